@@ -1,0 +1,11 @@
+/**
+ * SPI for checks that run during the SMTP dialogue, before DATA: remembered rejections, rate limits,
+ * intrusion guards. Implementations are consulted by the inbound listener at the earliest stage that knows
+ * the value being judged.
+ */
+@Version("1.0.0")
+@Export
+package org.streamail.api.smtp;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

@@ -1,0 +1,45 @@
+package org.streamail.api.store;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * The organisation's protected domains (configuration PID {@code org.streamail.directory}, property
+ * {@code domains}) and its registered addresses (in the database). Addresses are compared
+ * case-insensitively and stored lower case. Thread-safe; lookups are cheap enough for every RCPT TO.
+ */
+@ProviderType
+public interface Directory {
+
+    /** What the directory says of a recipient address. */
+    enum RecipientCheck {
+        /** A registered address in a protected domain: accept. */
+        LOCAL,
+        /** A protected domain, but no such address: 550 5.1.1. */
+        UNKNOWN_LOCAL,
+        /** Not a domain we protect: relaying denied, 550 5.7.1. */
+        FOREIGN
+    }
+
+    RecipientCheck check(String address);
+
+    Set<String> protectedDomains();
+
+    boolean isProtectedDomain(String domain);
+
+    List<DirectoryEntry> list();
+
+    Optional<DirectoryEntry> find(String address);
+
+    /**
+     * Registers an address (or updates its display name).
+     *
+     * @throws IllegalArgumentException if the address is not a plain {@code local@domain} in a protected domain
+     */
+    DirectoryEntry add(String address, String displayName);
+
+    /** Removes an address; {@code false} if it was not registered. */
+    boolean remove(String address);
+}
