@@ -1,0 +1,523 @@
+package org.streamail.store.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.streamail.api.model.Action;
+import org.streamail.api.model.Category;
+import org.streamail.api.model.Direction;
+import org.streamail.api.model.Envelope;
+import org.streamail.api.model.Finding;
+import org.streamail.api.model.Verdict;
+import org.streamail.api.store.DeliveryStatus;
+import org.streamail.api.store.Directory.RecipientCheck;
+import org.streamail.api.store.DirectoryEntry;
+import org.streamail.api.store.LogEntry;
+import org.streamail.api.store.LogQuery;
+import org.streamail.api.store.QuarantineEntry;
+import org.streamail.api.store.QuarantineEntry.Status;
+import org.streamail.api.store.QuarantineQuery;
+import org.streamail.api.store.StoreException;
+
+/**
+ * What every database behind the store must do. Subclasses supply a fresh, empty database per test
+ * ({@link H2StoreTest}, {@link PostgresStoreTest}); every component is constructed as DS would, with a
+ * plain DataSource.
+ */
+abstract class StoreContractTest {
+
+    private static final Instant T0 = Instant.parse("2026-03-01T09:00:00.123Z");
+
+    /** A new empty database; called once per test, more than once for multi-node tests that need it. */
+    protected abstract DataSource newDatabase() throws Exception;
+
+    protected DataSource ds;
+    protected MutableClock clock;
+    protected JdbcQuarantineStore quarantine;
+    protected JdbcMessageLog log;
+    protected JdbcDirectory directory;
+    private ExecutorService pool;
+
+    @BeforeEach
+    void createStore() throws Exception {
+        ds = newDatabase();
+        clock = new MutableClock(T0);
+        quarantine = new JdbcQuarantineStore(ds, clock);
+        log = new JdbcMessageLog(ds, clock);
+        directory = new JdbcDirectory(ds, "example.org, Example.NET", 1, clock);
+        pool = Executors.newFixedThreadPool(8);
+    }
+
+    @AfterEach
+    void stopPool() throws InterruptedException {
+        pool.shutdownNow();
+        assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    // ---------------------------------------------------------------- fixtures
+
+    private static Envelope envelope(String sender, String... recipients) {
+        return new Envelope(sender, List.of(recipients), "203.0.113.7", "mx.sender.example", true,
+                Instant.parse("2026-03-01T08:59:59.987654321Z"), Direction.INBOUND, null);
+    }
+
+    private static Verdict verdict(Action action, Category... categories) {
+        List<Finding> findings = new ArrayList<>();
+        for (Category c : categories) {
+            findings.add(new Finding("test", "rule-" + c.name().toLowerCase(), 4.5, c, "détail \"quoted\"", "a/b.exe"));
+        }
+        return new Verdict(action, 4.5 * categories.length, Verdict.categoriesOf(findings), findings,
+                "score >= quarantine.score");
+    }
+
+    private static byte[] rawMessage() {
+        byte[] text = "Subject: hi\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] raw = new byte[text.length + 256];
+        System.arraycopy(text, 0, raw, 0, text.length);
+        for (int i = 0; i < 256; i++) {
+            raw[text.length + i] = (byte) i; // every byte value, NUL and 0xFF included
+        }
+        return raw;
+    }
+
+    private QuarantineEntry hold(String id, Envelope envelope, Category... categories) {
+        clock.advance(Duration.ofSeconds(1));
+        return quarantine.hold(id, "<" + id + "@sender.example>", "subject " + id, envelope,
+                verdict(Action.QUARANTINE, categories), rawMessage());
+    }
+
+    private LogEntry logEntry(String id, Envelope envelope, Instant receivedAt) {
+        return new LogEntry(id, "<" + id + "@x>", "subject " + id, envelope,
+                List.of("from a by b; Sun, 1 Mar 2026 09:00:00 +0000", "from c by a"), 1234, null,
+                DeliveryStatus.RECEIVED, "", receivedAt, receivedAt);
+    }
+
+    private <T> List<T> runConcurrently(int n, Callable<T> task) throws Exception {
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<T>> futures = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            futures.add(pool.submit(() -> {
+                start.await();
+                return task.call();
+            }));
+        }
+        start.countDown();
+        List<T> results = new ArrayList<>();
+        for (Future<T> f : futures) {
+            results.add(f.get(30, TimeUnit.SECONDS));
+        }
+        return results;
+    }
+
+    private long countRows(String sql) throws Exception {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    // ---------------------------------------------------------------- migrations
+
+    @Test
+    void migrationShouldRecordEachVersionOnceAndDoNothingTheSecondTime() throws Exception {
+        SchemaMigrator migrator = SchemaMigrator.fromBundle();
+        assertThat(migrator.latestVersion()).isGreaterThanOrEqualTo(1);
+
+        assertThat(migrator.migrate(ds)).isEmpty(); // the components already migrated at construction
+        assertThat(migrator.migrate(ds)).isEmpty();
+        assertThat(countRows("SELECT COUNT(*) FROM streamail_schema_version")).isEqualTo(migrator.latestVersion());
+        assertThat(countRows("SELECT COUNT(*) FROM streamail_schema_lock")).isEqualTo(1);
+    }
+
+    @Test
+    void concurrentMigrationsOfAFreshDatabaseShouldApplyEachVersionExactlyOnce() throws Exception {
+        DataSource fresh = newDatabase();
+        List<List<Integer>> applied = runConcurrently(6, () -> SchemaMigrator.fromBundle().migrate(fresh));
+
+        List<Integer> all = applied.stream().flatMap(List::stream).toList();
+        assertThat(all).containsExactlyInAnyOrderElementsOf(
+                SchemaMigrator.fromBundle().migrations().stream().map(SchemaMigrator.Migration::version).toList());
+        try (Connection c = fresh.getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM streamail_schema_version")) {
+            rs.next();
+            assertThat(rs.getLong(1)).isEqualTo(SchemaMigrator.fromBundle().latestVersion());
+        }
+        // And the schema works.
+        new JdbcDirectory(fresh, "example.org", 5, clock).add("a@example.org", "A");
+    }
+
+    @Test
+    void aNewMigrationFileShouldBeAppliedOnTopAndAFailingOneShouldBeReportedAndLeaveNoVersionRow() throws Exception {
+        List<SchemaMigrator.Migration> shipped = SchemaMigrator.fromBundle().migrations();
+        List<SchemaMigrator.Migration> broken = new ArrayList<>(shipped);
+        int next = shipped.size() + 1;
+        broken.add(new SchemaMigrator.Migration(next, "broken", "ALTER TABLE no_such_table ADD COLUMN x INTEGER;",
+                "c1"));
+
+        assertThatThrownBy(() -> new SchemaMigrator(broken).migrate(ds))
+                .isInstanceOf(StoreException.class).hasMessageContaining("V" + next);
+        assertThat(countRows("SELECT COUNT(*) FROM streamail_schema_version WHERE version = " + next)).isZero();
+
+        List<SchemaMigrator.Migration> fixed = new ArrayList<>(shipped);
+        fixed.add(new SchemaMigrator.Migration(next, "note",
+                "-- adds a note; a ; inside a 'quoted; literal' must not split\n"
+                        + "ALTER TABLE directory_address ADD COLUMN note VARCHAR(100) DEFAULT 'a;b' NOT NULL;\n"
+                        + "CREATE TABLE extra_blob (id INTEGER PRIMARY KEY, data ${blob});",
+                "c2"));
+        assertThat(new SchemaMigrator(fixed).migrate(ds)).containsExactly(next);
+        assertThat(new SchemaMigrator(fixed).migrate(ds)).isEmpty();
+
+        directory.add("n@example.org", "N");
+        assertThat(countRows("SELECT COUNT(*) FROM directory_address WHERE note = 'a;b'")).isEqualTo(1);
+        // Old code keeps working on the newer schema.
+        assertThat(SchemaMigrator.fromBundle().migrate(ds)).isEmpty();
+    }
+
+    // ---------------------------------------------------------------- quarantine
+
+    @Test
+    void holdShouldKeepEnvelopeVerdictAndEveryRawByteIntact() {
+        Envelope env = envelope("Alice@Sender.example", "bob@example.org", "Carol@Example.org");
+        QuarantineEntry held = hold("q1", env, Category.PHISHING, Category.MALWARE);
+
+        QuarantineEntry read = quarantine.get("q1").orElseThrow();
+        assertThat(read).isEqualTo(held);
+        assertThat(read.envelope()).isEqualTo(env);
+        assertThat(read.verdict()).isEqualTo(verdict(Action.QUARANTINE, Category.PHISHING, Category.MALWARE));
+        assertThat(read.status()).isEqualTo(Status.HELD);
+        assertThat(read.actedAt()).isNull();
+        assertThat(read.size()).isEqualTo(rawMessage().length);
+        assertThat(quarantine.raw("q1")).hasValueSatisfying(raw -> assertThat(raw).isEqualTo(rawMessage()));
+        assertThat(quarantine.get("nope")).isEmpty();
+        assertThat(quarantine.raw("nope")).isEmpty();
+    }
+
+    @Test
+    void holdShouldBeIdempotentOnTheId() {
+        QuarantineEntry first = hold("q1", envelope("a@x.example", "b@example.org"), Category.SPAM);
+        QuarantineEntry again = quarantine.hold("q1", "<other@x>", "other subject",
+                envelope("z@z.example", "y@example.org"), verdict(Action.REJECT, Category.MALWARE), new byte[] {1});
+
+        assertThat(again).isEqualTo(first);
+        assertThat(quarantine.count(Status.HELD)).isEqualTo(1);
+        assertThat(quarantine.raw("q1")).hasValueSatisfying(raw -> assertThat(raw).isEqualTo(rawMessage()));
+    }
+
+    @Test
+    void concurrentHoldsOfOneIdShouldStoreOneEntryAndReturnItToEveryCaller() throws Exception {
+        List<QuarantineEntry> results = runConcurrently(8, () -> quarantine.hold("same", "", "s",
+                envelope("a@x.example", "b@example.org"), verdict(Action.QUARANTINE, Category.SPAM), rawMessage()));
+
+        assertThat(results).hasSize(8).allSatisfy(e -> assertThat(e).isEqualTo(results.get(0)));
+        assertThat(quarantine.count(null)).isEqualTo(1);
+    }
+
+    @Test
+    void holdShouldStoreAHostileSubjectSafelyAndRefuseABadId() {
+        String subject = "nul\u0000 emoji \uD83D\uDE00 " + "x".repeat(5000);
+        QuarantineEntry held = quarantine.hold("q1", null, subject, envelope("", "b@example.org"),
+                verdict(Action.QUARANTINE, Category.MALFORMED), new byte[0]);
+
+        assertThat(quarantine.get("q1")).contains(held);
+        assertThat(held.subject()).startsWith("nul\uFFFD emoji \uD83D\uDE00").hasSize(StoreConstants.SUBJECT_WIDTH);
+        assertThat(held.envelope().sender()).isEmpty();
+        assertThat(quarantine.raw("q1")).hasValueSatisfying(raw -> assertThat(raw).isEmpty());
+        assertThatThrownBy(() -> quarantine.hold(" ", "", "", envelope("a@b.example"), Verdict.clean(), new byte[0]))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> quarantine.hold("x".repeat(129), "", "", envelope("a@b.example"), Verdict.clean(),
+                new byte[0])).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("128");
+    }
+
+    @Test
+    void listShouldReturnNewestFirstWithLimitAndOffset() {
+        for (int i = 1; i <= 5; i++) {
+            hold("q" + i, envelope("a@x.example", "b@example.org"), Category.SPAM);
+        }
+
+        assertThat(quarantine.list(QuarantineQuery.held(3))).extracting(QuarantineEntry::id)
+                .containsExactly("q5", "q4", "q3");
+        assertThat(quarantine.list(new QuarantineQuery(3, 3, null, null, null, null))).extracting(QuarantineEntry::id)
+                .containsExactly("q2", "q1");
+        assertThat(quarantine.list(new QuarantineQuery(10, 5, null, null, null, null))).isEmpty();
+    }
+
+    @Test
+    void listShouldFilterByStatusCategorySenderAndRecipientIgnoringCase() {
+        hold("phish", envelope("Evil@Bad.example", "Bob@example.org"), Category.PHISHING);
+        hold("spam", envelope("bulk@spam.example", "bob@example.org", "carol@example.org"), Category.SPAM);
+        hold("both", envelope("evil@bad.example", "carol@example.org"), Category.SPAM, Category.PHISHING);
+        quarantine.transition("spam", Status.RELEASED, "admin");
+
+        assertThat(ids(new QuarantineQuery(10, 0, Status.HELD, null, null, null))).containsExactly("both", "phish");
+        assertThat(ids(new QuarantineQuery(10, 0, null, Category.PHISHING, null, null))).containsExactly("both", "phish");
+        assertThat(ids(new QuarantineQuery(10, 0, null, Category.MALWARE, null, null))).isEmpty();
+        assertThat(ids(new QuarantineQuery(10, 0, null, null, "EVIL@bad.example", null)))
+                .containsExactly("both", "phish");
+        assertThat(ids(new QuarantineQuery(10, 0, null, null, null, "BOB@EXAMPLE.ORG"))).containsExactly("spam", "phish");
+        assertThat(ids(new QuarantineQuery(10, 0, Status.HELD, Category.SPAM, "evil@bad.example", "carol@example.org")))
+                .containsExactly("both");
+        assertThat(ids(new QuarantineQuery(10, 0, null, null, null, "b%@example.org"))).isEmpty();
+    }
+
+    private List<String> ids(QuarantineQuery q) {
+        return quarantine.list(q).stream().map(QuarantineEntry::id).toList();
+    }
+
+    @Test
+    void transitionShouldMoveOnlyHeldEntriesAndRecordWhoAndWhen() {
+        hold("q1", envelope("a@x.example", "b@example.org"), Category.SPAM);
+        clock.advance(Duration.ofMinutes(5));
+
+        assertThat(quarantine.transition("q1", Status.RELEASED, "alice")).isTrue();
+        assertThat(quarantine.transition("q1", Status.RELEASED, "bob")).isFalse();
+        assertThat(quarantine.transition("q1", Status.DELETED, "bob")).isFalse();
+        assertThat(quarantine.transition("missing", Status.RELEASED, "bob")).isFalse();
+
+        QuarantineEntry e = quarantine.get("q1").orElseThrow();
+        assertThat(e.status()).isEqualTo(Status.RELEASED);
+        assertThat(e.actedBy()).isEqualTo("alice");
+        assertThat(e.actedAt()).isEqualTo(clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+        assertThat(quarantine.raw("q1")).isPresent(); // released mail keeps its bytes
+        assertThatThrownBy(() -> quarantine.transition("q1", Status.HELD, "x"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void deletingShouldDropTheRawBytesButKeepTheRecord() {
+        hold("q1", envelope("a@x.example", "b@example.org"), Category.MALWARE);
+
+        assertThat(quarantine.transition("q1", Status.DELETED, null)).isTrue();
+
+        assertThat(quarantine.raw("q1")).isEmpty();
+        assertThat(quarantine.get("q1")).hasValueSatisfying(e -> {
+            assertThat(e.status()).isEqualTo(Status.DELETED);
+            assertThat(e.actedBy()).isEmpty();
+        });
+        assertThat(quarantine.count(Status.DELETED)).isEqualTo(1);
+        assertThat(quarantine.count(Status.HELD)).isZero();
+    }
+
+    @Test
+    void concurrentReleasesOfOneEntryShouldLetExactlyOneSucceed() throws Exception {
+        for (int round = 0; round < 3; round++) {
+            String id = "race" + round;
+            hold(id, envelope("a@x.example", "b@example.org"), Category.SPAM);
+            List<Boolean> results = runConcurrently(8, () -> quarantine.transition(id, Status.RELEASED,
+                    Thread.currentThread().getName()));
+            assertThat(results).filteredOn(Boolean::booleanValue).as("round %d", round).hasSize(1);
+        }
+    }
+
+    // ---------------------------------------------------------------- message log
+
+    @Test
+    void receivedShouldBeIdempotentAndKeepTheFirstRow() {
+        Envelope env = envelope("Alice@Sender.example", "bob@example.org");
+        LogEntry first = logEntry("m1", env, T0);
+        log.received(first);
+        log.received(new LogEntry("m1", "<other>", "other", envelope("z@z.example"), List.of(), 1, null,
+                DeliveryStatus.DELIVERED, "x", T0.plusSeconds(60), null));
+
+        LogEntry read = log.get("m1").orElseThrow();
+        assertThat(read).isEqualTo(first);
+        assertThat(read.verdict()).isNull();
+        assertThat(read.action()).isNull();
+        assertThat(log.get("m2")).isEmpty();
+    }
+
+    @Test
+    void decidedAndStatusShouldUpdateTheEntry() {
+        log.received(logEntry("m1", envelope("a@x.example", "b@example.org"), T0));
+        clock.advance(Duration.ofSeconds(3));
+        Verdict v = verdict(Action.TAG, Category.SPAM);
+
+        log.decided("m1", v);
+        log.status("m1", DeliveryStatus.DEFERRED, "451 4.3.0 try later \u0000");
+        log.decided("unknown", v); // logged, not thrown: the message itself is not affected
+
+        LogEntry e = log.get("m1").orElseThrow();
+        assertThat(e.verdict()).isEqualTo(v);
+        assertThat(e.action()).isEqualTo(Action.TAG);
+        assertThat(e.status()).isEqualTo(DeliveryStatus.DEFERRED);
+        assertThat(e.statusDetail()).isEqualTo("451 4.3.0 try later \uFFFD");
+        assertThat(e.updatedAt()).isEqualTo(clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+        assertThat(e.receivedAt()).isEqualTo(T0);
+    }
+
+    @Test
+    void queryShouldReturnNewestFirstAndApplyEveryFilter() {
+        log.received(logEntry("m1", envelope("a@x.example", "bob@example.org"), T0));
+        log.received(logEntry("m2", envelope("A@X.example", "carol@example.org"), T0.plusSeconds(10)));
+        log.received(logEntry("m3", envelope("z@y.example", "Bob@example.org", "carol@example.org"), T0.plusSeconds(20)));
+        log.decided("m1", verdict(Action.QUARANTINE, Category.PHISHING));
+        log.decided("m3", verdict(Action.QUARANTINE, Category.SPAM));
+        log.decided("m2", Verdict.clean());
+
+        assertThat(logIds(LogQuery.newest(10))).containsExactly("m3", "m2", "m1");
+        assertThat(logIds(new LogQuery(1, 1, null, null, null, null, null))).containsExactly("m2");
+        assertThat(logIds(new LogQuery(10, 0, Action.QUARANTINE, null, null, null, null))).containsExactly("m3", "m1");
+        assertThat(logIds(new LogQuery(10, 0, null, "a@x.EXAMPLE", null, null, null))).containsExactly("m2", "m1");
+        assertThat(logIds(new LogQuery(10, 0, null, null, "BOB@example.org", null, null))).containsExactly("m3", "m1");
+        assertThat(logIds(new LogQuery(10, 0, null, null, null, T0.plusSeconds(10), T0.plusSeconds(20))))
+                .containsExactly("m2");
+        assertThat(logIds(new LogQuery(10, 0, Action.DELIVER, "a@x.example", "carol@example.org", T0, null)))
+                .containsExactly("m2");
+    }
+
+    private List<String> logIds(LogQuery q) {
+        return log.query(q).stream().map(LogEntry::id).toList();
+    }
+
+    @Test
+    void seenBeforeShouldMatchSenderAndRecipientIgnoringCaseAndOnlyEarlierMail() {
+        log.received(logEntry("m1", envelope("Alice@Sender.example", "bob@example.org", "carol@example.org"), T0));
+
+        assertThat(log.seenBefore("alice@sender.example", "BOB@example.org", T0.plusMillis(1))).isTrue();
+        assertThat(log.seenBefore("alice@sender.example", "carol@example.org", T0.plusSeconds(60))).isTrue();
+        assertThat(log.seenBefore("alice@sender.example", "bob@example.org", T0)).isFalse();
+        assertThat(log.seenBefore("alice@sender.example", "dave@example.org", T0.plusSeconds(60))).isFalse();
+        assertThat(log.seenBefore("mallory@sender.example", "bob@example.org", T0.plusSeconds(60))).isFalse();
+        assertThat(log.seenBefore(null, "bob@example.org", T0.plusSeconds(60))).isFalse();
+    }
+
+    @Test
+    void countByActionShouldCountDecidedMessagesSinceTheInstant() {
+        log.received(logEntry("old", envelope("a@x.example", "b@example.org"), T0.minusSeconds(3600)));
+        log.received(logEntry("m1", envelope("a@x.example", "b@example.org"), T0));
+        log.received(logEntry("m2", envelope("a@x.example", "b@example.org"), T0.plusSeconds(1)));
+        log.received(logEntry("m3", envelope("a@x.example", "b@example.org"), T0.plusSeconds(2)));
+        log.received(logEntry("undecided", envelope("a@x.example", "b@example.org"), T0.plusSeconds(3)));
+        log.decided("old", verdict(Action.REJECT, Category.MALWARE));
+        log.decided("m1", verdict(Action.REJECT, Category.MALWARE));
+        log.decided("m2", verdict(Action.REJECT, Category.MALWARE));
+        log.decided("m3", Verdict.clean());
+
+        Map<Action, Long> counts = log.countByAction(T0);
+        assertThat(counts).containsEntry(Action.REJECT, 2L).containsEntry(Action.DELIVER, 1L)
+                .containsEntry(Action.TAG, 0L).containsEntry(Action.QUARANTINE, 0L);
+    }
+
+    // ---------------------------------------------------------------- directory
+
+    @Test
+    void checkShouldTellLocalUnknownLocalAndForeign() {
+        directory.add("Bob@Example.org", "Bob");
+
+        assertThat(directory.check("bob@example.org")).isEqualTo(RecipientCheck.LOCAL);
+        assertThat(directory.check(" BOB@EXAMPLE.ORG ")).isEqualTo(RecipientCheck.LOCAL);
+        assertThat(directory.check("alice@example.org")).isEqualTo(RecipientCheck.UNKNOWN_LOCAL);
+        assertThat(directory.check("alice@example.net")).isEqualTo(RecipientCheck.UNKNOWN_LOCAL);
+        assertThat(directory.check("bob@elsewhere.example")).isEqualTo(RecipientCheck.FOREIGN);
+        assertThat(directory.check("bob@sub.example.org")).isEqualTo(RecipientCheck.FOREIGN);
+        assertThat(directory.check("bob@example.org.")).isEqualTo(RecipientCheck.FOREIGN);
+        assertThat(directory.check("bob%elsewhere.example@example.org")).isEqualTo(RecipientCheck.UNKNOWN_LOCAL);
+        assertThat(directory.check("\"bob@elsewhere.example\"@example.org")).isEqualTo(RecipientCheck.UNKNOWN_LOCAL);
+        assertThat(directory.check("@example.org:bob@elsewhere.example")).isEqualTo(RecipientCheck.FOREIGN);
+        assertThat(directory.check("postmaster")).isEqualTo(RecipientCheck.FOREIGN);
+        assertThat(directory.check(null)).isEqualTo(RecipientCheck.FOREIGN);
+        assertThat(directory.protectedDomains()).containsExactlyInAnyOrder("example.org", "example.net");
+        assertThat(directory.isProtectedDomain("EXAMPLE.net")).isTrue();
+        assertThat(directory.isProtectedDomain("example.com")).isFalse();
+    }
+
+    @Test
+    void addShouldRefuseAnythingButAPlainAddressInAProtectedDomain() {
+        for (String bad : new String[] {"bob@elsewhere.example", "bob", "@example.org", "bob@", "a@b@example.org",
+                "bob%elsewhere.example@example.org", "bang!path@example.org", "\"quoted\"@example.org",
+                "bo b@example.org", ".bob@example.org", "bob.@example.org", "b..ob@example.org",
+                "x".repeat(65) + "@example.org", "bob@example.org.", "bøb@example.org", ""}) {
+            assertThatThrownBy(() -> directory.add(bad, "x")).as(bad).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("cannot register");
+        }
+        assertThatThrownBy(() -> directory.add("bob@example.org", "Bob\r\nBcc: x"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("control character");
+        assertThatThrownBy(() -> directory.add("bob@example.org", "n".repeat(257)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(directory.list()).isEmpty();
+    }
+
+    @Test
+    void addShouldUpdateTheDisplayNameAndKeepTheCreationTime() {
+        DirectoryEntry first = directory.add("o'brien+tag@example.org", "Pat O'Brien");
+        clock.advance(Duration.ofHours(1));
+        DirectoryEntry second = directory.add("O'Brien+Tag@example.org", " Patrick ");
+
+        assertThat(second.address()).isEqualTo("o'brien+tag@example.org");
+        assertThat(second.displayName()).isEqualTo("Patrick");
+        assertThat(second.createdAt()).isEqualTo(first.createdAt()).isEqualTo(T0);
+        assertThat(directory.list()).containsExactly(second);
+        assertThat(directory.find("O'BRIEN+TAG@EXAMPLE.ORG")).contains(second);
+    }
+
+    @Test
+    void addAndRemoveShouldBeVisibleAtOnceOnThisNode() {
+        // Load the cache first, so the answers below come from the patched copy, not a fresh read.
+        assertThat(directory.check("bob@example.org")).isEqualTo(RecipientCheck.UNKNOWN_LOCAL);
+
+        directory.add("bob@example.org", null);
+        assertThat(directory.check("bob@example.org")).isEqualTo(RecipientCheck.LOCAL);
+
+        assertThat(directory.remove("BOB@example.org")).isTrue();
+        assertThat(directory.remove("bob@example.org")).isFalse();
+        assertThat(directory.check("bob@example.org")).isEqualTo(RecipientCheck.UNKNOWN_LOCAL);
+        assertThat(directory.find("bob@example.org")).isEmpty();
+    }
+
+    @Test
+    void changesOnAnotherNodeShouldBeVisibleAfterTheRefreshInterval() throws Exception {
+        JdbcDirectory otherNode = new JdbcDirectory(ds, "example.org", 1, clock);
+        assertThat(otherNode.check("bob@example.org")).isEqualTo(RecipientCheck.UNKNOWN_LOCAL);
+
+        directory.add("bob@example.org", "Bob");
+
+        assertThat(otherNode.check("bob@example.org")).as("within the interval the copy may be stale")
+                .isEqualTo(RecipientCheck.UNKNOWN_LOCAL);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (otherNode.check("bob@example.org") != RecipientCheck.LOCAL && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(otherNode.check("bob@example.org")).isEqualTo(RecipientCheck.LOCAL);
+    }
+
+    @Test
+    void domainsConfigurationShouldRejectWhatIsNotADomain() {
+        assertThatThrownBy(() -> new JdbcDirectory(ds, "example.org, bad_domain!.example", 5, clock))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bad_domain!.example");
+        assertThat(new JdbcDirectory(ds, "", 5, clock).check("bob@example.org")).isEqualTo(RecipientCheck.FOREIGN);
+    }
+
+    // ---------------------------------------------------------------- corruption
+
+    @Test
+    void aCorruptRowShouldGiveAClearErrorNamingItAndLeaveTheOthersReadable() throws Exception {
+        hold("good", envelope("a@x.example", "b@example.org"), Category.SPAM);
+        hold("bad", envelope("a@x.example", "b@example.org"), Category.SPAM);
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE quarantine SET verdict_json = '{\"action\":\"EXPLODE\"' WHERE id = 'bad'");
+        }
+
+        assertThatThrownBy(() -> quarantine.get("bad")).isInstanceOf(StoreException.class)
+                .hasMessageContaining("quarantine row bad");
+        assertThat(quarantine.get("good")).isPresent();
+        assertThat(quarantine.raw("bad")).isPresent(); // the message itself is still there to re-scan
+    }
+}
