@@ -1,0 +1,114 @@
+package org.streamail.rest.internal;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import javax.servlet.Servlet;
+import javax.servlet.http.HttpServlet;
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardContextSelect;
+import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletName;
+import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPattern;
+import org.osgi.service.metatype.annotations.Designate;
+import org.streamail.api.service.GatewayStatus;
+import org.streamail.api.service.QuarantineService;
+import org.streamail.api.service.Scanner;
+import org.streamail.api.store.Directory;
+import org.streamail.api.store.MessageLog;
+import org.streamail.rest.internal.auth.AuthenticatedUser;
+import org.streamail.rest.internal.http.ApiRequest;
+import org.streamail.rest.internal.http.ApiResponse;
+
+/**
+ * The REST API servlet: {@code /streamail/api/v1/*} in the {@code streamail} servlet context, whose helper
+ * has already authenticated the caller. It adapts the servlet API to {@link RestApi}. The gateway services
+ * are optional, dynamic references so that updating the core or the store bundle does not take the API
+ * down: their endpoints answer 503 meanwhile. Thread-safe (the web server calls it concurrently).
+ */
+@Component(service = Servlet.class, configurationPid = RestConfiguration.PID)
+@Designate(ocd = RestConfiguration.class)
+@HttpWhiteboardContextSelect("(" + "osgi.http.whiteboard.context.name" + "=" + StreamailContextHelper.CONTEXT_NAME + ")")
+@HttpWhiteboardServletPattern(ApiServlet.PATTERN)
+@HttpWhiteboardServletName("streamail-api-v1")
+public class ApiServlet extends HttpServlet {
+
+    private static final long serialVersionUID = 1L;
+
+    /** The servlet's pattern inside the {@code /streamail} context. */
+    static final String PATTERN = "/api/v1/*";
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile Scanner scanner;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile QuarantineService quarantine;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile GatewayStatus status;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile MessageLog messageLog;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile Directory directory;
+
+    private final transient RestApi api;
+
+    @Activate
+    public ApiServlet(RestConfiguration config) {
+        this.api = new RestApi(
+                new Services(() -> scanner, () -> quarantine, () -> status, () -> messageLog, () -> directory),
+                new RestApi.Limits(Math.max(1, config.max_message_size()), Math.max(1024, config.max_json_size())));
+    }
+
+    /** For tests: an API over given services. */
+    ApiServlet(RestApi api) {
+        this.api = api;
+    }
+
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        Object user = req.getAttribute(StreamailContextHelper.USER_ATTRIBUTE);
+        ApiRequest request = new ApiRequest(req.getMethod(), req.getPathInfo(), req.getQueryString(),
+                req::getHeader, req.getContentLengthLong(), req.getInputStream(),
+                user instanceof AuthenticatedUser u ? u : null);
+        write(api.handle(request), resp);
+    }
+
+    private void write(ApiResponse response, HttpServletResponse resp) throws IOException {
+        resp.setStatus(response.status());
+        // API answers concern mail and users: no caching anywhere; no content sniffing of raw messages.
+        resp.setHeader("Cache-Control", "no-store");
+        resp.setHeader("X-Content-Type-Options", "nosniff");
+        response.headers().forEach(resp::setHeader);
+        byte[] body;
+        if (response.json() != null) {
+            resp.setContentType("application/json");
+            body = api.mapper().writeValueAsBytes(response.json());
+        } else {
+            body = response.bytes();
+            if (response.contentType() != null) {
+                resp.setContentType(response.contentType());
+            }
+        }
+        if (body == null) {
+            resp.setContentLength(0);
+            return;
+        }
+        resp.setContentLength(body.length);
+        try (OutputStream out = resp.getOutputStream()) {
+            out.write(body);
+        }
+    }
+}

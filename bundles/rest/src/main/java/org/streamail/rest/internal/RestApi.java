@@ -1,0 +1,391 @@
+package org.streamail.rest.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.NoSuchElementException;
+import java.util.regex.Pattern;
+import org.streamail.api.model.Action;
+import org.streamail.api.model.Category;
+import org.streamail.api.model.Envelope;
+import org.streamail.api.service.QuarantineService;
+import org.streamail.api.service.ScanResult;
+import org.streamail.api.service.StatusReport;
+import org.streamail.api.store.Directory;
+import org.streamail.api.store.DirectoryEntry;
+import org.streamail.api.store.LogEntry;
+import org.streamail.api.store.LogQuery;
+import org.streamail.api.store.QuarantineEntry;
+import org.streamail.api.store.QuarantineQuery;
+import org.streamail.api.store.StoreException;
+import org.streamail.rest.internal.http.ApiException;
+import org.streamail.rest.internal.http.ApiRequest;
+import org.streamail.rest.internal.http.ApiResponse;
+import org.streamail.rest.internal.http.Permission;
+import org.streamail.rest.internal.http.Router;
+import org.streamail.rest.internal.json.JsonMapping;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The endpoints of {@code /streamail/api/v1}, independent of the servlet API. {@link #handle} never throws:
+ * every failure becomes a JSON error response, unexpected ones a 500 without details (logged here).
+ * Built once per configuration; thread-safe.
+ */
+final class RestApi {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RestApi.class);
+
+    static final int DEFAULT_LIMIT = 50;
+    static final int MAX_LIMIT = 1000;
+    /** Longest address accepted anywhere (RFC 5321 path limit is 256; be generous but bounded). */
+    static final int MAX_ADDRESS_LENGTH = 320;
+    /** Gateway ids are short tokens; anything else cannot be an id and is a 404 without asking the store. */
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    /** An IP literal: digits, hex, dots and colons only, so parsing it never triggers a DNS lookup. */
+    private static final Pattern IP_CHARS = Pattern.compile("[0-9A-Fa-f.:]{2,45}");
+
+    private final Services services;
+    private final Limits limits;
+    private final ObjectMapper mapper;
+    private final Router router = new Router();
+
+    /** Body limits in bytes. */
+    record Limits(int maxMessageSize, int maxJsonSize) {
+    }
+
+    RestApi(Services services, Limits limits) {
+        this.services = services;
+        this.limits = limits;
+        this.mapper = JsonMapping.newMapper(limits.maxJsonSize());
+        router.add("GET", "/health", Permission.READ, this::health)
+                .add("POST", "/scan", Permission.ADMIN, this::scan)
+                .add("GET", "/messages", Permission.READ, this::messages)
+                .add("GET", "/messages/{id}", Permission.READ, this::message)
+                .add("GET", "/quarantine", Permission.READ, this::quarantineList)
+                .add("GET", "/quarantine/{id}", Permission.READ, this::quarantineEntry)
+                .add("GET", "/quarantine/{id}/raw", Permission.READ, this::quarantineRaw)
+                .add("POST", "/quarantine/{id}/release", Permission.ADMIN, this::quarantineRelease)
+                .add("DELETE", "/quarantine/{id}", Permission.ADMIN, this::quarantineDelete)
+                .add("GET", "/directory", Permission.READ, this::directoryList)
+                .add("POST", "/directory", Permission.ADMIN, this::directoryAdd)
+                .add("DELETE", "/directory/{address}", Permission.ADMIN, this::directoryRemove);
+    }
+
+    /** The JSON mapper, for the servlet to write responses with. */
+    ObjectMapper mapper() {
+        return mapper;
+    }
+
+    /** Answers a request; never throws. */
+    ApiResponse handle(ApiRequest request) {
+        try {
+            return router.dispatch(request);
+        } catch (Router.MethodNotAllowed e) {
+            return error(e).withHeader("Allow", e.allow());
+        } catch (ApiException e) {
+            return error(e);
+        } catch (StoreException e) {
+            LOG.warn("Store failed during {} {}: {}", request.method(), request.path(), e.toString(), e);
+            return error(ApiException.unavailable("the store is not available: try again later"));
+        } catch (RuntimeException e) {
+            LOG.error("Unexpected failure during {} {}", request.method(), request.path(), e);
+            return error(new ApiException(500, "internal error; see the gateway log"));
+        }
+    }
+
+    static ApiResponse error(ApiException e) {
+        return ApiResponse.json(e.status(), JsonMapping.error(e.status(), e.getMessage()));
+    }
+
+    // ---- health
+
+    private ApiResponse health(ApiRequest request) {
+        StatusReport report = services.requireStatus().status();
+        // 503 when not accepting mail lets a load balancer or monitor act on the status code alone.
+        return ApiResponse.json(report.ready() ? 200 : 503, JsonMapping.status(report));
+    }
+
+    // ---- scan
+
+    private ApiResponse scan(ApiRequest request) {
+        String type = request.mediaType();
+        if (!type.equals("message/rfc822")) {
+            throw new ApiException(415, "POST /scan needs Content-Type: message/rfc822"
+                    + (type.isEmpty() ? "" : ", got " + abbrev(type)));
+        }
+        String sender = request.query("sender");
+        if (sender != null) {
+            sender = address(sender, "sender", true);
+        }
+        List<String> rcpts = new ArrayList<>();
+        List<String> given = request.queryAll("rcpt");
+        if (given.size() > MAX_LIMIT) {
+            throw ApiException.badRequest("at most " + MAX_LIMIT + " rcpt parameters");
+        }
+        for (String r : given) {
+            String a = address(r, "rcpt", false);
+            if (!rcpts.contains(a)) {
+                rcpts.add(a);
+            }
+        }
+        String clientIp = request.query("client_ip");
+        if (clientIp != null && !isIpLiteral(clientIp)) {
+            throw ApiException.badRequest("client_ip must be an IPv4 or IPv6 address, got '"
+                    + abbrev(clientIp) + "'");
+        }
+        byte[] raw = request.body(limits.maxMessageSize());
+        if (raw.length == 0) {
+            throw ApiException.badRequest("empty message: the body must be a raw RFC 822 message");
+        }
+        ScanResult result = services.requireScanner()
+                .scan(Envelope.inbound(sender == null ? "" : sender, rcpts, clientIp, null), raw);
+        return ApiResponse.ok(JsonMapping.scan(result));
+    }
+
+    // ---- message log
+
+    private ApiResponse messages(ApiRequest request) {
+        int limit = request.intQuery("limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
+        int offset = request.intQuery("offset", 0, 0, Integer.MAX_VALUE);
+        Action action = enumQuery(request, "action", Action.class);
+        String sender = optionalAddress(request, "sender");
+        String recipient = optionalAddress(request, "recipient");
+        List<LogEntry> entries = services.requireMessageLog()
+                .query(new LogQuery(limit, offset, action, sender, recipient, null, null));
+        return ApiResponse.ok(JsonMapping.list(entries.stream().limit(limit).map(JsonMapping::logEntry).toList()));
+    }
+
+    private ApiResponse message(ApiRequest request) {
+        String id = id(request, "message");
+        LogEntry entry = services.requireMessageLog().get(id)
+                .orElseThrow(() -> ApiException.notFound("no message with id " + id));
+        return ApiResponse.ok(JsonMapping.logEntry(entry));
+    }
+
+    // ---- quarantine
+
+    private ApiResponse quarantineList(ApiRequest request) {
+        int limit = request.intQuery("limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
+        int offset = request.intQuery("offset", 0, 0, Integer.MAX_VALUE);
+        QuarantineEntry.Status status = QuarantineEntry.Status.HELD;
+        String s = request.query("status");
+        if (s != null && s.equalsIgnoreCase("ANY")) {
+            status = null;
+        } else if (s != null) {
+            status = enumQuery(request, "status", QuarantineEntry.Status.class);
+        }
+        Category category = enumQuery(request, "category", Category.class);
+        String sender = optionalAddress(request, "sender");
+        String recipient = optionalAddress(request, "recipient");
+        List<QuarantineEntry> entries = services.requireQuarantine()
+                .list(new QuarantineQuery(limit, offset, status, category, sender, recipient));
+        return ApiResponse.ok(JsonMapping.list(
+                entries.stream().limit(limit).map(JsonMapping::quarantine).toList()));
+    }
+
+    private ApiResponse quarantineEntry(ApiRequest request) {
+        String id = id(request, "quarantined message");
+        QuarantineEntry entry = services.requireQuarantine().get(id)
+                .orElseThrow(() -> ApiException.notFound("no quarantined message with id " + id));
+        return ApiResponse.ok(JsonMapping.quarantine(entry));
+    }
+
+    private ApiResponse quarantineRaw(ApiRequest request) {
+        String id = id(request, "quarantined message");
+        byte[] raw = services.requireQuarantine().raw(id)
+                .orElseThrow(() -> ApiException.notFound("no raw message for id " + id
+                        + " (unknown or deleted)"));
+        // The id matched ID, so it is safe inside the quoted filename.
+        return ApiResponse.bytes(200, "message/rfc822", raw)
+                .withHeader("Content-Disposition", "attachment; filename=\"" + id + ".eml\"");
+    }
+
+    private ApiResponse quarantineRelease(ApiRequest request) {
+        return quarantineAction(request, "release", QuarantineService::release);
+    }
+
+    private ApiResponse quarantineDelete(ApiRequest request) {
+        return quarantineAction(request, "delete", QuarantineService::delete);
+    }
+
+    private interface QuarantineAction {
+        QuarantineEntry apply(QuarantineService service, String id, String actor);
+    }
+
+    private ApiResponse quarantineAction(ApiRequest request, String verb, QuarantineAction action) {
+        String id = id(request, "quarantined message");
+        QuarantineService service = services.requireQuarantine();
+        try {
+            QuarantineEntry entry = action.apply(service, id, request.user().name());
+            LOG.info("Quarantined message {}: {} by {}", id, verb, request.user().name());
+            return ApiResponse.ok(JsonMapping.quarantine(entry));
+        } catch (NoSuchElementException e) {
+            throw ApiException.notFound("no quarantined message with id " + id);
+        } catch (IllegalStateException e) {
+            String status = service.get(id).map(q -> q.status().name()).orElse("gone");
+            throw ApiException.conflict("cannot " + verb + " message " + id + ": it is not held (status "
+                    + status + ")");
+        }
+    }
+
+    // ---- directory
+
+    private ApiResponse directoryList(ApiRequest request) {
+        Directory directory = services.requireDirectory();
+        var body = JsonMapping.list(directory.list().stream().map(JsonMapping::directoryEntry).toList());
+        var domains = body.putArray("domains");
+        directory.protectedDomains().stream().sorted().forEach(domains::add);
+        return ApiResponse.ok(body);
+    }
+
+    private ApiResponse directoryAdd(ApiRequest request) {
+        String type = request.mediaType();
+        if (!type.isEmpty() && !type.equals("application/json")) {
+            throw new ApiException(415, "POST /directory needs Content-Type: application/json, got "
+                    + abbrev(type));
+        }
+        JsonNode body = readJson(request);
+        if (!body.isObject()) {
+            throw ApiException.badRequest("the body must be a JSON object {\"address\":\"...\",\"displayName\":\"...\"}");
+        }
+        JsonNode addressNode = body.get("address");
+        if (addressNode == null || !addressNode.isTextual()) {
+            throw ApiException.badRequest("\"address\" (a string) is required");
+        }
+        JsonNode nameNode = body.get("displayName");
+        if (nameNode != null && !nameNode.isNull() && !nameNode.isTextual()) {
+            throw ApiException.badRequest("\"displayName\" must be a string");
+        }
+        String address = address(addressNode.asText(), "address", false);
+        String displayName = nameNode == null || nameNode.isNull() ? "" : nameNode.asText().strip();
+        if (displayName.length() > 256 || displayName.chars().anyMatch(Character::isISOControl)) {
+            throw ApiException.badRequest("\"displayName\" must be at most 256 characters without control characters");
+        }
+        Directory directory = services.requireDirectory();
+        boolean existed = directory.find(address).isPresent();
+        DirectoryEntry entry;
+        try {
+            entry = directory.add(address, displayName);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage() == null ? "invalid address " + address : e.getMessage());
+        }
+        LOG.info("Directory: {} {} by {}", existed ? "updated" : "added", entry.address(), request.user().name());
+        return ApiResponse.json(existed ? 200 : 201, JsonMapping.directoryEntry(entry));
+    }
+
+    private ApiResponse directoryRemove(ApiRequest request) {
+        String address = request.pathParam("address");
+        if (address.length() > MAX_ADDRESS_LENGTH || address.chars().anyMatch(Character::isISOControl)) {
+            throw ApiException.notFound("no registered address " + abbrev(address));
+        }
+        if (!services.requireDirectory().remove(address)) {
+            throw ApiException.notFound("no registered address " + address);
+        }
+        LOG.info("Directory: removed {} by {}", address, request.user().name());
+        var body = JsonMapping.object();
+        body.put("address", address.toLowerCase(Locale.ROOT));
+        body.put("removed", true);
+        return ApiResponse.ok(body);
+    }
+
+    // ---- helpers
+
+    private JsonNode readJson(ApiRequest request) {
+        byte[] bytes = request.body(limits.maxJsonSize());
+        if (bytes.length == 0) {
+            throw ApiException.badRequest("empty body: a JSON object is required");
+        }
+        try {
+            JsonNode node = mapper.readTree(bytes);
+            if (node == null || node.isMissingNode()) {
+                throw ApiException.badRequest("empty body: a JSON object is required");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw ApiException.badRequest("malformed JSON: " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw ApiException.badRequest("malformed JSON: " + e.getMessage());
+        }
+    }
+
+    private static String id(ApiRequest request, String what) {
+        String id = request.pathParam("id");
+        if (!ID.matcher(id).matches()) {
+            throw ApiException.notFound("no " + what + " with id " + abbrev(id));
+        }
+        return id;
+    }
+
+    private static <E extends Enum<E>> E enumQuery(ApiRequest request, String name, Class<E> type) {
+        String v = request.query(name);
+        if (v == null) {
+            return null;
+        }
+        try {
+            return Enum.valueOf(type, v.strip().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(name + " must be one of " + Arrays.toString(type.getEnumConstants())
+                    + ", got '" + abbrev(v) + "'");
+        }
+    }
+
+    private static String optionalAddress(ApiRequest request, String name) {
+        String v = request.query(name);
+        return v == null ? null : address(v, name, true);
+    }
+
+    /**
+     * A trimmed envelope address, checked only for what would make it unusable (length, control characters,
+     * spaces, a missing {@code @}); whether it is acceptable is for the services to say.
+     */
+    private static String address(String value, String name, boolean allowEmpty) {
+        String a = value.strip();
+        if (a.startsWith("<") && a.endsWith(">")) {
+            a = a.substring(1, a.length() - 1).strip();
+        }
+        if (a.isEmpty() && allowEmpty) {
+            return a;
+        }
+        if (a.isEmpty() || a.length() > MAX_ADDRESS_LENGTH || a.indexOf('@') <= 0 || a.endsWith("@")
+                || a.chars().anyMatch(c -> Character.isISOControl(c) || Character.isWhitespace(c))) {
+            throw ApiException.badRequest(name + " must be an address local@domain, got '"
+                    + abbrev(value) + "'");
+        }
+        return a;
+    }
+
+    private static boolean isIpLiteral(String s) {
+        if (!IP_CHARS.matcher(s).matches()) {
+            return false;
+        }
+        boolean v6 = s.indexOf(':') >= 0;
+        if (!v6) {
+            String[] parts = s.split("\\.", -1);
+            if (parts.length != 4) {
+                return false;
+            }
+            for (String p : parts) {
+                if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit)
+                        || Integer.parseInt(p) > 255) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        try {
+            // Only hex digits, dots and colons reach here, so this parses a literal and never resolves a name.
+            return java.net.InetAddress.getByName(s) != null;
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    private static String abbrev(String s) {
+        return s.length() <= 64 ? s : s.substring(0, 64) + "...";
+    }
+}

@@ -1,0 +1,72 @@
+package org.streamail.rest.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.http.context.ServletContextHelper;
+import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardContext;
+import org.streamail.rest.internal.auth.Authenticator;
+import org.streamail.rest.internal.auth.BasicAuthGate;
+import org.streamail.rest.internal.auth.CachingAuthenticator;
+import org.streamail.rest.internal.auth.JaasAuthenticator;
+import org.streamail.rest.internal.json.JsonMapping;
+
+/**
+ * The {@code streamail} servlet context at {@code /streamail}: every request in it is authenticated with
+ * HTTP Basic against the JAAS realm (PID {@code org.streamail.rest}, {@code jaas.realm}) before any servlet
+ * sees it. On success the user name goes to {@link ServletContextHelper#REMOTE_USER} and the user with
+ * roles to {@link #USER_ATTRIBUTE}; otherwise 401 with a challenge, 403 without an API role, or 503 when
+ * the realm is unavailable — each with a JSON error body. Thread-safe.
+ */
+@Component(service = ServletContextHelper.class, configurationPid = RestConfiguration.PID)
+@HttpWhiteboardContext(name = StreamailContextHelper.CONTEXT_NAME, path = "/streamail")
+public class StreamailContextHelper extends ServletContextHelper {
+
+    /** Name of the servlet context; servlets select it with {@code osgi.http.whiteboard.context.name}. */
+    public static final String CONTEXT_NAME = "streamail";
+
+    /** Request attribute holding the {@link org.streamail.rest.internal.auth.AuthenticatedUser}. */
+    public static final String USER_ATTRIBUTE = "org.streamail.rest.user";
+
+    private final BasicAuthGate gate;
+
+    @Activate
+    public StreamailContextHelper(RestConfiguration config) {
+        this(new CachingAuthenticator(new JaasAuthenticator(config.jaas_realm()),
+                Duration.ofSeconds(Math.max(0, config.auth_cache_seconds())), config.auth_cache_size(),
+                Clock.systemUTC()));
+    }
+
+    /** For tests: authenticate with a given authenticator. */
+    StreamailContextHelper(Authenticator authenticator) {
+        this.gate = new BasicAuthGate(authenticator);
+    }
+
+    @Override
+    public boolean handleSecurity(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        BasicAuthGate.Decision decision = gate.check(request.getHeader("Authorization"));
+        if (decision instanceof BasicAuthGate.Allowed allowed) {
+            request.setAttribute(REMOTE_USER, allowed.user().name());
+            request.setAttribute(AUTHENTICATION_TYPE, HttpServletRequest.BASIC_AUTH);
+            request.setAttribute(USER_ATTRIBUTE, allowed.user());
+            return true;
+        }
+        BasicAuthGate.Refused refused = (BasicAuthGate.Refused) decision;
+        if (refused.status() == 401) {
+            response.setHeader("WWW-Authenticate", BasicAuthGate.CHALLENGE);
+        }
+        byte[] body = JsonMapping.error(refused.status(), refused.message()).toString()
+                .getBytes(StandardCharsets.UTF_8);
+        response.setStatus(refused.status());
+        response.setHeader("Cache-Control", "no-store");
+        response.setContentType("application/json");
+        response.setContentLength(body.length);
+        response.getOutputStream().write(body);
+        return false;
+    }
+}

@@ -1,0 +1,205 @@
+package org.streamail.rest.internal.json;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Map;
+import java.util.TreeMap;
+import org.streamail.api.model.Category;
+import org.streamail.api.model.Envelope;
+import org.streamail.api.model.Finding;
+import org.streamail.api.model.Verdict;
+import org.streamail.api.service.ScanResult;
+import org.streamail.api.service.StatusReport;
+import org.streamail.api.store.DirectoryEntry;
+import org.streamail.api.store.LogEntry;
+import org.streamail.api.store.QuarantineEntry;
+
+/**
+ * The JSON shapes of the REST API, written out field by field so that a change to an API record never
+ * changes the wire format by accident. Instants are ISO-8601 strings in UTC ({@code null} when absent),
+ * enums their names. Stateless and thread-safe.
+ */
+public final class JsonMapping {
+
+    /** Deepest JSON nesting accepted in request bodies; our bodies are flat objects. */
+    static final int MAX_NESTING_DEPTH = 16;
+
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private JsonMapping() {
+    }
+
+    /** A mapper for request bodies: bounded nesting and string length, strict. Thread-safe once built. */
+    public static ObjectMapper newMapper(int maxStringLength) {
+        JsonFactory factory = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(MAX_NESTING_DEPTH)
+                        .maxStringLength(Math.max(1024, maxStringLength))
+                        .build())
+                // {"address":"a","address":"b"} is ambiguous: refuse it rather than pick one
+                .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .build();
+        // a body is one JSON value: "{...} trailing garbage" is malformed, not silently cut
+        return new ObjectMapper(factory).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    }
+
+    public static ObjectNode object() {
+        return NODES.objectNode();
+    }
+
+    /** {@code {"error": message, "status": status}}. */
+    public static ObjectNode error(int status, String message) {
+        ObjectNode n = object();
+        n.put("error", message);
+        n.put("status", status);
+        return n;
+    }
+
+    /** {@code {"count": n, "items": [...]}} — every list endpoint has this shape. */
+    public static ObjectNode list(Collection<? extends ObjectNode> items) {
+        ObjectNode n = object();
+        n.put("count", items.size());
+        ArrayNode a = n.putArray("items");
+        items.forEach(a::add);
+        return n;
+    }
+
+    public static ObjectNode finding(Finding f) {
+        ObjectNode n = object();
+        n.put("detector", f.detector());
+        n.put("rule", f.rule());
+        n.put("score", f.score());
+        n.put("category", f.category().name());
+        n.put("detail", f.detail());
+        n.put("part", f.part());
+        return n;
+    }
+
+    /** The verdict as DESIGN.md fixes it: action, score, categories, findings, reason. */
+    public static ObjectNode verdict(Verdict v) {
+        ObjectNode n = object();
+        putVerdict(n, v);
+        return n;
+    }
+
+    private static void putVerdict(ObjectNode n, Verdict v) {
+        n.put("action", v.action().name());
+        n.put("score", v.score());
+        ArrayNode cats = n.putArray("categories");
+        for (Category c : v.categories()) {
+            cats.add(c.name());
+        }
+        ArrayNode findings = n.putArray("findings");
+        for (Finding f : v.findings()) {
+            findings.add(finding(f));
+        }
+        n.put("reason", v.reason());
+    }
+
+    /** The result of {@code POST /scan}: id, messageId, subject, elapsedMs, then the verdict's fields. */
+    public static ObjectNode scan(ScanResult r) {
+        ObjectNode n = object();
+        n.put("id", r.id());
+        n.put("messageId", r.messageId());
+        n.put("subject", r.subject());
+        n.put("elapsedMs", millis(r.elapsed()));
+        putVerdict(n, r.verdict());
+        return n;
+    }
+
+    public static ObjectNode envelope(Envelope e) {
+        ObjectNode n = object();
+        n.put("sender", e.sender());
+        ArrayNode rcpts = n.putArray("recipients");
+        e.recipients().forEach(rcpts::add);
+        n.put("clientIp", e.clientIp());
+        n.put("helo", e.helo());
+        n.put("tls", e.tls());
+        n.put("receivedAt", instant(e.receivedAt()));
+        n.put("direction", e.direction().name());
+        n.put("authenticatedUser", e.authenticatedUser());
+        return n;
+    }
+
+    public static ObjectNode logEntry(LogEntry e) {
+        ObjectNode n = object();
+        n.put("id", e.id());
+        n.put("messageId", e.messageId());
+        n.put("subject", e.subject());
+        n.put("action", e.verdict() == null ? null : e.verdict().action().name());
+        n.put("score", e.verdict() == null ? null : e.verdict().score());
+        n.put("status", e.status().name());
+        n.put("statusDetail", e.statusDetail());
+        n.put("size", e.size());
+        n.put("receivedAt", instant(e.receivedAt()));
+        n.put("updatedAt", instant(e.updatedAt()));
+        n.set("envelope", envelope(e.envelope()));
+        ArrayNode chain = n.putArray("receivedChain");
+        e.receivedChain().forEach(chain::add);
+        n.set("verdict", e.verdict() == null ? NODES.nullNode() : verdict(e.verdict()));
+        return n;
+    }
+
+    public static ObjectNode quarantine(QuarantineEntry q) {
+        ObjectNode n = object();
+        n.put("id", q.id());
+        n.put("messageId", q.messageId());
+        n.put("subject", q.subject());
+        n.put("status", q.status().name());
+        n.put("action", q.verdict().action().name());
+        n.put("score", q.verdict().score());
+        n.put("size", q.size());
+        n.put("quarantinedAt", instant(q.quarantinedAt()));
+        n.put("actedBy", q.actedBy());
+        n.put("actedAt", instant(q.actedAt()));
+        n.set("envelope", envelope(q.envelope()));
+        n.set("verdict", verdict(q.verdict()));
+        return n;
+    }
+
+    public static ObjectNode directoryEntry(DirectoryEntry d) {
+        ObjectNode n = object();
+        n.put("address", d.address());
+        n.put("displayName", d.displayName());
+        n.put("createdAt", instant(d.createdAt()));
+        return n;
+    }
+
+    public static ObjectNode status(StatusReport s) {
+        ObjectNode n = object();
+        n.put("status", s.ready() ? "UP" : "DOWN");
+        n.put("ready", s.ready());
+        n.put("unavailableReason", s.unavailableReason());
+        ArrayNode detectors = n.putArray("detectors");
+        s.detectors().forEach(detectors::add);
+        ArrayNode mandatory = n.putArray("mandatory");
+        s.mandatory().forEach(mandatory::add);
+        n.put("spooled", s.spooled());
+        n.put("deferred", s.deferred());
+        ObjectNode counters = n.putObject("counters");
+        for (Map.Entry<String, Long> c : new TreeMap<>(s.counters()).entrySet()) {
+            counters.put(c.getKey(), c.getValue());
+        }
+        n.put("startedAt", instant(s.startedAt()));
+        return n;
+    }
+
+    private static String instant(Instant i) {
+        return i == null ? null : i.toString();
+    }
+
+    /** Milliseconds with microsecond precision: scans are often under a millisecond. */
+    private static BigDecimal millis(Duration d) {
+        return BigDecimal.valueOf(d.toNanos()).movePointLeft(6).setScale(3, RoundingMode.HALF_UP);
+    }
+}

@@ -1,0 +1,405 @@
+package org.streamail.rest.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.streamail.api.model.Action;
+import org.streamail.api.model.Verdict;
+import org.streamail.api.store.StoreException;
+import org.streamail.rest.internal.auth.AuthenticatedUser;
+import org.streamail.rest.internal.http.ApiRequest;
+import org.streamail.rest.internal.http.ApiResponse;
+
+class RestApiTest {
+
+    static final AuthenticatedUser ADMIN = new AuthenticatedUser("root", Set.of("admin"));
+    static final AuthenticatedUser VIEWER = new AuthenticatedUser("watcher", Set.of("viewer"));
+    static final byte[] MESSAGE = "From: a@evil.example\r\nSubject: hi\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    final InMemoryGateway gateway = new InMemoryGateway();
+    final RestApi api = new RestApi(gateway.services(), new RestApi.Limits(1024, 256));
+
+    // ---- helpers
+
+    ApiResponse call(AuthenticatedUser user, String method, String pathAndQuery, String contentType, byte[] body) {
+        return call(user, method, pathAndQuery, contentType, body, body == null ? -1 : body.length);
+    }
+
+    ApiResponse call(AuthenticatedUser user, String method, String pathAndQuery, String contentType, byte[] body,
+            long declaredLength) {
+        int q = pathAndQuery.indexOf('?');
+        String path = q < 0 ? pathAndQuery : pathAndQuery.substring(0, q);
+        String query = q < 0 ? null : pathAndQuery.substring(q + 1);
+        Map<String, String> headers = new HashMap<>();
+        if (contentType != null) {
+            headers.put("content-type", contentType);
+        }
+        InputStream in = body == null ? InputStream.nullInputStream() : new ByteArrayInputStream(body);
+        return api.handle(new ApiRequest(method, path, query, n -> headers.get(n.toLowerCase()), declaredLength, in,
+                user));
+    }
+
+    ApiResponse get(String pathAndQuery) {
+        return call(VIEWER, "GET", pathAndQuery, null, null);
+    }
+
+    static JsonNode json(ApiResponse r) {
+        assertThat(r.json()).as("JSON body").isInstanceOf(JsonNode.class);
+        return (JsonNode) r.json();
+    }
+
+    static void assertError(ApiResponse r, int status, String messagePart) {
+        assertThat(r.status()).isEqualTo(status);
+        JsonNode body = json(r);
+        assertThat(body.get("status").asInt()).isEqualTo(status);
+        assertThat(body.get("error").asText()).contains(messagePart);
+        assertThat(body.size()).as("only error and status").isEqualTo(2);
+    }
+
+    // ---- scan
+
+    @Test
+    void scanAnswersTheVerdictWithEveryFindingField() {
+        ApiResponse r = call(ADMIN, "POST",
+                "/scan?sender=bad%40evil.example&rcpt=alice@corp.example&rcpt=bob@corp.example&rcpt=alice@corp.example"
+                        + "&client_ip=192.0.2.10",
+                "message/rfc822; charset=us-ascii", MESSAGE);
+
+        assertThat(r.status()).isEqualTo(200);
+        JsonNode v = json(r);
+        assertThat(v.get("id").asText()).isEqualTo("scan-1");
+        assertThat(v.get("messageId").asText()).isEqualTo("<m1@example.org>");
+        assertThat(v.get("subject").asText()).isEqualTo("Your account");
+        assertThat(v.get("elapsedMs").asDouble()).isEqualTo(1.234);
+        assertThat(v.get("action").asText()).isEqualTo("QUARANTINE");
+        assertThat(v.get("score").asDouble()).isEqualTo(9.5);
+        assertThat(v.get("categories")).hasSize(1);
+        assertThat(v.get("categories").get(0).asText()).isEqualTo("PHISHING");
+        assertThat(v.get("reason").asText()).isEqualTo("score 9.5 >= quarantine.score 8.0");
+        JsonNode f = v.get("findings").get(0);
+        assertThat(f.get("detector").asText()).isEqualTo("phishing");
+        assertThat(f.get("rule").asText()).isEqualTo("link-text-mismatch");
+        assertThat(f.get("score").asDouble()).isEqualTo(4.0);
+        assertThat(f.get("category").asText()).isEqualTo("PHISHING");
+        assertThat(f.get("detail").asText()).contains("evil.example");
+        assertThat(f.get("part").asText()).isEqualTo("1.2");
+        assertThat(v.get("findings").get(1).get("part").asText()).isEmpty();
+
+        assertThat(gateway.lastScanBytes).isEqualTo(MESSAGE);
+        assertThat(gateway.lastScanEnvelope.sender()).isEqualTo("bad@evil.example");
+        assertThat(gateway.lastScanEnvelope.recipients()).containsExactly("alice@corp.example", "bob@corp.example");
+        assertThat(gateway.lastScanEnvelope.clientIp()).isEqualTo("192.0.2.10");
+    }
+
+    @Test
+    void scanAcceptsAnIpv6ClientAndNoEnvelopeAtAll() {
+        assertThat(call(ADMIN, "POST", "/scan?client_ip=2001:db8::1", "message/rfc822", MESSAGE).status())
+                .isEqualTo(200);
+        assertThat(call(ADMIN, "POST", "/scan", "message/rfc822", MESSAGE).status()).isEqualTo(200);
+        assertThat(gateway.lastScanEnvelope.sender()).isEmpty();
+        assertThat(gateway.lastScanEnvelope.recipients()).isEmpty();
+    }
+
+    @Test
+    void scanWithAnotherContentTypeIsUnsupportedMediaType() {
+        assertError(call(ADMIN, "POST", "/scan", "text/plain", MESSAGE), 415, "message/rfc822");
+        assertError(call(ADMIN, "POST", "/scan", null, MESSAGE), 415, "message/rfc822");
+        assertThat(gateway.lastScanBytes).isNull();
+    }
+
+    @Test
+    void scanOfAMessageOverTheLimitIsTooLargeWhetherDeclaredOrNot() {
+        byte[] big = new byte[1025];
+        assertError(call(ADMIN, "POST", "/scan", "message/rfc822", big), 413, "1024");
+        assertError(call(ADMIN, "POST", "/scan", "message/rfc822", big, -1), 413, "1024");
+        assertThat(call(ADMIN, "POST", "/scan", "message/rfc822", new byte[1024]).status()).isEqualTo(200);
+    }
+
+    @Test
+    void scanWithBadParametersOrEmptyBodyIsBadRequest() {
+        assertError(call(ADMIN, "POST", "/scan?client_ip=mail.example.org", "message/rfc822", MESSAGE), 400,
+                "client_ip");
+        assertError(call(ADMIN, "POST", "/scan?client_ip=300.1.1.1", "message/rfc822", MESSAGE), 400, "client_ip");
+        assertError(call(ADMIN, "POST", "/scan?rcpt=nobody", "message/rfc822", MESSAGE), 400, "rcpt");
+        assertError(call(ADMIN, "POST", "/scan?sender=a%20b@c", "message/rfc822", MESSAGE), 400, "sender");
+        assertError(call(ADMIN, "POST", "/scan?sender=%zz", "message/rfc822", MESSAGE), 400, "malformed query");
+        assertError(call(ADMIN, "POST", "/scan", "message/rfc822", new byte[0]), 400, "empty message");
+        assertThat(gateway.lastScanBytes).isNull();
+    }
+
+    @Test
+    void scanFailureIsAnInternalErrorWithoutDetails() {
+        gateway.scanFailure = new IllegalStateException("secret stack detail");
+        ApiResponse r = call(ADMIN, "POST", "/scan", "message/rfc822", MESSAGE);
+        assertError(r, 500, "internal error");
+        assertThat(json(r).toString()).doesNotContain("secret").doesNotContain("Exception");
+    }
+
+    @Test
+    void viewerMayNotPostAScan() {
+        assertError(call(VIEWER, "POST", "/scan", "message/rfc822", MESSAGE), 403, "admin role required");
+        assertThat(gateway.lastScanBytes).isNull();
+    }
+
+    @Test
+    void callerWithoutAuthenticationIsUnauthorized() {
+        assertError(call(null, "GET", "/health", null, null), 401, "authentication required");
+    }
+
+    // ---- routing
+
+    @Test
+    void unknownRouteIsNotFound() {
+        assertError(get("/nothing"), 404, "no such resource");
+        assertError(get("/quarantine/x/y/z"), 404, "no such resource");
+        assertError(get("/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r/s"), 404, "no such resource");
+    }
+
+    @Test
+    void knownRouteWithWrongMethodIsMethodNotAllowedWithAllowHeader() {
+        ApiResponse r = call(ADMIN, "PUT", "/quarantine/q1", null, null);
+        assertError(r, 405, "PUT");
+        assertThat(r.headers().get("Allow")).isEqualTo("GET, DELETE");
+    }
+
+    // ---- health
+
+    @Test
+    void healthReportsStatusAndIsUnavailableWhenNotReady() {
+        ApiResponse up = get("/health");
+        assertThat(up.status()).isEqualTo(200);
+        assertThat(json(up).get("status").asText()).isEqualTo("UP");
+        assertThat(json(up).get("detectors")).hasSize(2);
+        assertThat(json(up).get("counters").get("received").asLong()).isEqualTo(10);
+        assertThat(json(up).get("startedAt").asText()).isEqualTo("2026-01-02T03:04:05Z");
+
+        gateway.ready = false;
+        ApiResponse down = get("/health");
+        assertThat(down.status()).isEqualTo(503);
+        assertThat(json(down).get("ready").asBoolean()).isFalse();
+        assertThat(json(down).get("unavailableReason").asText()).contains("content");
+    }
+
+    @Test
+    void missingServiceAnswersServiceUnavailableForItsEndpointsOnly() {
+        RestApi partial = new RestApi(new Services(() -> null, () -> gateway.quarantine, () -> null,
+                () -> gateway.messageLog, () -> gateway.directory), new RestApi.Limits(1024, 256));
+        ApiResponse r = partial.handle(new ApiRequest("POST", "/scan", null, n -> "message/rfc822", MESSAGE.length,
+                new ByteArrayInputStream(MESSAGE), ADMIN));
+        assertError(r, 503, "scanner");
+        ApiResponse list = partial.handle(new ApiRequest("GET", "/quarantine", null, n -> null, -1, null, ADMIN));
+        assertThat(list.status()).isEqualTo(200);
+    }
+
+    // ---- messages
+
+    @Test
+    void messagesAreNewestFirstWithDefaultLimitAndActionFilter() {
+        gateway.logged("m1", Verdict.clean(), 1);
+        gateway.logged("m2", InMemoryGateway.PHISHING, 2);
+        gateway.logged("m3", null, 3);
+
+        JsonNode all = json(get("/messages"));
+        assertThat(all.get("count").asInt()).isEqualTo(3);
+        assertThat(all.get("items").get(0).get("id").asText()).isEqualTo("m3");
+        assertThat(all.get("items").get(0).get("action").isNull()).isTrue();
+        assertThat(all.get("items").get(0).get("verdict").isNull()).isTrue();
+        assertThat(gateway.lastLogQuery.limit()).isEqualTo(50);
+
+        JsonNode q = json(get("/messages?action=quarantine&limit=5&sender=S@x.example&recipient=alice@corp.example"));
+        assertThat(q.get("count").asInt()).isEqualTo(1);
+        JsonNode m2 = q.get("items").get(0);
+        assertThat(m2.get("id").asText()).isEqualTo("m2");
+        assertThat(m2.get("envelope").get("clientIp").asText()).isEqualTo("198.51.100.7");
+        assertThat(m2.get("verdict").get("findings")).hasSize(2);
+        assertThat(gateway.lastLogQuery.action()).isEqualTo(Action.QUARANTINE);
+        assertThat(gateway.lastLogQuery.limit()).isEqualTo(5);
+        assertThat(gateway.lastLogQuery.sender()).isEqualTo("S@x.example");
+        assertThat(gateway.lastLogQuery.recipient()).isEqualTo("alice@corp.example");
+    }
+
+    @Test
+    void messagesWithBadActionOrLimitIsBadRequest() {
+        assertError(get("/messages?action=BOUNCE"), 400, "DELIVER, TAG, QUARANTINE, REJECT");
+        assertError(get("/messages?limit=0"), 400, "limit");
+        assertError(get("/messages?limit=1001"), 400, "limit");
+        assertError(get("/messages?limit=ten"), 400, "limit");
+        assertThat(get("/messages?limit=1000").status()).isEqualTo(200);
+    }
+
+    @Test
+    void oneMessageByIdAndUnknownOrBadIdIsNotFound() {
+        gateway.logged("m1", Verdict.clean(), 1);
+        assertThat(json(get("/messages/m1")).get("subject").asText()).isEqualTo("subject m1");
+        assertError(get("/messages/m9"), 404, "m9");
+        assertError(get("/messages/..%2Fetc"), 404, "no message");
+        assertError(get("/messages/" + "x".repeat(200)), 404, "no message");
+    }
+
+    // ---- quarantine
+
+    @Test
+    void quarantineListShowsHeldByDefaultAndFiltersByStatusAndCategory() {
+        gateway.hold("q1", "one", InMemoryGateway.PHISHING, MESSAGE);
+        gateway.hold("q2", "two", InMemoryGateway.PHISHING, MESSAGE);
+        gateway.quarantine.release("q2", "root");
+
+        JsonNode held = json(get("/quarantine"));
+        assertThat(held.get("count").asInt()).isEqualTo(1);
+        JsonNode q1 = held.get("items").get(0);
+        assertThat(q1.get("id").asText()).isEqualTo("q1");
+        assertThat(q1.get("status").asText()).isEqualTo("HELD");
+        assertThat(q1.get("envelope").get("recipients").get(0).asText()).isEqualTo("alice@corp.example");
+        assertThat(q1.get("verdict").get("categories").get(0).asText()).isEqualTo("PHISHING");
+        assertThat(q1.get("actedAt").isNull()).isTrue();
+
+        assertThat(json(get("/quarantine?status=any")).get("count").asInt()).isEqualTo(2);
+        assertThat(json(get("/quarantine?status=released")).get("items").get(0).get("actedBy").asText())
+                .isEqualTo("root");
+        assertThat(json(get("/quarantine?category=MALWARE")).get("count").asInt()).isZero();
+        assertError(get("/quarantine?category=VIRUS"), 400, "category");
+        assertError(get("/quarantine?status=GONE"), 400, "status");
+        assertError(get("/quarantine?limit=-1"), 400, "limit");
+    }
+
+    @Test
+    void quarantineEntryAndRawMessageAsAttachment() {
+        gateway.hold("q1", "one", InMemoryGateway.PHISHING, MESSAGE);
+        assertThat(json(get("/quarantine/q1")).get("subject").asText()).isEqualTo("one");
+
+        ApiResponse raw = get("/quarantine/q1/raw");
+        assertThat(raw.status()).isEqualTo(200);
+        assertThat(raw.json()).isNull();
+        assertThat(raw.contentType()).isEqualTo("message/rfc822");
+        assertThat(raw.bytes()).isEqualTo(MESSAGE);
+        assertThat(raw.headers().get("Content-Disposition")).isEqualTo("attachment; filename=\"q1.eml\"");
+
+        assertError(get("/quarantine/nope"), 404, "nope");
+        assertError(get("/quarantine/nope/raw"), 404, "nope");
+        assertError(get("/quarantine/a\"b/raw"), 404, "no quarantined message");
+    }
+
+    @Test
+    void releaseByAdminRecordsTheActorAndASecondReleaseConflicts() {
+        gateway.hold("q1", "one", InMemoryGateway.PHISHING, MESSAGE);
+
+        ApiResponse r = call(ADMIN, "POST", "/quarantine/q1/release", null, null);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(json(r).get("status").asText()).isEqualTo("RELEASED");
+        assertThat(json(r).get("actedBy").asText()).isEqualTo("root");
+
+        assertError(call(ADMIN, "POST", "/quarantine/q1/release", null, null), 409, "status RELEASED");
+        assertError(call(ADMIN, "DELETE", "/quarantine/q1", null, null), 409, "not held");
+        assertError(call(ADMIN, "POST", "/quarantine/q9/release", null, null), 404, "q9");
+        assertError(call(ADMIN, "DELETE", "/quarantine/q9", null, null), 404, "q9");
+    }
+
+    @Test
+    void deleteByAdminDropsTheRawMessage() {
+        gateway.hold("q1", "one", InMemoryGateway.PHISHING, MESSAGE);
+        ApiResponse r = call(ADMIN, "DELETE", "/quarantine/q1", null, null);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(json(r).get("status").asText()).isEqualTo("DELETED");
+        assertError(get("/quarantine/q1/raw"), 404, "deleted");
+    }
+
+    @Test
+    void viewerMayNotReleaseOrDelete() {
+        gateway.hold("q1", "one", InMemoryGateway.PHISHING, MESSAGE);
+        assertError(call(VIEWER, "POST", "/quarantine/q1/release", null, null), 403, "watcher");
+        assertError(call(VIEWER, "DELETE", "/quarantine/q1", null, null), 403, "watcher");
+        assertThat(gateway.held.get("q1").status().name()).isEqualTo("HELD");
+    }
+
+    // ---- directory
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void directoryAddCreatesThenUpdatesAndListShowsDomains() {
+        ApiResponse created = call(ADMIN, "POST", "/directory", "application/json",
+                utf8("{\"address\":\"Alice@Corp.Example\",\"displayName\":\"Alice Ä\"}"));
+        assertThat(created.status()).isEqualTo(201);
+        assertThat(json(created).get("address").asText()).isEqualTo("alice@corp.example");
+        assertThat(json(created).get("displayName").asText()).isEqualTo("Alice Ä");
+
+        ApiResponse updated = call(ADMIN, "POST", "/directory", "application/json; charset=utf-8",
+                utf8("{\"address\":\"alice@corp.example\"}"));
+        assertThat(updated.status()).isEqualTo(200);
+
+        JsonNode list = json(get("/directory"));
+        assertThat(list.get("count").asInt()).isEqualTo(1);
+        assertThat(list.get("items").get(0).get("createdAt").asText()).isEqualTo("2026-01-02T03:04:05Z");
+        assertThat(list.get("domains").toString()).isEqualTo("[\"b.example\",\"corp.example\"]");
+    }
+
+    @Test
+    void directoryAddOfForeignOrInvalidAddressIsBadRequestWithTheReason() {
+        assertError(call(ADMIN, "POST", "/directory", "application/json", utf8("{\"address\":\"x@other.example\"}")),
+                400, "domain other.example is not protected");
+        assertError(call(ADMIN, "POST", "/directory", "application/json", utf8("{\"address\":\"a@b@corp.example\"}")),
+                400, "not a plain local@domain");
+        assertError(call(ADMIN, "POST", "/directory", "application/json", utf8("{\"address\":\"no-at\"}")), 400,
+                "address");
+        assertError(call(ADMIN, "POST", "/directory", "application/json", utf8("{\"displayName\":\"x\"}")), 400,
+                "\"address\"");
+        assertError(call(ADMIN, "POST", "/directory", "application/json", utf8("{\"address\":7}")), 400,
+                "\"address\"");
+        assertError(call(ADMIN, "POST", "/directory", "application/json",
+                utf8("{\"address\":\"a@corp.example\",\"displayName\":[1]}")), 400, "displayName");
+        assertThat(gateway.addresses).isEmpty();
+    }
+
+    @Test
+    void directoryAddWithMalformedBodyIsBadRequestAndOversizedIsTooLarge() {
+        assertError(call(ADMIN, "POST", "/directory", "application/json", utf8("{\"address\":")), 400,
+                "malformed JSON");
+        assertError(call(ADMIN, "POST", "/directory", "application/json", utf8("[\"a@corp.example\"]")), 400,
+                "JSON object");
+        assertError(call(ADMIN, "POST", "/directory", "application/json", utf8("")), 400, "empty body");
+        assertError(call(ADMIN, "POST", "/directory", "application/json", utf8("[".repeat(40) + "]".repeat(40))),
+                400, "malformed JSON");
+        assertError(call(ADMIN, "POST", "/directory", "application/json",
+                utf8("{\"address\":\"a@corp.example\",\"address\":\"b@corp.example\"}")), 400, "Duplicate field");
+        assertError(call(ADMIN, "POST", "/directory", "application/json",
+                utf8("{\"address\":\"a@corp.example\"} {}")), 400, "malformed JSON");
+        assertError(call(ADMIN, "POST", "/directory", "application/json", new byte[300]), 413, "256");
+        assertError(call(ADMIN, "POST", "/directory", "application/xml", utf8("<a/>")), 415, "application/json");
+        assertThat(gateway.addresses).isEmpty();
+    }
+
+    @Test
+    void directoryRemoveAndRemoveOfAbsentAddressIsNotFound() {
+        gateway.directory.add("bob@corp.example", "Bob");
+        assertError(call(VIEWER, "DELETE", "/directory/bob@corp.example", null, null), 403, "admin");
+        ApiResponse r = call(ADMIN, "DELETE", "/directory/Bob@corp.example", null, null);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(json(r).get("removed").asBoolean()).isTrue();
+        assertThat(gateway.addresses).isEmpty();
+        assertError(call(ADMIN, "DELETE", "/directory/bob@corp.example", null, null), 404, "bob@corp.example");
+    }
+
+    @Test
+    void storeFailureIsServiceUnavailableWithoutTheDatabaseMessage() {
+        RestApi failing = new RestApi(new Services(() -> gateway.scanner, () -> gateway.quarantine,
+                () -> gateway.status, () -> gateway.messageLog, () -> new DelegatingDirectory(gateway.directory) {
+                    @Override
+                    public List<org.streamail.api.store.DirectoryEntry> list() {
+                        throw new StoreException("connection refused: jdbc:postgresql://db/secret");
+                    }
+                }), new RestApi.Limits(1024, 256));
+        ApiResponse r = failing.handle(new ApiRequest("GET", "/directory", null, n -> null, -1, null, VIEWER));
+        assertError(r, 503, "store");
+        assertThat(json(r).toString()).doesNotContain("secret");
+    }
+}
