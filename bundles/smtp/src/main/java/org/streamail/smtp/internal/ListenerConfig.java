@@ -1,0 +1,51 @@
+package org.streamail.smtp.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.AttributeType;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/** Configuration of the inbound SMTP listener, PID {@code org.streamail.smtp}. */
+@ObjectClassDefinition(
+        id = InboundListener.PID,
+        name = "Streamail inbound SMTP listener",
+        description = "Where the gateway accepts mail from the Internet, and the limits it enforces. "
+                + "Any change restarts the listener.")
+@interface ListenerConfig {
+
+    @AttributeDefinition(name = "Bind address", description = "IP address to listen on; 0.0.0.0 for all.")
+    String bind_address() default "127.0.0.1";
+
+    @AttributeDefinition(name = "Port", min = "1", max = "65535")
+    int port() default 2525;
+
+    @AttributeDefinition(name = "Host name",
+            description = "Name in the banner and EHLO reply; empty for the local host name.")
+    String hostname() default "";
+
+    @AttributeDefinition(name = "Maximum message size",
+            description = "Bytes; advertised in EHLO SIZE. Larger messages get 552 5.3.4.", min = "1")
+    long max_message_size() default 26214400L;
+
+    @AttributeDefinition(name = "Maximum recipients",
+            description = "Per message; values below 100 are raised to 100 (RFC 5321). More get 452 4.5.3.")
+    int max_recipients() default 100;
+
+    @AttributeDefinition(name = "Maximum connections", description = "Concurrent sessions; more get 421.", min = "1")
+    int max_connections() default 200;
+
+    @AttributeDefinition(name = "Connection timeout (ms)",
+            description = "How long the listener waits for the client before 421.", min = "1")
+    int connection_timeout_ms() default 60000;
+
+    @AttributeDefinition(name = "Maximum errors",
+            description = "Refused commands and recipients per session before 421 and close.", min = "1")
+    int max_errors() default 10;
+
+    @AttributeDefinition(name = "TLS key store",
+            description = "Path of a PKCS12 or JKS key store with the server key and certificate. "
+                    + "Empty: STARTTLS is not offered.")
+    String tls_keystore() default "";
+
+    @AttributeDefinition(name = "TLS key store password", type = AttributeType.PASSWORD)
+    String tls_keystore_password() default "";
+}

@@ -1,0 +1,54 @@
+package org.streamail.smtp.internal.server;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.Objects;
+import javax.net.ssl.SSLContext;
+
+/**
+ * The validated settings of one SMTP listener. Immutable.
+ *
+ * @param bindAddress         the address to listen on
+ * @param port                the TCP port; 0 picks a free one (tests)
+ * @param hostname            the name in the banner and the EHLO reply
+ * @param maxMessageSize      the largest message accepted, in bytes after dot-unstuffing
+ * @param maxRecipients       recipients per transaction; never below 100 (RFC 5321 4.5.3.1.8)
+ * @param maxConnections      concurrent sessions; more get 421
+ * @param connectionTimeoutMs how long a read may wait for the client
+ * @param maxErrors           refused commands and recipients per session before 421 and close
+ * @param tls                 the STARTTLS context, or {@code null} when STARTTLS is off
+ * @param tempDir             where messages larger than the in-memory threshold are buffered, or
+ *                            {@code null} for the JVM's temporary directory
+ */
+public record ListenerSettings(
+        InetAddress bindAddress, int port, String hostname, long maxMessageSize, int maxRecipients,
+        int maxConnections, int connectionTimeoutMs, int maxErrors, SSLContext tls, Path tempDir) {
+
+    /** RFC 5321 4.5.3.1.8: a server must accept at least 100 recipients. */
+    public static final int MIN_RECIPIENTS = 100;
+
+    public ListenerSettings {
+        Objects.requireNonNull(bindAddress, "bindAddress");
+        Objects.requireNonNull(hostname, "hostname");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port out of range: " + port);
+        }
+        if (maxMessageSize < 1 || maxMessageSize > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("max.message.size must be between 1 and " + Integer.MAX_VALUE
+                    + ": " + maxMessageSize);
+        }
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("max.connections must be positive: " + maxConnections);
+        }
+        if (connectionTimeoutMs < 1) {
+            throw new IllegalArgumentException("connection.timeout.ms must be positive: " + connectionTimeoutMs);
+        }
+        if (maxErrors < 1) {
+            throw new IllegalArgumentException("max.errors must be positive: " + maxErrors);
+        }
+        maxRecipients = Math.max(maxRecipients, MIN_RECIPIENTS);
+        if (!hostname.matches("[A-Za-z0-9.\\-\\[\\]:]{1,255}")) {
+            throw new IllegalArgumentException("hostname is not a plain host name: " + hostname);
+        }
+    }
+}

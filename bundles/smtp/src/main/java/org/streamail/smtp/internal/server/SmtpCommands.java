@@ -1,0 +1,458 @@
+package org.streamail.smtp.internal.server;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.streamail.api.model.Direction;
+import org.streamail.api.model.Envelope;
+import org.streamail.api.service.IntakeResult;
+import org.streamail.api.smtp.SmtpReply;
+import org.streamail.api.store.Directory.RecipientCheck;
+import org.subethamail.smtp.DropConnectionException;
+import org.subethamail.smtp.internal.command.StartTLSCommand;
+import org.subethamail.smtp.internal.server.Command;
+import org.subethamail.smtp.internal.server.CommandHandler;
+import org.subethamail.smtp.internal.server.HelpMessage;
+import org.subethamail.smtp.server.Session;
+
+/**
+ * Streamail's SMTP commands, installed over all of subethasmtp's. subethasmtp still reads each command line
+ * (CRLF only, bare CR/LF answered 501 and the connection closed, lines from 998 characters on answered 501 and
+ * closed) and routes it here by verb; unknown verbs get subethasmtp's own {@code 500}.
+ *
+ * <p>Every command runs on its session's thread, one at a time per session; the commands themselves are
+ * stateless and shared by all sessions.
+ */
+final class SmtpCommands {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SmtpCommands.class);
+
+    /** RFC 5321 4.5.3.1.4: a command line is at most 512 octets including CRLF. */
+    static final int MAX_COMMAND_LINE = 512;
+
+    private static final SmtpReply TEMPORARY_FAILURE =
+            SmtpReply.of(451, "4.3.0", "temporary failure, try again later");
+
+    private SmtpCommands() {
+    }
+
+    /** Replaces every command subethasmtp registered (and adds a few refusals) with ours. */
+    static void install(CommandHandler handler, SmtpEngine engine) {
+        List<Command> commands = new ArrayList<>(List.of(
+                new Helo(engine, "HELO"), new Helo(engine, "EHLO"), new Mail(engine), new Rcpt(engine),
+                new Data(engine), new Simple(engine, "RSET"), new Simple(engine, "NOOP"), new Quit(engine),
+                new Simple(engine, "VRFY"), new Simple(engine, "EXPN"), new Simple(engine, "HELP"),
+                new Simple(engine, "AUTH"), new StartTls(engine)));
+        // BDAT (CHUNKING is not offered: its chunk would be read as commands) and HTTP verbs (a browser or a
+        // cross-protocol attack) end the session at once.
+        for (String verb : List.of("BDAT", "GET", "POST", "PUT", "HEAD", "CONNECT")) {
+            commands.add(new Hangup(engine, verb));
+        }
+        for (Command c : commands) {
+            handler.addCommand(c);
+        }
+        for (String verb : handler.getVerbs()) {
+            if (commands.stream().noneMatch(c -> c.getName().equals(verb))) {
+                throw new IllegalStateException("subethasmtp command " + verb + " is not replaced");
+            }
+        }
+    }
+
+    /** Shared checks (line length, error count) and reply helpers. */
+    private abstract static class Base implements Command {
+        final SmtpEngine engine;
+        private final String name;
+
+        Base(SmtpEngine engine, String name) {
+            this.engine = engine;
+            this.name = name;
+        }
+
+        @Override
+        public final void execute(String line, Session sess) throws IOException, DropConnectionException {
+            SessionState st = engine.state(sess);
+            if (line.length() > MAX_COMMAND_LINE - 2) {
+                refuse(sess, st, SmtpReply.of(500, "5.5.2", "line too long"));
+                return;
+            }
+            run(line, sess, st);
+        }
+
+        abstract void run(String line, Session sess, SessionState st) throws IOException, DropConnectionException;
+
+        @Override
+        public HelpMessage getHelp() {
+            return new HelpMessage(name, "see RFC 5321");
+        }
+
+        @Override
+        public String getName() {
+            return name;
+        }
+
+        static void send(Session sess, SmtpReply reply) throws IOException {
+            sess.sendResponse(reply.line());
+        }
+
+        /** Sends a reply; a 5xx counts as an error of the session. */
+        void reply(Session sess, SessionState st, SmtpReply reply) throws IOException, DropConnectionException {
+            if (reply.code() >= 500) {
+                refuse(sess, st, reply);
+            } else {
+                send(sess, reply);
+            }
+        }
+
+        /**
+         * Sends a refusal and counts it. After {@code max.errors} of them the session ends with 421: a client
+         * guessing addresses (directory harvest) or fuzzing the protocol gets a few answers, not thousands.
+         */
+        void refuse(Session sess, SessionState st, SmtpReply reply) throws IOException, DropConnectionException {
+            send(sess, reply);
+            st.errors++;
+            if (st.errors >= engine.settings().maxErrors()) {
+                LOG.info("SMTP {} from {}: {} errors, closing", st.id, st.clientIp, st.errors);
+                throw new DropConnectionException(421,
+                        "4.7.0 " + engine.settings().hostname() + " too many errors, closing connection");
+            }
+        }
+
+        /** 451 4.7.0 when the intake cannot take mail now (say a mandatory detector is missing). */
+        boolean unavailable(Session sess) throws IOException {
+            Optional<String> reason;
+            try {
+                reason = engine.intake().unavailableReason();
+            } catch (RuntimeException e) {
+                LOG.warn("intake availability check failed", e);
+                reason = Optional.of("mail intake not available");
+            }
+            if (reason.isPresent()) {
+                send(sess, SmtpReply.of(451, "4.7.0", reason.get()));
+                return true;
+            }
+            return false;
+        }
+
+        static String upper(String line) {
+            return line.toUpperCase(Locale.ROOT);
+        }
+    }
+
+    private static final class Helo extends Base {
+        Helo(SmtpEngine engine, String verb) {
+            super(engine, verb);
+        }
+
+        @Override
+        void run(String line, Session sess, SessionState st) throws IOException, DropConnectionException {
+            String[] args = line.trim().split(" +");
+            // Printable ASCII only: the HELO name ends up in logs and Received headers.
+            if (args.length < 2 || args[1].length() > 255 || !args[1].matches("[\\x21-\\x7e]+")) {
+                reply(sess, st, SmtpReply.of(501, "5.5.4", "syntax: " + getName() + " hostname"));
+                return;
+            }
+            st.resetTransaction();
+            st.helo = args[1];
+            Optional<SmtpReply> refusal = engine.consultGuards(g -> g.onHelo(st.snapshot()));
+            if (refusal.isPresent()) {
+                st.helo = null;
+                reply(sess, st, refusal.get());
+                return;
+            }
+            String host = engine.settings().hostname();
+            if (getName().equals("HELO")) {
+                send(sess, SmtpReply.of(250, "", host));
+                return;
+            }
+            List<String> lines = new ArrayList<>(List.of(host, "PIPELINING",
+                    "SIZE " + engine.settings().maxMessageSize(), "8BITMIME", "ENHANCEDSTATUSCODES"));
+            if (engine.settings().tls() != null && !st.tls) {
+                lines.add("STARTTLS");
+            }
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < lines.size(); i++) {
+                b.append(i > 0 ? "\r\n" : "").append(i < lines.size() - 1 ? "250-" : "250 ").append(lines.get(i));
+            }
+            sess.sendResponse(b.toString());
+        }
+    }
+
+    private static final class Mail extends Base {
+        Mail(SmtpEngine engine) {
+            super(engine, "MAIL");
+        }
+
+        @Override
+        void run(String line, Session sess, SessionState st) throws IOException, DropConnectionException {
+            if (st.helo == null) {
+                reply(sess, st, SmtpReply.of(503, "5.5.1", "send HELO or EHLO first"));
+                return;
+            }
+            if (st.inTransaction()) {
+                reply(sess, st, SmtpReply.of(503, "5.5.1", "sender already given"));
+                return;
+            }
+            if (!upper(line).startsWith("MAIL FROM:")) {
+                reply(sess, st, SmtpReply.of(501, "5.5.4", "syntax: MAIL FROM:<address>"));
+                return;
+            }
+            if (unavailable(sess)) {
+                return;
+            }
+            Paths.Parsed path = Paths.parse(line.substring("MAIL FROM:".length()), false);
+            if (!path.ok()) {
+                reply(sess, st, path.error());
+                return;
+            }
+            for (String param : path.params()) {
+                String p = upper(param);
+                if (p.startsWith("SIZE=")) {
+                    String n = p.substring(5);
+                    if (!n.matches("[0-9]{1,18}")) {
+                        reply(sess, st, SmtpReply.of(501, "5.5.4", "bad SIZE parameter"));
+                        return;
+                    }
+                    if (Long.parseLong(n) > engine.settings().maxMessageSize()) {
+                        reply(sess, st, SmtpReply.of(552, "5.3.4", "message size exceeds fixed maximum message size"));
+                        return;
+                    }
+                } else if (!p.equals("BODY=7BIT") && !p.equals("BODY=8BITMIME")) {
+                    reply(sess, st, SmtpReply.of(555, "5.5.4", "unsupported parameter"));
+                    return;
+                }
+            }
+            st.sender = path.address();
+            Optional<SmtpReply> refusal = engine.consultGuards(g -> g.onMailFrom(st.snapshot()));
+            if (refusal.isPresent()) {
+                st.resetTransaction();
+                reply(sess, st, refusal.get());
+                return;
+            }
+            send(sess, SmtpReply.of(250, "2.1.0", "Ok"));
+        }
+    }
+
+    private static final class Rcpt extends Base {
+        Rcpt(SmtpEngine engine) {
+            super(engine, "RCPT");
+        }
+
+        @Override
+        void run(String line, Session sess, SessionState st) throws IOException, DropConnectionException {
+            if (!st.inTransaction()) {
+                reply(sess, st, SmtpReply.of(503, "5.5.1", "need MAIL command"));
+                return;
+            }
+            if (!upper(line).startsWith("RCPT TO:")) {
+                reply(sess, st, SmtpReply.of(501, "5.5.4", "syntax: RCPT TO:<address>"));
+                return;
+            }
+            if (st.recipients.size() >= engine.settings().maxRecipients()) {
+                // RFC 5321 4.5.3.1.10: 452 so the client sends the rest in another transaction.
+                send(sess, SmtpReply.of(452, "4.5.3", "too many recipients"));
+                return;
+            }
+            if (unavailable(sess)) {
+                return;
+            }
+            Paths.Parsed path = Paths.parse(line.substring("RCPT TO:".length()), true);
+            if (!path.ok()) {
+                refuse(sess, st, path.error());
+                return;
+            }
+            if (!path.params().isEmpty()) {
+                refuse(sess, st, SmtpReply.of(555, "5.5.4", "unsupported parameter"));
+                return;
+            }
+            // The directory compares whole addresses case-insensitively and stores them in lower case;
+            // lower-casing here keeps Alice@ and alice@ from becoming two recipients of one message.
+            String address = path.address().toLowerCase(Locale.ROOT);
+            RecipientCheck check;
+            try {
+                check = engine.directory().check(address);
+            } catch (RuntimeException e) {
+                LOG.warn("directory check of a recipient failed", e);
+                send(sess, SmtpReply.of(451, "4.3.0", "recipient check not available, try again later"));
+                return;
+            }
+            if (check == RecipientCheck.LOCAL) {
+                Optional<SmtpReply> refusal = engine.consultGuards(g -> g.onRecipient(st.snapshot(), address));
+                if (refusal.isPresent()) {
+                    refuse(sess, st, refusal.get());
+                    return;
+                }
+                st.recipients.add(address);
+                send(sess, SmtpReply.of(250, "2.1.5", "Ok"));
+            } else if (check == RecipientCheck.UNKNOWN_LOCAL) {
+                refuse(sess, st, SmtpReply.of(550, "5.1.1", "<" + address + ">: recipient unknown"));
+            } else {
+                refuse(sess, st, Paths.RELAY_DENIED);
+            }
+        }
+    }
+
+    private static final class Data extends Base {
+        Data(SmtpEngine engine) {
+            super(engine, "DATA");
+        }
+
+        @Override
+        void run(String line, Session sess, SessionState st) throws IOException, DropConnectionException {
+            if (!st.inTransaction()) {
+                reply(sess, st, SmtpReply.of(503, "5.5.1", "need MAIL command"));
+                return;
+            }
+            if (st.recipients.isEmpty()) {
+                reply(sess, st, SmtpReply.of(503, "5.5.1", "need RCPT command"));
+                return;
+            }
+            if (!line.trim().equalsIgnoreCase("DATA")) {
+                reply(sess, st, SmtpReply.of(501, "5.5.4", "syntax: DATA"));
+                return;
+            }
+            if (unavailable(sess)) {
+                st.resetTransaction();
+                return;
+            }
+            sess.sendResponse("354 End data with <CR><LF>.<CR><LF>");
+            long max = engine.settings().maxMessageSize();
+            // Past twice the limit (plus slack) a client is not going to stop: end the session.
+            long hardLimit = 2 * max + 1024 * 1024;
+            SmtpReply answer;
+            try (SpoolBuffer buffer = new SpoolBuffer(max, engine.settings().tempDir())) {
+                DataReader.Problem problem;
+                try {
+                    problem = new DataReader(sess.getRawInput(), buffer, max, hardLimit).read();
+                } catch (EOFException | java.net.SocketException e) {
+                    LOG.info("SMTP {} from {}: connection lost in DATA; nothing kept", st.id, st.clientIp);
+                    sess.quit();
+                    return;
+                } catch (DataReader.TooMuchDataException e) {
+                    LOG.info("SMTP {} from {}: {}; closing", st.id, st.clientIp, e.getMessage());
+                    throw new DropConnectionException(552, "5.3.4 message too big, closing connection");
+                }
+                answer = switch (problem) {
+                    case BARE_LINE_END -> SmtpReply.of(550, "5.6.11", "bare CR or LF not allowed, message refused");
+                    case LINE_TOO_LONG -> SmtpReply.of(550, "5.6.0", "line too long, message refused");
+                    case TOO_BIG -> SmtpReply.of(552, "5.3.4", "message size exceeds fixed maximum message size");
+                    case NONE -> deliver(st, buffer);
+                };
+                if (problem != DataReader.Problem.NONE) {
+                    LOG.info("SMTP {} from {}: message refused: {}", st.id, st.clientIp, answer.line());
+                }
+            } finally {
+                st.resetTransaction();
+            }
+            // Sent once the buffer (and any temporary file) is gone, so nothing outlives the reply.
+            if (answer.code() == 550 && answer.enhanced().startsWith("5.6.")) {
+                refuse(sess, st, answer); // smuggling or malformed text: counts as a protocol error
+            } else {
+                send(sess, answer);
+            }
+        }
+
+        /** Hands the message to the intake and returns the reply to send. */
+        private SmtpReply deliver(SessionState st, SpoolBuffer buffer) {
+            Envelope envelope = new Envelope(st.sender, List.copyOf(st.recipients), st.clientIp, st.helo, st.tls,
+                    Instant.now(), Direction.INBOUND, null);
+            IntakeResult result;
+            try (InputStream data = buffer.open()) {
+                result = engine.intake().receive(envelope, data);
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("SMTP {} from {}: intake failed; answered 451", st.id, st.clientIp, e);
+                return TEMPORARY_FAILURE;
+            }
+            if (result == null) {
+                LOG.warn("SMTP {} from {}: intake returned no result; answered 451", st.id, st.clientIp);
+                return TEMPORARY_FAILURE;
+            }
+            LOG.debug("SMTP {} from {}: {} bytes, {} recipients: {}", st.id, st.clientIp, buffer.size(),
+                    envelope.recipients().size(), result.reply().line());
+            return result.reply();
+        }
+    }
+
+    private static final class Quit extends Base {
+        Quit(SmtpEngine engine) {
+            super(engine, "QUIT");
+        }
+
+        @Override
+        void run(String line, Session sess, SessionState st) throws IOException {
+            send(sess, SmtpReply.of(221, "2.0.0", engine.settings().hostname() + " closing connection"));
+            sess.quit();
+        }
+    }
+
+    private static final class StartTls extends Base {
+        private final StartTLSCommand delegate = new StartTLSCommand();
+
+        StartTls(SmtpEngine engine) {
+            super(engine, "STARTTLS");
+        }
+
+        @Override
+        void run(String line, Session sess, SessionState st) throws IOException, DropConnectionException {
+            if (engine.settings().tls() == null) {
+                reply(sess, st, SmtpReply.of(502, "5.5.1", "STARTTLS not offered"));
+                return;
+            }
+            if (st.tls) {
+                reply(sess, st, SmtpReply.of(503, "5.5.1", "TLS already active"));
+                return;
+            }
+            delegate.execute(line, sess);
+            if (sess.isTLSStarted()) {
+                // RFC 3207 4.2: forget everything learnt before the handshake. subethasmtp reads the
+                // encrypted stream through a fresh buffer, so plaintext pipelined after STARTTLS
+                // (CVE-2011-0411) is dropped, never executed.
+                st.tls = true;
+                st.helo = null;
+                st.resetTransaction();
+            }
+        }
+    }
+
+    /** Commands with a fixed answer. */
+    private static final class Simple extends Base {
+        Simple(SmtpEngine engine, String verb) {
+            super(engine, verb);
+        }
+
+        @Override
+        void run(String line, Session sess, SessionState st) throws IOException, DropConnectionException {
+            switch (getName()) {
+                case "RSET" -> {
+                    st.resetTransaction();
+                    send(sess, SmtpReply.of(250, "2.0.0", "Ok"));
+                }
+                case "NOOP" -> send(sess, SmtpReply.of(250, "2.0.0", "Ok"));
+                // Address verification would tell a harvester which addresses exist.
+                case "VRFY" -> send(sess, SmtpReply.of(252, "2.5.0", "cannot VRFY user, send mail to try delivery"));
+                case "EXPN" -> reply(sess, st, SmtpReply.of(502, "5.5.1", "EXPN not available"));
+                case "HELP" -> send(sess, SmtpReply.of(214, "2.0.0", "see RFC 5321"));
+                case "AUTH" -> reply(sess, st, SmtpReply.of(502, "5.5.1", "AUTH not available"));
+                default -> throw new IllegalStateException(getName());
+            }
+        }
+    }
+
+    private static final class Hangup extends Base {
+        Hangup(SmtpEngine engine, String verb) {
+            super(engine, verb);
+        }
+
+        @Override
+        void run(String line, Session sess, SessionState st) throws DropConnectionException {
+            LOG.info("SMTP {} from {}: {} command, closing", st.id, st.clientIp, getName());
+            throw new DropConnectionException(421, "4.7.0 " + getName() + " not available, closing connection");
+        }
+    }
+}

@@ -1,0 +1,216 @@
+package org.streamail.smtp.internal.server;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.streamail.api.service.MessageIntake;
+import org.streamail.api.smtp.EnvelopeGuard;
+import org.streamail.api.smtp.SmtpReply;
+import org.streamail.api.store.Directory;
+import org.subethamail.smtp.server.SMTPServer;
+import org.subethamail.smtp.server.Session;
+import org.subethamail.smtp.server.SessionHandler;
+
+/**
+ * One inbound SMTP listener: subethasmtp's accept loop, session threads, connection limit and command-line
+ * reader, with every SMTP command replaced by Streamail's own ({@link SmtpCommands}) so that the envelope
+ * rules, the DATA reader and the replies are ours.
+ *
+ * <p>Lifecycle: {@link #start()} once, {@link #stop()} once; a stopped engine is not restarted (build a new
+ * one). {@code start} and {@code stop} are meant for one managing thread; sessions run on the engine's own
+ * daemon threads.
+ */
+public final class SmtpEngine {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SmtpEngine.class);
+
+    private final ListenerSettings settings;
+    private final MessageIntake intake;
+    private final Directory directory;
+    private final Supplier<List<EnvelopeGuard>> guards;
+    private final Map<Session, SessionState> sessions = new ConcurrentHashMap<>();
+    private final SMTPServer server;
+
+    /**
+     * @param settings  the listener settings
+     * @param intake    where messages go at the end of DATA
+     * @param directory judges recipients
+     * @param guards    the envelope guards bound right now; asked at each stage, never {@code null}
+     */
+    public SmtpEngine(ListenerSettings settings, MessageIntake intake, Directory directory,
+            Supplier<List<EnvelopeGuard>> guards) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.intake = Objects.requireNonNull(intake, "intake");
+        this.directory = Objects.requireNonNull(directory, "directory");
+        this.guards = Objects.requireNonNull(guards, "guards");
+
+        AtomicInteger threads = new AtomicInteger();
+        String name = "streamail-smtp-" + settings.port() + "-";
+        ExecutorService executor = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, name + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        SMTPServer.Builder builder = SMTPServer.port(settings.port())
+                .bindAddress(settings.bindAddress())
+                .hostName(settings.hostname())
+                .softwareName("Streamail")
+                .maxConnections(settings.maxConnections())
+                .connectionTimeoutMs(settings.connectionTimeoutMs())
+                .maxRecipients(settings.maxRecipients())
+                .executorService(executor)
+                .serverThreadName("streamail-smtp-accept-" + settings.port())
+                .serverSocketFactory(NoDelayServerSocket::new)
+                .sessionHandler(new Sessions());
+        if (settings.tls() != null) {
+            builder.enableTLS(true).startTlsSocketFactory(this::startTls);
+        }
+        this.server = builder.build();
+        SmtpCommands.install(server.getCommandHandler(), this);
+    }
+
+    /**
+     * Opens the port and starts accepting.
+     *
+     * @throws IOException if the port cannot be bound (in use, bad address)
+     */
+    public void start() throws IOException {
+        try {
+            server.start();
+        } catch (RuntimeException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new IOException("cannot listen on " + settings.bindAddress().getHostAddress() + ":"
+                    + settings.port() + ": " + cause.getMessage(), cause);
+        }
+        LOG.info("SMTP listener on {}:{} ({})", settings.bindAddress().getHostAddress(), port(),
+                settings.tls() == null ? "STARTTLS off" : "STARTTLS on");
+    }
+
+    /** The bound port (the chosen one when configured as 0). */
+    public int port() {
+        return server.getPortAllocated();
+    }
+
+    /** Closes the port and every open session, and waits for the session threads to end. */
+    public void stop() {
+        server.stop();
+        sessions.clear();
+    }
+
+    /** Sessions open right now. */
+    int activeSessions() {
+        return sessions.size();
+    }
+
+    ListenerSettings settings() {
+        return settings;
+    }
+
+    MessageIntake intake() {
+        return intake;
+    }
+
+    Directory directory() {
+        return directory;
+    }
+
+    SessionState state(Session session) {
+        SessionState s = sessions.get(session);
+        if (s == null) {
+            // Cannot happen: accept() registers every session before its first command.
+            throw new IllegalStateException("unknown SMTP session " + session.getSessionId());
+        }
+        return s;
+    }
+
+    /**
+     * Asks every bound guard; the first refusal (4xx or 5xx) wins. A guard that throws is logged and counts
+     * as "no opinion", so a broken guard cannot stop mail.
+     */
+    Optional<SmtpReply> consultGuards(Function<EnvelopeGuard, Optional<SmtpReply>> question) {
+        List<EnvelopeGuard> current = guards.get();
+        for (EnvelopeGuard guard : current) {
+            try {
+                Optional<SmtpReply> answer = question.apply(guard);
+                if (answer != null && answer.isPresent() && answer.get().code() >= 400) {
+                    return answer;
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("envelope guard {} failed; ignored", guard.getClass().getName(), e);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private SSLSocket startTls(Socket plain) throws IOException {
+        InetSocketAddress remote = (InetSocketAddress) plain.getRemoteSocketAddress();
+        SSLSocket s = (SSLSocket) settings.tls().getSocketFactory()
+                .createSocket(plain, remote.getHostString(), plain.getPort(), true);
+        s.setUseClientMode(false);
+        // The context's defaults (no SSLv3, no export or NULL suites), limited to TLS 1.2 and 1.3.
+        SSLParameters p = s.getSSLParameters();
+        p.setProtocols(java.util.Arrays.stream(s.getSupportedProtocols())
+                .filter(x -> x.equals("TLSv1.3") || x.equals("TLSv1.2")).toArray(String[]::new));
+        s.setSSLParameters(p);
+        return s;
+    }
+
+    /** Registers each session before its greeting and asks the guards whether to greet at all. */
+    private final class Sessions implements SessionHandler {
+        @Override
+        public SessionAcceptance accept(Session session) {
+            InetSocketAddress remote = session.getRemoteAddress();
+            String ip = remote == null || remote.getAddress() == null ? null : remote.getAddress().getHostAddress();
+            SessionState state = new SessionState(session.getSessionId(), ip, session.isTLSStarted());
+            sessions.put(session, state);
+            Optional<SmtpReply> refusal = consultGuards(g -> g.onConnect(state.snapshot()));
+            if (refusal.isPresent()) {
+                SmtpReply r = refusal.get();
+                LOG.info("SMTP {} from {} refused at connect: {}", state.id, ip, r.line());
+                // subethasmtp calls onSessionEnd only for accepted sessions
+                sessions.remove(session);
+                return SessionAcceptance.failure(r.code(), r.line().substring(4));
+            }
+            return SessionAcceptance.success();
+        }
+
+        @Override
+        public void onSessionEnd(Session session) {
+            sessions.remove(session);
+        }
+    }
+
+    /** Turns Nagle off for every session: pipelined replies must not wait for the client's delayed ACK. */
+    private static final class NoDelayServerSocket extends ServerSocket {
+        NoDelayServerSocket() throws IOException {
+            super();
+        }
+
+        @Override
+        public Socket accept() throws IOException {
+            Socket s = super.accept();
+            try {
+                s.setTcpNoDelay(true);
+            } catch (IOException e) {
+                s.close();
+                throw e;
+            }
+            return s;
+        }
+    }
+}

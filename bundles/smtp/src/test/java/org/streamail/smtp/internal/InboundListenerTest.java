@@ -1,0 +1,310 @@
+package org.streamail.smtp.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.lang.annotation.Annotation;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.streamail.api.model.Envelope;
+import org.streamail.api.service.IntakeResult;
+import org.streamail.api.service.MessageIntake;
+import org.streamail.api.smtp.EnvelopeGuard;
+import org.streamail.api.smtp.SmtpReply;
+import org.streamail.api.smtp.SmtpSession;
+import org.streamail.api.store.Directory;
+import org.streamail.api.store.DirectoryEntry;
+
+/** The DS component as DS would drive it: constructor, guard binds, start, stop. */
+class InboundListenerTest {
+
+    @TempDir
+    Path tempDir;
+
+    final List<Envelope> received = new CopyOnWriteArrayList<>();
+
+    final MessageIntake intake = new MessageIntake() {
+        @Override
+        public Optional<String> unavailableReason() {
+            return Optional.empty();
+        }
+
+        @Override
+        public IntakeResult receive(Envelope envelope, InputStream data) throws IOException {
+            data.readAllBytes();
+            received.add(envelope);
+            return new IntakeResult("X1", IntakeResult.Outcome.ACCEPTED, SmtpReply.of(250, "2.0.0", "queued as X1"),
+                    null);
+        }
+    };
+
+    final Directory directory = new Directory() {
+        @Override
+        public RecipientCheck check(String address) {
+            return address.equals("alice@example.org") ? RecipientCheck.LOCAL
+                    : address.endsWith("@example.org") ? RecipientCheck.UNKNOWN_LOCAL : RecipientCheck.FOREIGN;
+        }
+
+        @Override
+        public java.util.Set<String> protectedDomains() {
+            return java.util.Set.of("example.org");
+        }
+
+        @Override
+        public boolean isProtectedDomain(String domain) {
+            return domain.equals("example.org");
+        }
+
+        @Override
+        public List<DirectoryEntry> list() {
+            return List.of();
+        }
+
+        @Override
+        public Optional<DirectoryEntry> find(String address) {
+            return Optional.empty();
+        }
+
+        @Override
+        public DirectoryEntry add(String address, String displayName) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean remove(String address) {
+            return false;
+        }
+    };
+
+    /** The configuration as DS would build it from defaults plus a few overrides. */
+    static ListenerConfig config(int port, int maxRecipients, String keystore, String password) {
+        return new ListenerConfig() {
+            @Override
+            public Class<? extends Annotation> annotationType() {
+                return ListenerConfig.class;
+            }
+
+            @Override
+            public String bind_address() {
+                return "127.0.0.1";
+            }
+
+            @Override
+            public int port() {
+                return port;
+            }
+
+            @Override
+            public String hostname() {
+                return "";
+            }
+
+            @Override
+            public long max_message_size() {
+                return 26214400L;
+            }
+
+            @Override
+            public int max_recipients() {
+                return maxRecipients;
+            }
+
+            @Override
+            public int max_connections() {
+                return 200;
+            }
+
+            @Override
+            public int connection_timeout_ms() {
+                return 60000;
+            }
+
+            @Override
+            public int max_errors() {
+                return 10;
+            }
+
+            @Override
+            public String tls_keystore() {
+                return keystore;
+            }
+
+            @Override
+            public String tls_keystore_password() {
+                return password;
+            }
+        };
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void recipientsBelowOneHundredAreRaisedToOneHundredAndTheHostNameDefaultsToTheLocalOne() throws IOException {
+        var settings = InboundListener.settings(config(2525, 5, "", ""));
+        assertThat(settings.maxRecipients()).isEqualTo(100);
+        assertThat(settings.hostname()).isNotBlank();
+        assertThat(settings.tls()).isNull();
+    }
+
+    @Test
+    void anUnreadableKeyStoreIsAClearErrorThatDoesNotShowThePassword() {
+        assertThatThrownBy(() -> InboundListener.settings(config(2525, 100, "/nonexistent/ks.p12", "s3cret")))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("tls.keystore")
+                .hasMessageNotContaining("s3cret");
+    }
+
+    @Test
+    void componentListensUntilDeactivatedAndConsultsGuardsBoundBeforeStart() throws IOException {
+        int port = freePort();
+        InboundListener listener = new InboundListener(intake, directory, config(port, 100, "", ""));
+        listener.addGuard(new EnvelopeGuard() {
+            @Override
+            public Optional<SmtpReply> onHelo(SmtpSession session) {
+                return session.helo().equals("bad.test") ? Optional.of(SmtpReply.of(550, "5.7.1", "bad helo"))
+                        : Optional.empty();
+            }
+        });
+        listener.start();
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(5000);
+            BufferedReader r = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+            OutputStream o = s.getOutputStream();
+            assertThat(r.readLine()).startsWith("220 ");
+            o.write("HELO bad.test\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(r.readLine()).isEqualTo("550 5.7.1 bad helo");
+        } finally {
+            listener.stop();
+        }
+        try (ServerSocket again = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            assertThat(again.getLocalPort()).isEqualTo(port);
+        }
+    }
+
+    @Test
+    void anUnchangedConfigurationKeepsOpenSessionsAndAChangedOneMovesTheListener() throws IOException {
+        int first = freePort();
+        InboundListener listener = new InboundListener(intake, directory, config(first, 100, "", ""));
+        listener.start();
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), first)) {
+            s.setSoTimeout(5000);
+            BufferedReader r = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+            assertThat(r.readLine()).startsWith("220 ");
+            listener.modified(config(first, 100, "", ""));
+            s.getOutputStream().write("NOOP\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(r.readLine()).startsWith("250");
+
+            int second = freePort();
+            listener.modified(config(second, 100, "", ""));
+            assertThat(listener.port()).isEqualTo(second);
+            assertThat(r.readLine()).as("the old session is closed").isNull();
+            try (ServerSocket again = new ServerSocket(first, 1, InetAddress.getLoopbackAddress())) {
+                assertThat(again.getLocalPort()).isEqualTo(first);
+            }
+            try (Socket s2 = new Socket(InetAddress.getLoopbackAddress(), second)) {
+                s2.setSoTimeout(5000);
+                assertThat(new BufferedReader(new InputStreamReader(s2.getInputStream(), StandardCharsets.US_ASCII))
+                        .readLine()).startsWith("220 ");
+            }
+        } finally {
+            listener.stop();
+        }
+    }
+
+    @Test
+    void starttlsEncryptsTheSessionForgetsThePlaintextStateAndMarksTheEnvelope() throws Exception {
+        Path ks = tempDir.resolve("server.p12");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "smtp", "-keyalg", "EC", "-dname", "CN=mx.example.org", "-validity", "2",
+                "-storetype", "PKCS12", "-keystore", ks.toString(), "-storepass", "changeit", "-keypass", "changeit")
+                .redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        assertThat(p.waitFor()).isZero();
+
+        int port = freePort();
+        InboundListener listener = new InboundListener(intake, directory, config(port, 100, ks.toString(), "changeit"));
+        listener.start();
+        try (Socket plain = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            plain.setSoTimeout(5000);
+            BufferedReader r = new BufferedReader(new InputStreamReader(plain.getInputStream(), StandardCharsets.US_ASCII));
+            OutputStream o = plain.getOutputStream();
+            r.readLine();
+            o.write("EHLO client.test\r\n".getBytes(StandardCharsets.US_ASCII));
+            String line;
+            boolean offered = false;
+            while ((line = r.readLine()).startsWith("250-")) {
+                offered |= line.equals("250-STARTTLS");
+            }
+            offered |= line.equals("250 STARTTLS");
+            assertThat(offered).isTrue();
+            // CVE-2011-0411: a command pipelined in plaintext behind STARTTLS must never run.
+            o.write("MAIL FROM:<a@sender.test>\r\nSTARTTLS\r\nRSET\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(r.readLine()).startsWith("250");
+            assertThat(r.readLine()).startsWith("220");
+
+            SSLContext trustAll = SSLContext.getInstance("TLS");
+            trustAll.init(null, new TrustManager[] {new X509TrustManager() {
+                @Override
+                public void checkClientTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public void checkServerTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            }}, null);
+            try (SSLSocket tls = (SSLSocket) trustAll.getSocketFactory().createSocket(plain, "mx.example.org", port, true)) {
+                tls.startHandshake();
+                BufferedReader tr = new BufferedReader(new InputStreamReader(tls.getInputStream(), StandardCharsets.US_ASCII));
+                OutputStream to = tls.getOutputStream();
+                // The transaction opened before STARTTLS is gone: RCPT needs a new MAIL, and the first reply
+                // we read answers our own first command, not the injected RSET.
+                to.write("EHLO client.test\r\n".getBytes(StandardCharsets.US_ASCII));
+                List<String> ehlo = new java.util.ArrayList<>();
+                while ((line = tr.readLine()).startsWith("250-")) {
+                    ehlo.add(line);
+                }
+                assertThat(ehlo).first().isEqualTo("250-" + InboundListener.settings(config(port, 100, "", "")).hostname());
+                assertThat(ehlo).doesNotContain("250-STARTTLS");
+                to.write("RCPT TO:<alice@example.org>\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(tr.readLine()).startsWith("503");
+                to.write(("MAIL FROM:<a@sender.test>\r\nRCPT TO:<alice@example.org>\r\nDATA\r\n").getBytes(StandardCharsets.US_ASCII));
+                assertThat(tr.readLine()).startsWith("250");
+                assertThat(tr.readLine()).startsWith("250");
+                assertThat(tr.readLine()).startsWith("354");
+                to.write("Subject: secret\r\n\r\nhi\r\n.\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(tr.readLine()).isEqualTo("250 2.0.0 queued as X1");
+            }
+        } finally {
+            listener.stop();
+        }
+        assertThat(received).hasSize(1);
+        assertThat(received.get(0).tls()).isTrue();
+    }
+}

@@ -1,0 +1,458 @@
+package org.streamail.smtp.internal.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import jakarta.mail.Message;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.streamail.api.model.Direction;
+import org.streamail.api.smtp.EnvelopeGuard;
+import org.streamail.api.smtp.SmtpReply;
+import org.streamail.api.smtp.SmtpSession;
+
+/** The listener over real loopback sockets, with a recording intake and a one-domain directory. */
+class SmtpEngineTest {
+
+    @TempDir
+    Path tempDir;
+
+    final RecordingIntake intake = new RecordingIntake();
+    final TestDirectory directory = new TestDirectory("alice@example.org", "bob@example.org");
+    final List<EnvelopeGuard> guards = new CopyOnWriteArrayList<>();
+    SmtpEngine engine;
+    int port;
+
+    @BeforeEach
+    void start() throws IOException {
+        startWith(64 * 1024 * 1024, 10);
+    }
+
+    void startWith(long maxSize, int maxErrors) throws IOException {
+        if (engine != null) {
+            engine.stop();
+        }
+        ListenerSettings settings = new ListenerSettings(InetAddress.getLoopbackAddress(), 0, "mx.example.org",
+                maxSize, 100, 20, 5000, maxErrors, null, tempDir);
+        engine = new SmtpEngine(settings, intake, directory, () -> guards);
+        engine.start();
+        port = engine.port();
+    }
+
+    @AfterEach
+    void stop() {
+        engine.stop();
+    }
+
+    /** Sends MAIL, RCPT and DATA, asserting each is accepted, and returns the client ready for the text. */
+    RawClient transaction(String rcpt) throws IOException {
+        RawClient c = RawClient.greeted(port);
+        assertThat(c.command("MAIL FROM:<sender@Sender.Test>")).startsWith("250");
+        assertThat(c.command("RCPT TO:<" + rcpt + ">")).startsWith("250");
+        assertThat(c.command("DATA")).startsWith("354");
+        return c;
+    }
+
+    void awaitNoSessions() throws InterruptedException {
+        for (int i = 0; i < 200 && engine.activeSessions() > 0; i++) {
+            Thread.sleep(10);
+        }
+        assertThat(engine.activeSessions()).isZero();
+    }
+
+    @Test
+    void cleanMessageIsHandedToTheIntakeByteForByteWithDotsUnstuffed() throws IOException {
+        String sent = "Subject: hi\r\nFrom: sender@sender.test\r\n\r\nline one\r\n..leading dot\r\n\r\n"
+                + "8bit \u00e9t\u00e9\r\n";
+        try (RawClient c = transaction("alice@example.org")) {
+            c.write(sent + ".\r\n");
+            assertThat(c.reply()).isEqualTo("250 2.0.0 queued as T1");
+            assertThat(c.command("QUIT")).startsWith("221");
+        }
+        assertThat(intake.received).hasSize(1);
+        RecordingIntake.Received r = intake.received.get(0);
+        assertThat(r.text()).isEqualTo(sent.replace("..leading", ".leading"));
+        assertThat(r.envelope().sender()).isEqualTo("sender@sender.test");
+        assertThat(r.envelope().recipients()).containsExactly("alice@example.org");
+        assertThat(r.envelope().clientIp()).isEqualTo(InetAddress.getLoopbackAddress().getHostAddress());
+        assertThat(r.envelope().helo()).isEqualTo("client.test");
+        assertThat(r.envelope().tls()).isFalse();
+        assertThat(r.envelope().direction()).isEqualTo(Direction.INBOUND);
+        assertThat(r.envelope().authenticatedUser()).isNull();
+    }
+
+    @Test
+    void jakartaMailClientDeliversAMessage() throws Exception {
+        Properties p = new Properties();
+        p.put("mail.smtp.host", InetAddress.getLoopbackAddress().getHostAddress());
+        p.put("mail.smtp.port", String.valueOf(port));
+        p.put("mail.smtp.localhost", "client.test");
+        Session session = Session.getInstance(p);
+        MimeMessage m = new MimeMessage(session);
+        m.setFrom(new InternetAddress("someone@sender.test"));
+        m.setRecipients(Message.RecipientType.TO, "alice@example.org, bob@EXAMPLE.org");
+        m.setSubject("Hello");
+        m.setText("Hello Alice.\n.\nA dot line above.\n");
+        Transport.send(m);
+
+        assertThat(intake.received).hasSize(1);
+        RecordingIntake.Received r = intake.received.get(0);
+        assertThat(r.envelope().recipients()).containsExactly("alice@example.org", "bob@example.org");
+        assertThat(r.text()).contains("Subject: Hello\r\n").contains("Hello Alice.\r\n.\r\nA dot line above.\r\n");
+        MimeMessage parsed = new MimeMessage(session, new java.io.ByteArrayInputStream(r.data()));
+        assertThat(parsed.getSubject()).isEqualTo("Hello");
+    }
+
+    @Test
+    void largeMessageGoesThroughATempFileThatIsDeletedAfterwards() throws IOException {
+        StringBuilder body = new StringBuilder("Subject: big\r\n\r\n");
+        String line = "x".repeat(900) + "\r\n";
+        while (body.length() < 2 * SpoolBuffer.MEMORY_THRESHOLD) {
+            body.append(line);
+        }
+        try (RawClient c = transaction("alice@example.org")) {
+            c.write(body + ".\r\n");
+            assertThat(c.reply()).startsWith("250 2.0.0");
+        }
+        assertThat(intake.received).hasSize(1);
+        assertThat(intake.received.get(0).text()).isEqualTo(body.toString());
+        try (Stream<Path> left = Files.list(tempDir)) {
+            assertThat(left).isEmpty();
+        }
+    }
+
+    @Test
+    void unknownLocalRecipientIsRefusedWith550_5_1_1() throws IOException {
+        try (RawClient c = RawClient.greeted(port)) {
+            c.command("MAIL FROM:<a@sender.test>");
+            assertThat(c.command("RCPT TO:<nobody@example.org>"))
+                    .isEqualTo("550 5.1.1 <nobody@example.org>: recipient unknown");
+        }
+    }
+
+    @Test
+    void foreignDomainIsRelayingDenied() throws IOException {
+        try (RawClient c = RawClient.greeted(port)) {
+            c.command("MAIL FROM:<a@sender.test>");
+            assertThat(c.command("RCPT TO:<victim@elsewhere.test>")).isEqualTo("550 5.7.1 relaying denied");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "<@example.org:victim@elsewhere.test>",
+        "<@example.org,@mx.example.org:victim@elsewhere.test>",
+        "<victim%elsewhere.test@example.org>",
+        "<elsewhere.test!victim@example.org>",
+        "<\"victim@elsewhere.test\"@example.org>",
+        "<\"victim%elsewhere.test\"@example.org>",
+        "<alice@[127.0.0.1]>",
+        "<alice@[IPv6:::1]>",
+        "<alice@example.org.>",
+        "<victim@elsewhere.test@example.org>"})
+    void everyOpenRelayVariantIsRefusedWith550_5_7_1(String path) throws IOException {
+        try (RawClient c = RawClient.greeted(port)) {
+            c.command("MAIL FROM:<a@sender.test>");
+            assertThat(c.command("RCPT TO:" + path)).isEqualTo("550 5.7.1 relaying denied");
+        }
+        assertThat(directory.checked).isEmpty();
+    }
+
+    @Test
+    void recipientDomainIsLowerCasedBeforeTheDirectoryIsAsked() throws IOException {
+        try (RawClient c = RawClient.greeted(port)) {
+            c.command("MAIL FROM:<a@sender.test>");
+            assertThat(c.command("RCPT TO:<alice@Example.ORG>")).startsWith("250 2.1.5");
+        }
+        assertThat(directory.checked).containsExactly("alice@example.org");
+    }
+
+    @Test
+    void theRecipientAfterTheHundredthGets452AndTheHundredAreDelivered() throws IOException {
+        for (int i = 0; i < 101; i++) {
+            directory.addresses.add("user" + i + "@example.org");
+        }
+        try (RawClient c = RawClient.greeted(port)) {
+            c.command("MAIL FROM:<a@sender.test>");
+            for (int i = 0; i < 100; i++) {
+                assertThat(c.command("RCPT TO:<user" + i + "@example.org>")).startsWith("250");
+            }
+            assertThat(c.command("RCPT TO:<user100@example.org>")).isEqualTo("452 4.5.3 too many recipients");
+            assertThat(c.command("DATA")).startsWith("354");
+            c.write("Subject: many\r\n\r\nhi\r\n.\r\n");
+            assertThat(c.reply()).startsWith("250");
+        }
+        assertThat(intake.received.get(0).envelope().recipients()).hasSize(100).doesNotContain("user100@example.org");
+    }
+
+    @Test
+    void oversizedMessageIsRefusedWith552AndTheSessionStaysInStep() throws IOException {
+        startWith(10_000, 10);
+        try (RawClient c = RawClient.greeted(port)) {
+            assertThat(c.command("MAIL FROM:<a@sender.test> SIZE=20000"))
+                    .isEqualTo("552 5.3.4 message size exceeds fixed maximum message size");
+            c.command("MAIL FROM:<a@sender.test>");
+            c.command("RCPT TO:<alice@example.org>");
+            assertThat(c.command("DATA")).startsWith("354");
+            c.write(("y".repeat(500) + "\r\n").repeat(40) + ".\r\n");
+            assertThat(c.reply()).isEqualTo("552 5.3.4 message size exceeds fixed maximum message size");
+            assertThat(c.command("NOOP")).startsWith("250");
+        }
+        assertThat(intake.received).isEmpty();
+    }
+
+    @Test
+    void dataFarBeyondTheLimitEndsTheSession() throws IOException {
+        startWith(10_000, 10);
+        try (RawClient c = transaction("alice@example.org")) {
+            String chunk = ("z".repeat(998) + "\r\n").repeat(100);
+            try {
+                for (int i = 0; i < 30; i++) {
+                    c.write(chunk);
+                }
+            } catch (IOException closedWhileWriting) {
+                // the server may close while we are still sending
+            }
+            assertThat(c.reply()).startsWith("552 5.3.4");
+            assertThat(c.closedByServer()).isTrue();
+        }
+        assertThat(intake.received).isEmpty();
+    }
+
+    static Stream<String> smugglingEndings() {
+        return Stream.of("\n.\n", "\n.\r\n", "\r\n.\n", "\r.\r", "\r.\r\n", "\r\n.\r", "\n", "\r");
+    }
+
+    @ParameterizedTest
+    @MethodSource("smugglingEndings")
+    void bareLineEndingsRefuseTheWholeMessageAndNoSmuggledMessageAppears(String ending) throws Exception {
+        String smuggled = "MAIL FROM:<admin@example.org>\r\nRCPT TO:<bob@example.org>\r\nDATA\r\n"
+                + "Subject: smuggled\r\n\r\nspoofed\r\n";
+        try (RawClient c = transaction("alice@example.org")) {
+            c.write("Subject: first\r\n\r\nhello" + ending + smuggled + ".\r\n");
+            assertThat(c.reply()).isEqualTo("550 5.6.11 bare CR or LF not allowed, message refused");
+            // In step: the smuggled commands were message text, so the next reply answers our NOOP.
+            assertThat(c.command("NOOP")).isEqualTo("250 2.0.0 Ok");
+            assertThat(c.command("QUIT")).startsWith("221");
+        }
+        awaitNoSessions();
+        assertThat(intake.received).isEmpty();
+    }
+
+    @Test
+    void commandOverFiveHundredTwelveBytesGets500AndTheSessionGoesOn() throws IOException {
+        try (RawClient c = RawClient.greeted(port)) {
+            assertThat(c.command("MAIL FROM:<" + "a".repeat(580) + "@sender.test>"))
+                    .isEqualTo("500 5.5.2 line too long");
+            assertThat(c.command("NOOP")).isEqualTo("250 2.0.0 Ok");
+        }
+    }
+
+    @Test
+    void commandLongerThanTheReaderBufferIsRefusedAndTheConnectionClosed() throws IOException {
+        try (RawClient c = RawClient.greeted(port)) {
+            c.write("NOOP " + "a".repeat(5000) + "\r\n");
+            assertThat(c.reply()).startsWith("501");
+            assertThat(c.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void textLineOverOneThousandBytesRefusesTheMessage() throws IOException {
+        try (RawClient c = transaction("alice@example.org")) {
+            c.write("Subject: long\r\n\r\n" + "w".repeat(1198) + "\r\nshort\r\n.\r\n");
+            assertThat(c.reply()).isEqualTo("550 5.6.0 line too long, message refused");
+            assertThat(c.command("NOOP")).startsWith("250");
+        }
+        assertThat(intake.received).isEmpty();
+    }
+
+    @Test
+    void textLineOfExactlyOneThousandBytesIsAccepted() throws IOException {
+        try (RawClient c = transaction("alice@example.org")) {
+            c.write("Subject: long\r\n\r\n" + "w".repeat(998) + "\r\n.\r\n");
+            assertThat(c.reply()).startsWith("250");
+        }
+        assertThat(intake.received).hasSize(1);
+    }
+
+    @Test
+    void unavailableIntakeGets451AtMailFrom() throws IOException {
+        intake.unavailable = "mandatory detector 'content' is not available";
+        try (RawClient c = RawClient.greeted(port)) {
+            assertThat(c.command("MAIL FROM:<a@sender.test>"))
+                    .isEqualTo("451 4.7.0 mandatory detector 'content' is not available");
+        }
+    }
+
+    @Test
+    void intakeThatBecomesUnavailableBeforeDataGets451AndNothingIsHandedOver() throws IOException {
+        try (RawClient c = RawClient.greeted(port)) {
+            c.command("MAIL FROM:<a@sender.test>");
+            c.command("RCPT TO:<alice@example.org>");
+            intake.unavailable = "spool full";
+            assertThat(c.command("DATA")).isEqualTo("451 4.7.0 spool full");
+        }
+        assertThat(intake.received).isEmpty();
+    }
+
+    @Test
+    void guardRefusalAtMailFromWinsAndAThrowingGuardIsIgnored() throws IOException {
+        guards.add(new EnvelopeGuard() {
+            @Override
+            public Optional<SmtpReply> onMailFrom(SmtpSession session) {
+                throw new IllegalStateException("broken guard");
+            }
+        });
+        guards.add(new EnvelopeGuard() {
+            @Override
+            public Optional<SmtpReply> onMailFrom(SmtpSession session) {
+                return session.sender().endsWith("@spammer.test")
+                        ? Optional.of(SmtpReply.of(550, "5.7.1", "sender blocked")) : Optional.empty();
+            }
+        });
+        try (RawClient c = RawClient.greeted(port)) {
+            assertThat(c.command("MAIL FROM:<x@spammer.test>")).isEqualTo("550 5.7.1 sender blocked");
+            assertThat(c.command("RCPT TO:<alice@example.org>")).startsWith("503");
+            assertThat(c.command("MAIL FROM:<x@friend.test>")).startsWith("250");
+        }
+    }
+
+    @Test
+    void guardRefusalAtConnectIsTheGreeting() throws IOException {
+        guards.add(new EnvelopeGuard() {
+            @Override
+            public Optional<SmtpReply> onConnect(SmtpSession session) {
+                return Optional.of(SmtpReply.of(554, "5.7.1", "go away"));
+            }
+        });
+        try (RawClient c = new RawClient(port)) {
+            assertThat(c.reply()).isEqualTo("554 5.7.1 go away");
+            assertThat(c.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void guardsSeeHeloAndAcceptedRecipients() throws IOException {
+        List<SmtpSession> seen = new CopyOnWriteArrayList<>();
+        guards.add(new EnvelopeGuard() {
+            @Override
+            public Optional<SmtpReply> onRecipient(SmtpSession session, String recipient) {
+                seen.add(session);
+                return recipient.startsWith("bob@") ? Optional.of(SmtpReply.of(450, "4.2.1", "slow down"))
+                        : Optional.empty();
+            }
+        });
+        try (RawClient c = RawClient.greeted(port)) {
+            c.command("MAIL FROM:<a@sender.test>");
+            assertThat(c.command("RCPT TO:<alice@example.org>")).startsWith("250");
+            assertThat(c.command("RCPT TO:<bob@example.org>")).isEqualTo("450 4.2.1 slow down");
+        }
+        assertThat(seen).hasSize(2);
+        assertThat(seen.get(1).helo()).isEqualTo("client.test");
+        assertThat(seen.get(1).recipients()).containsExactly("alice@example.org");
+    }
+
+    @Test
+    void clientThatDisconnectsMidDataHandsNothingToTheIntake() throws Exception {
+        try (RawClient c = transaction("alice@example.org")) {
+            c.write("Subject: cut\r\n\r\nhalf a message\r\n");
+        }
+        awaitNoSessions();
+        assertThat(intake.received).isEmpty();
+    }
+
+    @Test
+    void tooManyErrorsEndTheSessionWith421() throws IOException {
+        startWith(1_000_000, 3);
+        try (RawClient c = RawClient.greeted(port)) {
+            c.command("MAIL FROM:<a@sender.test>");
+            assertThat(c.command("RCPT TO:<x1@example.org>")).startsWith("550 5.1.1");
+            assertThat(c.command("RCPT TO:<x2@example.org>")).startsWith("550 5.1.1");
+            assertThat(c.command("RCPT TO:<x3@example.org>")).startsWith("550 5.1.1");
+            assertThat(c.reply()).startsWith("421 4.7.0");
+            assertThat(c.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void vrfyAndExpnRevealNothing() throws IOException {
+        try (RawClient c = RawClient.greeted(port)) {
+            assertThat(c.command("VRFY alice")).startsWith("252");
+            assertThat(c.command("VRFY nobody")).startsWith("252");
+            assertThat(c.command("EXPN staff")).startsWith("502");
+        }
+    }
+
+    @Test
+    void ehloAdvertisesTheSizeLimitButNeitherChunkingNorStarttlsWithoutAKeyStore() throws IOException {
+        try (RawClient c = new RawClient(port)) {
+            assertThat(c.reply()).startsWith("220 mx.example.org");
+            c.write("EHLO client.test\r\n");
+            List<String> lines = c.replyLines();
+            assertThat(lines).first().isEqualTo("250-mx.example.org");
+            assertThat(lines).contains("250-SIZE 67108864", "250-PIPELINING", "250-8BITMIME")
+                    .noneMatch(l -> l.contains("CHUNKING") || l.contains("STARTTLS") || l.contains("AUTH"));
+            assertThat(lines).last().asString().startsWith("250 ");
+        }
+    }
+
+    @Test
+    void bdatIsNotOfferedAndEndsTheSession() throws IOException {
+        try (RawClient c = RawClient.greeted(port)) {
+            c.command("MAIL FROM:<a@sender.test>");
+            c.command("RCPT TO:<alice@example.org>");
+            assertThat(c.command("BDAT 20 LAST")).startsWith("421");
+            assertThat(c.closedByServer()).isTrue();
+        }
+        assertThat(intake.received).isEmpty();
+    }
+
+    @Test
+    void heloWithControlOrNonAsciiCharactersIsRefused() throws IOException {
+        try (RawClient c = new RawClient(port)) {
+            c.reply();
+            assertThat(c.command("HELO bad\u0001name")).startsWith("501 5.5.4");
+            assertThat(c.command("EHLO caf\u00c3\u00a9.test") /* UTF-8 bytes of é */).startsWith("501 5.5.4");
+            assertThat(c.command("EHLO")).startsWith("501 5.5.4");
+            assertThat(c.command("HELO good.test")).isEqualTo("250 mx.example.org");
+        }
+    }
+
+    @Test
+    void mailBeforeHeloIsOutOfSequence() throws IOException {
+        try (RawClient c = new RawClient(port)) {
+            c.reply();
+            assertThat(c.command("MAIL FROM:<a@sender.test>")).startsWith("503 5.5.1");
+        }
+    }
+
+    @Test
+    void stopFreesThePort() throws IOException {
+        try (RawClient c = RawClient.greeted(port)) {
+            engine.stop();
+            assertThat(c.closedByServer()).isTrue();
+        }
+        try (ServerSocket again = new ServerSocket(port, 50, InetAddress.getLoopbackAddress())) {
+            assertThat(again.getLocalPort()).isEqualTo(port);
+        }
+    }
+}

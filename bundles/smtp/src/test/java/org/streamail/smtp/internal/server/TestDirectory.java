@@ -1,0 +1,64 @@
+package org.streamail.smtp.internal.server;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.streamail.api.store.Directory;
+import org.streamail.api.store.DirectoryEntry;
+
+/** One protected domain, example.org, with a set of registered addresses. */
+final class TestDirectory implements Directory {
+
+    static final String DOMAIN = "example.org";
+    final Set<String> addresses = ConcurrentHashMap.newKeySet();
+    final List<String> checked = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    TestDirectory(String... registered) {
+        for (String a : registered) {
+            addresses.add(a.toLowerCase(Locale.ROOT));
+        }
+    }
+
+    @Override
+    public RecipientCheck check(String address) {
+        checked.add(address);
+        int at = address.lastIndexOf('@');
+        String domain = at < 0 ? "" : address.substring(at + 1);
+        if (!isProtectedDomain(domain)) {
+            return RecipientCheck.FOREIGN;
+        }
+        return addresses.contains(address.toLowerCase(Locale.ROOT)) ? RecipientCheck.LOCAL : RecipientCheck.UNKNOWN_LOCAL;
+    }
+
+    @Override
+    public Set<String> protectedDomains() {
+        return Set.of(DOMAIN);
+    }
+
+    @Override
+    public boolean isProtectedDomain(String domain) {
+        return DOMAIN.equals(domain);
+    }
+
+    @Override
+    public List<DirectoryEntry> list() {
+        throw new UnsupportedOperationException("not used by the listener");
+    }
+
+    @Override
+    public Optional<DirectoryEntry> find(String address) {
+        throw new UnsupportedOperationException("not used by the listener");
+    }
+
+    @Override
+    public DirectoryEntry add(String address, String displayName) {
+        throw new UnsupportedOperationException("not used by the listener");
+    }
+
+    @Override
+    public boolean remove(String address) {
+        throw new UnsupportedOperationException("not used by the listener");
+    }
+}
