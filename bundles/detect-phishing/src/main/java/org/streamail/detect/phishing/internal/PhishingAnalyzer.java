@@ -1,0 +1,653 @@
+package org.streamail.detect.phishing.internal;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.jsoup.nodes.Element;
+import org.streamail.api.detect.Inspection;
+import org.streamail.api.model.Attachment;
+import org.streamail.api.model.Category;
+import org.streamail.api.model.Direction;
+import org.streamail.api.model.Finding;
+import org.streamail.api.model.Link;
+import org.streamail.api.model.MailAddress;
+import org.streamail.api.model.ParsedMessage;
+
+/**
+ * The phishing checks for one message: a pure function of the rules, the organisation snapshot and the
+ * inspection. One instance per message (it collects hits in fields); not thread-safe, never shared.
+ */
+final class PhishingAnalyzer {
+
+    static final String DETECTOR = "phishing";
+
+    /** Score multipliers and bounds from the component configuration. */
+    record Settings(double global, double link, double sender, double intent, double form, double combo,
+                    int maxTextChars, int maxLinks) {
+        static final Settings DEFAULT = new Settings(1, 1, 1, 1, 1, 1, 200_000, 500);
+    }
+
+    /** The message log, when there is one. */
+    interface ContactHistory {
+        boolean seenBefore(String sender, String recipient, Instant before);
+    }
+
+    static final int MAX_HTML_CHARS = 2_000_000;
+    static final int MAX_HTML_ATTACHMENTS = 10;
+    static final int MAX_RECIPIENTS_CHECKED = 10;
+    static final int MAX_EVIDENCE = 3;
+
+    private static final Set<String> SCRIPT_SCHEMES = Set.of("javascript", "vbscript", "data");
+    private static final Set<String> WEB_SCHEMES = Set.of("http", "https", "ftp", "");
+    private static final Set<String> FILE_EXTENSIONS = Set.of("pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx",
+            "zip", "png", "jpg", "jpeg", "gif", "html", "htm", "php", "aspx", "txt", "csv", "exe", "odt", "ods");
+    private static final Pattern TEXT_URL = Pattern.compile(
+            "^(?:(?:https?|ftp)://)?([\\p{L}\\p{N}](?:[\\p{L}\\p{N}-]{0,62})(?:\\.[\\p{L}\\p{N}-]{1,63})+)\\.?(?:[/:?#]\\S*)?$");
+
+    private static final Map<String, String> INTENT_LABELS = Map.of(
+            "credential", "asks you to give or confirm a password or account details",
+            "remote-access", "asks you to install or open a remote-access tool",
+            "exfiltration", "asks you to send, upload or export internal data",
+            "forward-contacts", "asks you to forward it to all your contacts",
+            "payment-change", "asks to change bank or payment details, or to make an unusual payment",
+            "urgency", "pushes you to act at once",
+            "secrecy", "asks you to keep it secret or not to check",
+            "mfa-code", "asks for a verification or MFA code",
+            "security-bypass", "asks you to weaken a protection or approve someone's access");
+
+    private final RuleSet rules;
+    private final Org org;
+    private final Inspection inspection;
+    private final Settings settings;
+    private final ContactHistory history;
+    private final Targets targets;
+    private final Map<String, Hit> hits = new LinkedHashMap<>();
+    private boolean incomplete;
+
+    private static final class Hit {
+        final String rule;
+        double score;
+        String detail;
+        final String part;
+        int count = 1;
+
+        Hit(String rule, double score, String detail, String part) {
+            this.rule = rule;
+            this.score = score;
+            this.detail = detail;
+            this.part = part;
+        }
+    }
+
+    PhishingAnalyzer(RuleSet rules, Org org, Targets targets, Inspection inspection, Settings settings,
+                     ContactHistory history) {
+        this.rules = rules;
+        this.org = org;
+        this.targets = targets;
+        this.inspection = inspection;
+        this.settings = settings;
+        this.history = history;
+    }
+
+    /** Runs every check and returns the findings. */
+    List<Finding> analyze() {
+        ParsedMessage m = inspection.message();
+        MailAddress from = m.sender().orElse(null);
+        String fromDomain = from == null ? "" : Hosts.toAscii(from.domain());
+        String envDomain = Hosts.toAscii(inspection.envelope().senderDomain());
+        if (!fromDomain.isEmpty() && rules.allow().matchHost(fromDomain).isPresent()
+                && (envDomain.isEmpty() || rules.allow().matchHost(envDomain).isPresent())) {
+            return List.of(new Finding(DETECTOR, Rules.ALLOW_LISTED, 0, Category.INFO,
+                    "The sender's domain " + fromDomain + " is on the phishing allow-list; no phishing rule applied"));
+        }
+        try {
+            Document body = parseHtml(m.htmlBody());
+            List<HtmlPart> htmlAttachments = htmlAttachments(m);
+            Texts texts = texts(m, body, htmlAttachments);
+            Set<RuleSet.Brand> mentioned = brandsMentioned(texts, from);
+            intents(texts);
+            checkDeadline();
+            links(m, from, fromDomain, mentioned);
+            checkDeadline();
+            forms(body, htmlAttachments);
+            senders(m, from, fromDomain);
+            firstContact(from);
+            combos();
+        } catch (BoundedText.DeadlineReached e) {
+            incomplete = true;
+        }
+        return findings();
+    }
+
+    private void checkDeadline() {
+        // the pipeline interrupts a detector that overran: stop as soon as we notice
+        if (inspection.expired() || Thread.currentThread().isInterrupted()) {
+            throw new BoundedText.DeadlineReached();
+        }
+    }
+
+    // ---------------------------------------------------------------- text
+
+    private record HtmlPart(String name, Document document) {
+    }
+
+    record Texts(String folded, String stripped) {
+    }
+
+    private Document parseHtml(String html) {
+        if (html == null || html.isEmpty()) {
+            return null;
+        }
+        return Jsoup.parse(TextNormalizer.truncate(html, MAX_HTML_CHARS));
+    }
+
+    private List<HtmlPart> htmlAttachments(ParsedMessage m) {
+        List<HtmlPart> out = new ArrayList<>();
+        for (Attachment a : m.attachments()) {
+            if (out.size() >= MAX_HTML_ATTACHMENTS) {
+                break;
+            }
+            String name = a.displayName().toLowerCase(Locale.ROOT);
+            boolean html = a.declaredType().equals("text/html") || a.detectedType().equals("text/html")
+                    || name.endsWith(".html") || name.endsWith(".htm") || name.endsWith(".xhtml")
+                    || name.endsWith(".shtml");
+            if (!html || a.size() > MAX_HTML_CHARS) {
+                continue;
+            }
+            try {
+                out.add(new HtmlPart(a.displayName(), Jsoup.parse(a.content().openStream(), null, "")));
+            } catch (IOException | RuntimeException e) {
+                // an unreadable attachment is the content detector's business; skip it here
+            }
+        }
+        return out;
+    }
+
+    private Texts texts(ParsedMessage m, Document body, List<HtmlPart> attachments) {
+        StringBuilder sb = new StringBuilder();
+        int max = settings.maxTextChars();
+        append(sb, m.subject(), max);
+        append(sb, m.textBody(), max);
+        if (body != null) {
+            append(sb, body.text(), max);
+        }
+        for (HtmlPart p : attachments) {
+            append(sb, p.document().text(), max);
+        }
+        String folded = TextNormalizer.fold(sb.toString(), max);
+        return new Texts(folded, TextNormalizer.stripAccents(folded));
+    }
+
+    private static void append(StringBuilder sb, String s, int max) {
+        if (s == null || s.isEmpty() || sb.length() >= max) {
+            return;
+        }
+        sb.append(TextNormalizer.truncate(s, max - sb.length())).append('\n');
+    }
+
+    private Set<RuleSet.Brand> brandsMentioned(Texts texts, MailAddress from) {
+        Set<RuleSet.Brand> out = new java.util.LinkedHashSet<>();
+        String name = from == null ? "" : TextNormalizer.stripAccents(TextNormalizer.fold(from.displayName(), 300));
+        for (RuleSet.Brand b : rules.brands()) {
+            for (Pattern p : b.keywordPatterns()) {
+                if (p.matcher(new BoundedText(texts.stripped(), inspection.deadline())).find()
+                        || p.matcher(name).find()) {
+                    out.add(b);
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- intents
+
+    private void intents(Texts texts) {
+        Map<String, List<String>> evidence = new LinkedHashMap<>();
+        Map<String, Double> weights = new LinkedHashMap<>();
+        for (RuleSet.IntentPattern p : rules.intents()) {
+            String found = null;
+            if (p.folded() != null) {
+                found = find(p.folded(), texts.folded());
+            }
+            if (found == null) {
+                found = find(p.stripped(), texts.stripped());
+            }
+            if (found == null) {
+                continue;
+            }
+            weights.merge(p.intent(), p.weight(), Math::max);
+            List<String> ev = evidence.computeIfAbsent(p.intent(), k -> new ArrayList<>());
+            if (ev.size() < MAX_EVIDENCE && !ev.contains(found)) {
+                ev.add(found);
+            }
+        }
+        for (Map.Entry<String, Double> e : weights.entrySet()) {
+            String label = INTENT_LABELS.getOrDefault(e.getKey(), "matches the intent '" + e.getKey() + "'");
+            List<String> ev = evidence.get(e.getKey());
+            hit(Rules.INTENT_PREFIX + e.getKey(), e.getValue(),
+                    "The message " + label + ": " + quoteAll(ev), "");
+        }
+    }
+
+    private String find(Pattern p, String text) {
+        Matcher matcher = p.matcher(new BoundedText(text, inspection.deadline()));
+        if (!matcher.find()) {
+            return null;
+        }
+        return clip(text.substring(matcher.start(), matcher.end()), 60);
+    }
+
+    // ---------------------------------------------------------------- links
+
+    private void links(ParsedMessage m, MailAddress from, String fromDomain, Set<RuleSet.Brand> mentioned) {
+        Set<String> seen = new HashSet<>();
+        String fromReg = fromDomain.isEmpty() ? "" : Hosts.registrable(fromDomain);
+        boolean fromImitates = !fromDomain.isEmpty() && !org.isProtected(fromDomain)
+                && targets.imitation(fromDomain) != null;
+        int n = 0;
+        for (Link link : m.links()) {
+            if (n++ >= settings.maxLinks()) {
+                break;
+            }
+            String href = link.href();
+            if (!seen.add(href + "\u0000" + link.text())) {
+                continue;
+            }
+            String scheme = link.scheme();
+            if (SCRIPT_SCHEMES.contains(scheme)) {
+                if (link.source() != Link.Source.HTML_RESOURCE) {
+                    hit(Rules.LINK_SCRIPT_SCHEME, "A link runs code or carries its own content ("
+                            + clip(href, 40) + ") instead of opening a web page", link.part());
+                }
+                continue;
+            }
+            if (!WEB_SCHEMES.contains(scheme) || link.source() == Link.Source.HTML_RESOURCE) {
+                continue; // mailto:, tel:, cid:, images: nothing to click through to
+            }
+            String rawHost = Hosts.hostOf(href).orElse(null);
+            if (rawHost == null) {
+                continue;
+            }
+            String host = Hosts.toAscii(rawHost);
+            if (rules.allow().matchesLink(href) || rules.allow().matchHost(host).isPresent()) {
+                continue;
+            }
+            String shown = Hosts.toUnicode(host);
+            if (rules.knownBad().matchesLink(href)) {
+                hit(Rules.KNOWN_BAD, "A link goes to " + clip(shown, 80)
+                        + ", which is on the list of known phishing sites", link.part());
+            }
+            if (Hosts.isIpLiteral(host)) {
+                hit(Rules.LINK_IP_LITERAL, "A link goes to the bare IP address " + clip(host, 50)
+                        + " instead of a named site", link.part());
+            }
+            if (Hosts.hasUserInfo(href)) {
+                hit(Rules.LINK_USERINFO, "A link hides its destination behind a name before '@': it really goes to "
+                        + clip(shown, 80), link.part());
+            }
+            String reg = Hosts.registrable(host);
+            if (rules.shorteners().contains(reg) || rules.shorteners().contains(host)) {
+                hit(Rules.LINK_SHORTENER, "A link uses the URL shortener " + reg
+                        + ", which hides where it really goes", link.part());
+            }
+            String tld = Hosts.tld(host);
+            if (!Hosts.isIpLiteral(host) && rules.suspiciousTlds().contains(tld)) {
+                hit(Rules.LINK_SUSPICIOUS_TLD, "A link goes to " + clip(shown, 80) + ", under ." + tld
+                        + ", a top-level domain often used for fraud", link.part());
+            }
+            boolean legitHost = org.isProtected(host) || ownedByBrand(host);
+            Targets.Imitation imitation = legitHost || Hosts.isIpLiteral(host) ? null : targets.imitation(host);
+            if (imitation != null) {
+                if (Hosts.nonAscii(shown)) {
+                    hit(Rules.LINK_HOMOGRAPH, "A link goes to '" + clip(shown, 80) + "' (" + host
+                            + "), written with look-alike letters (" + Confusables.scripts(shown) + ") to imitate "
+                            + imitation.describe(), link.part());
+                } else {
+                    hit(Rules.LINK_LOOKALIKE, "A link goes to " + clip(host, 80) + ", which imitates "
+                            + imitation.describe(), link.part());
+                }
+            } else if (Hosts.nonAscii(shown) && mixedScriptHost(shown)) {
+                hit(Rules.LINK_MIXED_SCRIPT, "A link goes to '" + clip(shown, 80) + "', whose name mixes alphabets ("
+                        + Confusables.scripts(shown) + "), a trick to imitate another site", link.part());
+            }
+            if (link.source() == Link.Source.HTML_ANCHOR) {
+                textMismatch(link, host, shown);
+            }
+            boolean senderOwnSite = !fromReg.isEmpty() && !fromImitates && reg.equals(fromReg);
+            if (!legitHost && !senderOwnSite) {
+                loginPage(link, host, shown, mentioned);
+            }
+        }
+    }
+
+    private boolean ownedByBrand(String host) {
+        for (RuleSet.Brand b : rules.brands()) {
+            if (b.owns(host)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean mixedScriptHost(String unicodeHost) {
+        for (String label : unicodeHost.split("\\.")) {
+            if (Confusables.mixedScript(label)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void textMismatch(Link link, String host, String shownHost) {
+        String text = TextNormalizer.collapseWhitespace(link.text()).strip();
+        if (text.isEmpty() || text.length() > 300) {
+            return;
+        }
+        Matcher mt = TEXT_URL.matcher(text);
+        if (!mt.matches()) {
+            return;
+        }
+        String textHost = Hosts.toAscii(mt.group(1).toLowerCase(Locale.ROOT));
+        String tld = Hosts.tld(textHost);
+        if (FILE_EXTENSIONS.contains(tld) || !tld.chars().allMatch(c -> Character.isLetter(c) || c == '-')
+                || tld.length() < 2) {
+            return; // "invoice.pdf", "version 1.2": not a domain
+        }
+        String textReg = Hosts.registrable(textHost);
+        String reg = Hosts.registrable(host);
+        if (textReg.equals(reg) || rules.redirectors().contains(reg) || rules.redirectors().contains(host)) {
+            return;
+        }
+        for (RuleSet.Brand b : rules.brands()) {
+            if (b.owns(textHost) && b.owns(host)) {
+                return;
+            }
+        }
+        if (org.isProtected(textHost) && org.isProtected(host)) {
+            return;
+        }
+        hit(Rules.LINK_TEXT_MISMATCH, "The link text shows " + clip(Hosts.toUnicode(textHost), 80)
+                + " but the link goes to " + clip(shownHost, 80), link.part());
+    }
+
+    private void loginPage(Link link, String host, String shownHost, Set<RuleSet.Brand> mentioned) {
+        String href = link.href();
+        String keyword = loginKeyword(href.toLowerCase(Locale.ROOT));
+        if (keyword == null) {
+            return;
+        }
+        String textKeyword = loginKeyword(TextNormalizer.stripAccents(TextNormalizer.fold(link.text(), 300)));
+        if (!mentioned.isEmpty()) {
+            RuleSet.Brand b = mentioned.iterator().next();
+            hit(Rules.LINK_LOGIN_PAGE, "A link to a sign-in page ('" + keyword + "') is on " + clip(shownHost, 80)
+                    + ", which is not a domain of " + b.name() + " although the message speaks of " + b.name(),
+                    link.part());
+        } else if (textKeyword != null) {
+            hit(Rules.LINK_LOGIN_PAGE, "A link labelled '" + clip(link.text(), 40) + "' leads to a sign-in page on "
+                    + clip(shownHost, 80) + ", which is neither your organisation's nor the sender's site",
+                    link.part());
+        }
+    }
+
+    /** The first login keyword that starts a word of {@code s}, or {@code null}. */
+    private String loginKeyword(String s) {
+        if (s.isEmpty()) {
+            return null;
+        }
+        String[] tokens = s.split("[^\\p{L}\\p{N}]+", 200);
+        for (String kw : rules.loginKeywords()) {
+            if (!kw.chars().allMatch(Character::isLetterOrDigit)) {
+                if (s.contains(kw)) {
+                    return kw;
+                }
+                continue;
+            }
+            for (String t : tokens) {
+                if (t.startsWith(kw)) {
+                    return kw;
+                }
+            }
+        }
+        return null;
+    }
+
+    // ---------------------------------------------------------------- forms
+
+    private void forms(Document body, List<HtmlPart> attachments) {
+        if (body != null && hasPasswordInput(body)) {
+            hit(Rules.FORM_PASSWORD, "The message contains a form that asks for a password; genuine services never"
+                    + " ask for passwords inside an email", "");
+        }
+        for (HtmlPart p : attachments) {
+            if (hasPasswordInput(p.document())) {
+                hit(Rules.FORM_PASSWORD_ATTACHMENT, "The attachment " + clip(p.name(), 60)
+                        + " is a web page with a form that asks for a password", p.name());
+            }
+        }
+    }
+
+    private static boolean hasPasswordInput(Document d) {
+        for (Element input : d.select("input")) {
+            if (input.attr("type").strip().equalsIgnoreCase("password")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ---------------------------------------------------------------- senders
+
+    private void senders(ParsedMessage m, MailAddress from, String fromDomain) {
+        if (from == null || fromDomain.isEmpty()) {
+            return;
+        }
+        String fromReg = Hosts.registrable(fromDomain);
+        boolean internal = org.isProtected(fromDomain);
+        if (rules.knownBad().matchHost(fromDomain).isPresent()) {
+            hit(Rules.KNOWN_BAD, "The sender's domain " + fromDomain + " is on the list of known phishing domains", "");
+        }
+        if (!internal) {
+            String key = Org.nameKey(from.displayName());
+            String colleague = key.isEmpty() ? null : org.people().get(key);
+            if (colleague != null && !colleague.equalsIgnoreCase(from.address())) {
+                hit(Rules.SENDER_DISPLAY_NAME, "The sender calls themselves '" + clip(from.displayName(), 60)
+                        + "' like your colleague " + colleague + ", but writes from the outside address "
+                        + clip(from.address(), 80), "");
+            }
+            Targets.Imitation imitation = ownedByBrand(fromDomain) ? null : targets.imitation(fromDomain);
+            if (imitation != null) {
+                hit(Rules.SENDER_LOOKALIKE, "The sender's domain " + clip(Hosts.toUnicode(fromDomain), 80)
+                        + " imitates " + imitation.describe(), "");
+            }
+            String shownName = TextNormalizer.stripAccents(TextNormalizer.fold(from.displayName(), 300));
+            if (!shownName.isEmpty()) {
+                for (RuleSet.Brand b : rules.brands()) {
+                    if (!b.owns(fromDomain) && b.keywordPatterns().stream().anyMatch(p -> p.matcher(shownName).find())) {
+                        hit(Rules.SENDER_BRAND_MISMATCH, "The sender's name '" + clip(from.displayName(), 60)
+                                + "' speaks for " + b.name() + ", but the address is at " + fromDomain
+                                + ", which is not a " + b.name() + " domain", "");
+                        break;
+                    }
+                }
+            }
+        } else if (inspection.envelope().direction() == Direction.INBOUND
+                && inspection.envelope().authenticatedUser() == null) {
+            hit(Rules.SENDER_SPOOFED, "The message claims to come from " + clip(from.address(), 80)
+                    + ", in your own domain, but arrived from outside without authentication", "");
+        }
+        for (MailAddress r : m.replyTo()) {
+            String rd = Hosts.toAscii(r.domain());
+            if (rd.isEmpty() || Hosts.registrable(rd).equals(fromReg) || org.isProtected(rd)) {
+                continue;
+            }
+            if (rules.freemail().contains(Hosts.registrable(rd)) || rules.freemail().contains(rd)) {
+                hit(Rules.REPLY_TO_FREEMAIL, "Replies would go to the free-mail address " + clip(r.address(), 80)
+                        + ", not to the sender's domain " + fromDomain, "");
+            } else {
+                hit(Rules.REPLY_TO_DIVERGENT, "Replies would go to " + clip(r.address(), 80)
+                        + ", another domain than the sender's " + fromDomain, "");
+            }
+            break;
+        }
+    }
+
+    private void firstContact(MailAddress from) {
+        if (history == null || hits.keySet().stream().noneMatch(k -> k.startsWith(Rules.INTENT_PREFIX))) {
+            return;
+        }
+        if (inspection.envelope().direction() != Direction.INBOUND || inspection.envelope().authenticatedUser() != null) {
+            return; // colleagues' and outgoing mail: "first contact" is about strangers writing in
+        }
+        String sender = inspection.envelope().sender();
+        if (sender.isEmpty() && from != null) {
+            sender = from.address();
+        }
+        if (sender.isEmpty()) {
+            return;
+        }
+        int n = 0;
+        for (String rcpt : inspection.envelope().recipients()) {
+            if (n++ >= MAX_RECIPIENTS_CHECKED) {
+                break;
+            }
+            if (!history.seenBefore(sender, rcpt, inspection.envelope().receivedAt())) {
+                hit(Rules.FIRST_CONTACT, "This is the first message ever from " + clip(sender, 80) + " to "
+                        + clip(rcpt, 80), "");
+                return;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- combinations
+
+    private void combos() {
+        Set<String> fired = new HashSet<>(hits.keySet());
+        for (RuleSet.Combo c : rules.combos()) {
+            List<String> matched = new ArrayList<>();
+            boolean all = true;
+            for (List<String> term : c.terms()) {
+                String m = matchTerm(term, fired);
+                if (m == null) {
+                    all = false;
+                    break;
+                }
+                matched.add(m);
+            }
+            if (all) {
+                List<String> shown = new ArrayList<>();
+                for (String rule : matched) {
+                    Hit h = hits.get(rule);
+                    // a silent (score 0) signal is not listed on its own, so say here what it saw
+                    shown.add(h != null && h.score == 0 ? rule + " (" + h.detail + ")" : rule);
+                }
+                hit(c.name(), c.score(), "Several warning signs together, worse than each alone: "
+                        + String.join(" + ", shown), "");
+            }
+        }
+    }
+
+    private static String matchTerm(List<String> alternatives, Set<String> fired) {
+        for (String alt : alternatives) {
+            if (alt.endsWith("*")) {
+                String prefix = alt.substring(0, alt.length() - 1);
+                for (String f : fired) {
+                    if (f.startsWith(prefix)) {
+                        return f;
+                    }
+                }
+            } else if (fired.contains(alt)) {
+                return alt;
+            }
+        }
+        return null;
+    }
+
+    // ---------------------------------------------------------------- results
+
+    private void hit(String rule, String detail, String part) {
+        hit(rule, rules.score(rule), detail, part);
+    }
+
+    private void hit(String rule, double score, String detail, String part) {
+        Hit h = hits.get(rule);
+        if (h == null) {
+            hits.put(rule, new Hit(rule, score, detail, part));
+        } else {
+            h.count++;
+            if (score > h.score) {
+                h.score = score;
+                h.detail = detail;
+            }
+        }
+    }
+
+    private double multiplier(String rule) {
+        double m;
+        if (rule.startsWith("link-") || rule.equals(Rules.KNOWN_BAD)) {
+            m = settings.link();
+        } else if (rule.startsWith("sender-") || rule.startsWith("reply-to-") || rule.equals(Rules.FIRST_CONTACT)) {
+            m = settings.sender();
+        } else if (rule.startsWith(Rules.INTENT_PREFIX)) {
+            m = settings.intent();
+        } else if (rule.startsWith("form-")) {
+            m = settings.form();
+        } else if (rule.startsWith(Rules.COMBO_PREFIX)) {
+            m = settings.combo();
+        } else {
+            m = 1;
+        }
+        return m * settings.global();
+    }
+
+    private List<Finding> findings() {
+        List<Finding> out = new ArrayList<>();
+        for (Hit h : hits.values()) {
+            double score = Math.round(h.score * multiplier(h.rule) * 100.0) / 100.0;
+            if (score == 0) {
+                continue; // a zero-scored rule only feeds combinations
+            }
+            String detail = h.count > 1 ? h.detail + " (and " + (h.count - 1) + " more)" : h.detail;
+            out.add(new Finding(DETECTOR, h.rule, score, Category.PHISHING, detail, h.part));
+        }
+        if (incomplete) {
+            out.add(new Finding(DETECTOR, "incomplete", 0, Category.ERROR,
+                    "The phishing scan reached its time limit; only part of the message was checked"));
+        }
+        return out;
+    }
+
+    private static String quoteAll(List<String> ev) {
+        StringBuilder sb = new StringBuilder();
+        for (String e : ev) {
+            if (sb.length() > 0) {
+                sb.append(", ");
+            }
+            sb.append('"').append(e).append('"');
+        }
+        return sb.toString();
+    }
+
+    /** Cut for display and stripped of control characters (details end up in logs and SMTP replies). */
+    static String clip(String s, int max) {
+        StringBuilder sb = new StringBuilder(Math.min(s.length(), max + 1));
+        for (int i = 0; i < s.length() && sb.length() < max; i++) {
+            char c = s.charAt(i);
+            sb.append(Character.isISOControl(c) ? ' ' : c);
+        }
+        if (s.length() > max) {
+            sb.append('…');
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,158 @@
+package org.streamail.detect.phishing.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.streamail.detect.phishing.internal.Msg.msg;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.streamail.api.model.Category;
+import org.streamail.api.model.Finding;
+
+/** Intent phrases (EN and FR), forms, combinations and text normalisation. */
+class IntentAndFormRulesTest {
+
+    @TempDir
+    static Path rules;
+    static PhishingDetector detector;
+
+    @BeforeAll
+    static void start() {
+        detector = Fixtures.detector(rules, 0);
+    }
+
+    @AfterAll
+    static void stop() {
+        detector.deactivate();
+    }
+
+    static Set<String> fired(Msg m) {
+        return detector.inspect(m.build()).stream().map(Finding::rule).collect(Collectors.toSet());
+    }
+
+    @ParameterizedTest(name = "{0} fires on \"{1}\"")
+    @CsvSource(delimiter = '|', value = {
+            "credential       | Please verify your account before Friday.",
+            "credential       | Vérifiez votre compte avant vendredi.",
+            "credential       | verifiez votre compte avant vendredi",
+            "credential       | Merci de saisir votre mot de passe ci-dessous.",
+            "remote-access    | Please install TeamViewer so we can help.",
+            "remote-access    | Téléchargez AnyDesk et donnez-moi le code.",
+            "exfiltration     | Could you export the customer database tonight?",
+            "exfiltration     | Envoyez-moi la liste des salariés.",
+            "forward-contacts | Forward this email to all your contacts!",
+            "forward-contacts | Transférez ce message à tous vos contacts.",
+            "payment-change   | We have changed our bank details.",
+            "payment-change   | Voici nos nouvelles coordonnées bancaires.",
+            "urgency          | Reply within 24 hours.",
+            "urgency          | Répondez sous 48 heures.",
+            "secrecy          | Keep this between us.",
+            "secrecy          | N'en parlez à personne.",
+            "mfa-code         | Send me the code you received by SMS.",
+            "mfa-code         | Peux-tu me transmettre le code reçu par SMS ?",
+            "exfiltration     | Please grant me full access to the shared drive.",
+            "exfiltration     | Donnez-moi l'accès à votre boîte.",
+            "security-bypass  | Disable your antivirus before installing the patch.",
+            "security-bypass  | Approve the sign-in request on your phone.",
+            "security-bypass  | Désactivez votre antivirus pendant la mise à jour.",
+            "credential       | Send your VPN credentials to the new admin."})
+    void intentPhrasesShouldFire(String intent, String text) {
+        assertThat(fired(msg().text(text))).contains("intent-" + intent);
+    }
+
+    @ParameterizedTest(name = "{0} stays silent on \"{1}\"")
+    @CsvSource(delimiter = '|', value = {
+            "credential       | We verified the account balance with your team.",
+            "credential       | Voici le compte rendu de la réunion.",
+            "remote-access    | The team viewer meeting is at noon.",
+            "exfiltration     | The database export finished without errors.",
+            "forward-contacts | Forward this email to your manager, please.",
+            "forward-contacts | Transférez ce message à votre responsable.",
+            "payment-change   | Our bank holiday schedule is attached.",
+            "payment-change   | Vos coordonnées ont bien été enregistrées.",
+            "urgency          | Our support line is open 24 hours a day.",
+            "secrecy          | The contract is between us and our partner.",
+            "mfa-code         | Please review the code before the release.",
+            "exfiltration     | Access to the shared drive is restored.",
+            "security-bypass  | Our firewall was upgraded last night.",
+            "security-bypass  | Ne désactivez pas votre antivirus."})
+    void nearMissesShouldNotFire(String intent, String text) {
+        assertThat(fired(msg().text(text))).doesNotContain("intent-" + intent);
+    }
+
+    @Test
+    void anIntentShouldScoreItsStrongestPhraseNotTheSumAndQuoteTheEvidence() {
+        List<Finding> f = detector.inspect(msg().text("Your password: verify your account, enter your password.").build());
+        Finding c = f.stream().filter(x -> x.rule().equals("intent-credential")).findFirst().orElseThrow();
+        assertThat(c.score()).isEqualTo(4.0);
+        assertThat(c.detail()).contains("\"verify your account\"");
+    }
+
+    @Test
+    void textHiddenWithZeroWidthOrFullWidthCharactersShouldStillMatch() {
+        assertThat(fired(msg().text("ver\u200Bify your acc\u200Dount"))).contains("intent-credential");
+        assertThat(fired(msg().text("ＶＥＲＩＦＹ your account"))).contains("intent-credential");
+        assertThat(fired(msg().html("<p>Verify <b>your</b>\n   account</p>"))).contains("intent-credential");
+    }
+
+    @Test
+    void passwordFormInTheBodyShouldFireAndASearchFormShouldNot() {
+        assertThat(fired(msg().html("<form action='x'><input type=PASSWORD name=p></form>"))).contains(Rules.FORM_PASSWORD);
+        assertThat(fired(msg().html("<form action='x'><input type=text name=q><input type=submit></form>")))
+                .doesNotContain(Rules.FORM_PASSWORD);
+    }
+
+    @Test
+    void passwordFormInAnHtmlAttachmentShouldFireNamingTheAttachment() {
+        Msg m = msg().attach("invoice.html", "text/html", "<form><input type='password'></form>");
+        Finding f = detector.inspect(m.build()).stream().filter(x -> x.rule().equals(Rules.FORM_PASSWORD_ATTACHMENT))
+                .findFirst().orElseThrow();
+        assertThat(f.part()).isEqualTo("invoice.html");
+        assertThat(fired(msg().attach("menu.html", "text/html", "<p>Lunch menu</p>")))
+                .doesNotContain(Rules.FORM_PASSWORD_ATTACHMENT);
+        assertThat(fired(msg().attach("notes.txt", "text/plain", "<input type=password>")))
+                .as("not HTML").doesNotContain(Rules.FORM_PASSWORD_ATTACHMENT);
+    }
+
+    @Test
+    void intentPlusLookAlikeSenderPlusDeceptiveLinkShouldAddTheTriadCombination() {
+        Msg all = msg().from("IT <it@contoso-it.com>").text("Verify your account now.")
+                .anchor("https://evil.example/x", "contoso.com");
+        assertThat(fired(all)).contains("combo-intent-lookalike-link");
+        Msg twoOnly = msg().from("IT <it@contoso-it.com>").text("Verify your account now.");
+        assertThat(fired(twoOnly)).doesNotContain("combo-intent-lookalike-link");
+    }
+
+    @Test
+    void everyPhishingFindingShouldBeCategorisedPhishing() {
+        List<Finding> f = detector.inspect(msg().from("PayPal <x@paypa1.com>").text("Verify your account").build());
+        assertThat(f).isNotEmpty().allSatisfy(x -> assertThat(x.category()).isEqualTo(Category.PHISHING));
+    }
+
+    @Test
+    void anExpiredDeadlineShouldStopTheScanAndSaySo() {
+        List<Finding> f = detector.inspect(msg().text("Verify your account").deadline(Instant.now().minusSeconds(1)).build());
+        assertThat(f).anySatisfy(x -> {
+            assertThat(x.rule()).isEqualTo("incomplete");
+            assertThat(x.category()).isEqualTo(Category.ERROR);
+        });
+    }
+
+    @Test
+    void hugeBodiesShouldBeCutAtTheLimitAndScannedQuickly() {
+        String big = "lorem ipsum ".repeat(500_000) + " verify your account";
+        long t0 = System.nanoTime();
+        Set<String> r = fired(msg().text(big));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(r).as("the phrase lies beyond max.text.chars").doesNotContain("intent-credential");
+        assertThat(ms).isLessThan(5_000);
+    }
+}

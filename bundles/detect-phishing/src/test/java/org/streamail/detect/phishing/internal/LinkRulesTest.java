@@ -1,0 +1,170 @@
+package org.streamail.detect.phishing.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.streamail.detect.phishing.internal.Msg.msg;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.streamail.api.model.Finding;
+
+/** Link rules: each fires on its case and stays silent on a near miss. */
+class LinkRulesTest {
+
+    @TempDir
+    static Path rules;
+    static PhishingDetector detector;
+
+    @BeforeAll
+    static void start() {
+        detector = Fixtures.detector(rules, 0);
+    }
+
+    @AfterAll
+    static void stop() {
+        detector.deactivate();
+    }
+
+    static List<Finding> scan(Msg m) {
+        return detector.inspect(m.build());
+    }
+
+    static Set<String> fired(Msg m) {
+        return scan(m).stream().map(Finding::rule).collect(Collectors.toSet());
+    }
+
+    static Finding finding(Msg m, String rule) {
+        return scan(m).stream().filter(f -> f.rule().equals(rule)).findFirst().orElseThrow(
+                () -> new AssertionError(rule + " did not fire; got " + scan(m)));
+    }
+
+    @Test
+    void linkTextShowingOneDomainWhileGoingToAnotherShouldBeExplained() {
+        Finding f = finding(msg().anchor("https://paypa1-secure.xyz/x", "paypal.com"), Rules.LINK_TEXT_MISMATCH);
+        assertThat(f.detail()).isEqualTo("The link text shows paypal.com but the link goes to paypa1-secure.xyz");
+        assertThat(f.score()).isEqualTo(5.0);
+    }
+
+    @Test
+    void linkTextOnTheSameSiteOrAFileNameOrATrackerShouldNotBeAMismatch() {
+        assertThat(fired(msg().anchor("https://shop.fabrikam.com/catalogue", "www.fabrikam.com/catalogue")))
+                .doesNotContain(Rules.LINK_TEXT_MISMATCH);
+        assertThat(fired(msg().anchor("https://files.fabrikam.com/a", "invoice.pdf")))
+                .doesNotContain(Rules.LINK_TEXT_MISMATCH);
+        assertThat(fired(msg().anchor("https://fabrikam.us1.list-manage.com/track/click?u=1", "fabrikam.com")))
+                .doesNotContain(Rules.LINK_TEXT_MISMATCH);
+        assertThat(fired(msg().anchor("https://www.paypalobjects.com/x", "paypal.com")))
+                .as("two domains of one brand").doesNotContain(Rules.LINK_TEXT_MISMATCH);
+    }
+
+    @Test
+    void ipLiteralHostsInEveryNotationShouldFire() {
+        assertThat(fired(msg().anchor("http://192.0.2.7/login", "Log in"))).contains(Rules.LINK_IP_LITERAL);
+        assertThat(fired(msg().link("http://[2001:db8::1]/a"))).contains(Rules.LINK_IP_LITERAL);
+        assertThat(fired(msg().link("http://3232235777/a"))).contains(Rules.LINK_IP_LITERAL);
+        assertThat(fired(msg().link("http://0xC0.0xA8.0x1.0x1/a"))).contains(Rules.LINK_IP_LITERAL);
+    }
+
+    @Test
+    void hostNamesThatMerelyContainNumbersShouldNotCountAsIpLiterals() {
+        assertThat(fired(msg().link("http://ip-192-0-2-7.fabrikam.com/a"))).doesNotContain(Rules.LINK_IP_LITERAL);
+        assertThat(fired(msg().link("https://365.fabrikam.com/"))).doesNotContain(Rules.LINK_IP_LITERAL);
+    }
+
+    @Test
+    void punycodeHomographOfABrandShouldFireWithTheUnicodeFormShown() {
+        Finding f = finding(msg().anchor("https://xn--pypal-4ve.com/x", "Dispute"), Rules.LINK_HOMOGRAPH);
+        assertThat(f.detail()).contains("pаypal.com").contains("paypal.com (PayPal)").contains("Cyrillic");
+        Finding raw = finding(msg().link("https://micrоsoft.com/login"), Rules.LINK_HOMOGRAPH);
+        assertThat(raw.detail()).contains("microsoft.com");
+    }
+
+    @Test
+    void singleScriptInternationalDomainsShouldNotFire() {
+        Set<String> r = fired(msg().link("https://www.xn--mnchen-3ya.de/stadt"));
+        assertThat(r).doesNotContain(Rules.LINK_HOMOGRAPH, Rules.LINK_MIXED_SCRIPT, Rules.LINK_LOOKALIKE);
+        assertThat(fired(msg().link("https://пример.рф/"))).doesNotContain(Rules.LINK_MIXED_SCRIPT);
+    }
+
+    @Test
+    void hostMixingLatinAndCyrillicShouldFireEvenWhenItImitatesNothingKnown() {
+        Finding f = finding(msg().link("https://shoрping-deals.net/"), Rules.LINK_MIXED_SCRIPT);
+        assertThat(f.detail()).contains("Cyrillic").contains("Latin");
+    }
+
+    @Test
+    void lookAlikesOfProtectedDomainsAndBrandsShouldFire() {
+        assertThat(finding(msg().link("https://contosso.com/reset"), Rules.LINK_LOOKALIKE).detail())
+                .contains("contoso").contains("your organisation's domain");
+        assertThat(fired(msg().link("https://c0ntoso.fr/"))).contains(Rules.LINK_LOOKALIKE);
+        assertThat(fired(msg().link("https://paypal.com.account-check.net/"))).contains(Rules.LINK_LOOKALIKE);
+        assertThat(fired(msg().link("https://paypalsecure.net/"))).contains(Rules.LINK_LOOKALIKE);
+        assertThat(fired(msg().link("https://rnicrosoft.com/"))).contains(Rules.LINK_LOOKALIKE);
+    }
+
+    @Test
+    void theRealDomainsAndUnrelatedNamesShouldNotBeLookAlikes() {
+        assertThat(fired(msg().link("https://intranet.contoso.com/"))).doesNotContain(Rules.LINK_LOOKALIKE);
+        assertThat(fired(msg().link("https://www.paypal.com/signin"))).isEmpty();
+        assertThat(fired(msg().link("https://papaya.com/"))).doesNotContain(Rules.LINK_LOOKALIKE);
+        assertThat(fired(msg().link("https://office-supplies.example.com/")))
+                .as("generic brand domains marked '=' are compared by look only").doesNotContain(Rules.LINK_LOOKALIKE);
+    }
+
+    @Test
+    void urlShortenersShouldFireAndLookAlikeNamesShouldNot() {
+        assertThat(finding(msg().link("https://bit.ly/3abc"), Rules.LINK_SHORTENER).score()).isEqualTo(1.5);
+        assertThat(fired(msg().link("https://www.bitlyfe.com/x"))).doesNotContain(Rules.LINK_SHORTENER);
+    }
+
+    @Test
+    void suspiciousTopLevelDomainShouldFireOnlyAsTheLastLabel() {
+        assertThat(fired(msg().link("https://deals.example.xyz/"))).contains(Rules.LINK_SUSPICIOUS_TLD);
+        assertThat(fired(msg().link("https://example.xyz.com/"))).doesNotContain(Rules.LINK_SUSPICIOUS_TLD);
+    }
+
+    @Test
+    void javascriptAndDataLinksShouldFireButInlineImagesShouldNot() {
+        assertThat(fired(msg().anchor("javascript:alert(1)", "Open"))).contains(Rules.LINK_SCRIPT_SCHEME);
+        assertThat(fired(msg().anchor("data:text/html;base64,PGgxPg==", "View"))).contains(Rules.LINK_SCRIPT_SCHEME);
+        assertThat(fired(msg().resource("data:image/png;base64,iVBORw0KGgo="))).isEmpty();
+        assertThat(fired(msg().anchor("mailto:someone@fabrikam.com", "write to us"))).isEmpty();
+    }
+
+    @Test
+    void signInLinkOffTheBrandMentionedShouldFire() {
+        Msg m = msg().text("Your PayPal account needs a review.").anchor("https://account-review.example.net/signin", "Review");
+        assertThat(finding(m, Rules.LINK_LOGIN_PAGE).detail()).contains("PayPal").contains("account-review.example.net");
+        Msg labelled = msg().anchor("https://portal.example.net/auth/login", "Sign in");
+        assertThat(fired(labelled)).contains(Rules.LINK_LOGIN_PAGE);
+    }
+
+    @Test
+    void signInLinksOnTheSendersOwnSiteOrWithoutLoginWordsShouldNotFire() {
+        Msg own = msg().from("Example <news@example.net>").text("PayPal accepted here")
+                .anchor("https://account.example.net/login", "Sign in");
+        assertThat(fired(own)).doesNotContain(Rules.LINK_LOGIN_PAGE);
+        Msg plain = msg().text("Pay with PayPal").anchor("https://shop.example.net/catalogue", "Shop");
+        assertThat(fired(plain)).doesNotContain(Rules.LINK_LOGIN_PAGE);
+    }
+
+    @Test
+    void userInfoBeforeTheHostShouldFireAndNameTheRealHost() {
+        Finding f = finding(msg().anchor("https://www.paypal.com@evil.example/x", "PayPal"), Rules.LINK_USERINFO);
+        assertThat(f.detail()).contains("evil.example");
+        assertThat(fired(msg().link("https://fabrikam.com/people/@alice"))).doesNotContain(Rules.LINK_USERINFO);
+    }
+
+    @Test
+    void manyLinksToTheSameBadPlaceShouldGiveOneFindingThatCountsThem() {
+        Msg m = msg().link("https://bit.ly/1").link("https://bit.ly/2").link("https://bit.ly/3");
+        List<Finding> f = scan(m).stream().filter(x -> x.rule().equals(Rules.LINK_SHORTENER)).toList();
+        assertThat(f).hasSize(1);
+        assertThat(f.get(0).detail()).endsWith("(and 2 more)");
+    }
+}

@@ -1,0 +1,145 @@
+package org.streamail.detect.phishing.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.streamail.detect.phishing.internal.Msg.msg;
+
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.streamail.api.model.Direction;
+import org.streamail.api.model.Finding;
+
+/** Sender rules and first contact: each fires on its case and stays silent on a near miss. */
+class SenderRulesTest {
+
+    @TempDir
+    static Path rules;
+    static PhishingDetector detector;
+    Fixtures.MemoryLog log;
+
+    @BeforeAll
+    static void start() {
+        detector = Fixtures.detector(rules, 0);
+    }
+
+    @AfterAll
+    static void stop() {
+        detector.deactivate();
+    }
+
+    @BeforeEach
+    void freshLog() {
+        log = new Fixtures.MemoryLog();
+        detector.setMessageLog(log);
+    }
+
+    Set<String> fired(Msg m) {
+        return detector.inspect(m.build()).stream().map(Finding::rule).collect(Collectors.toSet());
+    }
+
+    Finding finding(Msg m, String rule) {
+        return detector.inspect(m.build()).stream().filter(f -> f.rule().equals(rule)).findFirst()
+                .orElseThrow(() -> new AssertionError(rule + " did not fire"));
+    }
+
+    @Test
+    void colleaguesNameOnAnOutsideAddressShouldFireWhateverTheOrderOfNames() {
+        Finding f = finding(msg().from("Marie Dupont <marie.dupont@gmail.com>"), Rules.SENDER_DISPLAY_NAME);
+        assertThat(f.detail()).contains("marie.dupont@contoso.com").contains("marie.dupont@gmail.com");
+        assertThat(fired(msg().from("DUPONT, Marie <md@example.org>"))).contains(Rules.SENDER_DISPLAY_NAME);
+        assertThat(fired(msg().from("Jean Martín <jm@example.org>"))).as("accents ignored").contains(Rules.SENDER_DISPLAY_NAME);
+    }
+
+    @Test
+    void colleagueWritingFromInsideOrAStrangerWithAnotherNameShouldNotFire() {
+        assertThat(fired(msg().from("Marie Dupont <marie.dupont@contoso.com>").auth("marie.dupont@contoso.com")))
+                .doesNotContain(Rules.SENDER_DISPLAY_NAME);
+        assertThat(fired(msg().from("Marie Durand <marie.durand@gmail.com>"))).doesNotContain(Rules.SENDER_DISPLAY_NAME);
+        assertThat(fired(msg().from("Marie <marie@gmail.com>"))).as("one word says nothing")
+                .doesNotContain(Rules.SENDER_DISPLAY_NAME);
+    }
+
+    @Test
+    void theDirectoryGoingAwayShouldSilenceTheDisplayNameRuleNotBreakTheScan() {
+        PhishingDetector d = new PhishingDetector(Fixtures.config(rules, 0));
+        try {
+            Fixtures.MemoryDirectory dir = new Fixtures.MemoryDirectory();
+            d.setDirectory(dir);
+            Msg m = msg().from("Marie Dupont <marie.dupont@gmail.com>");
+            assertThat(d.inspect(m.build()).stream().map(Finding::rule)).contains(Rules.SENDER_DISPLAY_NAME);
+            d.unsetDirectory(dir);
+            assertThat(d.inspect(m.build()).stream().map(Finding::rule)).doesNotContain(Rules.SENDER_DISPLAY_NAME);
+        } finally {
+            d.deactivate();
+        }
+    }
+
+    @Test
+    void senderDomainImitatingAProtectedDomainOrABrandShouldFire() {
+        assertThat(finding(msg().from("IT <it@contoso-it.com>"), Rules.SENDER_LOOKALIKE).detail())
+                .contains("contoso-it.com").contains("your organisation's domain");
+        assertThat(fired(msg().from("PayPal <service@paypa1.com>"))).contains(Rules.SENDER_LOOKALIKE);
+    }
+
+    @Test
+    void unrelatedOrGenuineSenderDomainsShouldNotFire() {
+        assertThat(fired(msg().from("Alice <alice@fabrikam.com>"))).doesNotContain(Rules.SENDER_LOOKALIKE);
+        assertThat(fired(msg().from("PayPal <service@paypal.com>"))).isEmpty();
+    }
+
+    @Test
+    void ownDomainArrivingFromOutsideWithoutAuthenticationShouldFire() {
+        Finding f = finding(msg().from("CEO <ceo@contoso.com>"), Rules.SENDER_SPOOFED);
+        assertThat(f.detail()).contains("ceo@contoso.com").contains("without authentication");
+    }
+
+    @Test
+    void ownDomainAuthenticatedOrOutgoingShouldNotBeSpoofing() {
+        assertThat(fired(msg().from("CEO <ceo@contoso.com>").auth("ceo@contoso.com"))).doesNotContain(Rules.SENDER_SPOOFED);
+        assertThat(fired(msg().from("CEO <ceo@contoso.com>").direction(Direction.OUTBOUND)))
+                .doesNotContain(Rules.SENDER_SPOOFED);
+    }
+
+    @Test
+    void brandNameOnAForeignAddressShouldFireButNotOnTheBrandsOwn() {
+        assertThat(finding(msg().from("PayPal Service <help@fabrikam-mail.com>"), Rules.SENDER_BRAND_MISMATCH).detail())
+                .contains("PayPal").contains("fabrikam-mail.com");
+        assertThat(fired(msg().from("PayPal <service@paypal.com>"))).doesNotContain(Rules.SENDER_BRAND_MISMATCH);
+        assertThat(fired(msg().from("Pay Pal fan club <x@example.org>"))).doesNotContain(Rules.SENDER_BRAND_MISMATCH);
+    }
+
+    @Test
+    void replyToAFreeMailAddressShouldFireAndReplyToASubdomainShouldNot() {
+        assertThat(finding(msg().replyTo("acc.pay@gmail.com"), Rules.REPLY_TO_FREEMAIL).detail()).contains("acc.pay@gmail.com");
+        assertThat(fired(msg().replyTo("support@help.fabrikam.com"))).doesNotContain(Rules.REPLY_TO_FREEMAIL,
+                Rules.REPLY_TO_DIVERGENT);
+    }
+
+    @Test
+    void replyToAnotherCompanyShouldFireLightlyAndReplyToUsShouldNot() {
+        assertThat(finding(msg().replyTo("billing@northwind.example"), Rules.REPLY_TO_DIVERGENT).score()).isEqualTo(1.5);
+        assertThat(fired(msg().replyTo("marie.dupont@contoso.com"))).doesNotContain(Rules.REPLY_TO_DIVERGENT);
+    }
+
+    @Test
+    void firstContactWithARiskyRequestShouldAddTheCombinationOnly() {
+        Msg m = msg().text("Please enter your password on our portal.");
+        Set<String> r = fired(m);
+        assertThat(r).contains("combo-first-contact-intent").doesNotContain(Rules.FIRST_CONTACT);
+    }
+
+    @Test
+    void aKnownCorrespondentOrAMessageWithoutRequestShouldNotBeFirstContact() {
+        log.seen("alice@fabrikam.com", "marie.dupont@contoso.com");
+        assertThat(fired(msg().text("Please enter your password on our portal."))).doesNotContain("combo-first-contact-intent");
+        Fixtures.MemoryLog fresh = new Fixtures.MemoryLog();
+        detector.setMessageLog(fresh);
+        assertThat(fired(msg().text("Lunch on Friday?"))).isEmpty();
+        assertThat(fresh.queries).as("no request, no log query").isZero();
+    }
+}
