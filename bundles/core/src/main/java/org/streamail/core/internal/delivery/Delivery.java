@@ -1,0 +1,602 @@
+package org.streamail.core.internal.delivery;
+
+import jakarta.mail.Address;
+import jakarta.mail.MessagingException;
+import jakarta.mail.SendFailedException;
+import jakarta.mail.Session;
+import jakarta.mail.URLName;
+import jakarta.mail.internet.InternetAddress;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.eclipse.angus.mail.smtp.SMTPMessage;
+import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
+import org.eclipse.angus.mail.smtp.SMTPTransport;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.streamail.api.model.Action;
+import org.streamail.api.model.Category;
+import org.streamail.api.model.Envelope;
+import org.streamail.api.model.Verdict;
+import org.streamail.api.store.DeliveryStatus;
+import org.streamail.api.store.MessageLog;
+import org.streamail.core.internal.parse.MailContext;
+import org.streamail.core.internal.spool.Spool;
+import org.streamail.core.internal.spool.SpoolEntry;
+import org.streamail.core.internal.spool.SpoolException;
+
+/**
+ * Delivers spooled messages (PID {@value #PID}): to the next hop with Jakarta Mail's SMTP transport, or, when
+ * {@code relay.host} is empty, as {@code <id>.eml} files in the local folder.
+ *
+ * <p>The message is streamed from its spool file (never re-parsed), preceded by a {@code Received:} header
+ * for this hop and, for TAG, {@code X-Streamail-Verdict} / {@code X-Streamail-Score}. Recipients the hop
+ * refuses permanently (5xx) are FAILED; temporary refusals and connection failures are DEFERRED with
+ * exponential backoff and retried by a scheduler. The retry state (attempts, next attempt, last error,
+ * recipients still pending) lives in the entry's state sidecar, so the deferred queue survives a restart:
+ * on activation every spool entry that has a state is resumed.
+ *
+ * <p>Thread-safe. Lifecycle: {@link #start()} resumes, {@link #close()} stops the scheduler and gives up the
+ * claims (entries stay in the spool).
+ */
+@Component(service = Delivery.class, configurationPid = Delivery.PID, immediate = true)
+@Designate(ocd = DeliveryConfig.class)
+public class Delivery {
+
+    public static final String PID = "org.streamail.delivery";
+    private static final Logger LOG = LoggerFactory.getLogger(Delivery.class);
+    private static final DateTimeFormatter RFC5322 = DateTimeFormatter
+            .ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ROOT).withZone(ZoneOffset.UTC);
+    private static final int THREADS = 4;
+
+    private final Spool spool;
+    private final MessageLog log;
+    private final Clock clock;
+    private volatile DeliverySettings settings;
+    private final ScheduledThreadPoolExecutor scheduler;
+    /** Entries this instance owns, with their current state. */
+    private final Map<String, State> jobs = new ConcurrentHashMap<>();
+    private final AtomicLong delivered = new AtomicLong();
+    private final AtomicLong deferredEvents = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+
+    @Activate
+    public Delivery(@Reference Spool spool, @Reference MessageLog log, DeliveryConfig config) {
+        this(spool, log, DeliverySettings.of(config), Clock.systemUTC());
+        start();
+    }
+
+    public Delivery(Spool spool, MessageLog log, DeliverySettings settings, Clock clock) {
+        this.spool = spool;
+        this.log = log;
+        this.settings = settings;
+        this.clock = clock;
+        AtomicInteger n = new AtomicInteger();
+        this.scheduler = new ScheduledThreadPoolExecutor(THREADS, r -> {
+            Thread t = new Thread(r, "streamail-delivery-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.scheduler.setRemoveOnCancelPolicy(true);
+        this.scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    }
+
+    @Modified
+    void modified(DeliveryConfig config) {
+        settings = DeliverySettings.of(config);
+        LOG.info("Delivery settings changed: {}", settings);
+    }
+
+    /** Resumes every spool entry that has a delivery state (the deferred queue across restarts). */
+    public void start() {
+        int resumed = 0;
+        for (SpoolEntry e : spool.entries()) {
+            Optional<Map<String, String>> s = spool.readState(e.key());
+            if (s.isEmpty() || !spool.claim(e.key())) {
+                continue;
+            }
+            try {
+                State st = State.from(s.get());
+                jobs.put(e.key(), st);
+                long delay = Math.max(0, Duration.between(clock.instant(), st.nextAttempt).toMillis());
+                scheduler.schedule(() -> attempt(e.key()), delay, TimeUnit.MILLISECONDS);
+                resumed++;
+            } catch (RuntimeException ex) {
+                LOG.warn("Delivery state of {} unreadable ({}); leaving it for a rescan", e.key(), ex.toString());
+                spool.unclaim(e.key());
+            }
+        }
+        if (resumed > 0) {
+            LOG.info("Resumed delivery of {} spooled message(s)", resumed);
+        }
+    }
+
+    @Deactivate
+    public void close() {
+        // Let attempts in progress finish (an interrupt would abort their file and socket I/O half-way);
+        // waiting retries are dropped: their state files bring them back at the next start.
+        scheduler.shutdown();
+        try {
+            if (!scheduler.awaitTermination(5, TimeUnit.SECONDS)) {
+                scheduler.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            scheduler.shutdownNow();
+        }
+        for (String key : jobs.keySet()) {
+            spool.unclaim(key);
+        }
+        jobs.clear();
+    }
+
+    /**
+     * Takes over a claimed spool entry for delivery: writes its delivery state durably and schedules the first
+     * attempt now.
+     *
+     * @param verdict the verdict (TAG adds headers), or {@code null} for a released message
+     * @throws SpoolException if the state could not be written (the entry stays, a restart retries)
+     */
+    public void enqueue(SpoolEntry entry, Verdict verdict) throws SpoolException {
+        State st = new State(verdict == null ? Action.DELIVER : verdict.action(),
+                verdict == null ? 0.0 : verdict.score(), verdict == null ? List.of() : verdict.categories(), 0,
+                clock.instant(), clock.instant(), "", entry.envelope().recipients());
+        spool.writeState(entry.key(), st.toMap());
+        jobs.put(entry.key(), st);
+        try {
+            scheduler.execute(() -> attempt(entry.key()));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // Shutting down: the state is durable, the next start resumes the delivery.
+            LOG.info("Delivery stopping; {} is delivered after the next start", entry.id());
+        }
+    }
+
+    /** Messages waiting for a retry. */
+    public long deferredCount() {
+        return jobs.values().stream().filter(s -> s.attempts > 0).count();
+    }
+
+    /** Counters since start. */
+    public Map<String, Long> counters() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("delivered", delivered.get());
+        m.put("deferred", deferredEvents.get());
+        m.put("failed", failed.get());
+        return m;
+    }
+
+    public DeliverySettings settings() {
+        return settings;
+    }
+
+    // ------------------------------------------------------------------ one attempt
+
+    private void attempt(String key) {
+        State st = jobs.get(key);
+        if (st == null) {
+            return;
+        }
+        Optional<SpoolEntry> found = spool.find(key);
+        if (found.isEmpty()) {
+            jobs.remove(key);
+            spool.unclaim(key);
+            return;
+        }
+        SpoolEntry e = found.get();
+        DeliverySettings s = settings;
+        Result r;
+        try {
+            r = s.relayHost().isEmpty() ? writeLocal(e, st, s) : relay(e, st, s);
+        } catch (RuntimeException ex) {
+            LOG.error("Delivery of {} failed unexpectedly", e.id(), ex);
+            r = Result.allTemporary(st.pending, "internal error: " + ex);
+        }
+        finish(e, st, s, r);
+    }
+
+    private void finish(SpoolEntry e, State st, DeliverySettings s, Result r) {
+        String key = e.key();
+        if (r.temporary.isEmpty()) {
+            boolean anyDelivered = !r.delivered.isEmpty() || st.anyDelivered;
+            DeliveryStatus status;
+            String detail;
+            if (anyDelivered) {
+                status = e.released() ? DeliveryStatus.RELEASED : DeliveryStatus.DELIVERED;
+                detail = (e.released() ? "released by " + e.releasedBy() + "; " : "") + r.reply
+                        + (r.permanent.isEmpty() ? "" : "; refused permanently: " + r.permanent);
+                delivered.incrementAndGet();
+            } else {
+                status = DeliveryStatus.FAILED;
+                detail = "refused permanently: " + r.permanent;
+                failed.incrementAndGet();
+            }
+            try {
+                spool.remove(key);
+            } catch (SpoolException ex) {
+                // Delivered but still spooled: a restart may deliver it again; say so loudly.
+                LOG.error("Delivered {} but could not remove it from the spool: {}", e.id(), ex.toString());
+            }
+            jobs.remove(key);
+            status(e.id(), status, detail);
+            LOG.info("{} {} to {}: {}", status, e.id(), s.relayHost().isEmpty() ? s.localFolder() : s.relayHost(),
+                    detail);
+            return;
+        }
+        int attempts = st.attempts + 1;
+        Instant now = clock.instant();
+        boolean anyDelivered = st.anyDelivered || !r.delivered.isEmpty();
+        if (Duration.between(st.since, now).compareTo(s.giveUp()) >= 0) {
+            failed.incrementAndGet();
+            try {
+                spool.remove(key);
+            } catch (SpoolException ex) {
+                LOG.error("Could not remove failed entry {}: {}", e.id(), ex.toString());
+            }
+            jobs.remove(key);
+            status(e.id(), DeliveryStatus.FAILED, "gave up after " + attempts + " attempts: " + r.reply);
+            LOG.warn("FAILED {} after {} attempts: {}", e.id(), attempts, r.reply);
+            return;
+        }
+        Instant next = now.plus(s.backoff(attempts));
+        State ns = new State(st.action, st.score, st.categories, attempts, st.since, next, r.reply,
+                List.copyOf(r.temporary), anyDelivered);
+        try {
+            spool.writeState(key, ns.toMap());
+        } catch (SpoolException ex) {
+            // The old state stays valid (fewer attempts counted); the retry still happens in memory.
+            LOG.warn("Could not record retry state of {}: {}", e.id(), ex.toString());
+        }
+        jobs.put(key, ns);
+        deferredEvents.incrementAndGet();
+        status(e.id(), DeliveryStatus.DEFERRED, "attempt " + attempts + ", next at " + next + ": " + r.reply
+                + (r.permanent.isEmpty() ? "" : "; refused permanently: " + r.permanent));
+        LOG.info("DEFERRED {} (attempt {}), retry at {}: {}", e.id(), attempts, next, r.reply);
+        try {
+            scheduler.schedule(() -> attempt(key), Math.max(0, Duration.between(clock.instant(), next).toMillis()),
+                    TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException ex) {
+            // Shutting down: the state file carries the retry over to the next start.
+        }
+    }
+
+    private void status(String id, DeliveryStatus status, String detail) {
+        try {
+            log.status(id, status, detail.length() > 1000 ? detail.substring(0, 1000) : detail);
+        } catch (RuntimeException ex) {
+            LOG.warn("Message log unavailable, status {} of {} not recorded: {}", status, id, ex.toString());
+        }
+    }
+
+    // ------------------------------------------------------------------ local folder
+
+    private Result writeLocal(SpoolEntry e, State st, DeliverySettings s) {
+        Path folder = s.localFolder();
+        Path target = folder.resolve(e.id() + ".eml");
+        Path temp = folder.resolve("." + e.id() + ".eml.tmp");
+        try {
+            Files.createDirectories(folder);
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING); OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
+                writeMessage(out, e, st, s);
+                out.flush();
+                ch.force(true);
+            }
+            // Replacing is right: a redelivery after a crash rewrites the same file, so it exists once.
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            try (FileChannel dir = FileChannel.open(folder, StandardOpenOption.READ)) {
+                dir.force(true);
+            }
+            // A message without envelope recipients (e.g. released from a scan) still lands in the folder.
+            return new Result(st.pending.isEmpty() ? List.of("local") : st.pending, List.of(), Map.of(),
+                    "written to " + target);
+        } catch (IOException ex) {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException ignored) {
+                // best effort; the next attempt truncates it
+            }
+            return Result.allTemporary(st.pending, "local delivery to " + folder + " failed: " + ex);
+        }
+    }
+
+    /** Our headers, then the original bytes unchanged. */
+    private void writeMessage(OutputStream out, SpoolEntry e, State st, DeliverySettings s) throws IOException {
+        out.write(prefix(e, st, s));
+        try (InputStream in = spool.openRaw(e)) {
+            in.transferTo(out);
+        }
+    }
+
+    byte[] prefix(SpoolEntry e, State st, DeliverySettings s) {
+        StringBuilder b = new StringBuilder(256);
+        Envelope env = e.envelope();
+        b.append("Received: from ").append(token(env.helo(), "unknown")).append(" (")
+                .append(token(env.helo(), "unknown")).append(" [").append(token(env.clientIp(), "unknown"))
+                .append("])\r\n\tby ").append(s.hostname()).append(" (Streamail) with ESMTP")
+                .append(env.tls() ? "S" : "").append(env.authenticatedUser() != null ? "A" : "")
+                .append(" id ").append(e.id());
+        if (env.recipients().size() == 1) {
+            b.append("\r\n\tfor <").append(token(env.recipients().get(0), "")).append('>');
+        }
+        b.append("; ").append(RFC5322.format(env.receivedAt())).append("\r\n");
+        if (st.action == Action.TAG) {
+            b.append("X-Streamail-Verdict: ").append(st.action);
+            for (Category c : st.categories) {
+                b.append(' ').append(c);
+            }
+            b.append("\r\nX-Streamail-Score: ").append(String.format(Locale.ROOT, "%.1f", st.score)).append("\r\n");
+        }
+        return b.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Envelope text in a header: printable ASCII without parentheses or brackets, bounded. */
+    private static String token(String s, String dflt) {
+        if (s == null || s.isBlank()) {
+            return dflt;
+        }
+        StringBuilder b = new StringBuilder(Math.min(s.length(), 255));
+        for (int i = 0; i < s.length() && b.length() < 255; i++) {
+            char c = s.charAt(i);
+            b.append(c > 0x20 && c < 0x7F && "()[]<>;\\\"".indexOf(c) < 0 ? c : '_');
+        }
+        return b.toString();
+    }
+
+    // ------------------------------------------------------------------ SMTP relay
+
+    private Result relay(SpoolEntry e, State st, DeliverySettings s) {
+        Properties p = new Properties();
+        long timeout = s.relayTimeout().toMillis();
+        p.put("mail.smtp.connectiontimeout", Long.toString(timeout));
+        p.put("mail.smtp.timeout", Long.toString(timeout));
+        p.put("mail.smtp.localhost", s.hostname());
+        p.put("mail.smtp.sendpartial", "true");
+        p.put("mail.smtp.quitwait", "false");
+        p.put("mail.smtp.socketFactory", new NoDelaySocketFactory());
+        p.put("mail.smtp.socketFactory.fallback", "false");
+        List<InternetAddress> rcpts = new ArrayList<>();
+        Map<String, String> permanent = new LinkedHashMap<>();
+        for (String r : st.pending) {
+            try {
+                InternetAddress a = new InternetAddress(r, false);
+                rcpts.add(a);
+            } catch (jakarta.mail.internet.AddressException ex) {
+                permanent.put(r, "invalid address: " + ex.getMessage());
+            }
+        }
+        if (rcpts.isEmpty()) {
+            return new Result(List.of(), List.of(), permanent, "no deliverable recipient");
+        }
+        return MailContext.call(() -> {
+            Session session = Session.getInstance(p);
+            SMTPTransport t = new SMTPTransport(session, new URLName("smtp", s.relayHost(), s.relayPort(), null,
+                    null, null));
+            try {
+                t.connect(s.relayHost(), s.relayPort(), null, null);
+                SpoolMessage m = new SpoolMessage(session, prefix(e, st, s), e);
+                m.setEnvelopeFrom(e.envelope().sender().isEmpty() ? "<>" : e.envelope().sender());
+                m.setSendPartial(true);
+                t.sendMessage(m, rcpts.toArray(new Address[0]));
+                List<String> ok = new ArrayList<>();
+                for (InternetAddress a : rcpts) {
+                    ok.add(a.getAddress());
+                }
+                return new Result(ok, List.of(), permanent, reply(t.getLastServerResponse()));
+            } catch (SendFailedException ex) {
+                return classify(ex, rcpts, permanent, t);
+            } catch (MessagingException ex) {
+                List<String> all = new ArrayList<>();
+                for (InternetAddress a : rcpts) {
+                    all.add(a.getAddress());
+                }
+                return new Result(List.of(), all, permanent, "next hop " + s.relayHost() + ":" + s.relayPort()
+                        + " unavailable: " + oneLine(ex));
+            } finally {
+                try {
+                    t.close();
+                } catch (MessagingException ignored) {
+                    // the connection is gone either way
+                }
+            }
+        });
+    }
+
+    /** Sorts a partial failure per recipient: 5xx permanent, everything else temporary. */
+    private static Result classify(SendFailedException ex, List<InternetAddress> rcpts, Map<String, String> perm,
+            SMTPTransport t) {
+        Map<String, Integer> codes = new LinkedHashMap<>();
+        Map<String, String> texts = new LinkedHashMap<>();
+        int guard = 0;
+        for (Exception n = ex.getNextException(); n != null && guard++ < 10_000;
+                n = n instanceof MessagingException me ? me.getNextException() : null) {
+            if (n instanceof SMTPAddressFailedException af) {
+                codes.put(af.getAddress().getAddress(), af.getReturnCode());
+                texts.put(af.getAddress().getAddress(), oneLine(af));
+            }
+        }
+        List<String> sent = addresses(ex.getValidSentAddresses());
+        int overall = ex instanceof SMTPSendFailedException sf ? sf.getReturnCode() : -1;
+        Map<String, String> permanent = new LinkedHashMap<>(perm);
+        List<String> temporary = new ArrayList<>();
+        for (InternetAddress a : rcpts) {
+            String addr = a.getAddress();
+            if (sent.contains(addr)) {
+                continue;
+            }
+            int code = codes.getOrDefault(addr, sent.isEmpty() ? overall : -1);
+            if (code >= 500) {
+                permanent.put(addr, texts.getOrDefault(addr, oneLine(ex)));
+            } else {
+                temporary.add(addr);
+            }
+        }
+        String reply = sent.isEmpty() ? oneLine(ex) : reply(t.getLastServerResponse());
+        return new Result(sent, temporary, permanent, reply);
+    }
+
+    private static List<String> addresses(Address[] a) {
+        List<String> out = new ArrayList<>();
+        if (a != null) {
+            for (Address x : a) {
+                if (x instanceof InternetAddress ia) {
+                    out.add(ia.getAddress());
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String reply(String s) {
+        return s == null ? "" : oneLine(s);
+    }
+
+    private static String oneLine(Exception e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        Throwable c = e.getCause();
+        if (c != null && c.getMessage() != null && !m.contains(c.getMessage())) {
+            m = m + " (" + c.getMessage() + ")";
+        }
+        return oneLine(m);
+    }
+
+    private static String oneLine(String s) {
+        String t = s.replaceAll("[\\r\\n\\t]+", " ").trim();
+        return t.length() > 300 ? t.substring(0, 300) : t;
+    }
+
+    /** Streams our prefix and the spooled bytes into the DATA stream; nothing is parsed or buffered. */
+    private final class SpoolMessage extends SMTPMessage {
+        private final byte[] prefix;
+        private final SpoolEntry entry;
+
+        SpoolMessage(Session session, byte[] prefix, SpoolEntry entry) {
+            super(session);
+            this.prefix = prefix;
+            this.entry = entry;
+        }
+
+        @Override
+        public void writeTo(OutputStream os, String[] ignoreList) throws IOException {
+            os.write(prefix);
+            try (InputStream in = spool.openRaw(entry)) {
+                in.transferTo(os);
+            }
+        }
+
+        @Override
+        public void writeTo(OutputStream os) throws IOException {
+            writeTo(os, null);
+        }
+
+        @Override
+        public int getSize() {
+            return (int) Math.min(Integer.MAX_VALUE, prefix.length + entry.rawLength());
+        }
+    }
+
+    /** The outcome of one attempt per recipient. */
+    private record Result(List<String> delivered, List<String> temporary, Map<String, String> permanent,
+            String reply) {
+        static Result allTemporary(List<String> pending, String reply) {
+            return new Result(List.of(), List.copyOf(pending), Map.of(), reply);
+        }
+    }
+
+    /** Delivery state of one entry; persisted in the spool sidecar. Immutable. */
+    static final class State {
+        final Action action;
+        final double score;
+        final List<Category> categories;
+        final int attempts;
+        final Instant since;
+        final Instant nextAttempt;
+        final String lastError;
+        final List<String> pending;
+        final boolean anyDelivered;
+
+        State(Action action, double score, List<Category> categories, int attempts, Instant since, Instant next,
+                String lastError, List<String> pending) {
+            this(action, score, categories, attempts, since, next, lastError, pending, false);
+        }
+
+        State(Action action, double score, List<Category> categories, int attempts, Instant since, Instant next,
+                String lastError, List<String> pending, boolean anyDelivered) {
+            this.action = action;
+            this.score = score;
+            this.categories = List.copyOf(categories);
+            this.attempts = attempts;
+            this.since = since;
+            this.nextAttempt = next;
+            this.lastError = lastError == null ? "" : lastError;
+            this.pending = List.copyOf(pending);
+            this.anyDelivered = anyDelivered;
+        }
+
+        Map<String, String> toMap() {
+            Map<String, String> m = new LinkedHashMap<>();
+            m.put("action", action.name());
+            m.put("score", Double.toString(score));
+            StringBuilder cats = new StringBuilder();
+            for (Category c : categories) {
+                cats.append(cats.length() == 0 ? "" : ",").append(c.name());
+            }
+            m.put("categories", cats.toString());
+            m.put("attempts", Integer.toString(attempts));
+            m.put("since", since.toString());
+            m.put("next-attempt", nextAttempt.toString());
+            m.put("last-error", lastError);
+            m.put("pending", String.join("\n", pending));
+            m.put("any-delivered", Boolean.toString(anyDelivered));
+            return m;
+        }
+
+        static State from(Map<String, String> m) {
+            List<Category> cats = new ArrayList<>();
+            for (String c : m.getOrDefault("categories", "").split(",")) {
+                if (!c.isBlank()) {
+                    cats.add(Category.valueOf(c.trim()));
+                }
+            }
+            List<String> pending = new ArrayList<>();
+            for (String r : m.getOrDefault("pending", "").split("\n")) {
+                if (!r.isBlank()) {
+                    pending.add(r);
+                }
+            }
+            return new State(Action.valueOf(m.get("action")), Double.parseDouble(m.getOrDefault("score", "0")),
+                    cats, Integer.parseInt(m.getOrDefault("attempts", "0")), Instant.parse(m.get("since")),
+                    Instant.parse(m.get("next-attempt")), m.get("last-error"), pending,
+                    Boolean.parseBoolean(m.getOrDefault("any-delivered", "false")));
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package org.streamail.core.internal.delivery;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+@ObjectClassDefinition(name = "Streamail delivery", description = "Where accepted mail goes next, and how retries work.")
+@interface DeliveryConfig {
+
+    @AttributeDefinition(name = "relay.host",
+            description = "Next hop SMTP server; empty: write delivered mail as files into local.folder")
+    String relay_host() default "";
+
+    @AttributeDefinition(name = "relay.port", min = "1", max = "65535")
+    int relay_port() default 25;
+
+    @AttributeDefinition(name = "relay.timeout.ms", description = "Connect and read timeout towards the next hop", min = "1")
+    long relay_timeout_ms() default 30_000L;
+
+    @AttributeDefinition(name = "retry.initial", description = "Seconds before the first retry; doubles on each retry", min = "1")
+    long retry_initial() default 60L;
+
+    @AttributeDefinition(name = "retry.max.interval", description = "Longest wait between retries, seconds", min = "1")
+    long retry_max_interval() default 3600L;
+
+    @AttributeDefinition(name = "retry.give.up", description = "Seconds after which a deferred message is FAILED", min = "1")
+    long retry_give_up() default 432_000L;
+
+    @AttributeDefinition(name = "local.folder",
+            description = "Folder for delivered mail when relay.host is empty; empty: ${karaf.data}/streamail/delivered")
+    String local_folder() default "";
+
+    @AttributeDefinition(name = "hostname", description = "This gateway's name in Received headers and EHLO; empty: the host name")
+    String hostname() default "";
+}

@@ -1,0 +1,401 @@
+package org.streamail.core.internal.intake;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.streamail.api.model.Action;
+import org.streamail.api.model.Envelope;
+import org.streamail.api.model.ParsedMessage;
+import org.streamail.api.model.Verdict;
+import org.streamail.api.service.IntakeResult;
+import org.streamail.api.service.MessageIntake;
+import org.streamail.api.smtp.SmtpReply;
+import org.streamail.api.store.DeliveryStatus;
+import org.streamail.api.store.LogEntry;
+import org.streamail.api.store.MessageLog;
+import org.streamail.api.store.QuarantineEntry;
+import org.streamail.api.store.QuarantineStore;
+import org.streamail.core.internal.delivery.Delivery;
+import org.streamail.core.internal.pipeline.Pipeline;
+import org.streamail.core.internal.pipeline.ScanOutcome;
+import org.streamail.core.internal.spool.IdGenerator;
+import org.streamail.core.internal.spool.Spool;
+import org.streamail.core.internal.spool.SpoolEntry;
+import org.streamail.core.internal.spool.SpoolException;
+
+/**
+ * Where SMTP listeners hand messages ({@link MessageIntake}). Spools each message durably, scans it within
+ * {@code smtp.budget.ms} while the client waits, answers, and finishes after the reply: QUARANTINE goes to
+ * the {@link QuarantineStore}, DELIVER and TAG to {@link Delivery}. REJECT in budget removes the spool entry
+ * and answers 550; a verdict that arrives after the budget was spent (250 already sent) can no longer be a
+ * rejection and ends in quarantine instead of a bounce.
+ *
+ * <p>On activation it re-processes every spool entry that delivery did not resume (received but not yet
+ * decided at the crash): scanned again, then routed the same way; store calls are idempotent on the id, so a
+ * message held twice is held once. Routing failures (store down) are retried with backoff; the entry stays
+ * in the spool until it reaches quarantine or delivery.
+ *
+ * <p>Thread-safe: {@link #receive} runs on many session threads; scans run on a worker pool.
+ */
+@Component(service = {MessageIntake.class, Intake.class}, immediate = true)
+public class Intake implements MessageIntake {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Intake.class);
+    private static final int MAX_WORKERS = 128;
+    private static final Duration UNAVAILABLE_RECHECK = Duration.ofSeconds(1);
+    private static final Duration MAX_ROUTE_RETRY = Duration.ofMinutes(5);
+
+    private final Pipeline pipeline;
+    private final Spool spool;
+    private final Delivery delivery;
+    private final QuarantineStore quarantine;
+    private final MessageLog log;
+    private final IdGenerator ids = new IdGenerator();
+    private final ThreadPoolExecutor workers;
+    private final ScheduledThreadPoolExecutor retries;
+    /** Spool keys this intake is working on (claimed), so {@link #close()} can give them back. */
+    private final Set<String> owned = ConcurrentHashMap.newKeySet();
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicLong tempFailed = new AtomicLong();
+    private final AtomicLong late = new AtomicLong();
+    private final Map<Action, AtomicLong> byAction = new EnumMap<>(Action.class);
+
+    @Activate
+    public Intake(@Reference Pipeline pipeline, @Reference Spool spool, @Reference Delivery delivery,
+            @Reference QuarantineStore quarantine, @Reference MessageLog log) {
+        this(pipeline, spool, delivery, quarantine, log, true);
+    }
+
+    /** @param recover whether to re-process the spool now (DS: yes) */
+    public Intake(Pipeline pipeline, Spool spool, Delivery delivery, QuarantineStore quarantine, MessageLog log,
+            boolean recover) {
+        this.pipeline = pipeline;
+        this.spool = spool;
+        this.delivery = delivery;
+        this.quarantine = quarantine;
+        this.log = log;
+        for (Action a : Action.values()) {
+            byAction.put(a, new AtomicLong());
+        }
+        AtomicInteger n = new AtomicInteger();
+        this.workers = new ThreadPoolExecutor(2, MAX_WORKERS, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, "streamail-intake-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }, new ThreadPoolExecutor.CallerRunsPolicy()); // saturated: the session thread scans itself
+        this.retries = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "streamail-intake-retry");
+            t.setDaemon(true);
+            return t;
+        });
+        if (recover) {
+            recover();
+        }
+    }
+
+    @Deactivate
+    public void close() {
+        retries.shutdownNow();
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
+                workers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            workers.shutdownNow();
+        }
+        for (String key : owned) {
+            spool.unclaim(key);
+        }
+        owned.clear();
+    }
+
+    @Override
+    public Optional<String> unavailableReason() {
+        return pipeline.unavailableReason();
+    }
+
+    @Override
+    public IntakeResult receive(Envelope envelope, InputStream data) throws IOException {
+        Optional<String> unavailable = pipeline.unavailableReason();
+        if (unavailable.isPresent()) {
+            tempFailed.incrementAndGet();
+            return new IntakeResult("", IntakeResult.Outcome.TEMPORARY_FAILURE,
+                    SmtpReply.of(451, "4.7.0", unavailable.get() + ", try again later"), null);
+        }
+        long max = pipeline.settings().maxMessageBytes();
+        byte[] raw = readBounded(data, max);
+        if (raw == null) {
+            return new IntakeResult("", IntakeResult.Outcome.REJECTED,
+                    SmtpReply.of(552, "5.3.4", "message larger than " + max + " bytes"), null);
+        }
+        String id = ids.next();
+        SpoolEntry entry;
+        try {
+            entry = spool.write(id, id, envelope, null, raw);
+        } catch (SpoolException e) {
+            tempFailed.incrementAndGet();
+            LOG.error("Spool write failed, answering 451: {}", e.getMessage());
+            return new IntakeResult("", IntakeResult.Outcome.TEMPORARY_FAILURE,
+                    SmtpReply.of(451, "4.3.0", "temporary local problem, try again later"), null);
+        }
+        owned.add(id);
+        received.incrementAndGet();
+        CompletableFuture<ScanOutcome> scan;
+        try {
+            scan = CompletableFuture.supplyAsync(() -> pipeline.scan(id, envelope, raw,
+                    parsed -> logReceived(id, envelope, parsed, raw.length)), workers);
+        } catch (RejectedExecutionException e) {
+            // Shutting down: the message is spooled; the next start scans it.
+            return accepted(id, null);
+        }
+        ScanOutcome outcome;
+        try {
+            outcome = scan.get(pipeline.settings().smtpBudget().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            late.incrementAndGet();
+            LOG.info("Scan of {} exceeded the SMTP budget; accepting and finishing after the reply", id);
+            scan.whenCompleteAsync((o, ex) -> afterScan(entry, raw, o, ex, 0), workers);
+            return accepted(id, null);
+        } catch (ExecutionException e) {
+            LOG.error("Scan of {} failed; it stays spooled and is retried", id, e.getCause());
+            scheduleRescan(entry, 1);
+            return accepted(id, null);
+        }
+        Verdict v = outcome.verdict();
+        if (v.action() == Action.REJECT) {
+            try {
+                spool.remove(id);
+            } catch (SpoolException e) {
+                LOG.warn("Rejected {} but could not remove its spool entry: {}", id, e.getMessage());
+            }
+            owned.remove(id);
+            byAction.get(Action.REJECT).incrementAndGet();
+            decided(id, v);
+            status(id, DeliveryStatus.REJECTED, v.reason());
+            return new IntakeResult(id, IntakeResult.Outcome.REJECTED,
+                    SmtpReply.of(550, "5.7.1", v.reason() + " [" + id + "]"), v);
+        }
+        try {
+            workers.execute(() -> route(entry, raw, outcome, 0));
+        } catch (RejectedExecutionException e) {
+            // shutting down: spooled, the next start finishes it
+        }
+        return accepted(id, v);
+    }
+
+    private static IntakeResult accepted(String id, Verdict v) {
+        return new IntakeResult(id, IntakeResult.Outcome.ACCEPTED, SmtpReply.of(250, "2.0.0", "Ok queued as " + id), v);
+    }
+
+    /** Reads the message; {@code null} if it is longer than {@code max}. */
+    private static byte[] readBounded(InputStream in, long max) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+        byte[] buf = new byte[16384];
+        long total = 0;
+        int n;
+        while ((n = in.read(buf)) > 0) {
+            total += n;
+            if (total > max) {
+                return null;
+            }
+            out.write(buf, 0, n);
+        }
+        return out.toByteArray();
+    }
+
+    private void afterScan(SpoolEntry entry, byte[] raw, ScanOutcome o, Throwable ex, int attempt) {
+        if (ex != null) {
+            LOG.error("Scan of {} failed; it stays spooled and is retried", entry.id(), ex);
+            scheduleRescan(entry, attempt + 1);
+            return;
+        }
+        route(entry, raw, o, attempt);
+    }
+
+    /** Sends a decided message where its verdict says, after the SMTP reply. */
+    private void route(SpoolEntry entry, byte[] raw, ScanOutcome o, int attempt) {
+        Verdict v = o.verdict();
+        if (v.action() == Action.REJECT) {
+            // 250 has been sent (late verdict or recovery): quarantine rather than bounce.
+            v = new Verdict(Action.QUARANTINE, v.score(), v.categories(), v.findings(),
+                    "held instead of rejected (decided after the SMTP reply): " + v.reason());
+        }
+        try {
+            decided(entry.id(), v);
+            if (v.action() == Action.QUARANTINE) {
+                QuarantineEntry q = quarantine.hold(entry.id(), o.messageId(), o.subject(), entry.envelope(), v, raw);
+                spool.remove(entry.key());
+                owned.remove(entry.key());
+                byAction.get(Action.QUARANTINE).incrementAndGet();
+                status(entry.id(), DeliveryStatus.QUARANTINED, v.reason());
+                LOG.info("QUARANTINED {} ({})", q.id(), v.reason());
+            } else {
+                delivery.enqueue(entry, v);
+                owned.remove(entry.key());
+                byAction.get(v.action()).incrementAndGet();
+            }
+        } catch (RuntimeException | SpoolException e) {
+            Duration wait = backoff(attempt + 1);
+            LOG.warn("Could not finish {} ({}); retrying in {} s", entry.id(), e.toString(), wait.toSeconds());
+            try {
+                retries.schedule(() -> route(entry, raw, o, attempt + 1), wait.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException r) {
+                // shutting down: the entry stays spooled and the next start finishes it
+            }
+        }
+    }
+
+    private static Duration backoff(int attempt) {
+        long s = 1L << Math.min(attempt, 8);
+        Duration d = Duration.ofSeconds(s);
+        return d.compareTo(MAX_ROUTE_RETRY) > 0 ? MAX_ROUTE_RETRY : d;
+    }
+
+    // ------------------------------------------------------------------ recovery
+
+    /**
+     * Re-processes spool entries nobody owns: received but undecided, or released but not yet queued. Must run
+     * after {@link Delivery#start()} (DS guarantees it: the intake references the delivery statically).
+     */
+    public void recover() {
+        int n = 0;
+        for (SpoolEntry e : spool.entries()) {
+            if (!spool.claim(e.key())) {
+                continue; // delivery (started first) owns every entry with a readable state
+            }
+            if (spool.readState(e.key()).isPresent()) {
+                LOG.warn("Spool entry {} has a delivery state delivery could not resume; scanning it again", e.key());
+            }
+            owned.add(e.key());
+            n++;
+            if (e.released()) {
+                try {
+                    quarantine.transition(e.id(), QuarantineEntry.Status.RELEASED, e.releasedBy());
+                } catch (RuntimeException ex) {
+                    LOG.warn("Could not mark {} released in the store: {}", e.id(), ex.toString());
+                }
+                try {
+                    delivery.enqueue(e, null);
+                    owned.remove(e.key());
+                } catch (SpoolException ex) {
+                    LOG.error("Could not queue released message {}: {}", e.id(), ex.getMessage());
+                }
+            } else {
+                try {
+                    workers.execute(() -> rescan(e, 0));
+                } catch (RejectedExecutionException ex) {
+                    return;
+                }
+            }
+        }
+        if (n > 0) {
+            LOG.info("Re-processing {} spooled message(s) left from the previous run", n);
+        }
+    }
+
+    private void scheduleRescan(SpoolEntry e, int attempt) {
+        try {
+            retries.schedule(() -> workers.execute(() -> rescan(e, attempt)), backoff(attempt).toMillis(),
+                    TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException ex) {
+            // shutting down: stays spooled
+        }
+    }
+
+    private void rescan(SpoolEntry e, int attempt) {
+        if (pipeline.unavailableReason().isPresent()) {
+            // Never judge a message without a mandatory detector: wait for it to come back.
+            try {
+                retries.schedule(() -> workers.execute(() -> rescan(e, attempt)), UNAVAILABLE_RECHECK.toMillis(),
+                        TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException ex) {
+                // shutting down
+            }
+            return;
+        }
+        byte[] raw;
+        try {
+            raw = spool.readRaw(e);
+        } catch (IOException ex) {
+            LOG.error("Cannot read spooled message {} ({}); left in the spool", e.id(), ex.toString());
+            owned.remove(e.key());
+            spool.unclaim(e.key());
+            return;
+        }
+        try {
+            ScanOutcome o = pipeline.scan(e.id(), e.envelope(), raw, p -> logReceived(e.id(), e.envelope(), p,
+                    raw.length));
+            route(e, raw, o, attempt);
+        } catch (RuntimeException ex) {
+            LOG.error("Rescan of {} failed; retrying", e.id(), ex);
+            scheduleRescan(e, attempt + 1);
+        }
+    }
+
+    // ------------------------------------------------------------------ log and counters
+
+    private void logReceived(String id, Envelope env, ParsedMessage p, long size) {
+        try {
+            log.received(new LogEntry(id, p == null ? "" : p.messageId(), p == null ? "" : p.subject(), env,
+                    p == null ? java.util.List.of() : p.receivedChain(), size, null, DeliveryStatus.RECEIVED, "",
+                    env.receivedAt(), Instant.now()));
+        } catch (RuntimeException e) {
+            LOG.warn("Message log unavailable; {} not recorded as received: {}", id, e.toString());
+        }
+    }
+
+    private void decided(String id, Verdict v) {
+        try {
+            log.decided(id, v);
+        } catch (RuntimeException e) {
+            LOG.warn("Message log unavailable; verdict of {} not recorded: {}", id, e.toString());
+        }
+    }
+
+    private void status(String id, DeliveryStatus s, String detail) {
+        try {
+            log.status(id, s, detail);
+        } catch (RuntimeException e) {
+            LOG.warn("Message log unavailable; status {} of {} not recorded: {}", s, id, e.toString());
+        }
+    }
+
+    /** Counters since start: received, tempfail, late, and one per action. */
+    public Map<String, Long> counters() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("received", received.get());
+        m.put("tempfail", tempFailed.get());
+        m.put("late", late.get());
+        byAction.forEach((a, c) -> m.put(a.name(), c.get()));
+        return m;
+    }
+}

@@ -1,0 +1,286 @@
+package org.streamail.core.internal.pipeline;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.streamail.api.detect.Detector;
+import org.streamail.api.detect.Inspection;
+import org.streamail.api.model.Action;
+import org.streamail.api.model.Category;
+import org.streamail.api.model.Content;
+import org.streamail.api.model.Envelope;
+import org.streamail.api.model.Finding;
+import org.streamail.api.model.ParsedMessage;
+import org.streamail.api.model.Verdict;
+import org.streamail.api.service.ScanResult;
+import org.streamail.api.service.Scanner;
+import org.streamail.core.internal.parse.MalformedMessageException;
+import org.streamail.core.internal.parse.MimeParser;
+import org.streamail.core.internal.policy.Policy;
+import org.streamail.core.internal.spool.IdGenerator;
+
+/**
+ * The scanning pipeline (PID {@value #PID}): parse, run every bound detector in parallel, each within its
+ * time budget, then ask the policy. Registered as {@link Scanner} (for REST, shell, bench) and as itself (for
+ * the intake).
+ *
+ * <p>Detectors are a DS whiteboard (MULTIPLE / DYNAMIC / GREEDY): they may come and go at any time; each scan
+ * works on a snapshot of the list. A detector that overruns is interrupted and yields an ERROR finding
+ * {@code timeout}; one that throws yields an ERROR finding {@code error}. A mandatory detector that is absent
+ * yields an ERROR finding {@code unavailable}, so a message is never judged without it. A message that does
+ * not parse yields a MALFORMED finding by detector {@code core} and at least QUARANTINE.
+ *
+ * <p>Thread-safe: {@link #scan} is called from many threads at once; detectors run on a bounded pool of
+ * {@code threads} threads with a bounded queue.
+ */
+@Component(service = {Scanner.class, Pipeline.class}, configurationPid = Pipeline.PID)
+@Designate(ocd = PipelineConfig.class)
+public class Pipeline implements Scanner {
+
+    public static final String PID = "org.streamail.pipeline";
+    static final String CORE = "core";
+    private static final int MAX_FINDINGS_PER_DETECTOR = 1000;
+    private static final int QUEUE = 10_000;
+    private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile List<Detector> detectors = List.of();
+
+    private final Policy policy;
+    private final MimeParser parser = new MimeParser();
+    private final IdGenerator ids = new IdGenerator();
+    private volatile PipelineSettings settings;
+    private volatile ThreadPoolExecutor executor;
+
+    @Activate
+    public Pipeline(@Reference Policy policy, PipelineConfig config) {
+        this(policy, PipelineSettings.of(config), List.of());
+    }
+
+    /** Outside OSGi (tests, bench): a fixed detector list. */
+    public Pipeline(Policy policy, PipelineSettings settings, List<Detector> detectors) {
+        this.policy = policy;
+        this.settings = settings;
+        this.detectors = detectors == null ? List.of() : List.copyOf(detectors);
+        this.executor = newExecutor(settings.threads());
+    }
+
+    @Modified
+    void modified(PipelineConfig config) {
+        PipelineSettings next = PipelineSettings.of(config);
+        PipelineSettings previous = settings;
+        settings = next;
+        if (next.threads() != previous.threads()) {
+            ThreadPoolExecutor old = executor;
+            executor = newExecutor(next.threads());
+            old.shutdown(); // running detectors finish; their scans still hold the old futures
+        }
+        LOG.info("Pipeline settings changed: {}", next);
+    }
+
+    @Deactivate
+    public void close() {
+        executor.shutdownNow();
+    }
+
+    /** Replaces the detector list (tests; DS does this itself in OSGi). */
+    public void setDetectors(List<Detector> list) {
+        detectors = List.copyOf(list);
+    }
+
+    public PipelineSettings settings() {
+        return settings;
+    }
+
+    public Policy policy() {
+        return policy;
+    }
+
+    /** Names of the detectors bound now. */
+    public List<String> detectorNames() {
+        List<String> names = new ArrayList<>();
+        for (Detector d : detectors) {
+            names.add(safeName(d));
+        }
+        return names;
+    }
+
+    /** Why mail cannot be accepted now (a mandatory detector is not bound), or empty. */
+    public Optional<String> unavailableReason() {
+        List<String> bound = detectorNames();
+        for (String m : policy.mandatory()) {
+            if (!bound.contains(m)) {
+                return Optional.of("mandatory detector '" + m + "' is not available");
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public ScanResult scan(Envelope envelope, byte[] raw) {
+        String id = ids.next();
+        ScanOutcome o = scan(id, envelope, raw, p -> { });
+        return new ScanResult(id, o.messageId(), o.subject(), o.verdict(), o.elapsed());
+    }
+
+    /**
+     * Scans one message.
+     *
+     * @param afterParse called with the parsed view (or {@code null} if malformed) before detectors run, e.g.
+     *                   to record the message in the log; its exceptions propagate
+     */
+    public ScanOutcome scan(String id, Envelope envelope, byte[] raw, Consumer<ParsedMessage> afterParse) {
+        long start = System.nanoTime();
+        ParsedMessage parsed;
+        try {
+            parsed = parser.parse(raw);
+        } catch (MalformedMessageException e) {
+            afterParse.accept(null);
+            Finding f = new Finding(CORE, "malformed", 0.0, Category.MALFORMED, e.getMessage());
+            Verdict v = policy.evaluate(List.of(f));
+            if (v.action().compareTo(Action.QUARANTINE) < 0) {
+                // Whatever category.actions says, a message we cannot read is never delivered.
+                v = new Verdict(Action.QUARANTINE, v.score(), v.categories(), v.findings(), "malformed message");
+            }
+            return new ScanOutcome(null, v, Duration.ofNanos(System.nanoTime() - start));
+        }
+        afterParse.accept(parsed);
+        List<Finding> findings = runDetectors(id, envelope, parsed, raw);
+        // Structure the parser had to cut or could not decode is hidden from detectors; say so, so that a
+        // policy can act on it (e.g. rule.actions=core/truncated=QUARANTINE against nesting evasion).
+        if (parsed.truncated()) {
+            findings.add(new Finding(CORE, "truncated", 0.0, Category.INFO, clip("inspection limits reached: "
+                    + String.join("; ", parsed.defects()))));
+        }
+        for (org.streamail.api.model.Attachment a : parsed.attachments()) {
+            if (!a.decodingProblem().isEmpty()) {
+                findings.add(new Finding(CORE, "decoding-problem", 0.0, Category.INFO, clip(a.decodingProblem()),
+                        a.part()));
+                break;
+            }
+        }
+        Verdict v = policy.evaluate(findings);
+        return new ScanOutcome(parsed, v, Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    private List<Finding> runDetectors(String id, Envelope envelope, ParsedMessage parsed, byte[] raw) {
+        List<Detector> snapshot = detectors; // the list may be replaced at any time; use one version
+        PipelineSettings s = settings;
+        ThreadPoolExecutor pool = executor;
+        Instant deadline = Instant.now().plus(s.detectorTimeout());
+        Inspection inspection = new Inspection(id, envelope, parsed, Content.of(raw), deadline);
+        List<Future<List<Finding>>> futures = new ArrayList<>(snapshot.size());
+        List<String> names = new ArrayList<>(snapshot.size());
+        List<Finding> findings = new ArrayList<>();
+        for (Detector d : snapshot) {
+            names.add(safeName(d));
+            try {
+                futures.add(pool.submit(() -> d.inspect(inspection)));
+            } catch (RejectedExecutionException e) {
+                futures.add(null);
+            }
+        }
+        long deadlineNanos = System.nanoTime() + s.detectorTimeout().toNanos();
+        for (int i = 0; i < futures.size(); i++) {
+            String name = names.get(i);
+            Future<List<Finding>> f = futures.get(i);
+            if (f == null) {
+                findings.add(error(name, "error", "pipeline overloaded: detector not run"));
+                continue;
+            }
+            try {
+                List<Finding> result = f.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (result == null) {
+                    findings.add(error(name, "error", "detector returned null"));
+                    continue;
+                }
+                int n = 0;
+                for (Finding x : result) {
+                    if (x != null && n++ < MAX_FINDINGS_PER_DETECTOR) {
+                        findings.add(x);
+                    }
+                }
+            } catch (TimeoutException e) {
+                f.cancel(true);
+                findings.add(error(name, "timeout", "no answer within " + s.detectorTimeout().toMillis() + " ms"));
+            } catch (ExecutionException e) {
+                Throwable c = e.getCause() == null ? e : e.getCause();
+                LOG.warn("Detector {} failed on message {}", name, id, c);
+                findings.add(error(name, "error", c.getClass().getSimpleName()
+                        + (c.getMessage() == null ? "" : ": " + c.getMessage())));
+            } catch (CancellationException e) {
+                findings.add(error(name, "error", "cancelled"));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                for (int k = i; k < futures.size(); k++) {
+                    if (futures.get(k) != null) {
+                        futures.get(k).cancel(true);
+                    }
+                    findings.add(error(names.get(k), "error", "scan interrupted"));
+                }
+                break;
+            }
+        }
+        for (String m : policy.mandatory()) {
+            if (!names.contains(m)) {
+                findings.add(error(m, "unavailable", "mandatory detector '" + m + "' is not bound"));
+            }
+        }
+        return findings;
+    }
+
+    private static String clip(String s) {
+        return s.length() > 500 ? s.substring(0, 500) : s;
+    }
+
+    private static Finding error(String detector, String rule, String detail) {
+        String d = detail.length() > 500 ? detail.substring(0, 500) : detail;
+        return new Finding(detector, rule, 0.0, Category.ERROR, d);
+    }
+
+    private static String safeName(Detector d) {
+        try {
+            String n = d.name();
+            return n == null || n.isBlank() ? d.getClass().getName() : n.toLowerCase(Locale.ROOT);
+        } catch (RuntimeException e) {
+            return d.getClass().getName();
+        }
+    }
+
+    private static ThreadPoolExecutor newExecutor(int threads) {
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(QUEUE), r -> {
+                    Thread t = new Thread(r, "streamail-detector-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+}

@@ -1,0 +1,199 @@
+package org.streamail.core.internal.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import jakarta.mail.internet.MimeMessage;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.streamail.api.model.Action;
+import org.streamail.api.model.Category;
+import org.streamail.api.model.Verdict;
+import org.streamail.api.store.DeliveryStatus;
+import org.streamail.core.internal.spool.Spool;
+import org.streamail.core.internal.spool.SpoolEntry;
+import org.streamail.core.internal.support.Mail;
+import org.streamail.core.internal.support.MemoryMessageLog;
+import org.streamail.core.internal.support.Wait;
+
+class DeliveryTest {
+
+    @TempDir
+    Path dir;
+
+    private final MemoryMessageLog log = new MemoryMessageLog();
+    private Delivery delivery;
+    private GreenMail hop;
+
+    @AfterEach
+    void stop() {
+        if (delivery != null) {
+            delivery.close();
+        }
+        if (hop != null) {
+            hop.stop();
+        }
+    }
+
+    /**
+     * What the hop received from us: GreenMail prepends its own Return-Path and Received lines (dropped here,
+     * up to our Received header) and keeps the final CRLF before the DATA terminator out of the message
+     * (added back), so this is byte for byte what we sent.
+     */
+    private static byte[] raw(MimeMessage m) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        m.writeTo(out);
+        String s = new String(out.toByteArray(), StandardCharsets.ISO_8859_1);
+        int ours = s.indexOf("Received: from mx.example.com");
+        return (s.substring(ours) + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private static boolean endsWith(byte[] all, byte[] suffix) {
+        if (suffix.length > all.length) {
+            return false;
+        }
+        for (int i = 0; i < suffix.length; i++) {
+            if (all[all.length - suffix.length + i] != suffix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** GreenMail's own waitForIncomingEmail did not see relayed messages here; poll what it stored. */
+    static void awaitMessages(GreenMail g, int n, long millis) {
+        Wait.until(n + " message(s) at the next hop", Duration.ofMillis(millis), () -> g.getReceivedMessages().length >= n);
+    }
+
+    private GreenMail startHop(int port) {
+        GreenMail g = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+        g.start();
+        return g;
+    }
+
+    @Test
+    void relayedMessageCarriesATraceHeaderAndTheOriginalBytesIntact() throws Exception {
+        int port = Wait.freePort();
+        hop = startHop(port);
+        Spool spool = new Spool(dir.resolve("spool"));
+        delivery = new Delivery(spool, log, DeliverySettings.relay("127.0.0.1", port, Duration.ofSeconds(1)),
+                Clock.systemUTC());
+        byte[] original = Mail.message("clean");
+        SpoolEntry e = spool.write("d1", "d1", Mail.envelope("user@example.org", "other@example.org"), null, original);
+        delivery.enqueue(e, Verdict.clean());
+
+        awaitMessages(hop, 2, 5000);
+        MimeMessage[] got = hop.getReceivedMessages();
+        assertThat(got).hasSize(2);
+        byte[] delivered = raw(got[0]);
+        String text = new String(delivered, StandardCharsets.US_ASCII);
+        assertThat(text).startsWith("Received: from mx.example.com (mx.example.com [192.0.2.7])\r\n\tby gateway.test"
+                + " (Streamail) with ESMTP id d1; ");
+        assertThat(text).doesNotContain("X-Streamail");
+        assertThat(endsWith(delivered, original)).as("original bytes are a suffix").isTrue();
+        Wait.until("DELIVERED logged", Duration.ofSeconds(3), () -> log.statuses("d1").contains(DeliveryStatus.DELIVERED));
+        assertThat(spool.entries()).isEmpty();
+        assertThat(log.changes.get(0).detail()).startsWith("250");
+    }
+
+    @Test
+    void tagAddsVerdictAndScoreHeadersOnTop() throws Exception {
+        int port = Wait.freePort();
+        hop = startHop(port);
+        Spool spool = new Spool(dir.resolve("spool"));
+        delivery = new Delivery(spool, log, DeliverySettings.relay("127.0.0.1", port, Duration.ofSeconds(1)),
+                Clock.systemUTC());
+        byte[] original = Mail.message("tagged");
+        SpoolEntry e = spool.write("t1", "t1", Mail.envelope(), null, original);
+        delivery.enqueue(e, new Verdict(Action.TAG, 7.5, List.of(Category.PHISHING, Category.SPAM), List.of(), "x"));
+        awaitMessages(hop, 1, 5000);
+        byte[] delivered = raw(hop.getReceivedMessages()[0]);
+        String text = new String(delivered, StandardCharsets.US_ASCII);
+        assertThat(text).contains("\r\n\tfor <user@example.org>; ")
+                .contains("\r\nX-Streamail-Verdict: TAG PHISHING SPAM\r\nX-Streamail-Score: 7.5\r\nFrom: sender@example.com");
+        assertThat(endsWith(delivered, original)).isTrue();
+    }
+
+    @Test
+    void hopDownDefersThenDeliversOnceItComesBack() throws Exception {
+        int port = Wait.freePort();
+        Spool spool = new Spool(dir.resolve("spool"));
+        delivery = new Delivery(spool, log, DeliverySettings.relay("127.0.0.1", port, Duration.ofSeconds(1)),
+                Clock.systemUTC());
+        SpoolEntry e = spool.write("k1", "k1", Mail.envelope(), null, Mail.message("later"));
+        delivery.enqueue(e, Verdict.clean());
+        Wait.until("DEFERRED logged", Duration.ofSeconds(5), () -> log.statuses("k1").contains(DeliveryStatus.DEFERRED));
+        assertThat(spool.readState("k1").orElseThrow()).containsEntry("attempts", "1");
+        assertThat(delivery.deferredCount()).isEqualTo(1);
+
+        hop = startHop(port);
+        awaitMessages(hop, 1, 10_000);
+        Wait.until("DELIVERED logged", Duration.ofSeconds(3), () -> log.statuses("k1").contains(DeliveryStatus.DELIVERED));
+        assertThat(spool.entries()).isEmpty();
+        assertThat(delivery.deferredCount()).isZero();
+        Thread.sleep(300);
+        assertThat(hop.getReceivedMessages()).hasSize(1);
+    }
+
+    @Test
+    void deferredMessageIsDeliveredAfterARestartOfSpoolAndDelivery() throws Exception {
+        int port = Wait.freePort();
+        Path spoolDir = dir.resolve("spool");
+        Spool spool = new Spool(spoolDir);
+        Delivery first = new Delivery(spool, log, DeliverySettings.relay("127.0.0.1", port, Duration.ofSeconds(1)),
+                Clock.systemUTC());
+        byte[] original = Mail.message("restart");
+        first.enqueue(spool.write("r1", "r1", Mail.envelope(), null, original), Verdict.clean());
+        Wait.until("DEFERRED logged", Duration.ofSeconds(5), () -> log.statuses("r1").contains(DeliveryStatus.DEFERRED));
+        first.close(); // "crash": the retry is only in the state file now
+
+        hop = startHop(port);
+        Spool reopened = new Spool(spoolDir);
+        delivery = new Delivery(reopened, log, DeliverySettings.relay("127.0.0.1", port, Duration.ofSeconds(1)),
+                Clock.systemUTC());
+        delivery.start();
+        awaitMessages(hop, 1, 10_000);
+        assertThat(endsWith(raw(hop.getReceivedMessages()[0]), original)).isTrue();
+        Wait.until("spool empty", Duration.ofSeconds(3), () -> reopened.entries().isEmpty());
+        Thread.sleep(300);
+        assertThat(hop.getReceivedMessages()).hasSize(1);
+    }
+
+    @Test
+    void deferredPastTheGiveUpPeriodFails() throws Exception {
+        int port = Wait.freePort();
+        Spool spool = new Spool(dir.resolve("spool"));
+        delivery = new Delivery(spool, log, DeliverySettings.relay("127.0.0.1", port, Duration.ofSeconds(1))
+                .withGiveUp(Duration.ofMillis(1)), Clock.systemUTC());
+        delivery.enqueue(spool.write("g1", "g1", Mail.envelope(), null, Mail.message("x")), Verdict.clean());
+        Wait.until("FAILED logged", Duration.ofSeconds(5), () -> log.statuses("g1").contains(DeliveryStatus.FAILED));
+        assertThat(spool.entries()).isEmpty();
+    }
+
+    @Test
+    void emptyRelayHostWritesAnEmlFileIntoTheLocalFolder() throws Exception {
+        Spool spool = new Spool(dir.resolve("spool"));
+        Path folder = dir.resolve("delivered");
+        delivery = new Delivery(spool, log, DeliverySettings.local(folder), Clock.systemUTC());
+        byte[] original = Mail.message("local");
+        delivery.enqueue(spool.write("l1", "l1", Mail.envelope(), null, original), Verdict.clean());
+        Path eml = folder.resolve("l1.eml");
+        Wait.until("file written", Duration.ofSeconds(5), () -> log.statuses("l1").contains(DeliveryStatus.DELIVERED));
+        byte[] written = Files.readAllBytes(eml);
+        assertThat(new String(written, StandardCharsets.US_ASCII)).startsWith("Received: ");
+        assertThat(endsWith(written, original)).isTrue();
+        try (var s = Files.list(folder)) {
+            assertThat(s.map(p -> p.getFileName().toString())).containsExactly("l1.eml");
+        }
+        assertThat(spool.entries()).isEmpty();
+    }
+}

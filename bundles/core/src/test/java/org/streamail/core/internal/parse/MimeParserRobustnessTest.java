@@ -1,0 +1,87 @@
+package org.streamail.core.internal.parse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.streamail.api.model.ParsedMessage;
+
+/**
+ * A seeded mutation run over a nested multipart: whatever the bytes, the parser returns a bounded view or
+ * says MALFORMED; no other exception escapes. (Jazzer does this for real; this keeps a cheap regression.)
+ */
+class MimeParserRobustnessTest {
+
+    private static final String SEED = String.join("\r\n",
+            "From: =?UTF-8?B?w4Q=?= <a@example.com>",
+            "Subject: =?ISO-8859-1?Q?caf=E9?=",
+            "Content-Type: multipart/mixed; boundary=\"o\"",
+            "",
+            "--o",
+            "Content-Type: multipart/alternative; boundary=i",
+            "",
+            "--i",
+            "Content-Type: text/plain; charset=utf-8",
+            "Content-Transfer-Encoding: quoted-printable",
+            "",
+            "caf=C3=A9 http://a.example/=",
+            "x",
+            "--i",
+            "Content-Type: text/html",
+            "",
+            "<a href=\"http://b.example/\">b</a>",
+            "--i--",
+            "--o",
+            "Content-Type: message/rfc822",
+            "",
+            "Subject: inner",
+            "Content-Type: application/zip; name*=utf-8''%C3%A4.zip",
+            "Content-Transfer-Encoding: base64",
+            "",
+            "UEsDBAoAAAAAAA==",
+            "--o--",
+            "");
+
+    @Test
+    void mutatedMessagesNeverEscapeAsAnythingButMalformed() {
+        MimeParser parser = new MimeParser();
+        byte[] seed = SEED.getBytes(StandardCharsets.ISO_8859_1);
+        Random random = new Random(20261125L);
+        byte[] alphabet = " \r\n:-=;\"<>?%\t\0\u00ffabc".getBytes(StandardCharsets.ISO_8859_1);
+        int parsed = 0;
+        int malformed = 0;
+        for (int run = 0; run < 1000; run++) {
+            byte[] b = Arrays.copyOf(seed, seed.length);
+            int edits = 1 + random.nextInt(6);
+            for (int e = 0; e < edits; e++) {
+                int at = random.nextInt(b.length);
+                switch (random.nextInt(3)) {
+                    case 0 -> b[at] = alphabet[random.nextInt(alphabet.length)];
+                    case 1 -> b = Arrays.copyOf(b, Math.max(1, at)); // truncate
+                    default -> {
+                        byte[] n = new byte[b.length + 3];
+                        System.arraycopy(b, 0, n, 0, at);
+                        n[at] = ' ';
+                        n[at + 1] = '\r';
+                        n[at + 2] = '\n';
+                        System.arraycopy(b, at, n, at + 3, b.length - at);
+                        b = n;
+                    }
+                }
+            }
+            try {
+                ParsedMessage m = parser.parse(b);
+                assertThat(m.size()).isEqualTo(b.length);
+                parsed++;
+            } catch (MalformedMessageException e) {
+                assertThat(e.getMessage()).isNotBlank().doesNotContain("\n");
+                malformed++;
+            }
+        }
+        // both paths are exercised, so the run means something
+        assertThat(parsed).isGreaterThan(50);
+        assertThat(malformed).isGreaterThan(50);
+    }
+}

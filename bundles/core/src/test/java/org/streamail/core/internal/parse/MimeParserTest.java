@@ -1,0 +1,261 @@
+package org.streamail.core.internal.parse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import org.junit.jupiter.api.Test;
+import org.streamail.api.model.Attachment;
+import org.streamail.api.model.Link;
+import org.streamail.api.model.ParsedMessage;
+
+class MimeParserTest {
+
+    private final MimeParser parser = new MimeParser();
+
+    private static byte[] crlf(String s) {
+        return s.replace("\r\n", "\n").replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void plainMessageYieldsHeadersAddressesBodyAndTextLinks() throws Exception {
+        ParsedMessage m = parser.parse(crlf("""
+                From: =?UTF-8?Q?J=C3=BCrgen?= <jurgen@example.com>
+                To: a@example.org, b@example.org
+                Subject: =?UTF-8?B?SGVsbG8gd8O2cmxk?=
+                Message-ID: <abc@example.com>
+
+                Visit https://example.net/x?y=1. Or www.example.org/page, thanks!
+                """));
+        assertThat(m.subject()).isEqualTo("Hello wörld");
+        assertThat(m.messageId()).isEqualTo("abc@example.com");
+        assertThat(m.sender().orElseThrow().displayName()).isEqualTo("Jürgen");
+        assertThat(m.to()).extracting(a -> a.address()).containsExactly("a@example.org", "b@example.org");
+        assertThat(m.textBody()).contains("Visit https://example.net");
+        assertThat(m.links()).extracting(Link::href)
+                .containsExactly("https://example.net/x?y=1", "www.example.org/page");
+        assertThat(m.attachments()).isEmpty();
+        assertThat(m.truncated()).isFalse();
+    }
+
+    @Test
+    void multipartAlternativeWithAttachmentSplitsBodiesFromFiles() throws Exception {
+        String pdf = Base64.getMimeEncoder().encodeToString("%PDF-1.7 fake".getBytes(StandardCharsets.US_ASCII));
+        ParsedMessage m = parser.parse(crlf("""
+                From: a@example.com
+                Subject: mixed
+                MIME-Version: 1.0
+                Content-Type: multipart/mixed; boundary="outer"
+
+                --outer
+                Content-Type: multipart/alternative; boundary="inner"
+
+                --inner
+                Content-Type: text/plain; charset=utf-8
+
+                plain text
+                --inner
+                Content-Type: text/html; charset=utf-8
+
+                <html><body><a href="https://evil.example/login">https://bank.example</a>
+                <form action="https://evil.example/post"></form><img src="https://t.example/p.gif">
+                <meta http-equiv="refresh" content="0; url=https://go.example/">
+                </body></html>
+                --inner--
+                --outer
+                Content-Type: application/octet-stream; name="invoice.txt"
+                Content-Disposition: attachment; filename="invoice.txt"
+                Content-Transfer-Encoding: base64
+
+                """ + pdf + """
+
+                --outer--
+                """));
+        assertThat(m.textBody()).isEqualTo("plain text");
+        assertThat(m.htmlBody()).contains("evil.example/login");
+        assertThat(m.links()).extracting(Link::href, Link::text, Link::source, Link::part).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("https://evil.example/login", "https://bank.example",
+                        Link.Source.HTML_ANCHOR, "1.2"),
+                org.assertj.core.groups.Tuple.tuple("https://evil.example/post", "", Link.Source.HTML_FORM, "1.2"),
+                org.assertj.core.groups.Tuple.tuple("https://t.example/p.gif", "", Link.Source.HTML_RESOURCE, "1.2"),
+                org.assertj.core.groups.Tuple.tuple("https://go.example/", "", Link.Source.HTML_RESOURCE, "1.2"));
+        assertThat(m.attachments()).singleElement().satisfies(a -> {
+            assertThat(a.part()).isEqualTo("2");
+            assertThat(a.fileName()).isEqualTo("invoice.txt");
+            assertThat(a.declaredType()).isEqualTo("application/octet-stream");
+            assertThat(a.detectedType()).isEqualTo("application/pdf");
+            assertThat(a.disposition()).isEqualTo("attachment");
+            assertThat(new String(a.content().toByteArray(), StandardCharsets.US_ASCII)).isEqualTo("%PDF-1.7 fake");
+            assertThat(a.decodingProblem()).isEmpty();
+        });
+    }
+
+    @Test
+    void nestedMessageIsWalkedAndItsAttachmentsFound() throws Exception {
+        ParsedMessage m = parser.parse(crlf("""
+                From: a@example.com
+                Content-Type: multipart/mixed; boundary=b1
+
+                --b1
+                Content-Type: text/plain
+
+                see forwarded
+                --b1
+                Content-Type: message/rfc822
+
+                From: inner@example.com
+                Subject: inner
+                Content-Type: multipart/mixed; boundary=b2
+
+                --b2
+                Content-Type: text/plain
+
+                inner text http://inner.example/
+                --b2
+                Content-Type: application/x-msdownload; name=setup.exe
+
+                MZ fake exe
+                --b2--
+                --b1--
+                """));
+        assertThat(m.textBody()).contains("see forwarded").contains("inner text");
+        assertThat(m.links()).extracting(Link::href).containsExactly("http://inner.example/");
+        assertThat(m.attachments()).singleElement().satisfies(a -> {
+            assertThat(a.contentTypeName()).isEqualTo("setup.exe");
+            assertThat(a.detectedType()).isEqualTo("application/x-msdownload");
+            assertThat(a.part()).isEqualTo("2.2");
+        });
+    }
+
+    @Test
+    void badBase64IsADefectOnTheAttachmentNotACrash() throws Exception {
+        ParsedMessage m = parser.parse(crlf("""
+                From: a@example.com
+                Content-Type: multipart/mixed; boundary=b
+
+                --b
+                Content-Type: text/plain
+
+                hi
+                --b
+                Content-Type: application/zip; name=a.zip
+                Content-Transfer-Encoding: base64
+
+                UEsDBA==%%%%not base64 at all!!!!====AAAA
+                --b--
+                """));
+        Attachment a = m.attachments().get(0);
+        assertThat(a.decodingProblem()).startsWith("bad base64 encoding");
+        assertThat(m.defects()).anyMatch(d -> d.contains("part 2") && d.contains("base64"));
+    }
+
+    @Test
+    void rfc2231AndRfc2047FileNamesAreDecodedAndNfcNormalised() throws Exception {
+        ParsedMessage m = parser.parse(crlf("""
+                From: a@example.com
+                Content-Type: multipart/mixed; boundary=b
+
+                --b
+                Content-Type: application/pdf; name="=?UTF-8?Q?Rechnung_M=C3=A4rz.pdf?="
+                Content-Disposition: attachment; filename*0*=UTF-8''Rechnung%20Ma%CC%88rz;
+                 filename*1=".pdf"
+
+                %PDF-1.4
+                --b--
+                """));
+        Attachment a = m.attachments().get(0);
+        // "a" + combining diaeresis in the 2231 name becomes the single code point U+00E4
+        assertThat(a.fileName()).isEqualTo("Rechnung M\u00e4rz.pdf");
+        assertThat(a.contentTypeName()).isEqualTo("Rechnung M\u00e4rz.pdf");
+        assertThat(a.displayName()).isEqualTo("Rechnung M\u00e4rz.pdf");
+    }
+
+    @Test
+    void headersThatCrashJakartaMailAreMalformedNotAnException() {
+        // Found by Jazzer: InternetHeaders throws IndexOutOfBoundsException on this input.
+        assertThatThrownBy(() -> parser.parse(" \r\n \r\n\r\n".getBytes(StandardCharsets.US_ASCII)))
+                .isInstanceOf(MalformedMessageException.class)
+                .hasMessageContaining("MIME parser failed");
+    }
+
+    @Test
+    void truncatedMultipartWithoutEndBoundaryIsMalformed() {
+        assertThatThrownBy(() -> parser.parse(crlf("""
+                From: a@example.com
+                Content-Type: multipart/mixed; boundary=b
+
+                --b
+                Content-Type: text/plain
+
+                cut off here
+                """))).isInstanceOf(MalformedMessageException.class);
+    }
+
+    @Test
+    void emptyInputIsMalformed() {
+        assertThatThrownBy(() -> parser.parse(new byte[0])).isInstanceOf(MalformedMessageException.class)
+                .hasMessage("empty message");
+    }
+
+    @Test
+    void nestingDeeperThanTheLimitIsCutAndMarkedTruncated() throws Exception {
+        int depth = 40;
+        StringBuilder sb = new StringBuilder("From: a@example.com\r\n");
+        for (int i = 0; i < depth; i++) {
+            sb.append("Content-Type: multipart/mixed; boundary=b").append(i).append("\r\n\r\n--b").append(i)
+                    .append("\r\n");
+        }
+        sb.append("Content-Type: text/plain\r\n\r\ndeepest text\r\n");
+        for (int i = depth - 1; i >= 0; i--) {
+            sb.append("--b").append(i).append("--\r\n");
+        }
+        ParsedMessage m = parser.parse(sb.toString().getBytes(StandardCharsets.US_ASCII));
+        assertThat(m.truncated()).isTrue();
+        assertThat(m.textBody()).doesNotContain("deepest text");
+        assertThat(m.defects()).anyMatch(d -> d.contains("nesting deeper than 20"));
+    }
+
+    @Test
+    void partCountIsBounded() throws Exception {
+        MimeParser small = new MimeParser(new MimeParser.Limits(10, 20, 1000, 100, 100));
+        StringBuilder sb = new StringBuilder("From: a@example.com\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n");
+        for (int i = 0; i < 50; i++) {
+            sb.append("--b\r\nContent-Type: application/octet-stream; name=f").append(i).append("\r\n\r\nx\r\n");
+        }
+        sb.append("--b--\r\n");
+        ParsedMessage m = small.parse(sb.toString().getBytes(StandardCharsets.US_ASCII));
+        assertThat(m.truncated()).isTrue();
+        assertThat(m.attachments()).hasSizeLessThan(10);
+    }
+
+    @Test
+    void bodyTextIsCappedAtTheLimit() throws Exception {
+        MimeParser small = new MimeParser(new MimeParser.Limits(10, 20, 100, 100, 100));
+        ParsedMessage m = small.parse(crlf("From: a@example.com\n\n" + "x".repeat(5000) + "\n"));
+        assertThat(m.textBody()).hasSize(100);
+        assertThat(m.truncated()).isTrue();
+    }
+
+    @Test
+    void htmlAttachmentLinksAreExtracted() throws Exception {
+        ParsedMessage m = parser.parse(crlf("""
+                From: a@example.com
+                Content-Type: multipart/mixed; boundary=b
+
+                --b
+                Content-Type: text/plain
+
+                see attachment
+                --b
+                Content-Type: text/html; name=login.html
+                Content-Disposition: attachment; filename=login.html
+
+                <form action="https://steal.example/creds"><input name=p></form>
+                --b--
+                """));
+        assertThat(m.links()).extracting(Link::href, Link::part)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("https://steal.example/creds", "2"));
+        assertThat(m.attachments().get(0).detectedType()).isEqualTo("text/plain");
+    }
+}

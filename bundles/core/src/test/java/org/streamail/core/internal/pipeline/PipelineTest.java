@@ -1,0 +1,145 @@
+package org.streamail.core.internal.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.streamail.api.detect.Detector;
+import org.streamail.api.model.Action;
+import org.streamail.api.model.Category;
+import org.streamail.api.model.Finding;
+import org.streamail.api.service.ScanResult;
+import org.streamail.core.internal.policy.Policy;
+import org.streamail.core.internal.policy.PolicyRules;
+import org.streamail.core.internal.support.Mail;
+import org.streamail.core.internal.support.TestDetector;
+
+class PipelineTest {
+
+    private Pipeline pipeline;
+
+    private Pipeline pipeline(String mandatory, Duration timeout, Detector... detectors) {
+        Policy policy = Policy.fixed(PolicyRules.parse(5, 8, 15, mandatory, "MALFORMED=QUARANTINE", "", "QUARANTINE"));
+        pipeline = new Pipeline(policy, new PipelineSettings(4, timeout, Duration.ofSeconds(5), 1 << 20),
+                List.of(detectors));
+        return pipeline;
+    }
+
+    @AfterEach
+    void close() {
+        if (pipeline != null) {
+            pipeline.close();
+        }
+    }
+
+    @Test
+    void findingsOfAllDetectorsAreSummedByThePolicy() {
+        Pipeline p = pipeline("", Duration.ofSeconds(5), new TestDetector("a"), new TestDetector("b"));
+        ScanResult r = p.scan(Mail.envelope(), Mail.message("SCORE 4"));
+        assertThat(r.verdict().score()).isEqualTo(8.0);
+        assertThat(r.verdict().action()).isEqualTo(Action.QUARANTINE);
+        assertThat(r.verdict().findings()).extracting(Finding::detector).containsExactly("a", "b");
+        assertThat(r.subject()).isEqualTo("SCORE 4");
+    }
+
+    @Test
+    void slowDetectorTimesOutIsInterruptedAndYieldsATimeoutError() throws Exception {
+        CountDownLatch interrupted = new CountDownLatch(1);
+        Detector slow = new Detector() {
+            @Override
+            public String name() {
+                return "slow";
+            }
+
+            @Override
+            public List<Finding> inspect(org.streamail.api.detect.Inspection in) {
+                try {
+                    Thread.sleep(10_000);
+                } catch (InterruptedException e) {
+                    interrupted.countDown();
+                }
+                return List.of();
+            }
+        };
+        Pipeline p = pipeline("", Duration.ofMillis(200), slow, new TestDetector("fast"));
+        long t0 = System.nanoTime();
+        ScanResult r = p.scan(Mail.envelope(), Mail.message("SCORE 1"));
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
+        assertThat(r.verdict().findings()).anySatisfy(f -> {
+            assertThat(f.detector()).isEqualTo("slow");
+            assertThat(f.rule()).isEqualTo("timeout");
+            assertThat(f.category()).isEqualTo(Category.ERROR);
+        });
+        assertThat(r.verdict().findings()).anyMatch(f -> f.detector().equals("fast") && f.score() == 1.0);
+        assertThat(interrupted.await(2, TimeUnit.SECONDS)).as("slow detector interrupted").isTrue();
+        // not mandatory: the timeout only counts, it does not quarantine
+        assertThat(r.verdict().action()).isEqualTo(Action.DELIVER);
+    }
+
+    @Test
+    void timeoutOfAMandatoryDetectorQuarantines() {
+        Pipeline p = pipeline("a", Duration.ofMillis(100), new TestDetector("a"));
+        ScanResult r = p.scan(Mail.envelope(), Mail.message("SLEEP 3000"));
+        assertThat(r.verdict().action()).isEqualTo(Action.QUARANTINE);
+        assertThat(r.verdict().reason()).isEqualTo("mandatory detector 'a' timeout -> QUARANTINE");
+    }
+
+    @Test
+    void throwingDetectorYieldsAnErrorFindingAndOthersStillRun() {
+        Pipeline p = pipeline("", Duration.ofSeconds(5), new TestDetector("thrower"), new Detector() {
+            @Override
+            public String name() {
+                return "other";
+            }
+
+            @Override
+            public List<Finding> inspect(org.streamail.api.detect.Inspection in) {
+                return List.of(new Finding("other", "seen", 0.5, Category.INFO, ""));
+            }
+        });
+        ScanResult r = p.scan(Mail.envelope(), Mail.message("THROW"));
+        assertThat(r.verdict().findings()).anySatisfy(f -> {
+            assertThat(f.detector()).isEqualTo("thrower");
+            assertThat(f.rule()).isEqualTo("error");
+            assertThat(f.detail()).contains("IllegalStateException: boom");
+        });
+        assertThat(r.verdict().findings()).anyMatch(f -> f.rule().equals("seen"));
+    }
+
+    @Test
+    void missingMandatoryDetectorMakesIntakeUnavailableAndScansQuarantine() {
+        Pipeline p = pipeline("content", Duration.ofSeconds(5), new TestDetector("spam"));
+        assertThat(p.unavailableReason()).contains("mandatory detector 'content' is not available");
+        ScanResult r = p.scan(Mail.envelope(), Mail.message("hello"));
+        assertThat(r.verdict().action()).isEqualTo(Action.QUARANTINE);
+        assertThat(r.verdict().findings()).anyMatch(f -> f.detector().equals("content") && f.rule().equals("unavailable"));
+
+        p.setDetectors(List.of(new TestDetector("spam"), new TestDetector("content")));
+        assertThat(p.unavailableReason()).isEmpty();
+        assertThat(p.scan(Mail.envelope(), Mail.message("hello")).verdict().action()).isEqualTo(Action.DELIVER);
+    }
+
+    @Test
+    void malformedMessageIsQuarantinedWithACoreFindingAndDetectorsAreNotRun() {
+        Pipeline p = pipeline("", Duration.ofSeconds(5), new TestDetector("a"));
+        ScanResult r = p.scan(Mail.envelope(), " \r\n \r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertThat(r.verdict().action()).isEqualTo(Action.QUARANTINE);
+        assertThat(r.verdict().findings()).singleElement().satisfies(f -> {
+            assertThat(f.detector()).isEqualTo("core");
+            assertThat(f.rule()).isEqualTo("malformed");
+            assertThat(f.category()).isEqualTo(Category.MALFORMED);
+        });
+    }
+
+    @Test
+    void malformedIsQuarantinedEvenIfCategoryActionsForgetIt() {
+        Policy lax = Policy.fixed(PolicyRules.parse(5, 8, 15, "", "SPAM=TAG", "", "QUARANTINE"));
+        pipeline = new Pipeline(lax, PipelineSettings.defaults(), List.of());
+        assertThat(pipeline.scan(Mail.envelope(), new byte[0]).verdict().action()).isEqualTo(Action.QUARANTINE);
+    }
+}

@@ -1,0 +1,143 @@
+package org.streamail.core.internal.quarantine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.streamail.api.model.Action;
+import org.streamail.api.model.Verdict;
+import org.streamail.api.store.DeliveryStatus;
+import org.streamail.api.store.QuarantineEntry;
+import org.streamail.core.internal.delivery.Delivery;
+import org.streamail.core.internal.delivery.DeliverySettings;
+import org.streamail.core.internal.intake.Intake;
+import org.streamail.core.internal.pipeline.Pipeline;
+import org.streamail.core.internal.pipeline.PipelineSettings;
+import org.streamail.core.internal.policy.Policy;
+import org.streamail.core.internal.policy.PolicyRules;
+import org.streamail.core.internal.spool.Spool;
+import org.streamail.core.internal.support.Mail;
+import org.streamail.core.internal.support.MemoryMessageLog;
+import org.streamail.core.internal.support.MemoryQuarantineStore;
+import org.streamail.core.internal.support.Wait;
+
+class QuarantineServiceImplTest {
+
+    @TempDir
+    Path dir;
+
+    private final MemoryMessageLog log = new MemoryMessageLog();
+    private final MemoryQuarantineStore store = new MemoryQuarantineStore();
+    private Spool spool;
+    private Delivery delivery;
+    private QuarantineServiceImpl service;
+    private final Verdict held = new Verdict(Action.QUARANTINE, 9, List.of(), List.of(), "score 9.0 >= quarantine.score 8.0");
+
+    @BeforeEach
+    void setUp() throws Exception {
+        spool = new Spool(dir.resolve("spool"));
+        delivery = new Delivery(spool, log, DeliverySettings.local(dir.resolve("delivered")), Clock.systemUTC());
+        service = new QuarantineServiceImpl(store, spool, delivery, log);
+    }
+
+    @AfterEach
+    void tearDown() {
+        delivery.close();
+    }
+
+    private Path eml(String id) {
+        return dir.resolve("delivered").resolve(id + ".eml");
+    }
+
+    @Test
+    void releaseMarksReleasedAndDeliversTheOriginalBytesToTheOriginalRecipients() throws Exception {
+        byte[] raw = Mail.message("held one");
+        store.hold("q1", "m", "held one", Mail.envelope("a@example.org", "b@example.org"), held, raw);
+        QuarantineEntry e = service.release("q1", "admin");
+        assertThat(e.status()).isEqualTo(QuarantineEntry.Status.RELEASED);
+        assertThat(e.actedBy()).isEqualTo("admin");
+        Wait.until("delivered", Duration.ofSeconds(5), () -> Files.exists(eml("q1")));
+        assertThat(Files.readAllBytes(eml("q1"))).endsWith(raw);
+        assertThat(new String(Files.readAllBytes(eml("q1")))).doesNotContain("X-Streamail-Verdict");
+        Wait.until("logged", Duration.ofSeconds(2), () -> log.statuses("q1").size() == 2);
+        assertThat(log.statuses("q1")).containsExactly(DeliveryStatus.RELEASED, DeliveryStatus.RELEASED);
+        assertThat(log.changes.get(1).detail()).startsWith("released by admin; written to");
+        Wait.until("spool empty", Duration.ofSeconds(2), () -> spool.entries().isEmpty());
+    }
+
+    @Test
+    void secondReleaseFailsAndUnknownIdIsNoSuchElement() throws Exception {
+        store.hold("q2", "m", "s", Mail.envelope(), held, Mail.message("x"));
+        service.release("q2", "admin");
+        assertThatThrownBy(() -> service.release("q2", "admin")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("RELEASED");
+        assertThatThrownBy(() -> service.release("nope", "admin")).isInstanceOf(NoSuchElementException.class);
+        assertThatThrownBy(() -> service.delete("nope", "admin")).isInstanceOf(NoSuchElementException.class);
+    }
+
+    @Test
+    void concurrentReleasesDeliverExactlyOnce() throws Exception {
+        store.hold("q3", "m", "s", Mail.envelope(), held, Mail.message("race"));
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        Callable<Boolean> release = () -> {
+            try {
+                service.release("q3", "admin");
+                return true;
+            } catch (IllegalStateException e) {
+                return false;
+            }
+        };
+        List<Future<Boolean>> results = pool.invokeAll(List.of(release, release, release, release));
+        pool.shutdown();
+        long ok = 0;
+        for (Future<Boolean> f : results) {
+            ok += f.get() ? 1 : 0;
+        }
+        assertThat(ok).isEqualTo(1);
+        Wait.until("delivered", Duration.ofSeconds(5), () -> Files.exists(eml("q3")));
+        Wait.until("spool empty", Duration.ofSeconds(2), () -> spool.entries().isEmpty());
+    }
+
+    @Test
+    void deleteMarksDeletedDropsBytesAndForbidsRelease() throws Exception {
+        store.hold("q4", "m", "s", Mail.envelope(), held, Mail.message("bye"));
+        assertThat(service.delete("q4", "admin").status()).isEqualTo(QuarantineEntry.Status.DELETED);
+        assertThat(service.raw("q4")).isEmpty();
+        assertThat(log.statuses("q4")).containsExactly(DeliveryStatus.DELETED);
+        assertThatThrownBy(() -> service.release("q4", "admin")).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void releaseInterruptedBeforeTheStoreWasUpdatedIsFinishedByRecovery() throws Exception {
+        byte[] raw = Mail.message("crash");
+        store.hold("q5", "m", "s", Mail.envelope(), held, raw);
+        // The crash window: the released entry is spooled, the store still says HELD.
+        spool.write("q5-released", "q5", Mail.envelope(), "admin", raw);
+        delivery.close();
+        Spool reopened = new Spool(dir.resolve("spool"));
+        delivery = new Delivery(reopened, log, DeliverySettings.local(dir.resolve("delivered")), Clock.systemUTC());
+        Pipeline pipeline = new Pipeline(Policy.fixed(PolicyRules.defaults()), PipelineSettings.defaults(), List.of());
+        Intake intake = new Intake(pipeline, reopened, delivery, store, log, true);
+        try {
+            Wait.until("delivered", Duration.ofSeconds(5), () -> Files.exists(eml("q5")));
+            assertThat(store.get("q5").orElseThrow().status()).isEqualTo(QuarantineEntry.Status.RELEASED);
+            assertThat(log.receivedCalls).isEmpty(); // not scanned again
+        } finally {
+            intake.close();
+            pipeline.close();
+        }
+    }
+}

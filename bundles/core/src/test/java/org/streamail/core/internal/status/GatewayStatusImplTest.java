@@ -1,0 +1,66 @@
+package org.streamail.core.internal.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.streamail.api.service.StatusReport;
+import org.streamail.core.internal.delivery.Delivery;
+import org.streamail.core.internal.delivery.DeliverySettings;
+import org.streamail.core.internal.intake.Intake;
+import org.streamail.core.internal.pipeline.Pipeline;
+import org.streamail.core.internal.pipeline.PipelineSettings;
+import org.streamail.core.internal.policy.Policy;
+import org.streamail.core.internal.policy.PolicyRules;
+import org.streamail.core.internal.spool.Spool;
+import org.streamail.core.internal.support.Mail;
+import org.streamail.core.internal.support.MemoryMessageLog;
+import org.streamail.core.internal.support.MemoryQuarantineStore;
+import org.streamail.core.internal.support.TestDetector;
+import org.streamail.core.internal.support.Wait;
+
+class GatewayStatusImplTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void statusReportsReadinessDetectorsSpoolDeferredAndCounters() throws Exception {
+        MemoryMessageLog log = new MemoryMessageLog();
+        Pipeline pipeline = new Pipeline(Policy.fixed(PolicyRules.parse(5, 8, 15, "spam, content", "", "", "QUARANTINE")),
+                PipelineSettings.defaults(), List.of(new TestDetector("spam")));
+        Spool spool = new Spool(dir.resolve("spool"));
+        int deadPort = Wait.freePort();
+        Delivery delivery = new Delivery(spool, log, DeliverySettings.relay("127.0.0.1", deadPort, Duration.ofHours(1)),
+                Clock.systemUTC());
+        Intake intake = new Intake(pipeline, spool, delivery, new MemoryQuarantineStore(), log, true);
+        try {
+            GatewayStatusImpl status = new GatewayStatusImpl(pipeline, spool, delivery, intake);
+            StatusReport r = status.status();
+            assertThat(r.ready()).isFalse();
+            assertThat(r.unavailableReason()).isEqualTo("mandatory detector 'content' is not available");
+            assertThat(r.detectors()).containsExactly("spam");
+            assertThat(r.mandatory()).containsExactly("spam", "content");
+
+            pipeline.setDetectors(List.of(new TestDetector("spam"), new TestDetector("content")));
+            intake.receive(Mail.envelope(), new ByteArrayInputStream(Mail.message("hello")));
+            Wait.until("deferred", Duration.ofSeconds(5), () -> delivery.deferredCount() == 1);
+            r = status.status();
+            assertThat(r.ready()).isTrue();
+            assertThat(r.spooled()).isEqualTo(1);
+            assertThat(r.deferred()).isEqualTo(1);
+            assertThat(r.counters()).containsEntry("received", 1L).containsEntry("DELIVER", 1L)
+                    .containsEntry("deferred", 1L);
+            assertThat(r.startedAt()).isEqualTo(spool.openedAt());
+        } finally {
+            intake.close();
+            delivery.close();
+            pipeline.close();
+        }
+    }
+}

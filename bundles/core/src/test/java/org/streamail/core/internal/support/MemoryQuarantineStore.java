@@ -1,0 +1,81 @@
+package org.streamail.core.internal.support;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.streamail.api.model.Envelope;
+import org.streamail.api.model.Verdict;
+import org.streamail.api.store.QuarantineEntry;
+import org.streamail.api.store.QuarantineQuery;
+import org.streamail.api.store.QuarantineStore;
+import org.streamail.api.store.StoreException;
+
+/** An in-memory quarantine with the store's contract (idempotent hold, atomic transition). */
+public final class MemoryQuarantineStore implements QuarantineStore {
+
+    private final Map<String, QuarantineEntry> entries = new ConcurrentHashMap<>();
+    private final Map<String, byte[]> raws = new ConcurrentHashMap<>();
+    public final AtomicInteger holdCalls = new AtomicInteger();
+    /** When positive, that many next hold calls fail like a database that is down. */
+    public final AtomicInteger failNextHolds = new AtomicInteger();
+
+    @Override
+    public QuarantineEntry hold(String id, String messageId, String subject, Envelope envelope, Verdict verdict,
+            byte[] raw) {
+        holdCalls.incrementAndGet();
+        if (failNextHolds.getAndDecrement() > 0) {
+            throw new StoreException("database down (test)");
+        }
+        raws.putIfAbsent(id, raw.clone());
+        return entries.computeIfAbsent(id, k -> new QuarantineEntry(id, messageId, subject, envelope, verdict,
+                raw.length, Instant.now(), QuarantineEntry.Status.HELD, "", null));
+    }
+
+    @Override
+    public Optional<QuarantineEntry> get(String id) {
+        return Optional.ofNullable(entries.get(id));
+    }
+
+    @Override
+    public Optional<byte[]> raw(String id) {
+        byte[] b = raws.get(id);
+        return b == null ? Optional.empty() : Optional.of(b.clone());
+    }
+
+    @Override
+    public List<QuarantineEntry> list(QuarantineQuery query) {
+        List<QuarantineEntry> out = new ArrayList<>();
+        for (QuarantineEntry e : entries.values()) {
+            if (query.status() == null || e.status() == query.status()) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public long count(QuarantineEntry.Status status) {
+        return entries.values().stream().filter(e -> e.status() == status).count();
+    }
+
+    @Override
+    public boolean transition(String id, QuarantineEntry.Status to, String actor) {
+        boolean[] done = {false};
+        entries.computeIfPresent(id, (k, e) -> {
+            if (e.status() != QuarantineEntry.Status.HELD) {
+                return e;
+            }
+            done[0] = true;
+            if (to == QuarantineEntry.Status.DELETED) {
+                raws.remove(id);
+            }
+            return new QuarantineEntry(e.id(), e.messageId(), e.subject(), e.envelope(), e.verdict(), e.size(),
+                    e.quarantinedAt(), to, actor, Instant.now());
+        });
+        return done[0];
+    }
+}
