@@ -16,6 +16,8 @@ import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardContextSelec
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 import org.osgi.service.metatype.annotations.Designate;
+import org.streamail.api.retention.RetentionAuditStore;
+import org.streamail.api.retention.RetentionService;
 import org.streamail.api.service.GatewayStatus;
 import org.streamail.api.service.QuarantineService;
 import org.streamail.api.service.Scanner;
@@ -63,12 +65,21 @@ public class ApiServlet extends HttpServlet {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile Directory directory;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile RetentionService retention;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile RetentionAuditStore retentionAudit;
+
     private final transient RestApi api;
 
     @Activate
     public ApiServlet(RestConfiguration config) {
         this.api = new RestApi(
-                new Services(() -> scanner, () -> quarantine, () -> status, () -> messageLog, () -> directory),
+                new Services(() -> scanner, () -> quarantine, () -> status, () -> messageLog, () -> directory,
+                        () -> retention, () -> retentionAudit),
                 new RestApi.Limits(Math.max(1, config.max_message_size()), Math.max(1024, config.max_json_size())));
     }
 

@@ -12,6 +12,11 @@ import java.util.regex.Pattern;
 import org.streamail.api.model.Action;
 import org.streamail.api.model.Category;
 import org.streamail.api.model.Envelope;
+import org.streamail.api.retention.AuditQuery;
+import org.streamail.api.retention.AuditRecord;
+import org.streamail.api.retention.Extension;
+import org.streamail.api.retention.RetentionException;
+import org.streamail.api.retention.SweepReport;
 import org.streamail.api.service.QuarantineService;
 import org.streamail.api.service.ScanResult;
 import org.streamail.api.service.StatusReport;
@@ -73,7 +78,11 @@ final class RestApi {
                 .add("DELETE", "/quarantine/{id}", Permission.ADMIN, this::quarantineDelete)
                 .add("GET", "/directory", Permission.READ, this::directoryList)
                 .add("POST", "/directory", Permission.ADMIN, this::directoryAdd)
-                .add("DELETE", "/directory/{address}", Permission.ADMIN, this::directoryRemove);
+                .add("DELETE", "/directory/{address}", Permission.ADMIN, this::directoryRemove)
+                .add("POST", "/retention/sweep", Permission.ADMIN, this::retentionSweep)
+                .add("GET", "/retention/audit", Permission.READ, this::retentionAudit)
+                .add("POST", "/retention/extend", Permission.ADMIN, this::retentionExtend)
+                .add("GET", "/retention/policy", Permission.READ, this::retentionPolicy);
     }
 
     /** The JSON mapper, for the servlet to write responses with. */
@@ -291,6 +300,96 @@ final class RestApi {
         body.put("address", address.toLowerCase(Locale.ROOT));
         body.put("removed", true);
         return ApiResponse.ok(body);
+    }
+
+    // ---- retention
+
+    private ApiResponse retentionSweep(ApiRequest request) {
+        String mailbox = request.query("mailbox");
+        if (mailbox != null) {
+            mailbox = mailboxName(mailbox);
+        }
+        var service = services.requireRetention();
+        try {
+            SweepReport report = mailbox == null ? service.sweep() : service.sweep(mailbox);
+            LOG.info("Retention sweep{} requested by {}: deleted {}, moved {}, flagged {}, errors {}",
+                    mailbox == null ? "" : " of " + mailbox, request.user().name(), report.deleted(), report.moved(),
+                    report.flagged(), report.errors());
+            return ApiResponse.ok(JsonMapping.sweepReport(report));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(String.valueOf(e.getMessage()));
+        } catch (RetentionException e) {
+            throw ApiException.unavailable("retention sweep not possible: " + e.getMessage());
+        }
+    }
+
+    private ApiResponse retentionAudit(ApiRequest request) {
+        int limit = request.intQuery("limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
+        String mailbox = request.query("mailbox");
+        if (mailbox != null) {
+            mailbox = mailboxName(mailbox);
+        }
+        String messageId = request.query("messageId");
+        if (messageId != null && (messageId.length() > 998 || messageId.chars().anyMatch(Character::isISOControl))) {
+            throw ApiException.badRequest("messageId must be a Message-ID, got '" + abbrev(messageId) + "'");
+        }
+        List<AuditRecord> records = services.requireRetentionAudit().query(new AuditQuery(limit, mailbox, messageId));
+        return ApiResponse.ok(JsonMapping.list(records.stream().limit(limit).map(JsonMapping::auditRecord).toList()));
+    }
+
+    private ApiResponse retentionExtend(ApiRequest request) {
+        String type = request.mediaType();
+        if (!type.isEmpty() && !type.equals("application/json")) {
+            throw new ApiException(415, "POST /retention/extend needs Content-Type: application/json, got "
+                    + abbrev(type));
+        }
+        JsonNode body = readJson(request);
+        if (!body.isObject()) {
+            throw ApiException.badRequest("the body must be a JSON object "
+                    + "{\"mailbox\":\"...\",\"messageId\":\"...\",\"expiry\":\"2026-12-31T00:00:00Z\"}");
+        }
+        String mailbox = mailboxName(requiredText(body, "mailbox"));
+        String messageId = requiredText(body, "messageId");
+        java.time.Instant expiry;
+        try {
+            expiry = java.time.Instant.parse(requiredText(body, "expiry"));
+        } catch (java.time.format.DateTimeParseException e) {
+            throw ApiException.badRequest("\"expiry\" must be an ISO-8601 instant such as 2026-12-31T00:00:00Z");
+        }
+        try {
+            Extension e = services.requireRetention().extend(mailbox, messageId, expiry, request.user().name());
+            return ApiResponse.ok(JsonMapping.extension(e));
+        } catch (NoSuchElementException e) {
+            throw ApiException.notFound(String.valueOf(e.getMessage()));
+        } catch (SecurityException e) {
+            throw new ApiException(403, String.valueOf(e.getMessage()));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(String.valueOf(e.getMessage()));
+        } catch (RetentionException e) {
+            throw ApiException.unavailable("extension not possible now: " + e.getMessage());
+        }
+    }
+
+    private ApiResponse retentionPolicy(ApiRequest request) {
+        return ApiResponse.ok(JsonMapping.policySummary(services.requireRetention().policySummary()));
+    }
+
+    private static String requiredText(JsonNode body, String field) {
+        JsonNode n = body.get(field);
+        if (n == null || !n.isTextual() || n.asText().isBlank()) {
+            throw ApiException.badRequest("\"" + field + "\" (a non-empty string) is required");
+        }
+        return n.asText().strip();
+    }
+
+    /** A mailbox (login) name: bounded, no control characters or spaces. */
+    private static String mailboxName(String value) {
+        String m = value.strip();
+        if (m.isEmpty() || m.length() > MAX_ADDRESS_LENGTH
+                || m.chars().anyMatch(c -> Character.isISOControl(c) || Character.isWhitespace(c))) {
+            throw ApiException.badRequest("mailbox must be a mailbox name, got '" + abbrev(value) + "'");
+        }
+        return m;
     }
 
     // ---- helpers

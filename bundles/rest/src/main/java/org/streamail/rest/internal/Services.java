@@ -1,6 +1,8 @@
 package org.streamail.rest.internal;
 
 import java.util.function.Supplier;
+import org.streamail.api.retention.RetentionAuditStore;
+import org.streamail.api.retention.RetentionService;
 import org.streamail.api.service.GatewayStatus;
 import org.streamail.api.service.QuarantineService;
 import org.streamail.api.service.Scanner;
@@ -18,7 +20,23 @@ record Services(
         Supplier<QuarantineService> quarantine,
         Supplier<GatewayStatus> status,
         Supplier<MessageLog> messageLog,
-        Supplier<Directory> directory) {
+        Supplier<Directory> directory,
+        Supplier<RetentionService> retention,
+        Supplier<RetentionAuditStore> retentionAudit) {
+
+    /** Without the retention services (their endpoints answer 503). */
+    Services(Supplier<Scanner> scanner, Supplier<QuarantineService> quarantine, Supplier<GatewayStatus> status,
+            Supplier<MessageLog> messageLog, Supplier<Directory> directory) {
+        this(scanner, quarantine, status, messageLog, directory, () -> null, () -> null);
+    }
+
+    RetentionService requireRetention() {
+        return require(retention, "retention service (retention bundle)");
+    }
+
+    RetentionAuditStore requireRetentionAudit() {
+        return require(retentionAudit, "retention audit (store)");
+    }
 
     Scanner requireScanner() {
         return require(scanner, "scanner (gateway core)");

@@ -28,6 +28,8 @@ import org.streamail.api.model.Direction;
 import org.streamail.api.model.Envelope;
 import org.streamail.api.model.Finding;
 import org.streamail.api.model.Verdict;
+import org.streamail.api.retention.AuditQuery;
+import org.streamail.api.retention.AuditRecord;
 import org.streamail.api.store.DeliveryStatus;
 import org.streamail.api.store.Directory.RecipientCheck;
 import org.streamail.api.store.DirectoryEntry;
@@ -519,5 +521,77 @@ abstract class StoreContractTest {
                 .hasMessageContaining("quarantine row bad");
         assertThat(quarantine.get("good")).isPresent();
         assertThat(quarantine.raw("bad")).isPresent(); // the message itself is still there to re-scan
+    }
+
+    // ---------------------------------------------------------------- retention audit (V2)
+
+    private static AuditRecord audit(String mailbox, String messageId, AuditRecord.Action action, Instant time,
+            boolean dryRun) {
+        return new AuditRecord(mailbox, "INBOX/Offers", messageId, "ab".repeat(32),
+                time.minus(Duration.ofDays(1)), "signed:X-Retention-Period=P14D", action, time, "sweeper", dryRun,
+                "détail \u0000 with NUL");
+    }
+
+    @Test
+    void retentionAuditShouldKeepEveryFieldAndListNewestFirst() {
+        JdbcRetentionAuditStore audit = new JdbcRetentionAuditStore(ds);
+        audit.record(audit("Alice@Example.org", "<m1@x>", AuditRecord.Action.DELETE, T0, false));
+        audit.record(audit("alice@example.org", "<m2@x>", AuditRecord.Action.MOVE, T0.plusSeconds(5), true));
+        audit.record(new AuditRecord("bob@example.org", "INBOX", "", "", null, "", AuditRecord.Action.EXTEND_REFUSED,
+                T0.plusSeconds(9), "bob", false, "no signed permission"));
+
+        List<AuditRecord> all = audit.query(AuditQuery.newest(10));
+        assertThat(all).extracting(AuditRecord::messageId).containsExactly("", "<m2@x>", "<m1@x>");
+        AuditRecord first = all.get(2);
+        assertThat(first.mailbox()).isEqualTo("alice@example.org");
+        assertThat(first.folder()).isEqualTo("INBOX/Offers");
+        assertThat(first.contentHash()).isEqualTo("ab".repeat(32));
+        assertThat(first.expiry()).isEqualTo(T0.minus(Duration.ofDays(1)));
+        assertThat(first.rule()).isEqualTo("signed:X-Retention-Period=P14D");
+        assertThat(first.action()).isEqualTo(AuditRecord.Action.DELETE);
+        assertThat(first.time()).isEqualTo(T0);
+        assertThat(first.actor()).isEqualTo("sweeper");
+        assertThat(first.dryRun()).isFalse();
+        assertThat(first.detail()).isEqualTo("détail \uFFFD with NUL");
+        assertThat(all.get(1).dryRun()).isTrue();
+        assertThat(all.get(0).expiry()).isNull();
+    }
+
+    @Test
+    void retentionAuditShouldFilterByMailboxAndMessageIdAndHonourTheLimit() {
+        JdbcRetentionAuditStore audit = new JdbcRetentionAuditStore(ds);
+        for (int i = 0; i < 5; i++) {
+            audit.record(audit("alice@example.org", "<a" + i + "@x>", AuditRecord.Action.FLAG, T0.plusSeconds(i), false));
+            audit.record(audit("bob@example.org", "<b" + i + "@x>", AuditRecord.Action.DELETE, T0.plusSeconds(i), false));
+        }
+        assertThat(audit.query(new AuditQuery(100, "ALICE@example.org", null))).hasSize(5)
+                .allMatch(r -> r.mailbox().equals("alice@example.org"));
+        assertThat(audit.query(new AuditQuery(100, null, "<b3@x>"))).singleElement()
+                .extracting(AuditRecord::mailbox).isEqualTo("bob@example.org");
+        assertThat(audit.query(new AuditQuery(3, null, null))).hasSize(3);
+        assertThat(audit.query(new AuditQuery(100, "nobody@example.org", null))).isEmpty();
+    }
+
+    @Test
+    void retentionAuditShouldSkipARowWithAnActionFromANewerNode() throws Exception {
+        JdbcRetentionAuditStore audit = new JdbcRetentionAuditStore(ds);
+        audit.record(audit("alice@example.org", "<ok@x>", AuditRecord.Action.DELETE, T0, false));
+        audit.record(audit("alice@example.org", "<new@x>", AuditRecord.Action.DELETE, T0.plusSeconds(1), false));
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE retention_audit SET action = 'SHRED' WHERE message_id = '<new@x>'");
+        }
+        assertThat(audit.query(AuditQuery.newest(10))).extracting(AuditRecord::messageId).containsExactly("<ok@x>");
+    }
+
+    @Test
+    void retentionAuditShouldBeAppendedConcurrentlyWithoutLoss() throws Exception {
+        JdbcRetentionAuditStore audit = new JdbcRetentionAuditStore(ds);
+        runConcurrently(8, () -> {
+            for (int i = 0; i < 10; i++) {
+                audit.record(audit("alice@example.org", "<c@x>", AuditRecord.Action.DELETE, T0, false));
+            }
+            return null;
+        });
+        assertThat(countRows("SELECT COUNT(*) FROM retention_audit")).isEqualTo(80);
     }
 }

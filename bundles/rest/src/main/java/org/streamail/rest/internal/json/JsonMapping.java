@@ -18,6 +18,10 @@ import org.streamail.api.model.Category;
 import org.streamail.api.model.Envelope;
 import org.streamail.api.model.Finding;
 import org.streamail.api.model.Verdict;
+import org.streamail.api.retention.AuditRecord;
+import org.streamail.api.retention.Extension;
+import org.streamail.api.retention.PolicySummary;
+import org.streamail.api.retention.SweepReport;
 import org.streamail.api.service.ScanResult;
 import org.streamail.api.service.StatusReport;
 import org.streamail.api.store.DirectoryEntry;
@@ -192,6 +196,74 @@ public final class JsonMapping {
         }
         n.put("startedAt", instant(s.startedAt()));
         return n;
+    }
+
+    /** {@code POST /retention/sweep}: the counts of one sweep. */
+    public static ObjectNode sweepReport(SweepReport r) {
+        ObjectNode n = object();
+        n.put("startedAt", instant(r.startedAt()));
+        n.put("elapsedMs", r.elapsed().toMillis());
+        n.put("dryRun", r.dryRun());
+        n.put("mailboxes", r.mailboxes());
+        n.put("scanned", r.scanned());
+        n.put("expired", r.expired());
+        n.put("deleted", r.deleted());
+        n.put("moved", r.moved());
+        n.put("flagged", r.flagged());
+        n.put("exempt", r.exempt());
+        n.put("errors", r.errors());
+        ArrayNode problems = n.putArray("problems");
+        r.problems().forEach(problems::add);
+        return n;
+    }
+
+    public static ObjectNode auditRecord(AuditRecord r) {
+        ObjectNode n = object();
+        n.put("time", instant(r.time()));
+        n.put("mailbox", r.mailbox());
+        n.put("folder", r.folder());
+        n.put("messageId", r.messageId());
+        n.put("contentHash", r.contentHash());
+        n.put("expiry", instant(r.expiry()));
+        n.put("rule", r.rule());
+        n.put("action", r.action().name());
+        n.put("actor", r.actor());
+        n.put("dryRun", r.dryRun());
+        n.put("detail", r.detail());
+        return n;
+    }
+
+    public static ObjectNode extension(Extension e) {
+        ObjectNode n = object();
+        n.put("mailbox", e.mailbox());
+        n.put("folder", e.folder());
+        n.put("messageId", e.messageId());
+        n.put("previousExpiry", instant(e.previousExpiry()));
+        n.put("expiry", instant(e.newExpiry()));
+        return n;
+    }
+
+    /** {@code GET /retention/policy}: the policy in force (never a secret) and the last sweep. */
+    public static ObjectNode policySummary(PolicySummary p) {
+        ObjectNode n = object();
+        strings(n.putArray("trustedDomains"), p.trustedDomains());
+        strings(n.putArray("internalDomains"), p.internalDomains());
+        n.put("minAge", p.minAge().toString());
+        n.put("maxAge", p.maxAge().toString());
+        strings(n.putArray("defaultRules"), p.defaultRules());
+        n.put("action", p.action());
+        strings(n.putArray("exemptFolders"), p.exemptFolders());
+        strings(n.putArray("optoutMailboxes"), p.optoutMailboxes());
+        strings(n.putArray("mailboxes"), p.mailboxes());
+        n.put("sweepInterval", p.sweepInterval() == null ? null : p.sweepInterval().toString());
+        n.put("dryRun", p.dryRun());
+        n.put("imapServer", p.imapServer());
+        n.set("lastSweep", p.lastSweep() == null ? NODES.nullNode() : sweepReport(p.lastSweep()));
+        return n;
+    }
+
+    private static void strings(ArrayNode a, Collection<String> values) {
+        values.forEach(a::add);
     }
 
     private static String instant(Instant i) {

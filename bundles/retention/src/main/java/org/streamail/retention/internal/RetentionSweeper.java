@@ -1,0 +1,459 @@
+package org.streamail.retention.internal;
+
+import static org.streamail.retention.internal.RetentionHeaders.*;
+
+import jakarta.mail.FetchProfile;
+import jakarta.mail.Flags;
+import jakarta.mail.Folder;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.Store;
+import jakarta.mail.UIDFolder;
+import jakarta.mail.search.AndTerm;
+import jakarta.mail.search.FlagTerm;
+import jakarta.mail.search.HeaderTerm;
+import jakarta.mail.search.NotTerm;
+import jakarta.mail.search.OrTerm;
+import jakarta.mail.search.SearchTerm;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import org.eclipse.angus.mail.imap.IMAPFolder;
+import org.eclipse.angus.mail.imap.IMAPMessage;
+import org.eclipse.angus.mail.imap.IMAPStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.streamail.api.retention.AuditRecord;
+import org.streamail.api.retention.Extension;
+import org.streamail.api.retention.RetentionAuditStore;
+import org.streamail.api.retention.RetentionException;
+import org.streamail.retention.internal.ExpiryCalculator.Decision;
+
+/**
+ * The IMAP side of retention: sweeps one mailbox, or extends one message, over Jakarta Mail (Angus).
+ *
+ * <p>Per mailbox: log in (master user), refuse to delete or move when the server lacks UIDPLUS, list the
+ * folders, skip exempt ones without opening them, and per folder: note UIDVALIDITY, SEARCH for messages
+ * with a retention header, fetch their headers, INTERNALDATE and UID in batches of {@link #BATCH}, decide
+ * each with the {@link ExpiryCalculator}, and act on the expired ones only, by UID. Before acting on a batch
+ * the UIDVALIDITY is read again (STATUS); a change aborts the folder. Every action is audited BEFORE it is
+ * sent (no action without a record; a crash in between leaves a record whose action the next sweep
+ * completes). Flagged messages are not searched again and moved ones sit in an exempt folder, so a second
+ * sweep changes nothing. Folders are closed without expunging (UNSELECT), so nothing but our UIDs is ever
+ * removed.
+ *
+ * <p>One instance serves one sweep at a time (the caller serialises); it holds no connection between calls.
+ */
+final class RetentionSweeper {
+
+    static final int BATCH = 500;
+    static final int MAX_FOLDERS = 10_000;
+    static final int MAX_MESSAGES_PER_FOLDER = 5_000_000;
+    /** Largest message read whole (to re-sign it on extension); hashing streams and has no limit. */
+    static final int MAX_EXTEND_BYTES = 64 * 1024 * 1024;
+    static final String SWEEPER_ACTOR = "sweeper";
+
+    private static final Logger LOG = LoggerFactory.getLogger(RetentionSweeper.class);
+
+    private final ImapSettings imap;
+    private final ExpiryCalculator calculator;
+    private final RetentionAuditStore audit;
+    private final Clock clock;
+
+    RetentionSweeper(ImapSettings imap, ExpiryCalculator calculator, RetentionAuditStore audit, Clock clock) {
+        this.imap = imap;
+        this.calculator = calculator;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    /** Running totals of one sweep. Confined to the sweeping thread. */
+    static final class Counters {
+        long scanned;
+        long expired;
+        long deleted;
+        long moved;
+        long flagged;
+        long exempt;
+        long errors;
+        final List<String> problems = new ArrayList<>();
+
+        void error(String what) {
+            errors++;
+            if (problems.size() < org.streamail.api.retention.SweepReport.MAX_PROBLEMS) {
+                problems.add(what);
+            }
+        }
+    }
+
+    /** A folder was aborted because its UIDVALIDITY changed: UIDs from before mean nothing now. */
+    static final class UidValidityChanged extends MessagingException {
+        private static final long serialVersionUID = 1L;
+
+        UidValidityChanged(String folder, long before, long now) {
+            super("UIDVALIDITY of " + folder + " changed from " + before + " to " + now + "; folder aborted");
+        }
+    }
+
+    // ---------------------------------------------------------------- sweep
+
+    void sweepMailbox(String mailbox, Counters c) {
+        Policy policy = calculator.policy();
+        long started = System.nanoTime();
+        long scannedBefore = c.scanned;
+        long expiredBefore = c.expired;
+        try (Store store = connect(mailbox)) {
+            IMAPStore imapStore = (IMAPStore) store;
+            boolean uidplus = imapStore.hasCapability("UIDPLUS");
+            boolean move = imapStore.hasCapability("MOVE");
+            boolean needsUidplus = policy.action() == Policy.ExpiredAction.DELETE
+                    || (policy.action() == Policy.ExpiredAction.MOVE && !move);
+            if (needsUidplus && !uidplus && !policy.dryRun()) {
+                c.error(mailbox + ": the IMAP server lacks UIDPLUS (UID EXPUNGE); refusing to " + policy.action()
+                        .name().toLowerCase() + " because a plain EXPUNGE would also remove what other clients "
+                        + "marked \\Deleted");
+                return;
+            }
+            Folder[] folders = store.getDefaultFolder().list("*");
+            if (folders.length > MAX_FOLDERS) {
+                c.error(mailbox + ": " + folders.length + " folders, more than " + MAX_FOLDERS + "; only the first swept");
+                folders = Arrays.copyOf(folders, MAX_FOLDERS);
+            }
+            if (policy.action() == Policy.ExpiredAction.MOVE && !policy.dryRun()) {
+                ensureFolder(store, policy.moveFolder());
+            }
+            for (Folder folder : folders) {
+                if ((folder.getType() & Folder.HOLDS_MESSAGES) == 0) {
+                    continue;
+                }
+                if (policy.isExempt(folder.getFullName(), folder.getSeparator())) {
+                    c.exempt++;
+                    LOG.debug("Retention: {} / {} is exempt; not opened", mailbox, folder.getFullName());
+                    continue;
+                }
+                try {
+                    sweepFolder(mailbox, (IMAPFolder) folder, store, move, c);
+                } catch (MessagingException | RuntimeException e) {
+                    c.error(mailbox + "/" + folder.getFullName() + ": " + e.getMessage());
+                    LOG.warn("Retention: sweeping {} / {} failed: {}", mailbox, folder.getFullName(), e.toString());
+                }
+            }
+        } catch (MessagingException | IllegalStateException e) {
+            c.error(mailbox + ": " + e.getMessage());
+            LOG.warn("Retention: mailbox {} could not be swept: {}", mailbox, e.toString());
+        }
+        LOG.info("Retention: swept {} in {} ms: {} with retention headers, {} expired", mailbox,
+                Duration.ofNanos(System.nanoTime() - started).toMillis(), c.scanned - scannedBefore,
+                c.expired - expiredBefore);
+    }
+
+    private void sweepFolder(String mailbox, IMAPFolder folder, Store store, boolean serverMove, Counters c)
+            throws MessagingException {
+        Policy policy = calculator.policy();
+        folder.open(policy.dryRun() ? Folder.READ_ONLY : Folder.READ_WRITE);
+        try {
+            long uidValidity = folder.getUIDValidity();
+            Message[] found = folder.search(candidates(policy));
+            if (found.length > MAX_MESSAGES_PER_FOLDER) {
+                c.error(mailbox + "/" + folder.getFullName() + ": " + found.length + " candidates; only the first "
+                        + MAX_MESSAGES_PER_FOLDER + " swept");
+                found = Arrays.copyOf(found, MAX_MESSAGES_PER_FOLDER);
+            }
+            FetchProfile profile = headerProfile();
+            for (int start = 0; start < found.length; start += BATCH) {
+                Message[] batch = Arrays.copyOfRange(found, start, Math.min(found.length, start + BATCH));
+                folder.fetch(batch, profile);
+                Instant now = clock.instant();
+                List<Candidate> expired = new ArrayList<>();
+                for (Message m : batch) {
+                    if (m.isExpunged()) {
+                        continue; // another client removed it meanwhile
+                    }
+                    c.scanned++;
+                    Decision d = calculator.decide(name -> headerValues(m, name), received(m));
+                    if (d.expiredAt(now)) {
+                        expired.add(new Candidate((IMAPMessage) m, folder.getUID(m), first(m, MESSAGE_ID), d));
+                    }
+                }
+                if (expired.isEmpty()) {
+                    continue;
+                }
+                c.expired += expired.size();
+                checkUidValidity(store, folder, uidValidity);
+                act(mailbox, folder, uidValidity, expired, serverMove, c);
+                if (found.length > BATCH) {
+                    LOG.info("Retention: {} / {}: {} of {} candidates examined", mailbox, folder.getFullName(),
+                            Math.min(found.length, start + BATCH), found.length);
+                }
+            }
+        } finally {
+            if (folder.isOpen()) {
+                folder.close(false); // UNSELECT (or EXAMINE + CLOSE): never an implicit expunge
+            }
+        }
+    }
+
+    private record Candidate(IMAPMessage message, long uid, String messageId, Decision decision) {
+    }
+
+    private void act(String mailbox, IMAPFolder folder, long uidValidity, List<Candidate> expired, boolean serverMove,
+            Counters c) throws MessagingException {
+        Policy policy = calculator.policy();
+        AuditRecord.Action action = switch (policy.action()) {
+            case DELETE -> AuditRecord.Action.DELETE;
+            case MOVE -> AuditRecord.Action.MOVE;
+            case FLAG -> AuditRecord.Action.FLAG;
+        };
+        String detailBase = "uidvalidity=" + uidValidity + (policy.action() == Policy.ExpiredAction.MOVE
+                ? " to=" + policy.moveFolder() : policy.action() == Policy.ExpiredAction.FLAG ? " keyword="
+                + policy.flagKeyword() : "");
+        // Audit first: if the store is down, this throws and nothing is touched.
+        Instant now = clock.instant();
+        for (Candidate e : expired) {
+            audit.record(new AuditRecord(mailbox, folder.getFullName(), e.messageId(), hash(e.message()),
+                    e.decision().expiry(), e.decision().rule(), action, now, SWEEPER_ACTOR, policy.dryRun(),
+                    detailBase + " uid=" + e.uid()));
+        }
+        if (policy.dryRun()) {
+            return;
+        }
+        long[] uids = expired.stream().mapToLong(Candidate::uid).toArray();
+        switch (policy.action()) {
+            case DELETE -> {
+                ImapOps.addFlags(folder, uids, "\\Deleted");
+                ImapOps.uidExpunge(folder, uids);
+                c.deleted += uids.length;
+            }
+            case MOVE -> {
+                if (serverMove) {
+                    ImapOps.uidMove(folder, uids, policy.moveFolder());
+                } else {
+                    ImapOps.uidCopy(folder, uids, policy.moveFolder());
+                    ImapOps.addFlags(folder, uids, "\\Deleted");
+                    ImapOps.uidExpunge(folder, uids);
+                }
+                c.moved += uids.length;
+            }
+            case FLAG -> {
+                ImapOps.addFlags(folder, uids, policy.flagKeyword());
+                c.flagged += uids.length;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- extend
+
+    Extension extend(String mailbox, String messageId, Instant wanted, String actor) {
+        Policy policy = calculator.policy();
+        try (Store store = connect(mailbox)) {
+            if (!((IMAPStore) store).hasCapability("UIDPLUS")) {
+                throw new RetentionException("the IMAP server lacks UIDPLUS: the old copy could not be removed by UID");
+            }
+            for (Folder f : store.getDefaultFolder().list("*")) {
+                if ((f.getType() & Folder.HOLDS_MESSAGES) == 0 || policy.isExempt(f.getFullName(), f.getSeparator())) {
+                    continue;
+                }
+                IMAPFolder folder = (IMAPFolder) f;
+                folder.open(Folder.READ_WRITE);
+                try {
+                    Message[] hits = folder.search(new HeaderTerm(MESSAGE_ID, messageId));
+                    folder.fetch(hits, headerProfile());
+                    for (Message m : hits) {
+                        if (!m.isExpunged() && messageId.equals(first(m, MESSAGE_ID))
+                                && !m.isSet(Flags.Flag.DELETED)) {
+                            return extendMessage(mailbox, store, folder, (IMAPMessage) m, messageId, wanted, actor);
+                        }
+                    }
+                } finally {
+                    if (folder.isOpen()) {
+                        folder.close(false);
+                    }
+                }
+            }
+        } catch (MessagingException e) {
+            throw new RetentionException("extending " + messageId + " in " + mailbox + " failed: " + e.getMessage(), e);
+        } catch (IllegalStateException e) {
+            throw new RetentionException(e.getMessage(), e);
+        }
+        throw new NoSuchElementException("no message " + messageId + " in a swept folder of " + mailbox);
+    }
+
+    private Extension extendMessage(String mailbox, Store store, IMAPFolder folder, IMAPMessage m, String messageId,
+            Instant wanted, String actor) throws MessagingException {
+        Instant internal = received(m);
+        Decision before = calculator.decide(name -> headerValues(m, name), internal);
+        List<String> sigs = headerValues(m, SIGNATURE);
+        boolean granted = sigs.size() == 1 && internal != null
+                && calculator.signer().verify(sigs.get(0), messageId).map(Signer.SignedClaim::modifiable).orElse(false);
+        Instant now = clock.instant();
+        if (!granted) {
+            String why = sigs.isEmpty() ? "no gateway signature" : "the signature does not grant modification or is invalid";
+            audit.record(new AuditRecord(mailbox, folder.getFullName(), messageId, hash(m), before.expiry(),
+                    before.rule(), AuditRecord.Action.EXTEND_REFUSED, now, actor, false,
+                    "asked for " + wanted + ": " + why));
+            throw new SecurityException("the sender did not grant permission to change the expiry of " + messageId
+                    + " (" + why + ")");
+        }
+        Policy.Clamped clamped = calculator.policy().clamp(internal, wanted);
+        long uid = folder.getUID(m);
+        long uidValidity = folder.getUIDValidity();
+        byte[] raw = readWhole(m);
+        byte[] rewritten;
+        try {
+            HeaderBlock headers = HeaderBlock.parse(raw);
+            String term = clamped.expiry().toString();
+            rewritten = headers.rewrite(List.of(PERIOD, EXPIRES, EXPIRY_DATE, SIGNATURE), List.of(
+                    EXPIRES + ": " + RetentionDates.format(clamped.expiry()),
+                    SIGNATURE + ": " + calculator.signer().sign(term, true, messageId)));
+        } catch (HeaderBlock.MalformedMessageException e) {
+            throw new RetentionException("message " + messageId + " has no readable header section: " + e.getMessage());
+        }
+        Flags flags = new Flags(m.getFlags());
+        flags.remove(Flags.Flag.RECENT);
+        flags.remove(Flags.Flag.DELETED);
+        audit.record(new AuditRecord(mailbox, folder.getFullName(), messageId, sha256(raw), clamped.expiry(),
+                "signed:" + clamped.expiry() + (clamped.bound() == null ? "" : " clamped:" + clamped.bound()),
+                AuditRecord.Action.EXTEND, now, actor, false, "previous=" + before.expiry() + " uidvalidity="
+                + uidValidity + " uid=" + uid));
+        checkUidValidity(store, folder, uidValidity);
+        // APPEND first, then remove the old copy by UID: a crash in between leaves two copies (the old one
+        // still expires on its old date), never none.
+        long newUid = ImapOps.append(folder, rewritten, flags, java.util.Date.from(internal));
+        ImapOps.addFlags(folder, new long[] {uid}, "\\Deleted");
+        ImapOps.uidExpunge(folder, new long[] {uid});
+        LOG.info("Retention: {} extended {} in {} / {} to {} (uid {} -> {})", actor, messageId, mailbox,
+                folder.getFullName(), clamped.expiry(), uid, newUid);
+        return new Extension(mailbox, folder.getFullName(), messageId, before.expiry(), clamped.expiry());
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    Store connect(String mailbox) throws MessagingException {
+        Session session = Session.getInstance(imap.sessionProperties());
+        Store store = session.getStore(imap.protocol());
+        store.connect(imap.host(), imap.port(), imap.loginFor(mailbox), imap.password());
+        return store;
+    }
+
+    private static void ensureFolder(Store store, String name) throws MessagingException {
+        Folder target = store.getFolder(name);
+        if (!target.exists() && !target.create(Folder.HOLDS_MESSAGES)) {
+            throw new MessagingException("cannot create the move target folder " + name);
+        }
+    }
+
+    private static SearchTerm candidates(Policy policy) {
+        SearchTerm[] any = RetentionHeaders.CANDIDATE.stream().map(h -> new HeaderTerm(h, "")).toArray(SearchTerm[]::new);
+        SearchTerm term = new OrTerm(any);
+        if (policy.action() == Policy.ExpiredAction.FLAG) {
+            // Already flagged: done. This is what makes a second flag sweep change nothing.
+            term = new AndTerm(term, new NotTerm(new FlagTerm(new Flags(policy.flagKeyword()), true)));
+        }
+        return term;
+    }
+
+    private static FetchProfile headerProfile() {
+        FetchProfile fp = new FetchProfile();
+        fp.add(UIDFolder.FetchProfileItem.UID);
+        fp.add(IMAPFolder.FetchProfileItem.INTERNALDATE);
+        fp.add(FetchProfile.Item.FLAGS);
+        fp.add(FetchProfile.Item.SIZE);
+        for (String h : FETCHED) {
+            fp.add(h);
+        }
+        return fp;
+    }
+
+    private static void checkUidValidity(Store store, IMAPFolder open, long recorded) throws MessagingException {
+        // A fresh Folder object is closed, so getUIDValidity() asks the server (STATUS) instead of the cache.
+        long now = ((UIDFolder) store.getFolder(open.getFullName())).getUIDValidity();
+        if (now != recorded) {
+            throw new UidValidityChanged(open.getFullName(), recorded, now);
+        }
+    }
+
+    static Instant received(Message m) throws MessagingException {
+        java.util.Date d = m.getReceivedDate();
+        return d == null ? null : d.toInstant();
+    }
+
+    static List<String> headerValues(Message m, String name) {
+        try {
+            String[] v = m.getHeader(name);
+            return v == null ? List.of() : Arrays.asList(v);
+        } catch (MessagingException e) {
+            return List.of();
+        }
+    }
+
+    private static String first(Message m, String name) {
+        List<String> v = headerValues(m, name);
+        return v.isEmpty() ? "" : v.get(0).strip();
+    }
+
+    /** Hex SHA-256 of the raw message, streamed (BODY.PEEK[]); "" when it cannot be read. */
+    private static String hash(IMAPMessage m) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            try (OutputStream out = new DigestOutputStream(OutputStream.nullOutputStream(), digest)) {
+                m.setPeek(true);
+                m.writeTo(out);
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (IOException | MessagingException e) {
+            LOG.warn("Retention: could not read a message to hash it: {}", e.toString());
+            return "";
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
+    }
+
+    static String sha256(byte[] raw) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(raw));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
+    }
+
+    private static byte[] readWhole(IMAPMessage m) throws MessagingException {
+        if (m.getSize() > MAX_EXTEND_BYTES) {
+            throw new RetentionException("message larger than " + MAX_EXTEND_BYTES + " bytes; not rewritten");
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(1024, m.getSize()));
+        try {
+            m.setPeek(true);
+            m.writeTo(new OutputStream() {
+                @Override
+                public void write(int b) {
+                    write(new byte[] {(byte) b}, 0, 1);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) {
+                    if (out.size() + len > MAX_EXTEND_BYTES) {
+                        throw new RetentionException("message larger than " + MAX_EXTEND_BYTES + " bytes; not rewritten");
+                    }
+                    out.write(b, off, len);
+                }
+            });
+        } catch (IOException e) {
+            throw new MessagingException("reading the message failed: " + e.getMessage(), e);
+        }
+        return out.toByteArray();
+    }
+
+}

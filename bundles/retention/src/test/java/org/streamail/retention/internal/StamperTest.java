@@ -1,0 +1,109 @@
+package org.streamail.retention.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.streamail.api.model.Direction;
+import org.streamail.api.model.Envelope;
+
+class StamperTest {
+
+    final Signer signer = new Signer(SignerTest.KEY);
+    final Stamper stamper = new Stamper(signer, PolicyTest.policy(Map.of("default.rules", "marketing@*=P14D",
+            "trusted.domains", "partner.example")), Set.of("corp.example"));
+
+    static Envelope outbound(String sender) {
+        return new Envelope(sender, List.of("x@elsewhere.example"), "10.0.0.5", "ws1", true, Instant.now(),
+                Direction.OUTBOUND, null);
+    }
+
+    static Envelope inbound(String sender) {
+        return new Envelope(sender, List.of("alice@corp.example"), "203.0.113.9", "mx", false, Instant.now(),
+                Direction.INBOUND, null);
+    }
+
+    static byte[] msg(String headers, String body) {
+        return (headers + "\r\n" + body).getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    static HeaderBlock parsed(byte[] raw) throws Exception {
+        return HeaderBlock.parse(raw);
+    }
+
+    @Test
+    void internalMailWithoutAHeaderGetsTheRulePeriodSignedAndItsBodyUntouched() throws Exception {
+        String body = "caf\u00e9 \u00ff binary-ish\r\n.\r\nend\r\n";
+        byte[] raw = msg("From: marketing@corp.example\r\nMessage-ID: <m1@corp.example>\r\nSubject: Sale\r\n", body);
+        Stamper.Stamped s = stamper.stamp(raw, outbound("marketing@corp.example"));
+        HeaderBlock h = parsed(s.raw());
+        assertThat(h.values("X-Retention-Period")).containsExactly("P14D");
+        Signer.SignedClaim claim = signer.verify(h.values("X-Streamail-Retention-Sig").get(0), "<m1@corp.example>").orElseThrow();
+        assertThat(claim.term()).isEqualTo("P14D");
+        assertThat(claim.modifiable()).isFalse();
+        assertThat(new String(s.raw(), StandardCharsets.ISO_8859_1)).endsWith("Subject: Sale\r\n\r\n" + body);
+        assertThat(s.outcome()).contains("rule marketing@*=P14D");
+    }
+
+    @Test
+    void theSendersOwnHeaderAndPermissionAreSignedForAnAuthenticatedInternalSender() throws Exception {
+        byte[] raw = msg("From: ceo@corp.example\r\nMessage-ID: <m2@corp.example>\r\nX-Retention-Period: PT48H\r\n"
+                + "X-Retention-Modifiable: yes\r\n", "hi\r\n");
+        Envelope submitted = new Envelope("ceo@corp.example", List.of("alice@corp.example"), "10.0.0.7", "ws",
+                true, Instant.now(), Direction.INBOUND, "ceo");
+        HeaderBlock h = parsed(stamper.stamp(raw, submitted).raw());
+        Signer.SignedClaim claim = signer.verify(h.values("X-Streamail-Retention-Sig").get(0), "<m2@corp.example>").orElseThrow();
+        assertThat(claim.term()).isEqualTo("PT48H");
+        assertThat(claim.modifiable()).isTrue();
+    }
+
+    @Test
+    void aStrangersForgedSignatureIsRemovedAndNothingIsSigned() throws Exception {
+        String forged = signer.sign("PT1H", true, "<x@corp.example>").replace("t=PT1H", "t=PT2H");
+        byte[] raw = msg("From: ceo@corp.example\r\nMessage-ID: <x@corp.example>\r\nX-Streamail-Retention-Sig: "
+                + forged + "\r\n\tcontinued\r\nX-Retention-Period: PT1H\r\n", "body\r\n");
+        // Spoofed internal sender arriving from the Internet, unauthenticated.
+        Stamper.Stamped s = stamper.stamp(raw, inbound("ceo@corp.example"));
+        HeaderBlock h = parsed(s.raw());
+        assertThat(h.values("X-Streamail-Retention-Sig")).isEmpty();
+        assertThat(h.values("X-Retention-Period")).containsExactly("PT1H");
+        assertThat(s.outcome()).contains("foreign signature removed");
+    }
+
+    @Test
+    void aTrustedPartnersHeaderIsSignedWhenEnvelopeAndFromAgree() throws Exception {
+        byte[] raw = msg("From: offers@partner.example\r\nMessage-ID: <p1@partner.example>\r\n"
+                + "Expires: Sun, 15 Mar 2026 12:00:00 +0000\r\n", "b\r\n");
+        HeaderBlock h = parsed(stamper.stamp(raw, inbound("bounce@partner.example")).raw());
+        assertThat(signer.verify(h.values("X-Streamail-Retention-Sig").get(0), "<p1@partner.example>").orElseThrow()
+                .term()).isEqualTo("2026-03-15T12:00:00Z");
+        HeaderBlock spoofed = parsed(stamper.stamp(raw, inbound("x@stranger.example")).raw());
+        assertThat(spoofed.values("X-Streamail-Retention-Sig")).isEmpty();
+    }
+
+    @Test
+    void aMessageWithoutMessageIdGetsOneSoTheSignatureCanBindIt() throws Exception {
+        byte[] raw = msg("From: marketing@corp.example\r\n", "b\r\n");
+        HeaderBlock h = parsed(stamper.stamp(raw, outbound("marketing@corp.example")).raw());
+        String mid = h.values("Message-ID").get(0);
+        assertThat(mid).startsWith("<").endsWith("@corp.example>");
+        assertThat(signer.verify(h.values("X-Streamail-Retention-Sig").get(0), mid)).isPresent();
+    }
+
+    @Test
+    void mailWithoutAnyClaimOrWithAMalformedHeaderSectionIsReturnedUnchanged() {
+        byte[] plain = msg("From: bob@corp.example\r\nMessage-ID: <b@corp.example>\r\n", "b\r\n");
+        assertThat(stamper.stamp(plain, outbound("bob@corp.example")).raw()).isEqualTo(plain);
+        byte[] junk = " leading continuation\r\n\r\nbody".getBytes(StandardCharsets.US_ASCII);
+        Stamper.Stamped s = stamper.stamp(junk, outbound("bob@corp.example"));
+        assertThat(s.raw()).isEqualTo(junk);
+        assertThat(s.outcome()).startsWith("unchanged");
+        byte[] bareLf = "From: marketing@corp.example\nMessage-ID: <l@corp.example>\n\nbody\n".getBytes(StandardCharsets.US_ASCII);
+        assertThat(new String(stamper.stamp(bareLf, outbound("marketing@corp.example")).raw(), StandardCharsets.US_ASCII))
+                .doesNotContain("\r").endsWith("\n\nbody\n");
+    }
+}

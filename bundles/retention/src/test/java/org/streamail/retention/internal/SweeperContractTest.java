@@ -1,0 +1,403 @@
+package org.streamail.retention.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import jakarta.mail.Flags;
+import jakarta.mail.Folder;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.Store;
+import jakarta.mail.internet.MimeMessage;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Properties;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.streamail.api.retention.AuditRecord;
+import org.streamail.api.retention.Extension;
+import org.streamail.api.retention.SweepReport;
+
+/**
+ * What the sweeper must do against every real IMAP server ({@link GreenMailSweeperTest} in-JVM,
+ * {@link DovecotSweeperTest} with a private Dovecot). Each test uses a fresh mailbox; messages are put in
+ * with APPEND and an INTERNALDATE in the past, as a delivery days ago would have left them.
+ */
+abstract class SweeperContractTest {
+
+    static final String PASSWORD = "user-secret";
+    static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    /**
+     * INTERNALDATEs at 09:00 UTC: GreenMail (issue #211, still open in 2.1.5) stores an APPEND date between
+     * 12:00 and 12:59 as 00:xx, which would make a test depend on the hour it runs.
+     */
+    static final Instant DAYS_AGO_30 = NOW.truncatedTo(ChronoUnit.DAYS).plus(Duration.ofHours(9)).minus(Duration.ofDays(30));
+    static final Instant DAYS_AGO_10 = DAYS_AGO_30.plus(Duration.ofDays(20));
+
+    final Signer signer = new Signer(SignerTest.KEY);
+    final MemoryAuditStore audit = new MemoryAuditStore();
+
+    /** A new, empty mailbox the sweeper may reach. */
+    protected abstract String newMailbox() throws Exception;
+
+    /** The IMAP settings (host, port, security, admin login) for the component. */
+    protected abstract Map<String, Object> imapSettings(String mailbox);
+
+    /** A client session logged in as the mailbox's owner, for setting up and checking. */
+    protected abstract Store userStore(String mailbox) throws MessagingException;
+
+    RetentionComponent component(String mailbox, Map<String, Object> extra) {
+        Map<String, Object> props = new HashMap<>(imapSettings(mailbox));
+        props.put("mailboxes", mailbox);
+        props.put("signing.key", Base64.getEncoder().encodeToString(SignerTest.KEY));
+        props.put("internal.domains", "corp.example");
+        props.put("trusted.domains", "partner.example");
+        props.put("sweep.interval", "");
+        props.putAll(extra);
+        return new RetentionComponent(TestConfig.of(props), audit, null, Clock.systemUTC(), null, false);
+    }
+
+    // ---------------------------------------------------------------- message fixtures
+
+    static String id() {
+        return "<" + UUID.randomUUID() + "@corp.example>";
+    }
+
+    byte[] signedMessage(String messageId, String term, boolean modifiable) {
+        String period = term.startsWith("P") ? "X-Retention-Period: " + term + "\r\n" : "";
+        return ("From: ceo@corp.example\r\nTo: user@corp.example\r\nMessage-ID: " + messageId + "\r\n"
+                + "Subject: offer " + messageId + "\r\nDate: Thu, 1 Jan 2015 00:00:00 +0000\r\n" + period
+                + (modifiable ? "X-Retention-Modifiable: yes\r\n" : "")
+                + "X-Streamail-Retention-Sig: " + signer.sign(term, modifiable, messageId) + "\r\n"
+                + "\r\nBody of " + messageId + "\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    static byte[] plainMessage(String messageId, String extraHeaders) {
+        return ("From: someone@stranger.example\r\nTo: user@corp.example\r\nMessage-ID: " + messageId + "\r\n"
+                + "Subject: plain\r\n" + extraHeaders + "\r\nplain body\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    void append(String mailbox, String folder, byte[] raw, Instant internalDate, Flags.Flag... flags) throws Exception {
+        try (Store store = userStore(mailbox)) {
+            Folder f = store.getFolder(folder);
+            if (!f.exists()) {
+                f.create(Folder.HOLDS_MESSAGES);
+            }
+            MimeMessage m = new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(raw)) {
+                @Override
+                public Date getReceivedDate() {
+                    return Date.from(internalDate);
+                }
+            };
+            for (Flags.Flag flag : flags) {
+                m.setFlag(flag, true);
+            }
+            f.appendMessages(new Message[] {m});
+        }
+    }
+
+    /** The Message-IDs in a folder, with their flags. */
+    Map<String, Flags> contents(String mailbox, String folder) throws Exception {
+        Map<String, Flags> out = new HashMap<>();
+        try (Store store = userStore(mailbox)) {
+            Folder f = store.getFolder(folder);
+            if (!f.exists()) {
+                return out;
+            }
+            f.open(Folder.READ_ONLY);
+            try {
+                for (Message m : f.getMessages()) {
+                    String[] ids = m.getHeader("Message-ID");
+                    out.put(ids == null ? "" : ids[0].strip(), m.getFlags());
+                }
+            } finally {
+                f.close(false);
+            }
+        }
+        return out;
+    }
+
+    Message find(Store store, Folder f, String messageId) throws MessagingException {
+        for (Message m : f.getMessages()) {
+            String[] ids = m.getHeader("Message-ID");
+            if (ids != null && ids[0].strip().equals(messageId)) {
+                return m;
+            }
+        }
+        throw new NoSuchElementException(messageId);
+    }
+
+    // ---------------------------------------------------------------- the contract
+
+    @Test
+    void anExpiredMessageIsDeletedTheOthersKeptAndASecondSweepDeletesNothing() throws Exception {
+        String mailbox = newMailbox();
+        String expired = id();
+        String young = id();
+        append(mailbox, "INBOX", signedMessage(expired, "P14D", false), DAYS_AGO_30);
+        append(mailbox, "INBOX", signedMessage(young, "P60D", false), DAYS_AGO_30);
+        RetentionComponent retention = component(mailbox, Map.of());
+
+        SweepReport first = retention.sweep();
+
+        assertThat(first.errors()).as(first.problems().toString()).isZero();
+        assertThat(first.scanned()).isEqualTo(2);
+        assertThat(first.expired()).isEqualTo(1);
+        assertThat(first.deleted()).isEqualTo(1);
+        assertThat(contents(mailbox, "INBOX")).containsOnlyKeys(young);
+
+        SweepReport second = retention.sweep();
+        assertThat(second.deleted()).isZero();
+        assertThat(second.expired()).isZero();
+        assertThat(second.scanned()).isEqualTo(1);
+        assertThat(contents(mailbox, "INBOX")).containsOnlyKeys(young);
+
+        assertThat(audit.all()).singleElement().satisfies(r -> {
+            assertThat(r.mailbox()).isEqualTo(mailbox);
+            assertThat(r.folder()).isEqualTo("INBOX");
+            assertThat(r.messageId()).isEqualTo(expired);
+            assertThat(r.action()).isEqualTo(AuditRecord.Action.DELETE);
+            assertThat(r.contentHash()).hasSize(64)
+                    .isEqualTo(RetentionSweeper.sha256(signedMessage(expired, "P14D", false)));
+            assertThat(r.expiry()).isEqualTo(DAYS_AGO_30.plus(Duration.ofDays(14)));
+            assertThat(r.rule()).isEqualTo("signed:P14D");
+            assertThat(r.actor()).isEqualTo("sweeper");
+            assertThat(r.dryRun()).isFalse();
+            assertThat(r.detail()).contains("uid=");
+        });
+    }
+
+    @Test
+    void theSameMessageInAnExemptFolderIsKeptForever() throws Exception {
+        String mailbox = newMailbox();
+        String mid = id();
+        byte[] raw = signedMessage(mid, "P14D", false);
+        append(mailbox, "INBOX", raw, DAYS_AGO_30);
+        append(mailbox, "Archives", raw, DAYS_AGO_30);
+        append(mailbox, "Archives/Local", raw, DAYS_AGO_30);
+        append(mailbox, "Archives/Local/2025", raw, DAYS_AGO_30);
+
+        SweepReport report = component(mailbox, Map.of("exempt.folders", "Archives/Local")).sweep();
+
+        assertThat(report.errors()).as(report.problems().toString()).isZero();
+        assertThat(report.deleted()).isEqualTo(2); // INBOX and Archives (not exempt: prefix is by hierarchy)
+        assertThat(report.exempt()).isEqualTo(2);
+        assertThat(contents(mailbox, "INBOX")).isEmpty();
+        assertThat(contents(mailbox, "Archives")).isEmpty();
+        assertThat(contents(mailbox, "Archives/Local")).containsOnlyKeys(mid);
+        assertThat(contents(mailbox, "Archives/Local/2025")).containsOnlyKeys(mid);
+        assertThat(audit.all()).extracting(AuditRecord::folder).containsExactlyInAnyOrder("INBOX", "Archives");
+    }
+
+    @Test
+    void anotherClientsDeletedFlagIsLeftAlone() throws Exception {
+        String mailbox = newMailbox();
+        String theirs = id();
+        String theirsWithRetention = id();
+        String expired = id();
+        append(mailbox, "INBOX", plainMessage(theirs, ""), DAYS_AGO_30, Flags.Flag.DELETED);
+        append(mailbox, "INBOX", signedMessage(theirsWithRetention, "P60D", false), DAYS_AGO_30, Flags.Flag.DELETED);
+        append(mailbox, "INBOX", signedMessage(expired, "P14D", false), DAYS_AGO_30);
+
+        SweepReport report = component(mailbox, Map.of()).sweep();
+
+        assertThat(report.deleted()).isEqualTo(1);
+        Map<String, Flags> left = contents(mailbox, "INBOX");
+        assertThat(left).containsOnlyKeys(theirs, theirsWithRetention);
+        assertThat(left.get(theirs).contains(Flags.Flag.DELETED)).as("their \\Deleted flag is theirs").isTrue();
+    }
+
+    @Test
+    void aStrangersHeadersAndAForgedSignatureDeleteNothing() throws Exception {
+        String mailbox = newMailbox();
+        String stranger = id();
+        String forged = id();
+        String unsignedInternal = id();
+        append(mailbox, "INBOX", plainMessage(stranger, "Expires: Thu, 1 Jan 1970 00:00:00 +0000\r\n"
+                + "X-Retention-Period: PT1S\r\n"), DAYS_AGO_30);
+        String sig = signer.sign("P60D", false, forged).replace("t=P60D", "t=P1D");
+        append(mailbox, "INBOX", ("From: ceo@corp.example\r\nMessage-ID: " + forged + "\r\nX-Retention-Period: P1D\r\n"
+                + "X-Streamail-Retention-Sig: " + sig + "\r\n\r\nx\r\n").getBytes(StandardCharsets.US_ASCII), DAYS_AGO_30);
+        append(mailbox, "INBOX", ("From: ceo@corp.example\r\nMessage-ID: " + unsignedInternal
+                + "\r\nX-Retention-Period: P1D\r\n\r\nx\r\n").getBytes(StandardCharsets.US_ASCII), DAYS_AGO_30);
+
+        SweepReport report = component(mailbox, Map.of()).sweep();
+
+        assertThat(report.scanned()).isEqualTo(3);
+        assertThat(report.expired()).isZero();
+        assertThat(contents(mailbox, "INBOX")).containsOnlyKeys(stranger, forged, unsignedInternal);
+        assertThat(audit.all()).isEmpty();
+    }
+
+    @Test
+    void aTrustedPartnersExpiresHeaderIsHonouredAndClamped() throws Exception {
+        String mailbox = newMailbox();
+        String mid = "<p1@partner.example>";
+        append(mailbox, "INBOX", ("From: Offers <offers@partner.example>\r\nMessage-ID: " + mid
+                + "\r\nExpires: Thu, 1 Jan 1970 00:00:00 +0000\r\n\r\nx\r\n").getBytes(StandardCharsets.US_ASCII),
+                DAYS_AGO_10);
+
+        SweepReport report = component(mailbox, Map.of()).sweep();
+
+        assertThat(report.deleted()).isEqualTo(1);
+        assertThat(audit.all()).singleElement().satisfies(r -> {
+            assertThat(r.rule()).startsWith("trusted:Expires=").endsWith("clamped:min.age");
+            assertThat(r.expiry()).isEqualTo(DAYS_AGO_10.plus(Duration.ofDays(1)));
+        });
+    }
+
+    @Test
+    void theRecipientMayExtendWhenTheSenderGrantedItAndTheCopyKeepsFlagsAndInternalDate() throws Exception {
+        String mailbox = newMailbox();
+        String mid = id();
+        append(mailbox, "INBOX", signedMessage(mid, "P14D", true), DAYS_AGO_10, Flags.Flag.SEEN, Flags.Flag.FLAGGED);
+        RetentionComponent retention = component(mailbox, Map.of());
+        Instant wanted = NOW.plus(Duration.ofDays(30));
+
+        Extension e = retention.extend(mailbox, mid, wanted, "alice");
+
+        assertThat(e.previousExpiry()).isEqualTo(DAYS_AGO_10.plus(Duration.ofDays(14)));
+        assertThat(e.newExpiry()).isEqualTo(wanted);
+        assertThat(e.folder()).isEqualTo("INBOX");
+        try (Store store = userStore(mailbox)) {
+            Folder inbox = store.getFolder("INBOX");
+            inbox.open(Folder.READ_ONLY);
+            assertThat(inbox.getMessageCount()).as("the old copy is gone").isEqualTo(1);
+            Message m = find(store, inbox, mid);
+            assertThat(m.getReceivedDate().toInstant()).isEqualTo(DAYS_AGO_10);
+            assertThat(m.isSet(Flags.Flag.SEEN)).isTrue();
+            assertThat(m.isSet(Flags.Flag.FLAGGED)).isTrue();
+            assertThat(m.isSet(Flags.Flag.DELETED)).isFalse();
+            assertThat(m.getHeader("X-Retention-Period")).isNull();
+            assertThat(RetentionDates.parse(m.getHeader("Expires")[0])).contains(wanted);
+            Signer.SignedClaim claim = signer.verify(m.getHeader("X-Streamail-Retention-Sig")[0], mid).orElseThrow();
+            assertThat(claim.term()).isEqualTo(wanted.toString());
+            assertThat(claim.modifiable()).isTrue();
+            assertThat(((String) m.getContent()).strip()).isEqualTo("Body of " + mid);
+            inbox.close(false);
+        }
+        assertThat(audit.all()).singleElement().satisfies(r -> {
+            assertThat(r.action()).isEqualTo(AuditRecord.Action.EXTEND);
+            assertThat(r.actor()).isEqualTo("alice");
+            assertThat(r.expiry()).isEqualTo(wanted);
+            assertThat(r.detail()).contains("previous=" + DAYS_AGO_10.plus(Duration.ofDays(14)));
+        });
+        // Its old expiry (4 days from now) no longer applies; a sweep keeps it.
+        assertThat(retention.sweep().deleted()).isZero();
+        assertThat(contents(mailbox, "INBOX")).containsOnlyKeys(mid);
+    }
+
+    @Test
+    void extensionWithoutPermissionOrWithAForgedOneIsRefusedAndAudited() throws Exception {
+        String mailbox = newMailbox();
+        String notGranted = id();
+        String forged = id();
+        append(mailbox, "INBOX", signedMessage(notGranted, "P14D", false), DAYS_AGO_10);
+        String sig = signer.sign("P14D", false, forged).replace("m=no", "m=yes");
+        append(mailbox, "INBOX", ("From: ceo@corp.example\r\nMessage-ID: " + forged + "\r\nX-Retention-Period: P14D\r\n"
+                + "X-Retention-Modifiable: yes\r\nX-Streamail-Retention-Sig: " + sig + "\r\n\r\nx\r\n")
+                .getBytes(StandardCharsets.US_ASCII), DAYS_AGO_10);
+        RetentionComponent retention = component(mailbox, Map.of());
+        Instant wanted = NOW.plus(Duration.ofDays(300));
+
+        assertThatThrownBy(() -> retention.extend(mailbox, notGranted, wanted, "alice"))
+                .isInstanceOf(SecurityException.class).hasMessageContaining("did not grant");
+        assertThatThrownBy(() -> retention.extend(mailbox, forged.substring(1, forged.length() - 1), wanted, "mallory"))
+                .isInstanceOf(SecurityException.class);
+        assertThatThrownBy(() -> retention.extend(mailbox, "<nope@corp.example>", wanted, "alice"))
+                .isInstanceOf(NoSuchElementException.class);
+
+        assertThat(contents(mailbox, "INBOX")).containsOnlyKeys(notGranted, forged);
+        assertThat(audit.all()).extracting(AuditRecord::action, AuditRecord::actor).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(AuditRecord.Action.EXTEND_REFUSED, "alice"),
+                org.assertj.core.groups.Tuple.tuple(AuditRecord.Action.EXTEND_REFUSED, "mallory"));
+    }
+
+    @Test
+    void aDryRunChangesNothingButAuditsWhatItWouldDo() throws Exception {
+        String mailbox = newMailbox();
+        String mid = id();
+        append(mailbox, "INBOX", signedMessage(mid, "P14D", false), DAYS_AGO_30);
+
+        SweepReport report = component(mailbox, Map.of("dry.run", true)).sweep();
+
+        assertThat(report.dryRun()).isTrue();
+        assertThat(report.expired()).isEqualTo(1);
+        assertThat(report.deleted()).isZero();
+        assertThat(contents(mailbox, "INBOX")).containsOnlyKeys(mid);
+        assertThat(contents(mailbox, "INBOX").get(mid).contains(Flags.Flag.SEEN)).as("read with PEEK").isFalse();
+        assertThat(audit.all()).singleElement().satisfies(r -> assertThat(r.dryRun()).isTrue());
+    }
+
+    @Test
+    void theMoveActionMovesExpiredMailOnceAndNeverSweepsItsTarget() throws Exception {
+        String mailbox = newMailbox();
+        String mid = id();
+        String young = id();
+        append(mailbox, "INBOX", signedMessage(mid, "P14D", false), DAYS_AGO_30);
+        append(mailbox, "INBOX", signedMessage(young, "P60D", false), DAYS_AGO_30);
+        RetentionComponent retention = component(mailbox, Map.of("action", "move:Expired"));
+
+        SweepReport first = retention.sweep();
+        SweepReport second = retention.sweep();
+
+        assertThat(first.moved()).isEqualTo(1);
+        assertThat(second.moved()).isZero();
+        assertThat(contents(mailbox, "INBOX")).containsOnlyKeys(young);
+        assertThat(contents(mailbox, "Expired")).containsOnlyKeys(mid);
+        assertThat(audit.all()).singleElement().satisfies(r -> {
+            assertThat(r.action()).isEqualTo(AuditRecord.Action.MOVE);
+            assertThat(r.detail()).contains("to=Expired");
+        });
+    }
+
+    @Test
+    void theFlagActionMarksExpiredMailOnceAndLeavesItInPlace() throws Exception {
+        String mailbox = newMailbox();
+        String mid = id();
+        append(mailbox, "INBOX", signedMessage(mid, "P14D", false), DAYS_AGO_30);
+        RetentionComponent retention = component(mailbox, Map.of("action", "flag"));
+
+        SweepReport first = retention.sweep();
+        SweepReport second = retention.sweep();
+
+        assertThat(first.flagged()).isEqualTo(1);
+        assertThat(second.flagged()).isZero();
+        assertThat(second.scanned()).as("flagged mail is not searched again").isZero();
+        Map<String, Flags> left = contents(mailbox, "INBOX");
+        assertThat(left).containsOnlyKeys(mid);
+        assertThat(left.get(mid).contains("$Expired")).isTrue();
+        assertThat(audit.all()).hasSize(1);
+    }
+
+    @Test
+    void withoutAnAuditTrailNothingIsTouched() throws Exception {
+        String mailbox = newMailbox();
+        String mid = id();
+        append(mailbox, "INBOX", signedMessage(mid, "P14D", false), DAYS_AGO_30);
+        audit.down = true;
+
+        SweepReport report = component(mailbox, Map.of()).sweep();
+
+        assertThat(report.errors()).isEqualTo(1);
+        assertThat(report.problems().get(0)).contains("database down");
+        assertThat(report.deleted()).isZero();
+        assertThat(contents(mailbox, "INBOX")).containsOnlyKeys(mid);
+    }
+
+    static List<String> list(String... s) {
+        return new ArrayList<>(List.of(s));
+    }
+}
