@@ -1,0 +1,140 @@
+package org.streamail.detect.clamav.internal;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.streamail.api.detect.Detector;
+import org.streamail.api.detect.Inspection;
+import org.streamail.api.model.Attachment;
+import org.streamail.api.model.Category;
+import org.streamail.api.model.Content;
+import org.streamail.api.model.Finding;
+import org.streamail.api.model.ParsedMessage;
+
+/**
+ * The {@code clamav} detector: streams every attachment and body of a message to clamd and reports what
+ * it finds. When clamd cannot be reached it reports one {@code ERROR} finding {@code clamd-unavailable}
+ * instead of failing, so the policy decides (quarantine, or deliver when clamav is not mandatory).
+ *
+ * <p>Lifecycle: DS component, configuration PID {@code org.streamail.detect.clamav}; a change re-creates
+ * it. One daemon watchdog thread per instance, stopped on deactivation. Threading: {@link #inspect} runs on
+ * several pipeline threads at once; each scan uses its own connection.
+ */
+@Component(service = Detector.class, configurationPid = ClamavDetector.PID, property = "detector=clamav")
+@Designate(ocd = ClamavDetector.Config.class)
+public final class ClamavDetector implements Detector {
+    public static final String PID = "org.streamail.detect.clamav";
+    static final String NAME = "clamav";
+
+    @ObjectClassDefinition(name = "Streamail ClamAV detector", description = "Scans parts with clamd (INSTREAM).")
+    @interface Config {
+        @AttributeDefinition(description = "clamd TCP host")
+        String host() default "127.0.0.1";
+
+        @AttributeDefinition(description = "clamd TCP port")
+        int port() default 3310;
+
+        @AttributeDefinition(description = "clamd unix socket path; preferred over TCP when set")
+        String socket() default "";
+
+        @AttributeDefinition(description = "Time allowed for one part, in ms (the pipeline deadline also applies)")
+        long timeout_ms() default 10_000;
+
+        @AttributeDefinition(description = "Largest part streamed, in bytes; keep <= clamd's StreamMaxLength")
+        long max_stream() default 25L * 1024 * 1024;
+
+        @AttributeDefinition(description = "Score of a signature match")
+        double score() default 10;
+    }
+
+    private final ClamdClient client;
+    private final ScheduledExecutorService watchdog;
+    private final long timeoutMillis;
+    private final long maxStream;
+    private final double score;
+
+    @Activate
+    public ClamavDetector(Config c) {
+        this(c.socket(), c.host(), c.port(), c.timeout_ms(), c.max_stream(), c.score());
+    }
+
+    ClamavDetector(String socket, String host, int port, long timeoutMillis, long maxStream, double score) {
+        if (timeoutMillis < 1 || maxStream < 1 || port < 1 || port > 65535 || !Double.isFinite(score)) {
+            throw new IllegalArgumentException("clamav: timeout.ms, max.stream, port or score out of range");
+        }
+        this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "streamail-clamd-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+        this.client = new ClamdClient(socket, host, port, watchdog);
+        this.timeoutMillis = timeoutMillis;
+        this.maxStream = maxStream;
+        this.score = score;
+    }
+
+    @Deactivate
+    void deactivate() {
+        watchdog.shutdownNow();
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public List<Finding> inspect(Inspection inspection) {
+        ParsedMessage m = inspection.message();
+        List<Finding> findings = new ArrayList<>();
+        List<Object[]> parts = new ArrayList<>();
+        if (!m.textBody().isEmpty()) {
+            parts.add(new Object[] {"text body", Content.ofUtf8(m.textBody())});
+        }
+        if (!m.htmlBody().isEmpty()) {
+            parts.add(new Object[] {"html body", Content.ofUtf8(m.htmlBody())});
+        }
+        for (Attachment a : m.attachments()) {
+            parts.add(new Object[] {a.displayName(), a.content()});
+        }
+        for (Object[] p : parts) {
+            String part = (String) p[0];
+            Content content = (Content) p[1];
+            if (inspection.expired()) {
+                findings.add(new Finding(NAME, "timeout", 0, Category.ERROR, "deadline reached before " + part
+                        + " was scanned", part));
+                break;
+            }
+            if (content.size() > maxStream) {
+                findings.add(new Finding(NAME, "part-too-large", 0, Category.ERROR, part + " has " + content.size()
+                        + " bytes, more than max.stream " + maxStream + "; not scanned", part));
+                continue;
+            }
+            Duration budget = Duration.ofMillis(Math.min(timeoutMillis, Math.max(1, inspection.remaining().toMillis())));
+            ClamdClient.Reply reply;
+            try {
+                reply = client.scan(content.openStream(), budget);
+            } catch (IOException e) {
+                findings.add(new Finding(NAME, "clamd-unavailable", 0, Category.ERROR, "clamd at " + client.describe()
+                        + " could not scan " + part + ": " + e.getClass().getSimpleName()
+                        + (e.getMessage() == null ? "" : " " + e.getMessage()), part));
+                break;
+            }
+            if (reply.signature() != null) {
+                findings.add(new Finding(NAME, "virus", score, Category.MALWARE, "clamd: " + reply.signature(), part));
+            } else if (reply.error() != null) {
+                findings.add(new Finding(NAME, "clamd-error", 0, Category.ERROR, "clamd: " + reply.error(), part));
+            }
+        }
+        return findings;
+    }
+}

@@ -1,0 +1,101 @@
+package org.streamail.detect.content.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.jsoup.nodes.Element;
+import org.jsoup.safety.Cleaner;
+import org.jsoup.safety.Safelist;
+
+/**
+ * Produces a disarmed copy of an HTML body: scripts, event handlers, forms, frames, plug-ins and
+ * remote-content loads (remote images, style sheets, CSS {@code url()}) removed with jsoup's {@link Cleaner}
+ * and a relaxed {@link Safelist}, and a banner prepended that says what was removed and that the original
+ * is held in quarantine. Links stay (the link guard rewrites them). Not exported: the delivery hook that
+ * will call it is not in the API yet. Immutable and thread-safe.
+ */
+public final class HtmlDisarmer {
+    private static final Pattern DANGEROUS_CSS = Pattern.compile(
+            "(?i)url\\s*\\(|expression\\s*\\(|behavior\\s*:|-moz-binding|@import|position\\s*:|javascript:");
+
+    /** The disarmed document and a human-readable list of what was removed. */
+    public record Result(String html, List<String> removed) {
+        public Result {
+            removed = List.copyOf(removed);
+        }
+    }
+
+    private final Safelist safelist;
+
+    public HtmlDisarmer() {
+        this.safelist = Safelist.relaxed()
+                .removeProtocols("img", "src", "http", "https")
+                .addProtocols("img", "src", "cid", "data")
+                .addAttributes(":all", "style", "align", "valign", "bgcolor", "color", "dir", "lang")
+                .addAttributes("table", "border", "cellpadding", "cellspacing")
+                .addAttributes("font", "face", "size", "color")
+                .addTags("font", "center", "hr")
+                .addProtocols("a", "href", "tel");
+    }
+
+    /** Disarms {@code html}; never throws for bad markup (jsoup repairs it the way browsers do). */
+    public Result disarm(String html) {
+        Document dirty = Jsoup.parse(html == null ? "" : html);
+        List<String> removed = new ArrayList<>();
+        count(removed, dirty.select("script").size(), "script");
+        int handlers = 0;
+        for (Element e : dirty.getAllElements()) {
+            for (var a : e.attributes()) {
+                if (a.getKey().toLowerCase(Locale.ROOT).startsWith("on")) {
+                    handlers++;
+                }
+            }
+        }
+        count(removed, handlers, "event handler");
+        count(removed, dirty.select("form").size(), "form");
+        count(removed, dirty.select("iframe, frame, frameset, object, embed, applet").size(), "frame or plug-in");
+        count(removed, dirty.select("img[src~=(?i)^\\s*(https?:)?//]").size(), "remote image");
+        count(removed, dirty.select("link, style").size(), "style sheet");
+        count(removed, dirty.select("meta[http-equiv]").size(), "meta refresh or header");
+        count(removed, dirty.select("[href~=(?i)^\\s*(javascript|vbscript|data):]").size(), "script link");
+
+        Document clean = new Cleaner(safelist).clean(dirty);
+        int styles = 0;
+        for (Element e : clean.select("[style]")) {
+            if (DANGEROUS_CSS.matcher(e.attr("style")).find()) {
+                e.removeAttr("style");
+                styles++;
+            }
+        }
+        count(removed, styles, "active or positioning style");
+        for (Element img : clean.select("img[src]")) {
+            String src = img.attr("src").trim().toLowerCase(Locale.ROOT);
+            if (src.startsWith("data:") && !src.startsWith("data:image/") || src.startsWith("data:image/svg")) {
+                img.removeAttr("src");
+            }
+        }
+        clean.body().prependChild(banner(removed));
+        clean.outputSettings().prettyPrint(false);
+        return new Result(clean.outerHtml(), removed);
+    }
+
+    private static void count(List<String> removed, int n, String what) {
+        if (n > 0) {
+            removed.add(n + " " + what + (n == 1 ? "" : "s"));
+        }
+    }
+
+    private static Element banner(List<String> removed) {
+        Element div = new Element("div").attr("style",
+                "border:1px solid #b00;background:#fee;color:#000;padding:8px;margin:0 0 12px 0;font:13px sans-serif");
+        div.appendElement("strong").text("Streamail removed active content from this message.");
+        div.appendText(" " + (removed.isEmpty() ? "Nothing active was found, the message was re-written safely."
+                : "Removed: " + String.join(", ", removed) + ".")
+                + " The original message is held in quarantine; ask your administrator to release it if you"
+                + " need it.");
+        return div;
+    }
+}

@@ -1,0 +1,199 @@
+package org.streamail.detect.content.internal;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Attribute;
+import org.jsoup.nodes.Document;
+import org.jsoup.nodes.Element;
+import org.jsoup.parser.Parser;
+
+/**
+ * HTML rules on bodies and HTML/SVG attachments, judged on jsoup's parse tree (what a browser would build,
+ * not what a regular expression guesses): scripts, event handlers, embedded frames and plug-ins, forms
+ * posting elsewhere, meta refresh, active {@code data:} URIs, HTML smuggling and overlays. Element and
+ * attribute visits are bounded. Belongs to one scan; not thread-safe.
+ */
+final class HtmlInspector {
+    private static final int MAX_ELEMENTS = 200_000;
+    private static final Pattern META_URL = Pattern.compile("(?i)url\\s*=\\s*['\"]?\\s*([^'\"\\s;]+)");
+    private static final Pattern CSS_POSITION = Pattern.compile("(?i)position\\s*:\\s*(fixed|absolute)");
+    private static final Pattern CSS_COVER = Pattern.compile(
+            "(?i)(?:^|;|\\s)(?:width|height|min-width|min-height)\\s*:\\s*(?:100(?:\\.0+)?\\s*(?:%|vw|vh)|[2-9]\\d{3,}px)");
+    private static final Pattern CSS_INSET_ZERO = Pattern.compile("(?i)inset\\s*:\\s*0");
+    private static final Pattern CSS_INVISIBLE = Pattern.compile(
+            "(?i)opacity\\s*:\\s*0(?:\\.0\\d*)?\\s*(?:;|$|!)|visibility\\s*:\\s*hidden");
+    private static final Pattern CSS_ZINDEX = Pattern.compile("(?i)z-index\\s*:\\s*(\\d{3,})");
+    private static final Pattern ACTIVE_DATA = Pattern.compile(
+            "(?i)^\\s*data:\\s*(text/html|application/xhtml|image/svg\\+xml|text/javascript|application/javascript"
+                    + "|application/ecmascript|text/vbscript|application/x-|application/octet-stream|application/hta)");
+
+    private final ScanContext ctx;
+
+    HtmlInspector(ScanContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /** Inspects HTML; {@code bytes} (may be {@code null}) lets jsoup honour a declared charset. */
+    void inspect(String path, String source, byte[] bytes) {
+        Document doc;
+        if (bytes != null) {
+            try {
+                doc = Jsoup.parse(new ByteArrayInputStream(bytes), null, "", Parser.htmlParser());
+            } catch (IOException e) {
+                doc = Jsoup.parse(Texts.latin1(bytes, 0, bytes.length));
+            }
+        } else {
+            doc = Jsoup.parse(source);
+        }
+        int visited = 0;
+        int positioned = 0;
+        StringBuilder scripts = new StringBuilder();
+        for (Element e : doc.getAllElements()) {
+            if (++visited > MAX_ELEMENTS) {
+                ctx.report(Rule.SCAN_INCOMPLETE, path, "HTML has more than " + MAX_ELEMENTS + " elements");
+                break;
+            }
+            if ((visited & 1023) == 0) {
+                ctx.checkTime(path);
+            }
+            String tag = e.normalName();
+            switch (tag) {
+                case "script" -> {
+                    String src = e.attr("src");
+                    ctx.report(Rule.HTML_SCRIPT, path, src.isEmpty() ? "inline <script>" : "<script src=" + src + ">");
+                    if (scripts.length() < 1_000_000) {
+                        scripts.append(e.data()).append('\n');
+                    }
+                }
+                case "iframe", "frame", "frameset", "object", "embed", "applet", "portal" ->
+                        ctx.report(Rule.HTML_EMBED, path, "<" + tag + "> element" + src(e));
+                case "form" -> form(path, e.attr("action"), "form");
+                case "meta" -> {
+                    if (e.attr("http-equiv").equalsIgnoreCase("refresh")) {
+                        Matcher m = META_URL.matcher(e.attr("content"));
+                        if (m.find()) {
+                            ctx.report(Rule.HTML_META_REFRESH, path, "meta refresh to " + Texts.clip(m.group(1), 150));
+                        }
+                    }
+                }
+                case "base" -> {
+                    if (!e.attr("href").isEmpty()) {
+                        ctx.report(Rule.HTML_EMBED, path, "<base href> re-targets every relative link to "
+                                + Texts.clip(e.attr("href"), 100));
+                    }
+                }
+                case "style" -> overlayStyleSheet(path, e.data());
+                default -> {
+                }
+            }
+            for (Attribute a : e.attributes()) {
+                String name = a.getKey().toLowerCase(Locale.ROOT);
+                String value = a.getValue();
+                if (name.startsWith("on") && name.length() > 2) {
+                    ctx.report(Rule.HTML_EVENT_HANDLER, path, "<" + tag + " " + name + "> event handler");
+                    if (scripts.length() < 1_000_000) {
+                        scripts.append(value).append('\n');
+                    }
+                }
+                String v = value.trim().toLowerCase(Locale.ROOT);
+                if (v.startsWith("javascript:") || v.startsWith("vbscript:")) {
+                    ctx.report(Rule.HTML_SCRIPT, path, "<" + tag + " " + name + "=" + Texts.clip(v, 40) + "> script URL");
+                } else if (v.startsWith("data:") && ACTIVE_DATA.matcher(value).find()) {
+                    ctx.report(Rule.HTML_DATA_URI, path, "<" + tag + " " + name + "> holds " + Texts.clip(value, 60));
+                    if (tag.equals("a") && e.hasAttr("download")) {
+                        ctx.report(Rule.HTML_SMUGGLING, path, "download link carrying a data: payload ("
+                                + Texts.clip(e.attr("download"), 60) + ")");
+                    }
+                }
+                if (name.equals("formaction")) {
+                    form(path, value, tag + " formaction");
+                }
+                if (name.equals("style") && positioned < 1000 && CSS_POSITION.matcher(value).find()) {
+                    positioned++; // each check selects the element's links: bound the total work
+                    overlayInline(path, e, value);
+                }
+            }
+        }
+        smuggling(path, scripts.toString());
+    }
+
+    private static String src(Element e) {
+        String s = e.hasAttr("src") ? e.attr("src") : e.hasAttr("data") ? e.attr("data") : "";
+        return s.isEmpty() ? "" : " loading " + Texts.clip(s, 100);
+    }
+
+    /** A form in a mail posts wherever its action points: any absolute target is "elsewhere". */
+    private void form(String path, String action, String what) {
+        String a = action.trim().toLowerCase(Locale.ROOT);
+        if (a.startsWith("http:") || a.startsWith("https:") || a.startsWith("//") || a.startsWith("ftp:")
+                || a.startsWith("data:") || a.startsWith("mailto:")) {
+            ctx.report(Rule.HTML_FORM_EXTERNAL, path, what + " posts to " + Texts.clip(action, 150));
+        }
+    }
+
+    /**
+     * An element positioned over the page (fixed/absolute and viewport-sized, or pinned at a high
+     * z-index) or an invisible positioned link: the classic overlay that puts an attacker's click target
+     * over a genuine-looking page. Hidden preheader text (display:none) is normal in newsletters and not
+     * judged.
+     */
+    private void overlayInline(String path, Element e, String style) {
+        if (!CSS_POSITION.matcher(style).find()) {
+            return;
+        }
+        boolean covers = CSS_COVER.matcher(style).find() || CSS_INSET_ZERO.matcher(style).find();
+        Matcher z = CSS_ZINDEX.matcher(style);
+        boolean high = z.find() && Long.parseLong(z.group(1).substring(0, Math.min(9, z.group(1).length()))) >= 1000;
+        boolean invisible = CSS_INVISIBLE.matcher(style).find();
+        boolean link = e.normalName().equals("a") || !e.select("a[href]").isEmpty();
+        if (covers && (high || link || invisible) || invisible && link) {
+            ctx.report(Rule.HTML_OVERLAY, path, "<" + e.normalName() + "> positioned over the page"
+                    + (invisible ? ", invisible" : "") + (link ? ", with a link" : ""));
+        }
+    }
+
+    private void overlayStyleSheet(String path, String css) {
+        String c = css.length() > 200_000 ? css.substring(0, 200_000) : css;
+        int from = 0;
+        for (int k = 0; k < 10_000; k++) {
+            int open = c.indexOf('{', from);
+            int close = open < 0 ? -1 : c.indexOf('}', open);
+            if (close < 0) {
+                return;
+            }
+            String body = c.substring(open + 1, close);
+            if (CSS_POSITION.matcher(body).find() && (CSS_COVER.matcher(body).find() || CSS_INSET_ZERO.matcher(body)
+                    .find())) {
+                Matcher z = CSS_ZINDEX.matcher(body);
+                boolean high = z.find()
+                        && Long.parseLong(z.group(1).substring(0, Math.min(9, z.group(1).length()))) >= 1000;
+                if (high || CSS_INVISIBLE.matcher(body).find()) {
+                    ctx.report(Rule.HTML_OVERLAY, path, "style sheet positions an element over the whole page");
+                    return;
+                }
+            }
+            from = close + 1;
+        }
+    }
+
+    /** Script that builds a blob from embedded data and makes the browser save it. */
+    private void smuggling(String path, String js) {
+        if (js.isEmpty()) {
+            return;
+        }
+        String s = js.length() > 2_000_000 ? js.substring(0, 2_000_000) : js;
+        boolean blob = s.contains("Blob(") || s.contains("new Blob") || s.contains("File(");
+        boolean url = s.contains("createObjectURL") || s.contains("msSaveOrOpenBlob") || s.contains("msSaveBlob");
+        boolean fire = s.contains(".download") || s.contains("'download'") || s.contains("\"download\"")
+                || s.contains(".click()") || s.contains("msSave");
+        boolean decode = s.contains("atob(") || s.contains("Uint8Array") || s.contains("charCodeAt")
+                || s.contains("fromCharCode");
+        if (blob && url && (fire || decode)) {
+            ctx.report(Rule.HTML_SMUGGLING, path, "script assembles a Blob and hands it to the browser as a download");
+        }
+    }
+}

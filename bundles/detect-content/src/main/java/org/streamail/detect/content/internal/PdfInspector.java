@@ -1,0 +1,249 @@
+package org.streamail.detect.content.internal;
+
+import java.io.ByteArrayOutputStream;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
+
+/**
+ * PDF rules in the manner of pdfid: scans every name token (with {@code #xx} escapes decoded, since
+ * {@code /J#61vaScript} is how droppers hide), inflates object streams (names hidden inside) and embedded
+ * file streams (scanned as nested parts). Does not render or fully parse the document, so malformed
+ * cross-reference tables do not hide anything. Belongs to one scan; not thread-safe.
+ */
+final class PdfInspector {
+    private static final int MAX_STREAMS = 5_000;
+    private static final int MAX_INFLATED_PER_STREAM = 16 * 1024 * 1024;
+
+    private final PartScanner scanner;
+    private final ScanContext ctx;
+
+    PdfInspector(PartScanner scanner) {
+        this.scanner = scanner;
+        this.ctx = scanner.ctx;
+    }
+
+    private static final class Seen {
+        String js;
+        boolean openAction;
+        String launch;
+        boolean embedded;
+        boolean submit;
+        boolean xfa;
+        boolean encrypt;
+        int embeddedCount;
+    }
+
+    void inspect(String path, byte[] d, int depth) {
+        Seen seen = new Seen();
+        names(d, 0, d.length, seen);
+        streams(path, d, depth, seen);
+        if (seen.js != null) {
+            ctx.report(Rule.PDF_JAVASCRIPT, path, "PDF contains JavaScript (" + seen.js + ")");
+        }
+        if (seen.openAction) {
+            ctx.report(Rule.PDF_OPEN_ACTION, path, "PDF runs an action when opened (/OpenAction or /AA)");
+        }
+        if (seen.launch != null) {
+            ctx.report(Rule.PDF_LAUNCH, path, "PDF /Launch action starts a program");
+        }
+        if (seen.embedded) {
+            ctx.report(Rule.PDF_EMBEDDED_FILE, path, "PDF carries embedded files");
+        }
+        if (seen.submit) {
+            ctx.report(Rule.PDF_SUBMIT_FORM, path, "PDF form submits data (/SubmitForm)");
+        }
+        if (seen.xfa) {
+            ctx.report(Rule.PDF_XFA, path, "PDF contains an XFA form");
+        }
+        if (seen.encrypt) {
+            if (PdfEncryption.needsPassword(d)) {
+                ctx.report(Rule.ENCRYPTED_ARCHIVE, path, "password-protected PDF, content cannot be inspected");
+            }
+        }
+    }
+
+    /** Name tokens in {@code d[from, to)}. */
+    private void names(byte[] d, int from, int to, Seen seen) {
+        StringBuilder name = new StringBuilder(32);
+        for (int i = from; i < to; i++) {
+            if (d[i] != '/') {
+                continue;
+            }
+            name.setLength(0);
+            int j = i + 1;
+            for (; j < to && name.length() < 40; j++) {
+                int c = d[j] & 0xff;
+                if (c <= 0x20 || "()<>[]{}/%".indexOf(c) >= 0) {
+                    break;
+                }
+                if (c == '#' && j + 2 < to && hex(d[j + 1]) >= 0 && hex(d[j + 2]) >= 0) {
+                    name.append((char) (hex(d[j + 1]) * 16 + hex(d[j + 2])));
+                    j += 2;
+                } else {
+                    name.append((char) c);
+                }
+            }
+            String n = name.toString();
+            switch (n) {
+                case "JS", "JavaScript" -> seen.js = seen.js == null ? "/" + n : seen.js;
+                case "OpenAction" -> seen.openAction |= isAction(d, j, to);
+                case "AA" -> seen.openAction = true;
+                case "Launch" -> seen.launch = "/Launch";
+                case "EmbeddedFile", "EmbeddedFiles", "FileAttachment" -> seen.embedded = true;
+                case "SubmitForm" -> seen.submit = true;
+                case "XFA" -> seen.xfa = true;
+                case "Encrypt" -> seen.encrypt = true;
+                default -> {
+                }
+            }
+            i = j - 1;
+        }
+    }
+
+    private static final java.util.regex.Pattern REF = java.util.regex.Pattern.compile("^(\\d{1,10})\\s+(\\d{1,5})\\s+R");
+
+    /**
+     * {@code /OpenAction [page /Fit]} is a destination, not an action; so is a reference to an array (as
+     * Acrobat writes it). A dictionary, or a reference to one, is an action.
+     */
+    private static boolean isAction(byte[] d, int at, int to) {
+        int i = skipSpace(d, at, to);
+        if (i >= to) {
+            return false;
+        }
+        if (d[i] == '[') {
+            return false;
+        }
+        java.util.regex.Matcher ref = REF.matcher(Texts.latin1(d, i, Math.min(to - i, 24)));
+        if (ref.find()) {
+            byte[] obj = Texts.ascii(ref.group(1) + " " + ref.group(2) + " obj");
+            int o = Texts.indexOf(d, 0, d.length, obj);
+            // "6 0 obj" must not match inside "16 0 obj"
+            for (int k = 0; o > 0 && Character.isDigit(d[o - 1]) && k < 1000; k++) {
+                o = Texts.indexOf(d, o + 1, d.length, obj);
+            }
+            if (o >= 0) {
+                int j = skipSpace(d, o + obj.length, d.length);
+                return j < d.length && d[j] != '[';
+            }
+        }
+        return true;
+    }
+
+    private static int skipSpace(byte[] d, int i, int to) {
+        while (i < to && (d[i] & 0xff) <= 0x20) {
+            i++;
+        }
+        return i;
+    }
+
+    private static int hex(byte b) {
+        int c = b & 0xff;
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                : -1;
+    }
+
+    /** Inflates object streams (for their names) and embedded files (to scan them). */
+    private void streams(String path, byte[] d, int depth, Seen seen) {
+        byte[] kw = Texts.ascii("stream");
+        int from = 0;
+        for (int k = 0; k < MAX_STREAMS; k++) {
+            int at = Texts.indexOf(d, from, d.length, kw);
+            if (at < 0) {
+                return;
+            }
+            from = at + kw.length;
+            if (at >= 3 && d[at - 1] == 'd' && d[at - 2] == 'n' && d[at - 3] == 'e') {
+                continue;
+            }
+            int dataStart = from;
+            if (dataStart < d.length && d[dataStart] == '\r') {
+                dataStart++;
+            }
+            if (dataStart < d.length && d[dataStart] == '\n') {
+                dataStart++;
+            }
+            int dictStart = Math.max(0, at - 2000);
+            String dict = decodeNames(Texts.latin1(d, dictStart, at - dictStart));
+            int obj = dict.lastIndexOf(" obj");
+            if (obj >= 0) {
+                dict = dict.substring(obj);
+            }
+            boolean objStm = dict.contains("/ObjStm");
+            boolean embedded = dict.contains("/EmbeddedFile");
+            if (!objStm && !embedded) {
+                continue;
+            }
+            int end = Texts.indexOf(d, dataStart, d.length, Texts.ascii("endstream"));
+            if (end < 0) {
+                end = d.length;
+            }
+            ctx.checkTime(path);
+            byte[] raw = java.util.Arrays.copyOfRange(d, dataStart, end);
+            byte[] content = dict.contains("/FlateDecode") || dict.contains("/Fl ") || dict.contains("/Fl/")
+                    ? inflate(path, raw) : raw;
+            if (content == null) {
+                continue;
+            }
+            if (objStm) {
+                names(content, 0, content.length, seen);
+            } else {
+                seen.embedded = true;
+                seen.embeddedCount++;
+                String child = PartScanner.child(path, "embedded-" + seen.embeddedCount);
+                ctx.countEntry(child);
+                scanner.scanBytes(child, "", content, depth + 1);
+            }
+            from = end;
+        }
+    }
+
+    private static String decodeNames(String s) {
+        if (s.indexOf('#') < 0) {
+            return s;
+        }
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '#' && i + 2 < s.length() && Character.digit(s.charAt(i + 1), 16) >= 0
+                    && Character.digit(s.charAt(i + 2), 16) >= 0) {
+                b.append((char) Integer.parseInt(s.substring(i + 1, i + 3), 16));
+                i += 2;
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    /** Inflates with the byte budget and ratio applied; {@code null} when the data is not valid zlib. */
+    private byte[] inflate(String path, byte[] raw) {
+        Inflater inf = new Inflater();
+        try {
+            inf.setInput(raw);
+            ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(raw.length * 4, 1 << 20));
+            byte[] buf = new byte[64 * 1024];
+            while (!inf.finished() && out.size() < MAX_INFLATED_PER_STREAM) {
+                int n = inf.inflate(buf);
+                if (n == 0) {
+                    if (inf.needsInput() || inf.needsDictionary()) {
+                        break;
+                    }
+                    continue;
+                }
+                ctx.countBytes(n, path);
+                out.write(buf, 0, n);
+                if (out.size() > ctx.settings().ratioMinBytes()
+                        && out.size() > (long) raw.length * ctx.settings().maxRatio()) {
+                    throw new ScanContext.ScanStopped(Rule.ARCHIVE_BOMB, path, "PDF stream expands more than "
+                            + (long) ctx.settings().maxRatio() + ":1");
+                }
+            }
+            return out.toByteArray();
+        } catch (DataFormatException e) {
+            return null;
+        } finally {
+            inf.end();
+        }
+    }
+}

