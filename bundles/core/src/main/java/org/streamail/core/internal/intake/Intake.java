@@ -40,6 +40,7 @@ import org.streamail.api.store.MessageLog;
 import org.streamail.api.store.QuarantineEntry;
 import org.streamail.api.store.QuarantineStore;
 import org.streamail.core.internal.delivery.Delivery;
+import org.streamail.core.internal.transform.Transformers;
 import org.streamail.core.internal.pipeline.Pipeline;
 import org.streamail.core.internal.pipeline.ScanOutcome;
 import org.streamail.core.internal.spool.IdGenerator;
@@ -74,6 +75,7 @@ public class Intake implements MessageIntake {
     private final Delivery delivery;
     private final QuarantineStore quarantine;
     private final MessageLog log;
+    private final Transformers transformers;
     private final IdGenerator ids = new IdGenerator();
     private final ThreadPoolExecutor workers;
     private final ScheduledThreadPoolExecutor retries;
@@ -86,14 +88,21 @@ public class Intake implements MessageIntake {
 
     @Activate
     public Intake(@Reference Pipeline pipeline, @Reference Spool spool, @Reference Delivery delivery,
-            @Reference QuarantineStore quarantine, @Reference MessageLog log) {
-        this(pipeline, spool, delivery, quarantine, log, true);
+            @Reference QuarantineStore quarantine, @Reference MessageLog log, @Reference Transformers transformers) {
+        this(pipeline, spool, delivery, quarantine, log, transformers, true);
+    }
+
+    /** @param recover whether to re-process the spool now (DS: yes); no transformers */
+    public Intake(Pipeline pipeline, Spool spool, Delivery delivery, QuarantineStore quarantine, MessageLog log,
+            boolean recover) {
+        this(pipeline, spool, delivery, quarantine, log, new Transformers(), recover);
     }
 
     /** @param recover whether to re-process the spool now (DS: yes) */
     public Intake(Pipeline pipeline, Spool spool, Delivery delivery, QuarantineStore quarantine, MessageLog log,
-            boolean recover) {
+            Transformers transformers, boolean recover) {
         this.pipeline = pipeline;
+        this.transformers = transformers;
         this.spool = spool;
         this.delivery = delivery;
         this.quarantine = quarantine;
@@ -259,7 +268,15 @@ public class Intake implements MessageIntake {
                 status(entry.id(), DeliveryStatus.QUARANTINED, v.reason());
                 LOG.info("QUARANTINED {} ({})", q.id(), v.reason());
             } else {
-                delivery.enqueue(entry, v);
+                SpoolEntry toDeliver = entry;
+                byte[] out = transformers.apply(entry.id(), entry.envelope(), v, raw,
+                        pipeline.settings().maxMessageBytes());
+                if (out != raw) {
+                    // Replaced atomically in place: a crash before leaves the original (scanned and
+                    // transformed again at restart, transformers are idempotent), after leaves the result.
+                    toDeliver = spool.replaceRaw(entry, out);
+                }
+                delivery.enqueue(toDeliver, v);
                 owned.remove(entry.key());
                 byAction.get(v.action()).incrementAndGet();
             }

@@ -172,6 +172,38 @@ public final class Spool {
         }
     }
 
+    /**
+     * Replaces the raw message of an entry the caller has claimed, atomically: a new file is written and
+     * forced beside it, renamed over it, and the directory forced. A failure leaves the old entry intact.
+     *
+     * @return the entry describing the new file
+     * @throws SpoolException if the replacement could not be made durable
+     */
+    public SpoolEntry replaceRaw(SpoolEntry entry, byte[] raw) throws SpoolException {
+        Path temp = tmp.resolve(entry.key() + "." + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36)
+                + ".tmp");
+        try {
+            byte[] header = header(entry.id(), entry.envelope(), entry.released() ? entry.releasedBy() : null);
+            MessageDigest sha = sha256();
+            sha.update(header);
+            sha.update(raw);
+            byte[] trailer = trailer(raw.length, sha.digest());
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                writeFully(ch, header);
+                writeFully(ch, raw);
+                writeFully(ch, trailer);
+                syncer.force(ch);
+            }
+            Files.move(temp, entry.file(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            forceDirectory(queue);
+            return new SpoolEntry(entry.key(), entry.id(), entry.envelope(), entry.released(), entry.releasedBy(),
+                    entry.file(), header.length, raw.length);
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(temp);
+            throw new SpoolException("could not replace spooled message " + entry.id() + ": " + e, e);
+        }
+    }
+
     private static void writeFully(FileChannel ch, byte[] bytes) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(bytes);
         while (b.hasRemaining()) {
