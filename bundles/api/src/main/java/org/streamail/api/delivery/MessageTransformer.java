@@ -13,7 +13,8 @@ import org.streamail.api.model.Content;
  * <h2>Contract</h2>
  * <ul>
  *   <li><b>Idempotent:</b> after a crash the core may scan and transform a message again, so applying a
- *       transformer to its own output must change nothing (look for your own marker header).</li>
+ *       transformer to its own output must give an equivalent message: no second copy of a header it adds,
+ *       no banner added twice (look for your own marker).</li>
  *   <li><b>Failure:</b> an exception is logged and the message goes on unchanged by this transformer: the
  *       policy already decided to deliver it.</li>
  *   <li><b>Bounds:</b> the output may not exceed the pipeline's {@code max.message.bytes}; a larger result is

@@ -1,5 +1,6 @@
 package org.streamail.retention.internal;
 
+
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,6 +25,9 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamail.api.delivery.MessageTransformer;
+import org.streamail.api.delivery.Transformation;
+import org.streamail.api.model.Content;
 import org.streamail.api.model.Envelope;
 import org.streamail.api.retention.Extension;
 import org.streamail.api.retention.PolicySummary;
@@ -46,9 +50,9 @@ import org.streamail.api.store.DirectoryEntry;
  * <p>Threading: thread-safe. Sweeps and extensions are serialised by one lock; a requested sweep waits
  * up to {@link #LOCK_WAIT} for a running one, a scheduled sweep skips its turn instead.
  */
-@Component(service = RetentionService.class, configurationPid = RetentionConfig.PID, immediate = true)
+@Component(service = {RetentionService.class, MessageTransformer.class}, configurationPid = RetentionConfig.PID, immediate = true)
 @Designate(ocd = RetentionConfig.class)
-public final class RetentionComponent implements RetentionService {
+public final class RetentionComponent implements RetentionService, MessageTransformer {
 
     static final Duration LOCK_WAIT = Duration.ofSeconds(30);
     private static final Logger LOG = LoggerFactory.getLogger(RetentionComponent.class);
@@ -150,9 +154,22 @@ public final class RetentionComponent implements RetentionService {
                 policy.dryRun(), imap.toString(), lastSweep);
     }
 
+    @Override
+    public String name() {
+        return "retention-stamp";
+    }
+
+    /** The delivery hook: DELIVER/TAG mail leaves the gateway stamped (see {@link #stamp}). */
+    @Override
+    public Content transform(Transformation t) {
+        byte[] in = t.raw().toByteArray();
+        byte[] out = stamp(in, t.envelope());
+        return out == in ? t.raw() : Content.of(out);
+    }
+
     /**
-     * The stamping function for the gateway's delivery hook (not yet in the API): the raw message with its
-     * retention claim signed when the sender is internal (or trusted), and any foreign signature removed.
+     * The stamping function behind {@link #transform}: the raw message with its retention claim signed when
+     * the sender is internal (or trusted), and any foreign signature removed.
      */
     public byte[] stamp(byte[] raw, Envelope envelope) {
         Stamper.Stamped s = new Stamper(signer, policy, internalDomains()).stamp(raw, envelope);
