@@ -1,0 +1,591 @@
+package org.streamail.workbench.client;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.channels.UnresolvedAddressException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.streamail.workbench.client.GatewayException.Kind;
+
+/**
+ * The workbench's client of the gateway REST API ({@code <base>/streamail/api/v1}), over
+ * {@code java.net.http} with HTTP Basic authentication.
+ *
+ * <p>Credentials: {@link #connect} keeps a private copy of the password {@code char[]} in memory only and
+ * {@link #disconnect} overwrites it with zeros; nothing is ever written to disk. (The Base64
+ * {@code Authorization} header has to be a {@code String} for {@code java.net.http}; it is built per request
+ * and not kept.) Redirects are never followed, so credentials are only sent to the configured gateway.
+ *
+ * <p>Threading: thread-safe; every call blocks on the network, so never call it on the UI thread.
+ * Lifecycle: usable from construction; {@link #close()} (or {@link #disconnect()}) drops the credentials.
+ * Nullability: methods never return {@code null}; arguments must not be {@code null} unless stated.
+ */
+public final class GatewayClient implements AutoCloseable {
+
+    /** The REST API's path below the gateway's HTTP root. */
+    public static final String API_PATH = "/streamail/api/v1";
+    /** Largest JSON answer read; the biggest list (1000 log entries) is far below. */
+    static final int MAX_JSON_BYTES = 16 * 1024 * 1024;
+    /** Largest raw message read: the gateway's default message size limit plus headroom. */
+    static final int MAX_RAW_BYTES = 32 * 1024 * 1024;
+    /** Deepest JSON nesting accepted; the API's documents are at most four levels deep. */
+    static final int MAX_JSON_DEPTH = 32;
+    /** Gateway ids (same rule as the REST bundle): anything else is refused before a request is sent. */
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+    private final HttpClient http;
+    private final Duration requestTimeout;
+    private final ObjectMapper mapper;
+
+    private final Object lock = new Object();
+    private URI apiBase; // guarded by lock
+    private String user; // guarded by lock
+    private char[] password; // guarded by lock; zeroed on disconnect
+
+    /**
+     * @param connectTimeout how long to wait for the TCP (and TLS) connection
+     * @param requestTimeout how long to wait for a whole answer
+     * @param executor       runs the HTTP client's internal work; {@code null} for its default
+     */
+    public GatewayClient(Duration connectTimeout, Duration requestTimeout, Executor executor) {
+        HttpClient.Builder b = HttpClient.newBuilder()
+                .connectTimeout(Objects.requireNonNull(connectTimeout, "connectTimeout"))
+                .followRedirects(HttpClient.Redirect.NEVER);
+        if (executor != null) {
+            b.executor(executor);
+        }
+        this.http = b.build();
+        this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
+        JsonFactory factory = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_JSON_DEPTH).build())
+                .build();
+        this.mapper = new ObjectMapper(factory);
+    }
+
+    /** A client with 5 s connect and 30 s request timeouts. */
+    public GatewayClient() {
+        this(Duration.ofSeconds(5), Duration.ofSeconds(30), null);
+    }
+
+    // ------------------------------------------------------------------ connection
+
+    /**
+     * Checks {@code gatewayUrl} and the credentials with {@code GET /health} and, if the gateway accepts
+     * them, keeps them for the following calls. On failure nothing is kept and the previous connection (if
+     * any) is dropped.
+     *
+     * @param gatewayUrl the gateway's HTTP root, e.g. {@code http://127.0.0.1:8181}; a URL that already ends
+     *                   in {@value #API_PATH} is accepted too
+     * @param password   copied; the caller should clear its own array
+     * @return the gateway's health (it may be up but not ready)
+     */
+    public Health connect(String gatewayUrl, String user, char[] password) throws GatewayException {
+        URI base = apiBase(gatewayUrl);
+        if (user == null || user.isBlank() || user.indexOf(':') >= 0
+                || user.chars().anyMatch(Character::isISOControl)) {
+            throw new GatewayException(Kind.BAD_REQUEST, 0, "Enter a user name (without ':').");
+        }
+        if (password == null || password.length == 0) {
+            throw new GatewayException(Kind.BAD_REQUEST, 0, "Enter the password.");
+        }
+        synchronized (lock) {
+            clearLocked();
+            this.apiBase = base;
+            this.user = user.strip();
+            this.password = password.clone();
+        }
+        try {
+            return health();
+        } catch (GatewayException e) {
+            disconnect();
+            throw e;
+        }
+    }
+
+    /** Forgets the credentials, overwriting the password in memory. Idempotent. */
+    public void disconnect() {
+        synchronized (lock) {
+            clearLocked();
+        }
+    }
+
+    @Override
+    public void close() {
+        disconnect();
+    }
+
+    private void clearLocked() {
+        if (password != null) {
+            Arrays.fill(password, '\0');
+        }
+        password = null;
+        user = null;
+        apiBase = null;
+    }
+
+    public boolean isConnected() {
+        synchronized (lock) {
+            return password != null;
+        }
+    }
+
+    /** The user of the current connection, or empty when disconnected. */
+    public String user() {
+        synchronized (lock) {
+            return user == null ? "" : user;
+        }
+    }
+
+    /** The API base of the current connection (ends in {@value #API_PATH}), or empty when disconnected. */
+    public String apiBase() {
+        synchronized (lock) {
+            return apiBase == null ? "" : apiBase.toString();
+        }
+    }
+
+    /** Parses and checks a gateway URL given by the user; the result ends in {@value #API_PATH}. */
+    static URI apiBase(String gatewayUrl) throws GatewayException {
+        String s = gatewayUrl == null ? "" : gatewayUrl.strip();
+        if (s.isEmpty()) {
+            throw new GatewayException(Kind.BAD_REQUEST, 0, "Enter the gateway URL, e.g. http://127.0.0.1:8181");
+        }
+        URI uri;
+        try {
+            uri = new URI(s);
+        } catch (URISyntaxException e) {
+            throw new GatewayException(Kind.BAD_REQUEST, 0, "Not a URL: " + abbrev(s) + " (" + e.getReason() + ")");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new GatewayException(Kind.BAD_REQUEST, 0,
+                    "The gateway URL must start with http:// or https://, got " + abbrev(s));
+        }
+        if (uri.getHost() == null || uri.getHost().isEmpty()) {
+            throw new GatewayException(Kind.BAD_REQUEST, 0, "The gateway URL has no host: " + abbrev(s));
+        }
+        if (uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            // credentials in the URL would end up in logs and history: they belong in the fields
+            throw new GatewayException(Kind.BAD_REQUEST, 0,
+                    "The gateway URL must not contain a user, a query or a fragment.");
+        }
+        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+        while (path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        if (!path.endsWith(API_PATH)) {
+            path = path + API_PATH;
+        }
+        try {
+            return new URI(scheme, null, uri.getHost(), uri.getPort(), path, null, null);
+        } catch (URISyntaxException e) {
+            throw new GatewayException(Kind.BAD_REQUEST, 0, "Not a URL: " + abbrev(s));
+        }
+    }
+
+    // ------------------------------------------------------------------ endpoints
+
+    /** {@code GET /health}. A 503 with a health body (gateway up, not ready) is returned, not thrown. */
+    public Health health() throws GatewayException {
+        Answer a = send("GET", "/health", null, MAX_JSON_BYTES, 503);
+        JsonNode n = json(a);
+        if (!n.has("ready")) {
+            // a 503 error body: the gateway's status service itself is missing (e.g. core being updated)
+            throw new GatewayException(Kind.UNAVAILABLE, a.status(), "The gateway is not available: "
+                    + abbrev(n.path("error").asText("no status service")));
+        }
+        return parseHealth(n);
+    }
+
+    /** {@code GET /messages}, newest first. */
+    public List<LogItem> messages(MessageFilter filter) throws GatewayException {
+        StringBuilder q = new StringBuilder("/messages?limit=").append(filter.limit());
+        param(q, "action", filter.action());
+        param(q, "sender", filter.sender());
+        param(q, "recipient", filter.recipient());
+        return items(json(send("GET", q.toString(), null, MAX_JSON_BYTES)), GatewayClient::parseLogItem);
+    }
+
+    /** {@code GET /messages/{id}}. */
+    public LogItem message(String id) throws GatewayException {
+        return parseLogItem(json(send("GET", "/messages/" + checkId(id), null, MAX_JSON_BYTES)));
+    }
+
+    /** {@code GET /quarantine}, newest first. */
+    public List<QuarantineItem> quarantine(QuarantineFilter filter) throws GatewayException {
+        StringBuilder q = new StringBuilder("/quarantine?limit=").append(filter.limit());
+        param(q, "status", filter.status());
+        param(q, "category", filter.category());
+        param(q, "sender", filter.sender());
+        param(q, "recipient", filter.recipient());
+        return items(json(send("GET", q.toString(), null, MAX_JSON_BYTES)), GatewayClient::parseQuarantineItem);
+    }
+
+    /** {@code GET /quarantine/{id}}. */
+    public QuarantineItem quarantineEntry(String id) throws GatewayException {
+        return parseQuarantineItem(json(send("GET", "/quarantine/" + checkId(id), null, MAX_JSON_BYTES)));
+    }
+
+    /** {@code GET /quarantine/{id}/raw}: the message as received, at most {@value #MAX_RAW_BYTES} bytes. */
+    public byte[] quarantineRaw(String id) throws GatewayException {
+        return send("GET", "/quarantine/" + checkId(id) + "/raw", null, MAX_RAW_BYTES).body();
+    }
+
+    /** {@code POST /quarantine/{id}/release} (admin): the gateway re-delivers the message. */
+    public QuarantineItem release(String id) throws GatewayException {
+        return parseQuarantineItem(json(send("POST", "/quarantine/" + checkId(id) + "/release",
+                new byte[0], MAX_JSON_BYTES)));
+    }
+
+    /** {@code DELETE /quarantine/{id}} (admin). */
+    public QuarantineItem delete(String id) throws GatewayException {
+        return parseQuarantineItem(json(send("DELETE", "/quarantine/" + checkId(id), null, MAX_JSON_BYTES)));
+    }
+
+    /** {@code GET /directory}. */
+    public DirectoryListing directory() throws GatewayException {
+        JsonNode n = json(send("GET", "/directory", null, MAX_JSON_BYTES));
+        return new DirectoryListing(items(n, GatewayClient::parseDirectoryItem), strings(n.get("domains")));
+    }
+
+    /** {@code POST /directory} (admin): registers an address or renames it. */
+    public DirectoryItem addDirectoryEntry(String address, String displayName) throws GatewayException {
+        ObjectNode body = mapper.createObjectNode();
+        body.put("address", Objects.requireNonNull(address, "address").strip());
+        body.put("displayName", displayName == null ? "" : displayName.strip());
+        byte[] bytes;
+        try {
+            bytes = mapper.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new GatewayException(Kind.BAD_REQUEST, "cannot encode the request", e);
+        }
+        return parseDirectoryItem(json(send("POST", "/directory", bytes, MAX_JSON_BYTES)));
+    }
+
+    /** {@code DELETE /directory/{address}} (admin). */
+    public void removeDirectoryEntry(String address) throws GatewayException {
+        String a = Objects.requireNonNull(address, "address").strip();
+        if (a.isEmpty() || a.length() > 320) {
+            throw new GatewayException(Kind.BAD_REQUEST, 0, "Not an address: " + abbrev(a));
+        }
+        send("DELETE", "/directory/" + URLEncoder.encode(a, StandardCharsets.UTF_8).replace("+", "%20"), null,
+                MAX_JSON_BYTES);
+    }
+
+    /**
+     * {@code GET} of any endpoint below the API base, for views of capabilities this client has no typed
+     * method for yet (alerts, isolation, retention).
+     *
+     * @param pathAndQuery starts with {@code /}, already URL-encoded, e.g. {@code /alerts?limit=20}
+     */
+    public JsonNode getJson(String pathAndQuery) throws GatewayException {
+        if (pathAndQuery == null || !pathAndQuery.startsWith("/") || pathAndQuery.contains("..")
+                || pathAndQuery.startsWith("//")) {
+            throw new GatewayException(Kind.BAD_REQUEST, 0, "not an API path: " + pathAndQuery);
+        }
+        return json(send("GET", pathAndQuery, null, MAX_JSON_BYTES));
+    }
+
+    // ------------------------------------------------------------------ HTTP
+
+    private record Answer(int status, String contentType, byte[] body, String url) {
+    }
+
+    private Answer send(String method, String pathAndQuery, byte[] body, int maxBytes, int... alsoOk)
+            throws GatewayException {
+        URI base;
+        String header;
+        String who;
+        synchronized (lock) {
+            if (password == null) {
+                throw new GatewayException(Kind.NOT_CONNECTED, 0, "Not connected: open Connection and log in.");
+            }
+            base = apiBase;
+            who = user;
+            header = basic(user, password);
+        }
+        URI uri = URI.create(base + pathAndQuery);
+        HttpRequest.Builder rb = HttpRequest.newBuilder(uri)
+                .timeout(requestTimeout)
+                .header("Authorization", header)
+                .header("Accept", "application/json, message/rfc822");
+        if (body == null) {
+            rb.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            rb.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+        }
+        HttpResponse<InputStream> response;
+        try {
+            response = http.send(rb.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (HttpConnectTimeoutException e) {
+            throw new GatewayException(Kind.UNREACHABLE, "Cannot reach the gateway at " + hostOf(base)
+                    + ": no connection within the timeout (host down or a firewall?).", e);
+        } catch (HttpTimeoutException e) {
+            throw new GatewayException(Kind.TIMEOUT, "The gateway at " + hostOf(base) + " did not answer "
+                    + method + " " + pathOf(pathAndQuery) + " within " + requestTimeout.toSeconds() + " s.", e);
+        } catch (ConnectException e) {
+            throw new GatewayException(Kind.UNREACHABLE, "Cannot reach the gateway at " + hostOf(base)
+                    + ": connection refused (is it running, and are host and port right?).", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GatewayException(Kind.CANCELLED, "Cancelled.", e);
+        } catch (IOException | IllegalArgumentException e) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            String what = root instanceof UnresolvedAddressException || root instanceof java.net.UnknownHostException
+                    ? "unknown host" : String.valueOf(root.getMessage() == null ? root.getClass().getSimpleName()
+                    : root.getMessage());
+            throw new GatewayException(Kind.UNREACHABLE, "Cannot reach the gateway at " + hostOf(base) + ": "
+                    + what + ".", e);
+        }
+        byte[] bytes = readBounded(response.body(), maxBytes, uri);
+        String type = response.headers().firstValue("Content-Type").orElse("");
+        int status = response.statusCode();
+        Answer answer = new Answer(status, type, bytes, uri.toString());
+        if (status >= 200 && status < 300) {
+            return answer;
+        }
+        for (int ok : alsoOk) {
+            if (status == ok && type.startsWith("application/json")) {
+                return answer;
+            }
+        }
+        throw failure(answer, who, method, pathOf(pathAndQuery));
+    }
+
+    private GatewayException failure(Answer a, String who, String method, String path) {
+        String message = errorMessage(a);
+        return switch (a.status()) {
+            case 401 -> new GatewayException(Kind.UNAUTHORIZED, 401, "Login failed: the gateway refused user '"
+                    + who + "' (wrong user name or password).");
+            case 403 -> new GatewayException(Kind.FORBIDDEN, 403, "Not allowed for user '" + who + "'"
+                    + (message.isEmpty() ? "" : ": " + message)
+                    + " (releasing and deleting need the admin role).");
+            case 404 -> new GatewayException(Kind.NOT_FOUND, 404, message.isEmpty()
+                    ? "Not found: " + method + " " + path + " (is the URL the gateway's HTTP root?)" : message);
+            case 409 -> new GatewayException(Kind.CONFLICT, 409, message.isEmpty() ? "Conflict." : message);
+            case 400, 413, 415 -> new GatewayException(Kind.BAD_REQUEST, a.status(),
+                    message.isEmpty() ? "The gateway refused the request (HTTP " + a.status() + ")." : message);
+            default -> new GatewayException(a.status() >= 500 ? Kind.UNAVAILABLE : Kind.MALFORMED, a.status(),
+                    "The gateway answered " + method + " " + path + " with HTTP " + a.status()
+                            + (message.isEmpty() ? "." : ": " + message));
+        };
+    }
+
+    /** The {@code error} field of a JSON error answer, or empty. */
+    private String errorMessage(Answer a) {
+        if (!a.contentType().startsWith("application/json") || a.body().length == 0) {
+            return "";
+        }
+        try {
+            JsonNode n = mapper.readTree(a.body());
+            JsonNode e = n == null ? null : n.get("error");
+            return e != null && e.isTextual() ? abbrev(e.asText()) : "";
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
+    private JsonNode json(Answer a) throws GatewayException {
+        if (!a.contentType().startsWith("application/json")) {
+            throw new GatewayException(Kind.MALFORMED, a.status(), "The answer from " + a.url()
+                    + " is not JSON (" + (a.contentType().isEmpty() ? "no content type" : abbrev(a.contentType()))
+                    + "): is this URL a Streamail gateway?");
+        }
+        try {
+            JsonNode n = mapper.readTree(a.body());
+            if (n == null || !n.isObject()) {
+                throw new GatewayException(Kind.MALFORMED, a.status(), "The answer from " + a.url()
+                        + " is not a JSON object.");
+            }
+            return n;
+        } catch (IOException | RuntimeException e) {
+            throw new GatewayException(Kind.MALFORMED, "The answer from " + a.url() + " is malformed JSON: "
+                    + abbrev(String.valueOf(e.getMessage())), e);
+        }
+    }
+
+    private static byte[] readBounded(InputStream in, int max, URI uri) throws GatewayException {
+        try (in) {
+            byte[] bytes = in.readNBytes(max);
+            if (in.read() != -1) {
+                throw new GatewayException(Kind.MALFORMED, 0, "The answer from " + uri + " is larger than "
+                        + (max / (1024 * 1024)) + " MiB; refusing to read it.");
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw new GatewayException(Kind.UNREACHABLE, "The connection to the gateway broke while reading "
+                    + uri + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code Basic base64(user:password)}; the intermediate arrays are zeroed. */
+    private static String basic(String user, char[] password) {
+        char[] joined = new char[user.length() + 1 + password.length];
+        user.getChars(0, user.length(), joined, 0);
+        joined[user.length()] = ':';
+        System.arraycopy(password, 0, joined, user.length() + 1, password.length);
+        ByteBuffer encoded = StandardCharsets.UTF_8.encode(CharBuffer.wrap(joined));
+        byte[] raw = new byte[encoded.remaining()];
+        encoded.get(raw);
+        try {
+            return "Basic " + Base64.getEncoder().encodeToString(raw);
+        } finally {
+            Arrays.fill(joined, '\0');
+            Arrays.fill(raw, (byte) 0);
+            if (encoded.hasArray()) {
+                Arrays.fill(encoded.array(), (byte) 0);
+            }
+        }
+    }
+
+    private static String checkId(String id) throws GatewayException {
+        if (id == null || !ID.matcher(id).matches()) {
+            throw new GatewayException(Kind.NOT_FOUND, 0, "Not a gateway id: " + abbrev(String.valueOf(id)));
+        }
+        return id;
+    }
+
+    private static void param(StringBuilder q, String name, String value) {
+        if (value != null && !value.isBlank()) {
+            q.append('&').append(name).append('=').append(URLEncoder.encode(value.strip(), StandardCharsets.UTF_8));
+        }
+    }
+
+    private static String hostOf(URI base) {
+        return base.getScheme() + "://" + base.getHost() + (base.getPort() < 0 ? "" : ":" + base.getPort());
+    }
+
+    private static String pathOf(String pathAndQuery) {
+        int q = pathAndQuery.indexOf('?');
+        return q < 0 ? pathAndQuery : pathAndQuery.substring(0, q);
+    }
+
+    private static String abbrev(String s) {
+        return s.length() <= 200 ? s : s.substring(0, 200) + "...";
+    }
+
+    // ------------------------------------------------------------------ JSON -> records (lenient per field)
+
+    private static <T> List<T> items(JsonNode n, Function<JsonNode, T> parse) throws GatewayException {
+        JsonNode items = n.get("items");
+        if (items == null || !items.isArray()) {
+            throw new GatewayException(Kind.MALFORMED, 0, "The gateway's list has no \"items\" array.");
+        }
+        List<T> out = new ArrayList<>(items.size());
+        for (JsonNode item : items) {
+            if (item.isObject()) {
+                out.add(parse.apply(item));
+            }
+        }
+        return out;
+    }
+
+    static Health parseHealth(JsonNode n) {
+        Map<String, Long> counters = new LinkedHashMap<>();
+        JsonNode c = n.get("counters");
+        if (c != null && c.isObject()) {
+            c.fields().forEachRemaining(e -> counters.put(e.getKey(), e.getValue().asLong()));
+        }
+        return new Health(text(n, "status"), n.path("ready").asBoolean(false), text(n, "unavailableReason"),
+                strings(n.get("detectors")), strings(n.get("mandatory")), n.path("spooled").asLong(),
+                n.path("deferred").asLong(), counters, instant(n, "startedAt"));
+    }
+
+    static LogItem parseLogItem(JsonNode n) {
+        JsonNode v = n.get("verdict");
+        return new LogItem(text(n, "id"), text(n, "messageId"), text(n, "subject"), text(n, "action"),
+                n.path("score").asDouble(0), text(n, "status"), text(n, "statusDetail"), n.path("size").asLong(),
+                instant(n, "receivedAt"), instant(n, "updatedAt"), parseEnvelope(n.path("envelope")),
+                strings(n.get("receivedChain")), v == null || !v.isObject() ? null : parseVerdict(v));
+    }
+
+    static QuarantineItem parseQuarantineItem(JsonNode n) {
+        return new QuarantineItem(text(n, "id"), text(n, "messageId"), text(n, "subject"), text(n, "status"),
+                text(n, "action"), n.path("score").asDouble(0), n.path("size").asLong(), instant(n, "quarantinedAt"),
+                text(n, "actedBy"), instant(n, "actedAt"), parseEnvelope(n.path("envelope")),
+                parseVerdict(n.path("verdict")));
+    }
+
+    static DirectoryItem parseDirectoryItem(JsonNode n) {
+        return new DirectoryItem(text(n, "address"), text(n, "displayName"), instant(n, "createdAt"));
+    }
+
+    static Envelope parseEnvelope(JsonNode n) {
+        return new Envelope(text(n, "sender"), strings(n.get("recipients")), text(n, "clientIp"), text(n, "helo"),
+                n.path("tls").asBoolean(false), instant(n, "receivedAt"), text(n, "direction"),
+                text(n, "authenticatedUser"));
+    }
+
+    static Verdict parseVerdict(JsonNode n) {
+        List<Finding> findings = new ArrayList<>();
+        JsonNode f = n.get("findings");
+        if (f != null && f.isArray()) {
+            for (JsonNode x : f) {
+                findings.add(new Finding(text(x, "detector"), text(x, "rule"), x.path("score").asDouble(0),
+                        text(x, "category"), text(x, "detail"), text(x, "part")));
+            }
+        }
+        return new Verdict(text(n, "action"), n.path("score").asDouble(0), strings(n.get("categories")), findings,
+                text(n, "reason"));
+    }
+
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? "" : v.asText();
+    }
+
+    private static List<String> strings(JsonNode n) {
+        List<String> out = new ArrayList<>();
+        if (n != null && n.isArray()) {
+            for (JsonNode x : n) {
+                if (!x.isNull()) {
+                    out.add(x.asText());
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Instant instant(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        if (v == null || !v.isTextual()) {
+            return null;
+        }
+        try {
+            return Instant.parse(v.asText());
+        } catch (DateTimeParseException e) {
+            return null; // one odd timestamp must not hide the whole list
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package org.streamail.workbench.internal.views;
+
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+import org.eclipse.jface.viewers.ColumnLabelProvider;
+import org.eclipse.jface.viewers.TableViewer;
+import org.eclipse.jface.viewers.TableViewerColumn;
+import org.eclipse.jface.viewers.Viewer;
+import org.eclipse.jface.viewers.ViewerComparator;
+import org.eclipse.swt.SWT;
+import org.eclipse.swt.layout.GridData;
+import org.eclipse.swt.widgets.Button;
+import org.eclipse.swt.widgets.Composite;
+import org.eclipse.swt.widgets.Label;
+import org.eclipse.swt.widgets.Table;
+import org.eclipse.swt.widgets.TableColumn;
+import org.eclipse.swt.widgets.Text;
+import org.eclipse.swt.widgets.Widget;
+
+/** Small widget helpers shared by the built-in views. UI thread only. */
+final class Ui {
+
+    /** Key of the widget data naming a widget, so tests (and accessibility tools) can find it. */
+    static final String NAME = "streamail.name";
+    static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT)
+            .withZone(ZoneId.systemDefault());
+
+    private Ui() {
+    }
+
+    static <W extends Widget> W name(W widget, String name) {
+        widget.setData(NAME, name);
+        return widget;
+    }
+
+    static String time(Instant i) {
+        return i == null ? "" : TIME.format(i);
+    }
+
+    static String join(List<String> values) {
+        return String.join(", ", values);
+    }
+
+    static String score(double s) {
+        return String.format(Locale.ROOT, "%.1f", s);
+    }
+
+    static Text labelledText(Composite parent, String label, String name, int widthHint, int style) {
+        new Label(parent, SWT.NONE).setText(label);
+        Text t = new Text(parent, SWT.BORDER | SWT.SINGLE | style);
+        GridData gd = new GridData(SWT.FILL, SWT.CENTER, widthHint <= 0, false);
+        if (widthHint > 0) {
+            gd.widthHint = widthHint;
+        }
+        t.setLayoutData(gd);
+        return name(t, name);
+    }
+
+    static Button button(Composite parent, String text, String name, Runnable action) {
+        Button b = new Button(parent, SWT.PUSH);
+        b.setText(text);
+        b.addListener(SWT.Selection, e -> action.run());
+        return name(b, name);
+    }
+
+    /** A table viewer whose columns sort by header click (toggling the direction). */
+    static final class SortedTable<T> {
+        final TableViewer viewer;
+        private Comparator<T> comparator;
+        private boolean descending;
+
+        SortedTable(Composite parent, String name) {
+            viewer = new TableViewer(parent, SWT.SINGLE | SWT.FULL_SELECTION | SWT.BORDER | SWT.V_SCROLL
+                    | SWT.H_SCROLL);
+            Table table = viewer.getTable();
+            table.setHeaderVisible(true);
+            table.setLinesVisible(true);
+            name(table, name);
+            viewer.setContentProvider(org.eclipse.jface.viewers.ArrayContentProvider.getInstance());
+            viewer.setComparator(new ViewerComparator() {
+                @Override
+                @SuppressWarnings("unchecked")
+                public int compare(Viewer v, Object a, Object b) {
+                    if (comparator == null) {
+                        return 0;
+                    }
+                    int c = comparator.compare((T) a, (T) b);
+                    return descending ? -c : c;
+                }
+            });
+        }
+
+        /** Adds a column; {@code sortKey} null means "sort by the text". */
+        <K extends Comparable<K>> SortedTable<T> column(String title, int width, Function<T, String> text,
+                Function<T, K> sortKey) {
+            TableViewerColumn col = new TableViewerColumn(viewer, SWT.NONE);
+            TableColumn c = col.getColumn();
+            c.setText(title);
+            c.setWidth(width);
+            c.setMoveable(true);
+            col.setLabelProvider(new ColumnLabelProvider() {
+                @Override
+                @SuppressWarnings("unchecked")
+                public String getText(Object element) {
+                    String s = text.apply((T) element);
+                    return s == null ? "" : s;
+                }
+            });
+            Comparator<T> cmp = sortKey == null
+                    ? Comparator.comparing(t -> String.valueOf(text.apply(t)), String.CASE_INSENSITIVE_ORDER)
+                    : Comparator.comparing(sortKey, Comparator.nullsFirst(Comparator.naturalOrder()));
+            c.addListener(SWT.Selection, e -> sortBy(c, cmp));
+            return this;
+        }
+
+        void sortBy(TableColumn column, Comparator<T> cmp) {
+            Table table = viewer.getTable();
+            if (table.getSortColumn() == column) {
+                descending = !descending;
+            } else {
+                descending = false;
+            }
+            comparator = cmp;
+            table.setSortColumn(column);
+            table.setSortDirection(descending ? SWT.DOWN : SWT.UP);
+            viewer.refresh();
+        }
+
+        @SuppressWarnings("unchecked")
+        T selected() {
+            Object o = viewer.getStructuredSelection().getFirstElement();
+            return (T) o;
+        }
+    }
+}
