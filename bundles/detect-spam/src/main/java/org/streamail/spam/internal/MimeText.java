@@ -1,0 +1,565 @@
+package org.streamail.spam.internal;
+
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A small, bounded MIME reader that turns raw RFC 822 bytes into what the spam features need: top-level
+ * headers, the visible text (plain bodies and HTML with tags removed), link hosts, and the SHA-256 of each
+ * attachment. The same code runs on a reported message and on a message at DATA, so a report and a later
+ * copy always yield comparable features (the core's parsed view could differ in details such as HTML
+ * rendering, and a reported file never passed through the core).
+ *
+ * <p>Never throws on content: whatever cannot be decoded is skipped. Bounded: nesting depth
+ * {@value #MAX_DEPTH}, {@value #MAX_PARTS} parts, {@value #MAX_TEXT} characters of text,
+ * {@value #MAX_HEADERS} headers per part. Stateless and thread-safe.
+ */
+final class MimeText {
+
+    static final int MAX_DEPTH = 8;
+    static final int MAX_PARTS = 200;
+    static final int MAX_TEXT = 256 * 1024;
+    static final int MAX_HEADERS = 500;
+    static final int MAX_LINKS = 500;
+
+    /** A header field, unfolded and RFC 2047 decoded. */
+    record Field(String name, String value) {
+    }
+
+    /** An attachment or image: what the exact-hash fingerprint and block rules use. */
+    record Part(String type, String fileName, String sha256, int size) {
+    }
+
+    /** What was read from one message. */
+    record Extracted(List<Field> headers, String text, List<String> linkHosts, List<Part> parts, String htmlTags,
+            List<String> structure) {
+
+        /** The first value of a top-level header, or {@code ""}. */
+        String header(String name) {
+            for (Field f : headers) {
+                if (f.name().equalsIgnoreCase(name)) {
+                    return f.value();
+                }
+            }
+            return "";
+        }
+
+        List<String> headers(String name) {
+            List<String> out = new ArrayList<>();
+            for (Field f : headers) {
+                if (f.name().equalsIgnoreCase(name)) {
+                    out.add(f.value());
+                }
+            }
+            return out;
+        }
+    }
+
+    private static final Pattern URL = Pattern.compile("(?i)\\b(?:https?://|www\\.)[^\\s\"'<>()\\[\\]{}]{1,2000}");
+    private static final Pattern HREF = Pattern.compile("(?i)(?:href|src|action)\\s*=\\s*[\"']?\\s*(https?://[^\"'\\s>]{1,2000})");
+    private static final Pattern ENCODED_WORD = Pattern.compile("=\\?([^?]{1,40})\\?([bBqQ])\\?([^?]{0,2000})\\?=");
+    private static final Pattern TAG_NAME = Pattern.compile("<\\s*([a-zA-Z][a-zA-Z0-9]{0,15})");
+
+    private MimeText() {
+    }
+
+    static Extracted read(byte[] raw) {
+        Collector c = new Collector();
+        int start = 0;
+        // mbox "From " separator line (corpus files, saved mailboxes): not a header
+        if (raw.length > 5 && raw[0] == 'F' && raw[1] == 'r' && raw[2] == 'o' && raw[3] == 'm' && raw[4] == ' ') {
+            int nl = indexOf(raw, (byte) '\n', 0, raw.length);
+            start = nl < 0 ? raw.length : nl + 1;
+        }
+        List<Field> top = entity(raw, start, raw.length, 0, c);
+        return new Extracted(top, c.text.toString(), List.copyOf(c.hosts), List.copyOf(c.parts), c.tags.toString(),
+                List.copyOf(c.structure));
+    }
+
+    private static final class Collector {
+        final StringBuilder text = new StringBuilder();
+        final Set<String> hosts = new LinkedHashSet<>();
+        final List<Part> parts = new ArrayList<>();
+        final StringBuilder tags = new StringBuilder();
+        /** One entry per body part: type, charset and transfer encoding ("text/html;utf-8;base64"). */
+        final List<String> structure = new ArrayList<>();
+        int partCount;
+
+        void addText(String s) {
+            int room = MAX_TEXT - text.length();
+            if (room <= 0) {
+                return;
+            }
+            text.append(s, 0, Math.min(s.length(), room)).append('\n');
+        }
+
+        void addLinks(String s, Pattern p) {
+            Matcher m = p.matcher(s);
+            while (m.find() && hosts.size() < MAX_LINKS) {
+                String h = host(m.groupCount() > 0 && m.group(1) != null ? m.group(1) : m.group());
+                if (!h.isEmpty()) {
+                    hosts.add(h);
+                }
+            }
+        }
+    }
+
+    /** Reads one entity (headers + body) and returns its headers. */
+    private static List<Field> entity(byte[] raw, int from, int to, int depth, Collector c) {
+        int bodyStart = headerEnd(raw, from, to);
+        List<Field> headers = headers(new String(raw, from, Math.max(0, bodyStart - from), StandardCharsets.ISO_8859_1));
+        if (++c.partCount > MAX_PARTS) {
+            return headers;
+        }
+        String contentType = value(headers, "Content-Type");
+        String type = mediaType(contentType);
+        String encoding = value(headers, "Content-Transfer-Encoding").trim().toLowerCase(Locale.ROOT);
+        if (type.startsWith("multipart/")) {
+            String boundary = param(contentType, "boundary");
+            if (!boundary.isEmpty() && depth < MAX_DEPTH) {
+                multipart(raw, bodyStart, to, boundary, depth, c);
+                return headers;
+            }
+            type = "text/plain"; // no usable boundary: read the body as text, like mail clients do
+        }
+        if (type.equals("message/rfc822") && depth < MAX_DEPTH) {
+            entity(raw, bodyStart, to, depth + 1, c);
+            return headers;
+        }
+        byte[] body = decode(raw, bodyStart, to, encoding);
+        String disposition = value(headers, "Content-Disposition");
+        String fileName = param(disposition, "filename");
+        if (fileName.isEmpty()) {
+            fileName = param(contentType, "name");
+        }
+        boolean attachment = disposition.toLowerCase(Locale.ROOT).startsWith("attachment") || !fileName.isEmpty();
+        if (c.structure.size() < MAX_PARTS) {
+            c.structure.add(type + ";" + param(contentType, "charset").toLowerCase(Locale.ROOT) + ";" + encoding
+                    + (attachment ? ";attachment" : ""));
+        }
+        if (!attachment && (type.equals("text/plain") || type.isEmpty())) {
+            String s = new String(body, charset(param(contentType, "charset")));
+            c.addText(s);
+            c.addLinks(s, URL);
+        } else if (!attachment && type.equals("text/html")) {
+            String html = new String(body, charset(param(contentType, "charset")));
+            c.addLinks(html, HREF);
+            tagNames(html, c.tags);
+            String t = htmlToText(html);
+            c.addText(t);
+            c.addLinks(t, URL);
+        } else if (body.length > 0) {
+            c.parts.add(new Part(type.isEmpty() ? "application/octet-stream" : type, decodeWords(fileName),
+                    sha256(body), body.length));
+        }
+        return headers;
+    }
+
+    private static void multipart(byte[] raw, int from, int to, String boundary, int depth, Collector c) {
+        byte[] delimiter = ("--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
+        int pos = from;
+        int partStart = -1;
+        while (pos < to) {
+            int lineEnd = indexOf(raw, (byte) '\n', pos, to);
+            int next = lineEnd < 0 ? to : lineEnd + 1;
+            if (startsWith(raw, pos, to, delimiter)) {
+                boolean closing = startsWith(raw, pos + delimiter.length, to, new byte[] {'-', '-'});
+                if (partStart >= 0) {
+                    int end = pos;
+                    // the CRLF before the delimiter belongs to the delimiter
+                    if (end > partStart && raw[end - 1] == '\n') {
+                        end--;
+                        if (end > partStart && raw[end - 1] == '\r') {
+                            end--;
+                        }
+                    }
+                    entity(raw, partStart, end, depth + 1, c);
+                    if (c.partCount > MAX_PARTS) {
+                        return;
+                    }
+                }
+                if (closing) {
+                    return;
+                }
+                partStart = next;
+            }
+            pos = next;
+        }
+        if (partStart >= 0 && partStart < to) {
+            entity(raw, partStart, to, depth + 1, c); // missing closing delimiter
+        }
+    }
+
+    static int headerEnd(byte[] raw, int from, int to) {
+        int i = from;
+        // an entity that starts with an empty line has no headers
+        if (i < to && (raw[i] == '\n' || (raw[i] == '\r' && i + 1 < to && raw[i + 1] == '\n'))) {
+            return raw[i] == '\n' ? i + 1 : i + 2;
+        }
+        for (; i < to; i++) {
+            if (raw[i] == '\n') {
+                if (i + 1 < to && raw[i + 1] == '\n') {
+                    return i + 2;
+                }
+                if (i + 2 < to && raw[i + 1] == '\r' && raw[i + 2] == '\n') {
+                    return i + 3;
+                }
+            }
+        }
+        return to;
+    }
+
+    static List<Field> headers(String block) {
+        List<Field> out = new ArrayList<>();
+        StringBuilder current = null;
+        for (String line : block.split("\r?\n", -1)) {
+            if (!line.isEmpty() && (line.charAt(0) == ' ' || line.charAt(0) == '\t')) {
+                if (current != null && current.length() < 64 * 1024) {
+                    current.append(' ').append(line.strip());
+                }
+                continue;
+            }
+            if (current != null) {
+                add(out, current.toString());
+                if (out.size() >= MAX_HEADERS) {
+                    return out;
+                }
+            }
+            current = line.isEmpty() ? null : new StringBuilder(line);
+        }
+        if (current != null) {
+            add(out, current.toString());
+        }
+        return out;
+    }
+
+    private static void add(List<Field> out, String line) {
+        int colon = line.indexOf(':');
+        if (colon <= 0 || colon > 100) {
+            return;
+        }
+        String name = line.substring(0, colon).strip();
+        if (name.isEmpty() || name.indexOf(' ') >= 0) {
+            return;
+        }
+        out.add(new Field(name, decodeWords(line.substring(colon + 1).strip())));
+    }
+
+    private static String value(List<Field> headers, String name) {
+        for (Field f : headers) {
+            if (f.name().equalsIgnoreCase(name)) {
+                return f.value();
+            }
+        }
+        return "";
+    }
+
+    static String mediaType(String contentType) {
+        int semi = contentType.indexOf(';');
+        return (semi < 0 ? contentType : contentType.substring(0, semi)).strip().toLowerCase(Locale.ROOT);
+    }
+
+    /** A parameter of a structured header ({@code boundary}, {@code charset}, {@code filename}), or "". */
+    static String param(String header, String name) {
+        String lower = asciiLower(header);
+        int from = 0;
+        while (true) {
+            int i = lower.indexOf(name, from);
+            if (i < 0) {
+                return "";
+            }
+            from = i + name.length();
+            boolean startOk = i == 0 || lower.charAt(i - 1) == ';' || Character.isWhitespace(lower.charAt(i - 1));
+            int j = from;
+            while (j < lower.length() && Character.isWhitespace(lower.charAt(j))) {
+                j++;
+            }
+            if (!startOk || j >= lower.length() || lower.charAt(j) != '=') {
+                continue;
+            }
+            j++;
+            while (j < header.length() && Character.isWhitespace(header.charAt(j))) {
+                j++;
+            }
+            if (j < header.length() && header.charAt(j) == '"') {
+                int end = header.indexOf('"', j + 1);
+                return header.substring(j + 1, end < 0 ? header.length() : end);
+            }
+            int end = j;
+            while (end < header.length() && header.charAt(end) != ';' && !Character.isWhitespace(header.charAt(end))) {
+                end++;
+            }
+            return header.substring(j, end);
+        }
+    }
+
+    private static byte[] decode(byte[] raw, int from, int to, String encoding) {
+        if (from >= to) {
+            return new byte[0];
+        }
+        if (encoding.equals("base64")) {
+            byte[] clean = new byte[to - from];
+            int n = 0;
+            for (int i = from; i < to; i++) {
+                byte b = raw[i];
+                if ((b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9') || b == '+' || b == '/') {
+                    clean[n++] = b;
+                }
+            }
+            n -= n % 4 == 1 ? 1 : 0; // a dangling sextet cannot be decoded
+            StringBuilder padded = new StringBuilder(n + 3).append(new String(clean, 0, n, StandardCharsets.ISO_8859_1));
+            while (padded.length() % 4 != 0) {
+                padded.append('=');
+            }
+            try {
+                return Base64.getDecoder().decode(padded.toString());
+            } catch (IllegalArgumentException e) {
+                return new byte[0];
+            }
+        }
+        if (encoding.equals("quoted-printable")) {
+            return quotedPrintable(raw, from, to, false);
+        }
+        byte[] copy = new byte[to - from];
+        System.arraycopy(raw, from, copy, 0, copy.length);
+        return copy;
+    }
+
+    private static byte[] quotedPrintable(byte[] raw, int from, int to, boolean underscoreIsSpace) {
+        byte[] out = new byte[to - from];
+        int n = 0;
+        for (int i = from; i < to; i++) {
+            byte b = raw[i];
+            if (b == '=') {
+                if (i + 1 < to && raw[i + 1] == '\n') {
+                    i++;
+                    continue;
+                }
+                if (i + 2 < to && raw[i + 1] == '\r' && raw[i + 2] == '\n') {
+                    i += 2;
+                    continue;
+                }
+                if (i + 2 < to) {
+                    int hi = Character.digit(raw[i + 1], 16);
+                    int lo = Character.digit(raw[i + 2], 16);
+                    if (hi >= 0 && lo >= 0) {
+                        out[n++] = (byte) (hi * 16 + lo);
+                        i += 2;
+                        continue;
+                    }
+                }
+            }
+            out[n++] = underscoreIsSpace && b == '_' ? (byte) ' ' : b;
+        }
+        byte[] r = new byte[n];
+        System.arraycopy(out, 0, r, 0, n);
+        return r;
+    }
+
+    /** RFC 2047 encoded words; anything undecodable is kept as written. */
+    static String decodeWords(String s) {
+        if (s.indexOf("=?") < 0) {
+            return s;
+        }
+        Matcher m = ENCODED_WORD.matcher(s);
+        StringBuilder out = new StringBuilder();
+        int last = 0;
+        while (m.find()) {
+            String between = s.substring(last, m.start());
+            // whitespace between two encoded words is not displayed
+            if (!(last > 0 && between.isBlank())) {
+                out.append(between);
+            }
+            Charset cs = charset(m.group(1));
+            byte[] bytes = m.group(3).getBytes(StandardCharsets.ISO_8859_1);
+            byte[] decoded;
+            if (m.group(2).equalsIgnoreCase("b")) {
+                try {
+                    decoded = Base64.getMimeDecoder().decode(bytes);
+                } catch (IllegalArgumentException e) {
+                    decoded = bytes;
+                }
+            } else {
+                decoded = quotedPrintable(bytes, 0, bytes.length, true);
+            }
+            out.append(new String(decoded, cs));
+            last = m.end();
+        }
+        out.append(s, last, s.length());
+        return out.toString();
+    }
+
+    static Charset charset(String name) {
+        if (name == null || name.isBlank()) {
+            return StandardCharsets.ISO_8859_1;
+        }
+        try {
+            String n = name.strip().replace("\"", "");
+            if (n.equalsIgnoreCase("us-ascii") || n.equalsIgnoreCase("ascii")) {
+                return StandardCharsets.ISO_8859_1; // 8-bit bytes in "ASCII" mail are common: keep them
+            }
+            return Charset.forName(n);
+        } catch (RuntimeException e) {
+            return StandardCharsets.ISO_8859_1;
+        }
+    }
+
+    /** Visible text of HTML: scripts, styles and comments dropped, tags removed, common entities decoded. */
+    static String htmlToText(String html) {
+        StringBuilder out = new StringBuilder(Math.min(html.length(), MAX_TEXT));
+        String lower = asciiLower(html); // same length as html, so indexes agree
+        int i = 0;
+        int n = html.length();
+        while (i < n && out.length() < MAX_TEXT) {
+            char ch = html.charAt(i);
+            if (ch == '<') {
+                if (lower.startsWith("<!--", i)) {
+                    int end = lower.indexOf("-->", i + 4);
+                    i = end < 0 ? n : end + 3;
+                    continue;
+                }
+                String skipTo = lower.startsWith("<script", i) ? "</script" : lower.startsWith("<style", i) ? "</style" : null;
+                if (skipTo != null) {
+                    int end = lower.indexOf(skipTo, i);
+                    i = end < 0 ? n : end + skipTo.length();
+                }
+                int close = html.indexOf('>', i);
+                i = close < 0 ? n : close + 1;
+                out.append(' ');
+                continue;
+            }
+            if (ch == '&') {
+                int semi = html.indexOf(';', i);
+                if (semi > i && semi - i <= 8) {
+                    String ent = lower.substring(i + 1, semi);
+                    String rep = switch (ent) {
+                        case "nbsp" -> " ";
+                        case "amp" -> "&";
+                        case "lt" -> "<";
+                        case "gt" -> ">";
+                        case "quot" -> "\"";
+                        case "apos" -> "'";
+                        default -> numericEntity(ent);
+                    };
+                    if (rep != null) {
+                        out.append(rep);
+                        i = semi + 1;
+                        continue;
+                    }
+                }
+            }
+            out.append(ch);
+            i++;
+        }
+        return out.toString();
+    }
+
+    /** Lower-cases ASCII letters only: unlike toLowerCase, never changes the length. */
+    static String asciiLower(String s) {
+        char[] a = s.toCharArray();
+        for (int i = 0; i < a.length; i++) {
+            if (a[i] >= 'A' && a[i] <= 'Z') {
+                a[i] = (char) (a[i] + 32);
+            }
+        }
+        return new String(a);
+    }
+
+    private static String numericEntity(String ent) {
+        try {
+            if (ent.startsWith("#x")) {
+                return new String(Character.toChars(Integer.parseInt(ent.substring(2), 16)));
+            }
+            if (ent.startsWith("#")) {
+                return new String(Character.toChars(Integer.parseInt(ent.substring(1))));
+            }
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        return null;
+    }
+
+    private static void tagNames(String html, StringBuilder tags) {
+        Matcher m = TAG_NAME.matcher(html);
+        int count = 0;
+        while (m.find() && count++ < 2000) {
+            tags.append(m.group(1).toLowerCase(Locale.ROOT)).append(' ');
+        }
+    }
+
+    /** The lower-case host of a URL ({@code www.x.org/...} accepted), or "" when none can be read. */
+    static String host(String url) {
+        String s = url;
+        int scheme = s.indexOf("://");
+        if (scheme >= 0) {
+            s = s.substring(scheme + 3);
+        }
+        int end = 0;
+        while (end < s.length() && "/?#\\".indexOf(s.charAt(end)) < 0) {
+            end++;
+        }
+        s = s.substring(0, end);
+        int at = s.lastIndexOf('@');
+        if (at >= 0) {
+            s = s.substring(at + 1);
+        }
+        int colon = s.lastIndexOf(':');
+        if (colon >= 0 && s.indexOf(']') < colon) {
+            s = s.substring(0, colon);
+        }
+        s = s.toLowerCase(Locale.ROOT);
+        while (s.endsWith(".")) {
+            s = s.substring(0, s.length() - 1);
+        }
+        if (s.isEmpty() || s.length() > 253) {
+            return "";
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (!(Character.isLetterOrDigit(ch) || ch == '-' || ch == '.' || ch == '_' || ch == '[' || ch == ']' || ch == ':')) {
+                return "";
+            }
+        }
+        return s;
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 missing from the JRE", e);
+        }
+    }
+
+    private static int indexOf(byte[] a, byte b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (a[i] == b) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean startsWith(byte[] a, int at, int to, byte[] prefix) {
+        if (at + prefix.length > to) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (a[at + i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,214 @@
+package org.streamail.spam.internal;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+import org.streamail.api.detect.Detector;
+import org.streamail.api.detect.Inspection;
+import org.streamail.api.model.Finding;
+import org.streamail.api.smtp.EnvelopeGuard;
+import org.streamail.api.smtp.SmtpReply;
+import org.streamail.api.smtp.SmtpSession;
+import org.streamail.api.spam.BlockListService;
+import org.streamail.api.spam.BlockRule;
+import org.streamail.api.spam.ReportKind;
+import org.streamail.api.spam.ReportResult;
+import org.streamail.api.spam.ReportService;
+import org.streamail.api.spam.SpamStore;
+import org.streamail.api.store.Directory;
+import org.streamail.api.store.QuarantineStore;
+
+/**
+ * The spam bundle's one DS component: the {@code spam} detector, the SMTP guard for remembered rejections,
+ * and the report and block-list services, all over one {@link SpamEngine} so they share its caches.
+ *
+ * <p>Lifecycle: active while a {@link SpamStore} is registered (static mandatory reference: the store
+ * bundle's update restarts this component, which reloads everything). The quarantine store and the
+ * directory are optional and dynamic. A single daemon thread refreshes the caches every
+ * {@code refresh.seconds}; it stops at deactivation. Thread-safe.
+ */
+@Component(service = {Detector.class, EnvelopeGuard.class, ReportService.class, BlockListService.class},
+        configurationPid = SpamComponent.PID, name = SpamComponent.PID, immediate = true)
+@Designate(ocd = SpamConfig.class)
+public final class SpamComponent implements Detector, EnvelopeGuard, ReportService, BlockListService {
+
+    static final String PID = "org.streamail.spam";
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile QuarantineStore quarantine;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile Directory directory;
+
+    private final SpamEngine engine;
+    private final ScheduledExecutorService refresher;
+
+    @Activate
+    public SpamComponent(@Reference SpamStore store, SpamConfig config) {
+        this.engine = new SpamEngine(store, settings(config), Clock.systemUTC(), this::stored, this::isProtected,
+                Classifier.Tuning.defaults(), families(config.classifier_features()));
+        engine.refresh();
+        int seconds = Math.max(1, Math.min(60, config.refresh_seconds()));
+        this.refresher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "streamail-spam-refresh");
+            t.setDaemon(true);
+            return t;
+        });
+        refresher.scheduleWithFixedDelay(engine::refresh, seconds, seconds, TimeUnit.SECONDS);
+        int releaseSeconds = config.release_learning_seconds();
+        if (releaseSeconds > 0) {
+            ReleaseLearner learner = new ReleaseLearner(() -> quarantine, engine);
+            refresher.scheduleWithFixedDelay(learner::poll, releaseSeconds, releaseSeconds, TimeUnit.SECONDS);
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        refresher.shutdownNow();
+    }
+
+    static SpamEngine.Settings settings(SpamConfig c) {
+        double sim = c.similarity_threshold();
+        if (!(sim > 0 && sim <= 1)) {
+            throw new IllegalArgumentException(PID + ": similarity.threshold must be in (0, 1], got " + sim);
+        }
+        double cut = c.bayes_spam_probability();
+        if (!(cut > 0.5 && cut <= 1)) {
+            throw new IllegalArgumentException(PID + ": bayes.spam.probability must be in (0.5, 1], got " + cut);
+        }
+        return new SpamEngine.Settings(sim, Math.max(1, c.reporters_to_block()), Math.max(1, c.ham_reporters_to_lift()),
+                Math.max(0, c.auto_block_reporters()), duration("auto.block.window", c.auto_block_window()),
+                duration("auto.block.expiry", c.auto_block_expiry()), c.fingerprint_score(), c.rule_score(),
+                c.bayes_max_score(), c.bayes_min_score(), cut, Math.max(1000, c.max_fingerprints()),
+                Math.max(10_000, c.max_tokens()), Math.max(0, c.recent_bytes()), Math.max(1024, c.max_message_size()));
+    }
+
+    static Set<Tokenizer.Family> families(String value) {
+        Set<Tokenizer.Family> out = EnumSet.noneOf(Tokenizer.Family.class);
+        for (String part : value.split(",")) {
+            String p = part.strip().toUpperCase(Locale.ROOT);
+            if (p.isEmpty()) {
+                continue;
+            }
+            try {
+                out.add(Tokenizer.Family.valueOf(p));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(PID + ": classifier.features has unknown family '" + part.strip()
+                        + "'; known: " + java.util.Arrays.toString(Tokenizer.Family.values()));
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException(PID + ": classifier.features is empty");
+        }
+        return out;
+    }
+
+    private static Duration duration(String name, String value) {
+        try {
+            Duration d = Duration.parse(value.strip());
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(PID + ": " + name + " must be positive, got " + value);
+            }
+            return d;
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException(PID + ": " + name + " must be an ISO-8601 duration such as P7D or "
+                    + "PT24H, got '" + value + "'");
+        }
+    }
+
+    private Optional<SpamEngine.Stored> stored(String id) {
+        QuarantineStore q = quarantine;
+        if (q == null) {
+            return Optional.empty();
+        }
+        return q.raw(id).map(raw -> new SpamEngine.Stored(raw,
+                q.get(id).map(e -> e.envelope().sender()).orElse("")));
+    }
+
+    private boolean isProtected(String domain) {
+        Directory d = directory;
+        return d != null && d.isProtectedDomain(domain);
+    }
+
+    // ---- Detector
+
+    @Override
+    public String name() {
+        return SpamEngine.DETECTOR;
+    }
+
+    @Override
+    public List<Finding> inspect(Inspection inspection) {
+        return engine.inspect(inspection.id(), inspection.raw().toByteArray(), inspection.message().links(),
+                inspection.message().attachments(), inspection::expired);
+    }
+
+    // ---- EnvelopeGuard
+
+    @Override
+    public Optional<SmtpReply> onConnect(SmtpSession session) {
+        return engine.onConnect(session);
+    }
+
+    @Override
+    public Optional<SmtpReply> onHelo(SmtpSession session) {
+        return engine.onHelo(session);
+    }
+
+    @Override
+    public Optional<SmtpReply> onMailFrom(SmtpSession session) {
+        return engine.onMailFrom(session);
+    }
+
+    // ---- ReportService
+
+    @Override
+    public ReportResult report(ReportKind kind, byte[] raw, String reporter, boolean admin) {
+        return engine.report(kind, raw, reporter, admin);
+    }
+
+    @Override
+    public ReportResult reportById(ReportKind kind, String id, String reporter, boolean admin) {
+        return engine.reportById(kind, id, reporter, admin);
+    }
+
+    // ---- BlockListService
+
+    @Override
+    public List<BlockRule> list() {
+        return engine.list();
+    }
+
+    @Override
+    public BlockRule add(BlockRule.Type type, String value, String reason, java.time.Instant expiresAt, String actor) {
+        return engine.add(type, value, reason, expiresAt, actor);
+    }
+
+    @Override
+    public boolean remove(String id, String actor) {
+        return engine.remove(id, actor);
+    }
+
+    @Override
+    public Optional<BlockRule> match(BlockRule.Type type, String value) {
+        return engine.match(type, value);
+    }
+}

@@ -1,0 +1,593 @@
+package org.streamail.spam.internal;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.streamail.api.model.Attachment;
+import org.streamail.api.model.Category;
+import org.streamail.api.model.Finding;
+import org.streamail.api.model.Link;
+import org.streamail.api.smtp.SmtpReply;
+import org.streamail.api.smtp.SmtpSession;
+import org.streamail.api.spam.BlockListService;
+import org.streamail.api.spam.BlockRule;
+import org.streamail.api.spam.ReportKind;
+import org.streamail.api.spam.ReportResult;
+import org.streamail.api.spam.ReportService;
+import org.streamail.api.spam.SpamStore;
+import org.streamail.api.spam.SpamStore.FingerprintState;
+
+/**
+ * Everything the spam bundle does, without OSGi: reports, fingerprint matching, the classifier, block
+ * rules. The DS component ({@link SpamComponent}) wraps it; tests and the accuracy bench use it directly
+ * over an in-memory store.
+ *
+ * <p><b>Shared state and staleness.</b> The database ({@link SpamStore}) is the truth. This node keeps
+ * in-memory copies of the fingerprints, the token counts and the block rules, which {@link #refresh()}
+ * brings up to date from the store's change feeds; the component calls it every {@code refresh.seconds}
+ * (default 2 s). A report, training or rule change made through this node applies here at once; one made
+ * on another node applies here after at most one refresh interval plus the time of one refresh. If the
+ * database is unreachable, the last copies stay in use and a warning is logged.
+ *
+ * <p>Thread-safe. {@link #inspect} and the guard methods only read immutable snapshots or concurrent maps.
+ */
+final class SpamEngine implements ReportService, BlockListService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SpamEngine.class);
+    static final String DETECTOR = "spam";
+    private static final int FINGERPRINT_PAGE = 5_000;
+    private static final Pattern ADDRESS = Pattern.compile("[^\\s<>\"(),;:]+@[^\\s<>\"(),;:]+");
+
+    /** A message the gateway stored, as the report-by-id path needs it. */
+    record Stored(byte[] raw, String sender) {
+    }
+
+    /** Configuration, already validated by the component. */
+    record Settings(double similarity, int reportersToBlock, int hamReportersToLift, int autoBlockReporters,
+            Duration autoBlockWindow, Duration autoBlockExpiry, double fingerprintScore, double ruleScore,
+            double bayesMaxScore, double bayesMinScore, double bayesSpamProbability, int maxFingerprints,
+            int maxTokens, long recentBytes, int maxMessageSize) {
+
+        static Settings defaults() {
+            return new Settings(0.5, 3, 1, 5, Duration.ofDays(7), Duration.ofDays(30), 100, 100, 6, -2, 0.9,
+                    200_000, 4_000_000, 64L * 1024 * 1024, 25 * 1024 * 1024);
+        }
+    }
+
+    /** The features of one message, computed once. */
+    record Features(MimeText.Extracted extracted, String referenceId, int[] signature, List<String> attachmentHashes,
+            long[] tokens) {
+    }
+
+    /** A fingerprint in memory. */
+    private record Indexed(String id, int[] signature, List<String> attachmentHashes, FingerprintState state) {
+    }
+
+    private final SpamStore store;
+    private final Settings settings;
+    private final Clock clock;
+    private final Function<String, Optional<Stored>> storedMessages;
+    private final Predicate<String> protectedDomain;
+    private final Classifier classifier;
+    private final Set<Tokenizer.Family> families;
+    private final RecentMessages recent;
+
+    private final Map<String, Indexed> fingerprints = new ConcurrentHashMap<>();
+    private volatile Indexed[] blocking = new Indexed[0];
+    private volatile Map<String, Indexed> blockingAttachments = Map.of();
+    private long fingerprintGeneration;
+    private volatile BlockRules rules = BlockRules.empty();
+    private long rulesGeneration = Long.MIN_VALUE;
+    private final Object refreshLock = new Object();
+    private volatile long lastRefreshFailureLog;
+
+    /**
+     * @param storedMessages finds a quarantined (or otherwise stored) message by gateway id; never null
+     * @param protectedDomain whether a domain is one of ours (never auto-blocked); never null
+     */
+    SpamEngine(SpamStore store, Settings settings, Clock clock, Function<String, Optional<Stored>> storedMessages,
+            Predicate<String> protectedDomain) {
+        this(store, settings, clock, storedMessages, protectedDomain, Classifier.Tuning.defaults(), Tokenizer.DEFAULT);
+    }
+
+    /** With explicit classifier tuning and feature families: for the accuracy bench's measurements. */
+    SpamEngine(SpamStore store, Settings settings, Clock clock, Function<String, Optional<Stored>> storedMessages,
+            Predicate<String> protectedDomain, Classifier.Tuning tuning, Set<Tokenizer.Family> families) {
+        this.families = Set.copyOf(families);
+        this.store = Objects.requireNonNull(store, "store");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.storedMessages = Objects.requireNonNull(storedMessages, "storedMessages");
+        this.protectedDomain = Objects.requireNonNull(protectedDomain, "protectedDomain");
+        this.classifier = new Classifier(settings.maxTokens(), tuning);
+        this.recent = new RecentMessages(settings.recentBytes());
+    }
+
+    // ------------------------------------------------------------------------------------------ refresh
+
+    /** Pulls what changed in the store since the last call; keeps the old copies if the store fails. */
+    void refresh() {
+        synchronized (refreshLock) {
+            try {
+                long g = store.rulesGeneration();
+                if (g != rulesGeneration) {
+                    rules = new BlockRules(store.rules());
+                    rulesGeneration = g;
+                }
+                boolean changed = false;
+                while (true) {
+                    List<SpamStore.Fingerprint> page = store.fingerprintsChangedAfter(fingerprintGeneration, FINGERPRINT_PAGE);
+                    for (SpamStore.Fingerprint f : page) {
+                        index(f.id(), toArray(f.minHash()), f.attachmentHashes(), f.state());
+                        fingerprintGeneration = Math.max(fingerprintGeneration, f.generation());
+                    }
+                    changed |= !page.isEmpty();
+                    if (page.size() < FINGERPRINT_PAGE) {
+                        break;
+                    }
+                }
+                if (changed) {
+                    rebuildBlocking();
+                }
+                classifier.sync(store);
+            } catch (RuntimeException e) {
+                long now = System.nanoTime();
+                if (now - lastRefreshFailureLog > Duration.ofMinutes(1).toNanos()) {
+                    lastRefreshFailureLog = now;
+                    LOG.warn("Spam: refreshing reports, tokens and rules from the store failed ({}); using the copies "
+                            + "read before", e.toString());
+                }
+            }
+        }
+    }
+
+    private void index(String id, int[] signature, List<String> attachments, FingerprintState state) {
+        if (!fingerprints.containsKey(id) && fingerprints.size() >= settings.maxFingerprints()
+                && state != FingerprintState.BLOCKING) {
+            return; // bounded: pending fingerprints beyond the limit are not compared
+        }
+        fingerprints.put(id, new Indexed(id, signature, List.copyOf(attachments), state));
+    }
+
+    /** Synchronized so that a rebuild from an older view of the map can never overwrite a newer one. */
+    private synchronized void rebuildBlocking() {
+        List<Indexed> list = new ArrayList<>();
+        Map<String, Indexed> byAttachment = new HashMap<>();
+        for (Indexed f : fingerprints.values()) {
+            if (f.state() == FingerprintState.BLOCKING) {
+                list.add(f);
+                for (String h : f.attachmentHashes()) {
+                    byAttachment.put(h, f);
+                }
+            }
+        }
+        blocking = list.toArray(Indexed[]::new);
+        blockingAttachments = Map.copyOf(byAttachment);
+    }
+
+    private static int[] toArray(List<Integer> list) {
+        int[] a = new int[list.size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = list.get(i);
+        }
+        return a;
+    }
+
+    private static List<Integer> toList(int[] a) {
+        List<Integer> l = new ArrayList<>(a.length);
+        for (int v : a) {
+            l.add(v);
+        }
+        return l;
+    }
+
+    // ------------------------------------------------------------------------------------------ features
+
+    Features features(byte[] raw) {
+        MimeText.Extracted ex = MimeText.read(raw);
+        String textForFingerprint = ex.header("Subject") + "\n" + ex.text();
+        List<String> words = Fuzzy.words(textForFingerprint);
+        int[] sig = Fuzzy.signature(words);
+        List<String> hashes = new ArrayList<>();
+        for (MimeText.Part p : ex.parts()) {
+            if (!hashes.contains(p.sha256())) {
+                hashes.add(p.sha256());
+            }
+        }
+        return new Features(ex, Fuzzy.referenceId(words, hashes), sig, List.copyOf(hashes), Tokenizer.features(ex, families));
+    }
+
+    // ------------------------------------------------------------------------------------------ detection
+
+    /**
+     * Findings for a message at DATA: a blocking fingerprint or attachment, a URL or attachment block
+     * rule, and the classifier's score.
+     *
+     * @param id          the gateway id (remembered, so the message can be reported by id later)
+     * @param raw         the raw bytes
+     * @param links       links the core found (added to this bundle's own)
+     * @param attachments attachments the core found (their hashes are checked too)
+     * @param expired     tells whether the deadline passed; checked between the steps
+     */
+    List<Finding> inspect(String id, byte[] raw, List<Link> links, List<Attachment> attachments,
+            java.util.function.BooleanSupplier expired) {
+        recent.remember(id, raw);
+        Features f = features(raw);
+        List<Finding> out = new ArrayList<>();
+        Instant now = clock.instant();
+
+        Indexed best = null;
+        double bestSim = 0;
+        if (f.signature().length > 0) {
+            for (Indexed b : blocking) {
+                double sim = Fuzzy.similarity(f.signature(), b.signature());
+                if (sim > bestSim) {
+                    bestSim = sim;
+                    best = b;
+                }
+            }
+        }
+        if (best != null && bestSim >= settings.similarity()) {
+            out.add(new Finding(DETECTOR, "fuzzy-match", settings.fingerprintScore(), Category.SPAM,
+                    String.format(Locale.ROOT, "matches reported spam ref %s (similarity %.2f)", best.id(), bestSim)));
+        }
+        Set<String> hashes = new HashSet<>(f.attachmentHashes());
+        for (Attachment a : attachments) {
+            if (a.size() > 0) {
+                hashes.add(a.content().sha256());
+            }
+        }
+        Map<String, Indexed> byAttachment = blockingAttachments;
+        for (String h : hashes) {
+            Indexed hit = byAttachment.get(h);
+            if (hit != null) {
+                out.add(new Finding(DETECTOR, "reported-attachment", settings.fingerprintScore(), Category.SPAM,
+                        "attachment " + h.substring(0, 16) + " is in reported spam ref " + hit.id()));
+                break;
+            }
+        }
+        if (expired.getAsBoolean()) {
+            return out;
+        }
+        BlockRules r = rules;
+        for (String h : hashes) {
+            Optional<BlockRule> rule = r.match(BlockRule.Type.ATTACHMENT_HASH, h, now);
+            if (rule.isPresent()) {
+                out.add(ruleFinding("blocked-attachment", rule.get(), "attachment " + h.substring(0, 16)));
+                break;
+            }
+        }
+        Set<String> hosts = new HashSet<>(f.extracted().linkHosts());
+        for (Link l : links) {
+            l.host().ifPresent(hosts::add);
+        }
+        for (String host : hosts) {
+            Optional<BlockRule> rule = r.match(BlockRule.Type.URL_DOMAIN, host, now);
+            if (rule.isPresent()) {
+                out.add(ruleFinding("blocked-url-domain", rule.get(), "link to " + host));
+                break;
+            }
+        }
+        if (expired.getAsBoolean()) {
+            return out;
+        }
+        double p = classifier.probability(f.tokens());
+        if (!Double.isNaN(p)) {
+            double score = bayesScore(p);
+            out.add(new Finding(DETECTOR, "bayes", score, score > 0 ? Category.SPAM : Category.INFO,
+                    String.format(Locale.ROOT, "learned classifier: spam probability %.3f", p)));
+        }
+        return out;
+    }
+
+    private Finding ruleFinding(String name, BlockRule rule, String what) {
+        return new Finding(DETECTOR, name, settings.ruleScore(), Category.POLICY,
+                what + " is blocked by rule " + rule.id() + (rule.reason().isEmpty() ? "" : " (" + rule.reason() + ")"));
+    }
+
+    /**
+     * Probability to score: at or above {@code bayes.spam.probability} the full {@code bayes.max.score};
+     * from 0.5 up to it, rising linearly to two thirds of that; below 0.5 falling linearly to
+     * {@code bayes.min.score} at 0.
+     */
+    double bayesScore(double p) {
+        double cut = settings.bayesSpamProbability();
+        if (p >= cut) {
+            return settings.bayesMaxScore();
+        }
+        if (p >= 0.5) {
+            return round((p - 0.5) / (cut - 0.5) * settings.bayesMaxScore() * 2 / 3);
+        }
+        return round((0.5 - p) / 0.5 * settings.bayesMinScore());
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+
+    /** The classifier's spam probability for a raw message, NaN while untrained; for the bench. */
+    double probability(byte[] raw) {
+        return classifier.probability(features(raw).tokens());
+    }
+
+    // ------------------------------------------------------------------------------------------ SMTP guard
+
+    Optional<SmtpReply> onConnect(SmtpSession s) {
+        return refuse(BlockRule.Type.CLIENT_IP, s.clientIp(), s);
+    }
+
+    Optional<SmtpReply> onHelo(SmtpSession s) {
+        return refuse(BlockRule.Type.HELO, s.helo(), s);
+    }
+
+    Optional<SmtpReply> onMailFrom(SmtpSession s) {
+        Optional<SmtpReply> r = refuse(BlockRule.Type.SENDER, s.sender(), s);
+        return r.isPresent() ? r : refuse(BlockRule.Type.SENDER_DOMAIN, s.sender(), s);
+    }
+
+    private Optional<SmtpReply> refuse(BlockRule.Type type, String value, SmtpSession s) {
+        if (s.authenticated() != null) {
+            return Optional.empty(); // our own authenticated users are never refused by remembered rejections
+        }
+        return rules.match(type, value, clock.instant()).map(rule -> SmtpReply.of(550, "5.7.1",
+                "Refused by rule " + rule.id().substring(0, 8) + " (" + type.name().toLowerCase(Locale.ROOT)
+                        + (rule.reason().isEmpty() ? "" : ": " + rule.reason()) + ")"));
+    }
+
+    // ------------------------------------------------------------------------------------------ reports
+
+    @Override
+    public ReportResult report(ReportKind kind, byte[] raw, String reporter, boolean admin) {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(raw, "raw");
+        return report(kind, raw, null, reporter, admin);
+    }
+
+    @Override
+    public ReportResult reportById(ReportKind kind, String id, String reporter, boolean admin) {
+        Objects.requireNonNull(kind, "kind");
+        if (id == null || id.isBlank() || id.length() > 128) {
+            throw new IllegalArgumentException("a message id is required (at most 128 characters)");
+        }
+        Optional<Stored> stored = storedMessages.apply(id);
+        if (stored.isEmpty()) {
+            stored = recent.get(id).map(raw -> new Stored(raw, null));
+        }
+        Stored s = stored.orElseThrow(() -> new NoSuchElementException("no message with id " + id
+                + " in the quarantine or among the messages this node inspected recently"));
+        return report(kind, s.raw(), s.sender(), reporter, admin);
+    }
+
+    private ReportResult report(ReportKind kind, byte[] raw, String envelopeSender, String reporter, boolean admin) {
+        if (reporter == null || reporter.isBlank() || reporter.length() > 256) {
+            throw new IllegalArgumentException("the reporter must be a login name of 1..256 characters");
+        }
+        if (raw.length == 0) {
+            throw new IllegalArgumentException("the message is empty");
+        }
+        if (raw.length > settings.maxMessageSize()) {
+            throw new IllegalArgumentException("the message has " + raw.length + " bytes, more than the "
+                    + settings.maxMessageSize() + " allowed");
+        }
+        // A message too short for a text signature and without attachments still gets a fingerprint (it
+        // only ever matches itself by id) so reports stay idempotent, and it still trains the classifier.
+        Features f = features(raw);
+        Instant now = clock.instant();
+        String fingerprintId = findOrCreateFingerprint(f, now);
+        String sender = envelopeSender != null && !envelopeSender.isEmpty() ? envelopeSender.toLowerCase(Locale.ROOT)
+                : fromAddress(f.extracted());
+        boolean counted = store.recordReport(new SpamStore.Report(fingerprintId, reporter.strip(), kind, admin, sender, now));
+        SpamStore.Tally tally = store.tally(fingerprintId);
+        FingerprintState state = stateOf(tally);
+        store.setState(fingerprintId, state);
+        Indexed old = fingerprints.get(fingerprintId);
+        if (old == null) {
+            // saved by another node and not refreshed here yet: take it now, so this node acts at once
+            store.fingerprint(fingerprintId).ifPresent(sf -> index(sf.id(), toArray(sf.minHash()), sf.attachmentHashes(), state));
+            rebuildBlocking();
+        } else if (old.state() != state) {
+            index(fingerprintId, old.signature(), old.attachmentHashes(), state);
+            rebuildBlocking();
+        }
+        train(f, kind, admin);
+        if (kind == ReportKind.SPAM) {
+            autoBlock(sender, now);
+        }
+        LOG.info("Spam: {}{} reported {} (ref {}; {} spam / {} ham reporters; {})", reporter.strip(),
+                admin ? " (admin)" : "", kind, fingerprintId, tally.spamReporters(), tally.hamReporters(), state);
+        return new ReportResult(fingerprintId, kind, counted, tally.spamReporters(), tally.hamReporters(),
+                state == FingerprintState.BLOCKING);
+    }
+
+    /** The fingerprint a report counts for: the same message, else a near duplicate already reported, else new. */
+    private String findOrCreateFingerprint(Features f, Instant now) {
+        if (fingerprints.containsKey(f.referenceId())) {
+            return f.referenceId();
+        }
+        Optional<SpamStore.Fingerprint> known = store.fingerprint(f.referenceId());
+        if (known.isPresent()) {
+            return known.get().id();
+        }
+        String bestId = null;
+        double bestSim = 0;
+        if (f.signature().length > 0) {
+            for (Indexed i : fingerprints.values()) {
+                double sim = Fuzzy.similarity(f.signature(), i.signature());
+                if (sim > bestSim) {
+                    bestSim = sim;
+                    bestId = i.id();
+                }
+            }
+        } else {
+            for (Indexed i : fingerprints.values()) {
+                if (i.signature().length == 0 && i.attachmentHashes().equals(f.attachmentHashes())) {
+                    return i.id();
+                }
+            }
+        }
+        if (bestId != null && bestSim >= settings.similarity()) {
+            return bestId;
+        }
+        SpamStore.Fingerprint saved = store.saveFingerprint(new SpamStore.Fingerprint(f.referenceId(),
+                toList(f.signature()), f.attachmentHashes(), FingerprintState.PENDING, now, 0));
+        index(saved.id(), toArray(saved.minHash()), saved.attachmentHashes(), saved.state());
+        return saved.id();
+    }
+
+    /** The state the reports call for; a pure function of the tally, so every node agrees. */
+    FingerprintState stateOf(SpamStore.Tally t) {
+        if (t.latestAdminKind() == ReportKind.SPAM) {
+            return FingerprintState.BLOCKING;
+        }
+        if (t.latestAdminKind() == ReportKind.HAM) {
+            return FingerprintState.LIFTED;
+        }
+        if (t.hamReporters() >= settings.hamReportersToLift()) {
+            return FingerprintState.LIFTED;
+        }
+        if (t.spamReporters() >= settings.reportersToBlock()) {
+            return FingerprintState.BLOCKING;
+        }
+        return FingerprintState.PENDING;
+    }
+
+    /**
+     * Trains the classifier once per message (its reference id). A message already trained one way is
+     * re-trained the other way only by an administrator, so one user cannot undo what an admin taught.
+     */
+    private void train(Features f, ReportKind kind, boolean admin) {
+        Optional<ReportKind> before = store.trainedAs(f.referenceId());
+        if (before.isPresent() && (before.get() == kind || !admin)) {
+            return;
+        }
+        if (store.train(f.referenceId(), kind, f.tokens())) {
+            classifier.applyLocally(f.tokens(), kind, before.orElse(null));
+        }
+    }
+
+    /** Trains directly, bypassing fingerprints and reporters; for the accuracy bench. */
+    void trainOnly(byte[] raw, ReportKind kind) {
+        Features f = features(raw);
+        train(f, kind, true);
+    }
+
+    private void autoBlock(String sender, Instant now) {
+        if (settings.autoBlockReporters() <= 0 || sender.isEmpty() || sender.indexOf('@') <= 0) {
+            return;
+        }
+        String domain = sender.substring(sender.lastIndexOf('@') + 1);
+        if (protectedDomain.test(domain)) {
+            return; // never lock out our own domains; a compromised account is an incident, not a rule
+        }
+        if (rules.match(BlockRule.Type.SENDER, sender, now).isPresent()) {
+            return;
+        }
+        int reporters = store.spamReportersOfSender(sender, now.minus(settings.autoBlockWindow()));
+        if (reporters < settings.autoBlockReporters()) {
+            return;
+        }
+        String value;
+        try {
+            value = BlockRules.normalize(BlockRule.Type.SENDER, sender);
+        } catch (IllegalArgumentException e) {
+            return; // an odd sender address cannot become a rule
+        }
+        BlockRule rule = store.addRule(new BlockRule(UUID.randomUUID().toString(), BlockRule.Type.SENDER, value,
+                reporters + " users reported spam from this sender", "auto", now,
+                now.plus(settings.autoBlockExpiry()), BlockRule.Source.AUTO));
+        LOG.info("Spam: automatic rule {} blocks sender {} until {}", rule.id(), value, rule.expiresAt());
+        reloadRules();
+    }
+
+    private static String fromAddress(MimeText.Extracted ex) {
+        Matcher m = ADDRESS.matcher(ex.header("From"));
+        return m.find() ? m.group().toLowerCase(Locale.ROOT) : "";
+    }
+
+    // ------------------------------------------------------------------------------------------ block list
+
+    @Override
+    public List<BlockRule> list() {
+        return store.rules();
+    }
+
+    @Override
+    public BlockRule add(BlockRule.Type type, String value, String reason, Instant expiresAt, String actor) {
+        Objects.requireNonNull(type, "type");
+        String v = BlockRules.normalize(type, value);
+        Instant now = clock.instant();
+        if (expiresAt != null && !expiresAt.isAfter(now)) {
+            throw new IllegalArgumentException("the expiry " + expiresAt + " is not in the future");
+        }
+        String why = reason == null ? "" : reason.strip();
+        if (why.length() > 500 || why.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("the reason must be at most 500 characters without control characters");
+        }
+        if (actor == null || actor.isBlank()) {
+            throw new IllegalArgumentException("the actor is required");
+        }
+        BlockRule rule = store.addRule(new BlockRule(UUID.randomUUID().toString(), type, v, why, actor.strip(), now,
+                expiresAt, BlockRule.Source.ADMIN));
+        LOG.info("Spam: {} added block rule {} {} {}{}", actor, rule.id(), type, v,
+                expiresAt == null ? "" : " until " + expiresAt);
+        reloadRules();
+        return rule;
+    }
+
+    @Override
+    public boolean remove(String id, String actor) {
+        if (id == null || id.isBlank() || id.length() > 64) {
+            return false;
+        }
+        boolean removed = store.removeRule(id.strip());
+        if (removed) {
+            LOG.info("Spam: {} removed block rule {}", actor, id);
+            reloadRules();
+        }
+        return removed;
+    }
+
+    @Override
+    public Optional<BlockRule> match(BlockRule.Type type, String value) {
+        return rules.match(type, value, clock.instant());
+    }
+
+    private void reloadRules() {
+        synchronized (refreshLock) {
+            rulesGeneration = store.rulesGeneration();
+            rules = new BlockRules(store.rules());
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ status
+
+    int blockingFingerprints() {
+        return blocking.length;
+    }
+
+    int knownFingerprints() {
+        return fingerprints.size();
+    }
+
+    Classifier classifier() {
+        return classifier;
+    }
+}

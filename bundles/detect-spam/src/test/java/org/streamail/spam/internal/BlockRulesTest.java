@@ -1,0 +1,95 @@
+package org.streamail.spam.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.streamail.api.spam.BlockRule;
+import org.streamail.api.spam.BlockRule.Type;
+
+class BlockRulesTest {
+
+    static final Instant NOW = Instant.parse("2026-03-01T10:00:00Z");
+
+    private static BlockRule rule(Type type, String value, Instant expires) {
+        return new BlockRule(type + value, type, BlockRules.normalize(type, value), "", "admin", NOW.minusSeconds(60),
+                expires, BlockRule.Source.ADMIN);
+    }
+
+    private static boolean matches(Type type, String ruleValue, String probe) {
+        return new BlockRules(List.of(rule(type, ruleValue, null))).match(type, probe, NOW).isPresent();
+    }
+
+    @Test
+    void senderRulesMatchTheAddressIgnoringCaseAndBrackets() {
+        assertThat(matches(Type.SENDER, "Spammer@Evil.Example", "<spammer@evil.example>")).isTrue();
+        assertThat(matches(Type.SENDER, "spammer@evil.example", "other@evil.example")).isFalse();
+    }
+
+    @Test
+    void senderDomainRulesCoverSubdomainsButNotLookAlikes() {
+        assertThat(matches(Type.SENDER_DOMAIN, "evil.example", "a@mail.evil.example")).isTrue();
+        assertThat(matches(Type.SENDER_DOMAIN, "evil.example", "a@evil.example")).isTrue();
+        assertThat(matches(Type.SENDER_DOMAIN, "evil.example", "a@notevil.example")).isFalse();
+    }
+
+    @Test
+    void clientIpRulesMatchExactAddressesAndCidrBlocksInBothFamilies() {
+        assertThat(matches(Type.CLIENT_IP, "203.0.113.7", "203.0.113.7")).isTrue();
+        assertThat(matches(Type.CLIENT_IP, "203.0.113.0/24", "203.0.113.200")).isTrue();
+        assertThat(matches(Type.CLIENT_IP, "203.0.113.0/24", "203.0.114.1")).isFalse();
+        assertThat(matches(Type.CLIENT_IP, "2001:DB8::/32", "2001:db8:0:0:0:0:0:1")).isTrue();
+        assertThat(matches(Type.CLIENT_IP, "2001:db8::1", "2001:db8::2")).isFalse();
+        assertThat(matches(Type.CLIENT_IP, "203.0.113.7", "::ffff:203.0.113.7")).isTrue();
+        assertThat(matches(Type.CLIENT_IP, "203.0.113.7", "not-an-ip.example")).isFalse();
+    }
+
+    @Test
+    void heloRulesMatchTheNameWithoutTrailingDot() {
+        assertThat(matches(Type.HELO, "bulk.evil.example", "BULK.evil.example.")).isTrue();
+        assertThat(matches(Type.HELO, "bulk.evil.example", "evil.example")).isFalse();
+    }
+
+    @Test
+    void urlDomainRulesCoverHostsBelowTheDomain() {
+        assertThat(matches(Type.URL_DOMAIN, "shop-example.biz", "deals.shop-example.biz")).isTrue();
+        assertThat(matches(Type.URL_DOMAIN, "shop-example.biz", "shop-example.biz.evil.example")).isFalse();
+    }
+
+    @Test
+    void attachmentHashRulesMatchTheExactHash() {
+        String h = "a".repeat(64);
+        assertThat(matches(Type.ATTACHMENT_HASH, h.toUpperCase(), h)).isTrue();
+        assertThat(matches(Type.ATTACHMENT_HASH, h, "b".repeat(64))).isFalse();
+    }
+
+    @Test
+    void anExpiredRuleNoLongerMatches() {
+        BlockRules rules = new BlockRules(List.of(rule(Type.CLIENT_IP, "198.51.100.1", NOW.plusSeconds(1))));
+        assertThat(rules.match(Type.CLIENT_IP, "198.51.100.1", NOW)).isPresent();
+        assertThat(rules.match(Type.CLIENT_IP, "198.51.100.1", NOW.plusSeconds(1))).isEmpty();
+    }
+
+    @Test
+    void aDamagedRowFromTheDatabaseIsSkippedAndTheOthersStillApply() {
+        BlockRule damaged = new BlockRule("bad", Type.CLIENT_IP, "10.0.0.0/xx", "", "root", NOW, null, BlockRule.Source.ADMIN);
+        BlockRules rules = new BlockRules(List.of(damaged, rule(Type.CLIENT_IP, "192.0.2.0/24", null)));
+        assertThat(rules.match(Type.CLIENT_IP, "192.0.2.9", NOW)).isPresent();
+        assertThat(rules.match(Type.CLIENT_IP, "10.0.0.1", NOW)).isEmpty();
+    }
+
+    @Test
+    void invalidValuesAreRefusedWithAReason() {
+        assertThatThrownBy(() -> BlockRules.normalize(Type.CLIENT_IP, "203.0.113.5/24")).hasMessageContaining("host bits");
+        assertThatThrownBy(() -> BlockRules.normalize(Type.CLIENT_IP, "10.0.0.0/4")).hasMessageContaining("too broad");
+        assertThatThrownBy(() -> BlockRules.normalize(Type.CLIENT_IP, "mail.example.org")).hasMessageContaining("not an IPv4");
+        assertThatThrownBy(() -> BlockRules.normalize(Type.SENDER_DOMAIN, "com")).hasMessageContaining("too broad");
+        assertThatThrownBy(() -> BlockRules.normalize(Type.SENDER, "nobody")).hasMessageContaining("not an address");
+        assertThatThrownBy(() -> BlockRules.normalize(Type.ATTACHMENT_HASH, "abc")).hasMessageContaining("SHA-256");
+        assertThatThrownBy(() -> BlockRules.normalize(Type.HELO, "a b")).hasMessageContaining("spaces");
+        assertThatThrownBy(() -> BlockRules.normalize(Type.URL_DOMAIN, " ")).hasMessageContaining("empty");
+        assertThat(BlockRules.normalize(Type.CLIENT_IP, "2001:DB8:0:0::1")).isEqualTo("2001:db8:0:0:0:0:0:1");
+    }
+}

@@ -1,0 +1,63 @@
+package org.streamail.spam.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class FuzzyTest {
+
+    private static double similarity(String a, String b) {
+        return Fuzzy.similarity(Fuzzy.signature(Fuzzy.words(a)), Fuzzy.signature(Fuzzy.words(b)));
+    }
+
+    @Test
+    void aCopyWithAnotherNameTrackingIdAndOrderNumberStillMatches() {
+        double sim = similarity(Mail.campaign("Alice", "a81f3c9d2b7e4410", 48213),
+                Mail.campaign("Bartholomew", "ffe01b2c33d94a77", 99120));
+        assertThat(sim).isGreaterThan(0.8);
+    }
+
+    @Test
+    void reorderedParagraphsStillMatch() {
+        String original = Mail.campaign("Alice", "x1", 1);
+        String[] paragraphs = original.split("\n\n");
+        StringBuilder reordered = new StringBuilder();
+        for (int i = paragraphs.length - 1; i >= 0; i--) {
+            reordered.append(paragraphs[i]).append("\n\n");
+        }
+        assertThat(similarity(original, reordered.toString())).isGreaterThan(0.7);
+    }
+
+    @Test
+    void fullWidthAndCaseTricksFoldToTheSameWords() {
+        assertThat(Fuzzy.words("ＦＲＥＥ Money NOW")).containsExactly("free", "money", "now");
+    }
+
+    @Test
+    void numbersTrackingIdsAndUrlQueriesAreRemoved() {
+        assertThat(Fuzzy.words("order 12345 code ab12cd deadbeefcafe0 see https://x.example.com/p?id=99&u=abc now"))
+                .containsExactly("order", "code", "see", "x_example_com", "now");
+    }
+
+    @Test
+    void unrelatedMailDoesNotMatch() {
+        String meeting = "Hi team, the quarterly planning meeting moves to Thursday at ten in the large room. "
+                + "Please bring the draft budget and the list of open hiring requests so we can agree on "
+                + "priorities before the board review next month. Thanks, Carol";
+        assertThat(similarity(Mail.campaign("Alice", "x", 1), meeting)).isLessThan(0.1);
+    }
+
+    @Test
+    void aTextTooShortHasNoSignatureAndMatchesNothing() {
+        assertThat(Fuzzy.signature(Fuzzy.words("hi there"))).isEmpty();
+        assertThat(similarity("hi there", "hi there")).isZero();
+    }
+
+    @Test
+    void theReferenceIdIgnoresWhatTheSenderVariesPerRecipient() {
+        String a = Fuzzy.referenceId(Fuzzy.words(Mail.campaign("Alice", "t1", 1)), java.util.List.of());
+        String b = Fuzzy.referenceId(Fuzzy.words(Mail.campaign("Alice", "t2", 2)), java.util.List.of());
+        String c = Fuzzy.referenceId(Fuzzy.words(Mail.campaign("Bob", "t2", 2)), java.util.List.of());
+        assertThat(a).isEqualTo(b).hasSize(16).isNotEqualTo(c);
+    }
+}

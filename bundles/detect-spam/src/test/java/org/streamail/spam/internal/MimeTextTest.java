@@ -1,0 +1,67 @@
+package org.streamail.spam.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class MimeTextTest {
+
+    @Test
+    void attachmentsAreHashedOverTheirDecodedBytes() {
+        byte[] pdf = "%PDF-1.4 fake invoice".getBytes(StandardCharsets.US_ASCII);
+        MimeText.Extracted e = MimeText.read(Mail.withAttachment("a@b.example", "Invoice", "see attached", "inv.pdf", pdf));
+        assertThat(e.parts()).singleElement().satisfies(p -> {
+            assertThat(p.sha256()).isEqualTo(MimeText.sha256(pdf));
+            assertThat(p.fileName()).isEqualTo("inv.pdf");
+            assertThat(p.type()).isEqualTo("application/pdf");
+        });
+        assertThat(e.text()).contains("see attached");
+    }
+
+    @Test
+    void htmlBecomesVisibleTextAndItsLinksAreCollected() {
+        String raw = "Subject: =?utf-8?B?w6ljb25vbWll?=\r\nContent-Type: text/html; charset=utf-8\r\n"
+                + "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+                + "<html><style>p{color:red}</style><p>Cheap &amp; fast=\r\n pills</p>"
+                + "<a href=3D\"http://Pills.Example.NET/buy?x=3D1\">here</a><script>evil()</script></html>\r\n";
+        MimeText.Extracted e = MimeText.read(raw.getBytes(StandardCharsets.UTF_8));
+        assertThat(e.header("subject")).isEqualTo("économie");
+        assertThat(e.text()).contains("Cheap & fast pills").doesNotContain("color").doesNotContain("evil");
+        assertThat(e.linkHosts()).containsExactly("pills.example.net");
+        assertThat(e.htmlTags()).contains("html", "p", "a");
+    }
+
+    @Test
+    void nestingBeyondTheDepthLimitIsReadAsTextSoNothingHidesThere() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 50; i++) {
+            sb.append("Content-Type: multipart/mixed; boundary=\"b").append(i).append("\"\r\n\r\n--b").append(i).append("\r\n");
+        }
+        sb.append("Content-Type: text/plain\r\n\r\ndeep text\r\n");
+        MimeText.Extracted e = MimeText.read(sb.toString().getBytes(StandardCharsets.US_ASCII));
+        // beyond MAX_DEPTH the rest is read as one text body: no recursion, and spam cannot hide down there
+        assertThat(e.text()).contains("deep text");
+    }
+
+    @Test
+    void garbageNeverThrows() {
+        java.util.Random r = new java.util.Random(42);
+        for (int i = 0; i < 300; i++) {
+            byte[] junk = new byte[r.nextInt(2000)];
+            r.nextBytes(junk);
+            MimeText.read(junk);
+        }
+        MimeText.read(" \r\n \r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        MimeText.read("Content-Type: multipart/mixed; boundary=\r\n\r\n--\r\n".getBytes(StandardCharsets.US_ASCII));
+        MimeText.read("Content-Transfer-Encoding: base64\r\n\r\n!!!!=\r\n".getBytes(StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void anMboxSeparatorLineIsNotAHeader() {
+        MimeText.Extracted e = MimeText.read("From x@y Thu Aug 22 13:17:22 2002\nSubject: hi\n\nbody\n"
+                .getBytes(StandardCharsets.US_ASCII));
+        assertThat(e.header("Subject")).isEqualTo("hi");
+        assertThat(e.text()).contains("body");
+    }
+}

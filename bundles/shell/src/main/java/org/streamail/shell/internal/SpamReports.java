@@ -1,0 +1,84 @@
+package org.streamail.shell.internal;
+
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.security.AccessController;
+import java.security.Principal;
+import java.util.NoSuchElementException;
+import javax.security.auth.Subject;
+import org.apache.karaf.shell.api.console.Session;
+import org.streamail.api.spam.ReportKind;
+import org.streamail.api.spam.ReportResult;
+import org.streamail.api.spam.ReportService;
+
+/** What {@code report-spam} and {@code report-ham} share: file-or-id resolution, the admin flag, output. */
+final class SpamReports {
+
+    private SpamReports() {
+    }
+
+    /**
+     * Reports {@code target}: a message file if one exists at that path (relative to the shell's current
+     * directory), else a quarantine or message id.
+     */
+    static void report(ReportService service, ReportKind kind, String target, Session session) {
+        ReportService s = Services.require(service, "report service (detect-spam)");
+        String reporter = Actor.of(session);
+        boolean admin = isAdmin();
+        Path file = file(target, session);
+        ReportResult r;
+        try {
+            if (file != null) {
+                r = s.report(kind, ScanCommand.read(file), reporter, admin);
+            } else {
+                r = s.reportById(kind, target.strip(), reporter, admin);
+            }
+        } catch (NoSuchElementException e) {
+            throw new CommandFailure("No file and no stored message named " + Format.visible(target)
+                    + " (quarantine ids and recently seen message ids can be reported)");
+        } catch (IllegalArgumentException e) {
+            throw new CommandFailure("Cannot report " + Format.visible(target) + ": " + Format.visible(e.getMessage()));
+        }
+        System.out.println("Reported " + kind + " as " + Format.visible(reporter) + (admin ? " (admin)" : "")
+                + (r.counted() ? "" : " - already reported by you, counted once"));
+        System.out.println("Reference:  " + r.reference());
+        System.out.println("Reporters:  " + r.spamReporters() + " spam, " + r.hamReporters() + " ham");
+        System.out.println("Blocking:   " + (r.blocking() ? "yes - matching mail is refused on every node" : "no"));
+    }
+
+    private static Path file(String target, Session session) {
+        try {
+            Path p = Path.of(target);
+            if (!p.isAbsolute() && session != null && session.currentDir() != null) {
+                p = session.currentDir().resolve(p);
+            }
+            return Files.isRegularFile(p) ? p : null;
+        } catch (InvalidPathException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Whether the shell user holds the admin role: a JAAS RolePrincipal named {@code admin} (matched by class
+     * name, as {@link Actor} does). A session without a subject is the local console, run by the operator
+     * who started Karaf, so it counts as an administrator.
+     */
+    @SuppressWarnings("removal") // Subject.getSubject is how Karaf 4.4 carries the shell user on Java 17
+    static boolean isAdmin() {
+        try {
+            Subject subject = Subject.getSubject(AccessController.getContext());
+            if (subject == null) {
+                return true;
+            }
+            for (Principal p : subject.getPrincipals()) {
+                if (p.getClass().getSimpleName().equals("RolePrincipal") && "admin".equals(p.getName())) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (UnsupportedOperationException | SecurityException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package org.streamail.shell.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.streamail.api.spam.BlockListService;
+import org.streamail.api.spam.BlockRule;
+import org.streamail.api.spam.ReportKind;
+import org.streamail.api.spam.ReportResult;
+import org.streamail.api.spam.ReportService;
+
+/** The spam commands against recording fakes, asserting what they print and what they ask the services. */
+class SpamCommandsTest {
+
+    final List<String> calls = new ArrayList<>();
+    final Map<String, BlockRule> rules = new LinkedHashMap<>();
+    final ReportService reports = new ReportService() {
+        @Override
+        public ReportResult report(ReportKind kind, byte[] raw, String reporter, boolean admin) {
+            calls.add(kind + " raw " + raw.length + " by " + reporter);
+            return new ReportResult("0123abcd", kind, true, 3, 0, true);
+        }
+
+        @Override
+        public ReportResult reportById(ReportKind kind, String id, String reporter, boolean admin) {
+            if (!id.startsWith("q-")) {
+                throw new NoSuchElementException("no message " + id);
+            }
+            calls.add(kind + " id " + id + " by " + reporter);
+            return new ReportResult("0123abcd", kind, false, 0, 1, false);
+        }
+    };
+    final BlockListService blockList = new BlockListService() {
+        @Override
+        public List<BlockRule> list() {
+            return List.copyOf(rules.values());
+        }
+
+        @Override
+        public BlockRule add(BlockRule.Type type, String value, String reason, Instant expiresAt, String actor) {
+            if (value.equals("bad")) {
+                throw new IllegalArgumentException("'bad' is not an IPv4/IPv6 address or CIDR block");
+            }
+            BlockRule r = new BlockRule("id" + rules.size(), type, value, reason, actor, Instant.parse("2026-01-02T03:04:05Z"),
+                    expiresAt, BlockRule.Source.ADMIN);
+            rules.put(r.id(), r);
+            return r;
+        }
+
+        @Override
+        public boolean remove(String id, String actor) {
+            return rules.remove(id) != null;
+        }
+
+        @Override
+        public Optional<BlockRule> match(BlockRule.Type type, String value) {
+            return Optional.empty();
+        }
+    };
+
+    final ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    PrintStream originalOut;
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void captureOut() {
+        originalOut = System.out;
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restoreOut() {
+        System.setOut(originalOut);
+    }
+
+    String run(Callable<Object> command) throws Exception {
+        captured.reset();
+        assertThat(command.call()).isNull();
+        return captured.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void reportSpamReadsAFileAndSaysWhetherItNowBlocks() throws Exception {
+        Path eml = Files.write(dir.resolve("spam.eml"), "Subject: buy\r\n\r\nnow\r\n".getBytes(StandardCharsets.US_ASCII));
+        ReportSpamCommand c = new ReportSpamCommand();
+        c.reports = reports;
+        c.target = eml.toString();
+        String out = run(c::execute);
+        assertThat(calls).containsExactly("SPAM raw 21 by shell");
+        assertThat(out).contains("Reported SPAM as shell", "Reference:  0123abcd", "Reporters:  3 spam, 0 ham",
+                "Blocking:   yes");
+    }
+
+    @Test
+    void reportHamTakesAStoredMessageIdWhenNoSuchFileExists() throws Exception {
+        ReportHamCommand c = new ReportHamCommand();
+        c.reports = reports;
+        c.target = "q-77";
+        String out = run(c::execute);
+        assertThat(calls).containsExactly("HAM id q-77 by shell");
+        assertThat(out).contains("already reported by you", "Blocking:   no");
+
+        c.target = "nothing-here";
+        assertThatThrownBy(c::execute).isInstanceOf(CommandFailure.class).hasMessageContaining("No file and no stored message");
+        assertThatThrownBy(new ReportSpamCommand()::execute).isInstanceOf(CommandFailure.class)
+                .hasMessageContaining("report service (detect-spam) is not available");
+    }
+
+    @Test
+    void blockAddListAndRemoveWorkTogether() throws Exception {
+        BlockAddCommand add = new BlockAddCommand();
+        add.blockList = blockList;
+        add.type = "client_ip";
+        add.value = "203.0.113.0/24";
+        add.expires = "PT24H";
+        add.reason = "botnet";
+        assertThat(run(add::execute)).contains("Added rule id0: CLIENT_IP 203.0.113.0/24 until ");
+        assertThat(rules.get("id0").expiresAt()).isAfter(Instant.now().plusSeconds(23 * 3600));
+
+        BlockListCommand list = new BlockListCommand();
+        list.blockList = blockList;
+        assertThat(run(list::execute)).contains("id0", "CLIENT_IP", "203.0.113.0/24", "botnet", "yes");
+
+        BlockRemoveCommand remove = new BlockRemoveCommand();
+        remove.blockList = blockList;
+        remove.id = "id0";
+        assertThat(run(remove::execute)).contains("Removed rule id0");
+        assertThatThrownBy(remove::execute).isInstanceOf(CommandFailure.class).hasMessageContaining("No block rule id0");
+        assertThat(run(list::execute)).contains("No block rules.");
+    }
+
+    @Test
+    void blockAddRefusesBadInputWithAReason() {
+        BlockAddCommand add = new BlockAddCommand();
+        add.blockList = blockList;
+        add.type = "ASN";
+        add.value = "1";
+        assertThatThrownBy(add::execute).isInstanceOf(CommandFailure.class).hasMessageContaining("Unknown rule type");
+        add.type = "CLIENT_IP";
+        add.value = "bad";
+        assertThatThrownBy(add::execute).hasMessageContaining("not an IPv4");
+        add.value = "203.0.113.1";
+        add.expires = "tomorrow";
+        assertThatThrownBy(add::execute).hasMessageContaining("ISO-8601 duration");
+        assertThat(rules).isEmpty();
+    }
+}

@@ -1,0 +1,306 @@
+package org.streamail.store.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.streamail.api.spam.BlockRule;
+import org.streamail.api.spam.ReportKind;
+import org.streamail.api.spam.SpamStore.Corpus;
+import org.streamail.api.spam.SpamStore.Fingerprint;
+import org.streamail.api.spam.SpamStore.FingerprintState;
+import org.streamail.api.spam.SpamStore.Report;
+import org.streamail.api.spam.SpamStore.Tally;
+import org.streamail.api.spam.SpamStore.TokenCount;
+
+/**
+ * What every database behind the spam store must do (migration V3). Subclasses supply a fresh database per
+ * test ({@link H2SpamStoreTest}, {@link PostgresSpamStoreTest}). "Nodes" are separate store instances on
+ * the same database, as two gateways on one PostgreSQL.
+ */
+abstract class SpamStoreContractTest {
+
+    private static final Instant T0 = Instant.parse("2026-03-01T09:00:00.123Z");
+
+    protected abstract DataSource newDatabase() throws Exception;
+
+    protected DataSource ds;
+    protected JdbcSpamStore store;
+    private ExecutorService pool;
+
+    @BeforeEach
+    void createStore() throws Exception {
+        ds = newDatabase();
+        store = new JdbcSpamStore(ds);
+        pool = Executors.newFixedThreadPool(8);
+    }
+
+    @AfterEach
+    void stopPool() throws InterruptedException {
+        pool.shutdownNow();
+        assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    private <T> List<T> concurrently(int n, Callable<T> task) throws Exception {
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<T>> futures = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            futures.add(pool.submit(() -> {
+                start.await();
+                return task.call();
+            }));
+        }
+        start.countDown();
+        List<T> out = new ArrayList<>();
+        for (Future<T> f : futures) {
+            out.add(f.get(60, TimeUnit.SECONDS));
+        }
+        return out;
+    }
+
+    private static Fingerprint fp(String id, FingerprintState state) {
+        return new Fingerprint(id, List.of(1, -2, Integer.MAX_VALUE, 0), List.of("ab".repeat(32), "cd".repeat(32)),
+                state, T0, 0);
+    }
+
+    // ---------------------------------------------------------------- fingerprints
+
+    @Test
+    void aFingerprintIsSavedOnceWithEveryFieldAndItsGeneration() {
+        Fingerprint saved = store.saveFingerprint(fp("0a1b", FingerprintState.PENDING));
+        assertThat(saved.minHash()).containsExactly(1, -2, Integer.MAX_VALUE, 0);
+        assertThat(saved.attachmentHashes()).containsExactly("ab".repeat(32), "cd".repeat(32));
+        assertThat(saved.createdAt()).isEqualTo(T0);
+        assertThat(saved.generation()).isPositive();
+        Fingerprint again = store.saveFingerprint(fp("0a1b", FingerprintState.BLOCKING));
+        assertThat(again).isEqualTo(saved); // the first one stands
+        assertThat(store.fingerprint("0a1b")).contains(saved);
+        assertThat(store.fingerprint("ffff")).isEmpty();
+        assertThat(store.fingerprint("not hex; DROP TABLE")).isEmpty();
+        assertThatThrownBy(() -> store.saveFingerprint(fp("XYZ", FingerprintState.PENDING)))
+                .isInstanceOf(IllegalArgumentException.class);
+        Fingerprint empty = store.saveFingerprint(new Fingerprint("0e", List.of(), List.of(), FingerprintState.PENDING, T0, 0));
+        assertThat(empty.minHash()).isEmpty();
+        assertThat(empty.attachmentHashes()).isEmpty();
+    }
+
+    @Test
+    void concurrentSavesOfOneFingerprintKeepOneRowAndReturnItToEveryone() throws Exception {
+        List<Fingerprint> results = concurrently(8, () -> new JdbcSpamStore(ds).saveFingerprint(fp("beef", FingerprintState.PENDING)));
+        assertThat(new HashSet<>(results)).hasSize(1);
+        assertThat(store.fingerprintsChangedAfter(0, 100)).hasSize(1);
+    }
+
+    @Test
+    void stateChangesFeedOtherNodesInGenerationOrder() {
+        store.saveFingerprint(fp("01", FingerprintState.PENDING));
+        store.saveFingerprint(fp("02", FingerprintState.PENDING));
+        List<Fingerprint> first = store.fingerprintsChangedAfter(0, 100);
+        assertThat(first).extracting(Fingerprint::id).containsExactly("01", "02");
+        long seen = first.get(1).generation();
+
+        JdbcSpamStore nodeB = new JdbcSpamStore(ds);
+        assertThat(nodeB.setState("01", FingerprintState.BLOCKING)).isTrue();
+        assertThat(nodeB.setState("01", FingerprintState.BLOCKING)).isFalse(); // unchanged: no feed entry
+        assertThat(nodeB.setState("99", FingerprintState.BLOCKING)).isFalse();
+        List<Fingerprint> changed = store.fingerprintsChangedAfter(seen, 100);
+        assertThat(changed).singleElement().satisfies(f -> {
+            assertThat(f.id()).isEqualTo("01");
+            assertThat(f.state()).isEqualTo(FingerprintState.BLOCKING);
+        });
+        assertThat(store.fingerprintsChangedAfter(changed.get(0).generation(), 100)).isEmpty();
+        assertThat(store.fingerprintsChangedAfter(0, 1)).hasSize(1); // the limit holds
+    }
+
+    // ---------------------------------------------------------------- reports
+
+    @Test
+    void reportsAreIdempotentPerReporterAndTheLatestAdminReportCounts() {
+        store.saveFingerprint(fp("aa", FingerprintState.PENDING));
+        assertThat(store.recordReport(new Report("aa", "alice", ReportKind.SPAM, false, "X@Spam.example", T0))).isTrue();
+        assertThat(store.recordReport(new Report("aa", "alice", ReportKind.SPAM, false, "x@spam.example", T0.plusSeconds(1))))
+                .isFalse();
+        assertThat(store.recordReport(new Report("aa", "bob", ReportKind.SPAM, false, "x@spam.example", T0))).isTrue();
+        assertThat(store.tally("aa")).isEqualTo(new Tally(2, 0, null));
+
+        assertThat(store.recordReport(new Report("aa", "bob", ReportKind.HAM, false, "", T0.plusSeconds(2)))).isTrue();
+        assertThat(store.tally("aa")).isEqualTo(new Tally(1, 1, null));
+
+        store.recordReport(new Report("aa", "root", ReportKind.SPAM, true, "", T0.plusSeconds(3)));
+        store.recordReport(new Report("aa", "admin2", ReportKind.HAM, true, "", T0.plusSeconds(4)));
+        assertThat(store.tally("aa")).isEqualTo(new Tally(2, 2, ReportKind.HAM));
+        store.recordReport(new Report("aa", "root", ReportKind.SPAM, true, "", T0.plusSeconds(5))); // same kind: no-op
+        store.recordReport(new Report("aa", "root", ReportKind.HAM, true, "", T0.plusSeconds(6)));
+        store.recordReport(new Report("aa", "root", ReportKind.SPAM, true, "", T0.plusSeconds(7)));
+        assertThat(store.tally("aa").latestAdminKind()).isEqualTo(ReportKind.SPAM);
+        assertThat(store.tally("bb")).isEqualTo(new Tally(0, 0, null));
+    }
+
+    @Test
+    void concurrentReportsOfOneReporterCountOnce() throws Exception {
+        store.saveFingerprint(fp("cc", FingerprintState.PENDING));
+        List<Boolean> results = concurrently(8, () -> new JdbcSpamStore(ds)
+                .recordReport(new Report("cc", "alice", ReportKind.SPAM, false, "", T0)));
+        assertThat(results.stream().filter(b -> b).count()).isEqualTo(1);
+        assertThat(store.tally("cc").spamReporters()).isEqualTo(1);
+    }
+
+    @Test
+    void reportersOfASenderAreCountedOnceAndOnlyInTheWindow() {
+        store.saveFingerprint(fp("d1", FingerprintState.PENDING));
+        store.saveFingerprint(fp("d2", FingerprintState.PENDING));
+        store.recordReport(new Report("d1", "u1", ReportKind.SPAM, false, "p@bulk.example", T0));
+        store.recordReport(new Report("d2", "u1", ReportKind.SPAM, false, "p@bulk.example", T0));
+        store.recordReport(new Report("d2", "u2", ReportKind.SPAM, false, "p@bulk.example", T0.minusSeconds(3600)));
+        store.recordReport(new Report("d2", "u3", ReportKind.HAM, false, "p@bulk.example", T0));
+        assertThat(store.spamReportersOfSender("p@bulk.example", T0.minusSeconds(7200))).isEqualTo(2);
+        assertThat(store.spamReportersOfSender("P@BULK.example", T0.minusSeconds(60))).isEqualTo(1);
+        assertThat(store.spamReportersOfSender("other@bulk.example", T0.minusSeconds(7200))).isZero();
+    }
+
+    // ---------------------------------------------------------------- classifier
+
+    private Map<Long, TokenCount> allTokens(JdbcSpamStore s) {
+        Map<Long, TokenCount> out = new HashMap<>();
+        long g = 0;
+        long t = Long.MIN_VALUE;
+        for (int pages = 0; pages < 10_000; pages++) {
+            List<TokenCount> page = s.tokensChangedAfter(g, t, 3);
+            if (page.isEmpty()) {
+                break;
+            }
+            for (TokenCount c : page) {
+                out.put(c.token(), c);
+            }
+            g = page.get(page.size() - 1).generation();
+            t = page.get(page.size() - 1).token();
+        }
+        return out;
+    }
+
+    @Test
+    void trainingIsIdempotentAndRetrainingTakesTheOldCountsBack() {
+        long[] tokens = {Long.MIN_VALUE, -1, 0, 7, Long.MAX_VALUE, 7};
+        assertThat(store.train("a1", ReportKind.SPAM, tokens)).isTrue();
+        assertThat(store.train("a1", ReportKind.SPAM, tokens)).isFalse();
+        assertThat(store.train("a2", ReportKind.SPAM, new long[] {7, 8})).isTrue();
+        assertThat(store.corpus()).isEqualTo(new Corpus(2, 0));
+        assertThat(store.trainedAs("a1")).contains(ReportKind.SPAM);
+        assertThat(store.trainedAs("a9")).isEmpty();
+        Map<Long, TokenCount> counts = allTokens(store);
+        assertThat(counts).hasSize(6); // duplicates within one message count once
+        assertThat(counts.get(7L).spam()).isEqualTo(2);
+        assertThat(counts.get(Long.MIN_VALUE).spam()).isEqualTo(1);
+
+        assertThat(store.train("a1", ReportKind.HAM, tokens)).isTrue();
+        assertThat(store.corpus()).isEqualTo(new Corpus(1, 1));
+        counts = allTokens(store);
+        assertThat(counts.get(7L)).satisfies(c -> {
+            assertThat(c.spam()).isEqualTo(1);
+            assertThat(c.ham()).isEqualTo(1);
+        });
+        assertThat(counts.get(0L).spam()).isZero();
+        assertThat(counts.get(0L).ham()).isEqualTo(1);
+    }
+
+    @Test
+    void theTokenFeedPagesThroughOneLargeGenerationWithoutSkippingRows() {
+        long[] tokens = new long[50];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = i * 1_000_003L - 20;
+        }
+        store.train("b16", ReportKind.HAM, tokens);
+        assertThat(allTokens(store)).hasSize(50); // read 3 rows at a time, all in one generation
+        List<TokenCount> first = store.tokensChangedAfter(0, Long.MIN_VALUE, 100);
+        TokenCount last = first.get(first.size() - 1);
+        assertThat(store.tokensChangedAfter(last.generation(), last.token(), 100)).isEmpty();
+        store.train("e1", ReportKind.SPAM, new long[] {tokens[0]});
+        assertThat(store.tokensChangedAfter(last.generation(), last.token(), 100)).singleElement()
+                .satisfies(c -> assertThat(c.spam()).isEqualTo(1));
+    }
+
+    @Test
+    void concurrentTrainingOnTwoNodesLosesNoCount() throws Exception {
+        int[] next = {0};
+        List<Boolean> done = concurrently(8, () -> {
+            int me;
+            synchronized (next) {
+                me = next[0]++;
+            }
+            JdbcSpamStore node = new JdbcSpamStore(ds);
+            for (int i = 0; i < 5; i++) {
+                node.train(Integer.toHexString(me * 100 + i), i % 2 == 0 ? ReportKind.SPAM : ReportKind.HAM,
+                        new long[] {42, 43, me * 1000L + i});
+            }
+            return true;
+        });
+        assertThat(done).hasSize(8);
+        Map<Long, TokenCount> counts = allTokens(store);
+        assertThat(counts.get(42L).spam()).isEqualTo(24);
+        assertThat(counts.get(42L).ham()).isEqualTo(16);
+        assertThat(store.corpus()).isEqualTo(new Corpus(24, 16));
+    }
+
+    // ---------------------------------------------------------------- block rules
+
+    @Test
+    void rulesAreKeptWithEveryFieldListedNewestFirstAndChangeTheGeneration() {
+        long g0 = store.rulesGeneration();
+        BlockRule a = store.addRule(new BlockRule("r1", BlockRule.Type.CLIENT_IP, "203.0.113.0/24", "botnet", "root", T0,
+                null, BlockRule.Source.ADMIN));
+        BlockRule b = store.addRule(new BlockRule("r2", BlockRule.Type.SENDER, "p@bulk.example", "auto \u0000 rule", "auto",
+                T0.plusSeconds(5), T0.plusSeconds(3600), BlockRule.Source.AUTO));
+        long g1 = store.rulesGeneration();
+        assertThat(g1).isGreaterThan(g0);
+        assertThat(store.rules()).containsExactly(b, a);
+        assertThat(b.reason()).isEqualTo("auto \uFFFD rule");
+        assertThat(b.expiresAt()).isEqualTo(T0.plusSeconds(3600));
+        assertThat(a.expiresAt()).isNull();
+
+        JdbcSpamStore nodeB = new JdbcSpamStore(ds);
+        assertThat(nodeB.removeRule("r1")).isTrue();
+        assertThat(nodeB.removeRule("r1")).isFalse();
+        assertThat(store.rulesGeneration()).isGreaterThan(g1);
+        assertThat(store.rules()).containsExactly(b);
+        assertThatThrownBy(() -> store.addRule(new BlockRule("r2", BlockRule.Type.HELO, "x.example", "", "root", T0, null,
+                BlockRule.Source.ADMIN))).isInstanceOf(org.streamail.api.store.StoreException.class);
+    }
+
+    @Test
+    void aRuleWithATypeFromANewerNodeIsSkippedNotFatal() throws Exception {
+        store.addRule(new BlockRule("ok", BlockRule.Type.HELO, "x.example", "", "root", T0, null, BlockRule.Source.ADMIN));
+        try (var c = ds.getConnection(); var s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO spam_block_rule (id, rule_type, rule_value, reason, created_by, created_at, "
+                    + "expires_at, rule_source) VALUES ('new', 'ASN', '64500', '', 'root', 1, NULL, 'ADMIN')");
+        }
+        assertThat(store.rules()).extracting(BlockRule::id).containsExactly("ok");
+    }
+
+    @Test
+    void theSpamTablesComeWithTheOtherMigrations() throws Exception {
+        Set<Integer> versions = new HashSet<>();
+        try (var c = ds.getConnection(); var s = c.createStatement();
+                var rs = s.executeQuery("SELECT version FROM streamail_schema_version")) {
+            while (rs.next()) {
+                versions.add(rs.getInt(1));
+            }
+        }
+        assertThat(versions).contains(1, 2, 3);
+    }
+}
