@@ -31,7 +31,8 @@ public final class ContentDetector implements Detector {
     public static final String PID = "org.streamail.detect.content";
 
     @ObjectClassDefinition(name = "Streamail content detector",
-            description = "Finds active code in attachments, archives, documents and HTML.")
+            description = "Finds active code in attachments, archives, documents and HTML; disarms active HTML "
+                    + "on delivery. Shared by the detector and the html-disarm transformer.")
     @interface Config {
         @AttributeDefinition(description = "How deep archives and embedded objects are followed")
         int max_depth() default 5;
@@ -65,6 +66,11 @@ public final class ContentDetector implements Detector {
 
         @AttributeDefinition(description = "Rules never reported, e.g. type-mismatch")
         String[] disabled_rules() default {};
+
+        @AttributeDefinition(description = "Deliver a disarmed copy of DELIVER/TAG mail with active HTML "
+                + "(html-script, html-event-handler, ...) and hold the original in quarantine (transformer "
+                + "html-disarm)")
+        boolean disarm_html() default true;
     }
 
     private final Settings settings;
@@ -149,18 +155,26 @@ public final class ContentDetector implements Detector {
         byte[] head = data.length <= Sniffer.HEAD ? data : java.util.Arrays.copyOf(data, Sniffer.HEAD);
         Kind kind = Sniffer.sniff(head, null);
         String content = kind.family();
+        String label = "a " + kind.label;
         if (content.isEmpty()) {
-            return;
+            // Our sniffer does not know these bytes: ask Tika's magic, by content only (the name is what is
+            // being judged, it must not be the evidence too).
+            String tika = TikaTypes.detect(head, null);
+            content = TikaTypes.family(tika);
+            label = tika + " (detected by Apache Tika)";
+            if (content.isEmpty()) {
+                return;
+            }
         }
         String declared = familyOfType(a.declaredType());
         if (!declared.isEmpty() && !compatible(declared, content)) {
-            ctx.report(Rule.TYPE_MISMATCH, path, "declared " + a.declaredType() + " but the content is a " + kind.label);
+            ctx.report(Rule.TYPE_MISMATCH, path, "declared " + a.declaredType() + " but the content is " + label);
             return;
         }
         String byName = familyOfExtension(Names.extension(a.displayName()));
         if (!byName.isEmpty() && !compatible(byName, content)) {
             ctx.report(Rule.TYPE_MISMATCH, path, "named ." + Names.extension(a.displayName())
-                    + " but the content is a " + kind.label);
+                    + " but the content is " + label);
         }
     }
 

@@ -1,7 +1,10 @@
 package org.streamail.detect.content.internal;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import org.jsoup.Jsoup;
@@ -14,17 +17,21 @@ import org.jsoup.safety.Safelist;
  * Produces a disarmed copy of an HTML body: scripts, event handlers, forms, frames, plug-ins and
  * remote-content loads (remote images, style sheets, CSS {@code url()}) removed with jsoup's {@link Cleaner}
  * and a relaxed {@link Safelist}, and a banner prepended that says what was removed and that the original
- * is held in quarantine. Links stay (the link guard rewrites them). Not exported: the delivery hook that
- * will call it is not in the API yet. Immutable and thread-safe.
+ * is held in quarantine. Links stay (the link guard rewrites them). Used by {@link HtmlDisarmTransformer} on
+ * the delivery path; not exported. Immutable and thread-safe.
  */
 public final class HtmlDisarmer {
     private static final Pattern DANGEROUS_CSS = Pattern.compile(
             "(?i)url\\s*\\(|expression\\s*\\(|behavior\\s*:|-moz-binding|@import|position\\s*:|javascript:");
 
-    /** The disarmed document and a human-readable list of what was removed. */
-    public record Result(String html, List<String> removed) {
+    /**
+     * The disarmed document, a human-readable list of what was removed ("2 scripts") and the same as counts
+     * per kind ("script" -> 2, in the order found) for adding up several parts.
+     */
+    public record Result(String html, List<String> removed, Map<String, Integer> counts) {
         public Result {
             removed = List.copyOf(removed);
+            counts = Collections.unmodifiableMap(new LinkedHashMap<>(counts));
         }
     }
 
@@ -43,8 +50,18 @@ public final class HtmlDisarmer {
 
     /** Disarms {@code html}; never throws for bad markup (jsoup repairs it the way browsers do). */
     public Result disarm(String html) {
+        return disarm(html, null);
+    }
+
+    /**
+     * Disarms {@code html} and names the quarantine entry holding the original in the banner.
+     *
+     * @param html         the document, or {@code null} for an empty one
+     * @param quarantineId the id under which the original is held, or {@code null} to leave it out
+     */
+    public Result disarm(String html, String quarantineId) {
         Document dirty = Jsoup.parse(html == null ? "" : html);
-        List<String> removed = new ArrayList<>();
+        Map<String, Integer> removed = new LinkedHashMap<>();
         count(removed, dirty.select("script").size(), "script");
         int handlers = 0;
         for (Element e : dirty.getAllElements()) {
@@ -77,25 +94,34 @@ public final class HtmlDisarmer {
                 img.removeAttr("src");
             }
         }
-        clean.body().prependChild(banner(removed));
+        List<String> described = describe(removed);
+        clean.body().prependChild(banner(described, quarantineId));
         clean.outputSettings().prettyPrint(false);
-        return new Result(clean.outerHtml(), removed);
+        return new Result(clean.outerHtml(), described, removed);
     }
 
-    private static void count(List<String> removed, int n, String what) {
+    /** "2 scripts", "1 form", ... for counts per kind (as in {@link Result#counts()}), in their order. */
+    public static List<String> describe(Map<String, Integer> counts) {
+        List<String> out = new ArrayList<>();
+        counts.forEach((what, n) -> out.add(n + " " + what + (n == 1 ? "" : "s")));
+        return out;
+    }
+
+    private static void count(Map<String, Integer> removed, int n, String what) {
         if (n > 0) {
-            removed.add(n + " " + what + (n == 1 ? "" : "s"));
+            removed.merge(what, n, Integer::sum);
         }
     }
 
-    private static Element banner(List<String> removed) {
+    private static Element banner(List<String> removed, String quarantineId) {
         Element div = new Element("div").attr("style",
                 "border:1px solid #b00;background:#fee;color:#000;padding:8px;margin:0 0 12px 0;font:13px sans-serif");
         div.appendElement("strong").text("Streamail removed active content from this message.");
         div.appendText(" " + (removed.isEmpty() ? "Nothing active was found, the message was re-written safely."
                 : "Removed: " + String.join(", ", removed) + ".")
-                + " The original message is held in quarantine; ask your administrator to release it if you"
-                + " need it.");
+                + " The original message is held in quarantine"
+                + (quarantineId == null ? "" : " (id " + quarantineId + ")")
+                + "; ask your administrator to release it if you need it.");
         return div;
     }
 }

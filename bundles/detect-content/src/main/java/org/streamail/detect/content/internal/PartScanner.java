@@ -165,8 +165,13 @@ final class PartScanner {
 
     /** Executable-by-content, disk images, executable names and double/bidi names of nested entries. */
     private void checkNameAndKind(String path, String name, Kind kind, byte[] head) {
+        // Bytes our sniffer does not recognise: Tika's magic names them (content only, names are judged
+        // separately), which catches executables our structural checks do not claim, e.g. a bare DOS MZ.
+        String tika = kind == Kind.UNKNOWN ? TikaTypes.detect(head, null) : "";
         if (kind.executable) {
             ctx.report(Rule.EXECUTABLE, path, kind.label + " found by content");
+        } else if (TikaTypes.isExecutable(tika)) {
+            ctx.report(Rule.EXECUTABLE, path, "executable found by content (" + tika + ", detected by Apache Tika)");
         } else if (kind.isDiskImage()) {
             ctx.report(Rule.DISK_IMAGE, path, kind.label + " (disk images smuggle payloads past mark-of-the-web)");
         } else if (!name.isEmpty() && Names.executableByName(name)) {
@@ -174,7 +179,8 @@ final class PartScanner {
             if (Names.DISK_IMAGE_EXT.contains(ext)) {
                 ctx.report(Rule.DISK_IMAGE, path, "disk image by name (." + ext + ")");
             } else if (!ext.equals("one")) {
-                ctx.report(Rule.EXECUTABLE, path, "executable or script by name (." + ext + "), content: " + kind.label);
+                ctx.report(Rule.EXECUTABLE, path, "executable or script by name (." + ext + "), content: "
+                        + (tika.isEmpty() ? kind.label : tika));
             }
         } else if (kind == Kind.TEXT || kind == Kind.HTML) {
             String script = TextInspector.scriptMarker(head);

@@ -1,0 +1,56 @@
+package org.streamail.detect.content.internal;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.streamail.api.model.Envelope;
+import org.streamail.api.model.Verdict;
+import org.streamail.api.store.QuarantineEntry;
+import org.streamail.api.store.QuarantineQuery;
+import org.streamail.api.store.QuarantineStore;
+
+/** A small in-memory quarantine with the store's contract (hold idempotent on id); counts hold calls. */
+final class MemoryQuarantineStore implements QuarantineStore {
+    final Map<String, QuarantineEntry> entries = new ConcurrentHashMap<>();
+    final Map<String, byte[]> raws = new ConcurrentHashMap<>();
+    final AtomicInteger holdCalls = new AtomicInteger();
+
+    @Override
+    public QuarantineEntry hold(String id, String messageId, String subject, Envelope envelope, Verdict verdict,
+            byte[] raw) {
+        holdCalls.incrementAndGet();
+        return entries.computeIfAbsent(id, k -> {
+            raws.put(k, raw.clone());
+            return new QuarantineEntry(k, messageId, subject, envelope, verdict, raw.length, Instant.now(),
+                    QuarantineEntry.Status.HELD, "", null);
+        });
+    }
+
+    @Override
+    public Optional<QuarantineEntry> get(String id) {
+        return Optional.ofNullable(entries.get(id));
+    }
+
+    @Override
+    public Optional<byte[]> raw(String id) {
+        return Optional.ofNullable(raws.get(id)).map(byte[]::clone);
+    }
+
+    @Override
+    public List<QuarantineEntry> list(QuarantineQuery query) {
+        return List.copyOf(entries.values());
+    }
+
+    @Override
+    public long count(QuarantineEntry.Status status) {
+        return entries.values().stream().filter(e -> e.status() == status).count();
+    }
+
+    @Override
+    public boolean transition(String id, QuarantineEntry.Status to, String actor) {
+        return false;
+    }
+}
