@@ -211,7 +211,7 @@ public class Intake implements MessageIntake {
             decided(id, v);
             status(id, DeliveryStatus.REJECTED, v.reason());
             return new IntakeResult(id, IntakeResult.Outcome.REJECTED,
-                    SmtpReply.of(550, "5.7.1", v.reason() + " [" + id + "]"), v);
+                    SmtpReply.of(550, "5.7.1", rejectText(v, id)), v);
         }
         try {
             workers.execute(() -> route(entry, raw, outcome, 0));
@@ -289,6 +289,24 @@ public class Intake implements MessageIntake {
                 // shutting down: the entry stays spooled and the next start finishes it
             }
         }
+    }
+
+    /**
+     * The text of a 550: the policy's reason, the finding that weighed most (rule and detail, so a sender's
+     * administrator can tell why, and a reference such as a fingerprint id reaches them), and our id.
+     */
+    static String rejectText(Verdict v, String id) {
+        StringBuilder b = new StringBuilder(v.reason());
+        v.findings().stream().max(java.util.Comparator.comparingDouble(org.streamail.api.model.Finding::score))
+                .filter(f -> f.score() > 0)
+                .ifPresent(f -> {
+                    String detail = f.detail().length() > 160 ? f.detail().substring(0, 160) + "..." : f.detail();
+                    b.append(": ").append(f.qualifiedRule());
+                    if (!detail.isEmpty()) {
+                        b.append(" (").append(detail).append(')');
+                    }
+                });
+        return b.append(" [").append(id).append(']').toString();
     }
 
     private static Duration backoff(int attempt) {
