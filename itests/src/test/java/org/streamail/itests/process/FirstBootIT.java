@@ -1,0 +1,95 @@
+package org.streamail.itests.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The shipped distribution as a newcomer gets it: booted with an empty HOME (no ~/.m2, no Maven settings)
+ * and only its own system/ folder, no STREAMAIL_ADMIN_PASSWORD. Checks the first-boot security defaults.
+ */
+class FirstBootIT {
+
+    static GatewayProcess gateway;
+
+    @BeforeAll
+    static void boot() throws Exception {
+        gateway = GatewayProcess.unpack("first-boot");
+        gateway.start(Duration.ofSeconds(120));
+    }
+
+    @AfterAll
+    static void shutdown() throws Exception {
+        if (gateway != null) {
+            gateway.close();
+        }
+    }
+
+    @Test
+    void bootsOfflineWithEveryBootFeatureInstalled() throws Exception {
+        String log = Files.readString(gateway.data().resolve("log/karaf.log"));
+        assertThat(log).doesNotContain("Error installing boot features").doesNotContain("Could not find artifact");
+        // nothing was fetched into the (private) local repository: everything came from system/
+        Path local = gateway.data().resolve("maven-local");
+        if (Files.exists(local)) {
+            try (var s = Files.walk(local)) {
+                assertThat(s.filter(Files::isRegularFile).toList()).isEmpty();
+            }
+        }
+        assertThat(Files.readString(gateway.home().resolve("etc/org.ops4j.pax.url.mvn.cfg")))
+                .containsPattern("(?m)^org.ops4j.pax.url.mvn.repositories\\s*=\\s*$");
+    }
+
+    @Test
+    void generatedAdminPasswordIsWrittenOnceToAnOwnerOnlyFileAndOnlyItsHashIsStored() throws Exception {
+        Path file = gateway.data().resolve("streamail/initial-admin-password");
+        Path usersFile = gateway.home().resolve("etc/users.properties");
+        // the password file is written first, then the (bcrypt, so slowish) hash into users.properties
+        GatewayProcess.waitFor("the initial password file and the admin entry", Duration.ofSeconds(30), () -> {
+            try {
+                return Files.exists(file) && Files.readString(usersFile).contains("\nadmin = ");
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        });
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        String password = Files.readString(file).trim();
+        assertThat(password).hasSizeGreaterThanOrEqualTo(20);
+
+        String users = Files.readString(usersFile);
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("(?m)^admin = \\{CRYPT\\}([0-9a-fA-F]+)\\{CRYPT\\},_g_:admingroup$").matcher(users);
+        assertThat(m.find()).as("hashed admin entry in users.properties").isTrue();
+        String stored = new String(java.util.HexFormat.of().parseHex(m.group(1)), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(stored).as("a salted bcrypt hash").matches("\\$2[aby]?\\$\\d\\d\\$.{53}");
+        assertThat(users).doesNotContain(password);
+        assertThat(users).doesNotContainPattern("(?m)^karaf\\s*=");
+        assertThat(Files.readString(gateway.data().resolve("log/karaf.log")))
+                .containsPattern("WARN .*" + java.util.regex.Pattern.quote(file.toString()));
+
+        gateway.useAdminPassword(password);
+        assertThat(gateway.admin("GET", "/health").statusCode()).isEqualTo(200);
+        assertThat(gateway.rest("GET", "/health", "admin", password + "x", null, null).statusCode()).isEqualTo(401);
+        assertThat(gateway.rest("GET", "/health", "karaf", "karaf", null, null).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void everyListeningSocketOfTheGatewayIsOnLoopback() throws Exception {
+        List<String> open = new ArrayList<>();
+        for (int port : new int[] {gateway.sshPort, gateway.httpPort, gateway.smtpPort, gateway.rmiRegistryPort,
+                gateway.rmiServerPort}) {
+            List<String> addresses = ListeningSockets.addressesListeningOn(port);
+            assertThat(addresses).as("something listens on port %d", port).isNotEmpty();
+            open.addAll(addresses);
+        }
+        assertThat(open).allSatisfy(a -> assertThat(a).isIn("127.0.0.1", "::ffff:127.0.0.1", "::1"));
+    }
+}
