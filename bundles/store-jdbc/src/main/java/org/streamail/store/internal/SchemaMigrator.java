@@ -89,10 +89,30 @@ final class SchemaMigrator {
      * Brings the database up to {@link #latestVersion()}; returns the versions this call applied (empty
      * when another node or an earlier run already did).
      */
+    /** PostgreSQL advisory lock key of schema migrations ("STRM"). */
+    private static final long PG_ADVISORY_KEY = 0x5354524DL;
+
     List<Integer> migrate(DataSource dataSource) {
         // One connection for the whole run: opening connections is the slow part on PostgreSQL.
         try (Connection c = dataSource.getConnection()) {
             Dialect dialect = Dialect.of(c);
+            if (dialect == Dialect.POSTGRESQL) {
+                // A session advisory lock serialises whole runs across nodes, bootstrap DDL included:
+                // concurrent CREATE TABLE IF NOT EXISTS can otherwise collide in PostgreSQL's catalogue.
+                try (Statement s = c.createStatement()) {
+                    s.execute("SELECT pg_advisory_lock(" + PG_ADVISORY_KEY + ")");
+                }
+                try {
+                    return migrate(c, dialect);
+                } finally {
+                    try (Statement s = c.createStatement()) {
+                        s.execute("SELECT pg_advisory_unlock(" + PG_ADVISORY_KEY + ")");
+                    } catch (SQLException e) {
+                        LOG.warn("Could not release the migration advisory lock (released when the connection "
+                                + "closes): {}", e.getMessage());
+                    }
+                }
+            }
             if (dialect.transactionalDdl()) {
                 return migrate(c, dialect);
             }
