@@ -200,6 +200,21 @@ public class Intake implements MessageIntake {
             return accepted(id, null);
         }
         Verdict v = outcome.verdict();
+        if (judgedWithoutMandatory(v)) {
+            // A mandatory detector left between the check above and the scan (a bundle update): we have not
+            // answered yet, so refuse for now rather than judge without it; the client retries.
+            try {
+                spool.remove(id);
+            } catch (SpoolException e) {
+                LOG.warn("Refused {} for now but could not remove its spool entry: {}", id, e.getMessage());
+            }
+            owned.remove(id);
+            tempFailed.incrementAndGet();
+            String why = pipeline.unavailableReason().orElse("a mandatory detector went away during the scan");
+            status(id, DeliveryStatus.REJECTED, "451 4.7.0 " + why);
+            return new IntakeResult(id, IntakeResult.Outcome.TEMPORARY_FAILURE,
+                    SmtpReply.of(451, "4.7.0", why + ", try again later"), null);
+        }
         if (v.action() == Action.REJECT) {
             try {
                 spool.remove(id);
@@ -253,6 +268,14 @@ public class Intake implements MessageIntake {
     /** Sends a decided message where its verdict says, after the SMTP reply. */
     private void route(SpoolEntry entry, byte[] raw, ScanOutcome o, int attempt) {
         Verdict v = o.verdict();
+        if (judgedWithoutMandatory(v)) {
+            // Accepted already (late verdict or recovery): never judge without a mandatory detector; the
+            // rescan waits until it is back.
+            LOG.info("{} was scanned while a mandatory detector was away; scanning it again when it is back",
+                    entry.id());
+            scheduleRescan(entry, attempt + 1);
+            return;
+        }
         if (v.action() == Action.REJECT) {
             // 250 has been sent (late verdict or recovery): quarantine rather than bounce.
             v = new Verdict(Action.QUARANTINE, v.score(), v.categories(), v.findings(),
@@ -307,6 +330,12 @@ public class Intake implements MessageIntake {
                     }
                 });
         return b.append(" [").append(id).append(']').toString();
+    }
+
+    /** Whether the pipeline had to judge without a mandatory detector (its ERROR finding {@code unavailable}). */
+    private static boolean judgedWithoutMandatory(Verdict v) {
+        return v.findings().stream()
+                .anyMatch(f -> f.category() == org.streamail.api.model.Category.ERROR && "unavailable".equals(f.rule()));
     }
 
     private static Duration backoff(int attempt) {

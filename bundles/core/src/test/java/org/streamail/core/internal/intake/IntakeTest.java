@@ -228,4 +228,36 @@ class IntakeTest {
         Wait.until("delivered once the detector is back", Duration.ofSeconds(10),
                 () -> Files.exists(eml("20260101T000000000-00009-aaaa")));
     }
+
+    @Test
+    void aMandatoryDetectorLeavingBeforeTheReplyGets451AndKeepsNothing() throws Exception {
+        // The detector goes away while the message is being spooled: after the availability check, before the scan.
+        start("content", Duration.ofSeconds(5), ch -> {
+            ch.force(true);
+            pipeline.setDetectors(List.of(new TestDetector("spam")));
+        }, true);
+        pipeline.setDetectors(List.of(new TestDetector("spam"), new TestDetector("content")));
+        IntakeResult r = send("hello");
+        assertThat(r.outcome()).isEqualTo(IntakeResult.Outcome.TEMPORARY_FAILURE);
+        assertThat(r.reply().line()).startsWith("451 4.7.0 mandatory detector 'content' is not available");
+        assertThat(spool.entries()).isEmpty();
+        assertThat(store.holdCalls.get()).isZero();
+    }
+
+    @Test
+    void aMandatoryDetectorLeavingAfterThe250IsWaitedForNotJudgedWithout() throws Exception {
+        start("content", Duration.ofMillis(100), ch -> {
+            ch.force(true);
+            pipeline.setDetectors(List.of(new TestDetector("spam")));
+        }, true);
+        pipeline.setDetectors(List.of(new TestDetector("spam"), new TestDetector("content")));
+        IntakeResult r = send("SLEEP 400");
+        assertThat(r.outcome()).isEqualTo(IntakeResult.Outcome.ACCEPTED);
+        Thread.sleep(800);
+        assertThat(store.holdCalls.get()).as("never held for want of the detector").isZero();
+        assertThat(eml(r.id())).doesNotExist();
+        pipeline.setDetectors(List.of(new TestDetector("spam"), new TestDetector("content")));
+        Wait.until("delivered once the detector is back", Duration.ofSeconds(10), () -> Files.exists(eml(r.id())));
+        assertThat(store.holdCalls.get()).isZero();
+    }
 }
