@@ -1,0 +1,27 @@
+package org.streamail.api.alert;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Raises alerts: stores them, escalates repeats, and notifies. Implemented by the reporting bundle.
+ *
+ * <p>Escalation: the n-th alert of one {@code kind} about one {@code subject} within the configured window
+ * is raised {@code n - 1} steps above the requested severity (capped at CRITICAL); the stored
+ * {@link Alert#occurrences()} says which repeat it was. Notification: alerts at or above a configured
+ * severity are mailed to the admin address through the gateway's normal delivery path, alerts with a
+ * {@code recipient} are mailed to that user, and an optional webhook gets every alert as JSON. A failed
+ * notification is logged and never fails {@link #raise}: the stored alert is what counts.
+ *
+ * <p>Thread-safe.
+ */
+@ProviderType
+public interface AlertService {
+
+    /**
+     * Raises one alert.
+     *
+     * @return the stored alert with its final severity
+     * @throws org.streamail.api.store.StoreException if it could not be stored
+     */
+    Alert raise(AlertRequest request);
+}

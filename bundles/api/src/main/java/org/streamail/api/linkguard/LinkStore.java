@@ -1,0 +1,37 @@
+package org.streamail.api.linkguard;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Durable link-guard data, shared by every node: the links each delivered message carried (to find the
+ * other copies of a campaign), the clicks, and the URLs found bad after delivery. Implemented by the store
+ * bundle. URLs are compared exactly as given (the link guard normalises them before storing). Thread-safe;
+ * methods throw {@link org.streamail.api.store.StoreException} when the database is unavailable.
+ */
+@ProviderType
+public interface LinkStore {
+
+    /** Records the links one delivery carried; idempotent per (message, recipient, url). */
+    void recordLinks(String messageId, List<String> recipients, List<String> urls, Instant at);
+
+    /** The distinct original URLs recorded for a message. */
+    List<String> linksOf(String messageId);
+
+    /** Deliveries that carried {@code url} at or after {@code since}, newest first, at most {@code limit}. */
+    List<LinkDelivery> deliveriesOf(String url, Instant since, int limit);
+
+    /** Appends a click. */
+    void recordClick(Click click);
+
+    /** The newest clicks (1..1000), newest first; only blocked ones when {@code blockedOnly}. */
+    List<Click> clicks(int limit, boolean blockedOnly);
+
+    /** Marks a URL bad from now on (a campaign found bad after delivery); idempotent. */
+    void markBad(String url, String reason, Instant at);
+
+    /** Why {@code url} was marked bad, or empty when it was not. */
+    Optional<String> badReason(String url);
+}
