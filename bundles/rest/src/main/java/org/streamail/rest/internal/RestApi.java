@@ -64,10 +64,16 @@ final class RestApi {
     }
 
     RestApi(Services services, Limits limits) {
+        this(services, limits, IncidentRoutes.Access.registry());
+    }
+
+    /** With given incident services (tests). */
+    RestApi(Services services, Limits limits, IncidentRoutes.Access incidents) {
         this.services = services;
         this.limits = limits;
         this.mapper = JsonMapping.newMapper(limits.maxJsonSize());
         SpamRoutes.register(router, mapper, limits.maxMessageSize(), limits.maxJsonSize());
+        IncidentRoutes.register(router, incidents, mapper, limits.maxJsonSize());
         router.add("GET", "/health", Permission.READ, this::health)
                 .add("POST", "/scan", Permission.ADMIN, this::scan)
                 .add("GET", "/messages", Permission.READ, this::messages)
@@ -413,6 +419,11 @@ final class RestApi {
         }
     }
 
+    /** Whether {@code id} has the shape of a gateway id (anything else is a 404 without asking the store). */
+    static boolean isId(String id) {
+        return ID.matcher(id).matches();
+    }
+
     private static String id(ApiRequest request, String what) {
         String id = request.pathParam("id");
         if (!ID.matcher(id).matches()) {
@@ -459,7 +470,7 @@ final class RestApi {
         return a;
     }
 
-    private static boolean isIpLiteral(String s) {
+    static boolean isIpLiteral(String s) {
         if (!IP_CHARS.matcher(s).matches()) {
             return false;
         }

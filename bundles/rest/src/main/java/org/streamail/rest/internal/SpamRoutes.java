@@ -1,6 +1,5 @@
 package org.streamail.rest.internal;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,12 +9,6 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.NoSuchElementException;
-import java.util.function.Function;
-import java.util.function.Supplier;
-import org.osgi.framework.Bundle;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.FrameworkUtil;
-import org.osgi.framework.ServiceReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamail.api.spam.BlockListService;
@@ -26,6 +19,7 @@ import org.streamail.api.spam.ReportService;
 import org.streamail.rest.internal.http.ApiException;
 import org.streamail.rest.internal.http.ApiRequest;
 import org.streamail.rest.internal.http.ApiResponse;
+import org.streamail.rest.internal.http.JsonBodies;
 import org.streamail.rest.internal.http.Permission;
 import org.streamail.rest.internal.http.Router;
 import org.streamail.rest.internal.json.JsonMapping;
@@ -47,11 +41,6 @@ final class SpamRoutes {
     /** Longest id accepted in a JSON report body. */
     static final int MAX_ID_LENGTH = 128;
 
-    /** Runs code with a service if one is registered; answers 503 otherwise. */
-    interface ServiceAccess<S> {
-        <R> R with(Function<S, R> work);
-    }
-
     private final ServiceAccess<ReportService> reports;
     private final ServiceAccess<BlockListService> blockList;
     private final ObjectMapper mapper;
@@ -69,8 +58,8 @@ final class SpamRoutes {
 
     /** Adds the routes, finding the services in the OSGi registry of this bundle. */
     static void register(Router router, ObjectMapper mapper, int maxMessageSize, int maxJsonSize) {
-        register(router, registry(ReportService.class, "report service (detect-spam)"),
-                registry(BlockListService.class, "block list (detect-spam)"), mapper, maxMessageSize, maxJsonSize);
+        register(router, ServiceAccess.registry(ReportService.class, "report service (detect-spam)"),
+                ServiceAccess.registry(BlockListService.class, "block list (detect-spam)"), mapper, maxMessageSize, maxJsonSize);
     }
 
     /** Adds the routes over given services (tests). */
@@ -82,40 +71,6 @@ final class SpamRoutes {
                 .add("GET", "/blocklist", Permission.READ, r::list)
                 .add("POST", "/blocklist", Permission.ADMIN, r::add)
                 .add("DELETE", "/blocklist/{id}", Permission.ADMIN, r::remove);
-    }
-
-    /** Access over suppliers that return {@code null} when absent (tests). */
-    static <S> ServiceAccess<S> of(Supplier<S> supplier, String what) {
-        return new ServiceAccess<>() {
-            @Override
-            public <R> R with(Function<S, R> work) {
-                S s = supplier.get();
-                if (s == null) {
-                    throw ApiException.unavailable("the " + what + " is not available right now");
-                }
-                return work.apply(s);
-            }
-        };
-    }
-
-    private static <S> ServiceAccess<S> registry(Class<S> type, String what) {
-        return new ServiceAccess<>() {
-            @Override
-            public <R> R with(Function<S, R> work) {
-                Bundle bundle = FrameworkUtil.getBundle(SpamRoutes.class);
-                BundleContext ctx = bundle == null ? null : bundle.getBundleContext();
-                ServiceReference<S> ref = ctx == null ? null : ctx.getServiceReference(type);
-                S service = ref == null ? null : ctx.getService(ref);
-                if (service == null) {
-                    throw ApiException.unavailable("the " + what + " is not available right now");
-                }
-                try {
-                    return work.apply(service);
-                } finally {
-                    ctx.ungetService(ref);
-                }
-            }
-        };
     }
 
     // ---- reports
@@ -283,21 +238,7 @@ final class SpamRoutes {
     // ---- helpers
 
     private JsonNode readJson(ApiRequest request) {
-        byte[] bytes = request.body(maxJsonSize);
-        if (bytes.length == 0) {
-            throw ApiException.badRequest("empty body: a JSON object is required");
-        }
-        try {
-            JsonNode node = mapper.readTree(bytes);
-            if (node == null || !node.isObject()) {
-                throw ApiException.badRequest("the body must be a JSON object");
-            }
-            return node;
-        } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("malformed JSON: " + e.getOriginalMessage());
-        } catch (java.io.IOException e) {
-            throw ApiException.badRequest("malformed JSON: " + e.getMessage());
-        }
+        return JsonBodies.object(request, mapper, maxJsonSize);
     }
 
     private static String abbrev(String s) {

@@ -84,8 +84,8 @@ class SpamRoutesTest {
     final Router router = new Router();
 
     SpamRoutesTest() {
-        SpamRoutes.register(router, SpamRoutes.of(() -> reportService, "report service"),
-                SpamRoutes.of(() -> blockList, "block list"), JsonMapping.newMapper(4096), 1000, 4096);
+        SpamRoutes.register(router, ServiceAccess.of(() -> reportService, "report service"),
+                ServiceAccess.of(() -> blockList, "block list"), JsonMapping.newMapper(4096), 1000, 4096);
     }
 
     ApiResponse call(AuthenticatedUser user, String method, String path, String contentType, String body) {

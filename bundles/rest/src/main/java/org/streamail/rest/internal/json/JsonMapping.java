@@ -14,6 +14,12 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
 import java.util.TreeMap;
+import org.streamail.api.alert.Alert;
+import org.streamail.api.campaign.RecallOutcome;
+import org.streamail.api.campaign.RecallReport;
+import org.streamail.api.isolation.Isolation;
+import org.streamail.api.isolation.IsolationAudit;
+import org.streamail.api.linkguard.Click;
 import org.streamail.api.model.Category;
 import org.streamail.api.model.Envelope;
 import org.streamail.api.model.Finding;
@@ -259,6 +265,83 @@ public final class JsonMapping {
         n.put("dryRun", p.dryRun());
         n.put("imapServer", p.imapServer());
         n.set("lastSweep", p.lastSweep() == null ? NODES.nullNode() : sweepReport(p.lastSweep()));
+        return n;
+    }
+
+    /** {@code GET /alerts} item. */
+    public static ObjectNode alert(Alert a) {
+        ObjectNode n = object();
+        n.put("id", a.id());
+        n.put("createdAt", instant(a.createdAt()));
+        n.put("severity", a.severity().name());
+        n.put("kind", a.kind());
+        n.put("subject", a.subject());
+        n.put("messageId", a.messageId());
+        n.put("recipient", a.recipient());
+        n.put("title", a.title());
+        n.put("detail", a.detail());
+        n.put("occurrences", a.occurrences());
+        return n;
+    }
+
+    /** {@code GET /isolation} item. */
+    public static ObjectNode isolation(Isolation i) {
+        ObjectNode n = object();
+        n.put("ip", i.ip());
+        n.put("mac", i.mac());
+        n.put("reason", i.reason());
+        n.put("actor", i.actor());
+        n.put("since", instant(i.since()));
+        n.put("until", instant(i.until()));
+        n.put("offences", i.offences());
+        return n;
+    }
+
+    /** {@code GET /isolation/audit} item. */
+    public static ObjectNode isolationAudit(IsolationAudit a) {
+        ObjectNode n = object();
+        n.put("time", instant(a.at()));
+        n.put("actor", a.actor());
+        n.put("action", a.action());
+        n.put("ip", a.ip());
+        n.put("reason", a.reason());
+        n.put("before", a.rulesBefore());
+        n.put("after", a.rulesAfter());
+        return n;
+    }
+
+    /** {@code GET /clicks} item. */
+    public static ObjectNode click(Click c) {
+        ObjectNode n = object();
+        n.put("id", c.id());
+        n.put("time", instant(c.at()));
+        n.put("messageId", c.messageId());
+        n.put("recipient", c.recipient());
+        n.put("url", c.url());
+        n.put("clientIp", c.clientIp());
+        n.put("mac", c.mac());
+        n.put("blocked", c.blocked());
+        n.put("reason", c.reason());
+        return n;
+    }
+
+    /** {@code POST /messages/{id}/recall}: what the campaign recall did. */
+    public static ObjectNode recallReport(RecallReport r) {
+        ObjectNode n = object();
+        n.put("campaignId", r.campaignId());
+        strings(n.putArray("messages"), r.messages());
+        strings(n.putArray("warned"), r.warned());
+        n.put("pulled", r.pulled());
+        ArrayNode outcomes = n.putArray("mailboxes");
+        for (RecallOutcome o : r.outcomes()) {
+            ObjectNode m = object();
+            m.put("mailbox", o.mailbox());
+            m.put("found", o.found());
+            m.put("moved", o.moved());
+            m.put("deleted", o.deleted());
+            m.put("error", o.error());
+            outcomes.add(m);
+        }
         return n;
     }
 

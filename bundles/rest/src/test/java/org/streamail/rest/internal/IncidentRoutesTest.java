@@ -1,0 +1,331 @@
+package org.streamail.rest.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.streamail.api.alert.Alert;
+import org.streamail.api.alert.AlertQuery;
+import org.streamail.api.alert.AlertStore;
+import org.streamail.api.alert.Severity;
+import org.streamail.api.campaign.CampaignService;
+import org.streamail.api.campaign.RecallOutcome;
+import org.streamail.api.campaign.RecallReport;
+import org.streamail.api.isolation.Isolation;
+import org.streamail.api.isolation.IsolationAudit;
+import org.streamail.api.isolation.IsolationException;
+import org.streamail.api.isolation.IsolationService;
+import org.streamail.api.isolation.IsolationStore;
+import org.streamail.api.linkguard.Click;
+import org.streamail.api.linkguard.LinkDelivery;
+import org.streamail.api.linkguard.LinkStore;
+import org.streamail.rest.internal.auth.AuthenticatedUser;
+import org.streamail.rest.internal.http.ApiException;
+import org.streamail.rest.internal.http.ApiRequest;
+import org.streamail.rest.internal.http.ApiResponse;
+import org.streamail.rest.internal.http.Router;
+import org.streamail.rest.internal.json.JsonMapping;
+
+/** The incident endpoints (alerts, isolation, clicks, recall) over small recording fakes of their services. */
+class IncidentRoutesTest {
+
+    static final AuthenticatedUser ADMIN = new AuthenticatedUser("root", Set.of("admin"));
+    static final AuthenticatedUser VIEWER = new AuthenticatedUser("watcher", Set.of("viewer"));
+
+    final List<Alert> alerts = new ArrayList<>();
+    final Map<String, Isolation> isolated = new LinkedHashMap<>();
+    final List<String> calls = new ArrayList<>();
+    boolean enforcerFails;
+    AlertQuery lastAlertQuery;
+
+    final AlertStore alertStore = new AlertStore() {
+        @Override
+        public void add(Alert alert) {
+            alerts.add(alert);
+        }
+
+        @Override
+        public Optional<Alert> get(String id) {
+            return alerts.stream().filter(a -> a.id().equals(id)).findFirst();
+        }
+
+        @Override
+        public List<Alert> query(AlertQuery query) {
+            lastAlertQuery = query;
+            return alerts.stream().filter(a -> query.minSeverity() == null
+                    || a.severity().compareTo(query.minSeverity()) >= 0).limit(query.limit()).toList();
+        }
+
+        @Override
+        public int count(String kind, String subject, Instant since) {
+            return 0;
+        }
+    };
+
+    final IsolationService isolation = new IsolationService() {
+        @Override
+        public Isolation isolate(String ip, String mac, String reason, Duration ttl, String actor) {
+            if (ip.equals("10.0.0.1")) {
+                throw new SecurityException("protected");
+            }
+            if (enforcerFails) {
+                throw new IsolationException("nft failed", new RuntimeException("boom"));
+            }
+            calls.add("isolate " + ip + " " + reason + " " + ttl + " " + actor);
+            Instant now = Instant.parse("2026-12-04T10:00:00Z");
+            Isolation i = new Isolation(ip, "", reason, actor, now, ttl == null ? null : now.plus(ttl), 1);
+            isolated.put(ip, i);
+            return i;
+        }
+
+        @Override
+        public boolean release(String ip, String actor) {
+            calls.add("release " + ip + " " + actor);
+            return isolated.remove(ip) != null;
+        }
+
+        @Override
+        public List<Isolation> list() {
+            return List.copyOf(isolated.values());
+        }
+
+        @Override
+        public boolean isProtected(String ip) {
+            return ip.equals("10.0.0.1");
+        }
+    };
+
+    final IsolationStore isolationStore = new IsolationStore() {
+        @Override
+        public void put(Isolation i) {
+        }
+
+        @Override
+        public boolean remove(String ip) {
+            return false;
+        }
+
+        @Override
+        public Optional<Isolation> get(String ip) {
+            return Optional.empty();
+        }
+
+        @Override
+        public List<Isolation> list() {
+            return List.of();
+        }
+
+        @Override
+        public int offences(String ip) {
+            return 0;
+        }
+
+        @Override
+        public void audit(IsolationAudit record) {
+        }
+
+        @Override
+        public List<IsolationAudit> auditLog(String ip, int limit) {
+            calls.add("audit " + ip + " " + limit);
+            return List.of(new IsolationAudit(Instant.parse("2026-12-04T10:00:00Z"), "root", "isolate", "192.0.2.7",
+                    "clicked", "", "192.0.2.7"));
+        }
+    };
+
+    final LinkStore links = new LinkStore() {
+        @Override
+        public void recordLinks(String messageId, List<String> recipients, List<String> urls, Instant at) {
+        }
+
+        @Override
+        public List<String> linksOf(String messageId) {
+            return List.of();
+        }
+
+        @Override
+        public List<LinkDelivery> deliveriesOf(String url, Instant since, int limit) {
+            return List.of();
+        }
+
+        @Override
+        public void recordClick(Click click) {
+        }
+
+        @Override
+        public List<Click> clicks(int limit, boolean blockedOnly) {
+            calls.add("clicks " + limit + " " + blockedOnly);
+            return List.of(new Click("c1", Instant.parse("2026-12-04T10:00:00Z"), "m1", "a@example.org",
+                    "http://bad.example/login", "192.0.2.7", "02:00:00:00:00:01", true, "known-bad"));
+        }
+
+        @Override
+        public void markBad(String url, String reason, Instant at) {
+        }
+
+        @Override
+        public Optional<String> badReason(String url) {
+            return Optional.empty();
+        }
+    };
+
+    final CampaignService campaigns = (id, reason, actor) -> {
+        if (!id.equals("m1")) {
+            throw new NoSuchElementException(id);
+        }
+        calls.add("recall " + id + " " + reason + " " + actor);
+        return new RecallReport("cmp1", List.of("m1", "m2"), List.of("a@example.org", "b@example.org"),
+                List.of(new RecallOutcome("a@example.org", 1, 1, 0, ""), new RecallOutcome("b@example.org", 0, 0, 0, "")));
+    };
+
+    final Router router = new Router();
+
+    IncidentRoutesTest() {
+        IncidentRoutes.register(router, new IncidentRoutes.Access(ServiceAccess.of(() -> alertStore, "alerts"),
+                ServiceAccess.of(() -> isolation, "isolation"), ServiceAccess.of(() -> isolationStore, "isolation store"),
+                ServiceAccess.of(() -> links, "links"), ServiceAccess.of(() -> campaigns, "campaigns")),
+                JsonMapping.newMapper(4096), 4096);
+    }
+
+    ApiResponse call(AuthenticatedUser user, String method, String path, String query, String body) {
+        byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+        Map<String, String> headers = new HashMap<>();
+        if (body != null) {
+            headers.put("content-type", "application/json");
+        }
+        ApiRequest req = new ApiRequest(method, path, query, n -> headers.get(n.toLowerCase()), bytes.length,
+                new ByteArrayInputStream(bytes), user);
+        try {
+            return router.dispatch(req);
+        } catch (ApiException e) {
+            return RestApi.error(e);
+        }
+    }
+
+    static JsonNode json(ApiResponse r) {
+        return (JsonNode) r.json();
+    }
+
+    @Test
+    void anAdminIsolatesAHostWithReasonAndTtlAndSeesItListed() {
+        ApiResponse r = call(ADMIN, "POST", "/isolation", null,
+                "{\"ip\":\"192.0.2.7\",\"reason\":\"clicked a phishing link\",\"ttl\":\"PT4H\"}");
+        assertThat(r.status()).isEqualTo(201);
+        assertThat(json(r).get("ip").asText()).isEqualTo("192.0.2.7");
+        assertThat(json(r).get("until").asText()).isEqualTo("2026-12-04T14:00:00Z");
+        assertThat(calls).containsExactly("isolate 192.0.2.7 clicked a phishing link PT4H root");
+
+        ApiResponse list = call(ADMIN, "GET", "/isolation", null, null);
+        assertThat(json(list).get("count").asInt()).isEqualTo(1);
+        assertThat(json(list).get("items").get(0).get("reason").asText()).isEqualTo("clicked a phishing link");
+
+        assertThat(call(ADMIN, "POST", "/isolation/192.0.2.7/release", null, null).status()).isEqualTo(200);
+        assertThat(isolated).isEmpty();
+        assertThat(call(ADMIN, "POST", "/isolation/192.0.2.7/release", null, null).status()).isEqualTo(404);
+    }
+
+    @Test
+    void isolationIsForAdminsOnly() {
+        assertThat(call(VIEWER, "GET", "/isolation", null, null).status()).isEqualTo(403);
+        assertThat(call(VIEWER, "POST", "/isolation", null, "{\"ip\":\"192.0.2.7\",\"reason\":\"x\"}").status())
+                .isEqualTo(403);
+        assertThat(call(VIEWER, "POST", "/isolation/192.0.2.7/release", null, null).status()).isEqualTo(403);
+        assertThat(call(VIEWER, "GET", "/isolation/audit", null, null).status()).isEqualTo(403);
+        assertThat(calls).isEmpty();
+    }
+
+    @Test
+    void badIsolationRequestsGetClearErrorsAndChangeNothing() {
+        assertThat(call(ADMIN, "POST", "/isolation", null, "{\"ip\":\"intranet.example\",\"reason\":\"x\"}").status())
+                .isEqualTo(400);
+        assertThat(call(ADMIN, "POST", "/isolation", null, "{\"ip\":\"192.0.2.7\"}").status()).isEqualTo(400);
+        assertThat(call(ADMIN, "POST", "/isolation", null, "{\"ip\":\"192.0.2.7\",\"reason\":\"x\",\"ttl\":\"4 hours\"}")
+                .status()).isEqualTo(400);
+        assertThat(call(ADMIN, "POST", "/isolation", null, "{\"ip\":\"192.0.2.7\",\"reason\":\"x\",\"ttl\":\"-PT1H\"}")
+                .status()).isEqualTo(400);
+        assertThat(call(ADMIN, "POST", "/isolation", null, "{\"ip\":").status()).isEqualTo(400);
+        assertThat(call(ADMIN, "POST", "/isolation", null, "[1]").status()).isEqualTo(400);
+        assertThat(call(ADMIN, "POST", "/isolation/not-an-ip/release", null, null).status()).isEqualTo(400);
+        ApiResponse protectedHost = call(ADMIN, "POST", "/isolation", null, "{\"ip\":\"10.0.0.1\",\"reason\":\"x\"}");
+        assertThat(protectedHost.status()).isEqualTo(409);
+        assertThat(json(protectedHost).get("error").asText()).contains("protected");
+        enforcerFails = true;
+        ApiResponse failed = call(ADMIN, "POST", "/isolation", null, "{\"ip\":\"192.0.2.8\",\"reason\":\"x\"}");
+        assertThat(failed.status()).isEqualTo(502);
+        assertThat(json(failed).get("error").asText()).contains("nothing was changed");
+        assertThat(calls).isEmpty();
+        assertThat(isolated).isEmpty();
+    }
+
+    @Test
+    void alertsAreReadableByViewersAndFilteredBySeverity() {
+        alerts.add(new Alert("a1", Instant.parse("2026-12-04T10:00:00Z"), Severity.HIGH, "click-blocked", "192.0.2.7",
+                "m1", "", "Blocked click", "detail", 2));
+        alerts.add(new Alert("a2", Instant.parse("2026-12-04T10:01:00Z"), Severity.LOW, "recipient-warned", "cmp1",
+                "m1", "a@example.org", "Warned", "", 1));
+        ApiResponse r = call(VIEWER, "GET", "/alerts", "severity=high&limit=5", null);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(json(r).get("count").asInt()).isEqualTo(1);
+        JsonNode a = json(r).get("items").get(0);
+        assertThat(a.get("severity").asText()).isEqualTo("HIGH");
+        assertThat(a.get("occurrences").asInt()).isEqualTo(2);
+        assertThat(lastAlertQuery.limit()).isEqualTo(5);
+        assertThat(call(VIEWER, "GET", "/alerts", "since=PT24H", null).status()).isEqualTo(200);
+        assertThat(lastAlertQuery.since()).isBefore(Instant.now()).isAfter(Instant.now().minusSeconds(86_500));
+        assertThat(call(VIEWER, "GET", "/alerts", "severity=urgent", null).status()).isEqualTo(400);
+        assertThat(call(VIEWER, "GET", "/alerts", "since=yesterday", null).status()).isEqualTo(400);
+    }
+
+    @Test
+    void clicksAndTheIsolationAuditAreListed() {
+        ApiResponse r = call(VIEWER, "GET", "/clicks", "blocked=true", null);
+        assertThat(json(r).get("items").get(0).get("mac").asText()).isEqualTo("02:00:00:00:00:01");
+        assertThat(call(VIEWER, "GET", "/clicks", "blocked=maybe", null).status()).isEqualTo(400);
+        ApiResponse audit = call(ADMIN, "GET", "/isolation/audit", "ip=192.0.2.7&limit=10", null);
+        assertThat(json(audit).get("items").get(0).get("after").asText()).isEqualTo("192.0.2.7");
+        assertThat(calls).containsExactly("clicks 50 true", "audit 192.0.2.7 10");
+    }
+
+    @Test
+    void anAdminRecallsACampaignByMessageId() {
+        ApiResponse r = call(ADMIN, "POST", "/messages/m1/recall", null, "{\"reason\":\"CEO fraud\"}");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(json(r).get("pulled").asInt()).isEqualTo(1);
+        assertThat(json(r).get("warned")).hasSize(2);
+        assertThat(call(ADMIN, "POST", "/messages/m1/recall", null, null).status()).isEqualTo(200);
+        assertThat(calls).containsExactly("recall m1 CEO fraud root", "recall m1 marked bad by an administrator root");
+        assertThat(call(ADMIN, "POST", "/messages/zz/recall", null, null).status()).isEqualTo(404);
+        assertThat(call(VIEWER, "POST", "/messages/m1/recall", null, null).status()).isEqualTo(403);
+    }
+
+    @Test
+    void aMissingServiceAnswers503ForItsEndpointsOnly() {
+        Router partial = new Router();
+        IncidentRoutes.register(partial, new IncidentRoutes.Access(ServiceAccess.of(() -> null, "alert store"),
+                ServiceAccess.of(() -> isolation, "isolation"), ServiceAccess.of(() -> null, "isolation store"),
+                ServiceAccess.of(() -> null, "links"), ServiceAccess.of(() -> null, "campaigns")),
+                JsonMapping.newMapper(4096), 4096);
+        ApiRequest alertsReq = new ApiRequest("GET", "/alerts", null, n -> null, 0,
+                new ByteArrayInputStream(new byte[0]), VIEWER);
+        try {
+            partial.dispatch(alertsReq);
+            throw new AssertionError("expected 503");
+        } catch (ApiException e) {
+            assertThat(e.status()).isEqualTo(503);
+        }
+        ApiRequest listReq = new ApiRequest("GET", "/isolation", null, n -> null, 0,
+                new ByteArrayInputStream(new byte[0]), ADMIN);
+        assertThat(partial.dispatch(listReq).status()).isEqualTo(200);
+    }
+}
