@@ -3,6 +3,7 @@ package org.streamail.itests.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.sql.Connection;
@@ -17,7 +18,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The gateway with its store on a real PostgreSQL, switched by the one datasource file. The database is
+ * The gateway with its store on a real PostgreSQL, switched by the one datasource file; and two gateway
+ * nodes on that one database, a spam report on node A refusing the copy sent to node B. The database is
  * the one named by {@code STREAMAIL_TEST_PG_URL} (a JDBC URL with user and password parameters; .ci/run
  * starts Debian's PostgreSQL and sets it). Skipped without it, unless {@code STREAMAIL_REQUIRE_PG=true}.
  */
@@ -26,6 +28,7 @@ class PostgresGatewayIT {
     static final String ADMIN_PASSWORD = "pg-Admin-" + UUID.randomUUID();
     static final String SCHEMA = "streamail_gateway_it";
     static GatewayProcess gateway;
+    static GatewayProcess nodeB;
     static String pgUrl;
 
     static String setting(String name) {
@@ -49,18 +52,26 @@ class PostgresGatewayIT {
             st.execute("CREATE SCHEMA " + SCHEMA);
         }
         pgUrl = pgUrl + (pgUrl.contains("?") ? "&" : "?") + "currentSchema=" + SCHEMA;
-        gateway = GatewayProcess.unpack("postgres").adminPasswordFromEnvironment(ADMIN_PASSWORD);
-        // the documented switch: replace etc/org.ops4j.datasource-streamail.cfg
-        Files.writeString(gateway.home().resolve("etc/org.ops4j.datasource-streamail.cfg"),
-                "osgi.jdbc.driver.class = org.postgresql.Driver\n"
-                        + "dataSourceName = streamail\n"
-                        + "url = " + pgUrl.replace("\\", "\\\\") + "\n", StandardCharsets.ISO_8859_1);
+        gateway = onPostgres("postgres");
         gateway.start(Duration.ofSeconds(120));
         gateway.waitReady(Duration.ofSeconds(60));
     }
 
+    /** A gateway unpacked with the documented switch: etc/org.ops4j.datasource-streamail.cfg replaced. */
+    static GatewayProcess onPostgres(String name) throws Exception {
+        GatewayProcess g = GatewayProcess.unpack(name).adminPasswordFromEnvironment(ADMIN_PASSWORD);
+        Files.writeString(g.home().resolve("etc/org.ops4j.datasource-streamail.cfg"),
+                "osgi.jdbc.driver.class = org.postgresql.Driver\n"
+                        + "dataSourceName = streamail\n"
+                        + "url = " + pgUrl.replace("\\", "\\\\") + "\n", StandardCharsets.ISO_8859_1);
+        return g;
+    }
+
     @AfterAll
     static void shutdown() throws Exception {
+        if (nodeB != null) {
+            nodeB.close();
+        }
         if (gateway != null) {
             gateway.close();
         }
@@ -103,5 +114,64 @@ class PostgresGatewayIT {
             }
         }
         assertThat(Files.exists(gateway.data().resolve("streamail/db"))).as("no H2 database created").isFalse();
+    }
+
+    /** Spam with a recipient-specific greeting and tracking id, as a campaign sends it. */
+    static byte[] campaignCopy(String to, String name, String tracking) {
+        String body = "Dear " + name + ",\r\n\r\nYour mailbox storage plan qualifies for a free upgrade to the premium "
+                + "tier. Thousands of customers in your region already enjoy unlimited space, faster search and "
+                + "priority support at no extra cost.\r\n\r\nActivate the upgrade from the customer portal before "
+                + "Friday; after that the promotional pricing ends and the standard yearly fee applies again.\r\n\r\n"
+                + "Reference " + tracking + "\r\n";
+        return ("From: Storage Plans <offers@storage-plans.example>\r\nTo: " + name + " <" + to + ">\r\n"
+                + "Subject: Free premium storage upgrade\r\nMessage-ID: <" + UUID.randomUUID() + "@storage-plans.example>\r\n"
+                + "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n" + body)
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String send(GatewayProcess node, String to, byte[] msg) throws Exception {
+        try (SmtpClient c = node.smtp()) {
+            c.command("EHLO two-nodes-it");
+            return c.send("offers@storage-plans.example", List.of(to), msg);
+        }
+    }
+
+    @Test
+    void aSpamReportOnNodeARefusesTheCopySentToNodeBOnTheSameDatabase() throws Exception {
+        nodeB = onPostgres("postgres-b");
+        nodeB.start(Duration.ofSeconds(120));
+        nodeB.waitReady(Duration.ofSeconds(60));
+
+        // registered once, on A: the directory is in the shared database
+        String address = "two-" + UUID.randomUUID().toString().substring(0, 8) + "@example.org";
+        assertThat(gateway.adminJson("POST", "/directory", "{\"address\":\"" + address + "\"}").statusCode()).isIn(200, 201);
+        // node B's listener reads the directory every refresh.seconds (5 s); before any report it delivers
+        GatewayProcess.waitFor("node B to accept mail for the address registered on A", Duration.ofSeconds(30), () -> {
+            try {
+                return send(nodeB, address, campaignCopy(address, "Dana", "RX-10001")).startsWith("250");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+
+        HttpResponse<String> reported = gateway.rest("POST", "/reports/spam", GatewayProcess.ADMIN, ADMIN_PASSWORD,
+                "message/rfc822", campaignCopy(address, "Erin", "RX-20002"));
+        assertThat(reported.statusCode()).as(reported.body()).isEqualTo(200);
+        assertThat(reported.body()).contains("\"blocking\":true");
+        long reportedAt = System.nanoTime();
+
+        // node B pulls the shared fingerprints every refresh.seconds (2 s): the copy is refused within seconds
+        String[] reply = new String[1];
+        GatewayProcess.waitFor("node B to refuse the reported campaign", Duration.ofSeconds(20), () -> {
+            try {
+                reply[0] = send(nodeB, address, campaignCopy(address, "Frank", "RX-" + System.nanoTime()));
+                return reply[0].startsWith("550");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        System.out.printf("node B refused the copy %d ms after the report on node A: %s%n",
+                (System.nanoTime() - reportedAt) / 1_000_000, reply[0].strip());
+        assertThat(reply[0]).contains("5.7.1").contains("spam/fuzzy-match");
     }
 }

@@ -1,0 +1,135 @@
+package org.streamail.isolation.internal;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.streamail.api.isolation.Enforcer;
+import org.streamail.api.isolation.Isolation;
+
+/**
+ * The {@code nftables} enforcer (PID {@value NftablesConfig#PID}): owns the table {@code inet <table>} and
+ * rewrites it whole with one {@code nft -f -} script per change (see {@link NftablesScript}); never touches
+ * any other table. Isolated hosts may reach the management addresses (and get their replies); every other
+ * packet from them, and forwarded to them, is dropped.
+ *
+ * <p>Lifecycle: stateless between calls; deactivation leaves the table in place so isolation outlives a
+ * bundle update (remove it by hand with {@code nft delete table inet streamail}). Threading: the isolation
+ * service serialises calls; {@link #apply} is nevertheless safe to call concurrently (nft's own
+ * transaction keeps the table consistent).
+ */
+@Component(service = Enforcer.class, configurationPid = NftablesConfig.PID, property = "name=" + NftablesEnforcer.NAME)
+@Designate(ocd = NftablesConfig.class)
+public final class NftablesEnforcer implements Enforcer {
+
+    static final String NAME = "nftables";
+    private static final int MAX_OUTPUT = 8192;
+    private static final Logger LOG = LoggerFactory.getLogger(NftablesEnforcer.class);
+
+    private final Path binary;
+    private final String table;
+    private final Duration timeout;
+
+    @Activate
+    public NftablesEnforcer(NftablesConfig config) {
+        this(Path.of(config.nft_binary().strip()), config.table().strip(), Duration.ofSeconds(config.timeout_seconds()));
+    }
+
+    NftablesEnforcer(Path binary, String table, Duration timeout) {
+        if (!binary.isAbsolute()) {
+            throw new IllegalArgumentException("nft.binary must be an absolute path: " + binary);
+        }
+        NftablesScript.checkTable(table);
+        if (timeout.toSeconds() < 1 || timeout.toSeconds() > 300) {
+            throw new IllegalArgumentException("timeout.seconds must be 1..300, was " + timeout.toSeconds());
+        }
+        this.binary = binary;
+        this.table = table;
+        this.timeout = timeout;
+        if (!Files.isExecutable(binary)) {
+            LOG.warn("nftables enforcer: {} is not an executable file; every isolation change will fail "
+                    + "(install the Debian package nftables)", binary);
+        }
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public void apply(EnforcementChange change) throws IOException, InterruptedException {
+        List<String> ips = change.isolated().stream().map(Isolation::ip).toList();
+        String script = NftablesScript.build(table, ips, change.allowList());
+        run(script);
+        LOG.info("nftables enforcer: table inet {} now isolates {} host(s) ({} {})", table, ips.size(),
+                change.action(), change.target() == null ? "-" : change.target().ip());
+    }
+
+    /** Runs {@code nft -f -} with the script on stdin; throws with nft's own message on failure. */
+    void run(String script) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(binary.toString(), "-f", "-").redirectErrorStream(true);
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            throw new IOException("cannot run " + binary + ": " + e.getMessage(), e);
+        }
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        Thread reader = new Thread(() -> drain(p.getInputStream(), output), "streamail-nft-output");
+        reader.setDaemon(true);
+        reader.start();
+        try (OutputStream in = p.getOutputStream()) {
+            in.write(script.getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            // nft exited before reading everything: its exit status and output below say why
+            LOG.debug("nftables enforcer: writing the script failed: {}", e.toString());
+        }
+        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly();
+            p.waitFor(2, TimeUnit.SECONDS);
+            reader.join(1000);
+            throw new IOException(binary + " -f - did not finish within " + timeout.toSeconds() + " s; killed. "
+                    + text(output));
+        }
+        reader.join(2000);
+        int rc = p.exitValue();
+        if (rc != 0) {
+            throw new IOException(binary + " -f - failed with exit status " + rc + ": " + text(output));
+        }
+    }
+
+    private static void drain(InputStream in, ByteArrayOutputStream sink) {
+        byte[] buf = new byte[4096];
+        try (in) {
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                synchronized (sink) {
+                    int room = MAX_OUTPUT - sink.size();
+                    if (room > 0) {
+                        sink.write(buf, 0, Math.min(room, n)); // the rest is read and dropped: bounded
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // the process was killed; what was read is kept
+        }
+    }
+
+    private static String text(ByteArrayOutputStream out) {
+        synchronized (out) {
+            return out.toString(StandardCharsets.UTF_8).strip();
+        }
+    }
+}
