@@ -1,7 +1,16 @@
 package org.streamail.retention.internal;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * How to reach and log in to the IMAP server. Immutable. {@link #toString()} hides the password.
@@ -13,9 +22,26 @@ import java.util.Properties;
  * @param password        its password (secret)
  * @param masterSeparator Dovecot master-user separator ({@code mailbox*master}); empty: log in as {@code user}
  * @param timeoutMillis   connect, read and write timeouts
+ * @param mailboxPasswords per-mailbox credentials (lower-cased mailbox to password, secret); a listed mailbox
+ *                        logs in as itself
  */
 record ImapSettings(String host, int port, Security security, String user, String password, String masterSeparator,
-        int timeoutMillis) {
+        int timeoutMillis, Map<String, String> mailboxPasswords) {
+
+    /** Largest credentials or password file read. */
+    static final long MAX_SECRET_FILE_BYTES = 1 << 20;
+    /** Most mailboxes a credentials file may list. */
+    static final int MAX_CREDENTIALS = 100_000;
+
+    ImapSettings {
+        mailboxPasswords = Map.copyOf(mailboxPasswords);
+    }
+
+    /** Without per-mailbox credentials. */
+    ImapSettings(String host, int port, Security security, String user, String password, String masterSeparator,
+            int timeoutMillis) {
+        this(host, port, security, user, password, masterSeparator, timeoutMillis, Map.of());
+    }
 
     /** Transport security of the IMAP connection. */
     enum Security { STARTTLS, TLS, NONE }
@@ -45,8 +71,85 @@ record ImapSettings(String host, int port, Security security, String user, Strin
             throw new IllegalArgumentException("imap.master.separator must be a short string such as *, got '" + sep + "'");
         }
         int timeout = Math.max(1, Math.min(c.imap_timeout_seconds(), 3600)) * 1000;
+        String password = c.imap_password() == null ? "" : c.imap_password();
+        String passwordFile = c.imap_password_file() == null ? "" : c.imap_password_file().strip();
+        if (password.isEmpty() && !passwordFile.isEmpty()) {
+            List<String> lines = secretLines(passwordFile, "imap.password.file");
+            password = lines.isEmpty() ? "" : lines.get(0);
+        }
+        String credentialsFile = c.imap_credentials_file() == null ? "" : c.imap_credentials_file().strip();
+        Map<String, String> perMailbox = credentialsFile.isEmpty() ? Map.of() : credentials(credentialsFile);
         return new ImapSettings(host, port, security, c.imap_user() == null ? "" : c.imap_user().strip(),
-                c.imap_password() == null ? "" : c.imap_password(), sep, timeout);
+                password, sep, timeout, perMailbox);
+    }
+
+    /** Parses a credentials file: {@code mailbox = password} lines, {@code #} comments, blank lines. */
+    static Map<String, String> credentials(String file) {
+        Map<String, String> out = new HashMap<>();
+        int n = 0;
+        for (String line : secretLines(file, "imap.credentials.file")) {
+            n++;
+            String l = line.strip();
+            if (l.isEmpty() || l.startsWith("#")) {
+                continue;
+            }
+            int eq = l.indexOf('=');
+            String mailbox = eq < 0 ? "" : l.substring(0, eq).strip().toLowerCase(Locale.ROOT);
+            String pw = eq < 0 ? "" : l.substring(eq + 1).strip();
+            if (mailbox.isEmpty() || pw.isEmpty() || mailbox.length() > 320
+                    || mailbox.chars().anyMatch(ch -> ch <= ' ' || ch == 0x7f)) {
+                // never echo the line: it holds a password
+                throw new IllegalArgumentException("imap.credentials.file line " + n + " is not 'mailbox = password'");
+            }
+            if (out.put(mailbox, pw) != null) {
+                throw new IllegalArgumentException("imap.credentials.file lists " + mailbox + " twice (line " + n + ")");
+            }
+            if (out.size() > MAX_CREDENTIALS) {
+                throw new IllegalArgumentException("imap.credentials.file lists more than " + MAX_CREDENTIALS + " mailboxes");
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The lines of a secret file, refused when other users may read it (a password readable by everyone is
+     * no secret) or when it is larger than {@link #MAX_SECRET_FILE_BYTES}.
+     */
+    static List<String> secretLines(String file, String property) {
+        Path path = Path.of(file);
+        try {
+            if (Files.size(path) > MAX_SECRET_FILE_BYTES) {
+                throw new IllegalArgumentException(property + " " + file + " is larger than " + MAX_SECRET_FILE_BYTES + " bytes");
+            }
+            try {
+                Set<PosixFilePermission> perms = Files.getPosixFilePermissions(path);
+                if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ)) {
+                    throw new IllegalArgumentException(property + " " + file + " is readable by other users: "
+                            + "chmod 600 it");
+                }
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system: nothing to check
+            }
+            return Files.readAllLines(path, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(property + " " + file + " cannot be read: " + e.getMessage());
+        }
+    }
+
+    /** Whether any login is configured (an admin/master user, or per-mailbox credentials). */
+    boolean configured() {
+        return !user.isEmpty() || !mailboxPasswords.isEmpty();
+    }
+
+    /** Whether {@code mailbox} can be logged in to (its own credentials, or the admin/master user). */
+    boolean canReach(String mailbox) {
+        return !user.isEmpty() || mailboxPasswords.containsKey(mailbox.toLowerCase(Locale.ROOT));
+    }
+
+    /** The password for {@code mailbox}'s login (its own from the credentials file, else the admin's). */
+    String passwordFor(String mailbox) {
+        String own = mailboxPasswords.get(mailbox.toLowerCase(Locale.ROOT));
+        return own != null ? own : password;
     }
 
     String protocol() {
@@ -55,6 +158,9 @@ record ImapSettings(String host, int port, Security security, String user, Strin
 
     /** The login name that reaches {@code mailbox}. */
     String loginFor(String mailbox) {
+        if (mailboxPasswords.containsKey(mailbox.toLowerCase(Locale.ROOT))) {
+            return mailbox;
+        }
         if (user.isEmpty()) {
             throw new IllegalStateException("imap.user is not configured");
         }

@@ -180,10 +180,10 @@ public final class RetentionComponent implements RetentionService, MessageTransf
     // ---------------------------------------------------------------- internals
 
     private void scheduledSweep() {
-        if (imap.user().isEmpty()) {
+        if (!imap.configured()) {
             if (!warnedUnconfigured) {
                 warnedUnconfigured = true;
-                LOG.warn("Retention: scheduled sweeps skipped: imap.user is not configured (PID {})", RetentionConfig.PID);
+                LOG.warn("Retention: scheduled sweeps skipped: neither imap.user nor imap.credentials.file is configured (PID {})", RetentionConfig.PID);
             }
             return;
         }
@@ -217,8 +217,9 @@ public final class RetentionComponent implements RetentionService, MessageTransf
     }
 
     private SweepReport run(List<String> mailboxes) {
-        if (imap.user().isEmpty()) {
-            throw new RetentionException("imap.user is not configured (PID " + RetentionConfig.PID + ")");
+        if (!imap.configured()) {
+            throw new RetentionException("neither imap.user nor imap.credentials.file is configured (PID "
+                    + RetentionConfig.PID + ")");
         }
         return withMailClassLoader(() -> {
             Instant started = clock.instant();

@@ -56,6 +56,14 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Only report and audit what would be done.")
     boolean dry_run() default false;
 
+    @AttributeDefinition(description = "Campaign pull-back (MailboxRecall): move (to recall.folder) or delete. "
+            + "Deleting needs UIDPLUS on the server.")
+    String recall_action() default "move";
+
+    @AttributeDefinition(description = "Folder recalled copies are moved to; created when missing, never searched "
+            + "by a recall (so a second recall finds nothing), hierarchy written with /.")
+    String recall_folder() default "Quarantine";
+
     @AttributeDefinition(description = "IMAP server host.")
     String imap_host() default "127.0.0.1";
 
@@ -68,8 +76,18 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Admin or master user name.")
     String imap_user() default "";
 
-    @AttributeDefinition(type = AttributeType.PASSWORD, description = "Its password (secret).")
+    @AttributeDefinition(type = AttributeType.PASSWORD, description = "Its password (secret). Prefer "
+            + "imap.password.file, which keeps it out of etc/.")
     String imap_password() default "";
+
+    @AttributeDefinition(description = "File holding the admin or master user's password on its first line "
+            + "(readable by the gateway's user only; used when imap.password is empty).")
+    String imap_password_file() default "";
+
+    @AttributeDefinition(description = "Per-mailbox credentials: a file of 'mailbox = password' lines (# comments), "
+            + "readable by the gateway's user only. A listed mailbox logs in as itself with its password; the "
+            + "others use the admin/master login.")
+    String imap_credentials_file() default "";
 
     @AttributeDefinition(description = "Dovecot master user separator (login mailbox*master); empty: log in as "
             + "imap.user, which can then sweep only the mailbox of that name.")

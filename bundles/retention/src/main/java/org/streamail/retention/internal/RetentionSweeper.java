@@ -344,7 +344,7 @@ final class RetentionSweeper {
     Store connect(String mailbox) throws MessagingException {
         Session session = Session.getInstance(imap.sessionProperties());
         Store store = session.getStore(imap.protocol());
-        store.connect(imap.host(), imap.port(), imap.loginFor(mailbox), imap.password());
+        store.connect(imap.host(), imap.port(), imap.loginFor(mailbox), imap.passwordFor(mailbox));
         return store;
     }
 

@@ -1,0 +1,340 @@
+package org.streamail.reporting.internal;
+
+import java.io.ByteArrayInputStream;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.streamail.api.alert.Alert;
+import org.streamail.api.alert.AlertRequest;
+import org.streamail.api.alert.AlertService;
+import org.streamail.api.alert.AlertStore;
+import org.streamail.api.alert.Severity;
+import org.streamail.api.model.Direction;
+import org.streamail.api.model.Envelope;
+import org.streamail.api.service.IntakeResult;
+import org.streamail.api.service.MessageIntake;
+import org.streamail.api.store.Directory;
+
+/**
+ * The alert service (PID {@code org.streamail.reporting}): validates, escalates, stores, then notifies.
+ *
+ * <p>Escalation: the number of alerts of the same kind about the same subject created within
+ * {@code escalation.window} is read from the {@link AlertStore} (shared by every node); the n-th is raised
+ * n-1 severities above the requested one, capped at CRITICAL. Two alerts raised at the same instant on two
+ * threads or nodes may both see the same count; escalation is advisory, so that is accepted rather than
+ * serialised through the database.
+ *
+ * <p>Notification happens after the alert is stored, on a small bounded executor (two threads, a queue of
+ * {@code notify.queue.size}): a mail through the gateway's own {@link MessageIntake} (envelope from
+ * 127.0.0.1, HELO {@code streamail-alerts}) to {@code admin.address} for alerts at or above
+ * {@code notify.min.severity}, a mail to the alert's recipient when {@code notify.recipients}, and a POST to
+ * {@code webhook.url}. Every failure is logged; {@link #raise} only throws when the alert cannot be stored.
+ *
+ * <p>Lifecycle: active while an {@link AlertStore} is registered; {@link MessageIntake} and
+ * {@link Directory} are optional and dynamic. A configuration change re-creates the component;
+ * deactivation waits briefly for queued notifications. Threading: thread-safe.
+ */
+@Component(service = AlertService.class, configurationPid = ReportingConfig.PID, immediate = true)
+@Designate(ocd = ReportingConfig.class)
+public final class AlertServiceImpl implements AlertService {
+
+    static final String HELO = "streamail-alerts";
+    static final String LOCAL_PART = "streamail-alerts";
+    static final int MAX_SUBJECT = 512;
+    static final int MAX_DETAIL = 20_000;
+    static final int MAX_MESSAGE_ID = 256;
+    private static final Pattern KIND = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+    private static final Logger LOG = LoggerFactory.getLogger(AlertServiceImpl.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final AlertStore store;
+    private final Duration window;
+    private final Severity notifyMin;
+    private final String adminAddress;
+    private final boolean notifyRecipients;
+    private final String fromAddress;
+    private final AlertWebhook webhook;
+    private final Clock clock;
+    private final Executor executor;
+    private final ThreadPoolExecutor ownExecutor;
+    private final AtomicBoolean warnedNoIntake = new AtomicBoolean();
+    private final AtomicBoolean warnedNoFrom = new AtomicBoolean();
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile MessageIntake intake;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile Directory directory;
+
+    @Activate
+    public AlertServiceImpl(ReportingConfig config, @Reference(name = "store") AlertStore store) {
+        this(config, store, Clock.systemUTC(), null);
+    }
+
+    /** @param executor where notifications run; {@code null}: a private bounded pool */
+    AlertServiceImpl(ReportingConfig config, AlertStore store, Clock clock, Executor executor) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.window = duration("escalation.window", config.escalation_window());
+        this.notifyMin = severity(config.notify_min_severity());
+        String admin = config.admin_address() == null ? "" : config.admin_address().strip();
+        if (!admin.isEmpty() && !Texts.isAddress(admin)) {
+            throw new IllegalArgumentException("admin.address must be one plain address such as "
+                    + "secops@example.org, got '" + Texts.oneLine(admin, 100) + "'");
+        }
+        this.adminAddress = admin;
+        this.notifyRecipients = config.notify_recipients();
+        String from = config.from_address() == null ? "" : config.from_address().strip();
+        if (!from.isEmpty() && !Texts.isAddress(from)) {
+            throw new IllegalArgumentException("from.address must be one plain address, got '"
+                    + Texts.oneLine(from, 100) + "'");
+        }
+        this.fromAddress = from;
+        this.webhook = AlertWebhook.from(config.webhook_url(), config.webhook_secret_file(),
+                config.webhook_timeout_seconds());
+        int queue = config.notify_queue_size();
+        if (queue < 1 || queue > 100_000) {
+            throw new IllegalArgumentException("notify.queue.size must be 1..100000, got " + queue);
+        }
+        if (executor == null) {
+            AtomicInteger n = new AtomicInteger();
+            ownExecutor = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue), r -> {
+                Thread t = new Thread(r, "streamail-alert-notify-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+            ownExecutor.allowCoreThreadTimeOut(true);
+            this.executor = ownExecutor;
+        } else {
+            ownExecutor = null;
+            this.executor = executor;
+        }
+        if (adminAddress.isEmpty()) {
+            LOG.info("Alerts: admin.address is empty (PID {}): alerts are stored{} but no admin mail is sent",
+                    ReportingConfig.PID, webhook == null ? "" : " and sent to the webhook");
+        }
+        if (webhook != null && !webhook.signed()) {
+            LOG.warn("Alerts: webhook {} is not signed: set webhook.secret.file", webhook);
+        }
+        LOG.info("Alerts active: escalation window {}, admin mail at {}+ to {}, user mail {}, webhook {}", window,
+                notifyMin, adminAddress.isEmpty() ? "nobody" : adminAddress, notifyRecipients ? "on" : "off",
+                webhook == null ? "none" : webhook);
+    }
+
+    @Deactivate
+    void deactivate() throws InterruptedException {
+        if (ownExecutor != null) {
+            ownExecutor.shutdown();
+            if (!ownExecutor.awaitTermination(5, TimeUnit.SECONDS)) {
+                LOG.warn("Alerts: {} notifications still queued at shutdown were dropped",
+                        ownExecutor.shutdownNow().size());
+            }
+        }
+    }
+
+    @Override
+    public Alert raise(AlertRequest request) {
+        Objects.requireNonNull(request, "request");
+        if (!KIND.matcher(request.kind()).matches()) {
+            throw new IllegalArgumentException("alert kind must be a lower-case token such as click-blocked, got '"
+                    + Texts.oneLine(request.kind(), 80) + "'");
+        }
+        String subject = request.subject().strip();
+        if (subject.length() > MAX_SUBJECT || subject.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("alert subject must be one line of at most " + MAX_SUBJECT + " characters");
+        }
+        if (request.messageId().length() > MAX_MESSAGE_ID || request.recipient().length() > 320) {
+            throw new IllegalArgumentException("alert messageId or recipient is too long");
+        }
+        Instant now = clock.instant();
+        int before = store.count(request.kind(), subject, now.minus(window));
+        Severity severity = escalate(request.severity(), before);
+        String detail = request.detail().length() > MAX_DETAIL ? request.detail().substring(0, MAX_DETAIL)
+                : request.detail();
+        Alert alert = new Alert(newId(), now, severity, request.kind(), subject,
+                Texts.oneLine(request.messageId(), MAX_MESSAGE_ID), Texts.oneLine(request.recipient(), 320),
+                Texts.oneLine(request.title(), NotificationMail.MAX_TITLE), detail, before + 1);
+        store.add(alert);
+        LOG.info("Alert {} {} {} about {} (occurrence {}): {}", alert.id(), alert.severity(), alert.kind(),
+                alert.subject(), alert.occurrences(), alert.title());
+        try {
+            executor.execute(() -> notifyAll(alert));
+        } catch (RejectedExecutionException e) {
+            LOG.warn("Alerts: notification queue full or shut down; alert {} is stored but not notified", alert.id());
+        }
+        return alert;
+    }
+
+    /** {@code base} raised once per earlier occurrence, capped at CRITICAL (the loop stops there). */
+    static Severity escalate(Severity base, int earlier) {
+        Severity s = base;
+        for (int i = 0; i < earlier && s != Severity.CRITICAL; i++) {
+            s = s.raised();
+        }
+        return s;
+    }
+
+    /** 16 URL-safe characters from 96 random bits. */
+    static String newId() {
+        byte[] b = new byte[12];
+        RANDOM.nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    // ---------------------------------------------------------------- notification (executor threads)
+
+    private void notifyAll(Alert alert) {
+        List<Runnable> jobs = new ArrayList<>(3);
+        if (!adminAddress.isEmpty() && alert.severity().compareTo(notifyMin) >= 0) {
+            jobs.add(() -> mail(alert, adminAddress, false));
+        }
+        if (notifyRecipients && !alert.recipient().isEmpty()) {
+            if (Texts.isAddress(alert.recipient())) {
+                if (!alert.recipient().equalsIgnoreCase(adminAddress)) {
+                    jobs.add(() -> mail(alert, alert.recipient(), true));
+                }
+            } else {
+                LOG.warn("Alerts: alert {} names recipient '{}', which is not a plain address; not mailed", alert.id(),
+                        Texts.oneLine(alert.recipient(), 100));
+            }
+        }
+        if (webhook != null) {
+            jobs.add(() -> post(alert));
+        }
+        for (Runnable job : jobs) {
+            try {
+                job.run();
+            } catch (RuntimeException e) {
+                LOG.warn("Alerts: notifying alert {} failed: {}", alert.id(), e.toString());
+            }
+        }
+    }
+
+    private void mail(Alert alert, String to, boolean toUser) {
+        MessageIntake in = intake;
+        if (in == null) {
+            if (warnedNoIntake.compareAndSet(false, true)) {
+                LOG.warn("Alerts: no MessageIntake service (the core) is available: alert mail is not sent until it is");
+            }
+            return;
+        }
+        Instant now = clock.instant();
+        String from = sender();
+        byte[] raw = NotificationMail.build(alert, from, to, toUser, now, newId());
+        Envelope envelope = new Envelope(from, List.of(to), "127.0.0.1", HELO, false, now, direction(to), null);
+        try {
+            IntakeResult r = in.receive(envelope, new ByteArrayInputStream(raw));
+            if (r.outcome() != IntakeResult.Outcome.ACCEPTED) {
+                LOG.warn("Alerts: mail for alert {} to {} was not accepted: {} {}", alert.id(), to, r.reply().code(),
+                        r.reply().text());
+            } else {
+                LOG.debug("Alerts: mail for alert {} to {} queued as {}", alert.id(), to, r.id());
+            }
+        } catch (java.io.IOException e) {
+            LOG.warn("Alerts: mail for alert {} to {} failed: {}", alert.id(), to, e.toString());
+        }
+    }
+
+    private void post(Alert alert) {
+        try {
+            int status = webhook.post(AlertJson.of(alert));
+            if (status < 200 || status >= 300) {
+                LOG.warn("Alerts: webhook {} answered {} for alert {}", webhook, status, alert.id());
+            }
+        } catch (java.io.IOException e) {
+            LOG.warn("Alerts: webhook {} failed for alert {}: {}", webhook, alert.id(), e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** from.address, else streamail-alerts@ the first protected domain (sorted, so every node agrees). */
+    String sender() {
+        if (!fromAddress.isEmpty()) {
+            return fromAddress;
+        }
+        Directory d = directory;
+        Set<String> domains = new TreeSet<>();
+        if (d != null) {
+            try {
+                d.protectedDomains().forEach(x -> domains.add(x.toLowerCase(Locale.ROOT)));
+            } catch (RuntimeException e) {
+                LOG.debug("Alerts: directory domains unavailable: {}", e.toString());
+            }
+        }
+        for (String domain : domains) {
+            String candidate = LOCAL_PART + "@" + domain;
+            if (Texts.isAddress(candidate)) {
+                return candidate;
+            }
+        }
+        if (warnedNoFrom.compareAndSet(false, true)) {
+            LOG.warn("Alerts: no protected domain known and from.address is empty; alert mail comes from {}@localhost",
+                    LOCAL_PART);
+        }
+        return LOCAL_PART + "@localhost";
+    }
+
+    /** Inbound when the recipient is in a protected domain (the gateway delivers it), else outbound. */
+    private Direction direction(String to) {
+        Directory d = directory;
+        String domain = to.substring(to.lastIndexOf('@') + 1);
+        try {
+            return d != null && !d.isProtectedDomain(domain) ? Direction.OUTBOUND : Direction.INBOUND;
+        } catch (RuntimeException e) {
+            return Direction.INBOUND;
+        }
+    }
+
+    private static Duration duration(String property, String value) {
+        try {
+            Duration d = Duration.parse(value == null ? "" : value.strip());
+            if (d.isNegative() || d.isZero() || d.compareTo(Duration.ofDays(366)) > 0) {
+                throw new IllegalArgumentException(property + " must be a positive ISO-8601 duration up to P366D, got "
+                        + value);
+            }
+            return d;
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException(property + " must be an ISO-8601 duration such as PT24H, got '"
+                    + value + "'");
+        }
+    }
+
+    private static Severity severity(String value) {
+        try {
+            return Severity.valueOf(value == null ? "" : value.strip().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("notify.min.severity must be INFO, LOW, MEDIUM, HIGH or CRITICAL, got '"
+                    + value + "'");
+        }
+    }
+}

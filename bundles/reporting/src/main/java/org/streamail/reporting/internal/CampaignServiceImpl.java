@@ -1,0 +1,465 @@
+package org.streamail.reporting.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.streamail.api.alert.Alert;
+import org.streamail.api.alert.AlertQuery;
+import org.streamail.api.alert.AlertRequest;
+import org.streamail.api.alert.AlertService;
+import org.streamail.api.alert.AlertStore;
+import org.streamail.api.alert.Severity;
+import org.streamail.api.campaign.CampaignService;
+import org.streamail.api.campaign.MailboxRecall;
+import org.streamail.api.campaign.RecallOutcome;
+import org.streamail.api.campaign.RecallReport;
+import org.streamail.api.linkguard.LinkDelivery;
+import org.streamail.api.linkguard.LinkStore;
+import org.streamail.api.store.DeliveryStatus;
+import org.streamail.api.store.LogEntry;
+import org.streamail.api.store.LogQuery;
+import org.streamail.api.store.MessageLog;
+
+/**
+ * Campaign recall (PID {@code org.streamail.campaign}): from one message found bad after delivery, finds
+ * the other copies, marks its URLs bad, warns every recipient, pulls the copies back and tells the admins.
+ *
+ * <p>Members: the message itself; messages of the message log received within {@code campaign.window}
+ * before or after it with the same envelope sender and the same subject (at most {@code max.scanned}
+ * entries of that sender read, newest first); and every message the {@link LinkStore} says carried one of
+ * its URLs since {@code campaign.window} before it. Messages that never reached a mailbox (quarantined,
+ * rejected, deleted, failed) are listed but nobody is warned or recalled for them. The campaign id is
+ * {@code cmp-} + 12 hex digits of SHA-256 of the gateway id of the earliest member, so a recall started
+ * from any copy of the same campaign usually lands on the same id, and repeats escalate on it.
+ *
+ * <p>Per member and envelope recipient: the copy is pulled back through {@link MailboxRecall} (when the
+ * message has a Message-ID and a recall service is present), then a {@code recipient-warned} alert (MEDIUM,
+ * subject = campaign id + {@code /} + the address, recipient = the address) is raised: the subject names the
+ * recipient so that escalation counts repeats to one user, never the number of users warned. Then one {@code campaign-recalled} alert
+ * (HIGH) for the admins. Idempotence: the (message, recipient) pairs already warned are read back from the
+ * {@link AlertStore} ({@code recipient-warned} alerts with the campaign id as subject), so a second recall,
+ * on any node and after a restart, neither warns nor pulls them again; without an alert store, a bounded
+ * in-memory record stands in.
+ *
+ * <p>Lifecycle: active while a {@link MessageLog} is registered; the others are optional and dynamic.
+ * Threading: thread-safe; recalls are serialised in this JVM (they are rare, and this keeps two clicks on
+ * one campaign from warning twice).
+ */
+@Component(service = CampaignService.class, configurationPid = CampaignConfig.PID, immediate = true)
+@Designate(ocd = CampaignConfig.class)
+public final class CampaignServiceImpl implements CampaignService {
+
+    static final String KIND_WARNED = "recipient-warned";
+    static final String KIND_RECALLED = "campaign-recalled";
+    static final int MAX_URLS = 100;
+    static final int MAX_MEMBERS = 10_000;
+    static final int MAX_PAIRS = 10_000;
+    static final int MAX_REASON = 500;
+    private static final Set<DeliveryStatus> NOT_DELIVERED = Set.of(DeliveryStatus.QUARANTINED,
+            DeliveryStatus.REJECTED, DeliveryStatus.DELETED, DeliveryStatus.FAILED);
+    private static final int MEMORY_CAMPAIGNS = 1000;
+    private static final Logger LOG = LoggerFactory.getLogger(CampaignServiceImpl.class);
+
+    private final MessageLog log;
+    private final Duration window;
+    private final int maxScanned;
+    private final int maxLinkDeliveries;
+    private final Clock clock;
+    private final Object recallLock = new Object();
+    /** Pairs warned per campaign when no alert store is there to remember them; guarded by recallLock. */
+    private final Map<String, Set<String>> remembered = new LinkedHashMap<>(16, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Set<String>> eldest) {
+            return size() > MEMORY_CAMPAIGNS;
+        }
+    };
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile LinkStore links;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile MailboxRecall mailboxRecall;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile AlertService alerts;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile AlertStore alertStore;
+
+    @Activate
+    public CampaignServiceImpl(CampaignConfig config, @Reference(name = "log") MessageLog log) {
+        this(config, log, Clock.systemUTC());
+    }
+
+    CampaignServiceImpl(CampaignConfig config, MessageLog log, Clock clock) {
+        this.log = Objects.requireNonNull(log, "log");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        try {
+            this.window = Duration.parse(config.campaign_window() == null ? "" : config.campaign_window().strip());
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("campaign.window must be an ISO-8601 duration such as P3D, got '"
+                    + config.campaign_window() + "'");
+        }
+        if (window.isNegative() || window.isZero() || window.compareTo(Duration.ofDays(90)) > 0) {
+            throw new IllegalArgumentException("campaign.window must be positive and at most P90D, got " + window);
+        }
+        this.maxScanned = bounded("max.scanned", config.max_scanned());
+        this.maxLinkDeliveries = bounded("max.link.deliveries", config.max_link_deliveries());
+        LOG.info("Campaign recall active: window {}, at most {} log entries and {} deliveries per URL examined",
+                window, maxScanned, maxLinkDeliveries);
+    }
+
+    private static int bounded(String property, int value) {
+        if (value < 1 || value > 10_000) {
+            throw new IllegalArgumentException(property + " must be 1..10000, got " + value);
+        }
+        return value;
+    }
+
+    /** One copy of the campaign: the log entry when the log has it, and who got it. */
+    private static final class Member {
+        final String id;
+        final LogEntry entry;
+        final Set<String> recipients = new LinkedHashSet<>();
+
+        Member(String id, LogEntry entry) {
+            this.id = id;
+            this.entry = entry;
+            if (entry != null) {
+                entry.envelope().recipients().forEach(r -> recipients.add(r.toLowerCase(Locale.ROOT)));
+            }
+        }
+
+        boolean delivered() {
+            return entry == null || !NOT_DELIVERED.contains(entry.status());
+        }
+
+        Instant receivedAt(Instant fallback) {
+            return entry == null ? fallback : entry.receivedAt();
+        }
+    }
+
+    @Override
+    public RecallReport recall(String messageId, String reason, String actor) {
+        if (messageId == null || messageId.isBlank() || messageId.length() > 256) {
+            throw new IllegalArgumentException("messageId must be a gateway message id (1..256 characters)");
+        }
+        String id = messageId.strip();
+        String why = reason == null || reason.isBlank() ? "found bad after delivery" : Texts.oneLine(reason, MAX_REASON);
+        String who = actor == null || actor.isBlank() ? "unknown" : Texts.oneLine(actor, 100);
+        LogEntry first = log.get(id).orElseThrow(() -> new NoSuchElementException("no message " + id
+                + " in the message log"));
+        synchronized (recallLock) {
+            return recallLocked(first, why, who);
+        }
+    }
+
+    private RecallReport recallLocked(LogEntry first, String reason, String actor) {
+        Instant now = clock.instant();
+        Map<String, Member> members = new LinkedHashMap<>();
+        members.put(first.id(), new Member(first.id(), first));
+        bySenderAndSubject(first, members);
+        LinkStore linkStore = links;
+        List<String> urls = List.of();
+        if (linkStore != null) {
+            urls = urlsOf(linkStore, first);
+            byUrl(linkStore, first, urls, members);
+        }
+        // The earliest copy names the campaign, so recalls started from different copies agree.
+        Member earliest = members.values().stream()
+                .min(Comparator.comparing((Member m) -> m.receivedAt(Instant.MAX)).thenComparing(m -> m.id))
+                .orElseThrow();
+        String campaignId = campaignId(earliest.id);
+        int marked = 0;
+        if (linkStore != null) {
+            for (String url : urls) {
+                try {
+                    linkStore.markBad(url, "campaign " + campaignId + ": " + reason, now);
+                    marked++;
+                } catch (RuntimeException e) {
+                    LOG.warn("Campaign {}: marking a URL bad failed: {}", campaignId, e.toString());
+                }
+            }
+        }
+        Set<String> recipients = new java.util.TreeSet<>();
+        for (Member m : members.values()) {
+            if (m.delivered()) {
+                m.recipients.forEach(r -> recipients.add(r.toLowerCase(Locale.ROOT)));
+            }
+        }
+        Set<String> done = alreadyWarned(campaignId, recipients);
+        AlertService alertService = alerts;
+        MailboxRecall recall = mailboxRecall;
+        List<String> warned = new ArrayList<>();
+        List<RecallOutcome> outcomes = new ArrayList<>();
+        int pairs = 0;
+        int skippedUndelivered = 0;
+        int alreadyDone = 0;
+        List<String> problems = new ArrayList<>();
+        outer:
+        for (Member m : members.values()) {
+            if (!m.delivered()) {
+                skippedUndelivered++;
+                continue;
+            }
+            String header = m.entry == null ? "" : m.entry.messageId();
+            for (String recipient : m.recipients) {
+                if (++pairs > MAX_PAIRS) {
+                    problems.add("more than " + MAX_PAIRS + " recipients; the rest were not handled");
+                    break outer;
+                }
+                String key = pairKey(m.id, recipient);
+                if (done.contains(key)) {
+                    alreadyDone++;
+                    continue;
+                }
+                RecallOutcome outcome = null;
+                if (recall != null && !header.isEmpty()) {
+                    outcome = pull(recall, recipient, header, campaignId, reason, actor);
+                    outcomes.add(outcome);
+                    if (!outcome.error().isEmpty() && problems.size() < 20) {
+                        problems.add(recipient + ": " + outcome.error());
+                    }
+                }
+                if (alertService != null) {
+                    try {
+                        alertService.raise(new AlertRequest(KIND_WARNED, Severity.MEDIUM, warningSubject(campaignId, recipient), m.id, recipient,
+                                "A fraudulent message was " + (outcome != null && outcome.moved() + outcome.deleted() > 0
+                                        ? "removed from your mailbox" : "sent to you"),
+                                userDetail(m, outcome, reason)));
+                        warned.add(recipient);
+                    } catch (RuntimeException e) {
+                        problems.add(recipient + ": warning not stored: " + e.getMessage());
+                        LOG.warn("Campaign {}: warning {} failed: {}", campaignId, recipient, e.toString());
+                        continue; // not remembered: the next recall tries again
+                    }
+                }
+                done.add(key);
+            }
+        }
+        if (alertStore == null) {
+            remembered.put(campaignId, done);
+        }
+        List<String> messageIds = new ArrayList<>(members.keySet());
+        RecallReport report = new RecallReport(campaignId, messageIds, warned, outcomes);
+        if (alertService != null) {
+            try {
+                alertService.raise(new AlertRequest(KIND_RECALLED, Severity.HIGH, campaignId, first.id(), "",
+                        "Campaign " + campaignId + " recalled: " + messageIds.size() + " message(s), " + warned.size()
+                                + " recipient(s) warned, " + report.pulled() + " copies pulled back",
+                        adminDetail(first, reason, actor, messageIds.size(), warned.size(), alreadyDone,
+                                skippedUndelivered, report, urls.size(), marked, recall != null, problems)));
+            } catch (RuntimeException e) {
+                LOG.warn("Campaign {}: the admin alert could not be stored: {}", campaignId, e.toString());
+            }
+        } else {
+            LOG.warn("Campaign {}: no AlertService; recipients and admins are not alerted", campaignId);
+        }
+        LOG.info("Campaign {} recalled by {} from {}: {} message(s), {} warned, {} already handled, {} pulled, "
+                + "{} URL(s) marked bad", campaignId, actor, first.id(), messageIds.size(), warned.size(), alreadyDone,
+                report.pulled(), marked);
+        return report;
+    }
+
+    private void bySenderAndSubject(LogEntry first, Map<String, Member> members) {
+        String sender = first.envelope().sender();
+        if (sender.isEmpty()) {
+            return; // the null sender (bounces) is not one campaign
+        }
+        Instant since = first.receivedAt().minus(window);
+        Instant until = first.receivedAt().plus(window).plusMillis(1);
+        int scanned = 0;
+        int page = Math.min(LogQuery.MAX_LIMIT, maxScanned);
+        while (scanned < maxScanned && members.size() < MAX_MEMBERS) {
+            int limit = Math.min(page, maxScanned - scanned);
+            List<LogEntry> batch = log.query(new LogQuery(limit, scanned, null, sender, null, since, until));
+            for (LogEntry e : batch) {
+                if (e.envelope().sender().equalsIgnoreCase(sender) && e.subject().strip().equals(first.subject().strip())
+                        && !e.receivedAt().isBefore(since) && e.receivedAt().isBefore(until)) {
+                    members.putIfAbsent(e.id(), new Member(e.id(), e));
+                }
+            }
+            scanned += batch.size();
+            if (batch.size() < limit) {
+                break;
+            }
+        }
+        if (scanned >= maxScanned) {
+            LOG.warn("Campaign of {}: {} entries of sender {} examined, the limit (max.scanned); older copies may be "
+                    + "missed", first.id(), scanned, sender);
+        }
+    }
+
+    private List<String> urlsOf(LinkStore linkStore, LogEntry first) {
+        try {
+            List<String> urls = linkStore.linksOf(first.id());
+            return urls.size() > MAX_URLS ? urls.subList(0, MAX_URLS) : urls;
+        } catch (RuntimeException e) {
+            LOG.warn("Campaign of {}: the link store failed: {}", first.id(), e.toString());
+            return List.of();
+        }
+    }
+
+    private void byUrl(LinkStore linkStore, LogEntry first, List<String> urls, Map<String, Member> members) {
+        Instant since = first.receivedAt().minus(window);
+        for (String url : urls) {
+            List<LinkDelivery> deliveries;
+            try {
+                deliveries = linkStore.deliveriesOf(url, since, maxLinkDeliveries);
+            } catch (RuntimeException e) {
+                LOG.warn("Campaign of {}: deliveries of a URL could not be read: {}", first.id(), e.toString());
+                continue;
+            }
+            for (LinkDelivery d : deliveries) {
+                if (members.size() >= MAX_MEMBERS && !members.containsKey(d.messageId())) {
+                    break;
+                }
+                Member m = members.computeIfAbsent(d.messageId(), mid -> new Member(mid, safeGet(mid).orElse(null)));
+                if (!d.recipient().isEmpty() && m.recipients.size() < 10_000) {
+                    m.recipients.add(d.recipient().toLowerCase(Locale.ROOT));
+                }
+            }
+        }
+    }
+
+    private Optional<LogEntry> safeGet(String id) {
+        try {
+            return log.get(id);
+        } catch (RuntimeException e) {
+            LOG.debug("Campaign: log entry {} unreadable: {}", id, e.toString());
+            return Optional.empty();
+        }
+    }
+
+    /** The pairs already warned, from the alert store (shared, durable), else from memory. */
+    private Set<String> alreadyWarned(String campaignId, Set<String> recipients) {
+        AlertStore s = alertStore;
+        Set<String> done = new HashSet<>();
+        if (s == null) {
+            done.addAll(remembered.getOrDefault(campaignId, Collections.emptySet()));
+            return done;
+        }
+        int asked = 0;
+        for (String recipient : recipients) {
+            if (++asked > MAX_PAIRS) {
+                break; // the pairs loop stops there too
+            }
+            // one user's warnings about one campaign: a handful (one per copy they got), far below the limit
+            for (Alert a : s.query(new AlertQuery(AlertQuery.MAX_LIMIT, null, KIND_WARNED,
+                    warningSubject(campaignId, recipient), null))) {
+                done.add(pairKey(a.messageId(), a.recipient()));
+            }
+        }
+        return done;
+    }
+
+    /** The subject of a warning: the campaign and the user, so escalation counts repeats to that user only. */
+    static String warningSubject(String campaignId, String recipient) {
+        return campaignId + "/" + recipient.toLowerCase(Locale.ROOT);
+    }
+
+    private static RecallOutcome pull(MailboxRecall recall, String recipient, String header, String campaignId,
+            String reason, String actor) {
+        try {
+            return recall.recall(recipient, header, "campaign " + campaignId + ": " + reason, actor);
+        } catch (RuntimeException e) {
+            // A malformed recipient or Message-ID, or a misbehaving implementation: that mailbox only.
+            return new RecallOutcome(recipient, 0, 0, 0, e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    static String pairKey(String gatewayId, String recipient) {
+        return gatewayId + "\n" + recipient.toLowerCase(Locale.ROOT);
+    }
+
+    /** {@code cmp-} + the first 12 hex digits of SHA-256 of the gateway id. */
+    static String campaignId(String gatewayId) {
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(gatewayId.getBytes(StandardCharsets.UTF_8));
+            return "cmp-" + HexFormat.of().formatHex(h, 0, 6);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
+    }
+
+    private static String userDetail(Member m, RecallOutcome outcome, String reason) {
+        StringBuilder b = new StringBuilder();
+        if (m.entry != null) {
+            b.append("Subject: ").append(Texts.oneLine(m.entry.subject(), 200)).append('\n');
+            b.append("Sender:  ").append(Texts.oneLine(m.entry.envelope().sender(), 320)).append('\n');
+            b.append("Received: ").append(m.entry.receivedAt()).append('\n');
+        }
+        b.append("Why: ").append(reason).append('\n');
+        if (outcome == null) {
+            b.append("Delete this message if you still have it; do not open its links or attachments.\n");
+        } else if (outcome.moved() > 0) {
+            b.append("The message was moved out of your mailbox to a quarantine folder.\n");
+        } else if (outcome.deleted() > 0) {
+            b.append("The message was deleted from your mailbox.\n");
+        } else {
+            b.append("It was not found in your mailbox any more, or could not be removed: delete it if you see it.\n");
+        }
+        return b.toString();
+    }
+
+    private static String adminDetail(LogEntry first, String reason, String actor, int messages, int warned,
+            int alreadyDone, int undelivered, RecallReport report, int urls, int marked, boolean recallAvailable,
+            List<String> problems) {
+        StringBuilder b = new StringBuilder();
+        b.append("Started from message ").append(first.id()).append(" by ").append(actor).append(": ").append(reason)
+                .append('\n');
+        b.append("Sender: ").append(Texts.oneLine(first.envelope().sender(), 320)).append('\n');
+        b.append("Subject: ").append(Texts.oneLine(first.subject(), 200)).append('\n');
+        b.append("Messages in the campaign: ").append(messages).append(" (").append(undelivered)
+                .append(" never delivered)\n");
+        b.append("Recipients warned now: ").append(warned).append(", already handled before: ").append(alreadyDone)
+                .append('\n');
+        if (recallAvailable) {
+            int found = report.outcomes().stream().mapToInt(RecallOutcome::found).sum();
+            long failed = report.outcomes().stream().filter(o -> !o.error().isEmpty()).count();
+            b.append("Mailboxes searched: ").append(report.outcomes().size()).append(", copies found: ").append(found)
+                    .append(", pulled back: ").append(report.pulled()).append(", mailboxes with errors: ")
+                    .append(failed).append('\n');
+        } else {
+            b.append("No mailbox recall service is available: copies were NOT pulled back\n");
+        }
+        b.append("URLs marked bad: ").append(marked).append(" of ").append(urls).append('\n');
+        for (String p : problems) {
+            b.append("Problem: ").append(Texts.oneLine(p, 300)).append('\n');
+        }
+        return b.toString();
+    }
+}

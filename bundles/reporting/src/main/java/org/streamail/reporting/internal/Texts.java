@@ -1,0 +1,88 @@
+package org.streamail.reporting.internal;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.regex.Pattern;
+
+/** Small text rules shared by the alert and campaign components. Stateless. */
+final class Texts {
+
+    /** A plain {@code local@domain} address: no display name, comments, quotes, spaces or line breaks. */
+    private static final Pattern ADDRESS = Pattern.compile(
+            "[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                    + "(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
+
+    private Texts() {
+    }
+
+    /** Whether {@code s} is a plain address that is safe to put in a header and an envelope. */
+    static boolean isAddress(String s) {
+        return s != null && s.length() <= 254 && ADDRESS.matcher(s).matches();
+    }
+
+    /** One line: every control or line-separator character becomes a space, blanks collapse, at most {@code max}. */
+    static String oneLine(String s, int max) {
+        if (s == null) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder(Math.min(s.length(), max));
+        boolean space = false;
+        for (int i = 0; i < s.length() && b.length() < max; ) {
+            int cp = s.codePointAt(i);
+            i += Character.charCount(cp);
+            boolean blank = Character.isISOControl(cp) || Character.isWhitespace(cp) || cp == 0x2028 || cp == 0x2029
+                    || cp == 0x85 || Character.isSpaceChar(cp);
+            if (blank) {
+                space = b.length() > 0;
+                continue;
+            }
+            if (space) {
+                b.append(' ');
+                space = false;
+            }
+            if (b.length() + Character.charCount(cp) > max) {
+                break;
+            }
+            b.appendCodePoint(cp);
+        }
+        return b.toString();
+    }
+
+    /** Several lines with CRLF ends; other control characters (but tab) dropped; at most {@code max} chars. */
+    static String lines(String s, int max) {
+        if (s == null || s.isEmpty()) {
+            return "";
+        }
+        String t = s.length() > max ? s.substring(0, max) : s;
+        t = t.replace("\r\n", "\n").replace('\r', '\n').replace('\u2028', '\n').replace('\u2029', '\n');
+        StringBuilder b = new StringBuilder(t.length() + 64);
+        for (int i = 0; i < t.length(); i++) {
+            char c = t.charAt(i);
+            if (c == '\n') {
+                b.append("\r\n");
+            } else if (c == '\t' || !Character.isISOControl(c)) {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    /** Loopback test without DNS: only "localhost" and literal loopback addresses count. */
+    static boolean isLoopback(String host) {
+        if (host == null || host.isEmpty()) {
+            return false;
+        }
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        if (h.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        if (!h.matches("[0-9a-fA-F.:]{2,45}")) {
+            return false; // a name could resolve anywhere (or change): not proof of loopback
+        }
+        try {
+            return InetAddress.getByName(h).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,289 @@
+package org.streamail.reporting.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import jakarta.mail.Session;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.streamail.api.alert.Alert;
+import org.streamail.api.alert.AlertRequest;
+import org.streamail.api.alert.Severity;
+import org.streamail.api.model.Direction;
+import org.streamail.api.store.StoreException;
+
+class AlertServiceImplTest {
+
+    static final Instant T0 = Instant.parse("2025-03-10T09:00:00Z");
+
+    final MemoryAlertStore store = new MemoryAlertStore();
+    final MutableClock clock = new MutableClock(T0);
+    final CapturingIntake intake = new CapturingIntake();
+
+    /** Notifications run on the calling thread, so a test sees them when raise() returns. */
+    AlertServiceImpl service(Map<String, Object> props) {
+        AlertServiceImpl s = new AlertServiceImpl(Configs.of(ReportingConfig.class, props), store, clock, Runnable::run);
+        s.intake = intake;
+        s.directory = new FakeDirectory("corp.example", "branch.example");
+        return s;
+    }
+
+    static AlertRequest request(String kind, Severity severity, String subject) {
+        return new AlertRequest(kind, severity, subject, "m1", "", "Blocked click on a phishing link", "detail");
+    }
+
+    static MimeMessage parse(byte[] raw) throws Exception {
+        return new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(raw));
+    }
+
+    static String headerSection(byte[] raw) {
+        String text = new String(raw, StandardCharsets.US_ASCII);
+        return text.substring(0, text.indexOf("\r\n\r\n") + 2);
+    }
+
+    // ---------------------------------------------------------------- escalation
+
+    @Test
+    void eachRepeatWithinTheWindowIsRaisedOneStepHigherUpToCritical() {
+        AlertServiceImpl s = service(Map.of());
+        List<Severity> seen = new java.util.ArrayList<>();
+        List<Integer> occurrences = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            Alert a = s.raise(request("click-blocked", Severity.LOW, "10.0.0.5"));
+            seen.add(a.severity());
+            occurrences.add(a.occurrences());
+            clock.advance(Duration.ofMinutes(10));
+        }
+        assertThat(seen).containsExactly(Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL,
+                Severity.CRITICAL, Severity.CRITICAL);
+        assertThat(occurrences).containsExactly(1, 2, 3, 4, 5, 6);
+        assertThat(store.all()).extracting(Alert::severity).containsExactlyElementsOf(seen);
+    }
+
+    @Test
+    void repeatsOutsideTheWindowOrOfAnotherKindOrSubjectDoNotEscalate() {
+        AlertServiceImpl s = service(Map.of("escalation.window", "PT1H"));
+        assertThat(s.raise(request("click-blocked", Severity.MEDIUM, "10.0.0.5")).severity()).isEqualTo(Severity.MEDIUM);
+        assertThat(s.raise(request("click-blocked", Severity.MEDIUM, "10.0.0.6")).severity()).isEqualTo(Severity.MEDIUM);
+        assertThat(s.raise(request("host-isolated", Severity.MEDIUM, "10.0.0.5")).severity()).isEqualTo(Severity.MEDIUM);
+        clock.advance(Duration.ofMinutes(59));
+        assertThat(s.raise(request("click-blocked", Severity.MEDIUM, "10.0.0.5")).severity()).isEqualTo(Severity.HIGH);
+        clock.advance(Duration.ofMinutes(2));
+        // The first (61 min ago) is now out of the window, the second (2 min ago) still in it.
+        Alert a = s.raise(request("click-blocked", Severity.MEDIUM, "10.0.0.5"));
+        assertThat(a.severity()).isEqualTo(Severity.HIGH);
+        assertThat(a.occurrences()).isEqualTo(2);
+        clock.advance(Duration.ofHours(2));
+        assertThat(s.raise(request("click-blocked", Severity.MEDIUM, "10.0.0.5")).severity()).isEqualTo(Severity.MEDIUM);
+    }
+
+    @Test
+    void idsAreUniqueShortAndUrlSafe() {
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < 5000; i++) {
+            ids.add(AlertServiceImpl.newId());
+        }
+        assertThat(ids).hasSize(5000).allMatch(id -> id.matches("[A-Za-z0-9_-]{16}"));
+        AlertServiceImpl s = service(Map.of());
+        assertThat(s.raise(request("x", Severity.INFO, "s")).id()).matches("[A-Za-z0-9_-]{16}");
+    }
+
+    @Test
+    void badRequestsAreRejectedAndAStoreFailureIsThrown() {
+        AlertServiceImpl s = service(Map.of());
+        assertThatThrownBy(() -> s.raise(request("Click Blocked", Severity.LOW, "x")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("kind");
+        assertThatThrownBy(() -> s.raise(request("click-blocked", Severity.LOW, "a\nb")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("subject");
+        assertThatThrownBy(() -> s.raise(request("click-blocked", Severity.LOW, "x".repeat(600))))
+                .isInstanceOf(IllegalArgumentException.class);
+        store.down = true;
+        assertThatThrownBy(() -> s.raise(request("click-blocked", Severity.LOW, "x"))).isInstanceOf(StoreException.class);
+        assertThat(intake.received).isEmpty();
+    }
+
+    @Test
+    void badConfigurationFailsActivationNamingTheProperty() {
+        Map<String, String> bad = Map.of("escalation.window", "24h", "notify.min.severity", "URGENT",
+                "admin.address", "Admin <a@b.example>", "from.address", "x@y\r\nBcc: z@q",
+                "webhook.url", "http://hooks.example.org/x", "notify.queue.size", "0");
+        bad.forEach((property, value) -> {
+            Map<String, Object> props = new HashMap<>();
+            props.put(property, property.equals("notify.queue.size") ? 0 : value);
+            assertThatThrownBy(() -> service(props)).as(property).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(property.equals("webhook.url") ? "https" : property);
+        });
+        assertThatThrownBy(() -> service(Map.of("webhook.url", "https://user:pw@hooks.example.org/x")))
+                .hasMessageContaining("credentials").hasMessageNotContaining("pw");
+    }
+
+    // ---------------------------------------------------------------- notification mail
+
+    @Test
+    void anAdminMailIsAPlainRfc5322MessageFromTheGatewayItself() throws Exception {
+        AlertServiceImpl s = service(Map.of("admin.address", "secops@corp.example"));
+        Alert a = s.raise(new AlertRequest("click-blocked", Severity.HIGH, "10.0.0.5", "g-42", "",
+                "Blocked click on a phishing link", "URL: https://evil.example/login\nHost: 10.0.0.5"));
+
+        assertThat(intake.received).hasSize(1);
+        CapturingIntake.Received r = intake.received.get(0);
+        assertThat(r.envelope().sender()).isEqualTo("streamail-alerts@branch.example");
+        assertThat(r.envelope().recipients()).containsExactly("secops@corp.example");
+        assertThat(r.envelope().clientIp()).isEqualTo("127.0.0.1");
+        assertThat(r.envelope().helo()).isEqualTo("streamail-alerts");
+        assertThat(r.envelope().direction()).isEqualTo(Direction.INBOUND);
+        String text = new String(r.raw(), StandardCharsets.US_ASCII);
+        assertThat(text.replace("\r\n", "")).doesNotContain("\n").doesNotContain("\r");
+        String headers = headerSection(r.raw());
+        assertThat(headers).contains("\r\nSubject: [Streamail HIGH] Blocked click on a phishing link\r\n",
+                "\r\nAuto-Submitted: auto-generated\r\n", "\r\nContent-Type: text/plain; charset=UTF-8\r\n");
+        MimeMessage m = parse(r.raw());
+        assertThat(m.getFrom()).containsExactly(new InternetAddress("streamail-alerts@branch.example",
+                "Streamail alerts"));
+        assertThat(m.getRecipients(MimeMessage.RecipientType.TO)).extracting(Object::toString)
+                .containsExactly("secops@corp.example");
+        assertThat(m.getMessageID()).matches("<[A-Za-z0-9_-]{16}\\." + a.id().replace("-", "\\-")
+                + "@branch\\.example>");
+        ZonedDateTime date = ZonedDateTime.parse(m.getHeader("Date")[0], DateTimeFormatter.RFC_1123_DATE_TIME);
+        assertThat(date.toInstant()).isEqualTo(T0);
+        assertThat(m.getSubject()).isEqualTo("[Streamail HIGH] Blocked click on a phishing link");
+        assertThat((String) m.getContent()).contains("Severity:   HIGH", "About:      10.0.0.5", "Message:    g-42",
+                "URL: https://evil.example/login\r\nHost: 10.0.0.5", "Alert id:   " + a.id());
+    }
+
+    @Test
+    void aTitleWithLineBreaksCannotAddHeadersOrABody() throws Exception {
+        AlertServiceImpl s = service(Map.of("admin.address", "secops@corp.example"));
+        s.raise(new AlertRequest("click-blocked", Severity.HIGH, "s", "", "",
+                "Hello\r\nBcc: victim@else.example\r\n\r\nfake body\nX-Injected: 1\u2028Y: 2", "d"));
+
+        byte[] raw = intake.received.get(0).raw();
+        MimeMessage m = parse(raw);
+        assertThat(m.getHeader("Bcc")).isNull();
+        assertThat(m.getHeader("X-Injected")).isNull();
+        assertThat(m.getHeader("Y")).isNull();
+        assertThat(m.getSubject())
+                .isEqualTo("[Streamail HIGH] Hello Bcc: victim@else.example fake body X-Injected: 1 Y: 2");
+        assertThat(headerSection(raw).lines().filter(l -> l.startsWith("Bcc") || l.startsWith("X-Injected"))).isEmpty();
+        assertThat(store.all().get(0).title()).doesNotContain("\r").doesNotContain("\n");
+    }
+
+    @Test
+    void nonAsciiTitlesAreEncodedWordsAndNonAsciiDetailIsBase64() throws Exception {
+        AlertServiceImpl s = service(Map.of("admin.address", "secops@corp.example"));
+        String title = "Überweisung sofort bestätigen — 请立即付款 — " + "Ж".repeat(60) + " 🎣 end";
+        s.raise(new AlertRequest("click-blocked", Severity.MEDIUM, "s", "", "", title, "Grüße, 送金\nline 2"));
+
+        byte[] raw = intake.received.get(0).raw();
+        String headers = headerSection(raw);
+        assertThat(headers.chars()).allMatch(c -> c < 128);
+        assertThat(headers.split("\r\n")).allMatch(line -> line.length() <= 78);
+        assertThat(headers).contains("Content-Transfer-Encoding: base64");
+        MimeMessage m = parse(raw);
+        String expected = "[Streamail MEDIUM] " + title;
+        assertThat(m.getSubject()).isEqualTo(expected.length() > 19 + NotificationMail.MAX_TITLE
+                ? expected.substring(0, 19 + NotificationMail.MAX_TITLE) : expected);
+        assertThat((String) m.getContent()).contains("Grüße, 送金\r\nline 2");
+    }
+
+    @Test
+    void alertsBelowTheThresholdAreNotMailedToAdminsButRecipientsAreWarned() throws Exception {
+        AlertServiceImpl s = service(Map.of("admin.address", "secops@corp.example", "notify.min.severity", "HIGH"));
+        s.raise(new AlertRequest("recipient-warned", Severity.MEDIUM, "cmp-1", "g1", "Alice@Corp.example",
+                "A fraudulent message was removed from your mailbox", "Subject: invoice"));
+
+        assertThat(intake.received).hasSize(1);
+        CapturingIntake.Received r = intake.received.get(0);
+        assertThat(r.envelope().recipients()).containsExactly("Alice@Corp.example");
+        MimeMessage m = parse(r.raw());
+        assertThat(m.getSubject()).isEqualTo("[Streamail MEDIUM] A fraudulent message was removed from your mailbox");
+        assertThat((String) m.getContent()).contains("Security notice", "Subject: invoice", "tell your IT");
+
+        s.raise(new AlertRequest("host-isolated", Severity.HIGH, "10.0.0.9", "", "", "Host isolated", ""));
+        assertThat(intake.received).hasSize(2);
+        assertThat(intake.received.get(1).envelope().recipients()).containsExactly("secops@corp.example");
+    }
+
+    @Test
+    void recipientMailCanBeTurnedOffAndBadRecipientAddressesAreNotMailed() {
+        AlertServiceImpl off = service(Map.of("notify.recipients", false));
+        off.raise(new AlertRequest("recipient-warned", Severity.HIGH, "c", "", "bob@corp.example", "t", ""));
+        assertThat(intake.received).isEmpty();
+
+        AlertServiceImpl on = service(Map.of());
+        Alert a = on.raise(new AlertRequest("recipient-warned", Severity.HIGH, "c", "", "bob@corp.example\r\nBcc: x@y",
+                "t", ""));
+        assertThat(intake.received).isEmpty();
+        assertThat(store.get(a.id())).isPresent();
+    }
+
+    @Test
+    void withoutAdminAddressOrIntakeNothingIsMailedAndRaiseStillSucceeds() {
+        AlertServiceImpl noAdmin = service(Map.of());
+        noAdmin.raise(request("click-blocked", Severity.CRITICAL, "x"));
+        assertThat(intake.received).isEmpty();
+
+        AlertServiceImpl noIntake = service(Map.of("admin.address", "secops@corp.example"));
+        noIntake.intake = null;
+        assertThat(noIntake.raise(request("click-blocked", Severity.CRITICAL, "x")).id()).isNotEmpty();
+
+        AlertServiceImpl failing = service(Map.of("admin.address", "secops@corp.example"));
+        intake.failing = true;
+        Alert a = failing.raise(request("click-blocked", Severity.CRITICAL, "x"));
+        assertThat(store.get(a.id())).isPresent();
+    }
+
+    @Test
+    void theConfiguredFromAddressWinsAndWithoutDomainsLocalhostIsUsed() {
+        AlertServiceImpl s = service(Map.of("admin.address", "secops@corp.example", "from.address",
+                "alerts@gw.corp.example"));
+        assertThat(s.sender()).isEqualTo("alerts@gw.corp.example");
+        AlertServiceImpl bare = service(Map.of());
+        bare.directory = null;
+        assertThat(bare.sender()).isEqualTo("streamail-alerts@localhost");
+    }
+
+    @Test
+    void notificationsRunAfterRaiseReturnsOnTheBoundedPool() throws Exception {
+        AlertServiceImpl s = new AlertServiceImpl(Configs.of(ReportingConfig.class,
+                Map.of("admin.address", "secops@corp.example")), store, clock, null);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch sent = new java.util.concurrent.CountDownLatch(1);
+        s.intake = new CapturingIntake() {
+            @Override
+            public org.streamail.api.service.IntakeResult receive(org.streamail.api.model.Envelope e,
+                    java.io.InputStream data) throws java.io.IOException {
+                try {
+                    release.await();
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+                sent.countDown();
+                return super.receive(e, data);
+            }
+        };
+        try {
+            Alert a = s.raise(request("click-blocked", Severity.HIGH, "x"));
+            assertThat(store.get(a.id())).as("stored before the slow mail is sent").isPresent();
+            assertThat(sent.getCount()).isEqualTo(1);
+            release.countDown();
+            assertThat(sent.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        } finally {
+            release.countDown();
+            s.deactivate();
+        }
+    }
+}

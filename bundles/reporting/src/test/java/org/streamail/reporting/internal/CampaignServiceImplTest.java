@@ -1,0 +1,230 @@
+package org.streamail.reporting.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.streamail.api.alert.Alert;
+import org.streamail.api.alert.Severity;
+import org.streamail.api.campaign.RecallReport;
+import org.streamail.api.model.Envelope;
+import org.streamail.api.store.DeliveryStatus;
+import org.streamail.api.store.LogEntry;
+
+/**
+ * Campaign recall over in-memory stores, with the real {@link AlertServiceImpl} so that idempotence goes
+ * through the alert store as it does in the gateway.
+ */
+class CampaignServiceImplTest {
+
+    static final Instant T = Instant.parse("2025-03-10T09:00:00Z");
+    static final String PHISHER = "billing@phish.example";
+    static final String URL = "https://phish.example/login";
+
+    final MemoryMessageLog log = new MemoryMessageLog();
+    final MemoryLinkStore links = new MemoryLinkStore();
+    final FakeMailboxRecall mailboxes = new FakeMailboxRecall();
+    final MemoryAlertStore alertStore = new MemoryAlertStore();
+    final MutableClock clock = new MutableClock(T.plus(Duration.ofHours(5)));
+    AlertServiceImpl alerts;
+
+    @BeforeEach
+    void setUp() {
+        alerts = new AlertServiceImpl(Configs.of(ReportingConfig.class, Map.of()), alertStore, clock, Runnable::run);
+        // The campaign: same sender and subject within the window, and one copy from another sender with its URL.
+        entry("g1", "<m1@phish.example>", PHISHER, "Invoice overdue", T, DeliveryStatus.DELIVERED, "alice@corp.example",
+                "bob@corp.example");
+        entry("g2", "<m2@phish.example>", PHISHER, "Invoice overdue", T.plus(Duration.ofHours(1)),
+                DeliveryStatus.DELIVERED, "carol@corp.example");
+        entry("g3", "<m3@other.example>", "x@other.example", "Your parcel", T.plus(Duration.ofHours(2)),
+                DeliveryStatus.DELIVERED, "frank@corp.example");
+        links.recordLinks("g1", List.of("alice@corp.example", "bob@corp.example"), List.of(URL), T);
+        links.recordLinks("g3", List.of("frank@corp.example"), List.of(URL, "https://parcel.example/"),
+                T.plus(Duration.ofHours(2)));
+        // A quarantined copy: part of the campaign, but in nobody's mailbox.
+        entry("g4", "<m4@phish.example>", PHISHER, "Invoice overdue", T.minus(Duration.ofHours(1)),
+                DeliveryStatus.QUARANTINED, "gina@corp.example");
+        // Not the campaign: same sender other subject; same sender and subject but outside P3D; other sender same
+        // subject; unrelated mail.
+        entry("n1", "<n1@phish.example>", PHISHER, "Newsletter", T.plus(Duration.ofHours(1)), DeliveryStatus.DELIVERED,
+                "dave@corp.example");
+        entry("n2", "<n2@phish.example>", PHISHER, "Invoice overdue", T.plus(Duration.ofDays(4)),
+                DeliveryStatus.DELIVERED, "erin@corp.example");
+        entry("n3", "<n3@legit.example>", "ap@legit.example", "Invoice overdue", T, DeliveryStatus.DELIVERED,
+                "harry@corp.example");
+        entry("n4", "<n4@corp.example>", "boss@corp.example", "Lunch", T, DeliveryStatus.DELIVERED, "alice@corp.example");
+        for (String[] copy : new String[][] {{"alice@corp.example", "<m1@phish.example>"},
+                {"bob@corp.example", "<m1@phish.example>"}, {"carol@corp.example", "<m2@phish.example>"},
+                {"frank@corp.example", "<m3@other.example>"}, {"dave@corp.example", "<n1@phish.example>"},
+                {"erin@corp.example", "<n2@phish.example>"}, {"harry@corp.example", "<n3@legit.example>"}}) {
+            mailboxes.deliver(copy[0], copy[1]);
+        }
+    }
+
+    void entry(String id, String messageId, String sender, String subject, Instant at, DeliveryStatus status,
+            String... recipients) {
+        Envelope env = new Envelope(sender, List.of(recipients), "203.0.113.9", "mx.phish.example", false, at, null, null);
+        log.received(new LogEntry(id, messageId, subject, env, List.of(), 1000, null, status, "", at, at));
+    }
+
+    CampaignServiceImpl service(boolean withRecall, boolean withAlertStore) {
+        CampaignServiceImpl s = new CampaignServiceImpl(Configs.of(CampaignConfig.class, Map.of()), log, clock);
+        s.links = links;
+        s.alerts = alerts;
+        s.alertStore = withAlertStore ? alertStore : null;
+        s.mailboxRecall = withRecall ? mailboxes : null;
+        return s;
+    }
+
+    @Test
+    void theCampaignIsTheSameSenderAndSubjectWithinTheWindowPlusEveryCopyOfItsUrls() {
+        RecallReport r = service(true, true).recall("g1", "click on a phishing URL", "linkguard");
+
+        assertThat(r.messages()).containsExactlyInAnyOrder("g1", "g2", "g3", "g4");
+        assertThat(r.warned()).containsExactlyInAnyOrder("alice@corp.example", "bob@corp.example",
+                "carol@corp.example", "frank@corp.example");
+        assertThat(mailboxes.calls).containsExactlyInAnyOrder("alice@corp.example <m1@phish.example>",
+                "bob@corp.example <m1@phish.example>", "carol@corp.example <m2@phish.example>",
+                "frank@corp.example <m3@other.example>");
+        assertThat(r.pulled()).isEqualTo(4);
+        assertThat(mailboxes.copiesOf("dave@corp.example", "<n1@phish.example>")).isEqualTo(1);
+        assertThat(mailboxes.copiesOf("erin@corp.example", "<n2@phish.example>")).isEqualTo(1);
+        assertThat(mailboxes.copiesOf("harry@corp.example", "<n3@legit.example>")).isEqualTo(1);
+        assertThat(links.bad).containsOnlyKeys(URL);
+        assertThat(links.bad.get(URL)).contains(r.campaignId(), "click on a phishing URL");
+
+        // The earliest copy (the quarantined g4) names the campaign.
+        assertThat(r.campaignId()).isEqualTo(CampaignServiceImpl.campaignId("g4")).matches("cmp-[0-9a-f]{12}");
+        List<Alert> warnings = alertStore.ofKind("recipient-warned");
+        assertThat(warnings).hasSize(4).allSatisfy(a -> {
+            assertThat(a.subject()).isEqualTo(r.campaignId() + "/" + a.recipient());
+            assertThat(a.title()).contains("removed from your mailbox");
+            // four users warned once each: nobody's warning escalates because others were warned too
+            assertThat(a.severity()).isEqualTo(Severity.MEDIUM);
+            assertThat(a.occurrences()).isEqualTo(1);
+        });
+        assertThat(warnings).extracting(Alert::recipient).containsExactlyInAnyOrder("alice@corp.example",
+                "bob@corp.example", "carol@corp.example", "frank@corp.example");
+        assertThat(alertStore.ofKind("campaign-recalled")).singleElement().satisfies(a -> {
+            assertThat(a.severity()).isEqualTo(Severity.HIGH);
+            assertThat(a.subject()).isEqualTo(r.campaignId());
+            assertThat(a.recipient()).isEmpty();
+            assertThat(a.detail()).contains("Messages in the campaign: 4 (1 never delivered)",
+                    "Recipients warned now: 4", "pulled back: 4", "URLs marked bad: 1 of 1");
+        });
+    }
+
+    @Test
+    void aSecondRecallFromAnyCopyWarnsNobodyTwiceAndPullsNothingMoreButEscalatesTheAdminAlert() {
+        RecallReport first = service(true, true).recall("g1", "click", "linkguard");
+        int calls = mailboxes.calls.size();
+
+        // A restarted service (or another node) knows only what the alert store knows.
+        RecallReport second = service(true, true).recall("g2", "admin marked it", "admin");
+
+        assertThat(second.campaignId()).isEqualTo(first.campaignId());
+        assertThat(second.warned()).isEmpty();
+        assertThat(second.outcomes()).isEmpty();
+        assertThat(mailboxes.calls).hasSize(calls);
+        assertThat(alertStore.ofKind("recipient-warned")).hasSize(4);
+        assertThat(alertStore.ofKind("campaign-recalled")).hasSize(2).last()
+                // g2 carried no recorded URL, so g3 (found by URL from g1) is not reached from it: 3 pairs.
+                .satisfies(a -> assertThat(a.detail()).contains("already handled before: 3"));
+        assertThat(alertStore.ofKind("campaign-recalled")).extracting(Alert::severity)
+                .containsExactly(Severity.HIGH, Severity.CRITICAL);
+    }
+
+    @Test
+    void aRecipientWhoseWarningFailedIsTriedAgainNextTime() {
+        alertStore.down = true;
+        RecallReport first = service(true, true).recall("g2", "click", "linkguard");
+        assertThat(first.warned()).isEmpty();
+        alertStore.down = false;
+
+        RecallReport second = service(true, true).recall("g2", "click", "linkguard");
+
+        assertThat(second.warned()).containsExactlyInAnyOrder("alice@corp.example", "bob@corp.example",
+                "carol@corp.example");
+    }
+
+    @Test
+    void withoutMailboxRecallRecipientsAndAdminsAreStillAlerted() {
+        RecallReport r = service(false, true).recall("g1", "click", "linkguard");
+
+        assertThat(r.outcomes()).isEmpty();
+        assertThat(r.pulled()).isZero();
+        assertThat(r.warned()).hasSize(4);
+        assertThat(mailboxes.calls).isEmpty();
+        assertThat(alertStore.ofKind("recipient-warned")).allSatisfy(a -> assertThat(a.title()).contains("sent to you"));
+        assertThat(alertStore.ofKind("campaign-recalled")).singleElement()
+                .satisfies(a -> assertThat(a.detail()).contains("NOT pulled back"));
+    }
+
+    @Test
+    void withoutAnAlertStoreARecallIsStillIdempotentInThisProcess() {
+        CampaignServiceImpl s = service(true, false);
+        RecallReport first = s.recall("g1", "click", "linkguard");
+        RecallReport second = s.recall("g1", "click", "linkguard");
+        assertThat(first.warned()).hasSize(4);
+        assertThat(second.warned()).isEmpty();
+        assertThat(mailboxes.calls).hasSize(4);
+    }
+
+    @Test
+    void withoutALinkStoreOnlySenderAndSubjectCount() {
+        CampaignServiceImpl s = service(true, true);
+        s.links = null;
+        RecallReport r = s.recall("g1", "click", "linkguard");
+        assertThat(r.messages()).containsExactlyInAnyOrder("g1", "g2", "g4");
+        assertThat(links.bad).isEmpty();
+    }
+
+    @Test
+    void theWindowIsConfigurableAndTheScanIsBounded() {
+        CampaignServiceImpl wide = new CampaignServiceImpl(Configs.of(CampaignConfig.class,
+                Map.of("campaign.window", "P5D")), log, clock);
+        assertThat(wide.recall("g1", "r", "a").messages()).contains("n2");
+
+        CampaignServiceImpl narrow = new CampaignServiceImpl(Configs.of(CampaignConfig.class,
+                Map.of("campaign.window", "PT30M")), log, clock);
+        assertThat(narrow.recall("g1", "r", "a").messages()).containsExactly("g1");
+
+        for (int i = 0; i < 50; i++) {
+            entry("bulk" + i, "<b" + i + "@phish.example>", PHISHER, "Other " + i, T.plus(Duration.ofMinutes(i)),
+                    DeliveryStatus.DELIVERED, "x" + i + "@corp.example");
+        }
+        log.returned.set(0);
+        CampaignServiceImpl bounded = new CampaignServiceImpl(Configs.of(CampaignConfig.class,
+                Map.of("max.scanned", 10)), log, clock);
+        bounded.recall("g1", "r", "a");
+        assertThat(log.returned.get()).isEqualTo(10);
+    }
+
+    @Test
+    void anUnknownMessageOrBadArgumentsAreRefused() {
+        CampaignServiceImpl s = service(true, true);
+        assertThatThrownBy(() -> s.recall("nope", "r", "a")).isInstanceOf(NoSuchElementException.class)
+                .hasMessageContaining("nope");
+        assertThatThrownBy(() -> s.recall(" ", "r", "a")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new CampaignServiceImpl(Configs.of(CampaignConfig.class,
+                Map.of("campaign.window", "3 days")), log, clock)).hasMessageContaining("campaign.window");
+        assertThatThrownBy(() -> new CampaignServiceImpl(Configs.of(CampaignConfig.class,
+                Map.of("max.scanned", 0)), log, clock)).hasMessageContaining("max.scanned");
+        assertThat(alertStore.all()).isEmpty();
+    }
+
+    @Test
+    void aBounceWithTheNullSenderIsNotGroupedWithEveryOtherBounce() {
+        entry("b1", "<b1@corp.example>", "", "Undelivered Mail", T, DeliveryStatus.DELIVERED, "ann@corp.example");
+        entry("b2", "<b2@corp.example>", "", "Undelivered Mail", T, DeliveryStatus.DELIVERED, "ben@corp.example");
+        RecallReport r = service(true, true).recall("b1", "r", "a");
+        assertThat(r.messages()).containsExactly("b1");
+        assertThat(r.warned()).containsExactly("ann@corp.example");
+    }
+}

@@ -1,0 +1,40 @@
+package org.streamail.reporting.internal;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.streamail.api.campaign.MailboxRecall;
+import org.streamail.api.campaign.RecallOutcome;
+
+/** Mailboxes as counts of copies per Message-ID; a recall moves them out, as the IMAP one does. */
+final class FakeMailboxRecall implements MailboxRecall {
+
+    /** mailbox + "|" + Message-ID -> copies still in the mailbox. */
+    private final Map<String, Integer> copies = new HashMap<>();
+    final List<String> calls = new ArrayList<>();
+
+    synchronized void deliver(String mailbox, String messageId) {
+        copies.merge(key(mailbox, messageId), 1, Integer::sum);
+    }
+
+    synchronized int copiesOf(String mailbox, String messageId) {
+        return copies.getOrDefault(key(mailbox, messageId), 0);
+    }
+
+    @Override
+    public synchronized RecallOutcome recall(String mailbox, String messageId, String reason, String actor) {
+        if (mailbox == null || mailbox.isBlank() || messageId == null || messageId.isBlank()) {
+            throw new IllegalArgumentException("mailbox and messageId are required");
+        }
+        calls.add(mailbox + " " + messageId);
+        Integer n = copies.remove(key(mailbox, messageId));
+        int found = n == null ? 0 : n;
+        return new RecallOutcome(mailbox, found, found, 0, "");
+    }
+
+    private static String key(String mailbox, String messageId) {
+        return mailbox.toLowerCase(Locale.ROOT) + "|" + messageId;
+    }
+}

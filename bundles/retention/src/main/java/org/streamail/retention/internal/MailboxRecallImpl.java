@@ -1,0 +1,360 @@
+package org.streamail.retention.internal;
+
+import jakarta.mail.FetchProfile;
+import jakarta.mail.Folder;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.Store;
+import jakarta.mail.UIDFolder;
+import jakarta.mail.search.HeaderTerm;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.angus.mail.imap.IMAPFolder;
+import org.eclipse.angus.mail.imap.IMAPMessage;
+import org.eclipse.angus.mail.imap.IMAPStore;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.streamail.api.campaign.MailboxRecall;
+import org.streamail.api.campaign.RecallOutcome;
+import org.streamail.api.retention.AuditRecord;
+import org.streamail.api.retention.RetentionAuditStore;
+
+/**
+ * Campaign pull-back over IMAP ({@link MailboxRecall}), with the same IMAP access, login and exempt folders
+ * as the retention sweeper (PID {@code org.streamail.retention}, properties {@code imap.*},
+ * {@code exempt.folders}, {@code dry.run}, plus {@code recall.action} and {@code recall.folder}).
+ *
+ * <p>Per call: log in to the mailbox, refuse to delete (or to move without MOVE) when the server lacks
+ * UIDPLUS, create the recall folder when moving, LIST the folders, skip the exempt ones, the sweeper's move
+ * target and the recall folder without opening them, and in each other folder
+ * {@code SEARCH HEADER Message-ID <id>}, keep only exact matches (the server's search is a substring match),
+ * write an audit row per copy, then act by UID only ({@code UID MOVE}, or {@code UID COPY} + {@code \Deleted}
+ * + {@code UID EXPUNGE}; delete = {@code \Deleted} + {@code UID EXPUNGE}). Folders are closed without an
+ * implicit expunge, so what other clients marked {@code \Deleted} stays. Moved copies sit in the recall
+ * folder, which is never searched: a second recall finds nothing.
+ *
+ * <p>Lifecycle: active while a {@link RetentionAuditStore} is registered (no action without an audit row);
+ * a configuration change re-creates it. Threading: thread-safe and stateless between calls; each call has
+ * its own IMAP connection, and at most {@link #MAX_CONCURRENT} calls talk to the server at once.
+ */
+@Component(service = MailboxRecall.class, configurationPid = RetentionConfig.PID)
+public final class MailboxRecallImpl implements MailboxRecall {
+
+    static final int MAX_FOLDERS = RetentionSweeper.MAX_FOLDERS;
+    /** More copies of one Message-ID than this in one folder is not a campaign copy; only these are handled. */
+    static final int MAX_HITS_PER_FOLDER = 1000;
+    static final int MAX_CONCURRENT = 4;
+    static final int MAX_ID_LENGTH = 500;
+    static final int MAX_REASON_LENGTH = 500;
+    private static final Logger LOG = LoggerFactory.getLogger(MailboxRecallImpl.class);
+
+    /** What a recall does with a copy it finds. */
+    enum RecallAction { MOVE, DELETE }
+
+    private final Policy policy;
+    private final ImapSettings imap;
+    private final RecallAction action;
+    private final String recallFolder;
+    private final RetentionAuditStore audit;
+    private final Clock clock;
+    private final Semaphore permits = new Semaphore(MAX_CONCURRENT);
+
+    @Activate
+    public MailboxRecallImpl(RetentionConfig config, @Reference RetentionAuditStore audit) {
+        this(config, audit, Clock.systemUTC());
+    }
+
+    MailboxRecallImpl(RetentionConfig config, RetentionAuditStore audit, Clock clock) {
+        this.policy = Policy.from(config);
+        this.imap = ImapSettings.from(config);
+        String a = config.recall_action() == null ? "" : config.recall_action().strip().toLowerCase(Locale.ROOT);
+        this.action = switch (a) {
+            case "move" -> RecallAction.MOVE;
+            case "delete" -> RecallAction.DELETE;
+            default -> throw new IllegalArgumentException("recall.action must be move or delete, got '"
+                    + config.recall_action() + "'");
+        };
+        this.recallFolder = Policy.folderName("recall.folder",
+                Objects.requireNonNullElse(config.recall_folder(), ""));
+        this.audit = Objects.requireNonNull(audit, "audit");
+        this.clock = clock;
+        LOG.info("Mailbox recall active: {}{}{} via {}", action.name().toLowerCase(Locale.ROOT),
+                action == RecallAction.MOVE ? " to " + recallFolder : "", policy.dryRun() ? " (DRY RUN)" : "", imap);
+    }
+
+    @Override
+    public RecallOutcome recall(String mailbox, String messageId, String reason, String actor) {
+        String box = Policy.mailboxName("mailbox", Objects.requireNonNullElse(mailbox, ""));
+        String core = messageIdCore(messageId);
+        String why = bounded(reason, "recall");
+        String who = bounded(actor, "unknown");
+        if (!imap.canReach(box)) {
+            return new RecallOutcome(box, 0, 0, 0, "no IMAP login for this mailbox: set imap.user or list it in "
+                    + "imap.credentials.file (PID " + RetentionConfig.PID + ")");
+        }
+        try {
+            if (!permits.tryAcquire(imap.timeoutMillis(), TimeUnit.MILLISECONDS)) {
+                return new RecallOutcome(box, 0, 0, 0, "too many recalls running; try again later");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new RecallOutcome(box, 0, 0, 0, "interrupted");
+        }
+        Thread t = Thread.currentThread();
+        ClassLoader before = t.getContextClassLoader();
+        // Jakarta Mail finds its providers through the context class loader: make it angus-mail's in OSGi.
+        t.setContextClassLoader(IMAPStore.class.getClassLoader());
+        try {
+            return recallIn(box, core, why, who);
+        } finally {
+            t.setContextClassLoader(before);
+            permits.release();
+        }
+    }
+
+    /**
+     * The Message-ID without angle brackets, after checking it is one: printable ASCII without spaces,
+     * brackets, quotes or backslashes, with an {@code @}, at most {@link #MAX_ID_LENGTH} characters.
+     *
+     * @throws IllegalArgumentException otherwise
+     */
+    static String messageIdCore(String messageId) {
+        if (messageId == null || messageId.isBlank()) {
+            throw new IllegalArgumentException("messageId is required");
+        }
+        String id = messageId.strip();
+        if (id.startsWith("<") && id.endsWith(">") && id.length() >= 2) {
+            id = id.substring(1, id.length() - 1);
+        }
+        if (id.isEmpty() || id.length() > MAX_ID_LENGTH) {
+            throw new IllegalArgumentException("messageId must have 1.." + MAX_ID_LENGTH + " characters");
+        }
+        int at = id.indexOf('@');
+        if (at <= 0 || at == id.length() - 1 || id.chars().anyMatch(ch -> ch <= ' ' || ch >= 127 || ch == '<'
+                || ch == '>' || ch == '"' || ch == '\\')) {
+            throw new IllegalArgumentException("messageId is not a Message-ID (<left@right>, printable ASCII): '"
+                    + printable(messageId) + "'");
+        }
+        return id;
+    }
+
+    private RecallOutcome recallIn(String mailbox, String core, String reason, String actor) {
+        long started = System.nanoTime();
+        Counts c = new Counts();
+        try (Store store = connect(mailbox)) {
+            IMAPStore imapStore = (IMAPStore) store;
+            boolean uidplus = imapStore.hasCapability("UIDPLUS");
+            boolean serverMove = imapStore.hasCapability("MOVE");
+            if (!policy.dryRun() && !uidplus && (action == RecallAction.DELETE || !serverMove)) {
+                return new RecallOutcome(mailbox, 0, 0, 0, "the IMAP server lacks UIDPLUS (UID EXPUNGE); refusing to "
+                        + action.name().toLowerCase(Locale.ROOT) + " because a plain EXPUNGE would also remove what "
+                        + "other clients marked \\Deleted");
+            }
+            Folder[] folders = store.getDefaultFolder().list("*");
+            if (folders.length > MAX_FOLDERS) {
+                c.problem(folders.length + " folders, more than " + MAX_FOLDERS + "; only the first searched");
+                folders = Arrays.copyOf(folders, MAX_FOLDERS);
+            }
+            if (action == RecallAction.MOVE && !policy.dryRun()) {
+                Folder target = store.getFolder(recallFolder);
+                if (!target.exists() && !target.create(Folder.HOLDS_MESSAGES)) {
+                    return new RecallOutcome(mailbox, 0, 0, 0, "cannot create the recall folder " + recallFolder);
+                }
+            }
+            for (Folder folder : folders) {
+                if ((folder.getType() & Folder.HOLDS_MESSAGES) == 0 || skipped(folder.getFullName(),
+                        folder.getSeparator())) {
+                    continue;
+                }
+                try {
+                    recallInFolder(mailbox, (IMAPFolder) folder, core, reason, actor, serverMove, c);
+                } catch (MessagingException | RuntimeException e) {
+                    // The audit store down lands here too: the audit comes first, so nothing was touched.
+                    c.problem(folder.getFullName() + ": " + e.getMessage());
+                    LOG.warn("Recall: {} / {} failed: {}", mailbox, folder.getFullName(), e.toString());
+                }
+            }
+        } catch (MessagingException | RuntimeException e) {
+            c.problem(e.getMessage() == null ? e.toString() : e.getMessage());
+            LOG.warn("Recall: mailbox {} could not be searched: {}", mailbox, e.toString());
+        }
+        LOG.info("Recall of <{}> in {} by {} ({} ms): found {}, moved {}, deleted {}{}", core, mailbox, actor,
+                Duration.ofNanos(System.nanoTime() - started).toMillis(), c.found, c.moved, c.deleted,
+                c.problems.isEmpty() ? "" : ", problems: " + c.problems);
+        return new RecallOutcome(mailbox, c.found, c.moved, c.deleted, String.join("; ", c.problems));
+    }
+
+    /** Running totals of one recall. Confined to the calling thread. */
+    private static final class Counts {
+        int found;
+        int moved;
+        int deleted;
+        final List<String> problems = new ArrayList<>();
+
+        void problem(String what) {
+            if (problems.size() < 10) {
+                problems.add(what);
+            }
+        }
+    }
+
+    /** Exempt folders (and subfolders), the sweeper's move target, and the recall folder are never searched. */
+    boolean skipped(String fullName, char separator) {
+        if (policy.isExempt(fullName, separator)) {
+            return true;
+        }
+        String name = separator == '/' ? fullName : fullName.replace(separator, '/');
+        return sameFolder(name, recallFolder) || name.startsWith(recallFolder + "/")
+                || (recallFolder.equalsIgnoreCase("INBOX") && name.regionMatches(true, 0, "INBOX/", 0, 6));
+    }
+
+    private static boolean sameFolder(String a, String b) {
+        // INBOX is case-insensitive (RFC 3501 5.1); other names are compared as the server gives them.
+        return a.equalsIgnoreCase("INBOX") || b.equalsIgnoreCase("INBOX") ? a.equalsIgnoreCase(b) : a.equals(b);
+    }
+
+    private void recallInFolder(String mailbox, IMAPFolder folder, String core, String reason, String actor,
+            boolean serverMove, Counts c) throws MessagingException {
+        folder.open(policy.dryRun() ? Folder.READ_ONLY : Folder.READ_WRITE);
+        try {
+            long uidValidity = folder.getUIDValidity();
+            // SEARCH HEADER is a substring match on the server: the bare id finds both the <id> and id forms,
+            // and the exact comparison below drops longer ids that merely contain it.
+            Message[] hits = folder.search(new HeaderTerm("Message-ID", core));
+            if (hits.length == 0) {
+                return;
+            }
+            if (hits.length > MAX_HITS_PER_FOLDER) {
+                c.problem(folder.getFullName() + ": " + hits.length + " matches; only the first "
+                        + MAX_HITS_PER_FOLDER + " handled");
+                hits = Arrays.copyOf(hits, MAX_HITS_PER_FOLDER);
+            }
+            FetchProfile fp = new FetchProfile();
+            fp.add(UIDFolder.FetchProfileItem.UID);
+            fp.add("Message-ID");
+            folder.fetch(hits, fp);
+            List<Long> uids = new ArrayList<>();
+            List<String> ids = new ArrayList<>();
+            for (Message m : hits) {
+                if (m.isExpunged()) {
+                    continue; // another client removed it meanwhile
+                }
+                String[] values = m.getHeader("Message-ID");
+                if (values != null && values.length > 0 && core.equals(stripBrackets(values[0]))) {
+                    uids.add(folder.getUID(m));
+                    ids.add(values[0].strip());
+                }
+            }
+            if (uids.isEmpty()) {
+                return;
+            }
+            c.found += uids.size();
+            AuditRecord.Action auditAction = action == RecallAction.MOVE ? AuditRecord.Action.MOVE
+                    : AuditRecord.Action.DELETE;
+            String detailBase = (action == RecallAction.MOVE ? "recall-move to=" + recallFolder : "recall-delete")
+                    + " uidvalidity=" + uidValidity;
+            Instant now = clock.instant();
+            // Audit first: if the store is down this throws and the folder is left untouched.
+            for (int i = 0; i < uids.size(); i++) {
+                IMAPMessage m = (IMAPMessage) folder.getMessageByUID(uids.get(i));
+                audit.record(new AuditRecord(mailbox, folder.getFullName(), ids.get(i), m == null ? "" : hash(m), null,
+                        reason, auditAction, now, actor, policy.dryRun(), detailBase + " uid=" + uids.get(i)));
+            }
+            if (policy.dryRun()) {
+                return;
+            }
+            long[] set = uids.stream().mapToLong(Long::longValue).toArray();
+            for (int from = 0; from < set.length; from += ImapOps.MAX_UIDS_PER_COMMAND) {
+                long[] part = Arrays.copyOfRange(set, from, Math.min(set.length, from + ImapOps.MAX_UIDS_PER_COMMAND));
+                if (action == RecallAction.DELETE) {
+                    ImapOps.addFlags(folder, part, "\\Deleted");
+                    ImapOps.uidExpunge(folder, part);
+                    c.deleted += part.length;
+                } else {
+                    if (serverMove) {
+                        ImapOps.uidMove(folder, part, recallFolder);
+                    } else {
+                        ImapOps.uidCopy(folder, part, recallFolder);
+                        ImapOps.addFlags(folder, part, "\\Deleted");
+                        ImapOps.uidExpunge(folder, part);
+                    }
+                    c.moved += part.length;
+                }
+            }
+        } finally {
+            if (folder.isOpen()) {
+                folder.close(false); // UNSELECT (or EXAMINE + CLOSE): never an implicit expunge
+            }
+        }
+    }
+
+    private Store connect(String mailbox) throws MessagingException {
+        Session session = Session.getInstance(imap.sessionProperties());
+        Store store = session.getStore(imap.protocol());
+        store.connect(imap.host(), imap.port(), imap.loginFor(mailbox), imap.passwordFor(mailbox));
+        return store;
+    }
+
+    private static String stripBrackets(String value) {
+        String v = value.strip();
+        return v.startsWith("<") && v.endsWith(">") && v.length() >= 2 ? v.substring(1, v.length() - 1) : v;
+    }
+
+    /** Hex SHA-256 of the raw message, streamed with BODY.PEEK[] (no \Seen); "" when it cannot be read. */
+    private static String hash(IMAPMessage m) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            try (OutputStream out = new DigestOutputStream(OutputStream.nullOutputStream(), digest)) {
+                m.setPeek(true);
+                m.writeTo(out);
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (IOException | MessagingException e) {
+            LOG.warn("Recall: could not read a message to hash it: {}", e.toString());
+            return "";
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
+    }
+
+    private static String bounded(String text, String fallback) {
+        if (text == null || text.isBlank()) {
+            return fallback;
+        }
+        String t = printable(text.strip());
+        return t.length() > MAX_REASON_LENGTH ? t.substring(0, MAX_REASON_LENGTH) : t;
+    }
+
+    /** Control characters replaced, so log lines and audit rows stay one line each. */
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder(Math.min(s.length(), 1000));
+        s.codePoints().limit(1000).forEach(cp -> b.appendCodePoint(Character.isISOControl(cp) ? '?' : cp));
+        return b.toString();
+    }
+
+    RecallAction action() {
+        return action;
+    }
+
+    String recallFolder() {
+        return recallFolder;
+    }
+}

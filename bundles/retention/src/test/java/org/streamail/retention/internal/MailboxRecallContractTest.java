@@ -1,0 +1,282 @@
+package org.streamail.retention.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import jakarta.mail.Flags;
+import jakarta.mail.Folder;
+import jakarta.mail.Message;
+import jakarta.mail.Session;
+import jakarta.mail.Store;
+import jakarta.mail.internet.MimeMessage;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.streamail.api.campaign.RecallOutcome;
+import org.streamail.api.retention.AuditRecord;
+
+/**
+ * What the campaign pull-back must do against every real IMAP server ({@link MailboxRecallGreenMailTest}
+ * in-JVM, {@link MailboxRecallDovecotTest} with a private Dovecot and its master-user login). Each test uses a
+ * fresh mailbox; messages are put in with APPEND by the mailbox's owner.
+ */
+abstract class MailboxRecallContractTest {
+
+    static final String PASSWORD = SweeperContractTest.PASSWORD;
+
+    final MemoryAuditStore audit = new MemoryAuditStore();
+
+    /** A new, empty mailbox the component may reach. */
+    protected abstract String newMailbox() throws Exception;
+
+    /** The IMAP settings (host, port, security, admin login) for the component. */
+    protected abstract Map<String, Object> imapSettings(String mailbox);
+
+    /** A client session logged in as the mailbox's owner, for setting up and checking. */
+    protected abstract Store userStore(String mailbox) throws Exception;
+
+    MailboxRecallImpl recall(String mailbox, Map<String, Object> extra) {
+        Map<String, Object> props = new HashMap<>(imapSettings(mailbox));
+        props.put("exempt.folders", "Archives/Local");
+        props.put("sweep.interval", "");
+        props.putAll(extra);
+        return new MailboxRecallImpl(TestConfig.of(props), audit, Clock.systemUTC());
+    }
+
+    private static String id() {
+        return "<" + UUID.randomUUID() + "@phish.example>";
+    }
+
+    private static byte[] message(String messageIdHeader) {
+        return ("From: ceo@phish.example\r\nTo: user@corp.example\r\nMessage-ID: " + messageIdHeader + "\r\n"
+                + "Subject: urgent invoice\r\n\r\nPlease pay.\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    void append(String mailbox, String folder, byte[] raw, Flags.Flag... flags) throws Exception {
+        try (Store store = userStore(mailbox)) {
+            Folder f = store.getFolder(folder);
+            if (!f.exists()) {
+                f.create(Folder.HOLDS_MESSAGES);
+            }
+            MimeMessage m = new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(raw));
+            for (Flags.Flag flag : flags) {
+                m.setFlag(flag, true);
+            }
+            f.appendMessages(new Message[] {m});
+        }
+    }
+
+    /** The Message-ID headers in a folder, as stored (empty when the folder does not exist). */
+    List<String> ids(String mailbox, String folder) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (Store store = userStore(mailbox)) {
+            Folder f = store.getFolder(folder);
+            if (!f.exists()) {
+                return out;
+            }
+            f.open(Folder.READ_ONLY);
+            try {
+                for (Message m : f.getMessages()) {
+                    String[] v = m.getHeader("Message-ID");
+                    out.add(v == null ? "" : v[0].strip());
+                }
+            } finally {
+                f.close(false);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void copiesInInboxAndANormalFolderArePulledIntoQuarantineAndExemptAndOtherMailAreUntouched() throws Exception {
+        String mailbox = newMailbox();
+        String phish = id();
+        String other = id();
+        append(mailbox, "INBOX", message(phish));
+        append(mailbox, "INBOX", message(other));
+        append(mailbox, "Projects", message(phish));
+        append(mailbox, "Archives/Local", message(phish));
+
+        RecallOutcome outcome = recall(mailbox, Map.of()).recall(mailbox, phish, "campaign abc: bad URL", "linkguard");
+
+        assertThat(outcome.error()).isEmpty();
+        assertThat(outcome.found()).isEqualTo(2);
+        assertThat(outcome.moved()).isEqualTo(2);
+        assertThat(outcome.deleted()).isZero();
+        assertThat(ids(mailbox, "INBOX")).containsExactly(other);
+        assertThat(ids(mailbox, "Projects")).isEmpty();
+        assertThat(ids(mailbox, "Archives/Local")).as("exempt folder").containsExactly(phish);
+        assertThat(ids(mailbox, "Quarantine")).containsExactly(phish, phish);
+        List<AuditRecord> rows = audit.all();
+        assertThat(rows).hasSize(2).allSatisfy(r -> {
+            assertThat(r.action()).isEqualTo(AuditRecord.Action.MOVE);
+            assertThat(r.rule()).isEqualTo("campaign abc: bad URL");
+            assertThat(r.actor()).isEqualTo("linkguard");
+            assertThat(r.detail()).startsWith("recall-move to=Quarantine");
+            assertThat(r.contentHash()).hasSize(64);
+            assertThat(r.messageId()).isEqualTo(phish);
+            assertThat(r.dryRun()).isFalse();
+        });
+        assertThat(rows).extracting(AuditRecord::folder).containsExactlyInAnyOrder("INBOX", "Projects");
+    }
+
+    @Test
+    void aSecondRecallFindsNothingBecauseTheRecallFolderIsNotSearched() throws Exception {
+        String mailbox = newMailbox();
+        String phish = id();
+        append(mailbox, "INBOX", message(phish));
+        MailboxRecallImpl recall = recall(mailbox, Map.of());
+
+        RecallOutcome first = recall.recall(mailbox, phish, "r", "admin");
+        RecallOutcome second = recall.recall(mailbox, phish, "r", "admin");
+
+        assertThat(first.moved()).isEqualTo(1);
+        assertThat(second.found()).isZero();
+        assertThat(second.moved()).isZero();
+        assertThat(second.error()).isEmpty();
+        assertThat(ids(mailbox, "Quarantine")).containsExactly(phish);
+        assertThat(audit.all()).hasSize(1);
+    }
+
+    @Test
+    void theIdIsFoundWithOrWithoutBracketsAndALongerIdContainingItIsLeftAlone() throws Exception {
+        String mailbox = newMailbox();
+        String phish = id();
+        String bare = phish.substring(1, phish.length() - 1);
+        String longer = "<x" + bare + ">";
+        append(mailbox, "INBOX", message(bare)); // a sender that wrote it without brackets
+        append(mailbox, "INBOX", message(longer));
+
+        RecallOutcome outcome = recall(mailbox, Map.of()).recall(mailbox, bare, "r", "admin");
+
+        assertThat(outcome.found()).isEqualTo(1);
+        assertThat(ids(mailbox, "INBOX")).containsExactly(longer);
+        assertThat(ids(mailbox, "Quarantine")).containsExactly(bare);
+    }
+
+    @Test
+    void anotherClientsDeletedFlagIsNotExpunged() throws Exception {
+        String mailbox = newMailbox();
+        String phish = id();
+        String theirs = id();
+        append(mailbox, "INBOX", message(theirs), Flags.Flag.DELETED);
+        append(mailbox, "INBOX", message(phish));
+
+        RecallOutcome deleted = recall(mailbox, Map.of("recall.action", "delete")).recall(mailbox, phish, "r", "admin");
+
+        assertThat(deleted.deleted()).isEqualTo(1);
+        assertThat(ids(mailbox, "INBOX")).containsExactly(theirs);
+    }
+
+    @Test
+    void deleteModeRemovesTheCopiesByUidAndAuditsThem() throws Exception {
+        String mailbox = newMailbox();
+        String phish = id();
+        append(mailbox, "INBOX", message(phish));
+        append(mailbox, "Work/Clients", message(phish));
+
+        RecallOutcome outcome = recall(mailbox, Map.of("recall.action", "delete")).recall(mailbox, phish, "r", "admin");
+
+        assertThat(outcome.found()).isEqualTo(2);
+        assertThat(outcome.deleted()).isEqualTo(2);
+        assertThat(outcome.moved()).isZero();
+        assertThat(ids(mailbox, "INBOX")).isEmpty();
+        assertThat(ids(mailbox, "Work/Clients")).isEmpty();
+        assertThat(ids(mailbox, "Quarantine")).as("no recall folder needed").isEmpty();
+        assertThat(audit.all()).hasSize(2).allSatisfy(r -> {
+            assertThat(r.action()).isEqualTo(AuditRecord.Action.DELETE);
+            assertThat(r.detail()).startsWith("recall-delete");
+        });
+    }
+
+    @Test
+    void aConfiguredRecallFolderIsCreatedAndUsed() throws Exception {
+        String mailbox = newMailbox();
+        String phish = id();
+        append(mailbox, "INBOX", message(phish));
+
+        RecallOutcome outcome = recall(mailbox, Map.of("recall.folder", "Security/Recalled"))
+                .recall(mailbox, phish, "r", "admin");
+
+        assertThat(outcome.moved()).isEqualTo(1);
+        assertThat(ids(mailbox, "Security/Recalled")).containsExactly(phish);
+    }
+
+    @Test
+    void aDryRunOnlyAuditsWhatItWouldDo() throws Exception {
+        String mailbox = newMailbox();
+        String phish = id();
+        append(mailbox, "INBOX", message(phish));
+
+        RecallOutcome outcome = recall(mailbox, Map.of("dry.run", "true")).recall(mailbox, phish, "r", "admin");
+
+        assertThat(outcome.found()).isEqualTo(1);
+        assertThat(outcome.moved()).isZero();
+        assertThat(ids(mailbox, "INBOX")).containsExactly(phish);
+        assertThat(audit.all()).singleElement().satisfies(r -> assertThat(r.dryRun()).isTrue());
+    }
+
+    @Test
+    void withTheAuditStoreDownNothingIsTouchedAndTheOutcomeCarriesTheError() throws Exception {
+        String mailbox = newMailbox();
+        String phish = id();
+        append(mailbox, "INBOX", message(phish));
+        audit.down = true;
+
+        RecallOutcome outcome = recall(mailbox, Map.of()).recall(mailbox, phish, "r", "admin");
+
+        assertThat(outcome.moved()).isZero();
+        assertThat(outcome.error()).contains("database down");
+        assertThat(ids(mailbox, "INBOX")).containsExactly(phish);
+    }
+
+    @Test
+    void imapTroubleIsReportedInTheOutcomeNotThrown() throws Exception {
+        String mailbox = newMailbox();
+        RecallOutcome outcome = new MailboxRecallImpl(TestConfig.of(Map.of("imap.host", "127.0.0.1", "imap.port", 1,
+                "imap.security", "none", "imap.user", mailbox, "imap.password", "x", "imap.master.separator", "",
+                "imap.timeout.seconds", 2)), audit, Clock.systemUTC()).recall(mailbox, id(), "r", "admin");
+
+        assertThat(outcome.error()).isNotEmpty();
+        assertThat(outcome.found()).isZero();
+    }
+
+    @Test
+    void badIdsAndMailboxesAreRejected() throws Exception {
+        String mailbox = newMailbox();
+        MailboxRecallImpl recall = recall(mailbox, Map.of());
+        for (String bad : new String[] {"", "   ", "<>", "no-at-sign", "<a b@c>", "<a@b>\r\nX: y", "a\"b@c",
+                "<@x>", "<x@>", "<" + "a".repeat(600) + "@x>", "<é@x>"}) {
+            assertThatThrownBy(() -> recall.recall(mailbox, bad, "r", "admin")).as(bad)
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThatThrownBy(() -> recall.recall(null, id(), "r", "admin")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> recall.recall("a b", id(), "r", "admin")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(audit.all()).isEmpty();
+    }
+
+    @Test
+    void badRecallSettingsFailActivationNamingTheProperty() {
+        assertThatThrownBy(() -> recall("x@corp.example", Map.of("recall.action", "shred")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("recall.action");
+        assertThatThrownBy(() -> recall("x@corp.example", Map.of("recall.folder", "Bad*Folder")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("recall.folder");
+    }
+
+    @Test
+    void theRecallFolderAndItsSubfoldersAreSkippedWhateverTheSeparator() {
+        MailboxRecallImpl recall = recall("x@corp.example", Map.of("recall.folder", "Security/Recalled"));
+        assertThat(recall.skipped("Security.Recalled", '.')).isTrue();
+        assertThat(recall.skipped("Security/Recalled/Old", '/')).isTrue();
+        assertThat(recall.skipped("Security/RecalledNot", '/')).isFalse();
+        assertThat(recall.skipped("Archives/Local/2020", '/')).isTrue();
+        assertThat(recall.skipped("INBOX", '/')).isFalse();
+    }
+}
