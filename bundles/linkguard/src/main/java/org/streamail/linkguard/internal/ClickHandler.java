@@ -1,0 +1,337 @@
+package org.streamail.linkguard.internal;
+
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.streamail.api.alert.AlertRequest;
+import org.streamail.api.alert.AlertService;
+import org.streamail.api.alert.Severity;
+import org.streamail.api.campaign.CampaignService;
+import org.streamail.api.isolation.IsolationService;
+import org.streamail.api.linkguard.Click;
+import org.streamail.api.linkguard.LinkStore;
+import org.streamail.api.model.Action;
+import org.streamail.api.model.Category;
+import org.streamail.api.model.Envelope;
+import org.streamail.api.model.Finding;
+import org.streamail.api.model.Verdict;
+import org.streamail.api.service.ScanResult;
+import org.streamail.api.service.Scanner;
+
+/**
+ * What the click endpoint does, without the servlet API (so it is tested as plain Java).
+ *
+ * <ol>
+ *   <li>Only GET (anything else 405). The path is {@code /<token>}; a missing, malformed, forged or
+ *       oversized token gets a 400 page that says nothing about why.</li>
+ *   <li>The URL is checked now: first the link store's list of URLs found bad since delivery (never
+ *       cached, so a recall takes effect at once), then the {@link Scanner} on a {@link ProbeMessage}; the
+ *       scan is bad when its action is QUARANTINE or REJECT, or when a PHISHING or MALWARE finding scores at
+ *       least {@code block.score}. Scan verdicts are cached per URL for {@code verdict.cache.seconds}. No
+ *       scanner (or a scanner failure): 503 "unable to check" unless {@code fail.open}.</li>
+ *   <li>Clean: 302 to the original URL (percent-encoded so no header injection is possible), the click
+ *       recorded when {@code record.clean.clicks}.</li>
+ *   <li>Bad: 403 block page; the click recorded with the client address (X-Forwarded-For only behind a
+ *       trusted proxy) and its MAC from the neighbour table; a {@code click-blocked} alert (HIGH, subject the
+ *       client IP); the host isolated when {@code isolate.on.block} (an allow-listed host's
+ *       {@link SecurityException} is logged, the page is still shown); the campaign recalled when
+ *       {@code recall.on.block}, on the given executor so the page never waits for IMAP.</li>
+ * </ol>
+ * Every service is optional: a missing one is skipped with a log line, a failing one is logged and never
+ * changes the answer to the user. Every response has {@code Cache-Control: no-store},
+ * {@code X-Content-Type-Options: nosniff} and {@code Referrer-Policy: no-referrer}; HTML pages a strict CSP.
+ *
+ * <p>Thread-safe: no mutable state besides the verdict cache.
+ */
+final class ClickHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClickHandler.class);
+    static final String ACTOR = "linkguard";
+    static final String ALERT_KIND = "click-blocked";
+    /** Blocked clicks on links to one host, whichever workstation clicked: a campaign that is working. */
+    static final String CAMPAIGN_ALERT_KIND = "campaign-clicked";
+    private static final int CACHE_ENTRIES = 10_000;
+    private static final int MAX_REASON = 300;
+
+    /**
+     * One request.
+     *
+     * @param method        the HTTP method
+     * @param path          the path inside the servlet ({@code /<token>}), or null
+     * @param remoteAddress the TCP peer
+     * @param forwardedFor  every X-Forwarded-For value, in order
+     */
+    record Request(String method, String path, String remoteAddress, List<String> forwardedFor) {
+        Request {
+            forwardedFor = forwardedFor == null ? List.of() : List.copyOf(forwardedFor);
+        }
+    }
+
+    /** One response: status, headers, body (never null). */
+    record Response(int status, Map<String, String> headers, byte[] body) {
+    }
+
+    /** The optional services, looked up at each use (they come and go). Each getter may return null. */
+    interface Services {
+        Scanner scanner();
+
+        LinkStore store();
+
+        AlertService alerts();
+
+        IsolationService isolation();
+
+        CampaignService campaigns();
+    }
+
+    private final Settings settings;
+    private final LinkTokens tokens;
+    private final Services services;
+    private final NeighbourTable neighbours;
+    private final Executor recallExecutor;
+    private final Clock clock;
+    private final VerdictCache cache;
+
+    ClickHandler(Settings settings, LinkTokens tokens, Services services, NeighbourTable neighbours,
+            Executor recallExecutor, Clock clock) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.tokens = Objects.requireNonNull(tokens, "tokens");
+        this.services = Objects.requireNonNull(services, "services");
+        this.neighbours = Objects.requireNonNull(neighbours, "neighbours");
+        this.recallExecutor = Objects.requireNonNull(recallExecutor, "recallExecutor");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.cache = new VerdictCache(settings.verdictCache(), CACHE_ENTRIES, clock);
+    }
+
+    Response handle(Request request) {
+        if (!"GET".equals(request.method())) {
+            Response r = html(405, Pages.methodNotAllowed());
+            r.headers().put("Allow", "GET");
+            return r;
+        }
+        String path = request.path();
+        String token = path != null && path.startsWith("/") ? path.substring(1) : "";
+        Optional<LinkTokens.Payload> payload = token.length() > LinkTokens.MAX_TOKEN_CHARS ? Optional.empty()
+                : tokens.verify(token);
+        Optional<String> url = payload.flatMap(p -> Urls.httpUrl(p.url()));
+        if (url.isEmpty()) {
+            LOG.info("Click with an invalid token from {}", request.remoteAddress());
+            return html(400, Pages.badToken());
+        }
+        LinkTokens.Payload p = payload.get();
+        String target = url.get();
+        String clientIp = Networks.clientAddress(request.remoteAddress(), request.forwardedFor(),
+                settings.trustedProxies());
+        VerdictCache.Check check = check(target);
+        if (check == null) {
+            if (!settings.failOpen()) {
+                LOG.warn("Click on a link to {} from {} refused: the URL cannot be checked now", Urls.hostOf(target),
+                        clientIp);
+                Response r = html(503, Pages.unavailable());
+                r.headers().put("Retry-After", "60");
+                return r;
+            }
+            LOG.warn("Click on a link to {} from {} let through unchecked (fail.open)", Urls.hostOf(target), clientIp);
+        } else if (check.bad()) {
+            return block(p, target, clientIp, check.reason());
+        }
+        if (settings.recordCleanClicks()) {
+            record(new Click(newId(), clock.instant(), p.messageId(), p.recipient(), target, clientIp, "", false, ""));
+        }
+        Response r = new Response(302, baseHeaders(), new byte[0]);
+        r.headers().put("Location", Urls.forLocation(target));
+        return r;
+    }
+
+    /** The verdict for {@code url}, or null when it cannot be judged now. */
+    private VerdictCache.Check check(String url) {
+        LinkStore store = services.store();
+        if (store != null) {
+            try {
+                Optional<String> bad = store.badReason(url);
+                if (bad.isPresent()) {
+                    return new VerdictCache.Check(true, clip("reported as part of a malicious campaign: " + bad.get()));
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("Link store unavailable for the bad-URL check: {}", e.toString());
+            }
+        }
+        Optional<VerdictCache.Check> cached = cache.get(url);
+        if (cached.isPresent()) {
+            return cached.get();
+        }
+        Scanner scanner = services.scanner();
+        if (scanner == null) {
+            LOG.warn("No Scanner service: clicked URLs cannot be checked");
+            return null;
+        }
+        ScanResult result;
+        try {
+            result = scanner.scan(Envelope.inbound("", List.of(), null, null), ProbeMessage.of(url));
+        } catch (RuntimeException e) {
+            LOG.warn("Scanning a clicked URL failed: {}", e.toString());
+            return null;
+        }
+        VerdictCache.Check c = judge(result.verdict(), settings.blockScore());
+        cache.put(url, c);
+        return c;
+    }
+
+    /** Bad when quarantined or rejected, or when a PHISHING/MALWARE finding reaches {@code blockScore}. */
+    static VerdictCache.Check judge(Verdict v, double blockScore) {
+        Finding strongest = null;
+        for (Finding f : v.findings()) {
+            if ((f.category() == Category.PHISHING || f.category() == Category.MALWARE)
+                    && (strongest == null || f.score() > strongest.score())) {
+                strongest = f;
+            }
+        }
+        String why = strongest == null ? "" : describe(strongest);
+        if (v.action() == Action.QUARANTINE || v.action() == Action.REJECT) {
+            return new VerdictCache.Check(true, clip(why.isEmpty() ? v.reason() : why));
+        }
+        if (strongest != null && strongest.score() >= blockScore) {
+            return new VerdictCache.Check(true, clip(why));
+        }
+        return VerdictCache.Check.clean();
+    }
+
+    private static String describe(Finding f) {
+        return f.category().name().toLowerCase(java.util.Locale.ROOT) + " (" + f.qualifiedRule() + ")"
+                + (f.detail().isEmpty() ? "" : ": " + f.detail());
+    }
+
+    private Response block(LinkTokens.Payload p, String url, String clientIp, String reason) {
+        String mac = neighbours.macOf(clientIp);
+        LOG.warn("Blocked a click on a link to {} in message {} from {}{}: {}", Urls.hostOf(url), p.messageId(),
+                clientIp, mac.isEmpty() ? "" : " (" + mac + ")", reason);
+        record(new Click(newId(), clock.instant(), p.messageId(), p.recipient(), url, clientIp, mac, true, reason));
+        alert(p, url, clientIp, mac, reason);
+        boolean isolating = settings.isolateOnBlock() && isolate(clientIp, mac, url, reason);
+        if (settings.recallOnBlock()) {
+            recall(p.messageId(), "a link to " + Urls.hostOf(url) + " was clicked and blocked: " + reason);
+        }
+        return html(403, Pages.blocked(url, reason, isolating));
+    }
+
+    private void record(Click click) {
+        LinkStore store = services.store();
+        if (store == null) {
+            LOG.info("No LinkStore service: click {} not recorded", click.id());
+            return;
+        }
+        try {
+            store.recordClick(click);
+        } catch (RuntimeException e) {
+            LOG.warn("Could not record click {}: {}", click.id(), e.toString());
+        }
+    }
+
+    private void alert(LinkTokens.Payload p, String url, String clientIp, String mac, String reason) {
+        AlertService alerts = services.alerts();
+        if (alerts == null) {
+            LOG.warn("No AlertService: the blocked click from {} raised no alert", clientIp);
+            return;
+        }
+        String detail = "Host " + clientIp + (mac.isEmpty() ? "" : " (MAC " + mac + ")") + " opened a link to " + url
+                + " from message " + p.messageId() + (p.recipient().isEmpty() ? "" : " sent to " + p.recipient())
+                + ". The link was blocked: " + reason + ".";
+        try {
+            alerts.raise(new AlertRequest(ALERT_KIND, Severity.HIGH, clientIp, p.messageId(), p.recipient(),
+                    "Blocked click on a dangerous link from " + clientIp, detail));
+        } catch (RuntimeException e) {
+            LOG.warn("Could not raise the click-blocked alert for {}: {}", clientIp, e.toString());
+        }
+        // Keyed on the link's host rather than the clicking IP: every further click on the campaign, from
+        // any workstation, raises this one a step (escalation counts kind + subject).
+        String host = Urls.hostOf(url);
+        try {
+            alerts.raise(new AlertRequest(CAMPAIGN_ALERT_KIND, Severity.MEDIUM, host, p.messageId(), "",
+                    "Blocked click on a link to " + host, detail));
+        } catch (RuntimeException e) {
+            LOG.warn("Could not raise the campaign-clicked alert for {}: {}", host, e.toString());
+        }
+    }
+
+    /** Whether an isolation was asked for and accepted. */
+    private boolean isolate(String clientIp, String mac, String url, String reason) {
+        IsolationService isolation = services.isolation();
+        if (isolation == null) {
+            LOG.warn("No IsolationService: host {} not isolated", clientIp);
+            return false;
+        }
+        try {
+            isolation.isolate(clientIp, mac.isEmpty() ? null : mac,
+                    clip("clicked a blocked link to " + Urls.hostOf(url) + ": " + reason), null, ACTOR);
+            return true;
+        } catch (SecurityException e) {
+            LOG.info("Host {} is on the isolation allow-list; not isolated", clientIp);
+        } catch (RuntimeException e) {
+            LOG.warn("Isolating host {} failed: {}", clientIp, e.toString());
+        }
+        return false;
+    }
+
+    private void recall(String messageId, String reason) {
+        if (messageId.isEmpty()) {
+            return;
+        }
+        CampaignService campaigns = services.campaigns();
+        if (campaigns == null) {
+            LOG.warn("No CampaignService: message {} not recalled", messageId);
+            return;
+        }
+        try {
+            recallExecutor.execute(() -> {
+                try {
+                    campaigns.recall(messageId, clip(reason), ACTOR);
+                } catch (NoSuchElementException e) {
+                    LOG.warn("Recall of message {}: not in the message log", messageId);
+                } catch (RuntimeException e) {
+                    LOG.warn("Recall of message {} failed: {}", messageId, e.toString());
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.warn("Recall of message {} dropped: too many recalls pending", messageId);
+        }
+    }
+
+    private static Response html(int status, byte[] body) {
+        Map<String, String> h = baseHeaders();
+        h.put("Content-Type", "text/html; charset=UTF-8");
+        h.put("Content-Security-Policy", Pages.CSP);
+        h.put("X-Frame-Options", "DENY");
+        return new Response(status, h, body);
+    }
+
+    private static Map<String, String> baseHeaders() {
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put("Cache-Control", "no-store");
+        h.put("X-Content-Type-Options", "nosniff");
+        h.put("Referrer-Policy", "no-referrer");
+        return h;
+    }
+
+    private static String clip(String s) {
+        String one = s.replaceAll("[\\r\\n\\t]+", " ").strip();
+        return one.length() > MAX_REASON ? one.substring(0, MAX_REASON) + "..." : one;
+    }
+
+    private static String newId() {
+        return UUID.randomUUID().toString();
+    }
+
+    /** For tests: how many verdicts are cached. */
+    int cachedVerdicts() {
+        return cache.size();
+    }
+}

@@ -1,0 +1,319 @@
+package org.streamail.linkguard.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The MIME structure of a raw message as byte offsets, so that a rewriter can replace one part's body and
+ * keep every other byte (other parts, boundaries, preamble, epilogue, header folding) exactly as received.
+ * Jakarta Mail would re-serialise the whole message (and wants a ServiceLoader mediator in OSGi), hence this
+ * small reader of the few things needed: header fields, {@code Content-Type} with its parameters,
+ * {@code Content-Transfer-Encoding} and multipart delimiters (RFC 2045/2046). Nested messages
+ * ({@code message/rfc822} in 7bit/8bit/binary) are descended into as well.
+ *
+ * <p>Bounds: nesting depth {@value #MAX_DEPTH}, {@value #MAX_PARTS} parts and {@value #MAX_FIELDS} header
+ * fields per part; beyond them {@link Malformed} is thrown and the caller leaves the message as it is.
+ * Lines may end in CRLF or a bare LF. Stateless; {@link Part}s are immutable.
+ */
+final class MimeTree {
+
+    static final int MAX_DEPTH = 20;
+    static final int MAX_PARTS = 1000;
+    static final int MAX_FIELDS = 2000;
+    private static final int MAX_BOUNDARY = 200;
+
+    /** The message cannot be read within the bounds. */
+    static final class Malformed extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Malformed(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * One header field.
+     *
+     * @param name  as written
+     * @param value unfolded (line breaks removed), bytes read as ISO-8859-1
+     * @param start offset of its first byte
+     * @param end   offset after its last line break
+     */
+    record Field(String name, String value, int start, int end) {
+        boolean is(String other) {
+            return name.equalsIgnoreCase(other);
+        }
+    }
+
+    /**
+     * One MIME entity.
+     *
+     * @param start      offset of its first header byte
+     * @param headerEnd  offset where its header fields end (the blank line, or where the body starts when
+     *                   there is none): where a new field is inserted
+     * @param bodyStart  offset of the body's first byte
+     * @param end        offset after the body's last byte (before the line break that belongs to the next
+     *                   delimiter)
+     * @param fields     its header fields in order
+     * @param mediaType  lower case, e.g. {@code text/html}; the default when there is no usable Content-Type
+     * @param params     Content-Type parameters, names in lower case
+     * @param children   the body parts of a multipart, or the one message of a {@code message/rfc822}
+     * @param depth      0 for the message itself
+     */
+    record Part(int start, int headerEnd, int bodyStart, int end, List<Field> fields, String mediaType,
+            Map<String, String> params, List<Part> children, int depth) {
+
+        Optional<Field> field(String name) {
+            return fields.stream().filter(f -> f.is(name)).findFirst();
+        }
+
+        /** Content-Transfer-Encoding in lower case; {@code 7bit} when absent. */
+        String transferEncoding() {
+            return field("Content-Transfer-Encoding").map(f -> f.value().trim().toLowerCase(Locale.ROOT))
+                    .orElse("7bit");
+        }
+
+        /** Whether it is meant as a file rather than displayed text: disposition attachment or a file name. */
+        boolean isAttachment() {
+            Optional<Field> cd = field("Content-Disposition");
+            if (cd.isPresent()) {
+                String v = cd.get().value().trim().toLowerCase(Locale.ROOT);
+                if (v.startsWith("attachment")) {
+                    return true;
+                }
+                Map<String, String> p = parameters(v);
+                if (p.containsKey("filename") || p.containsKey("filename*")) {
+                    return true;
+                }
+            }
+            return params.containsKey("name") || params.containsKey("name*");
+        }
+    }
+
+    private MimeTree() {
+    }
+
+    /** Reads the structure of {@code msg}. */
+    static Part parse(byte[] msg) throws Malformed {
+        return parse(msg, 0, msg.length, 0, "text/plain", new int[] {0});
+    }
+
+    private static Part parse(byte[] msg, int start, int limit, int depth, String defaultType, int[] count)
+            throws Malformed {
+        if (depth > MAX_DEPTH) {
+            throw new Malformed("MIME nesting deeper than " + MAX_DEPTH);
+        }
+        if (++count[0] > MAX_PARTS) {
+            throw new Malformed("more than " + MAX_PARTS + " MIME parts");
+        }
+        List<Field> fields = new ArrayList<>();
+        int pos = start;
+        int headerEnd = limit;
+        int bodyStart = limit;
+        String name = null;
+        StringBuilder value = null;
+        int fieldStart = -1;
+        while (pos < limit) {
+            int lineEnd = lineEnd(msg, pos, limit);
+            int contentEnd = contentEnd(msg, pos, lineEnd);
+            if (contentEnd == pos) { // the blank line
+                headerEnd = pos;
+                bodyStart = lineEnd;
+                break;
+            }
+            byte first = msg[pos];
+            if ((first == ' ' || first == '\t') && name != null) {
+                value.append(new String(msg, pos, contentEnd - pos, StandardCharsets.ISO_8859_1));
+            } else {
+                int colon = indexOf(msg, (byte) ':', pos, contentEnd);
+                if (colon <= pos) {
+                    // Not a header line: the body starts here without a blank line.
+                    headerEnd = pos;
+                    bodyStart = pos;
+                    break;
+                }
+                if (name != null) {
+                    fields.add(new Field(name, value.toString(), fieldStart, pos));
+                }
+                if (fields.size() >= MAX_FIELDS) {
+                    throw new Malformed("more than " + MAX_FIELDS + " header fields in one part");
+                }
+                name = new String(msg, pos, colon - pos, StandardCharsets.ISO_8859_1).trim();
+                value = new StringBuilder(new String(msg, colon + 1, contentEnd - colon - 1,
+                        StandardCharsets.ISO_8859_1));
+                fieldStart = pos;
+            }
+            pos = lineEnd;
+        }
+        if (name != null) {
+            fields.add(new Field(name, value.toString(), fieldStart, Math.min(pos, headerEnd)));
+        }
+        String mediaType = defaultType;
+        Map<String, String> params = Map.of();
+        for (Field f : fields) {
+            if (f.is("Content-Type")) {
+                String v = f.value().trim();
+                int semi = v.indexOf(';');
+                String type = (semi < 0 ? v : v.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
+                if (type.matches("[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+")) {
+                    mediaType = type;
+                    params = parameters(semi < 0 ? "" : v.substring(semi + 1));
+                }
+                break;
+            }
+        }
+        List<Part> children = List.of();
+        Part shell = new Part(start, headerEnd, bodyStart, limit, List.copyOf(fields), mediaType, params, List.of(),
+                depth);
+        if (mediaType.startsWith("multipart/")) {
+            String boundary = params.get("boundary");
+            if (boundary != null && !boundary.isEmpty() && boundary.length() <= MAX_BOUNDARY) {
+                String childDefault = mediaType.equals("multipart/digest") ? "message/rfc822" : "text/plain";
+                children = multipart(msg, bodyStart, limit, boundary, depth, childDefault, count);
+            }
+        } else if (mediaType.equals("message/rfc822") || mediaType.equals("message/global")) {
+            String cte = shell.transferEncoding();
+            if (cte.equals("7bit") || cte.equals("8bit") || cte.equals("binary")) {
+                children = List.of(parse(msg, bodyStart, limit, depth + 1, "text/plain", count));
+            }
+        }
+        return new Part(start, headerEnd, bodyStart, limit, List.copyOf(fields), mediaType, params, children, depth);
+    }
+
+    private static List<Part> multipart(byte[] msg, int from, int limit, String boundary, int depth,
+            String childDefault, int[] count) throws Malformed {
+        byte[] dash = ("--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
+        List<Part> parts = new ArrayList<>();
+        int partStart = -1; // content start of the part being read, -1 in the preamble
+        int pos = from;
+        while (pos < limit) {
+            int lineEnd = lineEnd(msg, pos, limit);
+            if (startsWith(msg, pos, lineEnd, dash)) {
+                int after = pos + dash.length;
+                boolean close = after + 1 < lineEnd && msg[after] == '-' && msg[after + 1] == '-';
+                int rest = close ? after + 2 : after;
+                if (onlyWhitespace(msg, rest, contentEnd(msg, pos, lineEnd))) {
+                    if (partStart >= 0) {
+                        // The line break before a delimiter belongs to the delimiter.
+                        int end = pos;
+                        if (end > partStart && msg[end - 1] == '\n') {
+                            end--;
+                            if (end > partStart && msg[end - 1] == '\r') {
+                                end--;
+                            }
+                        }
+                        parts.add(parse(msg, partStart, Math.max(partStart, end), depth + 1, childDefault, count));
+                    }
+                    if (close) {
+                        return parts;
+                    }
+                    partStart = lineEnd;
+                }
+            }
+            pos = lineEnd;
+        }
+        if (partStart >= 0 && partStart < limit) {
+            parts.add(parse(msg, partStart, limit, depth + 1, childDefault, count)); // no close delimiter
+        }
+        return parts;
+    }
+
+    /** Parameters of a structured header value ({@code ; name=value; name="quoted"}), names in lower case. */
+    static Map<String, String> parameters(String s) {
+        Map<String, String> out = new LinkedHashMap<>();
+        int i = 0;
+        int n = s.length();
+        while (i < n) {
+            int semi = i;
+            // name
+            while (i < n && s.charAt(i) != '=' && s.charAt(i) != ';') {
+                i++;
+            }
+            String pname = s.substring(semi, i).trim().toLowerCase(Locale.ROOT);
+            if (i >= n || s.charAt(i) == ';') {
+                i++;
+                continue;
+            }
+            i++; // '='
+            while (i < n && (s.charAt(i) == ' ' || s.charAt(i) == '\t')) {
+                i++;
+            }
+            StringBuilder v = new StringBuilder();
+            if (i < n && s.charAt(i) == '"') {
+                i++;
+                while (i < n && s.charAt(i) != '"') {
+                    if (s.charAt(i) == '\\' && i + 1 < n) {
+                        i++;
+                    }
+                    v.append(s.charAt(i++));
+                }
+                i++; // closing quote
+                while (i < n && s.charAt(i) != ';') {
+                    i++;
+                }
+            } else {
+                while (i < n && s.charAt(i) != ';') {
+                    v.append(s.charAt(i++));
+                }
+            }
+            i++; // ';'
+            if (!pname.isEmpty()) {
+                out.putIfAbsent(pname, v.toString().trim());
+            }
+        }
+        return out;
+    }
+
+    /** Offset after the line starting at {@code pos} (after its LF), or {@code limit}. */
+    static int lineEnd(byte[] msg, int pos, int limit) {
+        int lf = indexOf(msg, (byte) '\n', pos, limit);
+        return lf < 0 ? limit : lf + 1;
+    }
+
+    /** Offset of the line's content end (before CRLF or LF). */
+    static int contentEnd(byte[] msg, int pos, int lineEnd) {
+        int e = lineEnd;
+        if (e > pos && msg[e - 1] == '\n') {
+            e--;
+            if (e > pos && msg[e - 1] == '\r') {
+                e--;
+            }
+        }
+        return e;
+    }
+
+    private static int indexOf(byte[] msg, byte b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (msg[i] == b) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean startsWith(byte[] msg, int pos, int limit, byte[] prefix) {
+        if (limit - pos < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (msg[pos + i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean onlyWhitespace(byte[] msg, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (msg[i] != ' ' && msg[i] != '\t') {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,104 @@
+package org.streamail.linkguard.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Networks, the neighbour table, settings validation, transfer codecs and URL helpers. */
+class SupportTest {
+
+    @Test
+    void forwardedForIsWalkedFromTheRightSkippingTrustedProxies() {
+        List<Networks.Block> proxies = Settings.proxies("10.1.0.0/16, 2001:db8::/32");
+        assertThat(Networks.clientAddress("10.1.2.3", List.of("198.51.100.7, 10.1.9.9"), proxies))
+                .isEqualTo("198.51.100.7");
+        assertThat(Networks.clientAddress("10.1.2.3", List.of("6.6.6.6, 198.51.100.7"), proxies))
+                .as("only the right-most untrusted entry counts; the left ones are client-supplied")
+                .isEqualTo("198.51.100.7");
+        assertThat(Networks.clientAddress("203.0.113.1", List.of("198.51.100.7"), proxies)).isEqualTo("203.0.113.1");
+        assertThat(Networks.clientAddress("10.1.2.3", List.of("garbage"), proxies)).isEqualTo("10.1.2.3");
+        assertThat(Networks.clientAddress("10.1.2.3", List.of(), proxies)).isEqualTo("10.1.2.3");
+        assertThat(Networks.clientAddress("2001:db8::1", List.of("[2001:DB9::5]:443"), proxies))
+                .isEqualTo("2001:db9::5");
+        assertThat(Networks.clientAddress("10.1.2.3", List.of("198.51.100.7:5555"), proxies))
+                .isEqualTo("198.51.100.7");
+        assertThat(Networks.clientAddress("0:0:0:0:0:0:0:1", List.of(), List.of())).isEqualTo("::1");
+    }
+
+    @Test
+    void ipParsingNeverAcceptsNames() {
+        assertThat(Networks.parseIp("example.com")).isEmpty();
+        assertThat(Networks.parseIp("256.1.1.1")).isEmpty();
+        assertThat(Networks.parseIp("1.2.3")).isEmpty();
+        assertThat(Networks.parseIp("abc:def")).isEmpty();
+        assertThat(Networks.parseIp("192.0.2.1")).isPresent();
+        assertThat(Networks.parseIp("[::1]")).isPresent();
+        Networks.Block b = Networks.parseBlock("192.0.2.128/25");
+        assertThat(b.contains(Networks.parseIp("192.0.2.200").orElseThrow())).isTrue();
+        assertThat(b.contains(Networks.parseIp("192.0.2.127").orElseThrow())).isFalse();
+    }
+
+    @Test
+    void theNeighbourTableGivesCompleteEntriesOnly(@TempDir Path dir) throws Exception {
+        Path arp = dir.resolve("arp");
+        Files.writeString(arp, "IP address       HW type     Flags       HW address            Mask     Device\n"
+                + "10.0.0.7         0x1         0x2         AA:bb:cc:dd:ee:07     *        eth0\n"
+                + "10.0.0.70        0x1         0x2         11:22:33:44:55:66     *        eth0\n"
+                + "10.0.0.8         0x1         0x0         00:00:00:00:00:00     *        eth0\n");
+        NeighbourTable t = new NeighbourTable(arp);
+        assertThat(t.macOf("10.0.0.7")).isEqualTo("aa:bb:cc:dd:ee:07");
+        assertThat(t.macOf("10.0.0.8")).isEmpty();
+        assertThat(t.macOf("10.0.0.9")).isEmpty();
+        assertThat(t.macOf("fe80::1")).isEmpty();
+        assertThat(new NeighbourTable(dir.resolve("missing")).macOf("10.0.0.7")).isEmpty();
+    }
+
+    @Test
+    void badSettingsNameTheirProperty() {
+        assertThatThrownBy(() -> Settings.baseUrl("ftp://x")).hasMessageContaining("base.url");
+        assertThatThrownBy(() -> Settings.baseUrl("http://x/?q=1")).hasMessageContaining("base.url");
+        assertThatThrownBy(() -> Settings.baseUrl("http://x/\"a")).hasMessageContaining("base.url");
+        assertThat(Settings.baseUrl("HTTPS://GW.Example/")).isEqualTo("https://gw.example");
+        assertThatThrownBy(() -> Settings.domains("ok.example, bad_domain!")).hasMessageContaining("exempt.domains");
+        assertThat(Settings.domains("Partner.EXAMPLE. b.example")).containsExactly("partner.example", "b.example");
+        assertThatThrownBy(() -> Settings.proxies("10.0.0.0/33")).hasMessageContaining("trusted.proxies");
+        assertThatThrownBy(() -> Settings.proxies("proxy.example")).hasMessageContaining("trusted.proxies");
+        assertThatThrownBy(() -> Settings.blockScore(0)).hasMessageContaining("block.score");
+        assertThatThrownBy(() -> Settings.blockScore(Double.NaN)).hasMessageContaining("block.score");
+        assertThatThrownBy(() -> Settings.cacheSeconds(-1)).hasMessageContaining("verdict.cache.seconds");
+        assertThatThrownBy(() -> Settings.maxLinks(0)).hasMessageContaining("max.links");
+    }
+
+    @Test
+    void quotedPrintableRoundTripsAndKeepsLinesShort() {
+        String text = "Grüße = 100% \tend \r\n" + "x".repeat(200) + "\r\nlast line without break";
+        byte[] data = text.getBytes(StandardCharsets.UTF_8);
+        byte[] encoded = TransferCodec.encodeQuotedPrintable(data);
+        for (String line : new String(encoded, StandardCharsets.US_ASCII).split("\r\n")) {
+            assertThat(line.length()).isLessThanOrEqualTo(76);
+        }
+        assertThat(new String(TransferCodec.decodeQuotedPrintable(encoded), StandardCharsets.UTF_8)).isEqualTo(text);
+        assertThat(new String(TransferCodec.decodeQuotedPrintable("a=3Db=\r\nc =XY\r\n".getBytes(
+                StandardCharsets.US_ASCII)), StandardCharsets.US_ASCII)).isEqualTo("a=bc =XY\r\n");
+    }
+
+    @Test
+    void urlsAreCleanedTheWayBrowsersDo() {
+        assertThat(Urls.httpUrl(" \tHTTPS://Ex\nample.COM:443/P?q#f ")).contains("https://example.com:443/P?q#f");
+        assertThat(Urls.httpUrl("https://user@Evil.example\\@corp.example/")).isPresent();
+        assertThat(Urls.hostOf("https://evil.example\\@corp.example/")).isEqualTo("evil.example");
+        assertThat(Urls.hostOf("http://u:p@[2001:db8::1]:8080/x")).isEqualTo("2001:db8::1");
+        assertThat(Urls.httpUrl("javascript:alert(1)")).isEmpty();
+        assertThat(Urls.httpUrl("http:/x")).isEmpty();
+        assertThat(Urls.httpUrl("http://")).isEmpty();
+        assertThat(Urls.inDomains("a.b.corp.example", Set.of("corp.example"))).isTrue();
+        assertThat(Urls.inDomains("notcorp.example", Set.of("corp.example"))).isFalse();
+    }
+}

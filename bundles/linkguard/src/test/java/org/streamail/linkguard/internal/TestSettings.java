@@ -1,0 +1,36 @@
+package org.streamail.linkguard.internal;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/** Settings with the configuration defaults, for tests. */
+final class TestSettings {
+
+    private TestSettings() {
+    }
+
+    static Settings defaults(Path keyFile) {
+        return new Settings(true, "http://gw.example:8181", keyFile, Set.of(), List.of(), 5.0, Duration.ofSeconds(30),
+                false, true, true, true, 500);
+    }
+
+    static Settings withProxies(Settings s, String proxies) {
+        return new Settings(s.enabled(), s.baseUrl(), s.keyFile(), s.exemptDomains(), Settings.proxies(proxies),
+                s.blockScore(), s.verdictCache(), s.failOpen(), s.isolateOnBlock(), s.recallOnBlock(),
+                s.recordCleanClicks(), s.maxLinks());
+    }
+
+    static Settings withFailOpen(Settings s, boolean failOpen) {
+        return new Settings(s.enabled(), s.baseUrl(), s.keyFile(), s.exemptDomains(), s.trustedProxies(),
+                s.blockScore(), s.verdictCache(), failOpen, s.isolateOnBlock(), s.recallOnBlock(),
+                s.recordCleanClicks(), s.maxLinks());
+    }
+
+    static Settings disabled(Settings s) {
+        return new Settings(false, s.baseUrl(), s.keyFile(), s.exemptDomains(), s.trustedProxies(),
+                s.blockScore(), s.verdictCache(), s.failOpen(), s.isolateOnBlock(), s.recallOnBlock(),
+                s.recordCleanClicks(), s.maxLinks());
+    }
+}
