@@ -49,7 +49,7 @@ final class NotificationMail {
         h.append("Message-ID: <").append(uniqueTag).append('.').append(alert.id()).append('@').append(domain)
                 .append(">\r\n");
         h.append(header("Subject", "[Streamail " + alert.severity().name() + "] "
-                + Texts.oneLine(alert.title().isEmpty() ? alert.kind() : alert.title(), MAX_TITLE)));
+                + Texts.defang(Texts.oneLine(alert.title().isEmpty() ? alert.kind() : alert.title(), MAX_TITLE))));
         // RFC 3834: automatic mail; well-behaved responders and our own gateway do not answer it.
         h.append("Auto-Submitted: auto-generated\r\n");
         h.append("X-Streamail-Alert: ").append(Texts.oneLine(alert.id(), 64)).append("\r\n");
@@ -106,7 +106,7 @@ final class NotificationMail {
         }
         b.append("\r\n");
         b.append("Kind:       ").append(Texts.oneLine(a.kind(), 64)).append("\r\n");
-        b.append("About:      ").append(Texts.oneLine(a.subject(), 320)).append("\r\n");
+        b.append("About:      ").append(Texts.defang(Texts.oneLine(a.subject(), 320))).append("\r\n");
         if (!a.messageId().isEmpty()) {
             b.append("Message:    ").append(Texts.oneLine(a.messageId(), 256)).append("\r\n");
         }
@@ -115,7 +115,7 @@ final class NotificationMail {
         }
         b.append("Raised at:  ").append(a.createdAt()).append("\r\n");
         b.append("Alert id:   ").append(a.id()).append("\r\n\r\n");
-        b.append(Texts.oneLine(a.title(), MAX_TITLE)).append("\r\n\r\n");
+        b.append(Texts.defang(Texts.oneLine(a.title(), MAX_TITLE))).append("\r\n\r\n");
         appendDetail(b, a);
         return b.toString();
     }
@@ -123,7 +123,7 @@ final class NotificationMail {
     private static String userBody(Alert a) {
         StringBuilder b = new StringBuilder(512);
         b.append("Security notice from your mail gateway.\r\n\r\n");
-        b.append(Texts.oneLine(a.title(), MAX_TITLE)).append("\r\n\r\n");
+        b.append(Texts.defang(Texts.oneLine(a.title(), MAX_TITLE))).append("\r\n\r\n");
         appendDetail(b, a);
         b.append("If you opened a link in this message or entered a password or other data, tell your IT\r\n"
                 + "department now. Do not forward the message.\r\n\r\n");
@@ -132,7 +132,7 @@ final class NotificationMail {
     }
 
     private static void appendDetail(StringBuilder b, Alert a) {
-        String detail = Texts.lines(a.detail(), MAX_DETAIL);
+        String detail = Texts.defang(Texts.lines(a.detail(), MAX_DETAIL));
         if (!detail.isEmpty()) {
             b.append(detail);
             if (!detail.endsWith("\r\n")) {

@@ -16,6 +16,27 @@ final class Texts {
     }
 
     /** Whether {@code s} is a plain address that is safe to put in a header and an envelope. */
+    /** An http(s) or ftp scheme, to be written as hxxp so that no mail client makes it a live link. */
+    private static final Pattern SCHEME = Pattern.compile("(?i)\\b(h)tt(ps?)://|\\b(f)tp://");
+    /** A host name standing alone (not the domain of an address, not inside a longer token). */
+    private static final Pattern HOST = Pattern.compile(
+            "(?i)(?<![@\\p{L}\\p{N}._%+-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,24})(?![\\p{L}\\p{N}_%+@-])");
+
+    /**
+     * Defangs what a notification quotes: {@code http://bad.example/x} becomes
+     * {@code hxxp://bad[.]example/x}. A warning about a dangerous link must not carry that link live: the
+     * reader could click it, and the gateway's own detectors (block rules, URL reputation) would rightly
+     * refuse the warning. Addresses ({@code user@domain}) are left as they are.
+     */
+    static String defang(String s) {
+        if (s == null || s.isEmpty()) {
+            return s;
+        }
+        String schemes = SCHEME.matcher(s).replaceAll(m -> m.group(1) != null
+                ? m.group(1) + "xx" + m.group(2) + "://" : m.group(3) + "xp://");
+        return HOST.matcher(schemes).replaceAll(m -> m.group(1).replace(".", "[.]"));
+    }
+
     static boolean isAddress(String s) {
         return s != null && s.length() <= 254 && ADDRESS.matcher(s).matches();
     }

@@ -144,6 +144,7 @@ class AlertServiceImplTest {
         assertThat(r.envelope().recipients()).containsExactly("secops@corp.example");
         assertThat(r.envelope().clientIp()).isEqualTo("127.0.0.1");
         assertThat(r.envelope().helo()).isEqualTo("streamail-alerts");
+        assertThat(r.envelope().authenticatedUser()).isEqualTo("streamail-alerts");
         assertThat(r.envelope().direction()).isEqualTo(Direction.INBOUND);
         String text = new String(r.raw(), StandardCharsets.US_ASCII);
         assertThat(text.replace("\r\n", "")).doesNotContain("\n").doesNotContain("\r");
@@ -161,7 +162,8 @@ class AlertServiceImplTest {
         assertThat(date.toInstant()).isEqualTo(T0);
         assertThat(m.getSubject()).isEqualTo("[Streamail HIGH] Blocked click on a phishing link");
         assertThat((String) m.getContent()).contains("Severity:   HIGH", "About:      10.0.0.5", "Message:    g-42",
-                "URL: https://evil.example/login\r\nHost: 10.0.0.5", "Alert id:   " + a.id());
+                "URL: hxxps://evil[.]example/login\r\nHost: 10.0.0.5", "Alert id:   " + a.id())
+                .as("the quoted link is defanged, never live").doesNotContain("https://evil.example");
     }
 
     @Test
