@@ -61,6 +61,8 @@ public final class GatewayClient implements AutoCloseable {
     static final int MAX_JSON_DEPTH = 32;
     /** Gateway ids (same rule as the REST bundle): anything else is refused before a request is sent. */
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    /** Characters of an IP literal: checked before anything parses it (so nothing is ever resolved). */
+    private static final Pattern IP_CHARS = Pattern.compile("[0-9A-Fa-f.:]{2,45}");
 
     private final HttpClient http;
     private final Duration requestTimeout;
@@ -300,9 +302,264 @@ public final class GatewayClient implements AutoCloseable {
                 MAX_JSON_BYTES);
     }
 
+    // ------------------------------------------------------------------ incidents (alerts, isolation, clicks)
+
+    /** Longest reason the gateway accepts for an isolation or a recall. */
+    public static final int MAX_REASON_LENGTH = 500;
+    /** Longest isolation or block-rule duration this workbench sends: a year; longer is a typo. */
+    public static final Duration MAX_DURATION = Duration.ofDays(366);
+
+    /** {@code GET /alerts}, newest first. */
+    public List<Alert> alerts(AlertFilter filter) throws GatewayException {
+        StringBuilder q = new StringBuilder("/alerts?limit=").append(filter.limit());
+        param(q, "severity", filter.minSeverity());
+        param(q, "kind", filter.kind());
+        if (filter.since() != null) {
+            param(q, "since", filter.since().toString());
+        }
+        return items(json(send("GET", q.toString(), null, MAX_JSON_BYTES)), GatewayClient::parseAlert);
+    }
+
+    /** {@code GET /isolation} (admin): the hosts isolated now. */
+    public List<Isolation> isolated() throws GatewayException {
+        return items(json(send("GET", "/isolation", null, MAX_JSON_BYTES)), GatewayClient::parseIsolation);
+    }
+
     /**
-     * {@code GET} of any endpoint below the API base, for views of capabilities this client has no typed
-     * method for yet (alerts, isolation, retention).
+     * {@code POST /isolation} (admin): cuts {@code ip} off the network. The gateway answers 409 for a protected
+     * (allow-listed) host and 502 when an enforcer failed (then nothing changed).
+     *
+     * @param ttl how long, or {@code null} for the gateway's default (longer for repeated offenders)
+     */
+    public Isolation isolate(String ip, String reason, Duration ttl) throws GatewayException {
+        String host = checkIp(ip);
+        ObjectNode body = mapper.createObjectNode();
+        body.put("ip", host);
+        body.put("reason", checkReason(reason, true));
+        if (ttl != null) {
+            body.put("ttl", checkDuration(ttl, "isolation time").toString());
+        }
+        return parseIsolation(json(send("POST", "/isolation", encode(body), MAX_JSON_BYTES)));
+    }
+
+    /** {@code POST /isolation/{ip}/release} (admin). A host that is not isolated is {@link Kind#NOT_FOUND}. */
+    public void releaseIsolation(String ip) throws GatewayException {
+        // a checked literal holds only hex digits, dots and colons: safe in a path segment as it is
+        send("POST", "/isolation/" + checkIp(ip) + "/release", new byte[0], MAX_JSON_BYTES);
+    }
+
+    /** {@code GET /isolation/audit} (admin), newest first; {@code ip} {@code null} for every host. */
+    public List<IsolationAuditEntry> isolationAudit(String ip, int limit) throws GatewayException {
+        StringBuilder q = new StringBuilder("/isolation/audit?limit=").append(checkLimit(limit));
+        if (ip != null && !ip.isBlank()) {
+            param(q, "ip", checkIp(ip));
+        }
+        return items(json(send("GET", q.toString(), null, MAX_JSON_BYTES)), GatewayClient::parseIsolationAudit);
+    }
+
+    /** {@code GET /clicks}, newest first; {@code blockedOnly} lists only refused clicks. */
+    public List<Click> clicks(int limit, boolean blockedOnly) throws GatewayException {
+        String q = "/clicks?limit=" + checkLimit(limit) + (blockedOnly ? "&blocked=true" : "");
+        return items(json(send("GET", q, null, MAX_JSON_BYTES)), GatewayClient::parseClick);
+    }
+
+    /**
+     * {@code POST /messages/{id}/recall} (admin): treats the message's campaign as bad, pulls delivered copies
+     * from the mailboxes and warns the recipients.
+     *
+     * @param reason why, or {@code null}/empty for the gateway's default reason
+     */
+    public RecallReport recall(String messageId, String reason) throws GatewayException {
+        String id = checkId(messageId);
+        String why = checkReason(reason, false);
+        byte[] body = new byte[0];
+        if (!why.isEmpty()) {
+            ObjectNode n = mapper.createObjectNode();
+            n.put("reason", why);
+            body = encode(n);
+        }
+        return parseRecall(json(send("POST", "/messages/" + id + "/recall", body, MAX_JSON_BYTES)));
+    }
+
+    // ------------------------------------------------------------------ retention
+
+    /** {@code GET /retention/policy}. */
+    public RetentionPolicy retentionPolicy() throws GatewayException {
+        return parsePolicy(json(send("GET", "/retention/policy", null, MAX_JSON_BYTES)));
+    }
+
+    /** {@code POST /retention/sweep} (admin): one sweep of every mailbox now; blocks until it is done. */
+    public SweepReport retentionSweep() throws GatewayException {
+        return parseSweep(json(send("POST", "/retention/sweep", new byte[0], MAX_JSON_BYTES)));
+    }
+
+    /** {@code GET /retention/audit}, newest first; {@code mailbox} {@code null} for every mailbox. */
+    public List<RetentionAuditEntry> retentionAudit(int limit, String mailbox) throws GatewayException {
+        StringBuilder q = new StringBuilder("/retention/audit?limit=").append(checkLimit(limit));
+        if (mailbox != null && !mailbox.isBlank()) {
+            param(q, "mailbox", checkMailbox(mailbox));
+        }
+        return items(json(send("GET", q.toString(), null, MAX_JSON_BYTES)), GatewayClient::parseRetentionAudit);
+    }
+
+    /** {@code POST /retention/extend} (admin): gives one message in a mailbox a new expiry. */
+    public RetentionExtension extendRetention(String mailbox, String messageId, Instant expiry)
+            throws GatewayException {
+        String m = checkMailbox(mailbox);
+        String id = messageId == null ? "" : messageId.strip();
+        if (id.isEmpty() || id.length() > 998 || id.chars().anyMatch(Character::isISOControl)) {
+            throw new GatewayException(Kind.BAD_REQUEST, 0, "Not a Message-ID: " + abbrev(id));
+        }
+        ObjectNode body = mapper.createObjectNode();
+        body.put("mailbox", m);
+        body.put("messageId", id);
+        body.put("expiry", Objects.requireNonNull(expiry, "expiry").toString());
+        JsonNode n = json(send("POST", "/retention/extend", encode(body), MAX_JSON_BYTES));
+        return new RetentionExtension(text(n, "mailbox"), text(n, "folder"), text(n, "messageId"),
+                instant(n, "previousExpiry"), instant(n, "expiry"));
+    }
+
+    // ------------------------------------------------------------------ spam: block list and reports
+
+    /** {@code GET /blocklist}. */
+    public List<BlockRule> blockList() throws GatewayException {
+        return items(json(send("GET", "/blocklist", null, MAX_JSON_BYTES)), GatewayClient::parseBlockRule);
+    }
+
+    /**
+     * {@code POST /blocklist} (admin).
+     *
+     * @param type    one of {@link BlockRule#TYPES}
+     * @param expires how long it applies, or {@code null} for never
+     */
+    public BlockRule addBlockRule(String type, String value, String reason, Duration expires)
+            throws GatewayException {
+        String t = type == null ? "" : type.strip().toUpperCase(java.util.Locale.ROOT);
+        if (!BlockRule.TYPES.contains(t)) {
+            throw new GatewayException(Kind.BAD_REQUEST, 0, "The rule type must be one of " + BlockRule.TYPES
+                    + ", got " + abbrev(String.valueOf(type)));
+        }
+        String v = value == null ? "" : value.strip();
+        if (v.isEmpty() || v.length() > 512 || v.chars().anyMatch(Character::isISOControl)) {
+            throw new GatewayException(Kind.BAD_REQUEST, 0, "Enter the value to block (at most 512 characters).");
+        }
+        ObjectNode body = mapper.createObjectNode();
+        body.put("type", t);
+        body.put("value", v);
+        body.put("reason", checkReason(reason, false));
+        if (expires != null) {
+            body.put("expires", checkDuration(expires, "expiry").toString());
+        }
+        return parseBlockRule(json(send("POST", "/blocklist", encode(body), MAX_JSON_BYTES)));
+    }
+
+    /** {@code DELETE /blocklist/{id}} (admin). */
+    public void removeBlockRule(String id) throws GatewayException {
+        send("DELETE", "/blocklist/" + checkId(id), null, MAX_JSON_BYTES);
+    }
+
+    /** {@code POST /reports/spam} with {@code {"quarantineId": id}}: the user says this message is spam. */
+    public ReportResult reportSpam(String quarantineId) throws GatewayException {
+        return report("spam", quarantineId);
+    }
+
+    /** {@code POST /reports/ham} with {@code {"quarantineId": id}}: the user says this message is not spam. */
+    public ReportResult reportNotSpam(String quarantineId) throws GatewayException {
+        return report("ham", quarantineId);
+    }
+
+    private ReportResult report(String kind, String quarantineId) throws GatewayException {
+        ObjectNode body = mapper.createObjectNode();
+        body.put("quarantineId", checkId(quarantineId));
+        JsonNode n = json(send("POST", "/reports/" + kind, encode(body), MAX_JSON_BYTES));
+        return new ReportResult(text(n, "reference"), text(n, "kind"), n.path("counted").asBoolean(false),
+                n.path("spamReporters").asInt(), n.path("hamReporters").asInt(), n.path("blocking").asBoolean(false));
+    }
+
+    // ------------------------------------------------------------------ checks shared by the new endpoints
+
+    /**
+     * Whether {@code s} is an IPv4 dotted quad or an IPv6 literal (same rule as the gateway). Never resolves a
+     * name: only hex digits, dots and colons are ever parsed.
+     */
+    public static boolean isIpLiteral(String s) {
+        if (s == null || !IP_CHARS.matcher(s).matches()) {
+            return false;
+        }
+        if (s.indexOf(':') < 0) {
+            String[] parts = s.split("\\.", -1);
+            if (parts.length != 4) {
+                return false;
+            }
+            for (String p : parts) {
+                if (p.isEmpty() || p.length() > 3 || Integer.parseInt(p) > 255) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        try {
+            return java.net.InetAddress.getByName(s) instanceof java.net.Inet6Address;
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    private static String checkIp(String ip) throws GatewayException {
+        String s = ip == null ? "" : ip.strip();
+        if (!isIpLiteral(s)) {
+            throw new GatewayException(Kind.BAD_REQUEST, 0, "Not an IPv4 or IPv6 address: '" + abbrev(s) + "'");
+        }
+        return s;
+    }
+
+    private static String checkReason(String reason, boolean required) throws GatewayException {
+        String r = reason == null ? "" : reason.strip();
+        if (required && r.isEmpty()) {
+            throw new GatewayException(Kind.BAD_REQUEST, 0, "Enter a reason: say why.");
+        }
+        if (r.length() > MAX_REASON_LENGTH || r.chars().anyMatch(c -> Character.isISOControl(c) && c != '\n')) {
+            throw new GatewayException(Kind.BAD_REQUEST, 0, "The reason must be at most " + MAX_REASON_LENGTH
+                    + " characters without control characters.");
+        }
+        return r;
+    }
+
+    private static Duration checkDuration(Duration d, String what) throws GatewayException {
+        if (d.isNegative() || d.isZero() || d.compareTo(MAX_DURATION) > 0) {
+            throw new GatewayException(Kind.BAD_REQUEST, 0, "The " + what + " must be positive and at most 366 days, got "
+                    + d);
+        }
+        return d;
+    }
+
+    private static int checkLimit(int limit) throws GatewayException {
+        if (limit < 1 || limit > 1000) {
+            throw new GatewayException(Kind.BAD_REQUEST, 0, "limit must be 1..1000, got " + limit);
+        }
+        return limit;
+    }
+
+    private static String checkMailbox(String mailbox) throws GatewayException {
+        String m = mailbox == null ? "" : mailbox.strip();
+        if (m.isEmpty() || m.length() > 320 || m.chars().anyMatch(c -> Character.isISOControl(c)
+                || Character.isWhitespace(c))) {
+            throw new GatewayException(Kind.BAD_REQUEST, 0, "Not a mailbox name: '" + abbrev(m) + "'");
+        }
+        return m;
+    }
+
+    private byte[] encode(ObjectNode body) throws GatewayException {
+        try {
+            return mapper.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new GatewayException(Kind.BAD_REQUEST, "cannot encode the request", e);
+        }
+    }
+
+    /**
+     * {@code GET} of any endpoint below the API base, for views (in other bundles) of capabilities this
+     * client has no typed method for.
      *
      * @param pathAndQuery starts with {@code /}, already URL-encoded, e.g. {@code /alerts?limit=20}
      */
@@ -390,7 +647,7 @@ public final class GatewayClient implements AutoCloseable {
                     + who + "' (wrong user name or password).");
             case 403 -> new GatewayException(Kind.FORBIDDEN, 403, "Not allowed for user '" + who + "'"
                     + (message.isEmpty() ? "" : ": " + message)
-                    + " (releasing and deleting need the admin role).");
+                    + (message.contains("admin role") ? "." : " (this needs the admin role)."));
             case 404 -> new GatewayException(Kind.NOT_FOUND, 404, message.isEmpty()
                     ? "Not found: " + method + " " + path + " (is the URL the gateway's HTTP root?)" : message);
             case 409 -> new GatewayException(Kind.CONFLICT, 409, message.isEmpty() ? "Conflict." : message);
@@ -539,6 +796,67 @@ public final class GatewayClient implements AutoCloseable {
 
     static DirectoryItem parseDirectoryItem(JsonNode n) {
         return new DirectoryItem(text(n, "address"), text(n, "displayName"), instant(n, "createdAt"));
+    }
+
+    static Alert parseAlert(JsonNode n) {
+        return new Alert(text(n, "id"), instant(n, "createdAt"), text(n, "severity"), text(n, "kind"),
+                text(n, "subject"), text(n, "messageId"), text(n, "recipient"), text(n, "title"), text(n, "detail"),
+                n.path("occurrences").asInt(1));
+    }
+
+    static Isolation parseIsolation(JsonNode n) {
+        return new Isolation(text(n, "ip"), text(n, "mac"), text(n, "reason"), text(n, "actor"), instant(n, "since"),
+                instant(n, "until"), n.path("offences").asInt());
+    }
+
+    static IsolationAuditEntry parseIsolationAudit(JsonNode n) {
+        return new IsolationAuditEntry(instant(n, "time"), text(n, "actor"), text(n, "action"), text(n, "ip"),
+                text(n, "reason"), text(n, "before"), text(n, "after"));
+    }
+
+    static Click parseClick(JsonNode n) {
+        return new Click(text(n, "id"), instant(n, "time"), text(n, "messageId"), text(n, "recipient"), text(n, "url"),
+                text(n, "clientIp"), text(n, "mac"), n.path("blocked").asBoolean(false), text(n, "reason"));
+    }
+
+    static RecallReport parseRecall(JsonNode n) {
+        List<RecallReport.Outcome> out = new ArrayList<>();
+        JsonNode m = n.get("mailboxes");
+        if (m != null && m.isArray()) {
+            for (JsonNode o : m) {
+                out.add(new RecallReport.Outcome(text(o, "mailbox"), o.path("found").asInt(), o.path("moved").asInt(),
+                        o.path("deleted").asInt(), text(o, "error")));
+            }
+        }
+        return new RecallReport(text(n, "campaignId"), strings(n.get("messages")), strings(n.get("warned")),
+                n.path("pulled").asInt(), out);
+    }
+
+    static SweepReport parseSweep(JsonNode n) {
+        return new SweepReport(instant(n, "startedAt"), n.path("elapsedMs").asLong(), n.path("dryRun").asBoolean(false),
+                n.path("mailboxes").asInt(), n.path("scanned").asInt(), n.path("expired").asInt(),
+                n.path("deleted").asInt(), n.path("moved").asInt(), n.path("flagged").asInt(), n.path("exempt").asInt(),
+                n.path("errors").asInt(), strings(n.get("problems")));
+    }
+
+    static RetentionPolicy parsePolicy(JsonNode n) {
+        JsonNode last = n.get("lastSweep");
+        return new RetentionPolicy(strings(n.get("trustedDomains")), strings(n.get("internalDomains")),
+                text(n, "minAge"), text(n, "maxAge"), strings(n.get("defaultRules")), text(n, "action"),
+                strings(n.get("exemptFolders")), strings(n.get("optoutMailboxes")), strings(n.get("mailboxes")),
+                text(n, "sweepInterval"), n.path("dryRun").asBoolean(false), text(n, "imapServer"),
+                last == null || !last.isObject() ? null : parseSweep(last));
+    }
+
+    static RetentionAuditEntry parseRetentionAudit(JsonNode n) {
+        return new RetentionAuditEntry(instant(n, "time"), text(n, "mailbox"), text(n, "folder"), text(n, "messageId"),
+                text(n, "contentHash"), instant(n, "expiry"), text(n, "rule"), text(n, "action"), text(n, "actor"),
+                n.path("dryRun").asBoolean(false), text(n, "detail"));
+    }
+
+    static BlockRule parseBlockRule(JsonNode n) {
+        return new BlockRule(text(n, "id"), text(n, "type"), text(n, "value"), text(n, "reason"), text(n, "createdBy"),
+                instant(n, "createdAt"), instant(n, "expiresAt"), text(n, "source"), n.path("active").asBoolean(true));
     }
 
     static Envelope parseEnvelope(JsonNode n) {

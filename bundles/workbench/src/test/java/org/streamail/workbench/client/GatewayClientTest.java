@@ -199,9 +199,199 @@ class GatewayClientTest {
     @Test
     void anEndpointTheGatewayLacksIsNotFoundSoViewsCanShowAPlaceholder() throws Exception {
         login();
-        assertThatThrownBy(() -> client.getJson("/alerts?limit=20")).isInstanceOfSatisfying(GatewayException.class,
+        assertThat(client.getJson("/alerts?limit=2").path("count").asInt()).isEqualTo(2);
+        assertThatThrownBy(() -> client.getJson("/not-here?limit=20")).isInstanceOfSatisfying(GatewayException.class,
                 e -> assertThat(e.kind()).isEqualTo(Kind.NOT_FOUND));
         assertThatThrownBy(() -> client.getJson("/../../etc/passwd")).isInstanceOfSatisfying(
                 GatewayException.class, e -> assertThat(e.kind()).isEqualTo(Kind.BAD_REQUEST));
+    }
+
+    // ------------------------------------------------------------------ incidents, retention, spam
+
+    private static final String API = "/streamail/api/v1";
+
+    @Test
+    void alertsAreParsedAndFilteredOnTheGatewayBySeverityKindAndAge() throws Exception {
+        login();
+        List<Alert> all = client.alerts(new AlertFilter(100, null, null, null));
+        assertThat(all).hasSize(5);
+        Alert first = all.get(0);
+        assertThat(first.id()).isEqualTo("al-5c01");
+        assertThat(first.severity()).isEqualTo("CRITICAL");
+        assertThat(first.severityRank()).isEqualTo(4);
+        assertThat(first.occurrences()).isEqualTo(3);
+        assertThat(first.detail()).contains("isolated automatically");
+        assertThat(first.createdAt()).isNotNull();
+        List<Alert> high = client.alerts(new AlertFilter(10, "HIGH", "click-blocked", java.time.Duration.ofHours(24)));
+        assertThat(high).extracting(Alert::id).containsExactly("al-5c01");
+        assertThat(gateway.requests()).contains("GET " + API + "/alerts?limit=10&severity=HIGH&kind=click-blocked&since=PT24H");
+        assertThatThrownBy(() -> new AlertFilter(10, "SEVERE", null, null)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new AlertFilter(0, null, null, null)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void isolatingPostsJsonWithTheTtlAndReleasingPostsToTheHost() throws Exception {
+        login();
+        assertThat(client.isolated()).extracting(Isolation::ip).containsExactly("10.20.0.57", "fd00:20::8");
+        Isolation done = client.isolate(" 10.20.0.99 ", "ransomware beacon", java.time.Duration.ofHours(4));
+        assertThat(done.ip()).isEqualTo("10.20.0.99");
+        assertThat(done.until()).isAfter(done.since());
+        assertThat(gateway.recorded()).anySatisfy(r -> {
+            assertThat(r.line()).isEqualTo("POST " + API + "/isolation");
+            assertThat(r.contentType()).startsWith("application/json");
+        });
+        var body = gateway.lastBody("POST " + API + "/isolation");
+        assertThat(body.path("ip").asText()).isEqualTo("10.20.0.99");
+        assertThat(body.path("reason").asText()).isEqualTo("ransomware beacon");
+        assertThat(body.path("ttl").asText()).isEqualTo("PT4H");
+        client.releaseIsolation("fd00:20::8");
+        assertThat(gateway.requests()).contains("POST " + API + "/isolation/fd00:20::8/release");
+        assertThat(gateway.isolatedHosts()).containsExactlyInAnyOrder("10.20.0.57", "10.20.0.99");
+        assertThatThrownBy(() -> client.releaseIsolation("10.1.2.3")).isInstanceOfSatisfying(GatewayException.class,
+                e -> {
+                    assertThat(e.kind()).isEqualTo(Kind.NOT_FOUND);
+                    assertThat(e.getMessage()).contains("10.1.2.3 is not isolated");
+                });
+        assertThat(client.isolationAudit(null, 10)).extracting(IsolationAuditEntry::action)
+                .startsWith("release", "isolate");
+    }
+
+    @Test
+    void aProtectedHostIsAConflictAndAFailedEnforcerIsReportedWithItsCause() throws Exception {
+        login();
+        assertThatThrownBy(() -> client.isolate(FakeGateway.PROTECTED_HOST, "test", null))
+                .isInstanceOfSatisfying(GatewayException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(Kind.CONFLICT);
+                    assertThat(e.getMessage()).contains("protected");
+                });
+        assertThatThrownBy(() -> client.isolate(FakeGateway.FAILING_HOST, "test", null))
+                .isInstanceOfSatisfying(GatewayException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(Kind.UNAVAILABLE);
+                    assertThat(e.status()).isEqualTo(502);
+                    assertThat(e.getMessage()).contains("enforcer failed").contains("nothing was changed");
+                });
+        assertThat(gateway.lastBody("POST " + API + "/isolation").has("ttl")).as("no ttl: gateway default").isFalse();
+    }
+
+    @Test
+    void badIsolationInputIsRefusedBeforeAnyRequest() throws Exception {
+        login();
+        int before = gateway.requests().size();
+        for (String ip : List.of("", "host.example", "10.0.0.256", "10.0.0", "1.2.3.4/24", "::g", "10.0.0.1;rm")) {
+            assertThatThrownBy(() -> client.isolate(ip, "why", null)).as(ip)
+                    .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.kind()).isEqualTo(Kind.BAD_REQUEST));
+            assertThatThrownBy(() -> client.releaseIsolation(ip)).as(ip).isInstanceOf(GatewayException.class);
+        }
+        assertThatThrownBy(() -> client.isolate("10.1.1.1", "  ", null)).hasMessageContaining("reason");
+        assertThatThrownBy(() -> client.isolate("10.1.1.1", "x".repeat(501), null)).hasMessageContaining("500");
+        assertThatThrownBy(() -> client.isolate("10.1.1.1", "why", java.time.Duration.ZERO)).hasMessageContaining("positive");
+        assertThatThrownBy(() -> client.isolate("10.1.1.1", "why", java.time.Duration.ofDays(400)))
+                .hasMessageContaining("366 days");
+        assertThatThrownBy(() -> client.isolationAudit("nope", 10)).isInstanceOf(GatewayException.class);
+        assertThatThrownBy(() -> client.clicks(0, true)).hasMessageContaining("limit");
+        assertThat(gateway.requests()).hasSize(before);
+        assertThat(GatewayClient.isIpLiteral("2001:db8::1")).isTrue();
+        assertThat(GatewayClient.isIpLiteral("255.255.255.255")).isTrue();
+    }
+
+    @Test
+    void aViewerIsToldThatIsolationNeedsTheAdminRole() throws Exception {
+        client.connect(gateway.url(), "viewer", "viewer".toCharArray());
+        assertThatThrownBy(client::isolated).isInstanceOfSatisfying(GatewayException.class, e -> {
+            assertThat(e.kind()).isEqualTo(Kind.FORBIDDEN);
+            assertThat(e.status()).isEqualTo(403);
+            assertThat(e.getMessage()).contains("'viewer'").contains("admin role");
+        });
+        assertThat(client.clicks(10, true)).as("clicks are readable by viewers").hasSize(2);
+    }
+
+    @Test
+    void blockedClicksAndACampaignRecallAreParsed() throws Exception {
+        login();
+        List<Click> clicks = client.clicks(20, true);
+        assertThat(clicks).hasSize(2).allSatisfy(c -> assertThat(c.blocked()).isTrue());
+        assertThat(clicks.get(0).clientIp()).isEqualTo("10.20.0.57");
+        assertThat(clicks.get(0).mac()).isEqualTo("3c:52:82:1a:77:e0");
+        assertThat(gateway.requests()).contains("GET " + API + "/clicks?limit=20&blocked=true");
+        RecallReport r = client.recall("q-7f3a91", "phishing campaign");
+        assertThat(r.campaignId()).isEqualTo("cmp-q-7f3a91");
+        assertThat(r.messages()).contains("q-7f3a91");
+        assertThat(r.pulled()).isEqualTo(2);
+        assertThat(r.mailboxes()).extracting(RecallReport.Outcome::mailbox).contains("finance@acme.example");
+        assertThat(r.mailboxes().get(0).error()).isEmpty();
+        assertThat(gateway.lastBody("POST " + API + "/messages/q-7f3a91/recall").path("reason").asText())
+                .isEqualTo("phishing campaign");
+        client.recall("q-2c8e04", null);
+        assertThat(gateway.lastBody("POST " + API + "/messages/q-2c8e04/recall").isNull()).as("no body").isTrue();
+        assertThatThrownBy(() -> client.recall("m-unknown", null)).isInstanceOfSatisfying(GatewayException.class,
+                e -> assertThat(e.kind()).isEqualTo(Kind.NOT_FOUND));
+        int before = gateway.requests().size();
+        assertThatThrownBy(() -> client.recall("../health", null)).isInstanceOf(GatewayException.class);
+        assertThat(gateway.requests()).hasSize(before);
+    }
+
+    @Test
+    void theRetentionPolicySweepAndAuditAreParsed() throws Exception {
+        login();
+        RetentionPolicy p = client.retentionPolicy();
+        assertThat(p.maxAge()).isEqualTo("P3650D");
+        assertThat(p.action()).isEqualTo("move:Expired");
+        assertThat(p.mailboxes()).hasSize(3);
+        assertThat(p.lastSweep()).isNotNull();
+        assertThat(p.lastSweep().scanned()).isEqualTo(1840);
+        SweepReport s = client.retentionSweep();
+        assertThat(s.scanned()).isEqualTo(1852);
+        assertThat(s.moved()).isEqualTo(6);
+        assertThat(s.errors()).isEqualTo(1);
+        assertThat(s.problems()).singleElement().asString().contains("UID 4411");
+        assertThat(gateway.requests()).contains("POST " + API + "/retention/sweep");
+        assertThat(client.retentionAudit(100, "sales@acme.example")).extracting(RetentionAuditEntry::action)
+                .contains("MOVE", "EXTEND", "EXTEND_REFUSED");
+        assertThat(gateway.requests()).contains("GET " + API + "/retention/audit?limit=100&mailbox=sales%40acme.example");
+        assertThatThrownBy(() -> client.retentionAudit(10, "two words")).isInstanceOfSatisfying(GatewayException.class,
+                e -> assertThat(e.kind()).isEqualTo(Kind.BAD_REQUEST));
+    }
+
+    @Test
+    void blockRulesAreAddedAsJsonAndRemovedById() throws Exception {
+        login();
+        assertThat(client.blockList()).extracting(BlockRule::type).containsExactly("URL_DOMAIN", "SENDER", "CLIENT_IP");
+        assertThat(client.blockList().get(2).active()).isFalse();
+        assertThat(client.blockList().get(0).expiresAt()).isNull();
+        BlockRule added = client.addBlockRule("sender_domain", " spam.example ", "bulk spam", java.time.Duration.ofDays(7));
+        assertThat(added.type()).isEqualTo("SENDER_DOMAIN");
+        assertThat(added.expiresAt()).isNotNull();
+        var body = gateway.lastBody("POST " + API + "/blocklist");
+        assertThat(body.path("type").asText()).isEqualTo("SENDER_DOMAIN");
+        assertThat(body.path("value").asText()).isEqualTo("spam.example");
+        assertThat(body.path("reason").asText()).isEqualTo("bulk spam");
+        assertThat(body.path("expires").asText()).isEqualTo("PT168H");
+        client.removeBlockRule(added.id());
+        assertThat(gateway.requests()).contains("DELETE " + API + "/blocklist/" + added.id());
+        assertThat(client.blockList()).extracting(BlockRule::id).doesNotContain(added.id());
+        int before = gateway.requests().size();
+        assertThatThrownBy(() -> client.addBlockRule("COUNTRY", "xx", "", null)).hasMessageContaining("SENDER");
+        assertThatThrownBy(() -> client.addBlockRule("SENDER", " ", "", null)).hasMessageContaining("value");
+        assertThatThrownBy(() -> client.removeBlockRule("a/../b")).isInstanceOf(GatewayException.class);
+        assertThat(gateway.requests()).hasSize(before);
+    }
+
+    @Test
+    void reportsSendTheQuarantineIdAsJsonAndReturnTheReference() throws Exception {
+        login();
+        ReportResult spam = client.reportSpam("q-7f3a91");
+        assertThat(spam.reference()).isEqualTo("R-7F3A91");
+        assertThat(spam.kind()).isEqualTo("SPAM");
+        assertThat(spam.blocking()).isTrue();
+        assertThat(gateway.lastBody("POST " + API + "/reports/spam").path("quarantineId").asText()).isEqualTo("q-7f3a91");
+        ReportResult ham = client.reportNotSpam("q-2c8e04");
+        assertThat(ham.kind()).isEqualTo("HAM");
+        assertThat(ham.hamReporters()).isEqualTo(1);
+        assertThat(ham.blocking()).isFalse();
+        assertThatThrownBy(() -> client.reportSpam("q-unknown")).isInstanceOfSatisfying(GatewayException.class,
+                e -> assertThat(e.kind()).isEqualTo(Kind.NOT_FOUND));
+        int before = gateway.requests().size();
+        assertThatThrownBy(() -> client.reportSpam("x?y")).isInstanceOf(GatewayException.class);
+        assertThat(gateway.requests()).hasSize(before);
     }
 }

@@ -16,6 +16,7 @@ import org.eclipse.swt.widgets.Composite;
 import org.eclipse.swt.widgets.Control;
 import org.eclipse.swt.widgets.Event;
 import org.eclipse.swt.widgets.Label;
+import org.eclipse.swt.widgets.Shell;
 import org.eclipse.swt.widgets.Table;
 import org.eclipse.swt.widgets.TableItem;
 import org.eclipse.swt.widgets.Text;
@@ -31,11 +32,15 @@ import org.streamail.workbench.api.WorkbenchView;
 import org.streamail.workbench.client.GatewayClient;
 import org.streamail.workbench.internal.ui.WorkbenchRuntime;
 import org.streamail.workbench.internal.ui.WorkbenchWindow;
+import org.streamail.workbench.internal.views.AlertsView;
+import org.streamail.workbench.internal.views.BlockListView;
 import org.streamail.workbench.internal.views.ConnectionView;
 import org.streamail.workbench.internal.views.DashboardView;
 import org.streamail.workbench.internal.views.DirectoryView;
+import org.streamail.workbench.internal.views.IsolationView;
 import org.streamail.workbench.internal.views.MessagesView;
 import org.streamail.workbench.internal.views.QuarantineView;
+import org.streamail.workbench.internal.views.RetentionView;
 import org.streamail.workbench.testing.FakeGateway;
 import org.streamail.workbench.testing.UiDriver;
 import org.streamail.workbench.testing.XvfbDisplay;
@@ -52,6 +57,8 @@ class WorkbenchUiTest {
 
     private static final Duration WAIT = Duration.ofSeconds(15);
     private static final int MIN_COLOURS = 16;
+    private static final int VIEWS = 9;
+    private static final String API = "/streamail/api/v1";
 
     private FakeGateway gateway;
     private GatewayClient client;
@@ -68,7 +75,8 @@ class WorkbenchUiTest {
         runtime = new WorkbenchRuntime(client, "Streamail Workbench", null);
         // bound before the window exists, like DS may do: they must wait and then appear
         for (WorkbenchView v : List.of(new ConnectionView(gateway.url(), "admin"), new DashboardView(),
-                new MessagesView(), new QuarantineView(), new DirectoryView())) {
+                new MessagesView(), new QuarantineView(), new DirectoryView(), new AlertsView(), new IsolationView(),
+                new RetentionView(), new BlockListView())) {
             runtime.bind(v);
         }
         try {
@@ -79,7 +87,7 @@ class WorkbenchUiTest {
         window = runtime.window();
         ui = new UiDriver(runtime.display());
         screenshots = Path.of(System.getProperty("workbench.screenshots", "target/screenshots"));
-        ui.await("the five views", WAIT, () -> window.viewIds().size() == 5);
+        ui.await("the " + VIEWS + " views", WAIT, () -> window.viewIds().size() == VIEWS);
     }
 
     @AfterAll
@@ -98,7 +106,8 @@ class WorkbenchUiTest {
     @Order(1)
     void theNavigationListsTheBuiltInViewsInTheirOrder() {
         assertThat(ui.sync(window::navigationTitles))
-                .containsExactly("Connection", "Dashboard", "Messages", "Quarantine", "Directory");
+                .containsExactly("Connection", "Dashboard", "Alerts", "Messages", "Quarantine", "Directory",
+                        "Block list", "Isolation", "Retention");
         assertThat(ui.sync(window::currentViewId)).isEqualTo("connection");
     }
 
@@ -154,8 +163,17 @@ class WorkbenchUiTest {
         assertThat(counts).isSortedAccordingTo(java.util.Comparator.reverseOrder());
         assertThat(ui.sync(() -> UiDriver.find(view, "dashboard.health", Label.class).getText()))
                 .contains("Gateway UP, accepting mail");
-        assertThat(ui.sync(() -> UiDriver.find(view, "dashboard.alerts", Text.class).getText()))
-                .contains("no alerts API yet");
+        // current alerts: the newest HIGH and CRITICAL ones, asked for on the gateway
+        Table alerts = ui.sync(() -> UiDriver.find(view, "dashboard.alerts", Table.class));
+        ui.await("current alerts", WAIT, () -> alerts.getItemCount() > 0);
+        assertThat(ui.sync(() -> java.util.Arrays.stream(alerts.getItems()).map(i -> i.getText(1)).toList()))
+                .containsExactly("CRITICAL", "HIGH");
+        assertThat(ui.sync(() -> alerts.getItem(0).getText(2))).contains("clicked a blocked phishing link")
+                .contains("×3");
+        assertThat(ui.sync(() -> UiDriver.find(view, "dashboard.alertsNote", Label.class).getText()))
+                .contains("2 alerts need attention");
+        assertThat(gateway.requests()).anyMatch(r -> r.startsWith("GET " + API + "/alerts?")
+                && r.contains("severity=HIGH"));
         assertThat(ui.screenshot(window.shell(), screenshots.resolve("dashboard.png"))).isGreaterThan(MIN_COLOURS);
     }
 
@@ -195,6 +213,244 @@ class WorkbenchUiTest {
         assertThat(ui.screenshot(window.shell(), screenshots.resolve("directory.png"))).isGreaterThan(MIN_COLOURS);
     }
 
+
+    // ------------------------------------------------------------------ alerts, retention, block list
+
+    @Test
+    @Order(13)
+    void theAlertsViewListsAlertsWithTheirSeveritySortsAndFiltersThem() throws Exception {
+        Composite view = (Composite) ui.sync(() -> window.showView("alerts"));
+        awaitIdle();
+        Table table = ui.sync(() -> UiDriver.find(view, "alerts.table", Table.class));
+        ui.await("alerts", WAIT, () -> table.getItemCount() == 5);
+        // newest first, each with its severity
+        assertThat(ui.sync(() -> table.getItem(0).getText(7))).isEqualTo("al-5c01");
+        assertThat(ui.sync(() -> java.util.Arrays.stream(table.getItems()).map(i -> i.getText(1)).toList()))
+                .containsExactly("CRITICAL", "HIGH", "MEDIUM", "LOW", "INFO");
+        // a click on the Severity header sorts by severity (lowest first), a second click reverses it
+        ui.run(() -> table.getColumn(1).notifyListeners(SWT.Selection, new Event()));
+        assertThat(ui.sync(() -> table.getItem(0).getText(1))).isEqualTo("INFO");
+        ui.run(() -> table.getColumn(1).notifyListeners(SWT.Selection, new Event()));
+        assertThat(ui.sync(() -> table.getItem(0).getText(1))).isEqualTo("CRITICAL");
+        select(table, 0);
+        assertThat(ui.sync(() -> UiDriver.find(view, "alerts.detail", Text.class).getText()))
+                .contains("[CRITICAL]").contains("isolated automatically by linkguard").contains("3 times");
+        assertThat(ui.screenshot(window.shell(), screenshots.resolve("alerts.png"))).isGreaterThan(MIN_COLOURS);
+
+        Combo severity = ui.sync(() -> UiDriver.find(view, "alerts.severity", Combo.class));
+        ui.run(() -> {
+            severity.select(List.of(severity.getItems()).indexOf("HIGH"));
+            severity.notifyListeners(SWT.Selection, new Event());
+        });
+        awaitIdle();
+        assertThat(gateway.requests()).anyMatch(r -> r.startsWith("GET " + API + "/alerts?limit=500&severity=HIGH"));
+        ui.await("only HIGH and CRITICAL", WAIT, () -> table.getItemCount() == 2);
+        assertThat(ui.sync(() -> UiDriver.find(view, "alerts.count", Label.class).getText()))
+                .contains("2 alerts, 2 HIGH or CRITICAL");
+    }
+
+    @Test
+    @Order(14)
+    void runningARetentionSweepShowsItsCountsAndTheAudit() throws Exception {
+        Composite view = (Composite) ui.sync(() -> window.showView("retention"));
+        awaitIdle();
+        Text policy = ui.sync(() -> UiDriver.find(view, "retention.policy", Text.class));
+        ui.await("the policy", WAIT, () -> policy.getText().contains("P3650D"));
+        assertThat(ui.sync(() -> policy.getText())).contains("move:Expired").contains("every PT6H")
+                .contains("Exempt folders: Legal Hold").contains("1840 scanned");
+        Table audit = ui.sync(() -> UiDriver.find(view, "retention.audit", Table.class));
+        ui.await("the audit", WAIT, () -> audit.getItemCount() == 3);
+        assertThat(gateway.requests()).noneMatch(r -> r.contains("/retention/sweep"));
+
+        ui.clickLater(ui.sync(() -> UiDriver.find(view, "retention.sweep", Button.class)));
+        ui.answerDialog("Run retention sweep", "Run sweep", WAIT);
+        awaitIdle();
+        assertThat(gateway.requests()).contains("POST " + API + "/retention/sweep");
+        Label result = ui.sync(() -> UiDriver.find(view, "retention.sweepResult", Label.class));
+        ui.await("the sweep counts", WAIT, () -> result.getText().contains("1852 scanned"));
+        assertThat(ui.sync(result::getText)).contains("2 mailboxes").contains("7 expired").contains("6 moved")
+                .contains("13 exempt").contains("1 errors").contains("UID 4411");
+        assertThat(ui.screenshot(window.shell(), screenshots.resolve("retention.png"))).isGreaterThan(MIN_COLOURS);
+    }
+
+    @Test
+    @Order(15)
+    void addingABlockRuleThroughTheDialogPostsItAndRemovingItAsksFirst() throws Exception {
+        Composite view = (Composite) ui.sync(() -> window.showView("blocklist"));
+        awaitIdle();
+        Table table = ui.sync(() -> UiDriver.find(view, "blocklist.table", Table.class));
+        ui.await("the rules", WAIT, () -> table.getItemCount() == 3);
+        assertThat(ui.sync(() -> UiDriver.find(view, "blocklist.summary", Label.class).getText()))
+                .contains("3 rules, 2 active, 1 added automatically");
+        assertThat(ui.screenshot(window.shell(), screenshots.resolve("blocklist.png"))).isGreaterThan(MIN_COLOURS);
+
+        ui.clickLater(ui.sync(() -> UiDriver.find(view, "blocklist.add", Button.class)));
+        Shell dialog = ui.awaitDialog("Add block rule", WAIT);
+        Combo type = ui.sync(() -> UiDriver.find(dialog, "blockrule.type", Combo.class));
+        ui.run(() -> {
+            type.select(List.of(type.getItems()).indexOf("SENDER_DOMAIN"));
+            type.notifyListeners(SWT.Selection, new Event());
+            UiDriver.find(dialog, "blockrule.value", Text.class).setText("someone@spam.example");
+        });
+        // a wrong value for the type: explained, and Add stays disabled so nothing can be sent
+        assertThat(ui.sync(() -> UiDriver.find(dialog, "dialog.error", Label.class).getText()))
+                .contains("needs a domain name");
+        assertThat(ui.sync(() -> UiDriver.button(dialog, "Add").isEnabled())).isFalse();
+        ui.run(() -> {
+            UiDriver.find(dialog, "blockrule.value", Text.class).setText("spam.example");
+            UiDriver.find(dialog, "blockrule.reason", Text.class).setText("bulk spam wave");
+            UiDriver.find(dialog, "blockrule.expires", Combo.class).setText("7 days");
+        });
+        assertThat(ui.sync(() -> UiDriver.find(dialog, "dialog.error", Label.class).getText()))
+                .contains("not a duration");
+        ui.run(() -> UiDriver.find(dialog, "blockrule.expires", Combo.class).setText("7d"));
+        ui.press(dialog, "Add", WAIT);
+        awaitIdle();
+        var body = gateway.lastBody("POST " + API + "/blocklist");
+        assertThat(body.path("type").asText()).isEqualTo("SENDER_DOMAIN");
+        assertThat(body.path("value").asText()).isEqualTo("spam.example");
+        assertThat(body.path("reason").asText()).isEqualTo("bulk spam wave");
+        assertThat(body.path("expires").asText()).isEqualTo("PT168H");
+        ui.await("the new rule listed", WAIT, () -> table.getItemCount() == 4);
+
+        int row = ui.sync(() -> {
+            for (int i = 0; i < table.getItemCount(); i++) {
+                if (table.getItem(i).getText(1).equals("spam.example")) {
+                    return i;
+                }
+            }
+            return -1;
+        });
+        select(table, row);
+        String id = ui.sync(() -> table.getItem(row).getText(8));
+        ui.clickLater(ui.sync(() -> UiDriver.find(view, "blocklist.remove", Button.class)));
+        ui.answerDialog("Remove block rule", "Remove", WAIT);
+        awaitIdle();
+        assertThat(gateway.requests()).contains("DELETE " + API + "/blocklist/" + id);
+        ui.await("the rule gone", WAIT, () -> table.getItemCount() == 3);
+    }
+
+    // ------------------------------------------------------------------ isolation
+
+    @Test
+    @Order(16)
+    void isolatingAHostThroughTheDialogPostsTheJsonAndReleasingItAsksFirst() throws Exception {
+        Composite view = (Composite) ui.sync(() -> window.showView("isolation"));
+        awaitIdle();
+        Table hosts = ui.sync(() -> UiDriver.find(view, "isolation.table", Table.class));
+        ui.await("isolated hosts", WAIT, () -> hosts.getItemCount() == 2);
+        assertThat(ui.sync(() -> UiDriver.find(view, "isolation.audit", Table.class).getItemCount())).isEqualTo(2);
+        assertThat(ui.sync(() -> UiDriver.find(view, "isolation.clicks", Table.class).getItemCount())).isEqualTo(2);
+        assertThat(ui.sync(() -> UiDriver.find(view, "isolation.message", Label.class).getText()))
+                .isEqualTo("2 hosts are isolated.");
+
+        ui.clickLater(ui.sync(() -> UiDriver.find(view, "isolation.isolate", Button.class)));
+        Shell dialog = ui.awaitDialog("Isolate host", WAIT);
+        Label error = ui.sync(() -> UiDriver.find(dialog, "dialog.error", Label.class));
+        ui.run(() -> UiDriver.find(dialog, "isolate.ip", Text.class).setText("10.20.0.999"));
+        assertThat(ui.sync(error::getText)).contains("not an IPv4 or IPv6 address");
+        ui.run(() -> UiDriver.find(dialog, "isolate.ip", Text.class).setText("10.20.0.99"));
+        assertThat(ui.sync(error::getText)).contains("Enter a reason");
+        ui.run(() -> {
+            UiDriver.find(dialog, "isolate.reason", Text.class).setText("ransomware beacon");
+            UiDriver.find(dialog, "isolate.ttl", Combo.class).setText("4 hours");
+        });
+        assertThat(ui.sync(error::getText)).contains("not a duration");
+        assertThat(ui.sync(() -> UiDriver.button(dialog, "Isolate").isEnabled())).isFalse();
+        assertThat(gateway.requests()).noneMatch(r -> r.startsWith("POST " + API + "/isolation"));
+        ui.run(() -> UiDriver.find(dialog, "isolate.ttl", Combo.class).setText("4h"));
+        assertThat(ui.sync(error::getText)).isEmpty();
+        ui.press(dialog, "Isolate", WAIT);
+        awaitIdle();
+        assertThat(gateway.requests()).contains("POST " + API + "/isolation");
+        var body = gateway.lastBody("POST " + API + "/isolation");
+        assertThat(body.path("ip").asText()).isEqualTo("10.20.0.99");
+        assertThat(body.path("reason").asText()).isEqualTo("ransomware beacon");
+        assertThat(body.path("ttl").asText()).isEqualTo("PT4H");
+        ui.await("the host listed", WAIT, () -> hosts.getItemCount() == 3);
+        assertThat(gateway.isolatedHosts()).contains("10.20.0.99");
+        assertThat(ui.screenshot(window.shell(), screenshots.resolve("isolation.png"))).isGreaterThan(MIN_COLOURS);
+
+        // release: cancel first (nothing sent), then confirm
+        select(hosts, rowWith(hosts, 0, "10.20.0.99"));
+        Button release = ui.sync(() -> UiDriver.find(view, "isolation.release", Button.class));
+        ui.clickLater(release);
+        ui.answerDialog("Release host", "Cancel", WAIT);
+        awaitIdle();
+        assertThat(gateway.requests()).noneMatch(r -> r.endsWith("/release") && r.contains("/isolation/"));
+        ui.clickLater(release);
+        ui.answerDialog("Release host", "Release", WAIT);
+        awaitIdle();
+        assertThat(gateway.requests()).contains("POST " + API + "/isolation/10.20.0.99/release");
+        ui.await("the host gone", WAIT, () -> hosts.getItemCount() == 2);
+        assertThat(gateway.isolatedHosts()).doesNotContain("10.20.0.99");
+    }
+
+    @Test
+    @Order(17)
+    void isolatingAProtectedHostShowsTheGatewaysRefusal() {
+        Composite view = (Composite) ui.sync(() -> window.showView("isolation"));
+        ui.clickLater(ui.sync(() -> UiDriver.find(view, "isolation.isolate", Button.class)));
+        Shell dialog = ui.awaitDialog("Isolate host", WAIT);
+        ui.run(() -> {
+            UiDriver.find(dialog, "isolate.ip", Text.class).setText(FakeGateway.PROTECTED_HOST);
+            UiDriver.find(dialog, "isolate.reason", Text.class).setText("test");
+        });
+        ui.press(dialog, "Isolate", WAIT);
+        Shell failure = ui.awaitDialog("Isolating " + FakeGateway.PROTECTED_HOST + " failed", WAIT);
+        assertThat(ui.sync(() -> UiDriver.labels(failure))).contains("is protected (allow-list)");
+        ui.press(failure, "OK", WAIT);
+        assertThat(gateway.isolatedHosts()).doesNotContain(FakeGateway.PROTECTED_HOST);
+    }
+
+    @Test
+    @Order(18)
+    void recallingTheCampaignOfABlockedClickPostsTheRecallAndShowsWhatItDid() {
+        Composite view = (Composite) ui.sync(() -> window.showView("isolation"));
+        Table clicks = ui.sync(() -> UiDriver.find(view, "isolation.clicks", Table.class));
+        select(clicks, rowWith(clicks, 6, "q-7f3a91"));
+        ui.clickLater(ui.sync(() -> UiDriver.find(view, "isolation.recall", Button.class)));
+        Shell ask = ui.awaitDialog("Recall campaign", WAIT);
+        ui.run(() -> {
+            for (Control c : ask.getChildren()) {
+                setFirstText(c, "phishing campaign, pulled by the admin");
+            }
+        });
+        ui.press(ask, "OK", WAIT);
+        Shell done = ui.awaitDialog("Campaign recalled", WAIT);
+        assertThat(ui.sync(() -> UiDriver.labels(done))).contains("Campaign cmp-q-7f3a91: 2 messages, 2 copies pulled")
+                .contains("finance@acme.example: found 1, moved 1");
+        ui.press(done, "OK", WAIT);
+        assertThat(gateway.lastBody("POST " + API + "/messages/q-7f3a91/recall").path("reason").asText())
+                .isEqualTo("phishing campaign, pulled by the admin");
+    }
+
+    private static boolean setFirstText(Control c, String value) {
+        if (c instanceof Text t) {
+            t.setText(value);
+            return true;
+        }
+        if (c instanceof Composite comp) {
+            for (Control child : comp.getChildren()) {
+                if (setFirstText(child, value)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private int rowWith(Table table, int column, String text) {
+        return ui.sync(() -> {
+            for (int i = 0; i < table.getItemCount(); i++) {
+                if (table.getItem(i).getText(column).equals(text)) {
+                    return i;
+                }
+            }
+            return -1;
+        });
+    }
+
     // ------------------------------------------------------------------ quarantine
 
     @Test
@@ -215,9 +471,8 @@ class WorkbenchUiTest {
         String banner = ui.sync(() -> UiDriver.find(view, "quarantine.findings", Text.class).getText());
         assertThat(banner).contains("phishing/link-text-mismatch").contains("phishing/credential-request")
                 .contains("content/html-script").contains("in text/html body");
-        assertThat(ui.sync(() -> UiDriver.find(view, "quarantine.reportSpam", Button.class).isEnabled())).isFalse();
-        assertThat(ui.sync(() -> UiDriver.find(view, "quarantine.reportSpam", Button.class).getToolTipText()))
-                .contains("reports API");
+        assertThat(ui.sync(() -> UiDriver.find(view, "quarantine.reportSpam", Button.class).isEnabled())).isTrue();
+        assertThat(ui.sync(() -> UiDriver.find(view, "quarantine.reportHam", Button.class).isEnabled())).isTrue();
         assertThat(ui.screenshot(window.shell(), screenshots.resolve("quarantine.png"))).isGreaterThan(MIN_COLOURS);
     }
 
@@ -230,7 +485,7 @@ class WorkbenchUiTest {
         ui.clickLater(ui.sync(() -> UiDriver.find(view, "quarantine.delete", Button.class)));
         ui.answerDialog("Delete message", "Cancel", WAIT);
         awaitIdle();
-        assertThat(gateway.requests()).noneMatch(r -> r.startsWith("DELETE"));
+        assertThat(gateway.requests()).noneMatch(r -> r.startsWith("DELETE " + API + "/quarantine"));
         assertThat(ui.sync(table::getItemCount)).isEqualTo(4);
     }
 
@@ -262,7 +517,7 @@ class WorkbenchUiTest {
             // the gateway has the request and sits on it for 1.5 s
             ui.await("the request to reach the gateway", WAIT, () -> gateway.requests().size() > before);
             long start = System.nanoTime();
-            assertThat(ui.sync(window::navigationTitles)).hasSize(5);
+            assertThat(ui.sync(window::navigationTitles)).hasSize(VIEWS);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(500));
             assertThat(ui.sync(() -> window.runner().isIdle())).as("still waiting for the gateway").isFalse();
             assertThat(ui.sync(window::progressVisible)).as("progress shown while waiting").isTrue();
@@ -271,6 +526,57 @@ class WorkbenchUiTest {
         } finally {
             gateway.delay(0);
         }
+    }
+
+
+    @Test
+    @Order(24)
+    void reportingAQuarantinedMessageAsSpamSendsItsIdAndShowsTheReference() throws Exception {
+        Composite view = (Composite) ui.sync(() -> window.showView("quarantine"));
+        Table table = quarantineTable(view);
+        ui.await("held messages", WAIT, () -> table.getItemCount() == 3);
+        select(table, rowOf(table, "q-2c8e04"));
+        Button ham = ui.sync(() -> UiDriver.find(view, "quarantine.reportHam", Button.class));
+        ui.clickLater(ham);
+        ui.answerDialog("Report not spam", "Cancel", WAIT);
+        awaitIdle();
+        assertThat(gateway.requests()).noneMatch(r -> r.contains("/reports/"));
+
+        ui.clickLater(ui.sync(() -> UiDriver.find(view, "quarantine.reportSpam", Button.class)));
+        ui.answerDialog("Report spam", "Report", WAIT);
+        awaitIdle();
+        assertThat(gateway.recorded()).anySatisfy(r -> {
+            assertThat(r.line()).isEqualTo("POST " + API + "/reports/spam");
+            assertThat(r.contentType()).startsWith("application/json");
+        });
+        assertThat(gateway.lastBody("POST " + API + "/reports/spam").path("quarantineId").asText())
+                .isEqualTo("q-2c8e04");
+        Label result = ui.sync(() -> UiDriver.find(view, "quarantine.reportResult", Label.class));
+        ui.await("the report result", WAIT, () -> result.getText().contains("reference"));
+        assertThat(ui.sync(result::getText)).contains("Reported q-2c8e04 as spam: reference R-2C8E04")
+                .contains("matching mail is now BLOCKED");
+    }
+
+    // ------------------------------------------------------------------ a viewer
+
+    @Test
+    @Order(35)
+    void aViewerSeesClearlyThatIsolationIsForAdministrators() throws Exception {
+        String result = connect(gateway.url(), "viewer", "viewer");
+        assertThat(result).contains("Connected as viewer");
+        Composite view = (Composite) ui.sync(() -> window.showView("isolation"));
+        awaitIdle();
+        Label message = ui.sync(() -> UiDriver.find(view, "isolation.message", Label.class));
+        ui.await("the refusal explained", WAIT, () -> message.getText().contains("403"));
+        assertThat(ui.sync(message::getText)).contains("Isolation is for administrators only")
+                .contains("user 'viewer'").contains("Log in as an admin");
+        assertThat(ui.sync(() -> UiDriver.find(view, "isolation.table", Table.class).getItemCount())).isZero();
+        assertThat(ui.sync(() -> UiDriver.find(view, "isolation.clicks", Table.class).getItemCount()))
+                .as("blocked clicks are readable by every user").isEqualTo(2);
+        assertThat(ui.sync(() -> UiDriver.find(view, "isolation.isolate", Button.class).isEnabled()))
+                .as("no Isolate… for a user the gateway refuses").isFalse();
+        assertThat(ui.screenshot(window.shell(), screenshots.resolve("isolation-viewer.png")))
+                .isGreaterThan(MIN_COLOURS);
     }
 
     // ------------------------------------------------------------------ views coming and going
@@ -286,7 +592,7 @@ class WorkbenchUiTest {
         assertThat(extra.connected.get()).as("a view opened while connected is told so").isTrue();
 
         runtime.unbind(extra); // syncExec: when it returns, the view is gone
-        assertThat(ui.sync(window::navigationTitles)).doesNotContain("Alerts (extra)").hasSize(5);
+        assertThat(ui.sync(window::navigationTitles)).doesNotContain("Alerts (extra)").hasSize(VIEWS);
         assertThat(extra.disposed.get()).isTrue();
         assertThat(ui.sync(c::isDisposed)).isTrue();
         assertThat(ui.sync(window::currentViewId)).isEqualTo("connection");

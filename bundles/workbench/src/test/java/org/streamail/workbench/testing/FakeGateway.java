@@ -30,8 +30,11 @@ import java.util.concurrent.Executors;
  * An in-JVM stand-in for the gateway's REST API (com.sun.net.httpserver) serving the JSON shapes the rest
  * bundle writes (fixtures under {@code /gateway}, recorded from its JsonMapping; timestamps
  * {@code MINUTES_AGO:n} are made relative to now so the dashboard has recent data). HTTP Basic: {@code admin}
- * / {@code secret} may do everything, {@code viewer} / {@code viewer} only GET. Records every request line
- * and keeps released/deleted ids, so a released message leaves the HELD list like on a real gateway.
+ * / {@code secret} may do everything; {@code viewer} / {@code viewer} may GET (except {@code /isolation*},
+ * admin-only as on the real router) and report spam. Records every request line, with its Content-Type and
+ * body; keeps released/deleted ids, isolated hosts and block rules as state, so an action shows in the next
+ * list like on a real gateway. {@link #PROTECTED_HOST} is refused (409) and {@link #FAILING_HOST} fails in
+ * the enforcer (502). Thread-safe.
  */
 public final class FakeGateway implements AutoCloseable {
 
@@ -44,6 +47,21 @@ public final class FakeGateway implements AutoCloseable {
     private final List<String> requests = new CopyOnWriteArrayList<>();
     private final Map<String, String> acted = new ConcurrentHashMap<>(); // id -> RELEASED / DELETED
     private final Set<String> extraDirectory = ConcurrentHashMap.newKeySet();
+    private final List<Recorded> recorded = new CopyOnWriteArrayList<>();
+    /** Incident and spam state the views change: guarded by {@code this}. */
+    private final Map<String, ObjectNode> isolated = new java.util.LinkedHashMap<>();
+    private final List<ObjectNode> isolationAudit = new ArrayList<>();
+    private final Map<String, ObjectNode> blockRules = new java.util.LinkedHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger ruleIds = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** One request with its body, as the gateway received it. */
+    public record Recorded(String line, String contentType, String body) {
+    }
+
+    /** Hosts the fake refuses to isolate (409), like an allow-list. */
+    public static final String PROTECTED_HOST = "10.0.0.1";
+    /** A host whose isolation fails in the enforcer (502). */
+    public static final String FAILING_HOST = "10.66.6.6";
     private volatile long delayMillis;
 
     public FakeGateway() throws IOException {
@@ -54,6 +72,13 @@ public final class FakeGateway implements AutoCloseable {
             return t;
         }));
         server.createContext("/", this::handle);
+        for (JsonNode n : fixture("isolation.json").path("items")) {
+            isolated.put(n.path("ip").asText(), (ObjectNode) n);
+        }
+        fixture("isolation-audit.json").path("items").forEach(n -> isolationAudit.add((ObjectNode) n));
+        for (JsonNode n : fixture("blocklist.json").path("items")) {
+            blockRules.put(n.path("id").asText(), (ObjectNode) n);
+        }
         server.start();
     }
 
@@ -65,6 +90,31 @@ public final class FakeGateway implements AutoCloseable {
     /** Every request seen, as {@code "METHOD /path?query"}. */
     public List<String> requests() {
         return List.copyOf(requests);
+    }
+
+    /** Every request seen, with its Content-Type and body (empty when none). */
+    public List<Recorded> recorded() {
+        return List.copyOf(recorded);
+    }
+
+    /** The body of the last request with this request line, e.g. {@code "POST /streamail/api/v1/isolation"}. */
+    public JsonNode lastBody(String line) {
+        for (int i = recorded.size() - 1; i >= 0; i--) {
+            Recorded r = recorded.get(i);
+            if (r.line().equals(line)) {
+                try {
+                    return r.body().isEmpty() ? mapper.nullNode() : mapper.readTree(r.body());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+        throw new AssertionError("no request " + line + " among " + requests());
+    }
+
+    /** The IPs isolated now. */
+    public synchronized Set<String> isolatedHosts() {
+        return Set.copyOf(isolated.keySet());
     }
 
     /** Makes every answer wait, to observe the UI while a call is in flight. */
@@ -82,7 +132,14 @@ public final class FakeGateway implements AutoCloseable {
             String method = ex.getRequestMethod();
             String path = ex.getRequestURI().getRawPath();
             String query = ex.getRequestURI().getRawQuery();
-            requests.add(method + " " + path + (query == null ? "" : "?" + query));
+            String line = method + " " + path + (query == null ? "" : "?" + query);
+            requests.add(line);
+            byte[] body;
+            try (InputStream in = ex.getRequestBody()) {
+                body = in.readNBytes(1024 * 1024);
+            }
+            String type = ex.getRequestHeaders().getFirst("Content-Type");
+            recorded.add(new Recorded(line, type == null ? "" : type, new String(body, StandardCharsets.UTF_8)));
             if (delayMillis > 0) {
                 Thread.sleep(delayMillis);
             }
@@ -96,11 +153,14 @@ public final class FakeGateway implements AutoCloseable {
                 error(ex, 404, "no such endpoint");
                 return;
             }
-            if (!method.equals("GET") && !user.equals(ADMIN)) {
-                error(ex, 403, "user " + user + " may only read");
+            String sub = path.substring(API.length());
+            // as the real router: isolation is admin-only even to read; reports are open to every user
+            boolean adminOnly = sub.startsWith("/isolation") || !method.equals("GET") && !sub.startsWith("/reports/");
+            if (adminOnly && !user.equals(ADMIN)) {
+                error(ex, 403, "user '" + user + "' may not " + method + " " + sub + " (admin role required)");
                 return;
             }
-            route(ex, method, path.substring(API.length()), query == null ? "" : query);
+            route(ex, method, sub, query == null ? "" : query, body, type == null ? "" : type);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
@@ -108,7 +168,8 @@ public final class FakeGateway implements AutoCloseable {
         }
     }
 
-    private void route(HttpExchange ex, String method, String path, String query) throws IOException {
+    private void route(HttpExchange ex, String method, String path, String query, byte[] requestBody,
+            String contentType) throws IOException {
         String[] seg = path.substring(1).split("/");
         switch (method + " " + seg[0] + "/" + seg.length) {
             case "GET health/1" -> json(ex, 200, fixture("health.json"));
@@ -165,7 +226,7 @@ public final class FakeGateway implements AutoCloseable {
                 json(ex, 200, d);
             }
             case "POST directory/1" -> {
-                JsonNode body = mapper.readTree(ex.getRequestBody());
+                JsonNode body = mapper.readTree(requestBody);
                 String a = body.path("address").asText();
                 if (!a.endsWith("@acme.example")) {
                     error(ex, 400, "address " + a + " is not in a protected domain");
@@ -177,8 +238,254 @@ public final class FakeGateway implements AutoCloseable {
                         Instant.now().toString());
                 json(ex, 201, e);
             }
+            case "GET alerts/1" -> {
+                ObjectNode list = (ObjectNode) fixture("alerts.json");
+                String min = param(query, "severity");
+                if (min != null) {
+                    int rank = SEVERITIES.indexOf(min);
+                    if (rank < 0) {
+                        error(ex, 400, "severity must be one of " + SEVERITIES + ", got '" + min + "'");
+                        return;
+                    }
+                    filter(list, n -> SEVERITIES.indexOf(n.path("severity").asText()) >= rank);
+                }
+                String kind = param(query, "kind");
+                if (kind != null && !kind.isBlank()) {
+                    filter(list, n -> n.path("kind").asText().equals(kind));
+                }
+                limit(list, param(query, "limit"));
+                json(ex, 200, list);
+            }
+            case "GET isolation/1" -> {
+                synchronized (this) {
+                    json(ex, 200, list(isolated.values()));
+                }
+            }
+            case "GET isolation/2" -> {
+                if (!seg[1].equals("audit")) {
+                    error(ex, 404, "no route for " + method + " " + path);
+                    return;
+                }
+                synchronized (this) {
+                    ObjectNode list = list(isolationAudit);
+                    limit(list, param(query, "limit"));
+                    json(ex, 200, list);
+                }
+            }
+            case "POST isolation/1" -> isolate(ex, requestBody, contentType);
+            case "POST isolation/3" -> {
+                if (!seg[2].equals("release")) {
+                    error(ex, 404, "no route for " + method + " " + path);
+                    return;
+                }
+                String ip = seg[1];
+                synchronized (this) {
+                    ObjectNode gone = isolated.remove(ip);
+                    if (gone == null) {
+                        error(ex, 404, ip + " is not isolated");
+                        return;
+                    }
+                    audit("release", ip, gone.path("reason").asText());
+                }
+                ObjectNode n = mapper.createObjectNode();
+                n.put("ip", ip).put("released", true);
+                json(ex, 200, n);
+            }
+            case "GET clicks/1" -> {
+                ObjectNode list = (ObjectNode) fixture("clicks.json");
+                if ("true".equals(param(query, "blocked"))) {
+                    filter(list, n -> n.path("blocked").asBoolean());
+                }
+                limit(list, param(query, "limit"));
+                json(ex, 200, list);
+            }
+            case "POST messages/3" -> {
+                if (!seg[2].equals("recall") || byId(fixture("messages.json"), seg[1]) == null
+                        && byId(fixture("quarantine.json"), seg[1]) == null) {
+                    error(ex, 404, "no message with id " + seg[1] + " in the message log");
+                    return;
+                }
+                ObjectNode r = mapper.createObjectNode();
+                r.put("campaignId", "cmp-" + seg[1]);
+                r.putArray("messages").add(seg[1]).add("m-55aa01");
+                r.putArray("warned").add("finance@acme.example").add("sales@acme.example");
+                r.put("pulled", 2);
+                ArrayNode boxes = r.putArray("mailboxes");
+                boxes.addObject().put("mailbox", "finance@acme.example").put("found", 1).put("moved", 1)
+                        .put("deleted", 0).putNull("error");
+                boxes.addObject().put("mailbox", "sales@acme.example").put("found", 1).put("moved", 1)
+                        .put("deleted", 0).putNull("error");
+                json(ex, 200, r);
+            }
+            case "GET retention/2" -> {
+                switch (seg[1]) {
+                    case "policy" -> json(ex, 200, fixture("retention-policy.json"));
+                    case "audit" -> {
+                        ObjectNode list = (ObjectNode) fixture("retention-audit.json");
+                        limit(list, param(query, "limit"));
+                        json(ex, 200, list);
+                    }
+                    default -> error(ex, 404, "no route for " + method + " " + path);
+                }
+            }
+            case "POST retention/2" -> {
+                if (seg[1].equals("sweep")) {
+                    json(ex, 200, fixture("retention-sweep.json"));
+                } else {
+                    error(ex, 404, "no route for " + method + " " + path);
+                }
+            }
+            case "GET blocklist/1" -> {
+                synchronized (this) {
+                    json(ex, 200, list(blockRules.values()));
+                }
+            }
+            case "POST blocklist/1" -> addRule(ex, requestBody, contentType);
+            case "DELETE blocklist/2" -> {
+                synchronized (this) {
+                    if (blockRules.remove(seg[1]) == null) {
+                        error(ex, 404, "no block rule " + seg[1]);
+                        return;
+                    }
+                }
+                ObjectNode n = mapper.createObjectNode();
+                n.put("id", seg[1]).put("removed", true);
+                json(ex, 200, n);
+            }
+            case "POST reports/2" -> report(ex, seg[1], requestBody, contentType);
             default -> error(ex, 404, "no route for " + method + " " + path);
         }
+    }
+
+    private static final List<String> SEVERITIES = List.of("INFO", "LOW", "MEDIUM", "HIGH", "CRITICAL");
+    private static final java.util.regex.Pattern IP = java.util.regex.Pattern.compile(
+            "(\\d{1,3}\\.){3}\\d{1,3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*");
+
+    private void isolate(HttpExchange ex, byte[] requestBody, String contentType) throws IOException {
+        if (!contentType.startsWith("application/json")) {
+            error(ex, 415, "POST /isolation needs Content-Type: application/json, got " + contentType);
+            return;
+        }
+        JsonNode body = mapper.readTree(requestBody);
+        String ip = body.path("ip").asText("");
+        String reason = body.path("reason").asText("");
+        if (!IP.matcher(ip).matches()) {
+            error(ex, 400, "\"ip\" must be an IPv4 or IPv6 address, got '" + ip + "'");
+            return;
+        }
+        if (reason.isBlank()) {
+            error(ex, 400, "\"reason\" is required: say why the host is cut off");
+            return;
+        }
+        java.time.Duration ttl = java.time.Duration.ofHours(4);
+        if (body.hasNonNull("ttl")) {
+            try {
+                ttl = java.time.Duration.parse(body.get("ttl").asText());
+            } catch (java.time.format.DateTimeParseException e) {
+                error(ex, 400, "\"ttl\" must be an ISO-8601 duration such as PT4H");
+                return;
+            }
+        }
+        if (ip.equals(PROTECTED_HOST)) {
+            error(ex, 409, ip + " is protected (allow-list) and is never isolated");
+            return;
+        }
+        if (ip.equals(FAILING_HOST)) {
+            error(ex, 502, "an enforcer failed; nothing was changed: nft: Operation not permitted");
+            return;
+        }
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        ObjectNode n = mapper.createObjectNode();
+        synchronized (this) {
+            ObjectNode before = isolated.get(ip);
+            n.put("ip", ip).put("mac", "").put("reason", reason).put("actor", ADMIN).put("since", now.toString())
+                    .put("until", now.plus(ttl).toString())
+                    .put("offences", before == null ? 1 : before.path("offences").asInt() + 1);
+            isolated.put(ip, n);
+            audit("isolate", ip, reason);
+        }
+        json(ex, 201, n);
+    }
+
+    /** Adds an audit entry, newest first. Caller holds {@code this}. */
+    private void audit(String action, String ip, String reason) {
+        ObjectNode a = mapper.createObjectNode();
+        a.put("time", Instant.now().toString()).put("actor", ADMIN).put("action", action).put("ip", ip)
+                .put("reason", reason).put("before", "").put("after", String.join(",", isolated.keySet()));
+        isolationAudit.add(0, a);
+    }
+
+    private void addRule(HttpExchange ex, byte[] requestBody, String contentType) throws IOException {
+        if (!contentType.startsWith("application/json")) {
+            error(ex, 415, "POST /blocklist needs Content-Type: application/json, got " + contentType);
+            return;
+        }
+        JsonNode body = mapper.readTree(requestBody);
+        String type = body.path("type").asText("");
+        if (!List.of("SENDER", "SENDER_DOMAIN", "CLIENT_IP", "HELO", "URL_DOMAIN", "ATTACHMENT_HASH").contains(type)) {
+            error(ex, 400, "unknown \"type\" '" + type + "'");
+            return;
+        }
+        String value = body.path("value").asText("");
+        if (value.isBlank()) {
+            error(ex, 400, "\"value\" (a string) is required");
+            return;
+        }
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        ObjectNode n = mapper.createObjectNode();
+        n.put("id", String.format("00000000-0000-4000-8000-%012d", ruleIds.incrementAndGet())).put("type", type)
+                .put("value", value).put("reason", body.path("reason").asText("")).put("createdBy", ADMIN)
+                .put("createdAt", now.toString());
+        if (body.hasNonNull("expires")) {
+            n.put("expiresAt", now.plus(java.time.Duration.parse(body.get("expires").asText())).toString());
+        } else {
+            n.putNull("expiresAt");
+        }
+        n.put("source", "ADMIN").put("active", true);
+        synchronized (this) {
+            blockRules.put(n.path("id").asText(), n);
+        }
+        json(ex, 201, n);
+    }
+
+    private void report(HttpExchange ex, String kind, byte[] requestBody, String contentType) throws IOException {
+        if (!kind.equals("spam") && !kind.equals("ham")) {
+            error(ex, 404, "no route for POST /reports/" + kind);
+            return;
+        }
+        if (!contentType.startsWith("application/json")) {
+            error(ex, 415, "POST /reports/" + kind + " needs Content-Type: message/rfc822 or application/json");
+            return;
+        }
+        String id = mapper.readTree(requestBody).path("quarantineId").asText("");
+        if (byId(fixture("quarantine.json"), id) == null) {
+            error(ex, 404, "no quarantined message " + id);
+            return;
+        }
+        boolean spam = kind.equals("spam");
+        ObjectNode n = mapper.createObjectNode();
+        // an admin's spam report blocks at once, as on the real gateway
+        n.put("reference", "R-" + id.substring(2).toUpperCase(java.util.Locale.ROOT)).put("kind", spam ? "SPAM" : "HAM")
+                .put("counted", true).put("spamReporters", spam ? 1 : 0).put("hamReporters", spam ? 0 : 1)
+                .put("blocking", spam);
+        json(ex, 200, n);
+    }
+
+    private ObjectNode list(java.util.Collection<ObjectNode> items) {
+        ObjectNode n = mapper.createObjectNode();
+        n.put("count", items.size());
+        ArrayNode a = n.putArray("items");
+        items.forEach(i -> a.add(i.deepCopy()));
+        return n;
+    }
+
+    private static void limit(ObjectNode list, String limit) {
+        int max = limit == null ? 50 : Integer.parseInt(limit);
+        ArrayNode items = list.withArray("items");
+        while (items.size() > max) {
+            items.remove(items.size() - 1);
+        }
+        list.put("count", items.size());
     }
 
     private void act(HttpExchange ex, String id, String status) throws IOException {

@@ -124,8 +124,8 @@ public final class UiDriver {
         });
     }
 
-    /** Waits for a dialog shell titled {@code title} and presses its button {@code label}. */
-    public void answerDialog(String title, String label, Duration timeout) {
+    /** Waits for a visible dialog shell titled {@code title} and returns it. */
+    public Shell awaitDialog(String title, Duration timeout) {
         AtomicReference<Shell> dialog = new AtomicReference<>();
         await("dialog \"" + title + "\"", timeout, () -> {
             for (Shell s : display.getShells()) {
@@ -136,12 +136,38 @@ public final class UiDriver {
             }
             return false;
         });
-        Button b = sync(() -> button(dialog.get(), label));
+        return dialog.get();
+    }
+
+    /** Presses the button {@code label} of an open dialog and waits for the dialog to close. */
+    public void press(Shell dialog, String label, Duration timeout) {
+        Button b = sync(() -> button(dialog, label));
         if (b == null) {
-            throw new AssertionError("dialog \"" + title + "\" has no button " + label);
+            throw new AssertionError("dialog \"" + sync(dialog::getText) + "\" has no button " + label);
+        }
+        if (!sync(b::isEnabled)) {
+            throw new AssertionError("button " + label + " of dialog \"" + sync(dialog::getText) + "\" is disabled");
         }
         clickLater(b);
-        await("dialog \"" + title + "\" to close", timeout, () -> dialog.get().isDisposed());
+        await("the dialog to close", timeout, dialog::isDisposed);
+    }
+
+    /** Waits for a dialog shell titled {@code title} and presses its button {@code label}. */
+    public void answerDialog(String title, String label, Duration timeout) {
+        press(awaitDialog(title, timeout), label, timeout);
+    }
+
+    /** The text of every label under {@code root}, joined by newlines (dialog messages live in labels). */
+    public static String labels(Composite root) {
+        StringBuilder b = new StringBuilder();
+        for (Control c : root.getChildren()) {
+            if (c instanceof org.eclipse.swt.widgets.Label l) {
+                b.append(l.getText()).append('\n');
+            } else if (c instanceof Composite comp) {
+                b.append(labels(comp));
+            }
+        }
+        return b.toString();
     }
 
     /**

@@ -1,6 +1,5 @@
 package org.streamail.workbench.internal.views;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -21,10 +20,11 @@ import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.Table;
 import org.eclipse.swt.widgets.TableColumn;
 import org.eclipse.swt.widgets.TableItem;
-import org.eclipse.swt.widgets.Text;
 import org.osgi.service.component.annotations.Component;
 import org.streamail.workbench.api.ViewContext;
 import org.streamail.workbench.api.WorkbenchView;
+import org.streamail.workbench.client.Alert;
+import org.streamail.workbench.client.AlertFilter;
 import org.streamail.workbench.client.GatewayClient;
 import org.streamail.workbench.client.GatewayException;
 import org.streamail.workbench.client.Health;
@@ -34,7 +34,7 @@ import org.streamail.workbench.client.MessageFilter;
 /**
  * The dashboard: gateway health, messages per action over the last 24 hours or 7 days, messages per
  * category, top senders and top targeted recipients (computed here from the newest message-log entries,
- * as the API has no aggregate endpoint), and current alerts once the gateway offers {@code GET /alerts}.
+ * as the API has no aggregate endpoint), and the current HIGH and CRITICAL alerts ({@code GET /alerts}).
  */
 @Component(service = WorkbenchView.class)
 public final class DashboardView implements WorkbenchView {
@@ -49,9 +49,12 @@ public final class DashboardView implements WorkbenchView {
     private BarChart byCategory;
     private Table senders;
     private Table recipients;
-    private Text alerts;
+    private Table alerts;
+    private Label alertsNote;
     private Color[] actionColors;
     private Color[] categoryColor;
+    private Color high;
+    private Color critical;
     private List<LogItem> log = List.of();
 
     @Override
@@ -76,6 +79,8 @@ public final class DashboardView implements WorkbenchView {
         actionColors = new Color[] {new Color(d, 76, 175, 80), new Color(d, 255, 193, 7), new Color(d, 255, 112, 67),
             new Color(d, 198, 40, 40)};
         categoryColor = new Color[] {new Color(d, 63, 81, 181)};
+        high = new Color(d, 255, 204, 188);
+        critical = new Color(d, 239, 154, 154);
         root = new Composite(parent, SWT.NONE);
         root.setLayout(new GridLayout(2, true));
 
@@ -102,11 +107,20 @@ public final class DashboardView implements WorkbenchView {
         byCategory.setLayoutData(cd);
 
         Group alertGroup = new Group(root, SWT.NONE);
-        alertGroup.setText("Current alerts");
+        alertGroup.setText("Current alerts (HIGH and CRITICAL, last 24 hours)");
         alertGroup.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
-        alertGroup.setLayout(new GridLayout(1, false));
-        alerts = Ui.name(new Text(alertGroup, SWT.MULTI | SWT.READ_ONLY | SWT.WRAP | SWT.V_SCROLL), "dashboard.alerts");
-        alerts.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+        alertGroup.setLayout(new GridLayout(2, false));
+        alertsNote = Ui.name(new Label(alertGroup, SWT.WRAP), "dashboard.alertsNote");
+        alertsNote.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
+        Ui.button(alertGroup, "All alerts…", "dashboard.allAlerts", () -> context.showView("alerts"));
+        alerts = Ui.name(new Table(alertGroup, SWT.BORDER | SWT.FULL_SELECTION), "dashboard.alerts");
+        alerts.setHeaderVisible(true);
+        alerts.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true, 2, 1));
+        for (String[] c : new String[][] {{"Raised", "150"}, {"Severity", "75"}, {"Alert", "320"}}) {
+            TableColumn col = new TableColumn(alerts, SWT.NONE);
+            col.setText(c[0]);
+            col.setWidth(Integer.parseInt(c[1]));
+        }
 
         senders = topTable("Top senders", "dashboard.senders");
         recipients = topTable("Top targeted recipients", "dashboard.recipients");
@@ -161,7 +175,31 @@ public final class DashboardView implements WorkbenchView {
             log = list;
             redrawStats();
         }, e -> context.showStatus("Dashboard: " + e.getMessage(), true));
-        context.run(root, "Loading alerts", () -> alertsText(gw), alerts::setText, e -> alerts.setText(e.getMessage()));
+        context.run(root, "Loading alerts", () -> currentAlerts(gw), this::showAlerts, e -> {
+            alerts.removeAll();
+            Ui.message(alertsNote, "Alerts unknown: " + e.getMessage(), true);
+        });
+    }
+
+    private void showAlerts(CurrentAlerts current) {
+        alerts.removeAll();
+        if (current.missing()) {
+            Ui.message(alertsNote, "This gateway has no alerts API (GET /alerts answered 404).", false);
+            return;
+        }
+        for (Alert a : current.alerts()) {
+            TableItem item = new TableItem(alerts, SWT.NONE);
+            item.setText(new String[] {Ui.time(a.createdAt()), a.severity(),
+                a.title() + (a.occurrences() > 1 ? " (×" + a.occurrences() + ")" : "")});
+            if (a.severityRank() >= Alert.rank("CRITICAL")) {
+                item.setBackground(1, critical);
+            } else {
+                item.setBackground(1, high);
+            }
+        }
+        Ui.message(alertsNote, current.alerts().isEmpty() ? "No HIGH or CRITICAL alert in the last 24 hours."
+                : current.alerts().size() + (current.alerts().size() == 1 ? " alert" : " alerts")
+                        + " need attention.", !current.alerts().isEmpty());
     }
 
     private void showHealth(Health h) {
@@ -172,29 +210,21 @@ public final class DashboardView implements WorkbenchView {
         health.getParent().layout();
     }
 
-    /** Alerts, or a clear placeholder while the gateway has no alerts API. */
-    static String alertsText(GatewayClient gw) throws GatewayException {
-        JsonNode n;
+    /** The newest HIGH and CRITICAL alerts, or {@code missing} when the gateway has no alerts API (404). */
+    record CurrentAlerts(List<Alert> alerts, boolean missing) {
+    }
+
+    static final int ALERTS_SHOWN = 10;
+
+    static CurrentAlerts currentAlerts(GatewayClient gw) throws GatewayException {
         try {
-            n = gw.getJson("/alerts?limit=20");
+            return new CurrentAlerts(gw.alerts(new AlertFilter(ALERTS_SHOWN, "HIGH", null, Duration.ofHours(24))), false);
         } catch (GatewayException e) {
             if (e.kind() == GatewayException.Kind.NOT_FOUND) {
-                return "This gateway has no alerts API yet (GET /alerts answered 404).\n"
-                        + "Alerts will appear here once it does.";
+                return new CurrentAlerts(List.of(), true); // an older gateway: say so rather than fail
             }
             throw e;
         }
-        List<String> lines = new ArrayList<>();
-        for (JsonNode a : n.path("items")) {
-            if (lines.size() >= 20) {
-                break;
-            }
-            String when = a.path("createdAt").asText(a.path("raisedAt").asText(""));
-            String sev = a.path("severity").asText("");
-            String what = a.path("title").asText(a.path("message").asText(a.path("summary").asText(a.toString())));
-            lines.add((when.isEmpty() ? "" : when + "  ") + (sev.isEmpty() ? "" : "[" + sev + "] ") + what);
-        }
-        return lines.isEmpty() ? "No current alerts." : String.join("\n", lines);
     }
 
     private void redrawStats() {

@@ -25,8 +25,9 @@ import org.streamail.workbench.client.QuarantineItem;
 
 /**
  * The quarantine: a sortable, filterable table of held messages; a safe text preview of the selected one
- * under a banner listing every finding; release and delete with confirmation. Report spam / not spam wait
- * for the gateway's reports API.
+ * under a banner listing every finding; release and delete with confirmation; report spam / not spam
+ * ({@code POST /reports/spam|ham} with the quarantine id) with confirmation, showing the report's reference
+ * and whether matching mail is now blocked.
  */
 @Component(service = WorkbenchView.class)
 public final class QuarantineView implements WorkbenchView {
@@ -51,6 +52,9 @@ public final class QuarantineView implements WorkbenchView {
     private StyledText preview;
     private Button release;
     private Button delete;
+    private Button reportSpam;
+    private Button reportHam;
+    private Label reportResult;
     private List<QuarantineItem> items = List.of();
     private String previewFor = "";
 
@@ -136,17 +140,16 @@ public final class QuarantineView implements WorkbenchView {
         preview.setFont(org.eclipse.jface.resource.JFaceResources.getTextFont());
 
         Composite actions = new Composite(bottom, SWT.NONE);
+        actions.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
         actions.setLayout(new GridLayout(5, false));
         release = Ui.button(actions, "Release…", "quarantine.release", this::releaseSelected);
         delete = Ui.button(actions, "Delete…", "quarantine.delete", this::deleteSelected);
-        Button spam = Ui.button(actions, "Report spam", "quarantine.reportSpam", () -> { });
-        Button ham = Ui.button(actions, "Report not spam", "quarantine.reportHam", () -> { });
-        for (Button b : new Button[] {spam, ham}) {
-            b.setEnabled(false);
-            b.setToolTipText("Needs the gateway's spam reports API, which this gateway does not offer yet.");
-        }
-        Label note = new Label(actions, SWT.NONE);
-        note.setText("(spam reports: not available until the gateway offers the reports API)");
+        reportSpam = Ui.button(actions, "Report spam…", "quarantine.reportSpam", () -> report(true));
+        reportSpam.setToolTipText("Tell the gateway this message is spam: enough reports block matching mail.");
+        reportHam = Ui.button(actions, "Report not spam…", "quarantine.reportHam", () -> report(false));
+        reportHam.setToolTipText("Tell the gateway this message is wanted mail (a false positive).");
+        reportResult = Ui.name(new Label(actions, SWT.WRAP), "quarantine.reportResult");
+        reportResult.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
         sash.setWeights(35, 65);
         showSelection(null);
         return root;
@@ -215,6 +218,8 @@ public final class QuarantineView implements WorkbenchView {
         boolean held = q != null && q.status().equals("HELD");
         release.setEnabled(held);
         delete.setEnabled(held);
+        reportSpam.setEnabled(q != null);
+        reportHam.setEnabled(q != null);
         if (q == null) {
             previewFor = "";
             bannerTitle.setText("Select a message to preview it");
@@ -295,6 +300,40 @@ public final class QuarantineView implements WorkbenchView {
             return;
         }
         act(q, "Deleting", "deleted", gw -> gw.delete(q.id()));
+    }
+
+    private void report(boolean spam) {
+        QuarantineItem q = table.selected();
+        if (q == null) {
+            return;
+        }
+        String kind = spam ? "spam" : "not spam";
+        int choice = MessageDialog.open(MessageDialog.QUESTION, root.getShell(), spam ? "Report spam" : "Report not spam",
+                "Report \"" + subjectOf(q) + "\" from " + senderOf(q) + " as " + kind + "?\n\n" + (spam
+                        ? "Reports from several users (or one administrator) make the gateway refuse matching mail."
+                        : "This counts against blocking the message's fingerprint and helps tune the filters.")
+                        + " The message itself stays where it is.", SWT.NONE, "Report", "Cancel");
+        if (choice != 0) {
+            return;
+        }
+        reportSpam.setEnabled(false);
+        reportHam.setEnabled(false);
+        GatewayClient gw = context.gateway();
+        String id = q.id();
+        context.run(root, "Reporting " + id + " as " + kind, () -> spam ? gw.reportSpam(id) : gw.reportNotSpam(id),
+                r -> {
+                    String text = "Reported " + id + " as " + kind + ": reference " + r.reference()
+                            + (r.counted() ? "" : " (you had already reported it; not counted again)") + "; "
+                            + r.spamReporters() + " spam / " + r.hamReporters() + " not-spam reporters; "
+                            + (r.blocking() ? "matching mail is now BLOCKED." : "matching mail is not blocked.");
+                    Ui.message(reportResult, text, false);
+                    context.showStatus(text, false);
+                    showSelection(table.selected());
+                }, e -> {
+                    Ui.message(reportResult, "Report failed: " + e.getMessage(), true);
+                    context.showStatus("Reporting " + id + " failed: " + e.getMessage(), true);
+                    showSelection(table.selected());
+                });
     }
 
     private static String subjectOf(QuarantineItem q) {

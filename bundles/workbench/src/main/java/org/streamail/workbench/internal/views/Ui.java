@@ -13,6 +13,7 @@ import org.eclipse.jface.viewers.TableViewerColumn;
 import org.eclipse.jface.viewers.Viewer;
 import org.eclipse.jface.viewers.ViewerComparator;
 import org.eclipse.swt.SWT;
+import org.eclipse.swt.graphics.Color;
 import org.eclipse.swt.layout.GridData;
 import org.eclipse.swt.widgets.Button;
 import org.eclipse.swt.widgets.Composite;
@@ -61,6 +62,22 @@ final class Ui {
         return name(t, name);
     }
 
+    /** A titled group filling the parent's width (and height when {@code grab}), with a grid layout. */
+    static org.eclipse.swt.widgets.Group group(Composite parent, String title, int columns, boolean grab) {
+        org.eclipse.swt.widgets.Group g = new org.eclipse.swt.widgets.Group(parent, SWT.NONE);
+        g.setText(title);
+        g.setLayoutData(new GridData(SWT.FILL, grab ? SWT.FILL : SWT.TOP, true, grab));
+        g.setLayout(new org.eclipse.swt.layout.GridLayout(columns, false));
+        return g;
+    }
+
+    /** A label for messages to the user; {@code error} colours it dark red. */
+    static void message(Label label, String text, boolean error) {
+        label.setText(text);
+        label.setForeground(error ? label.getDisplay().getSystemColor(SWT.COLOR_DARK_RED) : null);
+        label.getParent().layout(true, true);
+    }
+
     static Button button(Composite parent, String text, String name, Runnable action) {
         Button b = new Button(parent, SWT.PUSH);
         b.setText(text);
@@ -73,6 +90,7 @@ final class Ui {
         final TableViewer viewer;
         private Comparator<T> comparator;
         private boolean descending;
+        private final List<Comparator<T>> comparators = new java.util.ArrayList<>();
 
         SortedTable(Composite parent, String name) {
             viewer = new TableViewer(parent, SWT.SINGLE | SWT.FULL_SELECTION | SWT.BORDER | SWT.V_SCROLL
@@ -98,6 +116,12 @@ final class Ui {
         /** Adds a column; {@code sortKey} null means "sort by the text". */
         <K extends Comparable<K>> SortedTable<T> column(String title, int width, Function<T, String> text,
                 Function<T, K> sortKey) {
+            return column(title, width, text, sortKey, null);
+        }
+
+        /** Adds a column whose cells get {@code background} (may return {@code null}: the default). */
+        <K extends Comparable<K>> SortedTable<T> column(String title, int width, Function<T, String> text,
+                Function<T, K> sortKey, Function<T, Color> background) {
             TableViewerColumn col = new TableViewerColumn(viewer, SWT.NONE);
             TableColumn c = col.getColumn();
             c.setText(title);
@@ -110,12 +134,29 @@ final class Ui {
                     String s = text.apply((T) element);
                     return s == null ? "" : s;
                 }
+
+                @Override
+                @SuppressWarnings("unchecked")
+                public Color getBackground(Object element) {
+                    return background == null ? null : background.apply((T) element);
+                }
             });
             Comparator<T> cmp = sortKey == null
                     ? Comparator.comparing(t -> String.valueOf(text.apply(t)), String.CASE_INSENSITIVE_ORDER)
                     : Comparator.comparing(sortKey, Comparator.nullsFirst(Comparator.naturalOrder()));
             c.addListener(SWT.Selection, e -> sortBy(c, cmp));
+            comparators.add(cmp);
             return this;
+        }
+
+        /** Sorts by the column at {@code index} (in the order added), e.g. newest first on a time column. */
+        void sort(int index, boolean descendingOrder) {
+            Table table = viewer.getTable();
+            comparator = comparators.get(index);
+            descending = descendingOrder;
+            table.setSortColumn(table.getColumn(index));
+            table.setSortDirection(descending ? SWT.DOWN : SWT.UP);
+            viewer.refresh();
         }
 
         void sortBy(TableColumn column, Comparator<T> cmp) {

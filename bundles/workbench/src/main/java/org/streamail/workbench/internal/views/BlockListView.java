@@ -1,0 +1,158 @@
+package org.streamail.workbench.internal.views;
+
+import java.util.List;
+import org.eclipse.jface.dialogs.MessageDialog;
+import org.eclipse.jface.window.Window;
+import org.eclipse.swt.SWT;
+import org.eclipse.swt.layout.GridData;
+import org.eclipse.swt.layout.GridLayout;
+import org.eclipse.swt.widgets.Button;
+import org.eclipse.swt.widgets.Composite;
+import org.eclipse.swt.widgets.Control;
+import org.eclipse.swt.widgets.Label;
+import org.osgi.service.component.annotations.Component;
+import org.streamail.workbench.api.ViewContext;
+import org.streamail.workbench.api.WorkbenchView;
+import org.streamail.workbench.client.BlockRule;
+import org.streamail.workbench.client.GatewayClient;
+
+/**
+ * The block list: rules by sender, sender domain, client IP, HELO, link domain or attachment hash, added by
+ * administrators or automatically after repeated spam reports. Add… opens a validating dialog; Remove… asks
+ * for confirmation.
+ */
+@Component(service = WorkbenchView.class)
+public final class BlockListView implements WorkbenchView {
+
+    private ViewContext context;
+    private Composite root;
+    private Label summary;
+    private Ui.SortedTable<BlockRule> table;
+    private Button remove;
+    private boolean loaded;
+
+    @Override
+    public String id() {
+        return "blocklist";
+    }
+
+    @Override
+    public String title() {
+        return "Block list";
+    }
+
+    @Override
+    public int order() {
+        return 45;
+    }
+
+    @Override
+    public Control createControl(Composite parent, ViewContext ctx) {
+        this.context = ctx;
+        root = new Composite(parent, SWT.NONE);
+        root.setLayout(new GridLayout(1, false));
+        summary = Ui.name(new Label(root, SWT.WRAP), "blocklist.summary");
+        summary.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
+        summary.setText("Not connected");
+        table = new Ui.SortedTable<>(root, "blocklist.table");
+        table.viewer.getTable().setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+        table.column("Type", 120, BlockRule::type, null)
+                .column("Value", 240, BlockRule::value, null)
+                .column("Reason", 220, BlockRule::reason, null)
+                .column("By", 80, BlockRule::createdBy, null)
+                .column("Created", 140, r -> Ui.time(r.createdAt()), BlockRule::createdAt)
+                .column("Expires", 140, r -> r.expiresAt() == null ? "never" : Ui.time(r.expiresAt()),
+                        BlockRule::expiresAt)
+                .column("Source", 60, BlockRule::source, null)
+                .column("Active", 55, r -> r.active() ? "yes" : "expired", null)
+                .column("Id", 90, BlockRule::id, null);
+        table.sort(4, true);
+        table.viewer.addSelectionChangedListener(e -> remove.setEnabled(table.selected() != null));
+
+        Composite actions = new Composite(root, SWT.NONE);
+        actions.setLayout(new GridLayout(3, false));
+        Ui.button(actions, "Add…", "blocklist.add", this::addRule);
+        remove = Ui.button(actions, "Remove…", "blocklist.remove", this::removeSelected);
+        remove.setEnabled(false);
+        Ui.button(actions, "Refresh", "blocklist.refresh", this::refresh);
+        return root;
+    }
+
+    @Override
+    public void activated() {
+        if (context.gateway().isConnected() && !loaded) {
+            refresh();
+        }
+    }
+
+    @Override
+    public void connectionChanged(boolean connected) {
+        if (connected) {
+            refresh();
+        } else {
+            loaded = false;
+            table.viewer.setInput(List.of());
+            remove.setEnabled(false);
+            Ui.message(summary, "Not connected", false);
+        }
+    }
+
+    void refresh() {
+        if (!context.gateway().isConnected()) {
+            return;
+        }
+        loaded = true;
+        GatewayClient gw = context.gateway();
+        context.run(root, "Loading the block list", gw::blockList, rules -> {
+            table.viewer.setInput(rules);
+            long active = rules.stream().filter(BlockRule::active).count();
+            long auto = rules.stream().filter(r -> r.source().equals("AUTO")).count();
+            Ui.message(summary, rules.size() + " rules, " + active + " active, " + auto
+                    + " added automatically after spam reports", false);
+            remove.setEnabled(table.selected() != null);
+        }, e -> Ui.message(summary, "Loading the block list failed: " + e.getMessage(), true));
+    }
+
+    private void addRule() {
+        BlockRuleDialog dialog = new BlockRuleDialog(root.getShell());
+        if (dialog.open() != Window.OK) {
+            return;
+        }
+        GatewayClient gw = context.gateway();
+        String what = dialog.type() + " " + dialog.value();
+        context.run(root, "Adding block rule " + what, () -> gw.addBlockRule(dialog.type(), dialog.value(),
+                dialog.reason(), dialog.expires()), added -> {
+                    context.showStatus("Blocked " + added.type() + " " + added.value() + (added.expiresAt() == null
+                            ? "" : " until " + Ui.time(added.expiresAt())) + " (rule " + added.id() + ")", false);
+                    refresh();
+                }, e -> {
+                    context.showStatus("Adding block rule " + what + " failed: " + e.getMessage(), true);
+                    MessageDialog.openError(root.getShell(), "Adding the block rule failed", e.getMessage());
+                });
+    }
+
+    private void removeSelected() {
+        BlockRule r = table.selected();
+        if (r == null) {
+            return;
+        }
+        int choice = MessageDialog.open(MessageDialog.QUESTION, root.getShell(), "Remove block rule",
+                "Remove the rule blocking " + r.type() + " " + r.value() + "?\n\n"
+                        + (r.reason().isEmpty() ? "" : "It was added by " + r.createdBy() + ": " + r.reason() + "\n\n")
+                        + "Mail that matches it will be accepted again.", SWT.NONE, "Remove", "Cancel");
+        if (choice != 0) {
+            return;
+        }
+        GatewayClient gw = context.gateway();
+        context.run(root, "Removing block rule " + r.id(), () -> {
+            gw.removeBlockRule(r.id());
+            return r;
+        }, removed -> {
+            context.showStatus("Removed the rule blocking " + removed.type() + " " + removed.value(), false);
+            refresh();
+        }, e -> {
+            context.showStatus("Removing block rule " + r.id() + " failed: " + e.getMessage(), true);
+            MessageDialog.openError(root.getShell(), "Removing the block rule failed", e.getMessage());
+        });
+    }
+}

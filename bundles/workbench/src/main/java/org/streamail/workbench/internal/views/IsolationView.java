@@ -1,0 +1,296 @@
+package org.streamail.workbench.internal.views;
+
+import java.util.List;
+import org.eclipse.jface.dialogs.InputDialog;
+import org.eclipse.jface.dialogs.MessageDialog;
+import org.eclipse.jface.window.Window;
+import org.eclipse.swt.SWT;
+import org.eclipse.swt.custom.SashForm;
+import org.eclipse.swt.layout.GridData;
+import org.eclipse.swt.layout.GridLayout;
+import org.eclipse.swt.widgets.Button;
+import org.eclipse.swt.widgets.Composite;
+import org.eclipse.swt.widgets.Control;
+import org.eclipse.swt.widgets.Group;
+import org.eclipse.swt.widgets.Label;
+import org.osgi.service.component.annotations.Component;
+import org.streamail.workbench.api.ViewContext;
+import org.streamail.workbench.api.WorkbenchView;
+import org.streamail.workbench.client.Click;
+import org.streamail.workbench.client.GatewayClient;
+import org.streamail.workbench.client.GatewayException;
+import org.streamail.workbench.client.Isolation;
+import org.streamail.workbench.client.IsolationAuditEntry;
+import org.streamail.workbench.client.RecallReport;
+
+/**
+ * Host isolation: the hosts cut off the network now (ip, MAC, since, until, offences, by whom, why), Isolate…
+ * (a dialog that validates address, reason and time before anything is sent), Release… with confirmation,
+ * the isolation audit; and the recently blocked link clicks, from which a host can be isolated or the
+ * message's whole campaign recalled. Isolation is for administrators only: a viewer sees a clear message
+ * instead of the lists (the blocked clicks stay visible to everyone).
+ */
+@Component(service = WorkbenchView.class)
+public final class IsolationView implements WorkbenchView {
+
+    static final int AUDIT_LIMIT = 200;
+    static final int CLICK_LIMIT = 100;
+
+    private ViewContext context;
+    private Composite root;
+    private Label message;
+    private Ui.SortedTable<Isolation> hosts;
+    private Ui.SortedTable<IsolationAuditEntry> audit;
+    private Ui.SortedTable<Click> clicks;
+    private Button isolate;
+    private Button release;
+    private Button isolateClicker;
+    private Button recall;
+    private boolean loaded;
+    /** The gateway answered 403 to the isolation list: this user is no admin, so the admin actions are off. */
+    private boolean forbidden;
+
+    @Override
+    public String id() {
+        return "isolation";
+    }
+
+    @Override
+    public String title() {
+        return "Isolation";
+    }
+
+    @Override
+    public int order() {
+        return 50;
+    }
+
+    @Override
+    public Control createControl(Composite parent, ViewContext ctx) {
+        this.context = ctx;
+        root = new Composite(parent, SWT.NONE);
+        root.setLayout(new GridLayout(1, false));
+        message = Ui.name(new Label(root, SWT.WRAP), "isolation.message");
+        message.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
+        message.setText("Not connected");
+
+        SashForm sash = new SashForm(root, SWT.VERTICAL);
+        sash.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+
+        Group hostGroup = Ui.group(sash, "Isolated hosts", 1, true);
+        hosts = new Ui.SortedTable<>(hostGroup, "isolation.table");
+        hosts.viewer.getTable().setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+        hosts.column("IP", 130, Isolation::ip, null)
+                .column("MAC", 130, Isolation::mac, null)
+                .column("Since", 140, i -> Ui.time(i.since()), Isolation::since)
+                .column("Until", 140, i -> i.until() == null ? "until released" : Ui.time(i.until()), Isolation::until)
+                .column("Offences", 70, i -> String.valueOf(i.offences()), Isolation::offences)
+                .column("By", 90, Isolation::actor, null)
+                .column("Reason", 320, Isolation::reason, null);
+        hosts.sort(2, true);
+        hosts.viewer.addSelectionChangedListener(e -> enableActions());
+        Composite hostActions = new Composite(hostGroup, SWT.NONE);
+        hostActions.setLayout(new GridLayout(3, false));
+        isolate = Ui.button(hostActions, "Isolate…", "isolation.isolate", () -> isolate("", ""));
+        release = Ui.button(hostActions, "Release…", "isolation.release", this::releaseSelected);
+        Ui.button(hostActions, "Refresh", "isolation.refresh", this::refresh);
+
+        Group auditGroup = Ui.group(sash, "Audit", 1, true);
+        audit = new Ui.SortedTable<>(auditGroup, "isolation.audit");
+        audit.viewer.getTable().setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+        audit.column("Time", 140, a -> Ui.time(a.time()), IsolationAuditEntry::time)
+                .column("Action", 70, IsolationAuditEntry::action, null)
+                .column("IP", 130, IsolationAuditEntry::ip, null)
+                .column("By", 90, IsolationAuditEntry::actor, null)
+                .column("Reason", 260, IsolationAuditEntry::reason, null)
+                .column("Isolated before", 160, IsolationAuditEntry::before, null)
+                .column("Isolated after", 160, IsolationAuditEntry::after, null);
+        audit.sort(0, true);
+
+        Group clickGroup = Ui.group(sash, "Recently blocked clicks", 1, true);
+        clicks = new Ui.SortedTable<>(clickGroup, "isolation.clicks");
+        clicks.viewer.getTable().setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+        clicks.column("Time", 140, c -> Ui.time(c.time()), Click::time)
+                .column("Recipient", 170, Click::recipient, null)
+                .column("URL", 260, Click::url, null)
+                .column("Client IP", 120, Click::clientIp, null)
+                .column("MAC", 130, Click::mac, null)
+                .column("Why blocked", 160, Click::reason, null)
+                .column("Message", 100, Click::messageId, null);
+        clicks.sort(0, true);
+        clicks.viewer.addSelectionChangedListener(e -> enableActions());
+        Composite clickActions = new Composite(clickGroup, SWT.NONE);
+        clickActions.setLayout(new GridLayout(2, false));
+        isolateClicker = Ui.button(clickActions, "Isolate client…", "isolation.isolateClicker", this::isolateClicker);
+        recall = Ui.button(clickActions, "Recall campaign…", "isolation.recall", this::recallSelected);
+        sash.setWeights(40, 30, 30);
+        enableActions();
+        return root;
+    }
+
+    @Override
+    public void activated() {
+        if (context.gateway().isConnected() && !loaded) {
+            refresh();
+        }
+    }
+
+    @Override
+    public void connectionChanged(boolean connected) {
+        if (connected) {
+            refresh();
+        } else {
+            loaded = false;
+            forbidden = false;
+            hosts.viewer.setInput(List.of());
+            audit.viewer.setInput(List.of());
+            clicks.viewer.setInput(List.of());
+            Ui.message(message, "Not connected", false);
+            enableActions();
+        }
+    }
+
+    void refresh() {
+        if (!context.gateway().isConnected()) {
+            Ui.message(message, "Not connected", false);
+            return;
+        }
+        loaded = true;
+        GatewayClient gw = context.gateway();
+        context.run(root, "Loading isolated hosts", gw::isolated, list -> {
+            forbidden = false;
+            hosts.viewer.setInput(list);
+            Ui.message(message, list.isEmpty() ? "No host is isolated."
+                    : list.size() + (list.size() == 1 ? " host is" : " hosts are") + " isolated.", false);
+            enableActions();
+        }, this::isolationFailed);
+        context.run(root, "Loading the isolation audit", () -> gw.isolationAudit(null, AUDIT_LIMIT),
+                audit.viewer::setInput, e -> audit.viewer.setInput(List.of()));
+        context.run(root, "Loading blocked clicks", () -> gw.clicks(CLICK_LIMIT, true), list -> {
+            clicks.viewer.setInput(list);
+            enableActions();
+        }, e -> context.showStatus("Loading blocked clicks failed: " + e.getMessage(), true));
+    }
+
+    private void isolationFailed(Exception e) {
+        hosts.viewer.setInput(List.of());
+        forbidden = e instanceof GatewayException g && g.kind() == GatewayException.Kind.FORBIDDEN;
+        if (forbidden) {
+            // the list and the audit are admin-only on the gateway: say so rather than show empty tables
+            Ui.message(message, "Isolation is for administrators only: the gateway refused user '"
+                    + context.gateway().user() + "' (HTTP 403). Log in as an admin to see, isolate or release hosts. "
+                    + "Blocked clicks below are visible to every user.", true);
+        } else {
+            Ui.message(message, "Loading isolated hosts failed: " + e.getMessage(), true);
+        }
+        enableActions();
+    }
+
+    private void enableActions() {
+        boolean connected = context.gateway().isConnected();
+        boolean admin = connected && !forbidden;
+        isolate.setEnabled(admin);
+        release.setEnabled(connected && hosts.selected() != null);
+        Click c = clicks.selected();
+        isolateClicker.setEnabled(admin && c != null && GatewayClient.isIpLiteral(c.clientIp()));
+        recall.setEnabled(admin && c != null && !c.messageId().isEmpty()); // recall is admin-only too
+    }
+
+    private void isolateClicker() {
+        Click c = clicks.selected();
+        if (c != null) {
+            isolate(c.clientIp(), "clicked a blocked link: " + c.url());
+        }
+    }
+
+    private void isolate(String ip, String reason) {
+        IsolateDialog dialog = new IsolateDialog(root.getShell(), ip,
+                reason.length() > GatewayClient.MAX_REASON_LENGTH ? reason.substring(0, GatewayClient.MAX_REASON_LENGTH)
+                        : reason);
+        if (dialog.open() != Window.OK) {
+            return;
+        }
+        GatewayClient gw = context.gateway();
+        String host = dialog.ip();
+        context.run(root, "Isolating " + host, () -> gw.isolate(host, dialog.reason(), dialog.ttl()), done -> {
+            context.showStatus("Isolated " + done.ip() + (done.until() == null ? " until released"
+                    : " until " + Ui.time(done.until())) + " (offence " + done.offences() + ")", false);
+            refresh();
+        }, e -> failed("Isolating " + host, e));
+    }
+
+    private void releaseSelected() {
+        Isolation i = hosts.selected();
+        if (i == null) {
+            return;
+        }
+        int choice = MessageDialog.open(MessageDialog.QUESTION, root.getShell(), "Release host",
+                "Release " + i.ip() + (i.mac().isEmpty() ? "" : " (" + i.mac() + ")") + "?\n\nIt was isolated by "
+                        + i.actor() + " on " + Ui.time(i.since()) + ": " + i.reason()
+                        + "\n\nThe host gets its network access back at once.", SWT.NONE, "Release", "Cancel");
+        if (choice != 0) {
+            return;
+        }
+        GatewayClient gw = context.gateway();
+        context.run(root, "Releasing " + i.ip(), () -> {
+            gw.releaseIsolation(i.ip());
+            return i;
+        }, released -> {
+            context.showStatus("Released " + released.ip(), false);
+            refresh();
+        }, e -> failed("Releasing " + i.ip(), e));
+    }
+
+    private void recallSelected() {
+        Click c = clicks.selected();
+        if (c == null || c.messageId().isEmpty()) {
+            return;
+        }
+        InputDialog ask = new InputDialog(root.getShell(), "Recall campaign",
+                "Recall the campaign of message " + c.messageId() + "?\n\nThe gateway treats every message of that "
+                        + "campaign as bad: it pulls delivered copies out of the mailboxes and warns the recipients."
+                        + "\n\nReason (optional):", "link blocked for " + c.recipient(),
+                text -> text.strip().length() > GatewayClient.MAX_REASON_LENGTH
+                        ? "At most " + GatewayClient.MAX_REASON_LENGTH + " characters." : null);
+        if (ask.open() != Window.OK) {
+            return;
+        }
+        String reason = ask.getValue();
+        String id = c.messageId();
+        GatewayClient gw = context.gateway();
+        context.run(root, "Recalling the campaign of " + id, () -> gw.recall(id, reason), report -> {
+            context.showStatus("Campaign " + report.campaignId() + " recalled: " + report.messages().size()
+                    + " message(s), " + report.pulled() + " copies pulled", false);
+            MessageDialog.openInformation(root.getShell(), "Campaign recalled", describe(report));
+        }, e -> failed("Recalling the campaign of " + id, e));
+    }
+
+    /** What a recall did, for the administrator. */
+    static String describe(RecallReport r) {
+        StringBuilder b = new StringBuilder();
+        b.append("Campaign ").append(r.campaignId()).append(": ").append(r.messages().size())
+                .append(r.messages().size() == 1 ? " message, " : " messages, ").append(r.pulled())
+                .append(r.pulled() == 1 ? " copy" : " copies").append(" pulled from mailboxes.\n");
+        if (!r.warned().isEmpty()) {
+            b.append("Warned: ").append(Ui.join(r.warned().stream().limit(20).toList()))
+                    .append(r.warned().size() > 20 ? " and " + (r.warned().size() - 20) + " more" : "").append('\n');
+        }
+        int shown = 0;
+        for (RecallReport.Outcome o : r.mailboxes()) {
+            if (shown++ >= 20) {
+                b.append("… and ").append(r.mailboxes().size() - 20).append(" more mailboxes\n");
+                break;
+            }
+            b.append("• ").append(o.mailbox()).append(": found ").append(o.found()).append(", moved ")
+                    .append(o.moved()).append(", deleted ").append(o.deleted())
+                    .append(o.error().isEmpty() ? "" : " — error: " + o.error()).append('\n');
+        }
+        return b.toString().strip();
+    }
+
+    private void failed(String what, Exception e) {
+        context.showStatus(what + " failed: " + e.getMessage(), true);
+        MessageDialog.openError(root.getShell(), what + " failed", e.getMessage());
+        enableActions();
+    }
+}
