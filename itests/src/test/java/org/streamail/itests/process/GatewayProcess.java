@@ -140,6 +140,15 @@ public final class GatewayProcess implements AutoCloseable {
         process = pb.start();
         waitFor("the gateway to listen on SMTP " + smtpPort + " and HTTP " + httpPort, timeout,
                 () -> listening(smtpPort) && listening(httpPort));
+        // Boot features install on their own thread: Jetty may listen before the REST servlet context is
+        // registered (404). Any other answer (401 without credentials) means the API is there.
+        waitFor("the REST API to be registered", timeout, () -> {
+            try {
+                return rest("GET", "/health", null, null, null, null).statusCode() != 404;
+            } catch (Exception e) {
+                return false;
+            }
+        });
     }
 
     /** Graceful stop (SIGTERM to the JVM, Karaf's shutdown hook runs), waiting until every process exited. */
