@@ -92,10 +92,15 @@ public class Intake implements MessageIntake {
         this(pipeline, spool, delivery, quarantine, log, transformers, true);
     }
 
-    /** @param recover whether to re-process the spool now (DS: yes); no transformers */
-    public Intake(Pipeline pipeline, Spool spool, Delivery delivery, QuarantineStore quarantine, MessageLog log,
-            boolean recover) {
-        this(pipeline, spool, delivery, quarantine, log, new Transformers(), recover);
+    /**
+     * Without transformers (tests). A factory, not a constructor: DS looks at every public constructor with
+     * as many parameters as the activation constructor and logs an error for one it cannot fill.
+     *
+     * @param recover whether to re-process the spool now (DS: yes)
+     */
+    public static Intake withoutTransformers(Pipeline pipeline, Spool spool, Delivery delivery,
+            QuarantineStore quarantine, MessageLog log, boolean recover) {
+        return new Intake(pipeline, spool, delivery, quarantine, log, new Transformers(), recover);
     }
 
     /** @param recover whether to re-process the spool now (DS: yes) */

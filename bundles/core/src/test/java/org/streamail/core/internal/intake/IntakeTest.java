@@ -52,7 +52,7 @@ class IntakeTest {
         spool = syncer == null ? new Spool(dir.resolve("spool")) : new Spool(dir.resolve("spool"), syncer);
         delivery = new Delivery(spool, log, DeliverySettings.local(dir.resolve("delivered")), Clock.systemUTC());
         delivery.start();
-        intake = new Intake(pipeline, spool, delivery, store, log, recover);
+        intake = Intake.withoutTransformers(pipeline, spool, delivery, store, log, recover);
     }
 
     private void start() throws IOException {

@@ -130,7 +130,7 @@ class QuarantineServiceImplTest {
         Spool reopened = new Spool(dir.resolve("spool"));
         delivery = new Delivery(reopened, log, DeliverySettings.local(dir.resolve("delivered")), Clock.systemUTC());
         Pipeline pipeline = new Pipeline(Policy.fixed(PolicyRules.defaults()), PipelineSettings.defaults(), List.of());
-        Intake intake = new Intake(pipeline, reopened, delivery, store, log, true);
+        Intake intake = Intake.withoutTransformers(pipeline, reopened, delivery, store, log, true);
         try {
             Wait.until("delivered", Duration.ofSeconds(5), () -> Files.exists(eml("q5")));
             assertThat(store.get("q5").orElseThrow().status()).isEqualTo(QuarantineEntry.Status.RELEASED);

@@ -38,7 +38,7 @@ class GatewayStatusImplTest {
         int deadPort = Wait.freePort();
         Delivery delivery = new Delivery(spool, log, DeliverySettings.relay("127.0.0.1", deadPort, Duration.ofHours(1)),
                 Clock.systemUTC());
-        Intake intake = new Intake(pipeline, spool, delivery, new MemoryQuarantineStore(), log, true);
+        Intake intake = Intake.withoutTransformers(pipeline, spool, delivery, new MemoryQuarantineStore(), log, true);
         try {
             GatewayStatusImpl status = new GatewayStatusImpl(pipeline, spool, delivery, intake);
             StatusReport r = status.status();
