@@ -7,9 +7,10 @@ import org.streamail.api.spam.ReportKind;
 import org.streamail.api.spam.SpamStore;
 
 /**
- * The learned classifier: naive Bayes over {@link Tokenizer} features with Robinson's per-token estimate
- * and Fisher's chi-square combining (the SpamBayes scheme; Graham's product combining was measured worse on
- * the development split, see the README).
+ * The learned classifier over {@link Tokenizer} features: Robinson's per-token estimate from the shared
+ * per-class document counts, combined either as a capped sum of log-odds through a logistic
+ * ({@link Model#LLR}, the default) or by Fisher's chi-square (the SpamBayes scheme, {@link Model#CHI2}).
+ * Both are pure functions of the counts, so every node computing from the same rows agrees (README).
  *
  * <p>Counts live in the database ({@link SpamStore}) so every node learns from every report; this class
  * keeps a copy in memory ({@link TokenTable}) and pulls the rows changed since its last pull
@@ -21,10 +22,33 @@ import org.streamail.api.spam.SpamStore;
 final class Classifier {
 
     /** Tuning, measured on the development split (README). */
-    record Tuning(double strength, double minDeviation, int maxDiscriminators, int minMessagesPerClass) {
-        static Tuning defaults() {
-            return new Tuning(0.45, 0.1, 150, 10);
+    record Tuning(double strength, double minDeviation, int maxDiscriminators, int minMessagesPerClass,
+            Model model, double evidenceCap, double temperature) {
+        Tuning(double strength, double minDeviation, int maxDiscriminators, int minMessagesPerClass) {
+            this(strength, minDeviation, maxDiscriminators, minMessagesPerClass, Model.CHI2, 3.0, 4.0);
         }
+
+        /**
+         * LLR, capped at 3 nats per token, temperature 2: chosen on the by-date development split (README),
+         * where it caught 97.3 % of the newer spam at probability 0.9 with no false positive, against 89.3 %
+         * for chi-square combining with the same counts and features.
+         */
+        static Tuning defaults() {
+            return new Tuning(0.45, 0.1, 150, 10, Model.LLR, 3.0, 2.0);
+        }
+
+        /** The earlier SpamBayes scheme, kept selectable ({@code classifier.model = CHI2}). */
+        static Tuning chiSquare() {
+            return new Tuning(0.45, 0.1, 150, 10, Model.CHI2, 3.0, 2.0);
+        }
+    }
+
+    /** How per-token estimates are combined. */
+    enum Model {
+        /** Fisher/Robinson chi-square of the most extreme Robinson estimates (SpamBayes). */
+        CHI2,
+        /** Sum of the most extreme per-token log-likelihood ratios, each capped, through a logistic. */
+        LLR
     }
 
     private static final int PAGE = 20_000;
@@ -68,6 +92,17 @@ final class Classifier {
                 double p = spamRatio / (spamRatio + hamRatio);
                 // Robinson: shrink towards 0.5 when the token was seen few times
                 double prob = (tuning.strength() * 0.5 + (s + h) * p) / (tuning.strength() + s + h);
+                if (tuning.model() == Model.LLR) {
+                    // the log-odds of Robinson's estimate: symmetric in the classes whatever their sizes
+                    double llr = Math.log(prob / (1 - prob));
+                    llr = Math.max(-tuning.evidenceCap(), Math.min(tuning.evidenceCap(), llr));
+                    if (Math.abs(llr) >= tuning.minDeviation()) {
+                        probs[n] = llr;
+                        devs[n] = Math.abs(llr);
+                        n++;
+                    }
+                    continue;
+                }
                 double dev = Math.abs(prob - 0.5);
                 if (dev >= tuning.minDeviation()) {
                     probs[n] = prob;
@@ -75,10 +110,31 @@ final class Classifier {
                     n++;
                 }
             }
-            return combine(probs, devs, n);
+            return tuning.model() == Model.LLR ? sumLlr(probs, devs, n) : combine(probs, devs, n);
         } finally {
             lock.readLock().unlock();
         }
+    }
+
+    /** Logistic of the summed {@code maxDiscriminators} strongest capped log-likelihood ratios. */
+    private double sumLlr(double[] llrs, double[] devs, int n) {
+        int k = Math.min(n, tuning.maxDiscriminators());
+        double sum = 0;
+        if (k < n) {
+            Integer[] order = new Integer[n];
+            for (int i = 0; i < n; i++) {
+                order[i] = i;
+            }
+            Arrays.sort(order, (a, b) -> Double.compare(devs[b], devs[a]));
+            for (int i = 0; i < k; i++) {
+                sum += llrs[order[i]];
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                sum += llrs[i];
+            }
+        }
+        return 1 / (1 + Math.exp(-sum / tuning.temperature()));
     }
 
     /** Fisher/Robinson chi-square combining of the {@code maxDiscriminators} most extreme estimates. */

@@ -64,7 +64,7 @@ public final class SpamComponent implements Detector, EnvelopeGuard, ReportServi
     @Activate
     public SpamComponent(@Reference SpamStore store, SpamConfig config) {
         this.engine = new SpamEngine(store, settings(config), Clock.systemUTC(), this::stored, this::isProtected,
-                Classifier.Tuning.defaults(), families(config.classifier_features()));
+                tuning(config.classifier_model()), families(config.classifier_features()));
         engine.refresh();
         int seconds = Math.max(1, Math.min(60, config.refresh_seconds()));
         this.refresher = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -99,6 +99,16 @@ public final class SpamComponent implements Detector, EnvelopeGuard, ReportServi
                 duration("auto.block.expiry", c.auto_block_expiry()), c.fingerprint_score(), c.rule_score(),
                 c.bayes_max_score(), c.bayes_min_score(), cut, Math.max(1000, c.max_fingerprints()),
                 Math.max(10_000, c.max_tokens()), Math.max(0, c.recent_bytes()), Math.max(1024, c.max_message_size()));
+    }
+
+    static Classifier.Tuning tuning(String model) {
+        String m = model == null ? "" : model.strip().toUpperCase(Locale.ROOT);
+        return switch (m) {
+            case "LLR" -> Classifier.Tuning.defaults();
+            case "CHI2" -> Classifier.Tuning.chiSquare();
+            default -> throw new IllegalArgumentException(PID + ": classifier.model must be LLR or CHI2, not '"
+                    + model + "'");
+        };
     }
 
     static Set<Tokenizer.Family> families(String value) {

@@ -52,6 +52,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             + "HEADERS, URLS, HTML, BIGRAMS, OSB (the default was chosen by measurement; see the README)")
     String classifier_features() default "WORDS,HEADERS,URLS,HTML";
 
+    @AttributeDefinition(name = "Classifier model", description = "How token evidence is combined: LLR (capped "
+            + "log-likelihood ratios, the measured default) or CHI2 (the SpamBayes chi-square scheme); both read "
+            + "the same shared token counts")
+    String classifier_model() default "LLR";
+
     @AttributeDefinition(name = "Refresh seconds", description = "How often reports, tokens and rules made on other "
             + "nodes are read from the database (the staleness bound), 1..60")
     int refresh_seconds() default 2;
