@@ -72,6 +72,7 @@ public final class BenchMain {
             case SCAN -> scanMode();
             case CEILING -> ceilingMode();
             case SINK -> sinkMode();
+            case CLICK -> clickMode();
             case HELP -> EXIT_OK;
         };
     }
@@ -125,6 +126,51 @@ public final class BenchMain {
         }
         r.print(out, warnings);
         return warnings.isEmpty() ? EXIT_OK : EXIT_INCOMPLETE;
+    }
+
+    private int clickMode() throws IOException, InterruptedException {
+        java.net.URI uri = BenchOptions.clickUri(o.url());
+        ClickLoadClient.Target t = new ClickLoadClient.Target(uri, o.headers(), o.concurrency(), o.expect(),
+                o.timeout());
+        int probeStatus = new ClickLoadClient(t).probe();
+        if (o.warmup() > 0) {
+            new ClickLoadClient(t).run(o.warmup());
+        }
+        ClickLoadClient.Result res = new ClickLoadClient(t).run(o.messages());
+        Report r = new Report("streamail-bench click");
+        r.line("when", Instant.now().truncatedTo(ChronoUnit.SECONDS) + "  (" + Runtime.getRuntime()
+                .availableProcessors() + " CPUs, Java " + System.getProperty("java.version") + ")");
+        StringBuilder target = new StringBuilder("GET ").append(abbreviateUrl(o.url()))
+                .append("  (redirects not followed");
+        o.headers().forEach(h -> target.append(", ").append(h.getKey()).append(": ").append(h.getValue()));
+        r.line("target", target.append(')').toString());
+        r.line("clients", o.concurrency() + " concurrent (java.net.http, HTTP/1.1 keep-alive), warm-up "
+                + o.warmup() + " + 1 probe (HTTP " + probeStatus + ")");
+        r.line("requests", res.answered() + " / " + o.messages() + " answered  (I/O errors " + res.errors()
+                + (o.expect() != 0 ? ", not " + o.expect() + ": " + res.unexpected() : ", 5xx " + res.unexpected())
+                + ")");
+        r.line("statuses", res.statuses().isEmpty() ? "-" : res.statuses().toString());
+        res.locations().forEach((where, n) -> r.line("redirects", n + " -> " + abbreviateUrl(where)));
+        r.line("rate", rate(res.ratePerSecond()) + " req/s  (" + secs(res.endNanos() - res.startNanos()) + " s)");
+        r.line("latency", res.latencies().summary() + "  (request sent -> whole response)");
+        res.errorExamples().forEach((k, v) -> r.line("failure", k + ": " + v));
+        if (res.answered() < o.messages()) {
+            warnings.add((o.messages() - res.answered()) + " of " + o.messages() + " requests got no answer"
+                    + (res.attempted() < o.messages() ? " (every client gave up after "
+                    + ClickLoadClient.MAX_CONSECUTIVE_FAILURES + " I/O errors in a row)" : ""));
+        }
+        if (res.unexpected() > 0) {
+            warnings.add(res.unexpected() + " answer(s) " + (o.expect() != 0 ? "were not HTTP " + o.expect()
+                    : "were HTTP 5xx"));
+        }
+        r.print(out, warnings);
+        return warnings.isEmpty() ? EXIT_OK : EXIT_INCOMPLETE;
+    }
+
+    /** A click URL's token is long (and a valid click for whoever holds it): print its ends only. */
+    static String abbreviateUrl(String url) {
+        return url.length() <= 80 ? url : url.substring(0, 60) + "..." + url.substring(url.length() - 8) + " ("
+                + url.length() + " chars)";
     }
 
     private int ceilingMode() throws IOException, InterruptedException {

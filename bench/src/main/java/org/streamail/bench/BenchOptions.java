@@ -1,8 +1,13 @@
 package org.streamail.bench;
 
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -34,12 +39,20 @@ record BenchOptions(
         Duration drainTimeout,
         int size,
         int ceilingMessages,
-        boolean ceilingOnly) {
+        boolean ceilingOnly,
+        List<Map.Entry<String, String>> headers,
+        int expect) {
 
     /** What to measure. */
     enum Mode {
-        SMTP, SCAN, CEILING, SINK, HELP
+        SMTP, SCAN, CEILING, SINK, CLICK, HELP
     }
+
+    /** The most {@code --header} options (each a line of every click request). */
+    static final int MAX_HEADERS = 32;
+    private static final int MAX_HEADER_LENGTH = 8192;
+    private static final java.util.regex.Pattern HEADER_NAME =
+            java.util.regex.Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}"); // RFC 9110 token
 
     static final int MAX_MESSAGES = 10_000_000;
     static final int MAX_CONCURRENCY = 1024;
@@ -55,12 +68,14 @@ record BenchOptions(
               ceiling   Postfix smtp-source -> smtp-sink (the machine's raw SMTP ceiling), then the smtp
                         mode, and our end-to-end rate as a ratio of the ceiling
               sink      only run the built-in SMTP sink and print what arrives (Ctrl-C to stop)
+              click     GET one click URL (--url, required) N times from C clients, redirects not
+                        followed; prints the statuses, req/s and the latency (request -> whole response)
 
             options (defaults in brackets)
-              -n, --messages N        messages to send [2000]
+              -n, --messages N        messages to send / click requests to make [2000]
               -c, --concurrency C     concurrent SMTP sessions / HTTP clients [8]
               --per-session K         messages per SMTP session before reconnecting [50]
-              --warmup W              messages sent first and not counted (JIT warm-up) [200]
+              --warmup W              messages / requests sent first and not counted (JIT warm-up) [200]
               --host H / --port P     the gateway's SMTP listener [127.0.0.1 / 2525]
               --sink-bind A / --sink-port P   where the built-in sink listens [127.0.0.1 / 2626]
               --no-sink               do not start the sink (the gateway relays elsewhere):
@@ -71,7 +86,8 @@ record BenchOptions(
               --mix SPEC              weights of the generated kinds [plain:4,html:3,zip:2,pdf:1]
               --eml-dir DIR           send the *.eml files of DIR (round-robin) instead
               --from / --to ADDR      envelope sender / recipient [sender@example.net / bench@example.com]
-              --url URL               REST API root [http://127.0.0.1:8181/streamail/api/v1]
+              --url URL               REST API root [http://127.0.0.1:8181/streamail/api/v1];
+                                      click: the click URL (<base.url>/streamail/click/<token>)
               --user U                REST user [admin]
               --timeout SECONDS       socket / request timeout [60]
               --drain-timeout SECONDS stop waiting for the sink after this long without an arrival [30]
@@ -79,6 +95,10 @@ record BenchOptions(
               --ceiling-messages M    ceiling: messages smtp-source sends (a longer run is a steadier
                                       figure) [20000]
               --ceiling-only          ceiling: measure only the Postfix ceiling and the tool, no gateway
+              --header 'NAME: VALUE'  click: a header line sent with every request (repeatable, at most
+                                      32), e.g. 'X-Forwarded-For: 192.0.2.7'
+              --expect STATUS         click: the HTTP status every answer should have (e.g. 302 or 403);
+                                      any other is counted as a failure [any status but 5xx]
             """;
 
     private static final Set<String> FLAGS = Set.of("--no-sink", "--direct", "--ceiling-only", "-h", "--help");
@@ -94,9 +114,11 @@ record BenchOptions(
             if (args[0].equals("-h") || args[0].equals("--help")) {
                 return defaults(Mode.HELP);
             }
-            throw new IllegalArgumentException("unknown mode '" + args[0] + "'; modes are smtp, scan, ceiling, sink");
+            throw new IllegalArgumentException("unknown mode '" + args[0]
+                    + "'; modes are smtp, scan, ceiling, sink, click");
         }
         Map<String, String> values = new HashMap<>();
+        List<String> headerArgs = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
             String a = args[i];
             if (!a.startsWith("-")) {
@@ -125,6 +147,13 @@ record BenchOptions(
                 }
                 value = args[++i];
             }
+            if (name.equals("--header")) { // the one option that may be repeated
+                if (headerArgs.size() >= MAX_HEADERS) {
+                    throw new IllegalArgumentException("at most " + MAX_HEADERS + " --header options");
+                }
+                headerArgs.add(value);
+                continue;
+            }
             if (values.put(name, value) != null) {
                 throw new IllegalArgumentException(name + " given twice");
             }
@@ -133,6 +162,13 @@ record BenchOptions(
             return defaults(Mode.HELP);
         }
         Map<String, String> v = new HashMap<>(values);
+        if (mode == Mode.CLICK && !v.containsKey("--url")) {
+            throw new IllegalArgumentException("click mode needs --url <click URL> (a link of a delivered message, "
+                    + "<base.url>/streamail/click/<token>)");
+        }
+        if (mode != Mode.CLICK && (!headerArgs.isEmpty() || v.containsKey("--expect"))) {
+            throw new IllegalArgumentException("--header and --expect apply to click mode only");
+        }
         BenchOptions o = new BenchOptions(
                 mode,
                 text(v, "--host", "127.0.0.1"),
@@ -156,7 +192,9 @@ record BenchOptions(
                 Duration.ofSeconds(intIn(v, "--drain-timeout", 30, 1, 3600)),
                 intIn(v, "--size", 0, 0, 50 * 1024 * 1024),
                 intIn(v, "--ceiling-messages", 20_000, 1, MAX_MESSAGES),
-                flag(v, "--ceiling-only"));
+                flag(v, "--ceiling-only"),
+                headers(headerArgs),
+                v.containsKey("--expect") ? intIn(v, "--expect", 0, 100, 599) : 0);
         if (!v.isEmpty()) {
             throw new IllegalArgumentException("unknown option(s) " + String.join(", ", v.keySet().stream().sorted().toList())
                     + "; see --help");
@@ -168,6 +206,9 @@ record BenchOptions(
             throw new IllegalArgumentException("--mix applies to generated messages, not to --eml-dir");
         }
         MessageSet.parseMix(o.mix()); // validate now, not after connecting
+        if (mode == Mode.CLICK) {
+            clickUri(o.url());
+        }
         return o;
     }
 
@@ -175,7 +216,60 @@ record BenchOptions(
         BenchOptions o = parse("smtp");
         return new BenchOptions(mode, o.host, o.port, o.sinkBind, o.sinkPort, o.sink, o.direct, o.messages,
                 o.concurrency, o.perSession, o.warmup, o.seed, o.mix, o.emlDir, o.from, o.to, o.url, o.user,
-                o.timeout, o.drainTimeout, o.size, o.ceilingMessages, o.ceilingOnly);
+                o.timeout, o.drainTimeout, o.size, o.ceilingMessages, o.ceilingOnly, o.headers, o.expect);
+    }
+
+    /**
+     * Checks a click URL: absolute http(s) with a host, no user info or fragment.
+     *
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    static URI clickUri(String url) {
+        URI u;
+        try {
+            u = new URI(url);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("--url '" + url + "' is not a valid URL: " + e.getReason());
+        }
+        if (u.getHost() == null || u.getRawUserInfo() != null || u.getRawFragment() != null) {
+            throw new IllegalArgumentException("--url '" + url + "' must be http(s)://host[:port]/path, without "
+                    + "user or fragment");
+        }
+        return u;
+    }
+
+    /** "Name: value" lines → entries, each checked by the JDK client's own rules (restricted names too). */
+    private static List<Map.Entry<String, String>> headers(List<String> lines) {
+        List<Map.Entry<String, String>> out = new ArrayList<>();
+        for (String line : lines) {
+            int colon = line.indexOf(':');
+            if (colon <= 0 || line.length() > MAX_HEADER_LENGTH) {
+                throw new IllegalArgumentException("--header '" + abbreviate(line) + "' is not 'NAME: VALUE' (at most "
+                        + MAX_HEADER_LENGTH + " characters)");
+            }
+            String name = line.substring(0, colon).trim();
+            String value = line.substring(colon + 1).trim();
+            if (!HEADER_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("--header name '" + abbreviate(name) + "' is not a valid header "
+                        + "name");
+            }
+            if (value.chars().anyMatch(ch -> ch < 0x20 && ch != '\t' || ch == 0x7f)) {
+                throw new IllegalArgumentException("--header " + name + ": the value has control characters");
+            }
+            try {
+                // The JDK refuses some names (Host, Connection, Content-Length, Expect, Upgrade): say so now.
+                HttpRequest.newBuilder().header(name, value);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--header " + name + ": the JDK HTTP client does not send it ("
+                        + e.getMessage() + ")");
+            }
+            out.add(Map.entry(name, value));
+        }
+        return List.copyOf(out);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 60 ? s.substring(0, 60) + "..." : s;
     }
 
     private static boolean flag(Map<String, String> v, String name) {
