@@ -3,8 +3,6 @@ package org.streamail.shell.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,8 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.streamail.api.model.Action;
@@ -24,33 +20,17 @@ import org.streamail.api.store.QuarantineEntry;
 import org.streamail.api.store.QuarantineQuery;
 
 /** Each command's execute() against in-memory services, asserting what it prints. */
-class CommandsTest {
+class CommandsTest extends CommandTestSupport {
 
     static final byte[] MESSAGE = "From: a@evil.example\r\nSubject: hi\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII);
 
     final InMemoryGateway gateway = new InMemoryGateway();
-    final ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    PrintStream originalOut;
 
     @TempDir
     Path dir;
 
-    @BeforeEach
-    void captureOut() {
-        originalOut = System.out;
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    }
 
-    @AfterEach
-    void restoreOut() {
-        System.setOut(originalOut);
-    }
 
-    String run(Callable<Object> command) throws Exception {
-        captured.reset();
-        assertThat(command.call()).as("commands print, they return nothing").isNull();
-        return captured.toString(StandardCharsets.UTF_8);
-    }
 
     static void assertFails(Callable<Object> command, String messagePart) {
         assertThatThrownBy(command::call).isInstanceOf(CommandFailure.class).hasMessageContaining(messagePart);

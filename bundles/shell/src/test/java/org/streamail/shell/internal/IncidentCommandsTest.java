@@ -3,9 +3,6 @@ package org.streamail.shell.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,9 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
-import java.util.concurrent.Callable;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.streamail.api.alert.Alert;
 import org.streamail.api.alert.AlertQuery;
@@ -33,7 +27,7 @@ import org.streamail.api.linkguard.LinkDelivery;
 import org.streamail.api.linkguard.LinkStore;
 
 /** The incident commands (alerts, isolation, clicks, recall) against recording fakes. */
-class IncidentCommandsTest {
+class IncidentCommandsTest extends CommandTestSupport {
 
     static final Instant T0 = Instant.parse("2026-12-04T10:00:00Z");
 
@@ -145,25 +139,9 @@ class IncidentCommandsTest {
                         new RecallOutcome("b@example.org", 0, 0, 0, "login failed")));
     };
 
-    final ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    PrintStream originalOut;
 
-    @BeforeEach
-    void captureOut() {
-        originalOut = System.out;
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    }
 
-    @AfterEach
-    void restoreOut() {
-        System.setOut(originalOut);
-    }
 
-    String run(Callable<Object> command) throws Exception {
-        captured.reset();
-        assertThat(command.call()).isNull();
-        return captured.toString(StandardCharsets.UTF_8);
-    }
 
     @Test
     void isolateListAndReleaseWorkTogether() throws Exception {

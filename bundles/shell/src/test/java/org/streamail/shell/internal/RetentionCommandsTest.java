@@ -3,17 +3,11 @@ package org.streamail.shell.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.concurrent.Callable;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.streamail.api.retention.AuditQuery;
 import org.streamail.api.retention.AuditRecord;
@@ -25,7 +19,7 @@ import org.streamail.api.retention.RetentionService;
 import org.streamail.api.retention.SweepReport;
 
 /** The retention commands against an in-memory retention service, asserting what they print. */
-class RetentionCommandsTest {
+class RetentionCommandsTest extends CommandTestSupport {
 
     static final Instant T0 = Instant.parse("2026-05-01T10:00:00Z");
     static final SweepReport REPORT = new SweepReport(T0, Duration.ofMillis(812), true, 3, 40, 5, 0, 0, 0, 2, 1,
@@ -33,8 +27,6 @@ class RetentionCommandsTest {
 
     final List<String> calls = new ArrayList<>();
     RuntimeException failure;
-    final ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    PrintStream originalOut;
 
     final RetentionService retention = new RetentionService() {
         @Override
@@ -69,22 +61,8 @@ class RetentionCommandsTest {
         }
     };
 
-    @BeforeEach
-    void captureOut() {
-        originalOut = System.out;
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    }
 
-    @AfterEach
-    void restoreOut() {
-        System.setOut(originalOut);
-    }
 
-    String run(Callable<Object> command) throws Exception {
-        captured.reset();
-        assertThat(command.call()).isNull();
-        return captured.toString(StandardCharsets.UTF_8);
-    }
 
     @Test
     void retentionSweepPrintsEveryCountAndTheProblems() throws Exception {

@@ -3,8 +3,6 @@ package org.streamail.shell.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,9 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
-import java.util.concurrent.Callable;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.streamail.api.spam.BlockListService;
@@ -27,7 +22,7 @@ import org.streamail.api.spam.ReportResult;
 import org.streamail.api.spam.ReportService;
 
 /** The spam commands against recording fakes, asserting what they print and what they ask the services. */
-class SpamCommandsTest {
+class SpamCommandsTest extends CommandTestSupport {
 
     final List<String> calls = new ArrayList<>();
     final Map<String, BlockRule> rules = new LinkedHashMap<>();
@@ -75,28 +70,12 @@ class SpamCommandsTest {
         }
     };
 
-    final ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    PrintStream originalOut;
 
     @TempDir
     Path dir;
 
-    @BeforeEach
-    void captureOut() {
-        originalOut = System.out;
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    }
 
-    @AfterEach
-    void restoreOut() {
-        System.setOut(originalOut);
-    }
 
-    String run(Callable<Object> command) throws Exception {
-        captured.reset();
-        assertThat(command.call()).isNull();
-        return captured.toString(StandardCharsets.UTF_8);
-    }
 
     @Test
     void reportSpamReadsAFileAndSaysWhetherItNowBlocks() throws Exception {
