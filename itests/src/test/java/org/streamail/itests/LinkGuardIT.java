@@ -40,6 +40,9 @@ import org.streamail.api.isolation.Isolation;
 import org.streamail.api.isolation.IsolationService;
 import org.streamail.api.linkguard.Click;
 import org.streamail.api.linkguard.LinkStore;
+import org.streamail.api.spam.ReportKind;
+import org.streamail.api.spam.ReportResult;
+import org.streamail.api.spam.ReportService;
 import org.streamail.itests.process.SmtpClient;
 
 /**
@@ -89,46 +92,15 @@ public class LinkGuardIT extends StreamailTestSupport {
 
     @Test
     public void aBlockedClickIsolatesTheHostAlertsAndPullsTheCampaignBack() throws Exception {
-        Path credentials = Path.of(System.getProperty("karaf.data"), "itest-imap-credentials");
-        StringBuilder lines = new StringBuilder();
-        USERS.forEach(u -> lines.append(u).append(" = ").append(PASSWORD).append('\n'));
-        Files.writeString(credentials, lines, StandardCharsets.UTF_8);
-        Files.setPosixFilePermissions(credentials, PosixFilePermissions.fromString("rw-------"));
-
-        updateConfig("org.streamail.delivery", Map.of("relay.host", "127.0.0.1",
-                "relay.port", String.valueOf(greenMail.getSmtp().getPort())));
-        updateConfig("org.streamail.retention", Map.of("imap.host", "127.0.0.1",
-                "imap.port", String.valueOf(greenMail.getImap().getPort()), "imap.security", "none",
-                "imap.master.separator", "", "imap.credentials.file", credentials.toString(),
-                "recall.action", "move", "recall.folder", "Quarantine"));
-        updateConfig("org.streamail.linkguard", Map.of("base.url", "http://127.0.0.1:" + httpPort(),
-                "trusted.proxies", "127.0.0.1", "isolate.on.block", "true", "recall.on.block", "true"));
-        updateConfig("org.streamail.isolation", Map.of("enforcers", "log"));
-        for (String u : USERS) {
-            executeCommand("streamail:directory-add " + u);
-        }
-        waitFor("the mandatory detector and the services", Duration.ofSeconds(60),
-                () -> executeCommand("streamail:status").contains("content"));
+        java.time.Instant started = java.time.Instant.now();
+        configureNextHopAndMailboxes();
 
         // ---- the campaign: one copy per user, same sender and subject, a link that looks harmless today
         String subject = "Slides from the budget meeting " + UUID.randomUUID().toString().substring(0, 6);
-        for (String u : USERS) {
-            String name = u.substring(0, u.indexOf('@'));
-            String html = "<html><body><p>Hello " + name + ",</p><p>the slides from this morning are here: "
-                    + "<a href=\"http://slides.budget-review.example/deck?u=" + name + "\">slides</a>.</p>"
-                    + "<p>Regards, Dan</p></body></html>";
-            byte[] msg = ("From: Dan <dan@budget-review.example>\r\nTo: " + u + "\r\nSubject: " + subject
-                    + "\r\nMessage-ID: <" + UUID.randomUUID() + "@budget-review.example>\r\nMIME-Version: 1.0\r\n"
-                    + "Content-Type: text/html; charset=UTF-8\r\n\r\n" + html + "\r\n")
-                    .getBytes(StandardCharsets.UTF_8);
-            String reply = waitForReply(u, msg);
-            assertThat(reply).as("delivery to " + u).startsWith("250");
-        }
-        waitFor("three copies at the next hop", Duration.ofSeconds(60), () -> inbox("carol@example.org").size() >= 1
-                && inbox("alice@example.org").size() >= 1 && inbox("bob@example.org").size() >= 1);
+        sendCampaign("dan@budget-review.example", subject, "http://slides.budget-review.example/deck", SLIDES);
 
         // ---- the delivered copy carries the click endpoint, not the original target
-        String alicesCopy = raw(inbox("alice@example.org").get(0));
+        String alicesCopy = copyOf("alice@example.org", subject);
         String unfolded = alicesCopy.replace("=\r\n", "");
         Matcher m = Pattern.compile("http://127\\.0\\.0\\.1:" + httpPort() + "/streamail/click/[A-Za-z0-9_.\\-]+")
                 .matcher(unfolded);
@@ -175,12 +147,7 @@ public class LinkGuardIT extends StreamailTestSupport {
 
         // ---- the campaign is pulled back: the other two recipients warned, their copies out of INBOX
         for (String other : List.of("bob@example.org", "carol@example.org")) {
-            waitFor(other + " warned", Duration.ofSeconds(60), () -> alerts.query(
-                    new AlertQuery(100, null, "recipient-warned", null, null)).stream()
-                    .map(Alert::recipient).anyMatch(other::equals));
-            waitFor(other + "'s copy moved to Quarantine", Duration.ofSeconds(60),
-                    () -> folder(other, "Quarantine").stream().anyMatch(s -> subjectOf(s).equals(subject))
-                            && inbox(other).stream().noneMatch(s -> subjectOf(s).equals(subject)));
+            awaitWarnedAndPulledBack(alerts, other, subject, started);
             // the warning itself reaches the user through the gateway's normal delivery path
             try {
                 waitFor(other + " got the warning mail", Duration.ofSeconds(60),
@@ -193,13 +160,107 @@ public class LinkGuardIT extends StreamailTestSupport {
         isolation.release(WORKSTATION, "itest");
     }
 
+    /** The next hop and mailboxes are this test's GreenMail; recall moves copies to Quarantine over IMAP. */
+    private void configureNextHopAndMailboxes() throws Exception {
+        Path credentials = Path.of(System.getProperty("karaf.data"), "itest-imap-credentials");
+        StringBuilder lines = new StringBuilder();
+        USERS.forEach(u -> lines.append(u).append(" = ").append(PASSWORD).append('\n'));
+        Files.writeString(credentials, lines, StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(credentials, PosixFilePermissions.fromString("rw-------"));
+
+        updateConfig("org.streamail.delivery", Map.of("relay.host", "127.0.0.1",
+                "relay.port", String.valueOf(greenMail.getSmtp().getPort())));
+        updateConfig("org.streamail.retention", Map.of("imap.host", "127.0.0.1",
+                "imap.port", String.valueOf(greenMail.getImap().getPort()), "imap.security", "none",
+                "imap.master.separator", "", "imap.credentials.file", credentials.toString(),
+                "recall.action", "move", "recall.folder", "Quarantine"));
+        updateConfig("org.streamail.linkguard", Map.of("base.url", "http://127.0.0.1:" + httpPort(),
+                "trusted.proxies", "127.0.0.1", "isolate.on.block", "true", "recall.on.block", "true"));
+        updateConfig("org.streamail.isolation", Map.of("enforcers", "log"));
+        for (String u : USERS) {
+            executeCommand("streamail:directory-add " + u);
+        }
+        waitFor("the mandatory detector and the services", Duration.ofSeconds(60),
+                () -> executeCommand("streamail:status").contains("content"));
+    }
+
+    static final String SLIDES = "the slides from this morning are here: <a href=\"%s\">slides</a>.</p><p>Regards, Dan";
+    static final String SAVINGS = "this weekend only, up to seventy percent off garden furniture, barbecues and "
+            + "outdoor lighting in every store: <a href=\"%s\">see the offers</a>.</p><p>The Weekly Savings team";
+
+    /** One copy per user, same sender and subject, an HTML body with one link; waits for all three at the next hop. */
+    private void sendCampaign(String from, String subject, String link, String paragraph) throws Exception {
+        for (String u : USERS) {
+            String reply = waitForReply(from, u, campaignCopy(from, u, subject, link, paragraph));
+            assertThat(reply).as("delivery to " + u).startsWith("250");
+        }
+        waitFor("three copies at the next hop", Duration.ofSeconds(60), () -> USERS.stream()
+                .allMatch(u -> inbox(u).stream().anyMatch(m -> subjectOf(m).equals(subject))));
+    }
+
+    private static byte[] campaignCopy(String from, String to, String subject, String link, String paragraph) {
+        String name = to.substring(0, to.indexOf('@'));
+        String html = "<html><body><p>Hello " + name + ",</p><p>" + String.format(paragraph, link + "?u=" + name)
+                + "</p></body></html>";
+        return ("From: Dan <" + from + ">\r\nTo: " + to + "\r\nSubject: " + subject
+                + "\r\nMessage-ID: <" + UUID.randomUUID() + "@" + from.substring(from.indexOf('@') + 1)
+                + ">\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=UTF-8\r\n\r\n" + html + "\r\n")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The copy of one user, as that user would report it (headers the gateway added included). */
+    private String copyOf(String user, String subject) throws Exception {
+        for (StoredMessage m : inbox(user)) {
+            if (subjectOf(m).equals(subject)) {
+                return raw(m);
+            }
+        }
+        throw new AssertionError("no copy of '" + subject + "' in " + user + "'s INBOX");
+    }
+
+    /** Warned since {@code since} (the other test may have warned the same user) and the copy moved. */
+    private void awaitWarnedAndPulledBack(AlertStore alerts, String user, String subject, java.time.Instant since) {
+        waitFor(user + " warned", Duration.ofSeconds(60), () -> alerts.query(
+                new AlertQuery(100, null, "recipient-warned", null, since)).stream()
+                .map(Alert::recipient).anyMatch(user::equals));
+        waitFor(user + "'s copy moved to Quarantine", Duration.ofSeconds(60),
+                () -> folder(user, "Quarantine").stream().anyMatch(s -> subjectOf(s).equals(subject))
+                        && inbox(user).stream().noneMatch(s -> subjectOf(s).equals(subject)));
+    }
+
+    @Test
+    public void anAdministratorsSpamReportBlocksTheCampaignAndPullsTheDeliveredCopiesBack() throws Exception {
+        java.time.Instant started = java.time.Instant.now();
+        configureNextHopAndMailboxes();
+        String subject = "Your weekly savings digest " + UUID.randomUUID().toString().substring(0, 6);
+        sendCampaign("deals@weekly-savings.example", subject, "http://shop.weekly-savings.example/offers", SAVINGS);
+
+        // alice forwards her copy to the administrator, who reports it (as POST /reports/spam would)
+        String alicesCopy = copyOf("alice@example.org", subject);
+        assertThat(alicesCopy).as("the gateway's own Received line names the copy").contains("(Streamail)");
+        ReportService reports = service(ReportService.class, Duration.ofSeconds(30));
+        ReportResult result = reports.report(ReportKind.SPAM, alicesCopy.getBytes(StandardCharsets.UTF_8), "admin", true);
+        assertThat(result.blocking()).isTrue();
+
+        // every delivered copy of the campaign is pulled back and its recipient warned
+        AlertStore alerts = service(AlertStore.class, Duration.ofSeconds(30));
+        for (String user : USERS) {
+            awaitWarnedAndPulledBack(alerts, user, subject, started);
+        }
+        // and a new copy is refused at the door
+        byte[] again = campaignCopy("deals@weekly-savings.example", "bob@example.org", subject,
+                "http://shop.weekly-savings.example/offers", SAVINGS);
+        assertThat(waitForReply("deals@weekly-savings.example", "bob@example.org", again)).startsWith("550 5.7.1")
+                .contains(result.reference());
+    }
+
     /** Sends until the listener knows the address (the directory is refreshed every few seconds). */
-    private String waitForReply(String rcpt, byte[] msg) throws Exception {
+    private String waitForReply(String from, String rcpt, byte[] msg) throws Exception {
         String[] reply = new String[1];
         waitFor("the gateway to accept mail for " + rcpt, Duration.ofSeconds(30), () -> {
             try (SmtpClient client = new SmtpClient(smtpPort())) {
                 client.command("EHLO linkguard-it");
-                reply[0] = client.send("dan@budget-review.example", List.of(rcpt), msg);
+                reply[0] = client.send(from, List.of(rcpt), msg);
                 return !reply[0].startsWith("550 5.1.1") && !reply[0].startsWith("4");
             } catch (Exception e) {
                 return false;

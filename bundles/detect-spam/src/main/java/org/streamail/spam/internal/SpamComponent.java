@@ -19,6 +19,7 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
+import org.streamail.api.campaign.CampaignService;
 import org.streamail.api.detect.Detector;
 import org.streamail.api.detect.Inspection;
 import org.streamail.api.model.Finding;
@@ -49,6 +50,7 @@ import org.streamail.api.store.QuarantineStore;
 public final class SpamComponent implements Detector, EnvelopeGuard, ReportService, BlockListService {
 
     static final String PID = "org.streamail.spam";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SpamComponent.class);
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -58,8 +60,20 @@ public final class SpamComponent implements Detector, EnvelopeGuard, ReportServi
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile Directory directory;
 
+    /** Pulls back the delivered copies of a campaign whose fingerprint reports have made blocking. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile CampaignService campaigns;
+
     private final SpamEngine engine;
     private final ScheduledExecutorService refresher;
+    /**
+     * One thread, a queue of {@value #RECALL_QUEUE}: a recall searches the message log and mails warnings,
+     * which must not hold the reporting request. A full queue drops the recall with a warning (an
+     * administrator can still run {@code streamail:message-recall}).
+     */
+    private final java.util.concurrent.ThreadPoolExecutor recaller;
+    static final int RECALL_QUEUE = 100;
 
     @Activate
     public SpamComponent(@Reference SpamStore store, SpamConfig config) {
@@ -73,6 +87,14 @@ public final class SpamComponent implements Detector, EnvelopeGuard, ReportServi
             return t;
         });
         refresher.scheduleWithFixedDelay(engine::refresh, seconds, seconds, TimeUnit.SECONDS);
+        this.recaller = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+                new java.util.concurrent.ArrayBlockingQueue<>(RECALL_QUEUE), r -> {
+                    Thread t = new Thread(r, "streamail-spam-recall");
+                    t.setDaemon(true);
+                    return t;
+                }, (r, pool) -> LOG.warn("Spam: {} campaign recalls are already waiting; one was dropped "
+                        + "(streamail:message-recall can run it by hand)", RECALL_QUEUE));
+        engine.onBlockedCampaign((id, reference, reason) -> recaller.execute(() -> recall(id, reference, reason)));
         int releaseSeconds = config.release_learning_seconds();
         if (releaseSeconds > 0) {
             ReleaseLearner learner = new ReleaseLearner(() -> quarantine, engine);
@@ -83,6 +105,25 @@ public final class SpamComponent implements Detector, EnvelopeGuard, ReportServi
     @Deactivate
     void deactivate() {
         refresher.shutdownNow();
+        recaller.shutdownNow();
+    }
+
+    private void recall(String gatewayId, String reference, String reason) {
+        CampaignService c = campaigns;
+        if (c == null) {
+            LOG.info("Spam: ref {} now blocks, but no campaign service is installed to pull back the delivered "
+                    + "copies of {}", reference, gatewayId);
+            return;
+        }
+        try {
+            var report = c.recall(gatewayId, reason + " (spam ref " + reference + ")", "spam-reports");
+            LOG.info("Spam: ref {} blocks; campaign {} recalled from {}: {} messages, {} recipients warned",
+                    reference, report.campaignId(), gatewayId, report.messages().size(), report.warned().size());
+        } catch (java.util.NoSuchElementException e) {
+            LOG.info("Spam: ref {} blocks; {} is not in the message log, nothing to recall", reference, gatewayId);
+        } catch (RuntimeException e) {
+            LOG.warn("Spam: ref {} blocks; recalling the campaign of {} failed: {}", reference, gatewayId, e.toString());
+        }
     }
 
     static SpamEngine.Settings settings(SpamConfig c) {

@@ -98,6 +98,21 @@ final class SpamEngine implements ReportService, BlockListService {
     private long rulesGeneration = Long.MIN_VALUE;
     private final Object refreshLock = new Object();
     private volatile long lastRefreshFailureLog;
+    private volatile BlockedCampaignListener blockedListener = (id, reference, reason) -> { };
+
+    /**
+     * Told when a report makes a fingerprint refuse mail and the reported message is one the gateway
+     * delivered (its gateway id is known), so the copies already delivered can be pulled back. Called on
+     * the reporting thread; must not block.
+     */
+    @FunctionalInterface
+    interface BlockedCampaignListener {
+        void blocked(String gatewayId, String reference, String reason);
+    }
+
+    /** The gateway's own Received line: {@code by <host> (Streamail) with ESMTP[S][A] id <gateway id>}. */
+    private static final java.util.regex.Pattern OUR_RECEIVED = java.util.regex.Pattern.compile(
+            "\\(Streamail\\)\\s+with\\s+E?SMTPS?A?\\s+id\\s+([A-Za-z0-9._-]{1,128})");
 
     /**
      * @param storedMessages finds a quarantined (or otherwise stored) message by gateway id; never null
@@ -373,10 +388,38 @@ final class SpamEngine implements ReportService, BlockListService {
         }
         Stored s = stored.orElseThrow(() -> new NoSuchElementException("no message with id " + id
                 + " in the quarantine or among the messages this node inspected recently"));
-        return report(kind, s.raw(), s.sender(), reporter, admin);
+        return report(kind, s.raw(), s.sender(), id.strip(), reporter, admin);
+    }
+
+    /** Sets who is told when a report makes a delivered message's fingerprint block; never null. */
+    void onBlockedCampaign(BlockedCampaignListener listener) {
+        this.blockedListener = Objects.requireNonNull(listener, "listener");
+    }
+
+    /**
+     * The gateway id of a message this gateway delivered, from its own Received line: the first one in
+     * header order that names Streamail. Lines a sender forged sit below ours, so ours is met first; a
+     * message that never passed through the gateway has none, or only a forged one naming an id the
+     * message log does not know (the recall then finds nothing).
+     */
+    static String deliveredId(MimeText.Extracted m) {
+        for (var h : m.headers()) {
+            if (h.name().equalsIgnoreCase("Received")) {
+                java.util.regex.Matcher r = OUR_RECEIVED.matcher(h.value());
+                if (r.find()) {
+                    return r.group(1);
+                }
+            }
+        }
+        return null;
     }
 
     private ReportResult report(ReportKind kind, byte[] raw, String envelopeSender, String reporter, boolean admin) {
+        return report(kind, raw, envelopeSender, null, reporter, admin);
+    }
+
+    private ReportResult report(ReportKind kind, byte[] raw, String envelopeSender, String gatewayId, String reporter,
+            boolean admin) {
         if (reporter == null || reporter.isBlank() || reporter.length() > 256) {
             throw new IllegalArgumentException("the reporter must be a login name of 1..256 characters");
         }
@@ -392,6 +435,7 @@ final class SpamEngine implements ReportService, BlockListService {
         Features f = features(raw);
         Instant now = clock.instant();
         String fingerprintId = findOrCreateFingerprint(f, now);
+        Indexed previous = fingerprints.get(fingerprintId);
         String sender = envelopeSender != null && !envelopeSender.isEmpty() ? envelopeSender.toLowerCase(Locale.ROOT)
                 : fromAddress(f.extracted());
         boolean counted = store.recordReport(new SpamStore.Report(fingerprintId, reporter.strip(), kind, admin, sender, now));
@@ -410,6 +454,18 @@ final class SpamEngine implements ReportService, BlockListService {
         train(f, kind, admin);
         if (kind == ReportKind.SPAM) {
             autoBlock(sender, now);
+            if (state == FingerprintState.BLOCKING && (previous == null || previous.state() != FingerprintState.BLOCKING)) {
+                String id = gatewayId != null ? gatewayId : deliveredId(f.extracted());
+                if (id != null) {
+                    String reason = admin ? "reported as spam by an administrator (" + reporter.strip() + ")"
+                            : "reported as spam by " + tally.spamReporters() + " users";
+                    try {
+                        blockedListener.blocked(id, fingerprintId, reason);
+                    } catch (RuntimeException e) {
+                        LOG.warn("Spam: recalling the campaign of {} (ref {}) failed: {}", id, fingerprintId, e.toString());
+                    }
+                }
+            }
         }
         LOG.info("Spam: {}{} reported {} (ref {}; {} spam / {} ham reporters; {})", reporter.strip(),
                 admin ? " (admin)" : "", kind, fingerprintId, tally.spamReporters(), tally.hamReporters(), state);

@@ -73,6 +73,53 @@ class SpamEngineTest {
 
     // ---------------------------------------------------------------- fingerprints and reporters
 
+    /** A copy as the gateway delivered it: its own Received line first, then a forged one the sender wrote. */
+    static byte[] delivered(String gatewayId, byte[] raw) {
+        String ours = "Received: from mx.shop-example.biz (mx.shop-example.biz [192.0.2.9])\r\n\tby gw.example.org "
+                + "(Streamail) with ESMTPS id " + gatewayId + "\r\n\tfor <alice@example.org>; Sun, 1 Mar 2026 10:00:00 +0000\r\n";
+        String forged = "Received: from x (x [198.51.100.1]) by mx.example.org (Streamail) with ESMTP id FORGED0001; "
+                + "Sun, 1 Mar 2026 09:00:00 +0000\r\n";
+        return (ours + forged + new String(raw, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void theReportThatMakesAFingerprintBlockRecallsTheDeliveredCampaignOnce() {
+        List<String> recalls = new java.util.ArrayList<>();
+        engine.onBlockedCampaign((id, ref, reason) -> recalls.add(id + " " + ref + " " + reason));
+        engine.report(ReportKind.SPAM, delivered("GW0000000001", variant("Alice", "t-aa11", 1001)), "alice", false);
+        engine.report(ReportKind.SPAM, delivered("GW0000000002", variant("Bob", "t-bb22", 1002)), "bob", false);
+        assertThat(recalls).isEmpty(); // two reporters: not blocking yet
+        ReportResult third = engine.report(ReportKind.SPAM, delivered("GW0000000003", variant("Carol", "t-cc33", 1003)),
+                "carol", false);
+        assertThat(third.blocking()).isTrue();
+        // the gateway's own Received line names the copy, not the forged one below it
+        assertThat(recalls).containsExactly("GW0000000003 " + third.reference() + " reported as spam by 3 users");
+        engine.report(ReportKind.SPAM, delivered("GW0000000004", variant("Dave", "t-dd44", 1004)), "dave", false);
+        assertThat(recalls).hasSize(1); // already blocking: nothing new to recall
+    }
+
+    @Test
+    void anAdminReportByIdRecallsThatMessageAndAHamReportOrAnUndeliveredMessageRecallsNothing() {
+        List<String> recalls = new java.util.ArrayList<>();
+        engine.onBlockedCampaign((id, ref, reason) -> recalls.add(id));
+        engine.report(ReportKind.HAM, delivered("GW0000000010", variant("Eve", "t-ee55", 1005)), "admin", true);
+        engine.report(ReportKind.SPAM, variant("Frank", "t-ff66", 1006), "admin", true); // never passed through us
+        assertThat(recalls).isEmpty();
+        quarantine.put("GW0000000011", new SpamEngine.Stored(Mail.text("x@other-shop.example", "Cheap pills now",
+                "Buy cheap pills online without prescription, discreet shipping, best prices guaranteed, order today."), null));
+        engine.reportById(ReportKind.SPAM, "GW0000000011", "admin", true);
+        assertThat(recalls).containsExactly("GW0000000011");
+    }
+
+    @Test
+    void aFailingRecallNeverFailsTheReport() {
+        engine.onBlockedCampaign((id, ref, reason) -> {
+            throw new IllegalStateException("message log down");
+        });
+        ReportResult r = engine.report(ReportKind.SPAM, delivered("GW0000000020", variant("Gina", "t-gg77", 1007)), "admin", true);
+        assertThat(r.blocking()).isTrue();
+    }
+
     @Test
     void threeDistinctReportersMakeAFingerprintRefuseEveryVariant() {
         ReportResult first = engine.report(ReportKind.SPAM, variant("Alice", "t-aa11", 1001), "alice", false);
