@@ -145,7 +145,7 @@ public final class SpamComponent implements Detector, EnvelopeGuard, ReportServi
     static Classifier.Tuning tuning(String model) {
         String m = model == null ? "" : model.strip().toUpperCase(Locale.ROOT);
         return switch (m) {
-            case "LLR" -> Classifier.Tuning.defaults();
+            case "LLR" -> Classifier.Tuning.llr();
             case "CHI2" -> Classifier.Tuning.chiSquare();
             default -> throw new IllegalArgumentException(PID + ": classifier.model must be LLR or CHI2, not '"
                     + model + "'");

@@ -52,10 +52,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             + "HEADERS, URLS, HTML, BIGRAMS, OSB (the default was chosen by measurement; see the README)")
     String classifier_features() default "WORDS,HEADERS,URLS,HTML";
 
-    @AttributeDefinition(name = "Classifier model", description = "How token evidence is combined: LLR (capped "
-            + "log-likelihood ratios, the measured default) or CHI2 (the SpamBayes chi-square scheme); both read "
+    @AttributeDefinition(name = "Classifier model", description = "How token evidence is combined: CHI2 (the "
+            + "SpamBayes chi-square scheme, the default: fewer false positives on unfamiliar legitimate mail) or LLR "
+            + "(capped log-likelihood ratios: more spam caught, more false positives; see the README); both read "
             + "the same shared token counts")
-    String classifier_model() default "LLR";
+    String classifier_model() default "CHI2";
 
     @AttributeDefinition(name = "Refresh seconds", description = "How often reports, tokens and rules made on other "
             + "nodes are read from the database (the staleness bound), 1..60")

@@ -39,7 +39,7 @@ class ClassifierTest {
     @Test
     void theCappedLogLikelihoodModelSeparatesASeparableToySet() {
         Random r = new Random(1);
-        Classifier c = trained(Classifier.Tuning.defaults(), r, 40);
+        Classifier c = trained(Classifier.Tuning.llr(), r, 40);
         for (int i = 0; i < 50; i++) {
             assertThat(c.probability(toy(r, ReportKind.SPAM))).isGreaterThan(0.99);
             assertThat(c.probability(toy(r, ReportKind.HAM))).isLessThan(0.01);
@@ -56,17 +56,17 @@ class ClassifierTest {
 
     @Test
     void aMessageOfUnknownTokensIsUnsureAndAnUntrainedModelAbstains() {
-        Classifier c = new Classifier(1000, Classifier.Tuning.defaults());
+        Classifier c = new Classifier(1000, Classifier.Tuning.llr());
         long[] unknown = {Tokenizer.hash("never-seen-1"), Tokenizer.hash("never-seen-2")};
         assertThat(c.probability(unknown)).isNaN();
-        Classifier t = trained(Classifier.Tuning.defaults(), new Random(3), 20);
+        Classifier t = trained(Classifier.Tuning.llr(), new Random(3), 20);
         assertThat(t.probability(unknown)).isEqualTo(0.5);
     }
 
     @Test
     void eachTokensEvidenceIsCappedSoOneFamilyCannotDecideAlone() {
         Random r = new Random(4);
-        Classifier c = trained(Classifier.Tuning.defaults(), r, 40);
+        Classifier c = trained(Classifier.Tuning.llr(), r, 40);
         // one token seen in every spam and no ham: its log-odds are capped at 3, giving sigmoid(3 / 2)
         long always = Tokenizer.hash("always-spam");
         for (int i = 0; i < 40; i++) {
@@ -80,7 +80,7 @@ class ClassifierTest {
     @Test
     void anIncrementalReportMovesTheScoreOfSimilarMail() {
         Random r = new Random(5);
-        Classifier c = trained(Classifier.Tuning.defaults(), r, 30);
+        Classifier c = trained(Classifier.Tuning.llr(), r, 30);
         long[] campaign = new long[40];
         for (int i = 0; i < campaign.length; i++) {
             campaign[i] = Tokenizer.hash("campaign:" + i);
@@ -101,7 +101,7 @@ class ClassifierTest {
     void theModelIsAFunctionOfTheSharedCountsSoAnotherNodeRebuildsItFromTheStore() {
         InMemorySpamStore store = new InMemorySpamStore();
         Random r = new Random(6);
-        Classifier nodeA = new Classifier(100_000, Classifier.Tuning.defaults());
+        Classifier nodeA = new Classifier(100_000, Classifier.Tuning.llr());
         for (int i = 0; i < 30; i++) {
             for (ReportKind kind : ReportKind.values()) {
                 long[] tokens = toy(r, kind);
@@ -109,7 +109,7 @@ class ClassifierTest {
                 nodeA.applyLocally(tokens, kind, null);
             }
         }
-        Classifier nodeB = new Classifier(100_000, Classifier.Tuning.defaults());
+        Classifier nodeB = new Classifier(100_000, Classifier.Tuning.llr());
         assertThat(nodeB.sync(store)).isEqualTo(nodeA.tokens());
         assertThat(nodeB.spamMessages()).isEqualTo(30);
         for (int i = 0; i < 20; i++) {
