@@ -15,7 +15,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -57,9 +59,17 @@ import org.streamail.api.store.Directory;
  * {@code notify.min.severity}, a mail to the alert's recipient when {@code notify.recipients}, and a POST to
  * {@code webhook.url}. Every failure is logged; {@link #raise} only throws when the alert cannot be stored.
  *
+ * <p>Folding ({@code notify.fold.window}, {@link NotificationFolder}): mail to one address about one kind and
+ * subject is sent for the first alert and for escalations; the other repeats within the window are stored and
+ * posted to the webhook as usual but mailed as one digest when the window closes. The decision is taken in
+ * {@link #raise} (so folded alerts take no place in the notification queue); digests are sent by one daemon
+ * thread, {@code streamail-alert-digest}, that looks for closed windows every second. Folding state is per
+ * node.
+ *
  * <p>Lifecycle: active while an {@link AlertStore} is registered; {@link MessageIntake} and
  * {@link Directory} are optional and dynamic. A configuration change re-creates the component;
- * deactivation waits briefly for queued notifications. Threading: thread-safe.
+ * deactivation stops the digest thread, waits briefly for queued notifications, then sends the pending
+ * digests (best effort, at most a few seconds). Threading: thread-safe.
  */
 @Component(service = AlertService.class, configurationPid = ReportingConfig.PID, immediate = true)
 @Designate(ocd = ReportingConfig.class)
@@ -70,6 +80,12 @@ public final class AlertServiceImpl implements AlertService {
     static final int MAX_SUBJECT = 512;
     static final int MAX_DETAIL = 20_000;
     static final int MAX_MESSAGE_ID = 256;
+    /** Open fold windows at most (one per address, kind and subject). */
+    static final int MAX_FOLD_KEYS = 10_000;
+    static final Duration MAX_FOLD_WINDOW = Duration.ofDays(1);
+    static final String DIGEST_THREAD = "streamail-alert-digest";
+    /** How long deactivation spends sending pending digests at most. */
+    private static final long FLUSH_BUDGET_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final Pattern KIND = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     private static final Logger LOG = LoggerFactory.getLogger(AlertServiceImpl.class);
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -84,6 +100,11 @@ public final class AlertServiceImpl implements AlertService {
     private final Clock clock;
     private final Executor executor;
     private final ThreadPoolExecutor ownExecutor;
+    private final Duration foldWindow;
+    /** {@code null} when folding is off ({@code PT0S}) or no mail is ever sent. */
+    private final NotificationFolder folder;
+    /** Sends the digests of closed windows; {@code null} in tests that call {@link #sendDueDigests} themselves. */
+    private final ScheduledExecutorService digestThread;
     private final AtomicBoolean warnedNoIntake = new AtomicBoolean();
     private final AtomicBoolean warnedNoFrom = new AtomicBoolean();
 
@@ -97,11 +118,21 @@ public final class AlertServiceImpl implements AlertService {
 
     @Activate
     public AlertServiceImpl(ReportingConfig config, @Reference(name = "store") AlertStore store) {
-        this(config, store, Clock.systemUTC(), null);
+        this(config, store, Clock.systemUTC(), null, Duration.ofSeconds(1), MAX_FOLD_KEYS);
     }
 
-    /** @param executor where notifications run; {@code null}: a private bounded pool */
+    /** For tests: no digest thread; digests are sent by {@link #sendDueDigests} and {@link #deactivate}. */
     AlertServiceImpl(ReportingConfig config, AlertStore store, Clock clock, Executor executor) {
+        this(config, store, clock, executor, null, MAX_FOLD_KEYS);
+    }
+
+    /**
+     * @param executor    where notifications run; {@code null}: a private bounded pool
+     * @param digestTick  how often the digest thread looks for closed fold windows; {@code null}: no thread
+     * @param maxFoldKeys open fold windows at most
+     */
+    AlertServiceImpl(ReportingConfig config, AlertStore store, Clock clock, Executor executor, Duration digestTick,
+            int maxFoldKeys) {
         this.store = Objects.requireNonNull(store, "store");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.window = duration("escalation.window", config.escalation_window());
@@ -125,6 +156,9 @@ public final class AlertServiceImpl implements AlertService {
         if (queue < 1 || queue > 100_000) {
             throw new IllegalArgumentException("notify.queue.size must be 1..100000, got " + queue);
         }
+        this.foldWindow = foldWindow(config.notify_fold_window());
+        boolean mails = !adminAddress.isEmpty() || notifyRecipients;
+        this.folder = foldWindow.isZero() || !mails ? null : new NotificationFolder(foldWindow, maxFoldKeys, clock);
         if (executor == null) {
             AtomicInteger n = new AtomicInteger();
             ownExecutor = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue), r -> {
@@ -138,6 +172,17 @@ public final class AlertServiceImpl implements AlertService {
             ownExecutor = null;
             this.executor = executor;
         }
+        if (folder != null && digestTick != null) {
+            digestThread = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, DIGEST_THREAD);
+                t.setDaemon(true);
+                return t;
+            });
+            long tick = Math.max(1, digestTick.toMillis());
+            digestThread.scheduleWithFixedDelay(this::digestTick, tick, tick, TimeUnit.MILLISECONDS);
+        } else {
+            digestThread = null;
+        }
         if (adminAddress.isEmpty()) {
             LOG.info("Alerts: admin.address is empty (PID {}): alerts are stored{} but no admin mail is sent",
                     ReportingConfig.PID, webhook == null ? "" : " and sent to the webhook");
@@ -145,19 +190,50 @@ public final class AlertServiceImpl implements AlertService {
         if (webhook != null && !webhook.signed()) {
             LOG.warn("Alerts: webhook {} is not signed: set webhook.secret.file", webhook);
         }
-        LOG.info("Alerts active: escalation window {}, admin mail at {}+ to {}, user mail {}, webhook {}", window,
-                notifyMin, adminAddress.isEmpty() ? "nobody" : adminAddress, notifyRecipients ? "on" : "off",
-                webhook == null ? "none" : webhook);
+        LOG.info("Alerts active: escalation window {}, admin mail at {}+ to {}, user mail {}, mail folding {}, "
+                + "webhook {}", window, notifyMin, adminAddress.isEmpty() ? "nobody" : adminAddress,
+                notifyRecipients ? "on" : "off", folder == null ? "off" : foldWindow, webhook == null ? "none" : webhook);
     }
 
     @Deactivate
     void deactivate() throws InterruptedException {
+        if (digestThread != null) {
+            // shutdown() cancels the periodic tick; a tick already sending digests finishes them.
+            digestThread.shutdown();
+            if (!digestThread.awaitTermination(5, TimeUnit.SECONDS)) {
+                digestThread.shutdownNow();
+            }
+        }
         if (ownExecutor != null) {
             ownExecutor.shutdown();
             if (!ownExecutor.awaitTermination(5, TimeUnit.SECONDS)) {
                 LOG.warn("Alerts: {} notifications still queued at shutdown were dropped",
                         ownExecutor.shutdownNow().size());
             }
+        }
+        flushDigests();
+    }
+
+    /** Sends the digests of every open window now (after the queued first mails), within a time budget. */
+    private void flushDigests() {
+        if (folder == null) {
+            return;
+        }
+        List<NotificationFolder.Digest> pending = folder.takeAll();
+        long deadline = System.nanoTime() + FLUSH_BUDGET_NANOS;
+        int sent = 0;
+        for (NotificationFolder.Digest d : pending) {
+            if (System.nanoTime() - deadline > 0) {
+                break;
+            }
+            sendDigest(d);
+            sent++;
+        }
+        if (sent < pending.size()) {
+            LOG.warn("Alerts: {} digests of folded alerts were not mailed at shutdown (out of time); the alerts "
+                    + "are in the alert list", pending.size() - sent);
+        } else if (sent > 0) {
+            LOG.info("Alerts: sent {} pending digests of folded alerts at shutdown", sent);
         }
     }
 
@@ -186,10 +262,14 @@ public final class AlertServiceImpl implements AlertService {
         store.add(alert);
         LOG.info("Alert {} {} {} about {} (occurrence {}): {}", alert.id(), alert.severity(), alert.kind(),
                 alert.subject(), alert.occurrences(), alert.title());
-        try {
-            executor.execute(() -> notifyAll(alert));
-        } catch (RejectedExecutionException e) {
-            LOG.warn("Alerts: notification queue full or shut down; alert {} is stored but not notified", alert.id());
+        List<Runnable> jobs = plan(alert);
+        if (!jobs.isEmpty()) {
+            try {
+                executor.execute(() -> runAll(alert, jobs));
+            } catch (RejectedExecutionException e) {
+                LOG.warn("Alerts: notification queue full or shut down; alert {} is stored but not notified",
+                        alert.id());
+            }
         }
         return alert;
     }
@@ -210,17 +290,22 @@ public final class AlertServiceImpl implements AlertService {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
-    // ---------------------------------------------------------------- notification (executor threads)
+    // ------------------------------------- notification (planned on the raising thread, sent on the executor)
 
-    private void notifyAll(Alert alert) {
-        List<Runnable> jobs = new ArrayList<>(3);
+    /**
+     * What to send for {@code alert}, decided on the raising thread so that folded mail never takes a place in
+     * the notification queue: admin and user mail (each possibly folded, possibly preceded by the digest of a
+     * window that has just closed) and the webhook.
+     */
+    private List<Runnable> plan(Alert alert) {
+        List<Runnable> jobs = new ArrayList<>(5);
         if (!adminAddress.isEmpty() && alert.severity().compareTo(notifyMin) >= 0) {
-            jobs.add(() -> mail(alert, adminAddress, false));
+            planMail(jobs, alert, adminAddress, false);
         }
         if (notifyRecipients && !alert.recipient().isEmpty()) {
             if (Texts.isAddress(alert.recipient())) {
                 if (!alert.recipient().equalsIgnoreCase(adminAddress)) {
-                    jobs.add(() -> mail(alert, alert.recipient(), true));
+                    planMail(jobs, alert, alert.recipient(), true);
                 }
             } else {
                 LOG.warn("Alerts: alert {} names recipient '{}', which is not a plain address; not mailed", alert.id(),
@@ -230,6 +315,24 @@ public final class AlertServiceImpl implements AlertService {
         if (webhook != null) {
             jobs.add(() -> post(alert));
         }
+        return jobs;
+    }
+
+    private void planMail(List<Runnable> jobs, Alert alert, String to, boolean toUser) {
+        NotificationFolder.Decision d = folder == null ? NotificationFolder.Decision.MAIL
+                : folder.offer(to, toUser, alert);
+        if (d.closed() != null) {
+            NotificationFolder.Digest closed = d.closed();
+            jobs.add(() -> sendDigest(closed));
+        }
+        if (d.mailNow()) {
+            jobs.add(() -> mail(alert, to, toUser));
+        } else {
+            LOG.debug("Alerts: mail of alert {} to {} folded into the next digest", alert.id(), to);
+        }
+    }
+
+    private void runAll(Alert alert, List<Runnable> jobs) {
         for (Runnable job : jobs) {
             try {
                 job.run();
@@ -243,6 +346,43 @@ public final class AlertServiceImpl implements AlertService {
     static final String SUBMITTER = "streamail-alerts";
 
     private void mail(Alert alert, String to, boolean toUser) {
+        Instant now = clock.instant();
+        String from = sender();
+        submit(from, to, now, NotificationMail.build(alert, from, to, toUser, now, newId()), "alert " + alert.id());
+    }
+
+    /** The digest thread's periodic task: it must not throw, or the executor would stop running it. */
+    private void digestTick() {
+        try {
+            sendDueDigests();
+        } catch (RuntimeException e) {
+            LOG.warn("Alerts: sending digests failed: {}", e.toString());
+        }
+    }
+
+    /** Sends the digests of the fold windows that have closed; returns how many. Called by the digest thread. */
+    int sendDueDigests() {
+        if (folder == null) {
+            return 0;
+        }
+        List<NotificationFolder.Digest> due = folder.takeDue();
+        due.forEach(this::sendDigest);
+        return due.size();
+    }
+
+    private void sendDigest(NotificationFolder.Digest d) {
+        String what = "digest of " + d.count() + " alerts (first " + d.listed().get(0).id() + ")";
+        try {
+            Instant now = clock.instant();
+            String from = sender();
+            submit(from, d.to(), now, NotificationMail.buildDigest(d, from, now, newId()), what);
+        } catch (RuntimeException e) {
+            LOG.warn("Alerts: mailing the {} to {} failed: {}", what, d.to(), e.toString());
+        }
+    }
+
+    /** Hands one built message to the gateway's intake. */
+    private void submit(String from, String to, Instant now, byte[] raw, String what) {
         MessageIntake in = intake;
         if (in == null) {
             if (warnedNoIntake.compareAndSet(false, true)) {
@@ -250,9 +390,6 @@ public final class AlertServiceImpl implements AlertService {
             }
             return;
         }
-        Instant now = clock.instant();
-        String from = sender();
-        byte[] raw = NotificationMail.build(alert, from, to, toUser, now, newId());
         // Submitted by the gateway's own alerting service: authenticated as such, so the detectors do not take
         // a protected-domain sender arriving unauthenticated for spoofing. The message is still scanned.
         Envelope envelope = new Envelope(from, List.of(to), "127.0.0.1", HELO, false, now, direction(to),
@@ -260,13 +397,13 @@ public final class AlertServiceImpl implements AlertService {
         try {
             IntakeResult r = in.receive(envelope, new ByteArrayInputStream(raw));
             if (r.outcome() != IntakeResult.Outcome.ACCEPTED) {
-                LOG.warn("Alerts: mail for alert {} to {} was not accepted: {} {}", alert.id(), to, r.reply().code(),
+                LOG.warn("Alerts: mail for {} to {} was not accepted: {} {}", what, to, r.reply().code(),
                         r.reply().text());
             } else {
-                LOG.debug("Alerts: mail for alert {} to {} queued as {}", alert.id(), to, r.id());
+                LOG.debug("Alerts: mail for {} to {} queued as {}", what, to, r.id());
             }
         } catch (java.io.IOException e) {
-            LOG.warn("Alerts: mail for alert {} to {} failed: {}", alert.id(), to, e.toString());
+            LOG.warn("Alerts: mail for {} to {} failed: {}", what, to, e.toString());
         }
     }
 
@@ -333,6 +470,22 @@ public final class AlertServiceImpl implements AlertService {
             throw new IllegalArgumentException(property + " must be an ISO-8601 duration such as PT24H, got '"
                     + value + "'");
         }
+    }
+
+    /** {@code notify.fold.window}: zero (folding off) up to {@link #MAX_FOLD_WINDOW}. */
+    static Duration foldWindow(String value) {
+        Duration d;
+        try {
+            d = Duration.parse(value == null ? "" : value.strip());
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("notify.fold.window must be an ISO-8601 duration such as PT15M (PT0S: "
+                    + "no folding), got '" + Texts.oneLine(value, 80) + "'");
+        }
+        if (d.isNegative() || d.compareTo(MAX_FOLD_WINDOW) > 0) {
+            throw new IllegalArgumentException("notify.fold.window must be between PT0S (no folding) and P1D, got "
+                    + Texts.oneLine(value, 80));
+        }
+        return d;
     }
 
     private static Severity severity(String value) {

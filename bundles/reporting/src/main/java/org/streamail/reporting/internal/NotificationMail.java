@@ -22,6 +22,8 @@ final class NotificationMail {
     private static final int WORD_BYTES = 42;
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z",
             Locale.ENGLISH).withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter HH_MM = DateTimeFormatter.ofPattern("HH:mm", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
 
     private NotificationMail() {
     }
@@ -38,6 +40,34 @@ final class NotificationMail {
      * @throws IllegalArgumentException if an address is not a plain {@code local@domain}
      */
     static byte[] build(Alert alert, String from, String to, boolean toUser, Instant now, String uniqueTag) {
+        String subject = "[Streamail " + alert.severity().name() + "] "
+                + Texts.defang(Texts.oneLine(alert.title().isEmpty() ? alert.kind() : alert.title(), MAX_TITLE));
+        return message(from, to, now, uniqueTag + "." + alert.id(), subject, alert.id(),
+                toUser ? userBody(alert) : adminBody(alert));
+    }
+
+    /**
+     * One digest of folded alerts: {@code [Streamail <highest>] <title> (N more since HH:MM UTC)}, a body with
+     * the count, the first and last time, the highest severity, and at most
+     * {@link NotificationFolder#MAX_LISTED} alert ids with their times.
+     *
+     * @param digest    the folded alerts of one closed window
+     * @param from      the sender, a plain address
+     * @param now       the Date header
+     * @param uniqueTag random token for the Message-ID
+     * @throws IllegalArgumentException if an address is not a plain {@code local@domain}
+     */
+    static byte[] buildDigest(NotificationFolder.Digest digest, String from, Instant now, String uniqueTag) {
+        Alert sample = digest.sample();
+        String title = Texts.oneLine(sample.title().isEmpty() ? sample.kind() : sample.title(), MAX_TITLE);
+        String subject = "[Streamail " + digest.highest().name() + "] " + Texts.defang(title) + " ("
+                + digest.count() + " more since " + HH_MM.format(digest.windowStart()) + " UTC)";
+        String body = digest.toUser() ? userDigestBody(digest) : adminDigestBody(digest);
+        return message(from, digest.to(), now, uniqueTag + ".digest", subject, sample.id(), body);
+    }
+
+    private static byte[] message(String from, String to, Instant now, String messageIdLocal, String subject,
+            String alertId, String body) {
         if (!Texts.isAddress(from) || !Texts.isAddress(to)) {
             throw new IllegalArgumentException("alert mail needs plain local@domain addresses");
         }
@@ -46,15 +76,12 @@ final class NotificationMail {
         h.append("Date: ").append(DATE.format(now)).append("\r\n");
         h.append("From: Streamail alerts <").append(from).append(">\r\n");
         h.append("To: <").append(to).append(">\r\n");
-        h.append("Message-ID: <").append(uniqueTag).append('.').append(alert.id()).append('@').append(domain)
-                .append(">\r\n");
-        h.append(header("Subject", "[Streamail " + alert.severity().name() + "] "
-                + Texts.defang(Texts.oneLine(alert.title().isEmpty() ? alert.kind() : alert.title(), MAX_TITLE))));
+        h.append("Message-ID: <").append(messageIdLocal).append('@').append(domain).append(">\r\n");
+        h.append(header("Subject", subject));
         // RFC 3834: automatic mail; well-behaved responders and our own gateway do not answer it.
         h.append("Auto-Submitted: auto-generated\r\n");
-        h.append("X-Streamail-Alert: ").append(Texts.oneLine(alert.id(), 64)).append("\r\n");
+        h.append("X-Streamail-Alert: ").append(Texts.oneLine(alertId, 64)).append("\r\n");
         h.append("MIME-Version: 1.0\r\n");
-        String body = toUser ? userBody(alert) : adminBody(alert);
         boolean plain = body.chars().allMatch(c -> c < 128) && body.lines().allMatch(l -> l.length() <= 900);
         h.append("Content-Type: text/plain; charset=UTF-8\r\n");
         if (plain) {
@@ -129,6 +156,51 @@ final class NotificationMail {
                 + "department now. Do not forward the message.\r\n\r\n");
         b.append("Reference: ").append(a.id()).append("\r\n");
         return b.toString();
+    }
+
+    private static String adminDigestBody(NotificationFolder.Digest d) {
+        Alert a = d.sample();
+        StringBuilder b = new StringBuilder(2048);
+        b.append("Streamail folded repeated alerts into this digest instead of mailing them one by one.\r\n\r\n");
+        b.append("Kind:       ").append(Texts.oneLine(a.kind(), 64)).append("\r\n");
+        b.append("About:      ").append(Texts.defang(Texts.oneLine(a.subject(), 320))).append("\r\n");
+        b.append("Folded:     ").append(d.count()).append(d.count() == 1 ? " alert" : " alerts")
+                .append(" since the mail at ").append(HH_MM.format(d.windowStart())).append(" UTC\r\n");
+        b.append("First:      ").append(d.first()).append("\r\n");
+        b.append("Last:       ").append(d.last()).append("\r\n");
+        b.append("Highest:    ").append(d.highest().name()).append("\r\n\r\n");
+        b.append("Escalations above the severity already mailed were mailed on their own.\r\n\r\n");
+        appendListed(b, d);
+        b.append("Look them up with streamail:alerts -k ").append(Texts.oneLine(a.kind(), 64))
+                .append(", or GET /alerts?kind=").append(Texts.oneLine(a.kind(), 64)).append("&since=")
+                .append(d.first()).append("\r\n");
+        return b.toString();
+    }
+
+    private static String userDigestBody(NotificationFolder.Digest d) {
+        StringBuilder b = new StringBuilder(2048);
+        b.append("Security notice from your mail gateway.\r\n\r\n");
+        b.append("The same notice as the one sent at ").append(HH_MM.format(d.windowStart())).append(" UTC was raised ")
+                .append(d.count()).append(d.count() == 1 ? " more time" : " more times")
+                .append(" (first ").append(d.first()).append(", last ").append(d.last()).append(").\r\n");
+        b.append(Texts.defang(Texts.oneLine(d.sample().title(), MAX_TITLE))).append("\r\n\r\n");
+        b.append("If you opened a link in such a message or entered a password or other data, tell your IT\r\n"
+                + "department now. Do not forward the message.\r\n\r\n");
+        b.append("References:\r\n");
+        appendListed(b, d);
+        return b.toString();
+    }
+
+    /** The listed ids with their times; says how many more are only in the alert list. */
+    private static void appendListed(StringBuilder b, NotificationFolder.Digest d) {
+        for (NotificationFolder.Listed l : d.listed()) {
+            b.append("  ").append(l.createdAt()).append("  ").append(Texts.oneLine(l.id(), 64)).append("\r\n");
+        }
+        int rest = d.count() - d.listed().size();
+        if (rest > 0) {
+            b.append("  ... and ").append(rest).append(" more, in the alert list.\r\n");
+        }
+        b.append("\r\n");
     }
 
     private static void appendDetail(StringBuilder b, Alert a) {

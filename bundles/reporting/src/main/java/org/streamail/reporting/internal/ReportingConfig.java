@@ -41,4 +41,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(description = "Notifications waiting to be sent at most; more are dropped with a warning.")
     int notify_queue_size() default 1000;
+
+    @AttributeDefinition(description = "Mail about one kind and subject (to one address) is folded within this "
+            + "ISO-8601 duration: the first alert and escalations are mailed at once, the other repeats in one "
+            + "digest when the window closes. PT0S: every alert is mailed. At most P1D. Per node.")
+    String notify_fold_window() default "PT15M";
 }

@@ -100,6 +100,22 @@ class AlertWebhookTest {
     }
 
     @Test
+    void alertsWhoseMailIsFoldedAreStillEachPosted() {
+        AlertServiceImpl s = service(Map.of("webhook.url", url(), "admin.address", "secops@corp.example"));
+        CapturingIntake intake = new CapturingIntake();
+        s.intake = intake;
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(s.raise(new AlertRequest("click-blocked", Severity.CRITICAL, "10.0.0.5", "", "", "t", "")).id());
+        }
+        assertThat(intake.received).as("one mail, four folded").hasSize(1);
+        assertThat(hits).hasSize(5);
+        for (int i = 0; i < 5; i++) {
+            assertThat(new String(hits.get(i).body(), StandardCharsets.UTF_8)).contains("\"id\":\"" + ids.get(i) + "\"");
+        }
+    }
+
+    @Test
     void withoutASecretFileTheRequestIsUnsigned() {
         AlertServiceImpl s = service(Map.of("webhook.url", url()));
         s.raise(new AlertRequest("host-isolated", Severity.HIGH, "10.0.0.7", "", "", "t", ""));
