@@ -1,6 +1,7 @@
 package org.streamail.linkguard.internal;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,6 +101,16 @@ final class ClickHandler {
     private final Executor recallExecutor;
     private final Clock clock;
     private final VerdictCache cache;
+    /**
+     * Message id → when its recall was last queued. A campaign recall is idempotent (a second one pulls
+     * nothing more), so the repeated clicks of one workstation, or of many on one campaign, queue it once
+     * per {@link #RECALL_DEDUP}; without this every blocked click queued a recall, filling the queue and
+     * the log. Bounded by {@link #RECALL_DEDUP_ENTRIES}.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, Instant> recentRecalls =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    static final java.time.Duration RECALL_DEDUP = java.time.Duration.ofMinutes(10);
+    static final int RECALL_DEDUP_ENTRIES = 10_000;
 
     ClickHandler(Settings settings, LinkTokens tokens, Services services, NeighbourTable neighbours,
             Executor recallExecutor, Clock clock) {
@@ -290,6 +301,22 @@ final class ClickHandler {
             LOG.warn("No CampaignService: message {} not recalled", messageId);
             return;
         }
+        Instant now = clock.instant();
+        Instant[] previous = new Instant[1];
+        recentRecalls.compute(messageId, (id, last) -> {
+            previous[0] = last;
+            return last != null && now.isBefore(last.plus(RECALL_DEDUP)) ? last : now;
+        });
+        if (previous[0] != null && now.isBefore(previous[0].plus(RECALL_DEDUP))) {
+            LOG.debug("Recall of message {} already queued at {}", messageId, previous[0]);
+            return;
+        }
+        if (recentRecalls.size() > RECALL_DEDUP_ENTRIES) {
+            recentRecalls.values().removeIf(t -> !now.isBefore(t.plus(RECALL_DEDUP)));
+            if (recentRecalls.size() > RECALL_DEDUP_ENTRIES) {
+                recentRecalls.clear(); // a flood of distinct messages: forget rather than grow
+            }
+        }
         try {
             recallExecutor.execute(() -> {
                 try {
@@ -301,6 +328,7 @@ final class ClickHandler {
                 }
             });
         } catch (RejectedExecutionException e) {
+            recentRecalls.remove(messageId); // not queued: a later click may try again
             LOG.warn("Recall of message {} dropped: too many recalls pending", messageId);
         }
     }

@@ -56,7 +56,12 @@ class ClickHandlerTest {
     }
 
     private ClickHandler handler(Settings settings) {
-        ClickHandler.Services services = new ClickHandler.Services() {
+        Executor later = queued::add; // recalls must not run on the request thread
+        return new ClickHandler(settings, tokens, services(), new NeighbourTable(arp), later, clock);
+    }
+
+    private ClickHandler.Services services() {
+        return new ClickHandler.Services() {
             @Override
             public Scanner scanner() {
                 return scannerPresent ? scanner : null;
@@ -82,8 +87,6 @@ class ClickHandlerTest {
                 return campaigns;
             }
         };
-        Executor later = queued::add; // recalls must not run on the request thread
-        return new ClickHandler(settings, tokens, services, new NeighbourTable(arp), later, clock);
     }
 
     private ClickHandler handler() {
@@ -177,6 +180,46 @@ class ClickHandlerTest {
             assertThat(c.get(0)).isEqualTo("m-42");
             assertThat(c.get(2)).isEqualTo("linkguard");
         });
+    }
+
+    @Test
+    void repeatedBlockedClicksOnOneMessageQueueItsRecallOncePerWindowButStillAlertEachTime() {
+        scanner.verdict = phishing(6.0, Action.TAG);
+        ClickHandler h = handler();
+        for (int i = 0; i < 50; i++) {
+            assertThat(h.handle(get(token(URL), "10.0.0." + (i % 5 + 7))).status()).isEqualTo(403);
+        }
+        assertThat(queued).as("one recall for one message, however many clicks").hasSize(1);
+        assertThat(store.clicks).hasSize(50);
+        assertThat(alerts.raised).hasSize(100);
+        clock.advance(ClickHandler.RECALL_DEDUP.minusSeconds(1));
+        h.handle(get(token(URL), "10.0.0.7"));
+        assertThat(queued).hasSize(1);
+        clock.advance(Duration.ofSeconds(1));
+        h.handle(get(token(URL), "10.0.0.7"));
+        assertThat(queued).as("after the window, a new delivery of the campaign may have arrived").hasSize(2);
+        // another message is recalled on its own
+        h.handle(get(tokens.sign("m-43", "bob@corp.example", URL).orElseThrow(), "10.0.0.7"));
+        assertThat(queued).hasSize(3);
+    }
+
+    @Test
+    void aRecallTheFullQueueRejectedIsTriedAgainAtTheNextClick() {
+        scanner.verdict = phishing(6.0, Action.TAG);
+        int[] offered = new int[1];
+        Executor full = job -> {
+            offered[0]++;
+            if (offered[0] == 1) {
+                throw new java.util.concurrent.RejectedExecutionException("full");
+            }
+            queued.add(job);
+        };
+        ClickHandler h = new ClickHandler(TestSettings.defaults(dir.resolve("key")), tokens, services(), new NeighbourTable(arp),
+                full, clock);
+        h.handle(get(token(URL), "10.0.0.7"));
+        assertThat(queued).isEmpty();
+        h.handle(get(token(URL), "10.0.0.7"));
+        assertThat(queued).hasSize(1);
     }
 
     @Test
