@@ -92,8 +92,15 @@ public final class SpamComponent implements Detector, EnvelopeGuard, ReportServi
                     Thread t = new Thread(r, "streamail-spam-recall");
                     t.setDaemon(true);
                     return t;
-                }, (r, pool) -> LOG.warn("Spam: {} campaign recalls are already waiting; one was dropped "
-                        + "(streamail:message-recall can run it by hand)", RECALL_QUEUE));
+                }, (r, pool) -> {
+                    if (pool.isShutdown()) {
+                        LOG.warn("Spam: the spam component is stopping; a campaign recall was not started "
+                                + "(streamail:message-recall can run it by hand)");
+                    } else {
+                        LOG.warn("Spam: {} campaign recalls are already waiting; one was dropped "
+                                + "(streamail:message-recall can run it by hand)", RECALL_QUEUE);
+                    }
+                });
         engine.onBlockedCampaign((id, reference, reason) -> recaller.execute(() -> recall(id, reference, reason)));
         int releaseSeconds = config.release_learning_seconds();
         if (releaseSeconds > 0) {

@@ -6,9 +6,15 @@ import java.util.Optional;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamail.api.model.Category;
 import org.streamail.api.service.QuarantineService;
+import org.streamail.api.spam.ReportKind;
+import org.streamail.api.spam.ReportService;
 import org.streamail.api.store.DeliveryStatus;
 import org.streamail.api.store.MessageLog;
 import org.streamail.api.store.QuarantineEntry;
@@ -28,6 +34,12 @@ import org.streamail.core.internal.spool.SpoolException;
  * releases only one succeeds; the loser removes its spool entry), (3) delivery takes the entry over. A
  * crash between (1) and (2) leaves a released entry that the intake's recovery marks RELEASED and delivers.
  *
+ * <p>An administrator's deletion of a message held for spam (its verdict has the SPAM category) is that
+ * administrator's spam report ({@link ReportService}, optional and dynamic, from the spam bundle): its
+ * fingerprint then refuses the copies still to come on every node, the delivered copies of its campaign are
+ * recalled, and the classifier learns it. Releases are learned the other way by the spam bundle itself. A
+ * report that fails is logged and never fails the deletion.
+ *
  * <p>Thread-safe; stateless apart from its references.
  */
 @Component(service = QuarantineService.class)
@@ -40,6 +52,10 @@ public class QuarantineServiceImpl implements QuarantineService {
     private final Spool spool;
     private final Delivery delivery;
     private final MessageLog log;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile ReportService reports;
 
     @Activate
     public QuarantineServiceImpl(@Reference QuarantineStore store, @Reference Spool spool,
@@ -107,6 +123,9 @@ public class QuarantineServiceImpl implements QuarantineService {
     public QuarantineEntry delete(String id, String actor) {
         QuarantineEntry e = held(id);
         String who = actor == null || actor.isBlank() ? "unknown" : actor;
+        ReportService spam = reports;
+        // the store drops the bytes at deletion: read them first when the deletion is to be learned
+        byte[] learn = spam != null && e.verdict().categories().contains(Category.SPAM) ? store.raw(id).orElse(null) : null;
         if (!store.transition(id, QuarantineEntry.Status.DELETED, who)) {
             throw new IllegalStateException("quarantine entry " + id + " is not held (released or deleted meanwhile)");
         }
@@ -116,6 +135,15 @@ public class QuarantineServiceImpl implements QuarantineService {
             LOG.warn("Message log unavailable; deletion of {} not recorded: {}", id, ex.toString());
         }
         LOG.info("DELETED {} from quarantine by {}", id, who);
+        if (learn != null) {
+            try {
+                var r = spam.report(ReportKind.SPAM, learn, who, true);
+                LOG.info("Quarantined spam {} deleted by {}: reported as spam (ref {}, {})", id, who, r.reference(),
+                        r.blocking() ? "now refused on every node" : "not blocking");
+            } catch (RuntimeException ex) {
+                LOG.warn("Quarantined spam {} deleted by {}, but reporting it as spam failed: {}", id, who, ex.toString());
+            }
+        }
         return store.get(id).orElse(e);
     }
 

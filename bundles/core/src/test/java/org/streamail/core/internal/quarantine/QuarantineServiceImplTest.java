@@ -18,7 +18,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.streamail.api.model.Action;
+import org.streamail.api.model.Category;
 import org.streamail.api.model.Verdict;
+import org.streamail.api.spam.ReportKind;
+import org.streamail.api.spam.ReportResult;
+import org.streamail.api.spam.ReportService;
 import org.streamail.api.store.DeliveryStatus;
 import org.streamail.api.store.QuarantineEntry;
 import org.streamail.core.internal.delivery.Delivery;
@@ -118,6 +122,53 @@ class QuarantineServiceImplTest {
         assertThat(service.raw("q4")).isEmpty();
         assertThat(log.statuses("q4")).containsExactly(DeliveryStatus.DELETED);
         assertThatThrownBy(() -> service.release("q4", "admin")).isInstanceOf(IllegalStateException.class);
+    }
+
+    /** Records reports; fails when told to. */
+    static final class RecordingReports implements ReportService {
+        final List<String> reports = new java.util.ArrayList<>();
+        boolean fail;
+
+        @Override
+        public ReportResult report(ReportKind kind, byte[] raw, String reporter, boolean admin) {
+            if (fail) {
+                throw new IllegalStateException("spam store down");
+            }
+            reports.add(kind + " " + reporter + " " + admin + " " + new String(raw, java.nio.charset.StandardCharsets.UTF_8).length());
+            return new ReportResult("0123456789abcdef", kind, true, 1, 0, admin);
+        }
+
+        @Override
+        public ReportResult reportById(ReportKind kind, String id, String reporter, boolean admin) {
+            throw new AssertionError("the quarantine hands over the bytes, never an id");
+        }
+    }
+
+    @Test
+    void deletingAMessageHeldForSpamIsTheAdministratorsSpamReportButOtherDeletionsAreNot() throws Exception {
+        RecordingReports reports = new RecordingReports();
+        service.reports = reports;
+        Verdict spam = new Verdict(Action.QUARANTINE, 9, List.of(Category.SPAM), List.of(), "score 9.0");
+        Verdict malware = new Verdict(Action.QUARANTINE, 9, List.of(Category.MALWARE), List.of(), "score 9.0");
+        byte[] raw = Mail.message("cheap watches");
+        store.hold("q6", "m", "s", Mail.envelope(), spam, raw);
+        store.hold("q7", "m", "s", Mail.envelope(), malware, Mail.message("invoice.exe"));
+        store.hold("q8", "m", "s", Mail.envelope(), spam, Mail.message("released"));
+        service.delete("q6", "alice-admin");
+        service.delete("q7", "alice-admin");
+        service.release("q8", "alice-admin");
+        assertThat(reports.reports).containsExactly("SPAM alice-admin true " + raw.length);
+        assertThat(service.raw("q6")).as("the bytes are still dropped").isEmpty();
+        // a failing report never fails the deletion
+        reports.fail = true;
+        store.hold("q9", "m", "s", Mail.envelope(), spam, Mail.message("more watches"));
+        assertThat(service.delete("q9", "alice-admin").status()).isEqualTo(QuarantineEntry.Status.DELETED);
+        // without the spam bundle a deletion is only a deletion
+        service.reports = null;
+        store.hold("q10", "m", "s", Mail.envelope(), spam, Mail.message("and more"));
+        assertThat(service.delete("q10", "alice-admin").status()).isEqualTo(QuarantineEntry.Status.DELETED);
+        Wait.until("q8 delivered", Duration.ofSeconds(5), () -> Files.exists(eml("q8")));
+        Wait.until("spool empty", Duration.ofSeconds(2), () -> spool.entries().isEmpty());
     }
 
     @Test
