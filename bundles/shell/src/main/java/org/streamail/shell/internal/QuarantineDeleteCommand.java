@@ -11,7 +11,7 @@ import org.streamail.api.service.QuarantineService;
 import org.streamail.api.store.QuarantineEntry;
 
 /** {@code streamail:quarantine-delete <id>}: deletes a held message and its bytes. */
-@Command(scope = "streamail", name = "quarantine-delete", description = "Deletes a held message and its raw bytes")
+@Command(scope = "streamail", name = "quarantine-delete", description = "Deletes a held message and its raw bytes; a message held for spam is also reported as your spam report (refused from now on)")
 @Service
 public class QuarantineDeleteCommand implements Action {
 
