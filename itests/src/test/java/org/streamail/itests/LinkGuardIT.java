@@ -74,13 +74,20 @@ public class LinkGuardIT extends StreamailTestSupport {
 
     @Before
     public void startGreenMail() {
+        // port 0: the servers bind what is free (a port picked beforehand can be taken by then); the
+        // 2 s default startup wait is too short on a loaded two-core machine booting Karaf
         greenMail = new GreenMail(new ServerSetup[] {
-                new ServerSetup(freePort(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP),
-                new ServerSetup(freePort(), "127.0.0.1", ServerSetup.PROTOCOL_IMAP)});
+                loopback(ServerSetup.PROTOCOL_SMTP), loopback(ServerSetup.PROTOCOL_IMAP)});
         greenMail.start();
         for (String u : USERS) {
             users.put(u, greenMail.setUser(u, u, PASSWORD));
         }
+    }
+
+    private static ServerSetup loopback(String protocol) {
+        ServerSetup setup = new ServerSetup(0, "127.0.0.1", protocol);
+        setup.setServerStartupTimeout(30_000);
+        return setup;
     }
 
     @After

@@ -156,10 +156,35 @@ public abstract class StreamailTestSupport {
     /**
      * Runs a shell command as the given user with the given roles (command ACLs apply) and returns what it
      * printed; a failing command throws {@link CommandFailedException} carrying the output so far. Waits
-     * for the command to be registered first: registration is asynchronous, never sleep for it.
+     * for the command to be registered first: registration is asynchronous, never sleep for it. Karaf
+     * unregisters and re-registers all of a bundle's commands whenever a service one of them uses comes or
+     * goes (a configuration update restarts components), so a command found a moment ago may be missing
+     * when it runs: that case waits for it again and retries until {@link #COMMAND_TIMEOUT}.
      */
     protected String executeCommand(String command, String user, String... roles) {
-        waitForCommand(command.trim().split("\\s+")[0], COMMAND_TIMEOUT);
+        long deadline = System.nanoTime() + COMMAND_TIMEOUT.toNanos();
+        while (true) {
+            waitForCommand(command.trim().split("\\s+")[0], COMMAND_TIMEOUT);
+            try {
+                return executeOnce(command, user, roles);
+            } catch (CommandFailedException e) {
+                if (!commandNotFound(e) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static boolean commandNotFound(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getClass().getSimpleName().equals("CommandNotFoundException")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private String executeOnce(String command, String user, String... roles) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         Subject subject = new Subject();
