@@ -25,7 +25,9 @@ final class GreenMailFixture implements AutoCloseable {
     private GreenMailFixture(String prefix, String password) {
         this.prefix = prefix;
         this.password = password;
-        this.greenMail = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_IMAP));
+        ServerSetup setup = new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_IMAP);
+        setup.setServerStartupTimeout(30_000); // the 2 s default is short on a busy two-core machine
+        this.greenMail = new GreenMail(setup);
         greenMail.start();
     }
 

@@ -75,7 +75,9 @@ class DeliveryTest {
     }
 
     private GreenMail startHop(int port) {
-        GreenMail g = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+        ServerSetup setup = new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP);
+        setup.setServerStartupTimeout(30_000); // the 2 s default is short on a busy two-core machine
+        GreenMail g = new GreenMail(setup);
         g.start();
         return g;
     }
@@ -91,7 +93,7 @@ class DeliveryTest {
         SpoolEntry e = spool.write("d1", "d1", Mail.envelope("user@example.org", "other@example.org"), null, original);
         delivery.enqueue(e, Verdict.clean());
 
-        awaitMessages(hop, 2, 5000);
+        awaitMessages(hop, 2, 20_000);
         MimeMessage[] got = hop.getReceivedMessages();
         assertThat(got).hasSize(2);
         byte[] delivered = raw(got[0]);
@@ -100,7 +102,7 @@ class DeliveryTest {
                 + " (Streamail) with ESMTP id d1; ");
         assertThat(text).doesNotContain("X-Streamail");
         assertThat(endsWith(delivered, original)).as("original bytes are a suffix").isTrue();
-        Wait.until("DELIVERED logged", Duration.ofSeconds(3), () -> log.statuses("d1").contains(DeliveryStatus.DELIVERED));
+        Wait.until("DELIVERED logged", Duration.ofSeconds(20), () -> log.statuses("d1").contains(DeliveryStatus.DELIVERED));
         assertThat(spool.entries()).isEmpty();
         assertThat(log.changes.get(0).detail()).startsWith("250");
     }
@@ -115,7 +117,7 @@ class DeliveryTest {
         byte[] original = Mail.message("tagged");
         SpoolEntry e = spool.write("t1", "t1", Mail.envelope(), null, original);
         delivery.enqueue(e, new Verdict(Action.TAG, 7.5, List.of(Category.PHISHING, Category.SPAM), List.of(), "x"));
-        awaitMessages(hop, 1, 5000);
+        awaitMessages(hop, 1, 20_000);
         byte[] delivered = raw(hop.getReceivedMessages()[0]);
         String text = new String(delivered, StandardCharsets.US_ASCII);
         assertThat(text).contains("\r\n\tfor <user@example.org>; ")
@@ -131,13 +133,13 @@ class DeliveryTest {
                 Clock.systemUTC());
         SpoolEntry e = spool.write("k1", "k1", Mail.envelope(), null, Mail.message("later"));
         delivery.enqueue(e, Verdict.clean());
-        Wait.until("DEFERRED logged", Duration.ofSeconds(5), () -> log.statuses("k1").contains(DeliveryStatus.DEFERRED));
+        Wait.until("DEFERRED logged", Duration.ofSeconds(20), () -> log.statuses("k1").contains(DeliveryStatus.DEFERRED));
         assertThat(spool.readState("k1").orElseThrow()).containsEntry("attempts", "1");
         assertThat(delivery.deferredCount()).isEqualTo(1);
 
         hop = startHop(port);
-        awaitMessages(hop, 1, 10_000);
-        Wait.until("DELIVERED logged", Duration.ofSeconds(3), () -> log.statuses("k1").contains(DeliveryStatus.DELIVERED));
+        awaitMessages(hop, 1, 20_000);
+        Wait.until("DELIVERED logged", Duration.ofSeconds(20), () -> log.statuses("k1").contains(DeliveryStatus.DELIVERED));
         assertThat(spool.entries()).isEmpty();
         assertThat(delivery.deferredCount()).isZero();
         Thread.sleep(300);
@@ -153,7 +155,7 @@ class DeliveryTest {
                 Clock.systemUTC());
         byte[] original = Mail.message("restart");
         first.enqueue(spool.write("r1", "r1", Mail.envelope(), null, original), Verdict.clean());
-        Wait.until("DEFERRED logged", Duration.ofSeconds(5), () -> log.statuses("r1").contains(DeliveryStatus.DEFERRED));
+        Wait.until("DEFERRED logged", Duration.ofSeconds(20), () -> log.statuses("r1").contains(DeliveryStatus.DEFERRED));
         first.close(); // "crash": the retry is only in the state file now
 
         hop = startHop(port);
@@ -161,9 +163,9 @@ class DeliveryTest {
         delivery = new Delivery(reopened, log, DeliverySettings.relay("127.0.0.1", port, Duration.ofSeconds(1)),
                 Clock.systemUTC());
         delivery.start();
-        awaitMessages(hop, 1, 10_000);
+        awaitMessages(hop, 1, 20_000);
         assertThat(endsWith(raw(hop.getReceivedMessages()[0]), original)).isTrue();
-        Wait.until("spool empty", Duration.ofSeconds(3), () -> reopened.entries().isEmpty());
+        Wait.until("spool empty", Duration.ofSeconds(20), () -> reopened.entries().isEmpty());
         Thread.sleep(300);
         assertThat(hop.getReceivedMessages()).hasSize(1);
     }
@@ -175,7 +177,7 @@ class DeliveryTest {
         delivery = new Delivery(spool, log, DeliverySettings.relay("127.0.0.1", port, Duration.ofSeconds(1))
                 .withGiveUp(Duration.ofMillis(1)), Clock.systemUTC());
         delivery.enqueue(spool.write("g1", "g1", Mail.envelope(), null, Mail.message("x")), Verdict.clean());
-        Wait.until("FAILED logged", Duration.ofSeconds(5), () -> log.statuses("g1").contains(DeliveryStatus.FAILED));
+        Wait.until("FAILED logged", Duration.ofSeconds(20), () -> log.statuses("g1").contains(DeliveryStatus.FAILED));
         assertThat(spool.entries()).isEmpty();
     }
 
@@ -187,7 +189,7 @@ class DeliveryTest {
         byte[] original = Mail.message("local");
         delivery.enqueue(spool.write("l1", "l1", Mail.envelope(), null, original), Verdict.clean());
         Path eml = folder.resolve("l1.eml");
-        Wait.until("file written", Duration.ofSeconds(5), () -> log.statuses("l1").contains(DeliveryStatus.DELIVERED));
+        Wait.until("file written", Duration.ofSeconds(20), () -> log.statuses("l1").contains(DeliveryStatus.DELIVERED));
         byte[] written = Files.readAllBytes(eml);
         assertThat(new String(written, StandardCharsets.US_ASCII)).startsWith("Received: ");
         assertThat(endsWith(written, original)).isTrue();
