@@ -1,5 +1,6 @@
 package org.streamail.spam.internal;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -79,15 +80,36 @@ final class Classifier {
      * has seen fewer than {@code minMessagesPerClass} messages of either kind (it would only guess).
      */
     double probability(long[] features) {
+        return score(features, 0).probability();
+    }
+
+    /**
+     * One feature that weighed in a decision: its hash and the classifier's estimate that a message with
+     * it is spam (Robinson's f, in (0, 1)).
+     */
+    record Clue(long feature, double estimate) {
+    }
+
+    /**
+     * A probability and the clues behind it: at most {@code clues} of the strongest features that pointed
+     * to spam and as many that pointed to ham, strongest first, among those the model actually combined.
+     */
+    record Score(double probability, List<Clue> spamClues, List<Clue> hamClues) {
+    }
+
+    /** {@link #probability} with the strongest {@code clues} features on each side (0: none are kept). */
+    Score score(long[] features, int clues) {
         double[] devs;
         int n = 0;
         lock.readLock().lock();
         try {
             if (spamMessages < tuning.minMessagesPerClass() || hamMessages < tuning.minMessagesPerClass()) {
-                return Double.NaN;
+                return new Score(Double.NaN, List.of(), List.of());
             }
             devs = new double[features.length];
             double[] probs = new double[features.length];
+            double[] estimates = new double[features.length];
+            long[] used = new long[features.length];
             for (long f : features) {
                 long v = table.get(f);
                 int s = TokenTable.spam(v);
@@ -107,6 +129,8 @@ final class Classifier {
                     if (Math.abs(llr) >= tuning.minDeviation()) {
                         probs[n] = llr;
                         devs[n] = Math.abs(llr);
+                        estimates[n] = prob;
+                        used[n] = f;
                         n++;
                     }
                     continue;
@@ -115,13 +139,43 @@ final class Classifier {
                 if (dev >= tuning.minDeviation()) {
                     probs[n] = prob;
                     devs[n] = dev;
+                    estimates[n] = prob;
+                    used[n] = f;
                     n++;
                 }
             }
-            return tuning.model() == Model.LLR ? sumLlr(probs, devs, n) : combine(probs, devs, n);
+            double probability = tuning.model() == Model.LLR ? sumLlr(probs, devs, n) : combine(probs, devs, n);
+            if (clues <= 0 || n == 0) {
+                return new Score(probability, List.of(), List.of());
+            }
+            // among the features the model combined, the most extreme estimates first (LLR caps many at
+            // the same weight; the uncapped estimate still tells which was the stronger clue)
+            int k = Math.min(n, tuning.maxDiscriminators());
+            Integer[] order = Arrays.copyOf(strongestFirst(devs, n), k);
+            Arrays.sort(order, (a, b) -> Double.compare(Math.abs(estimates[b] - 0.5), Math.abs(estimates[a] - 0.5)));
+            List<Clue> spam = new ArrayList<>();
+            List<Clue> ham = new ArrayList<>();
+            for (int i = 0; i < k && (spam.size() < clues || ham.size() < clues); i++) {
+                int j = order[i];
+                List<Clue> side = estimates[j] > 0.5 ? spam : ham;
+                if (side.size() < clues) {
+                    side.add(new Clue(used[j], estimates[j]));
+                }
+            }
+            return new Score(probability, List.copyOf(spam), List.copyOf(ham));
         } finally {
             lock.readLock().unlock();
         }
+    }
+
+    /** Indexes 0..n-1 ordered by decreasing deviation (the order in which the models pick features). */
+    private static Integer[] strongestFirst(double[] devs, int n) {
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Double.compare(devs[b], devs[a]));
+        return order;
     }
 
     /** Logistic of the summed {@code maxDiscriminators} strongest capped log-likelihood ratios. */
@@ -129,11 +183,7 @@ final class Classifier {
         int k = Math.min(n, tuning.maxDiscriminators());
         double sum = 0;
         if (k < n) {
-            Integer[] order = new Integer[n];
-            for (int i = 0; i < n; i++) {
-                order[i] = i;
-            }
-            Arrays.sort(order, (a, b) -> Double.compare(devs[b], devs[a]));
+            Integer[] order = strongestFirst(devs, n);
             for (int i = 0; i < k; i++) {
                 sum += llrs[order[i]];
             }
@@ -150,11 +200,7 @@ final class Classifier {
         if (n == 0) {
             return 0.5;
         }
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> Double.compare(devs[b], devs[a]));
+        Integer[] order = strongestFirst(devs, n);
         int k = Math.min(n, tuning.maxDiscriminators());
         double sumLnP = 0;
         double sumLn1mP = 0;

@@ -304,13 +304,54 @@ final class SpamEngine implements ReportService, BlockListService {
         if (expired.getAsBoolean()) {
             return out;
         }
-        double p = classifier.probability(f.tokens());
+        Classifier.Score sc = classifier.score(f.tokens(), CLUES);
+        double p = sc.probability();
         if (!Double.isNaN(p)) {
             double score = bayesScore(p);
             out.add(new Finding(DETECTOR, "bayes", score, score > 0 ? Category.SPAM : Category.INFO,
                     String.format(Locale.ROOT, "learned classifier: spam probability %.3f", p)));
+            String clues = clues(f, sc);
+            if (!clues.isEmpty()) {
+                // apart, with no score: the SMTP reply names the strongest finding, and a sender must never
+                // learn which of its words the classifier holds against it
+                out.add(new Finding(DETECTOR, "bayes-clues", 0, Category.INFO, clues));
+            }
         }
         return out;
+    }
+
+    /** How many of the strongest features on each side the {@code spam/bayes-clues} finding names. */
+    static final int CLUES = 4;
+
+    /**
+     * {@code for spam: word "free" 0.99, link host "x.example" 0.97; for ham: sender domain "corp.example"
+     * 0.03}: the features that weighed most, each with the classifier's estimate that mail carrying it is
+     * spam, so an administrator can see why a message scored as it did.
+     */
+    private String clues(Features f, Classifier.Score sc) {
+        Set<Long> wanted = new HashSet<>();
+        sc.spamClues().forEach(c -> wanted.add(c.feature()));
+        sc.hamClues().forEach(c -> wanted.add(c.feature()));
+        if (wanted.isEmpty()) {
+            return "";
+        }
+        Map<Long, String> labels = Tokenizer.labels(f.extracted(), families, wanted);
+        StringBuilder b = new StringBuilder();
+        side(b, "for spam", sc.spamClues(), labels);
+        side(b, "for ham", sc.hamClues(), labels);
+        return b.toString();
+    }
+
+    private static void side(StringBuilder b, String title, List<Classifier.Clue> clues, Map<Long, String> labels) {
+        if (clues.isEmpty()) {
+            return;
+        }
+        b.append(b.length() == 0 ? "" : "; ").append(title).append(": ");
+        for (int i = 0; i < clues.size(); i++) {
+            Classifier.Clue c = clues.get(i);
+            b.append(i == 0 ? "" : ", ").append(labels.getOrDefault(c.feature(), "feature " + Long.toHexString(c.feature())))
+                    .append(String.format(Locale.ROOT, " %.2f", c.estimate()));
+        }
     }
 
     private Finding ruleFinding(String name, BlockRule rule, String what) {

@@ -2,9 +2,11 @@ package org.streamail.spam.internal;
 
 import java.text.Normalizer;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -58,11 +60,111 @@ final class Tokenizer {
 
     /** The distinct feature hashes of a message, for the given families. */
     static long[] features(MimeText.Extracted m, Set<Family> families) {
+        Set<Long> out = new LinkedHashSet<>();
+        collect(m, families, out);
+        long[] result = new long[Math.min(out.size(), MAX_FEATURES)];
+        int i = 0;
+        for (long f : out) {
+            if (i == result.length) {
+                break;
+            }
+            result[i++] = f;
+        }
+        return result;
+    }
+
+    /**
+     * What the wanted feature hashes of this message stand for, for an administrator: for instance
+     * {@code word "viagra"}, {@code link host cheap-meds.example}, {@code subject word "free"}. The
+     * message is tokenised again (this costs what {@link #features} costs), so call it only for the few
+     * features that explain a decision. Values are cut to {@value #LABEL_VALUE_CHARS} characters and
+     * stripped of control and bidi formatting characters; hashes that do not occur are absent.
+     */
+    static Map<Long, String> labels(MimeText.Extracted m, Set<Family> families, Set<Long> wanted) {
+        Labelling out = new Labelling(wanted);
+        collect(m, families, out);
+        return out.labels;
+    }
+
+    static final int LABEL_VALUE_CHARS = 40;
+
+    /** A feature set that also remembers the text of the features it was asked to name. */
+    private static final class Labelling extends LinkedHashSet<Long> {
+        private final Set<Long> wanted;
+        private final Map<Long, String> labels = new LinkedHashMap<>();
+
+        Labelling(Set<Long> wanted) {
+            this.wanted = wanted;
+        }
+
+        void offer(long hash, String feature) {
+            if (wanted.contains(hash) && !labels.containsKey(hash)) {
+                labels.put(hash, describe(feature));
+            }
+        }
+    }
+
+    /** Feature prefixes (with their separator) and what they mean to an administrator. */
+    private static final Map<String, String> KINDS = Map.ofEntries(
+            Map.entry("w:", "word"),
+            Map.entry("s:", "subject word"),
+            Map.entry("f:", "sender"),
+            Map.entry("fd:", "sender domain"),
+            Map.entry("fn:", "sender name word"),
+            Map.entry("mid:", "Message-ID domain"),
+            Map.entry("ct:", "content type"),
+            Map.entry("cs:", "charset"),
+            Map.entry("xm:", "mailer"),
+            Map.entry("h:", "header field"),
+            Map.entry("rd:", "relay"),
+            Map.entry("ri:", "relay network"),
+            Map.entry("u:", "link host"),
+            Map.entry("t:", "HTML tag"),
+            Map.entry("at:", "part type"),
+            Map.entry("mp:", "part"),
+            Map.entry("mp#", "part count"),
+            Map.entry("to#", "To count"),
+            Map.entry("rcvd#", "Received count"),
+            Map.entry("prio:", "priority"),
+            Map.entry("len#", "text length class"),
+            Map.entry("b0:", "word pair"),
+            Map.entry("b1:", "word pair"),
+            Map.entry("b2:", "word pair"),
+            Map.entry("b3:", "word pair"));
+
+    /** {@code w:free} → {@code word "free"}; the raw feature text when its kind is unknown. */
+    static String describe(String feature) {
+        int colon = feature.indexOf(':');
+        int hash = feature.indexOf('#');
+        int sep = colon < 0 ? hash : hash < 0 ? colon : Math.min(colon, hash);
+        String kind = sep <= 0 ? null : KINDS.get(feature.substring(0, sep + 1));
+        return kind == null ? "\"" + printable(feature) + "\""
+                : kind + " \"" + printable(feature.substring(sep + 1)) + "\"";
+    }
+
+    private static String printable(String value) {
+        StringBuilder b = new StringBuilder();
+        int count = 0;
+        int i = 0;
+        while (i < value.length() && count < LABEL_VALUE_CHARS) {
+            int cp = value.codePointAt(i);
+            i += Character.charCount(cp);
+            int type = Character.getType(cp);
+            if (Character.isISOControl(cp) || type == Character.FORMAT || type == Character.SURROGATE
+                    || type == Character.PRIVATE_USE || type == Character.UNASSIGNED) {
+                continue;
+            }
+            b.appendCodePoint(cp == '"' ? '\'' : cp);
+            count++;
+        }
+        return i < value.length() ? b + "…" : b.toString();
+    }
+
+    private static void collect(MimeText.Extracted m, Set<Family> families, Set<Long> out) {
         boolean words_ = families.contains(Family.WORDS);
         boolean osb = families.contains(Family.OSB);
         int osbWindow = osb ? OSB_WINDOW : families.contains(Family.BIGRAMS) ? 1 : 0;
         boolean hdr = families.contains(Family.HEADERS);
-        Set<Long> out = new LinkedHashSet<>();
         // body
         List<String> words = bodyWords(m.text());
         String[] window = new String[OSB_WINDOW];
@@ -102,15 +204,6 @@ final class Tokenizer {
                 add(out, "at:" + p.type());
             }
         }
-        long[] result = new long[Math.min(out.size(), MAX_FEATURES)];
-        int i = 0;
-        for (long f : out) {
-            if (i == result.length) {
-                break;
-            }
-            result[i++] = f;
-        }
-        return result;
     }
 
     private static void headers(MimeText.Extracted m, Set<Long> out) {
@@ -269,7 +362,11 @@ final class Tokenizer {
     }
 
     private static void add(Set<Long> out, String feature) {
-        out.add(hash(feature));
+        long h = hash(feature);
+        out.add(h);
+        if (out instanceof Labelling l) {
+            l.offer(h, feature);
+        }
     }
 
     /** 64-bit hash of a feature text; stable across nodes and versions (it is stored). */

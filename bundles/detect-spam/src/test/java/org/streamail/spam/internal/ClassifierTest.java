@@ -125,6 +125,34 @@ class ClassifierTest {
     }
 
     @Test
+    void theCluesAreTheStrongestFeaturesOfEachSideAndLeaveTheProbabilityAsItWas() {
+        for (Classifier.Tuning tuning : new Classifier.Tuning[] {Classifier.Tuning.chiSquare(), Classifier.Tuning.llr()}) {
+            Random r = new Random(5);
+            Classifier c = trained(tuning, r, 40);
+            long pills = Tokenizer.hash("pills");
+            long agenda = Tokenizer.hash("agenda");
+            for (int i = 0; i < 40; i++) {
+                c.applyLocally(new long[] {pills}, ReportKind.SPAM, null);
+                c.applyLocally(new long[] {agenda}, ReportKind.HAM, null);
+            }
+            long[] mixed = java.util.stream.LongStream.concat(java.util.Arrays.stream(toy(r, ReportKind.SPAM)),
+                    java.util.stream.LongStream.of(pills, agenda)).toArray();
+
+            Classifier.Score score = c.score(mixed, 3);
+            assertThat(score.probability()).isEqualTo(c.probability(mixed));
+            assertThat(score.spamClues()).hasSize(3).allSatisfy(clue -> assertThat(clue.estimate()).isGreaterThan(0.5));
+            assertThat(score.spamClues()).extracting(Classifier.Clue::feature).contains(pills);
+            assertThat(score.hamClues()).isNotEmpty().allSatisfy(clue -> assertThat(clue.estimate()).isLessThan(0.5));
+            assertThat(score.hamClues().get(0).feature()).isEqualTo(agenda);
+            assertThat(score.hamClues().get(0).estimate()).isLessThan(0.05);
+            // strongest first
+            assertThat(score.spamClues().get(0).estimate()).isGreaterThanOrEqualTo(score.spamClues().get(2).estimate());
+            assertThat(c.score(mixed, 0).spamClues()).isEmpty();
+        }
+        assertThat(new Classifier(10, Classifier.Tuning.chiSquare()).score(new long[] {1}, 3).spamClues()).isEmpty();
+    }
+
+    @Test
     void theModelIsConfigurableAndABadNameIsRefused() {
         assertThat(SpamComponent.tuning("llr").model()).isEqualTo(Classifier.Model.LLR);
         assertThat(SpamComponent.tuning(" CHI2 ").model()).isEqualTo(Classifier.Model.CHI2);

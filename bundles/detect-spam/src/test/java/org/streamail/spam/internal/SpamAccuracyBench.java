@@ -140,7 +140,8 @@ public final class SpamAccuracyBench {
                 java.util.Arrays.sort(hp);
                 for (int k = 0; k < devSpam.size(); k++) {
                     if (devSpamP[k] < cutoff) {
-                        System.out.printf(Locale.ROOT, "missed spam %.3f %s%n", devSpamP[k], devSpam.get(k));
+                        System.out.printf(Locale.ROOT, "missed spam %.3f %s%n    %s%n", devSpamP[k], devSpam.get(k),
+                                why(engine, devSpam.get(k)));
                     }
                 }
                 for (int k = 0; k < htmlHam.size(); k++) {
@@ -148,7 +149,8 @@ public final class SpamAccuracyBench {
                 }
                 for (int k = 0; k < devHam.size(); k++) {
                     if (devHamP[k] >= 0.5) {
-                        System.out.printf(Locale.ROOT, "hammy fp %.3f %s%n", devHamP[k], devHam.get(k));
+                        System.out.printf(Locale.ROOT, "hammy fp %.3f %s%n    %s%n", devHamP[k], devHam.get(k),
+                                why(engine, devHam.get(k)));
                     }
                 }
                 System.out.println("lowest spam: " + java.util.Arrays.toString(java.util.Arrays.copyOf(sp, 25)));
@@ -264,6 +266,12 @@ public final class SpamAccuracyBench {
             }
         }
         return n;
+    }
+
+    /** The {@code spam/bayes-clues} finding's text: what the administrator would see for this message. */
+    private static String why(SpamEngine engine, Path p) throws IOException {
+        return engine.inspect("bench", Files.readAllBytes(p), List.of(), List.of(), () -> false).stream()
+                .filter(f -> f.rule().equals("bayes-clues")).map(f -> f.detail()).findFirst().orElse("(no clues)");
     }
 
     private static boolean refused(SpamEngine engine, Path p) throws IOException {

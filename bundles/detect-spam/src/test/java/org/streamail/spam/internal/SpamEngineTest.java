@@ -271,6 +271,15 @@ class SpamEngineTest {
         assertThat(spam.category()).isEqualTo(Category.SPAM);
         assertThat(ham.score()).isLessThan(-1.5);
         assertThat(ham.category()).isEqualTo(Category.INFO);
+        assertThat(spam.detail()).doesNotContain("for spam"); // the SMTP reply may quote it: no clues there
+
+        // why: the strongest features on each side, named, in a finding of their own that weighs nothing
+        Finding why = rule(inspect(engine, Mail.text("new@spam.example", "agenda",
+                "viagra casino lottery winner, agenda for the meeting")), "bayes-clues").orElseThrow();
+        assertThat(why.score()).isZero();
+        assertThat(why.category()).isEqualTo(Category.INFO);
+        assertThat(why.detail()).startsWith("for spam: ").contains("word \"viagra\" 0.9").contains("; for ham: ")
+                .contains("subject word \"agenda\" 0.0");
 
         // a second node learns through the store
         SpamEngine nodeB = node();
