@@ -141,7 +141,11 @@ final class PhishingAnalyzer {
     private record HtmlPart(String name, Document document) {
     }
 
-    record Texts(String folded, String stripped) {
+    /** The folded text and the same without accents; {@code accentFree} when they are equal (most mail). */
+    record Texts(String folded, String stripped, boolean accentFree) {
+        Texts(String folded, String stripped) {
+            this(folded, stripped, folded.equals(stripped));
+        }
     }
 
     private Document parseHtml(String html) {
@@ -220,7 +224,8 @@ final class PhishingAnalyzer {
             if (p.folded() != null) {
                 found = find(p.folded(), texts.folded());
             }
-            if (found == null) {
+            if (found == null && (p.folded() == null || !texts.accentFree()
+                    || !p.stripped().pattern().equals(p.folded().pattern()))) {
                 found = find(p.stripped(), texts.stripped());
             }
             if (found == null) {
@@ -250,10 +255,177 @@ final class PhishingAnalyzer {
     static boolean mayMatch(Pattern p, String text) {
         String re = p.pattern();
         if (!re.startsWith(PHRASE_PREFIX)) {
-            return true;
+            if (p.flags() != 0) {
+                return true;
+            }
+            List<String> anyOf = requiredAnyOf(re);
+            if (anyOf.isEmpty()) {
+                return true;
+            }
+            for (String s : anyOf) {
+                if (text.contains(s)) {
+                    return true;
+                }
+            }
+            return false;
         }
         int end = re.indexOf("\\E", PHRASE_PREFIX.length());
         return end < 0 || text.contains(re.substring(PHRASE_PREFIX.length(), end));
+    }
+
+    private static final int MIN_REQUIRED = 3;
+    private static final int MAX_REQUIRED_DEPTH = 8;
+
+    /**
+     * Strings of which every match of the regular expression contains at least one (each of at least
+     * {@value #MIN_REQUIRED} characters), or an empty list when this reading cannot tell: then the regex
+     * must be run. A run of plain characters outside any group, class, escape or quantifier is required;
+     * so is a group without {@code ?}, {@code *} or {@code {}} after it, as "one of" what its alternatives
+     * require, and a pattern with a top-level {@code |} requires one of what its alternatives require.
+     * For "(enter|type) your (current )?password" it is [" your "] (the longest), for
+     * "(vpn|citrix) (credentials|password)" it is ["credentials", "password"]. Patterns with inline flags,
+     * lookaround or {@code \Q} are not read ({@code []}). Most mail then skips most regex scans after a few
+     * {@link String#contains}.
+     */
+    static List<String> requiredAnyOf(String re) {
+        if (re.contains("(?") || re.contains("\\Q")) {
+            return List.of();
+        }
+        return requiredAnyOf(re, 0);
+    }
+
+    private static List<String> requiredAnyOf(String re, int depth) {
+        if (depth > MAX_REQUIRED_DEPTH) {
+            return List.of();
+        }
+        List<String> alternatives = splitTopLevel(re);
+        if (alternatives.size() > 1) {
+            List<String> union = new ArrayList<>();
+            for (String alt : alternatives) {
+                List<String> r = requiredAnyOf(alt, depth + 1);
+                if (r.isEmpty()) {
+                    return List.of();
+                }
+                union.addAll(r);
+            }
+            return union;
+        }
+        List<String> best = List.of();
+        StringBuilder run = new StringBuilder();
+        for (int i = 0; i < re.length(); i++) {
+            char c = re.charAt(i);
+            List<String> candidate = List.of();
+            boolean plain = false;
+            if (c == '\\') {
+                i++; // the escaped character is a class or a literal; either way it ends the run
+            } else if (c == '[') {
+                i = classEnd(re, i);
+            } else if (c == '(') {
+                int close = groupEnd(re, i);
+                char next = close + 1 < re.length() ? re.charAt(close + 1) : ' ';
+                if (close < re.length() && next != '?' && next != '*' && next != '{') {
+                    candidate = requiredAnyOf(re.substring(i + 1, close), depth + 1);
+                }
+                i = close;
+            } else if (c == '?' || c == '*' || c == '+' || c == '{') {
+                // the quantifier applies to the character before it, which is then not required
+                if (run.length() > 0) {
+                    run.setLength(run.length() - 1);
+                }
+                if (c == '{') {
+                    int close = re.indexOf('}', i);
+                    i = close < 0 ? re.length() : close;
+                }
+            } else {
+                plain = c != '.' && c != '^' && c != '$' && c != ')' && c != '|';
+            }
+            if (plain) {
+                run.append(c);
+                continue;
+            }
+            best = better(best, run.length() >= MIN_REQUIRED ? List.of(run.toString()) : List.of());
+            run.setLength(0);
+            best = better(best, candidate);
+        }
+        return better(best, run.length() >= MIN_REQUIRED ? List.of(run.toString()) : List.of());
+    }
+
+    /** The more selective requirement: the longer shortest string, then fewer strings. */
+    private static List<String> better(List<String> a, List<String> b) {
+        if (b.isEmpty() || b.stream().anyMatch(x -> x.length() < MIN_REQUIRED)) {
+            return a;
+        }
+        if (a.isEmpty()) {
+            return b;
+        }
+        int ma = a.stream().mapToInt(String::length).min().orElse(0);
+        int mb = b.stream().mapToInt(String::length).min().orElse(0);
+        return mb > ma || (mb == ma && b.size() < a.size()) ? b : a;
+    }
+
+    /** {@code re} cut at its top-level {@code |} (outside groups, classes and escapes). */
+    private static List<String> splitTopLevel(String re) {
+        List<String> out = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < re.length(); i++) {
+            char c = re.charAt(i);
+            if (c == '\\') {
+                i++;
+            } else if (c == '[') {
+                i = classEnd(re, i);
+            } else if (c == '(') {
+                i = groupEnd(re, i);
+            } else if (c == '|') {
+                out.add(re.substring(start, i));
+                start = i + 1;
+            }
+        }
+        out.add(re.substring(Math.min(start, re.length())));
+        return out;
+    }
+
+    /** The index of the {@code )} closing the group opened at {@code open} ({@code re.length()} if none). */
+    private static int groupEnd(String re, int open) {
+        int depth = 0;
+        for (int i = open; i < re.length(); i++) {
+            char c = re.charAt(i);
+            if (c == '\\') {
+                i++;
+            } else if (c == '[') {
+                i = classEnd(re, i);
+            } else if (c == '(') {
+                depth++;
+            } else if (c == ')' && --depth == 0) {
+                return i;
+            }
+        }
+        return re.length();
+    }
+
+    /** The index of the {@code ]} closing the character class opened at {@code open}. */
+    private static int classEnd(String re, int open) {
+        int i = open + 1;
+        if (i < re.length() && re.charAt(i) == '^') {
+            i++;
+        }
+        if (i < re.length() && re.charAt(i) == ']') {
+            i++; // a leading ] is a literal
+        }
+        int nested = 0;
+        for (; i < re.length(); i++) {
+            char c = re.charAt(i);
+            if (c == '\\') {
+                i++;
+            } else if (c == '[') {
+                nested++;
+            } else if (c == ']') {
+                if (nested == 0) {
+                    return i;
+                }
+                nested--;
+            }
+        }
+        return re.length();
     }
 
     private String find(Pattern p, String text) {
