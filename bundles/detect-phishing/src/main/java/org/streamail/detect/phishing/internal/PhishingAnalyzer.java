@@ -245,56 +245,83 @@ final class PhishingAnalyzer {
         }
     }
 
-    /** The prefix {@link RuleParser#phrase} gives every phrase matcher; its first quoted word must occur literally. */
+    /** The prefix {@link RuleParser#phrase} gives every phrase matcher; each of its words is quoted. */
     private static final String PHRASE_PREFIX = "(?<![\\p{L}\\p{N}])\\Q";
 
     /**
-     * Whether {@code p} may match {@code text}: a phrase's first word must occur literally, which
-     * {@link String#contains} tells far faster than the word-bounded regex scan (most rules miss most mail).
+     * Whether {@code p} may match {@code text}: false only when the text lacks something every match
+     * contains (see {@link #requirements}), which a few {@link String#contains} tell far faster than the
+     * regex scan; most rules miss most mail.
      */
     static boolean mayMatch(Pattern p, String text) {
-        String re = p.pattern();
-        if (!re.startsWith(PHRASE_PREFIX)) {
-            if (p.flags() != 0) {
-                return true;
+        List<List<String>> all = REQUIRED.get(p.pattern());
+        if (all == null) {
+            if (REQUIRED.size() >= MAX_REQUIRED_CACHED) {
+                REQUIRED.clear(); // only after many rule edits: the live rules refill it at once
             }
-            List<String> anyOf = requiredAnyOf(re);
-            if (anyOf.isEmpty()) {
-                return true;
-            }
+            all = requirements(p);
+            REQUIRED.put(p.pattern(), all);
+        }
+        for (List<String> anyOf : all) {
+            boolean found = false;
             for (String s : anyOf) {
                 if (text.contains(s)) {
-                    return true;
+                    found = true;
+                    break;
                 }
             }
-            return false;
+            if (!found) {
+                return false;
+            }
         }
-        int end = re.indexOf("\\E", PHRASE_PREFIX.length());
-        return end < 0 || text.contains(re.substring(PHRASE_PREFIX.length(), end));
+        return true;
     }
 
+    /** {@link #requirements} by pattern text: the rules' patterns are few and long-lived. */
+    private static final Map<String, List<List<String>>> REQUIRED = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int MAX_REQUIRED_CACHED = 4096;
     private static final int MIN_REQUIRED = 3;
     private static final int MAX_REQUIRED_DEPTH = 8;
 
     /**
-     * Strings of which every match of the regular expression contains at least one (each of at least
-     * {@value #MIN_REQUIRED} characters), or an empty list when this reading cannot tell: then the regex
-     * must be run. A run of plain characters outside any group, class, escape or quantifier is required;
-     * so is a group without {@code ?}, {@code *} or {@code {}} after it, as "one of" what its alternatives
-     * require, and a pattern with a top-level {@code |} requires one of what its alternatives require.
-     * For "(enter|type) your (current )?password" it is [" your "] (the longest), for
-     * "(vpn|citrix) (credentials|password)" it is ["credentials", "password"]. Patterns with inline flags,
-     * lookaround or {@code \Q} are not read ({@code []}). Most mail then skips most regex scans after a few
-     * {@link String#contains}.
+     * What every match of {@code p} contains, as a conjunction of "one of these strings": a phrase needs
+     * each of its words; a case-sensitive regular expression is read by {@link #requirements(String)};
+     * anything else (case-insensitive flags) gives {@code []}, so the regex always runs.
      */
-    static List<String> requiredAnyOf(String re) {
+    static List<List<String>> requirements(Pattern p) {
+        String re = p.pattern();
+        if (re.startsWith(PHRASE_PREFIX)) {
+            List<List<String>> words = new ArrayList<>();
+            for (int q = re.indexOf("\\Q"); q >= 0; q = re.indexOf("\\Q", q + 2)) {
+                int e = re.indexOf("\\E", q + 2);
+                if (e < 0) {
+                    return List.of();
+                }
+                words.add(List.of(re.substring(q + 2, e)));
+                q = e;
+            }
+            return List.copyOf(words);
+        }
+        return p.flags() == 0 ? requirements(re) : List.of();
+    }
+
+    /**
+     * What every match of a regular expression contains, as a conjunction of "one of these strings" (each
+     * of at least {@value #MIN_REQUIRED} characters); {@code []} when nothing can be told, and then the regex
+     * must be run. Required are: each run of plain characters outside any group, class, escape or
+     * quantifier; what a group without {@code ?}, {@code *} or {@code {}} after it requires; and for a
+     * top-level {@code |}, one of what each alternative requires. For
+     * "(vpn|citrix) (credentials|password)" it is [[vpn, citrix], [credentials, password]]. Patterns with
+     * inline flags, lookaround or {@code \Q} are not read.
+     */
+    static List<List<String>> requirements(String re) {
         if (re.contains("(?") || re.contains("\\Q")) {
             return List.of();
         }
-        return requiredAnyOf(re, 0);
+        return requirements(re, 0);
     }
 
-    private static List<String> requiredAnyOf(String re, int depth) {
+    private static List<List<String>> requirements(String re, int depth) {
         if (depth > MAX_REQUIRED_DEPTH) {
             return List.of();
         }
@@ -302,29 +329,35 @@ final class PhishingAnalyzer {
         if (alternatives.size() > 1) {
             List<String> union = new ArrayList<>();
             for (String alt : alternatives) {
-                List<String> r = requiredAnyOf(alt, depth + 1);
-                if (r.isEmpty()) {
+                List<String> best = List.of();
+                for (List<String> r : requirements(alt, depth + 1)) {
+                    best = better(best, r);
+                }
+                if (best.isEmpty()) {
                     return List.of();
                 }
-                union.addAll(r);
+                union.addAll(best);
             }
-            return union;
+            return List.of(List.copyOf(new java.util.LinkedHashSet<>(union)));
         }
-        List<String> best = List.of();
+        List<List<String>> all = new ArrayList<>();
         StringBuilder run = new StringBuilder();
         for (int i = 0; i < re.length(); i++) {
             char c = re.charAt(i);
-            List<String> candidate = List.of();
             boolean plain = false;
             if (c == '\\') {
                 i++; // the escaped character is a class or a literal; either way it ends the run
             } else if (c == '[') {
                 i = classEnd(re, i);
             } else if (c == '(') {
+                if (run.length() >= MIN_REQUIRED) {
+                    all.add(List.of(run.toString())); // in pattern order: the run before the group first
+                }
+                run.setLength(0);
                 int close = groupEnd(re, i);
                 char next = close + 1 < re.length() ? re.charAt(close + 1) : ' ';
                 if (close < re.length() && next != '?' && next != '*' && next != '{') {
-                    candidate = requiredAnyOf(re.substring(i + 1, close), depth + 1);
+                    all.addAll(requirements(re.substring(i + 1, close), depth + 1));
                 }
                 i = close;
             } else if (c == '?' || c == '*' || c == '+' || c == '{') {
@@ -343,11 +376,15 @@ final class PhishingAnalyzer {
                 run.append(c);
                 continue;
             }
-            best = better(best, run.length() >= MIN_REQUIRED ? List.of(run.toString()) : List.of());
+            if (run.length() >= MIN_REQUIRED) {
+                all.add(List.of(run.toString()));
+            }
             run.setLength(0);
-            best = better(best, candidate);
         }
-        return better(best, run.length() >= MIN_REQUIRED ? List.of(run.toString()) : List.of());
+        if (run.length() >= MIN_REQUIRED) {
+            all.add(List.of(run.toString()));
+        }
+        return List.copyOf(all);
     }
 
     /** The more selective requirement: the longer shortest string, then fewer strings. */

@@ -35,26 +35,35 @@ class PhrasePrefilterTest {
     }
 
     @Test
-    void aRegularExpressionRequiresItsMostSelectivePlainTextOrOneOfItsAlternatives() {
-        assertThat(PhishingAnalyzer.requiredAnyOf("(enter|type) your (current )?password")).containsExactly("password");
-        assertThat(PhishingAnalyzer.requiredAnyOf("(vpn|citrix) (credentials|password)"))
-                .containsExactly("credentials", "password");
-        assertThat(PhishingAnalyzer.requiredAnyOf("e-?mail quota")).containsExactly("mail quota");
-        assertThat(PhishingAnalyzer.requiredAnyOf("wire transfer|gift ?cards")).containsExactly("wire transfer", "cards");
-        assertThat(PhishingAnalyzer.requiredAnyOf("pass(word|wort)")).containsExactly("pass");
-        assertThat(PhishingAnalyzer.requiredAnyOf("[abc]def")).containsExactly("def");
-        assertThat(PhishingAnalyzer.requiredAnyOf("abcd+efgh")).containsExactly("efgh");
-        assertThat(PhishingAnalyzer.requiredAnyOf("a(b|)cdef")).containsExactly("cdef");
+    void aRegularExpressionRequiresItsPlainTextAndOneAlternativeOfEachRequiredGroup() {
+        assertThat(PhishingAnalyzer.requirements("(enter|type) your (current )?password"))
+                .containsExactly(List.of("enter", "type"), List.of(" your "), List.of("password"));
+        assertThat(PhishingAnalyzer.requirements("(vpn|citrix) (credentials|password)"))
+                .containsExactly(List.of("vpn", "citrix"), List.of("credentials", "password"));
+        assertThat(PhishingAnalyzer.requirements("e-?mail quota")).containsExactly(List.of("mail quota"));
+        assertThat(PhishingAnalyzer.requirements("wire transfer|gift ?cards"))
+                .containsExactly(List.of("wire transfer", "cards"));
+        assertThat(PhishingAnalyzer.requirements("pass(word|wort)"))
+                .containsExactly(List.of("pass"), List.of("word", "wort"));
+        assertThat(PhishingAnalyzer.requirements("[abc]def")).containsExactly(List.of("def"));
+        assertThat(PhishingAnalyzer.requirements("abcd+efgh")).containsExactly(List.of("abc"), List.of("efgh"));
+        assertThat(PhishingAnalyzer.requirements("a(b|)cdef")).containsExactly(List.of("cdef"));
+        assertThat(PhishingAnalyzer.requirements("(account)? ok")).containsExactly(List.of(" ok"));
         // nothing is required: each of these must always be run
-        assertThat(PhishingAnalyzer.requiredAnyOf("(foo|ba) x")).isEmpty(); // an alternative too short
-        assertThat(PhishingAnalyzer.requiredAnyOf("(account)?ab")).isEmpty(); // optional group
-        assertThat(PhishingAnalyzer.requiredAnyOf("(?i)password")).isEmpty(); // inline flags
-        assertThat(PhishingAnalyzer.requiredAnyOf("\\Qa.b\\E")).isEmpty();
-        assertThat(PhishingAnalyzer.requiredAnyOf("x{2}yz")).isEmpty();
-        assertThat(PhishingAnalyzer.requiredAnyOf("pass|(word")).isEmpty(); // broken groups read conservatively
+        assertThat(PhishingAnalyzer.requirements("(foo|ba)x")).isEmpty(); // an alternative too short
+        assertThat(PhishingAnalyzer.requirements("(account)?ab")).isEmpty(); // optional group
+        assertThat(PhishingAnalyzer.requirements("(?i)password")).isEmpty(); // inline flags
+        assertThat(PhishingAnalyzer.requirements("\\Qa.b\\E")).isEmpty();
+        assertThat(PhishingAnalyzer.requirements("x{2}yz")).isEmpty();
+        assertThat(PhishingAnalyzer.requirements("pass|(word")).isEmpty(); // broken groups read conservatively
+        // a phrase needs every one of its words
+        assertThat(PhishingAnalyzer.requirements(RuleParser.phrase("as soon as poss*")))
+                .containsExactly(List.of("as"), List.of("soon"), List.of("as"), List.of("poss"));
 
         Pattern p = Pattern.compile("(vpn|citrix) (credentials|password)");
         assertThat(PhishingAnalyzer.mayMatch(p, "unrelated mail about lunch")).isFalse();
+        assertThat(PhishingAnalyzer.mayMatch(p, "the vpn is down, no password needed")).isTrue(); // the regex decides
+        assertThat(PhishingAnalyzer.mayMatch(p, "a password for the printer")).isFalse();
         assertThat(PhishingAnalyzer.mayMatch(p, "send the citrix password")).isTrue();
         Pattern caseless = Pattern.compile("Password", Pattern.CASE_INSENSITIVE);
         assertThat(PhishingAnalyzer.mayMatch(caseless, "unrelated")).isTrue(); // flags: never pre-filtered
