@@ -4,10 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
@@ -93,24 +91,35 @@ final class Fuzzy {
         if (words.size() < MIN_WORDS) {
             return new int[0];
         }
-        Set<Long> shingles = new HashSet<>();
+        // distinct shingle hashes in a primitive array (sorted, duplicates dropped): no boxing, and the
+        // MinHash loop below runs over plain memory, one hash function at a time
+        long[] shingles = new long[words.size() - SHINGLE + 1];
         for (int i = 0; i + SHINGLE <= words.size(); i++) {
             long h = 0xcbf29ce484222325L;
             for (int k = 0; k < SHINGLE; k++) {
                 h = fnv(h, words.get(i + k));
                 h = (h ^ ' ') * 0x100000001b3L;
             }
-            shingles.add(h);
+            shingles[i] = h;
+        }
+        Arrays.sort(shingles);
+        int distinct = 0;
+        for (int i = 0; i < shingles.length; i++) {
+            if (i == 0 || shingles[i] != shingles[i - 1]) {
+                shingles[distinct++] = shingles[i];
+            }
         }
         int[] sig = new int[HASHES];
-        Arrays.fill(sig, Integer.MAX_VALUE);
-        for (long s : shingles) {
-            for (int j = 0; j < HASHES; j++) {
-                int v = (int) (mix(s ^ SEEDS[j]) >>> 33); // non-negative 31-bit value
-                if (v < sig[j]) {
-                    sig[j] = v;
+        for (int j = 0; j < HASHES; j++) {
+            long seed = SEEDS[j];
+            int min = Integer.MAX_VALUE;
+            for (int i = 0; i < distinct; i++) {
+                int v = (int) (mix(shingles[i] ^ seed) >>> 33); // non-negative 31-bit value
+                if (v < min) {
+                    min = v;
                 }
             }
+            sig[j] = min;
         }
         return sig;
     }
