@@ -114,6 +114,9 @@ final class PhishingAnalyzer {
             Document body = parseHtml(m.htmlBody());
             List<HtmlPart> htmlAttachments = htmlAttachments(m);
             Texts texts = texts(m, body, htmlAttachments);
+            prefilter = Prefilter.of(rules);
+            foldedHits = prefilter.scan(texts.folded());
+            strippedHits = texts.accentFree() ? foldedHits : prefilter.scan(texts.stripped());
             Set<RuleSet.Brand> mentioned = brandsMentioned(texts, from);
             intents(texts);
             checkDeadline();
@@ -142,6 +145,11 @@ final class PhishingAnalyzer {
     }
 
     /** The folded text and the same without accents; {@code accentFree} when they are equal (most mail). */
+    /** Which required strings the two text forms contain (set in {@link #analyze}). */
+    private Prefilter prefilter;
+    private Prefilter.Hits foldedHits;
+    private Prefilter.Hits strippedHits;
+
     record Texts(String folded, String stripped, boolean accentFree) {
         Texts(String folded, String stripped) {
             this(folded, stripped, folded.equals(stripped));
@@ -204,7 +212,7 @@ final class PhishingAnalyzer {
         String name = from == null ? "" : TextNormalizer.stripAccents(TextNormalizer.fold(from.displayName(), 300));
         for (RuleSet.Brand b : rules.brands()) {
             for (Pattern p : b.keywordPatterns()) {
-                if ((mayMatch(p, texts.stripped()) && p.matcher(new BoundedText(texts.stripped(), inspection.deadline())).find())
+                if ((prefilter.mayMatch(p, strippedHits) && p.matcher(new BoundedText(texts.stripped(), inspection.deadline())).find())
                         || (mayMatch(p, name) && p.matcher(name).find())) {
                     out.add(b);
                     break;
@@ -222,11 +230,11 @@ final class PhishingAnalyzer {
         for (RuleSet.IntentPattern p : rules.intents()) {
             String found = null;
             if (p.folded() != null) {
-                found = find(p.folded(), texts.folded());
+                found = find(p.folded(), foldedHits);
             }
             if (found == null && (p.folded() == null || !texts.accentFree()
                     || !p.stripped().pattern().equals(p.folded().pattern()))) {
-                found = find(p.stripped(), texts.stripped());
+                found = find(p.stripped(), strippedHits);
             }
             if (found == null) {
                 continue;
@@ -465,10 +473,11 @@ final class PhishingAnalyzer {
         return re.length();
     }
 
-    private String find(Pattern p, String text) {
-        if (!mayMatch(p, text)) {
+    private String find(Pattern p, Prefilter.Hits hits) {
+        if (!prefilter.mayMatch(p, hits)) {
             return null;
         }
+        String text = hits.text();
         Matcher matcher = p.matcher(new BoundedText(text, inspection.deadline()));
         if (!matcher.find()) {
             return null;
