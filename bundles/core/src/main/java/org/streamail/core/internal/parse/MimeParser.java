@@ -54,6 +54,13 @@ import org.streamail.api.model.ParsedMessage;
 public final class MimeParser {
 
     /** Limits of one parse. */
+    /**
+     * Defects that start with this mean part of the message's structure (parts beyond the part limit,
+     * nesting beyond the depth limit, header fields beyond the header limit) was never shown to the
+     * detectors; the pipeline turns them into a MALFORMED finding so such mail is not passed unscanned.
+     */
+    public static final String NOT_INSPECTED = "not inspected: ";
+
     public record Limits(int maxParts, int maxDepth, int maxBodyChars, int maxHeaders, int maxLinks) {
         public static final Limits DEFAULT = new Limits(500, 20, 2 * 1024 * 1024, 1000, 10_000);
     }
@@ -139,7 +146,8 @@ public final class MimeParser {
         private void walk(MimePart part, String path, int depth, boolean top) throws MessagingException {
             if (++parts > limits.maxParts()) {
                 if (!truncated || parts == limits.maxParts() + 1) {
-                    defect("more than " + limits.maxParts() + " MIME parts; the rest is not inspected");
+                    defect(NOT_INSPECTED + "more than " + limits.maxParts() + " MIME parts; the parts after "
+                            + path + " were not inspected");
                 }
                 truncated = true;
                 return;
@@ -148,8 +156,8 @@ public final class MimeParser {
             String base = type.getBaseType().toLowerCase(Locale.ROOT);
             if (base.startsWith("multipart/") || base.equals("message/rfc822")) {
                 if (depth >= limits.maxDepth()) {
-                    defect("MIME nesting deeper than " + limits.maxDepth() + " at part " + path
-                            + "; the rest is not inspected");
+                    defect(NOT_INSPECTED + "MIME nesting deeper than " + limits.maxDepth() + " at part " + path
+                            + "; what it contains was not inspected");
                     truncated = true;
                     return;
                 }
@@ -307,7 +315,7 @@ public final class MimeParser {
             int room = limits.maxBodyChars() - sb.length();
             if (room <= 0) {
                 if (!s.isEmpty()) {
-                    truncated = true;
+                    textCut();
                 }
                 return;
             }
@@ -317,9 +325,21 @@ public final class MimeParser {
             }
             if (s.length() > room) {
                 sb.append(s, 0, room);
-                truncated = true;
+                textCut();
             } else {
                 sb.append(s);
+            }
+        }
+
+        private boolean textCutSaid;
+
+        /** A body's text is longer than the limit: the text rules see its start; attachments are unaffected. */
+        private void textCut() {
+            truncated = true;
+            if (!textCutSaid) {
+                textCutSaid = true;
+                defect("a body text is longer than " + limits.maxBodyChars()
+                        + " characters; the text rules saw its first " + limits.maxBodyChars());
             }
         }
 
@@ -330,7 +350,8 @@ public final class MimeParser {
                 jakarta.mail.Header h = e.nextElement();
                 if (out.size() >= limits.maxHeaders()) {
                     if (top) {
-                        defect("more than " + limits.maxHeaders() + " header fields; the rest is not inspected");
+                        defect(NOT_INSPECTED + "more than " + limits.maxHeaders()
+                                + " header fields; the rest were not inspected");
                     }
                     truncated = true;
                     break;

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.streamail.core.internal.parse.MimeParser;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -171,11 +172,24 @@ public class Pipeline implements Scanner {
         }
         afterParse.accept(parsed);
         List<Finding> findings = runDetectors(id, envelope, parsed, raw);
-        // Structure the parser had to cut or could not decode is hidden from detectors; say so, so that a
-        // policy can act on it (e.g. rule.actions=core/truncated=QUARANTINE against nesting evasion).
+        // Structure the parser had to cut was never shown to the detectors: parts past the part limit or
+        // nested past the depth limit are where an attacker hides what must not be seen, so that is
+        // MALFORMED (quarantined by the shipped category.actions), never a silent pass. A body text longer
+        // than the text limit only shortens what the text rules read: INFO, for the policy to act on.
         if (parsed.truncated()) {
-            findings.add(new Finding(CORE, "truncated", 0.0, Category.INFO, clip("inspection limits reached: "
-                    + String.join("; ", parsed.defects()))));
+            List<String> hidden = new ArrayList<>();
+            for (String d : parsed.defects()) {
+                if (d.startsWith(MimeParser.NOT_INSPECTED)) {
+                    hidden.add(d.substring(MimeParser.NOT_INSPECTED.length()));
+                }
+            }
+            if (!hidden.isEmpty()) {
+                findings.add(new Finding(CORE, "uninspected", 0.0, Category.MALFORMED,
+                        clip("parts of the message were not inspected: " + String.join("; ", hidden))));
+            } else {
+                findings.add(new Finding(CORE, "truncated", 0.0, Category.INFO, clip("inspection limits reached: "
+                        + String.join("; ", parsed.defects()))));
+            }
         }
         for (org.streamail.api.model.Attachment a : parsed.attachments()) {
             if (!a.decodingProblem().isEmpty()) {

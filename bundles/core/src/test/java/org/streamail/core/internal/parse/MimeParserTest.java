@@ -213,7 +213,7 @@ class MimeParserTest {
         ParsedMessage m = parser.parse(sb.toString().getBytes(StandardCharsets.US_ASCII));
         assertThat(m.truncated()).isTrue();
         assertThat(m.textBody()).doesNotContain("deepest text");
-        assertThat(m.defects()).anyMatch(d -> d.contains("nesting deeper than 20"));
+        assertThat(m.defects()).anyMatch(d -> d.startsWith(MimeParser.NOT_INSPECTED) && d.contains("nesting deeper than 20"));
     }
 
     @Test
@@ -227,6 +227,7 @@ class MimeParserTest {
         ParsedMessage m = small.parse(sb.toString().getBytes(StandardCharsets.US_ASCII));
         assertThat(m.truncated()).isTrue();
         assertThat(m.attachments()).hasSizeLessThan(10);
+        assertThat(m.defects()).anyMatch(d -> d.startsWith(MimeParser.NOT_INSPECTED) && d.contains("more than 10 MIME parts"));
     }
 
     @Test
@@ -235,6 +236,8 @@ class MimeParserTest {
         ParsedMessage m = small.parse(crlf("From: a@example.com\n\n" + "x".repeat(5000) + "\n"));
         assertThat(m.textBody()).hasSize(100);
         assertThat(m.truncated()).isTrue();
+        // a long text is not hidden structure: the defect names the limit and is not "not inspected"
+        assertThat(m.defects()).containsExactly("a body text is longer than 100 characters; the text rules saw its first 100");
     }
 
     @Test

@@ -125,6 +125,33 @@ class PipelineTest {
     }
 
     @Test
+    void anAttachmentNestedPastTheDepthLimitIsNeverPassedUnscanned() {
+        Pipeline p = pipeline("", Duration.ofSeconds(5), new TestDetector("a"));
+        StringBuilder sb = new StringBuilder("From: a@example.com\r\nSubject: deep\r\nMIME-Version: 1.0\r\n");
+        int depth = 25;
+        for (int i = 0; i < depth; i++) {
+            sb.append("Content-Type: multipart/mixed; boundary=b").append(i).append("\r\n\r\n--b").append(i).append("\r\n");
+        }
+        sb.append("Content-Type: application/octet-stream; name=invoice.exe\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+                .append("TVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAA\r\n");
+        for (int i = depth - 1; i >= 0; i--) {
+            sb.append("--b").append(i).append("--\r\n");
+        }
+        ScanResult r = p.scan(Mail.envelope(), sb.toString().getBytes(StandardCharsets.US_ASCII));
+        assertThat(r.verdict().action()).isEqualTo(Action.QUARANTINE);
+        assertThat(r.verdict().findings()).anySatisfy(f -> {
+            assertThat(f.qualifiedRule()).isEqualTo("core/uninspected");
+            assertThat(f.category()).isEqualTo(Category.MALFORMED);
+            assertThat(f.detail()).startsWith("parts of the message were not inspected: MIME nesting deeper than 20");
+        });
+
+        // a plain message has no such finding and is delivered
+        ScanResult ok = p.scan(Mail.envelope(), Mail.message("hello"));
+        assertThat(ok.verdict().findings()).noneMatch(f -> f.rule().equals("uninspected"));
+        assertThat(ok.verdict().action()).isEqualTo(Action.DELIVER);
+    }
+
+    @Test
     void malformedMessageIsQuarantinedWithACoreFindingAndDetectorsAreNotRun() {
         Pipeline p = pipeline("", Duration.ofSeconds(5), new TestDetector("a"));
         ScanResult r = p.scan(Mail.envelope(), " \r\n \r\n\r\n".getBytes(StandardCharsets.US_ASCII));
