@@ -19,14 +19,16 @@ final class SpamReports {
     }
 
     /**
-     * Reports {@code target}: a message file if one exists at that path (relative to the shell's current
-     * directory), else a quarantine or message id.
+     * Reports {@code target}: for an administrator, a message file if one exists at that path (relative to
+     * the shell's current directory), else a quarantine or message id. Other users report by id only: the
+     * gateway reads files as its own user, so a viewer naming {@code etc/users.properties} must neither get
+     * it read nor learn whether it exists (the error is the same either way).
      */
     static void report(ReportService service, ReportKind kind, String target, Session session) {
         ReportService s = Services.require(service, "report service (detect-spam)");
         String reporter = Actor.of(session);
         boolean admin = isAdmin();
-        Path file = file(target, session);
+        Path file = admin ? file(target, session) : null;
         ReportResult r;
         try {
             if (file != null) {
@@ -35,8 +37,12 @@ final class SpamReports {
                 r = s.reportById(kind, target.strip(), reporter, admin);
             }
         } catch (NoSuchElementException e) {
-            throw new CommandFailure("No file and no stored message named " + Format.visible(target)
-                    + " (quarantine ids and recently seen message ids can be reported)");
+            throw new CommandFailure(admin
+                    ? "No file and no stored message named " + Format.visible(target)
+                            + " (quarantine ids and recently seen message ids can be reported)"
+                    : "No stored message named " + Format.visible(target) + " (quarantine ids and recently seen"
+                            + " message ids can be reported; reporting a file on the gateway's disk is for"
+                            + " administrators)");
         } catch (IllegalArgumentException e) {
             throw new CommandFailure("Cannot report " + Format.visible(target) + ": " + Format.visible(e.getMessage()));
         }

@@ -89,6 +89,49 @@ class SpamCommandsTest extends CommandTestSupport {
                 "Blocking:   yes");
     }
 
+    /** Named like Karaf's JAAS role principal, which is how the commands recognise roles. */
+    record RolePrincipal(String getName) implements java.security.Principal {
+    }
+
+    @Test
+    void aViewerReportsByIdOnlyAndCannotMakeTheGatewayReadOrProbeAFile() throws Exception {
+        Path secret = Files.write(dir.resolve("users.properties"), "admin = x\r\n".getBytes(StandardCharsets.US_ASCII));
+        javax.security.auth.Subject viewer = new javax.security.auth.Subject();
+        viewer.getPrincipals().add(new RolePrincipal("viewer"));
+        java.security.PrivilegedExceptionAction<Void> reportFile = () -> {
+            ReportHamCommand c = new ReportHamCommand();
+            c.reports = reports;
+            c.target = secret.toString();
+            c.execute();
+            return null;
+        };
+        assertThatThrownBy(() -> javax.security.auth.Subject.doAs(viewer, reportFile))
+                .isInstanceOf(CommandFailure.class).hasMessageContaining("No stored message named")
+                .hasMessageContaining("for administrators").hasMessageNotContaining("No file");
+        assertThat(calls).isEmpty(); // nothing was read or reported
+
+        // the same answer for a path that does not exist: no existence oracle
+        java.security.PrivilegedExceptionAction<Void> reportMissing = () -> {
+            ReportHamCommand c = new ReportHamCommand();
+            c.reports = reports;
+            c.target = dir.resolve("nothing-here").toString();
+            c.execute();
+            return null;
+        };
+        assertThatThrownBy(() -> javax.security.auth.Subject.doAs(viewer, reportMissing))
+                .isInstanceOf(CommandFailure.class).hasMessageContaining("No stored message named").hasMessageContaining("for administrators");
+
+        // by id a viewer still reports
+        javax.security.auth.Subject.doAs(viewer, (java.security.PrivilegedExceptionAction<Void>) () -> {
+            ReportHamCommand c = new ReportHamCommand();
+            c.reports = reports;
+            c.target = "q-77";
+            c.execute();
+            return null;
+        });
+        assertThat(calls).singleElement().asString().startsWith("HAM id q-77");
+    }
+
     @Test
     void reportHamTakesAStoredMessageIdWhenNoSuchFileExists() throws Exception {
         ReportHamCommand c = new ReportHamCommand();
