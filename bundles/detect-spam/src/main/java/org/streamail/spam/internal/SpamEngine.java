@@ -227,7 +227,21 @@ final class SpamEngine implements ReportService, BlockListService {
                 hashes.add(p.sha256());
             }
         }
-        return new Features(ex, Fuzzy.referenceId(words, hashes), sig, List.copyOf(hashes), Tokenizer.features(ex, families));
+        // a message with no word of text and no attachment has nothing to fingerprint: its reference is
+        // its bytes, so unrelated empty messages (or files that are not mail) never share one
+        String reference = words.isEmpty() && hashes.isEmpty()
+                ? Fuzzy.referenceId(List.of("raw:" + MimeText.sha256(raw)), hashes)
+                : Fuzzy.referenceId(words, hashes);
+        return new Features(ex, reference, sig, List.copyOf(hashes), Tokenizer.features(ex, families));
+    }
+
+    /**
+     * Whether a fingerprint of these features can ever refuse mail: it needs a text signature (enough
+     * words) or an attachment to match. Without either, a report still counts and trains the classifier,
+     * but it is never said to block.
+     */
+    static boolean matchable(int[] signature, List<String> attachmentHashes) {
+        return signature.length > 0 || !attachmentHashes.isEmpty();
     }
 
     // ------------------------------------------------------------------------------------------ detection
@@ -471,8 +485,9 @@ final class SpamEngine implements ReportService, BlockListService {
             throw new IllegalArgumentException("the message has " + raw.length + " bytes, more than the "
                     + settings.maxMessageSize() + " allowed");
         }
-        // A message too short for a text signature and without attachments still gets a fingerprint (it
-        // only ever matches itself by id) so reports stay idempotent, and it still trains the classifier.
+        // A message too short for a text signature and without attachments still gets a fingerprint of its
+        // own, so reports stay idempotent and it trains the classifier; it can never refuse mail, so the
+        // result never says it blocks.
         Features f = features(raw);
         Instant now = clock.instant();
         String fingerprintId = findOrCreateFingerprint(f, now);
@@ -511,7 +526,7 @@ final class SpamEngine implements ReportService, BlockListService {
         LOG.info("Spam: {}{} reported {} (ref {}; {} spam / {} ham reporters; {})", reporter.strip(),
                 admin ? " (admin)" : "", kind, fingerprintId, tally.spamReporters(), tally.hamReporters(), state);
         return new ReportResult(fingerprintId, kind, counted, tally.spamReporters(), tally.hamReporters(),
-                state == FingerprintState.BLOCKING);
+                state == FingerprintState.BLOCKING && matchable(f.signature(), f.attachmentHashes()));
     }
 
     /** The fingerprint a report counts for: the same message, else a near duplicate already reported, else new. */
@@ -533,7 +548,8 @@ final class SpamEngine implements ReportService, BlockListService {
                     bestId = i.id();
                 }
             }
-        } else {
+        } else if (!f.attachmentHashes().isEmpty()) {
+            // no text signature: the same attachments make it the same message; with neither, nothing does
             for (Indexed i : fingerprints.values()) {
                 if (i.signature().length == 0 && i.attachmentHashes().equals(f.attachmentHashes())) {
                     return i.id();

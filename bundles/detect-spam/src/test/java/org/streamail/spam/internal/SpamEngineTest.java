@@ -145,6 +145,25 @@ class SpamEngineTest {
     }
 
     @Test
+    void unrelatedMessagesWithNothingToFingerprintNeverShareAReferenceOrClaimToBlock() {
+        byte[] tiny = Mail.text("a@x.example", "hi", "zzz");
+        byte[] other = Mail.text("b@y.example", "yo", "see you");
+        byte[] notMail = "root:$y$j9T$abc:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n".getBytes(StandardCharsets.US_ASCII);
+        ReportResult r1 = engine.report(ReportKind.SPAM, tiny, "root", true);
+        ReportResult r2 = engine.report(ReportKind.SPAM, other, "root", true);
+        ReportResult r3 = engine.report(ReportKind.SPAM, notMail, "root", true);
+        assertThat(java.util.Set.of(r1.reference(), r2.reference(), r3.reference())).hasSize(3);
+        assertThat(List.of(r1, r2, r3)).allSatisfy(r -> {
+            assertThat(r.blocking()).as("an admin report of %s", r.reference()).isFalse();
+            assertThat(r.spamReporters()).isEqualTo(1);
+        });
+        assertThat(engine.report(ReportKind.SPAM, tiny, "root", true).counted()).isFalse(); // still idempotent
+        assertThat(rule(inspect(engine, Mail.text("c@z.example", "hi", "zzz")), "fuzzy-match")).isEmpty();
+        // a message with enough words does block after an admin report
+        assertThat(engine.report(ReportKind.SPAM, variant("Bob", "b", 2), "root", true).blocking()).isTrue();
+    }
+
+    @Test
     void theSameReporterReportingTwiceCountsOnce() {
         engine.report(ReportKind.SPAM, variant("Alice", "t1a", 1), "alice", false);
         // the same campaign with another tracking id and order number is the same message
