@@ -50,6 +50,8 @@ class DetectorScenarioIT {
         nextHop = new GreenMail(new ServerSetup(hopPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
         nextHop.start();
         gateway = GatewayProcess.unpack("detectors").adminPasswordFromEnvironment(ADMIN_PASSWORD);
+        // the test's only client is on loopback: let a CLIENT_IP rule name it (refused by default)
+        gateway.setConfig("org.streamail.spam.cfg", "block.allow.loopback", "true");
         gateway.setConfig("org.streamail.delivery.cfg", "relay.host", "127.0.0.1");
         gateway.setConfig("org.streamail.delivery.cfg", "relay.port", String.valueOf(hopPort));
         gateway.setConfig("org.streamail.delivery.cfg", "retry.initial", "1");

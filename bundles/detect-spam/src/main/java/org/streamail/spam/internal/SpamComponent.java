@@ -146,7 +146,8 @@ public final class SpamComponent implements Detector, EnvelopeGuard, ReportServi
                 Math.max(0, c.auto_block_reporters()), duration("auto.block.window", c.auto_block_window()),
                 duration("auto.block.expiry", c.auto_block_expiry()), c.fingerprint_score(), c.rule_score(),
                 c.bayes_max_score(), c.bayes_min_score(), cut, Math.max(1000, c.max_fingerprints()),
-                Math.max(10_000, c.max_tokens()), Math.max(0, c.recent_bytes()), Math.max(1024, c.max_message_size()));
+                Math.max(10_000, c.max_tokens()), Math.max(0, c.recent_bytes()), Math.max(1024, c.max_message_size()),
+                c.block_allow_loopback());
     }
 
     static Classifier.Tuning tuning(String model) {

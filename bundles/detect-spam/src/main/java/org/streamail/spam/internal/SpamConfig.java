@@ -78,4 +78,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(name = "Maximum message size", description = "Largest reported message in bytes")
     int max_message_size() default 25 * 1024 * 1024;
+
+    @AttributeDefinition(name = "Allow loopback client rules", description = "Accept CLIENT_IP rules that are or "
+            + "cover a loopback address (refused by default: they lock out the gateway's own local clients)")
+    boolean block_allow_loopback() default false;
 }

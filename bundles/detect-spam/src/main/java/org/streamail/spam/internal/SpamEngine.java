@@ -64,11 +64,18 @@ final class SpamEngine implements ReportService, BlockListService {
     record Settings(double similarity, int reportersToBlock, int hamReportersToLift, int autoBlockReporters,
             Duration autoBlockWindow, Duration autoBlockExpiry, double fingerprintScore, double ruleScore,
             double bayesMaxScore, double bayesMinScore, double bayesSpamProbability, int maxFingerprints,
-            int maxTokens, long recentBytes, int maxMessageSize) {
+            int maxTokens, long recentBytes, int maxMessageSize, boolean allowLoopbackRules) {
 
         static Settings defaults() {
             return new Settings(0.5, 3, 1, 5, Duration.ofDays(7), Duration.ofDays(30), 100, 100, 6, -2, 0.9,
-                    200_000, 4_000_000, 64L * 1024 * 1024, 25 * 1024 * 1024);
+                    200_000, 4_000_000, 64L * 1024 * 1024, 25 * 1024 * 1024, false);
+        }
+
+        /** The same with loopback client rules allowed (tests whose only client is on loopback). */
+        Settings withLoopbackRules() {
+            return new Settings(similarity, reportersToBlock, hamReportersToLift, autoBlockReporters, autoBlockWindow,
+                    autoBlockExpiry, fingerprintScore, ruleScore, bayesMaxScore, bayesMinScore, bayesSpamProbability,
+                    maxFingerprints, maxTokens, recentBytes, maxMessageSize, true);
         }
     }
 
@@ -657,6 +664,12 @@ final class SpamEngine implements ReportService, BlockListService {
         if (actor == null || actor.isBlank()) {
             throw new IllegalArgumentException("the actor is required");
         }
+        refuseSelfLockout(type, v, now);
+        for (BlockRule r : store.rules()) {
+            if (r.type() == type && r.value().equals(v) && r.activeAt(now)) {
+                throw new IllegalArgumentException(type + " " + v + " is already blocked by rule " + r.id());
+            }
+        }
         BlockRule rule = store.addRule(new BlockRule(UUID.randomUUID().toString(), type, v, why, actor.strip(), now,
                 expiresAt, BlockRule.Source.ADMIN));
         LOG.info("Spam: {} added block rule {} {} {}{}", actor, rule.id(), type, v,
@@ -665,12 +678,52 @@ final class SpamEngine implements ReportService, BlockListService {
         return rule;
     }
 
+    /**
+     * Rules that would cut the gateway off from its own side are refused: a client address or network that
+     * is or covers loopback (local submission, the health checks, the workbench on the same host; unless
+     * {@code block.allow.loopback}), a sender domain that is one of the protected domains (our own users' mail).
+     */
+    private void refuseSelfLockout(BlockRule.Type type, String v, Instant now) {
+        if (type == BlockRule.Type.CLIENT_IP && !settings.allowLoopbackRules()) {
+            BlockRules probe = new BlockRules(List.of(new BlockRule("probe", type, v, "", "probe", now, null,
+                    BlockRule.Source.ADMIN)));
+            byte[] network = BlockRules.ip(v.contains("/") ? v.substring(0, v.indexOf('/')) : v);
+            boolean loopbackNetwork = false;
+            try {
+                loopbackNetwork = network != null && java.net.InetAddress.getByAddress(network).isLoopbackAddress();
+            } catch (java.net.UnknownHostException e) {
+                // a 4- or 16-byte array is always an address
+            }
+            for (String loopback : new String[] {"127.0.0.1", "::1"}) {
+                if (loopbackNetwork || probe.match(type, loopback, now).isPresent()) {
+                    throw new IllegalArgumentException(v + " is or covers a loopback address"
+                            + ": the gateway's own local clients would be refused");
+                }
+            }
+        }
+        if (type == BlockRule.Type.SENDER_DOMAIN && protectedDomain.test(v)) {
+            throw new IllegalArgumentException(v + " is a protected domain: blocking it would refuse our own users' mail");
+        }
+    }
+
+    /**
+     * Removes a rule by its id, or by the first 8 or more characters of it as SMTP replies show them
+     * ({@code Refused by rule edd0e678}) when exactly one rule starts with them.
+     */
     @Override
     public boolean remove(String id, String actor) {
         if (id == null || id.isBlank() || id.length() > 64) {
             return false;
         }
-        boolean removed = store.removeRule(id.strip());
+        String given = id.strip().toLowerCase(Locale.ROOT);
+        String wanted = given;
+        if (given.length() >= 8 && given.length() < 36) {
+            List<String> starting = store.rules().stream().map(BlockRule::id).filter(r -> r.startsWith(given)).toList();
+            if (starting.size() == 1) {
+                wanted = starting.get(0);
+            }
+        }
+        boolean removed = store.removeRule(wanted);
         if (removed) {
             LOG.info("Spam: {} removed block rule {}", actor, id);
             reloadRules();

@@ -358,6 +358,33 @@ class SpamEngineTest {
     }
 
     @Test
+    void rulesThatWouldLockOutOurOwnSideOrRepeatOneAreRefusedAndAShortIdRemoves() {
+        for (String loopback : new String[] {"127.0.0.1", "127.0.0.0/8", "127.9.9.9", "127.1.2.0/24", "::1"}) {
+            assertThatThrownBy(() -> engine.add(BlockRule.Type.CLIENT_IP, loopback, "", null, "root"))
+                    .as(loopback).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("loopback");
+        }
+        assertThatThrownBy(() -> engine.add(BlockRule.Type.SENDER_DOMAIN, "Example.org", "", null, "root"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("protected domain");
+        BlockRule r = engine.add(BlockRule.Type.CLIENT_IP, "198.51.100.0/24", "botnet", null, "root");
+        assertThatThrownBy(() -> engine.add(BlockRule.Type.CLIENT_IP, "198.51.100.0/24", "again", null, "root"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already blocked by rule " + r.id());
+        assertThat(engine.onConnect(session("127.0.0.1", null, null))).isEmpty();
+
+        // the 8 characters an SMTP reply shows are enough to remove it; too short or unknown removes nothing
+        assertThat(engine.remove(r.id().substring(0, 4), "root")).isFalse();
+        assertThat(engine.remove("ffffffff", "root")).isFalse();
+        assertThat(engine.remove(r.id().substring(0, 8), "root")).isTrue();
+        assertThat(engine.list()).isEmpty();
+        assertThat(engine.onConnect(session("198.51.100.23", null, null))).isEmpty();
+
+        // an installation that wants them (a test whose only client is local) turns them on
+        SpamEngine permissive = new SpamEngine(store, SpamEngine.Settings.defaults().withLoopbackRules(), clock,
+                id -> Optional.empty(), d -> d.equals("example.org"));
+        permissive.add(BlockRule.Type.CLIENT_IP, "127.0.0.1", "", null, "root");
+        assertThat(permissive.onConnect(session("127.0.0.1", null, null))).isPresent();
+    }
+
+    @Test
     void urlDomainAndAttachmentRulesRefuseAtData() {
         byte[] pdf = "%PDF bad".getBytes(StandardCharsets.US_ASCII);
         engine.add(BlockRule.Type.URL_DOMAIN, "shop-example.biz", "scam shop", null, "root");
