@@ -33,6 +33,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(name = "Maximum connections", description = "Concurrent sessions; more get 421.", min = "1")
     int max_connections() default 200;
 
+    @AttributeDefinition(name = "Maximum connections per client address",
+            description = "Concurrent sessions from one IP address; more get 421 4.7.0.", min = "1")
+    int max_connections_per_ip() default 50;
+
     @AttributeDefinition(name = "Connection timeout (ms)",
             description = "How long the listener waits for the client before 421.", min = "1")
     int connection_timeout_ms() default 60000;

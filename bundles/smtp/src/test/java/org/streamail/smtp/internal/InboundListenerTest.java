@@ -133,6 +133,11 @@ class InboundListenerTest {
             }
 
             @Override
+            public int max_connections_per_ip() {
+                return 50;
+            }
+
+            @Override
             public int connection_timeout_ms() {
                 return 60000;
             }

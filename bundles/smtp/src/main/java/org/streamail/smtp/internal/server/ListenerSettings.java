@@ -14,6 +14,8 @@ import javax.net.ssl.SSLContext;
  * @param maxMessageSize      the largest message accepted, in bytes after dot-unstuffing
  * @param maxRecipients       recipients per transaction; never below 100 (RFC 5321 4.5.3.1.8)
  * @param maxConnections      concurrent sessions; more get 421
+ * @param maxConnectionsPerIp concurrent sessions from one client address; more get 421 (one client must
+ *                            not hold every slot)
  * @param connectionTimeoutMs how long a read may wait for the client
  * @param maxErrors           refused commands and recipients per session before 421 and close
  * @param tls                 the STARTTLS context, or {@code null} when STARTTLS is off
@@ -22,7 +24,8 @@ import javax.net.ssl.SSLContext;
  */
 public record ListenerSettings(
         InetAddress bindAddress, int port, String hostname, long maxMessageSize, int maxRecipients,
-        int maxConnections, int connectionTimeoutMs, int maxErrors, SSLContext tls, Path tempDir) {
+        int maxConnections, int maxConnectionsPerIp, int connectionTimeoutMs, int maxErrors, SSLContext tls,
+        Path tempDir) {
 
     /** RFC 5321 4.5.3.1.8: a server must accept at least 100 recipients. */
     public static final int MIN_RECIPIENTS = 100;
@@ -39,6 +42,9 @@ public record ListenerSettings(
         }
         if (maxConnections < 1) {
             throw new IllegalArgumentException("max.connections must be positive: " + maxConnections);
+        }
+        if (maxConnectionsPerIp < 1) {
+            throw new IllegalArgumentException("max.connections.per.ip must be positive: " + maxConnectionsPerIp);
         }
         if (connectionTimeoutMs < 1) {
             throw new IllegalArgumentException("connection.timeout.ms must be positive: " + connectionTimeoutMs);

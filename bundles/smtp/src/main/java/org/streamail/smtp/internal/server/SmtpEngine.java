@@ -177,6 +177,14 @@ public final class SmtpEngine {
             InetSocketAddress remote = session.getRemoteAddress();
             String ip = remote == null || remote.getAddress() == null ? null : remote.getAddress().getHostAddress();
             SessionState state = new SessionState(session.getSessionId(), ip, session.isTLSStarted());
+            if (ip != null) {
+                long fromIp = sessions.values().stream().filter(s -> ip.equals(s.clientIp)).count();
+                if (fromIp >= settings.maxConnectionsPerIp()) {
+                    LOG.warn("SMTP {} from {} refused: already {} sessions from that address (max.connections.per.ip)",
+                            state.id, ip, fromIp);
+                    return SessionAcceptance.failure(421, "4.7.0 too many connections from your address, try later");
+                }
+            }
             sessions.put(session, state);
             Optional<SmtpReply> refusal = consultGuards(g -> g.onConnect(state.snapshot()));
             if (refusal.isPresent()) {

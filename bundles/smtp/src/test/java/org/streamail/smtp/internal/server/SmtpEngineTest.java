@@ -51,7 +51,7 @@ class SmtpEngineTest {
             engine.stop();
         }
         ListenerSettings settings = new ListenerSettings(InetAddress.getLoopbackAddress(), 0, "mx.example.org",
-                maxSize, 100, 20, 5000, maxErrors, null, tempDir);
+                maxSize, 100, 20, 3, 5000, maxErrors, null, tempDir);
         engine = new SmtpEngine(settings, intake, directory, () -> guards);
         engine.start();
         port = engine.port();
@@ -217,6 +217,32 @@ class SmtpEngineTest {
             assertThat(c.command("NOOP")).startsWith("250");
         }
         assertThat(intake.received).isEmpty();
+    }
+
+    @Test
+    void oneClientAddressCannotHoldMoreThanItsShareOfTheSessions() throws Exception {
+        // the test engine allows 3 sessions per address (20 in all)
+        List<RawClient> held = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                held.add(RawClient.greeted(port));
+            }
+            try (RawClient fourth = new RawClient(port)) {
+                assertThat(fourth.reply()).startsWith("421 4.7.0 too many connections from your address");
+                assertThat(fourth.closedByServer()).isTrue();
+            }
+            held.remove(0).close();
+            for (int i = 0; i < 200 && engine.activeSessions() > 2; i++) {
+                Thread.sleep(10);
+            }
+            try (RawClient again = RawClient.greeted(port)) {
+                assertThat(again.command("NOOP")).startsWith("250");
+            }
+        } finally {
+            for (RawClient c : held) {
+                c.close();
+            }
+        }
     }
 
     @Test
