@@ -262,25 +262,42 @@ final class SmtpCommands {
             if (unavailable(sess)) {
                 return;
             }
-            Paths.Parsed path = Paths.parse(line.substring("RCPT TO:".length()), true);
-            if (!path.ok()) {
-                refuse(sess, st, path.error());
-                return;
-            }
-            if (!path.params().isEmpty()) {
-                refuse(sess, st, SmtpReply.of(555, "5.5.4", "unsupported parameter"));
-                return;
-            }
-            // The directory compares whole addresses case-insensitively and stores them in lower case;
-            // lower-casing here keeps Alice@ and alice@ from becoming two recipients of one message.
-            String address = path.address().toLowerCase(Locale.ROOT);
+            String arg = line.substring("RCPT TO:".length()).strip();
+            String address;
             RecipientCheck check;
             try {
+                if (arg.equalsIgnoreCase("<postmaster>")) {
+                    // RFC 5321 4.5.1: <postmaster> without a domain must be accepted; it is the postmaster
+                    // of our first protected domain
+                    String domain = engine.directory().protectedDomains().stream().sorted().findFirst().orElse(null);
+                    if (domain == null) {
+                        refuse(sess, st, Paths.RELAY_DENIED);
+                        return;
+                    }
+                    address = "postmaster@" + domain;
+                } else {
+                    Paths.Parsed path = Paths.parse(arg, true);
+                    if (!path.ok()) {
+                        refuse(sess, st, path.error());
+                        return;
+                    }
+                    if (!path.params().isEmpty()) {
+                        refuse(sess, st, SmtpReply.of(555, "5.5.4", "unsupported parameter"));
+                        return;
+                    }
+                    // The directory compares whole addresses case-insensitively and stores them in lower
+                    // case; lower-casing here keeps Alice@ and alice@ from becoming two recipients.
+                    address = path.address().toLowerCase(Locale.ROOT);
+                }
                 check = engine.directory().check(address);
             } catch (RuntimeException e) {
                 LOG.warn("directory check of a recipient failed", e);
                 send(sess, SmtpReply.of(451, "4.3.0", "recipient check not available, try again later"));
                 return;
+            }
+            if (check == RecipientCheck.UNKNOWN_LOCAL && address.startsWith("postmaster@")) {
+                // RFC 5321 4.5.1: every domain we receive for has a postmaster, registered or not
+                check = RecipientCheck.LOCAL;
             }
             if (check == RecipientCheck.LOCAL) {
                 Optional<SmtpReply> refusal = engine.consultGuards(g -> g.onRecipient(st.snapshot(), address));

@@ -220,6 +220,22 @@ class SmtpEngineTest {
     }
 
     @Test
+    void postmasterIsAlwaysAcceptedWithOrWithoutADomainAsRfc5321Requires() throws IOException {
+        try (RawClient c = RawClient.greeted(port)) {
+            assertThat(c.command("MAIL FROM:<sender@sender.test>")).startsWith("250");
+            assertThat(c.command("RCPT TO:<Postmaster>")).startsWith("250");
+            assertThat(c.command("RCPT TO:<POSTMASTER@Example.org>")).startsWith("250"); // not registered
+            assertThat(c.command("RCPT TO:<nobody@example.org>")).startsWith("550 5.1.1");
+            assertThat(c.command("RCPT TO:<postmaster@elsewhere.test>")).startsWith("550 5.7.1");
+            assertThat(c.command("DATA")).startsWith("354");
+            c.write("Subject: bounce\r\n\r\nhello postmaster\r\n.\r\n");
+            assertThat(c.reply()).startsWith("250");
+        }
+        // one recipient: <postmaster> is the postmaster of our domain, the same as the explicit one
+        assertThat(intake.received.get(0).envelope().recipients()).containsExactly("postmaster@example.org");
+    }
+
+    @Test
     void oneClientAddressCannotHoldMoreThanItsShareOfTheSessions() throws Exception {
         // the test engine allows 3 sessions per address (20 in all)
         List<RawClient> held = new java.util.ArrayList<>();
