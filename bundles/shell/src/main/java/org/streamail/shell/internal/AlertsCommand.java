@@ -38,6 +38,9 @@ public class AlertsCommand implements Action {
     @Override
     public Object execute() {
         AlertStore store = Services.require(alerts, "alert store (store)");
+        if (limit < 1 || limit > 1000) {
+            throw new CommandFailure("--limit must be 1..1000, got " + limit);
+        }
         Severity min = null;
         if (severity != null) {
             try {

@@ -46,9 +46,44 @@ public class ScanCommand implements Action {
     @Reference(optional = true)
     Session session;
 
+    private static final java.util.regex.Pattern ADDRESS = java.util.regex.Pattern.compile("[^\\s<>@\"]{1,64}@[A-Za-z0-9.-]{1,255}");
+    private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile(
+            "(25[0-5]|2[0-4]\\d|1?\\d?\\d)(\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)){3}");
+
+    /** The same checks as {@code POST /scan}: addresses local@domain, the client an IP literal (never looked up). */
+    private void checkEnvelope() {
+        if (sender != null && !sender.isBlank() && !ADDRESS.matcher(sender.strip()).matches()) {
+            throw new CommandFailure("--sender must be an address local@domain, got " + Format.visible(sender));
+        }
+        if (recipients != null) {
+            for (String r : recipients) {
+                if (!ADDRESS.matcher(r.strip()).matches()) {
+                    throw new CommandFailure("--rcpt must be an address local@domain, got " + Format.visible(r));
+                }
+            }
+        }
+        if (clientIp != null) {
+            String ip = clientIp.strip();
+            boolean v6 = ip.indexOf(':') >= 0 && ip.matches("[0-9A-Fa-f:.]{2,45}");
+            if (!IPV4.matcher(ip).matches() && !(v6 && literal(ip))) {
+                throw new CommandFailure("--client-ip must be an IPv4 or IPv6 address, got " + Format.visible(clientIp));
+            }
+        }
+    }
+
+    private static boolean literal(String v6) {
+        try {
+            java.net.InetAddress.getByName(v6); // a literal with ':' is parsed, never resolved
+            return true;
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
     @Override
     public Object execute() {
         Scanner s = Services.require(scanner, "scanner (gateway core)");
+        checkEnvelope();
         byte[] raw = read(resolve(file));
         ScanResult r = s.scan(Envelope.inbound(sender == null ? "" : sender.strip(),
                 recipients == null ? List.of() : new ArrayList<>(recipients), clientIp, null), raw);

@@ -87,6 +87,27 @@ class CommandsTest extends CommandTestSupport {
     }
 
     @Test
+    void scanRefusesAnEnvelopeThatRestWouldRefuse() throws Exception {
+        Path eml = Files.write(dir.resolve("m2.eml"), MESSAGE);
+        ScanCommand ip = scan(eml.toString());
+        ip.clientIp = "notanip";
+        assertFails(ip::execute, "--client-ip must be an IPv4 or IPv6 address, got notanip");
+        ScanCommand badIp = scan(eml.toString());
+        badIp.clientIp = "300.1.1.1";
+        assertFails(badIp::execute, "--client-ip");
+        ScanCommand sender = scan(eml.toString());
+        sender.sender = "bad";
+        assertFails(sender::execute, "--sender must be an address local@domain, got bad");
+        ScanCommand rcpt = scan(eml.toString());
+        rcpt.recipients = new ArrayList<>(List.of("alsobad"));
+        assertFails(rcpt::execute, "--rcpt must be an address");
+        assertThat(gateway.lastScanBytes).isNull(); // nothing was scanned
+        ScanCommand v6 = scan(eml.toString());
+        v6.clientIp = "2001:db8::5";
+        assertThat(run(v6::execute)).contains("Action:");
+    }
+
+    @Test
     void scanResolvesARelativeFileAgainstTheSessionDirectory() throws Exception {
         Files.write(dir.resolve("m.eml"), MESSAGE);
         ScanCommand c = scan("m.eml");

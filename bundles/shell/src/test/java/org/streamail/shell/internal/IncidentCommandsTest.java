@@ -200,6 +200,9 @@ class IncidentCommandsTest extends CommandTestSupport {
         assertThat(lastQuery.minSeverity()).isEqualTo(Severity.HIGH);
         c.severity = "urgent";
         assertThatThrownBy(c::execute).isInstanceOf(CommandFailure.class).hasMessageContaining("--severity");
+        c.severity = null;
+        c.limit = 0;
+        assertThatThrownBy(c::execute).isInstanceOf(CommandFailure.class).hasMessageContaining("--limit must be 1..1000, got 0");
     }
 
     @Test
