@@ -318,7 +318,8 @@ public class Delivery {
             }
             // A message without envelope recipients (e.g. released from a scan) still lands in the folder.
             return new Result(st.pending.isEmpty() ? List.of("local") : st.pending, List.of(), Map.of(),
-                    "written to " + target);
+                    // the file name only: the message log is readable by viewers, the server's paths are not theirs
+                    "written to the delivery folder as " + target.getFileName());
         } catch (IOException ex) {
             try {
                 Files.deleteIfExists(temp);
