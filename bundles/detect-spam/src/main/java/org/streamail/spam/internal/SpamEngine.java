@@ -657,6 +657,10 @@ final class SpamEngine implements ReportService, BlockListService {
         if (expiresAt != null && !expiresAt.isAfter(now)) {
             throw new IllegalArgumentException("the expiry " + expiresAt + " is not in the future");
         }
+        if (expiresAt != null && expiresAt.isAfter(now.plus(MAX_RULE_LIFETIME))) {
+            throw new IllegalArgumentException("the expiry " + expiresAt + " is more than "
+                    + MAX_RULE_LIFETIME.toDays() + " days ahead; leave it out for a rule that never expires");
+        }
         String why = reason == null ? "" : reason.strip();
         if (why.length() > 500 || why.chars().anyMatch(Character::isISOControl)) {
             throw new IllegalArgumentException("the reason must be at most 500 characters without control characters");
@@ -677,6 +681,9 @@ final class SpamEngine implements ReportService, BlockListService {
         reloadRules();
         return rule;
     }
+
+    /** The furthest expiry a rule may have (about 100 years); beyond that "never" is what is meant. */
+    static final Duration MAX_RULE_LIFETIME = Duration.ofDays(36_500);
 
     /**
      * Rules that would cut the gateway off from its own side are refused: a client address or network that

@@ -369,6 +369,8 @@ class SpamEngineTest {
         assertThatThrownBy(() -> engine.add(BlockRule.Type.CLIENT_IP, "198.51.100.0/24", "again", null, "root"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already blocked by rule " + r.id());
         assertThat(engine.onConnect(session("127.0.0.1", null, null))).isEmpty();
+        assertThatThrownBy(() -> engine.add(BlockRule.Type.HELO, "far.example", "", clock.now.plus(Duration.ofDays(999_999_999)), "root"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("leave it out for a rule that never expires");
 
         // the 8 characters an SMTP reply shows are enough to remove it; too short or unknown removes nothing
         assertThat(engine.remove(r.id().substring(0, 4), "root")).isFalse();

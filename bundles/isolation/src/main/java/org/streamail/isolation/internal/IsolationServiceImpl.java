@@ -467,6 +467,9 @@ public final class IsolationServiceImpl implements IsolationService {
     /** ttl (or the default) times multiplier^(offences-1), capped at max.ttl. */
     Duration effectiveTtl(Duration ttl, int offences) {
         Duration base = ttl == null ? defaultTtl : ttl;
+        if (base.compareTo(maxTtl) >= 0) {
+            return maxTtl; // before toMillis(), which overflows for absurd durations (PT9999999999999H)
+        }
         double factor = Math.pow(multiplier, Math.max(0, offences - 1));
         double millis = base.toMillis() * factor;
         if (!(millis < maxTtl.toMillis())) { // also catches infinity

@@ -203,6 +203,7 @@ class IsolationServiceTest {
         assertThat(s.effectiveTtl(Duration.ofMinutes(10), 3)).isEqualTo(Duration.ofMinutes(40));
         assertThat(s.effectiveTtl(Duration.ofDays(30), 1)).isEqualTo(Duration.ofDays(1));
         assertThat(s.effectiveTtl(Duration.ofHours(1), 5000)).isEqualTo(Duration.ofDays(1));
+        assertThat(s.effectiveTtl(Duration.parse("PT9999999999999H"), 1)).isEqualTo(Duration.ofDays(1)); // no overflow
     }
 
     @Test

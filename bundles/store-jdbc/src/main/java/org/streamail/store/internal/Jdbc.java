@@ -83,13 +83,22 @@ final class Jdbc {
         return false;
     }
 
+    /**
+     * Epoch milliseconds, saturating: an instant beyond what a long holds (a query "since" a billion
+     * years ago, an expiry a billion years ahead) becomes the smallest or largest value instead of an
+     * ArithmeticException, so it compares as intended and never turns a request into a 500.
+     */
     static long millis(Instant instant) {
-        return instant.toEpochMilli();
+        try {
+            return instant.toEpochMilli();
+        } catch (ArithmeticException e) {
+            return instant.isBefore(Instant.EPOCH) ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
     }
 
     /** Instants are stored as epoch milliseconds; callers truncate before returning so reads equal writes. */
     static Instant truncate(Instant instant) {
-        return Instant.ofEpochMilli(instant.toEpochMilli());
+        return Instant.ofEpochMilli(millis(instant));
     }
 
     static Instant instantOrNull(ResultSet rs, String column) throws SQLException {

@@ -185,6 +185,9 @@ abstract class IncidentStoreContractTest {
         assertThat(alerts.query(new AlertQuery(100, Severity.CRITICAL, null, null, null))).extracting(Alert::id)
                 .containsExactly("d");
         assertThat(alerts.query(new AlertQuery(100, Severity.INFO, null, null, null))).hasSize(5);
+        // "since" the far past or the far future: everything or nothing, never an overflow
+        assertThat(alerts.query(new AlertQuery(100, null, null, null, java.time.Instant.MIN))).hasSize(5);
+        assertThat(alerts.query(new AlertQuery(100, null, null, null, java.time.Instant.MAX))).isEmpty();
         assertThat(alerts.query(new AlertQuery(100, null, "click-blocked", null, null))).extracting(Alert::id)
                 .containsExactly("d", "b", "a");
         assertThat(alerts.query(new AlertQuery(100, null, null, "10.0.0.1", null))).extracting(Alert::id)
