@@ -259,9 +259,11 @@ final class IncidentRoutes {
                 return Instant.now().minus(d);
             }
             return Instant.parse(t);
-        } catch (DateTimeParseException | ArithmeticException e) {
+        } catch (DateTimeParseException e) {
             throw ApiException.badRequest("since must be an ISO-8601 instant (2026-12-01T00:00:00Z) or a duration "
                     + "back from now (PT24H), got '" + abbrev(v) + "'");
+        } catch (java.time.DateTimeException | ArithmeticException e) {
+            throw ApiException.badRequest("since is out of range: '" + abbrev(v) + "' goes back further than time does");
         }
     }
 

@@ -108,6 +108,11 @@ final class RestApi {
         } catch (StoreException e) {
             LOG.warn("Store failed during {} {}: {}", request.method(), request.path(), e.toString(), e);
             return error(ApiException.unavailable("the store is not available: try again later"));
+        } catch (java.time.DateTimeException | ArithmeticException e) {
+            // a time or duration from the request that java.time cannot hold (PT9999999999999H, year
+            // +999999999): the client's value, not a gateway failure
+            LOG.info("Out-of-range time in {} {}: {}", request.method(), request.path(), e.toString());
+            return error(ApiException.badRequest("a time or duration in the request is out of range"));
         } catch (RuntimeException e) {
             LOG.error("Unexpected failure during {} {}", request.method(), request.path(), e);
             return error(new ApiException(500, "internal error; see the gateway log"));

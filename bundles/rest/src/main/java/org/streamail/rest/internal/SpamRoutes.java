@@ -196,9 +196,12 @@ final class SpamRoutes {
             if (hasAt) {
                 return Instant.parse(at.asText().strip());
             }
-        } catch (DateTimeParseException | ArithmeticException e) {
+        } catch (DateTimeParseException e) {
             throw ApiException.badRequest(hasIn ? "\"expires\" must be an ISO-8601 duration such as PT24H or P7D"
                     : "\"expiresAt\" must be an ISO-8601 instant such as 2026-03-01T10:00:00Z");
+        } catch (java.time.DateTimeException | ArithmeticException e) {
+            throw ApiException.badRequest((hasIn ? "\"expires\"" : "\"expiresAt\"")
+                    + " is out of range; leave it out for a rule that never expires");
         }
         return null;
     }

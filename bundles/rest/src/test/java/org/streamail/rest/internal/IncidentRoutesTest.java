@@ -285,6 +285,17 @@ class IncidentRoutesTest {
         assertThat(lastAlertQuery.since()).isBefore(Instant.now()).isAfter(Instant.now().minusSeconds(86_500));
         assertThat(call(VIEWER, "GET", "/alerts", "severity=urgent", null).status()).isEqualTo(400);
         assertThat(call(VIEWER, "GET", "/alerts", "since=yesterday", null).status()).isEqualTo(400);
+        // beyond what java.time holds: the client's mistake, a 400 that says so, never a 500
+        for (String since : new String[] {"PT9999999999999H", "-999999999-01-01T00:00:00Z", "+999999999-12-31T23:59:59Z"}) {
+            ApiResponse r2 = call(VIEWER, "GET", "/alerts", "since=" + since, null);
+            assertThat(r2.status()).as(since).isIn(200, 400);
+            if (r2.status() == 400) {
+                assertThat(json(r2).get("error").asText()).as(since).startsWith("since ").doesNotContain("java.");
+            }
+        }
+        ApiResponse far = call(VIEWER, "GET", "/alerts", "since=PT9999999999999H", null);
+        assertThat(far.status()).isEqualTo(400);
+        assertThat(json(far).get("error").asText()).contains("since is out of range");
     }
 
     @Test

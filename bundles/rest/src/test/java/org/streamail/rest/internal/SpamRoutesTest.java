@@ -158,6 +158,10 @@ class SpamRoutesTest {
 
         ApiResponse list = call(VIEWER, "GET", "/blocklist", null, null);
         assertThat(json(list).get("items").size()).isEqualTo(1);
+        ApiResponse far = call(ADMIN, "POST", "/blocklist", "application/json",
+                "{\"type\":\"HELO\",\"value\":\"far.example\",\"expires\":\"PT9999999999999H\"}");
+        assertThat(far.status()).isEqualTo(400);
+        assertThat(json(far).get("error").asText()).contains("\"expires\" is out of range");
         assertThat(call(VIEWER, "POST", "/blocklist", "application/json", "{\"type\":\"HELO\",\"value\":\"x\"}").status())
                 .isEqualTo(403);
         assertThat(call(VIEWER, "DELETE", "/blocklist/r0", null, null).status()).isEqualTo(403);
