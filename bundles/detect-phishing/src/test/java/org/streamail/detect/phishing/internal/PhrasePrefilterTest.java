@@ -2,16 +2,12 @@ package org.streamail.detect.phishing.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** The literal pre-check in front of the phrase regexes must never hide a match the regex would find. */
@@ -90,14 +86,7 @@ class PhrasePrefilterTest {
                 }
             }
         }
-        List<String> texts = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(Path.of("src/test/resources/corpus"), 3)) {
-            for (Path f : files.filter(x -> x.toString().endsWith(".eml")).toList()) {
-                String folded = TextNormalizer.fold(Files.readString(f, StandardCharsets.ISO_8859_1), 200_000);
-                texts.add(folded);
-                texts.add(TextNormalizer.stripAccents(folded));
-            }
-        }
+        List<String> texts = PrefilterTest.corpusTexts();
         List<String> vocabulary = new ArrayList<>(words);
         Random r = new Random(11);
         for (int i = 0; i < 4000; i++) {

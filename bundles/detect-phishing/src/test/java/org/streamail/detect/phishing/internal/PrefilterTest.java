@@ -29,7 +29,8 @@ class PrefilterTest {
         return out;
     }
 
-    private static List<String> texts() throws Exception {
+    /** Every labelled corpus message as the analyzer reads it: folded, and folded without accents. */
+    static List<String> corpusTexts() throws java.io.IOException {
         List<String> texts = new ArrayList<>();
         try (Stream<Path> files = Files.walk(Path.of("src/test/resources/corpus"), 3)) {
             for (Path f : files.filter(x -> x.toString().endsWith(".eml")).toList()) {
@@ -38,6 +39,11 @@ class PrefilterTest {
                 texts.add(TextNormalizer.stripAccents(folded));
             }
         }
+        return texts;
+    }
+
+    private static List<String> texts() throws Exception {
+        List<String> texts = corpusTexts();
         // random texts from the required strings themselves, with accents and noise between them
         List<String> pieces = new ArrayList<>();
         for (Pattern p : patterns(DEFAULTS)) {
