@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.NoSuchElementException;
@@ -28,6 +27,7 @@ import org.streamail.rest.internal.http.ApiResponse;
 import org.streamail.rest.internal.http.JsonBodies;
 import org.streamail.rest.internal.http.Permission;
 import org.streamail.rest.internal.http.Router;
+import org.streamail.rest.internal.http.TimeBounds;
 import org.streamail.rest.internal.json.JsonMapping;
 
 /**
@@ -132,15 +132,7 @@ final class IncidentRoutes {
         String ttlText = JsonBodies.optionalText(body, "ttl", 64);
         Duration ttl = null;
         if (ttlText != null && !ttlText.isEmpty()) {
-            try {
-                ttl = Duration.parse(ttlText.toUpperCase(Locale.ROOT));
-            } catch (DateTimeParseException e) {
-                throw ApiException.badRequest("\"ttl\" must be an ISO-8601 duration such as PT4H, got '"
-                        + abbrev(ttlText) + "'");
-            }
-            if (ttl.isNegative() || ttl.isZero()) {
-                throw ApiException.badRequest("\"ttl\" must be a positive duration");
-            }
+            ttl = TimeBounds.duration("ttl", ttlText, true);
         }
         Duration givenTtl = ttl;
         String actor = request.user().name();
@@ -248,23 +240,15 @@ final class IncidentRoutes {
         return v.strip();
     }
 
+    /** An instant, or a duration back from now; both within {@link TimeBounds}. */
     private static Instant sinceParam(String v) {
         String t = v.strip();
-        try {
-            if (t.startsWith("P") || t.startsWith("p")) {
-                Duration d = Duration.parse(t.toUpperCase(Locale.ROOT));
-                if (d.isNegative()) {
-                    throw ApiException.badRequest("since must be a positive duration or an instant");
-                }
-                return Instant.now().minus(d);
-            }
-            return Instant.parse(t);
-        } catch (DateTimeParseException e) {
-            throw ApiException.badRequest("since must be an ISO-8601 instant (2026-12-01T00:00:00Z) or a duration "
-                    + "back from now (PT24H), got '" + abbrev(v) + "'");
-        } catch (java.time.DateTimeException | ArithmeticException e) {
-            throw ApiException.badRequest("since is out of range: '" + abbrev(v) + "' goes back further than time does");
+        String unsigned = t.startsWith("-") || t.startsWith("+") ? t.substring(1) : t;
+        if (unsigned.startsWith("P") || unsigned.startsWith("p")) {
+            Duration d = TimeBounds.duration("since", t, false);
+            return TimeBounds.before("since", Instant.now(), d, t);
         }
+        return TimeBounds.instant("since", t);
     }
 
     private static String abbrev(String s) {

@@ -1,6 +1,5 @@
 package org.streamail.rest.internal;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
@@ -32,6 +31,8 @@ import org.streamail.rest.internal.http.ApiRequest;
 import org.streamail.rest.internal.http.ApiResponse;
 import org.streamail.rest.internal.http.Permission;
 import org.streamail.rest.internal.http.Router;
+import org.streamail.rest.internal.http.JsonErrors;
+import org.streamail.rest.internal.http.TimeBounds;
 import org.streamail.rest.internal.json.JsonMapping;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -362,12 +363,7 @@ final class RestApi {
         }
         String mailbox = mailboxName(requiredText(body, "mailbox"));
         String messageId = requiredText(body, "messageId");
-        java.time.Instant expiry;
-        try {
-            expiry = java.time.Instant.parse(requiredText(body, "expiry"));
-        } catch (java.time.format.DateTimeParseException e) {
-            throw ApiException.badRequest("\"expiry\" must be an ISO-8601 instant such as 2026-12-31T00:00:00Z");
-        }
+        java.time.Instant expiry = TimeBounds.instant("expiry", requiredText(body, "expiry"));
         try {
             Extension e = services.requireRetention().extend(mailbox, messageId, expiry, request.user().name());
             return ApiResponse.ok(JsonMapping.extension(e));
@@ -417,10 +413,8 @@ final class RestApi {
                 throw ApiException.badRequest("empty body: a JSON object is required");
             }
             return node;
-        } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("malformed JSON: " + e.getOriginalMessage());
         } catch (java.io.IOException e) {
-            throw ApiException.badRequest("malformed JSON: " + e.getMessage());
+            throw JsonErrors.malformed(e);
         }
     }
 

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.NoSuchElementException;
@@ -22,6 +21,7 @@ import org.streamail.rest.internal.http.ApiResponse;
 import org.streamail.rest.internal.http.JsonBodies;
 import org.streamail.rest.internal.http.Permission;
 import org.streamail.rest.internal.http.Router;
+import org.streamail.rest.internal.http.TimeBounds;
 import org.streamail.rest.internal.json.JsonMapping;
 
 /**
@@ -185,25 +185,22 @@ final class SpamRoutes {
         if (hasIn && hasAt) {
             throw ApiException.badRequest("give \"expires\" (a duration) or \"expiresAt\" (an instant), not both");
         }
-        try {
-            if (hasIn) {
-                Duration d = Duration.parse(in.asText().strip());
-                if (d.isNegative() || d.isZero()) {
-                    throw ApiException.badRequest("\"expires\" must be a positive duration");
-                }
-                return Instant.now().plus(d);
-            }
-            if (hasAt) {
-                return Instant.parse(at.asText().strip());
-            }
-        } catch (DateTimeParseException e) {
-            throw ApiException.badRequest(hasIn ? "\"expires\" must be an ISO-8601 duration such as PT24H or P7D"
-                    : "\"expiresAt\" must be an ISO-8601 instant such as 2026-03-01T10:00:00Z");
-        } catch (java.time.DateTimeException | ArithmeticException e) {
-            throw ApiException.badRequest((hasIn ? "\"expires\"" : "\"expiresAt\"")
-                    + " is out of range; leave it out for a rule that never expires");
+        if (hasIn) {
+            String text = textOf(in, "expires");
+            Duration d = TimeBounds.duration("expires", text, true);
+            return TimeBounds.after("expires", Instant.now(), d, text);
+        }
+        if (hasAt) {
+            return TimeBounds.instant("expiresAt", textOf(at, "expiresAt"));
         }
         return null;
+    }
+
+    private static String textOf(JsonNode n, String field) {
+        if (!n.isTextual() || n.asText().length() > 64) {
+            throw ApiException.badRequest(field + ": must be a string of at most 64 characters");
+        }
+        return n.asText();
     }
 
     private ApiResponse remove(ApiRequest request) {

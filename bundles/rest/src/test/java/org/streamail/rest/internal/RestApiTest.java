@@ -370,7 +370,7 @@ class RestApiTest {
         assertError(call(ADMIN, "POST", "/directory", "application/json", utf8("[".repeat(40) + "]".repeat(40))),
                 400, "malformed JSON");
         assertError(call(ADMIN, "POST", "/directory", "application/json",
-                utf8("{\"address\":\"a@corp.example\",\"address\":\"b@corp.example\"}")), 400, "Duplicate field");
+                utf8("{\"address\":\"a@corp.example\",\"address\":\"b@corp.example\"}")), 400, "malformed JSON: duplicate field");
         assertError(call(ADMIN, "POST", "/directory", "application/json",
                 utf8("{\"address\":\"a@corp.example\"} {}")), 400, "malformed JSON");
         assertError(call(ADMIN, "POST", "/directory", "application/json", new byte[300]), 413, "256");
@@ -401,5 +401,39 @@ class RestApiTest {
         ApiResponse r = failing.handle(new ApiRequest("GET", "/directory", null, n -> null, -1, null, VIEWER));
         assertError(r, 503, "store");
         assertThat(json(r).toString()).doesNotContain("secret");
+    }
+
+    @Test
+    void malformedJsonIsExplainedInPlainWordsWithoutLibraryNames() {
+        String[][] cases = {
+                {"{\"address\":\"a@corp.example\"} {\"address\":\"b@corp.example\"}",
+                        "malformed JSON: trailing content after the JSON value"},
+                {"[".repeat(30_000), "malformed JSON: nested too deeply"},
+                {"{\"address\" \"a@corp.example\"}", "malformed JSON: unexpected character at line 1 column 12"},
+                {"{\"address\":", "malformed JSON: unexpected end of input"},
+                {"{\"address\":\"a\",\n\"address\":\"b\"}", "malformed JSON: duplicate field at line 2"},
+        };
+        // a body limit that lets 30,000 '[' reach the parser
+        RestApi roomy = new RestApi(gateway.services(), new RestApi.Limits(1024, 1 << 16));
+        for (String[] c : cases) {
+            byte[] body = utf8(c[0]);
+            ApiResponse r = roomy.handle(new ApiRequest("POST", "/directory", null,
+                    n -> n.equalsIgnoreCase("content-type") ? "application/json" : null, body.length,
+                    new ByteArrayInputStream(body), ADMIN));
+            assertThat(r.status()).as(c[1]).isEqualTo(400);
+            String error = json(r).get("error").asText();
+            assertThat(error).as(c[1]).startsWith(c[1]).doesNotContainIgnoringCase("jackson")
+                    .doesNotContain("JsonNode").doesNotContain("FAIL_ON").doesNotContain("StreamRead")
+                    .doesNotContain("com.").doesNotContain("java.").doesNotContain("Exception");
+        }
+        assertThat(gateway.addresses).isEmpty();
+    }
+
+    @Test
+    void badPercentEncodingInTheQueryIsAPlainBadRequest() {
+        ApiResponse r = call(VIEWER, "GET", "/messages?sender=%zz", null, null);
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(json(r).get("error").asText()).isEqualTo(
+                "malformed query string: bad percent-encoding in the query string");
     }
 }

@@ -161,7 +161,7 @@ class SpamRoutesTest {
         ApiResponse far = call(ADMIN, "POST", "/blocklist", "application/json",
                 "{\"type\":\"HELO\",\"value\":\"far.example\",\"expires\":\"PT9999999999999H\"}");
         assertThat(far.status()).isEqualTo(400);
-        assertThat(json(far).get("error").asText()).contains("\"expires\" is out of range");
+        assertThat(json(far).get("error").asText()).isEqualTo("expires: at most 36500 days (got PT9999999999999H)");
         assertThat(call(VIEWER, "POST", "/blocklist", "application/json", "{\"type\":\"HELO\",\"value\":\"x\"}").status())
                 .isEqualTo(403);
         assertThat(call(VIEWER, "DELETE", "/blocklist/r0", null, null).status()).isEqualTo(403);
@@ -191,5 +191,36 @@ class SpamRoutesTest {
         blockList = null;
         assertThat(call(ADMIN, "POST", "/reports/spam", "message/rfc822", "x").status()).isEqualTo(503);
         assertThat(call(ADMIN, "GET", "/blocklist", null, null).status()).isEqualTo(503);
+    }
+
+    @Test
+    void blockRuleExpiriesOutsideSaneBoundsAreBadRequestsNamingTheField() {
+        String[][] cases = {
+                {"\"expires\":\"PT9999999999999H\"", "expires: at most 36500 days (got PT9999999999999H)"},
+                {"\"expires\":\"P999999999D\"", "expires: at most 36500 days (got P999999999D)"},
+                {"\"expires\":\"P36501D\"", "expires: at most 36500 days (got P36501D)"},
+                {"\"expires\":\"PT0S\"", "expires: must be a positive duration (got PT0S)"},
+                {"\"expires\":\"-PT1H\"", "expires: must be a positive duration (got -PT1H)"},
+                {"\"expires\":\"soon\"", "expires: must be an ISO-8601 duration"},
+                {"\"expires\":7", "expires: must be a string"},
+                {"\"expiresAt\":\"+999999999-12-31T23:59:59Z\"", "expiresAt: not after 9999-12-31T23:59:59Z"},
+                {"\"expiresAt\":\"1969-12-31T23:59:59Z\"", "expiresAt: not before 1970-01-01T00:00:00Z"},
+                {"\"expiresAt\":\"tomorrow\"", "expiresAt: must be an ISO-8601 instant"},
+        };
+        for (String[] c : cases) {
+            ApiResponse r = call(ADMIN, "POST", "/blocklist", "application/json",
+                    "{\"type\":\"HELO\",\"value\":\"far.example\"," + c[0] + "}");
+            assertThat(r.status()).as(c[0]).isEqualTo(400);
+            assertThat(json(r).get("error").asText()).as(c[0]).startsWith(c[1]).doesNotContain("java.")
+                    .doesNotContain("Exception");
+        }
+        ApiResponse longest = call(ADMIN, "POST", "/blocklist", "application/json",
+                "{\"type\":\"HELO\",\"value\":\"far.example\",\"expires\":\"P36500D\"}");
+        assertThat(longest.status()).isEqualTo(201);
+        assertThat(Instant.parse(json(longest).get("expiresAt").asText()))
+                .isAfter(Instant.now().plus(java.time.Duration.ofDays(36_499)));
+        ApiResponse lastInstant = call(ADMIN, "POST", "/blocklist", "application/json",
+                "{\"type\":\"HELO\",\"value\":\"last.example\",\"expiresAt\":\"9999-12-31T23:59:59Z\"}");
+        assertThat(lastInstant.status()).isEqualTo(201);
     }
 }

@@ -225,7 +225,8 @@ public final class ApiRequest {
         try {
             return URLDecoder.decode(s, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("malformed query string: " + e.getMessage());
+            // URLDecoder's own message names the class; say what is wrong in plain words
+            throw ApiException.badRequest("malformed query string: bad percent-encoding in the query string");
         }
     }
 }

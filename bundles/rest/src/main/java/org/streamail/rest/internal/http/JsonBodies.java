@@ -1,6 +1,5 @@
 package org.streamail.rest.internal.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -35,10 +34,8 @@ public final class JsonBodies {
                 throw ApiException.badRequest("the body must be a JSON object");
             }
             return node;
-        } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("malformed JSON: " + e.getOriginalMessage());
         } catch (java.io.IOException e) {
-            throw ApiException.badRequest("malformed JSON: " + e.getMessage());
+            throw JsonErrors.malformed(e);
         }
     }
 
