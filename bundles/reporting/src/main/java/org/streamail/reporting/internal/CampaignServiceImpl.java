@@ -13,7 +13,6 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -60,11 +59,14 @@ import org.streamail.api.store.MessageLog;
  * from any copy of the same campaign usually lands on the same id, and repeats escalate on it.
  *
  * <p>Per member and envelope recipient: the copy is pulled back through {@link MailboxRecall} (when the
- * message has a Message-ID and a recall service is present), then a {@code recipient-warned} alert (MEDIUM,
- * subject = campaign id + {@code /} + the address, recipient = the address) is raised: the subject names the
- * recipient so that escalation counts repeats to one user, never the number of users warned. Then one {@code campaign-recalled} alert
- * (HIGH) for the admins. Idempotence: the (message, recipient) pairs already warned are read back from the
- * {@link AlertStore} ({@code recipient-warned} alerts with the campaign id as subject), so a second recall,
+ * message has a Message-ID and a recall service is present). Then each distinct recipient (case ignored, the
+ * first spelling kept) gets one {@code recipient-warned} alert (MEDIUM, subject = campaign id + {@code /} +
+ * the address, recipient = the address) covering every copy they got, however many: the subject names the
+ * recipient so that escalation counts repeats to one user across recalls, never the number of users warned,
+ * and one recall never escalates its own warnings. Then one {@code campaign-recalled} alert (HIGH) for the
+ * admins. Idempotence: the (message, recipient) pairs already warned are read back from the
+ * {@link AlertStore} ({@code recipient-warned} alerts with the campaign id and address as subject: their
+ * message id and the gateway ids on their {@link #REFERENCE} line), so a second recall,
  * on any node and after a restart, neither warns nor pulls them again; without an alert store, a bounded
  * in-memory record stands in.
  *
@@ -82,6 +84,11 @@ public final class CampaignServiceImpl implements CampaignService {
     static final int MAX_MEMBERS = 10_000;
     static final int MAX_PAIRS = 10_000;
     static final int MAX_REASON = 500;
+    /** The line of a warning's detail that lists the gateway ids of the copies it covers. */
+    static final String REFERENCE = "Reference (gateway ids): ";
+    /** The warning detail stays well below the alert service's 20,000 characters, so the list is never cut. */
+    static final int MAX_REFERENCE_CHARS = 16_000;
+    private static final int MAX_DETAIL_LINES = 200;
     private static final Set<DeliveryStatus> NOT_DELIVERED = Set.of(DeliveryStatus.QUARANTINED,
             DeliveryStatus.REJECTED, DeliveryStatus.DELETED, DeliveryStatus.FAILED);
     private static final int MEMORY_CAMPAIGNS = 1000;
@@ -153,14 +160,19 @@ public final class CampaignServiceImpl implements CampaignService {
     private static final class Member {
         final String id;
         final LogEntry entry;
-        final Set<String> recipients = new LinkedHashSet<>();
+        /** Lower-cased address -> its first spelling in this copy; insertion-ordered. */
+        final Map<String, String> recipients = new LinkedHashMap<>();
 
         Member(String id, LogEntry entry) {
             this.id = id;
             this.entry = entry;
             if (entry != null) {
-                entry.envelope().recipients().forEach(r -> recipients.add(r.toLowerCase(Locale.ROOT)));
+                entry.envelope().recipients().forEach(this::addRecipient);
             }
+        }
+
+        void addRecipient(String address) {
+            recipients.putIfAbsent(address.toLowerCase(Locale.ROOT), address);
         }
 
         boolean delivered() {
@@ -169,6 +181,44 @@ public final class CampaignServiceImpl implements CampaignService {
 
         Instant receivedAt(Instant fallback) {
             return entry == null ? fallback : entry.receivedAt();
+        }
+    }
+
+    /** The copies of the campaign one recipient got that this recall handles: warned about in one alert. */
+    private static final class Warning {
+        /** The first spelling of the address met in this recall. */
+        final String address;
+        final List<Member> copies = new ArrayList<>();
+        /** Pull-back results of the copies that could be searched for (those with a Message-ID). */
+        final List<RecallOutcome> outcomes = new ArrayList<>();
+        final List<String> pairKeys = new ArrayList<>();
+        int notSearched;
+
+        Warning(String address) {
+            this.address = address;
+        }
+
+        void add(Member m, RecallOutcome outcome, String pairKey) {
+            copies.add(m);
+            pairKeys.add(pairKey);
+            if (outcome == null) {
+                notSearched++;
+            } else {
+                outcomes.add(outcome);
+            }
+        }
+
+        Member first() {
+            return copies.get(0);
+        }
+
+        int pulled() {
+            return outcomes.stream().mapToInt(o -> o.moved() + o.deleted()).sum();
+        }
+
+        String title() {
+            return "A fraudulent message was " + (pulled() > 0 ? "removed from your mailbox" : "sent to you")
+                    + (copies.size() > 1 ? " (" + copies.size() + " copies)" : "");
         }
     }
 
@@ -217,7 +267,7 @@ public final class CampaignServiceImpl implements CampaignService {
         Set<String> recipients = new java.util.TreeSet<>();
         for (Member m : members.values()) {
             if (m.delivered()) {
-                m.recipients.forEach(r -> recipients.add(r.toLowerCase(Locale.ROOT)));
+                recipients.addAll(m.recipients.keySet());
             }
         }
         Set<String> done = alreadyWarned(campaignId, recipients);
@@ -229,6 +279,10 @@ public final class CampaignServiceImpl implements CampaignService {
         int skippedUndelivered = 0;
         int alreadyDone = 0;
         List<String> problems = new ArrayList<>();
+        // Pass 1: every copy not handled before is pulled back, and grouped by recipient (case ignored), so that a
+        // user who got several copies is warned once for all of them (pass 2), not once per copy: one recall must
+        // never escalate its own warnings.
+        Map<String, Warning> byRecipient = new LinkedHashMap<>();
         outer:
         for (Member m : members.values()) {
             if (!m.delivered()) {
@@ -236,11 +290,12 @@ public final class CampaignServiceImpl implements CampaignService {
                 continue;
             }
             String header = m.entry == null ? "" : m.entry.messageId();
-            for (String recipient : m.recipients) {
+            for (Map.Entry<String, String> r : m.recipients.entrySet()) {
                 if (++pairs > MAX_PAIRS) {
                     problems.add("more than " + MAX_PAIRS + " recipients; the rest were not handled");
                     break outer;
                 }
+                String recipient = r.getKey();
                 String key = pairKey(m.id, recipient);
                 if (done.contains(key)) {
                     alreadyDone++;
@@ -254,21 +309,24 @@ public final class CampaignServiceImpl implements CampaignService {
                         problems.add(recipient + ": " + outcome.error());
                     }
                 }
-                if (alertService != null) {
-                    try {
-                        alertService.raise(new AlertRequest(KIND_WARNED, Severity.MEDIUM, warningSubject(campaignId, recipient), m.id, recipient,
-                                "A fraudulent message was " + (outcome != null && outcome.moved() + outcome.deleted() > 0
-                                        ? "removed from your mailbox" : "sent to you"),
-                                userDetail(m, outcome, reason)));
-                        warned.add(recipient);
-                    } catch (RuntimeException e) {
-                        problems.add(recipient + ": warning not stored: " + e.getMessage());
-                        LOG.warn("Campaign {}: warning {} failed: {}", campaignId, recipient, e.toString());
-                        continue; // not remembered: the next recall tries again
-                    }
-                }
-                done.add(key);
+                byRecipient.computeIfAbsent(recipient, k -> new Warning(r.getValue())).add(m, outcome, key);
             }
+        }
+        // Pass 2: one warning per recipient, naming how many copies it covers.
+        for (Warning w : byRecipient.values()) {
+            if (alertService != null) {
+                try {
+                    alertService.raise(new AlertRequest(KIND_WARNED, Severity.MEDIUM,
+                            warningSubject(campaignId, w.address), w.first().id, w.address, w.title(),
+                            userDetail(w, reason)));
+                    warned.add(w.address);
+                } catch (RuntimeException e) {
+                    problems.add(w.address + ": warning not stored: " + e.getMessage());
+                    LOG.warn("Campaign {}: warning {} failed: {}", campaignId, w.address, e.toString());
+                    continue; // not remembered: the next recall tries again
+                }
+            }
+            done.addAll(w.pairKeys);
         }
         if (alertStore == null) {
             remembered.put(campaignId, done);
@@ -349,7 +407,7 @@ public final class CampaignServiceImpl implements CampaignService {
                 }
                 Member m = members.computeIfAbsent(d.messageId(), mid -> new Member(mid, safeGet(mid).orElse(null)));
                 if (!d.recipient().isEmpty() && m.recipients.size() < 10_000) {
-                    m.recipients.add(d.recipient().toLowerCase(Locale.ROOT));
+                    m.addRecipient(d.recipient());
                 }
             }
         }
@@ -381,9 +439,29 @@ public final class CampaignServiceImpl implements CampaignService {
             for (Alert a : s.query(new AlertQuery(AlertQuery.MAX_LIMIT, null, KIND_WARNED,
                     warningSubject(campaignId, recipient), null))) {
                 done.add(pairKey(a.messageId(), a.recipient()));
+                for (String gatewayId : referencedCopies(a.detail())) {
+                    done.add(pairKey(gatewayId, a.recipient()));
+                }
             }
         }
         return done;
+    }
+
+    /**
+     * The gateway ids a warning's detail lists on its {@link #REFERENCE} line: one warning covers every copy the
+     * user got, while its {@code messageId} can name only the first.
+     */
+    static List<String> referencedCopies(String detail) {
+        if (detail == null) {
+            return List.of();
+        }
+        for (String line : detail.split("\n", MAX_DETAIL_LINES)) {
+            if (line.startsWith(REFERENCE)) {
+                String ids = line.substring(REFERENCE.length()).strip();
+                return ids.isEmpty() ? List.of() : List.of(ids.split("\\s+"));
+            }
+        }
+        return List.of();
     }
 
     /** The subject of a warning: the campaign and the user, so escalation counts repeats to that user only. */
@@ -415,24 +493,47 @@ public final class CampaignServiceImpl implements CampaignService {
         }
     }
 
-    private static String userDetail(Member m, RecallOutcome outcome, String reason) {
+    private static String userDetail(Warning w, String reason) {
         StringBuilder b = new StringBuilder();
+        Member m = w.first();
         if (m.entry != null) {
             b.append("Subject: ").append(Texts.oneLine(m.entry.subject(), 200)).append('\n');
             b.append("Sender:  ").append(Texts.oneLine(m.entry.envelope().sender(), 320)).append('\n');
             b.append("Received: ").append(m.entry.receivedAt()).append('\n');
         }
+        if (w.copies.size() > 1) {
+            b.append("You received ").append(w.copies.size()).append(" copies of this campaign.\n");
+        }
         b.append("Why: ").append(reason).append('\n');
-        if (outcome == null) {
+        int moved = w.outcomes.stream().mapToInt(RecallOutcome::moved).sum();
+        int deleted = w.outcomes.stream().mapToInt(RecallOutcome::deleted).sum();
+        if (w.outcomes.isEmpty()) {
             b.append("Delete this message if you still have it; do not open its links or attachments.\n");
-        } else if (outcome.moved() > 0) {
-            b.append("The message was moved out of your mailbox to a quarantine folder.\n");
-        } else if (outcome.deleted() > 0) {
-            b.append("The message was deleted from your mailbox.\n");
+        } else if (moved > 0) {
+            b.append(copies(moved)).append(" moved out of your mailbox to a quarantine folder.\n");
+        } else if (deleted > 0) {
+            b.append(copies(deleted)).append(" deleted from your mailbox.\n");
         } else {
             b.append("It was not found in your mailbox any more, or could not be removed: delete it if you see it.\n");
         }
+        if (!w.outcomes.isEmpty() && w.notSearched > 0) {
+            b.append("Some copies could not be searched for: delete them if you see them.\n");
+        }
+        // Read back by alreadyWarned(): the copies this one warning covers, so a later recall skips them all.
+        b.append(REFERENCE);
+        int listed = 0;
+        for (Member c : w.copies) {
+            if (b.length() + c.id.length() + 1 > MAX_REFERENCE_CHARS) {
+                break; // the rest are not remembered: a later recall pulls them again (harmless) and warns once more
+            }
+            b.append(listed++ == 0 ? "" : " ").append(c.id);
+        }
+        b.append('\n');
         return b.toString();
+    }
+
+    private static String copies(int n) {
+        return n == 1 ? "The message was" : n + " copies were";
     }
 
     private static String adminDetail(LogEntry first, String reason, String actor, int messages, int warned,

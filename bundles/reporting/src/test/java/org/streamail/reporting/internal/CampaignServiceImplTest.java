@@ -227,4 +227,63 @@ class CampaignServiceImplTest {
         assertThat(r.messages()).containsExactly("b1");
         assertThat(r.warned()).containsExactly("ann@corp.example");
     }
+
+    @Test
+    void aRecipientWhoGotSeveralCopiesIsWarnedOnceForAllOfThemAndEveryCopyIsPulledBack() {
+        CapturingIntake intake = new CapturingIntake();
+        alerts.intake = intake;
+        alerts.directory = new FakeDirectory("example.org");
+        String lure = "prizes@lure.example";
+        entry("c1", "<c1@lure.example>", lure, "You won", T, DeliveryStatus.DELIVERED, "alice@example.org");
+        entry("c2", "<c2@lure.example>", lure, "You won", T.plus(Duration.ofMinutes(1)), DeliveryStatus.DELIVERED,
+                "Alice@Example.org");
+        entry("c3", "<c3@lure.example>", lure, "You won", T.plus(Duration.ofMinutes(2)), DeliveryStatus.DELIVERED,
+                "alice@example.org");
+        entry("c4", "<c4@lure.example>", lure, "You won", T.plus(Duration.ofMinutes(3)), DeliveryStatus.DELIVERED,
+                "bob@example.org");
+        mailboxes.deliver("alice@example.org", "<c1@lure.example>");
+        mailboxes.deliver("Alice@Example.org", "<c2@lure.example>");
+        mailboxes.deliver("alice@example.org", "<c3@lure.example>");
+        mailboxes.deliver("bob@example.org", "<c4@lure.example>");
+
+        RecallReport r = service(true, true).recall("c1", "admin marked it", "admin");
+
+        // each address once, in the first spelling met (c1's), whatever the number of copies
+        assertThat(r.warned()).containsExactly("alice@example.org", "bob@example.org");
+        // but every copy is pulled back
+        assertThat(mailboxes.calls).hasSize(4);
+        assertThat(r.pulled()).isEqualTo(4);
+        for (int i = 1; i <= 3; i++) {
+            assertThat(mailboxes.copiesOf("alice@example.org", "<c" + i + "@lure.example>")).isZero();
+        }
+        assertThat(mailboxes.copiesOf("bob@example.org", "<c4@lure.example>")).isZero();
+        // one warning each, not escalated by the recall itself; alice's names her three copies
+        List<Alert> warnings = alertStore.ofKind("recipient-warned");
+        assertThat(warnings).hasSize(2).allSatisfy(a -> {
+            assertThat(a.severity()).isEqualTo(Severity.MEDIUM);
+            assertThat(a.occurrences()).isEqualTo(1);
+        });
+        assertThat(warnings).filteredOn(a -> a.recipient().equalsIgnoreCase("alice@example.org")).singleElement()
+                .satisfies(a -> {
+                    assertThat(a.recipient()).isEqualTo("alice@example.org");
+                    assertThat(a.subject()).isEqualTo(r.campaignId() + "/alice@example.org");
+                    assertThat(a.title()).contains("removed from your mailbox", "(3 copies)");
+                    assertThat(a.detail()).contains("3 copies");
+                });
+        assertThat(warnings).filteredOn(a -> a.recipient().equals("bob@example.org")).singleElement()
+                .satisfies(a -> assertThat(a.title()).doesNotContain("copies"));
+        // one warning mail each (the executor is synchronous, no admin address is set)
+        assertThat(intake.received).extracting(m -> m.envelope().recipients())
+                .containsExactlyInAnyOrder(List.of("alice@example.org"), List.of("bob@example.org"));
+        assertThat(alertStore.ofKind("campaign-recalled")).singleElement().satisfies(a -> assertThat(a.detail())
+                .contains("Recipients warned now: 2", "Mailboxes searched: 4", "pulled back: 4"));
+
+        // The one warning remembers all three of alice's copies: a second recall (new instance, from another
+        // copy) pulls none of them again and warns nobody.
+        RecallReport second = service(true, true).recall("c3", "again", "admin");
+        assertThat(second.warned()).isEmpty();
+        assertThat(mailboxes.calls).hasSize(4);
+        assertThat(alertStore.ofKind("recipient-warned")).hasSize(2);
+        assertThat(intake.received).hasSize(2);
+    }
 }
