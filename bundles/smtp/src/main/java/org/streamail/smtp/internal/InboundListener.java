@@ -107,7 +107,8 @@ public final class InboundListener {
 
     private static List<Object> fingerprint(ListenerConfig c) {
         return Arrays.asList(c.bind_address(), c.port(), c.hostname(), c.max_message_size(), c.max_recipients(),
-                c.max_connections(), c.connection_timeout_ms(), c.max_errors(), c.tls_keystore(),
+                c.max_connections(), c.max_connections_per_ip(), c.connection_timeout_ms(),
+                c.data_timeout_seconds(), c.max_errors(), c.tls_keystore(),
                 c.tls_keystore_password());
     }
 
@@ -145,8 +146,8 @@ public final class InboundListener {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         try {
             return new ListenerSettings(bind, c.port(), host, c.max_message_size(), c.max_recipients(),
-                    c.max_connections(), c.max_connections_per_ip(), c.connection_timeout_ms(), c.max_errors(), tls,
-                    tmp);
+                    c.max_connections(), c.max_connections_per_ip(), c.connection_timeout_ms(),
+                    c.data_timeout_seconds(), c.max_errors(), tls, tmp);
         } catch (IllegalArgumentException e) {
             throw new IOException("bad configuration of " + PID + ": " + e.getMessage(), e);
         }

@@ -41,6 +41,12 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             description = "How long the listener waits for the client before 421.", min = "1")
     int connection_timeout_ms() default 60000;
 
+    @AttributeDefinition(name = "DATA timeout (s)",
+            description = "How long the text of one message (DATA, from the 354 reply to the final dot) may take "
+                    + "in all; longer gets 421 4.4.2 and close. 0: no limit (only the connection timeout per "
+                    + "read).", min = "0")
+    int data_timeout_seconds() default 600;
+
     @AttributeDefinition(name = "Maximum errors",
             description = "Refused commands and recipients per session before 421 and close.", min = "1")
     int max_errors() default 10;

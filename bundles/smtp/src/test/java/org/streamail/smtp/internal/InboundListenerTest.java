@@ -96,6 +96,11 @@ class InboundListenerTest {
 
     /** The configuration as DS would build it from defaults plus a few overrides. */
     static ListenerConfig config(int port, int maxRecipients, String keystore, String password) {
+        return config(port, maxRecipients, keystore, password, 600);
+    }
+
+    static ListenerConfig config(int port, int maxRecipients, String keystore, String password,
+            int dataTimeoutSeconds) {
         return new ListenerConfig() {
             @Override
             public Class<? extends Annotation> annotationType() {
@@ -143,6 +148,11 @@ class InboundListenerTest {
             }
 
             @Override
+            public int data_timeout_seconds() {
+                return dataTimeoutSeconds;
+            }
+
+            @Override
             public int max_errors() {
                 return 10;
             }
@@ -171,6 +181,20 @@ class InboundListenerTest {
         assertThat(settings.maxRecipients()).isEqualTo(100);
         assertThat(settings.hostname()).isNotBlank();
         assertThat(settings.tls()).isNull();
+    }
+
+    @Test
+    void dataTimeoutDefaultsToTenMinutesAndZeroTurnsItOff() throws IOException {
+        assertThat(InboundListener.settings(config(2525, 100, "", "")).dataTimeoutSeconds()).isEqualTo(600);
+        assertThat(InboundListener.settings(config(2525, 100, "", "", 0)).dataTimeoutSeconds()).isZero();
+    }
+
+    @Test
+    void aNegativeDataTimeoutIsAClearErrorNamingTheProperty() {
+        assertThatThrownBy(() -> InboundListener.settings(config(2525, 100, "", "", -1)))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("data.timeout.seconds")
+                .hasRootCauseInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

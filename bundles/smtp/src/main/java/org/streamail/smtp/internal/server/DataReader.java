@@ -3,6 +3,7 @@ package org.streamail.smtp.internal.server;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketTimeoutException;
 
 /**
  * Reads the text of a DATA command (RFC 5321 4.1.1.4) up to the one true end marker {@code CRLF.CRLF},
@@ -13,7 +14,8 @@ import java.io.InputStream;
  * {@code \n.\r\n} or {@code \r.\r} cannot cut a "second message" out of the first; reading goes on to the
  * real end marker so the session stays in step, and the buffered bytes are dropped. Lines longer than 1000
  * bytes with their CRLF and messages over the size limit are refused the same way. Memory is bounded by one
- * line (1000 bytes) plus the buffer's in-memory threshold; the total read is bounded by {@code hardLimit}.
+ * line (1000 bytes) plus the buffer's in-memory threshold; the total read is bounded by {@code hardLimit},
+ * the total time by a {@link DataDeadline}.
  *
  * <p>Never consumes past the end marker, so the next pipelined command stays in the stream for the command
  * reader: it reads in chunks under {@link InputStream#mark} and, at the marker, resets and skips exactly what
@@ -44,6 +46,7 @@ final class DataReader {
     private final SpoolBuffer out;
     private final long maxSize;
     private final long hardLimit;
+    private final DataDeadline deadline;
 
     private final byte[] chunk;
     private int chunkPos;
@@ -62,10 +65,22 @@ final class DataReader {
      * @param hardLimit the most bytes read before giving up on the session
      */
     DataReader(InputStream in, SpoolBuffer out, long maxSize, long hardLimit) {
+        this(in, out, maxSize, hardLimit, DataDeadline.none());
+    }
+
+    /**
+     * @param in        the client's stream, positioned after the CRLF of the DATA command
+     * @param out       where the unstuffed message goes while it is acceptable
+     * @param maxSize   the largest acceptable message after unstuffing
+     * @param hardLimit the most bytes read before giving up on the session
+     * @param deadline  the overall time limit of the DATA phase, checked before every read
+     */
+    DataReader(InputStream in, SpoolBuffer out, long maxSize, long hardLimit, DataDeadline deadline) {
         this.in = in;
         this.out = out;
         this.maxSize = maxSize;
         this.hardLimit = hardLimit;
+        this.deadline = deadline;
         this.chunk = new byte[in.markSupported() ? 8192 : 1];
     }
 
@@ -75,6 +90,8 @@ final class DataReader {
      * @return the worst problem seen; {@link Problem#NONE} means the buffer holds the whole message
      * @throws EOFException         if the client closed the connection before the end marker
      * @throws TooMuchDataException past {@code hardLimit} bytes
+     * @throws DataDeadline.DataTimeoutException past the deadline (whether reading or waiting for bytes)
+     * @throws java.net.SocketTimeoutException  if one read waited longer than the per-read timeout
      * @throws IOException          if reading or buffering failed
      */
     Problem read() throws IOException {
@@ -109,7 +126,13 @@ final class DataReader {
             if (chunk.length > 1) {
                 in.mark(chunk.length);
             }
-            int n = in.read(chunk, 0, chunk.length);
+            deadline.beforeRead();
+            int n;
+            try {
+                n = in.read(chunk, 0, chunk.length);
+            } catch (SocketTimeoutException e) {
+                throw deadline.timedOut(e);
+            }
             if (n < 0) {
                 throw new EOFException("connection closed before the end of DATA");
             }

@@ -17,6 +17,8 @@ import javax.net.ssl.SSLContext;
  * @param maxConnectionsPerIp concurrent sessions from one client address; more get 421 (one client must
  *                            not hold every slot)
  * @param connectionTimeoutMs how long a read may wait for the client
+ * @param dataTimeoutSeconds  how long the DATA phase of one message (354 reply to end marker) may last in
+ *                            all; 0 = no limit
  * @param maxErrors           refused commands and recipients per session before 421 and close
  * @param tls                 the STARTTLS context, or {@code null} when STARTTLS is off
  * @param tempDir             where messages larger than the in-memory threshold are buffered, or
@@ -24,8 +26,8 @@ import javax.net.ssl.SSLContext;
  */
 public record ListenerSettings(
         InetAddress bindAddress, int port, String hostname, long maxMessageSize, int maxRecipients,
-        int maxConnections, int maxConnectionsPerIp, int connectionTimeoutMs, int maxErrors, SSLContext tls,
-        Path tempDir) {
+        int maxConnections, int maxConnectionsPerIp, int connectionTimeoutMs, int dataTimeoutSeconds, int maxErrors,
+        SSLContext tls, Path tempDir) {
 
     /** RFC 5321 4.5.3.1.8: a server must accept at least 100 recipients. */
     public static final int MIN_RECIPIENTS = 100;
@@ -48,6 +50,10 @@ public record ListenerSettings(
         }
         if (connectionTimeoutMs < 1) {
             throw new IllegalArgumentException("connection.timeout.ms must be positive: " + connectionTimeoutMs);
+        }
+        if (dataTimeoutSeconds < 0) {
+            throw new IllegalArgumentException("data.timeout.seconds must be 0 (no limit) or positive: "
+                    + dataTimeoutSeconds);
         }
         if (maxErrors < 1) {
             throw new IllegalArgumentException("max.errors must be positive: " + maxErrors);

@@ -25,7 +25,10 @@ import org.subethamail.smtp.server.Session;
 /**
  * Streamail's SMTP commands, installed over all of subethasmtp's. subethasmtp still reads each command line
  * (CRLF only, bare CR/LF answered 501 and the connection closed, lines from 998 characters on answered 501 and
- * closed) and routes it here by verb; unknown verbs get subethasmtp's own {@code 500}.
+ * closed) and routes it here by verb; unknown verbs get subethasmtp's own {@code 500} and are not counted
+ * towards {@code max.errors}: {@code CommandHandler.handleCommand} (a final class) answers them itself when
+ * its exact-key lookup finds no command, and neither the server builder nor the session offers a fallback
+ * command, a command-handler setter or a reply hook.
  *
  * <p>Every command runs on its session's thread, one at a time per session; the commands themselves are
  * stateless and shared by all sessions.
@@ -343,10 +346,14 @@ final class SmtpCommands {
             // Past twice the limit (plus slack) a client is not going to stop: end the session.
             long hardLimit = 2 * max + 1024 * 1024;
             SmtpReply answer;
-            try (SpoolBuffer buffer = new SpoolBuffer(max, engine.settings().tempDir())) {
+            // The DATA deadline runs from the 354 reply; closing it (before the reply below) restores the
+            // socket's per-read timeout. Closing the buffer deletes any temporary file of a dropped message.
+            long limitMillis = engine.settings().dataTimeoutSeconds() * 1000L;
+            try (SpoolBuffer buffer = new SpoolBuffer(max, engine.settings().tempDir());
+                    DataDeadline deadline = new DataDeadline(sess.getSocket(), limitMillis, System::nanoTime)) {
                 DataReader.Problem problem;
                 try {
-                    problem = new DataReader(sess.getRawInput(), buffer, max, hardLimit).read();
+                    problem = new DataReader(sess.getRawInput(), buffer, max, hardLimit, deadline).read();
                 } catch (EOFException | java.net.SocketException e) {
                     LOG.info("SMTP {} from {}: connection lost in DATA; nothing kept", st.id, st.clientIp);
                     sess.quit();
@@ -354,6 +361,11 @@ final class SmtpCommands {
                 } catch (DataReader.TooMuchDataException e) {
                     LOG.info("SMTP {} from {}: {}; closing", st.id, st.clientIp, e.getMessage());
                     throw new DropConnectionException(552, "5.3.4 message too big, closing connection");
+                } catch (DataDeadline.DataTimeoutException e) {
+                    // Not counted as an error: the session ends here anyway.
+                    LOG.info("SMTP {} from {}: {} (data.timeout.seconds); nothing kept, closing", st.id,
+                            st.clientIp, e.getMessage());
+                    throw new DropConnectionException(421, "4.4.2 data transfer took too long");
                 }
                 answer = switch (problem) {
                     case BARE_LINE_END -> SmtpReply.of(550, "5.6.11", "bare CR or LF not allowed, message refused");

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -136,6 +137,54 @@ class DataReaderTest {
     void theBufferRefusesToGrowPastItsCapacity() {
         try (SpoolBuffer b = new SpoolBuffer(10, tempDir)) {
             assertThatThrownBy(() -> b.write(new byte[11], 0, 11)).isInstanceOf(IllegalStateException.class);
+        }
+    }
+    @Test
+    void dataThatGoesOnPastTheDeadlineIsCutOffEvenWhenEveryReadIsQuick() throws IOException {
+        AtomicLong clock = new AtomicLong();
+        // Every read of the client's stream "takes" 400 ms of the fake clock; the deadline is 2 s.
+        InputStream slow = new FilterInputStream(in("a".repeat(100) + "\r\n.\r\n")) {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                clock.addAndGet(400_000_000L);
+                return super.read(b, off, Math.min(len, 10));
+            }
+        };
+        try (SpoolBuffer b = new SpoolBuffer(1000, tempDir);
+                DataDeadline deadline = new DataDeadline(null, 2000, clock::get)) {
+            assertThatThrownBy(() -> new DataReader(slow, b, 1000, 10_000, deadline).read())
+                    .isInstanceOf(DataDeadline.DataTimeoutException.class)
+                    .hasMessageContaining("2000 ms");
+            assertThat(clock.get()).isEqualTo(5 * 400_000_000L);
+        }
+    }
+
+    @Test
+    void aZeroDeadlineNeverEndsTheData() throws IOException {
+        AtomicLong clock = new AtomicLong();
+        InputStream slow = new FilterInputStream(in("hello\r\n.\r\n")) {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                clock.addAndGet(3_600_000_000_000L);
+                return super.read(b, off, Math.min(len, 1));
+            }
+        };
+        try (SpoolBuffer b = new SpoolBuffer(1000, tempDir);
+                DataDeadline deadline = new DataDeadline(null, 0, clock::get)) {
+            assertThat(new DataReader(slow, b, 1000, 10_000, deadline).read()).isEqualTo(Problem.NONE);
+            assertThat(text(b)).isEqualTo("hello\r\n");
+        }
+    }
+
+    @Test
+    void aReadTimeoutBeforeTheDeadlineStaysAnOrdinaryReadTimeout() throws IOException {
+        AtomicLong clock = new AtomicLong();
+        try (DataDeadline deadline = new DataDeadline(null, 2000, clock::get)) {
+            java.net.SocketTimeoutException perRead = new java.net.SocketTimeoutException("read timed out");
+            assertThat(deadline.timedOut(perRead)).isSameAs(perRead);
+            clock.set(2_000_000_000L);
+            assertThat(deadline.timedOut(perRead)).isInstanceOf(DataDeadline.DataTimeoutException.class)
+                    .hasCause(perRead);
         }
     }
 }

@@ -47,11 +47,15 @@ class SmtpEngineTest {
     }
 
     void startWith(long maxSize, int maxErrors) throws IOException {
+        startWith(maxSize, maxErrors, 600);
+    }
+
+    void startWith(long maxSize, int maxErrors, int dataTimeoutSeconds) throws IOException {
         if (engine != null) {
             engine.stop();
         }
         ListenerSettings settings = new ListenerSettings(InetAddress.getLoopbackAddress(), 0, "mx.example.org",
-                maxSize, 100, 20, 3, 5000, maxErrors, null, tempDir);
+                maxSize, 100, 20, 3, 5000, dataTimeoutSeconds, maxErrors, null, tempDir);
         engine = new SmtpEngine(settings, intake, directory, () -> guards);
         engine.start();
         port = engine.port();
@@ -420,6 +424,63 @@ class SmtpEngineTest {
         }
         awaitNoSessions();
         assertThat(intake.received).isEmpty();
+    }
+
+    @Test
+    void dataDrippedPastTheDeadlineGets421_4_4_2AndNothingOfItIsKept() throws Exception {
+        // Deadline 2 s; each gap (300 ms) is far inside the 5 s per-read timeout, so only the deadline can end it.
+        startWith(64 * 1024 * 1024, 10, 2);
+        try (RawClient c = transaction("alice@example.org")) {
+            long start = System.nanoTime();
+            // Enough text to go past the in-memory threshold, so a temporary file exists when the deadline hits.
+            c.write("Subject: slow\r\n\r\n" + ("z".repeat(998) + "\r\n").repeat(300));
+            for (int i = 0; i < 100 && isEmpty(tempDir); i++) {
+                Thread.sleep(20);
+            }
+            assertThat(isEmpty(tempDir)).as("spool file while the data is coming").isFalse();
+            while (elapsedMillis(start) < 1500) {
+                c.write("x");
+                Thread.sleep(300);
+            }
+            // The client now stays silent: without the deadline the read would wait the full 5 s per-read timeout.
+            assertThat(c.reply()).isEqualTo("421 4.4.2 data transfer took too long");
+            assertThat(elapsedMillis(start)).isBetween(1900L, 4500L);
+            assertThat(c.closedByServer()).isTrue();
+        }
+        awaitNoSessions();
+        assertThat(intake.received).isEmpty();
+        assertThat(isEmpty(tempDir)).as("partial spool file removed").isTrue();
+    }
+
+    @Test
+    void messageWithinTheDeadlineIsDeliveredAndThePerReadTimeoutIsRestoredAfterIt() throws Exception {
+        startWith(64 * 1024 * 1024, 10, 2);
+        try (RawClient c = transaction("alice@example.org")) {
+            c.write("Subject: a bit slow\r\n");
+            Thread.sleep(500);
+            c.write("\r\nbody\r\n.\r\n");
+            assertThat(c.reply()).isEqualTo("250 2.0.0 queued as T1");
+            // Longer than the read timeout the deadline had lowered (under 2 s), shorter than the per-read one.
+            Thread.sleep(2500);
+            assertThat(c.command("NOOP")).startsWith("250");
+            assertThat(c.command("MAIL FROM:<sender@sender.test>")).startsWith("250");
+            assertThat(c.command("RCPT TO:<bob@example.org>")).startsWith("250");
+            assertThat(c.command("DATA")).startsWith("354");
+            c.write("Subject: second\r\n\r\n.\r\n");
+            assertThat(c.reply()).isEqualTo("250 2.0.0 queued as T2");
+        }
+        assertThat(intake.received).extracting(RecordingIntake.Received::text)
+                .containsExactly("Subject: a bit slow\r\n\r\nbody\r\n", "Subject: second\r\n\r\n");
+    }
+
+    static long elapsedMillis(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    static boolean isEmpty(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.findAny().isEmpty();
+        }
     }
 
     @Test
