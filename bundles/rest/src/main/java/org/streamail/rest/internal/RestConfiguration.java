@@ -23,6 +23,21 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(name = "Login cache size", description = "At most this many remembered logins")
     int auth_cache_size() default 1000;
 
+    @AttributeDefinition(name = "Failed logins before lockout",
+            description = "Failed logins (wrong user or password) from one client address within the window after"
+                    + " which every request from it gets 429 until the oldest failure leaves the window; 0 turns"
+                    + " throttling off (at most 100)")
+    int auth_max_failures() default 10;
+
+    @AttributeDefinition(name = "Failed login window seconds",
+            description = "Sliding window in which failed logins are counted (1..86400)")
+    int auth_failure_window_seconds() default 300;
+
+    @AttributeDefinition(name = "Most throttled addresses",
+            description = "Most client addresses whose failed logins are tracked; when full, the one whose last"
+                    + " failure is oldest is forgotten (1..100000)")
+    int auth_throttle_max_addresses() default 10_000;
+
     @AttributeDefinition(name = "Maximum message size",
             description = "Largest body accepted by POST /scan in bytes (larger: 413); match the SMTP max.message.size")
     int max_message_size() default 25 * 1024 * 1024;

@@ -8,20 +8,30 @@ import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.http.context.ServletContextHelper;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardContext;
+import org.streamail.api.alert.AlertService;
 import org.streamail.rest.internal.auth.Authenticator;
 import org.streamail.rest.internal.auth.BasicAuthGate;
 import org.streamail.rest.internal.auth.CachingAuthenticator;
 import org.streamail.rest.internal.auth.JaasAuthenticator;
+import org.streamail.rest.internal.auth.LockoutAlarm;
+import org.streamail.rest.internal.auth.LoginThrottle;
 import org.streamail.rest.internal.json.JsonMapping;
 
 /**
  * The {@code streamail} servlet context at {@code /streamail}: every request in it is authenticated with
  * HTTP Basic against the JAAS realm (PID {@code org.streamail.rest}, {@code jaas.realm}) before any servlet
  * sees it. On success the user name goes to {@link ServletContextHelper#REMOTE_USER} and the user with
- * roles to {@link #USER_ATTRIBUTE}; otherwise 401 with a challenge, 403 without an API role, or 503 when
- * the realm is unavailable — each with a JSON error body. Thread-safe.
+ * roles to {@link #USER_ATTRIBUTE}; otherwise 401 with a challenge, 403 without an API role, 429 with
+ * {@code Retry-After} while the client address is locked out for failed logins ({@link LoginThrottle}), or
+ * 503 when the realm is unavailable — each with a JSON error body. A lockout is logged and, when an
+ * {@link AlertService} is registered (optional, dynamic, greedy reference: REST works without the reporting
+ * bundle), raised as a {@code rest-login-throttled} alert. Thread-safe.
  */
 @Component(service = ServletContextHelper.class, configurationPid = RestConfiguration.PID)
 @HttpWhiteboardContext(name = StreamailContextHelper.CONTEXT_NAME, path = "/streamail")
@@ -33,23 +43,41 @@ public class StreamailContextHelper extends ServletContextHelper {
     /** Request attribute holding the {@link org.streamail.rest.internal.auth.AuthenticatedUser}. */
     public static final String USER_ATTRIBUTE = "org.streamail.rest.user";
 
+    /** Asked at each lockout; package-private so tests can set it. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile AlertService alertService;
+
     private final BasicAuthGate gate;
 
+    /**
+     * @throws IllegalArgumentException naming the property when a throttle setting is out of range (the
+     *                                  component then does not activate, and SCR logs the message)
+     */
     @Activate
     public StreamailContextHelper(RestConfiguration config) {
         this(new CachingAuthenticator(new JaasAuthenticator(config.jaas_realm()),
                 Duration.ofSeconds(Math.max(0, config.auth_cache_seconds())), config.auth_cache_size(),
-                Clock.systemUTC()));
+                Clock.systemUTC()),
+                new LoginThrottle.Settings(config.auth_max_failures(), config.auth_failure_window_seconds(),
+                        config.auth_throttle_max_addresses()),
+                Clock.systemUTC());
     }
 
-    /** For tests: authenticate with a given authenticator. */
+    /** For tests: authenticate with a given authenticator, default throttle settings. */
     StreamailContextHelper(Authenticator authenticator) {
-        this.gate = new BasicAuthGate(authenticator);
+        this(authenticator, LoginThrottle.Settings.DEFAULTS, Clock.systemUTC());
+    }
+
+    /** For tests: a given authenticator, throttle settings and clock. */
+    StreamailContextHelper(Authenticator authenticator, LoginThrottle.Settings throttle, Clock clock) {
+        this.gate = new BasicAuthGate(authenticator, new LoginThrottle(throttle, clock),
+                new LockoutAlarm(() -> alertService));
     }
 
     @Override
     public boolean handleSecurity(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        BasicAuthGate.Decision decision = gate.check(request.getHeader("Authorization"));
+        BasicAuthGate.Decision decision = gate.check(request.getHeader("Authorization"), request.getRemoteAddr());
         if (decision instanceof BasicAuthGate.Allowed allowed) {
             request.setAttribute(REMOTE_USER, allowed.user().name());
             request.setAttribute(AUTHENTICATION_TYPE, HttpServletRequest.BASIC_AUTH);
@@ -59,6 +87,9 @@ public class StreamailContextHelper extends ServletContextHelper {
         BasicAuthGate.Refused refused = (BasicAuthGate.Refused) decision;
         if (refused.status() == 401) {
             response.setHeader("WWW-Authenticate", BasicAuthGate.CHALLENGE);
+        }
+        if (refused.retryAfterSeconds() > 0) {
+            response.setHeader("Retry-After", Long.toString(refused.retryAfterSeconds()));
         }
         byte[] body = JsonMapping.error(refused.status(), refused.message()).toString()
                 .getBytes(StandardCharsets.UTF_8);

@@ -28,6 +28,7 @@ final class FakeHttp {
         final Map<String, Object> attributes = new HashMap<>();
         byte[] body = new byte[0];
         long contentLength = -1;
+        String remoteAddr = "192.0.2.10";
 
         HttpServletRequest proxy() {
             ByteArrayInputStream in = new ByteArrayInputStream(body);
@@ -64,6 +65,7 @@ final class FakeHttp {
                         case "getQueryString" -> query;
                         case "getHeader" -> headers.get((String) args[0]);
                         case "getContentLengthLong" -> contentLength;
+                        case "getRemoteAddr" -> remoteAddr;
                         case "getInputStream" -> sin;
                         case "getAttribute" -> attributes.get((String) args[0]);
                         case "setAttribute" -> attributes.put((String) args[0], args[1]);

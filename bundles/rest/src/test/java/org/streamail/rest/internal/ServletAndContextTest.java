@@ -3,14 +3,25 @@ package org.streamail.rest.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.osgi.service.http.context.ServletContextHelper;
+import org.streamail.api.alert.Alert;
+import org.streamail.api.alert.AlertRequest;
+import org.streamail.api.alert.AlertService;
+import org.streamail.api.alert.Severity;
 import org.streamail.rest.internal.auth.AuthenticatedUser;
 import org.streamail.rest.internal.auth.AuthenticationUnavailableException;
 import org.streamail.rest.internal.auth.Authenticator;
+import org.streamail.rest.internal.auth.LoginThrottle;
 
 /** The two OSGi-facing classes driven through hand-made servlet requests: authentication, then the API. */
 class ServletAndContextTest {
@@ -137,5 +148,120 @@ class ServletAndContextTest {
         FakeHttp.Response r = exchange(req);
         assertThat(r.status).isEqualTo(400);
         assertThat(r.bodyText()).contains("malformed query string");
+    }
+
+    /** A clock the test moves by hand. */
+    static final class MovableClock extends Clock {
+        Instant now = Instant.parse("2026-03-01T12:00:00Z");
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+    }
+
+    /** The collaborator the lockout is reported to: records what it is asked, can be made to fail. */
+    static final class RecordingAlerts implements AlertService {
+        final List<AlertRequest> raised = new ArrayList<>();
+        boolean failing;
+
+        @Override
+        public synchronized Alert raise(AlertRequest r) {
+            raised.add(r);
+            if (failing) {
+                throw new IllegalStateException("store down");
+            }
+            return new Alert("a" + raised.size(), Instant.EPOCH, r.severity(), r.kind(), r.subject(), r.messageId(),
+                    r.recipient(), r.title(), r.detail(), 1);
+        }
+    }
+
+    final MovableClock clock = new MovableClock();
+    final StreamailContextHelper throttled = new StreamailContextHelper(USERS, LoginThrottle.Settings.DEFAULTS, clock);
+
+    FakeHttp.Response guard(String authorization, String address) throws Exception {
+        FakeHttp.Request req = request("GET", "/health", authorization);
+        req.remoteAddr = address;
+        FakeHttp.Response response = new FakeHttp.Response();
+        if (throttled.handleSecurity(req.proxy(), response.proxy())) {
+            response.status = 200;
+        }
+        return response;
+    }
+
+    @Test
+    void theEleventhLoginFromOneAddressIsTooManyRequestsEvenWithTheRightPassword() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            assertThat(guard(basic("root:guess" + i), "203.0.113.7").status).isEqualTo(401);
+        }
+        FakeHttp.Response r = guard(basic("root:s3cret:with:colons"), "203.0.113.7");
+        assertThat(r.status).isEqualTo(429);
+        assertThat(r.headers.get("Retry-After")).isEqualTo("300");
+        assertThat(r.headers).doesNotContainKey("WWW-Authenticate");
+        assertThat(r.headers.get("Cache-Control")).isEqualTo("no-store");
+        assertThat(r.contentType).isEqualTo("application/json");
+        assertThat(r.bodyText()).isEqualTo(
+                "{\"error\":\"too many failed logins from your address; retry in 300 s\",\"status\":429}");
+
+        assertThat(guard(basic("root:s3cret:with:colons"), "198.51.100.20").status).as("another address")
+                .isEqualTo(200);
+        clock.now = clock.now.plusSeconds(120);
+        assertThat(guard(basic("root:s3cret:with:colons"), "203.0.113.7").headers.get("Retry-After"))
+                .isEqualTo("180");
+        clock.now = clock.now.plusSeconds(180);
+        assertThat(guard(basic("root:s3cret:with:colons"), "203.0.113.7").status).as("after the window")
+                .isEqualTo(200);
+    }
+
+    @Test
+    void aLockoutRaisesOneMediumAlertAboutTheAddress() throws Exception {
+        RecordingAlerts alerts = new RecordingAlerts();
+        throttled.alertService = alerts;
+        for (int i = 0; i < 10; i++) {
+            guard(basic("watcher:Xq7z" + i), "203.0.113.7");
+        }
+        for (int i = 0; i < 5; i++) {
+            assertThat(guard(basic("watcher:pw"), "203.0.113.7").status).isEqualTo(429);
+        }
+        assertThat(alerts.raised).hasSize(1);
+        AlertRequest a = alerts.raised.get(0);
+        assertThat(a.kind()).isEqualTo("rest-login-throttled");
+        assertThat(a.severity()).isEqualTo(Severity.MEDIUM);
+        assertThat(a.subject()).isEqualTo("203.0.113.7");
+        assertThat(a.detail()).contains("10 failed", "300 s").doesNotContain("Xq7z", "watcher");
+
+        clock.now = clock.now.plusSeconds(300);
+        for (int i = 0; i < 10; i++) {
+            guard(basic("watcher:Xq7z" + i), "203.0.113.7");
+        }
+        assertThat(alerts.raised).as("a new lockout after the window").hasSize(2);
+    }
+
+    @Test
+    void aFailingOrMissingAlertServiceNeverFailsTheRequest() throws Exception {
+        RecordingAlerts alerts = new RecordingAlerts();
+        alerts.failing = true;
+        throttled.alertService = alerts;
+        for (int i = 0; i < 10; i++) {
+            assertThat(guard(basic("root:guess" + i), "203.0.113.7").status).isEqualTo(401);
+        }
+        assertThat(alerts.raised).hasSize(1);
+        assertThat(guard(basic("root:guess"), "203.0.113.7").status).isEqualTo(429);
+
+        throttled.alertService = null;
+        for (int i = 0; i < 10; i++) {
+            assertThat(guard(basic("root:guess" + i), "198.51.100.20").status).isEqualTo(401);
+        }
+        assertThat(guard(basic("root:guess"), "198.51.100.20").status).isEqualTo(429);
     }
 }

@@ -3,12 +3,19 @@ package org.streamail.rest.internal.auth;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Decides whether a request may enter the API from its {@code Authorization} header: HTTP Basic, checked
  * by an {@link Authenticator}; the user must hold the {@code admin} or {@code viewer} role. Finer checks
- * (viewers may only read) are made per route by the router. Thread-safe if the authenticator is.
+ * (viewers may only read) are made per route by the router.
+ *
+ * <p>Failed logins are throttled per client address by a {@link LoginThrottle}: a locked address gets 429
+ * with a {@code Retry-After} before its credentials are looked at, and each new lockout goes to the lockout
+ * listener (log and alert). Absent or malformed headers never reach the password check, so they are not
+ * counted. Thread-safe if the authenticator and the listener are.
  */
 public final class BasicAuthGate {
 
@@ -26,27 +33,73 @@ public final class BasicAuthGate {
     public record Allowed(AuthenticatedUser user) implements Decision {
     }
 
-    /** Refused: {@code status} is 401 (send the challenge), 403 or 503; {@code message} says why. */
-    public record Refused(int status, String message) implements Decision {
+    /**
+     * Refused: {@code status} is 401 (send the challenge), 403, 429 (send {@code Retry-After:
+     * retryAfterSeconds}) or 503; {@code message} says why. {@code retryAfterSeconds} is 0 unless 429.
+     */
+    public record Refused(int status, String message, long retryAfterSeconds) implements Decision {
+        public Refused(int status, String message) {
+            this(status, message, 0);
+        }
     }
 
     private final Authenticator authenticator;
+    private final LoginThrottle throttle;
+    private final Consumer<LoginThrottle.Lockout> onLockout;
 
+    /** A gate without throttling. */
     public BasicAuthGate(Authenticator authenticator) {
-        this.authenticator = authenticator;
+        this(authenticator, LoginThrottle.disabled(), lockout -> { });
     }
 
-    /** Checks a request's {@code Authorization} header value, {@code null} when absent. */
-    public Decision check(String authorization) {
+    /**
+     * @param onLockout told once per lockout, on the request thread that caused it; must not throw
+     */
+    public BasicAuthGate(Authenticator authenticator, LoginThrottle throttle,
+            Consumer<LoginThrottle.Lockout> onLockout) {
+        this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+        this.throttle = Objects.requireNonNull(throttle, "throttle");
+        this.onLockout = Objects.requireNonNull(onLockout, "onLockout");
+    }
+
+    /**
+     * Checks a request.
+     *
+     * @param authorization the {@code Authorization} header value, {@code null} when absent
+     * @param remoteAddress the client address the throttle counts failures for ({@code null}: "unknown")
+     */
+    public Decision check(String authorization, String remoteAddress) {
+        // Every request from a locked address is refused alike, whatever its header. Requests without
+        // usable credentials only look at the lock: they never reach the password check, so they are
+        // neither counted nor tracked.
         if (authorization == null || authorization.isBlank()) {
-            return new Refused(401, "authentication required");
+            return throttledOr(remoteAddress, new Refused(401, "authentication required"));
         }
         Optional<String[]> credentials = decode(authorization);
         if (credentials.isEmpty()) {
-            return new Refused(401, "malformed Basic credentials");
+            return throttledOr(remoteAddress, new Refused(401, "malformed Basic credentials"));
         }
-        String user = credentials.get()[0];
-        String password = credentials.get()[1];
+        try (LoginThrottle.Attempt attempt = throttle.begin(remoteAddress)) {
+            if (attempt.refused()) {
+                return throttled(attempt.retryAfterSeconds());
+            }
+            return check(credentials.get(), attempt);
+        }
+    }
+
+    private Decision throttledOr(String remoteAddress, Refused otherwise) {
+        long retryAfter = throttle.lockedFor(remoteAddress);
+        return retryAfter > 0 ? throttled(retryAfter) : otherwise;
+    }
+
+    private static Refused throttled(long retryAfterSeconds) {
+        return new Refused(429, "too many failed logins from your address; retry in " + retryAfterSeconds + " s",
+                retryAfterSeconds);
+    }
+
+    private Decision check(String[] credentials, LoginThrottle.Attempt attempt) {
+        String user = credentials[0];
+        String password = credentials[1];
         Optional<AuthenticatedUser> result;
         try {
             result = authenticator.authenticate(user, password);
@@ -54,6 +107,7 @@ public final class BasicAuthGate {
             return new Refused(503, "authentication service unavailable");
         }
         if (result.isEmpty()) {
+            attempt.failed().ifPresent(onLockout);
             return new Refused(401, "invalid user name or password");
         }
         if (!result.get().canRead()) {
