@@ -4,7 +4,6 @@ import jakarta.mail.Address;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
 import jakarta.mail.Session;
-import jakarta.mail.URLName;
 import jakarta.mail.internet.InternetAddress;
 import java.io.IOException;
 import java.io.InputStream;
@@ -84,6 +83,8 @@ public class Delivery {
     private final Clock clock;
     private volatile DeliverySettings settings;
     private final ScheduledThreadPoolExecutor scheduler;
+    /** Connections to the next hop kept open between messages (one per delivery thread at most). */
+    private final RelayConnections connections;
     /** Entries this instance owns, with their current state. */
     private final Map<String, State> jobs = new ConcurrentHashMap<>();
     private final AtomicLong delivered = new AtomicLong();
@@ -109,6 +110,11 @@ public class Delivery {
         });
         this.scheduler.setRemoveOnCancelPolicy(true);
         this.scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.connections = new RelayConnections(clock, THREADS);
+        this.scheduler.scheduleWithFixedDelay(() -> MailContext.call(() -> {
+            connections.evictExpired();
+            return null;
+        }), 1, 1, TimeUnit.SECONDS);
     }
 
     @Modified
@@ -154,6 +160,10 @@ public class Delivery {
             Thread.currentThread().interrupt();
             scheduler.shutdownNow();
         }
+        MailContext.call(() -> {
+            connections.close();
+            return null;
+        });
         for (String key : jobs.keySet()) {
             spool.unclaim(key);
         }
@@ -399,37 +409,54 @@ public class Delivery {
             return new Result(List.of(), List.of(), permanent, "no deliverable recipient");
         }
         return MailContext.call(() -> {
-            Session session = Session.getInstance(p);
-            SMTPTransport t = new SMTPTransport(session, new URLName("smtp", s.relayHost(), s.relayPort(), null,
-                    null, null));
-            try {
-                t.connect(s.relayHost(), s.relayPort(), null, null);
-                SpoolMessage m = new SpoolMessage(session, prefix(e, st, s), e);
-                m.setEnvelopeFrom(e.envelope().sender().isEmpty() ? "<>" : e.envelope().sender());
-                m.setSendPartial(true);
-                t.sendMessage(m, rcpts.toArray(new Address[0]));
-                List<String> ok = new ArrayList<>();
-                for (InternetAddress a : rcpts) {
-                    ok.add(a.getAddress());
-                }
-                return new Result(ok, List.of(), permanent, reply(t.getLastServerResponse()));
-            } catch (SendFailedException ex) {
-                return classify(ex, rcpts, permanent, t);
-            } catch (MessagingException ex) {
-                List<String> all = new ArrayList<>();
-                for (InternetAddress a : rcpts) {
-                    all.add(a.getAddress());
-                }
-                return new Result(List.of(), all, permanent, "next hop " + s.relayHost() + ":" + s.relayPort()
-                        + " unavailable: " + oneLine(ex));
-            } finally {
+            // A kept connection can die between its NOOP check and our MAIL FROM (the hop's idle timeout): that
+            // failure says nothing about the message, so it is tried once more on a new connection at once.
+            for (int tries = 0;; tries++) {
+                RelayConnections.Connection c;
                 try {
-                    t.close();
-                } catch (MessagingException ignored) {
-                    // the connection is gone either way
+                    c = connections.take(s, p);
+                } catch (MessagingException ex) {
+                    return unavailable(s, rcpts, permanent, ex);
+                }
+                boolean reused = c.messages > 0;
+                boolean reusable = false;
+                try {
+                    SpoolMessage m = new SpoolMessage(c.session, prefix(e, st, s), e);
+                    m.setEnvelopeFrom(e.envelope().sender().isEmpty() ? "<>" : e.envelope().sender());
+                    m.setSendPartial(true);
+                    c.transport.sendMessage(m, rcpts.toArray(new Address[0]));
+                    reusable = true;
+                    return new Result(addresses(rcpts), List.of(), permanent,
+                            reply(c.transport.getLastServerResponse()));
+                } catch (SendFailedException ex) {
+                    if (!reused || tries > 0 || !noReply(ex)) {
+                        return classify(ex, rcpts, permanent, c.transport);
+                    }
+                    LOG.debug("Kept connection to {}:{} gave no reply ({}); retrying {} on a new one",
+                            s.relayHost(), s.relayPort(), ex.toString(), e.id());
+                } catch (MessagingException ex) {
+                    if (!reused || tries > 0) {
+                        return unavailable(s, rcpts, permanent, ex);
+                    }
+                    LOG.debug("Kept connection to {}:{} failed ({}); retrying {} on a new one", s.relayHost(),
+                            s.relayPort(), ex.toString(), e.id());
+                } finally {
+                    connections.giveBack(c, reusable);
                 }
             }
         });
+    }
+
+    /** The hop closed the connection instead of answering (Jakarta Mail's return code -1), nothing was sent. */
+    private static boolean noReply(SendFailedException ex) {
+        return ex instanceof SMTPSendFailedException sf && sf.getReturnCode() < 0
+                && (ex.getValidSentAddresses() == null || ex.getValidSentAddresses().length == 0);
+    }
+
+    private static Result unavailable(DeliverySettings s, List<InternetAddress> rcpts, Map<String, String> permanent,
+            MessagingException ex) {
+        return new Result(List.of(), addresses(rcpts), permanent, "next hop " + s.relayHost() + ":" + s.relayPort()
+                + " unavailable: " + oneLine(ex));
     }
 
     /** Sorts a partial failure per recipient: 5xx permanent, everything else temporary. */
@@ -463,6 +490,14 @@ public class Delivery {
         }
         String reply = sent.isEmpty() ? oneLine(ex) : reply(t.getLastServerResponse());
         return new Result(sent, temporary, permanent, reply);
+    }
+
+    private static List<String> addresses(List<InternetAddress> a) {
+        List<String> out = new ArrayList<>(a.size());
+        for (InternetAddress x : a) {
+            out.add(x.getAddress());
+        }
+        return out;
     }
 
     private static List<String> addresses(Address[] a) {

@@ -16,6 +16,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(name = "relay.timeout.ms", description = "Connect and read timeout towards the next hop", min = "1")
     long relay_timeout_ms() default 30_000L;
 
+    @AttributeDefinition(name = "relay.reuse.seconds",
+            description = "How long an open connection to the next hop is kept between messages for the next one; 0: one connection per message",
+            min = "0", max = "300")
+    long relay_reuse_seconds() default 5L;
+
     @AttributeDefinition(name = "retry.initial", description = "Seconds before the first retry; doubles on each retry", min = "1")
     long retry_initial() default 60L;
 

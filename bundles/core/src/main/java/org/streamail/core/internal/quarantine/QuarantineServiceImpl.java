@@ -107,6 +107,9 @@ public class QuarantineServiceImpl implements QuarantineService {
             dropQuietly(entry);
             throw new IllegalStateException("quarantine entry " + id + " is not held (released or deleted meanwhile)");
         }
+        // Logged before the hand-over: delivery runs on its own threads and may finish (and log "written to
+        // ..." or the hop's reply) before enqueue returns, and the last status must be the delivery's.
+        status(id, "released by " + who + ", queued for delivery");
         try {
             delivery.enqueue(entry, null);
         } catch (SpoolException ex) {
@@ -114,7 +117,6 @@ public class QuarantineServiceImpl implements QuarantineService {
             LOG.error("Released {} but could not queue it now; it is delivered after the next restart: {}", id,
                     ex.getMessage());
         }
-        status(id, "released by " + who + ", queued for delivery");
         LOG.info("RELEASED {} by {}", id, who);
         return store.get(id).orElse(e);
     }

@@ -1,0 +1,178 @@
+package org.streamail.core.internal.delivery;
+
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.URLName;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Properties;
+import org.eclipse.angus.mail.smtp.SMTPTransport;
+
+/**
+ * Open connections to the next hop kept between messages, as Postfix's connection cache does: a message that
+ * finds an idle connection to the same hop (same delivery settings) skips the TCP connect, the banner and
+ * EHLO, and the hop forks no new session. A connection is kept only after a fully successful transaction,
+ * for at most {@code idleLimit} between messages, {@link #MAX_MESSAGES} messages and {@link #MAX_AGE} in
+ * all, and at most {@code maxIdle} are kept. Before reuse it is checked with {@code NOOP}
+ * ({@link SMTPTransport#isConnected()}), so a connection the hop has dropped is replaced, not used.
+ *
+ * <p>Thread-safe. Every method that opens or closes a connection must run inside
+ * {@link org.streamail.core.internal.parse.MailContext#call} (Jakarta Mail finds its providers through the
+ * context class loader). {@link #close()} closes the idle connections and makes every later
+ * {@link #giveBack} close its connection.
+ */
+final class RelayConnections implements AutoCloseable {
+
+    /** Messages sent over one connection before it is closed (a hop's per-session limits stay far away). */
+    static final int MAX_MESSAGES = 100;
+    /** Longest life of one connection. */
+    static final Duration MAX_AGE = Duration.ofMinutes(5);
+
+    /** One open connection to a hop; used by one delivery at a time. */
+    static final class Connection {
+        final DeliverySettings settings;
+        final Session session;
+        final SMTPTransport transport;
+        final Instant opened;
+        int messages;
+        Instant idleSince;
+
+        private Connection(DeliverySettings settings, Session session, SMTPTransport transport, Instant opened) {
+            this.settings = settings;
+            this.session = session;
+            this.transport = transport;
+            this.opened = opened;
+        }
+    }
+
+    private final Clock clock;
+    private final int maxIdle;
+    /** Guarded by itself; most recently returned first. */
+    private final Deque<Connection> idle = new ArrayDeque<>();
+    private boolean closed;
+
+    RelayConnections(Clock clock, int maxIdle) {
+        this.clock = clock;
+        this.maxIdle = Math.max(0, maxIdle);
+    }
+
+    /**
+     * An idle connection to the hop of {@code s} that still answers, or a new one.
+     *
+     * @param properties the Jakarta Mail session properties for a new connection
+     * @throws MessagingException if a new connection could not be made
+     */
+    Connection take(DeliverySettings s, Properties properties) throws MessagingException {
+        while (true) {
+            Connection c = takeIdle(s);
+            if (c == null) {
+                break;
+            }
+            if (c.transport.isConnected()) { // NOOP: the hop may have timed the session out meanwhile
+                return c;
+            }
+            quietlyClose(c);
+        }
+        Session session = Session.getInstance(properties);
+        SMTPTransport t = new SMTPTransport(session, new URLName("smtp", s.relayHost(), s.relayPort(), null, null,
+                null));
+        t.connect(s.relayHost(), s.relayPort(), null, null);
+        return new Connection(s, session, t, clock.instant());
+    }
+
+    /**
+     * Hands a connection back after a message. {@code reusable} is true only when its transaction ended
+     * cleanly (a 250 after the data): anything else leaves the session in a state not worth guessing, and it
+     * is closed.
+     */
+    void giveBack(Connection c, boolean reusable) {
+        c.messages++;
+        Instant now = clock.instant();
+        boolean keep = reusable && !c.settings.relayReuse().isZero() && c.messages < MAX_MESSAGES
+                && Duration.between(c.opened, now).compareTo(MAX_AGE) < 0;
+        if (keep) {
+            c.idleSince = now;
+            synchronized (idle) {
+                if (!closed && idle.size() < maxIdle) {
+                    idle.addFirst(c);
+                    return;
+                }
+            }
+        }
+        quietlyClose(c);
+    }
+
+    /** Closes the connections idle for longer than their settings allow, or opened too long ago. */
+    void evictExpired() {
+        List<Connection> stale = new ArrayList<>();
+        Instant now = clock.instant();
+        synchronized (idle) {
+            for (Iterator<Connection> it = idle.iterator(); it.hasNext();) {
+                Connection c = it.next();
+                if (expired(c, now)) {
+                    it.remove();
+                    stale.add(c);
+                }
+            }
+        }
+        stale.forEach(RelayConnections::quietlyClose);
+    }
+
+    /** Idle connections now kept (for tests and status). */
+    int idleCount() {
+        synchronized (idle) {
+            return idle.size();
+        }
+    }
+
+    @Override
+    public void close() {
+        List<Connection> all;
+        synchronized (idle) {
+            closed = true;
+            all = new ArrayList<>(idle);
+            idle.clear();
+        }
+        all.forEach(RelayConnections::quietlyClose);
+    }
+
+    private Connection takeIdle(DeliverySettings s) {
+        List<Connection> stale = new ArrayList<>();
+        Connection found = null;
+        Instant now = clock.instant();
+        synchronized (idle) {
+            for (Iterator<Connection> it = idle.iterator(); it.hasNext();) {
+                Connection c = it.next();
+                if (expired(c, now) || !c.settings.equals(s)) {
+                    // expired, or opened under settings that have changed since (one set is in force at a time)
+                    it.remove();
+                    stale.add(c);
+                } else if (found == null) {
+                    it.remove();
+                    found = c;
+                }
+            }
+        }
+        stale.forEach(RelayConnections::quietlyClose);
+        return found;
+    }
+
+    private static boolean expired(Connection c, Instant now) {
+        return Duration.between(c.idleSince, now).compareTo(c.settings.relayReuse()) > 0
+                || Duration.between(c.opened, now).compareTo(MAX_AGE) >= 0;
+    }
+
+    private static void quietlyClose(Connection c) {
+        try {
+            c.transport.close(); // QUIT without waiting for the reply (mail.smtp.quitwait=false)
+        } catch (MessagingException | RuntimeException e) {
+            // the connection is gone either way
+        }
+    }
+}
