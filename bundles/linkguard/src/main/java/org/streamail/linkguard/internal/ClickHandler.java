@@ -229,7 +229,7 @@ final class ClickHandler {
         alert(p, url, clientIp, mac, reason);
         boolean isolating = settings.isolateOnBlock() && isolate(clientIp, mac, url, reason);
         if (settings.recallOnBlock()) {
-            recall(p.messageId(), "a link to " + Urls.hostOf(url) + " was clicked and blocked: " + reason);
+            recall(p.messageId(), url, "a link to " + Urls.hostOf(url) + " was clicked and blocked: " + reason);
         }
         return html(403, Pages.blocked(url, reason, isolating));
     }
@@ -292,7 +292,8 @@ final class ClickHandler {
         return false;
     }
 
-    private void recall(String messageId, String reason) {
+    /** Recalls the campaign of a message; {@code badUrl} is the blocked link, the only URL known bad. */
+    private void recall(String messageId, String badUrl, String reason) {
         if (messageId.isEmpty()) {
             return;
         }
@@ -320,7 +321,7 @@ final class ClickHandler {
         try {
             recallExecutor.execute(() -> {
                 try {
-                    campaigns.recall(messageId, clip(reason), ACTOR);
+                    campaigns.recall(messageId, clip(reason), ACTOR, List.of(badUrl));
                 } catch (NoSuchElementException e) {
                     LOG.warn("Recall of message {}: not in the message log", messageId);
                 } catch (RuntimeException e) {

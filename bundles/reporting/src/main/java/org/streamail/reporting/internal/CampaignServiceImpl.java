@@ -81,6 +81,7 @@ public final class CampaignServiceImpl implements CampaignService {
     static final String KIND_WARNED = "recipient-warned";
     static final String KIND_RECALLED = "campaign-recalled";
     static final int MAX_URLS = 100;
+    static final int MAX_URL_LENGTH = 4096;
     static final int MAX_MEMBERS = 10_000;
     static final int MAX_PAIRS = 10_000;
     static final int MAX_REASON = 500;
@@ -224,6 +225,22 @@ public final class CampaignServiceImpl implements CampaignService {
 
     @Override
     public RecallReport recall(String messageId, String reason, String actor) {
+        return recall(messageId, reason, actor, List.of());
+    }
+
+    @Override
+    public RecallReport recall(String messageId, String reason, String actor, java.util.Collection<String> badUrls) {
+        Set<String> bad = new java.util.LinkedHashSet<>();
+        if (badUrls != null) {
+            for (String url : badUrls) {
+                if (bad.size() >= MAX_URLS) {
+                    break;
+                }
+                if (url != null && !url.isBlank() && url.length() <= MAX_URL_LENGTH) {
+                    bad.add(url.strip());
+                }
+            }
+        }
         if (messageId == null || messageId.isBlank() || messageId.length() > 256) {
             throw new IllegalArgumentException("messageId must be a gateway message id (1..256 characters)");
         }
@@ -233,20 +250,39 @@ public final class CampaignServiceImpl implements CampaignService {
         LogEntry first = log.get(id).orElseThrow(() -> new NoSuchElementException("no message " + id
                 + " in the message log"));
         synchronized (recallLock) {
-            return recallLocked(first, why, who);
+            return recallLocked(first, why, who, bad);
         }
     }
 
-    private RecallReport recallLocked(LogEntry first, String reason, String actor) {
+    private RecallReport recallLocked(LogEntry first, String reason, String actor, Set<String> badUrls) {
         Instant now = clock.instant();
         Map<String, Member> members = new LinkedHashMap<>();
         members.put(first.id(), new Member(first.id(), first));
         bySenderAndSubject(first, members);
         LinkStore linkStore = links;
         List<String> urls = List.of();
+        int shared = 0;
         if (linkStore != null) {
-            urls = urlsOf(linkStore, first);
-            byUrl(linkStore, first, urls, members);
+            Map<String, List<LinkDelivery>> deliveries = new LinkedHashMap<>();
+            List<String> candidates = new ArrayList<>(badUrls);
+            for (String url : urlsOf(linkStore, first)) {
+                if (!badUrls.contains(url) && candidates.size() < MAX_URLS) {
+                    candidates.add(url);
+                }
+            }
+            Instant start = members.values().stream().map(m -> m.receivedAt(first.receivedAt()))
+                    .min(Comparator.naturalOrder()).orElse(first.receivedAt());
+            urls = new ArrayList<>();
+            for (String url : candidates) {
+                List<LinkDelivery> d = deliveriesOf(linkStore, first, url);
+                if (badUrls.contains(url) || !carriedBefore(d, members.keySet(), start)) {
+                    urls.add(url);
+                    deliveries.put(url, d);
+                } else {
+                    shared++; // an everyday URL the lure links next to its bad one: not the campaign's
+                }
+            }
+            byUrl(deliveries, members);
         }
         // The earliest copy names the campaign, so recalls started from different copies agree.
         Member earliest = members.values().stream()
@@ -339,7 +375,7 @@ public final class CampaignServiceImpl implements CampaignService {
                         "Campaign " + campaignId + " recalled: " + messageIds.size() + " message(s), " + warned.size()
                                 + " recipient(s) warned, " + report.pulled() + " copies pulled back",
                         adminDetail(first, reason, actor, messageIds.size(), warned.size(), alreadyDone,
-                                skippedUndelivered, report, urls.size(), marked, recall != null, problems)));
+                                skippedUndelivered, report, urls.size(), marked, shared, recall != null, problems)));
             } catch (RuntimeException e) {
                 LOG.warn("Campaign {}: the admin alert could not be stored: {}", campaignId, e.toString());
             }
@@ -391,16 +427,35 @@ public final class CampaignServiceImpl implements CampaignService {
         }
     }
 
-    private void byUrl(LinkStore linkStore, LogEntry first, List<String> urls, Map<String, Member> members) {
-        Instant since = first.receivedAt().minus(window);
-        for (String url : urls) {
-            List<LinkDelivery> deliveries;
-            try {
-                deliveries = linkStore.deliveriesOf(url, since, maxLinkDeliveries);
-            } catch (RuntimeException e) {
-                LOG.warn("Campaign of {}: deliveries of a URL could not be read: {}", first.id(), e.toString());
-                continue;
+    /** Deliveries of {@code url} within the window before the first copy (bounded); empty when unreadable. */
+    private List<LinkDelivery> deliveriesOf(LinkStore linkStore, LogEntry first, String url) {
+        try {
+            return linkStore.deliveriesOf(url, first.receivedAt().minus(window), maxLinkDeliveries);
+        } catch (RuntimeException e) {
+            LOG.warn("Campaign of {}: deliveries of a URL could not be read: {}", first.id(), e.toString());
+            return List.of();
+        }
+    }
+
+    /**
+     * Whether ordinary mail carried a URL before the campaign began: a delivery, earlier than the earliest
+     * copy known so far (the message and its sender+subject copies), of a message that is not one of them.
+     * Such a URL is an everyday one that the lure links next to its bad one (a lure often does, to look
+     * real): it cannot tell the campaign's copies apart, and marking it bad would block it for everyone. A
+     * URL that first appears with the campaign stays its own, so copies from other senders are still found.
+     * A URL judged bad is never asked.
+     */
+    static boolean carriedBefore(List<LinkDelivery> deliveries, Set<String> members, Instant start) {
+        for (LinkDelivery d : deliveries) {
+            if (!members.contains(d.messageId()) && d.at().isBefore(start)) {
+                return true;
             }
+        }
+        return false;
+    }
+
+    private void byUrl(Map<String, List<LinkDelivery>> byUrl, Map<String, Member> members) {
+        for (List<LinkDelivery> deliveries : byUrl.values()) {
             for (LinkDelivery d : deliveries) {
                 if (members.size() >= MAX_MEMBERS && !members.containsKey(d.messageId())) {
                     break;
@@ -537,7 +592,8 @@ public final class CampaignServiceImpl implements CampaignService {
     }
 
     private static String adminDetail(LogEntry first, String reason, String actor, int messages, int warned,
-            int alreadyDone, int undelivered, RecallReport report, int urls, int marked, boolean recallAvailable,
+            int alreadyDone, int undelivered, RecallReport report, int urls, int marked, int shared,
+            boolean recallAvailable,
             List<String> problems) {
         StringBuilder b = new StringBuilder();
         b.append("Started from message ").append(first.id()).append(" by ").append(actor).append(": ").append(reason)
@@ -558,6 +614,9 @@ public final class CampaignServiceImpl implements CampaignService {
             b.append("No mailbox recall service is available: copies were NOT pulled back\n");
         }
         b.append("URLs marked bad: ").append(marked).append(" of ").append(urls).append('\n');
+        if (shared > 0) {
+            b.append("URLs left alone because ordinary mail carried them before the campaign: ").append(shared).append('\n');
+        }
         for (String p : problems) {
             b.append("Problem: ").append(Texts.oneLine(p, 300)).append('\n');
         }

@@ -286,4 +286,58 @@ class CampaignServiceImplTest {
         assertThat(alertStore.ofKind("recipient-warned")).hasSize(2);
         assertThat(intake.received).hasSize(2);
     }
+
+    @Test
+    void anEverydayUrlTheLureLinksNextToItsBadOneIsNeitherMarkedBadNorUsedToGatherCopies() {
+        // Ordinary mail carried the everyday URL two hours before the campaign; the phish copy g2 links to it
+        // next to the campaign's own URL. (Audit: one blocked click used to mark every URL of the message bad
+        // and recall the ordinary mail too.)
+        String everyday = "https://www.wikipedia.org/wiki/Test";
+        entry("w0", "<w0@news.example>", "news@news.example", "Weekly digest", T.minus(Duration.ofHours(2)),
+                DeliveryStatus.DELIVERED, "ivan@corp.example");
+        links.recordLinks("w0", List.of("ivan@corp.example"), List.of(everyday), T.minus(Duration.ofHours(2)));
+        links.recordLinks("g2", List.of("carol@corp.example"), List.of(everyday, URL), T.plus(Duration.ofHours(1)));
+        mailboxes.deliver("ivan@corp.example", "<w0@news.example>");
+
+        RecallReport r = service(true, true).recall("g2", "a link to phish.example was clicked and blocked",
+                "linkguard", List.of(URL));
+
+        assertThat(r.messages()).containsExactlyInAnyOrder("g1", "g2", "g3", "g4");
+        assertThat(r.warned()).doesNotContain("ivan@corp.example");
+        assertThat(mailboxes.copiesOf("ivan@corp.example", "<w0@news.example>")).isEqualTo(1);
+        assertThat(links.bad).containsOnlyKeys(URL);
+        assertThat(alertStore.ofKind("campaign-recalled")).singleElement().satisfies(a -> assertThat(a.detail())
+                .contains("URLs marked bad: 1 of 1", "URLs left alone because ordinary mail carried them before the "
+                        + "campaign: 1"));
+    }
+
+    @Test
+    void anAdminRecallWithoutAUrlKnownBadStillGathersCopiesThroughTheCampaignsOwnUrl() {
+        String everyday = "https://www.wikipedia.org/wiki/Test";
+        entry("w0", "<w0@news.example>", "news@news.example", "Weekly digest", T.minus(Duration.ofHours(2)),
+                DeliveryStatus.DELIVERED, "ivan@corp.example");
+        links.recordLinks("w0", List.of("ivan@corp.example"), List.of(everyday), T.minus(Duration.ofHours(2)));
+        links.recordLinks("g1", List.of("alice@corp.example"), List.of(everyday), T);
+
+        RecallReport r = service(true, true).recall("g1", "admin marked it", "admin");
+
+        // URL first appeared with the campaign (g1, then g3 from another sender): its own, so g3 is found
+        assertThat(r.messages()).containsExactlyInAnyOrder("g1", "g2", "g3", "g4");
+        assertThat(links.bad).containsOnlyKeys(URL);
+    }
+
+    @Test
+    void aUrlKnownBadIsMarkedAndGathersCopiesEvenWhenOrdinaryMailCarriedItBefore() {
+        links.recordLinks("n4", List.of("alice@corp.example"), List.of(URL), T.minus(Duration.ofHours(3)));
+
+        // Without a verdict, ordinary mail (n4, three hours earlier) makes URL an everyday one: only sender and
+        // subject gather copies, and nothing is marked.
+        RecallReport withoutVerdict = service(true, true).recall("g1", "admin marked it", "admin");
+        assertThat(withoutVerdict.messages()).containsExactlyInAnyOrder("g1", "g2", "g4");
+        assertThat(links.bad).isEmpty();
+
+        RecallReport judged = service(true, true).recall("g1", "clicked and blocked", "linkguard", List.of(URL));
+        assertThat(judged.messages()).contains("n4", "g3");
+        assertThat(links.bad).containsOnlyKeys(URL);
+    }
 }
