@@ -39,9 +39,14 @@ import org.slf4j.LoggerFactory;
  *       as written. Entities in the value are decoded before signing ({@code &amp;} is {@code &}). A
  *       relative {@code href} under an absolute http(s) {@code <base href>} is resolved first (else it
  *       would escape rewriting); the {@code <base>} itself is left alone.</li>
- *   <li>Plain text: {@code http://} and {@code https://} URLs (any case), ending at white space, quotes,
- *       angle brackets or a backtick, without trailing punctuation ({@code . , ; : ! ? *}) and without an
- *       unbalanced closing bracket.</li>
+ *   <li>HTML hrefs are read the way a browser reads them ({@link Urls#httpUrl(String, String)}):
+ *       scheme-relative {@code //host}, {@code \\host} and {@code /\host} (scheme of the {@code <base>}, else
+ *       {@code https}), {@code https:host}, {@code https:/host}, {@code https:///host}, backslashes for
+ *       slashes; the signed target is the normalised URL. Relative links without a host are left alone.</li>
+ *   <li>Plain text: {@code http:} and {@code https:} URLs (any case, any number of slashes or backslashes
+ *       after the colon), and bare {@code www.} names (signed as {@code https://www.…}, as mail clients link
+ *       them), ending at white space, quotes, angle brackets or a backtick, without trailing punctuation
+ *       ({@code . , ; : ! ? *}) and without an unbalanced closing bracket.</li>
  *   <li>Left alone: non-http(s) schemes ({@code mailto:} …), hosts in the internal or exempt domains (and
  *       their subdomains), links already pointing at a click endpoint with a token of this key or at this
  *       {@code base.url} (so a second pass changes nothing), URLs longer than {@value Urls#MAX_URL_CHARS}
@@ -56,8 +61,14 @@ final class LinkRewriter {
 
     private static final Logger LOG = LoggerFactory.getLogger(LinkRewriter.class);
     static final String CLICK_PATH = "/streamail/click/";
-    private static final Pattern TEXT_URL =
-            Pattern.compile("(?i)(?<![A-Za-z0-9+.\\-])https?://[^\\s<>\"'`\\x00-\\x1f\\x7f]+");
+    /**
+     * An http(s) URL with any number of slashes or backslashes after the scheme (browsers take
+     * {@code https:host} as {@code https://host}), or, group {@code www}, a bare {@code www.} name that mail
+     * clients turn into a link themselves. The latter must not follow a character that would make it part of
+     * a word, an e-mail address or a path, and its next label must start with a letter or digit.
+     */
+    private static final Pattern TEXT_URL = Pattern.compile("(?i)(?<![A-Za-z0-9+.\\-])https?:[^\\s<>\"'`\\x00-\\x1f\\x7f]+"
+            + "|(?<www>(?<![A-Za-z0-9+.\\-_/\\\\@%])www\\.[A-Za-z0-9][^\\s<>\"'`\\x00-\\x1f\\x7f]*)");
     private static final String ASCII_PROBE = "http://aZ09=<>\"'&;./:?#-_%\r\n";
 
     /** The rewritten message (the same array when nothing changed) and the original URLs rewritten. */
@@ -194,12 +205,14 @@ final class LinkRewriter {
         Parser parser = Parser.htmlParser().setTrackPosition(true);
         Document doc = parser.parseInput(html, "");
         URI base = null;
+        String relativeScheme = "https";
         Element baseEl = doc.selectFirst("base[href]");
         if (baseEl != null) {
             Optional<String> b = Urls.httpUrl(baseEl.attr("href"));
             if (b.isPresent()) {
                 try {
                     base = new URI(b.get());
+                    relativeScheme = base.getScheme();
                 } catch (URISyntaxException e) {
                     base = null;
                 }
@@ -213,7 +226,11 @@ final class LinkRewriter {
                 continue;
             }
             String href = e.attr("href");
-            if (base != null && Urls.httpUrl(href).isEmpty() && !hasScheme(href)) {
+            Optional<String> direct = Urls.httpUrl(href, relativeScheme);
+            if (direct.isPresent()) {
+                // Normalised as the browser would read it (scheme-relative, backslashes, slash count).
+                href = direct.get();
+            } else if (base != null && !hasScheme(href)) {
                 href = resolve(base, href);
             }
             String replacement = s.replacement(href);
@@ -231,7 +248,7 @@ final class LinkRewriter {
         int last = 0;
         while (m.find()) {
             String url = trimTrailing(m.group());
-            String replacement = s.replacement(url);
+            String replacement = s.replacement(m.group("www") != null ? "https://" + url : url);
             if (replacement == null) {
                 continue;
             }

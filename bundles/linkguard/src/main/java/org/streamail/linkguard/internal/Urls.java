@@ -8,8 +8,9 @@ import java.util.Set;
 /**
  * URL helpers shared by the rewriter and the click endpoint. They follow what browsers do with an
  * {@code href} (WHATWG URL parsing) where it matters for safety: leading and trailing C0 controls and
- * spaces are dropped, tabs and line breaks inside are removed, the scheme is case-insensitive, and a
- * backslash ends the authority of an http(s) URL. Stateless.
+ * spaces are dropped, tabs and line breaks inside are removed, the scheme is case-insensitive, a backslash
+ * counts as a slash in an http(s) URL, any number of slashes may follow the scheme, and a scheme-relative
+ * link leads to a host. Stateless.
  */
 final class Urls {
 
@@ -21,27 +22,52 @@ final class Urls {
 
     /**
      * The http(s) URL a link points to, cleaned the way a browser would and normalised for storage: scheme
-     * and host in lower case, everything else as written. Empty when it is not an absolute http(s) URL with
-     * a host.
+     * and host in lower case, exactly two slashes after the scheme, backslashes in the path turned into
+     * slashes, everything else as written. A scheme-relative link ({@code //host}, {@code \\host},
+     * {@code /\host}, {@code \/host}) is taken as {@code https:}. Empty when it does not lead to an http(s)
+     * host.
      */
     static Optional<String> httpUrl(String href) {
+        return httpUrl(href, "https");
+    }
+
+    /**
+     * As {@link #httpUrl(String)}, with the scheme a scheme-relative link gets (that of the page or its
+     * {@code <base>}; {@code http} or {@code https}).
+     *
+     * <p>WHATWG URL parsing, which browsers follow: for the special schemes http and https a backslash is a
+     * slash, and any number of slashes (none, one, three …) after {@code http:} / {@code https:} is skipped
+     * before the host. Two or more slashes at the start of a link without a scheme make it scheme-relative.
+     * One caveat is taken on the safe side: a browser showing an {@code https} page resolves
+     * {@code https:host/x} (no slash) against that page as a relative path, while every other context (a mail
+     * client, an {@code http} page) goes to {@code host}; the gateway cannot know which, so it is guarded.
+     */
+    static Optional<String> httpUrl(String href, String relativeScheme) {
         if (href == null) {
             return Optional.empty();
         }
         String s = clean(href);
-        int colon = s.indexOf(':');
-        if (colon < 4 || colon > 5) {
-            return Optional.empty();
+        String scheme;
+        int rest;
+        if (isSchemeRelative(s)) {
+            scheme = relativeScheme.toLowerCase(Locale.ROOT);
+            rest = 0;
+        } else {
+            int colon = s.indexOf(':');
+            if (colon < 4 || colon > 5) {
+                return Optional.empty();
+            }
+            scheme = s.substring(0, colon).toLowerCase(Locale.ROOT);
+            rest = colon + 1;
         }
-        String scheme = s.substring(0, colon).toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
             return Optional.empty();
         }
-        String rest = s.substring(colon + 1);
-        if (!rest.startsWith("//") && !rest.startsWith("\\\\") && !rest.startsWith("/\\") && !rest.startsWith("\\/")) {
-            return Optional.empty();
+        int authStart = rest;
+        // Any run of slashes and backslashes before the host is skipped (bounded by the string's length).
+        while (authStart < s.length() && isSlash(s.charAt(authStart))) {
+            authStart++;
         }
-        int authStart = colon + 3;
         int authEnd = authorityEnd(s, authStart);
         String authority = s.substring(authStart, authEnd);
         int at = authority.lastIndexOf('@');
@@ -50,9 +76,31 @@ final class Urls {
         if (host.isEmpty()) {
             return Optional.empty();
         }
-        String normalised = scheme + "://" + (at >= 0 ? authority.substring(0, at + 1) : "")
-                + hostPort.toLowerCase(Locale.ROOT) + s.substring(authEnd);
-        return Optional.of(normalised);
+        StringBuilder out = new StringBuilder(s.length() + 8).append(scheme).append("://");
+        if (at >= 0) {
+            out.append(authority, 0, at + 1);
+        }
+        out.append(hostPort.toLowerCase(Locale.ROOT));
+        // In the path a backslash is a slash to the browser; the query and fragment keep theirs.
+        int i = authEnd;
+        for (; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '?' || c == '#') {
+                break;
+            }
+            out.append(c == '\\' ? '/' : c);
+        }
+        out.append(s, i, s.length());
+        return Optional.of(out.toString());
+    }
+
+    /** Whether a cleaned link starts with two slashes or backslashes in any mix: scheme-relative. */
+    static boolean isSchemeRelative(String cleaned) {
+        return cleaned.length() >= 2 && isSlash(cleaned.charAt(0)) && isSlash(cleaned.charAt(1));
+    }
+
+    private static boolean isSlash(char c) {
+        return c == '/' || c == '\\';
     }
 
     /** The lower-case host of an http(s) URL (no port, no brackets, no trailing dot), or {@code ""}. */

@@ -264,6 +264,69 @@ class LinkRewriterTest {
     }
 
     @Test
+    void hrefsThatBrowsersReadAsAbsoluteAreRewrittenToTheirNormalisedTarget() throws Exception {
+        // One link a line: the 7bit part stays 7bit (no line over 998 bytes).
+        String body = "<a href=\"//bad6.test/rel\">1</a>\r\n<a href=\"https:bad7.test/noslash\">2</a>\r\n"
+                + "<a href=\"https:///bad27.test/triple\">3</a>\r\n<a href=\"https:/bad28.test/single\">4</a>\r\n"
+                + "<a href=\"\\\\bad13.test/unc\">5</a>\r\n<a href=\"/\\bad29.test/sb\">6</a>\r\n"
+                + "<a href=\" &#9;HTTP:\\\\\\Bad30.test\\x?y\\z \">7</a>\r\n<area href=\"\n//bad31.test\">\r\n";
+        LinkRewriter.Result r = rewrite(htmlMessage("7bit", body));
+        String out = text(r);
+        assertThat(clicked(out)).containsExactly("https://bad6.test/rel", "https://bad7.test/noslash",
+                "https://bad27.test/triple", "https://bad28.test/single", "https://bad13.test/unc",
+                "https://bad29.test/sb", "http://bad30.test/x?y\\z", "https://bad31.test");
+        assertThat(r.urls()).hasSize(8);
+        assertThat(out).doesNotContain("bad6.test", "bad13.test", "bad29.test", "bad30.test");
+        assertThat(out).contains(">1</a>", ">7</a>");
+    }
+
+    @Test
+    void aSchemeRelativeLinkTakesTheSchemeOfTheBase() throws Exception {
+        String body = "<base href=\"http://page.example/\"><a href=\"//bad6.test/rel\">1</a><a href=\"/\\bad29.test\">2</a>"
+                + "<a href=\"/local\">3</a>\r\n";
+        String out = text(rewrite(htmlMessage("7bit", body)));
+        assertThat(clicked(out)).containsExactly("http://bad6.test/rel", "http://bad29.test", "http://page.example/local");
+    }
+
+    @Test
+    void relativeMailtoInternalAndAlreadyRewrittenSlashVariantsAreLeftAlone() throws Exception {
+        String body = "<a href=\"/path\">1</a><a href=\"page.html\">2</a><a href=\"#frag\">3</a>"
+                + "<a href=\"mailto:bob@example.com\">4</a><a href=\"\\path\">5</a><a href=\"www.bad1.test/plain\">6</a>"
+                + "<a href=\"//intranet.corp.example/x\">7</a><a href=\"https:partner.example\">8</a>\r\n";
+        byte[] raw = htmlMessage("7bit", body).getBytes(StandardCharsets.US_ASCII);
+        LinkRewriter.Result r = rewriter.rewrite(raw, "m-1", "", INTERNAL);
+        assertThat(r.changed()).isFalse();
+        assertThat(r.raw()).isSameAs(raw);
+
+        String click = text(rewrite(htmlMessage("7bit", "<a href=\"https://example.com/\">x</a>\r\n")));
+        Matcher m = CLICK.matcher(click);
+        assertThat(m.find()).isTrue();
+        String token = m.group(1);
+        String again = "<a href=\"//gw.example:8181/streamail/click/" + token + "\">1</a>"
+                + "<a href=\"http:\\\\GW.example:8181\\streamail\\click\\" + token + "\">2</a>"
+                + "<a href=\"https:new-gw.example/streamail/click/" + token + "\">3</a>\r\n";
+        assertThat(rewrite(htmlMessage("7bit", again)).changed()).isFalse();
+    }
+
+    @Test
+    void plainTextSlashVariantsAndBareWwwNamesAreRewritten() throws Exception {
+        String body = "Go https:bad7.test/x, or HTTP:/bad28.test/y and http:\\\\bad13.test\\z.\r\n"
+                + "Also www.bad1.test/plain and (WWW.bad2.test).\r\n"
+                + "Not: bob@www.example.com path/www.example.com x.www.example.com www. www.- http: mailto:a@b.example\r\n"
+                + "Internal www.corp.example/in and https:intranet.corp.example\r\n";
+        String msg = "From: a@b.example\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n" + body;
+        LinkRewriter.Result r = rewrite(msg);
+        String out = text(r);
+        assertThat(clicked(out)).containsExactly("https://bad7.test/x", "http://bad28.test/y", "http://bad13.test/z",
+                "https://www.bad1.test/plain", "https://www.bad2.test");
+        assertThat(out).contains("Go " + PREFIX).contains(", or " + PREFIX).contains("Also " + PREFIX).contains("(" + PREFIX)
+                .contains("Not: bob@www.example.com path/www.example.com x.www.example.com www. www.- http: mailto:a@b.example\r\n")
+                .contains("Internal www.corp.example/in and https:intranet.corp.example\r\n");
+        assertThat(out).doesNotContain("bad7.test", "bad1.test", "bad2.test", "bad13.test", "bad28.test");
+        assertThat(rewriter.rewrite(r.raw(), "m-1", "alice@corp.example", INTERNAL).changed()).isFalse();
+    }
+
+    @Test
     void trailingPunctuationRules() {
         assertThat(LinkRewriter.trimTrailing("http://a.example/x.")).isEqualTo("http://a.example/x");
         assertThat(LinkRewriter.trimTrailing("http://a.example/x?!,;:")).isEqualTo("http://a.example/x");

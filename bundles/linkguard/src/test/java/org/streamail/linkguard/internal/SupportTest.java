@@ -96,9 +96,43 @@ class SupportTest {
         assertThat(Urls.hostOf("https://evil.example\\@corp.example/")).isEqualTo("evil.example");
         assertThat(Urls.hostOf("http://u:p@[2001:db8::1]:8080/x")).isEqualTo("2001:db8::1");
         assertThat(Urls.httpUrl("javascript:alert(1)")).isEmpty();
-        assertThat(Urls.httpUrl("http:/x")).isEmpty();
         assertThat(Urls.httpUrl("http://")).isEmpty();
         assertThat(Urls.inDomains("a.b.corp.example", Set.of("corp.example"))).isTrue();
         assertThat(Urls.inDomains("notcorp.example", Set.of("corp.example"))).isFalse();
+    }
+
+    @Test
+    void slashVariantsAndSchemeRelativeLinksLeadToTheHostLikeInABrowser() {
+        assertThat(Urls.httpUrl("//bad6.test/rel")).contains("https://bad6.test/rel");
+        assertThat(Urls.httpUrl("https:bad7.test/noslash")).contains("https://bad7.test/noslash");
+        assertThat(Urls.httpUrl("https:///bad27.test/triple")).contains("https://bad27.test/triple");
+        assertThat(Urls.httpUrl("https:/bad28.test/single")).contains("https://bad28.test/single");
+        assertThat(Urls.httpUrl("\\\\bad13.test/unc")).contains("https://bad13.test/unc");
+        assertThat(Urls.httpUrl("/\\bad29.test/sb")).contains("https://bad29.test/sb");
+        assertThat(Urls.httpUrl("\\/bad30.test/bs")).contains("https://bad30.test/bs");
+        assertThat(Urls.httpUrl("HTTP:\\\\\\\\Bad31.TEST\\a\\b?q=\\x#f\\g")).contains("http://bad31.test/a/b?q=\\x#f\\g");
+        assertThat(Urls.httpUrl("Http:\\/\\/\\/bad32.test")).contains("http://bad32.test");
+        assertThat(Urls.httpUrl("http:/x")).contains("http://x");
+        assertThat(Urls.httpUrl(" \n\t//\tbad33.te\rst/p\n ")).contains("https://bad33.test/p");
+        assertThat(Urls.httpUrl("\u0000 https:u@Bad34.test:8443/p")).contains("https://u@bad34.test:8443/p");
+        assertThat(Urls.httpUrl("//bad6.test/rel", "http")).contains("http://bad6.test/rel");
+    }
+
+    @Test
+    void linksWithoutAHostAreNotHttpUrls() {
+        for (String href : List.of("/path", "\\path", "page.html", "#frag", "?q=1", "", "   ", "mailto:x@y.example",
+                "https:", "https:///", "http:\\\\?q", "//", "/\\#f", "javascript://bad.test/%0aalert(1)",
+                "ftp://bad.test/", "www.bad1.test/plain", "file://bad.test/x")) {
+            assertThat(Urls.httpUrl(href)).as(href).isEmpty();
+        }
+        assertThat(Urls.httpUrl("//bad.test/", "ftp")).isEmpty();
+    }
+
+    @Test
+    void normalisationIsIdempotent() {
+        for (String href : List.of("//bad6.test/rel", "https:bad7.test/a\\b?c\\d", "HTTPS:\\\\\\\\X.test", "http:/x")) {
+            String once = Urls.httpUrl(href).orElseThrow();
+            assertThat(Urls.httpUrl(once)).as(href).contains(once);
+        }
     }
 }
