@@ -11,7 +11,9 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamail.api.model.Action;
 import org.streamail.api.model.Category;
+import org.streamail.api.model.Verdict;
 import org.streamail.api.service.QuarantineService;
 import org.streamail.api.spam.ReportKind;
 import org.streamail.api.spam.ReportService;
@@ -24,13 +26,14 @@ import org.streamail.core.internal.delivery.Delivery;
 import org.streamail.core.internal.spool.Spool;
 import org.streamail.core.internal.spool.SpoolEntry;
 import org.streamail.core.internal.spool.SpoolException;
+import org.streamail.core.internal.transform.Transformers;
 
 /**
  * Administrator actions on the quarantine, over the {@link QuarantineStore}.
  *
  * <p>Release order, chosen so that a crash can duplicate a delivery but never lose one: (1) the raw bytes
  * are written to the spool as a <em>released</em> entry (key {@code <id>-released}, delivered without
- * scanning), (2) the store entry moves HELD to RELEASED (atomic in the store, so of two concurrent
+ * scanning, after the delivery transformers such as the link guard's rewriting), (2) the store entry moves HELD to RELEASED (atomic in the store, so of two concurrent
  * releases only one succeeds; the loser removes its spool entry), (3) delivery takes the entry over. A
  * crash between (1) and (2) leaves a released entry that the intake's recovery marks RELEASED and delivers.
  *
@@ -46,12 +49,15 @@ import org.streamail.core.internal.spool.SpoolException;
 public class QuarantineServiceImpl implements QuarantineService {
 
     static final String RELEASED_SUFFIX = "-released";
+    /** What the transformers may add to a released message beyond four times its size (rewritten links). */
+    private static final long MAX_TRANSFORM_GROWTH = 1024 * 1024;
     private static final Logger LOG = LoggerFactory.getLogger(QuarantineServiceImpl.class);
 
     private final QuarantineStore store;
     private final Spool spool;
     private final Delivery delivery;
     private final MessageLog log;
+    private final Transformers transformers;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -59,11 +65,12 @@ public class QuarantineServiceImpl implements QuarantineService {
 
     @Activate
     public QuarantineServiceImpl(@Reference QuarantineStore store, @Reference Spool spool,
-            @Reference Delivery delivery, @Reference MessageLog log) {
+            @Reference Delivery delivery, @Reference MessageLog log, @Reference Transformers transformers) {
         this.store = store;
         this.spool = spool;
         this.delivery = delivery;
         this.log = log;
+        this.transformers = transformers;
     }
 
     @Override
@@ -87,9 +94,14 @@ public class QuarantineServiceImpl implements QuarantineService {
         byte[] raw = store.raw(id).orElseThrow(() -> new IllegalStateException("quarantine entry " + id
                 + " has no stored message"));
         String who = actor == null || actor.isBlank() ? "unknown" : actor;
+        // Released mail is the most suspicious mail that reaches users: it gets the delivery transformers (the
+        // link guard's rewriting above all) like any delivered message. The verdict handed to them has no
+        // findings, so nothing is disarmed or held again: the administrator asked for this message.
+        byte[] out = transformers.apply(id, e.envelope(), new Verdict(Action.DELIVER, 0.0, List.of(), List.of(),
+                "released by " + who), raw, raw.length * 4L + MAX_TRANSFORM_GROWTH);
         SpoolEntry entry;
         try {
-            entry = spool.write(id + RELEASED_SUFFIX, id, e.envelope(), who, raw);
+            entry = spool.write(id + RELEASED_SUFFIX, id, e.envelope(), who, out);
         } catch (SpoolException ex) {
             if (spool.isClaimed(id + RELEASED_SUFFIX)) {
                 throw new IllegalStateException("quarantine entry " + id + " is being released already");

@@ -1,5 +1,11 @@
 package org.streamail.core.internal.quarantine;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.streamail.api.delivery.MessageTransformer;
+import org.streamail.api.delivery.Transformation;
+import org.streamail.api.model.Content;
+import org.streamail.core.internal.transform.Transformers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -48,13 +54,14 @@ class QuarantineServiceImplTest {
     private Spool spool;
     private Delivery delivery;
     private QuarantineServiceImpl service;
+    private final Transformers transformers = new Transformers();
     private final Verdict held = new Verdict(Action.QUARANTINE, 9, List.of(), List.of(), "score 9.0 >= quarantine.score 8.0");
 
     @BeforeEach
     void setUp() throws Exception {
         spool = new Spool(dir.resolve("spool"));
         delivery = new Delivery(spool, log, DeliverySettings.local(dir.resolve("delivered")), Clock.systemUTC());
-        service = new QuarantineServiceImpl(store, spool, delivery, log);
+        service = new QuarantineServiceImpl(store, spool, delivery, log, transformers);
     }
 
     @AfterEach
@@ -80,6 +87,36 @@ class QuarantineServiceImplTest {
         assertThat(log.statuses("q1")).containsExactly(DeliveryStatus.RELEASED, DeliveryStatus.RELEASED);
         assertThat(log.changes.get(1).detail()).startsWith("released by admin; written to");
         Wait.until("spool empty", Duration.ofSeconds(2), () -> spool.entries().isEmpty());
+    }
+
+    @Test
+    void aReleasedMessageGoesThroughTheDeliveryTransformersWithAVerdictThatHoldsNothing() throws Exception {
+        // The link guard's rewriting, in miniature: the audit found released mail delivered with its links as sent.
+        List<Verdict> seen = new java.util.ArrayList<>();
+        transformers.addTransformer(new MessageTransformer() {
+            @Override
+            public String name() {
+                return "test-rewriter";
+            }
+
+            @Override
+            public Content transform(Transformation t) {
+                seen.add(t.verdict());
+                String text = new String(t.raw().toByteArray(), StandardCharsets.ISO_8859_1);
+                return Content.of(text.replace("held one", "held one, links rewritten").getBytes(StandardCharsets.ISO_8859_1));
+            }
+        }, Map.of());
+        store.hold("q9", "m", "held one", Mail.envelope("a@example.org"), held, Mail.message("held one"));
+
+        service.release("q9", "admin");
+
+        Wait.until("delivered", Duration.ofSeconds(20), () -> Files.exists(eml("q9")));
+        assertThat(new String(Files.readAllBytes(eml("q9")), StandardCharsets.ISO_8859_1)).contains("links rewritten");
+        assertThat(seen).singleElement().satisfies(v -> {
+            assertThat(v.action()).isEqualTo(Action.DELIVER);
+            assertThat(v.findings()).isEmpty();
+            assertThat(v.reason()).isEqualTo("released by admin");
+        });
     }
 
     @Test
