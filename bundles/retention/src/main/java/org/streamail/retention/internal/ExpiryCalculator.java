@@ -2,6 +2,8 @@ package org.streamail.retention.internal;
 
 import static org.streamail.retention.internal.RetentionHeaders.*;
 
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.List;
@@ -19,7 +21,9 @@ import org.streamail.retention.internal.RetentionPeriods.RetentionPeriod;
  * <ol>
  *   <li>a valid gateway signature bound to the message's Message-ID: its term and its modification grant;</li>
  *   <li>otherwise, unsigned headers only if the From domain is in {@code trusted.domains} (and not internal,
- *       whose mail must be signed), and {@code trusted.unsigned} is on; never a modification grant;</li>
+ *       whose mail must be signed), and {@code trusted.unsigned} is on; never a modification grant. The From
+ *       domain counts only when there is exactly one From header holding exactly one address, parsed strictly
+ *       by Jakarta Mail (see {@link #sender});</li>
  *   <li>otherwise nothing: a stranger cannot make mail vanish by adding a header.</li>
  * </ol>
  * Periods count from INTERNALDATE (the server's receipt), never from {@code Date:}. The result is clamped
@@ -91,7 +95,13 @@ final class ExpiryCalculator {
             // A bad signature is a forgery or a transplant: it must not lend trust, but a trusted external
             // domain's unsigned headers still count below, exactly as if it were absent.
         }
-        String domain = fromDomain(single(headers, FROM).orElse(""));
+        Sender sender = sender(headers.apply(FROM));
+        if (sender.domain() == null) {
+            // No single, well-formed From address: no domain can be trusted (nor recognised as internal).
+            return Decision.none((sigs.isEmpty() ? "ignored:untrusted sender (" : "ignored:invalid signature (")
+                    + sender.refusal() + ")");
+        }
+        String domain = sender.domain();
         if (internalDomains.contains(domain)) {
             return Decision.none(sigs.isEmpty() ? "ignored:unsigned internal sender" : "ignored:invalid signature");
         }
@@ -147,32 +157,72 @@ final class ExpiryCalculator {
         return v.isEmpty() ? Optional.empty() : Optional.ofNullable(v.get(0)).map(String::strip);
     }
 
-    /** The domain of the first address in a From header, lower case, or "" (bounded, lenient). */
-    static String fromDomain(String from) {
-        if (from == null || from.length() > 998) {
-            return "";
+    /** Longest From field read (unfolded); a longer one is refused rather than parsed. */
+    static final int MAX_FROM_LENGTH = 2048;
+
+    /**
+     * The author's domain from the From field, or why there is none that could be trusted.
+     *
+     * @param domain  the lower-case domain of the one From address, or {@code null} when refused
+     * @param refusal a fixed, short reason (never header text) when {@code domain} is {@code null}
+     */
+    record Sender(String domain, String refusal) {
+
+        static Sender refused(String why) {
+            return new Sender(null, why);
         }
-        String f = from;
-        int lt = f.lastIndexOf('<');
-        int gt = f.lastIndexOf('>');
-        if (lt >= 0 && gt > lt) {
-            f = f.substring(lt + 1, gt);
+    }
+
+    /**
+     * The domain of the single author address in the From field(s), parsed strictly with Jakarta Mail's
+     * {@link InternetAddress#parseHeader(String, boolean)}: comments and display names are not addresses.
+     * Refused (no domain) when there is no From field or more than one, when it holds no address or more than
+     * one, a group, a source route, a domain that is not a host name, or anything the parser rejects. A
+     * reader could show any of several addresses as the author, so none of them may lend trust.
+     *
+     * @param fromFields the values of every From field, in order; never null
+     */
+    static Sender sender(List<String> fromFields) {
+        if (fromFields.isEmpty()) {
+            return Sender.refused("no From header");
         }
-        int at = f.lastIndexOf('@');
-        if (at < 0) {
-            return "";
+        if (fromFields.size() > 1) {
+            return Sender.refused("several From headers");
         }
-        String d = f.substring(at + 1).strip();
-        int end = 0;
-        while (end < d.length() && (Character.isLetterOrDigit(d.charAt(end)) || d.charAt(end) == '.'
-                || d.charAt(end) == '-')) {
-            end++;
+        String value = fromFields.get(0);
+        if (value == null || value.isBlank()) {
+            return Sender.refused("empty From header");
         }
-        d = d.substring(0, end);
-        while (d.endsWith(".")) {
-            d = d.substring(0, d.length() - 1);
+        if (value.length() > MAX_FROM_LENGTH) {
+            return Sender.refused("From header too long");
         }
-        return d.toLowerCase(Locale.ROOT);
+        InternetAddress[] addresses;
+        try {
+            addresses = InternetAddress.parseHeader(value, true);
+        } catch (AddressException | RuntimeException e) {
+            // The parser's message quotes the header: the sender's text stays out of the audit rule.
+            return Sender.refused("unreadable From header");
+        }
+        if (addresses.length == 0) {
+            return Sender.refused("no address in From");
+        }
+        if (addresses.length > 1) {
+            return Sender.refused("several addresses in From");
+        }
+        if (addresses[0].isGroup()) {
+            return Sender.refused("group in From");
+        }
+        String address = addresses[0].getAddress();
+        int at = address == null ? -1 : address.lastIndexOf('@');
+        if (at <= 0 || address.startsWith("@")) {
+            return Sender.refused(address != null && address.startsWith("@") ? "source route in From"
+                    : "no domain in From address");
+        }
+        String domain = address.substring(at + 1);
+        if (domain.isEmpty() || !domain.chars().allMatch(ch -> Character.isLetterOrDigit(ch) || ch == '.' || ch == '-')) {
+            return Sender.refused("From domain is not a host name");
+        }
+        return new Sender(domain.toLowerCase(Locale.ROOT), null);
     }
 
     private static String cut(String s) {

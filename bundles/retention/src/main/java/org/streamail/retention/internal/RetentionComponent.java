@@ -122,13 +122,39 @@ public final class RetentionComponent implements RetentionService, MessageTransf
         return locked(() -> run(mailboxes()));
     }
 
+    /**
+     * Sweeps one of the mailboxes a full sweep would visit (the configured {@code mailboxes}, or else the
+     * Directory's registered addresses), under the spelling configured there.
+     *
+     * @throws IllegalArgumentException if the name is malformed, is not one of those mailboxes, or opted out
+     */
     @Override
     public SweepReport sweep(String mailbox) {
-        String m = Policy.mailboxName("mailbox", Objects.requireNonNullElse(mailbox, ""));
+        String m = configuredMailbox(Policy.mailboxName("mailbox", Objects.requireNonNullElse(mailbox, "")));
         if (policy.optout().contains(m.toLowerCase(Locale.ROOT))) {
             throw new IllegalArgumentException("mailbox " + m + " has opted out of retention sweeps");
         }
         return locked(() -> run(List.of(m)));
+    }
+
+    /**
+     * The configured spelling of a requested mailbox. A requested sweep logs in to the named mailbox (with a
+     * master user, any mailbox), so it must be limited to the ones a full sweep covers: anything else would
+     * let the caller open arbitrary mailboxes with the gateway's credentials.
+     */
+    private String configuredMailbox(String requested) {
+        List<String> known;
+        try {
+            known = mailboxes();
+        } catch (RuntimeException e) {
+            throw new RetentionException("the directory of mailboxes is not available: " + e.getMessage());
+        }
+        for (String k : known) {
+            if (k != null && k.equalsIgnoreCase(requested)) {
+                return k;
+            }
+        }
+        throw new IllegalArgumentException("mailbox " + requested + " is not among the configured mailboxes");
     }
 
     @Override

@@ -5,7 +5,6 @@ import static org.streamail.retention.internal.RetentionHeaders.*;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -59,8 +58,7 @@ final class Stamper {
                 && (envelope.direction() == Direction.OUTBOUND || envelope.authenticatedUser() != null);
         boolean trustedExternal = !internal && envelope.direction() == Direction.INBOUND
                 && Policy.domainIn(senderDomain, policy.trustedDomains())
-                && Policy.domainIn(ExpiryCalculator.fromDomain(first(headers, FROM).orElse("")),
-                        policy.trustedDomains());
+                && Policy.domainIn(ExpiryCalculator.sender(headers.values(FROM)).domain(), policy.trustedDomains());
         if (!internal && !trustedExternal) {
             return strip(raw, headers, hadSignature, "not stamped: sender neither internal nor trusted");
         }
@@ -116,8 +114,4 @@ final class Stamper {
         return v.size() == 1 ? Optional.of(v.get(0)) : Optional.empty();
     }
 
-    private static Optional<String> first(HeaderBlock h, String name) {
-        List<String> v = h.values(name);
-        return v.isEmpty() ? Optional.empty() : Optional.of(v.get(0).toLowerCase(Locale.ROOT));
-    }
 }

@@ -114,4 +114,73 @@ class ExpiryCalculatorTest {
         assertThat(strict.decide(headers("From", "a@partner.example", "X-Retention-Period", "P5D"), RECEIVED).applies())
                 .isFalse();
     }
+
+    @Test
+    void aPartnerAddressOnlyInACommentOfFromLendsNoTrust() {
+        Decision d = calc.decide(headers("From", "x@evil.test (p@partner.example)", "X-Retention-Period", "P1D"),
+                RECEIVED);
+        assertThat(d.applies()).isFalse();
+        assertThat(d.rule()).isEqualTo("ignored:untrusted sender");
+    }
+
+    @Test
+    void aFromWithTwoAddressesLendsNoTrustWhicheverComesFirst() {
+        for (String from : List.of("x@evil.test, p@partner.example", "p@partner.example, x@evil.test")) {
+            Decision d = calc.decide(headers("From", from, "X-Retention-Period", "P1D"), RECEIVED);
+            assertThat(d.applies()).as(from).isFalse();
+            assertThat(d.rule()).as(from).isEqualTo("ignored:untrusted sender (several addresses in From)");
+        }
+    }
+
+    @Test
+    void twoFromHeadersLendNoTrustEvenWithThePartnersFirst() {
+        Decision d = calc.decide(headers("From", "p@partner.example", "From", "x@evil.test",
+                "X-Retention-Period", "P1D"), RECEIVED);
+        assertThat(d.applies()).isFalse();
+        assertThat(d.rule()).isEqualTo("ignored:untrusted sender (several From headers)");
+    }
+
+    @Test
+    void aGroupAnUnreadableOrAMissingFromLendsNoTrust() {
+        assertThat(calc.decide(headers("From", "Partners: p@partner.example;", "X-Retention-Period", "P1D"), RECEIVED)
+                .rule()).isEqualTo("ignored:untrusted sender (group in From)");
+        assertThat(calc.decide(headers("From", "p@partner.example (unclosed", "X-Retention-Period", "P1D"), RECEIVED)
+                .rule()).isEqualTo("ignored:untrusted sender (unreadable From header)");
+        assertThat(calc.decide(headers("From", "x@evil.test@partner.example", "X-Retention-Period", "P1D"), RECEIVED)
+                .rule()).isEqualTo("ignored:untrusted sender (unreadable From header)");
+        assertThat(calc.decide(headers("From", "<@evil.test:p@partner.example>", "X-Retention-Period", "P1D"),
+                RECEIVED).rule()).isEqualTo("ignored:untrusted sender (source route in From)");
+        assertThat(calc.decide(headers("X-Retention-Period", "P1D"), RECEIVED).rule())
+                .isEqualTo("ignored:untrusted sender (no From header)");
+    }
+
+    @Test
+    void aDisplayNameOrEncodedWordNamingThePartnerLendsNoTrust() {
+        for (String from : List.of("\"p@partner.example\" <x@evil.test>",
+                "=?utf-8?q?p=40partner.example?= <x@evil.test>")) {
+            Decision d = calc.decide(headers("From", from, "X-Retention-Period", "P1D"), RECEIVED);
+            assertThat(d.applies()).as(from).isFalse();
+            assertThat(d.rule()).as(from).isEqualTo("ignored:untrusted sender");
+        }
+    }
+
+    @Test
+    void aSinglePartnerAddressIsStillTrustedWithNameCommentOrFolding() {
+        for (String from : List.of("p@partner.example", "Partner <P@Partner.Example>",
+                "p@partner.example (Partner Ltd)", "\"Partner, Ltd\"\r\n <p@partner.example>")) {
+            Decision d = calc.decide(headers("From", from, "X-Retention-Period", "P2D"), RECEIVED);
+            assertThat(d.expiry()).as(from).isEqualTo(RECEIVED.plus(Duration.ofDays(2)));
+            assertThat(d.rule()).as(from).isEqualTo("trusted:X-Retention-Period=P2D");
+        }
+    }
+
+    @Test
+    void theSenderIsTheOneStrictlyParsedFromAddress() {
+        assertThat(ExpiryCalculator.sender(List.of("Partner <p@PARTNER.example>")).domain()).isEqualTo("partner.example");
+        assertThat(ExpiryCalculator.sender(List.of("x@evil.test (p@partner.example)")).domain()).isEqualTo("evil.test");
+        assertThat(ExpiryCalculator.sender(List.of("\"p@partner.example\"@evil.test")).domain()).isEqualTo("evil.test");
+        assertThat(ExpiryCalculator.sender(List.of("x@[192.0.2.1]")).refusal()).isEqualTo("From domain is not a host name");
+        assertThat(ExpiryCalculator.sender(List.of("a@partner.example" + " ".repeat(ExpiryCalculator.MAX_FROM_LENGTH)))
+                .refusal()).isEqualTo("From header too long");
+    }
 }

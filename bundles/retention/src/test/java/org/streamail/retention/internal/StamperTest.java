@@ -86,6 +86,17 @@ class StamperTest {
     }
 
     @Test
+    void aPartnerFromThatIsNotTheSingleStrictlyParsedAddressIsNotSigned() throws Exception {
+        for (String from : List.of("From: x@evil.test (p@partner.example)\r\n",
+                "From: p@partner.example, x@evil.test\r\n", "From: p@partner.example\r\nFrom: x@evil.test\r\n")) {
+            byte[] raw = msg(from + "Message-ID: <p2@partner.example>\r\nX-Retention-Period: P1D\r\n", "b\r\n");
+            Stamper.Stamped out = stamper.stamp(raw, inbound("bounce@partner.example"));
+            assertThat(parsed(out.raw()).values("X-Streamail-Retention-Sig")).as(from).isEmpty();
+            assertThat(out.outcome()).as(from).startsWith("not stamped");
+        }
+    }
+
+    @Test
     void aMessageWithoutMessageIdGetsOneSoTheSignatureCanBindIt() throws Exception {
         byte[] raw = msg("From: marketing@corp.example\r\n", "b\r\n");
         HeaderBlock h = parsed(stamper.stamp(raw, outbound("marketing@corp.example")).raw());

@@ -242,6 +242,56 @@ abstract class SweeperContractTest {
     }
 
     @Test
+    void aPartnerAddressBesideAnotherInFromOrInItsCommentDeletesNothing() throws Exception {
+        String mailbox = newMailbox();
+        String comment = id();
+        String twoAddresses = id();
+        String twoHeaders = id();
+        String genuine = id();
+        for (String[] m : List.of(new String[] {comment, "From: x@evil.test (p@partner.example)\r\n"},
+                new String[] {twoAddresses, "From: x@evil.test, p@partner.example\r\n"},
+                new String[] {twoHeaders, "From: p@partner.example\r\nFrom: x@evil.test\r\n"},
+                new String[] {genuine, "From: Partner <p@partner.example>\r\n"})) {
+            append(mailbox, "INBOX", (m[1] + "Message-ID: " + m[0] + "\r\nX-Retention-Period: P1D\r\n\r\nx\r\n")
+                    .getBytes(StandardCharsets.US_ASCII), DAYS_AGO_30);
+        }
+
+        SweepReport report = component(mailbox, Map.of()).sweep();
+
+        assertThat(report.errors()).as(report.problems().toString()).isZero();
+        assertThat(report.scanned()).isEqualTo(4);
+        assertThat(report.deleted()).isEqualTo(1);
+        assertThat(contents(mailbox, "INBOX")).containsOnlyKeys(comment, twoAddresses, twoHeaders);
+        assertThat(audit.all()).singleElement().satisfies(r -> {
+            assertThat(r.messageId()).isEqualTo(genuine);
+            assertThat(r.rule()).isEqualTo("trusted:X-Retention-Period=P1D");
+        });
+    }
+
+    @Test
+    void aRequestedSweepReachesOnlyAConfiguredMailboxUnderItsConfiguredSpelling() throws Exception {
+        String mailbox = newMailbox();
+        String expired = id();
+        append(mailbox, "INBOX", signedMessage(expired, "P14D", false), DAYS_AGO_30);
+        RetentionComponent retention = component(mailbox, Map.of());
+
+        for (String other : List.of("carol@example.org", "x@evil.test", "sweeper", "%", mailbox + ",alice@example.org")) {
+            assertThatThrownBy(() -> retention.sweep(other)).as(other).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("mailbox " + other + " is not among the configured mailboxes");
+        }
+        assertThat(audit.all()).isEmpty();
+        assertThat(contents(mailbox, "INBOX")).containsOnlyKeys(expired);
+
+        SweepReport report = retention.sweep(mailbox.toUpperCase(java.util.Locale.ROOT));
+
+        assertThat(report.errors()).as(report.problems().toString()).isZero();
+        assertThat(report.mailboxes()).isEqualTo(1);
+        assertThat(report.deleted()).isEqualTo(1);
+        assertThat(contents(mailbox, "INBOX")).isEmpty();
+        assertThat(audit.all()).singleElement().satisfies(r -> assertThat(r.mailbox()).isEqualTo(mailbox));
+    }
+
+    @Test
     void aTrustedPartnersExpiresHeaderIsHonouredAndClamped() throws Exception {
         String mailbox = newMailbox();
         String mid = "<p1@partner.example>";
