@@ -195,8 +195,10 @@ final class IncidentRoutes {
             throw ApiException.badRequest("blocked must be true or false");
         }
         boolean blockedOnly = "true".equals(blocked);
+        // A viewer does not get the secrets clicked URLs carry (reset tokens, magic logins): audit finding.
+        boolean whole = request.user().isAdmin();
         return ApiResponse.ok(JsonMapping.list(access.links().with(s -> s.clicks(limit, blockedOnly)).stream()
-                .map(JsonMapping::click).toList()));
+                .map(c -> JsonMapping.click(whole ? c : c.redacted())).toList()));
     }
 
     // ---- campaign recall

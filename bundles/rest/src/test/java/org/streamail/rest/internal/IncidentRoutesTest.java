@@ -167,7 +167,8 @@ class IncidentRoutesTest {
         public List<Click> clicks(int limit, boolean blockedOnly) {
             calls.add("clicks " + limit + " " + blockedOnly);
             return List.of(new Click("c1", Instant.parse("2026-12-04T10:00:00Z"), "m1", "a@example.org",
-                    "http://bad.example/login", "192.0.2.7", "02:00:00:00:00:01", true, "known-bad"));
+                    "http://alice:pw@bad.example/login?token=S3CRET#top", "192.0.2.7", "02:00:00:00:00:01", true,
+                    "known-bad"));
         }
 
         @Override
@@ -300,10 +301,24 @@ class IncidentRoutesTest {
     void clicksAndTheIsolationAuditAreListed() {
         ApiResponse r = call(VIEWER, "GET", "/clicks", "blocked=true", null);
         assertThat(json(r).get("items").get(0).get("mac").asText()).isEqualTo("02:00:00:00:00:01");
+        // a viewer gets no user information, query or fragment (reset tokens); an administrator the whole URL
+        assertThat(json(r).get("items").get(0).get("url").asText()).isEqualTo("http://bad.example/login?\u2026");
+        assertThat(json(call(ADMIN, "GET", "/clicks", "blocked=true", null)).get("items").get(0).get("url").asText())
+                .isEqualTo("http://alice:pw@bad.example/login?token=S3CRET#top");
         assertThat(call(VIEWER, "GET", "/clicks", "blocked=maybe", null).status()).isEqualTo(400);
         ApiResponse audit = call(ADMIN, "GET", "/isolation/audit", "ip=192.0.2.7&limit=10", null);
         assertThat(json(audit).get("items").get(0).get("after").asText()).isEqualTo("192.0.2.7");
-        assertThat(calls).containsExactly("clicks 50 true", "audit 192.0.2.7 10");
+        assertThat(calls).containsExactly("clicks 50 true", "clicks 50 true", "audit 192.0.2.7 10");
+    }
+
+    @Test
+    void aRedactedClickUrlKeepsSchemeHostAndPathOnly() {
+        assertThat(Click.redactedUrl("https://x.example/a/b")).isEqualTo("https://x.example/a/b");
+        assertThat(Click.redactedUrl("https://u:p@x.example:8443/a")).isEqualTo("https://x.example:8443/a");
+        assertThat(Click.redactedUrl("https://x.example/p@q")).isEqualTo("https://x.example/p@q");
+        assertThat(Click.redactedUrl("https://x.example/r?u=a@b.example&t=1")).isEqualTo("https://x.example/r?\u2026");
+        assertThat(Click.redactedUrl("https://x.example#frag")).isEqualTo("https://x.example?\u2026");
+        assertThat(Click.redactedUrl("")).isEmpty();
     }
 
     @Test
