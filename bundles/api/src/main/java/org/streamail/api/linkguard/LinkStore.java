@@ -34,4 +34,28 @@ public interface LinkStore {
 
     /** Why {@code url} was marked bad, or empty when it was not. */
     Optional<String> badReason(String url);
+
+    /**
+     * The URLs marked bad, newest mark first.
+     *
+     * @param limit 1..1000
+     * @throws IllegalArgumentException if {@code limit} is out of range
+     * @throws UnsupportedOperationException if this store cannot list them (the default)
+     * @since 1.1
+     */
+    default List<BadUrl> badUrls(int limit) {
+        throw new UnsupportedOperationException("this link store cannot list bad URLs");
+    }
+
+    /**
+     * Lifts the bad mark of a URL (an administrator's decision that it is safe): clicks on it are checked again
+     * like any other from now on. Idempotent.
+     *
+     * @return whether the URL was marked
+     * @throws UnsupportedOperationException if this store cannot lift marks (the default)
+     * @since 1.1
+     */
+    default boolean unmarkBad(String url) {
+        throw new UnsupportedOperationException("this link store cannot lift bad marks");
+    }
 }

@@ -42,6 +42,8 @@ final class IncidentRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(IncidentRoutes.class);
     static final int MAX_REASON_LENGTH = 500;
     private static final int DEFAULT_LIMIT = 50;
+    /** Longest URL the link store keeps (store-jdbc's limit); a longer one was never marked. */
+    private static final int MAX_URL = 8192;
 
     /** The services these routes use. */
     record Access(ServiceAccess<AlertStore> alerts, ServiceAccess<IsolationService> isolation,
@@ -76,6 +78,8 @@ final class IncidentRoutes {
                 .add("GET", "/isolation/audit", Permission.ADMIN, r::isolationAudit)
                 .add("POST", "/isolation/{ip}/release", Permission.ADMIN, r::release)
                 .add("GET", "/clicks", Permission.READ, r::clicks)
+                .add("GET", "/bad-urls", Permission.READ, r::badUrls)
+                .add("DELETE", "/bad-urls", Permission.ADMIN, r::unmarkBad)
                 .add("POST", "/messages/{id}/recall", Permission.ADMIN, r::recall);
     }
 
@@ -199,6 +203,43 @@ final class IncidentRoutes {
         boolean whole = request.user().isAdmin();
         return ApiResponse.ok(JsonMapping.list(access.links().with(s -> s.clicks(limit, blockedOnly)).stream()
                 .map(c -> JsonMapping.click(whole ? c : c.redacted())).toList()));
+    }
+
+    // ---- URLs marked bad by campaign recalls
+
+    private ApiResponse badUrls(ApiRequest request) {
+        int limit = request.intQuery("limit", DEFAULT_LIMIT, 1, 1000);
+        try {
+            return ApiResponse.ok(JsonMapping.list(access.links().with(s -> s.badUrls(limit)).stream()
+                    .map(JsonMapping::badUrl).toList()));
+        } catch (UnsupportedOperationException e) {
+            throw new ApiException(501, "this gateway's link store cannot list bad URLs");
+        }
+    }
+
+    /** {@code DELETE /bad-urls?url=...}: an administrator decides a URL marked bad is safe after all. */
+    private ApiResponse unmarkBad(ApiRequest request) {
+        String url = request.query("url");
+        if (url == null || url.isBlank()) {
+            throw ApiException.badRequest("url is required: DELETE /bad-urls?url=<the URL as GET /bad-urls shows it>");
+        }
+        if (url.length() > MAX_URL || url.chars().anyMatch(Character::isISOControl)) {
+            throw ApiException.badRequest("url must be at most " + MAX_URL + " characters without control characters");
+        }
+        boolean lifted;
+        try {
+            lifted = access.links().with(s -> s.unmarkBad(url));
+        } catch (UnsupportedOperationException e) {
+            throw new ApiException(501, "this gateway's link store cannot lift bad marks");
+        }
+        if (!lifted) {
+            throw ApiException.notFound("that URL is not marked bad");
+        }
+        LOG.info("URL {} is no longer marked bad (lifted by {})", abbrev(url), request.user().name());
+        ObjectNode n = JsonMapping.object();
+        n.put("url", url);
+        n.put("unmarked", true);
+        return ApiResponse.ok(n);
     }
 
     // ---- campaign recall

@@ -179,6 +179,22 @@ class IncidentRoutesTest {
         public Optional<String> badReason(String url) {
             return Optional.empty();
         }
+
+        final java.util.Map<String, String> bad = new java.util.LinkedHashMap<>(java.util.Map.of(
+                "http://bad.example/login", "campaign cmp-1: clicked and blocked"));
+
+        @Override
+        public List<org.streamail.api.linkguard.BadUrl> badUrls(int limit) {
+            calls.add("bad-urls " + limit);
+            return bad.entrySet().stream().limit(limit).map(e -> new org.streamail.api.linkguard.BadUrl(e.getKey(),
+                    e.getValue(), Instant.parse("2026-12-04T10:00:00Z"))).toList();
+        }
+
+        @Override
+        public boolean unmarkBad(String url) {
+            calls.add("unmark " + url);
+            return bad.remove(url) != null;
+        }
     };
 
     final CampaignService campaigns = (id, reason, actor) -> {
@@ -309,6 +325,25 @@ class IncidentRoutesTest {
         ApiResponse audit = call(ADMIN, "GET", "/isolation/audit", "ip=192.0.2.7&limit=10", null);
         assertThat(json(audit).get("items").get(0).get("after").asText()).isEqualTo("192.0.2.7");
         assertThat(calls).containsExactly("clicks 50 true", "clicks 50 true", "audit 192.0.2.7 10");
+    }
+
+    @Test
+    void anAdminListsAndLiftsBadUrlsAndAViewerOnlyLists() {
+        ApiResponse list = call(VIEWER, "GET", "/bad-urls", "limit=10", null);
+        assertThat(list.status()).isEqualTo(200);
+        assertThat(json(list).get("items").get(0).get("url").asText()).isEqualTo("http://bad.example/login");
+        assertThat(json(list).get("items").get(0).get("reason").asText()).contains("cmp-1");
+        assertThat(call(VIEWER, "DELETE", "/bad-urls", "url=http%3A%2F%2Fbad.example%2Flogin", null).status())
+                .isEqualTo(403);
+        ApiResponse lifted = call(ADMIN, "DELETE", "/bad-urls", "url=http%3A%2F%2Fbad.example%2Flogin", null);
+        assertThat(lifted.status()).isEqualTo(200);
+        assertThat(json(lifted).get("unmarked").asBoolean()).isTrue();
+        assertThat(call(ADMIN, "DELETE", "/bad-urls", "url=http%3A%2F%2Fbad.example%2Flogin", null).status())
+                .isEqualTo(404);
+        assertThat(call(ADMIN, "DELETE", "/bad-urls", null, null).status()).isEqualTo(400);
+        assertThat(call(ADMIN, "GET", "/bad-urls", "limit=0", null).status()).isEqualTo(400);
+        assertThat(calls).containsExactly("bad-urls 10", "unmark http://bad.example/login",
+                "unmark http://bad.example/login");
     }
 
     @Test

@@ -127,6 +127,22 @@ class IncidentCommandsTest extends CommandTestSupport {
         public Optional<String> badReason(String url) {
             return Optional.empty();
         }
+
+        final java.util.Map<String, String> bad = new java.util.LinkedHashMap<>(java.util.Map.of(
+                "http://paypa1.example/login", "campaign cmp42: clicked and blocked"));
+
+        @Override
+        public List<org.streamail.api.linkguard.BadUrl> badUrls(int limit) {
+            calls.add("bad-urls " + limit);
+            return bad.entrySet().stream().map(e -> new org.streamail.api.linkguard.BadUrl(e.getKey(), e.getValue(),
+                    T0)).toList();
+        }
+
+        @Override
+        public boolean unmarkBad(String url) {
+            calls.add("unmark " + url);
+            return bad.remove(url) != null;
+        }
     };
 
     final CampaignService campaigns = (id, reason, actor) -> {
@@ -213,6 +229,25 @@ class IncidentCommandsTest extends CommandTestSupport {
         c.limit = 5000;
         assertThat(run(c::execute)).contains("192.0.2.7", "02:42:ac:11:00:02", "phishing/lookalike-brand");
         assertThat(calls).containsExactly("clicks 1000 true");
+    }
+
+    @Test
+    void badUrlsAreListedAndAnAdministratorLiftsAMarkOnce() throws Exception {
+        BadUrlListCommand list = new BadUrlListCommand();
+        list.links = links;
+        assertThat(run(list::execute)).contains("http://paypa1.example/login", "campaign cmp42");
+        BadUrlRemoveCommand remove = new BadUrlRemoveCommand();
+        remove.links = links;
+        remove.url = " http://paypa1.example/login ";
+        assertThat(run(remove::execute)).contains("Lifted the bad mark of http://paypa1.example/login");
+        assertThatThrownBy(remove::execute).isInstanceOf(CommandFailure.class).hasMessageContaining("not marked bad");
+        assertThat(run(list::execute)).contains("No URL is marked bad.");
+        list.limit = 0;
+        assertThatThrownBy(list::execute).isInstanceOf(CommandFailure.class).hasMessageContaining("1..1000");
+        remove.url = "x\ny";
+        assertThatThrownBy(remove::execute).isInstanceOf(CommandFailure.class).hasMessageContaining("control");
+        assertThat(calls).containsExactly("bad-urls 50", "unmark http://paypa1.example/login",
+                "unmark http://paypa1.example/login", "bad-urls 50");
     }
 
     @Test

@@ -17,6 +17,7 @@ import javax.sql.DataSource;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.streamail.api.linkguard.BadUrl;
 import org.streamail.api.linkguard.Click;
 import org.streamail.api.linkguard.LinkDelivery;
 import org.streamail.api.linkguard.LinkStore;
@@ -32,7 +33,11 @@ import org.streamail.api.linkguard.LinkStore;
  * {@link #markBad} are insert-if-absent: {@code ON CONFLICT DO NOTHING} on PostgreSQL, {@code INSERT ...
  * SELECT ... WHERE NOT EXISTS} on H2, and on either the transaction runs again if it still lost a race to
  * another node. Rows are written in key order so two nodes recording overlapping links cannot deadlock.
- * The first bad mark of a URL stands.
+ * The first bad mark of a URL stands until {@link #unmarkBad} deletes its row; a later {@link #markBad} then
+ * stores a new mark with its own reason and time. {@link #badUrls} lists the marks newest first (ties by
+ * {@code url_hash}) with a top-N sort over {@code bad_url} and no index on {@code marked_at}: the table
+ * holds one row per URL of a recalled campaign, small next to the delivery and click tables, and the list
+ * is an administrator's page, not a per-message path.
  *
  * <p>Bounds: a URL over {@value IncidentSql#MAX_URL} characters, a message id over {@value #GATEWAY_ID_WIDTH}
  * or a recipient over 512 characters is refused with IllegalArgumentException (they are keys: never cut);
@@ -304,6 +309,45 @@ public final class JdbcLinkStore implements LinkStore {
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
                 }
+            }
+        });
+    }
+
+    @Override
+    public List<BadUrl> badUrls(int limit) {
+        if (limit < 1 || limit > IncidentSql.MAX_LIMIT) {
+            // Refused rather than clamped: the administration view asks for a page and must know it got one.
+            throw new IllegalArgumentException("limit must be 1.." + IncidentSql.MAX_LIMIT + ": " + limit);
+        }
+        schema.ensure();
+        return Jdbc.withConnection(dataSource, "listing bad URLs", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT url, reason, marked_at FROM bad_url "
+                    + "ORDER BY marked_at DESC, url_hash OFFSET 0 ROWS FETCH FIRST ? ROWS ONLY")) {
+                ps.setInt(1, limit);
+                List<BadUrl> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new BadUrl(rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3))));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public boolean unmarkBad(String url) {
+        Objects.requireNonNull(url, "url");
+        if (url.isEmpty() || url.length() > IncidentSql.MAX_URL || url.indexOf('\u0000') >= 0) {
+            return false; // refused by markBad, so never marked
+        }
+        String hash = IncidentSql.urlHash(url);
+        schema.ensure();
+        // One DELETE on the primary key: of two nodes lifting the same mark, exactly one sees the row.
+        return Jdbc.withConnection(dataSource, "lifting the bad mark of a URL", c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM bad_url WHERE url_hash = ?")) {
+                ps.setString(1, hash);
+                return ps.executeUpdate() > 0;
             }
         });
     }

@@ -27,6 +27,7 @@ import org.streamail.api.alert.AlertQuery;
 import org.streamail.api.alert.Severity;
 import org.streamail.api.isolation.Isolation;
 import org.streamail.api.isolation.IsolationAudit;
+import org.streamail.api.linkguard.BadUrl;
 import org.streamail.api.linkguard.Click;
 import org.streamail.api.linkguard.LinkDelivery;
 import org.streamail.api.store.StoreException;
@@ -130,6 +131,10 @@ abstract class IncidentStoreContractTest {
         assertThatThrownBy(() -> isolation.offences("10.0.0.1")).isInstanceOf(StoreException.class);
         assertThatThrownBy(() -> isolation.audit(audit(T0, "isolate", "10.0.0.1"))).isInstanceOf(StoreException.class);
         assertThatThrownBy(() -> links.markBad("https://a.example/", "r", T0)).isInstanceOf(StoreException.class);
+        assertThatThrownBy(() -> links.badUrls(10)).isInstanceOf(StoreException.class)
+                .hasMessageContaining("listing bad URLs");
+        assertThatThrownBy(() -> links.unmarkBad("https://a.example/")).isInstanceOf(StoreException.class)
+                .hasMessageContaining("lifting the bad mark");
     }
 
     // ---------------------------------------------------------------- alerts
@@ -439,6 +444,69 @@ abstract class IncidentStoreContractTest {
         assertThat(links.badReason("https://long-reason.example/").orElseThrow())
                 .hasSize(JdbcLinkStore.REASON_WIDTH).endsWith(IncidentSql.CUT_MARK);
         assertThat(links.badReason("")).isEmpty();
+    }
+
+    @Test
+    void badUrlsAreNewestMarkFirstWithEveryFieldAndBoundedByTheLimit() {
+        assertThat(links.badUrls(10)).isEmpty();
+        links.markBad("https://b.example/", "campaign c2: second", T0.plusSeconds(2));
+        links.markBad("https://a.example/", "campaign c1: first", T0);
+        links.markBad("https://c.example/", "campaign c3: third", T0.plusSeconds(5));
+        links.markBad("https://d.example/", null, T0.plusSeconds(1));
+        links.markBad("https://b.example/", "campaign c9: a later mark does not replace the first", T0.plusSeconds(9));
+
+        assertThat(links.badUrls(1000)).containsExactly(
+                new BadUrl("https://c.example/", "campaign c3: third", T0.plusSeconds(5)),
+                new BadUrl("https://b.example/", "campaign c2: second", T0.plusSeconds(2)),
+                new BadUrl("https://d.example/", "", T0.plusSeconds(1)),
+                new BadUrl("https://a.example/", "campaign c1: first", T0));
+        assertThat(links.badUrls(2)).extracting(BadUrl::url).containsExactly("https://c.example/", "https://b.example/");
+        assertThat(links.badUrls(1)).extracting(BadUrl::url).containsExactly("https://c.example/");
+        assertThat(new JdbcLinkStore(ds).badUrls(3)).hasSize(3); // another node sees the same marks
+    }
+
+    @Test
+    void aBadUrlsLimitOutsideOneToAThousandIsRefused() {
+        links.markBad("https://a.example/", "x", T0);
+        for (int limit : new int[] {0, -1, 1001, Integer.MAX_VALUE}) {
+            assertThatThrownBy(() -> links.badUrls(limit)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("1..1000");
+        }
+        assertThat(links.badUrls(1000)).hasSize(1);
+    }
+
+    @Test
+    void unmarkBadLiftsTheMarkOnceAndTheUrlCanBeMarkedAgainWithANewReason() {
+        String url = "https://evil.example/login";
+        links.markBad(url, "campaign c1: reported", T0);
+        links.markBad("https://other.example/", "campaign c1: reported", T0);
+
+        assertThat(links.unmarkBad(url)).isTrue();
+        assertThat(links.badReason(url)).isEmpty();
+        assertThat(links.badUrls(10)).extracting(BadUrl::url).containsExactly("https://other.example/");
+        assertThat(links.unmarkBad(url)).isFalse();
+        assertThat(new JdbcLinkStore(ds).unmarkBad(url)).isFalse();
+        assertThat(links.badReason("https://other.example/")).contains("campaign c1: reported");
+
+        links.markBad(url, "campaign c7: reported again", T0.plusSeconds(60));
+        assertThat(links.badReason(url)).contains("campaign c7: reported again");
+        assertThat(links.badUrls(10).get(0)).isEqualTo(
+                new BadUrl(url, "campaign c7: reported again", T0.plusSeconds(60)));
+    }
+
+    @Test
+    void unmarkBadOfANeverMarkedOrUnstorableUrlIsFalse() {
+        String longUrl = "https://x.example/" + "p".repeat(IncidentSql.MAX_URL - 18);
+        links.markBad(longUrl, "longest storable", T0);
+
+        assertThat(links.unmarkBad("https://never.example/")).isFalse();
+        assertThat(links.unmarkBad(longUrl + "p")).isFalse();
+        assertThat(links.unmarkBad("")).isFalse();
+        assertThat(links.unmarkBad("https://nul.example/\u0000")).isFalse();
+        assertThatThrownBy(() -> links.unmarkBad(null)).isInstanceOf(NullPointerException.class);
+        assertThat(links.badReason(longUrl)).contains("longest storable");
+        assertThat(links.unmarkBad(longUrl)).isTrue();
+        assertThat(links.badReason(longUrl)).isEmpty();
     }
 
     @Test

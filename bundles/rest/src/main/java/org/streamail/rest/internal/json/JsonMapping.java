@@ -325,6 +325,15 @@ public final class JsonMapping {
         return n;
     }
 
+    /** {@code GET /bad-urls} item. */
+    public static ObjectNode badUrl(org.streamail.api.linkguard.BadUrl b) {
+        ObjectNode n = object();
+        n.put("url", b.url());
+        n.put("reason", b.reason());
+        n.put("markedAt", instant(b.markedAt()));
+        return n;
+    }
+
     /** {@code POST /messages/{id}/recall}: what the campaign recall did. */
     public static ObjectNode recallReport(RecallReport r) {
         ObjectNode n = object();
