@@ -45,6 +45,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamail.api.model.Action;
 import org.streamail.api.model.Category;
+import org.streamail.api.model.Direction;
 import org.streamail.api.model.Envelope;
 import org.streamail.api.model.Verdict;
 import org.streamail.api.store.DeliveryStatus;
@@ -226,7 +227,8 @@ public class Delivery {
         DeliverySettings s = settings;
         Result r;
         try {
-            r = s.relayHost().isEmpty() ? writeLocal(e, st, s) : relay(e, st, s);
+            DeliverySettings.Hop hop = s.hop(e.envelope().direction());
+            r = hop.local() ? writeLocal(e, st, s, hop) : relay(e, st, s, hop);
         } catch (RuntimeException ex) {
             LOG.error("Delivery of {} failed unexpectedly", e.id(), ex);
             r = Result.allTemporary(st.pending, "internal error: " + ex);
@@ -258,8 +260,7 @@ public class Delivery {
             }
             jobs.remove(key);
             status(e.id(), status, detail);
-            LOG.info("{} {} to {}: {}", status, e.id(), s.relayHost().isEmpty() ? s.localFolder() : s.relayHost(),
-                    detail);
+            LOG.info("{} {} to {}: {}", status, e.id(), s.hop(e.envelope().direction()).describe(), detail);
             return;
         }
         int attempts = st.attempts + 1;
@@ -309,8 +310,8 @@ public class Delivery {
 
     // ------------------------------------------------------------------ local folder
 
-    private Result writeLocal(SpoolEntry e, State st, DeliverySettings s) {
-        Path folder = s.localFolder();
+    private Result writeLocal(SpoolEntry e, State st, DeliverySettings s, DeliverySettings.Hop hop) {
+        Path folder = hop.localFolder();
         Path target = folder.resolve(e.id() + ".eml");
         Path temp = folder.resolve("." + e.id() + ".eml.tmp");
         try {
@@ -329,7 +330,8 @@ public class Delivery {
             // A message without envelope recipients (e.g. released from a scan) still lands in the folder.
             return new Result(st.pending.isEmpty() ? List.of("local") : st.pending, List.of(), Map.of(),
                     // the file name only: the message log is readable by viewers, the server's paths are not theirs
-                    "written to the delivery folder as " + target.getFileName());
+                    "written to the " + (e.envelope().direction() == Direction.OUTBOUND ? "outbound" : "delivery")
+                            + " folder as " + target.getFileName());
         } catch (IOException ex) {
             try {
                 Files.deleteIfExists(temp);
@@ -340,22 +342,42 @@ public class Delivery {
         }
     }
 
-    /** Our headers, then the original bytes unchanged. */
+    /** Our headers, then the original bytes unchanged (outbound: without the internal hops when so set). */
     private void writeMessage(OutputStream out, SpoolEntry e, State st, DeliverySettings s) throws IOException {
         out.write(prefix(e, st, s));
+        writeOriginal(out, e, s);
+    }
+
+    private void writeOriginal(OutputStream out, SpoolEntry e, DeliverySettings s) throws IOException {
         try (InputStream in = spool.openRaw(e)) {
-            in.transferTo(out);
+            if (hides(e, s)) {
+                if (!InternalHops.copy(new java.io.BufferedInputStream(in), out)) {
+                    LOG.warn("{}: header longer than {} bytes, sent without hiding its internal hops", e.id(),
+                            InternalHops.MAX_HEADER_BYTES);
+                }
+            } else {
+                in.transferTo(out);
+            }
         }
+    }
+
+    private static boolean hides(SpoolEntry e, DeliverySettings s) {
+        return s.hideInternal() && e.envelope().direction() == Direction.OUTBOUND;
     }
 
     byte[] prefix(SpoolEntry e, State st, DeliverySettings s) {
         StringBuilder b = new StringBuilder(256);
         Envelope env = e.envelope();
-        b.append("Received: from ").append(token(env.helo(), "unknown")).append(" (")
-                .append(token(env.helo(), "unknown")).append(" [").append(token(env.clientIp(), "unknown"))
-                .append("])\r\n\tby ").append(s.hostname()).append(" (Streamail) with ESMTP")
-                .append(env.tls() ? "S" : "").append(env.authenticatedUser() != null ? "A" : "")
-                .append(" id ").append(e.id());
+        if (hides(e, s)) {
+            // Outbound: the internal client's name and address stay inside.
+            b.append("Received: by ").append(s.hostname()).append(" (Streamail) with ESMTP");
+        } else {
+            b.append("Received: from ").append(token(env.helo(), "unknown")).append(" (")
+                    .append(token(env.helo(), "unknown")).append(" [").append(token(env.clientIp(), "unknown"))
+                    .append("])\r\n\tby ").append(s.hostname()).append(" (Streamail) with ESMTP");
+        }
+        b.append(env.tls() ? "S" : "").append(env.authenticatedUser() != null ? "A" : "").append(" id ")
+                .append(e.id());
         if (env.recipients().size() == 1) {
             b.append("\r\n\tfor <").append(token(env.recipients().get(0), "")).append('>');
         }
@@ -385,7 +407,7 @@ public class Delivery {
 
     // ------------------------------------------------------------------ SMTP relay
 
-    private Result relay(SpoolEntry e, State st, DeliverySettings s) {
+    private Result relay(SpoolEntry e, State st, DeliverySettings s, DeliverySettings.Hop hop) {
         Properties p = new Properties();
         long timeout = s.relayTimeout().toMillis();
         p.put("mail.smtp.connectiontimeout", Long.toString(timeout));
@@ -395,6 +417,7 @@ public class Delivery {
         p.put("mail.smtp.quitwait", "false");
         p.put("mail.smtp.socketFactory", new NoDelaySocketFactory());
         p.put("mail.smtp.socketFactory.fallback", "false");
+        tls(p, hop.tls());
         List<InternetAddress> rcpts = new ArrayList<>();
         Map<String, String> permanent = new LinkedHashMap<>();
         for (String r : st.pending) {
@@ -414,14 +437,14 @@ public class Delivery {
             for (int tries = 0;; tries++) {
                 RelayConnections.Connection c;
                 try {
-                    c = connections.take(s, p);
+                    c = connections.take(s, hop, p);
                 } catch (MessagingException ex) {
-                    return unavailable(s, rcpts, permanent, ex);
+                    return unavailable(hop, rcpts, permanent, ex);
                 }
                 boolean reused = c.messages > 0;
                 boolean reusable = false;
                 try {
-                    SpoolMessage m = new SpoolMessage(c.session, prefix(e, st, s), e);
+                    SpoolMessage m = new SpoolMessage(c.session, prefix(e, st, s), e, s);
                     m.setEnvelopeFrom(e.envelope().sender().isEmpty() ? "<>" : e.envelope().sender());
                     m.setSendPartial(true);
                     c.transport.sendMessage(m, rcpts.toArray(new Address[0]));
@@ -432,14 +455,14 @@ public class Delivery {
                     if (!reused || tries > 0 || !noReply(ex)) {
                         return classify(ex, rcpts, permanent, c.transport);
                     }
-                    LOG.debug("Kept connection to {}:{} gave no reply ({}); retrying {} on a new one",
-                            s.relayHost(), s.relayPort(), ex.toString(), e.id());
+                    LOG.debug("Kept connection to {} gave no reply ({}); retrying {} on a new one",
+                            hop.describe(), ex.toString(), e.id());
                 } catch (MessagingException ex) {
                     if (!reused || tries > 0) {
-                        return unavailable(s, rcpts, permanent, ex);
+                        return unavailable(hop, rcpts, permanent, ex);
                     }
-                    LOG.debug("Kept connection to {}:{} failed ({}); retrying {} on a new one", s.relayHost(),
-                            s.relayPort(), ex.toString(), e.id());
+                    LOG.debug("Kept connection to {} failed ({}); retrying {} on a new one", hop.describe(),
+                            ex.toString(), e.id());
                 } finally {
                     connections.giveBack(c, reusable);
                 }
@@ -453,10 +476,33 @@ public class Delivery {
                 && (ex.getValidSentAddresses() == null || ex.getValidSentAddresses().length == 0);
     }
 
-    private static Result unavailable(DeliverySettings s, List<InternetAddress> rcpts, Map<String, String> permanent,
-            MessagingException ex) {
-        return new Result(List.of(), addresses(rcpts), permanent, "next hop " + s.relayHost() + ":" + s.relayPort()
-                + " unavailable: " + oneLine(ex));
+    private static Result unavailable(DeliverySettings.Hop hop, List<InternetAddress> rcpts,
+            Map<String, String> permanent, MessagingException ex) {
+        return new Result(List.of(), addresses(rcpts), permanent, "next hop " + hop.describe() + " unavailable: "
+                + oneLine(ex));
+    }
+
+    /**
+     * Jakarta Mail's STARTTLS settings for a hop. {@code may} and {@code encrypt} trust any certificate, as
+     * Postfix's levels of the same names do: they protect against listening, not against a man in the middle;
+     * {@code verify} checks the certificate chain against the JVM's trust store and the name against the host.
+     */
+    static void tls(Properties p, DeliverySettings.Tls tls) {
+        switch (tls) {
+            case NONE -> p.put("mail.smtp.starttls.enable", "false");
+            case MAY, ENCRYPT -> {
+                p.put("mail.smtp.starttls.enable", "true");
+                p.put("mail.smtp.starttls.required", Boolean.toString(tls == DeliverySettings.Tls.ENCRYPT));
+                p.put("mail.smtp.ssl.trust", "*");
+                p.put("mail.smtp.ssl.checkserveridentity", "false");
+            }
+            case VERIFY -> {
+                p.put("mail.smtp.starttls.enable", "true");
+                p.put("mail.smtp.starttls.required", "true");
+                p.put("mail.smtp.ssl.checkserveridentity", "true");
+            }
+        }
+        p.put("mail.smtp.ssl.protocols", "TLSv1.3 TLSv1.2");
     }
 
     /** Sorts a partial failure per recipient: 5xx permanent, everything else temporary. */
@@ -534,19 +580,19 @@ public class Delivery {
     private final class SpoolMessage extends SMTPMessage {
         private final byte[] prefix;
         private final SpoolEntry entry;
+        private final DeliverySettings settings;
 
-        SpoolMessage(Session session, byte[] prefix, SpoolEntry entry) {
+        SpoolMessage(Session session, byte[] prefix, SpoolEntry entry, DeliverySettings settings) {
             super(session);
             this.prefix = prefix;
             this.entry = entry;
+            this.settings = settings;
         }
 
         @Override
         public void writeTo(OutputStream os, String[] ignoreList) throws IOException {
             os.write(prefix);
-            try (InputStream in = spool.openRaw(entry)) {
-                in.transferTo(os);
-            }
+            writeOriginal(os, entry, settings);
         }
 
         @Override

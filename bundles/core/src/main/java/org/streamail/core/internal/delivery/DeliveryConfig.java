@@ -13,6 +13,28 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(name = "relay.port", min = "1", max = "65535")
     int relay_port() default 25;
 
+    @AttributeDefinition(name = "relay.tls",
+            description = "Encryption towards relay.host: none, may (STARTTLS when offered, certificate not checked), encrypt (STARTTLS required), verify (required and the certificate checked)")
+    String relay_tls() default "may";
+
+    @AttributeDefinition(name = "outbound.relay.host",
+            description = "Smarthost for the organisation's mail to the Internet (from the outbound listener); empty: write it as files into outbound.local.folder")
+    String outbound_relay_host() default "";
+
+    @AttributeDefinition(name = "outbound.relay.port", min = "1", max = "65535")
+    int outbound_relay_port() default 25;
+
+    @AttributeDefinition(name = "outbound.relay.tls", description = "Encryption towards outbound.relay.host, as relay.tls")
+    String outbound_relay_tls() default "may";
+
+    @AttributeDefinition(name = "outbound.local.folder",
+            description = "Folder for outbound mail when outbound.relay.host is empty; empty: ${karaf.data}/streamail/outbound")
+    String outbound_local_folder() default "";
+
+    @AttributeDefinition(name = "outbound.hide.internal",
+            description = "Outbound mail leaves without the internal hops' Received headers and client-address headers (X-Originating-IP, ...)")
+    boolean outbound_hide_internal() default true;
+
     @AttributeDefinition(name = "relay.timeout.ms", description = "Connect and read timeout towards the next hop", min = "1")
     long relay_timeout_ms() default 30_000L;
 

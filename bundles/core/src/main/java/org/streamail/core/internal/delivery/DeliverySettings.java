@@ -4,30 +4,79 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
+import org.streamail.api.model.Direction;
 
 /**
  * Delivery settings (PID {@value Delivery#PID}), validated.
  *
- * @param relayHost     next hop, or {@code ""} for local folder delivery
- * @param relayPort     next hop port
+ * @param inbound       where mail from the Internet goes: the organisation's mail server, or a local folder
+ * @param outbound      where the organisation's mail for the Internet goes: a smarthost, or a local folder
  * @param relayTimeout  connect/read timeout
- * @param relayReuse    how long a connection to the next hop is kept open between messages (zero: never)
+ * @param relayReuse    how long a connection to a next hop is kept open between messages (zero: never)
  * @param retryInitial  first retry delay (doubles per attempt)
  * @param retryMax      longest retry delay
  * @param giveUp        age after which a deferred message fails
- * @param localFolder   folder for local delivery
  * @param hostname      this gateway's name in Received and EHLO
+ * @param hideInternal  whether outbound mail leaves without the internal hops' {@code Received} headers and
+ *                      client-address headers, and with a {@code Received} line that names no internal host
  */
-public record DeliverySettings(String relayHost, int relayPort, Duration relayTimeout, Duration relayReuse,
-        Duration retryInitial,
-        Duration retryMax, Duration giveUp, Path localFolder, String hostname) {
+public record DeliverySettings(Hop inbound, Hop outbound, Duration relayTimeout, Duration relayReuse,
+        Duration retryInitial, Duration retryMax, Duration giveUp, String hostname, boolean hideInternal) {
+
+    /** How a connection to a next hop is encrypted, in Postfix's terms. */
+    public enum Tls {
+        /** Plain text. */
+        NONE,
+        /** STARTTLS when the hop offers it, certificate not checked (Postfix {@code may}). */
+        MAY,
+        /** STARTTLS required, certificate not checked (Postfix {@code encrypt}). */
+        ENCRYPT,
+        /** STARTTLS required, certificate checked against the JVM's trust store and the host name. */
+        VERIFY;
+
+        static Tls of(String property, String value) {
+            try {
+                return valueOf(value.strip().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException | NullPointerException e) {
+                throw new IllegalArgumentException(property + " must be one of none, may, encrypt, verify; got '"
+                        + value + "'");
+            }
+        }
+    }
+
+    /**
+     * One next hop.
+     *
+     * @param host        SMTP server, or {@code ""} to write {@code <id>.eml} files into {@code localFolder}
+     * @param port        its port
+     * @param localFolder the folder used when {@code host} is empty
+     * @param tls         how the connection is encrypted
+     */
+    public record Hop(String host, int port, Path localFolder, Tls tls) {
+        public Hop {
+            host = host == null ? "" : host.trim();
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("relay port must be 1..65535, got " + port);
+            }
+            Objects.requireNonNull(localFolder, "localFolder");
+            Objects.requireNonNull(tls, "tls");
+        }
+
+        boolean local() {
+            return host.isEmpty();
+        }
+
+        /** Where this hop delivers, for logs: the host and port, or the folder's name. */
+        String describe() {
+            return local() ? "folder " + localFolder.getFileName() : host + ":" + port;
+        }
+    }
 
     public DeliverySettings {
-        relayHost = relayHost == null ? "" : relayHost.trim();
-        if (relayPort < 1 || relayPort > 65535) {
-            throw new IllegalArgumentException("relay.port must be 1..65535, got " + relayPort);
-        }
+        Objects.requireNonNull(inbound, "inbound");
+        Objects.requireNonNull(outbound, "outbound");
         for (Duration d : new Duration[] {relayTimeout, retryInitial, retryMax, giveUp}) {
             if (d.isZero() || d.isNegative()) {
                 throw new IllegalArgumentException("delivery timeouts and retry intervals must be positive");
@@ -36,47 +85,73 @@ public record DeliverySettings(String relayHost, int relayPort, Duration relayTi
         if (relayReuse == null || relayReuse.isNegative() || relayReuse.compareTo(Duration.ofMinutes(5)) > 0) {
             throw new IllegalArgumentException("relay.reuse.seconds must be 0..300, got " + relayReuse);
         }
-        Objects.requireNonNull(localFolder, "localFolder");
         hostname = hostname == null || hostname.isBlank() ? defaultHostname() : hostname.trim();
         if (!hostname.matches("[A-Za-z0-9.-]{1,253}")) {
             throw new IllegalArgumentException("hostname must be a DNS name, got '" + hostname + "'");
         }
     }
 
-    /** Local delivery into {@code folder}; for tests. */
-    public static DeliverySettings local(Path folder) {
-        return new DeliverySettings("", 25, Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofHours(1),
-                Duration.ofDays(5), folder, "gateway.test");
+    /** The hop for mail of {@code direction}. */
+    public Hop hop(Direction direction) {
+        return direction == Direction.OUTBOUND ? outbound : inbound;
     }
 
-    /** Relay to {@code host:port}; for tests. */
+    /** Local delivery of both directions into {@code folder} and {@code folder}-outbound; for tests. */
+    public static DeliverySettings local(Path folder) {
+        return new DeliverySettings(new Hop("", 25, folder, Tls.NONE),
+                new Hop("", 25, folder.resolveSibling(folder.getFileName() + "-outbound"), Tls.NONE),
+                Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofHours(1),
+                Duration.ofDays(5), "gateway.test", true);
+    }
+
+    /** Inbound mail relayed to {@code host:port} in plain text, outbound into a local folder; for tests. */
     public static DeliverySettings relay(String host, int port, Duration retryInitial) {
-        return new DeliverySettings(host, port, Duration.ofSeconds(5), Duration.ofSeconds(5), retryInitial, Duration.ofHours(1),
-                Duration.ofDays(5), Paths.get("delivered"), "gateway.test");
+        return new DeliverySettings(new Hop(host, port, Paths.get("delivered"), Tls.NONE),
+                new Hop("", 25, Paths.get("outbound"), Tls.NONE), Duration.ofSeconds(5), Duration.ofSeconds(5),
+                retryInitial, Duration.ofHours(1), Duration.ofDays(5), "gateway.test", true);
     }
 
     public DeliverySettings withGiveUp(Duration d) {
-        return new DeliverySettings(relayHost, relayPort, relayTimeout, relayReuse, retryInitial, retryMax, d,
-                localFolder, hostname);
+        return new DeliverySettings(inbound, outbound, relayTimeout, relayReuse, retryInitial, retryMax, d, hostname,
+                hideInternal);
     }
 
     /** The same with connections kept open for {@code d} between messages (zero: one per message). */
     public DeliverySettings withRelayReuse(Duration d) {
-        return new DeliverySettings(relayHost, relayPort, relayTimeout, d, retryInitial, retryMax, giveUp,
-                localFolder, hostname);
+        return new DeliverySettings(inbound, outbound, relayTimeout, d, retryInitial, retryMax, giveUp, hostname,
+                hideInternal);
+    }
+
+    /** The same with another outbound hop; for tests. */
+    public DeliverySettings withOutbound(Hop hop, boolean hide) {
+        return new DeliverySettings(inbound, hop, relayTimeout, relayReuse, retryInitial, retryMax, giveUp, hostname,
+                hide);
+    }
+
+    /** The same with another inbound hop; for tests. */
+    public DeliverySettings withInbound(Hop hop) {
+        return new DeliverySettings(hop, outbound, relayTimeout, relayReuse, retryInitial, retryMax, giveUp, hostname,
+                hideInternal);
     }
 
     static DeliverySettings of(DeliveryConfig c) {
-        Path folder = c.local_folder() == null || c.local_folder().isBlank()
-                ? Paths.get(System.getProperty("karaf.data", "data"), "streamail", "delivered")
-                : Paths.get(c.local_folder().trim());
         if (c.relay_reuse_seconds() < 0 || c.relay_reuse_seconds() > 300) {
             throw new IllegalArgumentException("relay.reuse.seconds must be 0..300, got " + c.relay_reuse_seconds());
         }
-        return new DeliverySettings(c.relay_host(), c.relay_port(), Duration.ofMillis(c.relay_timeout_ms()),
+        Hop inbound = new Hop(c.relay_host(), c.relay_port(), folder(c.local_folder(), "delivered"),
+                Tls.of("relay.tls", c.relay_tls()));
+        Hop outbound = new Hop(c.outbound_relay_host(), c.outbound_relay_port(),
+                folder(c.outbound_local_folder(), "outbound"), Tls.of("outbound.relay.tls", c.outbound_relay_tls()));
+        return new DeliverySettings(inbound, outbound, Duration.ofMillis(c.relay_timeout_ms()),
                 Duration.ofSeconds(c.relay_reuse_seconds()), Duration.ofSeconds(c.retry_initial()),
-                Duration.ofSeconds(c.retry_max_interval()),
-                Duration.ofSeconds(c.retry_give_up()), folder, c.hostname());
+                Duration.ofSeconds(c.retry_max_interval()), Duration.ofSeconds(c.retry_give_up()), c.hostname(),
+                c.outbound_hide_internal());
+    }
+
+    private static Path folder(String configured, String dflt) {
+        return configured == null || configured.isBlank()
+                ? Paths.get(System.getProperty("karaf.data", "data"), "streamail", dflt)
+                : Paths.get(configured.trim());
     }
 
     private static String defaultHostname() {

@@ -37,14 +37,17 @@ final class RelayConnections implements AutoCloseable {
     /** One open connection to a hop; used by one delivery at a time. */
     static final class Connection {
         final DeliverySettings settings;
+        final DeliverySettings.Hop hop;
         final Session session;
         final SMTPTransport transport;
         final Instant opened;
         int messages;
         Instant idleSince;
 
-        private Connection(DeliverySettings settings, Session session, SMTPTransport transport, Instant opened) {
+        private Connection(DeliverySettings settings, DeliverySettings.Hop hop, Session session,
+                SMTPTransport transport, Instant opened) {
             this.settings = settings;
+            this.hop = hop;
             this.session = session;
             this.transport = transport;
             this.opened = opened;
@@ -63,14 +66,14 @@ final class RelayConnections implements AutoCloseable {
     }
 
     /**
-     * An idle connection to the hop of {@code s} that still answers, or a new one.
+     * An idle connection to {@code hop} under the settings {@code s} that still answers, or a new one.
      *
      * @param properties the Jakarta Mail session properties for a new connection
      * @throws MessagingException if a new connection could not be made
      */
-    Connection take(DeliverySettings s, Properties properties) throws MessagingException {
+    Connection take(DeliverySettings s, DeliverySettings.Hop hop, Properties properties) throws MessagingException {
         while (true) {
-            Connection c = takeIdle(s);
+            Connection c = takeIdle(s, hop);
             if (c == null) {
                 break;
             }
@@ -80,10 +83,9 @@ final class RelayConnections implements AutoCloseable {
             quietlyClose(c);
         }
         Session session = Session.getInstance(properties);
-        SMTPTransport t = new SMTPTransport(session, new URLName("smtp", s.relayHost(), s.relayPort(), null, null,
-                null));
-        t.connect(s.relayHost(), s.relayPort(), null, null);
-        return new Connection(s, session, t, clock.instant());
+        SMTPTransport t = new SMTPTransport(session, new URLName("smtp", hop.host(), hop.port(), null, null, null));
+        t.connect(hop.host(), hop.port(), null, null);
+        return new Connection(s, hop, session, t, clock.instant());
     }
 
     /**
@@ -142,7 +144,7 @@ final class RelayConnections implements AutoCloseable {
         all.forEach(RelayConnections::quietlyClose);
     }
 
-    private Connection takeIdle(DeliverySettings s) {
+    private Connection takeIdle(DeliverySettings s, DeliverySettings.Hop hop) {
         List<Connection> stale = new ArrayList<>();
         Connection found = null;
         Instant now = clock.instant();
@@ -150,10 +152,11 @@ final class RelayConnections implements AutoCloseable {
             for (Iterator<Connection> it = idle.iterator(); it.hasNext();) {
                 Connection c = it.next();
                 if (expired(c, now) || !c.settings.equals(s)) {
-                    // expired, or opened under settings that have changed since (one set is in force at a time)
+                    // expired, or opened under settings that have changed since (one set is in force at a time);
+                    // connections to the other direction's hop stay
                     it.remove();
                     stale.add(c);
-                } else if (found == null) {
+                } else if (found == null && c.hop.equals(hop)) {
                     it.remove();
                     found = c;
                 }

@@ -1,0 +1,46 @@
+package org.streamail.core.internal.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class InternalHopsTest {
+
+    private static String scrub(String message) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        InternalHops.copy(new ByteArrayInputStream(message.getBytes(StandardCharsets.ISO_8859_1)), out);
+        return out.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
+    void receivedAndClientAddressFieldsGoWithTheirFoldedLinesWhateverTheirCase() throws Exception {
+        assertThat(scrub("RECEIVED: from a ([10.0.0.1])\r\n\tby b\r\n  with ESMTP\r\nSubject: s\r\n"
+                + "x-originating-ip: [10.0.0.2]\r\nX-Forwarded-For: 10.0.0.3\r\nReceived-SPF: pass\r\n\r\nbody\r\n"))
+                .isEqualTo("Subject: s\r\nReceived-SPF: pass\r\n\r\nbody\r\n");
+    }
+
+    @Test
+    void theBodyIsNeverTouchedEvenWhenItLooksLikeAHeader() throws Exception {
+        String body = "Received: from x\r\nX-Originating-IP: 1.2.3.4\r\n\r\nmore\r\n";
+        assertThat(scrub("From: a@b\r\n\r\n" + body)).isEqualTo("From: a@b\r\n\r\n" + body);
+    }
+
+    @Test
+    void aMessageThatIsAllHeaderOrStartsWithItsBlankLineIsHandled() throws Exception {
+        assertThat(scrub("Received: x\r\nFrom: a@b\r\n")).isEqualTo("From: a@b\r\n");
+        assertThat(scrub("\r\nReceived: body\r\n")).isEqualTo("\r\nReceived: body\r\n");
+        assertThat(scrub("Received: x\nFrom: a@b\n\nReceived: body\n")).isEqualTo("From: a@b\n\nReceived: body\n");
+    }
+
+    @Test
+    void aHeaderLongerThanTheBoundGoesOutUnchanged() throws Exception {
+        String huge = "Received: x\r\nX-Pad: " + "a".repeat(InternalHops.MAX_HEADER_BYTES) + "\r\n\r\nbody\r\n";
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        boolean scrubbed = InternalHops.copy(new ByteArrayInputStream(huge.getBytes(StandardCharsets.ISO_8859_1)), out);
+        assertThat(scrubbed).isFalse();
+        assertThat(out.toString(StandardCharsets.ISO_8859_1)).isEqualTo(huge);
+    }
+}
