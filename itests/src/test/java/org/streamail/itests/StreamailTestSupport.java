@@ -102,6 +102,7 @@ public abstract class StreamailTestSupport {
                 editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiServerPort", String.valueOf(freePort())),
                 editConfigurationFilePut("etc/org.ops4j.pax.web.cfg", "org.osgi.service.http.port", String.valueOf(http)),
                 editConfigurationFilePut("etc/org.streamail.smtp.cfg", "port", String.valueOf(smtp)),
+                editConfigurationFilePut("etc/org.streamail.smtp.outbound.cfg", "port", String.valueOf(freePort())),
                 editConfigurationFilePut("etc/users.properties", "admin", hash(ADMIN_PASSWORD) + ",_g_:admingroup"),
                 editConfigurationFilePut("etc/users.properties", "viewer", hash(VIEWER_PASSWORD) + ",_g_:viewergroup"),
                 // Pax Exam's own bundles (the "exam" feature) come from the Maven repository: only this test

@@ -41,6 +41,7 @@ public final class GatewayProcess implements AutoCloseable {
     public final int sshPort = freePort();
     public final int httpPort = freePort();
     public final int smtpPort = freePort();
+    public final int outboundPort = freePort();
     public final int rmiRegistryPort = freePort();
     public final int rmiServerPort = freePort();
     private Process process;
@@ -71,6 +72,7 @@ public final class GatewayProcess implements AutoCloseable {
         g.setConfig("org.apache.karaf.management.cfg", "rmiServerPort", String.valueOf(g.rmiServerPort));
         g.setConfig("org.ops4j.pax.web.cfg", "org.osgi.service.http.port", String.valueOf(g.httpPort));
         g.setConfig("org.streamail.smtp.cfg", "port", String.valueOf(g.smtpPort));
+        g.setConfig("org.streamail.smtp.outbound.cfg", "port", String.valueOf(g.outboundPort));
         Path emptyHome = base.resolve("empty-home");
         Files.createDirectories(emptyHome);
         g.env.put("HOME", emptyHome.toString());
@@ -245,6 +247,11 @@ public final class GatewayProcess implements AutoCloseable {
 
     public SmtpClient smtp() throws IOException {
         return new SmtpClient(smtpPort);
+    }
+
+    /** A client of the outbound listener (the organisation's mail server handing mail for the Internet). */
+    public SmtpClient smtpOutbound() throws IOException {
+        return new SmtpClient(outboundPort);
     }
 
     // ------------------------------------------------------------------ utilities

@@ -34,6 +34,8 @@ class GatewayScenarioIT {
     static final ObjectMapper JSON = new ObjectMapper();
 
     static GreenMail nextHop;
+    /** The Internet's side: the smarthost outbound mail goes to. */
+    static GreenMail smarthost;
     static GatewayProcess gateway;
     static Path detectorJar;
 
@@ -44,7 +46,13 @@ class GatewayScenarioIT {
         nextHop.start();
         detectorJar = Path.of(System.getProperty("streamail.test.detector"));
 
+        int smarthostPort = GatewayProcess.freePort();
+        smarthost = new GreenMail(new ServerSetup(smarthostPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+        smarthost.start();
+
         gateway = GatewayProcess.unpack("scenario").adminPasswordFromEnvironment(ADMIN_PASSWORD);
+        gateway.setConfig("org.streamail.delivery.cfg", "outbound.relay.host", "127.0.0.1");
+        gateway.setConfig("org.streamail.delivery.cfg", "outbound.relay.port", String.valueOf(smarthostPort));
         gateway.setConfig("org.streamail.delivery.cfg", "relay.host", "127.0.0.1");
         gateway.setConfig("org.streamail.delivery.cfg", "relay.port", String.valueOf(hopPort));
         gateway.setConfig("org.streamail.delivery.cfg", "retry.initial", "1");
@@ -66,6 +74,9 @@ class GatewayScenarioIT {
         }
         if (nextHop != null) {
             nextHop.stop();
+        }
+        if (smarthost != null) {
+            smarthost.stop();
         }
     }
 
@@ -283,5 +294,64 @@ class GatewayScenarioIT {
         gateway.waitReady(Duration.ofSeconds(30));
         assertThat(send(message(subject, "", "x\r\n"))).startsWith("250");
         awaitDelivery(subject);
+    }
+
+    @Test
+    @Order(9)
+    void mailFromTheInsideLeavesThroughTheSmarthostWithoutItsInternalHopsAndStaysApartFromInboundMail()
+            throws Exception {
+        String subject = "outbound " + UUID.randomUUID();
+        byte[] msg = ("Received: from ws12.corp.internal ([10.9.8.7])\r\n"
+                + "\tby exch01.corp.internal with ESMTP id 42; Thu, 3 Dec 2026 10:00:00 +0000\r\n"
+                + "X-Originating-IP: [10.9.8.7]\r\n"
+                + "From: Alice <" + ALICE + ">\r\nTo: <partner@far.example>\r\nSubject: " + subject + "\r\n"
+                + "Message-ID: <" + UUID.randomUUID() + "@example.org>\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: text/plain; charset=UTF-8\r\n\r\nThe figures, as promised.\r\n")
+                .getBytes(StandardCharsets.UTF_8);
+        try (SmtpClient c = gateway.smtpOutbound()) {
+            assertThat(c.greeting).startsWith("220");
+            c.command("EHLO exch01.corp.internal");
+            assertThat(c.send(ALICE, List.of("partner@far.example"), msg)).startsWith("250");
+        }
+        GatewayProcess.waitFor("'" + subject + "' at the smarthost", Duration.ofSeconds(30), () -> {
+            for (MimeMessage m : smarthost.getReceivedMessages()) {
+                try {
+                    if (subject.equals(m.getSubject())) {
+                        return true;
+                    }
+                } catch (Exception ignored) {
+                    // not readable yet
+                }
+            }
+            return false;
+        });
+        MimeMessage out = java.util.Arrays.stream(smarthost.getReceivedMessages()).filter(m -> {
+            try {
+                return subject.equals(m.getSubject());
+            } catch (Exception e) {
+                return false;
+            }
+        }).findFirst().orElseThrow();
+        ByteArrayOutputStream raw = new ByteArrayOutputStream();
+        out.writeTo(raw);
+        String text = raw.toString(StandardCharsets.UTF_8);
+        assertThat(text.substring(text.indexOf("Received: by "))).doesNotContain("10.9.8.7", "corp.internal",
+                "X-Originating-IP", "127.0.0.1").contains("The figures, as promised.");
+        assertThat(deliveredWithSubject(subject)).as("outbound mail never reaches the inbound hop").isEmpty();
+
+        // Internal and external mail are kept apart: the outbound door takes only our senders, only for outside.
+        try (SmtpClient c = gateway.smtpOutbound()) {
+            c.command("EHLO exch01.corp.internal");
+            assertThat(c.command("MAIL FROM:<mallory@evil.example>")).startsWith("550").contains("5.7.1");
+            assertThat(c.command("MAIL FROM:<" + ALICE + ">")).startsWith("250");
+            assertThat(c.command("RCPT TO:<" + ALICE + ">")).startsWith("550").contains("5.7.1");
+            assertThat(c.command("RCPT TO:<partner@far.example>")).startsWith("250");
+        }
+        // and the inbound door is still no relay for anyone
+        try (SmtpClient c = gateway.smtp()) {
+            c.command("EHLO client.example");
+            c.command("MAIL FROM:<" + ALICE + ">");
+            assertThat(c.command("RCPT TO:<partner@far.example>")).startsWith("550").contains("5.7.1");
+        }
     }
 }

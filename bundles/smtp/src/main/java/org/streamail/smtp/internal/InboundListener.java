@@ -1,17 +1,7 @@
 package org.streamail.smtp.internal;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -22,13 +12,11 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.streamail.api.model.Direction;
 import org.streamail.api.service.MessageIntake;
 import org.streamail.api.smtp.EnvelopeGuard;
 import org.streamail.api.store.Directory;
 import org.streamail.smtp.internal.server.ListenerSettings;
-import org.streamail.smtp.internal.server.SmtpEngine;
 
 /**
  * The inbound SMTP listener as a DS component (PID {@code org.streamail.smtp}). It runs while a
@@ -46,14 +34,7 @@ public final class InboundListener {
 
     static final String PID = "org.streamail.smtp";
 
-    private static final Logger LOG = LoggerFactory.getLogger(InboundListener.class);
-
-    private final List<EnvelopeGuard> guards = new CopyOnWriteArrayList<>();
-    private final MessageIntake intake;
-    private final Directory directory;
-    /** The running engine; replaced by {@link #modified}. DS serialises activate, modified and deactivate. */
-    private volatile SmtpEngine engine;
-    private List<Object> applied;
+    private final ManagedListener listener;
 
     /**
      * Prepares the listener; {@link #start()} opens the port once DS has bound the guards present now.
@@ -64,10 +45,7 @@ public final class InboundListener {
     @Activate
     public InboundListener(@Reference(name = "intake") MessageIntake intake,
             @Reference(name = "directory") Directory directory, ListenerConfig config) throws IOException {
-        this.intake = intake;
-        this.directory = directory;
-        this.engine = new SmtpEngine(settings(config), intake, directory, () -> guards);
-        this.applied = fingerprint(config);
+        this.listener = new ManagedListener(intake, directory, options(config));
     }
 
     /**
@@ -78,7 +56,7 @@ public final class InboundListener {
      */
     @Activate
     void start() throws IOException {
-        engine.start();
+        listener.start();
     }
 
     /**
@@ -92,93 +70,37 @@ public final class InboundListener {
      */
     @Modified
     void modified(ListenerConfig config) throws IOException {
-        List<Object> next = fingerprint(config);
-        if (next.equals(applied)) {
-            return;
-        }
-        ListenerSettings settings = settings(config);
-        engine.stop();
-        applied = null;
-        SmtpEngine replacement = new SmtpEngine(settings, intake, directory, () -> guards);
-        engine = replacement;
-        replacement.start();
-        applied = next;
-    }
-
-    private static List<Object> fingerprint(ListenerConfig c) {
-        return Arrays.asList(c.bind_address(), c.port(), c.hostname(), c.max_message_size(), c.max_recipients(),
-                c.max_connections(), c.max_connections_per_ip(), c.connection_timeout_ms(),
-                c.data_timeout_seconds(), c.max_errors(), c.tls_keystore(),
-                c.tls_keystore_password());
+        listener.modified(options(config));
     }
 
     @Deactivate
     void stop() {
-        engine.stop();
-        LOG.info("SMTP listener on port {} stopped", engine.port());
+        listener.stop();
     }
 
     @Reference(name = "guard", cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void addGuard(EnvelopeGuard guard) {
-        guards.add(guard);
+        listener.addGuard(guard);
     }
 
     void removeGuard(EnvelopeGuard guard) {
-        guards.remove(guard);
+        listener.removeGuard(guard);
     }
 
     /** The bound port, for tests. */
     int port() {
-        return engine.port();
+        return listener.port();
     }
 
     static ListenerSettings settings(ListenerConfig c) throws IOException {
-        InetAddress bind;
-        try {
-            bind = InetAddress.getByName(c.bind_address().trim());
-        } catch (UnknownHostException e) {
-            throw new IOException("bind.address is not an address: " + c.bind_address(), e);
-        }
-        String host = c.hostname() == null || c.hostname().isBlank() ? localHostName() : c.hostname().trim();
-        SSLContext tls = c.tls_keystore() == null || c.tls_keystore().isBlank()
-                ? null : tlsContext(Path.of(c.tls_keystore().trim()), c.tls_keystore_password());
-        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-        try {
-            return new ListenerSettings(bind, c.port(), host, c.max_message_size(), c.max_recipients(),
-                    c.max_connections(), c.max_connections_per_ip(), c.connection_timeout_ms(),
-                    c.data_timeout_seconds(), c.max_errors(), tls, tmp);
-        } catch (IllegalArgumentException e) {
-            throw new IOException("bad configuration of " + PID + ": " + e.getMessage(), e);
-        }
+        return options(c).settings();
     }
 
-    private static String localHostName() {
-        try {
-            String name = InetAddress.getLocalHost().getHostName();
-            return name.matches("[A-Za-z0-9.\\-]{1,255}") ? name : "localhost";
-        } catch (UnknownHostException e) {
-            return "localhost";
-        }
-    }
-
-    private static SSLContext tlsContext(Path keystore, String password) throws IOException {
-        char[] pw = password == null ? new char[0] : password.toCharArray();
-        if (!Files.isReadable(keystore)) {
-            throw new IOException("tls.keystore " + keystore + " is not a readable file");
-        }
-        try {
-            KeyStore ks = KeyStore.getInstance(keystore.toFile(), pw);
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(ks, pw);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(kmf.getKeyManagers(), null, null);
-            return ctx;
-        } catch (GeneralSecurityException e) {
-            // The message names the store, never the password.
-            throw new IOException("cannot use tls.keystore " + keystore + ": " + e.getMessage(), e);
-        } finally {
-            java.util.Arrays.fill(pw, '\0');
-        }
+    static ListenerOptions options(ListenerConfig c) {
+        return new ListenerOptions(PID, Direction.INBOUND, true, c.bind_address(), c.port(), c.hostname(),
+                c.max_message_size(), c.max_recipients(), c.max_connections(), c.max_connections_per_ip(),
+                c.connection_timeout_ms(), c.data_timeout_seconds(), c.max_errors(), c.tls_keystore(),
+                c.tls_keystore_password(), List.of());
     }
 }

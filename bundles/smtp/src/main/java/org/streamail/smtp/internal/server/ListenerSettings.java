@@ -4,9 +4,15 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.Objects;
 import javax.net.ssl.SSLContext;
+import org.streamail.api.model.Direction;
 
 /**
  * The validated settings of one SMTP listener. Immutable.
+ *
+ * <p>The {@code direction} is the listener's role. {@link Direction#INBOUND}: mail from the Internet for the
+ * protected domains, recipients judged by the directory. {@link Direction#OUTBOUND}: the organisation's
+ * internal mail server hands over mail for the Internet; only clients inside {@code internalNetworks} are
+ * served, senders must be in a protected domain and recipients must not be.
  *
  * @param bindAddress         the address to listen on
  * @param port                the TCP port; 0 picks a free one (tests)
@@ -23,17 +29,35 @@ import javax.net.ssl.SSLContext;
  * @param tls                 the STARTTLS context, or {@code null} when STARTTLS is off
  * @param tempDir             where messages larger than the in-memory threshold are buffered, or
  *                            {@code null} for the JVM's temporary directory
+ * @param direction           the listener's role, and the direction of every envelope it hands over
+ * @param internalNetworks    OUTBOUND only (required there, {@code null} for INBOUND): the clients served
  */
 public record ListenerSettings(
         InetAddress bindAddress, int port, String hostname, long maxMessageSize, int maxRecipients,
         int maxConnections, int maxConnectionsPerIp, int connectionTimeoutMs, int dataTimeoutSeconds, int maxErrors,
-        SSLContext tls, Path tempDir) {
+        SSLContext tls, Path tempDir, Direction direction, CidrMatcher internalNetworks) {
 
     /** RFC 5321 4.5.3.1.8: a server must accept at least 100 recipients. */
     public static final int MIN_RECIPIENTS = 100;
 
+    /** Settings of an inbound listener. */
+    public ListenerSettings(InetAddress bindAddress, int port, String hostname, long maxMessageSize,
+            int maxRecipients, int maxConnections, int maxConnectionsPerIp, int connectionTimeoutMs,
+            int dataTimeoutSeconds, int maxErrors, SSLContext tls, Path tempDir) {
+        this(bindAddress, port, hostname, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp,
+                connectionTimeoutMs, dataTimeoutSeconds, maxErrors, tls, tempDir, Direction.INBOUND, null);
+    }
+
     public ListenerSettings {
         Objects.requireNonNull(bindAddress, "bindAddress");
+        Objects.requireNonNull(direction, "direction");
+        if (direction == Direction.OUTBOUND && internalNetworks == null) {
+            throw new IllegalArgumentException("internal.networks is required for the outbound listener");
+        }
+        if (direction == Direction.INBOUND && internalNetworks != null) {
+            // Inbound serves the whole Internet; a network list there would be silently ignored.
+            throw new IllegalArgumentException("internal.networks applies to the outbound listener only");
+        }
         Objects.requireNonNull(hostname, "hostname");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);

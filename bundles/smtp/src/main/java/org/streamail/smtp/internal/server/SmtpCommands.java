@@ -143,6 +143,24 @@ final class SmtpCommands {
             return false;
         }
 
+        /**
+         * Whether the address's domain is a protected domain, or {@code null} once {@code 451 4.3.0} was sent
+         * because the directory failed (a temporary failure, not counted as an error).
+         */
+        Boolean organisationDomain(String address, Session sess, String role) throws IOException {
+            try {
+                return engine.directory().isProtectedDomain(address.substring(address.lastIndexOf('@') + 1));
+            } catch (RuntimeException e) {
+                LOG.warn("directory check of a {} domain failed", role, e);
+                send(sess, SmtpReply.of(451, "4.3.0", role + " check not available, try again later"));
+                return null;
+            }
+        }
+
+        static boolean outbound(SmtpEngine engine) {
+            return engine.settings().direction() == Direction.OUTBOUND;
+        }
+
         static String upper(String line) {
             return line.toUpperCase(Locale.ROOT);
         }
@@ -231,6 +249,19 @@ final class SmtpCommands {
                     return;
                 }
             }
+            if (outbound(engine) && !path.address().isEmpty()) {
+                // Outbound mail leaves in the organisation's name only; the null sender <> (the internal
+                // server's bounces) has no domain and passes.
+                Boolean ours = organisationDomain(path.address(), sess, "sender");
+                if (ours == null) {
+                    return;
+                }
+                if (!ours) {
+                    reply(sess, st, SmtpReply.of(550, "5.7.1",
+                            "sender <" + path.address() + "> is not in a domain of this organisation"));
+                    return;
+                }
+            }
             st.sender = path.address();
             Optional<SmtpReply> refusal = engine.consultGuards(g -> g.onMailFrom(st.snapshot()));
             if (refusal.isPresent()) {
@@ -266,6 +297,10 @@ final class SmtpCommands {
                 return;
             }
             String arg = line.substring("RCPT TO:".length()).strip();
+            if (outbound(engine)) {
+                outboundRecipient(arg, sess, st);
+                return;
+            }
             String address;
             RecipientCheck check;
             try {
@@ -279,18 +314,10 @@ final class SmtpCommands {
                     }
                     address = "postmaster@" + domain;
                 } else {
-                    Paths.Parsed path = Paths.parse(arg, true);
-                    if (!path.ok()) {
-                        refuse(sess, st, path.error());
+                    address = parseRecipient(arg, sess, st);
+                    if (address == null) {
                         return;
                     }
-                    if (!path.params().isEmpty()) {
-                        refuse(sess, st, SmtpReply.of(555, "5.5.4", "unsupported parameter"));
-                        return;
-                    }
-                    // The directory compares whole addresses case-insensitively and stores them in lower
-                    // case; lower-casing here keeps Alice@ and alice@ from becoming two recipients.
-                    address = path.address().toLowerCase(Locale.ROOT);
                 }
                 check = engine.directory().check(address);
             } catch (RuntimeException e) {
@@ -303,18 +330,74 @@ final class SmtpCommands {
                 check = RecipientCheck.LOCAL;
             }
             if (check == RecipientCheck.LOCAL) {
-                Optional<SmtpReply> refusal = engine.consultGuards(g -> g.onRecipient(st.snapshot(), address));
-                if (refusal.isPresent()) {
-                    refuse(sess, st, refusal.get());
-                    return;
-                }
-                st.recipients.add(address);
-                send(sess, SmtpReply.of(250, "2.1.5", "Ok"));
+                accept(address, sess, st);
             } else if (check == RecipientCheck.UNKNOWN_LOCAL) {
                 refuse(sess, st, SmtpReply.of(550, "5.1.1", "<" + address + ">: recipient unknown"));
             } else {
                 refuse(sess, st, Paths.RELAY_DENIED);
             }
+        }
+
+        /**
+         * The forward-path, lower-cased, or {@code null} once refused: relay tricks (source routes, {@code %}
+         * and {@code !} routing, quoted routes, IP literals, trailing dots) and ESMTP parameters.
+         */
+        private String parseRecipient(String arg, Session sess, SessionState st)
+                throws IOException, DropConnectionException {
+            Paths.Parsed path = Paths.parse(arg, true);
+            if (!path.ok()) {
+                refuse(sess, st, path.error());
+                return null;
+            }
+            if (!path.params().isEmpty()) {
+                refuse(sess, st, SmtpReply.of(555, "5.5.4", "unsupported parameter"));
+                return null;
+            }
+            // The directory compares whole addresses case-insensitively and stores them in lower case;
+            // lower-casing here keeps Alice@ and alice@ from becoming two recipients.
+            return path.address().toLowerCase(Locale.ROOT);
+        }
+
+        /**
+         * Outbound: any syntactically clean address outside the protected domains is accepted without a
+         * directory lookup; one inside them is refused, since internal mail stays on the internal server and
+         * must not leave through the gateway and come back in.
+         */
+        private void outboundRecipient(String arg, Session sess, SessionState st)
+                throws IOException, DropConnectionException {
+            if (arg.equalsIgnoreCase("<postmaster>")) {
+                // Without a domain it names this gateway's postmaster, who is internal.
+                refuse(sess, st, internalRecipient("postmaster"));
+                return;
+            }
+            String address = parseRecipient(arg, sess, st);
+            if (address == null) {
+                return;
+            }
+            Boolean ours = organisationDomain(address, sess, "recipient");
+            if (ours == null) {
+                return;
+            }
+            if (ours) {
+                refuse(sess, st, internalRecipient(address));
+                return;
+            }
+            accept(address, sess, st);
+        }
+
+        /** A recipient the listener's own rules accept: the guards have the last word. */
+        private void accept(String address, Session sess, SessionState st) throws IOException, DropConnectionException {
+            Optional<SmtpReply> refusal = engine.consultGuards(g -> g.onRecipient(st.snapshot(), address));
+            if (refusal.isPresent()) {
+                refuse(sess, st, refusal.get());
+                return;
+            }
+            st.recipients.add(address);
+            send(sess, SmtpReply.of(250, "2.1.5", "Ok"));
+        }
+
+        private static SmtpReply internalRecipient(String address) {
+            return SmtpReply.of(550, "5.7.1", "<" + address + "> is internal: deliver it on the internal server");
         }
     }
 
@@ -390,7 +473,7 @@ final class SmtpCommands {
         /** Hands the message to the intake and returns the reply to send. */
         private SmtpReply deliver(SessionState st, SpoolBuffer buffer) {
             Envelope envelope = new Envelope(st.sender, List.copyOf(st.recipients), st.clientIp, st.helo, st.tls,
-                    Instant.now(), Direction.INBOUND, null);
+                    Instant.now(), engine.settings().direction(), null);
             IntakeResult result;
             try (InputStream data = buffer.open()) {
                 result = engine.intake().receive(envelope, data);

@@ -18,6 +18,7 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamail.api.model.Direction;
 import org.streamail.api.service.MessageIntake;
 import org.streamail.api.smtp.EnvelopeGuard;
 import org.streamail.api.smtp.SmtpReply;
@@ -27,9 +28,10 @@ import org.subethamail.smtp.server.Session;
 import org.subethamail.smtp.server.SessionHandler;
 
 /**
- * One inbound SMTP listener: subethasmtp's accept loop, session threads, connection limit and command-line
- * reader, with every SMTP command replaced by Streamail's own ({@link SmtpCommands}) so that the envelope
- * rules, the DATA reader and the replies are ours.
+ * One SMTP listener, inbound or outbound ({@link ListenerSettings#direction()}): subethasmtp's accept loop,
+ * session threads, connection limit and command-line reader, with every SMTP command replaced by Streamail's
+ * own ({@link SmtpCommands}) so that the envelope rules, the DATA reader and the replies are ours. An
+ * outbound listener greets only clients inside {@link ListenerSettings#internalNetworks()}.
  *
  * <p>Lifecycle: {@link #start()} once, {@link #stop()} once; a stopped engine is not restarted (build a new
  * one). {@code start} and {@code stop} are meant for one managing thread; sessions run on the engine's own
@@ -49,7 +51,7 @@ public final class SmtpEngine {
     /**
      * @param settings  the listener settings
      * @param intake    where messages go at the end of DATA
-     * @param directory judges recipients
+     * @param directory judges recipients (inbound) and which domains are the organisation's (both)
      * @param guards    the envelope guards bound right now; asked at each stage, never {@code null}
      */
     public SmtpEngine(ListenerSettings settings, MessageIntake intake, Directory directory,
@@ -97,7 +99,8 @@ public final class SmtpEngine {
             throw new IOException("cannot listen on " + settings.bindAddress().getHostAddress() + ":"
                     + settings.port() + ": " + cause.getMessage(), cause);
         }
-        LOG.info("SMTP listener on {}:{} ({})", settings.bindAddress().getHostAddress(), port(),
+        LOG.info("SMTP {} listener on {}:{} ({})", settings.direction().name().toLowerCase(java.util.Locale.ROOT),
+                settings.bindAddress().getHostAddress(), port(),
                 settings.tls() == null ? "STARTTLS off" : "STARTTLS on");
     }
 
@@ -177,6 +180,15 @@ public final class SmtpEngine {
             InetSocketAddress remote = session.getRemoteAddress();
             String ip = remote == null || remote.getAddress() == null ? null : remote.getAddress().getHostAddress();
             SessionState state = new SessionState(session.getSessionId(), ip, session.isTLSStarted());
+            if (settings.direction() == Direction.OUTBOUND
+                    && (remote == null || !settings.internalNetworks().contains(remote.getAddress()))) {
+                // The submission port of the gateway relays to the Internet: anyone else knocking on it is
+                // probing for an open relay.
+                LOG.warn("SMTP {} from {} refused: not an internal host ({}); possible intrusion attempt",
+                        state.id, ip, settings.internalNetworks());
+                return SessionAcceptance.failure(554, "5.7.1 <" + (ip == null ? "unknown" : ip)
+                        + "> is not an internal host");
+            }
             if (ip != null) {
                 long fromIp = sessions.values().stream().filter(s -> ip.equals(s.clientIp)).count();
                 if (fromIp >= settings.maxConnectionsPerIp()) {

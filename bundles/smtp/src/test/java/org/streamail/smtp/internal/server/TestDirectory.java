@@ -14,6 +14,8 @@ final class TestDirectory implements Directory {
     static final String DOMAIN = "example.org";
     final Set<String> addresses = ConcurrentHashMap.newKeySet();
     final List<String> checked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** When set, {@link #isProtectedDomain} throws it (a directory whose database is down). */
+    volatile RuntimeException failure;
 
     TestDirectory(String... registered) {
         for (String a : registered) {
@@ -39,6 +41,9 @@ final class TestDirectory implements Directory {
 
     @Override
     public boolean isProtectedDomain(String domain) {
+        if (failure != null) {
+            throw failure;
+        }
         return DOMAIN.equals(domain);
     }
 

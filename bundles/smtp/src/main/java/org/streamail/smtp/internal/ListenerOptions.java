@@ -1,0 +1,103 @@
+package org.streamail.smtp.internal;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.util.Arrays;
+import java.util.List;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import org.streamail.api.model.Direction;
+import org.streamail.smtp.internal.server.CidrMatcher;
+import org.streamail.smtp.internal.server.ListenerSettings;
+
+/**
+ * The configuration of one listener component as plain values, whatever its {@code @ObjectClassDefinition}:
+ * what the inbound and outbound components share. Two equal options mean "nothing changed", so the running
+ * listener is kept. Immutable; {@link #toString()} never shows the key store password.
+ *
+ * @param pid              the configuration PID, named in errors
+ * @param direction        the listener's role
+ * @param enabled          {@code false}: the component is active but opens no port
+ * @param internalNetworks OUTBOUND only: the raw {@code internal.networks} values; empty for INBOUND
+ */
+record ListenerOptions(
+        String pid, Direction direction, boolean enabled, String bindAddress, int port, String hostname,
+        long maxMessageSize, int maxRecipients, int maxConnections, int maxConnectionsPerIp,
+        int connectionTimeoutMs, int dataTimeoutSeconds, int maxErrors, String tlsKeystore,
+        String tlsKeystorePassword, List<String> internalNetworks) {
+
+    ListenerOptions {
+        internalNetworks = internalNetworks == null ? List.of()
+                : internalNetworks.stream().map(v -> v == null ? "" : v).toList();
+    }
+
+    /**
+     * Validates the options and builds the engine's settings (opening the key store when one is named).
+     *
+     * @throws IOException naming the PID and the property when a value is unusable; never the password
+     */
+    ListenerSettings settings() throws IOException {
+        InetAddress bind;
+        try {
+            bind = InetAddress.getByName(bindAddress.trim());
+        } catch (UnknownHostException e) {
+            throw new IOException("bind.address is not an address: " + bindAddress, e);
+        }
+        String host = hostname == null || hostname.isBlank() ? localHostName() : hostname.trim();
+        SSLContext tls = tlsKeystore == null || tlsKeystore.isBlank()
+                ? null : tlsContext(Path.of(tlsKeystore.trim()), tlsKeystorePassword);
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        try {
+            CidrMatcher networks = direction == Direction.OUTBOUND
+                    ? CidrMatcher.parse("internal.networks", internalNetworks.toArray(String[]::new)) : null;
+            return new ListenerSettings(bind, port, host, maxMessageSize, maxRecipients, maxConnections,
+                    maxConnectionsPerIp, connectionTimeoutMs, dataTimeoutSeconds, maxErrors, tls, tmp, direction,
+                    networks);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("bad configuration of " + pid + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return pid + "[" + direction + (enabled ? "" : ", disabled") + ", " + bindAddress + ":" + port
+                + ", tls.keystore=" + tlsKeystore
+                + ", tls.keystore.password=" + (tlsKeystorePassword == null || tlsKeystorePassword.isEmpty()
+                        ? "(none)" : "(set)")
+                + (internalNetworks.isEmpty() ? "" : ", internal.networks=" + internalNetworks) + "]";
+    }
+
+    private static String localHostName() {
+        try {
+            String name = InetAddress.getLocalHost().getHostName();
+            return name.matches("[A-Za-z0-9.\\-]{1,255}") ? name : "localhost";
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
+    private static SSLContext tlsContext(Path keystore, String password) throws IOException {
+        char[] pw = password == null ? new char[0] : password.toCharArray();
+        if (!Files.isReadable(keystore)) {
+            throw new IOException("tls.keystore " + keystore + " is not a readable file");
+        }
+        try {
+            KeyStore ks = KeyStore.getInstance(keystore.toFile(), pw);
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, pw);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(kmf.getKeyManagers(), null, null);
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            // The message names the store, never the password.
+            throw new IOException("cannot use tls.keystore " + keystore + ": " + e.getMessage(), e);
+        } finally {
+            Arrays.fill(pw, '\0');
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package org.streamail.smtp.internal;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.streamail.api.service.MessageIntake;
+import org.streamail.api.smtp.EnvelopeGuard;
+import org.streamail.api.store.Directory;
+import org.streamail.smtp.internal.server.SmtpEngine;
+
+/**
+ * What a listener component does with its configuration: one {@link SmtpEngine} built from the options,
+ * started, replaced when the options change and left alone when they do not, stopped at the end. Shared by
+ * {@link InboundListener} and {@link OutboundListener}.
+ *
+ * <p>Threading: DS serialises the component's activate, modified and deactivate, which are the only callers
+ * of {@link #start()}, {@link #modified} and {@link #stop()}; guards are added and removed from DS threads at
+ * any time and read by session threads from a copy-on-write list.
+ */
+final class ManagedListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ManagedListener.class);
+
+    private final List<EnvelopeGuard> guards = new CopyOnWriteArrayList<>();
+    private final MessageIntake intake;
+    private final Directory directory;
+    private final String pid;
+    /** The running engine, or {@code null} while the listener is disabled. */
+    private volatile SmtpEngine engine;
+    /** The options the engine runs on; {@code null} after a failed restart, so the next change retries. */
+    private ListenerOptions applied;
+
+    /**
+     * Validates the options and builds the engine (unless disabled); nothing listens before {@link #start()}.
+     *
+     * @throws IOException if the options or the key store are unusable
+     */
+    ManagedListener(MessageIntake intake, Directory directory, ListenerOptions options) throws IOException {
+        this.intake = intake;
+        this.directory = directory;
+        this.pid = options.pid();
+        this.engine = build(options);
+        this.applied = options;
+    }
+
+    /** @throws IOException if the port cannot be bound */
+    void start() throws IOException {
+        SmtpEngine e = engine;
+        if (e != null) {
+            e.start();
+        } else {
+            LOG.info("{} is disabled (enabled=false): no SMTP port opened", pid);
+        }
+    }
+
+    /**
+     * Restarts on changed options (open sessions are closed; their clients retry). Options equal to the
+     * running ones, as Configuration Admin sometimes delivers at start-up, leave the listener alone.
+     *
+     * @throws IOException if the new options are invalid (the old listener keeps running) or the port cannot
+     *                     be bound (the listener stays closed until the configuration is fixed)
+     */
+    void modified(ListenerOptions options) throws IOException {
+        if (options.equals(applied)) {
+            return;
+        }
+        SmtpEngine replacement = build(options);
+        stopEngine();
+        applied = null;
+        engine = replacement;
+        start();
+        applied = options;
+    }
+
+    void stop() {
+        stopEngine();
+    }
+
+    void addGuard(EnvelopeGuard guard) {
+        guards.add(guard);
+    }
+
+    void removeGuard(EnvelopeGuard guard) {
+        guards.remove(guard);
+    }
+
+    /** The bound port, or -1 while disabled; for tests. */
+    int port() {
+        SmtpEngine e = engine;
+        return e == null ? -1 : e.port();
+    }
+
+    private SmtpEngine build(ListenerOptions options) throws IOException {
+        return options.enabled() ? new SmtpEngine(options.settings(), intake, directory, () -> guards) : null;
+    }
+
+    private void stopEngine() {
+        SmtpEngine e = engine;
+        if (e != null) {
+            e.stop();
+            LOG.info("SMTP listener {} on port {} stopped", pid, e.port());
+        }
+        engine = null;
+    }
+}

@@ -1,0 +1,70 @@
+package org.streamail.smtp.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.AttributeType;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/** Configuration of the outbound SMTP listener, PID {@code org.streamail.smtp.outbound}. */
+@ObjectClassDefinition(
+        id = OutboundListener.PID,
+        name = "Streamail outbound SMTP listener",
+        description = "Where the organisation's internal mail server hands over mail for the Internet. Only "
+                + "clients inside the internal networks are served. Any change restarts the listener.")
+@interface OutboundListenerConfig {
+
+    @AttributeDefinition(name = "Enabled", description = "false: the listener opens no port.")
+    boolean enabled() default true;
+
+    @AttributeDefinition(name = "Bind address", description = "IP address to listen on; 0.0.0.0 for all.")
+    String bind_address() default "127.0.0.1";
+
+    @AttributeDefinition(name = "Port", min = "1", max = "65535")
+    int port() default 2587;
+
+    @AttributeDefinition(name = "Host name",
+            description = "Name in the banner and EHLO reply; empty for the local host name.")
+    String hostname() default "";
+
+    @AttributeDefinition(name = "Internal networks",
+            description = "Clients allowed to hand over mail, in CIDR notation (IPv4 and IPv6; a bare address is "
+                    + "one host), separated by commas. ::ffff:a.b.c.d clients count as IPv4. Any other client "
+                    + "gets 554 5.7.1 at the greeting.")
+    String[] internal_networks() default {"127.0.0.0/8", "::1/128"};
+
+    @AttributeDefinition(name = "Maximum message size",
+            description = "Bytes; advertised in EHLO SIZE. Larger messages get 552 5.3.4.", min = "1")
+    long max_message_size() default 26214400L;
+
+    @AttributeDefinition(name = "Maximum recipients",
+            description = "Per message; values below 100 are raised to 100 (RFC 5321). More get 452 4.5.3.")
+    int max_recipients() default 100;
+
+    @AttributeDefinition(name = "Maximum connections", description = "Concurrent sessions; more get 421.", min = "1")
+    int max_connections() default 100;
+
+    @AttributeDefinition(name = "Maximum connections per client address",
+            description = "Concurrent sessions from one IP address; more get 421 4.7.0.", min = "1")
+    int max_connections_per_ip() default 50;
+
+    @AttributeDefinition(name = "Connection timeout (ms)",
+            description = "How long the listener waits for the client before 421.", min = "1")
+    int connection_timeout_ms() default 60000;
+
+    @AttributeDefinition(name = "DATA timeout (s)",
+            description = "How long the text of one message (DATA, from the 354 reply to the final dot) may take "
+                    + "in all; longer gets 421 4.4.2 and close. 0: no limit (only the connection timeout per "
+                    + "read).", min = "0")
+    int data_timeout_seconds() default 600;
+
+    @AttributeDefinition(name = "Maximum errors",
+            description = "Refused commands and recipients per session before 421 and close.", min = "1")
+    int max_errors() default 10;
+
+    @AttributeDefinition(name = "TLS key store",
+            description = "Path of a PKCS12 or JKS key store with the server key and certificate. "
+                    + "Empty: STARTTLS is not offered.")
+    String tls_keystore() default "";
+
+    @AttributeDefinition(name = "TLS key store password", type = AttributeType.PASSWORD)
+    String tls_keystore_password() default "";
+}
