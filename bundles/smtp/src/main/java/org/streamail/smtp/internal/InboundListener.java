@@ -12,6 +12,7 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
+import org.streamail.api.alert.AlertService;
 import org.streamail.api.model.Direction;
 import org.streamail.api.service.MessageIntake;
 import org.streamail.api.smtp.EnvelopeGuard;
@@ -24,8 +25,12 @@ import org.streamail.smtp.internal.server.ListenerSettings;
  * on the new settings. {@link EnvelopeGuard}s come and go at any time and are asked from the next SMTP stage
  * on.
  *
- * <p>Threading: DS calls the constructor, the guard bind methods and {@link #stop()} from its own threads;
- * the guard list is copy-on-write, so session threads read it without locking.
+ * <p>Intrusion attempts (see {@code IntrusionAlarm}) are raised as alerts through the optional
+ * {@link AlertService}, rate-limited per kind and client address by {@code intrusion.alert.interval.seconds}.
+ *
+ * <p>Threading: DS calls the constructor, the guard and alert-service bind methods and {@link #stop()} from its
+ * own threads; the guard list is copy-on-write and the alert service an atomic reference, so session threads
+ * read them without locking.
  */
 @Component(name = InboundListener.PID, configurationPid = InboundListener.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true, service = {})
@@ -88,6 +93,20 @@ public final class InboundListener {
         listener.removeGuard(guard);
     }
 
+    /**
+     * The alert service that intrusion attempts are raised through. Optional: without the reporting bundle
+     * the attempts are only logged.
+     */
+    @Reference(name = "alerts", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void setAlertService(AlertService alerts) {
+        listener.setAlertService(alerts);
+    }
+
+    void unsetAlertService(AlertService alerts) {
+        listener.unsetAlertService(alerts);
+    }
+
     /** The bound port, for tests. */
     int port() {
         return listener.port();
@@ -101,6 +120,6 @@ public final class InboundListener {
         return new ListenerOptions(PID, Direction.INBOUND, true, c.bind_address(), c.port(), c.hostname(),
                 c.max_message_size(), c.max_recipients(), c.max_connections(), c.max_connections_per_ip(),
                 c.connection_timeout_ms(), c.data_timeout_seconds(), c.max_errors(), c.tls_keystore(),
-                c.tls_keystore_password(), List.of());
+                c.tls_keystore_password(), List.of(), c.intrusion_alert_interval_seconds());
     }
 }

@@ -58,4 +58,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(name = "TLS key store password", type = AttributeType.PASSWORD)
     String tls_keystore_password() default "";
+
+    @AttributeDefinition(name = "Intrusion alert interval (s)",
+            description = "At most one alert per kind of intrusion attempt and client address within this many "
+                    + "seconds (refused non-internal clients, sessions closed after max.errors, clients over "
+                    + "max.connections.per.ip); the log still has every attempt. 0: no intrusion alerts.",
+            min = "0")
+    long intrusion_alert_interval_seconds() default 300;
 }

@@ -24,12 +24,14 @@ import org.streamail.smtp.internal.server.ListenerSettings;
  * @param direction        the listener's role
  * @param enabled          {@code false}: the component is active but opens no port
  * @param internalNetworks OUTBOUND only: the raw {@code internal.networks} values; empty for INBOUND
+ * @param intrusionAlertIntervalSeconds at most one intrusion alert per (kind, client IP) within this many
+ *                         seconds; 0 = no intrusion alerts; negative is a configuration error
  */
 record ListenerOptions(
         String pid, Direction direction, boolean enabled, String bindAddress, int port, String hostname,
         long maxMessageSize, int maxRecipients, int maxConnections, int maxConnectionsPerIp,
         int connectionTimeoutMs, int dataTimeoutSeconds, int maxErrors, String tlsKeystore,
-        String tlsKeystorePassword, List<String> internalNetworks) {
+        String tlsKeystorePassword, List<String> internalNetworks, long intrusionAlertIntervalSeconds) {
 
     ListenerOptions {
         internalNetworks = internalNetworks == null ? List.of()

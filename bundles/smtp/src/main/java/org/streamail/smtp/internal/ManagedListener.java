@@ -3,11 +3,14 @@ package org.streamail.smtp.internal;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamail.api.alert.AlertService;
 import org.streamail.api.service.MessageIntake;
 import org.streamail.api.smtp.EnvelopeGuard;
 import org.streamail.api.store.Directory;
+import org.streamail.smtp.internal.server.IntrusionAlarm;
 import org.streamail.smtp.internal.server.SmtpEngine;
 
 /**
@@ -17,13 +20,16 @@ import org.streamail.smtp.internal.server.SmtpEngine;
  *
  * <p>Threading: DS serialises the component's activate, modified and deactivate, which are the only callers
  * of {@link #start()}, {@link #modified} and {@link #stop()}; guards are added and removed from DS threads at
- * any time and read by session threads from a copy-on-write list.
+ * any time and read by session threads from a copy-on-write list; the alert service likewise through an atomic
+ * reference. Each engine gets its own {@link IntrusionAlarm} (rate-limit table and alert thread), closed with
+ * it.
  */
 final class ManagedListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(ManagedListener.class);
 
     private final List<EnvelopeGuard> guards = new CopyOnWriteArrayList<>();
+    private final AtomicReference<AlertService> alerts = new AtomicReference<>();
     private final MessageIntake intake;
     private final Directory directory;
     private final String pid;
@@ -86,6 +92,15 @@ final class ManagedListener {
         guards.remove(guard);
     }
 
+    void setAlertService(AlertService service) {
+        alerts.set(service);
+    }
+
+    /** Forgets the service unless a greedy rebind has already replaced it with another. */
+    void unsetAlertService(AlertService service) {
+        alerts.compareAndSet(service, null);
+    }
+
     /** The bound port, or -1 while disabled; for tests. */
     int port() {
         SmtpEngine e = engine;
@@ -93,7 +108,23 @@ final class ManagedListener {
     }
 
     private SmtpEngine build(ListenerOptions options) throws IOException {
-        return options.enabled() ? new SmtpEngine(options.settings(), intake, directory, () -> guards) : null;
+        IntrusionAlarm alarm;
+        try {
+            // Validated even while disabled, so a bad value is reported when it is set, not when enabled.
+            alarm = new IntrusionAlarm(alerts::get, options.intrusionAlertIntervalSeconds());
+        } catch (IllegalArgumentException e) {
+            throw new IOException("bad configuration of " + pid + ": " + e.getMessage(), e);
+        }
+        if (!options.enabled()) {
+            alarm.close();
+            return null;
+        }
+        try {
+            return new SmtpEngine(options.settings(), intake, directory, () -> guards, alarm);
+        } catch (IOException | RuntimeException e) {
+            alarm.close();
+            throw e;
+        }
     }
 
     private void stopEngine() {

@@ -13,6 +13,7 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
+import org.streamail.api.alert.AlertService;
 import org.streamail.api.model.Direction;
 import org.streamail.api.service.MessageIntake;
 import org.streamail.api.smtp.EnvelopeGuard;
@@ -27,8 +28,12 @@ import org.streamail.api.store.Directory;
  * {@code enabled=false} keeps the component active with no port open. {@link EnvelopeGuard}s (say, one that
  * blocks an infected internal host) come and go at any time and are asked from the next SMTP stage on.
  *
- * <p>Threading: DS calls the constructor, the guard bind methods and {@link #stop()} from its own threads;
- * the guard list is copy-on-write, so session threads read it without locking.
+ * <p>Intrusion attempts (see {@code IntrusionAlarm}) are raised as alerts through the optional
+ * {@link AlertService}, rate-limited per kind and client address by {@code intrusion.alert.interval.seconds}.
+ *
+ * <p>Threading: DS calls the constructor, the guard and alert-service bind methods and {@link #stop()} from its
+ * own threads; the guard list is copy-on-write and the alert service an atomic reference, so session threads
+ * read them without locking.
  */
 @Component(name = OutboundListener.PID, configurationPid = OutboundListener.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true, service = {})
@@ -89,6 +94,20 @@ public final class OutboundListener {
         listener.removeGuard(guard);
     }
 
+    /**
+     * The alert service that intrusion attempts are raised through. Optional: without the reporting bundle
+     * the attempts are only logged.
+     */
+    @Reference(name = "alerts", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void setAlertService(AlertService alerts) {
+        listener.setAlertService(alerts);
+    }
+
+    void unsetAlertService(AlertService alerts) {
+        listener.unsetAlertService(alerts);
+    }
+
     /** The bound port, or -1 while disabled; for tests. */
     int port() {
         return listener.port();
@@ -99,6 +118,6 @@ public final class OutboundListener {
         return new ListenerOptions(PID, Direction.OUTBOUND, c.enabled(), c.bind_address(), c.port(), c.hostname(),
                 c.max_message_size(), c.max_recipients(), c.max_connections(), c.max_connections_per_ip(),
                 c.connection_timeout_ms(), c.data_timeout_seconds(), c.max_errors(), c.tls_keystore(),
-                c.tls_keystore_password(), networks);
+                c.tls_keystore_password(), networks, c.intrusion_alert_interval_seconds());
     }
 }

@@ -166,6 +166,11 @@ class InboundListenerTest {
             public String tls_keystore_password() {
                 return password;
             }
+
+            @Override
+            public long intrusion_alert_interval_seconds() {
+                return 300;
+            }
         };
     }
 
@@ -195,6 +200,13 @@ class InboundListenerTest {
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("data.timeout.seconds")
                 .hasRootCauseInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void intrusionAlertsDefaultToOnePerFiveMinutes() throws NoSuchMethodException {
+        assertThat(ListenerConfig.class.getMethod("intrusion_alert_interval_seconds").getDefaultValue())
+                .isEqualTo(300L);
+        assertThat(InboundListener.options(config(2525, 100, "", "")).intrusionAlertIntervalSeconds()).isEqualTo(300);
     }
 
     @Test

@@ -20,6 +20,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import org.streamail.api.alert.AlertRequest;
+import org.streamail.api.alert.AlertService;
 import org.streamail.api.model.Direction;
 import org.streamail.api.model.Envelope;
 import org.streamail.api.service.IntakeResult;
@@ -266,6 +268,63 @@ class OutboundListenerTest {
             }
         } finally {
             listener.stop();
+        }
+    }
+
+    @Test
+    void intrusionAlertsDefaultToOnePerFiveMinutesAndANegativeIntervalIsAnErrorNamingTheProperty() {
+        assertThat(OutboundListener.options(config()).intrusionAlertIntervalSeconds()).isEqualTo(300);
+        assertThatThrownBy(() -> new OutboundListener(intake, directory,
+                config("intrusion_alert_interval_seconds", -5L)))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(OutboundListener.PID)
+                .hasMessageContaining("intrusion.alert.interval.seconds")
+                .hasRootCauseInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void refusedClientsAreAlertedThroughTheAlertServiceBoundNowAndNotAfterItIsUnbound() throws IOException {
+        int port = freePort();
+        List<AlertRequest> first = new CopyOnWriteArrayList<>();
+        List<AlertRequest> second = new CopyOnWriteArrayList<>();
+        AlertService a = request -> {
+            first.add(request);
+            return null;
+        };
+        AlertService b = request -> {
+            second.add(request);
+            return null;
+        };
+        String[] external = {"10.0.0.0/8"};
+        OutboundListener listener = new OutboundListener(intake, directory,
+                config("port", port, "internal_networks", external));
+        listener.setAlertService(a);
+        listener.start();
+        try {
+            assertRefused(port);
+            // A greedy rebind: the better service is bound before the old one is unbound.
+            listener.setAlertService(b);
+            listener.unsetAlertService(a);
+            // A changed configuration restarts the listener, which delivers its queued alerts first.
+            listener.modified(config("port", port, "internal_networks", external,
+                    "intrusion_alert_interval_seconds", 60L));
+            assertRefused(port);
+            listener.unsetAlertService(b);
+            listener.modified(config("port", port, "internal_networks", external,
+                    "intrusion_alert_interval_seconds", 120L));
+            assertRefused(port);
+        } finally {
+            listener.stop();
+        }
+        assertThat(first).extracting(AlertRequest::kind).containsExactly("smtp-not-internal");
+        assertThat(second).extracting(AlertRequest::kind).containsExactly("smtp-not-internal");
+        assertThat(second.get(0).title()).contains("outbound listener (port " + port + ")");
+    }
+
+    private static void assertRefused(int port) throws IOException {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(5000);
+            assertThat(reader(s).readLine()).endsWith("> is not an internal host");
         }
     }
 

@@ -122,6 +122,8 @@ final class SmtpCommands {
             st.errors++;
             if (st.errors >= engine.settings().maxErrors()) {
                 LOG.info("SMTP {} from {}: {} errors, closing", st.id, st.clientIp, st.errors);
+                // Returns at once: the alert is raised on the alarm's own thread, not before this 421.
+                engine.alarm().tooManyErrors(engine.listenerName(), st.clientIp, st.errors);
                 throw new DropConnectionException(421,
                         "4.7.0 " + engine.settings().hostname() + " too many errors, closing connection");
             }

@@ -45,6 +45,7 @@ public final class SmtpEngine {
     private final MessageIntake intake;
     private final Directory directory;
     private final Supplier<List<EnvelopeGuard>> guards;
+    private final IntrusionAlarm alarm;
     private final Map<Session, SessionState> sessions = new ConcurrentHashMap<>();
     private final SMTPServer server;
 
@@ -56,6 +57,21 @@ public final class SmtpEngine {
      */
     public SmtpEngine(ListenerSettings settings, MessageIntake intake, Directory directory,
             Supplier<List<EnvelopeGuard>> guards) {
+        this(settings, intake, directory, guards, IntrusionAlarm.off());
+    }
+
+    /**
+     * @param settings  the listener settings
+     * @param intake    where messages go at the end of DATA
+     * @param directory judges recipients (inbound) and which domains are the organisation's (both)
+     * @param guards    the envelope guards bound right now; asked at each stage, never {@code null}
+     * @param alarm     told of intrusion attempts (refused non-internal clients, sessions reaching
+     *                  {@code max.errors}, clients over {@code max.connections.per.ip}); owned by the engine
+     *                  from now on and closed by {@link #stop()}
+     */
+    public SmtpEngine(ListenerSettings settings, MessageIntake intake, Directory directory,
+            Supplier<List<EnvelopeGuard>> guards, IntrusionAlarm alarm) {
+        this.alarm = Objects.requireNonNull(alarm, "alarm");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.intake = Objects.requireNonNull(intake, "intake");
         this.directory = Objects.requireNonNull(directory, "directory");
@@ -109,10 +125,14 @@ public final class SmtpEngine {
         return server.getPortAllocated();
     }
 
-    /** Closes the port and every open session, and waits for the session threads to end. */
+    /**
+     * Closes the port and every open session, waits for the session threads to end, then closes the alarm
+     * (its queued alerts are still raised, for a short while).
+     */
     public void stop() {
         server.stop();
         sessions.clear();
+        alarm.close();
     }
 
     /** Sessions open right now. */
@@ -122,6 +142,15 @@ public final class SmtpEngine {
 
     ListenerSettings settings() {
         return settings;
+    }
+
+    IntrusionAlarm alarm() {
+        return alarm;
+    }
+
+    /** The listener as named in alerts, such as {@code "outbound listener (port 2587)"}. */
+    String listenerName() {
+        return settings.direction().name().toLowerCase(java.util.Locale.ROOT) + " listener (port " + port() + ")";
     }
 
     MessageIntake intake() {
@@ -186,6 +215,7 @@ public final class SmtpEngine {
                 // probing for an open relay.
                 LOG.warn("SMTP {} from {} refused: not an internal host ({}); possible intrusion attempt",
                         state.id, ip, settings.internalNetworks());
+                alarm.notInternal(listenerName(), ip, String.join(", ", settings.internalNetworks().entries()));
                 return SessionAcceptance.failure(554, "5.7.1 <" + (ip == null ? "unknown" : ip)
                         + "> is not an internal host");
             }
@@ -194,6 +224,7 @@ public final class SmtpEngine {
                 if (fromIp >= settings.maxConnectionsPerIp()) {
                     LOG.warn("SMTP {} from {} refused: already {} sessions from that address (max.connections.per.ip)",
                             state.id, ip, fromIp);
+                    alarm.connectionFlood(listenerName(), ip, fromIp);
                     return SessionAcceptance.failure(421, "4.7.0 too many connections from your address, try later");
                 }
             }

@@ -1,0 +1,279 @@
+package org.streamail.smtp.internal.server;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.streamail.api.alert.AlertRequest;
+import org.streamail.api.alert.AlertService;
+import org.streamail.api.alert.Severity;
+
+/**
+ * Turns intrusion attempts seen by an SMTP listener into alerts of the {@link AlertService}, so that the
+ * administrator sees them (REST, shell, workbench, admin mail) and not only the log. The listener still logs
+ * every attempt itself; this class only adds the alert.
+ *
+ * <p>Per (kind, client IP) at most one alert is raised per {@code intrusion.alert.interval.seconds}: a scanner
+ * hammering the port must not flood the alert store. The repeats in between are counted and named in the
+ * next alert of that kind about that address. The table of recent alerts holds at most
+ * {@value #MAX_TRACKED} entries; the oldest is forgotten first (an address forgotten early may alert again
+ * early, which is harmless).
+ *
+ * <p>{@link AlertService#raise} may block on the database and may throw, so it never runs on a session
+ * thread: reports are handed to one daemon thread through a queue of {@value #QUEUE_CAPACITY} entries; when
+ * the queue is full the alert is dropped and counted ({@link #dropped()}). A {@code raise} that throws is
+ * logged at WARN; neither ever changes an SMTP reply.
+ *
+ * <p>Lifecycle: built with the listener's engine, {@link #close()}d when the engine stops (alerts already
+ * queued are still delivered for up to {@value #CLOSE_WAIT_SECONDS} s); reports after that are ignored.
+ * Threading: thread-safe; the report methods are called from session threads and return at once. The
+ * {@link AlertService} supplier is asked at each report (the service comes and goes) and may return
+ * {@code null}, in which case nothing is raised.
+ */
+public final class IntrusionAlarm implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IntrusionAlarm.class);
+
+    /** The configuration property of the interval, named in errors. */
+    public static final String INTERVAL_PROPERTY = "intrusion.alert.interval.seconds";
+    /** Most (kind, IP) pairs remembered for the rate limit. */
+    public static final int MAX_TRACKED = 10_000;
+    /** Most alerts waiting for the alert service. */
+    public static final int QUEUE_CAPACITY = 100;
+    static final int CLOSE_WAIT_SECONDS = 2;
+
+    /** What happened, as the alert's kind and base severity. */
+    public enum Kind {
+        /** A client outside {@code internal.networks} connected to the outbound listener. */
+        NOT_INTERNAL("smtp-not-internal", Severity.MEDIUM),
+        /** A session reached {@code max.errors} refusals: directory harvesting or probing. */
+        TOO_MANY_ERRORS("smtp-too-many-errors", Severity.MEDIUM),
+        /** A client went over {@code max.connections.per.ip}. */
+        CONNECTION_FLOOD("smtp-connection-flood", Severity.LOW);
+
+        private final String kind;
+        private final Severity severity;
+
+        Kind(String kind, Severity severity) {
+            this.kind = kind;
+            this.severity = severity;
+        }
+
+        /** The alert kind, as stored and shown. */
+        public String kind() {
+            return kind;
+        }
+
+        public Severity severity() {
+            return severity;
+        }
+    }
+
+    private static final IntrusionAlarm OFF = new IntrusionAlarm(() -> null, 0);
+
+    private final Supplier<AlertService> alerts;
+    private final long intervalNanos;
+    private final int maxTracked;
+    private final LongSupplier clock;
+    private final ThreadPoolExecutor executor;
+    /** (kind, IP) → the last alert raised; insertion order is the order of the last alert, oldest first. */
+    private final Map<String, Recent> recent;
+    private final AtomicLong dropped = new AtomicLong();
+    private volatile boolean closed;
+
+    /**
+     * An alarm raising through the given service, rate-limited per (kind, IP).
+     *
+     * @param alerts          the alert service bound right now, or a supplier returning {@code null}
+     * @param intervalSeconds at most one alert per (kind, IP) within this many seconds; 0 turns alerts off
+     * @throws IllegalArgumentException naming {@value #INTERVAL_PROPERTY} if the interval is negative
+     */
+    public IntrusionAlarm(Supplier<AlertService> alerts, long intervalSeconds) {
+        this(alerts, intervalSeconds, MAX_TRACKED, QUEUE_CAPACITY, System::nanoTime);
+    }
+
+    /** For tests: a smaller table or queue, and a clock of nanoseconds. */
+    IntrusionAlarm(Supplier<AlertService> alerts, long intervalSeconds, int maxTracked, int queueCapacity,
+            LongSupplier clock) {
+        this.alerts = Objects.requireNonNull(alerts, "alerts");
+        if (intervalSeconds < 0) {
+            throw new IllegalArgumentException(INTERVAL_PROPERTY + " must be 0 (alerts off) or positive: "
+                    + intervalSeconds);
+        }
+        // Over a century is "once per address, ever"; capping keeps the nanosecond arithmetic from overflowing.
+        this.intervalNanos = TimeUnit.SECONDS.toNanos(Math.min(intervalSeconds, 100L * 365 * 24 * 3600));
+        if (maxTracked < 1 || queueCapacity < 1) {
+            throw new IllegalArgumentException("maxTracked and queueCapacity must be positive");
+        }
+        this.maxTracked = maxTracked;
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.recent = new LinkedHashMap<>(16, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Recent> eldest) {
+                return size() > IntrusionAlarm.this.maxTracked;
+            }
+        };
+        // One lazily started daemon thread that ends when idle: an alarm that never fires costs no thread.
+        this.executor = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queueCapacity),
+                r -> {
+                    Thread t = new Thread(r, "streamail-smtp-alerts");
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.executor.allowCoreThreadTimeOut(true);
+    }
+
+    /** An alarm that never raises anything (no alert service, as in most engine tests). */
+    public static IntrusionAlarm off() {
+        return OFF;
+    }
+
+    /**
+     * A client outside the internal networks connected to the outbound listener and was refused.
+     *
+     * @param listener the listener, such as {@code "outbound listener (port 2587)"}
+     * @param ip       the client's address, or {@code null} when unknown
+     * @param networks the internal networks, as configured
+     */
+    void notInternal(String listener, String ip, String networks) {
+        String who = ip(ip);
+        report(Kind.NOT_INTERNAL, who, "SMTP " + listener + ": connection from non-internal host " + who + " refused",
+                "A client at " + who + " connected to the SMTP " + listener + ", which hands mail on to the Internet"
+                        + " and serves only the internal networks (" + networks + "). The gateway answered"
+                        + " 554 5.7.1 and closed the connection; nothing was relayed. Someone may be probing the"
+                        + " gateway for an open relay: check which host this is.");
+    }
+
+    /**
+     * A session reached {@code max.errors} refusals and was closed with 421.
+     *
+     * @param errors the refusals counted in the session
+     */
+    void tooManyErrors(String listener, String ip, int errors) {
+        String who = ip(ip);
+        report(Kind.TOO_MANY_ERRORS, who, "SMTP " + listener + ": " + who + " disconnected after " + errors
+                        + " refused commands",
+                "The SMTP session from " + who + " on the " + listener + " reached max.errors (" + errors
+                        + " refused commands or recipients). The gateway answered 421 4.7.0 and closed the"
+                        + " connection. Many refusals in one session suggest directory harvesting (guessing"
+                        + " addresses) or probing of the SMTP service.");
+    }
+
+    /**
+     * A client over {@code max.connections.per.ip} was refused with 421.
+     *
+     * @param sessions the sessions the client already held
+     */
+    void connectionFlood(String listener, String ip, long sessions) {
+        String who = ip(ip);
+        report(Kind.CONNECTION_FLOOD, who, "SMTP " + listener + ": too many connections from " + who,
+                who + " already held " + sessions + " SMTP sessions on the " + listener
+                        + " (max.connections.per.ip); a further connection was refused with 421 4.7.0. One"
+                        + " client opening many connections may be a flood or a scan; if it is a busy"
+                        + " legitimate server, raise max.connections.per.ip.");
+    }
+
+    /** Alerts dropped because the queue to the alert service was full. */
+    public long dropped() {
+        return dropped.get();
+    }
+
+    /** The (kind, IP) pairs remembered for the rate limit right now. */
+    public int tracked() {
+        synchronized (recent) {
+            return recent.size();
+        }
+    }
+
+    /**
+     * Stops taking reports and lets the alerts already queued reach the service for up to
+     * {@value #CLOSE_WAIT_SECONDS} s. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (this == OFF) {
+            return;
+        }
+        closed = true;
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                LOG.warn("SMTP intrusion alerts still pending at shutdown were abandoned");
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void report(Kind kind, String ip, String title, String detail) {
+        if (intervalNanos == 0 || closed) {
+            return;
+        }
+        AlertService service = alerts.get();
+        if (service == null) {
+            LOG.debug("No AlertService: the {} event about {} raised no alert", kind.kind(), ip);
+            return;
+        }
+        long repeats;
+        String key = kind.kind() + ' ' + ip;
+        synchronized (recent) {
+            long now = clock.getAsLong();
+            Recent last = recent.get(key);
+            if (last != null && now - last.at < intervalNanos) {
+                last.repeats++;
+                return;
+            }
+            repeats = last == null ? 0 : last.repeats;
+            // Removed and put again so that the entry moves to the young end of the eviction order.
+            recent.remove(key);
+            recent.put(key, new Recent(now));
+        }
+        if (repeats > 0) {
+            detail += " " + repeats + " more such event(s) from this address since the previous alert were not"
+                    + " alerted (" + INTERVAL_PROPERTY + ").";
+        }
+        AlertRequest request = new AlertRequest(kind.kind(), kind.severity(), ip, "", "", title, detail);
+        try {
+            executor.execute(() -> raise(service, request));
+        } catch (RejectedExecutionException e) {
+            long n = dropped.incrementAndGet();
+            // Only when the alert service is far behind; logged sparsely so that a flood cannot flood the log.
+            if (n == 1 || n % 1000 == 0) {
+                LOG.warn("SMTP intrusion alert queue full: {} alert(s) dropped so far (latest {} about {})", n,
+                        kind.kind(), ip);
+            }
+        }
+    }
+
+    private static void raise(AlertService service, AlertRequest request) {
+        try {
+            service.raise(request);
+        } catch (RuntimeException e) {
+            LOG.warn("Could not raise the {} alert about {}: {}", request.kind(), request.subject(), e.toString());
+        }
+    }
+
+    private static String ip(String ip) {
+        return ip == null || ip.isEmpty() ? "unknown" : ip;
+    }
+
+    /** The last alert of one (kind, IP) and the events suppressed since. Guarded by {@code recent}. */
+    private static final class Recent {
+        final long at;
+        long repeats;
+
+        Recent(long at) {
+            this.at = at;
+        }
+    }
+}
