@@ -14,6 +14,9 @@
 #   BENCH_RCPT  envelope recipient (must be a registered address)           [bench@example.com]
 #   GATEWAY_DIR where --start-gateway unpacks the distribution              [bench/target/gateway]
 #   GATEWAY_BOOT_TIMEOUT  seconds to wait for :2525 and /health         [180]
+#   GATEWAY_CONFIG  extra settings for the --start-gateway instance, written before it boots: entries
+#               <file.cfg>:<key>=<value> separated by spaces, e.g.
+#               "org.streamail.delivery.cfg:relay.reuse.seconds=0"                          []
 #   MVN_ARGS    extra Maven arguments, e.g. -o for offline builds            []
 set -euo pipefail
 
@@ -106,6 +109,12 @@ if $start_gateway; then
     ",,") set_cfg "$etc/org.streamail.directory.cfg" domains "$rcpt_domain" ;;
     *) set_cfg "$etc/org.streamail.directory.cfg" domains "$current_domains,$rcpt_domain" ;;
   esac
+  for entry in ${GATEWAY_CONFIG:-}; do
+    [[ "$entry" =~ ^([A-Za-z0-9._-]+\.cfg):([A-Za-z0-9._-]+)=(.*)$ ]] \
+      || die "GATEWAY_CONFIG entry '$entry' is not <file.cfg>:<key>=<value>"
+    set_cfg "$etc/${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}"
+    log "set ${BASH_REMATCH[2]} = ${BASH_REMATCH[3]} in ${BASH_REMATCH[1]}"
+  done
   if [[ -z "${STREAMAIL_ADMIN_PASSWORD:-}" ]]; then
     STREAMAIL_ADMIN_PASSWORD="$(head -c 18 /dev/urandom | base64 | tr -d '/+=')"
     export STREAMAIL_ADMIN_PASSWORD
