@@ -381,6 +381,32 @@ public final class GatewayClient implements AutoCloseable {
         return parseRecall(json(send("POST", "/messages/" + id + "/recall", body, MAX_JSON_BYTES)));
     }
 
+    /** Longest URL the gateway accepts when lifting a bad mark (same bound as the REST bundle). */
+    public static final int MAX_URL_LENGTH = 8192;
+
+    /** {@code GET /bad-urls} (any user): the URLs campaign recalls marked bad, newest first. */
+    public List<BadUrl> badUrls(int limit) throws GatewayException {
+        return items(json(send("GET", "/bad-urls?limit=" + checkLimit(limit), null, MAX_JSON_BYTES)),
+                GatewayClient::parseBadUrl);
+    }
+
+    /**
+     * {@code DELETE /bad-urls?url=…} (admin): lifts the bad mark of {@code url}, so clicks on it are no longer
+     * blocked for that reason. A URL that is not marked is {@link Kind#NOT_FOUND}.
+     *
+     * @param url exactly as {@link #badUrls} returned it (not stripped: the gateway matches it exactly)
+     */
+    public void unmarkBadUrl(String url) throws GatewayException {
+        if (url == null || url.isBlank() || url.length() > MAX_URL_LENGTH
+                || url.chars().anyMatch(Character::isISOControl)) {
+            throw new GatewayException(Kind.BAD_REQUEST, 0, "Not a URL to lift: it must be 1.." + MAX_URL_LENGTH
+                    + " characters without control characters, got '" + abbrev(String.valueOf(url)) + "'");
+        }
+        // %20 rather than '+' for a space: unambiguous to any query decoder
+        send("DELETE", "/bad-urls?url=" + URLEncoder.encode(url, StandardCharsets.UTF_8).replace("+", "%20"), null,
+                MAX_JSON_BYTES);
+    }
+
     // ------------------------------------------------------------------ retention
 
     /** {@code GET /retention/policy}. */
@@ -817,6 +843,10 @@ public final class GatewayClient implements AutoCloseable {
     static Click parseClick(JsonNode n) {
         return new Click(text(n, "id"), instant(n, "time"), text(n, "messageId"), text(n, "recipient"), text(n, "url"),
                 text(n, "clientIp"), text(n, "mac"), n.path("blocked").asBoolean(false), text(n, "reason"));
+    }
+
+    static BadUrl parseBadUrl(JsonNode n) {
+        return new BadUrl(text(n, "url"), text(n, "reason"), instant(n, "markedAt"));
     }
 
     static RecallReport parseRecall(JsonNode n) {

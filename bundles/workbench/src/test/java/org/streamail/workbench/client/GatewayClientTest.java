@@ -394,4 +394,67 @@ class GatewayClientTest {
         assertThatThrownBy(() -> client.reportSpam("x?y")).isInstanceOf(GatewayException.class);
         assertThat(gateway.requests()).hasSize(before);
     }
+
+    // ------------------------------------------------------------------ URLs marked bad by campaign recalls
+
+    private static final String ODD_URL = "https://evil.example/pay?invoice=7&to=café #top";
+
+    @Test
+    void urlsMarkedBadAreListedNewestFirstAndAMarkIsLiftedByItsPercentEncodedUrl() throws Exception {
+        login();
+        List<BadUrl> bad = client.badUrls(10);
+        assertThat(gateway.requests()).contains("GET " + API + "/bad-urls?limit=10");
+        assertThat(bad).extracting(BadUrl::url)
+                .containsExactly("http://paypa1-secure.example/login", ODD_URL, "http://bad.example/x");
+        assertThat(bad.get(0).reason()).isEqualTo("campaign cmp-q-7f3a91: phishing campaign, pulled by the admin");
+        java.time.Instant now = java.time.Instant.now();
+        assertThat(bad.get(0).markedAt()).isBetween(now.minus(Duration.ofMinutes(6)), now);
+        assertThat(bad.get(2).markedAt()).isBefore(bad.get(1).markedAt());
+        assertThat(client.badUrls(1)).hasSize(1);
+
+        client.unmarkBadUrl(ODD_URL);
+        // every reserved character, the space and the UTF-8 of é are percent-encoded: the URL stays one value
+        assertThat(gateway.requests()).contains("DELETE " + API
+                + "/bad-urls?url=https%3A%2F%2Fevil.example%2Fpay%3Finvoice%3D7%26to%3Dcaf%C3%A9%20%23top");
+        assertThat(gateway.badUrls()).doesNotContain(ODD_URL).hasSize(2);
+        assertThat(client.badUrls(50)).extracting(BadUrl::url).doesNotContain(ODD_URL);
+
+        assertThatThrownBy(() -> client.unmarkBadUrl(ODD_URL)).isInstanceOfSatisfying(GatewayException.class, e -> {
+            assertThat(e.kind()).isEqualTo(Kind.NOT_FOUND);
+            assertThat(e.status()).isEqualTo(404);
+            assertThat(e.getMessage()).isEqualTo("that URL is not marked bad");
+        });
+    }
+
+    @Test
+    void badUrlInputIsRefusedBeforeAnyRequest() throws Exception {
+        login();
+        int before = gateway.requests().size();
+        for (String url : java.util.Arrays.asList(null, "", "   ", "http://x.example/\nHost: y", "http://x/\u0000",
+                "http://x.example/" + "a".repeat(GatewayClient.MAX_URL_LENGTH))) {
+            assertThatThrownBy(() -> client.unmarkBadUrl(url)).as(String.valueOf(url))
+                    .isInstanceOfSatisfying(GatewayException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(Kind.BAD_REQUEST);
+                        assertThat(e.getMessage()).contains("control characters");
+                    });
+        }
+        assertThatThrownBy(() -> client.badUrls(0)).hasMessageContaining("limit must be 1..1000");
+        assertThatThrownBy(() -> client.badUrls(1001)).hasMessageContaining("limit must be 1..1000");
+        assertThat(gateway.requests()).hasSize(before);
+        assertThat(gateway.badUrls()).hasSize(3);
+    }
+
+    @Test
+    void aViewerListsTheUrlsMarkedBadButMayNotLiftAMark() throws Exception {
+        client.connect(gateway.url(), "viewer", "viewer".toCharArray());
+        assertThat(client.badUrls(50)).hasSize(3);
+        assertThatThrownBy(() -> client.unmarkBadUrl("http://bad.example/x"))
+                .isInstanceOfSatisfying(GatewayException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(Kind.FORBIDDEN);
+                    assertThat(e.status()).isEqualTo(403);
+                    assertThat(e.getMessage()).contains("'viewer'").contains("admin role");
+                });
+        assertThat(gateway.requests()).contains("DELETE " + API + "/bad-urls?url=http%3A%2F%2Fbad.example%2Fx");
+        assertThat(gateway.badUrls()).contains("http://bad.example/x");
+    }
 }

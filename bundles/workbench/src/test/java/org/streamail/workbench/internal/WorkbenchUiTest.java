@@ -425,6 +425,65 @@ class WorkbenchUiTest {
                 .isEqualTo("phishing campaign, pulled by the admin");
     }
 
+    @Test
+    @Order(25) // after the quarantine tests (20..24), which use orders right after the isolation ones
+    void liftingTheBadMarkOfAUrlAsksFirstThenDeletesItAndTheUrlLeavesTheList() throws Exception {
+        Composite view = (Composite) ui.sync(() -> window.showView("isolation"));
+        awaitIdle();
+        Table bad = ui.sync(() -> UiDriver.find(view, "isolation.badUrls", Table.class));
+        ui.await("the URLs marked bad", WAIT, () -> bad.getItemCount() == 3);
+        // newest first: marked at, URL, reason
+        assertThat(ui.sync(() -> bad.getItem(0).getText(1))).isEqualTo("http://paypa1-secure.example/login");
+        assertThat(ui.sync(() -> bad.getItem(0).getText(2)))
+                .isEqualTo("campaign cmp-q-7f3a91: phishing campaign, pulled by the admin");
+        assertThat(ui.sync(() -> bad.getItem(0).getText(0))).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d");
+        Button lift = ui.sync(() -> UiDriver.find(view, "isolation.liftBadUrl", Button.class));
+        assertThat(ui.sync(lift::isEnabled)).as("nothing selected yet").isFalse();
+
+        select(bad, rowWith(bad, 1, "http://bad.example/x"));
+        assertThat(ui.sync(lift::isEnabled)).isTrue();
+        ui.clickLater(lift);
+        Shell ask = ui.awaitDialog("Lift bad mark", WAIT);
+        assertThat(ui.sync(() -> UiDriver.labels(ask))).contains("http://bad.example/x")
+                .contains("campaign cmp-m-1d2e3f: fake invoice");
+        ui.press(ask, "Cancel", WAIT);
+        awaitIdle();
+        assertThat(gateway.requests()).as("cancelled: nothing sent")
+                .noneMatch(r -> r.startsWith("DELETE " + API + "/bad-urls"));
+
+        ui.clickLater(lift);
+        ui.answerDialog("Lift bad mark", "Lift mark", WAIT);
+        awaitIdle();
+        assertThat(gateway.requests()).contains("DELETE " + API + "/bad-urls?url=http%3A%2F%2Fbad.example%2Fx");
+        ui.await("the URL gone", WAIT, () -> bad.getItemCount() == 2);
+        assertThat(rowWith(bad, 1, "http://bad.example/x")).isNegative();
+        assertThat(gateway.badUrls()).doesNotContain("http://bad.example/x").hasSize(2);
+        assertThat(ui.sync(lift::isEnabled)).as("the lifted row is no longer selected").isFalse();
+        assertThat(ui.screenshot(window.shell(), screenshots.resolve("isolation-bad-urls.png")))
+                .isGreaterThan(MIN_COLOURS);
+    }
+
+    @Test
+    @Order(26)
+    void liftingAMarkSomeoneElseLiftedMeanwhileShowsTheGatewaysAnswerAndReloads() throws Exception {
+        Composite view = (Composite) ui.sync(() -> window.showView("isolation"));
+        awaitIdle();
+        Table bad = ui.sync(() -> UiDriver.find(view, "isolation.badUrls", Table.class));
+        String url = "http://paypa1-secure.example/login";
+        select(bad, rowWith(bad, 1, url));
+        try (GatewayClient other = new GatewayClient(Duration.ofSeconds(2), Duration.ofSeconds(5), null)) {
+            other.connect(gateway.url(), FakeGateway.ADMIN, FakeGateway.ADMIN_PASSWORD.toCharArray());
+            other.unmarkBadUrl(url); // another administrator, a moment earlier
+        }
+        ui.clickLater(ui.sync(() -> UiDriver.find(view, "isolation.liftBadUrl", Button.class)));
+        ui.answerDialog("Lift bad mark", "Lift mark", WAIT);
+        Shell failure = ui.awaitDialog("Lifting the bad mark failed", WAIT);
+        assertThat(ui.sync(() -> UiDriver.labels(failure))).contains("that URL is not marked bad").contains(url);
+        ui.press(failure, "OK", WAIT);
+        ui.await("the list reloaded", WAIT, () -> bad.getItemCount() == 1);
+        assertThat(ui.sync(() -> bad.getItem(0).getText(1))).isEqualTo("https://evil.example/pay?invoice=7&to=café #top");
+    }
+
     private static boolean setFirstText(Control c, String value) {
         if (c instanceof Text t) {
             t.setText(value);
@@ -575,6 +634,14 @@ class WorkbenchUiTest {
                 .as("blocked clicks are readable by every user").isEqualTo(2);
         assertThat(ui.sync(() -> UiDriver.find(view, "isolation.isolate", Button.class).isEnabled()))
                 .as("no Isolate… for a user the gateway refuses").isFalse();
+        assertThat(ui.sync(message::getText)).contains("URLs marked bad below are visible to every user");
+        Table bad = ui.sync(() -> UiDriver.find(view, "isolation.badUrls", Table.class));
+        assertThat(ui.sync(bad::getItemCount)).as("URLs marked bad are readable by every user").isEqualTo(1);
+        select(bad, 0);
+        assertThat(ui.sync(() -> UiDriver.find(view, "isolation.liftBadUrl", Button.class).isEnabled()))
+                .as("no Lift bad mark… for a user the gateway refuses").isFalse();
+        assertThat(gateway.requests()).as("a viewer never sent a DELETE")
+                .noneMatch(r -> r.startsWith("DELETE " + API + "/bad-urls?url=https"));
         assertThat(ui.screenshot(window.shell(), screenshots.resolve("isolation-viewer.png")))
                 .isGreaterThan(MIN_COLOURS);
     }

@@ -31,8 +31,9 @@ import java.util.concurrent.Executors;
  * bundle writes (fixtures under {@code /gateway}, recorded from its JsonMapping; timestamps
  * {@code MINUTES_AGO:n} are made relative to now so the dashboard has recent data). HTTP Basic: {@code admin}
  * / {@code secret} may do everything; {@code viewer} / {@code viewer} may GET (except {@code /isolation*},
- * admin-only as on the real router) and report spam. Records every request line, with its Content-Type and
- * body; keeps released/deleted ids, isolated hosts and block rules as state, so an action shows in the next
+ * admin-only as on the real router) and report spam, so a viewer lists the URLs marked bad but gets 403 on
+ * {@code DELETE /bad-urls}. Records every request line, with its Content-Type and
+ * body; keeps released/deleted ids, isolated hosts, block rules and URLs marked bad as state, so an action shows in the next
  * list like on a real gateway. {@link #PROTECTED_HOST} is refused (409) and {@link #FAILING_HOST} fails in
  * the enforcer (502). Thread-safe.
  */
@@ -52,6 +53,8 @@ public final class FakeGateway implements AutoCloseable {
     private final Map<String, ObjectNode> isolated = new java.util.LinkedHashMap<>();
     private final List<ObjectNode> isolationAudit = new ArrayList<>();
     private final Map<String, ObjectNode> blockRules = new java.util.LinkedHashMap<>();
+    /** URLs marked bad (url -> entry), newest first. */
+    private final Map<String, ObjectNode> badUrls = new java.util.LinkedHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger ruleIds = new java.util.concurrent.atomic.AtomicInteger();
 
     /** One request with its body, as the gateway received it. */
@@ -76,6 +79,9 @@ public final class FakeGateway implements AutoCloseable {
             isolated.put(n.path("ip").asText(), (ObjectNode) n);
         }
         fixture("isolation-audit.json").path("items").forEach(n -> isolationAudit.add((ObjectNode) n));
+        for (JsonNode n : fixture("bad-urls.json").path("items")) {
+            badUrls.put(n.path("url").asText(), (ObjectNode) n);
+        }
         for (JsonNode n : fixture("blocklist.json").path("items")) {
             blockRules.put(n.path("id").asText(), (ObjectNode) n);
         }
@@ -115,6 +121,11 @@ public final class FakeGateway implements AutoCloseable {
     /** The IPs isolated now. */
     public synchronized Set<String> isolatedHosts() {
         return Set.copyOf(isolated.keySet());
+    }
+
+    /** The URLs marked bad now, newest first. */
+    public synchronized List<String> badUrls() {
+        return List.copyOf(badUrls.keySet());
     }
 
     /** Makes every answer wait, to observe the UI while a call is in flight. */
@@ -353,6 +364,35 @@ public final class FakeGateway implements AutoCloseable {
                 json(ex, 200, n);
             }
             case "POST reports/2" -> report(ex, seg[1], requestBody, contentType);
+            case "GET bad-urls/1" -> {
+                String limit = param(query, "limit");
+                int max = limit == null ? 50 : limit.matches("[0-9]{1,4}") ? Integer.parseInt(limit) : -1;
+                if (max < 1 || max > 1000) {
+                    error(ex, 400, "limit must be 1..1000, got '" + limit + "'");
+                    return;
+                }
+                synchronized (this) {
+                    ObjectNode list = list(badUrls.values());
+                    limit(list, String.valueOf(max));
+                    json(ex, 200, list);
+                }
+            }
+            case "DELETE bad-urls/1" -> {
+                String url = param(query, "url");
+                if (url == null || url.isBlank()) {
+                    error(ex, 400, "url is required: DELETE /bad-urls?url=<the URL as GET /bad-urls shows it>");
+                    return;
+                }
+                synchronized (this) {
+                    if (badUrls.remove(url) == null) {
+                        error(ex, 404, "that URL is not marked bad");
+                        return;
+                    }
+                }
+                ObjectNode n = mapper.createObjectNode();
+                n.put("url", url).put("unmarked", true);
+                json(ex, 200, n);
+            }
             default -> error(ex, 404, "no route for " + method + " " + path);
         }
     }

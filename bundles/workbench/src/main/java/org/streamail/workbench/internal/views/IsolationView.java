@@ -16,6 +16,7 @@ import org.eclipse.swt.widgets.Label;
 import org.osgi.service.component.annotations.Component;
 import org.streamail.workbench.api.ViewContext;
 import org.streamail.workbench.api.WorkbenchView;
+import org.streamail.workbench.client.BadUrl;
 import org.streamail.workbench.client.Click;
 import org.streamail.workbench.client.GatewayClient;
 import org.streamail.workbench.client.GatewayException;
@@ -27,14 +28,19 @@ import org.streamail.workbench.client.RecallReport;
  * Host isolation: the hosts cut off the network now (ip, MAC, since, until, offences, by whom, why), Isolate…
  * (a dialog that validates address, reason and time before anything is sent), Release… with confirmation,
  * the isolation audit; and the recently blocked link clicks, from which a host can be isolated or the
- * message's whole campaign recalled. Isolation is for administrators only: a viewer sees a clear message
- * instead of the lists (the blocked clicks stay visible to everyone).
+ * message's whole campaign recalled; the URLs those recalls marked bad (every click on them is blocked), with
+ * Lift bad mark… (confirmed) for a wrong mark. Isolation is for administrators only: a viewer sees a clear
+ * message instead of the lists (the blocked clicks and the URLs marked bad stay visible to everyone) and the
+ * admin actions are disabled.
  */
 @Component(service = WorkbenchView.class)
 public final class IsolationView implements WorkbenchView {
 
     static final int AUDIT_LIMIT = 200;
     static final int CLICK_LIMIT = 100;
+    static final int BAD_URL_LIMIT = 200;
+    /** Longest URL quoted in the confirmation dialog; the gateway accepts up to 8192 characters. */
+    private static final int SHOWN_URL = 400;
 
     private ViewContext context;
     private Composite root;
@@ -42,10 +48,12 @@ public final class IsolationView implements WorkbenchView {
     private Ui.SortedTable<Isolation> hosts;
     private Ui.SortedTable<IsolationAuditEntry> audit;
     private Ui.SortedTable<Click> clicks;
+    private Ui.SortedTable<BadUrl> badUrls;
     private Button isolate;
     private Button release;
     private Button isolateClicker;
     private Button recall;
+    private Button liftBadMark;
     private boolean loaded;
     /** The gateway answered 403 to the isolation list: this user is no admin, so the admin actions are off. */
     private boolean forbidden;
@@ -123,7 +131,19 @@ public final class IsolationView implements WorkbenchView {
         clickActions.setLayout(new GridLayout(2, false));
         isolateClicker = Ui.button(clickActions, "Isolate client…", "isolation.isolateClicker", this::isolateClicker);
         recall = Ui.button(clickActions, "Recall campaign…", "isolation.recall", this::recallSelected);
-        sash.setWeights(40, 30, 30);
+
+        Group badGroup = Ui.group(sash, "URLs marked bad", 1, true);
+        badUrls = new Ui.SortedTable<>(badGroup, "isolation.badUrls");
+        badUrls.viewer.getTable().setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+        badUrls.column("Marked at", 140, b -> Ui.time(b.markedAt()), BadUrl::markedAt)
+                .column("URL", 360, BadUrl::url, null)
+                .column("Reason", 360, BadUrl::reason, null);
+        badUrls.sort(0, true);
+        badUrls.viewer.addSelectionChangedListener(e -> enableActions());
+        Composite badActions = new Composite(badGroup, SWT.NONE);
+        badActions.setLayout(new GridLayout(1, false));
+        liftBadMark = Ui.button(badActions, "Lift bad mark…", "isolation.liftBadUrl", this::liftSelected);
+        sash.setWeights(30, 20, 25, 25);
         enableActions();
         return root;
     }
@@ -145,6 +165,7 @@ public final class IsolationView implements WorkbenchView {
             hosts.viewer.setInput(List.of());
             audit.viewer.setInput(List.of());
             clicks.viewer.setInput(List.of());
+            badUrls.viewer.setInput(List.of());
             Ui.message(message, "Not connected", false);
             enableActions();
         }
@@ -170,6 +191,21 @@ public final class IsolationView implements WorkbenchView {
             clicks.viewer.setInput(list);
             enableActions();
         }, e -> context.showStatus("Loading blocked clicks failed: " + e.getMessage(), true));
+        loadBadUrls();
+    }
+
+    /** Loads the URLs marked bad (readable by every user, unlike the isolation list). */
+    private void loadBadUrls() {
+        GatewayClient gw = context.gateway();
+        context.run(root, "Loading URLs marked bad", () -> gw.badUrls(BAD_URL_LIMIT), list -> {
+            badUrls.viewer.setInput(list);
+            enableActions();
+        }, e -> {
+            // e.g. an older gateway without the endpoint: say so, keep the rest of the view usable
+            badUrls.viewer.setInput(List.of());
+            context.showStatus("Loading URLs marked bad failed: " + e.getMessage(), true);
+            enableActions();
+        });
     }
 
     private void isolationFailed(Exception e) {
@@ -179,7 +215,7 @@ public final class IsolationView implements WorkbenchView {
             // the list and the audit are admin-only on the gateway: say so rather than show empty tables
             Ui.message(message, "Isolation is for administrators only: the gateway refused user '"
                     + context.gateway().user() + "' (HTTP 403). Log in as an admin to see, isolate or release hosts. "
-                    + "Blocked clicks below are visible to every user.", true);
+                    + "Blocked clicks and URLs marked bad below are visible to every user.", true);
         } else {
             Ui.message(message, "Loading isolated hosts failed: " + e.getMessage(), true);
         }
@@ -194,6 +230,7 @@ public final class IsolationView implements WorkbenchView {
         Click c = clicks.selected();
         isolateClicker.setEnabled(admin && c != null && GatewayClient.isIpLiteral(c.clientIp()));
         recall.setEnabled(admin && c != null && !c.messageId().isEmpty()); // recall is admin-only too
+        liftBadMark.setEnabled(admin && badUrls.selected() != null); // so is lifting a mark
     }
 
     private void isolateClicker() {
@@ -263,6 +300,42 @@ public final class IsolationView implements WorkbenchView {
                     + " message(s), " + report.pulled() + " copies pulled", false);
             MessageDialog.openInformation(root.getShell(), "Campaign recalled", describe(report));
         }, e -> failed("Recalling the campaign of " + id, e));
+    }
+
+    private void liftSelected() {
+        BadUrl b = badUrls.selected();
+        if (b == null) {
+            return;
+        }
+        String url = b.url();
+        String shown = url.length() <= SHOWN_URL ? url : url.substring(0, SHOWN_URL) + "…";
+        int choice = MessageDialog.open(MessageDialog.QUESTION, root.getShell(), "Lift bad mark",
+                "Lift the bad mark of\n\n" + shown + "\n\nIt was marked bad on " + Ui.time(b.markedAt()) + ": "
+                        + b.reason() + "\n\nThe link guard stops blocking clicks on it for this reason at once "
+                        + "(other rules and verdicts still apply).", SWT.NONE, "Lift mark", "Cancel");
+        if (choice != 0) {
+            return;
+        }
+        GatewayClient gw = context.gateway();
+        context.run(root, "Lifting the bad mark of " + abbrev(url), () -> {
+            gw.unmarkBadUrl(url);
+            return url;
+        }, lifted -> {
+            context.showStatus("No longer marked bad: " + abbrev(lifted), false);
+            loadBadUrls();
+        }, e -> {
+            context.showStatus("Lifting the bad mark of " + abbrev(url) + " failed: " + e.getMessage(), true);
+            MessageDialog.openError(root.getShell(), "Lifting the bad mark failed",
+                    e.getMessage() + "\n\nURL: " + shown);
+            if (e instanceof GatewayException g && g.kind() == GatewayException.Kind.NOT_FOUND) {
+                loadBadUrls(); // lifted meanwhile (by another admin): show the list as it is now
+            }
+            enableActions();
+        });
+    }
+
+    private static String abbrev(String s) {
+        return s.length() <= 120 ? s : s.substring(0, 120) + "…";
     }
 
     /** What a recall did, for the administrator. */
