@@ -262,20 +262,41 @@ public final class CampaignServiceImpl implements CampaignService {
         LinkStore linkStore = links;
         List<String> urls = List.of();
         int shared = 0;
-        if (linkStore != null) {
-            Map<String, List<LinkDelivery>> deliveries = new LinkedHashMap<>();
-            List<String> candidates = new ArrayList<>(badUrls);
-            for (String url : urlsOf(linkStore, first)) {
-                if (!badUrls.contains(url) && candidates.size() < MAX_URLS) {
-                    candidates.add(url);
+        Map<String, List<LinkDelivery>> deliveries = new LinkedHashMap<>();
+        if (!badUrls.isEmpty()) {
+            // An automatic recall (a click was blocked): only the URL judged bad is known to be bad. The
+            // campaign starts with its first copy carrying it: sender and subject are spoofable, so mail with
+            // the same ones delivered before that (a real newsletter a lure imitates) is not a copy.
+            Instant anchor = first.receivedAt();
+            for (String url : linkStore == null ? Set.<String>of() : badUrls) {
+                List<LinkDelivery> d = deliveriesOf(linkStore, first, url);
+                deliveries.put(url, d);
+                for (LinkDelivery x : d) {
+                    anchor = x.at().isBefore(anchor) ? x.at() : anchor;
                 }
+            }
+            Instant from = anchor;
+            members.values().removeIf(m -> !m.id.equals(first.id()) && m.receivedAt(from).isBefore(from));
+        }
+        if (linkStore != null) {
+            List<String> candidates = new ArrayList<>(badUrls);
+            List<String> own = urlsOf(linkStore, first);
+            if (badUrls.isEmpty()) {
+                // An administrator's recall: the message is judged bad as a whole, so its own URLs may count.
+                candidates.addAll(own.subList(0, Math.min(own.size(), MAX_URLS)));
+            } else {
+                shared = (int) own.stream().filter(u -> !badUrls.contains(u)).count();
             }
             Instant start = members.values().stream().map(m -> m.receivedAt(first.receivedAt()))
                     .min(Comparator.naturalOrder()).orElse(first.receivedAt());
             urls = new ArrayList<>();
             for (String url : candidates) {
+                if (deliveries.containsKey(url)) {
+                    urls.add(url); // judged bad, read above
+                    continue;
+                }
                 List<LinkDelivery> d = deliveriesOf(linkStore, first, url);
-                if (badUrls.contains(url) || !carriedBefore(d, members.keySet(), start)) {
+                if (!carriedBefore(d, members.keySet(), start)) {
                     urls.add(url);
                     deliveries.put(url, d);
                 } else {
@@ -615,7 +636,7 @@ public final class CampaignServiceImpl implements CampaignService {
         }
         b.append("URLs marked bad: ").append(marked).append(" of ").append(urls).append('\n');
         if (shared > 0) {
-            b.append("URLs left alone because ordinary mail carried them before the campaign: ").append(shared).append('\n');
+            b.append("URLs of the message left alone (not judged bad, or carried by ordinary mail before the campaign): ").append(shared).append('\n');
         }
         for (String p : problems) {
             b.append("Problem: ").append(Texts.oneLine(p, 300)).append('\n');

@@ -302,13 +302,14 @@ class CampaignServiceImplTest {
         RecallReport r = service(true, true).recall("g2", "a link to phish.example was clicked and blocked",
                 "linkguard", List.of(URL));
 
-        assertThat(r.messages()).containsExactlyInAnyOrder("g1", "g2", "g3", "g4");
+        // g4, same sender and subject but an hour before the first copy carrying the bad URL, is not a copy
+        assertThat(r.messages()).containsExactlyInAnyOrder("g1", "g2", "g3");
         assertThat(r.warned()).doesNotContain("ivan@corp.example");
         assertThat(mailboxes.copiesOf("ivan@corp.example", "<w0@news.example>")).isEqualTo(1);
         assertThat(links.bad).containsOnlyKeys(URL);
         assertThat(alertStore.ofKind("campaign-recalled")).singleElement().satisfies(a -> assertThat(a.detail())
-                .contains("URLs marked bad: 1 of 1", "URLs left alone because ordinary mail carried them before the "
-                        + "campaign: 1"));
+                .contains("URLs marked bad: 1 of 1", "URLs of the message left alone (not judged bad, or carried by "
+                        + "ordinary mail before the campaign): 1"));
     }
 
     @Test
@@ -339,5 +340,32 @@ class CampaignServiceImplTest {
         RecallReport judged = service(true, true).recall("g1", "clicked and blocked", "linkguard", List.of(URL));
         assertThat(judged.messages()).contains("n4", "g3");
         assertThat(links.bad).containsOnlyKeys(URL);
+    }
+
+    @Test
+    void aLureSpoofingARealSendersEnvelopeAndSubjectDoesNotPullThatSendersEarlierMailIntoTheCampaign() {
+        // Audit: the real newsletter arrives first; a lure with the same envelope sender and subject links to
+        // the newsletter's URL, an everyday site and its own bad URL. A click on the bad URL is blocked.
+        String newsletterUrl = "https://partner.example/news/2025-03";
+        String lureUrl = "https://partner-example.lure.example/login";
+        entry("nl", "<nl@partner.example>", "news@partner.example", "Monthly newsletter", T.minus(Duration.ofHours(2)),
+                DeliveryStatus.DELIVERED, "bob@corp.example");
+        links.recordLinks("nl", List.of("bob@corp.example"), List.of(newsletterUrl), T.minus(Duration.ofHours(2)));
+        entry("lure", "<lure@partner.example>", "news@partner.example", "Monthly newsletter", T,
+                DeliveryStatus.DELIVERED, "alice@corp.example");
+        links.recordLinks("lure", List.of("alice@corp.example"),
+                List.of(lureUrl, newsletterUrl, "https://www.wikipedia.org/"), T);
+        mailboxes.deliver("bob@corp.example", "<nl@partner.example>");
+        mailboxes.deliver("alice@corp.example", "<lure@partner.example>");
+
+        RecallReport r = service(true, true).recall("lure", "a link was clicked and blocked", "linkguard",
+                List.of(lureUrl));
+
+        assertThat(r.messages()).containsExactly("lure");
+        assertThat(r.warned()).containsExactly("alice@corp.example");
+        assertThat(mailboxes.copiesOf("bob@corp.example", "<nl@partner.example>")).isEqualTo(1);
+        assertThat(links.bad).containsOnlyKeys(lureUrl);
+        assertThat(alertStore.ofKind("recipient-warned")).extracting(Alert::recipient)
+                .containsExactly("alice@corp.example");
     }
 }
