@@ -253,8 +253,10 @@ final class ClickHandler {
             LOG.warn("No AlertService: the blocked click from {} raised no alert", clientIp);
             return;
         }
-        String detail = "Host " + clientIp + (mac.isEmpty() ? "" : " (MAC " + mac + ")") + " opened a link to " + url
-                + " from message " + p.messageId() + (p.recipient().isEmpty() ? "" : " sent to " + p.recipient())
+        // Alerts are read by viewers: the URL without the query and fragment where reset tokens and magic logins
+        // live (third audit); administrators find the whole URL in the click record (GET /clicks, streamail:clicks).
+        String detail = "Host " + clientIp + (mac.isEmpty() ? "" : " (MAC " + mac + ")") + " opened a link to "
+                + Click.redactedUrl(url) + " from message " + p.messageId() + (p.recipient().isEmpty() ? "" : " sent to " + p.recipient())
                 + ". The link was blocked: " + reason + ".";
         try {
             alerts.raise(new AlertRequest(ALERT_KIND, Severity.HIGH, clientIp, p.messageId(), p.recipient(),

@@ -160,6 +160,10 @@ class ClickHandlerTest {
         assertThat(alert.subject()).isEqualTo("10.0.0.7");
         assertThat(alert.messageId()).isEqualTo("m-42");
         assertThat(alert.recipient()).isEqualTo("alice@corp.example");
+        // viewers read alerts: the URL without its query (the whole one is in the click record)
+        assertThat(alert.detail()).contains("opened a link to https://bad.example/login?\u2026 from message m-42")
+                .doesNotContain("u=1");
+        assertThat(store.clicks.get(0).url()).isEqualTo(URL);
         // and one for the admins keyed on the link's host, so clicks from other hosts escalate it
         AlertRequest campaign = alerts.raised.get(1);
         assertThat(campaign.kind()).isEqualTo("campaign-clicked");

@@ -209,9 +209,13 @@ final class IncidentRoutes {
 
     private ApiResponse badUrls(ApiRequest request) {
         int limit = request.intQuery("limit", DEFAULT_LIMIT, 1, 1000);
+        boolean whole = request.user().isAdmin(); // a marked URL may be a clicked reset link: as for /clicks
         try {
             return ApiResponse.ok(JsonMapping.list(access.links().with(s -> s.badUrls(limit)).stream()
-                    .map(JsonMapping::badUrl).toList()));
+                    .map(b -> JsonMapping.badUrl(whole ? b
+                            : new org.streamail.api.linkguard.BadUrl(
+                                    org.streamail.api.linkguard.Click.redactedUrl(b.url()), b.reason(), b.markedAt())))
+                    .toList()));
         } catch (UnsupportedOperationException e) {
             throw new ApiException(501, "this gateway's link store cannot list bad URLs");
         }

@@ -180,8 +180,12 @@ class IncidentRoutesTest {
             return Optional.empty();
         }
 
-        final java.util.Map<String, String> bad = new java.util.LinkedHashMap<>(java.util.Map.of(
-                "http://bad.example/login", "campaign cmp-1: clicked and blocked"));
+        final java.util.Map<String, String> bad = new java.util.LinkedHashMap<>();
+
+        {
+            bad.put("http://bad.example/login", "campaign cmp-1: clicked and blocked");
+            bad.put("https://reset.example/r?token=S3CRET", "campaign cmp-2: clicked and blocked");
+        }
 
         @Override
         public List<org.streamail.api.linkguard.BadUrl> badUrls(int limit) {
@@ -333,6 +337,10 @@ class IncidentRoutesTest {
         assertThat(list.status()).isEqualTo(200);
         assertThat(json(list).get("items").get(0).get("url").asText()).isEqualTo("http://bad.example/login");
         assertThat(json(list).get("items").get(0).get("reason").asText()).contains("cmp-1");
+        // a viewer gets no query (a marked URL may be a clicked reset link); an administrator the whole URL
+        assertThat(json(list).toString()).contains("https://reset.example/r?\u2026").doesNotContain("S3CRET");
+        assertThat(json(call(ADMIN, "GET", "/bad-urls", "limit=10", null)).toString())
+                .contains("https://reset.example/r?token=S3CRET");
         assertThat(call(VIEWER, "DELETE", "/bad-urls", "url=http%3A%2F%2Fbad.example%2Flogin", null).status())
                 .isEqualTo(403);
         ApiResponse lifted = call(ADMIN, "DELETE", "/bad-urls", "url=http%3A%2F%2Fbad.example%2Flogin", null);
@@ -342,7 +350,7 @@ class IncidentRoutesTest {
                 .isEqualTo(404);
         assertThat(call(ADMIN, "DELETE", "/bad-urls", null, null).status()).isEqualTo(400);
         assertThat(call(ADMIN, "GET", "/bad-urls", "limit=0", null).status()).isEqualTo(400);
-        assertThat(calls).containsExactly("bad-urls 10", "unmark http://bad.example/login",
+        assertThat(calls).containsExactly("bad-urls 10", "bad-urls 10", "unmark http://bad.example/login",
                 "unmark http://bad.example/login");
     }
 

@@ -37,12 +37,13 @@ public class BadUrlListCommand implements Action {
             System.out.println("No URL is marked bad.");
             return null;
         }
+        boolean whole = SpamReports.isAdmin(); // a marked URL may be a clicked reset link: as for clicks
         ShellTable table = new ShellTable();
         table.column("Marked");
         table.column("URL");
         table.column("Reason");
         for (BadUrl b : bad) {
-            table.addRow().addContent(Format.time(b.markedAt()), Format.cell(b.url()), Format.cell(b.reason()));
+            table.addRow().addContent(Format.time(b.markedAt()), Format.cell(whole ? b.url() : org.streamail.api.linkguard.Click.redactedUrl(b.url())), Format.cell(b.reason()));
         }
         table.print(System.out);
         return null;
