@@ -351,10 +351,7 @@ public class Delivery {
     private void writeOriginal(OutputStream out, SpoolEntry e, DeliverySettings s) throws IOException {
         try (InputStream in = spool.openRaw(e)) {
             if (hides(e, s)) {
-                if (!InternalHops.copy(new java.io.BufferedInputStream(in), out)) {
-                    LOG.warn("{}: header longer than {} bytes, sent without hiding its internal hops", e.id(),
-                            InternalHops.MAX_HEADER_BYTES);
-                }
+                InternalHops.copy(new java.io.BufferedInputStream(in), out);
             } else {
                 in.transferTo(out);
             }
@@ -382,7 +379,8 @@ public class Delivery {
             b.append("\r\n\tfor <").append(token(env.recipients().get(0), "")).append('>');
         }
         b.append("; ").append(RFC5322.format(env.receivedAt())).append("\r\n");
-        if (st.action == Action.TAG) {
+        // Outbound, the verdict is for us, not for the outside world (and the scrubber drops any X-Streamail-*).
+        if (st.action == Action.TAG && !hides(e, s)) {
             b.append("X-Streamail-Verdict: ").append(st.action);
             for (Category c : st.categories) {
                 b.append(' ').append(c);

@@ -116,6 +116,22 @@ class OutboundDeliveryTest {
     }
 
     @Test
+    void taggedOutboundMailDoesNotTellTheOutsideWorldOurVerdict() throws Exception {
+        Spool spool = new Spool(dir.resolve("spool"));
+        Path folder = dir.resolve("out");
+        delivery = new Delivery(spool, log, DeliverySettings.local(dir.resolve("delivered"))
+                .withOutbound(new Hop("", 25, folder, Tls.NONE), true), Clock.systemUTC());
+        delivery.enqueue(spool.write("o5", "o5", outbound("10.1.2.3", "exch01"), null,
+                ("X-Streamail-Verdict: TAG SPAM\r\n" + INTERNAL).getBytes(StandardCharsets.US_ASCII)),
+                new Verdict(org.streamail.api.model.Action.TAG, 6.0, List.of(org.streamail.api.model.Category.PHISHING),
+                        List.of(), "score 6.0 >= tag.score 5.0"));
+        Wait.until("written", Duration.ofSeconds(20), () -> log.statuses("o5").contains(DeliveryStatus.DELIVERED));
+        String written = Files.readString(folder.resolve("o5.eml"), StandardCharsets.ISO_8859_1);
+        assertThat(written).startsWith("Received: by gateway.test").doesNotContain("X-Streamail", "10.1.2.3")
+                .contains("Subject: quarterly figures");
+    }
+
+    @Test
     void eachDirectionGoesToItsOwnHopEvenWithConnectionsKept() throws Exception {
         smarthost = start();
         internal = start();
