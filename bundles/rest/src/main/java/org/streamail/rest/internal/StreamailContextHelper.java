@@ -29,7 +29,8 @@ import org.streamail.rest.internal.json.JsonMapping;
  * sees it. On success the user name goes to {@link ServletContextHelper#REMOTE_USER} and the user with
  * roles to {@link #USER_ATTRIBUTE}; otherwise 401 with a challenge, 403 without an API role, 429 with
  * {@code Retry-After} while the client address is locked out for failed logins ({@link LoginThrottle}), or
- * 503 when the realm is unavailable — each with a JSON error body. A lockout is logged and, when an
+ * 503 when the realm is unavailable or a login waited too long behind the other logins from its address (then
+ * with {@code Retry-After: 1}) — each with a JSON error body. A lockout is logged and, when an
  * {@link AlertService} is registered (optional, dynamic, greedy reference: REST works without the reporting
  * bundle), raised as a {@code rest-login-throttled} alert. Thread-safe.
  */

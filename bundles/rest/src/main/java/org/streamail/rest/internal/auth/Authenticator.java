@@ -14,4 +14,15 @@ public interface Authenticator {
      * @throws AuthenticationUnavailableException when the realm itself cannot answer (misconfigured, down)
      */
     Optional<AuthenticatedUser> authenticate(String user, String password);
+
+    /**
+     * Answers from remembered logins only, never asking the realm: cheap, never blocks on the realm and never
+     * throws {@link AuthenticationUnavailableException}. {@link BasicAuthGate} serves a remembered login
+     * without queueing it behind the other logins from the same address.
+     *
+     * @return the remembered user, or empty when this login is not remembered (always, unless caching)
+     */
+    default Optional<AuthenticatedUser> cached(String user, String password) {
+        return Optional.empty();
+    }
 }

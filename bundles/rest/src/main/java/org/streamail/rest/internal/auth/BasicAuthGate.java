@@ -15,7 +15,15 @@ import java.util.function.Consumer;
  * <p>Failed logins are throttled per client address by a {@link LoginThrottle}: a locked address gets 429
  * with a {@code Retry-After} before its credentials are looked at, and each new lockout goes to the lockout
  * listener (log and alert). Absent or malformed headers never reach the password check, so they are not
- * counted. Thread-safe if the authenticator and the listener are.
+ * counted. A login the authenticator remembers ({@link Authenticator#cached}) is answered at once. Any other
+ * login waits for its address's turn ({@link AddressLocks}: one realm call at a time per address, at most
+ * {@link AddressLocks#DEFAULT_WAIT}, else 503 with {@code Retry-After: 1}), then looks at the lock and the
+ * remembered logins again before it asks the realm. So a burst of parallel guesses from one address reaches the
+ * realm exactly {@code auth.max.failures} times, and parallel logins with the same new credentials make one
+ * realm call. With throttling off there is nothing to count and logins are not queued.
+ *
+ * <p>Lifecycle: lives as long as its servlet context helper. Threading: thread-safe if the authenticator and
+ * the listener are. Nullability: see the parameters.
  */
 public final class BasicAuthGate {
 
@@ -34,8 +42,9 @@ public final class BasicAuthGate {
     }
 
     /**
-     * Refused: {@code status} is 401 (send the challenge), 403, 429 (send {@code Retry-After:
-     * retryAfterSeconds}) or 503; {@code message} says why. {@code retryAfterSeconds} is 0 unless 429.
+     * Refused: {@code status} is 401 (send the challenge), 403, 429 or 503; {@code message} says why. Send
+     * {@code Retry-After: retryAfterSeconds} when it is above 0: always for 429, and for the 503 of a login that
+     * did not get its address's turn in time (1 s); 0 otherwise.
      */
     public record Refused(int status, String message, long retryAfterSeconds) implements Decision {
         public Refused(int status, String message) {
@@ -46,6 +55,7 @@ public final class BasicAuthGate {
     private final Authenticator authenticator;
     private final LoginThrottle throttle;
     private final Consumer<LoginThrottle.Lockout> onLockout;
+    private final AddressLocks turns;
 
     /** A gate without throttling. */
     public BasicAuthGate(Authenticator authenticator) {
@@ -57,9 +67,16 @@ public final class BasicAuthGate {
      */
     public BasicAuthGate(Authenticator authenticator, LoginThrottle throttle,
             Consumer<LoginThrottle.Lockout> onLockout) {
+        this(authenticator, throttle, onLockout, new AddressLocks());
+    }
+
+    /** For tests: a given wait and bound for the per-address turns. */
+    BasicAuthGate(Authenticator authenticator, LoginThrottle throttle, Consumer<LoginThrottle.Lockout> onLockout,
+            AddressLocks turns) {
         this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
         this.throttle = Objects.requireNonNull(throttle, "throttle");
         this.onLockout = Objects.requireNonNull(onLockout, "onLockout");
+        this.turns = Objects.requireNonNull(turns, "turns");
     }
 
     /**
@@ -79,11 +96,36 @@ public final class BasicAuthGate {
         if (credentials.isEmpty()) {
             return throttledOr(remoteAddress, new Refused(401, "malformed Basic credentials"));
         }
-        try (LoginThrottle.Attempt attempt = throttle.begin(remoteAddress)) {
-            if (attempt.refused()) {
-                return throttled(attempt.retryAfterSeconds());
+        String user = credentials.get()[0];
+        String password = credentials.get()[1];
+        long retryAfter = throttle.lockedFor(remoteAddress);
+        if (retryAfter > 0) {
+            return throttled(retryAfter);
+        }
+        // Remembered logins cost nothing and count nothing: they never wait behind other logins.
+        Optional<AuthenticatedUser> remembered = authenticator.cached(user, password);
+        if (remembered.isPresent()) {
+            return decide(user, remembered.get());
+        }
+        if (!throttle.enabled()) {
+            return login(user, password, remoteAddress);
+        }
+        AddressLocks.Turn turn = turns.acquire(LoginThrottle.key(remoteAddress));
+        if (turn instanceof AddressLocks.Busy busy) {
+            return new Refused(503, busy.message(), 1);
+        }
+        try (AddressLocks.Held held = (AddressLocks.Held) turn) {
+            // While this request waited, the logins before it may have locked the address or remembered these
+            // very credentials (a parallel request with the same password).
+            retryAfter = throttle.lockedFor(remoteAddress);
+            if (retryAfter > 0) {
+                return throttled(retryAfter);
             }
-            return check(credentials.get(), attempt);
+            remembered = authenticator.cached(user, password);
+            if (remembered.isPresent()) {
+                return decide(user, remembered.get());
+            }
+            return login(user, password, remoteAddress);
         }
     }
 
@@ -97,9 +139,8 @@ public final class BasicAuthGate {
                 retryAfterSeconds);
     }
 
-    private Decision check(String[] credentials, LoginThrottle.Attempt attempt) {
-        String user = credentials[0];
-        String password = credentials[1];
+    /** Asks the realm; a wrong password is counted (inside the address's turn when throttling is on). */
+    private Decision login(String user, String password, String remoteAddress) {
         Optional<AuthenticatedUser> result;
         try {
             result = authenticator.authenticate(user, password);
@@ -107,13 +148,17 @@ public final class BasicAuthGate {
             return new Refused(503, "authentication service unavailable");
         }
         if (result.isEmpty()) {
-            attempt.failed().ifPresent(onLockout);
+            throttle.failed(remoteAddress).ifPresent(onLockout);
             return new Refused(401, "invalid user name or password");
         }
-        if (!result.get().canRead()) {
+        return decide(user, result.get());
+    }
+
+    private static Decision decide(String user, AuthenticatedUser authenticated) {
+        if (!authenticated.canRead()) {
             return new Refused(403, "user '" + user + "' has neither the admin nor the viewer role");
         }
-        return new Allowed(result.get());
+        return new Allowed(authenticated);
     }
 
     /** {@code [user, password]} from a Basic header, or empty when it is not well-formed Basic. */

@@ -16,7 +16,7 @@ import java.util.Optional;
  * request itself. Keys are SHA-256 hashes of user and password, so no password is kept in memory; failures
  * are never cached, so a changed password or a new account works at once, while a removed account or
  * changed password stays usable for at most the time-to-live. The cache is bounded (least recently used
- * logins go first). Thread-safe.
+ * logins go first). {@link #cached} answers from the remembered logins alone. Thread-safe.
  */
 public final class CachingAuthenticator implements Authenticator {
 
@@ -50,14 +50,9 @@ public final class CachingAuthenticator implements Authenticator {
         }
         String key = key(user, password);
         Instant now = clock.instant();
-        synchronized (cache) {
-            Remembered r = cache.get(key);
-            if (r != null) {
-                if (now.isBefore(r.expires())) {
-                    return Optional.of(r.user());
-                }
-                cache.remove(key);
-            }
+        Optional<AuthenticatedUser> remembered = lookUp(key, now);
+        if (remembered.isPresent()) {
+            return remembered;
         }
         // The slow login runs outside the lock so one slow realm call does not serialise every request.
         Optional<AuthenticatedUser> result = delegate.authenticate(user, password);
@@ -67,6 +62,29 @@ public final class CachingAuthenticator implements Authenticator {
             }
         });
         return result;
+    }
+
+    /** The remembered login, if any and not expired; the delegate is never asked. */
+    @Override
+    public Optional<AuthenticatedUser> cached(String user, String password) {
+        if (ttl.isZero() || ttl.isNegative()) {
+            return Optional.empty();
+        }
+        return lookUp(key(user, password), clock.instant());
+    }
+
+    private Optional<AuthenticatedUser> lookUp(String key, Instant now) {
+        synchronized (cache) {
+            Remembered r = cache.get(key);
+            if (r == null) {
+                return Optional.empty();
+            }
+            if (now.isBefore(r.expires())) {
+                return Optional.of(r.user());
+            }
+            cache.remove(key);
+            return Optional.empty();
+        }
     }
 
     /** Number of remembered logins (for tests). */

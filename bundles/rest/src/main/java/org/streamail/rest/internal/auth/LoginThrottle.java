@@ -17,15 +17,12 @@ import java.util.Optional;
  * authenticator is asked, so a correct password is refused too and guessing gains nothing. A success never
  * clears the count: an attacker holding one password must not reset the counter while guessing another.
  *
- * <p>Use: {@link #begin} before the password check; the returned {@link Attempt} is either
- * {@linkplain Attempt#refused() refused} (answer 429 with {@link Attempt#retryAfterSeconds()}) or open, and
- * an open one is ended with {@link Attempt#failed()} when the password was wrong and {@link Attempt#close()}
- * in every case (try-with-resources). Requests that never reach the password check ask {@link #lockedFor}
- * instead, which adds nothing to the map. Once an address has a failure in the window, its open attempts count
- * against the limit while they run: without that, a burst of parallel guesses would all pass the check before
- * the next of them failed. An address without failures is never limited by its parallel logins (a client
- * opening many requests at once is normal), so its very first burst is bounded only by the HTTP thread pool
- * and the cost of the realm's password hash.
+ * <p>Use: ask {@link #lockedFor} before the password check (answer 429 when it is above 0) and report a wrong
+ * password with {@link #failed}. An address is locked once it has {@code auth.max.failures} failures in the
+ * window; logins in flight are not counted. The limit is therefore exact only if the check, the realm call and
+ * the report of its failure are not interleaved with another login from the same address: otherwise a burst of
+ * parallel guesses would all pass the check before the first of them failed. {@link BasicAuthGate} ensures
+ * that by running at most one uncached login per address at a time ({@link AddressLocks}).
  *
  * <p>Memory is bounded: at most {@code auth.throttle.max.addresses} addresses are tracked (when full, the
  * one whose last failure is oldest is forgotten), each with at most {@code auth.max.failures} failure times,
@@ -107,8 +104,6 @@ public final class LoginThrottle {
     private static final class Entry {
         /** Failure times, oldest first, all within the window after {@link #prune}; at most maxFailures. */
         final ArrayDeque<Instant> failures = new ArrayDeque<>();
-        /** Attempts admitted and not yet ended. */
-        int pending;
         /** Last failure, or creation when none yet; the map's iteration order follows it. */
         Instant touched;
         /** Whether the current lockout has been reported. */
@@ -136,37 +131,14 @@ public final class LoginThrottle {
         return new LoginThrottle(new Settings(0, 0, 0), Clock.systemUTC());
     }
 
-    /**
-     * Starts a login attempt from {@code address}: refused when the address is locked, else open (and
-     * counted as in flight until it is closed). Call it only for requests that will reach the password
-     * check; others ask {@link #lockedFor}, which tracks nothing new.
-     */
-    public Attempt begin(String address) {
-        if (!settings.enabled()) {
-            return Attempt.UNTHROTTLED;
-        }
-        String key = key(address);
-        Instant now = clock.instant();
-        synchronized (entries) {
-            long retryAfter = lockedFor(key, now);
-            if (retryAfter > 0) {
-                return Attempt.refused(retryAfter);
-            }
-            Entry entry = entries.get(key);
-            if (entry == null) {
-                entry = new Entry(now);
-                makeRoom();
-                entries.put(key, entry);
-            }
-            entry.pending++;
-            return new Attempt(this, key, entry);
-        }
+    /** Whether throttling is on ({@code auth.max.failures} above 0). */
+    public boolean enabled() {
+        return settings.enabled();
     }
 
     /**
-     * Whether {@code address} is locked, without starting an attempt or tracking the address: for requests
-     * that never reach the password check (absent or malformed credentials), which must not be able to push
-     * counted addresses out of the bounded map.
+     * Whether {@code address} is locked. Never tracks a new address (only {@link #failed} does), so requests
+     * without usable credentials cannot push counted addresses out of the bounded map.
      *
      * @return the seconds to send in {@code Retry-After} (at least 1) when locked, else 0
      */
@@ -187,15 +159,11 @@ public final class LoginThrottle {
             return 0;
         }
         prune(entry, now);
-        // Logins in flight count only once the address has failed: a legitimate client that opens many requests
-        // at once (the workbench, a script, the bench) must never be locked out without a single wrong password.
-        int failures = entry.failures.size();
-        boolean locked = failures >= settings.maxFailures()
-                || failures > 0 && failures + entry.pending >= settings.maxFailures();
-        return locked ? retryAfterSeconds(entry, now) : 0;
+        return entry.failures.size() >= settings.maxFailures() ? retryAfterSeconds(entry, now) : 0;
     }
 
-    private static String key(String address) {
+    /** The key an address is tracked under; {@link AddressLocks} uses the same. */
+    static String key(String address) {
         return address == null || address.isBlank() ? UNKNOWN_ADDRESS : address;
     }
 
@@ -206,14 +174,21 @@ public final class LoginThrottle {
         }
     }
 
-    /** Records a failure of the attempt; returns the lockout when this failure locked the address. */
-    private Optional<Lockout> fail(String key) {
+    /**
+     * Counts a failed login (wrong user name or password) from {@code address}; nothing when throttling is off.
+     *
+     * @return the lockout when this failure locked the address (once per lockout), else empty
+     */
+    public Optional<Lockout> failed(String address) {
+        if (!settings.enabled()) {
+            return Optional.empty();
+        }
+        String key = key(address);
         Instant now = clock.instant();
         synchronized (entries) {
             sweep(now);
             Entry entry = entries.get(key);
             if (entry == null) {
-                // Evicted (or swept) while the login ran: the failure still counts, on a fresh entry.
                 entry = new Entry(now);
                 makeRoom();
             } else {
@@ -221,7 +196,8 @@ public final class LoginThrottle {
                 prune(entry, now);
             }
             entry.failures.addLast(now);
-            // Concurrent failures may overshoot; keeping the newest maxFailures keeps the lock correct.
+            // Logins not serialised per address may overshoot; keeping the newest maxFailures bounds the memory
+            // and keeps the lock correct.
             while (entry.failures.size() > settings.maxFailures()) {
                 entry.failures.removeFirst();
             }
@@ -232,16 +208,6 @@ public final class LoginThrottle {
                 return Optional.of(new Lockout(key, entry.failures.size(), window));
             }
             return Optional.empty();
-        }
-    }
-
-    /** Ends an attempt (after {@link #fail} when it failed). */
-    private void end(String key, Entry own) {
-        synchronized (entries) {
-            own.pending--;
-            if (own.pending == 0 && own.failures.isEmpty() && entries.get(key) == own) {
-                entries.remove(key);
-            }
         }
     }
 
@@ -268,9 +234,7 @@ public final class LoginThrottle {
             if (entry.touched.isAfter(cutoff)) {
                 return;
             }
-            if (entry.pending == 0) {
-                it.remove();
-            }
+            it.remove();
         }
     }
 
@@ -287,76 +251,9 @@ public final class LoginThrottle {
     private long retryAfterSeconds(Entry entry, Instant now) {
         Instant oldest = entry.failures.peekFirst();
         if (oldest == null) {
-            return 1; // locked only by attempts in flight: they end within a login's time
+            return 1; // unreachable while maxFailures >= 1; never answer Retry-After: 0
         }
         long millis = Duration.between(now, oldest.plus(window)).toMillis();
         return Math.max(1, (millis + 999) / 1000);
-    }
-
-    /**
-     * One login attempt, as admitted or refused by {@link #begin}. Used by one thread; ending it twice is
-     * harmless.
-     */
-    public static final class Attempt implements AutoCloseable {
-
-        static final Attempt UNTHROTTLED = new Attempt(null, null, null);
-
-        private final LoginThrottle throttle;
-        private final String key;
-        private final Entry entry;
-        private final long retryAfterSeconds;
-        private boolean ended;
-
-        private Attempt(LoginThrottle throttle, String key, Entry entry) {
-            this.throttle = throttle;
-            this.key = key;
-            this.entry = entry;
-            this.retryAfterSeconds = 0;
-        }
-
-        private Attempt(long retryAfterSeconds) {
-            this.throttle = null;
-            this.key = null;
-            this.entry = null;
-            this.retryAfterSeconds = retryAfterSeconds;
-        }
-
-        static Attempt refused(long retryAfterSeconds) {
-            return new Attempt(retryAfterSeconds);
-        }
-
-        /** Whether the address is locked: answer 429 and do not check the password. */
-        public boolean refused() {
-            return retryAfterSeconds > 0;
-        }
-
-        /** For a refused attempt, the seconds to send in {@code Retry-After} (at least 1); else 0. */
-        public long retryAfterSeconds() {
-            return retryAfterSeconds;
-        }
-
-        /**
-         * The password was wrong: counts the failure and ends the attempt.
-         *
-         * @return the lockout when this failure locked the address (once per lockout), else empty
-         */
-        public Optional<Lockout> failed() {
-            if (throttle == null || ended) {
-                return Optional.empty();
-            }
-            Optional<Lockout> lockout = throttle.fail(key);
-            close();
-            return lockout;
-        }
-
-        /** Ends the attempt without counting a failure (success, 403, 503, exception). */
-        @Override
-        public void close() {
-            if (throttle == null || ended) {
-                return;
-            }
-            ended = true;
-            throttle.end(key, entry);
-        }
     }
 }

@@ -87,4 +87,28 @@ class CachingAuthenticatorTest {
         cache.authenticate("root", "good");
         assertThat(calls.get()).isEqualTo(2);
     }
+
+    @Test
+    void cachedAnswersFromRememberedLoginsOnlyAndNeverAsksTheRealm() {
+        CachingAuthenticator cache = new CachingAuthenticator(realm, Duration.ofSeconds(60), 10, clock);
+        assertThat(cache.cached("root", "good")).as("not yet remembered").isEmpty();
+        assertThat(calls.get()).isZero();
+        cache.authenticate("root", "good");
+        assertThat(cache.cached("root", "good")).map(AuthenticatedUser::name).contains("root");
+        assertThat(cache.cached("root", "bad")).isEmpty();
+        assertThat(calls.get()).isEqualTo(1);
+        clock.now = clock.now.plusSeconds(60);
+        assertThat(cache.cached("root", "good")).as("expired").isEmpty();
+        assertThat(cache.size()).isZero();
+        assertThat(calls.get()).isEqualTo(1);
+    }
+
+    @Test
+    void cachedIsAlwaysEmptyWithTheCacheOffAndForAPlainAuthenticator() {
+        CachingAuthenticator off = new CachingAuthenticator(realm, Duration.ZERO, 10, clock);
+        off.authenticate("root", "good");
+        assertThat(off.cached("root", "good")).isEmpty();
+        assertThat(realm.cached("root", "good")).isEmpty();
+        assertThat(calls.get()).isEqualTo(1);
+    }
 }

@@ -10,11 +10,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -259,70 +254,28 @@ class LoginThrottleTest {
     }
 
     @Test
-    void concurrentLoginsFromAnAddressWithoutFailuresAreNeverRefused() {
+    void onlyFailuresCountAndTheOneThatReachesTheLimitReportsTheLockout() {
         LoginThrottle throttle = new LoginThrottle(new LoginThrottle.Settings(3, 300, 10), clock);
-        List<LoginThrottle.Attempt> open = new ArrayList<>();
-        for (int i = 0; i < 30; i++) {
-            LoginThrottle.Attempt a = throttle.begin(ATTACKER);
-            assertThat(a.refused()).as("parallel login %d", i + 1).isFalse();
-            open.add(a);
+        assertThat(throttle.lockedFor(ATTACKER)).isZero();
+        assertThat(throttle.trackedAddresses()).as("asking tracks nothing").isZero();
+        assertThat(throttle.failed(ATTACKER)).isEmpty();
+        assertThat(throttle.failed(ATTACKER)).isEmpty();
+        assertThat(throttle.lockedFor(ATTACKER)).as("2 of 3").isZero();
+        assertThat(throttle.failed(ATTACKER)).contains(new LoginThrottle.Lockout(ATTACKER, 3, Duration.ofSeconds(300)));
+        assertThat(throttle.lockedFor(ATTACKER)).isEqualTo(300);
+        assertThat(throttle.failed(ATTACKER)).as("same lockout").isEmpty();
+        assertThat(throttle.lockedFor(null)).as("the unknown address is another one").isZero();
+    }
+
+    @Test
+    void failuresAreIgnoredWhileThrottlingIsOff() {
+        LoginThrottle throttle = new LoginThrottle(new LoginThrottle.Settings(0, 0, 0), clock);
+        for (int i = 0; i < 10; i++) {
+            assertThat(throttle.failed(ATTACKER)).isEmpty();
         }
-        open.forEach(LoginThrottle.Attempt::close);
+        assertThat(throttle.lockedFor(ATTACKER)).isZero();
         assertThat(throttle.trackedAddresses()).isZero();
-    }
-
-    @Test
-    void onceAnAddressHasFailedItsAttemptsInFlightCountAgainstTheLimit() {
-        LoginThrottle throttle = new LoginThrottle(new LoginThrottle.Settings(3, 300, 10), clock);
-        assertThat(throttle.begin(ATTACKER).failed()).isEmpty(); // one failure: 1 of 3
-        List<LoginThrottle.Attempt> open = new ArrayList<>();
-        for (int i = 0; i < 2; i++) {
-            LoginThrottle.Attempt a = throttle.begin(ATTACKER);
-            assertThat(a.refused()).isFalse();
-            open.add(a);
-        }
-        assertThat(throttle.begin(ATTACKER).refused()).isTrue();
-        open.forEach(LoginThrottle.Attempt::close); // all succeeded
-        assertThat(throttle.begin(ATTACKER).refused()).isFalse();
-    }
-
-    @Test
-    void parallelGuessesGetNoMoreThanTheLimitPastTheRealm() throws Exception {
-        CountDownLatch start = new CountDownLatch(1);
-        AtomicInteger asked = new AtomicInteger();
-        Authenticator slowRealm = (user, password) -> {
-            asked.incrementAndGet();
-            try {
-                Thread.sleep(1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return Optional.empty();
-        };
-        BasicAuthGate gate = new BasicAuthGate(slowRealm,
-                new LoginThrottle(LoginThrottle.Settings.DEFAULTS, clock), lockouts::add);
-        gate.check(WRONG, ATTACKER); // from its first failure on, the guesses in flight count
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int t = 0; t < 8; t++) {
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    for (int i = 0; i < 50; i++) {
-                        gate.check(WRONG, ATTACKER);
-                    }
-                    return null;
-                }));
-            }
-            start.countDown();
-            for (Future<?> f : futures) {
-                f.get(30, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-        assertThat(asked.get()).isEqualTo(10);
-        assertThat(lockouts).hasSize(1);
+        assertThat(throttle.enabled()).isFalse();
     }
 
     @Test
