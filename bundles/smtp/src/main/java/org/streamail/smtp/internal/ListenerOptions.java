@@ -26,12 +26,15 @@ import org.streamail.smtp.internal.server.ListenerSettings;
  * @param internalNetworks OUTBOUND only: the raw {@code internal.networks} values; empty for INBOUND
  * @param intrusionAlertIntervalSeconds at most one intrusion alert per (kind, client IP) within this many
  *                         seconds; 0 = no intrusion alerts; negative is a configuration error
+ * @param intrusionAlertMaxPerInterval at most this many intrusion alerts of one kind per interval over all
+ *                         client addresses (then one summary); 0 = no such cap; negative is a configuration error
  */
 record ListenerOptions(
         String pid, Direction direction, boolean enabled, String bindAddress, int port, String hostname,
         long maxMessageSize, int maxRecipients, int maxConnections, int maxConnectionsPerIp,
         int connectionTimeoutMs, int dataTimeoutSeconds, int maxErrors, String tlsKeystore,
-        String tlsKeystorePassword, List<String> internalNetworks, long intrusionAlertIntervalSeconds) {
+        String tlsKeystorePassword, List<String> internalNetworks, long intrusionAlertIntervalSeconds,
+        int intrusionAlertMaxPerInterval) {
 
     ListenerOptions {
         internalNetworks = internalNetworks == null ? List.of()

@@ -111,7 +111,8 @@ final class ManagedListener {
         IntrusionAlarm alarm;
         try {
             // Validated even while disabled, so a bad value is reported when it is set, not when enabled.
-            alarm = new IntrusionAlarm(alerts::get, options.intrusionAlertIntervalSeconds());
+            alarm = new IntrusionAlarm(alerts::get, options.intrusionAlertIntervalSeconds(),
+                    options.intrusionAlertMaxPerInterval());
         } catch (IllegalArgumentException e) {
             throw new IOException("bad configuration of " + pid + ": " + e.getMessage(), e);
         }

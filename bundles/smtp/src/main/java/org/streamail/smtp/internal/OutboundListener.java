@@ -29,7 +29,8 @@ import org.streamail.api.store.Directory;
  * blocks an infected internal host) come and go at any time and are asked from the next SMTP stage on.
  *
  * <p>Intrusion attempts (see {@code IntrusionAlarm}) are raised as alerts through the optional
- * {@link AlertService}, rate-limited per kind and client address by {@code intrusion.alert.interval.seconds}.
+ * {@link AlertService}, rate-limited per kind and client address by {@code intrusion.alert.interval.seconds} and per kind over all
+ * addresses by {@code intrusion.alert.max.per.interval}.
  *
  * <p>Threading: DS calls the constructor, the guard and alert-service bind methods and {@link #stop()} from its
  * own threads; the guard list is copy-on-write and the alert service an atomic reference, so session threads
@@ -118,6 +119,7 @@ public final class OutboundListener {
         return new ListenerOptions(PID, Direction.OUTBOUND, c.enabled(), c.bind_address(), c.port(), c.hostname(),
                 c.max_message_size(), c.max_recipients(), c.max_connections(), c.max_connections_per_ip(),
                 c.connection_timeout_ms(), c.data_timeout_seconds(), c.max_errors(), c.tls_keystore(),
-                c.tls_keystore_password(), networks, c.intrusion_alert_interval_seconds());
+                c.tls_keystore_password(), networks, c.intrusion_alert_interval_seconds(),
+                c.intrusion_alert_max_per_interval());
     }
 }

@@ -74,4 +74,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
                     + "max.connections.per.ip); the log still has every attempt. 0: no intrusion alerts.",
             min = "0")
     long intrusion_alert_interval_seconds() default 300;
+
+    @AttributeDefinition(name = "Intrusion alerts per interval, all addresses",
+            description = "At most this many alerts of one kind of intrusion attempt per intrusion alert interval "
+                    + "over all client addresses (a botnet has thousands); further events are counted and named "
+                    + "in one summary alert (subject many-addresses) when the interval is over. 0: no such cap.",
+            min = "0")
+    int intrusion_alert_max_per_interval() default 10;
 }

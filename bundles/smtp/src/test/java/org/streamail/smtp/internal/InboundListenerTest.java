@@ -171,6 +171,11 @@ class InboundListenerTest {
             public long intrusion_alert_interval_seconds() {
                 return 300;
             }
+
+            @Override
+            public int intrusion_alert_max_per_interval() {
+                return 10;
+            }
         };
     }
 
@@ -207,6 +212,13 @@ class InboundListenerTest {
         assertThat(ListenerConfig.class.getMethod("intrusion_alert_interval_seconds").getDefaultValue())
                 .isEqualTo(300L);
         assertThat(InboundListener.options(config(2525, 100, "", "")).intrusionAlertIntervalSeconds()).isEqualTo(300);
+    }
+
+    @Test
+    void intrusionAlertsOfOneKindAreCappedAtTenPerIntervalOverAllAddressesByDefault() throws NoSuchMethodException {
+        assertThat(ListenerConfig.class.getMethod("intrusion_alert_max_per_interval").getDefaultValue())
+                .isEqualTo(10);
+        assertThat(InboundListener.options(config(2525, 100, "", "")).intrusionAlertMaxPerInterval()).isEqualTo(10);
     }
 
     @Test

@@ -158,6 +158,44 @@ class OutboundListenerTest {
     }
 
     @Test
+    void internalNetworksThatLetTheInternetInAreRefusedAndARunningListenerKeepsItsOldNetworks() throws IOException {
+        assertThatThrownBy(() -> new OutboundListener(intake, directory,
+                config("internal_networks", new String[] {"0.0.0.0/0, ::/0"})))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(OutboundListener.PID)
+                .hasMessageContaining("internal.networks: bad entry '0.0.0.0/0'")
+                .hasMessageContaining("open relay")
+                .hasRootCauseInstanceOf(IllegalArgumentException.class);
+        int port = freePort();
+        OutboundListener listener = new OutboundListener(intake, directory, config("port", port));
+        listener.start();
+        try {
+            assertThatThrownBy(() -> listener.modified(config("port", port, "internal_networks",
+                    new String[] {"127.0.0.0/8", "::/0"}))).isInstanceOf(IOException.class)
+                    .hasMessageContaining("internal.networks: bad entry '::/0'");
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                s.setSoTimeout(5000);
+                assertThat(reader(s).readLine()).as("still the old listener").startsWith("220 ");
+            }
+        } finally {
+            listener.stop();
+        }
+    }
+
+    @Test
+    void theAlertCapOverAllAddressesDefaultsToTenAndANegativeValueIsAnErrorNamingTheProperty() {
+        assertThat(OutboundListener.options(config()).intrusionAlertMaxPerInterval()).isEqualTo(10);
+        assertThat(OutboundListener.options(config()))
+                .isNotEqualTo(OutboundListener.options(config("intrusion_alert_max_per_interval", 0)));
+        assertThatThrownBy(() -> new OutboundListener(intake, directory,
+                config("intrusion_alert_max_per_interval", -1)))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(OutboundListener.PID)
+                .hasMessageContaining("intrusion.alert.max.per.interval")
+                .hasRootCauseInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void anUnreadableKeyStoreIsAClearErrorThatDoesNotShowThePassword() {
         var options = OutboundListener.options(config("tls_keystore", "/nonexistent/ks.p12",
                 "tls_keystore_password", "s3cret"));

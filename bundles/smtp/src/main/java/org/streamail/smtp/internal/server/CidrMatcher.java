@@ -17,7 +17,9 @@ import java.util.Objects;
  * {@link InetAddress#getByName} only after it was checked to be made of hex digits, colons and dots only
  * (a literal the JDK parses without a lookup). Input is bounded ({@link #MAX_ENTRIES} entries of at most
  * {@link #MAX_ENTRY_LENGTH} characters); every bad entry is an {@link IllegalArgumentException} naming the
- * configuration property.
+ * configuration property. Networks wider than {@code /}{@value #MIN_IPV4_PREFIX} (IPv4) or
+ * {@code /}{@value #MIN_IPV6_PREFIX} (IPv6), and IPv6 networks taking in the whole IPv4-mapped block, are
+ * refused: the list says who may relay through the gateway, and such an entry would let the Internet in.
  */
 public final class CidrMatcher {
 
@@ -26,7 +28,17 @@ public final class CidrMatcher {
     /** The longest IPv6 text (45 characters) plus {@code /128}, with room to spare. */
     public static final int MAX_ENTRY_LENGTH = 64;
 
+    /**
+     * Shortest IPv4 prefix accepted: anything wider takes in a large part of the public Internet, which for the
+     * outbound listener's {@code internal.networks} means an open relay (the widest private block is /8).
+     */
+    public static final int MIN_IPV4_PREFIX = 8;
+    /** Shortest IPv6 prefix accepted: {@code fc00::/7} (unique local addresses) is the widest internal range. */
+    public static final int MIN_IPV6_PREFIX = 7;
+
     private static final byte[] MAPPED_PREFIX = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff};
+    /** {@code 0.0.0.0}: as 16 bytes, the start of the IPv4-mapped block. */
+    private static final byte[] MAPPED_PREFIX_V4_ZERO = {0, 0, 0, 0};
 
     private final String property;
     private final List<Network> networks;
@@ -61,7 +73,8 @@ public final class CidrMatcher {
      * @param values   the entries, e.g. {@code "127.0.0.0/8, ::1/128"}
      * @return the matcher; never empty
      * @throws IllegalArgumentException if an entry is not an address or network, has host bits set, the
-     *                                  prefix is out of range, there are too many entries, or there is none
+     *                                  prefix is out of range or too short (see the class comment), there
+     *                                  are too many entries, or there is none
      */
     public static CidrMatcher parse(String property, String... values) {
         Objects.requireNonNull(property, "property");
@@ -152,7 +165,26 @@ public final class CidrMatcher {
             throw bad(property, entry, "host bits are set after the prefix (did you mean "
                     + text(masked, v4) + "/" + prefix + "?)");
         }
-        return new Network(masked, prefix16, text(masked, v4) + "/" + prefix);
+        Network network = new Network(masked, prefix16, text(masked, v4) + "/" + prefix);
+        boolean mappedV4 = prefix16 >= 96 && Arrays.equals(Arrays.copyOf(masked, 12), MAPPED_PREFIX);
+        if ((v4 || mappedV4) && prefix16 - 96 < MIN_IPV4_PREFIX) {
+            throw bad(property, entry, "an IPv4 prefix shorter than /" + MIN_IPV4_PREFIX + " (here /"
+                    + (prefix16 - 96) + ") takes in a large part of the Internet; with a public bind address the"
+                    + " outbound listener would be an open relay. Name the internal networks themselves");
+        }
+        if (!v4 && !mappedV4) {
+            if (prefix < MIN_IPV6_PREFIX) {
+                throw bad(property, entry, "an IPv6 prefix shorter than /" + MIN_IPV6_PREFIX + " takes in a large"
+                        + " part of the Internet (fc00::/7, the unique local addresses, is the widest internal"
+                        + " range); the outbound listener would be an open relay. Name the internal networks"
+                        + " themselves");
+            }
+            if (network.contains(sixteen(MAPPED_PREFIX_V4_ZERO))) {
+                throw bad(property, entry, "it takes in every IPv4-mapped address (::ffff:0:0/96), so every IPv4"
+                        + " client; the outbound listener would be an open relay");
+            }
+        }
+        return network;
     }
 
     /** Dotted quad, four decimal numbers 0..255 without leading zeros (some tools read those as octal). */

@@ -42,6 +42,12 @@ final class SmtpCommands {
 
     private static final SmtpReply TEMPORARY_FAILURE =
             SmtpReply.of(451, "4.3.0", "temporary failure, try again later");
+    /** Outbound: a second recipient of a message with the null sender. */
+    static final SmtpReply NULL_SENDER_ONE_RECIPIENT =
+            SmtpReply.of(550, "5.7.1", "a message with the null sender has one recipient");
+    /** Outbound: a message with the null sender that is not a delivery report. */
+    static final SmtpReply NULL_SENDER_NOT_A_REPORT =
+            SmtpReply.of(550, "5.7.1", "a message with the null sender must be a delivery report");
 
     private SmtpCommands() {
     }
@@ -341,7 +347,7 @@ final class SmtpCommands {
         }
 
         /**
-         * The forward-path, lower-cased, or {@code null} once refused: relay tricks (source routes, {@code %}
+         * The forward-path (lower-cased inbound, domain lower-cased outbound), or {@code null} once refused: relay tricks (source routes, {@code %}
          * and {@code !} routing, quoted routes, IP literals, trailing dots) and ESMTP parameters.
          */
         private String parseRecipient(String arg, Session sess, SessionState st)
@@ -354,6 +360,12 @@ final class SmtpCommands {
             if (!path.params().isEmpty()) {
                 refuse(sess, st, SmtpReply.of(555, "5.5.4", "unsupported parameter"));
                 return null;
+            }
+            if (outbound(engine)) {
+                // RFC 5321 2.4: a foreign local part may be case-sensitive and must be kept as written; only
+                // the domain (already lower-cased by Paths) is folded, so de-duplication is exact on the local
+                // part and case-insensitive on the domain.
+                return path.address();
             }
             // The directory compares whole addresses case-insensitively and stores them in lower case;
             // lower-casing here keeps Alice@ and alice@ from becoming two recipients.
@@ -382,6 +394,12 @@ final class SmtpCommands {
             }
             if (ours) {
                 refuse(sess, st, internalRecipient(address));
+                return;
+            }
+            if (st.sender.isEmpty() && !st.recipients.isEmpty() && !st.recipients.contains(address)) {
+                // A bounce goes back to the one reverse-path it answers; <> with several recipients is a way
+                // around "organisation senders only" (the end of DATA also checks it is a delivery report).
+                refuse(sess, st, NULL_SENDER_ONE_RECIPIENT);
                 return;
             }
             accept(address, sess, st);
@@ -431,6 +449,7 @@ final class SmtpCommands {
             // Past twice the limit (plus slack) a client is not going to stop: end the session.
             long hardLimit = 2 * max + 1024 * 1024;
             SmtpReply answer;
+            boolean countAsError;
             // The DATA deadline runs from the 354 reply; closing it (before the reply below) restores the
             // socket's per-read timeout. Closing the buffer deletes any temporary file of a dropped message.
             long limitMillis = engine.settings().dataTimeoutSeconds() * 1000L;
@@ -456,20 +475,44 @@ final class SmtpCommands {
                     case BARE_LINE_END -> SmtpReply.of(550, "5.6.11", "bare CR or LF not allowed, message refused");
                     case LINE_TOO_LONG -> SmtpReply.of(550, "5.6.0", "line too long, message refused");
                     case TOO_BIG -> SmtpReply.of(552, "5.3.4", "message size exceeds fixed maximum message size");
-                    case NONE -> deliver(st, buffer);
+                    case NONE -> checkAndDeliver(st, buffer);
                 };
-                if (problem != DataReader.Problem.NONE) {
+                // Smuggling, malformed text and a non-report with <> are refusals of the client's doing.
+                countAsError = problem == DataReader.Problem.BARE_LINE_END
+                        || problem == DataReader.Problem.LINE_TOO_LONG || answer == NULL_SENDER_NOT_A_REPORT;
+                if (answer == NULL_SENDER_NOT_A_REPORT) {
+                    LOG.info("SMTP {} from {}: message with the null sender refused: not a delivery report", st.id,
+                            st.clientIp);
+                } else if (problem != DataReader.Problem.NONE) {
                     LOG.info("SMTP {} from {}: message refused: {}", st.id, st.clientIp, answer.line());
                 }
             } finally {
                 st.resetTransaction();
             }
             // Sent once the buffer (and any temporary file) is gone, so nothing outlives the reply.
-            if (answer.code() == 550 && answer.enhanced().startsWith("5.6.")) {
-                refuse(sess, st, answer); // smuggling or malformed text: counts as a protocol error
+            if (countAsError) {
+                refuse(sess, st, answer);
             } else {
                 send(sess, answer);
             }
+        }
+
+        /**
+         * Outbound with the null sender: a message that is not a delivery report (see {@link DeliveryReports})
+         * is refused and never reaches the intake. Otherwise, and always inbound, {@link #deliver}.
+         */
+        private SmtpReply checkAndDeliver(SessionState st, SpoolBuffer buffer) {
+            if (outbound(engine) && st.sender.isEmpty()) {
+                try (InputStream data = buffer.open()) {
+                    if (!DeliveryReports.isDeliveryReport(data)) {
+                        return NULL_SENDER_NOT_A_REPORT;
+                    }
+                } catch (IOException e) {
+                    LOG.warn("SMTP {} from {}: buffered message unreadable; answered 451", st.id, st.clientIp, e);
+                    return TEMPORARY_FAILURE;
+                }
+            }
+            return deliver(st, buffer);
         }
 
         /** Hands the message to the intake and returns the reply to send. */

@@ -51,19 +51,24 @@ class CidrMatcherTest {
         assertThat(m.entries()).containsExactly("192.0.2.7/32", "192.0.2.9/32");
     }
 
-    @Test
-    void slashZeroOfIpv4IsEveryIpv4AddressButNoIpv6One() throws Exception {
-        CidrMatcher m = CidrMatcher.parse("internal.networks", "0.0.0.0/0");
-        assertThat(m.contains(ip("203.0.113.5"))).isTrue();
-        assertThat(m.contains(ip("255.255.255.255"))).isTrue();
-        assertThat(m.contains(ip("2001:db8::1"))).isFalse();
+    @ParameterizedTest
+    @ValueSource(strings = {"0.0.0.0/0", "::/0", "0.0.0.0/1", "128.0.0.0/1", "10.0.0.0/7", "2000::/3",
+        "fc00::/6", "::ffff:0.0.0.0/96", "::ffff:0.0.0.0/100", "::/80", "::/8"})
+    void anEntryThatLetsALargePartOfTheInternetInIsRefusedSayingWhy(String entry) {
+        assertThatThrownBy(() -> CidrMatcher.parse("internal.networks", "10.0.0.0/8, " + entry))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("internal.networks: bad entry '" + entry + "': ")
+                .hasMessageContaining("open relay");
     }
 
     @Test
-    void slashZeroOfIpv6IsEveryAddress() throws Exception {
-        CidrMatcher m = CidrMatcher.parse("internal.networks", "::/0");
-        assertThat(m.contains(ip("2001:db8::1"))).isTrue();
-        assertThat(m.contains(ip("203.0.113.5"))).isTrue();
+    void theWidestInternalRangesAreStillAccepted() throws Exception {
+        CidrMatcher m = CidrMatcher.parse("internal.networks", "10.0.0.0/8", "fc00::/7", "::ffff:172.0.0.0/104");
+        assertThat(m.contains(ip("10.200.0.1"))).isTrue();
+        assertThat(m.contains(ip("fd12::1"))).isTrue();
+        assertThat(m.contains(ip("172.31.0.1"))).isTrue();
+        assertThat(m.contains(ip("203.0.113.5"))).isFalse();
+        assertThat(m.contains(ip("2001:db8::1"))).isFalse();
     }
 
     @Test

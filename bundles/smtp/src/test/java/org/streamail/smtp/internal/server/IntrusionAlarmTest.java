@@ -96,7 +96,7 @@ class IntrusionAlarmTest {
 
     @Test
     void theDefaultTableHoldsAtMostTenThousandAddresses() {
-        IntrusionAlarm alarm = new IntrusionAlarm(() -> alerts, 300);
+        IntrusionAlarm alarm = new IntrusionAlarm(() -> alerts, 300, 0); // no global cap: every address alerts
         try {
             for (int i = 0; i < IntrusionAlarm.MAX_TRACKED + 500; i++) {
                 alarm.connectionFlood(LISTENER, "10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255), 50);
@@ -147,6 +147,124 @@ class IntrusionAlarmTest {
         alarm.tooManyErrors(LISTENER, "192.0.2.2", 10);
         alarm.close();
         assertThat(failing.calls).as("the worker survived the first failure").hasValue(2);
+    }
+
+    /** A capped alarm on the hand-moved clock. */
+    IntrusionAlarm capped(int maxPerInterval) {
+        return new IntrusionAlarm(() -> alerts, 300, maxPerInterval, 100, 100, now::get, false);
+    }
+
+    @Test
+    void alertsOfOneKindStopAtTheCapOverAllAddressesAndOneSummaryFollowsWhenTheNextIntervalOpens() {
+        IntrusionAlarm alarm = capped(3);
+        for (int i = 1; i <= 10; i++) {
+            alarm.tooManyErrors(LISTENER, "198.51.100." + i, 10);
+        }
+        alarm.tooManyErrors(LISTENER, "198.51.100.9", 10); // counted again, but the same address
+        alarm.connectionFlood(LISTENER, "198.51.100.9", 50); // another kind has its own cap
+        now.addAndGet(TimeUnit.SECONDS.toNanos(300));
+        alarm.tooManyErrors(LISTENER, "203.0.113.1", 10);
+        now.addAndGet(TimeUnit.SECONDS.toNanos(300));
+        alarm.flushDue();
+        alarm.close();
+
+        assertThat(alerts.raised).extracting(AlertRequest::kind, AlertRequest::subject).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("smtp-too-many-errors", "198.51.100.1"),
+                org.assertj.core.groups.Tuple.tuple("smtp-too-many-errors", "198.51.100.2"),
+                org.assertj.core.groups.Tuple.tuple("smtp-too-many-errors", "198.51.100.3"),
+                org.assertj.core.groups.Tuple.tuple("smtp-connection-flood", "198.51.100.9"),
+                org.assertj.core.groups.Tuple.tuple("smtp-too-many-errors", "many-addresses"),
+                org.assertj.core.groups.Tuple.tuple("smtp-too-many-errors", "203.0.113.1"));
+        AlertRequest summary = alerts.raised.get(4);
+        assertThat(summary.severity()).isEqualTo(Severity.MEDIUM);
+        assertThat(summary.title()).isEqualTo("SMTP " + LISTENER
+                + ": 8 more smtp-too-many-errors event(s) from 7 address(es) not alerted one by one");
+        assertThat(summary.detail()).contains("After 3 alert(s)").contains("intrusion.alert.max.per.interval")
+                .contains("8 further event(s) from 7 distinct address(es)");
+    }
+
+    @Test
+    void theSummaryComesWithoutAFurtherEventOnceTheIntervalIsOverOrWhenTheAlarmCloses() {
+        IntrusionAlarm alarm = capped(1);
+        alarm.notInternal(LISTENER, "192.0.2.1", "10.0.0.0/8");
+        alarm.notInternal(LISTENER, "192.0.2.2", "10.0.0.0/8");
+        alarm.flushDue(); // not before the interval is over: the summary below counts the next event too
+        now.addAndGet(TimeUnit.SECONDS.toNanos(299));
+        alarm.notInternal(LISTENER, "192.0.2.2", "10.0.0.0/8");
+        now.addAndGet(TimeUnit.SECONDS.toNanos(1));
+        alarm.flushDue();
+        alarm.notInternal(LISTENER, "192.0.2.3", "10.0.0.0/8");
+        alarm.notInternal(LISTENER, "192.0.2.4", "10.0.0.0/8");
+        alarm.close(); // a listener restart: the counted events are not lost
+        assertThat(alerts.raised).extracting(AlertRequest::subject)
+                .containsExactly("192.0.2.1", "many-addresses", "192.0.2.3", "many-addresses");
+        assertThat(alerts.raised.get(1).title()).contains(": 2 more smtp-not-internal event(s) from 1 address(es)");
+        assertThat(alerts.raised.get(3).title()).contains(": 1 more smtp-not-internal event(s) from 1 address(es)");
+    }
+
+    @Test
+    void theSummaryTimerFiresInRealTimeWhenAllGoesQuiet() throws InterruptedException {
+        IntrusionAlarm alarm = new IntrusionAlarm(() -> alerts, 1, 1);
+        try {
+            alarm.tooManyErrors(LISTENER, "192.0.2.1", 10);
+            alarm.tooManyErrors(LISTENER, "192.0.2.2", 10);
+            for (int i = 0; i < 100 && alerts.raised.size() < 2; i++) {
+                Thread.sleep(50);
+            }
+            assertThat(alerts.raised).extracting(AlertRequest::subject)
+                    .containsExactly("192.0.2.1", "many-addresses");
+        } finally {
+            alarm.close();
+        }
+    }
+
+    @Test
+    void distinctAddressesPastTheCapAreCountedUpToABoundThenSaidToBeAtLeastThatMany() {
+        IntrusionAlarm alarm = capped(1);
+        alarm.tooManyErrors(LISTENER, "10.255.255.255", 10);
+        int events = IntrusionAlarm.MAX_DISTINCT_COUNTED + 500;
+        for (int i = 0; i < events; i++) {
+            alarm.tooManyErrors(LISTENER, "10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255), 10);
+        }
+        assertThat(alarm.tracked()).as("addresses over the cap are not put in the table").isEqualTo(1);
+        alarm.close();
+        assertThat(alerts.raised).hasSize(2);
+        assertThat(alerts.raised.get(1).title())
+                .contains(events + " more smtp-too-many-errors event(s) from at least 1000 address(es)");
+    }
+
+    @Test
+    void aNegativeCapIsAnErrorNamingThePropertyAndZeroMeansNoCapOverAllAddresses() {
+        assertThatThrownBy(() -> new IntrusionAlarm(() -> alerts, 300, -1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("intrusion.alert.max.per.interval")
+                .hasMessageContaining("-1");
+        IntrusionAlarm alarm = capped(0);
+        for (int i = 1; i <= 50; i++) {
+            alarm.connectionFlood(LISTENER, "198.51.100." + i, 50);
+        }
+        alarm.close();
+        assertThat(alerts.raised).hasSize(50).noneMatch(a -> a.subject().equals("many-addresses"));
+    }
+
+    @Test
+    void ipv6ClientsAreRateLimitedPerSlash64ButNamedByTheirFullAddress() {
+        IntrusionAlarm alarm = capped(10);
+        alarm.tooManyErrors(LISTENER, "2001:db8:1:2:0:0:0:1", 10);
+        alarm.tooManyErrors(LISTENER, "2001:db8:1:2:ffff:0:0:9", 10); // same /64: a repeat
+        alarm.tooManyErrors(LISTENER, "2001:db8:1:3:0:0:0:1", 10); // next /64: its own alert
+        alarm.tooManyErrors(LISTENER, "192.0.2.1", 10);
+        alarm.tooManyErrors(LISTENER, "192.0.2.2", 10); // IPv4 stays per address
+        now.addAndGet(TimeUnit.SECONDS.toNanos(300));
+        alarm.tooManyErrors(LISTENER, "2001:db8:1:2:0:0:0:77", 10);
+        alarm.close();
+        assertThat(alerts.raised).extracting(AlertRequest::subject).containsExactly("2001:db8:1:2:0:0:0:1",
+                "2001:db8:1:3:0:0:0:1", "192.0.2.1", "192.0.2.2", "2001:db8:1:2:0:0:0:77");
+        assertThat(alerts.raised.get(4).detail()).contains("1 more such event(s) from this address or its IPv6"
+                + " network 2001:db8:1:2:0:0:0:0/64");
+        assertThat(IntrusionAlarm.rateKey("::ffff:192.0.2.1")).isEqualTo("192.0.2.1");
+        assertThat(IntrusionAlarm.rateKey("fe80:0:0:0:1:2:3:4%eth0")).isEqualTo("fe80:0:0:0:0:0:0:0/64");
+        assertThat(IntrusionAlarm.rateKey("unknown")).isEqualTo("unknown");
     }
 
     @Test

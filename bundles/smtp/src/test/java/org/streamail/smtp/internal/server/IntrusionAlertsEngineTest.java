@@ -36,12 +36,17 @@ class IntrusionAlertsEngineTest {
     /** An engine on a free loopback port: 3 sessions per address, 3 errors per session. */
     void start(Direction direction, long intervalSeconds, AlertService service, String... internalNetworks)
             throws IOException {
+        start(direction, intervalSeconds, IntrusionAlarm.DEFAULT_MAX_PER_INTERVAL, service, internalNetworks);
+    }
+
+    void start(Direction direction, long intervalSeconds, int maxPerInterval, AlertService service,
+            String... internalNetworks) throws IOException {
         ListenerSettings settings = new ListenerSettings(InetAddress.getLoopbackAddress(), 0,
                 direction == Direction.OUTBOUND ? "gw.example.org" : "mx.example.org", 1024 * 1024, 100, 20, 3,
                 5000, 600, 3, null, tempDir, direction,
                 direction == Direction.OUTBOUND ? CidrMatcher.parse("internal.networks", internalNetworks) : null);
         engine = new SmtpEngine(settings, intake, directory, List::of, new IntrusionAlarm(() -> service,
-                intervalSeconds));
+                intervalSeconds, maxPerInterval));
         engine.start();
         port = engine.port();
     }
@@ -73,8 +78,15 @@ class IntrusionAlertsEngineTest {
 
     /** Guesses addresses until the inbound listener (max.errors 3) closes the session; returns the replies. */
     List<String> harvest() throws IOException {
+        return harvest(null);
+    }
+
+    /** As {@link #harvest()}, from the given loopback address. */
+    List<String> harvest(InetAddress from) throws IOException {
         List<String> replies = new ArrayList<>();
-        try (RawClient c = RawClient.greeted(port)) {
+        try (RawClient c = new RawClient(port, from)) {
+            c.reply();
+            c.command("EHLO client.test");
             replies.add(c.command("MAIL FROM:<x@sender.test>"));
             for (String guess : List.of("admin", "info", "sales")) {
                 replies.add(c.command("RCPT TO:<" + guess + "@example.org>"));
@@ -160,6 +172,26 @@ class IntrusionAlertsEngineTest {
         assertThat(refusedGreeting()).isEqualTo("554 5.7.1 <" + IP + "> is not an internal host");
         stopEngine();
         assertThat(failing.calls).as("the service was asked, and failed, twice").hasValue(2);
+    }
+
+    @Test
+    void harvestingFromManyAddressesRaisesAlertsUpToTheCapAndThenOneSummary() throws IOException {
+        start(Direction.INBOUND, 300, 2, alerts);
+        int listening = port;
+        for (int i = 2; i <= 6; i++) {
+            assertThat(harvest(InetAddress.getByName("127.0.0." + i))).as("the replies do not change")
+                    .endsWith("421 4.7.0 mx.example.org too many errors, closing connection");
+        }
+        assertThat(harvest(InetAddress.getByName("127.0.0.6"))).hasSize(5);
+        stopEngine(); // the interval's summary is raised when the listener stops, at the latest
+
+        assertThat(alerts.raised).extracting(AlertRequest::subject)
+                .containsExactly("127.0.0.2", "127.0.0.3", "many-addresses");
+        AlertRequest summary = alerts.raised.get(2);
+        assertThat(summary.kind()).isEqualTo("smtp-too-many-errors");
+        assertThat(summary.title()).isEqualTo("SMTP inbound listener (port " + listening
+                + "): 4 more smtp-too-many-errors event(s) from 3 address(es) not alerted one by one");
+        assertThat(summary.detail()).doesNotContain("127.0.0.").doesNotContain("@example.org");
     }
 
     @Test

@@ -95,6 +95,11 @@ class OutboundEngineTest {
         }
     }
 
+    /** A delivery status notification as the internal server sends it (RFC 3464), header folded. */
+    static final String DSN = "From: MAILER-DAEMON@example.org\r\nTo: sender@partner.test\r\n"
+            + "Subject: Undelivered Mail\r\nMIME-Version: 1.0\r\nContent-Type: multipart/report;\r\n"
+            + "\treport-type=delivery-status; boundary=\"b1\"\r\n\r\n--b1\r\n\r\nbounce\r\n--b1--\r\n";
+
     @Test
     void theNullSenderOfTheInternalServersBouncesIsAcceptedAndReachesTheIntake() throws IOException {
         startLoopbackInternal();
@@ -102,12 +107,105 @@ class OutboundEngineTest {
             assertThat(c.command("MAIL FROM:<>")).isEqualTo("250 2.1.0 Ok");
             assertThat(c.command("RCPT TO:<sender@partner.test>")).isEqualTo("250 2.1.5 Ok");
             assertThat(c.command("DATA")).startsWith("354");
-            c.write("Subject: Undelivered Mail\r\n\r\nbounce\r\n.\r\n");
+            c.write(DSN + ".\r\n");
             assertThat(c.reply()).isEqualTo("250 2.0.0 queued as T1");
         }
         assertThat(intake.received).hasSize(1);
+        assertThat(intake.received.get(0).text()).isEqualTo(DSN);
         assertThat(intake.received.get(0).envelope().sender()).isEmpty();
         assertThat(intake.received.get(0).envelope().direction()).isEqualTo(Direction.OUTBOUND);
+    }
+
+    @Test
+    void withTheNullSenderASecondRecipientIsRefusedWith550_5_7_1AndCountedAsAnError() throws IOException {
+        startLoopbackInternal(); // max.errors = 5
+        try (RawClient c = RawClient.greeted(port)) {
+            assertThat(c.command("MAIL FROM:<>")).isEqualTo("250 2.1.0 Ok");
+            assertThat(c.command("RCPT TO:<sender@partner.test>")).isEqualTo("250 2.1.5 Ok");
+            assertThat(c.command("RCPT TO:<victim@elsewhere.test>"))
+                    .isEqualTo("550 5.7.1 a message with the null sender has one recipient");
+            assertThat(c.command("RCPT TO:<sender@PARTNER.test>")).as("the same recipient again").startsWith("250");
+            for (int i = 0; i < 3; i++) {
+                assertThat(c.command("RCPT TO:<v" + i + "@elsewhere.test>")).startsWith("550 5.7.1");
+            }
+            assertThat(c.command("RCPT TO:<v9@elsewhere.test>")).startsWith("550 5.7.1");
+            assertThat(c.reply()).as("the fifth refusal ends the session").startsWith("421 4.7.0");
+        }
+        assertThat(intake.received).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "From: ceo@foreign.test\r\nSubject: invoice\r\n\r\npay now\r\n",
+        "Auto-Submitted: no\r\nSubject: x\r\n\r\nbody\r\n",
+        "Auto-Submitted: No (a person wrote this)\r\n\r\nbody\r\n",
+        "Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\nContent-Type: multipart/report\r\n\r\n--x--\r\n",
+        "Subject: x\r\n\r\nContent-Type: multipart/report\r\nAuto-Submitted: auto-replied\r\n",
+        "X-Content-Type: multipart/report\r\nX-Auto-Submitted: auto-generated\r\n\r\nbody\r\n"})
+    void aMessageWithTheNullSenderThatIsNotADeliveryReportIsRefusedAndNeverReachesTheIntake(String message)
+            throws IOException {
+        startLoopbackInternal();
+        try (RawClient c = RawClient.greeted(port)) {
+            assertThat(c.command("MAIL FROM:<>")).isEqualTo("250 2.1.0 Ok");
+            assertThat(c.command("RCPT TO:<friend@partner.test>")).isEqualTo("250 2.1.5 Ok");
+            assertThat(c.command("DATA")).startsWith("354");
+            c.write(message + ".\r\n");
+            assertThat(c.reply()).isEqualTo("550 5.7.1 a message with the null sender must be a delivery report");
+            assertThat(c.command("NOOP")).as("the session goes on").isEqualTo("250 2.0.0 Ok");
+            assertThat(c.command("RCPT TO:<friend@partner.test>")).as("the transaction is over").startsWith("503");
+        }
+        assertThat(intake.received).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "Content-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n--b--\r\n",
+        "content-type:Multipart/Report (a DSN);boundary=b\r\n\r\n--b--\r\n",
+        "Subject: x\r\nContent-Type:\r\n multipart/report;\r\n boundary=b\r\n\r\n--b--\r\n",
+        "Auto-Submitted: auto-replied\r\nSubject: Out of office\r\n\r\naway\r\n",
+        "Subject: x\r\nAUTO-SUBMITTED: auto-generated (vacation); foo=bar\r\n\r\nbody\r\n"})
+    void aDeliveryReportOrAnAutoSubmittedMessageWithTheNullSenderIsHandedOver(String message) throws IOException {
+        startLoopbackInternal();
+        try (RawClient c = RawClient.greeted(port)) {
+            c.command("MAIL FROM:<>");
+            c.command("RCPT TO:<friend@partner.test>");
+            assertThat(c.command("DATA")).startsWith("354");
+            c.write(message + ".\r\n");
+            assertThat(c.reply()).isEqualTo("250 2.0.0 queued as T1");
+        }
+        assertThat(intake.received).hasSize(1);
+        assertThat(intake.received.get(0).text()).isEqualTo(message);
+    }
+
+    @Test
+    void anOrdinarySenderIsNotHeldToTheNullSenderRules() throws IOException {
+        startLoopbackInternal();
+        try (RawClient c = RawClient.greeted(port)) {
+            c.command("MAIL FROM:<alice@example.org>");
+            assertThat(c.command("RCPT TO:<a@partner.test>")).startsWith("250");
+            assertThat(c.command("RCPT TO:<b@elsewhere.test>")).startsWith("250");
+            assertThat(c.command("DATA")).startsWith("354");
+            c.write("Subject: plain\r\n\r\nhello\r\n.\r\n");
+            assertThat(c.reply()).isEqualTo("250 2.0.0 queued as T1");
+        }
+        assertThat(intake.received.get(0).envelope().recipients()).hasSize(2);
+    }
+
+    @Test
+    void outboundRecipientsKeepTheirLocalPartAsWrittenAndOnlyTheDomainIsLowerCased() throws IOException {
+        startLoopbackInternal();
+        try (RawClient c = RawClient.greeted(port)) {
+            c.command("MAIL FROM:<alice@example.org>");
+            assertThat(c.command("RCPT TO:<John.Smith@Example.COM>")).isEqualTo("250 2.1.5 Ok");
+            assertThat(c.command("RCPT TO:<John.Smith@example.com>")).as("same address, domain folded")
+                    .isEqualTo("250 2.1.5 Ok");
+            assertThat(c.command("RCPT TO:<john.smith@EXAMPLE.com>")).as("another local part").isEqualTo("250 2.1.5 Ok");
+            assertThat(c.command("DATA")).startsWith("354");
+            c.write("Subject: hi\r\n\r\nhello\r\n.\r\n");
+            assertThat(c.reply()).isEqualTo("250 2.0.0 queued as T1");
+        }
+        assertThat(intake.received.get(0).envelope().recipients())
+                .containsExactly("John.Smith@example.com", "john.smith@example.com");
     }
 
     @Test
@@ -116,7 +214,7 @@ class OutboundEngineTest {
         try (RawClient c = RawClient.greeted(port)) {
             assertThat(c.command("MAIL FROM:<alice@example.org>")).startsWith("250");
             assertThat(c.command("RCPT TO:<Bob@Example.ORG>"))
-                    .isEqualTo("550 5.7.1 <bob@example.org> is internal: deliver it on the internal server");
+                    .isEqualTo("550 5.7.1 <Bob@example.org> is internal: deliver it on the internal server");
             assertThat(c.command("RCPT TO:<alice@example.org>"))
                     .isEqualTo("550 5.7.1 <alice@example.org> is internal: deliver it on the internal server");
             assertThat(c.command("RCPT TO:<postmaster>"))
@@ -144,7 +242,7 @@ class OutboundEngineTest {
         assertThat(r.text()).isEqualTo(sent);
         assertThat(r.envelope().direction()).isEqualTo(Direction.OUTBOUND);
         assertThat(r.envelope().sender()).isEqualTo("alice@example.org");
-        assertThat(r.envelope().recipients()).containsExactly("friend@partner.test", "other@another.test");
+        assertThat(r.envelope().recipients()).containsExactly("friend@partner.test", "Other@another.test");
         assertThat(r.envelope().clientIp()).isEqualTo(InetAddress.getLoopbackAddress().getHostAddress());
         assertThat(r.envelope().helo()).isEqualTo("client.test");
         assertThat(directory.checked).as("no directory lookup for external recipients").isEmpty();

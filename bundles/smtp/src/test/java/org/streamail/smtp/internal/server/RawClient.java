@@ -17,7 +17,13 @@ final class RawClient implements AutoCloseable {
     private final OutputStream out;
 
     RawClient(int port) throws IOException {
-        socket = new Socket(InetAddress.getLoopbackAddress(), port);
+        this(port, null);
+    }
+
+    /** Connects from the given local address (say 127.0.0.2: Linux answers for all of 127.0.0.0/8). */
+    RawClient(int port, InetAddress from) throws IOException {
+        socket = from == null ? new Socket(InetAddress.getLoopbackAddress(), port)
+                : new Socket(InetAddress.getLoopbackAddress(), port, from, 0);
         socket.setSoTimeout(10_000);
         socket.setTcpNoDelay(true);
         in = new BufferedInputStream(socket.getInputStream());

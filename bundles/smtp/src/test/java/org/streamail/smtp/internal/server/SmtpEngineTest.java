@@ -181,6 +181,21 @@ class SmtpEngineTest {
     }
 
     @Test
+    void inboundStillLowerCasesRecipientsAndTakesAnyMessageWithTheNullSenderForSeveralOfThem() throws IOException {
+        try (RawClient c = RawClient.greeted(port)) {
+            assertThat(c.command("MAIL FROM:<>")).startsWith("250");
+            assertThat(c.command("RCPT TO:<Alice@Example.ORG>")).startsWith("250 2.1.5");
+            assertThat(c.command("RCPT TO:<Postmaster@example.org>")).startsWith("250 2.1.5");
+            assertThat(c.command("DATA")).startsWith("354");
+            c.write("From: someone@sender.test\r\nSubject: plain\r\n\r\nnot a report\r\n.\r\n");
+            assertThat(c.reply()).startsWith("250 2.0.0 queued as");
+        }
+        assertThat(intake.received).hasSize(1);
+        assertThat(intake.received.get(0).envelope().recipients())
+                .containsExactly("alice@example.org", "postmaster@example.org");
+    }
+
+    @Test
     void recipientDomainIsLowerCasedBeforeTheDirectoryIsAsked() throws IOException {
         try (RawClient c = RawClient.greeted(port)) {
             c.command("MAIL FROM:<a@sender.test>");
