@@ -503,7 +503,7 @@ public class Delivery {
         p.put("mail.smtp.ssl.protocols", "TLSv1.3 TLSv1.2");
     }
 
-    /** Sorts a partial failure per recipient: 5xx permanent, everything else temporary. */
+    /** Sorts a partial failure per recipient: 5xx permanent (but 530), everything else temporary. */
     private static Result classify(SendFailedException ex, List<InternetAddress> rcpts, Map<String, String> perm,
             SMTPTransport t) {
         Map<String, Integer> codes = new LinkedHashMap<>();
@@ -526,7 +526,9 @@ public class Delivery {
                 continue;
             }
             int code = codes.getOrDefault(addr, sent.isEmpty() ? overall : -1);
-            if (code >= 500) {
+            // 530 (STARTTLS or authentication required, RFC 3207 / 4954) says our side is set up wrong
+            // (relay.tls): retried until an administrator fixes it, never a lost message.
+            if (code >= 500 && code != 530) {
                 permanent.put(addr, texts.getOrDefault(addr, oneLine(ex)));
             } else {
                 temporary.add(addr);
