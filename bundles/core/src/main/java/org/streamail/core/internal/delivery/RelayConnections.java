@@ -126,13 +126,6 @@ final class RelayConnections implements AutoCloseable {
         stale.forEach(RelayConnections::quietlyClose);
     }
 
-    /** Idle connections now kept (for tests and status). */
-    int idleCount() {
-        synchronized (idle) {
-            return idle.size();
-        }
-    }
-
     @Override
     public void close() {
         List<Connection> all;
