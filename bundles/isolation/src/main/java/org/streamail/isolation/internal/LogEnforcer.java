@@ -24,8 +24,13 @@ public final class LogEnforcer implements Enforcer {
     @Override
     public void apply(EnforcementChange change) {
         Isolation t = change.target();
-        LOG.warn("Isolation (log enforcer, nothing enforced): {} {} -> isolated now {} (management {})",
-                change.action(), t == null ? "-" : t.ip() + (t.until() == null ? "" : " until " + t.until()),
-                IsolationServiceImpl.rules(change.isolated()), change.allowList());
+        String format = "Isolation (log enforcer, nothing enforced): {} {} -> isolated now {} (management {})";
+        Object[] args = {change.action(), t == null ? "-" : t.ip() + (t.until() == null ? "" : " until " + t.until()),
+                IsolationServiceImpl.rules(change.isolated()), change.allowList()};
+        if (t == null && change.isolated().isEmpty()) {
+            LOG.info(format, args); // a routine sync with nothing isolated (e.g. at start) is no warning
+        } else {
+            LOG.warn(format, args);
+        }
     }
 }
