@@ -9,7 +9,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  */
 @ObjectClassDefinition(name = "Streamail store housekeeping",
         description = "Deletes old rows of the message log, alerts, link deliveries and clicks, quarantine "
-                + "records and audit trails. Days; 0 keeps forever.")
+                + "records, audit trails, unconfirmed spam reports and expired block rules. Days; 0 keeps forever.")
 @interface HousekeepingConfig {
 
     @AttributeDefinition(name = "Message log (days)", description = "Message log rows (and their recipient "
@@ -40,6 +40,22 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(name = "Audit trails (days)", description = "Retention audit and isolation audit rows. "
             + "0: keep forever.", min = "0")
     int audit_days() default 365;
+
+    @AttributeDefinition(name = "Unconfirmed spam reports (days)", description = "A reported message's "
+            + "fingerprint that never reached the reporters needed to block (PENDING) is dropped, with its "
+            + "reports, when its newest report is this old. Blocking and lifted fingerprints are kept: they are "
+            + "what the gateway remembers. 0: keep forever.", min = "0")
+    int spam_pending_days() default 90;
+
+    @AttributeDefinition(name = "Expired block rules (days)", description = "Block rules whose expiry passed "
+            + "this long ago are deleted (every node reloads its rules). Rules without an expiry are kept. "
+            + "0: keep forever.", min = "0")
+    int spam_expired_rules_days() default 30;
+
+    @AttributeDefinition(name = "Spam training records (days)", description = "The record of which message "
+            + "trained the classifier which way, kept so a later report the other way takes the training back. "
+            + "Older records are dropped (the learned counts stay). 0 (default): keep forever.", min = "0")
+    int spam_trained_days() default 0;
 
     @AttributeDefinition(name = "Interval (hours)", description = "Time between runs; the first run is one "
             + "minute after activation.", min = "1", max = "8760")

@@ -28,7 +28,8 @@ import org.streamail.api.store.StoreException;
 /**
  * Store housekeeping (PID {@code org.streamail.store.housekeeping}): deletes rows older than their configured
  * age from the tables that otherwise grow without bound (message log, alerts, link deliveries and clicks,
- * quarantine records, retention and isolation audit). Held quarantine entries are only expired when
+ * quarantine records, retention and isolation audit, spam fingerprints nobody confirmed, expired block rules,
+ * optionally the spam training records). Held quarantine entries are only expired when
  * {@code quarantine.held.days} is set; they are then deleted the way an admin deletes them
  * ({@code status = DELETED}, message bytes dropped, acted by {@value #ACTOR}), and the record itself goes
  * {@code quarantine.released.days} later.
@@ -37,7 +38,7 @@ import org.streamail.api.store.StoreException;
  * (so rows stay locked briefly and the gateway keeps writing), until a batch finds fewer rows or
  * {@value #MAX_BATCHES_PER_TABLE} batches ran; the rest waits for the next run. The statements are plain
  * {@code DELETE ... WHERE key IN (SELECT key ... ORDER BY time FETCH FIRST n ROWS ONLY)}, the same on H2 and
- * PostgreSQL, and every time column used has an index (V5 added the missing two). Several nodes on one
+ * PostgreSQL, and every time column used has an index (V5 and V6 added the missing ones). Several nodes on one
  * PostgreSQL may run it at once: they delete the same old rows, and a row already gone is simply not counted.
  *
  * <p>Lifecycle: active while its DataSource is registered (reference {@code DataSource}; its target is this
@@ -66,9 +67,15 @@ public final class JdbcHousekeeping {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcHousekeeping.class);
 
     /**
-     * One cleaning pass. {@code sql} takes (cut-off, limit), or (now, cut-off, limit) when {@code expire}.
+     * One cleaning pass. {@code sql} takes (cut-off, limit), or (now, cut-off, limit) when {@code expire}; the
+     * cut-off is bound {@code cutoffs} times. A batch that changed rows also advances the spam change counter
+     * {@code generationArea} (when not null) in its transaction, so every node reloads what it caches.
      */
-    private record Pass(String name, int days, String sql, boolean expire) {
+    private record Pass(String name, int days, String sql, boolean expire, int cutoffs, String generationArea) {
+
+        Pass(String name, int days, String sql, boolean expire) {
+            this(name, days, sql, expire, 1, null);
+        }
     }
 
     /**
@@ -150,6 +157,18 @@ public final class JdbcHousekeeping {
         out.add(delete("link_click", s.clicksDays(), "link_click", "id", "clicked_at"));
         out.add(delete("retention_audit", s.auditDays(), "retention_audit", "id", "acted_at"));
         out.add(delete("isolation_audit", s.auditDays(), "isolation_audit", "id", "acted_at"));
+        // Spam (schema V3). A PENDING fingerprint never blocked anything and no node holds it; it goes when
+        // nobody has reported it for the period (its reports cascade). BLOCKING and LIFTED ones are the
+        // gateway's memory and stay.
+        out.add(new Pass("spam_pending", s.spamPendingDays(), "DELETE FROM spam_fingerprint WHERE id IN (SELECT f.id "
+                + "FROM spam_fingerprint f WHERE f.state = 'PENDING' AND f.created_at < ? AND NOT EXISTS (SELECT 1 "
+                + "FROM spam_report r WHERE r.fingerprint_id = f.id AND r.reported_at >= ?) ORDER BY f.created_at "
+                + "OFFSET 0 ROWS FETCH FIRST ? ROWS ONLY)", false, 2, null));
+        // Nodes cache the rules and reload them when the 'rule' counter moves: advance it with the delete.
+        out.add(new Pass("spam_expired_rules", s.spamExpiredRulesDays(), "DELETE FROM spam_block_rule WHERE id IN "
+                + "(SELECT id FROM spam_block_rule WHERE expires_at IS NOT NULL AND expires_at < ? ORDER BY "
+                + "expires_at OFFSET 0 ROWS FETCH FIRST ? ROWS ONLY)", false, 1, "rule"));
+        out.add(delete("spam_trained", s.spamTrainedDays(), "spam_trained", "message_key", "trained_at"));
         return List.copyOf(out);
     }
 
@@ -235,11 +254,16 @@ public final class JdbcHousekeeping {
                     if (p.expire()) {
                         ps.setLong(i++, now);
                     }
-                    ps.setLong(i++, cutoff);
+                    for (int k = 0; k < p.cutoffs(); k++) {
+                        ps.setLong(i++, cutoff);
+                    }
                     ps.setInt(i, settings.batchSize());
                     int n;
                     try {
                         n = ps.executeUpdate();
+                        if (n > 0 && p.generationArea() != null) {
+                            advance(c, p.generationArea());
+                        }
                         c.commit();
                     } catch (SQLException | RuntimeException e) {
                         Jdbc.rollbackQuietly(c, e);
@@ -262,6 +286,13 @@ public final class JdbcHousekeeping {
         }
     }
 
+    private static void advance(Connection c, String area) throws SQLException {
+        try (PreparedStatement up = c.prepareStatement("UPDATE spam_generation SET counter = counter + 1 WHERE area = ?")) {
+            up.setString(1, area);
+            up.executeUpdate();
+        }
+    }
+
     private static String summary(Map<String, Long> counts) {
         if (counts.isEmpty()) {
             return "nothing to do (every table is kept forever)";
@@ -275,7 +306,9 @@ public final class JdbcHousekeeping {
         return "message log " + days(s.messageLogDays()) + ", alerts " + days(s.alertsDays()) + ", link deliveries "
                 + days(s.linkDeliveriesDays()) + ", clicks " + days(s.clicksDays()) + ", quarantine released/deleted "
                 + days(s.quarantineReleasedDays()) + ", quarantine held " + days(s.quarantineHeldDays())
-                + ", audit trails " + days(s.auditDays());
+                + ", audit trails " + days(s.auditDays()) + ", unconfirmed spam reports " + days(s.spamPendingDays())
+                + ", expired block rules " + days(s.spamExpiredRulesDays()) + ", spam training records "
+                + days(s.spamTrainedDays());
     }
 
     private static String days(int d) {

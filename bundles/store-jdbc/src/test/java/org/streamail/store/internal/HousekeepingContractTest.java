@@ -50,7 +50,7 @@ abstract class HousekeepingContractTest {
 
     private static HousekeepingSettings settings(int messageLog, int alerts, int deliveries, int clicks, int released,
             int held, int audit, int batch) {
-        return new HousekeepingSettings(messageLog, alerts, deliveries, clicks, released, held, audit,
+        return new HousekeepingSettings(messageLog, alerts, deliveries, clicks, released, held, audit, 0, 0, 0,
                 Duration.ofHours(24), batch);
     }
 
@@ -314,6 +314,91 @@ abstract class HousekeepingContractTest {
         assertThat(ids("SELECT id FROM message_log")).containsExactly("ml-new");
     }
 
+    private void fingerprint(String id, String state, Instant created, Instant... reports) throws Exception {
+        sql("INSERT INTO spam_fingerprint (id, minhash, attachments, state, created_at, generation) VALUES "
+                + "(?, ?, '', ?, ?, 1)", id, new byte[0], state, created);
+        for (int i = 0; i < reports.length; i++) {
+            sql("INSERT INTO spam_report (fingerprint_id, reporter, kind, is_admin, sender, reported_at) VALUES "
+                    + "(?, ?, 'SPAM', ?, 'x@spam.example', ?)", id, "user" + i + "@example.org", Boolean.FALSE,
+                    reports[i]);
+        }
+    }
+
+    private void rule(String id, Instant expires) throws Exception {
+        sql("INSERT INTO spam_block_rule (id, rule_type, rule_value, reason, created_by, created_at, expires_at, "
+                + "rule_source) VALUES (?, 'SENDER', ?, 'r', 'admin', ?, ?, 'ADMIN')", id, id + "@spam.example",
+                NOW.minus(Duration.ofDays(400)), expires == null ? null : expires.toEpochMilli());
+    }
+
+    private static HousekeepingSettings spamOnly(int pending, int expiredRules, int trained) {
+        return new HousekeepingSettings(0, 0, 0, 0, 0, 0, 0, pending, expiredRules, trained, Duration.ofHours(24),
+                1000);
+    }
+
+    @Test
+    void unconfirmedSpamFingerprintsGoWithTheirReportsWhenNobodyReportedThemForThePeriod() throws Exception {
+        // ids are hex, as the store requires: a* pending, b1 blocking, c1 lifted
+        fingerprint("a1", "PENDING", around(90, true).minus(Duration.ofDays(10)), around(90, true)); // stale
+        fingerprint("a2", "PENDING", around(90, true).minus(Duration.ofDays(10)),
+                around(90, true), around(90, false)); // reported again lately
+        fingerprint("a3", "PENDING", around(90, false)); // young
+        fingerprint("a4", "PENDING", around(90, true)); // old, no report row at all
+        fingerprint("b1", "BLOCKING", Instant.EPOCH, Instant.EPOCH);
+        fingerprint("c1", "LIFTED", Instant.EPOCH, Instant.EPOCH);
+
+        JdbcHousekeeping.Report report = housekeeping(HousekeepingSettings.defaults(), NOW).runOnce();
+
+        assertThat(report.failures()).isEmpty();
+        assertThat(report.counts()).containsEntry("spam_pending", 2L);
+        assertThat(ids("SELECT id FROM spam_fingerprint")).containsExactlyInAnyOrder("a2",
+                "a3", "b1", "c1");
+        assertThat(ids("SELECT DISTINCT fingerprint_id FROM spam_report")).containsExactlyInAnyOrder(
+                "a2", "b1", "c1"); // cascaded
+        // the store still reads what is left, and its report tally is intact
+        JdbcSpamStore store = new JdbcSpamStore(ds);
+        assertThat(store.fingerprint("a1")).isEmpty();
+        assertThat(store.tally("a2").spamReporters()).isEqualTo(2);
+    }
+
+    @Test
+    void blockRulesExpiredLongerAgoThanThePeriodAreDeletedAndEveryNodeIsToldToReload() throws Exception {
+        rule("expired-long-ago", around(30, true));
+        rule("expired-lately", around(30, false));
+        rule("expires-later", NOW.plus(Duration.ofDays(5)));
+        rule("never-expires", null);
+        JdbcSpamStore store = new JdbcSpamStore(ds);
+        long before = store.rulesGeneration();
+
+        JdbcHousekeeping.Report report = housekeeping(HousekeepingSettings.defaults(), NOW).runOnce();
+
+        assertThat(report.counts()).containsEntry("spam_expired_rules", 1L);
+        assertThat(store.rules()).extracting(r -> r.id()).containsExactlyInAnyOrder("expired-lately",
+                "expires-later", "never-expires");
+        assertThat(store.rulesGeneration()).isGreaterThan(before);
+
+        // nothing deleted: the counter stays, so no node reloads for nothing
+        long after = store.rulesGeneration();
+        assertThat(housekeeping(HousekeepingSettings.defaults(), NOW).runOnce().counts())
+                .containsEntry("spam_expired_rules", 0L);
+        assertThat(store.rulesGeneration()).isEqualTo(after);
+    }
+
+    @Test
+    void spamTrainingRecordsAreKeptByDefaultAndDroppedByAgeWhenSet() throws Exception {
+        sql("INSERT INTO spam_trained (message_key, kind, tokens, trained_at) VALUES ('old', 'SPAM', ?, ?)",
+                new byte[8], around(200, true));
+        sql("INSERT INTO spam_trained (message_key, kind, tokens, trained_at) VALUES ('new', 'HAM', ?, ?)",
+                new byte[8], around(200, false));
+
+        assertThat(housekeeping(HousekeepingSettings.defaults(), NOW).runOnce().counts())
+                .doesNotContainKey("spam_trained");
+        assertThat(count("SELECT COUNT(*) FROM spam_trained")).isEqualTo(2);
+
+        JdbcHousekeeping.Report report = housekeeping(spamOnly(0, 0, 200), NOW).runOnce();
+        assertThat(report.counts()).containsOnlyKeys("spam_trained").containsEntry("spam_trained", 1L);
+        assertThat(ids("SELECT message_key FROM spam_trained")).containsExactly("new");
+    }
+
     @Test
     void theThreadRunsShortlyAfterActivationAndStopsOnDeactivation() throws Exception {
         alert("al-old", Instant.now().minus(Duration.ofDays(181)));
@@ -342,13 +427,14 @@ abstract class HousekeepingContractTest {
     }
 
     @Test
-    void migrationV5IndexesEveryTimeColumnHousekeepingUses() throws Exception {
+    void migrationsV5AndV6IndexEveryTimeColumnHousekeepingUses() throws Exception {
         Set<String> indexed = new HashSet<>();
         try (Connection c = ds.getConnection()) {
             DatabaseMetaData md = c.getMetaData();
             String[][] expected = {{"link_delivery", "delivered_at"}, {"quarantine", "acted_at"},
                 {"message_log", "received_at"}, {"alert", "created_at"}, {"link_click", "clicked_at"},
-                {"retention_audit", "acted_at"}, {"isolation_audit", "acted_at"}};
+                {"retention_audit", "acted_at"}, {"isolation_audit", "acted_at"}, {"spam_fingerprint", "created_at"},
+                {"spam_block_rule", "expires_at"}, {"spam_trained", "trained_at"}};
             for (String[] e : expected) {
                 String table = md.storesUpperCaseIdentifiers() ? e[0].toUpperCase(Locale.ROOT) : e[0];
                 try (ResultSet rs = md.getIndexInfo(null, c.getSchema(), table, false, false)) {
@@ -356,7 +442,7 @@ abstract class HousekeepingContractTest {
                         String col = rs.getString("COLUMN_NAME");
                         // a usable index has the time column first, or after the status it filters on
                         if (col != null && col.equalsIgnoreCase(e[1]) && (rs.getShort("ORDINAL_POSITION") == 1
-                                || e[0].equals("quarantine"))) {
+                                || e[0].equals("quarantine") || e[0].equals("spam_fingerprint"))) {
                             indexed.add(e[0] + "." + e[1]);
                         }
                     }
@@ -365,7 +451,8 @@ abstract class HousekeepingContractTest {
         }
         assertThat(indexed).containsExactlyInAnyOrder("link_delivery.delivered_at", "quarantine.acted_at",
                 "message_log.received_at", "alert.created_at", "link_click.clicked_at", "retention_audit.acted_at",
-                "isolation_audit.acted_at");
-        assertThat(count("SELECT MAX(version) FROM streamail_schema_version")).isGreaterThanOrEqualTo(5);
+                "isolation_audit.acted_at", "spam_fingerprint.created_at", "spam_block_rule.expires_at",
+                "spam_trained.trained_at");
+        assertThat(count("SELECT MAX(version) FROM streamail_schema_version")).isGreaterThanOrEqualTo(6);
     }
 }

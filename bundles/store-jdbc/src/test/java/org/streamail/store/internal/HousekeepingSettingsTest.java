@@ -33,6 +33,9 @@ class HousekeepingSettingsTest {
         assertThat(s.quarantineReleasedDays()).isEqualTo(30);
         assertThat(s.quarantineHeldDays()).isZero();
         assertThat(s.auditDays()).isEqualTo(365);
+        assertThat(s.spamPendingDays()).isEqualTo(90);
+        assertThat(s.spamExpiredRulesDays()).isEqualTo(30);
+        assertThat(s.spamTrainedDays()).isZero();
         assertThat(s.interval()).isEqualTo(Duration.ofHours(24));
         assertThat(s.batchSize()).isEqualTo(1000);
     }
@@ -49,7 +52,8 @@ class HousekeepingSettingsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"message.log.days", "alerts.days", "link.deliveries.days", "clicks.days",
-        "quarantine.released.days", "quarantine.held.days", "audit.days"})
+        "quarantine.released.days", "quarantine.held.days", "audit.days", "spam.pending.days",
+        "spam.expired.rules.days", "spam.trained.days"})
     void aNegativeOrAbsurdNumberOfDaysIsRefusedNamingTheProperty(String property) {
         assertThatThrownBy(() -> HousekeepingSettings.from(config(Map.of(property, -1))))
                 .isInstanceOf(IllegalArgumentException.class)
