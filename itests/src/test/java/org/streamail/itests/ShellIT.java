@@ -113,4 +113,13 @@ public class ShellIT extends StreamailTestSupport {
         assertThatThrownBy(() -> executeCommand("streamail:directory-add x@example.org", "viewer", VIEWER_ROLES))
                 .satisfies(StreamailTestSupport::assertDeniedByAcl);
     }
+
+    @Test
+    public void anAdminRunsHousekeepingNowAndAViewerMayNot() {
+        // the real store's housekeeping service: its default passes run against the embedded H2
+        String out = executeCommand("streamail:housekeeping-run");
+        assertThat(out).contains("message_log", "spam_pending", "Took ");
+        assertThatThrownBy(() -> executeCommand("streamail:housekeeping-run", "viewer", VIEWER_ROLES))
+                .satisfies(StreamailTestSupport::assertDeniedByAcl);
+    }
 }

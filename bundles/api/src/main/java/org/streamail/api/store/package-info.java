@@ -1,9 +1,9 @@
 /**
- * Persistence contracts: quarantine, message log and directory. Implemented by the store bundle (H2 by
+ * Persistence contracts: quarantine, message log, directory and housekeeping. Implemented by the store bundle (H2 by
  * default, PostgreSQL in production); all methods are thread-safe and may throw
  * {@link org.streamail.api.store.StoreException} when the database is unavailable.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package org.streamail.api.store;
 

@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamail.api.store.Housekeeping;
 import org.streamail.api.store.StoreException;
 
 /**
@@ -49,12 +51,13 @@ import org.streamail.api.store.StoreException;
  * retried at the next interval; nothing is thrown into DS. Deactivation interrupts the thread (checked
  * between batches) and waits up to {@link #STOP_WAIT}.
  *
- * <p>Threading: runs are serialised ({@link #runOnce()} is synchronized). No service is registered.
+ * <p>Threading: runs are serialised ({@link #runOnce()} is synchronized). Registered as {@link Housekeeping}, so
+ * an administrator can run it now ({@code streamail:housekeeping-run}).
  */
-@Component(service = {}, name = HousekeepingSettings.PID, configurationPid = HousekeepingSettings.PID,
+@Component(service = Housekeeping.class, name = HousekeepingSettings.PID, configurationPid = HousekeepingSettings.PID,
         immediate = true)
 @Designate(ocd = HousekeepingConfig.class)
-public final class JdbcHousekeeping {
+public final class JdbcHousekeeping implements Housekeeping {
 
     static final String ACTOR = "housekeeping";
     static final Duration FIRST_RUN_DELAY = Duration.ofMinutes(1);
@@ -190,6 +193,13 @@ public final class JdbcHousekeeping {
         }
     }
 
+    @Override
+    public Result runNow() {
+        LOG.info("Store housekeeping: run requested now");
+        Report r = runOnce();
+        return new Result(r.counts(), r.failures(), r.incomplete(), r.took());
+    }
+
     /** One run over every table; logs its outcome. Runs are serialised. Never throws for database failures. */
     synchronized Report runOnce() {
         long started = System.nanoTime();
@@ -224,7 +234,8 @@ public final class JdbcHousekeeping {
             counts.put(p.name(), done[0]);
         }
         Duration took = Duration.ofNanos(System.nanoTime() - started);
-        Report report = new Report(Map.copyOf(counts), transactions[0], Map.copyOf(failures), incomplete, took);
+        Report report = new Report(Collections.unmodifiableMap(counts), transactions[0],
+                Collections.unmodifiableMap(failures), incomplete, took);
         String line = summary(counts);
         if (failures.isEmpty()) {
             LOG.info("Store housekeeping: {} ({} transactions, {} ms){}", line, transactions[0], took.toMillis(),
