@@ -306,7 +306,13 @@ class GatewayScenarioIT {
                 + "X-Originating-IP: [10.9.8.7]\r\n"
                 + "From: Alice <" + ALICE + ">\r\nTo: <partner@far.example>\r\nSubject: " + subject + "\r\n"
                 + "Message-ID: <" + UUID.randomUUID() + "@example.org>\r\nMIME-Version: 1.0\r\n"
-                + "Content-Type: text/plain; charset=UTF-8\r\n\r\nThe figures, as promised.\r\n")
+                + "Content-Type: multipart/mixed; boundary=\"fwd\"\r\n\r\n"
+                + "--fwd\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nThe figures, as promised.\r\n"
+                // a message forwarded as an attachment carries its own internal hops
+                + "--fwd\r\nContent-Type: message/rfc822\r\n\r\n"
+                + "Received: from hr01.corp.internal ([10.1.2.3]) by exch01.corp.internal; Wed, 2 Dec 2026\r\n"
+                + "From: Bob <bob@example.org>\r\nSubject: the original figures\r\n\r\nQ3: 42\r\n"
+                + "--fwd--\r\n")
                 .getBytes(StandardCharsets.UTF_8);
         try (SmtpClient c = gateway.smtpOutbound()) {
             assertThat(c.greeting).startsWith("220");
@@ -336,7 +342,8 @@ class GatewayScenarioIT {
         out.writeTo(raw);
         String text = raw.toString(StandardCharsets.UTF_8);
         assertThat(text.substring(text.indexOf("Received: by "))).doesNotContain("10.9.8.7", "corp.internal",
-                "X-Originating-IP", "127.0.0.1").contains("The figures, as promised.");
+                "X-Originating-IP", "127.0.0.1", "10.1.2.3").contains("The figures, as promised.",
+                "Subject: the original figures", "Q3: 42");
         assertThat(deliveredWithSubject(subject)).as("outbound mail never reaches the inbound hop").isEmpty();
 
         // Internal and external mail are kept apart: the outbound door takes only our senders, only for outside.

@@ -3,23 +3,34 @@ package org.streamail.core.internal.delivery;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
- * Copies a message while leaving out, from its top-level header, the fields that show the organisation's
- * inside: every {@code Received} line (the internal mail server's and the workstation's hops, with their
- * names and private addresses), the client-address fields some servers and webmail add, Exchange's
- * organisation-internal fields, and any {@code X-Streamail-*} field. The body and every other field go out
- * byte for byte. This is what an outbound gateway does (Proxmox's {@code hide_received}); the gateway's own
- * {@code Received} line, written before this, names no internal host.
+ * Copies a message while leaving out, from its header and from the header of every message nested in it,
+ * the fields that show the organisation's inside: every {@code Received} line (the internal mail server's
+ * and the workstation's hops, with their names and private addresses), the client-address fields some
+ * servers and webmail add, Exchange's organisation-internal fields, and any {@code X-Streamail-*} field.
+ * Everything else (every other field, MIME part headers, bodies, boundaries, preambles and epilogues) goes
+ * out byte for byte, CRLF or LF line endings as they came. This is what an outbound gateway does (Proxmox's
+ * {@code hide_received}, Postfix's {@code header_checks} plus {@code nested_header_checks}); the gateway's
+ * own {@code Received} line, written before this, names no internal host.
  *
- * <p>Streaming: the header is read line by line and each field is kept or dropped on its first line, so a
- * header of any length is scrubbed with one line of memory ({@link #DECISION_BYTES} bytes; the rest of a
- * longer line streams through). Nested messages ({@code message/rfc822} parts) are content and are not
- * touched. Stateless, thread-safe.
+ * <p>Nested messages: a forwarded message ({@code message/rfc822}, or {@code message/global}) carries its
+ * sender's internal hops too, so its header is scrubbed the same way, in multiparts, in messages inside
+ * messages, and in the parts of a {@code multipart/digest}. {@link MimeTracker} follows the MIME structure as
+ * the lines pass; what it cannot follow stays as it is, so a nested message is <b>not</b> scrubbed when it is
+ * transfer-encoded (a base64 or quoted-printable {@code message/rfc822} is opaque bytes here; RFC 2046 allows
+ * only 7bit, 8bit and binary for it, but some mailers encode it anyway), when it lies deeper than
+ * {@link MimeTracker#MAX_DEPTH} containers, or when its enclosing Content-Type cannot be read (see
+ * {@link MimeTracker}). A malformed structure never fails the copy: it only means less is scrubbed.
+ *
+ * <p>Streaming with bounded memory: lines are read one at a time and each field is kept or dropped on its
+ * first line, so a header of any length is scrubbed with one line of memory ({@link #DECISION_BYTES} bytes;
+ * the rest of a longer line streams through after the decision), plus the tracker's bounded state and two
+ * {@value #CHUNK}-byte buffers. Once no enclosing multipart is left and a body begins, the rest is copied
+ * without looking. Only the streams' {@link IOException}s are thrown. Stateless (one instance per copy,
+ * inside {@link #copy}); thread-safe.
  */
 final class InternalHops {
 
@@ -30,60 +41,69 @@ final class InternalHops {
     static final List<String> HIDDEN_PREFIXES = List.of("x-ms-exchange-organization-", "x-streamail-");
     /** The bytes of a line read before deciding; a field name is far shorter (RFC 5322: a line is at most 998). */
     static final int DECISION_BYTES = 1024;
+    /** The input and output buffers: most lines of a body are short, and so would be their reads and writes. */
+    static final int CHUNK = 8192;
 
-    private InternalHops() {
+    private final InputStream in;
+    private final OutputStream out;
+    private final MimeTracker mime = new MimeTracker();
+    private final byte[] line = new byte[DECISION_BYTES];
+    private final byte[] input = new byte[CHUNK];
+    private int inPos;
+    private int inEnd;
+    private boolean eof;
+    private final byte[] output = new byte[CHUNK];
+    private int outEnd;
+
+    private InternalHops(InputStream in, OutputStream out) {
+        this.in = in;
+        this.out = out;
     }
 
-    /** Copies {@code in} to {@code out} without the hidden header fields. */
+    /** Copies {@code in} to {@code out} without the hidden header fields; neither stream is closed or flushed. */
     static void copy(InputStream in, OutputStream out) throws IOException {
-        byte[] line = new byte[DECISION_BYTES];
+        new InternalHops(in, out).run();
+    }
+
+    private void run() throws IOException {
         boolean keep = true;
-        boolean first = true;
-        while (true) {
-            int n = 0;
-            int b = 0;
-            while (n < line.length && (b = in.read()) >= 0) {
-                line[n++] = (byte) b;
-                if (b == '\n') {
-                    break;
-                }
-            }
+        while (!mime.opaqueFromHere()) {
+            boolean headerStart = mime.atHeaderStart();
+            int n = readHead();
             if (n == 0) {
-                return; // end of a message that is all header
+                drain();
+                return; // the end, e.g. of a message that is all header
             }
             boolean complete = line[n - 1] == '\n';
-            boolean blank = complete && (n == 1 || n == 2 && line[0] == '\r');
-            if (blank) {
-                out.write(line, 0, n); // the end of the header: the body goes out as it is
-                in.transferTo(out);
-                return;
-            }
-            if (line[0] == ' ' || line[0] == '\t') {
-                if (first) {
-                    keep = true; // a message starting with a folded line: nothing to attach it to
+            boolean field = mime.inHeader() && !(complete && (n == 1 || n == 2 && line[0] == '\r'));
+            boolean scrub = mime.messageHeader();
+            mime.line(line, n);
+            if (!field) {
+                keep = true; // a blank line ending a header, a body line, a boundary: copied
+            } else if (line[0] == ' ' || line[0] == '\t') {
+                if (headerStart) {
+                    keep = true; // a header starting with a folded line: nothing to attach it to
                 }
             } else {
-                keep = !hidden(name(line, n));
+                keep = !(scrub && hidden(mime.fieldName()));
             }
-            first = false;
             if (keep) {
-                out.write(line, 0, n);
+                emit(line, 0, n);
             }
-            if (!complete && b >= 0) {
-                // A line longer than the decision bytes: the rest of it follows the decision.
-                while ((b = in.read()) >= 0) {
-                    if (keep) {
-                        out.write(b);
-                    }
-                    if (b == '\n') {
-                        break;
-                    }
-                }
+            if (!complete && !eof) {
+                streamRestOfLine(keep); // a line longer than the decision bytes: the rest follows the decision
             }
-            if (b < 0) {
+            mime.endLine();
+            if (eof && inPos == inEnd) {
+                drain();
                 return;
             }
         }
+        // The rest is content no later line can make a header: out as it is.
+        emit(input, inPos, inEnd - inPos);
+        inPos = inEnd;
+        drain();
+        in.transferTo(out);
     }
 
     static boolean hidden(String name) {
@@ -98,13 +118,83 @@ final class InternalHops {
         return false;
     }
 
-    /** The lower-case field name of a line ({@code ""} without a colon in the bytes read: such a line is kept). */
-    private static String name(byte[] line, int n) {
-        for (int i = 0; i < n; i++) {
-            if (line[i] == ':') {
-                return new String(line, 0, i, StandardCharsets.ISO_8859_1).strip().toLowerCase(Locale.ROOT);
+    /** Reads a line into {@link #line}, up to its LF or the decision bytes; 0 at the end of the input. */
+    private int readHead() throws IOException {
+        int n = 0;
+        while (n < line.length && (inPos < inEnd || fill())) {
+            byte b = input[inPos++];
+            line[n++] = b;
+            if (b == '\n') {
+                break;
             }
         }
-        return "";
+        return n;
+    }
+
+    /** Passes the rest of the current line, through its LF, to the tracker and (when kept) to the output. */
+    private void streamRestOfLine(boolean keep) throws IOException {
+        while (inPos < inEnd || fill()) {
+            int end = inPos;
+            while (end < inEnd && input[end] != '\n') {
+                end++;
+            }
+            boolean lineEnds = end < inEnd;
+            if (lineEnds) {
+                end++;
+            }
+            if (keep) {
+                emit(input, inPos, end - inPos);
+            }
+            mime.more(input, inPos, end - inPos);
+            inPos = end;
+            if (lineEnds) {
+                return;
+            }
+        }
+    }
+
+    /** Refills the input buffer; false at the end of the input. */
+    private boolean fill() throws IOException {
+        if (eof) {
+            return false;
+        }
+        int r = in.read(input, 0, input.length);
+        if (r == 0) {
+            // Not allowed by InputStream's contract for a non-empty buffer; a single-byte read blocks instead.
+            int b = in.read();
+            if (b >= 0) {
+                input[0] = (byte) b;
+                r = 1;
+            } else {
+                r = -1;
+            }
+        }
+        if (r < 0) {
+            eof = true;
+            return false;
+        }
+        inPos = 0;
+        inEnd = r;
+        return true;
+    }
+
+    private void emit(byte[] b, int off, int len) throws IOException {
+        if (len > output.length - outEnd) {
+            drain();
+            if (len >= output.length) {
+                out.write(b, off, len);
+                return;
+            }
+        }
+        System.arraycopy(b, off, output, outEnd, len);
+        outEnd += len;
+    }
+
+    /** Writes what is buffered, without flushing {@code out} (its owner decides when). */
+    private void drain() throws IOException {
+        if (outEnd > 0) {
+            out.write(output, 0, outEnd);
+            outEnd = 0;
+        }
     }
 }
