@@ -351,7 +351,7 @@ public class Delivery {
     private void writeOriginal(OutputStream out, SpoolEntry e, DeliverySettings s) throws IOException {
         try (InputStream in = spool.openRaw(e)) {
             if (hides(e, s)) {
-                InternalHops.copy(new java.io.BufferedInputStream(in), out);
+                InternalHops.copy(in, out); // it reads in chunks of its own
             } else {
                 in.transferTo(out);
             }
