@@ -344,7 +344,16 @@ class AlertMailFoldingTest {
         } finally {
             s.deactivate();
         }
-        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.isAlive()
+        // The executor has terminated when deactivate returns; its worker thread may take a moment more to end.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (digestThreadAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(digestThreadAlive()).as("the digest thread ends after deactivate").isFalse();
+    }
+
+    private static boolean digestThreadAlive() {
+        return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.isAlive()
                 && t.getName().equals(AlertServiceImpl.DIGEST_THREAD));
     }
 
