@@ -319,6 +319,16 @@ final class Classifier {
         }
     }
 
+    /** Tokens not held because the table was full ({@code max.tokens}): the classifier ignores them. */
+    long droppedTokens() {
+        lock.readLock().lock();
+        try {
+            return table.dropped();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     int tokens() {
         lock.readLock().lock();
         try {

@@ -103,6 +103,7 @@ final class SpamEngine implements ReportService, BlockListService {
     private long fingerprintGeneration;
     private volatile BlockRules rules = BlockRules.empty();
     private long rulesGeneration = Long.MIN_VALUE;
+    private boolean tokenTableFullLogged; // guarded by refreshLock
     private final Object refreshLock = new Object();
     private volatile long lastRefreshFailureLog;
     private volatile BlockedCampaignListener blockedListener = (id, reference, reason) -> { };
@@ -145,6 +146,19 @@ final class SpamEngine implements ReportService, BlockListService {
 
     // ------------------------------------------------------------------------------------------ refresh
 
+    /**
+     * Once per activation: the in-memory token table is full, so words learned from now on are ignored
+     * until {@code max.tokens} is raised. The learning itself is in the database, nothing is lost.
+     */
+    private void warnIfTokenTableFull() {
+        if (!tokenTableFullLogged && classifier.droppedTokens() > 0) {
+            tokenTableFullLogged = true;
+            LOG.warn("Spam: the classifier holds its maximum of {} tokens (max.tokens); {} learned since are "
+                    + "ignored on this node until max.tokens is raised (they are kept in the database)",
+                    settings.maxTokens(), classifier.droppedTokens());
+        }
+    }
+
     /** Pulls what changed in the store since the last call; keeps the old copies if the store fails. */
     void refresh() {
         synchronized (refreshLock) {
@@ -170,6 +184,7 @@ final class SpamEngine implements ReportService, BlockListService {
                     rebuildBlocking();
                 }
                 classifier.sync(store);
+                warnIfTokenTableFull();
             } catch (RuntimeException e) {
                 long now = System.nanoTime();
                 if (now - lastRefreshFailureLog > Duration.ofMinutes(1).toNanos()) {

@@ -55,6 +55,18 @@ class ClassifierTest {
     }
 
     @Test
+    void aFullTokenTableCountsTheTokensItCannotHoldAndKeepsTheOnesItHas() {
+        Classifier c = new Classifier(3, Classifier.Tuning.chiSquare());
+        long[] first = {Tokenizer.hash("a"), Tokenizer.hash("b"), Tokenizer.hash("c")};
+        c.applyLocally(first, ReportKind.SPAM, null);
+        assertThat(c.droppedTokens()).isZero();
+        c.applyLocally(new long[] {Tokenizer.hash("a"), Tokenizer.hash("d"), Tokenizer.hash("e")}, ReportKind.HAM,
+                null);
+        assertThat(c.tokens()).isEqualTo(3);
+        assertThat(c.droppedTokens()).isEqualTo(2); // d and e; a known token is still counted
+    }
+
+    @Test
     void aMessageOfUnknownTokensIsUnsureAndAnUntrainedModelAbstains() {
         Classifier c = new Classifier(1000, Classifier.Tuning.llr());
         long[] unknown = {Tokenizer.hash("never-seen-1"), Tokenizer.hash("never-seen-2")};
