@@ -38,6 +38,18 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
                     + " failure is oldest is forgotten (1..100000)")
     int auth_throttle_max_addresses() default 10_000;
 
+    @AttributeDefinition(name = "Trusted proxies",
+            description = "Comma- or space-separated IPv4/IPv6 addresses and CIDR ranges of the reverse proxies in"
+                    + " front of the API. Only when the TCP peer is one of them is the client address taken from"
+                    + " the header named in trusted.proxies.header. Empty: no proxy is trusted and the peer is the"
+                    + " client. Ranges wider than /8 (IPv4) or /16 (IPv6) are refused")
+    String trusted_proxies() default "";
+
+    @AttributeDefinition(name = "Forwarding header",
+            description = "The header the trusted proxies set: X-Forwarded-For or Forwarded (RFC 7239, for=)."
+                    + " Only this one is read: a proxy passes the other through from the client unchanged")
+    String trusted_proxies_header() default "X-Forwarded-For";
+
     @AttributeDefinition(name = "Maximum message size",
             description = "Largest body accepted by POST /scan in bytes (larger: 413); match the SMTP max.message.size")
     int max_message_size() default 25 * 1024 * 1024;

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Objects;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 import org.osgi.service.component.annotations.Activate;
@@ -14,6 +15,8 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.http.context.ServletContextHelper;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.streamail.api.alert.AlertService;
 import org.streamail.rest.internal.auth.Authenticator;
 import org.streamail.rest.internal.auth.BasicAuthGate;
@@ -21,6 +24,7 @@ import org.streamail.rest.internal.auth.CachingAuthenticator;
 import org.streamail.rest.internal.auth.JaasAuthenticator;
 import org.streamail.rest.internal.auth.LockoutAlarm;
 import org.streamail.rest.internal.auth.LoginThrottle;
+import org.streamail.rest.internal.http.ClientAddress;
 import org.streamail.rest.internal.json.JsonMapping;
 
 /**
@@ -33,6 +37,10 @@ import org.streamail.rest.internal.json.JsonMapping;
  * with {@code Retry-After: 1}) — each with a JSON error body. A lockout is logged and, when an
  * {@link AlertService} is registered (optional, dynamic, greedy reference: REST works without the reporting
  * bundle), raised as a {@code rest-login-throttled} alert. Thread-safe.
+ *
+ * <p>The client address everything above is keyed on comes from {@link ClientAddress}: the TCP peer, or behind
+ * a reverse proxy listed in {@code trusted.proxies} the client that proxy names in its forwarding header. It is
+ * also put in the request attribute {@link #CLIENT_ADDRESS_ATTRIBUTE} for the servlets.
  */
 @Component(service = ServletContextHelper.class, configurationPid = RestConfiguration.PID)
 @HttpWhiteboardContext(name = StreamailContextHelper.CONTEXT_NAME, path = "/streamail")
@@ -44,25 +52,37 @@ public class StreamailContextHelper extends ServletContextHelper {
     /** Request attribute holding the {@link org.streamail.rest.internal.auth.AuthenticatedUser}. */
     public static final String USER_ATTRIBUTE = "org.streamail.rest.user";
 
+    /** Request attribute holding the client address (a String) the request was throttled under. */
+    public static final String CLIENT_ADDRESS_ATTRIBUTE = "org.streamail.rest.clientAddress";
+
+    private static final Logger LOG = LoggerFactory.getLogger(StreamailContextHelper.class);
+
     /** Asked at each lockout; package-private so tests can set it. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     volatile AlertService alertService;
 
     private final BasicAuthGate gate;
+    private final ClientAddress clientAddress;
 
     /**
-     * @throws IllegalArgumentException naming the property when a throttle setting is out of range (the
-     *                                  component then does not activate, and SCR logs the message)
+     * @throws IllegalArgumentException naming the property when a throttle setting is out of range or a
+     *                                  trusted proxy entry is bad (the component then does not activate, and
+     *                                  SCR logs the message)
      */
     @Activate
     public StreamailContextHelper(RestConfiguration config) {
+        this(ClientAddress.configured(config.trusted_proxies(), config.trusted_proxies_header()), config);
+        LOG.info("REST API client addresses: {}", clientAddress);
+    }
+
+    private StreamailContextHelper(ClientAddress clientAddress, RestConfiguration config) {
         this(new CachingAuthenticator(new JaasAuthenticator(config.jaas_realm()),
                 Duration.ofSeconds(Math.max(0, config.auth_cache_seconds())), config.auth_cache_size(),
                 Clock.systemUTC()),
                 new LoginThrottle.Settings(config.auth_max_failures(), config.auth_failure_window_seconds(),
                         config.auth_throttle_max_addresses()),
-                Clock.systemUTC());
+                Clock.systemUTC(), clientAddress);
     }
 
     /** For tests: authenticate with a given authenticator, default throttle settings. */
@@ -72,13 +92,22 @@ public class StreamailContextHelper extends ServletContextHelper {
 
     /** For tests: a given authenticator, throttle settings and clock. */
     StreamailContextHelper(Authenticator authenticator, LoginThrottle.Settings throttle, Clock clock) {
+        this(authenticator, throttle, clock, ClientAddress.DIRECT);
+    }
+
+    /** For tests: a given authenticator, throttle settings, clock and client address resolution. */
+    StreamailContextHelper(Authenticator authenticator, LoginThrottle.Settings throttle, Clock clock,
+            ClientAddress clientAddress) {
+        this.clientAddress = Objects.requireNonNull(clientAddress, "clientAddress");
         this.gate = new BasicAuthGate(authenticator, new LoginThrottle(throttle, clock),
                 new LockoutAlarm(() -> alertService));
     }
 
     @Override
     public boolean handleSecurity(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        BasicAuthGate.Decision decision = gate.check(request.getHeader("Authorization"), request.getRemoteAddr());
+        String client = clientAddress.of(request);
+        request.setAttribute(CLIENT_ADDRESS_ATTRIBUTE, client);
+        BasicAuthGate.Decision decision = gate.check(request.getHeader("Authorization"), client);
         if (decision instanceof BasicAuthGate.Allowed allowed) {
             request.setAttribute(REMOTE_USER, allowed.user().name());
             request.setAttribute(AUTHENTICATION_TYPE, HttpServletRequest.BASIC_AUTH);

@@ -4,7 +4,10 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import javax.servlet.ReadListener;
@@ -29,6 +32,27 @@ final class FakeHttp {
         byte[] body = new byte[0];
         long contentLength = -1;
         String remoteAddr = "192.0.2.10";
+        /** Later instances of a header already in {@link #headers}, in order: {@code getHeaders} lists them all. */
+        final List<Map.Entry<String, String>> repeatedHeaders = new ArrayList<>();
+
+        /** Adds one instance of a header (the first goes to {@link #headers}, later ones after it). */
+        Request addHeader(String name, String value) {
+            if (headers.containsKey(name)) {
+                repeatedHeaders.add(Map.entry(name, value));
+            } else {
+                headers.put(name, value);
+            }
+            return this;
+        }
+
+        private List<String> allHeaders(String name) {
+            List<String> values = new ArrayList<>();
+            if (headers.containsKey(name)) {
+                values.add(headers.get(name));
+            }
+            repeatedHeaders.stream().filter(e -> e.getKey().equalsIgnoreCase(name)).forEach(e -> values.add(e.getValue()));
+            return values;
+        }
 
         HttpServletRequest proxy() {
             ByteArrayInputStream in = new ByteArrayInputStream(body);
@@ -64,6 +88,7 @@ final class FakeHttp {
                         case "getPathInfo" -> pathInfo;
                         case "getQueryString" -> query;
                         case "getHeader" -> headers.get((String) args[0]);
+                        case "getHeaders" -> Collections.enumeration(allHeaders((String) args[0]));
                         case "getContentLengthLong" -> contentLength;
                         case "getRemoteAddr" -> remoteAddr;
                         case "getInputStream" -> sin;
