@@ -41,6 +41,7 @@ import org.streamail.api.campaign.RecallOutcome;
 import org.streamail.api.campaign.RecallReport;
 import org.streamail.api.linkguard.LinkDelivery;
 import org.streamail.api.linkguard.LinkStore;
+import org.streamail.api.model.Direction;
 import org.streamail.api.store.DeliveryStatus;
 import org.streamail.api.store.LogEntry;
 import org.streamail.api.store.LogQuery;
@@ -178,6 +179,14 @@ public final class CampaignServiceImpl implements CampaignService {
 
         boolean delivered() {
             return entry == null || !NOT_DELIVERED.contains(entry.status());
+        }
+
+        /**
+         * Mail the organisation sent out: its recipients are strangers, who must not get our warnings (naming
+         * our sender, our administrator and our ids) and whose mailboxes we do not hold.
+         */
+        boolean outbound() {
+            return entry != null && entry.envelope().direction() == Direction.OUTBOUND;
         }
 
         Instant receivedAt(Instant fallback) {
@@ -323,7 +332,7 @@ public final class CampaignServiceImpl implements CampaignService {
         }
         Set<String> recipients = new java.util.TreeSet<>();
         for (Member m : members.values()) {
-            if (m.delivered()) {
+            if (m.delivered() && !m.outbound()) {
                 recipients.addAll(m.recipients.keySet());
             }
         }
@@ -335,6 +344,7 @@ public final class CampaignServiceImpl implements CampaignService {
         int pairs = 0;
         int skippedUndelivered = 0;
         int alreadyDone = 0;
+        int outbound = 0;
         List<String> problems = new ArrayList<>();
         // Pass 1: every copy not handled before is pulled back, and grouped by recipient (case ignored), so that a
         // user who got several copies is warned once for all of them (pass 2), not once per copy: one recall must
@@ -342,6 +352,10 @@ public final class CampaignServiceImpl implements CampaignService {
         Map<String, Warning> byRecipient = new LinkedHashMap<>();
         outer:
         for (Member m : members.values()) {
+            if (m.outbound()) {
+                outbound++;
+                continue;
+            }
             if (!m.delivered()) {
                 skippedUndelivered++;
                 continue;
@@ -387,6 +401,10 @@ public final class CampaignServiceImpl implements CampaignService {
         }
         if (alertStore == null) {
             remembered.put(campaignId, done);
+        }
+        if (outbound > 0) {
+            problems.add(0, outbound + " of the copies were sent out by the organisation (outbound): their "
+                    + "recipients are outside, so they were neither warned nor searched");
         }
         List<String> messageIds = new ArrayList<>(members.keySet());
         RecallReport report = new RecallReport(campaignId, messageIds, warned, outcomes);

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.streamail.api.alert.Alert;
 import org.streamail.api.alert.Severity;
 import org.streamail.api.campaign.RecallReport;
+import org.streamail.api.model.Direction;
 import org.streamail.api.model.Envelope;
 import org.streamail.api.store.DeliveryStatus;
 import org.streamail.api.store.LogEntry;
@@ -118,6 +119,25 @@ class CampaignServiceImplTest {
             assertThat(a.detail()).contains("Messages in the campaign: 4 (1 never delivered)",
                     "Recipients warned now: 4", "pulled back: 4", "URLs marked bad: 1 of 1");
         });
+    }
+
+    @Test
+    void mailTheOrganisationSentOutIsNeverRecalledFromItsOutsideRecipientsNorAreTheyWarned() {
+        for (String[] o : new String[][] {{"o1", "customer@client.test"}, {"o2", "buyer@client.test"}}) {
+            Envelope env = new Envelope("alice@corp.example", List.of(o[1]), "10.0.0.5", "exch01.corp.internal", false,
+                    T, Direction.OUTBOUND, null);
+            log.received(new LogEntry(o[0], "<" + o[0] + "@corp.example>", "Quote 42", env, List.of(), 1000, null,
+                    DeliveryStatus.DELIVERED, "", T, T));
+        }
+
+        RecallReport r = service(true, true).recall("o1", "reported as spam by an administrator", "admin");
+
+        assertThat(r.messages()).containsExactlyInAnyOrder("o1", "o2"); // grouped, but left alone
+        assertThat(r.warned()).isEmpty();
+        assertThat(mailboxes.calls).isEmpty();
+        assertThat(alertStore.ofKind("recipient-warned")).isEmpty();
+        assertThat(alertStore.ofKind("campaign-recalled")).singleElement().satisfies(a -> assertThat(a.detail())
+                .contains("2 of the copies were sent out by the organisation (outbound)", "Recipients warned now: 0"));
     }
 
     @Test
