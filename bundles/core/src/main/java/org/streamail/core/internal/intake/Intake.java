@@ -432,11 +432,34 @@ public class Intake implements MessageIntake {
 
     // ------------------------------------------------------------------ log and counters
 
+    /** Received fields kept in the message log, newest first: the origin is in the first few. */
+    static final int MAX_LOGGED_HOPS = 30;
+    /** Characters kept of each: a real Received field is a few hundred. */
+    static final int MAX_LOGGED_HOP_CHARS = 1000;
+
+    /**
+     * The Received chain as the message log keeps it: bounded, because a sender writes it. Without a bound one
+     * message with a 10 MB folded Received field (under the size and field-count limits) put 10 MB in the
+     * database and in every message-list response (fourth audit).
+     */
+    static java.util.List<String> loggedChain(java.util.List<String> chain) {
+        java.util.List<String> out = new java.util.ArrayList<>(Math.min(chain.size(), MAX_LOGGED_HOPS + 1));
+        for (String hop : chain) {
+            if (out.size() == MAX_LOGGED_HOPS) {
+                out.add("[" + (chain.size() - MAX_LOGGED_HOPS) + " more Received fields not kept]");
+                break;
+            }
+            out.add(hop.length() <= MAX_LOGGED_HOP_CHARS ? hop : hop.substring(0, MAX_LOGGED_HOP_CHARS)
+                    + " [" + (hop.length() - MAX_LOGGED_HOP_CHARS) + " more characters not kept]");
+        }
+        return out;
+    }
+
     private void logReceived(String id, Envelope env, ParsedMessage p, long size) {
         try {
             log.received(new LogEntry(id, p == null ? "" : p.messageId(), p == null ? "" : p.subject(), env,
-                    p == null ? java.util.List.of() : p.receivedChain(), size, null, DeliveryStatus.RECEIVED, "",
-                    env.receivedAt(), Instant.now()));
+                    p == null ? java.util.List.of() : loggedChain(p.receivedChain()), size, null,
+                    DeliveryStatus.RECEIVED, "", env.receivedAt(), Instant.now()));
         } catch (RuntimeException e) {
             LOG.warn("Message log unavailable; {} not recorded as received: {}", id, e.toString());
         }

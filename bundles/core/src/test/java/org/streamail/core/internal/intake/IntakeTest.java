@@ -95,6 +95,35 @@ class IntakeTest {
     }
 
     @Test
+    void theMessageLogKeepsABoundedReceivedChainWhateverTheSenderWrote() throws Exception {
+        start();
+        StringBuilder m = new StringBuilder();
+        // the newest hop first, folded over 120 lines (about 4,800 characters; the test intake takes 10,000 bytes)
+        m.append("Received: from a.example by b.example");
+        for (int i = 0; i < 120; i++) {
+            m.append("\r\n\tpadding-").append(String.format("%030d", i));
+        }
+        m.append("; Thu, 3 Dec 2026 10:00:00 +0000\r\n");
+        for (int i = 0; i < 39; i++) {
+            m.append("Received: from hop").append(i).append(".example by next.example; Thu, 3 Dec 2026 10:00:00 +0000\r\n");
+        }
+        m.append("From: a@sender.example\r\nTo: r@example.org\r\nSubject: long chain\r\n\r\nbody\r\n");
+        IntakeResult r = intake.receive(Mail.envelope(),
+                new ByteArrayInputStream(m.toString().getBytes(StandardCharsets.US_ASCII)));
+        assertThat(r.outcome()).as(r.reply().line()).isEqualTo(IntakeResult.Outcome.ACCEPTED);
+
+        java.util.List<String> chain = log.get(r.id()).orElseThrow().receivedChain();
+        assertThat(chain).hasSize(Intake.MAX_LOGGED_HOPS + 1);
+        assertThat(chain.get(0)).hasSizeLessThan(Intake.MAX_LOGGED_HOP_CHARS + 60).startsWith("from a.example")
+                .endsWith("more characters not kept]");
+        assertThat(chain.get(1)).startsWith("from hop0.example");
+        assertThat(chain.get(Intake.MAX_LOGGED_HOPS)).isEqualTo("[10 more Received fields not kept]");
+        // the message itself is untouched: the log only keeps less of it
+        Wait.until("delivered", Duration.ofSeconds(5), () -> log.statuses(r.id()).contains(DeliveryStatus.DELIVERED));
+        assertThat(Files.readString(eml(r.id()))).contains("padding-" + String.format("%030d", 119));
+    }
+
+    @Test
     void rejectVerdictIsAnswered550WithReasonAndIdAndNothingIsKept() throws Exception {
         start();
         IntakeResult r = send("SCORE 20");
