@@ -27,8 +27,10 @@ public class ClicksCommand implements Action {
 
     @Override
     public Object execute() {
-        List<Click> clicks = Services.require(links, "link store (store)").clicks(Math.max(1, Math.min(limit, 1000)),
-                blocked);
+        if (limit < 1 || limit > 1000) {
+            throw new CommandFailure("--limit must be 1..1000, got " + limit);
+        }
+        List<Click> clicks = Services.require(links, "link store (store)").clicks(limit, blocked);
         if (clicks.isEmpty()) {
             System.out.println("No clicks.");
             return null;

@@ -226,9 +226,16 @@ class IncidentCommandsTest extends CommandTestSupport {
         ClicksCommand c = new ClicksCommand();
         c.links = links;
         c.blocked = true;
-        c.limit = 5000;
+        c.limit = 1000;
         assertThat(run(c::execute)).contains("192.0.2.7", "02:42:ac:11:00:02", "phishing/lookalike-brand");
         assertThat(calls).containsExactly("clicks 1000 true");
+        // out of range is an error, as for every other list command (it used to be clamped silently)
+        for (int bad : new int[] {0, -5, 5000}) {
+            c.limit = bad;
+            assertThatThrownBy(c::execute).isInstanceOf(CommandFailure.class)
+                    .hasMessageContaining("--limit must be 1..1000, got " + bad);
+        }
+        assertThat(calls).hasSize(1);
     }
 
     @Test
