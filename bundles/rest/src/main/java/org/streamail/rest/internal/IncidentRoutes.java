@@ -122,6 +122,7 @@ final class IncidentRoutes {
             throw new ApiException(415, "POST /isolation needs Content-Type: application/json, got " + abbrev(type));
         }
         JsonNode body = JsonBodies.object(request, mapper, maxJsonSize);
+        JsonBodies.onlyFields(body, "ip", "reason", "ttl");
         String ip = JsonBodies.optionalText(body, "ip", 64);
         if (ip == null || ip.isEmpty()) {
             throw ApiException.badRequest("\"ip\" (an IPv4 or IPv6 address) is required");
@@ -256,6 +257,7 @@ final class IncidentRoutes {
         String reason = "marked bad by an administrator";
         JsonNode body = JsonBodies.optionalObject(request, mapper, maxJsonSize);
         if (body != null) {
+            JsonBodies.onlyFields(body, "reason");
             String given = JsonBodies.optionalText(body, "reason", MAX_REASON_LENGTH);
             if (given != null && !given.isEmpty()) {
                 reason = given;

@@ -27,6 +27,7 @@ import org.streamail.api.store.QuarantineEntry;
 import org.streamail.api.store.QuarantineQuery;
 import org.streamail.api.store.StoreException;
 import org.streamail.rest.internal.http.ApiException;
+import org.streamail.rest.internal.http.JsonBodies;
 import org.streamail.rest.internal.http.ApiRequest;
 import org.streamail.rest.internal.http.ApiResponse;
 import org.streamail.rest.internal.http.Permission;
@@ -275,6 +276,7 @@ final class RestApi {
         if (!body.isObject()) {
             throw ApiException.badRequest("the body must be a JSON object {\"address\":\"...\",\"displayName\":\"...\"}");
         }
+        JsonBodies.onlyFields(body, "address", "displayName");
         JsonNode addressNode = body.get("address");
         if (addressNode == null || !addressNode.isTextual()) {
             throw ApiException.badRequest("\"address\" (a string) is required");
@@ -361,6 +363,7 @@ final class RestApi {
             throw ApiException.badRequest("the body must be a JSON object "
                     + "{\"mailbox\":\"...\",\"messageId\":\"...\",\"expiry\":\"2026-12-31T00:00:00Z\"}");
         }
+        JsonBodies.onlyFields(body, "mailbox", "messageId", "expiry");
         String mailbox = mailboxName(requiredText(body, "mailbox"));
         String messageId = requiredText(body, "messageId");
         java.time.Instant expiry = TimeBounds.instant("expiry", requiredText(body, "expiry"));

@@ -90,6 +90,7 @@ final class SpamRoutes {
                 result = reports.with(s -> s.report(kind, raw, user, admin));
             } else if (type.equals("application/json")) {
                 JsonNode body = readJson(request);
+                JsonBodies.onlyFields(body, "quarantineId", "messageId");
                 String quarantineId = text(body, "quarantineId");
                 String messageId = text(body, "messageId");
                 if ((quarantineId == null) == (messageId == null)) {
@@ -146,6 +147,7 @@ final class SpamRoutes {
             throw new ApiException(415, "POST /blocklist needs Content-Type: application/json, got " + abbrev(type));
         }
         JsonNode body = readJson(request);
+        JsonBodies.onlyFields(body, "type", "value", "reason", "expires", "expiresAt");
         BlockRule.Type ruleType;
         JsonNode t = body.get("type");
         if (t == null || !t.isTextual()) {

@@ -194,6 +194,22 @@ class SpamRoutesTest {
     }
 
     @Test
+    void aMisspeltFieldIsABadRequestNotSilentlyIgnored() {
+        // "expire" for "expires" used to create a rule that never expires
+        ApiResponse r = call(ADMIN, "POST", "/blocklist", "application/json",
+                "{\"type\":\"SENDER\",\"value\":\"t@b.test\",\"expire\":\"PT1H\"}");
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(json(r).get("error").asText()).startsWith("unknown field \"expire\": this request takes")
+                .contains("\"expires\"", "\"expiresAt\"");
+        assertThat(json(call(ADMIN, "GET", "/blocklist", null, null)).toString()).doesNotContain("t@b.test");
+
+        ApiResponse report = call(ADMIN, "POST", "/reports/spam", "application/json",
+                "{\"messageId\":\"m1\",\"admin\":true}");
+        assertThat(report.status()).isEqualTo(400);
+        assertThat(json(report).get("error").asText()).startsWith("unknown field \"admin\"");
+    }
+
+    @Test
     void blockRuleExpiriesOutsideSaneBoundsAreBadRequestsNamingTheField() {
         String[][] cases = {
                 {"\"expires\":\"PT9999999999999H\"", "expires: at most 36500 days (got PT9999999999999H)"},

@@ -40,6 +40,28 @@ public final class JsonBodies {
     }
 
     /**
+     * Refuses a field the endpoint does not know: a misspelt optional field ({@code "expire"} for
+     * {@code "expires"}) would otherwise be ignored and the request do something else than meant (fourth
+     * audit: a block rule meant to expire in an hour was created permanent).
+     *
+     * @throws ApiException 400 naming the first unknown field and the known ones
+     */
+    public static void onlyFields(JsonNode body, String... known) {
+        java.util.Set<String> allowed = java.util.Set.of(known);
+        java.util.Iterator<String> names = body.fieldNames();
+        while (names.hasNext()) {
+            String name = names.next();
+            if (!allowed.contains(name)) {
+                String shown = name.length() > 64 ? name.substring(0, 64) + "..." : name;
+                shown = shown.chars().anyMatch(Character::isISOControl) ? "(a name with control characters)"
+                        : "\"" + shown + "\"";
+                throw ApiException.badRequest("unknown field " + shown + ": this request takes "
+                        + String.join(", ", java.util.Arrays.stream(known).map(k -> "\"" + k + "\"").toList()));
+            }
+        }
+    }
+
+    /**
      * An optional string field: {@code null} when absent or JSON null.
      *
      * @throws ApiException 400 when present but not a string, longer than {@code maxLength} or holding
