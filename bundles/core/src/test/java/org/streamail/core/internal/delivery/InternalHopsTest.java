@@ -23,6 +23,20 @@ class InternalHopsTest {
     }
 
     @Test
+    void theInternalFieldsTheFourthAuditFoundGoAndSignedOrUsefulOnesStay() throws Exception {
+        String kept = "DKIM-Signature: v=1; d=example.org; h=from:to:subject; b=abc\r\n"
+                + "ARC-Seal: i=1; a=rsa-sha256; d=example.org; b=def\r\nDelivered-To: alice@example.org\r\n"
+                + "Received-SPF: pass\r\nX-Mailer: Outlook\r\nFrom: alice@example.org\r\n";
+        String hidden = "X-Received: from mail.corp.internal by 10.1.2.4\r\nX-Originating-Host: ws9\r\n"
+                + "X-Forwarded-Server: proxy.corp.internal\r\nX-Forwarded-Host: owa.corp.internal\r\n"
+                + "Via: 1.1 proxy.corp.internal\r\nX-MS-Exchange-Transport-EndToEndLatency: 00:00:01\r\n"
+                + "X-Spam-Status: No, hostname=filter.corp.internal\r\nX-Spam-Score: 0.1\r\n"
+                + "Authentication-Results: mail.corp.internal; auth=pass smtp.auth=alice\r\n"
+                + "X-Authenticated-Sender: alice\r\nX-Sender: alice@ws9.corp.internal\r\n";
+        assertThat(scrub(hidden + kept + "\r\nbody\r\n")).isEqualTo(kept + "\r\nbody\r\n");
+    }
+
+    @Test
     void theBodyIsNeverTouchedEvenWhenItLooksLikeAHeader() throws Exception {
         String body = "Received: from x\r\nX-Originating-IP: 1.2.3.4\r\n\r\nmore\r\n";
         assertThat(scrub("From: a@b\r\n\r\n" + body)).isEqualTo("From: a@b\r\n\r\n" + body);
