@@ -83,6 +83,10 @@ public class Delivery {
     private final MessageLog log;
     private final Clock clock;
     private volatile DeliverySettings settings;
+    /** Set while the configuration is invalid: every message is held (see {@link #Delivery(Spool, MessageLog, DeliveryConfig)}). */
+    private volatile String configError;
+    /** Spool keys whose hold is in the message log already (one line per message, not one per re-check). */
+    private final java.util.Set<String> heldLogged = ConcurrentHashMap.newKeySet();
     private final ScheduledThreadPoolExecutor scheduler;
     /** Connections to the next hop kept open between messages (one per delivery thread at most). */
     private final RelayConnections connections;
@@ -92,10 +96,44 @@ public class Delivery {
     private final AtomicLong deferredEvents = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
 
+    /** While the configuration is invalid, a held message is looked at again this often. */
+    static final Duration HOLD_RECHECK = Duration.ofSeconds(30);
+    /** {@link #HOLD_RECHECK}; shorter in tests. */
+    volatile Duration holdRecheck = HOLD_RECHECK;
+
+    /**
+     * An invalid configuration does not fail the activation: everything else depends on this component, and
+     * a component that failed to activate was not brought back when the file was corrected (fourth audit:
+     * both SMTP ports stayed closed until a bundle restart). Instead mail is accepted and spooled as usual and
+     * held, and the first valid configuration releases it.
+     */
     @Activate
     public Delivery(@Reference Spool spool, @Reference MessageLog log, DeliveryConfig config) {
-        this(spool, log, DeliverySettings.of(config), Clock.systemUTC());
+        this(spool, log, Checked.of(config), Clock.systemUTC());
+    }
+
+    private Delivery(Spool spool, MessageLog log, Checked checked, Clock clock) {
+        this(spool, log, checked.settings, clock);
+        if (checked.error != null) {
+            configError = checked.error;
+            LOG.error("Delivery configuration invalid: {}. Mail is accepted and queued but nothing is delivered "
+                    + "until etc/{}.cfg is corrected (no restart needed)", checked.error, PID);
+        }
         start();
+    }
+
+    /** A configuration read: its settings, or placeholder settings and the reason it is invalid. */
+    private record Checked(DeliverySettings settings, String error) {
+
+        static Checked of(DeliveryConfig config) {
+            try {
+                return new Checked(DeliverySettings.of(config), null);
+            } catch (IllegalArgumentException e) {
+                // Never used to deliver: attempt() holds every message while the error is set.
+                return new Checked(DeliverySettings.local(java.nio.file.Paths.get("held")),
+                        String.valueOf(e.getMessage()));
+            }
+        }
     }
 
     public Delivery(Spool spool, MessageLog log, DeliverySettings settings, Clock clock) {
@@ -120,8 +158,31 @@ public class Delivery {
 
     @Modified
     void modified(DeliveryConfig config) {
-        settings = DeliverySettings.of(config);
-        LOG.info("Delivery settings changed: {}", settings);
+        Checked checked = Checked.of(config);
+        if (checked.error != null) {
+            if (configError != null) {
+                configError = checked.error;
+                LOG.error("Delivery configuration still invalid: {}; mail stays queued", checked.error);
+            } else {
+                LOG.error("Delivery configuration change refused: {}; keeping the previous configuration ({})",
+                        checked.error, settings);
+            }
+            return;
+        }
+        settings = checked.settings;
+        if (configError != null) {
+            configError = null;
+            heldLogged.clear();
+            LOG.info("Delivery configuration valid again: held mail is delivered within {} s ({})",
+                    holdRecheck.toSeconds(), settings);
+        } else {
+            LOG.info("Delivery settings changed: {}", settings);
+        }
+    }
+
+    /** Why delivery is held: the configuration is invalid; empty when it is valid. */
+    public Optional<String> configurationError() {
+        return Optional.ofNullable(configError);
     }
 
     /** Resumes every spool entry that has a delivery state (the deferred queue across restarts). */
@@ -224,6 +285,19 @@ public class Delivery {
             return;
         }
         SpoolEntry e = found.get();
+        String held = configError;
+        if (held != null) {
+            // Not an attempt: nothing was tried, so no retry is used up and give-up does not come nearer.
+            if (heldLogged.add(key)) {
+                status(e.id(), DeliveryStatus.DEFERRED, "held: the delivery configuration is invalid: " + held);
+            }
+            try {
+                scheduler.schedule(() -> attempt(key), holdRecheck.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException ex) {
+                // Shutting down: the state file brings the message back at the next start.
+            }
+            return;
+        }
         DeliverySettings s = settings;
         Result r;
         try {

@@ -40,7 +40,10 @@ public class GatewayStatusImpl implements GatewayStatus {
 
     @Override
     public StatusReport status() {
-        Optional<String> reason = pipeline.unavailableReason();
+        // Not ready while the pipeline cannot judge mail, or while delivery holds it (invalid configuration):
+        // mail is still accepted then, but monitoring must see that it does not leave.
+        Optional<String> reason = pipeline.unavailableReason().or(() -> delivery.configurationError()
+                .map(e -> "delivery held, its configuration is invalid: " + e));
         Map<String, Long> counters = new LinkedHashMap<>(intake.counters());
         delivery.counters().forEach(counters::put);
         return new StatusReport(reason.isEmpty(), reason.orElse(""), pipeline.detectorNames(),

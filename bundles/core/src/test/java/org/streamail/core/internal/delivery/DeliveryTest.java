@@ -107,6 +107,55 @@ class DeliveryTest {
         assertThat(log.changes.get(0).detail()).startsWith("250");
     }
 
+    private DeliveryConfig config(java.util.Map<String, Object> values) {
+        return (DeliveryConfig) java.lang.reflect.Proxy.newProxyInstance(DeliveryConfig.class.getClassLoader(),
+                new Class<?>[] {DeliveryConfig.class}, (proxy, method, args) -> values.containsKey(method.getName())
+                        ? values.get(method.getName()) : method.getDefaultValue());
+    }
+
+    @Test
+    void anInvalidConfigurationHoldsMailInsteadOfFailingAndAValidOneReleasesIt() throws Exception {
+        Path folder = dir.resolve("delivered");
+        Spool spool = new Spool(dir.resolve("spool"));
+        // a typo in a TLS level: the component still activates (the fourth audit found it failed and stayed down)
+        delivery = new Delivery(spool, log, config(java.util.Map.of("relay_tls", "bogus", "local_folder",
+                folder.toString())));
+        delivery.holdRecheck = Duration.ofMillis(100);
+        assertThat(delivery.configurationError()).hasValueSatisfying(e -> assertThat(e).contains("relay.tls", "bogus"));
+        SpoolEntry e = spool.write("h1", "h1", Mail.envelope(), null, Mail.message("held"));
+        delivery.enqueue(e, Verdict.clean());
+        Wait.until("held logged", Duration.ofSeconds(10), () -> log.statuses("h1").contains(DeliveryStatus.DEFERRED));
+        assertThat(log.changes).filteredOn(c -> c.id().equals("h1")).singleElement()
+                .satisfies(c -> assertThat(c.detail()).startsWith("held: the delivery configuration is invalid: "));
+        Thread.sleep(500); // several re-checks: still held, logged once, no retry used up
+        assertThat(log.changes).filteredOn(c -> c.id().equals("h1")).hasSize(1);
+        assertThat(spool.readState("h1").orElseThrow()).containsEntry("attempts", "0");
+        assertThat(folder.resolve("h1.eml")).doesNotExist();
+
+        // still invalid: still held; then corrected, without a restart: delivered
+        delivery.modified(config(java.util.Map.of("relay_tls", "strict", "local_folder", folder.toString())));
+        assertThat(delivery.configurationError()).hasValueSatisfying(m -> assertThat(m).contains("strict"));
+        delivery.modified(config(java.util.Map.of("local_folder", folder.toString())));
+        assertThat(delivery.configurationError()).isEmpty();
+        Wait.until("delivered", Duration.ofSeconds(10), () -> log.statuses("h1").contains(DeliveryStatus.DELIVERED));
+        assertThat(folder.resolve("h1.eml")).exists();
+    }
+
+    @Test
+    void anInvalidChangeWhileRunningKeepsThePreviousConfiguration() throws Exception {
+        Path folder = dir.resolve("delivered");
+        Spool spool = new Spool(dir.resolve("spool"));
+        delivery = new Delivery(spool, log, config(java.util.Map.of("local_folder", folder.toString())));
+        DeliverySettings before = delivery.settings();
+        delivery.modified(config(java.util.Map.of("local_folder", folder.toString(), "outbound_relay_tls", "Encrypted",
+                "outbound_relay_host", "127.0.0.1")));
+        assertThat(delivery.configurationError()).isEmpty();
+        assertThat(delivery.settings()).isSameAs(before);
+        SpoolEntry e = spool.write("k9", "k9", Mail.envelope(), null, Mail.message("kept"));
+        delivery.enqueue(e, Verdict.clean());
+        Wait.until("delivered", Duration.ofSeconds(10), () -> log.statuses("k9").contains(DeliveryStatus.DELIVERED));
+    }
+
     @Test
     void tagAddsVerdictAndScoreHeadersOnTop() throws Exception {
         int port = Wait.freePort();
