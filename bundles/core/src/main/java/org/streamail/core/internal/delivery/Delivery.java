@@ -62,8 +62,10 @@ import org.streamail.core.internal.spool.SpoolException;
  * <p>The message is streamed from its spool file (never re-parsed), preceded by a {@code Received:} header
  * for this hop and, for TAG, {@code X-Streamail-Verdict} / {@code X-Streamail-Score}. Recipients the hop
  * refuses permanently (5xx) are FAILED; temporary refusals and connection failures are DEFERRED with
- * exponential backoff and retried by a scheduler. The retry state (attempts, next attempt, last error,
- * recipients still pending) lives in the entry's state sidecar, so the deferred queue survives a restart:
+ * exponential backoff and retried by a scheduler. When a message ends with recipients it did not reach (refused,
+ * or still pending at {@code retry.give.up}), a non-delivery report to its sender is spooled and delivered like
+ * any message ({@link Bouncer}, {@link NonDeliveryReport}). The retry state (attempts, next attempt, last
+ * error, recipients still pending, recipients refused so far) lives in the entry's state sidecar, so the deferred queue survives a restart:
  * on activation every spool entry that has a state is resumed.
  *
  * <p>Thread-safe. Lifecycle: {@link #start()} resumes, {@link #close()} stops the scheduler and gives up the
@@ -78,6 +80,8 @@ public class Delivery {
     private static final DateTimeFormatter RFC5322 = DateTimeFormatter
             .ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ROOT).withZone(ZoneOffset.UTC);
     private static final int THREADS = 4;
+    /** How a recipient refused before any hop saw it is recorded (the report tells it apart by this). */
+    private static final String INVALID_ADDRESS = "invalid address: ";
 
     private final Spool spool;
     private final MessageLog log;
@@ -90,6 +94,8 @@ public class Delivery {
     private final ScheduledThreadPoolExecutor scheduler;
     /** Connections to the next hop kept open between messages (one per delivery thread at most). */
     private final RelayConnections connections;
+    /** Spools non-delivery reports on failed recipients. */
+    private final Bouncer bouncer;
     /** Entries this instance owns, with their current state. */
     private final Map<String, State> jobs = new ConcurrentHashMap<>();
     private final AtomicLong delivered = new AtomicLong();
@@ -150,6 +156,7 @@ public class Delivery {
         this.scheduler.setRemoveOnCancelPolicy(true);
         this.scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.connections = new RelayConnections(clock, THREADS);
+        this.bouncer = new Bouncer(spool, log, clock);
         this.scheduler.scheduleWithFixedDelay(() -> MailContext.call(() -> {
             connections.evictExpired();
             return null;
@@ -326,6 +333,8 @@ public class Delivery {
                 detail = "refused permanently: " + r.permanent;
                 failed.incrementAndGet();
             }
+            // Before the removal: the report returns the original's header, read from the spool.
+            detail += bounce(e, s, failures(st, r, false));
             try {
                 spool.remove(key);
             } catch (SpoolException ex) {
@@ -342,19 +351,22 @@ public class Delivery {
         boolean anyDelivered = st.anyDelivered || !r.delivered.isEmpty();
         if (Duration.between(st.since, now).compareTo(s.giveUp()) >= 0) {
             failed.incrementAndGet();
+            String reported = bounce(e, s, failures(st, r, true));
             try {
                 spool.remove(key);
             } catch (SpoolException ex) {
                 LOG.error("Could not remove failed entry {}: {}", e.id(), ex.toString());
             }
             jobs.remove(key);
-            status(e.id(), DeliveryStatus.FAILED, "gave up after " + attempts + " attempts: " + r.reply);
+            status(e.id(), DeliveryStatus.FAILED, "gave up after " + attempts + " attempts: " + r.reply + reported);
             LOG.warn("FAILED {} after {} attempts: {}", e.id(), attempts, r.reply);
             return;
         }
         Instant next = now.plus(s.backoff(attempts));
+        Map<String, String> refused = new LinkedHashMap<>(st.refused);
+        refused.putAll(r.permanent);
         State ns = new State(st.action, st.score, st.categories, attempts, st.since, next, r.reply,
-                List.copyOf(r.temporary), anyDelivered);
+                List.copyOf(r.temporary), anyDelivered, refused);
         try {
             spool.writeState(key, ns.toMap());
         } catch (SpoolException ex) {
@@ -372,6 +384,51 @@ public class Delivery {
         } catch (java.util.concurrent.RejectedExecutionException ex) {
             // Shutting down: the state file carries the retry over to the next start.
         }
+    }
+
+    /**
+     * Every recipient this message did not reach: refused at earlier attempts (kept in the state), refused now,
+     * and, when retries ran out, those still pending with the last reply.
+     */
+    private static List<NonDeliveryReport.Failure> failures(State st, Result r, boolean expired) {
+        Map<String, String> refused = new LinkedHashMap<>(st.refused);
+        refused.putAll(r.permanent);
+        List<NonDeliveryReport.Failure> out = new ArrayList<>(refused.size() + r.temporary.size());
+        refused.forEach((rcpt, reply) -> out.add(new NonDeliveryReport.Failure(rcpt, reply,
+                reply.startsWith(INVALID_ADDRESS) ? NonDeliveryReport.Kind.INVALID : NonDeliveryReport.Kind.REFUSED)));
+        if (expired) {
+            for (String rcpt : r.temporary) {
+                out.add(new NonDeliveryReport.Failure(rcpt, r.reply, NonDeliveryReport.Kind.EXPIRED));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Queues a non-delivery report to the sender of {@code e} for {@code failures} (RFC 5321 §6.1: we answered
+     * 250, so the sender must hear of it), unless the sender is the null sender or the settings say no. Never
+     * throws: a report that cannot be made is an ERROR in the log, the original's outcome stands.
+     *
+     * @return what to add to the original's status detail: {@code "; bounce <id> queued"}, or {@code ""}
+     */
+    private String bounce(SpoolEntry e, DeliverySettings s, List<NonDeliveryReport.Failure> failures) {
+        if (failures.isEmpty() || !Bouncer.due(e, s)) {
+            return "";
+        }
+        try {
+            Optional<SpoolEntry> report = bouncer.spoolReport(e, failures, s);
+            if (report.isPresent()) {
+                enqueue(report.get(), null);
+                LOG.info("Bounce {} queued for {}: {} recipient(s) failed, returned to the sender via the {} hop",
+                        report.get().id(), e.id(), failures.size(),
+                        report.get().envelope().direction().name().toLowerCase(Locale.ROOT));
+                return "; bounce " + report.get().id() + " queued";
+            }
+        } catch (IOException | jakarta.mail.MessagingException | RuntimeException ex) { // SpoolException is an IOException
+            LOG.error("Could not queue a non-delivery report for {} ({} failed recipient(s)): {}", e.id(),
+                    failures.size(), ex.toString());
+        }
+        return "";
     }
 
     private void status(String id, DeliveryStatus status, String detail) {
@@ -439,8 +496,9 @@ public class Delivery {
     byte[] prefix(SpoolEntry e, State st, DeliverySettings s) {
         StringBuilder b = new StringBuilder(256);
         Envelope env = e.envelope();
-        if (hides(e, s)) {
-            // Outbound: the internal client's name and address stay inside.
+        if (hides(e, s) || (env.clientIp() == null && env.helo() == null)) {
+            // Outbound: the internal client's name and address stay inside. No client at all: made here (a
+            // non-delivery report), there is nobody to name.
             b.append("Received: by ").append(s.hostname()).append(" (Streamail) with ESMTP");
         } else {
             b.append("Received: from ").append(token(env.helo(), "unknown")).append(" (")
@@ -497,7 +555,7 @@ public class Delivery {
                 InternetAddress a = new InternetAddress(r, false);
                 rcpts.add(a);
             } catch (jakarta.mail.internet.AddressException ex) {
-                permanent.put(r, "invalid address: " + ex.getMessage());
+                permanent.put(r, INVALID_ADDRESS + ex.getMessage());
             }
         }
         if (rcpts.isEmpty()) {
@@ -699,6 +757,8 @@ public class Delivery {
         final String lastError;
         final List<String> pending;
         final boolean anyDelivered;
+        /** Recipients refused permanently at earlier attempts, with the reply: reported when the message ends. */
+        final Map<String, String> refused;
 
         State(Action action, double score, List<Category> categories, int attempts, Instant since, Instant next,
                 String lastError, List<String> pending) {
@@ -707,6 +767,11 @@ public class Delivery {
 
         State(Action action, double score, List<Category> categories, int attempts, Instant since, Instant next,
                 String lastError, List<String> pending, boolean anyDelivered) {
+            this(action, score, categories, attempts, since, next, lastError, pending, anyDelivered, Map.of());
+        }
+
+        State(Action action, double score, List<Category> categories, int attempts, Instant since, Instant next,
+                String lastError, List<String> pending, boolean anyDelivered, Map<String, String> refused) {
             this.action = action;
             this.score = score;
             this.categories = List.copyOf(categories);
@@ -716,6 +781,7 @@ public class Delivery {
             this.lastError = lastError == null ? "" : lastError;
             this.pending = List.copyOf(pending);
             this.anyDelivered = anyDelivered;
+            this.refused = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(refused));
         }
 
         Map<String, String> toMap() {
@@ -733,6 +799,11 @@ public class Delivery {
             m.put("last-error", lastError);
             m.put("pending", String.join("\n", pending));
             m.put("any-delivered", Boolean.toString(anyDelivered));
+            // One "recipient TAB reply" per line; the spool escapes the line breaks. Replies are one line each.
+            StringBuilder ref = new StringBuilder();
+            refused.forEach((rcpt, reply) -> ref.append(ref.length() == 0 ? "" : "\n").append(rcpt).append('\t')
+                    .append(reply.replace('\n', ' ').replace('\t', ' ')));
+            m.put("refused", ref.toString());
             return m;
         }
 
@@ -749,10 +820,17 @@ public class Delivery {
                     pending.add(r);
                 }
             }
+            Map<String, String> refused = new LinkedHashMap<>();
+            for (String line : m.getOrDefault("refused", "").split("\n")) {
+                int tab = line.indexOf('\t');
+                if (tab > 0) {
+                    refused.put(line.substring(0, tab), line.substring(tab + 1));
+                }
+            }
             return new State(Action.valueOf(m.get("action")), Double.parseDouble(m.getOrDefault("score", "0")),
                     cats, Integer.parseInt(m.getOrDefault("attempts", "0")), Instant.parse(m.get("since")),
                     Instant.parse(m.get("next-attempt")), m.get("last-error"), pending,
-                    Boolean.parseBoolean(m.getOrDefault("any-delivered", "false")));
+                    Boolean.parseBoolean(m.getOrDefault("any-delivered", "false")), refused);
         }
     }
 }

@@ -58,4 +58,12 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(name = "hostname", description = "This gateway's name in Received headers and EHLO; empty: the host name")
     String hostname() default "";
+
+    @AttributeDefinition(name = "bounce.enabled",
+            description = "A message refused permanently by the next hop, or given up after retry.give.up, returns a non-delivery report (RFC 3464) to its envelope sender (never for the null sender <>)")
+    boolean bounce_enabled() default true;
+
+    @AttributeDefinition(name = "bounce.inbound",
+            description = "Also return non-delivery reports for inbound mail (the sender is outside, possibly forged: backscatter); only read when bounce.enabled is on")
+    boolean bounce_inbound() default true;
 }

@@ -21,9 +21,14 @@ import org.streamail.api.model.Direction;
  * @param hostname      this gateway's name in Received and EHLO
  * @param hideInternal  whether outbound mail leaves without the internal hops' {@code Received} headers and
  *                      client-address headers, and with a {@code Received} line that names no internal host
+ * @param bounce        whether a message that could not reach some recipients returns a non-delivery report
+ *                      (RFC 3464) to its envelope sender
+ * @param bounceInbound whether that also holds for inbound mail (the sender is outside: backscatter risk);
+ *                      only read when {@code bounce} is on
  */
 public record DeliverySettings(Hop inbound, Hop outbound, Duration relayTimeout, Duration relayReuse,
-        Duration retryInitial, Duration retryMax, Duration giveUp, String hostname, boolean hideInternal) {
+        Duration retryInitial, Duration retryMax, Duration giveUp, String hostname, boolean hideInternal,
+        boolean bounce, boolean bounceInbound) {
 
     /** How a connection to a next hop is encrypted, in Postfix's terms. */
     public enum Tls {
@@ -96,42 +101,59 @@ public record DeliverySettings(Hop inbound, Hop outbound, Duration relayTimeout,
         return direction == Direction.OUTBOUND ? outbound : inbound;
     }
 
-    /** Local delivery of both directions into {@code folder} and {@code folder}-outbound; for tests. */
+    /** Whether a message of {@code direction} that failed for some recipients is reported to its sender. */
+    public boolean bounces(Direction direction) {
+        return bounce && (direction != Direction.INBOUND || bounceInbound);
+    }
+
+    /**
+     * Local delivery of both directions into {@code folder} and {@code folder}-outbound; for tests. Bounces are
+     * off (a test that wants them says so with {@link #withBounces}).
+     */
     public static DeliverySettings local(Path folder) {
         return new DeliverySettings(new Hop("", 25, folder, Tls.NONE),
                 new Hop("", 25, folder.resolveSibling(folder.getFileName() + "-outbound"), Tls.NONE),
                 Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofHours(1),
-                Duration.ofDays(5), "gateway.test", true);
+                Duration.ofDays(5), "gateway.test", true, false, false);
     }
 
-    /** Inbound mail relayed to {@code host:port} in plain text, outbound into a local folder; for tests. */
+    /**
+     * Inbound mail relayed to {@code host:port} in plain text, outbound into a local folder; for tests. Bounces
+     * are off (they would land in the working directory's {@code outbound} folder).
+     */
     public static DeliverySettings relay(String host, int port, Duration retryInitial) {
         return new DeliverySettings(new Hop(host, port, Paths.get("delivered"), Tls.NONE),
                 new Hop("", 25, Paths.get("outbound"), Tls.NONE), Duration.ofSeconds(5), Duration.ofSeconds(5),
-                retryInitial, Duration.ofHours(1), Duration.ofDays(5), "gateway.test", true);
+                retryInitial, Duration.ofHours(1), Duration.ofDays(5), "gateway.test", true, false, false);
     }
 
     public DeliverySettings withGiveUp(Duration d) {
         return new DeliverySettings(inbound, outbound, relayTimeout, relayReuse, retryInitial, retryMax, d, hostname,
-                hideInternal);
+                hideInternal, bounce, bounceInbound);
     }
 
     /** The same with connections kept open for {@code d} between messages (zero: one per message). */
     public DeliverySettings withRelayReuse(Duration d) {
         return new DeliverySettings(inbound, outbound, relayTimeout, d, retryInitial, retryMax, giveUp, hostname,
-                hideInternal);
+                hideInternal, bounce, bounceInbound);
     }
 
     /** The same with another outbound hop; for tests. */
     public DeliverySettings withOutbound(Hop hop, boolean hide) {
         return new DeliverySettings(inbound, hop, relayTimeout, relayReuse, retryInitial, retryMax, giveUp, hostname,
-                hide);
+                hide, bounce, bounceInbound);
     }
 
     /** The same with another inbound hop; for tests. */
     public DeliverySettings withInbound(Hop hop) {
         return new DeliverySettings(hop, outbound, relayTimeout, relayReuse, retryInitial, retryMax, giveUp, hostname,
-                hideInternal);
+                hideInternal, bounce, bounceInbound);
+    }
+
+    /** The same with non-delivery reports on or off ({@code inbound}: also for inbound mail); for tests. */
+    public DeliverySettings withBounces(boolean on, boolean inbound) {
+        return new DeliverySettings(this.inbound, outbound, relayTimeout, relayReuse, retryInitial, retryMax, giveUp,
+                hostname, hideInternal, on, inbound);
     }
 
     static DeliverySettings of(DeliveryConfig c) {
@@ -145,7 +167,7 @@ public record DeliverySettings(Hop inbound, Hop outbound, Duration relayTimeout,
         return new DeliverySettings(inbound, outbound, Duration.ofMillis(c.relay_timeout_ms()),
                 Duration.ofSeconds(c.relay_reuse_seconds()), Duration.ofSeconds(c.retry_initial()),
                 Duration.ofSeconds(c.retry_max_interval()), Duration.ofSeconds(c.retry_give_up()), c.hostname(),
-                c.outbound_hide_internal());
+                c.outbound_hide_internal(), c.bounce_enabled(), c.bounce_inbound());
     }
 
     private static Path folder(String configured, String dflt) {
