@@ -170,6 +170,12 @@ final class BlockRules {
                 if (slash < 0) {
                     return canonical(addr);
                 }
+                if (addr.length == 4 && v.substring(0, slash).indexOf(':') >= 0) {
+                    // An IPv4-mapped IPv6 block (::ffff:a.b.c.d/n): its prefix counts IPv6 bits, which would be
+                    // read against the IPv4 address it is matched as.
+                    throw new IllegalArgumentException("'" + value + "' is an IPv4-mapped IPv6 block: write the "
+                            + "IPv4 block instead (a.b.c.d/n)");
+                }
                 int prefix;
                 try {
                     prefix = Integer.parseInt(v.substring(slash + 1));

@@ -44,6 +44,10 @@ class BlockRulesTest {
         assertThat(matches(Type.CLIENT_IP, "2001:db8::1", "2001:db8::2")).isFalse();
         assertThat(matches(Type.CLIENT_IP, "203.0.113.7", "::ffff:203.0.113.7")).isTrue();
         assertThat(matches(Type.CLIENT_IP, "203.0.113.7", "not-an-ip.example")).isFalse();
+        // an IPv4-mapped IPv6 block is refused with what to write instead (it used to speak of "8..32")
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> BlockRules.normalize(Type.CLIENT_IP,
+                "::ffff:203.0.113.0/120")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("IPv4-mapped IPv6 block: write the IPv4 block instead");
     }
 
     @Test
