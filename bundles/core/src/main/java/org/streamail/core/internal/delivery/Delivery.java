@@ -114,8 +114,14 @@ public class Delivery {
      * held, and the first valid configuration releases it.
      */
     @Activate
-    public Delivery(@Reference Spool spool, @Reference MessageLog log, DeliveryConfig config) {
-        this(spool, log, Checked.of(config), Clock.systemUTC());
+    public Delivery(@Reference Spool spool, @Reference MessageLog log, DeliveryConfig config,
+            Map<String, Object> properties) {
+        this(spool, log, Checked.of(config, properties), Clock.systemUTC());
+    }
+
+    /** As activated without a configuration file (the annotation's values only); for tests. */
+    Delivery(Spool spool, MessageLog log, DeliveryConfig config) {
+        this(spool, log, config, Map.of());
     }
 
     private Delivery(Spool spool, MessageLog log, Checked checked, Clock clock) {
@@ -131,8 +137,19 @@ public class Delivery {
     /** A configuration read: its settings, or placeholder settings and the reason it is invalid. */
     private record Checked(DeliverySettings settings, String error) {
 
-        static Checked of(DeliveryConfig config) {
+        /** The yes/no properties: DS reads anything but "true" as false, which would turn scrubbing off. */
+        private static final List<String> BOOLEANS = List.of("outbound.hide.internal", "bounce.enabled",
+                "bounce.inbound");
+
+        static Checked of(DeliveryConfig config, Map<String, ?> properties) {
             try {
+                for (String name : BOOLEANS) {
+                    Object v = properties.get(name);
+                    if (v instanceof String text && !text.strip().equalsIgnoreCase("true")
+                            && !text.strip().equalsIgnoreCase("false")) {
+                        throw new IllegalArgumentException(name + " must be true or false, got '" + text + "'");
+                    }
+                }
                 return new Checked(DeliverySettings.of(config), null);
             } catch (IllegalArgumentException e) {
                 // Never used to deliver: attempt() holds every message while the error is set.
@@ -164,8 +181,8 @@ public class Delivery {
     }
 
     @Modified
-    void modified(DeliveryConfig config) {
-        Checked checked = Checked.of(config);
+    void modified(DeliveryConfig config, Map<String, Object> properties) {
+        Checked checked = Checked.of(config, properties);
         if (checked.error != null) {
             if (configError != null) {
                 configError = checked.error;
@@ -185,6 +202,12 @@ public class Delivery {
         } else {
             LOG.info("Delivery settings changed: {}", settings);
         }
+    }
+
+    /** {@link #modified(DeliveryConfig, Map)} with the annotation's values only; for tests (another name, so DS
+     * has one modified method to choose). */
+    void reconfigure(DeliveryConfig config) {
+        modified(config, Map.of());
     }
 
     /** Why delivery is held: the configuration is invalid; empty when it is valid. */

@@ -133,12 +133,25 @@ class DeliveryTest {
         assertThat(folder.resolve("h1.eml")).doesNotExist();
 
         // still invalid: still held; then corrected, without a restart: delivered
-        delivery.modified(config(java.util.Map.of("relay_tls", "strict", "local_folder", folder.toString())));
+        delivery.reconfigure(config(java.util.Map.of("relay_tls", "strict", "local_folder", folder.toString())));
         assertThat(delivery.configurationError()).hasValueSatisfying(m -> assertThat(m).contains("strict"));
-        delivery.modified(config(java.util.Map.of("local_folder", folder.toString())));
+        delivery.reconfigure(config(java.util.Map.of("local_folder", folder.toString())));
         assertThat(delivery.configurationError()).isEmpty();
         Wait.until("delivered", Duration.ofSeconds(10), () -> log.statuses("h1").contains(DeliveryStatus.DELIVERED));
         assertThat(folder.resolve("h1.eml")).exists();
+    }
+
+    @Test
+    void aYesNoPropertyThatIsNeitherTrueNorFalseHoldsMailInsteadOfTurningScrubbingOff() throws Exception {
+        Path folder = dir.resolve("delivered");
+        Spool spool = new Spool(dir.resolve("spool"));
+        // DS would read "yes" as false: outbound mail would leave with its internal hops (fourth audit)
+        delivery = new Delivery(spool, log, config(java.util.Map.of("local_folder", folder.toString())),
+                java.util.Map.of("outbound.hide.internal", "yes"));
+        assertThat(delivery.configurationError()).hasValue("outbound.hide.internal must be true or false, got 'yes'");
+        delivery.modified(config(java.util.Map.of("local_folder", folder.toString())),
+                java.util.Map.of("outbound.hide.internal", " TRUE ", "bounce.enabled", "false"));
+        assertThat(delivery.configurationError()).isEmpty();
     }
 
     @Test
@@ -147,7 +160,7 @@ class DeliveryTest {
         Spool spool = new Spool(dir.resolve("spool"));
         delivery = new Delivery(spool, log, config(java.util.Map.of("local_folder", folder.toString())));
         DeliverySettings before = delivery.settings();
-        delivery.modified(config(java.util.Map.of("local_folder", folder.toString(), "outbound_relay_tls", "Encrypted",
+        delivery.reconfigure(config(java.util.Map.of("local_folder", folder.toString(), "outbound_relay_tls", "Encrypted",
                 "outbound_relay_host", "127.0.0.1")));
         assertThat(delivery.configurationError()).isEmpty();
         assertThat(delivery.settings()).isSameAs(before);
