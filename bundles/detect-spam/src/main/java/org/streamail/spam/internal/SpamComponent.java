@@ -6,6 +6,7 @@ import java.time.format.DateTimeParseException;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -20,6 +21,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.streamail.api.campaign.CampaignService;
+import org.streamail.api.config.ConfigCheck;
 import org.streamail.api.detect.Detector;
 import org.streamail.api.detect.Inspection;
 import org.streamail.api.model.Finding;
@@ -76,7 +78,8 @@ public final class SpamComponent implements Detector, EnvelopeGuard, ReportServi
     static final int RECALL_QUEUE = 100;
 
     @Activate
-    public SpamComponent(@Reference SpamStore store, SpamConfig config) {
+    public SpamComponent(@Reference SpamStore store, SpamConfig config, Map<String, Object> properties) {
+        checkProperties(properties);
         this.engine = new SpamEngine(store, settings(config), Clock.systemUTC(), this::stored, this::isProtected,
                 tuning(config.classifier_model()), families(config.classifier_features()));
         engine.refresh();
@@ -131,6 +134,18 @@ public final class SpamComponent implements Detector, EnvelopeGuard, ReportServi
         } catch (RuntimeException e) {
             LOG.warn("Spam: ref {} blocks; recalling the campaign of {} failed: {}", reference, gatewayId, e.toString());
         }
+    }
+
+    /**
+     * Checks the raw properties before any config method is read (DS would read
+     * {@code block.allow.loopback = yes} as false, and fail on {@code refresh.seconds = 2s} without naming it)
+     * and logs each key nothing reads (a probable typo).
+     *
+     * @throws IllegalArgumentException naming the property, at the first value that does not parse
+     */
+    static void checkProperties(Map<String, Object> properties) {
+        ConfigCheck.check(PID, SpamConfig.class, properties)
+                .forEach(k -> LOG.warn("{}: unknown property '{}' ignored (misspelled?)", PID, k));
     }
 
     static SpamEngine.Settings settings(SpamConfig c) {

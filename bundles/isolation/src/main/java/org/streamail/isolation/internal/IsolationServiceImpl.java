@@ -34,6 +34,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamail.api.config.ConfigCheck;
 import org.streamail.api.isolation.Enforcer;
 import org.streamail.api.isolation.Enforcer.EnforcementChange;
 import org.streamail.api.isolation.Isolation;
@@ -89,8 +90,21 @@ public final class IsolationServiceImpl implements IsolationService {
     private volatile List<Enforcer> enforcers = List.of();
 
     @Activate
-    public IsolationServiceImpl(IsolationConfig config, @Reference IsolationStore store) {
-        this(config, store, List.of(), Clock.systemUTC(), IsolationServiceImpl::interfaceAddresses, true);
+    public IsolationServiceImpl(IsolationConfig config, Map<String, Object> properties,
+            @Reference IsolationStore store) {
+        this(checked(config, properties), store, List.of(), Clock.systemUTC(), IsolationServiceImpl::interfaceAddresses,
+                true);
+    }
+
+    /**
+     * Checks the raw properties before any config method is read ({@code expiry.check.seconds = 15s} would fail
+     * in DS without naming the property) and logs each key nothing reads (a probable typo: a misspelled
+     * {@code protected} would silently leave the DNS servers isolatable). Returns {@code config}.
+     */
+    private static IsolationConfig checked(IsolationConfig config, Map<String, Object> properties) {
+        ConfigCheck.check(IsolationConfig.PID, IsolationConfig.class, properties)
+                .forEach(k -> LOG.warn("{}: unknown property '{}' ignored (misspelled?)", IsolationConfig.PID, k));
+        return config;
     }
 
     /**

@@ -9,12 +9,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamail.api.config.ConfigCheck;
 import org.streamail.api.isolation.Enforcer;
 import org.streamail.api.isolation.Isolation;
 
@@ -42,8 +45,16 @@ public final class NftablesEnforcer implements Enforcer {
     private final Duration timeout;
 
     @Activate
-    public NftablesEnforcer(NftablesConfig config) {
-        this(Path.of(config.nft_binary().strip()), config.table().strip(), Duration.ofSeconds(config.timeout_seconds()));
+    public NftablesEnforcer(NftablesConfig config, Map<String, Object> properties) {
+        this(Path.of(checked(config, properties).nft_binary().strip()), config.table().strip(),
+                Duration.ofSeconds(config.timeout_seconds()));
+    }
+
+    /** Checks the raw properties before any config method is read; logs each key nothing reads. */
+    private static NftablesConfig checked(NftablesConfig config, Map<String, Object> properties) {
+        ConfigCheck.check(NftablesConfig.PID, NftablesConfig.class, properties, Set.of("name"))
+                .forEach(k -> LOG.warn("{}: unknown property '{}' ignored (misspelled?)", NftablesConfig.PID, k));
+        return config;
     }
 
     NftablesEnforcer(Path binary, String table, Duration timeout) {

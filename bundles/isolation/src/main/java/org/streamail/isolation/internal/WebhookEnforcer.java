@@ -27,6 +27,7 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamail.api.config.ConfigCheck;
 import org.streamail.api.isolation.Enforcer;
 import org.streamail.api.isolation.Isolation;
 
@@ -61,8 +62,16 @@ public final class WebhookEnforcer implements Enforcer {
     private Map<String, Isolation> confirmed;
 
     @Activate
-    public WebhookEnforcer(WebhookConfig config) throws IOException {
-        this(config.url(), readKey(config.secret_file()), Duration.ofSeconds(config.timeout_seconds()));
+    public WebhookEnforcer(WebhookConfig config, Map<String, Object> properties) throws IOException {
+        this(checked(config, properties).url(), readKey(config.secret_file()),
+                Duration.ofSeconds(config.timeout_seconds()));
+    }
+
+    /** Checks the raw properties before any config method is read; logs each key nothing reads. */
+    private static WebhookConfig checked(WebhookConfig config, Map<String, Object> properties) {
+        ConfigCheck.check(WebhookConfig.PID, WebhookConfig.class, properties, Set.of("name"))
+                .forEach(k -> LOG.warn("{}: unknown property '{}' ignored (misspelled?)", WebhookConfig.PID, k));
+        return config;
     }
 
     WebhookEnforcer(String url, byte[] key, Duration timeout) {

@@ -26,6 +26,7 @@ import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 import org.streamail.api.alert.AlertService;
 import org.streamail.api.campaign.CampaignService;
+import org.streamail.api.config.ConfigCheck;
 import org.streamail.api.isolation.IsolationService;
 import org.streamail.api.linkguard.LinkStore;
 import org.streamail.api.service.Scanner;
@@ -69,7 +70,9 @@ public class ClickServlet extends HttpServlet {
     private final transient ClickHandler handler;
 
     @Activate
-    public ClickServlet(LinkGuardConfig config) {
+    public ClickServlet(LinkGuardConfig config, Map<String, Object> properties) {
+        // Same PID as LinkGuardTransformer, which logs the unknown keys once: only the values are checked here.
+        ConfigCheck.check(LinkGuardConfig.PID, LinkGuardConfig.class, properties);
         Settings settings = Settings.from(config);
         AtomicInteger n = new AtomicInteger();
         this.recalls = new ThreadPoolExecutor(RECALL_THREADS, RECALL_THREADS, 60, TimeUnit.SECONDS,

@@ -2,6 +2,7 @@ package org.streamail.linkguard.internal;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
@@ -13,6 +14,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamail.api.config.ConfigCheck;
 import org.streamail.api.delivery.MessageTransformer;
 import org.streamail.api.delivery.Transformation;
 import org.streamail.api.linkguard.LinkStore;
@@ -60,10 +62,20 @@ public final class LinkGuardTransformer implements MessageTransformer {
     private volatile LinkStore linkStore;
 
     @Activate
-    public LinkGuardTransformer(LinkGuardConfig config,
+    public LinkGuardTransformer(LinkGuardConfig config, Map<String, Object> properties,
             @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
             Directory directory) {
-        this(Settings.from(config), directory, null, Clock.systemUTC());
+        this(Settings.from(checked(config, properties)), directory, null, Clock.systemUTC());
+    }
+
+    /**
+     * Checks the raw properties strictly before any config method is read (DS would read {@code enabled = yes}
+     * as false and switch rewriting off), and logs each key nothing reads. Returns {@code config}.
+     */
+    static LinkGuardConfig checked(LinkGuardConfig config, Map<String, Object> properties) {
+        ConfigCheck.check(LinkGuardConfig.PID, LinkGuardConfig.class, properties, Set.of("transformer"))
+                .forEach(k -> LOG.warn("{}: unknown property '{}' ignored (misspelled?)", LinkGuardConfig.PID, k));
+        return config;
     }
 
     /** For tests: settings given, the key read from {@code settings.keyFile()}. */

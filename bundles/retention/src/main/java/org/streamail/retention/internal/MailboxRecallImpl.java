@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +34,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamail.api.campaign.MailboxRecall;
+import org.streamail.api.config.ConfigCheck;
 import org.streamail.api.campaign.RecallOutcome;
 import org.streamail.api.retention.AuditRecord;
 import org.streamail.api.retention.RetentionAuditStore;
@@ -78,8 +80,15 @@ public final class MailboxRecallImpl implements MailboxRecall {
     private final Semaphore permits = new Semaphore(MAX_CONCURRENT);
 
     @Activate
-    public MailboxRecallImpl(RetentionConfig config, @Reference RetentionAuditStore audit) {
-        this(config, audit, Clock.systemUTC());
+    public MailboxRecallImpl(RetentionConfig config, Map<String, Object> properties,
+            @Reference RetentionAuditStore audit) {
+        this(checked(config, properties), audit, Clock.systemUTC());
+    }
+
+    /** The values are checked strictly; RetentionComponent, on the same PID, logs the unknown keys once. */
+    private static RetentionConfig checked(RetentionConfig config, Map<String, Object> properties) {
+        ConfigCheck.check(RetentionConfig.PID, RetentionConfig.class, properties);
+        return config;
     }
 
     MailboxRecallImpl(RetentionConfig config, RetentionAuditStore audit, Clock clock) {

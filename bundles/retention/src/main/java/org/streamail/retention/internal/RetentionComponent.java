@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -25,6 +26,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamail.api.config.ConfigCheck;
 import org.streamail.api.delivery.MessageTransformer;
 import org.streamail.api.delivery.Transformation;
 import org.streamail.api.model.Content;
@@ -69,10 +71,21 @@ public final class RetentionComponent implements RetentionService, MessageTransf
     private volatile boolean warnedUnconfigured;
 
     @Activate
-    public RetentionComponent(RetentionConfig config, @Reference RetentionAuditStore audit,
+    public RetentionComponent(RetentionConfig config, Map<String, Object> properties,
+            @Reference RetentionAuditStore audit,
             @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
             Directory directory) {
-        this(config, audit, directory, Clock.systemUTC(), keyFile(config), true);
+        this(checked(config, properties), audit, directory, Clock.systemUTC(), keyFile(config), true);
+    }
+
+    /**
+     * Checks the raw properties before any config method is read (DS would read {@code dry.run = yes} as false
+     * and delete for real) and logs each key nothing reads (a probable typo). Returns {@code config}.
+     */
+    private static RetentionConfig checked(RetentionConfig config, Map<String, Object> properties) {
+        ConfigCheck.check(RetentionConfig.PID, RetentionConfig.class, properties)
+                .forEach(k -> LOG.warn("{}: unknown property '{}' ignored (misspelled?)", RetentionConfig.PID, k));
+        return config;
     }
 
     RetentionComponent(RetentionConfig config, RetentionAuditStore audit, Directory directory, Clock clock,

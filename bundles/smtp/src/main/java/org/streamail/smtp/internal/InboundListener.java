@@ -2,6 +2,7 @@ package org.streamail.smtp.internal;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -47,10 +48,14 @@ public final class InboundListener {
      *
      * @throws IOException if the configuration or the key store is unusable; DS logs it and the component
      *                     stays inactive until the configuration changes
+     * @throws IllegalArgumentException if a value does not parse for its type (a boolean other than true or
+     *                                  false, say), naming the property
      */
     @Activate
     public InboundListener(@Reference(name = "intake") MessageIntake intake,
-            @Reference(name = "directory") Directory directory, ListenerConfig config) throws IOException {
+            @Reference(name = "directory") Directory directory, ListenerConfig config,
+            Map<String, Object> properties) throws IOException {
+        ManagedListener.checkProperties(PID, ListenerConfig.class, properties);
         this.listener = new ManagedListener(intake, directory, options(config));
     }
 
@@ -73,9 +78,13 @@ public final class InboundListener {
      * @throws IOException if the new configuration is invalid (the listener keeps running on the old one) or
      *                     its port cannot be bound (the listener stays closed until the configuration is
      *                     fixed); DS logs it
+     * @throws IllegalArgumentException if a value does not parse for its type (a boolean other than true or
+     *                                  false, say), naming the property
      */
     @Modified
-    void modified(ListenerConfig config) throws IOException {
+    void modified(ListenerConfig config, Map<String, Object> properties) throws IOException {
+        // Throws before anything changes: the listener keeps running on its previous configuration.
+        ManagedListener.checkProperties(PID, ListenerConfig.class, properties);
         listener.modified(options(config));
     }
 

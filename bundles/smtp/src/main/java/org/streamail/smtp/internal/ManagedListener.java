@@ -1,12 +1,15 @@
 package org.streamail.smtp.internal;
 
 import java.io.IOException;
+import java.lang.annotation.Annotation;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamail.api.alert.AlertService;
+import org.streamail.api.config.ConfigCheck;
 import org.streamail.api.service.MessageIntake;
 import org.streamail.api.smtp.EnvelopeGuard;
 import org.streamail.api.store.Directory;
@@ -49,6 +52,18 @@ final class ManagedListener {
         this.pid = options.pid();
         this.engine = build(options);
         this.applied = options;
+    }
+
+    /**
+     * Checks a listener's raw configuration strictly, before any method of its config annotation is read: DS
+     * would read {@code enabled = on} as false and close the port, and fail on {@code port = 25x} without
+     * naming the property. Logs one WARN per key nothing reads (a probable typo).
+     *
+     * @throws IllegalArgumentException naming the PID and the property at the first bad value
+     */
+    static void checkProperties(String pid, Class<? extends Annotation> type, Map<String, Object> properties) {
+        ConfigCheck.check(pid, type, properties)
+                .forEach(k -> LOG.warn("{}: unknown property '{}' ignored (misspelled?)", pid, k));
     }
 
     /** @throws IOException if the port cannot be bound */

@@ -3,6 +3,7 @@ package org.streamail.smtp.internal;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -50,10 +51,14 @@ public final class OutboundListener {
      *
      * @throws IOException if the configuration (say a bad {@code internal.networks} entry) or the key store is
      *                     unusable; DS logs it and the component stays inactive until the configuration changes
+     * @throws IllegalArgumentException if a value does not parse for its type (a boolean other than true or
+     *                                  false, say), naming the property
      */
     @Activate
     public OutboundListener(@Reference(name = "intake") MessageIntake intake,
-            @Reference(name = "directory") Directory directory, OutboundListenerConfig config) throws IOException {
+            @Reference(name = "directory") Directory directory, OutboundListenerConfig config,
+            Map<String, Object> properties) throws IOException {
+        ManagedListener.checkProperties(PID, OutboundListenerConfig.class, properties);
         this.listener = new ManagedListener(intake, directory, options(config));
     }
 
@@ -74,9 +79,13 @@ public final class OutboundListener {
      * @throws IOException if the new configuration is invalid (the listener keeps running on the old one) or
      *                     its port cannot be bound (the listener stays closed until the configuration is
      *                     fixed); DS logs it
+     * @throws IllegalArgumentException if a value does not parse for its type (a boolean other than true or
+     *                                  false, say), naming the property
      */
     @Modified
-    void modified(OutboundListenerConfig config) throws IOException {
+    void modified(OutboundListenerConfig config, Map<String, Object> properties) throws IOException {
+        // Throws before anything changes: the listener keeps running on its previous configuration.
+        ManagedListener.checkProperties(PID, OutboundListenerConfig.class, properties);
         listener.modified(options(config));
     }
 

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLContext;
@@ -232,7 +233,7 @@ class InboundListenerTest {
     @Test
     void componentListensUntilDeactivatedAndConsultsGuardsBoundBeforeStart() throws IOException {
         int port = freePort();
-        InboundListener listener = new InboundListener(intake, directory, config(port, 100, "", ""));
+        InboundListener listener = new InboundListener(intake, directory, config(port, 100, "", ""), Map.of());
         listener.addGuard(new EnvelopeGuard() {
             @Override
             public Optional<SmtpReply> onHelo(SmtpSession session) {
@@ -259,18 +260,18 @@ class InboundListenerTest {
     @Test
     void anUnchangedConfigurationKeepsOpenSessionsAndAChangedOneMovesTheListener() throws IOException {
         int first = freePort();
-        InboundListener listener = new InboundListener(intake, directory, config(first, 100, "", ""));
+        InboundListener listener = new InboundListener(intake, directory, config(first, 100, "", ""), Map.of());
         listener.start();
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), first)) {
             s.setSoTimeout(5000);
             BufferedReader r = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
             assertThat(r.readLine()).startsWith("220 ");
-            listener.modified(config(first, 100, "", ""));
+            listener.modified(config(first, 100, "", ""), Map.of());
             s.getOutputStream().write("NOOP\r\n".getBytes(StandardCharsets.US_ASCII));
             assertThat(r.readLine()).startsWith("250");
 
             int second = freePort();
-            listener.modified(config(second, 100, "", ""));
+            listener.modified(config(second, 100, "", ""), Map.of());
             assertThat(listener.port()).isEqualTo(second);
             assertThat(r.readLine()).as("the old session is closed").isNull();
             try (ServerSocket again = new ServerSocket(first, 1, InetAddress.getLoopbackAddress())) {
@@ -297,7 +298,8 @@ class InboundListenerTest {
         assertThat(p.waitFor()).isZero();
 
         int port = freePort();
-        InboundListener listener = new InboundListener(intake, directory, config(port, 100, ks.toString(), "changeit"));
+        InboundListener listener = new InboundListener(intake, directory,
+                config(port, 100, ks.toString(), "changeit"), Map.of());
         listener.start();
         try (Socket plain = new Socket(InetAddress.getLoopbackAddress(), port)) {
             plain.setSoTimeout(5000);

@@ -147,7 +147,7 @@ class OutboundListenerTest {
     @Test
     void aBadInternalNetworkIsAClearErrorNamingThePidAndTheProperty() {
         assertThatThrownBy(() -> new OutboundListener(intake, directory,
-                config("internal_networks", new String[] {"10.0.0.0/8, intranet"})))
+                config("internal_networks", new String[] {"10.0.0.0/8, intranet"}), Map.of()))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining(OutboundListener.PID)
                 .hasMessageContaining("internal.networks: bad entry 'intranet'")
@@ -160,18 +160,18 @@ class OutboundListenerTest {
     @Test
     void internalNetworksThatLetTheInternetInAreRefusedAndARunningListenerKeepsItsOldNetworks() throws IOException {
         assertThatThrownBy(() -> new OutboundListener(intake, directory,
-                config("internal_networks", new String[] {"0.0.0.0/0, ::/0"})))
+                config("internal_networks", new String[] {"0.0.0.0/0, ::/0"}), Map.of()))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining(OutboundListener.PID)
                 .hasMessageContaining("internal.networks: bad entry '0.0.0.0/0'")
                 .hasMessageContaining("open relay")
                 .hasRootCauseInstanceOf(IllegalArgumentException.class);
         int port = freePort();
-        OutboundListener listener = new OutboundListener(intake, directory, config("port", port));
+        OutboundListener listener = new OutboundListener(intake, directory, config("port", port), Map.of());
         listener.start();
         try {
             assertThatThrownBy(() -> listener.modified(config("port", port, "internal_networks",
-                    new String[] {"127.0.0.0/8", "::/0"}))).isInstanceOf(IOException.class)
+                    new String[] {"127.0.0.0/8", "::/0"}), Map.of())).isInstanceOf(IOException.class)
                     .hasMessageContaining("internal.networks: bad entry '::/0'");
             try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
                 s.setSoTimeout(5000);
@@ -188,7 +188,7 @@ class OutboundListenerTest {
         assertThat(OutboundListener.options(config()))
                 .isNotEqualTo(OutboundListener.options(config("intrusion_alert_max_per_interval", 0)));
         assertThatThrownBy(() -> new OutboundListener(intake, directory,
-                config("intrusion_alert_max_per_interval", -1)))
+                config("intrusion_alert_max_per_interval", -1), Map.of()))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining(OutboundListener.PID)
                 .hasMessageContaining("intrusion.alert.max.per.interval")
@@ -209,20 +209,21 @@ class OutboundListenerTest {
     @Test
     void aDisabledListenerOpensNoPortUntilEnabled() throws IOException {
         int port = freePort();
-        OutboundListener listener = new OutboundListener(intake, directory, config("enabled", false, "port", port));
+        OutboundListener listener = new OutboundListener(intake, directory, config("enabled", false, "port", port),
+                Map.of());
         listener.start();
         try {
             assertThat(listener.port()).isEqualTo(-1);
             try (ServerSocket free = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
                 assertThat(free.getLocalPort()).as("nobody listens on the port").isEqualTo(port);
             }
-            listener.modified(config("enabled", true, "port", port));
+            listener.modified(config("enabled", true, "port", port), Map.of());
             assertThat(listener.port()).isEqualTo(port);
             try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
                 s.setSoTimeout(5000);
                 assertThat(reader(s).readLine()).startsWith("220 ");
             }
-            listener.modified(config("enabled", false, "port", port));
+            listener.modified(config("enabled", false, "port", port), Map.of());
             assertThat(listener.port()).isEqualTo(-1);
         } finally {
             listener.stop();
@@ -235,7 +236,7 @@ class OutboundListenerTest {
     @Test
     void componentRelaysOutboundMailFromInternalHostsAndConsultsGuardsBoundBeforeStart() throws IOException {
         int port = freePort();
-        OutboundListener listener = new OutboundListener(intake, directory, config("port", port));
+        OutboundListener listener = new OutboundListener(intake, directory, config("port", port), Map.of());
         List<String> seen = new CopyOnWriteArrayList<>();
         listener.addGuard(new EnvelopeGuard() {
             @Override
@@ -270,17 +271,18 @@ class OutboundListenerTest {
     @Test
     void anUnchangedConfigurationKeepsOpenSessionsAndNarrowedNetworksShutLoopbackOut() throws IOException {
         int port = freePort();
-        OutboundListener listener = new OutboundListener(intake, directory, config("port", port));
+        OutboundListener listener = new OutboundListener(intake, directory, config("port", port), Map.of());
         listener.start();
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
             s.setSoTimeout(5000);
             BufferedReader r = reader(s);
             assertThat(r.readLine()).startsWith("220 ");
-            listener.modified(config("port", port, "internal_networks", new String[] {"127.0.0.0/8", "::1/128"}));
+            listener.modified(config("port", port, "internal_networks", new String[] {"127.0.0.0/8", "::1/128"}),
+                    Map.of());
             s.getOutputStream().write("NOOP\r\n".getBytes(StandardCharsets.US_ASCII));
             assertThat(r.readLine()).as("same networks, same listener").startsWith("250");
 
-            listener.modified(config("port", port, "internal_networks", new String[] {"10.0.0.0/8"}));
+            listener.modified(config("port", port, "internal_networks", new String[] {"10.0.0.0/8"}), Map.of());
             assertThat(r.readLine()).as("the old session is closed").isNull();
         }
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
@@ -294,11 +296,11 @@ class OutboundListenerTest {
     @Test
     void anInvalidChangeKeepsTheRunningListener() throws IOException {
         int port = freePort();
-        OutboundListener listener = new OutboundListener(intake, directory, config("port", port));
+        OutboundListener listener = new OutboundListener(intake, directory, config("port", port), Map.of());
         listener.start();
         try {
             assertThatThrownBy(() -> listener.modified(config("port", port, "internal_networks",
-                    new String[] {"10.0.0.0/33"}))).isInstanceOf(IOException.class)
+                    new String[] {"10.0.0.0/33"}), Map.of())).isInstanceOf(IOException.class)
                     .hasMessageContaining("internal.networks");
             try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
                 s.setSoTimeout(5000);
@@ -313,7 +315,7 @@ class OutboundListenerTest {
     void intrusionAlertsDefaultToOnePerFiveMinutesAndANegativeIntervalIsAnErrorNamingTheProperty() {
         assertThat(OutboundListener.options(config()).intrusionAlertIntervalSeconds()).isEqualTo(300);
         assertThatThrownBy(() -> new OutboundListener(intake, directory,
-                config("intrusion_alert_interval_seconds", -5L)))
+                config("intrusion_alert_interval_seconds", -5L), Map.of()))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining(OutboundListener.PID)
                 .hasMessageContaining("intrusion.alert.interval.seconds")
@@ -335,7 +337,7 @@ class OutboundListenerTest {
         };
         String[] external = {"10.0.0.0/8"};
         OutboundListener listener = new OutboundListener(intake, directory,
-                config("port", port, "internal_networks", external));
+                config("port", port, "internal_networks", external), Map.of());
         listener.setAlertService(a);
         listener.start();
         try {
@@ -345,11 +347,11 @@ class OutboundListenerTest {
             listener.unsetAlertService(a);
             // A changed configuration restarts the listener, which delivers its queued alerts first.
             listener.modified(config("port", port, "internal_networks", external,
-                    "intrusion_alert_interval_seconds", 60L));
+                    "intrusion_alert_interval_seconds", 60L), Map.of());
             assertRefused(port);
             listener.unsetAlertService(b);
             listener.modified(config("port", port, "internal_networks", external,
-                    "intrusion_alert_interval_seconds", 120L));
+                    "intrusion_alert_interval_seconds", 120L), Map.of());
             assertRefused(port);
         } finally {
             listener.stop();
@@ -357,6 +359,45 @@ class OutboundListenerTest {
         assertThat(first).extracting(AlertRequest::kind).containsExactly("smtp-not-internal");
         assertThat(second).extracting(AlertRequest::kind).containsExactly("smtp-not-internal");
         assertThat(second.get(0).title()).contains("outbound listener (port " + port + ")");
+    }
+
+    @Test
+    void enabledWrittenAsOnFailsActivationNamingThePropertyInsteadOfClosingThePort() {
+        assertThatThrownBy(() -> new OutboundListener(intake, directory, config(), Map.of("enabled", "on")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("org.streamail.smtp.outbound: enabled must be true or false, got 'on'");
+        assertThatThrownBy(() -> new OutboundListener(intake, directory, config(), Map.of("enabled", "yes")))
+                .hasMessage("org.streamail.smtp.outbound: enabled must be true or false, got 'yes'");
+    }
+
+    @Test
+    void aNumberWrittenAs30DaysFailsActivationNamingTheProperty() {
+        assertThatThrownBy(() -> new OutboundListener(intake, directory, config(),
+                Map.of("data.timeout.seconds", "30days")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("org.streamail.smtp.outbound: data.timeout.seconds must be a whole number, got '30days'");
+        assertThatThrownBy(() -> new InboundListener(intake, directory, InboundListenerTest.config(2525, 100, "", ""),
+                Map.of("max.message.size", "25MB")))
+                .hasMessage("org.streamail.smtp: max.message.size must be a whole number, got '25MB'");
+    }
+
+    @Test
+    void aBadValueInAChangeKeepsTheRunningListener() throws IOException {
+        int port = freePort();
+        OutboundListener listener = new OutboundListener(intake, directory, config("port", port),
+                Map.of("port", String.valueOf(port), "enabled", "true"));
+        listener.start();
+        try {
+            assertThatThrownBy(() -> listener.modified(config("port", port), Map.of("enabled", "on")))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("enabled");
+            assertThat(listener.port()).isEqualTo(port);
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                s.setSoTimeout(5000);
+                assertThat(reader(s).readLine()).startsWith("220 ");
+            }
+        } finally {
+            listener.stop();
+        }
     }
 
     private static void assertRefused(int port) throws IOException {

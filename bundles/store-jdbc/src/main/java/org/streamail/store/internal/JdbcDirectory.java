@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -25,6 +26,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamail.api.config.ConfigCheck;
 import org.streamail.api.store.Directory;
 import org.streamail.api.store.DirectoryEntry;
 import org.streamail.api.store.StoreException;
@@ -67,8 +69,15 @@ public final class JdbcDirectory implements Directory {
     @Activate
     public JdbcDirectory(
             @Reference(name = DATASOURCE_REFERENCE, target = DEFAULT_DATASOURCE_TARGET) DataSource dataSource,
-            DirectoryConfig config) {
-        this(dataSource, config.domains(), config.refresh_seconds(), Clock.systemUTC());
+            DirectoryConfig config, Map<String, Object> properties) {
+        this(dataSource, checked(config, properties).domains(), config.refresh_seconds(), Clock.systemUTC());
+    }
+
+    /** Checks the raw properties before any config method is read; logs each key nothing reads. */
+    private static DirectoryConfig checked(DirectoryConfig config, Map<String, Object> properties) {
+        ConfigCheck.check(DIRECTORY_PID, DirectoryConfig.class, properties)
+                .forEach(k -> LOG.warn("{}: unknown property '{}' ignored (misspelled?)", DIRECTORY_PID, k));
+        return config;
     }
 
     JdbcDirectory(DataSource dataSource, String domains, int refreshSeconds, Clock clock) {

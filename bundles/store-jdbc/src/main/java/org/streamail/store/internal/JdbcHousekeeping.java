@@ -24,6 +24,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamail.api.config.ConfigCheck;
 import org.streamail.api.store.Housekeeping;
 import org.streamail.api.store.StoreException;
 
@@ -99,8 +100,18 @@ public final class JdbcHousekeeping implements Housekeeping {
     @Activate
     public JdbcHousekeeping(
             @Reference(name = DATASOURCE_REFERENCE, target = DEFAULT_DATASOURCE_TARGET) DataSource dataSource,
-            HousekeepingConfig config) {
-        this(dataSource, HousekeepingSettings.from(config), Clock.systemUTC(), FIRST_RUN_DELAY);
+            HousekeepingConfig config, Map<String, Object> properties) {
+        this(dataSource, HousekeepingSettings.from(checked(config, properties)), Clock.systemUTC(), FIRST_RUN_DELAY);
+    }
+
+    /**
+     * Checks the raw properties before any config method is read ({@code message.log.days = 30days} would fail
+     * in DS without naming the property) and logs each key nothing reads (a probable typo). Returns config.
+     */
+    private static HousekeepingConfig checked(HousekeepingConfig config, Map<String, Object> properties) {
+        ConfigCheck.check(HousekeepingSettings.PID, HousekeepingConfig.class, properties).forEach(k ->
+                LOG.warn("{}: unknown property '{}' ignored (misspelled?)", HousekeepingSettings.PID, k));
+        return config;
     }
 
     /**

@@ -82,7 +82,34 @@ class HousekeepingSettingsTest {
     @Test
     void theComponentRefusesABadConfigurationAtActivation() {
         assertThatThrownBy(() -> new JdbcHousekeeping(new org.h2.jdbcx.JdbcDataSource(),
-                config(Map.of("alerts.days", -3))))
+                config(Map.of("alerts.days", -3)), Map.of("alerts.days", -3)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("alerts.days");
+    }
+
+    @Test
+    void aNumberWrittenAs30DaysFailsActivationNamingThePropertyBeforeDsConvertsIt() {
+        HousekeepingConfig unread = (HousekeepingConfig) Proxy.newProxyInstance(
+                HousekeepingConfig.class.getClassLoader(), new Class<?>[] {HousekeepingConfig.class}, (p, m, a) -> {
+                    throw new AssertionError("config read before the check: " + m.getName());
+                });
+        assertThatThrownBy(() -> new JdbcHousekeeping(new org.h2.jdbcx.JdbcDataSource(), unread,
+                Map.of("message.log.days", "30days")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("org.streamail.store.housekeeping: message.log.days must be a whole number, got '30days'");
+        assertThatThrownBy(() -> new JdbcHousekeeping(new org.h2.jdbcx.JdbcDataSource(), unread,
+                Map.of("batch.size", "99999999999")))
+                .hasMessageContaining("batch.size must be a whole number from");
+    }
+
+    @Test
+    void theDirectoryRefusesARefreshThatIsNoNumber() {
+        DirectoryConfig unread = (DirectoryConfig) Proxy.newProxyInstance(
+                DirectoryConfig.class.getClassLoader(), new Class<?>[] {DirectoryConfig.class}, (p, m, a) -> {
+                    throw new AssertionError("config read before the check: " + m.getName());
+                });
+        assertThatThrownBy(() -> new JdbcDirectory(new org.h2.jdbcx.JdbcDataSource(), unread,
+                Map.of("refresh.seconds", "5s")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("org.streamail.directory: refresh.seconds must be a whole number, got '5s'");
     }
 }

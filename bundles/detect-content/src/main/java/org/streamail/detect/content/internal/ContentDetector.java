@@ -3,11 +3,16 @@ package org.streamail.detect.content.internal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.streamail.api.config.ConfigCheck;
 import org.streamail.api.detect.Detector;
 import org.streamail.api.detect.Inspection;
 import org.streamail.api.model.Attachment;
@@ -29,6 +34,7 @@ import org.streamail.detect.content.internal.ScanContext.ScanStopped;
 @Designate(ocd = ContentDetector.Config.class)
 public final class ContentDetector implements Detector {
     public static final String PID = "org.streamail.detect.content";
+    private static final Logger LOG = LoggerFactory.getLogger(ContentDetector.class);
 
     @ObjectClassDefinition(name = "Streamail content detector",
             description = "Finds active code in attachments, archives, documents and HTML; disarms active HTML "
@@ -76,11 +82,22 @@ public final class ContentDetector implements Detector {
     private final Settings settings;
 
     @Activate
-    public ContentDetector(Config config) {
-        this(new Settings(config.max_depth(), config.max_entries(), config.max_total_bytes(), config.max_ratio(),
+    public ContentDetector(Config config, Map<String, Object> properties) {
+        this(new Settings(checked(config, properties).max_depth(), config.max_entries(), config.max_total_bytes(), config.max_ratio(),
                 config.ratio_min_bytes(), config.max_part_buffer(), config.max_text_scan(), config.max_time_ms(),
                 config.max_findings(), Settings.parseScores(config.rule_scores()),
                 Settings.parseRules(config.disabled_rules())));
+    }
+
+    /**
+     * Checks the raw properties before any config method is read ({@code max.depth = 5levels} would fail in DS
+     * without naming the property; {@code disarm.html = yes} would be read as false) and logs each key nothing
+     * reads (a probable typo). Returns {@code config}.
+     */
+    static Config checked(Config config, Map<String, Object> properties) {
+        ConfigCheck.check(PID, Config.class, properties, Set.of("detector"))
+                .forEach(k -> LOG.warn("{}: unknown property '{}' ignored (misspelled?)", PID, k));
+        return config;
     }
 
     /** For tests and embedding: a detector with the given settings. */

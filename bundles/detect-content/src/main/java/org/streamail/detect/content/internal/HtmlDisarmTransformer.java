@@ -16,6 +16,7 @@ import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.streamail.api.config.ConfigCheck;
 import org.streamail.api.delivery.MessageTransformer;
 import org.streamail.api.delivery.Transformation;
 import org.streamail.api.model.Action;
@@ -81,8 +82,15 @@ public final class HtmlDisarmTransformer implements MessageTransformer {
     private final HtmlDisarmer disarmer = new HtmlDisarmer();
 
     @Activate
-    public HtmlDisarmTransformer(ContentDetector.Config config, @Reference(name = "quarantine") QuarantineStore store) {
-        this(config.disarm_html(), Math.max(64 * 1024, config.max_part_buffer() / 4), store);
+    public HtmlDisarmTransformer(ContentDetector.Config config, Map<String, Object> properties,
+            @Reference(name = "quarantine") QuarantineStore store) {
+        this(checked(config, properties).disarm_html(), Math.max(64 * 1024, config.max_part_buffer() / 4), store);
+    }
+
+    /** The values are checked strictly; ContentDetector, on the same PID, logs the unknown keys once. */
+    private static ContentDetector.Config checked(ContentDetector.Config config, Map<String, Object> properties) {
+        ConfigCheck.check(ContentDetector.PID, ContentDetector.Config.class, properties);
+        return config;
     }
 
     /**
