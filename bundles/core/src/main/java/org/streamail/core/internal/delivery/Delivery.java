@@ -496,8 +496,39 @@ public class Delivery {
         }
     }
 
+    /**
+     * The envelope of a message written to a folder, as a final delivery agent writes it: {@code Return-Path}
+     * with the envelope sender ({@code <>} for a bounce), then one {@code Delivered-To} per recipient of this
+     * delivery. Without them a program picking the file up could not tell who it is for (Bcc recipients appear in
+     * no other header). They are written above our {@code Received}, so they are the first lines of the file and
+     * cannot be confused with look-alike fields further down that came with the message.
+     */
+    static byte[] envelopeLines(Envelope env, List<String> recipients) {
+        StringBuilder b = new StringBuilder(64 + 40 * recipients.size());
+        b.append("Return-Path: <").append(address(env.sender())).append(">\r\n");
+        for (String r : recipients) {
+            b.append("Delivered-To: ").append(address(r)).append("\r\n");
+        }
+        // UTF-8: an internationalised address (SMTPUTF8) is written as it is, as RFC 6532 header fields allow
+        return b.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** An envelope address in a header line: no control characters, no angle brackets, at most 320 characters. */
+    private static String address(String a) {
+        if (a == null) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder(Math.min(a.length(), 320));
+        for (int i = 0; i < a.length() && b.length() < 320; i++) {
+            char c = a.charAt(i);
+            b.append(Character.isISOControl(c) || c == '<' || c == '>' ? '_' : c);
+        }
+        return b.toString();
+    }
+
     /** Our headers, then the original bytes unchanged (outbound: without the internal hops when so set). */
     private void writeMessage(OutputStream out, SpoolEntry e, State st, DeliverySettings s) throws IOException {
+        out.write(envelopeLines(e.envelope(), st.pending));
         out.write(prefix(e, st, s));
         writeOriginal(out, e, s);
     }

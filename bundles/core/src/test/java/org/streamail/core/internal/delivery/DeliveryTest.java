@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.streamail.api.model.Action;
 import org.streamail.api.model.Category;
+import org.streamail.api.model.Direction;
+import org.streamail.api.model.Envelope;
 import org.streamail.api.model.Verdict;
 import org.streamail.api.store.DeliveryStatus;
 import org.streamail.core.internal.spool.Spool;
@@ -253,11 +255,38 @@ class DeliveryTest {
         Path eml = folder.resolve("l1.eml");
         Wait.until("file written", Duration.ofSeconds(20), () -> log.statuses("l1").contains(DeliveryStatus.DELIVERED));
         byte[] written = Files.readAllBytes(eml);
-        assertThat(new String(written, StandardCharsets.US_ASCII)).startsWith("Received: ");
+        // the envelope first, as a local delivery agent writes it: a program picking the file up needs it
+        assertThat(new String(written, StandardCharsets.US_ASCII)).startsWith(
+                "Return-Path: <sender@example.com>\r\nDelivered-To: user@example.org\r\nReceived: ");
         assertThat(endsWith(written, original)).isTrue();
         try (var s = Files.list(folder)) {
             assertThat(s.map(p -> p.getFileName().toString())).containsExactly("l1.eml");
         }
         assertThat(spool.entries()).isEmpty();
+    }
+
+    @Test
+    void aFolderCopyNamesEveryEnvelopeRecipientEvenThoseInNoHeader() throws Exception {
+        Spool spool = new Spool(dir.resolve("spool"));
+        Path folder = dir.resolve("delivered");
+        delivery = new Delivery(spool, log, DeliverySettings.local(folder), Clock.systemUTC());
+        // bcc@example.org is in no header of the message: only the envelope says it is for them
+        Envelope env = new Envelope("", List.of("a@example.org", "bcc@example.org"), "192.0.2.7", "mx.example.com",
+                false, java.time.Instant.now(), Direction.INBOUND, null);
+        delivery.enqueue(spool.write("l2", "l2", env, null, Mail.message("two")), Verdict.clean());
+        Wait.until("file written", Duration.ofSeconds(20), () -> log.statuses("l2").contains(DeliveryStatus.DELIVERED));
+        String written = Files.readString(folder.resolve("l2.eml"), StandardCharsets.UTF_8);
+        assertThat(written).startsWith("Return-Path: <>\r\nDelivered-To: a@example.org\r\n"
+                + "Delivered-To: bcc@example.org\r\nReceived: from mx.example.com");
+    }
+
+    @Test
+    void envelopeLinesCannotBreakTheHeader() {
+        Envelope env = new Envelope("evil\r\nX-Injected: 1@example.com", List.of("b<o>b@example.org", "j\u00f6rg@b\u00fccher.example"),
+                null, null, false, java.time.Instant.now(), Direction.INBOUND, null);
+        String lines = new String(Delivery.envelopeLines(env, env.recipients()), StandardCharsets.UTF_8);
+        assertThat(lines).isEqualTo("Return-Path: <evil__X-Injected: 1@example.com>\r\n"
+                + "Delivered-To: b_o_b@example.org\r\nDelivered-To: j\u00f6rg@b\u00fccher.example\r\n");
+        assertThat(lines.split("\r\n")).hasSize(3);
     }
 }

@@ -132,7 +132,7 @@ class IntakeTransformTest {
 
         IntakeResult r = send("hello");
         String out = delivered(r);
-        assertThat(out).startsWith("Received:").contains("X-After: ok\r\n");
+        assertThat(out).startsWith("Return-Path: <sender@example.com>\r\nDelivered-To: user@example.org\r\nReceived:").contains("X-After: ok\r\n");
         assertThat(out).endsWith(new String(Mail.message("hello"), StandardCharsets.ISO_8859_1));
     }
 
