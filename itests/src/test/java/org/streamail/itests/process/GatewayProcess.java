@@ -225,6 +225,16 @@ public final class GatewayProcess implements AutoCloseable {
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** An HTTP call as the admin to a path from the server's root (not under the API), e.g. {@code /streamail/x}. */
+    public HttpResponse<String> adminFromRoot(String method, String rootPath) throws IOException, InterruptedException {
+        HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + rootPath))
+                .timeout(Duration.ofSeconds(30)).method(method, HttpRequest.BodyPublishers.noBody())
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                        (ADMIN + ":" + adminPassword).getBytes(StandardCharsets.UTF_8)))
+                .build();
+        return http.send(r, HttpResponse.BodyHandlers.ofString());
+    }
+
     public HttpResponse<String> admin(String method, String path) throws IOException, InterruptedException {
         return rest(method, path, ADMIN, adminPassword, null, null);
     }

@@ -272,6 +272,11 @@ class GatewayScenarioIT {
         assertThat(gateway.admin("GET", "/quarantine/no-such-id-123").statusCode()).isEqualTo(404);
         assertThat(gateway.admin("POST", "/quarantine/no-such-id-123/release").statusCode()).isEqualTo(404);
         assertThat(deliveredWithSubject(subject)).isEmpty();
+        // a path no servlet serves gets the API's JSON error, not the web server's HTML page
+        HttpResponse<String> nowhere = gateway.adminFromRoot("GET", "/streamail/no-such-servlet");
+        assertThat(nowhere.statusCode()).isEqualTo(404);
+        assertThat(nowhere.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+        assertThat(nowhere.body()).isEqualTo("{\"error\":\"no such resource; the API is under /streamail/api/v1\",\"status\":404}");
     }
 
     @Test
