@@ -159,6 +159,13 @@ final class BlockRules {
                 if (type != BlockRule.Type.HELO && v.indexOf('.') < 0) {
                     throw new IllegalArgumentException("'" + value + "' is a top-level domain alone: too broad");
                 }
+                if (type != BlockRule.Type.HELO) {
+                    // parents match too: a rule for co.uk would block every domain registered under it
+                    Optional<String> broad = PublicSuffixes.tooBroad(v);
+                    if (broad.isPresent()) {
+                        throw new IllegalArgumentException(broad.get());
+                    }
+                }
                 return v;
             }
             case CLIENT_IP -> {

@@ -90,6 +90,10 @@ class BlockRulesTest {
         assertThatThrownBy(() -> BlockRules.normalize(Type.CLIENT_IP, "10.0.0.0/4")).hasMessageContaining("too broad");
         assertThatThrownBy(() -> BlockRules.normalize(Type.CLIENT_IP, "mail.example.org")).hasMessageContaining("not an IPv4");
         assertThatThrownBy(() -> BlockRules.normalize(Type.SENDER_DOMAIN, "com")).hasMessageContaining("too broad");
+        assertThatThrownBy(() -> BlockRules.normalize(Type.URL_DOMAIN, "CO.UK.")).hasMessageContaining("public suffix");
+        assertThatThrownBy(() -> BlockRules.normalize(Type.SENDER_DOMAIN, "github.io")).hasMessageContaining("too broad");
+        assertThat(BlockRules.normalize(Type.URL_DOMAIN, "Shop.Example.CO.UK")).isEqualTo("shop.example.co.uk");
+        assertThat(BlockRules.normalize(Type.HELO, "co.uk")).isEqualTo("co.uk"); // HELO matches exactly, not parents
         assertThatThrownBy(() -> BlockRules.normalize(Type.SENDER, "nobody")).hasMessageContaining("not an address");
         assertThatThrownBy(() -> BlockRules.normalize(Type.ATTACHMENT_HASH, "abc")).hasMessageContaining("SHA-256");
         assertThatThrownBy(() -> BlockRules.normalize(Type.HELO, "a b")).hasMessageContaining("spaces");

@@ -35,7 +35,8 @@ class OsgiSmokeIT {
     Path tmp;
 
     private static final List<String> RUNTIME = List.of("org.osgi.util.function-", "org.osgi.util.promise-",
-            "org.osgi.service.component-", "org.apache.felix.scr-", "streamail-api-", "slf4j-api-", "slf4j-simple-");
+            "org.osgi.service.component-", "org.apache.felix.scr-", "streamail-api-", "slf4j-api-", "slf4j-simple-",
+            "failureaccess-", "guava-");
 
     @Test
     void bundleShouldActivateWithAStoreAndOfferItsFourServices() throws Exception {
