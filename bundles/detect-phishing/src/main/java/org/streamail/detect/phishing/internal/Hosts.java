@@ -1,25 +1,20 @@
 package org.streamail.detect.phishing.internal;
 
+import com.google.common.net.InternetDomainName;
 import java.net.IDN;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Host names: extraction from hrefs, registrable domain, IP literals, IDN decoding. Stateless.
  *
- * <p>The registrable domain is a heuristic (the last two labels, three under a known two-level public
- * suffix such as {@code co.uk} or {@code gouv.fr}); a full public-suffix list would be better but is not
- * worth a dependency for what it decides here (which labels to compare).
+ * <p>The registrable domain comes from the Public Suffix List compiled into Guava, private entries included:
+ * {@code www.paypal.co.uk} → {@code paypal.co.uk}, and {@code evil.github.io} → {@code evil.github.io}, because a
+ * page on a shared hosting suffix belongs to whoever registered that name, not to the hosting company (two
+ * {@code github.io} sites are different sites). A name under no listed suffix (an internal or a reserved TLD such
+ * as {@code corp.internal}) falls back to its last two labels.
  */
 final class Hosts {
-
-    private static final Set<String> TWO_LEVEL_SUFFIXES = Set.of(
-            "co.uk", "org.uk", "ac.uk", "gov.uk", "me.uk", "ltd.uk", "plc.uk",
-            "com.au", "net.au", "org.au", "edu.au", "gov.au",
-            "co.nz", "org.nz", "co.jp", "ne.jp", "or.jp", "co.kr", "co.in", "co.za", "co.il",
-            "com.br", "com.mx", "com.ar", "com.cn", "com.tw", "com.hk", "com.sg", "com.tr", "com.ua",
-            "gouv.fr", "asso.fr", "nom.fr", "com.fr", "gc.ca", "qc.ca", "ac.be", "co.at", "or.at");
 
     private static final int MAX_HOST = 253;
 
@@ -143,23 +138,21 @@ final class Hosts {
 
     /** The registrable domain (see the class comment); the host itself for IP literals and single labels. */
     static String registrable(String host) {
-        if (isIpLiteral(host)) {
+        if (isIpLiteral(host) || host.indexOf('.') <= 0) {
             return host;
+        }
+        if (InternetDomainName.isValid(host)) {
+            InternetDomainName name = InternetDomainName.from(host);
+            if (name.isPublicSuffix()) {
+                return host; // nobody's own domain: compared as a whole
+            }
+            if (name.isUnderPublicSuffix()) {
+                return name.topPrivateDomain().toString();
+            }
         }
         int last = host.lastIndexOf('.');
-        if (last <= 0) {
-            return host;
-        }
         int second = host.lastIndexOf('.', last - 1);
-        if (second < 0) {
-            return host;
-        }
-        String lastTwo = host.substring(second + 1);
-        if (TWO_LEVEL_SUFFIXES.contains(lastTwo)) {
-            int third = host.lastIndexOf('.', second - 1);
-            return third < 0 ? host : host.substring(third + 1);
-        }
-        return lastTwo;
+        return second < 0 ? host : host.substring(second + 1);
     }
 
     /** The registrable domain without its public suffix: {@code "paypal"} for {@code www.paypal.co.uk}. */

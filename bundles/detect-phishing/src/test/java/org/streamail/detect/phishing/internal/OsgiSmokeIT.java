@@ -36,7 +36,8 @@ class OsgiSmokeIT {
 
     /** Jars of the test class path whose file name starts with one of these. */
     private static final List<String> RUNTIME = List.of("org.osgi.util.function-", "org.osgi.util.promise-",
-            "org.osgi.service.component-", "org.apache.felix.scr-", "streamail-api-", "icu4j-", "jsoup-");
+            "org.osgi.service.component-", "org.apache.felix.scr-", "streamail-api-", "icu4j-", "jsoup-",
+            "failureaccess-", "guava-");
 
     @Test
     void bundleShouldActivateInOsgiAndDetectAHomographWithItsDefaultRules() throws Exception {
