@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
@@ -33,6 +34,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamail.api.config.ConfigCheck;
 import org.streamail.api.alert.Alert;
 import org.streamail.api.alert.AlertRequest;
 import org.streamail.api.alert.AlertService;
@@ -116,9 +118,35 @@ public final class AlertServiceImpl implements AlertService {
             policyOption = ReferencePolicyOption.GREEDY)
     volatile Directory directory;
 
+    /**
+     * @throws IllegalArgumentException naming the property when a value does not parse or is out of range (DS
+     *                                  logs it; the component stays inactive until the configuration is fixed)
+     */
     @Activate
-    public AlertServiceImpl(ReportingConfig config, @Reference(name = "store") AlertStore store) {
-        this(config, store, Clock.systemUTC(), null, Duration.ofSeconds(1), MAX_FOLD_KEYS);
+    public AlertServiceImpl(ReportingConfig config, Map<String, Object> properties,
+            @Reference(name = "store") AlertStore store) {
+        this(checked(config, properties), store, Clock.systemUTC(), null, Duration.ofSeconds(1), MAX_FOLD_KEYS);
+    }
+
+    /**
+     * Checks the raw properties before any config method is read (DS would read {@code notify.recipients = yes}
+     * as false, and fail on {@code notify.queue.size = 1k} without naming it) and logs each key nothing reads
+     * (a probable typo). Returns {@code config}.
+     */
+    static ReportingConfig checked(ReportingConfig config, Map<String, Object> properties) {
+        checkProperties(properties);
+        return config;
+    }
+
+    /**
+     * The check of {@link #checked}; returns the keys nothing reads.
+     *
+     * @throws IllegalArgumentException naming the PID and the property at the first value that does not parse
+     */
+    static List<String> checkProperties(Map<String, ?> properties) {
+        List<String> unknown = ConfigCheck.check(ReportingConfig.PID, ReportingConfig.class, properties);
+        unknown.forEach(k -> LOG.warn("{}: unknown property '{}' ignored (misspelled?)", ReportingConfig.PID, k));
+        return unknown;
     }
 
     /** For tests: no digest thread; digests are sent by {@link #sendDueDigests} and {@link #deactivate}. */

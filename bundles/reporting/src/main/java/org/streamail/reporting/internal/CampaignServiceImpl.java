@@ -29,6 +29,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamail.api.config.ConfigCheck;
 import org.streamail.api.alert.Alert;
 import org.streamail.api.alert.AlertQuery;
 import org.streamail.api.alert.AlertRequest;
@@ -128,9 +129,34 @@ public final class CampaignServiceImpl implements CampaignService {
             policyOption = ReferencePolicyOption.GREEDY)
     volatile AlertStore alertStore;
 
+    /**
+     * @throws IllegalArgumentException naming the property when a value does not parse or is out of range (DS
+     *                                  logs it; the component stays inactive until the configuration is fixed)
+     */
     @Activate
-    public CampaignServiceImpl(CampaignConfig config, @Reference(name = "log") MessageLog log) {
-        this(config, log, Clock.systemUTC());
+    public CampaignServiceImpl(CampaignConfig config, Map<String, Object> properties,
+            @Reference(name = "log") MessageLog log) {
+        this(checked(config, properties), log, Clock.systemUTC());
+    }
+
+    /**
+     * Checks the raw properties before any config method is read (DS would fail on {@code max.scanned = 1k}
+     * without naming the property) and logs each key nothing reads (a probable typo). Returns {@code config}.
+     */
+    static CampaignConfig checked(CampaignConfig config, Map<String, Object> properties) {
+        checkProperties(properties);
+        return config;
+    }
+
+    /**
+     * The check of {@link #checked}; returns the keys nothing reads.
+     *
+     * @throws IllegalArgumentException naming the PID and the property at the first value that does not parse
+     */
+    static List<String> checkProperties(Map<String, ?> properties) {
+        List<String> unknown = ConfigCheck.check(CampaignConfig.PID, CampaignConfig.class, properties);
+        unknown.forEach(k -> LOG.warn("{}: unknown property '{}' ignored (misspelled?)", CampaignConfig.PID, k));
+        return unknown;
     }
 
     CampaignServiceImpl(CampaignConfig config, MessageLog log, Clock clock) {

@@ -2,6 +2,7 @@ package org.streamail.rest.internal;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Map;
 import javax.servlet.Servlet;
 import javax.servlet.http.HttpServlet;
 import javax.servlet.http.HttpServletRequest;
@@ -16,6 +17,7 @@ import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardContextSelec
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 import org.osgi.service.metatype.annotations.Designate;
+import org.streamail.api.config.ConfigCheck;
 import org.streamail.api.retention.RetentionAuditStore;
 import org.streamail.api.retention.RetentionService;
 import org.streamail.api.service.GatewayStatus;
@@ -75,8 +77,14 @@ public class ApiServlet extends HttpServlet {
 
     private final transient RestApi api;
 
+    /**
+     * @throws IllegalArgumentException naming the property when a value does not parse (a size such as
+     *                                  {@code 25MB}); SCR logs it and the servlet stays unregistered
+     */
     @Activate
-    public ApiServlet(RestConfiguration config) {
+    public ApiServlet(RestConfiguration config, Map<String, Object> properties) {
+        // Same PID as StreamailContextHelper, which logs the unknown keys once: only the values are checked here.
+        ConfigCheck.check(RestConfiguration.PID, RestConfiguration.class, properties);
         this.api = new RestApi(
                 new Services(() -> scanner, () -> quarantine, () -> status, () -> messageLog, () -> directory,
                         () -> retention, () -> retentionAudit),

@@ -6,6 +6,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 /**
  * Configuration of the REST API, PID {@code org.streamail.rest}. Read by both the servlet (limits) and the
  * servlet context helper (authentication); property names are the method names with {@code _} as {@code .}.
+ * Both check the raw values strictly before DS converts them ({@link org.streamail.api.config.ConfigCheck}):
+ * a value that does not parse fails the activation naming the property; the context helper logs unknown keys.
  */
 @ObjectClassDefinition(id = RestConfiguration.PID, name = "Streamail REST API",
         description = "REST API under /streamail/api/v1, HTTP Basic against the Karaf JAAS realm")

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
@@ -18,6 +20,7 @@ import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamail.api.alert.AlertService;
+import org.streamail.api.config.ConfigCheck;
 import org.streamail.rest.internal.auth.Authenticator;
 import org.streamail.rest.internal.auth.BasicAuthGate;
 import org.streamail.rest.internal.auth.CachingAuthenticator;
@@ -41,6 +44,9 @@ import org.streamail.rest.internal.json.JsonMapping;
  * <p>The client address everything above is keyed on comes from {@link ClientAddress}: the TCP peer, or behind
  * a reverse proxy listed in {@code trusted.proxies} the client that proxy names in its forwarding header. It is
  * also put in the request attribute {@link #CLIENT_ADDRESS_ATTRIBUTE} for the servlets.
+ *
+ * <p>Configuration: the raw properties are checked strictly before they are read ({@link #checkProperties}); this
+ * component, not {@link ApiServlet} on the same PID, logs the keys nothing reads, so each is logged once.
  */
 @Component(service = ServletContextHelper.class, configurationPid = RestConfiguration.PID)
 @HttpWhiteboardContext(name = StreamailContextHelper.CONTEXT_NAME, path = "/streamail")
@@ -66,14 +72,39 @@ public class StreamailContextHelper extends ServletContextHelper {
     private final ClientAddress clientAddress;
 
     /**
-     * @throws IllegalArgumentException naming the property when a throttle setting is out of range or a
-     *                                  trusted proxy entry is bad (the component then does not activate, and
-     *                                  SCR logs the message)
+     * @throws IllegalArgumentException naming the property when a value does not parse (a number such as
+     *                                  {@code 60s}), a throttle setting is out of range or a trusted proxy entry
+     *                                  is bad (the component then does not activate, and SCR logs the message)
      */
     @Activate
-    public StreamailContextHelper(RestConfiguration config) {
-        this(ClientAddress.configured(config.trusted_proxies(), config.trusted_proxies_header()), config);
+    public StreamailContextHelper(RestConfiguration config, Map<String, Object> properties) {
+        this(ClientAddress.configured(checked(config, properties).trusted_proxies(),
+                config.trusted_proxies_header()), config);
         LOG.info("REST API client addresses: {}", clientAddress);
+    }
+
+    /** For tests: activated with {@code config} alone (no raw properties to check). */
+    StreamailContextHelper(RestConfiguration config) {
+        this(config, Map.of());
+    }
+
+    /** Checks the raw properties ({@link #checkProperties}) before any config method is read; returns config. */
+    private static RestConfiguration checked(RestConfiguration config, Map<String, Object> properties) {
+        checkProperties(properties);
+        return config;
+    }
+
+    /**
+     * Checks the raw properties strictly before DS converts them ({@code auth.max.failures = ten} would fail
+     * without naming the property) and logs each key nothing reads (a probable typo: a misspelled
+     * {@code trusted.proxies} would silently trust no proxy). Returns those keys.
+     *
+     * @throws IllegalArgumentException naming the PID and the property at the first value that does not parse
+     */
+    static List<String> checkProperties(Map<String, ?> properties) {
+        List<String> unknown = ConfigCheck.check(RestConfiguration.PID, RestConfiguration.class, properties);
+        unknown.forEach(k -> LOG.warn("{}: unknown property '{}' ignored (misspelled?)", RestConfiguration.PID, k));
+        return unknown;
     }
 
     private StreamailContextHelper(ClientAddress clientAddress, RestConfiguration config) {

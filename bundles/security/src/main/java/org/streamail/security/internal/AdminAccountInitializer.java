@@ -3,6 +3,7 @@ package org.streamail.security.internal;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.apache.karaf.jaas.modules.Encryption;
@@ -15,6 +16,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamail.api.config.ConfigCheck;
 
 /**
  * Ensures the administrator account exists in the {@code karaf} JAAS realm on first boot (DESIGN.md,
@@ -27,17 +29,19 @@ import org.slf4j.LoggerFactory;
  * existing admin is never changed. Failures are logged, never thrown: the gateway still boots, and the log
  * says why there is no admin.
  */
-@Component(immediate = true, configurationPid = "org.streamail.security")
+@Component(immediate = true, configurationPid = AdminAccountInitializer.PID)
 @Designate(ocd = AdminAccountConfig.class)
 public class AdminAccountInitializer {
 
     static final String ENV_PASSWORD = "STREAMAIL_ADMIN_PASSWORD";
+    static final String PID = "org.streamail.security";
     private static final Logger LOG = LoggerFactory.getLogger(AdminAccountInitializer.class);
 
     private static final long SERVICE_WAIT_MS = 30_000;
 
     @Activate
-    public AdminAccountInitializer(AdminAccountConfig config, BundleContext context) {
+    public AdminAccountInitializer(AdminAccountConfig config, BundleContext context, Map<String, Object> properties) {
+        checkProperties(properties);
         String etc = System.getProperty("karaf.etc", "etc");
         String data = System.getProperty("karaf.data", "data");
         Path usersFile = Path.of(orDefault(config.users_file(), etc + "/users.properties"));
@@ -59,6 +63,17 @@ public class AdminAccountInitializer {
         } catch (Exception e) {
             LOG.error("Could not ensure the admin user '{}' in {}: {}", config.admin_user(), usersFile, e.getMessage(), e);
         }
+    }
+
+    /**
+     * Checks the raw properties strictly ({@link ConfigCheck}) and logs each key nothing reads: a misspelled
+     * {@code admin.user} would silently create the admin under the default name. Every property is a String,
+     * so no value is refused. Returns the unknown keys.
+     */
+    static List<String> checkProperties(Map<String, ?> properties) {
+        List<String> unknown = ConfigCheck.check(PID, AdminAccountConfig.class, properties);
+        unknown.forEach(k -> LOG.warn("{}: unknown property '{}' ignored (misspelled?)", PID, k));
+        return unknown;
     }
 
     /**

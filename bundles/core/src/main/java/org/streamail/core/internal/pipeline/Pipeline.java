@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CancellationException;
@@ -28,6 +29,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamail.api.config.ConfigCheck;
 import org.streamail.api.detect.Detector;
 import org.streamail.api.detect.Inspection;
 import org.streamail.api.model.Action;
@@ -57,6 +59,10 @@ import org.streamail.core.internal.spool.IdGenerator;
  *
  * <p>Thread-safe: {@link #scan} is called from many threads at once; detectors run on a bounded pool of
  * {@code threads} threads with a bounded queue.
+ *
+ * <p>Configuration: the raw properties are checked strictly before they are read ({@link ConfigCheck}): a
+ * value that does not parse fails the activation naming the property, and an invalid change while active is
+ * refused with one ERROR while the previous settings stay; a key nothing reads is logged as a probable typo.
  */
 @Component(service = {Scanner.class, Pipeline.class}, configurationPid = Pipeline.PID)
 @Designate(ocd = PipelineConfig.class)
@@ -78,9 +84,15 @@ public class Pipeline implements Scanner {
     private volatile PipelineSettings settings;
     private volatile ThreadPoolExecutor executor;
 
+    /**
+     * @throws IllegalArgumentException naming the property when a value does not parse or is out of range (DS
+     *                                  logs it and the component stays inactive until the configuration is fixed)
+     */
     @Activate
-    public Pipeline(@Reference Policy policy, PipelineConfig config) {
-        this(policy, PipelineSettings.of(config), List.of());
+    public Pipeline(@Reference Policy policy, PipelineConfig config, Map<String, Object> properties) {
+        // The other public constructor has three parameters too: DS skips it, as PipelineSettings and List are
+        // neither a configuration type nor a reference.
+        this(policy, PipelineSettings.of(checked(config, properties)), List.of());
     }
 
     /** Outside OSGi (tests, bench): a fixed detector list. */
@@ -91,10 +103,21 @@ public class Pipeline implements Scanner {
         this.executor = newExecutor(settings.threads());
     }
 
+    /**
+     * Applies a changed configuration. An invalid one is refused before anything changes: one ERROR, and the
+     * previous settings (and detector threads) stay.
+     */
     @Modified
-    void modified(PipelineConfig config) {
-        PipelineSettings next = PipelineSettings.of(config);
+    void modified(PipelineConfig config, Map<String, Object> properties) {
         PipelineSettings previous = settings;
+        PipelineSettings next;
+        try {
+            next = PipelineSettings.of(checked(config, properties));
+        } catch (IllegalArgumentException e) {
+            LOG.error("Pipeline configuration change refused: {}; keeping the previous configuration ({})",
+                    e.getMessage(), previous);
+            return;
+        }
         settings = next;
         if (next.threads() != previous.threads()) {
             ThreadPoolExecutor old = executor;
@@ -102,6 +125,24 @@ public class Pipeline implements Scanner {
             old.shutdown(); // running detectors finish; their scans still hold the old futures
         }
         LOG.info("Pipeline settings changed: {}", next);
+    }
+
+    /** Checks the raw properties ({@link #checkProperties}) before any config method is read; returns config. */
+    static PipelineConfig checked(PipelineConfig config, Map<String, ?> properties) {
+        checkProperties(properties);
+        return config;
+    }
+
+    /**
+     * Checks the raw properties strictly ({@code threads = 4x} would fail in DS without naming the property) and
+     * logs each key nothing reads (a probable typo). Returns those keys.
+     *
+     * @throws IllegalArgumentException naming the PID and the property at the first value that does not parse
+     */
+    static List<String> checkProperties(Map<String, ?> properties) {
+        List<String> unknown = ConfigCheck.check(PID, PipelineConfig.class, properties);
+        unknown.forEach(k -> LOG.warn("{}: unknown property '{}' ignored (misspelled?)", PID, k));
+        return unknown;
     }
 
     @Deactivate

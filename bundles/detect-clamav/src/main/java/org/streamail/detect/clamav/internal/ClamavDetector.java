@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.osgi.service.component.annotations.Activate;
@@ -12,6 +14,7 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.streamail.api.config.ConfigCheck;
 import org.streamail.api.detect.Detector;
 import org.streamail.api.detect.Inspection;
 import org.streamail.api.model.Attachment;
@@ -34,6 +37,7 @@ import org.streamail.api.model.ParsedMessage;
 public final class ClamavDetector implements Detector {
     public static final String PID = "org.streamail.detect.clamav";
     static final String NAME = "clamav";
+    private static final System.Logger LOG = System.getLogger(ClamavDetector.class.getName());
 
     @ObjectClassDefinition(name = "Streamail ClamAV detector", description = "Scans parts with clamd (INSTREAM).")
     @interface Config {
@@ -62,9 +66,34 @@ public final class ClamavDetector implements Detector {
     private final long maxStream;
     private final double score;
 
+    /**
+     * @throws IllegalArgumentException naming the property when a value does not parse (a port such as
+     *                                  {@code 3310/tcp}) or is out of range; DS logs it and the detector stays
+     *                                  inactive until the configuration is fixed
+     */
     @Activate
-    public ClamavDetector(Config c) {
-        this(c.socket(), c.host(), c.port(), c.timeout_ms(), c.max_stream(), c.score());
+    public ClamavDetector(Config c, Map<String, Object> properties) {
+        this(checked(c, properties).socket(), c.host(), c.port(), c.timeout_ms(), c.max_stream(), c.score());
+    }
+
+    /** Checks the raw properties ({@link #checkProperties}) before any config method is read; returns config. */
+    private static Config checked(Config config, Map<String, Object> properties) {
+        checkProperties(properties);
+        return config;
+    }
+
+    /**
+     * Checks the raw properties strictly before DS converts them ({@code timeout.ms = 10s} would fail without
+     * naming the property) and logs each key nothing reads (a probable typo). The component's own
+     * {@code detector} property is known. Returns the unknown keys.
+     *
+     * @throws IllegalArgumentException naming the PID and the property at the first value that does not parse
+     */
+    static List<String> checkProperties(Map<String, ?> properties) {
+        List<String> unknown = ConfigCheck.check(PID, Config.class, properties, Set.of("detector"));
+        unknown.forEach(k -> LOG.log(System.Logger.Level.WARNING,
+                "{0}: unknown property ''{1}'' ignored (misspelled?)", PID, k));
+        return unknown;
     }
 
     ClamavDetector(String socket, String host, int port, long timeoutMillis, long maxStream, double score) {

@@ -29,6 +29,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.streamail.api.config.ConfigCheck;
 import org.streamail.api.detect.Detector;
 import org.streamail.api.detect.Inspection;
 import org.streamail.api.model.Finding;
@@ -112,8 +113,17 @@ public final class PhishingDetector implements Detector, PhishingLists {
     private record TargetCache(RuleSet rules, Set<String> domains, Targets targets) {
     }
 
+    /**
+     * @throws IllegalArgumentException naming the property when a value does not parse (a multiplier such as
+     *                                  {@code 2x}); DS logs it and the detector stays inactive until it is fixed
+     */
     @Activate
-    public PhishingDetector(Config config) {
+    public PhishingDetector(Config config, Map<String, Object> properties) {
+        this(checked(config, properties));
+    }
+
+    /** For tests: activated with {@code config} alone (no raw properties to check). */
+    PhishingDetector(Config config) {
         this.settings = new PhishingAnalyzer.Settings(config.score_multiplier(), config.link_multiplier(),
                 config.sender_multiplier(), config.intent_multiplier(), config.form_multiplier(),
                 config.combo_multiplier(), Math.max(1000, config.max_text_chars()), Math.max(1, config.max_links()));
@@ -121,6 +131,25 @@ public final class PhishingDetector implements Detector, PhishingLists {
         this.store = RuleStore.open(rulesFolder(config.rules_dir()),
                 Duration.ofMillis(Math.max(0, config.reload_interval_ms())));
         warmUp();
+    }
+
+    /** Checks the raw properties ({@link #checkProperties}) before any config method is read; returns config. */
+    private static Config checked(Config config, Map<String, Object> properties) {
+        checkProperties(properties);
+        return config;
+    }
+
+    /**
+     * Checks the raw properties strictly before DS converts them ({@code max.links = 500links} would fail
+     * without naming the property) and logs each key nothing reads (a probable typo). Returns those keys.
+     *
+     * @throws IllegalArgumentException naming the PID and the property at the first value that does not parse
+     */
+    static List<String> checkProperties(Map<String, ?> properties) {
+        List<String> unknown = ConfigCheck.check(PID, Config.class, properties);
+        unknown.forEach(k -> LOG.log(System.Logger.Level.WARNING,
+                "{0}: unknown property ''{1}'' ignored (misspelled?)", PID, k));
+        return unknown;
     }
 
     /**
