@@ -11,6 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.streamail.api.net.IpBlock;
+import org.streamail.api.net.IpLiteral;
 import org.streamail.api.spam.BlockRule;
 
 /**
@@ -23,10 +25,9 @@ final class BlockRules {
 
     static final int MAX_VALUE_LENGTH = 320;
     private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
-    private static final Pattern IP_CHARS = Pattern.compile("[0-9a-fA-F.:]{2,45}");
     private static final Pattern HOST = Pattern.compile("[a-z0-9_]([a-z0-9_-]{0,62})(\\.[a-z0-9_]([a-z0-9_-]{0,62}))*");
 
-    private record Cidr(byte[] network, int prefix, BlockRule rule) {
+    private record Cidr(IpBlock block, BlockRule rule) {
     }
 
     private final Map<BlockRule.Type, Map<String, List<BlockRule>>> exact = new EnumMap<>(BlockRule.Type.class);
@@ -35,16 +36,10 @@ final class BlockRules {
     BlockRules(List<BlockRule> rules) {
         for (BlockRule r : rules) {
             if (r.type() == BlockRule.Type.CLIENT_IP && r.value().indexOf('/') > 0) {
-                int slash = r.value().indexOf('/');
-                byte[] net = ip(r.value().substring(0, slash));
-                int prefix = -1;
                 try {
-                    prefix = Integer.parseInt(r.value().substring(slash + 1));
-                } catch (NumberFormatException e) {
+                    cidrs.add(new Cidr(IpBlock.parse(r.value()), r));
+                } catch (IllegalArgumentException e) {
                     // a damaged row is skipped, not fatal: the other rules must keep applying
-                }
-                if (net != null && prefix >= 0 && prefix <= net.length * 8) {
-                    cidrs.add(new Cidr(net, prefix, r));
                 }
                 continue;
             }
@@ -84,17 +79,16 @@ final class BlockRules {
                 return Optional.empty();
             }
             case CLIENT_IP -> {
-                byte[] addr = ip(v);
-                if (addr == null) {
+                Optional<InetAddress> addr = address(v);
+                if (addr.isEmpty()) {
                     return Optional.empty();
                 }
-                String canonical = canonical(addr);
-                Optional<BlockRule> r = first(type, canonical, now);
+                Optional<BlockRule> r = first(type, canonical(addr.get().getAddress()), now);
                 if (r.isPresent()) {
                     return r;
                 }
                 for (Cidr c : cidrs) {
-                    if (c.rule().activeAt(now) && contains(c.network(), c.prefix(), addr)) {
+                    if (c.rule().activeAt(now) && c.block().contains(addr.get())) {
                         return Optional.of(c.rule());
                     }
                 }
@@ -178,26 +172,25 @@ final class BlockRules {
                     return canonical(addr);
                 }
                 if (addr.length == 4 && v.substring(0, slash).indexOf(':') >= 0) {
-                    // An IPv4-mapped IPv6 block (::ffff:a.b.c.d/n): its prefix counts IPv6 bits, which would be
-                    // read against the IPv4 address it is matched as.
+                    // An IPv4-mapped IPv6 block (::ffff:a.b.c.d/n): IpBlock would read it as the IPv4 block
+                    // a.b.c.d/(n-96), but a rule is shown and stored as written, so it must say what it blocks.
                     throw new IllegalArgumentException("'" + value + "' is an IPv4-mapped IPv6 block: write the "
                             + "IPv4 block instead (a.b.c.d/n)");
                 }
-                int prefix;
-                try {
-                    prefix = Integer.parseInt(v.substring(slash + 1));
-                } catch (NumberFormatException e) {
+                int max = addr.length * 8;
+                String p = v.substring(slash + 1);
+                if (!p.matches("[0-9]{1,3}")) {
                     throw new IllegalArgumentException("'" + value + "': the prefix length is not a number");
                 }
-                int max = addr.length * 8;
-                if (prefix < 8 || prefix > max) {
+                if (Integer.parseInt(p) < 8 || Integer.parseInt(p) > max) {
+                    // said before any host bits: widening 10.0.0.0/4 to 0.0.0.0/4 is not the fix
                     throw new IllegalArgumentException("'" + value + "': the prefix length must be 8.." + max
                             + " (shorter blocks are too broad)");
                 }
-                if (!contains(addr, prefix, addr) || hasHostBits(addr, prefix)) {
-                    throw new IllegalArgumentException("'" + value + "': host bits are set after /" + prefix);
-                }
-                return prefix == max ? canonical(addr) : canonical(addr) + "/" + prefix;
+                // prefix syntax and range, host bits: IpBlock's rules (the address part was already accepted,
+                // brackets and "ipv6:" included, so it is handed on in plain form)
+                IpBlock block = IpBlock.parse(canonical(addr) + "/" + p);
+                return block.isSingleAddress() ? canonical(addr) : canonical(addr) + "/" + block.prefix();
             }
             case ATTACHMENT_HASH -> {
                 if (!HEX64.matcher(v).matches()) {
@@ -221,35 +214,23 @@ final class BlockRules {
         return s;
     }
 
-    /** Parses an IP literal without ever touching DNS (only digits, hex, dots and colons reach InetAddress). */
+    /**
+     * The bytes of an IP literal (4 for IPv4 and IPv4-mapped IPv6, else 16), or {@code null}; brackets and an
+     * {@code IPv6:} tag (SMTP address literals) are allowed. Never touches DNS ({@link IpLiteral#parse}).
+     */
     static byte[] ip(String text) {
+        return address(text).map(InetAddress::getAddress).orElse(null);
+    }
+
+    private static Optional<InetAddress> address(String text) {
         String t = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
         if (t.regionMatches(true, 0, "ipv6:", 0, 5)) {
             t = t.substring(5);
         }
-        if (!IP_CHARS.matcher(t).matches() || (t.indexOf(':') < 0 && t.chars().filter(c -> c == '.').count() != 3)) {
-            return null;
-        }
-        try {
-            byte[] a = InetAddress.getByName(t).getAddress();
-            if (a.length == 16 && isMappedV4(a)) {
-                return new byte[] {a[12], a[13], a[14], a[15]};
-            }
-            return a;
-        } catch (UnknownHostException | SecurityException e) {
-            return null;
-        }
+        return IpLiteral.parse(t);
     }
 
-    private static boolean isMappedV4(byte[] a) {
-        for (int i = 0; i < 10; i++) {
-            if (a[i] != 0) {
-                return false;
-            }
-        }
-        return (a[10] & 0xff) == 0xff && (a[11] & 0xff) == 0xff;
-    }
-
+    /** The stored text of an address: the JDK's ({@code 2001:db8:0:0:0:0:0:1}), as rules have always been kept. */
     static String canonical(byte[] addr) {
         try {
             String s = InetAddress.getByAddress(addr).getHostAddress();
@@ -257,32 +238,5 @@ final class BlockRules {
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    static boolean contains(byte[] network, int prefix, byte[] addr) {
-        if (network.length != addr.length) {
-            return false;
-        }
-        int full = prefix / 8;
-        for (int i = 0; i < full; i++) {
-            if (network[i] != addr[i]) {
-                return false;
-            }
-        }
-        int rest = prefix % 8;
-        if (rest == 0) {
-            return true;
-        }
-        int mask = (0xff << (8 - rest)) & 0xff;
-        return (network[full] & mask) == (addr[full] & mask);
-    }
-
-    private static boolean hasHostBits(byte[] addr, int prefix) {
-        for (int bit = prefix; bit < addr.length * 8; bit++) {
-            if ((addr[bit / 8] & (0x80 >>> (bit % 8))) != 0) {
-                return true;
-            }
-        }
-        return false;
     }
 }

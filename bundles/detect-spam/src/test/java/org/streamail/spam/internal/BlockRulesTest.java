@@ -99,5 +99,12 @@ class BlockRulesTest {
         assertThatThrownBy(() -> BlockRules.normalize(Type.HELO, "a b")).hasMessageContaining("spaces");
         assertThatThrownBy(() -> BlockRules.normalize(Type.URL_DOMAIN, " ")).hasMessageContaining("empty");
         assertThat(BlockRules.normalize(Type.CLIENT_IP, "2001:DB8:0:0::1")).isEqualTo("2001:db8:0:0:0:0:0:1");
+        assertThat(BlockRules.normalize(Type.CLIENT_IP, "[2001:DB8::]/32")).isEqualTo("2001:db8:0:0:0:0:0:0/32");
+        assertThat(BlockRules.normalize(Type.CLIENT_IP, "::ffff:203.0.113.7")).isEqualTo("203.0.113.7");
+        // letters a-f and three dots once reached InetAddress.getByName as a host name (a DNS lookup)
+        assertThatThrownBy(() -> BlockRules.normalize(Type.CLIENT_IP, "ab.cd.ef.ad")).hasMessageContaining("not an IPv4");
+        assertThatThrownBy(() -> BlockRules.normalize(Type.CLIENT_IP, "010.0.0.1")).hasMessageContaining("not an IPv4");
+        assertThatThrownBy(() -> BlockRules.normalize(Type.CLIENT_IP, "10.0.0.0/33")).hasMessageContaining("8..32");
+        assertThatThrownBy(() -> BlockRules.normalize(Type.CLIENT_IP, "10.0.0.0/x")).hasMessageContaining("not a number");
     }
 }

@@ -34,6 +34,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamail.api.net.IpBlock;
 import org.streamail.api.config.ConfigCheck;
 import org.streamail.api.isolation.Enforcer;
 import org.streamail.api.isolation.Enforcer.EnforcementChange;
@@ -79,8 +80,8 @@ public final class IsolationServiceImpl implements IsolationService {
     private final Duration defaultTtl;
     private final Duration maxTtl;
     private final double multiplier;
-    private final List<IpAddresses.Cidr> protectedRanges;
-    private final List<IpAddresses.Cidr> management;
+    private final List<IpBlock> protectedRanges;
+    private final List<IpBlock> management;
     private final List<String> allowList;
     private final Supplier<Collection<InetAddress>> gatewayAddresses;
     private final ReentrantLock lock = new ReentrantLock();
@@ -131,7 +132,7 @@ public final class IsolationServiceImpl implements IsolationService {
         }
         this.protectedRanges = IpAddresses.parseList("protected", config.protected$());
         this.management = IpAddresses.parseList("management", config.management());
-        this.allowList = management.stream().map(IpAddresses.Cidr::toString).toList();
+        this.allowList = management.stream().map(IpAddresses::rangeText).toList();
         int every = config.expiry_check_seconds();
         if (every < 1 || every > 3600) {
             throw new IllegalArgumentException("expiry.check.seconds must be 1..3600, was " + every);
@@ -460,12 +461,12 @@ public final class IsolationServiceImpl implements IsolationService {
         if (a.isLoopbackAddress() || a.isAnyLocalAddress()) {
             return true;
         }
-        for (IpAddresses.Cidr c : protectedRanges) {
+        for (IpBlock c : protectedRanges) {
             if (c.contains(a)) {
                 return true;
             }
         }
-        for (IpAddresses.Cidr c : management) {
+        for (IpBlock c : management) {
             if (c.contains(a)) {
                 return true;
             }

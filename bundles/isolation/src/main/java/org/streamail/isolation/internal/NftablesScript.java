@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.streamail.api.net.IpBlock;
 
 /**
  * Builds the one {@code nft -f} script that replaces the dedicated table whole. Every address is parsed
@@ -41,8 +42,8 @@ final class NftablesScript {
         Set<String> mgmt4 = new LinkedHashSet<>();
         Set<String> mgmt6 = new LinkedHashSet<>();
         for (String range : allowList) {
-            IpAddresses.Cidr c = IpAddresses.Cidr.parse(range);
-            (c.isIpv4() ? mgmt4 : mgmt6).add(c.toString());
+            IpBlock c = IpBlock.parse(range);
+            (c.isIpv4() ? mgmt4 : mgmt6).add(IpAddresses.rangeText(c));
         }
         StringBuilder s = new StringBuilder(256 + 48 * (isolated.size() + allowList.size()));
         s.append("table inet ").append(table).append('\n');

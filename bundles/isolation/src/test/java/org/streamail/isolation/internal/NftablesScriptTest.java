@@ -19,7 +19,7 @@ class NftablesScriptTest {
     @Test
     void theScriptShouldReplaceTheDedicatedTableWholeWithCanonicalElements() {
         String script = NftablesScript.build("streamail", List.of("10.0.1.2", "2001:DB8::0:1", "10.0.1.3", "10.0.1.2"),
-                List.of("10.0.3.2", "10.0.4.9/24", "FD00::/8"));
+                List.of("10.0.3.2", "10.0.4.0/24", "FD00::/8"));
         assertThat(script).isEqualTo("""
                 table inet streamail
                 delete table inet streamail
@@ -80,7 +80,8 @@ class NftablesScriptTest {
             assertThatThrownBy(() -> NftablesScript.build("streamail", List.of(evil), List.of()))
                     .as(evil).isInstanceOf(IllegalArgumentException.class);
         }
-        for (String evil : List.of("10.0.0.0/8 }", "10.0.0.0/8\nflush ruleset", "10.0.0.0/099", "10.0.0.0/-1", "*")) {
+        for (String evil : List.of("10.0.0.0/8 }", "10.0.0.0/8\nflush ruleset", "10.0.0.0/099", "10.0.0.0/-1", "*",
+                "10.0.4.9/24")) {
             assertThatThrownBy(() -> NftablesScript.build("streamail", List.of(), List.of(evil)))
                     .as(evil).isInstanceOf(IllegalArgumentException.class);
         }

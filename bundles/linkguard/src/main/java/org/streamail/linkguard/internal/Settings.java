@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.streamail.api.net.IpBlock;
+import org.streamail.api.net.IpBlocks;
 
 /**
  * The validated configuration of PID {@code org.streamail.linkguard}. {@link #from} throws an
@@ -32,7 +34,7 @@ import java.util.regex.Pattern;
  * @param maxLinks          links rewritten per message at most
  */
 record Settings(boolean enabled, String baseUrl, Path keyFile, Set<String> exemptDomains,
-        List<Networks.Block> trustedProxies, double blockScore, Duration verdictCache, boolean failOpen,
+        List<IpBlock> trustedProxies, double blockScore, Duration verdictCache, boolean failOpen,
         boolean isolateOnBlock, boolean recallOnBlock, boolean recordCleanClicks, int maxLinks) {
 
     static final int MAX_LINKS_LIMIT = 100_000;
@@ -123,16 +125,15 @@ record Settings(boolean enabled, String baseUrl, Path keyFile, Set<String> exemp
         return out;
     }
 
-    static List<Networks.Block> proxies(String value) {
-        List<Networks.Block> out = new ArrayList<>();
-        for (String p : split(value)) {
-            try {
-                out.add(Networks.parseBlock(p));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("trusted.proxies: " + e.getMessage());
-            }
+    /** Trusted proxies: at most this many entries. */
+    static final int MAX_PROXIES = 256;
+
+    static List<IpBlock> proxies(String value) {
+        try {
+            return IpBlocks.parse(value, MAX_PROXIES);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("trusted.proxies: " + e.getMessage(), e);
         }
-        return out;
     }
 
     static double blockScore(double v) {

@@ -10,13 +10,14 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.streamail.api.net.IpBlock;
 
 /** Networks, the neighbour table, settings validation, transfer codecs and URL helpers. */
 class SupportTest {
 
     @Test
     void forwardedForIsWalkedFromTheRightSkippingTrustedProxies() {
-        List<Networks.Block> proxies = Settings.proxies("10.1.0.0/16, 2001:db8::/32");
+        List<IpBlock> proxies = Settings.proxies("10.1.0.0/16, 2001:db8::/32");
         assertThat(Networks.clientAddress("10.1.2.3", List.of("198.51.100.7, 10.1.9.9"), proxies))
                 .isEqualTo("198.51.100.7");
         assertThat(Networks.clientAddress("10.1.2.3", List.of("6.6.6.6, 198.51.100.7"), proxies))
@@ -40,9 +41,17 @@ class SupportTest {
         assertThat(Networks.parseIp("abc:def")).isEmpty();
         assertThat(Networks.parseIp("192.0.2.1")).isPresent();
         assertThat(Networks.parseIp("[::1]")).isPresent();
-        Networks.Block b = Networks.parseBlock("192.0.2.128/25");
-        assertThat(b.contains(Networks.parseIp("192.0.2.200").orElseThrow())).isTrue();
-        assertThat(b.contains(Networks.parseIp("192.0.2.127").orElseThrow())).isFalse();
+        assertThat(Networks.parseIp(" [::ffff:192.0.2.1] ")).isEqualTo(Networks.parseIp("192.0.2.1"));
+    }
+
+    @Test
+    void trustedProxiesAreBoundedLiteralBlocks() {
+        assertThat(Settings.proxies(" ")).isEmpty();
+        assertThatThrownBy(() -> Settings.proxies("10.1.0.0/16, proxy.example"))
+                .hasMessageStartingWith("trusted.proxies: 'proxy.example' is not");
+        assertThatThrownBy(() -> Settings.proxies("10.1.2.3/16")).hasMessageContaining("did you mean 10.1.0.0/16?");
+        String tooMany = String.join(",", java.util.Collections.nCopies(Settings.MAX_PROXIES + 1, "10.1.2.3"));
+        assertThatThrownBy(() -> Settings.proxies(tooMany)).hasMessage("trusted.proxies: more than 256 entries");
     }
 
     @Test

@@ -125,7 +125,7 @@ class OutboundListenerTest {
         assertThat(settings.direction()).isEqualTo(Direction.OUTBOUND);
         assertThat(settings.bindAddress().isLoopbackAddress()).isTrue();
         assertThat(settings.port()).isEqualTo(2587);
-        assertThat(settings.internalNetworks().entries()).containsExactly("127.0.0.0/8", "0:0:0:0:0:0:0:1/128");
+        assertThat(settings.internalNetworks().entries()).containsExactly("127.0.0.0/8", "::1/128");
         assertThat(settings.internalNetworks().contains(InetAddress.getByName("10.0.0.1"))).isFalse();
         assertThat(settings.maxMessageSize()).isEqualTo(26214400L);
         assertThat(settings.maxRecipients()).isEqualTo(100);

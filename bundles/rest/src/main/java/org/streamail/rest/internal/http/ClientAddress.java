@@ -12,6 +12,7 @@ import java.util.function.Supplier;
 import javax.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamail.api.net.IpLiteral;
 
 /**
  * The address of the client that sent a request: the one place the REST API asks for it (login throttle,
@@ -84,7 +85,7 @@ public final class ClientAddress {
                 }
             }
             throw new IllegalArgumentException(HEADER_PROPERTY + " must be X-Forwarded-For or Forwarded, got '"
-                    + IpLiterals.printable(text) + "'");
+                    + printable(text) + "'");
         }
     }
 
@@ -123,7 +124,7 @@ public final class ClientAddress {
         if (peerAddress.isEmpty()) {
             return peer;
         }
-        String fallback = IpLiterals.canonical(peerAddress.get());
+        String fallback = IpLiteral.canonical(peerAddress.get());
         if (!trusted.contains(peerAddress.get())) {
             return fallback; // an untrusted peer's headers are not even read
         }
@@ -149,14 +150,14 @@ public final class ClientAddress {
                 Optional<InetAddress> node = entry == null ? Optional.empty() : node(entry);
                 if (node.isEmpty()) {
                     return fallback(fallback, entry == null ? "an element without for=" : "unusable entry '"
-                            + IpLiterals.printable(entry) + "' (malformed, unknown or obfuscated)");
+                            + printable(entry) + "' (malformed, unknown or obfuscated)");
                 }
                 client = node.get();
                 if (!trusted.contains(client)) {
                     break;
                 }
             }
-            return client == null ? fallback : IpLiterals.canonical(client);
+            return client == null ? fallback : IpLiteral.canonical(client);
         } catch (RuntimeException e) {
             // Defensive: a bug in the parsing above must cost the client its forwarded address, not the request.
             return fallback(fallback, e.toString());
@@ -308,7 +309,7 @@ public final class ClientAddress {
      */
     static Optional<InetAddress> node(String text) {
         String s = text.strip();
-        if (s.length() > IpLiterals.MAX_LENGTH + 8) {
+        if (s.length() > IpLiteral.MAX_LENGTH + 8) {
             return Optional.empty();
         }
         if (s.startsWith("[")) {
@@ -321,14 +322,14 @@ public final class ClientAddress {
             if (inner.indexOf(':') < 0 || !(rest.isEmpty() || (rest.charAt(0) == ':' && isPort(rest.substring(1))))) {
                 return Optional.empty();
             }
-            return IpLiterals.parse(inner);
+            return IpLiteral.parse(inner);
         }
         int colon = s.indexOf(':');
         if (colon >= 0 && colon == s.lastIndexOf(':')) {
             // exactly one colon: IPv4 with a port (an IPv6 literal has at least two)
-            return isPort(s.substring(colon + 1)) ? IpLiterals.parse(s.substring(0, colon)) : Optional.empty();
+            return isPort(s.substring(colon + 1)) ? IpLiteral.parse(s.substring(0, colon)) : Optional.empty();
         }
-        return IpLiterals.parse(s);
+        return IpLiteral.parse(s);
     }
 
     private static boolean isPort(String p) {
@@ -351,7 +352,15 @@ public final class ClientAddress {
         if (zone > 0 && s.indexOf(':') >= 0) {
             s = s.substring(0, zone);
         }
-        return IpLiterals.parse(s);
+        return IpLiteral.parse(s);
+    }
+
+    /** The text shortened to 64 characters with control characters replaced, for error messages and logs. */
+    static String printable(String s) {
+        String cut = s.length() > 64 ? s.substring(0, 64) + "..." : s;
+        StringBuilder sb = new StringBuilder(cut.length());
+        cut.codePoints().forEach(c -> sb.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+        return sb.toString();
     }
 
     /** The configuration, for the log line at activation. */

@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import javax.servlet.http.HttpServletRequest;
 import org.junit.jupiter.api.Test;
+import org.streamail.api.net.IpLiteral;
 
 /** The client address resolver on its own: which peer is trusted, how the header list is walked, the bounds. */
 class ClientAddressTest {
@@ -212,7 +213,7 @@ class ClientAddressTest {
             String header = sb.toString();
             for (ClientAddress resolver : List.of(xff, forwarded)) {
                 String client = resolver.resolve(PROXY, List.of(header));
-                assertThat(client.equals(PROXY) || IpLiterals.parse(client).isPresent()).as(header).isTrue();
+                assertThat(client.equals(PROXY) || IpLiteral.parse(client).isPresent()).as(header).isTrue();
             }
         }
     }

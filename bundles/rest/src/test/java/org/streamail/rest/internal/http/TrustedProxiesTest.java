@@ -7,12 +7,13 @@ import java.net.InetAddress;
 import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.streamail.api.net.IpLiteral;
 
 /** Validation of {@code trusted.proxies} and which addresses a valid list contains. */
 class TrustedProxiesTest {
 
     static InetAddress ip(String literal) {
-        return IpLiterals.parse(literal).orElseThrow(() -> new AssertionError("not a literal: " + literal));
+        return IpLiteral.parse(literal).orElseThrow(() -> new AssertionError("not a literal: " + literal));
     }
 
     @Test

@@ -113,7 +113,7 @@ class IntrusionAlertsEngineTest {
         assertThat(a.subject()).isEqualTo(IP);
         assertThat(a.title()).isEqualTo("SMTP outbound listener (port " + listening
                 + "): connection from non-internal host " + IP + " refused");
-        assertThat(a.detail()).contains("554 5.7.1").contains("10.0.0.0/8, fd00:0:0:0:0:0:0:0/8")
+        assertThat(a.detail()).contains("554 5.7.1").contains("10.0.0.0/8, fd00::/8")
                 .contains("closed the connection");
     }
 
