@@ -47,8 +47,6 @@ public class ScanCommand implements Action {
     Session session;
 
     private static final java.util.regex.Pattern ADDRESS = java.util.regex.Pattern.compile("[^\\s<>@\"]{1,64}@[A-Za-z0-9.-]{1,255}");
-    private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile(
-            "(25[0-5]|2[0-4]\\d|1?\\d?\\d)(\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)){3}");
 
     /** The same checks as {@code POST /scan}: addresses local@domain, the client an IP literal (never looked up). */
     private void checkEnvelope() {
@@ -63,20 +61,9 @@ public class ScanCommand implements Action {
             }
         }
         if (clientIp != null) {
-            String ip = clientIp.strip();
-            boolean v6 = ip.indexOf(':') >= 0 && ip.matches("[0-9A-Fa-f:.]{2,45}");
-            if (!IPV4.matcher(ip).matches() && !(v6 && literal(ip))) {
+            if (org.streamail.api.net.IpLiteral.parse(clientIp.strip()).isEmpty()) {
                 throw new CommandFailure("--client-ip must be an IPv4 or IPv6 address, got " + Format.visible(clientIp));
             }
-        }
-    }
-
-    private static boolean literal(String v6) {
-        try {
-            java.net.InetAddress.getByName(v6); // a literal with ':' is parsed, never resolved
-            return true;
-        } catch (java.net.UnknownHostException e) {
-            return false;
         }
     }
 

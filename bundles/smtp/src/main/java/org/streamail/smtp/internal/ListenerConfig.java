@@ -51,6 +51,12 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             description = "Refused commands and recipients per session before 421 and close.", min = "1")
     int max_errors() default 10;
 
+    @AttributeDefinition(name = "Session time limit (s)",
+            description = "How long one SMTP session may last in all, whatever the client sends (a client sending "
+                    + "only unknown verbs or NOOPs is bounded by nothing else); then 421 4.4.2 and close, never in "
+                    + "the middle of a command. 0: no limit.", min = "0")
+    int max_session_seconds() default 1800;
+
     @AttributeDefinition(name = "TLS key store",
             description = "Path of a PKCS12 or JKS key store with the server key and certificate. "
                     + "Empty: STARTTLS is not offered.")

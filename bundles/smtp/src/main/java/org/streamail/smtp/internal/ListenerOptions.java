@@ -28,13 +28,14 @@ import org.streamail.smtp.internal.server.ListenerSettings;
  *                         seconds; 0 = no intrusion alerts; negative is a configuration error
  * @param intrusionAlertMaxPerInterval at most this many intrusion alerts of one kind per interval over all
  *                         client addresses (then one summary); 0 = no such cap; negative is a configuration error
+ * @param maxSessionSeconds how long one session may last in all; 0 = no limit
  */
 record ListenerOptions(
         String pid, Direction direction, boolean enabled, String bindAddress, int port, String hostname,
         long maxMessageSize, int maxRecipients, int maxConnections, int maxConnectionsPerIp,
         int connectionTimeoutMs, int dataTimeoutSeconds, int maxErrors, String tlsKeystore,
         String tlsKeystorePassword, List<String> internalNetworks, long intrusionAlertIntervalSeconds,
-        int intrusionAlertMaxPerInterval) {
+        int intrusionAlertMaxPerInterval, int maxSessionSeconds) {
 
     ListenerOptions {
         internalNetworks = internalNetworks == null ? List.of()
@@ -62,7 +63,7 @@ record ListenerOptions(
                     ? CidrMatcher.parse("internal.networks", internalNetworks.toArray(String[]::new)) : null;
             return new ListenerSettings(bind, port, host, maxMessageSize, maxRecipients, maxConnections,
                     maxConnectionsPerIp, connectionTimeoutMs, dataTimeoutSeconds, maxErrors, tls, tmp, direction,
-                    networks);
+                    networks, maxSessionSeconds);
         } catch (IllegalArgumentException e) {
             throw new IOException("bad configuration of " + pid + ": " + e.getMessage(), e);
         }

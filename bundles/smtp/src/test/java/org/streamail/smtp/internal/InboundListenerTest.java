@@ -177,6 +177,11 @@ class InboundListenerTest {
             public int intrusion_alert_max_per_interval() {
                 return 10;
             }
+
+            @Override
+            public int max_session_seconds() {
+                return 1800;
+            }
         };
     }
 

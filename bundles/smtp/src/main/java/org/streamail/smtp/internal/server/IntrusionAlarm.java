@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -27,6 +28,7 @@ import org.slf4j.LoggerFactory;
 import org.streamail.api.alert.AlertRequest;
 import org.streamail.api.alert.AlertService;
 import org.streamail.api.alert.Severity;
+import org.streamail.api.net.IpLiteral;
 
 /**
  * Turns intrusion attempts seen by an SMTP listener into alerts of the {@link AlertService}, so that the
@@ -447,27 +449,25 @@ public final class IntrusionAlarm implements AutoCloseable {
 
     /**
      * The rate-limit key of a client address: the address itself, or for IPv6 its /64 network (one host or
-     * customer commonly has a whole /64). Only literals reach {@link InetAddress#getByName} (no DNS).
+     * customer commonly has a whole /64), in canonical text ({@link IpLiteral#canonical}: no DNS, a zone id
+     * dropped, {@code ::ffff:a.b.c.d} as the IPv4 client it is). A text that is no IP literal is its own key.
      */
     static String rateKey(String ip) {
-        if (ip.indexOf(':') < 0) {
-            return ip;
-        }
         int zone = ip.indexOf('%');
-        String literal = zone < 0 ? ip : ip.substring(0, zone);
-        if (literal.length() > 45 || !literal.matches("[0-9A-Fa-f:.]+")) {
+        Optional<InetAddress> parsed = IpLiteral.parse(zone < 0 ? ip : ip.substring(0, zone));
+        if (parsed.isEmpty()) {
             return ip;
         }
+        InetAddress a = IpLiteral.unmapped(parsed.get());
+        if (!(a instanceof Inet6Address)) {
+            return IpLiteral.canonical(a);
+        }
+        byte[] b = a.getAddress();
+        Arrays.fill(b, 8, 16, (byte) 0);
         try {
-            InetAddress a = InetAddress.getByName(literal);
-            if (!(a instanceof Inet6Address)) {
-                return a.getHostAddress(); // ::ffff:a.b.c.d is an IPv4 client
-            }
-            byte[] b = a.getAddress();
-            Arrays.fill(b, 8, 16, (byte) 0);
-            return InetAddress.getByAddress(b).getHostAddress() + "/64";
+            return IpLiteral.canonical(InetAddress.getByAddress(b)) + "/64";
         } catch (UnknownHostException e) {
-            return ip;
+            throw new IllegalStateException(e); // 16 bytes always make an address
         }
     }
 

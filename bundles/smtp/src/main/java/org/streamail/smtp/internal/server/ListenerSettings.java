@@ -31,21 +31,38 @@ import org.streamail.api.model.Direction;
  *                            {@code null} for the JVM's temporary directory
  * @param direction           the listener's role, and the direction of every envelope it hands over
  * @param internalNetworks    OUTBOUND only (required there, {@code null} for INBOUND): the clients served
+ * @param maxSessionSeconds   how long one session may last in all, whatever it sends; 0 = no limit. It bounds
+ *                            what no per-command rule sees: a client sending only unknown verbs or NOOPs, each
+ *                            just inside the read timeout
  */
 public record ListenerSettings(
         InetAddress bindAddress, int port, String hostname, long maxMessageSize, int maxRecipients,
         int maxConnections, int maxConnectionsPerIp, int connectionTimeoutMs, int dataTimeoutSeconds, int maxErrors,
-        SSLContext tls, Path tempDir, Direction direction, CidrMatcher internalNetworks) {
+        SSLContext tls, Path tempDir, Direction direction, CidrMatcher internalNetworks, int maxSessionSeconds) {
 
     /** RFC 5321 4.5.3.1.8: a server must accept at least 100 recipients. */
     public static final int MIN_RECIPIENTS = 100;
+
+    /** The default of {@code max.session.seconds}: 30 minutes, far beyond any sender's connection reuse. */
+    public static final int DEFAULT_MAX_SESSION_SECONDS = 1800;
 
     /** Settings of an inbound listener. */
     public ListenerSettings(InetAddress bindAddress, int port, String hostname, long maxMessageSize,
             int maxRecipients, int maxConnections, int maxConnectionsPerIp, int connectionTimeoutMs,
             int dataTimeoutSeconds, int maxErrors, SSLContext tls, Path tempDir) {
         this(bindAddress, port, hostname, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp,
-                connectionTimeoutMs, dataTimeoutSeconds, maxErrors, tls, tempDir, Direction.INBOUND, null);
+                connectionTimeoutMs, dataTimeoutSeconds, maxErrors, tls, tempDir, Direction.INBOUND, null,
+                DEFAULT_MAX_SESSION_SECONDS);
+    }
+
+    /** Settings with the default session time limit. */
+    public ListenerSettings(InetAddress bindAddress, int port, String hostname, long maxMessageSize,
+            int maxRecipients, int maxConnections, int maxConnectionsPerIp, int connectionTimeoutMs,
+            int dataTimeoutSeconds, int maxErrors, SSLContext tls, Path tempDir, Direction direction,
+            CidrMatcher internalNetworks) {
+        this(bindAddress, port, hostname, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp,
+                connectionTimeoutMs, dataTimeoutSeconds, maxErrors, tls, tempDir, direction, internalNetworks,
+                DEFAULT_MAX_SESSION_SECONDS);
     }
 
     public ListenerSettings {
@@ -81,6 +98,10 @@ public record ListenerSettings(
         }
         if (maxErrors < 1) {
             throw new IllegalArgumentException("max.errors must be positive: " + maxErrors);
+        }
+        if (maxSessionSeconds < 0) {
+            throw new IllegalArgumentException("max.session.seconds must be 0 (no limit) or positive: "
+                    + maxSessionSeconds);
         }
         maxRecipients = Math.max(maxRecipients, MIN_RECIPIENTS);
         if (!hostname.matches("[A-Za-z0-9.\\-\\[\\]:]{1,255}")) {

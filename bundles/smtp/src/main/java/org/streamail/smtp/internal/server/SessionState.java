@@ -7,7 +7,8 @@ import org.streamail.api.smtp.SmtpSession;
 
 /**
  * What the listener knows of one connection. Touched only by that connection's session thread (commands
- * run one after another), so it needs no locking.
+ * run one after another), so it needs no locking; the exceptions are {@link #startedNanos} (final) and
+ * {@link #busy} and {@link #reaped} (volatile), which the engine's session reaper uses.
  */
 final class SessionState {
 
@@ -19,11 +20,22 @@ final class SessionState {
     String sender;
     final Set<String> recipients = new LinkedHashSet<>();
     int errors;
+    /** {@link System#nanoTime()} when the session was accepted. */
+    final long startedNanos = System.nanoTime();
+    /** One of Streamail's commands is running (DATA included, up to its reply): the reaper leaves it alone. */
+    volatile boolean busy;
+    /** The reaper closed the socket (set once, by the reaper). */
+    volatile boolean reaped;
 
     SessionState(String id, String clientIp, boolean tls) {
         this.id = id;
         this.clientIp = clientIp;
         this.tls = tls;
+    }
+
+    /** Whether the session has lasted longer than {@code limitSeconds} (0 = no limit). */
+    boolean overTime(int limitSeconds, long nowNanos) {
+        return limitSeconds > 0 && nowNanos - startedNanos > limitSeconds * 1_000_000_000L;
     }
 
     boolean inTransaction() {

@@ -28,7 +28,8 @@ import org.subethamail.smtp.server.Session;
  * closed) and routes it here by verb; unknown verbs get subethasmtp's own {@code 500} and are not counted
  * towards {@code max.errors}: {@code CommandHandler.handleCommand} (a final class) answers them itself when
  * its exact-key lookup finds no command, and neither the server builder nor the session offers a fallback
- * command, a command-handler setter or a reply hook.
+ * command, a command-handler setter or a reply hook. What bounds such a session is {@code max.session.seconds}:
+ * past it our next command answers 421 4.4.2, and the engine's reaper closes a session that sends none of ours.
  *
  * <p>Every command runs on its session's thread, one at a time per session; the commands themselves are
  * stateless and shared by all sessions.
@@ -87,11 +88,22 @@ final class SmtpCommands {
         @Override
         public final void execute(String line, Session sess) throws IOException, DropConnectionException {
             SessionState st = engine.state(sess);
+            if (st.overTime(engine.settings().maxSessionSeconds(), System.nanoTime())) {
+                LOG.info("SMTP {} from {}: session time limit ({} s) reached, closing", st.id, st.clientIp,
+                        engine.settings().maxSessionSeconds());
+                throw new DropConnectionException(421, "4.4.2 " + engine.settings().hostname()
+                        + " session time limit reached, closing connection");
+            }
             if (line.length() > MAX_COMMAND_LINE - 2) {
                 refuse(sess, st, SmtpReply.of(500, "5.5.2", "line too long"));
                 return;
             }
-            run(line, sess, st);
+            st.busy = true;
+            try {
+                run(line, sess, st);
+            } finally {
+                st.busy = false;
+            }
         }
 
         abstract void run(String line, Session sess, SessionState st) throws IOException, DropConnectionException;

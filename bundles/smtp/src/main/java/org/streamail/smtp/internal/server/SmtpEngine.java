@@ -11,6 +11,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -48,6 +50,8 @@ public final class SmtpEngine {
     private final IntrusionAlarm alarm;
     private final Map<Session, SessionState> sessions = new ConcurrentHashMap<>();
     private final SMTPServer server;
+    /** Ends sessions past {@code max.session.seconds}; {@code null} when there is no limit or before start. */
+    private ScheduledExecutorService reaper;
 
     /**
      * @param settings  the listener settings
@@ -115,6 +119,19 @@ public final class SmtpEngine {
             throw new IOException("cannot listen on " + settings.bindAddress().getHostAddress() + ":"
                     + settings.port() + ": " + cause.getMessage(), cause);
         }
+        int limit = settings.maxSessionSeconds();
+        if (limit > 0) {
+            long period = Math.max(250, Math.min(30_000, limit * 1000L / 4));
+            reaper = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "streamail-smtp-reaper-" + port());
+                t.setDaemon(true);
+                return t;
+            });
+            // A session's own commands end it with 421 once over the limit; the reaper, one period later,
+            // closes those that send none of ours (unknown verbs, silence just inside the read timeout).
+            reaper.scheduleWithFixedDelay(() -> reap(limit, TimeUnit.MILLISECONDS.toNanos(period)), period, period,
+                    TimeUnit.MILLISECONDS);
+        }
         LOG.info("SMTP {} listener on {}:{} ({})", settings.direction().name().toLowerCase(java.util.Locale.ROOT),
                 settings.bindAddress().getHostAddress(), port(),
                 settings.tls() == null ? "STARTTLS off" : "STARTTLS on");
@@ -130,9 +147,38 @@ public final class SmtpEngine {
      * (its queued alerts are still raised, for a short while).
      */
     public void stop() {
+        if (reaper != null) {
+            reaper.shutdownNow();
+        }
         server.stop();
         sessions.clear();
         alarm.close();
+    }
+
+    /**
+     * Closes every session that has lasted longer than {@code limitSeconds} plus {@code graceNanos} and is not
+     * running one of Streamail's commands (a DATA in progress finishes, bounded by {@code data.timeout.seconds},
+     * and is closed at a later pass). The client sees the connection end; it had no reply pending.
+     */
+    void reap(int limitSeconds, long graceNanos) {
+        long now = System.nanoTime() - graceNanos;
+        try {
+            for (Map.Entry<Session, SessionState> e : sessions.entrySet()) {
+                SessionState st = e.getValue();
+                if (!st.busy && !st.reaped && st.overTime(limitSeconds, now)) {
+                    st.reaped = true; // the session thread removes it from the map when it ends
+                    LOG.warn("SMTP {} from {}: open for more than {} s without ending (max.session.seconds);"
+                            + " closing the connection", st.id, st.clientIp, limitSeconds);
+                    try {
+                        e.getKey().closeSocket();
+                    } catch (IOException | RuntimeException ex) {
+                        LOG.debug("SMTP {}: closing the socket failed: {}", st.id, ex.toString());
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("SMTP session reaper failed; retrying at the next pass", e); // a throw would cancel the task
+        }
     }
 
     /** Sessions open right now. */

@@ -261,9 +261,9 @@ class IntrusionAlarmTest {
         assertThat(alerts.raised).extracting(AlertRequest::subject).containsExactly("2001:db8:1:2:0:0:0:1",
                 "2001:db8:1:3:0:0:0:1", "192.0.2.1", "192.0.2.2", "2001:db8:1:2:0:0:0:77");
         assertThat(alerts.raised.get(4).detail()).contains("1 more such event(s) from this address or its IPv6"
-                + " network 2001:db8:1:2:0:0:0:0/64");
+                + " network 2001:db8:1:2::/64");
         assertThat(IntrusionAlarm.rateKey("::ffff:192.0.2.1")).isEqualTo("192.0.2.1");
-        assertThat(IntrusionAlarm.rateKey("fe80:0:0:0:1:2:3:4%eth0")).isEqualTo("fe80:0:0:0:0:0:0:0/64");
+        assertThat(IntrusionAlarm.rateKey("fe80:0:0:0:1:2:3:4%eth0")).isEqualTo("fe80::/64");
         assertThat(IntrusionAlarm.rateKey("unknown")).isEqualTo("unknown");
     }
 

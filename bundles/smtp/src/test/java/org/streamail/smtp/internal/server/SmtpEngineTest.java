@@ -1,6 +1,7 @@
 package org.streamail.smtp.internal.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import jakarta.mail.Message;
 import jakarta.mail.Session;
@@ -486,6 +487,62 @@ class SmtpEngineTest {
         }
         assertThat(intake.received).extracting(RecordingIntake.Received::text)
                 .containsExactly("Subject: a bit slow\r\n\r\nbody\r\n", "Subject: second\r\n\r\n");
+    }
+
+    void startWithSessionLimit(int maxSessionSeconds) throws IOException {
+        engine.stop();
+        ListenerSettings settings = new ListenerSettings(InetAddress.getLoopbackAddress(), 0, "mx.example.org",
+                64 * 1024 * 1024, 100, 20, 3, 5000, 600, 10, null, tempDir, Direction.INBOUND, null,
+                maxSessionSeconds);
+        engine = new SmtpEngine(settings, intake, directory, () -> guards);
+        engine.start();
+        port = engine.port();
+    }
+
+    @Test
+    void aSessionSendingOnlyUnknownVerbsIsClosedByTheSessionTimeLimit() throws Exception {
+        // Unknown verbs are answered by subethasmtp itself and count toward no error limit; each comes well
+        // inside the 5 s read timeout, so only max.session.seconds (1 s, reaper pass every 250 ms) ends it.
+        startWithSessionLimit(1);
+        try (RawClient c = RawClient.greeted(port)) {
+            long start = System.nanoTime();
+            String reply = "";
+            while (reply != null && elapsedMillis(start) < 6000) {
+                reply = c.command("XFOO probing");
+                if (reply != null) {
+                    assertThat(reply).startsWith("500");
+                }
+                Thread.sleep(100);
+            }
+            assertThat(reply).as("the server closed the connection").isNull();
+            assertThat(elapsedMillis(start)).isBetween(900L, 3000L);
+        } catch (java.net.SocketException closed) {
+            // a write after the close may fail instead of the read: closed either way
+        }
+        awaitNoSessions();
+    }
+
+    @Test
+    void aSessionPastTheTimeLimitGets421_4_4_2AtItsNextCommandAndAMessageInFlightStillCompletes() throws Exception {
+        startWithSessionLimit(2);
+        try (RawClient c = transaction("alice@example.org")) {
+            c.write("Subject: long session\r\n\r\n");
+            Thread.sleep(2600); // past the limit (and past reaper passes) in the middle of DATA: left alone
+            c.write("body\r\n.\r\n");
+            assertThat(c.reply()).isEqualTo("250 2.0.0 queued as T1");
+            assertThat(c.command("NOOP")).isEqualTo("421 4.4.2 mx.example.org session time limit reached, closing"
+                    + " connection");
+            assertThat(c.closedByServer()).isTrue();
+        }
+        awaitNoSessions();
+        assertThat(intake.received).hasSize(1);
+    }
+
+    @Test
+    void aNegativeSessionTimeLimitIsRefused() {
+        assertThatThrownBy(() -> new ListenerSettings(InetAddress.getLoopbackAddress(), 0, "mx.example.org",
+                1024, 100, 20, 3, 5000, 600, 10, null, tempDir, Direction.INBOUND, null, -1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("max.session.seconds");
     }
 
     static long elapsedMillis(long startNanos) {
