@@ -101,6 +101,23 @@ public interface SpamStore {
     record Corpus(long spamMessages, long hamMessages) {
     }
 
+    /**
+     * One trained message as the store keeps it: what a model that cannot be derived from token counts (a
+     * discriminative learner) replays on every node.
+     *
+     * @param messageKey the message's stable key (its fingerprint id)
+     * @param kind       how it is trained now
+     * @param tokens     its distinct token hashes (the array is the caller's to keep; never changed by the store)
+     * @param generation the generation (token area) of its training, or of its re-training the other way
+     */
+    record TrainedMessage(String messageKey, ReportKind kind, long[] tokens, long generation) {
+        public TrainedMessage {
+            Objects.requireNonNull(messageKey, "messageKey");
+            Objects.requireNonNull(kind, "kind");
+            Objects.requireNonNull(tokens, "tokens");
+        }
+    }
+
     // ---------------------------------------------------------------- fingerprints and reports
 
     /** Stores a fingerprint unless one with its id exists; returns the stored one either way. */
@@ -149,6 +166,16 @@ public interface SpamStore {
      * Start with ({@code 0}, {@link Long#MIN_VALUE}).
      */
     List<TokenCount> tokensChangedAfter(long generation, long afterToken, int limit);
+
+    /**
+     * Trained messages whose training changed after the position ({@code generation}, {@code afterKey}), ordered
+     * by generation then key, at most {@code limit}; page on with the last row's generation and key. Start with
+     * ({@code 0}, {@code ""}). Records deleted by housekeeping simply stop appearing: a reader notices by
+     * comparing what it holds with {@link #corpus()} and reads again from the start.
+     *
+     * @since 1.1
+     */
+    List<TrainedMessage> trainedChangedAfter(long generation, String afterKey, int limit);
 
     // ---------------------------------------------------------------- block rules
 

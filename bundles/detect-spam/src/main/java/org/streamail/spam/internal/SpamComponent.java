@@ -69,6 +69,7 @@ public final class SpamComponent implements Detector, EnvelopeGuard, ReportServi
 
     private final SpamEngine engine;
     private final ScheduledExecutorService refresher;
+    private final ScheduledExecutorService learner;
     /**
      * One thread, a queue of {@value #RECALL_QUEUE}: a recall searches the message log and mails warnings,
      * which must not hold the reporting request. A full queue drops the recall with a warning (an
@@ -104,17 +105,27 @@ public final class SpamComponent implements Detector, EnvelopeGuard, ReportServi
                                 + "(streamail:message-recall can run it by hand)", RECALL_QUEUE);
                     }
                 });
+        // The logistic model learns on its own thread (seconds for large training sets), so neither activation
+        // nor the refresh of fingerprints and rules waits for it; until its first weights the counts answer.
+        this.learner = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "streamail-spam-learner");
+            t.setDaemon(true);
+            t.setPriority(Thread.MIN_PRIORITY);
+            return t;
+        });
+        learner.scheduleWithFixedDelay(engine::learn, 0, seconds, TimeUnit.SECONDS);
         engine.onBlockedCampaign((id, reference, reason) -> recaller.execute(() -> recall(id, reference, reason)));
         int releaseSeconds = config.release_learning_seconds();
         if (releaseSeconds > 0) {
-            ReleaseLearner learner = new ReleaseLearner(() -> quarantine, engine);
-            refresher.scheduleWithFixedDelay(learner::poll, releaseSeconds, releaseSeconds, TimeUnit.SECONDS);
+            ReleaseLearner releases = new ReleaseLearner(() -> quarantine, engine);
+            refresher.scheduleWithFixedDelay(releases::poll, releaseSeconds, releaseSeconds, TimeUnit.SECONDS);
         }
     }
 
     @Deactivate
     void deactivate() {
         refresher.shutdownNow();
+        learner.shutdownNow();
         recaller.shutdownNow();
     }
 
@@ -157,12 +168,17 @@ public final class SpamComponent implements Detector, EnvelopeGuard, ReportServi
         if (!(cut > 0.5 && cut <= 1)) {
             throw new IllegalArgumentException(PID + ": bayes.spam.probability must be in (0.5, 1], got " + cut);
         }
+        int held = c.classifier_max_training_messages();
+        if (held < 100 || held > 1_000_000) {
+            throw new IllegalArgumentException(PID + ": classifier.max.training.messages must be in 100..1000000, got "
+                    + held);
+        }
         return new SpamEngine.Settings(sim, Math.max(1, c.reporters_to_block()), Math.max(1, c.ham_reporters_to_lift()),
                 Math.max(0, c.auto_block_reporters()), duration("auto.block.window", c.auto_block_window()),
                 duration("auto.block.expiry", c.auto_block_expiry()), c.fingerprint_score(), c.rule_score(),
                 c.bayes_max_score(), c.bayes_min_score(), cut, Math.max(1000, c.max_fingerprints()),
                 Math.max(10_000, c.max_tokens()), Math.max(0, c.recent_bytes()), Math.max(1024, c.max_message_size()),
-                c.block_allow_loopback());
+                c.block_allow_loopback(), held);
     }
 
     static Classifier.Tuning tuning(String model) {
@@ -170,7 +186,8 @@ public final class SpamComponent implements Detector, EnvelopeGuard, ReportServi
         return switch (m) {
             case "LLR" -> Classifier.Tuning.llr();
             case "CHI2" -> Classifier.Tuning.chiSquare();
-            default -> throw new IllegalArgumentException(PID + ": classifier.model must be LLR or CHI2, not '"
+            case "LR" -> Classifier.Tuning.logistic();
+            default -> throw new IllegalArgumentException(PID + ": classifier.model must be LR, CHI2 or LLR, not '"
                     + model + "'");
         };
     }

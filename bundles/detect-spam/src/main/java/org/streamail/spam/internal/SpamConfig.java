@@ -52,11 +52,16 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             + "HEADERS, URLS, HTML, BIGRAMS, OSB (the default was chosen by measurement; see the README)")
     String classifier_features() default "WORDS,HEADERS,URLS,HTML";
 
-    @AttributeDefinition(name = "Classifier model", description = "How token evidence is combined: CHI2 (the "
-            + "SpamBayes chi-square scheme, the default: fewer false positives on unfamiliar legitimate mail) or LLR "
-            + "(capped log-likelihood ratios: more spam caught, more false positives; see the README); both read "
-            + "the same shared token counts")
+    @AttributeDefinition(name = "Classifier model", description = "CHI2 (SpamBayes chi-square over the shared "
+            + "token counts, the default: the fewest false positives on legitimate mail of a kind never trained "
+            + "on), LR (logistic regression learned on every node from the trained messages in the database: more "
+            + "spam caught on the development sets, more false positives on unfamiliar newsletters) or LLR (capped "
+            + "log-likelihood ratios over the counts); see the README")
     String classifier_model() default "CHI2";
+
+    @AttributeDefinition(name = "Training messages held", description = "With classifier.model = LR: trained "
+            + "messages each node holds and learns from (the newest; about 2.5 KB each), 100..1000000")
+    int classifier_max_training_messages() default 20_000;
 
     @AttributeDefinition(name = "Refresh seconds", description = "How often reports, tokens and rules made on other "
             + "nodes are read from the database (the staleness bound), 1..60")

@@ -168,6 +168,8 @@ class ClassifierTest {
     void theModelIsConfigurableAndABadNameIsRefused() {
         assertThat(SpamComponent.tuning("llr").model()).isEqualTo(Classifier.Model.LLR);
         assertThat(SpamComponent.tuning(" CHI2 ").model()).isEqualTo(Classifier.Model.CHI2);
+        assertThat(SpamComponent.tuning("LR").model()).isEqualTo(Classifier.Model.LR);
+        assertThat(Classifier.Tuning.defaults().model()).isEqualTo(Classifier.Model.CHI2);
         assertThatThrownBy(() -> SpamComponent.tuning("svm")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("classifier.model");
     }

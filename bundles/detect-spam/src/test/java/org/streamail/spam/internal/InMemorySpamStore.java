@@ -27,6 +27,7 @@ final class InMemorySpamStore implements SpamStore {
     private final Map<String, Map<String, Report>> reports = new HashMap<>();
     private final Map<String, ReportKind> trained = new HashMap<>();
     private final Map<String, long[]> trainedTokens = new HashMap<>();
+    private final Map<String, Long> trainedGeneration = new HashMap<>();
     /** token -> {spam, ham, generation} */
     private final Map<Long, long[]> tokens = new HashMap<>();
     private final Map<String, BlockRule> rules = new LinkedHashMap<>();
@@ -142,8 +143,27 @@ final class InMemorySpamStore implements SpamStore {
             c[2] = g;
         }
         trained.put(key, kind);
-        trainedTokens.put(key, toks.clone());
+        trainedTokens.put(key, java.util.Arrays.stream(toks).distinct().toArray());
+        trainedGeneration.put(key, g);
         return true;
+    }
+
+    @Override
+    public synchronized List<TrainedMessage> trainedChangedAfter(long gen, String afterKey, int limit) {
+        check();
+        return trained.keySet().stream()
+                .filter(k -> trainedGeneration.get(k) > gen || (trainedGeneration.get(k) == gen && k.compareTo(afterKey) > 0))
+                .sorted(Comparator.comparingLong((String k) -> trainedGeneration.get(k)).thenComparing(k -> k))
+                .limit(Math.max(1, limit))
+                .map(k -> new TrainedMessage(k, trained.get(k), trainedTokens.get(k).clone(), trainedGeneration.get(k)))
+                .toList();
+    }
+
+    /** Housekeeping's deletion of a training record (counts stay, as in the JDBC store). */
+    synchronized void forgetTraining(String key) {
+        trained.remove(key);
+        trainedTokens.remove(key);
+        trainedGeneration.remove(key);
     }
 
     @Override

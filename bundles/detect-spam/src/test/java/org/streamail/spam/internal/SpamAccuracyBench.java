@@ -87,7 +87,8 @@ public final class SpamAccuracyBench {
             (acceptance || !(byDate || bySource ? k >= spam1.size() * 7 / 10 : isDev(p)) ? trainSpam : devSpam).add(p);
         }
 
-        Classifier.Tuning d = "LLR".equals(System.getProperty("model")) ? Classifier.Tuning.llr() : Classifier.Tuning.defaults();
+        Classifier.Tuning d = "LLR".equals(System.getProperty("model")) ? Classifier.Tuning.llr()
+                : "CHI2".equals(System.getProperty("model")) ? Classifier.Tuning.chiSquare() : Classifier.Tuning.defaults();
         Classifier.Tuning tuning = new Classifier.Tuning(
                 Double.parseDouble(System.getProperty("strength", "" + d.strength())),
                 Double.parseDouble(System.getProperty("minDeviation", "" + d.minDeviation())),
@@ -124,6 +125,14 @@ public final class SpamAccuracyBench {
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
         System.out.printf(Locale.ROOT, "trained on %d ham + %d spam through the report API in %.1f s (%d tokens)%n",
                 trainHam.size(), trainSpam.size(), trainSeconds, engine.classifier().tokens());
+        if (engine.logistic() != null) {
+            // what the component's refresh and learner threads do: read the trained messages, learn the weights
+            long l0 = System.nanoTime();
+            engine.refresh();
+            engine.learn();
+            System.out.printf(Locale.ROOT, "%s in %.2f s (read from the store and learned)%n", engine.logistic(),
+                    (System.nanoTime() - l0) / 1e9);
+        }
 
         if (!acceptance) {
             long c0 = System.nanoTime();

@@ -36,6 +36,12 @@ class SpamEngineTest {
                 d -> d.equals("example.org"));
     }
 
+    /** A node whose classifier is {@code classifier.model = LR}. */
+    SpamEngine lrNode() {
+        return new SpamEngine(store, SpamEngine.Settings.defaults(), clock, id -> Optional.ofNullable(quarantine.get(id)),
+                d -> d.equals("example.org"), Classifier.Tuning.logistic(), Tokenizer.DEFAULT);
+    }
+
     static final class MutableClock extends Clock {
         Instant now;
 
@@ -262,9 +268,9 @@ class SpamEngineTest {
 
     // ---------------------------------------------------------------- classifier
 
-    private static final String[] SPAMMY = {"viagra", "mortgage", "winner", "casino", "cheap", "pills", "bonus",
+    static final String[] SPAMMY = {"viagra", "mortgage", "winner", "casino", "cheap", "pills", "bonus",
         "unsubscribe", "guaranteed", "income", "investment", "lottery", "refinance", "credit", "offer", "free"};
-    private static final String[] HAMMY = {"meeting", "patch", "review", "kernel", "build", "release", "agenda",
+    static final String[] HAMMY = {"meeting", "patch", "review", "kernel", "build", "release", "agenda",
         "minutes", "deadline", "project", "draft", "budget", "commit", "branch", "design", "lunch"};
 
     static byte[] generated(Random r, String[] words, String from, int n) {
@@ -306,6 +312,54 @@ class SpamEngineTest {
         assertThat(nodeB.classifier().spamMessages()).isEqualTo(30);
         assertThat(rule(inspect(nodeB, generated(r, SPAMMY, "new2@spam.example", 98)), "bayes").orElseThrow().score())
                 .isEqualTo(6.0);
+    }
+
+    @Test
+    void onceLearnedTheLogisticModelAnswersWithItsOwnCluesAndASecondNodeLearnsTheSameFromTheStore() {
+        SpamEngine engine = lrNode();
+        assertThat(node().logistic()).as("CHI2 is the default model: no logistic model").isNull();
+        Random r = new Random(11);
+        for (int i = 0; i < 30; i++) {
+            engine.report(ReportKind.SPAM, generated(r, SPAMMY, "promo" + i + "@spam.example", i), "u" + (i % 2), false);
+            engine.report(ReportKind.HAM, generated(r, HAMMY, "dev" + i + "@work.example", i), "u" + (i % 2), false);
+        }
+        assertThat(engine.logistic()).isNotNull();
+        assertThat(engine.logistic().ready()).isFalse(); // the counts answered so far
+        engine.refresh();
+        assertThat(engine.learn()).isTrue();
+        assertThat(engine.logistic().ready()).isTrue();
+        assertThat(engine.logistic().messages()).isEqualTo(60);
+
+        byte[] newSpam = generated(r, SPAMMY, "new@spam.example", 99);
+        byte[] newHam = generated(r, HAMMY, "new@work.example", 99);
+        Finding spam = rule(inspect(engine, newSpam), "bayes").orElseThrow();
+        Finding ham = rule(inspect(engine, newHam), "bayes").orElseThrow();
+        assertThat(spam.score()).isEqualTo(6.0);
+        assertThat(ham.score()).isLessThan(-1.0);
+        assertThat(engine.probability(newSpam)).isNotEqualTo(engine.classifier().probability(
+                engine.features(newSpam).tokens())); // it is not the count model answering
+        Finding why = rule(inspect(engine, Mail.text("new@spam.example", "agenda",
+                "viagra casino lottery winner, agenda for the meeting")), "bayes-clues").orElseThrow();
+        assertThat(why.score()).isZero();
+        assertThat(why.detail()).startsWith("for spam: ").contains("; for ham: ");
+
+        SpamEngine nodeB = lrNode();
+        nodeB.refresh();
+        nodeB.learn();
+        assertThat(Double.doubleToRawLongBits(nodeB.probability(newSpam)))
+                .isEqualTo(Double.doubleToRawLongBits(engine.probability(newSpam)));
+        assertThat(Double.doubleToRawLongBits(nodeB.probability(newHam)))
+                .isEqualTo(Double.doubleToRawLongBits(engine.probability(newHam)));
+    }
+
+    @Test
+    void theLogisticModelsFullScoreNeedsTheCountModelNotToCallTheMessageHam() {
+        assertThat(SpamEngine.agreed(0.99, 0.2, 0.9)).isEqualTo(0.89); // held below the cut-off: no +6
+        assertThat(engine.bayesScore(SpamEngine.agreed(0.99, 0.2, 0.9))).isLessThan(4.0);
+        assertThat(SpamEngine.agreed(0.99, 0.5, 0.9)).isEqualTo(0.99); // CHI2 unsure at 0.5 or more: agreed
+        assertThat(SpamEngine.agreed(0.99, Double.NaN, 0.9)).isEqualTo(0.99); // no count verdict: nothing held
+        assertThat(SpamEngine.agreed(0.7, 0.01, 0.9)).isEqualTo(0.7); // below the cut-off: untouched
+        assertThat(SpamEngine.agreed(1.0, 0.0, 0.5)).isEqualTo(0.5);
     }
 
     @Test

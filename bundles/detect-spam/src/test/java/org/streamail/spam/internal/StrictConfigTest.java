@@ -23,4 +23,20 @@ class StrictConfigTest {
         assertThatThrownBy(() -> new SpamComponent(null, null, Map.of("similarity.threshold", "half")))
                 .hasMessage("org.streamail.spam: similarity.threshold must be a number such as 5 or 1.5, got 'half'");
     }
+
+    /** The annotation's defaults, with some methods answering otherwise. */
+    static SpamConfig config(Map<String, Object> overrides) {
+        return (SpamConfig) java.lang.reflect.Proxy.newProxyInstance(SpamConfig.class.getClassLoader(),
+                new Class<?>[] {SpamConfig.class}, (proxy, m, args) -> overrides.getOrDefault(m.getName(),
+                        m.getDefaultValue()));
+    }
+
+    @Test
+    void theNumberOfTrainingMessagesHeldMustBeFromOneHundredToAMillion() {
+        assertThatThrownBy(() -> SpamComponent.settings(config(Map.of("classifier_max_training_messages", 99))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("classifier.max.training.messages must be in 100..1000000, got 99");
+        org.assertj.core.api.Assertions.assertThat(SpamComponent.settings(config(Map.of())).maxTrainingMessages())
+                .isEqualTo(20_000);
+    }
 }

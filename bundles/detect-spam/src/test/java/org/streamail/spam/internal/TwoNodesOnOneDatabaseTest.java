@@ -33,8 +33,9 @@ class TwoNodesOnOneDatabaseTest {
     Path dir;
 
     private static SpamEngine node(DataSource ds) {
+        // classifier.model = LR: the model whose state is the trained messages, not the counts
         return new SpamEngine(new JdbcSpamStore(ds), SpamEngine.Settings.defaults(), Clock.systemUTC(),
-                id -> Optional.empty(), d -> false);
+                id -> Optional.empty(), d -> false, Classifier.Tuning.logistic(), Tokenizer.DEFAULT);
     }
 
     private static boolean refused(SpamEngine node, byte[] raw) {
@@ -67,6 +68,25 @@ class TwoNodesOnOneDatabaseTest {
         assertThat(b.onConnect(s)).isEmpty();
         assertThat(b.classifier().hamMessages()).isEqualTo(1); // re-trained as ham, seen through the store
         assertThat(b.classifier().spamMessages()).isZero();
+
+        // the logistic model: trained through A, learned by each node from the store's trained messages, alike
+        java.util.Random r = new java.util.Random(12);
+        for (int i = 0; i < 12; i++) {
+            a.trainOnly(SpamEngineTest.generated(r, SpamEngineTest.SPAMMY, "p" + i + "@spam.example", i), ReportKind.SPAM);
+            a.trainOnly(SpamEngineTest.generated(r, SpamEngineTest.HAMMY, "d" + i + "@work.example", i), ReportKind.HAM);
+        }
+        a.refresh();
+        a.learn();
+        b.refresh();
+        b.learn();
+        assertThat(b.logistic().messages()).isEqualTo(a.logistic().messages()).isEqualTo(25);
+        for (String[] words : List.of(SpamEngineTest.SPAMMY, SpamEngineTest.HAMMY)) {
+            byte[] probe = SpamEngineTest.generated(r, words, "new@example.net", 77);
+            assertThat(Double.doubleToRawLongBits(b.probability(probe)))
+                    .isEqualTo(Double.doubleToRawLongBits(a.probability(probe)));
+        }
+        assertThat(a.probability(SpamEngineTest.generated(r, SpamEngineTest.SPAMMY, "x@spam.example", 78)))
+                .isGreaterThan(0.9);
     }
 
     @Test

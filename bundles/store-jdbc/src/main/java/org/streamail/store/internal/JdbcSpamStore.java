@@ -52,6 +52,8 @@ public final class JdbcSpamStore implements SpamStore {
     static final int MAX_MINHASH = 1024;
     static final int MAX_ATTACHMENTS = 200;
     static final int MAX_PAGE = 100_000;
+    /** Largest page of {@link #trainedChangedAfter}. */
+    static final int MAX_TRAINED_PAGE = 500;
 
     private final DataSource dataSource;
     private final SchemaGate schema;
@@ -403,11 +405,12 @@ public final class JdbcSpamStore implements SpamStore {
                 }
             }
             try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO spam_trained (message_key, kind, tokens, trained_at) VALUES (?, ?, ?, ?)")) {
+                    "INSERT INTO spam_trained (message_key, kind, tokens, trained_at, generation) VALUES (?, ?, ?, ?, ?)")) {
                 ps.setString(1, messageKey);
                 ps.setString(2, kind.name());
                 ps.setBytes(3, bytes(distinct));
                 ps.setLong(4, System.currentTimeMillis());
+                ps.setLong(5, g);
                 ps.executeUpdate();
             }
             return true;
@@ -447,6 +450,34 @@ public final class JdbcSpamStore implements SpamStore {
                 }
             }
             return new Corpus(spam, ham);
+        });
+    }
+
+    @Override
+    public List<TrainedMessage> trainedChangedAfter(long generation, String afterKey, int limit) {
+        Objects.requireNonNull(afterKey, "afterKey");
+        // A row holds up to MAX_TOKENS longs: pages stay within a few megabytes.
+        int n = Math.max(1, Math.min(limit, MAX_TRAINED_PAGE));
+        schema.ensure();
+        return Jdbc.withConnection(dataSource, "reading trained messages", c -> {
+            List<TrainedMessage> out = new ArrayList<>(Math.min(n, 256));
+            try (PreparedStatement ps = c.prepareStatement("SELECT message_key, kind, tokens, generation FROM spam_trained "
+                    + "WHERE generation > ? OR (generation = ? AND message_key > ?) ORDER BY generation, message_key "
+                    + "FETCH FIRST ? ROWS ONLY")) {
+                ps.setLong(1, generation);
+                ps.setLong(2, generation);
+                ps.setString(3, afterKey);
+                ps.setInt(4, n);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        ReportKind kind = kind(rs.getString(2));
+                        if (kind != null) { // a kind from a newer node is skipped, as rules are
+                            out.add(new TrainedMessage(rs.getString(1), kind, longs(rs.getBytes(3)), rs.getLong(4)));
+                        }
+                    }
+                }
+            }
+            return out;
         });
     }
 

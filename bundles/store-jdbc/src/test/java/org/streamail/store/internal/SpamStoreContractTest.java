@@ -22,6 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.streamail.api.spam.BlockRule;
 import org.streamail.api.spam.ReportKind;
+import org.streamail.api.spam.SpamStore;
 import org.streamail.api.spam.SpamStore.Corpus;
 import org.streamail.api.spam.SpamStore.Fingerprint;
 import org.streamail.api.spam.SpamStore.FingerprintState;
@@ -233,6 +234,38 @@ abstract class SpamStoreContractTest {
         store.train("e1", ReportKind.SPAM, new long[] {tokens[0]});
         assertThat(store.tokensChangedAfter(last.generation(), last.token(), 100)).singleElement()
                 .satisfies(c -> assertThat(c.spam()).isEqualTo(1));
+    }
+
+    @Test
+    void theTrainedMessageFeedReplaysEveryTrainingWithItsTokensAndShowsARetrainingAgain() {
+        store.train("c1", ReportKind.SPAM, new long[] {5, -5, 5});
+        store.train("c2", ReportKind.HAM, new long[] {Long.MAX_VALUE});
+        store.train("c3", ReportKind.SPAM, new long[] {1, 2, 3});
+        List<SpamStore.TrainedMessage> all = new ArrayList<>();
+        long g = 0;
+        String key = "";
+        for (int pages = 0; pages < 100; pages++) {
+            List<SpamStore.TrainedMessage> page = store.trainedChangedAfter(g, key, 2);
+            if (page.isEmpty()) {
+                break;
+            }
+            assertThat(page).hasSizeLessThanOrEqualTo(2);
+            all.addAll(page);
+            g = page.get(page.size() - 1).generation();
+            key = page.get(page.size() - 1).messageKey();
+        }
+        assertThat(all).extracting(SpamStore.TrainedMessage::messageKey).containsExactly("c1", "c2", "c3");
+        assertThat(all.get(0).kind()).isEqualTo(ReportKind.SPAM);
+        assertThat(all.get(0).tokens()).containsExactlyInAnyOrder(5, -5); // distinct, as counted
+        assertThat(all.get(1).tokens()).containsExactly(Long.MAX_VALUE);
+        assertThat(store.trainedChangedAfter(g, key, 10)).isEmpty();
+
+        store.train("c1", ReportKind.HAM, new long[] {5, -5});
+        assertThat(store.trainedChangedAfter(g, key, 10)).singleElement().satisfies(m -> {
+            assertThat(m.messageKey()).isEqualTo("c1");
+            assertThat(m.kind()).isEqualTo(ReportKind.HAM);
+            assertThat(m.generation()).isGreaterThan(all.get(2).generation());
+        });
     }
 
     @Test
