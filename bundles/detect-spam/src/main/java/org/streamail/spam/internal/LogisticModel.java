@@ -86,12 +86,13 @@ final class LogisticModel {
      * Reads the trained messages changed since the last call. When the store holds fewer messages than this
      * copy (housekeeping deleted training records), the copy is read again from the start.
      *
+     * @param storedMessages how many trained messages the store holds ({@link SpamStore#corpus()}, as the count
+     *                       model has just read it)
      * @return messages read
      */
-    int sync(SpamStore store) {
-        SpamStore.Corpus corpus = store.corpus();
+    int sync(SpamStore store, long storedMessages) {
         synchronized (this) {
-            if (examples.size() > corpus.spamMessages() + corpus.hamMessages()) {
+            if (examples.size() > storedMessages) {
                 examples.clear();
                 syncedGeneration = 0;
                 syncedKey = "";

@@ -189,7 +189,7 @@ final class SpamEngine implements ReportService, BlockListService {
                 }
                 classifier.sync(store);
                 if (logistic != null) {
-                    logistic.sync(store);
+                    logistic.sync(store, classifier.spamMessages() + classifier.hamMessages());
                 }
                 warnIfTokenTableFull();
             } catch (RuntimeException e) {

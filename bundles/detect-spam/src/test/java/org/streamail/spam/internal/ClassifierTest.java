@@ -9,13 +9,13 @@ import org.streamail.api.spam.ReportKind;
 
 class ClassifierTest {
 
-    private static final int VOCABULARY = 200;
+    static final int VOCABULARY = 200;
 
     /**
      * A message of the toy set: 20 tokens drawn from its class's own vocabulary plus 10 from a shared one
      * (tokens 0..199 spam, 200..399 ham, 400..599 shared), so the two classes are linearly separable.
      */
-    private static long[] toy(Random r, ReportKind kind) {
+    static long[] toy(Random r, ReportKind kind) {
         long[] out = new long[30];
         long base = kind == ReportKind.SPAM ? 0 : VOCABULARY;
         for (int i = 0; i < 20; i++) {

@@ -15,8 +15,6 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.streamail.api.spam.ReportKind;
 
@@ -1122,21 +1120,9 @@ public final class DiscriminativeExperiment {
         return v;
     }
 
-    /** Which fifth of the sources a ham message's source (List-Id, else From domain's last two labels) is in. */
+    /** Which fifth of the sources a ham message's source is in (the bench's rule). */
     static int sourceFold(MimeText.Extracted m) {
-        // same rule as SpamAccuracyBench.isDevSource, returning the fold instead of comparing it
-        String source = m.header("List-Id");
-        int lt = source.indexOf('<');
-        if (lt >= 0 && source.indexOf('>', lt) > lt) {
-            source = "list:" + source.substring(lt + 1, source.indexOf('>', lt)).toLowerCase(Locale.ROOT);
-        } else {
-            String from = m.header("From").toLowerCase(Locale.ROOT);
-            Matcher d = Pattern.compile("@([a-z0-9.-]+)").matcher(from);
-            String domain = d.find() ? d.group(1) : "none";
-            String[] labels = domain.split("\\.");
-            source = "from:" + (labels.length >= 2 ? labels[labels.length - 2] + "." + labels[labels.length - 1] : domain);
-        }
-        return Math.floorMod(MimeText.sha256(source.getBytes(StandardCharsets.UTF_8)).hashCode(), 5);
+        return SpamAccuracyBench.sourceFold(m);
     }
 
     static List<Path> files(Path dir) throws IOException {

@@ -11,19 +11,10 @@ import org.streamail.api.spam.ReportKind;
 
 class LogisticModelTest {
 
-    private static final int VOCABULARY = 200;
+    private static final int VOCABULARY = ClassifierTest.VOCABULARY;
 
-    /** 20 tokens of the class's own vocabulary and 10 shared ones (as in ClassifierTest). */
     private static long[] toy(Random r, ReportKind kind) {
-        long[] out = new long[30];
-        long base = kind == ReportKind.SPAM ? 0 : VOCABULARY;
-        for (int i = 0; i < 20; i++) {
-            out[i] = Tokenizer.hash("toy:" + (base + r.nextInt(VOCABULARY)));
-        }
-        for (int i = 20; i < 30; i++) {
-            out[i] = Tokenizer.hash("toy:" + (2 * VOCABULARY + r.nextInt(VOCABULARY)));
-        }
-        return java.util.Arrays.stream(out).distinct().toArray();
+        return ClassifierTest.toy(r, kind); // 20 tokens of the class's own vocabulary, 10 shared
     }
 
     /** Trains {@code spam} spam and {@code ham} ham toy messages into the store, keys in training order. */
@@ -44,6 +35,11 @@ class LogisticModelTest {
         return keys;
     }
 
+    /** What the engine's refresh does: the store's total (as the count model reads it), then the feed. */
+    private static int sync(LogisticModel m, InMemorySpamStore store) {
+        return m.sync(store, store.corpus().spamMessages() + store.corpus().hamMessages());
+    }
+
     private static LogisticModel model(int maxMessages) {
         return new LogisticModel(LogisticModel.Tuning.defaults(), maxMessages);
     }
@@ -55,7 +51,7 @@ class LogisticModelTest {
         train(store, r, 40, 200, "a");
         LogisticModel m = model(1000);
         assertThat(m.score(toy(r, ReportKind.SPAM), 0).probability()).as("before learning").isNaN();
-        assertThat(m.sync(store)).isEqualTo(240);
+        assertThat(sync(m, store)).isEqualTo(240);
         assertThat(m.learn()).isTrue();
         assertThat(m.ready()).isTrue();
         for (int i = 0; i < 50; i++) {
@@ -71,7 +67,7 @@ class LogisticModelTest {
         Random r = new Random(4);
         train(store, r, 40, 40, "b");
         LogisticModel m = model(1000);
-        m.sync(store);
+        sync(m, store);
         m.learn();
         long spammy = Tokenizer.hash("toy:" + 5);
         long hammy = Tokenizer.hash("toy:" + (VOCABULARY + 5));
@@ -95,11 +91,11 @@ class LogisticModelTest {
         Random r = new Random(5);
         train(store, r, 9, 50, "c");
         LogisticModel m = model(1000);
-        m.sync(store);
+        sync(m, store);
         m.learn();
         assertThat(m.score(toy(r, ReportKind.SPAM), 0).probability()).isNaN();
         train(store, r, 1, 0, "d");
-        m.sync(store);
+        sync(m, store);
         m.learn();
         assertThat(m.score(toy(r, ReportKind.SPAM), 0).probability()).isGreaterThan(0.5);
     }
@@ -110,14 +106,14 @@ class LogisticModelTest {
         Random r = new Random(6);
         LogisticModel early = model(1000);
         train(store, r, 15, 30, "e");
-        early.sync(store); // node A reads half, learns, then the rest
+        sync(early, store); // node A reads half, learns, then the rest
         early.learn();
         List<String> later = train(store, r, 15, 30, "f");
         store.train(later.get(0), ReportKind.HAM, toy(r, ReportKind.HAM)); // an administrator re-trains one
-        early.sync(store);
+        sync(early, store);
         early.learn();
         LogisticModel fresh = model(1000); // node B starts now and reads everything at once
-        fresh.sync(store);
+        sync(fresh, store);
         fresh.learn();
         assertThat(fresh.heldKeys()).containsExactlyInAnyOrderElementsOf(early.heldKeys());
         Random probe = new Random(7);
@@ -135,7 +131,7 @@ class LogisticModelTest {
         List<String> keys = train(store, r, 5, 5, "9");
         store.train(keys.get(0), ReportKind.HAM, toy(r, ReportKind.HAM)); // the oldest is re-trained: now newest
         LogisticModel m = model(4);
-        m.sync(store);
+        sync(m, store);
         assertThat(m.messages()).isEqualTo(4);
         assertThat(m.heldKeys()).containsExactly(keys.get(7), keys.get(8), keys.get(9), keys.get(0));
     }
@@ -146,11 +142,11 @@ class LogisticModelTest {
         Random r = new Random(9);
         List<String> keys = train(store, r, 12, 12, "8");
         LogisticModel m = model(1000);
-        m.sync(store);
+        sync(m, store);
         m.learn();
         store.forgetTraining(keys.get(0));
         store.forgetTraining(keys.get(1));
-        m.sync(store);
+        sync(m, store);
         assertThat(m.messages()).isEqualTo(22);
         assertThat(m.heldKeys()).doesNotContain(keys.get(0), keys.get(1));
         assertThat(m.dirty()).isTrue();

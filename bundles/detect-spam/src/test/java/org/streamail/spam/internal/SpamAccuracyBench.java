@@ -240,7 +240,11 @@ public final class SpamAccuracyBench {
 
     /** Whether a ham message's source (List-Id, else the From domain's last two labels) is in -Dfold's fifth. */
     static boolean isDevSource(Path p) throws IOException {
-        MimeText.Extracted m = MimeText.read(Files.readAllBytes(p));
+        return sourceFold(MimeText.read(Files.readAllBytes(p))) == Integer.getInteger("fold", 0);
+    }
+
+    /** Which fifth of the sources a ham message's source (List-Id, else the From domain's last two labels) is in. */
+    static int sourceFold(MimeText.Extracted m) {
         String source = m.header("List-Id");
         int lt = source.indexOf('<');
         if (lt >= 0 && source.indexOf('>', lt) > lt) {
@@ -252,8 +256,7 @@ public final class SpamAccuracyBench {
             String[] labels = domain.split("\\.");
             source = "from:" + (labels.length >= 2 ? labels[labels.length - 2] + "." + labels[labels.length - 1] : domain);
         }
-        return Math.floorMod(MimeText.sha256(source.getBytes(StandardCharsets.UTF_8)).hashCode(), 5)
-                == Integer.getInteger("fold", 0);
+        return Math.floorMod(MimeText.sha256(source.getBytes(StandardCharsets.UTF_8)).hashCode(), 5);
     }
 
     private static boolean hasHtml(Path p) throws IOException {
