@@ -107,13 +107,17 @@ public final class SpamComponent implements Detector, EnvelopeGuard, ReportServi
                 });
         // The logistic model learns on its own thread (seconds for large training sets), so neither activation
         // nor the refresh of fingerprints and rules waits for it; until its first weights the counts answer.
-        this.learner = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "streamail-spam-learner");
-            t.setDaemon(true);
-            t.setPriority(Thread.MIN_PRIORITY);
-            return t;
-        });
-        learner.scheduleWithFixedDelay(engine::learn, 0, seconds, TimeUnit.SECONDS);
+        if (engine.logistic() != null) {
+            this.learner = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "streamail-spam-learner");
+                t.setDaemon(true);
+                t.setPriority(Thread.MIN_PRIORITY);
+                return t;
+            });
+            learner.scheduleWithFixedDelay(engine::learn, 0, seconds, TimeUnit.SECONDS);
+        } else {
+            this.learner = null; // the count models learn as reports arrive
+        }
         engine.onBlockedCampaign((id, reference, reason) -> recaller.execute(() -> recall(id, reference, reason)));
         int releaseSeconds = config.release_learning_seconds();
         if (releaseSeconds > 0) {
@@ -125,7 +129,9 @@ public final class SpamComponent implements Detector, EnvelopeGuard, ReportServi
     @Deactivate
     void deactivate() {
         refresher.shutdownNow();
-        learner.shutdownNow();
+        if (learner != null) {
+            learner.shutdownNow();
+        }
         recaller.shutdownNow();
     }
 

@@ -39,4 +39,35 @@ class StrictConfigTest {
         org.assertj.core.api.Assertions.assertThat(SpamComponent.settings(config(Map.of())).maxTrainingMessages())
                 .isEqualTo(20_000);
     }
+
+    private static boolean learnerRunning() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.getName().equals("streamail-spam-learner") && t.isAlive());
+    }
+
+    @Test
+    void withLrTheComponentRunsALearnerThreadAndStopsItWithTheCountModelsItRunsNone() throws Exception {
+        SpamComponent lr = new SpamComponent(new InMemorySpamStore(), config(Map.of("classifier_model", "LR")), Map.of());
+        try {
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!learnerRunning() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            org.assertj.core.api.Assertions.assertThat(learnerRunning()).isTrue();
+        } finally {
+            lr.deactivate();
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (learnerRunning() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        org.assertj.core.api.Assertions.assertThat(learnerRunning()).isFalse();
+        SpamComponent chi2 = new SpamComponent(new InMemorySpamStore(), config(Map.of()), Map.of());
+        try {
+            Thread.sleep(100);
+            org.assertj.core.api.Assertions.assertThat(learnerRunning()).isFalse();
+        } finally {
+            chi2.deactivate();
+        }
+    }
 }
