@@ -68,7 +68,6 @@ final class LogisticModel {
     private String syncedKey = ""; // guarded by this
     private boolean dirty; // guarded by this
     private volatile Weights weights;
-    private volatile long lastLearnNanos;
 
     /**
      * @param tuning      learning parameters
@@ -151,11 +150,6 @@ final class LogisticModel {
         return weights != null;
     }
 
-    /** When {@link #learn} last trained, {@link System#nanoTime()}; 0 = never. */
-    long lastLearnNanos() {
-        return lastLearnNanos;
-    }
-
     /**
      * Learns new weights from the held messages if they changed since the last time; call from one thread at a
      * time (the component's learner thread). Classification goes on with the previous weights meanwhile.
@@ -174,7 +168,6 @@ final class LogisticModel {
         // key order, not feed order: nodes that read the same messages in different pages still agree
         snapshot.sort((a, b) -> a.key().compareTo(b.key()));
         weights = train(snapshot);
-        lastLearnNanos = System.nanoTime();
         return true;
     }
 
