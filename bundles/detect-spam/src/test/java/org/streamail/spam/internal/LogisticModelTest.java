@@ -40,6 +40,12 @@ class LogisticModelTest {
         return m.sync(store, store.corpus().spamMessages() + store.corpus().hamMessages());
     }
 
+    /** Reads the store and learns, as the engine's refresh and learner threads do. */
+    private static void catchUp(LogisticModel m, InMemorySpamStore store) {
+        sync(m, store);
+        m.learn();
+    }
+
     private static LogisticModel model(int maxMessages) {
         return new LogisticModel(LogisticModel.Tuning.defaults(), maxMessages);
     }
@@ -67,8 +73,7 @@ class LogisticModelTest {
         Random r = new Random(4);
         train(store, r, 40, 40, "b");
         LogisticModel m = model(1000);
-        sync(m, store);
-        m.learn();
+        catchUp(m, store);
         long spammy = Tokenizer.hash("toy:" + 5);
         long hammy = Tokenizer.hash("toy:" + (VOCABULARY + 5));
         long unseen = Tokenizer.hash("never trained");
@@ -91,12 +96,10 @@ class LogisticModelTest {
         Random r = new Random(5);
         train(store, r, 9, 50, "c");
         LogisticModel m = model(1000);
-        sync(m, store);
-        m.learn();
+        catchUp(m, store);
         assertThat(m.score(toy(r, ReportKind.SPAM), 0).probability()).isNaN();
         train(store, r, 1, 0, "d");
-        sync(m, store);
-        m.learn();
+        catchUp(m, store);
         assertThat(m.score(toy(r, ReportKind.SPAM), 0).probability()).isGreaterThan(0.5);
     }
 
@@ -106,15 +109,12 @@ class LogisticModelTest {
         Random r = new Random(6);
         LogisticModel early = model(1000);
         train(store, r, 15, 30, "e");
-        sync(early, store); // node A reads half, learns, then the rest
-        early.learn();
+        catchUp(early, store); // node A reads half, learns, then the rest
         List<String> later = train(store, r, 15, 30, "f");
         store.train(later.get(0), ReportKind.HAM, toy(r, ReportKind.HAM)); // an administrator re-trains one
-        sync(early, store);
-        early.learn();
+        catchUp(early, store);
         LogisticModel fresh = model(1000); // node B starts now and reads everything at once
-        sync(fresh, store);
-        fresh.learn();
+        catchUp(fresh, store);
         assertThat(fresh.heldKeys()).containsExactlyInAnyOrderElementsOf(early.heldKeys());
         Random probe = new Random(7);
         for (int i = 0; i < 20; i++) {
@@ -142,8 +142,7 @@ class LogisticModelTest {
         Random r = new Random(9);
         List<String> keys = train(store, r, 12, 12, "8");
         LogisticModel m = model(1000);
-        sync(m, store);
-        m.learn();
+        catchUp(m, store);
         store.forgetTraining(keys.get(0));
         store.forgetTraining(keys.get(1));
         sync(m, store);
