@@ -36,7 +36,9 @@ import org.streamail.api.spam.ReportKind;
  * (the short list of the report), {@code freeze} (the production candidates: balanced weight, exact tokens,
  * sorted order + StrictMath, 5/10/20 epochs, CHI2 combinations), {@code freezeref} (checks {@link FtrlX} with
  * every option off equals the reference), {@code seeds} (the reference and the candidate with other shuffle
- * seeds), {@code strict} (order and StrictMath separately); {@code -DshowVocab=true} prints the exact
+ * seeds), {@code strict} (order and StrictMath separately), {@code grams} (LR and CHI2 over the features chosen by
+ * {@code -Dalt=grams|def+grams}: character n-grams of the text, {@code -DgramN}, {@code -DgramChars}), {@code gate} (a spam
+ * verdict held below 0.9 when too few of the message's features were seen in training); {@code -DshowVocab=true} prints the exact
  * vocabulary sizes; CHI2 always runs first and is the reference. {@code -Dbrief=true} prints only cut-offs 0.9/0.95; {@code -DshowHtml=true} prints each model's score of the held-out HTML ham.
  * Single-threaded; deterministic (seeded shuffles).
  */
@@ -773,7 +775,8 @@ public final class DiscriminativeExperiment {
             for (Path p : g == 0 ? hamFiles : spamFiles) {
                 byte[] raw = Files.readAllBytes(p);
                 SpamEngine.Features f = def.features(raw);
-                long[] m = meta.features(raw).tokens();
+                String alt = System.getProperty("alt", "");
+                long[] m = alt.isEmpty() ? meta.features(raw).tokens() : grams(f, alt);
                 boolean html = f.extracted().structure().stream().anyMatch(s -> s.startsWith("text/html"));
                 Msg msg = new Msg(index++, g == 1, f.referenceId(), f.tokens(), m, html, sourceFold(f.extracted()));
                 (g == 0 ? ham : spam).add(msg);
@@ -842,6 +845,78 @@ public final class DiscriminativeExperiment {
             }
             System.out.println("  " + v.name());
             System.out.println("   " + sb);
+        }
+    }
+
+    /** Character n-grams of the extracted text (lower case, spaces folded), hashed; with "def+grams" also the default tokens. */
+    static long[] grams(SpamEngine.Features f, String alt) {
+        int n = Integer.getInteger("gramN", 4);
+        int limit = Integer.getInteger("gramChars", 3000);
+        String t = f.extracted().text().toLowerCase(Locale.ROOT).replaceAll("\\s+", " ");
+        if (t.length() > limit) {
+            t = t.substring(0, limit);
+        }
+        java.util.LinkedHashSet<Long> out = new java.util.LinkedHashSet<>();
+        for (int i = 0; i + n <= t.length(); i++) {
+            long h = 0xcbf29ce484222325L ^ 0x4752414dL;
+            for (int k = i; k < i + n; k++) {
+                h ^= t.charAt(k);
+                h *= 0x100000001b3L;
+            }
+            out.add(h);
+        }
+        if (alt.contains("def")) {
+            for (long x : f.tokens()) {
+                out.add(x);
+            }
+        }
+        return out.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** A base model whose spam verdict is held below 0.9 when too few of the message's features were seen in training. */
+    static final class Gate implements Model {
+        final Model base;
+        final double min;
+        final boolean spamSide;
+        final java.util.HashSet<Long> seen = new java.util.HashSet<>();
+
+        Gate(Model base, double min, boolean spamSide) {
+            this.base = base;
+            this.min = min;
+            this.spamSide = spamSide;
+        }
+
+        @Override
+        public void train(List<Ex> data) {
+            base.train(data);
+            for (Ex e : data) {
+                if (!spamSide || e.spam()) {
+                    for (long x : e.f()) {
+                        seen.add(x);
+                    }
+                }
+            }
+        }
+
+        double coverage(long[] f) {
+            int k = 0;
+            for (long x : f) {
+                if (seen.contains(x)) {
+                    k++;
+                }
+            }
+            return f.length == 0 ? 0 : (double) k / f.length;
+        }
+
+        @Override
+        public double probability(long[] f) {
+            double p = base.probability(f);
+            return p >= 0.9 && coverage(f) < min ? 0.89 : p;
+        }
+
+        @Override
+        public double raw(long[] f) {
+            return logit(probability(f));
         }
     }
 
@@ -1057,6 +1132,18 @@ public final class DiscriminativeExperiment {
             v.add(new Variant("V5b REF LR capped at 0.89 when CHI2 < 0.5", false, () -> new Combo(ref, false, 0.89), false));
             v.add(new Variant("V5c mean(CHI2, V4 epochs=20)", false, () -> new Combo(cand, true, 0), false));
             v.add(new Variant("V5d V4 epochs=20 capped at 0.89 when CHI2 < 0.5", false, () -> new Combo(cand, false, 0.89), false));
+        }
+        if (groups.contains("grams")) {
+            v.add(new Variant("V4 LR over alt features", true, () -> new FtrlX(20, true, 0, true, true, true, seed), false));
+            v.add(new Variant("CHI2 over alt features", true, () -> new Counts(Classifier.Tuning.defaults()), false));
+            v.add(new Variant("V4 LR over default features", false, () -> new FtrlX(20, true, 0, true, true, true, seed), false));
+        }
+        if (groups.contains("gate")) {
+            for (double mn : new double[] {0.5, 0.6, 0.7, 0.8}) {
+                v.add(new Variant("LR gated, coverage(all) >= " + mn, false, () -> new Gate(new FtrlX(20, true, 0, true, true, true, seed), mn, false), false));
+                v.add(new Variant("LR gated, coverage(spam) >= " + mn, false, () -> new Gate(new FtrlX(20, true, 0, true, true, true, seed), mn, true), false));
+                v.add(new Variant("CHI2 gated, coverage(all) >= " + mn, false, () -> new Gate(new Counts(Classifier.Tuning.defaults()), mn, false), false));
+            }
         }
         if (groups.contains("strict")) {
             // which part of V3 moves the figures: the order or StrictMath
