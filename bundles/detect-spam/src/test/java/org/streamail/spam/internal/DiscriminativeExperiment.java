@@ -37,7 +37,7 @@ import org.streamail.api.spam.ReportKind;
  * sorted order + StrictMath, 5/10/20 epochs, CHI2 combinations), {@code freezeref} (checks {@link FtrlX} with
  * every option off equals the reference), {@code seeds} (the reference and the candidate with other shuffle
  * seeds), {@code strict} (order and StrictMath separately), {@code grams} (LR and CHI2 over the features chosen by
- * {@code -Dalt=grams|def+grams}: character n-grams of the text, {@code -DgramN}, {@code -DgramChars}), {@code gate} (a spam
+ * {@code -Dalt=grams|def+grams}: character n-grams of the text, {@code -DgramN}, {@code -DgramChars}; or the token families {@code -DaltFamilies=WORDS,HEADERS,...}), {@code gate} (a spam
  * verdict held below 0.9 when too few of the message's features were seen in training); {@code -DshowVocab=true} prints the exact
  * vocabulary sizes; CHI2 always runs first and is the reference. {@code -Dbrief=true} prints only cut-offs 0.9/0.95; {@code -DshowHtml=true} prints each model's score of the held-out HTML ham.
  * Single-threaded; deterministic (seeded shuffles).
@@ -765,6 +765,13 @@ public final class DiscriminativeExperiment {
         List<Path> spamFiles = files(data.resolve("spam-1"));
         Set<Tokenizer.Family> withMeta = EnumSet.copyOf(Tokenizer.DEFAULT);
         withMeta.add(Tokenizer.Family.META);
+        if (!System.getProperty("altFamilies", "").isEmpty()) {
+            // the alternative feature set of the variants marked "meta": these families instead
+            withMeta.clear();
+            for (String fam : System.getProperty("altFamilies").split(",")) {
+                withMeta.add(Tokenizer.Family.valueOf(fam.trim()));
+            }
+        }
         SpamEngine def = engine(Tokenizer.DEFAULT);
         SpamEngine meta = engine(withMeta);
         long p0 = System.nanoTime();
