@@ -8,6 +8,13 @@
 # umbrella feature replaced by its parts minus the detector left out (mandatory.detectors emptied, so
 # scans do not wait for the missing one), runs `streamail-bench scan` and stops it. Nothing else may listen
 # on 127.0.0.1:2525/8181/8101 meanwhile. Environment: N (2000 scans), C (4 clients), WARMUP (200).
+#
+# A fresh gateway's classifier is untrained, so by default the spam detector's cost is parsing, fingerprints
+# and rules. TRAIN_CORPUS=<dir holding easy-ham-1/ and spam-1/> (the SpamAssassin corpus as
+# bench/spam-accuracy.sh unpacks it: $SA_CORPUS_DIR/package/data) first trains each gateway that has the
+# spam detector through POST /reports/ham and /reports/spam (every *.txt file, as the administrator, with
+# bench/spam-rest.py --train-dir), then waits 10 s for the classifier's refresh and, with LR, a learner
+# pass; SPAM_MODEL=LR|LLR|CHI2 sets classifier.model (default: the shipped one).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -21,30 +28,16 @@ variants=("$@")
 
 log() { printf 'detector-cost: %s\n' "$*" >&2; }
 die() { log "$*"; exit 2; }
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# shellcheck source=gateway-lib.sh
+source "$here/gateway-lib.sh"
 
 [[ -f "$jar" ]] || (cd "$root" && mvn -B -q -f bench/pom.xml package -DskipTests)
-archive="$(ls "$root"/karaf-distribution/target/streamail-karaf-distribution-*.tar.gz 2>/dev/null | head -1 || true)"
-[[ -n "$archive" ]] || die "build the distribution first: mvn install -DskipTests"
-for p in 2525 8181 8101; do port_open "$p" && die "something already listens on 127.0.0.1:$p"; done
-
-STREAMAIL_ADMIN_PASSWORD="${STREAMAIL_ADMIN_PASSWORD:-$(head -c 18 /dev/urandom | base64 | tr -d '/+=')}"
-export STREAMAIL_ADMIN_PASSWORD
+gateway_archive
+trap gateway_stop EXIT
 
 parts=(streamail-api streamail-security streamail-store streamail-core streamail-smtp streamail-rest
        streamail-detect-content streamail-detect-phishing streamail-detect-spam streamail-retention
        streamail-reporting streamail-isolation streamail-linkguard)
-
-pgid=""
-dir=""
-stop_gateway() {
-  [[ -n "$pgid" ]] || return 0
-  "$dir/bin/stop" >/dev/null 2>&1 || true
-  for _ in $(seq 1 30); do kill -0 -- "-$pgid" 2>/dev/null || { pgid=""; return 0; }; sleep 1; done
-  kill -KILL -- "-$pgid" 2>/dev/null || true
-  pgid=""
-}
-trap stop_gateway EXIT
 
 summary=()
 for v in "${variants[@]}"; do
@@ -56,8 +49,7 @@ for v in "${variants[@]}"; do
     *) die "unknown variant $v (all, no-content, no-phishing, no-spam)" ;;
   esac
   dir="$here/target/cost-$v"
-  rm -rf "$dir" && mkdir -p "$dir"
-  tar -xzf "$archive" -C "$dir" --strip-components=1
+  gateway_unpack "$archive" "$dir"
   boot=""
   for f in "${parts[@]}"; do [[ "$f" == "$leave_out" ]] || boot="$boot    $f, \\"$'\n'; done
   # the umbrella feature line becomes its parts minus the one left out
@@ -70,27 +62,22 @@ assert n == 1, "umbrella feature not found in featuresBoot"
 open(path, "w").write(s)
 EOF
   printf 'mandatory.detectors =\n' > "$dir/etc/org.streamail.policy.cfg"
+  [[ -z "${SPAM_MODEL:-}" ]] || printf 'classifier.model = %s\n' "$SPAM_MODEL" >> "$dir/etc/org.streamail.spam.cfg"
   log "$v: booting (without ${leave_out:-nothing})"
-  setsid "$dir/bin/karaf" server </dev/null >"$dir/console.log" 2>&1 &
-  pgid=$!
-  for i in $(seq 1 180); do
-    if curl -fsS -o /dev/null -u "admin:$STREAMAIL_ADMIN_PASSWORD" http://127.0.0.1:8181/streamail/api/v1/health 2>/dev/null; then
-      break
-    fi
-    [[ $i -eq 180 ]] && die "$v: the gateway did not answer /health within 180 s (see $dir/data/log/karaf.log)"
-    sleep 1
-  done
-  sleep 5 # let the detectors that came up last register
-  detectors="$(curl -fsS -u "admin:$STREAMAIL_ADMIN_PASSWORD" http://127.0.0.1:8181/streamail/api/v1/health \
-    | grep -o '"detectors":\[[^]]*\]' || true)"
+  gateway_start
+  detectors="$(gateway_detectors)"
   log "$v: $detectors"
+  if [[ -n "${TRAIN_CORPUS:-}" && "$v" != "no-spam" ]]; then
+    python3 "$here/spam-rest.py" --train-dir "$TRAIN_CORPUS" "$API" >&2
+  fi
   out="$(java -jar "$jar" scan -n "$N" -c "$C" --warmup "$WARMUP")" || true
   printf '===== %s (%s)\n%s\n' "$v" "$detectors" "$out"
   rate="$(printf '%s\n' "$out" | awk '/^scan rate/ {print $3}')"
   lat="$(printf '%s\n' "$out" | sed -n 's/^scan latency *//p')"
   summary+=("$(printf '%-12s %10s scans/s   %s' "$v" "${rate:-?}" "$lat")")
-  stop_gateway
+  gateway_stop
 done
 
-printf '\n===== summary (%s scans, %s clients, %s, %s CPUs)\n' "$N" "$C" "$(date -u +%FT%TZ)" "$(nproc)"
+printf '\n===== summary (%s scans, %s clients, %s, %s CPUs%s)\n' "$N" "$C" "$(date -u +%FT%TZ)" "$(nproc)" \
+  "${TRAIN_CORPUS:+, spam classifier trained on easy-ham-1 + spam-1${SPAM_MODEL:+ ($SPAM_MODEL)}}"
 printf '%s\n' "${summary[@]}"

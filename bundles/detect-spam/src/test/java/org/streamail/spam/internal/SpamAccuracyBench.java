@@ -87,6 +87,13 @@ public final class SpamAccuracyBench {
             (acceptance || !(byDate || bySource ? k >= spam1.size() * 7 / 10 : isDev(p)) ? trainSpam : devSpam).add(p);
         }
 
+        if (System.getProperty("plan") != null) {
+            writePlan(Path.of(System.getProperty("plan")), trainHam, trainSpam, acceptance
+                    ? List.of(List.of("spam-2"), files(data.resolve("spam-2")), List.of("easy-ham-2"), files(data.resolve("easy-ham-2")),
+                            List.of("hard-ham-1"), files(data.resolve("hard-ham-1")))
+                    : List.of(List.of("dev-spam"), devSpam, List.of("dev-ham"), devHam, List.of("html-ham"), htmlHam));
+            return;
+        }
         Classifier.Tuning d = "LLR".equals(System.getProperty("model")) ? Classifier.Tuning.llr()
                 : "CHI2".equals(System.getProperty("model")) ? Classifier.Tuning.chiSquare() : Classifier.Tuning.defaults();
         Classifier.Tuning tuning = new Classifier.Tuning(
@@ -109,18 +116,8 @@ public final class SpamAccuracyBench {
         // prints what the detector as a whole catches (a refusing fingerprint or the classifier)
         boolean admin = Boolean.getBoolean("admin");
         long t0 = System.nanoTime();
-        // interleave so the classifier sees both kinds throughout, as it would in production
-        int i = 0;
-        int j = 0;
-        while (i < trainHam.size() || j < trainSpam.size()) {
-            if (i < trainHam.size()) {
-                engine.report(ReportKind.HAM, Files.readAllBytes(trainHam.get(i++)), "bench", admin);
-            }
-            for (int k = 0; k < 1 && j < trainSpam.size(); k++) {
-                if (i % 5 == 0 || i >= trainHam.size()) {
-                    engine.report(ReportKind.SPAM, Files.readAllBytes(trainSpam.get(j++)), "bench", admin);
-                }
-            }
+        for (java.util.Map.Entry<ReportKind, Path> r : reportOrder(trainHam, trainSpam)) {
+            engine.report(r.getKey(), Files.readAllBytes(r.getValue()), "bench", admin);
         }
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
         System.out.printf(Locale.ROOT, "trained on %d ham + %d spam through the report API in %.1f s (%d tokens)%n",
@@ -257,6 +254,43 @@ public final class SpamAccuracyBench {
             source = "from:" + (labels.length >= 2 ? labels[labels.length - 2] + "." + labels[labels.length - 1] : domain);
         }
         return Math.floorMod(MimeText.sha256(source.getBytes(StandardCharsets.UTF_8)).hashCode(), 5);
+    }
+
+    /** The order the reports are made in: interleaved (a spam after every fifth ham), as in production both kinds come throughout. */
+    static List<java.util.Map.Entry<ReportKind, Path>> reportOrder(List<Path> ham, List<Path> spam) {
+        List<java.util.Map.Entry<ReportKind, Path>> out = new ArrayList<>();
+        int i = 0;
+        int j = 0;
+        while (i < ham.size() || j < spam.size()) {
+            if (i < ham.size()) {
+                out.add(java.util.Map.entry(ReportKind.HAM, ham.get(i++)));
+            }
+            if (j < spam.size() && (i % 5 == 0 || i >= ham.size())) {
+                out.add(java.util.Map.entry(ReportKind.SPAM, spam.get(j++)));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * -Dplan=FILE (bench/spam-accuracy.sh rest-*): instead of training in this JVM, write the reports in the
+     * order this bench would make them ({@code ham|spam <file>}, the same interleaving) and the measured
+     * groups ({@code measure <group> <file>}), for the driver that trains and scans a running gateway over REST.
+     */
+    private static void writePlan(Path plan, List<Path> trainHam, List<Path> trainSpam, List<List<?>> groups) throws IOException {
+        List<String> lines = new ArrayList<>();
+        for (java.util.Map.Entry<ReportKind, Path> r : reportOrder(trainHam, trainSpam)) {
+            lines.add(r.getKey().name().toLowerCase(Locale.ROOT) + " " + r.getValue().toAbsolutePath());
+        }
+        for (int g = 0; g < groups.size(); g += 2) {
+            for (Object f : groups.get(g + 1)) {
+                lines.add("measure " + groups.get(g).get(0) + " " + ((Path) f).toAbsolutePath());
+            }
+        }
+        Files.write(plan, lines, StandardCharsets.UTF_8);
+        System.out.printf(Locale.ROOT, "plan: %d reports (%d ham, %d spam), %d measured, written to %s%n",
+                trainHam.size() + trainSpam.size(), trainHam.size(), trainSpam.size(),
+                lines.size() - trainHam.size() - trainSpam.size(), plan);
     }
 
     private static boolean hasHtml(Path p) throws IOException {
