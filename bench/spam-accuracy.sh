@@ -6,6 +6,8 @@
 #   dev         train on the older 70 % of easy-ham-1 + spam-1 (file order = delivery order), print recall /
 #               false positives on the newer 30 % (-Dsplit=hash in JAVA_OPTS: the earlier random 80/20 split)
 #               over a sweep of probability cut-offs (tune here only)                         [default]
+#               "as-html" is the measured ham re-sent as an HTML newsletter would be (same headers, text, links
+#               and charset; DiscriminativeExperiment.htmlify): what the model flags for the format alone
 #   cv          the same over the 5 folds, summed (random 80/20 split of both groups)
 #   sources     5 folds where the ham is held out by source (its mailing list, else its sender's domain),
 #               spam split by date as in dev, summed: false positives on legitimate mail of a kind the model
@@ -29,7 +31,7 @@
 # Environment
 #   SA_CORPUS_DIR  where the corpus is unpacked (never inside the repository)  [/tmp/streamail-sa-corpus]
 #   MVN_ARGS       extra Maven arguments, e.g. -o for offline builds          []
-#   JAVA_OPTS      e.g. -Dmodel=LR|LLR|CHI2 (default CHI2) -Dfamilies=WORDS,HEADERS,URLS,HTML,META -DmaxDiscriminators=300 to try
+#   JAVA_OPTS      e.g. -Dmodel=LR|LLR|CHI2 (default LR) -Dfamilies=WORDS,HEADERS,URLS,FORMAT,HTML,META -DmaxDiscriminators=300 to try
 #                  variants; -Dadmin=true reports as an administrator (fingerprints refuse too, and the run
 #                  prints the detector as a whole); -Dverbose=true lists misses and false positives
 set -euo pipefail
@@ -95,19 +97,21 @@ elif [[ "$mode" == "cv" || "$mode" == "sources" ]]; then
 import sys, re, collections
 acc = collections.OrderedDict()
 line_re = re.compile(r"cutoff ([\d.]+): spam recall\s+[\d.]+ % \((\d+)/(\d+)\)\s+ham false positives\s+[\d.]+ % "
-                     r"\((\d+)/(\d+)\)\s+html ham fp \((\d+)/(\d+)\)")
+                     r"\((\d+)/(\d+)\)\s+html ham fp \((\d+)/(\d+)\)\s+as-html fp\s+[\d.]+ % \((\d+)/(\d+)\)")
 for line in sys.stdin:
     m = line_re.search(line)
     if not m:
         continue
-    a = acc.setdefault(m.group(1), [0] * 6)
-    for i in range(6):
+    a = acc.setdefault(m.group(1), [0] * 8)
+    for i in range(8):
         a[i] += int(m.group(i + 2))
 import os
 print(os.environ["TITLE"])
 for c, a in acc.items():
     print("  cutoff %s: spam recall %6.2f %% (%d/%d)   ham false positives %5.2f %% (%d/%d)   html ham fp (%d/%d)"
-          % (c, 100.0 * a[0] / a[1], a[0], a[1], 100.0 * a[2] / a[3], a[2], a[3], a[4], a[5]))
+          "   as-html fp %5.2f %% (%d/%d)"
+          % (c, 100.0 * a[0] / a[1], a[0], a[1], 100.0 * a[2] / a[3], a[2], a[3], a[4], a[5],
+             100.0 * a[6] / max(1, a[7]), a[6], a[7]))
 '
 else
   run

@@ -169,7 +169,7 @@ class ClassifierTest {
         assertThat(SpamComponent.tuning("llr").model()).isEqualTo(Classifier.Model.LLR);
         assertThat(SpamComponent.tuning(" CHI2 ").model()).isEqualTo(Classifier.Model.CHI2);
         assertThat(SpamComponent.tuning("LR").model()).isEqualTo(Classifier.Model.LR);
-        assertThat(Classifier.Tuning.defaults().model()).isEqualTo(Classifier.Model.CHI2);
+        assertThat(Classifier.Tuning.defaults().model()).isEqualTo(Classifier.Model.LR);
         assertThatThrownBy(() -> SpamComponent.tuning("svm")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("classifier.model");
     }

@@ -317,7 +317,9 @@ class SpamEngineTest {
     @Test
     void onceLearnedTheLogisticModelAnswersWithItsOwnCluesAndASecondNodeLearnsTheSameFromTheStore() {
         SpamEngine engine = lrNode();
-        assertThat(node().logistic()).as("CHI2 is the default model: no logistic model").isNull();
+        assertThat(node().logistic()).as("LR is the default model").isNotNull();
+        assertThat(new SpamEngine(store, SpamEngine.Settings.defaults(), clock, id -> Optional.empty(), d -> false,
+                Classifier.Tuning.chiSquare(), Tokenizer.DEFAULT).logistic()).as("the count models learn no weights").isNull();
         Random r = new Random(11);
         for (int i = 0; i < 30; i++) {
             engine.report(ReportKind.SPAM, generated(r, SPAMMY, "promo" + i + "@spam.example", i), "u" + (i % 2), false);
@@ -379,6 +381,7 @@ class SpamEngineTest {
         assertThat(engine.bayesScore(0.0)).isEqualTo(-2.0);
         assertThat(engine.bayesScore(0.5)).isEqualTo(0.0);
         assertThat(engine.bayesScore(0.7)).isBetween(1.0, 4.0);
+        assertThat(engine.bayesScore(0.89)).isBetween(3.5, 4.0); // below the cut-off (0.9): at most +4
         assertThat(engine.bayesScore(0.9)).isEqualTo(6.0);
         assertThat(engine.bayesScore(1.0)).isEqualTo(6.0);
         assertThat(Classifier.chi2Q(0, 4)).isEqualTo(1.0);

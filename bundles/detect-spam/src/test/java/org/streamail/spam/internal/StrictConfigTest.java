@@ -62,7 +62,7 @@ class StrictConfigTest {
             Thread.sleep(20);
         }
         org.assertj.core.api.Assertions.assertThat(learnerRunning()).isFalse();
-        SpamComponent chi2 = new SpamComponent(new InMemorySpamStore(), config(Map.of()), Map.of());
+        SpamComponent chi2 = new SpamComponent(new InMemorySpamStore(), config(Map.of("classifier_model", "CHI2")), Map.of());
         try {
             Thread.sleep(100);
             org.assertj.core.api.Assertions.assertThat(learnerRunning()).isFalse();

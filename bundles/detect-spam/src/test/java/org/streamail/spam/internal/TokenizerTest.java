@@ -45,4 +45,59 @@ class TokenizerTest {
         assertThat(Tokenizer.describe("mp#3")).isEqualTo("part count \"3\"");
         assertThat(Tokenizer.describe("zz:odd")).isEqualTo("\"zz:odd\"");
     }
+
+    @Test
+    void theDefaultFeaturesAreTheSameWhetherAMessageIsSentAsPlainTextOrAsHtml() {
+        String head = """
+                From: "News Desk" <news@paper.example>
+                Subject: Weekly digest
+                Message-ID: <1@paper.example>
+                MIME-Version: 1.0
+                """;
+        MimeText.Extracted plain = parsed(head + """
+                Content-Type: text/plain; charset=iso-8859-1
+
+                The council met on Tuesday.
+
+                Read more at http://paper.example/council
+                """);
+        MimeText.Extracted html = parsed(head + """
+                Content-Type: multipart/alternative; boundary="b1"
+
+                --b1
+                Content-Type: text/plain; charset=iso-8859-1
+
+                The council met on Tuesday.
+                --b1
+                Content-Type: text/html; charset=iso-8859-1
+
+                <html><body><table><tr><td><font face="Arial"><p>The council met on Tuesday.</p>
+                <p>Read more at <a href="http://paper.example/council">http://paper.example/council</a></p>
+                </font></td></tr></table></body></html>
+                --b1--
+                """);
+        Set<Long> p = set(Tokenizer.features(plain, Tokenizer.DEFAULT));
+        Set<Long> h = set(Tokenizer.features(html, Tokenizer.DEFAULT));
+        // the words, sender, relays and links decide; how the message is encoded does not
+        assertThat(h).isEqualTo(p);
+        assertThat(p).doesNotContain(Tokenizer.hash("ct:text/plain"), Tokenizer.hash("h:content-type"),
+                Tokenizer.hash("h:mime-version"));
+
+        // with the FORMAT and HTML families (not the default) the two differ by exactly those features
+        Set<Tokenizer.Family> all = java.util.EnumSet.copyOf(Tokenizer.DEFAULT);
+        all.add(Tokenizer.Family.FORMAT);
+        all.add(Tokenizer.Family.HTML);
+        Set<Long> pf = set(Tokenizer.features(plain, all));
+        Set<Long> hf = set(Tokenizer.features(html, all));
+        assertThat(pf).contains(Tokenizer.hash("ct:text/plain"), Tokenizer.hash("h:content-type"));
+        assertThat(hf).contains(Tokenizer.hash("ct:multipart/alternative"), Tokenizer.hash("t:font"),
+                Tokenizer.hash("t:table"));
+        assertThat(hf).doesNotContain(Tokenizer.hash("ct:text/plain"));
+        // the charset stays (HEADERS): a Korean or Chinese charset is evidence about the sender, not the format
+        assertThat(p).contains(Tokenizer.hash("cs:iso-8859-1"));
+    }
+
+    private static Set<Long> set(long[] features) {
+        return Arrays.stream(features).boxed().collect(Collectors.toSet());
+    }
 }
