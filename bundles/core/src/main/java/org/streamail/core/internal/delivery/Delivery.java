@@ -60,7 +60,10 @@ import org.streamail.core.internal.spool.SpoolException;
  * {@code relay.host} is empty, as {@code <id>.eml} files in the local folder.
  *
  * <p>The message is streamed from its spool file (never re-parsed), preceded by a {@code Received:} header
- * for this hop and, for TAG, {@code X-Streamail-Verdict} / {@code X-Streamail-Score}. Recipients the hop
+ * for this hop and, for TAG, {@code X-Streamail-Verdict} / {@code X-Streamail-Score}. Outbound mail loses its
+ * internal hops ({@link InternalHops}) and internal names in its message ids ({@link MessageIdFilter},
+ * {@link MessageIdHiding}); inbound, our id tokens in replies are decoded again. A hop with credentials gets SMTP
+ * AUTH after STARTTLS; a refused AUTH defers, never fails, the message. Recipients the hop
  * refuses permanently (5xx) are FAILED; temporary refusals and connection failures are DEFERRED with
  * exponential backoff and retried by a scheduler. When a message ends with recipients it did not reach (refused,
  * or still pending at {@code retry.give.up}), a non-delivery report to its sender is spooled and delivered like
@@ -534,13 +537,49 @@ public class Delivery {
     }
 
     private void writeOriginal(OutputStream out, SpoolEntry e, DeliverySettings s) throws IOException {
+        MessageIdFilter ids = idFilter(out, e, s);
+        OutputStream target = ids == null ? out : ids;
         try (InputStream in = spool.openRaw(e)) {
             if (hides(e, s)) {
-                InternalHops.copy(in, out); // it reads in chunks of its own
+                InternalHops.copy(in, target); // it reads in chunks of its own
             } else {
-                in.transferTo(out);
+                in.transferTo(target);
             }
         }
+        if (ids != null) {
+            ids.finish();
+        }
+    }
+
+    /**
+     * The message-id rewriting for {@code e}, or {@code null} for none: outbound with hiding on, internal ids become
+     * tokens under the envelope sender's domain (ours for the null sender); inbound, our tokens in In-Reply-To and
+     * References become the internal ids again (only when the key exists: without it no token can be ours).
+     */
+    private static MessageIdFilter idFilter(OutputStream out, SpoolEntry e, DeliverySettings s) {
+        MessageIdHiding h = s.ids();
+        if (h == null) {
+            return null;
+        }
+        if (e.envelope().direction() == Direction.OUTBOUND) {
+            if (!s.hideInternal()) {
+                return null;
+            }
+            String domain = senderDomain(e.envelope().sender(), s.hostname());
+            return new MessageIdFilter(out, MessageIdFilter.ALL_ID_FIELDS,
+                    id -> h.internal(id) ? h.encode(id, domain) : null);
+        }
+        return new MessageIdFilter(out, MessageIdFilter.REPLY_FIELDS, h::decode);
+    }
+
+    /** The domain of a sender address when it is a plain DNS name, else {@code dflt}. */
+    static String senderDomain(String sender, String dflt) {
+        int at = sender == null ? -1 : sender.lastIndexOf('@');
+        if (at < 0) {
+            return dflt;
+        }
+        String d = sender.substring(at + 1);
+        return d.matches("[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?") ? d.toLowerCase(Locale.ROOT) : dflt;
     }
 
     private static boolean hides(SpoolEntry e, DeliverySettings s) {
@@ -602,6 +641,10 @@ public class Delivery {
         p.put("mail.smtp.socketFactory", new NoDelaySocketFactory());
         p.put("mail.smtp.socketFactory.fallback", "false");
         tls(p, hop.tls());
+        if (hop.auth() != null) {
+            p.put("mail.smtp.auth", "true");
+            p.put("mail.smtp.auth.mechanisms", "PLAIN LOGIN");
+        }
         List<InternetAddress> rcpts = new ArrayList<>();
         Map<String, String> permanent = new LinkedHashMap<>();
         for (String r : st.pending) {
@@ -622,6 +665,8 @@ public class Delivery {
                 RelayConnections.Connection c;
                 try {
                     c = connections.take(s, hop, p);
+                } catch (jakarta.mail.AuthenticationFailedException | RelayConnections.AuthNotOffered ex) {
+                    return authFailed(e, hop, rcpts, permanent, ex);
                 } catch (MessagingException ex) {
                     return unavailable(hop, rcpts, permanent, ex);
                 }
@@ -658,6 +703,21 @@ public class Delivery {
     private static boolean noReply(SendFailedException ex) {
         return ex instanceof SMTPSendFailedException sf && sf.getReturnCode() < 0
                 && (ex.getValidSentAddresses() == null || ex.getValidSentAddresses().length == 0);
+    }
+
+    /**
+     * The hop refused our SMTP AUTH (535, 454, ...) or does not offer it: our configuration or the hop's account
+     * is wrong, not the message, so it is DEFERRED (retried until fixed or given up), never refused. The reply
+     * and the log name the hop, the user and the hop's answer; the password appears nowhere.
+     */
+    private static Result authFailed(SpoolEntry e, DeliverySettings.Hop hop, List<InternetAddress> rcpts,
+            Map<String, String> permanent, MessagingException ex) {
+        String why = ex instanceof RelayConnections.AuthNotOffered ? oneLine(ex)
+                : "authentication refused: " + (ex.getMessage() == null ? "no reply" : oneLine(ex.getMessage()));
+        String reply = "next hop " + hop.describe() + " SMTP AUTH as " + hop.auth().user() + " failed: " + why;
+        LOG.warn("SMTP AUTH towards {} as {} failed for {}: {}; the message waits (check {} and the password file)",
+                hop.describe(), hop.auth().user(), e.id(), why, "outbound.relay.user");
+        return new Result(List.of(), addresses(rcpts), permanent, reply);
     }
 
     private static Result unavailable(DeliverySettings.Hop hop, List<InternetAddress> rcpts,

@@ -27,13 +27,29 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(name = "outbound.relay.tls", description = "Encryption towards outbound.relay.host, as relay.tls")
     String outbound_relay_tls() default "may";
 
+    @AttributeDefinition(name = "outbound.relay.user",
+            description = "SMTP AUTH user towards outbound.relay.host (PLAIN, or LOGIN when only that is offered); empty: no AUTH. Needs outbound.relay.tls encrypt or verify")
+    String outbound_relay_user() default "";
+
+    @AttributeDefinition(name = "outbound.relay.password.file",
+            description = "File holding the SMTP AUTH password (one line), mode 600 or 400; read when the configuration is read or changed. The password itself is never in the configuration")
+    String outbound_relay_password_file() default "";
+
     @AttributeDefinition(name = "outbound.local.folder",
             description = "Folder for outbound mail when outbound.relay.host is empty; empty: ${karaf.data}/streamail/outbound")
     String outbound_local_folder() default "";
 
     @AttributeDefinition(name = "outbound.hide.internal",
-            description = "Outbound mail leaves without the internal hops' Received headers and client-address headers (X-Originating-IP, ...)")
+            description = "Outbound mail leaves without the internal hops' Received headers and client-address headers (X-Originating-IP, ...), and with internal host names in its message ids replaced by tokens")
     boolean outbound_hide_internal() default true;
+
+    @AttributeDefinition(name = "outbound.internal.suffixes",
+            description = "Comma-separated domain suffixes of internal hosts: with outbound.hide.internal, outbound Message-ID, In-Reply-To and References ids under them (or under an IP address or a dotless name) are replaced by reversible tokens")
+    String outbound_internal_suffixes() default "local,lan,internal,intranet,corp,localdomain,home.arpa";
+
+    @AttributeDefinition(name = "outbound.id.secret.file",
+            description = "Key of the message-id tokens (32 bytes, mode 600), created at first use when missing; empty: ${karaf.data}/streamail/message-id.key")
+    String outbound_id_secret_file() default "";
 
     @AttributeDefinition(name = "relay.timeout.ms", description = "Connect and read timeout towards the next hop", min = "1")
     long relay_timeout_ms() default 30_000L;

@@ -25,10 +25,13 @@ import org.streamail.api.model.Direction;
  *                      (RFC 3464) to its envelope sender
  * @param bounceInbound whether that also holds for inbound mail (the sender is outside: backscatter risk);
  *                      only read when {@code bounce} is on
+ * @param ids           how internal host names in message ids are hidden in outbound mail (when
+ *                      {@code hideInternal}) and brought back in inbound replies; {@code null}: ids are not touched
+ *                      (the test factories)
  */
 public record DeliverySettings(Hop inbound, Hop outbound, Duration relayTimeout, Duration relayReuse,
         Duration retryInitial, Duration retryMax, Duration giveUp, String hostname, boolean hideInternal,
-        boolean bounce, boolean bounceInbound) {
+        boolean bounce, boolean bounceInbound, MessageIdHiding ids) {
 
     /** How a connection to a next hop is encrypted, in Postfix's terms. */
     public enum Tls {
@@ -58,8 +61,10 @@ public record DeliverySettings(Hop inbound, Hop outbound, Duration relayTimeout,
      * @param port        its port
      * @param localFolder the folder used when {@code host} is empty
      * @param tls         how the connection is encrypted
+     * @param auth        SMTP AUTH credentials, or {@code null} for none; only with {@code encrypt} or
+     *                    {@code verify} (STARTTLS required), so they never travel in clear
      */
-    public record Hop(String host, int port, Path localFolder, Tls tls) {
+    public record Hop(String host, int port, Path localFolder, Tls tls, RelayAuth auth) {
         public Hop {
             host = host == null ? "" : host.trim();
             if (port < 1 || port > 65535) {
@@ -67,6 +72,15 @@ public record DeliverySettings(Hop inbound, Hop outbound, Duration relayTimeout,
             }
             Objects.requireNonNull(localFolder, "localFolder");
             Objects.requireNonNull(tls, "tls");
+            if (auth != null && tls != Tls.ENCRYPT && tls != Tls.VERIFY) {
+                throw new IllegalArgumentException("SMTP AUTH needs the hop's tls level encrypt or verify, got "
+                        + tls.name().toLowerCase(Locale.ROOT));
+            }
+        }
+
+        /** A hop without SMTP AUTH. */
+        public Hop(String host, int port, Path localFolder, Tls tls) {
+            this(host, port, localFolder, tls, null);
         }
 
         boolean local() {
@@ -77,6 +91,14 @@ public record DeliverySettings(Hop inbound, Hop outbound, Duration relayTimeout,
         String describe() {
             return local() ? "folder " + localFolder.getFileName() : host + ":" + port;
         }
+    }
+
+    /** Settings without message-id hiding. */
+    public DeliverySettings(Hop inbound, Hop outbound, Duration relayTimeout, Duration relayReuse,
+            Duration retryInitial, Duration retryMax, Duration giveUp, String hostname, boolean hideInternal,
+            boolean bounce, boolean bounceInbound) {
+        this(inbound, outbound, relayTimeout, relayReuse, retryInitial, retryMax, giveUp, hostname, hideInternal,
+                bounce, bounceInbound, null);
     }
 
     public DeliverySettings {
@@ -129,31 +151,37 @@ public record DeliverySettings(Hop inbound, Hop outbound, Duration relayTimeout,
 
     public DeliverySettings withGiveUp(Duration d) {
         return new DeliverySettings(inbound, outbound, relayTimeout, relayReuse, retryInitial, retryMax, d, hostname,
-                hideInternal, bounce, bounceInbound);
+                hideInternal, bounce, bounceInbound, ids);
     }
 
     /** The same with connections kept open for {@code d} between messages (zero: one per message). */
     public DeliverySettings withRelayReuse(Duration d) {
         return new DeliverySettings(inbound, outbound, relayTimeout, d, retryInitial, retryMax, giveUp, hostname,
-                hideInternal, bounce, bounceInbound);
+                hideInternal, bounce, bounceInbound, ids);
     }
 
     /** The same with another outbound hop; for tests. */
     public DeliverySettings withOutbound(Hop hop, boolean hide) {
         return new DeliverySettings(inbound, hop, relayTimeout, relayReuse, retryInitial, retryMax, giveUp, hostname,
-                hide, bounce, bounceInbound);
+                hide, bounce, bounceInbound, ids);
     }
 
     /** The same with another inbound hop; for tests. */
     public DeliverySettings withInbound(Hop hop) {
         return new DeliverySettings(hop, outbound, relayTimeout, relayReuse, retryInitial, retryMax, giveUp, hostname,
-                hideInternal, bounce, bounceInbound);
+                hideInternal, bounce, bounceInbound, ids);
     }
 
     /** The same with non-delivery reports on or off ({@code inbound}: also for inbound mail); for tests. */
     public DeliverySettings withBounces(boolean on, boolean inbound) {
         return new DeliverySettings(this.inbound, outbound, relayTimeout, relayReuse, retryInitial, retryMax, giveUp,
-                hostname, hideInternal, on, inbound);
+                hostname, hideInternal, on, inbound, ids);
+    }
+
+    /** The same with message-id hiding ({@code null}: off); for tests. */
+    public DeliverySettings withIds(MessageIdHiding h) {
+        return new DeliverySettings(inbound, outbound, relayTimeout, relayReuse, retryInitial, retryMax, giveUp,
+                hostname, hideInternal, bounce, bounceInbound, h);
     }
 
     static DeliverySettings of(DeliveryConfig c) {
@@ -162,12 +190,49 @@ public record DeliverySettings(Hop inbound, Hop outbound, Duration relayTimeout,
         }
         Hop inbound = new Hop(c.relay_host(), c.relay_port(), folder(c.local_folder(), "delivered"),
                 Tls.of("relay.tls", c.relay_tls()));
+        Tls outboundTls = Tls.of("outbound.relay.tls", c.outbound_relay_tls());
         Hop outbound = new Hop(c.outbound_relay_host(), c.outbound_relay_port(),
-                folder(c.outbound_local_folder(), "outbound"), Tls.of("outbound.relay.tls", c.outbound_relay_tls()));
+                folder(c.outbound_local_folder(), "outbound"), outboundTls,
+                auth(c.outbound_relay_host(), outboundTls, c.outbound_relay_user(), c.outbound_relay_password_file()));
+        MessageIdHiding ids = new MessageIdHiding(
+                MessageIdHiding.suffixes("outbound.internal.suffixes", c.outbound_internal_suffixes()),
+                c.outbound_id_secret_file() == null || c.outbound_id_secret_file().isBlank()
+                        ? Paths.get(System.getProperty("karaf.data", "data"), "streamail", "message-id.key")
+                        : Paths.get(c.outbound_id_secret_file().trim()));
         return new DeliverySettings(inbound, outbound, Duration.ofMillis(c.relay_timeout_ms()),
                 Duration.ofSeconds(c.relay_reuse_seconds()), Duration.ofSeconds(c.retry_initial()),
                 Duration.ofSeconds(c.retry_max_interval()), Duration.ofSeconds(c.retry_give_up()), c.hostname(),
-                c.outbound_hide_internal(), c.bounce_enabled(), c.bounce_inbound());
+                c.outbound_hide_internal(), c.bounce_enabled(), c.bounce_inbound(), ids);
+    }
+
+    /**
+     * The smarthost's credentials: none when {@code outbound.relay.user} is empty; else the password read now from
+     * {@code outbound.relay.password.file}, which must be private to this user, and only over encrypt or verify.
+     */
+    private static RelayAuth auth(String host, Tls tls, String user, String passwordFile) {
+        user = user == null ? "" : user.strip();
+        String file = passwordFile == null ? "" : passwordFile.strip();
+        if (user.isEmpty()) {
+            if (!file.isEmpty()) {
+                throw new IllegalArgumentException("outbound.relay.password.file is set but outbound.relay.user is "
+                        + "empty; set both for SMTP AUTH, or neither");
+            }
+            return null;
+        }
+        if (host == null || host.isBlank()) {
+            throw new IllegalArgumentException("outbound.relay.user is set but outbound.relay.host is empty (mail "
+                    + "is written to a folder; there is nobody to authenticate to)");
+        }
+        if (tls != Tls.ENCRYPT && tls != Tls.VERIFY) {
+            throw new IllegalArgumentException("outbound.relay.user is set but outbound.relay.tls is "
+                    + tls.name().toLowerCase(Locale.ROOT) + ": SMTP AUTH needs encrypt or verify (STARTTLS required), "
+                    + "so the password never travels in clear (verify also checks the smarthost's certificate)");
+        }
+        if (file.isEmpty()) {
+            throw new IllegalArgumentException("outbound.relay.user is set but outbound.relay.password.file is "
+                    + "empty (the password is read from that file, never from the configuration)");
+        }
+        return RelayAuth.read("outbound.relay.user", user, "outbound.relay.password.file", Paths.get(file));
     }
 
     private static Path folder(String configured, String dflt) {

@@ -39,7 +39,7 @@ final class InternalHops {
      * servers and webmail add (the fourth audit listed the ones the first list missed). Not on the list:
      * {@code Received-SPF} (a verdict, useful outside), {@code Delivered-To} (loop detection across
      * forwarders), {@code ARC-*} and {@code DKIM-Signature} (removing them breaks signed chains), and
-     * {@code Message-ID}.
+     * the message ids ({@link MessageIdFilter} replaces internal names in them).
      */
     static final Set<String> HIDDEN = Set.of("received", "x-received", "x-originating-ip", "x-originating-host",
             "x-forwarded-for", "x-forwarded-host", "x-forwarded-server", "x-client-ip", "x-real-ip", "x-sender-ip",

@@ -84,8 +84,30 @@ final class RelayConnections implements AutoCloseable {
         }
         Session session = Session.getInstance(properties);
         SMTPTransport t = new SMTPTransport(session, new URLName("smtp", hop.host(), hop.port(), null, null, null));
-        t.connect(hop.host(), hop.port(), null, null);
+        RelayAuth auth = hop.auth();
+        // With credentials Jakarta Mail authenticates after STARTTLS (PLAIN, else LOGIN: mail.smtp.auth.mechanisms);
+        // a refusal throws AuthenticationFailedException.
+        t.connect(hop.host(), hop.port(), auth == null ? null : auth.user(), auth == null ? null : auth.password());
+        if (auth != null && !t.supportsExtension("AUTH") && !t.supportsExtension("AUTH=LOGIN")) {
+            // Jakarta Mail then goes on without AUTH; the hop would take or refuse the mail as unauthenticated.
+            try {
+                t.close();
+            } catch (MessagingException | RuntimeException e) {
+                // gone either way
+            }
+            throw new AuthNotOffered("the hop offers no SMTP AUTH" + (t.getLastServerResponse() == null ? ""
+                    : " (EHLO reply: " + t.getLastServerResponse().strip() + ")"));
+        }
         return new Connection(s, hop, session, t, clock.instant());
+    }
+
+    /** The hop has credentials configured but does not offer AUTH (after STARTTLS): nothing was sent. */
+    static final class AuthNotOffered extends MessagingException {
+        private static final long serialVersionUID = 1L;
+
+        AuthNotOffered(String message) {
+            super(message);
+        }
     }
 
     /**
