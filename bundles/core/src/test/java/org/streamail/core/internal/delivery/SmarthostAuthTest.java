@@ -33,6 +33,7 @@ import org.streamail.api.store.DeliveryStatus;
 import org.streamail.core.internal.spool.Spool;
 import org.streamail.core.internal.support.MemoryMessageLog;
 import org.streamail.core.internal.support.MemoryMessageLog.StatusChange;
+import org.streamail.core.internal.support.SelfSignedKeys;
 import org.streamail.core.internal.support.Wait;
 import org.subethamail.smtp.AuthenticationHandler;
 import org.subethamail.smtp.MessageContext;
@@ -75,15 +76,7 @@ class SmarthostAuthTest {
         byte[] random = new byte[18];
         new SecureRandom().nextBytes(random);
         storePassword = HexFormat.of().formatHex(random).toCharArray();
-        Path ks = keys.resolve("hop.p12");
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "server", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=localhost",
-                "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore",
-                ks.toString(), "-storepass", new String(storePassword), "-keypass", new String(storePassword))
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as("keytool: %s", out).isZero();
-        serverKeys = KeyStore.getInstance(ks.toFile(), storePassword);
+        serverKeys = SelfSignedKeys.make(keys, "hop.p12", "CN=localhost", "SAN=dns:localhost,ip:127.0.0.1", storePassword);
     }
 
     @AfterEach

@@ -34,6 +34,7 @@ import org.streamail.core.internal.spool.Spool;
 import org.streamail.core.internal.support.Mail;
 import org.streamail.core.internal.support.MemoryMessageLog;
 import org.streamail.core.internal.support.MemoryMessageLog.StatusChange;
+import org.streamail.core.internal.support.SelfSignedKeys;
 import org.streamail.core.internal.support.Wait;
 import org.subethamail.smtp.MessageContext;
 import org.subethamail.smtp.MessageHandler;
@@ -78,15 +79,7 @@ class StartTlsDeliveryTest {
     }
 
     private static KeyStore keyPair(String file, String dname, String san) throws Exception {
-        Path ks = keys.resolve(file);
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "server", "-keyalg", "RSA", "-keysize", "2048", "-dname", dname, "-ext", san,
-                "-validity", "2", "-storetype", "PKCS12", "-keystore", ks.toString(),
-                "-storepass", new String(password), "-keypass", new String(password))
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as("keytool: %s", out).isZero();
-        return KeyStore.getInstance(ks.toFile(), password);
+        return SelfSignedKeys.make(keys, file, dname, san, password);
     }
 
     @AfterEach
