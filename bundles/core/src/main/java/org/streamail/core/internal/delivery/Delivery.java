@@ -579,8 +579,11 @@ public class Delivery {
             return dflt;
         }
         String d = sender.substring(at + 1);
-        return d.matches("[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?") ? d.toLowerCase(Locale.ROOT) : dflt;
+        return DNS_NAME.matcher(d).matches() ? d.toLowerCase(Locale.ROOT) : dflt;
     }
+
+    private static final java.util.regex.Pattern DNS_NAME =
+            java.util.regex.Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?");
 
     private static boolean hides(SpoolEntry e, DeliverySettings s) {
         return s.hideInternal() && e.envelope().direction() == Direction.OUTBOUND;

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,9 +17,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -96,18 +92,10 @@ class SmarthostAuthTest {
 
     /** {@code loginOnly}: the smarthost offers AUTH LOGIN alone (else PLAIN and LOGIN). */
     private int startSmarthost(Map<String, String> accounts, boolean loginOnly) throws Exception {
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(serverKeys, storePassword);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(kmf.getKeyManagers(), null, null);
+        SSLContext ctx = SelfSignedKeys.serverContext(serverKeys, storePassword);
         SMTPServer.Builder b = SMTPServer.port(0).bindAddress(InetAddress.getLoopbackAddress()).hostName("smarthost.test")
-                .enableTLS(true).requireTLS(true).startTlsSocketFactory(plain -> {
-                    InetSocketAddress remote = (InetSocketAddress) plain.getRemoteSocketAddress();
-                    SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(plain, remote.getHostString(),
-                            plain.getPort(), true);
-                    s.setUseClientMode(false);
-                    return s;
-                }).messageHandlerFactory(Recorder::new);
+                .enableTLS(true).requireTLS(true).startTlsSocketFactory(plain -> SelfSignedKeys.startTls(ctx, plain))
+                .messageHandlerFactory(Recorder::new);
         if (accounts != null) {
             UsernamePasswordValidator check = (user, pass, c) -> {
                 if (!pass.equals(accounts.get(user))) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -17,9 +16,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
@@ -99,27 +96,13 @@ class StartTlsDeliveryTest {
      * @param protocols  the TLS versions the server accepts
      */
     private int startServer(KeyStore keyStore, boolean required, String... protocols) throws Exception {
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(keyStore, password);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(kmf.getKeyManagers(), null, null);
+        SSLContext ctx = SelfSignedKeys.serverContext(keyStore, password);
         server = SMTPServer.port(0).bindAddress(InetAddress.getLoopbackAddress()).hostName("hop.test")
                 .enableTLS(true).requireTLS(required)
-                .startTlsSocketFactory(plain -> serverSocket(ctx, plain, protocols))
+                .startTlsSocketFactory(plain -> SelfSignedKeys.startTls(ctx, plain, protocols))
                 .messageHandlerFactory(Recorder::new).build();
         server.start();
         return server.getPortAllocated();
-    }
-
-    private static SSLSocket serverSocket(SSLContext ctx, Socket plain, String... protocols) throws IOException {
-        InetSocketAddress remote = (InetSocketAddress) plain.getRemoteSocketAddress();
-        SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(plain, remote.getHostString(), plain.getPort(),
-                true);
-        s.setUseClientMode(false);
-        SSLParameters p = s.getSSLParameters();
-        p.setProtocols(protocols);
-        s.setSSLParameters(p);
-        return s;
     }
 
     /** Records each message with the session's encryption, read from the session's socket at DATA time. */
