@@ -435,11 +435,8 @@ final class MimeText {
                     i = end < 0 ? n : end + skipTo.length();
                 }
                 int close = html.indexOf('>', i);
-                boolean inline = INLINE_TAGS.contains(tagName(lower, i));
                 i = close < 0 ? n : close + 1;
-                if (!inline) {
-                    out.append(' ');
-                }
+                out.append(' ');
                 continue;
             }
             if (ch == '&') {
@@ -466,31 +463,6 @@ final class MimeText {
             i++;
         }
         return out.toString();
-    }
-
-    /**
-     * Tags that a browser renders inside a run of text without a break: a word split by one of them
-     * ({@code V<b></b>iagra}, {@code <font>F</font>REE}) is still one word on the screen, so it is one word
-     * here. Every other tag (blocks, line breaks, cells, images) separates words.
-     */
-    static final Set<String> INLINE_TAGS = Set.of("a", "abbr", "acronym", "b", "bdi", "bdo", "big", "cite", "code",
-            "del", "dfn", "em", "font", "i", "ins", "kbd", "mark", "q", "s", "samp", "small", "span", "strike",
-            "strong", "sub", "sup", "tt", "u", "var", "/a", "/abbr", "/acronym", "/b", "/bdi", "/bdo", "/big", "/cite",
-            "/code", "/del", "/dfn", "/em", "/font", "/i", "/ins", "/kbd", "/mark", "/q", "/s", "/samp", "/small",
-            "/span", "/strike", "/strong", "/sub", "/sup", "/tt", "/u", "/var");
-
-    /** The lower-case name of the tag opening at {@code lt} ("b", "/font"), at most 12 characters. */
-    private static String tagName(String lower, int lt) {
-        int s = lt + 1;
-        int e = s;
-        int n = lower.length();
-        if (e < n && lower.charAt(e) == '/') {
-            e++;
-        }
-        while (e < n && e - s < 12 && lower.charAt(e) >= 'a' && lower.charAt(e) <= 'z') {
-            e++;
-        }
-        return lower.substring(s, e);
     }
 
     /** Lower-cases ASCII letters only: unlike toLowerCase, never changes the length. */
