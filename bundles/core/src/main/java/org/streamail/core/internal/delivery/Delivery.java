@@ -63,7 +63,8 @@ import org.streamail.core.internal.spool.SpoolException;
  * for this hop and, for TAG, {@code X-Streamail-Verdict} / {@code X-Streamail-Score}. Outbound mail loses its
  * internal hops ({@link InternalHops}) and internal names in its message ids ({@link MessageIdFilter},
  * {@link MessageIdHiding}); inbound, our id tokens in replies are decoded again. A hop with credentials gets SMTP
- * AUTH after STARTTLS; a refused AUTH defers, never fails, the message. Recipients the hop
+ * AUTH after STARTTLS, with the password its file holds now (a changed file is read again, an unusable one defers);
+ * a refused AUTH defers, never fails, the message. Recipients the hop
  * refuses permanently (5xx) are FAILED; temporary refusals and connection failures are DEFERRED with
  * exponential backoff and retried by a scheduler. When a message ends with recipients it did not reach (refused,
  * or still pending at {@code retry.give.up}), a non-delivery report to its sender is spooled and delivered like
@@ -661,13 +662,25 @@ public class Delivery {
         if (rcpts.isEmpty()) {
             return new Result(List.of(), List.of(), permanent, "no deliverable recipient");
         }
+        // The password file as it is now (one stat; read again only when it changed since the last reading): a file
+        // that can no longer be used defers the message, and the password read before the change is not used.
+        RelayAuth.Login login = null;
+        if (hop.auth() != null) {
+            try {
+                login = hop.auth().login();
+            } catch (IllegalArgumentException ex) {
+                return new Result(List.of(), addresses(rcpts), permanent, "next hop " + hop.describe()
+                        + " SMTP AUTH as " + hop.auth().user() + " not attempted: " + ex.getMessage());
+            }
+        }
+        RelayAuth.Login credentials = login;
         return MailContext.call(() -> {
             // A kept connection can die between its NOOP check and our MAIL FROM (the hop's idle timeout): that
             // failure says nothing about the message, so it is tried once more on a new connection at once.
             for (int tries = 0;; tries++) {
                 RelayConnections.Connection c;
                 try {
-                    c = connections.take(s, hop, p);
+                    c = connections.take(s, hop, credentials, p);
                 } catch (jakarta.mail.AuthenticationFailedException | RelayConnections.AuthNotOffered ex) {
                     return authFailed(e, hop, rcpts, permanent, ex);
                 } catch (MessagingException ex) {
@@ -718,8 +731,8 @@ public class Delivery {
         String why = ex instanceof RelayConnections.AuthNotOffered ? oneLine(ex)
                 : "authentication refused: " + (ex.getMessage() == null ? "no reply" : oneLine(ex.getMessage()));
         String reply = "next hop " + hop.describe() + " SMTP AUTH as " + hop.auth().user() + " failed: " + why;
-        LOG.warn("SMTP AUTH towards {} as {} failed for {}: {}; the message waits (check {} and the password file)",
-                hop.describe(), hop.auth().user(), e.id(), why, "outbound.relay.user");
+        LOG.warn("SMTP AUTH towards {} as {} failed for {}: {}; the message waits (check {} and {})",
+                hop.describe(), hop.auth().user(), e.id(), why, hop.auth().userProperty(), hop.auth().fileProperty());
         return new Result(List.of(), addresses(rcpts), permanent, reply);
     }
 

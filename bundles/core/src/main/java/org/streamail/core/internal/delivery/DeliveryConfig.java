@@ -17,6 +17,14 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             description = "Encryption towards relay.host: none, may (STARTTLS when offered, certificate not checked), encrypt (STARTTLS required), verify (required and the certificate checked)")
     String relay_tls() default "may";
 
+    @AttributeDefinition(name = "relay.user",
+            description = "SMTP AUTH user towards relay.host (PLAIN, or LOGIN when only that is offered); empty: no AUTH. Needs relay.tls encrypt or verify")
+    String relay_user() default "";
+
+    @AttributeDefinition(name = "relay.password.file",
+            description = "File holding the SMTP AUTH password towards relay.host (one line), mode 600 or 400; read with the configuration and again when the file changes. The password itself is never in the configuration")
+    String relay_password_file() default "";
+
     @AttributeDefinition(name = "outbound.relay.host",
             description = "Smarthost for the organisation's mail to the Internet (from the outbound listener); empty: write it as files into outbound.local.folder")
     String outbound_relay_host() default "";
@@ -32,7 +40,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     String outbound_relay_user() default "";
 
     @AttributeDefinition(name = "outbound.relay.password.file",
-            description = "File holding the SMTP AUTH password (one line), mode 600 or 400; read when the configuration is read or changed. The password itself is never in the configuration")
+            description = "File holding the SMTP AUTH password towards outbound.relay.host (one line), mode 600 or 400; read with the configuration and again when the file changes. The password itself is never in the configuration")
     String outbound_relay_password_file() default "";
 
     @AttributeDefinition(name = "outbound.local.folder",

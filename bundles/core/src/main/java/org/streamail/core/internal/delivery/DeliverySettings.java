@@ -62,7 +62,8 @@ public record DeliverySettings(Hop inbound, Hop outbound, Duration relayTimeout,
      * @param localFolder the folder used when {@code host} is empty
      * @param tls         how the connection is encrypted
      * @param auth        SMTP AUTH credentials, or {@code null} for none; only with {@code encrypt} or
-     *                    {@code verify} (STARTTLS required), so they never travel in clear
+     *                    {@code verify} (STARTTLS required), so they never travel in clear. Their password file
+     *                    is looked at again before each message ({@link RelayAuth#login()})
      */
     public record Hop(String host, int port, Path localFolder, Tls tls, RelayAuth auth) {
         public Hop {
@@ -188,12 +189,14 @@ public record DeliverySettings(Hop inbound, Hop outbound, Duration relayTimeout,
         if (c.relay_reuse_seconds() < 0 || c.relay_reuse_seconds() > 300) {
             throw new IllegalArgumentException("relay.reuse.seconds must be 0..300, got " + c.relay_reuse_seconds());
         }
-        Hop inbound = new Hop(c.relay_host(), c.relay_port(), folder(c.local_folder(), "delivered"),
-                Tls.of("relay.tls", c.relay_tls()));
+        Tls inboundTls = Tls.of("relay.tls", c.relay_tls());
+        Hop inbound = new Hop(c.relay_host(), c.relay_port(), folder(c.local_folder(), "delivered"), inboundTls,
+                auth("", "next hop", c.relay_host(), inboundTls, c.relay_user(), c.relay_password_file()));
         Tls outboundTls = Tls.of("outbound.relay.tls", c.outbound_relay_tls());
         Hop outbound = new Hop(c.outbound_relay_host(), c.outbound_relay_port(),
                 folder(c.outbound_local_folder(), "outbound"), outboundTls,
-                auth(c.outbound_relay_host(), outboundTls, c.outbound_relay_user(), c.outbound_relay_password_file()));
+                auth("outbound.", "smarthost", c.outbound_relay_host(), outboundTls, c.outbound_relay_user(),
+                        c.outbound_relay_password_file()));
         MessageIdHiding ids = new MessageIdHiding(
                 MessageIdHiding.suffixes("outbound.internal.suffixes", c.outbound_internal_suffixes()),
                 c.outbound_id_secret_file() == null || c.outbound_id_secret_file().isBlank()
@@ -206,33 +209,40 @@ public record DeliverySettings(Hop inbound, Hop outbound, Duration relayTimeout,
     }
 
     /**
-     * The smarthost's credentials: none when {@code outbound.relay.user} is empty; else the password read now from
-     * {@code outbound.relay.password.file}, which must be private to this user, and only over encrypt or verify.
+     * A hop's credentials, the same rules for both hops: none when {@code <prefix>relay.user} is empty; else the
+     * password read now from {@code <prefix>relay.password.file}, which must be private to this user, and only over
+     * encrypt or verify.
+     *
+     * @param prefix the hop's property prefix: {@code ""} for {@code relay.host}, {@code "outbound."} for the
+     *               smarthost
+     * @param noun   what the messages call the hop ("next hop", "smarthost")
      */
-    private static RelayAuth auth(String host, Tls tls, String user, String passwordFile) {
+    private static RelayAuth auth(String prefix, String noun, String host, Tls tls, String user, String passwordFile) {
+        String userProperty = prefix + "relay.user";
+        String fileProperty = prefix + "relay.password.file";
         user = user == null ? "" : user.strip();
         String file = passwordFile == null ? "" : passwordFile.strip();
         if (user.isEmpty()) {
             if (!file.isEmpty()) {
-                throw new IllegalArgumentException("outbound.relay.password.file is set but outbound.relay.user is "
-                        + "empty; set both for SMTP AUTH, or neither");
+                throw new IllegalArgumentException(fileProperty + " is set but " + userProperty + " is empty; set "
+                        + "both for SMTP AUTH, or neither");
             }
             return null;
         }
         if (host == null || host.isBlank()) {
-            throw new IllegalArgumentException("outbound.relay.user is set but outbound.relay.host is empty (mail "
+            throw new IllegalArgumentException(userProperty + " is set but " + prefix + "relay.host is empty (mail "
                     + "is written to a folder; there is nobody to authenticate to)");
         }
         if (tls != Tls.ENCRYPT && tls != Tls.VERIFY) {
-            throw new IllegalArgumentException("outbound.relay.user is set but outbound.relay.tls is "
+            throw new IllegalArgumentException(userProperty + " is set but " + prefix + "relay.tls is "
                     + tls.name().toLowerCase(Locale.ROOT) + ": SMTP AUTH needs encrypt or verify (STARTTLS required), "
-                    + "so the password never travels in clear (verify also checks the smarthost's certificate)");
+                    + "so the password never travels in clear (verify also checks the " + noun + "'s certificate)");
         }
         if (file.isEmpty()) {
-            throw new IllegalArgumentException("outbound.relay.user is set but outbound.relay.password.file is "
-                    + "empty (the password is read from that file, never from the configuration)");
+            throw new IllegalArgumentException(userProperty + " is set but " + fileProperty + " is empty (the "
+                    + "password is read from that file, never from the configuration)");
         }
-        return RelayAuth.read("outbound.relay.user", user, "outbound.relay.password.file", Paths.get(file));
+        return RelayAuth.read(userProperty, user, fileProperty, Paths.get(file));
     }
 
     private static Path folder(String configured, String dflt) {

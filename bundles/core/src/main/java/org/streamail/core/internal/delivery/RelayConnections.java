@@ -38,16 +38,19 @@ final class RelayConnections implements AutoCloseable {
     static final class Connection {
         final DeliverySettings settings;
         final DeliverySettings.Hop hop;
+        /** The credentials it authenticated with, or {@code null} for none. */
+        final RelayAuth.Login login;
         final Session session;
         final SMTPTransport transport;
         final Instant opened;
         int messages;
         Instant idleSince;
 
-        private Connection(DeliverySettings settings, DeliverySettings.Hop hop, Session session,
-                SMTPTransport transport, Instant opened) {
+        private Connection(DeliverySettings settings, DeliverySettings.Hop hop, RelayAuth.Login login,
+                Session session, SMTPTransport transport, Instant opened) {
             this.settings = settings;
             this.hop = hop;
+            this.login = login;
             this.session = session;
             this.transport = transport;
             this.opened = opened;
@@ -66,14 +69,19 @@ final class RelayConnections implements AutoCloseable {
     }
 
     /**
-     * An idle connection to {@code hop} under the settings {@code s} that still answers, or a new one.
+     * An idle connection to {@code hop} under the settings {@code s}, authenticated with {@code login}, that still
+     * answers, or a new one. Idle connections to the hop that authenticated with other credentials (the password
+     * file has changed since) are closed, never used.
      *
+     * @param login      the credentials for the hop as they are now ({@link RelayAuth#login()}), or {@code null}
+     *                   when the hop has none
      * @param properties the Jakarta Mail session properties for a new connection
      * @throws MessagingException if a new connection could not be made
      */
-    Connection take(DeliverySettings s, DeliverySettings.Hop hop, Properties properties) throws MessagingException {
+    Connection take(DeliverySettings s, DeliverySettings.Hop hop, RelayAuth.Login login, Properties properties)
+            throws MessagingException {
         while (true) {
-            Connection c = takeIdle(s, hop);
+            Connection c = takeIdle(s, hop, login);
             if (c == null) {
                 break;
             }
@@ -84,11 +92,10 @@ final class RelayConnections implements AutoCloseable {
         }
         Session session = Session.getInstance(properties);
         SMTPTransport t = new SMTPTransport(session, new URLName("smtp", hop.host(), hop.port(), null, null, null));
-        RelayAuth auth = hop.auth();
         // With credentials Jakarta Mail authenticates after STARTTLS (PLAIN, else LOGIN: mail.smtp.auth.mechanisms);
         // a refusal throws AuthenticationFailedException.
-        t.connect(hop.host(), hop.port(), auth == null ? null : auth.user(), auth == null ? null : auth.password());
-        if (auth != null && !t.supportsExtension("AUTH") && !t.supportsExtension("AUTH=LOGIN")) {
+        t.connect(hop.host(), hop.port(), login == null ? null : login.user(), login == null ? null : login.password());
+        if (login != null && !t.supportsExtension("AUTH") && !t.supportsExtension("AUTH=LOGIN")) {
             // Jakarta Mail then goes on without AUTH; the hop would take or refuse the mail as unauthenticated.
             try {
                 t.close();
@@ -98,7 +105,7 @@ final class RelayConnections implements AutoCloseable {
             throw new AuthNotOffered("the hop offers no SMTP AUTH" + (t.getLastServerResponse() == null ? ""
                     : " (EHLO reply: " + t.getLastServerResponse().strip() + ")"));
         }
-        return new Connection(s, hop, session, t, clock.instant());
+        return new Connection(s, hop, login, session, t, clock.instant());
     }
 
     /** The hop has credentials configured but does not offer AUTH (after STARTTLS): nothing was sent. */
@@ -159,16 +166,18 @@ final class RelayConnections implements AutoCloseable {
         all.forEach(RelayConnections::quietlyClose);
     }
 
-    private Connection takeIdle(DeliverySettings s, DeliverySettings.Hop hop) {
+    private Connection takeIdle(DeliverySettings s, DeliverySettings.Hop hop, RelayAuth.Login login) {
         List<Connection> stale = new ArrayList<>();
         Connection found = null;
         Instant now = clock.instant();
         synchronized (idle) {
             for (Iterator<Connection> it = idle.iterator(); it.hasNext();) {
                 Connection c = it.next();
-                if (expired(c, now) || !c.settings.equals(s)) {
-                    // expired, or opened under settings that have changed since (one set is in force at a time);
-                    // connections to the other direction's hop stay
+                if (expired(c, now) || !c.settings.equals(s)
+                        || (c.hop.equals(hop) && !java.util.Objects.equals(c.login, login))) {
+                    // expired, or opened under settings that have changed since (one set is in force at a time), or
+                    // authenticated with a password that is no longer the file's; connections to the other
+                    // direction's hop stay
                     it.remove();
                     stale.add(c);
                 } else if (found == null && c.hop.equals(hop)) {
