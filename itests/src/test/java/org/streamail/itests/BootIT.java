@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
 import java.util.List;
+import java.util.Map;
 import javax.inject.Inject;
 import org.apache.karaf.features.FeaturesService;
 import org.junit.Test;
@@ -20,6 +23,7 @@ import org.osgi.framework.Constants;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
+import org.streamail.api.service.GatewayStatus;
 
 /** The built distribution boots with everything installed, active and satisfied, and with its security defaults. */
 @RunWith(PaxExam.class)
@@ -90,6 +94,52 @@ public class BootIT extends StreamailTestSupport {
             }
         }
         return bad;
+    }
+
+    /**
+     * A component outside the core that refuses a configuration value (SCR: FAILED_ACTIVATION) is named with
+     * the reason in GatewayStatus.problems and streamail:status, without making the gateway unready, and the
+     * problem goes away when the value is restored.
+     */
+    @Test
+    public void aDetectorThatRefusesItsConfigurationIsListedAsAProblemUntilTheValueIsRestored() throws Exception {
+        GatewayStatus status = service(GatewayStatus.class, Duration.ofSeconds(60));
+        waitFor("detector spam bound", Duration.ofSeconds(60), () -> status.status().detectors().contains("spam"));
+        assertThat(status.status().problems()).noneMatch(p -> p.contains("bayes.spam.probability"));
+
+        org.osgi.service.cm.Configuration config = configurationAdmin.getConfiguration("org.streamail.spam", "?");
+        Dictionary<String, Object> before = config.getProperties();
+        try {
+            updateConfig("org.streamail.spam", Map.of("bayes.spam.probability", "3"));
+            waitFor("the refused value listed in the status problems", Duration.ofSeconds(10),
+                    () -> status.status().problems().stream().anyMatch(this::isSpamProblem));
+            assertThat(status.status().problems()).filteredOn(this::isSpamProblem).singleElement().asString()
+                    .contains("bayes.spam.probability must be in (0.5, 1], got 3")
+                    .doesNotContain("\n", "IllegalArgumentException", "\tat ");
+            assertThat(status.status().detectors()).doesNotContain("spam");
+            assertThat(status.status().ready()).as("problems alone do not stop mail").isTrue();
+            assertThat(executeCommand("streamail:status")).contains("Problems:",
+                    "org.streamail.spam (org.streamail.detect-spam): bayes.spam.probability");
+        } finally {
+            if (before == null) {
+                config.delete();
+            } else {
+                Dictionary<String, Object> restored = new Hashtable<>();
+                for (var keys = before.keys(); keys.hasMoreElements();) {
+                    String k = keys.nextElement();
+                    restored.put(k, before.get(k));
+                }
+                config.update(restored);
+            }
+        }
+        waitFor("the problem gone once the value is restored", Duration.ofSeconds(30),
+                () -> status.status().problems().stream().noneMatch(this::isSpamProblem)
+                        && status.status().detectors().contains("spam"));
+    }
+
+    private boolean isSpamProblem(String problem) {
+        return problem.startsWith("org.streamail.spam (org.streamail.detect-spam): ")
+                && problem.contains("bayes.spam.probability");
     }
 
     @Test

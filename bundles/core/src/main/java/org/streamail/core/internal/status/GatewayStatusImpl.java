@@ -3,11 +3,16 @@ package org.streamail.core.internal.status;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.streamail.api.service.GatewayStatus;
 import org.streamail.api.service.StatusReport;
 import org.streamail.core.internal.delivery.Delivery;
@@ -17,7 +22,10 @@ import org.streamail.core.internal.spool.Spool;
 
 /**
  * Health and counters of the core for {@code GET /health} and {@code streamail:status}. Each call takes a
- * fresh snapshot (the spool count lists the queue directory). Thread-safe.
+ * fresh snapshot (the spool count lists the queue directory). With the Declarative Services runtime bound
+ * (optional, dynamic), the snapshot also lists the Streamail components that failed to activate, e.g. a
+ * detector that refused a configuration value ({@link ComponentProblems}); they do not change readiness.
+ * Thread-safe.
  */
 @Component(service = GatewayStatus.class)
 public class GatewayStatusImpl implements GatewayStatus {
@@ -27,6 +35,11 @@ public class GatewayStatusImpl implements GatewayStatus {
     private final Delivery delivery;
     private final Intake intake;
     private final Instant startedAt;
+
+    /** The DS runtime, to list components that failed to activate; package-private for tests. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile ServiceComponentRuntime runtime;
 
     @Activate
     public GatewayStatusImpl(@Reference Pipeline pipeline, @Reference Spool spool, @Reference Delivery delivery,
@@ -46,8 +59,23 @@ public class GatewayStatusImpl implements GatewayStatus {
                 .map(e -> "delivery held, its configuration is invalid: " + e));
         Map<String, Long> counters = new LinkedHashMap<>(intake.counters());
         delivery.counters().forEach(counters::put);
+        // Failed components are listed but leave "ready" alone: mail still flows without them; whether a
+        // missing detector stops mail is the policy's mandatory.detectors rule (the reason above).
         return new StatusReport(reason.isEmpty(), reason.orElse(""), pipeline.detectorNames(),
                 new ArrayList<>(pipeline.policy().mandatory()), spool.size(), delivery.deferredCount(), counters,
-                startedAt);
+                startedAt, problems());
+    }
+
+    private List<String> problems() {
+        ServiceComponentRuntime scr = runtime;
+        if (scr == null) {
+            return List.of();
+        }
+        try {
+            return ComponentProblems.of(scr);
+        } catch (RuntimeException e) {
+            // e.g. SCR stopping while we ask: the status must still answer.
+            return List.of("component states unavailable: " + e);
+        }
     }
 }

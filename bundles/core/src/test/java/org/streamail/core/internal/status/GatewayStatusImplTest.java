@@ -3,12 +3,17 @@ package org.streamail.core.internal.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.osgi.framework.dto.BundleDTO;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 import org.streamail.api.service.StatusReport;
 import org.streamail.core.internal.delivery.Delivery;
 import org.streamail.core.internal.delivery.DeliverySettings;
@@ -57,6 +62,51 @@ class GatewayStatusImplTest {
             assertThat(r.counters()).containsEntry("received", 1L).containsEntry("DELIVER", 1L)
                     .containsEntry("deferred", 1L);
             assertThat(r.startedAt()).isEqualTo(spool.openedAt());
+        } finally {
+            intake.close();
+            delivery.close();
+            pipeline.close();
+        }
+    }
+
+    @Test
+    void failedComponentsAreListedAsProblemsWithoutChangingReadiness() throws Exception {
+        MemoryMessageLog log = new MemoryMessageLog();
+        Pipeline pipeline = new Pipeline(Policy.fixed(PolicyRules.parse(5, 8, 15, "", "", "", "QUARANTINE")),
+                PipelineSettings.defaults(), List.of());
+        Spool spool = new Spool(dir.resolve("spool"));
+        Delivery delivery = new Delivery(spool, log, DeliverySettings.relay("127.0.0.1", Wait.freePort(),
+                Duration.ofHours(1)), Clock.systemUTC());
+        Intake intake = Intake.withoutTransformers(pipeline, spool, delivery, new MemoryQuarantineStore(), log, true);
+        try {
+            GatewayStatusImpl status = new GatewayStatusImpl(pipeline, spool, delivery, intake);
+            assertThat(status.status().problems()).isEmpty();
+
+            ComponentDescriptionDTO spam = new ComponentDescriptionDTO();
+            spam.name = "org.streamail.spam";
+            spam.bundle = new BundleDTO();
+            spam.bundle.symbolicName = "org.streamail.detect-spam";
+            ComponentConfigurationDTO failed = new ComponentConfigurationDTO();
+            failed.state = ComponentConfigurationDTO.FAILED_ACTIVATION;
+            failed.failure = ComponentProblemsTest.SPAM_FAILURE;
+            status.runtime = (ServiceComponentRuntime) Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[] {ServiceComponentRuntime.class}, (proxy, method, args) -> switch (method.getName()) {
+                        case "getComponentDescriptionDTOs" -> List.of(spam);
+                        case "getComponentConfigurationDTOs" -> List.of(failed);
+                        default -> throw new UnsupportedOperationException(method.getName());
+                    });
+            StatusReport r = status.status();
+            assertThat(r.problems()).containsExactly("org.streamail.spam (org.streamail.detect-spam): "
+                    + "bayes.spam.probability must be in (0.5, 1], got 3.0");
+            assertThat(r.ready()).isTrue();
+            assertThat(r.unavailableReason()).isEmpty();
+
+            status.runtime = (ServiceComponentRuntime) Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[] {ServiceComponentRuntime.class}, (proxy, method, args) -> {
+                        throw new IllegalStateException("SCR is stopping");
+                    });
+            assertThat(status.status().problems()).singleElement().asString()
+                    .startsWith("component states unavailable: ").contains("SCR is stopping");
         } finally {
             intake.close();
             delivery.close();
