@@ -27,7 +27,8 @@ public interface ReportService {
      * @param raw      the message bytes
      * @param reporter the authenticated user reporting it (REST user, shell user, or a system actor)
      * @param admin    whether the reporter is an administrator (one admin report blocks or lifts at once)
-     * @throws IllegalArgumentException if the bytes are empty or too large, or the reporter is empty
+     * @throws IllegalArgumentException if the bytes are empty, too large or not a mail message (no header field such
+     *                                  as From, To, Subject or Received at the start), or the reporter is empty
      */
     ReportResult report(ReportKind kind, byte[] raw, String reporter, boolean admin);
 

@@ -1,5 +1,6 @@
 package org.streamail.spam.internal;
 
+import java.net.IDN;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Instant;
@@ -59,12 +60,19 @@ final class BlockRules {
         String v = value.strip().toLowerCase(Locale.ROOT);
         switch (type) {
             case SENDER, HELO, ATTACHMENT_HASH -> {
-                return first(type, trimDot(stripBrackets(v)), now);
+                String s = trimDot(stripBrackets(v));
+                if (type == BlockRule.Type.SENDER && s.lastIndexOf('@') > 0) {
+                    int at = s.lastIndexOf('@');
+                    s = s.substring(0, at + 1) + asciiDomain(s.substring(at + 1));
+                } else if (type == BlockRule.Type.HELO) {
+                    s = asciiDomain(s);
+                }
+                return first(type, s, now);
             }
             case SENDER_DOMAIN, URL_DOMAIN -> {
                 String d = type == BlockRule.Type.SENDER_DOMAIN && v.lastIndexOf('@') >= 0
                         ? v.substring(v.lastIndexOf('@') + 1) : v;
-                d = trimDot(d);
+                d = asciiDomain(trimDot(d));
                 for (int i = 0; i < 127 && !d.isEmpty(); i++) {
                     Optional<BlockRule> r = first(type, d, now);
                     if (r.isPresent()) {
@@ -137,18 +145,49 @@ final class BlockRules {
             case SENDER -> {
                 v = trimDot(stripBrackets(v));
                 int at = v.lastIndexOf('@');
-                if (at <= 0 || at == v.length() - 1 || !HOST.matcher(v.substring(at + 1)).matches()) {
+                if (at <= 0 || at == v.length() - 1) {
                     throw new IllegalArgumentException("'" + value + "' is not an address local@domain");
                 }
-                return v;
+                String local = v.substring(0, at);
+                if (local.indexOf('*') >= 0) {
+                    throw new IllegalArgumentException("'" + value + "': a SENDER rule is one address, without "
+                            + "wildcards; to block every sender of a domain add a SENDER_DOMAIN rule");
+                }
+                if (local.chars().anyMatch(c -> "@<>()[],;:\\".indexOf(c) >= 0)) {
+                    throw new IllegalArgumentException("'" + value + "' is not an address local@domain");
+                }
+                String domain = asciiDomain(v.substring(at + 1));
+                if (!HOST.matcher(domain).matches() || domain.length() > 253 || numericTld(domain)) {
+                    throw new IllegalArgumentException("'" + value + "' is not an address local@domain");
+                }
+                return local + "@" + domain;
             }
             case SENDER_DOMAIN, URL_DOMAIN, HELO -> {
                 v = trimDot(v);
                 if (type == BlockRule.Type.HELO && v.startsWith("[") && v.endsWith("]")) {
+                    if (ip(v) == null) {
+                        throw new IllegalArgumentException("'" + value + "' is not an address literal such as "
+                                + "[192.0.2.1] or [IPv6:2001:db8::1]");
+                    }
                     return v; // address literal HELO, matched as written
                 }
+                if (v.indexOf('*') >= 0) {
+                    throw new IllegalArgumentException("'" + value + "': wildcards are not needed"
+                            + (type == BlockRule.Type.HELO ? " (a HELO rule matches one name exactly)"
+                                    : ": a rule on a domain also covers every name below it"));
+                }
+                v = asciiDomain(v);
                 if (!HOST.matcher(v).matches() || v.length() > 253) {
                     throw new IllegalArgumentException("'" + value + "' is not a domain name");
+                }
+                if (type != BlockRule.Type.HELO && numericTld(v)) {
+                    // a dotted IPv4 address is a link host of its own (http://192.0.2.7/); anything else ending in
+                    // digits is no name: "2.3.4" would cover the link host 1.2.3.4 label by label
+                    if (type == BlockRule.Type.SENDER_DOMAIN || ip(v) == null) {
+                        throw new IllegalArgumentException("'" + value + "' is not a domain name"
+                                + (ip(v) != null ? " but an IP address: use a CLIENT_IP rule for a sending host" : ""));
+                    }
+                    return v;
                 }
                 if (type != BlockRule.Type.HELO && v.indexOf('.') < 0) {
                     throw new IllegalArgumentException("'" + value + "' is a top-level domain alone: too broad");
@@ -169,6 +208,10 @@ final class BlockRules {
                     throw new IllegalArgumentException("'" + value + "' is not an IPv4/IPv6 address or CIDR block");
                 }
                 if (slash < 0) {
+                    if (unroutableSource(addr)) {
+                        throw new IllegalArgumentException("'" + value + "' is an unspecified, broadcast or multicast "
+                                + "address: no SMTP client connects from it");
+                    }
                     return canonical(addr);
                 }
                 if (addr.length == 4 && v.substring(0, slash).indexOf(':') >= 0) {
@@ -199,6 +242,39 @@ final class BlockRules {
                 return v;
             }
             default -> throw new IllegalArgumentException("unknown rule type " + type);
+        }
+    }
+
+    /** An address no TCP client can have: 0.0.0.0, ::, 255.255.255.255 or multicast. */
+    private static boolean unroutableSource(byte[] addr) {
+        try {
+            InetAddress a = InetAddress.getByAddress(addr);
+            boolean broadcast = addr.length == 4 && (addr[0] & addr[1] & addr[2] & addr[3]) == (byte) 0xff;
+            return a.isAnyLocalAddress() || a.isMulticastAddress() || broadcast;
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /** Whether the last label is all digits: no top-level domain is, so the name is an IP address or garbage. */
+    private static boolean numericTld(String domain) {
+        String tld = domain.substring(domain.lastIndexOf('.') + 1);
+        return !tld.isEmpty() && tld.chars().allMatch(c -> c >= '0' && c <= '9');
+    }
+
+    /**
+     * The ASCII (punycode) form of an internationalised domain name, lower case ({@code münchen.de} is
+     * {@code xn--mnchen-3ya.de}), so a rule written either way matches a name seen either way; an ASCII name,
+     * or one IDNA cannot convert, is returned unchanged (and then fails the host syntax check).
+     */
+    static String asciiDomain(String domain) {
+        if (domain.chars().allMatch(c -> c < 0x80)) {
+            return domain;
+        }
+        try {
+            return IDN.toASCII(domain, IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            return domain;
         }
     }
 

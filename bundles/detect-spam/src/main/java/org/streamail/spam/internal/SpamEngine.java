@@ -107,6 +107,8 @@ final class SpamEngine implements ReportService, BlockListService {
     private long rulesGeneration = Long.MIN_VALUE;
     private boolean tokenTableFullLogged; // guarded by refreshLock
     private final Object refreshLock = new Object();
+    /** Makes an administrator's duplicate check and insert of a block rule one step. */
+    private final Object addLock = new Object();
     private volatile long lastRefreshFailureLog;
     private volatile BlockedCampaignListener blockedListener = (id, reference, reason) -> { };
 
@@ -363,8 +365,12 @@ final class SpamEngine implements ReportService, BlockListService {
             }
         }
         if (best != null && bestSim >= settings.similarity()) {
+            // The SMTP reply quotes the strongest finding: the similarity stays in a finding of its own, with no
+            // weight, or a sender would read how far its variant still is from the threshold (an evasion gauge).
             out.add(new Finding(DETECTOR, "fuzzy-match", settings.fingerprintScore(), Category.SPAM,
-                    String.format(Locale.ROOT, "matches reported spam ref %s (similarity %.2f)", best.id(), bestSim)));
+                    "matches reported spam ref " + best.id()));
+            out.add(new Finding(DETECTOR, "fuzzy-similarity", 0, Category.INFO,
+                    String.format(Locale.ROOT, "similarity %.2f to reported spam ref %s", bestSim, best.id())));
         }
         Set<String> hashes = new HashSet<>(f.attachmentHashes());
         for (Attachment a : attachments) {
@@ -516,6 +522,11 @@ final class SpamEngine implements ReportService, BlockListService {
     public ReportResult report(ReportKind kind, byte[] raw, String reporter, boolean admin) {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(raw, "raw");
+        // binary data or a text file (a configuration or password file) would train the shared classifier as if
+        // it were mail (audit finding); a message fetched by id was mail the gateway took in
+        MailShape.problem(raw).ifPresent(why -> {
+            throw new IllegalArgumentException(why);
+        });
         return report(kind, raw, null, reporter, admin);
     }
 
@@ -743,24 +754,40 @@ final class SpamEngine implements ReportService, BlockListService {
                     + MAX_RULE_LIFETIME.toDays() + " days ahead; leave it out for a rule that never expires");
         }
         String why = reason == null ? "" : reason.strip();
-        if (why.length() > 500 || why.chars().anyMatch(Character::isISOControl)) {
-            throw new IllegalArgumentException("the reason must be at most 500 characters without control characters");
+        if (why.length() > 500 || why.codePoints().anyMatch(SpamEngine::hiddenCharacter)) {
+            throw new IllegalArgumentException("the reason must be at most 500 characters without control, "
+                    + "line-separator or invisible formatting characters (such as bidi overrides)");
         }
         if (actor == null || actor.isBlank()) {
             throw new IllegalArgumentException("the actor is required");
         }
         refuseSelfLockout(type, v, now);
-        for (BlockRule r : store.rules()) {
-            if (r.type() == type && r.value().equals(v) && r.activeAt(now)) {
-                throw new IllegalArgumentException(type + " " + v + " is already blocked by rule " + r.id());
+        BlockRule rule;
+        // the duplicate check and the insert are one step on this node: parallel requests adding the same value
+        // stored it twice (audit finding). Across nodes the store would need a constraint of its own.
+        synchronized (addLock) {
+            for (BlockRule r : store.rules()) {
+                if (r.type() == type && r.value().equals(v) && r.activeAt(now)) {
+                    throw new IllegalArgumentException(type + " " + v + " is already blocked by rule " + r.id());
+                }
             }
+            rule = store.addRule(new BlockRule(UUID.randomUUID().toString(), type, v, why, actor.strip(), now,
+                    expiresAt, BlockRule.Source.ADMIN));
         }
-        BlockRule rule = store.addRule(new BlockRule(UUID.randomUUID().toString(), type, v, why, actor.strip(), now,
-                expiresAt, BlockRule.Source.ADMIN));
         LOG.info("Spam: {} added block rule {} {} {}{}", actor, rule.id(), type, v,
                 expiresAt == null ? "" : " until " + expiresAt);
         reloadRules();
         return rule;
+    }
+
+    /**
+     * Characters a reason must not hold: it is printed in the shell, the workbench and SMTP replies, where a
+     * control character, a line or paragraph separator or a bidi override (U+202E) would forge or reorder text.
+     */
+    static boolean hiddenCharacter(int c) {
+        int t = Character.getType(c);
+        return Character.isISOControl(c) || t == Character.FORMAT || t == Character.LINE_SEPARATOR
+                || t == Character.PARAGRAPH_SEPARATOR || t == Character.SURROGATE || t == Character.UNASSIGNED;
     }
 
     /** The furthest expiry a rule may have (about 100 years); beyond that "never" is what is meant. */
@@ -813,7 +840,7 @@ final class SpamEngine implements ReportService, BlockListService {
         }
         boolean removed = store.removeRule(wanted);
         if (removed) {
-            LOG.info("Spam: {} removed block rule {}", actor, id);
+            LOG.info("Spam: {} removed block rule {}", actor, wanted);
             reloadRules();
         }
         return removed;

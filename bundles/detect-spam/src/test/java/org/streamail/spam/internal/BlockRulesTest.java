@@ -107,4 +107,46 @@ class BlockRulesTest {
         assertThatThrownBy(() -> BlockRules.normalize(Type.CLIENT_IP, "10.0.0.0/33")).hasMessageContaining("8..32");
         assertThatThrownBy(() -> BlockRules.normalize(Type.CLIENT_IP, "10.0.0.0/x")).hasMessageContaining("not a number");
     }
+
+    @Test
+    void garbageThatLooksLikeAValueIsRefusedNotStoredAsARuleThatNeverMatches() {
+        // audit findings: each of these was accepted and stored, and could never match anything
+        assertThatThrownBy(() -> BlockRules.normalize(Type.SENDER, "*@spam.example")).hasMessageContaining("SENDER_DOMAIN");
+        assertThatThrownBy(() -> BlockRules.normalize(Type.SENDER, "sales*@spam.example")).hasMessageContaining("wildcards");
+        assertThatThrownBy(() -> BlockRules.normalize(Type.SENDER, "a@b@spam.example")).hasMessageContaining("not an address");
+        assertThatThrownBy(() -> BlockRules.normalize(Type.SENDER, "a<b@spam.example")).hasMessageContaining("not an address");
+        assertThatThrownBy(() -> BlockRules.normalize(Type.SENDER, "a@192.0.2.1")).hasMessageContaining("not an address");
+        assertThatThrownBy(() -> BlockRules.normalize(Type.HELO, "[]")).hasMessageContaining("address literal");
+        assertThatThrownBy(() -> BlockRules.normalize(Type.HELO, "[garbage]")).hasMessageContaining("address literal");
+        assertThatThrownBy(() -> BlockRules.normalize(Type.SENDER_DOMAIN, "192.0.2.1")).hasMessageContaining("CLIENT_IP");
+        assertThatThrownBy(() -> BlockRules.normalize(Type.SENDER_DOMAIN, "mail.123")).hasMessageContaining("not a domain");
+        assertThatThrownBy(() -> BlockRules.normalize(Type.URL_DOMAIN, "2.0.1")).hasMessageContaining("not a domain");
+        assertThatThrownBy(() -> BlockRules.normalize(Type.SENDER_DOMAIN, "*.spam.example")).hasMessageContaining("covers every name below");
+        for (String nobody : new String[] {"0.0.0.0", "::", "255.255.255.255", "224.0.0.1", "ff02::1"}) {
+            assertThatThrownBy(() -> BlockRules.normalize(Type.CLIENT_IP, nobody)).as(nobody)
+                    .hasMessageContaining("no SMTP client connects from it");
+        }
+        // what stays valid
+        assertThat(BlockRules.normalize(Type.HELO, "[192.0.2.1]")).isEqualTo("[192.0.2.1]");
+        assertThat(BlockRules.normalize(Type.HELO, "[IPv6:2001:db8::1]")).isEqualTo("[ipv6:2001:db8::1]");
+        assertThat(BlockRules.normalize(Type.HELO, "192.0.2.1")).isEqualTo("192.0.2.1"); // bots say HELO 1.2.3.4
+        assertThat(BlockRules.normalize(Type.URL_DOMAIN, "192.0.2.7")).isEqualTo("192.0.2.7"); // http://192.0.2.7/
+        assertThat(BlockRules.normalize(Type.SENDER, "o'brien+tag@Spam.Example")).isEqualTo("o'brien+tag@spam.example");
+        assertThat(matches(Type.HELO, "[192.0.2.1]", "[192.0.2.1]")).isTrue();
+    }
+
+    @Test
+    void internationalisedDomainsAreStoredAsPunycodeAndMatchEitherSpelling() {
+        // audit finding: "münchen-spam.de" was refused as "not a domain name", and a punycode rule could never
+        // match the Unicode link host the MIME reader keeps, so an IDN link could not be blocked at all
+        assertThat(BlockRules.normalize(Type.URL_DOMAIN, "München-Spam.de")).isEqualTo("xn--mnchen-spam-thb.de");
+        assertThat(matches(Type.URL_DOMAIN, "münchen-spam.de", "shop.münchen-spam.de")).isTrue();
+        assertThat(matches(Type.URL_DOMAIN, "xn--mnchen-spam-thb.de", "münchen-spam.de")).isTrue();
+        assertThat(matches(Type.URL_DOMAIN, "münchen-spam.de", "munchen-spam.de")).isFalse();
+        assertThat(matches(Type.SENDER_DOMAIN, "münchen-spam.de", "a@mail.xn--mnchen-spam-thb.de")).isTrue();
+        assertThat(matches(Type.SENDER, "info@münchen-spam.de", "<INFO@xn--mnchen-spam-thb.de>")).isTrue();
+        assertThat(matches(Type.SENDER, "info@xn--mnchen-spam-thb.de", "info@münchen-spam.de")).isTrue();
+        assertThat(matches(Type.HELO, "mx.münchen-spam.de", "mx.xn--mnchen-spam-thb.de")).isTrue();
+        assertThatThrownBy(() -> BlockRules.normalize(Type.SENDER_DOMAIN, "bad\u00a0space.de")).hasMessageContaining("not a domain");
+    }
 }

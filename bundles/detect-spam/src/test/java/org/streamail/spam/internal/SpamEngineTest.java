@@ -145,6 +145,13 @@ class SpamEngineTest {
             assertThat(f.score()).isGreaterThanOrEqualTo(100);
             assertThat(f.category()).isEqualTo(Category.SPAM);
             assertThat(f.detail()).contains("ref " + first.reference());
+            // the SMTP reply quotes the strongest finding: how close the copy came stays out of it (audit finding)
+            assertThat(f.detail()).doesNotContain("similarity");
+            assertThat(rule(inspect(engine, variant(name, "t-" + name.hashCode(), name.length() * 77)), "fuzzy-similarity")
+                    .orElseThrow()).satisfies(i -> {
+                        assertThat(i.score()).isZero();
+                        assertThat(i.detail()).startsWith("similarity ").contains(first.reference());
+                    });
         }
         byte[] unrelated = Mail.text("carol@partner.example", "Minutes", "Hi team, the quarterly planning meeting "
                 + "moves to Thursday at ten in the large room; bring the draft budget and the hiring list. Carol");
@@ -155,7 +162,8 @@ class SpamEngineTest {
     void unrelatedMessagesWithNothingToFingerprintNeverShareAReferenceOrClaimToBlock() {
         byte[] tiny = Mail.text("a@x.example", "hi", "zzz");
         byte[] other = Mail.text("b@y.example", "yo", "see you");
-        byte[] notMail = "root:$y$j9T$abc:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n".getBytes(StandardCharsets.US_ASCII);
+        // (bytes that are not mail at all are refused: bytesThatAreNotMailAreRefusedAndNothingIsLearned)
+        byte[] notMail = "Subject: \r\n\r\n".getBytes(StandardCharsets.US_ASCII);
         ReportResult r1 = engine.report(ReportKind.SPAM, tiny, "root", true);
         ReportResult r2 = engine.report(ReportKind.SPAM, other, "root", true);
         ReportResult r3 = engine.report(ReportKind.SPAM, notMail, "root", true);
@@ -181,6 +189,20 @@ class SpamEngineTest {
         assertThat(once.spamReporters()).isEqualTo(1);
         assertThat(once.blocking()).isFalse();
         assertThat(store.corpus().spamMessages()).isEqualTo(1); // the classifier learned the message once
+    }
+
+    @Test
+    void bytesThatAreNotMailAreRefusedAndNothingIsLearned() {
+        // audit finding: "streamail:report-spam /etc/shadow" and random bytes over REST trained the shared classifier
+        byte[] random = new byte[2048];
+        new java.util.Random(3).nextBytes(random);
+        for (byte[] junk : new byte[][] {random, "root:$6$s$h:19000:0:99999:7:::\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)}) {
+            assertThatThrownBy(() -> engine.report(ReportKind.SPAM, junk, "root", true))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("not a mail message");
+        }
+        assertThat(store.corpus().spamMessages()).isZero();
+        assertThat(store.fingerprintsChangedAfter(Long.MIN_VALUE, 10)).isEmpty(); // and no fingerprint came of it
+        assertThat(engine.report(ReportKind.SPAM, variant("Alice", "a", 1), "root", true).counted()).isTrue();
     }
 
     @Test
@@ -487,6 +509,62 @@ class SpamEngineTest {
         assertThat(engine.onMailFrom(session("192.0.2.1", "mx", ""))).isEmpty(); // null sender: no domain to judge
         // an authenticated (own) user is never refused by remembered rejections
         assertThat(engine.onConnect(new SmtpSession("s2", "198.51.100.23", null, false, "carol", null, List.of()))).isEmpty();
+    }
+
+    @Test
+    void parallelAddsOfOneValueStoreOneRule() throws Exception {
+        // audit finding: 16 parallel POST /blocklist of one sender stored it twice; a store that is slow to
+        // list its rules (a database) widens the window between the duplicate check and the insert
+        SpamStore slow = (SpamStore) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {SpamStore.class}, (p, m, args) -> {
+                    if (m.getName().equals("rules")) {
+                        Thread.sleep(20);
+                    }
+                    try {
+                        return m.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        SpamEngine shared = new SpamEngine(slow, SpamEngine.Settings.defaults(), clock, id -> Optional.empty(),
+                d -> d.equals("example.org"));
+        int threads = 8;
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            results.add(pool.submit(() -> {
+                start.await();
+                try {
+                    shared.add(BlockRule.Type.SENDER, "race@spam.example", "", null, "root");
+                    return true;
+                } catch (IllegalArgumentException e) {
+                    assertThat(e).hasMessageContaining("already blocked by rule");
+                    return false;
+                }
+            }));
+        }
+        start.countDown();
+        int added = 0;
+        for (java.util.concurrent.Future<Boolean> f : results) {
+            added += f.get(30, java.util.concurrent.TimeUnit.SECONDS) ? 1 : 0;
+        }
+        pool.shutdown();
+        assertThat(added).isEqualTo(1);
+        assertThat(store.rules()).hasSize(1);
+    }
+
+    @Test
+    void aReasonWithBidiOverridesOrLineSeparatorsIsRefusedAndNothingIsStored() {
+        for (String reason : new String[] {"safe \u202egnp.exe", "one\u2028two", "one\u2029two", "zero\u200bwidth",
+                "lone \ud800 surrogate", "tab\there"}) {
+            assertThatThrownBy(() -> engine.add(BlockRule.Type.SENDER, "x@spam.example", reason, null, "root"))
+                    .as(reason).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("the reason must be");
+        }
+        assertThat(engine.list()).isEmpty();
+        // letters of any script and characters outside the BMP stay allowed
+        assertThat(engine.add(BlockRule.Type.SENDER, "x@spam.example", "Spam über 🎰 Kasino", null, "root").reason())
+                .isEqualTo("Spam über 🎰 Kasino");
     }
 
     @Test

@@ -135,10 +135,16 @@ final class SpamRoutes {
 
     // ---- block list
 
+    /** Most rules one {@code GET /blocklist} page may ask for. */
+    static final int MAX_LIMIT = 1000;
+
     private ApiResponse list(ApiRequest request) {
+        // read (and refused when malformed) before the service is asked, like every other list endpoint
+        int limit = request.intQuery("limit", Integer.MAX_VALUE, 1, MAX_LIMIT);
+        int offset = request.intQuery("offset", 0, 0, Integer.MAX_VALUE);
         List<BlockRule> rules = blockList.with(BlockListService::list);
         Instant now = Instant.now();
-        return ApiResponse.ok(JsonMapping.list(rules.stream().map(r -> rule(r, now)).toList()));
+        return ApiResponse.ok(JsonMapping.list(rules.stream().skip(offset).limit(limit).map(r -> rule(r, now)).toList()));
     }
 
     private ApiResponse add(ApiRequest request) {

@@ -57,8 +57,10 @@ final class InMemoryGateway {
 
     // ---- status
     boolean ready = true;
+    List<String> problems = List.of();
     final GatewayStatus status = () -> new StatusReport(ready, ready ? "" : "mandatory detector missing: content",
-            List.of("phishing", "content"), List.of("content"), 2, 1, Map.of("received", 10L, "DELIVER", 7L), T0);
+            List.of("phishing", "content"), List.of("content"), 2, 1, Map.of("received", 10L, "DELIVER", 7L), T0,
+            problems);
 
     // ---- quarantine
     final Map<String, QuarantineEntry> held = new LinkedHashMap<>();

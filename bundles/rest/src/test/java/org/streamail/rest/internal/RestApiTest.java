@@ -180,6 +180,13 @@ class RestApiTest {
         assertThat(json(up).get("detectors")).hasSize(2);
         assertThat(json(up).get("counters").get("received").asLong()).isEqualTo(10);
         assertThat(json(up).get("startedAt").asText()).isEqualTo("2026-01-02T03:04:05Z");
+        assertThat(json(up).get("problems")).isEmpty();
+
+        gateway.problems = List.of("org.streamail.spam (org.streamail.detect-spam): bayes.spam.probability must be in (0.5, 1], got 3.0");
+        ApiResponse degraded = get("/health");
+        assertThat(degraded.status()).isEqualTo(200); // a failed component alone does not stop mail
+        assertThat(json(degraded).get("problems")).singleElement()
+                .satisfies(p -> assertThat(p.asText()).contains("bayes.spam.probability"));
 
         gateway.ready = false;
         ApiResponse down = get("/health");

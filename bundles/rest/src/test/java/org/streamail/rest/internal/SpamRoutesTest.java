@@ -103,8 +103,36 @@ class SpamRoutesTest {
         }
     }
 
+    ApiResponse get(AuthenticatedUser user, String path, String rawQuery) {
+        ApiRequest req = new ApiRequest("GET", path, rawQuery, n -> null, 0, new ByteArrayInputStream(new byte[0]), user);
+        try {
+            return router.dispatch(req);
+        } catch (ApiException e) {
+            return RestApi.error(e);
+        }
+    }
+
     static JsonNode json(ApiResponse r) {
         return (JsonNode) r.json();
+    }
+
+    @Test
+    void theBlockListQueryIsCheckedAndPages() {
+        for (int i = 0; i < 5; i++) {
+            call(ADMIN, "POST", "/blocklist", "application/json", "{\"type\":\"HELO\",\"value\":\"h" + i + ".example\"}");
+        }
+        // audit finding: the query was never read, so "limit=0", "limit=abc" and a bad %-escape all answered 200
+        for (String bad : new String[] {"limit=0", "limit=-1", "limit=abc", "limit=1001", "limit=99999999999999999999",
+                "offset=-5", "limit=%zz"}) {
+            ApiResponse r = get(VIEWER, "/blocklist", bad);
+            assertThat(r.status()).as(bad).isEqualTo(400);
+            assertThat(json(r).get("error").asText()).as(bad).containsAnyOf("limit", "offset", "percent-encoding");
+        }
+        assertThat(json(get(VIEWER, "/blocklist", null)).get("count").asInt()).isEqualTo(5);
+        JsonNode page = json(get(VIEWER, "/blocklist", "limit=2&offset=1"));
+        assertThat(page.get("count").asInt()).isEqualTo(2);
+        assertThat(page.get("items").get(0).get("id").asText()).isEqualTo(blockList.list().get(1).id());
+        assertThat(json(get(VIEWER, "/blocklist", "offset=5")).get("count").asInt()).isZero();
     }
 
     @Test

@@ -1,8 +1,8 @@
 package org.streamail.shell.internal;
 
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.Locale;
 import org.apache.karaf.shell.api.action.Action;
@@ -26,6 +26,9 @@ public class BlockAddCommand implements Action {
     @Argument(index = 0, name = "type", description = "SENDER, SENDER_DOMAIN, CLIENT_IP, HELO, URL_DOMAIN or ATTACHMENT_HASH", required = true)
     @Completion(value = StringsCompleter.class, values = {"SENDER", "SENDER_DOMAIN", "CLIENT_IP", "HELO", "URL_DOMAIN", "ATTACHMENT_HASH"})
     String type;
+
+    /** The longest --expires, as over REST (about 100 years; beyond that "never" is what is meant). */
+    static final Duration MAX_EXPIRES = Duration.ofDays(36_500);
 
     @Argument(index = 1, name = "value", description = "The address, domain, IP or CIDR, HELO name, or hex SHA-256", required = true)
     String value;
@@ -59,8 +62,13 @@ public class BlockAddCommand implements Action {
                 if (d.isNegative() || d.isZero()) {
                     throw new CommandFailure("--expires must be a positive duration");
                 }
+                if (d.compareTo(MAX_EXPIRES) > 0) {
+                    // beyond Instant's range the JDK's own message ("Instant exceeds ...") reached the operator
+                    throw new CommandFailure("--expires must be at most " + MAX_EXPIRES.toDays() + " days, got "
+                            + Format.visible(expires) + "; leave it out for a rule that never expires");
+                }
                 expiresAt = Instant.now().plus(d);
-            } catch (DateTimeParseException | ArithmeticException e) {
+            } catch (DateTimeException | ArithmeticException e) {
                 throw new CommandFailure("--expires must be an ISO-8601 duration such as PT24H or P7D, got "
                         + Format.visible(expires));
             }

@@ -52,14 +52,24 @@ final class Format {
         return clean.length() <= MAX_CELL ? clean : clean.substring(0, MAX_CELL - 1) + "…";
     }
 
-    /** Replaces control characters, which could rewrite the operator's terminal (ANSI escapes), with '?'. */
+    /**
+     * Replaces with '?' what could rewrite the operator's terminal or hide text: control characters (ANSI
+     * escapes), line and paragraph separators, and invisible formatting characters such as the bidi override
+     * U+202E, which makes {@code invoice\u202Efdp.exe} read as {@code invoiceexe.pdf} in a table.
+     */
     static String visible(String text) {
         if (text == null) {
             return "";
         }
         StringBuilder sb = new StringBuilder(text.length());
-        text.codePoints().forEach(c -> sb.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+        text.codePoints().forEach(c -> sb.appendCodePoint(hidden(c) ? '?' : c));
         return sb.toString();
+    }
+
+    private static boolean hidden(int c) {
+        int t = Character.getType(c);
+        return Character.isISOControl(c) || t == Character.FORMAT || t == Character.LINE_SEPARATOR
+                || t == Character.PARAGRAPH_SEPARATOR || t == Character.SURROGATE;
     }
 
     /** A findings table: detector/rule, score, category, part, detail. */

@@ -37,6 +37,10 @@ final class SpamReports {
                 r = s.reportById(kind, target.strip(), reporter, admin);
             }
         } catch (NoSuchElementException e) {
+            if (admin && notAFile(target, session)) {
+                throw new CommandFailure(Format.visible(target) + " is a directory or a special file, not a message"
+                        + " file; name a .eml file, a quarantine id or a recently seen message id");
+            }
             throw new CommandFailure(admin
                     ? "No file and no stored message named " + Format.visible(target)
                             + " (quarantine ids and recently seen message ids can be reported)"
@@ -51,6 +55,24 @@ final class SpamReports {
         System.out.println("Reference:  " + r.reference());
         System.out.println("Reporters:  " + r.spamReporters() + " spam, " + r.hamReporters() + " ham");
         System.out.println("Blocking:   " + (r.blocking() ? "yes - matching mail is refused on every node" : "no"));
+    }
+
+    /** Whether something other than a regular file (a directory, a device, a pipe) exists at that path. */
+    private static boolean notAFile(String target, Session session) {
+        Path p = path(target, session);
+        return p != null && Files.exists(p) && !Files.isRegularFile(p);
+    }
+
+    private static Path path(String target, Session session) {
+        try {
+            Path p = Path.of(target);
+            if (!p.isAbsolute() && session != null && session.currentDir() != null) {
+                p = session.currentDir().resolve(p);
+            }
+            return p;
+        } catch (InvalidPathException e) {
+            return null;
+        }
     }
 
     private static Path file(String target, Session session) {

@@ -148,6 +148,52 @@ class SpamCommandsTest extends CommandTestSupport {
     }
 
     @Test
+    void aDirectoryOrDeviceIsNamedForWhatItIsAndNothingIsRead() throws Exception {
+        // audit finding: a directory was answered "No file and no stored message named <dir>", which is untrue
+        ReportSpamCommand c = new ReportSpamCommand();
+        c.reports = reports;
+        c.target = dir.toString();
+        assertThatThrownBy(c::execute).isInstanceOf(CommandFailure.class)
+                .hasMessageContaining("is a directory or a special file, not a message file").hasMessageNotContaining("\n");
+        if (Files.exists(Path.of("/dev/zero"))) {
+            c.target = "/dev/zero";
+            assertThatThrownBy(c::execute).isInstanceOf(CommandFailure.class).hasMessageContaining("special file");
+        }
+        assertThat(calls).isEmpty();
+    }
+
+    @Test
+    void anAbsurdExpiryIsOneClearLine() throws Exception {
+        // audit finding: --expires P999999999999D printed the JDK's "Instant exceeds minimum or maximum instant"
+        BlockAddCommand add = new BlockAddCommand();
+        add.blockList = blockList;
+        add.type = "SENDER";
+        add.value = "big@spam.example";
+        add.expires = "P999999999999D";
+        assertThatThrownBy(add::execute).isInstanceOf(CommandFailure.class)
+                .hasMessageContaining("--expires must be at most 36500 days").hasMessageNotContaining("Instant");
+        add.expires = "P36501D";
+        assertThatThrownBy(add::execute).hasMessageContaining("at most 36500 days");
+        assertThat(rules).isEmpty();
+        add.expires = "P36500D";
+        run(add::execute);
+        assertThat(rules).hasSize(1);
+    }
+
+    @Test
+    void blockListShowsBidiOverridesAndLineSeparatorsInAReasonAsQuestionMarks() throws Exception {
+        // audit finding: a reason (or a value read from a damaged row) with U+202E reordered the table on the
+        // operator's terminal; U+2028/U+2029 are line breaks to some terminals and viewers
+        rules.put("r1", new BlockRule("r1", BlockRule.Type.SENDER, "x@spam.example", "safe \u202egnp.exe\u2029next",
+                "admin", Instant.parse("2026-01-02T03:04:05Z"), null, BlockRule.Source.ADMIN));
+        BlockListCommand list = new BlockListCommand();
+        list.blockList = blockList;
+        String out = run(list::execute);
+        assertThat(out).contains("safe ?gnp.exe?next").doesNotContain("\u202e").doesNotContain("\u2029");
+        assertThat(Format.visible("Kasino über 🎰")).isEqualTo("Kasino über 🎰");
+    }
+
+    @Test
     void blockAddListAndRemoveWorkTogether() throws Exception {
         BlockAddCommand add = new BlockAddCommand();
         add.blockList = blockList;

@@ -201,6 +201,8 @@ public final class JsonMapping {
             counters.put(c.getKey(), c.getValue());
         }
         n.put("startedAt", instant(s.startedAt()));
+        ArrayNode problems = n.putArray("problems");
+        s.problems().forEach(problems::add);
         return n;
     }
 
