@@ -324,7 +324,10 @@ public class Intake implements MessageIntake {
      * administrator can tell why, and a reference such as a fingerprint id reaches them), and our id.
      */
     static String rejectText(Verdict v, String id) {
-        StringBuilder b = new StringBuilder(v.reason());
+        // What the sender reads: the deciding rule and the gateway id to quote, not the verdict's reason, which
+        // names the policy's thresholds ("score 20 >= reject.score 15"): a sender would learn how far to stay
+        // below them (audit finding). The reason is in the log and the message log under that id.
+        StringBuilder b = new StringBuilder("message refused");
         v.findings().stream().max(java.util.Comparator.comparingDouble(org.streamail.api.model.Finding::score))
                 .filter(f -> f.score() > 0)
                 .ifPresent(f -> {

@@ -281,7 +281,10 @@ public final class SmtpEngine {
                 LOG.info("SMTP {} from {} refused at connect: {}", state.id, ip, r.line());
                 // subethasmtp calls onSessionEnd only for accepted sessions
                 sessions.remove(session);
-                return SessionAcceptance.failure(r.code(), r.line().substring(4));
+                // RFC 5321 4.3.2: the greeting is 220, 554 or 421 only; a guard's 550 (its reply for any stage)
+                // becomes 554 there, a temporary refusal 421, with the guard's text
+                int code = r.code() >= 500 ? 554 : 421;
+                return SessionAcceptance.failure(code, r.line().substring(4));
             }
             return SessionAcceptance.success();
         }

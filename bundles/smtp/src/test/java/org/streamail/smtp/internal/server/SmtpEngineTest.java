@@ -413,6 +413,26 @@ class SmtpEngineTest {
     }
 
     @Test
+    void aGuardsFiveFiftyOrFourFiftyAtConnectBecomesAGreetingCodeRfc5321Allows() throws IOException {
+        // the spam bundle's CLIENT_IP rule answers 550 at every stage; at the greeting only 554 and 421 exist
+        SmtpReply[] answer = {SmtpReply.of(550, "5.7.1", "Refused by rule 1234abcd (client_ip)")};
+        guards.add(new EnvelopeGuard() {
+            @Override
+            public Optional<SmtpReply> onConnect(SmtpSession session) {
+                return Optional.of(answer[0]);
+            }
+        });
+        try (RawClient c = new RawClient(port)) {
+            assertThat(c.reply()).isEqualTo("554 5.7.1 Refused by rule 1234abcd (client_ip)");
+            assertThat(c.closedByServer()).isTrue();
+        }
+        answer[0] = SmtpReply.of(450, "4.7.1", "try later");
+        try (RawClient c = new RawClient(port)) {
+            assertThat(c.reply()).isEqualTo("421 4.7.1 try later");
+        }
+    }
+
+    @Test
     void guardsSeeHeloAndAcceptedRecipients() throws IOException {
         List<SmtpSession> seen = new CopyOnWriteArrayList<>();
         guards.add(new EnvelopeGuard() {
