@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -35,6 +36,8 @@ import org.streamail.api.spam.ReportResult;
 import org.streamail.api.spam.ReportService;
 import org.streamail.api.spam.SpamStore;
 import org.streamail.api.store.Directory;
+import org.streamail.api.store.LogEntry;
+import org.streamail.api.store.MessageLog;
 import org.streamail.api.store.QuarantineStore;
 
 /**
@@ -66,6 +69,11 @@ public final class SpamComponent implements Detector, EnvelopeGuard, ReportServi
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile CampaignService campaigns;
+
+    /** To check that a gateway id read from reported bytes names the message that was reported. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile MessageLog messageLog;
 
     private final SpamEngine engine;
     private final ScheduledExecutorService refresher;
@@ -118,7 +126,8 @@ public final class SpamComponent implements Detector, EnvelopeGuard, ReportServi
         } else {
             this.learner = null; // the count models learn as reports arrive
         }
-        engine.onBlockedCampaign((id, reference, reason) -> recaller.execute(() -> recall(id, reference, reason)));
+        engine.onBlockedCampaign((id, reference, reason, claimed) -> recaller.execute(() -> recall(id, reference, reason,
+                claimed)));
         int releaseSeconds = config.release_learning_seconds();
         if (releaseSeconds > 0) {
             ReleaseLearner releases = new ReleaseLearner(() -> quarantine, engine);
@@ -135,12 +144,22 @@ public final class SpamComponent implements Detector, EnvelopeGuard, ReportServi
         recaller.shutdownNow();
     }
 
-    private void recall(String gatewayId, String reference, String reason) {
+    private void recall(String gatewayId, String reference, String reason, String claimedMessageId) {
         CampaignService c = campaigns;
         if (c == null) {
             LOG.info("Spam: ref {} now blocks, but no campaign service is installed to pull back the delivered "
                     + "copies of {}", reference, gatewayId);
             return;
+        }
+        if (claimedMessageId != null) {
+            MessageLog log = messageLog;
+            Optional<String> refused = notTheReportedMessage(gatewayId, claimedMessageId,
+                    log == null ? null : log::get);
+            if (refused.isPresent()) {
+                LOG.warn("Spam: ref {} blocks; the delivered copies of {} are not recalled: {}", reference, gatewayId,
+                        refused.get());
+                return;
+            }
         }
         try {
             var report = c.recall(gatewayId, reason + " (spam ref " + reference + ")", "spam-reports");
@@ -151,6 +170,45 @@ public final class SpamComponent implements Detector, EnvelopeGuard, ReportServi
         } catch (RuntimeException e) {
             LOG.warn("Spam: ref {} blocks; recalling the campaign of {} failed: {}", reference, gatewayId, e.toString());
         }
+    }
+
+    /**
+     * Why a gateway id read from a Received line of reported bytes must not be acted on, or empty when the
+     * message log holds that id with the reported bytes' Message-ID. The Received line is text the reporter
+     * handed in: copied from any mail a user received, it would otherwise let reporters recall another message
+     * (fifth audit).
+     *
+     * @param log the message log's lookup, or {@code null} when no message log is installed
+     */
+    static Optional<String> notTheReportedMessage(String gatewayId, String claimedMessageId,
+            Function<String, Optional<LogEntry>> log) {
+        if (log == null) {
+            return Optional.of("no message log is installed to confirm that " + gatewayId + " is the reported message");
+        }
+        if (claimedMessageId == null || claimedMessageId.isBlank()) {
+            return Optional.of("the reported message has no Message-ID to confirm that it is " + gatewayId);
+        }
+        Optional<LogEntry> e = log.apply(gatewayId);
+        if (e.isEmpty()) {
+            return Optional.of(gatewayId + " is not in the message log");
+        }
+        if (!bare(e.get().messageId()).equalsIgnoreCase(bare(claimedMessageId))) {
+            return Optional.of("the reported message's Message-ID is not the one logged for " + gatewayId
+                    + " (a Received line copied from other mail?)");
+        }
+        return Optional.empty();
+    }
+
+    /** A Message-ID without white space and angle brackets (the message log keeps it without them). */
+    private static String bare(String messageId) {
+        String m = messageId.strip();
+        if (m.startsWith("<")) {
+            m = m.substring(1);
+        }
+        if (m.endsWith(">")) {
+            m = m.substring(0, m.length() - 1);
+        }
+        return m.strip();
     }
 
     /**

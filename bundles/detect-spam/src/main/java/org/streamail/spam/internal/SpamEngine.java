@@ -110,7 +110,7 @@ final class SpamEngine implements ReportService, BlockListService {
     /** Makes an administrator's duplicate check and insert of a block rule one step. */
     private final Object addLock = new Object();
     private volatile long lastRefreshFailureLog;
-    private volatile BlockedCampaignListener blockedListener = (id, reference, reason) -> { };
+    private volatile BlockedCampaignListener blockedListener = (id, reference, reason, claimed) -> { };
 
     /**
      * Told when a report makes a fingerprint refuse mail and the reported message is one the gateway
@@ -119,7 +119,14 @@ final class SpamEngine implements ReportService, BlockListService {
      */
     @FunctionalInterface
     interface BlockedCampaignListener {
-        void blocked(String gatewayId, String reference, String reason);
+        /**
+         * @param claimedMessageId {@code null} when the gateway id is the one the report named (a quarantine or
+         *                         message-log id: the gateway's own copy); else the reported bytes' Message-ID
+         *                         ({@code ""} when they have none), because the id then came from a Received line
+         *                         inside bytes the reporter handed in, which anyone can write: the listener must
+         *                         check that the logged message is this one before acting on it
+         */
+        void blocked(String gatewayId, String reference, String reason, String claimedMessageId);
     }
 
     /** The gateway's own Received line: {@code by <host> (Streamail) with ESMTP[S][A] id <gateway id>}. */
@@ -615,7 +622,8 @@ final class SpamEngine implements ReportService, BlockListService {
                     String reason = admin ? "reported as spam by an administrator (" + reporter.strip() + ")"
                             : "reported as spam by " + tally.spamReporters() + " users";
                     try {
-                        blockedListener.blocked(id, fingerprintId, reason);
+                        blockedListener.blocked(id, fingerprintId, reason,
+                                gatewayId != null ? null : f.extracted().header("Message-ID").strip());
                     } catch (RuntimeException e) {
                         LOG.warn("Spam: recalling the campaign of {} (ref {}) failed: {}", id, fingerprintId, e.toString());
                     }

@@ -92,7 +92,7 @@ class SpamEngineTest {
     @Test
     void theReportThatMakesAFingerprintBlockRecallsTheDeliveredCampaignOnce() {
         List<String> recalls = new java.util.ArrayList<>();
-        engine.onBlockedCampaign((id, ref, reason) -> recalls.add(id + " " + ref + " " + reason));
+        engine.onBlockedCampaign((id, ref, reason, claimed) -> recalls.add(id + " " + ref + " " + reason));
         engine.report(ReportKind.SPAM, delivered("GW0000000001", variant("Alice", "t-aa11", 1001)), "alice", false);
         engine.report(ReportKind.SPAM, delivered("GW0000000002", variant("Bob", "t-bb22", 1002)), "bob", false);
         assertThat(recalls).isEmpty(); // two reporters: not blocking yet
@@ -108,7 +108,11 @@ class SpamEngineTest {
     @Test
     void anAdminReportByIdRecallsThatMessageAndAHamReportOrAnUndeliveredMessageRecallsNothing() {
         List<String> recalls = new java.util.ArrayList<>();
-        engine.onBlockedCampaign((id, ref, reason) -> recalls.add(id));
+        List<String> claims = new java.util.ArrayList<>();
+        engine.onBlockedCampaign((id, ref, reason, claimed) -> {
+            recalls.add(id);
+            claims.add(String.valueOf(claimed));
+        });
         engine.report(ReportKind.HAM, delivered("GW0000000010", variant("Eve", "t-ee55", 1005)), "admin", true);
         engine.report(ReportKind.SPAM, variant("Frank", "t-ff66", 1006), "admin", true); // never passed through us
         assertThat(recalls).isEmpty();
@@ -116,11 +120,37 @@ class SpamEngineTest {
                 "Buy cheap pills online without prescription, discreet shipping, best prices guaranteed, order today."), null));
         engine.reportById(ReportKind.SPAM, "GW0000000011", "admin", true);
         assertThat(recalls).containsExactly("GW0000000011");
+        assertThat(claims).containsExactly("null"); // named by the report: the gateway's own copy, nothing to check
+        // an id read from a Received line inside reported bytes comes with those bytes' Message-ID, to be checked
+        byte[] raw = delivered("GW0000000012", Mail.text("news@lottery-win.example", "You won the grand prize",
+                "Claim your lottery prize today: send your bank details and a processing fee to our agent at once."));
+        engine.report(ReportKind.SPAM, raw, "admin", true);
+        assertThat(recalls).last().isEqualTo("GW0000000012");
+        assertThat(claims).last().isEqualTo(MimeText.read(raw).header("Message-ID").strip()).isNotEqualTo("null");
+    }
+
+    @Test
+    void anIdFromAReceivedLineIsRecalledOnlyWhenTheLogHoldsItWithTheReportedMessageId() {
+        // fifth audit: a Received line copied from any mail a user got would let reporters recall that mail
+        org.streamail.api.model.Envelope env = org.streamail.api.model.Envelope.inbound("a@b.example",
+                List.of("c@example.org"), "192.0.2.1", "b.example");
+        java.util.Map<String, org.streamail.api.store.LogEntry> log = java.util.Map.of("GW1",
+                new org.streamail.api.store.LogEntry("GW1", "campaign-1@b.example", "Deals", env, List.of(), 100, null,
+                        org.streamail.api.store.DeliveryStatus.DELIVERED, "", java.time.Instant.EPOCH, null));
+        java.util.function.Function<String, java.util.Optional<org.streamail.api.store.LogEntry>> lookup =
+                id -> java.util.Optional.ofNullable(log.get(id));
+        // the message log keeps the Message-ID without angle brackets, the header has them
+        assertThat(SpamComponent.notTheReportedMessage("GW1", "<Campaign-1@b.example>", lookup)).isEmpty();
+        assertThat(SpamComponent.notTheReportedMessage("GW1", "<ceo-memo@example.org>", lookup)).hasValueSatisfying(
+                why -> assertThat(why).contains("Message-ID is not the one logged for GW1"));
+        assertThat(SpamComponent.notTheReportedMessage("GW1", "", lookup)).isPresent();
+        assertThat(SpamComponent.notTheReportedMessage("GW9", "<campaign-1@b.example>", lookup)).isPresent();
+        assertThat(SpamComponent.notTheReportedMessage("GW1", "<campaign-1@b.example>", null)).isPresent();
     }
 
     @Test
     void aFailingRecallNeverFailsTheReport() {
-        engine.onBlockedCampaign((id, ref, reason) -> {
+        engine.onBlockedCampaign((id, ref, reason, claimed) -> {
             throw new IllegalStateException("message log down");
         });
         ReportResult r = engine.report(ReportKind.SPAM, delivered("GW0000000020", variant("Gina", "t-gg77", 1007)), "admin", true);
