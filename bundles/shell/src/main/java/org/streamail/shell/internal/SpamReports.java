@@ -63,6 +63,7 @@ final class SpamReports {
         return p != null && Files.exists(p) && !Files.isRegularFile(p);
     }
 
+    /** The path a target names, relative to the shell's current directory; {@code null} when it is no valid path. */
     private static Path path(String target, Session session) {
         try {
             Path p = Path.of(target);
@@ -76,15 +77,8 @@ final class SpamReports {
     }
 
     private static Path file(String target, Session session) {
-        try {
-            Path p = Path.of(target);
-            if (!p.isAbsolute() && session != null && session.currentDir() != null) {
-                p = session.currentDir().resolve(p);
-            }
-            return Files.isRegularFile(p) ? p : null;
-        } catch (InvalidPathException e) {
-            return null;
-        }
+        Path p = path(target, session);
+        return p != null && Files.isRegularFile(p) ? p : null;
     }
 
     /**

@@ -4,25 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.KeyStore;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,17 +26,11 @@ import org.streamail.api.model.Envelope;
 import org.streamail.api.model.Verdict;
 import org.streamail.api.store.DeliveryStatus;
 import org.streamail.core.internal.spool.Spool;
+import org.streamail.core.internal.support.AuthSmtpServer;
+import org.streamail.core.internal.support.AuthSmtpServer.Auth;
 import org.streamail.core.internal.support.MemoryMessageLog;
 import org.streamail.core.internal.support.MemoryMessageLog.StatusChange;
-import org.streamail.core.internal.support.SelfSignedKeys;
 import org.streamail.core.internal.support.Wait;
-import org.subethamail.smtp.AuthenticationHandler;
-import org.subethamail.smtp.MessageContext;
-import org.subethamail.smtp.MessageHandler;
-import org.subethamail.smtp.auth.EasyAuthenticationHandlerFactory;
-import org.subethamail.smtp.auth.LoginFailedException;
-import org.subethamail.smtp.auth.UsernamePasswordValidator;
-import org.subethamail.smtp.server.SMTPServer;
 
 /**
  * SMTP AUTH towards the inbound next hop ({@code relay.user}, {@code relay.password.file}) and password files that
@@ -54,30 +41,19 @@ class RelayHostAuthTest {
 
     @TempDir
     static Path keys;
-    private static KeyStore serverKeys;
-    private static char[] storePassword;
+    private static SSLContext serverTls;
 
     @TempDir
     Path dir;
 
     private final MemoryMessageLog log = new MemoryMessageLog();
-    /** The accounts the next hop accepts now: the test changes them as an administrator would. */
-    private final Map<String, String> accounts = new ConcurrentHashMap<>();
-    /** Every accepted login as "user/password" (one per connection), and every refused one. */
-    private final List<String> logins = new CopyOnWriteArrayList<>();
-    private final List<String> refusedLogins = new CopyOnWriteArrayList<>();
-    /** "user subject-line" of every message the hop took. */
-    private final List<String> received = new CopyOnWriteArrayList<>();
     private Delivery delivery;
-    private SMTPServer server;
+    /** The organisation's mail server; the test changes its accounts as an administrator would. */
+    private AuthSmtpServer hop;
 
     @BeforeAll
     static void makeKeys() throws Exception {
-        byte[] random = new byte[18];
-        new SecureRandom().nextBytes(random);
-        storePassword = HexFormat.of().formatHex(random).toCharArray();
-        serverKeys = SelfSignedKeys.make(keys, "hop.p12", "CN=localhost", "SAN=dns:localhost,ip:127.0.0.1",
-                storePassword);
+        serverTls = AuthSmtpServer.localhostTls(keys);
     }
 
     @AfterEach
@@ -85,60 +61,29 @@ class RelayHostAuthTest {
         if (delivery != null) {
             delivery.close();
         }
-        if (server != null) {
-            server.stop();
+        if (hop != null) {
+            hop.close();
         }
     }
 
-    /** The organisation's mail server: STARTTLS required, AUTH required, the accounts of {@link #accounts}. */
-    private int startHop() throws Exception {
-        SSLContext ctx = SelfSignedKeys.serverContext(serverKeys, storePassword);
-        UsernamePasswordValidator check = (user, pass, c) -> {
-            if (!pass.equals(accounts.get(user))) {
-                refusedLogins.add(user + "/" + pass);
-                throw new LoginFailedException();
-            }
-            logins.add(user + "/" + pass);
-        };
-        server = SMTPServer.port(0).bindAddress(InetAddress.getLoopbackAddress()).hostName("mailstore.test")
-                .enableTLS(true).requireTLS(true).startTlsSocketFactory(plain -> SelfSignedKeys.startTls(ctx, plain))
-                .requireAuth(true).authenticationHandlerFactory(new EasyAuthenticationHandlerFactory(check))
-                .messageHandlerFactory(Recorder::new).build();
-        server.start();
-        return server.getPortAllocated();
+    /** The organisation's mail server: STARTTLS required, AUTH required, no accounts yet. */
+    private int startHop() {
+        hop = new AuthSmtpServer(serverTls, "mailstore.test", Auth.PLAIN_AND_LOGIN);
+        return hop.port();
     }
 
-    private final class Recorder implements MessageHandler {
-        private final MessageContext context;
+    /** Every accepted login as "user/password" (one per connection), and every refused one. */
+    private List<String> logins() {
+        return hop.logins.stream().map(l -> l.user() + "/" + l.password()).toList();
+    }
 
-        Recorder(MessageContext context) {
-            this.context = context;
-        }
+    private List<String> refusedLogins() {
+        return hop.refusedLogins.stream().map(l -> l.user() + "/" + l.password()).toList();
+    }
 
-        @Override
-        public void from(String from) {
-            // recorded with the data
-        }
-
-        @Override
-        public void recipient(String recipient) {
-            // recorded with the data
-        }
-
-        @Override
-        public String data(InputStream data) throws IOException {
-            String user = context.getAuthenticationHandler().map(AuthenticationHandler::getIdentity)
-                    .map(String::valueOf).orElse(null);
-            String text = new String(data.readAllBytes(), StandardCharsets.ISO_8859_1);
-            int s = text.indexOf("Subject: ");
-            received.add(user + " " + (s < 0 ? "?" : text.substring(s + 9, text.indexOf('\r', s))));
-            return null;
-        }
-
-        @Override
-        public void done() {
-            // nothing held
-        }
+    /** "user subject-line" of every message the hop took. */
+    private List<String> received() {
+        return hop.received.stream().map(r -> r.user() + " " + r.subject()).toList();
     }
 
     private Path passwordFile(String name, String password, String mode) throws IOException {
@@ -192,8 +137,8 @@ class RelayHostAuthTest {
 
     @Test
     void theInboundRelayAuthenticatesWithTheRightPassword() throws Exception {
-        accounts.put("gateway", "inbound pass");
         int port = startHop();
+        hop.accounts.put("gateway", "inbound pass");
         Spool spool = start(relay(port, "encrypt", "gateway", passwordFile("relay.pw", "inbound pass", "rw-------")));
         assertThat(delivery.configurationError()).isEmpty();
         assertThat(delivery.settings().inbound().auth().user()).isEqualTo("gateway");
@@ -201,15 +146,15 @@ class RelayHostAuthTest {
         send(spool, "i1");
         StatusChange s = awaitStatus("i1");
         assertThat(s.status()).as(s.detail()).isEqualTo(DeliveryStatus.DELIVERED);
-        assertThat(received).containsExactly("gateway in i1");
-        assertThat(logins).containsExactly("gateway/inbound pass");
+        assertThat(received()).containsExactly("gateway in i1");
+        assertThat(logins()).containsExactly("gateway/inbound pass");
         assertThat(delivery.settings().toString()).doesNotContain("inbound pass");
     }
 
     @Test
     void aWrongPasswordForTheInboundRelayDefersTheMessageNeverBouncesIt() throws Exception {
-        accounts.put("gateway", "right");
         int port = startHop();
+        hop.accounts.put("gateway", "right");
         Spool spool = start(relay(port, "encrypt", "gateway",
                 passwordFile("relay.pw", "wrong-one", "r--------")));
         send(spool, "i2");
@@ -218,8 +163,8 @@ class RelayHostAuthTest {
         assertThat(s.detail()).contains("127.0.0.1:" + port, "SMTP AUTH as gateway failed", "535")
                 .doesNotContain("wrong-one");
         Thread.sleep(300);
-        assertThat(refusedLogins).containsExactly("gateway/wrong-one");
-        assertThat(received).isEmpty();
+        assertThat(refusedLogins()).containsExactly("gateway/wrong-one");
+        assertThat(received()).isEmpty();
         assertThat(log.statuses("i2")).doesNotContain(DeliveryStatus.FAILED);
         assertThat(spool.entries()).hasSize(1); // still queued, no non-delivery report
         assertThat(delivery.deferredCount()).isEqualTo(1);
@@ -227,44 +172,44 @@ class RelayHostAuthTest {
 
     @Test
     void aRewrittenOrReplacedPasswordFileIsUsedForTheNextMessageWithoutAConfigurationUpdate() throws Exception {
-        accounts.put("gateway", "first-pw");
         int port = startHop();
+        hop.accounts.put("gateway", "first-pw");
         Path pw = passwordFile("relay.pw", "first-pw", "rw-------");
         Spool spool = start(relay(port, "encrypt", "gateway", pw));
         send(spool, "k1");
         awaitDelivered("k1");
         send(spool, "k2");
         awaitDelivered("k2");
-        assertThat(logins).as("one kept connection").containsExactly("gateway/first-pw");
+        assertThat(logins()).as("one kept connection").containsExactly("gateway/first-pw");
         DeliverySettings before = delivery.settings();
 
         // rotated on the hop: only the new password works there now; the file rewritten in place
-        accounts.put("gateway", "second-password");
+        hop.accounts.put("gateway", "second-password");
         Files.writeString(pw, "second-password\n", StandardCharsets.UTF_8);
         send(spool, "k3");
         StatusChange k3 = awaitStatus("k3");
         assertThat(k3.status()).as(k3.detail()).isEqualTo(DeliveryStatus.DELIVERED);
         // a new connection with the new password, not the kept one authenticated with the old
-        assertThat(logins).containsExactly("gateway/first-pw", "gateway/second-password");
+        assertThat(logins()).containsExactly("gateway/first-pw", "gateway/second-password");
 
         // rotated again, the way tools do it atomically: a new file renamed over the old one
-        accounts.put("gateway", "third");
+        hop.accounts.put("gateway", "third");
         Path next = passwordFile("relay.pw.new", "third", "rw-------");
         Files.move(next, pw, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         send(spool, "k4");
         StatusChange k4 = awaitStatus("k4");
         assertThat(k4.status()).as(k4.detail()).isEqualTo(DeliveryStatus.DELIVERED);
-        assertThat(logins).containsExactly("gateway/first-pw", "gateway/second-password", "gateway/third");
-        assertThat(refusedLogins).isEmpty();
-        assertThat(received).containsExactly("gateway in k1", "gateway in k2", "gateway in k3", "gateway in k4");
+        assertThat(logins()).containsExactly("gateway/first-pw", "gateway/second-password", "gateway/third");
+        assertThat(refusedLogins()).isEmpty();
+        assertThat(received()).containsExactly("gateway in k1", "gateway in k2", "gateway in k3", "gateway in k4");
         assertThat(delivery.settings()).as("no configuration update").isSameAs(before);
     }
 
     @Test
     void aPasswordFileMadeGroupReadableTooLongOrDeletedDefersNamingThePropertyAndIsLoggedOncePerChange()
             throws Exception {
-        accounts.put("gateway", "pw-ok");
         int port = startHop();
+        hop.accounts.put("gateway", "pw-ok");
         Path pw = passwordFile("relay.pw", "pw-ok", "rw-------");
         Spool spool = start(config(Map.of("relay_port", port, "relay_tls", "encrypt", "relay_user", "gateway",
                 "relay_password_file", pw.toString(), "retry_initial", 1L, "retry_max_interval", 2L)));
@@ -304,9 +249,9 @@ class RelayHostAuthTest {
             System.setErr(err);
         }
         // the previous password was used for nothing: no login, and the kept connection carried no mail
-        assertThat(logins).containsExactly("gateway/pw-ok");
-        assertThat(refusedLogins).isEmpty();
-        assertThat(received).containsExactly("gateway in g1");
+        assertThat(logins()).containsExactly("gateway/pw-ok");
+        assertThat(refusedLogins()).isEmpty();
+        assertThat(received()).containsExactly("gateway in g1");
         assertThat(log.statuses("g2")).doesNotContain(DeliveryStatus.FAILED);
         String out = captured.toString(StandardCharsets.UTF_8);
         assertThat(count(out, "cannot be used now: relay.password.file 'relay.pw' is open to group")).as(out).isEqualTo(1);
@@ -320,7 +265,7 @@ class RelayHostAuthTest {
         for (String id : List.of("g2", "g3", "g4", "g5")) {
             awaitDelivered(id);
         }
-        assertThat(received).hasSize(5);
+        assertThat(received()).hasSize(5);
     }
 
     @Test

@@ -3,20 +3,14 @@ package org.streamail.core.internal.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.KeyStore;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,19 +21,13 @@ import org.streamail.api.model.Envelope;
 import org.streamail.api.model.Verdict;
 import org.streamail.api.store.DeliveryStatus;
 import org.streamail.core.internal.spool.Spool;
+import org.streamail.core.internal.support.AuthSmtpServer;
+import org.streamail.core.internal.support.AuthSmtpServer.Auth;
+import org.streamail.core.internal.support.AuthSmtpServer.Login;
+import org.streamail.core.internal.support.AuthSmtpServer.Received;
 import org.streamail.core.internal.support.MemoryMessageLog;
 import org.streamail.core.internal.support.MemoryMessageLog.StatusChange;
-import org.streamail.core.internal.support.SelfSignedKeys;
 import org.streamail.core.internal.support.Wait;
-import org.subethamail.smtp.AuthenticationHandler;
-import org.subethamail.smtp.MessageContext;
-import org.subethamail.smtp.MessageHandler;
-import org.subethamail.smtp.auth.EasyAuthenticationHandlerFactory;
-import org.subethamail.smtp.auth.LoginAuthenticationHandlerFactory;
-import org.subethamail.smtp.auth.LoginFailedException;
-import org.subethamail.smtp.auth.UsernamePasswordValidator;
-import org.subethamail.smtp.server.SMTPServer;
-import org.subethamail.smtp.server.Session;
 
 /**
  * SMTP AUTH towards the outbound smarthost against a real STARTTLS + AUTH server (SubEthaSMTP in this JVM, with a
@@ -50,29 +38,18 @@ class SmarthostAuthTest {
 
     @TempDir
     static Path keys;
-    private static KeyStore serverKeys;
-    private static char[] storePassword;
+    private static SSLContext serverTls;
 
     @TempDir
     Path dir;
 
     private final MemoryMessageLog log = new MemoryMessageLog();
-    /** Every successful login (one per connection), and every refused one. */
-    private final List<String> logins = new CopyOnWriteArrayList<>();
-    private final List<String> refusedLogins = new CopyOnWriteArrayList<>();
-    private final List<Received> received = new CopyOnWriteArrayList<>();
     private Delivery delivery;
-    private SMTPServer server;
-
-    record Received(String user, boolean tls, String data) {
-    }
+    private AuthSmtpServer smarthost;
 
     @BeforeAll
     static void makeKeys() throws Exception {
-        byte[] random = new byte[18];
-        new SecureRandom().nextBytes(random);
-        storePassword = HexFormat.of().formatHex(random).toCharArray();
-        serverKeys = SelfSignedKeys.make(keys, "hop.p12", "CN=localhost", "SAN=dns:localhost,ip:127.0.0.1", storePassword);
+        serverTls = AuthSmtpServer.localhostTls(keys);
     }
 
     @AfterEach
@@ -80,8 +57,8 @@ class SmarthostAuthTest {
         if (delivery != null) {
             delivery.close();
         }
-        if (server != null) {
-            server.stop();
+        if (smarthost != null) {
+            smarthost.close();
         }
     }
 
@@ -92,56 +69,25 @@ class SmarthostAuthTest {
 
     /** {@code loginOnly}: the smarthost offers AUTH LOGIN alone (else PLAIN and LOGIN). */
     private int startSmarthost(Map<String, String> accounts, boolean loginOnly) throws Exception {
-        SSLContext ctx = SelfSignedKeys.serverContext(serverKeys, storePassword);
-        SMTPServer.Builder b = SMTPServer.port(0).bindAddress(InetAddress.getLoopbackAddress()).hostName("smarthost.test")
-                .enableTLS(true).requireTLS(true).startTlsSocketFactory(plain -> SelfSignedKeys.startTls(ctx, plain))
-                .messageHandlerFactory(Recorder::new);
+        smarthost = new AuthSmtpServer(serverTls, "smarthost.test",
+                accounts == null ? Auth.NONE : loginOnly ? Auth.LOGIN_ONLY : Auth.PLAIN_AND_LOGIN);
         if (accounts != null) {
-            UsernamePasswordValidator check = (user, pass, c) -> {
-                if (!pass.equals(accounts.get(user))) {
-                    refusedLogins.add(user);
-                    throw new LoginFailedException();
-                }
-                logins.add(user);
-            };
-            b.requireAuth(true).authenticationHandlerFactory(loginOnly ? new LoginAuthenticationHandlerFactory(check)
-                    : new EasyAuthenticationHandlerFactory(check));
+            smarthost.accounts.putAll(accounts);
         }
-        server = b.build();
-        server.start();
-        return server.getPortAllocated();
+        return smarthost.port();
     }
 
-    private final class Recorder implements MessageHandler {
-        private final MessageContext context;
+    /** The users of every successful login (one per connection), and of every refused one. */
+    private List<String> logins() {
+        return smarthost.logins.stream().map(Login::user).toList();
+    }
 
-        Recorder(MessageContext context) {
-            this.context = context;
-        }
+    private List<String> refusedLogins() {
+        return smarthost.refusedLogins.stream().map(Login::user).toList();
+    }
 
-        @Override
-        public void from(String from) {
-            // recorded with the data
-        }
-
-        @Override
-        public void recipient(String recipient) {
-            // recorded with the data
-        }
-
-        @Override
-        public String data(InputStream data) throws IOException {
-            String user = context.getAuthenticationHandler().map(AuthenticationHandler::getIdentity)
-                    .map(String::valueOf).orElse(null);
-            received.add(new Received(user, ((Session) context).isTLSStarted(),
-                    new String(data.readAllBytes(), StandardCharsets.ISO_8859_1)));
-            return null;
-        }
-
-        @Override
-        public void done() {
-            // nothing held
-        }
+    private List<Received> received() {
+        return smarthost.received;
     }
 
     private Path passwordFile(String name, String password, String mode) throws IOException {
@@ -194,13 +140,13 @@ class SmarthostAuthTest {
         send(spool, "a1");
         StatusChange s = awaitStatus("a1");
         assertThat(s.status()).as(s.detail()).isEqualTo(DeliveryStatus.DELIVERED);
-        assertThat(received).singleElement().satisfies(r -> {
+        assertThat(received()).singleElement().satisfies(r -> {
             assertThat(r.user()).isEqualTo("gateway");
             assertThat(r.tls()).isTrue();
             assertThat(r.data()).contains("Subject: auth a1").containsPattern("\r\nMessage-ID: <sm1\\.[A-Za-z0-9_-]+"
                     + "@example\\.org>\r\n").doesNotContain("corp.internal");
         });
-        assertThat(logins).containsExactly("gateway");
+        assertThat(logins()).containsExactly("gateway");
         assertThat(delivery.settings().toString()).doesNotContain("s3cret");
     }
 
@@ -211,7 +157,7 @@ class SmarthostAuthTest {
         send(spool, "l1");
         StatusChange s = awaitStatus("l1");
         assertThat(s.status()).as(s.detail()).isEqualTo(DeliveryStatus.DELIVERED);
-        assertThat(received).extracting(Received::user).containsExactly("gateway");
+        assertThat(received()).extracting(Received::user).containsExactly("gateway");
     }
 
     @Test
@@ -224,8 +170,8 @@ class SmarthostAuthTest {
         assertThat(s.detail()).contains("127.0.0.1:" + port, "SMTP AUTH as gateway failed", "535")
                 .doesNotContain("wrong-one");
         Thread.sleep(300);
-        assertThat(refusedLogins).containsExactly("gateway");
-        assertThat(received).isEmpty();
+        assertThat(refusedLogins()).containsExactly("gateway");
+        assertThat(received()).isEmpty();
         assertThat(log.statuses("a2")).doesNotContain(DeliveryStatus.FAILED);
         assertThat(spool.find("a2")).isPresent();
         assertThat(spool.entries()).hasSize(1); // no non-delivery report queued
@@ -241,7 +187,7 @@ class SmarthostAuthTest {
         assertThat(s.status()).isEqualTo(DeliveryStatus.DEFERRED);
         assertThat(s.detail()).contains("127.0.0.1:" + port, "offers no SMTP AUTH");
         Thread.sleep(300);
-        assertThat(received).isEmpty();
+        assertThat(received()).isEmpty();
     }
 
     @Test
@@ -291,7 +237,7 @@ class SmarthostAuthTest {
         Wait.until("r1 delivered", Duration.ofSeconds(20), () -> log.statuses("r1").contains(DeliveryStatus.DELIVERED));
         send(spool, "r2");
         Wait.until("r2 delivered", Duration.ofSeconds(20), () -> log.statuses("r2").contains(DeliveryStatus.DELIVERED));
-        assertThat(logins).as("the same credentials share the kept connection").containsExactly("alice");
+        assertThat(logins()).as("the same credentials share the kept connection").containsExactly("alice");
 
         // the same user with another password (the file rewritten, the configuration updated): the kept connection,
         // authenticated with the old password, is not used; the new login is refused by this smarthost
@@ -305,8 +251,8 @@ class SmarthostAuthTest {
         delivery.reconfigure(config(smarthost(port, "encrypt", "bob", passwordFile("b.pw", "pw-b", "rw-------"))));
         send(spool, "r4");
         Wait.until("r4 delivered", Duration.ofSeconds(20), () -> log.statuses("r4").contains(DeliveryStatus.DELIVERED));
-        assertThat(logins).containsExactly("alice", "bob");
-        assertThat(refusedLogins).containsExactly("alice");
-        assertThat(received).extracting(Received::user).containsExactly("alice", "alice", "bob");
+        assertThat(logins()).containsExactly("alice", "bob");
+        assertThat(refusedLogins()).containsExactly("alice");
+        assertThat(received()).extracting(Received::user).containsExactly("alice", "alice", "bob");
     }
 }
