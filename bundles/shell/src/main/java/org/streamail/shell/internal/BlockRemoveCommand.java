@@ -24,6 +24,9 @@ public class BlockRemoveCommand implements Action {
 
     @Override
     public Object execute() {
+        if (id.isBlank()) {
+            throw new CommandFailure("Name the rule to remove: its id, or the first 8 characters of it (see block-list)");
+        }
         if (!Services.require(blockList, "block list (detect-spam)").remove(id.strip(), Actor.of(session))) {
             throw new CommandFailure("No block rule " + Format.visible(id));
         }

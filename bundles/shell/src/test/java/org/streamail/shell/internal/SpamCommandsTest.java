@@ -163,6 +163,15 @@ class SpamCommandsTest extends CommandTestSupport {
     }
 
     @Test
+    void anEmptyRuleIdIsAskedForNotReportedAsAnUnknownRule() {
+        // audit finding: block-remove '' printed "No block rule " with nothing after it
+        BlockRemoveCommand remove = new BlockRemoveCommand();
+        remove.blockList = blockList;
+        remove.id = "  ";
+        assertThatThrownBy(remove::execute).isInstanceOf(CommandFailure.class).hasMessageStartingWith("Name the rule");
+    }
+
+    @Test
     void anAbsurdExpiryIsOneClearLine() throws Exception {
         // audit finding: --expires P999999999999D printed the JDK's "Instant exceeds minimum or maximum instant"
         BlockAddCommand add = new BlockAddCommand();
