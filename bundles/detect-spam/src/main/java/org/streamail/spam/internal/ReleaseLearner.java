@@ -52,8 +52,14 @@ final class ReleaseLearner {
                 }
                 Optional<byte[]> raw = q.raw(e.id());
                 if (raw.isPresent()) {
-                    engine.report(ReportKind.HAM, raw.get(), e.actedBy(), true);
-                    reported++;
+                    try {
+                        engine.report(ReportKind.HAM, raw.get(), e.actedBy(), true);
+                        reported++;
+                    } catch (IllegalArgumentException refused) {
+                        // this message cannot be learned (not mail, over the size limit): trying again would
+                        // refuse it again and hold up the releases after it
+                        LOG.info("Spam: release {} not learned as ham: {}", e.id(), refused.getMessage());
+                    }
                 }
                 remember(e.id());
             }

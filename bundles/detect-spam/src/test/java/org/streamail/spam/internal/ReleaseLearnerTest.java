@@ -23,6 +23,7 @@ class ReleaseLearnerTest {
     final List<QuarantineEntry> entries = new ArrayList<>();
     final byte[] raw = SpamEngineTest.variant("Alice", "t1", 1);
     boolean down;
+    static final byte[] NOT_MAIL = new byte[] {0, 1, 2, 3, (byte) 0xff, 10, 10};
 
     final QuarantineStore quarantine = new QuarantineStore() {
         @Override
@@ -37,7 +38,7 @@ class ReleaseLearnerTest {
 
         @Override
         public Optional<byte[]> raw(String id) {
-            return Optional.of(raw);
+            return Optional.of(id.startsWith("q-bad") ? NOT_MAIL : raw);
         }
 
         @Override
@@ -63,6 +64,16 @@ class ReleaseLearnerTest {
     static QuarantineEntry released(String id, String by) {
         return new QuarantineEntry(id, "", "", Envelope.inbound("a@b.example", List.of("c@example.org"), null, null),
                 Verdict.clean(), 10, Instant.now(), QuarantineEntry.Status.RELEASED, by, Instant.now());
+    }
+
+    @Test
+    void aReleaseThatCannotBeLearnedIsSkippedOnceAndDoesNotHoldUpTheOthers() {
+        entries.add(released("q-bad", "carol")); // the newest first: bytes the report path refuses
+        entries.add(released("q-1", "carol"));
+        ReleaseLearner learner = new ReleaseLearner(() -> quarantine, engine);
+        assertThat(learner.poll()).isEqualTo(1);
+        assertThat(store.corpus().hamMessages()).isEqualTo(1);
+        assertThat(learner.poll()).isZero(); // neither is tried again
     }
 
     @Test
