@@ -109,7 +109,7 @@ public class ClickServlet extends HttpServlet {
             }
         };
         this.handler = new ClickHandler(settings, new LinkTokens(KeyFile.load(settings.keyFile())), services,
-                new NeighbourTable(Path.of("/proc/net/arp")), recalls, Clock.systemUTC());
+                new NeighbourTable(Path.of("/proc/net/arp"), NeighbourTable.systemIpProgram()), recalls, Clock.systemUTC());
     }
 
     @Deactivate

@@ -70,6 +70,32 @@ class SupportTest {
     }
 
     @Test
+    void anIpv6HostsMacComesFromIpNeighForThatOneCanonicalAddress(@TempDir Path dir) throws Exception {
+        // a stand-in for iproute2's ip: prints a table whatever it is asked and records its arguments
+        Path args = dir.resolve("args");
+        Path ip = dir.resolve("ip");
+        Files.writeString(ip, "#!/bin/sh\necho \"$@\" >> " + args + "\n"
+                + "echo '2001:db8::7 dev eth0 lladdr AA:bb:cc:dd:ee:07 REACHABLE'\n"
+                + "echo '2001:db8::8 dev eth0 lladdr 11:22:33:44:55:08 FAILED'\n"
+                + "echo '2001:db8::9 dev eth0 INCOMPLETE'\n"
+                + "echo 'fe80::1 dev eth0 lladdr 52:54:00:00:00:01 router STALE'\n");
+        Files.setPosixFilePermissions(ip, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        NeighbourTable t = new NeighbourTable(dir.resolve("no-arp"), ip);
+        assertThat(t.macOf("2001:DB8:0:0::7")).isEqualTo("aa:bb:cc:dd:ee:07");
+        assertThat(t.macOf("[fe80::1]")).isEqualTo("52:54:00:00:00:01");
+        assertThat(t.macOf("2001:db8::8")).isEmpty(); // FAILED
+        assertThat(t.macOf("2001:db8::9")).isEmpty(); // no lladdr
+        assertThat(t.macOf("2001:db8::a")).isEmpty(); // not in the table
+        assertThat(t.macOf("-6 neigh flush all")).isEmpty(); // not an address: the program is not run
+        // the program got the canonical literal as one argument, never the caller's text
+        assertThat(Files.readAllLines(args)).startsWith("-6 neigh show 2001:db8::7", "-6 neigh show fe80::1");
+        assertThat(Files.readString(args)).doesNotContain("flush");
+        // no program, or one that fails: no MAC, no error
+        assertThat(new NeighbourTable(dir.resolve("no-arp"), null).macOf("2001:db8::7")).isEmpty();
+        assertThat(new NeighbourTable(dir.resolve("no-arp"), dir.resolve("missing-ip")).macOf("2001:db8::7")).isEmpty();
+    }
+
+    @Test
     void badSettingsNameTheirProperty() {
         assertThatThrownBy(() -> Settings.baseUrl("ftp://x")).hasMessageContaining("base.url");
         assertThatThrownBy(() -> Settings.baseUrl("http://x/?q=1")).hasMessageContaining("base.url");
