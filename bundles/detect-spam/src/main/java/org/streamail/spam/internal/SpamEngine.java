@@ -181,21 +181,7 @@ final class SpamEngine implements ReportService, BlockListService {
                     rules = new BlockRules(store.rules());
                     rulesGeneration = g;
                 }
-                boolean changed = false;
-                while (true) {
-                    List<SpamStore.Fingerprint> page = store.fingerprintsChangedAfter(fingerprintGeneration, FINGERPRINT_PAGE);
-                    for (SpamStore.Fingerprint f : page) {
-                        index(f.id(), toArray(f.minHash()), f.attachmentHashes(), f.state());
-                        fingerprintGeneration = Math.max(fingerprintGeneration, f.generation());
-                    }
-                    changed |= !page.isEmpty();
-                    if (page.size() < FINGERPRINT_PAGE) {
-                        break;
-                    }
-                }
-                if (changed) {
-                    rebuildBlocking();
-                }
+                syncFingerprints();
                 classifier.sync(store);
                 if (logistic != null) {
                     logistic.sync(store, classifier.spamMessages() + classifier.hamMessages());
@@ -208,6 +194,27 @@ final class SpamEngine implements ReportService, BlockListService {
                     LOG.warn("Spam: refreshing reports, tokens and rules from the store failed ({}); using the copies "
                             + "read before", e.toString());
                 }
+            }
+        }
+    }
+
+    /** Reads the fingerprints changed since the last read; throws if the store fails. */
+    private void syncFingerprints() {
+        synchronized (refreshLock) {
+            boolean changed = false;
+            while (true) {
+                List<SpamStore.Fingerprint> page = store.fingerprintsChangedAfter(fingerprintGeneration, FINGERPRINT_PAGE);
+                for (SpamStore.Fingerprint f : page) {
+                    index(f.id(), toArray(f.minHash()), f.attachmentHashes(), f.state());
+                    fingerprintGeneration = Math.max(fingerprintGeneration, f.generation());
+                }
+                changed |= !page.isEmpty();
+                if (page.size() < FINGERPRINT_PAGE) {
+                    break;
+                }
+            }
+            if (changed) {
+                rebuildBlocking();
             }
         }
     }
@@ -548,7 +555,8 @@ final class SpamEngine implements ReportService, BlockListService {
             stored = recent.get(id).map(raw -> new Stored(raw, null));
         }
         Stored s = stored.orElseThrow(() -> new NoSuchElementException("no message with id " + id
-                + " in the quarantine or among the messages this node inspected recently"));
+                + " in the quarantine or among the messages this node inspected recently (a message another gateway "
+                + "node received is only known there: report it on that node or send the message itself)"));
         return report(kind, s.raw(), s.sender(), id.strip(), reporter, admin);
     }
 
@@ -597,13 +605,37 @@ final class SpamEngine implements ReportService, BlockListService {
         Features f = features(raw);
         Instant now = clock.instant();
         String fingerprintId = findOrCreateFingerprint(f, now);
-        Indexed previous = fingerprints.get(fingerprintId);
         String sender = envelopeSender != null && !envelopeSender.isEmpty() ? envelopeSender.toLowerCase(Locale.ROOT)
                 : fromAddress(f.extracted());
         boolean counted = store.recordReport(new SpamStore.Report(fingerprintId, reporter.strip(), kind, admin, sender, now));
         SpamStore.Tally tally = store.tally(fingerprintId);
-        FingerprintState state = stateOf(tally);
-        store.setState(fingerprintId, state);
+        FingerprintState written = stateOf(tally);
+        // Tally and state write are two steps: another node (or thread) may record a report in between and write
+        // the state it calls for before this write lands, which would then put back a stale state (the third
+        // reporter's BLOCKING overwritten by the second reporter's PENDING: the block lost on every node; second
+        // multi-node audit). So read the tally again after writing and write again until they agree: the last
+        // writer always ends with the state of every report recorded before its final read.
+        boolean madeBlocking = false;
+        boolean overwrote = false;
+        for (int round = 0;; round++) {
+            // setState is true only for the write that changed the stored state, on whichever node: that report,
+            // and no other, recalls the campaign (a node's own memory may not have seen another node's block yet).
+            // A write that only puts back what this report's stale write had just overwritten is no new block:
+            // the node whose write it overwrote made the transition and recalled.
+            boolean changed = store.setState(fingerprintId, written);
+            if (changed) {
+                madeBlocking = written == FingerprintState.BLOCKING && !overwrote;
+            }
+            SpamStore.Tally again = store.tally(fingerprintId);
+            FingerprintState settled = stateOf(again);
+            tally = again;
+            if (settled == written || round == MAX_STATE_ROUNDS) {
+                break;
+            }
+            overwrote = changed;
+            written = settled;
+        }
+        FingerprintState state = written;
         Indexed old = fingerprints.get(fingerprintId);
         if (old == null) {
             // saved by another node and not refreshed here yet: take it now, so this node acts at once
@@ -613,28 +645,33 @@ final class SpamEngine implements ReportService, BlockListService {
             index(fingerprintId, old.signature(), old.attachmentHashes(), state);
             rebuildBlocking();
         }
+        // the recall is queued as soon as the block is stored, before the training and the automatic rule: a store
+        // failure in those fails the report (503), and the retry would no longer be the report that made it block
+        if (kind == ReportKind.SPAM && madeBlocking && state == FingerprintState.BLOCKING) {
+            String id = gatewayId != null ? gatewayId : deliveredId(f.extracted());
+            if (id != null) {
+                String reason = admin ? "reported as spam by an administrator (" + reporter.strip() + ")"
+                        : "reported as spam by " + tally.spamReporters() + " users";
+                try {
+                    blockedListener.blocked(id, fingerprintId, reason,
+                            gatewayId != null ? null : f.extracted().header("Message-ID").strip());
+                } catch (RuntimeException e) {
+                    LOG.warn("Spam: recalling the campaign of {} (ref {}) failed: {}", id, fingerprintId, e.toString());
+                }
+            }
+        }
         train(f, kind, admin);
         if (kind == ReportKind.SPAM) {
             autoBlock(sender, now);
-            if (state == FingerprintState.BLOCKING && (previous == null || previous.state() != FingerprintState.BLOCKING)) {
-                String id = gatewayId != null ? gatewayId : deliveredId(f.extracted());
-                if (id != null) {
-                    String reason = admin ? "reported as spam by an administrator (" + reporter.strip() + ")"
-                            : "reported as spam by " + tally.spamReporters() + " users";
-                    try {
-                        blockedListener.blocked(id, fingerprintId, reason,
-                                gatewayId != null ? null : f.extracted().header("Message-ID").strip());
-                    } catch (RuntimeException e) {
-                        LOG.warn("Spam: recalling the campaign of {} (ref {}) failed: {}", id, fingerprintId, e.toString());
-                    }
-                }
-            }
         }
         LOG.info("Spam: {}{} reported {} (ref {}; {} spam / {} ham reporters; {})", reporter.strip(),
                 admin ? " (admin)" : "", kind, fingerprintId, tally.spamReporters(), tally.hamReporters(), state);
         return new ReportResult(fingerprintId, kind, counted, tally.spamReporters(), tally.hamReporters(),
                 state == FingerprintState.BLOCKING && matchable(f.signature(), f.attachmentHashes()));
     }
+
+    /** Writes of a fingerprint's state after which a report stops re-reading the tally (it has settled long before). */
+    private static final int MAX_STATE_ROUNDS = 5;
 
     /** The fingerprint a report counts for: the same message, else a near duplicate already reported, else new. */
     private String findOrCreateFingerprint(Features f, Instant now) {
@@ -644,6 +681,14 @@ final class SpamEngine implements ReportService, BlockListService {
         Optional<SpamStore.Fingerprint> known = store.fingerprint(f.referenceId());
         if (known.isPresent()) {
             return known.get().id();
+        }
+        // Compare with every fingerprint in the store, not only those this node's last refresh saw: a near copy
+        // reported on another node within the refresh interval would otherwise get a fingerprint of its own here,
+        // and the reporters of one campaign would stay split between the two for good, neither reaching the
+        // threshold (second multi-node audit). One query for the few fingerprints saved since.
+        syncFingerprints();
+        if (fingerprints.containsKey(f.referenceId())) {
+            return f.referenceId();
         }
         String bestId = null;
         double bestSim = 0;
@@ -730,9 +775,18 @@ final class SpamEngine implements ReportService, BlockListService {
         } catch (IllegalArgumentException e) {
             return; // an odd sender address cannot become a rule
         }
-        BlockRule rule = store.addRule(new BlockRule(UUID.randomUUID().toString(), BlockRule.Type.SENDER, value,
-                reporters + " users reported spam from this sender", "auto", now,
-                now.plus(settings.autoBlockExpiry()), BlockRule.Source.AUTO));
+        BlockRule rule;
+        try {
+            rule = store.addRule(new BlockRule(UUID.randomUUID().toString(), BlockRule.Type.SENDER, value,
+                    reporters + " users reported spam from this sender", "auto", now,
+                    now.plus(settings.autoBlockExpiry()), BlockRule.Source.AUTO));
+        } catch (IllegalArgumentException e) {
+            // another node blocked this sender since this node last read the rules (the store refuses a second
+            // active rule with the same type and value): the sender is blocked, which is what was wanted
+            LOG.info("Spam: no automatic rule for sender {}: {}", value, e.getMessage());
+            reloadRules();
+            return;
+        }
         LOG.info("Spam: automatic rule {} blocks sender {} until {}", rule.id(), value, rule.expiresAt());
         reloadRules();
     }

@@ -207,6 +207,12 @@ final class InMemorySpamStore implements SpamStore {
         BlockRule stored = new BlockRule(rule.id(), rule.type(), rule.value(), rule.reason(), rule.createdBy(),
                 Instant.ofEpochMilli(rule.createdAt().toEpochMilli()),
                 rule.expiresAt() == null ? null : Instant.ofEpochMilli(rule.expiresAt().toEpochMilli()), rule.source());
+        for (BlockRule r : rules.values()) {
+            // as the JDBC store: a second active rule with the same type and value is refused, whichever node adds it
+            if (r.type() == stored.type() && r.value().equals(stored.value()) && r.activeAt(stored.createdAt())) {
+                throw new IllegalArgumentException(stored.type() + " " + stored.value() + " is already blocked by rule " + r.id());
+            }
+        }
         rules.put(rule.id(), stored);
         rulesGeneration++;
         return stored;

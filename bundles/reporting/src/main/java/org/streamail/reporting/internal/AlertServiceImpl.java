@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -267,6 +268,33 @@ public final class AlertServiceImpl implements AlertService {
 
     @Override
     public Alert raise(AlertRequest request) {
+        return raise(request, newId());
+    }
+
+    /**
+     * Raises the alert under an id the caller derived from what it is about, once across every node sharing the
+     * store: when an alert with that id is already stored (another node raised it first, even at the same moment,
+     * since the store refuses a second row with one id), nothing is stored or mailed and the answer is empty. For
+     * the campaign recall's warnings, whose check of what was handled before and whose warning are two steps that
+     * two nodes recalling one campaign at once could both pass (second multi-node audit: a user warned twice).
+     *
+     * @param id 16 characters of base64url, like the random ids
+     */
+    Optional<Alert> raiseOnce(AlertRequest request, String id) {
+        if (store.get(id).isPresent()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(raise(request, id));
+        } catch (RuntimeException e) {
+            if (store.get(id).isPresent()) {
+                return Optional.empty(); // another node stored it between the look and the insert
+            }
+            throw e;
+        }
+    }
+
+    private Alert raise(AlertRequest request, String id) {
         Objects.requireNonNull(request, "request");
         if (!KIND.matcher(request.kind()).matches()) {
             throw new IllegalArgumentException("alert kind must be a lower-case token such as click-blocked, got '"
@@ -284,7 +312,7 @@ public final class AlertServiceImpl implements AlertService {
         Severity severity = escalate(request.severity(), before);
         String detail = request.detail().length() > MAX_DETAIL ? request.detail().substring(0, MAX_DETAIL)
                 : request.detail();
-        Alert alert = new Alert(newId(), now, severity, request.kind(), subject,
+        Alert alert = new Alert(id, now, severity, request.kind(), subject,
                 Texts.oneLine(request.messageId(), MAX_MESSAGE_ID), Texts.oneLine(request.recipient(), 320),
                 Texts.oneLine(request.title(), NotificationMail.MAX_TITLE), detail, before + 1);
         store.add(alert);

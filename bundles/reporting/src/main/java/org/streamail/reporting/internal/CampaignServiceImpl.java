@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -413,9 +415,21 @@ public final class CampaignServiceImpl implements CampaignService {
         for (Warning w : byRecipient.values()) {
             if (alertService != null) {
                 try {
-                    alertService.raise(new AlertRequest(KIND_WARNED, Severity.MEDIUM,
+                    AlertRequest warning = new AlertRequest(KIND_WARNED, Severity.MEDIUM,
                             warningSubject(campaignId, w.address), w.first().id, w.address, w.title(),
-                            userDetail(w, reason)));
+                            userDetail(w, reason));
+                    if (alertService instanceof AlertServiceImpl ours && alertStore != null) {
+                        // once across nodes: two nodes recalling the campaign at once (clicks on its lure on both,
+                        // say) both find these pairs unhandled above; the warning's id says what it covers, and
+                        // the store keeps one alert per id
+                        if (ours.raiseOnce(warning, warningId(campaignId, w)).isEmpty()) {
+                            alreadyDone += w.pairKeys.size();
+                            done.addAll(w.pairKeys);
+                            continue;
+                        }
+                    } else {
+                        alertService.raise(warning);
+                    }
                     warned.add(w.address);
                 } catch (RuntimeException e) {
                     problems.add(w.address + ": warning not stored: " + e.getMessage());
@@ -582,6 +596,23 @@ public final class CampaignServiceImpl implements CampaignService {
             }
         }
         return List.of();
+    }
+
+    /**
+     * The id of the warning of one recipient about these copies of a campaign: the same on every node that recalls
+     * them, so the alert store keeps it once (96 bits of SHA-256, base64url, as long as the random ids).
+     */
+    static String warningId(String campaignId, Warning w) {
+        List<String> keys = new ArrayList<>(w.pairKeys);
+        Collections.sort(keys);
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update((KIND_WARNED + "\n" + campaignId + "\n" + w.address.toLowerCase(Locale.ROOT) + "\n"
+                    + String.join("\n", keys)).getBytes(StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(sha.digest(), 12));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing", e);
+        }
     }
 
     /** The subject of a warning: the campaign and the user, so escalation counts repeats to that user only. */

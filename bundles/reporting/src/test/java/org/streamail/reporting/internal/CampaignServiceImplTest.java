@@ -11,6 +11,7 @@ import java.util.NoSuchElementException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.streamail.api.alert.Alert;
+import org.streamail.api.alert.AlertStore;
 import org.streamail.api.alert.Severity;
 import org.streamail.api.campaign.RecallReport;
 import org.streamail.api.model.Direction;
@@ -158,6 +159,39 @@ class CampaignServiceImplTest {
                 .satisfies(a -> assertThat(a.detail()).contains("already handled before: 3"));
         assertThat(alertStore.ofKind("campaign-recalled")).extracting(Alert::severity)
                 .containsExactly(Severity.HIGH, Severity.CRITICAL);
+    }
+
+    /**
+     * Two nodes recall one campaign at the same moment (say a click on its lure on each): node 2's whole recall runs
+     * between node 1's look at what was handled before and its warnings. Each recipient is warned once, not once per
+     * node (second multi-node audit: the user got two "A fraudulent message was sent to you" alerts and mails).
+     */
+    @Test
+    void twoNodesRecallingOneCampaignAtOnceWarnEachRecipientOnce() {
+        CampaignServiceImpl node2 = service(true, true);
+        java.util.concurrent.atomic.AtomicBoolean hooked = new java.util.concurrent.atomic.AtomicBoolean();
+        AlertStore racing = (AlertStore) java.lang.reflect.Proxy.newProxyInstance(AlertStore.class.getClassLoader(),
+                new Class<?>[] {AlertStore.class}, (proxy, method, args) -> {
+                    try {
+                        return method.invoke(alertStore, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    } finally {
+                        if (method.getName().equals("query") && hooked.compareAndSet(false, true)) {
+                            node2.recall("g2", "clicked on node 2", "linkguard"); // after node 1's look
+                        }
+                    }
+                });
+        CampaignServiceImpl node1 = service(true, true);
+        node1.alertStore = racing;
+        RecallReport first = node1.recall("g2", "clicked on node 1", "linkguard");
+
+        assertThat(hooked).isTrue();
+        List<String> warnedUsers = alertStore.ofKind("recipient-warned").stream().map(Alert::recipient).toList();
+        assertThat(warnedUsers).doesNotHaveDuplicates().isNotEmpty();
+        assertThat(first.warned()).as("node 2 warned them all").isEmpty();
+        assertThat(alertStore.ofKind("campaign-recalled")).hasSize(2).last()
+                .satisfies(a -> assertThat(a.detail()).contains("Recipients warned now: 0"));
     }
 
     @Test

@@ -520,6 +520,24 @@ public final class JdbcSpamStore implements SpamStore {
         schema.ensure();
         Jdbc.inTransaction(dataSource, "adding block rule " + rule.id(), c -> {
             nextGeneration(c, "rule");
+            // Under the rule counter's lock, which every rule writer on every node takes first: a second active rule
+            // with the same type and value is refused here, so two nodes adding one value at the same moment store
+            // it once (second multi-node audit: both were stored, and removing the one an SMTP reply named left
+            // the other refusing mail). The rule ids are random, so no key catches it.
+            try (PreparedStatement dup = c.prepareStatement("SELECT id, expires_at FROM spam_block_rule "
+                    + "WHERE rule_type = ? AND rule_value = ? ORDER BY created_at, id")) {
+                dup.setString(1, stored.type().name());
+                dup.setString(2, stored.value());
+                try (ResultSet rs = dup.executeQuery()) {
+                    while (rs.next()) {
+                        Instant expires = Jdbc.instantOrNull(rs, "expires_at");
+                        if (expires == null || stored.createdAt().isBefore(expires)) {
+                            throw new IllegalArgumentException(stored.type() + " " + stored.value()
+                                    + " is already blocked by rule " + rs.getString(1));
+                        }
+                    }
+                }
+            }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO spam_block_rule (id, rule_type, rule_value, reason, "
                     + "created_by, created_at, expires_at, rule_source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
                 ps.setString(1, stored.id());

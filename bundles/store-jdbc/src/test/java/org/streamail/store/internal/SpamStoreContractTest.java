@@ -315,6 +315,46 @@ abstract class SpamStoreContractTest {
                 BlockRule.Source.ADMIN))).isInstanceOf(org.streamail.api.store.StoreException.class);
     }
 
+    /**
+     * Eight "nodes" (each its own store instance) add a rule with one type and value at once: one is stored, the
+     * others are refused naming it, as the spam service refuses a duplicate on one node (second multi-node audit:
+     * two gateways stored both, and removing the rule an SMTP reply named left its twin refusing mail). An expired
+     * rule with the value, another type or another value does not count; once the rule is removed it may be added
+     * again.
+     */
+    @Test
+    void aSecondActiveRuleWithTheSameTypeAndValueIsRefusedAcrossNodes() throws Exception {
+        store.addRule(new BlockRule("old", BlockRule.Type.SENDER_DOMAIN, "bulk.example", "expired", "root",
+                T0.minusSeconds(7200), T0.minusSeconds(3600), BlockRule.Source.ADMIN));
+        store.addRule(new BlockRule("helo", BlockRule.Type.HELO, "bulk.example", "", "root", T0, null, BlockRule.Source.ADMIN));
+        int[] n = {0};
+        List<Object> outcomes = concurrently(8, () -> {
+            String id;
+            synchronized (n) {
+                id = "n" + n[0]++;
+            }
+            try {
+                return new JdbcSpamStore(ds).addRule(new BlockRule(id, BlockRule.Type.SENDER_DOMAIN, "bulk.example",
+                        "race", "root", T0, null, BlockRule.Source.ADMIN));
+            } catch (IllegalArgumentException e) {
+                return e.getMessage();
+            }
+        });
+        List<BlockRule> stored = outcomes.stream().filter(BlockRule.class::isInstance).map(BlockRule.class::cast).toList();
+        assertThat(stored).hasSize(1);
+        String winner = stored.get(0).id();
+        assertThat(outcomes).filteredOn(String.class::isInstance).hasSize(7)
+                .allMatch(m -> m.equals("SENDER_DOMAIN bulk.example is already blocked by rule " + winner));
+        assertThat(store.rules()).extracting(BlockRule::id).containsExactlyInAnyOrder(winner, "old", "helo");
+
+        assertThat(store.removeRule(winner)).isTrue();
+        assertThat(store.addRule(new BlockRule("again", BlockRule.Type.SENDER_DOMAIN, "bulk.example", "", "root",
+                T0.plusSeconds(1), T0.plusSeconds(60), BlockRule.Source.AUTO)).id()).isEqualTo("again");
+        // after "again" expired, a new rule is welcome
+        assertThat(store.addRule(new BlockRule("later", BlockRule.Type.SENDER_DOMAIN, "bulk.example", "", "root",
+                T0.plusSeconds(60), null, BlockRule.Source.ADMIN)).id()).isEqualTo("later");
+    }
+
     @Test
     void aRuleWithATypeFromANewerNodeIsSkippedNotFatal() throws Exception {
         store.addRule(new BlockRule("ok", BlockRule.Type.HELO, "x.example", "", "root", T0, null, BlockRule.Source.ADMIN));
