@@ -110,9 +110,7 @@ class DeliveryTest {
     }
 
     private DeliveryConfig config(java.util.Map<String, Object> values) {
-        return (DeliveryConfig) java.lang.reflect.Proxy.newProxyInstance(DeliveryConfig.class.getClassLoader(),
-                new Class<?>[] {DeliveryConfig.class}, (proxy, method, args) -> values.containsKey(method.getName())
-                        ? values.get(method.getName()) : method.getDefaultValue());
+        return DeliveryConfigs.of(values);
     }
 
     @Test

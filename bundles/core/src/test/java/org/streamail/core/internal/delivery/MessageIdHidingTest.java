@@ -186,9 +186,7 @@ class MessageIdHidingTest {
         all.put("local_folder", dir.resolve("in").toString());
         all.put("outbound_local_folder", dir.resolve("out").toString());
         all.put("outbound_id_secret_file", dir.resolve("message-id.key").toString());
-        return (DeliveryConfig) java.lang.reflect.Proxy.newProxyInstance(DeliveryConfig.class.getClassLoader(),
-                new Class<?>[] {DeliveryConfig.class}, (proxy, method, args) -> all.containsKey(method.getName())
-                        ? all.get(method.getName()) : method.getDefaultValue());
+        return DeliveryConfigs.of(all);
     }
 
     private String deliver(Spool spool, String id, Direction d, String sender, String message) throws Exception {

@@ -87,10 +87,7 @@ class RelayHostAuthTest {
     }
 
     private Path passwordFile(String name, String password, String mode) throws IOException {
-        Path f = dir.resolve(name);
-        Files.writeString(f, password + "\n", StandardCharsets.UTF_8);
-        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString(mode));
-        return f;
+        return DeliveryConfigs.passwordFile(dir, name, password, mode);
     }
 
     private DeliveryConfig config(Map<String, Object> values) {
@@ -100,9 +97,7 @@ class RelayHostAuthTest {
         all.putIfAbsent("outbound_id_secret_file", dir.resolve("message-id.key").toString());
         all.putIfAbsent("relay_host", "127.0.0.1");
         all.putIfAbsent("relay_reuse_seconds", 30L);
-        return (DeliveryConfig) java.lang.reflect.Proxy.newProxyInstance(DeliveryConfig.class.getClassLoader(),
-                new Class<?>[] {DeliveryConfig.class}, (proxy, method, args) -> all.containsKey(method.getName())
-                        ? all.get(method.getName()) : method.getDefaultValue());
+        return DeliveryConfigs.of(all);
     }
 
     private DeliveryConfig relay(int port, String tls, String user, Path passwordFile) {

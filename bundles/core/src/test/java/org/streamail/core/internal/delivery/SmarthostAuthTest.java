@@ -91,10 +91,7 @@ class SmarthostAuthTest {
     }
 
     private Path passwordFile(String name, String password, String mode) throws IOException {
-        Path f = dir.resolve(name);
-        Files.writeString(f, password + "\n", StandardCharsets.UTF_8);
-        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString(mode));
-        return f;
+        return DeliveryConfigs.passwordFile(dir, name, password, mode);
     }
 
     private DeliveryConfig config(Map<String, Object> values) {
@@ -102,9 +99,7 @@ class SmarthostAuthTest {
         all.putIfAbsent("local_folder", dir.resolve("delivered").toString());
         all.putIfAbsent("outbound_id_secret_file", dir.resolve("message-id.key").toString());
         all.putIfAbsent("outbound_relay_host", "127.0.0.1");
-        return (DeliveryConfig) java.lang.reflect.Proxy.newProxyInstance(DeliveryConfig.class.getClassLoader(),
-                new Class<?>[] {DeliveryConfig.class}, (proxy, method, args) -> all.containsKey(method.getName())
-                        ? all.get(method.getName()) : method.getDefaultValue());
+        return DeliveryConfigs.of(all);
     }
 
     private Map<String, Object> smarthost(int port, String tls, String user, Path passwordFile) {
