@@ -107,8 +107,6 @@ final class SpamEngine implements ReportService, BlockListService {
     private long rulesGeneration = Long.MIN_VALUE;
     private boolean tokenTableFullLogged; // guarded by refreshLock
     private final Object refreshLock = new Object();
-    /** Makes an administrator's duplicate check and insert of a block rule one step. */
-    private final Object addLock = new Object();
     private volatile long lastRefreshFailureLog;
     private volatile BlockedCampaignListener blockedListener = (id, reference, reason, claimed) -> { };
 
@@ -824,18 +822,10 @@ final class SpamEngine implements ReportService, BlockListService {
             throw new IllegalArgumentException("the actor is required");
         }
         refuseSelfLockout(type, v, now);
-        BlockRule rule;
-        // the duplicate check and the insert are one step on this node: parallel requests adding the same value
-        // stored it twice (audit finding). Across nodes the store would need a constraint of its own.
-        synchronized (addLock) {
-            for (BlockRule r : store.rules()) {
-                if (r.type() == type && r.value().equals(v) && r.activeAt(now)) {
-                    throw new IllegalArgumentException(type + " " + v + " is already blocked by rule " + r.id());
-                }
-            }
-            rule = store.addRule(new BlockRule(UUID.randomUUID().toString(), type, v, why, actor.strip(), now,
-                    expiresAt, BlockRule.Source.ADMIN));
-        }
+        // a second active rule with this type and value is refused by the store itself, under the lock every node's
+        // rule writes take (IllegalArgumentException naming the rule there is): one check for one node and many
+        BlockRule rule = store.addRule(new BlockRule(UUID.randomUUID().toString(), type, v, why, actor.strip(), now,
+                expiresAt, BlockRule.Source.ADMIN));
         LOG.info("Spam: {} added block rule {} {} {}{}", actor, rule.id(), type, v,
                 expiresAt == null ? "" : " until " + expiresAt);
         reloadRules();
