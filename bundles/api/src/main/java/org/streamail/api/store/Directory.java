@@ -42,4 +42,17 @@ public interface Directory {
 
     /** Removes an address; {@code false} if it was not registered. */
     boolean remove(String address);
+
+    /**
+     * Why {@link #check} cannot answer now, or empty when it can. A directory whose registered addresses were
+     * never read (the database did not answer since the gateway started) cannot tell a recipient from a stranger:
+     * SMTP answers {@code 451} at RCPT and the gateway's status is not ready. A directory that read them once and
+     * fails to read them again keeps answering from that copy, so it is available. Cheap: may try one read, at
+     * most once every few seconds, and never waits for another caller's read.
+     *
+     * @since package version 1.2.0
+     */
+    default Optional<String> unavailableReason() {
+        return Optional.empty();
+    }
 }

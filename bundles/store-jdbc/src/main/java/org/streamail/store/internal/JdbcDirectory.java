@@ -65,6 +65,9 @@ public final class JdbcDirectory implements Directory {
     /** Serialises re-reads and patches, so a patch is never overwritten by an older re-read. */
     private final ReentrantLock cacheLock = new ReentrantLock();
     private volatile Snapshot snapshot;
+    /** When the last read of the registered addresses started ({@link System#nanoTime()}), and why it failed. */
+    private volatile long lastReadAt = System.nanoTime() - SchemaGate.RETRY_NANOS;
+    private volatile String lastReadFailure = "not read yet";
 
     @Activate
     public JdbcDirectory(
@@ -291,24 +294,57 @@ public final class JdbcDirectory implements Directory {
         }
     }
 
+    /**
+     * Unavailable while the registered addresses were never read. Tries one read when the last one started at
+     * least {@link SchemaGate#RETRY_NANOS} ago and no other caller is reading, so a status call neither waits nor
+     * hammers a database that is down, and the status turns ready again without mail arriving.
+     */
+    @Override
+    public Optional<String> unavailableReason() {
+        if (snapshot == null && System.nanoTime() - lastReadAt >= SchemaGate.RETRY_NANOS && cacheLock.tryLock()) {
+            try {
+                if (snapshot == null) {
+                    reload();
+                }
+            } catch (StoreException e) {
+                // recorded by reload
+            } finally {
+                cacheLock.unlock();
+            }
+        }
+        return snapshot != null ? Optional.empty()
+                : Optional.of("recipient directory not read yet, recipients cannot be checked (" + lastReadFailure + ")");
+    }
+
     private void reload() {
         cacheLock.lock();
         try {
-            schema.ensure();
-            Set<String> fresh = Jdbc.withConnection(dataSource, "reading the registered addresses", c -> {
-                Set<String> out = new HashSet<>();
-                try (Statement st = c.createStatement();
-                        ResultSet rs = st.executeQuery("SELECT address FROM directory_address")) {
-                    while (rs.next()) {
-                        out.add(rs.getString(1));
-                    }
-                }
-                return out;
-            });
-            snapshot = new Snapshot(Set.copyOf(fresh), System.nanoTime());
+            lastReadAt = System.nanoTime();
+            try {
+                reloadNow();
+            } catch (StoreException e) {
+                lastReadFailure = e.getMessage();
+                throw e;
+            }
         } finally {
             cacheLock.unlock();
         }
+    }
+
+    /** Reads the registered addresses; the caller holds {@link #cacheLock}. */
+    private void reloadNow() {
+        schema.ensure();
+        Set<String> fresh = Jdbc.withConnection(dataSource, "reading the registered addresses", c -> {
+            Set<String> out = new HashSet<>();
+            try (Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT address FROM directory_address")) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+            return out;
+        });
+        snapshot = new Snapshot(Set.copyOf(fresh), System.nanoTime());
     }
 
     /** Applies this node's own change to the copy, after its commit. */

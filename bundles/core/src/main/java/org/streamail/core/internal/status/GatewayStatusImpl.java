@@ -15,6 +15,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.streamail.api.service.GatewayStatus;
 import org.streamail.api.service.StatusReport;
+import org.streamail.api.store.Directory;
 import org.streamail.core.internal.delivery.Delivery;
 import org.streamail.core.internal.intake.Intake;
 import org.streamail.core.internal.pipeline.Pipeline;
@@ -24,7 +25,8 @@ import org.streamail.core.internal.spool.Spool;
  * Health and counters of the core for {@code GET /health} and {@code streamail:status}. Each call takes a
  * fresh snapshot (the spool count lists the queue directory). With the Declarative Services runtime bound
  * (optional, dynamic), the snapshot also lists the Streamail components that failed to activate, e.g. a
- * detector that refused a configuration value ({@link ComponentProblems}); they do not change readiness.
+ * detector that refused a configuration value ({@link ComponentProblems}); they do not change readiness. Ready
+ * also needs a recipient directory that can check recipients ({@link Directory#unavailableReason()}).
  * Thread-safe.
  */
 @Component(service = GatewayStatus.class)
@@ -41,6 +43,16 @@ public class GatewayStatusImpl implements GatewayStatus {
             policyOption = ReferencePolicyOption.GREEDY)
     volatile ServiceComponentRuntime runtime;
 
+    /**
+     * The recipient directory (store bundle), optional and dynamic so the status answers whatever the store's
+     * state; package-private for tests. Without it the inbound listener is down; while it cannot check recipients
+     * (its addresses never read, the database down since boot) RCPT answers 451. Either way mail is not accepted,
+     * so the gateway is not ready.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile Directory directory;
+
     @Activate
     public GatewayStatusImpl(@Reference Pipeline pipeline, @Reference Spool spool, @Reference Delivery delivery,
             @Reference Intake intake) {
@@ -56,7 +68,7 @@ public class GatewayStatusImpl implements GatewayStatus {
         // Not ready while the pipeline cannot judge mail, or while delivery holds it (invalid configuration):
         // mail is still accepted then, but monitoring must see that it does not leave.
         Optional<String> reason = pipeline.unavailableReason().or(() -> delivery.configurationError()
-                .map(e -> "delivery held, its configuration is invalid: " + e));
+                .map(e -> "delivery held, its configuration is invalid: " + e)).or(this::directoryUnavailable);
         Map<String, Long> counters = new LinkedHashMap<>(intake.counters());
         delivery.counters().forEach(counters::put);
         // Failed components are listed but leave "ready" alone: mail still flows without them; whether a
@@ -64,6 +76,18 @@ public class GatewayStatusImpl implements GatewayStatus {
         return new StatusReport(reason.isEmpty(), reason.orElse(""), pipeline.detectorNames(),
                 new ArrayList<>(pipeline.policy().mandatory()), spool.size(), delivery.deferredCount(), counters,
                 startedAt, problems());
+    }
+
+    private Optional<String> directoryUnavailable() {
+        Directory d = directory;
+        if (d == null) {
+            return Optional.of("no recipient directory (the store is not active), inbound mail is not accepted");
+        }
+        try {
+            return d.unavailableReason();
+        } catch (RuntimeException e) {
+            return Optional.of("recipient directory unavailable: " + e);
+        }
     }
 
     private List<String> problems() {

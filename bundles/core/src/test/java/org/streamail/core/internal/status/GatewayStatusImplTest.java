@@ -8,6 +8,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.osgi.framework.dto.BundleDTO;
@@ -15,6 +18,7 @@ import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 import org.streamail.api.service.StatusReport;
+import org.streamail.api.store.Directory;
 import org.streamail.core.internal.delivery.Delivery;
 import org.streamail.core.internal.delivery.DeliverySettings;
 import org.streamail.core.internal.intake.Intake;
@@ -46,6 +50,7 @@ class GatewayStatusImplTest {
         Intake intake = Intake.withoutTransformers(pipeline, spool, delivery, new MemoryQuarantineStore(), log, true);
         try {
             GatewayStatusImpl status = new GatewayStatusImpl(pipeline, spool, delivery, intake);
+            status.directory = directory(() -> Optional.empty());
             StatusReport r = status.status();
             assertThat(r.ready()).isFalse();
             assertThat(r.unavailableReason()).isEqualTo("mandatory detector 'content' is not available");
@@ -80,6 +85,7 @@ class GatewayStatusImplTest {
         Intake intake = Intake.withoutTransformers(pipeline, spool, delivery, new MemoryQuarantineStore(), log, true);
         try {
             GatewayStatusImpl status = new GatewayStatusImpl(pipeline, spool, delivery, intake);
+            status.directory = directory(() -> Optional.empty());
             assertThat(status.status().problems()).isEmpty();
 
             ComponentDescriptionDTO spam = new ComponentDescriptionDTO();
@@ -112,5 +118,65 @@ class GatewayStatusImplTest {
             delivery.close();
             pipeline.close();
         }
+    }
+
+    @Test
+    void theGatewayIsNotReadyWithoutADirectoryThatCanCheckRecipients() throws Exception {
+        MemoryMessageLog log = new MemoryMessageLog();
+        Pipeline pipeline = new Pipeline(Policy.fixed(PolicyRules.parse(5, 8, 15, "", "", "", "QUARANTINE")),
+                PipelineSettings.defaults(), List.of());
+        Spool spool = new Spool(dir.resolve("spool"));
+        Delivery delivery = new Delivery(spool, log, DeliverySettings.relay("127.0.0.1", Wait.freePort(),
+                Duration.ofHours(1)), Clock.systemUTC());
+        Intake intake = Intake.withoutTransformers(pipeline, spool, delivery, new MemoryQuarantineStore(), log, true);
+        try {
+            GatewayStatusImpl status = new GatewayStatusImpl(pipeline, spool, delivery, intake);
+            StatusReport r = status.status();
+            assertThat(r.ready()).isFalse();
+            assertThat(r.unavailableReason()).isEqualTo(
+                    "no recipient directory (the store is not active), inbound mail is not accepted");
+
+            AtomicReference<Optional<String>> reason = new AtomicReference<>(Optional.of(
+                    "recipient directory not read yet, recipients cannot be checked (Connection refused)"));
+            status.directory = directory(reason::get);
+            r = status.status();
+            assertThat(r.ready()).isFalse();
+            assertThat(r.unavailableReason()).isEqualTo(
+                    "recipient directory not read yet, recipients cannot be checked (Connection refused)");
+
+            reason.set(Optional.empty());
+            r = status.status();
+            assertThat(r.ready()).isTrue();
+            assertThat(r.unavailableReason()).isEmpty();
+
+            status.directory = directory(() -> {
+                throw new IllegalStateException("bundle stopping");
+            });
+            assertThat(status.status().unavailableReason()).startsWith("recipient directory unavailable: ")
+                    .contains("bundle stopping");
+
+            // the pipeline's reason comes first: the one that says why mail is not judged
+            Pipeline strict = new Pipeline(Policy.fixed(PolicyRules.parse(5, 8, 15, "spam", "", "", "QUARANTINE")),
+                    PipelineSettings.defaults(), List.of());
+            try {
+                GatewayStatusImpl both = new GatewayStatusImpl(strict, spool, delivery, intake);
+                assertThat(both.status().unavailableReason()).isEqualTo("mandatory detector 'spam' is not available");
+            } finally {
+                strict.close();
+            }
+        } finally {
+            intake.close();
+            delivery.close();
+            pipeline.close();
+        }
+    }
+
+    /** A directory whose only answer is {@code unavailableReason} (the status asks nothing else). */
+    private static Directory directory(Supplier<Optional<String>> unavailableReason) {
+        return (Directory) Proxy.newProxyInstance(GatewayStatusImplTest.class.getClassLoader(),
+                new Class<?>[] {Directory.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "unavailableReason" -> unavailableReason.get();
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
     }
 }
