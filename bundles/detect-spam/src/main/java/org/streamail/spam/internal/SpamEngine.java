@@ -180,6 +180,7 @@ final class SpamEngine implements ReportService, BlockListService {
                     rulesGeneration = g;
                 }
                 syncFingerprints();
+                finishUnfinished();
                 classifier.sync(store);
                 if (logistic != null) {
                     logistic.sync(store, classifier.spamMessages() + classifier.hamMessages());
@@ -606,6 +607,46 @@ final class SpamEngine implements ReportService, BlockListService {
         String sender = envelopeSender != null && !envelopeSender.isEmpty() ? envelopeSender.toLowerCase(Locale.ROOT)
                 : fromAddress(f.extracted());
         boolean counted = store.recordReport(new SpamStore.Report(fingerprintId, reporter.strip(), kind, admin, sender, now));
+        String recallId = gatewayId != null ? gatewayId : deliveredId(f.extracted());
+        Recorded r = new Recorded(fingerprintId, kind, reporter.strip(), admin, sender, now, recallId,
+                gatewayId != null ? null : f.extracted().header("Message-ID").strip(), f.referenceId(), f.tokens());
+        Settled settled;
+        try {
+            settled = complete(r);
+        } catch (RuntimeException e) {
+            // The report is stored but its consequences are not (the database went away between the two): the
+            // refresh thread finishes it as soon as the store answers, so the block, the recall and the training
+            // do not wait for the reporter to try again. The caller still gets the failure (503).
+            unfinished(r, e);
+            throw e;
+        }
+        synchronized (unfinished) {
+            unfinished.remove(r.fingerprintId() + "|" + r.reporter() + "|" + r.kind()); // an earlier try of this report
+        }
+        LOG.info("Spam: {}{} reported {} (ref {}; {} spam / {} ham reporters; {})", r.reporter(),
+                admin ? " (admin)" : "", kind, fingerprintId, settled.tally().spamReporters(),
+                settled.tally().hamReporters(), settled.state());
+        return new ReportResult(fingerprintId, kind, counted, settled.tally().spamReporters(),
+                settled.tally().hamReporters(),
+                settled.state() == FingerprintState.BLOCKING && matchable(f.signature(), f.attachmentHashes()));
+    }
+
+    /** A report stored by {@link SpamStore#recordReport}, with what its consequences need. */
+    private record Recorded(String fingerprintId, ReportKind kind, String reporter, boolean admin, String sender,
+            Instant at, String recallId, String claimedMessageId, String referenceId, long[] tokens) {
+    }
+
+    /** Where a report's fingerprint settled. */
+    private record Settled(SpamStore.Tally tally, FingerprintState state) {
+    }
+
+    /**
+     * A recorded report's consequences, each safe to run again: the fingerprint's state written from the tally
+     * (and the campaign recalled by the write that made it block), this node's copy updated, the message trained,
+     * the automatic sender rule. Throws if the store fails.
+     */
+    private Settled complete(Recorded r) {
+        String fingerprintId = r.fingerprintId();
         SpamStore.Tally tally = store.tally(fingerprintId);
         FingerprintState written = stateOf(tally);
         // Tally and state write are two steps: another node (or thread) may record a report in between and write
@@ -645,27 +686,72 @@ final class SpamEngine implements ReportService, BlockListService {
         }
         // the recall is queued as soon as the block is stored, before the training and the automatic rule: a store
         // failure in those fails the report (503), and the retry would no longer be the report that made it block
-        if (kind == ReportKind.SPAM && madeBlocking && state == FingerprintState.BLOCKING) {
-            String id = gatewayId != null ? gatewayId : deliveredId(f.extracted());
-            if (id != null) {
-                String reason = admin ? "reported as spam by an administrator (" + reporter.strip() + ")"
-                        : "reported as spam by " + tally.spamReporters() + " users";
-                try {
-                    blockedListener.blocked(id, fingerprintId, reason,
-                            gatewayId != null ? null : f.extracted().header("Message-ID").strip());
-                } catch (RuntimeException e) {
-                    LOG.warn("Spam: recalling the campaign of {} (ref {}) failed: {}", id, fingerprintId, e.toString());
-                }
+        if (r.kind() == ReportKind.SPAM && madeBlocking && state == FingerprintState.BLOCKING && r.recallId() != null) {
+            String reason = r.admin() ? "reported as spam by an administrator (" + r.reporter() + ")"
+                    : "reported as spam by " + tally.spamReporters() + " users";
+            try {
+                blockedListener.blocked(r.recallId(), fingerprintId, reason, r.claimedMessageId());
+            } catch (RuntimeException e) {
+                LOG.warn("Spam: recalling the campaign of {} (ref {}) failed: {}", r.recallId(), fingerprintId,
+                        e.toString());
             }
         }
-        train(f, kind, admin);
-        if (kind == ReportKind.SPAM) {
-            autoBlock(sender, now);
+        train(r.referenceId(), r.tokens(), r.kind(), r.admin());
+        if (r.kind() == ReportKind.SPAM) {
+            autoBlock(r.sender(), r.at());
         }
-        LOG.info("Spam: {}{} reported {} (ref {}; {} spam / {} ham reporters; {})", reporter.strip(),
-                admin ? " (admin)" : "", kind, fingerprintId, tally.spamReporters(), tally.hamReporters(), state);
-        return new ReportResult(fingerprintId, kind, counted, tally.spamReporters(), tally.hamReporters(),
-                state == FingerprintState.BLOCKING && matchable(f.signature(), f.attachmentHashes()));
+        return new Settled(tally, state);
+    }
+
+    /** Reports stored whose consequences failed, by fingerprint, reporter and kind; finished by {@link #refresh()}. */
+    private final Map<String, Recorded> unfinished = new java.util.LinkedHashMap<>();
+
+    /** At most this many unfinished reports are kept (each holds at most {@value Tokenizer#MAX_FEATURES} tokens). */
+    static final int MAX_UNFINISHED = 200;
+
+    private void unfinished(Recorded r, RuntimeException cause) {
+        synchronized (unfinished) {
+            unfinished.remove(r.fingerprintId() + "|" + r.reporter() + "|" + r.kind());
+            unfinished.put(r.fingerprintId() + "|" + r.reporter() + "|" + r.kind(), r);
+            if (unfinished.size() > MAX_UNFINISHED) {
+                var eldest = unfinished.entrySet().iterator();
+                Recorded dropped = eldest.next().getValue();
+                eldest.remove();
+                LOG.warn("Spam: more than {} reports wait for the database; the oldest ({} by {}, ref {}) takes "
+                        + "effect with the next report of that message", MAX_UNFINISHED, dropped.kind(),
+                        dropped.reporter(), dropped.fingerprintId());
+            }
+        }
+        LOG.warn("Spam: {} reported {} (ref {}) was stored, but the store failed before it took effect ({}); it "
+                + "takes effect once the store answers", r.reporter(), r.kind(), r.fingerprintId(), cause.toString());
+    }
+
+    /** How many stored reports still wait for their consequences (the refresh thread finishes them). */
+    int unfinishedReports() {
+        synchronized (unfinished) {
+            return unfinished.size();
+        }
+    }
+
+    /** Finishes the reports whose consequences the store failed, oldest first; stops at the first failure. */
+    private void finishUnfinished() {
+        while (true) {
+            Map.Entry<String, Recorded> next;
+            synchronized (unfinished) {
+                if (unfinished.isEmpty()) {
+                    return;
+                }
+                next = unfinished.entrySet().iterator().next();
+            }
+            Recorded r = next.getValue();
+            Settled settled = complete(r); // throws while the store still fails: the refresh logs it
+            synchronized (unfinished) {
+                unfinished.remove(next.getKey(), r);
+            }
+            LOG.info("Spam: {}{} reported {} (ref {}) took effect after the store came back ({} spam / {} ham "
+                    + "reporters; {})", r.reporter(), r.admin() ? " (admin)" : "", r.kind(), r.fingerprintId(),
+                    settled.tally().spamReporters(), settled.tally().hamReporters(), settled.state());
+        }
     }
 
     /** Writes of a fingerprint's state after which a report stops re-reading the tally (it has settled long before). */
@@ -736,20 +822,20 @@ final class SpamEngine implements ReportService, BlockListService {
      * Trains the classifier once per message (its reference id). A message already trained one way is
      * re-trained the other way only by an administrator, so one user cannot undo what an admin taught.
      */
-    private void train(Features f, ReportKind kind, boolean admin) {
-        Optional<ReportKind> before = store.trainedAs(f.referenceId());
+    private void train(String referenceId, long[] tokens, ReportKind kind, boolean admin) {
+        Optional<ReportKind> before = store.trainedAs(referenceId);
         if (before.isPresent() && (before.get() == kind || !admin)) {
             return;
         }
-        if (store.train(f.referenceId(), kind, f.tokens())) {
-            classifier.applyLocally(f.tokens(), kind, before.orElse(null));
+        if (store.train(referenceId, kind, tokens)) {
+            classifier.applyLocally(tokens, kind, before.orElse(null));
         }
     }
 
     /** Trains directly, bypassing fingerprints and reporters; for the accuracy bench. */
     void trainOnly(byte[] raw, ReportKind kind) {
         Features f = features(raw);
-        train(f, kind, true);
+        train(f.referenceId(), f.tokens(), kind, true);
     }
 
     private void autoBlock(String sender, Instant now) {

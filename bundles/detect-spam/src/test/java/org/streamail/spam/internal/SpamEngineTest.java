@@ -158,6 +158,59 @@ class SpamEngineTest {
     }
 
     @Test
+    void aReportStoredJustBeforeTheDatabaseWentAwayTakesEffectOnceItAnswersWithoutBeingSentAgain() {
+        // open item of the second multi-node audit: the third report recorded, then the database dropped before
+        // the state write; the report answered 503 and the block stayed pending until someone reported again
+        java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean(true);
+        SpamStore flaky = (SpamStore) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {SpamStore.class}, (p, m, args) -> {
+                    if (down.get()) {
+                        throw new org.streamail.api.store.StoreException("connection refused");
+                    }
+                    try {
+                        Object result = m.invoke(store, args);
+                        if (m.getName().equals("recordReport") && ((SpamStore.Report) args[0]).reporter().equals("carol")
+                                && armed.getAndSet(false)) {
+                            down.set(true); // the report is stored; everything after it fails
+                        }
+                        return result;
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        SpamEngine node = new SpamEngine(flaky, SpamEngine.Settings.defaults(), clock, id -> Optional.empty(),
+                d -> d.equals("example.org"));
+        List<String> recalls = new java.util.ArrayList<>();
+        node.onBlockedCampaign((id, ref, reason, claimed) -> recalls.add(id));
+        node.report(ReportKind.SPAM, variant("Alice", "t-aa11", 1001), "alice", false);
+        node.report(ReportKind.SPAM, variant("Bob", "t-bb22", 1002), "bob", false);
+        byte[] third = delivered("GW0000000031", variant("Carol", "t-cc33", 1003));
+        assertThatThrownBy(() -> node.report(ReportKind.SPAM, third, "carol", false))
+                .isInstanceOf(org.streamail.api.store.StoreException.class);
+        assertThat(node.unfinishedReports()).isEqualTo(1);
+        node.refresh(); // still down: kept, nothing lost
+        assertThat(node.unfinishedReports()).isEqualTo(1);
+        assertThat(rule(inspect(node, variant("Zoe", "t-zz99", 9)), "fuzzy-match")).isEmpty();
+
+        down.set(false);
+        node.refresh();
+        assertThat(node.unfinishedReports()).isZero();
+        assertThat(rule(inspect(node, variant("Zoe", "t-zz99", 9)), "fuzzy-match")).isPresent();
+        assertThat(recalls).containsExactly("GW0000000031");
+        assertThat(store.corpus().spamMessages()).as("the third report trained too").isEqualTo(3);
+        // every node sees it: the state is in the store
+        SpamEngine other = node();
+        other.refresh();
+        assertThat(rule(inspect(other, variant("Yann", "t-yy88", 8)), "fuzzy-match")).isPresent();
+        // carol sending it again now changes nothing and recalls nothing more
+        ReportResult again = node.report(ReportKind.SPAM, third, "carol", false);
+        assertThat(again.counted()).isFalse();
+        assertThat(again.blocking()).isTrue();
+        assertThat(recalls).hasSize(1);
+    }
+
+    @Test
     void threeDistinctReportersMakeAFingerprintRefuseEveryVariant() {
         ReportResult first = engine.report(ReportKind.SPAM, variant("Alice", "t-aa11", 1001), "alice", false);
         assertThat(first.blocking()).isFalse();
