@@ -4,7 +4,7 @@
  * repeats. Implemented by the reporting bundle (service) and the store bundle (persistence); consumed by
  * the link guard, the isolation bundle, the REST API, the shell and the workbench.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package org.streamail.api.alert;
 

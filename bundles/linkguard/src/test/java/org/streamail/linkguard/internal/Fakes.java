@@ -96,6 +96,11 @@ final class Fakes {
             return new Alert("a" + raised.size(), Instant.now(), r.severity(), r.kind(), r.subject(), r.messageId(),
                     r.recipient(), r.title(), r.detail(), 1);
         }
+
+        @Override
+        public java.util.Optional<Alert> raiseOnce(AlertRequest r, String key) {
+            throw new UnsupportedOperationException("the link guard never raises an alert once by key");
+        }
     }
 
     /** Isolates anything but the allow-listed addresses (SecurityException, as the real service). */

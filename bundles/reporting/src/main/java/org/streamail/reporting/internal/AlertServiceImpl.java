@@ -272,15 +272,18 @@ public final class AlertServiceImpl implements AlertService {
     }
 
     /**
-     * Raises the alert under an id the caller derived from what it is about, once across every node sharing the
-     * store: when an alert with that id is already stored (another node raised it first, even at the same moment,
-     * since the store refuses a second row with one id), nothing is stored or mailed and the answer is empty. For
-     * the campaign recall's warnings, whose check of what was handled before and whose warning are two steps that
-     * two nodes recalling one campaign at once could both pass (second multi-node audit: a user warned twice).
-     *
-     * @param id 16 characters of base64url, like the random ids
+     * Stored under an id derived from the key (the first 12 bytes of its SHA-256, base64url: 16 characters like
+     * the random ids), so the store, which keeps one row per id, decides: when that id is already stored (another
+     * node raised it first, even at the same moment), nothing is stored or mailed and the answer is empty. Used by
+     * the campaign recall's warnings (second multi-node audit: a user warned twice by two nodes recalling at once).
      */
-    Optional<Alert> raiseOnce(AlertRequest request, String id) {
+    @Override
+    public Optional<Alert> raiseOnce(AlertRequest request, String key) {
+        Objects.requireNonNull(request, "request");
+        if (key == null || key.isBlank() || key.length() > MAX_KEY) {
+            throw new IllegalArgumentException("an alert key must be 1.." + MAX_KEY + " characters");
+        }
+        String id = idOf(key);
         if (store.get(id).isPresent()) {
             return Optional.empty();
         }
@@ -291,6 +294,20 @@ public final class AlertServiceImpl implements AlertService {
                 return Optional.empty(); // another node stored it between the look and the insert
             }
             throw e;
+        }
+    }
+
+    /** The longest key {@link #raiseOnce} takes (hashed, so only a bound on work). */
+    static final int MAX_KEY = 1 << 20;
+
+    /** The alert id a key stands for. */
+    static String idOf(String key) {
+        try {
+            byte[] sha = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(sha, 12));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing", e);
         }
     }
 

@@ -418,17 +418,12 @@ public final class CampaignServiceImpl implements CampaignService {
                     AlertRequest warning = new AlertRequest(KIND_WARNED, Severity.MEDIUM,
                             warningSubject(campaignId, w.address), w.first().id, w.address, w.title(),
                             userDetail(w, reason));
-                    if (alertService instanceof AlertServiceImpl ours && alertStore != null) {
-                        // once across nodes: two nodes recalling the campaign at once (clicks on its lure on both,
-                        // say) both find these pairs unhandled above; the warning's id says what it covers, and
-                        // the store keeps one alert per id
-                        if (ours.raiseOnce(warning, warningId(campaignId, w)).isEmpty()) {
-                            alreadyDone += w.pairKeys.size();
-                            done.addAll(w.pairKeys);
-                            continue;
-                        }
-                    } else {
-                        alertService.raise(warning);
+                    // once across nodes: two nodes recalling the campaign at once (clicks on its lure on both, say)
+                    // both find these pairs unhandled above; the warning's key says what it covers
+                    if (alertService.raiseOnce(warning, warningKey(campaignId, w)).isEmpty()) {
+                        alreadyDone += w.pairKeys.size();
+                        done.addAll(w.pairKeys);
+                        continue;
                     }
                     warned.add(w.address);
                 } catch (RuntimeException e) {
@@ -599,20 +594,15 @@ public final class CampaignServiceImpl implements CampaignService {
     }
 
     /**
-     * The id of the warning of one recipient about these copies of a campaign: the same on every node that recalls
-     * them, so the alert store keeps it once (96 bits of SHA-256, base64url, as long as the random ids).
+     * The key of the warning of one recipient about these copies of a campaign: the same on every node that recalls
+     * them, so the alert is stored once ({@link AlertService#raiseOnce}; the id it derives is the one warnings had
+     * before the key went through the API, so warnings stored earlier still count).
      */
-    static String warningId(String campaignId, Warning w) {
+    static String warningKey(String campaignId, Warning w) {
         List<String> keys = new ArrayList<>(w.pairKeys);
         Collections.sort(keys);
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update((KIND_WARNED + "\n" + campaignId + "\n" + w.address.toLowerCase(Locale.ROOT) + "\n"
-                    + String.join("\n", keys)).getBytes(StandardCharsets.UTF_8));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(sha.digest(), 12));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing", e);
-        }
+        return KIND_WARNED + "\n" + campaignId + "\n" + w.address.toLowerCase(Locale.ROOT) + "\n"
+                + String.join("\n", keys);
     }
 
     /** The subject of a warning: the campaign and the user, so escalation counts repeats to that user only. */

@@ -54,6 +54,31 @@ class AlertServiceImplTest {
         return text.substring(0, text.indexOf("\r\n\r\n") + 2);
     }
 
+    // ---------------------------------------------------------------- once by key
+
+    @Test
+    void raiseOnceStoresAndNotifiesOneAlertPerKeyAcrossServicesOnOneStore() {
+        AlertServiceImpl nodeA = service(Map.of());
+        AlertServiceImpl nodeB = service(Map.of());
+        AlertRequest warning = new AlertRequest("campaign-warned", Severity.MEDIUM, "c1/ann@corp.example", "m1",
+                "ann@corp.example", "A message you received was withdrawn", "detail");
+        Alert first = nodeA.raiseOnce(warning, "campaign-warned\nc1\nann@corp.example\nm1").orElseThrow();
+        assertThat(first.id()).isEqualTo(AlertServiceImpl.idOf("campaign-warned\nc1\nann@corp.example\nm1"))
+                .hasSize(16);
+        int mailed = intake.received.size();
+        assertThat(nodeB.raiseOnce(warning, "campaign-warned\nc1\nann@corp.example\nm1")).isEmpty();
+        assertThat(nodeA.raiseOnce(warning, "campaign-warned\nc1\nann@corp.example\nm1")).isEmpty();
+        assertThat(store.all()).hasSize(1);
+        assertThat(intake.received).as("nothing mailed for the repeats").hasSize(mailed);
+        // another key (another copy covered) is another alert
+        assertThat(nodeB.raiseOnce(warning, "campaign-warned\nc1\nann@corp.example\nm1\nm2")).isPresent();
+        assertThat(store.all()).hasSize(2);
+        assertThatThrownBy(() -> nodeA.raiseOnce(warning, " ")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("alert key");
+        assertThatThrownBy(() -> nodeA.raiseOnce(warning, "k".repeat(AlertServiceImpl.MAX_KEY + 1)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
     // ---------------------------------------------------------------- escalation
 
     @Test

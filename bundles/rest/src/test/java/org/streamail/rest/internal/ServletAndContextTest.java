@@ -184,6 +184,11 @@ class ServletAndContextTest {
             return new Alert("a" + raised.size(), Instant.EPOCH, r.severity(), r.kind(), r.subject(), r.messageId(),
                     r.recipient(), r.title(), r.detail(), 1);
         }
+
+        @Override
+        public java.util.Optional<Alert> raiseOnce(AlertRequest r, String key) {
+            throw new UnsupportedOperationException("the REST never raises an alert once by key");
+        }
     }
 
     final MovableClock clock = new MovableClock();

@@ -327,14 +327,8 @@ class OutboundListenerTest {
         int port = freePort();
         List<AlertRequest> first = new CopyOnWriteArrayList<>();
         List<AlertRequest> second = new CopyOnWriteArrayList<>();
-        AlertService a = request -> {
-            first.add(request);
-            return null;
-        };
-        AlertService b = request -> {
-            second.add(request);
-            return null;
-        };
+        AlertService a = recordingInto(first);
+        AlertService b = recordingInto(second);
         String[] external = {"10.0.0.0/8"};
         OutboundListener listener = new OutboundListener(intake, directory,
                 config("port", port, "internal_networks", external), Map.of());
@@ -359,6 +353,22 @@ class OutboundListenerTest {
         assertThat(first).extracting(AlertRequest::kind).containsExactly("smtp-not-internal");
         assertThat(second).extracting(AlertRequest::kind).containsExactly("smtp-not-internal");
         assertThat(second.get(0).title()).contains("outbound listener (port " + port + ")");
+    }
+
+    /** An alert service that records what is raised (the listener raises nothing once by key). */
+    private static AlertService recordingInto(List<AlertRequest> into) {
+        return new AlertService() {
+            @Override
+            public org.streamail.api.alert.Alert raise(AlertRequest request) {
+                into.add(request);
+                return null;
+            }
+
+            @Override
+            public java.util.Optional<org.streamail.api.alert.Alert> raiseOnce(AlertRequest request, String key) {
+                throw new UnsupportedOperationException("the SMTP listener never raises an alert once by key");
+            }
+        };
     }
 
     @Test

@@ -57,4 +57,9 @@ final class RecordingAlerts implements AlertService {
         return new Alert("A" + raised.size(), Instant.now(), request.severity(), request.kind(), request.subject(),
                 request.messageId(), request.recipient(), request.title(), request.detail(), 1);
     }
+
+    @Override
+    public java.util.Optional<Alert> raiseOnce(AlertRequest request, String key) {
+        throw new UnsupportedOperationException("the SMTP server never raises an alert once by key");
+    }
 }
