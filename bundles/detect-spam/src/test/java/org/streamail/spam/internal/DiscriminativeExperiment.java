@@ -38,7 +38,7 @@ import org.streamail.api.spam.ReportKind;
  * every option off equals the reference), {@code seeds} (the reference and the candidate with other shuffle
  * seeds), {@code strict} (order and StrictMath separately), {@code grams} (LR and CHI2 over the features chosen by
  * {@code -Dalt=grams|def+grams}: character n-grams of the text, {@code -DgramN}, {@code -DgramChars}; or the token families {@code -DaltFamilies=WORDS,HEADERS,...}), {@code gate} (a spam
- * verdict held below 0.9 when too few of the message's features were seen in training), {@code fmt} (the shipped LR
+ * verdict held below 0.9 when too few of the message's features were seen in training), {@code dropout} (LR with dropout training, p 0.2, 0.5, 0.7), {@code fmt} (the shipped LR
  * with its agreement rule, and CHI2 and LR over {@code -DaltFamilies}: how the format families move the as-html
  * false positives); every variant is also scored on the measured ham re-sent as HTML ({@link #htmlify}, "as-html");
  * {@code -Dcutoffs=0.9,0.92,...} sets the cut-offs printed; {@code -DshowVocab=true} prints the exact
@@ -261,6 +261,13 @@ public final class DiscriminativeExperiment {
         int mask;
         float[] w;
         double usedSpamWeight;
+        /** Dropout training (feature noising): each feature of each example is left out of a pass with this probability, the kept ones scaled up. */
+        double dropout;
+
+        FtrlX dropout(double p) {
+            this.dropout = p;
+            return this;
+        }
 
         FtrlX(int epochs, boolean balanced, double spamWeight, boolean exact, boolean sortByRef, boolean strict, long seed) {
             this.epochs = epochs;
@@ -342,6 +349,7 @@ public final class DiscriminativeExperiment {
                 o.add(i);
             }
             double[] ws = new double[Tokenizer.MAX_FEATURES + 1];
+            double[] xs = new double[Tokenizer.MAX_FEATURES + 1];
             for (int epoch = 0; epoch < epochs; epoch++) {
                 java.util.Collections.shuffle(o, rnd);
                 for (int k : o) {
@@ -349,15 +357,22 @@ public final class DiscriminativeExperiment {
                     boolean spam = data.get(k).spam();
                     int m = idx.length;
                     double s = 0;
+                    double scale = 1 / (1 - dropout);
                     for (int j = 0; j < m; j++) {
+                        xs[j] = dropout > 0 ? (rnd.nextDouble() < dropout ? 0 : scale) : 1;
                         ws[j] = weight(z[idx[j]], n[idx[j]]);
-                        s += ws[j];
+                        s += ws[j] * xs[j];
                     }
+                    xs[m] = 1;
                     ws[m] = weight(z[bias], n[bias]);
                     s += ws[m];
-                    double g = (sig(s) - (spam ? 1 : 0)) * (spam ? usedSpamWeight : 1);
+                    double g0 = (sig(s) - (spam ? 1 : 0)) * (spam ? usedSpamWeight : 1);
                     for (int j = 0; j <= m; j++) {
+                        if (xs[j] == 0) {
+                            continue;
+                        }
                         int i = j == m ? bias : idx[j];
+                        double g = g0 * xs[j];
                         double sigma = (sqrt(n[i] + g * g) - sqrt(n[i])) / alpha;
                         z[i] += g - sigma * ws[j];
                         n[i] += g * g;
@@ -1240,6 +1255,14 @@ public final class DiscriminativeExperiment {
             v.add(new Variant("LR shipped (V4 + agreement)", false, () -> new Combo(cand, false, 0.89), false));
             v.add(new Variant("CHI2 over alt features", true, () -> new Counts(Classifier.Tuning.chiSquare()), false));
             v.add(new Variant("LR + agreement over alt features", true, () -> new Combo(cand, false, 0.89), false));
+        }
+        if (groups.contains("dropout")) {
+            // dropout training (feature noising, Wager et al. 2013): the model cannot lean on a few strong words
+            for (double p : new double[] {0.2, 0.5, 0.7}) {
+                Supplier<Model> dl = () -> new FtrlX(20, true, 0, true, true, true, seed).dropout(p);
+                v.add(new Variant("LR + agreement, dropout " + p, false, () -> new Combo(dl, false, 0.89), false));
+                v.add(new Variant("LR alone, dropout " + p, false, dl, false));
+            }
         }
         if (groups.contains("gate")) {
             for (double mn : new double[] {0.5, 0.6, 0.7, 0.8}) {
