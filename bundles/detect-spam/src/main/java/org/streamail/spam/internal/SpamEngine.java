@@ -613,7 +613,7 @@ final class SpamEngine implements ReportService, BlockListService {
         Settled settled;
         try {
             settled = complete(r);
-        } catch (RuntimeException e) {
+        } catch (org.streamail.api.store.StoreException e) {
             // The report is stored but its consequences are not (the database went away between the two): the
             // refresh thread finishes it as soon as the store answers, so the block, the recall and the training
             // do not wait for the reporter to try again. The caller still gets the failure (503).
@@ -733,7 +733,11 @@ final class SpamEngine implements ReportService, BlockListService {
         }
     }
 
-    /** Finishes the reports whose consequences the store failed, oldest first; stops at the first failure. */
+    /**
+     * Finishes the reports whose consequences the store failed, oldest first, until the store fails again (they
+     * wait for the next refresh). Never throws, so the rest of the refresh runs whatever happens here; a report
+     * that fails for another reason than the store is dropped with its error logged, never retried forever.
+     */
     private void finishUnfinished() {
         while (true) {
             Map.Entry<String, Recorded> next;
@@ -744,9 +748,21 @@ final class SpamEngine implements ReportService, BlockListService {
                 next = unfinished.entrySet().iterator().next();
             }
             Recorded r = next.getValue();
-            Settled settled = complete(r); // throws while the store still fails: the refresh logs it
+            Settled settled;
+            try {
+                settled = complete(r);
+            } catch (org.streamail.api.store.StoreException e) {
+                return; // still down; the refresh's own store calls log it (at most once a minute)
+            } catch (RuntimeException e) {
+                LOG.error("Spam: {} reported {} (ref {}) cannot take effect and is dropped (send it again to retry)",
+                        r.reporter(), r.kind(), r.fingerprintId(), e);
+                settled = null;
+            }
             synchronized (unfinished) {
                 unfinished.remove(next.getKey(), r);
+            }
+            if (settled == null) {
+                continue;
             }
             LOG.info("Spam: {}{} reported {} (ref {}) took effect after the store came back ({} spam / {} ham "
                     + "reporters; {})", r.reporter(), r.admin() ? " (admin)" : "", r.kind(), r.fingerprintId(),

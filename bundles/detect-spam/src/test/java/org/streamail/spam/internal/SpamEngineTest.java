@@ -211,6 +211,32 @@ class SpamEngineTest {
     }
 
     @Test
+    void anUnfinishedReportThatFailsForAnotherReasonThanTheStoreIsDropped() {
+        java.util.concurrent.atomic.AtomicReference<RuntimeException> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        SpamStore flaky = (SpamStore) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {SpamStore.class}, (p, m, args) -> {
+                    if (failure.get() != null && m.getName().equals("tally")) {
+                        throw failure.get();
+                    }
+                    try {
+                        return m.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        SpamEngine node = new SpamEngine(flaky, SpamEngine.Settings.defaults(), clock, id -> Optional.empty(),
+                d -> d.equals("example.org"));
+        failure.set(new org.streamail.api.store.StoreException("connection refused"));
+        assertThatThrownBy(() -> node.report(ReportKind.SPAM, variant("Alice", "t-aa11", 1001), "admin", true))
+                .isInstanceOf(org.streamail.api.store.StoreException.class);
+        assertThat(node.unfinishedReports()).isEqualTo(1);
+
+        failure.set(new IllegalStateException("a bug, not the database"));
+        node.refresh();
+        assertThat(node.unfinishedReports()).as("dropped, not retried forever").isZero();
+    }
+
+    @Test
     void threeDistinctReportersMakeAFingerprintRefuseEveryVariant() {
         ReportResult first = engine.report(ReportKind.SPAM, variant("Alice", "t-aa11", 1001), "alice", false);
         assertThat(first.blocking()).isFalse();
