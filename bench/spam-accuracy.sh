@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Accuracy of the learned spam classifier (bundles/detect-spam) on the SpamAssassin public corpus.
 #
-#   bench/spam-accuracy.sh [dev|sources|cv|acceptance] [cutoff]
+#   bench/spam-accuracy.sh [dev|sources|cv|acceptance|feedback] [cutoff]
 #
 #   dev         train on the older 70 % of easy-ham-1 + spam-1 (file order = delivery order), print recall /
 #               false positives on the newer 30 % (-Dsplit=hash in JAVA_OPTS: the earlier random 80/20 split)
@@ -14,6 +14,10 @@
 #               never saw (what the current default model was chosen with)
 #   acceptance  train on all of easy-ham-1 + spam-1, print spam-2 recall and easy-ham-2 / hard-ham-1 false
 #               positives at the cut-off (default: the shipped bayes.spam.probability, 0.9). Run it once.
+#   feedback    NOT the protocol, a second figure: trained as acceptance, then the acceptance groups
+#               arrive as one stream, each message judged before the site reacts (a missed spam reported by a
+#               user, a flagged ham released by an administrator), the node re-learning every 100 messages, as
+#               in production (the TREC spam track's immediate-feedback task)
 #   rest-dev, rest-acceptance
 #               the same split as dev / acceptance, but over a real gateway: boots the built distribution
 #               (bench/target/spam-accuracy-gateway, loopback ports free, `mvn install -DskipTests` first),

@@ -28,8 +28,13 @@ import org.streamail.api.spam.ReportKind;
  *       {@code -DminDeviation}, {@code -DmaxDiscriminators}, {@code -Dfamilies} try variants.</li>
  *   <li>{@code acceptance}: trains on all of easy-ham-1 + spam-1, prints spam-2 recall and easy-ham-2 and
  *       hard-ham-1 false positives at the configured cut-off. Run once, at the end.</li>
+ *   <li>{@code feedback}: NOT the issue's protocol, a second figure: trained as {@code acceptance}, then the three
+ *       acceptance groups arrive as one stream and each message is judged before the site reacts to it, as in
+ *       production (and as the TREC spam track's "immediate feedback" task): a spam the classifier let through is
+ *       reported by a user, a ham it flagged is released by an administrator (a HAM report by an administrator,
+ *       what {@link ReleaseLearner} does), and the node re-learns every {@value #FEEDBACK_LEARN_EVERY} messages.</li>
  * </ul>
- * Usage: {@code SpamAccuracyBench <corpus data dir> dev|acceptance [cutoff]}.
+ * Usage: {@code SpamAccuracyBench <corpus data dir> dev|acceptance|feedback [cutoff]}.
  */
 public final class SpamAccuracyBench {
 
@@ -42,7 +47,8 @@ public final class SpamAccuracyBench {
             System.exit(2);
         }
         Path data = Path.of(args[0]);
-        boolean acceptance = args[1].equals("acceptance");
+        boolean feedback = args[1].equals("feedback");
+        boolean acceptance = args[1].equals("acceptance") || feedback;
         double cutoff = args.length > 2 ? Double.parseDouble(args[2]) : SpamEngine.Settings.defaults().bayesSpamProbability();
 
         List<Path> ham1 = files(data.resolve("easy-ham-1"));
@@ -207,6 +213,10 @@ public final class SpamAccuracyBench {
             }
             return;
         }
+        if (feedback) {
+            feedback(engine, data, cutoff);
+            return;
+        }
         long s0 = System.nanoTime();
         double[] spam2 = probabilities(engine, files(data.resolve("spam-2")));
         double[] ham2 = probabilities(engine, files(data.resolve("easy-ham-2")));
@@ -360,5 +370,70 @@ public final class SpamAccuracyBench {
             }
         }
         return n;
+    }
+
+    /** Messages of the feedback stream between two learning passes (the learner thread's period in production). */
+    static final int FEEDBACK_LEARN_EVERY = 100;
+
+    /**
+     * The {@code feedback} mode: the acceptance groups as one stream, each message judged, then the site's reaction
+     * (a missed spam reported by a user, a flagged ham released by an administrator). The groups are interleaved
+     * evenly in file order (message i of a group of n sits at (i + 0.5) / n of the stream). Prints what was flagged
+     * over the whole stream and over its second half (after the first reactions were learned), and how many
+     * reports and releases it took.
+     */
+    private static void feedback(SpamEngine engine, Path data, double cutoff) throws IOException {
+        record Item(String group, boolean spam, Path path, double position) {
+        }
+        List<Item> stream = new ArrayList<>();
+        for (String group : List.of("spam-2", "easy-ham-2", "hard-ham-1")) {
+            List<Path> files = files(data.resolve(group));
+            for (int i = 0; i < files.size(); i++) {
+                stream.add(new Item(group, group.startsWith("spam"), files.get(i), (i + 0.5) / files.size()));
+            }
+        }
+        stream.sort(java.util.Comparator.comparingDouble(Item::position));
+        java.util.Map<String, int[]> counts = new java.util.LinkedHashMap<>(); // group -> n, flagged, n2, flagged2
+        int reports = 0;
+        int releases = 0;
+        int passes = 0;
+        long t0 = System.nanoTime();
+        for (int t = 0; t < stream.size(); t++) {
+            Item it = stream.get(t);
+            byte[] raw = Files.readAllBytes(it.path());
+            boolean flagged = engine.probability(raw) >= cutoff;
+            int[] c = counts.computeIfAbsent(it.group(), g -> new int[4]);
+            c[0]++;
+            c[1] += flagged ? 1 : 0;
+            if (t >= stream.size() / 2) {
+                c[2]++;
+                c[3] += flagged ? 1 : 0;
+            }
+            try {
+                if (it.spam() && !flagged) {
+                    engine.report(ReportKind.SPAM, raw, "user", false);
+                    reports++;
+                } else if (!it.spam() && flagged) {
+                    engine.report(ReportKind.HAM, raw, "admin", true);
+                    releases++;
+                }
+            } catch (IllegalArgumentException e) {
+                // a message the report path refuses (not mail, empty): the site cannot report it either
+            }
+            if ((t + 1) % FEEDBACK_LEARN_EVERY == 0 && engine.logistic() != null) {
+                engine.refresh();
+                passes += engine.learn() ? 1 : 0;
+            }
+        }
+        double sec = (System.nanoTime() - t0) / 1e9;
+        System.out.printf(Locale.ROOT, "feedback stream (NOT the issue's protocol: the site reacts to each message): %d "
+                + "messages at cut-off %.3f, %d missed spam reported by a user, %d flagged ham released by an "
+                + "administrator, %d learning passes, %.1f s%n", stream.size(), cutoff, reports, releases, passes, sec);
+        for (var e : counts.entrySet()) {
+            int[] c = e.getValue();
+            String what = e.getKey().startsWith("spam") ? "caught" : "flagged";
+            System.out.printf(Locale.ROOT, "  %-10s %s %6.2f %% (%d/%d) over the stream, %6.2f %% (%d/%d) over its second half%n",
+                    e.getKey(), what, 100.0 * c[1] / c[0], c[1], c[0], 100.0 * c[3] / Math.max(1, c[2]), c[3], c[2]);
+        }
     }
 }
