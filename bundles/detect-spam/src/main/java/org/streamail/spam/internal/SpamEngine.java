@@ -85,7 +85,8 @@ final class SpamEngine implements ReportService, BlockListService {
     }
 
     /** A fingerprint in memory. */
-    private record Indexed(String id, int[] signature, List<String> attachmentHashes, FingerprintState state) {
+    private record Indexed(String id, int[] signature, List<String> attachmentHashes, FingerprintState state,
+            long generation) {
     }
 
     private final SpamStore store;
@@ -204,7 +205,7 @@ final class SpamEngine implements ReportService, BlockListService {
             while (true) {
                 List<SpamStore.Fingerprint> page = store.fingerprintsChangedAfter(fingerprintGeneration, FINGERPRINT_PAGE);
                 for (SpamStore.Fingerprint f : page) {
-                    index(f.id(), toArray(f.minHash()), f.attachmentHashes(), f.state());
+                    index(f.id(), toArray(f.minHash()), f.attachmentHashes(), f.state(), f.generation());
                     fingerprintGeneration = Math.max(fingerprintGeneration, f.generation());
                 }
                 changed |= !page.isEmpty();
@@ -277,12 +278,12 @@ final class SpamEngine implements ReportService, BlockListService {
         return logistic;
     }
 
-    private void index(String id, int[] signature, List<String> attachments, FingerprintState state) {
+    private void index(String id, int[] signature, List<String> attachments, FingerprintState state, long generation) {
         if (!fingerprints.containsKey(id) && fingerprints.size() >= settings.maxFingerprints()
                 && state != FingerprintState.BLOCKING) {
             return; // bounded: pending fingerprints beyond the limit are not compared
         }
-        fingerprints.put(id, new Indexed(id, signature, List.copyOf(attachments), state));
+        fingerprints.put(id, new Indexed(id, signature, List.copyOf(attachments), state, generation));
     }
 
     /** Synchronized so that a rebuild from an older view of the map can never overwrite a newer one. */
@@ -678,10 +679,11 @@ final class SpamEngine implements ReportService, BlockListService {
         Indexed old = fingerprints.get(fingerprintId);
         if (old == null) {
             // saved by another node and not refreshed here yet: take it now, so this node acts at once
-            store.fingerprint(fingerprintId).ifPresent(sf -> index(sf.id(), toArray(sf.minHash()), sf.attachmentHashes(), state));
+            store.fingerprint(fingerprintId).ifPresent(sf -> index(sf.id(), toArray(sf.minHash()), sf.attachmentHashes(), state,
+                    sf.generation()));
             rebuildBlocking();
         } else if (old.state() != state) {
-            index(fingerprintId, old.signature(), old.attachmentHashes(), state);
+            index(fingerprintId, old.signature(), old.attachmentHashes(), state, old.generation());
             rebuildBlocking();
         }
         // the recall is queued as soon as the block is stored, before the training and the automatic rule: a store
@@ -776,7 +778,9 @@ final class SpamEngine implements ReportService, BlockListService {
     /** The fingerprint a report counts for: the same message, else a near duplicate already reported, else new. */
     private String findOrCreateFingerprint(Features f, Instant now) {
         if (fingerprints.containsKey(f.referenceId())) {
-            return f.referenceId();
+            // the same message again; if a race left its campaign two fingerprints, the oldest still counts
+            String oldest = reportedBefore(f);
+            return oldest != null ? oldest : f.referenceId();
         }
         Optional<SpamStore.Fingerprint> known = store.fingerprint(f.referenceId());
         if (known.isPresent()) {
@@ -787,34 +791,44 @@ final class SpamEngine implements ReportService, BlockListService {
         // and the reporters of one campaign would stay split between the two for good, neither reaching the
         // threshold (second multi-node audit). One query for the few fingerprints saved since.
         syncFingerprints();
+        String near = reportedBefore(f);
+        if (near != null) {
+            return near;
+        }
         if (fingerprints.containsKey(f.referenceId())) {
             return f.referenceId();
         }
-        String bestId = null;
-        double bestSim = 0;
-        if (f.signature().length > 0) {
-            for (Indexed i : fingerprints.values()) {
-                double sim = Fuzzy.similarity(f.signature(), i.signature());
-                if (sim > bestSim) {
-                    bestSim = sim;
-                    bestId = i.id();
-                }
-            }
-        } else if (!f.attachmentHashes().isEmpty()) {
-            // no text signature: the same attachments make it the same message; with neither, nothing does
-            for (Indexed i : fingerprints.values()) {
-                if (i.signature().length == 0 && i.attachmentHashes().equals(f.attachmentHashes())) {
-                    return i.id();
-                }
-            }
-        }
-        if (bestId != null && bestSim >= settings.similarity()) {
-            return bestId;
-        }
         SpamStore.Fingerprint saved = store.saveFingerprint(new SpamStore.Fingerprint(f.referenceId(),
                 toList(f.signature()), f.attachmentHashes(), FingerprintState.PENDING, now, 0));
-        index(saved.id(), toArray(saved.minHash()), saved.attachmentHashes(), saved.state());
-        return saved.id();
+        index(saved.id(), toArray(saved.minHash()), saved.attachmentHashes(), saved.state(), saved.generation());
+        // Another node may have saved a near copy of the same campaign in the same moments (both compared before
+        // either saved). Read what was saved since and count for the oldest of them: the store numbers saves in
+        // commit order, and of two racing nodes at least the one that reads last sees both, so both end on the
+        // older fingerprint, whose reporters then reach the threshold together (the open item of the second
+        // multi-node audit: one campaign split between two fingerprints, neither blocking).
+        syncFingerprints();
+        String oldest = reportedBefore(f);
+        return oldest != null ? oldest : saved.id();
+    }
+
+    /**
+     * The fingerprint a report of this message counts for, among those in memory: of the near duplicates (similarity
+     * at least {@code similarity.threshold}; without text, the same attachments), the oldest (lowest generation,
+     * then id), so every node picks the same one even when a campaign has two; {@code null} when none.
+     */
+    private String reportedBefore(Features f) {
+        Indexed best = null;
+        for (Indexed i : fingerprints.values()) {
+            boolean near = f.signature().length > 0
+                    ? i.signature().length > 0 && Fuzzy.similarity(f.signature(), i.signature()) >= settings.similarity()
+                    : !f.attachmentHashes().isEmpty() && i.signature().length == 0
+                            && i.attachmentHashes().equals(f.attachmentHashes());
+            if (near && (best == null || i.generation() < best.generation()
+                    || i.generation() == best.generation() && i.id().compareTo(best.id()) < 0)) {
+                best = i;
+            }
+        }
+        return best == null ? null : best.id();
     }
 
     /** The state the reports call for; a pure function of the tally, so every node agrees. */
