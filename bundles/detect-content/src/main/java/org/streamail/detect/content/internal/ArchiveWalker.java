@@ -130,6 +130,14 @@ final class ArchiveWalker {
             walkZipStreaming(path, data, depth);
             return;
         }
+        int prefix = records.isEmpty() ? 0 : (int) Math.min(data.length, records.stream()
+                .mapToLong(ZipRecord::localOffset).min().orElse(0));
+        if (prefix > 4 && Texts.indexOf(data, 0, prefix, LOCAL_HEADER) >= 0) {
+            // Another ZIP before this one (concatenated archives): unzippers disagree on which one they show,
+            // so both are judged.
+            ctx.checkDepth(depth + 1, path);
+            walkZip(path, java.util.Arrays.copyOf(data, prefix), depth + 1);
+        }
         ZipFacts facts = new ZipFacts();
         for (ZipRecord r : records) {
             facts.see(r.name);
@@ -145,6 +153,11 @@ final class ArchiveWalker {
             String child = PartScanner.child(path, r.name);
             if (r.name.endsWith("/")) {
                 continue;
+            }
+            String local = localName(data, r);
+            if (!local.equals(r.name)) {
+                // Unzippers that read front to back name the file by its local header: judge that name too.
+                judgeNameOnly(PartScanner.child(path, local), local);
             }
             if (r.encrypted()) {
                 ctx.countEntry(child);
@@ -262,6 +275,15 @@ final class ArchiveWalker {
                 }
             }
         }
+        long shift = 0;
+        long cdSize = Texts.u32le(d, eocd + 12);
+        if (cdOffset != 0xffffffffL && cdSize <= eocd && eocd - cdSize > cdOffset
+                && Texts.i32le(d, (int) (eocd - cdSize)) == 0x02014b50) {
+            // Bytes before the archive (junk, a self-extractor, another ZIP): offsets count from its start,
+            // which unzippers find from the end record, as here.
+            shift = eocd - cdSize - cdOffset;
+            cdOffset += shift;
+        }
         if (count > ctx.settings().maxEntries()) {
             throw new ScanStopped(Rule.ARCHIVE_BOMB, path, "ZIP declares " + count
                     + " entries, more than the limit of " + ctx.settings().maxEntries());
@@ -310,10 +332,21 @@ final class ArchiveWalker {
                 }
                 x += 4 + size;
             }
-            out.add(new ZipRecord(Texts.nfc(name), flags, method, csize, lho));
+            out.add(new ZipRecord(Texts.nfc(name), flags, method, csize, lho + shift));
             p = nameStart + nameLen + extraLen + commentLen;
         }
         return out;
+    }
+
+    private static final byte[] LOCAL_HEADER = {'P', 'K', 3, 4};
+
+    /** The name in an entry's local header (checked to exist by {@link #checkOverlap}). */
+    private static String localName(byte[] d, ZipRecord r) {
+        int lho = (int) r.localOffset;
+        int flags = Texts.u16le(d, lho + 6);
+        int nameLen = Math.min(Texts.u16le(d, lho + 26), d.length - lho - 30);
+        return Texts.nfc(new String(d, lho + 30, Math.max(0, nameLen), (flags & 0x800) != 0
+                ? java.nio.charset.StandardCharsets.UTF_8 : java.nio.charset.Charset.forName("IBM437")));
     }
 
     private static long u64(byte[] d, int off) {
@@ -322,7 +355,9 @@ final class ArchiveWalker {
 
     /** A ZIP without a readable central directory, read front to back as some mail clients' unzippers do. */
     private void walkZipStreaming(String path, byte[] data, int depth) throws IOException {
-        ZipArchiveInputStream zin = new ZipArchiveInputStream(new ByteArrayInputStream(data), "UTF-8", true, true);
+        int first = Math.max(0, Texts.indexOf(data, 0, data.length, LOCAL_HEADER));
+        ZipArchiveInputStream zin = new ZipArchiveInputStream(new ByteArrayInputStream(data, first,
+                data.length - first), "UTF-8", true, true);
         ZipFacts facts = new ZipFacts();
         ZipArchiveEntry e;
         int encrypted = 0;

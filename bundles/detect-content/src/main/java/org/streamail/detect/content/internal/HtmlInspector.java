@@ -99,10 +99,10 @@ final class HtmlInspector {
                         scripts.append(value).append('\n');
                     }
                 }
-                String v = value.trim().toLowerCase(Locale.ROOT);
+                String v = url(value);
                 if (v.startsWith("javascript:") || v.startsWith("vbscript:")) {
                     ctx.report(Rule.HTML_SCRIPT, path, "<" + tag + " " + name + "=" + Texts.clip(v, 40) + "> script URL");
-                } else if (v.startsWith("data:") && ACTIVE_DATA.matcher(value).find()) {
+                } else if (v.startsWith("data:") && ACTIVE_DATA.matcher(v).find()) {
                     ctx.report(Rule.HTML_DATA_URI, path, "<" + tag + " " + name + "> holds " + Texts.clip(value, 60));
                     if (tag.equals("a") && e.hasAttr("download")) {
                         ctx.report(Rule.HTML_SMUGGLING, path, "download link carrying a data: payload ("
@@ -121,6 +121,21 @@ final class HtmlInspector {
         smuggling(path, scripts.toString());
     }
 
+    /**
+     * An attribute value as a browser's URL parser reads it: tabs and line breaks removed anywhere
+     * ({@code java&#x09;script:} runs), leading and trailing control characters and spaces dropped; lower case.
+     */
+    static String url(String value) {
+        StringBuilder b = new StringBuilder(Math.min(value.length(), 4096));
+        for (int i = 0; i < value.length() && b.length() < 4096; i++) {
+            char c = value.charAt(i);
+            if (c != '\t' && c != '\n' && c != '\r') {
+                b.append(c);
+            }
+        }
+        return b.toString().trim().toLowerCase(Locale.ROOT);
+    }
+
     private static String src(Element e) {
         String s = e.hasAttr("src") ? e.attr("src") : e.hasAttr("data") ? e.attr("data") : "";
         return s.isEmpty() ? "" : " loading " + Texts.clip(s, 100);
@@ -128,7 +143,7 @@ final class HtmlInspector {
 
     /** A form in a mail posts wherever its action points: any absolute target is "elsewhere". */
     private void form(String path, String action, String what) {
-        String a = action.trim().toLowerCase(Locale.ROOT);
+        String a = url(action);
         if (a.startsWith("http:") || a.startsWith("https:") || a.startsWith("//") || a.startsWith("ftp:")
                 || a.startsWith("data:") || a.startsWith("mailto:")) {
             ctx.report(Rule.HTML_FORM_EXTERNAL, path, what + " posts to " + Texts.clip(action, 150));

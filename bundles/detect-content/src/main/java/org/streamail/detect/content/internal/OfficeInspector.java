@@ -19,10 +19,15 @@ final class OfficeInspector {
     /** {BDE316E7-2665-4511-A4C4-8D4D0B7A9EAC}: a OneNote FileDataStoreObject, i.e. an embedded file. */
     private static final byte[] ONENOTE_FILE_DATA = {(byte) 0xE7, 0x16, (byte) 0xE3, (byte) 0xBD, 0x65, 0x26, 0x11,
             0x45, (byte) 0xA4, (byte) 0xC4, (byte) 0x8D, 0x4D, 0x0B, 0x7A, (byte) 0x9E, (byte) 0xAC};
-    private static final Pattern RELATIONSHIP = Pattern.compile("<(?:\\w+:)?Relationship\\b([^>]{0,4000})>");
+    /** A relationship element; quoted values may hold {@code >} (legal XML), so they are skipped whole. */
+    private static final Pattern RELATIONSHIP = Pattern.compile(
+            "<(?:\\w+:)?Relationship\\b((?:[^>\"']|\"[^\"]{0,2000}+\"|'[^']{0,2000}+'){0,4000}+)>");
     private static final Pattern ATTR = Pattern.compile("(\\w+)\\s*=\\s*(\"[^\"]{0,2000}\"|'[^']{0,2000}')");
-    private static final Pattern INSTR_TEXT = Pattern.compile("<w:instrText[^>]{0,500}>([^<]{0,4000})</w:instrText>");
-    private static final Pattern INSTR_ATTR = Pattern.compile("w:instr\\s*=\\s*\"([^\"]{0,4000})\"");
+    /** Field instructions; the WordprocessingML namespace may be bound to any prefix, not only {@code w:}. */
+    private static final Pattern INSTR_TEXT = Pattern.compile(
+            "<(?:[\\w.-]+:)?instrText\\b[^>]{0,500}>([^<]{0,4000})</(?:[\\w.-]+:)?instrText>");
+    private static final Pattern INSTR_ATTR = Pattern.compile(
+            "\\s(?:[\\w.-]+:)?instr\\s*=\\s*(?:\"([^\"]{0,4000})\"|'([^']{0,4000})')");
     private static final Pattern DDE_FIELD = Pattern.compile("(?i)(?:^|[\\s{\"])(DDEAUTO|DDE)\\b");
 
     private final PartScanner scanner;
@@ -65,7 +70,7 @@ final class OfficeInspector {
                 String mode = "";
                 Matcher a = ATTR.matcher(m.group(1));
                 while (a.find()) {
-                    String v = a.group(2).substring(1, a.group(2).length() - 1);
+                    String v = unescapeXml(a.group(2).substring(1, a.group(2).length() - 1)).trim();
                     switch (a.group(1)) {
                         case "Type" -> type = v;
                         case "Target" -> target = v;
@@ -98,7 +103,7 @@ final class OfficeInspector {
         instr.append(' ');
         m = INSTR_ATTR.matcher(xml);
         while (m.find() && instr.length() < 200_000) {
-            instr.append(m.group(1)).append(' ');
+            instr.append(m.group(1) != null ? m.group(1) : m.group(2)).append(' ');
         }
         String fields = unescapeXml(instr.toString());
         Matcher dde = DDE_FIELD.matcher(fields);
@@ -109,8 +114,22 @@ final class OfficeInspector {
         scanner.text().inspectText(PartScanner.child(path, name), fields);
     }
 
-    private static String unescapeXml(String s) {
-        return s.replace("&quot;", "\"").replace("&apos;", "'").replace("&lt;", "<").replace("&gt;", ">")
+    private static final Pattern CHAR_REF = Pattern.compile("&#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}));");
+
+    /** XML entity and character references decoded, as Office's XML parser reads them ({@code &#69;xternal}). */
+    static String unescapeXml(String s) {
+        if (s.indexOf('&') < 0) {
+            return s;
+        }
+        Matcher m = CHAR_REF.matcher(s);
+        StringBuilder b = new StringBuilder(s.length());
+        while (m.find()) {
+            int cp = m.group(1) != null ? Integer.parseInt(m.group(1), 16) : Integer.parseInt(m.group(2));
+            m.appendReplacement(b, Character.isValidCodePoint(cp) && cp != '&'
+                    ? Matcher.quoteReplacement(new String(Character.toChars(cp))) : "");
+        }
+        m.appendTail(b);
+        return b.toString().replace("&quot;", "\"").replace("&apos;", "'").replace("&lt;", "<").replace("&gt;", ">")
                 .replace("&amp;", "&");
     }
 
@@ -126,28 +145,29 @@ final class OfficeInspector {
         for (Cfb.Entry e : cfb.entries) {
             ctx.checkTime(path);
             String n = e.name();
-            switch (n) {
-                case "_VBA_PROJECT", "_VBA_PROJECT_CUR", "VBA", "Macros", "PROJECT" -> vba = true;
-                case "EncryptedPackage", "EncryptionInfo" -> ctx.report(Rule.ENCRYPTED_ARCHIVE, path,
+            // Compound-file names compare case-insensitively (MS-CFB), as Office looks them up: "vba" is "VBA".
+            switch (n.toUpperCase(Locale.ROOT)) {
+                case "_VBA_PROJECT", "_VBA_PROJECT_CUR", "VBA", "MACROS", "PROJECT" -> vba = true;
+                case "ENCRYPTEDPACKAGE", "ENCRYPTIONINFO" -> ctx.report(Rule.ENCRYPTED_ARCHIVE, path,
                         "password-protected Office document, content cannot be inspected");
-                case "\u0001Ole10Native" -> {
+                case "\u0001OLE10NATIVE" -> {
                     if (e.isStream()) {
                         olePackage(path, cfb.read(e, ctx.settings().maxPartBuffer()), depth);
                     }
                 }
-                case "Equation Native" -> ctx.report(Rule.OLE_PACKAGE, path,
+                case "EQUATION NATIVE" -> ctx.report(Rule.OLE_PACKAGE, path,
                         "Equation Editor object (exploited by CVE-2017-11882)");
-                case "Workbook", "Book" -> {
+                case "WORKBOOK", "BOOK" -> {
                     if (e.isStream()) {
                         biff(path, cfb.read(e, ctx.settings().maxPartBuffer()));
                     }
                 }
-                case "WordDocument" -> {
+                case "WORDDOCUMENT" -> {
                     if (e.isStream()) {
                         word(path, cfb.read(e, ctx.settings().maxPartBuffer()));
                     }
                 }
-                case "Package", "CONTENTS" -> {
+                case "PACKAGE", "CONTENTS" -> {
                     if (e.isStream() && e.size() > 0) {
                         ctx.countEntry(PartScanner.child(path, n));
                         scanner.scanBytes(PartScanner.child(path, n), n, cfb.read(e, ctx.settings().maxPartBuffer()),
@@ -272,10 +292,13 @@ final class OfficeInspector {
             }
             rtfObjects(path, s, depth);
         }
+        // Every field instruction, not only the first (a harmless PAGE field must not hide a DDEAUTO after it).
         int fld = s.indexOf("\\fldinst");
-        if (fld >= 0 && DDE_FIELD.matcher(s.substring(fld, Math.min(s.length(), fld + 400)).replaceAll("[{}]", " "))
-                .find()) {
-            ctx.report(Rule.DDE, path, "DDE field in RTF");
+        for (int k = 0; fld >= 0 && k < 10_000; k++, fld = s.indexOf("\\fldinst", fld + 8)) {
+            if (DDE_FIELD.matcher(s.substring(fld, Math.min(s.length(), fld + 400)).replaceAll("[{}]", " ")).find()) {
+                ctx.report(Rule.DDE, path, "DDE field in RTF");
+                break;
+            }
         }
         scanner.text().inspectText(path, s);
     }

@@ -86,15 +86,17 @@ final class PartScanner {
             meter.drain();
             return;
         }
-        boolean whole = kind.needsWholePart() || kind == Kind.UNKNOWN && Names.executableByName(name);
+        boolean byName = (kind == Kind.UNKNOWN || kind == Kind.IMAGE) && htmlByName(name);
+        boolean whole = kind.needsWholePart() || kind == Kind.UNKNOWN && Names.executableByName(name) || byName;
         if (head.length < Sniffer.HEAD) {
             inspect(path, name, head, kind, depth, head.length);
             return;
         }
         if (whole) {
             // Text is only scanned up to max.text.scan anyway, and a DOM costs ~10x its source: keep them small.
-            int limit = kind == Kind.TEXT || kind == Kind.UNKNOWN ? ctx.settings().maxTextScan()
-                    : kind == Kind.HTML ? htmlLimit() : ctx.settings().maxPartBuffer();
+            int limit = kind == Kind.HTML || byName ? htmlLimit()
+                    : kind == Kind.TEXT || kind == Kind.UNKNOWN ? ctx.settings().maxTextScan()
+                    : ctx.settings().maxPartBuffer();
             byte[] rest = meter.readUpTo(Math.max(0, limit - head.length));
             byte[] all = concat(head, rest);
             long total = all.length + meter.drain();
@@ -126,15 +128,19 @@ final class PartScanner {
                     text.inspectBytes(path, data);
                 }
                 case TEXT -> {
-                    String ext = Names.extension(name);
-                    if (ext.equals("htm") || ext.equals("html") || ext.equals("svg") || ext.equals("xhtml")
-                            || ext.equals("hta") || ext.equals("shtml")) {
+                    if (htmlByName(name)) {
                         html(path, data);
                     }
                     text.inspectBytes(path, data);
                 }
                 default -> {
-                    // Binary data without a structure we inspect: name and magic judged above.
+                    // Binary data without a structure we inspect: name and magic judged above. A browser opens
+                    // a .html file as HTML whatever its first bytes (NULs, control bytes, UTF-16, a GIF header).
+                    if ((kind == Kind.UNKNOWN || kind == Kind.IMAGE) && htmlByName(name)) {
+                        byte[] utf8 = Texts.utf16ToUtf8(data);
+                        html(path, utf8);
+                        text.inspectBytes(path, utf8);
+                    }
                 }
             }
         } catch (ScanStopped e) {
@@ -147,6 +153,13 @@ final class PartScanner {
             ctx.report(Rule.UNSCANNABLE_ARCHIVE, path, kind.label + " uses a compression we cannot expand: "
                     + describe(e));
         }
+    }
+
+    /** Names a browser (or mshta) opens as markup. */
+    static boolean htmlByName(String name) {
+        String ext = Names.extension(name);
+        return ext.equals("htm") || ext.equals("html") || ext.equals("svg") || ext.equals("xhtml") || ext.equals("hta")
+                || ext.equals("shtml");
     }
 
     int htmlLimit() {

@@ -13,6 +13,7 @@ import java.util.zip.Inflater;
 final class PdfInspector {
     private static final int MAX_STREAMS = 5_000;
     private static final int MAX_INFLATED_PER_STREAM = 16 * 1024 * 1024;
+    private static final int DICT_WINDOW = 64 * 1024;
 
     private final PartScanner scanner;
     private final ScanContext ctx;
@@ -31,7 +32,12 @@ final class PdfInspector {
         boolean xfa;
         boolean encrypt;
         int embeddedCount;
+        /** Object lookups made for {@code /OpenAction} references: each reads the file, so they are bounded. */
+        int lookups;
     }
+
+    /** More {@code /OpenAction} references than this are judged actions without looking them up. */
+    private static final int MAX_LOOKUPS = 32;
 
     void inspect(String path, byte[] d, int depth) {
         Seen seen = new Seen();
@@ -86,7 +92,7 @@ final class PdfInspector {
             String n = name.toString();
             switch (n) {
                 case "JS", "JavaScript" -> seen.js = seen.js == null ? "/" + n : seen.js;
-                case "OpenAction" -> seen.openAction |= isAction(d, j, to);
+                case "OpenAction" -> seen.openAction = seen.openAction || isAction(d, j, to, seen);
                 case "AA" -> seen.openAction = true;
                 case "Launch" -> seen.launch = "/Launch";
                 case "EmbeddedFile", "EmbeddedFiles", "FileAttachment" -> seen.embedded = true;
@@ -106,7 +112,7 @@ final class PdfInspector {
      * {@code /OpenAction [page /Fit]} is a destination, not an action; so is a reference to an array (as
      * Acrobat writes it). A dictionary, or a reference to one, is an action.
      */
-    private static boolean isAction(byte[] d, int at, int to) {
+    private static boolean isAction(byte[] d, int at, int to, Seen seen) {
         int i = skipSpace(d, at, to);
         if (i >= to) {
             return false;
@@ -116,6 +122,9 @@ final class PdfInspector {
         }
         java.util.regex.Matcher ref = REF.matcher(Texts.latin1(d, i, Math.min(to - i, 24)));
         if (ref.find()) {
+            if (++seen.lookups > MAX_LOOKUPS) {
+                return true;
+            }
             byte[] obj = Texts.ascii(ref.group(1) + " " + ref.group(2) + " obj");
             int o = Texts.indexOf(d, 0, d.length, obj);
             // "6 0 obj" must not match inside "16 0 obj"
@@ -147,6 +156,7 @@ final class PdfInspector {
     private void streams(String path, byte[] d, int depth, Seen seen) {
         byte[] kw = Texts.ascii("stream");
         int from = 0;
+        int previous = 0;
         for (int k = 0; k < MAX_STREAMS; k++) {
             int at = Texts.indexOf(d, from, d.length, kw);
             if (at < 0) {
@@ -154,8 +164,13 @@ final class PdfInspector {
             }
             from = at + kw.length;
             if (at >= 3 && d[at - 1] == 'd' && d[at - 2] == 'n' && d[at - 3] == 'e') {
+                previous = from;
                 continue;
             }
+            // The dictionary is what lies since the previous stream keyword (padding can push /Type far back);
+            // windows never overlap, so all of them together read the file once.
+            int dictStart = Math.max(previous, at - DICT_WINDOW);
+            previous = from;
             int dataStart = from;
             if (dataStart < d.length && d[dataStart] == '\r') {
                 dataStart++;
@@ -163,7 +178,6 @@ final class PdfInspector {
             if (dataStart < d.length && d[dataStart] == '\n') {
                 dataStart++;
             }
-            int dictStart = Math.max(0, at - 2000);
             String dict = decodeNames(Texts.latin1(d, dictStart, at - dictStart));
             int obj = dict.lastIndexOf(" obj");
             if (obj >= 0) {
@@ -180,8 +194,7 @@ final class PdfInspector {
             }
             ctx.checkTime(path);
             byte[] raw = java.util.Arrays.copyOfRange(d, dataStart, end);
-            byte[] content = dict.contains("/FlateDecode") || dict.contains("/Fl ") || dict.contains("/Fl/")
-                    ? inflate(path, raw) : raw;
+            byte[] content = decode(path, dict, raw);
             if (content == null) {
                 continue;
             }
@@ -196,6 +209,101 @@ final class PdfInspector {
             }
             from = end;
         }
+    }
+
+    private static final java.util.regex.Pattern FILTER = java.util.regex.Pattern.compile(
+            "/Filter\\s*(\\[[^\\]]{0,400}\\]|/[^\\s/\\[\\]<>()]{1,40})");
+    private static final java.util.regex.Pattern FILTER_NAME = java.util.regex.Pattern.compile("/([^\\s/\\[\\]<>()]{1,40})");
+
+    /**
+     * The stream's data through its filter chain (Flate, ASCIIHex, ASCII85, by full or abbreviated name);
+     * zlib data under a filter we cannot read from the dictionary (an indirect array) is inflated too.
+     * {@code null} when the data does not decode.
+     */
+    private byte[] decode(String path, String dict, byte[] raw) {
+        java.util.regex.Matcher f = FILTER.matcher(dict);
+        byte[] data = raw;
+        if (f.find()) {
+            java.util.regex.Matcher n = FILTER_NAME.matcher(f.group(1));
+            for (int k = 0; n.find() && k < 8; k++) {
+                switch (n.group(1)) {
+                    case "FlateDecode", "Fl" -> data = inflate(path, data);
+                    case "ASCIIHexDecode", "AHx" -> data = asciiHex(data);
+                    case "ASCII85Decode", "A85" -> data = ascii85(data);
+                    default -> {
+                        return data; // LZW, RunLength, ...: judged as far as we could decode
+                    }
+                }
+                if (data == null) {
+                    return null;
+                }
+            }
+            return data;
+        }
+        boolean zlib = raw.length > 2 && (raw[0] & 0x0f) == 8 && ((raw[0] & 0xff) << 8 | raw[1] & 0xff) % 31 == 0;
+        return zlib ? inflate(path, raw) : raw;
+    }
+
+    private static byte[] asciiHex(byte[] in) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(in.length / 2 + 1);
+        int hi = -1;
+        for (byte b : in) {
+            if (b == '>') {
+                break;
+            }
+            int v = hex(b);
+            if (v < 0) {
+                continue;
+            }
+            if (hi < 0) {
+                hi = v;
+            } else {
+                out.write(hi * 16 + v);
+                hi = -1;
+            }
+        }
+        if (hi >= 0) {
+            out.write(hi * 16);
+        }
+        return out.toByteArray();
+    }
+
+    /** ASCII85 decoded, at most {@link #MAX_INFLATED_PER_STREAM} bytes ({@code z} is four zero bytes). */
+    private static byte[] ascii85(byte[] in) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(in.length);
+        long tuple = 0;
+        int count = 0;
+        int i = in.length >= 2 && in[0] == '<' && in[1] == '~' ? 2 : 0;
+        for (; i < in.length && out.size() < MAX_INFLATED_PER_STREAM; i++) {
+            int c = in[i] & 0xff;
+            if (c == '~') {
+                break;
+            }
+            if (c == 'z' && count == 0) {
+                out.writeBytes(new byte[4]);
+                continue;
+            }
+            if (c < '!' || c > 'u') {
+                continue;
+            }
+            tuple = tuple * 85 + (c - '!');
+            if (++count == 5) {
+                for (int s = 24; s >= 0; s -= 8) {
+                    out.write((int) (tuple >> s) & 0xff);
+                }
+                tuple = 0;
+                count = 0;
+            }
+        }
+        if (count > 1) {
+            for (int pad = count; pad < 5; pad++) {
+                tuple = tuple * 85 + 84;
+            }
+            for (int s = 24, n = 0; n < count - 1; s -= 8, n++) {
+                out.write((int) (tuple >> s) & 0xff);
+            }
+        }
+        return out.toByteArray();
     }
 
     private static String decodeNames(String s) {

@@ -123,10 +123,24 @@ final class Sniffer {
                 || starts(head, new byte[] {'I', 'I', 42, 0}) || starts(head, new byte[] {'M', 'M', 0, 42})) {
             return Kind.IMAGE;
         }
+        if (prependedZip(head, tail)) {
+            return Kind.ZIP;
+        }
         if (looksLikeText(head)) {
             return looksLikeHtml(head) ? Kind.HTML : Kind.TEXT;
         }
         return Kind.UNKNOWN;
+    }
+
+    /**
+     * A ZIP behind other bytes (self-extractor style junk, or two ZIPs concatenated): unzippers find it from
+     * the end record, so it is a ZIP when a local header follows the start and an end record is at the end.
+     */
+    private static boolean prependedZip(byte[] head, byte[] tail) {
+        byte[] local = {'P', 'K', 3, 4};
+        byte[] end = {'P', 'K', 5, 6};
+        return Texts.indexOf(head, 1, head.length, local) > 0 && (tail != null && Texts.indexOf(tail, 0, tail.length,
+                end) >= 0 || Texts.indexOf(head, 1, head.length, end) > 0);
     }
 
     private static boolean isPe(byte[] b) {

@@ -38,6 +38,15 @@ final class Texts {
         return s.toLowerCase(Locale.ROOT);
     }
 
+    /** UTF-16 text with a byte-order mark as UTF-8 (what a browser reads); other bytes unchanged. */
+    static byte[] utf16ToUtf8(byte[] b) {
+        if (b.length >= 2 && ((b[0] & 0xff) == 0xFF && (b[1] & 0xff) == 0xFE
+                || (b[0] & 0xff) == 0xFE && (b[1] & 0xff) == 0xFF)) {
+            return new String(b, StandardCharsets.UTF_16).getBytes(StandardCharsets.UTF_8);
+        }
+        return b;
+    }
+
     /** Bytes as Latin-1 text: every byte one char, so offsets match and binary never fails to decode. */
     static String latin1(byte[] b, int off, int len) {
         return new String(b, off, len, StandardCharsets.ISO_8859_1);

@@ -21,34 +21,98 @@ final class Hosts {
     private Hosts() {
     }
 
+    /** Schemes whose URLs a browser reads with {@code \\} as {@code /} and any number of slashes after the colon. */
+    private static final java.util.Set<String> SPECIAL = java.util.Set.of("http", "https", "ftp", "ws", "wss");
+
     /**
-     * The host of a hierarchical URL ({@code scheme://[userinfo@]host[:port]/...}), lower case, without a
-     * trailing dot or IPv6 brackets; empty when the href has no authority. Unlike {@link java.net.URI} this
-     * accepts raw Unicode hosts and never throws.
+     * An href as a browser's URL parser reads it: ASCII tabs and line breaks removed anywhere, leading and
+     * trailing control characters and spaces dropped ({@code "ht\ttps://"} is {@code https://},
+     * {@code "java\nscript:"} runs).
+     */
+    static String clean(String href) {
+        StringBuilder b = new StringBuilder(href.length());
+        for (int i = 0; i < href.length(); i++) {
+            char c = href.charAt(i);
+            if (c != '\t' && c != '\n' && c != '\r') {
+                b.append(c);
+            }
+        }
+        int from = 0;
+        int to = b.length();
+        while (from < to && b.charAt(from) <= ' ') {
+            from++;
+        }
+        while (to > from && b.charAt(to - 1) <= ' ') {
+            to--;
+        }
+        return b.substring(from, to);
+    }
+
+    /** The scheme of a cleaned href in lower case, or {@code ""} (as {@code Link.scheme()}). */
+    static String scheme(String href) {
+        int colon = href.indexOf(':');
+        if (colon <= 0 || colon > 32 || !Character.isLetter(href.charAt(0))) {
+            return "";
+        }
+        for (int i = 0; i < colon; i++) {
+            char c = href.charAt(i);
+            if (!(c < 0x80 && Character.isLetterOrDigit(c) || c == '+' || c == '-' || c == '.')) {
+                return "";
+            }
+        }
+        return href.substring(0, colon).toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The authority ({@code [userinfo@]host[:port]}) of an href as a browser finds it: for http(s)/ftp any
+     * run of {@code /} and {@code \} after the colon ({@code https:\\host}, {@code https:host}); for other
+     * schemes after {@code ://}; a text URL starting {@code www.}; else {@code null}.
+     */
+    private static String authority(String href) {
+        String h = clean(href);
+        String scheme = scheme(h);
+        int start;
+        boolean special = SPECIAL.contains(scheme);
+        if (special) {
+            start = scheme.length() + 1;
+            while (start < h.length() && (h.charAt(start) == '/' || h.charAt(start) == '\\')) {
+                start++;
+            }
+        } else {
+            int sep = h.indexOf("://");
+            if (sep > 0 && sep <= 32) {
+                start = sep + 3;
+            } else if (h.regionMatches(true, 0, "www.", 0, 4)) {
+                start = 0; // text URL without a scheme
+                special = true;
+            } else {
+                return null;
+            }
+        }
+        int end = h.length();
+        for (int i = start; i < h.length(); i++) {
+            char c = h.charAt(i);
+            if (c == '/' || c == '?' || c == '#' || c == '\\' && special) {
+                end = i;
+                break;
+            }
+        }
+        return h.substring(start, end);
+    }
+
+    /**
+     * The host of a hierarchical URL ({@code scheme://[userinfo@]host[:port]/...}), lower case, percent-escapes
+     * decoded, without a trailing dot or IPv6 brackets; empty when the href has no authority. Unlike
+     * {@link java.net.URI} this accepts raw Unicode hosts and never throws.
      */
     static Optional<String> hostOf(String href) {
         if (href == null) {
             return Optional.empty();
         }
-        String h = href.strip();
-        int scheme = h.indexOf("://");
-        if (scheme <= 0 || scheme > 32) {
-            if (h.regionMatches(true, 0, "www.", 0, 4)) {
-                scheme = -3; // text URL without a scheme
-            } else {
-                return Optional.empty();
-            }
+        String authority = authority(href);
+        if (authority == null) {
+            return Optional.empty();
         }
-        int start = scheme + 3;
-        int end = h.length();
-        for (int i = start; i < h.length(); i++) {
-            char c = h.charAt(i);
-            if (c == '/' || c == '?' || c == '#' || c == '\\') {
-                end = i;
-                break;
-            }
-        }
-        String authority = h.substring(start, end);
         int at = authority.lastIndexOf('@');
         if (at >= 0) {
             authority = authority.substring(at + 1);
@@ -61,7 +125,7 @@ final class Hosts {
             int colon = authority.indexOf(':');
             host = colon < 0 ? authority : authority.substring(0, colon);
         }
-        host = host.toLowerCase(Locale.ROOT);
+        host = percentDecoded(host).toLowerCase(Locale.ROOT);
         while (host.endsWith(".")) {
             host = host.substring(0, host.length() - 1);
         }
@@ -71,22 +135,22 @@ final class Hosts {
         return Optional.of(host);
     }
 
+    /** {@code %70aypal.com} is paypal.com to a browser; a broken escape leaves the host as written. */
+    private static String percentDecoded(String host) {
+        if (host.indexOf('%') < 0 || host.length() > 3 * MAX_HOST) {
+            return host;
+        }
+        try {
+            return java.net.URLDecoder.decode(host.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return host;
+        }
+    }
+
     /** Whether the href's authority carries a user-info part ({@code https://paypal.com@evil.example/}). */
     static boolean hasUserInfo(String href) {
-        int scheme = href.indexOf("://");
-        if (scheme <= 0) {
-            return false;
-        }
-        for (int i = scheme + 3; i < href.length(); i++) {
-            char c = href.charAt(i);
-            if (c == '/' || c == '?' || c == '#') {
-                return false;
-            }
-            if (c == '@') {
-                return true;
-            }
-        }
-        return false;
+        String authority = authority(href);
+        return authority != null && authority.indexOf('@') >= 0;
     }
 
     /** A host written as an IP address: dotted IPv4 (decimal, octal or hex parts), one integer, or IPv6. */

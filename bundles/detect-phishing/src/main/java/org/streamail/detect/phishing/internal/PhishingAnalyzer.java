@@ -497,11 +497,11 @@ final class PhishingAnalyzer {
             if (n++ >= settings.maxLinks()) {
                 break;
             }
-            String href = link.href();
+            String href = Hosts.clean(link.href());
             if (!seen.add(href + "\u0000" + link.text())) {
                 continue;
             }
-            String scheme = link.scheme();
+            String scheme = Hosts.scheme(href);
             if (SCRIPT_SCHEMES.contains(scheme)) {
                 if (link.source() != Link.Source.HTML_RESOURCE) {
                     hit(Rules.LINK_SCRIPT_SCHEME, "A link runs code or carries its own content ("
@@ -697,9 +697,14 @@ final class PhishingAnalyzer {
         if (!internal) {
             String key = Org.nameKey(from.displayName());
             String colleague = key.isEmpty() ? null : org.people().get(key);
+            String shownAddress = protectedAddressIn(from.displayName());
             if (colleague != null && !colleague.equalsIgnoreCase(from.address())) {
                 hit(Rules.SENDER_DISPLAY_NAME, "The sender calls themselves '" + clip(from.displayName(), 60)
                         + "' like your colleague " + colleague + ", but writes from the outside address "
+                        + clip(from.address(), 80), "");
+            } else if (shownAddress != null) {
+                hit(Rules.SENDER_DISPLAY_NAME, "The sender's name shows the address " + clip(shownAddress, 80)
+                        + " of your organisation, but the message comes from the outside address "
                         + clip(from.address(), 80), "");
             }
             Targets.Imitation imitation = ownedByBrand(fromDomain) ? null : targets.imitation(fromDomain);
@@ -737,6 +742,24 @@ final class PhishingAnalyzer {
             }
             break;
         }
+    }
+
+    private static final Pattern ADDRESS_IN_NAME = Pattern.compile(
+            "[\\p{L}\\p{N}._%+'-]{1,64}@([\\p{L}\\p{N}-]{1,63}(?:\\.[\\p{L}\\p{N}-]{1,63}){1,10})");
+
+    /** An address of a protected domain written in a display name ({@code "it@contoso.com" <x@evil.example>}). */
+    private String protectedAddressIn(String displayName) {
+        if (displayName == null || displayName.indexOf('@') < 0) {
+            return null;
+        }
+        String name = TextNormalizer.fold(displayName, 300);
+        Matcher m = ADDRESS_IN_NAME.matcher(name);
+        for (int k = 0; k < 5 && m.find(); k++) {
+            if (org.isProtected(Hosts.toAscii(m.group(1)))) {
+                return m.group();
+            }
+        }
+        return null;
     }
 
     private void firstContact(MailAddress from) {
