@@ -9,7 +9,11 @@ final class Names {
     static final Set<String> EXECUTABLE_EXT = Set.of("exe", "dll", "scr", "cpl", "com", "pif", "msi", "msp", "mst",
             "lnk", "js", "jse", "vbs", "vbe", "wsf", "wsh", "wsc", "hta", "ps1", "psm1", "psd1", "bat", "cmd", "jar",
             "msc", "application", "appref-ms", "gadget", "reg", "scf", "sct", "inf", "chm", "xll", "url", "iso",
-            "img", "vhd", "vhdx", "one", "appx", "msix", "apk", "elf", "sh", "command", "app", "dmg");
+            "img", "vhd", "vhdx", "one", "appx", "msix", "apk", "elf", "sh", "command", "app", "dmg",
+            // Java Web Start, Excel web queries and SYLK (DDE, macros), shell shortcuts that run or fetch code,
+            // macro add-ins, troubleshooting packs (sixth audit: none of these was listed)
+            "jnlp", "iqy", "slk", "settingcontent-ms", "library-ms", "searchconnector-ms", "xlam", "ppam",
+            "diagcab");
     static final Set<String> DISK_IMAGE_EXT = Set.of("iso", "img", "vhd", "vhdx", "dmg");
     /** Extensions a user trusts: the decoy half of {@code invoice.pdf.exe}. */
     static final Set<String> DECOY_EXT = Set.of("pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "rtf", "txt",
