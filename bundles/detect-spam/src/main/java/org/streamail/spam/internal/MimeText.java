@@ -43,7 +43,16 @@ final class MimeText {
 
     /** What was read from one message. */
     record Extracted(List<Field> headers, String text, List<String> linkHosts, List<Part> parts, String htmlTags,
-            List<String> structure) {
+            List<String> structure, List<String> marks) {
+
+        /**
+         * Markup and link traits observed while reading the bodies ({@link MailTraits#html},
+         * {@link MailTraits#url}, {@code body.b64-text}): distinct names from a fixed vocabulary, in the order first
+         * seen (deterministic, so every node derives the same feature order).
+         */
+        Extracted {
+            marks = List.copyOf(marks);
+        }
 
         /** The first value of a top-level header, or {@code ""}. */
         String header(String name) {
@@ -84,7 +93,7 @@ final class MimeText {
         }
         List<Field> top = entity(raw, start, raw.length, 0, c);
         return new Extracted(top, c.text.toString(), List.copyOf(c.hosts), List.copyOf(c.parts), c.tags.toString(),
-                List.copyOf(c.structure));
+                List.copyOf(c.structure), List.copyOf(c.marks));
     }
 
     private static final class Collector {
@@ -94,7 +103,10 @@ final class MimeText {
         final StringBuilder tags = new StringBuilder();
         /** One entry per body part: type, charset and transfer encoding ("text/html;utf-8;base64"). */
         final List<String> structure = new ArrayList<>();
+        /** Traits of the markup and links ({@link MailTraits}). */
+        final Set<String> marks = new LinkedHashSet<>();
         int partCount;
+        int urlsSeen;
 
         void addText(String s) {
             int room = MAX_TEXT - text.length();
@@ -107,7 +119,11 @@ final class MimeText {
         void addLinks(String s, Pattern p) {
             Matcher m = p.matcher(s);
             while (m.find() && hosts.size() < MAX_LINKS) {
-                String h = host(m.groupCount() > 0 && m.group(1) != null ? m.group(1) : m.group());
+                String url = m.groupCount() > 0 && m.group(1) != null ? m.group(1) : m.group();
+                if (urlsSeen++ < MAX_LINKS) {
+                    MailTraits.url(url, marks);
+                }
+                String h = host(url);
                 if (!h.isEmpty()) {
                     hosts.add(h);
                 }
@@ -148,6 +164,9 @@ final class MimeText {
             c.structure.add(type + ";" + param(contentType, "charset").toLowerCase(Locale.ROOT) + ";" + encoding
                     + (attachment ? ";attachment" : ""));
         }
+        if (!attachment && (type.isEmpty() || type.startsWith("text/")) && encoding.equals("base64")) {
+            c.marks.add("body.b64-text");
+        }
         if (!attachment && (type.equals("text/plain") || type.isEmpty())) {
             String s = new String(body, charset(param(contentType, "charset")));
             c.addText(s);
@@ -157,6 +176,7 @@ final class MimeText {
             c.addLinks(html, HREF);
             tagNames(html, c.tags);
             String t = htmlToText(html);
+            MailTraits.html(html, t, c.marks);
             c.addText(t);
             c.addLinks(t, URL);
         } else if (body.length > 0) {

@@ -49,9 +49,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     double bayes_spam_probability() default 0.9;
 
     @AttributeDefinition(name = "Classifier features", description = "Comma-separated feature families: WORDS, "
-            + "HEADERS, URLS, FORMAT, HTML, META, BIGRAMS, OSB (the default, format-neutral, was chosen by measurement; "
-            + "see the README)")
-    String classifier_features() default "WORDS,HEADERS,URLS";
+            + "HEADERS, URLS, TRAITS, FORMAT, HTML, META, BIGRAMS, OSB (the default, format-neutral with structural "
+            + "red flags, was chosen by measurement; see the README)")
+    String classifier_features() default "WORDS,HEADERS,URLS,TRAITS";
 
     @AttributeDefinition(name = "Classifier model", description = "LR (logistic regression learned on every node "
             + "from the trained messages in the database, the default: more spam caught and fewer false positives "

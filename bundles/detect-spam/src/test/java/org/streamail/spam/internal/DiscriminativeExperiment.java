@@ -43,6 +43,9 @@ import org.streamail.api.spam.ReportKind;
  * false positives); every variant is also scored on the measured ham re-sent as HTML ({@link #htmlify}, "as-html");
  * {@code -Dcutoffs=0.9,0.92,...} sets the cut-offs printed; {@code -DshowVocab=true} prints the exact
  * vocabulary sizes; CHI2 always runs first and is the reference. {@code -Dbrief=true} prints only cut-offs 0.9/0.95; {@code -DshowHtml=true} prints each model's score of the held-out HTML ham.
+ * With {@code TRAITS} among {@code -DaltFamilies}, {@code -Dtraits=link,hdr.subj-id,flags,-html.form,...} chooses the
+ * traits ({@link Tokenizer#traitFilter}; absent: the family as shipped), and {@code -DtraitStats=true} first prints
+ * how many ham, as-html and spam messages show each trait. {@code -Dseed=} sets every variant's shuffle seed (42).
  * Single-threaded; deterministic (seeded shuffles).
  */
 public final class DiscriminativeExperiment {
@@ -799,6 +802,13 @@ public final class DiscriminativeExperiment {
                 withMeta.add(Tokenizer.Family.valueOf(fam.trim()));
             }
         }
+        if (!System.getProperty("traits", "").isEmpty()) {
+            // only these trait groups or names of the TRAITS family (link, html, hdr, rcvd, body, or e.g. hdr.to-missing)
+            Tokenizer.traitFilter = Set.of(System.getProperty("traits").split(","));
+        }
+        if (Boolean.getBoolean("traitStats")) {
+            traitStats(hamFiles, spamFiles);
+        }
         SpamEngine def = engine(Tokenizer.DEFAULT);
         SpamEngine meta = engine(withMeta);
         long p0 = System.nanoTime();
@@ -887,6 +897,49 @@ public final class DiscriminativeExperiment {
             }
             System.out.println("  " + v.name());
             System.out.println("   " + sb);
+        }
+    }
+
+    /** How often each trait occurs in the development ham, its HTML re-sending, and the development spam. */
+    static void traitStats(List<Path> hamFiles, List<Path> spamFiles) throws IOException {
+        java.util.TreeMap<String, int[]> counts = new java.util.TreeMap<>();
+        int index = 0;
+        for (int g = 0; g < 2; g++) {
+            for (Path p : g == 0 ? hamFiles : spamFiles) {
+                byte[] raw = Files.readAllBytes(p);
+                MimeText.Extracted m = MimeText.read(raw);
+                Set<String> seen = new HashSet<>();
+                MailTraits.message(m, seen::add);
+                addFlags(seen);
+                for (String t : seen) {
+                    counts.computeIfAbsent(t, k -> new int[3])[g == 0 ? 0 : 2]++;
+                }
+                if (g == 0 && m.structure().stream().noneMatch(s -> s.startsWith("text/html"))) {
+                    Set<String> hs = new HashSet<>();
+                    MailTraits.message(MimeText.read(htmlify(raw, m, index)), hs::add);
+                    addFlags(hs);
+                    for (String t : hs) {
+                        counts.computeIfAbsent(t, k -> new int[3])[1]++;
+                    }
+                }
+                index++;
+            }
+        }
+        System.out.printf(Locale.ROOT, "%-28s %8s %8s %8s%n", "trait", "ham", "as-html", "spam");
+        counts.forEach((t, c) -> System.out.printf(Locale.ROOT, "%-28s %8d %8d %8d%n", t, c[0], c[1], c[2]));
+    }
+
+    /** Adds the red-flag counts: {@code flags>=k} as produced by default, {@code flags+style>=k} style ones included. */
+    private static void addFlags(Set<String> traits) {
+        long n = traits.stream().filter(MailTraits::isDefault).count();
+        long all = traits.stream().filter(MailTraits::isRedFlag).count();
+        for (int k = 1; k <= 3; k++) {
+            if (n >= k) {
+                traits.add("flags>=" + k);
+            }
+            if (all >= k) {
+                traits.add("flags+style>=" + k);
+            }
         }
     }
 
@@ -1187,7 +1240,7 @@ public final class DiscriminativeExperiment {
 
     static List<Variant> variants(Set<String> groups) {
         List<Variant> v = new ArrayList<>();
-        long seed = 42;
+        long seed = Long.getLong("seed", 42); // -Dseed: the shuffle seed of every variant (order noise)
         v.add(new Variant("CHI2 (reference)", false, () -> new Counts(Classifier.Tuning.chiSquare()), false));
         if (groups.contains("base")) {
             v.add(new Variant("LLR (cap 3, T 2)", false, () -> new Counts(Classifier.Tuning.llr()), false));
