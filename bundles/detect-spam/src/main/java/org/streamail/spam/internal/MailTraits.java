@@ -81,16 +81,7 @@ final class MailTraits {
 
     /** Traits of one link as written (scheme or {@code www.} first), before {@link MimeText#host} cleans it. */
     static void url(String url, Set<String> marks) {
-        String s = url;
-        int scheme = s.indexOf("://");
-        if (scheme >= 0) {
-            s = s.substring(scheme + 3);
-        }
-        int end = 0;
-        while (end < s.length() && "/?#\\".indexOf(s.charAt(end)) < 0) {
-            end++;
-        }
-        String authority = s.substring(0, end);
+        String authority = MimeText.authority(url);
         if (authority.indexOf('@') >= 0) {
             marks.add("link.userinfo");
         }
@@ -568,10 +559,17 @@ final class MailTraits {
         if (subject.indexOf('$') >= 0) {
             out.accept("hdr.subj-money");
         }
+        if (shouting(subject)) {
+            out.accept("hdr.subj-caps");
+        }
+    }
+
+    /** At least 6 letters, 70 % of them upper case (also the {@code META} family's {@code s:SHOUTING}). */
+    static boolean shouting(String text) {
         int letters = 0;
         int upper = 0;
-        for (int i = 0; i < subject.length(); i++) {
-            char ch = subject.charAt(i);
+        for (int i = 0; i < text.length(); i++) {
+            char ch = text.charAt(i);
             if (Character.isLetter(ch)) {
                 letters++;
                 if (Character.isUpperCase(ch)) {
@@ -579,9 +577,7 @@ final class MailTraits {
                 }
             }
         }
-        if (letters >= 6 && upper * 10 >= letters * 7) {
-            out.accept("hdr.subj-caps");
-        }
+        return letters >= 6 && upper * 10 >= letters * 7;
     }
 
     /** The Received chain: its length and how the first hop (the last field) was made. */

@@ -518,8 +518,8 @@ final class MimeText {
         }
     }
 
-    /** The lower-case host of a URL ({@code www.x.org/...} accepted), or "" when none can be read. */
-    static String host(String url) {
+    /** What follows a URL's {@code ://} (or the whole text) up to the first {@code / ? # \}: {@code [userinfo@]host[:port]}. */
+    static String authority(String url) {
         String s = url;
         int scheme = s.indexOf("://");
         if (scheme >= 0) {
@@ -529,7 +529,12 @@ final class MimeText {
         while (end < s.length() && "/?#\\".indexOf(s.charAt(end)) < 0) {
             end++;
         }
-        s = s.substring(0, end);
+        return s.substring(0, end);
+    }
+
+    /** The lower-case host of a URL ({@code www.x.org/...} accepted), or "" when none can be read. */
+    static String host(String url) {
+        String s = authority(url);
         int at = s.lastIndexOf('@');
         if (at >= 0) {
             s = s.substring(at + 1);

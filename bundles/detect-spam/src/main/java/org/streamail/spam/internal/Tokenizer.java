@@ -340,18 +340,7 @@ final class Tokenizer {
         }
         add(out, "mp#" + Math.min(m.structure().size(), 6));
         String subject = m.header("Subject");
-        int letters = 0;
-        int upper = 0;
-        for (int i = 0; i < subject.length(); i++) {
-            char ch = subject.charAt(i);
-            if (Character.isLetter(ch)) {
-                letters++;
-                if (Character.isUpperCase(ch)) {
-                    upper++;
-                }
-            }
-        }
-        if (letters >= 6 && upper * 10 >= letters * 7) {
+        if (MailTraits.shouting(subject)) {
             add(out, "s:SHOUTING");
         }
         if (subject.isBlank()) {

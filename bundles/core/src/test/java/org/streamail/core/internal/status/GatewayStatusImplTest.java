@@ -76,15 +76,8 @@ class GatewayStatusImplTest {
 
     @Test
     void failedComponentsAreListedAsProblemsWithoutChangingReadiness() throws Exception {
-        MemoryMessageLog log = new MemoryMessageLog();
-        Pipeline pipeline = new Pipeline(Policy.fixed(PolicyRules.parse(5, 8, 15, "", "", "", "QUARANTINE")),
-                PipelineSettings.defaults(), List.of());
-        Spool spool = new Spool(dir.resolve("spool"));
-        Delivery delivery = new Delivery(spool, log, DeliverySettings.relay("127.0.0.1", Wait.freePort(),
-                Duration.ofHours(1)), Clock.systemUTC());
-        Intake intake = Intake.withoutTransformers(pipeline, spool, delivery, new MemoryQuarantineStore(), log, true);
-        try {
-            GatewayStatusImpl status = new GatewayStatusImpl(pipeline, spool, delivery, intake);
+        try (Core core = Core.start(dir)) {
+            GatewayStatusImpl status = core.status();
             status.directory = directory(() -> Optional.empty());
             assertThat(status.status().problems()).isEmpty();
 
@@ -113,24 +106,13 @@ class GatewayStatusImplTest {
                     });
             assertThat(status.status().problems()).singleElement().asString()
                     .startsWith("component states unavailable: ").contains("SCR is stopping");
-        } finally {
-            intake.close();
-            delivery.close();
-            pipeline.close();
         }
     }
 
     @Test
     void theGatewayIsNotReadyWithoutADirectoryThatCanCheckRecipients() throws Exception {
-        MemoryMessageLog log = new MemoryMessageLog();
-        Pipeline pipeline = new Pipeline(Policy.fixed(PolicyRules.parse(5, 8, 15, "", "", "", "QUARANTINE")),
-                PipelineSettings.defaults(), List.of());
-        Spool spool = new Spool(dir.resolve("spool"));
-        Delivery delivery = new Delivery(spool, log, DeliverySettings.relay("127.0.0.1", Wait.freePort(),
-                Duration.ofHours(1)), Clock.systemUTC());
-        Intake intake = Intake.withoutTransformers(pipeline, spool, delivery, new MemoryQuarantineStore(), log, true);
-        try {
-            GatewayStatusImpl status = new GatewayStatusImpl(pipeline, spool, delivery, intake);
+        try (Core core = Core.start(dir)) {
+            GatewayStatusImpl status = core.status();
             StatusReport r = status.status();
             assertThat(r.ready()).isFalse();
             assertThat(r.unavailableReason()).isEqualTo(
@@ -159,15 +141,11 @@ class GatewayStatusImplTest {
             Pipeline strict = new Pipeline(Policy.fixed(PolicyRules.parse(5, 8, 15, "spam", "", "", "QUARANTINE")),
                     PipelineSettings.defaults(), List.of());
             try {
-                GatewayStatusImpl both = new GatewayStatusImpl(strict, spool, delivery, intake);
+                GatewayStatusImpl both = new GatewayStatusImpl(strict, core.spool(), core.delivery(), core.intake());
                 assertThat(both.status().unavailableReason()).isEqualTo("mandatory detector 'spam' is not available");
             } finally {
                 strict.close();
             }
-        } finally {
-            intake.close();
-            delivery.close();
-            pipeline.close();
         }
     }
 
@@ -178,5 +156,30 @@ class GatewayStatusImplTest {
                     case "unavailableReason" -> unavailableReason.get();
                     default -> throw new UnsupportedOperationException(method.getName());
                 });
+    }
+
+    /** A core without detectors or mandatory ones (so only the directory decides readiness), its next hop dead. */
+    private record Core(Pipeline pipeline, Spool spool, Delivery delivery, Intake intake) implements AutoCloseable {
+        static Core start(Path dir) throws Exception {
+            MemoryMessageLog log = new MemoryMessageLog();
+            Pipeline pipeline = new Pipeline(Policy.fixed(PolicyRules.parse(5, 8, 15, "", "", "", "QUARANTINE")),
+                    PipelineSettings.defaults(), List.of());
+            Spool spool = new Spool(dir.resolve("spool"));
+            Delivery delivery = new Delivery(spool, log, DeliverySettings.relay("127.0.0.1", Wait.freePort(),
+                    Duration.ofHours(1)), Clock.systemUTC());
+            return new Core(pipeline, spool, delivery,
+                    Intake.withoutTransformers(pipeline, spool, delivery, new MemoryQuarantineStore(), log, true));
+        }
+
+        GatewayStatusImpl status() {
+            return new GatewayStatusImpl(pipeline, spool, delivery, intake);
+        }
+
+        @Override
+        public void close() {
+            intake.close();
+            delivery.close();
+            pipeline.close();
+        }
     }
 }

@@ -129,26 +129,10 @@ final class PdfEncryption {
         if (i >= s.length()) {
             return new byte[0];
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
         if (s.charAt(i) == '<') {
-            int hi = -1;
-            for (int j = i + 1; j < s.length() && s.charAt(j) != '>'; j++) {
-                int v = Character.digit(s.charAt(j), 16);
-                if (v < 0) {
-                    continue;
-                }
-                if (hi < 0) {
-                    hi = v;
-                } else {
-                    out.write(hi * 16 + v);
-                    hi = -1;
-                }
-            }
-            if (hi >= 0) {
-                out.write(hi * 16);
-            }
-            return out.toByteArray();
+            return PdfInspector.asciiHex(s, i + 1);
         }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         int depth = 0;
         for (int j = i + 1; j < s.length(); j++) {
             char c = s.charAt(j);

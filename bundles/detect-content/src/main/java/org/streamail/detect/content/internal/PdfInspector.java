@@ -245,13 +245,18 @@ final class PdfInspector {
     }
 
     private static byte[] asciiHex(byte[] in) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(in.length / 2 + 1);
+        return asciiHex(Texts.latin1(in, 0, in.length), 0);
+    }
+
+    /**
+     * PDF hexadecimal data from {@code from} up to {@code >} or the end (a hex string's content, or an
+     * ASCIIHexDecode stream): other characters skipped, an odd final digit read as if followed by 0.
+     */
+    static byte[] asciiHex(CharSequence s, int from) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(0, s.length() - from) / 2 + 1);
         int hi = -1;
-        for (byte b : in) {
-            if (b == '>') {
-                break;
-            }
-            int v = hex(b);
+        for (int j = from; j < s.length() && s.charAt(j) != '>'; j++) {
+            int v = Character.digit(s.charAt(j), 16);
             if (v < 0) {
                 continue;
             }

@@ -167,4 +167,38 @@ class LinkRulesTest {
         assertThat(f).hasSize(1);
         assertThat(f.get(0).detail()).endsWith("(and 2 more)");
     }
+
+    // ---- written the way a browser still understands, a naive parser does not (sixth audit)
+
+    @Test
+    void hostsBehindBackslashesOrMissingSlashesAreStillHosts() {
+        // Browsers read "https:\\host", "https:/\host" and "https:host" as https://host/.
+        assertThat(fired(msg().link("https:\\\\paypa1.com\\login"))).contains(Rules.LINK_LOOKALIKE);
+        assertThat(fired(msg().link("https:/\\paypa1.com/"))).contains(Rules.LINK_LOOKALIKE);
+        assertThat(fired(msg().link("HTTPS:paypa1.com/"))).contains(Rules.LINK_LOOKALIKE);
+        assertThat(fired(msg().anchor("https:\\\\paypa1-secure.xyz\\x", "paypal.com")))
+                .contains(Rules.LINK_TEXT_MISMATCH);
+        assertThat(fired(msg().link("https:\\\\paypal.com@203.0.113.7\\"))).contains(Rules.LINK_USERINFO,
+                Rules.LINK_IP_LITERAL);
+    }
+
+    @Test
+    void tabsAndNewlinesInsideAnHrefAreIgnoredAsBrowsersDo() {
+        assertThat(fired(msg().link("ht\ttps://paypa1.com/"))).contains(Rules.LINK_LOOKALIKE);
+        assertThat(fired(msg().anchor("java\tscript:alert(1)", "open"))).contains(Rules.LINK_SCRIPT_SCHEME);
+        assertThat(fired(msg().anchor("\njavascript:alert(1)", "open"))).contains(Rules.LINK_SCRIPT_SCHEME);
+    }
+
+    @Test
+    void percentEncodedHostsAreDecoded() {
+        assertThat(fired(msg().link("https://%70aypa1.com/"))).contains(Rules.LINK_LOOKALIKE);
+        assertThat(fired(msg().link("https://%31%32%37.0.0.1/"))).contains(Rules.LINK_IP_LITERAL);
+    }
+
+    @Test
+    void aSafeLinkStaysSafe() {
+        assertThat(fired(msg().link("https:\\\\www.paypal.com\\signin"))).doesNotContain(Rules.LINK_LOOKALIKE,
+                Rules.LINK_USERINFO);
+        assertThat(fired(msg().link("https://www.paypal.com/a%20b"))).isEmpty();
+    }
 }

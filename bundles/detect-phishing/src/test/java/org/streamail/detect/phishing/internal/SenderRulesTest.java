@@ -142,4 +142,14 @@ class SenderRulesTest {
         assertThat(fired(msg().text("Lunch on Friday?"))).isEmpty();
         assertThat(fresh.queries).as("no request, no log query").isZero();
     }
+
+    @Test
+    void anAddressOfTheOrganisationShownAsTheDisplayNameIsASpoofedSender() {
+        assertThat(fired(msg().from("\"servicedesk@contoso.com\" <it@evil.example>").text("hello")))
+                .contains(Rules.SENDER_DISPLAY_NAME);
+        assertThat(fired(msg().from("\"Support (paie@contoso.fr)\" <rh@evil.example>").text("hello")))
+                .contains(Rules.SENDER_DISPLAY_NAME);
+        assertThat(fired(msg().from("\"news@fabrikam.com\" <news@fabrikam.com>").text("hello")))
+                .doesNotContain(Rules.SENDER_DISPLAY_NAME);
+    }
 }
