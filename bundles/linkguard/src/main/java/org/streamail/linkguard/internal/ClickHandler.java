@@ -131,6 +131,9 @@ final class ClickHandler {
         }
         String path = request.path();
         String token = path != null && path.startsWith("/") ? path.substring(1) : "";
+        if (token.equals(LinkRewriter.UNCHECKED)) {
+            return html(403, Pages.unchecked());
+        }
         Optional<LinkTokens.Payload> payload = token.length() > LinkTokens.MAX_TOKEN_CHARS ? Optional.empty()
                 : tokens.verify(token);
         Optional<String> url = payload.flatMap(p -> Urls.httpUrl(p.url()));
@@ -277,6 +280,12 @@ final class ClickHandler {
 
     /** Whether an isolation was asked for and accepted. */
     private boolean isolate(String clientIp, String mac, String url, String reason) {
+        if (Networks.isTrusted(clientIp, settings.trustedProxies())) {
+            // No usable X-Forwarded-For: the clicking host behind the proxy is unknown, and isolating the proxy
+            // would cut off everyone behind it (audit).
+            LOG.warn("Click from trusted proxy {} without a usable X-Forwarded-For: nobody isolated", clientIp);
+            return false;
+        }
         IsolationService isolation = services.isolation();
         if (isolation == null) {
             LOG.warn("No IsolationService: host {} not isolated", clientIp);

@@ -33,7 +33,7 @@ import org.streamail.api.store.Directory;
  *
  * <p>Left unchanged (the input {@link Content} itself returned): {@code enabled=false}, outbound mail
  * (links going to the Internet must not point at an internal gateway address), a message without a link to
- * rewrite, and a message whose MIME structure cannot be read within {@link MimeTree}'s bounds.
+ * rewrite. A MIME structure beyond {@link MimeTree}'s bounds is rewritten as far as the bounds go.
  * Idempotent: a link already pointing at a click endpoint is never rewritten again.
  *
  * <p>Lifecycle: a DS component on PID {@code org.streamail.linkguard}; a bad property fails activation with
@@ -100,13 +100,7 @@ public final class LinkGuardTransformer implements MessageTransformer {
         }
         List<String> recipients = t.envelope().recipients();
         String recipient = recipients.size() == 1 ? recipients.get(0) : "";
-        LinkRewriter.Result result;
-        try {
-            result = rewriter.rewrite(t.raw().toByteArray(), t.id(), recipient, internalDomains());
-        } catch (MimeTree.Malformed e) {
-            LOG.info("Message {}: links not rewritten: {}", t.id(), e.getMessage());
-            return t.raw();
-        }
+        LinkRewriter.Result result = rewriter.rewrite(t.raw().toByteArray(), t.id(), recipient, internalDomains());
         if (!result.changed()) {
             return t.raw();
         }

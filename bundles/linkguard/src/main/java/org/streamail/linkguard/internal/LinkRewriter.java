@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>Which parts: {@code text/html} and {@code text/plain} parts that are not attachments (no
  *       {@code attachment} disposition, no file name), at any depth including forwarded messages
- *       ({@code message/rfc822}).</li>
- *   <li>HTML: the {@code href} of {@code a} and {@code area} elements, found with jsoup and replaced at the
+ *       ({@code message/rfc822}, also when base64 or quoted-printable encoded: decoded, rewritten and
+ *       re-encoded).</li>
+ *   <li>HTML: the {@code href} (and {@code xlink:href}, inline SVG) of {@code a} and {@code area} elements, found with jsoup and replaced at the
  *       attribute value's source position, so the rest of the HTML (visible text, formatting, entities) stays
  *       as written. Entities in the value are decoded before signing ({@code &amp;} is {@code &}). A
  *       relative {@code href} under an absolute http(s) {@code <base href>} is resolved first (else it
@@ -43,14 +44,16 @@ import org.slf4j.LoggerFactory;
  *       scheme-relative {@code //host}, {@code \\host} and {@code /\host} (scheme of the {@code <base>}, else
  *       {@code https}), {@code https:host}, {@code https:/host}, {@code https:///host}, backslashes for
  *       slashes; the signed target is the normalised URL. Relative links without a host are left alone.</li>
- *   <li>Plain text: {@code http:} and {@code https:} URLs (any case, any number of slashes or backslashes
+ *   <li>Plain text (in {@code format=flowed} text as joined for display): {@code http:} and {@code https:} URLs (any case, any number of slashes or backslashes
  *       after the colon), and bare {@code www.} names (signed as {@code https://www.…}, as mail clients link
  *       them), ending at white space, quotes, angle brackets or a backtick, without trailing punctuation
  *       ({@code . , ; : ! ? *}) and without an unbalanced closing bracket.</li>
  *   <li>Left alone: non-http(s) schemes ({@code mailto:} …), hosts in the internal or exempt domains (and
  *       their subdomains), links already pointing at a click endpoint with a token of this key or at this
- *       {@code base.url} (so a second pass changes nothing), URLs longer than {@value Urls#MAX_URL_CHARS}
- *       characters (logged), and every link after the first {@code max.links} of a message (logged).</li>
+ *       {@code base.url} (so a second pass changes nothing).</li>
+ *   <li>Not guarded but not left live either: URLs longer than {@value Urls#MAX_URL_CHARS} characters and every
+ *       link after the first {@code max.links} of a message lead to {@code <click prefix>}{@value #UNCHECKED}, a
+ *       page saying the link was not opened (logged).</li>
  *   <li>Encoding: a changed part is re-encoded in its own charset and transfer encoding (base64 and
  *       quoted-printable decoded and re-encoded; 7bit/8bit kept unless a line would exceed 998 bytes, then
  *       the part becomes quoted-printable). Every other byte of the message is kept.</li>
@@ -62,6 +65,13 @@ final class LinkRewriter {
     private static final Logger LOG = LoggerFactory.getLogger(LinkRewriter.class);
     static final String CLICK_PATH = "/streamail/click/";
     /**
+     * What a link that cannot be guarded (longer than {@value Urls#MAX_URL_CHARS} characters, beyond
+     * {@code max.links}, or whose token would be too long) becomes, after the click prefix: a page that says the
+     * link was not opened. Not a token (no dot), so it never verifies. Before the audit such links were left as
+     * written, which let one padded URL or 500 dummy links get a live link through.
+     */
+    static final String UNCHECKED = "unchecked";
+    /**
      * An http(s) URL with any number of slashes or backslashes after the scheme (browsers take
      * {@code https:host} as {@code https://host}), or, group {@code www}, a bare {@code www.} name that mail
      * clients turn into a link themselves. The latter must not follow a character that would make it part of
@@ -69,6 +79,11 @@ final class LinkRewriter {
      */
     private static final Pattern TEXT_URL = Pattern.compile("(?i)(?<![A-Za-z0-9+.\\-])https?:[^\\s<>\"'`\\x00-\\x1f\\x7f]+"
             + "|(?<www>(?<![A-Za-z0-9+.\\-_/\\\\@%])www\\.[A-Za-z0-9][^\\s<>\"'`\\x00-\\x1f\\x7f]*)");
+    /**
+     * The link attributes of {@code a} and {@code area}: {@code href}, and {@code xlink:href}, which makes an
+     * {@code <a>} inside inline SVG a link in every browser engine (audit: it was left live).
+     */
+    private static final List<String> LINK_ATTRIBUTES = List.of("href", "xlink:href");
     private static final String ASCII_PROBE = "http://aZ09=<>\"'&;./:?#-_%\r\n";
 
     /** The rewritten message (the same array when nothing changed) and the original URLs rewritten. */
@@ -106,16 +121,14 @@ final class LinkRewriter {
      * @param messageId       the gateway id signed into the tokens
      * @param recipient       the recipient signed into the tokens, or {@code ""}
      * @param internalDomains the organisation's domains, lower case; left alone like the exempt ones
-     * @throws MimeTree.Malformed when the structure exceeds {@link MimeTree}'s bounds
      */
-    Result rewrite(byte[] msg, String messageId, String recipient, Set<String> internalDomains)
-            throws MimeTree.Malformed {
-        MimeTree.Part root = MimeTree.parse(msg);
+    Result rewrite(byte[] msg, String messageId, String recipient, Set<String> internalDomains) {
         Session s = new Session(messageId, recipient, internalDomains);
+        MimeTree.Part root = MimeTree.parse(msg, 0, s.parts);
         List<Edit> edits = new ArrayList<>();
         walk(msg, root, s, edits);
         if (s.overLimit > 0) {
-            LOG.warn("Message {}: {} links beyond max.links {} were left as they are", messageId, s.overLimit,
+            LOG.warn("Message {}: {} links beyond max.links {} lead to the unchecked page", messageId, s.overLimit,
                     maxLinks);
         }
         if (edits.isEmpty()) {
@@ -131,11 +144,39 @@ final class LinkRewriter {
             }
             return;
         }
+        String cte = p.transferEncoding();
+        if ((p.mediaType().equals("message/rfc822") || p.mediaType().equals("message/global"))
+                && (cte.equals("base64") || cte.equals("quoted-printable"))) {
+            rewriteEncodedMessage(msg, p, cte, s, edits);
+            return;
+        }
         boolean html = p.mediaType().equals("text/html");
         if (!html && !p.mediaType().equals("text/plain") || p.isAttachment()) {
             return;
         }
         rewritePart(msg, p, html, s, edits);
+    }
+
+    /**
+     * A forwarded message in base64 or quoted-printable (RFC 2046 allows neither, but readers decode it and
+     * show the message, links live: audit): decoded, rewritten as a nested message (one level deeper, within
+     * the same bounds) and re-encoded in the same transfer encoding.
+     */
+    private void rewriteEncodedMessage(byte[] msg, MimeTree.Part p, String cte, Session s, List<Edit> edits) {
+        int contentEnd = p.end();
+        while (contentEnd > p.bodyStart() && (msg[contentEnd - 1] == '\n' || msg[contentEnd - 1] == '\r')) {
+            contentEnd--;
+        }
+        byte[] body = Arrays.copyOfRange(msg, p.bodyStart(), contentEnd);
+        byte[] inner = cte.equals("base64") ? TransferCodec.decodeBase64(body) : TransferCodec.decodeQuotedPrintable(body);
+        List<Edit> innerEdits = new ArrayList<>();
+        walk(inner, MimeTree.parse(inner, p.depth() + 1, s.parts), s, innerEdits);
+        if (innerEdits.isEmpty()) {
+            return;
+        }
+        byte[] out = splice(inner, innerEdits);
+        edits.add(new Edit(p.bodyStart(), contentEnd, cte.equals("base64") ? TransferCodec.encodeBase64(out)
+                : TransferCodec.encodeQuotedPrintable(out)));
     }
 
     private void rewritePart(byte[] msg, MimeTree.Part p, boolean html, Session s, List<Edit> edits) {
@@ -148,14 +189,7 @@ final class LinkRewriter {
         String cte = p.transferEncoding();
         byte[] decoded;
         switch (cte) {
-            case "base64" -> {
-                try {
-                    decoded = TransferCodec.decodeBase64(body);
-                } catch (IllegalArgumentException e) {
-                    LOG.debug("Message {}: a base64 body that does not decode was left as is", s.messageId);
-                    return;
-                }
-            }
+            case "base64" -> decoded = TransferCodec.decodeBase64(body);
             case "quoted-printable" -> decoded = TransferCodec.decodeQuotedPrintable(body);
             case "7bit", "8bit", "binary" -> decoded = body;
             default -> {
@@ -164,14 +198,11 @@ final class LinkRewriter {
             }
         }
         Text text = Text.decode(decoded, p.params().get("charset"));
-        if (text == null) {
-            LOG.info("Message {}: a part in the unknown charset {} was left as is", s.messageId,
-                    p.params().get("charset"));
-            return;
-        }
         String rewritten;
         try {
-            rewritten = html ? rewriteHtml(text.value(), s) : rewriteText(text.value(), s);
+            rewritten = html ? rewriteHtml(text.value(), s)
+                    : rewriteText(text.value(), s, "flowed".equalsIgnoreCase(p.params().get("format")),
+                            "yes".equalsIgnoreCase(p.params().get("delsp")));
         } catch (RuntimeException e) {
             LOG.warn("Message {}: a {} part could not be read and was left as is: {}", s.messageId,
                     p.mediaType(), e.toString());
@@ -219,31 +250,140 @@ final class LinkRewriter {
             }
         }
         List<TextEdit> edits = new ArrayList<>();
-        for (Element e : doc.select("a[href], area[href]")) {
-            Range value = e.attributes().sourceRange("href").valueRange();
-            if (!value.isTracked() || value.startPos() < 0 || value.endPos() > html.length()
-                    || value.endPos() < value.startPos()) {
-                continue;
-            }
-            String href = e.attr("href");
-            Optional<String> direct = Urls.httpUrl(href, relativeScheme);
-            if (direct.isPresent()) {
-                // Normalised as the browser would read it (scheme-relative, backslashes, slash count).
-                href = direct.get();
-            } else if (base != null && !hasScheme(href)) {
-                href = resolve(base, href);
-            }
-            String replacement = s.replacement(href);
-            if (replacement != null) {
-                edits.add(new TextEdit(value.startPos(), value.endPos(), replacement));
+        for (Element e : doc.select("a, area")) {
+            // by the key as parsed: in SVG jsoup keeps the case of attribute names (XLINK:HREF)
+            for (org.jsoup.nodes.Attribute a : e.attributes().asList()) {
+                if (LINK_ATTRIBUTES.contains(a.getKey().toLowerCase(Locale.ROOT))) {
+                    rewriteAttribute(html, e, a.getKey(), base, relativeScheme, s, edits);
+                }
             }
         }
         return spliceText(html, edits);
     }
 
+    /**
+     * Adds the edit replacing the value of {@code attr} of {@code e} at its source position, if it is a link.
+     * jsoup does not track the position of an attribute whose name it keeps in another case (in SVG and MathML:
+     * {@code <svg><a HREF=...>}, a live link to browsers, which lower-case it); the start tag is then read
+     * here (audit: such links were left live).
+     */
+    private void rewriteAttribute(String html, Element e, String attr, URI base, String relativeScheme, Session s,
+            List<TextEdit> edits) {
+        Range value = e.attributes().sourceRange(attr).valueRange();
+        int start;
+        int end;
+        String href;
+        if (value.isTracked() && value.startPos() >= 0 && value.endPos() <= html.length()
+                && value.endPos() >= value.startPos()) {
+            start = value.startPos();
+            end = value.endPos();
+            href = e.attr(attr);
+        } else {
+            Range tag = e.sourceRange();
+            if (!tag.isTracked() || tag.startPos() < 0 || tag.endPos() > html.length() || tag.endPos() < tag.startPos()) {
+                return;
+            }
+            int[] found = attributeValue(html, tag.startPos(), tag.endPos(), attr.toLowerCase(Locale.ROOT));
+            if (found == null) {
+                return;
+            }
+            start = found[0];
+            end = found[1];
+            href = Parser.unescapeEntities(html.substring(start, end), true);
+        }
+        Optional<String> direct = Urls.httpUrl(href, relativeScheme);
+        if (direct.isPresent()) {
+            // Normalised as the browser would read it (scheme-relative, backslashes, slash count).
+            href = direct.get();
+        } else if (base != null && !hasScheme(href)) {
+            href = resolve(base, href);
+        }
+        String replacement = s.replacement(href);
+        if (replacement != null) {
+            edits.add(new TextEdit(start, end, replacement));
+        }
+    }
+
+    /**
+     * The value range (without quotes) of the first attribute named {@code lowerName} (any case) in the start tag
+     * {@code html[from, to)}, read as the HTML tokenizer does; null when it has none or no value. Linear in the tag.
+     */
+    static int[] attributeValue(String html, int from, int to, String lowerName) {
+        int i = from;
+        if (i < to && html.charAt(i) == '<') {
+            i++;
+        }
+        while (i < to && !isTagSpace(html.charAt(i)) && html.charAt(i) != '/' && html.charAt(i) != '>') {
+            i++; // the tag name
+        }
+        while (i < to) {
+            char c = html.charAt(i);
+            if (isTagSpace(c) || c == '/') {
+                i++;
+                continue;
+            }
+            if (c == '>') {
+                return null;
+            }
+            int nameStart = i++; // a first '=' belongs to the name
+            while (i < to && !isTagSpace(html.charAt(i)) && "/>=".indexOf(html.charAt(i)) < 0) {
+                i++;
+            }
+            boolean match = html.substring(nameStart, i).toLowerCase(Locale.ROOT).equals(lowerName);
+            while (i < to && isTagSpace(html.charAt(i))) {
+                i++;
+            }
+            if (i >= to || html.charAt(i) != '=') {
+                continue; // no value
+            }
+            i++;
+            while (i < to && isTagSpace(html.charAt(i))) {
+                i++;
+            }
+            int valueStart;
+            int valueEnd;
+            if (i < to && (html.charAt(i) == '"' || html.charAt(i) == '\'')) {
+                char q = html.charAt(i);
+                valueStart = i + 1;
+                int close = valueStart;
+                while (close < to && html.charAt(close) != q) {
+                    close++; // within the tag only: an unclosed quote must not send the search through the page
+                }
+                valueEnd = close;
+                i = valueEnd + 1;
+            } else {
+                valueStart = i;
+                while (i < to && !isTagSpace(html.charAt(i)) && html.charAt(i) != '>') {
+                    i++;
+                }
+                valueEnd = i;
+            }
+            if (match) {
+                return new int[] {valueStart, valueEnd};
+            }
+        }
+        return null;
+    }
+
+    private static boolean isTagSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+    }
+
     /** Plain text with its http(s) URLs replaced. */
     String rewriteText(String text, Session s) {
-        Matcher m = TEXT_URL.matcher(text);
+        return rewriteText(text, s, false, false);
+    }
+
+    /**
+     * Plain text with its http(s) URLs replaced. In {@code format=flowed} text (RFC 3676) URLs are searched in the
+     * text as readers show it, the soft line breaks undone ({@link #unflow}); a URL running over one is replaced
+     * whole, so its lines are joined in the output (audit: the line-by-line search missed {@code https: } +
+     * {@code //evil.example} under {@code delsp=yes}).
+     */
+    String rewriteText(String text, Session s, boolean flowed, boolean delSp) {
+        int[] map = flowed ? new int[text.length() + 1] : null;
+        String shown = flowed ? unflow(text, delSp, map) : text;
+        Matcher m = TEXT_URL.matcher(shown);
         StringBuilder out = null;
         int last = 0;
         while (m.find()) {
@@ -255,13 +395,52 @@ final class LinkRewriter {
             if (out == null) {
                 out = new StringBuilder(text.length() + 256);
             }
-            out.append(text, last, m.start()).append(replacement);
-            last = m.start() + url.length();
+            int start = flowed ? map[m.start()] : m.start();
+            int end = flowed ? map[m.start() + url.length() - 1] + 1 : m.start() + url.length();
+            out.append(text, last, start).append(replacement);
+            last = end;
         }
         if (out == null) {
             return text;
         }
         return out.append(text, last, text.length()).toString();
+    }
+
+    /**
+     * Flowed text as a reader shows it: a line ending in a space (other than the signature separator
+     * {@code "-- "}) continues on the next one, without that space when {@code delSp}; a continuation line loses
+     * its quote marks and its stuffing space. {@code map[i]} receives the index in {@code text} of the
+     * {@code i}-th character returned. Linear.
+     */
+    static String unflow(String text, boolean delSp, int[] map) {
+        StringBuilder out = new StringBuilder(text.length());
+        int pos = 0;
+        boolean continuation = false;
+        while (pos < text.length()) {
+            int lf = text.indexOf('\n', pos);
+            int lineEnd = lf < 0 ? text.length() : lf + 1;
+            int contentEnd = lf < 0 ? text.length() : lf > pos && text.charAt(lf - 1) == '\r' ? lf - 1 : lf;
+            int from = pos;
+            if (continuation) {
+                while (from < contentEnd && text.charAt(from) == '>') {
+                    from++;
+                }
+                if (from < contentEnd && text.charAt(from) == ' ') {
+                    from++;
+                }
+            }
+            boolean soft = contentEnd > pos && text.charAt(contentEnd - 1) == ' '
+                    && !text.substring(pos, contentEnd).equals("-- ") && lf >= 0;
+            int keepEnd = soft ? (delSp ? contentEnd - 1 : contentEnd) : lineEnd;
+            for (int i = from; i < keepEnd; i++) {
+                map[out.length()] = i;
+                out.append(text.charAt(i));
+            }
+            continuation = soft;
+            pos = lineEnd;
+        }
+        map[out.length()] = text.length();
+        return out.toString();
     }
 
     /** Drops punctuation that ends a sentence rather than the URL, and closing brackets without an opener. */
@@ -321,6 +500,8 @@ final class LinkRewriter {
         final String recipient;
         final Set<String> internalDomains;
         final Set<String> urls = new LinkedHashSet<>();
+        /** MIME parts read so far, across decoded forwarded messages too ({@link MimeTree#MAX_PARTS}). */
+        final int[] parts = {0};
         int rewritten;
         int overLimit;
 
@@ -337,11 +518,6 @@ final class LinkRewriter {
                 return null;
             }
             String url = parsed.get();
-            if (url.length() > Urls.MAX_URL_CHARS) {
-                LOG.info("Message {}: a link of {} characters to {} is longer than {} and was left as is",
-                        messageId, url.length(), Urls.hostOf(url), Urls.MAX_URL_CHARS);
-                return null;
-            }
             if (isClickLink(url)) {
                 return null;
             }
@@ -349,14 +525,20 @@ final class LinkRewriter {
             if (Urls.inDomains(host, exemptDomains) || Urls.inDomains(host, internalDomains)) {
                 return null;
             }
+            if (url.length() > Urls.MAX_URL_CHARS) {
+                LOG.info("Message {}: a link of {} characters to {} is longer than {} and now leads to the "
+                        + "unchecked page", messageId, url.length(), host, Urls.MAX_URL_CHARS);
+                return clickPrefix + UNCHECKED;
+            }
             if (rewritten >= maxLinks) {
                 overLimit++;
-                return null;
+                return clickPrefix + UNCHECKED;
             }
             Optional<String> token = tokens.sign(messageId, recipient, url);
             if (token.isEmpty()) {
-                LOG.info("Message {}: the token for a link to {} would be too long; left as is", messageId, host);
-                return null;
+                LOG.info("Message {}: the token for a link to {} would be too long; it leads to the unchecked page",
+                        messageId, host);
+                return clickPrefix + UNCHECKED;
             }
             rewritten++;
             urls.add(url);
@@ -387,7 +569,9 @@ final class LinkRewriter {
         /**
          * Decodes {@code data}. No charset or US-ASCII: ISO-8859-1 (a lossless superset, so stray 8-bit
          * bytes survive). Malformed input in an ASCII-compatible charset: ISO-8859-1 as well (links are
-         * ASCII; every byte is kept). Returns null for an unknown charset.
+         * ASCII; every byte is kept). A charset the JDK does not know (or a malformed name): ISO-8859-1 too,
+         * since mail readers then show the part in their default charset, links live (audit: such a part used
+         * to be left as is).
          */
         static Text decode(byte[] data, String charsetName) {
             Charset cs;
@@ -397,7 +581,7 @@ final class LinkRewriter {
                 try {
                     cs = Charset.forName(charsetName.trim());
                 } catch (IllegalArgumentException e) {
-                    return null;
+                    cs = StandardCharsets.ISO_8859_1;
                 }
             }
             if (cs.equals(StandardCharsets.US_ASCII)) {

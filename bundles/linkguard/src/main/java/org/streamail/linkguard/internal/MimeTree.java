@@ -2,11 +2,13 @@ package org.streamail.linkguard.internal;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The MIME structure of a raw message as byte offsets, so that a rewriter can replace one part's body and
@@ -17,7 +19,11 @@ import java.util.Optional;
  * ({@code message/rfc822} in 7bit/8bit/binary) are descended into as well.
  *
  * <p>Bounds: nesting depth {@value #MAX_DEPTH}, {@value #MAX_PARTS} parts and {@value #MAX_FIELDS} header
- * fields per part; beyond them {@link Malformed} is thrown and the caller leaves the message as it is.
+ * fields per part. Beyond them the structure is not read further, but everything within them is: a part
+ * deeper than the bound is an opaque {@code application/octet-stream} leaf, the parts of a multipart after the
+ * {@value #MAX_PARTS}th are not listed, and after {@value #MAX_FIELDS} fields only the first
+ * {@code Content-Type}, {@code Content-Transfer-Encoding} and {@code Content-Disposition} are still kept. (An
+ * earlier version gave up on the whole message, so one over-deep branch kept every link of it live: audit.)
  * Lines may end in CRLF or a bare LF. Stateless; {@link Part}s are immutable.
  */
 final class MimeTree {
@@ -26,15 +32,6 @@ final class MimeTree {
     static final int MAX_PARTS = 1000;
     static final int MAX_FIELDS = 2000;
     private static final int MAX_BOUNDARY = 200;
-
-    /** The message cannot be read within the bounds. */
-    static final class Malformed extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        Malformed(String message) {
-            super(message);
-        }
-    }
 
     /**
      * One header field.
@@ -74,8 +71,8 @@ final class MimeTree {
 
         /** Content-Transfer-Encoding in lower case; {@code 7bit} when absent. */
         String transferEncoding() {
-            return field("Content-Transfer-Encoding").map(f -> f.value().trim().toLowerCase(Locale.ROOT))
-                    .orElse("7bit");
+            return field("Content-Transfer-Encoding")
+                    .map(f -> withoutComments(f.value()).trim().toLowerCase(Locale.ROOT)).orElse("7bit");
         }
 
         /** Whether it is meant as a file rather than displayed text: disposition attachment or a file name. */
@@ -98,20 +95,27 @@ final class MimeTree {
     private MimeTree() {
     }
 
-    /** Reads the structure of {@code msg}. */
-    static Part parse(byte[] msg) throws Malformed {
+    /** Reads the structure of {@code msg}, within the bounds. */
+    static Part parse(byte[] msg) {
         return parse(msg, 0, msg.length, 0, "text/plain", new int[] {0});
     }
 
-    private static Part parse(byte[] msg, int start, int limit, int depth, String defaultType, int[] count)
-            throws Malformed {
+    /**
+     * Reads {@code msg} as a message nested {@code depth} levels deep (a decoded forwarded message), counting
+     * its parts into {@code count} (shared with the enclosing message, for the {@value #MAX_PARTS} bound).
+     */
+    static Part parse(byte[] msg, int depth, int[] count) {
+        return parse(msg, 0, msg.length, depth, "text/plain", count);
+    }
+
+    private static Part parse(byte[] msg, int start, int limit, int depth, String defaultType, int[] count) {
+        count[0]++;
         if (depth > MAX_DEPTH) {
-            throw new Malformed("MIME nesting deeper than " + MAX_DEPTH);
-        }
-        if (++count[0] > MAX_PARTS) {
-            throw new Malformed("more than " + MAX_PARTS + " MIME parts");
+            return new Part(start, start, start, limit, List.of(), "application/octet-stream", Map.of(), List.of(),
+                    depth);
         }
         List<Field> fields = new ArrayList<>();
+        Set<String> kept = new HashSet<>();
         int pos = start;
         int headerEnd = limit;
         int bodyStart = limit;
@@ -138,10 +142,7 @@ final class MimeTree {
                     break;
                 }
                 if (name != null) {
-                    fields.add(new Field(name, value.toString(), fieldStart, pos));
-                }
-                if (fields.size() >= MAX_FIELDS) {
-                    throw new Malformed("more than " + MAX_FIELDS + " header fields in one part");
+                    addField(fields, kept, new Field(name, value.toString(), fieldStart, pos));
                 }
                 name = new String(msg, pos, colon - pos, StandardCharsets.ISO_8859_1).trim();
                 value = new StringBuilder(new String(msg, colon + 1, contentEnd - colon - 1,
@@ -151,7 +152,7 @@ final class MimeTree {
             pos = lineEnd;
         }
         if (name != null) {
-            fields.add(new Field(name, value.toString(), fieldStart, Math.min(pos, headerEnd)));
+            addField(fields, kept, new Field(name, value.toString(), fieldStart, Math.min(pos, headerEnd)));
         }
         String mediaType = defaultType;
         Map<String, String> params = Map.of();
@@ -159,7 +160,9 @@ final class MimeTree {
             if (f.is("Content-Type")) {
                 String v = f.value().trim();
                 int semi = v.indexOf(';');
-                String type = (semi < 0 ? v : v.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
+                // RFC 822 comments are allowed around the type (text/html (x)); mail readers skip them
+                String type = withoutComments(semi < 0 ? v : v.substring(0, semi)).trim()
+                        .toLowerCase(Locale.ROOT);
                 if (type.matches("[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+")) {
                     mediaType = type;
                     params = parameters(semi < 0 ? "" : v.substring(semi + 1));
@@ -185,8 +188,26 @@ final class MimeTree {
         return new Part(start, headerEnd, bodyStart, limit, List.copyOf(fields), mediaType, params, children, depth);
     }
 
+    private static final List<String> KEPT_BEYOND_BOUND =
+            List.of("content-type", "content-transfer-encoding", "content-disposition");
+
+    /**
+     * Adds {@code f}; beyond {@value #MAX_FIELDS} only a first Content-Type, -Transfer-Encoding or
+     * -Disposition ({@code kept}: which of those lower-case names are in {@code fields}, so the check stays cheap).
+     */
+    private static void addField(List<Field> fields, Set<String> kept, Field f) {
+        String lower = f.name().toLowerCase(Locale.ROOT);
+        boolean wanted = KEPT_BEYOND_BOUND.contains(lower);
+        if (fields.size() < MAX_FIELDS || wanted && !kept.contains(lower)) {
+            fields.add(f);
+            if (wanted) {
+                kept.add(lower);
+            }
+        }
+    }
+
     private static List<Part> multipart(byte[] msg, int from, int limit, String boundary, int depth,
-            String childDefault, int[] count) throws Malformed {
+            String childDefault, int[] count) {
         byte[] dash = ("--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
         List<Part> parts = new ArrayList<>();
         int partStart = -1; // content start of the part being read, -1 in the preamble
@@ -198,6 +219,9 @@ final class MimeTree {
                 boolean close = after + 1 < lineEnd && msg[after] == '-' && msg[after + 1] == '-';
                 int rest = close ? after + 2 : after;
                 if (onlyWhitespace(msg, rest, contentEnd(msg, pos, lineEnd))) {
+                    if (partStart >= 0 && count[0] >= MAX_PARTS) {
+                        return parts; // the rest is not read
+                    }
                     if (partStart >= 0) {
                         // The line break before a delimiter belongs to the delimiter.
                         int end = pos;
@@ -217,7 +241,7 @@ final class MimeTree {
             }
             pos = lineEnd;
         }
-        if (partStart >= 0 && partStart < limit) {
+        if (partStart >= 0 && partStart < limit && count[0] < MAX_PARTS) {
             parts.add(parse(msg, partStart, limit, depth + 1, childDefault, count)); // no close delimiter
         }
         return parts;
@@ -267,6 +291,32 @@ final class MimeTree {
             }
         }
         return out;
+    }
+
+    /**
+     * {@code s} without RFC 822 comments ({@code (…)}, nested, {@code \} quoting the next character). Used on the
+     * media type and the transfer encoding only, where readers skip them (audit: {@code text/html (x)} was read
+     * as text/plain and {@code base64 (x)} as an unknown encoding, so their links were left live). Linear.
+     */
+    static String withoutComments(String s) {
+        if (s.indexOf('(') < 0) {
+            return s;
+        }
+        StringBuilder out = new StringBuilder(s.length());
+        int depth = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (depth > 0 && c == '\\') {
+                i++;
+            } else if (c == '(') {
+                depth++;
+            } else if (c == ')' && depth > 0) {
+                depth--;
+            } else if (depth == 0) {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     /** Offset after the line starting at {@code pos} (after its LF), or {@code limit}. */

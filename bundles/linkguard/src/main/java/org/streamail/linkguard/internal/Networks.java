@@ -1,7 +1,6 @@
 package org.streamail.linkguard.internal;
 
 import java.net.InetAddress;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.streamail.api.net.IpBlock;
@@ -16,7 +15,8 @@ final class Networks {
 
     /** X-Forwarded-For entries looked at, at most (right to left). */
     static final int MAX_FORWARDED = 64;
-    private static final int MAX_HEADER_CHARS = 8192;
+    /** X-Forwarded-For characters looked at, at most (right to left). */
+    static final int MAX_HEADER_CHARS = 8192;
 
     private Networks() {
     }
@@ -46,7 +46,10 @@ final class Networks {
     /**
      * The clicking host: {@code remote} itself unless it is a trusted proxy; then the right-most
      * X-Forwarded-For entry that is not a trusted proxy. A malformed entry on the way stops the walk and the
-     * last trusted hop is answered (what a proxy we trust saw). Bounded to {@value #MAX_FORWARDED} entries.
+     * last trusted hop is answered (what a proxy we trust saw); empty entries are skipped. The walk starts at
+     * the right-most entry of the last header and reads at most {@value #MAX_FORWARDED} entries and
+     * {@value #MAX_HEADER_CHARS} characters leftwards (audit: it used to read from the left and stop there,
+     * so a long client-supplied header hid the entry the trusted proxy appended).
      *
      * @param remote       the TCP peer address
      * @param forwardedFor every X-Forwarded-For header value in order (may be empty)
@@ -59,32 +62,45 @@ final class Networks {
         if (remoteAddress.isEmpty() || !IpBlocks.anyContains(trusted, remoteAddress.get())) {
             return current;
         }
-        List<String> entries = new ArrayList<>();
         int chars = 0;
-        for (String v : forwardedFor) {
+        int seen = 0;
+        for (int h = forwardedFor.size() - 1; h >= 0; h--) {
+            String v = forwardedFor.get(h);
             if (v == null) {
                 continue;
             }
-            chars += v.length();
-            if (chars > MAX_HEADER_CHARS) {
-                break;
-            }
-            for (String e : v.split(",")) {
-                entries.add(e.trim());
-            }
-        }
-        int seen = 0;
-        for (int i = entries.size() - 1; i >= 0 && seen < MAX_FORWARDED; i--, seen++) {
-            Optional<InetAddress> hop = parseIp(stripPort(entries.get(i)));
-            if (hop.isEmpty()) {
-                return current;
-            }
-            current = IpLiteral.canonical(hop.get());
-            if (!IpBlocks.anyContains(trusted, hop.get())) {
-                return current;
+            int end = v.length();
+            while (end >= 0) {
+                int comma = v.lastIndexOf(',', end - 1);
+                chars += end - comma;
+                if (chars > MAX_HEADER_CHARS) {
+                    return current;
+                }
+                String entry = v.substring(comma + 1, end).trim();
+                end = comma; // -1 after the first entry: this header is done
+                if (entry.isEmpty()) {
+                    continue;
+                }
+                if (++seen > MAX_FORWARDED) {
+                    return current;
+                }
+                Optional<InetAddress> hop = parseIp(stripPort(entry));
+                if (hop.isEmpty()) {
+                    return current;
+                }
+                current = IpLiteral.canonical(hop.get());
+                if (!IpBlocks.anyContains(trusted, hop.get())) {
+                    return current;
+                }
             }
         }
         return current;
+    }
+
+    /** Whether {@code ip} (a literal) is one of the trusted proxies. */
+    static boolean isTrusted(String ip, List<IpBlock> trusted) {
+        Optional<InetAddress> a = parseIp(ip);
+        return a.isPresent() && IpBlocks.anyContains(trusted, a.get());
     }
 
     /** {@code 192.0.2.1:8080} → {@code 192.0.2.1}; {@code [2001:db8::1]:443} → {@code 2001:db8::1}. */

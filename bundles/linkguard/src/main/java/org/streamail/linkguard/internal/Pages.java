@@ -28,6 +28,11 @@ final class Pages {
                 + "was copied. Open it again from the original message, or ask your IT department.</p>");
     }
 
+    static byte[] unchecked() {
+        return page("Link not opened", "<p>This link could not be checked, so it was not opened: it was too long, "
+                + "or the message had more links than are checked. If you need it, ask your IT department.</p>");
+    }
+
     static byte[] unavailable() {
         return page("Unable to check this link", "<p>The link could not be checked right now. Please try again "
                 + "in a few minutes.</p>");

@@ -6,7 +6,7 @@ import java.util.Base64;
 /**
  * Content-Transfer-Encoding of rewritten parts (RFC 2045): base64 and quoted-printable both ways, and the
  * 998-byte line limit of 7bit/8bit. Decoding is tolerant the way mail readers are (a stray {@code =} is kept
- * literally, base64 ignores line breaks); an undecodable base64 body is an {@link IllegalArgumentException}.
+ * literally in quoted-printable; base64 ignores every character outside its alphabet) and never fails.
  * Stateless.
  */
 final class TransferCodec {
@@ -19,8 +19,58 @@ final class TransferCodec {
     private TransferCodec() {
     }
 
+    /**
+     * Base64 decoded the way mail readers do it, never failing: every character outside the alphabet is
+     * ignored (RFC 2045 6.8), {@code =} ends the current quantum (so padded pieces may follow one another), and
+     * a final incomplete quantum gives the whole bytes it holds (one lone character gives none). A strict
+     * decoder refused such bodies, and a refused body kept its links (audit).
+     */
     static byte[] decodeBase64(byte[] body) {
-        return Base64.getMimeDecoder().decode(body);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(body.length * 3 / 4 + 3);
+        int bits = 0;
+        int n = 0; // characters in the current quantum
+        for (byte b : body) {
+            int v = base64Value(b);
+            if (v >= 0) {
+                bits = bits << 6 | v;
+                if (++n == 4) {
+                    out.write(bits >> 16);
+                    out.write(bits >> 8);
+                    out.write(bits);
+                    bits = 0;
+                    n = 0;
+                }
+            } else if (b == '=') {
+                flush(out, bits, n);
+                bits = 0;
+                n = 0;
+            }
+        }
+        flush(out, bits, n);
+        return out.toByteArray();
+    }
+
+    /** The whole bytes of an incomplete quantum of {@code n} characters. */
+    private static void flush(ByteArrayOutputStream out, int bits, int n) {
+        if (n == 2) {
+            out.write(bits >> 4);
+        } else if (n == 3) {
+            out.write(bits >> 10);
+            out.write(bits >> 2);
+        }
+    }
+
+    private static int base64Value(byte b) {
+        if (b >= 'A' && b <= 'Z') {
+            return b - 'A';
+        }
+        if (b >= 'a' && b <= 'z') {
+            return b - 'a' + 26;
+        }
+        if (b >= '0' && b <= '9') {
+            return b - '0' + 52;
+        }
+        return b == '+' ? 62 : b == '/' ? 63 : -1;
     }
 
     /** Base64 in lines of 76 characters separated by CRLF, without a final line break. */

@@ -261,6 +261,21 @@ class ClickHandlerTest {
     }
 
     @Test
+    void aTrustedProxyIsNeverIsolatedWhenTheClientBehindItIsUnknown() {
+        // Audit: without a usable X-Forwarded-For the click was pinned on the proxy, which was then isolated,
+        // cutting off everyone behind it.
+        scanner.verdict = phishing(8, Action.QUARANTINE);
+        ClickHandler h = handler(TestSettings.withProxies(TestSettings.defaults(dir.resolve("key")), "192.0.2.0/24"));
+        ClickHandler.Response r = h.handle(get(token(URL), "192.0.2.10"));
+        h.handle(get(token(URL), "192.0.2.10", "garbage"));
+        assertThat(r.status()).isEqualTo(403);
+        assertThat(new String(r.body(), StandardCharsets.UTF_8)).doesNotContain("disconnected");
+        assertThat(isolation.calls).isEmpty();
+        assertThat(store.clicks).extracting(Click::clientIp).containsExactly("192.0.2.10", "192.0.2.10");
+        assertThat(alerts.raised).extracting(AlertRequest::kind).contains("click-blocked");
+    }
+
+    @Test
     void forwardedForIsHonouredOnlyFromTrustedProxies() {
         scanner.verdict = phishing(8, Action.QUARANTINE);
         Settings trusted = TestSettings.withProxies(TestSettings.defaults(dir.resolve("key")), "192.0.2.0/24");
@@ -283,6 +298,17 @@ class ClickHandlerTest {
         }
         assertThat(store.clicks).isEmpty();
         assertThat(scanner.scanned).isEmpty();
+    }
+
+    @Test
+    void theUncheckedLinkOfAnUnguardableUrlIsAPageThatOpensNothingAndIsolatesNoOne() {
+        ClickHandler.Response r = handler().handle(get(LinkRewriter.UNCHECKED, "10.0.0.7"));
+        assertThat(r.status()).isEqualTo(403);
+        assertThat(r.headers()).doesNotContainKey("Location").containsEntry("Cache-Control", "no-store");
+        assertThat(new String(r.body(), StandardCharsets.UTF_8)).contains("was not opened");
+        assertThat(scanner.scanned).isEmpty();
+        assertThat(store.clicks).isEmpty();
+        assertThat(isolation.calls).isEmpty();
     }
 
     @Test

@@ -94,6 +94,99 @@ class LinkRewriterTest {
     }
 
     @Test
+    void theXlinkHrefOfAnSvgLinkIsRewrittenToo() throws Exception {
+        // Audit: an inline SVG <a xlink:href> is a link in every browser engine, and it was left live.
+        String body = "<svg><a xlink:href=\"https://evil.example/s\"><text>pay</text></a>"
+                + "<a XLINK:HREF='https://evil.example/t' href=\"https://evil.example/u\"><text>x</text></a></svg>\r\n";
+        LinkRewriter.Result r = rewrite(htmlMessage("7bit", body));
+        assertThat(r.urls()).containsExactlyInAnyOrder("https://evil.example/s", "https://evil.example/t",
+                "https://evil.example/u");
+        assertThat(text(r)).doesNotContain("evil.example").contains("<svg><a xlink:href=\"" + PREFIX);
+        // jsoup keeps the case of attribute names in SVG and MathML and then has no position for them; browsers
+        // lower-case them, so each of these is a live link.
+        String upper = "<svg><a HREF='https://evil.example/1'><text>x</text></a><a Xlink:Href = &#x68;ttps://evil.example/2"
+                + " title=t>y</a></svg><math><a HREF=\"https://evil.example/3\" HREF=\"https://good.example/\">z</a></math>\r\n";
+        r = rewrite(htmlMessage("7bit", upper));
+        assertThat(r.urls()).containsExactlyInAnyOrder("https://evil.example/1", "https://evil.example/2",
+                "https://evil.example/3");
+        assertThat(text(r)).doesNotContain("evil.example").contains("<a HREF='" + PREFIX, "<a Xlink:Href = " + PREFIX,
+                " title=t>y</a>", "HREF=\"https://good.example/\">z</a>");
+    }
+
+    @Test
+    void commentsAroundTheMediaTypeAndTransferEncodingAreSkippedAsMailReadersDo() throws Exception {
+        // Audit: "text/html (x)" was read as text/plain (entity-encoded hrefs missed) and "base64 (x)" as an
+        // unknown encoding (part left as is).
+        String html = "<a href=&#x68;ttps://evil.example/x>pay</a>";
+        String msg = "From: a@b.example\r\nMIME-Version: 1.0\r\nContent-Type: text/html (a (nested\\)) comment); charset=utf-8\r\n"
+                + "Content-Transfer-Encoding: base64 (really)\r\n\r\n"
+                + Base64.getMimeEncoder().encodeToString(html.getBytes(StandardCharsets.US_ASCII)) + "\r\n";
+        LinkRewriter.Result r = rewrite(msg);
+        assertThat(r.urls()).containsExactly("https://evil.example/x");
+        String body = text(r).substring(text(r).indexOf("\r\n\r\n") + 4);
+        assertThat(new String(TransferCodec.decodeBase64(body.getBytes(StandardCharsets.US_ASCII)),
+                StandardCharsets.US_ASCII)).startsWith("<a href=" + PREFIX);
+        assertThat(MimeTree.withoutComments("text/(x)html")).isEqualTo("text/html");
+    }
+
+    @Test
+    void aUrlSplitAcrossFlowedLinesIsRewrittenWhole() throws Exception {
+        // Audit: in format=flowed text a line ending in a space continues on the next line (with delsp=yes the
+        // space goes too), so a reader shows "https: " + "//evil.example/login" as one live link, which the
+        // line-by-line search never saw.
+        String msg = "From: a@b.example\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii;"
+                + " format=flowed; DelSp=Yes\r\n\r\n"
+                + "Pay here: https: \r\n//evil.example/login \r\nnow.\r\n"
+                + "> ht \r\n> tps://evil.example/q \r\n> uoted\r\n"
+                + "www.evil.exa \r\n mple/stuffed\r\n"
+                + "-- \r\nhttps://sig.example/\r\n";
+        LinkRewriter.Result r = rewrite(msg);
+        assertThat(r.urls()).containsExactly("https://evil.example/loginnow", "https://evil.example/quoted",
+                "https://www.evil.example/stuffed", "https://sig.example/");
+        String out = text(r);
+        assertThat(out).doesNotContain("evil.exa").contains("Pay here: " + PREFIX, "\r\n> " + PREFIX, "\r\n" + PREFIX);
+        assertThat(out).endsWith("\r\n-- \r\n" + PREFIX + clickToken(out, 3) + "\r\n");
+        // without delsp the space stays: "https: //evil.example" is no link, "evil.exa mple" ends at the space
+        LinkRewriter.Result plain = rewrite(msg.replace(" DelSp=Yes", " delsp=no"));
+        assertThat(plain.urls()).containsExactly("https://www.evil.exa", "https://sig.example/");
+    }
+
+    private String clickToken(String s, int index) {
+        Matcher m = CLICK.matcher(s);
+        for (int i = 0; i <= index; i++) {
+            m.find();
+        }
+        return m.group(1);
+    }
+
+    @Test
+    void aForwardedMessageInBase64OrQuotedPrintableIsDecodedRewrittenAndReencoded() throws Exception {
+        // Audit: only 7bit/8bit/binary message/rfc822 bodies were read; readers decode the others too and show
+        // the forwarded message with its links live.
+        String inner = "From: x@evil.example\r\nContent-Type: text/html\r\n\r\n<a href=\"https://evil.example/x\">pay</a>\r\n";
+        for (String cte : List.of("base64", "quoted-printable")) {
+            String encoded = cte.equals("base64")
+                    ? Base64.getMimeEncoder().encodeToString(inner.getBytes(StandardCharsets.US_ASCII))
+                    : new String(TransferCodec.encodeQuotedPrintable(inner.getBytes(StandardCharsets.US_ASCII)),
+                            StandardCharsets.US_ASCII);
+            String msg = "From: a@b.example\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+                    + "Content-Type: text/plain\r\n\r\nsee below\r\n--b\r\nContent-Type: message/rfc822\r\n"
+                    + "Content-Transfer-Encoding: " + cte + "\r\n\r\n" + encoded + "\r\n--b--\r\n";
+            LinkRewriter.Result r = rewrite(msg);
+            assertThat(r.urls()).as(cte).containsExactly("https://evil.example/x");
+            String out = text(r);
+            String body = out.substring(out.indexOf(cte + "\r\n\r\n") + cte.length() + 4, out.indexOf("\r\n--b--"));
+            byte[] bytes = body.getBytes(StandardCharsets.US_ASCII);
+            String decoded = new String(cte.equals("base64") ? TransferCodec.decodeBase64(bytes)
+                    : TransferCodec.decodeQuotedPrintable(bytes), StandardCharsets.US_ASCII);
+            assertThat(decoded).as(cte).startsWith("From: x@evil.example\r\n").contains("<a href=\"" + PREFIX)
+                    .doesNotContain("https://evil.example/x");
+            assertThat(out).as(cte).startsWith(msg.substring(0, msg.indexOf(cte + "\r\n\r\n")));
+            assertThat(rewriter.rewrite(r.raw(), "m-1", "", INTERNAL).changed()).as(cte).isFalse();
+        }
+    }
+
+    @Test
     void aRelativeLinkUnderABaseIsResolvedAndTheBaseKept() throws Exception {
         String body = "<html><head><base href=\"https://evil.example/dir/\"></head>"
                 + "<body><a href=\"login.html\">x</a></body></html>\r\n";
@@ -164,6 +257,37 @@ class LinkRewriterTest {
         assertThat(decoded).startsWith("Café: " + PREFIX);
         assertThat(clicked(decoded)).containsExactly("http://example.com/menu");
         assertThat(text(r)).endsWith("\r\n");
+    }
+
+    @Test
+    void base64ThatMailReadersDecodeDespiteStrayCharactersOrInnerPaddingIsRewritten() throws Exception {
+        // Audit: Java's strict MIME decoder threw on these and the part was left as is, its links live, while
+        // mail readers decode them (RFC 2045 6.8: characters outside the alphabet are ignored).
+        String html = "<a href=\"https://evil.example/x\">pay</a>";
+        String b64 = Base64.getMimeEncoder().encodeToString(html.getBytes(StandardCharsets.US_ASCII));
+        String lone = Base64.getEncoder().encodeToString("<p>".getBytes(StandardCharsets.US_ASCII)); // no padding
+        for (String body : List.of(b64 + "A", b64 + "\r\n=", "PHA+\r\nYQ==" + b64, b64 + "\r\n!!\r\n" + lone + "ab")) {
+            LinkRewriter.Result r = rewrite(htmlMessage("base64", body + "\r\n"));
+            assertThat(r.changed()).as(body).isTrue();
+            assertThat(r.urls()).as(body).containsExactly("https://evil.example/x");
+            String decoded = new String(Base64.getMimeDecoder().decode(
+                    text(r).substring(text(r).indexOf("\r\n\r\n") + 4).strip()), StandardCharsets.US_ASCII);
+            assertThat(decoded).doesNotContain("evil.example").contains(PREFIX);
+        }
+        assertThat(TransferCodec.decodeBase64("YQ==Yg".getBytes(StandardCharsets.US_ASCII))).isEqualTo(new byte[] {'a', 'b'});
+        assertThat(TransferCodec.decodeBase64("Y".getBytes(StandardCharsets.US_ASCII))).isEmpty();
+    }
+
+    @Test
+    void aPartInACharsetTheJdkDoesNotKnowIsReadAsLatin1AndRewritten() throws Exception {
+        // Audit: such a part was left as is, but mail readers show it in their default charset, links clickable.
+        for (String cs : List.of("x-bogus", "utf-7", "\"utf 8\"")) {
+            String msg = "From: a@b.example\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=" + cs
+                    + "\r\n\r\n<p>caf\u00e9 <a href=\"https://evil.example/x\">pay</a></p>\r\n";
+            LinkRewriter.Result r = rewrite(msg);
+            assertThat(r.urls()).as(cs).containsExactly("https://evil.example/x");
+            assertThat(text(r)).as(cs).contains("<p>caf\u00e9 <a href=\"" + PREFIX).doesNotContain("evil.example");
+        }
     }
 
     @Test
@@ -239,28 +363,58 @@ class LinkRewriterTest {
     }
 
     @Test
-    void linksBeyondTheLimitAndOverlongUrlsAreLeftAsWritten() throws Exception {
+    void linksBeyondTheLimitAndOverlongUrlsLeadToTheUncheckedPageNotToTheirTarget() throws Exception {
+        // Audit: they were left as written, so 500 dummy links, or a URL padded past 4096 characters, got a live
+        // link through unguarded.
         LinkRewriter two = new LinkRewriter(tokens, "http://gw.example:8181", Set.of(), 2);
-        String longUrl = "http://example.com/" + "x".repeat(Urls.MAX_URL_CHARS);
+        String longUrl = "http://evil.example/" + "x".repeat(Urls.MAX_URL_CHARS);
         String msg = "From: a@b.example\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
-                + "http://example.com/1 http://example.com/2 http://example.com/3\r\n";
+                + "http://example.com/1 http://example.com/2 http://example.com/3 https://mail.corp.example/\r\n";
         String out = new String(TransferCodec.decodeQuotedPrintable(two.rewrite(msg.getBytes(StandardCharsets.US_ASCII),
                 "m-1", "alice@corp.example", INTERNAL).raw()), StandardCharsets.US_ASCII);
         assertThat(clicked(out)).containsExactly("http://example.com/1", "http://example.com/2");
-        assertThat(out).contains("http://example.com/3");
-        LinkRewriter.Result tooLong = rewrite("From: a@b.example\r\nContent-Type: text/plain\r\n\r\n" + longUrl + "\r\n");
-        assertThat(tooLong.changed()).isFalse();
+        assertThat(out).doesNotContain("example.com/3").contains(PREFIX + LinkRewriter.UNCHECKED + " https://mail.corp.example/");
+        LinkRewriter.Result tooLong = rewrite("From: a@b.example\r\nContent-Type: text/html\r\n\r\n<a href=\"" + longUrl
+                + "\">x</a>\r\n");
+        assertThat(tooLong.changed()).isTrue();
+        assertThat(tooLong.urls()).isEmpty();
+        assertThat(text(tooLong)).doesNotContain("evil.example").endsWith("<a href=\"" + PREFIX + LinkRewriter.UNCHECKED + "\">x</a>\r\n");
+        assertThat(rewriter.rewrite(tooLong.raw(), "m-1", "", INTERNAL).changed()).isFalse();
     }
 
     @Test
-    void nestingBeyondTheBoundIsMalformed() {
-        StringBuilder sb = new StringBuilder("From: a@b.example\r\n");
+    void structureBeyondTheBoundsIsNotReadButEveryLinkWithinThemIsRewritten() throws Exception {
+        // Audit: one over-deep branch, one part too many or one header field too many anywhere made the whole
+        // message "malformed" and it was delivered with every link live.
+        StringBuilder deep = new StringBuilder();
         for (int i = 0; i <= MimeTree.MAX_DEPTH + 1; i++) {
-            sb.append("Content-Type: multipart/mixed; boundary=b").append(i).append("\r\n\r\n--b").append(i)
+            deep.append("Content-Type: multipart/mixed; boundary=d").append(i).append("\r\n\r\n--d").append(i)
                     .append("\r\n");
         }
-        sb.append("Content-Type: text/plain\r\n\r\nhttp://example.com/deep\r\n");
-        assertThatThrownBy(() -> rewrite(sb.toString())).isInstanceOf(MimeTree.Malformed.class);
+        deep.append("Content-Type: text/plain\r\n\r\nhttp://deep.example/x\r\n");
+        String html = "Content-Type: text/html\r\n\r\n<a href=\"https://evil.example/x\">pay</a>\r\n";
+        String nested = "From: a@b.example\r\nContent-Type: multipart/mixed; boundary=top\r\n\r\n--top\r\n" + html
+                + "--top\r\n" + deep + "--top--\r\n";
+        LinkRewriter.Result r = rewrite(nested);
+        assertThat(r.urls()).containsExactly("https://evil.example/x");
+        assertThat(text(r)).doesNotContain("evil.example").contains("http://deep.example/x");
+
+        StringBuilder many = new StringBuilder("From: a@b.example\r\nContent-Type: multipart/mixed; boundary=m\r\n\r\n--m\r\n"
+                + html);
+        for (int i = 0; i < MimeTree.MAX_PARTS + 5; i++) {
+            many.append("--m\r\nContent-Type: text/plain\r\n\r\nx\r\n");
+        }
+        many.append("--m\r\nContent-Type: text/plain\r\n\r\nhttp://late.example/x\r\n--m--\r\n");
+        r = rewrite(many.toString());
+        assertThat(r.urls()).containsExactly("https://evil.example/x");
+        assertThat(text(r)).contains("http://late.example/x");
+        parse(r.raw()).getContent();
+
+        String fields = "From: a@b.example\r\n" + "X-Pad: y\r\n".repeat(MimeTree.MAX_FIELDS + 5)
+                + "Content-Type: text/html\r\n\r\n<a href=&#x68;ttps://evil.example/x>pay</a>\r\n";
+        r = rewrite(fields);
+        assertThat(r.urls()).containsExactly("https://evil.example/x");
+        assertThat(text(r)).doesNotContain("evil.example");
     }
 
     @Test

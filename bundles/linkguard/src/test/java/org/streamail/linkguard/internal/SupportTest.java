@@ -34,6 +34,24 @@ class SupportTest {
     }
 
     @Test
+    void anOversizedForwardedForNeverHidesTheEntriesTheTrustedProxyAppended() {
+        // Audit: the walk read the headers left to right and stopped reading at 8192 characters, so a client
+        // that sent a long X-Forwarded-For of its own (a proxy that adds its own header line after it, or joins
+        // them into one value) got the proxy's entry ignored: its own right-most entry (any internal host) was
+        // taken as the clicking host, or the proxy itself, and isolated.
+        List<IpBlock> proxies = Settings.proxies("10.1.0.0/16");
+        String spoof = "10.0.0.53, ".repeat(Networks.MAX_HEADER_CHARS / 11) + "10.0.0.53";
+        assertThat(Networks.clientAddress("10.1.2.3", List.of(spoof, "198.51.100.7"), proxies)).isEqualTo("198.51.100.7");
+        assertThat(Networks.clientAddress("10.1.2.3", List.of(spoof + ", 198.51.100.7"), proxies)).isEqualTo("198.51.100.7");
+        assertThat(Networks.clientAddress("10.1.2.3", List.of(spoof + ", 198.51.100.7, 10.1.9.9"), proxies))
+                .isEqualTo("198.51.100.7");
+        // a trailing comma or an empty header is no entry; only trusted hops within the bound: the last one seen
+        assertThat(Networks.clientAddress("10.1.2.3", List.of("198.51.100.7,", ""), proxies)).isEqualTo("198.51.100.7");
+        assertThat(Networks.clientAddress("10.1.2.3", List.of("10.1.0.1, ".repeat(100) + "10.1.0.2"), proxies))
+                .isEqualTo("10.1.0.1");
+    }
+
+    @Test
     void ipParsingNeverAcceptsNames() {
         assertThat(Networks.parseIp("example.com")).isEmpty();
         assertThat(Networks.parseIp("256.1.1.1")).isEmpty();
