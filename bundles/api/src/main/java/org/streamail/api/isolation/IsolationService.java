@@ -30,6 +30,8 @@ public interface IsolationService {
      * @return the isolation in force
      * @throws IllegalArgumentException if {@code ip} is not an IP literal or the ttl is not positive
      * @throws SecurityException        if {@code ip} is allow-listed (audited as a refusal)
+     * @throws IllegalStateException    if no more hosts may be isolated (the implementation's bounds: the
+     *                                  message says which, and what to release)
      * @throws IsolationException       if an enforcer failed (the change was rolled back)
      */
     Isolation isolate(String ip, String mac, String reason, Duration ttl, String actor);

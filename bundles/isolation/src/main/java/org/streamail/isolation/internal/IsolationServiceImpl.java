@@ -68,6 +68,12 @@ public final class IsolationServiceImpl implements IsolationService {
     static final String EXPIRY_ACTOR = "expiry";
     /** Bounds the isolated set (and so every enforcer's rule set / script). */
     static final int MAX_ISOLATED = 4096;
+    /**
+     * Hosts of one IPv6 /64 isolated at once, at most: a client there picks new addresses at will (privacy
+     * addresses), so without it one workstation clicking from fresh addresses could fill {@link #MAX_ISOLATED}
+     * and leave the next victim's host free.
+     */
+    static final int MAX_PER_IPV6_64 = 64;
     private static final int MAX_REASON = 500;
     private static final int MAX_ACTOR = 64;
     private static final Duration LOCK_WAIT = Duration.ofSeconds(60);
@@ -229,6 +235,13 @@ public final class IsolationServiceImpl implements IsolationService {
             } else {
                 if (before.size() >= MAX_ISOLATED) {
                     throw new IllegalStateException("already " + MAX_ISOLATED + " hosts isolated; release some first");
+                }
+                byte[] net = IpAddresses.parse(addr).getAddress();
+                if (net.length == 16 && before.stream().filter(i -> !i.expiredAt(now))
+                        .filter(i -> sameSlash64(net, IpAddresses.parse(i.ip()).getAddress())).count() >= MAX_PER_IPV6_64) {
+                    throw new IllegalStateException("already " + MAX_PER_IPV6_64 + " hosts of the /64 of " + addr
+                            + " isolated (a client there can take new addresses at will); release some, or isolate"
+                            + " that network at its switch");
                 }
                 int offences = store.offences(addr) + 1;
                 next = new Isolation(addr, macText, why, who, now, now.plus(effectiveTtl(ttl, offences)), offences);
@@ -477,6 +490,11 @@ public final class IsolationServiceImpl implements IsolationService {
             }
         }
         return false;
+    }
+
+    /** Whether two addresses share their first 64 bits (both IPv6). */
+    private static boolean sameSlash64(byte[] a, byte[] b) {
+        return a.length == 16 && b.length == 16 && java.util.Arrays.equals(a, 0, 8, b, 0, 8);
     }
 
     /** ttl (or the default) times multiplier^(offences-1), capped at max.ttl. */

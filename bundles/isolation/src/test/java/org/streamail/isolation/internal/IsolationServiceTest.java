@@ -292,6 +292,26 @@ class IsolationServiceTest {
     }
 
     @Test
+    void oneIpv6Slash64ShouldNotFillTheIsolationList() {
+        IsolationServiceImpl s = service();
+        for (int i = 1; i <= IsolationServiceImpl.MAX_PER_IPV6_64; i++) {
+            s.isolate("2001:db8:1:2::" + Integer.toHexString(i), null, "clicked", null, "linkguard");
+        }
+        // the next fresh address of that /64 is refused, saying why
+        assertThatThrownBy(() -> s.isolate("2001:db8:1:2:aaaa::1", null, "clicked", null, "linkguard"))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("/64")
+                .hasMessageContaining("2001:db8:1:2:aaaa::1");
+        // one already isolated is still extended, another /64 and IPv4 hosts are still isolated
+        s.isolate("2001:db8:1:2::1", null, "clicked again", null, "linkguard");
+        s.isolate("2001:db8:1:3::1", null, "clicked", null, "linkguard");
+        s.isolate("10.0.1.9", null, "clicked", null, "linkguard");
+        assertThat(store.list()).hasSize(IsolationServiceImpl.MAX_PER_IPV6_64 + 2);
+        // an isolation that expired no longer counts against the /64
+        clock.advance(Duration.ofDays(8));
+        s.isolate("2001:db8:1:2:aaaa::1", null, "clicked", null, "linkguard");
+    }
+
+    @Test
     void badConfigurationShouldBeRefusedWithAClearMessage() {
         assertThatThrownBy(() -> service(Map.of("default.ttl", "4 hours"), log))
                 .hasMessageContaining("default.ttl");

@@ -146,6 +146,8 @@ final class IncidentRoutes {
             done = access.isolation().with(s -> s.isolate(ip, null, reason, givenTtl, actor));
         } catch (SecurityException e) {
             throw ApiException.conflict(ip + " is protected (allow-list) and is never isolated");
+        } catch (IllegalStateException e) {
+            throw ApiException.conflict("cannot isolate " + ip + ": " + e.getMessage());
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage() == null ? "invalid isolation request" : e.getMessage());
         } catch (IsolationException e) {

@@ -80,6 +80,9 @@ class IncidentRoutesTest {
             if (ip.equals("10.0.0.1")) {
                 throw new SecurityException("protected");
             }
+            if (ip.equals("2001:db8::99")) {
+                throw new IllegalStateException("already 64 hosts of the /64 of 2001:db8::99 isolated");
+            }
             if (enforcerFails) {
                 throw new IsolationException("nft failed", new RuntimeException("boom"));
             }
@@ -281,6 +284,9 @@ class IncidentRoutesTest {
         ApiResponse protectedHost = call(ADMIN, "POST", "/isolation", null, "{\"ip\":\"10.0.0.1\",\"reason\":\"x\"}");
         assertThat(protectedHost.status()).isEqualTo(409);
         assertThat(json(protectedHost).get("error").asText()).contains("protected");
+        ApiResponse full = call(ADMIN, "POST", "/isolation", null, "{\"ip\":\"2001:db8::99\",\"reason\":\"x\"}");
+        assertThat(full.status()).isEqualTo(409);
+        assertThat(json(full).get("error").asText()).contains("/64");
         enforcerFails = true;
         ApiResponse failed = call(ADMIN, "POST", "/isolation", null, "{\"ip\":\"192.0.2.8\",\"reason\":\"x\"}");
         assertThat(failed.status()).isEqualTo(502);

@@ -55,6 +55,8 @@ public class IsolateCommand implements Action {
             i = s.isolate(ip.strip(), null, reason, d, Actor.of(session));
         } catch (SecurityException e) {
             throw new CommandFailure(Format.visible(ip) + " is protected (allow-list) and is never isolated");
+        } catch (IllegalStateException e) {
+            throw new CommandFailure("Cannot isolate: " + Format.visible(e.getMessage()));
         } catch (IllegalArgumentException e) {
             throw new CommandFailure("Cannot isolate: " + Format.visible(e.getMessage()));
         } catch (IsolationException e) {

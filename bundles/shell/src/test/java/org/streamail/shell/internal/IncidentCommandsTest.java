@@ -41,6 +41,9 @@ class IncidentCommandsTest extends CommandTestSupport {
             if (ip.equals("127.0.0.1")) {
                 throw new SecurityException("protected");
             }
+            if (ip.equals("192.0.2.98")) {
+                throw new IllegalStateException("already 4096 hosts isolated; release some first");
+            }
             if (ip.equals("192.0.2.99")) {
                 throw new IsolationException("nft: permission denied", null);
             }
@@ -196,6 +199,8 @@ class IncidentCommandsTest extends CommandTestSupport {
         assertThatThrownBy(isolate::execute).isInstanceOf(CommandFailure.class).hasMessageContaining("protected");
         isolate.ip = "gateway.example";
         assertThatThrownBy(isolate::execute).isInstanceOf(CommandFailure.class).hasMessageContaining("not an IP address");
+        isolate.ip = "192.0.2.98";
+        assertThatThrownBy(isolate::execute).isInstanceOf(CommandFailure.class).hasMessageContaining("release some");
         isolate.ip = "192.0.2.99";
         assertThatThrownBy(isolate::execute).isInstanceOf(CommandFailure.class)
                 .hasMessageContaining("nothing was changed").hasMessageContaining("permission denied");
