@@ -44,8 +44,35 @@ final class BlockRules {
                 }
                 continue;
             }
-            exact.computeIfAbsent(r.type(), t -> new HashMap<>()).computeIfAbsent(r.value(), v -> new ArrayList<>()).add(r);
+            String key = r.type() == BlockRule.Type.CLIENT_IP ? storedAddress(r.value()) : r.value();
+            exact.computeIfAbsent(r.type(), t -> new HashMap<>()).computeIfAbsent(key, v -> new ArrayList<>()).add(r);
         }
+    }
+
+    /**
+     * A stored single address in today's form: rules added before 2026-12-06 hold the JDK's long IPv6 form
+     * ({@code 2001:db8:0:0:0:0:0:1}), newer ones RFC 5952's ({@code 2001:db8::1}); both are looked up by the latter.
+     */
+    private static String storedAddress(String value) {
+        return IpLiteral.parse(value).map(a -> canonical(a.getAddress())).orElse(value);
+    }
+
+    /**
+     * The active rule of this type whose stored value is {@code normalized} once read in today's form (a
+     * {@link #normalize} result), if any: a rule stored before the IPv6 form changed has a different text, which
+     * the store's own check for a second rule with one value cannot see.
+     */
+    Optional<BlockRule> sameValue(BlockRule.Type type, String normalized, Instant now) {
+        if (type == BlockRule.Type.CLIENT_IP && normalized.indexOf('/') > 0) {
+            IpBlock block = IpBlock.parse(normalized);
+            for (Cidr c : cidrs) {
+                if (c.rule().activeAt(now) && c.block().equals(block)) {
+                    return Optional.of(c.rule());
+                }
+            }
+            return Optional.empty();
+        }
+        return first(type, normalized, now);
     }
 
     static BlockRules empty() {
@@ -306,11 +333,14 @@ final class BlockRules {
         return IpLiteral.parse(t);
     }
 
-    /** The stored text of an address: the JDK's ({@code 2001:db8:0:0:0:0:0:1}), as rules have always been kept. */
+    /**
+     * The stored text of an address: a dotted quad, or IPv6 compressed and in lower case as RFC 5952 says
+     * ({@code 2001:db8::1}), as the rest of the gateway shows addresses (until 2026-12-06 the JDK's long form
+     * {@code 2001:db8:0:0:0:0:0:1} was stored; such rows still match, see {@link #storedAddress}).
+     */
     static String canonical(byte[] addr) {
         try {
-            String s = InetAddress.getByAddress(addr).getHostAddress();
-            return s.toLowerCase(Locale.ROOT);
+            return IpLiteral.canonical(InetAddress.getByAddress(addr));
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
         }

@@ -938,6 +938,11 @@ final class SpamEngine implements ReportService, BlockListService {
             throw new IllegalArgumentException("the actor is required");
         }
         refuseSelfLockout(type, v, now);
+        // a rule stored in the older IPv6 form holds other text than v, which the store's check cannot see
+        Optional<BlockRule> twin = rules.sameValue(type, v, now);
+        if (twin.isPresent()) {
+            throw new IllegalArgumentException(type + " " + v + " is already blocked by rule " + twin.get().id());
+        }
         // a second active rule with this type and value is refused by the store itself, under the lock every node's
         // rule writes take (IllegalArgumentException naming the rule there is): one check for one node and many
         BlockRule rule = store.addRule(new BlockRule(UUID.randomUUID().toString(), type, v, why, actor.strip(), now,

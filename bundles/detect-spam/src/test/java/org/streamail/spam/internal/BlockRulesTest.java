@@ -51,6 +51,25 @@ class BlockRulesTest {
     }
 
     @Test
+    void ipv6RulesStoredInTheJdkLongFormStillMatchAndCountAsTheSameValue() {
+        // until 2026-12-06 an IPv6 rule was stored as 2001:db8:0:0:0:0:0:1; now as 2001:db8::1
+        BlockRule host = new BlockRule("old-host", Type.CLIENT_IP, "2001:db8:0:0:0:0:0:1", "", "admin",
+                NOW.minusSeconds(60), null, BlockRule.Source.ADMIN);
+        BlockRule net = new BlockRule("old-net", Type.CLIENT_IP, "2001:db9:0:0:0:0:0:0/32", "", "admin",
+                NOW.minusSeconds(60), null, BlockRule.Source.ADMIN);
+        BlockRules rules = new BlockRules(List.of(host, net));
+        assertThat(rules.match(Type.CLIENT_IP, "2001:DB8::1", NOW)).contains(host);
+        assertThat(rules.match(Type.CLIENT_IP, "2001:db9::7", NOW)).contains(net);
+        assertThat(rules.sameValue(Type.CLIENT_IP, BlockRules.normalize(Type.CLIENT_IP, "2001:db8::1"), NOW))
+                .contains(host);
+        assertThat(rules.sameValue(Type.CLIENT_IP, BlockRules.normalize(Type.CLIENT_IP, "2001:db9::/32"), NOW))
+                .contains(net);
+        assertThat(rules.sameValue(Type.CLIENT_IP, BlockRules.normalize(Type.CLIENT_IP, "2001:db9::/48"), NOW))
+                .isEmpty();
+        assertThat(rules.sameValue(Type.CLIENT_IP, "2001:db8::2", NOW)).isEmpty();
+    }
+
+    @Test
     void heloRulesMatchTheNameWithoutTrailingDot() {
         assertThat(matches(Type.HELO, "bulk.evil.example", "BULK.evil.example.")).isTrue();
         assertThat(matches(Type.HELO, "bulk.evil.example", "evil.example")).isFalse();
@@ -98,8 +117,9 @@ class BlockRulesTest {
         assertThatThrownBy(() -> BlockRules.normalize(Type.ATTACHMENT_HASH, "abc")).hasMessageContaining("SHA-256");
         assertThatThrownBy(() -> BlockRules.normalize(Type.HELO, "a b")).hasMessageContaining("spaces");
         assertThatThrownBy(() -> BlockRules.normalize(Type.URL_DOMAIN, " ")).hasMessageContaining("empty");
-        assertThat(BlockRules.normalize(Type.CLIENT_IP, "2001:DB8:0:0::1")).isEqualTo("2001:db8:0:0:0:0:0:1");
-        assertThat(BlockRules.normalize(Type.CLIENT_IP, "[2001:DB8::]/32")).isEqualTo("2001:db8:0:0:0:0:0:0/32");
+        assertThat(BlockRules.normalize(Type.CLIENT_IP, "2001:DB8:0:0::1")).isEqualTo("2001:db8::1");
+        assertThat(BlockRules.normalize(Type.CLIENT_IP, "2001:db8:0:0:1:0:0:1")).isEqualTo("2001:db8::1:0:0:1");
+        assertThat(BlockRules.normalize(Type.CLIENT_IP, "[2001:DB8::]/32")).isEqualTo("2001:db8::/32");
         assertThat(BlockRules.normalize(Type.CLIENT_IP, "::ffff:203.0.113.7")).isEqualTo("203.0.113.7");
         // letters a-f and three dots once reached InetAddress.getByName as a host name (a DNS lookup)
         assertThatThrownBy(() -> BlockRules.normalize(Type.CLIENT_IP, "ab.cd.ef.ad")).hasMessageContaining("not an IPv4");

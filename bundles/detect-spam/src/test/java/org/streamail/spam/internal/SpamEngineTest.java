@@ -621,6 +621,17 @@ class SpamEngineTest {
     }
 
     @Test
+    void aRuleStoredInTheOldIpv6FormIsNotAddedTwice() {
+        store.addRule(new BlockRule("old-rule", BlockRule.Type.CLIENT_IP, "2001:db8:0:0:0:0:0:7", "", "root",
+                clock.instant(), null, BlockRule.Source.ADMIN));
+        engine.refresh();
+        assertThat(engine.onConnect(session("2001:db8::7", null, null))).isPresent();
+        assertThatThrownBy(() -> engine.add(BlockRule.Type.CLIENT_IP, "2001:DB8::7", "", null, "root"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already blocked by rule old-rule");
+        assertThat(engine.add(BlockRule.Type.CLIENT_IP, "2001:db8::8", "", null, "root").value()).isEqualTo("2001:db8::8");
+    }
+
+    @Test
     void parallelAddsOfOneValueStoreOneRule() throws Exception {
         // audit finding: 16 parallel POST /blocklist of one sender stored it twice; a store that is slow to
         // list its rules (a database) widens the window between the duplicate check and the insert
