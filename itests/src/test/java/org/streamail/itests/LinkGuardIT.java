@@ -36,7 +36,6 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.streamail.api.alert.Alert;
 import org.streamail.api.alert.AlertQuery;
 import org.streamail.api.alert.AlertStore;
-import org.streamail.api.isolation.Isolation;
 import org.streamail.api.isolation.IsolationService;
 import org.streamail.api.linkguard.Click;
 import org.streamail.api.linkguard.LinkStore;
@@ -149,7 +148,9 @@ public class LinkGuardIT extends StreamailTestSupport {
         AlertStore alerts = service(AlertStore.class, Duration.ofSeconds(30));
         assertThat(alerts.query(new AlertQuery(50, null, "click-blocked", WORKSTATION, null))).isNotEmpty();
         IsolationService isolation = service(IsolationService.class, Duration.ofSeconds(30));
-        assertThat(isolation.list()).extracting(Isolation::ip).contains(WORKSTATION);
+        // isolated off the request thread, moments after the page
+        waitFor(WORKSTATION + " isolated", Duration.ofSeconds(30),
+                () -> isolation.list().stream().anyMatch(i -> i.ip().equals(WORKSTATION)));
         assertThat(executeCommand("streamail:isolation-list")).contains(WORKSTATION);
 
         // ---- the campaign is pulled back: the other two recipients warned, their copies out of INBOX

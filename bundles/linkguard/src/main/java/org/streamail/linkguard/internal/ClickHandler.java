@@ -43,9 +43,10 @@ import org.streamail.api.service.Scanner;
  *       recorded when {@code record.clean.clicks}.</li>
  *   <li>Bad: 403 block page; the click recorded with the client address (X-Forwarded-For only behind a
  *       trusted proxy) and its MAC from the neighbour table; a {@code click-blocked} alert (HIGH, subject the
- *       client IP); the host isolated when {@code isolate.on.block} (an allow-listed host's
- *       {@link SecurityException} is logged, the page is still shown); the campaign recalled when
- *       {@code recall.on.block}, on the given executor so the page never waits for IMAP.</li>
+ *       client IP); the host isolated when {@code isolate.on.block}, on the isolation executor so the page never
+ *       waits for a firewall or a webhook (an allow-listed host is known at once and the page says nothing of
+ *       isolation; one isolation per host is queued at a time); the campaign recalled when
+ *       {@code recall.on.block}, on the recall executor so the page never waits for IMAP.</li>
  * </ol>
  * Every service is optional: a missing one is skipped with a log line, a failing one is logged and never
  * changes the answer to the user. Every response has {@code Cache-Control: no-store},
@@ -99,6 +100,9 @@ final class ClickHandler {
     private final Services services;
     private final NeighbourTable neighbours;
     private final Executor recallExecutor;
+    private final Executor isolationExecutor;
+    /** Hosts whose isolation is queued or running: a host clicking again meanwhile queues nothing more. */
+    private final java.util.Set<String> pendingIsolations = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Clock clock;
     private final VerdictCache cache;
     /**
@@ -112,13 +116,19 @@ final class ClickHandler {
     static final java.time.Duration RECALL_DEDUP = java.time.Duration.ofMinutes(10);
     static final int RECALL_DEDUP_ENTRIES = 10_000;
 
+    /**
+     * @param recallExecutor    runs campaign recalls (IMAP), never on the request thread
+     * @param isolationExecutor runs isolations (a firewall change or a webhook under the isolation service's lock);
+     *                          a bounded queue whose refusals are logged
+     */
     ClickHandler(Settings settings, LinkTokens tokens, Services services, NeighbourTable neighbours,
-            Executor recallExecutor, Clock clock) {
+            Executor recallExecutor, Executor isolationExecutor, Clock clock) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.tokens = Objects.requireNonNull(tokens, "tokens");
         this.services = Objects.requireNonNull(services, "services");
         this.neighbours = Objects.requireNonNull(neighbours, "neighbours");
         this.recallExecutor = Objects.requireNonNull(recallExecutor, "recallExecutor");
+        this.isolationExecutor = Objects.requireNonNull(isolationExecutor, "isolationExecutor");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.cache = new VerdictCache(settings.verdictCache(), CACHE_ENTRIES, clock);
     }
@@ -278,7 +288,12 @@ final class ClickHandler {
         }
     }
 
-    /** Whether an isolation was asked for and accepted. */
+    /**
+     * Whether an isolation was queued (or already is) for the clicking host. It runs on the isolation executor:
+     * on the request thread a slow enforcer (a webhook, an nft run, the service's lock held by another change)
+     * held the block page and a server thread for each click, and with the nftables enforcer on this machine the
+     * host was cut off before its page was sent.
+     */
     private boolean isolate(String clientIp, String mac, String url, String reason) {
         if (Networks.isTrusted(clientIp, settings.trustedProxies())) {
             // No usable X-Forwarded-For: the clicking host behind the proxy is unknown, and isolating the proxy
@@ -292,15 +307,36 @@ final class ClickHandler {
             return false;
         }
         try {
-            isolation.isolate(clientIp, mac.isEmpty() ? null : mac,
-                    clip("clicked a blocked link to " + Urls.hostOf(url) + ": " + reason), null, ACTOR);
-            return true;
-        } catch (SecurityException e) {
-            LOG.info("Host {} is on the isolation allow-list; not isolated", clientIp);
+            if (isolation.isProtected(clientIp)) {
+                LOG.info("Host {} is on the isolation allow-list; not isolated", clientIp);
+                return false;
+            }
         } catch (RuntimeException e) {
-            LOG.warn("Isolating host {} failed: {}", clientIp, e.toString());
+            LOG.warn("Could not check whether host {} may be isolated: {}", clientIp, e.toString());
+            return false;
         }
-        return false;
+        if (!pendingIsolations.add(clientIp)) {
+            return true; // its isolation is already on its way
+        }
+        String why = clip("clicked a blocked link to " + Urls.hostOf(url) + ": " + reason);
+        try {
+            isolationExecutor.execute(() -> {
+                try {
+                    isolation.isolate(clientIp, mac.isEmpty() ? null : mac, why, null, ACTOR);
+                } catch (SecurityException e) {
+                    LOG.info("Host {} is on the isolation allow-list; not isolated", clientIp);
+                } catch (RuntimeException e) {
+                    LOG.warn("Isolating host {} failed: {}", clientIp, e.toString());
+                } finally {
+                    pendingIsolations.remove(clientIp);
+                }
+            });
+            return true;
+        } catch (RejectedExecutionException e) {
+            pendingIsolations.remove(clientIp);
+            LOG.warn("Too many isolations waiting: host {} not isolated (it is recorded and alerted)", clientIp);
+            return false;
+        }
     }
 
     /** Recalls the campaign of a message; {@code badUrl} is the blocked link, the only URL known bad. */

@@ -49,6 +49,8 @@ public class ClickServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
     private static final int RECALL_THREADS = 2;
     private static final int RECALL_QUEUE = 64;
+    /** Isolations waiting for the one isolation thread; beyond it a click isolates nobody (logged). */
+    private static final int ISOLATION_QUEUE = 1024;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -67,6 +69,7 @@ public class ClickServlet extends HttpServlet {
     private transient volatile CampaignService campaignService;
 
     private final transient ThreadPoolExecutor recalls;
+    private final transient ThreadPoolExecutor isolations;
     private final transient ClickHandler handler;
 
     @Activate
@@ -82,6 +85,13 @@ public class ClickServlet extends HttpServlet {
                     return t;
                 }, new ThreadPoolExecutor.AbortPolicy());
         this.recalls.allowCoreThreadTimeOut(true);
+        this.isolations = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(ISOLATION_QUEUE),
+                r -> {
+                    Thread t = new Thread(r, "streamail-linkguard-isolation");
+                    t.setDaemon(true);
+                    return t;
+                }, new ThreadPoolExecutor.AbortPolicy());
+        this.isolations.allowCoreThreadTimeOut(true);
         ClickHandler.Services services = new ClickHandler.Services() {
             @Override
             public Scanner scanner() {
@@ -109,12 +119,14 @@ public class ClickServlet extends HttpServlet {
             }
         };
         this.handler = new ClickHandler(settings, new LinkTokens(KeyFile.load(settings.keyFile())), services,
-                new NeighbourTable(Path.of("/proc/net/arp"), NeighbourTable.systemIpProgram()), recalls, Clock.systemUTC());
+                new NeighbourTable(Path.of("/proc/net/arp"), NeighbourTable.systemIpProgram()), recalls, isolations,
+                Clock.systemUTC());
     }
 
     @Deactivate
     void deactivate() {
         recalls.shutdown();
+        isolations.shutdown(); // the queued ones still run: a click that was blocked still isolates its host
     }
 
     @Override

@@ -57,7 +57,7 @@ class ClickHandlerTest {
 
     private ClickHandler handler(Settings settings) {
         Executor later = queued::add; // recalls must not run on the request thread
-        return new ClickHandler(settings, tokens, services(), new NeighbourTable(arp), later, clock);
+        return new ClickHandler(settings, tokens, services(), new NeighbourTable(arp), later, Runnable::run, clock);
     }
 
     private ClickHandler.Services services() {
@@ -219,7 +219,7 @@ class ClickHandlerTest {
             queued.add(job);
         };
         ClickHandler h = new ClickHandler(TestSettings.defaults(dir.resolve("key")), tokens, services(), new NeighbourTable(arp),
-                full, clock);
+                full, Runnable::run, clock);
         h.handle(get(token(URL), "10.0.0.7"));
         assertThat(queued).isEmpty();
         h.handle(get(token(URL), "10.0.0.7"));
@@ -256,8 +256,45 @@ class ClickHandlerTest {
         assertThat(r.status()).isEqualTo(403);
         assertThat(new String(r.body(), StandardCharsets.UTF_8)).contains("This link was blocked")
                 .doesNotContain("disconnected");
-        assertThat(isolation.calls).hasSize(1);
+        assertThat(isolation.calls).as("known to be allow-listed before anything is queued").isEmpty();
         assertThat(alerts.raised).extracting(AlertRequest::kind).containsExactly("click-blocked", "campaign-clicked");
+    }
+
+    @Test
+    void isolationRunsOffTheRequestThreadOncePerHostAtATime() {
+        scanner.verdict = phishing(8, Action.QUARANTINE);
+        List<Runnable> isolations = new ArrayList<>();
+        boolean[] full = {false};
+        Executor isolator = job -> {
+            if (full[0]) {
+                throw new java.util.concurrent.RejectedExecutionException("full");
+            }
+            isolations.add(job);
+        };
+        ClickHandler h = new ClickHandler(TestSettings.defaults(dir.resolve("key")), tokens, services(),
+                new NeighbourTable(arp), queued::add, isolator, clock);
+        ClickHandler.Response first = h.handle(get(token(URL), "10.0.0.7"));
+        assertThat(new String(first.body(), StandardCharsets.UTF_8)).contains("disconnected");
+        assertThat(isolation.calls).as("the page does not wait for the firewall").isEmpty();
+        // the same host clicking again before its isolation ran queues nothing more; another host does
+        h.handle(get(token(URL), "10.0.0.7"));
+        h.handle(get(token(URL), "10.0.0.8"));
+        assertThat(isolations).hasSize(2);
+        isolations.forEach(Runnable::run);
+        assertThat(isolation.calls).extracting(c -> c.get(0)).containsExactly("10.0.0.7", "10.0.0.8");
+        assertThat(isolation.calls.get(0).get(1)).isEqualTo("aa:bb:cc:dd:ee:07");
+        // once done, a later click from the host is isolated again (an extension)
+        h.handle(get(token(URL), "10.0.0.7"));
+        assertThat(isolations).hasSize(3);
+        // a full queue: the page does not promise an isolation, and the host is queued at its next click
+        full[0] = true;
+        ClickHandler.Response refused = h.handle(get(token(URL), "10.0.0.9"));
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(new String(refused.body(), StandardCharsets.UTF_8)).doesNotContain("disconnected");
+        full[0] = false;
+        h.handle(get(token(URL), "10.0.0.9"));
+        assertThat(isolations).hasSize(4);
+        assertThat(store.clicks).hasSize(6);
     }
 
     @Test
