@@ -20,4 +20,17 @@ public interface MailboxRecall {
      * @throws IllegalArgumentException if the mailbox or id is empty or malformed
      */
     RecallOutcome recall(String mailbox, String messageId, String reason, String actor);
+
+    /**
+     * Pulls back the copies of {@code messageId} in {@code mailbox} that the gateway delivered as
+     * {@code gatewayId}: a copy whose first gateway {@code Received} field ({@link
+     * org.streamail.api.model.GatewayReceived}) names another id, or that has none, is left alone. A sender
+     * chooses the Message-ID freely, so a lure can reuse the id of a genuine message the recipient already has;
+     * recalling the lure by Message-ID alone would pull the genuine message too. Never throws for IMAP trouble.
+     *
+     * @param gatewayId the gateway id of the delivery whose copies are recalled
+     * @throws IllegalArgumentException if the mailbox, id or gateway id is empty or malformed
+     * @since 1.2
+     */
+    RecallOutcome recall(String mailbox, String messageId, String gatewayId, String reason, String actor);
 }

@@ -4,7 +4,7 @@
  * bundle ({@link org.streamail.api.campaign.CampaignService}) and the retention bundle
  * ({@link org.streamail.api.campaign.MailboxRecall}, the same IMAP access as the retention sweeper).
  */
-@Version("1.1.0")
+@Version("1.2.0")
 @Export
 package org.streamail.api.campaign;
 

@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import org.streamail.api.model.Attachment;
 import org.streamail.api.model.Category;
 import org.streamail.api.model.Finding;
+import org.streamail.api.model.GatewayReceived;
 import org.streamail.api.model.Link;
 import org.streamail.api.smtp.SmtpReply;
 import org.streamail.api.smtp.SmtpSession;
@@ -127,10 +128,6 @@ final class SpamEngine implements ReportService, BlockListService {
          */
         void blocked(String gatewayId, String reference, String reason, String claimedMessageId);
     }
-
-    /** The gateway's own Received line: {@code by <host> (Streamail) with ESMTP[S][A] id <gateway id>}. */
-    private static final java.util.regex.Pattern OUR_RECEIVED = java.util.regex.Pattern.compile(
-            "\\(Streamail\\)\\s+with\\s+E?SMTPS?A?\\s+id\\s+([A-Za-z0-9._-]{1,128})");
 
     /**
      * @param storedMessages finds a quarantined (or otherwise stored) message by gateway id; never null
@@ -572,15 +569,8 @@ final class SpamEngine implements ReportService, BlockListService {
      * message log does not know (the recall then finds nothing).
      */
     static String deliveredId(MimeText.Extracted m) {
-        for (var h : m.headers()) {
-            if (h.name().equalsIgnoreCase("Received")) {
-                java.util.regex.Matcher r = OUR_RECEIVED.matcher(h.value());
-                if (r.find()) {
-                    return r.group(1);
-                }
-            }
-        }
-        return null;
+        return GatewayReceived.firstGatewayId(m.headers().stream()
+                .filter(h -> h.name().equalsIgnoreCase("Received")).map(MimeText.Field::value).toList()).orElse(null);
     }
 
     private ReportResult report(ReportKind kind, byte[] raw, String envelopeSender, String reporter, boolean admin) {

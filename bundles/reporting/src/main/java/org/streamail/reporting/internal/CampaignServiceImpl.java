@@ -402,7 +402,7 @@ public final class CampaignServiceImpl implements CampaignService {
                 }
                 RecallOutcome outcome = null;
                 if (recall != null && !header.isEmpty()) {
-                    outcome = pull(recall, recipient, header, campaignId, reason, actor);
+                    outcome = pull(recall, recipient, header, m.id, campaignId, reason, actor);
                     outcomes.add(outcome);
                     if (!outcome.error().isEmpty() && problems.size() < 20) {
                         problems.add(recipient + ": " + outcome.error());
@@ -610,10 +610,11 @@ public final class CampaignServiceImpl implements CampaignService {
         return campaignId + "/" + recipient.toLowerCase(Locale.ROOT);
     }
 
-    private static RecallOutcome pull(MailboxRecall recall, String recipient, String header, String campaignId,
-            String reason, String actor) {
+    /** Pulls back the copies of one delivery (its gateway id), not every message that carries its Message-ID. */
+    private static RecallOutcome pull(MailboxRecall recall, String recipient, String header, String gatewayId,
+            String campaignId, String reason, String actor) {
         try {
-            return recall.recall(recipient, header, "campaign " + campaignId + ": " + reason, actor);
+            return recall.recall(recipient, header, gatewayId, "campaign " + campaignId + ": " + reason, actor);
         } catch (RuntimeException e) {
             // A malformed recipient or Message-ID, or a misbehaving implementation: that mailbox only.
             return new RecallOutcome(recipient, 0, 0, 0, e.getClass().getSimpleName() + ": " + e.getMessage());

@@ -34,6 +34,19 @@ final class FakeMailboxRecall implements MailboxRecall {
         return new RecallOutcome(mailbox, found, found, 0, "");
     }
 
+    /** The fake's copies carry no Received field: every copy of the Message-ID counts as the delivery's. */
+    @Override
+    public synchronized RecallOutcome recall(String mailbox, String messageId, String gatewayId, String reason,
+            String actor) {
+        if (gatewayId == null || gatewayId.isBlank()) {
+            throw new IllegalArgumentException("gatewayId is required");
+        }
+        calls.add(mailbox + " " + messageId + " " + gatewayId);
+        Integer n = copies.remove(key(mailbox, messageId));
+        int found = n == null ? 0 : n;
+        return new RecallOutcome(mailbox, found, found, 0, "");
+    }
+
     private static String key(String mailbox, String messageId) {
         return mailbox.toLowerCase(Locale.ROOT) + "|" + messageId;
     }

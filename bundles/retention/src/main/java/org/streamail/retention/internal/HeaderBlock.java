@@ -122,6 +122,80 @@ final class HeaderBlock {
         return out;
     }
 
+    /**
+     * Where the header section ends for the most generous reader: the first empty line ({@code LF} or
+     * {@code CRLF}), or the end of the message. Readers that also break lines at a bare CR end no later.
+     */
+    static int headerEnd(byte[] raw) {
+        int lineStart = 0;
+        for (int i = 0; i < raw.length; i++) {
+            if (raw[i] == '\n') {
+                int len = i - lineStart;
+                if (len == 0 || (len == 1 && raw[lineStart] == '\r')) {
+                    return lineStart;
+                }
+                lineStart = i + 1;
+            }
+        }
+        return raw.length;
+    }
+
+    /**
+     * How many fields named {@code name} any common reader could see in the header section: the name at the
+     * start of the section or just after a CR or LF (so also after a bare CR, where Jakarta Mail breaks a
+     * line and this parser does not), followed by optional blanks and a colon (the obsolete
+     * {@code Name : value} form that {@link #parse} refuses). Linear in the header size.
+     */
+    static int occurrences(byte[] raw, String name) {
+        return positions(raw, name).size();
+    }
+
+    /**
+     * The message with every field that {@link #occurrences} counts renamed to {@code replacement} (same
+     * length, so nothing else moves), or {@code raw} itself when there is none. For a header section this
+     * parser refuses, or one that hides a field from it, so that no reader finds that field afterwards.
+     */
+    static byte[] rename(byte[] raw, String name, String replacement) {
+        if (replacement.length() != name.length()) {
+            throw new IllegalArgumentException("the replacement must be as long as the name");
+        }
+        List<Integer> at = positions(raw, name);
+        if (at.isEmpty()) {
+            return raw;
+        }
+        byte[] out = raw.clone();
+        byte[] r = replacement.getBytes(StandardCharsets.US_ASCII);
+        for (int p : at) {
+            System.arraycopy(r, 0, out, p, r.length);
+        }
+        return out;
+    }
+
+    private static List<Integer> positions(byte[] raw, String name) {
+        byte[] n = name.getBytes(StandardCharsets.US_ASCII);
+        int end = headerEnd(raw);
+        List<Integer> out = new ArrayList<>();
+        for (int p = 0; p + n.length <= end; p++) {
+            if ((p == 0 || raw[p - 1] == '\n' || raw[p - 1] == '\r') && nameAt(raw, p, n, end)) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    private static boolean nameAt(byte[] raw, int p, byte[] n, int end) {
+        for (int i = 0; i < n.length; i++) {
+            if (Character.toLowerCase((char) (raw[p + i] & 0xff)) != Character.toLowerCase((char) n[i])) {
+                return false;
+            }
+        }
+        int q = p + n.length;
+        while (q < end && (raw[q] == ' ' || raw[q] == '\t')) {
+            q++;
+        }
+        return q < end && raw[q] == ':';
+    }
+
     /** The line end the message uses (CRLF, or LF for messages stored with bare LF). */
     String newline() {
         return newline;

@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
 import org.streamail.api.campaign.MailboxRecall;
 import org.streamail.api.config.ConfigCheck;
 import org.streamail.api.campaign.RecallOutcome;
+import org.streamail.api.model.GatewayReceived;
 import org.streamail.api.retention.AuditRecord;
 import org.streamail.api.retention.RetentionAuditStore;
 
@@ -66,6 +67,8 @@ public final class MailboxRecallImpl implements MailboxRecall {
     static final int MAX_CONCURRENT = 4;
     static final int MAX_ID_LENGTH = 500;
     static final int MAX_REASON_LENGTH = 500;
+    /** A gateway message id as the core writes it into its Received field. */
+    private static final java.util.regex.Pattern GATEWAY_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final Logger LOG = LoggerFactory.getLogger(MailboxRecallImpl.class);
 
     /** What a recall does with a copy it finds. */
@@ -111,6 +114,21 @@ public final class MailboxRecallImpl implements MailboxRecall {
 
     @Override
     public RecallOutcome recall(String mailbox, String messageId, String reason, String actor) {
+        return recallCopies(mailbox, messageId, null, reason, actor);
+    }
+
+    @Override
+    public RecallOutcome recall(String mailbox, String messageId, String gatewayId, String reason, String actor) {
+        if (gatewayId == null || !GATEWAY_ID.matcher(gatewayId).matches()) {
+            throw new IllegalArgumentException("gatewayId must be a gateway message id (letters, digits, '.', '_', '-',"
+                    + " at most 128), got '" + printable(String.valueOf(gatewayId)) + "'");
+        }
+        return recallCopies(mailbox, messageId, gatewayId, reason, actor);
+    }
+
+    /** @param gatewayId only copies the gateway delivered under this id, or {@code null} for every copy */
+    private RecallOutcome recallCopies(String mailbox, String messageId, String gatewayId, String reason,
+            String actor) {
         String box = Policy.mailboxName("mailbox", Objects.requireNonNullElse(mailbox, ""));
         String core = messageIdCore(messageId);
         String why = bounded(reason, "recall");
@@ -132,7 +150,7 @@ public final class MailboxRecallImpl implements MailboxRecall {
         // Jakarta Mail finds its providers through the context class loader: make it angus-mail's in OSGi.
         t.setContextClassLoader(IMAPStore.class.getClassLoader());
         try {
-            return recallIn(box, core, why, who);
+            return recallIn(box, core, gatewayId, why, who);
         } finally {
             t.setContextClassLoader(before);
             permits.release();
@@ -165,7 +183,7 @@ public final class MailboxRecallImpl implements MailboxRecall {
         return id;
     }
 
-    private RecallOutcome recallIn(String mailbox, String core, String reason, String actor) {
+    private RecallOutcome recallIn(String mailbox, String core, String gatewayId, String reason, String actor) {
         long started = System.nanoTime();
         Counts c = new Counts();
         try (Store store = connect(mailbox)) {
@@ -177,24 +195,26 @@ public final class MailboxRecallImpl implements MailboxRecall {
                         + action.name().toLowerCase(Locale.ROOT) + " because a plain EXPUNGE would also remove what "
                         + "other clients marked \\Deleted");
             }
-            Folder[] folders = store.getDefaultFolder().list("*");
-            if (folders.length > MAX_FOLDERS) {
-                c.problem(folders.length + " folders, more than " + MAX_FOLDERS + "; only the first searched");
-                folders = Arrays.copyOf(folders, MAX_FOLDERS);
+            OwnFolders.Listing listing = OwnFolders.list(store, MAX_FOLDERS);
+            List<String> personal = listing.personalPrefixes();
+            List<Folder> folders = listing.folders();
+            if (listing.truncated() > 0) {
+                c.problem((MAX_FOLDERS + listing.truncated()) + " folders, more than " + MAX_FOLDERS
+                        + "; only the first searched");
             }
+            String target = OwnFolders.serverName(store, recallFolder);
             if (action == RecallAction.MOVE && !policy.dryRun()) {
-                Folder target = store.getFolder(recallFolder);
-                if (!target.exists() && !target.create(Folder.HOLDS_MESSAGES)) {
+                Folder box = store.getFolder(target);
+                if (!box.exists() && !box.create(Folder.HOLDS_MESSAGES)) {
                     return new RecallOutcome(mailbox, 0, 0, 0, "cannot create the recall folder " + recallFolder);
                 }
             }
             for (Folder folder : folders) {
-                if ((folder.getType() & Folder.HOLDS_MESSAGES) == 0 || skipped(folder.getFullName(),
-                        folder.getSeparator())) {
+                if (skipped(folder.getFullName(), folder.getSeparator(), personal)) {
                     continue;
                 }
                 try {
-                    recallInFolder(mailbox, (IMAPFolder) folder, core, reason, actor, serverMove, c);
+                    recallInFolder(mailbox, (IMAPFolder) folder, core, gatewayId, reason, actor, serverMove, target, c);
                 } catch (MessagingException | RuntimeException e) {
                     // The audit store down lands here too: the audit comes first, so nothing was touched.
                     c.problem(folder.getFullName() + ": " + e.getMessage());
@@ -205,8 +225,10 @@ public final class MailboxRecallImpl implements MailboxRecall {
             c.problem(e.getMessage() == null ? e.toString() : e.getMessage());
             LOG.warn("Recall: mailbox {} could not be searched: {}", mailbox, e.toString());
         }
-        LOG.info("Recall of <{}> in {} by {} ({} ms): found {}, moved {}, deleted {}{}", core, mailbox, actor,
+        LOG.info("Recall of <{}>{} in {} by {} ({} ms): found {}, moved {}, deleted {}{}{}", core,
+                gatewayId == null ? "" : " as delivered in " + gatewayId, mailbox, actor,
                 Duration.ofNanos(System.nanoTime() - started).toMillis(), c.found, c.moved, c.deleted,
+                c.otherDelivery == 0 ? "" : ", left " + c.otherDelivery + " other message(s) with that Message-ID",
                 c.problems.isEmpty() ? "" : ", problems: " + c.problems);
         return new RecallOutcome(mailbox, c.found, c.moved, c.deleted, String.join("; ", c.problems));
     }
@@ -214,6 +236,8 @@ public final class MailboxRecallImpl implements MailboxRecall {
     /** Running totals of one recall. Confined to the calling thread. */
     private static final class Counts {
         int found;
+        /** Copies with the Message-ID that the gateway delivered under another id (or never): left alone. */
+        int otherDelivery;
         int moved;
         int deleted;
         final List<String> problems = new ArrayList<>();
@@ -225,23 +249,21 @@ public final class MailboxRecallImpl implements MailboxRecall {
         }
     }
 
-    /** Exempt folders (and subfolders), the sweeper's move target, and the recall folder are never searched. */
+    /**
+     * Exempt folders (and subfolders), the sweeper's move target, and the recall folder (and subfolders) are
+     * never searched; names are matched as {@link Policy#isExempt(String, char, List)} matches them.
+     */
     boolean skipped(String fullName, char separator) {
-        if (policy.isExempt(fullName, separator)) {
-            return true;
-        }
-        String name = separator == '/' ? fullName : fullName.replace(separator, '/');
-        return sameFolder(name, recallFolder) || name.startsWith(recallFolder + "/")
-                || (recallFolder.equalsIgnoreCase("INBOX") && name.regionMatches(true, 0, "INBOX/", 0, 6));
+        return skipped(fullName, separator, List.of());
     }
 
-    private static boolean sameFolder(String a, String b) {
-        // INBOX is case-insensitive (RFC 3501 5.1); other names are compared as the server gives them.
-        return a.equalsIgnoreCase("INBOX") || b.equalsIgnoreCase("INBOX") ? a.equalsIgnoreCase(b) : a.equals(b);
+    boolean skipped(String fullName, char separator, List<String> personalPrefixes) {
+        return policy.isExempt(fullName, separator, personalPrefixes)
+                || Policy.covers(fullName, separator, personalPrefixes, recallFolder, true);
     }
 
-    private void recallInFolder(String mailbox, IMAPFolder folder, String core, String reason, String actor,
-            boolean serverMove, Counts c) throws MessagingException {
+    private void recallInFolder(String mailbox, IMAPFolder folder, String core, String gatewayId, String reason,
+            String actor, boolean serverMove, String target, Counts c) throws MessagingException {
         folder.open(policy.dryRun() ? Folder.READ_ONLY : Folder.READ_WRITE);
         try {
             long uidValidity = folder.getUIDValidity();
@@ -259,6 +281,9 @@ public final class MailboxRecallImpl implements MailboxRecall {
             FetchProfile fp = new FetchProfile();
             fp.add(UIDFolder.FetchProfileItem.UID);
             fp.add("Message-ID");
+            if (gatewayId != null) {
+                fp.add("Received");
+            }
             folder.fetch(hits, fp);
             List<Long> uids = new ArrayList<>();
             List<String> ids = new ArrayList<>();
@@ -268,6 +293,11 @@ public final class MailboxRecallImpl implements MailboxRecall {
                 }
                 String[] values = m.getHeader("Message-ID");
                 if (values != null && values.length > 0 && core.equals(stripBrackets(values[0]))) {
+                    if (gatewayId != null && !GatewayReceived.firstGatewayId(received(m)).map(gatewayId::equals)
+                            .orElse(false)) {
+                        c.otherDelivery++; // the Message-ID reused by another message: not this delivery's copy
+                        continue;
+                    }
                     uids.add(folder.getUID(m));
                     ids.add(values[0].strip());
                 }
@@ -299,9 +329,9 @@ public final class MailboxRecallImpl implements MailboxRecall {
                     c.deleted += part.length;
                 } else {
                     if (serverMove) {
-                        ImapOps.uidMove(folder, part, recallFolder);
+                        ImapOps.uidMove(folder, part, target);
                     } else {
-                        ImapOps.uidCopy(folder, part, recallFolder);
+                        ImapOps.uidCopy(folder, part, target);
                         ImapOps.addFlags(folder, part, "\\Deleted");
                         ImapOps.uidExpunge(folder, part);
                     }
@@ -353,6 +383,12 @@ public final class MailboxRecallImpl implements MailboxRecall {
     }
 
     /** Control characters replaced, so log lines and audit rows stay one line each. */
+    /** The Received field values of a fetched message, in header order (none: an empty list). */
+    private static List<String> received(Message m) throws MessagingException {
+        String[] v = m.getHeader("Received");
+        return v == null ? List.of() : Arrays.asList(v);
+    }
+
     private static String printable(String s) {
         StringBuilder b = new StringBuilder(Math.min(s.length(), 1000));
         s.codePoints().limit(1000).forEach(cp -> b.appendCodePoint(Character.isISOControl(cp) ? '?' : cp));

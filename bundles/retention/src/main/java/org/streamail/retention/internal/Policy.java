@@ -3,6 +3,7 @@ package org.streamail.retention.internal;
 import java.net.IDN;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.text.Normalizer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,6 +13,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.eclipse.angus.mail.imap.protocol.BASE64MailboxDecoder;
+import org.eclipse.angus.mail.imap.protocol.BASE64MailboxEncoder;
 
 /**
  * The retention policy, validated from {@link RetentionConfig}. Immutable and thread-safe. A malformed
@@ -153,33 +156,101 @@ record Policy(
         return rules.stream().filter(r -> r.matches(sender)).findFirst();
     }
 
-    /** Whether a folder (full name, hierarchy separator {@code sep}) is exempt, or is the move target. */
+    /** Whether a folder is exempt or is the move target; see {@link #isExempt(String, char, List)}. */
     boolean isExempt(String fullName, char sep) {
-        String name = sep == '/' ? fullName : fullName.replace(sep, '/');
-        if (moveFolder != null && sameFolder(name, moveFolder)) {
+        return isExempt(fullName, sep, List.of());
+    }
+
+    /**
+     * Whether a folder (full name as the server lists it, hierarchy separator {@code sep}) is exempt (an entry
+     * of {@code exempt.folders} or a subfolder of one), or is the move target.
+     *
+     * <p>The match errs on the side of exempting, because a folder wrongly exempt only keeps mail while one
+     * wrongly swept loses it (see {@link #covers}): names are compared without regard to case, with either
+     * {@code /} or the server's separator, as the server lists them or in modified UTF-7, and with or
+     * without a personal namespace prefix such as Courier's {@code INBOX.}.
+     *
+     * @param personalPrefixes the personal namespace prefixes without their delimiter (e.g. {@code INBOX}),
+     *                         empty when the personal namespace has none
+     */
+    boolean isExempt(String fullName, char sep, List<String> personalPrefixes) {
+        if (moveFolder != null && covers(fullName, sep, personalPrefixes, moveFolder, false)) {
             return true; // never sweep what was already moved: a second sweep must change nothing
         }
         for (String e : exemptFolders) {
-            if (sameFolder(name, e) || startsWithFolder(name, e + "/")) {
+            if (covers(fullName, sep, personalPrefixes, e, true)) {
                 return true;
             }
         }
         return false;
     }
 
-    private static boolean sameFolder(String a, String b) {
-        // INBOX is case-insensitive (RFC 3501 5.1); other names are compared as the server gives them.
-        if (a.equalsIgnoreCase("INBOX") || b.equalsIgnoreCase("INBOX")) {
-            return a.equalsIgnoreCase(b);
+    /**
+     * Whether the configured folder name {@code entry} (written with {@code /}, or with the server's separator)
+     * names the folder {@code fullName}, or with {@code subfolders} one of its ancestors. Fail-safe by design:
+     * every spelling an administrator could mean counts (see {@link #isExempt(String, char, List)}).
+     */
+    static boolean covers(String fullName, char sep, List<String> personalPrefixes, String entry, boolean subfolders) {
+        List<String> entries = spellings(entry, sep);
+        for (String name : names(fullName, sep, personalPrefixes)) {
+            for (String e : entries) {
+                if (name.equalsIgnoreCase(e) || (subfolders && name.length() > e.length() + 1
+                        && name.regionMatches(true, 0, e + "/", 0, e.length() + 1))) {
+                    return true;
+                }
+            }
         }
-        return a.equals(b);
+        return false;
     }
 
-    private static boolean startsWithFolder(String name, String prefix) {
-        if (prefix.regionMatches(true, 0, "INBOX/", 0, 6)) {
-            return name.regionMatches(true, 0, "INBOX/", 0, 6) && name.startsWith(prefix.substring(6), 6);
+    /** A configured name as written and with the server's separator read as {@code /}, NFC, no trailing '/'. */
+    private static List<String> spellings(String entry, char sep) {
+        List<String> out = new ArrayList<>(2);
+        out.add(tidy(entry));
+        if (sep != '/' && entry.indexOf(sep) >= 0) {
+            out.add(tidy(entry.replace(sep, '/')));
         }
-        return name.startsWith(prefix);
+        return out;
+    }
+
+    /** A listed name with '/' as separator, decoded and in modified UTF-7, with and without a personal prefix. */
+    private static List<String> names(String fullName, char sep, List<String> personalPrefixes) {
+        String slashed = Normalizer.normalize(sep == '/' ? fullName : fullName.replace(sep, '/'), Normalizer.Form.NFC);
+        List<String> out = new ArrayList<>(4);
+        out.add(tidy(slashed));
+        String encoded = BASE64MailboxEncoder.encode(slashed);
+        if (!encoded.equals(slashed)) {
+            out.add(tidy(encoded));
+        }
+        String decoded = decoded(slashed);
+        if (!decoded.equals(slashed)) {
+            out.add(tidy(decoded)); // a server (or client library) that passed the modified UTF-7 through
+        }
+        for (String prefix : personalPrefixes) {
+            String p = (sep == '/' ? prefix : prefix.replace(sep, '/')) + "/";
+            if (!prefix.isEmpty() && slashed.length() > p.length() && slashed.regionMatches(true, 0, p, 0, p.length())) {
+                String bare = slashed.substring(p.length());
+                out.add(tidy(bare));
+                out.add(tidy(BASE64MailboxEncoder.encode(bare)));
+            }
+        }
+        return out;
+    }
+
+    private static String decoded(String name) {
+        try {
+            return BASE64MailboxDecoder.decode(name);
+        } catch (RuntimeException e) {
+            return name;
+        }
+    }
+
+    private static String tidy(String name) {
+        String n = Normalizer.normalize(name, Normalizer.Form.NFC);
+        while (n.length() > 1 && n.endsWith("/")) {
+            n = n.substring(0, n.length() - 1);
+        }
+        return n;
     }
 
     /** The loopback test for {@code imap.security=none}. Only literal addresses and "localhost" count. */

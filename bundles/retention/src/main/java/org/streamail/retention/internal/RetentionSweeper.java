@@ -127,25 +127,29 @@ final class RetentionSweeper {
                         + "marked \\Deleted");
                 return;
             }
-            Folder[] folders = store.getDefaultFolder().list("*");
-            if (folders.length > MAX_FOLDERS) {
-                c.error(mailbox + ": " + folders.length + " folders, more than " + MAX_FOLDERS + "; only the first swept");
-                folders = Arrays.copyOf(folders, MAX_FOLDERS);
+            OwnFolders.Listing listing = OwnFolders.list(store, MAX_FOLDERS);
+            List<String> personal = listing.personalPrefixes();
+            List<Folder> folders = listing.folders();
+            if (listing.truncated() > 0) {
+                c.error(mailbox + ": " + (MAX_FOLDERS + listing.truncated()) + " folders, more than " + MAX_FOLDERS
+                        + "; only the first " + MAX_FOLDERS + " swept");
             }
+            if (listing.otherNamespace() + listing.virtualView() > 0) {
+                LOG.debug("Retention: {}: {} folders of other namespaces and {} virtual views not opened", mailbox,
+                        listing.otherNamespace(), listing.virtualView());
+            }
+            String moveTarget = policy.moveFolder() == null ? null : OwnFolders.serverName(store, policy.moveFolder());
             if (policy.action() == Policy.ExpiredAction.MOVE && !policy.dryRun()) {
-                ensureFolder(store, policy.moveFolder());
+                ensureFolder(store, moveTarget);
             }
             for (Folder folder : folders) {
-                if ((folder.getType() & Folder.HOLDS_MESSAGES) == 0) {
-                    continue;
-                }
-                if (policy.isExempt(folder.getFullName(), folder.getSeparator())) {
+                if (policy.isExempt(folder.getFullName(), folder.getSeparator(), personal)) {
                     c.exempt++;
                     LOG.debug("Retention: {} / {} is exempt; not opened", mailbox, folder.getFullName());
                     continue;
                 }
                 try {
-                    sweepFolder(mailbox, (IMAPFolder) folder, store, move, c);
+                    sweepFolder(mailbox, (IMAPFolder) folder, store, move, moveTarget, c);
                 } catch (MessagingException | RuntimeException e) {
                     c.error(mailbox + "/" + folder.getFullName() + ": " + e.getMessage());
                     LOG.warn("Retention: sweeping {} / {} failed: {}", mailbox, folder.getFullName(), e.toString());
@@ -160,7 +164,8 @@ final class RetentionSweeper {
                 c.expired - expiredBefore);
     }
 
-    private void sweepFolder(String mailbox, IMAPFolder folder, Store store, boolean serverMove, Counters c)
+    private void sweepFolder(String mailbox, IMAPFolder folder, Store store, boolean serverMove, String moveTarget,
+            Counters c)
             throws MessagingException {
         Policy policy = calculator.policy();
         folder.open(policy.dryRun() ? Folder.READ_ONLY : Folder.READ_WRITE);
@@ -188,12 +193,12 @@ final class RetentionSweeper {
                         expired.add(new Candidate((IMAPMessage) m, folder.getUID(m), first(m, MESSAGE_ID), d));
                     }
                 }
-                if (expired.isEmpty()) {
-                    continue;
+                if (!expired.isEmpty()) {
+                    c.expired += expired.size();
+                    checkUidValidity(store, folder, uidValidity);
+                    act(mailbox, folder, uidValidity, expired, serverMove, moveTarget, c);
                 }
-                c.expired += expired.size();
-                checkUidValidity(store, folder, uidValidity);
-                act(mailbox, folder, uidValidity, expired, serverMove, c);
+                forgetFetched(batch);
                 if (found.length > BATCH) {
                     LOG.info("Retention: {} / {}: {} of {} candidates examined", mailbox, folder.getFullName(),
                             Math.min(found.length, start + BATCH), found.length);
@@ -206,11 +211,26 @@ final class RetentionSweeper {
         }
     }
 
+    /**
+     * Drops what a batch's FETCH loaded (headers, flags, dates) from its message objects. The folder keeps
+     * one object per message for as long as it is open, and the candidate list holds them all, so without
+     * this the heap would grow with every batch of a big folder (hundreds of bytes to kilobytes of headers
+     * per candidate, millions of candidates). Memory per folder is then bounded by one batch's data plus a
+     * small object per message.
+     */
+    static void forgetFetched(Message[] batch) {
+        for (Message m : batch) {
+            if (m instanceof IMAPMessage imap) {
+                imap.invalidateHeaders();
+            }
+        }
+    }
+
     private record Candidate(IMAPMessage message, long uid, String messageId, Decision decision) {
     }
 
     private void act(String mailbox, IMAPFolder folder, long uidValidity, List<Candidate> expired, boolean serverMove,
-            Counters c) throws MessagingException {
+            String moveTarget, Counters c) throws MessagingException {
         Policy policy = calculator.policy();
         AuditRecord.Action action = switch (policy.action()) {
             case DELETE -> AuditRecord.Action.DELETE;
@@ -239,9 +259,9 @@ final class RetentionSweeper {
             }
             case MOVE -> {
                 if (serverMove) {
-                    ImapOps.uidMove(folder, uids, policy.moveFolder());
+                    ImapOps.uidMove(folder, uids, moveTarget);
                 } else {
-                    ImapOps.uidCopy(folder, uids, policy.moveFolder());
+                    ImapOps.uidCopy(folder, uids, moveTarget);
                     ImapOps.addFlags(folder, uids, "\\Deleted");
                     ImapOps.uidExpunge(folder, uids);
                 }
@@ -262,12 +282,14 @@ final class RetentionSweeper {
             if (!((IMAPStore) store).hasCapability("UIDPLUS")) {
                 throw new RetentionException("the IMAP server lacks UIDPLUS: the old copy could not be removed by UID");
             }
-            for (Folder f : store.getDefaultFolder().list("*")) {
-                if ((f.getType() & Folder.HOLDS_MESSAGES) == 0 || policy.isExempt(f.getFullName(), f.getSeparator())) {
+            OwnFolders.Listing listing = OwnFolders.list(store, MAX_FOLDERS);
+            List<String> personal = listing.personalPrefixes();
+            for (Folder f : listing.folders()) {
+                if (policy.isExempt(f.getFullName(), f.getSeparator(), personal)) {
                     continue;
                 }
                 IMAPFolder folder = (IMAPFolder) f;
-                folder.open(Folder.READ_WRITE);
+                folder.open(policy.dryRun() ? Folder.READ_ONLY : Folder.READ_WRITE);
                 try {
                     Message[] hits = folder.search(new HeaderTerm(MESSAGE_ID, messageId));
                     folder.fetch(hits, headerProfile());
@@ -324,10 +346,17 @@ final class RetentionSweeper {
         Flags flags = new Flags(m.getFlags());
         flags.remove(Flags.Flag.RECENT);
         flags.remove(Flags.Flag.DELETED);
+        boolean dryRun = calculator.policy().dryRun();
         audit.record(new AuditRecord(mailbox, folder.getFullName(), messageId, sha256(raw), clamped.expiry(),
                 "signed:" + clamped.expiry() + (clamped.bound() == null ? "" : " clamped:" + clamped.bound()),
-                AuditRecord.Action.EXTEND, now, actor, false, "previous=" + before.expiry() + " uidvalidity="
+                AuditRecord.Action.EXTEND, now, actor, dryRun, "previous=" + before.expiry() + " uidvalidity="
                 + uidValidity + " uid=" + uid));
+        if (dryRun) {
+            // like a sweep's dry run: audited as what would be done, the mailbox left as it is
+            LOG.info("Retention (DRY RUN): {} would extend {} in {} / {} to {}", actor, messageId, mailbox,
+                    folder.getFullName(), clamped.expiry());
+            return new Extension(mailbox, folder.getFullName(), messageId, before.expiry(), clamped.expiry());
+        }
         checkUidValidity(store, folder, uidValidity);
         // APPEND first, then remove the old copy by UID: a crash in between leaves two copies (the old one
         // still expires on its old date), never none.

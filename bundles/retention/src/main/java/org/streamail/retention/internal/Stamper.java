@@ -25,7 +25,9 @@ import org.streamail.api.model.Envelope;
  *   <li>Inbound mail whose envelope sender and From are both in {@code trusted.domains} gets its retention
  *       header signed as well, so the sweeper need not trust a From header.</li>
  *   <li>Everything else passes with only the forged signature removed. A message without a header section
- *       we can read is returned unchanged (the pipeline judges malformed mail, not this).</li>
+ *       we can read is returned unchanged (the pipeline judges malformed mail, not this), except that any
+ *       line another reader could take for a signature field is renamed to {@link #NEUTRALISED}; the same
+ *       happens to signature fields this parser cannot see (after a bare CR, or {@code Name : value}).</li>
  * </ul>
  * Thread-safe; no I/O.
  */
@@ -45,13 +47,38 @@ final class Stamper {
         this.internalDomains = Set.copyOf(internalDomains);
     }
 
+    /**
+     * What a signature field that must not reach a mailbox is renamed to when it cannot simply be removed
+     * (same length as {@link RetentionHeaders#SIGNATURE}, so the rest of the message keeps its bytes).
+     */
+    static final String NEUTRALISED = "X-Streamail-Retention-Old";
+
     Stamped stamp(byte[] raw, Envelope envelope) {
         HeaderBlock headers;
         try {
             headers = HeaderBlock.parse(raw);
         } catch (HeaderBlock.MalformedMessageException e) {
-            return new Stamped(raw, "unchanged: " + e.getMessage());
+            // Unreadable here is not unreadable for the IMAP server or Jakarta Mail (e.g. "Subject : x"): a
+            // signature copied from a genuine message must not ride along, or the stranger's mail self-destructs.
+            byte[] safe = HeaderBlock.rename(raw, SIGNATURE, NEUTRALISED);
+            return new Stamped(safe, "unchanged: " + e.getMessage() + (safe == raw ? "" : "; foreign signature neutralised"));
         }
+        if (HeaderBlock.occurrences(raw, SIGNATURE) > headers.values(SIGNATURE).size()) {
+            // A signature field hidden from this parser but not from others (after a bare CR, or written
+            // "Name : value"): rename every one, then handle the message as one without a signature.
+            raw = HeaderBlock.rename(raw, SIGNATURE, NEUTRALISED);
+            try {
+                headers = HeaderBlock.parse(raw);
+            } catch (HeaderBlock.MalformedMessageException e) {
+                return new Stamped(raw, "unchanged: " + e.getMessage() + "; foreign signature neutralised");
+            }
+            Stamped s = stamp(raw, headers, envelope);
+            return new Stamped(s.raw(), s.outcome() + "; hidden foreign signature neutralised");
+        }
+        return stamp(raw, headers, envelope);
+    }
+
+    private Stamped stamp(byte[] raw, HeaderBlock headers, Envelope envelope) {
         boolean hadSignature = !headers.values(SIGNATURE).isEmpty();
         String senderDomain = envelope.senderDomain();
         boolean internal = internalDomains.contains(senderDomain)

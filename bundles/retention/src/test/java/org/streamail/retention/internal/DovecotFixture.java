@@ -39,6 +39,20 @@ final class DovecotFixture implements AutoCloseable {
 
     /** Starts Dovecot with mailboxes {@code <prefix>1@corp.example} .. {@code <prefix><size>@corp.example}. */
     static DovecotFixture startOrSkip(String prefix, int size, String password) throws Exception {
+        return startOrSkip(prefix, size, password, DovecotServer.DEFAULT_NAMESPACES, dir -> { });
+    }
+
+    /** Files a test puts in the server's folder before it starts (e.g. a virtual mailbox definition). */
+    interface Setup {
+        void prepare(Path dir) throws java.io.IOException;
+    }
+
+    /**
+     * As {@link #startOrSkip(String, int, String)}, with other namespaces (see
+     * {@link DovecotServer#DovecotServer(Path, List, String, String)}) and files prepared under {@code home}.
+     */
+    static DovecotFixture startOrSkip(String prefix, int size, String password, String namespaces, Setup setup)
+            throws Exception {
         if (!DovecotServer.available()) {
             if (DovecotServer.required()) {
                 fail("STREAMAIL_REQUIRE_DOVECOT=true but " + DovecotServer.BINARY + " is missing (apt-get install dovecot-imapd)");
@@ -50,7 +64,9 @@ final class DovecotFixture implements AutoCloseable {
         for (int i = 1; i <= size; i++) {
             users.add(prefix + i + "@corp.example");
         }
-        return new DovecotFixture(prefix, size, password, dir, new DovecotServer(dir, users, password));
+        Files.createDirectories(dir.resolve("home"));
+        setup.prepare(dir);
+        return new DovecotFixture(prefix, size, password, dir, new DovecotServer(dir, users, password, namespaces));
     }
 
     /** A mailbox no earlier test of the class used. */

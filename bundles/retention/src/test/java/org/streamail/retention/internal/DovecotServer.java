@@ -43,6 +43,24 @@ final class DovecotServer implements AutoCloseable {
      * Starts Dovecot with the given users (all with {@code password}) and waits until it accepts connections.
      */
     DovecotServer(Path dir, List<String> users, String password) throws IOException, InterruptedException {
+        this(dir, users, password, DEFAULT_NAMESPACES);
+    }
+
+    /** One personal namespace without a prefix, hierarchy separator {@code /}. */
+    static final String DEFAULT_NAMESPACES = """
+            namespace inbox {
+              inbox = yes
+              separator = /
+            }
+            """;
+
+    /**
+     * Starts Dovecot with the given users and {@code namespaces} (configuration text with the namespace
+     * blocks, and any {@code mail_plugins} they need, in place of {@link #DEFAULT_NAMESPACES}; {@code %1$s}
+     * is the server's folder). Files the test put under {@code home} before are given to the mail user too.
+     */
+    DovecotServer(Path dir, List<String> users, String password, String namespaces)
+            throws IOException, InterruptedException {
         this.dir = dir;
         this.port = freePort();
         // Dovecot's unprivileged processes (auth as 'dovecot', mail as the file owner) must reach the files.
@@ -56,8 +74,12 @@ final class DovecotServer implements AutoCloseable {
             uid = NOBODY;
             gid = NOBODY;
             for (String d : List.of("mail", "home")) {
-                Files.setAttribute(dir.resolve(d), "unix:uid", uid);
-                Files.setAttribute(dir.resolve(d), "unix:gid", gid);
+                try (var walk = Files.walk(dir.resolve(d))) {
+                    for (Path p : walk.toList()) {
+                        Files.setAttribute(p, "unix:uid", uid);
+                        Files.setAttribute(p, "unix:gid", gid);
+                    }
+                }
             }
         }
         StringBuilder passwd = new StringBuilder();
@@ -82,10 +104,7 @@ final class DovecotServer implements AutoCloseable {
                 auth_master_user_separator = *
                 mail_location = maildir:%1$s/mail/%%u
                 mail_privileged_group =
-                namespace inbox {
-                  inbox = yes
-                  separator = /
-                }
+                %3$s
                 passdb {
                   driver = passwd-file
                   args = %1$s/masters
@@ -123,7 +142,7 @@ final class DovecotServer implements AutoCloseable {
                     mode = 0666
                   }
                 }
-                """.formatted(dir, port);
+                """.formatted(dir, port, namespaces.formatted(dir));
         write("dovecot.conf", conf);
         process = new ProcessBuilder(BINARY.toString(), "-F", "-c", dir.resolve("dovecot.conf").toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("dovecot.out").toFile()).start();

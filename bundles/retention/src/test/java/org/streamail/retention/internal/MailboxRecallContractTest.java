@@ -127,6 +127,48 @@ abstract class MailboxRecallContractTest {
         assertThat(rows).extracting(AuditRecord::folder).containsExactlyInAnyOrder("INBOX", "Projects");
     }
 
+    /** A message as the gateway delivers it: its own Received field on top, naming the gateway id. */
+    private static byte[] delivered(String gatewayId, String messageIdHeader) {
+        String ours = "Received: from mx.phish.example (mx.phish.example [203.0.113.9])\r\n\tby gw.corp.example "
+                + org.streamail.api.model.GatewayReceived.MARK + " with ESMTPS id " + gatewayId
+                + "\r\n\tfor <user@corp.example>; Sat, 5 Dec 2026 10:00:00 +0000\r\n";
+        return (ours + new String(message(messageIdHeader), StandardCharsets.US_ASCII)).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void aRecallOfOneDeliveryLeavesAnotherMessageThatReusesItsMessageId() throws Exception {
+        // Fifth finding of the eighth audit: a lure may reuse the Message-ID of a genuine message the user has (read
+        // from a thread's References); recalling the lure by Message-ID alone pulled the genuine one too.
+        String mailbox = newMailbox();
+        String reused = id();
+        byte[] genuine = delivered("gw-genuine-1", reused);
+        byte[] lure = delivered("gw-lure-2", reused);
+        // a sender may also write a gateway line of its own below ours, naming the genuine delivery: ours counts
+        byte[] forged = delivered("gw-lure-3", reused);
+        String forgedText = new String(forged, StandardCharsets.US_ASCII).replace("From: ceo@phish.example\r\n",
+                "Received: by gw.corp.example " + org.streamail.api.model.GatewayReceived.MARK
+                        + " with ESMTP id gw-genuine-1; Sat, 5 Dec 2026 09:00:00 +0000\r\nFrom: ceo@phish.example\r\n");
+        append(mailbox, "INBOX", genuine);
+        append(mailbox, "INBOX", lure);
+        append(mailbox, "Projects", forgedText.getBytes(StandardCharsets.US_ASCII));
+        append(mailbox, "Projects", message(reused)); // never passed through the gateway
+        MailboxRecallImpl recall = recall(mailbox, Map.of());
+
+        RecallOutcome outcome = recall.recall(mailbox, reused, "gw-lure-2", "campaign abc", "linkguard");
+        assertThat(outcome.error()).isEmpty();
+        assertThat(outcome.moved()).isEqualTo(1);
+        assertThat(ids(mailbox, "INBOX")).containsExactly(reused);
+        assertThat(ids(mailbox, "Projects")).containsExactly(reused, reused);
+        assertThat(recall.recall(mailbox, reused, "gw-lure-3", "campaign abc", "linkguard").moved()).isEqualTo(1);
+        assertThat(ids(mailbox, "Projects")).hasSize(1);
+        assertThat(ids(mailbox, "Quarantine")).hasSize(2);
+        // what remains in INBOX is the genuine delivery
+        assertThat(recall.recall(mailbox, reused, "gw-genuine-1", "admin check", "admin").moved()).isEqualTo(1);
+        assertThat(ids(mailbox, "INBOX")).isEmpty();
+        assertThatThrownBy(() -> recall.recall(mailbox, reused, "gw id; drop", "r", "admin"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("gatewayId");
+    }
+
     @Test
     void aSecondRecallFindsNothingBecauseTheRecallFolderIsNotSearched() throws Exception {
         String mailbox = newMailbox();
@@ -206,7 +248,12 @@ abstract class MailboxRecallContractTest {
                 .recall(mailbox, phish, "r", "admin");
 
         assertThat(outcome.moved()).isEqualTo(1);
-        assertThat(ids(mailbox, "Security/Recalled")).containsExactly(phish);
+        String serverName;
+        try (Store store = userStore(mailbox)) {
+            // "Security.Recalled" where the separator is '.' (GreenMail): a real hierarchy, as configured
+            serverName = OwnFolders.serverName(store, "Security/Recalled");
+        }
+        assertThat(ids(mailbox, serverName)).containsExactly(phish);
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -59,6 +60,39 @@ class PolicyTest {
         assertThat(p.isExempt("inbox/Keep/x", '/')).isTrue();
         assertThat(p.isExempt("INBOX", '/')).isFalse();
         assertThat(p.isExempt("Expired", '/')).as("the move target is never swept").isTrue();
+    }
+
+    @Test
+    void exemptionErrsOnTheSideOfKeepingWhateverSpellingTheAdministratorOrServerUses() {
+        Policy p = policy(Map.of("exempt.folders", "Inbox/Keep, archives/local, Archiv&AOk-, Legal.Hold, Privé/",
+                "action", "move:Expired"));
+        // Outlook shows "Inbox"; the server lists INBOX.
+        assertThat(p.isExempt("INBOX/Keep", '/')).isTrue();
+        assertThat(p.isExempt("INBOX.Keep", '.')).isTrue();
+        assertThat(p.isExempt("INBOX/Keep/2019", '/')).isTrue();
+        // Case: a folder wrongly exempt keeps mail, one wrongly swept loses it.
+        assertThat(p.isExempt("Archives/Local", '/')).isTrue();
+        assertThat(p.isExempt("ARCHIVES.LOCAL.2019", '.')).isTrue();
+        assertThat(p.isExempt("expired", '/')).isTrue();
+        // Modified UTF-7 as written in a Dovecot or Courier configuration, or Unicode (NFC or NFD).
+        assertThat(p.isExempt("Archivé", '/')).isTrue();
+        assertThat(p.isExempt("Archive\u0301/2019", '/')).isTrue();
+        assertThat(p.isExempt("Priv&AOk-", '/')).isTrue();
+        assertThat(p.isExempt("Privé/Famille", '/')).isTrue();
+        // Written with the server's separator instead of '/'.
+        assertThat(p.isExempt("Legal.Hold", '.')).isTrue();
+        assertThat(p.isExempt("Legal.Hold.Case1", '.')).isTrue();
+        // Under a personal namespace prefix (Courier, Cyrus: every folder is INBOX.<name>).
+        assertThat(p.isExempt("INBOX.archives.local", '.', List.of("INBOX"))).isTrue();
+        assertThat(p.isExempt("INBOX.Archives.Local.2019", '.', List.of("INBOX"))).isTrue();
+        assertThat(p.isExempt("INBOX.Expired", '.', List.of("INBOX"))).as("move target").isTrue();
+        // Still by hierarchy, not by text.
+        assertThat(p.isExempt("Archives/LocalCopy", '/')).isFalse();
+        assertThat(p.isExempt("Archives", '/')).isFalse();
+        assertThat(p.isExempt("Work/Archives/Local", '/')).isFalse();
+        assertThat(p.isExempt("INBOX", '/')).isFalse();
+        assertThat(p.isExempt("INBOX.Work", '.', List.of("INBOX"))).isFalse();
+        assertThat(p.isExempt("Legal", '.')).isFalse();
     }
 
     @Test

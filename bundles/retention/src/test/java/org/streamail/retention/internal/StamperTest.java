@@ -74,6 +74,40 @@ class StamperTest {
         assertThat(s.outcome()).contains("foreign signature removed");
     }
 
+    /** The signature fields Jakarta Mail (GreenMail's parser, and the sweeper's) finds in a raw message. */
+    static String[] jakartaSignatures(byte[] raw) throws Exception {
+        return new jakarta.mail.internet.MimeMessage(jakarta.mail.Session.getInstance(new java.util.Properties()),
+                new java.io.ByteArrayInputStream(raw)).getHeader("X-Streamail-Retention-Sig");
+    }
+
+    @Test
+    void aGenuineSignatureReplayedInAHeaderThisParserCannotReadIsNeutralisedForEveryReader() throws Exception {
+        // The attacker received a genuinely stamped newsletter <n1@corp.example> (P1D) and reuses its
+        // Message-ID and signature, so that the phishing mail deletes itself a day after delivery.
+        String genuine = signer.sign("P1D", false, "<n1@corp.example>");
+        String head = "From: x@evil.test\r\nMessage-ID: <n1@corp.example>\r\n";
+        List<String> hiding = List.of(
+                head + "Subject : obsolete syntax makes the header unreadable here\r\nX-Streamail-Retention-Sig: "
+                        + genuine + "\r\n",
+                head + "X-Streamail-Retention-Sig : " + genuine + "\r\n",
+                head + "Subject: hi\rX-Streamail-Retention-Sig: " + genuine + "\r\n",
+                " leading continuation\r\n" + head + "X-Streamail-Retention-Sig: " + genuine + "\r\n");
+        for (String headers : hiding) {
+            byte[] raw = msg(headers, "body\r\n");
+            assertThat(jakartaSignatures(raw)).as("the attack works on the raw message: " + headers).isNotNull();
+
+            Stamper.Stamped s = stamper.stamp(raw, inbound("x@evil.test"));
+
+            assertThat(jakartaSignatures(s.raw())).as(headers).isNull();
+            assertThat(new String(s.raw(), StandardCharsets.ISO_8859_1)).as(headers)
+                    .doesNotContainIgnoringCase("X-Streamail-Retention-Sig").endsWith("\r\n\r\nbody\r\n");
+            assertThat(s.outcome()).as(headers).containsAnyOf("neutralised", "removed");
+        }
+        // A Subject that merely mentions the field is not a field and stays as it is.
+        byte[] mention = msg("From: x@evil.test\r\nSubject : about X-Streamail-Retention-Sig: headers\r\n", "b\r\n");
+        assertThat(stamper.stamp(mention, inbound("x@evil.test")).raw()).isEqualTo(mention);
+    }
+
     @Test
     void aTrustedPartnersHeaderIsSignedWhenEnvelopeAndFromAgree() throws Exception {
         byte[] raw = msg("From: offers@partner.example\r\nMessage-ID: <p1@partner.example>\r\n"

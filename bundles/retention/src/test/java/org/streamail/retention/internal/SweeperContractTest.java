@@ -392,6 +392,31 @@ abstract class SweeperContractTest {
     }
 
     @Test
+    void aDryRunExtensionIsAuditedAndLeavesTheMessageAsItIs() throws Exception {
+        // eighth audit: extend() rewrote the message even with dry.run = true
+        String mailbox = newMailbox();
+        String mid = id();
+        append(mailbox, "INBOX", signedMessage(mid, "P14D", true), DAYS_AGO_10);
+        Instant wanted = NOW.plus(Duration.ofDays(30));
+
+        Extension e = component(mailbox, Map.of("dry.run", true)).extend(mailbox, mid, wanted, "alice");
+
+        assertThat(e.newExpiry()).isEqualTo(wanted);
+        try (Store store = userStore(mailbox)) {
+            Folder inbox = store.getFolder("INBOX");
+            inbox.open(Folder.READ_ONLY);
+            Message m = find(store, inbox, mid);
+            assertThat(m.getHeader("X-Retention-Period")).containsExactly("P14D");
+            assertThat(m.getHeader("Expires")).isNull();
+            inbox.close(false);
+        }
+        assertThat(audit.all()).singleElement().satisfies(r -> {
+            assertThat(r.action()).isEqualTo(AuditRecord.Action.EXTEND);
+            assertThat(r.dryRun()).isTrue();
+        });
+    }
+
+    @Test
     void theMoveActionMovesExpiredMailOnceAndNeverSweepsItsTarget() throws Exception {
         String mailbox = newMailbox();
         String mid = id();
@@ -445,6 +470,54 @@ abstract class SweeperContractTest {
         assertThat(report.problems().get(0)).contains("database down");
         assertThat(report.deleted()).isZero();
         assertThat(contents(mailbox, "INBOX")).containsOnlyKeys(mid);
+    }
+
+    /** Appends many messages over one connection. */
+    void appendAll(String mailbox, List<byte[]> raws, Instant internalDate) throws Exception {
+        try (Store store = userStore(mailbox)) {
+            Folder inbox = store.getFolder("INBOX");
+            List<Message> messages = new ArrayList<>();
+            for (byte[] raw : raws) {
+                messages.add(new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(raw)) {
+                    @Override
+                    public Date getReceivedDate() {
+                        return Date.from(internalDate);
+                    }
+                });
+            }
+            inbox.appendMessages(messages.toArray(Message[]::new));
+        }
+    }
+
+    @Test
+    void whatABatchFetchedIsDroppedFromItsMessagesAfterwards() throws Exception {
+        String mailbox = newMailbox();
+        appendAll(mailbox, List.of(signedMessage(id(), "P14D", false), signedMessage(id(), "P60D", false)), DAYS_AGO_30);
+        try (Store store = userStore(mailbox)) {
+            Folder inbox = store.getFolder("INBOX");
+            inbox.open(Folder.READ_ONLY);
+            Message[] batch = inbox.getMessages();
+            jakarta.mail.FetchProfile fp = new jakarta.mail.FetchProfile();
+            fp.add(jakarta.mail.UIDFolder.FetchProfileItem.UID);
+            fp.add(jakarta.mail.FetchProfile.Item.FLAGS);
+            RetentionHeaders.FETCHED.forEach(fp::add);
+            inbox.fetch(batch, fp);
+            assertThat(fetchedHeaders(batch[0])).as("fetched").isNotNull();
+
+            RetentionSweeper.forgetFetched(batch);
+
+            for (Message m : batch) {
+                assertThat(fetchedHeaders(m)).isNull();
+            }
+            inbox.close(false);
+        }
+    }
+
+    /** MimeMessage's protected header store, which IMAPMessage fills on FETCH. */
+    private static Object fetchedHeaders(Message m) throws Exception {
+        java.lang.reflect.Field f = MimeMessage.class.getDeclaredField("headers");
+        f.setAccessible(true);
+        return f.get(m);
     }
 
     static List<String> list(String... s) {

@@ -47,6 +47,7 @@ import org.streamail.api.model.Action;
 import org.streamail.api.model.Category;
 import org.streamail.api.model.Direction;
 import org.streamail.api.model.Envelope;
+import org.streamail.api.model.GatewayReceived;
 import org.streamail.api.model.Verdict;
 import org.streamail.api.store.DeliveryStatus;
 import org.streamail.api.store.MessageLog;
@@ -596,12 +597,14 @@ public class Delivery {
         if (hides(e, s) || (env.clientIp() == null && env.helo() == null)) {
             // Outbound: the internal client's name and address stay inside. No client at all: made here (a
             // non-delivery report), there is nobody to name.
-            b.append("Received: by ").append(s.hostname()).append(" (Streamail) with ESMTP");
+            b.append("Received: by ").append(s.hostname()).append(' ').append(GatewayReceived.MARK).append(" with ESMTP");
         } else {
             b.append("Received: from ").append(token(env.helo(), "unknown")).append(" (")
                     .append(token(env.helo(), "unknown")).append(" [").append(token(env.clientIp(), "unknown"))
-                    .append("])\r\n\tby ").append(s.hostname()).append(" (Streamail) with ESMTP");
+                    .append("])\r\n\tby ").append(s.hostname()).append(' ').append(GatewayReceived.MARK)
+                    .append(" with ESMTP");
         }
+        // read back by GatewayReceived (campaign recall, spam reports): keep the two in step
         b.append(env.tls() ? "S" : "").append(env.authenticatedUser() != null ? "A" : "").append(" id ")
                 .append(e.id());
         if (env.recipients().size() == 1) {
