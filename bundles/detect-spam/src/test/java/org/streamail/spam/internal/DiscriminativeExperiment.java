@@ -46,6 +46,8 @@ import org.streamail.api.spam.ReportKind;
  * With {@code TRAITS} among {@code -DaltFamilies}, {@code -Dtraits=link,hdr.subj-id,flags,-html.form,...} chooses the
  * traits ({@link Tokenizer#traitFilter}; absent: the family as shipped), and {@code -DtraitStats=true} first prints
  * how many ham, as-html and spam messages show each trait. {@code -Dseed=} sets every variant's shuffle seed (42).
+ * {@code -DscoresTo=<file>} appends each variant's scores of every measured message (one line per variant and list,
+ * same order in every run) so that the decisions two feature sets change can be counted.
  * Single-threaded; deterministic (seeded shuffles).
  */
 public final class DiscriminativeExperiment {
@@ -1176,6 +1178,26 @@ public final class DiscriminativeExperiment {
                     100.0 * src.above(src.ham, c) / src.ham.size(), src.above(src.ham, c), src.ham.size(),
                     src.above(src.html, c), src.html.size(), 100.0 * src.above(src.hfy, c) / Math.max(1, src.hfy.size()),
                     src.above(src.hfy, c));
+        }
+        String dump = System.getProperty("scoresTo", "");
+        if (!dump.isEmpty()) {
+            // one line per variant and measured list, for counting the decisions two runs change
+            StringBuilder sb = new StringBuilder();
+            Object[][] lists = {{"dev.spam", dev.spam}, {"dev.ham", dev.ham}, {"dev.hfy", dev.hfy},
+                {"src.spam", src.spam}, {"src.ham", src.ham}, {"src.hfy", src.hfy}};
+            for (Object[] l : lists) {
+                sb.append(v.name()).append('\t').append(l[0]);
+                for (Object p : (List<?>) l[1]) {
+                    sb.append('\t').append(p);
+                }
+                sb.append('\n');
+            }
+            try {
+                Files.writeString(Path.of(dump), sb, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
         if (Boolean.getBoolean("showHtml")) {
             StringBuilder sb = new StringBuilder("   html ham (easy-ham-1 file: p, dev split):");
