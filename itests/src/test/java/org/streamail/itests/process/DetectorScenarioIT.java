@@ -55,6 +55,8 @@ class DetectorScenarioIT {
         gateway.setConfig("org.streamail.delivery.cfg", "relay.host", "127.0.0.1");
         gateway.setConfig("org.streamail.delivery.cfg", "relay.port", String.valueOf(hopPort));
         gateway.setConfig("org.streamail.delivery.cfg", "retry.initial", "1");
+        // detect-phishing's legitimate corpus is addressed to the organisation contoso.com / contoso.fr
+        gateway.setConfig("org.streamail.directory.cfg", "domains", "example.org, contoso.com, contoso.fr");
         // an SSH key for admin, so shell commands run over plain ssh exec (no password prompt)
         sshKey = gateway.home().getParent().resolve("admin-ssh-key");
         Process keygen = new ProcessBuilder("ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-N", "", "-f", sshKey.toString())
@@ -97,10 +99,32 @@ class DetectorScenarioIT {
     }
 
     static JsonNode scan(byte[] msg) throws Exception {
-        HttpResponse<String> r = gateway.rest("POST", "/scan?rcpt=" + ALICE, GatewayProcess.ADMIN, ADMIN_PASSWORD,
+        return scan(msg, "rcpt=" + ALICE);
+    }
+
+    static JsonNode scan(byte[] msg, String query) throws Exception {
+        HttpResponse<String> r = gateway.rest("POST", "/scan?" + query, GatewayProcess.ADMIN, ADMIN_PASSWORD,
                 "message/rfc822", msg);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return json(r);
+    }
+
+    /** The first value of a header field of a message in LF form, unfolded, or "". */
+    static String header(String text, String name) {
+        String head = text.substring(0, Math.max(0, text.indexOf("\n\n"))).replaceAll("\n[ \t]+", " ");
+        for (String line : head.split("\n")) {
+            if (line.regionMatches(true, 0, name + ":", 0, name.length() + 1)) {
+                return line.substring(name.length() + 1).strip();
+            }
+        }
+        return "";
+    }
+
+    /** The address of a From/To value: inside angle brackets, or the whole value. */
+    static String address(String value) {
+        int lt = value.lastIndexOf('<');
+        int gt = value.lastIndexOf('>');
+        return lt >= 0 && gt > lt ? value.substring(lt + 1, gt) : value.strip();
     }
 
     /** The quarantine entry whose subject contains {@code marker} (waits for it). */
@@ -394,6 +418,73 @@ class DetectorScenarioIT {
         for (JsonNode f : phishing) {
             assertThat(printed).contains(f.path("rule").asText());
         }
+    }
+
+    @Test
+    @Order(3)
+    void legitimateMailThatLooksLikePhishingIsDeliveredByTheWholeGateway() throws Exception {
+        // detect-phishing's legitimate look-alikes (newsletters through ESPs and link shorteners, sign-in and
+        // password notices, invoices, shares, webinar invitations) judged by every default detector and the default
+        // policy together: each detector's own corpus test cannot see a sum of scores that crosses quarantine.score
+        // The corpus's organisation and people, as its own tests set them up (detect-phishing Fixtures).
+        for (String person : List.of("marie.dupont@contoso.com", "jean.martin@contoso.fr", "paul.bernard@contoso.com",
+                "sophie.laurent@contoso.fr", "servicedesk@contoso.com")) {
+            HttpResponse<String> added = gateway.adminJson("POST", "/directory", "{\"address\":\"" + person + "\"}");
+            assertThat(added.statusCode()).as(added.body()).isIn(200, 201, 409);
+        }
+        Path corpus = Path.of(System.getProperty("streamail.legit.corpus"));
+        List<Path> files;
+        try (var list = Files.list(corpus)) {
+            files = list.filter(p -> p.toString().endsWith(".eml")).sorted().toList();
+        }
+        assertThat(files).hasSizeGreaterThanOrEqualTo(40);
+        List<String> held = new ArrayList<>();
+        List<String> heldByOthers = new ArrayList<>();
+        int tagged = 0;
+        int inbound = 0;
+        for (Path f : files) {
+            String text = new String(Files.readAllBytes(f), StandardCharsets.UTF_8).replace("\r\n", "\n");
+            if (text.contains("\nX-Test-Auth:") || text.startsWith("X-Test-Auth:")) {
+                continue; // written by an authenticated colleague: internal submission, not inbound mail
+            }
+            inbound++;
+            String envelopeFrom = header(text, "X-Test-Envelope-From");
+            String sender = envelopeFrom.isEmpty() ? address(header(text, "From")) : envelopeFrom;
+            String rcpt = address(header(text, "To"));
+            if (!header(text, "X-Test-Seen").isEmpty()) {
+                // "the recipient has had mail from this sender before": one earlier message, through the gateway
+                try (SmtpClient c = gateway.smtp()) {
+                    c.command("EHLO client.example");
+                    assertThat(c.send(sender, List.of(rcpt), ("From: <" + sender + ">\r\nTo: <" + rcpt
+                            + ">\r\nSubject: earlier mail\r\nMessage-ID: <" + UUID.randomUUID() + "@seen.example>\r\n"
+                            + "\r\nSee you at the meeting.\r\n").getBytes(StandardCharsets.US_ASCII))).startsWith("250");
+                }
+            }
+            JsonNode v = scan(text.replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8),
+                    "sender=" + java.net.URLEncoder.encode(sender, StandardCharsets.UTF_8) + "&rcpt="
+                            + java.net.URLEncoder.encode(rcpt, StandardCharsets.UTF_8));
+            String action = v.path("action").asText();
+            if (action.equals("TAG")) {
+                tagged++;
+            }
+            if (!action.equals("DELIVER") && !action.equals("TAG")) {
+                findings(v).stream().filter(x -> x.path("score").asDouble() > 0
+                        && !x.path("detector").asText().equals("phishing")).forEach(x -> heldByOthers.add(
+                                f.getFileName() + " " + x.path("detector").asText() + "/" + x.path("rule").asText()));
+                held.add(f.getFileName() + " " + action + " " + v.path("score").asText() + " " + findings(v).stream()
+                        .filter(x -> x.path("score").asDouble() > 0)
+                        .map(x -> x.path("detector").asText() + "/" + x.path("rule").asText() + " "
+                                + x.path("score").asText()).toList());
+            }
+        }
+        assertThat(inbound).isGreaterThanOrEqualTo(25);
+        System.out.println("legitimate look-alikes through the whole gateway: " + inbound + " inbound scanned, " + tagged
+                + " tagged, held: " + held);
+        // The phishing detector's own corpus test allows it one false positive (l-43: a sports club on a domain
+        // built on the organisation's name, replies to a free-mail address); the other detectors and the sum of
+        // scores must add none.
+        assertThat(held).as("legitimate mail held or refused").hasSizeLessThanOrEqualTo(1);
+        assertThat(heldByOthers).as("findings of other detectors in held legitimate mail").isEmpty();
     }
 
     // ------------------------------------------------------------------ issue 8
