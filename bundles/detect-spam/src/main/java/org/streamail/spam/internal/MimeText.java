@@ -460,8 +460,13 @@ final class MimeText {
                 continue;
             }
             if (ch == '&') {
-                int semi = html.indexOf(';', i);
-                if (semi > i && semi - i <= 8) {
+                // an entity is at most 8 characters long: the search stops there (a search to the end of the
+                // text for each '&' made a megabyte of '&' take 15 s)
+                int semi = -1;
+                for (int k = i + 1; k <= i + 8 && k < n && semi < 0; k++) {
+                    semi = html.charAt(k) == ';' ? k : -1;
+                }
+                if (semi > i) {
                     String ent = lower.substring(i + 1, semi);
                     String rep = switch (ent) {
                         case "nbsp" -> " ";

@@ -17,8 +17,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamail.api.model.Attachment;
@@ -55,7 +53,6 @@ final class SpamEngine implements ReportService, BlockListService {
     private static final Logger LOG = LoggerFactory.getLogger(SpamEngine.class);
     static final String DETECTOR = "spam";
     private static final int FINGERPRINT_PAGE = 5_000;
-    private static final Pattern ADDRESS = Pattern.compile("[^\\s<>\"(),;:]+@[^\\s<>\"(),;:]+");
 
     /** A message the gateway stored, as the report-by-id path needs it. */
     record Stored(byte[] raw, String sender) {
@@ -896,8 +893,9 @@ final class SpamEngine implements ReportService, BlockListService {
     }
 
     private static String fromAddress(MimeText.Extracted ex) {
-        Matcher m = ADDRESS.matcher(ex.header("From"));
-        return m.find() ? m.group().toLowerCase(Locale.ROOT) : "";
+        String from = ex.header("From");
+        int[] a = Tokenizer.address(from);
+        return a == null ? "" : from.substring(a[0], a[1]).toLowerCase(Locale.ROOT);
     }
 
     // ------------------------------------------------------------------------------------------ block list

@@ -64,4 +64,15 @@ class MimeTextTest {
         assertThat(e.header("Subject")).isEqualTo("hi");
         assertThat(e.text()).contains("body");
     }
+
+    /** A search to the end of the text for each '&' made a megabyte of '&' take 15 s. */
+    @Test
+    @org.junit.jupiter.api.Timeout(20)
+    void htmlFullOfAmpersandsIsReadInLinearTime() {
+        String html = "&".repeat(2_000_000);
+        MimeText.Extracted m = MimeText.read(("Content-Type: text/html\r\n\r\n" + html).getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(m.text()).startsWith("&&&&");
+        assertThat(MimeText.htmlToText("a&amp;b&lt;&#65;&#x1F600;&#x1F6000;&;&nbsp"))
+                .isEqualTo("a&b<A\uD83D\uDE00&#x1F6000;&;&nbsp");
+    }
 }

@@ -100,4 +100,38 @@ class TokenizerTest {
     private static Set<Long> set(long[] features) {
         return Arrays.stream(features).boxed().collect(Collectors.toSet());
     }
+
+    /** Found by SpamFuzzTest: the address pattern backtracked quadratically over a long From field without "@". */
+    @Test
+    @org.junit.jupiter.api.Timeout(20)
+    void aHugeFromFieldWithoutAnAddressIsReadInLinearTime() {
+        String from = "a".repeat(2_000_000);
+        MimeText.Extracted m = MimeText.read(("From: " + from + "\r\nSubject: x\r\n\r\nbody\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(Tokenizer.features(m)).contains(Tokenizer.hash("f:none"));
+        assertThat(Tokenizer.address(from + "@")).isNull();
+        assertThat(Tokenizer.address(from.substring(0, 100) + "@b c@d")).containsExactly(0, 102);
+    }
+
+    /** The linear address scan finds what the pattern it replaced found. */
+    @Test
+    void theAddressScanAgreesWithThePatternItReplaced() {
+        java.util.regex.Pattern old = java.util.regex.Pattern.compile("[^\\s<>\"(),;:]+@[^\\s<>\"(),;:]+");
+        java.util.Random random = new java.util.Random(42);
+        String alphabet = "ab@@ \t\n\u000B\f\r<>\"(),;:.\u00e9\u2028";
+        for (int round = 0; round < 100_000; round++) {
+            StringBuilder b = new StringBuilder();
+            for (int i = random.nextInt(12); i > 0; i--) {
+                b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            String s = b.toString();
+            java.util.regex.Matcher m = old.matcher(s);
+            int[] found = Tokenizer.address(s);
+            if (m.find()) {
+                assertThat(found).as("in %s", s).containsExactly(m.start(), m.end());
+            } else {
+                assertThat(found).as("in %s", s).isNull();
+            }
+        }
+    }
 }

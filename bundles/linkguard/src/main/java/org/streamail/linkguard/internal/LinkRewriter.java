@@ -229,6 +229,13 @@ final class LinkRewriter {
                 }
             }
         }
+        if (p.bodyStart() == p.headerEnd()) {
+            // The header ended at a line that is not a field, without a blank line. The rewritten first body line
+            // could read as a field now (a click URL brings a colon), so the part would be read differently the
+            // next time, and readers that take every line up to a blank one as header may see another type: the
+            // blank line makes the end of the header this reading used explicit (found by fuzzing).
+            edits.add(new Edit(p.headerEnd(), p.headerEnd(), "\r\n".getBytes(StandardCharsets.US_ASCII)));
+        }
     }
 
     /** HTML with the href values of a and area replaced at their source positions. */
@@ -242,7 +249,7 @@ final class LinkRewriter {
             Optional<String> b = Urls.httpUrl(baseEl.attr("href"));
             if (b.isPresent()) {
                 try {
-                    base = new URI(b.get());
+                    base = baseUri(b.get());
                     relativeScheme = base.getScheme();
                 } catch (URISyntaxException e) {
                     base = null;
@@ -270,25 +277,31 @@ final class LinkRewriter {
     private void rewriteAttribute(String html, Element e, String attr, URI base, String relativeScheme, Session s,
             List<TextEdit> edits) {
         Range value = e.attributes().sourceRange(attr).valueRange();
+        Range tag = e.sourceRange();
+        // The first such attribute of the start tag as the tokenizer reads it; it decides where jsoup's range is
+        // wrong: for a duplicate spelled alike (<a hRef="http://evil" hRef="...">) jsoup keeps the first value but
+        // the range of the second, which browsers ignore (found by fuzzing: the first stayed live). For an empty
+        // value jsoup's range is just after the name, before any ="" (found by fuzzing too: the click URL ran
+        // into the name, and a later duplicate href="..." of the tag, ignored until then, became the live link).
+        int[] found = tag.isTracked() && tag.startPos() >= 0 && tag.endPos() <= html.length()
+                && tag.endPos() >= tag.startPos()
+                ? attributeValue(html, tag.startPos(), tag.endPos(), attr.toLowerCase(Locale.ROOT)) : null;
         int start;
         int end;
         String href;
+        boolean bare = false;
         if (value.isTracked() && value.startPos() >= 0 && value.endPos() <= html.length()
-                && value.endPos() >= value.startPos()) {
+                && value.endPos() > value.startPos() && (found == null || found[0] == value.startPos())) {
             start = value.startPos();
             end = value.endPos();
             href = e.attr(attr);
         } else {
-            Range tag = e.sourceRange();
-            if (!tag.isTracked() || tag.startPos() < 0 || tag.endPos() > html.length() || tag.endPos() < tag.startPos()) {
-                return;
-            }
-            int[] found = attributeValue(html, tag.startPos(), tag.endPos(), attr.toLowerCase(Locale.ROOT));
             if (found == null) {
                 return;
             }
             start = found[0];
             end = found[1];
+            bare = found[2] == 0;
             href = Parser.unescapeEntities(html.substring(start, end), true);
         }
         Optional<String> direct = Urls.httpUrl(href, relativeScheme);
@@ -300,13 +313,16 @@ final class LinkRewriter {
         }
         String replacement = s.replacement(href);
         if (replacement != null) {
-            edits.add(new TextEdit(start, end, replacement));
+            // <a href> is href="" to a browser (the <base>, when there is one): it gets the "=" it lacks
+            edits.add(new TextEdit(start, end, bare ? "=\"" + replacement + "\"" : replacement));
         }
     }
 
     /**
      * The value range (without quotes) of the first attribute named {@code lowerName} (any case) in the start tag
-     * {@code html[from, to)}, read as the HTML tokenizer does; null when it has none or no value. Linear in the tag.
+     * {@code html[from, to)}, read as the HTML tokenizer does, and 1; or, when that attribute is written without a
+     * value ({@code <a href>}), the empty range just after its name, and 0; null when the tag has no such attribute.
+     * Linear in the tag.
      */
     static int[] attributeValue(String html, int from, int to, String lowerName) {
         int i = from;
@@ -330,10 +346,14 @@ final class LinkRewriter {
                 i++;
             }
             boolean match = html.substring(nameStart, i).toLowerCase(Locale.ROOT).equals(lowerName);
+            int nameEnd = i;
             while (i < to && isTagSpace(html.charAt(i))) {
                 i++;
             }
             if (i >= to || html.charAt(i) != '=') {
+                if (match) {
+                    return new int[] {nameEnd, nameEnd, 0};
+                }
                 continue; // no value
             }
             i++;
@@ -359,7 +379,7 @@ final class LinkRewriter {
                 valueEnd = i;
             }
             if (match) {
-                return new int[] {valueStart, valueEnd};
+                return new int[] {valueStart, valueEnd, 1};
             }
         }
         return null;
@@ -486,12 +506,63 @@ final class LinkRewriter {
         return true;
     }
 
+    /**
+     * {@code href} (relative, no scheme) resolved against {@code base}. What {@link URI} refuses but browsers follow
+     * ({@code | ^ { } "} and spaces, a stray {@code %}, a second {@code #}, controls, non-ASCII) is percent-encoded
+     * first and a backslash read as a slash, as browsers do: such a link used to be left as written, live to the
+     * base's host (found by fuzzing). Whatever still cannot be read leads to the base itself, still guarded.
+     */
     private static String resolve(URI base, String href) {
         try {
-            return base.resolve(new URI(Urls.clean(href).replace(" ", "%20"))).toString();
+            return base.resolve(new URI(uriSafe(Urls.clean(href)))).toString();
         } catch (URISyntaxException | IllegalArgumentException e) {
-            return href;
+            return base.toString();
         }
+    }
+
+    /**
+     * The {@code <base>} as a URI. Characters {@link URI} refuses (a {@code "}, a space) are percent-encoded, as
+     * browsers do: such a base used to be dropped, and the relative links under it, which browsers send to its
+     * host, left live (found by fuzzing).
+     */
+    private static URI baseUri(String url) throws URISyntaxException {
+        try {
+            return new URI(url);
+        } catch (URISyntaxException e) {
+            int authority = url.indexOf("//") + 2;
+            int path = url.indexOf('/', authority);
+            return new URI(path < 0 ? url : url.substring(0, path) + uriSafe(url.substring(path)));
+        }
+    }
+
+    /** {@code s} with every character {@link URI} refuses in a relative reference percent-encoded (UTF-8). */
+    static String uriSafe(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 16);
+        boolean fragment = false;
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            int next = i + Character.charCount(cp);
+            boolean ok = cp > 0x20 && cp < 0x7f && "\"<>^`{|}[]".indexOf(cp) < 0
+                    && (cp != '%' || next + 1 < s.length() && hex(s.charAt(next)) && hex(s.charAt(next + 1)))
+                    && (cp != '#' || !fragment);
+            if (cp == '\\') {
+                b.append('/');
+            } else if (ok) {
+                fragment |= cp == '#';
+                b.append((char) cp);
+            } else {
+                for (byte x : new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8)) {
+                    b.append('%').append(Character.toUpperCase(Character.forDigit((x >> 4) & 0xf, 16)))
+                            .append(Character.toUpperCase(Character.forDigit(x & 0xf, 16)));
+                }
+            }
+            i = next;
+        }
+        return b.toString();
+    }
+
+    private static boolean hex(char c) {
+        return Character.digit(c, 16) >= 0 && c < 0x80;
     }
 
     /** Per-message state: what was rewritten, how many. Confined to one call. */

@@ -502,4 +502,67 @@ class LinkRewriterTest {
     static MimeMessage parse(byte[] raw) throws Exception {
         return new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(raw));
     }
+
+    /**
+     * Found by LinkRewriterFuzzTest: an href without a value ({@code <a href>}, or {@code href=""}, which jsoup places
+     * just after the name) is the {@code <base>} to a browser; the click URL was inserted after the name without an
+     * "=", ran into it, and a later duplicate {@code href} of the tag, ignored until then, became a live link.
+     */
+    @Test
+    void anHrefWithoutAValueUnderABaseGetsAValueAndNoDuplicateComesAlive() throws Exception {
+        String body = "<base href=\"http://any.example/\"><a href href=\"http://evil.example/1\">1</a>"
+                + "<a href=\"\" href=\"http://evil.example/2\">2</a><a href='' >3</a><a href=>4</a><a href/>5</a>\r\n";
+        String out = text(rewrite(htmlMessage("8bit", body)));
+        assertThat(out).contains("<a href=\"http://gw.example:8181/streamail/click/")
+                .contains("\" href=\"http://evil.example/1\">1</a>").contains("<a href='http://gw.example:8181/")
+                .contains("<a href=http://gw.example:8181/").doesNotContain("hrefhttp");
+        assertThat(clicked(out)).containsExactly("http://any.example/", "http://any.example/", "http://any.example/",
+                "http://any.example/", "http://any.example/");
+        org.jsoup.nodes.Document doc = org.jsoup.Jsoup.parse(out);
+        assertThat(doc.select("a").eachAttr("href")).allMatch(h -> h.startsWith("http://gw.example:8181/streamail/click/"));
+    }
+
+    /**
+     * Found by LinkRewriterFuzzTest: a header that ends at a line that is not a field, without a blank line. The click
+     * URL brought a colon into that first body line, so the rewritten message read as a header field there (and every
+     * line down to the next blank one with it, a Content-Type included): the blank line is now written.
+     */
+    @Test
+    void aHeaderEndingWithoutABlankLineGetsOneWhenThePartChanges() throws Exception {
+        String msg = "From: a@b.example\r\nContent-Type: text/plain\r\nsee www.evil.example now\r\n"
+                + "Content-Type: text/html\r\n\r\n<a href=\"//other.example/\">x</a>\r\n";
+        LinkRewriter.Result r = rewrite(msg);
+        String out = text(r);
+        assertThat(out).startsWith("From: a@b.example\r\nContent-Type: text/plain\r\n\r\nsee http://gw.example:8181/");
+        assertThat(clicked(out)).containsExactly("https://www.evil.example");
+        assertThat(rewriter.rewrite(r.raw(), "m-1", "alice@corp.example", INTERNAL).changed()).isFalse();
+    }
+
+    /**
+     * Found by LinkRewriterFuzzTest: a relative href under a {@code <base>} that java.net.URI refuses ({@code |},
+     * {@code ^}, a stray {@code %}, a second {@code #}, a space) was left as written, and browsers follow it to the
+     * base's host.
+     */
+    @Test
+    void relativeHrefsThatUriRefusesAreStillResolvedAgainstTheBase() throws Exception {
+        String body = "<base href=\"http://evil.example/d/\"><a href=\"x y|z\">1</a><a href=\"a%zz\">2</a>"
+                + "<a href=\"p^q#a#b\">3</a><a href=\"s\\t\">4</a>\r\n";
+        String out = text(rewrite(htmlMessage("8bit", body)));
+        assertThat(clicked(out)).containsExactly("http://evil.example/d/x%20y%7Cz", "http://evil.example/d/a%25zz",
+                "http://evil.example/d/p%5Eq#a%23b", "http://evil.example/d/s/t");
+    }
+
+    /**
+     * Found by LinkRewriterFuzzTest: for a duplicate attribute spelled alike ({@code hRef ... hRef}) jsoup keeps the
+     * first value but reports the source range of the second, which browsers ignore; the first stayed live.
+     */
+    @Test
+    void theFirstOfTwoLikeSpelledHrefsIsTheOneRewritten() throws Exception {
+        String body = "<a hRef=\"http://evil.example/1\" hRef=\"http://other.example/\">1</a>"
+                + "<a HREF=\"http://evil.example/2\" HREF=\"http://evil.example/2\">2</a>\r\n";
+        String out = text(rewrite(htmlMessage("8bit", body)));
+        assertThat(out).contains("hRef=\"http://other.example/\">1</a>").contains("HREF=\"http://evil.example/2\">2</a>");
+        assertThat(out).startsWith(htmlMessage("8bit", "<a hRef=\"http://gw.example:8181/streamail/click/"));
+        assertThat(clicked(out)).containsExactly("http://evil.example/1", "http://evil.example/2");
+    }
 }

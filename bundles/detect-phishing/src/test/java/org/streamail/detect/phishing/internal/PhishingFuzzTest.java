@@ -1,0 +1,106 @@
+package org.streamail.detect.phishing.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.streamail.api.detect.Inspection;
+import org.streamail.api.model.Attachment;
+import org.streamail.api.model.Content;
+import org.streamail.api.model.Direction;
+import org.streamail.api.model.Envelope;
+import org.streamail.api.model.Finding;
+import org.streamail.api.model.Header;
+import org.streamail.api.model.Link;
+import org.streamail.api.model.MailAddress;
+import org.streamail.api.model.ParsedMessage;
+
+/**
+ * Fuzzes the URL and host reading ({@link Hosts}) and the analyzer behind {@link PhishingDetector#inspect} with
+ * hostile parsed messages (the fields the core's parser fills: addresses, subject, headers, text, HTML, links, HTML
+ * attachments). In {@code mvn test} the seeds under {@code src/test/resources/.../PhishingFuzzTestInputs/<method>/}
+ * run as regression tests; {@code JAZZER_FUZZ=1 mvn test -Dtest=PhishingFuzzTest#<method>} fuzzes. Nothing may
+ * escape the detector, and what it returns is its own findings.
+ */
+class PhishingFuzzTest {
+
+    private static final PhishingDetector DETECTOR;
+
+    static {
+        try {
+            Path rules = Files.createTempDirectory("phishing-fuzz");
+            rules.toFile().deleteOnExit();
+            DETECTOR = Fixtures.detector(rules, 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static final String[] HOSTS = {"contoso.com", "contoso.fr", "paypal.com", "microsoft.com", "gmail.com",
+            "xn--pypal-4ve.com", "bit.ly", "192.168.0.1", "[::1]", ""};
+
+    @FuzzTest(maxDuration = "60s")
+    void hostsNeverThrow(String href) {
+        if (href == null) {
+            return; // Jazzer's String mutator also tries null; hrefs are never null
+        }
+        Hosts.clean(href);
+        Hosts.scheme(href);
+        Hosts.hasUserInfo(href);
+        Hosts.hostOf(href).ifPresent(host -> {
+            assertThat(host).isNotEmpty();
+            Hosts.isIpLiteral(host);
+            Hosts.tld(host);
+            String registrable = Hosts.registrable(host);
+            Hosts.label(registrable);
+            Hosts.within(host, registrable);
+            Hosts.toUnicode(host);
+            Hosts.toAscii(host);
+            Confusables.skeleton(host);
+            Confusables.mixedScript(Hosts.label(registrable));
+            Confusables.distance(Hosts.label(registrable), "paypal", 3);
+        });
+        Hosts.toAscii(href);
+        Hosts.toUnicode(href);
+        Hosts.registrable(href);
+    }
+
+    @FuzzTest(maxDuration = "60s")
+    void analyzerNeverThrows(FuzzedDataProvider in) {
+        MailAddress from = new MailAddress(in.consumeString(80) + "@" + in.pickValue(HOSTS), in.consumeString(60));
+        List<MailAddress> replyTo = in.consumeBoolean()
+                ? List.of(new MailAddress(in.consumeString(60), in.consumeString(30))) : List.of();
+        String subject = in.consumeString(200);
+        List<Header> headers = new ArrayList<>();
+        for (int i = in.consumeInt(0, 3); i > 0; i--) {
+            headers.add(new Header(in.pickValue(new String[] {"Received", "Authentication-Results", "Reply-To",
+                    "Return-Path", "X-Mailer"}), in.consumeString(200)));
+        }
+        List<Link> links = new ArrayList<>();
+        for (int i = in.consumeInt(0, 6); i > 0; i--) {
+            links.add(new Link(in.consumeString(200), in.consumeString(100), in.pickValue(Link.Source.values()), "1"));
+        }
+        List<Attachment> attachments = new ArrayList<>();
+        if (in.consumeBoolean()) {
+            attachments.add(new Attachment("2", "a.html", "a.html", "text/html", "text/html", "attachment", List.of(),
+                    Content.ofUtf8(in.consumeString(2000)), ""));
+        }
+        String text = in.consumeString(2000);
+        String html = in.consumeRemainingAsString();
+        ParsedMessage m = new ParsedMessage("id@test", subject, List.of(from), replyTo,
+                List.of(new MailAddress("marie.dupont@contoso.com", "")), List.of(), headers, text, html, links,
+                attachments, text.length() + html.length(), false, List.of());
+        Envelope env = new Envelope(from.address(), List.of("marie.dupont@contoso.com"), "203.0.113.9",
+                "mx.example.net", false, Instant.now(), Direction.INBOUND, null);
+        List<Finding> findings = DETECTOR.inspect(new Inspection("t", env, m, Content.empty(),
+                Instant.now().plusSeconds(30)));
+        assertThat(findings).isNotNull().allMatch(f -> f.detector().equals("phishing"));
+    }
+}

@@ -1,0 +1,95 @@
+package org.streamail.linkguard.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.util.Optional;
+import java.util.Set;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Attribute;
+import org.jsoup.nodes.Document;
+import org.jsoup.nodes.Element;
+
+/**
+ * Fuzzes {@link LinkRewriter} on hostile messages, HTML and text. In {@code mvn test} the seeds under
+ * {@code src/test/resources/.../LinkRewriterFuzzTestInputs/<method>/} run as regression tests;
+ * {@code JAZZER_FUZZ=1 mvn test -Dtest=LinkRewriterFuzzTest#<method>} fuzzes. What must always hold (the class
+ * Javadoc): nothing is thrown; the output is at most a bounded factor bigger; a second pass changes nothing (every
+ * link it guards already points at the click endpoint); and no {@code a}/{@code area} link of rewritten HTML that
+ * reads as an http(s) URL leads anywhere but the click endpoint or an exempt or internal domain.
+ */
+class LinkRewriterFuzzTest {
+
+    static {
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
+    }
+
+    private static final int MAX_LINKS = 5;
+    private static final Set<String> INTERNAL = Set.of("corp.example");
+    private static final LinkRewriter REWRITER = new LinkRewriter(new LinkTokens(LinkTokensTest.KEY),
+            "http://gw.example:8181", Set.of("partner.example"), MAX_LINKS);
+    private static final String CLICK_HOST = "gw.example";
+
+    @FuzzTest(maxDuration = "60s")
+    void rewriteMessage(byte[] raw) {
+        if (raw == null) {
+            return;
+        }
+        LinkRewriter.Result r = REWRITER.rewrite(raw, "m1", "rcpt@corp.example", INTERNAL);
+        if (!r.changed()) {
+            assertThat(r.raw()).isSameAs(raw);
+            return;
+        }
+        assertThat(r.urls()).hasSizeLessThanOrEqualTo(MAX_LINKS).isNotEmpty();
+        // a link becomes the click prefix and a token of at most twice its length (plus message id and MAC),
+        // re-encoded at worst as quoted-printable (3 bytes a byte), in nested forwarded messages too
+        assertThat((long) r.raw().length).isLessThanOrEqualTo(256L * raw.length + 64 * 1024);
+        LinkRewriter.Result again = REWRITER.rewrite(r.raw(), "m1", "rcpt@corp.example", INTERNAL);
+        assertThat(again.changed()).as("a second pass changes nothing").isFalse();
+    }
+
+    @FuzzTest(maxDuration = "60s")
+    void rewriteHtml(String html) {
+        if (html == null) {
+            return; // Jazzer's String mutator also tries null; the rewriter is never handed one
+        }
+        LinkRewriter.Session s = REWRITER.new Session("m1", "", INTERNAL);
+        String out = REWRITER.rewriteHtml(html, s);
+        assertThat(REWRITER.rewriteHtml(out, REWRITER.new Session("m1", "", INTERNAL)))
+                .as("a second pass changes nothing").isEqualTo(out);
+        Document doc = Jsoup.parse(out);
+        String relativeScheme = "https";
+        Element base = doc.selectFirst("base[href]");
+        if (base != null) {
+            Optional<String> b = Urls.httpUrl(base.attr("href"));
+            if (b.isPresent()) {
+                relativeScheme = b.get().substring(0, b.get().indexOf(':'));
+            }
+        }
+        for (Element e : doc.select("a, area")) {
+            for (Attribute a : e.attributes().asList()) {
+                String key = a.getKey().toLowerCase(java.util.Locale.ROOT);
+                if (!key.equals("href") && !key.equals("xlink:href")) {
+                    continue;
+                }
+                Optional<String> url = Urls.httpUrl(a.getValue(), relativeScheme);
+                if (url.isPresent()) {
+                    String host = Urls.hostOf(url.get());
+                    assertThat(host.equals(CLICK_HOST) || Urls.inDomains(host, Set.of("partner.example"))
+                            || Urls.inDomains(host, INTERNAL)).as("live link %s in %s", url.get(), out).isTrue();
+                }
+            }
+        }
+    }
+
+    @FuzzTest(maxDuration = "60s")
+    void rewriteText(FuzzedDataProvider in) {
+        boolean flowed = in.consumeBoolean();
+        boolean delSp = in.consumeBoolean();
+        String text = in.consumeRemainingAsString();
+        String out = REWRITER.rewriteText(text, REWRITER.new Session("m1", "", INTERNAL), flowed, delSp);
+        assertThat(REWRITER.rewriteText(out, REWRITER.new Session("m1", "", INTERNAL), flowed, delSp))
+                .as("a second pass changes nothing").isEqualTo(out);
+    }
+}
