@@ -2,14 +2,12 @@ package org.streamail.retention.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import jakarta.mail.MessagingException;
 import jakarta.mail.Store;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.streamail.api.campaign.RecallOutcome;
@@ -22,7 +20,7 @@ import org.streamail.api.retention.SweepReport;
  * included. An expunge in a virtual folder expunges the real message. Neither may be swept or recalled from.
  * Skipped like {@link DovecotSweeperTest} when Dovecot is not installed.
  */
-class DovecotNamespacesSweeperTest extends SweeperContractTest {
+class DovecotNamespacesSweeperTest extends DovecotContract {
 
     static final String NAMESPACES = """
             namespace inbox {
@@ -50,7 +48,6 @@ class DovecotNamespacesSweeperTest extends SweeperContractTest {
             mail_plugins = $mail_plugins virtual
             """;
 
-    private static DovecotFixture dovecot;
 
     @BeforeAll
     static void startDovecot() throws Exception {
@@ -61,28 +58,6 @@ class DovecotNamespacesSweeperTest extends SweeperContractTest {
             Files.createDirectories(dir.resolve("home/pvt"));
             Files.createDirectories(dir.resolve("home/vindex"));
         });
-    }
-
-    @AfterAll
-    static void stopDovecot() throws Exception {
-        if (dovecot != null) {
-            dovecot.close();
-        }
-    }
-
-    @Override
-    protected String newMailbox() {
-        return dovecot.newMailbox();
-    }
-
-    @Override
-    protected Map<String, Object> imapSettings(String mailbox) {
-        return dovecot.masterSettings();
-    }
-
-    @Override
-    protected Store userStore(String mailbox) throws MessagingException {
-        return dovecot.userStore(mailbox);
     }
 
     @Test

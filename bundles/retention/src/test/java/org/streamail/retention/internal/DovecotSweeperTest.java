@@ -2,12 +2,9 @@ package org.streamail.retention.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import jakarta.mail.MessagingException;
-import jakarta.mail.Store;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.streamail.api.retention.SweepReport;
@@ -17,35 +14,12 @@ import org.streamail.api.retention.SweepReport;
  * {@link DovecotFixture}, logging in with the master user ({@code mailbox*sweeper}) as in production.
  * Skipped when {@code /usr/sbin/dovecot} is absent, unless {@code STREAMAIL_REQUIRE_DOVECOT=true}.
  */
-class DovecotSweeperTest extends SweeperContractTest {
+class DovecotSweeperTest extends DovecotContract {
 
-    private static DovecotFixture dovecot;
 
     @BeforeAll
     static void startDovecot() throws Exception {
         dovecot = DovecotFixture.startOrSkip("user", 30, PASSWORD);
-    }
-
-    @AfterAll
-    static void stopDovecot() throws Exception {
-        if (dovecot != null) {
-            dovecot.close();
-        }
-    }
-
-    @Override
-    protected String newMailbox() {
-        return dovecot.newMailbox();
-    }
-
-    @Override
-    protected Map<String, Object> imapSettings(String mailbox) {
-        return dovecot.masterSettings();
-    }
-
-    @Override
-    protected Store userStore(String mailbox) throws MessagingException {
-        return dovecot.userStore(mailbox);
     }
 
     /** Run here only: GreenMail takes over a minute for it. */
