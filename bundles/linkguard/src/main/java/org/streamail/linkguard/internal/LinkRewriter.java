@@ -139,8 +139,16 @@ final class LinkRewriter {
 
     private void walk(byte[] msg, MimeTree.Part p, Session s, List<Edit> edits) {
         if (!p.children().isEmpty()) {
+            int before = edits.size();
             for (MimeTree.Part c : p.children()) {
                 walk(msg, c, s, edits);
+            }
+            if (edits.size() > before && p.bodyStart() == p.headerEnd() && !p.mediaType().startsWith("multipart/")) {
+                // A forwarded message whose own header ended without a blank line: its nested message starts where
+                // that header stops. The nested part's blank line (rewritePart) would end this header instead and
+                // leave the nested header to the rewritten line, colon and all (found by fuzzing): one blank line
+                // for each header that ends here.
+                edits.add(new Edit(p.headerEnd(), p.headerEnd(), "\r\n".getBytes(StandardCharsets.US_ASCII)));
             }
             return;
         }

@@ -539,6 +539,23 @@ class LinkRewriterTest {
     }
 
     /**
+     * Found by LinkRewriterFuzzTest after that fix: a forwarded message whose own header also ends without a blank
+     * line, so the nested message starts where that header stops. One blank line ended the outer header only, and
+     * the nested message's first line, colon and all, read as its header the next time (its Content-Type with it):
+     * each header that ends there gets its blank line.
+     */
+    @Test
+    void aForwardedMessageWhoseHeaderEndsWithoutABlankLineKeepsItsReading() throws Exception {
+        String msg = "From: a@b.example\r\nContent-Type: message/rfc822\r\nsee www.evil.example now\r\n"
+                + "Content-Type: text/html\r\nContent-Transfer-Encoding: base64\r\n\r\nmore www.bad.example\r\n";
+        LinkRewriter.Result r = rewrite(msg);
+        String out = text(r);
+        assertThat(out).startsWith("From: a@b.example\r\nContent-Type: message/rfc822\r\n\r\n\r\nsee http://gw.example:8181/");
+        assertThat(clicked(out)).containsExactly("https://www.evil.example", "https://www.bad.example");
+        assertThat(rewriter.rewrite(r.raw(), "m-1", "alice@corp.example", INTERNAL).changed()).isFalse();
+    }
+
+    /**
      * Found by LinkRewriterFuzzTest: a relative href under a {@code <base>} that java.net.URI refuses ({@code |},
      * {@code ^}, a stray {@code %}, a second {@code #}, a space) was left as written, and browsers follow it to the
      * base's host.
