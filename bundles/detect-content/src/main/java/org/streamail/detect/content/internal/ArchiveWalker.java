@@ -201,7 +201,7 @@ final class ArchiveWalker {
             PartScanner.Meter meter = scanner.new Meter(in, child, compressed);
             ctx.countEntry(child);
             byte[] xml = meter.readUpTo(ctx.settings().maxPartBuffer());
-            scanner.office().inspectOoxmlPart(path, name, xml);
+            scanner.office().inspectOoxmlPart(path, name, xml, depth + 1);
             return;
         }
         scanner.scanStream(child, name, in, depth + 1, compressed);

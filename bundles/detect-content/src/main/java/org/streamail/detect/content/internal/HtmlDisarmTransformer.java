@@ -72,7 +72,7 @@ public final class HtmlDisarmTransformer implements MessageTransformer {
     /** The content rules that mean active HTML, the ones a disarmed copy takes care of. */
     static final Set<String> ACTIVE_HTML_RULES = Set.of(Rule.HTML_SCRIPT.id(), Rule.HTML_EVENT_HANDLER.id(),
             Rule.HTML_EMBED.id(), Rule.HTML_FORM_EXTERNAL.id(), Rule.HTML_META_REFRESH.id(), Rule.HTML_DATA_URI.id(),
-            Rule.HTML_SMUGGLING.id(), Rule.HTML_OVERLAY.id());
+            Rule.HTML_SMUGGLING.id(), Rule.HTML_OVERLAY.id(), Rule.HTML_CSS_SCRIPT.id());
     private static final Set<String> HTML_EXTENSIONS = Set.of("htm", "html", "xhtml", "shtml");
     private static final byte[] CRLF = {'\r', '\n'};
 
@@ -201,7 +201,7 @@ public final class HtmlDisarmTransformer implements MessageTransformer {
         return false;
     }
 
-    private static void leaves(Part p, List<Part> out) {
+    static void leaves(Part p, List<Part> out) {
         if (p.isMultipart()) {
             for (Part c : p.children()) {
                 leaves(c, out);

@@ -82,7 +82,9 @@ public final class HtmlDisarmer {
         Document clean = new Cleaner(safelist).clean(dirty);
         int styles = 0;
         for (Element e : clean.select("[style]")) {
-            if (DANGEROUS_CSS.matcher(e.attr("style")).find()) {
+            // matched as a browser reads the CSS (comments, escapes: e\xpression), a style too long for that dropped
+            String style = e.attr("style");
+            if (style.length() > 200_000 || DANGEROUS_CSS.matcher(HtmlInspector.css(style)).find()) {
                 e.removeAttr("style");
                 styles++;
             }

@@ -14,8 +14,8 @@ import org.jsoup.parser.Parser;
 /**
  * HTML rules on bodies and HTML/SVG attachments, judged on jsoup's parse tree (what a browser would build,
  * not what a regular expression guesses): scripts, event handlers, embedded frames and plug-ins, forms
- * posting elsewhere, meta refresh, active {@code data:} URIs, HTML smuggling and overlays. Element and
- * attribute visits are bounded. Belongs to one scan; not thread-safe.
+ * posting elsewhere, meta refresh, active {@code data:} URIs, script in CSS, HTML smuggling and overlays.
+ * Element and attribute visits are bounded. Belongs to one scan; not thread-safe.
  */
 final class HtmlInspector {
     private static final int MAX_ELEMENTS = 200_000;
@@ -27,6 +27,13 @@ final class HtmlInspector {
     private static final Pattern CSS_INVISIBLE = Pattern.compile(
             "(?i)opacity\\s*:\\s*0(?:\\.0\\d*)?\\s*(?:;|$|!)|visibility\\s*:\\s*hidden");
     private static final Pattern CSS_ZINDEX = Pattern.compile("(?i)z-index\\s*:\\s*(\\d{3,})");
+    /**
+     * Script in CSS, matched on {@link #css(String) normalised} CSS: IE's {@code expression()}, Firefox's XBL
+     * {@code -moz-binding: url(…)}, IE behaviours loaded from a file ({@code behavior: url(x.htc)}; the built-in
+     * {@code url(#default#VML)} of Word-made HTML is not), {@code javascript:}/{@code vbscript:} in {@code url()}.
+     */
+    private static final Pattern CSS_SCRIPT = Pattern.compile("expression\\s*\\(|-moz-binding\\s*:\\s*url\\s*\\("
+            + "|behavior\\s*:\\s*url\\s*\\(\\s*['\"]?\\s*[^#'\"\\s]|url\\s*\\(\\s*['\"]?\\s*(?:javascript|vbscript):");
     private static final Pattern ACTIVE_DATA = Pattern.compile(
             "(?i)^\\s*data:\\s*(text/html|application/xhtml|image/svg\\+xml|text/javascript|application/javascript"
                     + "|application/ecmascript|text/vbscript|application/x-|application/octet-stream|application/hta)");
@@ -86,7 +93,10 @@ final class HtmlInspector {
                                 + Texts.clip(e.attr("href"), 100));
                     }
                 }
-                case "style" -> overlayStyleSheet(path, e.data());
+                case "style" -> {
+                    overlayStyleSheet(path, e.data());
+                    cssScript(path, e.data(), "<style> sheet");
+                }
                 default -> {
                 }
             }
@@ -112,6 +122,9 @@ final class HtmlInspector {
                 if (name.equals("formaction")) {
                     form(path, value, tag + " formaction");
                 }
+                if (name.equals("style")) {
+                    cssScript(path, value, "<" + tag + " style>");
+                }
                 if (name.equals("style") && positioned < 1000 && CSS_POSITION.matcher(value).find()) {
                     positioned++; // each check selects the element's links: bound the total work
                     overlayInline(path, e, value);
@@ -134,6 +147,58 @@ final class HtmlInspector {
             }
         }
         return b.toString().trim().toLowerCase(Locale.ROOT);
+    }
+
+    private void cssScript(String path, String css, String where) {
+        if (css.indexOf('(') < 0) {
+            return; // every CSS_SCRIPT form calls a function, and an escaped '(' calls none
+        }
+        Matcher m = CSS_SCRIPT.matcher(css(css));
+        if (m.find()) {
+            ctx.report(Rule.HTML_CSS_SCRIPT, path, where + " runs script from CSS: " + Texts.clip(m.group(), 40));
+        }
+    }
+
+    /**
+     * CSS as an old browser reads it, for matching: comments removed (IE joined {@code expr/**}{@code /ession}),
+     * escapes decoded ({@code \65 xpression}, {@code e\xpression}; {@code \0} dropped), lower case; the first
+     * 200 000 characters.
+     */
+    static String css(String s) {
+        int n = Math.min(s.length(), 200_000);
+        StringBuilder b = new StringBuilder(n);
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c == '/' && i + 1 < n && s.charAt(i + 1) == '*') {
+                int close = s.indexOf("*/", i + 2);
+                i = close < 0 ? n : close + 1;
+            } else if (c == '\\' && i + 1 < n) {
+                int j = i + 1;
+                int cp = 0;
+                while (j < n && j < i + 7 && hex(s.charAt(j)) >= 0) {
+                    cp = cp * 16 + hex(s.charAt(j));
+                    j++;
+                }
+                if (j == i + 1) {
+                    b.append(s.charAt(j)); // "\x" is "x"
+                    i = j;
+                    continue;
+                }
+                if (cp > 0 && cp <= Character.MAX_CODE_POINT) {
+                    b.appendCodePoint(cp);
+                }
+                // one white space after a hex escape belongs to it
+                i = j < n && Character.isWhitespace(s.charAt(j)) ? j : j - 1;
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString().toLowerCase(Locale.ROOT);
+    }
+
+    private static int hex(char c) {
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                : -1;
     }
 
     private static String src(Element e) {

@@ -59,7 +59,7 @@ final class OfficeInspector {
                 || n.startsWith("xl/externallinks/") && n.endsWith(".xml");
     }
 
-    void inspectOoxmlPart(String path, String name, byte[] xmlBytes) {
+    void inspectOoxmlPart(String path, String name, byte[] xmlBytes, int depth) {
         String xml = new String(xmlBytes, StandardCharsets.UTF_8);
         String lower = name.toLowerCase(Locale.ROOT);
         if (lower.endsWith(".rels")) {
@@ -111,7 +111,7 @@ final class OfficeInspector {
             ctx.report(Rule.DDE, path, dde.group(1).toUpperCase(Locale.ROOT) + " field in " + name + ": "
                     + Texts.clip(fields.substring(dde.start()).trim(), 150));
         }
-        scanner.text().inspectText(PartScanner.child(path, name), fields);
+        scanner.text().inspectText(PartScanner.child(path, name), fields, depth);
     }
 
     private static final Pattern CHAR_REF = Pattern.compile("&#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}));");
@@ -300,7 +300,7 @@ final class OfficeInspector {
                 break;
             }
         }
-        scanner.text().inspectText(path, s);
+        scanner.text().inspectText(path, s, depth);
     }
 
     /**

@@ -29,7 +29,7 @@ final class PartScanner {
 
     PartScanner(ScanContext ctx) {
         this.ctx = ctx;
-        this.text = new TextInspector(ctx);
+        this.text = new TextInspector(this);
         this.html = new HtmlInspector(ctx);
         this.office = new OfficeInspector(this);
         this.pdf = new PdfInspector(this);
@@ -125,13 +125,13 @@ final class PartScanner {
                 case RTF -> office.inspectRtf(path, data, depth);
                 case HTML -> {
                     html(path, data);
-                    text.inspectBytes(path, data);
+                    text.inspectBytes(path, data, depth);
                 }
                 case TEXT -> {
                     if (htmlByName(name)) {
                         html(path, data);
                     }
-                    text.inspectBytes(path, data);
+                    text.inspectBytes(path, data, depth);
                 }
                 default -> {
                     // Binary data without a structure we inspect: name and magic judged above. A browser opens
@@ -139,7 +139,7 @@ final class PartScanner {
                     if ((kind == Kind.UNKNOWN || kind == Kind.IMAGE) && htmlByName(name)) {
                         byte[] utf8 = Texts.utf16ToUtf8(data);
                         html(path, utf8);
-                        text.inspectBytes(path, utf8);
+                        text.inspectBytes(path, utf8, depth);
                     }
                 }
             }

@@ -28,6 +28,7 @@ public enum Rule {
     PDF_SUBMIT_FORM(Category.MALWARE, 4),
     PDF_XFA(Category.MALWARE, 3),
     HTML_SCRIPT(Category.MALWARE, 5),
+    HTML_CSS_SCRIPT(Category.MALWARE, 5),
     HTML_EVENT_HANDLER(Category.MALWARE, 3),
     HTML_EMBED(Category.MALWARE, 4),
     HTML_FORM_EXTERNAL(Category.MALWARE, 4),
@@ -41,6 +42,7 @@ public enum Rule {
     TYPE_MISMATCH(Category.POLICY, 3),
     EICAR(Category.MALWARE, 10),
     BASE64_EXECUTABLE(Category.MALWARE, 8),
+    BASE64_ARCHIVE(Category.MALWARE, 5),
     COMMAND_LINE(Category.MALWARE, 6),
     MALFORMED_PART(Category.POLICY, 1),
     SCAN_INCOMPLETE(Category.ERROR, 0);

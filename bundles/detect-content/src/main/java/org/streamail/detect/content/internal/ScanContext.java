@@ -15,8 +15,8 @@ final class ScanContext {
 
     private final Settings settings;
     private final long deadlineNanos;
-    private final List<Finding> findings = new ArrayList<>();
-    private final Set<String> seen = new HashSet<>();
+    private List<Finding> findings = new ArrayList<>();
+    private Set<String> seen = new HashSet<>();
     private int suppressed;
     private int entries;
     private long expandedBytes;
@@ -42,6 +42,27 @@ final class ScanContext {
         }
         findings.add(new Finding(DETECTOR, rule.id(), settings.score(rule), rule.category(),
                 Texts.clip(detail, 300), Texts.clip(part, 300)));
+    }
+
+    /**
+     * Runs {@code scan} with its findings set apart: they are returned, not reported. Budgets and deadline are the
+     * message's; a limit reached inside still ends the whole scan. For rules that report a summary of a nested
+     * scan (a base64 archive in a text) instead of its findings.
+     */
+    List<Finding> apart(Runnable scan) {
+        List<Finding> outerFindings = findings;
+        Set<String> outerSeen = seen;
+        int outerSuppressed = suppressed;
+        findings = new ArrayList<>();
+        seen = new HashSet<>();
+        try {
+            scan.run();
+            return findings;
+        } finally {
+            findings = outerFindings;
+            seen = outerSeen;
+            suppressed = outerSuppressed;
+        }
     }
 
     boolean hasFinding(Rule rule) {

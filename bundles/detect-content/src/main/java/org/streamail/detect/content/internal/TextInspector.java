@@ -1,16 +1,19 @@
 package org.streamail.detect.content.internal;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.streamail.api.model.Finding;
 
 /**
  * Text-level rules on bodies and text parts: the EICAR test string, base64/hex blobs that decode to an
- * executable, dangerous command lines, DDE formulas. Patterns use bounded repetitions only, and text is cut
- * at {@code max.text.scan} characters, so matching time stays linear. Belongs to one scan; not thread-safe.
+ * executable or to an archive holding one, dangerous command lines, DDE formulas. Patterns use bounded
+ * repetitions only, and text is cut at {@code max.text.scan} characters, so matching time stays linear.
+ * Belongs to one scan; not thread-safe.
  */
 final class TextInspector {
     /** The EICAR test signature, kept out of the class file in one piece so local scanners don't flag us. */
@@ -20,6 +23,14 @@ final class TextInspector {
 
     private static final Pattern BASE64_PE = Pattern.compile("TV[o-r][A-Za-z0-9+/]{20}|f0VMR[gl][A-Za-z0-9+/]{20}");
     private static final Pattern HEX_PE = Pattern.compile("(?i)4d5a(?:[0-9a-f]{2}){62,2000}");
+    /**
+     * The start of a base64 run (not inside a longer one) whose bytes would begin with an archive or compound-file
+     * signature: ZIP (local header, spanned), 7z, RAR, gzip, bzip2, xz, CAB, OLE2.
+     */
+    private static final Pattern BASE64_ARCHIVE = Pattern.compile(
+            "(?<![A-Za-z0-9+/])(?:UEsDB|UEsHC|N3q8ryc|UmFyIRo|H4sI|QlpoO|QlpoM|/Td6WFo|TVNDRg|0M8R4KGx)");
+    /** Bytes decoded from base64 archive runs per text, at most (the rest of a longer run is not decoded). */
+    static final int MAX_BASE64_ARCHIVE = 1024 * 1024;
 
     /**
      * A dangerous command: {@code pattern} is the whole command line; {@code indicator}, when not null, the part a
@@ -64,10 +75,12 @@ final class TextInspector {
     private static final Pattern DDE_FORMULA = Pattern.compile(
             "(?m)(?:^|[,;\\t\"])\\s*+[=+\\-@][^\\n|]{0,100}+\\|\\s*+'[^'\\n]{0,200}+'\\s*+!");
 
+    private final PartScanner scanner;
     private final ScanContext ctx;
 
-    TextInspector(ScanContext ctx) {
-        this.ctx = ctx;
+    TextInspector(PartScanner scanner) {
+        this.scanner = scanner;
+        this.ctx = scanner.ctx;
     }
 
     void eicar(String path, byte[] data) {
@@ -76,12 +89,13 @@ final class TextInspector {
         }
     }
 
-    void inspectBytes(String path, byte[] data) {
+    /** Inspects text bytes (UTF-8) of a part at {@code depth}; a base64 archive in it is walked one level deeper. */
+    void inspectBytes(String path, byte[] data, int depth) {
         int n = Math.min(data.length, ctx.settings().maxTextScan());
-        inspectText(path, new String(data, 0, n, StandardCharsets.UTF_8));
+        inspectText(path, new String(data, 0, n, StandardCharsets.UTF_8), depth);
     }
 
-    void inspectText(String path, String text) {
+    void inspectText(String path, String text, int depth) {
         if (text.length() > ctx.settings().maxTextScan()) {
             text = text.substring(0, ctx.settings().maxTextScan());
         }
@@ -89,6 +103,7 @@ final class TextInspector {
             eicar(path, text.getBytes(StandardCharsets.ISO_8859_1));
         }
         base64Executable(path, text);
+        base64Archive(path, text, depth);
         for (Command c : COMMANDS) {
             Matcher m = find(c, text);
             if (m != null) {
@@ -128,18 +143,8 @@ final class TextInspector {
         Matcher m = BASE64_PE.matcher(text);
         for (int k = 0; k < 100 && m.find(); k++) {
             ctx.checkTime(path);
-            StringBuilder b64 = new StringBuilder(4096);
-            for (int i = m.start(); i < text.length() && b64.length() < 4096; i++) {
-                char c = text.charAt(i);
-                if (c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/') {
-                    b64.append(c);
-                } else if (c != '\r' && c != '\n' && c != ' ' && c != '\t' && c != '\\') {
-                    break;
-                }
-            }
-            b64.setLength(b64.length() & ~3);
             try {
-                byte[] bin = Base64.getDecoder().decode(b64.toString());
+                byte[] bin = Base64.getDecoder().decode(base64Run(text, m.start(), 4096));
                 Kind kind = Sniffer.sniff(bin, null);
                 if (kind.executable) {
                     ctx.report(Rule.BASE64_EXECUTABLE, path, "base64 text decodes to a " + kind.label);
@@ -160,6 +165,60 @@ final class TextInspector {
                 }
             }
         }
+    }
+
+    /**
+     * Base64 text (a blob the reader is told to decode and unpack) whose bytes are an archive or compound file
+     * holding an executable. At most {@link #MAX_BASE64_ARCHIVE} bytes are decoded per text; each such archive is
+     * walked apart, at {@code depth + 1}, with the message's budgets, and only a summary is reported (the reader
+     * has to decode and unpack it first, so not the {@code executable} score itself). Archives without an
+     * executable, and base64 that is anything else (PGP, S/MIME, images), are not reported.
+     */
+    private void base64Archive(String path, String text, int depth) {
+        Matcher m = BASE64_ARCHIVE.matcher(text);
+        int budget = MAX_BASE64_ARCHIVE;
+        for (int k = 0; k < 10 && budget > 0 && m.find(); k++) {
+            ctx.checkTime(path);
+            byte[] bin = Base64.getDecoder().decode(base64Run(text, m.start(), budget / 3 * 4));
+            budget -= bin.length;
+            Kind kind = Sniffer.sniff(bin.length <= Sniffer.HEAD ? bin : Arrays.copyOf(bin, Sniffer.HEAD), null);
+            if (kind != Kind.ZIP && kind != Kind.OLE && !kind.family().equals("archive")) {
+                continue;
+            }
+            String blob = PartScanner.child(path, "base64-" + (k + 1));
+            for (Finding f : ctx.apart(() -> scanner.scanBytes(blob, "", bin, depth + 1))) {
+                if (f.rule().equals(Rule.EXECUTABLE.id())) {
+                    String where = f.part().startsWith(blob + "!/") ? f.part().substring(blob.length() + 2) : "";
+                    ctx.report(Rule.BASE64_ARCHIVE, path, "base64 text decodes to a " + kind.label
+                            + " holding an executable" + (where.isEmpty() ? "" : ": " + where));
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * The base64 characters of the run starting at {@code from}, line breaks, spaces and backslashes skipped, at
+     * most {@code max} of them; a last group of two or three padded, of one dropped (so it always decodes, to the
+     * last byte: a gzip or ZIP without its last bytes would not read).
+     */
+    private static String base64Run(String text, int from, int max) {
+        StringBuilder b64 = new StringBuilder(Math.min(max, 4096));
+        for (int i = from; i < text.length() && b64.length() < max; i++) {
+            char c = text.charAt(i);
+            if (c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/') {
+                b64.append(c);
+            } else if (c != '\r' && c != '\n' && c != ' ' && c != '\t' && c != '\\') {
+                break;
+            }
+        }
+        int rest = b64.length() % 4;
+        if (rest == 1) {
+            b64.setLength(b64.length() - 1);
+        } else if (rest > 1) {
+            b64.append(rest == 2 ? "==" : "=");
+        }
+        return b64.toString();
     }
 
     /** What kind of script the start of a text part is, when it is one Windows runs; else {@code null}. */

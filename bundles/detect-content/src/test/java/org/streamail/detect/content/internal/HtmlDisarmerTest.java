@@ -41,4 +41,14 @@ class HtmlDisarmerTest {
         assertThat(disarmer.disarm("<<<>>><div <p onclick=").html()).contains("Streamail");
         assertThat(disarmer.disarm(null).removed()).isEmpty();
     }
+
+    @Test
+    void scriptInCssIsRemovedWhateverItsSpelling() {
+        for (String style : new String[] {"width:e\\xpression(alert(1))", "width:\\65 xpression(alert(1))",
+                "width:expr/**/ession(alert(1))", "behavior:url(x.htc)"}) {
+            String out = disarmer.disarm("<div style=\"" + style + "\">x</div>").html();
+            assertThat(out).as(style).doesNotContain("alert", "htc");
+            assertThat(Samples.scan(Samples.message("", out))).as(style).isEmpty();
+        }
+    }
 }

@@ -89,4 +89,44 @@ class HtmlTest {
         assertThat(rules(scanHtml("<style>.o{position:fixed;inset:0;z-index:2147483647}</style><div class=o></div>")))
                 .contains("html-overlay");
     }
+
+    @Test
+    void scriptInCssIsFoundThroughItsEvasions() {
+        String[] active = {
+            "<div style=\"width:expression(alert(1))\">x</div>",
+            "<div style=\"WIDTH: EXPRESSION (alert(1))\">x</div>",
+            "<div style=\"width:expr/**/ession(alert(1))\">x</div>",
+            "<div style=\"width:\\65 xpression(alert(1))\">x</div>",
+            "<div style=\"width:\\000065xpression(alert(1))\">x</div>",
+            "<div style=\"width:e\\xpression(alert(1))\">x</div>",
+            "<div style=\"width:exp\\0ression(alert(1))\">x</div>",
+            "<div style=\"width:&#101;xpression&#x28;alert(1))\">x</div>",
+            "<div style=\"width:&#92;65 xpression(alert(1))\">x</div>",
+            "<div style=\"width:expression\n\t(alert(1))\">x</div>",
+            "<style>p { color: red }\n.x { width: ex/* c */pression(alert(1)) }</style><p class=x>x</p>",
+            "<style>.x{ background:\\45 XPRESSION(alert(1)) }</style>",
+            "<div style=\"behavior:url(https://evil.example/x.htc)\">x</div>",
+            "<style>body { -ms-behavior: url('x.htc') }</style>",
+            "<style>div { -moz-binding: url(\"https://evil.example/x.xml#xss\") }</style>",
+            "<div style=\"background:url( 'javascript:alert(1)')\">x</div>",
+        };
+        for (String html : active) {
+            assertThat(rules(scanHtml(html))).as(html).contains("html-css-script");
+            assertThat(rules(scanAttachment("page.html", "text/html", utf8(html)))).as(html)
+                    .contains("html-css-script");
+        }
+        Finding f = only(scanHtml(active[0]), "html-css-script");
+        assertThat(f.score()).isEqualTo(5.0);
+        assertThat(f.part()).isEqualTo("html body");
+    }
+
+    @Test
+    void cssWithoutScriptIsNotScriptInCss() {
+        // Word/Outlook-made HTML binds VML with a built-in behaviour; prose may say "expression".
+        String word = "<style>v\\:* {behavior:url(#default#VML);} o\\:* {behavior: url('#default#VML')}</style>"
+                + "<p style=\"font-family:'Expression Sans';background:url(https://cdn.example/bg.png)\">"
+                + "A regular expression (regex) walks into a bar.</p><div style=\"-moz-binding:none\">x</div>";
+        assertThat(rules(scanHtml(word))).doesNotContain("html-css-script");
+        assertThat(scanHtml(NEWSLETTER)).isEmpty();
+    }
 }

@@ -106,4 +106,67 @@ class NameAndTextTest {
         assertThat(rules(scan(message(flood.substring(0, 500_000) + "\npowershell -w hidden -c x", ""))))
                 .contains("command-line");
     }
+
+    @Test
+    void base64TextOfAnArchiveHoldingAnExecutableIsFound() {
+        String zip = Base64.getMimeEncoder().encodeToString(zip(entries("readme.txt", "hi", "invoice.exe", pe())));
+        String body = "Our scanner blocks attachments. Decode the text below, unzip it and run the installer:\n\n"
+                + zip + "\n\nRegards\n";
+        Finding f = only(scan(message(body, "")), "base64-archive");
+        assertThat(f.part()).isEqualTo("text body");
+        assertThat(f.score()).isEqualTo(5.0);
+        assertThat(f.detail()).contains("ZIP archive", "invoice.exe");
+        assertThat(rules(scan(message(body, "")))).doesNotContain("executable");
+        // a .txt part (7bit or quoted-printable: its text is the blob), and the same one level down in a ZIP
+        assertThat(only(scanAttachment("key.txt", "text/plain", utf8(body)), "base64-archive").part())
+                .isEqualTo("key.txt");
+        assertThat(only(scanAttachment("t.zip", "application/zip", zip("key.txt", utf8(body))), "base64-archive")
+                .part()).isEqualTo("t.zip!/key.txt");
+        // gzip and a ZIP inside the ZIP
+        String gz = Base64.getEncoder().encodeToString(gzip(pe()));
+        assertThat(rules(scan(message("run: " + gz, "")))).contains("base64-archive");
+        String nested = Base64.getEncoder().encodeToString(zip("inner.zip", zip("x.exe", pe())));
+        assertThat(rules(scan(message(nested, "")))).contains("base64-archive");
+    }
+
+    @Test
+    void base64ThatIsNotAnArchiveWithAnExecutableIsNotReported() {
+        String docs = Base64.getMimeEncoder().encodeToString(zip(entries("a.pdf", pdf(""), "b.txt", "notes")));
+        String docx = Base64.getMimeEncoder().encodeToString(docx(paragraph("hello")));
+        byte[] pgpBytes = new byte[600];
+        new java.util.Random(1).nextBytes(pgpBytes);
+        pgpBytes[0] = (byte) 0x85;
+        String pgp = "-----BEGIN PGP MESSAGE-----\n\n" + Base64.getMimeEncoder().encodeToString(pgpBytes)
+                + "\n=njUN\n-----END PGP MESSAGE-----\n";
+        String smime = "MIAGCSqGSIb3DQEHAqCAMIACAQExDzANBglghkgBZQMEAgEFADCABgkqhkiG9w0BBwGggCSABIIB";
+        String png = Base64.getEncoder().encodeToString(new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0});
+        String broken = "UEsDBBQAAAAIAA" + "A".repeat(200);
+        for (String text : new String[] {docs, docx, pgp, smime, "<img src=\"data:image/png;base64," + png + "\">",
+                broken}) {
+            assertThat(scan(message(text, ""))).as(text).isEmpty();
+        }
+    }
+
+    @Test
+    void aBase64ArchiveIsDecodedOnlyUpToItsBound() {
+        // 1.2 MB of padding and the executable: at most 1 MB is decoded, and the cut ZIP is read entry by entry
+        // from its start, so the executable is found before the padding and not after it.
+        byte[] pad = new byte[1200 * 1024];
+        new java.util.Random(2).nextBytes(pad);
+        String first = Base64.getMimeEncoder().encodeToString(zip(entries("invoice.exe", pe(), "pad.bin", pad)));
+        assertThat(only(scan(message(first, "")), "base64-archive").detail()).contains("invoice.exe");
+        String last = Base64.getMimeEncoder().encodeToString(zip(entries("pad.bin", pad, "invoice.exe", pe())));
+        assertThat(last.length()).isLessThan(Settings.defaults().maxTextScan());
+        assertThat(scan(message(last, ""))).isEmpty();
+    }
+
+    static byte[] gzip(byte[] data) {
+        java.io.ByteArrayOutputStream bos = new java.io.ByteArrayOutputStream();
+        try (var g = new java.util.zip.GZIPOutputStream(bos)) {
+            g.write(data);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return bos.toByteArray();
+    }
 }
