@@ -33,6 +33,11 @@ final class Confusables {
         return SKELETONS.getSkeleton(s).toLowerCase(Locale.ROOT);
     }
 
+    /** The TR39 skeleton as ICU gives it, case kept ("VERIFY" is "VERlFY"): for single letters. */
+    static String caseSensitiveSkeleton(String s) {
+        return SKELETONS.getSkeleton(s);
+    }
+
     /** Whether a (Unicode) host label mixes scripts in a way TR39 calls deceptive. */
     static boolean mixedScript(String label) {
         if (!Hosts.nonAscii(label)) {

@@ -119,6 +119,7 @@ final class PhishingAnalyzer {
             strippedHits = texts.accentFree() ? foldedHits : prefilter.scan(texts.stripped());
             Set<RuleSet.Brand> mentioned = brandsMentioned(texts, from);
             intents(texts);
+            disguised();
             checkDeadline();
             links(m, from, fromDomain, mentioned);
             checkDeadline();
@@ -149,6 +150,8 @@ final class PhishingAnalyzer {
     private Prefilter prefilter;
     private Prefilter.Hits foldedHits;
     private Prefilter.Hits strippedHits;
+    /** The message text with look-alike letters folded, and the intent words so disguised (set in {@link #texts}). */
+    private Homoglyphs.Result unmasked;
 
     record Texts(String folded, String stripped, boolean accentFree) {
         Texts(String folded, String stripped) {
@@ -196,7 +199,9 @@ final class PhishingAnalyzer {
         for (HtmlPart p : attachments) {
             append(sb, p.document().text(), max);
         }
-        String folded = TextNormalizer.fold(sb.toString(), max);
+        // look-alike letters of other scripts inside Latin words folded first ("vеrify" with a Cyrillic е)
+        unmasked = Homoglyphs.unmask(TextNormalizer.truncate(sb.toString(), max), Homoglyphs.vocabulary(rules));
+        String folded = TextNormalizer.fold(unmasked.text(), max);
         return new Texts(folded, TextNormalizer.stripAccents(folded));
     }
 
@@ -251,6 +256,26 @@ final class PhishingAnalyzer {
             hit(Rules.INTENT_PREFIX + e.getKey(), e.getValue(),
                     "The message " + label + ": " + quoteAll(ev), "");
         }
+    }
+
+    /** {@code intent-disguised}: words of the intent rules spelled with letters of another script. */
+    private void disguised() {
+        if (unmasked == null || unmasked.count() == 0) {
+            return;
+        }
+        StringBuilder sb = new StringBuilder(
+                "The message spells words of phishing requests with look-alike letters of another script, "
+                        + "a trick to slip past filters: ");
+        List<Homoglyphs.Disguise> examples = unmasked.disguised();
+        for (int i = 0; i < examples.size(); i++) {
+            Homoglyphs.Disguise d = examples.get(i);
+            sb.append(i == 0 ? "" : ", ").append('"').append(clip(d.written(), 40)).append("\" reads as \"")
+                    .append(d.reads()).append("\" (").append(d.scripts()).append(')');
+        }
+        if (unmasked.count() > examples.size()) {
+            sb.append(" (").append(unmasked.count()).append(" disguised words in all)");
+        }
+        hit(Rules.INTENT_DISGUISED, sb.toString(), "");
     }
 
     /** The prefix {@link RuleParser#phrase} gives every phrase matcher; each of its words is quoted. */

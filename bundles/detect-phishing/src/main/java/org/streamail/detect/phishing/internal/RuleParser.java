@@ -170,6 +170,11 @@ final class RuleParser {
                 error(INTENTS, l.number(), "intent name must be lower-case letters, digits and '-': '" + f[0] + "'");
                 continue;
             }
+            if (f[0].equals(Rules.RESERVED_INTENT)) {
+                error(INTENTS, l.number(), "intent name '" + f[0] + "' is reserved: " + Rules.INTENT_DISGUISED
+                        + " is a built-in signal, scored in " + SIGNALS);
+                continue;
+            }
             Double weight = number(INTENTS, l.number(), f[1], "weight");
             String lang = f[2].toLowerCase(Locale.ROOT);
             if (!LANGS.contains(lang)) {

@@ -28,15 +28,19 @@ final class Rules {
     static final String REPLY_TO_FREEMAIL = "reply-to-freemail";
     static final String FIRST_CONTACT = "first-contact";
     static final String ALLOW_LISTED = "allow-listed";
+    /** Words of the intent rules spelled with look-alike letters of another script (see {@link Homoglyphs}). */
+    static final String INTENT_DISGUISED = "intent-disguised";
 
     /** Every signal {@code signals.rules} may score; anything else there is a typo and refused. */
     static final Set<String> SIGNALS = Set.of(LINK_TEXT_MISMATCH, LINK_IP_LITERAL, LINK_HOMOGRAPH,
             LINK_MIXED_SCRIPT, LINK_LOOKALIKE, LINK_SHORTENER, LINK_SUSPICIOUS_TLD, LINK_SCRIPT_SCHEME,
             LINK_LOGIN_PAGE, LINK_USERINFO, KNOWN_BAD, FORM_PASSWORD, FORM_PASSWORD_ATTACHMENT,
             SENDER_DISPLAY_NAME, SENDER_LOOKALIKE, SENDER_SPOOFED, SENDER_BRAND_MISMATCH, REPLY_TO_DIVERGENT,
-            REPLY_TO_FREEMAIL, FIRST_CONTACT);
+            REPLY_TO_FREEMAIL, FIRST_CONTACT, INTENT_DISGUISED);
 
     static final String INTENT_PREFIX = "intent-";
+    /** The intent name {@code intents.rules} may not use: {@code intent-disguised} is a built-in signal. */
+    static final String RESERVED_INTENT = INTENT_DISGUISED.substring(INTENT_PREFIX.length());
     static final String COMBO_PREFIX = "combo-";
 
     private Rules() {

@@ -23,7 +23,7 @@ import org.streamail.api.model.MailAddress;
 import org.streamail.api.model.ParsedMessage;
 
 /**
- * Fuzzes the URL and host reading ({@link Hosts}) and the analyzer behind {@link PhishingDetector#inspect} with
+ * Fuzzes the URL and host reading ({@link Hosts}), the look-alike folding ({@link Homoglyphs}) and the analyzer behind {@link PhishingDetector#inspect} with
  * hostile parsed messages (the fields the core's parser fills: addresses, subject, headers, text, HTML, links, HTML
  * attachments). In {@code mvn test} the seeds under {@code src/test/resources/.../PhishingFuzzTestInputs/<method>/}
  * run as regression tests; {@code JAZZER_FUZZ=1 mvn test -Dtest=PhishingFuzzTest#<method>} fuzzes. Nothing may
@@ -94,6 +94,8 @@ class PhishingFuzzTest {
         }
         String text = in.consumeString(2000);
         String html = in.consumeRemainingAsString();
+        Homoglyphs.Result unmasked = Homoglyphs.unmask(text, java.util.Set.of("password", "verify"));
+        assertThat(unmasked.disguised()).hasSizeLessThanOrEqualTo(Homoglyphs.MAX_EXAMPLES);
         ParsedMessage m = new ParsedMessage("id@test", subject, List.of(from), replyTo,
                 List.of(new MailAddress("marie.dupont@contoso.com", "")), List.of(), headers, text, html, links,
                 attachments, text.length() + html.length(), false, List.of());

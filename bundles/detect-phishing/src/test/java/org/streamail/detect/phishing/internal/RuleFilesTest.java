@@ -112,14 +112,15 @@ class RuleFilesTest {
                 RuleParser.SIGNALS, "link-shortner | 2\n",
                 RuleParser.COMBOS, "# c\ncombo-a | 1 | combo-b & link-shortener\nnot-combo | 1 | a & b\n",
                 RuleParser.BRANDS, "Acme | not a domain | acme\n",
-                RuleParser.INTENTS, "x | 1 | klingon | hello\ny | 1 | en | re:(unclosed\n"), "t"))
+                RuleParser.INTENTS, "x | 1 | klingon | hello\ny | 1 | en | re:(unclosed\ndisguised | 2 | en | hello\n"), "t"))
                 .isInstanceOf(RuleFileException.class);
         assertThat(p.errors()).anySatisfy(e -> assertThat(e).startsWith("signals.rules:1: unknown rule 'link-shortner'"))
                 .anySatisfy(e -> assertThat(e).startsWith("combos.rules:2: bad term 'combo-b'"))
                 .anySatisfy(e -> assertThat(e).startsWith("combos.rules:3:"))
                 .anySatisfy(e -> assertThat(e).startsWith("brands.rules:1: not a domain name"))
                 .anySatisfy(e -> assertThat(e).startsWith("intents.rules:1: unknown language 'klingon'"))
-                .anySatisfy(e -> assertThat(e).startsWith("intents.rules:2: bad regular expression"));
+                .anySatisfy(e -> assertThat(e).startsWith("intents.rules:2: bad regular expression"))
+                .anySatisfy(e -> assertThat(e).startsWith("intents.rules:3: intent name 'disguised' is reserved"));
     }
 
     @Test
