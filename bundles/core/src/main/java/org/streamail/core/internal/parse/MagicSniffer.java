@@ -111,6 +111,22 @@ public final class MagicSniffer {
                 || head.startsWith("<meta") || head.startsWith("<!--") && head.contains("html");
     }
 
+    /**
+     * Whether the first 8 KiB hold a control byte no text has (C0 but tab, CR, LF, FF and ESC, which ISO-2022
+     * text uses; DEL). Every archive, compound-file and executable header has one; text in any 8-bit charset
+     * has none.
+     */
+    static boolean hasControlBytes(byte[] b) {
+        int n = Math.min(b.length, TEXT_SCAN);
+        for (int i = 0; i < n; i++) {
+            int c = b[i] & 0xFF;
+            if (c < 0x20 && c != '\t' && c != '\r' && c != '\n' && c != '\f' && c != 0x1B || c == 0x7F) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** UTF-8 (or ASCII) without control characters other than tab, CR, LF, FF in the first 8 KiB. */
     private static boolean looksLikeText(byte[] b) {
         int n = Math.min(b.length, TEXT_SCAN);

@@ -185,6 +185,16 @@ public final class MimeParser {
             Decoded body = decode(part, path);
             boolean isBody = (base.equals("text/plain") || base.equals("text/html")) && fileName.isEmpty()
                     && ctName.isEmpty() && !disposition.equals("attachment");
+            String detected = MagicSniffer.sniff(body.bytes);
+            if (isBody && !detected.startsWith("text/") && !detected.equals(MagicSniffer.OCTET_STREAM)
+                    && MagicSniffer.hasControlBytes(body.bytes)) {
+                // A ZIP, executable or PDF sent as the message text (text/plain in base64, no name): read as
+                // characters it would reach the detectors as mangled text only, and a client may still offer it
+                // to save. It is what its bytes say, so it is an attachment, inspected by every detector.
+                defect("part " + path + ": declared " + base + " but its bytes are " + detected
+                        + "; inspected as an attachment");
+                isBody = false;
+            }
             if (isBody) {
                 String s = chars(body.bytes, type.getParameter("charset"), path);
                 if (base.equals("text/html")) {
@@ -199,7 +209,6 @@ public final class MimeParser {
                 }
                 return;
             }
-            String detected = MagicSniffer.sniff(body.bytes);
             if (base.equals("text/html") || detected.equals("text/html")) {
                 // HTML attachments are opened by a click just like bodies: their links count.
                 LinkExtractor.fromHtml(chars(body.bytes, type.getParameter("charset"), path), path, links,

@@ -2,6 +2,7 @@ package org.streamail.core.internal.parse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -143,6 +144,55 @@ class MimeParserTest {
             assertThat(a.detectedType()).isEqualTo("application/x-msdownload");
             assertThat(a.part()).isEqualTo("2.2");
         });
+    }
+
+    /**
+     * A ZIP or a program sent as the message text (text/plain or text/html in base64, no name, inline) reached the
+     * detectors only as characters: no detector walked the archive or scanned the program (sixth audit's
+     * observation). Its bytes decide: an attachment, with a defect saying what was declared. Text whose bytes merely
+     * start like a file type (an RTF or PDF written as text, no control byte) and text in any 8-bit charset stay text.
+     */
+    @Test
+    void aBodyWhoseBytesAreAnArchiveOrProgramIsAnAttachment() throws Exception {
+        byte[] zip = {'P', 'K', 3, 4, 20, 0, 0, 0, 8, 0, 'x', 'y'};
+        byte[] exe = {'M', 'Z', (byte) 0x90, 0, 3, 0, 0, 0};
+        String b64zip = Base64.getMimeEncoder().encodeToString(zip);
+        String b64exe = Base64.getMimeEncoder().encodeToString(exe);
+        String latin1 = Base64.getMimeEncoder().encodeToString("Grüße, à bientôt\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        ParsedMessage m = parser.parse(crlf("""
+                From: a@example.com
+                Content-Type: multipart/mixed; boundary=b1
+
+                --b1
+                Content-Type: text/plain; charset=us-ascii
+                Content-Transfer-Encoding: base64
+
+                %s
+                --b1
+                Content-Type: text/html
+                Content-Transfer-Encoding: base64
+                Content-Disposition: inline
+
+                %s
+                --b1
+                Content-Type: text/plain; charset=iso-8859-1
+                Content-Transfer-Encoding: base64
+
+                %s
+                --b1
+                Content-Type: text/plain
+
+                {\\rtf1 written as text
+                --b1--
+                """.formatted(b64zip, b64exe, latin1)));
+        assertThat(m.attachments()).extracting(Attachment::part, Attachment::declaredType, Attachment::detectedType)
+                .containsExactly(tuple("1", "text/plain", "application/zip"),
+                        tuple("2", "text/html", "application/x-msdownload"));
+        assertThat(m.attachments().get(0).content().toByteArray()).isEqualTo(zip);
+        assertThat(m.textBody()).contains("Grüße, à bientôt").contains("{\\rtf1 written as text").doesNotContain("PK");
+        assertThat(m.htmlBody()).isEmpty();
+        assertThat(m.defects()).anyMatch(d -> d.contains("part 1") && d.contains("declared text/plain")
+                && d.contains("application/zip") && d.contains("inspected as an attachment"));
     }
 
     @Test

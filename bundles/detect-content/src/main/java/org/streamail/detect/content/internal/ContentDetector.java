@@ -1,8 +1,6 @@
 package org.streamail.detect.content.internal;
 
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,7 +16,6 @@ import org.streamail.api.config.ConfigCheck;
 import org.streamail.api.detect.Detector;
 import org.streamail.api.detect.Inspection;
 import org.streamail.api.model.Attachment;
-import org.streamail.api.model.Content;
 import org.streamail.api.model.Finding;
 import org.streamail.api.model.ParsedMessage;
 import org.streamail.detect.content.internal.ScanContext.ScanStopped;
@@ -115,19 +112,11 @@ public final class ContentDetector implements Detector {
 
     @Override
     public List<Finding> inspect(Inspection inspection) {
-        return scan(inspection.message(), inspection.raw(), inspection.deadline());
+        return scan(inspection.message(), inspection.deadline());
     }
 
     /** Scans a parsed message; stops by {@code deadline} at the latest. Never throws for bad content. */
     public List<Finding> scan(ParsedMessage message, Instant deadline) {
-        return scan(message, null, deadline);
-    }
-
-    /**
-     * Scans a parsed message and, when {@code raw} (the message as received) is given, its body parts whose bytes
-     * are not text; stops by {@code deadline} at the latest. Never throws for bad content.
-     */
-    public List<Finding> scan(ParsedMessage message, Content raw, Instant deadline) {
         long millis = Math.min(settings.maxTimeMillis(),
                 Math.max(0, java.time.Duration.between(Instant.now(), deadline).toMillis()));
         ScanContext ctx = ScanContext.withBudget(settings, millis);
@@ -145,9 +134,6 @@ public final class ContentDetector implements Detector {
                 }
                 scanner.text().inspectText("html body", html, 0);
             }
-            if (raw != null && (binaryMarks(message.textBody()) || binaryMarks(message.htmlBody()))) {
-                binaryBodies(scanner, raw.toByteArray());
-            }
             for (Attachment a : message.attachments()) {
                 ctx.checkTime(a.displayName());
                 String path = a.displayName();
@@ -160,58 +146,6 @@ public final class ContentDetector implements Detector {
             ctx.report(stop.rule, stop.part, stop.getMessage());
         }
         return ctx.findings();
-    }
-
-    /**
-     * Whether text the parser decoded from a body holds what binary bytes leave in it: NUL and the other C0
-     * controls a text never has, DEL, or U+FFFD for bytes the charset could not read. Every archive, compound file
-     * and executable header has one, so only such a message is parsed again by {@link #binaryBodies}.
-     */
-    static boolean binaryMarks(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != 0x1b || c == 0x7f || c == '\uFFFD') {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * Body parts (text/plain or text/html without a file name, not an attachment: what the parser reads as the
-     * message text) whose decoded bytes are not text — a ZIP sent as {@code text/plain} in base64 reaches the text
-     * rules only as mangled characters — scanned by their bytes like an attachment. Located with
-     * {@link MimeParts} (its bounds: 5000 parts, 32 levels); a message beyond them is left to the parsed view.
-     */
-    static void binaryBodies(PartScanner scanner, byte[] raw) {
-        byte[] msg = MimeParts.crlf(raw);
-        MimeParts.Part root;
-        try {
-            root = MimeParts.parse(msg);
-        } catch (MimeParts.Malformed e) {
-            return;
-        }
-        List<MimeParts.Part> leaves = new ArrayList<>();
-        HtmlDisarmTransformer.leaves(root, leaves);
-        for (MimeParts.Part p : leaves) {
-            boolean html = p.mediaType().equals("text/html");
-            if (!html && !p.mediaType().equals("text/plain") || !p.fileName().isEmpty()
-                    || p.disposition().equals("attachment")) {
-                continue;
-            }
-            String path = html ? "html body" : "text body";
-            scanner.ctx.checkTime(path);
-            byte[] data = MimeParts.decodedBody(msg, p);
-            Kind kind = Sniffer.sniff(data.length <= Sniffer.HEAD ? data : Arrays.copyOf(data, Sniffer.HEAD), null);
-            if (data.length == 0 || kind == Kind.TEXT || kind == Kind.HTML) {
-                continue;
-            }
-            if (!kind.family().isEmpty()) {
-                scanner.ctx.report(Rule.TYPE_MISMATCH, path, "declared " + p.mediaType() + " but the content is a "
-                        + kind.label);
-            }
-            scanner.scanBytes(path, "", data, 0);
-        }
     }
 
     /** Name rules that need both names of an attachment. */

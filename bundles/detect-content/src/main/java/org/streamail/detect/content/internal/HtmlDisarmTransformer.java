@@ -201,7 +201,7 @@ public final class HtmlDisarmTransformer implements MessageTransformer {
         return false;
     }
 
-    static void leaves(Part p, List<Part> out) {
+    private static void leaves(Part p, List<Part> out) {
         if (p.isMultipart()) {
             for (Part c : p.children()) {
                 leaves(c, out);
