@@ -214,7 +214,7 @@ final class PhishingAnalyzer {
 
     private Set<RuleSet.Brand> brandsMentioned(Texts texts, MailAddress from) {
         Set<RuleSet.Brand> out = new java.util.LinkedHashSet<>();
-        String name = from == null ? "" : TextNormalizer.stripAccents(TextNormalizer.fold(from.displayName(), 300));
+        String name = from == null ? "" : TextNormalizer.stripAccents(TextNormalizer.fold(unmasked(from), 300));
         for (RuleSet.Brand b : rules.brands()) {
             for (Pattern p : b.keywordPatterns()) {
                 if ((prefilter.mayMatch(p, strippedHits) && p.matcher(new BoundedText(texts.stripped(), inspection.deadline())).find())
@@ -720,9 +720,9 @@ final class PhishingAnalyzer {
             hit(Rules.KNOWN_BAD, "The sender's domain " + fromDomain + " is on the list of known phishing domains", "");
         }
         if (!internal) {
-            String key = Org.nameKey(from.displayName());
+            String key = Org.nameKey(unmasked(from));
             String colleague = key.isEmpty() ? null : org.people().get(key);
-            String shownAddress = protectedAddressIn(from.displayName());
+            String shownAddress = protectedAddressIn(unmasked(from));
             if (colleague != null && !colleague.equalsIgnoreCase(from.address())) {
                 hit(Rules.SENDER_DISPLAY_NAME, "The sender calls themselves '" + clip(from.displayName(), 60)
                         + "' like your colleague " + colleague + ", but writes from the outside address "
@@ -737,7 +737,7 @@ final class PhishingAnalyzer {
                 hit(Rules.SENDER_LOOKALIKE, "The sender's domain " + clip(Hosts.toUnicode(fromDomain), 80)
                         + " imitates " + imitation.describe(), "");
             }
-            String shownName = TextNormalizer.stripAccents(TextNormalizer.fold(from.displayName(), 300));
+            String shownName = TextNormalizer.stripAccents(TextNormalizer.fold(unmasked(from), 300));
             if (!shownName.isEmpty()) {
                 for (RuleSet.Brand b : rules.brands()) {
                     if (!b.owns(fromDomain) && b.keywordPatterns().stream().anyMatch(p -> p.matcher(shownName).find())) {
@@ -767,6 +767,16 @@ final class PhishingAnalyzer {
             }
             break;
         }
+    }
+
+    /**
+     * The sender's display name as it reads: words mixing Latin letters with look-alikes of another script folded
+     * ("Pаypal" with a Cyrillic "а", "Jоhn Smith"), so the brand and colleague checks see what the reader sees.
+     * Names written wholly in another script are left as they are.
+     */
+    private static String unmasked(MailAddress from) {
+        String name = from.displayName() == null ? "" : TextNormalizer.truncate(from.displayName(), 1000);
+        return Homoglyphs.unmask(name, Set.of()).text();
     }
 
     private static final Pattern ADDRESS_IN_NAME = Pattern.compile(

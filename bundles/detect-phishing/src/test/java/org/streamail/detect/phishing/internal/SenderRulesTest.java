@@ -113,6 +113,18 @@ class SenderRulesTest {
         assertThat(fired(msg().from("Pay Pal fan club <x@example.org>"))).doesNotContain(Rules.SENDER_BRAND_MISMATCH);
     }
 
+    /** Look-alike letters of another script in the display name (a Cyrillic "а", "о", "І") read as the Latin ones. */
+    @Test
+    void brandOrColleagueNameWithLookAlikeLettersShouldStillFire() {
+        assertThat(finding(msg().from("P\u0430yPal Service <help@fabrikam-mail.com>"), Rules.SENDER_BRAND_MISMATCH)
+                .detail()).contains("fabrikam-mail.com");
+        assertThat(fired(msg().from("Mari\u0435 Dup\u043Ent <md@example.org>"))).contains(Rules.SENDER_DISPLAY_NAME);
+        assertThat(fired(msg().from("\"\u0456t@c\u043Entoso.com\" <x@example.org>"))).contains(Rules.SENDER_DISPLAY_NAME);
+        // a name written in Cyrillic is a name, not a disguise
+        assertThat(fired(msg().from("\u041C\u0430\u0440\u0438\u044F \u0414\u044E\u043F\u043E\u043D <m@example.org>")))
+                .doesNotContain(Rules.SENDER_DISPLAY_NAME, Rules.SENDER_BRAND_MISMATCH);
+    }
+
     @Test
     void replyToAFreeMailAddressShouldFireAndReplyToASubdomainShouldNot() {
         assertThat(finding(msg().replyTo("acc.pay@gmail.com"), Rules.REPLY_TO_FREEMAIL).detail()).contains("acc.pay@gmail.com");
