@@ -3,32 +3,14 @@ package org.streamail.detect.phishing.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.streamail.detect.phishing.internal.Msg.msg;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.streamail.api.model.Finding;
 
 /** The shipped combinations (fire and near miss) and hostile input that must never throw. */
-class CombosAndRobustnessTest {
-
-    @TempDir
-    static Path rules;
-    static PhishingDetector detector;
-
-    @BeforeAll
-    static void start() {
-        detector = Fixtures.detector(rules, 0);
-    }
-
-    @AfterAll
-    static void stop() {
-        detector.deactivate();
-    }
+class CombosAndRobustnessTest extends DetectorTestBase {
 
     static Set<String> fired(Msg m) {
         return detector.inspect(m.build()).stream().map(Finding::rule).collect(Collectors.toSet());

@@ -3,14 +3,10 @@ package org.streamail.detect.phishing.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.streamail.detect.phishing.internal.Msg.msg;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.streamail.api.model.Finding;
@@ -20,21 +16,7 @@ import org.streamail.api.model.Finding;
  * and the legitimate Russian and Greek mail that must not be touched by the folding. Non-ASCII characters
  * are written as escapes where they hide among Latin letters, so the test shows what it hides.
  */
-class HomoglyphIntentTest {
-
-    @TempDir
-    static Path rules;
-    static PhishingDetector detector;
-
-    @BeforeAll
-    static void start() {
-        detector = Fixtures.detector(rules, 0);
-    }
-
-    @AfterAll
-    static void stop() {
-        detector.deactivate();
-    }
+class HomoglyphIntentTest extends DetectorTestBase {
 
     static List<Finding> findings(String text) {
         return detector.inspect(msg().text(text).build());

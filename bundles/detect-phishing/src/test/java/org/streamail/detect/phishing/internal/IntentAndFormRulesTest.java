@@ -3,36 +3,18 @@ package org.streamail.detect.phishing.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.streamail.detect.phishing.internal.Msg.msg;
 
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.streamail.api.model.Category;
 import org.streamail.api.model.Finding;
 
 /** Intent phrases (EN and FR), forms, combinations and text normalisation. */
-class IntentAndFormRulesTest {
-
-    @TempDir
-    static Path rules;
-    static PhishingDetector detector;
-
-    @BeforeAll
-    static void start() {
-        detector = Fixtures.detector(rules, 0);
-    }
-
-    @AfterAll
-    static void stop() {
-        detector.deactivate();
-    }
+class IntentAndFormRulesTest extends DetectorTestBase {
 
     static Set<String> fired(Msg m) {
         return detector.inspect(m.build()).stream().map(Finding::rule).collect(Collectors.toSet());

@@ -3,34 +3,17 @@ package org.streamail.detect.phishing.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.streamail.detect.phishing.internal.Msg.msg;
 
-import java.nio.file.Path;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.streamail.api.model.Direction;
 import org.streamail.api.model.Finding;
 
 /** Sender rules and first contact: each fires on its case and stays silent on a near miss. */
-class SenderRulesTest {
+class SenderRulesTest extends DetectorTestBase {
 
-    @TempDir
-    static Path rules;
-    static PhishingDetector detector;
     Fixtures.MemoryLog log;
-
-    @BeforeAll
-    static void start() {
-        detector = Fixtures.detector(rules, 0);
-    }
-
-    @AfterAll
-    static void stop() {
-        detector.deactivate();
-    }
 
     @BeforeEach
     void freshLog() {
