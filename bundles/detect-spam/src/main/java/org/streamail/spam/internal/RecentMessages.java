@@ -14,7 +14,7 @@ import java.util.Optional;
  */
 final class RecentMessages {
 
-    private final long maxBytes;
+    private long maxBytes;
     private long bytes;
     private final LinkedHashMap<String, byte[]> byId = new LinkedHashMap<>(256, 0.75f, false);
 
@@ -32,6 +32,16 @@ final class RecentMessages {
         }
         byId.put(id, raw);
         bytes += raw.length;
+        evict();
+    }
+
+    /** A new budget (a configuration change): the oldest messages beyond it are dropped. */
+    synchronized void resize(long newMaxBytes) {
+        maxBytes = Math.max(0, newMaxBytes);
+        evict();
+    }
+
+    private void evict() {
         Iterator<Map.Entry<String, byte[]>> it = byId.entrySet().iterator();
         while (bytes > maxBytes && it.hasNext()) {
             bytes -= it.next().getValue().length;

@@ -86,11 +86,29 @@ public final class SpamComponent implements Detector, EnvelopeGuard, ReportServi
     private final java.util.concurrent.ThreadPoolExecutor recaller;
     static final int RECALL_QUEUE = 100;
 
+    /**
+     * The messages this node inspected recently (for reports by id), kept by the bundle rather than the component
+     * instance: a configuration change builds a new instance, and mail delivered before it can still be reported
+     * by its id. Emptied when the bundle is updated or restarted.
+     */
+    private static RecentMessages nodeRecent;
+
+    static synchronized RecentMessages recentMessages(long maxBytes) {
+        if (nodeRecent == null) {
+            nodeRecent = new RecentMessages(maxBytes);
+        } else {
+            nodeRecent.resize(maxBytes);
+        }
+        return nodeRecent;
+    }
+
     @Activate
     public SpamComponent(@Reference SpamStore store, SpamConfig config, Map<String, Object> properties) {
         checkProperties(properties);
-        this.engine = new SpamEngine(store, settings(config), Clock.systemUTC(), this::stored, this::isProtected,
-                tuning(config.classifier_model()), families(config.classifier_features()));
+        SpamEngine.Settings settings = settings(config);
+        this.engine = new SpamEngine(store, settings, Clock.systemUTC(), this::stored, this::isProtected,
+                tuning(config.classifier_model()), families(config.classifier_features()),
+                recentMessages(settings.recentBytes()));
         engine.refresh();
         int seconds = Math.max(1, Math.min(60, config.refresh_seconds()));
         this.refresher = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -138,6 +138,17 @@ final class SpamEngine implements ReportService, BlockListService {
     /** With explicit classifier tuning and feature families: for the accuracy bench's measurements. */
     SpamEngine(SpamStore store, Settings settings, Clock clock, Function<String, Optional<Stored>> storedMessages,
             Predicate<String> protectedDomain, Classifier.Tuning tuning, Set<Tokenizer.Family> families) {
+        this(store, settings, clock, storedMessages, protectedDomain, tuning, families,
+                new RecentMessages(settings.recentBytes()));
+    }
+
+    /**
+     * With the node's recently inspected messages handed in ({@code recent}, sized by the caller): the component
+     * keeps them across configuration changes, each of which builds a new engine.
+     */
+    SpamEngine(SpamStore store, Settings settings, Clock clock, Function<String, Optional<Stored>> storedMessages,
+            Predicate<String> protectedDomain, Classifier.Tuning tuning, Set<Tokenizer.Family> families,
+            RecentMessages recent) {
         this.families = Set.copyOf(families);
         this.store = Objects.requireNonNull(store, "store");
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -147,7 +158,7 @@ final class SpamEngine implements ReportService, BlockListService {
         this.classifier = new Classifier(settings.maxTokens(), tuning);
         this.logistic = tuning.model() == Classifier.Model.LR
                 ? new LogisticModel(LogisticModel.Tuning.defaults(), settings.maxTrainingMessages()) : null;
-        this.recent = new RecentMessages(settings.recentBytes());
+        this.recent = Objects.requireNonNull(recent, "recent");
     }
 
     // ------------------------------------------------------------------------------------------ refresh
