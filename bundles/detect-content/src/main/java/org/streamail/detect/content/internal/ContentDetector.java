@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -24,7 +25,8 @@ import org.streamail.detect.content.internal.ScanContext.ScanStopped;
  * The {@code content} detector: active code in attachments, archives, documents, HTML and text.
  *
  * <p>Lifecycle: a DS component activated with its configuration (PID {@code org.streamail.detect.content});
- * a configuration change re-creates it, so settings are final. Threading: {@link #inspect} is called from
+ * a configuration change is applied in place when it is valid; an invalid one is refused with an ERROR and the
+ * previous settings stay (the detector is mandatory: were it to fail, all mail would wait). Threading: {@link #inspect} is called from
  * several pipeline threads at once; all per-message state lives in a fresh {@link ScanContext}. Bounds: the
  * per-message limits of {@link Settings} and the earlier of the pipeline deadline and {@code max.time.ms};
  * a limit reached ends the scan with an {@code archive-bomb} (size, count, depth, ratio) or
@@ -79,14 +81,36 @@ public final class ContentDetector implements Detector {
         boolean disarm_html() default true;
     }
 
-    private final Settings settings;
+    private volatile Settings settings;
 
     @Activate
     public ContentDetector(Config config, Map<String, Object> properties) {
-        this(new Settings(checked(config, properties).max_depth(), config.max_entries(), config.max_total_bytes(), config.max_ratio(),
-                config.ratio_min_bytes(), config.max_part_buffer(), config.max_text_scan(), config.max_time_ms(),
-                config.max_findings(), Settings.parseScores(config.rule_scores()),
-                Settings.parseRules(config.disabled_rules())));
+        this(settingsOf(config, properties));
+    }
+
+    /**
+     * Applies a changed configuration. An invalid one (a value that does not parse, an unknown rule) is refused
+     * before anything changes: one ERROR, and the previous settings stay in force — the detector is mandatory, so
+     * failing here would hold every new message (451) until the file is corrected.
+     */
+    @Modified
+    void modified(Config config, Map<String, Object> properties) {
+        Settings next;
+        try {
+            next = settingsOf(config, properties);
+        } catch (IllegalArgumentException e) {
+            LOG.error("{}: configuration change refused: {}; keeping the previous configuration", PID, e.getMessage());
+            return;
+        }
+        settings = next;
+        LOG.info("{}: configuration changed", PID);
+    }
+
+    private static Settings settingsOf(Config config, Map<String, Object> properties) {
+        return new Settings(checked(config, properties).max_depth(), config.max_entries(), config.max_total_bytes(),
+                config.max_ratio(), config.ratio_min_bytes(), config.max_part_buffer(), config.max_text_scan(),
+                config.max_time_ms(), config.max_findings(), Settings.parseScores(config.rule_scores()),
+                Settings.parseRules(config.disabled_rules()));
     }
 
     /**
@@ -117,9 +141,10 @@ public final class ContentDetector implements Detector {
 
     /** Scans a parsed message; stops by {@code deadline} at the latest. Never throws for bad content. */
     public List<Finding> scan(ParsedMessage message, Instant deadline) {
-        long millis = Math.min(settings.maxTimeMillis(),
+        Settings current = settings; // one configuration for the whole scan
+        long millis = Math.min(current.maxTimeMillis(),
                 Math.max(0, java.time.Duration.between(Instant.now(), deadline).toMillis()));
-        ScanContext ctx = ScanContext.withBudget(settings, millis);
+        ScanContext ctx = ScanContext.withBudget(current, millis);
         PartScanner scanner = new PartScanner(ctx);
         try {
             if (!message.textBody().isEmpty()) {

@@ -63,13 +63,7 @@ public record Settings(int maxDepth, int maxEntries, long maxTotalBytes, double 
      */
     public static Map<Rule, Double> parseScores(String[] entries) {
         Map<Rule, Double> out = new EnumMap<>(Rule.class);
-        if (entries == null) {
-            return out;
-        }
-        for (String e : entries) {
-            if (e == null || e.isBlank()) {
-                continue;
-            }
+        for (String e : items(entries)) {
             int eq = e.indexOf('=');
             Rule r = eq < 0 ? null : Rule.byId(e.substring(0, eq).trim());
             if (r == null) {
@@ -91,16 +85,33 @@ public record Settings(int maxDepth, int maxEntries, long maxTotalBytes, double 
     /** Parses rule names; unknown names raise an {@link IllegalArgumentException}. */
     public static Set<Rule> parseRules(String[] names) {
         Set<Rule> out = EnumSet.noneOf(Rule.class);
-        if (names != null) {
-            for (String n : names) {
-                if (n == null || n.isBlank()) {
+        for (String n : items(names)) {
+            Rule r = Rule.byId(n);
+            if (r == null) {
+                throw new IllegalArgumentException("disabled.rules: unknown rule '" + n + "'");
+            }
+            out.add(r);
+        }
+        return out;
+    }
+
+    /**
+     * The items of a list property, each trimmed, blanks dropped: an array's elements (a {@code .config} file, the
+     * web console), each split at commas — a {@code .cfg} file has no arrays, so its one value is a comma list
+     * ({@code rule.scores = html-script=2, type-mismatch=1}).
+     */
+    static java.util.List<String> items(String[] values) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        if (values != null) {
+            for (String v : values) {
+                if (v == null) {
                     continue;
                 }
-                Rule r = Rule.byId(n.trim());
-                if (r == null) {
-                    throw new IllegalArgumentException("disabled.rules: unknown rule '" + n + "'");
+                for (String item : v.split(",")) {
+                    if (!item.isBlank()) {
+                        out.add(item.trim());
+                    }
                 }
-                out.add(r);
             }
         }
         return out;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.streamail.detect.content.internal.Samples.*;
 
 import java.time.Instant;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SettingsTest {
@@ -27,6 +28,44 @@ class SettingsTest {
         assertThatThrownBy(() -> Settings.parseScores(new String[] {"eicar=lots"})).hasMessageContaining("bad score");
         assertThatThrownBy(() -> Settings.parseRules(new String[] {"nope"})).hasMessageContaining("nope");
         assertThatThrownBy(() -> Settings.defaults().withLimits(-1, 1, 1, 1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /**
+     * A {@code .cfg} file has no arrays: its value is one comma list (the README's example). Each item counted
+     * (two overrides were read as one unknown rule, and the mandatory detector failed with every message held).
+     */
+    @Test
+    void aCommaListFromACfgFileSetsEachItem() {
+        assertThat(Settings.parseScores(new String[] {"html-script=2, type-mismatch=1 ,"}))
+                .containsEntry(Rule.HTML_SCRIPT, 2.0).containsEntry(Rule.TYPE_MISMATCH, 1.0).hasSize(2);
+        assertThat(Settings.parseRules(new String[] {"html-script, type-mismatch", "eicar"}))
+                .containsExactlyInAnyOrder(Rule.HTML_SCRIPT, Rule.TYPE_MISMATCH, Rule.EICAR);
+    }
+
+    /** A change that does not parse is refused and the previous settings stay: the detector is mandatory. */
+    @Test
+    void anInvalidConfigurationChangeKeepsThePreviousSettings() {
+        ContentDetector d = new ContentDetector(config(Map.of()), Map.of());
+        d.modified(config(Map.of("rule_scores", new String[] {"html-script=2"})), Map.of("rule.scores", "html-script=2"));
+        assertThat(scriptScore(d)).isEqualTo(2.0);
+        d.modified(config(Map.of("rule_scores", new String[] {"html-scirpt=9"})), Map.of("rule.scores", "html-scirpt=9"));
+        assertThat(scriptScore(d)).isEqualTo(2.0);
+        d.modified(config(Map.of("max_time_ms", 5000)), Map.of("max.time.ms", "5s"));
+        assertThat(scriptScore(d)).isEqualTo(2.0);
+        d.modified(config(Map.of()), Map.of());
+        assertThat(scriptScore(d)).isEqualTo(Rule.HTML_SCRIPT.defaultScore());
+    }
+
+    private static double scriptScore(ContentDetector d) {
+        return d.scan(message("", "<script>x</script>"), Instant.now().plusSeconds(5)).stream()
+                .filter(f -> f.rule().equals("html-script")).findFirst().orElseThrow().score();
+    }
+
+    /** The annotation's defaults, with some methods answering otherwise. */
+    static ContentDetector.Config config(Map<String, Object> overrides) {
+        return (ContentDetector.Config) java.lang.reflect.Proxy.newProxyInstance(
+                ContentDetector.Config.class.getClassLoader(), new Class<?>[] {ContentDetector.Config.class},
+                (proxy, m, args) -> overrides.getOrDefault(m.getName(), m.getDefaultValue()));
     }
 
     @Test
