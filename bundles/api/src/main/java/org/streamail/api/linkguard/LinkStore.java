@@ -23,6 +23,13 @@ public interface LinkStore {
     /** Deliveries that carried {@code url} at or after {@code since}, newest first, at most {@code limit}. */
     List<LinkDelivery> deliveriesOf(String url, Instant since, int limit);
 
+    /**
+     * Deliveries that carried {@code url} at or after {@code since} and before {@code before}, newest first, at most
+     * {@code limit}: whether ordinary mail carried a URL before a campaign began, however many copies the campaign
+     * itself had since (its deliveries would fill a page of the newest). Since API 1.2.
+     */
+    List<LinkDelivery> deliveriesBefore(String url, Instant since, Instant before, int limit);
+
     /** Appends a click. */
     void recordClick(Click click);
 

@@ -4,7 +4,7 @@
  * click endpoint) and the store bundle ({@link org.streamail.api.linkguard.LinkStore}); consumed by the
  * reporting bundle (campaigns), the REST API, the shell and the workbench.
  */
-@Version("1.1.0")
+@Version("1.2.0")
 @Export
 package org.streamail.api.linkguard;
 

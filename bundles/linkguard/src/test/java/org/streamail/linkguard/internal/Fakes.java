@@ -67,6 +67,11 @@ final class Fakes {
         }
 
         @Override
+        public List<LinkDelivery> deliveriesBefore(String url, Instant since, Instant before, int limit) {
+            return List.of();
+        }
+
+        @Override
         public void recordClick(Click click) {
             clicks.add(click);
         }

@@ -59,8 +59,9 @@ import org.streamail.api.store.Directory;
  * <p>Notification happens after the alert is stored, on a small bounded executor (two threads, a queue of
  * {@code notify.queue.size}): a mail through the gateway's own {@link MessageIntake} (envelope from
  * 127.0.0.1, HELO {@code streamail-alerts}) to {@code admin.address} for alerts at or above
- * {@code notify.min.severity}, a mail to the alert's recipient when {@code notify.recipients}, and a POST to
- * {@code webhook.url}. Every failure is logged; {@link #raise} only throws when the alert cannot be stored.
+ * {@code notify.min.severity}, and a mail to the alert's recipient when {@code notify.recipients}; a POST to
+ * {@code webhook.url} goes through a queue of its own (one thread, {@code notify.queue.size}), so a slow or dead hook
+ * never delays the mail. Every failure is logged; {@link #raise} only throws when the alert cannot be stored.
  *
  * <p>Folding ({@code notify.fold.window}, {@link NotificationFolder}): mail to one address about one kind and
  * subject is sent for the first alert and for escalations; the other repeats within the window are stored and
@@ -103,6 +104,12 @@ public final class AlertServiceImpl implements AlertService {
     private final Clock clock;
     private final Executor executor;
     private final ThreadPoolExecutor ownExecutor;
+    /**
+     * Where webhook posts run: apart from the mail, so a hook that is down or slow (up to
+     * {@code webhook.timeout.seconds} per alert) never holds back alert mail. {@code null} without a webhook.
+     */
+    private final Executor webhookExecutor;
+    private final ThreadPoolExecutor ownWebhookExecutor;
     private final Duration foldWindow;
     /** {@code null} when folding is off ({@code PT0S}) or no mail is ever sent. */
     private final NotificationFolder folder;
@@ -201,6 +208,22 @@ public final class AlertServiceImpl implements AlertService {
             ownExecutor = null;
             this.executor = executor;
         }
+        if (webhook == null) {
+            ownWebhookExecutor = null;
+            webhookExecutor = null;
+        } else if (executor == null) {
+            ownWebhookExecutor = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue),
+                    r -> {
+                        Thread t = new Thread(r, "streamail-alert-webhook");
+                        t.setDaemon(true);
+                        return t;
+                    });
+            ownWebhookExecutor.allowCoreThreadTimeOut(true);
+            webhookExecutor = ownWebhookExecutor;
+        } else {
+            ownWebhookExecutor = null;
+            webhookExecutor = executor;
+        }
         if (folder != null && digestTick != null) {
             digestThread = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, DIGEST_THREAD);
@@ -233,12 +256,19 @@ public final class AlertServiceImpl implements AlertService {
                 digestThread.shutdownNow();
             }
         }
+        if (ownWebhookExecutor != null) {
+            ownWebhookExecutor.shutdown(); // waited for below, while the mail drains
+        }
         if (ownExecutor != null) {
             ownExecutor.shutdown();
             if (!ownExecutor.awaitTermination(5, TimeUnit.SECONDS)) {
                 LOG.warn("Alerts: {} notifications still queued at shutdown were dropped",
                         ownExecutor.shutdownNow().size());
             }
+        }
+        if (ownWebhookExecutor != null && !ownWebhookExecutor.awaitTermination(1, TimeUnit.SECONDS)) {
+            LOG.warn("Alerts: {} webhook posts still queued at shutdown were dropped",
+                    ownWebhookExecutor.shutdownNow().size());
         }
         flushDigests();
     }
@@ -268,7 +298,7 @@ public final class AlertServiceImpl implements AlertService {
 
     @Override
     public Alert raise(AlertRequest request) {
-        return raise(request, newId());
+        return raise(request, newId(), false);
     }
 
     /**
@@ -276,6 +306,9 @@ public final class AlertServiceImpl implements AlertService {
      * the random ids), so the store, which keeps one row per id, decides: when that id is already stored (another
      * node raised it first, even at the same moment), nothing is stored or mailed and the answer is empty. Used by
      * the campaign recall's warnings (second multi-node audit: a user warned twice by two nodes recalling at once).
+     * When the notification queue is full, its mail is sent on the calling thread rather than dropped: a recall
+     * raises one warning per user back to back, faster than mail goes out, and a warning stored is never raised
+     * again, so a dropped mail would leave that user unwarned for good.
      */
     @Override
     public Optional<Alert> raiseOnce(AlertRequest request, String key) {
@@ -288,7 +321,7 @@ public final class AlertServiceImpl implements AlertService {
             return Optional.empty();
         }
         try {
-            return Optional.of(raise(request, id));
+            return Optional.of(raise(request, id, true));
         } catch (RuntimeException e) {
             if (store.get(id).isPresent()) {
                 return Optional.empty(); // another node stored it between the look and the insert
@@ -311,7 +344,8 @@ public final class AlertServiceImpl implements AlertService {
         }
     }
 
-    private Alert raise(AlertRequest request, String id) {
+    /** @param callerRunsWhenFull send the mail on this thread when the notification queue is full */
+    private Alert raise(AlertRequest request, String id, boolean callerRunsWhenFull) {
         Objects.requireNonNull(request, "request");
         if (!KIND.matcher(request.kind()).matches()) {
             throw new IllegalArgumentException("alert kind must be a lower-case token such as click-blocked, got '"
@@ -340,8 +374,20 @@ public final class AlertServiceImpl implements AlertService {
             try {
                 executor.execute(() -> runAll(alert, jobs));
             } catch (RejectedExecutionException e) {
-                LOG.warn("Alerts: notification queue full or shut down; alert {} is stored but not notified",
-                        alert.id());
+                if (callerRunsWhenFull && (ownExecutor == null || !ownExecutor.isShutdown())) {
+                    LOG.debug("Alerts: notification queue full; alert {} is mailed by its caller", alert.id());
+                    runAll(alert, jobs);
+                } else {
+                    LOG.warn("Alerts: notification queue full or shut down; alert {} is stored but not mailed",
+                            alert.id());
+                }
+            }
+        }
+        if (webhookExecutor != null) {
+            try {
+                webhookExecutor.execute(() -> post(alert));
+            } catch (RejectedExecutionException e) {
+                LOG.warn("Alerts: webhook queue full or shut down; alert {} is stored but not posted", alert.id());
             }
         }
         return alert;
@@ -368,10 +414,10 @@ public final class AlertServiceImpl implements AlertService {
     /**
      * What to send for {@code alert}, decided on the raising thread so that folded mail never takes a place in
      * the notification queue: admin and user mail (each possibly folded, possibly preceded by the digest of a
-     * window that has just closed) and the webhook.
+     * window that has just closed). The webhook post is queued apart ({@link #webhookExecutor}).
      */
     private List<Runnable> plan(Alert alert) {
-        List<Runnable> jobs = new ArrayList<>(5);
+        List<Runnable> jobs = new ArrayList<>(4);
         if (!adminAddress.isEmpty() && alert.severity().compareTo(notifyMin) >= 0) {
             planMail(jobs, alert, adminAddress, false);
         }
@@ -384,9 +430,6 @@ public final class AlertServiceImpl implements AlertService {
                 LOG.warn("Alerts: alert {} names recipient '{}', which is not a plain address; not mailed", alert.id(),
                         Texts.oneLine(alert.recipient(), 100));
             }
-        }
-        if (webhook != null) {
-            jobs.add(() -> post(alert));
         }
         return jobs;
     }
@@ -486,7 +529,7 @@ public final class AlertServiceImpl implements AlertService {
             if (status < 200 || status >= 300) {
                 LOG.warn("Alerts: webhook {} answered {} for alert {}", webhook, status, alert.id());
             }
-        } catch (java.io.IOException e) {
+        } catch (java.io.IOException | RuntimeException e) {
             LOG.warn("Alerts: webhook {} failed for alert {}: {}", webhook, alert.id(), e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

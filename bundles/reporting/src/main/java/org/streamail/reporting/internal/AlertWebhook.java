@@ -6,6 +6,7 @@ import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,15 +14,19 @@ import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
  * POSTs alert JSON to the configured webhook, signed with HMAC-SHA256 over the exact body bytes
  * ({@code X-Streamail-Signature: sha256=<hex>}) when a secret is configured. Plain http only to a loopback
- * address; no credentials in the URL (they would end up in logs); redirects are not followed; connect and
- * request are bounded by the timeout. {@link #toString()} shows the URL without its query, never the
- * secret. Thread-safe (the JDK client is).
+ * address; no credentials in the URL (they would end up in logs); redirects are not followed; the whole
+ * exchange (connect, request, reply body) is bounded by the timeout. {@link #toString()} shows the URL without its
+ * query, never the secret. Thread-safe (the JDK client is).
  */
 final class AlertWebhook {
 
@@ -112,7 +117,7 @@ final class AlertWebhook {
      * Sends one JSON document.
      *
      * @return the HTTP status
-     * @throws IOException when the hook cannot be reached in time
+     * @throws IOException when the hook cannot be reached, or does not reply completely within the timeout
      */
     int post(String json) throws IOException, InterruptedException {
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
@@ -123,8 +128,19 @@ final class AlertWebhook {
         if (signed()) {
             r.header(SIGNATURE_HEADER, signature(secret, body));
         }
-        HttpResponse<Void> response = client.send(r.build(), HttpResponse.BodyHandlers.discarding());
-        return response.statusCode();
+        // The request timeout only runs until the reply's headers: a hook that then trickles its body would hold
+        // the thread for good. The whole exchange is bounded here, and abandoned (connection closed) past it.
+        CompletableFuture<HttpResponse<Void>> response = client.sendAsync(r.build(),
+                HttpResponse.BodyHandlers.discarding());
+        try {
+            return response.get(timeout.toMillis(), TimeUnit.MILLISECONDS).statusCode();
+        } catch (TimeoutException e) {
+            throw new HttpTimeoutException("no complete reply within " + timeout.toSeconds() + " s");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } finally {
+            response.cancel(true);
+        }
     }
 
     @Override

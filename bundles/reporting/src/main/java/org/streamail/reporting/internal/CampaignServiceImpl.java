@@ -46,6 +46,7 @@ import org.streamail.api.linkguard.LinkDelivery;
 import org.streamail.api.linkguard.LinkStore;
 import org.streamail.api.model.Direction;
 import org.streamail.api.store.DeliveryStatus;
+import org.streamail.api.store.Directory;
 import org.streamail.api.store.LogEntry;
 import org.streamail.api.store.LogQuery;
 import org.streamail.api.store.MessageLog;
@@ -72,7 +73,8 @@ import org.streamail.api.store.MessageLog;
  * {@link AlertStore} ({@code recipient-warned} alerts with the campaign id and address as subject: their
  * message id and the gateway ids on their {@link #REFERENCE} line), so a second recall,
  * on any node and after a restart, neither warns nor pulls them again; without an alert store, a bounded
- * in-memory record stands in.
+ * in-memory record stands in. A copy whose pull-back failed is left off that record, so the next recall pulls it
+ * again.
  *
  * <p>Lifecycle: active while a {@link MessageLog} is registered; the others are optional and dynamic.
  * Threading: thread-safe; recalls are serialised in this JVM (they are rare, and this keeps two clicks on
@@ -130,6 +132,11 @@ public final class CampaignServiceImpl implements CampaignService {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     volatile AlertStore alertStore;
+
+    /** The protected domains: their URLs are the organisation's own, never an administrator's recall's. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile Directory directory;
 
     /**
      * @throws IllegalArgumentException naming the property when a value does not parse or is out of range (DS
@@ -230,6 +237,8 @@ public final class CampaignServiceImpl implements CampaignService {
         /** Pull-back results of the copies that could be searched for (those with a Message-ID). */
         final List<RecallOutcome> outcomes = new ArrayList<>();
         final List<String> pairKeys = new ArrayList<>();
+        /** Copies (gateway ids) whose pull-back failed: not remembered as handled, so the next recall tries again. */
+        final Set<String> failed = new HashSet<>();
         int notSearched;
 
         Warning(String address) {
@@ -243,7 +252,21 @@ public final class CampaignServiceImpl implements CampaignService {
                 notSearched++;
             } else {
                 outcomes.add(outcome);
+                if (!outcome.error().isEmpty()) {
+                    failed.add(m.id);
+                }
             }
+        }
+
+        /** The pairs this warning settles: every copy but those whose pull-back failed. */
+        List<String> handledKeys() {
+            List<String> keys = new ArrayList<>(pairKeys.size());
+            for (int i = 0; i < copies.size(); i++) {
+                if (!failed.contains(copies.get(i).id)) {
+                    keys.add(pairKeys.get(i));
+                }
+            }
+            return keys;
         }
 
         Member first() {
@@ -332,10 +355,18 @@ public final class CampaignServiceImpl implements CampaignService {
                     urls.add(url); // judged bad, read above
                     continue;
                 }
-                List<LinkDelivery> d = deliveriesOf(linkStore, first, url);
-                if (!carriedBefore(d, members.keySet(), start)) {
+                if (organisations(url)) {
+                    // A lure spoofing us links our real pages next to its bad one: marked bad they would be blocked
+                    // for everyone, and our own later mail carrying them recalled.
+                    shared++;
+                    continue;
+                }
+                // Asked for the deliveries before the campaign began, not among the newest: ordinary mail after it
+                // (the organisation's site, in every signature) would fill that page and hide the earlier ones,
+                // and so would a big campaign's own copies.
+                if (!carriedBefore(deliveriesBefore(linkStore, first, url, start), members.keySet(), start)) {
                     urls.add(url);
-                    deliveries.put(url, d);
+                    deliveries.put(url, deliveriesOf(linkStore, first, url));
                 } else {
                     shared++; // an everyday URL the lure links next to its bad one: not the campaign's
                 }
@@ -373,6 +404,7 @@ public final class CampaignServiceImpl implements CampaignService {
         int skippedUndelivered = 0;
         int alreadyDone = 0;
         int outbound = 0;
+        int failedPulls = 0;
         List<String> problems = new ArrayList<>();
         // Pass 1: every copy not handled before is pulled back, and grouped by recipient (case ignored), so that a
         // user who got several copies is warned once for all of them (pass 2), not once per copy: one recall must
@@ -413,6 +445,7 @@ public final class CampaignServiceImpl implements CampaignService {
         }
         // Pass 2: one warning per recipient, naming how many copies it covers.
         for (Warning w : byRecipient.values()) {
+            failedPulls += w.failed.size();
             if (alertService != null) {
                 try {
                     AlertRequest warning = new AlertRequest(KIND_WARNED, Severity.MEDIUM,
@@ -421,8 +454,8 @@ public final class CampaignServiceImpl implements CampaignService {
                     // once across nodes: two nodes recalling the campaign at once (clicks on its lure on both, say)
                     // both find these pairs unhandled above; the warning's key says what it covers
                     if (alertService.raiseOnce(warning, warningKey(campaignId, w)).isEmpty()) {
-                        alreadyDone += w.pairKeys.size();
-                        done.addAll(w.pairKeys);
+                        alreadyDone += w.handledKeys().size();
+                        done.addAll(w.handledKeys());
                         continue;
                     }
                     warned.add(w.address);
@@ -432,10 +465,14 @@ public final class CampaignServiceImpl implements CampaignService {
                     continue; // not remembered: the next recall tries again
                 }
             }
-            done.addAll(w.pairKeys);
+            done.addAll(w.handledKeys());
         }
         if (alertStore == null) {
             remembered.put(campaignId, done);
+        }
+        if (failedPulls > 0) {
+            problems.add(0, failedPulls + " copies could not be pulled back (mailbox errors): they are not counted as "
+                    + "handled, and the next recall of this campaign tries them again");
         }
         if (outbound > 0) {
             problems.add(0, outbound + " of the copies were sent out by the organisation (outbound): their "
@@ -464,8 +501,10 @@ public final class CampaignServiceImpl implements CampaignService {
 
     private void bySenderAndSubject(LogEntry first, Map<String, Member> members) {
         String sender = first.envelope().sender();
-        if (sender.isEmpty()) {
-            return; // the null sender (bounces) is not one campaign
+        if (sender.isEmpty() || first.subject().isBlank()) {
+            // the null sender (bounces) is not one campaign, and no subject is no match: a sender's other mail
+            // without one (a scanner's, a fax gateway's) would be pulled with the lure
+            return;
         }
         Instant since = first.receivedAt().minus(window);
         Instant until = first.receivedAt().plus(window).plusMillis(1);
@@ -504,11 +543,56 @@ public final class CampaignServiceImpl implements CampaignService {
     /** Deliveries of {@code url} within the window before the first copy (bounded); empty when unreadable. */
     private List<LinkDelivery> deliveriesOf(LinkStore linkStore, LogEntry first, String url) {
         try {
-            return linkStore.deliveriesOf(url, first.receivedAt().minus(window), maxLinkDeliveries);
+            List<LinkDelivery> d = linkStore.deliveriesOf(url, first.receivedAt().minus(window), maxLinkDeliveries);
+            if (d.size() >= maxLinkDeliveries) {
+                LOG.warn("Campaign of {}: a URL of it had {} deliveries or more (max.link.deliveries): only the newest "
+                        + "were examined, copies among the older ones are not recalled", first.id(), maxLinkDeliveries);
+            }
+            return d;
         } catch (RuntimeException e) {
             LOG.warn("Campaign of {}: deliveries of a URL could not be read: {}", first.id(), e.toString());
             return List.of();
         }
+    }
+
+    /** Deliveries of {@code url} within the window before the campaign's {@code start} (bounded); empty when unreadable. */
+    private List<LinkDelivery> deliveriesBefore(LinkStore linkStore, LogEntry first, String url, Instant start) {
+        try {
+            return linkStore.deliveriesBefore(url, first.receivedAt().minus(window), start, maxLinkDeliveries);
+        } catch (RuntimeException e) {
+            LOG.warn("Campaign of {}: deliveries of a URL could not be read: {}", first.id(), e.toString());
+            return List.of();
+        }
+    }
+
+    /** Whether {@code url}'s host is a protected domain or below one (the directory's answer; false without one). */
+    private boolean organisations(String url) {
+        Directory d = directory;
+        if (d == null) {
+            return false;
+        }
+        String host;
+        try {
+            host = java.net.URI.create(url).getHost();
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        if (host == null) {
+            return false;
+        }
+        String h = host.toLowerCase(Locale.ROOT);
+        try {
+            for (int labels = 0; labels < 128 && !h.isEmpty(); labels++) {
+                if (d.isProtectedDomain(h)) {
+                    return true;
+                }
+                int dot = h.indexOf('.');
+                h = dot < 0 ? "" : h.substring(dot + 1);
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("Campaign: directory unavailable: {}", e.toString());
+        }
+        return false;
     }
 
     /**
@@ -567,8 +651,12 @@ public final class CampaignServiceImpl implements CampaignService {
             // one user's warnings about one campaign: a handful (one per copy they got), far below the limit
             for (Alert a : s.query(new AlertQuery(AlertQuery.MAX_LIMIT, null, KIND_WARNED,
                     warningSubject(campaignId, recipient), null))) {
-                done.add(pairKey(a.messageId(), a.recipient()));
-                for (String gatewayId : referencedCopies(a.detail())) {
+                List<String> referenced = referencedCopies(a.detail());
+                if (referenced == null) {
+                    done.add(pairKey(a.messageId(), a.recipient())); // a warning from before the reference line
+                    continue;
+                }
+                for (String gatewayId : referenced) {
                     done.add(pairKey(gatewayId, a.recipient()));
                 }
             }
@@ -578,28 +666,36 @@ public final class CampaignServiceImpl implements CampaignService {
 
     /**
      * The gateway ids a warning's detail lists on its {@link #REFERENCE} line: one warning covers every copy the
-     * user got, while its {@code messageId} can name only the first.
+     * user got, while its {@code messageId} can name only the first. The line leaves out copies whose pull-back
+     * failed, so it may be empty; {@code null} when there is no such line.
      */
     static List<String> referencedCopies(String detail) {
         if (detail == null) {
-            return List.of();
+            return null;
         }
+        String reference = REFERENCE.strip(); // the line may have lost its trailing space when it lists no copy
         for (String line : detail.split("\n", MAX_DETAIL_LINES)) {
-            if (line.startsWith(REFERENCE)) {
-                String ids = line.substring(REFERENCE.length()).strip();
+            if (line.startsWith(reference)) {
+                String ids = line.substring(reference.length()).strip();
                 return ids.isEmpty() ? List.of() : List.of(ids.split("\\s+"));
             }
         }
-        return List.of();
+        return null;
     }
 
     /**
      * The key of the warning of one recipient about these copies of a campaign: the same on every node that recalls
      * them, so the alert is stored once ({@link AlertService#raiseOnce}; the id it derives is the one warnings had
-     * before the key went through the API, so warnings stored earlier still count).
+     * before the key went through the API, so warnings stored earlier still count). A copy whose pull-back failed is
+     * marked in the key.
      */
     static String warningKey(String campaignId, Warning w) {
-        List<String> keys = new ArrayList<>(w.pairKeys);
+        List<String> keys = new ArrayList<>(w.pairKeys.size());
+        for (int i = 0; i < w.copies.size(); i++) {
+            // a failed pull is a warning of its own: the retry that succeeds warns again ("removed"), one that fails
+            // again does not
+            keys.add(w.pairKeys.get(i) + (w.failed.contains(w.copies.get(i).id) ? " (pull failed)" : ""));
+        }
         Collections.sort(keys);
         return KIND_WARNED + "\n" + campaignId + "\n" + w.address.toLowerCase(Locale.ROOT) + "\n"
                 + String.join("\n", keys);
@@ -661,10 +757,16 @@ public final class CampaignServiceImpl implements CampaignService {
         if (!w.outcomes.isEmpty() && w.notSearched > 0) {
             b.append("Some copies could not be searched for: delete them if you see them.\n");
         }
+        if (!w.failed.isEmpty() && (moved > 0 || deleted > 0)) {
+            b.append("Some copies could not be removed (mail server error): delete them if you see them.\n");
+        }
         // Read back by alreadyWarned(): the copies this one warning covers, so a later recall skips them all.
         b.append(REFERENCE);
         int listed = 0;
         for (Member c : w.copies) {
+            if (w.failed.contains(c.id)) {
+                continue; // not handled: the next recall pulls it again
+            }
             if (b.length() + c.id.length() + 1 > MAX_REFERENCE_CHARS) {
                 break; // the rest are not remembered: a later recall pulls them again (harmless) and warns once more
             }

@@ -64,7 +64,7 @@ final class NotificationFolder {
      * @param first       creation time of the first folded alert
      * @param last        creation time of the last folded alert
      * @param highest     the highest severity among the folded alerts
-     * @param sample      the first folded alert (kind, subject, title for the mail)
+     * @param sample      the first folded alert (kind, subject, title for the mail), without its detail
      * @param listed      at most {@link #MAX_LISTED} folded alerts, oldest first
      */
     record Digest(String to, boolean toUser, Instant windowStart, int count, Instant first, Instant last,
@@ -108,7 +108,9 @@ final class NotificationFolder {
         void fold(Alert a) {
             if (folded == 0) {
                 first = a.createdAt();
-                sample = a;
+                // what the digest quotes (kind, subject, title, id), not the detail: up to 20,000 characters per window
+                sample = new Alert(a.id(), a.createdAt(), a.severity(), a.kind(), a.subject(), a.messageId(),
+                        a.recipient(), a.title(), "", a.occurrences());
                 foldedMax = a.severity();
             }
             folded++;

@@ -95,9 +95,13 @@ final class NotificationMail {
         return h.toString().getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** {@code Name: value} with CRLF; the value (already one line) as RFC 2047 B-words when not ASCII. */
+    /**
+     * {@code Name: value} with CRLF; the value (already one line) as RFC 2047 B-words when not ASCII, or when it holds
+     * {@code =?}: a client would decode hostile text that looks like an encoded word (a bidi override, a live link,
+     * neither seen by {@link Texts}), while text inside a real one is shown as it is.
+     */
     static String header(String name, String value) {
-        if (value.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+        if (value.chars().allMatch(c -> c >= 0x20 && c < 0x7f) && !value.contains("=?")) {
             return name + ": " + value + "\r\n";
         }
         java.util.List<String> words = new java.util.ArrayList<>();

@@ -15,12 +15,17 @@ final class Texts {
     private Texts() {
     }
 
-    /** Whether {@code s} is a plain address that is safe to put in a header and an envelope. */
     /** An http(s) or ftp scheme, to be written as hxxp so that no mail client makes it a live link. */
     private static final Pattern SCHEME = Pattern.compile("(?i)\\b(h)tt(ps?)://|\\b(f)tp://");
-    /** A host name standing alone (not the domain of an address, not inside a longer token). */
+    /**
+     * A host name standing alone (not the domain of an address, not inside a longer token); international labels
+     * and punycode top-level domains ({@code xn--p1ai}) included, since clients link {@code www.пример.рф} too. At
+     * most 127 labels, as in DNS: an unbounded repetition recursed once per label in the regex engine, and a hostile
+     * "host" of thousands of labels in an alert's detail overflowed the notification thread's stack.
+     */
     private static final Pattern HOST = Pattern.compile(
-            "(?i)(?<![@\\p{L}\\p{N}._%+-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,24})(?![\\p{L}\\p{N}_%+@-])");
+            "(?i)(?<![@\\p{L}\\p{N}._%+-])((?:[\\p{L}\\p{N}](?:[\\p{L}\\p{N}-]{0,61}[\\p{L}\\p{N}])?\\.){1,126}"
+                    + "(?:\\p{L}{2,24}|xn--[a-z0-9-]{1,59}))(?![\\p{L}\\p{N}_%+@-])");
 
     /**
      * Defangs what a notification quotes: {@code http://bad.example/x} becomes
@@ -37,11 +42,15 @@ final class Texts {
         return HOST.matcher(schemes).replaceAll(m -> m.group(1).replace(".", "[.]"));
     }
 
+    /** Whether {@code s} is a plain address that is safe to put in a header and an envelope. */
     static boolean isAddress(String s) {
         return s != null && s.length() <= 254 && ADDRESS.matcher(s).matches();
     }
 
-    /** One line: every control or line-separator character becomes a space, blanks collapse, at most {@code max}. */
+    /**
+     * One line: every control or line-separator character becomes a space, blanks collapse, format characters
+     * ({@link #invisible}) are dropped, at most {@code max}.
+     */
     static String oneLine(String s, int max) {
         if (s == null) {
             return "";
@@ -51,6 +60,9 @@ final class Texts {
         for (int i = 0; i < s.length() && b.length() < max; ) {
             int cp = s.codePointAt(i);
             i += Character.charCount(cp);
+            if (invisible(cp)) {
+                continue;
+            }
             boolean blank = Character.isISOControl(cp) || Character.isWhitespace(cp) || cp == 0x2028 || cp == 0x2029
                     || cp == 0x85 || Character.isSpaceChar(cp);
             if (blank) {
@@ -69,7 +81,10 @@ final class Texts {
         return b.toString();
     }
 
-    /** Several lines with CRLF ends; other control characters (but tab) dropped; at most {@code max} chars. */
+    /**
+     * Several lines with CRLF ends; other control characters (but tab) and format characters ({@link #invisible})
+     * dropped; at most {@code max} chars.
+     */
     static String lines(String s, int max) {
         if (s == null || s.isEmpty()) {
             return "";
@@ -77,15 +92,25 @@ final class Texts {
         String t = s.length() > max ? s.substring(0, max) : s;
         t = t.replace("\r\n", "\n").replace('\r', '\n').replace('\u2028', '\n').replace('\u2029', '\n');
         StringBuilder b = new StringBuilder(t.length() + 64);
-        for (int i = 0; i < t.length(); i++) {
-            char c = t.charAt(i);
+        for (int i = 0; i < t.length(); ) {
+            int c = t.codePointAt(i);
+            i += Character.charCount(c);
             if (c == '\n') {
                 b.append("\r\n");
-            } else if (c == '\t' || !Character.isISOControl(c)) {
-                b.append(c);
+            } else if (c == '\t' || !Character.isISOControl(c) && !invisible(c)) {
+                b.appendCodePoint(c);
             }
         }
         return b.toString();
+    }
+
+    /**
+     * Format characters (Unicode Cf): bidi overrides and isolates that make {@code invoice<U+202E>fdp.exe} read
+     * {@code invoiceexe.pdf}, zero-width spaces and joiners, soft hyphens, BOMs. Quoted hostile text loses them: they
+     * would let it lie about itself in the warning, or hide a host name from {@link #defang}.
+     */
+    private static boolean invisible(int cp) {
+        return Character.getType(cp) == Character.FORMAT;
     }
 
     /** Loopback test without DNS: only "localhost" and literal loopback addresses count. */

@@ -377,4 +377,19 @@ class AlertMailFoldingTest {
         assertThat(s.sendDueDigests()).isEqualTo(1);
         assertThat(subjects().get(1)).endsWith("(199 more since 09:00 UTC)");
     }
+
+    /** An open window keeps what its digest needs, not the folded alert's detail (up to 20,000 characters each). */
+    @Test
+    void aFoldWindowDoesNotKeepTheDetailOfTheAlertsItFolds() {
+        NotificationFolder folder = new NotificationFolder(Duration.ofMinutes(15), 10, clock);
+        String big = "x".repeat(AlertServiceImpl.MAX_DETAIL);
+        for (int i = 0; i < 2; i++) {
+            folder.offer("secops@corp.example", false, new org.streamail.api.alert.Alert("id" + i, clock.instant(),
+                    Severity.HIGH, "click-blocked", "10.0.0.5", "", "", "title", big, 1));
+        }
+        assertThat(folder.takeAll()).singleElement().satisfies(d -> {
+            assertThat(d.sample().detail()).isEmpty();
+            assertThat(d.sample().title()).isEqualTo("title");
+        });
+    }
 }

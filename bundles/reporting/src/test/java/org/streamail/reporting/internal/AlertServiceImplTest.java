@@ -313,4 +313,63 @@ class AlertServiceImplTest {
             s.deactivate();
         }
     }
+
+    /**
+     * Bidi controls and invisible characters in hostile text: a right-to-left override makes "invoice<U+202E>fdp.exe"
+     * read "invoiceexe.pdf" in the warning itself, and a zero-width space inside a host name kept it from being
+     * defanged. Neither reaches the stored title or the mail.
+     */
+    @Test
+    void bidiControlsAndInvisibleCharactersNeverReachTheMail() throws Exception {
+        AlertServiceImpl s = service(Map.of());
+        Alert a = s.raise(new AlertRequest("recipient-warned", Severity.MEDIUM, "c", "", "ann@corp.example",
+                "Attachment invoice\u202Efdp.exe from pay\u200B.evil\u2060.example",
+                "Sender: x@y.example\nLink: www\u200B.evil\u00AD.example/login \u2066hidden\u2069\uFEFF"));
+
+        for (String text : List.of(a.title(), new String(intake.received.get(0).raw(), StandardCharsets.US_ASCII))) {
+            assertThat(text).doesNotContain("\u202E", "\u200B", "\u2060", "\u00AD", "\u2066", "\uFEFF");
+        }
+        MimeMessage m = parse(intake.received.get(0).raw());
+        assertThat(m.getSubject()).isEqualTo("[Streamail MEDIUM] Attachment invoicefdp[.]exe from pay[.]evil[.]example");
+        assertThat((String) m.getContent()).contains("www[.]evil[.]example/login hidden")
+                .doesNotContain("\u202E", "\u200B", "\u00AD", "\u2066", "\uFEFF");
+    }
+
+    /**
+     * A campaign recall raises one warning per user back to back, faster than mail goes out: past the queue, the
+     * warnings were stored (so never raised again) but their mail dropped. raiseOnce's callers (the recall, on a
+     * worker) send it themselves instead; raise() still drops rather than block its caller.
+     */
+    @Test
+    void aWarningRaisedOnceIsMailedEvenWhenTheQueueIsFull() {
+        AlertServiceImpl s = new AlertServiceImpl(Configs.of(ReportingConfig.class, Map.of()), store, clock,
+                r -> {
+                    throw new java.util.concurrent.RejectedExecutionException("queue full (test)");
+                });
+        s.intake = intake;
+        s.directory = new FakeDirectory("corp.example");
+
+        s.raise(new AlertRequest("click-blocked", Severity.HIGH, "10.0.0.5", "", "bob@corp.example", "t", ""));
+        assertThat(intake.received).as("raise() drops when full").isEmpty();
+
+        assertThat(s.raiseOnce(new AlertRequest("recipient-warned", Severity.MEDIUM, "cmp-1/ann@corp.example", "g1",
+                "ann@corp.example", "A fraudulent message was sent to you", "d"), "k1")).isPresent();
+        assertThat(intake.received).singleElement()
+                .satisfies(r -> assertThat(r.envelope().recipients()).containsExactly("ann@corp.example"));
+    }
+
+    /**
+     * An ASCII title that looks like an RFC 2047 encoded word went into the Subject as it was, and the reader's client
+     * decoded it: "=?UTF-8?B?4oCu...?=" showed a right-to-left override and a live link the title filter and defanging
+     * never saw. Such a title is encoded itself, so the client shows it literally.
+     */
+    @Test
+    void aTitleThatLooksLikeAnEncodedWordIsShownLiterally() throws Exception {
+        AlertServiceImpl s = service(Map.of("admin.address", "secops@corp.example"));
+        String title = "=?UTF-8?B?4oCuaHR0cDovL2V2aWwuZXhhbXBsZS8=?= =?utf-8?q?=E2=80=AE?=";
+        s.raise(new AlertRequest("click-blocked", Severity.HIGH, "s", "", "", title, "d"));
+
+        MimeMessage m = parse(intake.received.get(0).raw());
+        assertThat(m.getSubject()).isEqualTo("[Streamail HIGH] " + title);
+    }
 }

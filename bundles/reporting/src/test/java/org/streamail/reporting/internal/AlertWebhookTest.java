@@ -154,4 +154,51 @@ class AlertWebhookTest {
                 .hasMessageContaining("webhook.timeout.seconds");
         assertThat(service(Map.of("webhook.url", "https://edr.example.org/hooks/streamail"))).isNotNull();
     }
+
+    /** A webhook that is down or slow must not hold back the mail of the alerts (both ran in one job on two threads). */
+    @Test
+    void aSlowHookDoesNotDelayTheAlertMail() throws Exception {
+        delayMillis = 3000;
+        AlertServiceImpl s = new AlertServiceImpl(Configs.of(ReportingConfig.class, Map.of("webhook.url", url(),
+                "webhook.timeout.seconds", 1, "admin.address", "secops@corp.example")), store,
+                new MutableClock(Instant.parse("2025-03-10T09:00:00Z")), null);
+        CapturingIntake intake = new CapturingIntake();
+        s.intake = intake;
+        try {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 6; i++) {
+                s.raise(new AlertRequest("host-isolated", Severity.CRITICAL, "10.0.0." + i, "", "", "t", ""));
+            }
+            while (intake.received.size() < 6 && System.nanoTime() - t0 < 5_000_000_000L) {
+                Thread.sleep(10);
+            }
+            assertThat(intake.received).hasSize(6);
+            assertThat((System.nanoTime() - t0) / 1_000_000).as("mail not behind the hook").isLessThan(1500);
+        } finally {
+            s.deactivate();
+        }
+    }
+
+    /** The timeout bounds the whole exchange: a hook that sends its headers and then trickles the body is cut off. */
+    @Test
+    void aHookThatStallsInItsReplyBodyIsCutOffAtTheTimeout() {
+        server.createContext("/stall", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            exchange.sendResponseHeaders(200, 100);
+            exchange.getResponseBody().write('x');
+            exchange.getResponseBody().flush();
+            try {
+                Thread.sleep(6000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.close();
+        });
+        AlertServiceImpl s = service(Map.of("webhook.url", url().replace("/hook", "/stall"),
+                "webhook.timeout.seconds", 1));
+        long t0 = System.nanoTime();
+        Alert a = s.raise(new AlertRequest("host-isolated", Severity.HIGH, "z", "", "", "t", ""));
+        assertThat(store.get(a.id())).isPresent();
+        assertThat((System.nanoTime() - t0) / 1_000_000).as("bounded by webhook.timeout.seconds").isLessThan(2500);
+    }
 }

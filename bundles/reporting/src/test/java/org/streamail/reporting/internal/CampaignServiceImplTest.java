@@ -423,4 +423,148 @@ class CampaignServiceImplTest {
         assertThat(alertStore.ofKind("recipient-warned")).extracting(Alert::recipient)
                 .containsExactly("alice@corp.example");
     }
+
+    /**
+     * The organisation's own site is in every signature. It reached ordinary mail before the lure, but the link store
+     * answers the newest deliveries only (max.link.deliveries) and, by the time of the recall, ordinary mail after
+     * the lure fills that page: it must still not be taken for the campaign's own URL (marked bad for everyone, and
+     * every message carrying it recalled).
+     */
+    @Test
+    void aUrlWhoseDeliveriesFillTheLimitIsNotTakenForTheCampaignsOwn() {
+        String site = "https://www.corp.example/";
+        entry("s0", "<s0@partner.example>", "ann@partner.example", "Meeting", T.minus(Duration.ofHours(3)),
+                DeliveryStatus.DELIVERED, "ivan@corp.example");
+        links.recordLinks("s0", List.of("ivan@corp.example"), List.of(site), T.minus(Duration.ofHours(3)));
+        links.recordLinks("g1", List.of("alice@corp.example"), List.of(site), T);
+        for (int i = 0; i < 5; i++) {
+            String id = "ord" + i;
+            entry(id, "<" + id + "@partner.example>", "ann@partner.example", "Re: Meeting " + i,
+                    T.plus(Duration.ofMinutes(10 + i)), DeliveryStatus.DELIVERED, "user" + i + "@corp.example");
+            links.recordLinks(id, List.of("user" + i + "@corp.example"), List.of(site),
+                    T.plus(Duration.ofMinutes(10 + i)));
+            mailboxes.deliver("user" + i + "@corp.example", "<" + id + "@partner.example>");
+        }
+        CampaignServiceImpl s = new CampaignServiceImpl(Configs.of(CampaignConfig.class,
+                Map.of("max.link.deliveries", 5)), log, clock);
+        s.links = links;
+        s.alerts = alerts;
+        s.alertStore = alertStore;
+        s.mailboxRecall = mailboxes;
+
+        RecallReport r = s.recall("g1", "admin marked it", "admin");
+
+        assertThat(r.messages()).noneMatch(m -> m.startsWith("ord"));
+        assertThat(links.bad).doesNotContainKey(site).containsKey(URL);
+        for (int i = 0; i < 5; i++) {
+            assertThat(mailboxes.copiesOf("user" + i + "@corp.example", "<ord" + i + "@partner.example>")).isEqualTo(1);
+        }
+    }
+
+    /**
+     * A campaign with more copies than max.link.deliveries: its own deliveries fill the page of the newest, which
+     * says nothing about mail before it. Its URL is still its own (marked bad, copies pulled by it), as long as no
+     * ordinary mail carried it before the first copy.
+     */
+    @Test
+    void aCampaignBiggerThanTheDeliveryLimitStillHasItsUrlTaken() {
+        String lure = "https://lure.example/x";
+        for (int i = 0; i < 6; i++) {
+            String id = "big" + i;
+            entry(id, "<" + id + "@lure.example>", "hr" + i + "@lure.example", "Payroll update " + i,
+                    T.plus(Duration.ofMinutes(i)), DeliveryStatus.DELIVERED, "user" + i + "@corp.example");
+            links.recordLinks(id, List.of("user" + i + "@corp.example"), List.of(lure), T.plus(Duration.ofMinutes(i)));
+            mailboxes.deliver("user" + i + "@corp.example", "<" + id + "@lure.example>");
+        }
+        CampaignServiceImpl s = new CampaignServiceImpl(Configs.of(CampaignConfig.class,
+                Map.of("max.link.deliveries", 5)), log, clock);
+        s.links = links;
+        s.alerts = alerts;
+        s.alertStore = alertStore;
+        s.mailboxRecall = mailboxes;
+
+        RecallReport r = s.recall("big0", "admin marked it", "admin");
+
+        assertThat(links.bad).containsKey(lure);
+        assertThat(r.messages()).hasSizeGreaterThanOrEqualTo(5);
+        assertThat(mailboxes.copiesOf("user5@corp.example", "<big5@lure.example>")).isZero();
+    }
+
+    /** A blank subject says nothing: the sender's other mail without a subject is not a copy. */
+    @Test
+    void mailWithoutASubjectIsNotGroupedByItsSender() {
+        entry("e1", "<e1@scan.example>", "scanner@scan.example", "", T, DeliveryStatus.DELIVERED, "ann@corp.example");
+        entry("e2", "<e2@scan.example>", "scanner@scan.example", " ", T.plus(Duration.ofHours(1)),
+                DeliveryStatus.DELIVERED, "ben@corp.example");
+        mailboxes.deliver("ben@corp.example", "<e2@scan.example>");
+
+        RecallReport r = service(true, true).recall("e1", "admin marked it", "admin");
+
+        assertThat(r.messages()).containsExactly("e1");
+        assertThat(r.warned()).containsExactly("ann@corp.example");
+        assertThat(mailboxes.copiesOf("ben@corp.example", "<e2@scan.example>")).isEqualTo(1);
+    }
+
+    /**
+     * A mailbox whose IMAP server failed during the recall keeps its copy: the next recall must try that pull again
+     * (and say so), not count the pair as handled; mailboxes that were pulled are not searched again.
+     */
+    @Test
+    void aCopyWhosePullFailedIsPulledAgainByTheNextRecall() {
+        mailboxes.down.add("bob@corp.example");
+        RecallReport first = service(true, true).recall("g1", "click", "linkguard");
+        assertThat(first.outcomes()).anyMatch(o -> !o.error().isEmpty());
+        assertThat(mailboxes.copiesOf("bob@corp.example", "<m1@phish.example>")).isEqualTo(1);
+        assertThat(alertStore.ofKind("recipient-warned")).filteredOn(a -> a.recipient().equals("bob@corp.example"))
+                .singleElement().satisfies(a -> assertThat(a.title()).contains("sent to you"));
+        int calls = mailboxes.calls.size();
+
+        // Still down: tried again, but bob is not warned a second time about the same failure.
+        RecallReport again = service(true, true).recall("g1", "click", "linkguard");
+        assertThat(mailboxes.calls).hasSize(calls + 1).last().asString().startsWith("bob@corp.example");
+        assertThat(again.warned()).isEmpty();
+        assertThat(alertStore.ofKind("campaign-recalled")).last().satisfies(a -> assertThat(a.detail())
+                .contains("1 copies could not be pulled back", "mailboxes with errors: 1"));
+
+        mailboxes.down.clear();
+        RecallReport retry = service(true, true).recall("g1", "click", "linkguard");
+
+        assertThat(mailboxes.calls).hasSize(calls + 2).last().asString().startsWith("bob@corp.example");
+        assertThat(mailboxes.copiesOf("bob@corp.example", "<m1@phish.example>")).isZero();
+        assertThat(retry.pulled()).isEqualTo(1);
+        assertThat(retry.warned()).containsExactly("bob@corp.example");
+        assertThat(alertStore.ofKind("recipient-warned")).filteredOn(a -> a.recipient().equals("bob@corp.example"))
+                .hasSize(2).last().satisfies(a -> assertThat(a.title()).contains("removed from your mailbox"));
+
+        // Once pulled, it is handled.
+        service(true, true).recall("g1", "click", "linkguard");
+        assertThat(mailboxes.calls).hasSize(calls + 2);
+    }
+
+    /**
+     * A lure spoofing the organisation links its real intranet page next to the bad one; the real announcement with
+     * that link arrives after the lure. An administrator's recall must not take the organisation's own URL for the
+     * campaign's: marked bad it would be blocked for everyone, and the real announcement recalled.
+     */
+    @Test
+    void anAdminRecallLeavesTheOrganisationsOwnUrlsAlone() {
+        String intranet = "https://intranet.corp.example/benefits";
+        links.recordLinks("g1", List.of("alice@corp.example"), List.of(intranet), T);
+        entry("hr1", "<hr1@esp.example>", "hr@esp.example", "Benefits update", T.plus(Duration.ofHours(20)),
+                DeliveryStatus.DELIVERED, "zoe@corp.example");
+        links.recordLinks("hr1", List.of("zoe@corp.example"), List.of(intranet), T.plus(Duration.ofHours(20)));
+        mailboxes.deliver("zoe@corp.example", "<hr1@esp.example>");
+        CampaignServiceImpl s = service(true, true);
+        s.directory = new FakeDirectory("corp.example");
+
+        RecallReport r = s.recall("g1", "admin marked it", "admin");
+
+        assertThat(r.messages()).doesNotContain("hr1").contains("g1", "g3");
+        assertThat(links.bad).containsOnlyKeys(URL);
+        assertThat(mailboxes.copiesOf("zoe@corp.example", "<hr1@esp.example>")).isEqualTo(1);
+
+        // judged bad by the link guard, it counts like any other
+        RecallReport judged = service(true, true).recall("g1", "clicked and blocked", "linkguard", List.of(intranet));
+        assertThat(judged.messages()).contains("hr1");
+    }
 }

@@ -14,6 +14,8 @@ final class FakeMailboxRecall implements MailboxRecall {
     /** mailbox + "|" + Message-ID -> copies still in the mailbox. */
     private final Map<String, Integer> copies = new HashMap<>();
     final List<String> calls = new ArrayList<>();
+    /** Mailboxes (lower case) whose IMAP server is down: a recall there fails with an error outcome. */
+    final java.util.Set<String> down = new java.util.HashSet<>();
 
     synchronized void deliver(String mailbox, String messageId) {
         copies.merge(key(mailbox, messageId), 1, Integer::sum);
@@ -42,6 +44,9 @@ final class FakeMailboxRecall implements MailboxRecall {
             throw new IllegalArgumentException("gatewayId is required");
         }
         calls.add(mailbox + " " + messageId + " " + gatewayId);
+        if (down.contains(mailbox.toLowerCase(Locale.ROOT))) {
+            return new RecallOutcome(mailbox, 0, 0, 0, "IMAP: connection refused (test)");
+        }
         Integer n = copies.remove(key(mailbox, messageId));
         int found = n == null ? 0 : n;
         return new RecallOutcome(mailbox, found, found, 0, "");

@@ -37,7 +37,12 @@ final class MemoryLinkStore implements LinkStore {
 
     @Override
     public synchronized List<LinkDelivery> deliveriesOf(String url, Instant since, int limit) {
-        return deliveries.stream().filter(d -> d.url().equals(url) && !d.at().isBefore(since))
+        return deliveriesBefore(url, since, Instant.MAX, limit);
+    }
+
+    @Override
+    public synchronized List<LinkDelivery> deliveriesBefore(String url, Instant since, Instant before, int limit) {
+        return deliveries.stream().filter(d -> d.url().equals(url) && !d.at().isBefore(since) && d.at().isBefore(before))
                 .sorted(Comparator.comparing(LinkDelivery::at).reversed()).limit(limit).toList();
     }
 

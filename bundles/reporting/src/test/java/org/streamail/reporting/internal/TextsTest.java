@@ -24,4 +24,36 @@ class TextsTest {
         assertThat(Texts.defang("")).isEmpty();
         assertThat(Texts.defang(null)).isNull();
     }
+
+    @Test
+    void internationalAndPunycodeHostNamesAreDefangedToo() {
+        assertThat(Texts.defang("see www.пример.рф/login")).isEqualTo("see www[.]пример[.]рф/login");
+        assertThat(Texts.defang("http://login.evil.xn--p1ai/x and www.evil.xn--p1ai"))
+                .isEqualTo("hxxp://login[.]evil[.]xn--p1ai/x and www[.]evil[.]xn--p1ai");
+        assertThat(Texts.defang("Grüße an bücher.example")).isEqualTo("Grüße an bücher[.]example");
+    }
+
+    /**
+     * A "host" of thousands of labels (a hostile URL quoted in an alert's detail) overflowed the stack of the
+     * notification thread in the regex engine: the mail was lost, and any other job of that alert with it.
+     */
+    @Test
+    void aHostileHostOfThousandsOfLabelsDoesNotOverflowTheStack() throws Exception {
+        String hostile = "http://" + "a.".repeat(3000) + "example/x and www.evil.example";
+        java.util.concurrent.atomic.AtomicReference<Object> result = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread t = new Thread(null, () -> {
+            try {
+                result.set(Texts.defang(hostile));
+            } catch (Throwable e) {
+                result.set(e);
+            }
+        }, "defang", 512 * 1024);
+        t.start();
+        t.join();
+        assertThat(result.get()).isInstanceOf(String.class);
+        assertThat((String) result.get()).startsWith("hxxp://").endsWith("and www[.]evil[.]example");
+        // a real long host name (127 labels at most) is still defanged
+        assertThat(Texts.defang("www." + "a.".repeat(100) + "example")).isEqualTo("www[.]" + "a[.]".repeat(100)
+                + "example");
+    }
 }

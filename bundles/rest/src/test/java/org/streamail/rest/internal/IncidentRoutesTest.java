@@ -163,6 +163,11 @@ class IncidentRoutesTest {
         }
 
         @Override
+        public List<LinkDelivery> deliveriesBefore(String url, Instant since, Instant before, int limit) {
+            return List.of();
+        }
+
+        @Override
         public void recordClick(Click click) {
         }
 

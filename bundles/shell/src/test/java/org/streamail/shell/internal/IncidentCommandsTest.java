@@ -112,6 +112,11 @@ class IncidentCommandsTest extends CommandTestSupport {
         }
 
         @Override
+        public List<LinkDelivery> deliveriesBefore(String url, Instant since, Instant before, int limit) {
+            return List.of();
+        }
+
+        @Override
         public void recordClick(Click click) {
         }
 

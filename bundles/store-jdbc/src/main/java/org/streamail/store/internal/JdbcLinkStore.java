@@ -178,16 +178,24 @@ public final class JdbcLinkStore implements LinkStore {
 
     @Override
     public List<LinkDelivery> deliveriesOf(String url, Instant since, int limit) {
+        return deliveriesBefore(url, since, null, limit);
+    }
+
+    /** As {@link #deliveriesOf}, before {@code before} too ({@code null}: no upper bound). */
+    @Override
+    public List<LinkDelivery> deliveriesBefore(String url, Instant since, Instant before, int limit) {
         String hash = IncidentSql.urlHash(IncidentSql.requireUrl(url));
         long from = since == null ? Long.MIN_VALUE : Jdbc.millis(since);
+        long to = before == null ? Long.MAX_VALUE : Jdbc.millis(before);
         schema.ensure();
         return Jdbc.withConnection(dataSource, "finding the deliveries of a URL", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT message_id, recipient, url, delivered_at "
-                    + "FROM link_delivery WHERE url_hash = ? AND delivered_at >= ? "
+                    + "FROM link_delivery WHERE url_hash = ? AND delivered_at >= ? AND delivered_at < ? "
                     + "ORDER BY delivered_at DESC, message_id, recipient OFFSET 0 ROWS FETCH FIRST ? ROWS ONLY")) {
                 ps.setString(1, hash);
                 ps.setLong(2, from);
-                ps.setInt(3, IncidentSql.clamp(limit));
+                ps.setLong(3, to);
+                ps.setInt(4, IncidentSql.clamp(limit));
                 List<LinkDelivery> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {

@@ -396,6 +396,13 @@ abstract class IncidentStoreContractTest {
         assertThat(links.deliveriesOf(url, T0.plusSeconds(121), 100)).isEmpty();
         assertThat(links.deliveriesOf("https://never.example/", T0, 100)).isEmpty();
         assertThat(links.deliveriesOf(url, T0, 0)).hasSize(1);
+        // before a time: what ordinary mail carried before a campaign, however many deliveries came after
+        assertThat(links.deliveriesBefore(url, T0, T0.plusSeconds(120), 1)).extracting(LinkDelivery::messageId)
+                .containsExactly("gw-2");
+        assertThat(links.deliveriesBefore(url, T0, T0.plusSeconds(60), 100)).extracting(LinkDelivery::messageId)
+                .containsExactly("gw-1");
+        assertThat(links.deliveriesBefore(url, T0.plusSeconds(1), T0.plusSeconds(60), 100)).isEmpty();
+        assertThat(links.deliveriesBefore(url, null, null, 100)).hasSize(4);
     }
 
     @Test
