@@ -52,6 +52,7 @@ import org.streamail.api.model.Verdict;
 import org.streamail.api.store.DeliveryStatus;
 import org.streamail.api.store.MessageLog;
 import org.streamail.core.internal.parse.MailContext;
+import org.streamail.core.internal.spool.FileModes;
 import org.streamail.core.internal.spool.Spool;
 import org.streamail.core.internal.spool.SpoolEntry;
 import org.streamail.core.internal.spool.SpoolException;
@@ -475,8 +476,9 @@ public class Delivery {
         Path temp = folder.resolve("." + e.id() + ".eml.tmp");
         try {
             Files.createDirectories(folder);
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING); OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
+            Files.deleteIfExists(temp); // created anew, so with the mode below whatever an earlier attempt left
+            try (FileChannel ch = FileModes.open(temp, FileModes.OWNER_AND_GROUP_READ, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE); OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
                 writeMessage(out, e, st, s);
                 out.flush();
                 ch.force(true);

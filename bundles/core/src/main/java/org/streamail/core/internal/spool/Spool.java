@@ -151,7 +151,7 @@ public final class Spool {
             sha.update(header);
             sha.update(raw);
             byte[] trailer = trailer(raw.length, sha.digest());
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            try (FileChannel ch = FileModes.open(temp, FileModes.OWNER, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 writeFully(ch, header);
                 writeFully(ch, raw);
                 writeFully(ch, trailer);
@@ -188,7 +188,7 @@ public final class Spool {
             sha.update(header);
             sha.update(raw);
             byte[] trailer = trailer(raw.length, sha.digest());
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            try (FileChannel ch = FileModes.open(temp, FileModes.OWNER, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 writeFully(ch, header);
                 writeFully(ch, raw);
                 writeFully(ch, trailer);
@@ -493,7 +493,7 @@ public final class Spool {
         Path temp = tmp.resolve(key + "." + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36)
                 + ".state.tmp");
         try {
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            try (FileChannel ch = FileModes.open(temp, FileModes.OWNER, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 writeFully(ch, b.toString().getBytes(StandardCharsets.US_ASCII));
                 syncer.force(ch);
             }

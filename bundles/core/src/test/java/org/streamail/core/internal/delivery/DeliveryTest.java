@@ -260,6 +260,9 @@ class DeliveryTest {
         try (var s = Files.list(folder)) {
             assertThat(s.map(p -> p.getFileName().toString())).containsExactly("l1.eml");
         }
+        // readable by the gateway's user and its group (a pickup process), never by every account on the host
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(eml)))
+                .isEqualTo("rw-r-----");
         assertThat(spool.entries()).isEmpty();
     }
 

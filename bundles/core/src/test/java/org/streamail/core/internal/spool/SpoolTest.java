@@ -8,6 +8,7 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +56,13 @@ class SpoolTest {
         assertThat(reopened.readRaw(entries.get(0))).isEqualTo(raw);
         assertThat(reopened.openRaw(written).readAllBytes()).isEqualTo(raw);
         assertThat(count(dir.resolve("corrupt"))).isZero();
+        // mail on disk is the gateway user's alone, whatever the umask
+        try (var files = Files.list(dir.resolve("queue"))) {
+            for (Path f : files.toList()) {
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).as(f.toString())
+                        .isEqualTo("rw-------");
+            }
+        }
     }
 
     @Test
