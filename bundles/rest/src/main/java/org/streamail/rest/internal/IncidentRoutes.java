@@ -299,7 +299,13 @@ final class IncidentRoutes {
             Duration d = TimeBounds.duration("since", t, false);
             return TimeBounds.before("since", Instant.now(), d, t);
         }
-        return TimeBounds.instant("since", t);
+        try {
+            Instant.parse(t);
+        } catch (java.time.DateTimeException e) {
+            throw ApiException.badRequest("since: must be an ISO-8601 instant such as 2026-12-01T00:00:00Z or a duration "
+                    + "back from now such as PT24H (got " + abbrev(t) + ")");
+        }
+        return TimeBounds.instant("since", t); // the range check
     }
 
     private static String abbrev(String s) {

@@ -200,7 +200,12 @@ final class RestApi {
         if (s != null && s.equalsIgnoreCase("ANY")) {
             status = null;
         } else if (s != null) {
-            status = enumQuery(request, "status", QuarantineEntry.Status.class);
+            try {
+                status = QuarantineEntry.Status.valueOf(s.strip().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest("status must be one of " + Arrays.toString(QuarantineEntry.Status.values())
+                        + " or ANY, got '" + abbrev(s) + "'");
+            }
         }
         Category category = enumQuery(request, "category", Category.class);
         String sender = optionalAddress(request, "sender");

@@ -156,8 +156,12 @@ final class SpamRoutes {
         JsonBodies.onlyFields(body, "type", "value", "reason", "expires", "expiresAt");
         BlockRule.Type ruleType;
         JsonNode t = body.get("type");
-        if (t == null || !t.isTextual()) {
+        if (t == null || t.isNull()) {
             throw ApiException.badRequest("\"type\" is required: one of " + java.util.Arrays.toString(BlockRule.Type.values()));
+        }
+        if (!t.isTextual()) {
+            throw ApiException.badRequest("\"type\" must be a string: one of "
+                    + java.util.Arrays.toString(BlockRule.Type.values()));
         }
         try {
             ruleType = BlockRule.Type.valueOf(t.asText().strip().toUpperCase(Locale.ROOT));
@@ -166,8 +170,11 @@ final class SpamRoutes {
                     + java.util.Arrays.toString(BlockRule.Type.values()));
         }
         JsonNode v = body.get("value");
-        if (v == null || !v.isTextual()) {
+        if (v == null || v.isNull()) {
             throw ApiException.badRequest("\"value\" (a string) is required");
+        }
+        if (!v.isTextual()) {
+            throw ApiException.badRequest("\"value\" must be a string");
         }
         JsonNode reasonNode = body.get("reason");
         if (reasonNode != null && !reasonNode.isNull() && !reasonNode.isTextual()) {

@@ -415,7 +415,7 @@ class IncidentRoutesTest {
                 {"+999999999-12-31T23:59:59Z", "since: not after 9999-12-31T23:59:59Z"},
                 {"P36000D", "since: not before 1970-01-01T00:00:00Z (got P36000D)"},
                 {"-PT1H", "since: must be a non-negative duration"},
-                {"yesterday", "since: must be an ISO-8601 instant"},
+                {"yesterday", "since: must be an ISO-8601 instant such as 2026-12-01T00:00:00Z or a duration back from now"},
         };
         for (String[] c : cases) {
             lastAlertQuery = null;

@@ -273,7 +273,7 @@ class RestApiTest {
                 .isEqualTo("root");
         assertThat(json(get("/quarantine?category=MALWARE")).get("count").asInt()).isZero();
         assertError(get("/quarantine?category=VIRUS"), 400, "category");
-        assertError(get("/quarantine?status=GONE"), 400, "status");
+        assertError(get("/quarantine?status=GONE"), 400, "status must be one of [HELD, RELEASED, DELETED] or ANY");
         assertError(get("/quarantine?limit=-1"), 400, "limit");
     }
 

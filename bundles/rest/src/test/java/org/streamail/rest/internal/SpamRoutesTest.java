@@ -203,6 +203,11 @@ class SpamRoutesTest {
         assertThat(r.status()).isEqualTo(400);
         assertThat(json(r).get("error").asText()).contains("CLIENT_IP");
         assertThat(call(ADMIN, "POST", "/blocklist", "application/json", "{\"type\":\"HELO\"}").status()).isEqualTo(400);
+        // a field of the wrong JSON type says so, not that it is missing
+        assertThat(json(call(ADMIN, "POST", "/blocklist", "application/json", "{\"type\":1,\"value\":\"x.example\"}"))
+                .get("error").asText()).startsWith("\"type\" must be a string");
+        assertThat(json(call(ADMIN, "POST", "/blocklist", "application/json", "{\"type\":\"HELO\",\"value\":[]}"))
+                .get("error").asText()).isEqualTo("\"value\" must be a string");
         ApiResponse bad = call(ADMIN, "POST", "/blocklist", "application/json", "{\"type\":\"HELO\",\"value\":\"a b\"}");
         assertThat(json(bad).get("error").asText()).contains("not a domain name");
         assertThat(call(ADMIN, "POST", "/blocklist", "application/json",

@@ -34,8 +34,10 @@ public class DirectoryAddCommand implements Action {
         try {
             e = d.add(address.strip(), name);
         } catch (IllegalArgumentException ex) {
-            throw new CommandFailure("Cannot register " + Format.visible(address) + ": "
-                    + Format.visible(ex.getMessage()));
+            // the directory's reason names the address already ("cannot register 'x': ..."): said once
+            String reason = ex.getMessage() == null ? "" : ex.getMessage();
+            throw new CommandFailure(reason.startsWith("cannot register") ? "C" + Format.visible(reason.substring(1))
+                    : "Cannot register " + Format.visible(address) + ": " + Format.visible(reason));
         }
         System.out.println((existed ? "Updated " : "Registered ") + e.address()
                 + (e.displayName().isEmpty() ? "" : " (" + Format.visible(e.displayName()) + ")"));

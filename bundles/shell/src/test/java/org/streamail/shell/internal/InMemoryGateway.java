@@ -204,7 +204,9 @@ final class InMemoryGateway {
                 throw new IllegalArgumentException("not a plain local@domain address: " + address);
             }
             if (!isProtectedDomain(a.substring(at + 1))) {
-                throw new IllegalArgumentException("domain " + a.substring(at + 1) + " is not protected");
+                // worded as the JDBC directory words it
+                throw new IllegalArgumentException("cannot register '" + a + "': " + a.substring(at + 1)
+                        + " is not a protected domain");
             }
             DirectoryEntry e = new DirectoryEntry(a, displayName, T0);
             addresses.put(a, e);
