@@ -57,7 +57,8 @@ public class AdminAccountInitializer {
                         config.admin_user(), usersFile, ENV_PASSWORD);
                 case CREATED_WITH_GENERATED_PASSWORD -> LOG.warn(
                         "Created admin user '{}' with a generated password, written once to {} (mode 600). "
-                                + "Read it, change it (jaas:manage) and delete the file.",
+                                + "Read it, change it (jaas:realm-manage --realm karaf, jaas:user-add admin <new>, "
+                                + "jaas:update) and delete the file.",
                         config.admin_user(), passwordFile.toAbsolutePath());
             }
         } catch (Exception e) {
