@@ -170,7 +170,7 @@ class HtmlDisarmTransformerTest {
         assertThat(held.verdict().reason()).isEqualTo("original of a disarmed delivery: score 5.0 >= tag.score 5.0");
         assertThat(held.verdict().findings()).containsExactly(SCRIPT);
         assertThat(held.envelope()).isEqualTo(ENVELOPE);
-        assertThat(held.messageId()).isEqualTo("<n1@shop.example>");
+        assertThat(held.messageId()).as("without angle brackets, as the core holds every other entry").isEqualTo("n1@shop.example");
         assertThat(held.subject()).isEqualTo("Spring sale \u2014 30% off");
     }
 
