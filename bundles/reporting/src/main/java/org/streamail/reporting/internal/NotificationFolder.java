@@ -46,7 +46,24 @@ final class NotificationFolder {
      */
     record Key(String address, boolean toUser, String kind, String subject) {
         static Key of(String address, boolean toUser, Alert alert) {
-            return new Key(address.toLowerCase(Locale.ROOT), toUser, alert.kind(), alert.subject());
+            return new Key(address.toLowerCase(Locale.ROOT), toUser, alert.kind(),
+                    toUser ? alert.subject() : adminSubject(alert));
+        }
+
+        /**
+         * What admin mail folds on besides the kind: the subject, but for a campaign's warned users the campaign
+         * (their subject is {@code <campaign>/<address>}). Each user's own warning still goes to that user; the
+         * administrators get the first and a digest, not one mail per user (a recall of a campaign that reached
+         * 5,000 users mailed them 5,000 times; reporting audit).
+         */
+        static String adminSubject(Alert alert) {
+            if (alert.kind().equals(CampaignServiceImpl.KIND_WARNED)) {
+                int slash = alert.subject().indexOf('/');
+                if (slash > 0) {
+                    return alert.subject().substring(0, slash);
+                }
+            }
+            return alert.subject();
         }
     }
 

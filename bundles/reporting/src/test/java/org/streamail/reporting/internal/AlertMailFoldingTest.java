@@ -237,6 +237,29 @@ class AlertMailFoldingTest {
 
     // ---------------------------------------------------------------- user mail
 
+    /** A campaign's warned users: each user gets their own warning, the administrators one mail and a digest. */
+    @Test
+    void adminMailAboutACampaignsWarnedUsersFoldsPerCampaign() throws Exception {
+        AlertServiceImpl s = service(admin());
+        for (int i = 0; i < 40; i++) {
+            String user = "user" + i + "@corp.example";
+            s.raise(new AlertRequest(CampaignServiceImpl.KIND_WARNED, Severity.MEDIUM,
+                    CampaignServiceImpl.warningSubject("cmp-1", user), "", user, "A message you received was recalled",
+                    ""));
+        }
+        s.raise(new AlertRequest(CampaignServiceImpl.KIND_WARNED, Severity.MEDIUM,
+                CampaignServiceImpl.warningSubject("cmp-2", "user0@corp.example"), "", "user0@corp.example",
+                "A message you received was recalled", ""));
+        List<String> toAdmin = intake.received.stream().map(r -> r.envelope().recipients().get(0))
+                .filter(ADMIN::equals).toList();
+        assertThat(toAdmin).as("one for each campaign, not one per user").hasSize(2);
+        assertThat(intake.received).as("every user warned").hasSize(40 + 1 + 2);
+
+        clock.advance(Duration.ofMinutes(16));
+        assertThat(s.sendDueDigests()).as("the other 39 of cmp-1, in one digest").isEqualTo(1);
+        assertThat(parse(intake.received.get(intake.received.size() - 1).raw()).getSubject()).contains("(39 more since");
+    }
+
     @Test
     void userMailFoldsPerRecipientKindAndSubject() throws Exception {
         AlertServiceImpl s = service(Map.of());
