@@ -3,11 +3,11 @@ package org.streamail.detect.clamav.internal;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -24,13 +24,16 @@ import org.streamail.api.model.Finding;
 import org.streamail.api.model.ParsedMessage;
 
 /**
- * The {@code clamav} detector: streams every attachment and body of a message to clamd and reports what
- * it finds. When clamd cannot be reached it reports one {@code ERROR} finding {@code clamd-unavailable}
- * instead of failing, so the policy decides (quarantine, or deliver when clamav is not mandatory).
+ * The {@code clamav} detector: streams every attachment and body of a message to clamd, then the raw message
+ * as a whole (clamd's own MIME, uuencode and archive parsing sees what our parser kept as text or cut), and
+ * reports what it finds; a signature already reported for a part is not reported again for the message.
+ * When clamd cannot be reached it reports one {@code ERROR} finding {@code clamd-unavailable} instead of
+ * failing, so the policy decides (quarantine, or deliver when clamav is not mandatory).
  *
  * <p>Lifecycle: DS component, configuration PID {@code org.streamail.detect.clamav}; a change re-creates
- * it. One daemon watchdog thread per instance, stopped on deactivation. Threading: {@link #inspect} runs on
- * several pipeline threads at once; each scan uses its own connection.
+ * it. One daemon watchdog thread per instance, stopped on deactivation; a finished scan's kill task leaves
+ * its queue at once. Threading: {@link #inspect} runs on several pipeline threads at once; each scan uses
+ * its own connection.
  */
 @Component(service = Detector.class, configurationPid = ClamavDetector.PID, property = "detector=clamav")
 @Designate(ocd = ClamavDetector.Config.class)
@@ -58,13 +61,17 @@ public final class ClamavDetector implements Detector {
 
         @AttributeDefinition(description = "Score of a signature match")
         double score() default 10;
+
+        @AttributeDefinition(description = "Also stream the raw message as a whole, after its parts")
+        boolean scan_message() default true;
     }
 
     private final ClamdClient client;
-    private final ScheduledExecutorService watchdog;
+    final ScheduledThreadPoolExecutor watchdog;
     private final long timeoutMillis;
     private final long maxStream;
     private final double score;
+    private final boolean scanMessage;
 
     /**
      * @throws IllegalArgumentException naming the property when a value does not parse (a port such as
@@ -73,7 +80,8 @@ public final class ClamavDetector implements Detector {
      */
     @Activate
     public ClamavDetector(Config c, Map<String, Object> properties) {
-        this(checked(c, properties).socket(), c.host(), c.port(), c.timeout_ms(), c.max_stream(), c.score());
+        this(checked(c, properties).socket(), c.host(), c.port(), c.timeout_ms(), c.max_stream(), c.score(),
+                c.scan_message());
     }
 
     /** Checks the raw properties ({@link #checkProperties}) before any config method is read; returns config. */
@@ -97,18 +105,30 @@ public final class ClamavDetector implements Detector {
     }
 
     ClamavDetector(String socket, String host, int port, long timeoutMillis, long maxStream, double score) {
+        this(socket, host, port, timeoutMillis, maxStream, score, true);
+    }
+
+    ClamavDetector(String socket, String host, int port, long timeoutMillis, long maxStream, double score,
+            boolean scanMessage) {
         if (timeoutMillis < 1 || maxStream < 1 || port < 1 || port > 65535 || !Double.isFinite(score)) {
             throw new IllegalArgumentException("clamav: timeout.ms, max.stream, port or score out of range");
         }
-        this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+        if ((socket == null || socket.isBlank()) && (host == null || host.isBlank())) {
+            throw new IllegalArgumentException("clamav: host is empty and no socket is set");
+        }
+        this.watchdog = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "streamail-clamd-watchdog");
             t.setDaemon(true);
             return t;
         });
+        // Without this a cancelled kill task (every finished scan) stays queued, holding its channel, until
+        // its timeout passes: rate x timeout.ms of them.
+        watchdog.setRemoveOnCancelPolicy(true);
         this.client = new ClamdClient(socket, host, port, watchdog);
         this.timeoutMillis = timeoutMillis;
         this.maxStream = maxStream;
         this.score = score;
+        this.scanMessage = scanMessage;
     }
 
     @Deactivate
@@ -135,35 +155,60 @@ public final class ClamavDetector implements Detector {
         for (Attachment a : m.attachments()) {
             parts.add(new Object[] {a.displayName(), a.content()});
         }
+        Set<String> found = new HashSet<>();
         for (Object[] p : parts) {
             String part = (String) p[0];
             Content content = (Content) p[1];
-            if (inspection.expired()) {
-                findings.add(new Finding(NAME, "timeout", 0, Category.ERROR, "deadline reached before " + part
-                        + " was scanned", part));
-                break;
-            }
             if (content.size() > maxStream) {
                 findings.add(new Finding(NAME, "part-too-large", 0, Category.ERROR, part + " has " + content.size()
                         + " bytes, more than max.stream " + maxStream + "; not scanned", part));
                 continue;
             }
-            Duration budget = Duration.ofMillis(Math.min(timeoutMillis, Math.max(1, inspection.remaining().toMillis())));
-            ClamdClient.Reply reply;
-            try {
-                reply = client.scan(content.openStream(), budget);
-            } catch (IOException e) {
-                findings.add(new Finding(NAME, "clamd-unavailable", 0, Category.ERROR, "clamd at " + client.describe()
-                        + " could not scan " + part + ": " + e.getClass().getSimpleName()
-                        + (e.getMessage() == null ? "" : " " + e.getMessage()), part));
-                break;
+            if (!scan(inspection, part, part, content, found, findings)) {
+                return findings;
             }
-            if (reply.signature() != null) {
-                findings.add(new Finding(NAME, "virus", score, Category.MALWARE, "clamd: " + reply.signature(), part));
-            } else if (reply.error() != null) {
-                findings.add(new Finding(NAME, "clamd-error", 0, Category.ERROR, "clamd: " + reply.error(), part));
+        }
+        Content raw = inspection.raw();
+        if (scanMessage && raw.size() > 0) {
+            if (raw.size() > maxStream) {
+                findings.add(new Finding(NAME, "message-too-large", 0, Category.INFO, "the whole message has "
+                        + raw.size() + " bytes, more than max.stream " + maxStream + "; only its parts were scanned"));
+            } else {
+                scan(inspection, "the whole message", "", raw, found, findings);
             }
         }
         return findings;
+    }
+
+    /**
+     * Scans one part ({@code part} is the findings' part, {@code ""} for the whole message) and adds its
+     * findings; a signature in {@code found} is not reported again for the whole message. Returns false when
+     * the message's scan must stop (deadline, clamd unavailable).
+     */
+    private boolean scan(Inspection inspection, String label, String part, Content content, Set<String> found,
+            List<Finding> findings) {
+        if (inspection.expired()) {
+            findings.add(new Finding(NAME, "timeout", 0, Category.ERROR, "deadline reached before " + label
+                    + " was scanned", part));
+            return false;
+        }
+        Duration budget = Duration.ofMillis(Math.min(timeoutMillis, Math.max(1, inspection.remaining().toMillis())));
+        ClamdClient.Reply reply;
+        try {
+            reply = client.scan(content.openStream(), budget);
+        } catch (IOException e) {
+            findings.add(new Finding(NAME, "clamd-unavailable", 0, Category.ERROR, "clamd at " + client.describe()
+                    + " could not scan " + label + ": " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : " " + e.getMessage()), part));
+            return false;
+        }
+        if (reply.signature() != null) {
+            if (found.add(reply.signature()) || !part.isEmpty()) {
+                findings.add(new Finding(NAME, "virus", score, Category.MALWARE, "clamd: " + reply.signature(), part));
+            }
+        } else if (reply.error() != null) {
+            findings.add(new Finding(NAME, "clamd-error", 0, Category.ERROR, "clamd: " + reply.error(), part));
+        }
+        return true;
     }
 }

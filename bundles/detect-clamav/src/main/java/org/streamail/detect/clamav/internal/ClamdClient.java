@@ -8,10 +8,12 @@ import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +24,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * its length as 4 bytes big-endian, then a zero-length chunk, then one NUL-terminated reply
  * ({@code stream: OK}, {@code stream: <signature> FOUND}, or {@code ... ERROR}). One connection per scan,
  * over a unix socket when configured (cheaper, no Nagle) else TCP with TCP_NODELAY (the client writes
- * several times before it reads, which would otherwise stall on Nagle + delayed ACK).
+ * several times before it reads, which would otherwise stall on Nagle + delayed ACK). A TCP host name is
+ * resolved at each scan (the JVM caches lookups), so a clamd that moves is followed and a name that does not
+ * resolve is an {@link IOException} like any unreachable clamd.
+ *
+ * <p>Only a complete, NUL-terminated {@code stream: OK} is clean: a reply cut by EOF or longer than
+ * {@value #MAX_REPLY} bytes is an {@link IOException}, anything else is an error. Signature names and error
+ * texts are reduced to one printable line of at most {@value #MAX_TEXT} characters before they reach findings.
  *
  * <p>Time: blocking channels cannot time out by themselves, so a watchdog on the shared scheduler closes
  * the channel at the deadline, which unblocks connect/read/write. Thread-safe: no mutable state.
@@ -30,6 +38,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class ClamdClient {
     private static final int CHUNK = 64 * 1024;
     private static final int MAX_REPLY = 4096;
+    private static final int MAX_TEXT = 200;
 
     /** A clamd answer. {@code signature} is set when something was found, {@code error} when clamd failed. */
     record Reply(String raw, String signature, String error) {
@@ -38,27 +47,52 @@ final class ClamdClient {
         }
     }
 
-    private final SocketAddress address;
+    private final UnixDomainSocketAddress unix;
+    private final String host;
+    private final int port;
     private final ScheduledExecutorService watchdog;
 
     ClamdClient(String socketPath, String host, int port, ScheduledExecutorService watchdog) {
-        this.address = socketPath != null && !socketPath.isBlank() ? UnixDomainSocketAddress.of(socketPath)
-                : new InetSocketAddress(host, port);
+        this.unix = socketPath != null && !socketPath.isBlank() ? UnixDomainSocketAddress.of(socketPath) : null;
+        this.host = host;
+        this.port = port;
         this.watchdog = watchdog;
     }
 
     String describe() {
-        return address.toString();
+        return unix != null ? unix.toString() : host + ":" + port;
+    }
+
+    /** The unix socket, or the TCP host resolved now (a connect to an unresolved one would throw unchecked). */
+    private SocketAddress address() throws IOException {
+        if (unix != null) {
+            return unix;
+        }
+        InetSocketAddress a = new InetSocketAddress(host, port);
+        if (a.isUnresolved()) {
+            throw new UnknownHostException("cannot resolve " + host);
+        }
+        return a;
+    }
+
+    /** Closes {@code ch} at the deadline; an IOException once the detector is deactivated. */
+    private ScheduledFuture<?> watch(SocketChannel ch, Duration timeout, AtomicBoolean fired) throws IOException {
+        try {
+            return watchdog.schedule(() -> {
+                fired.set(true);
+                closeQuietly(ch);
+            }, Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            throw new IOException("the clamav detector is deactivated", e);
+        }
     }
 
     /** Streams {@code in} (at most {@code maxBytes}) to clamd. */
     Reply scan(InputStream in, Duration timeout) throws IOException {
+        SocketAddress address = address();
         try (SocketChannel ch = open()) {
             AtomicBoolean fired = new AtomicBoolean();
-            ScheduledFuture<?> kill = watchdog.schedule(() -> {
-                fired.set(true);
-                closeQuietly(ch);
-            }, Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
+            ScheduledFuture<?> kill = watch(ch, timeout, fired);
             try {
                 ch.connect(address);
                 try {
@@ -101,8 +135,8 @@ final class ClamdClient {
     /** {@code zPING} / {@code PONG}: whether clamd answers. */
     boolean ping(Duration timeout) {
         try (SocketChannel ch = open()) {
-            ScheduledFuture<?> kill = watchdog.schedule(() -> closeQuietly(ch), Math.max(1, timeout.toMillis()),
-                    TimeUnit.MILLISECONDS);
+            SocketAddress address = address();
+            ScheduledFuture<?> kill = watch(ch, timeout, new AtomicBoolean());
             try {
                 ch.connect(address);
                 write(ch, ByteBuffer.wrap("zPING\0".getBytes(StandardCharsets.US_ASCII)));
@@ -116,7 +150,7 @@ final class ClamdClient {
     }
 
     private SocketChannel open() throws IOException {
-        if (address instanceof UnixDomainSocketAddress) {
+        if (unix != null) {
             return SocketChannel.open(StandardProtocolFamily.UNIX);
         }
         SocketChannel ch = SocketChannel.open();
@@ -130,7 +164,10 @@ final class ClamdClient {
         }
     }
 
-    /** Reads up to the NUL (or EOF), at most {@value #MAX_REPLY} bytes: clamd's replies are short. */
+    /**
+     * Reads up to the NUL, at most {@value #MAX_REPLY} bytes: clamd's replies are short. A reply cut by EOF
+     * (clamd died while answering) or longer than that is an IOException, never a verdict.
+     */
     private static String readReply(SocketChannel ch) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteBuffer b = ByteBuffer.allocate(512);
@@ -151,18 +188,34 @@ final class ClamdClient {
         if (out.size() == 0) {
             throw new IOException("clamd closed the connection without a reply");
         }
-        return out.toString(StandardCharsets.UTF_8).trim();
+        if (out.size() >= MAX_REPLY) {
+            throw new IOException("clamd's reply is longer than " + MAX_REPLY + " bytes");
+        }
+        throw new IOException("clamd closed the connection in the middle of its reply '"
+                + printable(out.toString(StandardCharsets.UTF_8)) + "'");
     }
 
+    /** Only the exact {@code stream: OK} is clean; a FOUND names a signature; anything else is an error. */
     static Reply parse(String raw) {
-        String r = raw.startsWith("stream: ") ? raw.substring(8) : raw;
-        if (r.equals("OK")) {
+        if (raw.equals("stream: OK")) {
             return new Reply(raw, null, null);
         }
+        String r = raw.startsWith("stream: ") ? raw.substring(8) : raw;
         if (r.endsWith(" FOUND")) {
-            return new Reply(raw, r.substring(0, r.length() - 6).trim(), null);
+            return new Reply(raw, printable(r.substring(0, r.length() - 6).trim()), null);
         }
-        return new Reply(raw, null, r.endsWith(" ERROR") ? r.substring(0, r.length() - 6).trim() : r);
+        String error = r.endsWith(" ERROR") ? r.substring(0, r.length() - 6).trim() : r;
+        return new Reply(raw, null, error.isEmpty() ? "empty reply" : printable(error));
+    }
+
+    /** One line of at most {@value #MAX_TEXT} characters: control and format characters become '?'. */
+    static String printable(String s) {
+        StringBuilder b = new StringBuilder(Math.min(s.length(), MAX_TEXT + 1));
+        for (int i = 0; i < s.length() && b.length() < MAX_TEXT; i++) {
+            char c = s.charAt(i);
+            b.append(Character.isISOControl(c) || Character.getType(c) == Character.FORMAT ? '?' : c);
+        }
+        return s.length() > MAX_TEXT ? b.append('…').toString() : b.toString();
     }
 
     private static void closeQuietly(SocketChannel ch) {

@@ -44,10 +44,48 @@ class ClamdIntegrationTest {
     }
 
     static Inspection inspection(String text, Attachment... attachments) {
+        return inspection(new byte[0], text, attachments);
+    }
+
+    /** An inspection whose raw message is {@code raw}, parsed (by the test) into {@code text} and attachments. */
+    static Inspection inspection(byte[] raw, String text, Attachment... attachments) {
         ParsedMessage m = new ParsedMessage("id", "s", List.of(), List.of(), List.of(), List.of(), List.of(), text, "",
-                List.of(), List.of(attachments), 100, false, List.of());
+                List.of(), List.of(attachments), raw.length, false, List.of());
         return new Inspection("id", Envelope.inbound("a@b.example", List.of("c@d.example"), "127.0.0.1", "h"), m,
-                Content.empty(), Instant.now().plusSeconds(20));
+                Content.of(raw), Instant.now().plusSeconds(20));
+    }
+
+    static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** A multipart/mixed message: a text body and one base64 attachment. */
+    static byte[] mime(String text, String name, byte[] data) {
+        return ascii("From: a@b.example\r\nTo: c@d.example\r\nSubject: s\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\n"
+                + text + "\r\n--b1\r\nContent-Type: application/octet-stream\r\n"
+                + "Content-Disposition: attachment; filename=\"" + name + "\"\r\n"
+                + "Content-Transfer-Encoding: base64\r\n\r\n"
+                + java.util.Base64.getMimeEncoder().encodeToString(data) + "\r\n--b1--\r\n");
+    }
+
+    /** Classic uuencode ("begin 644 name" ... "end"), as old clients still put inline in a plain text body. */
+    static String uuencode(String name, byte[] data) {
+        StringBuilder sb = new StringBuilder("begin 644 ").append(name).append("\r\n");
+        for (int i = 0; i < data.length; i += 45) {
+            int n = Math.min(45, data.length - i);
+            sb.append((char) (32 + n));
+            for (int j = 0; j < n; j += 3) {
+                int b0 = data[i + j] & 0xff;
+                int b1 = j + 1 < n ? data[i + j + 1] & 0xff : 0;
+                int b2 = j + 2 < n ? data[i + j + 2] & 0xff : 0;
+                for (int c : new int[] {b0 >> 2, ((b0 & 3) << 4) | (b1 >> 4), ((b1 & 15) << 2) | (b2 >> 6), b2 & 63}) {
+                    sb.append(c == 0 ? '`' : (char) (32 + c));
+                }
+            }
+            sb.append("\r\n");
+        }
+        return sb.append("`\r\nend\r\n").toString();
     }
 
     static Attachment attachment(String name, byte[] data) {
@@ -104,12 +142,61 @@ class ClamdIntegrationTest {
 
     @Test
     void clamdsOwnStreamLimitIsAnErrorFinding() {
-        ClamavDetector d = new ClamavDetector(clamd.socket.toString(), "127.0.0.1", 1, 10_000, 10L << 20, 10);
-        List<Finding> f = d.inspect(inspection("", attachment("huge.bin", new byte[3 * 1024 * 1024])));
-        assertThat(f).singleElement().satisfies(x -> {
-            assertThat(x.category()).isEqualTo(Category.ERROR);
-            assertThat(x.rule()).isEqualTo("clamd-error");
-            assertThat(x.detail()).contains("size limit");
+        for (String socket : List.of(clamd.socket.toString(), "")) {
+            ClamavDetector d = new ClamavDetector(socket, "127.0.0.1", clamd.port, 10_000, 10L << 20, 10);
+            List<Finding> f = d.inspect(inspection("", attachment("huge.bin", new byte[3 * 1024 * 1024])));
+            assertThat(f).as(socket).singleElement().satisfies(x -> {
+                assertThat(x.category()).isEqualTo(Category.ERROR);
+                assertThat(x.rule()).isIn("clamd-error", "clamd-unavailable");
+            });
+            d.deactivate();
+        }
+    }
+
+    @Test
+    void aFileUuencodedInTheTextBodyIsFoundInTheWholeMessage() {
+        // The parser keeps an inline uuencoded file as body text (clients such as Thunderbird still show it as
+        // an attachment); clamd finds nothing in that text, but decodes it when it reads the whole message.
+        String body = "Here it is:\r\n\r\n" + uuencode("invoice.exe", Clamd.HASHED);
+        byte[] raw = ascii("From: a@b.example\r\nTo: c@d.example\r\nSubject: s\r\n\r\n" + body);
+        assertThat(overTcp().inspect(inspection(body))).isEmpty();
+        assertThat(overTcp().inspect(inspection(raw, body))).singleElement().satisfies(x -> {
+            assertThat(x.rule()).isEqualTo("virus");
+            assertThat(x.category()).isEqualTo(Category.MALWARE);
+            assertThat(x.detail()).isEqualTo("clamd: Streamail.Test.Hash-1.UNOFFICIAL");
+            assertThat(x.part()).isEmpty();
         });
+        ClamavDetector partsOnly = new ClamavDetector("", "127.0.0.1", clamd.port, 10_000, 1 << 20, 10, false);
+        assertThat(partsOnly.inspect(inspection(raw, body))).isEmpty();
+        partsOnly.deactivate();
+    }
+
+    @Test
+    void whatTheParserCutFromATextBodyIsFoundInTheWholeMessage() throws Exception {
+        String shown = "x".repeat(600_000); // the parser's body text limit, here cut before the marker
+        String marker = new String(Clamd.marker(), StandardCharsets.US_ASCII);
+        byte[] raw = ascii("From: a@b.example\r\n\r\n" + shown + " " + marker);
+        assertThat(overTcp().inspect(inspection(raw, shown))).singleElement()
+                .satisfies(x -> assertThat(x.detail()).isEqualTo("clamd: Streamail.Test.Split-1.UNOFFICIAL"));
+    }
+
+    @Test
+    void aSignatureFoundInAPartIsNotReportedAgainForTheWholeMessage() throws Exception {
+        byte[] data = ascii("x " + new String(Clamd.marker(), StandardCharsets.US_ASCII));
+        byte[] raw = mime("hello", "notes.txt", data);
+        assertThat(overUnixSocket().inspect(inspection(raw, "hello", attachment("notes.txt", data)))).singleElement()
+                .satisfies(x -> assertThat(x.part()).isEqualTo("notes.txt"));
+    }
+
+    @Test
+    void aWholeMessageOverMaxStreamIsNotedWhenEveryPartWasScanned() {
+        byte[] data = new byte[900 * 1024]; // under max.stream (1 MB); in base64 the message is over it
+        byte[] raw = mime("hello", "big.bin", data);
+        assertThat(overTcp().inspect(inspection(raw, "hello", attachment("big.bin", data)))).singleElement()
+                .satisfies(x -> {
+                    assertThat(x.rule()).isEqualTo("message-too-large");
+                    assertThat(x.category()).isEqualTo(Category.INFO);
+                    assertThat(x.part()).isEmpty();
+                });
     }
 }

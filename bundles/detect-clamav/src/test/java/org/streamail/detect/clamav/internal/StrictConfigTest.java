@@ -46,7 +46,7 @@ class StrictConfigTest {
             assertThat(ClamavDetector.checkProperties(ShippedConfig.of(ClamavDetector.PID))).isEmpty();
         }
         Map<String, Object> defaults = ShippedConfig.defaultsAsText(ClamavDetector.Config.class);
-        assertThat(defaults).containsEntry("port", "3310").containsEntry("timeout.ms", "10000").hasSize(6);
+        assertThat(defaults).containsEntry("port", "3310").containsEntry("timeout.ms", "10000").hasSize(7);
         assertThat(ClamavDetector.checkProperties(defaults)).isEmpty();
         ClamavDetector d = new ClamavDetector(ShippedConfig.config(ClamavDetector.Config.class, defaults), defaults);
         try {
