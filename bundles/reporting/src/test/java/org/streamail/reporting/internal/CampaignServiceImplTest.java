@@ -76,7 +76,12 @@ class CampaignServiceImplTest {
     }
 
     CampaignServiceImpl service(boolean withRecall, boolean withAlertStore) {
-        CampaignServiceImpl s = new CampaignServiceImpl(Configs.of(CampaignConfig.class, Map.of()), log, clock);
+        return service(withRecall, withAlertStore, Map.of());
+    }
+
+    /** With configuration properties, e.g. {@code max.link.deliveries}. */
+    CampaignServiceImpl service(boolean withRecall, boolean withAlertStore, Map<String, Object> config) {
+        CampaignServiceImpl s = new CampaignServiceImpl(Configs.of(CampaignConfig.class, config), log, clock);
         s.links = links;
         s.alerts = alerts;
         s.alertStore = withAlertStore ? alertStore : null;
@@ -445,12 +450,7 @@ class CampaignServiceImplTest {
                     T.plus(Duration.ofMinutes(10 + i)));
             mailboxes.deliver("user" + i + "@corp.example", "<" + id + "@partner.example>");
         }
-        CampaignServiceImpl s = new CampaignServiceImpl(Configs.of(CampaignConfig.class,
-                Map.of("max.link.deliveries", 5)), log, clock);
-        s.links = links;
-        s.alerts = alerts;
-        s.alertStore = alertStore;
-        s.mailboxRecall = mailboxes;
+        CampaignServiceImpl s = service(true, true, Map.of("max.link.deliveries", 5));
 
         RecallReport r = s.recall("g1", "admin marked it", "admin");
 
@@ -476,12 +476,7 @@ class CampaignServiceImplTest {
             links.recordLinks(id, List.of("user" + i + "@corp.example"), List.of(lure), T.plus(Duration.ofMinutes(i)));
             mailboxes.deliver("user" + i + "@corp.example", "<" + id + "@lure.example>");
         }
-        CampaignServiceImpl s = new CampaignServiceImpl(Configs.of(CampaignConfig.class,
-                Map.of("max.link.deliveries", 5)), log, clock);
-        s.links = links;
-        s.alerts = alerts;
-        s.alertStore = alertStore;
-        s.mailboxRecall = mailboxes;
+        CampaignServiceImpl s = service(true, true, Map.of("max.link.deliveries", 5));
 
         RecallReport r = s.recall("big0", "admin marked it", "admin");
 
