@@ -81,6 +81,41 @@ class FirstBootIT {
         assertThat(gateway.rest("GET", "/health", "karaf", "karaf", null, null).statusCode()).isEqualTo(401);
     }
 
+    /**
+     * What the gateway writes under data/ (the H2 database with quarantined mail, the spool, logs naming senders and
+     * subjects) is not readable by other accounts on the host, whatever the umask it was started with (bin/setenv).
+     */
+    @Test
+    void nothingTheGatewayWritesUnderDataIsReadableByOtherAccounts() throws Exception {
+        GatewayProcess.waitFor("the database file", Duration.ofSeconds(30), () -> {
+            try (var s = Files.walk(gateway.data().resolve("streamail"))) {
+                return s.anyMatch(p -> p.getFileName().toString().endsWith(".mv.db"));
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        });
+        List<String> open = new ArrayList<>();
+        // data/streamail (database, spool, delivered mail, password file) and data/log; data/ itself and data/tmp come
+        // from the distribution's archive as unpacked
+        List<Path> written = new ArrayList<>();
+        for (String dir : new String[] {"streamail", "log"}) {
+            try (var s = Files.walk(gateway.data().resolve(dir))) {
+                written.addAll(s.toList());
+            }
+        }
+        assertThat(written).as("files the gateway wrote").hasSizeGreaterThan(3);
+        for (Path p : written) {
+            if (Files.isSymbolicLink(p) || !Files.exists(p)) {
+                continue; // a lock file gone since the walk
+            }
+            String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+            if (mode.charAt(6) != '-' || mode.charAt(7) != '-') {
+                open.add(mode + " " + gateway.data().relativize(p));
+            }
+        }
+        assertThat(open).as("readable or writable by others").isEmpty();
+    }
+
     @Test
     void everyListeningSocketOfTheGatewayIsOnLoopback() throws Exception {
         List<String> open = new ArrayList<>();
