@@ -123,19 +123,44 @@ final class Jdbc {
             return "";
         }
         // PostgreSQL refuses NUL in text columns; a decoded header may contain one.
-        value = value.replace('\u0000', '\uFFFD');
+        value = withoutLoneSurrogates(value.replace('\u0000', '\uFFFD'));
         if (value.length() <= max) {
             return value;
         }
         int end = max;
-        // Do not split a surrogate pair: PostgreSQL rejects the lone half as invalid UTF-8.
+        // Do not split a surrogate pair: the lone half would be stored as '?' (see below).
         if (Character.isHighSurrogate(value.charAt(end - 1))) {
             end--;
         }
         return value.substring(0, end);
     }
 
-    /** Gateway ids are primary keys: reject rather than cut them. */
+    /**
+     * A lone surrogate (from a UTF-16 encoded word, say) has no UTF-8 form: pgjdbc sends it as '?', while H2 keeps
+     * it in a VARCHAR. Replaced by U+FFFD here, so both databases store the same text and a value returned by a
+     * write equals what a read gives later.
+     */
+    private static String withoutLoneSurrogates(String value) {
+        char[] chars = null;
+        for (int i = 0; i < value.length(); i++) {
+            char ch = value.charAt(i);
+            if (Character.isHighSurrogate(ch) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                i++; // a pair: kept
+            } else if (Character.isSurrogate(ch)) {
+                if (chars == null) {
+                    chars = value.toCharArray();
+                }
+                chars[i] = '\uFFFD';
+            }
+        }
+        return chars == null ? value : new String(chars);
+    }
+
+    /**
+     * Gateway ids are primary keys: reject rather than cut them. NUL is refused too: PostgreSQL rejects it in
+     * any text value (SQL state 22021) while H2 stores it, so without this check the same call would fail on
+     * one database and succeed on the other.
+     */
     static String requireId(String id) {
         if (id == null || id.isBlank()) {
             throw new IllegalArgumentException("id must not be empty");
@@ -143,6 +168,18 @@ final class Jdbc {
         if (id.length() > 128) {
             throw new IllegalArgumentException("id longer than 128 characters: " + id.substring(0, 32) + "...");
         }
+        if (hasNul(id)) {
+            throw new IllegalArgumentException("id contains NUL");
+        }
         return id;
+    }
+
+    /**
+     * Whether a key value holds NUL, which no row can hold (writes refuse it, see {@link #requireId}). A lookup by
+     * such a key answers "absent" without asking the database: PostgreSQL would fail the statement (SQL state
+     * 22021) where H2 finds nothing, so a hostile path parameter would be a 500 on one database and a 404 on the other.
+     */
+    static boolean hasNul(String value) {
+        return value != null && value.indexOf('\u0000') >= 0;
     }
 }

@@ -88,7 +88,7 @@ public final class JdbcAlertStore implements AlertStore {
     @Override
     public Optional<Alert> get(String id) {
         Objects.requireNonNull(id, "id");
-        if (id.isBlank() || id.length() > GATEWAY_ID_WIDTH) {
+        if (id.isBlank() || id.length() > GATEWAY_ID_WIDTH || Jdbc.hasNul(id)) {
             return Optional.empty();
         }
         schema.ensure();

@@ -154,7 +154,7 @@ public final class JdbcDirectory implements Directory {
     @Override
     public Optional<DirectoryEntry> find(String address) {
         String a = Addresses.normalize(address);
-        if (a.isEmpty()) {
+        if (a.isEmpty() || Jdbc.hasNul(a)) {
             return Optional.empty();
         }
         schema.ensure();
@@ -223,7 +223,7 @@ public final class JdbcDirectory implements Directory {
     @Override
     public boolean remove(String address) {
         String a = Addresses.normalize(address);
-        if (a.isEmpty()) {
+        if (a.isEmpty() || Jdbc.hasNul(a)) {
             return false;
         }
         schema.ensure();

@@ -72,13 +72,15 @@ public final class JdbcHousekeeping implements Housekeeping {
 
     /**
      * One cleaning pass. {@code sql} takes (cut-off, limit), or (now, cut-off, limit) when {@code expire}; the
-     * cut-off is bound {@code cutoffs} times. A batch that changed rows also advances the spam change counter
-     * {@code generationArea} (when not null) in its transaction, so every node reloads what it caches.
+     * cut-off is bound {@code cutoffs} times. Each batch first locks the spam change counter {@code lockArea} (when
+     * not null), as the spam store's writers of that area do, and a batch that changed rows also advances the
+     * counter {@code generationArea} (when not null) in its transaction, so every node reloads what it caches.
      */
-    private record Pass(String name, int days, String sql, boolean expire, int cutoffs, String generationArea) {
+    private record Pass(String name, int days, String sql, boolean expire, int cutoffs, String lockArea,
+            String generationArea) {
 
         Pass(String name, int days, String sql, boolean expire) {
-            this(name, days, sql, expire, 1, null);
+            this(name, days, sql, expire, 1, null, null);
         }
     }
 
@@ -177,11 +179,11 @@ public final class JdbcHousekeeping implements Housekeeping {
         out.add(new Pass("spam_pending", s.spamPendingDays(), "DELETE FROM spam_fingerprint WHERE id IN (SELECT f.id "
                 + "FROM spam_fingerprint f WHERE f.state = 'PENDING' AND f.created_at < ? AND NOT EXISTS (SELECT 1 "
                 + "FROM spam_report r WHERE r.fingerprint_id = f.id AND r.reported_at >= ?) ORDER BY f.created_at "
-                + "OFFSET 0 ROWS FETCH FIRST ? ROWS ONLY)", false, 2, null));
+                + "OFFSET 0 ROWS FETCH FIRST ? ROWS ONLY)", false, 2, "fingerprint", null));
         // Nodes cache the rules and reload them when the 'rule' counter moves: advance it with the delete.
         out.add(new Pass("spam_expired_rules", s.spamExpiredRulesDays(), "DELETE FROM spam_block_rule WHERE id IN "
                 + "(SELECT id FROM spam_block_rule WHERE expires_at IS NOT NULL AND expires_at < ? ORDER BY "
-                + "expires_at OFFSET 0 ROWS FETCH FIRST ? ROWS ONLY)", false, 1, "rule"));
+                + "expires_at OFFSET 0 ROWS FETCH FIRST ? ROWS ONLY)", false, 1, "rule", "rule"));
         out.add(delete("spam_trained", s.spamTrainedDays(), "spam_trained", "message_key", "trained_at"));
         return List.copyOf(out);
     }
@@ -282,6 +284,13 @@ public final class JdbcHousekeeping implements Housekeeping {
                     ps.setInt(i, settings.batchSize());
                     int n;
                     try {
+                        if (p.lockArea() != null) {
+                            // Every other writer of the area takes its counter first, then touches rows. Deleting
+                            // first and locking after deadlocked against an administrator removing a deleted rule on
+                            // another node (who held the counter and waited for the row), and a report committed
+                            // while the delete waited for it was lost by the cascade.
+                            JdbcSpamStore.lockArea(c, p.lockArea());
+                        }
                         n = ps.executeUpdate();
                         if (n > 0 && p.generationArea() != null) {
                             advance(c, p.generationArea());

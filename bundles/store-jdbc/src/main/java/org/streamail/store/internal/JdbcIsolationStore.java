@@ -125,7 +125,7 @@ public final class JdbcIsolationStore implements IsolationStore {
     @Override
     public Optional<Isolation> get(String ip) {
         Objects.requireNonNull(ip, "ip");
-        if (ip.isBlank() || ip.length() > IP_WIDTH) {
+        if (ip.isBlank() || ip.length() > IP_WIDTH || Jdbc.hasNul(ip)) {
             return Optional.empty();
         }
         schema.ensure();
@@ -170,7 +170,7 @@ public final class JdbcIsolationStore implements IsolationStore {
     @Override
     public int offences(String ip) {
         Objects.requireNonNull(ip, "ip");
-        if (ip.isBlank() || ip.length() > IP_WIDTH) {
+        if (ip.isBlank() || ip.length() > IP_WIDTH || Jdbc.hasNul(ip)) {
             return 0;
         }
         schema.ensure();
@@ -212,7 +212,7 @@ public final class JdbcIsolationStore implements IsolationStore {
 
     @Override
     public List<IsolationAudit> auditLog(String ip, int limit) {
-        if (ip != null && (ip.isBlank() || ip.length() > IP_WIDTH)) {
+        if (ip != null && (ip.isBlank() || ip.length() > IP_WIDTH || Jdbc.hasNul(ip))) {
             return List.of();
         }
         schema.ensure();

@@ -153,7 +153,7 @@ public final class JdbcLinkStore implements LinkStore {
     @Override
     public List<String> linksOf(String messageId) {
         Objects.requireNonNull(messageId, "messageId");
-        if (messageId.isBlank() || messageId.length() > GATEWAY_ID_WIDTH) {
+        if (messageId.isBlank() || messageId.length() > GATEWAY_ID_WIDTH || Jdbc.hasNul(messageId)) {
             return List.of();
         }
         schema.ensure();

@@ -120,7 +120,7 @@ public final class JdbcMessageLog implements MessageLog {
     @Override
     public void decided(String id, Verdict verdict) {
         Objects.requireNonNull(verdict, "verdict");
-        if (id == null) {
+        if (id == null || Jdbc.hasNul(id)) {
             return;
         }
         schema.ensure();
@@ -142,7 +142,7 @@ public final class JdbcMessageLog implements MessageLog {
     @Override
     public void status(String id, DeliveryStatus status, String detail) {
         Objects.requireNonNull(status, "status");
-        if (id == null) {
+        if (id == null || Jdbc.hasNul(id)) {
             return;
         }
         schema.ensure();
@@ -163,7 +163,7 @@ public final class JdbcMessageLog implements MessageLog {
 
     @Override
     public Optional<LogEntry> get(String id) {
-        if (id == null) {
+        if (id == null || Jdbc.hasNul(id)) {
             return Optional.empty();
         }
         schema.ensure();

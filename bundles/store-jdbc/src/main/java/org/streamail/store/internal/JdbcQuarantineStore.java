@@ -117,7 +117,7 @@ public final class JdbcQuarantineStore implements QuarantineStore {
 
     @Override
     public Optional<QuarantineEntry> get(String id) {
-        if (id == null) {
+        if (id == null || Jdbc.hasNul(id)) {
             return Optional.empty();
         }
         schema.ensure();
@@ -133,7 +133,7 @@ public final class JdbcQuarantineStore implements QuarantineStore {
 
     @Override
     public Optional<byte[]> raw(String id) {
-        if (id == null) {
+        if (id == null || Jdbc.hasNul(id)) {
             return Optional.empty();
         }
         schema.ensure();
@@ -211,7 +211,7 @@ public final class JdbcQuarantineStore implements QuarantineStore {
         if (to == QuarantineEntry.Status.HELD) {
             throw new IllegalArgumentException("an entry can only move from HELD to RELEASED or DELETED");
         }
-        if (id == null) {
+        if (id == null || Jdbc.hasNul(id)) {
             return false;
         }
         schema.ensure();

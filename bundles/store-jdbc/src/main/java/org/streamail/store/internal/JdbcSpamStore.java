@@ -35,7 +35,9 @@ import org.streamail.api.store.StoreException;
  * <p>Several nodes may write at once: each write transaction first takes the next value of its area's
  * counter in {@code spam_generation} (an UPDATE, so the row stays locked until commit). That orders the
  * writers of one area, makes the change feeds gap-free, and means token upserts never race (a token row is
- * only inserted under the lock). Idempotence is enforced by primary keys, not by this JVM. Thread-safe;
+ * only inserted under the lock). A report needs no feed entry and takes the {@code fingerprint} counter's lock
+ * without moving it, as housekeeping does before deleting unconfirmed fingerprints, so a report is never deleted
+ * by a cascade it did not see. Idempotence is enforced by primary keys, not by this JVM. Thread-safe;
  * {@code null} arguments are refused.
  */
 @Component(service = SpamStore.class, name = "org.streamail.store.spam", configurationPid = STORE_PID, immediate = true)
@@ -76,6 +78,21 @@ public final class JdbcSpamStore implements SpamStore {
             }
         }
         return generation(c, area);
+    }
+
+    /**
+     * Locks an area's counter row until the transaction ends, without moving it: for writers whose change needs no
+     * feed entry but must not interleave with the area's other writers (a report, housekeeping's deletes).
+     */
+    static void lockArea(Connection c, String area) throws SQLException {
+        try (PreparedStatement lock = c.prepareStatement("SELECT counter FROM spam_generation WHERE area = ? FOR UPDATE")) {
+            lock.setString(1, area);
+            try (ResultSet rs = lock.executeQuery()) {
+                if (!rs.next()) {
+                    throw new StoreException("spam_generation has no row '" + area + "': schema V3 incomplete");
+                }
+            }
+        }
     }
 
     private static long generation(Connection c, String area) throws SQLException {
@@ -173,13 +190,16 @@ public final class JdbcSpamStore implements SpamStore {
     public boolean recordReport(Report r) {
         Objects.requireNonNull(r, "report");
         requireKey(r.fingerprintId(), "fingerprint id");
-        if (r.reporter().isBlank() || r.reporter().length() > REPORTER_WIDTH) {
-            throw new IllegalArgumentException("reporter must be 1.." + REPORTER_WIDTH + " characters");
+        if (r.reporter().isBlank() || r.reporter().length() > REPORTER_WIDTH || Jdbc.hasNul(r.reporter())) {
+            throw new IllegalArgumentException("reporter must be 1.." + REPORTER_WIDTH + " characters without NUL");
         }
         schema.ensure();
         for (int attempt = 0;; attempt++) {
             try {
                 return Jdbc.inTransaction(dataSource, "recording a report of " + r.fingerprintId(), c -> {
+                    // Housekeeping deletes unconfirmed fingerprints with their reports under this lock: without it, a
+                    // report committed while such a delete waited for it was deleted by the cascade.
+                    lockArea(c, "fingerprint");
                     try (PreparedStatement ps = c.prepareStatement("SELECT kind, is_admin FROM spam_report "
                             + "WHERE fingerprint_id = ? AND reporter = ?")) {
                         ps.setString(1, r.fingerprintId());
@@ -508,11 +528,15 @@ public final class JdbcSpamStore implements SpamStore {
     @Override
     public BlockRule addRule(BlockRule rule) {
         Objects.requireNonNull(rule, "rule");
-        if (rule.id().isBlank() || rule.id().length() > 64) {
-            throw new IllegalArgumentException("rule id must be 1..64 characters");
+        if (rule.id().isBlank() || rule.id().length() > 64 || Jdbc.hasNul(rule.id())) {
+            throw new IllegalArgumentException("rule id must be 1..64 characters without NUL");
         }
         if (rule.value().length() > RULE_VALUE_WIDTH) {
             throw new IllegalArgumentException("rule value longer than " + RULE_VALUE_WIDTH + " characters");
+        }
+        if (Jdbc.hasNul(rule.value())) {
+            // A key compared exactly: cut or replaced it would block something else. PostgreSQL refuses NUL.
+            throw new IllegalArgumentException("rule value contains NUL");
         }
         BlockRule stored = new BlockRule(rule.id(), rule.type(), rule.value(), Jdbc.fit(rule.reason(), REASON_WIDTH),
                 Jdbc.fit(rule.createdBy(), ACTOR_WIDTH), Jdbc.truncate(rule.createdAt()),
@@ -557,7 +581,7 @@ public final class JdbcSpamStore implements SpamStore {
 
     @Override
     public boolean removeRule(String id) {
-        if (id == null || id.isBlank() || id.length() > 64) {
+        if (id == null || id.isBlank() || id.length() > 64 || Jdbc.hasNul(id)) {
             return false;
         }
         schema.ensure();

@@ -2,6 +2,10 @@ package org.streamail.store.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
@@ -14,6 +18,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,6 +30,8 @@ import org.streamail.api.model.Action;
 import org.streamail.api.model.Direction;
 import org.streamail.api.model.Envelope;
 import org.streamail.api.model.Verdict;
+import org.streamail.api.spam.ReportKind;
+import org.streamail.api.spam.SpamStore;
 import org.streamail.api.store.QuarantineEntry;
 import org.streamail.api.store.QuarantineEntry.Status;
 
@@ -381,6 +392,109 @@ abstract class HousekeepingContractTest {
         assertThat(housekeeping(HousekeepingSettings.defaults(), NOW).runOnce().counts())
                 .containsEntry("spam_expired_rules", 0L);
         assertThat(store.rulesGeneration()).isEqualTo(after);
+    }
+
+    /**
+     * An administrator removes an expired rule on node B while housekeeping on node A deletes it. Every rule writer
+     * takes the {@code rule} counter first and then touches rule rows; housekeeping used to delete the rows first and
+     * take the counter after, so A held the row and waited for the counter while B held the counter and waited for
+     * the row: a deadlock, and the database aborted one of them (B's removal failed with a StoreException, or A's
+     * pass). The delete is held open here until B is waiting, so the interleaving is the same on every run.
+     */
+    @Test
+    void housekeepingAndARuleRemovalOnAnotherNodeAtOnceDoNotDeadlock() throws Exception {
+        rule("expired-long-ago", around(30, true));
+        JdbcSpamStore nodeB = new JdbcSpamStore(ds);
+        long before = nodeB.rulesGeneration();
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        try {
+            List<Future<Boolean>> removal = new ArrayList<>();
+            DataSource paused = afterStatement(ds, "DELETE FROM spam_block_rule", () -> {
+                removal.add(other.submit(() -> nodeB.removeRule("expired-long-ago")));
+                Thread.sleep(700); // B is now waiting for a lock A holds
+                return null;
+            });
+
+            JdbcHousekeeping.Report report = new JdbcHousekeeping(paused, spamOnly(0, 30, 0), new MutableClock(NOW), null)
+                    .runOnce();
+
+            assertThat(report.failures()).isEmpty();
+            assertThat(report.counts()).containsEntry("spam_expired_rules", 1L);
+            assertThat(removal).hasSize(1);
+            assertThat(removal.get(0).get(30, TimeUnit.SECONDS)).isFalse(); // housekeeping got there first
+            assertThat(nodeB.rules()).isEmpty();
+            assertThat(nodeB.rulesGeneration()).isEqualTo(before + 2);
+        } finally {
+            other.shutdownNow();
+        }
+    }
+
+    /**
+     * A user reports an old unconfirmed fingerprint on node B while housekeeping on node A deletes it. The report's
+     * insert was not committed when A's DELETE chose its rows, so A did not see it, waited for B's lock, then deleted
+     * the fingerprint and, by the cascade, the report B had just committed: recordReport had returned true and the
+     * report was gone. Housekeeping and every report now take the {@code fingerprint} counter first, so A's choice is
+     * made after B's commit and the reported fingerprint stays.
+     */
+    @Test
+    void aReportCommittedWhileHousekeepingDeletesItsFingerprintIsNotLost() throws Exception {
+        fingerprint("a1", "PENDING", around(90, true).minus(Duration.ofDays(10)), around(90, true)); // stale
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        try {
+            List<Future<JdbcHousekeeping.Report>> run = new ArrayList<>();
+            DataSource paused = afterStatement(ds, "INSERT INTO spam_report", () -> {
+                run.add(other.submit(() -> housekeeping(spamOnly(90, 0, 0), NOW).runOnce()));
+                Thread.sleep(700); // A is now waiting for B
+                return null;
+            });
+
+            assertThat(new JdbcSpamStore(paused).recordReport(new SpamStore.Report("a1", "late@example.org",
+                    ReportKind.SPAM, false, "x@spam.example", NOW))).isTrue();
+
+            assertThat(run).hasSize(1);
+            assertThat(run.get(0).get(30, TimeUnit.SECONDS).failures()).isEmpty();
+            JdbcSpamStore store = new JdbcSpamStore(ds);
+            assertThat(store.fingerprint("a1")).isPresent();
+            assertThat(store.tally("a1").spamReporters()).isEqualTo(2);
+        } finally {
+            other.shutdownNow();
+        }
+    }
+
+    /** A DataSource whose prepared statements starting with {@code prefix} run {@code hook} after they execute. */
+    private static DataSource afterStatement(DataSource target, String prefix, Callable<?> hook) {
+        InvocationHandler onDataSource = (proxy, method, args) -> {
+            Object result = invoke(target, method, args);
+            if (!(result instanceof Connection connection)) {
+                return result;
+            }
+            return Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+                    (cp, cm, cargs) -> {
+                        Object r = invoke(connection, cm, cargs);
+                        if (cm.getName().equals("prepareStatement") && r instanceof PreparedStatement ps
+                                && ((String) cargs[0]).startsWith(prefix)) {
+                            return Proxy.newProxyInstance(PreparedStatement.class.getClassLoader(),
+                                    new Class<?>[] {PreparedStatement.class}, (sp, sm, sargs) -> {
+                                        Object out = invoke(ps, sm, sargs);
+                                        if (sm.getName().equals("executeUpdate")) {
+                                            hook.call();
+                                        }
+                                        return out;
+                                    });
+                        }
+                        return r;
+                    });
+        };
+        return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class},
+                onDataSource);
+    }
+
+    private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
     }
 
     @Test

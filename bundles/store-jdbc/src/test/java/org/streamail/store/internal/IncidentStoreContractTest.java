@@ -431,6 +431,27 @@ abstract class IncidentStoreContractTest {
         assertThat(links.badReason(tooLong)).isEmpty();
     }
 
+    /**
+     * NUL in a key: PostgreSQL refuses it in any text value (SQL state 22021), H2 compares it. Before, a lookup by
+     * such a key failed with a StoreException on PostgreSQL and was "absent" on H2, and an alert or click id with
+     * NUL was stored on H2 only. Now lookups are absent and writes refused on both.
+     */
+    @Test
+    void aKeyWithNulIsAbsentWhenLookedUpAndRefusedWhenWrittenOnEveryDatabase() throws Exception {
+        String nul = "k\u0000ey";
+        assertThat(alerts.get(nul)).isEmpty();
+        assertThat(isolation.get("10.0.0.1\u0000")).isEmpty();
+        assertThat(isolation.offences("10.0.0.1\u0000")).isZero();
+        assertThat(isolation.auditLog("10.0.0.1\u0000", 10)).isEmpty();
+        assertThat(links.linksOf(nul)).isEmpty();
+        assertThatThrownBy(() -> alerts.add(alert(nul, T0, Severity.LOW, "k", "s")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NUL");
+        assertThatThrownBy(() -> links.recordClick(new Click(nul, T0, "gw", "a@example.org", "https://a.example/", "",
+                "", false, ""))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NUL");
+        assertThat(count(ds, "SELECT COUNT(*) FROM alert")).isZero();
+        assertThat(count(ds, "SELECT COUNT(*) FROM link_click")).isZero();
+    }
+
     @Test
     void markBadIsIdempotentAndTheFirstReasonStands() throws Exception {
         String url = "https://evil.example/login";

@@ -316,6 +316,28 @@ abstract class SpamStoreContractTest {
     }
 
     /**
+     * NUL in a reporter, a rule id or a rule value: PostgreSQL refuses it in any text value (SQL state 22021), H2
+     * stored it. Before, the same call stored a row on H2 and failed with a StoreException on PostgreSQL; now both
+     * refuse it with IllegalArgumentException and nothing is written, and removing such a rule id is simply false.
+     */
+    @Test
+    void nulInAReporterOrARuleIsRefusedTheSameOnEveryDatabase() throws Exception {
+        store.saveFingerprint(fp("ab", FingerprintState.PENDING));
+        long g0 = store.rulesGeneration();
+        assertThatThrownBy(() -> store.recordReport(new Report("ab", "ali\u0000ce", ReportKind.SPAM, false, "", T0)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NUL");
+        assertThatThrownBy(() -> store.addRule(new BlockRule("r\u00001", BlockRule.Type.HELO, "x.example", "", "root", T0,
+                null, BlockRule.Source.ADMIN))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NUL");
+        assertThatThrownBy(() -> store.addRule(new BlockRule("r1", BlockRule.Type.SENDER, "a\u0000@spam.example", "",
+                "root", T0, null, BlockRule.Source.ADMIN))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("NUL");
+        assertThat(store.removeRule("r\u00001")).isFalse();
+        assertThat(store.tally("ab")).isEqualTo(new Tally(0, 0, null));
+        assertThat(store.rules()).isEmpty();
+        assertThat(store.rulesGeneration()).isEqualTo(g0);
+    }
+
+    /**
      * Eight "nodes" (each its own store instance) add a rule with one type and value at once: one is stored, the
      * others are refused naming it, as the spam service refuses a duplicate on one node (second multi-node audit:
      * two gateways stored both, and removing the rule an SMTP reply named left its twin refusing mail). An expired

@@ -233,6 +233,25 @@ abstract class StoreContractTest {
         assertThat(quarantine.count(null)).isEqualTo(1);
     }
 
+    /**
+     * A lone surrogate (a UTF-16 encoded word can decode to one) has no UTF-8 form: PostgreSQL stored '?', H2 kept it,
+     * and on PostgreSQL the entry hold() returned differed from what get() read. Display columns now store U+FFFD on
+     * both, so the returned entry equals the stored one everywhere.
+     */
+    @Test
+    void aLoneSurrogateInDisplayTextShouldBeStoredAndReadBackTheSameOnEveryDatabase() {
+        String subject = "lone \uD800 high, lone \uDC00 low, pair \uD83D\uDE00, at the end \uD83D";
+        QuarantineEntry held = quarantine.hold("q1", "<\uDFFF@x>", subject, envelope("a@x.example", "b@example.org"),
+                verdict(Action.QUARANTINE, Category.MALFORMED), new byte[0]);
+
+        assertThat(quarantine.get("q1")).contains(held);
+        assertThat(held.subject()).isEqualTo("lone \uFFFD high, lone \uFFFD low, pair \uD83D\uDE00, at the end \uFFFD");
+        assertThat(held.messageId()).isEqualTo("<\uFFFD@x>");
+        log.received(logEntry("l1", envelope("a@x.example", "b@example.org"), T0));
+        log.status("l1", DeliveryStatus.FAILED, "550 \uD800 refused");
+        assertThat(log.get("l1").orElseThrow().statusDetail()).isEqualTo("550 \uFFFD refused");
+    }
+
     @Test
     void holdShouldStoreAHostileSubjectSafelyAndRefuseABadId() {
         String subject = "nul\u0000 emoji \uD83D\uDE00 " + "x".repeat(5000);
@@ -505,6 +524,36 @@ abstract class StoreContractTest {
         assertThatThrownBy(() -> new JdbcDirectory(ds, "example.org, bad_domain!.example", 5, clock))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bad_domain!.example");
         assertThat(new JdbcDirectory(ds, "", 5, clock).check("bob@example.org")).isEqualTo(RecipientCheck.FOREIGN);
+    }
+
+    // ---------------------------------------------------------------- NUL in keys (H2 vs PostgreSQL)
+
+    @Test
+    void aKeyWithNulShouldBeAbsentWhenLookedUpAndRefusedWhenWrittenOnEveryDatabase() throws Exception {
+        // PostgreSQL refuses NUL in any text value (SQL state 22021), H2 stores and compares it: before, a lookup by
+        // such an id (a REST path parameter) was a StoreException on PostgreSQL and "absent" on H2, and a write
+        // stored the row on H2 only.
+        String nul = "q\u0000id";
+        hold("real", envelope("a@x.example", "b@example.org"), Category.SPAM);
+        log.received(logEntry("real", envelope("a@x.example", "b@example.org"), T0));
+
+        assertThat(quarantine.get(nul)).isEmpty();
+        assertThat(quarantine.raw(nul)).isEmpty();
+        assertThat(quarantine.transition(nul, Status.RELEASED, "admin")).isFalse();
+        assertThat(log.get(nul)).isEmpty();
+        log.decided(nul, verdict(Action.DELIVER)); // logged, not thrown, as for any unknown id
+        log.status(nul, DeliveryStatus.DELIVERED, "250 ok");
+        assertThat(directory.find("b\u0000@example.org")).isEmpty();
+        assertThat(directory.remove("b\u0000@example.org")).isFalse();
+
+        assertThatThrownBy(() -> quarantine.hold(nul, "<m@x>", "s", envelope("a@x.example", "b@example.org"),
+                verdict(Action.QUARANTINE, Category.SPAM), rawMessage()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NUL");
+        assertThatThrownBy(() -> log.received(logEntry(nul, envelope("a@x.example", "b@example.org"), T0)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NUL");
+        assertThat(countRows("SELECT COUNT(*) FROM quarantine")).isEqualTo(1);
+        assertThat(countRows("SELECT COUNT(*) FROM message_log")).isEqualTo(1);
+        assertThat(quarantine.get("real")).isPresent();
     }
 
     // ---------------------------------------------------------------- corruption
