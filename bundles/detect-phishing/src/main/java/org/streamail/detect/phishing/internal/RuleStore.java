@@ -2,6 +2,7 @@ package org.streamail.detect.phishing.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -10,7 +11,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executors;
@@ -128,6 +131,12 @@ final class RuleStore implements AutoCloseable {
                 lastError = "";
                 LOG.log(System.Logger.Level.INFO, "Phishing rules loaded from " + folder + ": "
                         + summary(parsed));
+                String unscored = unscoredSignals(parsed);
+                if (!unscored.isEmpty()) {
+                    // a file written before a signal existed (an upgrade): it scores 0 until the line is added
+                    LOG.log(System.Logger.Level.WARNING, RuleParser.SIGNALS + " in " + folder + " does not score "
+                            + unscored + ": they score 0 (reported only in combinations) until their lines are added");
+                }
                 return true;
             } catch (RuleFileException | IOException | RuntimeException e) {
                 // remember the fingerprint so a bad file is reported once, not at every poll
@@ -201,6 +210,26 @@ final class RuleStore implements AutoCloseable {
             LOG.log(System.Logger.Level.INFO, "Wrote default phishing rule files to " + folder + ": "
                     + String.join(", ", written));
         }
+    }
+
+    /**
+     * The signals the bundled {@code signals.rules} scores above 0 that {@code rules} does not mention, each with its
+     * bundled line ({@code "intent-disguised | 3"}), comma-separated; empty when there are none.
+     */
+    static String unscoredSignals(RuleSet rules) {
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<String, Double> d : new java.util.TreeMap<>(DefaultSignals.SCORES).entrySet()) {
+            if (d.getValue() > 0 && !rules.signals().containsKey(d.getKey())) {
+                out.add("'" + d.getKey() + " | " + BigDecimal.valueOf(d.getValue()).stripTrailingZeros().toPlainString()
+                        + "'");
+            }
+        }
+        return String.join(", ", out);
+    }
+
+    /** The bundled signal scores, read once, when first needed. */
+    private static final class DefaultSignals {
+        static final Map<String, Double> SCORES = loadDefaults().signals();
     }
 
     /** The bundled default rules; they are tested, so a failure here is a build defect. */

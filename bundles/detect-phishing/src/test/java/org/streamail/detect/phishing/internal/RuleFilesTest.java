@@ -64,6 +64,23 @@ class RuleFilesTest {
         }
     }
 
+    /** A signals.rules written before a signal existed (an upgrade) is named in a WARN with the line to add. */
+    @Test
+    void signalsTheFileDoesNotScoreAreNamedWithTheirBundledLine() throws Exception {
+        assertThat(RuleStore.unscoredSignals(RuleStore.loadDefaults())).isEmpty();
+        Path f = dir.resolve("signals.rules");
+        RuleStore.copyDefaults(dir);
+        Files.writeString(f, Files.readString(f).replaceAll("(?m)^intent-disguised.*$", ""));
+        Map<String, String> files = new java.util.HashMap<>();
+        for (String name : RuleParser.FILES) {
+            Path p = dir.resolve(name);
+            if (Files.isRegularFile(p)) {
+                files.put(name, Files.readString(p));
+            }
+        }
+        assertThat(RuleStore.unscoredSignals(new RuleParser().parse(files, "test"))).isEqualTo("'intent-disguised | 3'");
+    }
+
     @Test
     void aBadEditShouldKeepThePreviousRulesAndReportFileAndLine() throws Exception {
         PhishingDetector d = Fixtures.detector(dir, 0);
