@@ -37,6 +37,7 @@ import org.streamail.api.campaign.MailboxRecall;
 import org.streamail.api.config.ConfigCheck;
 import org.streamail.api.campaign.RecallOutcome;
 import org.streamail.api.model.GatewayReceived;
+import org.streamail.api.model.MessageIds;
 import org.streamail.api.retention.AuditRecord;
 import org.streamail.api.retention.RetentionAuditStore;
 
@@ -167,10 +168,7 @@ public final class MailboxRecallImpl implements MailboxRecall {
         if (messageId == null || messageId.isBlank()) {
             throw new IllegalArgumentException("messageId is required");
         }
-        String id = messageId.strip();
-        if (id.startsWith("<") && id.endsWith(">") && id.length() >= 2) {
-            id = id.substring(1, id.length() - 1);
-        }
+        String id = MessageIds.bare(messageId);
         if (id.isEmpty() || id.length() > MAX_ID_LENGTH) {
             throw new IllegalArgumentException("messageId must have 1.." + MAX_ID_LENGTH + " characters");
         }
@@ -292,7 +290,7 @@ public final class MailboxRecallImpl implements MailboxRecall {
                     continue; // another client removed it meanwhile
                 }
                 String[] values = m.getHeader("Message-ID");
-                if (values != null && values.length > 0 && core.equals(stripBrackets(values[0]))) {
+                if (values != null && values.length > 0 && core.equals(MessageIds.bare(values[0]))) {
                     if (gatewayId != null && !GatewayReceived.firstGatewayId(received(m)).map(gatewayId::equals)
                             .orElse(false)) {
                         c.otherDelivery++; // the Message-ID reused by another message: not this delivery's copy
@@ -350,11 +348,6 @@ public final class MailboxRecallImpl implements MailboxRecall {
         Store store = session.getStore(imap.protocol());
         store.connect(imap.host(), imap.port(), imap.loginFor(mailbox), imap.passwordFor(mailbox));
         return store;
-    }
-
-    private static String stripBrackets(String value) {
-        String v = value.strip();
-        return v.startsWith("<") && v.endsWith(">") && v.length() >= 2 ? v.substring(1, v.length() - 1) : v;
     }
 
     /** Hex SHA-256 of the raw message, streamed with BODY.PEEK[] (no \Seen); "" when it cannot be read. */

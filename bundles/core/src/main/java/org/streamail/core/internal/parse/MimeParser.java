@@ -472,11 +472,7 @@ public final class MimeParser {
     }
 
     private static String stripAngles(String id) {
-        String s = unfold(id).trim();
-        if (s.startsWith("<") && s.endsWith(">") && s.length() >= 2) {
-            s = s.substring(1, s.length() - 1);
-        }
-        return s;
+        return org.streamail.api.model.MessageIds.bare(unfold(id));
     }
 
     private static boolean isAscii(byte[] b) {

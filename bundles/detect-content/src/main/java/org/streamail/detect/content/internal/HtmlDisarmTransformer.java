@@ -22,6 +22,7 @@ import org.streamail.api.delivery.Transformation;
 import org.streamail.api.model.Action;
 import org.streamail.api.model.Content;
 import org.streamail.api.model.Finding;
+import org.streamail.api.model.MessageIds;
 import org.streamail.api.model.Verdict;
 import org.streamail.api.store.QuarantineStore;
 import org.streamail.detect.content.internal.MimeParts.Field;
@@ -174,7 +175,7 @@ public final class HtmlDisarmTransformer implements MessageTransformer {
         }
         byte[] out = splice(msg, edits);
 
-        store.hold(quarantineId, messageId(root.first("Message-ID")), MimeParts.decodeWords(root.first("Subject")),
+        store.hold(quarantineId, MessageIds.bare(root.first("Message-ID")), MimeParts.decodeWords(root.first("Subject")),
                 t.envelope(), new Verdict(verdict.action(), verdict.score(), verdict.categories(), verdict.findings(),
                         REASON_PREFIX + verdict.reason()), original);
         return Content.of(out);
@@ -199,12 +200,6 @@ public final class HtmlDisarmTransformer implements MessageTransformer {
             }
         }
         return false;
-    }
-
-    /** The Message-ID as the core keeps it in the quarantine and the message log: without its angle brackets. */
-    static String messageId(String field) {
-        String s = field == null ? "" : field.strip();
-        return s.length() >= 2 && s.startsWith("<") && s.endsWith(">") ? s.substring(1, s.length() - 1).strip() : s;
     }
 
     private static void leaves(Part p, List<Part> out) {
