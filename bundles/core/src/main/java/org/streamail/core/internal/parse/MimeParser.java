@@ -185,9 +185,11 @@ public final class MimeParser {
             Decoded body = decode(part, path);
             boolean isBody = (base.equals("text/plain") || base.equals("text/html")) && fileName.isEmpty()
                     && ctName.isEmpty() && !disposition.equals("attachment");
-            String detected = MagicSniffer.sniff(body.bytes);
-            if (isBody && !detected.startsWith("text/") && !detected.equals(MagicSniffer.OCTET_STREAM)
-                    && MagicSniffer.hasControlBytes(body.bytes)) {
+            // a body is sniffed only when it holds a control byte no text has: ordinary text is not scanned twice
+            String detected = isBody && !MagicSniffer.hasControlBytes(body.bytes) ? null
+                    : MagicSniffer.sniff(body.bytes);
+            if (isBody && detected != null && !detected.startsWith("text/")
+                    && !detected.equals(MagicSniffer.OCTET_STREAM)) {
                 // A ZIP, executable or PDF sent as the message text (text/plain in base64, no name): read as
                 // characters it would reach the detectors as mangled text only, and a client may still offer it
                 // to save. It is what its bytes say, so it is an attachment, inspected by every detector.
