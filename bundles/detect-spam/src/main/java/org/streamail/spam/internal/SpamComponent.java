@@ -102,13 +102,34 @@ public final class SpamComponent implements Detector, EnvelopeGuard, ReportServi
         return nodeRecent;
     }
 
+    /**
+     * The reports recorded whose consequences wait for the store, kept by the bundle like {@link #nodeRecent}
+     * and journaled in the bundle's storage ({@code data/cache/.../data/unfinished-reports/} in Karaf), so neither a
+     * configuration change nor a restart while the database is down loses them.
+     */
+    private static UnfinishedReports nodeUnfinished;
+
+    static synchronized UnfinishedReports unfinishedReports(java.nio.file.Path journal) {
+        if (nodeUnfinished == null) {
+            nodeUnfinished = journal == null ? UnfinishedReports.inMemory() : UnfinishedReports.journaled(journal);
+        }
+        return nodeUnfinished;
+    }
+
+    /** Without bundle storage (tests): unfinished reports are kept in memory only. */
+    SpamComponent(SpamStore store, SpamConfig config, Map<String, Object> properties) {
+        this(store, config, properties, null);
+    }
+
     @Activate
-    public SpamComponent(@Reference SpamStore store, SpamConfig config, Map<String, Object> properties) {
+    public SpamComponent(@Reference SpamStore store, SpamConfig config, Map<String, Object> properties,
+            org.osgi.framework.BundleContext bundle) {
         checkProperties(properties);
         SpamEngine.Settings settings = settings(config);
+        java.io.File data = bundle == null ? null : bundle.getDataFile("unfinished-reports");
         this.engine = new SpamEngine(store, settings, Clock.systemUTC(), this::stored, this::isProtected,
                 tuning(config.classifier_model()), families(config.classifier_features()),
-                recentMessages(settings.recentBytes()));
+                recentMessages(settings.recentBytes()), unfinishedReports(data == null ? null : data.toPath()));
         engine.refresh();
         int seconds = Math.max(1, Math.min(60, config.refresh_seconds()));
         this.refresher = Executors.newSingleThreadScheduledExecutor(r -> {

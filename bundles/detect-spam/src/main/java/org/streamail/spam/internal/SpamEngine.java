@@ -149,6 +149,18 @@ final class SpamEngine implements ReportService, BlockListService {
     SpamEngine(SpamStore store, Settings settings, Clock clock, Function<String, Optional<Stored>> storedMessages,
             Predicate<String> protectedDomain, Classifier.Tuning tuning, Set<Tokenizer.Family> families,
             RecentMessages recent) {
+        this(store, settings, clock, storedMessages, protectedDomain, tuning, families, recent,
+                UnfinishedReports.inMemory());
+    }
+
+    /**
+     * With the node's unfinished reports handed in too ({@code unfinished}): the component keeps them across
+     * configuration changes and, journaled in the bundle's storage, across restarts.
+     */
+    SpamEngine(SpamStore store, Settings settings, Clock clock, Function<String, Optional<Stored>> storedMessages,
+            Predicate<String> protectedDomain, Classifier.Tuning tuning, Set<Tokenizer.Family> families,
+            RecentMessages recent, UnfinishedReports unfinished) {
+        this.unfinished = Objects.requireNonNull(unfinished, "unfinished");
         this.families = Set.copyOf(families);
         this.store = Objects.requireNonNull(store, "store");
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -619,9 +631,7 @@ final class SpamEngine implements ReportService, BlockListService {
             unfinished(r, e);
             throw e;
         }
-        synchronized (unfinished) {
-            unfinished.remove(r.fingerprintId() + "|" + r.reporter() + "|" + r.kind()); // an earlier try of this report
-        }
+        unfinished.remove(UnfinishedReports.key(r)); // an earlier try of this report
         LOG.info("Spam: {}{} reported {} (ref {}; {} spam / {} ham reporters; {})", r.reporter(),
                 admin ? " (admin)" : "", kind, fingerprintId, settled.tally().spamReporters(),
                 settled.tally().hamReporters(), settled.state());
@@ -631,7 +641,7 @@ final class SpamEngine implements ReportService, BlockListService {
     }
 
     /** A report stored by {@link SpamStore#recordReport}, with what its consequences need. */
-    private record Recorded(String fingerprintId, ReportKind kind, String reporter, boolean admin, String sender,
+    record Recorded(String fingerprintId, ReportKind kind, String reporter, boolean admin, String sender,
             Instant at, String recallId, String claimedMessageId, String referenceId, long[] tokens) {
     }
 
@@ -703,34 +713,20 @@ final class SpamEngine implements ReportService, BlockListService {
         return new Settled(tally, state);
     }
 
-    /** Reports stored whose consequences failed, by fingerprint, reporter and kind; finished by {@link #refresh()}. */
-    private final Map<String, Recorded> unfinished = new java.util.LinkedHashMap<>();
-
-    /** At most this many unfinished reports are kept (each holds at most {@value Tokenizer#MAX_FEATURES} tokens). */
-    static final int MAX_UNFINISHED = 200;
+    /** Reports stored whose consequences failed; finished by {@link #refresh()}. */
+    private final UnfinishedReports unfinished;
 
     private void unfinished(Recorded r, RuntimeException cause) {
-        synchronized (unfinished) {
-            unfinished.remove(r.fingerprintId() + "|" + r.reporter() + "|" + r.kind());
-            unfinished.put(r.fingerprintId() + "|" + r.reporter() + "|" + r.kind(), r);
-            if (unfinished.size() > MAX_UNFINISHED) {
-                var eldest = unfinished.entrySet().iterator();
-                Recorded dropped = eldest.next().getValue();
-                eldest.remove();
-                LOG.warn("Spam: more than {} reports wait for the database; the oldest ({} by {}, ref {}) takes "
-                        + "effect with the next report of that message", MAX_UNFINISHED, dropped.kind(),
-                        dropped.reporter(), dropped.fingerprintId());
-            }
-        }
+        unfinished.add(r).ifPresent(dropped -> LOG.warn("Spam: more than {} reports wait for the database; the oldest "
+                + "({} by {}, ref {}) takes effect with the next report of that message", UnfinishedReports.MAX,
+                dropped.kind(), dropped.reporter(), dropped.fingerprintId()));
         LOG.warn("Spam: {} reported {} (ref {}) was stored, but the store failed before it took effect ({}); it "
                 + "takes effect once the store answers", r.reporter(), r.kind(), r.fingerprintId(), cause.toString());
     }
 
     /** How many stored reports still wait for their consequences (the refresh thread finishes them). */
     int unfinishedReports() {
-        synchronized (unfinished) {
-            return unfinished.size();
-        }
+        return unfinished.size();
     }
 
     /**
@@ -740,14 +736,11 @@ final class SpamEngine implements ReportService, BlockListService {
      */
     private void finishUnfinished() {
         while (true) {
-            Map.Entry<String, Recorded> next;
-            synchronized (unfinished) {
-                if (unfinished.isEmpty()) {
-                    return;
-                }
-                next = unfinished.entrySet().iterator().next();
+            Optional<Recorded> next = unfinished.oldest();
+            if (next.isEmpty()) {
+                return;
             }
-            Recorded r = next.getValue();
+            Recorded r = next.get();
             Settled settled;
             try {
                 settled = complete(r);
@@ -758,9 +751,7 @@ final class SpamEngine implements ReportService, BlockListService {
                         r.reporter(), r.kind(), r.fingerprintId(), e);
                 settled = null;
             }
-            synchronized (unfinished) {
-                unfinished.remove(next.getKey(), r);
-            }
+            unfinished.finished(r);
             if (settled == null) {
                 continue;
             }

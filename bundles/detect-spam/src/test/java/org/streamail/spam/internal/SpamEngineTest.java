@@ -211,6 +211,70 @@ class SpamEngineTest {
     }
 
     @Test
+    void anUnfinishedReportSurvivesARestartOfTheNodeWhileTheDatabaseIsDown(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path data) throws Exception {
+        // open item of the last sessions: the unfinished reports lived in the engine's memory, so restarting the
+        // gateway (or changing the spam configuration, which builds a new engine) before the database came back
+        // left the third reporter's block pending until someone reported the campaign again
+        java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean(true);
+        SpamStore flaky = (SpamStore) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {SpamStore.class}, (p, m, args) -> {
+                    if (down.get()) {
+                        throw new org.streamail.api.store.StoreException("connection refused");
+                    }
+                    try {
+                        Object result = m.invoke(store, args);
+                        if (m.getName().equals("recordReport") && ((SpamStore.Report) args[0]).reporter().equals("carol")
+                                && armed.getAndSet(false)) {
+                            down.set(true);
+                        }
+                        return result;
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        java.nio.file.Path journal = data.resolve("unfinished-reports");
+        SpamEngine before = journaledNode(flaky, UnfinishedReports.journaled(journal));
+        before.report(ReportKind.SPAM, variant("Alice", "t-aa11", 1001), "alice", false);
+        before.report(ReportKind.SPAM, variant("Bob", "t-bb22", 1002), "bob", false);
+        byte[] third = delivered("GW0000000032", variant("Carol", "t-cc33", 1003));
+        assertThatThrownBy(() -> before.report(ReportKind.SPAM, third, "carol", false))
+                .isInstanceOf(org.streamail.api.store.StoreException.class);
+        assertThat(before.unfinishedReports()).isEqualTo(1);
+        try (var files = java.nio.file.Files.list(journal)) {
+            List<java.nio.file.Path> kept = files.toList();
+            assertThat(kept).hasSize(1);
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                    java.nio.file.Files.getPosixFilePermissions(kept.get(0)))).isEqualTo("rw-------");
+        }
+
+        // the node restarts (a new engine over what the old one left on disk), then the database comes back
+        SpamEngine after = journaledNode(flaky, UnfinishedReports.journaled(journal));
+        List<String> recalls = new java.util.ArrayList<>();
+        after.onBlockedCampaign((id, ref, reason, claimed) -> recalls.add(id));
+        assertThat(after.unfinishedReports()).isEqualTo(1);
+        after.refresh(); // still down: kept
+        assertThat(after.unfinishedReports()).isEqualTo(1);
+        down.set(false);
+        after.refresh();
+        assertThat(after.unfinishedReports()).isZero();
+        assertThat(rule(inspect(after, variant("Zoe", "t-zz99", 9)), "fuzzy-match")).isPresent();
+        assertThat(recalls).as("the recall the report called for, by the id kept with it").containsExactly("GW0000000032");
+        assertThat(store.corpus().spamMessages()).as("the third report trained too").isEqualTo(3);
+        try (var files = java.nio.file.Files.list(journal)) {
+            assertThat(files.toList()).as("finished: its file is gone").isEmpty();
+        }
+        assertThat(UnfinishedReports.journaled(journal).size()).isZero();
+    }
+
+    private SpamEngine journaledNode(SpamStore s, UnfinishedReports unfinished) {
+        return new SpamEngine(s, SpamEngine.Settings.defaults(), clock, id -> Optional.empty(),
+                d -> d.equals("example.org"), Classifier.Tuning.defaults(), Tokenizer.DEFAULT,
+                new RecentMessages(SpamEngine.Settings.defaults().recentBytes()), unfinished);
+    }
+
+    @Test
     void anUnfinishedReportThatFailsForAnotherReasonThanTheStoreIsDropped() {
         java.util.concurrent.atomic.AtomicReference<RuntimeException> failure = new java.util.concurrent.atomic.AtomicReference<>();
         SpamStore flaky = (SpamStore) java.lang.reflect.Proxy.newProxyInstance(
