@@ -162,23 +162,7 @@ class SpamEngineTest {
         // open item of the second multi-node audit: the third report recorded, then the database dropped before
         // the state write; the report answered 503 and the block stayed pending until someone reported again
         java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
-        java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean(true);
-        SpamStore flaky = (SpamStore) java.lang.reflect.Proxy.newProxyInstance(
-                getClass().getClassLoader(), new Class<?>[] {SpamStore.class}, (p, m, args) -> {
-                    if (down.get()) {
-                        throw new org.streamail.api.store.StoreException("connection refused");
-                    }
-                    try {
-                        Object result = m.invoke(store, args);
-                        if (m.getName().equals("recordReport") && ((SpamStore.Report) args[0]).reporter().equals("carol")
-                                && armed.getAndSet(false)) {
-                            down.set(true); // the report is stored; everything after it fails
-                        }
-                        return result;
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        SpamStore flaky = downAfterCarolsReport(down);
         SpamEngine node = new SpamEngine(flaky, SpamEngine.Settings.defaults(), clock, id -> Optional.empty(),
                 d -> d.equals("example.org"));
         List<String> recalls = new java.util.ArrayList<>();
@@ -217,23 +201,7 @@ class SpamEngineTest {
         // gateway (or changing the spam configuration, which builds a new engine) before the database came back
         // left the third reporter's block pending until someone reported the campaign again
         java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
-        java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean(true);
-        SpamStore flaky = (SpamStore) java.lang.reflect.Proxy.newProxyInstance(
-                getClass().getClassLoader(), new Class<?>[] {SpamStore.class}, (p, m, args) -> {
-                    if (down.get()) {
-                        throw new org.streamail.api.store.StoreException("connection refused");
-                    }
-                    try {
-                        Object result = m.invoke(store, args);
-                        if (m.getName().equals("recordReport") && ((SpamStore.Report) args[0]).reporter().equals("carol")
-                                && armed.getAndSet(false)) {
-                            down.set(true);
-                        }
-                        return result;
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        SpamStore flaky = downAfterCarolsReport(down);
         java.nio.file.Path journal = data.resolve("unfinished-reports");
         SpamEngine before = journaledNode(flaky, UnfinishedReports.journaled(journal));
         before.report(ReportKind.SPAM, variant("Alice", "t-aa11", 1001), "alice", false);
@@ -266,6 +234,27 @@ class SpamEngineTest {
             assertThat(files.toList()).as("finished: its file is gone").isEmpty();
         }
         assertThat(UnfinishedReports.journaled(journal).size()).isZero();
+    }
+
+    /** The store, which goes down (every call fails while {@code down} is set) right after it records carol's report. */
+    private SpamStore downAfterCarolsReport(java.util.concurrent.atomic.AtomicBoolean down) {
+        java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean(true);
+        return (SpamStore) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {SpamStore.class}, (p, m, args) -> {
+                    if (down.get()) {
+                        throw new org.streamail.api.store.StoreException("connection refused");
+                    }
+                    try {
+                        Object result = m.invoke(store, args);
+                        if (m.getName().equals("recordReport") && ((SpamStore.Report) args[0]).reporter().equals("carol")
+                                && armed.getAndSet(false)) {
+                            down.set(true); // the report is stored; everything after it fails
+                        }
+                        return result;
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     private SpamEngine journaledNode(SpamStore s, UnfinishedReports unfinished) {
