@@ -1,6 +1,7 @@
 package org.streamail.detect.clamav.internal;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -31,8 +32,9 @@ import org.streamail.api.model.ParsedMessage;
  * failing, so the policy decides (quarantine, or deliver when clamav is not mandatory).
  *
  * <p>Lifecycle: DS component, configuration PID {@code org.streamail.detect.clamav}; a change re-creates
- * it. One daemon watchdog thread per instance, stopped on deactivation; a finished scan's kill task leaves
- * its queue at once. Threading: {@link #inspect} runs on several pipeline threads at once; each scan uses
+ * it. One daemon watchdog thread per instance, and for a TCP host name at most
+ * {@value HostLookup#MAX_LOOKUPS} daemon lookup threads, stopped on deactivation; a finished scan's kill task
+ * leaves its queue at once. Threading: {@link #inspect} runs on several pipeline threads at once; each scan uses
  * its own connection.
  */
 @Component(service = Detector.class, configurationPid = ClamavDetector.PID, property = "detector=clamav")
@@ -64,6 +66,13 @@ public final class ClamavDetector implements Detector {
 
         @AttributeDefinition(description = "Also stream the raw message as a whole, after its parts")
         boolean scan_message() default true;
+
+        @AttributeDefinition(description = "Report a part larger than max.stream as a POLICY finding scored "
+                + "oversize.score instead of an ERROR finding with score 0")
+        boolean oversize_alert() default false;
+
+        @AttributeDefinition(description = "Score of part-too-large when oversize.alert is true")
+        double oversize_score() default 8;
     }
 
     private final ClamdClient client;
@@ -72,6 +81,8 @@ public final class ClamavDetector implements Detector {
     private final long maxStream;
     private final double score;
     private final boolean scanMessage;
+    private final boolean oversizeAlert;
+    private final double oversizeScore;
 
     /**
      * @throws IllegalArgumentException naming the property when a value does not parse (a port such as
@@ -81,7 +92,7 @@ public final class ClamavDetector implements Detector {
     @Activate
     public ClamavDetector(Config c, Map<String, Object> properties) {
         this(checked(c, properties).socket(), c.host(), c.port(), c.timeout_ms(), c.max_stream(), c.score(),
-                c.scan_message());
+                c.scan_message(), c.oversize_alert(), c.oversize_score(), InetAddress::getByName);
     }
 
     /** Checks the raw properties ({@link #checkProperties}) before any config method is read; returns config. */
@@ -110,8 +121,16 @@ public final class ClamavDetector implements Detector {
 
     ClamavDetector(String socket, String host, int port, long timeoutMillis, long maxStream, double score,
             boolean scanMessage) {
-        if (timeoutMillis < 1 || maxStream < 1 || port < 1 || port > 65535 || !Double.isFinite(score)) {
-            throw new IllegalArgumentException("clamav: timeout.ms, max.stream, port or score out of range");
+        this(socket, host, port, timeoutMillis, maxStream, score, scanMessage, false, 0, InetAddress::getByName);
+    }
+
+    /** @param resolver looks the TCP host name up (tests put in one that hangs; see {@link HostLookup}) */
+    ClamavDetector(String socket, String host, int port, long timeoutMillis, long maxStream, double score,
+            boolean scanMessage, boolean oversizeAlert, double oversizeScore, HostLookup.Resolver resolver) {
+        if (timeoutMillis < 1 || maxStream < 1 || port < 1 || port > 65535 || !Double.isFinite(score)
+                || !Double.isFinite(oversizeScore)) {
+            throw new IllegalArgumentException(
+                    "clamav: timeout.ms, max.stream, port, score or oversize.score out of range");
         }
         if ((socket == null || socket.isBlank()) && (host == null || host.isBlank())) {
             throw new IllegalArgumentException("clamav: host is empty and no socket is set");
@@ -124,16 +143,24 @@ public final class ClamavDetector implements Detector {
         // Without this a cancelled kill task (every finished scan) stays queued, holding its channel, until
         // its timeout passes: rate x timeout.ms of them.
         watchdog.setRemoveOnCancelPolicy(true);
-        this.client = new ClamdClient(socket, host, port, watchdog);
+        this.client = new ClamdClient(socket, host, port, watchdog, resolver, Duration.ofMillis(timeoutMillis));
         this.timeoutMillis = timeoutMillis;
         this.maxStream = maxStream;
         this.score = score;
         this.scanMessage = scanMessage;
+        this.oversizeAlert = oversizeAlert;
+        this.oversizeScore = oversizeScore;
+    }
+
+    /** The client's host lookup, {@code null} over a unix socket (for tests). */
+    HostLookup lookup() {
+        return client.lookup();
     }
 
     @Deactivate
     void deactivate() {
         watchdog.shutdownNow();
+        client.close();
     }
 
     @Override
@@ -160,8 +187,11 @@ public final class ClamavDetector implements Detector {
             String part = (String) p[0];
             Content content = (Content) p[1];
             if (content.size() > maxStream) {
-                findings.add(new Finding(NAME, "part-too-large", 0, Category.ERROR, part + " has " + content.size()
-                        + " bytes, more than max.stream " + maxStream + "; not scanned", part));
+                String detail = part + " has " + content.size() + " bytes, more than max.stream " + maxStream
+                        + "; not scanned";
+                findings.add(oversizeAlert
+                        ? new Finding(NAME, "part-too-large", oversizeScore, Category.POLICY, detail, part)
+                        : new Finding(NAME, "part-too-large", 0, Category.ERROR, detail, part));
                 continue;
             }
             if (!scan(inspection, part, part, content, found, findings)) {

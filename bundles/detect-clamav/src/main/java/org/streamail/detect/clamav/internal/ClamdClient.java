@@ -3,12 +3,12 @@ package org.streamail.detect.clamav.internal;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -26,16 +26,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * over a unix socket when configured (cheaper, no Nagle) else TCP with TCP_NODELAY (the client writes
  * several times before it reads, which would otherwise stall on Nagle + delayed ACK). A TCP host name is
  * resolved at each scan (the JVM caches lookups), so a clamd that moves is followed and a name that does not
- * resolve is an {@link IOException} like any unreachable clamd.
+ * resolve is an {@link IOException} like any unreachable clamd. The lookup is part of the scan's time: it runs
+ * in {@link HostLookup}, which waits for it at most the scan's timeout and bounds the lookups pending at once;
+ * the connection gets what is left. A literal address is never looked up.
  *
  * <p>Only a complete, NUL-terminated {@code stream: OK} is clean: a reply cut by EOF or longer than
  * {@value #MAX_REPLY} bytes is an {@link IOException}, anything else is an error. Signature names and error
  * texts are reduced to one printable line of at most {@value #MAX_TEXT} characters before they reach findings.
  *
  * <p>Time: blocking channels cannot time out by themselves, so a watchdog on the shared scheduler closes
- * the channel at the deadline, which unblocks connect/read/write. Thread-safe: no mutable state.
+ * the channel at the deadline, which unblocks connect/read/write. Thread-safe: no mutable state of its own
+ * ({@link HostLookup} is thread-safe). {@link #close} stops the lookup threads.
  */
-final class ClamdClient {
+final class ClamdClient implements AutoCloseable {
     private static final int CHUNK = 64 * 1024;
     private static final int MAX_REPLY = 4096;
     private static final int MAX_TEXT = 200;
@@ -51,28 +54,47 @@ final class ClamdClient {
     private final String host;
     private final int port;
     private final ScheduledExecutorService watchdog;
+    private final HostLookup lookup;
 
     ClamdClient(String socketPath, String host, int port, ScheduledExecutorService watchdog) {
+        this(socketPath, host, port, watchdog, InetAddress::getByName, Duration.ofSeconds(10));
+    }
+
+    /**
+     * @param resolver   looks the TCP host name up (not used for a unix socket or a literal address)
+     * @param joinWindow how long a pending lookup is shared by later scans (see {@link HostLookup})
+     */
+    ClamdClient(String socketPath, String host, int port, ScheduledExecutorService watchdog,
+            HostLookup.Resolver resolver, Duration joinWindow) {
         this.unix = socketPath != null && !socketPath.isBlank() ? UnixDomainSocketAddress.of(socketPath) : null;
         this.host = host;
         this.port = port;
         this.watchdog = watchdog;
+        this.lookup = unix == null ? new HostLookup(host, resolver, joinWindow) : null;
+    }
+
+    /** The host lookup, {@code null} over a unix socket (for tests). */
+    HostLookup lookup() {
+        return lookup;
+    }
+
+    @Override
+    public void close() {
+        if (lookup != null) {
+            lookup.close();
+        }
     }
 
     String describe() {
         return unix != null ? unix.toString() : host + ":" + port;
     }
 
-    /** The unix socket, or the TCP host resolved now (a connect to an unresolved one would throw unchecked). */
-    private SocketAddress address() throws IOException {
+    /** The unix socket, or the TCP host resolved now within {@code budget} (see {@link HostLookup}). */
+    private SocketAddress address(Duration budget) throws IOException {
         if (unix != null) {
             return unix;
         }
-        InetSocketAddress a = new InetSocketAddress(host, port);
-        if (a.isUnresolved()) {
-            throw new UnknownHostException("cannot resolve " + host);
-        }
-        return a;
+        return new InetSocketAddress(lookup.resolve(budget), port);
     }
 
     /** Closes {@code ch} at the deadline; an IOException once the detector is deactivated. */
@@ -87,12 +109,18 @@ final class ClamdClient {
         }
     }
 
-    /** Streams {@code in} (at most {@code maxBytes}) to clamd. */
+    /** Streams {@code in} to clamd; {@code timeout} covers the host lookup, the connection and the reply. */
     Reply scan(InputStream in, Duration timeout) throws IOException {
-        SocketAddress address = address();
+        long start = System.nanoTime();
+        SocketAddress address = address(timeout);
+        Duration left = timeout.minusNanos(System.nanoTime() - start);
+        if (left.toMillis() < 1) {
+            throw new java.net.SocketTimeoutException("clamd did not answer within " + timeout.toMillis()
+                    + " ms (the host lookup took it all)");
+        }
         try (SocketChannel ch = open()) {
             AtomicBoolean fired = new AtomicBoolean();
-            ScheduledFuture<?> kill = watch(ch, timeout, fired);
+            ScheduledFuture<?> kill = watch(ch, left, fired);
             try {
                 ch.connect(address);
                 try {
@@ -135,7 +163,7 @@ final class ClamdClient {
     /** {@code zPING} / {@code PONG}: whether clamd answers. */
     boolean ping(Duration timeout) {
         try (SocketChannel ch = open()) {
-            SocketAddress address = address();
+            SocketAddress address = address(timeout);
             ScheduledFuture<?> kill = watch(ch, timeout, new AtomicBoolean());
             try {
                 ch.connect(address);

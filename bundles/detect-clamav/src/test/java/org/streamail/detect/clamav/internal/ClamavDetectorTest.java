@@ -13,13 +13,23 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.streamail.api.detect.Inspection;
 import org.streamail.api.model.Category;
+import org.streamail.api.model.Content;
+import org.streamail.api.model.Envelope;
 import org.streamail.api.model.Finding;
+import org.streamail.api.model.ParsedMessage;
 
 /** Protocol and failure behaviour, against a local peer that checks the INSTREAM framing byte by byte. */
 class ClamavDetectorTest {
@@ -241,5 +251,139 @@ class ClamavDetectorTest {
         d.deactivate();
         assertThat(d.inspect(inspection("body"))).singleElement()
                 .satisfies(x -> assertThat(x.rule()).isEqualTo("clamd-unavailable"));
+    }
+
+    /** A resolver that blocks until {@code release} opens, counting its calls, then fails. */
+    private static HostLookup.Resolver hanging(CountDownLatch release, AtomicInteger calls) {
+        return host -> {
+            calls.incrementAndGet();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw new UnknownHostException(host);
+        };
+    }
+
+    private static long millisSince(long t0) {
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    @Test
+    @Timeout(30) // a lookup outside the deadline would hang here for good
+    void aHangingResolverIsBoundedByThePartsTimeoutAndHoldsAtMostTwoThreads() {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger calls = new AtomicInteger();
+        ClamavDetector d = new ClamavDetector("", "clamd.example", 3310, 200, 1 << 20, 10, true, false, 0,
+                hanging(release, calls));
+        try {
+            long t0 = System.nanoTime();
+            assertThat(d.inspect(inspection("body"))).singleElement().satisfies(x -> {
+                assertThat(x.rule()).isEqualTo("clamd-unavailable");
+                assertThat(x.category()).isEqualTo(Category.ERROR);
+                assertThat(x.detail()).contains("clamd.example", "not resolved within 200 ms");
+            });
+            assertThat(millisSince(t0)).isLessThan(3 * 200);
+            // Every later scan meets the same hung resolver: it waits at most its own timeout, and once the
+            // lookup threads are all held it is answered at once instead of starting another thread.
+            for (int i = 0; i < 10; i++) {
+                long t = System.nanoTime();
+                assertThat(d.inspect(inspection("body"))).singleElement()
+                        .satisfies(x -> assertThat(x.rule()).isEqualTo("clamd-unavailable"));
+                assertThat(millisSince(t)).isLessThan(3 * 200);
+            }
+            assertThat(d.inspect(inspection("body"))).singleElement()
+                    .satisfies(x -> assertThat(x.detail()).contains("earlier lookups have not returned"));
+            assertThat(calls.get()).isBetween(1, HostLookup.MAX_LOOKUPS);
+            assertThat(d.lookup().largestThreads()).isBetween(1, HostLookup.MAX_LOOKUPS);
+        } finally {
+            release.countDown();
+            d.deactivate();
+        }
+    }
+
+    @Test
+    @Timeout(30) // a lookup outside the deadline would hang here for good
+    void aHangingResolverIsBoundedByThePipelineDeadline() {
+        CountDownLatch release = new CountDownLatch(1);
+        ClamavDetector d = new ClamavDetector("", "clamd.example", 3310, 60_000, 1 << 20, 10, true, false, 0,
+                hanging(release, new AtomicInteger()));
+        try {
+            ParsedMessage m = new ParsedMessage("id", "s", List.of(), List.of(), List.of(), List.of(), List.of(),
+                    "body", "", List.of(), List.of(), 0, false, List.of());
+            Inspection in = new Inspection("id", Envelope.inbound("a@b.example", List.of("c@d.example"),
+                    "127.0.0.1", "h"), m, Content.of(new byte[0]), Instant.now().plusMillis(300));
+            long t0 = System.nanoTime();
+            assertThat(d.inspect(in)).singleElement().satisfies(x -> {
+                assertThat(x.rule()).isEqualTo("clamd-unavailable");
+                assertThat(x.detail()).contains("not resolved within");
+            });
+            assertThat(millisSince(t0)).isLessThan(3 * 300);
+        } finally {
+            release.countDown();
+            d.deactivate();
+        }
+    }
+
+    @Test
+    void aHostNameIsLookedUpThroughTheResolverAndALiteralAddressNever() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        HostLookup.Resolver loopback = host -> {
+            calls.incrementAndGet();
+            assertThat(host).isEqualTo("clamd.test");
+            return InetAddress.getLoopbackAddress();
+        };
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<byte[]> sent = peer(server, "stream: Win.Test.Thing FOUND", true);
+            ClamavDetector named = new ClamavDetector("", "clamd.test", server.getLocalPort(), 5000, 1 << 20, 10,
+                    true, false, 0, loopback);
+            assertThat(named.inspect(inspection("", attachment("x.bin", new byte[10])))).singleElement()
+                    .satisfies(x -> assertThat(x.rule()).isEqualTo("virus"));
+            sent.get(5, TimeUnit.SECONDS);
+            assertThat(calls.get()).isEqualTo(1);
+            named.deactivate();
+
+            sent = peer(server, "stream: OK", true);
+            ClamavDetector literal = new ClamavDetector("", "127.0.0.1", server.getLocalPort(), 5000, 1 << 20, 10,
+                    true, false, 0, h -> {
+                        throw new AssertionError("a literal address was looked up: " + h);
+                    });
+            assertThat(literal.inspect(inspection("", attachment("x.bin", new byte[10])))).isEmpty();
+            sent.get(5, TimeUnit.SECONDS);
+            assertThat(literal.lookup().isLiteral()).isTrue();
+            assertThat(literal.lookup().largestThreads()).isZero();
+            literal.deactivate();
+        }
+        assertThat(HostLookup.literal("::1")).isNotNull();
+        assertThat(HostLookup.literal("[::1]")).isNotNull();
+        assertThat(HostLookup.literal("10.0.0.255").getAddress()).containsExactly(10, 0, 0, (byte) 255);
+        assertThat(HostLookup.literal("clamd.example")).isNull();
+        assertThat(HostLookup.literal("256.1.1.1")).isNull();
+        assertThatThrownBy(() -> new ClamavDetector("", "fe80::zz", 3310, 1000, 1, 1))
+                .hasMessageContaining("not a valid IP address");
+    }
+
+    @Test
+    void aPartOverMaxStreamIsAnErrorByDefaultAndAScoredPolicyFindingWithOversizeAlert() {
+        ClamavDetector quiet = new ClamavDetector("", "127.0.0.1", 1, 2000, 100, 10);
+        assertThat(quiet.inspect(inspection("", attachment("big.bin", new byte[101])))).singleElement()
+                .satisfies(x -> {
+                    assertThat(x.rule()).isEqualTo("part-too-large");
+                    assertThat(x.category()).isEqualTo(Category.ERROR);
+                    assertThat(x.score()).isZero();
+                    assertThat(x.part()).isEqualTo("big.bin");
+                });
+        quiet.deactivate();
+        ClamavDetector alert = new ClamavDetector("", "127.0.0.1", 1, 2000, 100, 10, true, true, 6.5,
+                InetAddress::getByName);
+        assertThat(alert.inspect(inspection("", attachment("big.bin", new byte[101])))).singleElement()
+                .satisfies(x -> {
+                    assertThat(x.rule()).isEqualTo("part-too-large");
+                    assertThat(x.category()).isEqualTo(Category.POLICY);
+                    assertThat(x.score()).isEqualTo(6.5);
+                    assertThat(x.detail()).contains("101 bytes", "max.stream 100", "not scanned");
+                });
+        alert.deactivate();
     }
 }

@@ -66,6 +66,8 @@ final class Clamd implements AutoCloseable {
                 "StreamMaxLength 2M",
                 "MaxThreads 4",
                 "Bytecode no",
+                // adds "(md5:size)" of the scanned file to the log only: the replies stay bare names
+                "ExtendedDetectionInfo yes",
                 "") );
         process = new ProcessBuilder(BINARY.toString(), "--foreground", "--config-file=" + conf)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("clamd.out").toFile()).start();

@@ -199,4 +199,27 @@ class ClamdIntegrationTest {
                     assertThat(x.part()).isEmpty();
                 });
     }
+
+    @Test
+    void clamdNamesADetectionAlikeInAPartAndInTheWholeMessage() throws Exception {
+        // The dedupe compares names exactly. Checked here: the text body alone and the whole message (clamd
+        // finds the body in its own MIME parse) are different files to clamd (the log's md5:size differ) but
+        // get the same reply name; ExtendedDetectionInfo does not reach the INSTREAM reply.
+        String body = "see " + new String(Clamd.marker(), StandardCharsets.US_ASCII);
+        byte[] raw = ascii("From: a@b.example\r\nTo: c@d.example\r\nSubject: s\r\n\r\n" + body + "\r\n");
+        var watchdog = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        try (ClamdClient c = new ClamdClient("", "127.0.0.1", clamd.port, watchdog)) {
+            String part = c.scan(new java.io.ByteArrayInputStream(ascii(body)), java.time.Duration.ofSeconds(10))
+                    .signature();
+            String whole = c.scan(new java.io.ByteArrayInputStream(raw), java.time.Duration.ofSeconds(10))
+                    .signature();
+            assertThat(part).isEqualTo("Streamail.Test.Split-1.UNOFFICIAL").isEqualTo(whole);
+        } finally {
+            watchdog.shutdownNow();
+        }
+        assertThat(java.nio.file.Files.readString(clamd.dir.resolve("clamd.log")))
+                .containsPattern("Streamail\\.Test\\.Split-1\\.UNOFFICIAL\\([0-9a-f]{32}:\\d+\\) FOUND");
+        assertThat(overTcp().inspect(inspection(raw, body))).singleElement()
+                .satisfies(x -> assertThat(x.part()).isEqualTo("text body"));
+    }
 }

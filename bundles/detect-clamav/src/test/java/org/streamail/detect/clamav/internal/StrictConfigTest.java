@@ -35,6 +35,15 @@ class StrictConfigTest {
     }
 
     @Test
+    void oversizeAlertMustBeTrueOrFalse() {
+        assertThatThrownBy(() -> new ClamavDetector(UNREAD, Map.of("oversize.alert", "yes")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("org.streamail.detect.clamav: oversize.alert must be true or false, got 'yes'");
+        assertThatThrownBy(() -> new ClamavDetector(UNREAD, Map.of("oversize.score", "high")))
+                .hasMessage("org.streamail.detect.clamav: oversize.score must be a number such as 5 or 1.5, got 'high'");
+    }
+
+    @Test
     void aMisspelledKeyIsReportedButNotTheComponentsOwnProperty() {
         assertThat(ClamavDetector.checkProperties(Map.of("sockett", "/run/clamd.ctl", "detector", "clamav",
                 "component.name", "c"))).containsExactly("sockett");
@@ -46,7 +55,8 @@ class StrictConfigTest {
             assertThat(ClamavDetector.checkProperties(ShippedConfig.of(ClamavDetector.PID))).isEmpty();
         }
         Map<String, Object> defaults = ShippedConfig.defaultsAsText(ClamavDetector.Config.class);
-        assertThat(defaults).containsEntry("port", "3310").containsEntry("timeout.ms", "10000").hasSize(7);
+        assertThat(defaults).containsEntry("port", "3310").containsEntry("timeout.ms", "10000")
+                .containsEntry("oversize.alert", "false").containsEntry("oversize.score", "8.0").hasSize(9);
         assertThat(ClamavDetector.checkProperties(defaults)).isEmpty();
         ClamavDetector d = new ClamavDetector(ShippedConfig.config(ClamavDetector.Config.class, defaults), defaults);
         try {

@@ -150,8 +150,9 @@ final class HtmlInspector {
     }
 
     private void cssScript(String path, String css, String where) {
-        if (css.indexOf('(') < 0) {
-            return; // every CSS_SCRIPT form calls a function, and an escaped '(' calls none
+        if (css.indexOf('(') < 0 && css.indexOf('\uFF08') < 0 && css.indexOf('\u207D') < 0
+                && css.indexOf('\u208D') < 0) {
+            return; // every CSS_SCRIPT form calls a function (old IE also took these look-alikes of '(')
         }
         Matcher m = CSS_SCRIPT.matcher(css(css));
         if (m.find()) {
@@ -161,8 +162,9 @@ final class HtmlInspector {
 
     /**
      * CSS as an old browser reads it, for matching: comments removed (IE joined {@code expr/**}{@code /ession}),
-     * escapes decoded ({@code \65 xpression}, {@code e\xpression}; {@code \0} dropped), lower case; the first
-     * 200 000 characters.
+     * escapes decoded ({@code \65 xpression}, {@code e\xpression}; {@code \0} dropped), the look-alikes IE 6/7
+     * took for ASCII folded ({@link #foldIe}: full-width {@code ｅｘｐｒｅｓｓｉｏｎ（}, small capitals
+     * {@code expʀessɪoɴ}), lower case; the first 200 000 characters.
      */
     static String css(String s) {
         int n = Math.min(s.length(), 200_000);
@@ -193,7 +195,32 @@ final class HtmlInspector {
                 b.append(c);
             }
         }
+        for (int i = 0; i < b.length(); i++) {
+            b.setCharAt(i, foldIe(b.charAt(i)));
+        }
         return b.toString().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The ASCII character old IE is reported to have read in CSS for {@code c}, else {@code c}: the full-width
+     * forms U+FF01–U+FF5E ({@code ｅｘｐｒｅｓｓｉｏｎ（…）}) and a few small capitals and super/subscripts
+     * (ʀ ɴ ⁿ ʟ ɪ, ⁽ ₍), as long-standing HTML sanitizers (MediaWiki's, Trac's) fold them before they look for
+     * {@code expression} and {@code url}. {@code expression()} ran up to IE 7 and in the IE 5/7 document modes of
+     * later versions. Current engines keep these as other characters (inert text): folded here only so the
+     * detector and the disarmer find what such an engine would run.
+     */
+    static char foldIe(char c) {
+        if (c >= '\uFF01' && c <= '\uFF5E') {
+            return (char) (c - 0xFEE0);
+        }
+        return switch (c) {
+            case '\u0280' -> 'r';
+            case '\u0274', '\u207F' -> 'n';
+            case '\u029F' -> 'l';
+            case '\u026A' -> 'i';
+            case '\u207D', '\u208D' -> '(';
+            default -> c;
+        };
     }
 
     private static int hex(char c) {

@@ -24,13 +24,17 @@ final class TextInspector {
     private static final Pattern BASE64_PE = Pattern.compile("TV[o-r][A-Za-z0-9+/]{20}|f0VMR[gl][A-Za-z0-9+/]{20}");
     private static final Pattern HEX_PE = Pattern.compile("(?i)4d5a(?:[0-9a-f]{2}){62,2000}");
     /**
-     * The start of a base64 run (not inside a longer one) whose bytes would begin with an archive or compound-file
-     * signature: ZIP (local header, spanned), 7z, RAR, gzip, bzip2, xz, CAB, OLE2.
+     * Base64 whose bytes would begin with an archive or compound-file signature: ZIP (local header, spanned), 7z,
+     * RAR, gzip, bzip2, xz, CAB, OLE2. Where it may start a blob is judged by {@link #blobStart}.
      */
     private static final Pattern BASE64_ARCHIVE = Pattern.compile(
-            "(?<![A-Za-z0-9+/])(?:UEsDB|UEsHC|N3q8ryc|UmFyIRo|H4sI|QlpoO|QlpoM|/Td6WFo|TVNDRg|0M8R4KGx)");
+            "UEsDB|UEsHC|N3q8ryc|UmFyIRo|H4sI|QlpoO|QlpoM|/Td6WFo|TVNDRg|0M8R4KGx");
     /** Bytes decoded from base64 archive runs per text, at most (the rest of a longer run is not decoded). */
     static final int MAX_BASE64_ARCHIVE = 1024 * 1024;
+    /** Junk glued before a blob on its first line, at most (longer: taken for the middle of a run). */
+    private static final int MAX_JUNK = 100;
+    /** Shortest line taken for a line of a wrapped base64 run (encoders wrap at 60 to 76). */
+    private static final int WRAPPED = 40;
 
     /**
      * A dangerous command: {@code pattern} is the whole command line; {@code indicator}, when not null, the part a
@@ -177,7 +181,20 @@ final class TextInspector {
     private void base64Archive(String path, String text, int depth) {
         Matcher m = BASE64_ARCHIVE.matcher(text);
         int budget = MAX_BASE64_ARCHIVE;
+        Armour armour = null;
         for (int k = 0; k < 10 && budget > 0 && m.find(); k++) {
+            if (!blobStart(text, m.start())) {
+                k--;
+                continue;
+            }
+            if (m.start() > 0 && base64(text.charAt(m.start() - 1))) {
+                // behind junk: not inside an armoured block (PGP, PEM), whose own packets come first
+                armour = armour == null ? new Armour(text) : armour;
+                if (armour.contains(m.start())) {
+                    k--;
+                    continue;
+                }
+            }
             ctx.checkTime(path);
             byte[] bin = Base64.getDecoder().decode(base64Run(text, m.start(), budget / 3 * 4));
             budget -= bin.length;
@@ -197,18 +214,106 @@ final class TextInspector {
         }
     }
 
+    private static boolean base64(char c) {
+        return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/';
+    }
+
+    /** Whether {@code c} may stand in a reply-quote prefix ({@code >}, {@code > }, {@code >>}, {@code > >}). */
+    private static boolean quote(char c) {
+        return c == '>' || c == ' ' || c == '\t';
+    }
+
     /**
-     * The base64 characters of the run starting at {@code from}, line breaks, spaces and backslashes skipped, at
-     * most {@code max} of them; a last group of two or three padded, of one dropped (so it always decodes, to the
-     * last byte: a gzip or ZIP without its last bytes would not read).
+     * Whether an archive signature at {@code pos} can start a blob a reader decodes: at the start of a run (no
+     * base64 character before it), or behind at most {@value #MAX_JUNK} base64 characters of junk on the first
+     * line of a run. A line is a run's first unless the line above it (quote prefix and trailing white space
+     * removed) is a full base64 line ({@value #WRAPPED} characters or more, all base64, no padding at its end):
+     * then the signature stands inside a wrapped run, where a reader decoding the run gets other bytes.
+     */
+    static boolean blobStart(String text, int pos) {
+        if (pos == 0 || !base64(text.charAt(pos - 1))) {
+            return true;
+        }
+        int j = pos;
+        while (j > 0 && base64(text.charAt(j - 1))) {
+            if (pos - --j > MAX_JUNK) {
+                return false;
+            }
+        }
+        int k = j;
+        while (k > 0 && quote(text.charAt(k - 1))) {
+            k--;
+        }
+        if (k == 0 || text.charAt(k - 1) != '\n' && text.charAt(k - 1) != '\r') {
+            return true; // the text's first line, or something else before the junk: "see:abcdUEsDB…"
+        }
+        int end = k - 1; // the line above ends here
+        if (text.charAt(end) == '\n' && end > 0 && text.charAt(end - 1) == '\r') {
+            end--;
+        }
+        int from = end;
+        while (from > 0 && end - from < 2 * MAX_JUNK && text.charAt(from - 1) != '\n' && text.charAt(from - 1) != '\r') {
+            from--;
+        }
+        String above = text.substring(from, end).strip();
+        if (from == 0 || text.charAt(from - 1) == '\n' || text.charAt(from - 1) == '\r') {
+            int q = 0;
+            while (q < above.length() && quote(above.charAt(q))) {
+                q++;
+            }
+            above = above.substring(q);
+        }
+        if (above.length() < WRAPPED) {
+            return true;
+        }
+        for (int i = 0; i < above.length(); i++) {
+            if (!base64(above.charAt(i))) {
+                return true; // prose, a header line, padding that ended a run
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Skips {@code -----BEGIN … -----END} blocks (PGP, PEM, S/MIME) for candidates in increasing order of position;
+     * an unclosed block runs to the end of the text. Linear in the text over all calls.
+     */
+    private static final class Armour {
+        private final String text;
+        private int begin = -2;
+        private int end;
+
+        Armour(String text) {
+            this.text = text;
+        }
+
+        boolean contains(int pos) {
+            while (begin == -2 || begin >= 0 && end <= pos) {
+                begin = text.indexOf("-----BEGIN ", begin == -2 ? 0 : end);
+                int e = begin < 0 ? -1 : text.indexOf("-----END ", begin);
+                end = e < 0 ? text.length() : e;
+            }
+            return begin >= 0 && begin <= pos && pos < end;
+        }
+    }
+
+    /**
+     * The base64 characters of the run starting at {@code from}, line breaks, spaces and backslashes skipped, and
+     * at the start of a line a reply-quote prefix ({@code >}, {@code > }, {@code >>}, mixed), at most {@code max}
+     * of them; a last group of two or three padded, of one dropped (so it always decodes, to the last byte: a
+     * gzip or ZIP without its last bytes would not read).
      */
     private static String base64Run(String text, int from, int max) {
         StringBuilder b64 = new StringBuilder(Math.min(max, 4096));
+        boolean lineStart = false;
         for (int i = from; i < text.length() && b64.length() < max; i++) {
             char c = text.charAt(i);
-            if (c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/') {
+            if (base64(c)) {
                 b64.append(c);
-            } else if (c != '\r' && c != '\n' && c != ' ' && c != '\t' && c != '\\') {
+                lineStart = false;
+            } else if (c == '\r' || c == '\n') {
+                lineStart = true;
+            } else if (!(c == ' ' || c == '\t' || c == '\\' || c == '>' && lineStart)) {
                 break;
             }
         }

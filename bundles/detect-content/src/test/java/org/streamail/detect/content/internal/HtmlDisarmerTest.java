@@ -45,10 +45,20 @@ class HtmlDisarmerTest {
     @Test
     void scriptInCssIsRemovedWhateverItsSpelling() {
         for (String style : new String[] {"width:e\\xpression(alert(1))", "width:\\65 xpression(alert(1))",
-                "width:expr/**/ession(alert(1))", "behavior:url(x.htc)"}) {
+                "width:expr/**/ession(alert(1))", "behavior:url(x.htc)",
+                "width:\uFF45\uFF58\uFF50\uFF52\uFF45\uFF53\uFF53\uFF49\uFF4F\uFF4E(alert(1))",
+                "width:exp\u0280ess\u026Ao\u0274\uFF08alert(1))",
+                "background:\uFF55\uFF52\uFF4C(\uFF4A\uFF41\uFF56\uFF41\uFF53\uFF43\uFF52\uFF49\uFF50\uFF54:alert(1))"}) {
             String out = disarmer.disarm("<div style=\"" + style + "\">x</div>").html();
             assertThat(out).as(style).doesNotContain("alert", "htc");
             assertThat(Samples.scan(Samples.message("", out))).as(style).isEmpty();
         }
+    }
+
+    @Test
+    void fullWidthTextInAStyleThatRunsNothingIsKept() {
+        String style = "font-family:'\uFF2D\uFF33 \uFF30\u30B4\u30B7\u30C3\u30AF';color:#333";
+        String out = disarmer.disarm("<p style=\"" + style + "\">x</p>").html();
+        assertThat(out).contains("\uFF2D\uFF33 \uFF30\u30B4\u30B7\u30C3\u30AF");
     }
 }

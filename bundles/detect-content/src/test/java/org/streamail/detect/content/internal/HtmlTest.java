@@ -109,6 +109,13 @@ class HtmlTest {
             "<style>body { -ms-behavior: url('x.htc') }</style>",
             "<style>div { -moz-binding: url(\"https://evil.example/x.xml#xss\") }</style>",
             "<div style=\"background:url( 'javascript:alert(1)')\">x</div>",
+            // look-alikes old IE read as ASCII in CSS
+            "<div style=\"width:\uFF45\uFF58\uFF50\uFF52\uFF45\uFF53\uFF53\uFF49\uFF4F\uFF4E(alert(1))\">x</div>",
+            "<div style=\"left:\uFF25\uFF38\uFF30\uFF32\uFF25\uFF33\uFF33\uFF29\uFF2F\uFF2E\uFF08alert(1)\uFF09\">x</div>",
+            "<div style=\"width:exp\u0280ess\u026Ao\u0274\u207Dalert(1))\">x</div>",
+            "<div style=\"background:u\u0280\u029F(\uFF4A\uFF41\uFF56\uFF41\uFF53\uFF43\uFF52\uFF49\uFF50\uFF54\uFF1A"
+                    + "alert(1))\">x</div>",
+            "<style>.x { width: \\FF45 xpression(alert(1)) }</style>",
         };
         for (String html : active) {
             assertThat(rules(scanHtml(html))).as(html).contains("html-css-script");
@@ -128,5 +135,9 @@ class HtmlTest {
                 + "A regular expression (regex) walks into a bar.</p><div style=\"-moz-binding:none\">x</div>";
         assertThat(rules(scanHtml(word))).doesNotContain("html-css-script");
         assertThat(scanHtml(NEWSLETTER)).isEmpty();
+        // full-width text in Japanese mail styles folds to harmless CSS
+        String japanese = "<p style=\"font-family:'\uFF2D\uFF33 \uFF30\u30B4\u30B7\u30C3\u30AF';color:#333\">"
+                + "\uFF45\uFF58\uFF50\uFF52\uFF45\uFF53\uFF53\uFF49\uFF4F\uFF4E\uFF08\uFF09 in prose</p>";
+        assertThat(scanHtml(japanese)).isEmpty();
     }
 }

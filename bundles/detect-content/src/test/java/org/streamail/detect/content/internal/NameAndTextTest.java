@@ -160,6 +160,68 @@ class NameAndTextTest {
         assertThat(scan(message(last, ""))).isEmpty();
     }
 
+    /** {@code text} quoted line by line as a mail client quotes a reply, cycling through {@code prefixes}. */
+    static String quote(String text, String... prefixes) {
+        StringBuilder b = new StringBuilder();
+        String[] lines = text.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            b.append(prefixes[i % prefixes.length]).append(lines[i]).append(i + 1 < lines.length ? "\n" : "");
+        }
+        return b.toString();
+    }
+
+    @Test
+    void quotedBase64ArchivesAndExecutablesAreFound() {
+        String zip = Base64.getMimeEncoder().encodeToString(zip(entries("readme.txt", "hi", "invoice.exe", pe())));
+        String exe = Base64.getMimeEncoder().encodeToString(pe());
+        String[][] quotings = {{"> "}, {">"}, {">> "}, {"> > "}, {">", "> ", ">>", "> >", " > "}};
+        for (String[] q : quotings) {
+            String body = "On Monday Bob wrote:\n" + quote("Decode the text below and unzip it:\n\n" + zip
+                    + "\n\nBob", q) + "\n\nThanks!\n";
+            assertThat(only(scan(message(body, "")), "base64-archive").detail()).as(q[0]).contains("invoice.exe");
+            String run = "Bob wrote:\n" + quote("run this:\n" + exe, q);
+            assertThat(rules(scan(message(run, "")))).as(q[0]).contains("base64-executable");
+        }
+    }
+
+    @Test
+    void aBase64ArchiveBehindJunkOnItsFirstLineIsFound() {
+        String zip = Base64.getMimeEncoder().encodeToString(zip(entries("invoice.exe", pe())));
+        for (String body : new String[] {"xyzw" + zip, "Key:xyz" + zip, "Decode this, drop the first 4:\nJUNK" + zip,
+                "Bob wrote:\n" + quote("JUNK" + zip, "> ")}) {
+            assertThat(only(scan(message(body, "")), "base64-archive").detail()).as(body.substring(0, 20))
+                    .contains("invoice.exe");
+        }
+    }
+
+    @Test
+    void quotedProseAndArmouredOrWrappedBlocksAreStillNotReported() {
+        String prose = "Bob wrote:\n" + quote("Hi Ann,\nthe H4sI lot said UEsDBeta is fine, QlpoMan agreed.\n\n"
+                + "> Cheers,\n> Ann", "> ", ">");
+        assertThat(scan(message(prose, ""))).isEmpty();
+        // A ZIP with an executable 9 bytes into a PGP packet: its base64 stands behind 12 characters on the first
+        // line of the armour, as junk would. Not reported, quoted or not; without the armour it is.
+        byte[] zip = zip(entries("invoice.exe", pe()));
+        byte[] packet = new byte[9 + zip.length];
+        packet[0] = (byte) 0xCB; // literal data packet, new format
+        System.arraycopy(zip, 0, packet, 9, zip.length);
+        String b64 = Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(packet);
+        assertThat(b64.indexOf("UEsDB")).isEqualTo(12);
+        String pgp = "-----BEGIN PGP MESSAGE-----\n\n" + b64 + "\n=njUN\n-----END PGP MESSAGE-----\n";
+        assertThat(scan(message(pgp, ""))).isEmpty();
+        assertThat(scan(message("Bob wrote:\n" + quote(pgp, "> "), ""))).isEmpty();
+        assertThat(rules(scan(message("\n" + b64 + "\n", "")))).contains("base64-archive");
+        // the same 12 characters at the start of a later line of a wrapped run: inside the run, not a blob start
+        byte[] random = new byte[48 * 3];
+        new java.util.Random(3).nextBytes(random);
+        byte[] wrapped = java.util.Arrays.copyOf(random, random.length + packet.length);
+        System.arraycopy(packet, 0, wrapped, random.length, packet.length);
+        String run = Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(wrapped);
+        assertThat(run.indexOf("UEsDB")).isEqualTo(3 * 65 + 12);
+        assertThat(scan(message(run, ""))).isEmpty();
+        assertThat(scan(message(quote(run, "> "), ""))).isEmpty();
+    }
+
     static byte[] gzip(byte[] data) {
         java.io.ByteArrayOutputStream bos = new java.io.ByteArrayOutputStream();
         try (var g = new java.util.zip.GZIPOutputStream(bos)) {
