@@ -40,12 +40,16 @@ public final class GatewayProcess implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     public final int sshPort = freePort();
     public final int httpPort = freePort();
+    /** pax-web's secure (HTTPS) port; only used where a test turns HTTPS on ({@link #useHttps}). */
+    public final int httpsPort = freePort();
     public final int smtpPort = freePort();
     public final int outboundPort = freePort();
     public final int rmiRegistryPort = freePort();
     public final int rmiServerPort = freePort();
     private Process process;
     private String adminPassword;
+    /** Set by {@link #useHttps}: the REST API is then reached over HTTPS on {@link #httpsPort} only. */
+    private HttpClient httpsClient;
 
     private GatewayProcess(Path home, Path log) {
         this.home = home;
@@ -71,6 +75,7 @@ public final class GatewayProcess implements AutoCloseable {
         g.setConfig("org.apache.karaf.management.cfg", "rmiRegistryPort", String.valueOf(g.rmiRegistryPort));
         g.setConfig("org.apache.karaf.management.cfg", "rmiServerPort", String.valueOf(g.rmiServerPort));
         g.setConfig("org.ops4j.pax.web.cfg", "org.osgi.service.http.port", String.valueOf(g.httpPort));
+        g.setConfig("org.ops4j.pax.web.cfg", "org.osgi.service.http.port.secure", String.valueOf(g.httpsPort));
         g.setConfig("org.streamail.smtp.cfg", "port", String.valueOf(g.smtpPort));
         g.setConfig("org.streamail.smtp.outbound.cfg", "port", String.valueOf(g.outboundPort));
         Path emptyHome = base.resolve("empty-home");
@@ -94,6 +99,28 @@ public final class GatewayProcess implements AutoCloseable {
         env.put("STREAMAIL_ADMIN_PASSWORD", password);
         adminPassword = password;
         return this;
+    }
+
+    /** Sets an environment variable of the gateway process (applies from the next {@link #start}). */
+    public GatewayProcess environment(String name, String value) {
+        env.put(name, value);
+        return this;
+    }
+
+    /**
+     * From now on {@link #start} waits for, and {@link #rest} calls, the REST API over HTTPS on {@link #httpsPort}
+     * with {@code tls} (which must trust the gateway's certificate); the test configures pax-web's HTTPS itself.
+     */
+    public void useHttps(javax.net.ssl.SSLContext tls) {
+        httpsClient = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).sslContext(tls).build();
+    }
+
+    private int apiPort() {
+        return httpsClient == null ? httpPort : httpsPort;
+    }
+
+    private String apiRoot() {
+        return (httpsClient == null ? "http" : "https") + "://127.0.0.1:" + apiPort();
     }
 
     public void useAdminPassword(String password) {
@@ -140,8 +167,8 @@ public final class GatewayProcess implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putAll(env);
         process = pb.start();
-        waitFor("the gateway to listen on SMTP " + smtpPort + " and HTTP " + httpPort, timeout,
-                () -> listening(smtpPort) && listening(httpPort));
+        waitFor("the gateway to listen on SMTP " + smtpPort + " and HTTP(S) " + apiPort(), timeout,
+                () -> listening(smtpPort) && listening(apiPort()));
         // Boot features install on their own thread: Jetty may listen before the REST servlet context is
         // registered (404). Any other answer (401 without credentials) means the API is there.
         waitFor("the REST API to be registered", timeout, () -> {
@@ -199,7 +226,8 @@ public final class GatewayProcess implements AutoCloseable {
     }
 
     private void waitForPortsFree() {
-        waitFor("ports to be released", Duration.ofSeconds(30), () -> !listening(smtpPort) && !listening(httpPort));
+        waitFor("ports to be released", Duration.ofSeconds(30), () -> !listening(smtpPort) && !listening(httpPort)
+                && (httpsClient == null || !listening(httpsPort)));
     }
 
     @Override
@@ -212,7 +240,7 @@ public final class GatewayProcess implements AutoCloseable {
     /** An HTTP call to the REST API with the given credentials ({@code null} user: none). */
     public HttpResponse<String> rest(String method, String path, String user, String password, String contentType, byte[] body)
             throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/streamail/api/v1" + path))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(apiRoot() + "/streamail/api/v1" + path))
                 .timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         if (user != null) {
@@ -222,17 +250,17 @@ public final class GatewayProcess implements AutoCloseable {
         if (contentType != null) {
             b.header("Content-Type", contentType);
         }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return (httpsClient == null ? http : httpsClient).send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** An HTTP call as the admin to a path from the server's root (not under the API), e.g. {@code /streamail/x}. */
     public HttpResponse<String> adminFromRoot(String method, String rootPath) throws IOException, InterruptedException {
-        HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + rootPath))
+        HttpRequest r = HttpRequest.newBuilder(URI.create(apiRoot() + rootPath))
                 .timeout(Duration.ofSeconds(30)).method(method, HttpRequest.BodyPublishers.noBody())
                 .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
                         (ADMIN + ":" + adminPassword).getBytes(StandardCharsets.UTF_8)))
                 .build();
-        return http.send(r, HttpResponse.BodyHandlers.ofString());
+        return (httpsClient == null ? http : httpsClient).send(r, HttpResponse.BodyHandlers.ofString());
     }
 
     public HttpResponse<String> admin(String method, String path) throws IOException, InterruptedException {
@@ -274,7 +302,7 @@ public final class GatewayProcess implements AutoCloseable {
         }
     }
 
-    static boolean listening(int port) {
+    public static boolean listening(int port) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 200);
             return true;

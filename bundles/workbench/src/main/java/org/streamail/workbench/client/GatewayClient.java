@@ -34,6 +34,9 @@ import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.X509ExtendedTrustManager;
 import org.streamail.workbench.client.GatewayException.Kind;
 
 /**
@@ -44,6 +47,13 @@ import org.streamail.workbench.client.GatewayException.Kind;
  * {@link #disconnect} overwrites it with zeros; nothing is ever written to disk. (The Base64
  * {@code Authorization} header has to be a {@code String} for {@code java.net.http}; it is built per request
  * and not kept.) Redirects are never followed, so credentials are only sent to the configured gateway.
+ *
+ * <p>Transport ({@link ConnectionSecurity}): {@code http://} is accepted only for a loopback host unless
+ * {@code allowPlainHttp} is set, and the refusal happens before any connection is made. {@code https://} uses
+ * TLS 1.2 or 1.3 and trusts either exactly the pinned certificate or, without a pin, the JVM's trust store with
+ * the host name check. When the gateway's certificate is refused, the {@link Kind#UNTRUSTED} message names its
+ * SHA-256 fingerprint, subject, issuer and validity, so that the administrator can compare it with the
+ * gateway's and pin it; nothing is ever trusted without that step.
  *
  * <p>Threading: thread-safe; every call blocks on the network, so never call it on the UI thread.
  * Lifecycle: usable from construction; {@link #close()} (or {@link #disconnect()}) drops the credentials.
@@ -65,6 +75,7 @@ public final class GatewayClient implements AutoCloseable {
     private static final Pattern IP_CHARS = Pattern.compile("[0-9A-Fa-f.:]{2,45}");
 
     private final HttpClient http;
+    private final ConnectionSecurity security;
     private final Duration requestTimeout;
     private final ObjectMapper mapper;
 
@@ -73,15 +84,34 @@ public final class GatewayClient implements AutoCloseable {
     private String user; // guarded by lock
     private char[] password; // guarded by lock; zeroed on disconnect
 
+    /** A client with the secure default {@link ConnectionSecurity#DEFAULT}. */
+    public GatewayClient(Duration connectTimeout, Duration requestTimeout, Executor executor) {
+        this(connectTimeout, requestTimeout, executor, ConnectionSecurity.DEFAULT);
+    }
+
     /**
      * @param connectTimeout how long to wait for the TCP (and TLS) connection
      * @param requestTimeout how long to wait for a whole answer
      * @param executor       runs the HTTP client's internal work; {@code null} for its default
+     * @param security       plain HTTP and certificate policy
      */
-    public GatewayClient(Duration connectTimeout, Duration requestTimeout, Executor executor) {
+    public GatewayClient(Duration connectTimeout, Duration requestTimeout, Executor executor,
+            ConnectionSecurity security) {
+        this(connectTimeout, requestTimeout, executor, security, null);
+    }
+
+    /** As above; {@code pkix} replaces the JVM's trust store when there is no pin (tests only). */
+    GatewayClient(Duration connectTimeout, Duration requestTimeout, Executor executor, ConnectionSecurity security,
+            X509ExtendedTrustManager pkix) {
+        this.security = Objects.requireNonNull(security, "security");
+        SSLParameters tls = new SSLParameters();
+        tls.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
         HttpClient.Builder b = HttpClient.newBuilder()
                 .connectTimeout(Objects.requireNonNull(connectTimeout, "connectTimeout"))
-                .followRedirects(HttpClient.Redirect.NEVER);
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .sslContext(GatewayCertificates.sslContext(security,
+                        pkix != null ? pkix : GatewayCertificates.jvmTrustManager()))
+                .sslParameters(tls);
         if (executor != null) {
             b.executor(executor);
         }
@@ -91,6 +121,11 @@ public final class GatewayClient implements AutoCloseable {
                 .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_JSON_DEPTH).build())
                 .build();
         this.mapper = new ObjectMapper(factory);
+    }
+
+    /** The transport policy this client was built with. */
+    public ConnectionSecurity security() {
+        return security;
     }
 
     /** A client with 5 s connect and 30 s request timeouts. */
@@ -112,6 +147,7 @@ public final class GatewayClient implements AutoCloseable {
      */
     public Health connect(String gatewayUrl, String user, char[] password) throws GatewayException {
         URI base = apiBase(gatewayUrl);
+        checkTransport(base, security);
         if (user == null || user.isBlank() || user.indexOf(':') >= 0
                 || user.chars().anyMatch(Character::isISOControl)) {
             throw new GatewayException(Kind.BAD_REQUEST, 0, "Enter a user name (without ':').");
@@ -210,6 +246,21 @@ public final class GatewayClient implements AutoCloseable {
             return new URI(scheme, null, uri.getHost(), uri.getPort(), path, null, null);
         } catch (URISyntaxException e) {
             throw new GatewayException(Kind.BAD_REQUEST, 0, "Not a URL: " + abbrev(s));
+        }
+    }
+
+    /**
+     * Refuses {@code http://} to a host that is not loopback (unless allowed): the password would cross the
+     * network in clear. Decided on the URL alone; nothing is resolved or sent.
+     */
+    static void checkTransport(URI base, ConnectionSecurity security) throws GatewayException {
+        if (base.getScheme().equals("http") && !security.allowPlainHttp()
+                && !GatewayCertificates.isLoopback(base.getHost())) {
+            String https = "https://" + base.getHost() + ":<the gateway's HTTPS port>";
+            throw new GatewayException(Kind.BAD_REQUEST, 0, "Refusing " + hostOf(base) + ": the password would "
+                    + "cross the network unencrypted: use " + https + " (turn HTTPS on at the gateway, see its "
+                    + "README). Plain http:// is only used for localhost, 127.0.0.0/8 and [::1], unless "
+                    + "allow.plain.http = true is set in the workbench's configuration.");
         }
     }
 
@@ -630,17 +681,26 @@ public final class GatewayClient implements AutoCloseable {
             response = http.send(rb.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (HttpConnectTimeoutException e) {
             throw new GatewayException(Kind.UNREACHABLE, "Cannot reach the gateway at " + hostOf(base)
-                    + ": no connection within the timeout (host down or a firewall?).", e);
+                    + ": no connection within the timeout (host down or a firewall?"
+                    + (base.getScheme().equals("https") ? " Or not an HTTPS port?" : "") + ").", e);
         } catch (HttpTimeoutException e) {
             throw new GatewayException(Kind.TIMEOUT, "The gateway at " + hostOf(base) + " did not answer "
                     + method + " " + pathOf(pathAndQuery) + " within " + requestTimeout.toSeconds() + " s.", e);
         } catch (ConnectException e) {
+            if (sslCause(e) != null) {
+                throw tlsFailure(base, sslCause(e));
+            }
             throw new GatewayException(Kind.UNREACHABLE, "Cannot reach the gateway at " + hostOf(base)
                     + ": connection refused (is it running, and are host and port right?).", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new GatewayException(Kind.CANCELLED, "Cancelled.", e);
+        } catch (SSLException e) {
+            throw tlsFailure(base, e);
         } catch (IOException | IllegalArgumentException e) {
+            if (sslCause(e) != null) {
+                throw tlsFailure(base, sslCause(e));
+            }
             Throwable root = e;
             while (root.getCause() != null && root.getCause() != root) {
                 root = root.getCause();
@@ -664,6 +724,37 @@ public final class GatewayClient implements AutoCloseable {
             }
         }
         throw failure(answer, who, method, pathOf(pathAndQuery));
+    }
+
+    private static SSLException sslCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SSLException ssl) {
+                return ssl;
+            }
+        }
+        return null;
+    }
+
+    /** A failed TLS handshake: the refused certificate described for pinning, or what else went wrong. */
+    private GatewayException tlsFailure(URI base, SSLException e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof GatewayCertificates.Untrusted u && u.leaf() != null) {
+                String pinHint = security.pinnedSha256() == null
+                        ? "If they are the same, pin it: gateway.certificate.sha256 = "
+                                + GatewayCertificates.fingerprint(u.leaf()) + " in the workbench's configuration "
+                                + "(etc/org.streamail.workbench.cfg, or "
+                                + "STREAMAIL_GATEWAY_CERT_SHA256 for bin/streamail-workbench)."
+                        : "If the gateway's certificate was replaced, compare it as above and pin the new one.";
+                return new GatewayException(Kind.UNTRUSTED, "The gateway at " + hostOf(base)
+                        + " presented a certificate that is not trusted: " + u.why() + ". Nothing was sent.\n"
+                        + GatewayCertificates.describe(u.leaf()) + "\n"
+                        + "Compare it with the gateway's own certificate (on the gateway: keytool -list -v "
+                        + "-keystore <its keystore>). " + pinHint, e);
+            }
+        }
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return new GatewayException(Kind.UNREACHABLE, "The TLS handshake with the gateway at " + hostOf(base)
+                + " failed: " + abbrev(m) + " (is this the gateway's HTTPS port?)", e);
     }
 
     private GatewayException failure(Answer a, String who, String method, String path) {

@@ -16,6 +16,11 @@ public final class GatewayException extends Exception {
         UNREACHABLE,
         /** Connected but no answer in time. */
         TIMEOUT,
+        /**
+         * The gateway's TLS certificate was refused (not in the trust store, wrong host name, not the pinned
+         * one): the message describes the certificate. Nothing was sent.
+         */
+        UNTRUSTED,
         /** HTTP 401: wrong user or password. */
         UNAUTHORIZED,
         /** HTTP 403: the user lacks the role (viewers cannot release or delete). */

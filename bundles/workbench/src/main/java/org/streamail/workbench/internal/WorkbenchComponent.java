@@ -14,6 +14,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamail.workbench.api.WorkbenchView;
+import org.streamail.workbench.client.ConnectionSecurity;
 import org.streamail.workbench.client.GatewayClient;
 import org.streamail.workbench.internal.ui.WorkbenchRuntime;
 
@@ -35,7 +36,7 @@ public final class WorkbenchComponent {
     @Activate
     public WorkbenchComponent(BundleContext context, WorkbenchConfiguration config) {
         this.gateway = new GatewayClient(Duration.ofSeconds(Math.max(1, config.connect_timeout_seconds())),
-                Duration.ofSeconds(Math.max(1, config.request_timeout_seconds())), null);
+                Duration.ofSeconds(Math.max(1, config.request_timeout_seconds())), null, security(config));
         Runnable exit = !config.exit_on_close() ? null : () -> {
             LOG.info("Workbench window closed: stopping the framework");
             try {
@@ -50,6 +51,20 @@ public final class WorkbenchComponent {
         } catch (IllegalStateException e) {
             // stay active without a window: the log says why (usually no DISPLAY)
             LOG.error("Streamail workbench: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * The configured transport policy. A malformed pin is logged and ignored: the client then falls back to the
+     * JVM's trust store and host name check (never to trusting anything), and a refused certificate is described in
+     * the Connection view with its fingerprint, so the administrator can correct the pin.
+     */
+    static ConnectionSecurity security(WorkbenchConfiguration config) {
+        try {
+            return new ConnectionSecurity(config.gateway_certificate_sha256(), config.allow_plain_http());
+        } catch (IllegalArgumentException e) {
+            LOG.error("Streamail workbench: {}; ignoring it (the JVM's trust store applies)", e.getMessage());
+            return new ConnectionSecurity(null, config.allow_plain_http());
         }
     }
 

@@ -15,6 +15,17 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             + "Passwords are never configured: they are typed and kept in memory only.")
     String gateway_user() default "admin";
 
+    @AttributeDefinition(name = "Gateway certificate (SHA-256)", description = "SHA-256 fingerprint of the "
+            + "gateway's TLS certificate (hex, colons optional, as keytool -list -v prints it). When set, an https:// "
+            + "gateway is trusted if and only if it presents exactly this certificate (the pin is its identity: no "
+            + "trust store, no host name check). Empty: the JVM's trust store and the host name check.")
+    String gateway_certificate_sha256() default "";
+
+    @AttributeDefinition(name = "Allow plain HTTP to remote hosts", description = "Send the password over "
+            + "http:// to a host that is not loopback (localhost, 127.0.0.0/8, ::1). Off by default: the password "
+            + "would cross the network unencrypted. Use https:// instead.")
+    boolean allow_plain_http() default false;
+
     @AttributeDefinition(name = "Connect timeout (s)", min = "1", max = "120")
     int connect_timeout_seconds() default 5;
 

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
 import org.streamail.workbench.api.ViewContext;
 import org.streamail.workbench.api.WorkbenchView;
 import org.streamail.workbench.client.GatewayClient;
@@ -42,6 +43,7 @@ import org.streamail.workbench.internal.views.MessagesView;
 import org.streamail.workbench.internal.views.QuarantineView;
 import org.streamail.workbench.internal.views.RetentionView;
 import org.streamail.workbench.testing.FakeGateway;
+import org.streamail.workbench.testing.TestCertificate;
 import org.streamail.workbench.testing.UiDriver;
 import org.streamail.workbench.testing.XvfbDisplay;
 
@@ -121,6 +123,34 @@ class WorkbenchUiTest {
         String result = connect("http://127.0.0.1:" + closedPort, "admin", FakeGateway.ADMIN_PASSWORD);
         assertThat(result).contains("Cannot reach the gateway at http://127.0.0.1:" + closedPort)
                 .contains("connection refused");
+        assertThat(client.isConnected()).isFalse();
+    }
+
+    @Test
+    @Order(2)
+    void plainHttpToARemoteHostIsRefusedInTheConnectionViewBeforeAnythingIsSent() {
+        String result = connect("http://192.0.2.1:8181", "admin", FakeGateway.ADMIN_PASSWORD);
+        assertThat(result).startsWith("Refusing http://192.0.2.1:8181: the password would cross the network "
+                + "unencrypted: use https://192.0.2.1:").doesNotContain(FakeGateway.ADMIN_PASSWORD);
+        assertThat(client.isConnected()).isFalse();
+    }
+
+    @Test
+    @Order(2)
+    void anUntrustedCertificateIsShownWithItsFingerprintToCompareAndPin(@TempDir Path keys) throws Exception {
+        TestCertificate cert = TestCertificate.generate(keys, "CN=gateway.test", "dns:gateway.test", null, 2);
+        try (FakeGateway tls = new FakeGateway(java.net.InetAddress.getByName("127.0.0.1"), cert.server())) {
+            String result = connect(tls.url(), "admin", FakeGateway.ADMIN_PASSWORD);
+            assertThat(result).startsWith("The gateway at " + tls.url() + " presented a certificate that is not "
+                    + "trusted").doesNotContain("\n");
+            Control view = ui.sync(() -> window.showView("connection"));
+            String details = ui.sync(() -> UiDriver.find((Composite) view, "connection.details", Text.class).getText());
+            assertThat(details).contains("SHA-256 fingerprint: " + cert.fingerprint())
+                    .contains("Subject: CN=gateway.test").contains("Valid from ")
+                    .contains("gateway.certificate.sha256 = " + cert.fingerprint())
+                    .doesNotContain(FakeGateway.ADMIN_PASSWORD);
+            assertThat(tls.requests()).isEmpty();
+        }
         assertThat(client.isConnected()).isFalse();
     }
 

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -25,6 +27,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import javax.net.ssl.SSLContext;
 
 /**
  * An in-JVM stand-in for the gateway's REST API (com.sun.net.httpserver) serving the JSON shapes the rest
@@ -68,7 +71,21 @@ public final class FakeGateway implements AutoCloseable {
     private volatile long delayMillis;
 
     public FakeGateway() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        this(InetAddress.getLoopbackAddress(), null);
+    }
+
+    /**
+     * @param address where to listen (tests stay on this host: loopback, or this host's own interface address)
+     * @param tls     {@code null} for plain HTTP, else HTTPS ({@link HttpsServer}) with this context's key
+     */
+    public FakeGateway(InetAddress address, SSLContext tls) throws IOException {
+        if (tls == null) {
+            server = HttpServer.create(new InetSocketAddress(address, 0), 0);
+        } else {
+            HttpsServer https = HttpsServer.create(new InetSocketAddress(address, 0), 0);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls));
+            server = https;
+        }
         server.setExecutor(Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "fake-gateway");
             t.setDaemon(true);
@@ -90,7 +107,14 @@ public final class FakeGateway implements AutoCloseable {
 
     /** The gateway's HTTP root, as a user types it into the Connection view. */
     public String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        InetAddress a = server.getAddress().getAddress();
+        String host = a instanceof java.net.Inet6Address ? "[" + a.getHostAddress() + "]" : a.getHostAddress();
+        return (server instanceof HttpsServer ? "https://" : "http://") + host + ":" + server.getAddress().getPort();
+    }
+
+    /** The port it listens on. */
+    public int port() {
+        return server.getAddress().getPort();
     }
 
     /** Every request seen, as {@code "METHOD /path?query"}. */

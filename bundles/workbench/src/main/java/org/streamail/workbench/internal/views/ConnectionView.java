@@ -120,10 +120,19 @@ public final class ConnectionView implements WorkbenchView {
                 Arrays.fill(secret, '\0');
             }
         }, this::connected, e -> {
-            setResult(e.getMessage(), true);
-            details.setText(e instanceof GatewayException g && g.kind() == GatewayException.Kind.UNAUTHORIZED
-                    ? "Check the user name and password; accounts live in the gateway's Karaf JAAS realm."
-                    : "");
+            String message = String.valueOf(e.getMessage());
+            GatewayException.Kind kind = e instanceof GatewayException g ? g.kind() : null;
+            if (kind == GatewayException.Kind.UNTRUSTED) {
+                // the first line above, the certificate below in a text the administrator can copy the pin from
+                int nl = message.indexOf('\n');
+                setResult(nl < 0 ? message : message.substring(0, nl), true);
+                details.setText(message);
+            } else {
+                setResult(message, true);
+                details.setText(kind == GatewayException.Kind.UNAUTHORIZED
+                        ? "Check the user name and password; accounts live in the gateway's Karaf JAAS realm."
+                        : "");
+            }
             updateButtons();
             context.fireConnectionChanged();
         });
