@@ -30,7 +30,8 @@ final class Fuzzy {
     static final int MIN_WORDS = 8;
     static final int MAX_WORDS = 20_000;
 
-    private static final Pattern URL = Pattern.compile("(?i)\\b(?:https?://|www\\.)[^\\s\"'<>]+");
+    /** A URL not inside a word: {@link MimeText#WORD_START}, not {@code \b} (quadratic on combining marks). */
+    static final Pattern URL = Pattern.compile("(?i)" + MimeText.WORD_START + "(?:https?://|www\\.)[^\\s\"'<>]+");
     private static final long[] SEEDS = new long[HASHES];
 
     static {

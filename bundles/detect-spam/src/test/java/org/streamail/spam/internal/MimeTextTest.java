@@ -75,4 +75,58 @@ class MimeTextTest {
         assertThat(MimeText.htmlToText("a&amp;b&lt;&#65;&#x1F600;&#x1F6000;&;&nbsp"))
                 .isEqualTo("a&b<A\uD83D\uDE00&#x1F6000;&;&nbsp");
     }
+
+    /** A text that counts the characters read from it: a pattern's work, measured without a clock. */
+    private static final class CountingText implements CharSequence {
+        private final String s;
+        long reads;
+
+        CountingText(String s) {
+            this.s = s;
+        }
+
+        @Override
+        public int length() {
+            return s.length();
+        }
+
+        @Override
+        public char charAt(int index) {
+            reads++;
+            return s.charAt(index);
+        }
+
+        @Override
+        public CharSequence subSequence(int start, int end) {
+            return s.substring(start, end);
+        }
+
+        @Override
+        public String toString() {
+            return s;
+        }
+    }
+
+    @Test
+    void longRunsOfCombiningMarksOrSpacesAreReadOnceForLinks() {
+        // seeds SpamFuzzTestInputs/featuresOfRepeatedFragment/combining-marks and headerAndHtmlScans/href-spaces: \b
+        // walked back over a run of marks at every position, and "href=" then spaces was split at every point
+        String marks = "\u0301".repeat(5_000);
+        for (java.util.regex.Pattern p : new java.util.regex.Pattern[] {MimeText.URL, Fuzzy.URL}) {
+            CountingText t = new CountingText("x" + marks + " no link");
+            assertThat(p.matcher(t).find()).isFalse();
+            assertThat(t.reads).as(p.pattern()).isLessThan(20L * t.length());
+        }
+        CountingText href = new CountingText("<a href=" + " ".repeat(5_000) + ">");
+        assertThat(MimeText.HREF.matcher(href).find()).isFalse();
+        assertThat(href.reads).isLessThan(20L * href.length());
+
+        // the links are read as before: after a mark, not glued to a word, behind spaces and a quote
+        MimeText.Extracted text = MimeText.read(("Content-Type: text/plain; charset=utf-8\r\n\r\nx" + marks
+                + "https://a.example/ xhttps://b.example/").getBytes(StandardCharsets.UTF_8));
+        assertThat(text.linkHosts()).containsExactly("a.example");
+        MimeText.Extracted html = MimeText.read(("Content-Type: text/html\r\n\r\n<a href = ' " + " ".repeat(5_000)
+                + "https://c.example/x'>c</a>").getBytes(StandardCharsets.UTF_8));
+        assertThat(html.linkHosts()).containsExactly("c.example");
+    }
 }

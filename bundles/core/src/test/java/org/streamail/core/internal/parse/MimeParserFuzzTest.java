@@ -12,7 +12,10 @@ import org.streamail.api.model.ParsedMessage;
  * {@code src/test/resources/.../MimeParserFuzzTestInputs/<method>/} run as regression tests;
  * {@code JAZZER_FUZZ=1 mvn test -Dtest=MimeParserFuzzTest#<method>} fuzzes. Whatever the bytes, the parser returns
  * a view within its limits or throws {@link MalformedMessageException}; no other exception escapes (Jakarta Mail
- * throws IndexOutOfBoundsException on some header shapes: those must become "malformed").
+ * throws IndexOutOfBoundsException on some header shapes: those must become "malformed"). The work on a repeated
+ * fragment must grow linearly; fuzz {@link #parseRepeatedFragment} with Jazzer's regex hooks off, or each run of a
+ * megabyte takes seconds:
+ * {@code JAZZER_DISABLED_HOOKS=com.code_intelligence.jazzer.sanitizers.RegexRoadblocks:com.code_intelligence.jazzer.sanitizers.RegexInjection}.
  */
 class MimeParserFuzzTest {
 
@@ -29,20 +32,51 @@ class MimeParserFuzzTest {
         parse(DEFAULT, MimeParser.Limits.DEFAULT, raw);
     }
 
-    /** A fuzzed fragment repeated (deep nesting, many parts, long headers) between a fuzzed head and tail. */
+    /**
+     * A fuzzed fragment repeated (deep nesting, many parts, long headers, long bodies) between a fuzzed head and
+     * tail, read with the fragment repeated {@code n} and {@code n / 8} times: the larger read may not take more
+     * than 24 times the smaller (a ratio, not a wall-clock limit: linear work takes about 8 times, quadratic 64).
+     */
     @FuzzTest(maxDuration = "60s")
     void parseRepeatedFragment(FuzzedDataProvider in) {
         int reps = 1 << in.consumeInt(0, 14);
         byte[] head = in.consumeBytes(in.consumeInt(0, 512));
         byte[] unit = in.consumeBytes(in.consumeInt(1, 64));
         byte[] tail = in.consumeRemainingAsBytes();
+        byte[] small = grown(head, unit, reps / 8, tail);
+        byte[] large = grown(head, unit, reps, tail);
+        long[] ms = timed(() -> parse(PARSER, SMALL, small), () -> parse(PARSER, SMALL, large));
+        if (ms[1] > SLOW_MS && ms[1] >= 24 * Math.max(ms[0], 50)) {
+            // measured again before it counts: the first large read of a new path may run interpreted or meet a GC
+            ms = timed(() -> parse(PARSER, SMALL, small), () -> parse(PARSER, SMALL, large));
+        }
+        if (ms[1] > SLOW_MS) {
+            assertThat(ms[1]).as("ms for %d bytes, against %d ms for %d bytes", large.length, ms[0],
+                    small.length).isLessThan(24 * Math.max(ms[0], 50));
+        }
+    }
+
+    /** Milliseconds the small and the large read took. */
+    private static long[] timed(Runnable small, Runnable large) {
+        long t0 = System.nanoTime();
+        small.run();
+        long t1 = System.nanoTime();
+        large.run();
+        long t2 = System.nanoTime();
+        return new long[] {(t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000};
+    }
+
+    /** Below this the larger read is never called slow (timer and JIT noise). */
+    private static final long SLOW_MS = 2_000;
+
+    private static byte[] grown(byte[] head, byte[] unit, int reps, byte[] tail) {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         b.writeBytes(head);
         for (int i = 0; i < reps && unit.length > 0; i++) {
             b.writeBytes(unit);
         }
         b.writeBytes(tail);
-        parse(PARSER, SMALL, b.toByteArray());
+        return b.toByteArray();
     }
 
     private static void parse(MimeParser parser, MimeParser.Limits limits, byte[] raw) {

@@ -43,7 +43,7 @@ final class TextInspector {
      * keywords and no indicator (1 MB of {@code "powershell "}) costs one linear pass instead of a 200-character
      * lazy scan at every keyword (sixth audit: 2.4 s a megabyte).
      */
-    private record Command(String what, Pattern pattern, Pattern indicator, int reach) {
+    record Command(String what, Pattern pattern, Pattern indicator, int reach) {
         /** The longest a keyword may be (so a window that long before the gap is enough). */
         static final int MAX_KEYWORD = 80;
 
@@ -52,17 +52,48 @@ final class TextInspector {
          * {@code stops}, then the indicator.
          */
         static Command windowed(String what, String keyword, int gap, String stops, String indicator) {
-            return new Command(what, Pattern.compile("(?i)" + keyword + "[^" + stops + "]{0," + gap + "}?(?:"
-                    + indicator + ")"), Pattern.compile("(?i)" + indicator), gap + MAX_KEYWORD);
+            return new Command(what, compile("(?i)" + keyword + "[^" + stops + "]{0," + gap + "}?(?:"
+                    + indicator + ")"), compile("(?i)" + indicator), gap + MAX_KEYWORD);
+        }
+
+        /**
+         * {@code re} compiled with each {@code \b} written as {@link #WORD_EDGE}. Java's own {@code \b} reads a
+         * combining mark as part of the word before it by walking back to the mark run's base letter at every
+         * position it is tried: a text of 16 000 combining marks took more than 12 s, a 2 MB one hours, with no deadline
+         * check in between (found by {@code WalkerFuzzTest#cssAndBase64Scans}).
+         */
+        static Pattern compile(String re) {
+            StringBuilder b = new StringBuilder(re.length() + 64);
+            for (int i = 0; i < re.length(); i++) {
+                char c = re.charAt(i);
+                if (c == '\\' && i + 1 < re.length()) {
+                    char next = re.charAt(++i);
+                    if (next == 'b') {
+                        b.append(WORD_EDGE);
+                    } else {
+                        b.append(c).append(next);
+                    }
+                } else {
+                    b.append(c);
+                }
+            }
+            return Pattern.compile(b.toString());
         }
     }
 
-    private static final Command[] COMMANDS = {
+    /**
+     * A word boundary read from the two characters beside it only (a word character is a letter, a digit or
+     * {@code _}; a combining mark is not one, so a mark never hides a command word): constant work per position.
+     */
+    static final String WORD_EDGE = "(?:(?<![\\p{L}\\p{Nd}_])(?=[\\p{L}\\p{Nd}_])"
+            + "|(?<=[\\p{L}\\p{Nd}_])(?![\\p{L}\\p{Nd}_]))";
+
+    static final Command[] COMMANDS = {
         Command.windowed("PowerShell with an encoded or hidden command", "\\bpowershell(?:\\.exe)?", 200, "\\n",
                 "\\s[-/]e(?:nc|ncodedcommand|c)?\\s+[A-Za-z0-9+/=]{16,}"
                         + "|\\s[-/]w(?:indowstyle)?\\s+hid|\\biex\\b|invoke-expression|downloadstring|downloadfile"
                         + "|frombase64string|\\s[-/]exec(?:utionpolicy)?\\s+bypass|invoke-webrequest|\\biwr\\b"),
-        new Command("mshta loading remote or inline script", Pattern.compile(
+        new Command("mshta loading remote or inline script", Command.compile(
                 "(?i)\\bmshta(?:\\.exe)?\\s+[\"']?(?:https?:|vbscript:|javascript:|\\\\\\\\)"), null, 0),
         Command.windowed("certutil downloading or decoding", "\\bcertutil(?:\\.exe)?", 100, "\\n",
                 "\\s[-/](?:urlcache|decode|decodehex)\\b"),
@@ -124,7 +155,7 @@ final class TextInspector {
     }
 
     /** The first match of a command, or null; a windowed one is tried only where its indicator stands. */
-    private static Matcher find(Command c, String text) {
+    static Matcher find(Command c, CharSequence text) {
         Matcher whole = c.pattern.matcher(text);
         if (c.indicator == null) {
             return whole.find() ? whole : null;

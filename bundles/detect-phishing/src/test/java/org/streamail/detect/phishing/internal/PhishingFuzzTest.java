@@ -28,6 +28,15 @@ import org.streamail.api.model.ParsedMessage;
  * attachments). In {@code mvn test} the seeds under {@code src/test/resources/.../PhishingFuzzTestInputs/<method>/}
  * run as regression tests; {@code JAZZER_FUZZ=1 mvn test -Dtest=PhishingFuzzTest#<method>} fuzzes. Nothing may
  * escape the detector, and what it returns is its own findings.
+ *
+ * <p>{@link #homoglyphsAndDisplayNames} grows one fuzzed fragment (look-alike letters, invisible characters,
+ * combining marks: whatever the fuzzer makes) into a text of up to 128 Ki characters (within the 200 000 the analyzer reads, so a quadratic reading shows in the ratio), used as the message text and
+ * the sender's display name. The folding must be bounded (no more examples than {@link Homoglyphs#MAX_EXAMPLES},
+ * each a word of the vocabulary), the same text must give the same result and the same findings twice, and the
+ * work must grow linearly: the text is read with the fragment repeated {@code n} and {@code n / 8} times, and the
+ * larger read may not take more than 24 times the smaller (a ratio, not a wall-clock limit: a linear reading takes
+ * about 8 times, a quadratic one 64). Fuzz it with Jazzer's regex hooks off:
+ * {@code JAZZER_DISABLED_HOOKS=com.code_intelligence.jazzer.sanitizers.RegexRoadblocks:com.code_intelligence.jazzer.sanitizers.RegexInjection}.
  */
 class PhishingFuzzTest {
 
@@ -104,5 +113,76 @@ class PhishingFuzzTest {
         List<Finding> findings = DETECTOR.inspect(new Inspection("t", env, m, Content.empty(),
                 Instant.now().plusSeconds(30)));
         assertThat(findings).isNotNull().allMatch(f -> f.detector().equals("phishing"));
+    }
+
+    /** Milliseconds the small and the large read took. */
+    private static long[] timed(Runnable small, Runnable large) {
+        long t0 = System.nanoTime();
+        small.run();
+        long t1 = System.nanoTime();
+        large.run();
+        long t2 = System.nanoTime();
+        return new long[] {(t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000};
+    }
+
+    /** Below this the larger read is never called slow (timer and JIT noise). */
+    private static final long SLOW_MS = 2_000;
+    private static final int MAX_GROWN = 128 * 1024;
+    private static final java.util.Set<String> VOCABULARY = java.util.Set.of("password", "verify", "account",
+            "login", "urgent", "invoice", "paypal");
+    /** Fragments the fuzzer starts from: look-alike words, a colleague's name, invisible and combining characters. */
+    private static final String[] OPENINGS = {"v\u0435rify your p\u0430ssword ", "\u0440\u0430\u0455\u0455\u051d\u043e\u0433\u0501",
+        "Mari\u0435 Dupont", "P\u0430ypal Support", "\u03a4\u039f\u039d ", "a\u200d\u0301\u00ad", "\ud835\udc00\u0435",
+        "Jean Martin <jean.martin@contoso.fr>", ""};
+
+    @FuzzTest(maxDuration = "60s")
+    void homoglyphsAndDisplayNames(FuzzedDataProvider in) {
+        String host = in.pickValue(HOSTS);
+        String opening = in.pickValue(OPENINGS);
+        int reps = 1 << in.consumeInt(0, 18);
+        String head = in.consumeString(in.consumeInt(0, 128));
+        String unit = in.consumeString(in.consumeInt(1, 32));
+        String tail = in.consumeRemainingAsString();
+        String small = grown(opening + head, unit.isEmpty() ? "\u0430" : unit, reps, 8, tail);
+        String large = grown(opening + head, unit.isEmpty() ? "\u0430" : unit, reps, 1, tail);
+        long[] ms = timed(() -> checkFolding(host, small), () -> checkFolding(host, large));
+        if (ms[1] > SLOW_MS && ms[1] >= 24 * Math.max(ms[0], 50)) {
+            // measured again before it counts: the first large read of a new path may run interpreted or meet a GC
+            ms = timed(() -> checkFolding(host, small), () -> checkFolding(host, large));
+        }
+        if (ms[1] > SLOW_MS) {
+            assertThat(ms[1]).as("ms for %d chars, against %d ms for %d chars", large.length(), ms[0],
+                    small.length()).isLessThan(24 * Math.max(ms[0], 50));
+        }
+    }
+
+    private static String grown(String head, String unit, int reps, int divisor, String tail) {
+        StringBuilder b = new StringBuilder(head);
+        int n = Math.min(reps, (MAX_GROWN - b.length()) / unit.length()) / divisor;
+        for (int i = 0; i < n; i++) {
+            b.append(unit);
+        }
+        return b.append(tail).toString();
+    }
+
+    private static void checkFolding(String host, String text) {
+        Homoglyphs.Result r = Homoglyphs.unmask(text, VOCABULARY);
+        assertThat(r.disguised()).hasSizeLessThanOrEqualTo(Homoglyphs.MAX_EXAMPLES)
+                .allMatch(d -> VOCABULARY.contains(d.reads()));
+        assertThat(r.count()).isGreaterThanOrEqualTo(r.disguised().size());
+        // NFKC expands a character to at most 18; folding and removing invisible characters only shorten
+        assertThat(r.text().length()).isLessThanOrEqualTo(18 * text.length());
+        assertThat(Homoglyphs.unmask(text, VOCABULARY)).as("the same text folded again").isEqualTo(r);
+
+        MailAddress from = new MailAddress("it@" + host, text);
+        ParsedMessage m = new ParsedMessage("id@test", "Subject", List.of(from), List.of(),
+                List.of(new MailAddress("marie.dupont@contoso.com", "")), List.of(), List.of(), text, "", List.of(),
+                List.of(), text.length(), false, List.of());
+        Envelope env = new Envelope(from.address(), List.of("marie.dupont@contoso.com"), "203.0.113.9",
+                "mx.example.net", false, Instant.EPOCH, Direction.INBOUND, null);
+        Inspection inspection = new Inspection("t", env, m, Content.empty(), Instant.now().plusSeconds(600));
+        List<Finding> findings = DETECTOR.inspect(inspection);
+        assertThat(findings).isNotNull().allMatch(f -> f.detector().equals("phishing"));
+        assertThat(DETECTOR.inspect(inspection)).as("the same message inspected again").isEqualTo(findings);
     }
 }
