@@ -15,8 +15,13 @@ final class Texts {
     private Texts() {
     }
 
-    /** An http(s) or ftp scheme, to be written as hxxp so that no mail client makes it a live link. */
-    private static final Pattern SCHEME = Pattern.compile("(?i)\\b(h)tt(ps?)://|\\b(f)tp://");
+    /**
+     * An http(s) or ftp scheme not inside a word, to be written as hxxp so that no mail client makes it a live link.
+     * The start is a look-behind at the one character before, not {@code \\b}: Java's {@code \\b} takes a combining
+     * mark for part of the word before it (so {@code e\u0301http://…} kept its scheme) and walks back over the whole
+     * run of marks at every position it is tried.
+     */
+    private static final Pattern SCHEME = Pattern.compile("(?i)(?<![\\p{L}\\p{Nd}_])(?:(h)tt(ps?)://|(f)tp://)");
     /**
      * A host name standing alone (not the domain of an address, not inside a longer token); international labels
      * and punycode top-level domains ({@code xn--p1ai}) included, since clients link {@code www.пример.рф} too. At

@@ -8,6 +8,15 @@ import org.junit.jupiter.api.Test;
 class TextsTest {
 
     @Test
+    void aSchemeAfterACombiningMarkIsDefangedAndALongRunOfMarksIsNoProblem() {
+        assertThat(Texts.defang("cafe\u0301http://bad.example/x")).isEqualTo("cafe\u0301hxxp://bad[.]example/x");
+        assertThat(Texts.defang("xhttp://bad.example")).as("inside a word: not a scheme, the host still defanged")
+                .isEqualTo("xhttp://bad[.]example");
+        String marks = "a" + "\u0301".repeat(20_000) + " https://bad.example";
+        assertThat(Texts.defang(marks)).endsWith(" hxxps://bad[.]example");
+    }
+
+    @Test
     void linksAndHostNamesAreDefangedSoNoClientMakesThemLive() {
         assertThat(Texts.defang("opened http://slides.evil.example/deck?u=bob from 10.0.0.7"))
                 .isEqualTo("opened hxxp://slides[.]evil[.]example/deck?u=bob from 10.0.0.7");
