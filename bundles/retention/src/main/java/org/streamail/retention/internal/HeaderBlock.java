@@ -220,21 +220,25 @@ final class HeaderBlock {
                 }
             }
         }
-        if (bodyStart <= raw.length && (bodyStart == 0 || raw[bodyStart - 1] == '\n') && hadSeparator()) {
-            out.writeBytes(newline.getBytes(StandardCharsets.ISO_8859_1));
-            out.write(raw, bodyStart, raw.length - bodyStart);
+        int separator = bodyStart <= raw.length && (bodyStart == 0 || raw[bodyStart - 1] == '\n') ? separator() : -1;
+        if (separator >= 0) {
+            // The empty line as it was (LF or CRLF, even where the first line used the other), then the body.
+            out.write(raw, separator, raw.length - separator);
         }
         return out.toByteArray();
     }
 
-    private boolean hadSeparator() {
-        // The empty line is the last line before bodyStart: "\n\n" or "\n\r\n" just before it.
+    /**
+     * Where the empty line that ends the header section starts: the last line before bodyStart, "\n\n" or
+     * "\n\r\n" just before it; -1 when the section ended with the message instead.
+     */
+    private int separator() {
         if (bodyStart < 2) {
-            return false;
+            return -1;
         }
         if (raw[bodyStart - 2] == '\n') {
-            return true;
+            return bodyStart - 1;
         }
-        return bodyStart >= 3 && raw[bodyStart - 2] == '\r' && raw[bodyStart - 3] == '\n';
+        return bodyStart >= 3 && raw[bodyStart - 2] == '\r' && raw[bodyStart - 3] == '\n' ? bodyStart - 2 : -1;
     }
 }

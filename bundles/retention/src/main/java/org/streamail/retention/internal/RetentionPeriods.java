@@ -43,7 +43,9 @@ final class RetentionPeriods {
         if (value == null) {
             return Optional.empty();
         }
-        String v = value.strip().toUpperCase(java.util.Locale.ROOT);
+        // ISO 8601 allows a comma as the decimal sign (PT1,5S) and Duration.parse takes it, but the period's text
+        // becomes the signed term, which has no comma: keep the same value with a full stop.
+        String v = value.strip().toUpperCase(java.util.Locale.ROOT).replace(',', '.');
         if (v.isEmpty() || v.length() > MAX_LENGTH || v.startsWith("-") || v.startsWith("+")) {
             return Optional.empty();
         }

@@ -47,4 +47,13 @@ class RetentionPeriodsTest {
         assertThatThrownBy(() -> RetentionPeriods.configDuration("max.age", "ten years"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("max.age").hasMessageContaining("ten years");
     }
+
+    /** Found by RetentionFuzzTest: the comma form parsed, but its text could not be signed as a term. */
+    @Test
+    void aDecimalCommaReadsAsAFullStopAndTheTextIsASignableTerm() {
+        RetentionPeriods.RetentionPeriod p = RetentionPeriods.parse("pt1,5s").orElseThrow();
+        assertThat(p.text()).isEqualTo("PT1.5S");
+        assertThat(p.timePart()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(Signer.validTerm(p.text())).isTrue();
+    }
 }

@@ -151,4 +151,19 @@ class StamperTest {
         assertThat(new String(stamper.stamp(bareLf, outbound("marketing@corp.example")).raw(), StandardCharsets.US_ASCII))
                 .doesNotContain("\r").endsWith("\n\nbody\n");
     }
+
+    /**
+     * Found by RetentionFuzzTest: ISO 8601's decimal comma (PT1,5S) was a valid period but not a signable term, so
+     * stamping an internal sender's header threw IllegalArgumentException out of the delivery hook.
+     */
+    @Test
+    void aPeriodWithADecimalCommaIsSignedWithAFullStop() throws Exception {
+        byte[] raw = msg("From: ceo@corp.example\r\nMessage-ID: <c1@corp.example>\r\nX-Retention-Period: P1DT1,5S\r\n",
+                "body\r\n");
+        Stamper.Stamped s = stamper.stamp(raw, outbound("ceo@corp.example"));
+        assertThat(s.outcome()).startsWith("stamped").contains("t=P1DT1.5S");
+        Signer.SignedClaim claim = signer.verify(parsed(s.raw()).values("X-Streamail-Retention-Sig").get(0),
+                "<c1@corp.example>").orElseThrow();
+        assertThat(claim.term()).isEqualTo("P1DT1.5S");
+    }
 }

@@ -91,7 +91,7 @@ final class Paths {
                 return Parsed.refused(RELAY_DENIED);
             }
             int colon = path.indexOf(':');
-            if (colon < 0) {
+            if (colon < 0 || !sourceRoute(path.substring(0, colon))) {
                 return Parsed.refused(syntax);
             }
             path = path.substring(colon + 1);
@@ -162,6 +162,10 @@ final class Paths {
                 return syntax;
             }
             String inner = local.substring(1, local.length() - 1);
+            if (!quotedContent(inner)) {
+                // "a"b"c"@x: one Quoted-string only (RFC 5321 4.1.2), not quoted pieces with atoms between.
+                return syntax;
+            }
             // "user@ext"@ours, "user%ext"@ours: a quoted local part that smuggles a route.
             if (recipient && (inner.indexOf('@') >= 0 || inner.indexOf('%') >= 0 || inner.indexOf('!') >= 0)) {
                 return RELAY_DENIED;
@@ -184,30 +188,106 @@ final class Paths {
         return null;
     }
 
+    /**
+     * RFC 5321 4.1.3: {@code [1.2.3.4]}, or a tag, a colon and dcontent ({@code [IPv6:2001:db8::1]}). Anything
+     * else between brackets (spaces, brackets, an empty literal) is not an address and must not become the
+     * envelope sender.
+     */
+    private static boolean addressLiteral(String domain) {
+        if (domain.length() < 3 || !domain.endsWith("]")) {
+            return false;
+        }
+        String inner = domain.substring(1, domain.length() - 1);
+        if (ipv4(inner)) {
+            return true;
+        }
+        int colon = inner.indexOf(':');
+        if (colon <= 0 || colon == inner.length() - 1) {
+            return false;
+        }
+        String tag = inner.substring(0, colon);
+        if (tag.endsWith("-") || !tag.chars().allMatch(c -> c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+                || c >= '0' && c <= '9' || c == '-')) {
+            return false;
+        }
+        // dcontent: printable US-ASCII except "[", "\" and "]"
+        return inner.substring(colon + 1).chars().allMatch(c -> c >= 0x21 && c <= 0x7e && c != '[' && c != '\\'
+                && c != ']');
+    }
+
+    /** Four Snum (one to three digits, at most 255) separated by dots. */
+    private static boolean ipv4(String s) {
+        String[] parts = s.split("\\.", -1);
+        if (parts.length != 4) {
+            return false;
+        }
+        for (String p : parts) {
+            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9')
+                    || Integer.parseInt(p) > 255) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** RFC 5321 QcontentSMTP: printable ASCII and space, with {@code "} and {@code \} only as quoted pairs. */
+    private static boolean quotedContent(String inner) {
+        for (int i = 0; i < inner.length(); i++) {
+            char c = inner.charAt(i);
+            if (c == '\\') {
+                i++;
+                if (i == inner.length() || inner.charAt(i) < 0x20 || inner.charAt(i) > 0x7e) {
+                    return false;
+                }
+            } else if (c == '"' || c < 0x20 || c > 0x7e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static SmtpReply checkDomain(String domain, boolean recipient, SmtpReply syntax) {
         if (domain.startsWith("[")) {
             // An address literal names a host, not a domain we protect.
-            return recipient ? RELAY_DENIED : (domain.endsWith("]") ? null : syntax);
+            return recipient ? RELAY_DENIED : (addressLiteral(domain) ? null : syntax);
         }
         if (domain.endsWith(".")) {
             // "ours." is a different name to the directory and to some resolvers: never relay on it.
             return recipient ? RELAY_DENIED : syntax;
         }
+        return hostName(domain) ? null : syntax;
+    }
+
+    /** RFC 5321 Domain: dot-separated labels of letters, digits and inner hyphens, at most 63 and 255 octets. */
+    private static boolean hostName(String domain) {
         if (domain.length() > MAX_DOMAIN) {
-            return syntax;
+            return false;
         }
         for (String label : domain.split("\\.", -1)) {
             if (label.isEmpty() || label.length() > 63 || label.startsWith("-") || label.endsWith("-")) {
-                return syntax;
+                return false;
             }
             for (int i = 0; i < label.length(); i++) {
                 char c = label.charAt(i);
                 boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-';
                 if (!ok) {
-                    return syntax;
+                    return false;
                 }
             }
         }
-        return null;
+        return true;
+    }
+
+    /**
+     * RFC 5321 A-d-l: {@code @one.test,@two.test}. Ignored once read, but only a well-formed one is read past:
+     * {@code <@<x:...>} or {@code <@:...>} is a syntax error, not a route.
+     */
+    private static boolean sourceRoute(String route) {
+        for (String hop : route.split(",", -1)) {
+            if (!hop.startsWith("@") || !hostName(hop.substring(1))) {
+                return false;
+            }
+        }
+        return true;
     }
 }
