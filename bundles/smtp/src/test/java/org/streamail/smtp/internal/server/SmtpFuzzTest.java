@@ -33,8 +33,6 @@ import org.streamail.api.model.Envelope;
 import org.streamail.api.service.IntakeResult;
 import org.streamail.api.service.MessageIntake;
 import org.streamail.api.smtp.SmtpReply;
-import org.streamail.api.store.Directory;
-import org.streamail.api.store.DirectoryEntry;
 import org.streamail.smtp.internal.server.DataReader.Problem;
 
 /**
@@ -475,7 +473,7 @@ class SmtpFuzzTest {
             System.setErr(new PrintStream(new ErrorCounter(System.err, errorsLogged), true));
             ListenerSettings settings = new ListenerSettings(InetAddress.getLoopbackAddress(), 0, "mx.example.org",
                     64 * 1024, 100, 1000, 1000, 5_000, 10, 10, null, null);
-            engine = new SmtpEngine(settings, new DiscardingIntake(), new OneDomain(), List::of);
+            engine = new SmtpEngine(settings, new DiscardingIntake(), TestDirectory.withoutHistory("alice@example.org"), List::of);
             engine.start();
         }
 
@@ -529,47 +527,6 @@ class SmtpFuzzTest {
             data.transferTo(OutputStream.nullOutputStream());
             return new IntakeResult("F1", IntakeResult.Outcome.ACCEPTED, SmtpReply.of(250, "2.0.0", "queued as F1"),
                     null);
-        }
-    }
-
-    /** example.org with alice and postmaster; keeps no history (a fuzzing run asks millions of times). */
-    private static final class OneDomain implements Directory {
-        @Override
-        public RecipientCheck check(String address) {
-            if (!address.endsWith("@example.org")) {
-                return RecipientCheck.FOREIGN;
-            }
-            return address.equals("alice@example.org") ? RecipientCheck.LOCAL : RecipientCheck.UNKNOWN_LOCAL;
-        }
-
-        @Override
-        public Set<String> protectedDomains() {
-            return Set.of("example.org");
-        }
-
-        @Override
-        public boolean isProtectedDomain(String domain) {
-            return "example.org".equals(domain);
-        }
-
-        @Override
-        public List<DirectoryEntry> list() {
-            return new ArrayList<>();
-        }
-
-        @Override
-        public Optional<DirectoryEntry> find(String address) {
-            return Optional.empty();
-        }
-
-        @Override
-        public DirectoryEntry add(String address, String displayName) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public boolean remove(String address) {
-            return false;
         }
     }
 }
