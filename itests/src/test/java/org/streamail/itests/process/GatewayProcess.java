@@ -344,6 +344,58 @@ public final class GatewayProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * The files of this instance (its Karaf home, with etc/, data/ and the logs, and the console log beside it)
+     * whose bytes contain {@code secret} in UTF-8, relative to the instance folder. The distribution's own jars
+     * ({@code system/}, {@code lib/}) are skipped: the gateway never writes there.
+     */
+    public List<String> filesHolding(String secret) throws IOException {
+        if (secret.isEmpty()) {
+            throw new IllegalArgumentException("an empty secret is in every file");
+        }
+        byte[] needle = secret.getBytes(StandardCharsets.UTF_8);
+        Path base = home.getParent();
+        List<String> holding = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(base)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Path rel = base.relativize(f);
+                if (rel.getNameCount() > 1 && home.getFileName().equals(rel.getName(0))
+                        && (rel.getName(1).toString().equals("system") || rel.getName(1).toString().equals("lib"))) {
+                    continue;
+                }
+                if (indexOf(Files.readAllBytes(f), needle) >= 0) {
+                    holding.add(rel.toString());
+                }
+            }
+        }
+        return holding;
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    /** The lines of data/log/karaf.log that contain {@code text} (none while the log does not exist yet). */
+    public List<String> karafLogLines(String text) throws IOException {
+        Path karafLog = data().resolve("log/karaf.log");
+        if (!Files.exists(karafLog)) {
+            return List.of();
+        }
+        // ISO-8859-1 reads any byte: a log line quoting odd input must not make the search fail
+        try (Stream<String> lines = Files.lines(karafLog, StandardCharsets.ISO_8859_1)) {
+            return lines.filter(l -> l.contains(text)).toList();
+        }
+    }
+
     /** What the gateway printed on its console (for failure messages). */
     public String consoleTail() {
         try {

@@ -22,9 +22,9 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSession;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,10 +35,15 @@ import org.junit.jupiter.api.Test;
  * {@code keytool}, pax-web's secure connector on and its plain one off, and the keystore password given to the
  * gateway through the environment ({@code $[env:STREAMAIL_TLS_KEYSTORE_PASSWORD]}, resolved by Felix
  * ConfigAdmin's interpolation plugin) so that it is written in no file.
+ *
+ * <p>The same gateway offers STARTTLS on both SMTP listeners with a key pair of their own, its password given the
+ * same way ({@code $[env:STREAMAIL_SMTP_KEYSTORE_PASSWORD]}): the listeners are Declarative Services components, so
+ * this checks that Felix SCR hands them the configuration as processed by the plugin, not the raw value.
  */
 class HttpsRestIT {
 
     private static final String PASSWORD_VARIABLE = "STREAMAIL_TLS_KEYSTORE_PASSWORD";
+    private static final String SMTP_PASSWORD_VARIABLE = "STREAMAIL_SMTP_KEYSTORE_PASSWORD";
     /**
      * How the cfg refers to the variable. {@code $[env:…]} (ConfigAdmin plugin) by default; the IT can be run with
      * {@code -Dstreamail.https.placeholder='${env:%s}'} to try Felix fileinstall's own interpolation instead.
@@ -50,24 +55,18 @@ class HttpsRestIT {
     static String adminPassword;
     static X509Certificate certificate;
     static Path pem;
+    static String smtpKeystorePassword;
+    static X509Certificate smtpCertificate;
 
     @BeforeAll
     static void boot() throws Exception {
         gateway = GatewayProcess.unpack("https-rest");
         keystorePassword = random();
+        smtpKeystorePassword = random();
         adminPassword = random();
         Path etc = gateway.home().resolve("etc");
-        Path keystore = etc.resolve("gateway-tls.p12");
-        // the README's command: the password comes from the environment, never from the command line
-        keytool(keystore, "-genkeypair", "-alias", "gateway", "-keyalg", "EC", "-groupname", "secp256r1",
-                "-sigalg", "SHA256withECDSA", "-validity", "30", "-dname", "CN=127.0.0.1, O=Streamail IT",
-                "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-storetype", "PKCS12");
-        Files.setPosixFilePermissions(keystore, PosixFilePermissions.fromString("rw-------"));
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(keystore)) {
-            ks.load(in, keystorePassword.toCharArray());
-        }
-        certificate = (X509Certificate) ks.getCertificate("gateway");
+        certificate = keyPair(etc.resolve("gateway-tls.p12"), "gateway", PASSWORD_VARIABLE, keystorePassword);
+        smtpCertificate = keyPair(etc.resolve("smtp-tls.p12"), "smtp", SMTP_PASSWORD_VARIABLE, smtpKeystorePassword);
         pem = gateway.home().getParent().resolve("gateway-tls.pem");
         Files.writeString(pem, "-----BEGIN CERTIFICATE-----\n"
                 + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
@@ -83,6 +82,11 @@ class HttpsRestIT {
         gateway.setConfig(cfg, "org.ops4j.pax.web.ssl.key.password", PLACEHOLDER.formatted(PASSWORD_VARIABLE));
         gateway.setConfig(cfg, "org.ops4j.pax.web.ssl.protocols.included", "TLSv1.2, TLSv1.3");
         gateway.environment(PASSWORD_VARIABLE, keystorePassword);
+        for (String smtpCfg : List.of("org.streamail.smtp.cfg", "org.streamail.smtp.outbound.cfg")) {
+            gateway.setConfig(smtpCfg, "tls.keystore", "${karaf.etc}/smtp-tls.p12");
+            gateway.setConfig(smtpCfg, "tls.keystore.password", PLACEHOLDER.formatted(SMTP_PASSWORD_VARIABLE));
+        }
+        gateway.environment(SMTP_PASSWORD_VARIABLE, smtpKeystorePassword);
         gateway.adminPasswordFromEnvironment(adminPassword);
         gateway.useHttps(trusting(certificate));
         try {
@@ -189,27 +193,45 @@ class HttpsRestIT {
                 .contains("TLSv1 REFUSED").contains("TLSv1.1 REFUSED");
     }
 
-    /** The keystore password was given through the environment only: no file of the instance holds it. */
+    /**
+     * Both SMTP listeners (Declarative Services components) offer STARTTLS and complete a handshake with their own
+     * certificate: they could open their keystore only with the password resolved from the environment.
+     */
     @Test
-    void theKeystorePasswordIsInNoFileOfTheInstance() throws Exception {
-        assertThat(Files.readString(gateway.home().resolve("etc/org.ops4j.pax.web.cfg")))
-                .contains(PLACEHOLDER.formatted(PASSWORD_VARIABLE));
-        byte[] secret = keystorePassword.getBytes(StandardCharsets.UTF_8);
-        List<String> holding = new ArrayList<>();
-        // everything the instance and its console wrote (system/ and lib/ are the distribution's jars)
-        Path base = gateway.home().getParent();
-        try (Stream<Path> files = Files.walk(base)) {
-            for (Path f : files.filter(Files::isRegularFile).toList()) {
-                String rel = base.relativize(f).toString();
-                if (rel.contains("/system/") || rel.contains("/lib/")) {
-                    continue;
-                }
-                if (contains(Files.readAllBytes(f), secret)) {
-                    holding.add(rel);
-                }
+    void bothSmtpListenersOfferStartTlsWithTheKeystoreWhosePasswordCameFromTheEnvironment() throws Exception {
+        SSLContext trustSmtp = trusting(smtpCertificate);
+        for (int port : List.of(gateway.smtpPort, gateway.outboundPort)) {
+            try (SmtpClient c = new SmtpClient(port)) {
+                assertThat(c.greeting).startsWith("220");
+                assertThat(c.command("EHLO starttls-it")).as("EHLO on port %d", port)
+                        .containsPattern("(?m)^250[- ]STARTTLS$");
+                SSLSession tls = c.startTls(trustSmtp);
+                assertThat(tls.getProtocol()).isIn("TLSv1.2", "TLSv1.3");
+                assertThat(tls.getPeerCertificates()[0]).isEqualTo(smtpCertificate);
+                String ehlo = c.command("EHLO starttls-it");
+                assertThat(ehlo).startsWith("250").doesNotContain("STARTTLS");
+                assertThat(c.command("NOOP")).startsWith("250");
             }
         }
-        assertThat(holding).as("files holding the keystore password").isEmpty();
+        // SCR read each listener's configuration through ConfigAdmin's plugins: the plugin logged the replacement
+        for (String pid : List.of("org.streamail.smtp", "org.streamail.smtp.outbound")) {
+            assertThat(gateway.karafLogLines("Replaced value of configuration property 'tls.keystore.password' "
+                    + "for PID " + pid)).as(pid).isNotEmpty();
+        }
+    }
+
+    /** The keystore passwords were given through the environment only: no file of the instance holds them. */
+    @Test
+    void theKeystorePasswordsAreInNoFileOfTheInstance() throws Exception {
+        assertThat(Files.readString(gateway.home().resolve("etc/org.ops4j.pax.web.cfg")))
+                .contains(PLACEHOLDER.formatted(PASSWORD_VARIABLE));
+        for (String smtpCfg : List.of("org.streamail.smtp.cfg", "org.streamail.smtp.outbound.cfg")) {
+            assertThat(Files.readString(gateway.home().resolve("etc").resolve(smtpCfg)))
+                    .contains(PLACEHOLDER.formatted(SMTP_PASSWORD_VARIABLE));
+        }
+        assertThat(gateway.filesHolding(keystorePassword)).as("files holding the HTTPS keystore password").isEmpty();
+        assertThat(gateway.filesHolding(smtpKeystorePassword)).as("files holding the SMTP keystore password")
+                .isEmpty();
     }
 
     // ------------------------------------------------------------------ helpers
@@ -225,13 +247,31 @@ class HttpsRestIT {
         return ctx;
     }
 
-    private static void keytool(Path keystore, String... args) throws IOException, InterruptedException {
+    /**
+     * Makes a PKCS12 key pair with the README's command (the password from the environment, never on the command
+     * line), mode 600, and returns its certificate.
+     */
+    private static X509Certificate keyPair(Path keystore, String alias, String variable, String password)
+            throws Exception {
+        keytool(keystore, variable, password, "-genkeypair", "-alias", alias, "-keyalg", "EC", "-groupname",
+                "secp256r1", "-sigalg", "SHA256withECDSA", "-validity", "30", "-dname", "CN=127.0.0.1, O=Streamail IT",
+                "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-storetype", "PKCS12");
+        Files.setPosixFilePermissions(keystore, PosixFilePermissions.fromString("rw-------"));
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keystore)) {
+            ks.load(in, password.toCharArray());
+        }
+        return (X509Certificate) ks.getCertificate(alias);
+    }
+
+    private static void keytool(Path keystore, String variable, String password, String... args)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
         cmd.addAll(List.of(args));
-        cmd.addAll(List.of("-keystore", keystore.toString(), "-storepass:env", PASSWORD_VARIABLE));
+        cmd.addAll(List.of("-keystore", keystore.toString(), "-storepass:env", variable));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put(PASSWORD_VARIABLE, keystorePassword);
+        pb.environment().put(variable, password);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
@@ -243,19 +283,6 @@ class HttpsRestIT {
         byte[] b = new byte[18];
         new SecureRandom().nextBytes(b);
         return HexFormat.of().formatHex(b);
-    }
-
-    private static boolean contains(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (hay[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return true;
-        }
-        return false;
     }
 
     private static String karafLogErrors() {

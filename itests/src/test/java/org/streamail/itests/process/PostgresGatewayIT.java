@@ -3,6 +3,7 @@ package org.streamail.itests.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.net.URLDecoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,6 +12,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -22,14 +24,24 @@ import org.junit.jupiter.api.Test;
  * nodes on that one database, a spam report on node A refusing the copy sent to node B. The database is
  * the one named by {@code STREAMAIL_TEST_PG_URL} (a JDBC URL with user and password parameters; .ci/run
  * starts Debian's PostgreSQL and sets it). Skipped without it, unless {@code STREAMAIL_REQUIRE_PG=true}.
+ *
+ * <p>The gateways get the database as the README tells an administrator to write it: the user in the datasource
+ * file, the password as {@code $[env:STREAMAIL_DB_PASSWORD]} (resolved by Felix ConfigAdmin's interpolation plugin
+ * when pax-jdbc-config reads the configuration) and given in the gateway process's environment only.
  */
 class PostgresGatewayIT {
 
     static final String ADMIN_PASSWORD = "pg-Admin-" + UUID.randomUUID();
     static final String SCHEMA = "streamail_gateway_it";
+    static final String PASSWORD_VARIABLE = "STREAMAIL_DB_PASSWORD";
     static GatewayProcess gateway;
     static GatewayProcess nodeB;
+    /** The test's own JDBC URL, user and password in it. */
     static String pgUrl;
+    /** What the gateways get: {@link #pgUrl} without its user and password parameters. */
+    static String gatewayUrl;
+    static String dbUser;
+    static String dbPassword;
 
     static String setting(String name) {
         String v = System.getenv(name);
@@ -52,19 +64,56 @@ class PostgresGatewayIT {
             st.execute("CREATE SCHEMA " + SCHEMA);
         }
         pgUrl = pgUrl + (pgUrl.contains("?") ? "&" : "?") + "currentSchema=" + SCHEMA;
+        splitCredentials(pgUrl);
         gateway = onPostgres("postgres");
         gateway.start(Duration.ofSeconds(120));
         gateway.waitReady(Duration.ofSeconds(60));
     }
 
-    /** A gateway unpacked with the documented switch: etc/org.ops4j.datasource-streamail.cfg replaced. */
+    /**
+     * Takes {@code user} and {@code password} out of the JDBC URL's query: {@link #gatewayUrl} keeps every other
+     * parameter. The URL must carry both (the gateway is to log in with a password given through its environment).
+     */
+    static void splitCredentials(String url) {
+        int q = url.indexOf('?');
+        List<String> kept = new ArrayList<>();
+        dbUser = null;
+        dbPassword = null;
+        for (String param : url.substring(q + 1).split("&")) {
+            int eq = param.indexOf('=');
+            String key = eq < 0 ? param : param.substring(0, eq);
+            String value = eq < 0 ? "" : URLDecoder.decode(param.substring(eq + 1), StandardCharsets.UTF_8);
+            switch (key) {
+                case "user" -> dbUser = value;
+                case "password" -> dbPassword = value;
+                default -> kept.add(param);
+            }
+        }
+        if (dbUser == null || dbUser.isEmpty() || dbPassword == null || dbPassword.isEmpty()) {
+            throw new IllegalStateException("STREAMAIL_TEST_PG_URL must carry user=… and password=… parameters");
+        }
+        gatewayUrl = url.substring(0, q) + (kept.isEmpty() ? "" : "?" + String.join("&", kept));
+    }
+
+    /**
+     * A gateway unpacked with the documented switch: etc/org.ops4j.datasource-streamail.cfg replaced, the password
+     * referring to {@value #PASSWORD_VARIABLE}, which only the gateway's environment holds.
+     */
     static GatewayProcess onPostgres(String name) throws Exception {
-        GatewayProcess g = GatewayProcess.unpack(name).adminPasswordFromEnvironment(ADMIN_PASSWORD);
+        GatewayProcess g = GatewayProcess.unpack(name).adminPasswordFromEnvironment(ADMIN_PASSWORD)
+                .environment(PASSWORD_VARIABLE, dbPassword);
         Files.writeString(g.home().resolve("etc/org.ops4j.datasource-streamail.cfg"),
                 "osgi.jdbc.driver.class = org.postgresql.Driver\n"
                         + "dataSourceName = streamail\n"
-                        + "url = " + pgUrl.replace("\\", "\\\\") + "\n", StandardCharsets.ISO_8859_1);
+                        + "url = " + escape(gatewayUrl) + "\n"
+                        + "user = " + escape(dbUser) + "\n"
+                        + "password = $[env:" + PASSWORD_VARIABLE + "]\n", StandardCharsets.ISO_8859_1);
         return g;
+    }
+
+    /** A value as one line of a .cfg file (java.util.Properties syntax). */
+    private static String escape(String value) {
+        return value.replace("\\", "\\\\");
     }
 
     @AfterAll
@@ -114,6 +163,35 @@ class PostgresGatewayIT {
             }
         }
         assertThat(Files.exists(gateway.data().resolve("streamail/db"))).as("no H2 database created").isFalse();
+    }
+
+    /**
+     * The database password reached pax-jdbc-config through ConfigAdmin's interpolation plugin, from the
+     * environment: the datasource file names only the variable, the store answers (a directory write lands in
+     * PostgreSQL, which refuses a login without the password), and no file of the instance holds the password,
+     * neither ConfigAdmin's store under data/cache nor a log.
+     */
+    @Test
+    void theDatabasePasswordComesFromTheEnvironmentAndIsInNoFile() throws Exception {
+        String cfg = Files.readString(gateway.home().resolve("etc/org.ops4j.datasource-streamail.cfg"),
+                StandardCharsets.ISO_8859_1);
+        assertThat(cfg).contains("password = $[env:" + PASSWORD_VARIABLE + "]").doesNotContain("password=");
+
+        String address = "env-" + UUID.randomUUID().toString().substring(0, 8) + "@example.org";
+        HttpResponse<String> added = gateway.adminJson("POST", "/directory", "{\"address\":\"" + address + "\"}");
+        assertThat(added.statusCode()).as(added.body()).isIn(200, 201);
+        try (Connection c = DriverManager.getConnection(pgUrl);
+             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM directory_address WHERE address = ?")) {
+            ps.setString(1, address);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(1);
+            }
+        }
+        // the plugin names what it replaced (never the value) when pax-jdbc-config's factory gets the configuration
+        assertThat(gateway.karafLogLines("Replaced value of configuration property 'password' for PID "
+                + "org.ops4j.datasource~streamail")).isNotEmpty();
+        assertThat(gateway.filesHolding(dbPassword)).as("files holding the database password").isEmpty();
     }
 
     /** Spam with a recipient-specific greeting and tracking id, as a campaign sends it. */
@@ -173,5 +251,6 @@ class PostgresGatewayIT {
         System.out.printf("node B refused the copy %d ms after the report on node A: %s%n",
                 (System.nanoTime() - reportedAt) / 1_000_000, reply[0].strip());
         assertThat(reply[0]).contains("5.7.1").contains("spam/fuzzy-match");
+        assertThat(nodeB.filesHolding(dbPassword)).as("files of node B holding the database password").isEmpty();
     }
 }

@@ -8,6 +8,9 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A deliberately dumb SMTP client over a raw socket, so tests can send exactly the bytes they mean
@@ -15,9 +18,9 @@ import java.util.List;
  */
 public final class SmtpClient implements AutoCloseable {
 
-    private final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
+    private Socket socket;
+    private InputStream in;
+    private OutputStream out;
     public final String greeting;
 
     public SmtpClient(int port) throws IOException {
@@ -35,6 +38,28 @@ public final class SmtpClient implements AutoCloseable {
         out.write((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
         out.flush();
         return reply();
+    }
+
+    /**
+     * Sends STARTTLS and, on its 220 reply, runs a TLS handshake over the same connection with {@code tls} (which
+     * decides what server certificate is trusted); every later command goes over TLS. The client must say EHLO
+     * again afterwards (RFC 3207).
+     *
+     * @return the TLS session
+     * @throws IOException when the server does not answer 220 (the reply is in the message) or the handshake fails
+     */
+    public SSLSession startTls(SSLContext tls) throws IOException {
+        String r = command("STARTTLS");
+        if (!r.startsWith("220")) {
+            throw new IOException("STARTTLS refused: " + r);
+        }
+        SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(socket, "127.0.0.1", socket.getPort(), true);
+        s.setUseClientMode(true);
+        s.startHandshake();
+        socket = s;
+        in = s.getInputStream();
+        out = s.getOutputStream();
+        return s.getSession();
     }
 
     /** Sends raw bytes as they are and reads one reply. */
