@@ -146,23 +146,21 @@ class PostgresGatewayIT {
         });
 
         // read PostgreSQL directly: the rows are there, so the gateway did not fall back to H2
-        try (Connection c = DriverManager.getConnection(pgUrl);
-             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM directory_address WHERE address = ?")) {
-            ps.setString(1, address);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                assertThat(rs.getInt(1)).isEqualTo(1);
-            }
-        }
-        try (Connection c = DriverManager.getConnection(pgUrl);
-             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM message_log WHERE subject = ?")) {
-            ps.setString(1, subject);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                assertThat(rs.getInt(1)).isEqualTo(1);
-            }
-        }
+        assertThat(rowsWhere("directory_address", "address", address)).isEqualTo(1);
+        assertThat(rowsWhere("message_log", "subject", subject)).isEqualTo(1);
         assertThat(Files.exists(gateway.data().resolve("streamail/db"))).as("no H2 database created").isFalse();
+    }
+
+    /** Rows of {@code table} whose {@code column} is {@code value}, read from PostgreSQL directly. */
+    private int rowsWhere(String table, String column, String value) throws Exception {
+        try (Connection c = DriverManager.getConnection(pgUrl);
+             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + table + " WHERE " + column + " = ?")) {
+            ps.setString(1, value);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
     }
 
     /**
@@ -180,14 +178,7 @@ class PostgresGatewayIT {
         String address = "env-" + UUID.randomUUID().toString().substring(0, 8) + "@example.org";
         HttpResponse<String> added = gateway.adminJson("POST", "/directory", "{\"address\":\"" + address + "\"}");
         assertThat(added.statusCode()).as(added.body()).isIn(200, 201);
-        try (Connection c = DriverManager.getConnection(pgUrl);
-             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM directory_address WHERE address = ?")) {
-            ps.setString(1, address);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                assertThat(rs.getInt(1)).isEqualTo(1);
-            }
-        }
+        assertThat(rowsWhere("directory_address", "address", address)).isEqualTo(1);
         // the plugin names what it replaced (never the value) when pax-jdbc-config's factory gets the configuration
         assertThat(gateway.karafLogLines("Replaced value of configuration property 'password' for PID "
                 + "org.ops4j.datasource~streamail")).isNotEmpty();
