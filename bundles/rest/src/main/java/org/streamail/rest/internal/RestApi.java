@@ -19,6 +19,8 @@ import org.streamail.api.retention.SweepReport;
 import org.streamail.api.service.QuarantineService;
 import org.streamail.api.service.ScanResult;
 import org.streamail.api.service.StatusReport;
+import org.streamail.api.spam.BlockListService;
+import org.streamail.api.spam.ReportService;
 import org.streamail.api.store.Directory;
 import org.streamail.api.store.DirectoryEntry;
 import org.streamail.api.store.LogEntry;
@@ -71,10 +73,23 @@ final class RestApi {
 
     /** With given incident services (tests). */
     RestApi(Services services, Limits limits, IncidentRoutes.Access incidents) {
+        this(services, limits, incidents, null, null);
+    }
+
+    /**
+     * With given incident and spam services (tests); {@code reports} and {@code blockList} both {@code null}: the
+     * spam services from the OSGi registry.
+     */
+    RestApi(Services services, Limits limits, IncidentRoutes.Access incidents, ServiceAccess<ReportService> reports,
+            ServiceAccess<BlockListService> blockList) {
         this.services = services;
         this.limits = limits;
         this.mapper = JsonMapping.newMapper(limits.maxJsonSize());
-        SpamRoutes.register(router, mapper, limits.maxMessageSize(), limits.maxJsonSize());
+        if (reports == null && blockList == null) {
+            SpamRoutes.register(router, mapper, limits.maxMessageSize(), limits.maxJsonSize());
+        } else {
+            SpamRoutes.register(router, reports, blockList, mapper, limits.maxMessageSize(), limits.maxJsonSize());
+        }
         IncidentRoutes.register(router, incidents, mapper, limits.maxJsonSize());
         router.add("GET", "/health", Permission.READ, this::health)
                 .add("POST", "/scan", Permission.ADMIN, this::scan)
@@ -478,6 +493,17 @@ final class RestApi {
     }
 
     static boolean isIpLiteral(String s) {
+        return isIpLiteral(s, java.net.InetAddress::getByName);
+    }
+
+    /** Reads an address the way {@link java.net.InetAddress#getByName} does (tests see what reaches it). */
+    @FunctionalInterface
+    interface AddressParser {
+        java.net.InetAddress parse(String text) throws java.net.UnknownHostException;
+    }
+
+    /** {@code parser} is only ever given text it parses as a literal, never a name it would look up. */
+    static boolean isIpLiteral(String s, AddressParser parser) {
         if (!IP_CHARS.matcher(s).matches()) {
             return false;
         }
@@ -495,9 +521,14 @@ final class RestApi {
             }
             return true;
         }
+        // InetAddress takes the text for a literal only when it starts with a hex digit or a colon; anything else
+        // (".:", ".1:2") it looks up as a host name, a DNS query from an API argument. No IPv6 literal starts so.
+        if (s.charAt(0) != ':' && Character.digit(s.charAt(0), 16) < 0) {
+            return false;
+        }
         try {
-            // Only hex digits, dots and colons reach here, so this parses a literal and never resolves a name.
-            return java.net.InetAddress.getByName(s) != null;
+            // a hex digit or a colon first, then only hex digits, dots and colons: parsed, never resolved
+            return parser.parse(s) != null;
         } catch (java.net.UnknownHostException e) {
             return false;
         }

@@ -30,6 +30,8 @@ final class FakeHttp {
         final Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         final Map<String, Object> attributes = new HashMap<>();
         byte[] body = new byte[0];
+        /** When set, the body is read from this stream instead of {@link #body}. */
+        java.io.InputStream bodyStream;
         long contentLength = -1;
         String remoteAddr = "192.0.2.10";
         /** Later instances of a header already in {@link #headers}, in order: {@code getHeaders} lists them all. */
@@ -55,21 +57,25 @@ final class FakeHttp {
         }
 
         HttpServletRequest proxy() {
-            ByteArrayInputStream in = new ByteArrayInputStream(body);
+            java.io.InputStream in = bodyStream != null ? bodyStream : new ByteArrayInputStream(body);
             ServletInputStream sin = new ServletInputStream() {
                 @Override
-                public int read() {
+                public int read() throws java.io.IOException {
                     return in.read();
                 }
 
                 @Override
-                public int read(byte[] b, int off, int len) {
+                public int read(byte[] b, int off, int len) throws java.io.IOException {
                     return in.read(b, off, len);
                 }
 
                 @Override
                 public boolean isFinished() {
-                    return in.available() == 0;
+                    try {
+                        return in.available() == 0;
+                    } catch (java.io.IOException e) {
+                        return true;
+                    }
                 }
 
                 @Override

@@ -99,8 +99,9 @@ final class InMemoryGateway {
 
         @Override
         public QuarantineEntry delete(String id, String actor) {
-            raws.remove(id);
-            return transition(id, QuarantineEntry.Status.DELETED, actor);
+            QuarantineEntry deleted = transition(id, QuarantineEntry.Status.DELETED, actor);
+            raws.remove(id); // only once deleted: a refused delete (not held) keeps the message
+            return deleted;
         }
 
         private QuarantineEntry transition(String id, QuarantineEntry.Status to, String actor) {

@@ -124,6 +124,66 @@ class RestApiTest {
     }
 
     @Test
+    void aBodyThatCannotBeReadIsABadRequestWithoutTheServersExceptionText() {
+        // Fuzz finding: Jetty wraps a stalled upload as new IOException(new TimeoutException(...)), whose message
+        // ("java.util.concurrent.TimeoutException: Idle timeout expired: ...") went to the client verbatim.
+        InputStream stalled = new InputStream() {
+            @Override
+            public int read() throws java.io.IOException {
+                throw new java.io.IOException(new java.util.concurrent.TimeoutException("Idle timeout expired"));
+            }
+        };
+        for (String[] route : new String[][] {{"/scan", "message/rfc822"}, {"/blocklist", "application/json"},
+                {"/directory", "application/json"}}) {
+            ApiResponse r = api.handle(new ApiRequest("POST", route[0], null,
+                    n -> n.equalsIgnoreCase("content-type") ? route[1] : null, 100, stalled, ADMIN));
+            assertError(r, 400, "could not read the request body");
+            assertThat(json(r).get("error").asText()).as(route[0]).doesNotContain("Exception").doesNotContain("java.");
+        }
+        assertThat(gateway.lastScanBytes).isNull();
+        assertThat(gateway.addresses).isEmpty();
+    }
+
+    @Test
+    void aDeclaredLengthIsNotAllocatedBeforeTheBytesArrive() {
+        // Fuzz finding: Content-Length 18177058 and a 16-byte body made a viewer's POST /reports/ham allocate 18 MB
+        // up front (the buffer was sized by the declared length, up to max.message.size).
+        RestApi big = new RestApi(gateway.services(), new RestApi.Limits(26_214_400, 65_536));
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        big.handle(new ApiRequest("POST", "/scan", null, n -> "message/rfc822", MESSAGE.length,
+                new ByteArrayInputStream(MESSAGE), ADMIN)); // loads the classes of the path
+        long before = threads.getCurrentThreadAllocatedBytes();
+        ApiResponse r = big.handle(new ApiRequest("POST", "/scan", null, n -> "message/rfc822", 25_000_000,
+                new ByteArrayInputStream(MESSAGE), ADMIN));
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(gateway.lastScanBytes).isEqualTo(MESSAGE);
+        assertThat(allocated).as("bytes allocated for a %d-byte body declared as 25 MB", MESSAGE.length)
+                .isLessThan(4L * 1024 * 1024);
+    }
+
+    @Test
+    @SuppressWarnings("removal") // the security manager is the one place the JDK 17 resolver reports a lookup
+    void anIpArgumentIsNeverLookedUpAsAHostName() {
+        // Found while writing the fuzz target: ".:" passed the character check, and InetAddress takes text that
+        // does not start with a hex digit or a colon for a host name, so client_ip / ip made a DNS query.
+        List<String> given = new java.util.ArrayList<>();
+        RestApi.AddressParser recording = text -> {
+            given.add(text);
+            return java.net.InetAddress.getByName(text);
+        };
+        for (String name : new String[] {".:", ".1:2", "..::1", ".ff:"}) {
+            assertThat(RestApi.isIpLiteral(name, recording)).as(name).isFalse();
+        }
+        assertThat(given).as("texts InetAddress would look up as host names").isEmpty();
+        for (String literal : new String[] {"::1", "2001:db8::1", "::ffff:192.0.2.1", "fe80::1"}) {
+            assertThat(RestApi.isIpLiteral(literal, recording)).as(literal).isTrue();
+        }
+        assertThat(given).containsExactly("::1", "2001:db8::1", "::ffff:192.0.2.1", "fe80::1");
+        assertError(call(ADMIN, "POST", "/scan?client_ip=.:", "message/rfc822", MESSAGE), 400, "client_ip");
+    }
+
+    @Test
     void scanWithBadParametersOrEmptyBodyIsBadRequest() {
         assertError(call(ADMIN, "POST", "/scan?client_ip=mail.example.org", "message/rfc822", MESSAGE), 400,
                 "client_ip");
