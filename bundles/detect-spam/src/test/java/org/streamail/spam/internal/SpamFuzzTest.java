@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.streamail.testsupport.LinearWork;
 
 /**
  * Fuzzes what turns hostile bytes into spam features: {@link MimeText}, {@link Tokenizer} (with {@link MailTraits}),
@@ -25,8 +26,6 @@ import java.util.Set;
  */
 class SpamFuzzTest {
 
-    /** Below this the larger read is never called slow (timer and JIT noise). */
-    private static final long SLOW_MS = 2_000;
     private static final int MAX_GROWN = 1024 * 1024;
 
     @FuzzTest(maxDuration = "60s")
@@ -79,17 +78,7 @@ class SpamFuzzTest {
     private static void checkLinear(Grown g, String prefix, int max) {
         byte[] small = g.bytes(prefix, max, 8);
         byte[] large = g.bytes(prefix, max, 1);
-        long t0 = System.nanoTime();
-        check(small);
-        long t1 = System.nanoTime();
-        check(large);
-        long t2 = System.nanoTime();
-        long smallMs = (t1 - t0) / 1_000_000;
-        long largeMs = (t2 - t1) / 1_000_000;
-        if (largeMs > SLOW_MS) {
-            assertThat(largeMs).as("ms for %d bytes, against %d ms for %d bytes", large.length, smallMs,
-                    small.length).isLessThan(24 * Math.max(smallMs, 50));
-        }
+        LinearWork.check("bytes", small.length, () -> check(small), large.length, () -> check(large));
     }
 
     private static void check(byte[] raw) {

@@ -6,6 +6,7 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.ByteArrayOutputStream;
 import org.streamail.api.model.ParsedMessage;
+import org.streamail.testsupport.LinearWork;
 
 /**
  * Fuzzes the parser used at DATA. In {@code mvn test} the seeds under
@@ -45,29 +46,10 @@ class MimeParserFuzzTest {
         byte[] tail = in.consumeRemainingAsBytes();
         byte[] small = grown(head, unit, reps / 8, tail);
         byte[] large = grown(head, unit, reps, tail);
-        long[] ms = timed(() -> parse(PARSER, SMALL, small), () -> parse(PARSER, SMALL, large));
-        if (ms[1] > SLOW_MS && ms[1] >= 24 * Math.max(ms[0], 50)) {
-            // measured again before it counts: the first large read of a new path may run interpreted or meet a GC
-            ms = timed(() -> parse(PARSER, SMALL, small), () -> parse(PARSER, SMALL, large));
-        }
-        if (ms[1] > SLOW_MS) {
-            assertThat(ms[1]).as("ms for %d bytes, against %d ms for %d bytes", large.length, ms[0],
-                    small.length).isLessThan(24 * Math.max(ms[0], 50));
-        }
+        LinearWork.check("bytes", small.length, () -> parse(PARSER, SMALL, small),
+                large.length, () -> parse(PARSER, SMALL, large));
     }
 
-    /** Milliseconds the small and the large read took. */
-    private static long[] timed(Runnable small, Runnable large) {
-        long t0 = System.nanoTime();
-        small.run();
-        long t1 = System.nanoTime();
-        large.run();
-        long t2 = System.nanoTime();
-        return new long[] {(t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000};
-    }
-
-    /** Below this the larger read is never called slow (timer and JIT noise). */
-    private static final long SLOW_MS = 2_000;
 
     private static byte[] grown(byte[] head, byte[] unit, int reps, byte[] tail) {
         ByteArrayOutputStream b = new ByteArrayOutputStream();

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.streamail.api.model.Finding;
 import org.streamail.api.model.ParsedMessage;
+import org.streamail.testsupport.LinearWork;
 
 /**
  * Fuzzes the archive/document walker and the HTML/text inspectors. In {@code mvn test} the seeds under
@@ -49,18 +50,6 @@ class WalkerFuzzTest {
         assertThat(findings).isNotNull().allMatch(f -> f.detector().equals("content"));
     }
 
-    /** Milliseconds the small and the large read took. */
-    private static long[] timed(Runnable small, Runnable large) {
-        long t0 = System.nanoTime();
-        small.run();
-        long t1 = System.nanoTime();
-        large.run();
-        long t2 = System.nanoTime();
-        return new long[] {(t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000};
-    }
-
-    /** Below this the larger read is never called slow (timer and JIT noise). */
-    private static final long SLOW_MS = 2_000;
     private static final int MAX_GROWN = 128 * 1024;
     /** Time enough that a linear scan of {@link #MAX_GROWN} never stops at the deadline, even instrumented. */
     private static final Settings ROOMY = new Settings(4, 2_000, 64L * 1024 * 1024, 100, 1024 * 1024,
@@ -83,15 +72,8 @@ class WalkerFuzzTest {
         String tail = in.consumeRemainingAsString();
         String small = grown(opening, head, unit.isEmpty() ? " " : unit, reps, 8, tail);
         String large = grown(opening, head, unit.isEmpty() ? " " : unit, reps, 1, tail);
-        long[] ms = timed(() -> checkScan(mode, small), () -> checkScan(mode, large));
-        if (ms[1] > SLOW_MS && ms[1] >= 24 * Math.max(ms[0], 50)) {
-            // measured again before it counts: the first large read of a new path may run interpreted or meet a GC
-            ms = timed(() -> checkScan(mode, small), () -> checkScan(mode, large));
-        }
-        if (ms[1] > SLOW_MS) {
-            assertThat(ms[1]).as("ms for %d chars, against %d ms for %d chars", large.length(), ms[0],
-                    small.length()).isLessThan(24 * Math.max(ms[0], 50));
-        }
+        LinearWork.check("chars", small.length(), () -> checkScan(mode, small),
+                large.length(), () -> checkScan(mode, large));
     }
 
     private static String grown(String opening, String head, String unit, int reps, int divisor, String tail) {

@@ -21,6 +21,7 @@ import org.streamail.api.model.Header;
 import org.streamail.api.model.Link;
 import org.streamail.api.model.MailAddress;
 import org.streamail.api.model.ParsedMessage;
+import org.streamail.testsupport.LinearWork;
 
 /**
  * Fuzzes the URL and host reading ({@link Hosts}), the look-alike folding ({@link Homoglyphs}) and the analyzer behind {@link PhishingDetector#inspect} with
@@ -115,18 +116,6 @@ class PhishingFuzzTest {
         assertThat(findings).isNotNull().allMatch(f -> f.detector().equals("phishing"));
     }
 
-    /** Milliseconds the small and the large read took. */
-    private static long[] timed(Runnable small, Runnable large) {
-        long t0 = System.nanoTime();
-        small.run();
-        long t1 = System.nanoTime();
-        large.run();
-        long t2 = System.nanoTime();
-        return new long[] {(t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000};
-    }
-
-    /** Below this the larger read is never called slow (timer and JIT noise). */
-    private static final long SLOW_MS = 2_000;
     private static final int MAX_GROWN = 128 * 1024;
     private static final java.util.Set<String> VOCABULARY = java.util.Set.of("password", "verify", "account",
             "login", "urgent", "invoice", "paypal");
@@ -145,15 +134,8 @@ class PhishingFuzzTest {
         String tail = in.consumeRemainingAsString();
         String small = grown(opening + head, unit.isEmpty() ? "\u0430" : unit, reps, 8, tail);
         String large = grown(opening + head, unit.isEmpty() ? "\u0430" : unit, reps, 1, tail);
-        long[] ms = timed(() -> checkFolding(host, small), () -> checkFolding(host, large));
-        if (ms[1] > SLOW_MS && ms[1] >= 24 * Math.max(ms[0], 50)) {
-            // measured again before it counts: the first large read of a new path may run interpreted or meet a GC
-            ms = timed(() -> checkFolding(host, small), () -> checkFolding(host, large));
-        }
-        if (ms[1] > SLOW_MS) {
-            assertThat(ms[1]).as("ms for %d chars, against %d ms for %d chars", large.length(), ms[0],
-                    small.length()).isLessThan(24 * Math.max(ms[0], 50));
-        }
+        LinearWork.check("chars", small.length(), () -> checkFolding(host, small),
+                large.length(), () -> checkFolding(host, large));
     }
 
     private static String grown(String head, String unit, int reps, int divisor, String tail) {
