@@ -13,7 +13,6 @@ import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Locale;
-import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
@@ -25,8 +24,6 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * and which hosts count as loopback for plain HTTP. Package-private; stateless apart from the trust managers.
  */
 final class GatewayCertificates {
-
-    private static final Pattern DOTTED_QUAD = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
     private GatewayCertificates() {
     }
@@ -96,39 +93,36 @@ final class GatewayCertificates {
             @Override
             public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
                     throws CertificateException {
-                if (pin != null) {
-                    checkPinned(chain);
-                    return;
-                }
-                try {
-                    pkix.checkServerTrusted(chain, authType, engine);
-                } catch (CertificateException e) {
-                    throw new Untrusted(leaf(chain), reason(e), e);
-                }
+                check(chain, () -> pkix.checkServerTrusted(chain, authType, engine));
             }
 
             @Override
             public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
                     throws CertificateException {
+                check(chain, () -> pkix.checkServerTrusted(chain, authType, socket));
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+                // no connection to check the host name against: refuse rather than skip the check
+                check(chain, () -> {
+                    throw new Untrusted(leaf(chain), "no connection to verify the host name against", null);
+                });
+            }
+
+            /** The pinned leaf when there is a pin, else {@code withoutPin}, every refusal an {@link Untrusted}. */
+            private void check(X509Certificate[] chain, CertificateCheck withoutPin) throws CertificateException {
                 if (pin != null) {
                     checkPinned(chain);
                     return;
                 }
                 try {
-                    pkix.checkServerTrusted(chain, authType, socket);
+                    withoutPin.run();
+                } catch (Untrusted e) {
+                    throw e;
                 } catch (CertificateException e) {
                     throw new Untrusted(leaf(chain), reason(e), e);
                 }
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-                if (pin != null) {
-                    checkPinned(chain);
-                    return;
-                }
-                // no connection to check the host name against: refuse rather than skip the check
-                throw new Untrusted(leaf(chain), "no connection to verify the host name against", null);
             }
 
             private void checkPinned(X509Certificate[] chain) throws CertificateException {
@@ -170,6 +164,12 @@ final class GatewayCertificates {
                 return new X509Certificate[0];
             }
         };
+    }
+
+    /** A trust check that may refuse. */
+    @FunctionalInterface
+    private interface CertificateCheck {
+        void run() throws CertificateException;
     }
 
     private static X509Certificate leaf(X509Certificate[] chain) {
@@ -241,29 +241,17 @@ final class GatewayCertificates {
         if (h.equals("localhost")) {
             return true;
         }
-        if (DOTTED_QUAD.matcher(h).matches()) {
-            // four decimal octets: read here, so nothing is ever handed to a resolver
-            String[] octets = h.split("\\.");
-            for (String o : octets) {
-                if (Integer.parseInt(o) > 255) {
-                    return false;
-                }
-            }
-            return Integer.parseInt(octets[0]) == 127;
+        // IPv6 only in brackets, IPv4 never; both read by the client's literal check, so nothing is resolved
+        boolean bracketed = h.startsWith("[") && h.endsWith("]");
+        String literal = bracketed ? h.substring(1, h.length() - 1) : h;
+        if (bracketed != (literal.indexOf(':') >= 0) || !GatewayClient.isIpLiteral(literal)) {
+            return false;
         }
-        if (h.startsWith("[") && h.endsWith("]")) {
-            String literal = h.substring(1, h.length() - 1);
-            if (literal.indexOf(':') < 0 || !literal.matches("[0-9a-f:.]+")) {
-                return false; // not a plain IPv6 literal (e.g. a zone id): not worth the doubt
-            }
-            try {
-                // an IPv6 literal (it has a ':') is parsed by getByName, never looked up
-                return InetAddress.getByName(literal).isLoopbackAddress();
-            } catch (UnknownHostException e) {
-                return false;
-            }
+        try {
+            return InetAddress.getByName(literal).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
         }
-        return false;
     }
 
     private static String abbrev(String s) {

@@ -569,11 +569,18 @@ public final class GatewayClient implements AutoCloseable {
                 return false;
             }
             for (String p : parts) {
-                if (p.isEmpty() || p.length() > 3 || Integer.parseInt(p) > 255) {
+                // IP_CHARS lets hex letters through: "ab.1.1.1" is not decimal
+                if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9')
+                        || Integer.parseInt(p) > 255) {
                     return false;
                 }
             }
             return true;
+        }
+        if (s.charAt(0) != ':' && Character.digit(s.charAt(0), 16) < 0) {
+            // InetAddress parses text as an IPv6 literal only when it starts with a hex digit or a colon; ".:" it
+            // would look up as a host name (the REST bundle's fuzzing found the same in its own check)
+            return false;
         }
         try {
             return java.net.InetAddress.getByName(s) instanceof java.net.Inet6Address;

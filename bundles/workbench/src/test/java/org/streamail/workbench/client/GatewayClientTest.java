@@ -292,6 +292,9 @@ class GatewayClientTest {
         assertThat(gateway.requests()).hasSize(before);
         assertThat(GatewayClient.isIpLiteral("2001:db8::1")).isTrue();
         assertThat(GatewayClient.isIpLiteral("255.255.255.255")).isTrue();
+        for (String notIp : List.of("ab.1.1.1", "1.2.3.4f", ".:", ".1:2", "..::1")) {
+            assertThat(GatewayClient.isIpLiteral(notIp)).as(notIp).isFalse(); // "ab.1.1.1" threw before
+        }
     }
 
     @Test
