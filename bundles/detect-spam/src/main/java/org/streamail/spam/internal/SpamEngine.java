@@ -617,21 +617,32 @@ final class SpamEngine implements ReportService, BlockListService {
         String fingerprintId = findOrCreateFingerprint(f, now);
         String sender = envelopeSender != null && !envelopeSender.isEmpty() ? envelopeSender.toLowerCase(Locale.ROOT)
                 : fromAddress(f.extracted());
-        boolean counted = store.recordReport(new SpamStore.Report(fingerprintId, reporter.strip(), kind, admin, sender, now));
         String recallId = gatewayId != null ? gatewayId : deliveredId(f.extracted());
         Recorded r = new Recorded(fingerprintId, kind, reporter.strip(), admin, sender, now, recallId,
                 gatewayId != null ? null : f.extracted().header("Message-ID").strip(), f.referenceId(), f.tokens());
+        // Kept (in the bundle's journal) before the store records it, until everything it calls for took effect: a
+        // process killed between the report's commit and its state write, or a database gone in between, would
+        // otherwise leave it counted but its block, recall and training undone until someone reported it again.
+        unfinished.begin(r).ifPresent(this::droppedUnfinished);
+        boolean counted;
         Settled settled;
         try {
+            counted = store.recordReport(r.asReport());
             settled = complete(r);
         } catch (org.streamail.api.store.StoreException e) {
-            // The report is stored but its consequences are not (the database went away between the two): the
-            // refresh thread finishes it as soon as the store answers, so the block, the recall and the training
-            // do not wait for the reporter to try again. The caller still gets the failure (503).
+            // The store went away during the report: the refresh thread records it (again: idempotent) and finishes
+            // it as soon as the store answers, so the block, the recall and the training do not wait for the
+            // reporter to try again. The caller still gets the failure (503).
             unfinished(r, e);
             throw e;
+        } catch (RuntimeException e) {
+            unfinished.finished(r); // refused (a bad reporter name...) or a bug: retrying would fail the same way
+            throw e;
+        } catch (Error e) {
+            unfinished.failed(r); // the refresh thread tries again, as after a restart
+            throw e;
         }
-        unfinished.remove(UnfinishedReports.key(r)); // an earlier try of this report
+        unfinished.finished(r);
         LOG.info("Spam: {}{} reported {} (ref {}; {} spam / {} ham reporters; {})", r.reporter(),
                 admin ? " (admin)" : "", kind, fingerprintId, settled.tally().spamReporters(),
                 settled.tally().hamReporters(), settled.state());
@@ -643,6 +654,10 @@ final class SpamEngine implements ReportService, BlockListService {
     /** A report stored by {@link SpamStore#recordReport}, with what its consequences need. */
     record Recorded(String fingerprintId, ReportKind kind, String reporter, boolean admin, String sender,
             Instant at, String recallId, String claimedMessageId, String referenceId, long[] tokens) {
+
+        SpamStore.Report asReport() {
+            return new SpamStore.Report(fingerprintId, reporter, kind, admin, sender, at);
+        }
     }
 
     /** Where a report's fingerprint settled. */
@@ -717,11 +732,15 @@ final class SpamEngine implements ReportService, BlockListService {
     private final UnfinishedReports unfinished;
 
     private void unfinished(Recorded r, RuntimeException cause) {
-        unfinished.add(r).ifPresent(dropped -> LOG.warn("Spam: more than {} reports wait for the database; the oldest "
-                + "({} by {}, ref {}) takes effect with the next report of that message", UnfinishedReports.MAX,
-                dropped.kind(), dropped.reporter(), dropped.fingerprintId()));
-        LOG.warn("Spam: {} reported {} (ref {}) was stored, but the store failed before it took effect ({}); it "
-                + "takes effect once the store answers", r.reporter(), r.kind(), r.fingerprintId(), cause.toString());
+        unfinished.add(r).ifPresent(this::droppedUnfinished);
+        LOG.warn("Spam: the store failed before {}'s {} report (ref {}) took effect ({}); it is kept and takes effect "
+                + "once the store answers", r.reporter(), r.kind(), r.fingerprintId(), cause.toString());
+    }
+
+    private void droppedUnfinished(Recorded dropped) {
+        LOG.warn("Spam: more than {} reports wait for the database; the oldest ({} by {}, ref {}) takes effect with "
+                + "the next report of that message", UnfinishedReports.MAX, dropped.kind(), dropped.reporter(),
+                dropped.fingerprintId());
     }
 
     /** How many stored reports still wait for their consequences (the refresh thread finishes them). */
@@ -743,6 +762,7 @@ final class SpamEngine implements ReportService, BlockListService {
             Recorded r = next.get();
             Settled settled;
             try {
+                store.recordReport(r.asReport()); // it may not have been stored (killed, or the store failed first)
                 settled = complete(r);
             } catch (org.streamail.api.store.StoreException e) {
                 return; // still down; the refresh's own store calls log it (at most once a minute)
@@ -755,8 +775,8 @@ final class SpamEngine implements ReportService, BlockListService {
             if (settled == null) {
                 continue;
             }
-            LOG.info("Spam: {}{} reported {} (ref {}) took effect after the store came back ({} spam / {} ham "
-                    + "reporters; {})", r.reporter(), r.admin() ? " (admin)" : "", r.kind(), r.fingerprintId(),
+            LOG.info("Spam: {}{} reported {} (ref {}) took effect after its reporting call had failed or the node "
+                    + "restarted ({} spam / {} ham reporters; {})", r.reporter(), r.admin() ? " (admin)" : "", r.kind(), r.fingerprintId(),
                     settled.tally().spamReporters(), settled.tally().hamReporters(), settled.state());
         }
     }

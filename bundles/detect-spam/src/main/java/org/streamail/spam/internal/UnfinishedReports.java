@@ -31,9 +31,15 @@ import org.slf4j.LoggerFactory;
 import org.streamail.api.spam.ReportKind;
 
 /**
- * The reports the store recorded whose consequences (the fingerprint's state, the recall, the training, the
- * automatic sender rule) failed because the store went away between the two, kept until the refresh thread
- * finishes them. Oldest first, at most {@value #MAX}; beyond that the oldest is dropped and the caller warns.
+ * The reports whose consequences (the fingerprint's state, the recall, the training, the automatic sender rule)
+ * have not all taken effect yet, kept until they have. A report is written here before the store records it
+ * ({@link #begin}) and forgotten once everything took effect ({@link #finished}): a report in flight is not
+ * offered to the refresh thread, one whose store calls failed ({@link #failed}, {@link #add}) is, and so is every
+ * report a previous instance left (the process was killed or the store went away between the report's commit and
+ * its state write). Finishing one records it again first, which the store makes idempotent per reporter. Oldest
+ * first, at most {@value #MAX}; beyond that the oldest is dropped and the caller warns. A newer report by the same
+ * reporter of the same fingerprint supersedes an unfinished one of the other kind: finished later, the older one
+ * would put the reporter's earlier opinion back.
  *
  * <p>With a journal directory each entry is also one small file there, written before {@link #add} returns and
  * deleted when the entry is finished or dropped, so a restart of the bundle or of the gateway while the database
@@ -59,6 +65,8 @@ final class UnfinishedReports {
     private static final long MAX_FILE_BYTES = 1 << 20;
 
     private final Map<String, SpamEngine.Recorded> byKey = new LinkedHashMap<>();
+    /** Keys of the reports whose reporting call is still running: not offered by {@link #oldest()}. */
+    private final java.util.Set<String> inFlight = new java.util.HashSet<>();
     private final Path journal;
     private long lastWriteFailureLog;
 
@@ -91,9 +99,39 @@ final class UnfinishedReports {
      * @return the oldest report, dropped because more than {@value #MAX} wait
      */
     synchronized Optional<SpamEngine.Recorded> add(SpamEngine.Recorded r) {
+        return keep(r, false);
+    }
+
+    /**
+     * Keeps {@code r} before the store records it, not yet offered to the refresh thread: the reporting call
+     * {@linkplain #finished finishes} it or says it {@linkplain #failed failed}. If the process dies in between,
+     * the next instance loads it and finishes it.
+     *
+     * @return the oldest report, dropped because more than {@value #MAX} wait
+     */
+    synchronized Optional<SpamEngine.Recorded> begin(SpamEngine.Recorded r) {
+        return keep(r, true);
+    }
+
+    /** The reporting call of {@code r} failed: the refresh thread finishes it (if it is still kept). */
+    synchronized void failed(SpamEngine.Recorded r) {
+        inFlight.remove(key(r));
+    }
+
+    private Optional<SpamEngine.Recorded> keep(SpamEngine.Recorded r, boolean running) {
         String key = key(r);
+        for (ReportKind other : ReportKind.values()) {
+            if (other != r.kind()) {
+                remove(r.fingerprintId() + "|" + r.reporter() + "|" + other);
+            }
+        }
         byKey.remove(key);
         byKey.put(key, r);
+        if (running) {
+            inFlight.add(key);
+        } else {
+            inFlight.remove(key);
+        }
         write(key, r);
         if (byKey.size() <= MAX) {
             return Optional.empty();
@@ -101,12 +139,14 @@ final class UnfinishedReports {
         Iterator<Map.Entry<String, SpamEngine.Recorded>> eldest = byKey.entrySet().iterator();
         Map.Entry<String, SpamEngine.Recorded> dropped = eldest.next();
         eldest.remove();
+        inFlight.remove(dropped.getKey());
         delete(dropped.getKey());
         return Optional.of(dropped.getValue());
     }
 
     /** Forgets the report with this key (an earlier try of a report that has now taken effect); cheap when absent. */
     synchronized void remove(String key) {
+        inFlight.remove(key);
         if (byKey.remove(key) != null) {
             delete(key);
         }
@@ -116,13 +156,19 @@ final class UnfinishedReports {
     synchronized void finished(SpamEngine.Recorded r) {
         String key = key(r);
         if (byKey.remove(key, r)) {
+            inFlight.remove(key);
             delete(key);
         }
     }
 
-    /** The oldest unfinished report. */
+    /** The oldest unfinished report whose reporting call is not running any more. */
     synchronized Optional<SpamEngine.Recorded> oldest() {
-        return byKey.isEmpty() ? Optional.empty() : Optional.of(byKey.values().iterator().next());
+        for (Map.Entry<String, SpamEngine.Recorded> e : byKey.entrySet()) {
+            if (!inFlight.contains(e.getKey())) {
+                return Optional.of(e.getValue());
+            }
+        }
+        return Optional.empty();
     }
 
     synchronized int size() {

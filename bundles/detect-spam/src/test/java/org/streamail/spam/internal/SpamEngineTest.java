@@ -236,6 +236,85 @@ class SpamEngineTest {
         assertThat(UnfinishedReports.journaled(journal).size()).isZero();
     }
 
+    /** The process dying in the middle of a report (kill -9 cannot be caught; an Error that nothing catches can). */
+    static final class Killed extends Error {
+        Killed() {
+            super("killed", null, false, false);
+        }
+    }
+
+    @Test
+    void aReportWhoseNodeIsKilledBetweenItsCommitAndItsStateWriteTakesEffectAfterTheRestart(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path data) throws Exception {
+        // open item of the last session: carol's report was committed, then the process died before the state write;
+        // the report counted, but the block, the recall and the training waited for someone to report it again
+        assertKilledReportTakesEffectAfterRestart(data, "setState");
+    }
+
+    @Test
+    void aReportWhoseNodeIsKilledBeforeTheStoreRecordedItIsRecordedAfterTheRestart(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path data) throws Exception {
+        // the reporter got no answer: the report was on its way, so it is taken (once: reports are idempotent)
+        assertKilledReportTakesEffectAfterRestart(data, "recordReport");
+    }
+
+    private void assertKilledReportTakesEffectAfterRestart(java.nio.file.Path data, String dyingCall) throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+        SpamStore dying = (SpamStore) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {SpamStore.class}, (p, m, args) -> {
+                    if (m.getName().equals(dyingCall) && armed.getAndSet(false)) {
+                        throw new Killed();
+                    }
+                    try {
+                        return m.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        java.nio.file.Path journal = data.resolve("unfinished-reports");
+        SpamEngine before = journaledNode(dying, UnfinishedReports.journaled(journal));
+        before.report(ReportKind.SPAM, variant("Alice", "t-aa11", 1001), "alice", false);
+        before.report(ReportKind.SPAM, variant("Bob", "t-bb22", 1002), "bob", false);
+        armed.set(true);
+        byte[] third = delivered("GW0000000033", variant("Carol", "t-cc33", 1003));
+        assertThatThrownBy(() -> before.report(ReportKind.SPAM, third, "carol", false)).isInstanceOf(Killed.class);
+        assertThat(store.corpus().spamMessages()).as("carol's report has not trained").isEqualTo(2);
+
+        SpamEngine after = journaledNode(store, UnfinishedReports.journaled(journal));
+        List<String> recalls = new java.util.ArrayList<>();
+        after.onBlockedCampaign((id, ref, reason, claimed) -> recalls.add(id));
+        assertThat(after.unfinishedReports()).isEqualTo(1);
+        after.refresh();
+        assertThat(after.unfinishedReports()).isZero();
+        assertThat(rule(inspect(after, variant("Zoe", "t-zz99", 9)), "fuzzy-match")).isPresent();
+        assertThat(recalls).containsExactly("GW0000000033");
+        assertThat(store.corpus().spamMessages()).as("carol's report trained").isEqualTo(3);
+        try (var files = java.nio.file.Files.list(journal)) {
+            assertThat(files.toList()).isEmpty();
+        }
+        // carol sending it again counts nothing more and recalls nothing more
+        ReportResult again = after.report(ReportKind.SPAM, third, "carol", false);
+        assertThat(again.counted()).isFalse();
+        assertThat(again.blocking()).isTrue();
+        assertThat(recalls).hasSize(1);
+    }
+
+    @Test
+    void aReportThatTookEffectLeavesNothingInTheJournal(@org.junit.jupiter.api.io.TempDir java.nio.file.Path data)
+            throws Exception {
+        java.nio.file.Path journal = data.resolve("unfinished-reports");
+        SpamEngine node = journaledNode(store, UnfinishedReports.journaled(journal));
+        node.report(ReportKind.SPAM, variant("Alice", "t-aa11", 1001), "alice", false);
+        assertThatThrownBy(() -> node.report(ReportKind.SPAM, variant("Bob", "t-bb22", 1002), " ", false))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(node.unfinishedReports()).isZero();
+        if (java.nio.file.Files.exists(journal)) {
+            try (var files = java.nio.file.Files.list(journal)) {
+                assertThat(files.toList()).isEmpty();
+            }
+        }
+    }
+
     /** The store, which goes down (every call fails while {@code down} is set) right after it records carol's report. */
     private SpamStore downAfterCarolsReport(java.util.concurrent.atomic.AtomicBoolean down) {
         java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean(true);

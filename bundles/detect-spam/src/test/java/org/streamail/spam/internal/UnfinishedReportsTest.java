@@ -51,6 +51,38 @@ class UnfinishedReportsTest {
     }
 
     @Test
+    void aReportInFlightIsJournaledButNotOfferedUntilItsCallFailsAndANewInstanceOffersIt() throws Exception {
+        UnfinishedReports u = UnfinishedReports.journaled(dir);
+        SpamEngine.Recorded r = report("f1", "alice", 10, 1L);
+        u.begin(r);
+        assertThat(files()).as("on disk before the store records it").hasSize(1);
+        assertThat(u.oldest()).as("its reporting call is still running").isEmpty();
+        // the process dies here: the next instance finishes it
+        assertThat(UnfinishedReports.journaled(dir).oldest()).isPresent();
+        u.failed(r);
+        assertThat(u.oldest()).contains(r);
+        u.finished(r);
+        assertThat(files()).isEmpty();
+        assertThat(u.size()).isZero();
+    }
+
+    @Test
+    void aNewerReportOfTheOtherKindBySameReporterSupersedesTheUnfinishedOne() throws Exception {
+        UnfinishedReports u = UnfinishedReports.journaled(dir);
+        u.add(report("f1", "alice", 10, 1L));
+        u.add(report("f1", "bob", 11, 1L));
+        SpamEngine.Recorded ham = new SpamEngine.Recorded("f1", ReportKind.HAM, "alice", false, "spammer@bad.example",
+                Instant.ofEpochSecond(1_780_000_100L), null, null, "ref-f1", new long[] {1L});
+        u.begin(ham);
+        u.finished(ham);
+        // finished later, alice's SPAM report would be recorded again over her HAM
+        assertThat(u.size()).isEqualTo(1);
+        assertThat(u.oldest().orElseThrow().reporter()).isEqualTo("bob");
+        assertThat(files()).hasSize(1);
+        assertThat(UnfinishedReports.journaled(dir).oldest().orElseThrow().reporter()).isEqualTo("bob");
+    }
+
+    @Test
     void aSecondTryOfTheSameReportReplacesTheFirstAndATakenEffectReportLeavesNoFile() throws Exception {
         UnfinishedReports u = UnfinishedReports.journaled(dir);
         u.add(report("f1", "alice", 10, 1L));
