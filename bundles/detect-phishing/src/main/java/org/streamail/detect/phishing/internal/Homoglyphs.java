@@ -5,9 +5,11 @@ import com.ibm.icu.lang.UProperty;
 import com.ibm.icu.lang.UScript;
 import com.ibm.icu.text.Normalizer2;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -25,19 +27,49 @@ import java.util.concurrent.atomic.AtomicReference;
  * Latin brand names inside it included ("Войдите в Microsoft"). Invisible format characters (zero-width
  * space and joiners, soft hyphen, word joiner) are removed inside every word.
  *
- * <p>The look-alikes are the letters of the Greek, Cyrillic and Armenian blocks whose Unicode TR39
- * skeleton (ICU {@code SpoofChecker}) is a single ASCII letter, read once at class loading; an upper-case
- * look-alike of "l" (Greek Ι, Cyrillic І, palochka) stands for "I", as TR39 skeletons make no difference
- * between the two. The skeleton is not applied to whole words because it also rewrites Latin letters
- * ("m" becomes "rn") that the rules must read as written. Stateless and thread-safe.
+ * <p>The look-alikes are the letters of every script but Latin whose Unicode TR39 skeleton (ICU
+ * {@code SpoofChecker}) is a single ASCII letter — Cyrillic, Greek, Armenian, Cherokee, Lisu, Coptic, Canadian
+ * syllabics, Tifinagh, and the historic scripts of the astral planes (Carian, Lycian, Old Italic, Deseret...) —
+ * read once at class loading; an upper-case look-alike of "l" (Greek Ι, Cyrillic І, palochka) stands for "I", as
+ * TR39 skeletons make no difference between the two. Of the Latin script, only the letters of phonetic notation
+ * ({@code ɑ ɡ ɪ ʏ}: IPA, the Phonetic Extensions, Latin Extended-E) and the small capitals ({@code ᴠᴇʀɪꜰʏ}) count:
+ * the letters of living orthographies that look like an ASCII letter (Turkish {@code ı}, Icelandic {@code þ}, Ewe
+ * {@code ƒ ɣ ʋ}, Kabiye {@code ɩ}, the click letter {@code ǀ}) and the long {@code ſ} are words of their languages,
+ * not disguises. The skeleton is not applied to whole words because it also rewrites Latin letters ("m" becomes
+ * "rn") that the rules must read as written. Stateless and thread-safe.
  */
 final class Homoglyphs {
 
-    /** Greek and Coptic, Cyrillic, Cyrillic Supplement, Armenian: one contiguous range of code points. */
-    private static final int FIRST = 0x0370;
-    private static final int LAST = 0x058F;
-    /** Latin letter per code point of the range, {@code 0} when the code point looks like no Latin letter. */
-    private static final char[] LATIN = lookAlikes();
+    /** Latin letter per code point of the Basic Multilingual Plane, {@code 0} when it looks like no Latin letter. */
+    private static final char[] LATIN = new char[0x10000];
+    /** The same for the astral planes (historic scripts), by code point. */
+    private static final Map<Integer, Character> ASTRAL;
+    /** Latin look-alikes of living orthographies (and the long s, read as an s): never folded. */
+    private static final String ORTHOGRAPHY_LETTERS =
+            "\u0131\u00FE\u00DE\u0192\u0191\u0263\u0194\u028B\u01B2\u0269\u0196\u026F\u019C\u01C0\u017F";
+    /** Small capitals and the letter each reads as (ᴠᴇʀɪꜰʏ ʏᴏᴜʀ ᴀᴄᴄᴏᴜɴᴛ); most have no one-letter skeleton. */
+    private static final String SMALL_CAPITALS = "\u1D00a\u0299b\u1D04c\u1D05d\u1D07e\uA730f\u0262g\u029Ch\u026Ai"
+            + "\u1D0Aj\u1D0Bk\u029Fl\u1D0Dm\u0274n\u1D0Fo\u1D18p\uA7AFq\u0280r\uA731s\u1D1Bt\u1D1Cu\u1D20v\u1D21w"
+            + "\u028Fy\u1D22z";
+
+    static {
+        Map<Integer, Character> astral = new HashMap<>();
+        for (int cp = 0x80; cp < 0x20000; cp++) {
+            char latin = lookAlike(cp);
+            if (latin == 0) {
+                continue;
+            }
+            if (cp < 0x10000) {
+                LATIN[cp] = latin;
+            } else {
+                astral.put(cp, latin);
+            }
+        }
+        for (int i = 0; i < SMALL_CAPITALS.length(); i += 2) {
+            LATIN[SMALL_CAPITALS.charAt(i)] = SMALL_CAPITALS.charAt(i + 1);
+        }
+        ASTRAL = Map.copyOf(astral);
+    }
 
     /** Shortest look-alike-only word that is folded (short ones, like Greek "ΤΟΝ", are common words). */
     static final int MIN_WHOLE_WORD = 5;
@@ -71,34 +103,46 @@ final class Homoglyphs {
     private Homoglyphs() {
     }
 
-    private static char[] lookAlikes() {
-        char[] table = new char[LAST - FIRST + 1];
-        for (int cp = FIRST; cp <= LAST; cp++) {
-            int script = UScript.getScript(cp);
-            if (!Character.isLetter(cp) || script == UScript.LATIN || script == UScript.COMMON
-                    || script == UScript.INHERITED) {
-                continue;
-            }
-            String skeleton = Confusables.caseSensitiveSkeleton(new String(Character.toChars(cp)));
-            if (skeleton.length() != 1 || skeleton.charAt(0) >= 128 || !Character.isLetter(skeleton.charAt(0))) {
-                continue;
-            }
-            char latin = skeleton.charAt(0);
-            table[cp - FIRST] = latin == 'l' && Character.isUpperCase(cp) ? 'I' : latin;
+    /** The ASCII letter {@code cp} looks like (see the class comment), or {@code 0}. */
+    private static char lookAlike(int cp) {
+        if (!Character.isLetter(cp) || ORTHOGRAPHY_LETTERS.indexOf(cp) >= 0) {
+            return 0;
         }
-        return table;
+        int script = UScript.getScript(cp);
+        if (script == UScript.COMMON || script == UScript.INHERITED || script == UScript.HAN
+                || script == UScript.HANGUL || script == UScript.LATIN && !phonetic(cp)) {
+            return 0;
+        }
+        String skeleton = Confusables.caseSensitiveSkeleton(new String(Character.toChars(cp)));
+        if (skeleton.length() != 1 || skeleton.charAt(0) >= 128 || !Character.isLetter(skeleton.charAt(0))) {
+            return 0;
+        }
+        char latin = skeleton.charAt(0);
+        return latin == 'l' && Character.isUpperCase(cp) ? 'I' : latin;
+    }
+
+    /** IPA, the Phonetic Extensions and Latin Extended-E: letters of phonetic notation, not of an orthography. */
+    private static boolean phonetic(int cp) {
+        Character.UnicodeBlock b = Character.UnicodeBlock.of(cp);
+        return b == Character.UnicodeBlock.IPA_EXTENSIONS || b == Character.UnicodeBlock.PHONETIC_EXTENSIONS
+                || b == Character.UnicodeBlock.PHONETIC_EXTENSIONS_SUPPLEMENT
+                || b == Character.UnicodeBlock.LATIN_EXTENDED_E;
     }
 
     /** The Latin letter {@code cp} looks like, or {@code 0}. */
     static char latinFor(int cp) {
-        return cp >= FIRST && cp <= LAST ? LATIN[cp - FIRST] : 0;
+        if (cp < 0x10000) {
+            return cp >= 0 ? LATIN[cp] : 0;
+        }
+        Character latin = ASTRAL.get(cp);
+        return latin == null ? 0 : latin;
     }
 
-    /** Whether {@code s} may hold a look-alike: a letter of the range, or an astral character NFKC may map to one. */
+    /** Whether {@code s} may hold a look-alike: one of the table, or an astral character (NFKC may map it to one). */
     static boolean mayHide(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if ((c >= FIRST && c <= LAST) || Character.isSurrogate(c)) {
+            if (LATIN[c] != 0 || Character.isSurrogate(c)) {
                 return true;
             }
         }
@@ -165,13 +209,11 @@ final class Homoglyphs {
         for (int i = 0; i < word.length(); ) {
             int cp = word.codePointAt(i);
             i += Character.charCount(cp);
-            if (!Character.isLetter(cp) || UScript.getScript(cp) == UScript.LATIN) {
-                continue; // combining marks, invisible characters, Latin letters
-            }
-            if (latinFor(cp) == 0) {
+            if (latinFor(cp) != 0) {
+                lookAlike = true;
+            } else if (Character.isLetter(cp) && UScript.getScript(cp) != UScript.LATIN) {
                 return false; // a genuine letter of another script: a word of that language
-            }
-            lookAlike = true;
+            } // else combining marks, invisible characters, Latin letters
         }
         return lookAlike;
     }

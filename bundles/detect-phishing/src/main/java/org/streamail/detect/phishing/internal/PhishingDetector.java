@@ -159,6 +159,7 @@ public final class PhishingDetector implements Detector, PhishingLists {
     private static void warmUp() {
         Confusables.skeleton("warm-up");
         Confusables.mixedScript("w\u0430rm-up");
+        Homoglyphs.latinFor('a'); // its table of look-alikes is read from ICU (~0.25 s in a cold JVM)
         org.jsoup.Jsoup.parse("<p>warm-up</p>").text();
     }
 

@@ -114,6 +114,48 @@ class HomoglyphIntentTest extends DetectorTestBase {
         assertThat(Homoglyphs.latinFor('a')).as("Latin letters stay as they are").isEqualTo((char) 0);
     }
 
+    @Test
+    void theLookAlikesOfOtherScriptsAndThePhoneticLettersAndSmallCapitalsFoldToo() {
+        // open item of the last sessions: only Cyrillic, Greek and Armenian were folded
+        assertThat(latin("\u13AA\u13A5\u13DF")).as("Cherokee \u13AA\u13A5\u13DF").isEqualTo("AiC");
+        assertThat(latin("\uA4EE\uA4D0\uA4DA")).as("Lisu").isEqualTo("ABC");
+        assertThat(latin("\u2C9F\u2CA3\u2CA5")).as("Coptic").isEqualTo("opc");
+        assertThat(latin("\u146D\u142F")).as("Canadian syllabics").isEqualTo("PV");
+        assertThat(latin("\u2D54")).as("Tifinagh").isEqualTo("O");
+        assertThat(latin(new String(Character.toChars(0x102A0)))).as("Carian, astral").isEqualTo("A");
+        assertThat(latin("\u0251\u0261\u026A\u028F")).as("phonetic \u0251\u0261\u026A\u028F").isEqualTo("agiy");
+        assertThat(latin("\u1D20\u1D07\u0280\u026A\uA730\u028F")).as("small capitals").isEqualTo("verify");
+        // letters of living orthographies are words of their languages, not disguises
+        for (int cp : "\u0131\u00FE\u0192\u0263\u028B\u0269\u01C0\u017F\u00E9\u0161".codePoints().toArray()) {
+            assertThat(Homoglyphs.latinFor(cp)).as("U+%04X", cp).isEqualTo((char) 0);
+        }
+    }
+
+    @ParameterizedTest(name = "credential on \"{0}\"")
+    @ValueSource(strings = {
+            "Enter your p\u0251ssword below.",                     // Latin alpha
+            "Please \u1D20\u1D07\u0280\u026A\uA730\u028F your account today.", // small capitals
+            "Enter your p\u13AAssword below.",                     // Cherokee A
+            "Enter your p\uA4EEssword below.",                     // Lisu A
+            "Please verify your acc\u2C9Funt today.",              // Coptic o
+            "Enter your p\uD800\uDEA0ssword below."})             // Carian A (astral)
+    void intentWordsSpelledWithLookAlikesOfOtherScriptsShouldMatch(String text) {
+        assertThat(fired(text)).contains("intent-credential");
+    }
+
+    @ParameterizedTest(name = "no finding on \"{0}\"")
+    @ValueSource(strings = {
+            // Turkish (dotless \u0131), Icelandic (\u00FE), Ewe (\u0192 \u028B \u0263), Vietnamese
+            "Hesab\u0131n\u0131z\u0131 g\u00FCncellemek i\u00E7in toplant\u0131ya kat\u0131l\u0131n, l\u00FCtfen.",
+            "\u00DEakka \u00FEér fyrir fundinn \u00ED g\u00E6r, \u00FEa\u00F0 var g\u00F3\u00F0ur fundur.",
+            "Mi\u0192e a\u028Bal\u00E9 \u0263e si \u0256o me.",
+            "Xin ch\u00E0o, cu\u1ED9c h\u1ECDp \u0111\u01B0\u1EE3c d\u1EDDi sang th\u1EE9 ba."})
+    void legitimateTextOfLatinOrthographiesShouldGiveNoFinding(String text) {
+        assertThat(findings(text)).isEmpty();
+        assertThat(Homoglyphs.unmask(text, Homoglyphs.vocabulary(detector.rules())).text())
+                .as("nothing folded").isEqualTo(com.ibm.icu.text.Normalizer2.getNFKCInstance().normalize(text));
+    }
+
     private static String latin(String s) {
         StringBuilder sb = new StringBuilder();
         s.codePoints().forEach(cp -> sb.append(Homoglyphs.latinFor(cp)));

@@ -103,6 +103,10 @@ class SenderRulesTest extends DetectorTestBase {
                 .detail()).contains("fabrikam-mail.com");
         assertThat(fired(msg().from("Mari\u0435 Dup\u043Ent <md@example.org>"))).contains(Rules.SENDER_DISPLAY_NAME);
         assertThat(fired(msg().from("\"\u0456t@c\u043Entoso.com\" <x@example.org>"))).contains(Rules.SENDER_DISPLAY_NAME);
+        // other scripts and the small capitals too (\u1D18\u1D00\u028F\u1D18\u1D00\u029F, Cherokee \u13A2 for T)
+        assertThat(finding(msg().from("\u1D18\u1D00\u028F\u1D18\u1D00\u029F Service <help@fabrikam-mail.com>"),
+                Rules.SENDER_BRAND_MISMATCH).detail()).contains("fabrikam-mail.com");
+        assertThat(fired(msg().from("Marie Dupon\u13A2 <md@example.org>"))).contains(Rules.SENDER_DISPLAY_NAME);
         // a name written in Cyrillic is a name, not a disguise
         assertThat(fired(msg().from("\u041C\u0430\u0440\u0438\u044F \u0414\u044E\u043F\u043E\u043D <m@example.org>")))
                 .doesNotContain(Rules.SENDER_DISPLAY_NAME, Rules.SENDER_BRAND_MISMATCH);
