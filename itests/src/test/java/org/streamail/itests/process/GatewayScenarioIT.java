@@ -24,6 +24,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Issue 2 "Done when", over real SMTP against the real distribution: a GreenMail SMTP server in this JVM is
  * the next hop, the gateway runs as bin/karaf with the test detector ({@code testflag}, mandatory) deployed.
+ *
+ * <p>The next hop also serves IMAP, so the retention sweeper logs in to the mailboxes the gateway delivered to,
+ * with {@code imap.password} given through the environment ({@code $[env:STREAMAIL_IMAP_PASSWORD]}, resolved by
+ * Felix ConfigAdmin's interpolation plugin, as the pax-web, SMTP keystore and database passwords are): the last
+ * test sweeps and checks that the password is in no file of the instance.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GatewayScenarioIT {
@@ -31,6 +36,9 @@ class GatewayScenarioIT {
     static final String ADMIN_PASSWORD = "scenario-Admin-" + UUID.randomUUID();
     static final String VIEWER_PASSWORD = "scenario-Viewer-" + UUID.randomUUID();
     static final String ALICE = "alice@example.org";
+    /** Alice's IMAP password at the next hop; the gateway gets it from the environment only. */
+    static final String IMAP_PASSWORD = "scenario-Imap-" + UUID.randomUUID();
+    static final String IMAP_PASSWORD_VARIABLE = "STREAMAIL_IMAP_PASSWORD";
     static final ObjectMapper JSON = new ObjectMapper();
 
     static GreenMail nextHop;
@@ -42,8 +50,11 @@ class GatewayScenarioIT {
     @BeforeAll
     static void boot() throws Exception {
         int hopPort = GatewayProcess.freePort();
-        nextHop = new GreenMail(new ServerSetup(hopPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+        int imapPort = GatewayProcess.freePort();
+        nextHop = new GreenMail(new ServerSetup[] {new ServerSetup(hopPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP),
+                new ServerSetup(imapPort, "127.0.0.1", ServerSetup.PROTOCOL_IMAP)});
         nextHop.start();
+        nextHop.setUser(ALICE, ALICE, IMAP_PASSWORD); // before any delivery, which would create her without it
         detectorJar = Path.of(System.getProperty("streamail.test.detector"));
 
         int smarthostPort = GatewayProcess.freePort();
@@ -59,6 +70,18 @@ class GatewayScenarioIT {
         gateway.setConfig("org.streamail.policy.cfg", "mandatory.detectors", "testflag");
         gateway.setConfig("users.properties", "viewer",
                 org.streamail.itests.StreamailTestSupport.hash(VIEWER_PASSWORD) + ",_g_:viewergroup");
+        // Retention sweeps Alice's mailbox as herself (GreenMail has no master users), read-only (dry run): the
+        // other scenarios' mail stays as it is. The password is not in etc/, only in the gateway's environment.
+        String retention = "org.streamail.retention.cfg";
+        gateway.setConfig(retention, "imap.host", "127.0.0.1");
+        gateway.setConfig(retention, "imap.port", String.valueOf(imapPort));
+        gateway.setConfig(retention, "imap.security", "none");
+        gateway.setConfig(retention, "imap.user", ALICE);
+        gateway.setConfig(retention, "imap.master.separator", "");
+        gateway.setConfig(retention, "imap.password", "$[env:" + IMAP_PASSWORD_VARIABLE + "]");
+        gateway.setConfig(retention, "mailboxes", ALICE);
+        gateway.setConfig(retention, "dry.run", "true");
+        gateway.environment(IMAP_PASSWORD_VARIABLE, IMAP_PASSWORD);
         gateway.deploy(detectorJar);
         gateway.start(Duration.ofSeconds(120));
         gateway.waitReady(Duration.ofSeconds(60));
@@ -365,5 +388,34 @@ class GatewayScenarioIT {
             c.command("MAIL FROM:<" + ALICE + ">");
             assertThat(c.command("RCPT TO:<partner@far.example>")).startsWith("550").contains("5.7.1");
         }
+    }
+
+    /**
+     * {@code imap.password = $[env:STREAMAIL_IMAP_PASSWORD]}: the sweeper logs in to the IMAP server with the value
+     * of the variable (GreenMail refuses anything else, the raw placeholder included, and the sweep would then
+     * report an error for the mailbox), and that value is written in no file of the instance: not etc/, not the
+     * ConfigAdmin store under data/, not the logs.
+     */
+    @Test
+    @Order(10)
+    void retentionLogsInToImapWithThePasswordFromTheEnvironmentAndWritesItNowhere() throws Exception {
+        String subject = "retention " + UUID.randomUUID();
+        assertThat(send(message(subject, "X-Retention-Period: P14D\r\n", "kept for two weeks\r\n")))
+                .startsWith("250");
+        awaitDelivery(subject);
+
+        HttpResponse<String> swept = gateway.admin("POST", "/retention/sweep");
+        assertThat(swept.statusCode()).as(swept.body()).isEqualTo(200);
+        JsonNode report = json(swept);
+        assertThat(report.path("errors").asLong()).as(swept.body()).isZero();
+        assertThat(report.path("problems")).as(swept.body()).isEmpty();
+        assertThat(report.path("mailboxes").asLong()).as(swept.body()).isEqualTo(1);
+        assertThat(report.path("scanned").asLong()).as("the message with a retention header was read: " + swept.body())
+                .isGreaterThanOrEqualTo(1);
+        assertThat(report.path("dryRun").asBoolean()).isTrue();
+
+        assertThat(gateway.filesHolding(IMAP_PASSWORD)).as("files holding the IMAP password").isEmpty();
+        assertThat(java.nio.file.Files.readString(gateway.home().resolve("etc/org.streamail.retention.cfg")))
+                .contains("$[env:" + IMAP_PASSWORD_VARIABLE + "]");
     }
 }

@@ -285,7 +285,7 @@ public final class AlertServiceImpl implements AlertService {
             if (System.nanoTime() - deadline > 0) {
                 break;
             }
-            sendDigest(d);
+            runAll(List.of(digestJob(d))); // an Error is logged; the pool is shut down, so it is not tried again
             sent++;
         }
         if (sent < pending.size()) {
@@ -369,14 +369,14 @@ public final class AlertServiceImpl implements AlertService {
         store.add(alert);
         LOG.info("Alert {} {} {} about {} (occurrence {}): {}", alert.id(), alert.severity(), alert.kind(),
                 alert.subject(), alert.occurrences(), alert.title());
-        List<Runnable> jobs = plan(alert);
+        List<Job> jobs = plan(alert);
         if (!jobs.isEmpty()) {
             try {
-                executor.execute(() -> runAll(alert, jobs));
+                executor.execute(() -> runAll(jobs));
             } catch (RejectedExecutionException e) {
                 if (callerRunsWhenFull && (ownExecutor == null || !ownExecutor.isShutdown())) {
                     LOG.debug("Alerts: notification queue full; alert {} is mailed by its caller", alert.id());
-                    runAll(alert, jobs);
+                    runAll(jobs);
                 } else {
                     LOG.warn("Alerts: notification queue full or shut down; alert {} is stored but not mailed",
                             alert.id());
@@ -416,8 +416,8 @@ public final class AlertServiceImpl implements AlertService {
      * the notification queue: admin and user mail (each possibly folded, possibly preceded by the digest of a
      * window that has just closed). The webhook post is queued apart ({@link #webhookExecutor}).
      */
-    private List<Runnable> plan(Alert alert) {
-        List<Runnable> jobs = new ArrayList<>(4);
+    private List<Job> plan(Alert alert) {
+        List<Job> jobs = new ArrayList<>(4);
         if (!adminAddress.isEmpty() && alert.severity().compareTo(notifyMin) >= 0) {
             planMail(jobs, alert, adminAddress, false);
         }
@@ -434,26 +434,91 @@ public final class AlertServiceImpl implements AlertService {
         return jobs;
     }
 
-    private void planMail(List<Runnable> jobs, Alert alert, String to, boolean toUser) {
+    private void planMail(List<Job> jobs, Alert alert, String to, boolean toUser) {
         NotificationFolder.Decision d = folder == null ? NotificationFolder.Decision.MAIL
                 : folder.offer(to, toUser, alert);
         if (d.closed() != null) {
-            NotificationFolder.Digest closed = d.closed();
-            jobs.add(() -> sendDigest(closed));
+            jobs.add(digestJob(d.closed()));
         }
         if (d.mailNow()) {
-            jobs.add(() -> mail(alert, to, toUser));
+            jobs.add(new Job("the mail of alert " + alert.id() + " to " + to, () -> mail(alert, to, toUser), 1));
         } else {
             LOG.debug("Alerts: mail of alert {} to {} folded into the next digest", alert.id(), to);
         }
     }
 
-    private void runAll(Alert alert, List<Runnable> jobs) {
-        for (Runnable job : jobs) {
-            try {
-                job.run();
-            } catch (RuntimeException e) {
-                LOG.warn("Alerts: notifying alert {} failed: {}", alert.id(), e.toString());
+    /** Mails tried at most this many times when an {@link Error} interrupts them (a failure otherwise is final). */
+    static final int MAX_MAIL_ATTEMPTS = 3;
+
+    /**
+     * One mail to send (an alert's or a digest), with the attempt it is at.
+     *
+     * @param what names the alert (or digest) and the address, for the log
+     */
+    private record Job(String what, Runnable send, int attempt) {
+    }
+
+    private Job digestJob(NotificationFolder.Digest d) {
+        return new Job("the digest of " + d.count() + " alerts (first " + d.listed().get(0).id() + ") to " + d.to(),
+                () -> sendDigest(d), 1);
+    }
+
+    /**
+     * Sends the mails in turn. A {@link RuntimeException} is logged and that mail given up, as before (the intake
+     * said no, or the message could not be built: trying again would say the same). An {@link Error} (a
+     * {@code NoClassDefFoundError} during a bundle refresh, a {@code ServiceConfigurationError}, a
+     * {@code StackOverflowError} or an {@code OutOfMemoryError}) used to end this loop and the worker's task, so the
+     * mail in hand and the ones after it were lost for good (audit): now it is logged with its stack trace and that
+     * mail queued again, up to {@link #MAX_MAIL_ATTEMPTS} in all, and the loop goes on. A
+     * {@link VirtualMachineError} is not swallowed: the mail in hand and the ones not yet tried are queued first,
+     * then it is rethrown (the pool replaces its worker thread; the digest thread catches it, see
+     * {@link #digestTick}).
+     */
+    private void runAll(List<Job> jobs) {
+        List<Job> again = new ArrayList<>(0);
+        try {
+            for (int i = 0; i < jobs.size(); i++) {
+                Job job = jobs.get(i);
+                try {
+                    job.send().run();
+                } catch (RuntimeException e) {
+                    LOG.warn("Alerts: {} failed: {}", job.what(), e.toString());
+                } catch (VirtualMachineError e) {
+                    LOG.error("Alerts: {} failed (attempt {} of {}): {}; it and the {} mail(s) after it are queued "
+                            + "again", job.what(), job.attempt(), MAX_MAIL_ATTEMPTS, e, jobs.size() - i - 1, e);
+                    retryLater(again, job);
+                    again.addAll(jobs.subList(i + 1, jobs.size()));
+                    throw e;
+                } catch (Error e) {
+                    LOG.error("Alerts: {} failed (attempt {} of {}): {}", job.what(), job.attempt(), MAX_MAIL_ATTEMPTS,
+                            e, e);
+                    retryLater(again, job);
+                }
+            }
+        } finally {
+            if (!again.isEmpty()) {
+                requeue(again);
+            }
+        }
+    }
+
+    private static void retryLater(List<Job> again, Job job) {
+        if (job.attempt() < MAX_MAIL_ATTEMPTS) {
+            again.add(new Job(job.what(), job.send(), job.attempt() + 1));
+        } else {
+            LOG.error("Alerts: {} is given up after {} attempts; the alert stays in the alert list (streamail:alerts, "
+                    + "GET /alerts)", job.what(), MAX_MAIL_ATTEMPTS);
+        }
+    }
+
+    /** Puts mails interrupted by an Error at the back of the notification queue. */
+    private void requeue(List<Job> jobs) {
+        try {
+            executor.execute(() -> runAll(jobs));
+        } catch (RejectedExecutionException e) {
+            for (Job job : jobs) {
+                LOG.error("Alerts: {} could not be queued again (queue full or shut down) and is not sent; the alert "
+                        + "stays in the alert list (streamail:alerts, GET /alerts)", job.what());
             }
         }
     }
@@ -467,12 +532,19 @@ public final class AlertServiceImpl implements AlertService {
         submit(from, to, now, NotificationMail.build(alert, from, to, toUser, now, newId()), "alert " + alert.id());
     }
 
-    /** The digest thread's periodic task: it must not throw, or the executor would stop running it. */
+    /**
+     * The digest thread's periodic task: it must not throw, or the executor would stop running it for good (and
+     * no digest would be sent again until the component is re-created). An Error, a {@link VirtualMachineError}
+     * included, is logged and the next tick runs as usual; the digests it interrupted were queued again by
+     * {@link #runAll}.
+     */
     private void digestTick() {
         try {
             sendDueDigests();
         } catch (RuntimeException e) {
             LOG.warn("Alerts: sending digests failed: {}", e.toString());
+        } catch (Error e) {
+            LOG.error("Alerts: the digest thread caught {}; it goes on at the next tick", e.toString(), e);
         }
     }
 
@@ -482,7 +554,9 @@ public final class AlertServiceImpl implements AlertService {
             return 0;
         }
         List<NotificationFolder.Digest> due = folder.takeDue();
-        due.forEach(this::sendDigest);
+        List<Job> jobs = new ArrayList<>(due.size());
+        due.forEach(d -> jobs.add(digestJob(d)));
+        runAll(jobs);
         return due.size();
     }
 
@@ -531,6 +605,11 @@ public final class AlertServiceImpl implements AlertService {
             }
         } catch (java.io.IOException | RuntimeException e) {
             LOG.warn("Alerts: webhook {} failed for alert {}: {}", webhook, alert.id(), e.toString());
+        } catch (VirtualMachineError e) {
+            LOG.error("Alerts: webhook {} failed for alert {}: {}", webhook, alert.id(), e.toString(), e);
+            throw e; // the pool replaces its thread; posts are not retried (see the README)
+        } catch (Error e) {
+            LOG.error("Alerts: webhook {} failed for alert {}: {}", webhook, alert.id(), e.toString(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

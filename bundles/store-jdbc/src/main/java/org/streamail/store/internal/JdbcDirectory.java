@@ -6,7 +6,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -53,8 +52,12 @@ public final class JdbcDirectory implements Directory {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcDirectory.class);
     private static final int MAX_DISPLAY_NAME = 256;
 
-    /** An immutable copy of the registered addresses and when it was read ({@link System#nanoTime()}). */
-    private record Snapshot(Set<String> addresses, long readAt) {
+    /**
+     * An immutable copy of the registered addresses and when it was read ({@link System#nanoTime()}).
+     * {@code complete} is false when the table held more than the cap: an address not in the copy is then looked up
+     * in the database instead of being taken for unknown.
+     */
+    private record Snapshot(Set<String> addresses, long readAt, boolean complete) {
     }
 
     private final DataSource dataSource;
@@ -62,6 +65,10 @@ public final class JdbcDirectory implements Directory {
     private final Set<String> domains;
     private final long refreshNanos;
     private final SchemaGate schema;
+    /** {@link #list()} reads at most this many entries (by address). */
+    private final ListingCap listCap;
+    /** The in-memory copy holds at most this many addresses (by address); see {@link Snapshot#complete}. */
+    private final ListingCap cacheCap;
     /** Serialises re-reads and patches, so a patch is never overwritten by an older re-read. */
     private final ReentrantLock cacheLock = new ReentrantLock();
     private volatile Snapshot snapshot;
@@ -84,7 +91,16 @@ public final class JdbcDirectory implements Directory {
     }
 
     JdbcDirectory(DataSource dataSource, String domains, int refreshSeconds, Clock clock) {
+        this(dataSource, domains, refreshSeconds, clock, ListingCap.MAX_ROWS);
+    }
+
+    /** @param maxRows entries {@link #list()} and the recipient cache read at most (tests lower it) */
+    JdbcDirectory(DataSource dataSource, String domains, int refreshSeconds, Clock clock, int maxRows) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this.listCap = new ListingCap("directory_address", "listings (REST /directory, shell, retention sweeps over "
+                + "the directory's mailboxes) stop at that address, in address order", maxRows);
+        this.cacheCap = new ListingCap("directory_address", "the recipient cache holds the first ones by address; "
+                + "the others are looked up in the database on each RCPT", maxRows);
         this.clock = Objects.requireNonNull(clock, "clock");
         this.domains = parseDomains(domains);
         this.refreshNanos = TimeUnit.SECONDS.toNanos(Math.max(1, Math.min(refreshSeconds, 3600)));
@@ -123,7 +139,19 @@ public final class JdbcDirectory implements Directory {
         if (!domains.contains(Addresses.domainOf(a))) {
             return RecipientCheck.FOREIGN;
         }
-        return addresses().contains(a) ? RecipientCheck.LOCAL : RecipientCheck.UNKNOWN_LOCAL;
+        Snapshot s = current();
+        if (s.addresses().contains(a) || !s.complete() && isRegistered(a)) {
+            return RecipientCheck.LOCAL;
+        }
+        return RecipientCheck.UNKNOWN_LOCAL;
+    }
+
+    /** Past the cache's cap: one look-up by primary key. */
+    private boolean isRegistered(String a) {
+        if (Jdbc.hasNul(a)) {
+            return false;
+        }
+        return Jdbc.withConnection(dataSource, "looking up " + a, c -> find(c, a)).isPresent();
     }
 
     @Override
@@ -136,19 +164,36 @@ public final class JdbcDirectory implements Directory {
         return domain != null && domains.contains(Addresses.normalize(domain));
     }
 
+    /** In address order, at most {@link ListingCap#MAX_ROWS} entries: past that a WARN names the table. */
     @Override
     public List<DirectoryEntry> list() {
         schema.ensure();
         return Jdbc.withConnection(dataSource, "listing the directory", c -> {
             List<DirectoryEntry> out = new ArrayList<>();
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                    "SELECT address, display_name, created_at FROM directory_address ORDER BY address")) {
-                while (rs.next()) {
-                    out.add(entry(rs));
+            try (PreparedStatement ps = c.prepareStatement("SELECT address, display_name, created_at FROM "
+                    + "directory_address ORDER BY address FETCH FIRST ? ROWS ONLY")) {
+                ps.setInt(1, listCap.fetch());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        if (listCap.full(out.size())) {
+                            listCap.reached();
+                            break;
+                        }
+                        out.add(entry(rs));
+                    }
                 }
             }
             return out;
         });
+    }
+
+    /** The caps of {@link #list()} and of the recipient cache (for tests). */
+    ListingCap listCap() {
+        return listCap;
+    }
+
+    ListingCap cacheCap() {
+        return cacheCap;
     }
 
     @Override
@@ -256,8 +301,8 @@ public final class JdbcDirectory implements Directory {
         return new DirectoryEntry(rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3)));
     }
 
-    /** The registered addresses, re-read when stale; see the class comment. */
-    private Set<String> addresses() {
+    /** The copy of the registered addresses, re-read when stale; see the class comment. */
+    private Snapshot current() {
         Snapshot s = snapshot;
         if (s != null) {
             if (System.nanoTime() - s.readAt() >= refreshNanos && cacheLock.tryLock()) {
@@ -269,7 +314,7 @@ public final class JdbcDirectory implements Directory {
                     cacheLock.unlock();
                 }
             }
-            return snapshot.addresses();
+            return snapshot;
         }
         // Never loaded (database down at activation): load now or fail, so SMTP answers 4xx, never guesses.
         cacheLock.lock();
@@ -277,7 +322,7 @@ public final class JdbcDirectory implements Directory {
             if (snapshot == null) {
                 reload();
             }
-            return snapshot.addresses();
+            return snapshot;
         } finally {
             cacheLock.unlock();
         }
@@ -288,7 +333,7 @@ public final class JdbcDirectory implements Directory {
             reload();
         } catch (StoreException e) {
             Snapshot old = snapshot;
-            snapshot = new Snapshot(old.addresses(), System.nanoTime());
+            snapshot = new Snapshot(old.addresses(), System.nanoTime(), old.complete());
             LOG.warn("Directory: re-reading the registered addresses failed ({}); using the copy read before",
                     e.getMessage());
         }
@@ -334,17 +379,26 @@ public final class JdbcDirectory implements Directory {
     /** Reads the registered addresses; the caller holds {@link #cacheLock}. */
     private void reloadNow() {
         schema.ensure();
+        boolean[] complete = {true};
         Set<String> fresh = Jdbc.withConnection(dataSource, "reading the registered addresses", c -> {
             Set<String> out = new HashSet<>();
-            try (Statement st = c.createStatement();
-                    ResultSet rs = st.executeQuery("SELECT address FROM directory_address")) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT address FROM directory_address ORDER BY address FETCH FIRST ? ROWS ONLY")) {
+                ps.setInt(1, cacheCap.fetch());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        if (cacheCap.full(out.size())) {
+                            cacheCap.reached();
+                            complete[0] = false;
+                            break;
+                        }
+                        out.add(rs.getString(1));
+                    }
                 }
             }
             return out;
         });
-        snapshot = new Snapshot(Set.copyOf(fresh), System.nanoTime());
+        snapshot = new Snapshot(Set.copyOf(fresh), System.nanoTime(), complete[0]);
     }
 
     /** Applies this node's own change to the copy, after its commit. */
@@ -357,11 +411,13 @@ public final class JdbcDirectory implements Directory {
             }
             Set<String> copy = new HashSet<>(s.addresses());
             if (present) {
-                copy.add(address);
+                if (s.complete() || !cacheCap.full(copy.size())) {
+                    copy.add(address); // an incomplete copy stays within its cap; the database answers the rest
+                }
             } else {
                 copy.remove(address);
             }
-            snapshot = new Snapshot(Set.copyOf(copy), s.readAt());
+            snapshot = new Snapshot(Set.copyOf(copy), s.readAt(), s.complete());
         } finally {
             cacheLock.unlock();
         }

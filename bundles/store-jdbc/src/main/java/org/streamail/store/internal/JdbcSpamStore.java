@@ -59,10 +59,19 @@ public final class JdbcSpamStore implements SpamStore {
 
     private final DataSource dataSource;
     private final SchemaGate schema;
+    /** {@link #rules()} reads at most this many rules, the newest. */
+    private final ListingCap rulesCap;
 
     @Activate
     public JdbcSpamStore(@Reference(name = DATASOURCE_REFERENCE, target = DEFAULT_DATASOURCE_TARGET) DataSource dataSource) {
+        this(dataSource, ListingCap.MAX_ROWS);
+    }
+
+    /** @param maxRules rules {@link #rules()} reads at most (tests lower it) */
+    JdbcSpamStore(DataSource dataSource, int maxRules) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this.rulesCap = new ListingCap("spam_block_rule", "the newest rules; older ones are not applied by this node",
+                maxRules);
         this.schema = new SchemaGate(dataSource, SchemaMigrator.fromBundle());
         schema.tryNow("spam store");
     }
@@ -594,27 +603,48 @@ public final class JdbcSpamStore implements SpamStore {
         });
     }
 
+    /**
+     * The newest rules first (creation time, then id, so the order and a cut are stable), at most
+     * {@link ListingCap#MAX_ROWS} of them: past that a WARN names the table (at most once a minute).
+     */
     @Override
     public List<BlockRule> rules() {
         schema.ensure();
         return Jdbc.withConnection(dataSource, "listing block rules", c -> {
             List<BlockRule> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT id, rule_type, rule_value, reason, created_by, created_at, "
-                    + "expires_at, rule_source FROM spam_block_rule ORDER BY created_at DESC, id");
-                    ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    try {
-                        out.add(new BlockRule(rs.getString(1), BlockRule.Type.valueOf(rs.getString(2)), rs.getString(3),
-                                rs.getString(4), rs.getString(5), Instant.ofEpochMilli(rs.getLong(6)),
-                                Jdbc.instantOrNull(rs, "expires_at"), BlockRule.Source.valueOf(rs.getString(8))));
-                    } catch (IllegalArgumentException e) {
-                        // a rule type from a newer node: this node cannot apply it, the others still load
-                        LOG.warn("Spam store: block rule {} is unreadable here ({}); skipped", rs.getString(1), e.getMessage());
-                    }
+                    + "expires_at, rule_source FROM spam_block_rule ORDER BY created_at DESC, id FETCH FIRST ? ROWS ONLY")) {
+                ps.setInt(1, rulesCap.fetch());
+                try (ResultSet rs = ps.executeQuery()) {
+                    readRules(rs, out);
                 }
             }
             return out;
         });
+    }
+
+    /** Reads at most the cap's rows; a row past it means the table holds more (warned). */
+    private void readRules(ResultSet rs, List<BlockRule> out) throws SQLException {
+        int read = 0;
+        while (rs.next()) {
+            if (rulesCap.full(read++)) {
+                rulesCap.reached();
+                return;
+            }
+            try {
+                out.add(new BlockRule(rs.getString(1), BlockRule.Type.valueOf(rs.getString(2)), rs.getString(3),
+                        rs.getString(4), rs.getString(5), Instant.ofEpochMilli(rs.getLong(6)),
+                        Jdbc.instantOrNull(rs, "expires_at"), BlockRule.Source.valueOf(rs.getString(8))));
+            } catch (IllegalArgumentException e) {
+                // a rule type from a newer node: this node cannot apply it, the others still load
+                LOG.warn("Spam store: block rule {} is unreadable here ({}); skipped", rs.getString(1), e.getMessage());
+            }
+        }
+    }
+
+    /** The cap of {@link #rules()} (for tests). */
+    ListingCap rulesCap() {
+        return rulesCap;
     }
 
     @Override

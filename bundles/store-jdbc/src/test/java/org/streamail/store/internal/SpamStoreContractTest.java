@@ -316,6 +316,31 @@ abstract class SpamStoreContractTest {
     }
 
     /**
+     * Audit: rules() read the whole spam_block_rule table into memory. It stops at a cap (100,000; 3 here), keeping
+     * the newest rules (then by id, so the cut is stable when several share a creation time), with a WARN at most
+     * once a minute.
+     */
+    @Test
+    void rulesStopAtTheCapKeepingTheNewestAndWarnAtMostOnceAMinute() {
+        for (int i = 0; i < 5; i++) {
+            store.addRule(new BlockRule("r" + i, BlockRule.Type.HELO, "h" + i + ".example", "", "root",
+                    T0.plusSeconds(i), null, BlockRule.Source.ADMIN));
+        }
+        store.addRule(new BlockRule("r5b", BlockRule.Type.HELO, "h5b.example", "", "root", T0.plusSeconds(4), null,
+                BlockRule.Source.ADMIN));
+        store.addRule(new BlockRule("r5a", BlockRule.Type.HELO, "h5a.example", "", "root", T0.plusSeconds(4), null,
+                BlockRule.Source.ADMIN));
+        JdbcSpamStore capped = new JdbcSpamStore(ds, 3);
+        assertThat(capped.rules()).extracting(BlockRule::id).containsExactly("r4", "r5a", "r5b");
+        assertThat(capped.rules()).extracting(BlockRule::id).containsExactly("r4", "r5a", "r5b");
+        assertThat(capped.rulesCap().warnings()).as("warned, once a minute at most").isEqualTo(1);
+
+        assertThat(new JdbcSpamStore(ds, 7).rules()).hasSize(7);
+        assertThat(store.rules()).hasSize(7);
+        assertThat(store.rulesCap().warnings()).isZero();
+    }
+
+    /**
      * NUL in a reporter, a rule id or a rule value: PostgreSQL refuses it in any text value (SQL state 22021), H2
      * stored it. Before, the same call stored a row on H2 and failed with a StoreException on PostgreSQL; now both
      * refuse it with IllegalArgumentException and nothing is written, and removing such a rule id is simply false.

@@ -519,6 +519,37 @@ abstract class StoreContractTest {
         assertThat(otherNode.check("bob@example.org")).isEqualTo(RecipientCheck.LOCAL);
     }
 
+    /**
+     * Audit: list() and the recipient cache read the whole directory_address table into memory. Both stop at a cap
+     * (100,000; 3 here) in address order, with a WARN at most once a minute; an address past the cache's cap is
+     * still LOCAL, looked up in the database.
+     */
+    @Test
+    void listingsOfTheDirectoryStopAtTheCapInAddressOrderAndRecipientsPastItAreStillLocal() {
+        for (String a : List.of("eve", "dan", "ann", "cat", "bob")) {
+            directory.add(a + "@example.org", a);
+        }
+        JdbcDirectory capped = new JdbcDirectory(ds, "example.org", 5, clock, 3);
+        assertThat(capped.list()).extracting(DirectoryEntry::address)
+                .containsExactly("ann@example.org", "bob@example.org", "cat@example.org");
+        assertThat(capped.list()).hasSize(3);
+        assertThat(capped.listCap().warnings()).as("warned, once a minute at most").isEqualTo(1);
+        assertThat(capped.cacheCap().warnings()).isEqualTo(1);
+
+        assertThat(capped.check("eve@example.org")).as("past the cache's cap").isEqualTo(RecipientCheck.LOCAL);
+        assertThat(capped.check("ann@example.org")).isEqualTo(RecipientCheck.LOCAL);
+        assertThat(capped.check("zed@example.org")).isEqualTo(RecipientCheck.UNKNOWN_LOCAL);
+        capped.add("zed@example.org", "Zed");
+        assertThat(capped.check("zed@example.org")).isEqualTo(RecipientCheck.LOCAL);
+        capped.remove("eve@example.org");
+        assertThat(capped.check("eve@example.org")).isEqualTo(RecipientCheck.UNKNOWN_LOCAL);
+
+        JdbcDirectory roomy = new JdbcDirectory(ds, "example.org", 5, clock, 6);
+        assertThat(roomy.list()).hasSize(5);
+        assertThat(roomy.listCap().warnings()).isZero();
+        assertThat(roomy.cacheCap().warnings()).isZero();
+    }
+
     @Test
     void domainsConfigurationShouldRejectWhatIsNotADomain() {
         assertThatThrownBy(() -> new JdbcDirectory(ds, "example.org, bad_domain!.example", 5, clock))
