@@ -122,7 +122,8 @@ class PhishingFuzzTest {
     /** Fragments the fuzzer starts from: look-alike words, a colleague's name, invisible and combining characters. */
     private static final String[] OPENINGS = {"v\u0435rify your p\u0430ssword ", "\u0440\u0430\u0455\u0455\u051d\u043e\u0433\u0501",
         "Mari\u0435 Dupont", "P\u0430ypal Support", "\u03a4\u039f\u039d ", "a\u200d\u0301\u00ad", "\ud835\udc00\u0435",
-        "Jean Martin <jean.martin@contoso.fr>", ""};
+        "Jean Martin <jean.martin@contoso.fr>", "\u1d20\u1d07\u0280\u026a\ua730\u028f \u0251\u13aa\ua4ee\u2c9f",
+        "\ud800\udea0ssword Hesab\u0131n\u0131z", ""};
 
     @FuzzTest(maxDuration = "60s")
     void homoglyphsAndDisplayNames(FuzzedDataProvider in) {
