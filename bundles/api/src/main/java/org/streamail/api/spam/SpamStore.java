@@ -8,8 +8,9 @@ import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * Shared persistence of the spam service: message fingerprints and who reported them, the learned
- * classifier's token counts, and the block rules. Implemented by the store bundle over the gateway's
- * database, so every node sharing it sees the same state. Used only by the detect-spam bundle.
+ * classifier's token counts, the block rules, and summaries of recently inspected messages (for reports by
+ * id). Implemented by the store bundle over the gateway's database, so every node sharing it sees the same
+ * state. Used only by the detect-spam bundle.
  *
  * <p><b>Change feeds.</b> Nodes keep in-memory copies and poll for changes: every write stamps the rows it
  * changes with a new value of a per-area <em>generation</em> counter, allocated inside the writing
@@ -118,6 +119,34 @@ public interface SpamStore {
         }
     }
 
+    /**
+     * A compact summary of a message a node inspected, kept so that a report naming the message's gateway id works
+     * on every node sharing the store and after a restart: what a report needs (the fingerprint's parts, the
+     * classifier's tokens, the sender), never the message's bytes.
+     *
+     * @param gatewayId        the gateway id the message got at SMTP (1..128 characters)
+     * @param referenceId      its reference id (lower-case hex), as {@link Fingerprint#id()} would be
+     * @param minHash          the MinHash signature of its normalised text (empty when it had too little text)
+     * @param attachmentHashes lower-case hex SHA-256 of each attachment and image
+     * @param tokens           its distinct classifier token hashes (the array is the caller's to keep; never changed
+     *                         by the store)
+     * @param sender           the envelope sender, or the From address when there was none, lower case, or {@code ""}
+     * @param seenAt           when it was inspected
+     * @since 1.2
+     */
+    record SeenMessage(String gatewayId, String referenceId, List<Integer> minHash, List<String> attachmentHashes,
+            long[] tokens, String sender, Instant seenAt) {
+        public SeenMessage {
+            Objects.requireNonNull(gatewayId, "gatewayId");
+            Objects.requireNonNull(referenceId, "referenceId");
+            minHash = minHash == null ? List.of() : List.copyOf(minHash);
+            attachmentHashes = attachmentHashes == null ? List.of() : List.copyOf(attachmentHashes);
+            Objects.requireNonNull(tokens, "tokens");
+            sender = sender == null ? "" : sender;
+            Objects.requireNonNull(seenAt, "seenAt");
+        }
+    }
+
     // ---------------------------------------------------------------- fingerprints and reports
 
     /** Stores a fingerprint unless one with its id exists; returns the stored one either way. */
@@ -176,6 +205,34 @@ public interface SpamStore {
      * @since 1.1
      */
     List<TrainedMessage> trainedChangedAfter(long generation, String afterKey, int limit);
+
+    // ---------------------------------------------------------------- inspected messages
+
+    /**
+     * Stores summaries of inspected messages, one row per gateway id: a summary whose gateway id is stored already
+     * replaces it (the message was inspected again). All or nothing: a summary out of bounds (see the
+     * implementation's limits) refuses the whole batch with {@link IllegalArgumentException} and stores nothing.
+     *
+     * @param seen at most a few thousand summaries; empty does nothing
+     * @since 1.2
+     */
+    void saveSeen(List<SeenMessage> seen);
+
+    /**
+     * The summary stored for a gateway id, if any (an id that cannot have been stored is simply absent).
+     *
+     * @since 1.2
+     */
+    Optional<SeenMessage> seen(String gatewayId);
+
+    /**
+     * Deletes the summaries inspected before {@code cutoff}, at most {@code limit} of them (oldest first), so a
+     * caller bounds each transaction and repeats while the count equals the limit.
+     *
+     * @return how many were deleted
+     * @since 1.2
+     */
+    int deleteSeenBefore(Instant cutoff, int limit);
 
     // ---------------------------------------------------------------- block rules
 

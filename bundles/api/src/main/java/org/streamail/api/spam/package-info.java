@@ -4,7 +4,7 @@
  * need ({@link org.streamail.api.spam.SpamStore}). Implemented by the detect-spam bundle (services) and
  * the store bundle (store); consumed by the REST API and the shell.
  */
-@Version("1.1.0")
+@Version("1.2.0")
 @Export
 package org.streamail.api.spam;
 

@@ -47,7 +47,8 @@ import org.streamail.api.store.QuarantineStore;
  * <p>Lifecycle: active while a {@link SpamStore} is registered (static mandatory reference: the store
  * bundle's update restarts this component, which reloads everything). The quarantine store and the
  * directory are optional and dynamic. A single daemon thread refreshes the caches every
- * {@code refresh.seconds}; it stops at deactivation. Thread-safe.
+ * {@code refresh.seconds}; another ({@link SeenWriter}) stores the summaries of inspected messages for reports by
+ * id; both stop at deactivation. Thread-safe.
  */
 @Component(service = {Detector.class, EnvelopeGuard.class, ReportService.class, BlockListService.class},
         configurationPid = SpamComponent.PID, name = SpamComponent.PID, immediate = true)
@@ -76,6 +77,8 @@ public final class SpamComponent implements Detector, EnvelopeGuard, ReportServi
     private volatile MessageLog messageLog;
 
     private final SpamEngine engine;
+    /** Stores the summaries of inspected messages for reports by id on every node (off with recent.shared.hours 0). */
+    private final SeenWriter seen;
     private final ScheduledExecutorService refresher;
     private final ScheduledExecutorService learner;
     /**
@@ -127,10 +130,12 @@ public final class SpamComponent implements Detector, EnvelopeGuard, ReportServi
         checkProperties(properties);
         SpamEngine.Settings settings = settings(config);
         java.io.File data = bundle == null ? null : bundle.getDataFile("unfinished-reports");
+        this.seen = new SeenWriter(store, settings.recentShared(), Clock.systemUTC(), SeenWriter.QUEUE);
         this.engine = new SpamEngine(store, settings, Clock.systemUTC(), this::stored, this::isProtected,
                 tuning(config.classifier_model()), families(config.classifier_features()),
-                recentMessages(settings.recentBytes()), unfinishedReports(data == null ? null : data.toPath()));
+                recentMessages(settings.recentBytes()), unfinishedReports(data == null ? null : data.toPath()), seen);
         engine.refresh();
+        seen.start();
         int seconds = Math.max(1, Math.min(60, config.refresh_seconds()));
         this.refresher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "streamail-spam-refresh");
@@ -181,6 +186,7 @@ public final class SpamComponent implements Detector, EnvelopeGuard, ReportServi
             learner.shutdownNow();
         }
         recaller.shutdownNow();
+        seen.close(); // writes what is queued, waiting at most SeenWriter.STOP_WAIT
     }
 
     private void recall(String gatewayId, String reference, String reason, String claimedMessageId) {
@@ -271,6 +277,11 @@ public final class SpamComponent implements Detector, EnvelopeGuard, ReportServi
         if (!(cut > 0.5 && cut <= 1)) {
             throw new IllegalArgumentException(PID + ": bayes.spam.probability must be in (0.5, 1], got " + cut);
         }
+        int shared = c.recent_shared_hours();
+        if (shared < 0 || shared > MAX_RECENT_SHARED_HOURS) {
+            throw new IllegalArgumentException(PID + ": recent.shared.hours must be in 0.." + MAX_RECENT_SHARED_HOURS
+                    + " (0 turns the shared summaries off), got " + shared);
+        }
         int held = c.classifier_max_training_messages();
         if (held < 100 || held > 1_000_000) {
             throw new IllegalArgumentException(PID + ": classifier.max.training.messages must be in 100..1000000, got "
@@ -281,8 +292,11 @@ public final class SpamComponent implements Detector, EnvelopeGuard, ReportServi
                 duration("auto.block.expiry", c.auto_block_expiry()), c.fingerprint_score(), c.rule_score(),
                 c.bayes_max_score(), c.bayes_min_score(), cut, Math.max(1000, c.max_fingerprints()),
                 Math.max(10_000, c.max_tokens()), Math.max(0, c.recent_bytes()), Math.max(1024, c.max_message_size()),
-                c.block_allow_loopback(), held);
+                c.block_allow_loopback(), held, Duration.ofHours(shared));
     }
+
+    /** 30 days: reports by id are about mail a user just got; housekeeping's spam.seen.days (30) is the backstop. */
+    static final int MAX_RECENT_SHARED_HOURS = 720;
 
     static Classifier.Tuning tuning(String model) {
         String m = model == null ? "" : model.strip().toUpperCase(Locale.ROOT);
@@ -351,8 +365,8 @@ public final class SpamComponent implements Detector, EnvelopeGuard, ReportServi
 
     @Override
     public List<Finding> inspect(Inspection inspection) {
-        return engine.inspect(inspection.id(), inspection.raw().toByteArray(), inspection.message().links(),
-                inspection.message().attachments(), inspection::expired);
+        return engine.inspect(inspection.id(), inspection.envelope().sender(), inspection.raw().toByteArray(),
+                inspection.message().links(), inspection.message().attachments(), inspection::expired);
     }
 
     // ---- EnvelopeGuard

@@ -78,8 +78,15 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     int max_tokens() default 4_000_000;
 
     @AttributeDefinition(name = "Recent messages bytes", description = "Raw bytes of recently inspected messages "
-            + "kept so they can be reported by message id")
+            + "this node keeps in memory so they can be reported by message id (node-local; the shared summaries of "
+            + "recent.shared.hours serve the other nodes and restarts)")
     long recent_bytes() default 64L * 1024 * 1024;
+
+    @AttributeDefinition(name = "Shared recent summaries (hours)", description = "How long a summary of each "
+            + "inspected message (hashes and metadata, never its bytes; about 2 KB) is kept in the database, so it "
+            + "can be reported by message id on any node sharing it and after a restart, 0..720; 0 turns the "
+            + "summaries off (report by id then works only on the inspecting node, from recent.bytes)")
+    int recent_shared_hours() default 48;
 
     @AttributeDefinition(name = "Maximum message size", description = "Largest reported message in bytes")
     int max_message_size() default 25 * 1024 * 1024;

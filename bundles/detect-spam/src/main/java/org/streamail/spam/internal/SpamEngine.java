@@ -44,7 +44,9 @@ import org.streamail.api.spam.SpamStore.FingerprintState;
  * brings up to date from the store's change feeds; the component calls it every {@code refresh.seconds}
  * (default 2 s). A report, training or rule change made through this node applies here at once; one made
  * on another node applies here after at most one refresh interval plus the time of one refresh. If the
- * database is unreachable, the last copies stay in use and a warning is logged.
+ * database is unreachable, the last copies stay in use and a warning is logged. Reports by gateway id also find
+ * messages other nodes inspected: {@link #inspect} queues a summary of each message (hashes and metadata, no
+ * bytes) for the store through a {@link SeenWriter}, which stores it within about a second.
  *
  * <p>Thread-safe. {@link #inspect} and the guard methods only read immutable snapshots or concurrent maps.
  */
@@ -62,24 +64,58 @@ final class SpamEngine implements ReportService, BlockListService {
     record Settings(double similarity, int reportersToBlock, int hamReportersToLift, int autoBlockReporters,
             Duration autoBlockWindow, Duration autoBlockExpiry, double fingerprintScore, double ruleScore,
             double bayesMaxScore, double bayesMinScore, double bayesSpamProbability, int maxFingerprints,
-            int maxTokens, long recentBytes, int maxMessageSize, boolean allowLoopbackRules, int maxTrainingMessages) {
+            int maxTokens, long recentBytes, int maxMessageSize, boolean allowLoopbackRules, int maxTrainingMessages,
+            Duration recentShared) {
 
         static Settings defaults() {
             return new Settings(0.5, 3, 1, 5, Duration.ofDays(7), Duration.ofDays(30), 100, 100, 6, -2, 0.9,
-                    200_000, 4_000_000, 64L * 1024 * 1024, 25 * 1024 * 1024, false, 20_000);
+                    200_000, 4_000_000, 64L * 1024 * 1024, 25 * 1024 * 1024, false, 20_000, Duration.ofHours(48));
         }
 
         /** The same with loopback client rules allowed (tests whose only client is on loopback). */
         Settings withLoopbackRules() {
             return new Settings(similarity, reportersToBlock, hamReportersToLift, autoBlockReporters, autoBlockWindow,
                     autoBlockExpiry, fingerprintScore, ruleScore, bayesMaxScore, bayesMinScore, bayesSpamProbability,
-                    maxFingerprints, maxTokens, recentBytes, maxMessageSize, true, maxTrainingMessages);
+                    maxFingerprints, maxTokens, recentBytes, maxMessageSize, true, maxTrainingMessages, recentShared);
+        }
+
+        /** The same with another {@code recent.shared.hours} (zero: no shared summaries). */
+        Settings withRecentShared(Duration keep) {
+            return new Settings(similarity, reportersToBlock, hamReportersToLift, autoBlockReporters, autoBlockWindow,
+                    autoBlockExpiry, fingerprintScore, ruleScore, bayesMaxScore, bayesMinScore, bayesSpamProbability,
+                    maxFingerprints, maxTokens, recentBytes, maxMessageSize, allowLoopbackRules, maxTrainingMessages,
+                    keep);
         }
     }
 
     /** The features of one message, computed once. */
     record Features(MimeText.Extracted extracted, String referenceId, int[] signature, List<String> attachmentHashes,
             long[] tokens) {
+
+        /**
+         * What a report takes of these features.
+         *
+         * @param envelopeSender the envelope sender, or {@code null} or {@code ""} to take the From address
+         */
+        Reported reported(String envelopeSender) {
+            String sender = envelopeSender != null && !envelopeSender.isEmpty() ? envelopeSender.toLowerCase(Locale.ROOT)
+                    : fromAddress(extracted);
+            return new Reported(referenceId, signature, attachmentHashes, tokens, sender);
+        }
+    }
+
+    /**
+     * What a report takes of a message: its fingerprint's parts, its classifier tokens and its sender (the envelope
+     * sender, or the From address when there is none; lower case or {@code ""}). Computed from the bytes
+     * ({@link Features#reported}) or read back from the summary kept in the store at inspection
+     * ({@link SpamStore.SeenMessage}), so a report by id runs the same way on any node whether it has the bytes
+     * or not.
+     */
+    record Reported(String referenceId, int[] signature, List<String> attachmentHashes, long[] tokens, String sender) {
+
+        static Reported of(SpamStore.SeenMessage m) {
+            return new Reported(m.referenceId(), toArray(m.minHash()), m.attachmentHashes(), m.tokens(), m.sender());
+        }
     }
 
     /** A fingerprint in memory. */
@@ -97,6 +133,8 @@ final class SpamEngine implements ReportService, BlockListService {
     private final LogisticModel logistic;
     private final Set<Tokenizer.Family> families;
     private final RecentMessages recent;
+    /** Summaries of inspected messages for the shared store; off when {@code recent.shared.hours = 0}. */
+    private final SeenWriter seen;
 
     private final Map<String, Indexed> fingerprints = new ConcurrentHashMap<>();
     private volatile Indexed[] blocking = new Indexed[0];
@@ -160,6 +198,19 @@ final class SpamEngine implements ReportService, BlockListService {
     SpamEngine(SpamStore store, Settings settings, Clock clock, Function<String, Optional<Stored>> storedMessages,
             Predicate<String> protectedDomain, Classifier.Tuning tuning, Set<Tokenizer.Family> families,
             RecentMessages recent, UnfinishedReports unfinished) {
+        this(store, settings, clock, storedMessages, protectedDomain, tuning, families, recent, unfinished,
+                new SeenWriter(store, settings.recentShared(), clock, SeenWriter.QUEUE));
+    }
+
+    /**
+     * With the writer of inspected-message summaries handed in ({@code seen}, over the same store and
+     * {@code recent.shared.hours}): the component starts its thread and closes it. Without it, the engine makes one
+     * that is never started: its summaries reach the store only through {@link #flushSeen()} (tests).
+     */
+    SpamEngine(SpamStore store, Settings settings, Clock clock, Function<String, Optional<Stored>> storedMessages,
+            Predicate<String> protectedDomain, Classifier.Tuning tuning, Set<Tokenizer.Family> families,
+            RecentMessages recent, UnfinishedReports unfinished, SeenWriter seen) {
+        this.seen = Objects.requireNonNull(seen, "seen");
         this.unfinished = Objects.requireNonNull(unfinished, "unfinished");
         this.families = Set.copyOf(families);
         this.store = Objects.requireNonNull(store, "store");
@@ -379,8 +430,18 @@ final class SpamEngine implements ReportService, BlockListService {
      */
     List<Finding> inspect(String id, byte[] raw, List<Link> links, List<Attachment> attachments,
             java.util.function.BooleanSupplier expired) {
+        return inspect(id, null, raw, links, attachments, expired);
+    }
+
+    /**
+     * The same with the envelope sender, which the summary kept for a report by id on another node records (the
+     * From address when {@code null} or {@code ""}).
+     */
+    List<Finding> inspect(String id, String envelopeSender, byte[] raw, List<Link> links, List<Attachment> attachments,
+            java.util.function.BooleanSupplier expired) {
         recent.remember(id, raw);
         Features f = features(raw);
+        share(id, envelopeSender, f);
         List<Finding> out = new ArrayList<>();
         Instant now = clock.instant();
 
@@ -457,6 +518,50 @@ final class SpamEngine implements ReportService, BlockListService {
             }
         }
         return out;
+    }
+
+    /** Bounds of a summary, as the JDBC store's (a summary beyond them would be refused with its whole batch). */
+    static final int MAX_SUMMARY_TOKENS = 20_000;
+    static final int MAX_SUMMARY_ATTACHMENTS = 200;
+    static final int MAX_SUMMARY_ID = 128;
+    static final int MAX_SUMMARY_SENDER = 512;
+
+    /**
+     * Queues the summary of an inspected message for the shared store (when {@code recent.shared.hours > 0}): on the
+     * DATA path, so it never waits and never throws. A message whose summary would exceed the store's bounds is only
+     * kept in this node's recent messages; an over-long or odd sender is left out ({@code ""}).
+     */
+    private void share(String id, String envelopeSender, Features f) {
+        if (!seen.enabled() || id == null || id.isBlank() || id.length() > MAX_SUMMARY_ID || id.indexOf('\u0000') >= 0) {
+            return;
+        }
+        try {
+            if (f.tokens().length > MAX_SUMMARY_TOKENS || f.attachmentHashes().size() > MAX_SUMMARY_ATTACHMENTS) {
+                return;
+            }
+            Reported r = f.reported(envelopeSender);
+            String sender = r.sender().length() > MAX_SUMMARY_SENDER || r.sender().indexOf('\u0000') >= 0 ? ""
+                    : r.sender();
+            seen.offer(new SpamStore.SeenMessage(id.strip(), r.referenceId(), toList(r.signature()), r.attachmentHashes(),
+                    r.tokens(), sender, clock.instant()));
+        } catch (RuntimeException e) {
+            LOG.debug("Spam: no shared summary of {}: {}", id, e.toString());
+        }
+    }
+
+    /** Writes the queued summaries now, on the calling thread (tests; the component's writer thread does it). */
+    int flushSeen() {
+        return seen.flush();
+    }
+
+    /** Deletes the summaries older than {@code recent.shared.hours} now (the writer thread does it every 10 min). */
+    int cleanSeen() {
+        return seen.clean();
+    }
+
+    /** How many summaries were dropped (queue full, or the store failed them). */
+    long droppedSummaries() {
+        return seen.dropped();
     }
 
     /** How many of the strongest features on each side the {@code spam/bayes-clues} finding names. */
@@ -567,14 +672,28 @@ final class SpamEngine implements ReportService, BlockListService {
         if (id == null || id.isBlank() || id.length() > 128) {
             throw new IllegalArgumentException("a message id is required (at most 128 characters)");
         }
+        // the quarantine's copy, then this node's recent bytes (also a message inspected a moment ago, whose summary
+        // the writer has not stored yet), then the summary any node sharing the store kept at inspection
         Optional<Stored> stored = storedMessages.apply(id);
         if (stored.isEmpty()) {
             stored = recent.get(id).map(raw -> new Stored(raw, null));
         }
-        Stored s = stored.orElseThrow(() -> new NoSuchElementException("no message with id " + id
-                + " in the quarantine or among the messages this node inspected recently (a message another gateway "
-                + "node received is only known there: report it on that node or send the message itself)"));
-        return report(kind, s.raw(), s.sender(), id.strip(), reporter, admin);
+        if (stored.isPresent()) {
+            return report(kind, stored.get().raw(), stored.get().sender(), id.strip(), reporter, admin);
+        }
+        if (!seen.enabled()) {
+            throw new NoSuchElementException("no message with id " + id + " in the quarantine or among the messages "
+                    + "this node inspected recently (a message another gateway node received is only known there: "
+                    + "report it on that node or send the message itself)");
+        }
+        requireReporter(reporter);
+        Instant since = clock.instant().minus(seen.keep());
+        SpamStore.SeenMessage m = store.seen(id.strip()).filter(s -> !s.seenAt().isBefore(since))
+                .orElseThrow(() -> new NoSuchElementException("no message with id " + id + " in the quarantine or "
+                        + "among the messages the gateway nodes inspected in the last " + seen.keep().toHours()
+                        + " hours (recent.shared.hours): send the message itself"));
+        // the id names the gateway's own record of the message: it is the recall id, and no Message-ID needs checking
+        return report(kind, Reported.of(m), id.strip(), null, reporter, admin);
     }
 
     /** Sets who is told when a report makes a delivered message's fingerprint block; never null. */
@@ -597,11 +716,21 @@ final class SpamEngine implements ReportService, BlockListService {
         return report(kind, raw, envelopeSender, null, reporter, admin);
     }
 
-    private ReportResult report(ReportKind kind, byte[] raw, String envelopeSender, String gatewayId, String reporter,
-            boolean admin) {
+    private static void requireReporter(String reporter) {
         if (reporter == null || reporter.isBlank() || reporter.length() > 256) {
             throw new IllegalArgumentException("the reporter must be a login name of 1..256 characters");
         }
+    }
+
+    /**
+     * A report of a message's bytes.
+     *
+     * @param gatewayId the gateway id the report named (quarantine or recent bytes), else {@code null}: the recall id
+     *                  is then read from the bytes' own Received line and must be confirmed by their Message-ID
+     */
+    private ReportResult report(ReportKind kind, byte[] raw, String envelopeSender, String gatewayId, String reporter,
+            boolean admin) {
+        requireReporter(reporter);
         if (raw.length == 0) {
             throw new IllegalArgumentException("the message is empty");
         }
@@ -613,13 +742,25 @@ final class SpamEngine implements ReportService, BlockListService {
         // own, so reports stay idempotent and it trains the classifier; it can never refuse mail, so the
         // result never says it blocks.
         Features f = features(raw);
+        String recallId = gatewayId != null ? gatewayId : deliveredId(f.extracted());
+        String claimedMessageId = gatewayId != null ? null : f.extracted().header("Message-ID").strip();
+        return report(kind, f.reported(envelopeSender), recallId, claimedMessageId, reporter, admin);
+    }
+
+    /**
+     * Every report ends here, from bytes or from a stored summary.
+     *
+     * @param recallId         the gateway id whose campaign is recalled if this report makes it block, or {@code null}
+     * @param claimedMessageId see {@link BlockedCampaignListener#blocked}
+     */
+    private ReportResult report(ReportKind kind, Reported f, String recallId, String claimedMessageId, String reporter,
+            boolean admin) {
+        requireReporter(reporter);
         Instant now = clock.instant();
         String fingerprintId = findOrCreateFingerprint(f, now);
-        String sender = envelopeSender != null && !envelopeSender.isEmpty() ? envelopeSender.toLowerCase(Locale.ROOT)
-                : fromAddress(f.extracted());
-        String recallId = gatewayId != null ? gatewayId : deliveredId(f.extracted());
-        Recorded r = new Recorded(fingerprintId, kind, reporter.strip(), admin, sender, now, recallId,
-                gatewayId != null ? null : f.extracted().header("Message-ID").strip(), f.referenceId(), f.tokens());
+        String sender = f.sender();
+        Recorded r = new Recorded(fingerprintId, kind, reporter.strip(), admin, sender, now, recallId, claimedMessageId,
+                f.referenceId(), f.tokens());
         // Kept (in the bundle's journal) before the store records it, until everything it calls for took effect: a
         // process killed between the report's commit and its state write, or a database gone in between, would
         // otherwise leave it counted but its block, recall and training undone until someone reported it again.
@@ -785,7 +926,7 @@ final class SpamEngine implements ReportService, BlockListService {
     private static final int MAX_STATE_ROUNDS = 5;
 
     /** The fingerprint a report counts for: the same message, else a near duplicate already reported, else new. */
-    private String findOrCreateFingerprint(Features f, Instant now) {
+    private String findOrCreateFingerprint(Reported f, Instant now) {
         if (fingerprints.containsKey(f.referenceId())) {
             // the same message again; if a race left its campaign two fingerprints, the oldest still counts
             String oldest = reportedBefore(f);
@@ -825,7 +966,7 @@ final class SpamEngine implements ReportService, BlockListService {
      * at least {@code similarity.threshold}; without text, the same attachments), the oldest (lowest generation,
      * then id), so every node picks the same one even when a campaign has two; {@code null} when none.
      */
-    private String reportedBefore(Features f) {
+    private String reportedBefore(Reported f) {
         Indexed best = null;
         for (Indexed i : fingerprints.values()) {
             boolean near = f.signature().length > 0

@@ -159,6 +159,37 @@ final class InMemorySpamStore implements SpamStore {
                 .toList();
     }
 
+    private final Map<String, SeenMessage> seen = new LinkedHashMap<>();
+
+    @Override
+    public synchronized void saveSeen(List<SeenMessage> batch) {
+        check();
+        for (SeenMessage m : batch) {
+            seen.remove(m.gatewayId());
+            seen.put(m.gatewayId(), m);
+        }
+    }
+
+    @Override
+    public synchronized Optional<SeenMessage> seen(String gatewayId) {
+        check();
+        return Optional.ofNullable(seen.get(gatewayId));
+    }
+
+    @Override
+    public synchronized int deleteSeenBefore(Instant cutoff, int limit) {
+        check();
+        List<String> old = seen.values().stream().filter(m -> m.seenAt().isBefore(cutoff))
+                .sorted(Comparator.comparing(SeenMessage::seenAt)).limit(Math.max(1, limit))
+                .map(SeenMessage::gatewayId).toList();
+        old.forEach(seen::remove);
+        return old.size();
+    }
+
+    synchronized int seenCount() {
+        return seen.size();
+    }
+
     /** Housekeeping's deletion of a training record (counts stay, as in the JDBC store). */
     synchronized void forgetTraining(String key) {
         trained.remove(key);

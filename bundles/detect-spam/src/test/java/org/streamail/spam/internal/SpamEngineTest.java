@@ -522,6 +522,113 @@ class SpamEngineTest {
                 .isInstanceOf(NoSuchElementException.class).hasMessageContaining("nope");
     }
 
+    // ---------------------------------------------------------------- shared summaries (recent.shared.hours)
+
+    /** A node on this test's store and clock with its own recent bytes, as another gateway node. */
+    SpamEngine node(SpamEngine.Settings settings) {
+        return new SpamEngine(store, settings, clock, id -> Optional.empty(), d -> false, Classifier.Tuning.defaults(),
+                Tokenizer.DEFAULT, new RecentMessages(settings.recentBytes()), UnfinishedReports.inMemory());
+    }
+
+    @Test
+    void withSharedSummariesOffAMessageInspectedOnAnotherNodeIsNotFoundByIdAsBefore() {
+        SpamEngine.Settings off = SpamEngine.Settings.defaults().withRecentShared(Duration.ZERO);
+        SpamEngine a = node(off);
+        SpamEngine b = node(off);
+        a.inspect("gw-a-1", "p@bulk.example", variant("Alice", "a", 1), List.of(), List.of(), () -> false);
+        assertThat(a.flushSeen()).isZero();
+        assertThat(store.seenCount()).isZero();
+        assertThatThrownBy(() -> b.reportById(ReportKind.SPAM, "gw-a-1", "root", true))
+                .isInstanceOf(NoSuchElementException.class).hasMessageContaining("gw-a-1")
+                .hasMessageContaining("another gateway node received is only known there");
+        assertThat(a.reportById(ReportKind.SPAM, "gw-a-1", "root", true).blocking()).isTrue(); // its recent bytes
+    }
+
+    @Test
+    void aSummaryIsReportedOnAnotherNodeUntilItIsOlderThanRecentSharedHoursAndThenDeleted() {
+        SpamEngine a = node(SpamEngine.Settings.defaults());
+        SpamEngine b = node(SpamEngine.Settings.defaults());
+        a.inspect("gw-old", variant("Alice", "a", 1), List.of(), List.of(), () -> false);
+        assertThatThrownBy(() -> b.reportById(ReportKind.SPAM, "gw-old", "u1", false))
+                .as("not yet written: only A knows it").isInstanceOf(NoSuchElementException.class)
+                .hasMessageContaining("in the last 48 hours");
+        assertThat(a.flushSeen()).isEqualTo(1);
+        clock.now = clock.now.plus(Duration.ofHours(47));
+        a.inspect("gw-new", Mail.text("x@other.example", "Hello friend", "We offer cheap loans with no questions "
+                + "asked to every customer who answers this letter within three days of receiving it."), List.of(),
+                List.of(), () -> false);
+        a.flushSeen();
+        assertThat(b.reportById(ReportKind.SPAM, "gw-old", "u1", false).counted()).isTrue();
+
+        clock.now = clock.now.plus(Duration.ofHours(2)); // gw-old is 49 h old now, gw-new 2 h
+        assertThatThrownBy(() -> b.reportById(ReportKind.SPAM, "gw-old", "u2", false))
+                .as("too old, even before it is deleted").isInstanceOf(NoSuchElementException.class);
+        assertThat(b.cleanSeen()).isEqualTo(1);
+        assertThat(store.seenCount()).isEqualTo(1);
+        assertThat(b.reportById(ReportKind.SPAM, "gw-new", "u1", false).counted()).isTrue();
+    }
+
+    @Test
+    void aSummaryTheStoreFailsIsDroppedAndInspectNeverSeesTheFailure() {
+        SpamEngine a = node(SpamEngine.Settings.defaults());
+        store.down = true;
+        assertThat(a.inspect("gw-1", variant("Alice", "a", 1), List.of(), List.of(), () -> false)).isNotNull();
+        assertThat(a.flushSeen()).isZero();
+        assertThat(a.droppedSummaries()).isEqualTo(1);
+        store.down = false;
+        assertThat(a.reportById(ReportKind.SPAM, "gw-1", "root", true).blocking()).as("A still has the bytes").isTrue();
+    }
+
+    /**
+     * The database hangs while mail arrives: inspect only offers summaries to the writer's bounded queue, so it goes
+     * on at full speed and the newest summaries are dropped (counted); once the database answers, what was queued is
+     * written, and closing the writer writes the rest.
+     */
+    @Test
+    void aFullWriterQueueNeverBlocksInspect() throws Exception {
+        java.util.concurrent.CountDownLatch hang = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger saves = new java.util.concurrent.atomic.AtomicInteger();
+        SpamStore hanging = (SpamStore) java.lang.reflect.Proxy.newProxyInstance(SpamStore.class.getClassLoader(),
+                new Class<?>[] {SpamStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("saveSeen")) {
+                        saves.incrementAndGet();
+                        hang.await();
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        SpamEngine.Settings settings = SpamEngine.Settings.defaults();
+        SeenWriter writer = new SeenWriter(hanging, settings.recentShared(), clock, 3);
+        SpamEngine a = new SpamEngine(hanging, settings, clock, id -> Optional.empty(), d -> false,
+                Classifier.Tuning.defaults(), Tokenizer.DEFAULT, new RecentMessages(settings.recentBytes()),
+                UnfinishedReports.inMemory(), writer);
+        writer.start();
+        try {
+            a.inspect("gw-0", variant("Alice", "a", 0), List.of(), List.of(), () -> false);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (saves.get() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10); // the writer takes gw-0 and hangs in the store
+            }
+            assertThat(saves.get()).isEqualTo(1);
+            long start = System.nanoTime();
+            for (int i = 1; i <= 40; i++) {
+                a.inspect("gw-" + i, variant("Alice", "a", i), List.of(), List.of(), () -> false);
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+            assertThat(a.droppedSummaries()).isEqualTo(40 - 3);
+        } finally {
+            hang.countDown();
+            writer.close();
+        }
+        assertThat(store.seenCount()).as("gw-0 and the three queued").isEqualTo(4);
+        assertThat(store.seen("gw-3")).isPresent();
+        assertThat(store.seen("gw-4")).isEmpty();
+        assertThat(writer.queued()).isZero();
+    }
+
     @Test
     void badReportsAreRefusedWithAReason() {
         assertThatThrownBy(() -> engine.report(ReportKind.SPAM, new byte[0], "a", false)).hasMessageContaining("empty");

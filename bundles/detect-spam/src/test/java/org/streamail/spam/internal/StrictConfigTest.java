@@ -70,4 +70,43 @@ class StrictConfigTest {
             chi2.deactivate();
         }
     }
+
+    @Test
+    void recentSharedHoursMustBeFromZeroToThirtyDays() {
+        for (int bad : new int[] {-1, 721}) {
+            assertThatThrownBy(() -> SpamComponent.settings(config(Map.of("recent_shared_hours", bad))))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("org.streamail.spam: recent.shared.hours must be in 0..720 (0 turns the shared "
+                            + "summaries off), got " + bad);
+        }
+        assertThatThrownBy(() -> new SpamComponent(null, null, Map.of("recent.shared.hours", "48h")))
+                .hasMessage("org.streamail.spam: recent.shared.hours must be a whole number, got '48h'");
+        org.assertj.core.api.Assertions.assertThat(SpamComponent.settings(config(Map.of())).recentShared())
+                .isEqualTo(java.time.Duration.ofHours(48));
+        org.assertj.core.api.Assertions.assertThat(SpamComponent.settings(config(Map.of("recent_shared_hours", 0)))
+                .recentShared()).isZero();
+    }
+
+    private static boolean writerRunning() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.getName().equals(SeenWriter.THREAD) && t.isAlive());
+    }
+
+    @Test
+    void theComponentRunsTheSummaryWriterUnlessRecentSharedHoursIsZeroAndStopsIt() throws Exception {
+        SpamComponent on = new SpamComponent(new InMemorySpamStore(), config(Map.of("classifier_model", "CHI2")), Map.of());
+        try {
+            org.assertj.core.api.Assertions.assertThat(writerRunning()).isTrue();
+        } finally {
+            on.deactivate();
+        }
+        org.assertj.core.api.Assertions.assertThat(writerRunning()).as("joined by deactivate").isFalse();
+        SpamComponent off = new SpamComponent(new InMemorySpamStore(), config(Map.of("classifier_model", "CHI2",
+                "recent_shared_hours", 0)), Map.of());
+        try {
+            org.assertj.core.api.Assertions.assertThat(writerRunning()).isFalse();
+        } finally {
+            off.deactivate();
+        }
+    }
 }

@@ -32,8 +32,9 @@ import org.streamail.store.internal.JdbcSpamStore;
 /**
  * Two gateway nodes, each with its own engine and its own JDBC store instance, on one database: a report
  * or a rule made on node A refuses the copy on node B after B's next refresh (what the component does
- * every {@code refresh.seconds}). Runs on H2 always, and on PostgreSQL when {@code STREAMAIL_TEST_PG_URL}
- * is set (a fresh schema, dropped afterwards).
+ * every {@code refresh.seconds}); a message inspected on A can be reported by id on B once A's summary
+ * writer stored it ({@code flushSeen}, what the writer thread does within a second). Runs on H2 always,
+ * and on PostgreSQL when {@code STREAMAIL_TEST_PG_URL} is set (a fresh schema, dropped afterwards).
  */
 class TwoNodesOnOneDatabaseTest {
 
@@ -327,12 +328,69 @@ class TwoNodesOnOneDatabaseTest {
         assertThat(a.probability(SpamEngineTest.generated(r, SpamEngineTest.SPAMMY, "x@spam.example", 78)))
                 .isGreaterThan(0.9);
 
-        // report by id is node-local (the recent messages are in each node's memory): B says so, and A takes it
+        // report by id: until A's writer stored the summary only A knows the message (its recent bytes); then B too
         a.inspect("gw-only-on-a", copyForB, List.of(), List.of(), () -> false);
         assertThatThrownBy(() -> b.reportById(ReportKind.SPAM, "gw-only-on-a", "u1", false))
-                .isInstanceOf(java.util.NoSuchElementException.class)
-                .hasMessageContaining("another gateway node received is only known there");
+                .isInstanceOf(java.util.NoSuchElementException.class).hasMessageContaining("gw-only-on-a");
         assertThat(a.reportById(ReportKind.SPAM, "gw-only-on-a", "u1", false).counted()).isTrue();
+        assertThat(a.flushSeen()).isPositive(); // with the probes refused() inspected
+        assertThat(b.reportById(ReportKind.SPAM, "gw-only-on-a", "u2", false).counted()).isTrue();
+    }
+
+    /**
+     * A message inspected on node A is reported by its gateway id on node B, which never saw its bytes: B reads the
+     * summary A's writer stored (hashes and metadata, no bytes), and the administrator's report counts and blocks,
+     * recalls the campaign by that id, and the copy is refused on B at once and on A after its refresh. The report
+     * counts for the same fingerprint and trains the same message as a report of the bytes would. A node started
+     * afterwards (a restart: new engine, nothing in memory) still finds the message.
+     */
+    private static void aMessageInspectedOnAIsReportedByIdOnBAndAfterARestart(DataSource ds) {
+        SpamEngine a = node(ds);
+        SpamEngine b = node(ds);
+        List<String> recalls = new CopyOnWriteArrayList<>();
+        b.onBlockedCampaign((id, ref, reason, claimed) -> recalls.add(id + " " + claimed));
+        a.refresh();
+        b.refresh();
+        byte[] inspected = SpamEngineTest.variant("Alice", "trk-a1", 1001);
+        byte[] copy = SpamEngineTest.variant("Bob", "trk-b2", 2002);
+        assertThat(refused(a, inspected)).isFalse();
+        a.inspect("GW-A-0001", "Offers@Bulk.example", inspected, List.of(), List.of(), () -> false);
+        assertThat(a.flushSeen()).isPositive(); // with the probes refused() inspected
+
+        ReportResult onB = b.reportById(ReportKind.SPAM, "GW-A-0001", "root", true);
+        assertThat(onB.counted()).isTrue();
+        assertThat(onB.spamReporters()).isEqualTo(1);
+        assertThat(onB.blocking()).isTrue();
+        assertThat(recalls).as("recalled by the gateway id, nothing to confirm").containsExactly("GW-A-0001 null");
+        assertThat(refused(b, copy)).as("refused on B at once").isTrue();
+        a.refresh();
+        assertThat(refused(a, copy)).as("refused on A after its refresh").isTrue();
+
+        JdbcSpamStore store = new JdbcSpamStore(ds);
+        assertThat(store.trainedAs(onB.reference())).contains(ReportKind.SPAM);
+        assertThat(store.spamReportersOfSender("offers@bulk.example", java.time.Instant.EPOCH)).isEqualTo(1);
+        ReportResult bytesOnA = a.report(ReportKind.SPAM, inspected, "u1", false);
+        assertThat(bytesOnA.reference()).as("the bytes count for the same fingerprint").isEqualTo(onB.reference());
+        assertThat(bytesOnA.spamReporters()).isEqualTo(2);
+
+        SpamEngine restarted = node(ds);
+        restarted.refresh();
+        ReportResult afterRestart = restarted.reportById(ReportKind.SPAM, "GW-A-0001", "u2", false);
+        assertThat(afterRestart.counted()).isTrue();
+        assertThat(afterRestart.reference()).isEqualTo(onB.reference());
+        assertThat(afterRestart.spamReporters()).isEqualTo(3);
+        assertThatThrownBy(() -> restarted.reportById(ReportKind.SPAM, "GW-NEVER-SEEN", "u2", false))
+                .isInstanceOf(java.util.NoSuchElementException.class).hasMessageContaining("GW-NEVER-SEEN");
+    }
+
+    @Test
+    void aMessageInspectedOnAIsReportedByIdOnBAndAfterARestartOnH2() throws Exception {
+        onH2(TwoNodesOnOneDatabaseTest::aMessageInspectedOnAIsReportedByIdOnBAndAfterARestart);
+    }
+
+    @Test
+    void aMessageInspectedOnAIsReportedByIdOnBAndAfterARestartOnPostgres() throws Exception {
+        onPostgres(TwoNodesOnOneDatabaseTest::aMessageInspectedOnAIsReportedByIdOnBAndAfterARestart);
     }
 
     @Test

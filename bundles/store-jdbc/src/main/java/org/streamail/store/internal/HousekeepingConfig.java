@@ -9,7 +9,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  */
 @ObjectClassDefinition(name = "Streamail store housekeeping",
         description = "Deletes old rows of the message log, alerts, link deliveries and clicks, quarantine "
-                + "records, audit trails, unconfirmed spam reports and expired block rules. Days; 0 keeps forever.")
+                + "records, audit trails, unconfirmed spam reports, expired block rules and inspected message summaries. "
+                + "Days; 0 keeps forever.")
 @interface HousekeepingConfig {
 
     @AttributeDefinition(name = "Message log (days)", description = "Message log rows (and their recipient "
@@ -56,6 +57,12 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             + "trained the classifier which way, kept so a later report the other way takes the training back. "
             + "Older records are dropped (the learned counts stay). 0 (default): keep forever.", min = "0")
     int spam_trained_days() default 0;
+
+    @AttributeDefinition(name = "Inspected message summaries (days)", description = "Summaries of inspected "
+            + "messages (hashes and metadata, for reports by message id on any node) seen longer ago are deleted. "
+            + "The detect-spam nodes delete them after their recent.shared.hours (default 48) themselves; this is "
+            + "the backstop when no node does. 0: keep forever.", min = "0")
+    int spam_seen_days() default 30;
 
     @AttributeDefinition(name = "Interval (hours)", description = "Time between runs; the first run is one "
             + "minute after activation.", min = "1", max = "8760")

@@ -17,12 +17,14 @@ import java.time.Duration;
  * @param spamExpiredRulesDays  block rules, by {@code expires_at} (rules without an expiry are kept)
  * @param spamTrainedDays       the per-message training record (what lets a re-report take training back),
  *                              by {@code trained_at}; 0 by default
+ * @param spamSeenDays          summaries of inspected messages (for reports by id), by {@code seen_at}: the backstop
+ *                              behind the detect-spam nodes' own {@code recent.shared.hours}
  * @param interval              time between runs
  * @param batchSize             rows per transaction
  */
 record HousekeepingSettings(int messageLogDays, int alertsDays, int linkDeliveriesDays, int clicksDays,
         int quarantineReleasedDays, int quarantineHeldDays, int auditDays, int spamPendingDays,
-        int spamExpiredRulesDays, int spamTrainedDays, Duration interval, int batchSize) {
+        int spamExpiredRulesDays, int spamTrainedDays, int spamSeenDays, Duration interval, int batchSize) {
 
     static final String PID = "org.streamail.store.housekeeping";
     /** A century: anything longer is a typo, and the cut-off arithmetic stays far from overflow. */
@@ -42,6 +44,7 @@ record HousekeepingSettings(int messageLogDays, int alertsDays, int linkDeliveri
         days("spam.pending.days", spamPendingDays);
         days("spam.expired.rules.days", spamExpiredRulesDays);
         days("spam.trained.days", spamTrainedDays);
+        days("spam.seen.days", spamSeenDays);
         if (interval == null || interval.compareTo(Duration.ofHours(1)) < 0
                 || interval.compareTo(Duration.ofHours(MAX_INTERVAL_HOURS)) > 0) {
             throw new IllegalArgumentException(PID + ": interval.hours must be 1.." + MAX_INTERVAL_HOURS + ", got "
@@ -55,7 +58,7 @@ record HousekeepingSettings(int messageLogDays, int alertsDays, int linkDeliveri
 
     /** The defaults of {@link HousekeepingConfig}. */
     static HousekeepingSettings defaults() {
-        return new HousekeepingSettings(90, 180, 30, 90, 30, 0, 365, 90, 30, 0, Duration.ofHours(24), 1000);
+        return new HousekeepingSettings(90, 180, 30, 90, 30, 0, 365, 90, 30, 0, 30, Duration.ofHours(24), 1000);
     }
 
     /** @throws IllegalArgumentException naming the property, for a value out of range */
@@ -66,7 +69,7 @@ record HousekeepingSettings(int messageLogDays, int alertsDays, int linkDeliveri
         }
         return new HousekeepingSettings(c.message_log_days(), c.alerts_days(), c.link_deliveries_days(),
                 c.clicks_days(), c.quarantine_released_days(), c.quarantine_held_days(), c.audit_days(),
-                c.spam_pending_days(), c.spam_expired_rules_days(), c.spam_trained_days(),
+                c.spam_pending_days(), c.spam_expired_rules_days(), c.spam_trained_days(), c.spam_seen_days(),
                 Duration.ofHours(c.interval_hours()), c.batch_size());
     }
 

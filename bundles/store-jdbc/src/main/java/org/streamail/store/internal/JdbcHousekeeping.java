@@ -32,7 +32,7 @@ import org.streamail.api.store.StoreException;
  * Store housekeeping (PID {@code org.streamail.store.housekeeping}): deletes rows older than their configured
  * age from the tables that otherwise grow without bound (message log, alerts, link deliveries and clicks,
  * quarantine records, retention and isolation audit, spam fingerprints nobody confirmed, expired block rules,
- * optionally the spam training records). Held quarantine entries are only expired when
+ * summaries of inspected messages, optionally the spam training records). Held quarantine entries are only expired when
  * {@code quarantine.held.days} is set; they are then deleted the way an admin deletes them
  * ({@code status = DELETED}, message bytes dropped, acted by {@value #ACTOR}), and the record itself goes
  * {@code quarantine.released.days} later.
@@ -185,6 +185,9 @@ public final class JdbcHousekeeping implements Housekeeping {
                 + "(SELECT id FROM spam_block_rule WHERE expires_at IS NOT NULL AND expires_at < ? ORDER BY "
                 + "expires_at OFFSET 0 ROWS FETCH FIRST ? ROWS ONLY)", false, 1, "rule", "rule"));
         out.add(delete("spam_trained", s.spamTrainedDays(), "spam_trained", "message_key", "trained_at"));
+        // Summaries of inspected messages (V8): each detect-spam node deletes them after its recent.shared.hours;
+        // this pass catches what is left when no node does (all turned off, or gone).
+        out.add(delete("spam_seen", s.spamSeenDays(), "spam_seen", "gateway_id", "seen_at"));
         return List.copyOf(out);
     }
 
@@ -339,7 +342,7 @@ public final class JdbcHousekeeping implements Housekeeping {
                 + days(s.quarantineReleasedDays()) + ", quarantine held " + days(s.quarantineHeldDays())
                 + ", audit trails " + days(s.auditDays()) + ", unconfirmed spam reports " + days(s.spamPendingDays())
                 + ", expired block rules " + days(s.spamExpiredRulesDays()) + ", spam training records "
-                + days(s.spamTrainedDays());
+                + days(s.spamTrainedDays()) + ", inspected message summaries " + days(s.spamSeenDays());
     }
 
     private static String days(int d) {

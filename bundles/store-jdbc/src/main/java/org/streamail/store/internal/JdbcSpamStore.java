@@ -27,7 +27,7 @@ import org.streamail.api.spam.SpamStore;
 import org.streamail.api.store.StoreException;
 
 /**
- * {@link SpamStore} over JDBC (tables {@code spam_*}, migration V3). Same lifecycle as
+ * {@link SpamStore} over JDBC (tables {@code spam_*}, migrations V3, V6, V7 and V8). Same lifecycle as
  * {@link JdbcQuarantineStore}: active while its DataSource ({@code DataSource.target}, configuration PID
  * {@code org.streamail.store}) is registered; migrates the schema at activation, retrying while the
  * database is down.
@@ -56,6 +56,13 @@ public final class JdbcSpamStore implements SpamStore {
     static final int MAX_PAGE = 100_000;
     /** Largest page of {@link #trainedChangedAfter}. */
     static final int MAX_TRAINED_PAGE = 500;
+    /** Column widths from V8__spam_seen.sql. */
+    static final int GATEWAY_ID_WIDTH = 128;
+    static final int SENDER_WIDTH = 512;
+    /** Summaries per {@link #saveSeen} call (a row holds up to {@value #MAX_TOKENS} tokens, 160 KB). */
+    static final int MAX_SEEN_BATCH = 1000;
+    /** Rows per {@link #deleteSeenBefore} call. */
+    static final int MAX_SEEN_DELETE = 100_000;
 
     private final DataSource dataSource;
     private final SchemaGate schema;
@@ -529,6 +536,152 @@ public final class JdbcSpamStore implements SpamStore {
                 }
             }
             return out;
+        });
+    }
+
+    // ------------------------------------------------------------------------------------ inspected messages
+
+    @Override
+    public void saveSeen(List<SeenMessage> seen) {
+        Objects.requireNonNull(seen, "seen");
+        if (seen.size() > MAX_SEEN_BATCH) {
+            throw new IllegalArgumentException(seen.size() + " summaries in one call, more than " + MAX_SEEN_BATCH);
+        }
+        // the last summary of a gateway id in the batch wins, as a later call would
+        java.util.LinkedHashMap<String, SeenMessage> byId = new java.util.LinkedHashMap<>();
+        for (SeenMessage m : seen) {
+            Objects.requireNonNull(m, "summary");
+            check(m);
+            byId.remove(m.gatewayId());
+            byId.put(m.gatewayId(), m);
+        }
+        if (byId.isEmpty()) {
+            return;
+        }
+        List<SeenMessage> rows = List.copyOf(byId.values());
+        schema.ensure();
+        for (int attempt = 0;; attempt++) {
+            try {
+                Jdbc.inTransaction(dataSource, "saving " + rows.size() + " inspected message summaries", c -> {
+                    int[] updated;
+                    try (PreparedStatement ps = c.prepareStatement("UPDATE spam_seen SET reference_id = ?, minhash = ?, "
+                            + "attachments = ?, tokens = ?, sender = ?, seen_at = ? WHERE gateway_id = ?")) {
+                        for (SeenMessage m : rows) {
+                            bindSeen(ps, m);
+                            ps.addBatch();
+                        }
+                        updated = ps.executeBatch();
+                    }
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO spam_seen (reference_id, minhash, "
+                            + "attachments, tokens, sender, seen_at, gateway_id) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                        int pending = 0;
+                        for (int i = 0; i < rows.size(); i++) {
+                            if (updated[i] == 0) {
+                                bindSeen(ps, rows.get(i));
+                                ps.addBatch();
+                                pending++;
+                            }
+                        }
+                        if (pending > 0) {
+                            ps.executeBatch();
+                        }
+                    }
+                    return null;
+                });
+                return;
+            } catch (StoreException e) {
+                // Another transaction inserted one of these ids between the update and the insert (one gateway id is
+                // inspected on one node, so only a re-inspection racing its first write): once more updates it.
+                if (attempt > 0 || !(e.getCause() instanceof SQLException sql && constraintViolation(sql))) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** A batch failure wraps the statement's own error on some drivers. */
+    private static boolean constraintViolation(SQLException e) {
+        for (SQLException x = e; x != null; x = x.getNextException()) {
+            if (Jdbc.isConstraintViolation(x)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void check(SeenMessage m) {
+        Jdbc.requireId(m.gatewayId()); // 1..128 characters (GATEWAY_ID_WIDTH), no NUL
+        requireKey(m.referenceId(), "reference id");
+        if (m.minHash().size() > MAX_MINHASH || m.attachmentHashes().size() > MAX_ATTACHMENTS
+                || m.tokens().length > MAX_TOKENS) {
+            throw new IllegalArgumentException("summary of " + m.gatewayId() + " too large: " + m.minHash().size()
+                    + " MinHash values, " + m.attachmentHashes().size() + " attachments, " + m.tokens().length
+                    + " tokens (at most " + MAX_MINHASH + ", " + MAX_ATTACHMENTS + ", " + MAX_TOKENS + ")");
+        }
+        for (String h : m.attachmentHashes()) {
+            requireKey(h, "attachment hash");
+        }
+        if (m.sender().length() > SENDER_WIDTH || Jdbc.hasNul(m.sender())) {
+            throw new IllegalArgumentException("sender must be at most " + SENDER_WIDTH + " characters without NUL");
+        }
+    }
+
+    private static void bindSeen(PreparedStatement ps, SeenMessage m) throws SQLException {
+        ps.setString(1, m.referenceId());
+        ps.setBytes(2, ints(m.minHash()));
+        ps.setString(3, String.join(",", m.attachmentHashes()));
+        ps.setBytes(4, bytes(m.tokens()));
+        ps.setString(5, Jdbc.fit(m.sender(), SENDER_WIDTH)); // checked to fit; a lone surrogate stored alike on both
+        ps.setLong(6, Jdbc.millis(m.seenAt()));
+        ps.setString(7, m.gatewayId());
+    }
+
+    @Override
+    public Optional<SeenMessage> seen(String gatewayId) {
+        if (gatewayId == null || gatewayId.isEmpty() || gatewayId.length() > GATEWAY_ID_WIDTH || Jdbc.hasNul(gatewayId)) {
+            return Optional.empty();
+        }
+        schema.ensure();
+        return Jdbc.withConnection(dataSource, "reading the summary of " + gatewayId, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT reference_id, minhash, attachments, tokens, sender, "
+                    + "seen_at FROM spam_seen WHERE gateway_id = ?")) {
+                ps.setString(1, gatewayId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    try {
+                        String att = rs.getString(3);
+                        byte[] tokens = rs.getBytes(4);
+                        if (tokens == null || tokens.length % 8 != 0) {
+                            throw new IllegalArgumentException("tokens of " + (tokens == null ? 0 : tokens.length)
+                                    + " bytes are not a multiple of 8");
+                        }
+                        return Optional.of(new SeenMessage(gatewayId, rs.getString(1), ints(rs.getBytes(2)),
+                                att == null || att.isEmpty() ? List.of() : Arrays.asList(att.split(",")), longs(tokens),
+                                rs.getString(5), Instant.ofEpochMilli(rs.getLong(6))));
+                    } catch (IllegalArgumentException e) {
+                        LOG.warn("Spam store: the summary of {} is unreadable ({}); treated as absent", gatewayId,
+                                e.getMessage());
+                        return Optional.empty();
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
+    public int deleteSeenBefore(Instant cutoff, int limit) {
+        Objects.requireNonNull(cutoff, "cutoff");
+        int n = Math.max(1, Math.min(limit, MAX_SEEN_DELETE));
+        schema.ensure();
+        return Jdbc.inTransaction(dataSource, "deleting inspected message summaries before " + cutoff, c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM spam_seen WHERE gateway_id IN (SELECT gateway_id "
+                    + "FROM spam_seen WHERE seen_at < ? ORDER BY seen_at OFFSET 0 ROWS FETCH FIRST ? ROWS ONLY)")) {
+                ps.setLong(1, Jdbc.millis(cutoff));
+                ps.setInt(2, n);
+                return ps.executeUpdate();
+            }
         });
     }
 

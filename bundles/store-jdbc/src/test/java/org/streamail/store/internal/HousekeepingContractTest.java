@@ -61,7 +61,7 @@ abstract class HousekeepingContractTest {
 
     private static HousekeepingSettings settings(int messageLog, int alerts, int deliveries, int clicks, int released,
             int held, int audit, int batch) {
-        return new HousekeepingSettings(messageLog, alerts, deliveries, clicks, released, held, audit, 0, 0, 0,
+        return new HousekeepingSettings(messageLog, alerts, deliveries, clicks, released, held, audit, 0, 0, 0, 0,
                 Duration.ofHours(24), batch);
     }
 
@@ -342,8 +342,12 @@ abstract class HousekeepingContractTest {
     }
 
     private static HousekeepingSettings spamOnly(int pending, int expiredRules, int trained) {
-        return new HousekeepingSettings(0, 0, 0, 0, 0, 0, 0, pending, expiredRules, trained, Duration.ofHours(24),
-                1000);
+        return spamOnly(pending, expiredRules, trained, 0);
+    }
+
+    private static HousekeepingSettings spamOnly(int pending, int expiredRules, int trained, int seen) {
+        return new HousekeepingSettings(0, 0, 0, 0, 0, 0, 0, pending, expiredRules, trained, seen,
+                Duration.ofHours(24), 1000);
     }
 
     @Test
@@ -513,6 +517,20 @@ abstract class HousekeepingContractTest {
         assertThat(ids("SELECT message_key FROM spam_trained")).containsExactly("new");
     }
 
+    /** The backstop behind the detect-spam nodes' own recent.shared.hours: 30 days by default. */
+    @Test
+    void summariesOfInspectedMessagesAreDroppedByAgeThirtyDaysByDefault() throws Exception {
+        for (String[] row : new String[][] {{"gw-old", "true"}, {"gw-new", "false"}}) {
+            sql("INSERT INTO spam_seen (gateway_id, reference_id, minhash, attachments, tokens, sender, seen_at) "
+                    + "VALUES (?, 'ab', ?, '', ?, '', ?)", row[0], new byte[4], new byte[8],
+                    around(30, Boolean.parseBoolean(row[1])));
+        }
+        JdbcHousekeeping.Report report = housekeeping(HousekeepingSettings.defaults(), NOW).runOnce();
+        assertThat(report.counts()).containsEntry("spam_seen", 1L);
+        assertThat(ids("SELECT gateway_id FROM spam_seen")).containsExactly("gw-new");
+        assertThat(housekeeping(spamOnly(0, 0, 0, 0), NOW).runOnce().counts()).doesNotContainKey("spam_seen");
+    }
+
     @Test
     void theThreadRunsShortlyAfterActivationAndStopsOnDeactivation() throws Exception {
         alert("al-old", Instant.now().minus(Duration.ofDays(181)));
@@ -541,14 +559,14 @@ abstract class HousekeepingContractTest {
     }
 
     @Test
-    void migrationsV5AndV6IndexEveryTimeColumnHousekeepingUses() throws Exception {
+    void migrationsV5V6AndV8IndexEveryTimeColumnHousekeepingUses() throws Exception {
         Set<String> indexed = new HashSet<>();
         try (Connection c = ds.getConnection()) {
             DatabaseMetaData md = c.getMetaData();
             String[][] expected = {{"link_delivery", "delivered_at"}, {"quarantine", "acted_at"},
                 {"message_log", "received_at"}, {"alert", "created_at"}, {"link_click", "clicked_at"},
                 {"retention_audit", "acted_at"}, {"isolation_audit", "acted_at"}, {"spam_fingerprint", "created_at"},
-                {"spam_block_rule", "expires_at"}, {"spam_trained", "trained_at"}};
+                {"spam_block_rule", "expires_at"}, {"spam_trained", "trained_at"}, {"spam_seen", "seen_at"}};
             for (String[] e : expected) {
                 String table = md.storesUpperCaseIdentifiers() ? e[0].toUpperCase(Locale.ROOT) : e[0];
                 try (ResultSet rs = md.getIndexInfo(null, c.getSchema(), table, false, false)) {
@@ -566,7 +584,7 @@ abstract class HousekeepingContractTest {
         assertThat(indexed).containsExactlyInAnyOrder("link_delivery.delivered_at", "quarantine.acted_at",
                 "message_log.received_at", "alert.created_at", "link_click.clicked_at", "retention_audit.acted_at",
                 "isolation_audit.acted_at", "spam_fingerprint.created_at", "spam_block_rule.expires_at",
-                "spam_trained.trained_at");
+                "spam_trained.trained_at", "spam_seen.seen_at");
         assertThat(count("SELECT MAX(version) FROM streamail_schema_version")).isGreaterThanOrEqualTo(6);
     }
 }

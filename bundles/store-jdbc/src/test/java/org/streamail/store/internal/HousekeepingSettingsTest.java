@@ -36,6 +36,7 @@ class HousekeepingSettingsTest {
         assertThat(s.spamPendingDays()).isEqualTo(90);
         assertThat(s.spamExpiredRulesDays()).isEqualTo(30);
         assertThat(s.spamTrainedDays()).isZero();
+        assertThat(s.spamSeenDays()).isEqualTo(30);
         assertThat(s.interval()).isEqualTo(Duration.ofHours(24));
         assertThat(s.batchSize()).isEqualTo(1000);
     }
@@ -53,7 +54,7 @@ class HousekeepingSettingsTest {
     @ParameterizedTest
     @ValueSource(strings = {"message.log.days", "alerts.days", "link.deliveries.days", "clicks.days",
         "quarantine.released.days", "quarantine.held.days", "audit.days", "spam.pending.days",
-        "spam.expired.rules.days", "spam.trained.days"})
+        "spam.expired.rules.days", "spam.trained.days", "spam.seen.days"})
     void aNegativeOrAbsurdNumberOfDaysIsRefusedNamingTheProperty(String property) {
         assertThatThrownBy(() -> HousekeepingSettings.from(config(Map.of(property, -1))))
                 .isInstanceOf(IllegalArgumentException.class)

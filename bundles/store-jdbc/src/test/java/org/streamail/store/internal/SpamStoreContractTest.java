@@ -290,6 +290,106 @@ abstract class SpamStoreContractTest {
         assertThat(store.corpus()).isEqualTo(new Corpus(24, 16));
     }
 
+    // ---------------------------------------------------------------- inspected message summaries
+
+    private static SpamStore.SeenMessage seen(String gatewayId, Instant at, long... tokens) {
+        List<Integer> minHash = new ArrayList<>();
+        for (int i = 0; i < 128; i++) {
+            minHash.add(i % 2 == 0 ? Integer.MIN_VALUE + i : i * -31);
+        }
+        return new SpamStore.SeenMessage(gatewayId, "0f1e2d", minHash, List.of("ab".repeat(32)), tokens,
+                "p@bulk.example", at);
+    }
+
+    @Test
+    void aSummaryIsSavedWithEveryFieldAndReadOnAnotherNode() {
+        SpamStore.SeenMessage m = seen("GW0001", T0, Long.MIN_VALUE, -1, 0, Long.MAX_VALUE);
+        store.saveSeen(List.of(m, new SpamStore.SeenMessage("GW0002", "aa", List.of(), List.of(), new long[0], "", T0)));
+        JdbcSpamStore nodeB = new JdbcSpamStore(ds);
+        SpamStore.SeenMessage read = nodeB.seen("GW0001").orElseThrow();
+        assertThat(read.gatewayId()).isEqualTo("GW0001");
+        assertThat(read.referenceId()).isEqualTo("0f1e2d");
+        assertThat(read.minHash()).isEqualTo(m.minHash()).hasSize(128);
+        assertThat(read.attachmentHashes()).containsExactly("ab".repeat(32));
+        assertThat(read.tokens()).containsExactly(Long.MIN_VALUE, -1, 0, Long.MAX_VALUE);
+        assertThat(read.sender()).isEqualTo("p@bulk.example");
+        assertThat(read.seenAt()).isEqualTo(T0);
+        SpamStore.SeenMessage empty = nodeB.seen("GW0002").orElseThrow();
+        assertThat(empty.minHash()).isEmpty();
+        assertThat(empty.attachmentHashes()).isEmpty();
+        assertThat(empty.tokens()).isEmpty();
+        assertThat(empty.sender()).isEmpty();
+        assertThat(nodeB.seen("GW0003")).isEmpty();
+        assertThat(nodeB.seen("GW\u00000001")).isEmpty();
+        assertThat(nodeB.seen("x".repeat(129))).isEmpty();
+        assertThat(nodeB.seen("")).isEmpty();
+        store.saveSeen(List.of()); // nothing to do
+    }
+
+    @Test
+    void aReinspectionReplacesTheSummaryAndTheLastOfABatchWins() throws Exception {
+        store.saveSeen(List.of(seen("GW1", T0, 1)));
+        store.saveSeen(List.of(seen("GW1", T0.plusSeconds(1), 2), seen("GW2", T0, 5), seen("GW1", T0.plusSeconds(2), 3)));
+        assertThat(store.seen("GW1").orElseThrow().tokens()).containsExactly(3);
+        assertThat(store.seen("GW1").orElseThrow().seenAt()).isEqualTo(T0.plusSeconds(2));
+        try (var c = ds.getConnection(); var st = c.createStatement();
+                var rs = st.executeQuery("SELECT COUNT(*) FROM spam_seen")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(2);
+        }
+        // eight nodes write the same id at once: one row, nobody fails
+        int[] n = {0};
+        List<Boolean> done = concurrently(8, () -> {
+            long me;
+            synchronized (n) {
+                me = n[0]++;
+            }
+            new JdbcSpamStore(ds).saveSeen(List.of(seen("GW9", T0, me)));
+            return true;
+        });
+        assertThat(done).hasSize(8);
+        assertThat(store.seen("GW9").orElseThrow().tokens()).hasSize(1);
+    }
+
+    @Test
+    void aSummaryOutOfBoundsRefusesTheWholeBatchAndStoresNothing() {
+        SpamStore.SeenMessage good = seen("GW-ok", T0, 1);
+        List<SpamStore.SeenMessage> bad = List.of(
+                seen("x".repeat(129), T0, 1),
+                seen("GW\u00001", T0, 1),
+                new SpamStore.SeenMessage("GW-b", "NOT HEX", List.of(), List.of(), new long[0], "", T0),
+                new SpamStore.SeenMessage("GW-b", "ab", List.of(), List.of("zz"), new long[0], "", T0),
+                new SpamStore.SeenMessage("GW-b", "ab", List.of(), List.of(), new long[JdbcSpamStore.MAX_TOKENS + 1], "",
+                        T0),
+                new SpamStore.SeenMessage("GW-b", "ab", List.of(), List.of(), new long[0], "a".repeat(513), T0),
+                new SpamStore.SeenMessage("GW-b", "ab", List.of(), List.of(), new long[0], "a\u0000@b.example", T0));
+        for (SpamStore.SeenMessage b : bad) {
+            assertThatThrownBy(() -> store.saveSeen(List.of(good, b))).isInstanceOf(IllegalArgumentException.class);
+        }
+        List<SpamStore.SeenMessage> tooMany = new ArrayList<>();
+        for (int i = 0; i <= JdbcSpamStore.MAX_SEEN_BATCH; i++) {
+            tooMany.add(seen("GW" + i, T0, i));
+        }
+        assertThatThrownBy(() -> store.saveSeen(tooMany)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(String.valueOf(JdbcSpamStore.MAX_SEEN_BATCH));
+        assertThat(store.seen("GW-ok")).isEmpty();
+        assertThat(store.seen("GW0")).isEmpty();
+    }
+
+    @Test
+    void summariesOlderThanTheCutoffAreDeletedOldestFirstWithinTheLimit() {
+        store.saveSeen(List.of(seen("GW-a", T0.minusSeconds(300), 1), seen("GW-b", T0.minusSeconds(200), 2),
+                seen("GW-c", T0.minusSeconds(100), 3), seen("GW-d", T0, 4)));
+        assertThat(store.deleteSeenBefore(T0.minusSeconds(50), 2)).isEqualTo(2);
+        assertThat(store.seen("GW-a")).isEmpty();
+        assertThat(store.seen("GW-b")).isEmpty();
+        assertThat(store.seen("GW-c")).isPresent();
+        assertThat(store.deleteSeenBefore(T0.minusSeconds(50), 100)).isEqualTo(1);
+        assertThat(store.deleteSeenBefore(T0.minusSeconds(50), 100)).isZero();
+        assertThat(store.deleteSeenBefore(T0, 100)).as("strictly before").isZero();
+        assertThat(store.seen("GW-d")).isPresent();
+    }
+
     // ---------------------------------------------------------------- block rules
 
     @Test
@@ -421,6 +521,6 @@ abstract class SpamStoreContractTest {
                 versions.add(rs.getInt(1));
             }
         }
-        assertThat(versions).contains(1, 2, 3);
+        assertThat(versions).contains(1, 2, 3, 8);
     }
 }
