@@ -32,7 +32,20 @@ public record ConnectionSecurity(String pinnedSha256, boolean allowPlainHttp) {
      * @throws IllegalArgumentException when {@code pinnedSha256} is neither blank nor a SHA-256 fingerprint
      */
     public ConnectionSecurity {
-        pinnedSha256 = normalise(pinnedSha256);
+        pinnedSha256 = normalise(pinnedSha256, "gateway.certificate.sha256");
+    }
+
+    /**
+     * The same policy with another pin, e.g. one the administrator typed for the next connection (see
+     * {@link GatewayClient#connect(String, String, char[], ConnectionSecurity)}); read exactly like the
+     * configuration's.
+     *
+     * @param pin a SHA-256 fingerprint in any accepted spelling, or blank (or {@code null}) for no pin
+     * @throws IllegalArgumentException when {@code pin} is neither blank nor a SHA-256 fingerprint; the message is
+     *                                  written for the administrator
+     */
+    public ConnectionSecurity withPin(String pin) {
+        return new ConnectionSecurity(normalise(pin, "The certificate pin"), allowPlainHttp);
     }
 
     /** The pin in the form keytool prints, {@code AB:CD:…}, or empty when none. */
@@ -40,7 +53,7 @@ public record ConnectionSecurity(String pinnedSha256, boolean allowPlainHttp) {
         return pinnedSha256 == null ? "" : GatewayCertificates.colonHex(pinnedSha256);
     }
 
-    private static String normalise(String pin) {
+    private static String normalise(String pin, String what) {
         if (pin == null || pin.isBlank()) {
             return null;
         }
@@ -52,7 +65,7 @@ public record ConnectionSecurity(String pinnedSha256, boolean allowPlainHttp) {
         }
         s = s.replace(":", "").replace(" ", "").replace("\t", "");
         if (!HEX64.matcher(s).matches()) {
-            throw new IllegalArgumentException("gateway.certificate.sha256 is not a SHA-256 fingerprint (64 hex "
+            throw new IllegalArgumentException(what + " is not a SHA-256 fingerprint (64 hex "
                     + "digits, e.g. as 'keytool -list -v' prints it after 'SHA256:'): got "
                     + (pin.length() > 120 ? pin.substring(0, 120) + "..." : pin));
         }

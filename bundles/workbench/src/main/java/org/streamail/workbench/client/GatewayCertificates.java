@@ -10,7 +10,6 @@ import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
-import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Locale;
 import javax.net.ssl.SSLContext;
@@ -216,16 +215,10 @@ final class GatewayCertificates {
     }
 
     /** What the administrator compares with the gateway's {@code keytool -list -v} before pinning. */
-    static String describe(X509Certificate cert) {
-        Instant from = cert.getNotBefore().toInstant();
-        Instant until = cert.getNotAfter().toInstant();
-        Instant now = Instant.now();
-        String state = now.isBefore(from) ? " (NOT YET VALID)" : now.isAfter(until) ? " (EXPIRED)" : "";
-        return "  SHA-256 fingerprint: " + fingerprint(cert) + "\n"
-                + "  Subject: " + cert.getSubjectX500Principal().getName() + "\n"
-                + "  Issuer:  " + cert.getIssuerX500Principal().getName()
-                + (cert.getSubjectX500Principal().equals(cert.getIssuerX500Principal()) ? " (self-signed)" : "") + "\n"
-                + "  Valid from " + from + " until " + until + state;
+    static PresentedCertificate presented(X509Certificate cert, String why) {
+        return new PresentedCertificate(fingerprint(cert), cert.getSubjectX500Principal().getName(),
+                cert.getIssuerX500Principal().getName(), cert.getNotBefore().toInstant(),
+                cert.getNotAfter().toInstant(), why);
     }
 
     /**

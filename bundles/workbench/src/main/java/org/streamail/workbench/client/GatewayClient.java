@@ -53,7 +53,9 @@ import org.streamail.workbench.client.GatewayException.Kind;
  * TLS 1.2 or 1.3 and trusts either exactly the pinned certificate or, without a pin, the JVM's trust store with
  * the host name check. When the gateway's certificate is refused, the {@link Kind#UNTRUSTED} message names its
  * SHA-256 fingerprint, subject, issuer and validity, so that the administrator can compare it with the
- * gateway's and pin it; nothing is ever trusted without that step.
+ * gateway's and pin it; nothing is ever trusted without that step. The policy given at construction applies to
+ * every connection unless {@link #connect(String, String, char[], ConnectionSecurity)} names another one (e.g.
+ * a pin the administrator typed), which then applies until the next connect.
  *
  * <p>Threading: thread-safe; every call blocks on the network, so never call it on the UI thread.
  * Lifecycle: usable from construction; {@link #close()} (or {@link #disconnect()}) drops the credentials.
@@ -74,12 +76,15 @@ public final class GatewayClient implements AutoCloseable {
     /** Characters of an IP literal: checked before anything parses it (so nothing is ever resolved). */
     private static final Pattern IP_CHARS = Pattern.compile("[0-9A-Fa-f.:]{2,45}");
 
-    private final HttpClient http;
     private final ConnectionSecurity security;
+    private final Duration connectTimeout;
     private final Duration requestTimeout;
+    private final Executor executor;
+    private final X509ExtendedTrustManager pkix;
     private final ObjectMapper mapper;
 
     private final Object lock = new Object();
+    private Transport transport; // guarded by lock; the policy of the current (or last) connection
     private URI apiBase; // guarded by lock
     private String user; // guarded by lock
     private char[] password; // guarded by lock; zeroed on disconnect
@@ -104,28 +109,52 @@ public final class GatewayClient implements AutoCloseable {
     GatewayClient(Duration connectTimeout, Duration requestTimeout, Executor executor, ConnectionSecurity security,
             X509ExtendedTrustManager pkix) {
         this.security = Objects.requireNonNull(security, "security");
-        SSLParameters tls = new SSLParameters();
-        tls.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
-        HttpClient.Builder b = HttpClient.newBuilder()
-                .connectTimeout(Objects.requireNonNull(connectTimeout, "connectTimeout"))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .sslContext(GatewayCertificates.sslContext(security,
-                        pkix != null ? pkix : GatewayCertificates.jvmTrustManager()))
-                .sslParameters(tls);
-        if (executor != null) {
-            b.executor(executor);
-        }
-        this.http = b.build();
+        this.connectTimeout = Objects.requireNonNull(connectTimeout, "connectTimeout");
         this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
+        this.executor = executor;
+        this.pkix = pkix != null ? pkix : GatewayCertificates.jvmTrustManager();
+        this.transport = transport(security);
         JsonFactory factory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_JSON_DEPTH).build())
                 .build();
         this.mapper = new ObjectMapper(factory);
     }
 
-    /** The transport policy this client was built with. */
+    /** An HTTP client and the policy its one trust manager enforces. */
+    private record Transport(ConnectionSecurity security, HttpClient http) {
+    }
+
+    /**
+     * A new HTTP client for {@code policy}. Each policy gets its own SSL context, so neither a pooled connection
+     * nor a resumed TLS session of another policy (which would skip the certificate check) is ever reused.
+     */
+    private Transport transport(ConnectionSecurity policy) {
+        SSLParameters tls = new SSLParameters();
+        tls.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+        HttpClient.Builder b = HttpClient.newBuilder()
+                .connectTimeout(connectTimeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .sslContext(GatewayCertificates.sslContext(policy, pkix))
+                .sslParameters(tls);
+        if (executor != null) {
+            b.executor(executor);
+        }
+        return new Transport(policy, b.build());
+    }
+
+    /** The transport policy this client was built with (the configured one). */
     public ConnectionSecurity security() {
         return security;
+    }
+
+    /**
+     * The transport policy of the current connection: the configured one, or the one the last
+     * {@link #connect(String, String, char[], ConnectionSecurity)} named.
+     */
+    public ConnectionSecurity connectionSecurity() {
+        synchronized (lock) {
+            return transport.security();
+        }
     }
 
     /** A client with 5 s connect and 30 s request timeouts. */
@@ -146,8 +175,20 @@ public final class GatewayClient implements AutoCloseable {
      * @return the gateway's health (it may be up but not ready)
      */
     public Health connect(String gatewayUrl, String user, char[] password) throws GatewayException {
+        return connect(gatewayUrl, user, password, security);
+    }
+
+    /**
+     * As {@link #connect(String, String, char[])}, with {@code policy} instead of the configured
+     * {@link #security()} for this connection and the calls that follow it, until the next connect: e.g. the
+     * configured policy {@link ConnectionSecurity#withPin with a pin} the administrator typed. The certificate is
+     * checked exactly as for the configured policy.
+     */
+    public Health connect(String gatewayUrl, String user, char[] password, ConnectionSecurity policy)
+            throws GatewayException {
+        Objects.requireNonNull(policy, "policy");
         URI base = apiBase(gatewayUrl);
-        checkTransport(base, security);
+        checkTransport(base, policy);
         if (user == null || user.isBlank() || user.indexOf(':') >= 0
                 || user.chars().anyMatch(Character::isISOControl)) {
             throw new GatewayException(Kind.BAD_REQUEST, 0, "Enter a user name (without ':').");
@@ -157,6 +198,9 @@ public final class GatewayClient implements AutoCloseable {
         }
         synchronized (lock) {
             clearLocked();
+            if (!transport.security().equals(policy)) {
+                transport = transport(policy);
+            }
             this.apiBase = base;
             this.user = user.strip();
             this.password = password.clone();
@@ -665,10 +709,12 @@ public final class GatewayClient implements AutoCloseable {
         URI base;
         String header;
         String who;
+        Transport via;
         synchronized (lock) {
             if (password == null) {
                 throw new GatewayException(Kind.NOT_CONNECTED, 0, "Not connected: open Connection and log in.");
             }
+            via = transport;
             base = apiBase;
             who = user;
             header = basic(user, password);
@@ -685,7 +731,7 @@ public final class GatewayClient implements AutoCloseable {
         }
         HttpResponse<InputStream> response;
         try {
-            response = http.send(rb.build(), HttpResponse.BodyHandlers.ofInputStream());
+            response = via.http().send(rb.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (HttpConnectTimeoutException e) {
             throw new GatewayException(Kind.UNREACHABLE, "Cannot reach the gateway at " + hostOf(base)
                     + ": no connection within the timeout (host down or a firewall?"
@@ -695,7 +741,7 @@ public final class GatewayClient implements AutoCloseable {
                     + method + " " + pathOf(pathAndQuery) + " within " + requestTimeout.toSeconds() + " s.", e);
         } catch (ConnectException e) {
             if (sslCause(e) != null) {
-                throw tlsFailure(base, sslCause(e));
+                throw tlsFailure(base, sslCause(e), via.security());
             }
             throw new GatewayException(Kind.UNREACHABLE, "Cannot reach the gateway at " + hostOf(base)
                     + ": connection refused (is it running, and are host and port right?).", e);
@@ -703,10 +749,10 @@ public final class GatewayClient implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new GatewayException(Kind.CANCELLED, "Cancelled.", e);
         } catch (SSLException e) {
-            throw tlsFailure(base, e);
+            throw tlsFailure(base, e, via.security());
         } catch (IOException | IllegalArgumentException e) {
             if (sslCause(e) != null) {
-                throw tlsFailure(base, sslCause(e));
+                throw tlsFailure(base, sslCause(e), via.security());
             }
             Throwable root = e;
             while (root.getCause() != null && root.getCause() != root) {
@@ -743,20 +789,21 @@ public final class GatewayClient implements AutoCloseable {
     }
 
     /** A failed TLS handshake: the refused certificate described for pinning, or what else went wrong. */
-    private GatewayException tlsFailure(URI base, SSLException e) {
+    private static GatewayException tlsFailure(URI base, SSLException e, ConnectionSecurity security) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof GatewayCertificates.Untrusted u && u.leaf() != null) {
+                PresentedCertificate presented = GatewayCertificates.presented(u.leaf(), u.why());
                 String pinHint = security.pinnedSha256() == null
                         ? "If they are the same, pin it: gateway.certificate.sha256 = "
-                                + GatewayCertificates.fingerprint(u.leaf()) + " in the workbench's configuration "
+                                + presented.sha256Fingerprint() + " in the workbench's configuration "
                                 + "(etc/org.streamail.workbench.cfg, or "
                                 + "STREAMAIL_GATEWAY_CERT_SHA256 for bin/streamail-workbench)."
                         : "If the gateway's certificate was replaced, compare it as above and pin the new one.";
                 return new GatewayException(Kind.UNTRUSTED, "The gateway at " + hostOf(base)
                         + " presented a certificate that is not trusted: " + u.why() + ". Nothing was sent.\n"
-                        + GatewayCertificates.describe(u.leaf()) + "\n"
+                        + presented.describe() + "\n"
                         + "Compare it with the gateway's own certificate (on the gateway: keytool -list -v "
-                        + "-keystore <its keystore>). " + pinHint, e);
+                        + "-keystore <its keystore>). " + pinHint, e, presented);
             }
         }
         String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();

@@ -1,5 +1,7 @@
 package org.streamail.workbench.client;
 
+import java.util.Optional;
+
 /**
  * A gateway call failed. {@link #getMessage()} is written for the administrator (what happened and what to
  * check); {@link #kind()} lets a view react (e.g. go back to the connection view on {@link Kind#UNAUTHORIZED}).
@@ -18,7 +20,8 @@ public final class GatewayException extends Exception {
         TIMEOUT,
         /**
          * The gateway's TLS certificate was refused (not in the trust store, wrong host name, not the pinned
-         * one): the message describes the certificate. Nothing was sent.
+         * one): the message describes the certificate, and {@link GatewayException#untrustedCertificate()} gives
+         * it. Nothing was sent.
          */
         UNTRUSTED,
         /** HTTP 401: wrong user or password. */
@@ -41,21 +44,40 @@ public final class GatewayException extends Exception {
 
     private final Kind kind;
     private final int status;
+    private final transient PresentedCertificate certificate;
 
     public GatewayException(Kind kind, int status, String message) {
         super(message);
         this.kind = kind;
         this.status = status;
+        this.certificate = null;
     }
 
     public GatewayException(Kind kind, String message, Throwable cause) {
+        this(kind, message, cause, null);
+    }
+
+    /**
+     * @param certificate the certificate the gateway presented and the client refused, for {@link Kind#UNTRUSTED};
+     *                    may be {@code null}
+     */
+    public GatewayException(Kind kind, String message, Throwable cause, PresentedCertificate certificate) {
         super(message, cause);
         this.kind = kind;
         this.status = 0;
+        this.certificate = certificate;
     }
 
     public Kind kind() {
         return kind;
+    }
+
+    /**
+     * The certificate the gateway presented when it was refused ({@link Kind#UNTRUSTED}), so that a view can offer
+     * to compare and pin it; empty for every other failure (and after serialisation).
+     */
+    public Optional<PresentedCertificate> untrustedCertificate() {
+        return Optional.ofNullable(certificate);
     }
 
     /** The HTTP status, or 0 when there was no HTTP answer. */

@@ -77,6 +77,15 @@ class GatewayClientTlsTest {
         return caught[0];
     }
 
+    private static GatewayException connectFails(GatewayClient c, String url, ConnectionSecurity policy) {
+        GatewayException[] caught = new GatewayException[1];
+        assertThatThrownBy(() -> c.connect(url, FakeGateway.ADMIN, PASSWORD.toCharArray(), policy))
+                .isInstanceOfSatisfying(GatewayException.class, e -> caught[0] = e);
+        assertThat(c.isConnected()).isFalse();
+        assertThat(caught[0].getMessage()).doesNotContain(PASSWORD);
+        return caught[0];
+    }
+
     // ------------------------------------------------------------------ HTTPS and pinning
 
     @Test
@@ -182,6 +191,57 @@ class GatewayClientTlsTest {
             } finally {
                 plain.close();
             }
+        }
+    }
+
+    @Test
+    void aPinGivenForOneConnectionIsCheckedAsTheConfiguredOneAndOnlyForThatConnection() throws Exception {
+        https(gatewayTest);
+        try (GatewayClient c = client(ConnectionSecurity.DEFAULT)) {
+            GatewayException refused = connectFails(c, gateway.url());
+            PresentedCertificate presented = refused.untrustedCertificate().orElseThrow();
+            assertThat(presented.sha256Fingerprint()).isEqualTo(gatewayTest.fingerprint());
+            assertThat(presented.subject()).isEqualTo("CN=gateway.test,O=Streamail test");
+            assertThat(presented.selfSigned()).isTrue();
+            assertThat(presented.notAfter()).isEqualTo(gatewayTest.certificate().getNotAfter().toInstant());
+            assertThat(presented.refusal()).contains("not signed by an authority");
+
+            // the presented fingerprint, as it is, pins the next connection
+            ConnectionSecurity pinned = c.security().withPin(presented.sha256Fingerprint());
+            assertThat(c.connect(gateway.url(), FakeGateway.ADMIN, PASSWORD.toCharArray(), pinned).ready()).isTrue();
+            assertThat(c.connectionSecurity()).isEqualTo(pinned);
+            assertThat(c.security()).isEqualTo(ConnectionSecurity.DEFAULT);
+            assertThat(c.messages(new MessageFilter(10, null, null, null))).isNotEmpty();
+
+            // the next plain connect is the configured policy again: a fresh handshake refuses the certificate
+            // (no pooled connection or resumed session of the pinned one is reused)
+            assertThat(connectFails(c, gateway.url()).kind()).isEqualTo(Kind.UNTRUSTED);
+            assertThat(c.connectionSecurity()).isEqualTo(ConnectionSecurity.DEFAULT);
+            // a wrong pin for one connection is refused like a configured one
+            GatewayException wrong = connectFails(c, gateway.url(), c.security().withPin(forLoopback.fingerprint()));
+            assertThat(wrong.getMessage()).contains("it is not the pinned certificate");
+            assertThat(wrong.untrustedCertificate().orElseThrow().sha256Fingerprint())
+                    .isEqualTo(gatewayTest.fingerprint());
+        }
+        assertThat(gateway.requests()).containsExactly("GET /streamail/api/v1/health",
+                "GET /streamail/api/v1/messages?limit=10");
+    }
+
+    @Test
+    void aPinForOneConnectionKeepsTheConfiguredPlainHttpRuleAndIsParsedAsStrictly() throws Exception {
+        ConnectionSecurity allowing = new ConnectionSecurity(null, true);
+        String fp = gatewayTest.fingerprint();
+        assertThat(allowing.withPin("SHA256:" + fp.toLowerCase(Locale.ROOT)))
+                .isEqualTo(new ConnectionSecurity(fp, true));
+        assertThat(new ConnectionSecurity(fp, false).withPin("  ")).isEqualTo(ConnectionSecurity.DEFAULT);
+        for (String bad : List.of("abc", fp + ":00", "SHA1:" + fp)) {
+            assertThatThrownBy(() -> allowing.withPin(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("The certificate pin is not a SHA-256 fingerprint");
+        }
+        try (GatewayClient c = client(ConnectionSecurity.DEFAULT)) {
+            GatewayException e = connectFails(c, "http://192.0.2.1:8181", c.security().withPin(fp));
+            assertThat(e.kind()).isEqualTo(Kind.BAD_REQUEST);
+            assertThat(e.untrustedCertificate()).isEmpty();
         }
     }
 

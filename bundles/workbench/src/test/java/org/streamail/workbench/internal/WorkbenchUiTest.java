@@ -155,6 +155,117 @@ class WorkbenchUiTest {
     }
 
     @Test
+    @Order(2)
+    void typingTheGatewaysCertificatePinConnectsForThisSessionOnly(@TempDir Path keys) throws Exception {
+        TestCertificate cert = TestCertificate.generate(keys, "CN=gateway.test", "dns:gateway.test", null, 2);
+        Composite view = (Composite) ui.sync(() -> window.showView("connection"));
+        assertThat(ui.sync(() -> UiDriver.find(view, "connection.pin", Text.class).getText()))
+                .as("prefilled with the configured pin: none here").isEmpty();
+        try (FakeGateway tls = new FakeGateway(java.net.InetAddress.getByName("127.0.0.1"), cert.server())) {
+            // as keytool -list -v prints it, and as people paste it
+            String typed = "SHA256: " + cert.fingerprint().toLowerCase(java.util.Locale.ROOT);
+            String result = connect(tls.url(), "admin", FakeGateway.ADMIN_PASSWORD, typed);
+            assertThat(result).startsWith("Connected as admin");
+            assertThat(client.isConnected()).isTrue();
+            assertThat(client.connectionSecurity().pinnedFingerprint()).isEqualTo(cert.fingerprint());
+            assertThat(client.security().pinnedSha256()).as("the configured policy is unchanged").isNull();
+            assertThat(ui.sync(() -> UiDriver.find(view, "connection.details", Text.class).getText()))
+                    .contains("Certificate pinned: " + cert.fingerprint() + " (this session only");
+            assertThat(tls.requests()).containsExactly("GET " + API + "/health");
+            disconnectInTheView(view);
+        }
+    }
+
+    @Test
+    @Order(2)
+    void aMalformedPinIsRefusedBeforeAnythingIsSentAndAWrongOneByTheHandshake(@TempDir Path keys)
+            throws Exception {
+        TestCertificate cert = TestCertificate.generate(keys, "CN=gateway.test", "dns:gateway.test", null, 2);
+        Composite view = (Composite) ui.sync(() -> window.showView("connection"));
+        try (FakeGateway tls = new FakeGateway(java.net.InetAddress.getByName("127.0.0.1"), cert.server())) {
+            for (String bad : List.of("abc", cert.fingerprint() + ":00", "SHA1:" + cert.fingerprint())) {
+                String result = connect(tls.url(), "admin", FakeGateway.ADMIN_PASSWORD, bad);
+                assertThat(result).as(bad).startsWith("The certificate pin is not a SHA-256 fingerprint")
+                        .contains("keytool -list -v").endsWith("Nothing was sent.")
+                        .doesNotContain(FakeGateway.ADMIN_PASSWORD);
+                assertThat(ui.sync(() -> UiDriver.find(view, "connection.password", Text.class).getText()))
+                        .as("the password stays in its field, to connect once the pin is corrected")
+                        .isEqualTo(FakeGateway.ADMIN_PASSWORD);
+                assertThat(ui.sync(() -> trustButton(view).getVisible())).isFalse();
+            }
+            assertThat(client.isConnected()).isFalse();
+            assertThat(tls.requests()).isEmpty();
+
+            // a well-formed pin of another certificate: the handshake refuses it, and says what was presented
+            String last = cert.fingerprint().substring(cert.fingerprint().length() - 1);
+            String other = cert.fingerprint().substring(0, cert.fingerprint().length() - 1)
+                    + (last.equals("0") ? "1" : "0");
+            String result = connect(tls.url(), "admin", FakeGateway.ADMIN_PASSWORD, other);
+            assertThat(result).contains("presented a certificate that is not trusted: it is not the pinned "
+                    + "certificate");
+            assertThat(ui.sync(() -> UiDriver.find(view, "connection.details", Text.class).getText()))
+                    .contains("SHA-256 fingerprint: " + cert.fingerprint());
+            assertThat(client.isConnected()).isFalse();
+            assertThat(tls.requests()).isEmpty();
+        }
+    }
+
+    @Test
+    @Order(2)
+    void anUntrustedCertificateIsTrustedOnlyAfterConfirmationThenPinnedAndConnected(@TempDir Path keys)
+            throws Exception {
+        TestCertificate cert = TestCertificate.generate(keys, "CN=gateway.test, O=Streamail test",
+                "dns:gateway.test", null, 2);
+        Composite view = (Composite) ui.sync(() -> window.showView("connection"));
+        Text pin = ui.sync(() -> UiDriver.find(view, "connection.pin", Text.class));
+        Label result = ui.sync(() -> UiDriver.find(view, "connection.result", Label.class));
+        try (FakeGateway tls = new FakeGateway(java.net.InetAddress.getByName("127.0.0.1"), cert.server())) {
+            assertThat(connect(tls.url(), "admin", FakeGateway.ADMIN_PASSWORD, ""))
+                    .contains("presented a certificate that is not trusted");
+            Button trust = trustButton(view);
+            assertThat(ui.sync(trust::getVisible)).isTrue();
+            assertThat(ui.screenshot(window.shell(), screenshots.resolve("connection-untrusted.png")))
+                    .isGreaterThan(MIN_COLOURS);
+
+            // cancelled: nothing pinned, nothing sent, the offer gone
+            ui.clickLater(trust);
+            Shell dialog = ui.awaitDialog("Trust this certificate?", WAIT);
+            assertThat(ui.sync(() -> UiDriver.labels(dialog)))
+                    .contains("SHA-256 fingerprint: " + cert.fingerprint())
+                    .contains("Subject: CN=gateway.test,O=Streamail test")
+                    .contains("Issuer:  CN=gateway.test,O=Streamail test (self-signed)")
+                    .contains("Valid from " + cert.certificate().getNotBefore().toInstant() + " until "
+                            + cert.certificate().getNotAfter().toInstant())
+                    .contains("keytool -list -v -keystore")
+                    .contains("gateway.certificate.sha256").contains("STREAMAIL_GATEWAY_CERT_SHA256")
+                    .doesNotContain(FakeGateway.ADMIN_PASSWORD);
+            assertThat(ui.screenshot(dialog, screenshots.resolve("connection-trust-dialog.png")))
+                    .isGreaterThan(MIN_COLOURS);
+            ui.press(dialog, "Cancel", WAIT);
+            ui.await("the refusal", WAIT, () -> result.getText().startsWith("The certificate was not trusted"));
+            awaitIdle();
+            assertThat(ui.<String>sync(pin::getText)).isEmpty();
+            assertThat(ui.sync(trust::getVisible)).isFalse();
+            assertThat(client.isConnected()).isFalse();
+            assertThat(tls.requests()).isEmpty();
+
+            // confirmed: the presented fingerprint is pinned and the same attempt is made again
+            connect(tls.url(), "admin", FakeGateway.ADMIN_PASSWORD, "");
+            assertThat(ui.sync(trust::getVisible)).isTrue();
+            ui.clickLater(trust);
+            ui.answerDialog("Trust this certificate?", "Trust and connect", WAIT);
+            ui.await("connected", WAIT, () -> result.getText().startsWith("Connected as admin"));
+            awaitIdle();
+            assertThat(ui.<String>sync(pin::getText)).isEqualTo(cert.fingerprint());
+            assertThat(ui.sync(trust::getVisible)).isFalse();
+            assertThat(client.isConnected()).isTrue();
+            assertThat(client.connectionSecurity().pinnedFingerprint()).isEqualTo(cert.fingerprint());
+            assertThat(tls.requests()).containsExactly("GET " + API + "/health");
+            disconnectInTheView(view);
+        }
+    }
+
+    @Test
     @Order(3)
     void aWrongPasswordSaysTheLoginFailedAndClearsThePasswordField() throws Exception {
         String result = connect(gateway.url(), "admin", "not-the-password");
@@ -731,11 +842,16 @@ class WorkbenchUiTest {
     // ------------------------------------------------------------------ helpers
 
     private String connect(String url, String user, String password) {
+        return connect(url, user, password, "");
+    }
+
+    private String connect(String url, String user, String password, String pin) {
         Composite view = (Composite) ui.sync(() -> window.showView("connection"));
         ui.run(() -> {
             UiDriver.find(view, "connection.url", Text.class).setText(url);
             UiDriver.find(view, "connection.user", Text.class).setText(user);
             UiDriver.find(view, "connection.password", Text.class).setText(password);
+            UiDriver.find(view, "connection.pin", Text.class).setText(pin);
         });
         Label result = ui.sync(() -> UiDriver.find(view, "connection.result", Label.class));
         ui.run(() -> result.setText(""));
@@ -744,6 +860,16 @@ class WorkbenchUiTest {
                 && !result.getText().startsWith("Connecting"));
         awaitIdle();
         return ui.sync(result::getText);
+    }
+
+    private Button trustButton(Composite connectionView) {
+        return ui.sync(() -> UiDriver.find(connectionView, "connection.trust", Button.class));
+    }
+
+    private void disconnectInTheView(Composite connectionView) {
+        ui.clickLater(ui.sync(() -> UiDriver.find(connectionView, "connection.disconnect", Button.class)));
+        ui.await("disconnected", WAIT, () -> !client.isConnected());
+        awaitIdle();
     }
 
     private Table quarantineTable(Composite view) {
