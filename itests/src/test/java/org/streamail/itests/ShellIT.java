@@ -49,7 +49,7 @@ public class ShellIT extends StreamailTestSupport {
 
     private String sendFlagged(String subject) throws Exception {
         byte[] msg = ("From: bob@sender.example\r\nTo: carol@example.org\r\nSubject: " + subject
-                + "\r\nX-Streamail-Test: quarantine\r\n\r\nbody\r\n").getBytes(StandardCharsets.US_ASCII);
+                + "\r\nX-Testflag: quarantine\r\n\r\nbody\r\n").getBytes(StandardCharsets.US_ASCII);
         try (SmtpClient c = new SmtpClient(smtpPort())) {
             c.command("EHLO shell-it");
             return c.send("bob@sender.example", List.of("carol@example.org"), msg);

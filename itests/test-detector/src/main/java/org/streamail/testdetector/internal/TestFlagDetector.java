@@ -9,8 +9,8 @@ import org.streamail.api.model.Category;
 import org.streamail.api.model.Finding;
 
 /**
- * Integration-test detector {@code testflag}: a message carrying {@code X-Streamail-Test: quarantine} gets a
- * MALWARE finding of score 10, {@code X-Streamail-Test: reject} one of score 100; anything else, nothing.
+ * Integration-test detector {@code testflag}: a message carrying {@code X-Testflag: quarantine} gets a
+ * MALWARE finding of score 10, {@code X-Testflag: reject} one of score 100; anything else, nothing.
  * Stateless and thread-safe; the itests install and uninstall its bundle to exercise mandatory detectors.
  * Never part of the distribution.
  */
@@ -18,7 +18,7 @@ import org.streamail.api.model.Finding;
 public class TestFlagDetector implements Detector {
 
     static final String NAME = "testflag";
-    static final String HEADER = "X-Streamail-Test";
+    static final String HEADER = "X-Testflag";
 
     @Override
     public String name() {

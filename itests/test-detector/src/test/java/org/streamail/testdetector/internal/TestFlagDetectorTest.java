@@ -15,7 +15,7 @@ import org.streamail.api.model.ParsedMessage;
 class TestFlagDetectorTest {
 
     private static Inspection withHeader(String value) {
-        List<Header> headers = value == null ? List.of() : List.of(new Header("X-Streamail-Test", value));
+        List<Header> headers = value == null ? List.of() : List.of(new Header("X-Testflag", value));
         ParsedMessage msg = new ParsedMessage("id", "s", null, null, null, null, headers, "", "", null, null, 0, false, null);
         return new Inspection("1", Envelope.inbound("a@b.c", List.of("d@e.f"), "127.0.0.1", "h"), msg,
                 Content.empty(), Instant.now().plusSeconds(5));

@@ -28,6 +28,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamail.api.model.Action;
+import org.streamail.api.model.Direction;
 import org.streamail.api.model.Envelope;
 import org.streamail.api.model.ParsedMessage;
 import org.streamail.api.model.Verdict;
@@ -163,11 +164,14 @@ public class Intake implements MessageIntake {
                     SmtpReply.of(451, "4.7.0", unavailable.get() + ", try again later"), null);
         }
         long max = pipeline.settings().maxMessageBytes();
-        byte[] raw = readBounded(data, max);
-        if (raw == null) {
+        byte[] read = readBounded(data, max);
+        if (read == null) {
             return new IntakeResult("", IntakeResult.Outcome.REJECTED,
                     SmtpReply.of(552, "5.3.4", "message larger than " + max + " bytes"), null);
         }
+        // only the gateway writes X-Streamail-* fields: those a message from outside brought are renamed (ForeignFields)
+        byte[] raw = envelope.direction() == Direction.INBOUND && envelope.authenticatedUser() == null
+                ? ForeignFields.neutralise(read) : read;
         String id = ids.next();
         SpoolEntry entry;
         try {

@@ -115,6 +115,43 @@ class IntakeTransformTest {
     }
 
     @Test
+    void theGatewaysOwnFieldsArrivingFromOutsideAreRenamedBeforeAnyTransformerAndDeliveredAsUntrusted()
+            throws Exception {
+        // audit, "fail-open signature": with the retention stamper down (or failing on this message), a retention
+        // signature copied from the organisation's own stamped mail reached the mailbox, and the sweeper honoured it
+        AtomicInteger calls = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<String> seen = new java.util.concurrent.atomic.AtomicReference<>();
+        ((TestableTransformers) transformers).bind(new MessageTransformer() {
+            @Override
+            public String name() {
+                return "observer";
+            }
+
+            @Override
+            public Content transform(Transformation t) {
+                calls.incrementAndGet();
+                seen.set(new String(t.raw().toByteArray(), StandardCharsets.ISO_8859_1));
+                return t.raw();
+            }
+        }, 1);
+        String forged = "X-Streamail-Retention-Sig: v=1; t=PT1H; m=no; mid=<1@example.com>; s=copied\r\n";
+        byte[] message = (forged + new String(Mail.message("self-destructing"), StandardCharsets.ISO_8859_1))
+                .getBytes(StandardCharsets.ISO_8859_1);
+        IntakeResult r = intake.receive(Mail.envelope(), new ByteArrayInputStream(message));
+        String out = delivered(r);
+        assertThat(seen.get()).startsWith("X-Untrusted-Retention-Sig: v=1;").doesNotContain("X-Streamail-");
+        assertThat(out).contains("X-Untrusted-Retention-Sig: v=1; t=PT1H;").doesNotContain("X-Streamail-Retention-Sig");
+
+        // the gateway's own services submit authenticated and keep theirs (the alert mail's X-Streamail-Alert)
+        byte[] alert = ("X-Streamail-Alert: A1\r\n" + new String(Mail.message("alert"), StandardCharsets.ISO_8859_1))
+                .getBytes(StandardCharsets.ISO_8859_1);
+        org.streamail.api.model.Envelope submitted = new org.streamail.api.model.Envelope("streamail@example.org",
+                List.of("admin@example.org"), "127.0.0.1", "localhost", false, java.time.Instant.now(),
+                org.streamail.api.model.Direction.INBOUND, "streamail-alerts");
+        assertThat(delivered(intake.receive(submitted, new ByteArrayInputStream(alert)))).contains("X-Streamail-Alert: A1");
+    }
+
+    @Test
     void failingTransformerIsSkippedAndTheMessageIsStillDelivered() throws Exception {
         AtomicInteger calls = new AtomicInteger();
         ((TestableTransformers) transformers).bind(new MessageTransformer() {
