@@ -27,7 +27,7 @@ import java.util.zip.ZipOutputStream;
  * raw (CRLF line endings, for {@code POST /scan}) and on the wire (dot-stuffed, for SMTP DATA).
  * Thread-safe after construction.
  *
- * <p>Each send gets its own header prefix ({@link #prefix}): {@code X-Streamail-Bench: <run> <seq>} (how
+ * <p>Each send gets its own header prefix ({@link #prefix}): {@code X-Bench-Run: <run> <seq>} (how
  * the sink recognises the run's messages and duplicates) and a unique {@code Message-ID} unless the file
  * has one.
  */

@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.LongAdder;
  * the gateway's next hop during a bench run (configure {@code org.streamail.delivery} relay.host/port to
  * it), so "arrived at the sink" is the end of the end-to-end measurement.
  *
- * <p>Messages carrying the header {@code X-Streamail-Bench: <run> <seq>} of the run set with
+ * <p>Messages carrying the header {@code X-Bench-Run: <run> <seq>} of the run set with
  * {@link #expectRun} are counted for that run (with duplicate detection by sequence number, so a gateway
  * that delivers a message twice is caught); everything else is counted as foreign.
  *
@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class SmtpSink implements Closeable {
 
-    static final String BENCH_HEADER = "X-Streamail-Bench";
+    static final String BENCH_HEADER = "X-Bench-Run";
     private static final byte[] BENCH_HEADER_PREFIX = (BENCH_HEADER + ":").toLowerCase(Locale.ROOT)
             .getBytes(StandardCharsets.US_ASCII);
     private static final byte[] VERDICT_HEADER_PREFIX = "x-streamail-verdict:".getBytes(StandardCharsets.US_ASCII);

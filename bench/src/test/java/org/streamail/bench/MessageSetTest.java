@@ -131,7 +131,7 @@ class MessageSetTest {
     void eachSendGetsItsRunMarkerAndAMessageId() {
         MessageSet set = defaults(42, 3);
         String p = new String(set.prefix("r1", 2), StandardCharsets.US_ASCII);
-        assertThat(p).isEqualTo("X-Streamail-Bench: r1 2\r\nMessage-ID: <2.r1@bench.streamail.invalid>\r\n");
+        assertThat(p).isEqualTo("X-Bench-Run: r1 2\r\nMessage-ID: <2.r1@bench.streamail.invalid>\r\n");
     }
 
     @Test

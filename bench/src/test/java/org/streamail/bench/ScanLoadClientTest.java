@@ -98,7 +98,7 @@ class ScanLoadClientTest {
         assertThat(seenQueries.keySet())
                 .containsExactly("sender=sender%40example.net&rcpt=bench%40example.com&client_ip=127.0.0.1");
         assertThat(bodyBytes).hasSize(50);
-        assertThat(bodyBytes.get("X-Streamail-Bench: s1 7"))
+        assertThat(bodyBytes.get("X-Bench-Run: s1 7"))
                 .isEqualTo(set.prefix("s1", 7).length + set.template(7).raw().length);
     }
 

@@ -78,11 +78,11 @@ class SmtpSinkTest {
         try (Raw c = new Raw(port)) {
             assertThat(c.line()).startsWith("220");
             assertThat(c.send("HELO me\r\n")).startsWith("250");
-            String m0 = "X-Streamail-Bench: r1 0\r\nSubject: x\r\n\r\n..leading dot\r\n"; // 11+2 bytes on delivery
+            String m0 = "X-Bench-Run: r1 0\r\nSubject: x\r\n\r\n..leading dot\r\n"; // 11+2 bytes on delivery
             transaction(c, m0);
             transaction(c, m0); // the same sequence number again: a duplicate delivery
-            transaction(c, "x-streamail-bench: r1 1\r\nX-Streamail-Verdict: TAG\r\n\r\nbody\r\n");
-            transaction(c, "X-Streamail-Bench: other 2\r\n\r\nbody\r\n");
+            transaction(c, "x-bench-run: r1 1\r\nX-Streamail-Verdict: TAG\r\n\r\nbody\r\n");
+            transaction(c, "X-Bench-Run: other 2\r\n\r\nbody\r\n");
             transaction(c, "Subject: no marker\r\n\r\nbody\r\n");
             assertThat(c.send("QUIT\r\n")).startsWith("221");
         }
@@ -92,8 +92,8 @@ class SmtpSinkTest {
         assertThat(s.tagged()).isEqualTo(1);
         assertThat(s.foreign()).isEqualTo(2);
         assertThat(s.totalMessages()).isEqualTo(5);
-        long m0Bytes = "X-Streamail-Bench: r1 0\r\nSubject: x\r\n\r\n.leading dot\r\n".length();
-        long m1Bytes = "x-streamail-bench: r1 1\r\nX-Streamail-Verdict: TAG\r\n\r\nbody\r\n".length();
+        long m0Bytes = "X-Bench-Run: r1 0\r\nSubject: x\r\n\r\n.leading dot\r\n".length();
+        long m1Bytes = "x-bench-run: r1 1\r\nX-Streamail-Verdict: TAG\r\n\r\nbody\r\n".length();
         assertThat(s.runBytes()).isEqualTo(m0Bytes + m1Bytes);
         assertThat(s.lastArrivalNanos()).isGreaterThanOrEqualTo(s.firstArrivalNanos());
     }
@@ -115,11 +115,11 @@ class SmtpSinkTest {
         String huge = "y".repeat(200_000);
         try (Raw c = new Raw(port)) {
             c.line();
-            transaction(c, "X-Streamail-Bench: r 0\r\n\r\n" + huge + "\r\n");
+            transaction(c, "X-Bench-Run: r 0\r\n\r\n" + huge + "\r\n");
         }
         SmtpSink.Snapshot s = sink.awaitRun(1, Duration.ofSeconds(5));
         assertThat(s.runMessages()).isEqualTo(1);
-        assertThat(s.runBytes()).isEqualTo("X-Streamail-Bench: r 0\r\n\r\n".length() + huge.length() + 2);
+        assertThat(s.runBytes()).isEqualTo("X-Bench-Run: r 0\r\n\r\n".length() + huge.length() + 2);
     }
 
     @Test
