@@ -649,7 +649,9 @@ final class PhishingAnalyzer {
         if (keyword == null) {
             return;
         }
-        String textKeyword = loginKeyword(TextNormalizer.stripAccents(TextNormalizer.fold(link.text(), 300)));
+        // the label as it reads: "S\u0456gn in" with a Cyrillic \u0456 is "Sign in" (look-alikes folded as in the text)
+        String label = Homoglyphs.unmask(TextNormalizer.truncate(link.text(), 300), Homoglyphs.vocabulary(rules)).text();
+        String textKeyword = loginKeyword(TextNormalizer.stripAccents(TextNormalizer.fold(label, 300)));
         if (!mentioned.isEmpty()) {
             RuleSet.Brand b = mentioned.iterator().next();
             hit(Rules.LINK_LOGIN_PAGE, "A link to a sign-in page ('" + keyword + "') is on " + clip(shownHost, 80)

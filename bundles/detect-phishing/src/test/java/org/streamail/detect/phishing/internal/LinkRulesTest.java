@@ -124,6 +124,11 @@ class LinkRulesTest extends DetectorTestBase {
         assertThat(finding(m, Rules.LINK_LOGIN_PAGE).detail()).contains("PayPal").contains("account-review.example.net");
         Msg labelled = msg().anchor("https://portal.example.net/auth/login", "Sign in");
         assertThat(fired(labelled)).contains(Rules.LINK_LOGIN_PAGE);
+        // the label spelled with look-alike letters (Cyrillic \u0456, Cherokee \u13A5, small capitals) reads the same
+        for (String label : List.of("S\u0456gn in", "Sign \u13A5n", "\uA731\u026A\u0262\u0274 \u026A\u0274")) {
+            assertThat(fired(msg().anchor("https://portal.example.net/auth/login", label))).as(label)
+                    .contains(Rules.LINK_LOGIN_PAGE);
+        }
     }
 
     @Test
