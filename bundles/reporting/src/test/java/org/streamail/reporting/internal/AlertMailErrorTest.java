@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -33,7 +32,7 @@ import org.streamail.api.service.IntakeResult;
  */
 class AlertMailErrorTest {
 
-    static final String ADMIN = "secops@corp.example";
+    static final String ADMIN = AlertMailFoldingTest.ADMIN;
 
     final MemoryAlertStore store = new MemoryAlertStore();
     final MutableClock clock = new MutableClock(Instant.parse("2025-03-10T09:00:00Z"));
@@ -71,12 +70,7 @@ class AlertMailErrorTest {
     }
 
     static Map<String, Object> admin(Object... more) {
-        Map<String, Object> props = new HashMap<>();
-        props.put("admin.address", ADMIN);
-        for (int i = 0; i < more.length; i += 2) {
-            props.put((String) more[i], more[i + 1]);
-        }
-        return props;
+        return AlertMailFoldingTest.admin(more);
     }
 
     static void await(BooleanSupplier condition) throws InterruptedException {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import org.streamail.api.model.RawHeaderFields;
 
 /**
  * The header section of a raw RFC 5322 message, parsed just enough to read fields and to rewrite the
@@ -122,22 +123,9 @@ final class HeaderBlock {
         return out;
     }
 
-    /**
-     * Where the header section ends for the most generous reader: the first empty line ({@code LF} or
-     * {@code CRLF}), or the end of the message. Readers that also break lines at a bare CR end no later.
-     */
+    /** Where the header section ends for the most generous reader ({@link RawHeaderFields#headerEnd}). */
     static int headerEnd(byte[] raw) {
-        int lineStart = 0;
-        for (int i = 0; i < raw.length; i++) {
-            if (raw[i] == '\n') {
-                int len = i - lineStart;
-                if (len == 0 || (len == 1 && raw[lineStart] == '\r')) {
-                    return lineStart;
-                }
-                lineStart = i + 1;
-            }
-        }
-        return raw.length;
+        return RawHeaderFields.headerEnd(raw);
     }
 
     /**
@@ -172,28 +160,7 @@ final class HeaderBlock {
     }
 
     private static List<Integer> positions(byte[] raw, String name) {
-        byte[] n = name.getBytes(StandardCharsets.US_ASCII);
-        int end = headerEnd(raw);
-        List<Integer> out = new ArrayList<>();
-        for (int p = 0; p + n.length <= end; p++) {
-            if ((p == 0 || raw[p - 1] == '\n' || raw[p - 1] == '\r') && nameAt(raw, p, n, end)) {
-                out.add(p);
-            }
-        }
-        return out;
-    }
-
-    private static boolean nameAt(byte[] raw, int p, byte[] n, int end) {
-        for (int i = 0; i < n.length; i++) {
-            if (Character.toLowerCase((char) (raw[p + i] & 0xff)) != Character.toLowerCase((char) n[i])) {
-                return false;
-            }
-        }
-        int q = p + n.length;
-        while (q < end && (raw[q] == ' ' || raw[q] == '\t')) {
-            q++;
-        }
-        return q < end && raw[q] == ':';
+        return RawHeaderFields.starts(raw, name, false);
     }
 
     /** The line end the message uses (CRLF, or LF for messages stored with bare LF). */
