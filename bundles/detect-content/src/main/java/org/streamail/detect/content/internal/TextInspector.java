@@ -22,7 +22,12 @@ final class TextInspector {
             .getBytes(StandardCharsets.ISO_8859_1);
 
     private static final Pattern BASE64_PE = Pattern.compile("TV[o-r][A-Za-z0-9+/]{20}|f0VMR[gl][A-Za-z0-9+/]{20}");
-    private static final Pattern HEX_PE = Pattern.compile("(?i)4d5a(?:[0-9a-f]{2}){62,2000}");
+    /** Hex text whose bytes would begin with a PE/DOS, ELF, Mach-O (thin or universal) or Java class signature. */
+    private static final Pattern HEX_EXECUTABLE = Pattern.compile("(?i)4d5a|7f454c46|feedfac[ef]|c[ef]faedfe|cafebabe");
+    /** Bytes read from one hex run, at most (enough for the headers the sniffer judges). */
+    private static final int MAX_HEX = 4096;
+    /** Fewest bytes a hex run must hold to be judged (shorter: a magic number quoted in prose). */
+    private static final int MIN_HEX = 0x40;
     /**
      * Base64 whose bytes would begin with an archive or compound-file signature: ZIP (local header, spanned), 7z,
      * RAR, gzip, bzip2, xz, CAB, OLE2. Where it may start a blob is judged by {@link #blobStart}.
@@ -31,6 +36,12 @@ final class TextInspector {
             "UEsDB|UEsHC|N3q8ryc|UmFyIRo|H4sI|QlpoO|QlpoM|/Td6WFo|TVNDRg|0M8R4KGx");
     /** Bytes decoded from base64 archive runs per text, at most (the rest of a longer run is not decoded). */
     static final int MAX_BASE64_ARCHIVE = 1024 * 1024;
+    /**
+     * Signatures tried as slices of a run already decoded, and the bytes those slices copy, at most per text (each
+     * slice copies the rest of the run and is walked).
+     */
+    private static final int MAX_SLICES = 256;
+    private static final long MAX_SLICE_BYTES = 4L * MAX_BASE64_ARCHIVE;
     /** Junk glued before a blob on its first line, at most (longer: taken for the middle of a run). */
     private static final int MAX_JUNK = 100;
     /** Shortest line taken for a line of a wrapped base64 run (encoders wrap at 60 to 76). */
@@ -179,7 +190,7 @@ final class TextInspector {
         for (int k = 0; k < 100 && m.find(); k++) {
             ctx.checkTime(path);
             try {
-                byte[] bin = Base64.getDecoder().decode(base64Run(text, m.start(), 4096));
+                byte[] bin = Base64.getDecoder().decode(base64Run(text, m.start(), 4096).digits());
                 Kind kind = Sniffer.sniff(bin, null);
                 if (kind.executable) {
                     ctx.report(Rule.BASE64_EXECUTABLE, path, "base64 text decodes to a " + kind.label);
@@ -189,15 +200,26 @@ final class TextInspector {
                 // Not base64 after all: keep looking.
             }
         }
-        Matcher h = HEX_PE.matcher(text);
-        for (int k = 0; k < 20 && h.find(); k++) {
-            byte[] bin = HexFormat.of().parseHex(h.group().toLowerCase(Locale.ROOT));
-            if (bin.length > 0x40) {
-                Kind kind = Sniffer.sniff(bin, null);
-                if (kind.executable || Texts.indexOf(bin, 0, bin.length, Texts.ascii("This program")) >= 0) {
-                    ctx.report(Rule.BASE64_EXECUTABLE, path, "hex text decodes to a Windows executable");
-                    return;
-                }
+        // Hex runs are read across line breaks and reply quotes; each character is read once: the next signature is
+        // looked for after the run just read.
+        Matcher h = HEX_EXECUTABLE.matcher(text);
+        int from = 0;
+        for (int k = 0; k < 20 && from < text.length() && h.find(from); k++) {
+            ctx.checkTime(path);
+            Run run = Run.read(text, h.start(), 2 * MAX_HEX, TextInspector::hex);
+            from = Math.max(run.end(), h.end());
+            String digits = run.digits().substring(0, run.digits().length() & ~1);
+            if (digits.length() / 2 <= MIN_HEX) {
+                k--;
+                continue;
+            }
+            byte[] bin = HexFormat.of().parseHex(digits.toLowerCase(Locale.ROOT));
+            Kind kind = Sniffer.sniff(bin, null);
+            if (kind.executable || bin[0] == 'M' && bin[1] == 'Z'
+                    && Texts.indexOf(bin, 0, bin.length, Texts.ascii("This program")) >= 0) {
+                ctx.report(Rule.BASE64_EXECUTABLE, path, "hex text decodes to a "
+                        + (kind.executable ? kind.label : Kind.PE.label));
+                return;
             }
         }
     }
@@ -212,31 +234,64 @@ final class TextInspector {
     private void base64Archive(String path, String text, int depth) {
         Matcher m = BASE64_ARCHIVE.matcher(text);
         int budget = MAX_BASE64_ARCHIVE;
+        long sliced = 0;
+        int slices = 0;
         Armour armour = null;
-        for (int k = 0; k < 10 && budget > 0 && m.find(); k++) {
-            if (!blobStart(text, m.start())) {
-                k--;
+        DecodedRun run = null;
+        for (int k = 0; k < 10 && m.find(); ) {
+            int pos = m.start();
+            if (!blobStart(text, pos)) {
                 continue;
             }
-            if (m.start() > 0 && base64(text.charAt(m.start() - 1))) {
+            if (pos > 0 && base64(text.charAt(pos - 1))) {
                 // behind junk: not inside an armoured block (PGP, PEM), whose own packets come first
                 armour = armour == null ? new Armour(text) : armour;
-                if (armour.contains(m.start())) {
-                    k--;
+                if (armour.contains(pos)) {
                     continue;
                 }
             }
+            if (run != null && pos >= run.end) {
+                run = null;
+            }
+            if (run == null && budget <= 0) {
+                break;
+            }
             ctx.checkTime(path);
-            byte[] bin = Base64.getDecoder().decode(base64Run(text, m.start(), budget / 3 * 4));
-            budget -= bin.length;
-            Kind kind = Sniffer.sniff(bin.length <= Sniffer.HEAD ? bin : Arrays.copyOf(bin, Sniffer.HEAD), null);
+            // A signature inside a run already decoded (a line start after whole lines of junk, whose own lines may
+            // start with signatures) is a slice of those bytes when it stands on the same group of four: no run is
+            // decoded twice on one alignment, so junk ahead of a blob takes neither the 10 decodes nor the budget.
+            int digit = run == null ? 0 : run.digitsBefore(text, pos);
+            byte[] decoded = run == null ? null : run.bytes[digit % 4];
+            byte[] blob;
+            if (decoded != null) {
+                int offset = (digit - run.firstDigit[digit % 4]) / 4 * 3;
+                if (offset >= decoded.length || slices >= MAX_SLICES || sliced > MAX_SLICE_BYTES) {
+                    continue;
+                }
+                blob = Arrays.copyOfRange(decoded, offset, decoded.length);
+                slices++;
+                sliced += blob.length;
+            } else if (budget > 0) {
+                Run read = base64Run(text, pos, budget / 3 * 4);
+                blob = Base64.getDecoder().decode(read.digits());
+                budget -= blob.length;
+                k++;
+                if (run == null) {
+                    run = new DecodedRun(pos, read.end());
+                }
+                run.bytes[digit % 4] = blob;
+                run.firstDigit[digit % 4] = digit;
+            } else {
+                continue;
+            }
+            Kind kind = Sniffer.sniff(blob.length <= Sniffer.HEAD ? blob : Arrays.copyOf(blob, Sniffer.HEAD), null);
             if (kind != Kind.ZIP && kind != Kind.OLE && !kind.family().equals("archive")) {
                 continue;
             }
-            String blob = PartScanner.child(path, "base64-" + (k + 1));
-            for (Finding f : ctx.apart(() -> scanner.scanBytes(blob, "", bin, depth + 1))) {
+            String part = PartScanner.child(path, "base64-" + (k + slices));
+            for (Finding f : ctx.apart(() -> scanner.scanBytes(part, "", blob, depth + 1))) {
                 if (f.rule().equals(Rule.EXECUTABLE.id())) {
-                    String where = f.part().startsWith(blob + "!/") ? f.part().substring(blob.length() + 2) : "";
+                    String where = f.part().startsWith(part + "!/") ? f.part().substring(part.length() + 2) : "";
                     ctx.report(Rule.BASE64_ARCHIVE, path, "base64 text decodes to a " + kind.label
                             + " holding an executable" + (where.isEmpty() ? "" : ": " + where));
                     return;
@@ -245,8 +300,41 @@ final class TextInspector {
         }
     }
 
+    /**
+     * A base64 run decoded from a signature, and from later signatures in it that stand on another alignment (digit
+     * index modulo 4; at most four decodes of one run). Counts the run's base64 characters up to the candidates it is
+     * asked about, which come in increasing order: linear over the run.
+     */
+    private static final class DecodedRun {
+        /** The run's bytes decoded from its first signature on each alignment, or null. */
+        final byte[][] bytes = new byte[4][];
+        /** The digit index of that signature in the run. */
+        final int[] firstDigit = new int[4];
+        /** Where the run ends in the text. */
+        final int end;
+        private int countedTo;
+        private int digits;
+
+        DecodedRun(int start, int end) {
+            this.countedTo = start;
+            this.end = end;
+        }
+
+        /** The base64 characters of the run before text position {@code pos}. */
+        int digitsBefore(String text, int pos) {
+            for (; countedTo < pos; countedTo++) {
+                digits += base64(text.charAt(countedTo)) ? 1 : 0;
+            }
+            return digits;
+        }
+    }
+
     private static boolean base64(char c) {
         return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/';
+    }
+
+    private static boolean hex(char c) {
+        return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
     }
 
     /** Whether {@code c} may stand in a reply-quote prefix ({@code >}, {@code > }, {@code >>}, {@code > >}). */
@@ -328,33 +416,56 @@ final class TextInspector {
         }
     }
 
+    /** A digit of an encoding: base64 or hex. */
+    @FunctionalInterface
+    interface Digit {
+        boolean test(char c);
+    }
+
     /**
-     * The base64 characters of the run starting at {@code from}, line breaks, spaces and backslashes skipped, and
-     * at the start of a line a reply-quote prefix ({@code >}, {@code > }, {@code >>}, mixed), at most {@code max}
-     * of them; a last group of two or three padded, of one dropped (so it always decodes, to the last byte: a
-     * gzip or ZIP without its last bytes would not read).
+     * The digits of an encoded run (base64 or hex) and the position in the text where reading stopped. The one
+     * reader of wrapped and reply-quoted blobs, for both encodings.
      */
-    private static String base64Run(String text, int from, int max) {
-        StringBuilder b64 = new StringBuilder(Math.min(max, 4096));
-        boolean lineStart = false;
-        for (int i = from; i < text.length() && b64.length() < max; i++) {
-            char c = text.charAt(i);
-            if (base64(c)) {
-                b64.append(c);
-                lineStart = false;
-            } else if (c == '\r' || c == '\n') {
-                lineStart = true;
-            } else if (!(c == ' ' || c == '\t' || c == '\\' || c == '>' && lineStart)) {
-                break;
+    record Run(String digits, int end) {
+        /**
+         * Reads the digits of the run starting at {@code from}, at most {@code max} of them: line breaks, spaces,
+         * tabs and backslashes are skipped, and at the start of a line a reply-quote prefix ({@code >}, {@code > },
+         * {@code >>}, {@code > >}, mixed); anything else ends the run. Reads each character once.
+         */
+        static Run read(String text, int from, int max, Digit digit) {
+            StringBuilder b = new StringBuilder(Math.min(max, 4096));
+            boolean lineStart = false;
+            int i = from;
+            for (; i < text.length() && b.length() < max; i++) {
+                char c = text.charAt(i);
+                if (digit.test(c)) {
+                    b.append(c);
+                    lineStart = false;
+                } else if (c == '\r' || c == '\n') {
+                    lineStart = true;
+                } else if (!(c == '\\' || quote(c) && (c != '>' || lineStart))) {
+                    break;
+                }
             }
+            return new Run(b.toString(), i);
         }
+    }
+
+    /**
+     * The base64 run starting at {@code from} (see {@link Run#read}), at most {@code max} characters; a last group of
+     * two or three padded, of one dropped (so it always decodes, to the last byte: a gzip or ZIP without its last
+     * bytes would not read).
+     */
+    private static Run base64Run(String text, int from, int max) {
+        Run run = Run.read(text, from, max, TextInspector::base64);
+        StringBuilder b64 = new StringBuilder(run.digits());
         int rest = b64.length() % 4;
         if (rest == 1) {
             b64.setLength(b64.length() - 1);
         } else if (rest > 1) {
             b64.append(rest == 2 ? "==" : "=");
         }
-        return b64.toString();
+        return new Run(b64.toString(), run.end());
     }
 
     /** What kind of script the start of a text part is, when it is one Windows runs; else {@code null}. */

@@ -243,6 +243,79 @@ class NameAndTextTest {
         assertThat(scan(message(quote(run, "> "), ""))).isEmpty();
     }
 
+    /** {@code s} in lines of {@code width} characters, as encoders and hex dumps wrap. */
+    static String wrap(String s, int width) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length(); i += width) {
+            b.append(s, i, Math.min(s.length(), i + width)).append('\n');
+        }
+        return b.toString();
+    }
+
+    @Test
+    void wrappedAndQuotedHexExecutablesAreFound() {
+        byte[] macho = new byte[256];
+        macho[0] = (byte) 0xCF; // 64-bit Mach-O, little-endian: cf fa ed fe
+        macho[1] = (byte) 0xFA;
+        macho[2] = (byte) 0xED;
+        macho[3] = (byte) 0xFE;
+        String[][] quotings = {{""}, {"> "}, {">"}, {">> "}, {"> > "}, {">", "> ", ">>", "> >", " > "}};
+        for (byte[] exe : List.of(pe(), elf(), macho)) {
+            String hex = wrap(java.util.HexFormat.of().formatHex(exe), 64);
+            for (String[] q : quotings) {
+                String body = "Bob wrote:\n" + quote("save this as hex and convert it:\n" + hex + "\nBob", q);
+                assertThat(only(scan(message(body, "")), "base64-executable").detail()).as(q[0] + hex.substring(0, 8))
+                        .startsWith("hex text decodes to a");
+                assertThat(rules(scan(message(body.toUpperCase(java.util.Locale.ROOT), "")))).as(q[0])
+                        .contains("base64-executable");
+            }
+        }
+        // quiet: magic numbers quoted in prose, a short hex run, and a wrapped hex run that is not a program
+        String prose = "Bob wrote:\n" + quote("MZ is 4d5a in hex, ELF starts 7f454c46, Java cafebabe\n"
+                + "4d5a9000030000000400\n> and feedface is Mach-O", "> ", ">");
+        assertThat(scan(message(prose, ""))).isEmpty();
+        byte[] notExe = new byte[512];
+        new java.util.Random(4).nextBytes(notExe);
+        notExe[0] = 'M';
+        notExe[1] = 'Z';
+        assertThat(scan(message(quote(wrap(java.util.HexFormat.of().formatHex(notExe), 64), "> "), ""))).isEmpty();
+    }
+
+    /** {@code n} lines of 64 base64 characters of random bytes, each starting with {@code start}. */
+    static String junkLines(int n, String start) {
+        byte[] r = new byte[48 * n];
+        new java.util.Random(5).nextBytes(r);
+        String lines = Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(r) + "\n";
+        return lines.replaceAll("(?m)^.{" + start.length() + "}", start);
+    }
+
+    @Test
+    void aBase64ArchiveAfterWholeLinesOfJunkIsFound() {
+        // "decode from the 13th line": the blob starts at a line start inside a longer run. Found before too when the
+        // junk lines hold no signature; lines that start with one each took one of the 10 decodes (and the rest of
+        // the run from there out of the 1 MB budget), so the blob behind 10 of them was never decoded.
+        String zip = Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(zip(entries("invoice.exe", pe())));
+        String gz = Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(gzip(elf()));
+        for (String junkStart : new String[] {"", "H4sI", "UEsDBAo", "N3q8ryc"}) {
+            String junk = junkLines(12, junkStart);
+            String body = "Decode from the 13th line:\n" + junk + zip + "\n";
+            assertThat(only(scan(message(body, "")), "base64-archive").detail()).as(junkStart).contains("invoice.exe");
+            assertThat(rules(scan(message("Bob wrote:\n" + quote(body, "> ", ">"), "")))).as(junkStart)
+                    .contains("base64-archive");
+            assertThat(rules(scan(message(junk + gz, "")))).as(junkStart).contains("base64-archive");
+        }
+        // one junk line ahead of a large blob: the run decoded from the junk used to take the budget the blob needed
+        byte[] pad = new byte[600 * 1024];
+        new java.util.Random(6).nextBytes(pad);
+        String large = Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(
+                zip(entries("pad.bin", pad, "invoice.exe", pe())));
+        assertThat(only(scan(message(junkLines(1, "H4sI") + large, "")), "base64-archive").detail())
+                .contains("invoice.exe");
+        // still quiet: the same junk ahead of an archive without a program
+        String docs = Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(zip("a.pdf", pdf("")));
+        assertThat(scan(message(junkLines(12, "H4sI") + docs, ""))).isEmpty();
+    }
+
     static byte[] gzip(byte[] data) {
         java.io.ByteArrayOutputStream bos = new java.io.ByteArrayOutputStream();
         try (var g = new java.util.zip.GZIPOutputStream(bos)) {
