@@ -14,7 +14,8 @@
 # bench/spam-accuracy.sh unpacks it: $SA_CORPUS_DIR/package/data) first trains each gateway that has the
 # spam detector through POST /reports/ham and /reports/spam (every *.txt file, as the administrator, with
 # bench/spam-rest.py --train-dir), then waits 10 s for the classifier's refresh and, with LR, a learner
-# pass; SPAM_MODEL=LR|LLR|CHI2 sets classifier.model (default: the shipped one).
+# pass; SPAM_MODEL=LR|LLR|CHI2 sets classifier.model (default: the shipped one). SPAM_CFG='key = value' adds a
+# line to org.streamail.spam.cfg (e.g. SPAM_CFG='recent.shared.hours = 0': no summaries for reports by id).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -63,6 +64,7 @@ open(path, "w").write(s)
 EOF
   printf 'mandatory.detectors =\n' > "$dir/etc/org.streamail.policy.cfg"
   [[ -z "${SPAM_MODEL:-}" ]] || printf 'classifier.model = %s\n' "$SPAM_MODEL" >> "$dir/etc/org.streamail.spam.cfg"
+  [[ -z "${SPAM_CFG:-}" ]] || printf '%s\n' "$SPAM_CFG" >> "$dir/etc/org.streamail.spam.cfg"
   log "$v: booting (without ${leave_out:-nothing})"
   gateway_start
   detectors="$(gateway_detectors)"
@@ -79,5 +81,5 @@ EOF
 done
 
 printf '\n===== summary (%s scans, %s clients, %s, %s CPUs%s)\n' "$N" "$C" "$(date -u +%FT%TZ)" "$(nproc)" \
-  "${TRAIN_CORPUS:+, spam classifier trained on easy-ham-1 + spam-1${SPAM_MODEL:+ ($SPAM_MODEL)}}"
+  "${TRAIN_CORPUS:+, spam classifier trained on easy-ham-1 + spam-1${SPAM_MODEL:+ ($SPAM_MODEL)}}${SPAM_CFG:+, $SPAM_CFG}"
 printf '%s\n' "${summary[@]}"
