@@ -249,6 +249,10 @@ final class SeenWriter implements AutoCloseable {
                 break;
             } catch (RuntimeException e) {
                 failure("the summary writer", 0, e); // never let the thread die
+            } catch (Error e) {
+                // an OutOfMemoryError, or a class gone in a bundle refresh: without this the thread died silently, the
+                // queue filled and every later summary was dropped with a warning that blamed the database
+                LOG.error("Spam: the summary writer caught {}; it goes on", e.toString(), e);
             }
         }
         flush();

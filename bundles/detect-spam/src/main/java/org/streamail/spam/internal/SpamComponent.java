@@ -142,7 +142,8 @@ public final class SpamComponent implements Detector, EnvelopeGuard, ReportServi
             t.setDaemon(true);
             return t;
         });
-        refresher.scheduleWithFixedDelay(engine::refresh, seconds, seconds, TimeUnit.SECONDS);
+        refresher.scheduleWithFixedDelay(guarded(engine::refresh, "refreshing from the store"), seconds, seconds,
+                TimeUnit.SECONDS);
         this.recaller = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
                 new java.util.concurrent.ArrayBlockingQueue<>(RECALL_QUEUE), r -> {
                     Thread t = new Thread(r, "streamail-spam-recall");
@@ -166,7 +167,7 @@ public final class SpamComponent implements Detector, EnvelopeGuard, ReportServi
                 t.setPriority(Thread.MIN_PRIORITY);
                 return t;
             });
-            learner.scheduleWithFixedDelay(engine::learn, 0, seconds, TimeUnit.SECONDS);
+            learner.scheduleWithFixedDelay(guarded(engine::learn, "learning the classifier"), 0, seconds, TimeUnit.SECONDS);
         } else {
             this.learner = null; // the count models learn as reports arrive
         }
@@ -175,8 +176,15 @@ public final class SpamComponent implements Detector, EnvelopeGuard, ReportServi
         int releaseSeconds = config.release_learning_seconds();
         if (releaseSeconds > 0) {
             ReleaseLearner releases = new ReleaseLearner(() -> quarantine, engine);
-            refresher.scheduleWithFixedDelay(releases::poll, releaseSeconds, releaseSeconds, TimeUnit.SECONDS);
+            refresher.scheduleWithFixedDelay(guarded(releases::poll, "learning from quarantine releases"), releaseSeconds,
+                    releaseSeconds, TimeUnit.SECONDS);
         }
+    }
+
+    /** A periodic task that no throw can cancel (see {@link org.streamail.api.service.Periodic}). */
+    private static Runnable guarded(Runnable task, String what) {
+        return org.streamail.api.service.Periodic.guarded(task, e -> LOG.error("Spam: {} failed; the next run is as "
+                + "scheduled", what, e));
     }
 
     @Deactivate

@@ -630,6 +630,40 @@ class SpamEngineTest {
     }
 
     @Test
+    void theSummaryWriterGoesOnAfterAnError() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean failOnce = new java.util.concurrent.atomic.AtomicBoolean(true);
+        SpamStore failing = (SpamStore) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {SpamStore.class}, (p, method, args) -> {
+                    if (method.getName().equals("saveSeen") && failOnce.getAndSet(false)) {
+                        throw new NoClassDefFoundError("org/h2/Something (a bundle refresh)");
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        SeenWriter writer = new SeenWriter(failing, Duration.ofHours(48), clock, 100);
+        writer.start();
+        try {
+            writer.offer(new SpamStore.SeenMessage("gw-1", "ref-1", List.of(1, 2), List.of(), new long[] {7L}, "",
+                    clock.instant()));
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (failOnce.get() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            writer.offer(new SpamStore.SeenMessage("gw-2", "ref-2", List.of(1, 2), List.of(), new long[] {7L}, "",
+                    clock.instant()));
+            while (store.seen("gw-2").isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(store.seen("gw-2")).as("written after the Error").isPresent();
+        } finally {
+            writer.close();
+        }
+    }
+
+    @Test
     void badReportsAreRefusedWithAReason() {
         assertThatThrownBy(() -> engine.report(ReportKind.SPAM, new byte[0], "a", false)).hasMessageContaining("empty");
         assertThatThrownBy(() -> engine.report(ReportKind.SPAM, variant("a", "b", 1), " ", false))

@@ -150,7 +150,8 @@ public final class IsolationServiceImpl implements IsolationService {
                 return t;
             });
             scheduler.execute(this::startUpQuietly);
-            scheduler.scheduleWithFixedDelay(this::expireQuietly, every, every, TimeUnit.SECONDS);
+            scheduler.scheduleWithFixedDelay(org.streamail.api.service.Periodic.guarded(this::expireQuietly, e -> LOG.error("Isolation: "
+                    + "releasing expired isolations failed; the next run is as scheduled", e)), every, every, TimeUnit.SECONDS);
         } else {
             scheduler = null;
         }

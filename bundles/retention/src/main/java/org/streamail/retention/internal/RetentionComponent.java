@@ -103,7 +103,8 @@ public final class RetentionComponent implements RetentionService, MessageTransf
                 return t;
             });
             long every = policy.sweepInterval().toSeconds();
-            scheduler.scheduleWithFixedDelay(this::scheduledSweep, every, every, TimeUnit.SECONDS);
+            scheduler.scheduleWithFixedDelay(org.streamail.api.service.Periodic.guarded(this::scheduledSweep, e -> LOG.error("Retention: the "
+                    + "scheduled sweep failed; the next one runs as scheduled", e)), every, every, TimeUnit.SECONDS);
         } else {
             scheduler = null;
         }

@@ -180,10 +180,11 @@ public class Delivery {
         this.scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.connections = new RelayConnections(clock, THREADS);
         this.bouncer = new Bouncer(spool, log, clock);
-        this.scheduler.scheduleWithFixedDelay(() -> MailContext.call(() -> {
+        this.scheduler.scheduleWithFixedDelay(org.streamail.api.service.Periodic.guarded(() -> MailContext.call(() -> {
             connections.evictExpired();
             return null;
-        }), 1, 1, TimeUnit.SECONDS);
+        }), e -> LOG.error("Delivery: closing idle relay connections failed; the next run is as scheduled", e)), 1, 1,
+                TimeUnit.SECONDS);
     }
 
     @Modified

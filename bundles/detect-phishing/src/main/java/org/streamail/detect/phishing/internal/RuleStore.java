@@ -72,7 +72,8 @@ final class RuleStore implements AutoCloseable {
                     return t;
                 });
                 long ms = Math.max(100, interval.toMillis());
-                store.poller.scheduleWithFixedDelay(store::pollSafely, ms, ms, TimeUnit.MILLISECONDS);
+                store.poller.scheduleWithFixedDelay(org.streamail.api.service.Periodic.guarded(store::pollSafely, e -> LOG.log(System.Logger.Level.ERROR,
+                        "Phishing rules poll failed; the next poll runs as scheduled", e)), ms, ms, TimeUnit.MILLISECONDS);
             }
         }
         return store;

@@ -129,7 +129,8 @@ public final class SmtpEngine {
             });
             // A session's own commands end it with 421 once over the limit; the reaper, one period later,
             // closes those that send none of ours (unknown verbs, silence just inside the read timeout).
-            reaper.scheduleWithFixedDelay(() -> reap(limit, TimeUnit.MILLISECONDS.toNanos(period)), period, period,
+            reaper.scheduleWithFixedDelay(org.streamail.api.service.Periodic.guarded(() -> reap(limit, TimeUnit.MILLISECONDS.toNanos(period)),
+                    e -> LOG.error("SMTP: reaping idle sessions failed; the next run is as scheduled", e)), period, period,
                     TimeUnit.MILLISECONDS);
         }
         LOG.info("SMTP {} listener on {}:{} ({})", settings.direction().name().toLowerCase(java.util.Locale.ROOT),
