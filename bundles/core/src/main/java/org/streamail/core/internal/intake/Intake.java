@@ -312,7 +312,8 @@ public class Intake implements MessageIntake {
                 owned.remove(entry.key());
                 byAction.get(v.action()).incrementAndGet();
             }
-        } catch (RuntimeException | SpoolException e) {
+        } catch (RuntimeException | SpoolException | Error e) {
+            // an Error too: uncaught here, it ended the retry chain and left the message in the spool until a restart
             Duration wait = backoff(attempt + 1);
             LOG.warn("Could not finish {} ({}); retrying in {} s", entry.id(), e.toString(), wait.toSeconds());
             try {

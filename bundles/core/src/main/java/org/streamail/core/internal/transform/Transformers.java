@@ -20,8 +20,9 @@ import org.streamail.api.model.Verdict;
 
 /**
  * Applies the bound {@link MessageTransformer} services to a message the policy lets through, in order of
- * {@code service.ranking} (highest first, then name). A failing transformer, or one whose output is empty
- * or too large, is skipped with a WARN: the policy already decided to deliver, so the message goes on.
+ * {@code service.ranking} (highest first, then name). A failing transformer (whatever it throws, {@link Error}s
+ * included), or one whose output is empty or too large, is skipped with a WARN (an ERROR for an Error): the policy
+ * already decided to deliver, so the message goes on.
  *
  * <p>Thread-safe: the bound list is replaced copy-on-write and read as a snapshot.
  */
@@ -87,6 +88,10 @@ public class Transformers {
             } catch (Exception | LinkageError e) {
                 // LinkageError: the transformer's bundle is being updated under us.
                 LOG.warn("Transformer {} failed on {}; delivering without it: {}", name, id, e.toString());
+            } catch (Error e) {
+                // A StackOverflowError on deeply nested input, an OutOfMemoryError on a huge part: the same, but at
+                // ERROR with its trace. Let through, it stranded the message in the spool until the next restart.
+                LOG.error("Transformer {} failed on {}; delivering without it", name, id, e);
             }
         }
         return current == original || current.equals(original) ? raw : current.toByteArray();

@@ -174,6 +174,30 @@ class IntakeTransformTest {
     }
 
     @Test
+    void aTransformerThatOverflowsItsStackIsSkippedAndTheMessageIsStillDelivered() throws Exception {
+        // an Error (a StackOverflowError on deeply nested input) passed the catch of Exception and LinkageError: the
+        // message was neither delivered nor retried, stranded in the spool until the next restart
+        AtomicInteger calls = new AtomicInteger();
+        ((TestableTransformers) transformers).bind(new MessageTransformer() {
+            @Override
+            public String name() {
+                return "deep";
+            }
+
+            @Override
+            public Content transform(Transformation t) {
+                throw new StackOverflowError();
+            }
+        }, 5);
+        ((TestableTransformers) transformers).bind(header("X-After", "ok", calls), 1);
+
+        IntakeResult r = send("nested");
+        String out = delivered(r);
+        assertThat(out).contains("X-After: ok\r\n").endsWith(new String(Mail.message("nested"),
+                StandardCharsets.ISO_8859_1));
+    }
+
+    @Test
     void quarantinedMailIsNeverTransformed() throws Exception {
         AtomicInteger calls = new AtomicInteger();
         ((TestableTransformers) transformers).bind(header("X-Stamp", "1", calls), 0);
