@@ -310,7 +310,27 @@ public class Delivery {
 
     // ------------------------------------------------------------------ one attempt
 
+    /**
+     * One delivery attempt. Whatever escapes it (an {@link Error} from a library or the message log, a bug after the
+     * hop's answer) used to end the message's chain of attempts: it stayed in the spool, claimed, until the next
+     * restart. It is logged at ERROR and the attempt runs again after the first retry delay (an attempt that had
+     * already scheduled its next one, or finished the message, returns at once).
+     */
     private void attempt(String key) {
+        try {
+            attemptOnce(key);
+        } catch (RuntimeException | Error ex) {
+            Duration wait = settings.backoff(1);
+            LOG.error("Delivery of {} failed unexpectedly; trying again in {} s", key, wait.toSeconds(), ex);
+            try {
+                scheduler.schedule(() -> attempt(key), wait.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException r) {
+                // Shutting down: the spool entry brings the message back at the next start.
+            }
+        }
+    }
+
+    private void attemptOnce(String key) {
         State st = jobs.get(key);
         if (st == null) {
             return;

@@ -209,6 +209,39 @@ class DeliveryTest {
     }
 
     @Test
+    void anErrorEscapingAnAttemptDoesNotEndTheMessagesRetries() throws Exception {
+        // the message log threw a NoClassDefFoundError (its bundle refreshed) while recording the first DEFERRED: the
+        // Error ended the attempt's task, nothing scheduled the next one, and the message waited in the spool for a
+        // restart although the hop came back
+        java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean(true);
+        org.streamail.api.store.MessageLog failingOnce = (org.streamail.api.store.MessageLog)
+                java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                        new Class<?>[] {org.streamail.api.store.MessageLog.class}, (p, m, args) -> {
+                            if (m.getName().equals("status") && args[1] == DeliveryStatus.DEFERRED
+                                    && armed.getAndSet(false)) {
+                                throw new NoClassDefFoundError("org/streamail/store/internal/Jdbc");
+                            }
+                            try {
+                                return m.invoke(log, args);
+                            } catch (java.lang.reflect.InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                        });
+        int port = Wait.freePort();
+        Spool spool = new Spool(dir.resolve("spool"));
+        delivery = new Delivery(spool, failingOnce, DeliverySettings.relay("127.0.0.1", port, Duration.ofSeconds(1)),
+                Clock.systemUTC());
+        SpoolEntry e = spool.write("k1", "k1", Mail.envelope(), null, Mail.message("after an error"));
+        delivery.enqueue(e, Verdict.clean());
+        Wait.until("the Error thrown", Duration.ofSeconds(20), () -> !armed.get());
+
+        hop = startHop(port);
+        awaitMessages(hop, 1, 20_000);
+        Wait.until("DELIVERED logged", Duration.ofSeconds(20), () -> log.statuses("k1").contains(DeliveryStatus.DELIVERED));
+        assertThat(spool.entries()).isEmpty();
+    }
+
+    @Test
     void deferredMessageIsDeliveredAfterARestartOfSpoolAndDelivery() throws Exception {
         int port = Wait.freePort();
         Path spoolDir = dir.resolve("spool");
