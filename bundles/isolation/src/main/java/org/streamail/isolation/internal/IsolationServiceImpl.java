@@ -149,7 +149,8 @@ public final class IsolationServiceImpl implements IsolationService {
                 t.setDaemon(true);
                 return t;
             });
-            scheduler.execute(this::startUpQuietly);
+            scheduler.execute(org.streamail.api.service.Periodic.guarded(this::startUpQuietly, e -> LOG.error(
+                    "Isolation: start-up expiry/sync failed", e)));
             scheduler.scheduleWithFixedDelay(org.streamail.api.service.Periodic.guarded(this::expireQuietly, e -> LOG.error("Isolation: "
                     + "releasing expired isolations failed; the next run is as scheduled", e)), every, every, TimeUnit.SECONDS);
         } else {
