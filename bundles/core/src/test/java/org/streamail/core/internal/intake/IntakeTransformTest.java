@@ -151,20 +151,29 @@ class IntakeTransformTest {
         assertThat(delivered(intake.receive(submitted, new ByteArrayInputStream(alert)))).contains("X-Streamail-Alert: A1");
     }
 
-    @Test
-    void failingTransformerIsSkippedAndTheMessageIsStillDelivered() throws Exception {
-        AtomicInteger calls = new AtomicInteger();
-        ((TestableTransformers) transformers).bind(new MessageTransformer() {
+    /** A transformer that throws {@code failure} on every message. */
+    private static MessageTransformer throwing(String name, java.util.function.Supplier<Throwable> failure) {
+        return new MessageTransformer() {
             @Override
             public String name() {
-                return "broken";
+                return name;
             }
 
             @Override
             public Content transform(Transformation t) {
-                throw new IllegalStateException("boom");
+                Throwable f = failure.get();
+                if (f instanceof Error e) {
+                    throw e;
+                }
+                throw (RuntimeException) f;
             }
-        }, 5);
+        };
+    }
+
+    @Test
+    void failingTransformerIsSkippedAndTheMessageIsStillDelivered() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        ((TestableTransformers) transformers).bind(throwing("broken", () -> new IllegalStateException("boom")), 5);
         ((TestableTransformers) transformers).bind(header("X-After", "ok", calls), 1);
 
         IntakeResult r = send("hello");
@@ -178,17 +187,7 @@ class IntakeTransformTest {
         // an Error (a StackOverflowError on deeply nested input) passed the catch of Exception and LinkageError: the
         // message was neither delivered nor retried, stranded in the spool until the next restart
         AtomicInteger calls = new AtomicInteger();
-        ((TestableTransformers) transformers).bind(new MessageTransformer() {
-            @Override
-            public String name() {
-                return "deep";
-            }
-
-            @Override
-            public Content transform(Transformation t) {
-                throw new StackOverflowError();
-            }
-        }, 5);
+        ((TestableTransformers) transformers).bind(throwing("deep", StackOverflowError::new), 5);
         ((TestableTransformers) transformers).bind(header("X-After", "ok", calls), 1);
 
         IntakeResult r = send("nested");
