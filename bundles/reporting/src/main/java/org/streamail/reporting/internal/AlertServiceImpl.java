@@ -539,13 +539,13 @@ public final class AlertServiceImpl implements AlertService {
      * {@link #runAll}.
      */
     private void digestTick() {
-        try {
-            sendDueDigests();
-        } catch (RuntimeException e) {
-            LOG.warn("Alerts: sending digests failed: {}", e.toString());
-        } catch (Error e) {
-            LOG.error("Alerts: the digest thread caught {}; it goes on at the next tick", e.toString(), e);
-        }
+        org.streamail.api.service.Periodic.guarded(this::sendDueDigests, e -> {
+            if (e instanceof Error) {
+                LOG.error("Alerts: the digest thread caught {}; it goes on at the next tick", e.toString(), e);
+            } else {
+                LOG.warn("Alerts: sending digests failed: {}", e.toString());
+            }
+        }).run();
     }
 
     /** Sends the digests of the fold windows that have closed; returns how many. Called by the digest thread. */

@@ -133,7 +133,11 @@ public final class JdbcHousekeeping implements Housekeeping {
                 t.setDaemon(true);
                 return t;
             });
-            scheduler.scheduleWithFixedDelay(this::scheduledRun, Math.max(0, firstRun.toMillis()),
+            // Never let the scheduler die (an OutOfMemoryError included, which this used to rethrow: housekeeping then
+            // stopped for good): the next interval tries again.
+            scheduler.scheduleWithFixedDelay(org.streamail.api.service.Periodic.guarded(this::runOnce, e -> LOG.warn(
+                    "Store housekeeping failed: {}; retried in {} h", e.toString(), settings.interval().toHours(), e)),
+                    Math.max(0, firstRun.toMillis()),
                     settings.interval().toMillis(), TimeUnit.MILLISECONDS);
         }
         LOG.info("Store housekeeping active: {}, every {} h, batches of {}", describe(settings),
@@ -196,17 +200,6 @@ public final class JdbcHousekeeping implements Housekeeping {
         String k = key.contains(",") ? "(" + key + ")" : key;
         return new Pass(name, days, "DELETE FROM " + table + " WHERE " + k + " IN (SELECT " + key + " FROM " + table
                 + " WHERE " + time + " < ? ORDER BY " + time + " OFFSET 0 ROWS FETCH FIRST ? ROWS ONLY)", false);
-    }
-
-    private void scheduledRun() {
-        try {
-            runOnce();
-        } catch (VirtualMachineError e) {
-            throw e;
-        } catch (Throwable e) {
-            // Never let the scheduler die: the next interval tries again.
-            LOG.warn("Store housekeeping failed: {}; retried in {} h", e.toString(), settings.interval().toHours(), e);
-        }
     }
 
     @Override
