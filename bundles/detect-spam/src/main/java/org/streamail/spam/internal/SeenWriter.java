@@ -24,9 +24,14 @@ import org.streamail.api.spam.SpamStore;
  * summary waiting, up to {@value #BATCH}, and stores it in one transaction: a summary reaches the database at most
  * about {@code FLUSH_INTERVAL} plus one write after the inspection (the staleness bound of reports by id on other
  * nodes; this node's own {@link RecentMessages} cover the gap). When the queue is full (the database slow or down)
- * the newest summary is dropped and counted, with a WARN at most once a minute; a batch the store refuses is
- * dropped the same way (never retried: the queue stays bounded). Every {@link #CLEAN_INTERVAL} the thread deletes the
- * summaries older than {@code recent.shared.hours}, in bounded batches.
+ * the newest summary is dropped and counted, with a WARN at most once a minute. A batch the store fails (the database
+ * down or timing out) is kept and tried again after {@link #RETRY_FIRST}, doubling up to {@link #RETRY_MAX}; while it
+ * waits no newer batch is written (a re-inspection's summary never overtakes its older one) and new summaries wait in
+ * the queue, so what is held stays bounded by {@value #QUEUE} + {@value #BATCH}. A summary older than
+ * {@code recent.shared.hours} by the time it could be written is dropped, and so is one the store refuses as out of
+ * its bounds ({@link IllegalArgumentException}: the batch's others are written one by one). Every
+ * {@link #CLEAN_INTERVAL} the thread deletes the summaries older than {@code recent.shared.hours}, in bounded
+ * batches.
  *
  * <p>{@link #close()} stops accepting, lets the thread write what is queued and waits at most {@link #STOP_WAIT}.
  * A writer that was never started (unit tests, the bench) only writes when {@link #flush()} is called. A writer with
@@ -43,6 +48,9 @@ final class SeenWriter implements AutoCloseable {
     static final Duration FLUSH_INTERVAL = Duration.ofSeconds(1);
     static final Duration CLEAN_INTERVAL = Duration.ofMinutes(10);
     static final Duration STOP_WAIT = Duration.ofSeconds(5);
+    /** First wait before a failed batch is tried again; each further failure doubles it, up to {@link #RETRY_MAX}. */
+    static final Duration RETRY_FIRST = Duration.ofSeconds(1);
+    static final Duration RETRY_MAX = Duration.ofMinutes(1);
     /** Rows per delete transaction, and delete transactions per cleaning. */
     static final int DELETE_BATCH = 1000;
     static final int MAX_DELETE_BATCHES = 1000;
@@ -61,6 +69,10 @@ final class SeenWriter implements AutoCloseable {
     private volatile long lastFailureLog;
     private volatile boolean closed;
     private Thread thread; // guarded by this
+    /** The batch the store failed, tried again before any newer one; guarded by writeLock. */
+    private final List<SpamStore.SeenMessage> retry = new ArrayList<>();
+    private Duration retryWait = RETRY_FIRST; // guarded by writeLock
+    private long retryAt; // System.nanoTime(); guarded by writeLock
 
     /**
      * @param keep     how long summaries are kept ({@code recent.shared.hours}); zero: off
@@ -133,21 +145,58 @@ final class SeenWriter implements AutoCloseable {
         return queue.size();
     }
 
+    /** Summaries of a failed batch waiting to be tried again. */
+    int retrying() {
+        synchronized (writeLock) {
+            return retry.size();
+        }
+    }
+
     /**
-     * Writes everything queued now, on the calling thread, in batches of {@value #BATCH}; never throws (a batch the
-     * store fails is dropped and logged). For {@link #close()} and tests.
+     * Writes what waits now, on the calling thread: the failed batch first (without waiting for its time), then the
+     * queue in batches of {@value #BATCH}; never throws. Stops at the first batch the store fails, which is kept for
+     * the next try. For {@link #close()} and tests.
      *
      * @return how many summaries were written
      */
     int flush() {
         int n = 0;
-        for (int rounds = 0; rounds <= QUEUE / BATCH + 1; rounds++) {
-            List<SpamStore.SeenMessage> batch = new ArrayList<>(BATCH);
-            queue.drainTo(batch, BATCH);
-            if (batch.isEmpty()) {
-                break;
+        synchronized (writeLock) {
+            if (!retry.isEmpty()) {
+                n += retryNow();
+                if (!retry.isEmpty()) {
+                    return n;
+                }
             }
-            n += write(batch);
+            for (int rounds = 0; rounds <= QUEUE / BATCH + 1; rounds++) {
+                List<SpamStore.SeenMessage> batch = new ArrayList<>(BATCH);
+                queue.drainTo(batch, BATCH);
+                if (batch.isEmpty()) {
+                    break;
+                }
+                n += write(batch);
+                if (!retry.isEmpty()) {
+                    break;
+                }
+            }
+        }
+        return n;
+    }
+
+    /** Tries the failed batch again now, without its old summaries; on failure waits twice as long next time. */
+    private int retryNow() {
+        Instant cutoff = clock.instant().minus(keep);
+        int before = retry.size();
+        retry.removeIf(m -> m.seenAt().isBefore(cutoff));
+        dropped.addAndGet(before - retry.size());
+        if (retry.isEmpty()) {
+            return 0;
+        }
+        List<SpamStore.SeenMessage> batch = new ArrayList<>(retry);
+        retry.clear();
+        int n = write(batch);
+        if (n > 0) {
+            LOG.info("Spam: the store answers again; {} summaries of inspected messages written after a failure", n);
         }
         return n;
     }
@@ -181,11 +230,13 @@ final class SeenWriter implements AutoCloseable {
         return n;
     }
 
+    /** Writes the batch; if the store fails it, keeps it in {@link #retry} for later (never throws). */
     private int write(List<SpamStore.SeenMessage> batch) {
         synchronized (writeLock) {
             try {
                 store.saveSeen(batch);
                 written.addAndGet(batch.size());
+                retryWait = RETRY_FIRST;
                 return batch.size();
             } catch (IllegalArgumentException e) {
                 // one summary out of the store's bounds: keep the others
@@ -201,7 +252,17 @@ final class SeenWriter implements AutoCloseable {
                 }
                 return n;
             } catch (RuntimeException e) {
-                failure("storing " + batch.size() + " summaries of inspected messages", batch.size(), e);
+                retry.addAll(batch);
+                retryAt = System.nanoTime() + retryWait.toNanos();
+                long now = System.nanoTime();
+                if (now - lastFailureLog >= LOG_EVERY_NANOS) {
+                    lastFailureLog = now;
+                    LOG.warn("Spam: storing {} summaries of inspected messages failed ({}); tried again in {} s, "
+                            + "{} more wait in the queue (warned at most once a minute)", batch.size(), e.toString(),
+                            retryWait.toSeconds(), queue.size());
+                }
+                Duration doubled = retryWait.multipliedBy(2);
+                retryWait = doubled.compareTo(RETRY_MAX) > 0 ? RETRY_MAX : doubled;
                 return 0;
             }
         }
@@ -217,6 +278,28 @@ final class SeenWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * With a failed batch waiting: tries it once its time has come, else waits for that time (at most
+     * {@link #FLUSH_INTERVAL}, so closing and cleaning are not delayed).
+     *
+     * @return whether a failed batch was waiting (the caller writes nothing newer this round)
+     */
+    private boolean retryPending() throws InterruptedException {
+        long wait;
+        synchronized (writeLock) {
+            if (retry.isEmpty()) {
+                return false;
+            }
+            wait = retryAt - System.nanoTime();
+            if (wait <= 0) {
+                retryNow();
+                return true;
+            }
+        }
+        Thread.sleep(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(wait), FLUSH_INTERVAL.toMillis())));
+        return true;
+    }
+
     private void run() {
         long nextClean = System.nanoTime();
         while (!closed) {
@@ -224,6 +307,9 @@ final class SeenWriter implements AutoCloseable {
                 if (System.nanoTime() - nextClean >= 0) {
                     clean();
                     nextClean = System.nanoTime() + CLEAN_INTERVAL.toNanos();
+                }
+                if (retryPending()) {
+                    continue;
                 }
                 SpamStore.SeenMessage first = queue.poll(FLUSH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
                 if (first == null) {
@@ -256,6 +342,12 @@ final class SeenWriter implements AutoCloseable {
             }
         }
         flush();
+        int lost = retrying() + queue.size();
+        if (lost > 0) {
+            dropped.addAndGet(lost);
+            LOG.warn("Spam: the summary writer stops with {} summaries the store did not take; those messages can be "
+                    + "reported by id only until this node restarts", lost);
+        }
     }
 
     /**

@@ -6,13 +6,15 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -45,7 +47,8 @@ import org.streamail.api.spam.ReportKind;
  * deleted when the entry is finished or dropped, so a restart of the bundle or of the gateway while the database
  * is down loses none of them: the next instance loads them and its refresh finishes them. One file per report
  * keeps each change to one write (the whole list would be rewritten at each failing report of an outage, up to
- * 200 × 64 KB). A file is written to a temporary name and moved into place, readable by the gateway's user only;
+ * 200 × 64 KB). A file is written to a temporary name, forced to the disk and moved into place (the directory forced
+ * too), so a power cut after the report was acknowledged does not lose it; readable by the gateway's user only;
  * an unreadable file is moved aside with a warning, never retried at each start. Without a journal (tests, a
  * framework without bundle storage) it is memory only.
  *
@@ -200,16 +203,18 @@ final class UnfinishedReports {
             } catch (UnsupportedOperationException e) {
                 Files.createFile(tmp); // not a POSIX file system
             }
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                DataOutputStream d = new DataOutputStream(new BufferedOutputStream(out));
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                DataOutputStream d = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch)));
                 encode(r, d);
                 d.flush();
+                ch.force(true); // on the disk before it has its name: a power cut leaves the old file or the new
             }
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }
+            syncDirectory(); // the new name too, before the store records the report
         } catch (IOException | RuntimeException e) {
             long now = System.nanoTime();
             if (lastWriteFailureLog == 0 || now - lastWriteFailureLog > Duration.ofMinutes(1).toNanos()) {
@@ -223,6 +228,19 @@ final class UnfinishedReports {
             } catch (IOException ignored) {
                 // the warning above says enough
             }
+        }
+    }
+
+    /**
+     * Makes the directory's entries durable (a file's name lives in its directory). Linux and the BSDs allow it;
+     * where opening a directory fails the rename is as durable as the file system makes it, and the report's file
+     * content already is.
+     */
+    private void syncDirectory() {
+        try (FileChannel dir = FileChannel.open(journal, StandardOpenOption.READ)) {
+            dir.force(true);
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("Spam: cannot sync the directory {} ({})", journal, e.toString());
         }
     }
 

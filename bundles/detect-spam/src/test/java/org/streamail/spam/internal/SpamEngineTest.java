@@ -569,14 +569,16 @@ class SpamEngineTest {
     }
 
     @Test
-    void aSummaryTheStoreFailsIsDroppedAndInspectNeverSeesTheFailure() {
+    void aSummaryTheStoreFailsIsKeptForLaterAndInspectNeverSeesTheFailure() {
         SpamEngine a = node(SpamEngine.Settings.defaults());
+        SpamEngine b = node(SpamEngine.Settings.defaults());
         store.down = true;
         assertThat(a.inspect("gw-1", variant("Alice", "a", 1), List.of(), List.of(), () -> false)).isNotNull();
         assertThat(a.flushSeen()).isZero();
-        assertThat(a.droppedSummaries()).isEqualTo(1);
+        assertThat(a.droppedSummaries()).isZero();
         store.down = false;
-        assertThat(a.reportById(ReportKind.SPAM, "gw-1", "root", true).blocking()).as("A still has the bytes").isTrue();
+        assertThat(a.flushSeen()).as("written once the store answers").isEqualTo(1);
+        assertThat(b.reportById(ReportKind.SPAM, "gw-1", "root", true).blocking()).as("B finds it").isTrue();
     }
 
     /**
@@ -661,6 +663,85 @@ class SpamEngineTest {
         } finally {
             writer.close();
         }
+    }
+
+    @Test
+    void aBatchTheStoreFailsIsWrittenLaterInOrderNotDropped() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.List<String> order = new java.util.concurrent.CopyOnWriteArrayList<>();
+        SpamStore flaky = (SpamStore) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {SpamStore.class}, (p, method, args) -> {
+                    if (method.getName().equals("saveSeen")) {
+                        if (down.get()) {
+                            throw new IllegalStateException("connection refused");
+                        }
+                        for (Object m : (List<?>) args[0]) {
+                            order.add(((SpamStore.SeenMessage) m).gatewayId());
+                        }
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        SeenWriter writer = new SeenWriter(flaky, Duration.ofHours(48), clock, 100);
+        writer.offer(seenAt("gw-1", clock.instant()));
+        assertThat(writer.flush()).isZero();
+        assertThat(writer.retrying()).isEqualTo(1);
+        writer.offer(seenAt("gw-2", clock.instant()));
+        assertThat(writer.flush()).as("still down").isZero();
+        assertThat(writer.retrying()).isEqualTo(1);
+        assertThat(writer.queued()).as("nothing newer is written while the failed batch waits").isEqualTo(1);
+        down.set(false);
+        assertThat(writer.flush()).isEqualTo(2);
+        assertThat(order).containsExactly("gw-1", "gw-2");
+        assertThat(store.seen("gw-1")).isPresent();
+        assertThat(writer.dropped()).isZero();
+
+        // a summary that waited past recent.shared.hours is not worth writing any more
+        down.set(true);
+        writer.offer(seenAt("gw-3", clock.instant()));
+        writer.flush();
+        clock.now = clock.now.plus(Duration.ofHours(49));
+        down.set(false);
+        assertThat(writer.flush()).isZero();
+        assertThat(writer.retrying()).isZero();
+        assertThat(writer.dropped()).isEqualTo(1);
+        assertThat(store.seen("gw-3")).isEmpty();
+    }
+
+    @Test
+    void theSummaryThreadTriesAFailedBatchAgainOnItsOwn() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+        SpamStore flaky = (SpamStore) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {SpamStore.class}, (p, method, args) -> {
+                    if (method.getName().equals("saveSeen") && failures.incrementAndGet() <= 2) {
+                        throw new IllegalStateException("timeout");
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        SeenWriter writer = new SeenWriter(flaky, Duration.ofHours(48), clock, 100);
+        writer.start();
+        try {
+            writer.offer(seenAt("gw-1", clock.instant()));
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (store.seen("gw-1").isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(store.seen("gw-1")).as("written at the third try (after 1 s and 2 s)").isPresent();
+            assertThat(writer.dropped()).isZero();
+        } finally {
+            writer.close();
+        }
+    }
+
+    private static SpamStore.SeenMessage seenAt(String id, Instant at) {
+        return new SpamStore.SeenMessage(id, "ref-" + id, List.of(1, 2), List.of(), new long[] {7L}, "", at);
     }
 
     @Test
