@@ -11,7 +11,7 @@ import org.streamail.api.model.Finding;
 
 /**
  * Text-level rules on bodies and text parts: the EICAR test string, base64/hex blobs that decode to an
- * executable or to an archive holding one, dangerous command lines, DDE formulas. Patterns use bounded
+ * executable or to an archive holding one (either encoding), dangerous command lines, DDE formulas. Patterns use bounded
  * repetitions only, and text is cut at {@code max.text.scan} characters, so matching time stays linear.
  * Belongs to one scan; not thread-safe.
  */
@@ -34,6 +34,18 @@ final class TextInspector {
      */
     private static final Pattern BASE64_ARCHIVE = Pattern.compile(
             "UEsDB|UEsHC|N3q8ryc|UmFyIRo|H4sI|QlpoO|QlpoM|/Td6WFo|TVNDRg|0M8R4KGx");
+    /**
+     * Hex text whose bytes would begin with the same archive signatures, the byte pairs written together or one space
+     * or tab apart ({@code 504b0304}, {@code 50 4b 03 04}): ZIP, 7z, RAR, gzip, bzip2, xz, CAB, OLE2.
+     */
+    private static final Pattern HEX_ARCHIVE = Pattern.compile("(?i)" + String.join("|", hexBytes("504b0304"),
+            hexBytes("504b0708"), hexBytes("377abcaf271c"), hexBytes("526172211a07"), hexBytes("1f8b08"),
+            hexBytes("425a68") + "[ \\t]?3[1-9]", hexBytes("fd377a585a00"), hexBytes("4d534346"),
+            hexBytes("d0cf11e0a1b11ae1")));
+    /** Hex archive runs decoded per text, at most (each also takes from the same byte budget as base64). */
+    private static final int MAX_HEX_ARCHIVES = 10;
+    /** Fewest bytes a hex archive run must hold to be decoded (a gzip of a small program is about 40). */
+    private static final int MIN_HEX_ARCHIVE = 24;
     /** Bytes decoded from base64 archive runs per text, at most (the rest of a longer run is not decoded). */
     static final int MAX_BASE64_ARCHIVE = 1024 * 1024;
     /**
@@ -150,6 +162,7 @@ final class TextInspector {
         }
         base64Executable(path, text);
         base64Archive(path, text, depth);
+        hexArchive(path, text, depth);
         for (Command c : COMMANDS) {
             Matcher m = find(c, text);
             if (m != null) {
@@ -298,6 +311,52 @@ final class TextInspector {
                 }
             }
         }
+    }
+
+    /**
+     * Hex text (wrapped, reply-quoted, or in byte pairs one space apart, as {@link Run#read} reads it) whose bytes are
+     * an archive or compound file holding an executable; judged like {@link #base64Archive}. At most
+     * {@value #MAX_HEX_ARCHIVES} runs and {@link #MAX_BASE64_ARCHIVE} bytes are decoded per text, each character is
+     * read once (the next signature is looked for after the run just read), and a run is decoded from its signature
+     * (hex is read a byte at a time, so junk ahead of it does not matter).
+     */
+    private void hexArchive(String path, String text, int depth) {
+        Matcher m = HEX_ARCHIVE.matcher(text);
+        int budget = MAX_BASE64_ARCHIVE;
+        int from = 0;
+        for (int k = 0; k < MAX_HEX_ARCHIVES && budget > 0 && from < text.length() && m.find(from); k++) {
+            ctx.checkTime(path);
+            Run run = Run.read(text, m.start(), 2 * budget, TextInspector::hex);
+            from = Math.max(run.end(), m.end());
+            String digits = run.digits().substring(0, run.digits().length() & ~1);
+            if (digits.length() / 2 < MIN_HEX_ARCHIVE) {
+                continue; // a signature quoted in prose
+            }
+            byte[] blob = HexFormat.of().parseHex(digits.toLowerCase(Locale.ROOT));
+            budget -= blob.length;
+            Kind kind = Sniffer.sniff(blob.length <= Sniffer.HEAD ? blob : Arrays.copyOf(blob, Sniffer.HEAD), null);
+            if (kind != Kind.ZIP && kind != Kind.OLE && !kind.family().equals("archive")) {
+                continue;
+            }
+            String part = PartScanner.child(path, "hex-" + k);
+            for (Finding f : ctx.apart(() -> scanner.scanBytes(part, "", blob, depth + 1))) {
+                if (f.rule().equals(Rule.EXECUTABLE.id())) {
+                    String where = f.part().startsWith(part + "!/") ? f.part().substring(part.length() + 2) : "";
+                    ctx.report(Rule.BASE64_ARCHIVE, path, "hex text decodes to a " + kind.label
+                            + " holding an executable" + (where.isEmpty() ? "" : ": " + where));
+                    return;
+                }
+            }
+        }
+    }
+
+    /** {@code hex} (an even number of digits) as a pattern whose byte pairs may stand one space or tab apart. */
+    private static String hexBytes(String hex) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < hex.length(); i += 2) {
+            b.append(i == 0 ? "" : "[ \\t]?").append(hex, i, i + 2);
+        }
+        return b.toString();
     }
 
     /**

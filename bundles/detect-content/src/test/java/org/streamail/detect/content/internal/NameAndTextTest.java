@@ -281,6 +281,58 @@ class NameAndTextTest {
         assertThat(scan(message(quote(wrap(java.util.HexFormat.of().formatHex(notExe), 64), "> "), ""))).isEmpty();
     }
 
+    /** {@code data} in hex byte pairs one space apart, 16 a line, as many hex dumps write it. */
+    static String spacedHex(byte[] data) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < data.length; i++) {
+            b.append(String.format("%02x", data[i] & 0xff)).append(i % 16 == 15 ? "\n" : " ");
+        }
+        return b.toString();
+    }
+
+    @Test
+    void hexTextOfAnArchiveHoldingAnExecutableIsFound() {
+        byte[] zip = zip(entries("readme.txt", "hi", "invoice.exe", pe()));
+        String hex = wrap(java.util.HexFormat.of().formatHex(zip), 64);
+        for (String body : new String[] {"Convert this hex to a file and unzip it:\n" + hex,
+            "Bob wrote:\n" + quote("save as hex, then unzip:\n" + hex, "> ", ">"),
+            ("Convert:\n" + hex).toUpperCase(java.util.Locale.ROOT), "Bytes:\n" + spacedHex(zip),
+            "junk a5" + hex}) {
+            Finding f = only(scan(message(body, "")), "base64-archive");
+            assertThat(f.detail()).as(body.substring(0, 12)).startsWith("hex text decodes to a ZIP archive")
+                    .contains("invoice.exe");
+            assertThat(f.part()).isEqualTo("text body");
+        }
+        assertThat(only(scanAttachment("key.txt", "text/plain", utf8(hex)), "base64-archive").part())
+                .isEqualTo("key.txt");
+        assertThat(rules(scan(message(java.util.HexFormat.of().formatHex(gzip(elf())), ""))))
+                .contains("base64-archive");
+        // quiet: an archive without a program, signatures quoted in prose, a short run, a broken archive
+        assertThat(scan(message(wrap(java.util.HexFormat.of().formatHex(zip("a.pdf", pdf(""))), 64), ""))).isEmpty();
+        assertThat(scan(message("A ZIP starts 504b0304 (50 4b 03 04), gzip 1f8b08, OLE d0cf11e0a1b11ae1.", "")))
+                .isEmpty();
+        assertThat(scan(message("504b0304" + "0".repeat(400), ""))).isEmpty();
+    }
+
+    @Test
+    void hexArchivesAreDecodedOnlyUpToTheirBound() {
+        byte[] pad = new byte[600 * 1024];
+        new java.util.Random(7).nextBytes(pad);
+        String first = java.util.HexFormat.of().formatHex(zip(entries("invoice.exe", pe(), "pad.bin", pad)));
+        String last = java.util.HexFormat.of().formatHex(zip(entries("pad.bin", pad, "pad2.bin", pad,
+                "invoice.exe", pe())));
+        assertThat(last.length()).isGreaterThan(2 * TextInspector.MAX_BASE64_ARCHIVE);
+        assertThat(only(scan(message(first, "")), "base64-archive").detail()).contains("invoice.exe");
+        // 2 M characters of text are scanned, which is also the 1 MB the decoder takes: the cut ZIP is read entry by
+        // entry from its start, so a program past that point is not found
+        assertThat(rules(scan(message(last, "")))).as("past 1 MB").doesNotContain("base64-archive");
+        // ten short non-archives ahead use the ten decodes: the eleventh run is not decoded
+        String decoy = wrap(java.util.HexFormat.of().formatHex(zip("a.pdf", pdf(""))), 64);
+        String zipHex = wrap(java.util.HexFormat.of().formatHex(zip("x.exe", pe())), 64);
+        assertThat(rules(scan(message((decoy + "\n-\n").repeat(9) + zipHex, "")))).contains("base64-archive");
+        assertThat(rules(scan(message((decoy + "\n-\n").repeat(10) + zipHex, "")))).doesNotContain("base64-archive");
+    }
+
     /** {@code n} lines of 64 base64 characters of random bytes, each starting with {@code start}. */
     static String junkLines(int n, String start) {
         byte[] r = new byte[48 * n];

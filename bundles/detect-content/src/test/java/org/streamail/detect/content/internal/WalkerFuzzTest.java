@@ -57,10 +57,13 @@ class WalkerFuzzTest {
     /** A ZIP holding a program, as base64: the start {@code base64-archive} looks for. */
     private static final String ZIP_WITH_EXE = Base64.getEncoder().encodeToString(
             Samples.zip(Map.of("invoice.exe", Samples.pe())));
+    /** The same ZIP as hex: the start the hex side of {@code base64-archive} looks for. */
+    private static final String ZIP_WITH_EXE_HEX = java.util.HexFormat.of().formatHex(
+            Samples.zip(Map.of("invoice.exe", Samples.pe())));
     private static final String[] OPENINGS = {
         "<div style=\"", "<style>", "<p style=\"background:url(", "<a href=\"#\" style=\"behavior:url(",
         "<meta http-equiv=\"refresh\" content=\"0; url=", "<b style=\"e\\78pression(", "<i style='/*",
-        ZIP_WITH_EXE, "UEsDB", ""};
+        ZIP_WITH_EXE, "UEsDB", ZIP_WITH_EXE_HEX, "504b0304", "50 4b 03 04 ", ""};
 
     @FuzzTest(maxDuration = "60s")
     void cssAndBase64Scans(FuzzedDataProvider in) {
