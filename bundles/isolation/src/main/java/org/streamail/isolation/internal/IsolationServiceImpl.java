@@ -55,8 +55,10 @@ import org.streamail.api.isolation.IsolationStore;
  *
  * <p>Lifecycle: active while an {@link IsolationStore} is registered; a configuration change re-creates
  * it. At activation one daemon thread ({@code streamail-isolation-expiry}) first releases what expired
- * while the gateway was down, then re-asserts the stored set on the enforcers, then releases expired
- * isolations every {@code expiry.check.seconds}. An enforcer that arrives later is synced when it binds.
+ * while the gateway was down and what is on the allow-list now, then re-asserts the stored set on the
+ * enforcers (repeated at each check until it went through), then releases expired isolations every
+ * {@code expiry.check.seconds}. An enforcer that arrives later is synced when it binds; one whose sync or
+ * rollback failed is synced again at each check.
  * Deactivation stops the thread; enforced rules stay in place (isolation must outlive a bundle update).
  *
  * <p>Threading: thread-safe; changes, expiries and syncs are serialised by one lock.
@@ -66,6 +68,8 @@ import org.streamail.api.isolation.IsolationStore;
 public final class IsolationServiceImpl implements IsolationService {
 
     static final String EXPIRY_ACTOR = "expiry";
+    /** Releases hosts that a configuration change put on the allow-list while they were isolated. */
+    static final String CONFIG_ACTOR = "config";
     /** Bounds the isolated set (and so every enforcer's rule set / script). */
     static final int MAX_ISOLATED = 4096;
     /**
@@ -95,6 +99,15 @@ public final class IsolationServiceImpl implements IsolationService {
 
     /** Bound enforcers, replaced whole on every bind/unbind; read once per change. */
     private volatile List<Enforcer> enforcers = List.of();
+    /** Whether the start-up expiry and sync ran through; until then every check runs them again. */
+    private volatile boolean startedUp;
+    /** Whether releasing a host that is on the allow-list now failed at start-up; each check tries again. */
+    private volatile boolean allowListedLeft;
+    /**
+     * Names of enforcers whose last sync or rollback failed, so their state may differ from the store; each
+     * check syncs them again.
+     */
+    private final java.util.Set<String> unsynced = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     @Activate
     public IsolationServiceImpl(IsolationConfig config, Map<String, Object> properties,
@@ -149,10 +162,9 @@ public final class IsolationServiceImpl implements IsolationService {
                 t.setDaemon(true);
                 return t;
             });
-            scheduler.execute(org.streamail.api.service.Periodic.guarded(this::startUpQuietly, e -> LOG.error(
-                    "Isolation: start-up expiry/sync failed", e)));
-            scheduler.scheduleWithFixedDelay(org.streamail.api.service.Periodic.guarded(this::expireQuietly, e -> LOG.error("Isolation: "
-                    + "releasing expired isolations failed; the next run is as scheduled", e)), every, every, TimeUnit.SECONDS);
+            // the first run is the start-up; it is repeated at each check until it went through
+            scheduler.scheduleWithFixedDelay(org.streamail.api.service.Periodic.guarded(this::checkQuietly, e -> LOG.error("Isolation: "
+                    + "start-up, expiry or sync failed; the next run is as scheduled", e)), 0, every, TimeUnit.SECONDS);
         } else {
             scheduler = null;
         }
@@ -213,7 +225,13 @@ public final class IsolationServiceImpl implements IsolationService {
             refuse(who, ip, why, e.getMessage());
             throw e;
         }
-        String macText = mac(mac);
+        String macText;
+        try {
+            macText = mac(mac);
+        } catch (IllegalArgumentException e) {
+            refuse(who, addr, why, e.getMessage());
+            throw e;
+        }
         if (isProtectedAddress(addr)) {
             String msg = addr + " is on the isolation allow-list (gateway, loopback, management or protected)";
             refuse(who, addr, why, msg);
@@ -235,7 +253,8 @@ public final class IsolationServiceImpl implements IsolationService {
                         who, c.since(), until, c.offences());
                 action = "extend";
             } else {
-                if (before.size() >= MAX_ISOLATED) {
+                // as for the /64 below: an isolation that is over no longer counts, released or not
+                if (before.stream().filter(i -> !i.expiredAt(now)).count() >= MAX_ISOLATED) {
                     throw new IllegalStateException("already " + MAX_ISOLATED + " hosts isolated; release some first");
                 }
                 byte[] net = IpAddresses.parse(addr).getAddress();
@@ -289,9 +308,13 @@ public final class IsolationServiceImpl implements IsolationService {
 
     // ---------------------------------------------------------------- expiry and sync
 
-    /** Start-up: release what expired while the gateway was down, then re-assert the rest everywhere. */
+    /**
+     * Start-up: release what expired while the gateway was down and what is on the allow-list now (the
+     * configuration changed since it was isolated), then re-assert the rest everywhere.
+     */
     void startUp() {
         expireDue();
+        releaseAllowListed();
         locked(() -> {
             List<Isolation> current = store.list();
             for (Enforcer e : selected(false)) {
@@ -299,6 +322,33 @@ public final class IsolationServiceImpl implements IsolationService {
             }
             return null;
         });
+        startedUp = true;
+    }
+
+    /**
+     * One run of the expiry thread: the start-up until it went through (the database may still be coming up),
+     * then releasing expired isolations and syncing again each enforcer whose last sync or rollback failed.
+     */
+    void check() {
+        if (!startedUp) {
+            startUp();
+            return;
+        }
+        expireDue();
+        if (allowListedLeft) {
+            releaseAllowListed();
+        }
+        if (!unsynced.isEmpty()) {
+            locked(() -> {
+                List<Isolation> current = store.list();
+                for (Enforcer e : selected(false)) {
+                    if (unsynced.contains(e.name())) {
+                        syncLocked(e, current);
+                    }
+                }
+                return null;
+            });
+        }
     }
 
     /** Releases every isolation whose {@code until} has passed; returns how many. */
@@ -325,19 +375,45 @@ public final class IsolationServiceImpl implements IsolationService {
         });
     }
 
-    private void startUpQuietly() {
-        try {
-            startUp();
-        } catch (RuntimeException e) {
-            LOG.error("Isolation: start-up expiry/sync failed; retrying at the next check: {}", e.toString());
-        }
+    /** Releases (actor {@code config}) every isolated host that is on the allow-list now. */
+    private void releaseAllowListed() {
+        locked(() -> {
+            boolean failed = false;
+            for (Isolation listed : store.list()) {
+                boolean allowListed;
+                try {
+                    allowListed = isProtectedAddress(listed.ip());
+                } catch (RuntimeException e) { // interfaces unreadable, or a stored row that is no address
+                    LOG.error("Isolation: cannot tell whether {} is allow-listed now: {}",
+                            IpAddresses.printable(listed.ip()), e.toString());
+                    continue;
+                }
+                if (!allowListed) {
+                    continue;
+                }
+                List<Isolation> before = store.list();
+                List<Isolation> after = before.stream().filter(i -> !i.ip().equals(listed.ip())).toList();
+                try {
+                    transact("release", "release", listed, before, after, CONFIG_ACTOR,
+                            "on the isolation allow-list since a configuration change", () -> store.remove(listed.ip()));
+                    LOG.warn("Isolation: released {}: it is on the allow-list now", listed.ip());
+                } catch (IsolationException e) {
+                    failed = true;
+                    LOG.error("Isolation: could not release allow-listed {}; retrying at the next check: {}",
+                            listed.ip(), e.getMessage());
+                }
+            }
+            allowListedLeft = failed;
+            return null;
+        });
     }
 
-    private void expireQuietly() {
+    private void checkQuietly() {
         try {
-            expireDue();
+            check();
         } catch (RuntimeException e) {
-            LOG.error("Isolation: expiry check failed: {}", e.toString());
+            LOG.error("Isolation: {} failed; retrying at the next check: {}",
+                    startedUp ? "expiry check" : "start-up expiry/sync", e.toString());
         }
     }
 
@@ -348,16 +424,20 @@ public final class IsolationServiceImpl implements IsolationService {
                 return null;
             });
         } catch (RuntimeException ex) {
-            LOG.error("Isolation: sync of enforcer {} failed: {}", e.name(), ex.toString());
+            unsynced.add(e.name());
+            LOG.error("Isolation: sync of enforcer {} failed; retrying at the next check: {}", e.name(), ex.toString());
         }
     }
 
     private void syncLocked(Enforcer e, List<Isolation> set) {
         try {
             e.apply(new EnforcementChange("sync", null, set, allowList));
+            unsynced.remove(e.name());
             LOG.info("Isolation: enforcer {} synced with {} isolated host(s)", e.name(), set.size());
         } catch (Exception ex) {
-            LOG.error("Isolation: enforcer {} could not sync {} host(s): {}", e.name(), set.size(), ex.toString());
+            unsynced.add(e.name());
+            LOG.error("Isolation: enforcer {} could not sync {} host(s); retrying at the next check: {}", e.name(),
+                    set.size(), ex.toString());
         }
     }
 
@@ -408,8 +488,9 @@ public final class IsolationServiceImpl implements IsolationService {
             try {
                 e.apply(sync);
             } catch (Exception ex) {
-                LOG.error("Isolation: rollback on enforcer {} failed too; its state may differ until the next "
-                        + "change or restart: {}", e.name(), ex.toString());
+                unsynced.add(e.name());
+                LOG.error("Isolation: rollback on enforcer {} failed too; its state may differ until it is synced "
+                        + "again at the next check: {}", e.name(), ex.toString());
             }
         }
     }

@@ -101,14 +101,28 @@ public final class NftablesEnforcer implements Enforcer {
         Thread reader = new Thread(() -> drain(p.getInputStream(), output), "streamail-nft-output");
         reader.setDaemon(true);
         reader.start();
-        try (OutputStream in = p.getOutputStream()) {
-            in.write(script.getBytes(StandardCharsets.US_ASCII));
-        } catch (IOException e) {
-            // nft exited before reading everything: its exit status and output below say why
-            LOG.debug("nftables enforcer: writing the script failed: {}", e.toString());
+        // Written by its own thread: an nft (or wrapper) that hangs without reading would otherwise block this
+        // write for good once the script exceeds the pipe buffer, before the timeout below is even reached.
+        byte[] bytes = script.getBytes(StandardCharsets.US_ASCII);
+        Thread writer = new Thread(() -> {
+            try (OutputStream in = p.getOutputStream()) {
+                in.write(bytes);
+            } catch (IOException e) {
+                // nft exited before reading everything: its exit status and output say why
+                LOG.debug("nftables enforcer: writing the script failed: {}", e.toString());
+            }
+        }, "streamail-nft-input");
+        writer.setDaemon(true);
+        writer.start();
+        boolean finished;
+        try {
+            finished = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            kill(p); // left running, it could commit this script after the rollback that follows
+            throw e;
         }
-        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            p.destroyForcibly();
+        if (!finished) {
+            kill(p);
             p.waitFor(2, TimeUnit.SECONDS);
             reader.join(1000);
             throw new IOException(binary + " -f - did not finish within " + timeout.toSeconds() + " s; killed. "
@@ -119,6 +133,12 @@ public final class NftablesEnforcer implements Enforcer {
         if (rc != 0) {
             throw new IOException(binary + " -f - failed with exit status " + rc + ": " + text(output));
         }
+    }
+
+    /** Kills nft, and a wrapper's children too: a left-over nft could still commit its script later. */
+    private static void kill(Process p) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
     }
 
     private static void drain(InputStream in, ByteArrayOutputStream sink) {

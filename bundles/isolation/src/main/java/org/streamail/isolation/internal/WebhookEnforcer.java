@@ -38,8 +38,8 @@ import org.streamail.api.isolation.Isolation;
  * timeout or a connection failure is a failure (the service rolls back).
  *
  * <p>{@code sync}: at start-up it posts nothing (the EDR keeps its own state). After that it remembers
- * which hosts it last confirmed, so a rollback {@code sync} posts the releases and isolations that undo a
- * change another enforcer refused.
+ * which hosts it last told the hook about, so a rollback {@code sync} posts the releases and isolations that
+ * undo a change another enforcer refused, or one whose post failed (the hook may have acted all the same).
  *
  * <p>Lifecycle: needs a configuration; the key is read once at activation. Threading: the isolation
  * service serialises calls. The key never appears in logs or {@link #toString()}.
@@ -98,8 +98,22 @@ public final class WebhookEnforcer implements Enforcer {
         Map<String, Isolation> wanted = new HashMap<>();
         change.isolated().forEach(i -> wanted.put(i.ip(), i));
         if (!"sync".equals(change.action())) {
-            post(change.action(), change.target());
-            confirmed = wanted;
+            // Only the target moves: a difference left by an earlier failed post stays for the next sync to
+            // post. Also on failure: a hook that timed out (or a proxy's 502/504) may have acted anyway, so the
+            // rollback sync that follows must post the undo; undoing what did not happen is harmless.
+            Map<String, Isolation> next = confirmed == null ? wanted : new HashMap<>(confirmed);
+            if (confirmed != null) {
+                if (wanted.containsKey(change.target().ip())) {
+                    next.put(change.target().ip(), change.target());
+                } else {
+                    next.remove(change.target().ip());
+                }
+            }
+            try {
+                post(change.action(), change.target());
+            } finally {
+                confirmed = next;
+            }
             return;
         }
         if (confirmed == null) {
@@ -134,12 +148,15 @@ public final class WebhookEnforcer implements Enforcer {
                 .header("Content-Type", "application/json; charset=utf-8")
                 .header(SIGNATURE_HEADER, "sha256=" + sign(body.getBytes(StandardCharsets.UTF_8)))
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build();
-        HttpResponse<Void> response;
+        HttpResponse<java.io.InputStream> response;
         try {
-            response = client.send(request, HttpResponse.BodyHandlers.discarding());
+            // The request timeout ends when the headers arrive; the body is closed unread, so a hook that never
+            // finishes its answer cannot hold the caller (and the isolation lock) beyond the timeout.
+            response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
             throw new IOException("webhook " + where() + " unreachable for " + action + " " + target.ip() + ": " + e, e);
         }
+        response.body().close();
         int status = response.statusCode();
         if (status < 200 || status > 299) {
             throw new IOException("webhook " + where() + " answered HTTP " + status + " to " + action + " " + target.ip());

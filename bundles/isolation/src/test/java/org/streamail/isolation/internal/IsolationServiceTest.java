@@ -81,9 +81,36 @@ class IsolationServiceTest {
 
         assertThat(store.list()).isEmpty();
         assertThat(log.changes).isEmpty();
-        assertThat(actions()).hasSize(bad.size() + 1).containsOnly("refuse");
+        assertThat(actions()).hasSize(bad.size() + 2).containsOnly("refuse"); // and the MAC and the ttl
         assertThat(store.audits().get(0).ip()).isEqualTo("example.com");
         assertThat(store.audits().get(0).reason()).contains("not an IP address literal");
+    }
+
+    @Test
+    void aBadMacShouldBeAuditedAsARefusalLikeABadAddress() {
+        IsolationServiceImpl s = service();
+        assertThatThrownBy(() -> s.isolate("10.0.0.5", "aa:bb:cc:dd:ee", "clicked", null, "linkguard"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("MAC");
+        assertThat(store.list()).isEmpty();
+        assertThat(store.audits()).singleElement().satisfies(a -> {
+            assertThat(a.action()).isEqualTo("refuse");
+            assertThat(a.ip()).isEqualTo("10.0.0.5");
+            assertThat(a.reason()).contains("MAC");
+        });
+    }
+
+    @Test
+    void expiredIsolationsNotYetReleasedShouldNotCountAgainstTheBound() {
+        for (int n = 0; n < IsolationServiceImpl.MAX_ISOLATED; n++) {
+            store.put(new Isolation("10.1." + (n / 256) + "." + (n % 256), "", "old", "linkguard", T0,
+                    T0.plus(Duration.ofMinutes(10)), 1));
+        }
+        IsolationServiceImpl s = service();
+        assertThatThrownBy(() -> s.isolate("10.2.0.1", null, "clicked", null, "linkguard"))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("4096");
+        clock.advance(Duration.ofMinutes(10)); // all over; the expiry thread has not run yet
+        assertThat(s.list()).isEmpty();
+        assertThat(s.isolate("10.2.0.1", null, "clicked", null, "linkguard").ip()).isEqualTo("10.2.0.1");
     }
 
     @Test
@@ -170,6 +197,23 @@ class IsolationServiceTest {
     }
 
     @Test
+    void aHostPutOnTheAllowListAfterItWasIsolatedShouldBeReleasedAtStartUp() {
+        // isolated before the admin added it to management / protected (a configuration change restarts us)
+        store.put(new Isolation("10.0.3.2", "", "clicked", "linkguard", T0, T0.plus(Duration.ofDays(7)), 1));
+        store.put(new Isolation("10.9.1.1", "", "clicked", "linkguard", T0, T0.plus(Duration.ofDays(7)), 1));
+        store.put(new Isolation("10.0.1.3", "", "clicked", "linkguard", T0, T0.plus(Duration.ofDays(7)), 1));
+        IsolationServiceImpl s = service();
+        s.startUp();
+
+        assertThat(store.list()).extracting(Isolation::ip).containsExactly("10.0.1.3");
+        assertThat(log.enforced()).containsExactly("10.0.1.3");
+        assertThat(store.audits()).extracting(IsolationAudit::actor, IsolationAudit::action, IsolationAudit::ip)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("config", "release", "10.0.3.2"),
+                        org.assertj.core.groups.Tuple.tuple("config", "release", "10.9.1.1"));
+        assertThat(s.list()).extracting(Isolation::ip).containsExactly("10.0.1.3");
+    }
+
+    @Test
     void theExpiryThreadShouldSyncAtStartAndReleaseOnSchedule() throws InterruptedException {
         store.put(new Isolation("10.0.1.4", "", "before restart", "alice", T0, T0.plus(Duration.ofMinutes(5)), 1));
         IsolationServiceImpl s = new IsolationServiceImpl(TestConfigs.isolation(Map.of("expiry.check.seconds", 1)),
@@ -184,6 +228,71 @@ class IsolationServiceTest {
         } finally {
             s.deactivate();
         }
+    }
+
+    @Test
+    void aStartUpSyncThatFailedBecauseTheStoreWasDownShouldBeRetried() throws InterruptedException {
+        store.put(new Isolation("10.0.1.4", "", "before restart", "alice", T0, T0.plus(Duration.ofHours(1)), 1));
+        store.failLists = 2; // the database is still coming up after a reboot
+        IsolationServiceImpl s = new IsolationServiceImpl(TestConfigs.isolation(Map.of("expiry.check.seconds", 1)),
+                store, List.of(log), clock, GATEWAY, true);
+        try {
+            waitFor(() -> log.actions().contains("sync")); // the firewall learns the stored set after all
+            assertThat(log.enforced()).containsExactly("10.0.1.4");
+        } finally {
+            s.deactivate();
+        }
+    }
+
+    @Test
+    void anEnforcerWhoseSyncOrRollbackFailedShouldBeSyncedAgainAtTheNextCheck() throws InterruptedException {
+        RecordingEnforcer first = new RecordingEnforcer("first");
+        RecordingEnforcer second = new RecordingEnforcer("second");
+        store.put(new Isolation("10.0.1.4", "", "before restart", "alice", T0, T0.plus(Duration.ofHours(1)), 1));
+        first.failSyncs = 1; // nft failed right after boot
+        IsolationServiceImpl s = new IsolationServiceImpl(TestConfigs.isolation(Map.of("expiry.check.seconds", 1,
+                "enforcers", "first,second")), store, List.of(first, second), clock, GATEWAY, true);
+        try {
+            waitFor(() -> first.actions().equals(List.of("sync", "sync")));
+            assertThat(first.enforced()).containsExactly("10.0.1.4");
+
+            // a change fails on second, and the rollback fails on first: first still holds the new set
+            second.failChanges = true;
+            first.failSyncs = 1;
+            assertThatThrownBy(() -> s.isolate("10.0.1.5", null, "clicked", null, "linkguard"))
+                    .isInstanceOf(IsolationException.class);
+            assertThat(store.list()).extracting(Isolation::ip).containsExactly("10.0.1.4");
+            assertThat(first.actions()).endsWith("isolate", "sync"); // that sync (the rollback) failed
+            int failedRollback = first.actions().size();
+            waitFor(() -> first.actions().size() > failedRollback);
+            assertThat(first.last().action()).isEqualTo("sync");
+            assertThat(first.enforced()).containsExactly("10.0.1.4");
+        } finally {
+            s.deactivate();
+        }
+    }
+
+    @Test
+    void anEnforcerWhoseRollbackFailedShouldBeSyncedEvenIfALaterChangeWorked() {
+        // an enforcer may apply a change as a step (the webhook posts one host): only a sync settles the rest
+        RecordingEnforcer first = new RecordingEnforcer("first");
+        RecordingEnforcer second = new RecordingEnforcer("second");
+        IsolationServiceImpl s = service(Map.of("enforcers", "first,second"), first, second);
+        s.startUp();
+        second.failChanges = true;
+        first.failSyncs = 1;
+        assertThatThrownBy(() -> s.isolate("10.0.1.5", null, "clicked", null, "linkguard"))
+                .isInstanceOf(IsolationException.class);
+        second.failChanges = false;
+        s.isolate("10.0.1.6", null, "clicked", null, "linkguard");
+        int seen = first.changes.size();
+
+        s.check();
+        assertThat(first.changes).hasSize(seen + 1);
+        assertThat(first.last().action()).isEqualTo("sync");
+        assertThat(first.enforced()).containsExactly("10.0.1.6");
+        s.check(); // synced now: nothing more
+        assertThat(first.changes).hasSize(seen + 1);
     }
 
     @Test

@@ -15,6 +15,8 @@ final class MemoryIsolationStore implements IsolationStore {
 
     private final Map<String, Isolation> isolations = new LinkedHashMap<>();
     private final List<IsolationAudit> audit = new ArrayList<>();
+    /** How many of the next {@link #list} calls fail (the database is down). */
+    volatile int failLists;
 
     @Override
     public synchronized void put(Isolation isolation) {
@@ -33,6 +35,10 @@ final class MemoryIsolationStore implements IsolationStore {
 
     @Override
     public synchronized List<Isolation> list() {
+        if (failLists > 0) {
+            failLists--;
+            throw new IllegalStateException("database down");
+        }
         return isolations.values().stream().sorted(Comparator.comparing(Isolation::since)).toList();
     }
 

@@ -117,6 +117,44 @@ class NftablesScriptTest {
     }
 
     @Test
+    void aHangingNftThatReadsNoInputShouldStillBeKilledAfterTheTimeout(@TempDir Path dir) throws Exception {
+        // a script larger than a pipe buffer (64 KiB): with 4,096 IPv6 hosts the real one is ~170 KB
+        Path fake = dir.resolve("nft");
+        Files.writeString(fake, "#!/bin/sh\nexec sleep 30\n");
+        Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwx------"));
+        NftablesEnforcer e = new NftablesEnforcer(fake, "streamail", Duration.ofSeconds(1));
+        String big = "table inet streamail\n" + "# padding\n".repeat(40_000);
+        long start = System.nanoTime();
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20), () ->
+                assertThatThrownBy(() -> e.run(big)).hasMessageContaining("did not finish within 1 s"));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void anInterruptedRunShouldNotLeaveNftBehindToCommitLater(@TempDir Path dir) throws Exception {
+        // e.g. the service is deactivated mid-change: its rollback must not race a left-over nft
+        Path fake = dir.resolve("nft");
+        Path committed = dir.resolve("committed");
+        Files.writeString(fake, "#!/bin/sh\ncat > /dev/null\nsleep 2\ntouch '" + committed + "'\n");
+        Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwx------"));
+        NftablesEnforcer e = new NftablesEnforcer(fake, "streamail", Duration.ofSeconds(10));
+        Thread caller = Thread.currentThread();
+        Thread interrupter = new Thread(() -> {
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException ignored) {
+                return;
+            }
+            caller.interrupt();
+        });
+        interrupter.start();
+        assertThatThrownBy(() -> e.run("table inet streamail\n")).isInstanceOf(InterruptedException.class);
+        Thread.interrupted();
+        Thread.sleep(3000);
+        assertThat(committed).doesNotExist();
+    }
+
+    @Test
     void aMissingBinaryShouldFailClearly() {
         NftablesEnforcer e = new NftablesEnforcer(Path.of("/nonexistent/nft"), "streamail", Duration.ofSeconds(1));
         assertThatThrownBy(() -> e.run("table inet streamail\n")).hasMessageContaining("cannot run /nonexistent/nft");

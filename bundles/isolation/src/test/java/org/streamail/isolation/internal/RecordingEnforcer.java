@@ -11,6 +11,8 @@ final class RecordingEnforcer implements Enforcer {
     private final String name;
     final List<EnforcementChange> changes = new ArrayList<>();
     volatile boolean failChanges;
+    /** How many of the next syncs fail. */
+    volatile int failSyncs;
 
     RecordingEnforcer(String name) {
         this.name = name;
@@ -26,6 +28,10 @@ final class RecordingEnforcer implements Enforcer {
         changes.add(change);
         if (failChanges && !change.action().equals("sync")) {
             throw new IllegalStateException(name + " refused " + change.action());
+        }
+        if (failSyncs > 0 && change.action().equals("sync")) {
+            failSyncs--;
+            throw new IllegalStateException(name + " refused sync");
         }
     }
 

@@ -34,6 +34,7 @@ class WebhookEnforcerTest {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private volatile int status = 204;
     private HttpServer server;
+    private final java.util.concurrent.CountDownLatch answered = new java.util.concurrent.CountDownLatch(1);
 
     @BeforeEach
     void start() throws IOException {
@@ -51,6 +52,7 @@ class WebhookEnforcerTest {
 
     @AfterEach
     void stop() {
+        answered.countDown();
         server.stop(0);
     }
 
@@ -107,6 +109,82 @@ class WebhookEnforcerTest {
         Isolation i = iso("10.0.1.2", "r");
         assertThatThrownBy(() -> e.apply(new EnforcementChange("isolate", i, List.of(i), List.of())))
                 .hasMessageContaining("unreachable");
+    }
+
+    @Test
+    void aHookThatNeverFinishesItsAnswerShouldNotHangTheCaller() throws Exception {
+        server.createContext("/slow", ex -> {
+            ex.getRequestBody().readAllBytes();
+            ex.sendResponseHeaders(200, 0); // chunked: the body never ends
+            try {
+                ex.getResponseBody().write('{');
+                ex.getResponseBody().flush();
+                answered.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                ex.close();
+            }
+        });
+        WebhookEnforcer e = new WebhookEnforcer("http://127.0.0.1:" + server.getAddress().getPort() + "/slow", KEY,
+                Duration.ofSeconds(1));
+        Isolation i = iso("10.0.1.2", "r");
+        long start = System.nanoTime();
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(15),
+                () -> e.apply(new EnforcementChange("isolate", i, List.of(i), List.of())));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        answered.countDown();
+    }
+
+    @Test
+    void aRollbackShouldUndoAChangeTheHookMayHaveMadeWithoutAnsweringInTime() throws Exception {
+        server.createContext("/late", ex -> {
+            String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            received.add(new Received(body, null, null));
+            try {
+                if (body.contains("\"isolate\"")) {
+                    answered.await(30, java.util.concurrent.TimeUnit.SECONDS); // acts, but answers too late
+                }
+                ex.sendResponseHeaders(204, -1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                ex.close();
+            }
+        });
+        WebhookEnforcer e = new WebhookEnforcer("http://127.0.0.1:" + server.getAddress().getPort() + "/late", KEY,
+                Duration.ofSeconds(1));
+        Isolation a = iso("10.0.1.2", "a");
+        Isolation b = iso("10.0.1.3", "b");
+        e.apply(new EnforcementChange("sync", null, List.of(a), List.of()));
+        assertThatThrownBy(() -> e.apply(new EnforcementChange("isolate", b, List.of(a, b), List.of())))
+                .hasMessageContaining("10.0.1.3");
+        answered.countDown();
+
+        e.apply(new EnforcementChange("sync", null, List.of(a), List.of())); // the rollback
+        assertThat(received).extracting(Received::body).satisfiesExactly(
+                x -> assertThat(x).startsWith("{\"action\":\"isolate\",\"ip\":\"10.0.1.3\""),
+                x -> assertThat(x).startsWith("{\"action\":\"release\",\"ip\":\"10.0.1.3\""));
+    }
+
+    @Test
+    void anUndoThatFailedShouldStillBePostedByALaterSyncAfterAnotherChange() throws Exception {
+        WebhookEnforcer e = new WebhookEnforcer(url(), KEY, Duration.ofSeconds(5));
+        Isolation a = iso("10.0.1.2", "a");
+        Isolation b = iso("10.0.1.3", "b");
+        Isolation c = iso("10.0.1.4", "c");
+        e.apply(new EnforcementChange("sync", null, List.of(a), List.of()));
+        e.apply(new EnforcementChange("isolate", b, List.of(a, b), List.of()));
+        status = 503; // the hook goes down: the rollback (another enforcer failed) cannot release b
+        assertThatThrownBy(() -> e.apply(new EnforcementChange("sync", null, List.of(a), List.of())))
+                .hasMessageContaining("HTTP 503");
+        status = 204; // back before the service synced it again; the next change works
+        e.apply(new EnforcementChange("isolate", c, List.of(a, c), List.of()));
+        received.clear();
+
+        e.apply(new EnforcementChange("sync", null, List.of(a, c), List.of())); // the service's re-sync
+        assertThat(received).extracting(Received::body).singleElement()
+                .satisfies(x -> assertThat(x).startsWith("{\"action\":\"release\",\"ip\":\"10.0.1.3\""));
     }
 
     @Test
