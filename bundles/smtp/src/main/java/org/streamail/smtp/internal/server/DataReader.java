@@ -13,9 +13,9 @@ import java.net.SocketTimeoutException;
  * smuggling, CVE-2023-51764): such sequences never end the data, so {@code \n.\n}, {@code \r\n.\n},
  * {@code \n.\r\n} or {@code \r.\r} cannot cut a "second message" out of the first; reading goes on to the
  * real end marker so the session stays in step, and the buffered bytes are dropped. Lines longer than 1000
- * bytes with their CRLF and messages over the size limit are refused the same way. Memory is bounded by one
- * line (1000 bytes) plus the buffer's in-memory threshold; the total read is bounded by {@code hardLimit},
- * the total time by a {@link DataDeadline}.
+ * bytes with their CRLF (a dot added for transparency not counted) and messages over the size limit are refused
+ * the same way. Memory is bounded by one line (1000 bytes) plus the buffer's in-memory threshold; the total read
+ * is bounded by {@code hardLimit}, the total time by a {@link DataDeadline}.
  *
  * <p>Never consumes past the end marker, so the next pipelined command stays in the stream for the command
  * reader: it reads in chunks under {@link InputStream#mark} and, at the marker, resets and skips exactly what
@@ -23,7 +23,10 @@ import java.net.SocketTimeoutException;
  */
 final class DataReader {
 
-    /** RFC 5321 4.5.3.1.6: a text line is at most 1000 octets including CRLF. */
+    /**
+     * RFC 5321 4.5.3.1.6: a text line is at most 1000 octets including CRLF, not counting the leading dot
+     * duplicated for transparency (so a stuffed line may arrive with 1001).
+     */
     static final int MAX_LINE = 1000;
 
     /** What, if anything, makes the message unacceptable; later constants win over earlier ones. */
@@ -51,7 +54,8 @@ final class DataReader {
     private final byte[] chunk;
     private int chunkPos;
     private int chunkLimit;
-    private final byte[] line = new byte[MAX_LINE - 2];
+    /** One line as sent, without its CRLF: 998 octets of text plus, when it starts with a dot, that dot. */
+    private final byte[] line = new byte[MAX_LINE - 1];
     private int lineLength;
     private boolean lineOverflow;
     private Problem problem = Problem.NONE;
@@ -162,7 +166,8 @@ final class DataReader {
     }
 
     private void append(int b) {
-        if (lineLength < line.length) {
+        int room = lineLength > 0 && line[0] == '.' ? line.length : line.length - 1;
+        if (lineLength < room) {
             line[lineLength++] = (byte) b;
         } else {
             lineOverflow = true;

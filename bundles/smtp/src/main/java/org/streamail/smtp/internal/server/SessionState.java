@@ -8,7 +8,8 @@ import org.streamail.api.smtp.SmtpSession;
 /**
  * What the listener knows of one connection. Touched only by that connection's session thread (commands
  * run one after another), so it needs no locking; the exceptions are {@link #startedNanos} (final) and
- * {@link #busy} and {@link #reaped} (volatile), which the engine's session reaper uses.
+ * {@link #busy}, {@link #waitingOnClient}, {@link #waitingSinceNanos} and {@link #reaped} (volatile), which the
+ * engine's session reaper uses.
  */
 final class SessionState {
 
@@ -24,6 +25,14 @@ final class SessionState {
     final long startedNanos = System.nanoTime();
     /** One of Streamail's commands is running (DATA included, up to its reply): the reaper leaves it alone. */
     volatile boolean busy;
+    /**
+     * A reply of ours is being written, or a STARTTLS handshake is running ({@link #waitingSinceNanos} says since
+     * when): no read timeout bounds a write to a client that reads nothing, nor a handshake the client sends a
+     * byte at a time, so the reaper ends such a session even while {@link #busy}.
+     */
+    volatile boolean waitingOnClient;
+    /** {@link System#nanoTime()} when the current (or last) wait began; set before {@link #waitingOnClient}. */
+    volatile long waitingSinceNanos;
     /** The reaper closed the socket (set once, by the reaper). */
     volatile boolean reaped;
 
@@ -36,6 +45,11 @@ final class SessionState {
     /** Whether the session has lasted longer than {@code limitSeconds} (0 = no limit). */
     boolean overTime(int limitSeconds, long nowNanos) {
         return limitSeconds > 0 && nowNanos - startedNanos > limitSeconds * 1_000_000_000L;
+    }
+
+    /** Whether a reply or a handshake ({@link #waitingOnClient}) has lasted longer than {@code graceNanos}. */
+    boolean stuckOnClient(long graceNanos, long nowNanos) {
+        return waitingOnClient && nowNanos - waitingSinceNanos > graceNanos;
     }
 
     boolean inTransaction() {

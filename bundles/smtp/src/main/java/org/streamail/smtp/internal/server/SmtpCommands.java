@@ -118,8 +118,35 @@ final class SmtpCommands {
             return name;
         }
 
-        static void send(Session sess, SmtpReply reply) throws IOException {
-            sess.sendResponse(reply.line());
+        void send(Session sess, SmtpReply reply) throws IOException {
+            write(sess, reply.line());
+        }
+
+        /** Sends reply text; see {@link #onClient}. */
+        void write(Session sess, String text) throws IOException {
+            onClient(engine.state(sess), () -> sess.sendResponse(text));
+        }
+
+        /**
+         * Runs a write to the client (or a TLS handshake) marked as waiting on the client: a client that never
+         * reads its replies blocks the write once the socket buffers are full, and a handshake sent a byte at a
+         * time goes on for as long as the client likes; no read timeout bounds either. The engine's reaper may
+         * then close the session once it is over {@code max.session.seconds}, although one of our commands is
+         * running.
+         */
+        static void onClient(SessionState st, ClientIo io) throws IOException {
+            st.waitingSinceNanos = System.nanoTime();
+            st.waitingOnClient = true;
+            try {
+                io.run();
+            } finally {
+                st.waitingOnClient = false;
+            }
+        }
+
+        /** A write to the client, or a handshake with it. */
+        interface ClientIo {
+            void run() throws IOException;
         }
 
         /** Sends a reply; a 5xx counts as an error of the session. */
@@ -221,7 +248,7 @@ final class SmtpCommands {
             for (int i = 0; i < lines.size(); i++) {
                 b.append(i > 0 ? "\r\n" : "").append(i < lines.size() - 1 ? "250-" : "250 ").append(lines.get(i));
             }
-            sess.sendResponse(b.toString());
+            write(sess, b.toString());
         }
     }
 
@@ -456,7 +483,7 @@ final class SmtpCommands {
                 st.resetTransaction();
                 return;
             }
-            sess.sendResponse("354 End data with <CR><LF>.<CR><LF>");
+            write(sess, "354 End data with <CR><LF>.<CR><LF>");
             long max = engine.settings().maxMessageSize();
             // Past twice the limit (plus slack) a client is not going to stop: end the session.
             long hardLimit = 2 * max + 1024 * 1024;
@@ -577,7 +604,8 @@ final class SmtpCommands {
                 reply(sess, st, SmtpReply.of(503, "5.5.1", "TLS already active"));
                 return;
             }
-            delegate.execute(line, sess);
+            // Its 220 reply and the handshake: bounded by max.session.seconds like our replies.
+            onClient(st, () -> delegate.execute(line, sess));
             if (sess.isTLSStarted()) {
                 // RFC 3207 4.2: forget everything learnt before the handshake. subethasmtp reads the
                 // encrypted stream through a fresh buffer, so plaintext pipelined after STARTTLS

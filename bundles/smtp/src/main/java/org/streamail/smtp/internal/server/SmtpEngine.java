@@ -159,17 +159,21 @@ public final class SmtpEngine {
     /**
      * Closes every session that has lasted longer than {@code limitSeconds} plus {@code graceNanos} and is not
      * running one of Streamail's commands (a DATA in progress finishes, bounded by {@code data.timeout.seconds},
-     * and is closed at a later pass). The client sees the connection end; it had no reply pending.
+     * and is closed at a later pass), or whose command has been waiting on the client for longer than
+     * {@code graceNanos}: writing a reply the client does not read, or in a STARTTLS handshake (see
+     * {@link SessionState#waitingOnClient}). The client sees the connection end.
      */
     void reap(int limitSeconds, long graceNanos) {
         long now = System.nanoTime() - graceNanos;
         try {
             for (Map.Entry<Session, SessionState> e : sessions.entrySet()) {
                 SessionState st = e.getValue();
-                if (!st.busy && !st.reaped && st.overTime(limitSeconds, now)) {
+                boolean stuck = st.stuckOnClient(graceNanos, System.nanoTime());
+                if ((!st.busy || stuck) && !st.reaped && st.overTime(limitSeconds, now)) {
                     st.reaped = true; // the session thread removes it from the map when it ends
-                    LOG.warn("SMTP {} from {}: open for more than {} s without ending (max.session.seconds);"
-                            + " closing the connection", st.id, st.clientIp, limitSeconds);
+                    LOG.warn("SMTP {} from {}: open for more than {} s without ending{} (max.session.seconds);"
+                            + " closing the connection", st.id, st.clientIp, limitSeconds,
+                            stuck ? ", stuck writing a reply or in a TLS handshake" : "");
                     try {
                         e.getKey().closeSocket();
                     } catch (IOException | RuntimeException ex) {

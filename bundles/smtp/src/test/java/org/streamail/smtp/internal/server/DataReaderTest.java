@@ -91,9 +91,17 @@ class DataReaderTest {
     }
 
     @Test
-    void aStuffedDotCountsTowardsTheLineLengthAsSent() throws IOException {
+    void theDotAddedForTransparencyDoesNotCountTowardsTheLineLength() throws IOException {
+        // RFC 5321 4.5.3.1.6: 1000 octets with the CRLF, "not counting the leading dot duplicated for
+        // transparency". A 998-octet line starting with a dot is sent as 999 octets plus CRLF.
+        String line = "." + "x".repeat(997);
         try (SpoolBuffer b = new SpoolBuffer(100_000, tempDir)) {
-            assertThat(new DataReader(in("." + "x".repeat(998) + "\r\n.\r\n"), b, 100_000, 1_000_000).read())
+            assertThat(new DataReader(in("." + line + "\r\n.\r\n"), b, 100_000, 1_000_000).read())
+                    .isEqualTo(Problem.NONE);
+            assertThat(text(b)).isEqualTo(line + "\r\n");
+        }
+        try (SpoolBuffer b = new SpoolBuffer(100_000, tempDir)) {
+            assertThat(new DataReader(in("." + line + "x\r\n.\r\n"), b, 100_000, 1_000_000).read())
                     .isEqualTo(Problem.LINE_TOO_LONG);
         }
     }

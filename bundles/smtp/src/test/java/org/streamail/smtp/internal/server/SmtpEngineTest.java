@@ -357,6 +357,17 @@ class SmtpEngineTest {
     }
 
     @Test
+    void aLineOfOneThousandBytesStartingWithADotIsAcceptedThoughSentWithOneMore() throws IOException {
+        String line = "." + "w".repeat(997); // 998 octets + CRLF, dot-stuffed to 999 on the wire
+        try (RawClient c = transaction("alice@example.org")) {
+            c.write("Subject: long\r\n\r\n." + line + "\r\n.\r\n");
+            assertThat(c.reply()).startsWith("250");
+        }
+        assertThat(intake.received).extracting(RecordingIntake.Received::text)
+                .containsExactly("Subject: long\r\n\r\n" + line + "\r\n");
+    }
+
+    @Test
     void unavailableIntakeGets451AtMailFrom() throws IOException {
         intake.unavailable = "mandatory detector 'content' is not available";
         try (RawClient c = RawClient.greeted(port)) {
@@ -556,6 +567,86 @@ class SmtpEngineTest {
         }
         awaitNoSessions();
         assertThat(intake.received).hasSize(1);
+    }
+
+    /**
+     * Connects a client that pipelines NOOPs and never reads the replies: once the socket buffers are full the
+     * session thread blocks writing a reply, where no read timeout applies. Close the returned socket.
+     */
+    java.net.Socket neverReadingClient() throws Exception {
+        java.net.Socket s = new java.net.Socket();
+        s.setReceiveBufferSize(4096);
+        s.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        Thread writer = new Thread(() -> {
+            byte[] noops = "NOOP\r\n".repeat(10_000).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            try {
+                for (int i = 0; i < 1000; i++) {
+                    s.getOutputStream().write(noops); // blocks once the server stops reading
+                }
+            } catch (IOException closed) {
+                // the server (or the test) closed the connection
+            }
+        }, "never-reading-client");
+        writer.setDaemon(true);
+        writer.start();
+        for (int i = 0; i < 200 && engine.activeSessions() == 0; i++) {
+            Thread.sleep(10);
+        }
+        assertThat(engine.activeSessions()).as("the session began").isEqualTo(1);
+        return s;
+    }
+
+    @Test
+    void aClientThatNeverReadsItsRepliesCannotHoldASessionPastTheTimeLimit() throws Exception {
+        startWithSessionLimit(2); // reaper pass every 500 ms
+        long start = System.nanoTime();
+        try (java.net.Socket s = neverReadingClient()) {
+            for (int i = 0; i < 800 && engine.activeSessions() > 0; i++) {
+                Thread.sleep(10);
+            }
+            assertThat(engine.activeSessions()).as("sessions left after %d ms", elapsedMillis(start)).isZero();
+        }
+    }
+
+    @Test
+    void aClientDraggingOutTheTlsHandshakeCannotHoldASessionPastTheTimeLimit() throws Exception {
+        Path ks = tempDir.resolve("server.p12");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "smtp", "-keyalg", "EC", "-dname", "CN=mx.example.org", "-validity", "2",
+                "-storetype", "PKCS12", "-keystore", ks.toString(), "-storepass", "changeit", "-keypass", "changeit")
+                .redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        assertThat(p.waitFor()).isZero();
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+                javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(java.security.KeyStore.getInstance(ks.toFile(), "changeit".toCharArray()), "changeit".toCharArray());
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        tls.init(kmf.getKeyManagers(), null, null);
+        engine.stop();
+        engine = new SmtpEngine(new ListenerSettings(InetAddress.getLoopbackAddress(), 0, "mx.example.org",
+                1_000_000, 100, 20, 3, 5000, 600, 10, tls, tempDir, Direction.INBOUND, null, 2), intake, directory,
+                () -> guards);
+        engine.start();
+        port = engine.port();
+        long start = System.nanoTime();
+        try (RawClient c = RawClient.greeted(port)) {
+            assertThat(c.command("STARTTLS")).startsWith("220");
+            // A TLS record header announcing 256 bytes, then one byte every 300 ms: each read is well inside the
+            // 5 s read timeout, the whole handshake would take over a minute.
+            c.write("\u0016\u0003\u0001\u0001\u0000");
+            try {
+                for (int i = 0; i < 30 && engine.activeSessions() > 0; i++) {
+                    Thread.sleep(300);
+                    c.write("\u0001");
+                }
+            } catch (java.net.SocketException closed) {
+                // the server closed the connection
+            }
+            for (int i = 0; i < 100 && engine.activeSessions() > 0; i++) {
+                Thread.sleep(10);
+            }
+            assertThat(engine.activeSessions()).as("sessions left after %d ms", elapsedMillis(start)).isZero();
+        }
     }
 
     @Test
