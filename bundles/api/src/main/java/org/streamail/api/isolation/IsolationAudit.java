@@ -7,7 +7,8 @@ import java.util.Objects;
  * One audited isolation action. Immutable.
  *
  * @param at          when
- * @param actor       who (user name, {@code linkguard}, or {@code expiry} for a TTL that ran out)
+ * @param actor       who (user name, {@code linkguard}, {@code expiry} for a TTL that ran out, or {@code config} for a
+ *                    host released because a configuration change put it on the allow-list)
  * @param action      {@code isolate}, {@code extend}, {@code release}, {@code expire}, {@code refuse}
  *                    (allow-listed or invalid target) or {@code rollback} (an enforcer failed)
  * @param ip          the host
