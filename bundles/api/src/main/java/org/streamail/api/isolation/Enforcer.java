@@ -30,7 +30,9 @@ public interface Enforcer {
      * What changed and what must hold afterwards.
      *
      * @param action    {@code isolate}, {@code release}, {@code expire}, {@code sync} (start-up or
-     *                  rollback: nothing changed, re-assert the set)
+     *                  rollback: nothing changed, re-assert the set), {@code adopt} (another gateway on the
+     *                  same store changed the set and told its own enforcers: make this node's state equal
+     *                  it; an enforcer whose target both gateways share, such as an EDR, only takes note)
      * @param target    the host the action concerns, or {@code null} for {@code sync}
      * @param isolated  every host that must be isolated after this call
      * @param allowList addresses and CIDR ranges an isolated host may still reach (management)

@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -70,6 +71,11 @@ public final class IsolationServiceImpl implements IsolationService {
     static final String EXPIRY_ACTOR = "expiry";
     /** Releases hosts that a configuration change put on the allow-list while they were isolated. */
     static final String CONFIG_ACTOR = "config";
+    /**
+     * The enforcer action for a set another gateway on the same store changed: local enforcers apply it, shared
+     * ones (the EDR webhook, which that gateway told already) only take note.
+     */
+    static final String ADOPT = "adopt";
     /** Bounds the isolated set (and so every enforcer's rule set / script). */
     static final int MAX_ISOLATED = 4096;
     /**
@@ -108,6 +114,12 @@ public final class IsolationServiceImpl implements IsolationService {
      * check syncs them again.
      */
     private final java.util.Set<String> unsynced = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /**
+     * The stored set as this node last put it on its enforcers (a change of its own or a sync), or null before the
+     * start-up; guarded by the lock. When the store holds another set at a check, another gateway on the same
+     * database changed it, and this node's enforcers are synced.
+     */
+    private Set<String> enforcedSet;
 
     @Activate
     public IsolationServiceImpl(IsolationConfig config, Map<String, Object> properties,
@@ -320,6 +332,7 @@ public final class IsolationServiceImpl implements IsolationService {
             for (Enforcer e : selected(false)) {
                 syncLocked(e, current);
             }
+            enforcedSet = hostsAndEnds(current);
             return null;
         });
         startedUp = true;
@@ -327,7 +340,9 @@ public final class IsolationServiceImpl implements IsolationService {
 
     /**
      * One run of the expiry thread: the start-up until it went through (the database may still be coming up),
-     * then releasing expired isolations and syncing again each enforcer whose last sync or rollback failed.
+     * then releasing expired isolations, syncing again each enforcer whose last sync or rollback failed, and
+     * syncing every enforcer when the stored set is not the one this node last enforced (another gateway on the
+     * same database changed it).
      */
     void check() {
         if (!startedUp) {
@@ -338,17 +353,33 @@ public final class IsolationServiceImpl implements IsolationService {
         if (allowListedLeft) {
             releaseAllowListed();
         }
-        if (!unsynced.isEmpty()) {
-            locked(() -> {
-                List<Isolation> current = store.list();
-                for (Enforcer e : selected(false)) {
-                    if (unsynced.contains(e.name())) {
-                        syncLocked(e, current);
-                    }
+        locked(() -> {
+            List<Isolation> current = store.list();
+            Set<String> stored = hostsAndEnds(current);
+            boolean elsewhere = !stored.equals(enforcedSet);
+            if (elsewhere) {
+                LOG.info("Isolation: the stored set changed on another gateway ({} host(s) now); syncing this "
+                        + "node's enforcers", current.size());
+            }
+            for (Enforcer e : selected(false)) {
+                if (unsynced.contains(e.name())) {
+                    syncLocked(e, current);
+                } else if (elsewhere) {
+                    syncLocked(e, current, ADOPT);
                 }
-                return null;
-            });
-        }
+            }
+            enforcedSet = stored;
+            return null;
+        });
+    }
+
+    /**
+     * What an enforcer acts on, comparable between what this node computed and what the store gives back: each
+     * host with the millisecond its isolation ends (a database keeps no finer time).
+     */
+    private static Set<String> hostsAndEnds(List<Isolation> set) {
+        return set.stream().map(i -> i.ip() + "|" + (i.until() == null ? "-" : i.until().toEpochMilli()))
+                .collect(Collectors.toSet());
     }
 
     /** Releases every isolation whose {@code until} has passed; returns how many. */
@@ -430,8 +461,12 @@ public final class IsolationServiceImpl implements IsolationService {
     }
 
     private void syncLocked(Enforcer e, List<Isolation> set) {
+        syncLocked(e, set, "sync");
+    }
+
+    private void syncLocked(Enforcer e, List<Isolation> set, String action) {
         try {
-            e.apply(new EnforcementChange("sync", null, set, allowList));
+            e.apply(new EnforcementChange(action, null, set, allowList));
             unsynced.remove(e.name());
             LOG.info("Isolation: enforcer {} synced with {} isolated host(s)", e.name(), set.size());
         } catch (Exception ex) {
@@ -478,6 +513,7 @@ public final class IsolationServiceImpl implements IsolationService {
                     rulesBefore);
             throw ex;
         }
+        enforcedSet = hostsAndEnds(after);
         store.audit(new IsolationAudit(clock.instant(), actor, auditAction, target.ip(), reason, rulesBefore,
                 rulesAfter));
     }

@@ -97,6 +97,10 @@ public final class WebhookEnforcer implements Enforcer {
     public synchronized void apply(EnforcementChange change) throws IOException, InterruptedException {
         Map<String, Isolation> wanted = new HashMap<>();
         change.isolated().forEach(i -> wanted.put(i.ip(), i));
+        if (IsolationServiceImpl.ADOPT.equals(change.action())) {
+            confirmed = wanted; // another gateway changed the set and told the hook itself
+            return;
+        }
         if (!"sync".equals(change.action())) {
             // Only the target moves: a difference left by an earlier failed post stays for the next sync to
             // post. Also on failure: a hook that timed out (or a proxy's 502/504) may have acted anyway, so the

@@ -64,6 +64,39 @@ class IsolationServiceTest {
     }
 
     @Test
+    void aChangeMadeByAnotherGatewayOnTheSameStoreShouldReachThisNodesEnforcersAtTheNextCheck() {
+        RecordingEnforcer logA = new RecordingEnforcer("log");
+        RecordingEnforcer logB = new RecordingEnforcer("log");
+        IsolationServiceImpl a = service(Map.of(), logA);
+        IsolationServiceImpl b = service(Map.of(), logB);
+        a.check();
+        b.check();
+        int quiet = logB.changes.size();
+        b.check();
+        assertThat(logB.changes).as("nothing changed: no sync").hasSize(quiet);
+
+        a.isolate("10.0.0.5", null, "clicked", Duration.ofHours(1), "linkguard");
+        a.check();
+        assertThat(logA.changes.get(logA.changes.size() - 1).action()).as("A's own change is not synced again")
+                .isEqualTo("isolate");
+        b.check();
+        assertThat(logB.last().action()).isEqualTo("adopt");
+        assertThat(logB.enforced()).containsExactly("10.0.0.5");
+        int afterSync = logB.changes.size();
+        b.check();
+        assertThat(logB.changes).as("synced once").hasSize(afterSync);
+
+        a.isolate("10.0.0.5", null, "clicked again", Duration.ofHours(5), "linkguard"); // an extension
+        b.check();
+        assertThat(logB.changes).hasSize(afterSync + 1);
+        assertThat(logB.last().isolated().get(0).until()).isEqualTo(store.list().get(0).until());
+
+        a.release("10.0.0.5", "alice");
+        b.check();
+        assertThat(logB.enforced()).isEmpty();
+    }
+
+    @Test
     void badAddressesShouldBeRefusedWithoutDnsAndAudited() {
         IsolationServiceImpl s = service();
         List<String> bad = java.util.Arrays.asList("example.com", "localhost", "10.0.0.256", "010.0.0.1", "10.0.0.1/24",

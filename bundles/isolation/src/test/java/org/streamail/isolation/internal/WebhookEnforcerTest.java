@@ -90,6 +90,21 @@ class WebhookEnforcerTest {
     }
 
     @Test
+    void aSetAnotherGatewayChangedShouldBeAdoptedWithoutPostingAndCountForALaterRollback() throws Exception {
+        WebhookEnforcer e = new WebhookEnforcer(url(), KEY, Duration.ofSeconds(5));
+        Isolation i = iso("10.0.1.2", "r");
+        Isolation j = iso("10.0.1.3", "r");
+        e.apply(new EnforcementChange("sync", null, List.of(), List.of())); // start-up
+        e.apply(new EnforcementChange(IsolationServiceImpl.ADOPT, null, List.of(i), List.of()));
+        assertThat(received).as("the other gateway told the hook").isEmpty();
+        // this node isolates j, another enforcer refuses, the rollback goes back to {i}: only j is undone
+        e.apply(new EnforcementChange("isolate", j, List.of(i, j), List.of()));
+        e.apply(new EnforcementChange("sync", null, List.of(i), List.of()));
+        assertThat(received).extracting(Received::body).hasSize(2);
+        assertThat(received.get(1).body()).startsWith("{\"action\":\"release\",\"ip\":\"10.0.1.3\"");
+    }
+
+    @Test
     void aNon2xxAnswerShouldFail() {
         status = 500;
         WebhookEnforcer e = new WebhookEnforcer(url(), KEY, Duration.ofSeconds(5));
