@@ -219,6 +219,14 @@ final class Hosts {
         return second < 0 ? host : host.substring(second + 1);
     }
 
+    /**
+     * Whether {@code host} ends in a suffix of the Public Suffix List or is one ({@code paypal.co.uk}, {@code github.io});
+     * not {@code node.js} or {@code intranet.corp}.
+     */
+    static boolean hasPublicSuffix(String host) {
+        return InternetDomainName.isValid(host) && InternetDomainName.from(host).hasPublicSuffix();
+    }
+
     /** The registrable domain without its public suffix: {@code "paypal"} for {@code www.paypal.co.uk}. */
     static String label(String registrable) {
         int dot = registrable.indexOf('.');

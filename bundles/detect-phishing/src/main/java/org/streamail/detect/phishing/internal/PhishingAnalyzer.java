@@ -52,7 +52,7 @@ final class PhishingAnalyzer {
     private static final Set<String> FILE_EXTENSIONS = Set.of("pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx",
             "zip", "png", "jpg", "jpeg", "gif", "html", "htm", "php", "aspx", "txt", "csv", "exe", "odt", "ods");
     private static final Pattern TEXT_URL = Pattern.compile(
-            "^(?:(?:https?|ftp)://)?([\\p{L}\\p{N}](?:[\\p{L}\\p{N}-]{0,62})(?:\\.[\\p{L}\\p{N}-]{1,63})+)\\.?(?:[/:?#]\\S*)?$");
+            "^((?:https?|ftp)://)?([\\p{L}\\p{N}](?:[\\p{L}\\p{N}-]{0,62})(?:\\.[\\p{L}\\p{N}-]{1,63})+)\\.?(?:[/:?#]\\S*)?$");
 
     private static final Map<String, String> INTENT_LABELS = Map.of(
             "credential", "asks you to give or confirm a password or account details",
@@ -73,6 +73,8 @@ final class PhishingAnalyzer {
     private final Targets targets;
     private final Map<String, Hit> hits = new LinkedHashMap<>();
     private boolean incomplete;
+    /** Intent rules ("intents.rules:97") whose regular expression overflowed the stack on this message. */
+    private final List<String> overflowed = new ArrayList<>();
 
     private static final class Hit {
         final String rule;
@@ -195,14 +197,66 @@ final class PhishingAnalyzer {
         append(sb, m.textBody(), max);
         if (body != null) {
             append(sb, body.text(), max);
+            append(sb, visibleText(body), max);
         }
         for (HtmlPart p : attachments) {
             append(sb, p.document().text(), max);
+            append(sb, visibleText(p.document()), max);
         }
         // look-alike letters of other scripts inside Latin words folded first ("vеrify" with a Cyrillic е)
         unmasked = Homoglyphs.unmask(TextNormalizer.truncate(sb.toString(), max), Homoglyphs.vocabulary(rules));
         String folded = TextNormalizer.fold(unmasked.text(), max);
         return new Texts(folded, TextNormalizer.stripAccents(folded));
+    }
+
+    /** An inline style that hides an element's text from the reader (spaces removed, lower case). */
+    private static final Pattern HIDING_STYLE = Pattern.compile(
+            "(?:^|;)(?:display:none|visibility:hidden|(?:font-size|opacity):0+(?:\\.0*)?(?![.\\d]))");
+
+    /**
+     * The document's text without the elements an inline style or the {@code hidden} attribute hides, or
+     * {@code null} when there are none. Words hidden between the words of a request ("verify your
+     * {@code <span style="display:none">news</span>} account") would otherwise break it; the full text is read
+     * too, so what hides in a preheader still counts.
+     */
+    private static String visibleText(Document d) {
+        if (!hasHidden(d)) {
+            return null;
+        }
+        Document copy = d.clone();
+        for (Element e : copy.select("[style], [hidden]")) {
+            if (hidden(e)) {
+                e.remove();
+            }
+        }
+        return copy.text();
+    }
+
+    private static boolean hasHidden(Document d) {
+        for (Element e : d.select("[style], [hidden]")) {
+            if (hidden(e)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean hidden(Element e) {
+        if (e.hasAttr("hidden")) {
+            return true;
+        }
+        String style = e.attr("style");
+        if (style.isEmpty()) {
+            return false;
+        }
+        StringBuilder sb = new StringBuilder(Math.min(style.length(), 1000));
+        for (int i = 0; i < style.length() && sb.length() < 1000; i++) {
+            char c = style.charAt(i);
+            if (!Character.isWhitespace(c)) {
+                sb.append(Character.toLowerCase(c));
+            }
+        }
+        return HIDING_STYLE.matcher(sb).find();
     }
 
     private static void append(StringBuilder sb, String s, int max) {
@@ -234,12 +288,21 @@ final class PhishingAnalyzer {
         Map<String, Double> weights = new LinkedHashMap<>();
         for (RuleSet.IntentPattern p : rules.intents()) {
             String found = null;
-            if (p.folded() != null) {
-                found = find(p.folded(), foldedHits);
-            }
-            if (found == null && (p.folded() == null || !texts.accentFree()
-                    || !p.stripped().pattern().equals(p.folded().pattern()))) {
-                found = find(p.stripped(), strippedHits);
+            try {
+                if (p.folded() != null) {
+                    found = find(p.folded(), foldedHits);
+                }
+                if (found == null && (p.folded() == null || !texts.accentFree()
+                        || !p.stripped().pattern().equals(p.folded().pattern()))) {
+                    found = find(p.stripped(), strippedHits);
+                }
+            } catch (StackOverflowError e) {
+                // java.util.regex recurses once per repetition of a group with alternatives ("(.|\\n)*"): on a long
+                // text such a pattern overflows the stack. It gives up on this message; the other rules go on.
+                if (overflowed.size() < MAX_EVIDENCE) {
+                    overflowed.add(RuleParser.INTENTS + ":" + p.line());
+                }
+                continue;
             }
             if (found == null) {
                 continue;
@@ -612,19 +675,25 @@ final class PhishingAnalyzer {
     }
 
     private void textMismatch(Link link, String host, String shownHost) {
-        String text = TextNormalizer.collapseWhitespace(link.text()).strip();
-        if (text.isEmpty() || text.length() > 300) {
+        String raw = TextNormalizer.collapseWhitespace(link.text()).strip();
+        if (raw.isEmpty() || raw.length() > 300) {
             return;
         }
+        // as the reader sees it: capitals, invisible characters (a zero-width space inside "paypal.com") and
+        // full-width forms folded, as NFKC case folding does for the message text
+        String text = TextNormalizer.fold(raw, 300);
         Matcher mt = TEXT_URL.matcher(text);
         if (!mt.matches()) {
             return;
         }
-        String textHost = Hosts.toAscii(mt.group(1).toLowerCase(Locale.ROOT));
+        String textHost = Hosts.toAscii(mt.group(2));
         String tld = Hosts.tld(textHost);
         if (FILE_EXTENSIONS.contains(tld) || !tld.chars().allMatch(c -> Character.isLetter(c) || c == '-')
                 || tld.length() < 2) {
             return; // "invoice.pdf", "version 1.2": not a domain
+        }
+        if (mt.group(1) == null && !textHost.startsWith("www.") && !Hosts.hasPublicSuffix(textHost)) {
+            return; // "Node.js", "E.ON": a name with a dot, not a site (an internal name counts when written as a URL)
         }
         String textReg = Hosts.registrable(textHost);
         String reg = Hosts.registrable(host);
@@ -786,10 +855,14 @@ final class PhishingAnalyzer {
 
     /** An address of a protected domain written in a display name ({@code "it@contoso.com" <x@evil.example>}). */
     private String protectedAddressIn(String displayName) {
-        if (displayName == null || displayName.indexOf('@') < 0) {
+        if (displayName == null || displayName.isEmpty()) {
             return null;
         }
+        // folded first: a full-width or small at sign (U+FF20, U+FE6B) reads, and folds, as "@"
         String name = TextNormalizer.fold(displayName, 300);
+        if (name.indexOf('@') < 0) {
+            return null;
+        }
         Matcher m = ADDRESS_IN_NAME.matcher(name);
         for (int k = 0; k < 5 && m.find(); k++) {
             if (org.isProtected(Hosts.toAscii(m.group(1)))) {
@@ -917,9 +990,16 @@ final class PhishingAnalyzer {
             String detail = h.count > 1 ? h.detail + " (and " + (h.count - 1) + " more)" : h.detail;
             out.add(new Finding(DETECTOR, h.rule, score, Category.PHISHING, detail, h.part));
         }
-        if (incomplete) {
-            out.add(new Finding(DETECTOR, "incomplete", 0, Category.ERROR,
-                    "The phishing scan reached its time limit; only part of the message was checked"));
+        if (incomplete || !overflowed.isEmpty()) {
+            List<String> why = new ArrayList<>();
+            if (incomplete) {
+                why.add("The phishing scan reached its time limit; only part of the message was checked");
+            }
+            if (!overflowed.isEmpty()) {
+                why.add("The rule " + String.join(", ", overflowed) + " was skipped: its regular expression recursed"
+                        + " too deeply on this text (write a group such as (.|\\n)* as [\\s\\S]*)");
+            }
+            out.add(new Finding(DETECTOR, "incomplete", 0, Category.ERROR, String.join(". ", why)));
         }
         return out;
     }

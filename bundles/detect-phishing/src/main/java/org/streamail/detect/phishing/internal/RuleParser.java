@@ -219,6 +219,7 @@ final class RuleParser {
         StringBuilder re = new StringBuilder("(?<![\\p{L}\\p{N}])");
         String[] words = folded.split("[^\\p{L}\\p{N}*]+");
         boolean first = true;
+        boolean literal = false;
         for (String w : words) {
             if (w.isEmpty()) {
                 continue;
@@ -229,12 +230,14 @@ final class RuleParser {
             first = false;
             boolean wildcard = w.endsWith("*");
             String word = w.replace("*", "");
+            literal |= !word.isEmpty();
             re.append(Pattern.quote(word));
             if (wildcard) {
                 re.append("[\\p{L}\\p{N}]{0,20}");
             }
         }
-        if (first) {
+        if (!literal) {
+            // "*" alone would match any word of any message
             throw new PatternSyntaxException("phrase has no words", phrase, 0);
         }
         re.append("(?![\\p{L}\\p{N}])");
@@ -316,9 +319,14 @@ final class RuleParser {
             List<Pattern> patterns = new ArrayList<>();
             for (String k : f[2].split(",")) {
                 String kw = TextNormalizer.fold(k.strip(), MAX_LINE);
-                if (!kw.isEmpty()) {
-                    keywords.add(kw);
+                if (kw.isEmpty()) {
+                    continue;
+                }
+                try {
                     patterns.add(phrase(kw));
+                    keywords.add(kw);
+                } catch (PatternSyntaxException e) {
+                    error(BRANDS, l.number(), "keyword '" + k.strip() + "' has no word to look for");
                 }
             }
             out.add(new RuleSet.Brand(f[0], domains, exact, keywords, patterns));

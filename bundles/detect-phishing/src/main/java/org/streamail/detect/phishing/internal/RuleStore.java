@@ -123,7 +123,7 @@ final class RuleStore implements AutoCloseable {
                         if (Files.size(p) > MAX_FILE_BYTES) {
                             throw new RuleFileException(name, 0, "file larger than " + MAX_FILE_BYTES + " bytes");
                         }
-                        files.put(name, Files.readString(p, StandardCharsets.UTF_8));
+                        files.put(name, readUtf8(name, Files.readAllBytes(p)));
                     }
                 }
                 RuleSet parsed = new RuleParser().parse(files, folder + " at " + Instant.now());
@@ -148,6 +148,26 @@ final class RuleStore implements AutoCloseable {
                 return false;
             }
         }
+    }
+
+    /**
+     * The file's text; a file that is not UTF-8 (saved as Latin-1 or Windows-1252 by an editor) is refused with
+     * its name and the line of the first bad byte, as any other error.
+     */
+    static String readUtf8(String name, byte[] bytes) throws RuleFileException {
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length);
+        java.nio.charset.CoderResult r = StandardCharsets.UTF_8.newDecoder().decode(in, out, true);
+        if (r.isError()) {
+            int line = 1;
+            for (int i = 0; i < in.position(); i++) {
+                if (bytes[i] == '\n') {
+                    line++;
+                }
+            }
+            throw new RuleFileException(name, line, "not valid UTF-8 (save the file as UTF-8)");
+        }
+        return out.flip().toString();
     }
 
     /**

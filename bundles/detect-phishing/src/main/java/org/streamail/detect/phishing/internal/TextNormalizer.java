@@ -39,10 +39,15 @@ final class TextNormalizer {
         return NFC.normalize(sb);
     }
 
-    /** Typographic apostrophes and quotes as their ASCII forms, so patterns need write only one. */
+    /**
+     * Typographic apostrophes, quotes and hyphens as their ASCII forms, so patterns need write only one
+     * ("connectez\u2011vous" with a non-breaking hyphen is "connectez-vous").
+     */
     static String unifyQuotes(String s) {
         return s.replace('\u2019', '\'').replace('\u2018', '\'').replace('\u02bc', '\'')
-                .replace('\u201c', '"').replace('\u201d', '"').replace('\u00ab', '"').replace('\u00bb', '"');
+                .replace('\u201c', '"').replace('\u201d', '"').replace('\u00ab', '"').replace('\u00bb', '"')
+                .replace('\u2010', '-').replace('\u2011', '-').replace('\u2012', '-').replace('\u2013', '-')
+                .replace('\u2212', '-');
     }
 
     /** Cuts to at most {@code max} chars without splitting a surrogate pair. */

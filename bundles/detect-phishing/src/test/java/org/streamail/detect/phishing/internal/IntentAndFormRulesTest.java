@@ -85,6 +85,39 @@ class IntentAndFormRulesTest extends DetectorTestBase {
         assertThat(fired(msg().html("<p>Verify <b>your</b>\n   account</p>"))).contains("intent-credential");
     }
 
+    /**
+     * Hidden text salting: words the reader never sees (an inline display:none, visibility:hidden, font-size:0 or
+     * opacity:0, the hidden attribute) put between the words of a request do not break it.
+     */
+    @Test
+    void wordsHiddenInsideARequestShouldNotBreakIt() {
+        assertThat(fired(msg().html("<p>Please verify your <span style='display:none'>weekly news</span>account</p>")))
+                .contains("intent-credential");
+        assertThat(fired(msg().html("<p>Please confirm your pass<span style=\"font-size: 0px\">zz</span>word</p>")))
+                .contains("intent-credential");
+        assertThat(fired(msg().html("<p>V\u00e9rifiez <font style='opacity:0'>les actualit\u00e9s de</font> votre compte</p>")))
+                .contains("intent-credential");
+        assertThat(fired(msg().html("<p>Verify your <b hidden>latest</b> identity</p>"))).contains("intent-credential");
+        assertThat(fired(msg().attach("facture.html", "text/html",
+                "<p>Saisissez votre mot <span style='visibility:hidden'>-clé</span> de passe</p>")))
+                .contains("intent-credential");
+        // small but visible text is read as written
+        assertThat(fired(msg().html("<p>Verify your <span style='font-size:0.8em'>monthly</span> account statement</p>")))
+                .doesNotContain("intent-credential");
+    }
+
+    /** A non-breaking or typographic hyphen (U+2010 to U+2013, U+2212) reads as "-" for the rules written with one. */
+    @Test
+    void typographicHyphensShouldMatchRulesWrittenWithAHyphen() {
+        assertThat(fired(msg().text("Connectez\u2011vous pour \u00e9viter la fermeture de votre messagerie")))
+                .contains("intent-credential");
+        assertThat(fired(msg().text("Connectez\u2010vous afin de conserver vos messages"))).contains("intent-credential");
+        assertThat(fired(msg().text("Envoyez\u2013moi le code, merci"))).contains("intent-mfa-code");
+        assertThat(detector.inspect(msg().text("Donnez\u2011moi l'identifiant AnyDesk").build()))
+                .as("the request itself (5), not only the tool's name (3)")
+                .anyMatch(f -> f.rule().equals("intent-remote-access") && f.score() == 5.0);
+    }
+
     @Test
     void passwordFormInTheBodyShouldFireAndASearchFormShouldNot() {
         assertThat(fired(msg().html("<form action='x'><input type=PASSWORD name=p></form>"))).contains(Rules.FORM_PASSWORD);

@@ -44,6 +44,36 @@ class LinkRulesTest extends DetectorTestBase {
                 .as("two domains of one brand").doesNotContain(Rules.LINK_TEXT_MISMATCH);
     }
 
+    /** The text is read as the reader sees it: capitals, invisible characters and full-width forms do not hide it. */
+    @Test
+    void linkTextWrittenInCapitalsOrWithInvisibleCharactersIsStillTheSiteItShows() {
+        assertThat(fired(msg().anchor("https://evil.example/x", "HTTPS://WWW.PAYPAL.COM/SIGNIN")))
+                .contains(Rules.LINK_TEXT_MISMATCH);
+        assertThat(fired(msg().anchor("https://evil.example/x", "Https://www.paypal.com")))
+                .contains(Rules.LINK_TEXT_MISMATCH);
+        assertThat(fired(msg().anchor("https://evil.example/x", "www.pay\u200bpal.com")))
+                .contains(Rules.LINK_TEXT_MISMATCH);
+        assertThat(fired(msg().anchor("https://evil.example/x", "paypal\u2060.com")))
+                .contains(Rules.LINK_TEXT_MISMATCH);
+        assertThat(fired(msg().anchor("https://evil.example/x", "\uff50\uff41\uff59\uff50\uff41\uff4c\uff0e\uff43\uff4f\uff4d")))
+                .contains(Rules.LINK_TEXT_MISMATCH);
+        assertThat(fired(msg().anchor("https://www.paypal.com/x", "HTTPS://WWW.PAYPAL.COM")))
+                .doesNotContain(Rules.LINK_TEXT_MISMATCH);
+    }
+
+    /** "Node.js", "E.ON": a name with a dot whose last part is no top-level domain is not a site the text shows. */
+    @Test
+    void productNamesWithADotAreNotDomainsInLinkText() {
+        assertThat(fired(msg().anchor("https://nodejs.org/en/blog", "Node.js"))).doesNotContain(Rules.LINK_TEXT_MISMATCH);
+        assertThat(fired(msg().anchor("https://vuejs.org/guide/", "Vue.js"))).doesNotContain(Rules.LINK_TEXT_MISMATCH);
+        assertThat(fired(msg().anchor("https://www.eon.com/de.html", "E.ON"))).doesNotContain(Rules.LINK_TEXT_MISMATCH);
+        // a real suffix, a private one, or an internal name written as a URL still counts
+        assertThat(fired(msg().anchor("https://evil.example/", "paypal.co.uk"))).contains(Rules.LINK_TEXT_MISMATCH);
+        assertThat(fired(msg().anchor("https://evil.example/", "github.io"))).contains(Rules.LINK_TEXT_MISMATCH);
+        assertThat(fired(msg().anchor("https://evil.example/", "https://intranet.corp/"))).contains(Rules.LINK_TEXT_MISMATCH);
+        assertThat(fired(msg().anchor("https://evil.example/", "www.contoso.internal"))).contains(Rules.LINK_TEXT_MISMATCH);
+    }
+
     @Test
     void ipLiteralHostsInEveryNotationShouldFire() {
         assertThat(fired(msg().anchor("http://192.0.2.7/login", "Log in"))).contains(Rules.LINK_IP_LITERAL);

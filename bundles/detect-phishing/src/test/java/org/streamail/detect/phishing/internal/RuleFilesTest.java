@@ -104,6 +104,71 @@ class RuleFilesTest {
         }
     }
 
+    /**
+     * "(.|\\n)*", a common way of writing "anything", makes Java's regex engine recurse once per character: on a long
+     * message it overflows the stack. That rule gives up on that message (an ERROR finding names it); the other
+     * rules' findings are kept, nothing escapes the detector.
+     */
+    @Test
+    void aRegexThatRecursesTooDeeplyOnALongMessageLosesOnlyItself() throws Exception {
+        PhishingDetector d = Fixtures.detector(dir, 0);
+        try {
+            append(dir.resolve("intents.rules"), "\nlure | 3 | en | re:click here(.|\\n)*password\n");
+            assertThat(d.store().reload()).isTrue();
+            assertThat(fired(d, msg().text("Click here to keep your password"))).contains("intent-lure");
+            String text = "Verify your account. Click here " + "and then ".repeat(20_000) + " your password.";
+            java.util.List<Finding> f = d.inspect(msg().text(text).from("PayPal <x@paypa1.com>").build());
+            assertThat(f).extracting(Finding::rule).contains("intent-credential", "sender-lookalike-domain",
+                    "incomplete").doesNotContain("intent-lure");
+            assertThat(f).filteredOn(x -> x.rule().equals("incomplete")).singleElement()
+                    .satisfies(x -> assertThat(x.detail()).contains("intents.rules:"));
+        } finally {
+            d.deactivate();
+        }
+    }
+
+    /** A phrase of wildcards only ("*") has no word to look for: refused, not a rule that fires on every message. */
+    @Test
+    void aPhraseOfWildcardsOnlyIsRefused() throws Exception {
+        PhishingDetector d = Fixtures.detector(dir, 0);
+        try {
+            long lines = Files.readAllLines(dir.resolve("intents.rules")).size();
+            append(dir.resolve("intents.rules"), "credential | 4 | en | *\n");
+            assertThat(d.store().reload()).isFalse();
+            assertThat(d.store().lastError()).contains("intents.rules:" + (lines + 1));
+            assertThat(fired(d, msg().text("Lunch on Friday?"))).isEmpty();
+            Files.writeString(dir.resolve("intents.rules"), Files.readString(dir.resolve("intents.rules"))
+                    .replace("credential | 4 | en | *\n", ""));
+            long brandLines = Files.readAllLines(dir.resolve("brands.rules")).size();
+            append(dir.resolve("brands.rules"), "Fabrikam | fabrikam.com | fabrikam, *\n");
+            assertThat(d.store().reload()).isFalse();
+            assertThat(d.store().lastError()).contains("brands.rules:" + (brandLines + 1)).contains("'*'");
+            assertThat(RuleParser.phrase("verify * account").matcher("verify your account").find())
+                    .as("a wildcard word between words still stands for one word").isTrue();
+        } finally {
+            d.deactivate();
+        }
+    }
+
+    /** A file saved in Latin-1 (a French rule edited in a Windows editor) is refused with its name and line. */
+    @Test
+    void aFileThatIsNotUtf8IsRefusedNamingTheFileAndLine() throws Exception {
+        PhishingDetector d = Fixtures.detector(dir, 0);
+        try {
+            Path f = dir.resolve("intents.rules");
+            long lines = Files.readAllLines(f).size();
+            RuleSet before = d.rules();
+            Files.write(f, "credential | 4 | fr | v\u00e9rifiez vos acc\u00e8s\n".getBytes(StandardCharsets.ISO_8859_1),
+                    StandardOpenOption.APPEND);
+            Files.setLastModifiedTime(f, FileTime.from(Instant.now().plusSeconds(5)));
+            assertThat(d.store().reload()).isFalse();
+            assertThat(d.store().lastError()).contains("intents.rules:" + (lines + 1)).contains("UTF-8");
+            assertThat(d.rules()).isSameAs(before);
+        } finally {
+            d.deactivate();
+        }
+    }
+
     @Test
     void missingFilesShouldBeWrittenFromTheDefaultsButAnAdminsFileNeverOverwritten() throws Exception {
         Files.createDirectories(dir);

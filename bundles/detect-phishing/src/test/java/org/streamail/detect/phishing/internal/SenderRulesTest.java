@@ -151,4 +151,13 @@ class SenderRulesTest extends DetectorTestBase {
         assertThat(fired(msg().from("\"news@fabrikam.com\" <news@fabrikam.com>").text("hello")))
                 .doesNotContain(Rules.SENDER_DISPLAY_NAME);
     }
+
+    /** A full-width or small "@" reads as "@": the name still shows an address of the organisation. */
+    @Test
+    void anAddressShownWithALookAlikeAtSignIsStillAnAddress() {
+        assertThat(fired(msg().from("\"servicedesk\uff20contoso.com\" <it@evil.example>").text("hello")))
+                .contains(Rules.SENDER_DISPLAY_NAME);
+        assertThat(fired(msg().from("\"paie\ufe6bcontoso.fr\" <rh@evil.example>").text("hello")))
+                .contains(Rules.SENDER_DISPLAY_NAME);
+    }
 }
