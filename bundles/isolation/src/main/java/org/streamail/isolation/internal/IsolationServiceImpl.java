@@ -514,8 +514,16 @@ public final class IsolationServiceImpl implements IsolationService {
             throw ex;
         }
         enforcedSet = hostsAndEnds(after);
-        store.audit(new IsolationAudit(clock.instant(), actor, auditAction, target.ip(), reason, rulesBefore,
-                rulesAfter));
+        try {
+            store.audit(new IsolationAudit(clock.instant(), actor, auditAction, target.ip(), reason, rulesBefore,
+                    rulesAfter));
+        } catch (RuntimeException ex) {
+            // The change is enforced and stored: the caller must not be told it failed. The row goes to the log
+            // whole, so the trail can be completed by hand.
+            LOG.error("Isolation: {} {} by {} holds, but its audit row could not be written ({}): reason \"{}\", "
+                    + "before [{}], after [{}]", auditAction, target.ip(), actor, ex.toString(), reason, rulesBefore,
+                    rulesAfter);
+        }
     }
 
     private void rollback(List<Enforcer> selected, List<Isolation> before) {

@@ -97,6 +97,19 @@ class IsolationServiceTest {
     }
 
     @Test
+    void aChangeThatHoldsShouldNotBeReportedAsFailedWhenOnlyItsAuditRowCannotBeWritten() {
+        IsolationServiceImpl s = service();
+        store.failAudits = 1;
+        Isolation i = s.isolate("10.0.0.5", null, "clicked", Duration.ofHours(1), "linkguard");
+        assertThat(store.list()).containsExactly(i);
+        assertThat(log.enforced()).containsExactly("10.0.0.5");
+        store.failAudits = 1;
+        assertThat(s.release("10.0.0.5", "alice")).isTrue();
+        assertThat(store.list()).isEmpty();
+        assertThat(log.enforced()).isEmpty();
+    }
+
+    @Test
     void badAddressesShouldBeRefusedWithoutDnsAndAudited() {
         IsolationServiceImpl s = service();
         List<String> bad = java.util.Arrays.asList("example.com", "localhost", "10.0.0.256", "010.0.0.1", "10.0.0.1/24",

@@ -17,6 +17,8 @@ final class MemoryIsolationStore implements IsolationStore {
     private final List<IsolationAudit> audit = new ArrayList<>();
     /** How many of the next {@link #list} calls fail (the database is down). */
     volatile int failLists;
+    /** How many of the next {@link #audit} calls fail. */
+    volatile int failAudits;
 
     @Override
     public synchronized void put(Isolation isolation) {
@@ -49,6 +51,10 @@ final class MemoryIsolationStore implements IsolationStore {
 
     @Override
     public synchronized void audit(IsolationAudit record) {
+        if (failAudits > 0) {
+            failAudits--;
+            throw new IllegalStateException("database down");
+        }
         audit.add(record);
     }
 
