@@ -66,7 +66,8 @@ final class Hosts {
     /**
      * The authority ({@code [userinfo@]host[:port]}) of an href as a browser finds it: for http(s)/ftp any
      * run of {@code /} and {@code \} after the colon ({@code https:\\host}, {@code https:host}); for other
-     * schemes after {@code ://}; a text URL starting {@code www.}; else {@code null}.
+     * schemes after {@code ://}; without a scheme after {@code //} or {@code \\} (a network-path reference or a
+     * Windows share); a text URL starting {@code www.}; else {@code null}.
      */
     private static String authority(String href) {
         String h = clean(href);
@@ -78,6 +79,14 @@ final class Hosts {
             while (start < h.length() && (h.charAt(start) == '/' || h.charAt(start) == '\\')) {
                 start++;
             }
+        } else if (scheme.isEmpty() && h.length() > 2 && slash(h.charAt(0)) && slash(h.charAt(1))) {
+            // a network-path reference ("//host/x"): webmail opens it with the page's scheme (https), and
+            // \\host\share is a Windows file share a desktop client opens (and sends the user's credentials to)
+            start = 2;
+            while (start < h.length() && slash(h.charAt(start))) {
+                start++;
+            }
+            special = true;
         } else {
             int sep = h.indexOf("://");
             if (sep > 0 && sep <= 32) {
@@ -98,6 +107,10 @@ final class Hosts {
             }
         }
         return h.substring(start, end);
+    }
+
+    private static boolean slash(char c) {
+        return c == '/' || c == '\\';
     }
 
     /**

@@ -200,6 +200,20 @@ class LinkRulesTest extends DetectorTestBase {
     }
 
     @Test
+    void protocolRelativeLinksAndWindowsSharesHaveHostsToo() {
+        // "//host/x" opens with the page's scheme (https in webmail); "\\host\share" is a file share that a
+        // desktop client opens, sending the user's Windows credentials
+        assertThat(fired(msg().link("//paypa1.com/login"))).contains(Rules.LINK_LOOKALIKE);
+        assertThat(fired(msg().anchor("//paypa1-secure.xyz/x", "paypal.com"))).contains(Rules.LINK_TEXT_MISMATCH);
+        assertThat(fired(msg().link("\\\\203.0.113.7\\share\\invoice.pdf"))).contains(Rules.LINK_IP_LITERAL);
+        assertThat(fired(msg().link("//paypal.com@203.0.113.7/"))).contains(Rules.LINK_USERINFO,
+                Rules.LINK_IP_LITERAL);
+        assertThat(fired(msg().link("//www.paypal.com/signin"))).doesNotContain(Rules.LINK_LOOKALIKE,
+                Rules.LINK_USERINFO);
+        assertThat(fired(msg().link("/account/login"))).as("a path, no host").isEmpty();
+    }
+
+    @Test
     void tabsAndNewlinesInsideAnHrefAreIgnoredAsBrowsersDo() {
         assertThat(fired(msg().link("ht\ttps://paypa1.com/"))).contains(Rules.LINK_LOOKALIKE);
         assertThat(fired(msg().anchor("java\tscript:alert(1)", "open"))).contains(Rules.LINK_SCRIPT_SCHEME);
