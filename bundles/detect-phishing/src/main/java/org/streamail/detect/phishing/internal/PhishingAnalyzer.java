@@ -679,9 +679,10 @@ final class PhishingAnalyzer {
         if (raw.isEmpty() || raw.length() > 300) {
             return;
         }
-        // as the reader sees it: capitals, invisible characters (a zero-width space inside "paypal.com") and
-        // full-width forms folded, as NFKC case folding does for the message text
-        String text = TextNormalizer.fold(raw, 300);
+        // as the reader sees it: a right-to-left override reversed (U+202E before "moc.lapyap" shows
+        // "paypal.com"), capitals, invisible characters (a zero-width space inside "paypal.com") and full-width
+        // forms folded, as NFKC case folding does for the message text
+        String text = TextNormalizer.fold(TextNormalizer.asDisplayed(raw), 300);
         Matcher mt = TEXT_URL.matcher(text);
         if (!mt.matches()) {
             return;

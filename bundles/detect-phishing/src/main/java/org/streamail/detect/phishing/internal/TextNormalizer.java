@@ -26,6 +26,42 @@ final class TextNormalizer {
         return collapseWhitespace(unifyQuotes(NFKC_CASEFOLD.normalize(bounded)));
     }
 
+    /**
+     * {@code s} in the order a reader sees it where a right-to-left override ({@code U+202E}) reverses it, up to its
+     * pop ({@code U+202C}) or the end of the line: U+202E and "moc.lapyap" show "paypal.com". Overrides
+     * nested inside are read as part of the outer run (an approximation of the bidi algorithm that is exact for the
+     * one-override trick); the override and its pop are dropped, other text and controls are left for {@link #fold}.
+     */
+    static String asDisplayed(String s) {
+        if (s == null || s.indexOf('\u202e') < 0) {
+            return s;
+        }
+        StringBuilder out = new StringBuilder(s.length());
+        int i = 0;
+        while (i < s.length()) {
+            char c = s.charAt(i);
+            if (c != '\u202e') {
+                out.append(c);
+                i++;
+                continue;
+            }
+            int depth = 1;
+            int j = i + 1;
+            for (; j < s.length() && depth > 0; j++) {
+                char d = s.charAt(j);
+                if (d == '\n' || d == '\r') {
+                    break;
+                } else if (d >= '\u202a' && d <= '\u202e') {
+                    depth += d == '\u202c' ? -1 : 1;
+                }
+            }
+            int end = depth == 0 ? j - 1 : j; // the closing pop, or the line's end
+            out.append(new StringBuilder(s.substring(i + 1, end)).reverse());
+            i = depth == 0 ? end + 1 : end; // past the pop
+        }
+        return out.toString();
+    }
+
     /** {@code folded} without combining marks (accents): "coordonnées" becomes "coordonnees". */
     static String stripAccents(String folded) {
         String d = NFD.normalize(folded);

@@ -214,6 +214,18 @@ class LinkRulesTest extends DetectorTestBase {
     }
 
     @Test
+    void linkTextReversedByARightToLeftOverrideIsReadAsShown() {
+        // U+202E makes "moc.lapyap" show as "paypal.com"
+        assertThat(fired(msg().anchor("https://evil.example/x", "\u202emoc.lapyap"))).contains(Rules.LINK_TEXT_MISMATCH);
+        assertThat(fired(msg().anchor("https://evil.example/x", "\u202emoc.lapyap.www\u202c")))
+                .contains(Rules.LINK_TEXT_MISMATCH);
+        assertThat(fired(msg().anchor("https://www.paypal.com/x", "\u202emoc.lapyap")))
+                .doesNotContain(Rules.LINK_TEXT_MISMATCH);
+        assertThat(TextNormalizer.asDisplayed("a\u202ecba\u202cd\u202efe")).isEqualTo("aabcdef");
+        assertThat(TextNormalizer.asDisplayed("plain")).isEqualTo("plain");
+    }
+
+    @Test
     void tabsAndNewlinesInsideAnHrefAreIgnoredAsBrowsersDo() {
         assertThat(fired(msg().link("ht\ttps://paypa1.com/"))).contains(Rules.LINK_LOOKALIKE);
         assertThat(fired(msg().anchor("java\tscript:alert(1)", "open"))).contains(Rules.LINK_SCRIPT_SCHEME);
