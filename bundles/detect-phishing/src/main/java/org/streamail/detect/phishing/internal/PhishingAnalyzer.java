@@ -830,7 +830,13 @@ final class PhishingAnalyzer {
             if (rd.isEmpty() || Hosts.registrable(rd).equals(fromReg) || org.isProtected(rd)) {
                 continue;
             }
-            if (rules.freemail().contains(Hosts.registrable(rd)) || rules.freemail().contains(rd)) {
+            Targets.Imitation imitation = ownedByBrand(rd) ? null : targets.imitation(rd);
+            if (imitation != null) {
+                // the classic invoice fraud: the message looks like a known partner's, the answers go to a domain
+                // one letter away from the organisation's (or a brand's)
+                hit(Rules.REPLY_TO_LOOKALIKE, "Replies would go to " + clip(r.address(), 80) + ", whose domain "
+                        + clip(Hosts.toUnicode(rd), 80) + " imitates " + imitation.describe(), "");
+            } else if (rules.freemail().contains(Hosts.registrable(rd)) || rules.freemail().contains(rd)) {
                 hit(Rules.REPLY_TO_FREEMAIL, "Replies would go to the free-mail address " + clip(r.address(), 80)
                         + ", not to the sender's domain " + fromDomain, "");
             } else {

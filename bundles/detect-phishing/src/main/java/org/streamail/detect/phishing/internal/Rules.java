@@ -26,6 +26,7 @@ final class Rules {
     static final String SENDER_BRAND_MISMATCH = "sender-brand-mismatch";
     static final String REPLY_TO_DIVERGENT = "reply-to-divergent";
     static final String REPLY_TO_FREEMAIL = "reply-to-freemail";
+    static final String REPLY_TO_LOOKALIKE = "reply-to-lookalike-domain";
     static final String FIRST_CONTACT = "first-contact";
     static final String ALLOW_LISTED = "allow-listed";
     /** Words of the intent rules spelled with look-alike letters of another script (see {@link Homoglyphs}). */
@@ -36,7 +37,7 @@ final class Rules {
             LINK_MIXED_SCRIPT, LINK_LOOKALIKE, LINK_SHORTENER, LINK_SUSPICIOUS_TLD, LINK_SCRIPT_SCHEME,
             LINK_LOGIN_PAGE, LINK_USERINFO, KNOWN_BAD, FORM_PASSWORD, FORM_PASSWORD_ATTACHMENT,
             SENDER_DISPLAY_NAME, SENDER_LOOKALIKE, SENDER_SPOOFED, SENDER_BRAND_MISMATCH, REPLY_TO_DIVERGENT,
-            REPLY_TO_FREEMAIL, FIRST_CONTACT, INTENT_DISGUISED);
+            REPLY_TO_FREEMAIL, REPLY_TO_LOOKALIKE, FIRST_CONTACT, INTENT_DISGUISED);
 
     static final String INTENT_PREFIX = "intent-";
     /** The intent name {@code intents.rules} may not use: {@code intent-disguised} is a built-in signal. */

@@ -70,6 +70,25 @@ class SenderRulesTest extends DetectorTestBase {
     }
 
     @Test
+    void replyToADomainImitatingAProtectedDomainOrABrandShouldFire() {
+        Finding f = finding(msg().from("Alice <alice@fabrikam.com>").replyTo("ceo@contoso-it.com"),
+                Rules.REPLY_TO_LOOKALIKE);
+        assertThat(f.detail()).contains("ceo@contoso-it.com").contains("your organisation's domain");
+        assertThat(f.score()).isEqualTo(6.0);
+        assertThat(fired(msg().from("Alice <alice@fabrikam.com>").replyTo("ceo@contoso-it.com")))
+                .doesNotContain(Rules.REPLY_TO_DIVERGENT);
+        assertThat(fired(msg().from("PayPal <service@paypal.com>").replyTo("help@paypa1.com")))
+                .contains(Rules.REPLY_TO_LOOKALIKE);
+        // another company, a genuine brand domain, our own domain, the sender's own (look-alike) domain
+        assertThat(fired(msg().replyTo("billing@northwind.example"))).doesNotContain(Rules.REPLY_TO_LOOKALIKE);
+        assertThat(fired(msg().from("Shop <news@shop.example>").replyTo("service@paypal.com")))
+                .doesNotContain(Rules.REPLY_TO_LOOKALIKE);
+        assertThat(fired(msg().replyTo("marie.dupont@contoso.com"))).doesNotContain(Rules.REPLY_TO_LOOKALIKE);
+        assertThat(fired(msg().from("IT <it@contoso-it.com>").replyTo("desk@contoso-it.com")))
+                .contains(Rules.SENDER_LOOKALIKE).doesNotContain(Rules.REPLY_TO_LOOKALIKE);
+    }
+
+    @Test
     void unrelatedOrGenuineSenderDomainsShouldNotFire() {
         assertThat(fired(msg().from("Alice <alice@fabrikam.com>"))).doesNotContain(Rules.SENDER_LOOKALIKE);
         assertThat(fired(msg().from("PayPal <service@paypal.com>"))).isEmpty();
