@@ -1,6 +1,7 @@
 package org.streamail.detect.phishing.internal;
 
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -62,17 +63,69 @@ final class DomainList {
     /** Whether a URL or a bare domain is listed. */
     boolean matches(String urlOrDomain) {
         String s = urlOrDomain.strip();
-        if (s.contains("://")) {
+        if (s.contains("://") || DEFAULT_PORTS.containsKey(Hosts.scheme(Hosts.clean(s)))) {
             return matchesLink(s);
         }
         return matchHost(Hosts.toAscii(s)).isPresent();
     }
 
     /**
-     * A URL in comparable form: scheme and host lower case, fragment removed, trailing slash removed.
-     * Path and query keep their case (servers treat them case-sensitively).
+     * A URL in comparable form, as a browser would request it: for http(s) and ftp the host as {@link Hosts#hostOf}
+     * reads it (any slashes or backslashes after the colon, user info dropped, lower case, percent-escapes decoded,
+     * no trailing dot, IDN as ASCII), the default port dropped, {@code \} in the path read as {@code /}, an empty
+     * query dropped; for other schemes the scheme and authority lower case. In every case the fragment and trailing
+     * slashes are removed; path and query keep their case (servers treat them case-sensitively).
      */
     static String normalizeUrl(String href) {
+        String web = webUrl(Hosts.clean(href));
+        return web != null ? web : legacyUrl(href);
+    }
+
+    private static final Map<String, String> DEFAULT_PORTS = Map.of("http", "80", "https", "443", "ftp", "21");
+
+    private static String webUrl(String s) {
+        String scheme = Hosts.scheme(s);
+        if (!DEFAULT_PORTS.containsKey(scheme)) {
+            return null;
+        }
+        String authority = Hosts.authority(s);
+        Optional<String> host = Hosts.hostOf(s);
+        if (authority == null || host.isEmpty()) {
+            return null;
+        }
+        int at = scheme.length() + 1;
+        while (at < s.length() && (s.charAt(at) == '/' || s.charAt(at) == '\\')) {
+            at++;
+        }
+        String rest = s.substring(Math.min(s.length(), at + authority.length()));
+        int hash = rest.indexOf('#');
+        if (hash >= 0) {
+            rest = rest.substring(0, hash);
+        }
+        int query = rest.indexOf('?');
+        String path = (query < 0 ? rest : rest.substring(0, query)).replace('\\', '/');
+        path = path.isEmpty() ? "/" : path; // "https://host?x" requests "/?x"
+        String q = query < 0 || query == rest.length() - 1 ? "" : rest.substring(query);
+        String hostPort = authority.substring(authority.lastIndexOf('@') + 1);
+        String port = "";
+        int close = hostPort.lastIndexOf(']');
+        int colon = hostPort.lastIndexOf(':');
+        if (colon > close && colon + 1 < hostPort.length()) {
+            port = hostPort.substring(colon + 1).replaceFirst("^0+(?=\\d)", "");
+            if (port.equals(DEFAULT_PORTS.get(scheme))) {
+                port = "";
+            }
+        }
+        String h = Hosts.toAscii(host.get());
+        String out = scheme + "://" + (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + (port.isEmpty() ? "" : ":" + port)
+                + path + q;
+        while (out.endsWith("/")) {
+            out = out.substring(0, out.length() - 1);
+        }
+        return out;
+    }
+
+    private static String legacyUrl(String href) {
         String s = href.strip();
         int hash = s.indexOf('#');
         if (hash >= 0) {

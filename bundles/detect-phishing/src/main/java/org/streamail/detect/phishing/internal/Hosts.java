@@ -69,7 +69,7 @@ final class Hosts {
      * schemes after {@code ://}; without a scheme after {@code //} or {@code \\} (a network-path reference or a
      * Windows share); a text URL starting {@code www.}; else {@code null}.
      */
-    private static String authority(String href) {
+    static String authority(String href) {
         String h = clean(href);
         String scheme = scheme(h);
         int start;

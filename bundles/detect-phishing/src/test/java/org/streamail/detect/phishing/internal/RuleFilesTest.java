@@ -234,6 +234,19 @@ class RuleFilesTest {
             assertThat(d.isKnownBad("https://www.bad-domain.example/x")).isTrue();
             assertThat(d.isKnownBad("https://drop.example.org/kit/index.php?x=1#top")).isTrue();
             assertThat(d.isKnownBad("https://drop.example.org/other")).isFalse();
+            // the same URL written another way a browser requests alike
+            for (String same : new String[] {"HTTPS://Drop.Example.Org./kit/index.php?x=1",
+                "https://someone@drop.example.org:443/kit/index.php?x=1", "https:\\\\drop.example.org\\kit\\index.php?x=1",
+                "https:drop.example.org/kit/index.php?x=1", "https://%64rop.example.org/kit/index.php?x=1",
+                " https://drop.example.org:0443/kit/index.php?x=1 "}) {
+                assertThat(d.isKnownBad(same)).as(same).isTrue();
+                assertThat(fired(d, msg().anchor(same.strip(), "Open"))).as(same).contains(Rules.KNOWN_BAD);
+            }
+            for (String other : new String[] {"https://drop.example.org:8443/kit/index.php?x=1",
+                "https://drop.example.org/kit/index.php?x=2", "https://drop.example.org/KIT/index.php?x=1",
+                "https://drop.example.org@evil.example/kit/index.php?x=1"}) {
+                assertThat(d.isKnownBad(other)).as(other).isFalse();
+            }
             assertThat(d.knownBadCount()).isEqualTo(3);
 
             Finding f = d.inspect(msg().anchor("https://cdn.bad-domain.example/a", "Open").build()).stream()
