@@ -81,6 +81,11 @@ final class DomainList {
         return web != null ? web : legacyUrl(href);
     }
 
+    /** Whether {@link #normalizeUrl} reads {@code href} as a web URL a browser would request (else as written). */
+    static boolean isWebUrl(String href) {
+        return webUrl(Hosts.clean(href)) != null;
+    }
+
     private static final Map<String, String> DEFAULT_PORTS = Map.of("http", "80", "https", "443", "ftp", "21");
 
     private static String webUrl(String s) {
@@ -93,6 +98,10 @@ final class DomainList {
         if (authority == null || host.isEmpty()) {
             return null;
         }
+        String h = Hosts.toAscii(host.get());
+        if (h.isEmpty() || h.chars().anyMatch(c -> c <= ' ' || c == 0x7f || "/?#\\@%[]".indexOf(c) >= 0)) {
+            return null; // no host a browser would request (control characters, spaces, delimiters decoded from %xx)
+        }
         int at = scheme.length() + 1;
         while (at < s.length() && (s.charAt(at) == '/' || s.charAt(at) == '\\')) {
             at++;
@@ -102,27 +111,38 @@ final class DomainList {
         if (hash >= 0) {
             rest = rest.substring(0, hash);
         }
+        int restEnd = rest.length();
+        while (restEnd > 0 && rest.charAt(restEnd - 1) <= ' ') {
+            restEnd--; // spaces and controls in front of a fragment (a browser trims the URL's ends)
+        }
+        rest = rest.substring(0, restEnd);
         int query = rest.indexOf('?');
         String path = (query < 0 ? rest : rest.substring(0, query)).replace('\\', '/');
         path = path.isEmpty() ? "/" : path; // "https://host?x" requests "/?x"
         String q = query < 0 || query == rest.length() - 1 ? "" : rest.substring(query);
+        if (q.isEmpty()) {
+            int end = path.length();
+            while (end > 0 && (path.charAt(end - 1) == '/' || path.charAt(end - 1) <= ' ')) {
+                end--; // trailing slashes are ignored, as the list has always ignored them
+            }
+            path = path.substring(0, end);
+        }
         String hostPort = authority.substring(authority.lastIndexOf('@') + 1);
         String port = "";
         int close = hostPort.lastIndexOf(']');
         int colon = hostPort.lastIndexOf(':');
         if (colon > close && colon + 1 < hostPort.length()) {
-            port = hostPort.substring(colon + 1).replaceFirst("^0+(?=\\d)", "");
+            port = hostPort.substring(colon + 1);
+            if (port.length() > 10 || !port.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                return null; // not a port: a browser refuses the URL
+            }
+            port = port.replaceFirst("^0+(?=\\d)", "");
             if (port.equals(DEFAULT_PORTS.get(scheme))) {
                 port = "";
             }
         }
-        String h = Hosts.toAscii(host.get());
-        String out = scheme + "://" + (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + (port.isEmpty() ? "" : ":" + port)
-                + path + q;
-        while (out.endsWith("/")) {
-            out = out.substring(0, out.length() - 1);
-        }
-        return out;
+        return scheme + "://" + (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + (port.isEmpty() ? "" : ":" + port) + path
+                + q;
     }
 
     private static String legacyUrl(String href) {

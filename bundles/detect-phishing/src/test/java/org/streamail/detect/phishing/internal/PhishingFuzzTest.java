@@ -80,6 +80,13 @@ class PhishingFuzzTest {
         Hosts.toAscii(href);
         Hosts.toUnicode(href);
         Hosts.registrable(href);
+        Hosts.hasPublicSuffix(href);
+        // a normalised web URL is its own normal form: a list entry and a link agree however often it is applied
+        String url = DomainList.normalizeUrl(href);
+        if (DomainList.isWebUrl(href)) {
+            assertThat(DomainList.normalizeUrl(url)).as(href).isEqualTo(url);
+        }
+        assertThat(TextNormalizer.asDisplayed(href)).hasSizeLessThanOrEqualTo(href.length());
     }
 
     @FuzzTest(maxDuration = "60s")
