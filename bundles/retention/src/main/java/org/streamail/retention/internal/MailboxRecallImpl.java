@@ -63,7 +63,10 @@ import org.streamail.api.retention.RetentionAuditStore;
 public final class MailboxRecallImpl implements MailboxRecall {
 
     static final int MAX_FOLDERS = RetentionSweeper.MAX_FOLDERS;
-    /** More copies of one Message-ID than this in one folder is not a campaign copy; only these are handled. */
+    /**
+     * More copies of one Message-ID than this in one folder is not a campaign copy; only these are handled. The
+     * bound counts exact matches, after the server's substring search has been narrowed down.
+     */
     static final int MAX_HITS_PER_FOLDER = 1000;
     static final int MAX_CONCURRENT = 4;
     static final int MAX_ID_LENGTH = 500;
@@ -271,34 +274,53 @@ public final class MailboxRecallImpl implements MailboxRecall {
             if (hits.length == 0) {
                 return;
             }
-            if (hits.length > MAX_HITS_PER_FOLDER) {
+            if (hits.length > RetentionSweeper.MAX_MESSAGES_PER_FOLDER) {
                 c.problem(folder.getFullName() + ": " + hits.length + " matches; only the first "
-                        + MAX_HITS_PER_FOLDER + " handled");
-                hits = Arrays.copyOf(hits, MAX_HITS_PER_FOLDER);
+                        + RetentionSweeper.MAX_MESSAGES_PER_FOLDER + " examined");
+                hits = Arrays.copyOf(hits, RetentionSweeper.MAX_MESSAGES_PER_FOLDER);
             }
+            FetchProfile sizes = new FetchProfile();
+            sizes.add(UIDFolder.FetchProfileItem.UID);
+            sizes.add(FetchProfile.Item.SIZE);
             FetchProfile fp = new FetchProfile();
-            fp.add(UIDFolder.FetchProfileItem.UID);
             fp.add("Message-ID");
             if (gatewayId != null) {
                 fp.add("Received");
             }
-            folder.fetch(hits, fp);
             List<Long> uids = new ArrayList<>();
             List<String> ids = new ArrayList<>();
-            for (Message m : hits) {
-                if (m.isExpunged()) {
-                    continue; // another client removed it meanwhile
-                }
-                String[] values = m.getHeader("Message-ID");
-                if (values != null && values.length > 0 && core.equals(MessageIds.bare(values[0]))) {
-                    if (gatewayId != null && !GatewayReceived.firstGatewayId(received(m)).map(gatewayId::equals)
-                            .orElse(false)) {
-                        c.otherDelivery++; // the Message-ID reused by another message: not this delivery's copy
-                        continue;
+            // The bound is on exact copies, not on the substring hits: longer ids that merely contain this one
+            // (which a sender can mail in bulk beforehand) must not push the copy out of reach.
+            int exact = 0;
+            for (int start = 0; start < hits.length; start += RetentionSweeper.BATCH) {
+                Message[] batch = Arrays.copyOfRange(hits, start, Math.min(hits.length, start + RetentionSweeper.BATCH));
+                folder.fetch(batch, sizes);
+                // the fields in parts of bounded size, as the sweeper fetches them (Received fields can be large)
+                for (Message[] part : RetentionSweeper.bySize(batch, RetentionSweeper.HEADER_FETCH_BYTES)) {
+                    folder.fetch(part, fp);
+                    for (Message m : part) {
+                        if (m.isExpunged()) {
+                            continue; // another client removed it meanwhile
+                        }
+                        String[] values = m.getHeader("Message-ID");
+                        if (values != null && values.length > 0 && core.equals(MessageIds.bare(values[0]))) {
+                            if (gatewayId != null && !GatewayReceived.firstGatewayId(received(m))
+                                    .map(gatewayId::equals).orElse(false)) {
+                                c.otherDelivery++; // the Message-ID reused by another message: not this delivery's
+                                continue;
+                            }
+                            if (++exact <= MAX_HITS_PER_FOLDER) {
+                                uids.add(folder.getUID(m));
+                                ids.add(values[0].strip());
+                            }
+                        }
                     }
-                    uids.add(folder.getUID(m));
-                    ids.add(values[0].strip());
+                    RetentionSweeper.forgetFetched(part);
                 }
+            }
+            if (exact > MAX_HITS_PER_FOLDER) {
+                c.problem(folder.getFullName() + ": " + exact + " copies; only the first " + MAX_HITS_PER_FOLDER
+                        + " handled");
             }
             if (uids.isEmpty()) {
                 return;

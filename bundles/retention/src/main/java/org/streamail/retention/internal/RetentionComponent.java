@@ -171,9 +171,18 @@ public final class RetentionComponent implements RetentionService, MessageTransf
         throw new IllegalArgumentException("mailbox " + requested + " is not among the configured mailboxes");
     }
 
+    /**
+     * Changes one message's expiry, in a mailbox a sweep may reach only (as {@link #sweep(String)}): with a master
+     * user the login would otherwise open, and rewrite a message in, any mailbox on the server.
+     *
+     * @throws IllegalArgumentException if the name is malformed, is not one of those mailboxes, or opted out
+     */
     @Override
     public Extension extend(String mailbox, String messageId, Instant newExpiry, String actor) {
-        String m = Policy.mailboxName("mailbox", Objects.requireNonNullElse(mailbox, ""));
+        String m = configuredMailbox(Policy.mailboxName("mailbox", Objects.requireNonNullElse(mailbox, "")));
+        if (policy.optout().contains(m.toLowerCase(Locale.ROOT))) {
+            throw new IllegalArgumentException("mailbox " + m + " has opted out of retention sweeps");
+        }
         Objects.requireNonNull(newExpiry, "newExpiry");
         String id = normaliseMessageId(messageId);
         String who = actor == null || actor.isBlank() ? "unknown" : actor.strip();

@@ -60,6 +60,11 @@ import org.streamail.retention.internal.ExpiryCalculator.Decision;
 final class RetentionSweeper {
 
     static final int BATCH = 500;
+    /**
+     * Most message bytes (RFC822.SIZE) whose header fields one FETCH asks for: a batch is fetched in parts of at
+     * most this, or one bigger message alone, so a folder of huge header fields is never held all at once.
+     */
+    static final long HEADER_FETCH_BYTES = 8L * 1024 * 1024;
     static final int MAX_FOLDERS = 10_000;
     static final int MAX_MESSAGES_PER_FOLDER = 5_000_000;
     /** Largest message read whole (to re-sign it on extension); hashing streams and has no limit. */
@@ -177,28 +182,33 @@ final class RetentionSweeper {
                         + MAX_MESSAGES_PER_FOLDER + " swept");
                 found = Arrays.copyOf(found, MAX_MESSAGES_PER_FOLDER);
             }
-            FetchProfile profile = headerProfile();
+            FetchProfile sizes = sizeProfile();
+            FetchProfile headers = headerFieldsProfile();
             for (int start = 0; start < found.length; start += BATCH) {
                 Message[] batch = Arrays.copyOfRange(found, start, Math.min(found.length, start + BATCH));
-                folder.fetch(batch, profile);
+                folder.fetch(batch, sizes);
                 Instant now = clock.instant();
                 List<Candidate> expired = new ArrayList<>();
-                for (Message m : batch) {
-                    if (m.isExpunged()) {
-                        continue; // another client removed it meanwhile
+                // The header fields in parts of bounded size, each dropped once decided (see HEADER_FETCH_BYTES).
+                for (Message[] part : bySize(batch, HEADER_FETCH_BYTES)) {
+                    folder.fetch(part, headers);
+                    for (Message m : part) {
+                        if (m.isExpunged()) {
+                            continue; // another client removed it meanwhile
+                        }
+                        c.scanned++;
+                        Decision d = calculator.decide(name -> headerValues(m, name), received(m));
+                        if (d.expiredAt(now)) {
+                            expired.add(new Candidate((IMAPMessage) m, folder.getUID(m), first(m, MESSAGE_ID), d));
+                        }
                     }
-                    c.scanned++;
-                    Decision d = calculator.decide(name -> headerValues(m, name), received(m));
-                    if (d.expiredAt(now)) {
-                        expired.add(new Candidate((IMAPMessage) m, folder.getUID(m), first(m, MESSAGE_ID), d));
-                    }
+                    forgetFetched(part);
                 }
                 if (!expired.isEmpty()) {
                     c.expired += expired.size();
                     checkUidValidity(store, folder, uidValidity);
                     act(mailbox, folder, uidValidity, expired, serverMove, moveTarget, c);
                 }
-                forgetFetched(batch);
                 if (found.length > BATCH) {
                     LOG.info("Retention: {} / {}: {} of {} candidates examined", mailbox, folder.getFullName(),
                             Math.min(found.length, start + BATCH), found.length);
@@ -392,6 +402,58 @@ final class RetentionSweeper {
             term = new AndTerm(term, new NotTerm(new FlagTerm(new Flags(policy.flagKeyword()), true)));
         }
         return term;
+    }
+
+    /**
+     * The messages in order, in parts whose sizes (RFC822.SIZE, fetched before) add up to at most {@code budget}; a
+     * bigger message, or one whose size is unknown, is a part of its own. Header fields are never larger than
+     * their message, so one FETCH of a part's fields returns at most {@code budget} bytes or one message's.
+     */
+    static List<Message[]> bySize(Message[] messages, long budget) {
+        List<Message[]> parts = new ArrayList<>();
+        int from = 0;
+        long sum = 0;
+        for (int i = 0; i < messages.length; i++) {
+            long size = sizeOf(messages[i]);
+            long weight = size < 0 ? budget : size;
+            if (i > from && sum + weight > budget) {
+                parts.add(Arrays.copyOfRange(messages, from, i));
+                from = i;
+                sum = 0;
+            }
+            sum += weight;
+        }
+        if (from < messages.length) {
+            parts.add(Arrays.copyOfRange(messages, from, messages.length));
+        }
+        return parts;
+    }
+
+    private static long sizeOf(Message m) {
+        try {
+            return m.isExpunged() ? 0 : m.getSize();
+        } catch (MessagingException e) {
+            return -1;
+        }
+    }
+
+    /** What a batch needs before its header fields: UID, INTERNALDATE, FLAGS and SIZE (small per message). */
+    private static FetchProfile sizeProfile() {
+        FetchProfile fp = new FetchProfile();
+        fp.add(UIDFolder.FetchProfileItem.UID);
+        fp.add(IMAPFolder.FetchProfileItem.INTERNALDATE);
+        fp.add(FetchProfile.Item.FLAGS);
+        fp.add(FetchProfile.Item.SIZE);
+        return fp;
+    }
+
+    /** The retention header fields ({@code BODY.PEEK[HEADER.FIELDS (...)]}). */
+    private static FetchProfile headerFieldsProfile() {
+        FetchProfile fp = new FetchProfile();
+        for (String h : FETCHED) {
+            fp.add(h);
+        }
+        return fp;
     }
 
     private static FetchProfile headerProfile() {

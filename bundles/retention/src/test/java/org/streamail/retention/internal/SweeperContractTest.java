@@ -292,6 +292,27 @@ abstract class SweeperContractTest {
     }
 
     @Test
+    void anExtensionReachesOnlyAConfiguredMailboxThatHasNotOptedOut() throws Exception {
+        // ninth audit: extend() logged in to any mailbox it was given (with a master user, any on the server) and
+        // rewrote the message there, while a requested sweep is limited to the configured mailboxes
+        String mailbox = newMailbox();
+        String stranger = newMailbox();
+        String mid = id();
+        append(stranger, "INBOX", signedMessage(mid, "P14D", true), DAYS_AGO_10);
+        Instant wanted = NOW.plus(Duration.ofDays(30));
+
+        assertThatThrownBy(() -> component(mailbox, Map.of()).extend(stranger, mid, wanted, "alice"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("mailbox " + stranger + " is not among the configured mailboxes");
+        assertThatThrownBy(() -> component(stranger, Map.of("optout.mailboxes", stranger)).extend(stranger, mid,
+                wanted, "alice")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("opted out");
+        assertThat(audit.all()).isEmpty();
+        assertThat(contents(stranger, "INBOX")).containsOnlyKeys(mid);
+        assertThat(component(stranger, Map.of()).extend(stranger.toUpperCase(java.util.Locale.ROOT), mid, wanted,
+                "alice").mailbox()).isEqualTo(stranger);
+    }
+
+    @Test
     void aTrustedPartnersExpiresHeaderIsHonouredAndClamped() throws Exception {
         String mailbox = newMailbox();
         String mid = "<p1@partner.example>";
