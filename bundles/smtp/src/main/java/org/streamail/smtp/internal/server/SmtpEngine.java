@@ -255,6 +255,9 @@ public final class SmtpEngine {
 
     /** Registers each session before its greeting and asks the guards whether to greet at all. */
     private final class Sessions implements SessionHandler {
+        /** Held while a new session is counted against its address's limit and registered. */
+        private final Object admission = new Object();
+
         @Override
         public SessionAcceptance accept(Session session) {
             InetSocketAddress remote = session.getRemoteAddress();
@@ -270,16 +273,20 @@ public final class SmtpEngine {
                 return SessionAcceptance.failure(554, "5.7.1 <" + (ip == null ? "unknown" : ip)
                         + "> is not an internal host");
             }
-            if (ip != null) {
-                long fromIp = sessions.values().stream().filter(s -> ip.equals(s.clientIp)).count();
-                if (fromIp >= settings.maxConnectionsPerIp()) {
-                    LOG.warn("SMTP {} from {} refused: already {} sessions from that address (max.connections.per.ip)",
-                            state.id, ip, fromIp);
-                    alarm.connectionFlood(listenerName(), ip, fromIp);
-                    return SessionAcceptance.failure(421, "4.7.0 too many connections from your address, try later");
+            long fromIp;
+            synchronized (admission) {
+                // counting and registering in one step: two session threads of one client cannot both see room
+                fromIp = ip == null ? 0 : sessions.values().stream().filter(s -> ip.equals(s.clientIp)).count();
+                if (fromIp < settings.maxConnectionsPerIp()) {
+                    sessions.put(session, state);
                 }
             }
-            sessions.put(session, state);
+            if (fromIp >= settings.maxConnectionsPerIp()) {
+                LOG.warn("SMTP {} from {} refused: already {} sessions from that address (max.connections.per.ip)",
+                        state.id, ip, fromIp);
+                alarm.connectionFlood(listenerName(), ip, fromIp);
+                return SessionAcceptance.failure(421, "4.7.0 too many connections from your address, try later");
+            }
             Optional<SmtpReply> refusal = consultGuards(g -> g.onConnect(state.snapshot()));
             if (refusal.isPresent()) {
                 SmtpReply r = refusal.get();
