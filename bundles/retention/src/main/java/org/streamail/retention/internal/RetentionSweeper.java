@@ -36,6 +36,7 @@ import org.eclipse.angus.mail.imap.IMAPMessage;
 import org.eclipse.angus.mail.imap.IMAPStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamail.api.model.MessageIds;
 import org.streamail.api.retention.AuditRecord;
 import org.streamail.api.retention.Extension;
 import org.streamail.api.retention.RetentionAuditStore;
@@ -288,6 +289,8 @@ final class RetentionSweeper {
 
     Extension extend(String mailbox, String messageId, Instant wanted, String actor) {
         Policy policy = calculator.policy();
+        String core = MessageIds.bare(messageId);
+        SecurityException refused = null;
         try (Store store = connect(mailbox)) {
             if (!((IMAPStore) store).hasCapability("UIDPLUS")) {
                 throw new RetentionException("the IMAP server lacks UIDPLUS: the old copy could not be removed by UID");
@@ -301,12 +304,36 @@ final class RetentionSweeper {
                 IMAPFolder folder = (IMAPFolder) f;
                 folder.open(policy.dryRun() ? Folder.READ_ONLY : Folder.READ_WRITE);
                 try {
-                    Message[] hits = folder.search(new HeaderTerm(MESSAGE_ID, messageId));
-                    folder.fetch(hits, headerProfile());
-                    for (Message m : hits) {
-                        if (!m.isExpunged() && messageId.equals(first(m, MESSAGE_ID))
-                                && !m.isSet(Flags.Flag.DELETED)) {
-                            return extendMessage(mailbox, store, folder, (IMAPMessage) m, messageId, wanted, actor);
+                    // The server's search is a substring match: found by the id without brackets, compared exactly
+                    // without them, so a message whose Message-ID has none can be extended too; its signature
+                    // binds the id as the message writes it.
+                    Message[] hits = folder.search(new HeaderTerm(MESSAGE_ID, core));
+                    if (hits.length > MAX_MESSAGES_PER_FOLDER) {
+                        hits = Arrays.copyOf(hits, MAX_MESSAGES_PER_FOLDER);
+                    }
+                    FetchProfile sizes = sizeProfile();
+                    FetchProfile fields = headerFieldsProfile();
+                    for (int start = 0; start < hits.length; start += BATCH) {
+                        Message[] batch = Arrays.copyOfRange(hits, start, Math.min(hits.length, start + BATCH));
+                        folder.fetch(batch, sizes);
+                        for (Message[] part : bySize(batch, HEADER_FETCH_BYTES)) {
+                            folder.fetch(part, fields);
+                            for (Message m : part) {
+                                String actual = m.isExpunged() ? "" : first(m, MESSAGE_ID);
+                                if (actual.isEmpty() || !core.equals(MessageIds.bare(actual))
+                                        || m.isSet(Flags.Flag.DELETED)) {
+                                    continue;
+                                }
+                                try {
+                                    return extendMessage(mailbox, store, folder, (IMAPMessage) m, actual, wanted,
+                                            actor);
+                                } catch (SecurityException e) {
+                                    // another message under this id (a lure reusing it) came first: the genuine
+                                    // copy may still grant the change; the refusal is audited either way
+                                    refused = refused == null ? e : refused;
+                                }
+                            }
+                            forgetFetched(part);
                         }
                     }
                 } finally {
@@ -319,6 +346,9 @@ final class RetentionSweeper {
             throw new RetentionException("extending " + messageId + " in " + mailbox + " failed: " + e.getMessage(), e);
         } catch (IllegalStateException e) {
             throw new RetentionException(e.getMessage(), e);
+        }
+        if (refused != null) {
+            throw refused;
         }
         throw new NoSuchElementException("no message " + messageId + " in a swept folder of " + mailbox);
     }
@@ -450,18 +480,6 @@ final class RetentionSweeper {
     /** The retention header fields ({@code BODY.PEEK[HEADER.FIELDS (...)]}). */
     private static FetchProfile headerFieldsProfile() {
         FetchProfile fp = new FetchProfile();
-        for (String h : FETCHED) {
-            fp.add(h);
-        }
-        return fp;
-    }
-
-    private static FetchProfile headerProfile() {
-        FetchProfile fp = new FetchProfile();
-        fp.add(UIDFolder.FetchProfileItem.UID);
-        fp.add(IMAPFolder.FetchProfileItem.INTERNALDATE);
-        fp.add(FetchProfile.Item.FLAGS);
-        fp.add(FetchProfile.Item.SIZE);
         for (String h : FETCHED) {
             fp.add(h);
         }

@@ -371,6 +371,33 @@ abstract class SweeperContractTest {
     }
 
     @Test
+    void aMessageIdWithoutBracketsCanBeExtendedAndALureReusingTheIdDoesNotHideTheGenuineCopy() throws Exception {
+        String mailbox = newMailbox();
+        String bare = UUID.randomUUID() + "@corp.example"; // written without angle brackets, as some senders do
+        append(mailbox, "INBOX", signedMessage(bare, "P14D", true), DAYS_AGO_10);
+        RetentionComponent retention = component(mailbox, Map.of());
+        Instant wanted = NOW.plus(Duration.ofDays(30));
+        assertThat(retention.extend(mailbox, bare, wanted, "alice").newExpiry()).isEqualTo(wanted);
+        try (Store store = userStore(mailbox)) {
+            Folder inbox = store.getFolder("INBOX");
+            inbox.open(Folder.READ_ONLY);
+            Message m = find(store, inbox, bare);
+            assertThat(signer.verify(m.getHeader("X-Streamail-Retention-Sig")[0], bare)).as("signed for the id as written")
+                    .isPresent();
+            inbox.close(false);
+        }
+
+        // a stranger's message under the same id, without a grant, arrived first: the genuine copy is still found
+        String mid = id();
+        append(mailbox, "Archive", ("From: x@evil.example\r\nMessage-ID: " + mid + "\r\n\r\nlure\r\n")
+                .getBytes(StandardCharsets.US_ASCII), DAYS_AGO_10);
+        append(mailbox, "Archive", signedMessage(mid, "P14D", true), DAYS_AGO_10);
+        assertThat(retention.extend(mailbox, mid, wanted, "alice").newExpiry()).isEqualTo(wanted);
+        assertThat(audit.all()).extracting(AuditRecord::action).containsExactly(AuditRecord.Action.EXTEND,
+                AuditRecord.Action.EXTEND_REFUSED, AuditRecord.Action.EXTEND);
+    }
+
+    @Test
     void extensionWithoutPermissionOrWithAForgedOneIsRefusedAndAudited() throws Exception {
         String mailbox = newMailbox();
         String notGranted = id();
