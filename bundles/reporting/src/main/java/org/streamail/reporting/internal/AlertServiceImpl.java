@@ -116,6 +116,11 @@ public final class AlertServiceImpl implements AlertService {
     /** Sends the digests of closed windows; {@code null} in tests that call {@link #sendDueDigests} themselves. */
     private final ScheduledExecutorService digestThread;
     private final AtomicBoolean warnedNoIntake = new AtomicBoolean();
+    /** Waits before mails refused for now are queued again; {@code null} when no mail is ever sent. */
+    private final ScheduledExecutorService retryTimer;
+    /** Mails waiting in {@link #retryTimer}, at most {@code notify.queue.size}. */
+    private final AtomicInteger waitingRetries = new AtomicInteger();
+    private final int retryBound;
     private final AtomicBoolean warnedNoFrom = new AtomicBoolean();
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -235,6 +240,16 @@ public final class AlertServiceImpl implements AlertService {
         } else {
             digestThread = null;
         }
+        if (mails) {
+            retryTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "streamail-alert-retry");
+                t.setDaemon(true);
+                return t;
+            });
+        } else {
+            retryTimer = null;
+        }
+        retryBound = queue;
         if (adminAddress.isEmpty()) {
             LOG.info("Alerts: admin.address is empty (PID {}): alerts are stored{} but no admin mail is sent",
                     ReportingConfig.PID, webhook == null ? "" : " and sent to the webhook");
@@ -258,6 +273,13 @@ public final class AlertServiceImpl implements AlertService {
         }
         if (ownWebhookExecutor != null) {
             ownWebhookExecutor.shutdown(); // waited for below, while the mail drains
+        }
+        if (retryTimer != null) {
+            int dropped = retryTimer.shutdownNow().size();
+            if (dropped > 0) {
+                LOG.warn("Alerts: {} mails waiting to be tried again were dropped at shutdown; their alerts are in the "
+                        + "alert list", dropped);
+            }
         }
         if (ownExecutor != null) {
             ownExecutor.shutdown();
@@ -418,12 +440,16 @@ public final class AlertServiceImpl implements AlertService {
      */
     private List<Job> plan(Alert alert) {
         List<Job> jobs = new ArrayList<>(4);
+        boolean adminMailedNow = false;
         if (!adminAddress.isEmpty() && alert.severity().compareTo(notifyMin) >= 0) {
-            planMail(jobs, alert, adminAddress, false);
+            adminMailedNow = planMail(jobs, alert, adminAddress, false);
         }
         if (notifyRecipients && !alert.recipient().isEmpty()) {
             if (Texts.isAddress(alert.recipient())) {
-                if (!alert.recipient().equalsIgnoreCase(adminAddress)) {
+                // The admin address as the recipient: one mail, the admin one, when it goes out now. Not when it is
+                // below notify.min.severity or folded (into a digest quoting another user's warning): the warning
+                // never reached that mailbox then.
+                if (!alert.recipient().equalsIgnoreCase(adminAddress) || !adminMailedNow) {
                     planMail(jobs, alert, alert.recipient(), true);
                 }
             } else {
@@ -434,7 +460,8 @@ public final class AlertServiceImpl implements AlertService {
         return jobs;
     }
 
-    private void planMail(List<Job> jobs, Alert alert, String to, boolean toUser) {
+    /** Returns whether the alert's own mail goes out now (not folded). */
+    private boolean planMail(List<Job> jobs, Alert alert, String to, boolean toUser) {
         NotificationFolder.Decision d = folder == null ? NotificationFolder.Decision.MAIL
                 : folder.offer(to, toUser, alert);
         if (d.closed() != null) {
@@ -445,7 +472,13 @@ public final class AlertServiceImpl implements AlertService {
         } else {
             LOG.debug("Alerts: mail of alert {} to {} folded into the next digest", alert.id(), to);
         }
+        return d.mailNow();
     }
+
+    /** Attempts in all of a mail the intake refuses for now (451) or that finds no intake; see {@link #retryDelay}. */
+    static final int MAX_TEMPORARY_ATTEMPTS = 6;
+    /** The wait before the second attempt of a mail refused for now; doubled before each later one. */
+    volatile Duration retryDelay = Duration.ofSeconds(30);
 
     /** Mails tried at most this many times when an {@link Error} interrupts them (a failure otherwise is final). */
     static final int MAX_MAIL_ATTEMPTS = 3;
@@ -455,7 +488,22 @@ public final class AlertServiceImpl implements AlertService {
      *
      * @param what names the alert (or digest) and the address, for the log
      */
-    private record Job(String what, Runnable send, int attempt) {
+    private record Job(String what, Runnable send, int attempt, int temporaryAttempt) {
+        Job(String what, Runnable send, int attempt) {
+            this(what, send, attempt, 1);
+        }
+    }
+
+    /**
+     * The intake refused a mail for now (451: the pipeline unavailable, the spool failing; nothing was kept) or there
+     * is no intake yet: the mail is tried again later ({@link #later}), not given up like a final refusal.
+     */
+    private static final class RefusedForNow extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        RefusedForNow(String message) {
+            super(message, null, false, false);
+        }
     }
 
     private Job digestJob(NotificationFolder.Digest d) {
@@ -481,6 +529,8 @@ public final class AlertServiceImpl implements AlertService {
                 Job job = jobs.get(i);
                 try {
                     job.send().run();
+                } catch (RefusedForNow e) {
+                    later(job, e);
                 } catch (RuntimeException e) {
                     LOG.warn("Alerts: {} failed: {}", job.what(), e.toString());
                 } catch (VirtualMachineError e) {
@@ -508,6 +558,42 @@ public final class AlertServiceImpl implements AlertService {
         } else {
             LOG.error("Alerts: {} is given up after {} attempts; the alert stays in the alert list (streamail:alerts, "
                     + "GET /alerts)", job.what(), MAX_MAIL_ATTEMPTS);
+        }
+    }
+
+    /**
+     * Queues a mail refused for now again after {@link #retryDelay}, doubled at each attempt, up to
+     * {@link #MAX_TEMPORARY_ATTEMPTS} in all. Before, a 451 from the intake (a mandatory detector missing during a
+     * bundle update) or a missing intake lost the mail for good: a campaign's warning, raised once, never reached its
+     * user.
+     */
+    private void later(Job job, RefusedForNow why) {
+        if (job.temporaryAttempt() >= MAX_TEMPORARY_ATTEMPTS) {
+            LOG.error("Alerts: {} is given up after {} attempts ({}); the alert stays in the alert list "
+                    + "(streamail:alerts, GET /alerts)", job.what(), MAX_TEMPORARY_ATTEMPTS, why.getMessage());
+            return;
+        }
+        if (retryTimer == null || waitingRetries.incrementAndGet() > retryBound) {
+            if (retryTimer != null) {
+                waitingRetries.decrementAndGet();
+            }
+            LOG.error("Alerts: {} was refused for now ({}) and cannot wait to be tried again (too many waiting); the "
+                    + "alert stays in the alert list", job.what(), why.getMessage());
+            return;
+        }
+        Job next = new Job(job.what(), job.send(), job.attempt(), job.temporaryAttempt() + 1);
+        long delay = retryDelay.toMillis() << Math.min(job.temporaryAttempt() - 1, 16);
+        try {
+            retryTimer.schedule(() -> {
+                waitingRetries.decrementAndGet();
+                requeue(List.of(next));
+            }, delay, TimeUnit.MILLISECONDS);
+            LOG.warn("Alerts: {} was refused for now ({}); attempt {} of {} in {} ms", job.what(), why.getMessage(),
+                    next.temporaryAttempt(), MAX_TEMPORARY_ATTEMPTS, delay);
+        } catch (RejectedExecutionException e) {
+            waitingRetries.decrementAndGet();
+            LOG.error("Alerts: {} was refused for now ({}) and is not tried again (shutting down); the alert stays in "
+                    + "the alert list", job.what(), why.getMessage());
         }
     }
 
@@ -566,6 +652,8 @@ public final class AlertServiceImpl implements AlertService {
             Instant now = clock.instant();
             String from = sender();
             submit(from, d.to(), now, NotificationMail.buildDigest(d, from, now, newId()), what);
+        } catch (RefusedForNow e) {
+            throw e; // tried again later
         } catch (RuntimeException e) {
             LOG.warn("Alerts: mailing the {} to {} failed: {}", what, d.to(), e.toString());
         }
@@ -576,9 +664,10 @@ public final class AlertServiceImpl implements AlertService {
         MessageIntake in = intake;
         if (in == null) {
             if (warnedNoIntake.compareAndSet(false, true)) {
-                LOG.warn("Alerts: no MessageIntake service (the core) is available: alert mail is not sent until it is");
+                LOG.warn("Alerts: no MessageIntake service (the core) is available: alert mail waits for it (a few "
+                        + "attempts)");
             }
-            return;
+            throw new RefusedForNow("no MessageIntake service");
         }
         // Submitted by the gateway's own alerting service: authenticated as such, so the detectors do not take
         // a protected-domain sender arriving unauthenticated for spoofing. The message is still scanned.
@@ -586,6 +675,9 @@ public final class AlertServiceImpl implements AlertService {
                 SUBMITTER);
         try {
             IntakeResult r = in.receive(envelope, new ByteArrayInputStream(raw));
+            if (r.outcome() == IntakeResult.Outcome.TEMPORARY_FAILURE) {
+                throw new RefusedForNow(r.reply().code() + " " + r.reply().text());
+            }
             if (r.outcome() != IntakeResult.Outcome.ACCEPTED) {
                 LOG.warn("Alerts: mail for {} to {} was not accepted: {} {}", what, to, r.reply().code(),
                         r.reply().text());

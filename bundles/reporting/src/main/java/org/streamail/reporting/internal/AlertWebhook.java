@@ -26,7 +26,7 @@ import javax.crypto.spec.SecretKeySpec;
  * ({@code X-Streamail-Signature: sha256=<hex>}) when a secret is configured. Plain http only to a loopback
  * address; no credentials in the URL (they would end up in logs); redirects are not followed; the whole
  * exchange (connect, request, reply body) is bounded by the timeout. {@link #toString()} shows the URL without its
- * query, never the secret. Thread-safe (the JDK client is).
+ * path and query (a hook's token often sits in its path), never the secret. Thread-safe (the JDK client is).
  */
 final class AlertWebhook {
 
@@ -59,7 +59,9 @@ final class AlertWebhook {
         try {
             uri = new URI(url.strip());
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("webhook.url is not a URL: " + e.getMessage());
+            // the reason and position only: the input may hold the hook's token (see toString)
+            throw new IllegalArgumentException("webhook.url is not a URL: " + e.getReason() + " at index "
+                    + e.getIndex());
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (uri.getHost() == null || !(scheme.equals("https") || scheme.equals("http"))) {
@@ -143,9 +145,15 @@ final class AlertWebhook {
         }
     }
 
+    /**
+     * Scheme, host and port only: many hooks carry their secret in the path (Slack {@code /services/T/B/<token>},
+     * Discord {@code /api/webhooks/<id>/<token>}), and this is what every log line shows.
+     */
     @Override
     public String toString() {
+        String path = uri.getRawPath();
         return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
-                + (uri.getRawPath() == null ? "" : uri.getRawPath()) + (signed() ? " (signed)" : " (unsigned)");
+                + (path == null || path.isEmpty() || path.equals("/") ? "" : "/...")
+                + (signed() ? " (signed)" : " (unsigned)");
     }
 }

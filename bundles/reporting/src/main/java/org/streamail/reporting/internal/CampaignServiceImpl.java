@@ -59,7 +59,8 @@ import org.streamail.api.store.MessageLog;
  * before or after it with the same envelope sender and the same subject (at most {@code max.scanned}
  * entries of that sender read, newest first); and every message the {@link LinkStore} says carried one of
  * its URLs since {@code campaign.window} before it. Messages that never reached a mailbox (quarantined,
- * rejected, deleted, failed) are listed but nobody is warned or recalled for them. The campaign id is
+ * rejected, deleted) are listed but nobody is warned or recalled for them; a FAILED one is searched for, since
+ * some of its recipients may have had it delivered before the core gave up on the others. The campaign id is
  * {@code cmp-} + 12 hex digits of SHA-256 of the gateway id of the earliest member, so a recall started
  * from any copy of the same campaign usually lands on the same id, and repeats escalate on it.
  *
@@ -96,8 +97,12 @@ public final class CampaignServiceImpl implements CampaignService {
     /** The warning detail stays well below the alert service's 20,000 characters, so the list is never cut. */
     static final int MAX_REFERENCE_CHARS = 16_000;
     private static final int MAX_DETAIL_LINES = 200;
+    /**
+     * Never in a mailbox. Not FAILED: the core logs FAILED for a message it gave up on after retrying even when some
+     * recipients had it delivered on an earlier attempt (see {@link Member#maybeUndelivered}).
+     */
     private static final Set<DeliveryStatus> NOT_DELIVERED = Set.of(DeliveryStatus.QUARANTINED,
-            DeliveryStatus.REJECTED, DeliveryStatus.DELETED, DeliveryStatus.FAILED);
+            DeliveryStatus.REJECTED, DeliveryStatus.DELETED);
     private static final int MEMORY_CAMPAIGNS = 1000;
     private static final Logger LOG = LoggerFactory.getLogger(CampaignServiceImpl.class);
 
@@ -217,6 +222,20 @@ public final class CampaignServiceImpl implements CampaignService {
         }
 
         /**
+         * FAILED: usually in nobody's mailbox, but delivered to the recipients that took it before the core gave up
+         * on the others. Each recipient's mailbox is searched; one where no copy is found is not warned.
+         */
+        boolean maybeUndelivered() {
+            return entry != null && entry.status() == DeliveryStatus.FAILED;
+        }
+
+        /** Still being delivered (RECEIVED, DEFERRED): a copy may reach a mailbox after the recall searched it. */
+        boolean pending() {
+            return entry != null && (entry.status() == DeliveryStatus.RECEIVED
+                    || entry.status() == DeliveryStatus.DEFERRED);
+        }
+
+        /**
          * Mail the organisation sent out: its recipients are strangers, who must not get our warnings (naming
          * our sender, our administrator and our ids) and whose mailboxes we do not hold.
          */
@@ -239,6 +258,11 @@ public final class CampaignServiceImpl implements CampaignService {
         final List<String> pairKeys = new ArrayList<>();
         /** Copies (gateway ids) whose pull-back failed: not remembered as handled, so the next recall tries again. */
         final Set<String> failed = new HashSet<>();
+        /**
+         * Copies (gateway ids) still being delivered that were not found: not remembered as handled either, so the
+         * next recall pulls them back once they have arrived.
+         */
+        final Set<String> notYetDelivered = new HashSet<>();
         int notSearched;
 
         Warning(String address) {
@@ -254,15 +278,22 @@ public final class CampaignServiceImpl implements CampaignService {
                 outcomes.add(outcome);
                 if (!outcome.error().isEmpty()) {
                     failed.add(m.id);
+                } else if (m.pending() && outcome.found() == 0) {
+                    notYetDelivered.add(m.id);
                 }
             }
+        }
+
+        /** Whether this copy is left for the next recall: its pull failed, or it had not arrived yet. */
+        boolean unsettled(Member m) {
+            return failed.contains(m.id) || notYetDelivered.contains(m.id);
         }
 
         /** The pairs this warning settles: every copy but those whose pull-back failed. */
         List<String> handledKeys() {
             List<String> keys = new ArrayList<>(pairKeys.size());
             for (int i = 0; i < copies.size(); i++) {
-                if (!failed.contains(copies.get(i).id)) {
+                if (!unsettled(copies.get(i))) {
                     keys.add(pairKeys.get(i));
                 }
             }
@@ -395,7 +426,8 @@ public final class CampaignServiceImpl implements CampaignService {
                 recipients.addAll(m.recipients.keySet());
             }
         }
-        Set<String> done = alreadyWarned(campaignId, recipients);
+        List<String> problems = new ArrayList<>();
+        Set<String> done = alreadyWarned(campaignId, recipients, problems);
         AlertService alertService = alerts;
         MailboxRecall recall = mailboxRecall;
         List<String> warned = new ArrayList<>();
@@ -405,7 +437,7 @@ public final class CampaignServiceImpl implements CampaignService {
         int alreadyDone = 0;
         int outbound = 0;
         int failedPulls = 0;
-        List<String> problems = new ArrayList<>();
+        int notYetDelivered = 0;
         // Pass 1: every copy not handled before is pulled back, and grouped by recipient (case ignored), so that a
         // user who got several copies is warned once for all of them (pass 2), not once per copy: one recall must
         // never escalate its own warnings.
@@ -422,15 +454,17 @@ public final class CampaignServiceImpl implements CampaignService {
             }
             String header = m.entry == null ? "" : m.entry.messageId();
             for (Map.Entry<String, String> r : m.recipients.entrySet()) {
-                if (++pairs > MAX_PAIRS) {
-                    problems.add("more than " + MAX_PAIRS + " recipients; the rest were not handled");
-                    break outer;
-                }
                 String recipient = r.getKey();
                 String key = pairKey(m.id, recipient);
                 if (done.contains(key)) {
                     alreadyDone++;
                     continue;
+                }
+                // Only the pairs handled now count against the bound: counting those handled before as well, the next
+                // recall stopped at the same place again and the copies past it were never pulled back.
+                if (++pairs > MAX_PAIRS) {
+                    problems.add("more than " + MAX_PAIRS + " copies to handle; the rest are left to the next recall");
+                    break outer;
                 }
                 RecallOutcome outcome = null;
                 if (recall != null && !header.isEmpty()) {
@@ -439,6 +473,9 @@ public final class CampaignServiceImpl implements CampaignService {
                     if (!outcome.error().isEmpty() && problems.size() < 20) {
                         problems.add(recipient + ": " + outcome.error());
                     }
+                    if (m.maybeUndelivered() && outcome.error().isEmpty() && outcome.found() == 0) {
+                        continue; // a FAILED copy that never reached this mailbox: nobody to warn
+                    }
                 }
                 byRecipient.computeIfAbsent(recipient, k -> new Warning(r.getValue())).add(m, outcome, key);
             }
@@ -446,6 +483,7 @@ public final class CampaignServiceImpl implements CampaignService {
         // Pass 2: one warning per recipient, naming how many copies it covers.
         for (Warning w : byRecipient.values()) {
             failedPulls += w.failed.size();
+            notYetDelivered += w.notYetDelivered.size();
             if (alertService != null) {
                 try {
                     AlertRequest warning = new AlertRequest(KIND_WARNED, Severity.MEDIUM,
@@ -469,6 +507,11 @@ public final class CampaignServiceImpl implements CampaignService {
         }
         if (alertStore == null) {
             remembered.put(campaignId, done);
+        }
+        if (notYetDelivered > 0) {
+            problems.add(0, notYetDelivered + " copies were still being delivered (the gateway retrying) and not found "
+                    + "in their mailboxes: they are not counted as handled, and the next recall of this campaign pulls "
+                    + "them back if they arrived");
         }
         if (failedPulls > 0) {
             problems.add(0, failedPulls + " copies could not be pulled back (mailbox errors): they are not counted as "
@@ -635,8 +678,12 @@ public final class CampaignServiceImpl implements CampaignService {
         }
     }
 
-    /** The pairs already warned, from the alert store (shared, durable), else from memory. */
-    private Set<String> alreadyWarned(String campaignId, Set<String> recipients) {
+    /**
+     * The pairs already warned, from the alert store (shared, durable), else from memory. A recipient whose warnings
+     * cannot be read (a query failing) counts as not handled, with a line in {@code problems}: the recall goes on, since
+     * pulling a copy back again is harmless and {@link AlertService#raiseOnce} does not repeat a warning it covered.
+     */
+    private Set<String> alreadyWarned(String campaignId, Set<String> recipients, List<String> problems) {
         AlertStore s = alertStore;
         Set<String> done = new HashSet<>();
         if (s == null) {
@@ -644,13 +691,24 @@ public final class CampaignServiceImpl implements CampaignService {
             return done;
         }
         int asked = 0;
+        int unreadable = 0;
+        RuntimeException firstFailure = null;
         for (String recipient : recipients) {
             if (++asked > MAX_PAIRS) {
                 break; // the pairs loop stops there too
             }
-            // one user's warnings about one campaign: a handful (one per copy they got), far below the limit
-            for (Alert a : s.query(new AlertQuery(AlertQuery.MAX_LIMIT, null, KIND_WARNED,
-                    warningSubject(campaignId, recipient), null))) {
+            List<Alert> earlier;
+            try {
+                // one user's warnings about one campaign: a handful (one per copy they got), far below the limit
+                earlier = s.query(new AlertQuery(AlertQuery.MAX_LIMIT, null, KIND_WARNED,
+                        warningSubject(campaignId, recipient), null));
+            } catch (RuntimeException e) {
+                // Before, this ended the whole recall with nothing pulled back (the URLs already marked bad).
+                unreadable++;
+                firstFailure = firstFailure == null ? e : firstFailure;
+                continue;
+            }
+            for (Alert a : earlier) {
                 List<String> referenced = referencedCopies(a.detail());
                 if (referenced == null) {
                     done.add(pairKey(a.messageId(), a.recipient())); // a warning from before the reference line
@@ -660,6 +718,12 @@ public final class CampaignServiceImpl implements CampaignService {
                     done.add(pairKey(gatewayId, a.recipient()));
                 }
             }
+        }
+        if (unreadable > 0) {
+            LOG.warn("Campaign {}: what was handled before could not be read for {} recipient(s): {}", campaignId,
+                    unreadable, firstFailure.toString());
+            problems.add("what was handled before could not be read for " + unreadable + " recipient(s) ("
+                    + firstFailure.getMessage() + "): their copies were searched again");
         }
         return done;
     }
@@ -694,7 +758,9 @@ public final class CampaignServiceImpl implements CampaignService {
         for (int i = 0; i < w.copies.size(); i++) {
             // a failed pull is a warning of its own: the retry that succeeds warns again ("removed"), one that fails
             // again does not
-            keys.add(w.pairKeys.get(i) + (w.failed.contains(w.copies.get(i).id) ? " (pull failed)" : ""));
+            String copy = w.copies.get(i).id;
+            keys.add(w.pairKeys.get(i) + (w.failed.contains(copy) ? " (pull failed)"
+                    : w.notYetDelivered.contains(copy) ? " (not delivered yet)" : ""));
         }
         Collections.sort(keys);
         return KIND_WARNED + "\n" + campaignId + "\n" + w.address.toLowerCase(Locale.ROOT) + "\n"
@@ -760,11 +826,14 @@ public final class CampaignServiceImpl implements CampaignService {
         if (!w.failed.isEmpty() && (moved > 0 || deleted > 0)) {
             b.append("Some copies could not be removed (mail server error): delete them if you see them.\n");
         }
+        if (!w.notYetDelivered.isEmpty()) {
+            b.append("A copy had not reached your mailbox yet: do not open it if it arrives.\n");
+        }
         // Read back by alreadyWarned(): the copies this one warning covers, so a later recall skips them all.
         b.append(REFERENCE);
         int listed = 0;
         for (Member c : w.copies) {
-            if (w.failed.contains(c.id)) {
+            if (w.unsettled(c)) {
                 continue; // not handled: the next recall pulls it again
             }
             if (b.length() + c.id.length() + 1 > MAX_REFERENCE_CHARS) {

@@ -26,10 +26,11 @@ final class Texts {
      * A host name standing alone (not the domain of an address, not inside a longer token); international labels
      * and punycode top-level domains ({@code xn--p1ai}) included, since clients link {@code www.пример.рф} too. At
      * most 127 labels, as in DNS: an unbounded repetition recursed once per label in the regex engine, and a hostile
-     * "host" of thousands of labels in an alert's detail overflowed the notification thread's stack.
+     * "host" of thousands of labels in an alert's detail overflowed the notification thread's stack. Labels may hold
+     * underscores, as DNS names do ({@code www.login_secure.evil.example} stayed live whole).
      */
     private static final Pattern HOST = Pattern.compile(
-            "(?i)(?<![@\\p{L}\\p{N}._%+-])((?:[\\p{L}\\p{N}](?:[\\p{L}\\p{N}-]{0,61}[\\p{L}\\p{N}])?\\.){1,126}"
+            "(?i)(?<![@\\p{L}\\p{N}._%+-])((?:[\\p{L}\\p{N}_](?:[\\p{L}\\p{N}_-]{0,61}[\\p{L}\\p{N}_])?\\.){1,126}"
                     + "(?:\\p{L}{2,24}|xn--[a-z0-9-]{1,59}))(?![\\p{L}\\p{N}_%+@-])");
 
     /**

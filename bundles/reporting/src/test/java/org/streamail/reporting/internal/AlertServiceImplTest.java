@@ -244,6 +244,31 @@ class AlertServiceImplTest {
         assertThat(intake.received.get(1).envelope().recipients()).containsExactly("secops@corp.example");
     }
 
+    /**
+     * The administrators' address got a copy of the campaign too (a shared security mailbox is a favourite target): its
+     * warning must reach it. The user mail was left out for the admin address in favour of the admin mail, which is
+     * not sent below notify.min.severity, and is folded per campaign into a digest that quotes another user's warning.
+     */
+    @Test
+    void theAdminAddressWarnedAsARecipientGetsItsWarning() throws Exception {
+        AlertServiceImpl s = service(Map.of("admin.address", "secops@corp.example", "notify.min.severity", "HIGH"));
+        s.raise(new AlertRequest("recipient-warned", Severity.MEDIUM, "cmp-1/secops@corp.example", "g1",
+                "secops@corp.example", "A fraudulent message was removed from your mailbox", "Subject: invoice"));
+        assertThat(intake.received).hasSize(1);
+        assertThat((String) parse(intake.received.get(0).raw()).getContent()).contains("Security notice");
+
+        AlertServiceImpl folding = service(Map.of("admin.address", "secops@corp.example"));
+        intake.received.clear();
+        folding.raise(new AlertRequest("recipient-warned", Severity.MEDIUM, "cmp-2/alice@corp.example", "g1",
+                "alice@corp.example", "A fraudulent message was removed from your mailbox", "Subject: invoice"));
+        folding.raise(new AlertRequest("recipient-warned", Severity.MEDIUM, "cmp-2/secops@corp.example", "g1",
+                "secops@corp.example", "A fraudulent message was removed from your mailbox", "Subject: invoice"));
+        // alice's warning and its admin mail, then secops' own warning (its admin mail is folded)
+        assertThat(intake.received).hasSize(3);
+        assertThat((String) parse(intake.received.get(2).raw()).getContent()).contains("Security notice");
+        assertThat(intake.received.get(2).envelope().recipients()).containsExactly("secops@corp.example");
+    }
+
     @Test
     void recipientMailCanBeTurnedOffAndBadRecipientAddressesAreNotMailed() {
         AlertServiceImpl off = service(Map.of("notify.recipients", false));
@@ -271,6 +296,38 @@ class AlertServiceImplTest {
         intake.failing = true;
         Alert a = failing.raise(request("click-blocked", Severity.CRITICAL, "x"));
         assertThat(store.get(a.id())).isPresent();
+    }
+
+    /**
+     * The intake answers 451 "try again later" while the pipeline is unavailable (a mandatory detector missing during
+     * a bundle update, the spool failing) and keeps nothing: the mail must be tried again, not dropped. A campaign's
+     * warning, raised once, was otherwise never mailed to its user.
+     */
+    @Test
+    void aMailRefusedForNowIsTriedAgainLaterAndGivenUpAfterABoundedNumberOfAttempts() throws Exception {
+        AlertServiceImpl s = service(Map.of("admin.address", "secops@corp.example"));
+        s.retryDelay = Duration.ofMillis(10);
+        intake.temporaryFailures.set(2);
+        s.raise(request("click-blocked", Severity.HIGH, "x"));
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (intake.received.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(intake.received).hasSize(1);
+        assertThat(intake.calls.get()).isEqualTo(3);
+
+        // a gateway that keeps refusing: tried a bounded number of times, then given up (the alert is in the list)
+        intake.calls.set(0);
+        intake.temporaryFailures.set(Integer.MAX_VALUE);
+        s.raise(request("click-blocked", Severity.HIGH, "y"));
+        deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (intake.calls.get() < AlertServiceImpl.MAX_TEMPORARY_ATTEMPTS && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        Thread.sleep(300);
+        assertThat(intake.calls.get()).isEqualTo(AlertServiceImpl.MAX_TEMPORARY_ATTEMPTS);
+        assertThat(intake.received).hasSize(1);
+        s.deactivate();
     }
 
     @Test

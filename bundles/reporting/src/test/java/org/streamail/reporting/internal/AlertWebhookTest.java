@@ -155,6 +155,21 @@ class AlertWebhookTest {
         assertThat(service(Map.of("webhook.url", "https://edr.example.org/hooks/streamail"))).isNotNull();
     }
 
+    /**
+     * Chat and SOAR webhooks carry their secret in the path (Slack {@code /services/T/B/<token>}, Discord
+     * {@code /api/webhooks/<id>/<token>}): the URL as logged (activation, every failed post) and a refused URL's
+     * message must not show it.
+     */
+    @Test
+    void theWebhookPathWhichMayHoldItsTokenIsNeverLogged() {
+        String token = "Xq7sEcReTtOkEn42";
+        AlertWebhook hook = AlertWebhook.from("https://hooks.example.com:8443/services/T0001/B0002/" + token
+                + "?x=" + token, null, 5);
+        assertThat(hook.toString()).doesNotContain(token).contains("https://hooks.example.com:8443");
+        assertThatThrownBy(() -> AlertWebhook.from("https://hooks.example.com/services/" + token + " x", null, 5))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageNotContaining(token);
+    }
+
     /** A webhook that is down or slow must not hold back the mail of the alerts (both ran in one job on two threads). */
     @Test
     void aSlowHookDoesNotDelayTheAlertMail() throws Exception {

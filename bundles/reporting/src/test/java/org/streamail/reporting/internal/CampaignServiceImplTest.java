@@ -562,4 +562,93 @@ class CampaignServiceImplTest {
         RecallReport judged = service(true, true).recall("g1", "clicked and blocked", "linkguard", List.of(intranet));
         assertThat(judged.messages()).contains("hr1");
     }
+    /**
+     * A lure sent in three waves to the same 3,400 users: 10,200 (copy, user) pairs, more than one recall handles
+     * ({@link CampaignServiceImpl#MAX_PAIRS}). The next recall must go on with the rest: counting the pairs handled
+     * before against the bound, it stopped at the same place again, and the last copies were never pulled back.
+     */
+    @Test
+    void aCampaignBiggerThanOneRecallIsFinishedByTheNextRecall() {
+        String[] users = java.util.stream.IntStream.range(0, 3400).mapToObj(i -> "u" + i + "@corp.example")
+                .toArray(String[]::new);
+        for (int k = 1; k <= 3; k++) {
+            entry("w" + k, "<w" + k + "@lure.example>", "hr@lure.example", "Payroll update",
+                    T.plus(Duration.ofMinutes(k)), DeliveryStatus.DELIVERED, users);
+        }
+
+        RecallReport first = service(true, true).recall("w1", "admin marked it", "admin");
+        assertThat(first.outcomes()).hasSize(CampaignServiceImpl.MAX_PAIRS);
+
+        RecallReport second = service(true, true).recall("w1", "admin marked it", "admin");
+        assertThat(second.outcomes()).hasSize(3 * users.length - CampaignServiceImpl.MAX_PAIRS);
+        assertThat(mailboxes.calls.stream().distinct().count()).isEqualTo(3L * users.length);
+
+        RecallReport third = service(true, true).recall("w1", "admin marked it", "admin");
+        assertThat(third.outcomes()).isEmpty();
+        assertThat(third.warned()).isEmpty();
+    }
+    /**
+     * The record of what was handled before cannot be read (the alert store's query fails): the copies must still be
+     * pulled back and their users warned. The recall threw before pulling anything, after marking the URL bad, and
+     * the link guard does not ask again for a while.
+     */
+    @Test
+    void aFailingLookAtTheAlertStoreDoesNotStopTheRecall() {
+        alertStore.queriesFailing = true;
+
+        RecallReport r = service(true, true).recall("g1", "click on a phishing URL", "linkguard");
+
+        assertThat(mailboxes.copiesOf("alice@corp.example", "<m1@phish.example>")).isZero();
+        assertThat(mailboxes.copiesOf("frank@corp.example", "<m3@other.example>")).isZero();
+        assertThat(r.warned()).containsExactlyInAnyOrder("alice@corp.example", "bob@corp.example",
+                "carol@corp.example", "frank@corp.example");
+        assertThat(alertStore.ofKind("campaign-recalled")).singleElement()
+                .satisfies(a -> assertThat(a.detail()).contains("handled before could not be read"));
+
+        // once it can be read again, nobody is warned twice
+        alertStore.queriesFailing = false;
+        RecallReport again = service(true, true).recall("g2", "click on a phishing URL", "linkguard");
+        assertThat(again.warned()).isEmpty();
+        assertThat(alertStore.ofKind("recipient-warned")).hasSize(4);
+    }
+    /**
+     * The core logs FAILED for a message it gave up on after retrying, even when some of its recipients had it
+     * delivered on an earlier attempt: such a copy is in a mailbox and must be pulled back and its user warned.
+     * A recipient whose mailbox holds no copy (the usual FAILED case) is not warned about mail they never got.
+     */
+    @Test
+    void aFailedCopyDeliveredToSomeRecipientsIsPulledBackForThem() {
+        entry("g5", "<m5@phish.example>", PHISHER, "Invoice overdue", T.plus(Duration.ofHours(3)),
+                DeliveryStatus.FAILED, "ivan@corp.example", "judy@corp.example");
+        mailboxes.deliver("ivan@corp.example", "<m5@phish.example>"); // delivered on the first attempt; judy's never
+
+        RecallReport r = service(true, true).recall("g1", "click on a phishing URL", "linkguard");
+
+        assertThat(r.messages()).contains("g5");
+        assertThat(mailboxes.copiesOf("ivan@corp.example", "<m5@phish.example>")).isZero();
+        assertThat(r.warned()).contains("ivan@corp.example").doesNotContain("judy@corp.example");
+    }
+    /**
+     * A copy the gateway has not delivered yet (DEFERRED: the mail server refused it for now) is not in the mailbox
+     * when the campaign is recalled. It must not be taken for handled: delivered later, the next recall pulls it
+     * back. It was remembered as handled, and every later recall left it in the mailbox.
+     */
+    @Test
+    void aCopyStillBeingDeliveredIsPulledBackByTheNextRecallOnceItArrives() {
+        entry("g6", "<m6@phish.example>", PHISHER, "Invoice overdue", T.plus(Duration.ofHours(3)),
+                DeliveryStatus.DEFERRED, "kim@corp.example");
+
+        RecallReport first = service(true, true).recall("g1", "click on a phishing URL", "linkguard");
+        assertThat(first.warned()).contains("kim@corp.example");
+
+        mailboxes.deliver("kim@corp.example", "<m6@phish.example>");
+        log.status("g6", DeliveryStatus.DELIVERED, "250 ok");
+        RecallReport second = service(true, true).recall("g2", "click on a phishing URL", "linkguard");
+
+        assertThat(mailboxes.copiesOf("kim@corp.example", "<m6@phish.example>")).isZero();
+        assertThat(second.warned()).containsExactly("kim@corp.example");
+        RecallReport third = service(true, true).recall("g2", "click on a phishing URL", "linkguard");
+        assertThat(third.warned()).isEmpty();
+        assertThat(third.outcomes()).isEmpty();
+    }
 }

@@ -18,6 +18,9 @@ class CapturingIntake implements MessageIntake {
 
     final List<Received> received = new CopyOnWriteArrayList<>();
     volatile boolean failing;
+    /** The next calls answered 451 (the pipeline unavailable: a mandatory detector missing, the spool failing). */
+    final java.util.concurrent.atomic.AtomicInteger temporaryFailures = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
 
     @Override
     public Optional<String> unavailableReason() {
@@ -26,6 +29,11 @@ class CapturingIntake implements MessageIntake {
 
     @Override
     public IntakeResult receive(Envelope envelope, InputStream data) throws IOException {
+        calls.incrementAndGet();
+        if (temporaryFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            return new IntakeResult("", IntakeResult.Outcome.TEMPORARY_FAILURE,
+                    SmtpReply.of(451, "4.7.0", "a mandatory detector is not available, try again later"), null);
+        }
         if (failing) {
             throw new IOException("spool full (test)");
         }

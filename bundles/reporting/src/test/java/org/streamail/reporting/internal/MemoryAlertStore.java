@@ -15,6 +15,8 @@ final class MemoryAlertStore implements AlertStore {
 
     private final List<Alert> alerts = new ArrayList<>();
     volatile boolean down;
+    /** Queries fail (a database blip, a lock timeout) while adds and gets still work. */
+    volatile boolean queriesFailing;
 
     @Override
     public synchronized void add(Alert alert) {
@@ -34,6 +36,9 @@ final class MemoryAlertStore implements AlertStore {
 
     @Override
     public synchronized List<Alert> query(AlertQuery q) {
+        if (queriesFailing) {
+            throw new StoreException("query failed (test)");
+        }
         return alerts.stream()
                 .filter(a -> q.minSeverity() == null || a.severity().compareTo(q.minSeverity()) >= 0)
                 .filter(a -> q.kind() == null || a.kind().equals(q.kind()))

@@ -32,8 +32,10 @@ final class MemoryMessageLog implements MessageLog {
     }
 
     @Override
-    public void status(String id, DeliveryStatus status, String detail) {
-        throw new UnsupportedOperationException();
+    public synchronized void status(String id, DeliveryStatus status, String detail) {
+        LogEntry e = entries.get(id);
+        entries.put(id, new LogEntry(e.id(), e.messageId(), e.subject(), e.envelope(), e.receivedChain(), e.size(),
+                e.verdict(), status, detail, e.receivedAt(), e.updatedAt()));
     }
 
     @Override

@@ -43,6 +43,18 @@ class TextsTest {
     }
 
     /**
+     * DNS names may hold underscores (browsers resolve {@code login_secure.evil.example}), and a client links
+     * {@code www.login_secure.evil.example}: one underscore kept the whole host live in the warning.
+     */
+    @Test
+    void hostNamesWithUnderscoresAreDefangedToo() {
+        assertThat(Texts.defang("see www.login_secure.evil.example/x"))
+                .isEqualTo("see www[.]login_secure[.]evil[.]example/x");
+        assertThat(Texts.defang("https://_x.evil.example/ and a_b.evil.example"))
+                .isEqualTo("hxxps://_x[.]evil[.]example/ and a_b[.]evil[.]example");
+    }
+
+    /**
      * A "host" of thousands of labels (a hostile URL quoted in an alert's detail) overflowed the stack of the
      * notification thread in the regex engine: the mail was lost, and any other job of that alert with it.
      */
