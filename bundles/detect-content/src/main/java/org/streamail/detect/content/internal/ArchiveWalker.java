@@ -58,9 +58,17 @@ final class ArchiveWalker {
         Counting counted = new Counting(raw);
         try {
             switch (kind) {
-                case GZIP -> scanner.scanStream(PartScanner.child(path, innerName(name, ".gz", ".tgz", ".tar")),
-                        innerName(name, ".gz", ".tgz", ".tar"), new GZIPInputStream(counted, 8192), depth + 1,
-                        counted::count);
+                case GZIP -> {
+                    java.io.BufferedInputStream buffered = new java.io.BufferedInputStream(counted, 8192);
+                    String inner = innerName(name, ".gz", ".tgz", ".tar");
+                    // 7-Zip and WinRAR extract under the name stored in the header (FNAME): judge that one too
+                    String stored = Names.baseName(gzipFileName(buffered));
+                    if (!stored.isEmpty() && !stored.equals(inner)) {
+                        judgeNameOnly(PartScanner.child(path, stored), stored);
+                    }
+                    scanner.scanStream(PartScanner.child(path, inner), inner, new GZIPInputStream(buffered, 8192),
+                            depth + 1, counted::count);
+                }
                 case BZIP2 -> scanner.scanStream(PartScanner.child(path, innerName(name, ".bz2", ".tbz2", ".tar")),
                         innerName(name, ".bz2", ".tbz2", ".tar"), new BZip2CompressorInputStream(counted, true),
                         depth + 1, counted::count);
@@ -74,6 +82,28 @@ final class ArchiveWalker {
             throw new ScanStopped(Rule.ARCHIVE_BOMB, path, kind.label + " asks for more decoder memory than "
                     + DECODER_MEMORY_KB + " KB");
         }
+    }
+
+    /** The FNAME of a gzip member header (RFC 1952) in the first 2 KB, or {@code ""}; the stream is left as it was. */
+    static String gzipFileName(java.io.BufferedInputStream in) throws IOException {
+        in.mark(2048);
+        byte[] h = in.readNBytes(2048);
+        in.reset();
+        if (h.length < 10 || (h[3] & 8) == 0) {
+            return "";
+        }
+        int p = 10;
+        if ((h[3] & 4) != 0) {
+            if (p + 2 > h.length) {
+                return "";
+            }
+            p += 2 + Texts.u16le(h, p);
+        }
+        int end = p;
+        while (end < h.length && h[end] != 0) {
+            end++;
+        }
+        return end >= h.length ? "" : Texts.nfc(Texts.latin1(h, p, end - p));
     }
 
     private static String innerName(String name, String ext, String tarExt, String replacement) {
@@ -103,8 +133,12 @@ final class ArchiveWalker {
 
     // ---- ZIP ----------------------------------------------------------------------------------------
 
-    /** One central-directory record. */
-    private record ZipRecord(String name, int flags, int method, long compressedSize, long localOffset) {
+    /**
+     * One central-directory record; {@code unicodeName} is its Info-ZIP Unicode Path extra field (0x7075), the
+     * name 7-Zip, WinRAR and Info-ZIP extract it under, or {@code ""}.
+     */
+    private record ZipRecord(String name, int flags, int method, long compressedSize, long localOffset,
+            String unicodeName) {
         boolean encrypted() {
             return (flags & 1) != 0 || method == 99;
         }
@@ -159,6 +193,9 @@ final class ArchiveWalker {
                 // Unzippers that read front to back name the file by its local header: judge that name too.
                 judgeNameOnly(PartScanner.child(path, local), local);
             }
+            if (!r.unicodeName.isEmpty() && !r.unicodeName.equals(r.name) && !r.unicodeName.equals(local)) {
+                judgeNameOnly(PartScanner.child(path, r.unicodeName), r.unicodeName);
+            }
             if (r.encrypted()) {
                 ctx.countEntry(child);
                 encrypted++;
@@ -207,7 +244,7 @@ final class ArchiveWalker {
         scanner.scanStream(child, name, in, depth + 1, compressed);
     }
 
-    private void judgeNameOnly(String child, String name) {
+    void judgeNameOnly(String child, String name) {
         if (Names.executableByName(name)) {
             ctx.report(Rule.EXECUTABLE, child, "executable or script by name (." + Names.extension(name) + ")");
         }
@@ -314,6 +351,7 @@ final class ArchiveWalker {
             // ZIP64 extra: the fields present are those whose 32-bit value is all ones, in this order.
             int x = nameStart + nameLen;
             int xEnd = x + extraLen;
+            String unicodeName = "";
             while (x + 4 <= xEnd) {
                 int id = Texts.u16le(d, x);
                 int size = Texts.u16le(d, x + 2);
@@ -329,10 +367,13 @@ final class ArchiveWalker {
                     if (lho == 0xffffffffL && f + 8 <= xEnd) {
                         lho = u64(d, f);
                     }
+                } else if (id == 0x7075 && size > 5 && x + 4 + size <= xEnd) {
+                    // version (1), CRC-32 of the header name (4), the name in UTF-8
+                    unicodeName = Texts.nfc(new String(d, x + 9, size - 5, java.nio.charset.StandardCharsets.UTF_8));
                 }
                 x += 4 + size;
             }
-            out.add(new ZipRecord(Texts.nfc(name), flags, method, csize, lho + shift));
+            out.add(new ZipRecord(Texts.nfc(name), flags, method, csize, lho + shift, unicodeName));
             p = nameStart + nameLen + extraLen + commentLen;
         }
         return out;

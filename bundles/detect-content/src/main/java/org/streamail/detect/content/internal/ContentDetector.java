@@ -190,6 +190,18 @@ public final class ContentDetector implements Detector {
                 ctx.report(Rule.DOUBLE_EXTENSION, path, "file name hides an executable extension: " + Texts.clip(n, 120));
             }
         }
+        // The part is scanned under its display name (filename=); a client that saves it under name= instead
+        // runs what that name says, so an executable name there counts as much.
+        if (!type.isEmpty() && !Names.executableByName(path) && Names.executableByName(type)) {
+            String ext = Names.extension(type);
+            if (Names.DISK_IMAGE_EXT.contains(ext)) {
+                ctx.report(Rule.DISK_IMAGE, path, "disk image by its Content-Type name (." + ext + "): "
+                        + Texts.clip(type, 120));
+            } else if (!ext.equals("one")) {
+                ctx.report(Rule.EXECUTABLE, path, "executable or script by its Content-Type name (." + ext + "): "
+                        + Texts.clip(type, 120));
+            }
+        }
     }
 
     /** Declared type or extension against what the bytes are. */

@@ -141,8 +141,7 @@ public final class HtmlDisarmTransformer implements MessageTransformer {
                     throw new IllegalArgumentException("an HTML part of " + html.length
                             + " bytes is larger than the " + maxHtmlBytes + " bytes disarmed");
                 }
-                HtmlDisarmer.Result r = disarmer.disarm(MimeParts.text(html, p.params().get("charset")),
-                        quarantineId);
+                HtmlDisarmer.Result r = disarmer.disarm(MimeParts.text(html, htmlCharset(html, p)), quarantineId);
                 r.counts().forEach((what, n) -> removed.merge(what, n, Integer::sum));
                 replaced.put(p, r.html().getBytes(StandardCharsets.UTF_8));
             }
@@ -219,8 +218,35 @@ public final class HtmlDisarmTransformer implements MessageTransformer {
         if (p.mediaType().startsWith("multipart/") || p.mediaType().startsWith("message/")) {
             return false;
         }
-        String name = Names.baseName(p.fileName()).trim();
-        return HTML_EXTENSIONS.contains(Names.extension(name));
+        // filename= or name=: clients differ in which one they save the part under
+        return HTML_EXTENSIONS.contains(Names.extension(p.fileName()))
+                || HTML_EXTENSIONS.contains(Names.extension(MimeParts.paramValue(p.params(), "name")));
+    }
+
+    private static final java.util.regex.Pattern META_CHARSET = java.util.regex.Pattern.compile(
+            "(?i)<meta\\s[^>]{0,512}?charset\\s*+=\\s*+[\"']?+([a-z0-9._:-]{1,40})");
+
+    /**
+     * The charset of an HTML part: its {@code charset=} parameter when Java knows it, else the document's own
+     * {@code <meta charset>} / {@code <meta http-equiv=Content-Type>} in its first 4 KB, as a mail client reads
+     * it — only an ASCII-compatible one (a {@code UTF-16} or EBCDIC label would turn the markup into other
+     * characters); else {@code null}.
+     */
+    static String htmlCharset(byte[] html, Part p) {
+        String declared = p.params().get("charset");
+        if (MimeParts.charset(declared) != null) {
+            return declared;
+        }
+        java.util.regex.Matcher m = META_CHARSET.matcher(Texts.latin1(html, 0, Math.min(html.length, 4096)));
+        if (m.find()) {
+            java.nio.charset.Charset cs = MimeParts.charset(m.group(1));
+            String probe = "<meta charset=x>";
+            if (cs != null && cs.canEncode()
+                    && java.util.Arrays.equals(probe.getBytes(cs), probe.getBytes(StandardCharsets.US_ASCII))) {
+                return m.group(1);
+            }
+        }
+        return declared;
     }
 
     /** A text/plain part a reader sees as the message text, not a .txt attachment. */

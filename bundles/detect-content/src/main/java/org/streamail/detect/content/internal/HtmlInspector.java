@@ -89,8 +89,9 @@ final class HtmlInspector {
                 case "meta" -> {
                     if (e.attr("http-equiv").equalsIgnoreCase("refresh")) {
                         Matcher m = META_URL.matcher(e.attr("content"));
-                        if (m.find()) {
-                            ctx.report(Rule.HTML_META_REFRESH, path, "meta refresh to " + Texts.clip(m.group(1), 150));
+                        String target = m.find() ? m.group(1) : refreshTarget(e.attr("content"));
+                        if (target != null) {
+                            ctx.report(Rule.HTML_META_REFRESH, path, "meta refresh to " + Texts.clip(target, 150));
                         }
                     }
                 }
@@ -139,6 +140,62 @@ final class HtmlInspector {
             }
         }
         smuggling(path, scripts.toString());
+    }
+
+    /**
+     * The target of a refresh written without {@code url=} ({@code 0;https://x}, {@code 0, 'https://x'},
+     * {@code 0 https://x}), read as the HTML standard's declarative refresh steps do: a delay of digits and
+     * dots, then white space, {@code ;} or {@code ,}, then the URL, optionally quoted; {@code null} when there
+     * is none. One pass, no backtracking.
+     */
+    static String refreshTarget(String content) {
+        int n = content.length();
+        int i = skipSpace(content, 0);
+        int digits = i;
+        while (i < n && content.charAt(i) >= '0' && content.charAt(i) <= '9') {
+            i++;
+        }
+        if (i == digits && (i >= n || content.charAt(i) != '.')) {
+            return null;
+        }
+        while (i < n && (content.charAt(i) >= '0' && content.charAt(i) <= '9' || content.charAt(i) == '.')) {
+            i++;
+        }
+        if (i >= n) {
+            return null;
+        }
+        char sep = content.charAt(i);
+        if (sep != ';' && sep != ',' && !isSpace(sep)) {
+            return null;
+        }
+        i = skipSpace(content, i);
+        if (i < n && (content.charAt(i) == ';' || content.charAt(i) == ',')) {
+            i = skipSpace(content, i + 1);
+        }
+        if (content.regionMatches(true, i, "url", 0, 3) && skipSpace(content, i + 3) < n
+                && content.charAt(skipSpace(content, i + 3)) == '=') {
+            return null; // the url= form, read by META_URL
+        }
+        if (i < n && (content.charAt(i) == '\'' || content.charAt(i) == '"')) {
+            char quote = content.charAt(i++);
+            int close = content.indexOf(quote, i);
+            content = content.substring(i, close < 0 ? n : close);
+        } else {
+            content = content.substring(i);
+        }
+        String target = content.strip();
+        return target.isEmpty() ? null : target;
+    }
+
+    private static boolean isSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+    }
+
+    private static int skipSpace(String s, int i) {
+        while (i < s.length() && isSpace(s.charAt(i))) {
+            i++;
+        }
+        return i;
     }
 
     /**

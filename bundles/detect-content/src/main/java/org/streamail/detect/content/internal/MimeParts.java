@@ -488,21 +488,26 @@ final class MimeParts {
     }
 
     /**
-     * Text of a body: in the declared charset when Java knows it; else strict UTF-8; else ISO-8859-1 (every
-     * byte kept, so markup is never lost to an unknown or hostile charset such as UTF-7).
+     * Text of a body: in the declared charset when Java knows it; else strict UTF-8; else windows-1252 (every
+     * ASCII byte kept, so markup is never lost to an unknown or hostile charset such as UTF-7). ISO-8859-1 and
+     * US-ASCII are read as windows-1252, as mail clients and browsers do (WHATWG encoding labels): Java's own
+     * decoders would turn curly quotes and the euro sign into C1 controls, and 8-bit letters into U+FFFD.
      */
     static String text(byte[] data, String charsetName) {
         Charset cs = charset(charsetName);
         if (cs != null) {
-            return new String(data, cs);
+            return new String(data, cs.equals(StandardCharsets.ISO_8859_1) || cs.equals(StandardCharsets.US_ASCII)
+                    ? WINDOWS_1252 : cs);
         }
         try {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(data)).toString();
         } catch (CharacterCodingException e) {
-            return new String(data, StandardCharsets.ISO_8859_1);
+            return new String(data, WINDOWS_1252);
         }
     }
+
+    private static final Charset WINDOWS_1252 = Charset.forName("windows-1252");
 
     static Charset charset(String name) {
         if (name == null || name.isBlank() || name.length() > 64) {

@@ -13,7 +13,7 @@ final class Names {
             // Java Web Start, Excel web queries and SYLK (DDE, macros), shell shortcuts that run or fetch code,
             // macro add-ins, troubleshooting packs (sixth audit: none of these was listed)
             "jnlp", "iqy", "slk", "settingcontent-ms", "library-ms", "searchconnector-ms", "xlam", "ppam",
-            "diagcab");
+            "diagcab", "appinstaller");
     static final Set<String> DISK_IMAGE_EXT = Set.of("iso", "img", "vhd", "vhdx", "dmg");
     /** Extensions a user trusts: the decoy half of {@code invoice.pdf.exe}. */
     static final Set<String> DECOY_EXT = Set.of("pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "rtf", "txt",

@@ -142,6 +142,7 @@ final class OfficeInspector {
             ctx.report(Rule.EXECUTABLE, path, "Windows Installer package (MSI/MSP) found by content");
         }
         boolean vba = false;
+        int msgAttachments = 0;
         for (Cfb.Entry e : cfb.entries) {
             ctx.checkTime(path);
             String n = e.name();
@@ -165,6 +166,27 @@ final class OfficeInspector {
                 case "WORDDOCUMENT" -> {
                     if (e.isStream()) {
                         word(path, cfb.read(e, ctx.settings().maxPartBuffer()));
+                    }
+                }
+                // Outlook .msg: each attachment's bytes (PidTagAttachDataBinary) and names (PidTagAttachLongFilename,
+                // PidTagAttachFilename; Unicode or 8-bit). The list is flat, so names are judged on their own.
+                case "__SUBSTG1.0_37010102" -> {
+                    if (e.isStream() && e.size() > 0) {
+                        String child = PartScanner.child(path, "attachment-" + ++msgAttachments);
+                        ctx.countEntry(child);
+                        scanner.scanBytes(child, "", cfb.read(e, ctx.settings().maxPartBuffer()), depth + 1);
+                    }
+                }
+                case "__SUBSTG1.0_3707001F", "__SUBSTG1.0_3704001F", "__SUBSTG1.0_3707001E", "__SUBSTG1.0_3704001E" -> {
+                    if (e.isStream() && e.size() > 0) {
+                        byte[] b = cfb.read(e, 2048);
+                        String name = new String(b, n.endsWith("F") ? java.nio.charset.StandardCharsets.UTF_16LE
+                                : java.nio.charset.StandardCharsets.ISO_8859_1);
+                        int nul = name.indexOf('\0');
+                        name = Texts.nfc(nul < 0 ? name : name.substring(0, nul));
+                        if (!name.isEmpty()) {
+                            scanner.judgeName(PartScanner.child(path, name), name);
+                        }
                     }
                 }
                 case "PACKAGE", "CONTENTS" -> {

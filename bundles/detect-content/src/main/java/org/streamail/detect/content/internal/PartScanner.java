@@ -117,6 +117,19 @@ final class PartScanner {
         try {
             checkNameAndKind(path, name, kind, data);
             text.eicar(path, data);
+            if ((kind == Kind.TEXT || kind == Kind.UNKNOWN || kind == Kind.HTML)
+                    && MESSAGE_EXT.contains(Names.extension(name))) {
+                if (kind != Kind.HTML) {
+                    message(path, data, depth);
+                    return;
+                }
+                // markup seen in the head: also judged as the HTML it may be (an .mht that is a plain page)
+                try {
+                    message(path, data, depth);
+                } catch (MimeParts.Malformed e) {
+                    ctx.report(Rule.MALFORMED_PART, path, "message could not be read: " + describe(e));
+                }
+            }
             switch (kind) {
                 case ZIP, SEVENZ, GZIP, BZIP2, XZ, TAR, CAB, RAR, ARJ -> archives.walk(path, name, kind, data, depth);
                 case OLE -> office.inspectOle(path, data, depth);
@@ -153,6 +166,49 @@ final class PartScanner {
             ctx.report(Rule.UNSCANNABLE_ARCHIVE, path, kind.label + " uses a compression we cannot expand: "
                     + describe(e));
         }
+    }
+
+    /** Files a mail client or browser opens as a MIME message: e-mail, MHTML web archives. */
+    private static final java.util.Set<String> MESSAGE_EXT = java.util.Set.of("eml", "mht", "mhtml");
+
+    /**
+     * An {@code .eml} or {@code .mht} file (a message the core did not enter: not declared {@code message/rfc822}, or inside an
+     * archive): a mail client opens it and offers its parts, so each leaf is scanned as a nested part under its
+     * file name; a {@code message/rfc822} leaf is entered the same way. Bounded by {@link MimeParts}' limits.
+     */
+    private void message(String path, byte[] data, int depth) throws IOException {
+        byte[] msg = MimeParts.crlf(data);
+        java.util.List<MimeParts.Part> leaves = new java.util.ArrayList<>();
+        java.util.ArrayDeque<MimeParts.Part> todo = new java.util.ArrayDeque<>(java.util.List.of(MimeParts.parse(msg)));
+        while (!todo.isEmpty()) {
+            MimeParts.Part p = todo.pop();
+            if (p.isMultipart()) {
+                for (int i = p.children().size() - 1; i >= 0; i--) {
+                    todo.push(p.children().get(i));
+                }
+            } else {
+                leaves.add(p);
+            }
+        }
+        for (int i = 0; i < leaves.size(); i++) {
+            MimeParts.Part p = leaves.get(i);
+            ctx.checkTime(path);
+            String name = Texts.nfc(p.fileName());
+            String child = child(path, name.isEmpty() ? "part-" + (i + 1) : name);
+            ctx.countEntry(child);
+            byte[] body = MimeParts.decodedBody(msg, p);
+            if (p.mediaType().equals("message/rfc822")) {
+                ctx.checkDepth(depth + 1, child);
+                message(child, body, depth + 1);
+            } else {
+                scanBytes(child, name, body, depth + 1);
+            }
+        }
+    }
+
+    /** Judges the name of a file held in a container whose bytes are scanned apart (an Outlook .msg). */
+    void judgeName(String path, String name) {
+        archives.judgeNameOnly(path, name);
     }
 
     /** Names a browser (or mshta) opens as markup. */

@@ -111,11 +111,31 @@ final class TextInspector {
     static final String WORD_EDGE = "(?:(?<![\\p{L}\\p{Nd}_])(?=[\\p{L}\\p{Nd}_])"
             + "|(?<=[\\p{L}\\p{Nd}_])(?![\\p{L}\\p{Nd}_]))";
 
+    /**
+     * A parameter's dash as powershell.exe reads it: {@code -}, {@code /}, en dash, em dash, horizontal bar (the
+     * look-alikes are an Invoke-Obfuscation trick).
+     */
+    private static final String PS_DASH = "[-/\u2013\u2014\u2015]";
+
+    /**
+     * Every prefix of {@code word} at least {@code min} characters long, as a regular expression: powershell.exe
+     * takes any such prefix of a parameter name ({@code -en}, {@code -encodedc}, {@code -windowst}).
+     */
+    static String prefixes(String word, int min) {
+        StringBuilder b = new StringBuilder(word.substring(0, min));
+        for (int i = min; i < word.length(); i++) {
+            b.append("(?:").append(word.charAt(i));
+        }
+        return b.append(")?".repeat(word.length() - min)).toString();
+    }
+
     static final Command[] COMMANDS = {
         Command.windowed("PowerShell with an encoded or hidden command", "\\bpowershell(?:\\.exe)?", 200, "\\n",
-                "\\s[-/]e(?:nc|ncodedcommand|c)?\\s+[A-Za-z0-9+/=]{16,}"
-                        + "|\\s[-/]w(?:indowstyle)?\\s+hid|\\biex\\b|invoke-expression|downloadstring|downloadfile"
-                        + "|frombase64string|\\s[-/]exec(?:utionpolicy)?\\s+bypass|invoke-webrequest|\\biwr\\b"),
+                "\\s" + PS_DASH + "(?:" + prefixes("encodedcommand", 1) + "|ec)\\s+[A-Za-z0-9+/=]{16,}"
+                        + "|\\s" + PS_DASH + prefixes("windowstyle", 1) + "\\s+hid"
+                        + "|\\biex\\b|invoke-expression|downloadstring|downloadfile|frombase64string"
+                        + "|\\s" + PS_DASH + "(?:" + prefixes("executionpolicy", 2) + "|ep)\\s+bypass"
+                        + "|invoke-webrequest|\\biwr\\b"),
         new Command("mshta loading remote or inline script", Command.compile(
                 "(?i)\\bmshta(?:\\.exe)?\\s+[\"']?(?:https?:|vbscript:|javascript:|\\\\\\\\)"), null, 0),
         Command.windowed("certutil downloading or decoding", "\\bcertutil(?:\\.exe)?", 100, "\\n",

@@ -31,6 +31,69 @@ class ArchiveTest {
     }
 
     @Test
+    void theUnicodePathExtraFieldNameIsJudgedToo() throws IOException {
+        // 7-Zip, WinRAR and Info-ZIP name an entry by its Info-ZIP Unicode Path extra field (0x7075) when it
+        // is there: "readme.txt" in the header extracts as "readme.js".
+        byte[] header = "readme.txt".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] unicode = "readme.js".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(header);
+        java.nio.ByteBuffer extra = le(4 + 5 + unicode.length).putShort((short) 0x7075)
+                .putShort((short) (5 + unicode.length)).put((byte) 1).putInt((int) crc.getValue()).put(unicode);
+        ByteArrayOutputStream bos = new ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(bos)) {
+            java.util.zip.ZipEntry e = new java.util.zip.ZipEntry("readme.txt");
+            e.setExtra(extra.array());
+            z.putNextEntry(e);
+            z.write(utf8("var s = new ActiveXObject('WScript.Shell'); s.Run('calc');"));
+            z.closeEntry();
+        }
+        Finding f = only(scanAttachment("docs.zip", "application/zip", bos.toByteArray()), "executable");
+        assertThat(f.part()).isEqualTo("docs.zip!/readme.js");
+        assertThat(scanAttachment("docs.zip", "application/zip", zip("readme.txt", utf8("hello")))).isEmpty();
+    }
+
+    @Test
+    void theAttachmentsOfAnAttachedEmlFileAreScanned() {
+        // An .eml sent as application/octet-stream is not a message/rfc822 part the core enters, but the mail
+        // client opens it as a message and offers its attachments.
+        String js = java.util.Base64.getMimeEncoder().encodeToString(
+                utf8("new ActiveXObject('WScript.Shell').Run('calc')"));
+        String eml = "From: a@b.example\r\nSubject: invoice\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n"
+                + "See attached.\r\n--b\r\nContent-Type: application/octet-stream; name=\"invoice.js\"\r\n"
+                + "Content-Transfer-Encoding: base64\r\n\r\n" + js + "\r\n--b--\r\n";
+        assertThat(only(scanAttachment("fwd.eml", "application/octet-stream", utf8(eml)), "executable").part())
+                .isEqualTo("fwd.eml!/invoice.js");
+        byte[] zipped = zip("mail/fwd.eml", utf8(eml));
+        assertThat(only(scanAttachment("mails.zip", "application/zip", zipped), "executable").part())
+                .isEqualTo("mails.zip!/mail/fwd.eml!/invoice.js");
+        assertThat(scanAttachment("fwd.eml", "message/rfc822", utf8(eml.replace("invoice.js", "invoice.txt"))))
+                .isEmpty();
+        // an MHTML web archive is the same format; its HTML is judged as HTML once its transfer encoding is removed
+        String mht = "MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=b\r\n\r\n--b\r\n"
+                + "Content-Type: text/html\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+                + "<html><body><p>Invoice</p><scr=\r\nipt>location=3D'https://evil.example'</script></body></html>\r\n"
+                + "--b--\r\n";
+        assertThat(only(scanAttachment("invoice.mht", "application/octet-stream", utf8(mht)), "html-script").part())
+                .isEqualTo("invoice.mht!/part-1");
+    }
+
+    @Test
+    void theFileNameStoredInAGzipHeaderIsJudged() throws IOException {
+        // 7-Zip and WinRAR extract a .gz under the name in its header (FNAME), not the attachment's name.
+        ByteArrayOutputStream bos = new ByteArrayOutputStream();
+        org.apache.commons.compress.compressors.gzip.GzipParameters params =
+                new org.apache.commons.compress.compressors.gzip.GzipParameters();
+        params.setFileName("invoice.js");
+        try (var gz = new org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream(bos, params)) {
+            gz.write(utf8("new ActiveXObject('WScript.Shell').Run('calc')"));
+        }
+        assertThat(only(scanAttachment("invoice.gz", "application/gzip", bos.toByteArray()), "executable").part())
+                .isEqualTo("invoice.gz!/invoice.js");
+    }
+
+    @Test
     void nestedArchivesAreWalkedRecursively() {
         byte[] inner = zip("payload.scr.txt", pe());
         byte[] outer = zip("docs/inner.zip", inner);

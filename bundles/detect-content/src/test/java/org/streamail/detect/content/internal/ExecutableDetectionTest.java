@@ -70,7 +70,7 @@ class ExecutableDetectionTest {
                 utf8("<html><head><HTA:APPLICATION id=x></head></html>")), "executable").detail()).contains("HTA");
         // run-on-click types an audit found missing from the list
         for (String name : List.of("launch.jnlp", "prices.iqy", "sheet.slk", "x.settingcontent-ms", "docs.library-ms",
-                "share.searchconnector-ms", "tools.xlam", "deck.ppam", "fix.diagcab")) {
+                "share.searchconnector-ms", "tools.xlam", "deck.ppam", "fix.diagcab", "update.appinstaller")) {
             assertThat(rules(scanAttachment(name, "application/octet-stream", utf8("<x/>")))).as(name)
                     .contains("executable");
         }

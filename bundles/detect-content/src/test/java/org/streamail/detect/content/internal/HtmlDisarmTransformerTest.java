@@ -249,6 +249,52 @@ class HtmlDisarmTransformerTest {
     }
 
     @Test
+    void latin1AndAsciiLabelsAreReadAsWindows1252LikeMailClientsDo() throws Exception {
+        // Mail clients and browsers read iso-8859-1 and us-ascii as windows-1252 (WHATWG encoding labels):
+        // 0x80-0x9F are the euro sign and curly quotes, and 8-bit bytes in "us-ascii" mail are Latin letters.
+        for (String label : new String[] {"iso-8859-1", "us-ascii", "\"latin1\""}) {
+            String msg = "Subject: hi\r\nContent-Type: text/html; charset=" + label + "\r\n"
+                    + "Content-Transfer-Encoding: 8bit\r\n\r\n"
+                    + "<p onclick=x()>\u0093Caf\u00e9\u0094 \u0080 5</p>\r\n";
+            Content raw = Content.of(msg.getBytes(StandardCharsets.ISO_8859_1));
+            Finding handler = new Finding("content", "html-event-handler", 3, Category.MALWARE, "x", "html body");
+            String html = leaves(apply("m7" + label.length(), verdict(Action.TAG, handler), raw)).get(0)[1];
+            assertThat(html).as(label).contains("\u201cCaf\u00e9\u201d \u20ac 5").doesNotContain("onclick");
+        }
+    }
+
+    @Test
+    void withoutACharsetParameterTheHtmlMetaCharsetIsRead() throws Exception {
+        // No charset= on Content-Type: a mail client reads the document's own <meta charset>, so must we, or a
+        // Cyrillic or Japanese body comes out as Latin-1 mojibake in the disarmed copy.
+        String[][] cases = {{"windows-1251", "<meta charset=\"windows-1251\">"},
+            {"koi8-r", "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=koi8-r\">"}};
+        for (String[] c : cases) {
+            String body = "<html><head>" + c[1] + "</head><body><p onclick=x()>\u041f\u0440\u0438\u0432\u0435\u0442</p>"
+                    + "</body></html>\r\n";
+            byte[] head = "Subject: hi\r\nContent-Type: text/html\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII);
+            Content raw = Content.of(PartScanner.concat(head, body.getBytes(java.nio.charset.Charset.forName(c[0]))));
+            Finding handler = new Finding("content", "html-event-handler", 3, Category.MALWARE, "x", "html body");
+            String html = leaves(apply("m-" + c[0], verdict(Action.TAG, handler), raw)).get(0)[1];
+            assertThat(html).as(c[0]).contains("\u041f\u0440\u0438\u0432\u0435\u0442").doesNotContain("onclick");
+        }
+    }
+
+    @Test
+    void anHtmlAttachmentNamedOnlyByItsContentTypeNameIsDisarmed() throws Exception {
+        // filename= says .txt, name= says .html: a client that uses name= opens it in a browser.
+        String msg = "Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+                + "Content-Type: text/plain\r\n\r\nsee attachment\r\n--b\r\n"
+                + "Content-Type: application/octet-stream; name=\"invoice.html\"\r\n"
+                + "Content-Disposition: attachment; filename=\"invoice.txt\"\r\n\r\n"
+                + "<script>location='https://evil.example'</script><p>Invoice</p>\r\n--b--\r\n";
+        Finding script = new Finding("content", "html-script", 5, Category.MALWARE, "x", "invoice.txt");
+        Content out = apply("m11", verdict(Action.TAG, script), content(msg));
+        assertThat(leaves(out).get(1)[1]).contains("Invoice").doesNotContain("<script", "evil.example");
+    }
+
+    @Test
     void bareLineFeedsComeOutAsCrlf() throws Exception {
         String msg = "Subject: lf\nContent-Type: multipart/alternative; boundary=b\n\n--b\nContent-Type: text/plain\n\n"
                 + "hello\n--b\nContent-Type: text/html\n\n<b onmouseover=x()>hello</b>\n--b--\n";

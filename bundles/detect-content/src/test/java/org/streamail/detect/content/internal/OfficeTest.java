@@ -19,6 +19,28 @@ class OfficeTest {
     }
 
     @Test
+    void theAttachmentsOfAnOutlookMsgAreScanned() {
+        // Outlook opens an attached .msg and offers its attachments: PidTagAttachDataBinary (3701, binary) holds
+        // each file, PidTagAttachLongFilename (3707) / PidTagAttachFilename (3704) its name.
+        byte[] msg = new CfbWriter().stream("__substg1.0_0037001F", "Invoice".getBytes(StandardCharsets.UTF_16LE))
+                .storage("__attach_version1.0_#00000000")
+                .stream("__substg1.0_3707001F", "invoice.js".getBytes(StandardCharsets.UTF_16LE))
+                .stream("__substg1.0_37010102", utf8("new ActiveXObject('WScript.Shell').Run('calc')"))
+                .storage("__attach_version1.0_#00000001")
+                .stream("__substg1.0_3704001E", utf8("REPORT.PDF\0"))
+                .stream("__substg1.0_37010102", pe())
+                .build();
+        List<Finding> f = scanAttachment("Invoice.msg", "application/vnd.ms-outlook", msg);
+        assertThat(f).filteredOn(x -> x.rule().equals("executable")).extracting(Finding::part)
+                .contains("Invoice.msg!/invoice.js").anyMatch(p -> p.startsWith("Invoice.msg!/attachment"));
+        byte[] plain = new CfbWriter().stream("__substg1.0_0037001F", "Hi".getBytes(StandardCharsets.UTF_16LE))
+                .storage("__attach_version1.0_#00000000")
+                .stream("__substg1.0_3707001F", "notes.txt".getBytes(StandardCharsets.UTF_16LE))
+                .stream("__substg1.0_37010102", utf8("just notes")).build();
+        assertThat(scanAttachment("Hi.msg", "application/vnd.ms-outlook", plain)).isEmpty();
+    }
+
+    @Test
     void aDocxWithoutMacrosIsClean() {
         assertThat(scanAttachment("letter.docx", DOCX, docx(paragraph("Dear customer, your order has shipped."))))
                 .isEmpty();
