@@ -19,9 +19,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jsoup.nodes.Comment;
+import org.jsoup.nodes.DataNode;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
+import org.jsoup.nodes.Node;
 import org.jsoup.nodes.Range;
+import org.jsoup.nodes.TextNode;
 import org.jsoup.parser.Parser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,15 +35,19 @@ import org.slf4j.LoggerFactory;
  * ({@code <base.url>/streamail/click/<token>}).
  *
  * <ul>
- *   <li>Which parts: {@code text/html} and {@code text/plain} parts that are not attachments (no
- *       {@code attachment} disposition, no file name), at any depth including forwarded messages
+ *   <li>Which parts: {@code text/html} and {@code text/plain} parts (and other {@code text/} subtypes readers show as
+ *       plain text: {@link #shownAsPlainText}) that are not attachments (no
+ *       {@code attachment} disposition; a file name counts only on a part of a multipart that is not
+ *       {@code inline}: {@link MimeTree.Part#isAttachment}), at any depth including forwarded messages
  *       ({@code message/rfc822}, also when base64 or quoted-printable encoded: decoded, rewritten and
  *       re-encoded).</li>
  *   <li>HTML: the {@code href} (and {@code xlink:href}, inline SVG) of {@code a} and {@code area} elements, found with jsoup and replaced at the
  *       attribute value's source position, so the rest of the HTML (visible text, formatting, entities) stays
  *       as written. Entities in the value are decoded before signing ({@code &amp;} is {@code &}). A
  *       relative {@code href} under an absolute http(s) {@code <base href>} is resolved first (else it
- *       would escape rewriting); the {@code <base>} itself is left alone.</li>
+ *       would escape rewriting); the {@code <base>} itself is left alone. The {@code href} of VML elements
+ *       ({@code v:roundrect} …) and the content of Outlook's conditional comments ({@code <!--[if mso]>}) too:
+ *       Outlook for Windows shows both as links.</li>
  *   <li>HTML hrefs are read the way a browser reads them ({@link Urls#httpUrl(String, String)}):
  *       scheme-relative {@code //host}, {@code \\host} and {@code /\host} (scheme of the {@code <base>}, else
  *       {@code https}), {@code https:host}, {@code https:/host}, {@code https:///host}, backslashes for
@@ -84,6 +92,18 @@ final class LinkRewriter {
      * {@code <a>} inside inline SVG a link in every browser engine (audit: it was left live).
      */
     private static final List<String> LINK_ATTRIBUTES = List.of("href", "xlink:href");
+    /**
+     * Conditional comments and {@code noscript} contents read inside one another at most (each level parses its
+     * content once more).
+     */
+    private static final int MAX_REPARSE_LEVELS = 8;
+    /**
+     * Text types that are data for a program rather than text shown as it is (an invitation, a card, a style sheet,
+     * a script, XML): their URLs are left as written (they would not survive a rewrite as plain text).
+     */
+    private static final Set<String> STRUCTURED_TEXT = Set.of("text/calendar", "text/x-vcalendar", "text/vcard",
+            "text/x-vcard", "text/directory", "text/css", "text/javascript", "text/ecmascript", "text/xml",
+            "text/rfc822-headers");
     private static final String ASCII_PROBE = "http://aZ09=<>\"'&;./:?#-_%\r\n";
 
     /** The rewritten message (the same array when nothing changed) and the original URLs rewritten. */
@@ -126,7 +146,7 @@ final class LinkRewriter {
         Session s = new Session(messageId, recipient, internalDomains);
         MimeTree.Part root = MimeTree.parse(msg, 0, s.parts);
         List<Edit> edits = new ArrayList<>();
-        walk(msg, root, s, edits);
+        walk(msg, root, true, s, edits);
         if (s.overLimit > 0) {
             LOG.warn("Message {}: {} links beyond max.links {} lead to the unchecked page", messageId, s.overLimit,
                     maxLinks);
@@ -137,11 +157,12 @@ final class LinkRewriter {
         return new Result(splice(msg, edits), true, List.copyOf(s.urls));
     }
 
-    private void walk(byte[] msg, MimeTree.Part p, Session s, List<Edit> edits) {
+    /** @param messageBody whether {@code p} is the body of a message (the root, or a forwarded message's) */
+    private void walk(byte[] msg, MimeTree.Part p, boolean messageBody, Session s, List<Edit> edits) {
         if (!p.children().isEmpty()) {
             int before = edits.size();
             for (MimeTree.Part c : p.children()) {
-                walk(msg, c, s, edits);
+                walk(msg, c, !p.mediaType().startsWith("multipart/"), s, edits);
             }
             if (edits.size() > before && p.bodyStart() == p.headerEnd() && !p.mediaType().startsWith("multipart/")) {
                 // A forwarded message whose own header ended without a blank line: its nested message starts where
@@ -159,10 +180,19 @@ final class LinkRewriter {
             return;
         }
         boolean html = p.mediaType().equals("text/html");
-        if (!html && !p.mediaType().equals("text/plain") || p.isAttachment()) {
+        if (!html && !shownAsPlainText(p.mediaType()) || p.isAttachment(messageBody)) {
             return;
         }
         rewritePart(msg, p, html, s, edits);
+    }
+
+    /**
+     * Whether readers show a part of this type as plain text, its URLs made links: {@code text/plain}, and any other
+     * {@code text/} subtype but the structured ones in {@link #STRUCTURED_TEXT} (readers without a viewer for, say,
+     * {@code text/x-markdown} or {@code text/enriched} show it as plain text; audit: only text/plain was rewritten).
+     */
+    static boolean shownAsPlainText(String mediaType) {
+        return mediaType.startsWith("text/") && !mediaType.equals("text/html") && !STRUCTURED_TEXT.contains(mediaType);
     }
 
     /**
@@ -178,7 +208,7 @@ final class LinkRewriter {
         byte[] body = Arrays.copyOfRange(msg, p.bodyStart(), contentEnd);
         byte[] inner = cte.equals("base64") ? TransferCodec.decodeBase64(body) : TransferCodec.decodeQuotedPrintable(body);
         List<Edit> innerEdits = new ArrayList<>();
-        walk(inner, MimeTree.parse(inner, p.depth() + 1, s.parts), s, innerEdits);
+        walk(inner, MimeTree.parse(inner, p.depth() + 1, s.parts), true, s, innerEdits);
         if (innerEdits.isEmpty()) {
             return;
         }
@@ -199,10 +229,14 @@ final class LinkRewriter {
         switch (cte) {
             case "base64" -> decoded = TransferCodec.decodeBase64(body);
             case "quoted-printable" -> decoded = TransferCodec.decodeQuotedPrintable(body);
-            case "7bit", "8bit", "binary" -> decoded = body;
             default -> {
-                LOG.debug("Message {}: transfer encoding {} not rewritten", s.messageId, cte);
-                return;
+                if (TransferCodec.isUnreadEncoding(cte)) {
+                    LOG.debug("Message {}: transfer encoding {} not rewritten", s.messageId, cte);
+                    return;
+                }
+                // 7bit, 8bit, binary, and any encoding readers do not know (x-bogus, "", 7-bit): they show such a
+                // body as written, links live (audit: it used to be left as is)
+                decoded = body;
             }
         }
         Text text = Text.decode(decoded, p.params().get("charset"));
@@ -248,10 +282,18 @@ final class LinkRewriter {
 
     /** HTML with the href values of a and area replaced at their source positions. */
     String rewriteHtml(String html, Session s) {
+        return rewriteHtml(html, s, null, "https", 0);
+    }
+
+    /**
+     * As {@link #rewriteHtml(String, Session)}, {@code html} being the content of {@code level} conditional
+     * comments, under the {@code <base>} of the enclosing HTML ({@code outerBase}, or null).
+     */
+    private String rewriteHtml(String html, Session s, URI outerBase, String outerScheme, int level) {
         Parser parser = Parser.htmlParser().setTrackPosition(true);
         Document doc = parser.parseInput(html, "");
-        URI base = null;
-        String relativeScheme = "https";
+        URI base = outerBase;
+        String relativeScheme = outerScheme;
         Element baseEl = doc.selectFirst("base[href]");
         if (baseEl != null) {
             Optional<String> b = Urls.httpUrl(baseEl.attr("href"));
@@ -260,12 +302,16 @@ final class LinkRewriter {
                     base = baseUri(b.get());
                     relativeScheme = base.getScheme();
                 } catch (URISyntaxException e) {
-                    base = null;
+                    base = outerBase;
                 }
             }
         }
         List<TextEdit> edits = new ArrayList<>();
-        for (Element e : doc.select("a, area")) {
+        for (Element e : doc.getAllElements()) {
+            String tag = e.normalName();
+            if (!tag.equals("a") && !tag.equals("area") && !tag.startsWith("v:")) {
+                continue;
+            }
             // by the key as parsed: in SVG jsoup keeps the case of attribute names (XLINK:HREF)
             for (org.jsoup.nodes.Attribute a : e.attributes().asList()) {
                 if (LINK_ATTRIBUTES.contains(a.getKey().toLowerCase(Locale.ROOT))) {
@@ -273,7 +319,62 @@ final class LinkRewriter {
                 }
             }
         }
+        if (level < MAX_REPARSE_LEVELS) {
+            URI b = base;
+            String scheme = relativeScheme;
+            doc.nodeStream(Comment.class).forEach(c -> rewriteConditional(html, c, b, scheme, s, level, edits));
+            for (Element e : doc.select("noscript, noembed, noframes")) {
+                for (Node n : e.childNodes()) {
+                    // by its source text: in the head jsoup turns tags met in a noscript into text re-serialised
+                    Range r = n.sourceRange();
+                    if ((n instanceof TextNode || n instanceof DataNode) && r.isTracked() && r.startPos() >= 0
+                            && r.endPos() <= html.length() && r.endPos() > r.startPos()
+                            && html.substring(r.startPos(), r.endPos()).indexOf('<') >= 0) {
+                        rewriteInPlace(html, r, 0, html.substring(r.startPos(), r.endPos()), b, scheme, s, level,
+                                edits);
+                    }
+                }
+            }
+        }
         return spliceText(html, edits);
+    }
+
+    /**
+     * Outlook for Windows renders the content of a conditional comment ({@code <!--[if mso]>...<![endif]-->}) as
+     * HTML, links live, where every other reader sees a comment (audit: those links were left live). Such content
+     * is rewritten as HTML in its place.
+     */
+    private void rewriteConditional(String html, Comment c, URI base, String scheme, Session s, int level,
+            List<TextEdit> edits) {
+        String data = c.getData();
+        if (!data.stripLeading().regionMatches(true, 0, "[if", 0, 3)) {
+            return;
+        }
+        Range r = c.sourceRange();
+        if (r.isTracked() && r.startPos() >= 0 && html.startsWith("<!--", r.startPos())) {
+            rewriteInPlace(html, r, 4, data, base, scheme, s, level, edits); // after "<!--"
+        }
+    }
+
+    /**
+     * {@code raw}, which is at {@code range.startPos() + skip} in {@code html} (checked), rewritten as HTML in its
+     * place: what a parser keeps as text but a mail reader shows as HTML. A {@code <noscript>} is text to jsoup (as
+     * to a browser running scripts) but HTML to every mail reader, which runs none; {@code <noembed>} and
+     * {@code <noframes>} alike for readers without plug-ins or frames (audit: their links were left live).
+     */
+    private void rewriteInPlace(String html, Range range, int skip, String raw, URI base, String scheme, Session s,
+            int level, List<TextEdit> edits) {
+        int start = range.startPos() + skip;
+        if (!range.isTracked() || range.startPos() < 0 || start + raw.length() > html.length()
+                || !html.startsWith(raw, start)) {
+            LOG.debug("Message {}: HTML kept as text by the parser has no source position and was not read",
+                    s.messageId);
+            return;
+        }
+        String rewritten = rewriteHtml(raw, s, base, scheme, level + 1);
+        if (!rewritten.equals(raw)) {
+            edits.add(new TextEdit(start, start + raw.length(), rewritten));
+        }
     }
 
     /**
@@ -294,24 +395,30 @@ final class LinkRewriter {
         int[] found = tag.isTracked() && tag.startPos() >= 0 && tag.endPos() <= html.length()
                 && tag.endPos() >= tag.startPos()
                 ? attributeValue(html, tag.startPos(), tag.endPos(), attr.toLowerCase(Locale.ROOT)) : null;
-        int start;
-        int end;
-        String href;
-        boolean bare = false;
-        if (value.isTracked() && value.startPos() >= 0 && value.endPos() <= html.length()
-                && value.endPos() > value.startPos() && (found == null || found[0] == value.startPos())) {
-            start = value.startPos();
-            end = value.endPos();
-            href = e.attr(attr);
-        } else {
-            if (found == null) {
-                return;
-            }
-            start = found[0];
-            end = found[1];
-            bare = found[2] == 0;
-            href = Parser.unescapeEntities(html.substring(start, end), true);
+        boolean jsoupRange = value.isTracked() && value.startPos() >= 0 && value.endPos() <= html.length()
+                && value.endPos() > value.startPos();
+        if (jsoupRange && (found == null || found[0] == value.startPos())) {
+            addEdit(value.startPos(), value.endPos(), e.attr(attr), false, base, relativeScheme, s, edits);
+            return;
         }
+        if (found == null) {
+            return;
+        }
+        String first = Parser.unescapeEntities(html.substring(found[0], found[1]), true);
+        addEdit(found[0], found[1], first, found[2] == 0, base, relativeScheme, s, edits);
+        if (jsoupRange && !e.attr(attr).equals(first)) {
+            // A value browsers ignore, but jsoup takes for the link (<a href \0 href=...>: jsoup adds the NUL to the
+            // first name where the tokenizer starts a new attribute): a reader or webmail sanitiser that re-writes the
+            // HTML with such a parser would make it the live one (found by fuzzing). Rewritten as well.
+            addEdit(value.startPos(), value.endPos(),
+                    Parser.unescapeEntities(html.substring(value.startPos(), value.endPos()), true), false, base,
+                    relativeScheme, s, edits);
+        }
+    }
+
+    /** Adds the edit replacing {@code html[start, end)}, the value {@code href}, if it is a link. */
+    private void addEdit(int start, int end, String href, boolean bare, URI base, String relativeScheme, Session s,
+            List<TextEdit> edits) {
         Optional<String> direct = Urls.httpUrl(href, relativeScheme);
         if (direct.isPresent()) {
             // Normalised as the browser would read it (scheme-relative, backslashes, slash count).
@@ -650,7 +757,8 @@ final class LinkRewriter {
          * bytes survive). Malformed input in an ASCII-compatible charset: ISO-8859-1 as well (links are
          * ASCII; every byte is kept). A charset the JDK does not know (or a malformed name): ISO-8859-1 too,
          * since mail readers then show the part in their default charset, links live (audit: such a part used
-         * to be left as is).
+         * to be left as is); and one the JDK can only decode (ISO-2022-CN, JISAutoDetect), as the rewritten text
+         * could not be encoded back.
          */
         static Text decode(byte[] data, String charsetName) {
             Charset cs;
@@ -663,7 +771,9 @@ final class LinkRewriter {
                     cs = StandardCharsets.ISO_8859_1;
                 }
             }
-            if (cs.equals(StandardCharsets.US_ASCII)) {
+            if (cs.equals(StandardCharsets.US_ASCII) || !cs.canEncode()) {
+                // ISO-2022-CN and JISAutoDetect can only be decoded: the rewritten text could not be written back
+                // (getBytes threw, the whole message's rewriting failed and every link of it stayed live: audit)
                 cs = StandardCharsets.ISO_8859_1;
             }
             try {

@@ -16,7 +16,8 @@ import java.util.Set;
  * Jakarta Mail would re-serialise the whole message (and wants a ServiceLoader mediator in OSGi), hence this
  * small reader of the few things needed: header fields, {@code Content-Type} with its parameters,
  * {@code Content-Transfer-Encoding} and multipart delimiters (RFC 2045/2046). Nested messages
- * ({@code message/rfc822} in 7bit/8bit/binary) are descended into as well.
+ * ({@code message/rfc822} in 7bit/8bit/binary, or in an encoding readers do not know, which they read as written)
+ * are descended into as well.
  *
  * <p>Bounds: nesting depth {@value #MAX_DEPTH}, {@value #MAX_PARTS} parts and {@value #MAX_FIELDS} header
  * fields per part. Beyond them the structure is not read further, but everything within them is: a part
@@ -75,20 +76,30 @@ final class MimeTree {
                     .map(f -> withoutComments(f.value()).trim().toLowerCase(Locale.ROOT)).orElse("7bit");
         }
 
-        /** Whether it is meant as a file rather than displayed text: disposition attachment or a file name. */
-        boolean isAttachment() {
+        /**
+         * Whether it is meant as a file rather than displayed text: disposition {@code attachment}, or a file name
+         * on a part that is neither {@code inline} nor the body of a message. Readers show an {@code inline} part
+         * and a message's own body as text whatever their name (audit: a file name alone kept their links live).
+         *
+         * @param messageBody whether it is the body of a message (the top one or a forwarded one), not a part of
+         *                    a multipart
+         */
+        boolean isAttachment(boolean messageBody) {
             Optional<Field> cd = field("Content-Disposition");
             if (cd.isPresent()) {
-                String v = cd.get().value().trim().toLowerCase(Locale.ROOT);
+                String v = withoutComments(cd.get().value()).trim().toLowerCase(Locale.ROOT);
                 if (v.startsWith("attachment")) {
                     return true;
+                }
+                if (messageBody || v.startsWith("inline")) {
+                    return false;
                 }
                 Map<String, String> p = parameters(v);
                 if (p.containsKey("filename") || p.containsKey("filename*")) {
                     return true;
                 }
             }
-            return params.containsKey("name") || params.containsKey("name*");
+            return !messageBody && (params.containsKey("name") || params.containsKey("name*"));
         }
     }
 
@@ -181,7 +192,9 @@ final class MimeTree {
             }
         } else if (mediaType.equals("message/rfc822") || mediaType.equals("message/global")) {
             String cte = shell.transferEncoding();
-            if (cte.equals("7bit") || cte.equals("8bit") || cte.equals("binary")) {
+            // 7bit/8bit/binary, and an unknown encoding, which readers read as written (base64 and
+            // quoted-printable are decoded by the rewriter)
+            if (!cte.equals("base64") && !cte.equals("quoted-printable") && !TransferCodec.isUnreadEncoding(cte)) {
                 children = List.of(parse(msg, bodyStart, limit, depth + 1, "text/plain", count));
             }
         }

@@ -20,6 +20,18 @@ final class TransferCodec {
     }
 
     /**
+     * Transfer encodings that mail readers decode but that are not read here (uuencode, yEnc): a body in one of
+     * them is left as written. Any other value besides base64 and quoted-printable (an unknown or empty one, a
+     * misspelling such as {@code 7-bit}) is shown by readers as written, so it is read as written (identity).
+     */
+    static boolean isUnreadEncoding(String cte) {
+        return switch (cte) {
+            case "uuencode", "x-uuencode", "uue", "x-uue", "x-yencode", "yencode" -> true;
+            default -> false;
+        };
+    }
+
+    /**
      * Base64 decoded the way mail readers do it, never failing: every character outside the alphabet is
      * ignored (RFC 2045 6.8), {@code =} ends the current quantum (so padded pieces may follow one another), and
      * a final incomplete quantum gives the whole bytes it holds (one lone character gives none). A strict

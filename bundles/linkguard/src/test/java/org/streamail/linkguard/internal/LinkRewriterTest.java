@@ -187,6 +187,107 @@ class LinkRewriterTest {
     }
 
     @Test
+    void aPartOrForwardedMessageInAnUnknownOrEmptyTransferEncodingIsReadAsWritten() throws Exception {
+        // Audit: such a part was left as is, but mail readers show a body in an encoding they do not know as it
+        // is written (only base64, quoted-printable and uuencode are decoded), links live.
+        for (String cte : List.of("x-bogus", "", "7-bit", "\"8bit\"")) {
+            String msg = htmlMessage(cte, "<a href=\"https://evil.example/x\">pay</a>\r\n");
+            LinkRewriter.Result r = rewrite(msg);
+            assertThat(r.urls()).as(cte).containsExactly("https://evil.example/x");
+            assertThat(text(r)).as(cte).startsWith(htmlMessage(cte, "<a href=\"" + PREFIX)).doesNotContain("evil.example");
+            String fwd = "From: a@b.example\r\nContent-Type: message/rfc822\r\nContent-Transfer-Encoding: " + cte
+                    + "\r\n\r\nFrom: x@evil.example\r\nContent-Type: text/plain\r\n\r\nsee https://evil.example/y\r\n";
+            r = rewrite(fwd);
+            assertThat(r.urls()).as(cte).containsExactly("https://evil.example/y");
+            assertThat(text(r)).as(cte).contains("see " + PREFIX).doesNotContain("evil.example/y");
+            String longUrl = "https://evil.example/" + "p".repeat(990);
+            r = rewrite(htmlMessage(cte, "<a href=\"" + longUrl + "\">pay</a>\r\n"));
+            assertThat(clicked((String) parse(r.raw()).getContent())).as(cte).containsExactly(longUrl);
+        }
+        // uuencode is decoded by readers; it is not read here (left as written, see the README)
+        String uu = htmlMessage("x-uuencode", "begin 644 a.html\r\n`\r\nend\r\n");
+        assertThat(rewrite(uu).changed()).isFalse();
+    }
+
+    @Test
+    void aNamedPartThatReadersShowAsTheTextIsRewrittenButAnAttachmentIsNot() throws Exception {
+        // Audit: a file name made a part an attachment, so a message whose only body was
+        // "text/html; name=invoice.html" (or an "inline; filename=" part) kept its links, which readers show live.
+        String html = "<a href=\"https://evil.example/x\">pay</a>\r\n";
+        for (String header : List.of("Content-Type: text/html; name=\"invoice.html\"\r\n",
+                "Content-Type: text/html\r\nContent-Disposition: inline; filename=\"invoice.html\"\r\n")) {
+            LinkRewriter.Result r = rewrite("From: a@b.example\r\nMIME-Version: 1.0\r\n" + header + "\r\n" + html);
+            assertThat(r.urls()).as(header).containsExactly("https://evil.example/x");
+            String fwd = "From: a@b.example\r\nContent-Type: message/rfc822\r\n\r\nFrom: c@d.example\r\n" + header
+                    + "\r\n" + html;
+            assertThat(rewrite(fwd).urls()).as(header).containsExactly("https://evil.example/x");
+        }
+        String mixed = "From: a@b.example\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+                + "Content-Type: text/plain\r\n\r\nsee below\r\n--b\r\nContent-Type: text/html\r\n"
+                + "Content-Disposition: inline; filename=\"a.html\"\r\n\r\n" + html
+                + "--b\r\nContent-Type: text/html; name=\"b.html\"\r\nContent-Disposition: attachment\r\n\r\n"
+                + "<a href=\"https://evil.example/file\">f</a>\r\n--b--\r\n";
+        LinkRewriter.Result r = rewrite(mixed);
+        assertThat(r.urls()).containsExactly("https://evil.example/x");
+        assertThat(text(r)).contains("https://evil.example/file");
+        String root = "From: a@b.example\r\nContent-Type: text/html; name=\"b.html\"\r\n"
+                + "Content-Disposition: attachment\r\n\r\n" + html;
+        assertThat(rewrite(root).changed()).isFalse();
+    }
+
+    @Test
+    void linksInsideOutlookConditionalCommentsAndVmlShapesAreRewritten() throws Exception {
+        // Audit: Outlook for Windows renders what a conditional comment holds, and its VML shapes (the usual
+        // "bulletproof button") are links; to every HTML parser that is a comment, so those links stayed live.
+        String body = "<p>Hi</p><!--[if mso]><a href=\"https://evil.example/a\">pay</a>\r\n"
+                + "<v:roundrect xmlns:v=\"urn:schemas-microsoft-com:vml\" href=\"https://evil.example/b\" arcsize=\"10%\">"
+                + "<center>Pay</center></v:roundrect><!--[if gte mso 9]><a href='https://evil.example/c'>c</a><![endif]-->"
+                + "<![endif]--><!--[if !mso]><!-- --><a href=\"https://evil.example/d\">d</a><!--<![endif]-->"
+                + "<!-- <a href=\"https://plain.example/\">an ordinary comment is not shown</a> -->"
+                + "<v:rect href=\"https://evil.example/e\"></v:rect>\r\n";
+        LinkRewriter.Result r = rewrite(htmlMessage("7bit", body));
+        assertThat(r.urls()).containsExactlyInAnyOrder("https://evil.example/a", "https://evil.example/b",
+                "https://evil.example/c", "https://evil.example/d", "https://evil.example/e");
+        String out = text(r);
+        assertThat(out).doesNotContain("evil.example").contains("<!--[if mso]><a href=\"" + PREFIX,
+                "<![endif]--><!--[if !mso]><!-- --><a href=\"" + PREFIX, "arcsize=\"10%\"><center>Pay</center>",
+                "<!-- <a href=\"https://plain.example/\">");
+        assertThat(rewriter.rewrite(r.raw(), "m-1", "alice@corp.example", INTERNAL).changed()).isFalse();
+    }
+
+    @Test
+    void linksInsideNoscriptNoembedAndNoframesAreRewritten() throws Exception {
+        // Audit: jsoup reads a <noscript> as text where a browser running scripts would (in the head always, and
+        // keeps <noembed> and <noframes> as text), but mail readers run no scripts and show its links live.
+        String body = "<noscript><a href=\"https://evil.example/1\">pay</a></noscript><p>x</p>"
+                + "<noscript><p><a href='https://evil.example/2'>b</a></noscript>"
+                + "<noembed><a href=https://evil.example/3>c</a></noembed><noframes><area href=\"https://evil.example/4\">"
+                + "</noframes><noscript>&lt;a href=\"https://text.example/\"&gt; is text</noscript>\r\n";
+        LinkRewriter.Result r = rewrite(htmlMessage("7bit", body));
+        assertThat(r.urls()).containsExactlyInAnyOrder("https://evil.example/1", "https://evil.example/2",
+                "https://evil.example/3", "https://evil.example/4");
+        assertThat(text(r)).doesNotContain("evil.example").contains("<noscript><a href=\"" + PREFIX,
+                "&lt;a href=\"https://text.example/\"&gt; is text</noscript>");
+        assertThat(rewriter.rewrite(r.raw(), "m-1", "alice@corp.example", INTERNAL).changed()).isFalse();
+    }
+
+    @Test
+    void otherTextTypesThatReadersShowAsPlainTextAreRewrittenButNotStructuredOnes() throws Exception {
+        // Audit: readers show a text/* part of a subtype they have no viewer for as plain text, its URLs made
+        // links (text/x-markdown, text/enriched, text/x-patch...); only text/plain was rewritten.
+        for (String type : List.of("text/x-markdown", "text/enriched", "text/x-patch", "TEXT/X-EVIL")) {
+            String msg = "From: a@b.example\r\nContent-Type: " + type + "; charset=utf-8\r\n\r\nsee https://evil.example/x\r\n";
+            LinkRewriter.Result r = rewrite(msg);
+            assertThat(r.urls()).as(type).containsExactly("https://evil.example/x");
+            assertThat(text(r)).as(type).contains("see " + PREFIX);
+        }
+        for (String type : List.of("text/calendar", "text/vcard", "text/css", "text/xml")) {
+            String msg = "From: a@b.example\r\nContent-Type: " + type + "\r\n\r\nURL:https://example.com/x\r\n";
+            assertThat(rewrite(msg).changed()).as(type).isFalse();
+        }
+    }
+
+    @Test
     void aRelativeLinkUnderABaseIsResolvedAndTheBaseKept() throws Exception {
         String body = "<html><head><base href=\"https://evil.example/dir/\"></head>"
                 + "<body><a href=\"login.html\">x</a></body></html>\r\n";
@@ -287,6 +388,20 @@ class LinkRewriterTest {
             LinkRewriter.Result r = rewrite(msg);
             assertThat(r.urls()).as(cs).containsExactly("https://evil.example/x");
             assertThat(text(r)).as(cs).contains("<p>caf\u00e9 <a href=\"" + PREFIX).doesNotContain("evil.example");
+        }
+    }
+
+    @Test
+    void aPartInACharsetTheJdkCanOnlyDecodeIsRewrittenAndTheRestOfTheMessageToo() throws Exception {
+        // Audit: ISO-2022-CN and JISAutoDetect have no encoder; getBytes threw, the whole rewrite failed and every
+        // link of the message was delivered live.
+        for (String cs : List.of("ISO-2022-CN", "x-JISAutoDetect")) {
+            String msg = "From: a@b.example\r\nContent-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\n"
+                    + "Content-Type: text/plain; charset=" + cs + "\r\n\r\nsee https://evil.example/t\r\n--b\r\n"
+                    + "Content-Type: text/html; charset=utf-8\r\n\r\n<a href=\"https://evil.example/h\">x</a>\r\n--b--\r\n";
+            LinkRewriter.Result r = rewrite(msg);
+            assertThat(r.urls()).as(cs).containsExactly("https://evil.example/t", "https://evil.example/h");
+            assertThat(text(r)).as(cs).doesNotContain("evil.example");
         }
     }
 
@@ -581,5 +696,19 @@ class LinkRewriterTest {
         assertThat(out).contains("hRef=\"http://other.example/\">1</a>").contains("HREF=\"http://evil.example/2\">2</a>");
         assertThat(out).startsWith(htmlMessage("8bit", "<a hRef=\"http://gw.example:8181/streamail/click/"));
         assertThat(clicked(out)).containsExactly("http://evil.example/1", "http://evil.example/2");
+    }
+
+    /**
+     * Found by LinkRewriterFuzzTest: in {@code <a href \0 href=...>} the tokenizer starts a new attribute at the NUL,
+     * so browsers take the first, empty, href; jsoup adds the NUL to the first name and takes the second href. A
+     * sanitiser that re-writes the HTML with such a parser makes the second the live link: both are rewritten.
+     */
+    @Test
+    void anHrefThatJsoupTakesButBrowsersIgnoreIsRewrittenToo() throws Exception {
+        String body = "<a href \0 href=https://evil.example/x>1</a><a href=\"https://evil.example/y\" \0 href=https://evil.example/z>2</a>\r\n";
+        LinkRewriter.Result r = rewrite(htmlMessage("8bit", body));
+        assertThat(r.urls()).containsExactlyInAnyOrder("https://evil.example/x", "https://evil.example/y");
+        assertThat(text(r)).contains("<a href \0 href=" + PREFIX).contains("https://evil.example/z>2</a>")
+                .doesNotContain("evil.example/x");
     }
 }
