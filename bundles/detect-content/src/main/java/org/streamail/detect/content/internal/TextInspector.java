@@ -317,20 +317,33 @@ final class TextInspector {
             } else {
                 continue;
             }
-            Kind kind = Sniffer.sniff(blob.length <= Sniffer.HEAD ? blob : Arrays.copyOf(blob, Sniffer.HEAD), null);
-            if (kind != Kind.ZIP && kind != Kind.OLE && !kind.family().equals("archive")) {
-                continue;
-            }
-            String part = PartScanner.child(path, "base64-" + (k + slices));
-            for (Finding f : ctx.apart(() -> scanner.scanBytes(part, "", blob, depth + 1))) {
-                if (f.rule().equals(Rule.EXECUTABLE.id())) {
-                    String where = f.part().startsWith(part + "!/") ? f.part().substring(part.length() + 2) : "";
-                    ctx.report(Rule.BASE64_ARCHIVE, path, "base64 text decodes to a " + kind.label
-                            + " holding an executable" + (where.isEmpty() ? "" : ": " + where));
-                    return;
-                }
+            if (archiveWithExecutable(path, "base64", "base64-" + (k + slices), blob, depth)) {
+                return;
             }
         }
+    }
+
+    /**
+     * Whether {@code blob}, decoded from {@code encoding} text of the part at {@code path}, is an archive or compound
+     * file holding an executable: walked apart, one level deeper, with the message's budgets; reported once (as
+     * {@link Rule#BASE64_ARCHIVE}, with the executable's path), its own findings not listed (the reader has to decode
+     * and unpack it first).
+     */
+    private boolean archiveWithExecutable(String path, String encoding, String childName, byte[] blob, int depth) {
+        Kind kind = Sniffer.sniff(blob.length <= Sniffer.HEAD ? blob : Arrays.copyOf(blob, Sniffer.HEAD), null);
+        if (kind != Kind.ZIP && kind != Kind.OLE && !kind.family().equals("archive")) {
+            return false;
+        }
+        String part = PartScanner.child(path, childName);
+        for (Finding f : ctx.apart(() -> scanner.scanBytes(part, "", blob, depth + 1))) {
+            if (f.rule().equals(Rule.EXECUTABLE.id())) {
+                String where = f.part().startsWith(part + "!/") ? f.part().substring(part.length() + 2) : "";
+                ctx.report(Rule.BASE64_ARCHIVE, path, encoding + " text decodes to a " + kind.label
+                        + " holding an executable" + (where.isEmpty() ? "" : ": " + where));
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -354,18 +367,8 @@ final class TextInspector {
             }
             byte[] blob = HexFormat.of().parseHex(digits.toLowerCase(Locale.ROOT));
             budget -= blob.length;
-            Kind kind = Sniffer.sniff(blob.length <= Sniffer.HEAD ? blob : Arrays.copyOf(blob, Sniffer.HEAD), null);
-            if (kind != Kind.ZIP && kind != Kind.OLE && !kind.family().equals("archive")) {
-                continue;
-            }
-            String part = PartScanner.child(path, "hex-" + k);
-            for (Finding f : ctx.apart(() -> scanner.scanBytes(part, "", blob, depth + 1))) {
-                if (f.rule().equals(Rule.EXECUTABLE.id())) {
-                    String where = f.part().startsWith(part + "!/") ? f.part().substring(part.length() + 2) : "";
-                    ctx.report(Rule.BASE64_ARCHIVE, path, "hex text decodes to a " + kind.label
-                            + " holding an executable" + (where.isEmpty() ? "" : ": " + where));
-                    return;
-                }
+            if (archiveWithExecutable(path, "hex", "hex-" + k, blob, depth)) {
+                return;
             }
         }
     }
