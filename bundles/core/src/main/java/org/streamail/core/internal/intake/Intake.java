@@ -293,16 +293,24 @@ public class Intake implements MessageIntake {
         try {
             decided(entry.id(), v);
             if (v.action() == Action.QUARANTINE) {
-                QuarantineEntry q = quarantine.hold(entry.id(), o.messageId(), o.subject(), entry.envelope(), v, raw);
-                spool.remove(entry.key());
-                owned.remove(entry.key());
-                byAction.get(Action.QUARANTINE).incrementAndGet();
-                status(entry.id(), DeliveryStatus.QUARANTINED, v.reason());
-                LOG.info("QUARANTINED {} ({})", q.id(), v.reason());
+                hold(entry, raw, o, v);
             } else {
                 SpoolEntry toDeliver = entry;
-                byte[] out = transformers.apply(entry.id(), entry.envelope(), v, raw,
+                Transformers.Result t = transformers.applyAll(entry.id(), entry.envelope(), v, raw,
                         pipeline.settings().maxMessageBytes());
+                if (!t.tooLarge().isEmpty()) {
+                    // Fail closed: delivered without, say, the link guard, a lure padded to just under the size
+                    // limit would reach the user with its links live. Released, it gets the transformers again
+                    // with room to grow (QuarantineServiceImpl).
+                    Verdict held = new Verdict(Action.QUARANTINE, v.score(), v.categories(), v.findings(),
+                            "held: the delivery transformer(s) " + String.join(", ", t.tooLarge())
+                                    + " would make it larger than max.message.bytes, and it is not delivered without"
+                                    + " them; " + v.reason());
+                    decided(entry.id(), held);
+                    hold(entry, raw, o, held);
+                    return;
+                }
+                byte[] out = t.raw();
                 if (out != raw) {
                     // Replaced atomically in place: a crash before leaves the original (scanned and
                     // transformed again at restart, transformers are idempotent), after leaves the result.
@@ -322,6 +330,16 @@ public class Intake implements MessageIntake {
                 // shutting down: the entry stays spooled and the next start finishes it
             }
         }
+    }
+
+    /** Holds a decided message in the quarantine and takes it off the spool. */
+    private void hold(SpoolEntry entry, byte[] raw, ScanOutcome o, Verdict v) throws SpoolException {
+        QuarantineEntry q = quarantine.hold(entry.id(), o.messageId(), o.subject(), entry.envelope(), v, raw);
+        spool.remove(entry.key());
+        owned.remove(entry.key());
+        byAction.get(Action.QUARANTINE).incrementAndGet();
+        status(entry.id(), DeliveryStatus.QUARANTINED, v.reason());
+        LOG.info("QUARANTINED {} ({})", q.id(), v.reason());
     }
 
     /**

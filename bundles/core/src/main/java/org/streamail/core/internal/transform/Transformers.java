@@ -62,15 +62,37 @@ public class Transformers {
     }
 
     /**
+     * What {@link #applyAll} did.
+     *
+     * @param raw      the transformed bytes, or the input itself (same array) when nothing changed
+     * @param tooLarge the transformers whose output was larger than the bound (their input was kept)
+     */
+    public record Result(byte[] raw, List<String> tooLarge) {
+        public Result {
+            tooLarge = List.copyOf(tooLarge);
+        }
+    }
+
+    /**
      * Runs every transformer over {@code raw}.
      *
      * @return the transformed bytes, or {@code raw} itself (same array) when nothing changed
      */
     public byte[] apply(String id, Envelope envelope, Verdict verdict, byte[] raw, long maxBytes) {
+        return applyAll(id, envelope, verdict, raw, maxBytes).raw();
+    }
+
+    /**
+     * Runs every transformer over {@code raw}, and says which of them could not apply within {@code maxBytes}: the
+     * intake holds such a message rather than deliver it unprotected (a sender padding a lure to just under the
+     * size limit would otherwise get its links past the link guard).
+     */
+    public Result applyAll(String id, Envelope envelope, Verdict verdict, byte[] raw, long maxBytes) {
         List<Bound> snapshot = bound;
         if (snapshot.isEmpty()) {
-            return raw;
+            return new Result(raw, List.of());
         }
+        List<String> tooLarge = new ArrayList<>();
         Content original = Content.of(raw);
         Content current = original;
         for (Bound b : snapshot) {
@@ -82,6 +104,7 @@ public class Transformers {
                 } else if (out.size() > maxBytes) {
                     LOG.warn("Transformer {} made {} too large ({} > {} bytes); keeping its input", name, id,
                             out.size(), maxBytes);
+                    tooLarge.add(name);
                 } else {
                     current = out;
                 }
@@ -94,7 +117,7 @@ public class Transformers {
                 LOG.error("Transformer {} failed on {}; delivering without it", name, id, e);
             }
         }
-        return current == original || current.equals(original) ? raw : current.toByteArray();
+        return new Result(current == original || current.equals(original) ? raw : current.toByteArray(), tooLarge);
     }
 
     private static String safeName(MessageTransformer t) {

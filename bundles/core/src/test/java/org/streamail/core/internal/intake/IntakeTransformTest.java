@@ -209,7 +209,7 @@ class IntakeTransformTest {
     }
 
     @Test
-    void oversizedOutputIsDiscardedAndTheInputDelivered() throws Exception {
+    void aMessageATransformerCannotProtectWithinTheSizeLimitIsHeldNotDeliveredWithout() throws Exception {
         ((TestableTransformers) transformers).bind(new MessageTransformer() {
             @Override
             public String name() {
@@ -222,6 +222,11 @@ class IntakeTransformTest {
             }
         }, 0);
         IntakeResult r = send("hello");
-        assertThat(delivered(r)).endsWith(new String(Mail.message("hello"), StandardCharsets.ISO_8859_1));
+        // fail closed: without the link guard's rewriting, a lure padded to just under the limit went out live
+        Wait.until("held", Duration.ofSeconds(5), () -> log.statuses(r.id()).contains(DeliveryStatus.QUARANTINED));
+        assertThat(log.statuses(r.id())).doesNotContain(DeliveryStatus.DELIVERED);
+        assertThat(store.raw(r.id()).orElseThrow()).as("the original, untouched").isEqualTo(Mail.message("hello"));
+        assertThat(store.get(r.id()).orElseThrow().verdict().reason()).contains("bloater", "max.message.bytes");
+        assertThat(dir.resolve("delivered").resolve(r.id() + ".eml")).doesNotExist();
     }
 }
