@@ -279,9 +279,6 @@ public final class MailboxRecallImpl implements MailboxRecall {
                         + RetentionSweeper.MAX_MESSAGES_PER_FOLDER + " examined");
                 hits = Arrays.copyOf(hits, RetentionSweeper.MAX_MESSAGES_PER_FOLDER);
             }
-            FetchProfile sizes = new FetchProfile();
-            sizes.add(UIDFolder.FetchProfileItem.UID);
-            sizes.add(FetchProfile.Item.SIZE);
             FetchProfile fp = new FetchProfile();
             fp.add("Message-ID");
             if (gatewayId != null) {
@@ -291,35 +288,26 @@ public final class MailboxRecallImpl implements MailboxRecall {
             List<String> ids = new ArrayList<>();
             // The bound is on exact copies, not on the substring hits: longer ids that merely contain this one
             // (which a sender can mail in bulk beforehand) must not push the copy out of reach.
-            int exact = 0;
+            int[] exact = {0};
             for (int start = 0; start < hits.length; start += RetentionSweeper.BATCH) {
                 Message[] batch = Arrays.copyOfRange(hits, start, Math.min(hits.length, start + RetentionSweeper.BATCH));
-                folder.fetch(batch, sizes);
                 // the fields in parts of bounded size, as the sweeper fetches them (Received fields can be large)
-                for (Message[] part : RetentionSweeper.bySize(batch, RetentionSweeper.HEADER_FETCH_BYTES)) {
-                    folder.fetch(part, fp);
-                    for (Message m : part) {
-                        if (m.isExpunged()) {
-                            continue; // another client removed it meanwhile
-                        }
-                        String[] values = m.getHeader("Message-ID");
-                        if (values != null && values.length > 0 && core.equals(MessageIds.bare(values[0]))) {
-                            if (gatewayId != null && !GatewayReceived.firstGatewayId(received(m))
-                                    .map(gatewayId::equals).orElse(false)) {
-                                c.otherDelivery++; // the Message-ID reused by another message: not this delivery's
-                                continue;
-                            }
-                            if (++exact <= MAX_HITS_PER_FOLDER) {
-                                uids.add(folder.getUID(m));
-                                ids.add(values[0].strip());
-                            }
+                RetentionSweeper.visitFetched(folder, batch, fp, m -> {
+                    String[] values = m.getHeader("Message-ID");
+                    if (values != null && values.length > 0 && core.equals(MessageIds.bare(values[0]))) {
+                        if (gatewayId != null && !GatewayReceived.firstGatewayId(received(m))
+                                .map(gatewayId::equals).orElse(false)) {
+                            c.otherDelivery++; // the Message-ID reused by another message: not this delivery's copy
+                        } else if (++exact[0] <= MAX_HITS_PER_FOLDER) {
+                            uids.add(folder.getUID(m));
+                            ids.add(values[0].strip());
                         }
                     }
-                    RetentionSweeper.forgetFetched(part);
-                }
+                    return true;
+                });
             }
-            if (exact > MAX_HITS_PER_FOLDER) {
-                c.problem(folder.getFullName() + ": " + exact + " copies; only the first " + MAX_HITS_PER_FOLDER
+            if (exact[0] > MAX_HITS_PER_FOLDER) {
+                c.problem(folder.getFullName() + ": " + exact[0] + " copies; only the first " + MAX_HITS_PER_FOLDER
                         + " handled");
             }
             if (uids.isEmpty()) {

@@ -183,28 +183,19 @@ final class RetentionSweeper {
                         + MAX_MESSAGES_PER_FOLDER + " swept");
                 found = Arrays.copyOf(found, MAX_MESSAGES_PER_FOLDER);
             }
-            FetchProfile sizes = sizeProfile();
             FetchProfile headers = headerFieldsProfile();
             for (int start = 0; start < found.length; start += BATCH) {
                 Message[] batch = Arrays.copyOfRange(found, start, Math.min(found.length, start + BATCH));
-                folder.fetch(batch, sizes);
                 Instant now = clock.instant();
                 List<Candidate> expired = new ArrayList<>();
-                // The header fields in parts of bounded size, each dropped once decided (see HEADER_FETCH_BYTES).
-                for (Message[] part : bySize(batch, HEADER_FETCH_BYTES)) {
-                    folder.fetch(part, headers);
-                    for (Message m : part) {
-                        if (m.isExpunged()) {
-                            continue; // another client removed it meanwhile
-                        }
-                        c.scanned++;
-                        Decision d = calculator.decide(name -> headerValues(m, name), received(m));
-                        if (d.expiredAt(now)) {
-                            expired.add(new Candidate((IMAPMessage) m, folder.getUID(m), first(m, MESSAGE_ID), d));
-                        }
+                visitFetched(folder, batch, headers, m -> {
+                    c.scanned++;
+                    Decision d = calculator.decide(name -> headerValues(m, name), received(m));
+                    if (d.expiredAt(now)) {
+                        expired.add(new Candidate((IMAPMessage) m, folder.getUID(m), first(m, MESSAGE_ID), d));
                     }
-                    forgetFetched(part);
-                }
+                    return true;
+                });
                 if (!expired.isEmpty()) {
                     c.expired += expired.size();
                     checkUidValidity(store, folder, uidValidity);
@@ -290,7 +281,8 @@ final class RetentionSweeper {
     Extension extend(String mailbox, String messageId, Instant wanted, String actor) {
         Policy policy = calculator.policy();
         String core = MessageIds.bare(messageId);
-        SecurityException refused = null;
+        Extension[] done = new Extension[1];
+        SecurityException[] refused = new SecurityException[1];
         try (Store store = connect(mailbox)) {
             if (!((IMAPStore) store).hasCapability("UIDPLUS")) {
                 throw new RetentionException("the IMAP server lacks UIDPLUS: the old copy could not be removed by UID");
@@ -311,30 +303,28 @@ final class RetentionSweeper {
                     if (hits.length > MAX_MESSAGES_PER_FOLDER) {
                         hits = Arrays.copyOf(hits, MAX_MESSAGES_PER_FOLDER);
                     }
-                    FetchProfile sizes = sizeProfile();
                     FetchProfile fields = headerFieldsProfile();
-                    for (int start = 0; start < hits.length; start += BATCH) {
+                    for (int start = 0; start < hits.length && done[0] == null; start += BATCH) {
                         Message[] batch = Arrays.copyOfRange(hits, start, Math.min(hits.length, start + BATCH));
-                        folder.fetch(batch, sizes);
-                        for (Message[] part : bySize(batch, HEADER_FETCH_BYTES)) {
-                            folder.fetch(part, fields);
-                            for (Message m : part) {
-                                String actual = m.isExpunged() ? "" : first(m, MESSAGE_ID);
-                                if (actual.isEmpty() || !core.equals(MessageIds.bare(actual))
-                                        || m.isSet(Flags.Flag.DELETED)) {
-                                    continue;
-                                }
-                                try {
-                                    return extendMessage(mailbox, store, folder, (IMAPMessage) m, actual, wanted,
-                                            actor);
-                                } catch (SecurityException e) {
-                                    // another message under this id (a lure reusing it) came first: the genuine
-                                    // copy may still grant the change; the refusal is audited either way
-                                    refused = refused == null ? e : refused;
-                                }
+                        visitFetched(folder, batch, fields, m -> {
+                            String actual = first(m, MESSAGE_ID);
+                            if (actual.isEmpty() || !core.equals(MessageIds.bare(actual))
+                                    || m.isSet(Flags.Flag.DELETED)) {
+                                return true;
                             }
-                            forgetFetched(part);
-                        }
+                            try {
+                                done[0] = extendMessage(mailbox, store, folder, (IMAPMessage) m, actual, wanted, actor);
+                                return false;
+                            } catch (SecurityException e) {
+                                // another message under this id (a lure reusing it) came first: the genuine copy
+                                // may still grant the change; the refusal is audited either way
+                                refused[0] = refused[0] == null ? e : refused[0];
+                                return true;
+                            }
+                        });
+                    }
+                    if (done[0] != null) {
+                        return done[0];
                     }
                 } finally {
                     if (folder.isOpen()) {
@@ -347,8 +337,8 @@ final class RetentionSweeper {
         } catch (IllegalStateException e) {
             throw new RetentionException(e.getMessage(), e);
         }
-        if (refused != null) {
-            throw refused;
+        if (refused[0] != null) {
+            throw refused[0];
         }
         throw new NoSuchElementException("no message " + messageId + " in a swept folder of " + mailbox);
     }
@@ -432,6 +422,37 @@ final class RetentionSweeper {
             term = new AndTerm(term, new NotTerm(new FlagTerm(new Flags(policy.flagKeyword()), true)));
         }
         return term;
+    }
+
+    /** Looks at one message whose fields were fetched; answers whether to go on. */
+    @FunctionalInterface
+    interface FetchedMessage {
+        boolean visit(Message m) throws MessagingException;
+    }
+
+    /**
+     * For one batch: fetches UID, INTERNALDATE, FLAGS and SIZE, then {@code fields} in parts of at most
+     * {@link #HEADER_FETCH_BYTES} of message size; hands each message not expunged meanwhile to {@code visit} and
+     * drops what was fetched once its part is done. The sweep, the extension and the recall read their hits this way.
+     *
+     * @return false when {@code visit} stopped the walk
+     */
+    static boolean visitFetched(Folder folder, Message[] batch, FetchProfile fields, FetchedMessage visit)
+            throws MessagingException {
+        folder.fetch(batch, sizeProfile());
+        for (Message[] part : bySize(batch, HEADER_FETCH_BYTES)) {
+            folder.fetch(part, fields);
+            try {
+                for (Message m : part) {
+                    if (!m.isExpunged() && !visit.visit(m)) { // expunged: another client removed it meanwhile
+                        return false;
+                    }
+                }
+            } finally {
+                forgetFetched(part);
+            }
+        }
+        return true;
     }
 
     /**
