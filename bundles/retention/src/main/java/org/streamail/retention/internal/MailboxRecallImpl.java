@@ -6,7 +6,6 @@ import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.Store;
-import jakarta.mail.UIDFolder;
 import jakarta.mail.search.HeaderTerm;
 import java.io.IOException;
 import java.io.OutputStream;
