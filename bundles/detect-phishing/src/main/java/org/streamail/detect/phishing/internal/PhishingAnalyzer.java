@@ -213,23 +213,117 @@ final class PhishingAnalyzer {
     private static final Pattern HIDING_STYLE = Pattern.compile(
             "(?:^|;)(?:display:none|visibility:hidden|(?:font-size|opacity):0+(?:\\.0*)?(?![.\\d]))");
 
+    /** Bounds on the {@code <style>} sheets read for hiding rules: characters read in all, selectors kept. */
+    static final int MAX_STYLE_CHARS = 64 * 1024;
+    static final int MAX_HIDING_SELECTORS = 20;
+    private static final int MAX_SELECTOR_CHARS = 100;
     /**
-     * The document's text without the elements an inline style or the {@code hidden} attribute hides, or
-     * {@code null} when there are none. Words hidden between the words of a request ("verify your
-     * {@code <span style="display:none">news</span>} account") would otherwise break it; the full text is read
-     * too, so what hides in a preheader still counts.
+     * The selectors applied from a style sheet: type, class, id and attribute selectors, alone or two joined by a
+     * descendant or child combinator. Pseudo-classes, longer chains and everything else a mail's sheet might hold
+     * are left out, so an attacker's sheet can neither make a selector throw nor make matching costly.
+     */
+    private static final Pattern SIMPLE_SELECTOR = Pattern.compile(
+            "[A-Za-z0-9_\\-.#*\\[\\]=\"']+(?:\\s*>\\s*|\\s+)?[A-Za-z0-9_\\-.#*\\[\\]=\"']*");
+
+    /**
+     * The document's text without the elements the reader does not see, or {@code null} when there are none.
+     * Hidden are the elements with the {@code hidden} attribute, an inline style that hides them, or a class,
+     * id or tag that a rule of the document's own {@code <style>} sheets hides. Words hidden between the words of
+     * a request ("verify your {@code <span class="x">news</span>} account") would otherwise break it; the full
+     * text is read too, so what hides in a preheader still counts.
      */
     private static String visibleText(Document d) {
-        if (!hasHidden(d)) {
+        List<String> sheetRules = hidingSelectors(d);
+        if (sheetRules.isEmpty() && !hasHidden(d)) {
             return null;
         }
         Document copy = d.clone();
+        boolean removed = false;
         for (Element e : copy.select("[style], [hidden]")) {
             if (hidden(e)) {
                 e.remove();
+                removed = true;
             }
         }
-        return copy.text();
+        for (String selector : sheetRules) {
+            for (Element e : select(copy, selector)) {
+                e.remove();
+                removed = true;
+            }
+        }
+        return removed ? copy.text() : null;
+    }
+
+    /**
+     * The selectors of the rules in the document's style sheets whose declarations hide an element, as far as
+     * {@link #SIMPLE_SELECTOR} reads them. The sheets are read in one pass; the rules inside {@code @media} and
+     * other blocks count like the others.
+     */
+    static List<String> hidingSelectors(Document d) {
+        List<String> out = new ArrayList<>();
+        int budget = MAX_STYLE_CHARS;
+        for (Element style : d.select("style")) {
+            if (budget <= 0 || out.size() >= MAX_HIDING_SELECTORS) {
+                break;
+            }
+            String sheet = style.data();
+            sheet = sheet.substring(0, Math.min(sheet.length(), budget));
+            budget -= sheet.length();
+            sheet = sheet.replaceAll("(?s)/\\*.*?(?:\\*/|$)", " ");
+            int n = sheet.length();
+            int start = 0;
+            int i = 0;
+            while (i < n && out.size() < MAX_HIDING_SELECTORS) {
+                char c = sheet.charAt(i);
+                if (c == '}') {
+                    start = ++i;
+                } else if (c != '{') {
+                    i++;
+                } else {
+                    int j = i + 1;
+                    while (j < n && sheet.charAt(j) != '{' && sheet.charAt(j) != '}') {
+                        j++;
+                    }
+                    if (j < n && sheet.charAt(j) == '}') {
+                        if (HIDING_STYLE.matcher(compact(sheet.substring(i + 1, j))).find()) {
+                            addSelectors(sheet.substring(start, i), out);
+                        }
+                        start = j + 1;
+                        i = j + 1;
+                    } else {
+                        // an at-rule's block (or a brace never closed): its rules start after this brace
+                        start = i + 1;
+                        i = j;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void addSelectors(String list, List<String> out) {
+        for (String selector : list.replace("<!--", " ").replace("-->", " ").split(",")) {
+            String s = selector.strip();
+            if (!s.isEmpty() && s.length() <= MAX_SELECTOR_CHARS && out.size() < MAX_HIDING_SELECTORS
+                    && SIMPLE_SELECTOR.matcher(s).matches()) {
+                out.add(s);
+            }
+        }
+    }
+
+    /** The body elements a selector names (never the body itself); none when jsoup cannot read the selector. */
+    private static List<Element> select(Document d, String selector) {
+        try {
+            List<Element> out = new ArrayList<>();
+            for (Element e : d.body().select(selector)) {
+                if (e != d.body()) {
+                    out.add(e);
+                }
+            }
+            return out;
+        } catch (RuntimeException e) {
+            return List.of();
+        }
     }
 
     private static boolean hasHidden(Document d) {
@@ -246,9 +340,11 @@ final class PhishingAnalyzer {
             return true;
         }
         String style = e.attr("style");
-        if (style.isEmpty()) {
-            return false;
-        }
+        return !style.isEmpty() && HIDING_STYLE.matcher(compact(style)).find();
+    }
+
+    /** A style's declarations without white space, in lower case, at most 1,000 characters. */
+    private static String compact(String style) {
         StringBuilder sb = new StringBuilder(Math.min(style.length(), 1000));
         for (int i = 0; i < style.length() && sb.length() < 1000; i++) {
             char c = style.charAt(i);
@@ -256,7 +352,7 @@ final class PhishingAnalyzer {
                 sb.append(Character.toLowerCase(c));
             }
         }
-        return HIDING_STYLE.matcher(sb).find();
+        return sb.toString();
     }
 
     private static void append(StringBuilder sb, String s, int max) {

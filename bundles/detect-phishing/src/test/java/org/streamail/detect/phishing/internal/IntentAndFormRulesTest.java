@@ -106,6 +106,42 @@ class IntentAndFormRulesTest extends DetectorTestBase {
                 .doesNotContain("intent-credential");
     }
 
+    /**
+     * Hidden text salting through the mail's own style sheet: a class, id or tag that a {@code <style>} rule hides
+     * (inside {@code @media} blocks and after comments too) is left out like an inline style.
+     */
+    @Test
+    void wordsHiddenByAStyleSheetRuleShouldNotBreakARequest() {
+        assertThat(fired(msg().html("<html><head><style>p{margin:0} .n { display : none !important }</style></head>"
+                + "<body><p>Please verify your <span class='n'>weekly news</span>account</p></body></html>")))
+                .contains("intent-credential");
+        assertThat(fired(msg().html("<style>/* layout */ @media screen { #z1, .x span { font-size:0 } }</style>"
+                + "<p>Please confirm your pass<i id='z1'>zz</i>word</p>")))
+                .contains("intent-credential");
+        assertThat(fired(msg().html("<style><!-- .q{visibility:hidden} --></style>"
+                + "<p>Vérifiez <em class='a q'>les actualités de</em> votre compte</p>")))
+                .contains("intent-credential");
+        // a class whose rule does not hide, and a selector the detector does not apply, leave the text as written
+        assertThat(fired(msg().html("<style>.n{color:#333}</style><p>Please verify your <span class='n'>weekly news</span>account</p>")))
+                .doesNotContain("intent-credential");
+        assertThat(fired(msg().html("<style>span:hover{display:none}</style><p>Please verify your <span>weekly news</span>account</p>")))
+                .doesNotContain("intent-credential");
+    }
+
+    @Test
+    void styleSheetsShouldBeReadWithinTheirBounds() {
+        StringBuilder sheet = new StringBuilder("<style>");
+        for (int i = 0; i < 200; i++) {
+            sheet.append(".h").append(i).append("{display:none}");
+        }
+        sheet.append(" x".repeat(PhishingAnalyzer.MAX_STYLE_CHARS)).append("{{{{ .late{display:none}</style>");
+        List<String> selectors = PhishingAnalyzer.hidingSelectors(org.jsoup.Jsoup.parse(sheet.toString()));
+        assertThat(selectors).hasSize(PhishingAnalyzer.MAX_HIDING_SELECTORS).startsWith(".h0", ".h1").doesNotContain(".late");
+        assertThat(PhishingAnalyzer.hidingSelectors(org.jsoup.Jsoup.parse(
+                "<style>@media (max-width:600px){ .m { display:none } } .a:not(.b){display:none} div{{{ .c{opacity:0}</style>")))
+                .containsExactly(".m", ".c");
+    }
+
     /** A non-breaking or typographic hyphen (U+2010 to U+2013, U+2212) reads as "-" for the rules written with one. */
     @Test
     void typographicHyphensShouldMatchRulesWrittenWithAHyphen() {
