@@ -18,6 +18,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Message-log entries of the same sender examined at most (1..10000).")
     int max_scanned() default 1000;
 
-    @AttributeDefinition(description = "Deliveries per URL examined at most (1..10000).")
-    int max_link_deliveries() default 1000;
+    @AttributeDefinition(description = "Deliveries per URL examined at most, newest first, read 1,000 at a time "
+            + "(1..100000; a recall reads 100,000 in all at most).")
+    int max_link_deliveries() default 10000;
 }

@@ -91,6 +91,10 @@ public final class CampaignServiceImpl implements CampaignService {
     static final int MAX_URL_LENGTH = 4096;
     static final int MAX_MEMBERS = 10_000;
     static final int MAX_PAIRS = 10_000;
+    /** Deliveries asked of the link store at once (its largest page). */
+    static final int PAGE = 1000;
+    /** Deliveries read in all by one recall, over all its URLs (about 40 MB at most). */
+    static final int MAX_RECALL_DELIVERIES = 100_000;
     static final int MAX_REASON = 500;
     /** The line of a warning's detail that lists the gateway ids of the copies it covers. */
     static final String REFERENCE = "Reference (gateway ids): ";
@@ -185,15 +189,15 @@ public final class CampaignServiceImpl implements CampaignService {
         if (window.isNegative() || window.isZero() || window.compareTo(Duration.ofDays(90)) > 0) {
             throw new IllegalArgumentException("campaign.window must be positive and at most P90D, got " + window);
         }
-        this.maxScanned = bounded("max.scanned", config.max_scanned());
-        this.maxLinkDeliveries = bounded("max.link.deliveries", config.max_link_deliveries());
+        this.maxScanned = bounded("max.scanned", config.max_scanned(), 10_000);
+        this.maxLinkDeliveries = bounded("max.link.deliveries", config.max_link_deliveries(), MAX_RECALL_DELIVERIES);
         LOG.info("Campaign recall active: window {}, at most {} log entries and {} deliveries per URL examined",
                 window, maxScanned, maxLinkDeliveries);
     }
 
-    private static int bounded(String property, int value) {
-        if (value < 1 || value > 10_000) {
-            throw new IllegalArgumentException(property + " must be 1..10000, got " + value);
+    private static int bounded(String property, int value, int max) {
+        if (value < 1 || value > max) {
+            throw new IllegalArgumentException(property + " must be 1.." + max + ", got " + value);
         }
         return value;
     }
@@ -354,13 +358,14 @@ public final class CampaignServiceImpl implements CampaignService {
         List<String> urls = List.of();
         int shared = 0;
         Map<String, List<LinkDelivery>> deliveries = new LinkedHashMap<>();
+        int[] budget = {MAX_RECALL_DELIVERIES};
         if (!badUrls.isEmpty()) {
             // An automatic recall (a click was blocked): only the URL judged bad is known to be bad. The
             // campaign starts with its first copy carrying it: sender and subject are spoofable, so mail with
             // the same ones delivered before that (a real newsletter a lure imitates) is not a copy.
             Instant anchor = first.receivedAt();
             for (String url : linkStore == null ? Set.<String>of() : badUrls) {
-                List<LinkDelivery> d = deliveriesOf(linkStore, first, url);
+                List<LinkDelivery> d = deliveriesOf(linkStore, first, url, budget);
                 deliveries.put(url, d);
                 for (LinkDelivery x : d) {
                     anchor = x.at().isBefore(anchor) ? x.at() : anchor;
@@ -397,7 +402,7 @@ public final class CampaignServiceImpl implements CampaignService {
                 // and so would a big campaign's own copies.
                 if (!carriedBefore(deliveriesBefore(linkStore, first, url, start), members.keySet(), start)) {
                     urls.add(url);
-                    deliveries.put(url, deliveriesOf(linkStore, first, url));
+                    deliveries.put(url, deliveriesOf(linkStore, first, url, budget));
                 } else {
                     shared++; // an everyday URL the lure links next to its bad one: not the campaign's
                 }
@@ -583,18 +588,67 @@ public final class CampaignServiceImpl implements CampaignService {
         }
     }
 
-    /** Deliveries of {@code url} within the window before the first copy (bounded); empty when unreadable. */
-    private List<LinkDelivery> deliveriesOf(LinkStore linkStore, LogEntry first, String url) {
+    /**
+     * Deliveries of {@code url} within the window before the first copy, newest first, at most
+     * {@code max.link.deliveries} and what is left of the recall's {@code budget}; read in pages of the store's
+     * {@link #PAGE}; empty (or what was read) when unreadable.
+     */
+    private List<LinkDelivery> deliveriesOf(LinkStore linkStore, LogEntry first, String url, int[] budget) {
+        int max = Math.min(maxLinkDeliveries, budget[0]);
+        List<LinkDelivery> d = new ArrayList<>();
         try {
-            List<LinkDelivery> d = linkStore.deliveriesOf(url, first.receivedAt().minus(window), maxLinkDeliveries);
-            if (d.size() >= maxLinkDeliveries) {
-                LOG.warn("Campaign of {}: a URL of it had {} deliveries or more (max.link.deliveries): only the newest "
-                        + "were examined, copies among the older ones are not recalled", first.id(), maxLinkDeliveries);
-            }
-            return d;
+            pagedDeliveries(linkStore, url, first.receivedAt().minus(window), max, d);
         } catch (RuntimeException e) {
-            LOG.warn("Campaign of {}: deliveries of a URL could not be read: {}", first.id(), e.toString());
-            return List.of();
+            LOG.warn("Campaign of {}: deliveries of a URL could not be read ({} read): {}", first.id(), d.size(),
+                    e.toString());
+        }
+        budget[0] -= d.size();
+        if (d.size() >= max) {
+            LOG.warn("Campaign of {}: a URL of it had {} deliveries or more ({}): only the newest were examined, "
+                    + "copies among the older ones are not recalled", first.id(), max,
+                    max == maxLinkDeliveries ? "max.link.deliveries" : "the recall's " + MAX_RECALL_DELIVERIES
+                    + " in all");
+        }
+        return d;
+    }
+
+    /**
+     * Reads at most {@code max} deliveries of {@code url} since {@code since}, newest first, into {@code out}.
+     * Page after page with {@link LinkStore#deliveriesBefore}: the next page starts at the instant of the oldest
+     * delivery read, so the other deliveries of that instant (one message's other recipients) are not skipped, and
+     * those already read are left out. An instant with more deliveries than a page is passed over, with a WARN.
+     */
+    static void pagedDeliveries(LinkStore store, String url, Instant since, int max, List<LinkDelivery> out) {
+        Instant oldest = null;
+        Set<LinkDelivery> atOldest = new HashSet<>();
+        while (out.size() < max) {
+            if (atOldest.size() >= PAGE) {
+                LOG.warn("Deliveries of a URL: more than {} at {}; the others of that instant are skipped", PAGE,
+                        oldest);
+                atOldest.clear(); // the next page starts strictly before it
+            }
+            int again = atOldest.size();
+            int limit = again + Math.min(PAGE - again, max - out.size());
+            List<LinkDelivery> page = oldest == null ? store.deliveriesOf(url, since, limit)
+                    : store.deliveriesBefore(url, since, again == 0 ? oldest : oldest.plusMillis(1), limit);
+            int fresh = 0;
+            for (LinkDelivery d : page) {
+                if (out.size() >= max || oldest != null && (d.at().isAfter(oldest) || atOldest.contains(d))) {
+                    continue; // read on an earlier page
+                }
+                out.add(d);
+                fresh++;
+                if (oldest == null || d.at().isBefore(oldest)) {
+                    oldest = d.at();
+                    atOldest.clear();
+                }
+                if (d.at().equals(oldest)) {
+                    atOldest.add(d);
+                }
+            }
+            if (page.size() < limit || fresh == 0) {
+                return; // the store has no more
+            }
         }
     }
 

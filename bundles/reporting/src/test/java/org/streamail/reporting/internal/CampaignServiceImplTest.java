@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -14,6 +16,7 @@ import org.streamail.api.alert.Alert;
 import org.streamail.api.alert.AlertStore;
 import org.streamail.api.alert.Severity;
 import org.streamail.api.campaign.RecallReport;
+import org.streamail.api.linkguard.LinkDelivery;
 import org.streamail.api.model.Direction;
 import org.streamail.api.model.Envelope;
 import org.streamail.api.store.DeliveryStatus;
@@ -587,6 +590,57 @@ class CampaignServiceImplTest {
         assertThat(third.outcomes()).isEmpty();
         assertThat(third.warned()).isEmpty();
     }
+    /**
+     * A lure with no common sender and subject, sent to 2,500 users one message each, whose link a click was blocked
+     * on: an automatic recall finds its copies by the link store only. It read the newest 1,000 deliveries, so the
+     * 1,500 users who got the lure first kept it and were never warned.
+     */
+    @Test
+    void anAutomaticRecallFindsEveryCopyOfABigCampaignNotOnlyTheNewestPage() {
+        String lure = "https://lure.example/sso";
+        for (int i = 0; i < 2500; i++) {
+            String id = "c" + i;
+            String user = "u" + i + "@corp.example";
+            Instant at = T.plusSeconds(i / 3); // three deliveries share each instant, across the pages' edges
+            entry(id, "<" + id + "@lure" + i + ".example>", "hr" + i + "@lure" + i + ".example", "Note " + i, at,
+                    DeliveryStatus.DELIVERED, user);
+            links.recordLinks(id, List.of(user), List.of(lure), at);
+            mailboxes.deliver(user, "<" + id + "@lure" + i + ".example>");
+        }
+
+        RecallReport r = service(true, true).recall("c2499", "clicked and blocked", "linkguard", List.of(lure));
+
+        assertThat(r.messages()).hasSize(2500);
+        assertThat(r.pulled()).isEqualTo(2500);
+        assertThat(mailboxes.copiesOf("u0@corp.example", "<c0@lure0.example>")).isZero();
+        assertThat(mailboxes.calls).doesNotHaveDuplicates();
+    }
+
+    /** Pages of the link store are joined without losing or repeating a delivery, also within one instant. */
+    @Test
+    void deliveriesAreReadPageAfterPageWithoutLossOrRepeat() {
+        String url = "https://x.example/";
+        // one message to 1,500 recipients (one instant bigger than a page), 700 others in twos, one older alone
+        List<String> many = java.util.stream.IntStream.range(0, 1500).mapToObj(i -> "m" + i + "@corp.example").toList();
+        links.recordLinks("big", many, List.of(url), T.plusSeconds(500));
+        for (int i = 0; i < 700; i++) {
+            links.recordLinks("p" + i, List.of("p" + i + "@corp.example"), List.of(url), T.plusSeconds(i / 2));
+        }
+        links.recordLinks("old", List.of("o@corp.example"), List.of(url), T.minusSeconds(60));
+
+        List<LinkDelivery> all = new ArrayList<>();
+        CampaignServiceImpl.pagedDeliveries(links, url, T.minus(Duration.ofDays(1)), 100_000, all);
+        // the instant bigger than a page keeps its first 1,000; everything else is read once, newest first
+        assertThat(all).hasSize(1000 + 700 + 1).doesNotHaveDuplicates();
+        assertThat(all).extracting(LinkDelivery::at).isSortedAccordingTo(Comparator.reverseOrder());
+        assertThat(all).filteredOn(d -> d.messageId().startsWith("p")).hasSize(700);
+        assertThat(all.get(all.size() - 1).messageId()).isEqualTo("old");
+
+        List<LinkDelivery> some = new ArrayList<>();
+        CampaignServiceImpl.pagedDeliveries(links, url, T.minus(Duration.ofDays(1)), 1201, some);
+        assertThat(some).hasSize(1201).doesNotHaveDuplicates().startsWith(all.subList(0, 1201).toArray(LinkDelivery[]::new));
+    }
+
     /**
      * The record of what was handled before cannot be read (the alert store's query fails): the copies must still be
      * pulled back and their users warned. The recall threw before pulling anything, after marking the URL bad, and

@@ -43,7 +43,9 @@ final class MemoryLinkStore implements LinkStore {
     @Override
     public synchronized List<LinkDelivery> deliveriesBefore(String url, Instant since, Instant before, int limit) {
         return deliveries.stream().filter(d -> d.url().equals(url) && !d.at().isBefore(since) && d.at().isBefore(before))
-                .sorted(Comparator.comparing(LinkDelivery::at).reversed()).limit(limit).toList();
+                .sorted(Comparator.comparing(LinkDelivery::at).reversed().thenComparing(LinkDelivery::messageId)
+                        .thenComparing(LinkDelivery::recipient))
+                .limit(Math.min(limit, 1000)).toList(); // ordered and paged as the JDBC store
     }
 
     @Override
