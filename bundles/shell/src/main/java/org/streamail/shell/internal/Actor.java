@@ -15,27 +15,31 @@ final class Actor {
     }
 
     /**
-     * The session's user: Karaf puts the login name in the {@code USER} session variable; failing that the
-     * JAAS subject's user principal (matched by class name, to avoid a Karaf JAAS dependency); else
-     * {@value #FALLBACK}.
+     * The session's user: the JAAS subject's user principal (matched by class name, to avoid a Karaf JAAS
+     * dependency), which is who logged in; only without a subject (a local console without login) Karaf's
+     * {@code USER} session variable; else {@value #FALLBACK}. {@code USER} never wins over the subject: it is
+     * an ordinary Gogo variable that {@code USER = alice} at the prompt overwrites, and as the reporter or
+     * the audited actor it let one viewer act under any name (count as many spam reporters, say).
      */
     @SuppressWarnings("removal") // Subject.getSubject is how Karaf 4.4 carries the shell user on Java 17
     static String of(Session session) {
-        Object user = session == null ? null : session.get("USER");
-        if (user instanceof String s && !s.isBlank()) {
-            return s;
-        }
         try {
             Subject subject = Subject.getSubject(AccessController.getContext());
             if (subject != null) {
                 for (Principal p : subject.getPrincipals()) {
-                    if (p.getClass().getSimpleName().equals("UserPrincipal") && p.getName() != null) {
+                    if (p.getClass().getSimpleName().equals("UserPrincipal") && p.getName() != null
+                            && !p.getName().isBlank()) {
                         return p.getName();
                     }
                 }
+                return FALLBACK;
             }
         } catch (UnsupportedOperationException | SecurityException e) {
-            // newer JVMs may refuse the legacy lookup: fall through to the fallback name
+            // newer JVMs may refuse the legacy lookup: fall through to the session variable
+        }
+        Object user = session == null ? null : session.get("USER");
+        if (user instanceof String s && !s.isBlank()) {
+            return s;
         }
         return FALLBACK;
     }

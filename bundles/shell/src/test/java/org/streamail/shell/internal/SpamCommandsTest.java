@@ -93,6 +93,30 @@ class SpamCommandsTest extends CommandTestSupport {
     record RolePrincipal(String getName) implements java.security.Principal {
     }
 
+    /** Named like Karaf's JAAS user principal, which is how the commands recognise the logged-in user. */
+    record UserPrincipal(String getName) implements java.security.Principal {
+    }
+
+    @Test
+    void aViewerCannotReportUnderAnotherNameBySettingTheUserVariable() throws Exception {
+        // USER is an ordinary Gogo session variable: "USER = alice" at the prompt overwrites it. Taken as the
+        // reporter, one viewer could report a message as any number of users and make it block for everyone.
+        javax.security.auth.Subject viewer = new javax.security.auth.Subject();
+        viewer.getPrincipals().add(new UserPrincipal("bob"));
+        viewer.getPrincipals().add(new RolePrincipal("viewer"));
+        for (String spoofed : List.of("alice", "carol")) {
+            javax.security.auth.Subject.doAs(viewer, (java.security.PrivilegedExceptionAction<Void>) () -> {
+                ReportSpamCommand c = new ReportSpamCommand();
+                c.reports = reports;
+                c.session = ShellFakes.session(Map.of("USER", spoofed), dir);
+                c.target = "q-1";
+                c.execute();
+                return null;
+            });
+        }
+        assertThat(calls).containsExactly("SPAM id q-1 by bob", "SPAM id q-1 by bob");
+    }
+
     @Test
     void aViewerReportsByIdOnlyAndCannotMakeTheGatewayReadOrProbeAFile() throws Exception {
         Path secret = Files.write(dir.resolve("users.properties"), "admin = x\r\n".getBytes(StandardCharsets.US_ASCII));
