@@ -33,8 +33,9 @@ import org.streamail.api.model.ParsedMessage;
  *
  * <p>Lifecycle: DS component, configuration PID {@code org.streamail.detect.clamav}; a change re-creates
  * it. One daemon watchdog thread per instance, and for a TCP host name at most
- * {@value HostLookup#MAX_LOOKUPS} daemon lookup threads, stopped on deactivation; a finished scan's kill task
- * leaves its queue at once. Threading: {@link #inspect} runs on several pipeline threads at once; each scan uses
+ * {@value HostLookup#MAX_LOOKUPS} daemon lookup threads, stopped on deactivation (the watchdog once the kill
+ * tasks of scans still running have fired: they keep their deadlines); a finished scan's kill task leaves its
+ * queue at once. Threading: {@link #inspect} runs on several pipeline threads at once; each scan uses
  * its own connection.
  */
 @Component(service = Detector.class, configurationPid = ClamavDetector.PID, property = "detector=clamav")
@@ -132,7 +133,11 @@ public final class ClamavDetector implements Detector {
             throw new IllegalArgumentException(
                     "clamav: timeout.ms, max.stream, port, score or oversize.score out of range");
         }
-        if ((socket == null || socket.isBlank()) && (host == null || host.isBlank())) {
+        // A .cfg file keeps the spaces after a value: "host = clamd.example " was looked up as is and every
+        // scan answered clamd-unavailable. Spaces are never part of a host name or of a socket path here.
+        socket = socket == null ? "" : socket.strip();
+        host = host == null ? "" : host.strip();
+        if (socket.isEmpty() && host.isEmpty()) {
             throw new IllegalArgumentException("clamav: host is empty and no socket is set");
         }
         this.watchdog = new ScheduledThreadPoolExecutor(1, r -> {
@@ -159,7 +164,10 @@ public final class ClamavDetector implements Detector {
 
     @Deactivate
     void deactivate() {
-        watchdog.shutdownNow();
+        // shutdown, not shutdownNow: a configuration change deactivates this instance while pipeline threads
+        // are still scanning with it; shutdownNow dropped their kill tasks, and a silent clamd then held those
+        // threads for good. The queued kill tasks still fire at their deadlines; new scans are refused.
+        watchdog.shutdown();
         client.close();
     }
 

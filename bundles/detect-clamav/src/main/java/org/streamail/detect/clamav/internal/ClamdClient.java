@@ -236,14 +236,24 @@ final class ClamdClient implements AutoCloseable {
         return new Reply(raw, null, error.isEmpty() ? "empty reply" : printable(error));
     }
 
-    /** One line of at most {@value #MAX_TEXT} characters: control and format characters become '?'. */
+    /**
+     * One line of at most {@value #MAX_TEXT} characters: control and format characters, line and paragraph
+     * separators (U+2028, U+2029) and lone surrogates become '?'; a cut never splits a surrogate pair.
+     */
     static String printable(String s) {
         StringBuilder b = new StringBuilder(Math.min(s.length(), MAX_TEXT + 1));
-        for (int i = 0; i < s.length() && b.length() < MAX_TEXT; i++) {
-            char c = s.charAt(i);
-            b.append(Character.isISOControl(c) || Character.getType(c) == Character.FORMAT ? '?' : c);
+        int i = 0;
+        while (i < s.length()) {
+            int c = s.codePointAt(i);
+            if (b.length() + Character.charCount(c) > MAX_TEXT) {
+                break;
+            }
+            int t = Character.getType(c);
+            b.appendCodePoint(Character.isISOControl(c) || t == Character.FORMAT || t == Character.LINE_SEPARATOR
+                    || t == Character.PARAGRAPH_SEPARATOR || t == Character.SURROGATE ? '?' : c);
+            i += Character.charCount(c);
         }
-        return s.length() > MAX_TEXT ? b.append('…').toString() : b.toString();
+        return i < s.length() ? b.append('…').toString() : b.toString();
     }
 
     private static void closeQuietly(SocketChannel ch) {

@@ -124,6 +124,34 @@ class ClamavDetectorTest {
     }
 
     @Test
+    void aSignatureNameStaysOnePrintableLineWithUnicodeSeparatorsAndIsNeverCutInsideACharacter() {
+        // U+2028/U+2029 are line breaks to many viewers (and JSON consumers); they are not ISO controls.
+        assertThat(ClamdClient.parse("stream: Win.A\u2028X-Injected\u2029B FOUND").signature())
+                .isEqualTo("Win.A?X-Injected?B");
+        // A name cut at 200 characters must not end in half a surrogate pair (not encodable as UTF-8).
+        String cut = ClamdClient.parse("stream: A" + "\uD83D\uDE00".repeat(300) + " FOUND").signature();
+        assertThat(cut).startsWith("A\uD83D\uDE00").endsWith("\u2026");
+        assertThat(cut.codePoints().filter(c -> Character.getType(c) == Character.SURROGATE)).isEmpty();
+    }
+
+    @Test
+    void spacesAroundTheHostFromACfgFileDoNotMakeEveryScanUnavailable() throws Exception {
+        // A .cfg value keeps its trailing spaces ("host = 127.0.0.1 "): looked up as is, no scan ever reached clamd.
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<byte[]> sent = peer(server, "stream: Win.Test.Thing FOUND", true);
+            ClamavDetector d = new ClamavDetector(" ", " 127.0.0.1 ", server.getLocalPort(), 5000, 1 << 20, 10);
+            try {
+                assertThat(d.inspect(inspection("", attachment("x.bin", new byte[10])))).singleElement()
+                        .satisfies(x -> assertThat(x.rule()).isEqualTo("virus"));
+                sent.get(5, TimeUnit.SECONDS);
+                assertThat(d.lookup().isLiteral()).isTrue();
+            } finally {
+                d.deactivate();
+            }
+        }
+    }
+
+    @Test
     void badConfigurationIsAClearError() {
         assertThatThrownBy(() -> new ClamavDetector("", "h", 0, 1000, 1, 1)).hasMessageContaining("out of range");
         // An empty host would silently mean the local host (InetAddress.getByName("")).
@@ -251,6 +279,42 @@ class ClamavDetectorTest {
         d.deactivate();
         assertThat(d.inspect(inspection("body"))).singleElement()
                 .satisfies(x -> assertThat(x.rule()).isEqualTo("clamd-unavailable"));
+    }
+
+    @Test
+    @Timeout(60) // without its watchdog the scan below blocks in read() for good
+    void aScanInFlightWhenTheDetectorIsDeactivatedStillEndsAtItsDeadline() throws Exception {
+        // A configuration change re-creates the component: the old instance is deactivated while pipeline
+        // threads are still inside inspect(). Their kill tasks must still fire, or a silent clamd holds them.
+        CountDownLatch streamed = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture.runAsync(() -> {
+                try (Socket s = server.accept()) {
+                    DataInputStream in = new DataInputStream(s.getInputStream());
+                    in.readNBytes(10);
+                    for (int len = in.readInt(); len != 0; len = in.readInt()) {
+                        in.readNBytes(len);
+                    }
+                    streamed.countDown();
+                    done.await(); // silent until the test ends
+                } catch (IOException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            ClamavDetector d = new ClamavDetector("", "127.0.0.1", server.getLocalPort(), 1000, 1 << 20, 10);
+            try {
+                CompletableFuture<List<Finding>> scan = CompletableFuture.supplyAsync(
+                        () -> d.inspect(inspection("", attachment("x.bin", new byte[10]))));
+                assertThat(streamed.await(10, TimeUnit.SECONDS)).isTrue();
+                d.deactivate();
+                assertThat(scan.get(20, TimeUnit.SECONDS)).singleElement()
+                        .satisfies(x -> assertThat(x.rule()).isEqualTo("clamd-unavailable"));
+            } finally {
+                done.countDown();
+                d.deactivate();
+            }
+        }
     }
 
     /** A resolver that blocks until {@code release} opens, counting its calls, then fails. */

@@ -64,6 +64,9 @@ final class Clamd implements AutoCloseable {
                 "LogFile " + dir.resolve("clamd.log"),
                 "PidFile " + dir.resolve("clamd.pid"),
                 "StreamMaxLength 2M",
+                // what clamd skips for its own limits is "OK" unless it alerts on them (see the README)
+                "MaxFileSize 1500K",
+                "AlertExceedsMax yes",
                 "MaxThreads 4",
                 "Bytecode no",
                 // adds "(md5:size)" of the scanned file to the log only: the replies stay bare names

@@ -154,6 +154,41 @@ class ClamdIntegrationTest {
     }
 
     @Test
+    void aPartOverClamdsOwnStreamLimitDoesNotLeaveTheNextPartsUnscanned() throws Exception {
+        // clamd answers "INSTREAM size limit exceeded" and closes while we still write: over TCP the reset
+        // often loses its reply. That part is an ERROR finding, but clamd is up: the parts after it (here one
+        // carrying a signature) must still be scanned, or a padding attachment hides the payload.
+        byte[] data = ("x " + new String(Clamd.marker(), StandardCharsets.US_ASCII)).getBytes(StandardCharsets.US_ASCII);
+        for (String socket : List.of(clamd.socket.toString(), "")) {
+            ClamavDetector d = new ClamavDetector(socket, "127.0.0.1", clamd.port, 10_000, 10L << 20, 10, false);
+            try {
+                List<Finding> f = d.inspect(inspection("", attachment("huge.bin", new byte[3 * 1024 * 1024]),
+                        attachment("notes.txt", data)));
+                assertThat(f).as(socket).extracting(Finding::part, Finding::category).containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("huge.bin", Category.ERROR),
+                        org.assertj.core.groups.Tuple.tuple("notes.txt", Category.MALWARE));
+            } finally {
+                d.deactivate();
+            }
+        }
+    }
+
+    @Test
+    void aPartClamdSkipsForItsOwnMaxFileSizeIsNotCleanWithAlertExceedsMax() {
+        // Under StreamMaxLength (2M) but over MaxFileSize (1500K): without AlertExceedsMax clamd answers OK.
+        ClamavDetector d = new ClamavDetector(clamd.socket.toString(), "", 1, 10_000, 10L << 20, 10, false);
+        try {
+            assertThat(d.inspect(inspection("", attachment("padded.bin", new byte[1800 * 1024])))).singleElement()
+                    .satisfies(x -> {
+                        assertThat(x.rule()).isEqualTo("virus");
+                        assertThat(x.detail()).contains("Heuristics.Limits.Exceeded.MaxFileSize");
+                    });
+        } finally {
+            d.deactivate();
+        }
+    }
+
+    @Test
     void aFileUuencodedInTheTextBodyIsFoundInTheWholeMessage() {
         // The parser keeps an inline uuencoded file as body text (clients such as Thunderbird still show it as
         // an attachment); clamd finds nothing in that text, but decodes it when it reads the whole message.
