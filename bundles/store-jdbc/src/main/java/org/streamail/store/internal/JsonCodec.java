@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -57,6 +60,28 @@ final class JsonCodec {
         mapper = new ObjectMapper()
                 .registerModule(instants)
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        mapper.getFactory().setCharacterEscapes(new SurrogateEscapes());
+    }
+
+    /**
+     * Writes every UTF-16 surrogate as a JSON escape (backslash, u, four hex digits): a lone one (a finding quoting a
+     * UTF-16 encoded word, say) has no UTF-8 form, so written bare it became '?' in the database (pgjdbc and H2's CLOB
+     * both encode UTF-8) and the envelope or verdict read back was not the one stored. Escaped, it is ASCII and reads
+     * back exactly; a pair reads back as the same pair. Other characters are written as before.
+     */
+    private static final class SurrogateEscapes extends CharacterEscapes {
+
+        private static final int[] ASCII = standardAsciiEscapesForJSON();
+
+        @Override
+        public int[] getEscapeCodesForAscii() {
+            return ASCII;
+        }
+
+        @Override
+        public SerializableString getEscapeSequence(int ch) {
+            return Character.isSurrogate((char) ch) ? new SerializedString(String.format("\\u%04x", ch)) : null;
+        }
     }
 
     String envelope(Envelope envelope) {

@@ -47,7 +47,9 @@ import org.streamail.api.store.StoreException;
  * applied versions under it, so the second node waits and then finds nothing to do. PostgreSQL runs the
  * DDL inside that transaction, so a failed migration leaves no trace. H2 commits on DDL (which releases the
  * row lock), so on H2 runs are additionally serialised inside the JVM; an embedded H2 file is opened by
- * one JVM only. Thread-safe; stateless apart from the parsed scripts.
+ * one JVM only. For the same reason H2 records after each statement how far a migration got, and a run that
+ * failed half-way is resumed there instead of failing for good on "already exists". Thread-safe; stateless
+ * apart from the parsed scripts.
  */
 final class SchemaMigrator {
 
@@ -57,6 +59,9 @@ final class SchemaMigrator {
     private static final int MAX_SCRIPT_BYTES = 1 << 20;
     private static final int MAX_MIGRATIONS = 10_000;
     private static final int BOOTSTRAP_ATTEMPTS = 5;
+    /** The lock row's note; on H2 {@code V<n> <checksum prefix> <statements done>} while a migration is half-way. */
+    private static final String LOCK_NOTE = "held while migrating";
+    private static final Pattern PROGRESS = Pattern.compile("V([1-9][0-9]{0,5}) ([0-9A-Za-z_-]{1,16}) ([0-9]{1,6})");
     /** H2 only: see the class comment. */
     private static final Object JVM_LOCK = new Object();
     private static final Logger LOG = LoggerFactory.getLogger(SchemaMigrator.class);
@@ -140,7 +145,7 @@ final class SchemaMigrator {
                 if (applied.containsKey(m.version())) {
                     continue;
                 }
-                apply(c, dialect, m);
+                apply(c, dialect, m, dialect.transactionalDdl() ? 0 : statementsDone(c, m));
                 if (!dialect.transactionalDdl()) {
                     c.commit(); // H2 already committed the DDL; keep the version row with it.
                 }
@@ -166,7 +171,7 @@ final class SchemaMigrator {
                     + "description VARCHAR(200) NOT NULL, checksum VARCHAR(64) NOT NULL, applied_at BIGINT NOT NULL, "
                     + "applied_by VARCHAR(200) NOT NULL)",
             "CREATE TABLE IF NOT EXISTS streamail_schema_lock (id INTEGER NOT NULL PRIMARY KEY, note VARCHAR(200))",
-            "INSERT INTO streamail_schema_lock (id, note) SELECT 1, 'held while migrating' "
+            "INSERT INTO streamail_schema_lock (id, note) SELECT 1, '" + LOCK_NOTE + "' "
                     + "WHERE NOT EXISTS (SELECT 1 FROM streamail_schema_lock WHERE id = 1)"
         };
         for (String sql : ddl) {
@@ -213,18 +218,58 @@ final class SchemaMigrator {
         }
     }
 
-    private static void apply(Connection c, Dialect dialect, Migration m) throws SQLException {
+    /**
+     * H2 only: how many statements of {@code m} an earlier run that failed half-way already committed (DDL commits
+     * at once there, so running the script from the top would fail for good on "already exists"). Read from the note
+     * of the lock row, which {@link #apply} writes after each statement; 0 when it belongs to another migration or to
+     * another version of the script.
+     */
+    private static int statementsDone(Connection c, Migration m) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT note FROM streamail_schema_lock WHERE id = 1")) {
+            String note = rs.next() ? rs.getString(1) : null;
+            Matcher p = note == null ? null : PROGRESS.matcher(note);
+            if (p == null || !p.matches() || Integer.parseInt(p.group(1)) != m.version()
+                    || !m.checksum().startsWith(p.group(2))) {
+                return 0;
+            }
+            int done = Integer.parseInt(p.group(3));
+            LOG.warn("Schema migration V{} stopped half-way before; resuming after its first {} statements",
+                    m.version(), done);
+            return done;
+        }
+    }
+
+    private static void setNote(Connection c, String note) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE streamail_schema_lock SET note = ? WHERE id = 1")) {
+            ps.setString(1, note);
+            ps.executeUpdate();
+        }
+    }
+
+    private static void apply(Connection c, Dialect dialect, Migration m, int done) throws SQLException {
         LOG.info("Applying schema migration V{}__{} ({})", m.version(), m.description(), dialect);
         List<String> statements = statements(substitute(m.script(), dialect.placeholders(), m.version()));
         try (Statement s = c.createStatement()) {
-            for (String sql : statements) {
+            for (int i = done; i < statements.size(); i++) {
+                String sql = statements.get(i);
                 try {
                     s.execute(sql);
                 } catch (SQLException e) {
                     throw new StoreException("schema migration V" + m.version() + " failed at: " + sql + ": "
                             + e.getMessage(), e);
                 }
+                if (!dialect.transactionalDdl()) {
+                    // H2 has committed the DDL already: record the progress with it (and commit a DML statement
+                    // together with its progress), so a run that fails later resumes after this statement.
+                    setNote(c, "V" + m.version() + " " + m.checksum().substring(0, Math.min(16, m.checksum().length()))
+                            + " " + (i + 1));
+                    c.commit();
+                }
             }
+        }
+        if (!dialect.transactionalDdl()) {
+            setNote(c, LOCK_NOTE); // committed with the version row
         }
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO streamail_schema_version "
                 + "(version, description, checksum, applied_at, applied_by) VALUES (?, ?, ?, ?, ?)")) {

@@ -194,6 +194,41 @@ abstract class StoreContractTest {
         assertThat(SchemaMigrator.fromBundle().migrate(ds)).isEmpty();
     }
 
+    /**
+     * H2 commits each DDL statement, so a migration that fails half-way (a unique index refused by the data, a full
+     * disk, a crash) used to leave its first statements applied without a version row; the next start ran the script
+     * from the top, failed on "table already exists" and kept failing at every start: the embedded gateway never came
+     * up again without editing the database by hand. It now resumes after the statements already done, as PostgreSQL
+     * (whose DDL rolls back) simply runs the script again.
+     */
+    @Test
+    void aMigrationThatFailedHalfWayShouldSucceedOnceTheCauseIsGoneWithoutRepeatingItsFirstStatements()
+            throws Exception {
+        List<SchemaMigrator.Migration> withNext = new ArrayList<>(SchemaMigrator.fromBundle().migrations());
+        int next = withNext.size() + 1;
+        withNext.add(new SchemaMigrator.Migration(next, "half", "CREATE TABLE half_done (id INTEGER PRIMARY KEY);\n"
+                + "INSERT INTO half_done (id) VALUES (1);\n"
+                + "CREATE UNIQUE INDEX directory_by_name ON directory_address (display_name);\n"
+                + "INSERT INTO half_done (id) VALUES (2);", "c-half"));
+        directory.add("a@example.org", "Same");
+        directory.add("b@example.org", "Same");
+
+        assertThatThrownBy(() -> new SchemaMigrator(withNext).migrate(ds))
+                .isInstanceOf(StoreException.class).hasMessageContaining("V" + next);
+        assertThat(countRows("SELECT COUNT(*) FROM streamail_schema_version WHERE version = " + next)).isZero();
+
+        directory.add("b@example.org", "Other"); // the administrator fixes the data, then restarts
+        assertThat(new SchemaMigrator(withNext).migrate(ds)).containsExactly(next);
+        assertThat(new SchemaMigrator(withNext).migrate(ds)).isEmpty();
+        assertThat(countRows("SELECT COUNT(*) FROM half_done")).isEqualTo(2);
+        assertThat(countRows("SELECT COUNT(*) FROM streamail_schema_version WHERE version = " + next)).isEqualTo(1);
+        // The next migration starts from its first statement.
+        withNext.add(new SchemaMigrator.Migration(next + 1, "after", "CREATE TABLE after_half (id INTEGER);\n"
+                + "INSERT INTO after_half (id) VALUES (1);", "c-after"));
+        assertThat(new SchemaMigrator(withNext).migrate(ds)).containsExactly(next + 1);
+        assertThat(countRows("SELECT COUNT(*) FROM after_half")).isEqualTo(1);
+    }
+
     // ---------------------------------------------------------------- quarantine
 
     @Test
@@ -250,6 +285,31 @@ abstract class StoreContractTest {
         log.received(logEntry("l1", envelope("a@x.example", "b@example.org"), T0));
         log.status("l1", DeliveryStatus.FAILED, "550 \uD800 refused");
         assertThat(log.get("l1").orElseThrow().statusDetail()).isEqualTo("550 \uFFFD refused");
+    }
+
+    /**
+     * The envelope, verdict and Received chain are kept whole as JSON, but Jackson wrote a lone surrogate (a finding
+     * quoting a UTF-16 encoded word, say) as the bare character, which pgjdbc sends as '?': on PostgreSQL get() read a
+     * different verdict than hold() returned, and the stored text was no longer what the detector found, while H2 kept
+     * it. Surrogates are now written as JSON escapes, so both databases store ASCII for them and read them back
+     * exactly.
+     */
+    @Test
+    void aLoneSurrogateInTheEnvelopeVerdictOrReceivedChainShouldBeReadBackExactly() {
+        Finding finding = new Finding("test", "display-name", 4.5, Category.PHISHING,
+                "name \uD800 and \uDC00, pair \uD83D\uDE00", "a\uDBFF.exe");
+        Verdict verdict = new Verdict(Action.QUARANTINE, 4.5, Verdict.categoriesOf(List.of(finding)), List.of(finding),
+                "lone \uDFFF");
+        Envelope envelope = envelope("a\uD800@x.example", "b@example.org", "c\uDC00@example.org");
+        QuarantineEntry held = quarantine.hold("q1", "<q1@x>", "s", envelope, verdict, new byte[0]);
+
+        assertThat(quarantine.get("q1")).contains(held);
+        assertThat(quarantine.get("q1").orElseThrow().verdict().findings().get(0).detail())
+                .isEqualTo("name \uD800 and \uDC00, pair \uD83D\uDE00");
+        LogEntry entry = new LogEntry("l1", "<l1@x>", "s", envelope, List.of("from \uD800 by b"), 1, verdict,
+                DeliveryStatus.RECEIVED, "", T0, T0);
+        log.received(entry);
+        assertThat(log.get("l1")).contains(entry);
     }
 
     @Test
