@@ -152,7 +152,8 @@ final class IncidentRoutes {
             throw ApiException.badRequest(e.getMessage() == null ? "invalid isolation request" : e.getMessage());
         } catch (IsolationException e) {
             LOG.warn("Isolation of {} by {} failed: {}", ip, actor, e.toString());
-            throw new ApiException(502, "an enforcer failed; nothing was changed: " + e.getMessage());
+            throw new ApiException(502, "an enforcer failed; nothing was changed: "
+                    + ApiException.clientText(e.getMessage()));
         }
         LOG.info("Host {} isolated by {} until {}: {}", done.ip(), actor, done.until(), reason);
         return ApiResponse.json(201, JsonMapping.isolation(done));
@@ -171,7 +172,8 @@ final class IncidentRoutes {
             throw ApiException.badRequest(e.getMessage() == null ? "invalid address" : e.getMessage());
         } catch (IsolationException e) {
             LOG.warn("Release of {} by {} failed: {}", ip, actor, e.toString());
-            throw new ApiException(502, "an enforcer failed; the host stays isolated: " + e.getMessage());
+            throw new ApiException(502, "an enforcer failed; the host stays isolated: "
+                    + ApiException.clientText(e.getMessage()));
         }
         if (!released) {
             throw ApiException.notFound(ip + " is not isolated");

@@ -58,6 +58,10 @@ final class RestApi {
     /** An IP literal: digits, hex, dots and colons only, so parsing it never triggers a DNS lookup. */
     private static final Pattern IP_CHARS = Pattern.compile("[0-9A-Fa-f.:]{2,45}");
 
+    /** Media types a plain HTML form can send across sites, without a CORS preflight. */
+    private static final java.util.Set<String> FORM_TYPES =
+            java.util.Set.of("application/x-www-form-urlencoded", "multipart/form-data", "text/plain");
+
     private final Services services;
     private final Limits limits;
     private final ObjectMapper mapper;
@@ -117,6 +121,7 @@ final class RestApi {
     /** Answers a request; never throws. */
     ApiResponse handle(ApiRequest request) {
         try {
+            refuseBrowserCrossSite(request);
             return router.dispatch(request);
         } catch (Router.MethodNotAllowed e) {
             return error(e).withHeader("Allow", e.allow());
@@ -133,6 +138,45 @@ final class RestApi {
         } catch (RuntimeException e) {
             LOG.error("Unexpected failure during {} {}", request.method(), request.path(), e);
             return error(new ApiException(500, "internal error; see the gateway log"));
+        }
+    }
+
+    /**
+     * A browser sends the Basic credentials it remembers for the gateway with requests any other site makes it
+     * send: a hidden form or a no-cors {@code fetch} POST to {@code /quarantine/{id}/release},
+     * {@code /isolation/{ip}/release} or {@code /retention/sweep} (no body needed) would act with the
+     * administrator's rights. So a request that changes something is refused when the browser says it comes from
+     * another site ({@code Sec-Fetch-Site}, or an {@code Origin} that is not this host: 403) or when it carries a
+     * form's content type (415: no route takes one). Scripts and the workbench send neither header.
+     */
+    static void refuseBrowserCrossSite(ApiRequest request) {
+        if (request.method().equals("GET")) {
+            return; // reads change nothing, and the same-origin policy keeps their answers from the other site
+        }
+        String site = request.header("Sec-Fetch-Site");
+        if (site != null && !site.strip().equalsIgnoreCase("same-origin") && !site.strip().equalsIgnoreCase("none")) {
+            throw new ApiException(403, "cross-site request refused");
+        }
+        String origin = request.header("Origin");
+        if (origin != null && !sameHost(origin, request.header("Host"))) {
+            throw new ApiException(403, "cross-site request refused");
+        }
+        if (FORM_TYPES.contains(request.mediaType())) {
+            throw new ApiException(415, request.method() + " requests take application/json or message/rfc822, not "
+                    + request.mediaType() + " (a browser form cannot call this API)");
+        }
+    }
+
+    /** Whether an {@code Origin} header names the host and port the request was sent to. */
+    private static boolean sameHost(String origin, String host) {
+        if (host == null || host.isBlank()) {
+            return false;
+        }
+        try {
+            String authority = new java.net.URI(origin.strip()).getRawAuthority();
+            return authority != null && authority.equalsIgnoreCase(host.strip());
+        } catch (java.net.URISyntaxException e) {
+            return false; // "null" (a sandboxed frame, a file: page) or garbage: not this host
         }
     }
 
@@ -270,9 +314,17 @@ final class RestApi {
         } catch (NoSuchElementException e) {
             throw ApiException.notFound("no quarantined message with id " + id);
         } catch (IllegalStateException e) {
-            String status = service.get(id).map(q -> q.status().name()).orElse("gone");
+            QuarantineEntry.Status now = service.get(id).map(QuarantineEntry::status).orElse(null);
+            if (now == QuarantineEntry.Status.HELD) {
+                // Still held, so not "not held": the core could not do it now (the released copy could not be
+                // spooled, a parallel release is under way). Its text may name spool paths: logged, not sent.
+                LOG.warn("Quarantined message {}: {} by {} failed: {}", id, verb, request.user().name(),
+                        e.getMessage());
+                throw ApiException.unavailable("cannot " + verb + " message " + id + " now: it is still held;"
+                        + " try again later (" + ApiException.SEE_LOG + ")");
+            }
             throw ApiException.conflict("cannot " + verb + " message " + id + ": it is not held (status "
-                    + status + ")");
+                    + (now == null ? "gone" : now.name()) + ")");
         }
     }
 
@@ -354,7 +406,7 @@ final class RestApi {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(String.valueOf(e.getMessage()));
         } catch (RetentionException e) {
-            throw ApiException.unavailable("retention sweep not possible: " + e.getMessage());
+            throw ApiException.unavailable("retention sweep not possible: " + shown(e));
         }
     }
 
@@ -397,12 +449,21 @@ final class RestApi {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(String.valueOf(e.getMessage()));
         } catch (RetentionException e) {
-            throw ApiException.unavailable("extension not possible now: " + e.getMessage());
+            throw ApiException.unavailable("extension not possible now: " + shown(e));
         }
     }
 
     private ApiResponse retentionPolicy(ApiRequest request) {
         return ApiResponse.ok(JsonMapping.policySummary(services.requireRetention().policySummary()));
+    }
+
+    /** A retention failure's text as the client may see it ({@link ApiException#clientText}); else logged. */
+    private static String shown(RetentionException e) {
+        String text = ApiException.clientText(e.getMessage());
+        if (text.equals(ApiException.SEE_LOG)) {
+            LOG.warn("Retention failure: {}", String.valueOf(e.getMessage()).replaceAll("\\p{Cntrl}", " "), e);
+        }
+        return text;
     }
 
     private static String requiredText(JsonNode body, String field) {

@@ -65,6 +65,8 @@ final class InMemoryGateway {
     // ---- quarantine
     final Map<String, QuarantineEntry> held = new LinkedHashMap<>();
     final Map<String, byte[]> raws = new LinkedHashMap<>();
+    /** Thrown by {@code release} for a known entry, which stays as it is; {@code null}: releases work. */
+    RuntimeException releaseFailure;
 
     void hold(String id, String subject, Verdict verdict, byte[] raw) {
         held.put(id, new QuarantineEntry(id, "<" + id + "@example.org>", subject,
@@ -94,6 +96,9 @@ final class InMemoryGateway {
 
         @Override
         public QuarantineEntry release(String id, String actor) {
+            if (releaseFailure != null && held.containsKey(id)) {
+                throw releaseFailure; // e.g. the core's "cannot queue <id> for delivery: ..." (spool full)
+            }
             return transition(id, QuarantineEntry.Status.RELEASED, actor);
         }
 

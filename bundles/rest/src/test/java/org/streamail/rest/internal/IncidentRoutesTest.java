@@ -48,6 +48,7 @@ class IncidentRoutesTest {
     final Map<String, Isolation> isolated = new LinkedHashMap<>();
     final List<String> calls = new ArrayList<>();
     boolean enforcerFails;
+    String enforcerMessage = "nft failed";
     AlertQuery lastAlertQuery;
 
     final AlertStore alertStore = new AlertStore() {
@@ -84,7 +85,7 @@ class IncidentRoutesTest {
                 throw new IllegalStateException("already 64 hosts of the /64 of 2001:db8::99 isolated");
             }
             if (enforcerFails) {
-                throw new IsolationException("nft failed", new RuntimeException("boom"));
+                throw new IsolationException(enforcerMessage, new RuntimeException("boom"));
             }
             calls.add("isolate " + ip + " " + reason + " " + ttl + " " + actor);
             Instant now = Instant.parse("2026-12-04T10:00:00Z");
@@ -298,6 +299,22 @@ class IncidentRoutesTest {
         assertThat(json(failed).get("error").asText()).contains("nothing was changed");
         assertThat(calls).isEmpty();
         assertThat(isolated).isEmpty();
+    }
+
+    @Test
+    void anEnforcerFailureIs502WithoutTheJavaExceptionItsTextCarries() {
+        // what IsolationServiceImpl makes of a WebhookEnforcer that could not connect ("...: " + e)
+        enforcerFails = true;
+        enforcerMessage = "enforcer webhook failed to isolate 192.0.2.8: webhook https://nac.corp.example/isolate"
+                + " unreachable for isolate 192.0.2.8: java.net.ConnectException: Connection refused"
+                + " (rolled back on every enforcer)";
+        ApiResponse failed = call(ADMIN, "POST", "/isolation", null, "{\"ip\":\"192.0.2.8\",\"reason\":\"x\"}");
+        assertThat(failed.status()).isEqualTo(502);
+        assertThat(json(failed).get("error").asText()).contains("nothing was changed", "see the gateway log")
+                .doesNotContain("java.", "Exception");
+        enforcerMessage = "nft failed";
+        assertThat(json(call(ADMIN, "POST", "/isolation", null, "{\"ip\":\"192.0.2.8\",\"reason\":\"x\"}"))
+                .get("error").asText()).endsWith("nothing was changed: nft failed");
     }
 
     @Test

@@ -51,6 +51,11 @@ class RestApiTest {
         return call(VIEWER, "GET", pathAndQuery, null, null);
     }
 
+    /** The headers of a script posting a raw message: its content type and nothing else. */
+    static String rfc822(String header) {
+        return header.equalsIgnoreCase("Content-Type") ? "message/rfc822" : null;
+    }
+
     static JsonNode json(ApiResponse r) {
         assertThat(r.json()).as("JSON body").isInstanceOf(JsonNode.class);
         return (JsonNode) r.json();
@@ -150,10 +155,10 @@ class RestApiTest {
         // up front (the buffer was sized by the declared length, up to max.message.size).
         RestApi big = new RestApi(gateway.services(), new RestApi.Limits(26_214_400, 65_536));
         var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        big.handle(new ApiRequest("POST", "/scan", null, n -> "message/rfc822", MESSAGE.length,
+        big.handle(new ApiRequest("POST", "/scan", null, RestApiTest::rfc822, MESSAGE.length,
                 new ByteArrayInputStream(MESSAGE), ADMIN)); // loads the classes of the path
         long before = threads.getCurrentThreadAllocatedBytes();
-        ApiResponse r = big.handle(new ApiRequest("POST", "/scan", null, n -> "message/rfc822", 25_000_000,
+        ApiResponse r = big.handle(new ApiRequest("POST", "/scan", null, RestApiTest::rfc822, 25_000_000,
                 new ByteArrayInputStream(MESSAGE), ADMIN));
         long allocated = threads.getCurrentThreadAllocatedBytes() - before;
         assertThat(r.status()).isEqualTo(200);
@@ -259,7 +264,7 @@ class RestApiTest {
     void missingServiceAnswersServiceUnavailableForItsEndpointsOnly() {
         RestApi partial = new RestApi(new Services(() -> null, () -> gateway.quarantine, () -> null,
                 () -> gateway.messageLog, () -> gateway.directory), new RestApi.Limits(1024, 256));
-        ApiResponse r = partial.handle(new ApiRequest("POST", "/scan", null, n -> "message/rfc822", MESSAGE.length,
+        ApiResponse r = partial.handle(new ApiRequest("POST", "/scan", null, RestApiTest::rfc822, MESSAGE.length,
                 new ByteArrayInputStream(MESSAGE), ADMIN));
         assertError(r, 503, "scanner");
         ApiResponse list = partial.handle(new ApiRequest("GET", "/quarantine", null, n -> null, -1, null, ADMIN));
@@ -370,6 +375,23 @@ class RestApiTest {
     }
 
     @Test
+    void aReleaseThatFailsWhileTheMessageIsStillHeldIsUnavailableNotAConflict() {
+        // the core throws IllegalStateException also when it cannot spool the released copy (disk full): that is
+        // not "not held", and "not held (status HELD)" sent the administrator looking for a concurrent release
+        gateway.hold("q1", "one", InMemoryGateway.PHISHING, MESSAGE);
+        gateway.releaseFailure = new IllegalStateException(
+                "cannot queue q1 for delivery: writing /var/lib/streamail/spool/q1.released failed: No space left");
+        ApiResponse r = call(ADMIN, "POST", "/quarantine/q1/release", null, null);
+        assertError(r, 503, "still held");
+        assertThat(json(r).get("error").asText()).doesNotContain("/var/lib", "No space", "not held");
+        assertThat(gateway.held.get("q1").status().name()).isEqualTo("HELD");
+
+        gateway.releaseFailure = null;
+        assertThat(call(ADMIN, "POST", "/quarantine/q1/release", null, null).status()).isEqualTo(200);
+        assertError(call(ADMIN, "POST", "/quarantine/q1/release", null, null), 409, "status RELEASED");
+    }
+
+    @Test
     void deleteByAdminDropsTheRawMessage() {
         gateway.hold("q1", "one", InMemoryGateway.PHISHING, MESSAGE);
         ApiResponse r = call(ADMIN, "DELETE", "/quarantine/q1", null, null);
@@ -384,6 +406,42 @@ class RestApiTest {
         assertError(call(VIEWER, "POST", "/quarantine/q1/release", null, null), 403, "watcher");
         assertError(call(VIEWER, "DELETE", "/quarantine/q1", null, null), 403, "watcher");
         assertThat(gateway.held.get("q1").status().name()).isEqualTo("HELD");
+    }
+
+    ApiResponse withHeaders(AuthenticatedUser user, String method, String path, Map<String, String> given) {
+        Map<String, String> headers = new HashMap<>();
+        given.forEach((k, v) -> headers.put(k.toLowerCase(), v));
+        return api.handle(new ApiRequest(method, path, null, n -> headers.get(n.toLowerCase()), 0,
+                InputStream.nullInputStream(), user));
+    }
+
+    @Test
+    void aBrowserSentCrossSiteCannotActWithTheAdministratorsRememberedLogin() {
+        // a page on another site makes the admin's browser (which remembers the Basic login) post a form or a
+        // no-cors fetch: release needs no body, so nothing but these headers tells it from a script
+        gateway.hold("q1", "one", InMemoryGateway.PHISHING, MESSAGE);
+        assertError(withHeaders(ADMIN, "POST", "/quarantine/q1/release",
+                Map.of("Host", "gateway.corp:8181", "Origin", "https://evil.example")), 403, "cross-site");
+        assertError(withHeaders(ADMIN, "POST", "/quarantine/q1/release",
+                Map.of("Host", "gateway.corp:8181", "Origin", "null")), 403, "cross-site");
+        assertError(withHeaders(ADMIN, "DELETE", "/quarantine/q1",
+                Map.of("Host", "gateway.corp:8181", "Sec-Fetch-Site", "cross-site")), 403, "cross-site");
+        assertError(withHeaders(ADMIN, "POST", "/quarantine/q1/release",
+                Map.of("Host", "gateway.corp:8181", "Sec-Fetch-Site", "same-site")), 403, "cross-site");
+        for (String form : List.of("application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
+                "text/plain;charset=UTF-8")) {
+            assertError(withHeaders(ADMIN, "POST", "/quarantine/q1/release", Map.of("Content-Type", form)), 415,
+                    "browser form");
+        }
+        assertThat(gateway.held.get("q1").status().name()).isEqualTo("HELD");
+
+        // reads, the page's own origin, and scripts (no such headers) are unaffected
+        assertThat(withHeaders(VIEWER, "GET", "/quarantine/q1", Map.of("Origin", "https://evil.example",
+                "Sec-Fetch-Site", "cross-site")).status()).isEqualTo(200);
+        assertThat(withHeaders(ADMIN, "POST", "/quarantine/q1/release", Map.of("Host", "gateway.corp:8181",
+                "Origin", "https://gateway.corp:8181", "Sec-Fetch-Site", "same-origin")).status()).isEqualTo(200);
+        gateway.hold("q2", "two", InMemoryGateway.PHISHING, MESSAGE);
+        assertThat(call(ADMIN, "POST", "/quarantine/q2/release", null, null).status()).isEqualTo(200);
     }
 
     // ---- directory

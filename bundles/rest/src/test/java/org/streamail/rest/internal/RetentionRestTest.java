@@ -54,6 +54,12 @@ class RetentionRestTest {
             if (mailbox.equals("down@corp.example")) {
                 throw new RetentionException("connection refused");
             }
+            if (mailbox.equals("db-down@corp.example")) {
+                // what RetentionComponent builds from the store's failure (StoreException text = H2's message)
+                throw new RetentionException("the directory of mailboxes is not available: list directory failed: "
+                        + "Table \"DIRECTORY\" not found (this database is empty); SQL statement:\n"
+                        + "SELECT address, display_name FROM directory ORDER BY address [42104-224]");
+            }
             return REPORT;
         }
 
@@ -181,6 +187,22 @@ class RetentionRestTest {
         assertThat(n.get("exemptFolders").get(0).asText()).isEqualTo("Archives/Local");
         assertThat(n.get("lastSweep").get("deleted").asLong()).isEqualTo(3);
         assertThat(n.toString()).doesNotContainIgnoringCase("password").doesNotContainIgnoringCase("key");
+    }
+
+    @Test
+    void aFailureWhoseTextIsADatabaseOrExceptionDumpIs503WithoutThatText() {
+        ApiResponse r = call(ADMIN, "POST", "/retention/sweep?mailbox=db-down@corp.example", null);
+        assertError(r, 503, "see the gateway log");
+        assertThat(json(r).get("error").asText()).doesNotContain("SQL", "SELECT", "DIRECTORY", "42104");
+
+        String body = "{\"mailbox\":\"alice@corp.example\",\"messageId\":\"<m1@x>\",\"expiry\":\"2026-12-31T00:00:00Z\"}";
+        extendFailure = new RetentionException("message <m1@x> has no readable header section: java.io.IOException:"
+                + " Stream closed\n\tat com.sun.mail.imap.IMAPInputStream.read(IMAPInputStream.java:283)");
+        r = call(ADMIN, "POST", "/retention/extend", body);
+        assertError(r, 503, "see the gateway log");
+        assertThat(json(r).get("error").asText()).doesNotContain("java.", "com.sun", "Stream closed");
+        extendFailure = new RetentionException(null, new IllegalStateException());
+        assertError(call(ADMIN, "POST", "/retention/extend", body), 503, "see the gateway log");
     }
 
     @Test

@@ -33,4 +33,22 @@ public class ApiException extends RuntimeException {
     public static ApiException unavailable(String message) {
         return new ApiException(503, message);
     }
+
+    /** What {@link #clientText} answers instead of a text that must not be shown. */
+    public static final String SEE_LOG = "see the gateway log";
+
+    /**
+     * A gateway service's failure text as a client may see it, or {@value #SEE_LOG} when it is not one sentence of
+     * the service's own: the services sometimes append what failed beneath them (a Java exception's
+     * {@code toString()}, a database message with its SQL statement). Refused: {@code null} or blank, over 300
+     * characters, control characters (line breaks), "SQL" or "Exception". The caller logs the original.
+     */
+    public static String clientText(String message) {
+        if (message == null || message.isBlank() || message.length() > 300
+                || message.chars().anyMatch(Character::isISOControl) || message.contains("SQL")
+                || message.contains("Exception")) {
+            return SEE_LOG;
+        }
+        return message;
+    }
 }
