@@ -68,6 +68,11 @@ final class UsersFile {
         if (!text.isEmpty() && !text.endsWith("\n")) {
             add.append('\n');
         }
+        if (endsInContinuation(text)) {
+            // a last line ending in an odd number of backslashes continues on the next one and would swallow ours
+            // (the last user would get our group and a plain-text password); an empty line ends it
+            add.append('\n');
+        }
         String groupKey = GROUP_PREFIX + group;
         if (!existing.containsKey(groupKey)) {
             add.append("_g_\\:").append(group).append(" = group");
@@ -77,8 +82,35 @@ final class UsersFile {
             add.append('\n');
         }
         add.append(user).append(" = ").append(storedPassword).append(',').append(GROUP_PREFIX).append(group).append('\n');
-        replace(add.toString());
+        String content = add.toString();
+        // What Karaf will read must be exactly what was meant: a name such as "#admin", "ad=min" or "ad min" would
+        // be a comment or another user with a plain-text password, and every boot would append another one.
+        Properties after = parse(content);
+        boolean intact = (storedPassword + ',' + GROUP_PREFIX + group).equals(after.getProperty(user))
+                && after.containsKey(groupKey)
+                && existing.entrySet().stream().allMatch(e -> e.getValue().equals(after.get(e.getKey())));
+        if (!intact) {
+            throw new IOException("user '" + user + "' or group '" + group + "' cannot be written to " + file
+                    + " as a users.properties entry (characters such as '#', '=', ':' or blanks); nothing changed");
+        }
+        replace(content);
         return true;
+    }
+
+    /**
+     * Whether the last non-empty line of {@code text} ends in an odd number of backslashes (a line continuation;
+     * after an empty line it is none, but one more empty line is harmless).
+     */
+    private static boolean endsInContinuation(String text) {
+        int end = text.length();
+        while (end > 0 && (text.charAt(end - 1) == '\n' || text.charAt(end - 1) == '\r')) {
+            end--;
+        }
+        int backslashes = 0;
+        while (end - backslashes > 0 && text.charAt(end - backslashes - 1) == '\\') {
+            backslashes++;
+        }
+        return backslashes % 2 == 1;
     }
 
     private void replace(String content) throws IOException {

@@ -102,6 +102,37 @@ class AdminBootstrapTest {
     }
 
     @Test
+    void aLastLineEndingInABackslashDoesNotSwallowTheAdminEntry() throws Exception {
+        // A value line ending in a backslash continues on the next line: appended naively, the group (or, when the
+        // group exists, the admin line with its group) becomes part of the last user's value. That user then
+        // holds _g_:admingroup with a plain-text password, and the admin does not exist.
+        for (String last : new String[] {"ops = {CRYPT}00{CRYPT},viewer\\", "ops = {CRYPT}00{CRYPT},viewer\\\n"}) {
+            Files.writeString(users, "_g_\\:admingroup = group,admin,manager,viewer,systembundles,ssh\n" + last);
+            Files.deleteIfExists(passwordFile);
+
+            assertThat(bootstrap.ensureAdmin("admin", "admingroup", "pw")).isEqualTo(AdminBootstrap.Outcome.CREATED_FROM_ENV);
+
+            UsersFile file = new UsersFile(users);
+            assertThat(file.entry("admin")).isEqualTo(hasher.hash("pw") + ",_g_:admingroup");
+            assertThat(file.entry("ops")).isEqualTo("{CRYPT}00{CRYPT},viewer");
+            assertThat(bootstrap.ensureAdmin("admin", "admingroup", "pw")).isEqualTo(AdminBootstrap.Outcome.EXISTED);
+        }
+    }
+
+    @Test
+    void anAdminNameTheUsersFileCannotHoldAsWrittenIsRefusedAndNothingIsWritten() throws Exception {
+        // "#admin" would be a comment line, "ad=min" the user "ad" with the password "min = {CRYPT}...": the account
+        // would not exist (or exist under another name with a plain-text password) and every boot would add another
+        String before = Files.readString(users);
+        for (String odd : new String[] {"#admin", "ad=min", "ad:min", "ad min"}) {
+            assertThatThrownBy(() -> bootstrap.ensureAdmin(odd, "admingroup", null))
+                    .isInstanceOf(java.io.IOException.class).hasMessageContaining("users.properties");
+            assertThat(Files.readString(users)).isEqualTo(before);
+            assertThat(passwordFile).doesNotExist();
+        }
+    }
+
+    @Test
     void aStalePasswordFileFromADeletedAdminIsReplacedWithOwnerOnlyMode() throws Exception {
         Files.createDirectories(passwordFile.getParent());
         Files.writeString(passwordFile, "old-password\n");
