@@ -161,7 +161,9 @@ public final class RetentionComponent implements RetentionService, MessageTransf
         try {
             known = mailboxes();
         } catch (RuntimeException e) {
-            throw new RetentionException("the directory of mailboxes is not available: " + e.getMessage());
+            // the store's text (a database message with its SQL) is for the log, not for the REST client
+            LOG.warn("Retention: the directory of mailboxes is not available", e);
+            throw new RetentionException("the directory of mailboxes is not available (see the gateway log)", e);
         }
         for (String k : known) {
             if (k != null && k.equalsIgnoreCase(requested)) {

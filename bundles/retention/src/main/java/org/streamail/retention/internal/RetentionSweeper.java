@@ -371,7 +371,8 @@ final class RetentionSweeper {
                     EXPIRES + ": " + RetentionDates.format(clamped.expiry()),
                     SIGNATURE + ": " + calculator.signer().sign(term, true, messageId)));
         } catch (HeaderBlock.MalformedMessageException e) {
-            throw new RetentionException("message " + messageId + " has no readable header section: " + e.getMessage());
+            throw new RetentionException("message " + messageId + " has no readable header section: " + e.getMessage(),
+                    e);
         }
         Flags flags = new Flags(m.getFlags());
         flags.remove(Flags.Flag.RECENT);
