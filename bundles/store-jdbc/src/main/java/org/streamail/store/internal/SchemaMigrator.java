@@ -70,10 +70,26 @@ final class SchemaMigrator {
     record Migration(int version, String description, String script, String checksum) {
     }
 
+    /**
+     * PostgreSQL: how long one migration statement waits for a table lock. A migration running while another node
+     * holds a long transaction on the table (a housekeeping batch) would otherwise wait for it with every store call
+     * of this node behind it, and queue the other node's queries on that table behind its own lock request.
+     */
+    static final long LOCK_TIMEOUT_MILLIS = 10_000;
+
     private final List<Migration> migrations;
+    private final long lockTimeoutMillis;
 
     SchemaMigrator(List<Migration> migrations) {
+        this(migrations, LOCK_TIMEOUT_MILLIS);
+    }
+
+    SchemaMigrator(List<Migration> migrations, long lockTimeoutMillis) {
         this.migrations = validate(migrations);
+        if (lockTimeoutMillis < 1 || lockTimeoutMillis > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("lock timeout out of range: " + lockTimeoutMillis);
+        }
+        this.lockTimeoutMillis = lockTimeoutMillis;
     }
 
     /** The migrations shipped in this bundle. */
@@ -104,12 +120,22 @@ final class SchemaMigrator {
             if (dialect == Dialect.POSTGRESQL) {
                 // A session advisory lock serialises whole runs across nodes, bootstrap DDL included:
                 // concurrent CREATE TABLE IF NOT EXISTS can otherwise collide in PostgreSQL's catalogue.
+                // The wait for another node's run is not bounded (it is short and the run must end first); the
+                // statements of this run are (lock_timeout, set after the advisory lock, reset before it is let go).
                 try (Statement s = c.createStatement()) {
                     s.execute("SELECT pg_advisory_lock(" + PG_ADVISORY_KEY + ")");
                 }
                 try {
+                    try (Statement s = c.createStatement()) {
+                        s.execute("SET lock_timeout = " + lockTimeoutMillis);
+                    }
                     return migrate(c, dialect);
                 } finally {
+                    try (Statement s = c.createStatement()) {
+                        s.execute("RESET lock_timeout"); // the connection goes back to the pool
+                    } catch (SQLException e) {
+                        LOG.warn("Could not reset lock_timeout after the migration: {}", e.getMessage());
+                    }
                     try (Statement s = c.createStatement()) {
                         s.execute("SELECT pg_advisory_unlock(" + PG_ADVISORY_KEY + ")");
                     } catch (SQLException e) {

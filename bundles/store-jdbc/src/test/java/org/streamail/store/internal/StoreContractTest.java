@@ -229,6 +229,47 @@ abstract class StoreContractTest {
         assertThat(countRows("SELECT COUNT(*) FROM after_half")).isEqualTo(1);
     }
 
+    /**
+     * Another connection (another node's long housekeeping batch) holds a transaction on a table a migration alters.
+     * On PostgreSQL the migration waited for it with no end, and every store call of this node waited behind it; it
+     * must give up within its lock timeout (the next store call tries again) and succeed once the table is free.
+     */
+    @Test
+    void aMigrationBlockedByAnotherTransactionShouldGiveUpAndSucceedLater() throws Exception {
+        List<SchemaMigrator.Migration> withNext = new ArrayList<>(SchemaMigrator.fromBundle().migrations());
+        int next = withNext.size() + 1;
+        withNext.add(new SchemaMigrator.Migration(next, "alter",
+                "ALTER TABLE directory_address ADD COLUMN migrated_note VARCHAR(20);", "c-alter"));
+        directory.add("a@example.org", "A");
+        List<Integer> first;
+        try (Connection other = ds.getConnection()) {
+            other.setAutoCommit(false);
+            try (Statement st = other.createStatement()) {
+                st.executeUpdate("UPDATE directory_address SET display_name = 'B' WHERE display_name = 'A'");
+            }
+            java.util.concurrent.Future<List<Integer>> run = pool.submit(() -> {
+                try {
+                    return new SchemaMigrator(withNext, 500).migrate(ds);
+                } catch (StoreException e) {
+                    return null; // gave up on the lock
+                }
+            });
+            try {
+                // a TimeoutException here is the failure: the migration waits for the other transaction's end
+                first = run.get(60, TimeUnit.SECONDS);
+            } finally {
+                other.rollback();
+            }
+        }
+        if (first == null) {
+            assertThat(new SchemaMigrator(withNext, 500).migrate(ds)).containsExactly(next);
+        } else {
+            assertThat(first).containsExactly(next); // a database whose DDL does not wait for row locks
+        }
+        assertThat(countRows("SELECT COUNT(*) FROM directory_address WHERE migrated_note IS NULL")).isEqualTo(1);
+        assertThat(new SchemaMigrator(withNext).migrate(ds)).isEmpty();
+    }
+
     // ---------------------------------------------------------------- quarantine
 
     @Test
