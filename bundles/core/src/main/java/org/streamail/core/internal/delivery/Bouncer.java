@@ -55,7 +55,8 @@ final class Bouncer {
     }
 
     /**
-     * Builds the report on {@code original} and spools it, claimed by the caller, which queues it for delivery.
+     * Builds the report on {@code original} and spools it, its delivery state first, claimed by the caller, which
+     * queues it for delivery.
      * Must run before the original leaves the spool (its header is read from there).
      *
      * @return the report's spool entry; empty when no report is due ({@link #due}) or nobody failed
@@ -76,7 +77,12 @@ final class Bouncer {
                 failures, List.of(s.inbound().host(), s.outbound().host()), s.giveUp(), now);
         Envelope bounce = new Envelope("", List.of(env.sender()), null, null, false, now,
                 env.direction() == Direction.OUTBOUND ? Direction.INBOUND : Direction.OUTBOUND, null);
-        SpoolEntry entry = spool.write(id, id, bounce, null, raw);
+        // The delivery state first, then the message: a kill between the two leaves an orphan state, deleted at the
+        // next start (the original, still spooled, ends again and is reported again). The other order left a report
+        // without state, which the intake's recovery took for received mail: scanned, and held or refused.
+        spool.writeState(id, new Delivery.State(Action.DELIVER, 0.0, List.of(), 0, now, now, "", bounce.recipients())
+                .toMap());
+        SpoolEntry entry = spool.write(id, id, bounce, null, raw); // if it fails, the orphan state goes at the next start
         try {
             log.received(new LogEntry(id, "<" + id + "@" + s.hostname() + ">", NonDeliveryReport.SUBJECT, bounce,
                     List.of(), raw.length, new Verdict(Action.DELIVER, 0.0, List.of(), List.of(),

@@ -344,7 +344,15 @@ public class Delivery {
         SpoolEntry e = found.get();
         String held = configError;
         if (held != null) {
-            // Not an attempt: nothing was tried, so no retry is used up and give-up does not come nearer.
+            // Not an attempt: nothing was tried, so no retry is used up and give-up does not come nearer: the time
+            // held is added to `since` (it used to count, and mail held for retry.give.up by a typo FAILED and was
+            // bounced at its first deferral after the fix); `nextAttempt` marks how far it is counted. Kept in
+            // memory; the next state written carries it.
+            Instant now = clock.instant();
+            Duration waited = Duration.between(st.nextAttempt, now);
+            jobs.put(key, new State(st.action, st.score, st.categories, st.attempts,
+                    waited.isNegative() ? st.since : st.since.plus(waited), now, st.lastError,
+                    st.pending, st.anyDelivered, st.refused));
             if (heldLogged.add(key)) {
                 status(e.id(), DeliveryStatus.DEFERRED, "held: the delivery configuration is invalid: " + held);
             }
@@ -520,7 +528,13 @@ public class Delivery {
             } catch (IOException ignored) {
                 // best effort; the next attempt truncates it
             }
-            return Result.allTemporary(st.pending, "local delivery to " + folder + " failed: " + ex);
+            // The server's paths go to the log, not to the message log (viewers read it), as on success.
+            LOG.warn("Local delivery of {} to {} failed: {}", e.id(), folder, ex.toString());
+            String why = ex instanceof java.nio.file.FileSystemException fse
+                    ? ex.getClass().getSimpleName() + (fse.getReason() == null ? "" : ": " + fse.getReason())
+                    : ex.toString();
+            return Result.allTemporary(st.pending, "local delivery to the " + (e.envelope().direction()
+                    == Direction.OUTBOUND ? "outbound" : "delivery") + " folder failed: " + oneLine(why));
         }
     }
 

@@ -209,7 +209,7 @@ public class Intake implements MessageIntake {
             return accepted(id, null);
         }
         Verdict v = outcome.verdict();
-        if (judgedWithoutMandatory(v)) {
+        if (outcome.withoutMandatory()) {
             // A mandatory detector left between the check above and the scan (a bundle update): we have not
             // answered yet, so refuse for now rather than judge without it; the client retries.
             try {
@@ -277,7 +277,7 @@ public class Intake implements MessageIntake {
     /** Sends a decided message where its verdict says, after the SMTP reply. */
     private void route(SpoolEntry entry, byte[] raw, ScanOutcome o, int attempt) {
         Verdict v = o.verdict();
-        if (judgedWithoutMandatory(v)) {
+        if (o.withoutMandatory()) {
             // Accepted already (late verdict or recovery): never judge without a mandatory detector; the
             // rescan waits until it is back.
             LOG.info("{} was scanned while a mandatory detector was away; scanning it again when it is back",
@@ -324,12 +324,40 @@ public class Intake implements MessageIntake {
             // an Error too: uncaught here, it ended the retry chain and left the message in the spool until a restart
             Duration wait = backoff(attempt + 1);
             LOG.warn("Could not finish {} ({}); retrying in {} s", entry.id(), e.toString(), wait.toSeconds());
+            // The retry keeps neither the message nor its parsed view (bodies, attachments): with the store down
+            // for an hour, every message quarantined meanwhile waited in this queue with both, and the heap ran
+            // out. It reads the message from the spool again; the verdict and two header values are all it needs.
+            ScanOutcome decided = new ScanOutcome(o.parsed() == null ? null : new ParsedMessage(o.messageId(),
+                    o.subject(), null, null, null, null, null, null, null, null, null, 0, false, null), o.verdict(),
+                    o.elapsed(), o.withoutMandatory());
             try {
-                retries.schedule(() -> route(entry, raw, o, attempt + 1), wait.toMillis(), TimeUnit.MILLISECONDS);
+                retries.schedule(() -> reroute(entry.key(), decided, attempt + 1), wait.toMillis(),
+                        TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException r) {
                 // shutting down: the entry stays spooled and the next start finishes it
             }
         }
+    }
+
+    /** A retry of {@link #route}: the entry and its bytes as the spool has them now (maybe transformed already). */
+    private void reroute(String key, ScanOutcome decided, int attempt) {
+        Optional<SpoolEntry> now = spool.find(key);
+        if (now.isEmpty()) {
+            LOG.warn("Spool entry {} is gone; nothing left to route", key);
+            owned.remove(key);
+            spool.unclaim(key);
+            return;
+        }
+        byte[] raw;
+        try {
+            raw = spool.readRaw(now.get());
+        } catch (IOException ex) {
+            LOG.error("Cannot read spooled message {} ({}); left in the spool", key, ex.toString());
+            owned.remove(key);
+            spool.unclaim(key);
+            return;
+        }
+        route(now.get(), raw, decided, attempt);
     }
 
     /** Holds a decided message in the quarantine and takes it off the spool. */
@@ -363,12 +391,6 @@ public class Intake implements MessageIntake {
         return b.append(" [").append(id).append(']').toString();
     }
 
-    /** Whether the pipeline had to judge without a mandatory detector (its ERROR finding {@code unavailable}). */
-    private static boolean judgedWithoutMandatory(Verdict v) {
-        return v.findings().stream()
-                .anyMatch(f -> f.category() == org.streamail.api.model.Category.ERROR && "unavailable".equals(f.rule()));
-    }
-
     private static Duration backoff(int attempt) {
         long s = 1L << Math.min(attempt, 8);
         Duration d = Duration.ofSeconds(s);
@@ -394,7 +416,22 @@ public class Intake implements MessageIntake {
             n++;
             if (e.released()) {
                 try {
-                    quarantine.transition(e.id(), QuarantineEntry.Status.RELEASED, e.releasedBy());
+                    if (!quarantine.transition(e.id(), QuarantineEntry.Status.RELEASED, e.releasedBy())) {
+                        // Not HELD: released before the crash (deliver), or deleted since, e.g. by an
+                        // administrator on another node sharing the store: then the release never happened.
+                        Optional<QuarantineEntry.Status> now = quarantine.get(e.id()).map(QuarantineEntry::status);
+                        if (now.isPresent() && now.get() != QuarantineEntry.Status.RELEASED) {
+                            LOG.warn("Release of {} by {} did not finish before the restart and the message is {}"
+                                    + " now; not delivered", e.id(), e.releasedBy(), now.get());
+                            try {
+                                spool.remove(e.key());
+                            } catch (SpoolException ex) {
+                                LOG.error("Could not remove the abandoned release {}: {}", e.key(), ex.getMessage());
+                            }
+                            owned.remove(e.key());
+                            continue;
+                        }
+                    }
                 } catch (RuntimeException ex) {
                     LOG.warn("Could not mark {} released in the store: {}", e.id(), ex.toString());
                 }

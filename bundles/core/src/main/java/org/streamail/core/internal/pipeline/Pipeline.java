@@ -55,7 +55,8 @@ import org.streamail.core.internal.spool.IdGenerator;
  * works on a snapshot of the list. A detector that overruns is interrupted and yields an ERROR finding
  * {@code timeout}; one that throws yields an ERROR finding {@code error}. A mandatory detector that is absent
  * yields an ERROR finding {@code unavailable}, so a message is never judged without it. A message that does
- * not parse yields a MALFORMED finding by detector {@code core} and at least QUARANTINE.
+ * not parse, or parts of which were never shown to the detectors (limits), yields a MALFORMED finding by detector
+ * {@code core} and at least QUARANTINE. A scan interrupted or met by {@link #close()} yields no verdict at all.
  *
  * <p>Thread-safe: {@link #scan} is called from many threads at once; detectors run on a bounded pool of
  * {@code threads} threads with a bounded queue.
@@ -195,6 +196,9 @@ public class Pipeline implements Scanner {
      *
      * @param afterParse called with the parsed view (or {@code null} if malformed) before detectors run, e.g.
      *                   to record the message in the log; its exceptions propagate
+     * @throws java.util.concurrent.CancellationException if the calling thread is interrupted while detectors
+     *                                                    run, or the pipeline was closed (shutdown): there is no
+     *                                                    verdict, the caller keeps the message for a later scan
      */
     public ScanOutcome scan(String id, Envelope envelope, byte[] raw, Consumer<ParsedMessage> afterParse) {
         long start = System.nanoTime();
@@ -212,11 +216,13 @@ public class Pipeline implements Scanner {
             return new ScanOutcome(null, v, Duration.ofNanos(System.nanoTime() - start));
         }
         afterParse.accept(parsed);
-        List<Finding> findings = runDetectors(id, envelope, parsed, raw);
+        boolean[] withoutMandatory = {false};
+        List<Finding> findings = runDetectors(id, envelope, parsed, raw, withoutMandatory);
         // Structure the parser had to cut was never shown to the detectors: parts past the part limit or
         // nested past the depth limit are where an attacker hides what must not be seen, so that is
-        // MALFORMED (quarantined by the shipped category.actions), never a silent pass. A body text longer
+        // MALFORMED and at least QUARANTINE (below), never a silent pass. A body text longer
         // than the text limit only shortens what the text rules read: INFO, for the policy to act on.
+        boolean uninspected = false;
         if (parsed.truncated()) {
             List<String> hidden = new ArrayList<>();
             for (String d : parsed.defects()) {
@@ -227,6 +233,7 @@ public class Pipeline implements Scanner {
             if (!hidden.isEmpty()) {
                 findings.add(new Finding(CORE, "uninspected", 0.0, Category.MALFORMED,
                         clip("parts of the message were not inspected: " + String.join("; ", hidden))));
+                uninspected = true;
             } else {
                 findings.add(new Finding(CORE, "truncated", 0.0, Category.INFO, clip("inspection limits reached: "
                         + String.join("; ", parsed.defects()))));
@@ -240,10 +247,18 @@ public class Pipeline implements Scanner {
             }
         }
         Verdict v = policy.evaluate(findings);
-        return new ScanOutcome(parsed, v, Duration.ofNanos(System.nanoTime() - start));
+        if (uninspected && v.action().compareTo(Action.QUARANTINE) < 0) {
+            // As for a message that does not parse: whatever category.actions says (one written without
+            // MALFORMED=QUARANTINE), a part no detector saw is never delivered.
+            v = new Verdict(Action.QUARANTINE, v.score(), v.categories(), v.findings(),
+                    "parts of the message were not inspected");
+        }
+        return new ScanOutcome(parsed, v, Duration.ofNanos(System.nanoTime() - start), withoutMandatory[0]);
     }
 
-    private List<Finding> runDetectors(String id, Envelope envelope, ParsedMessage parsed, byte[] raw) {
+    /** @param withoutMandatory set to true when a mandatory detector was not bound */
+    private List<Finding> runDetectors(String id, Envelope envelope, ParsedMessage parsed, byte[] raw,
+            boolean[] withoutMandatory) {
         List<Detector> snapshot = detectors; // the list may be replaced at any time; use one version
         PipelineSettings s = settings;
         ThreadPoolExecutor pool = executor;
@@ -254,11 +269,30 @@ public class Pipeline implements Scanner {
         List<Finding> findings = new ArrayList<>();
         for (Detector d : snapshot) {
             names.add(safeName(d));
-            try {
-                futures.add(pool.submit(() -> d.inspect(inspection)));
-            } catch (RejectedExecutionException e) {
-                futures.add(null);
+            Future<List<Finding>> f = null;
+            // A change of `threads` shuts the pool this scan took down and puts a new one in its place: submit
+            // there, else every detector not yet submitted became "not run" and the message was judged without it.
+            for (int tries = 0; f == null && tries < 3; tries++) {
+                try {
+                    f = pool.submit(() -> d.inspect(inspection));
+                } catch (RejectedExecutionException e) {
+                    if (!pool.isShutdown()) {
+                        break; // the queue is full: "not run", an ERROR finding
+                    }
+                    if (executor == pool) {
+                        // Deactivated (shutdown): no verdict from detectors that were not run; the caller keeps
+                        // the message for a later scan, as for an interrupted scan.
+                        for (Future<List<Finding>> g : futures) {
+                            if (g != null) {
+                                g.cancel(true);
+                            }
+                        }
+                        throw new CancellationException("scan of " + id + ": the pipeline is shutting down");
+                    }
+                    pool = executor;
+                }
             }
+            futures.add(f);
         }
         long deadlineNanos = System.nanoTime() + s.detectorTimeout().toNanos();
         for (int i = 0; i < futures.size(); i++) {
@@ -291,19 +325,22 @@ public class Pipeline implements Scanner {
             } catch (CancellationException e) {
                 findings.add(error(name, "error", "cancelled"));
             } catch (InterruptedException e) {
+                // Shutting down (the intake's workers are interrupted): the detectors were not heard, so there is
+                // no verdict to give. One judged from "scan interrupted" errors was DELIVER without mandatory
+                // detectors, and the message was delivered unscanned; now it stays spooled and is scanned again.
                 Thread.currentThread().interrupt();
                 for (int k = i; k < futures.size(); k++) {
                     if (futures.get(k) != null) {
                         futures.get(k).cancel(true);
                     }
-                    findings.add(error(names.get(k), "error", "scan interrupted"));
                 }
-                break;
+                throw new CancellationException("scan of " + id + " interrupted");
             }
         }
         for (String m : policy.mandatory()) {
             if (!names.contains(m)) {
                 findings.add(error(m, "unavailable", "mandatory detector '" + m + "' is not bound"));
+                withoutMandatory[0] = true;
             }
         }
         return findings;

@@ -78,7 +78,13 @@ public final class Spool {
     /** Envelope header limit: room for thousands of recipients; most headers fit the first 8 KiB read. */
     private static final int MAX_HEADER = 1024 * 1024;
     private static final int FIRST_HEADER_READ = 8 * 1024;
-    private static final int MAX_STATE = 64 * 1024;
+    /**
+     * State sidecar limit. It holds the pending recipients and those refused with the hop's reply (one line of at
+     * most 300 characters each, percent-escaped), for up to {@link #MAX_RECIPIENTS}: 64 KiB, the old limit, was
+     * passed by about 2000 recipients, and the state was then written but ignored at the next start (the message
+     * was scanned and sent to every recipient again).
+     */
+    private static final int MAX_STATE = 32 * 1024 * 1024;
     private static final int MAX_RECIPIENTS = 10_000;
     private static final Logger LOG = LoggerFactory.getLogger(Spool.class);
 
@@ -489,6 +495,10 @@ public final class Spool {
         StringBuilder b = new StringBuilder(STATE_MAGIC).append('\n');
         state.forEach((k, v) -> field(b, k, v));
         b.append("END\n");
+        if (b.length() > MAX_STATE) {
+            // never write what readState would ignore
+            throw new SpoolException("spool state of " + key + " too large: " + b.length() + " bytes");
+        }
         Path target = queue.resolve(key + ".state");
         Path temp = tmp.resolve(key + "." + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36)
                 + ".state.tmp");

@@ -220,6 +220,40 @@ class IntakeTest {
     }
 
     @Test
+    void aMessageWaitingForTheStoreIsNotKeptInMemory() throws Exception {
+        // The store is down: each quarantined message waits for a retry. The waiting retry used to hold the message
+        // and its parsed view (bodies, attachments), so an hour's outage filled the heap; it reads the spool again.
+        java.util.List<java.lang.ref.WeakReference<org.streamail.api.model.ParsedMessage>> seen =
+                new java.util.concurrent.CopyOnWriteArrayList<>();
+        start();
+        pipeline.setDetectors(List.of(new TestDetector("spam"), new org.streamail.api.detect.Detector() {
+            @Override
+            public String name() {
+                return "watch";
+            }
+
+            @Override
+            public List<org.streamail.api.model.Finding> inspect(org.streamail.api.detect.Inspection in) {
+                seen.add(new java.lang.ref.WeakReference<>(in.message()));
+                return List.of();
+            }
+        }));
+        store.failNextHolds.set(1_000);
+        IntakeResult r = send("SCORE 9");
+        Wait.until("first hold failed", Duration.ofSeconds(5), () -> store.holdCalls.get() >= 1);
+        Wait.until("the parsed message collected while the retry waits", Duration.ofSeconds(10), () -> {
+            System.gc();
+            return seen.get(0).get() == null;
+        });
+        store.failNextHolds.set(0);
+        Wait.until("held after retry", Duration.ofSeconds(20), () -> store.get(r.id()).isPresent());
+        assertThat(store.get(r.id()).orElseThrow().subject()).isEqualTo("SCORE 9");
+        assertThat(store.get(r.id()).orElseThrow().messageId()).isEqualTo(Math.abs("SCORE 9".hashCode()) + "@example.com");
+        assertThat(store.raw(r.id()).orElseThrow()).isEqualTo(Mail.message("SCORE 9"));
+        Wait.until("spool empty", Duration.ofSeconds(2), () -> spool.entries().isEmpty());
+    }
+
+    @Test
     void restartReprocessesEveryLeftoverEntryExactlyOnce() throws Exception {
         // A previous run spooled three messages and answered 250, then died: two undecided, one deferred.
         Spool before = new Spool(dir.resolve("spool"));
@@ -244,6 +278,30 @@ class IntakeTest {
         Thread.sleep(200);
         assertThat(log.receivedCalls).hasSize(2);
         assertThat(store.holdCalls.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aDetectorReportingItsOwnBackendUnavailableIsJudgedNotRefusedForever() throws Exception {
+        // A detector whose backend (clamd, say) is down may well call its ERROR finding "unavailable". That is the
+        // rule the pipeline gives a mandatory detector that is not bound, and the intake took it for one: 451 for
+        // every message (with nothing in mandatory.detectors), or, after the 250, a rescan every few minutes forever.
+        start();
+        pipeline.setDetectors(List.of(new TestDetector("spam"), new org.streamail.api.detect.Detector() {
+            @Override
+            public String name() {
+                return "av";
+            }
+
+            @Override
+            public List<org.streamail.api.model.Finding> inspect(org.streamail.api.detect.Inspection in) {
+                return List.of(new org.streamail.api.model.Finding("av", "unavailable", 0.0, Category.ERROR,
+                        "clamd not reachable"));
+            }
+        }));
+        IntakeResult r = send("hello");
+        assertThat(r.outcome()).isEqualTo(IntakeResult.Outcome.ACCEPTED);
+        assertThat(r.reply().code()).isEqualTo(250);
+        Wait.until("delivered", Duration.ofSeconds(10), () -> Files.exists(eml(r.id())));
     }
 
     @Test

@@ -147,6 +147,47 @@ class MimeParserTest {
     }
 
     /**
+     * A forwarded message as {@code message/global} (RFC 6532, the UTF-8 twin of message/rfc822, shown inline with
+     * its attachments by Thunderbird and Apple Mail) was one opaque attachment: its text, its links and the program
+     * inside it were never shown to the detectors as such.
+     */
+    @Test
+    void aNestedMessageGlobalIsWalkedLikeMessageRfc822() throws Exception {
+        ParsedMessage m = parser.parse(crlf("""
+                From: a@example.com
+                Content-Type: multipart/mixed; boundary=b1
+
+                --b1
+                Content-Type: text/plain
+
+                see forwarded
+                --b1
+                Content-Type: message/global
+
+                From: innér@example.com
+                Subject: inner
+                Content-Type: multipart/mixed; boundary=b2
+
+                --b2
+                Content-Type: text/html
+
+                <a href="http://evil.example/login">https://bank.example/</a>
+                --b2
+                Content-Type: application/x-msdownload; name=setup.exe
+
+                MZ fake exe
+                --b2--
+                --b1--
+                """));
+        assertThat(m.links()).extracting(Link::href).contains("http://evil.example/login");
+        assertThat(m.htmlBody()).contains("evil.example");
+        assertThat(m.attachments()).singleElement().satisfies(a -> {
+            assertThat(a.contentTypeName()).isEqualTo("setup.exe");
+            assertThat(a.part()).isEqualTo("2.2");
+        });
+    }
+
+    /**
      * A ZIP or a program sent as the message text (text/plain or text/html in base64, no name, inline) reached the
      * detectors only as characters: no detector walked the archive or scanned the program (sixth audit's
      * observation). Its bytes decide: an attachment, with a defect saying what was declared. Text whose bytes merely

@@ -169,4 +169,103 @@ class PipelineTest {
         pipeline = new Pipeline(lax, PipelineSettings.defaults(), List.of());
         assertThat(pipeline.scan(Mail.envelope(), new byte[0]).verdict().action()).isEqualTo(Action.QUARANTINE);
     }
+
+    @Test
+    void anAttachmentPastTheDepthLimitIsQuarantinedEvenIfCategoryActionsForgetMalformed() {
+        Policy lax = Policy.fixed(PolicyRules.parse(5, 8, 15, "", "SPAM=TAG", "", "QUARANTINE"));
+        pipeline = new Pipeline(lax, PipelineSettings.defaults(), List.of(new TestDetector("a")));
+        StringBuilder sb = new StringBuilder("From: a@example.com\r\nSubject: deep\r\nMIME-Version: 1.0\r\n");
+        for (int i = 0; i < 25; i++) {
+            sb.append("Content-Type: multipart/mixed; boundary=b").append(i).append("\r\n\r\n--b").append(i).append("\r\n");
+        }
+        sb.append("Content-Type: application/octet-stream; name=invoice.exe\r\n\r\nMZ\r\n");
+        for (int i = 24; i >= 0; i--) {
+            sb.append("--b").append(i).append("--\r\n");
+        }
+        ScanResult r = pipeline.scan(Mail.envelope(), sb.toString().getBytes(StandardCharsets.US_ASCII));
+        assertThat(r.verdict().findings()).anyMatch(f -> f.qualifiedRule().equals("core/uninspected"));
+        assertThat(r.verdict().action()).isEqualTo(Action.QUARANTINE);
+    }
+
+    @Test
+    void detectorsAreStillRunWhenTheThreadCountChangesDuringAScan() throws Exception {
+        CountDownLatch inScan = new CountDownLatch(1);
+        CountDownLatch go = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+        Detector gate = new Detector() {
+            @Override
+            public String name() {
+                if (armed.compareAndSet(true, false)) {
+                    // the scan has taken its executor and is naming the detectors: the configuration changes now
+                    inScan.countDown();
+                    try {
+                        go.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return "gate";
+            }
+
+            @Override
+            public List<Finding> inspect(org.streamail.api.detect.Inspection in) {
+                return List.of();
+            }
+        };
+        Pipeline p = pipeline("", Duration.ofSeconds(10), gate, new TestDetector("a"));
+        armed.set(true);
+        java.util.concurrent.CompletableFuture<ScanResult> scan = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> p.scan(Mail.envelope(), Mail.message("SCORE 9")));
+        assertThat(inScan.await(10, TimeUnit.SECONDS)).isTrue();
+        java.util.Map<String, Object> props = java.util.Map.of("threads", "2");
+        p.modified(org.streamail.testsupport.ShippedConfig.config(PipelineConfig.class, props), props);
+        go.countDown();
+        ScanResult r = scan.get(20, TimeUnit.SECONDS);
+        assertThat(r.verdict().findings()).noneMatch(f -> f.category() == Category.ERROR);
+        assertThat(r.verdict().action()).isEqualTo(Action.QUARANTINE);
+    }
+
+    @Test
+    void anInterruptedScanGivesNoVerdict() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        Detector slow = new Detector() {
+            @Override
+            public String name() {
+                return "slow";
+            }
+
+            @Override
+            public List<Finding> inspect(org.streamail.api.detect.Inspection in) throws Exception {
+                started.countDown();
+                Thread.sleep(10_000);
+                return List.of();
+            }
+        };
+        Pipeline p = pipeline("", Duration.ofSeconds(30), slow, new TestDetector("a"));
+        java.util.concurrent.atomic.AtomicReference<Object> outcome = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                outcome.set(p.scan(Mail.envelope(), Mail.message("SCORE 9")));
+            } catch (RuntimeException e) {
+                outcome.set(e);
+            }
+        });
+        t.start();
+        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+        t.interrupt(); // shutting down: the scan's worker is interrupted
+        t.join(10_000);
+        // A verdict judged without the detectors (DELIVER for score 0) would be routed and the message delivered
+        // unscanned; without one the message stays spooled for the next start.
+        assertThat(outcome.get()).isInstanceOf(java.util.concurrent.CancellationException.class);
+    }
+
+    @Test
+    void aScanAfterThePipelineWasClosedGivesNoVerdict() {
+        // Deactivation shuts the detector pool down: a scan still under way had every detector "not run" and was
+        // judged without them (DELIVER unless they are mandatory).
+        Pipeline p = pipeline("", Duration.ofSeconds(5), new TestDetector("a"));
+        p.close();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> p.scan(Mail.envelope(), Mail.message("SCORE 9")))
+                .isInstanceOf(java.util.concurrent.CancellationException.class);
+    }
 }

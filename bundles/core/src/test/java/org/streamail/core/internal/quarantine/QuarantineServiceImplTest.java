@@ -228,4 +228,28 @@ class QuarantineServiceImplTest {
             pipeline.close();
         }
     }
+
+    @Test
+    void releaseInterruptedBeforeTheStoreWasUpdatedIsNotDeliveredWhenTheMessageWasDeletedMeanwhile() throws Exception {
+        byte[] raw = Mail.message("crash, then deleted");
+        store.hold("q6", "m", "s", Mail.envelope(), held, raw);
+        // The crash window as above; while this node is down, an administrator on another node (same store)
+        // deletes the message.
+        spool.write("q6-released", "q6", Mail.envelope(), "admin", raw);
+        delivery.close();
+        assertThat(store.transition("q6", QuarantineEntry.Status.DELETED, "bob-admin")).isTrue();
+        Spool reopened = new Spool(dir.resolve("spool"));
+        delivery = new Delivery(reopened, log, DeliverySettings.local(dir.resolve("delivered")), Clock.systemUTC());
+        Pipeline pipeline = new Pipeline(Policy.fixed(PolicyRules.defaults()), PipelineSettings.defaults(), List.of());
+        Intake intake = Intake.withoutTransformers(pipeline, reopened, delivery, store, log, true);
+        try {
+            Wait.until("spool empty", Duration.ofSeconds(5), () -> reopened.entries().isEmpty());
+            Thread.sleep(300);
+            assertThat(eml("q6")).doesNotExist();
+            assertThat(store.get("q6").orElseThrow().status()).isEqualTo(QuarantineEntry.Status.DELETED);
+        } finally {
+            intake.close();
+            pipeline.close();
+        }
+    }
 }

@@ -220,4 +220,21 @@ class SpoolTest {
         assertThat(a).matches("\\d{8}T\\d{9}-[0-9a-z]{5}-[0-9a-z]{4}");
         assertThat(a.compareTo(b)).isNegative();
     }
+
+    @Test
+    void theStateOfAMessageToThousandsOfRecipientsReadsBack() throws Exception {
+        // A message to 3000 recipients (the listener's max.recipients raised for a list server) deferred for some
+        // of them: its state was written but, over 64 KiB, read back as "unreadable" at the next start, so the
+        // message was scanned and sent to every recipient again, and those refused earlier were never reported.
+        Spool spool = new Spool(dir);
+        List<String> rcpts = java.util.stream.IntStream.range(0, 3000)
+                .mapToObj(i -> "recipient-number-" + i + "@example.org").toList();
+        Envelope env = new Envelope("s@example.com", rcpts, null, null, false, Instant.parse("2026-11-25T11:40:00Z"),
+                Direction.INBOUND, null);
+        spool.write("big-1", "big-1", env, null, "Subject: x\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII));
+        Map<String, String> state = Map.of("pending", String.join("\n", rcpts), "attempts", "1");
+        spool.writeState("big-1", state);
+
+        assertThat(new Spool(dir).readState("big-1")).contains(state);
+    }
 }
