@@ -84,6 +84,19 @@ public class Pipeline implements Scanner {
     private final IdGenerator ids = new IdGenerator();
     private volatile PipelineSettings settings;
     private volatile ThreadPoolExecutor executor;
+    /**
+     * Detector runs that overran their time and were interrupted, and still hold their thread (a detector that
+     * ignores interruption: a regex backtracking for minutes, a socket read without timeout), by thread.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<Thread, Overrun> overruns =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A detector run past its deadline: its name and when it started. */
+    private record Overrun(String detector, long startedNanos) {
+    }
+
+    /** At most this many threads are added to the pool in place of ones held by overrunning detectors. */
+    static final int MAX_EXTRA_THREADS = 16;
 
     /**
      * @throws IllegalArgumentException naming the property when a value does not parse or is out of range (DS
@@ -262,6 +275,7 @@ public class Pipeline implements Scanner {
         List<Detector> snapshot = detectors; // the list may be replaced at any time; use one version
         PipelineSettings s = settings;
         ThreadPoolExecutor pool = executor;
+        replaceHeldThreads(pool, s);
         Instant deadline = Instant.now().plus(s.detectorTimeout());
         Inspection inspection = new Inspection(id, envelope, parsed, Content.of(raw), deadline);
         List<Future<List<Finding>>> futures = new ArrayList<>(snapshot.size());
@@ -274,7 +288,7 @@ public class Pipeline implements Scanner {
             // there, else every detector not yet submitted became "not run" and the message was judged without it.
             for (int tries = 0; f == null && tries < 3; tries++) {
                 try {
-                    f = pool.submit(() -> d.inspect(inspection));
+                    f = pool.submit(new DetectorRun(safeName(d), () -> d.inspect(inspection)));
                 } catch (RejectedExecutionException e) {
                     if (!pool.isShutdown()) {
                         break; // the queue is full: "not run", an ERROR finding
@@ -316,6 +330,9 @@ public class Pipeline implements Scanner {
                 }
             } catch (TimeoutException e) {
                 f.cancel(true);
+                if (f instanceof DetectorFuture df) {
+                    df.overran();
+                }
                 findings.add(error(name, "timeout", "no answer within " + s.detectorTimeout().toMillis() + " ms"));
             } catch (ExecutionException e) {
                 Throwable c = e.getCause() == null ? e : e.getCause();
@@ -364,6 +381,108 @@ public class Pipeline implements Scanner {
         }
     }
 
+    /**
+     * Detectors that overran their time and still hold a thread: one line each (name, seconds, threads), for the
+     * gateway's status; empty when none.
+     */
+    public List<String> overrunningDetectors() {
+        long now = System.nanoTime();
+        java.util.Map<String, long[]> byName = new java.util.TreeMap<>();
+        for (Overrun o : overruns.values()) {
+            long[] v = byName.computeIfAbsent(o.detector(), k -> new long[2]);
+            v[0]++;
+            v[1] = Math.max(v[1], TimeUnit.NANOSECONDS.toSeconds(now - o.startedNanos()));
+        }
+        List<String> out = new ArrayList<>();
+        byName.forEach((name, v) -> out.add("detector '" + name + "' ignores interruption: " + v[0]
+                + " run(s) still going past their time (longest " + v[1] + " s), each holding a detector thread"));
+        return out;
+    }
+
+    /**
+     * Keeps {@code threads} threads free for detectors: a thread held by a run that overran and ignores its
+     * interruption is replaced by an extra one (at most {@link #MAX_EXTRA_THREADS}), and given back once the run
+     * ends. Without it, a few such runs took every thread, and from then on every detector timed out on every
+     * message: mandatory ones sent all mail to the quarantine, the others let it through unscanned.
+     */
+    private void replaceHeldThreads(ThreadPoolExecutor pool, PipelineSettings s) {
+        int held = Math.min(overruns.size(), MAX_EXTRA_THREADS);
+        int wanted = s.threads() + held;
+        if (pool.getMaximumPoolSize() != wanted && !pool.isShutdown()) {
+            synchronized (pool) {
+                if (wanted > pool.getMaximumPoolSize()) {
+                    pool.setMaximumPoolSize(wanted);
+                    pool.setCorePoolSize(wanted);
+                    LOG.warn("Detector threads: {} held by overrunning detector runs ({}); running with {} threads",
+                            held, overrunningDetectors(), wanted);
+                } else if (wanted < pool.getMaximumPoolSize()) {
+                    pool.setCorePoolSize(wanted);
+                    pool.setMaximumPoolSize(wanted);
+                }
+            }
+        }
+    }
+
+    /** A detector's run, known by its thread while it overruns. */
+    private final class DetectorRun implements java.util.concurrent.Callable<List<Finding>> {
+        private final String name;
+        private final java.util.concurrent.Callable<List<Finding>> work;
+        private volatile Thread thread;
+        private volatile long startedNanos;
+        private volatile Overrun overran;
+        private volatile boolean finished;
+
+        DetectorRun(String name, java.util.concurrent.Callable<List<Finding>> work) {
+            this.name = name;
+            this.work = work;
+        }
+
+        @Override
+        public List<Finding> call() throws Exception {
+            thread = Thread.currentThread();
+            startedNanos = System.nanoTime();
+            try {
+                return work.call();
+            } finally {
+                finished = true;
+                Overrun o = overran;
+                if (o != null) {
+                    overruns.remove(thread, o);
+                    LOG.warn("Detector {} ended {} ms after it started, past its time", name,
+                            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
+                }
+                thread = null;
+            }
+        }
+
+        /** Called once the run's deadline passed and it was interrupted: counted while it still holds its thread. */
+        void overran() {
+            Thread t = thread;
+            if (t != null && !finished) {
+                Overrun o = new Overrun(name, startedNanos);
+                overran = o;
+                overruns.put(t, o);
+                if (finished) { // it ended meanwhile: its end may not have seen the mark
+                    overruns.remove(t, o);
+                }
+            }
+        }
+    }
+
+    /** The future of a {@link DetectorRun}, through which an overrun is reported. */
+    private static final class DetectorFuture extends java.util.concurrent.FutureTask<List<Finding>> {
+        private final DetectorRun run;
+
+        DetectorFuture(DetectorRun run) {
+            super(run);
+            this.run = run;
+        }
+
+        void overran() {
+            run.overran();
+        }
+    }
+
     private static ThreadPoolExecutor newExecutor(int threads) {
         AtomicInteger n = new AtomicInteger();
         ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
@@ -371,7 +490,14 @@ public class Pipeline implements Scanner {
                     Thread t = new Thread(r, "streamail-detector-" + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
-                });
+                }) {
+            @Override
+            @SuppressWarnings("unchecked")
+            protected <T> java.util.concurrent.RunnableFuture<T> newTaskFor(java.util.concurrent.Callable<T> task) {
+                return task instanceof Pipeline.DetectorRun run ? (java.util.concurrent.RunnableFuture<T>) new DetectorFuture(run)
+                        : super.newTaskFor(task);
+            }
+        };
         pool.allowCoreThreadTimeOut(true);
         return pool;
     }

@@ -91,15 +91,17 @@ public class GatewayStatusImpl implements GatewayStatus {
     }
 
     private List<String> problems() {
+        List<String> out = new ArrayList<>(pipeline.overrunningDetectors());
         ServiceComponentRuntime scr = runtime;
         if (scr == null) {
-            return List.of();
+            return out;
         }
         try {
-            return ComponentProblems.of(scr);
+            out.addAll(ComponentProblems.of(scr));
         } catch (RuntimeException e) {
             // e.g. SCR stopping while we ask: the status must still answer.
-            return List.of("component states unavailable: " + e);
+            out.add("component states unavailable: " + e);
         }
+        return out;
     }
 }

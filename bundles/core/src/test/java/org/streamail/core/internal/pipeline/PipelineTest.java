@@ -47,6 +47,56 @@ class PipelineTest {
         assertThat(r.subject()).isEqualTo("SCORE 4");
     }
 
+    /**
+     * A detector that overruns and ignores its interruption (a regex backtracking for minutes) keeps its thread. With
+     * every thread so held, each later message had all its detectors time out; its thread is now replaced, the
+     * gateway's status names the detector, and the extra thread goes once the run ends.
+     */
+    @Test
+    void aDetectorThatIgnoresItsInterruptionDoesNotTakeTheThreadsOfLaterMessages() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        Detector stubborn = new Detector() {
+            @Override
+            public String name() {
+                return "stubborn";
+            }
+
+            @Override
+            public List<Finding> inspect(org.streamail.api.detect.Inspection in) {
+                if (in.message().subject().contains("STUCK")) {
+                    while (release.getCount() > 0) {
+                        try {
+                            release.await();
+                        } catch (InterruptedException ignored) {
+                            // a detector that does not stop when told
+                        }
+                    }
+                }
+                return List.of(new Finding("stubborn", "seen", 1.0, Category.SPAM, "looked at it"));
+            }
+        };
+        Policy policy = Policy.fixed(PolicyRules.parse(5, 8, 15, "", "MALFORMED=QUARANTINE", "", "QUARANTINE"));
+        pipeline = new Pipeline(policy, new PipelineSettings(1, Duration.ofMillis(300), Duration.ofSeconds(5), 1 << 20),
+                List.of(stubborn));
+        try {
+            assertThat(pipeline.scan(Mail.envelope(), Mail.message("STUCK")).verdict().findings())
+                    .extracting(Finding::rule).containsExactly("timeout");
+            assertThat(pipeline.overrunningDetectors()).singleElement().asString().contains("'stubborn'");
+
+            for (int i = 0; i < 3; i++) {
+                assertThat(pipeline.scan(Mail.envelope(), Mail.message("hello " + i)).verdict().findings())
+                        .as("a later message still gets its detector").extracting(Finding::rule).containsExactly("seen");
+            }
+        } finally {
+            release.countDown();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!pipeline.overrunningDetectors().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(pipeline.overrunningDetectors()).isEmpty();
+    }
+
     @Test
     void slowDetectorTimesOutIsInterruptedAndYieldsATimeoutError() throws Exception {
         CountDownLatch interrupted = new CountDownLatch(1);
