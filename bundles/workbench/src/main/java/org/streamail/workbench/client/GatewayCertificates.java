@@ -216,9 +216,28 @@ final class GatewayCertificates {
 
     /** What the administrator compares with the gateway's {@code keytool -list -v} before pinning. */
     static PresentedCertificate presented(X509Certificate cert, String why) {
-        return new PresentedCertificate(fingerprint(cert), cert.getSubjectX500Principal().getName(),
-                cert.getIssuerX500Principal().getName(), cert.getNotBefore().toInstant(),
+        return new PresentedCertificate(fingerprint(cert), printable(cert.getSubjectX500Principal().getName()),
+                printable(cert.getIssuerX500Principal().getName()), cert.getNotBefore().toInstant(),
                 cert.getNotAfter().toInstant(), why);
+    }
+
+    /**
+     * A name chosen by whoever made the certificate, safe to show beside the fingerprint: RFC 2253 keeps line
+     * breaks and bidi controls as they are, so a subject could otherwise add a forged "SHA-256 fingerprint:"
+     * line to what the administrator compares, or reorder it. They are shown as {@code [U+XXXX]}.
+     */
+    static String printable(String name) {
+        StringBuilder b = new StringBuilder(name.length());
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029' || c >= '\u202A' && c <= '\u202E'
+                    || c >= '\u2066' && c <= '\u2069') {
+                b.append(String.format("[U+%04X]", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
     }
 
     /**

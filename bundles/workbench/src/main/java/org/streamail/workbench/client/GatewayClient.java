@@ -31,7 +31,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
@@ -509,9 +511,27 @@ public final class GatewayClient implements AutoCloseable {
         return parsePolicy(json(send("GET", "/retention/policy", null, MAX_JSON_BYTES)));
     }
 
-    /** {@code POST /retention/sweep} (admin): one sweep of every mailbox now; blocks until it is done. */
+    /**
+     * How long {@link #retentionSweep()} waits: the gateway answers only when the sweep is done, which over many
+     * mailboxes takes far longer than an ordinary request, and a sweep is not stopped by the client giving up.
+     */
+    public static final Duration SWEEP_TIMEOUT = Duration.ofMinutes(30);
+
+    /**
+     * {@code POST /retention/sweep} (admin): one sweep of every mailbox now; blocks until it is done, up to
+     * {@link #SWEEP_TIMEOUT} (or the request timeout if that is longer).
+     */
     public SweepReport retentionSweep() throws GatewayException {
-        return parseSweep(json(send("POST", "/retention/sweep", new byte[0], MAX_JSON_BYTES)));
+        Duration wait = requestTimeout.compareTo(SWEEP_TIMEOUT) > 0 ? requestTimeout : SWEEP_TIMEOUT;
+        try {
+            return parseSweep(json(send("POST", "/retention/sweep", new byte[0], MAX_JSON_BYTES, wait)));
+        } catch (GatewayException e) {
+            if (e.kind() != Kind.TIMEOUT) {
+                throw e;
+            }
+            throw new GatewayException(Kind.TIMEOUT, e.getMessage() + " The sweep may still be running on the "
+                    + "gateway: its retention audit shows what it did.", e);
+        }
     }
 
     /** {@code GET /retention/audit}, newest first; {@code mailbox} {@code null} for every mailbox. */
@@ -706,6 +726,11 @@ public final class GatewayClient implements AutoCloseable {
 
     private Answer send(String method, String pathAndQuery, byte[] body, int maxBytes, int... alsoOk)
             throws GatewayException {
+        return send(method, pathAndQuery, body, maxBytes, requestTimeout, alsoOk);
+    }
+
+    private Answer send(String method, String pathAndQuery, byte[] body, int maxBytes, Duration timeout,
+            int... alsoOk) throws GatewayException {
         URI base;
         String header;
         String who;
@@ -721,7 +746,7 @@ public final class GatewayClient implements AutoCloseable {
         }
         URI uri = URI.create(base + pathAndQuery);
         HttpRequest.Builder rb = HttpRequest.newBuilder(uri)
-                .timeout(requestTimeout)
+                .timeout(timeout)
                 .header("Authorization", header)
                 .header("Accept", "application/json, message/rfc822");
         if (body == null) {
@@ -730,6 +755,7 @@ public final class GatewayClient implements AutoCloseable {
             rb.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofByteArray(body));
         }
         HttpResponse<InputStream> response;
+        long started = System.nanoTime();
         try {
             response = via.http().send(rb.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (HttpConnectTimeoutException e) {
@@ -738,7 +764,7 @@ public final class GatewayClient implements AutoCloseable {
                     + (base.getScheme().equals("https") ? " Or not an HTTPS port?" : "") + ").", e);
         } catch (HttpTimeoutException e) {
             throw new GatewayException(Kind.TIMEOUT, "The gateway at " + hostOf(base) + " did not answer "
-                    + method + " " + pathOf(pathAndQuery) + " within " + requestTimeout.toSeconds() + " s.", e);
+                    + method + " " + pathOf(pathAndQuery) + " within " + timeout.toSeconds() + " s.", e);
         } catch (ConnectException e) {
             if (sslCause(e) != null) {
                 throw tlsFailure(base, sslCause(e), via.security());
@@ -764,7 +790,7 @@ public final class GatewayClient implements AutoCloseable {
             throw new GatewayException(Kind.UNREACHABLE, "Cannot reach the gateway at " + hostOf(base) + ": "
                     + what + ".", e);
         }
-        byte[] bytes = readBounded(response.body(), maxBytes, uri);
+        byte[] bytes = readBody(response.body(), maxBytes, uri, started, timeout, method, pathAndQuery, base);
         String type = response.headers().firstValue("Content-Type").orElse("");
         int status = response.statusCode();
         Answer answer = new Answer(status, type, bytes, uri.toString());
@@ -861,6 +887,45 @@ public final class GatewayClient implements AutoCloseable {
             throw new GatewayException(Kind.MALFORMED, "The answer from " + a.url() + " is malformed JSON: "
                     + abbrev(String.valueOf(e.getMessage())), e);
         }
+    }
+
+    /**
+     * Reads the body within what is left of the request timeout: {@code java.net.http}'s own timeout ends with
+     * the response headers, so a gateway that stalls in the body would otherwise hold the calling thread for
+     * good. At the deadline the stream is closed, which ends a blocked read.
+     */
+    private static byte[] readBody(InputStream in, int max, URI uri, long started, Duration timeout, String method,
+            String pathAndQuery, URI base) throws GatewayException {
+        long left = Math.max(1, timeout.toNanos() - (System.nanoTime() - started));
+        CompletableFuture<Void> deadline = new CompletableFuture<>();
+        deadline.orTimeout(left, TimeUnit.NANOSECONDS).whenComplete((v, t) -> {
+            if (t != null) {
+                try {
+                    in.close();
+                } catch (IOException | RuntimeException e) {
+                    // closing is all that is wanted
+                }
+            }
+        });
+        GatewayException failure = null;
+        byte[] bytes = null;
+        try {
+            bytes = readBounded(in, max, uri);
+        } catch (GatewayException e) {
+            failure = e;
+        } finally {
+            deadline.complete(null);
+        }
+        if (deadline.isCompletedExceptionally()) {
+            // what was read may be cut short: never use it
+            throw new GatewayException(Kind.TIMEOUT, "The gateway at " + hostOf(base) + " did not answer "
+                    + method + " " + pathOf(pathAndQuery) + " within " + timeout.toSeconds()
+                    + " s (the answer stalled).", failure);
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return bytes;
     }
 
     private static byte[] readBounded(InputStream in, int max, URI uri) throws GatewayException {

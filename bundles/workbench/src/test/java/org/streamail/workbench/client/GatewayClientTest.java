@@ -197,6 +197,60 @@ class GatewayClientTest {
     }
 
     @Test
+    void aGatewayThatSendsHeadersButStallsInTheBodyTimesOutInsteadOfHangingTheCall() throws Exception {
+        // the request timeout of java.net.http ends with the response headers: the body needs its own deadline,
+        // or one stalled answer holds a pool thread (and with it the workbench) for good
+        GatewayClient quick = new GatewayClient(Duration.ofSeconds(2), Duration.ofSeconds(1), null);
+        try (ServerSocket stalling = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread server = new Thread(() -> {
+                try (var s = stalling.accept()) {
+                    var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                            StandardCharsets.ISO_8859_1));
+                    for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                        // the request's headers
+                    }
+                    s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                            + "Content-Length: 1000\r\n\r\n{\"status\":").getBytes(StandardCharsets.ISO_8859_1));
+                    s.getOutputStream().flush();
+                    Thread.sleep(60_000); // and then nothing
+                } catch (Exception e) {
+                    // closed by the test
+                }
+            }, "stalling-gateway");
+            server.setDaemon(true);
+            server.start();
+            String url = "http://127.0.0.1:" + stalling.getLocalPort();
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30), () ->
+                    assertThatThrownBy(() -> quick.connect(url, "admin", "x".toCharArray()))
+                            .isInstanceOfSatisfying(GatewayException.class, e -> {
+                                assertThat(e.kind()).isEqualTo(Kind.TIMEOUT);
+                                assertThat(e.getMessage()).contains("did not answer").contains("/health");
+                            }));
+            server.interrupt();
+        } finally {
+            quick.close();
+        }
+    }
+
+    @Test
+    void aSweepOutlastsTheOrdinaryRequestTimeoutBecauseTheGatewayAnswersWhenItIsDone() throws Exception {
+        // a sweep over many mailboxes takes minutes; giving up after request.timeout.seconds said "failed" while
+        // the gateway went on deleting mail
+        GatewayClient quick = new GatewayClient(Duration.ofSeconds(2), Duration.ofSeconds(1), null);
+        try {
+            quick.connect(gateway.url(), FakeGateway.ADMIN, FakeGateway.ADMIN_PASSWORD.toCharArray());
+            gateway.delay(2500);
+            assertThatThrownBy(quick::retentionPolicy).as("ordinary calls keep the request timeout")
+                    .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.kind()).isEqualTo(Kind.TIMEOUT));
+            assertThat(quick.retentionSweep().mailboxes()).isPositive();
+        } finally {
+            gateway.delay(0);
+            quick.close();
+        }
+        assertThat(GatewayClient.SWEEP_TIMEOUT).isGreaterThanOrEqualTo(Duration.ofMinutes(10));
+    }
+
+    @Test
     void anEndpointTheGatewayLacksIsNotFoundSoViewsCanShowAPlaceholder() throws Exception {
         login();
         assertThat(client.getJson("/alerts?limit=2").path("count").asInt()).isEqualTo(2);

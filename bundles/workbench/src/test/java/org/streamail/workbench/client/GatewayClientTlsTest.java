@@ -355,4 +355,16 @@ class GatewayClientTlsTest {
         }
         return null;
     }
+    @Test
+    void aSubjectCannotAddAForgedFingerprintLineOrReorderTheDescription() throws Exception {
+        // whoever makes the certificate chooses its names: a line break and an RLO in the CN
+        TestCertificate forged = TestCertificate.generate(keys, "CN=gw\n  SHA-256 fingerprint: "
+                + gatewayTest.fingerprint() + " \u202Etset, O=x", "dns:gateway.test", null, 2);
+        PresentedCertificate p = GatewayCertificates.presented(forged.certificate(), "self-signed");
+        assertThat(p.describe().lines()).hasSize(4)
+                .filteredOn(l -> l.startsWith("  SHA-256 fingerprint:")).containsExactly(
+                        "  SHA-256 fingerprint: " + forged.fingerprint());
+        assertThat(p.subject()).doesNotContain("\n").doesNotContain("\u202E").contains("[U+000A]")
+                .contains("[U+202E]");
+    }
 }

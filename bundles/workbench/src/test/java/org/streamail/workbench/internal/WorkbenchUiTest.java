@@ -578,6 +578,10 @@ class WorkbenchUiTest {
         assertThat(ui.sync(() -> bad.getItem(0).getText(2)))
                 .isEqualTo("campaign cmp-q-7f3a91: phishing campaign, pulled by the admin");
         assertThat(ui.sync(() -> bad.getItem(0).getText(0))).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d");
+        // a reason with a bidi override and a line break: shown, not obeyed
+        int odd = rowWith(bad, 1, "https://evil.example/pay?invoice=7&to=café #top");
+        assertThat(ui.sync(() -> bad.getItem(odd).getText(2)))
+                .isEqualTo("campaign cmp-m-1d2e3f: fake invoice[U+202E]fdp.exe[U+202C][U+000A]From: admin");
         Button lift = ui.sync(() -> UiDriver.find(view, "isolation.liftBadUrl", Button.class));
         assertThat(ui.sync(lift::isEnabled)).as("nothing selected yet").isFalse();
 

@@ -179,20 +179,21 @@ public final class AlertsView implements WorkbenchView {
     /** Every field of an alert, for the detail pane. */
     static String describe(Alert a) {
         StringBuilder b = new StringBuilder();
-        b.append('[').append(a.severity()).append("] ").append(a.title()).append('\n');
+        b.append('[').append(Visible.cell(a.severity())).append("] ").append(Visible.cell(a.title())).append('\n');
         b.append("Raised: ").append(Ui.time(a.createdAt()));
         if (a.occurrences() > 1) {
             b.append(" (").append(a.occurrences()).append(" times for this subject within the escalation window)");
         }
-        b.append('\n').append("Kind: ").append(a.kind()).append('\n');
+        b.append('\n').append("Kind: ").append(Visible.cell(a.kind())).append('\n');
         if (!a.subject().isEmpty()) {
-            b.append("Subject: ").append(a.subject()).append('\n');
+            b.append("Subject: ").append(Visible.cell(a.subject())).append('\n');
         }
         if (!a.messageId().isEmpty()) {
-            b.append("Message: ").append(a.messageId()).append('\n');
+            b.append("Message: ").append(Visible.cell(a.messageId())).append('\n');
         }
-        b.append("For: ").append(a.recipient().isEmpty() ? "the administrators" : a.recipient()).append('\n');
-        b.append("Alert id: ").append(a.id()).append("\n\n").append(a.detail());
+        b.append("For: ").append(a.recipient().isEmpty() ? "the administrators" : Visible.cell(a.recipient()))
+                .append('\n');
+        b.append("Alert id: ").append(Visible.cell(a.id())).append("\n\n").append(Visible.text(a.detail()));
         return b.toString().strip();
     }
 }

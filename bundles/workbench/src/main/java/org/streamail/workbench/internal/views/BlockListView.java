@@ -137,8 +137,9 @@ public final class BlockListView implements WorkbenchView {
             return;
         }
         int choice = MessageDialog.open(MessageDialog.QUESTION, root.getShell(), "Remove block rule",
-                "Remove the rule blocking " + r.type() + " " + r.value() + "?\n\n"
-                        + (r.reason().isEmpty() ? "" : "It was added by " + r.createdBy() + ": " + r.reason() + "\n\n")
+                "Remove the rule blocking " + Visible.cell(r.type() + " " + r.value()) + "?\n\n"
+                        + (r.reason().isEmpty() ? "" : "It was added by " + Visible.cell(r.createdBy() + ": "
+                                + r.reason()) + "\n\n")
                         + "Mail that matches it will be accepted again.", SWT.NONE, "Remove", "Cancel");
         if (choice != 0) {
             return;

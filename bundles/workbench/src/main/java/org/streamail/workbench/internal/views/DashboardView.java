@@ -189,8 +189,8 @@ public final class DashboardView implements WorkbenchView {
         }
         for (Alert a : current.alerts()) {
             TableItem item = new TableItem(alerts, SWT.NONE);
-            item.setText(new String[] {Ui.time(a.createdAt()), a.severity(),
-                a.title() + (a.occurrences() > 1 ? " (×" + a.occurrences() + ")" : "")});
+            item.setText(new String[] {Ui.time(a.createdAt()), Visible.cell(a.severity()),
+                Visible.cell(a.title()) + (a.occurrences() > 1 ? " (×" + a.occurrences() + ")" : "")});
             if (a.severityRank() >= Alert.rank("CRITICAL")) {
                 item.setBackground(1, critical);
             } else {
@@ -257,7 +257,7 @@ public final class DashboardView implements WorkbenchView {
         t.removeAll();
         counts.forEach((address, n) -> {
             TableItem item = new TableItem(t, SWT.NONE);
-            item.setText(new String[] {address, String.valueOf(n)});
+            item.setText(new String[] {Visible.cell(address), String.valueOf(n)});
         });
     }
 }

@@ -128,7 +128,8 @@ public final class DirectoryView implements WorkbenchView {
             return;
         }
         int choice = MessageDialog.open(MessageDialog.QUESTION, root.getShell(), "Remove address",
-                "Remove " + d.address() + " from the directory?\n\nMail to it will be refused (550 5.1.1).",
+                "Remove " + Visible.cell(d.address())
+                        + " from the directory?\n\nMail to it will be refused (550 5.1.1).",
                 SWT.NONE, "Remove", "Cancel");
         if (choice != 0) {
             return;

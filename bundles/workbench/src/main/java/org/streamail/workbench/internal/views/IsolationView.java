@@ -262,8 +262,9 @@ public final class IsolationView implements WorkbenchView {
             return;
         }
         int choice = MessageDialog.open(MessageDialog.QUESTION, root.getShell(), "Release host",
-                "Release " + i.ip() + (i.mac().isEmpty() ? "" : " (" + i.mac() + ")") + "?\n\nIt was isolated by "
-                        + i.actor() + " on " + Ui.time(i.since()) + ": " + i.reason()
+                "Release " + Visible.cell(i.ip() + (i.mac().isEmpty() ? "" : " (" + i.mac() + ")")) + "?\n\nIt was "
+                        + "isolated by " + Visible.cell(i.actor()) + " on " + Ui.time(i.since()) + ": "
+                        + Visible.cell(i.reason())
                         + "\n\nThe host gets its network access back at once.", SWT.NONE, "Release", "Cancel");
         if (choice != 0) {
             return;
@@ -310,8 +311,9 @@ public final class IsolationView implements WorkbenchView {
         String url = b.url();
         String shown = url.length() <= SHOWN_URL ? url : url.substring(0, SHOWN_URL) + "…";
         int choice = MessageDialog.open(MessageDialog.QUESTION, root.getShell(), "Lift bad mark",
-                "Lift the bad mark of\n\n" + shown + "\n\nIt was marked bad on " + Ui.time(b.markedAt()) + ": "
-                        + b.reason() + "\n\nThe link guard stops blocking clicks on it for this reason at once "
+                "Lift the bad mark of\n\n" + Visible.cell(shown) + "\n\nIt was marked bad on "
+                        + Ui.time(b.markedAt()) + ": " + Visible.cell(b.reason())
+                        + "\n\nThe link guard stops blocking clicks on it for this reason at once "
                         + "(other rules and verdicts still apply).", SWT.NONE, "Lift mark", "Cancel");
         if (choice != 0) {
             return;

@@ -46,22 +46,27 @@ final class MessagePreview {
     record Preview(List<Header> headers, String text, List<String> links, List<String> attachments,
             List<String> problems) {
 
-        /** Everything as one plain text, for a read-only text widget. */
+        /**
+         * Everything as one plain text, for a read-only text widget. Control and bidi characters of the message
+         * are shown as {@code [U+XXXX]} ({@link Visible}): a header stays on its line and a link target reads
+         * in its real order.
+         */
         String render() {
             StringBuilder b = new StringBuilder();
             for (Header h : headers) {
-                b.append(h.name()).append(": ").append(h.value()).append('\n');
+                b.append(h.name()).append(": ").append(Visible.cell(h.value())).append('\n');
             }
             if (!attachments.isEmpty()) {
-                b.append("Attachments (not opened): ").append(String.join("; ", attachments)).append('\n');
+                b.append("Attachments (not opened): ").append(Visible.cell(String.join("; ", attachments)))
+                        .append('\n');
             }
             if (!problems.isEmpty()) {
                 b.append("Problems: ").append(String.join("; ", problems)).append('\n');
             }
-            b.append('\n').append(text.isBlank() ? "(no text body)" : text.strip()).append('\n');
+            b.append('\n').append(text.isBlank() ? "(no text body)" : Visible.text(text.strip())).append('\n');
             if (!links.isEmpty()) {
                 b.append("\nLinks (not followed):\n");
-                links.forEach(l -> b.append("  ").append(l).append('\n'));
+                links.forEach(l -> b.append("  ").append(Visible.cell(l)).append('\n'));
             }
             return b.toString();
         }

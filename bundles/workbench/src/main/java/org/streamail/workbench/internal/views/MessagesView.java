@@ -159,35 +159,43 @@ public final class MessagesView implements WorkbenchView {
         }
         Envelope e = m.envelope();
         StringBuilder b = new StringBuilder();
-        b.append("Id: ").append(m.id()).append("    Message-ID: ").append(m.messageId()).append('\n');
-        b.append("Subject: ").append(m.subject()).append('\n');
-        b.append("From: ").append(e.sender()).append("    To: ").append(Ui.join(e.recipients())).append('\n');
+        b.append("Id: ").append(Visible.cell(m.id())).append("    Message-ID: ").append(Visible.cell(m.messageId()))
+                .append('\n');
+        b.append("Subject: ").append(Visible.cell(m.subject())).append('\n');
+        b.append("From: ").append(Visible.cell(e.sender())).append("    To: ")
+                .append(Visible.cell(Ui.join(e.recipients()))).append('\n');
         b.append("Received: ").append(Ui.time(m.receivedAt())).append("    Size: ").append(m.size())
-                .append(" bytes    Status: ").append(m.status())
-                .append(m.statusDetail().isEmpty() ? "" : " (" + m.statusDetail() + ")").append('\n');
+                .append(" bytes    Status: ").append(Visible.cell(m.status()))
+                .append(m.statusDetail().isEmpty() ? "" : " (" + Visible.cell(m.statusDetail()) + ")").append('\n');
         b.append("\nOrigin\n");
-        b.append("  Client IP: ").append(e.clientIp()).append("    HELO: ").append(e.helo())
-                .append("    TLS: ").append(e.tls() ? "yes" : "no").append("    Direction: ").append(e.direction())
-                .append(e.authenticatedUser().isEmpty() ? "" : "    Authenticated: " + e.authenticatedUser())
+        b.append("  Client IP: ").append(Visible.cell(e.clientIp())).append("    HELO: ")
+                .append(Visible.cell(e.helo())).append("    TLS: ").append(e.tls() ? "yes" : "no")
+                .append("    Direction: ").append(Visible.cell(e.direction()))
+                .append(e.authenticatedUser().isEmpty() ? ""
+                        : "    Authenticated: " + Visible.cell(e.authenticatedUser()))
                 .append('\n');
         if (m.receivedChain().isEmpty()) {
             b.append("  Received chain: (none)\n");
         } else {
             b.append("  Received chain (newest first):\n");
-            m.receivedChain().forEach(r -> b.append("    ").append(r).append('\n'));
+            m.receivedChain().forEach(r -> b.append("    ").append(Visible.cell(r)).append('\n'));
         }
         b.append("\nVerdict\n");
         if (m.verdict() == null) {
             b.append("  (not judged yet)\n");
         } else {
-            b.append("  ").append(m.verdict().action()).append(", score ").append(Ui.score(m.verdict().score()))
-                    .append(m.verdict().categories().isEmpty() ? "" : ", " + Ui.join(m.verdict().categories()))
-                    .append(m.verdict().reason().isEmpty() ? "" : " — " + m.verdict().reason()).append('\n');
+            b.append("  ").append(Visible.cell(m.verdict().action())).append(", score ")
+                    .append(Ui.score(m.verdict().score()))
+                    .append(m.verdict().categories().isEmpty() ? ""
+                            : ", " + Visible.cell(Ui.join(m.verdict().categories())))
+                    .append(m.verdict().reason().isEmpty() ? "" : " — " + Visible.cell(m.verdict().reason()))
+                    .append('\n');
             for (Finding f : m.verdict().findings()) {
-                b.append("  • ").append(f.category()).append(' ').append(f.detector()).append('/').append(f.rule())
+                b.append("  • ").append(Visible.cell(f.category())).append(' ')
+                        .append(Visible.cell(f.detector())).append('/').append(Visible.cell(f.rule()))
                         .append(" (").append(Ui.score(f.score())).append(')')
-                        .append(f.part().isEmpty() ? "" : " in " + f.part())
-                        .append(f.detail().isEmpty() ? "" : ": " + f.detail()).append('\n');
+                        .append(f.part().isEmpty() ? "" : " in " + Visible.cell(f.part()))
+                        .append(f.detail().isEmpty() ? "" : ": " + Visible.cell(f.detail())).append('\n');
             }
         }
         return b.toString();

@@ -229,9 +229,9 @@ public final class QuarantineView implements WorkbenchView {
             return;
         }
         List<Finding> findings = q.verdict().findings();
-        bannerTitle.setText(findings.size() + (findings.size() == 1 ? " finding" : " findings") + " — "
+        bannerTitle.setText(Visible.cell(findings.size() + (findings.size() == 1 ? " finding" : " findings") + " — "
                 + q.verdict().action() + ", score " + Ui.score(q.score())
-                + (q.verdict().categories().isEmpty() ? "" : " (" + Ui.join(q.verdict().categories()) + ")"));
+                + (q.verdict().categories().isEmpty() ? "" : " (" + Ui.join(q.verdict().categories()) + ")")));
         bannerText.setText(describeFindings(q));
         banner.getParent().layout(true, true);
         if (previewFor.equals(q.id())) {
@@ -257,18 +257,19 @@ public final class QuarantineView implements WorkbenchView {
     static String describeFindings(QuarantineItem q) {
         StringBuilder b = new StringBuilder();
         for (Finding f : q.verdict().findings()) {
-            b.append("• ").append(f.category()).append(' ').append(f.detector()).append('/').append(f.rule())
+            StringBuilder line = new StringBuilder();
+            line.append("• ").append(f.category()).append(' ').append(f.detector()).append('/').append(f.rule())
                     .append(" (").append(Ui.score(f.score())).append(')');
             if (!f.part().isEmpty()) {
-                b.append(" in ").append(f.part());
+                line.append(" in ").append(f.part());
             }
             if (!f.detail().isEmpty()) {
-                b.append(": ").append(f.detail());
+                line.append(": ").append(f.detail());
             }
-            b.append('\n');
+            b.append(Visible.cell(line.toString())).append('\n');
         }
         if (!q.verdict().reason().isEmpty()) {
-            b.append("Reason: ").append(q.verdict().reason()).append('\n');
+            b.append("Reason: ").append(Visible.cell(q.verdict().reason())).append('\n');
         }
         return b.toString().strip();
     }
@@ -280,7 +281,8 @@ public final class QuarantineView implements WorkbenchView {
         }
         int choice = MessageDialog.open(MessageDialog.CONFIRM, root.getShell(), "Release message",
                 "Release \"" + subjectOf(q) + "\" from " + senderOf(q) + "?\n\nThe gateway delivers it to "
-                        + Ui.join(q.envelope().recipients()) + " despite these findings:\n\n" + describeFindings(q),
+                        + Visible.cell(Ui.join(q.envelope().recipients())) + " despite these findings:\n\n"
+                        + describeFindings(q),
                 SWT.NONE, "Release", "Cancel");
         if (choice != 0) {
             return;
@@ -337,11 +339,11 @@ public final class QuarantineView implements WorkbenchView {
     }
 
     private static String subjectOf(QuarantineItem q) {
-        return q.subject().isBlank() ? "(no subject)" : q.subject();
+        return q.subject().isBlank() ? "(no subject)" : Visible.cell(q.subject());
     }
 
     private static String senderOf(QuarantineItem q) {
-        return q.envelope().sender().isBlank() ? "<> (null sender)" : q.envelope().sender();
+        return q.envelope().sender().isBlank() ? "<> (null sender)" : Visible.cell(q.envelope().sender());
     }
 
     private interface Action {

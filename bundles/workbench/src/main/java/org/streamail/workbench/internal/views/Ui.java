@@ -131,8 +131,8 @@ final class Ui {
                 @Override
                 @SuppressWarnings("unchecked")
                 public String getText(Object element) {
-                    String s = text.apply((T) element);
-                    return s == null ? "" : s;
+                    // gateway and message text: one line, control and bidi characters shown, huge values cut
+                    return Visible.cell(text.apply((T) element));
                 }
 
                 @Override

@@ -100,4 +100,39 @@ class MessagePreviewTest {
         assertThat(p.text().length()).isLessThan(MessagePreview.MAX_TEXT_CHARS + 200);
         assertThat(p.text()).endsWith("characters]");
     }
+    @Test
+    void bidiOverridesAndLineBreaksFromTheMessageAreShownNotObeyed() {
+        // RLO makes "http://evil.example/\u202Emoc.knab" read as "http://evil.example/bank.com"; a Q-encoded line
+        // break in the subject would add a forged From: line to the preview
+        var p = preview("""
+                From: attacker@evil.example
+                Subject: =?UTF-8?Q?Payroll=0D=0AFrom:_ceo@acme.example?=
+                Content-Type: multipart/mixed; boundary=b
+
+                --b
+                Content-Type: text/html; charset=UTF-8
+
+                <p>Pay \u202Eyadot\u202C now</p><a href="http://evil.example/\u202Emoc.knab">bank</a>
+                --b
+                Content-Type: application/octet-stream; name="=?UTF-8?Q?invoice=E2=80=AEfdp.exe?="
+
+                AAAA
+                --b--
+                """.replace("\u202E", "\u00E2\u0080\u00AE").replace("\u202C", "\u00E2\u0080\u00AC"));
+        String shown = p.render();
+        assertThat(shown).doesNotContain("\u202E").doesNotContain("\u202C")
+                .contains("Subject: Payroll[U+000D][U+000A]From: ceo@acme.example\n")
+                .contains("bank → http://evil.example/[U+202E]moc.knab")
+                .contains("invoice[U+202E]fdp.exe")
+                .contains("Pay [U+202E]yadot[U+202C] now");
+        assertThat(shown.lines().filter(l -> l.startsWith("From:"))).containsExactly("From: attacker@evil.example");
+    }
+
+    @Test
+    void visibleCutsHugeValuesAndKeepsLineBreaksOnlyInText() {
+        assertThat(Visible.cell("a\tb\r\nc\u0000\u2028")).isEqualTo("a[U+0009]b[U+000D][U+000A]c[U+0000][U+2028]");
+        assertThat(Visible.text("a\tb\r\nc\rd\u2067")).isEqualTo("a\tb\r\nc[U+000D]d[U+2067]");
+        assertThat(Visible.cell("x".repeat(5000))).hasSize(Visible.MAX_CELL_CHARS + 1).endsWith("x…");
+        assertThat(Visible.cell("ok")).isEqualTo("ok");
+    }
 }
