@@ -984,8 +984,26 @@ public final class GatewayClient implements AutoCloseable {
         return q < 0 ? pathAndQuery : pathAndQuery.substring(0, q);
     }
 
+    /**
+     * A text the gateway (or whatever answers at its URL) sent, as it may go into a message the views show in
+     * status lines and dialogs: control characters and the bidi controls that reorder text (U+202A..U+202E,
+     * U+2066..U+2069) as {@code [U+XXXX]}, so an answer cannot break a line or reverse what follows it; at most 200
+     * characters.
+     */
     private static String abbrev(String s) {
-        return s.length() <= 200 ? s : s.substring(0, 200) + "...";
+        String cut = s.length() <= 200 ? s
+                : s.substring(0, Character.isHighSurrogate(s.charAt(199)) ? 199 : 200);
+        StringBuilder b = new StringBuilder(cut.length() + 16);
+        for (int i = 0; i < cut.length(); i++) {
+            char c = cut.charAt(i);
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029' || c >= '\u202A' && c <= '\u202E'
+                    || c >= '\u2066' && c <= '\u2069') {
+                b.append(String.format("[U+%04X]", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return cut.length() < s.length() ? b.append("...").toString() : b.toString();
     }
 
     // ------------------------------------------------------------------ JSON -> records (lenient per field)

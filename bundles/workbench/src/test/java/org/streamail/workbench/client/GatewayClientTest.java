@@ -196,6 +196,30 @@ class GatewayClientTest {
         }
     }
 
+    /** The error text of an answer reaches status lines and dialogs: it may neither break a line nor reorder one. */
+    @Test
+    void anErrorTextCannotBreakOrReorderTheLineItIsShownIn() throws Exception {
+        HttpServer other = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        byte[] body = "{\"error\": \"refused \\u202efdp.exe\\r\\nFrom: admin@corp.example\", \"status\": 503}"
+                .getBytes(StandardCharsets.UTF_8);
+        other.createContext("/", ex -> {
+            ex.getResponseHeaders().add("Content-Type", "application/json");
+            ex.sendResponseHeaders(503, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        other.start();
+        try {
+            String url = "http://127.0.0.1:" + other.getAddress().getPort();
+            assertThatThrownBy(() -> client.connect(url, "admin", "x".toCharArray()))
+                    .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.getMessage())
+                            .contains("refused [U+202E]fdp.exe[U+000D][U+000A]From: admin@corp.example")
+                            .doesNotContain("\u202e").doesNotContain("\n"));
+        } finally {
+            other.stop(0);
+        }
+    }
+
     @Test
     void aGatewayThatSendsHeadersButStallsInTheBodyTimesOutInsteadOfHangingTheCall() throws Exception {
         // the request timeout of java.net.http ends with the response headers: the body needs its own deadline,
