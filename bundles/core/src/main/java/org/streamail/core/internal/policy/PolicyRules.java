@@ -83,7 +83,8 @@ public final class PolicyRules {
             if (e.getKey().indexOf('/') <= 0) {
                 throw new IllegalArgumentException("rule.actions: '" + e.getKey() + "' is not detector/rule");
             }
-            rules.put(e.getKey(), action("rule.actions", e.getValue()));
+            // detector and rule names are compared without case: "Phishing/Intent-Credential" was silently ignored
+            rules.put(e.getKey().toLowerCase(java.util.Locale.ROOT), action("rule.actions", e.getValue()));
         }
         if (cat.isEmpty()) {
             cat.put(Category.MALFORMED, Action.QUARANTINE);
@@ -156,7 +157,7 @@ public final class PolicyRules {
         }
         // A stricter explicit action wins and explains itself; on a tie the score explanation stays.
         for (Finding f : findings) {
-            Action r = ruleActions.get(f.qualifiedRule());
+            Action r = ruleActions.get(f.qualifiedRule().toLowerCase(java.util.Locale.ROOT));
             if (r != null && r.compareTo(action) > 0) {
                 action = r;
                 reason = "rule " + f.qualifiedRule() + " -> " + r;

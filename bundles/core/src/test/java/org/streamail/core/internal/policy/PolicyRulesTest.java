@@ -56,6 +56,17 @@ class PolicyRulesTest {
     }
 
     @Test
+    void aRuleActionMatchesWhateverTheCaseItIsWrittenIn() {
+        PolicyRules r = PolicyRules.parse(5, 8, 15, "", "", "Phishing/Intent-Credential=QUARANTINE", "QUARANTINE");
+        Verdict v = r.evaluate(List.of(f("phishing", "intent-credential", 1, Category.PHISHING)));
+        assertThat(v.action()).isEqualTo(Action.QUARANTINE);
+        assertThat(r.evaluate(List.of(f("Content", "PDF-JavaScript", 1, Category.MALWARE))).action())
+                .isEqualTo(Action.DELIVER);
+        assertThat(PolicyRules.parse(5, 8, 15, "", "", "content/pdf-javascript=REJECT", "QUARANTINE")
+                .evaluate(List.of(f("Content", "PDF-JavaScript", 1, Category.MALWARE))).action()).isEqualTo(Action.REJECT);
+    }
+
+    @Test
     void categoryActionRaisesTheActionButNeverLowersIt() {
         PolicyRules r = PolicyRules.parse(5, 8, 15, "", "MALFORMED=QUARANTINE, malware=reject", "", "QUARANTINE");
         Verdict v = r.evaluate(List.of(f("content", "exe", 0.5, Category.MALWARE)));
