@@ -157,7 +157,8 @@ public interface SpamStore {
     /**
      * Records a report, replacing this reporter's earlier report of the same fingerprint.
      *
-     * @return {@code true} if this is the reporter's first report of it or changes its kind
+     * @return {@code true} if this is the reporter's first report of it, or it changes the kind or the admin flag of the
+     *         earlier one (the count of distinct reporters never depends on it)
      */
     boolean recordReport(Report report);
 
