@@ -222,9 +222,10 @@ final class GatewayCertificates {
     }
 
     /**
-     * A name chosen by whoever made the certificate, safe to show beside the fingerprint: RFC 2253 keeps line
-     * breaks and bidi controls as they are, so a subject could otherwise add a forged "SHA-256 fingerprint:"
-     * line to what the administrator compares, or reorder it. They are shown as {@code [U+XXXX]}.
+     * A name chosen by whoever made the certificate (or a text the gateway sent, see GatewayClient), safe to show
+     * beside the fingerprint: RFC 2253 keeps line breaks and bidi controls as they are, so a subject could
+     * otherwise add a forged "SHA-256 fingerprint:" line to what the administrator compares, or reorder it. They
+     * are shown as {@code [U+XXXX]}.
      */
     static String printable(String name) {
         StringBuilder b = new StringBuilder(name.length());

@@ -993,17 +993,8 @@ public final class GatewayClient implements AutoCloseable {
     private static String abbrev(String s) {
         String cut = s.length() <= 200 ? s
                 : s.substring(0, Character.isHighSurrogate(s.charAt(199)) ? 199 : 200);
-        StringBuilder b = new StringBuilder(cut.length() + 16);
-        for (int i = 0; i < cut.length(); i++) {
-            char c = cut.charAt(i);
-            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029' || c >= '\u202A' && c <= '\u202E'
-                    || c >= '\u2066' && c <= '\u2069') {
-                b.append(String.format("[U+%04X]", (int) c));
-            } else {
-                b.append(c);
-            }
-        }
-        return cut.length() < s.length() ? b.append("...").toString() : b.toString();
+        String shown = GatewayCertificates.printable(cut);
+        return cut.length() < s.length() ? shown + "..." : shown;
     }
 
     // ------------------------------------------------------------------ JSON -> records (lenient per field)
