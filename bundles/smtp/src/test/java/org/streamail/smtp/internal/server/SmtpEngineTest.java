@@ -299,6 +299,24 @@ class SmtpEngineTest {
         assertThat(intake.received).isEmpty();
     }
 
+    /**
+     * A session the library ends on an I/O error (its UTF-8 reader takes 0xFF after a lead byte for the end of the
+     * stream, and answers 421) must leave the session table: one that stayed would hold memory, and after
+     * max.connections.per.ip of them its address would be refused (on the outbound listener, the internal mail
+     * server). subethasmtp 7.2.2 reports it ended from a finally block; this guards that against a library update.
+     */
+    @Test
+    void aSessionTheLibraryEndsOnAnIoErrorLeavesTheSessionTable() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            try (RawClient c = RawClient.greeted(port)) {
+                c.write("MAIL FROM:<\u00cb\u00ff@sender.test>\r\n");
+                String reply = c.reply();
+                assertThat(reply == null || reply.startsWith("421")).as(String.valueOf(reply)).isTrue();
+            }
+        }
+        awaitNoSessions();
+    }
+
     static Stream<String> smugglingEndings() {
         return Stream.of("\n.\n", "\n.\r\n", "\r\n.\n", "\r.\r", "\r.\r\n", "\r\n.\r", "\n", "\r");
     }
