@@ -42,7 +42,10 @@ final class PdfInspector {
     void inspect(String path, byte[] d, int depth) {
         Seen seen = new Seen();
         names(d, 0, d.length, seen);
-        streams(path, d, depth, seen);
+        // names are never encrypted: the trailer's /Encrypt is seen here, before any stream is read
+        boolean checked = seen.encrypt;
+        PdfEncryption.Key key = checked ? PdfEncryption.open(d) : null;
+        streams(path, d, depth, seen, key);
         if (seen.js != null) {
             ctx.report(Rule.PDF_JAVASCRIPT, path, "PDF contains JavaScript (" + seen.js + ")");
         }
@@ -62,7 +65,7 @@ final class PdfInspector {
             ctx.report(Rule.PDF_XFA, path, "PDF contains an XFA form");
         }
         if (seen.encrypt) {
-            if (PdfEncryption.needsPassword(d)) {
+            if (checked ? key == null : PdfEncryption.needsPassword(d)) {
                 ctx.report(Rule.ENCRYPTED_ARCHIVE, path, "password-protected PDF, content cannot be inspected");
             }
         }
@@ -152,8 +155,13 @@ final class PdfInspector {
                 : -1;
     }
 
-    /** Inflates object streams (for their names) and embedded files (to scan them). */
-    private void streams(String path, byte[] d, int depth, Seen seen) {
+    /**
+     * Inflates object streams (for their names) and embedded files (to scan them); with {@code key} (a PDF
+     * that opens with the empty user password) each is decrypted first, as the reader does. A stream that
+     * does not decrypt, or whose decrypted data does not decode, is read as it stands, as before decryption
+     * was known. Metadata streams are never read, so {@code /EncryptMetadata false} matters only for the key.
+     */
+    private void streams(String path, byte[] d, int depth, Seen seen, PdfEncryption.Key key) {
         byte[] kw = Texts.ascii("stream");
         int from = 0;
         int previous = 0;
@@ -178,11 +186,9 @@ final class PdfInspector {
             if (dataStart < d.length && d[dataStart] == '\n') {
                 dataStart++;
             }
-            String dict = decodeNames(Texts.latin1(d, dictStart, at - dictStart));
-            int obj = dict.lastIndexOf(" obj");
-            if (obj >= 0) {
-                dict = dict.substring(obj);
-            }
+            String window = decodeNames(Texts.latin1(d, dictStart, at - dictStart));
+            int obj = lastObjKeyword(window);
+            String dict = obj >= 0 ? window.substring(obj) : window;
             boolean objStm = dict.contains("/ObjStm");
             boolean embedded = dict.contains("/EmbeddedFile");
             if (!objStm && !embedded) {
@@ -194,7 +200,14 @@ final class PdfInspector {
             }
             ctx.checkTime(path);
             byte[] raw = java.util.Arrays.copyOfRange(d, dataStart, end);
-            byte[] content = decode(path, dict, raw);
+            byte[] content = null;
+            if (key != null) {
+                byte[] plain = decrypt(key, obj >= 0 ? objectId(window, obj) : null, dict, embedded, raw);
+                content = plain == null ? null : decode(path, dict, plain);
+            }
+            if (content == null) {
+                content = decode(path, dict, raw);
+            }
             if (content == null) {
                 continue;
             }
@@ -209,6 +222,88 @@ final class PdfInspector {
             }
             from = end;
         }
+    }
+
+    private static final java.util.regex.Pattern LENGTH = java.util.regex.Pattern.compile(
+            "/Length\\s++(\\d{1,10}+)(?!\\s*+\\d++\\s*+R)");
+    private static final java.util.regex.Pattern XREF = java.util.regex.Pattern.compile("/Type\\s*+/XRef(?![A-Za-z])");
+    private static final java.util.regex.Pattern CRYPT_NAME = java.util.regex.Pattern.compile(
+            "/Name\\s*/([^\\s/\\[\\]<>()]{1,40})");
+
+    /**
+     * A stream's data decrypted with the crypt filter that applies (a {@code /Crypt} filter's {@code /Name},
+     * else {@code /EFF} for an embedded file, else {@code /StmF}; the XRef stream and the encryption
+     * dictionary's own object are not encrypted); {@code null} when it cannot be.
+     */
+    private static byte[] decrypt(PdfEncryption.Key key, long[] id, String dict, boolean embedded, byte[] raw) {
+        if (XREF.matcher(dict).find() || id != null && id[0] == key.encryptObject) {
+            return raw;
+        }
+        PdfEncryption.Method method;
+        java.util.regex.Matcher f = FILTER.matcher(dict);
+        if (f.find() && f.group(1).contains("/Crypt")) {
+            java.util.regex.Matcher name = CRYPT_NAME.matcher(dict);
+            method = key.filter(name.find() ? name.group(1) : null);
+        } else {
+            method = embedded ? key.embeddedFiles() : key.streams();
+        }
+        if (method == PdfEncryption.Method.IDENTITY) {
+            return raw;
+        }
+        // the data is /Length bytes when given directly, else up to the end-of-line before endstream
+        int n = raw.length;
+        java.util.regex.Matcher length = LENGTH.matcher(dict);
+        if (length.find() && Long.parseLong(length.group(1)) <= n) {
+            n = Integer.parseInt(length.group(1));
+        } else if (n > 0 && raw[n - 1] == '\n') {
+            n -= n > 1 && raw[n - 2] == '\r' ? 2 : 1;
+        } else if (n > 0 && raw[n - 1] == '\r') {
+            n--;
+        }
+        byte[] data = n == raw.length ? raw : java.util.Arrays.copyOf(raw, n);
+        return key.decrypt(data, method, id == null ? -1 : id[0], id == null ? -1 : (int) id[1]);
+    }
+
+    /** Index of the white space before the last {@code obj} keyword in {@code s}, or -1. */
+    static int lastObjKeyword(String s) {
+        for (int i = s.lastIndexOf("obj"); i > 0; i = s.lastIndexOf("obj", i - 1)) {
+            char after = i + 3 < s.length() ? s.charAt(i + 3) : ' ';
+            if (s.charAt(i - 1) <= 0x20 && (after <= 0x20 || "<[(/%".indexOf(after) >= 0)) {
+                return i - 1;
+            }
+        }
+        return -1;
+    }
+
+    /** Object and generation number of the {@code N G obj} whose {@code obj} follows {@code at}, or {@code null}. */
+    static long[] objectId(String s, int at) {
+        int i = at;
+        while (i > 0 && s.charAt(i - 1) <= 0x20 && at - i < 64) {
+            i--;
+        }
+        int genEnd = i;
+        while (i > 0 && s.charAt(i - 1) >= '0' && s.charAt(i - 1) <= '9' && genEnd - i < 6) {
+            i--;
+        }
+        if (i == genEnd || genEnd - i > 5) {
+            return null;
+        }
+        int gen = Integer.parseInt(s.substring(i, genEnd));
+        int numEnd = i;
+        while (i > 0 && s.charAt(i - 1) <= 0x20 && numEnd - i < 64) {
+            i--;
+        }
+        if (i == numEnd) {
+            return null;
+        }
+        numEnd = i;
+        while (i > 0 && s.charAt(i - 1) >= '0' && s.charAt(i - 1) <= '9' && numEnd - i < 11) {
+            i--;
+        }
+        if (i == numEnd || numEnd - i > 10) {
+            return null;
+        }
+        return new long[] {Long.parseLong(s.substring(i, numEnd)), gen};
     }
 
     private static final java.util.regex.Pattern FILTER = java.util.regex.Pattern.compile(
@@ -230,6 +325,9 @@ final class PdfInspector {
                     case "FlateDecode", "Fl" -> data = inflate(path, data);
                     case "ASCIIHexDecode", "AHx" -> data = asciiHex(data);
                     case "ASCII85Decode", "A85" -> data = ascii85(data);
+                    case "Crypt" -> {
+                        // decrypted before decoding (or the Identity filter)
+                    }
                     default -> {
                         return data; // LZW, RunLength, ...: judged as far as we could decode
                     }
@@ -311,7 +409,7 @@ final class PdfInspector {
         return out.toByteArray();
     }
 
-    private static String decodeNames(String s) {
+    static String decodeNames(String s) {
         if (s.indexOf('#') < 0) {
             return s;
         }

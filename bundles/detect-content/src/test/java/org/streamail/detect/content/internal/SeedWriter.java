@@ -25,6 +25,12 @@ final class SeedWriter {
                 "word/_rels/settings.xml.rels", "<Relationships><Relationship Type=\"x/attachedTemplate\" "
                         + "Target=\"http://e/t.dotm\" TargetMode=\"External\"/></Relationships>"));
         write(dir, "pdf-js", 0, 2, pdf("/OpenAction 6 0 R", "<< /S /JavaScript /JS (app.alert(1)) >>"));
+        write(dir, "pdf-aes128-empty-password", 0, 2, PdfTest.encryptedPdf(PdfTest.Cipher.AES_128, "",
+                PdfTest::documentJavaScript));
+        write(dir, "pdf-rc4-empty-password", 0, 2, PdfTest.encryptedPdf(PdfTest.Cipher.RC4_128, "",
+                PdfTest::embeddedExecutable));
+        write(dir, "pdf-aes256-empty-password", 0, 2, PdfTest.encryptedPdf(PdfTest.Cipher.AES_256, "",
+                PdfTest::openActionJavaScript));
         write(dir, "ole", 0, 6, new CfbWriter().storage("VBA").stream("_VBA_PROJECT", new byte[8])
                 .stream("Workbook", new byte[600]).build());
         write(dir, "rtf", 0, 7, utf8("{\\rtf1{\\object\\objemb{\\*\\objclass Package}{\\*\\objdata 01050000}}}"));
