@@ -225,20 +225,10 @@ final class GatewayCertificates {
      * A name chosen by whoever made the certificate (or a text the gateway sent, see GatewayClient), safe to show
      * beside the fingerprint: RFC 2253 keeps line breaks and bidi controls as they are, so a subject could
      * otherwise add a forged "SHA-256 fingerprint:" line to what the administrator compares, or reorder it. They
-     * are shown as {@code [U+XXXX]}.
+     * are shown as {@code [U+202E]}-style code points.
      */
     static String printable(String name) {
-        StringBuilder b = new StringBuilder(name.length());
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029' || c >= '\u202A' && c <= '\u202E'
-                    || c >= '\u2066' && c <= '\u2069') {
-                b.append(String.format("[U+%04X]", (int) c));
-            } else {
-                b.append(c);
-            }
-        }
-        return b.toString();
+        return ScreenText.shown(name);
     }
 
     /**

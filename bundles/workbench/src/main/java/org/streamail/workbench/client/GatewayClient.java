@@ -987,13 +987,13 @@ public final class GatewayClient implements AutoCloseable {
     /**
      * A text the gateway (or whatever answers at its URL) sent, as it may go into a message the views show in
      * status lines and dialogs: control characters and the bidi controls that reorder text (U+202A..U+202E,
-     * U+2066..U+2069) as {@code [U+XXXX]}, so an answer cannot break a line or reverse what follows it; at most 200
-     * characters.
+     * U+2066..U+2069) as {@code [U+202E]}-style code points ({@link ScreenText}), so an answer cannot break a line
+     * or reverse what follows it; at most 200 characters.
      */
     private static String abbrev(String s) {
         String cut = s.length() <= 200 ? s
                 : s.substring(0, Character.isHighSurrogate(s.charAt(199)) ? 199 : 200);
-        String shown = GatewayCertificates.printable(cut);
+        String shown = ScreenText.shown(cut);
         return cut.length() < s.length() ? shown + "..." : shown;
     }
 

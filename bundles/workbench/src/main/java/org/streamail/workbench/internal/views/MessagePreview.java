@@ -48,8 +48,8 @@ final class MessagePreview {
 
         /**
          * Everything as one plain text, for a read-only text widget. Control and bidi characters of the message
-         * are shown as {@code [U+XXXX]} ({@link Visible}): a header stays on its line and a link target reads
-         * in its real order.
+         * are shown as {@code [U+202E]}-style code points ({@link Visible}): a header stays on its line and a link
+         * target reads in its real order.
          */
         String render() {
             StringBuilder b = new StringBuilder();

@@ -1,11 +1,13 @@
 package org.streamail.workbench.internal.views;
 
+import org.streamail.workbench.client.ScreenText;
+
 /**
  * Makes text that a message or the gateway controls safe to put on the screen: control characters and the
  * explicit bidi embeddings, overrides and isolates (U+202A..U+202E, U+2066..U+2069), which would let a subject,
  * a sender or a link target reorder or hide what the administrator reads (e.g. {@code invoice\u202Efdp.exe}
  * shown as {@code invoiceexe.pdf}, or a subject with a line break forging a {@code From:} line), are shown as
- * {@code [U+XXXX]}. Stateless; any thread.
+ * {@code [U+202E]}-style code points. Stateless; any thread.
  */
 final class Visible {
 
@@ -15,7 +17,7 @@ final class Visible {
     private Visible() {
     }
 
-    /** One line: line breaks too are shown as {@code [U+XXXX]}; cut at {@value #MAX_CELL_CHARS} characters. */
+    /** One line: line breaks too are shown as code points; cut at {@value #MAX_CELL_CHARS} characters. */
     static String cell(String s) {
         return visible(s, false, MAX_CELL_CHARS);
     }
@@ -37,7 +39,7 @@ final class Visible {
         StringBuilder b = null;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            boolean kept = !hidden(c) || multiLine && (c == '\n' || c == '\t'
+            boolean kept = !ScreenText.hidden(c) || multiLine && (c == '\n' || c == '\t'
                     || c == '\r' && i + 1 < s.length() && s.charAt(i + 1) == '\n');
             if (kept) {
                 if (b != null) {
@@ -52,11 +54,5 @@ final class Visible {
         }
         String out = b == null ? s : b.toString();
         return cut ? out + "…" : out;
-    }
-
-    /** Control characters, line and paragraph separators, and the bidi controls that reorder text. */
-    static boolean hidden(char c) {
-        return Character.isISOControl(c) || c == '\u2028' || c == '\u2029' || c >= '\u202A' && c <= '\u202E'
-                || c >= '\u2066' && c <= '\u2069';
     }
 }
