@@ -2,9 +2,11 @@ package org.streamail.detect.content.internal;
 
 import java.io.ByteArrayOutputStream;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -39,11 +41,61 @@ final class PdfEncryption {
      * encryption cannot be understood.
      */
     static Key open(byte[] pdf) {
+        String s = Texts.latin1(pdf, 0, pdf.length);
+        // Every encryption dictionary is judged, not only the first: an incremental update's trailer names the
+        // one a reader uses (the last), and the newest definition of that object counts, so a decoy written
+        // earlier must not decide. The document opens without a password only when every dictionary named
+        // does; more than a few is not a document any writer makes, and is judged as needing a password.
+        List<long[]> refs = new ArrayList<>();
+        Matcher m = ENCRYPT_REF.matcher(s);
+        while (m.find()) {
+            long[] ref = {Long.parseLong(m.group(1)), Integer.parseInt(m.group(2))};
+            if (refs.stream().noneMatch(r -> Arrays.equals(r, ref)) && refs.size() <= MAX_ENCRYPT_DICTIONARIES) {
+                refs.add(ref);
+            }
+        }
+        List<long[]> objects = new ArrayList<>(); // {object number, offset of the dictionary text}
+        if (refs.isEmpty()) {
+            int at = s.indexOf("/Encrypt");
+            if (at >= 0) {
+                objects.add(new long[] {-1, at});
+            }
+        }
+        for (long[] ref : refs) {
+            Matcher obj = Pattern.compile("(?<![0-9])" + ref[0] + "\\s+" + ref[1] + "\\s+obj").matcher(s);
+            boolean found = false;
+            while (obj.find() && objects.size() <= MAX_ENCRYPT_DICTIONARIES) {
+                objects.add(new long[] {ref[0], obj.end()});
+                found = true;
+            }
+            if (!found) {
+                return null;
+            }
+        }
+        if (objects.isEmpty() || objects.size() > MAX_ENCRYPT_DICTIONARIES) {
+            return null;
+        }
+        Key last = null;
+        for (long[] o : objects) {
+            int at = (int) o[1];
+            int end = o[0] < 0 ? -1 : s.indexOf("endobj", at);
+            last = open(s, s.substring(at, end < 0 ? Math.min(s.length(), at + 4096) : Math.min(end, at + 4096)), o[0]);
+            if (last == null) {
+                return null;
+            }
+        }
+        return last;
+    }
+
+    /** Most encryption dictionaries (distinct references and definitions) judged in one document. */
+    static final int MAX_ENCRYPT_DICTIONARIES = 4;
+
+    /**
+     * The keys from one encryption dictionary, {@code text} (the object {@code encryptObject}'s body, or with
+     * -1 what follows a direct {@code /Encrypt}); {@code null} as for {@link #open(byte[])}.
+     */
+    private static Key open(String s, String text, long encryptObject) {
         try {
-            String s = Texts.latin1(pdf, 0, pdf.length);
-            Matcher ref = ENCRYPT_REF.matcher(s);
-            long encryptObject = ref.find() ? Long.parseLong(ref.group(1)) : -1;
-            String text = encryptDictionary(s);
             Map<String, String> dict = text == null ? Map.of() : dictionary(text);
             if (!"/Standard".equals(dict.get("Filter"))) {
                 return null;
@@ -409,21 +461,6 @@ final class PdfEncryption {
             }
         }
         return s.length();
-    }
-
-    private static String encryptDictionary(String s) {
-        Matcher ref = ENCRYPT_REF.matcher(s);
-        if (ref.find()) {
-            Matcher obj = Pattern.compile("(?<![0-9])" + ref.group(1) + "\\s+" + ref.group(2) + "\\s+obj").matcher(s);
-            if (!obj.find()) {
-                return null;
-            }
-            int end = s.indexOf("endobj", obj.end());
-            return s.substring(obj.end(), end < 0 ? Math.min(s.length(), obj.end() + 4096)
-                    : Math.min(end, obj.end() + 4096));
-        }
-        int at = s.indexOf("/Encrypt");
-        return at < 0 ? null : s.substring(at, Math.min(s.length(), at + 4096));
     }
 
     /** The first PDF string (literal or hex) in {@code s}. */

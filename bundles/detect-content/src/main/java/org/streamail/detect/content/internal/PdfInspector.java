@@ -32,12 +32,24 @@ final class PdfInspector {
         boolean xfa;
         boolean encrypt;
         int embeddedCount;
+        /**
+         * Objects named by a file specification's {@code /EF} dictionary: embedded file streams, which need no
+         * {@code /Type /EmbeddedFile} (it is optional, and readers open them without it). At most
+         * {@link #MAX_EF_REFS}.
+         */
+        final java.util.Set<Long> efRefs = new java.util.HashSet<>();
+        /** Embedded file streams already scanned, by object number: one named twice is scanned once. */
+        final java.util.Set<Long> scanned = new java.util.HashSet<>();
         /** Object lookups made for {@code /OpenAction} references: each reads the file, so they are bounded. */
         int lookups;
     }
 
     /** More {@code /OpenAction} references than this are judged actions without looking them up. */
     private static final int MAX_LOOKUPS = 32;
+    /** Most objects remembered as named by {@code /EF} dictionaries. */
+    private static final int MAX_EF_REFS = 1_000;
+    /** Most characters of an {@code /EF} dictionary read for its references. */
+    private static final int EF_DICT_WINDOW = 1_024;
 
     void inspect(String path, byte[] d, int depth) {
         Seen seen = new Seen();
@@ -45,7 +57,11 @@ final class PdfInspector {
         // names are never encrypted: the trailer's /Encrypt is seen here, before any stream is read
         boolean checked = seen.encrypt;
         PdfEncryption.Key key = checked ? PdfEncryption.open(d) : null;
-        streams(path, d, depth, seen, key);
+        streams(path, d, depth, seen, key, false);
+        if (!seen.scanned.containsAll(seen.efRefs)) {
+            // an /EF dictionary read from an object stream can name a stream that came before it in the file
+            streams(path, d, depth, seen, key, true);
+        }
         if (seen.js != null) {
             ctx.report(Rule.PDF_JAVASCRIPT, path, "PDF contains JavaScript (" + seen.js + ")");
         }
@@ -99,6 +115,7 @@ final class PdfInspector {
                 case "AA" -> seen.openAction = true;
                 case "Launch" -> seen.launch = "/Launch";
                 case "EmbeddedFile", "EmbeddedFiles", "FileAttachment" -> seen.embedded = true;
+                case "EF" -> efRefs(d, j, to, seen);
                 case "SubmitForm" -> seen.submit = true;
                 case "XFA" -> seen.xfa = true;
                 case "Encrypt" -> seen.encrypt = true;
@@ -110,6 +127,28 @@ final class PdfInspector {
     }
 
     private static final java.util.regex.Pattern REF = java.util.regex.Pattern.compile("^(\\d{1,10})\\s+(\\d{1,5})\\s+R");
+    private static final java.util.regex.Pattern ANY_REF = java.util.regex.Pattern.compile(
+            "(?<![0-9])(\\d{1,10})\\s+\\d{1,5}\\s+R(?![A-Za-z0-9])");
+
+    /**
+     * The objects a file specification's {@code /EF << /F n 0 R /UF n 0 R >>} names, remembered so their streams
+     * are scanned as embedded files. A file specification with {@code /EF} is an embedded file whatever else
+     * the document says. An {@code /EF} given as a reference to a dictionary is not followed (not seen in the
+     * wild; the attachment is still reported through the {@code /EmbeddedFiles} name tree or an annotation).
+     */
+    private static void efRefs(byte[] d, int at, int to, Seen seen) {
+        int i = skipSpace(d, at, to);
+        if (i + 1 >= to || d[i] != '<' || d[i + 1] != '<') {
+            return;
+        }
+        seen.embedded = true;
+        String dict = Texts.latin1(d, i + 2, Math.min(to - i - 2, EF_DICT_WINDOW));
+        int close = dict.indexOf(">>");
+        java.util.regex.Matcher m = ANY_REF.matcher(close >= 0 ? dict.substring(0, close) : dict);
+        while (m.find() && seen.efRefs.size() < MAX_EF_REFS) {
+            seen.efRefs.add(Long.parseLong(m.group(1)));
+        }
+    }
 
     /**
      * {@code /OpenAction [page /Fit]} is a destination, not an action; so is a reference to an array (as
@@ -156,12 +195,14 @@ final class PdfInspector {
     }
 
     /**
-     * Inflates object streams (for their names) and embedded files (to scan them); with {@code key} (a PDF
+     * Inflates object streams (for their names) and embedded files (to scan them: a stream of
+     * {@code /Type /EmbeddedFile}, or one an {@code /EF} dictionary names; with {@code efOnly}, only named
+     * ones not scanned yet, for the second pass when an object stream named them late); with {@code key} (a PDF
      * that opens with the empty user password) each is decrypted first, as the reader does. A stream that
      * does not decrypt, or whose decrypted data does not decode, is read as it stands, as before decryption
      * was known. Metadata streams are never read, so {@code /EncryptMetadata false} matters only for the key.
      */
-    private void streams(String path, byte[] d, int depth, Seen seen, PdfEncryption.Key key) {
+    private void streams(String path, byte[] d, int depth, Seen seen, PdfEncryption.Key key, boolean efOnly) {
         byte[] kw = Texts.ascii("stream");
         int from = 0;
         int previous = 0;
@@ -189,8 +230,13 @@ final class PdfInspector {
             String window = decodeNames(Texts.latin1(d, dictStart, at - dictStart));
             int obj = lastObjKeyword(window);
             String dict = obj >= 0 ? window.substring(obj) : window;
-            boolean objStm = dict.contains("/ObjStm");
-            boolean embedded = dict.contains("/EmbeddedFile");
+            long[] id = obj >= 0 ? objectId(window, obj) : null;
+            boolean named = id != null && seen.efRefs.contains(id[0]);
+            if (efOnly && (!named || seen.scanned.contains(id[0]))) {
+                continue;
+            }
+            boolean objStm = !efOnly && dict.contains("/ObjStm");
+            boolean embedded = !objStm && (named || dict.contains("/EmbeddedFile"));
             if (!objStm && !embedded) {
                 continue;
             }
@@ -202,7 +248,7 @@ final class PdfInspector {
             byte[] raw = java.util.Arrays.copyOfRange(d, dataStart, end);
             byte[] content = null;
             if (key != null) {
-                byte[] plain = decrypt(key, obj >= 0 ? objectId(window, obj) : null, dict, embedded, raw);
+                byte[] plain = decrypt(key, id, dict, embedded, raw);
                 content = plain == null ? null : decode(path, dict, plain);
             }
             if (content == null) {
@@ -214,6 +260,9 @@ final class PdfInspector {
             if (objStm) {
                 names(content, 0, content.length, seen);
             } else {
+                if (id != null) {
+                    seen.scanned.add(id[0]);
+                }
                 seen.embedded = true;
                 seen.embeddedCount++;
                 String child = PartScanner.child(path, "embedded-" + seen.embeddedCount);

@@ -78,6 +78,32 @@ class PdfTest {
     }
 
     @Test
+    void anEmbeddedFileWithoutItsOptionalTypeIsScannedThroughTheFileSpecificationNamingIt() {
+        byte[] exe = deflate(pe());
+        String stream = "<< /Filter /FlateDecode /Length " + exe.length + " >>\nstream\n"
+                + new String(exe, StandardCharsets.ISO_8859_1) + "\nendstream";
+        // /F and /UF name the same stream: scanned once
+        List<Finding> f = scanPdf(pdf("/Names << /EmbeddedFiles 7 0 R >>", stream,
+                "<< /Names [(a.exe) << /Type /Filespec /F (a.exe) /EF << /F 6 0 R /UF 6 0 R >> >>] >>"));
+        assertThat(rules(f)).contains("pdf-embedded-file");
+        assertThat(only(f, "executable").part()).isEqualTo("doc.pdf!/embedded-1");
+    }
+
+    @Test
+    void anEmbeddedFileNamedOnlyFromAnObjectStreamAfterItIsScanned() {
+        byte[] exe = deflate(pe());
+        String stream = "<< /Filter /FlateDecode /Length " + exe.length + " >>\nstream\n"
+                + new String(exe, StandardCharsets.ISO_8859_1) + "\nendstream";
+        // the annotation's file specification is compressed, in an object stream after the file's stream
+        byte[] objs = deflate(utf8("8 0 << /Subtype /FileAttachment /FS << /F (a.exe) /EF << /F 6 0 R >> >> >>"));
+        String objStm = "<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length " + objs.length + " >>\nstream\n"
+                + new String(objs, StandardCharsets.ISO_8859_1) + "\nendstream";
+        List<Finding> f = scanPdf(pdf("", stream, objStm));
+        assertThat(rules(f)).contains("pdf-embedded-file");
+        assertThat(only(f, "executable").part()).isEqualTo("doc.pdf!/embedded-1");
+    }
+
+    @Test
     void javascriptHiddenInACompressedObjectStreamIsFound() {
         byte[] objs = deflate(utf8("6 0 << /S /JavaScript /JS (app.alert(1)) >>"));
         String stream = "<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length " + objs.length + " >>\nstream\n"
@@ -114,6 +140,57 @@ class PdfTest {
             doc.save(out);
             assertThat(rules(scanPdf(out.toByteArray()))).doesNotContain("encrypted-archive");
         }
+    }
+
+    static byte[] aes256(String userPassword) throws IOException {
+        try (PDDocument doc = new PDDocument()) {
+            doc.addPage(new PDPage());
+            StandardProtectionPolicy p = new StandardProtectionPolicy("owner-secret", userPassword, new AccessPermission());
+            p.setEncryptionKeyLength(256);
+            doc.protect(p);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            doc.save(out);
+            return out.toByteArray();
+        }
+    }
+
+    /** The body of the encryption dictionary object {@code pdf}'s trailer names, up to its endobj. */
+    static String encryptionDictionary(byte[] pdf) {
+        String s = new String(pdf, StandardCharsets.ISO_8859_1);
+        java.util.regex.Matcher ref = java.util.regex.Pattern.compile("/Encrypt\\s*(\\d+)\\s+(\\d+)\\s+R").matcher(s);
+        assertThat(ref.find()).isTrue();
+        int at = s.indexOf(ref.group(1) + " " + ref.group(2) + " obj");
+        return s.substring(s.indexOf("<<", at), s.indexOf("endobj", at));
+    }
+
+    @Test
+    void aDecoyEncryptionDictionaryThatOpensDoesNotHideOneThatNeedsAPassword() throws IOException {
+        // an AES-256 dictionary that opens with the empty password (R6 needs no /ID to check it), named by an
+        // /Encrypt written before the real trailer's, which names a dictionary that needs "open-sesame"
+        String decoy = "900 0 obj\n" + encryptionDictionary(aes256("")) + "\nendobj\n901 0 obj\n<< /Encrypt 900 0 R >>\nendobj\n";
+        String real = new String(aes256("open-sesame"), StandardCharsets.ISO_8859_1);
+        int body = real.indexOf('\n', real.indexOf('\n') + 1) + 1; // after the header and its binary comment
+        byte[] pdf = (real.substring(0, body) + decoy + real.substring(body)).getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(only(scanPdf(pdf), "encrypted-archive").detail()).contains("password");
+        // the decoy alone opens, and so does a document that names only dictionaries that open
+        String open = new String(aes256(""), StandardCharsets.ISO_8859_1);
+        int b2 = open.indexOf('\n', open.indexOf('\n') + 1) + 1;
+        assertThat(rules(scanPdf((open.substring(0, b2) + decoy + open.substring(b2)).getBytes(StandardCharsets.ISO_8859_1))))
+                .doesNotContain("encrypted-archive");
+    }
+
+    @Test
+    void anEncryptionDictionaryRedefinedByAnUpdateIsJudgedInEveryDefinition() throws IOException {
+        // the object the trailer names is defined twice: first as a dictionary that opens, then (as an
+        // incremental update would) as one that needs a password; a reader uses the newer one
+        byte[] real = aes256("open-sesame");
+        String s = new String(real, StandardCharsets.ISO_8859_1);
+        java.util.regex.Matcher ref = java.util.regex.Pattern.compile("/Encrypt\\s*(\\d+)\\s+(\\d+)\\s+R").matcher(s);
+        assertThat(ref.find()).isTrue();
+        String early = ref.group(1) + " " + ref.group(2) + " obj\n" + encryptionDictionary(aes256("")) + "\nendobj\n";
+        int body = s.indexOf('\n', s.indexOf('\n') + 1) + 1;
+        byte[] pdf = (s.substring(0, body) + early + s.substring(body)).getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(only(scanPdf(pdf), "encrypted-archive").detail()).contains("password");
     }
 
     /** The standard security handler's ciphers PDFBox writes: RC4 (V2 R3), AESV2 (V4 R4), AESV3 (V5 R6). */
