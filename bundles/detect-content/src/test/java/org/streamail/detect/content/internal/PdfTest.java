@@ -89,8 +89,8 @@ class PdfTest {
         assertThat(only(f, "executable").part()).isEqualTo("doc.pdf!/embedded-1");
     }
 
-    @Test
-    void anEmbeddedFileNamedOnlyFromAnObjectStreamAfterItIsScanned() {
+    /** A program in a stream without /Type, named only by a file specification in a later object stream. */
+    static byte[] embeddedNamedFromALaterObjectStream() {
         byte[] exe = deflate(pe());
         String stream = "<< /Filter /FlateDecode /Length " + exe.length + " >>\nstream\n"
                 + new String(exe, StandardCharsets.ISO_8859_1) + "\nendstream";
@@ -98,7 +98,12 @@ class PdfTest {
         byte[] objs = deflate(utf8("8 0 << /Subtype /FileAttachment /FS << /F (a.exe) /EF << /F 6 0 R >> >> >>"));
         String objStm = "<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length " + objs.length + " >>\nstream\n"
                 + new String(objs, StandardCharsets.ISO_8859_1) + "\nendstream";
-        List<Finding> f = scanPdf(pdf("", stream, objStm));
+        return pdf("", stream, objStm);
+    }
+
+    @Test
+    void anEmbeddedFileNamedOnlyFromAnObjectStreamAfterItIsScanned() {
+        List<Finding> f = scanPdf(embeddedNamedFromALaterObjectStream());
         assertThat(rules(f)).contains("pdf-embedded-file");
         assertThat(only(f, "executable").part()).isEqualTo("doc.pdf!/embedded-1");
     }
