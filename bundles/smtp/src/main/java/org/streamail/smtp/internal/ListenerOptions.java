@@ -29,17 +29,25 @@ import org.streamail.smtp.internal.server.ListenerSettings;
  * @param intrusionAlertMaxPerInterval at most this many intrusion alerts of one kind per interval over all
  *                         client addresses (then one summary); 0 = no such cap; negative is a configuration error
  * @param maxSessionSeconds how long one session may last in all; 0 = no limit
+ * @param tlsCipherSuites  the raw {@code tls.cipher.suites} values; empty for the safe default
+ * @param tlsRequired      MAIL FROM before STARTTLS is refused with 530 5.7.0
+ * @param harvestMaxUnknownRecipients INBOUND: unknown recipients from one client within the harvest window that
+ *                         raise an alert; 0 = off (always 0 for OUTBOUND, which asks no directory)
+ * @param harvestWindowSeconds the harvest window; 0 = off
  */
 record ListenerOptions(
         String pid, Direction direction, boolean enabled, String bindAddress, int port, String hostname,
         long maxMessageSize, int maxRecipients, int maxConnections, int maxConnectionsPerIp,
         int connectionTimeoutMs, int dataTimeoutSeconds, int maxErrors, String tlsKeystore,
         String tlsKeystorePassword, List<String> internalNetworks, long intrusionAlertIntervalSeconds,
-        int intrusionAlertMaxPerInterval, int maxSessionSeconds) {
+        int intrusionAlertMaxPerInterval, int maxSessionSeconds, List<String> tlsCipherSuites, boolean tlsRequired,
+        int harvestMaxUnknownRecipients, int harvestWindowSeconds) {
 
     ListenerOptions {
         internalNetworks = internalNetworks == null ? List.of()
                 : internalNetworks.stream().map(v -> v == null ? "" : v).toList();
+        tlsCipherSuites = tlsCipherSuites == null ? List.of()
+                : tlsCipherSuites.stream().map(v -> v == null ? "" : v).toList();
     }
 
     /**
@@ -63,7 +71,8 @@ record ListenerOptions(
                     ? CidrMatcher.parse("internal.networks", internalNetworks.toArray(String[]::new)) : null;
             return new ListenerSettings(bind, port, host, maxMessageSize, maxRecipients, maxConnections,
                     maxConnectionsPerIp, connectionTimeoutMs, dataTimeoutSeconds, maxErrors, tls, tmp, direction,
-                    networks, maxSessionSeconds);
+                    networks, maxSessionSeconds, tlsCipherSuites, tlsRequired, harvestMaxUnknownRecipients,
+                    harvestWindowSeconds);
         } catch (IllegalArgumentException e) {
             throw new IOException("bad configuration of " + pid + ": " + e.getMessage(), e);
         }
@@ -72,7 +81,7 @@ record ListenerOptions(
     @Override
     public String toString() {
         return pid + "[" + direction + (enabled ? "" : ", disabled") + ", " + bindAddress + ":" + port
-                + ", tls.keystore=" + tlsKeystore
+                + ", tls.keystore=" + tlsKeystore + (tlsRequired ? ", tls.required" : "")
                 + ", tls.keystore.password=" + (tlsKeystorePassword == null || tlsKeystorePassword.isEmpty()
                         ? "(none)" : "(set)")
                 + (internalNetworks.isEmpty() ? "" : ", internal.networks=" + internalNetworks) + "]";

@@ -129,6 +129,11 @@ public final class OutboundListener {
                 c.max_message_size(), c.max_recipients(), c.max_connections(), c.max_connections_per_ip(),
                 c.connection_timeout_ms(), c.data_timeout_seconds(), c.max_errors(), c.tls_keystore(),
                 c.tls_keystore_password(), networks, c.intrusion_alert_interval_seconds(),
-                c.intrusion_alert_max_per_interval(), c.max_session_seconds());
+                c.intrusion_alert_max_per_interval(), c.max_session_seconds(), list(c.tls_cipher_suites()),
+                c.tls_required(), 0, 0);
+    }
+
+    private static List<String> list(String[] values) {
+        return values == null ? List.of() : Arrays.asList(values);
     }
 }

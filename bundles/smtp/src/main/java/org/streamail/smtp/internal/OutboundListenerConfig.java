@@ -74,10 +74,23 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(name = "TLS key store password", type = AttributeType.PASSWORD)
     String tls_keystore_password() default "";
 
+    @AttributeDefinition(name = "TLS cipher suites",
+            description = "JSSE names of the cipher suites STARTTLS offers, comma-separated (TLS 1.2 and 1.3). "
+                    + "Empty: forward-secret AEAD suites only (TLS 1.3; ECDHE or DHE-RSA with AES-GCM or "
+                    + "ChaCha20-Poly1305), as far as the JDK enables them. A name the JDK does not enable is a "
+                    + "configuration error.")
+    String[] tls_cipher_suites() default {};
+
+    @AttributeDefinition(name = "Require TLS",
+            description = "true: MAIL FROM before STARTTLS gets 530 5.7.0 (RFC 3207), counted as an error; no mail "
+                    + "is taken in plaintext. Needs a TLS key store.")
+    boolean tls_required() default false;
+
     @AttributeDefinition(name = "Intrusion alert interval (s)",
             description = "At most one alert per kind of intrusion attempt and client address within this many "
                     + "seconds (refused non-internal clients, sessions closed after max.errors, clients over "
-                    + "max.connections.per.ip); the log still has every attempt. 0: no intrusion alerts.",
+                    + "max.connections.per.ip, relay and smuggling attempts, directory harvesting over sessions; "
+                    + "per listener: a full listener); the log still has every attempt. 0: no intrusion alerts.",
             min = "0")
     long intrusion_alert_interval_seconds() default 300;
 

@@ -102,6 +102,11 @@ class InboundListenerTest {
 
     static ListenerConfig config(int port, int maxRecipients, String keystore, String password,
             int dataTimeoutSeconds) {
+        return config(port, maxRecipients, keystore, password, dataTimeoutSeconds, new String[0], false);
+    }
+
+    static ListenerConfig config(int port, int maxRecipients, String keystore, String password,
+            int dataTimeoutSeconds, String[] cipherSuites, boolean tlsRequired) {
         return new ListenerConfig() {
             @Override
             public Class<? extends Annotation> annotationType() {
@@ -182,6 +187,26 @@ class InboundListenerTest {
             public int max_session_seconds() {
                 return 1800;
             }
+
+            @Override
+            public String[] tls_cipher_suites() {
+                return cipherSuites;
+            }
+
+            @Override
+            public boolean tls_required() {
+                return tlsRequired;
+            }
+
+            @Override
+            public int harvest_max_unknown_recipients() {
+                return 20;
+            }
+
+            @Override
+            public int harvest_window_seconds() {
+                return 600;
+            }
         };
     }
 
@@ -197,6 +222,39 @@ class InboundListenerTest {
         assertThat(settings.maxRecipients()).isEqualTo(100);
         assertThat(settings.hostname()).isNotBlank();
         assertThat(settings.tls()).isNull();
+    }
+
+    @Test
+    void tlsRequiredWithoutAKeyStoreIsAConfigurationErrorNamingBothProperties() {
+        assertThatThrownBy(() -> InboundListener.settings(config(2525, 100, "", "", 600, new String[0], true)))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("org.streamail.smtp")
+                .hasMessageContaining("tls.required").hasMessageContaining("tls.keystore");
+    }
+
+    @Test
+    void anUnknownCipherSuiteIsAConfigurationErrorNamingTheProperty() throws Exception {
+        Path ks = keyStore();
+        assertThatThrownBy(() -> InboundListener.settings(config(2525, 100, ks.toString(), "changeit", 600,
+                new String[] {"TLS_AES_128_GCM_SHA256", "TLS_FANCY_WITH_ROT13"}, false)))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("tls.cipher.suites").hasMessageContaining("TLS_FANCY_WITH_ROT13");
+        assertThat(InboundListener.settings(config(2525, 100, ks.toString(), "changeit", 600,
+                new String[] {"TLS_AES_128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"}, true))
+                .tlsCipherSuites()).containsExactly("TLS_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
+        assertThat(InboundListener.settings(config(2525, 100, ks.toString(), "changeit", 600)).tlsCipherSuites())
+                .isNotEmpty().noneMatch(s -> s.startsWith("TLS_RSA_") || s.contains("_CBC_"));
+    }
+
+    private Path keyStore() throws Exception {
+        Path ks = tempDir.resolve("server.p12");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "smtp", "-keyalg", "EC", "-dname", "CN=mx.example.org", "-validity", "2",
+                "-storetype", "PKCS12", "-keystore", ks.toString(), "-storepass", "changeit", "-keypass", "changeit")
+                .redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        assertThat(p.waitFor()).isZero();
+        return ks;
     }
 
     @Test

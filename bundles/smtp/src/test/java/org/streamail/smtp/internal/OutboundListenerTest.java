@@ -183,6 +183,17 @@ class OutboundListenerTest {
     }
 
     @Test
+    void tlsIsOptionalByDefaultAndTlsRequiredWithoutAKeyStoreIsAnErrorNamingBothProperties() throws IOException {
+        var settings = OutboundListener.options(config()).settings();
+        assertThat(settings.tlsRequired()).isFalse();
+        assertThat(settings.harvestMaxUnknownRecipients()).as("no directory lookup outbound").isZero();
+        assertThatThrownBy(() -> OutboundListener.options(config("tls_required", true)).settings())
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("org.streamail.smtp.outbound")
+                .hasMessageContaining("tls.required").hasMessageContaining("tls.keystore");
+    }
+
+    @Test
     void theAlertCapOverAllAddressesDefaultsToTenAndANegativeValueIsAnErrorNamingTheProperty() {
         assertThat(OutboundListener.options(config()).intrusionAlertMaxPerInterval()).isEqualTo(10);
         assertThat(OutboundListener.options(config()))

@@ -87,7 +87,18 @@ public final class IntrusionAlarm implements AutoCloseable {
         /** A session reached {@code max.errors} refusals: directory harvesting or probing. */
         TOO_MANY_ERRORS("smtp-too-many-errors", Severity.MEDIUM),
         /** A client went over {@code max.connections.per.ip}. */
-        CONNECTION_FLOOD("smtp-connection-flood", Severity.LOW);
+        CONNECTION_FLOOD("smtp-connection-flood", Severity.LOW),
+        /**
+         * The listener had {@code max.connections} sessions open and refused further clients. The subject is the
+         * listener, not a client: one alert per listener and interval.
+         */
+        LISTENER_FULL("smtp-listener-full", Severity.HIGH),
+        /** One client had many unknown recipients refused over several sessions: directory harvesting. */
+        HARVEST("smtp-harvest", Severity.MEDIUM),
+        /** A recipient with a relay trick (source route, {@code %} or {@code !} routing, ...) was refused. */
+        RELAY_ATTEMPT("smtp-relay-attempt", Severity.MEDIUM),
+        /** A message with a bare CR or LF (SMTP smuggling) was refused. */
+        SMUGGLING("smtp-smuggling", Severity.MEDIUM);
 
         private final String kind;
         private final Severity severity;
@@ -256,6 +267,56 @@ public final class IntrusionAlarm implements AutoCloseable {
                         + " (max.connections.per.ip); a further connection was refused with 421 4.7.0. One"
                         + " client opening many connections may be a flood or a scan; if it is a busy"
                         + " legitimate server, raise max.connections.per.ip.");
+    }
+
+    /**
+     * The listener is full ({@code max.connections} sessions open) and refused connections with 421 4.3.2. The
+     * subject is the listener, so the rate limit is per listener, not per client.
+     *
+     * @param max     {@code max.connections}
+     * @param refused connections refused since the previous report
+     */
+    void listenerFull(String listener, int max, long refused) {
+        report(Kind.LISTENER_FULL, listener, listener, "SMTP " + listener + " full: connections refused",
+                "The SMTP " + listener + " had max.connections (" + max + ") sessions open; " + refused
+                        + " further connection(s) were answered 421 4.3.2 and closed (senders retry later). Either"
+                        + " the mail volume needs a higher max.connections, or many clients hold sessions open"
+                        + " (a slow-connection attack): the log names the clients of the open sessions.");
+    }
+
+    /**
+     * One client (IPv6: its /64) had {@code count} unknown recipients refused within the harvest window, over
+     * all its sessions.
+     */
+    void harvest(String listener, String ip, int count, int windowSeconds) {
+        String who = ip(ip);
+        report(Kind.HARVEST, who, listener, "SMTP " + listener + ": directory harvesting from " + who,
+                "Within " + windowSeconds + " s, " + count + " recipients from " + who
+                        + (rateKey(who).equals(who) ? "" : " (counted over its IPv6 network " + rateKey(who) + ")")
+                        + " on the " + listener + " were refused as unknown (550 5.1.1), over several sessions"
+                        + " (harvest.max.unknown.recipients, harvest.window.seconds). Guessing addresses a few per"
+                        + " connection is directory harvesting; a legitimate sender with an old list is the"
+                        + " innocent explanation. The gateway answered as usual.");
+    }
+
+    /** A recipient with a relay trick was refused with 550 5.7.1. */
+    void relayAttempt(String listener, String ip) {
+        String who = ip(ip);
+        report(Kind.RELAY_ATTEMPT, who, listener, "SMTP " + listener + ": relay attempt from " + who + " refused",
+                "The SMTP session from " + who + " on the " + listener + " gave a recipient written to make the"
+                        + " gateway relay it elsewhere (a source route, % or ! routing, a quoted route, an IP"
+                        + " literal or a trailing dot). The gateway answered 550 5.7.1 relaying denied; nothing was"
+                        + " relayed. Someone may be probing for an open relay.");
+    }
+
+    /** A message with a bare CR or LF was refused with 550 5.6.11. */
+    void smuggling(String listener, String ip) {
+        String who = ip(ip);
+        report(Kind.SMUGGLING, who, listener, "SMTP " + listener + ": SMTP smuggling attempt from " + who + " refused",
+                "A message from " + who + " on the " + listener + " held a bare CR or LF (such as \\n.\\n, the"
+                        + " end-of-data marker of SMTP smuggling, CVE-2023-51764). The gateway read it to the real"
+                        + " end of data and refused it with 550 5.6.11; nothing of it was accepted. A badly written"
+                        + " sending script can do this too.");
     }
 
     /** Alerts dropped because the queue to the alert service was full. */

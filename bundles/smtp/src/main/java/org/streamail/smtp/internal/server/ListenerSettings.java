@@ -2,6 +2,7 @@ package org.streamail.smtp.internal.server;
 
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import javax.net.ssl.SSLContext;
 import org.streamail.api.model.Direction;
@@ -34,17 +35,33 @@ import org.streamail.api.model.Direction;
  * @param maxSessionSeconds   how long one session may last in all, whatever it sends; 0 = no limit. It bounds
  *                            what no per-command rule sees: a client sending only unknown verbs or NOOPs, each
  *                            just inside the read timeout
+ * @param tlsCipherSuites     the cipher suites STARTTLS enables ({@code tls.cipher.suites}); given empty, the
+ *                            safe default of {@link TlsCiphers}; resolved and checked here when {@code tls} is
+ *                            set, never empty then
+ * @param tlsRequired         MAIL FROM before STARTTLS gets {@code 530 5.7.0}; needs {@code tls}
+ * @param harvestMaxUnknownRecipients refused unknown recipients from one client (IPv6: its /64) within
+ *                            {@code harvestWindowSeconds}, over all its sessions, that raise an
+ *                            {@code smtp-harvest} alert; 0 = off
+ * @param harvestWindowSeconds the sliding window of that count; 0 = off
  */
 public record ListenerSettings(
         InetAddress bindAddress, int port, String hostname, long maxMessageSize, int maxRecipients,
         int maxConnections, int maxConnectionsPerIp, int connectionTimeoutMs, int dataTimeoutSeconds, int maxErrors,
-        SSLContext tls, Path tempDir, Direction direction, CidrMatcher internalNetworks, int maxSessionSeconds) {
+        SSLContext tls, Path tempDir, Direction direction, CidrMatcher internalNetworks, int maxSessionSeconds,
+        List<String> tlsCipherSuites, boolean tlsRequired, int harvestMaxUnknownRecipients,
+        int harvestWindowSeconds) {
 
     /** RFC 5321 4.5.3.1.8: a server must accept at least 100 recipients. */
     public static final int MIN_RECIPIENTS = 100;
 
     /** The default of {@code max.session.seconds}: 30 minutes, far beyond any sender's connection reuse. */
     public static final int DEFAULT_MAX_SESSION_SECONDS = 1800;
+
+    /** The default of {@code harvest.max.unknown.recipients}. */
+    public static final int DEFAULT_HARVEST_MAX_UNKNOWN_RECIPIENTS = 20;
+
+    /** The default of {@code harvest.window.seconds}: 10 minutes. */
+    public static final int DEFAULT_HARVEST_WINDOW_SECONDS = 600;
 
     /** Settings of an inbound listener. */
     public ListenerSettings(InetAddress bindAddress, int port, String hostname, long maxMessageSize,
@@ -63,6 +80,17 @@ public record ListenerSettings(
         this(bindAddress, port, hostname, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp,
                 connectionTimeoutMs, dataTimeoutSeconds, maxErrors, tls, tempDir, direction, internalNetworks,
                 DEFAULT_MAX_SESSION_SECONDS);
+    }
+
+    /** Settings with the default TLS rules (safe cipher suites, plaintext allowed) and harvest limit. */
+    public ListenerSettings(InetAddress bindAddress, int port, String hostname, long maxMessageSize,
+            int maxRecipients, int maxConnections, int maxConnectionsPerIp, int connectionTimeoutMs,
+            int dataTimeoutSeconds, int maxErrors, SSLContext tls, Path tempDir, Direction direction,
+            CidrMatcher internalNetworks, int maxSessionSeconds) {
+        this(bindAddress, port, hostname, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp,
+                connectionTimeoutMs, dataTimeoutSeconds, maxErrors, tls, tempDir, direction, internalNetworks,
+                maxSessionSeconds, List.of(), false, DEFAULT_HARVEST_MAX_UNKNOWN_RECIPIENTS,
+                DEFAULT_HARVEST_WINDOW_SECONDS);
     }
 
     public ListenerSettings {
@@ -102,6 +130,22 @@ public record ListenerSettings(
         if (maxSessionSeconds < 0) {
             throw new IllegalArgumentException("max.session.seconds must be 0 (no limit) or positive: "
                     + maxSessionSeconds);
+        }
+        if (tlsRequired && tls == null) {
+            throw new IllegalArgumentException("tls.required = true needs tls.keystore (without a key store "
+                    + "STARTTLS is not offered and no client could send mail)");
+        }
+        tlsCipherSuites = tlsCipherSuites == null ? List.of() : List.copyOf(tlsCipherSuites);
+        if (tls != null) {
+            tlsCipherSuites = TlsCiphers.resolve(tls, tlsCipherSuites);
+        }
+        if (harvestMaxUnknownRecipients < 0) {
+            throw new IllegalArgumentException("harvest.max.unknown.recipients must be 0 (off) or positive: "
+                    + harvestMaxUnknownRecipients);
+        }
+        if (harvestWindowSeconds < 0) {
+            throw new IllegalArgumentException("harvest.window.seconds must be 0 (off) or positive: "
+                    + harvestWindowSeconds);
         }
         maxRecipients = Math.max(maxRecipients, MIN_RECIPIENTS);
         if (!hostname.matches("[A-Za-z0-9.\\-\\[\\]:]{1,255}")) {

@@ -43,6 +43,8 @@ final class SmtpCommands {
 
     private static final SmtpReply TEMPORARY_FAILURE =
             SmtpReply.of(451, "4.3.0", "temporary failure, try again later");
+    /** MAIL FROM before STARTTLS on a listener with {@code tls.required} (RFC 3207 4). */
+    static final SmtpReply MUST_STARTTLS = SmtpReply.of(530, "5.7.0", "Must issue a STARTTLS command first");
     /** Outbound: a second recipient of a message with the null sender. */
     static final SmtpReply NULL_SENDER_ONE_RECIPIENT =
             SmtpReply.of(550, "5.7.1", "a message with the null sender has one recipient");
@@ -263,6 +265,11 @@ final class SmtpCommands {
                 reply(sess, st, SmtpReply.of(503, "5.5.1", "send HELO or EHLO first"));
                 return;
             }
+            if (engine.settings().tlsRequired() && !st.tls) {
+                // RFC 3207 4: no mail in plaintext (tls.required); counted as an error like other refusals
+                reply(sess, st, MUST_STARTTLS);
+                return;
+            }
             if (st.inTransaction()) {
                 reply(sess, st, SmtpReply.of(503, "5.5.1", "sender already given"));
                 return;
@@ -379,6 +386,8 @@ final class SmtpCommands {
             if (check == RecipientCheck.LOCAL) {
                 accept(address, sess, st);
             } else if (check == RecipientCheck.UNKNOWN_LOCAL) {
+                // counted over the client's sessions too (directory harvesting a few guesses per connection)
+                engine.unknownRecipient(st.clientIp);
                 refuse(sess, st, SmtpReply.of(550, "5.1.1", "<" + address + ">: recipient unknown"));
             } else {
                 refuse(sess, st, Paths.RELAY_DENIED);
@@ -393,6 +402,11 @@ final class SmtpCommands {
                 throws IOException, DropConnectionException {
             Paths.Parsed path = Paths.parse(arg, true);
             if (!path.ok()) {
+                if (path.error() == Paths.RELAY_DENIED) {
+                    // a relay trick (source route, % or ! routing, quoted route, IP literal, trailing dot)
+                    LOG.info("SMTP {} from {}: relay attempt refused", st.id, st.clientIp);
+                    engine.alarm().relayAttempt(engine.listenerName(), st.clientIp);
+                }
                 refuse(sess, st, path.error());
                 return null;
             }
@@ -519,6 +533,9 @@ final class SmtpCommands {
                 // Smuggling, malformed text and a non-report with <> are refusals of the client's doing.
                 countAsError = problem == DataReader.Problem.BARE_LINE_END
                         || problem == DataReader.Problem.LINE_TOO_LONG || answer == NULL_SENDER_NOT_A_REPORT;
+                if (problem == DataReader.Problem.BARE_LINE_END) {
+                    engine.alarm().smuggling(engine.listenerName(), st.clientIp);
+                }
                 if (answer == NULL_SENDER_NOT_A_REPORT) {
                     LOG.info("SMTP {} from {}: message with the null sender refused: not a delivery report", st.id,
                             st.clientIp);

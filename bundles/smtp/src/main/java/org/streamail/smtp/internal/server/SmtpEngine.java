@@ -43,12 +43,29 @@ public final class SmtpEngine {
 
     private static final Logger LOG = LoggerFactory.getLogger(SmtpEngine.class);
 
+    /**
+     * Sessions subethasmtp admits beyond {@code max.connections}: the engine refuses them itself (421 4.3.2, a
+     * WARN, an alert), which it can only do for sessions the library hands it. Past this headroom the library
+     * answers {@code 421 Too many connections} on its own, and 10 more wait in its accept loop.
+     */
+    static final int FULL_HEADROOM = 20;
+
+    /** At most one "listener full" WARN per this many seconds, with the count of refusals in between. */
+    static final long FULL_WARN_INTERVAL_SECONDS = 60;
+
     private final ListenerSettings settings;
     private final MessageIntake intake;
     private final Directory directory;
     private final Supplier<List<EnvelopeGuard>> guards;
     private final IntrusionAlarm alarm;
     private final Map<Session, SessionState> sessions = new ConcurrentHashMap<>();
+    private final HarvestTracker harvest;
+    /** Connections refused because the listener was full, since the last WARN. Guarded by {@code fullLock}. */
+    private long refusedWhileFull;
+    /** {@link System#nanoTime()} of the last "listener full" WARN. Guarded by {@code fullLock}. */
+    private long lastFullWarnNanos;
+    private boolean fullWarned;
+    private final Object fullLock = new Object();
     private final SMTPServer server;
     /** Ends sessions past {@code max.session.seconds}; {@code null} when there is no limit or before start. */
     private ScheduledExecutorService reaper;
@@ -80,6 +97,8 @@ public final class SmtpEngine {
         this.intake = Objects.requireNonNull(intake, "intake");
         this.directory = Objects.requireNonNull(directory, "directory");
         this.guards = Objects.requireNonNull(guards, "guards");
+        this.harvest = new HarvestTracker(settings.harvestMaxUnknownRecipients(), settings.harvestWindowSeconds(),
+                HarvestTracker.MAX_CLIENTS, System::nanoTime);
 
         AtomicInteger threads = new AtomicInteger();
         String name = "streamail-smtp-" + settings.port() + "-";
@@ -92,7 +111,7 @@ public final class SmtpEngine {
                 .bindAddress(settings.bindAddress())
                 .hostName(settings.hostname())
                 .softwareName("Streamail")
-                .maxConnections(settings.maxConnections())
+                .maxConnections(settings.maxConnections() + FULL_HEADROOM)
                 .connectionTimeoutMs(settings.connectionTimeoutMs())
                 .maxRecipients(settings.maxRecipients())
                 .executorService(executor)
@@ -204,6 +223,16 @@ public final class SmtpEngine {
         return settings.direction().name().toLowerCase(java.util.Locale.ROOT) + " listener (port " + port() + ")";
     }
 
+    /** Counts a refused unknown recipient of the client; past the harvest limit, tells the alarm. */
+    void unknownRecipient(String ip) {
+        int count = harvest.unknownRecipient(ip);
+        if (count > 0) {
+            LOG.info("SMTP {} from {}: {} unknown recipients within {} s over its sessions; possible directory"
+                    + " harvesting", listenerName(), ip, count, settings.harvestWindowSeconds());
+            alarm.harvest(listenerName(), ip, count, settings.harvestWindowSeconds());
+        }
+    }
+
     MessageIntake intake() {
         return intake;
     }
@@ -245,10 +274,13 @@ public final class SmtpEngine {
         SSLSocket s = (SSLSocket) settings.tls().getSocketFactory()
                 .createSocket(plain, remote.getHostString(), plain.getPort(), true);
         s.setUseClientMode(false);
-        // The context's defaults (no SSLv3, no export or NULL suites), limited to TLS 1.2 and 1.3.
+        // TLS 1.2 and 1.3 only, with the suites of tls.cipher.suites (by default forward-secret AEAD only, see
+        // TlsCiphers), in the server's order of preference.
         SSLParameters p = s.getSSLParameters();
         p.setProtocols(java.util.Arrays.stream(s.getSupportedProtocols())
                 .filter(x -> x.equals("TLSv1.3") || x.equals("TLSv1.2")).toArray(String[]::new));
+        p.setCipherSuites(settings.tlsCipherSuites().toArray(String[]::new));
+        p.setUseCipherSuitesOrder(true);
         s.setSSLParameters(p);
         return s;
     }
@@ -274,12 +306,21 @@ public final class SmtpEngine {
                         + "> is not an internal host");
             }
             long fromIp;
+            boolean full;
             synchronized (admission) {
                 // counting and registering in one step: two session threads of one client cannot both see room
-                fromIp = ip == null ? 0 : sessions.values().stream().filter(s -> ip.equals(s.clientIp)).count();
-                if (fromIp < settings.maxConnectionsPerIp()) {
+                full = sessions.size() >= settings.maxConnections();
+                fromIp = full || ip == null ? 0
+                        : sessions.values().stream().filter(s -> ip.equals(s.clientIp)).count();
+                if (!full && fromIp < settings.maxConnectionsPerIp()) {
                     sessions.put(session, state);
                 }
+            }
+            if (full) {
+                listenerFull();
+                // RFC 5321 4.3.2 / RFC 3463: a full system is temporary; the sender retries
+                return SessionAcceptance.failure(421, "4.3.2 " + settings.hostname()
+                        + " too many connections, try again later");
             }
             if (fromIp >= settings.maxConnectionsPerIp()) {
                 LOG.warn("SMTP {} from {} refused: already {} sessions from that address (max.connections.per.ip)",
@@ -305,6 +346,29 @@ public final class SmtpEngine {
         public void onSessionEnd(Session session) {
             sessions.remove(session);
         }
+    }
+
+    /**
+     * A connection was refused because {@code max.connections} sessions are open: one WARN per
+     * {@value #FULL_WARN_INTERVAL_SECONDS} s at most, naming the refusals since the previous one, and the same
+     * count to the alarm (rate-limited there per listener).
+     */
+    private void listenerFull() {
+        long refused;
+        synchronized (fullLock) {
+            refusedWhileFull++;
+            long now = System.nanoTime();
+            if (fullWarned && now - lastFullWarnNanos < TimeUnit.SECONDS.toNanos(FULL_WARN_INTERVAL_SECONDS)) {
+                return;
+            }
+            fullWarned = true;
+            lastFullWarnNanos = now;
+            refused = refusedWhileFull;
+            refusedWhileFull = 0;
+        }
+        LOG.warn("SMTP {} full: {} sessions open (max.connections); {} connection(s) refused with 421 4.3.2 since"
+                + " the last such warning", listenerName(), settings.maxConnections(), refused);
+        alarm.listenerFull(listenerName(), settings.maxConnections(), refused);
     }
 
     /** Turns Nagle off for every session: pipelined replies must not wait for the client's delayed ACK. */

@@ -1,0 +1,79 @@
+package org.streamail.smtp.internal.server;
+
+import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * Counts refused unknown recipients per client over all its sessions, in a sliding window: {@code max.errors}
+ * ends one session, but a harvester opening many short sessions, each guessing a few addresses, is seen only
+ * here. Keyed by {@link IntrusionAlarm#rateKey} (an IPv6 client by its /64). Bounded: at most
+ * {@code maxClients} clients (the least recently counted is forgotten first) and at most {@code max}
+ * timestamps per client.
+ *
+ * <p>Threading: thread-safe (one lock; a few operations on a small deque per refused recipient).
+ */
+final class HarvestTracker {
+
+    /** Most clients tracked at once. */
+    static final int MAX_CLIENTS = 10_000;
+
+    private final int max;
+    private final long windowNanos;
+    private final LongSupplier clock;
+    /** Client key → times of its refused unknown recipients within the window, oldest first; access order. */
+    private final Map<String, ArrayDeque<Long>> clients;
+
+    /**
+     * @param max           unknown recipients within the window that make a client a harvester; 0 = off
+     * @param windowSeconds the window; 0 = off
+     * @param maxClients    most clients tracked
+     * @param clock         nanoseconds
+     */
+    HarvestTracker(int max, int windowSeconds, int maxClients, LongSupplier clock) {
+        this.max = windowSeconds == 0 ? 0 : max;
+        this.windowNanos = TimeUnit.SECONDS.toNanos(windowSeconds);
+        this.clock = clock;
+        this.clients = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, ArrayDeque<Long>> eldest) {
+                return size() > maxClients;
+            }
+        };
+    }
+
+    /**
+     * Counts one refused unknown recipient of the client.
+     *
+     * @param ip the client's address, or {@code null} when unknown (not counted)
+     * @return the client's count within the window once it has reached the limit (the caller raises the alert;
+     *         the alarm's rate limit keeps it to one per interval), otherwise 0
+     */
+    int unknownRecipient(String ip) {
+        if (max == 0 || ip == null || ip.isEmpty()) {
+            return 0;
+        }
+        String key = IntrusionAlarm.rateKey(ip);
+        long now = clock.getAsLong();
+        synchronized (clients) {
+            ArrayDeque<Long> times = clients.computeIfAbsent(key, k -> new ArrayDeque<>());
+            while (!times.isEmpty() && now - times.peekFirst() >= windowNanos) {
+                times.pollFirst();
+            }
+            times.addLast(now);
+            while (times.size() > max) {
+                times.pollFirst();
+            }
+            return times.size() >= max ? times.size() : 0;
+        }
+    }
+
+    /** Clients tracked right now. */
+    int tracked() {
+        synchronized (clients) {
+            return clients.size();
+        }
+    }
+}
