@@ -86,6 +86,19 @@ public class Intake implements MessageIntake {
     private final AtomicLong tempFailed = new AtomicLong();
     private final AtomicLong late = new AtomicLong();
     private final Map<Action, AtomicLong> byAction = new EnumMap<>(Action.class);
+    /** How long {@link #close()} waits for scans and routing in progress; shorter in tests. */
+    volatile Duration closeWait = Duration.ofSeconds(10);
+    /**
+     * Hand-overs of an entry (to delivery, to the quarantine, or replacing its spooled bytes) hold the read lock;
+     * {@link #close()} takes the write lock to set {@link #closed}. So once close has given the claims back, no
+     * worker of this intake hands an entry on any more: a scan still running at the restart used to go on and
+     * deliver the message while the next intake scanned and delivered it again.
+     */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock handing =
+            new java.util.concurrent.locks.ReentrantReadWriteLock();
+    /** Keys in a hand-over now; close keeps their claims when it cannot wait for them (a hung store). */
+    private final Set<String> handingOver = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
 
     @Activate
     public Intake(@Reference Pipeline pipeline, @Reference Spool spool, @Reference Delivery delivery,
@@ -132,22 +145,87 @@ public class Intake implements MessageIntake {
         }
     }
 
+    /**
+     * Stops: waits up to {@link #closeWait} for scans and routing in progress, then (also bounded by it) for
+     * hand-overs in progress, and gives back the claims of the entries this intake still has. A worker that is
+     * still scanning after that hands nothing on: the entry is the next intake's, which scans it again. The claim
+     * of an entry whose hand-over could not be waited for (the store hangs) is kept by that hand-over, so nobody
+     * works on it twice; it finishes or is left for the next start.
+     */
     @Deactivate
     public void close() {
         retries.shutdownNow();
         workers.shutdown();
+        boolean interrupted = false;
         try {
-            if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
-                workers.shutdownNow();
-            }
+            workers.awaitTermination(closeWait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            workers.shutdownNow();
+            interrupted = true;
         }
+        java.util.concurrent.locks.Lock lock = handing.writeLock();
+        boolean locked = false;
+        try {
+            locked = !interrupted && lock.tryLock(closeWait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            interrupted = true;
+        }
+        closed = true;
+        Set<String> busy = Set.copyOf(handingOver);
+        if (locked) {
+            lock.unlock();
+        }
+        workers.shutdownNow();
         for (String key : owned) {
-            spool.unclaim(key);
+            if (busy.contains(key)) {
+                LOG.warn("Intake closing while {} is still being handed on; its claim stays with that step", key);
+            } else {
+                spool.unclaim(key);
+            }
         }
         owned.clear();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A step that hands an entry on. */
+    @FunctionalInterface
+    private interface HandOver {
+        void run() throws SpoolException;
+    }
+
+    /**
+     * Runs a hand-over of {@code entry} unless this intake has closed (then the next intake has the entry).
+     *
+     * @return whether it ran
+     */
+    private boolean handOver(SpoolEntry entry, HandOver step) throws SpoolException {
+        java.util.concurrent.locks.Lock lock = handing.readLock();
+        lock.lock();
+        try {
+            if (closed) {
+                LOG.info("{} was decided after the intake closed; not handed on here (the next start scans it)",
+                        entry.id());
+                return false;
+            }
+            handingOver.add(entry.key());
+            try {
+                step.run();
+            } finally {
+                handingOver.remove(entry.key());
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Gives an entry back to the spool, unless this intake has closed (its claims went back then). */
+    private void release(String key) {
+        owned.remove(key);
+        if (!closed) {
+            spool.unclaim(key);
+        }
     }
 
     @Override
@@ -291,11 +369,14 @@ public class Intake implements MessageIntake {
                     "held instead of rejected (decided after the SMTP reply): " + v.reason());
         }
         try {
+            if (closed) {
+                return; // the next intake has it
+            }
             decided(entry.id(), v);
             if (v.action() == Action.QUARANTINE) {
-                hold(entry, raw, o, v);
+                Verdict held = v;
+                handOver(entry, () -> hold(entry, raw, o, held));
             } else {
-                SpoolEntry toDeliver = entry;
                 Transformers.Result t = transformers.applyAll(entry.id(), entry.envelope(), v, raw,
                         pipeline.settings().maxMessageBytes());
                 if (!t.tooLarge().isEmpty()) {
@@ -306,19 +387,25 @@ public class Intake implements MessageIntake {
                             "held: the delivery transformer(s) " + String.join(", ", t.tooLarge())
                                     + " would make it larger than max.message.bytes, and it is not delivered without"
                                     + " them; " + v.reason());
-                    decided(entry.id(), held);
-                    hold(entry, raw, o, held);
+                    handOver(entry, () -> {
+                        decided(entry.id(), held);
+                        hold(entry, raw, o, held);
+                    });
                     return;
                 }
                 byte[] out = t.raw();
-                if (out != raw) {
-                    // Replaced atomically in place: a crash before leaves the original (scanned and
-                    // transformed again at restart, transformers are idempotent), after leaves the result.
-                    toDeliver = spool.replaceRaw(entry, out);
-                }
-                delivery.enqueue(toDeliver, v);
-                owned.remove(entry.key());
-                byAction.get(v.action()).incrementAndGet();
+                Verdict verdict = v;
+                handOver(entry, () -> {
+                    SpoolEntry toDeliver = entry;
+                    if (out != raw) {
+                        // Replaced atomically in place: a crash before leaves the original (scanned and
+                        // transformed again at restart, transformers are idempotent), after leaves the result.
+                        toDeliver = spool.replaceRaw(entry, out);
+                    }
+                    delivery.enqueue(toDeliver, verdict);
+                    owned.remove(entry.key());
+                    byAction.get(verdict.action()).incrementAndGet();
+                });
             }
         } catch (RuntimeException | SpoolException | Error e) {
             // an Error too: uncaught here, it ended the retry chain and left the message in the spool until a restart
@@ -344,8 +431,7 @@ public class Intake implements MessageIntake {
         Optional<SpoolEntry> now = spool.find(key);
         if (now.isEmpty()) {
             LOG.warn("Spool entry {} is gone; nothing left to route", key);
-            owned.remove(key);
-            spool.unclaim(key);
+            release(key);
             return;
         }
         byte[] raw;
@@ -353,8 +439,7 @@ public class Intake implements MessageIntake {
             raw = spool.readRaw(now.get());
         } catch (IOException ex) {
             LOG.error("Cannot read spooled message {} ({}); left in the spool", key, ex.toString());
-            owned.remove(key);
-            spool.unclaim(key);
+            release(key);
             return;
         }
         route(now.get(), raw, decided, attempt);
@@ -479,8 +564,7 @@ public class Intake implements MessageIntake {
             raw = spool.readRaw(e);
         } catch (IOException ex) {
             LOG.error("Cannot read spooled message {} ({}); left in the spool", e.id(), ex.toString());
-            owned.remove(e.key());
-            spool.unclaim(e.key());
+            release(e.key());
             return;
         }
         try {

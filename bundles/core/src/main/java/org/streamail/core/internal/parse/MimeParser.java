@@ -9,6 +9,7 @@ import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.ContentDisposition;
 import jakarta.mail.internet.ContentType;
 import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.InternetHeaders;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
@@ -62,6 +63,15 @@ public final class MimeParser {
      */
     public static final String NOT_INSPECTED = "not inspected: ";
 
+    /**
+     * Header fields read of one header section (the message's, a nested message's or a MIME part's) before the
+     * message is called malformed. Jakarta Mail keeps each field as objects of about 150 bytes: a message of a
+     * million tiny header lines (6 MB, under every size limit) took about 200 MB of heap per message, and a few
+     * at once ran the gateway out of memory. Folded continuation lines are not fields and are not counted.
+     * Ten times {@link Limits#maxHeaders()} by default, which is what the detectors are shown.
+     */
+    public static final int MAX_HEADER_FIELDS_READ = 10_000;
+
     public record Limits(int maxParts, int maxDepth, int maxBodyChars, int maxHeaders, int maxLinks) {
         public static final Limits DEFAULT = new Limits(500, 20, 2 * 1024 * 1024, 1000, 10_000);
     }
@@ -94,6 +104,8 @@ public final class MimeParser {
         }
         try {
             return MailContext.call(() -> new Walk(raw).run());
+        } catch (HeaderFieldLimit e) {
+            throw new MalformedMessageException(e.getMessage(), e);
         } catch (MessagingException e) {
             throw new MalformedMessageException("unreadable MIME structure: " + oneLine(e), e);
         } catch (RuntimeException e) {
@@ -127,7 +139,7 @@ public final class MimeParser {
         }
 
         ParsedMessage run() throws MessagingException {
-            MimeMessage msg = new MimeMessage(session, new SharedByteArrayInputStream(raw));
+            MimeMessage msg = new BoundedMessage(session, new SharedByteArrayInputStream(raw));
             List<Header> headers = headers(msg, true);
             String messageId = stripAngles(first(msg, "Message-ID"));
             String subject = decodeText(first(msg, "Subject"));
@@ -174,7 +186,7 @@ public final class MimeParser {
                         walk((MimeBodyPart) mp.getBodyPart(i), childPath, depth + 1, false);
                     }
                 } else {
-                    MimeMessage nested = new MimeMessage(session, body.newStream(0, -1));
+                    MimeMessage nested = new BoundedMessage(session, body.newStream(0, -1));
                     walk(nested, path, depth + 1, false);
                 }
                 return;
@@ -539,6 +551,128 @@ public final class MimeParser {
             ignoreMissingBoundaryParameter = false;
             ignoreExistingBoundaryParameter = false;
             allowEmpty = false;
+        }
+
+        @Override
+        protected InternetHeaders createInternetHeaders(InputStream is) throws MessagingException {
+            return new InternetHeaders(new FieldCounter(is, "a MIME part's header"));
+        }
+
+        /** Parts of a shared stream (ours) are made here: MimeBodyPart reads their header itself, so count first. */
+        @Override
+        protected MimeBodyPart createMimeBodyPart(InputStream is) throws MessagingException {
+            if (is instanceof SharedInputStream shared) {
+                FieldCounter.check(shared.newStream(0, -1), "a MIME part's header");
+            }
+            return super.createMimeBodyPart(is);
+        }
+    }
+
+    /** A message whose header section is read with {@link FieldCounter} (also for nested messages). */
+    private static final class BoundedMessage extends MimeMessage {
+        BoundedMessage(Session session, InputStream in) throws MessagingException {
+            super(session, in);
+        }
+
+        @Override
+        protected InternetHeaders createInternetHeaders(InputStream is) throws MessagingException {
+            // called from the constructor: only static state may be used here
+            boolean utf8 = session != null && Boolean.parseBoolean(session.getProperty("mail.mime.allowutf8"));
+            return new InternetHeaders(new FieldCounter(is, "a message header"), utf8); // as MimeMessage does
+        }
+    }
+
+    /** Thrown by {@link FieldCounter}; unchecked so Jakarta Mail's IOException handling does not rename it. */
+    private static final class HeaderFieldLimit extends RuntimeException {
+        HeaderFieldLimit(String where) {
+            super("more than " + MAX_HEADER_FIELDS_READ + " header fields in " + where
+                    + "; the message was not read further");
+        }
+    }
+
+    /**
+     * Passes a header section through unchanged (byte for byte, so a shared stream's position stays right) and
+     * counts its fields: lines that start with neither a space nor a tab (CR, LF and CRLF end a line, as Jakarta's
+     * LineInputStream reads them). Jakarta stops reading at the empty line, so only the header is counted.
+     */
+    private static final class FieldCounter extends java.io.FilterInputStream {
+        private final String where;
+        private boolean ended;
+        private boolean lineStart = true;
+        private boolean afterCr;
+        private int fields;
+
+        FieldCounter(InputStream in, String where) {
+            super(in);
+            this.where = where;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int c = super.read();
+            if (c >= 0) {
+                see(c);
+            }
+            return c;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            for (int i = 0; i < n; i++) {
+                see(b[off + i] & 0xFF);
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            // never used by the header reader; counted as read to stay exact
+            long done = 0;
+            while (done < n && read() >= 0) {
+                done++;
+            }
+            return done;
+        }
+
+        @Override
+        public boolean markSupported() {
+            return false;
+        }
+
+        /** Reads a header section to its end (an empty line) or the end of {@code in}, counting its fields. */
+        static void check(InputStream in, String where) throws MessagingException {
+            try (FieldCounter c = new FieldCounter(new java.io.BufferedInputStream(in, 8192), where)) {
+                while (!c.ended && c.read() >= 0) {
+                    // counting
+                }
+            } catch (IOException e) {
+                throw new MessagingException("cannot read " + where, e);
+            }
+        }
+
+        private void see(int c) {
+            if (lineStart && (c == '\r' || (c == '\n' && !afterCr))) {
+                ended = true; // the empty line: the header section is over
+            }
+            if (c == '\n') {
+                boolean crlf = afterCr;
+                afterCr = false;
+                if (crlf) {
+                    return; // the LF of a CRLF: the CR ended the line already
+                }
+                lineStart = true;
+                return;
+            }
+            afterCr = c == '\r';
+            if (afterCr) {
+                lineStart = true;
+                return;
+            }
+            if (lineStart && c != ' ' && c != '\t' && ++fields > MAX_HEADER_FIELDS_READ) {
+                throw new HeaderFieldLimit(where);
+            }
+            lineStart = false;
         }
     }
 

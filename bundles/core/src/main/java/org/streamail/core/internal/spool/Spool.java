@@ -17,6 +17,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -30,8 +31,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamail.api.config.ConfigCheck;
 import org.streamail.api.model.Direction;
 import org.streamail.api.model.Envelope;
 
@@ -54,15 +58,54 @@ import org.streamail.api.model.Envelope;
  * {@code <key>.state}, replaced atomically the same way.
  *
  * <h2>Recovery</h2> On construction, leftovers in {@code tmp/} and invalid queue files are moved to
- * {@code corrupt/} with a WARN naming the path; orphan state files are deleted.
+ * {@code corrupt/} with a WARN naming the path; orphan state files are deleted. Then {@code corrupt/} is pruned
+ * ({@link CorruptRetention}, PID {@value #PID}): files older than the age limit, then the oldest beyond the count
+ * limit, each named in an INFO line. Nothing is moved there while the spool runs, so pruning at start is enough.
  *
  * <h2>Ownership</h2> {@link #claim} marks an entry as being processed in this process so that recovery,
  * intake, delivery and release never work on the same entry twice at once.
  *
  * <p>Thread-safe. Lifecycle: one instance per bundle activation (DS component) or per test.
  */
-@Component(service = Spool.class)
+@Component(service = Spool.class, configurationPid = Spool.PID)
+@Designate(ocd = SpoolConfig.class)
 public final class Spool {
+
+    public static final String PID = "org.streamail.spool";
+
+    /**
+     * How much of {@code corrupt/} is kept: files moved there longer ago than {@code maxAge}, and the oldest
+     * beyond {@code maxFiles}, are deleted when the spool opens. It used to grow without bound (one file per torn
+     * write or bad entry at every start, and a disk full of them stops the spool: every message then gets 451).
+     */
+    public record CorruptRetention(Duration maxAge, int maxFiles) {
+        public static final CorruptRetention DEFAULT = new CorruptRetention(Duration.ofDays(30), 1000);
+        static final int MAX_DAYS = 3650;
+        static final int MAX_FILES = 1_000_000;
+
+        public CorruptRetention {
+            if (maxAge.isNegative() || maxAge.isZero() || maxFiles < 1) {
+                throw new IllegalArgumentException("corrupt retention must be positive: " + maxAge + ", " + maxFiles);
+            }
+        }
+
+        /** From the configuration, checked strictly (a value that does not parse or is out of range is named). */
+        static CorruptRetention of(SpoolConfig config, Map<String, ?> properties) {
+            ConfigCheck.check(PID, SpoolConfig.class, properties)
+                    .forEach(k -> LOG.warn("{}: unknown property '{}' ignored (misspelled?)", PID, k));
+            int days = config.corrupt_max_age_days();
+            int files = config.corrupt_max_files();
+            if (days < 1 || days > MAX_DAYS) {
+                throw new IllegalArgumentException(PID + ": corrupt.max.age.days must be from 1 to " + MAX_DAYS
+                        + ", got " + days);
+            }
+            if (files < 1 || files > MAX_FILES) {
+                throw new IllegalArgumentException(PID + ": corrupt.max.files must be from 1 to " + MAX_FILES
+                        + ", got " + files);
+            }
+            return new CorruptRetention(Duration.ofDays(days), files);
+        }
+    }
 
     /** fsync as a seam, so tests can make it fail. */
     @FunctionalInterface
@@ -93,13 +136,29 @@ public final class Spool {
     private final Path queue;
     private final Path corrupt;
     private final Syncer syncer;
+    private volatile CorruptRetention retention;
     private final Set<String> claims = ConcurrentHashMap.newKeySet();
     private final Instant openedAt = Instant.now();
 
-    /** DS: the spool under {@code ${karaf.data}/streamail/spool} (karaf.data defaults to {@code ./data}). */
+    /**
+     * DS: the spool under {@code ${karaf.data}/streamail/spool} (karaf.data defaults to {@code ./data}). An invalid
+     * configuration is an ERROR and the defaults apply: the intake and delivery depend on the spool, and a
+     * housekeeping value must not stop the mail.
+     */
     @Activate
-    public Spool() throws IOException {
-        this(Paths.get(System.getProperty("karaf.data", "data"), "streamail", "spool"));
+    public Spool(SpoolConfig config, Map<String, Object> properties) throws IOException {
+        this(Paths.get(System.getProperty("karaf.data", "data"), "streamail", "spool"), ch -> ch.force(true),
+                retentionOrDefault(config, properties));
+    }
+
+    private static CorruptRetention retentionOrDefault(SpoolConfig config, Map<String, ?> properties) {
+        try {
+            return CorruptRetention.of(config, properties);
+        } catch (IllegalArgumentException e) {
+            LOG.error("Spool configuration invalid: {}; using the defaults ({}) until etc/{}.cfg is corrected",
+                    e.getMessage(), CorruptRetention.DEFAULT, PID);
+            return CorruptRetention.DEFAULT;
+        }
     }
 
     public Spool(Path root) throws IOException {
@@ -107,6 +166,11 @@ public final class Spool {
     }
 
     public Spool(Path root, Syncer syncer) throws IOException {
+        this(root, syncer, CorruptRetention.DEFAULT);
+    }
+
+    public Spool(Path root, Syncer syncer, CorruptRetention retention) throws IOException {
+        this.retention = retention;
         this.root = root.toAbsolutePath();
         this.tmp = this.root.resolve("tmp");
         this.queue = this.root.resolve("queue");
@@ -116,6 +180,25 @@ public final class Spool {
         Files.createDirectories(queue);
         Files.createDirectories(corrupt);
         recover();
+    }
+
+    /**
+     * A configuration change is applied in place (a restart of the spool would restart delivery and intake with
+     * it), and {@code corrupt/} is pruned by the new limits at once. An invalid change is refused with an ERROR.
+     */
+    @Modified
+    void modified(SpoolConfig config, Map<String, Object> properties) {
+        CorruptRetention next;
+        try {
+            next = CorruptRetention.of(config, properties);
+        } catch (IllegalArgumentException e) {
+            LOG.error("Spool configuration change refused: {}; keeping the previous configuration ({})",
+                    e.getMessage(), retention);
+            return;
+        }
+        retention = next;
+        LOG.info("Spool configuration changed: {}", next);
+        pruneCorrupt(Instant.now());
     }
 
     public Path root() {
@@ -573,6 +656,81 @@ public final class Spool {
                 LOG.info("Deleting orphan spool state {}", p);
                 deleteQuietly(p);
             }
+        }
+        pruneCorrupt(Instant.now());
+    }
+
+    /** At most this many deleted files are named one by one in the log; a summary line counts them all. */
+    private static final int MAX_NAMED = 100;
+
+    /**
+     * Deletes what {@link #retention} does not keep of {@code corrupt/}: files moved there before
+     * {@code now - maxAge}, then the oldest beyond {@code maxFiles}. A file's age is the time in its name (the
+     * move; see {@link #moveToCorrupt}), else its last modification. Each deletion is logged (the first
+     * {@value #MAX_NAMED} by name), then one summary line.
+     *
+     * @return how many files were deleted
+     */
+    synchronized int pruneCorrupt(Instant now) {
+        CorruptRetention retention = this.retention;
+        record Aged(Path path, long movedAt) {
+        }
+        List<Aged> files = new ArrayList<>();
+        for (Path p : list(corrupt, "*")) {
+            files.add(new Aged(p, movedAt(p)));
+        }
+        files.sort(java.util.Comparator.comparingLong(Aged::movedAt).thenComparing(a -> a.path().getFileName()));
+        long oldest = now.minus(retention.maxAge()).toEpochMilli();
+        int excess = files.size() - retention.maxFiles();
+        int removed = 0;
+        long bytes = 0;
+        for (int i = 0; i < files.size(); i++) {
+            Aged a = files.get(i);
+            boolean tooOld = a.movedAt() < oldest;
+            boolean tooMany = i < excess;
+            if (!tooOld && !tooMany) {
+                break; // sorted oldest first: everything after is younger and within the count
+            }
+            long size = 0;
+            try {
+                size = Files.size(a.path());
+                Files.delete(a.path());
+            } catch (IOException e) {
+                LOG.warn("Could not delete {} from the spool's corrupt/: {}", a.path(), e.toString());
+                continue;
+            }
+            removed++;
+            bytes += size;
+            if (removed <= MAX_NAMED) {
+                LOG.info("Deleted {} ({} bytes) from the spool's corrupt/: {}", a.path().getFileName(), size,
+                        tooOld ? "moved there before " + Instant.ofEpochMilli(oldest) + " (corrupt.max.age.days "
+                                + retention.maxAge().toDays() + ")" : "more than corrupt.max.files "
+                                + retention.maxFiles() + " files");
+            }
+        }
+        if (removed > 0) {
+            LOG.info("Pruned the spool's corrupt/ {}: {} file(s), {} bytes deleted{}; {} kept", corrupt, removed,
+                    bytes, removed > MAX_NAMED ? " (" + (removed - MAX_NAMED) + " not named above)" : "",
+                    files.size() - removed);
+        }
+        return removed;
+    }
+
+    /** When a file was moved to corrupt/: the milliseconds its name ends with, else its last modification. */
+    private static long movedAt(Path p) {
+        String n = p.getFileName().toString();
+        int dot = n.lastIndexOf('.');
+        if (dot >= 0 && n.length() - dot - 1 >= 10 && n.length() - dot - 1 <= 15) {
+            try {
+                return Long.parseLong(n.substring(dot + 1));
+            } catch (NumberFormatException e) {
+                // not our suffix
+            }
+        }
+        try {
+            return Files.getLastModifiedTime(p).toMillis();
+        } catch (IOException e) {
+            return Long.MIN_VALUE; // unreadable metadata: treated as oldest
         }
     }
 
