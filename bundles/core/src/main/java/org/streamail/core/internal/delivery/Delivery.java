@@ -98,6 +98,8 @@ public class Delivery {
     /** Spool keys whose hold is in the message log already (one line per message, not one per re-check). */
     private final java.util.Set<String> heldLogged = ConcurrentHashMap.newKeySet();
     private final ScheduledThreadPoolExecutor scheduler;
+    /** Closes connections whose write to the hop overran the timeout ({@link HopSockets}); never blocks itself. */
+    private final ScheduledThreadPoolExecutor watchdog;
     /** Connections to the next hop kept open between messages (one per delivery thread at most). */
     private final RelayConnections connections;
     /** Spools non-delivery reports on failed recipients. */
@@ -178,6 +180,13 @@ public class Delivery {
         });
         this.scheduler.setRemoveOnCancelPolicy(true);
         this.scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.watchdog = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "streamail-delivery-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+        this.watchdog.setRemoveOnCancelPolicy(true);
+        this.watchdog.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.connections = new RelayConnections(clock, THREADS);
         this.bouncer = new Bouncer(spool, log, clock);
         this.scheduler.scheduleWithFixedDelay(org.streamail.api.service.Periodic.guarded(() -> MailContext.call(() -> {
@@ -259,6 +268,7 @@ public class Delivery {
             Thread.currentThread().interrupt();
             scheduler.shutdownNow();
         }
+        watchdog.shutdownNow();
         MailContext.call(() -> {
             connections.close();
             return null;
@@ -383,8 +393,11 @@ public class Delivery {
             String detail;
             if (anyDelivered) {
                 status = e.released() ? DeliveryStatus.RELEASED : DeliveryStatus.DELIVERED;
+                // every refusal, also those of earlier attempts (they used to be left out here)
+                Map<String, String> refused = new LinkedHashMap<>(st.refused);
+                refused.putAll(r.permanent);
                 detail = (e.released() ? "released by " + e.releasedBy() + "; " : "") + r.reply
-                        + (r.permanent.isEmpty() ? "" : "; refused permanently: " + r.permanent);
+                        + recipients(e, st, r) + (refused.isEmpty() ? "" : "; refused permanently: " + cap(refused));
                 delivered.incrementAndGet();
             } else {
                 status = DeliveryStatus.FAILED;
@@ -416,14 +429,21 @@ public class Delivery {
                 LOG.error("Could not remove failed entry {}: {}", e.id(), ex.toString());
             }
             jobs.remove(key);
-            status(e.id(), DeliveryStatus.FAILED, "gave up after " + attempts + " attempts: " + r.reply + reported);
+            status(e.id(), DeliveryStatus.FAILED, "gave up after " + attempts + " attempts: " + r.reply
+                    + recipients(e, st, r) + reported);
             LOG.warn("FAILED {} after {} attempts: {}", e.id(), attempts, r.reply);
             return;
         }
-        Instant next = now.plus(s.backoff(attempts));
+        // The hop took some recipients and put the others off (typically 452 "too many recipients" past its
+        // per-transaction limit, RFC 5321 §4.5.3.1.10): the rest go in a new transaction at once, and that does not
+        // count as a failed attempt. It used to wait the backoff each time, so a 1000-recipient message to a hop
+        // taking 100 per transaction needed 9 retries, hours. Bounded: each such round delivers someone.
+        boolean progress = !r.delivered.isEmpty();
+        Instant next = progress ? now : now.plus(s.backoff(attempts));
         Map<String, String> refused = new LinkedHashMap<>(st.refused);
         refused.putAll(r.permanent);
-        State ns = new State(st.action, st.score, st.categories, attempts, st.since, next, r.reply,
+        State ns = new State(st.action, st.score, st.categories, progress ? st.attempts : attempts, st.since, next,
+                r.reply,
                 List.copyOf(r.temporary), anyDelivered, refused);
         try {
             spool.writeState(key, ns.toMap());
@@ -433,8 +453,9 @@ public class Delivery {
         }
         jobs.put(key, ns);
         deferredEvents.incrementAndGet();
-        status(e.id(), DeliveryStatus.DEFERRED, "attempt " + attempts + ", next at " + next + ": " + r.reply
-                + (r.permanent.isEmpty() ? "" : "; refused permanently: " + r.permanent));
+        status(e.id(), DeliveryStatus.DEFERRED, "attempt " + attempts + ", next " + (progress
+                ? "at once (the hop took some recipients)" : "at " + next) + ": " + r.reply
+                + recipients(e, st, r) + (r.permanent.isEmpty() ? "" : "; refused permanently: " + cap(r.permanent)));
         LOG.info("DEFERRED {} (attempt {}), retry at {}: {}", e.id(), attempts, next, r.reply);
         try {
             scheduler.schedule(() -> attempt(key), Math.max(0, Duration.between(clock.instant(), next).toMillis()),
@@ -442,6 +463,55 @@ public class Delivery {
         } catch (java.util.concurrent.RejectedExecutionException ex) {
             // Shutting down: the state file carries the retry over to the next start.
         }
+    }
+
+    /**
+     * Where each recipient stands when the outcomes are mixed (a partly delivered message): {@code "; recipients
+     * delivered 2: a@x, b@x; deferred 1: c@x; failed 1: d@x"}, else {@code ""}. Delivered are the envelope's
+     * recipients neither pending nor refused, so the ones done at earlier attempts count too (the state keeps no
+     * list of them). At most 5 addresses per kind are named, the counts are exact.
+     */
+    private static String recipients(SpoolEntry e, State st, Result r) {
+        java.util.Set<String> failedSet = new java.util.LinkedHashSet<>(st.refused.keySet());
+        failedSet.addAll(r.permanent.keySet());
+        java.util.Set<String> deferredSet = new java.util.LinkedHashSet<>(r.temporary);
+        List<String> done = new ArrayList<>();
+        for (String rcpt : e.envelope().recipients()) {
+            if (!failedSet.contains(rcpt) && !deferredSet.contains(rcpt) && !done.contains(rcpt)) {
+                done.add(rcpt);
+            }
+        }
+        int kinds = (done.isEmpty() ? 0 : 1) + (deferredSet.isEmpty() ? 0 : 1) + (failedSet.isEmpty() ? 0 : 1);
+        if (kinds < 2) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder("; recipients");
+        names(b, "delivered", done);
+        names(b, "deferred", deferredSet);
+        names(b, "failed", failedSet);
+        return b.toString();
+    }
+
+    private static void names(StringBuilder b, String kind, java.util.Collection<String> rcpts) {
+        if (rcpts.isEmpty()) {
+            return;
+        }
+        b.append(b.length() > "; recipients".length() ? "; " : " ").append(kind).append(' ').append(rcpts.size())
+                .append(": ");
+        int n = 0;
+        for (String rcpt : rcpts) {
+            if (n == 5) {
+                b.append(" and ").append(rcpts.size() - n).append(" more");
+                break;
+            }
+            b.append(n++ == 0 ? "" : ", ").append(oneLine(rcpt.length() > 100 ? rcpt.substring(0, 100) : rcpt));
+        }
+    }
+
+    /** The refusals in a status line, bounded (the reply texts can be long; the counts are in the summary). */
+    private static String cap(Map<String, String> refused) {
+        String t = refused.toString();
+        return t.length() > 300 ? t.substring(0, 300) + "...}" : t;
     }
 
     /**
@@ -682,7 +752,7 @@ public class Delivery {
         p.put("mail.smtp.localhost", s.hostname());
         p.put("mail.smtp.sendpartial", "true");
         p.put("mail.smtp.quitwait", "false");
-        p.put("mail.smtp.socketFactory", new NoDelaySocketFactory());
+        p.put("mail.smtp.socketFactory", new HopSockets(s.relayTimeout(), watchdog));
         p.put("mail.smtp.socketFactory.fallback", "false");
         tls(p, hop.tls());
         if (hop.auth() != null) {
@@ -732,6 +802,12 @@ public class Delivery {
                     SpoolMessage m = new SpoolMessage(c.session, prefix(e, st, s), e, s);
                     m.setEnvelopeFrom(e.envelope().sender().isEmpty() ? "<>" : e.envelope().sender());
                     m.setSendPartial(true);
+                    if (c.transport.supportsExtension("SIZE")) {
+                        // RFC 1870: the hop refuses a message over its limit at MAIL FROM (552, permanent: the
+                        // sender is told) instead of after taking all of it, or cutting it off and having it sent
+                        // again at every retry. Jakarta Mail does not declare the size itself.
+                        m.setMailExtension("SIZE=" + m.getSize());
+                    }
                     c.transport.sendMessage(m, rcpts.toArray(new Address[0]));
                     reusable = true;
                     return new Result(addresses(rcpts), List.of(), permanent,
@@ -829,14 +905,21 @@ public class Delivery {
             }
             int code = codes.getOrDefault(addr, sent.isEmpty() ? overall : -1);
             // 530 (STARTTLS or authentication required, RFC 3207 / 4954) says our side is set up wrong
-            // (relay.tls): retried until an administrator fixes it, never a lost message.
-            if (code >= 500 && code != 530) {
+            // (relay.tls): retried until an administrator fixes it, never a lost message. 552 to RCPT is what
+            // older servers answer past their recipient limit: RFC 5321 §4.5.3.1.10 says to treat it as 452
+            // (temporary), as Postfix does; it used to fail and bounce every recipient past the limit.
+            boolean rcpt552 = code == 552 && codes.containsKey(addr);
+            if (code >= 500 && code != 530 && !rcpt552) {
                 permanent.put(addr, texts.getOrDefault(addr, oneLine(ex)));
             } else {
                 temporary.add(addr);
             }
         }
         String reply = sent.isEmpty() ? oneLine(ex) : reply(t.getLastServerResponse());
+        if (!sent.isEmpty() && !temporary.isEmpty() && texts.containsKey(temporary.get(0))) {
+            // the reply to the data says nothing about why the others wait: name it (one reply, bounded)
+            reply += "; put off with: " + texts.get(temporary.get(0));
+        }
         return new Result(sent, temporary, permanent, reply);
     }
 

@@ -180,6 +180,8 @@ class BounceTest {
                 "b@example.org"), null, ORIGINAL.getBytes(StandardCharsets.US_ASCII)), Verdict.clean());
 
         ScriptedHop.Received got = report("sender@example.com");
+        // the report is queued before the original's FAILED is logged, and can arrive first
+        Wait.until("g1 FAILED logged", Duration.ofSeconds(10), () -> !log.statuses("g1").isEmpty());
         assertThat(log.statuses("g1")).containsExactly(DeliveryStatus.FAILED);
         MimeMultipart parts = (MimeMultipart) got.parsed().getContent();
         String text = decoded(parts.getBodyPart(0));

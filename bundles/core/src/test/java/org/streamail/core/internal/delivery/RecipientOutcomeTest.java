@@ -127,4 +127,75 @@ class RecipientOutcomeTest {
         assertThat(sessions.get(1)).containsExactly("temp@example.org");
         assertThat(spool.entries()).isEmpty();
     }
+
+    /**
+     * What an administrator sees of a partly delivered message: each status line says which recipients are done,
+     * which wait for a retry and which failed, and the final one still names the refusal of the first attempt
+     * (the final DELIVERED line used to be the hop's last reply alone, as if every recipient had it).
+     */
+    @Test
+    void aPartlyDeliveredMessageSaysWhichRecipientsAreDeliveredDeferredAndFailed() throws Exception {
+        startHop();
+        Spool spool = new Spool(dir);
+        delivery = new Delivery(spool, log, DeliverySettings.relay("127.0.0.1", server.getLocalPort(),
+                Duration.ofMillis(300)), Clock.systemUTC());
+        delivery.enqueue(spool.write("p2", "p2", Mail.envelope("ok@example.org", "perm@example.org",
+                "temp@example.org", "ok2@example.org"), null, Mail.message("mixed")), Verdict.clean());
+
+        Wait.until("delivered", Duration.ofSeconds(10), () -> log.statuses("p2").contains(DeliveryStatus.DELIVERED));
+        assertThat(log.statuses("p2")).containsExactly(DeliveryStatus.DEFERRED, DeliveryStatus.DELIVERED);
+        assertThat(log.changes.get(0).detail()).contains("; recipients delivered 2: ok@example.org, ok2@example.org; "
+                + "deferred 1: temp@example.org; failed 1: perm@example.org");
+        assertThat(log.changes.get(1).detail()).startsWith("250 2.0.0 queued as FAKE2")
+                .contains("; recipients delivered 3: ok@example.org, temp@example.org, ok2@example.org; "
+                        + "failed 1: perm@example.org")
+                .contains("refused permanently: {perm@example.org=550 5.1.1 no such user");
+        assertThat(sessions.get(0)).containsExactly("ok@example.org", "ok2@example.org");
+        assertThat(sessions.get(1)).containsExactly("temp@example.org");
+    }
+
+    /**
+     * A hop that takes 2 recipients per transaction and answers the rest 452 (RFC 5321 §4.5.3.1.10): the rest go in
+     * the next transaction at once, each recipient once. They used to wait the retry delay each round (here 10
+     * minutes, 60 s doubling by default: hours for a large list).
+     */
+    @Test
+    void recipientsPastTheHopsLimitPerTransactionGoInTheNextTransactionAtOnce() throws Exception {
+        limitedHop("452 4.5.3 too many recipients");
+    }
+
+    /**
+     * The same with the older servers' 552 for too many recipients (RFC 821), which RFC 5321 §4.5.3.1.10 says to
+     * take as 452: every recipient past the limit used to be FAILED and bounced.
+     */
+    @Test
+    void a552ToRcptIsTakenAsTemporaryAsRfc5321Says() throws Exception {
+        limitedHop("552 5.5.3 too many recipients");
+    }
+
+    private void limitedHop(String refusal) throws Exception {
+        server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress()); // unused here; stop() closes it
+        thread = new Thread(() -> { });
+        java.util.Map<Integer, Integer> perTransaction = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicReference<ScriptedHop> ref = new java.util.concurrent.atomic.AtomicReference<>();
+        try (ScriptedHop hop = new ScriptedHop((rcpt, session) -> perTransaction.merge(ref.get().mailFrom.size(), 1,
+                Integer::sum) > 2 ? refusal : null)) {
+            ref.set(hop);
+            Spool spool = new Spool(dir);
+            delivery = new Delivery(spool, log, DeliverySettings.relay("127.0.0.1", hop.port(),
+                    Duration.ofMinutes(10)), Clock.systemUTC());
+            delivery.enqueue(spool.write("b1", "b1", Mail.envelope("r1@example.org", "r2@example.org",
+                    "r3@example.org", "r4@example.org", "r5@example.org"), null, Mail.message("batch")), Verdict.clean());
+
+            Wait.until("delivered", Duration.ofSeconds(10), () -> log.statuses("b1").contains(DeliveryStatus.DELIVERED));
+            assertThat(hop.accepted).containsExactly("r1@example.org", "r2@example.org", "r3@example.org",
+                    "r4@example.org", "r5@example.org");
+            assertThat(hop.messages).hasSize(3);
+            assertThat(log.statuses("b1")).containsExactly(DeliveryStatus.DEFERRED, DeliveryStatus.DEFERRED,
+                    DeliveryStatus.DELIVERED);
+            assertThat(log.changes.get(0).detail()).contains("next at once", refusal,
+                    "recipients delivered 2: r1@example.org, r2@example.org; deferred 3:");
+            assertThat(delivery.deferredCount()).isZero();
+        }
+    }
 }

@@ -1,0 +1,272 @@
+package org.streamail.core.internal.delivery;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import javax.net.SocketFactory;
+
+/**
+ * The sockets Jakarta Mail's SMTP client uses towards a next hop ({@code mail.smtp.socketFactory}): TCP_NODELAY
+ * (SMTP writes a command and waits for the reply; with Nagle on each exchange stalls ~40 ms on delayed ACKs,
+ * 2.5x slower measured on this stack), and bounds that the client itself does not have, so that a broken or
+ * hostile hop costs a deferral, never a delivery thread or the heap:
+ * <ul>
+ * <li><b>Reply size.</b> Jakarta Mail collects a reply's lines (and one line's bytes) without a limit: a hop sending
+ * endless {@code 250-} continuation lines, or a line without a line end, filled the heap. At most
+ * {@link #MAX_REPLY_BYTES} are read after each write of ours; more is an {@link IOException}.</li>
+ * <li><b>Reply time.</b> The read timeout ({@code mail.smtp.timeout}) is per read: a hop sending one byte every
+ * 29 s held the thread forever. Everything read after a write of ours must arrive within the timeout in all.</li>
+ * <li><b>Write time.</b> The client has no write timeout by default: a hop that stops reading in the middle of DATA
+ * blocked the thread in a socket write forever (four such messages and delivery stopped). A write that does not
+ * complete within the timeout closes the socket (from the watchdog thread, the only way to end a blocked write).</li>
+ * </ul>
+ * After STARTTLS the TLS socket is layered over this one and reads and writes through it, so the bounds count the
+ * encrypted bytes and hold there too.
+ *
+ * <p>Thread-safe factory; each socket is used by one delivery thread at a time (and closed by the watchdog).
+ */
+final class HopSockets extends SocketFactory {
+
+    /** What a hop may send us after one of our writes: generous for any EHLO or TLS handshake, bounded. */
+    static final int MAX_REPLY_BYTES = 256 * 1024;
+
+    private final long timeoutMs;
+    private final ScheduledExecutorService watchdog;
+
+    /**
+     * @param timeout  the longest a reply may take in all, and the longest one write may block
+     * @param watchdog closes sockets whose write overran the timeout; a thread of its own (the delivery threads
+     *                 may all be the ones blocked)
+     */
+    HopSockets(Duration timeout, ScheduledExecutorService watchdog) {
+        this.timeoutMs = Math.max(1, timeout.toMillis());
+        this.watchdog = watchdog;
+    }
+
+    @Override
+    public Socket createSocket() throws IOException {
+        Socket s = new HopSocket(timeoutMs, watchdog);
+        s.setTcpNoDelay(true);
+        return s;
+    }
+
+    @Override
+    public Socket createSocket(String host, int port) throws IOException {
+        Socket s = createSocket();
+        s.connect(new InetSocketAddress(host, port), (int) Math.min(Integer.MAX_VALUE, timeoutMs));
+        return s;
+    }
+
+    @Override
+    public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
+        Socket s = createSocket();
+        s.bind(new InetSocketAddress(localHost, localPort));
+        s.connect(new InetSocketAddress(host, port), (int) Math.min(Integer.MAX_VALUE, timeoutMs));
+        return s;
+    }
+
+    @Override
+    public Socket createSocket(InetAddress host, int port) throws IOException {
+        Socket s = createSocket();
+        s.connect(new InetSocketAddress(host, port), (int) Math.min(Integer.MAX_VALUE, timeoutMs));
+        return s;
+    }
+
+    @Override
+    public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
+            throws IOException {
+        Socket s = createSocket();
+        s.bind(new InetSocketAddress(localAddress, localPort));
+        s.connect(new InetSocketAddress(address, port), (int) Math.min(Integer.MAX_VALUE, timeoutMs));
+        return s;
+    }
+
+    /** A plain socket whose streams enforce the bounds above. */
+    static final class HopSocket extends Socket {
+        private final long timeoutMs;
+        private final ScheduledExecutorService watchdog;
+        /** The read timeout as the client set it (0: none); each read waits at most what is left of the reply's time. */
+        private volatile int soTimeout;
+        /** Whether a reply is being read: set by the first read after a write, cleared by a write. */
+        private volatile boolean reading;
+        private volatile long readingSince;
+        private volatile long readBytes;
+        /** Whether the current read waits for what is left of the reply's time rather than the read timeout. */
+        private volatile boolean deadlineBound;
+        /** Set when the watchdog closed the socket under a blocked write. */
+        private volatile boolean writeTimedOut;
+        private InputStream in;
+        private OutputStream out;
+
+        HopSocket(long timeoutMs, ScheduledExecutorService watchdog) {
+            this.timeoutMs = timeoutMs;
+            this.watchdog = watchdog;
+        }
+
+        @Override
+        public void setSoTimeout(int timeout) throws java.net.SocketException {
+            soTimeout = timeout;
+            super.setSoTimeout(timeout);
+        }
+
+        @Override
+        public synchronized InputStream getInputStream() throws IOException {
+            if (in == null) {
+                in = new Guarded(super.getInputStream());
+            }
+            return in;
+        }
+
+        @Override
+        public synchronized OutputStream getOutputStream() throws IOException {
+            if (out == null) {
+                out = new Watched(super.getOutputStream());
+            }
+            return out;
+        }
+
+        private void beforeRead() throws IOException {
+            long now = System.nanoTime();
+            if (!reading) {
+                reading = true;
+                readingSince = now;
+                readBytes = 0;
+            }
+            long left = TimeUnit.MILLISECONDS.toNanos(timeoutMs) - (now - readingSince);
+            if (left <= 0) {
+                throw readTimedOut(null);
+            }
+            int wait = (int) Math.max(1, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(left)));
+            int set = soTimeout;
+            deadlineBound = set <= 0 || wait < set;
+            super.setSoTimeout(deadlineBound ? wait : set);
+        }
+
+        /** A read timeout: the read's own, or the reply's time used up (then said so). */
+        private SocketTimeoutException readTimedOut(SocketTimeoutException e) {
+            if (e != null && !deadlineBound) {
+                return e;
+            }
+            SocketTimeoutException t = new SocketTimeoutException("the next hop's reply was not complete within "
+                    + timeoutMs + " ms");
+            if (e != null) {
+                t.initCause(e);
+            }
+            return t;
+        }
+
+        private void afterRead(long n) throws IOException {
+            if (n > 0 && (readBytes += n) > MAX_REPLY_BYTES) {
+                throw new IOException("the next hop sent more than " + MAX_REPLY_BYTES
+                        + " bytes without waiting for a command (a reply that does not end)");
+            }
+        }
+
+        private ScheduledFuture<?> watch() {
+            reading = false;
+            try {
+                return watchdog.schedule(this::abortWrite, timeoutMs, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                return null; // delivery is shutting down; its own close ends the connection
+            }
+        }
+
+        private void abortWrite() {
+            writeTimedOut = true;
+            try {
+                close();
+            } catch (IOException e) {
+                // closed either way
+            }
+        }
+
+        private IOException writeFailed(IOException e) {
+            if (writeTimedOut) {
+                SocketTimeoutException t = new SocketTimeoutException("the next hop took no data for " + timeoutMs
+                        + " ms (it stopped reading)");
+                t.initCause(e);
+                return t;
+            }
+            return e;
+        }
+
+        private final class Guarded extends java.io.FilterInputStream {
+            Guarded(InputStream in) {
+                super(in);
+            }
+
+            @Override
+            public int read() throws IOException {
+                beforeRead();
+                int b;
+                try {
+                    b = super.read();
+                } catch (SocketTimeoutException e) {
+                    throw readTimedOut(e);
+                }
+                afterRead(b < 0 ? 0 : 1);
+                return b;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                beforeRead();
+                int n;
+                try {
+                    n = super.read(b, off, len);
+                } catch (SocketTimeoutException e) {
+                    throw readTimedOut(e);
+                }
+                afterRead(n);
+                return n;
+            }
+
+            @Override
+            public long skip(long n) throws IOException {
+                beforeRead();
+                long k = super.skip(n);
+                afterRead(k);
+                return k;
+            }
+        }
+
+        private final class Watched extends java.io.FilterOutputStream {
+            Watched(OutputStream out) {
+                super(out);
+            }
+
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                ScheduledFuture<?> f = watch();
+                try {
+                    out.write(b, off, len);
+                } catch (IOException e) {
+                    throw writeFailed(e);
+                } finally {
+                    if (f != null) {
+                        f.cancel(false);
+                    }
+                }
+            }
+
+            @Override
+            public void flush() throws IOException {
+                out.flush(); // a socket's stream buffers nothing
+            }
+        }
+    }
+}
