@@ -110,6 +110,26 @@ public class Delivery {
     private final AtomicLong deferredEvents = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
 
+    /**
+     * Keys whose attempt is running now (on a delivery thread), with how many: an attempt's next one can start
+     * before the first has left {@link #attempt} (a retry due at once, a thread descheduled).
+     */
+    private final Map<String, Integer> running = new java.util.HashMap<>();
+    /** Keys whose claim {@link #close()} left with their running attempt; guarded by {@link #running}. */
+    private final java.util.Set<String> keptForRunning = new java.util.HashSet<>();
+    /**
+     * Entries with a delivery state that another instance's attempt still held when this one started (a restart
+     * while a message was being sent): claimed and resumed as soon as that attempt lets go.
+     */
+    private final java.util.Set<String> waitingForClaim = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+    /** Held time is written to the state file at most this often per message (and at the first hold check). */
+    static final Duration HELD_PERSIST = Duration.ofMinutes(5);
+    /** {@link #HELD_PERSIST}; shorter in tests. */
+    volatile Duration heldPersist = HELD_PERSIST;
+    /** When each held message's hold was last written; dropped when it is delivered or given up. */
+    private final Map<String, Instant> heldPersisted = new ConcurrentHashMap<>();
+
     /** While the configuration is invalid, a held message is looked at again this often. */
     static final Duration HOLD_RECHECK = Duration.ofSeconds(30);
     /** {@link #HOLD_RECHECK}; shorter in tests. */
@@ -191,6 +211,7 @@ public class Delivery {
         this.bouncer = new Bouncer(spool, log, clock);
         this.scheduler.scheduleWithFixedDelay(org.streamail.api.service.Periodic.guarded(() -> MailContext.call(() -> {
             connections.evictExpired();
+            adoptWaiting();
             return null;
         }), e -> LOG.error("Delivery: closing idle relay connections failed; the next run is as scheduled", e)), 1, 1,
                 TimeUnit.SECONDS);
@@ -236,18 +257,17 @@ public class Delivery {
         int resumed = 0;
         for (SpoolEntry e : spool.entries()) {
             Optional<Map<String, String>> s = spool.readState(e.key());
-            if (s.isEmpty() || !spool.claim(e.key())) {
+            if (s.isEmpty()) {
                 continue;
             }
-            try {
-                State st = State.from(s.get());
-                jobs.put(e.key(), st);
-                long delay = Math.max(0, Duration.between(clock.instant(), st.nextAttempt).toMillis());
-                scheduler.schedule(() -> attempt(e.key()), delay, TimeUnit.MILLISECONDS);
+            if (!spool.claim(e.key())) {
+                // Claimed: the intake's (not resumed here), or an attempt of the instance before a restart that is
+                // still sending it: taken over when that attempt lets go (adoptWaiting).
+                waitingForClaim.add(e.key());
+                continue;
+            }
+            if (resume(e.key(), s.get())) {
                 resumed++;
-            } catch (RuntimeException ex) {
-                LOG.warn("Delivery state of {} unreadable ({}); leaving it for a rescan", e.key(), ex.toString());
-                spool.unclaim(e.key());
             }
         }
         if (resumed > 0) {
@@ -255,28 +275,86 @@ public class Delivery {
         }
     }
 
+    /** Schedules a claimed entry by its state; gives the claim back if the state is unreadable. */
+    private boolean resume(String key, Map<String, String> state) {
+        try {
+            State st = State.from(state);
+            jobs.put(key, st);
+            long delay = Math.max(0, Duration.between(clock.instant(), st.nextAttempt).toMillis());
+            scheduler.schedule(() -> attempt(key), delay, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (RuntimeException ex) {
+            LOG.warn("Delivery state of {} unreadable ({}); leaving it for a rescan", key, ex.toString());
+            spool.unclaim(key);
+            return false;
+        }
+    }
+
+    /**
+     * Takes over entries {@link #start()} found claimed, once free: an entry that is gone was finished by whoever
+     * had it; one that was handed to this instance meanwhile ({@link #enqueue}) is in {@link #jobs} already; one
+     * without a state belongs to the intake. Runs every second; the set only holds what start saw claimed.
+     */
+    private void adoptWaiting() {
+        for (String key : waitingForClaim) {
+            if (closed) {
+                return;
+            }
+            if (jobs.containsKey(key) || spool.find(key).isEmpty()) {
+                waitingForClaim.remove(key);
+                continue;
+            }
+            Optional<Map<String, String>> s = spool.readState(key);
+            if (s.isEmpty()) {
+                waitingForClaim.remove(key);
+                continue;
+            }
+            if (spool.claim(key)) {
+                waitingForClaim.remove(key);
+                if (resume(key, s.get())) {
+                    LOG.info("Resumed delivery of {}, released by the attempt that was running at the restart", key);
+                }
+            }
+        }
+    }
+
+    /**
+     * Stops. Attempts in progress may finish (an interrupt would abort their file and socket I/O half-way) for up
+     * to 5 s; waiting retries are dropped (their state files bring them back). The claims of entries not being
+     * sent now are given back; an attempt still sending keeps its entry's claim until it is done, so the next
+     * instance (a restart: bundle refresh, store update) cannot send the same message at the same time: it used to
+     * get the claim back at once and deliver the message a second time. That instance takes the entry over when
+     * the attempt lets go ({@link #adoptWaiting}), unless the attempt finished it.
+     */
     @Deactivate
     public void close() {
-        // Let attempts in progress finish (an interrupt would abort their file and socket I/O half-way);
-        // waiting retries are dropped: their state files bring them back at the next start.
+        closed = true;
         scheduler.shutdown();
         try {
-            if (!scheduler.awaitTermination(5, TimeUnit.SECONDS)) {
-                scheduler.shutdownNow();
-            }
+            // Not shutdownNow() after the wait: its interrupt made the attempt's spool writes fail half-way
+            // (ClosedByInterruptException: "delivered but could not remove it from the spool"). An attempt still
+            // running keeps its claim (below) and finishes on its own; nothing else runs once `closed` is set.
+            scheduler.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            scheduler.shutdownNow();
         }
         watchdog.shutdownNow();
         MailContext.call(() -> {
             connections.close();
             return null;
         });
-        for (String key : jobs.keySet()) {
-            spool.unclaim(key);
+        synchronized (running) {
+            for (String key : jobs.keySet()) {
+                if (running.containsKey(key)) {
+                    keptForRunning.add(key);
+                    LOG.warn("Delivery stopping while {} is being sent; its claim stays with that attempt", key);
+                } else {
+                    spool.unclaim(key);
+                }
+            }
         }
         jobs.clear();
+        waitingForClaim.clear();
     }
 
     /**
@@ -327,6 +405,12 @@ public class Delivery {
      * already scheduled its next one, or finished the message, returns at once).
      */
     private void attempt(String key) {
+        synchronized (running) {
+            if (closed) {
+                return; // stopped: the state file brings it back at the next start
+            }
+            running.merge(key, 1, Integer::sum);
+        }
         try {
             attemptOnce(key);
         } catch (RuntimeException | Error ex) {
@@ -336,6 +420,13 @@ public class Delivery {
                 scheduler.schedule(() -> attempt(key), wait.toMillis(), TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.RejectedExecutionException r) {
                 // Shutting down: the spool entry brings the message back at the next start.
+            }
+        } finally {
+            synchronized (running) {
+                running.computeIfPresent(key, (k, n) -> n == 1 ? null : n - 1);
+                if (!running.containsKey(key) && keptForRunning.remove(key)) {
+                    spool.unclaim(key); // close left it to us; the next instance takes it over (or it is gone)
+                }
             }
         }
     }
@@ -360,9 +451,23 @@ public class Delivery {
             // memory; the next state written carries it.
             Instant now = clock.instant();
             Duration waited = Duration.between(st.nextAttempt, now);
-            jobs.put(key, new State(st.action, st.score, st.categories, st.attempts,
+            State shifted = new State(st.action, st.score, st.categories, st.attempts,
                     waited.isNegative() ? st.since : st.since.plus(waited), now, st.lastError,
-                    st.pending, st.anyDelivered, st.refused));
+                    st.pending, st.anyDelivered, st.refused);
+            jobs.put(key, shifted);
+            // Written too (the shift was in memory only: after a restart with the fixed file, mail held for longer
+            // than retry.give.up FAILED and was bounced at its first deferral). At the first check and then at
+            // most every HELD_PERSIST per message, so a long hold of many messages costs few writes; a restart
+            // loses at most that much of the hold. The state file format is unchanged (since, next-attempt).
+            Instant last = heldPersisted.get(key);
+            if (last == null || Duration.between(last, now).compareTo(heldPersist) >= 0) {
+                try {
+                    spool.writeState(key, shifted.toMap());
+                    heldPersisted.put(key, now);
+                } catch (SpoolException ex) {
+                    LOG.warn("Could not record the hold of {}: {}", e.id(), ex.toString());
+                }
+            }
             if (heldLogged.add(key)) {
                 status(e.id(), DeliveryStatus.DEFERRED, "held: the delivery configuration is invalid: " + held);
             }
@@ -387,6 +492,7 @@ public class Delivery {
 
     private void finish(SpoolEntry e, State st, DeliverySettings s, Result r) {
         String key = e.key();
+        heldPersisted.remove(key);
         if (r.temporary.isEmpty()) {
             boolean anyDelivered = !r.delivered.isEmpty() || st.anyDelivered;
             DeliveryStatus status;

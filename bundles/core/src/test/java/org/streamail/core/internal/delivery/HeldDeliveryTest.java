@@ -65,6 +65,47 @@ class HeldDeliveryTest {
     }
 
     @Test
+    void timeHeldBeforeARestartStillDoesNotCountTowardsGivingUp() throws Exception {
+        int port = Wait.freePort(); // the hop is down when the configuration is fixed
+        Spool spool = new Spool(dir.resolve("spool"));
+        Delivery held = new Delivery(spool, log, config(port, "sometimes"));
+        held.holdRecheck = Duration.ofMillis(100);
+        held.heldPersist = Duration.ofMillis(200);
+        held.enqueue(spool.write("h2", "h2", Mail.envelope(), null, Mail.message("held")), Verdict.clean());
+        Wait.until("held", Duration.ofSeconds(10), () -> log.statuses("h2").contains(DeliveryStatus.DEFERRED));
+        Thread.sleep(1500); // held longer than retry.give.up (1 s)
+        held.close();
+
+        // restarted with the corrected file: the hold was kept in memory only, and the first deferral FAILED
+        delivery = new Delivery(spool, log, config(port, "none"));
+        Wait.until("the first real attempt", Duration.ofSeconds(20), () -> log.statuses("h2").size() >= 2);
+        assertThat(log.statuses("h2")).containsExactly(DeliveryStatus.DEFERRED, DeliveryStatus.DEFERRED);
+        assertThat(spool.entries()).hasSize(1);
+    }
+
+    @Test
+    void aStateFileWithoutTheHoldStillLoads() throws Exception {
+        // written before this change: the fields are the same, so an old file resumes as it did
+        Spool spool = new Spool(dir.resolve("spool"));
+        spool.write("o1", "o1", Mail.envelope(), null, Mail.message("old"));
+        java.time.Instant t = java.time.Instant.now();
+        Map<String, String> old = new java.util.LinkedHashMap<>();
+        old.put("action", "DELIVER");
+        old.put("score", "0.0");
+        old.put("categories", "");
+        old.put("attempts", "1");
+        old.put("since", t.toString());
+        old.put("next-attempt", t.toString());
+        old.put("last-error", "x");
+        old.put("pending", "user@example.org");
+        spool.writeState("o1", old);
+        spool.unclaim("o1");
+        delivery = new Delivery(spool, log, DeliverySettings.local(dir.resolve("delivered")), java.time.Clock.systemUTC());
+        delivery.start();
+        Wait.until("delivered", Duration.ofSeconds(10), () -> log.statuses("o1").contains(DeliveryStatus.DELIVERED));
+    }
+
+    @Test
     void aLocalFolderThatCannotBeWrittenDefersWithoutShowingTheServersPaths() throws Exception {
         // The message log is readable by viewers: the success line names the file only, and so must a failure.
         Path folder = dir.resolve("srv-secret-layout").resolve("delivered");
