@@ -116,6 +116,53 @@ class FirstBootIT {
         assertThat(open).as("readable or writable by others").isEmpty();
     }
 
+    /**
+     * What Jetty answers itself, before a request reaches the {@code /streamail} context (a malformed request line,
+     * header fields or a URI too large, a path outside every context), names neither the server nor its version:
+     * pax-web's own HTTP configuration turns both off, and the shipped jetty.xml defines none that would replace it.
+     */
+    @Test
+    void theWebServersOwnErrorAnswersNameNoServerNorVersion() throws Exception {
+        String[][] requests = {
+            {"GET /streamail/%zz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", "400"},
+            {"GET /streamail/api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + "a".repeat(20_000)
+                    + "\r\n\r\n", "431"},
+            {"GET /" + "a".repeat(20_000) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", "414"},
+            {"GET /\u0001 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", "400"},
+            {"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", "404"},
+            {"GET /streamail/api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", "401"},
+        };
+        for (String[] r : requests) {
+            String answer = rawHttp(r[0]);
+            String head = answer.contains("\r\n\r\n") ? answer.substring(0, answer.indexOf("\r\n\r\n")) : answer;
+            String shown = answer.length() > 300 ? answer.substring(0, 300) : answer;
+            assertThat(head).as("answer to %.60s", r[0]).startsWith("HTTP/1.1 " + r[1] + " ");
+            assertThat(head.toLowerCase(java.util.Locale.ROOT)).as(shown)
+                    .doesNotContain("\nserver:").doesNotContain("\nx-powered-by:");
+            assertThat(answer).as(shown).doesNotContainIgnoringCase("jetty").doesNotContain("9.4.");
+        }
+    }
+
+    /** Sends the bytes as they are and reads the answer until the server closes the connection (at most 64 KiB). */
+    private static String rawHttp(String request) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", gateway.httpPort)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            s.getOutputStream().flush();
+            byte[] answer = new byte[64 * 1024];
+            int length = 0;
+            int n;
+            try {
+                while (length < answer.length && (n = s.getInputStream().read(answer, length, answer.length - length)) > 0) {
+                    length += n;
+                }
+            } catch (java.net.SocketException reset) {
+                // the server may reset a connection it refused once its answer is out
+            }
+            return new String(answer, 0, length, java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
+    }
+
     @Test
     void everyListeningSocketOfTheGatewayIsOnLoopback() throws Exception {
         List<String> open = new ArrayList<>();

@@ -2,6 +2,7 @@ package org.streamail.rest.internal;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.util.Map;
 import javax.servlet.Servlet;
 import javax.servlet.http.HttpServlet;
@@ -47,6 +48,9 @@ public class ApiServlet extends HttpServlet {
     /** The servlet's pattern inside the {@code /streamail} context. */
     static final String PATTERN = "/api/v1/*";
 
+    /** Largest {@code body.read.timeout.seconds}: an hour. */
+    static final int MAX_BODY_TIMEOUT_SECONDS = 3600;
+
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile Scanner scanner;
@@ -76,6 +80,7 @@ public class ApiServlet extends HttpServlet {
     private volatile RetentionAuditStore retentionAudit;
 
     private final transient RestApi api;
+    private final transient Duration bodyTimeout;
 
     /**
      * @throws IllegalArgumentException naming the property when a value does not parse (a size such as
@@ -89,11 +94,26 @@ public class ApiServlet extends HttpServlet {
                 new Services(() -> scanner, () -> quarantine, () -> status, () -> messageLog, () -> directory,
                         () -> retention, () -> retentionAudit),
                 new RestApi.Limits(Math.max(1, config.max_message_size()), Math.max(1024, config.max_json_size())));
+        this.bodyTimeout = bodyTimeout(config.body_read_timeout_seconds());
     }
 
     /** For tests: an API over given services. */
     ApiServlet(RestApi api) {
+        this(api, ApiRequest.DEFAULT_BODY_TIMEOUT);
+    }
+
+    /** For tests: an API over given services and a body timeout. */
+    ApiServlet(RestApi api, Duration bodyTimeout) {
         this.api = api;
+        this.bodyTimeout = bodyTimeout;
+    }
+
+    static Duration bodyTimeout(int seconds) {
+        if (seconds < 1 || seconds > MAX_BODY_TIMEOUT_SECONDS) {
+            throw new IllegalArgumentException("body.read.timeout.seconds must be between 1 and "
+                    + MAX_BODY_TIMEOUT_SECONDS + ", got " + seconds);
+        }
+        return Duration.ofSeconds(seconds);
     }
 
     @Override
@@ -101,16 +121,21 @@ public class ApiServlet extends HttpServlet {
         Object user = req.getAttribute(StreamailContextHelper.USER_ATTRIBUTE);
         ApiRequest request = new ApiRequest(req.getMethod(), req.getPathInfo(), req.getQueryString(),
                 req::getHeader, req.getContentLengthLong(), req.getInputStream(),
-                user instanceof AuthenticatedUser u ? u : null);
-        write(api.handle(request), resp);
+                user instanceof AuthenticatedUser u ? u : null, bodyTimeout);
+        // HEAD is answered as GET (the router runs the GET route, RFC 9110 9.3.2) without the body
+        write(api.handle(request), resp, !request.method().equals("HEAD"));
     }
 
-    private void write(ApiResponse response, HttpServletResponse resp) throws IOException {
+    private void write(ApiResponse response, HttpServletResponse resp, boolean withBody) throws IOException {
         resp.setStatus(response.status());
         // API answers concern mail and users: no caching anywhere; no content sniffing of raw messages.
         resp.setHeader("Cache-Control", "no-store");
         resp.setHeader("X-Content-Type-Options", "nosniff");
         response.headers().forEach(resp::setHeader);
+        if (response.status() == 408) {
+            // the rest of a slow body is still coming: do not wait for it to keep the connection
+            resp.setHeader("Connection", "close");
+        }
         byte[] body;
         if (response.json() != null) {
             resp.setContentType("application/json");
@@ -126,6 +151,9 @@ public class ApiServlet extends HttpServlet {
             return;
         }
         resp.setContentLength(body.length);
+        if (!withBody) {
+            return; // Content-Length says what GET would send
+        }
         try (OutputStream out = resp.getOutputStream()) {
             out.write(body);
         }

@@ -150,7 +150,7 @@ final class RestApi {
      * form's content type (415: no route takes one). Scripts and the workbench send neither header.
      */
     static void refuseBrowserCrossSite(ApiRequest request) {
-        if (request.method().equals("GET")) {
+        if (request.method().equals("GET") || request.method().equals("HEAD")) {
             return; // reads change nothing, and the same-origin policy keeps their answers from the other site
         }
         String site = request.header("Sec-Fetch-Site");

@@ -58,4 +58,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(name = "Maximum JSON body size", description = "Largest JSON request body in bytes (larger: 413)")
     int max_json_size() default 64 * 1024;
+
+    @AttributeDefinition(name = "Body read timeout seconds",
+            description = "The whole request body must arrive within this time from its first read (longer: 408 and"
+                    + " the connection is closed); bounds a client that sends a body a byte at a time (1..3600)")
+    int body_read_timeout_seconds() default 120;
 }

@@ -36,6 +36,21 @@ class StrictConfigTest {
     }
 
     @Test
+    void aBodyTimeoutOutOfRangeFailsTheServletNamingTheProperty() {
+        Map<String, Object> defaults = ShippedConfig.defaultsAsText(RestConfiguration.class);
+        assertThat(defaults).containsEntry("body.read.timeout.seconds", "120");
+        for (String bad : new String[] {"0", "-1", "3601"}) {
+            Map<String, Object> props = new java.util.HashMap<>(defaults);
+            props.put("body.read.timeout.seconds", bad);
+            assertThatThrownBy(() -> new ApiServlet(ShippedConfig.config(RestConfiguration.class, props), props))
+                    .as(bad).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("body.read.timeout.seconds must be between 1 and 3600, got " + bad);
+        }
+        assertThatThrownBy(() -> new ApiServlet(UNREAD, Map.of("body.read.timeout.seconds", "2m")))
+                .hasMessage("org.streamail.rest: body.read.timeout.seconds must be a whole number, got '2m'");
+    }
+
+    @Test
     void aMisspelledKeyIsReportedButNotTheWhiteboardProperties() {
         assertThat(StreamailContextHelper.checkProperties(Map.of("trusted.proxy", "10.0.0.1",
                 "osgi.http.whiteboard.context.name", "streamail", "osgi.http.whiteboard.context.path", "/streamail",
@@ -56,7 +71,7 @@ class StrictConfigTest {
     @Test
     void theDefaultsWrittenAsTextAreAccepted() {
         Map<String, Object> defaults = ShippedConfig.defaultsAsText(RestConfiguration.class);
-        assertThat(defaults).containsEntry("auth.throttle.max.addresses", "10000").hasSize(10);
+        assertThat(defaults).containsEntry("auth.throttle.max.addresses", "10000").hasSize(11);
         assertThat(StreamailContextHelper.checkProperties(defaults)).isEmpty();
         new StreamailContextHelper(ShippedConfig.config(RestConfiguration.class, defaults), defaults);
     }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -28,6 +29,8 @@ public final class ApiRequest {
     static final int MAX_QUERY_PARAMS = 200;
     /** Largest body buffer allocated before the bytes arrive, whatever Content-Length says. */
     static final int MAX_PREALLOCATED = 64 * 1024;
+    /** How long reading a body may take when the caller does not say ({@code body.read.timeout.seconds}). */
+    public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(120);
 
     private final String method;
     private final String path;
@@ -37,6 +40,7 @@ public final class ApiRequest {
     private final long contentLength;
     private final InputStream body;
     private final AuthenticatedUser user;
+    private final Duration bodyTimeout;
     private Map<String, String> pathParams = Map.of();
     private boolean bodyRead;
 
@@ -51,6 +55,20 @@ public final class ApiRequest {
      */
     public ApiRequest(String method, String path, String rawQuery, Function<String, String> headers,
             long contentLength, InputStream body, AuthenticatedUser user) {
+        this(method, path, rawQuery, headers, contentLength, body, user, DEFAULT_BODY_TIMEOUT);
+    }
+
+    /**
+     * As above, with the longest time reading the whole body may take.
+     *
+     * @param bodyTimeout from the first read of the body to its end; positive
+     */
+    public ApiRequest(String method, String path, String rawQuery, Function<String, String> headers,
+            long contentLength, InputStream body, AuthenticatedUser user, Duration bodyTimeout) {
+        if (bodyTimeout.isNegative() || bodyTimeout.isZero()) {
+            throw new IllegalArgumentException("body timeout must be positive: " + bodyTimeout);
+        }
+        this.bodyTimeout = bodyTimeout;
         this.method = Objects.requireNonNull(method, "method").toUpperCase(Locale.ROOT);
         this.path = path == null || path.isEmpty() ? "/" : path;
         this.rawQuery = rawQuery;
@@ -154,9 +172,14 @@ public final class ApiRequest {
     }
 
     /**
-     * The whole body, at most {@code limit} bytes.
+     * The whole body, at most {@code limit} bytes, read within the body timeout.
      *
-     * @throws ApiException 413 when larger, 400 when it cannot be read
+     * <p>The web server's idle timeout only bounds the wait for each next byte: a client sending one byte just
+     * before each idle timeout would hold the request thread for days. So the whole body must arrive within the
+     * body timeout, counted from the first read; it is checked before each read, so a read that blocks across it
+     * is cut at the latest by the idle timeout.
+     *
+     * @throws ApiException 413 when larger, 408 when it does not arrive in time, 400 when it cannot be read
      */
     public byte[] body(int limit) {
         if (bodyRead) {
@@ -174,9 +197,18 @@ public final class ApiRequest {
         ByteArrayOutputStream out = new ByteArrayOutputStream(capacity + 1);
         byte[] buffer = new byte[8192];
         long total = 0;
+        long started = System.nanoTime();
+        long timeout = bodyTimeout.toNanos();
         try {
             int n;
-            while ((n = body.read(buffer)) > 0) {
+            while (true) {
+                if (System.nanoTime() - started > timeout) {
+                    throw new ApiException(408, "request body not received within " + seconds(bodyTimeout)
+                            + " (" + total + " bytes arrived)");
+                }
+                if ((n = body.read(buffer)) <= 0) {
+                    break;
+                }
                 total += n;
                 if (total > limit) {
                     throw new ApiException(413, "request body exceeds the limit of " + limit + " bytes");
@@ -189,6 +221,10 @@ public final class ApiRequest {
             throw ApiException.badRequest("could not read the request body: the connection failed or timed out");
         }
         return out.toByteArray();
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
     }
 
     static String abbreviate(String s) {

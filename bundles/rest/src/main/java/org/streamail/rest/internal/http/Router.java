@@ -11,8 +11,9 @@ import java.util.Set;
 /**
  * Dispatches a request on method and path template ({@code /quarantine/{id}/raw}): a template segment in
  * braces matches any one non-empty path segment and is passed as a path parameter. Adding an endpoint is
- * one {@link #add} call. Answers 404 for an unknown path, 405 (with {@code Allow}) for a known path with
- * another method, 401/403 when the caller may not use the route. Routes are added during construction of
+ * one {@link #add} call. A HEAD request runs the GET route (the servlet drops the body). Answers 404 for an
+ * unknown path, 405 (with {@code Allow}) for a known path with another method, 401/403 when the caller may
+ * not use the route. Routes are added during construction of
  * the API and never after, so dispatch is lock-free and thread-safe.
  */
 public final class Router {
@@ -50,13 +51,18 @@ public final class Router {
             throw ApiException.notFound("no such resource: " + ApiRequest.abbreviate(request.path()));
         }
         Set<String> allowed = new LinkedHashSet<>();
+        // HEAD is GET without the body (RFC 9110 9.3.2): same route, same checks, same status and headers
+        String method = request.method().equals("HEAD") ? "GET" : request.method();
         for (Route route : routes) {
             Map<String, String> params = match(route.segments(), path);
             if (params == null) {
                 continue;
             }
-            if (!route.method().equals(request.method())) {
+            if (!route.method().equals(method)) {
                 allowed.add(route.method());
+                if (route.method().equals("GET")) {
+                    allowed.add("HEAD");
+                }
                 continue;
             }
             if (request.user() == null) {
@@ -64,14 +70,14 @@ public final class Router {
             }
             if (!route.permission().allows(request.user())) {
                 throw new ApiException(403, "user '" + request.user().name() + "' may not "
-                        + request.method() + " " + ApiRequest.abbreviate(request.path())
+                        + method + " " + ApiRequest.abbreviate(request.path())
                         + (route.permission() == Permission.ADMIN ? " (admin role required)" : ""));
             }
             request.pathParams(params);
             return route.handler().handle(request);
         }
         if (!allowed.isEmpty()) {
-            throw new MethodNotAllowed(request.method(), allowed);
+            throw new MethodNotAllowed(method, allowed); // HEAD: GET's answer (only its length is sent)
         }
         throw ApiException.notFound("no such resource: " + ApiRequest.abbreviate(request.path()));
     }
