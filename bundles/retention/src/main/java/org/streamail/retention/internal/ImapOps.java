@@ -52,6 +52,10 @@ final class ImapOps {
         simple(folder, "UID STORE " + uidSet(uids) + " +FLAGS.SILENT (" + flagList + ")", null);
     }
 
+    static void removeFlags(IMAPFolder folder, long[] uids, String flagList) throws MessagingException {
+        simple(folder, "UID STORE " + uidSet(uids) + " -FLAGS.SILENT (" + flagList + ")", null);
+    }
+
     /** Removes exactly these UIDs (RFC 4315); never the plain EXPUNGE that would take others' \Deleted too. */
     static void uidExpunge(IMAPFolder folder, long[] uids) throws MessagingException {
         simple(folder, "UID EXPUNGE " + uidSet(uids), null);

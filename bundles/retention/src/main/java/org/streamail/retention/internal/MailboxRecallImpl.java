@@ -70,6 +70,8 @@ public final class MailboxRecallImpl implements MailboxRecall {
     static final int MAX_CONCURRENT = 4;
     static final int MAX_ID_LENGTH = 500;
     static final int MAX_REASON_LENGTH = 500;
+    /** Bytes read of a field of a copy whose fields are over {@link RetentionSweeper#MAX_FIELD_BYTES}. */
+    static final int FIRST_FIELD_BYTES = 64 * 1024;
     /** A gateway message id as the core writes it into its Received field. */
     private static final java.util.regex.Pattern GATEWAY_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final Logger LOG = LoggerFactory.getLogger(MailboxRecallImpl.class);
@@ -201,6 +203,8 @@ public final class MailboxRecallImpl implements MailboxRecall {
             if (listing.truncated() > 0) {
                 c.problem((MAX_FOLDERS + listing.truncated()) + " folders, more than " + MAX_FOLDERS
                         + "; only the first searched");
+                LOG.warn("Recall: {}: {} folders, more than {}; only the first {} searched", mailbox,
+                        MAX_FOLDERS + listing.truncated(), MAX_FOLDERS, MAX_FOLDERS);
             }
             String target = OwnFolders.serverName(store, recallFolder);
             if (action == RecallAction.MOVE && !policy.dryRun()) {
@@ -303,6 +307,22 @@ public final class MailboxRecallImpl implements MailboxRecall {
                         }
                     }
                     return true;
+                }, (m, uid, what) -> {
+                    // Fields too big to read whole (a sender can inflate its Received fields): the first Message-ID
+                    // and the first (top, the gateway's) Received field are read from a bounded part of them.
+                    String id = RetentionSweeper.firstField(folder, uid, "Message-ID", FIRST_FIELD_BYTES);
+                    if (id == null || !core.equals(MessageIds.bare(id))) {
+                        return;
+                    }
+                    String top = gatewayId == null ? null
+                            : RetentionSweeper.firstField(folder, uid, "Received", FIRST_FIELD_BYTES);
+                    if (gatewayId != null && !GatewayReceived.firstGatewayId(top == null ? List.of() : List.of(top))
+                            .map(gatewayId::equals).orElse(false)) {
+                        c.otherDelivery++;
+                    } else if (++exact[0] <= MAX_HITS_PER_FOLDER) {
+                        uids.add(uid);
+                        ids.add(id.strip());
+                    }
                 });
             }
             if (exact[0] > MAX_HITS_PER_FOLDER) {
@@ -319,9 +339,12 @@ public final class MailboxRecallImpl implements MailboxRecall {
                     + " uidvalidity=" + uidValidity;
             Instant now = clock.instant();
             // Audit first: if the store is down this throws and the folder is left untouched.
+            List<UnfinishedSteps.Item> items = new ArrayList<>();
             for (int i = 0; i < uids.size(); i++) {
                 IMAPMessage m = (IMAPMessage) folder.getMessageByUID(uids.get(i));
-                audit.record(new AuditRecord(mailbox, folder.getFullName(), ids.get(i), m == null ? "" : hash(m), null,
+                String hash = m == null ? "" : hash(m);
+                items.add(new UnfinishedSteps.Item(uids.get(i), ids.get(i), hash));
+                audit.record(new AuditRecord(mailbox, folder.getFullName(), ids.get(i), hash, null,
                         reason, auditAction, now, actor, policy.dryRun(), detailBase + " uid=" + uids.get(i)));
             }
             if (policy.dryRun()) {
@@ -338,9 +361,10 @@ public final class MailboxRecallImpl implements MailboxRecall {
                     if (serverMove) {
                         ImapOps.uidMove(folder, part, target);
                     } else {
-                        ImapOps.uidCopy(folder, part, target);
-                        ImapOps.addFlags(folder, part, "\\Deleted");
-                        ImapOps.uidExpunge(folder, part);
+                        // COPY + \Deleted + UID EXPUNGE, finishing (not repeating) a move an earlier recall left
+                        // half done
+                        UnfinishedSteps.copyMove(folder.getStore(), folder,
+                                items.subList(from, from + part.length), target);
                     }
                     c.moved += part.length;
                 }

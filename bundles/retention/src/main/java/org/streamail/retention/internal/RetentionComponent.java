@@ -301,8 +301,14 @@ public final class RetentionComponent implements RetentionService, MessageTransf
         });
     }
 
+    /** Most folders a sweep or an extension opens per mailbox; lowered by tests only. */
+    int maxFolders = RetentionSweeper.MAX_FOLDERS;
+
     private RetentionSweeper sweeper() {
-        return new RetentionSweeper(imap, new ExpiryCalculator(signer, policy, internalDomains()), audit, clock);
+        RetentionSweeper sweeper = new RetentionSweeper(imap, new ExpiryCalculator(signer, policy, internalDomains()),
+                audit, clock);
+        sweeper.maxFolders = maxFolders;
+        return sweeper;
     }
 
     /** Jakarta Mail finds its providers through the context class loader: make it angus-mail's in OSGi. */

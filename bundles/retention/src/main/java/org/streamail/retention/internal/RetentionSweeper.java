@@ -66,11 +66,22 @@ final class RetentionSweeper {
      * most this, or one bigger message alone, so a folder of huge header fields is never held all at once.
      */
     static final long HEADER_FETCH_BYTES = 8L * 1024 * 1024;
+    /**
+     * Most bytes of the wanted header fields read from one message bigger than {@link #HEADER_FETCH_BYTES} (a
+     * smaller one is bounded by its part). Such a message's fields are first measured with a partial FETCH
+     * ({@code BODY.PEEK[HEADER.FIELDS (...)]<0.n>}); over this they are not read, and the message is left alone
+     * and reported.
+     */
+    static final int MAX_FIELD_BYTES = 1024 * 1024;
     static final int MAX_FOLDERS = 10_000;
     static final int MAX_MESSAGES_PER_FOLDER = 5_000_000;
     /** Largest message read whole (to re-sign it on extension); hashing streams and has no limit. */
     static final int MAX_EXTEND_BYTES = 64 * 1024 * 1024;
     static final String SWEEPER_ACTOR = "sweeper";
+    /** Most copies of one Message-ID one extension changes in a mailbox. */
+    static final int MAX_EXTENDED_COPIES = 100;
+    /** The fields an extension removes; what remains of a message and of its re-signed copy is the same. */
+    static final List<String> REWRITTEN = List.of(PERIOD, EXPIRES, EXPIRY_DATE, SIGNATURE);
 
     private static final Logger LOG = LoggerFactory.getLogger(RetentionSweeper.class);
 
@@ -78,6 +89,8 @@ final class RetentionSweeper {
     private final ExpiryCalculator calculator;
     private final RetentionAuditStore audit;
     private final Clock clock;
+    /** Most folders per mailbox ({@link #MAX_FOLDERS}; lower in tests). */
+    int maxFolders = MAX_FOLDERS;
 
     RetentionSweeper(ImapSettings imap, ExpiryCalculator calculator, RetentionAuditStore audit, Clock clock) {
         this.imap = imap;
@@ -133,12 +146,14 @@ final class RetentionSweeper {
                         + "marked \\Deleted");
                 return;
             }
-            OwnFolders.Listing listing = OwnFolders.list(store, MAX_FOLDERS);
+            OwnFolders.Listing listing = OwnFolders.list(store, maxFolders);
             List<String> personal = listing.personalPrefixes();
             List<Folder> folders = listing.folders();
             if (listing.truncated() > 0) {
-                c.error(mailbox + ": " + (MAX_FOLDERS + listing.truncated()) + " folders, more than " + MAX_FOLDERS
-                        + "; only the first " + MAX_FOLDERS + " swept");
+                String cut = mailbox + ": " + (maxFolders + listing.truncated()) + " folders, more than " + maxFolders
+                        + "; only the first " + maxFolders + " (in the server's LIST order) swept, the others never";
+                c.error(cut);
+                LOG.warn("Retention: {}", cut);
             }
             if (listing.otherNamespace() + listing.virtualView() > 0) {
                 LOG.debug("Retention: {}: {} folders of other namespaces and {} virtual views not opened", mailbox,
@@ -177,6 +192,9 @@ final class RetentionSweeper {
         folder.open(policy.dryRun() ? Folder.READ_ONLY : Folder.READ_WRITE);
         try {
             long uidValidity = folder.getUIDValidity();
+            if (!policy.dryRun()) {
+                finishExtensions(mailbox, folder, SWEEPER_ACTOR);
+            }
             Message[] found = folder.search(candidates(policy));
             if (found.length > MAX_MESSAGES_PER_FOLDER) {
                 c.error(mailbox + "/" + folder.getFullName() + ": " + found.length + " candidates; only the first "
@@ -195,11 +213,11 @@ final class RetentionSweeper {
                         expired.add(new Candidate((IMAPMessage) m, folder.getUID(m), first(m, MESSAGE_ID), d));
                     }
                     return true;
-                });
+                }, (m, uid, what) -> c.error(mailbox + "/" + what));
                 if (!expired.isEmpty()) {
                     c.expired += expired.size();
                     checkUidValidity(store, folder, uidValidity);
-                    act(mailbox, folder, uidValidity, expired, serverMove, moveTarget, c);
+                    act(mailbox, store, folder, uidValidity, expired, serverMove, moveTarget, c);
                 }
                 if (found.length > BATCH) {
                     LOG.info("Retention: {} / {}: {} of {} candidates examined", mailbox, folder.getFullName(),
@@ -231,8 +249,8 @@ final class RetentionSweeper {
     private record Candidate(IMAPMessage message, long uid, String messageId, Decision decision) {
     }
 
-    private void act(String mailbox, IMAPFolder folder, long uidValidity, List<Candidate> expired, boolean serverMove,
-            String moveTarget, Counters c) throws MessagingException {
+    private void act(String mailbox, Store store, IMAPFolder folder, long uidValidity, List<Candidate> expired,
+            boolean serverMove, String moveTarget, Counters c) throws MessagingException {
         Policy policy = calculator.policy();
         AuditRecord.Action action = switch (policy.action()) {
             case DELETE -> AuditRecord.Action.DELETE;
@@ -244,8 +262,11 @@ final class RetentionSweeper {
                 + policy.flagKeyword() : "");
         // Audit first: if the store is down, this throws and nothing is touched.
         Instant now = clock.instant();
+        List<UnfinishedSteps.Item> items = new ArrayList<>();
         for (Candidate e : expired) {
-            audit.record(new AuditRecord(mailbox, folder.getFullName(), e.messageId(), hash(e.message()),
+            String hash = hash(e.message());
+            items.add(new UnfinishedSteps.Item(e.uid(), e.messageId(), hash));
+            audit.record(new AuditRecord(mailbox, folder.getFullName(), e.messageId(), hash,
                     e.decision().expiry(), e.decision().rule(), action, now, SWEEPER_ACTOR, policy.dryRun(),
                     detailBase + " uid=" + e.uid()));
         }
@@ -263,9 +284,8 @@ final class RetentionSweeper {
                 if (serverMove) {
                     ImapOps.uidMove(folder, uids, moveTarget);
                 } else {
-                    ImapOps.uidCopy(folder, uids, moveTarget);
-                    ImapOps.addFlags(folder, uids, "\\Deleted");
-                    ImapOps.uidExpunge(folder, uids);
+                    // COPY + \Deleted + UID EXPUNGE, finishing (not repeating) a move an earlier run left half done
+                    UnfinishedSteps.copyMove(store, folder, items, moveTarget);
                 }
                 c.moved += uids.length;
             }
@@ -281,14 +301,20 @@ final class RetentionSweeper {
     Extension extend(String mailbox, String messageId, Instant wanted, String actor) {
         Policy policy = calculator.policy();
         String core = MessageIds.bare(messageId);
-        Extension[] done = new Extension[1];
+        List<Extension> done = new ArrayList<>();
         SecurityException[] refused = new SecurityException[1];
+        int[] unlisted = {0};
         try (Store store = connect(mailbox)) {
             if (!((IMAPStore) store).hasCapability("UIDPLUS")) {
                 throw new RetentionException("the IMAP server lacks UIDPLUS: the old copy could not be removed by UID");
             }
-            OwnFolders.Listing listing = OwnFolders.list(store, MAX_FOLDERS);
+            OwnFolders.Listing listing = OwnFolders.list(store, maxFolders);
             List<String> personal = listing.personalPrefixes();
+            if (listing.truncated() > 0) {
+                unlisted[0] = listing.truncated();
+                LOG.warn("Retention: {}: {} folders, more than {}; an extension searches only the first {}", mailbox,
+                        maxFolders + listing.truncated(), maxFolders, maxFolders);
+            }
             for (Folder f : listing.folders()) {
                 if (policy.isExempt(f.getFullName(), f.getSeparator(), personal)) {
                     continue;
@@ -296,6 +322,9 @@ final class RetentionSweeper {
                 IMAPFolder folder = (IMAPFolder) f;
                 folder.open(policy.dryRun() ? Folder.READ_ONLY : Folder.READ_WRITE);
                 try {
+                    if (!policy.dryRun()) {
+                        finishExtensions(mailbox, folder, actor); // else the old copy of one would be extended again
+                    }
                     // The server's search is a substring match: found by the id without brackets, compared exactly
                     // without them, so a message whose Message-ID has none can be extended too; its signature
                     // binds the id as the message writes it.
@@ -304,7 +333,7 @@ final class RetentionSweeper {
                         hits = Arrays.copyOf(hits, MAX_MESSAGES_PER_FOLDER);
                     }
                     FetchProfile fields = headerFieldsProfile();
-                    for (int start = 0; start < hits.length && done[0] == null; start += BATCH) {
+                    for (int start = 0; start < hits.length && done.size() < MAX_EXTENDED_COPIES; start += BATCH) {
                         Message[] batch = Arrays.copyOfRange(hits, start, Math.min(hits.length, start + BATCH));
                         visitFetched(folder, batch, fields, m -> {
                             String actual = first(m, MESSAGE_ID);
@@ -313,18 +342,17 @@ final class RetentionSweeper {
                                 return true;
                             }
                             try {
-                                done[0] = extendMessage(mailbox, store, folder, (IMAPMessage) m, actual, wanted, actor);
-                                return false;
+                                // every copy in the mailbox that grants it: a copy left with the old date would
+                                // vanish on that date although the recipient asked to keep the message
+                                done.add(extendMessage(mailbox, store, folder, (IMAPMessage) m, actual, wanted, actor));
+                                return done.size() < MAX_EXTENDED_COPIES;
                             } catch (SecurityException e) {
                                 // another message under this id (a lure reusing it) came first: the genuine copy
                                 // may still grant the change; the refusal is audited either way
                                 refused[0] = refused[0] == null ? e : refused[0];
                                 return true;
                             }
-                        });
-                    }
-                    if (done[0] != null) {
-                        return done[0];
+                        }, (m, uid, what) -> { }); // logged; such a copy is not extended
                     }
                 } finally {
                     if (folder.isOpen()) {
@@ -337,10 +365,19 @@ final class RetentionSweeper {
         } catch (IllegalStateException e) {
             throw new RetentionException(e.getMessage(), e);
         }
+        if (!done.isEmpty()) {
+            if (done.size() >= MAX_EXTENDED_COPIES) {
+                LOG.warn("Retention: {} has more than {} copies of {}; only the first {} extended", mailbox,
+                        MAX_EXTENDED_COPIES, messageId, MAX_EXTENDED_COPIES);
+            }
+            return done.get(0);
+        }
         if (refused[0] != null) {
             throw refused[0];
         }
-        throw new NoSuchElementException("no message " + messageId + " in a swept folder of " + mailbox);
+        throw new NoSuchElementException("no message " + messageId + " in a swept folder of " + mailbox
+                + (unlisted[0] == 0 ? "" : " (" + unlisted[0] + " folders over the bound of " + maxFolders
+                + " were not searched)"));
     }
 
     private Extension extendMessage(String mailbox, Store store, IMAPFolder folder, IMAPMessage m, String messageId,
@@ -367,7 +404,7 @@ final class RetentionSweeper {
         try {
             HeaderBlock headers = HeaderBlock.parse(raw);
             String term = clamped.expiry().toString();
-            rewritten = headers.rewrite(List.of(PERIOD, EXPIRES, EXPIRY_DATE, SIGNATURE), List.of(
+            rewritten = headers.rewrite(REWRITTEN, List.of(
                     EXPIRES + ": " + RetentionDates.format(clamped.expiry()),
                     SIGNATURE + ": " + calculator.signer().sign(term, true, messageId)));
         } catch (HeaderBlock.MalformedMessageException e) {
@@ -377,6 +414,8 @@ final class RetentionSweeper {
         Flags flags = new Flags(m.getFlags());
         flags.remove(Flags.Flag.RECENT);
         flags.remove(Flags.Flag.DELETED);
+        flags.remove(UnfinishedSteps.REPLACING);
+        flags.remove(UnfinishedSteps.MOVING);
         boolean dryRun = calculator.policy().dryRun();
         audit.record(new AuditRecord(mailbox, folder.getFullName(), messageId, sha256(raw), clamped.expiry(),
                 "signed:" + clamped.expiry() + (clamped.bound() == null ? "" : " clamped:" + clamped.bound()),
@@ -389,14 +428,101 @@ final class RetentionSweeper {
             return new Extension(mailbox, folder.getFullName(), messageId, before.expiry(), clamped.expiry());
         }
         checkUidValidity(store, folder, uidValidity);
-        // APPEND first, then remove the old copy by UID: a crash in between leaves two copies (the old one
-        // still expires on its old date), never none.
+        // APPEND first, then remove the old copy by UID: a crash in between leaves two copies, never none. The old
+        // copy is marked before, so that the next sweep or extension finds the re-signed copy and removes the old
+        // one (finishExtensions) instead of leaving it or extending it a second time.
+        ImapOps.addFlags(folder, new long[] {uid}, UnfinishedSteps.REPLACING);
         long newUid = ImapOps.append(folder, rewritten, flags, java.util.Date.from(internal));
         ImapOps.addFlags(folder, new long[] {uid}, "\\Deleted");
         ImapOps.uidExpunge(folder, new long[] {uid});
         LOG.info("Retention: {} extended {} in {} / {} to {} (uid {} -> {})", actor, messageId, mailbox,
                 folder.getFullName(), clamped.expiry(), uid, newUid);
         return new Extension(mailbox, folder.getFullName(), messageId, before.expiry(), clamped.expiry());
+    }
+
+    /**
+     * Finishes the extensions an earlier run left half done in the open folder. A message marked
+     * {@link UnfinishedSteps#REPLACING} is the old copy of an extension that was cut off: if the folder holds its
+     * re-signed copy (same Message-ID, a valid gateway signature granting modification, and the same bytes once
+     * the retention fields are removed from both), the old copy is removed (audited {@code EXTEND} first);
+     * otherwise the APPEND never happened, the old copy is the only one and just loses the mark.
+     *
+     * @return how many old copies were removed
+     */
+    int finishExtensions(String mailbox, IMAPFolder folder, String actor) throws MessagingException {
+        Set<Long> marked = UnfinishedSteps.uidsWith(folder, UnfinishedSteps.REPLACING);
+        int removed = 0;
+        for (long uid : marked) {
+            Message old = folder.getMessageByUID(uid);
+            if (old == null || old.isExpunged()) {
+                continue;
+            }
+            byte[] oldRaw = readWhole((IMAPMessage) old);
+            String messageId = "";
+            Long replacement = null;
+            try {
+                HeaderBlock block = HeaderBlock.parse(oldRaw);
+                List<String> ids = block.values(MESSAGE_ID);
+                messageId = ids.isEmpty() ? "" : ids.get(0).strip();
+                replacement = replacement(folder, uid, messageId, block.rewrite(REWRITTEN, List.of()));
+            } catch (HeaderBlock.MalformedMessageException e) {
+                // not a message an extension rewrote: nothing to finish
+            }
+            long[] one = {uid};
+            if (replacement == null) {
+                ImapOps.removeFlags(folder, one, UnfinishedSteps.REPLACING);
+                LOG.info("Retention: {} / {}: an extension of {} was cut off before its copy was written; the message "
+                        + "stays as it was", mailbox, folder.getFullName(), messageId);
+                continue;
+            }
+            audit.record(new AuditRecord(mailbox, folder.getFullName(), messageId, sha256(oldRaw), null,
+                    "interrupted extension", AuditRecord.Action.EXTEND, clock.instant(), actor, false,
+                    "finished: old copy removed uidvalidity=" + folder.getUIDValidity() + " uid=" + uid
+                    + " re-signed copy uid=" + replacement));
+            ImapOps.addFlags(folder, one, "\\Deleted");
+            ImapOps.uidExpunge(folder, one);
+            removed++;
+            LOG.info("Retention: {} / {}: finished an interrupted extension of {}: old copy uid {} removed, re-signed "
+                    + "copy uid {} kept", mailbox, folder.getFullName(), messageId, uid, replacement);
+        }
+        return removed;
+    }
+
+    /** The UID of the re-signed copy of a message (its bytes without the retention fields given), or null. */
+    private Long replacement(IMAPFolder folder, long oldUid, String messageId, byte[] stripped)
+            throws MessagingException {
+        String core = MessageIds.bare(messageId);
+        if (core.isEmpty()) {
+            return null;
+        }
+        Message[] hits = folder.search(new HeaderTerm(MESSAGE_ID, core));
+        int compared = 0;
+        for (int i = hits.length - 1, seen = 0; i >= 0 && compared < UnfinishedSteps.MAX_COMPARED
+                && seen < 10 * UnfinishedSteps.MAX_COMPARED; i--, seen++) { // the newest first
+            Message m = hits[i];
+            long uid = folder.getUID(m);
+            if (uid == oldUid || m.isExpunged() || m.isSet(Flags.Flag.DELETED) || m.getSize() > MAX_EXTEND_BYTES) {
+                continue;
+            }
+            compared++;
+            try {
+                byte[] raw = readWhole((IMAPMessage) m);
+                HeaderBlock block = HeaderBlock.parse(raw);
+                List<String> ids = block.values(MESSAGE_ID);
+                List<String> sigs = block.values(SIGNATURE);
+                if (ids.isEmpty() || !ids.get(0).strip().equals(messageId) || sigs.size() != 1
+                        || !calculator.signer().verify(sigs.get(0).strip(), messageId)
+                                .map(Signer.SignedClaim::modifiable).orElse(false)) {
+                    continue; // only a copy the gateway signed can be the one an extension wrote
+                }
+                if (Arrays.equals(block.rewrite(REWRITTEN, List.of()), stripped)) {
+                    return uid;
+                }
+            } catch (HeaderBlock.MalformedMessageException | RetentionException e) {
+                // not the re-signed copy
+            }
+        }
+        return null;
     }
 
     // ---------------------------------------------------------------- helpers
@@ -425,6 +551,12 @@ final class RetentionSweeper {
         return term;
     }
 
+    /** Told of a message whose wanted fields exceed {@link #MAX_FIELD_BYTES}: they were not fetched. */
+    @FunctionalInterface
+    interface Oversized {
+        void handle(Message m, long uid, String what) throws MessagingException;
+    }
+
     /** Looks at one message whose fields were fetched; answers whether to go on. */
     @FunctionalInterface
     interface FetchedMessage {
@@ -438,10 +570,23 @@ final class RetentionSweeper {
      *
      * @return false when {@code visit} stopped the walk
      */
-    static boolean visitFetched(Folder folder, Message[] batch, FetchProfile fields, FetchedMessage visit)
-            throws MessagingException {
+    static boolean visitFetched(Folder folder, Message[] batch, FetchProfile fields, FetchedMessage visit,
+            Oversized oversized) throws MessagingException {
         folder.fetch(batch, sizeProfile());
         for (Message[] part : bySize(batch, HEADER_FETCH_BYTES)) {
+            if (part.length == 1 && sizeOf(part[0]) > HEADER_FETCH_BYTES && !part[0].isExpunged()) {
+                // A big message alone in its part: its fields could be as big as the message. Measured first.
+                long uid = ((UIDFolder) folder).getUID(part[0]);
+                int length = fieldsLength((IMAPFolder) folder, uid, fields.getHeaderNames(), MAX_FIELD_BYTES + 1);
+                if (length > MAX_FIELD_BYTES) {
+                    String what = folder.getFullName() + " uid " + uid + ": its header fields "
+                            + String.join(", ", fields.getHeaderNames()) + " exceed " + MAX_FIELD_BYTES
+                            + " bytes; not read, the message is left alone";
+                    LOG.warn("Retention: {}", what);
+                    oversized.handle(part[0], uid, what);
+                    continue;
+                }
+            }
             folder.fetch(part, fields);
             try {
                 for (Message m : part) {
@@ -454,6 +599,50 @@ final class RetentionSweeper {
             }
         }
         return true;
+    }
+
+    /**
+     * How many bytes of the named header fields of one message the server returns, asking for at most {@code max}
+     * ({@code UID FETCH uid (BODY.PEEK[HEADER.FIELDS (...)]<0.max>)}); -1 when the message is gone.
+     */
+    static int fieldsLength(IMAPFolder folder, long uid, String[] names, int max) throws MessagingException {
+        byte[] b = fieldsBytes(folder, uid, names, max);
+        return b == null ? -1 : b.length;
+    }
+
+    /**
+     * The first value of a header field of one message, read from at most {@code max} bytes of its fields of that name
+     * (a partial FETCH); null when it has none or is gone. A value cut by the bound is returned cut.
+     */
+    static String firstField(IMAPFolder folder, long uid, String name, int max) throws MessagingException {
+        byte[] b = fieldsBytes(folder, uid, new String[] {name}, max);
+        if (b == null) {
+            return null;
+        }
+        String[] v = new jakarta.mail.internet.InternetHeaders(new java.io.ByteArrayInputStream(b)).getHeader(name);
+        return v == null || v.length == 0 ? null : v[0];
+    }
+
+    /** At most {@code max} bytes of the named fields of one message ({@code BODY.PEEK[HEADER.FIELDS]<0.max>}). */
+    private static byte[] fieldsBytes(IMAPFolder folder, long uid, String[] names, int max) throws MessagingException {
+        String command = "UID FETCH " + uid + " (BODY.PEEK[HEADER.FIELDS (" + String.join(" ", names) + ")]<0." + max
+                + ">)";
+        Object length = folder.doCommand(p -> {
+            org.eclipse.angus.mail.iap.Response[] r = p.command(command, null);
+            p.handleResult(r[r.length - 1]);
+            byte[] bytes = null;
+            for (org.eclipse.angus.mail.iap.Response response : r) {
+                if (response instanceof org.eclipse.angus.mail.imap.protocol.FetchResponse f) {
+                    org.eclipse.angus.mail.imap.protocol.BODY body =
+                            f.getItem(org.eclipse.angus.mail.imap.protocol.BODY.class);
+                    if (body != null && body.getByteArray() != null) {
+                        bytes = body.getByteArray().getNewBytes();
+                    }
+                }
+            }
+            return bytes;
+        });
+        return (byte[]) length;
     }
 
     /**
@@ -536,7 +725,7 @@ final class RetentionSweeper {
     }
 
     /** Hex SHA-256 of the raw message, streamed (BODY.PEEK[]); "" when it cannot be read. */
-    private static String hash(IMAPMessage m) {
+    static String hash(IMAPMessage m) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             try (OutputStream out = new DigestOutputStream(OutputStream.nullOutputStream(), digest)) {

@@ -51,7 +51,7 @@ class DovecotNamespacesSweeperTest extends DovecotContract {
 
     @BeforeAll
     static void startDovecot() throws Exception {
-        dovecot = DovecotFixture.startOrSkip("ns", 20, PASSWORD, NAMESPACES, dir -> {
+        dovecot = DovecotFixture.startOrSkip("ns", 35, PASSWORD, NAMESPACES, dir -> {
             Path all = Files.createDirectories(dir.resolve("home/virtual/All"));
             Files.writeString(all.resolve("dovecot-virtual"), "*\n  all\n");
             Files.createDirectories(dir.resolve("home/public"));

@@ -127,6 +127,34 @@ abstract class MailboxRecallContractTest {
         assertThat(rows).extracting(AuditRecord::folder).containsExactlyInAnyOrder("INBOX", "Projects");
     }
 
+    /**
+     * Brief retention-2, finding 1: without MOVE a recall is UID COPY + \\Deleted + UID EXPUNGE. A connection lost
+     * after the COPY left the copy in INBOX and one in Quarantine, and the next recall copied it again. The next
+     * recall now finds the earlier copy and only removes the message from INBOX.
+     */
+    @Test
+    void aRecallCutOffAfterItsCopyIsFinishedByTheNextRecallWithoutASecondCopy() throws Exception {
+        String mailbox = newMailbox();
+        String phish = id();
+        append(mailbox, "INBOX", message(phish));
+        int port = ((Number) imapSettings(mailbox).get("imap.port")).intValue();
+        try (CuttingImapProxy proxy = new CuttingImapProxy(port, true)) {
+            MailboxRecallImpl recall = recall(mailbox, Map.of("imap.port", proxy.port()));
+            proxy.cutBefore("+FLAGS.SILENT (\\Deleted)");
+            RecallOutcome cut = recall.recall(mailbox, phish, "campaign", "linkguard");
+            assertThat(proxy.cutHappened()).isTrue();
+            assertThat(cut.error()).isNotEmpty();
+            assertThat(ids(mailbox, "Quarantine")).containsExactly(phish);
+
+            RecallOutcome again = recall.recall(mailbox, phish, "campaign", "linkguard");
+
+            assertThat(again.error()).isEmpty();
+            assertThat(again.moved()).isEqualTo(1);
+        }
+        assertThat(ids(mailbox, "INBOX")).isEmpty();
+        assertThat(ids(mailbox, "Quarantine")).as("copies in the recall folder").containsExactly(phish);
+    }
+
     /** A message as the gateway delivers it: its own Received field on top, naming the gateway id. */
     private static byte[] delivered(String gatewayId, String messageIdHeader) {
         String ours = "Received: from mx.phish.example (mx.phish.example [203.0.113.9])\r\n\tby gw.corp.example "

@@ -108,6 +108,46 @@ class MailboxRecallDovecotTest extends MailboxRecallContractTest {
         }
     }
 
+    /**
+     * Brief retention-2, finding 4: a copy bigger than a fetch part whose fields exceed
+     * {@link RetentionSweeper#MAX_FIELD_BYTES} is not read whole; its first Message-ID and its first (the gateway's)
+     * Received field are read from a bounded part instead, so a sender that inflates its Received fields neither
+     * makes the gateway hold them nor escapes the recall. Another delivery reusing the id stays.
+     */
+    @Test
+    void aGiantCopyIsRecalledFromTheFirstFieldsOnly() throws Exception {
+        String mailbox = newMailbox();
+        String core = java.util.UUID.randomUUID() + "@phish.example";
+        StringBuilder inflated = new StringBuilder("Received: from evil.example by evil.example");
+        for (int i = 0; i < 9_000; i++) {
+            inflated.append("\r\n ").append("x".repeat(990));
+        }
+        Session session = Session.getInstance(new Properties());
+        List<Message> copies = new ArrayList<>();
+        for (String gw : List.of("gw-9", "gw-other")) {
+            copies.add(new MimeMessage(session, new ByteArrayInputStream(("Received: from mx.phish.example\r\n\tby "
+                    + "gw.corp.example " + org.streamail.api.model.GatewayReceived.MARK + " with ESMTPS id " + gw
+                    + "\r\n" + inflated + "\r\nFrom: ceo@phish.example\r\nMessage-ID: <" + core + ">\r\n"
+                    + "Subject: " + gw + "\r\n\r\nPlease pay.\r\n").getBytes(StandardCharsets.US_ASCII))));
+        }
+        try (Store store = userStore(mailbox)) {
+            store.getFolder("INBOX").appendMessages(copies.toArray(Message[]::new));
+        }
+        int port = (Integer) dovecot.masterSettings().get("imap.port");
+        try (ImapResponseMeter meter = new ImapResponseMeter(port)) {
+            RecallOutcome outcome = recall(mailbox, Map.of("imap.port", meter.port()))
+                    .recall(mailbox, core, "gw-9", "r", "admin");
+
+            assertThat(outcome.error()).isEmpty();
+            assertThat(outcome.found()).isEqualTo(1);
+            assertThat(outcome.moved()).isEqualTo(1);
+            assertThat(meter.largestReply()).as("bytes of the largest reply")
+                    .isLessThan(RetentionSweeper.MAX_FIELD_BYTES + 64 * 1024);
+        }
+        assertThat(ids(mailbox, "Quarantine")).containsExactly("<" + core + ">");
+        assertThat(ids(mailbox, "INBOX")).containsExactly("<" + core + ">");
+    }
+
     @Override
     protected String newMailbox() {
         return dovecot.newMailbox();
