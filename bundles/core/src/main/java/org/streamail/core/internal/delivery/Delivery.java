@@ -104,6 +104,29 @@ public class Delivery {
     private final RelayConnections connections;
     /** Spools non-delivery reports on failed recipients. */
     private final Bouncer bouncer;
+    /** {@code may} hops whose STARTTLS failed lately: their mail goes in plain text for a while. */
+    private final TlsFallbacks tlsFallbacks;
+    /** Name lookups of next hops, bounded in time: the JVM's resolver has no timeout of its own. */
+    private final java.util.concurrent.ThreadPoolExecutor lookups;
+    /** Lookups running or waiting at most; past that a new connection is deferred (a resolver that hangs). */
+    static final int LOOKUP_THREADS = 2;
+    static final int LOOKUP_QUEUE = 16;
+
+    /** How a next hop's name is looked up; the JVM's resolver, replaced in tests. */
+    interface NameLookup {
+        java.net.InetAddress[] lookup(String host) throws java.net.UnknownHostException;
+    }
+
+    volatile NameLookup nameLookup = java.net.InetAddress::getAllByName;
+
+    /**
+     * Entries a closed instance was handed ({@link #enqueue} after {@link #close()}: a release at the moment of a
+     * restart) and gave back, per spool: the instance running on that spool takes them over within a second
+     * ({@link #adoptWaiting}), one started later finds them at its start. Static because the closed instance and the
+     * next one know nothing of each other; weak, so a spool that is gone takes its set with it.
+     */
+    private static final Map<Spool, java.util.Set<String>> GIVEN_BACK =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
     /** Entries this instance owns, with their current state. */
     private final Map<String, State> jobs = new ConcurrentHashMap<>();
     private final AtomicLong delivered = new AtomicLong();
@@ -167,7 +190,7 @@ public class Delivery {
 
         /** The yes/no properties: DS reads anything but "true" as false, which would turn scrubbing off. */
         private static final List<String> BOOLEANS = List.of("outbound.hide.internal", "bounce.enabled",
-                "bounce.inbound");
+                "bounce.inbound", "relay.auth.allow.unverified", "outbound.relay.auth.allow.unverified");
 
         static Checked of(DeliveryConfig config, Map<String, ?> properties) {
             try {
@@ -207,7 +230,16 @@ public class Delivery {
         });
         this.watchdog.setRemoveOnCancelPolicy(true);
         this.watchdog.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        this.connections = new RelayConnections(clock, THREADS);
+        AtomicInteger l = new AtomicInteger();
+        this.lookups = new java.util.concurrent.ThreadPoolExecutor(LOOKUP_THREADS, LOOKUP_THREADS, 30,
+                TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(LOOKUP_QUEUE), r -> {
+                    Thread t = new Thread(r, "streamail-delivery-dns-" + l.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.lookups.allowCoreThreadTimeOut(true);
+        this.tlsFallbacks = new TlsFallbacks(clock, TlsFallbacks.PERIOD);
+        this.connections = new RelayConnections(clock, THREADS, this::checkName);
         this.bouncer = new Bouncer(spool, log, clock);
         this.scheduler.scheduleWithFixedDelay(org.streamail.api.service.Periodic.guarded(() -> MailContext.call(() -> {
             connections.evictExpired();
@@ -296,6 +328,13 @@ public class Delivery {
      * without a state belongs to the intake. Runs every second; the set only holds what start saw claimed.
      */
     private void adoptWaiting() {
+        java.util.Set<String> givenBack = GIVEN_BACK.get(spool);
+        if (givenBack != null && !closed) {
+            synchronized (givenBack) {
+                waitingForClaim.addAll(givenBack);
+                givenBack.clear();
+            }
+        }
         for (String key : waitingForClaim) {
             if (closed) {
                 return;
@@ -339,6 +378,7 @@ public class Delivery {
             Thread.currentThread().interrupt();
         }
         watchdog.shutdownNow();
+        lookups.shutdownNow();
         MailContext.call(() -> {
             connections.close();
             return null;
@@ -352,8 +392,9 @@ public class Delivery {
                     spool.unclaim(key);
                 }
             }
+            // Under the lock: an enqueue racing with close gives its claim back itself, exactly once (enqueue).
+            jobs.clear();
         }
-        jobs.clear();
         waitingForClaim.clear();
     }
 
@@ -369,13 +410,25 @@ public class Delivery {
                 verdict == null ? 0.0 : verdict.score(), verdict == null ? List.of() : verdict.categories(), 0,
                 clock.instant(), clock.instant(), "", entry.envelope().recipients());
         spool.writeState(entry.key(), st.toMap());
-        jobs.put(entry.key(), st);
-        try {
-            scheduler.execute(() -> attempt(entry.key()));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            // Shutting down: the state is durable, the next start resumes the delivery.
-            LOG.info("Delivery stopping; {} is delivered after the next start", entry.id());
+        String key = entry.key();
+        synchronized (running) {
+            if (!closed) {
+                jobs.put(key, st);
+                try {
+                    scheduler.execute(() -> attempt(key));
+                    return;
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    jobs.remove(key);
+                }
+            }
+            // Closed (a release or a scan finishing at the moment of a restart): the claim is given back, or the
+            // entry stayed claimed by this dead instance until the spool itself restarted. The state is durable:
+            // the instance running on this spool takes it over (adoptWaiting), or the next one at its start.
+            spool.unclaim(key);
+            GIVEN_BACK.computeIfAbsent(spool, k -> java.util.Collections.synchronizedSet(new java.util.HashSet<>()))
+                    .add(key);
         }
+        LOG.info("Delivery stopping; {} is handed on to the next delivery instance", entry.id());
     }
 
     /** Messages waiting for a retry. */
@@ -890,17 +943,39 @@ public class Delivery {
             }
         }
         RelayAuth.Login credentials = login;
+        // Opportunistic TLS (may, no AUTH): a hop whose STARTTLS failed within the last hour gets plain text at once.
+        boolean mayFallBack = hop.tls() == DeliverySettings.Tls.MAY && hop.auth() == null;
+        Optional<TlsFallbacks.Mark> broken = mayFallBack ? tlsFallbacks.current(hop) : Optional.empty();
         return MailContext.call(() -> {
+            boolean plain = broken.isPresent();
+            String note = broken.map(Delivery::sentWithoutTls).orElse("");
+            Properties props = plain ? withoutStartTls(p) : p;
             // A kept connection can die between its NOOP check and our MAIL FROM (the hop's idle timeout): that
             // failure says nothing about the message, so it is tried once more on a new connection at once.
             for (int tries = 0;; tries++) {
                 RelayConnections.Connection c;
                 try {
-                    c = connections.take(s, hop, credentials, p);
+                    c = connections.take(s, hop, credentials, props, plain);
+                } catch (RelayConnections.StartTlsFailed ex) {
+                    if (!mayFallBack || plain) {
+                        return unavailable(hop, rcpts, permanent, ex);
+                    }
+                    // RFC 7435: under may, a failed STARTTLS is no reason to keep the mail; plain text on a new
+                    // connection (an attacker able to break STARTTLS could strip its offer from EHLO as well).
+                    Map.Entry<TlsFallbacks.Mark, Boolean> m = tlsFallbacks.mark(hop, "STARTTLS failed: " + oneLine(ex));
+                    if (m.getValue()) {
+                        LOG.warn("STARTTLS to {} failed ({}); relay.tls is may, so mail to it goes in plain text until "
+                                + "{}, then STARTTLS is tried again", hop.describe(), oneLine(ex), m.getKey().until());
+                    }
+                    plain = true;
+                    note = sentWithoutTls(m.getKey());
+                    props = withoutStartTls(p);
+                    tries = -1; // the fallback is not the retry of a kept connection
+                    continue;
                 } catch (jakarta.mail.AuthenticationFailedException | RelayConnections.AuthNotOffered ex) {
                     return authFailed(e, hop, rcpts, permanent, ex);
                 } catch (MessagingException ex) {
-                    return unavailable(hop, rcpts, permanent, ex);
+                    return noted(unavailable(hop, rcpts, permanent, ex), note);
                 }
                 boolean reused = c.messages > 0;
                 boolean reusable = false;
@@ -916,17 +991,17 @@ public class Delivery {
                     }
                     c.transport.sendMessage(m, rcpts.toArray(new Address[0]));
                     reusable = true;
-                    return new Result(addresses(rcpts), List.of(), permanent,
-                            reply(c.transport.getLastServerResponse()));
+                    return noted(new Result(addresses(rcpts), List.of(), permanent,
+                            reply(c.transport.getLastServerResponse())), note);
                 } catch (SendFailedException ex) {
                     if (!reused || tries > 0 || !noReply(ex)) {
-                        return classify(ex, rcpts, permanent, c.transport);
+                        return noted(classify(ex, rcpts, permanent, c.transport), note);
                     }
                     LOG.debug("Kept connection to {} gave no reply ({}); retrying {} on a new one",
                             hop.describe(), ex.toString(), e.id());
                 } catch (MessagingException ex) {
                     if (!reused || tries > 0) {
-                        return unavailable(hop, rcpts, permanent, ex);
+                        return noted(unavailable(hop, rcpts, permanent, ex), note);
                     }
                     LOG.debug("Kept connection to {} failed ({}); retrying {} on a new one", hop.describe(),
                             ex.toString(), e.id());
@@ -935,6 +1010,61 @@ public class Delivery {
                 }
             }
         });
+    }
+
+    /**
+     * Looks {@code host} up on {@link #lookups} and waits at most {@code timeout} (the relay timeout): the JVM's
+     * resolver has no time limit of its own, so a DNS server that does not answer held a delivery thread for as long
+     * as the operating system's resolver retried. The answer lands in the JVM's address cache (30 s by default),
+     * where Jakarta Mail's own lookup right after finds it. An address literal needs no lookup.
+     *
+     * @throws MessagingException naming the host when the lookup failed, overran or could not be started
+     */
+    private void checkName(String host, Duration timeout) throws MessagingException {
+        if (host.indexOf(':') >= 0 || host.matches("[0-9.]+")) {
+            return;
+        }
+        NameLookup how = nameLookup;
+        java.util.concurrent.Future<java.net.InetAddress[]> f;
+        try {
+            f = lookups.submit(() -> how.lookup(host));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            throw new MessagingException("DNS lookup of " + host + " not started: " + (lookups.isShutdown()
+                    ? "delivery is stopping" : (LOOKUP_THREADS + LOOKUP_QUEUE) + " lookups are still waiting for the "
+                    + "resolver"));
+        }
+        try {
+            f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            f.cancel(true);
+            throw new MessagingException("DNS lookup of " + host + " did not answer within " + timeout.toMillis()
+                    + " ms");
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable c = e.getCause();
+            throw new MessagingException("DNS lookup of " + host + " failed: " + (c instanceof
+                    java.net.UnknownHostException ? "unknown host" : String.valueOf(c)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MessagingException("DNS lookup of " + host + " interrupted");
+        }
+    }
+
+    /** The status line's note on a message sent in plain text because STARTTLS to its may hop failed. */
+    private static String sentWithoutTls(TlsFallbacks.Mark m) {
+        return "; sent without TLS: " + m.reason() + " (relay.tls may: plain text to this hop until " + m.until() + ")";
+    }
+
+    /** The session properties without STARTTLS (the may fallback). */
+    private static Properties withoutStartTls(Properties p) {
+        Properties plain = new Properties();
+        plain.putAll(p);
+        plain.put("mail.smtp.starttls.enable", "false");
+        plain.put("mail.smtp.starttls.required", "false");
+        return plain;
+    }
+
+    private static Result noted(Result r, String note) {
+        return note.isEmpty() ? r : new Result(r.delivered, r.temporary, r.permanent, r.reply + note);
     }
 
     /** The hop closed the connection instead of answering (Jakarta Mail's return code -1), nothing was sent. */

@@ -18,12 +18,16 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     String relay_tls() default "may";
 
     @AttributeDefinition(name = "relay.user",
-            description = "SMTP AUTH user towards relay.host (PLAIN, or LOGIN when only that is offered); empty: no AUTH. Needs relay.tls encrypt or verify")
+            description = "SMTP AUTH user towards relay.host (PLAIN, or LOGIN when only that is offered); empty: no AUTH. Needs relay.tls verify (or encrypt with relay.auth.allow.unverified)")
     String relay_user() default "";
 
     @AttributeDefinition(name = "relay.password.file",
             description = "File holding the SMTP AUTH password towards relay.host (one line), mode 600 or 400; read with the configuration and again when the file changes. The password itself is never in the configuration")
     String relay_password_file() default "";
+
+    @AttributeDefinition(name = "relay.auth.allow.unverified",
+            description = "DANGEROUS: allow SMTP AUTH towards relay.host with relay.tls encrypt, where the certificate is not checked, so a man in the middle can take the password. Default false: AUTH needs verify")
+    boolean relay_auth_allow_unverified() default false;
 
     @AttributeDefinition(name = "outbound.relay.host",
             description = "Smarthost for the organisation's mail to the Internet (from the outbound listener); empty: write it as files into outbound.local.folder")
@@ -36,12 +40,16 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     String outbound_relay_tls() default "may";
 
     @AttributeDefinition(name = "outbound.relay.user",
-            description = "SMTP AUTH user towards outbound.relay.host (PLAIN, or LOGIN when only that is offered); empty: no AUTH. Needs outbound.relay.tls encrypt or verify")
+            description = "SMTP AUTH user towards outbound.relay.host (PLAIN, or LOGIN when only that is offered); empty: no AUTH. Needs outbound.relay.tls verify (or encrypt with outbound.relay.auth.allow.unverified)")
     String outbound_relay_user() default "";
 
     @AttributeDefinition(name = "outbound.relay.password.file",
             description = "File holding the SMTP AUTH password towards outbound.relay.host (one line), mode 600 or 400; read with the configuration and again when the file changes. The password itself is never in the configuration")
     String outbound_relay_password_file() default "";
+
+    @AttributeDefinition(name = "outbound.relay.auth.allow.unverified",
+            description = "DANGEROUS: allow SMTP AUTH towards outbound.relay.host with outbound.relay.tls encrypt, where the certificate is not checked, so a man in the middle can take the password. Default false: AUTH needs verify")
+    boolean outbound_relay_auth_allow_unverified() default false;
 
     @AttributeDefinition(name = "outbound.local.folder",
             description = "Folder for outbound mail when outbound.relay.host is empty; empty: ${karaf.data}/streamail/outbound")

@@ -6,6 +6,8 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.streamail.api.model.Direction;
 
 /**
@@ -32,6 +34,8 @@ import org.streamail.api.model.Direction;
 public record DeliverySettings(Hop inbound, Hop outbound, Duration relayTimeout, Duration relayReuse,
         Duration retryInitial, Duration retryMax, Duration giveUp, String hostname, boolean hideInternal,
         boolean bounce, boolean bounceInbound, MessageIdHiding ids) {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeliverySettings.class);
 
     /** How a connection to a next hop is encrypted, in Postfix's terms. */
     public enum Tls {
@@ -62,8 +66,9 @@ public record DeliverySettings(Hop inbound, Hop outbound, Duration relayTimeout,
      * @param localFolder the folder used when {@code host} is empty
      * @param tls         how the connection is encrypted
      * @param auth        SMTP AUTH credentials, or {@code null} for none; only with {@code encrypt} or
-     *                    {@code verify} (STARTTLS required), so they never travel in clear. Their password file
-     *                    is looked at again before each message ({@link RelayAuth#login()})
+     *                    {@code verify} (STARTTLS required), so they never travel in clear; the configuration
+     *                    ({@link #of}) also refuses {@code encrypt} without {@code relay.auth.allow.unverified}. Their
+     *                    password file is looked at again before each message ({@link RelayAuth#login()})
      */
     public record Hop(String host, int port, Path localFolder, Tls tls, RelayAuth auth) {
         public Hop {
@@ -191,12 +196,13 @@ public record DeliverySettings(Hop inbound, Hop outbound, Duration relayTimeout,
         }
         Tls inboundTls = Tls.of("relay.tls", c.relay_tls());
         Hop inbound = new Hop(c.relay_host(), c.relay_port(), folder(c.local_folder(), "delivered"), inboundTls,
-                auth("", "next hop", c.relay_host(), inboundTls, c.relay_user(), c.relay_password_file()));
+                auth("", "next hop", c.relay_host(), inboundTls, c.relay_user(), c.relay_password_file(),
+                        c.relay_auth_allow_unverified()));
         Tls outboundTls = Tls.of("outbound.relay.tls", c.outbound_relay_tls());
         Hop outbound = new Hop(c.outbound_relay_host(), c.outbound_relay_port(),
                 folder(c.outbound_local_folder(), "outbound"), outboundTls,
                 auth("outbound.", "smarthost", c.outbound_relay_host(), outboundTls, c.outbound_relay_user(),
-                        c.outbound_relay_password_file()));
+                        c.outbound_relay_password_file(), c.outbound_relay_auth_allow_unverified()));
         MessageIdHiding ids = new MessageIdHiding(
                 MessageIdHiding.suffixes("outbound.internal.suffixes", c.outbound_internal_suffixes()),
                 c.outbound_id_secret_file() == null || c.outbound_id_secret_file().isBlank()
@@ -211,13 +217,17 @@ public record DeliverySettings(Hop inbound, Hop outbound, Duration relayTimeout,
     /**
      * A hop's credentials, the same rules for both hops: none when {@code <prefix>relay.user} is empty; else the
      * password read now from {@code <prefix>relay.password.file}, which must be private to this user, and only over
-     * encrypt or verify.
+     * verify, or encrypt when {@code <prefix>relay.auth.allow.unverified} says so (the certificate is not checked
+     * then: a man in the middle gets the password).
      *
      * @param prefix the hop's property prefix: {@code ""} for {@code relay.host}, {@code "outbound."} for the
      *               smarthost
      * @param noun   what the messages call the hop ("next hop", "smarthost")
+     * @param allowUnverified {@code <prefix>relay.auth.allow.unverified}: AUTH over {@code encrypt} (certificate not
+     *               checked) is allowed; else only over {@code verify}
      */
-    private static RelayAuth auth(String prefix, String noun, String host, Tls tls, String user, String passwordFile) {
+    private static RelayAuth auth(String prefix, String noun, String host, Tls tls, String user, String passwordFile,
+            boolean allowUnverified) {
         String userProperty = prefix + "relay.user";
         String fileProperty = prefix + "relay.password.file";
         user = user == null ? "" : user.strip();
@@ -235,8 +245,22 @@ public record DeliverySettings(Hop inbound, Hop outbound, Duration relayTimeout,
         }
         if (tls != Tls.ENCRYPT && tls != Tls.VERIFY) {
             throw new IllegalArgumentException(userProperty + " is set but " + prefix + "relay.tls is "
-                    + tls.name().toLowerCase(Locale.ROOT) + ": SMTP AUTH needs encrypt or verify (STARTTLS required), "
-                    + "so the password never travels in clear (verify also checks the " + noun + "'s certificate)");
+                    + tls.name().toLowerCase(Locale.ROOT) + ": SMTP AUTH needs verify (STARTTLS required and the "
+                    + noun + "'s certificate checked), so the password never travels in clear nor to a man in the "
+                    + "middle (encrypt only with " + prefix + "relay.auth.allow.unverified = true)");
+        }
+        String allowProperty = prefix + "relay.auth.allow.unverified";
+        if (tls == Tls.ENCRYPT && !allowUnverified) {
+            // RFC 8314 §4.3 / RFC 6125: a client sending credentials checks whom it sends them to. encrypt accepts any
+            // certificate, so whoever sits in the path (ARP, DNS, BGP) gets the password and relays as us.
+            throw new IllegalArgumentException(userProperty + " is set but " + prefix + "relay.tls is encrypt: the "
+                    + noun + "'s certificate is not checked, so a man in the middle would get the password. Set "
+                    + prefix + "relay.tls = verify (the certificate must be trusted by the JVM and name " + prefix
+                    + "relay.host), or " + allowProperty + " = true to accept that risk");
+        }
+        if (tls == Tls.ENCRYPT) {
+            LOG.warn("{} = true: SMTP AUTH as {} towards {} over TLS without a certificate check; a man in the middle "
+                    + "can take the password (set {}relay.tls = verify to avoid it)", allowProperty, user, host, prefix);
         }
         if (file.isEmpty()) {
             throw new IllegalArgumentException(userProperty + " is set but " + fileProperty + " is empty (the "

@@ -32,6 +32,11 @@ import javax.net.SocketFactory;
  * After STARTTLS the TLS socket is layered over this one and reads and writes through it, so the bounds count the
  * encrypted bytes and hold there too.
  *
+ * <p>A read hands out at most one line (up to and including an LF) and keeps the rest here, so the SMTP client's own
+ * buffer never holds more than the reply line it is reading: whatever the hop sent beyond the replies asked for
+ * (a stray extra reply) stays visible to {@link HopSocket#pending()}, which the connection cache looks at before it
+ * reuses a connection.
+ *
  * <p>Thread-safe factory; each socket is used by one delivery thread at a time (and closed by the watchdog).
  */
 final class HopSockets extends SocketFactory {
@@ -41,6 +46,8 @@ final class HopSockets extends SocketFactory {
 
     private final long timeoutMs;
     private final ScheduledExecutorService watchdog;
+    /** The socket made last (one factory serves one delivery attempt, which makes its connections one by one). */
+    private volatile HopSocket last;
 
     /**
      * @param timeout  the longest a reply may take in all, and the longest one write may block
@@ -54,9 +61,15 @@ final class HopSockets extends SocketFactory {
 
     @Override
     public Socket createSocket() throws IOException {
-        Socket s = new HopSocket(timeoutMs, watchdog);
+        HopSocket s = new HopSocket(timeoutMs, watchdog);
         s.setTcpNoDelay(true);
+        last = s;
         return s;
+    }
+
+    /** The socket this factory made last, or {@code null}. */
+    HopSocket lastSocket() {
+        return last;
     }
 
     @Override
@@ -164,6 +177,23 @@ final class HopSockets extends SocketFactory {
             return t;
         }
 
+        /**
+         * Whether bytes from the hop are waiting that nobody has read: kept here (beyond the line handed out last) or
+         * in the socket. For an idle connection, anything is a reply nobody asked for. After STARTTLS they are
+         * encrypted bytes (a TLS record the TLS layer has not read yet); a closed connection counts as pending too.
+         */
+        boolean pending() {
+            if (isClosed()) {
+                return true;
+            }
+            try {
+                Guarded g = (Guarded) getInputStream();
+                return g.buffered() > 0 || g.rawAvailable() > 0;
+            } catch (IOException e) {
+                return true;
+            }
+        }
+
         private void afterRead(long n) throws IOException {
             if (n > 0 && (readBytes += n) > MAX_REPLY_BYTES) {
                 throw new IOException("the next hop sent more than " + MAX_REPLY_BYTES
@@ -199,43 +229,90 @@ final class HopSockets extends SocketFactory {
             return e;
         }
 
+        /**
+         * Bounded reads, handed out at most one line at a time (see the class comment). Read by one thread at a time;
+         * the connection cache hands a connection between threads under its lock.
+         */
         private final class Guarded extends java.io.FilterInputStream {
+            private final byte[] buf = new byte[8192];
+            private int pos;
+            private int lim;
+
             Guarded(InputStream in) {
                 super(in);
             }
 
-            @Override
-            public int read() throws IOException {
-                beforeRead();
-                int b;
-                try {
-                    b = super.read();
-                } catch (SocketTimeoutException e) {
-                    throw readTimedOut(e);
-                }
-                afterRead(b < 0 ? 0 : 1);
-                return b;
+            int buffered() {
+                return lim - pos;
             }
 
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
+            int rawAvailable() throws IOException {
+                return in.available();
+            }
+
+            /** Fills the buffer when empty; {@code false} at the end of the stream. */
+            private boolean fill() throws IOException {
+                if (pos < lim) {
+                    return true;
+                }
                 beforeRead();
                 int n;
                 try {
-                    n = super.read(b, off, len);
+                    n = in.read(buf, 0, buf.length);
                 } catch (SocketTimeoutException e) {
                     throw readTimedOut(e);
                 }
                 afterRead(n);
+                pos = 0;
+                lim = Math.max(0, n);
+                return n > 0;
+            }
+
+            @Override
+            public int read() throws IOException {
+                return fill() ? buf[pos++] & 0xFF : -1;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                java.util.Objects.checkFromIndexSize(off, len, b.length);
+                if (len == 0) {
+                    return 0;
+                }
+                if (!fill()) {
+                    return -1;
+                }
+                int n = 0;
+                int max = Math.min(len, lim - pos);
+                while (n < max) {
+                    byte c = buf[pos + n++];
+                    if (c == '\n') {
+                        break;
+                    }
+                }
+                System.arraycopy(buf, pos, b, off, n);
+                pos += n;
                 return n;
             }
 
             @Override
             public long skip(long n) throws IOException {
-                beforeRead();
-                long k = super.skip(n);
-                afterRead(k);
+                if (n <= 0 || !fill()) {
+                    return 0;
+                }
+                int k = (int) Math.min(n, lim - pos);
+                pos += k;
                 return k;
+            }
+
+            @Override
+            public int available() throws IOException {
+                return lim > pos ? lim - pos : in.available();
+            }
+
+            @Override
+            public boolean markSupported() {
+                return false;
             }
         }
 

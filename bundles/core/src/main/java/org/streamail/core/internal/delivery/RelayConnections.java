@@ -20,7 +20,9 @@ import org.eclipse.angus.mail.smtp.SMTPTransport;
  * EHLO, and the hop forks no new session. A connection is kept only after a fully successful transaction,
  * for at most {@code idleLimit} between messages, {@link #MAX_MESSAGES} messages and {@link #MAX_AGE} in
  * all, and at most {@code maxIdle} are kept. Before reuse it is checked with {@code NOOP}
- * ({@link SMTPTransport#isConnected()}), so a connection the hop has dropped is replaced, not used.
+ * ({@link SMTPTransport#isConnected()}), so a connection the hop has dropped is replaced, not used, and for bytes
+ * the hop sent unasked ({@link HopSockets.HopSocket#pending()}): a stray reply after a clean transaction would make
+ * every later command on that connection read the reply to the one before; such a connection is closed.
  *
  * <p>Thread-safe. Every method that opens or closes a connection must run inside
  * {@link org.streamail.core.internal.parse.MailContext#call} (Jakarta Mail finds its providers through the
@@ -43,29 +45,48 @@ final class RelayConnections implements AutoCloseable {
         final Session session;
         final SMTPTransport transport;
         final Instant opened;
+        /** Whether it was opened without STARTTLS because STARTTLS to this {@code may} hop failed ({@link #take}). */
+        final boolean plain;
+        /** Its socket below any TLS layer, or {@code null} when the factory was not {@link HopSockets}. */
+        final HopSockets.HopSocket socket;
         int messages;
         Instant idleSince;
 
         private Connection(DeliverySettings settings, DeliverySettings.Hop hop, RelayAuth.Login login,
-                Session session, SMTPTransport transport, Instant opened) {
+                Session session, SMTPTransport transport, Instant opened, boolean plain,
+                HopSockets.HopSocket socket) {
             this.settings = settings;
             this.hop = hop;
             this.login = login;
             this.session = session;
             this.transport = transport;
             this.opened = opened;
+            this.plain = plain;
+            this.socket = socket;
         }
     }
 
+    /**
+     * Looks the hop's name up before a new connection is made, within a time limit (the JVM's resolver has none of
+     * its own); a lookup that fails or overruns is a {@link MessagingException} with the reason.
+     */
+    interface NameCheck {
+        void check(String host, Duration timeout) throws MessagingException;
+    }
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RelayConnections.class);
+
     private final Clock clock;
     private final int maxIdle;
+    private final NameCheck names;
     /** Guarded by itself; most recently returned first. */
     private final Deque<Connection> idle = new ArrayDeque<>();
     private boolean closed;
 
-    RelayConnections(Clock clock, int maxIdle) {
+    RelayConnections(Clock clock, int maxIdle, NameCheck names) {
         this.clock = clock;
         this.maxIdle = Math.max(0, maxIdle);
+        this.names = names;
     }
 
     /**
@@ -76,25 +97,33 @@ final class RelayConnections implements AutoCloseable {
      * @param login      the credentials for the hop as they are now ({@link RelayAuth#login()}), or {@code null}
      *                   when the hop has none
      * @param properties the Jakarta Mail session properties for a new connection
+     * @param plain      whether the connection is one without STARTTLS for a {@code may} hop whose STARTTLS failed
+     *                   (kept connections are only used for the same kind)
+     * @throws StartTlsFailed     if the hop offered STARTTLS and the command or the TLS handshake failed
      * @throws MessagingException if a new connection could not be made
      */
-    Connection take(DeliverySettings s, DeliverySettings.Hop hop, RelayAuth.Login login, Properties properties)
-            throws MessagingException {
+    Connection take(DeliverySettings s, DeliverySettings.Hop hop, RelayAuth.Login login, Properties properties,
+            boolean plain) throws MessagingException {
         while (true) {
-            Connection c = takeIdle(s, hop, login);
+            Connection c = takeIdle(s, hop, login, plain);
             if (c == null) {
                 break;
             }
-            if (c.transport.isConnected()) { // NOOP: the hop may have timed the session out meanwhile
+            // Bytes the hop sent unasked (a stray reply after the last transaction), before and after the NOOP
+            // (the NOOP may have read the stray reply as its own): replies would be read one late from then on.
+            if (!strayBytes(c) && c.transport.isConnected() && !strayBytes(c)) { // NOOP: the hop may have timed out
                 return c;
             }
             quietlyClose(c);
         }
+        names.check(hop.host(), s.relayTimeout());
+        Object factory = properties.get("mail.smtp.socketFactory");
         Session session = Session.getInstance(properties);
-        SMTPTransport t = new SMTPTransport(session, new URLName("smtp", hop.host(), hop.port(), null, null, null));
+        SMTPTransport t = new HopTransport(session, new URLName("smtp", hop.host(), hop.port(), null, null, null));
         // With credentials Jakarta Mail authenticates after STARTTLS (PLAIN, else LOGIN: mail.smtp.auth.mechanisms);
         // a refusal throws AuthenticationFailedException.
         t.connect(hop.host(), hop.port(), login == null ? null : login.user(), login == null ? null : login.password());
+        HopSockets.HopSocket socket = factory instanceof HopSockets f ? f.lastSocket() : null;
         if (login != null && !t.supportsExtension("AUTH") && !t.supportsExtension("AUTH=LOGIN")) {
             // Jakarta Mail then goes on without AUTH; the hop would take or refuse the mail as unauthenticated.
             try {
@@ -105,7 +134,46 @@ final class RelayConnections implements AutoCloseable {
             throw new AuthNotOffered("the hop offers no SMTP AUTH" + (t.getLastServerResponse() == null ? ""
                     : " (EHLO reply: " + t.getLastServerResponse().strip() + ")"));
         }
-        return new Connection(s, hop, login, session, t, clock.instant());
+        return new Connection(s, hop, login, session, t, clock.instant(), plain, socket);
+    }
+
+    /** Whether the hop has sent something nobody asked for on this idle connection (then it is not reused). */
+    private static boolean strayBytes(Connection c) {
+        if (c.socket != null && c.socket.pending()) {
+            LOG.info("Kept connection to {} has unrequested data from the hop (a stray reply); closed, not reused",
+                    c.hop.describe());
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * The hop offered STARTTLS, and the command was refused ({@code 454}, any reply but {@code 220}) or the TLS
+     * handshake failed (no common protocol or cipher, a broken server). Nothing was sent; the connection is closed.
+     */
+    static final class StartTlsFailed extends MessagingException {
+        private static final long serialVersionUID = 1L;
+
+        StartTlsFailed(MessagingException cause) {
+            super(cause.getMessage() == null ? "STARTTLS failed" : cause.getMessage(),
+                    cause.getNextException() != null ? cause.getNextException() : cause);
+        }
+    }
+
+    /** Jakarta Mail's SMTP client that tells a failed STARTTLS apart from other connection failures. */
+    private static final class HopTransport extends SMTPTransport {
+        HopTransport(Session session, URLName url) {
+            super(session, url);
+        }
+
+        @Override
+        protected void startTLS() throws MessagingException {
+            try {
+                super.startTLS();
+            } catch (MessagingException e) {
+                throw new StartTlsFailed(e);
+            }
+        }
     }
 
     /** The hop has credentials configured but does not offer AUTH (after STARTTLS): nothing was sent. */
@@ -166,7 +234,7 @@ final class RelayConnections implements AutoCloseable {
         all.forEach(RelayConnections::quietlyClose);
     }
 
-    private Connection takeIdle(DeliverySettings s, DeliverySettings.Hop hop, RelayAuth.Login login) {
+    private Connection takeIdle(DeliverySettings s, DeliverySettings.Hop hop, RelayAuth.Login login, boolean plain) {
         List<Connection> stale = new ArrayList<>();
         Connection found = null;
         Instant now = clock.instant();
@@ -180,7 +248,7 @@ final class RelayConnections implements AutoCloseable {
                     // direction's hop stay
                     it.remove();
                     stale.add(c);
-                } else if (found == null && c.hop.equals(hop)) {
+                } else if (found == null && c.hop.equals(hop) && c.plain == plain) {
                     it.remove();
                     found = c;
                 }

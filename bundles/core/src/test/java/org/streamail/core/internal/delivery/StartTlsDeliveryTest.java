@@ -184,6 +184,16 @@ class StartTlsDeliveryTest {
     }
 
     @Test
+    void mayAcceptsAnUntrustedCertificateForAnotherNameAndStillEncrypts() throws Exception {
+        // may (like encrypt) checks nothing: a bad certificate is better than plain text (RFC 7435); verify checks
+        int port = startServer(otherNameKeys, false, "TLSv1.3", "TLSv1.2");
+        Spool spool = deliverTo("localhost", port, Tls.MAY);
+        send(spool, "may2");
+        assertEncryptedDelivery("may2");
+        assertThat(awaitStatus("may2").detail()).doesNotContain("sent without TLS");
+    }
+
+    @Test
     void encryptDeliversToAHopThatRequiresTlsWithASelfSignedCertificate() throws Exception {
         int port = startServer(localhostKeys, true, "TLSv1.3", "TLSv1.2");
         Spool spool = deliverTo("127.0.0.1", port, Tls.ENCRYPT);
