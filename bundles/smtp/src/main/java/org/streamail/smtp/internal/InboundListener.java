@@ -1,7 +1,6 @@
 package org.streamail.smtp.internal;
 
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
@@ -132,11 +131,9 @@ public final class InboundListener {
                 c.max_message_size(), c.max_recipients(), c.max_connections(), c.max_connections_per_ip(),
                 c.connection_timeout_ms(), c.data_timeout_seconds(), c.max_errors(), c.tls_keystore(),
                 c.tls_keystore_password(), List.of(), c.intrusion_alert_interval_seconds(),
-                c.intrusion_alert_max_per_interval(), c.max_session_seconds(), list(c.tls_cipher_suites()),
+                c.intrusion_alert_max_per_interval(), c.max_session_seconds(),
+                ListenerOptions.values(c.tls_cipher_suites()),
                 c.tls_required(), c.harvest_max_unknown_recipients(), c.harvest_window_seconds());
     }
 
-    private static List<String> list(String[] values) {
-        return values == null ? List.of() : Arrays.asList(values);
-    }
 }

@@ -43,6 +43,11 @@ record ListenerOptions(
         int intrusionAlertMaxPerInterval, int maxSessionSeconds, List<String> tlsCipherSuites, boolean tlsRequired,
         int harvestMaxUnknownRecipients, int harvestWindowSeconds) {
 
+    /** A multi-valued configuration property as a list ({@code null}, as DS gives an unset one, is empty). */
+    static List<String> values(String[] property) {
+        return property == null ? List.of() : java.util.Arrays.asList(property);
+    }
+
     ListenerOptions {
         internalNetworks = internalNetworks == null ? List.of()
                 : internalNetworks.stream().map(v -> v == null ? "" : v).toList();

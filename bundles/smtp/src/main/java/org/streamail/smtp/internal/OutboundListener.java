@@ -1,7 +1,6 @@
 package org.streamail.smtp.internal;
 
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
@@ -124,16 +123,14 @@ public final class OutboundListener {
     }
 
     static ListenerOptions options(OutboundListenerConfig c) {
-        List<String> networks = c.internal_networks() == null ? List.of() : Arrays.asList(c.internal_networks());
+        List<String> networks = ListenerOptions.values(c.internal_networks());
         return new ListenerOptions(PID, Direction.OUTBOUND, c.enabled(), c.bind_address(), c.port(), c.hostname(),
                 c.max_message_size(), c.max_recipients(), c.max_connections(), c.max_connections_per_ip(),
                 c.connection_timeout_ms(), c.data_timeout_seconds(), c.max_errors(), c.tls_keystore(),
                 c.tls_keystore_password(), networks, c.intrusion_alert_interval_seconds(),
-                c.intrusion_alert_max_per_interval(), c.max_session_seconds(), list(c.tls_cipher_suites()),
+                c.intrusion_alert_max_per_interval(), c.max_session_seconds(),
+                ListenerOptions.values(c.tls_cipher_suites()),
                 c.tls_required(), 0, 0);
     }
 
-    private static List<String> list(String[] values) {
-        return values == null ? List.of() : Arrays.asList(values);
-    }
 }
