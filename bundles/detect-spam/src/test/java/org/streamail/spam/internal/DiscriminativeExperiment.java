@@ -251,7 +251,16 @@ public final class DiscriminativeExperiment {
      * interleaved order; {@code strict} StrictMath exp/sqrt. All off = {@link Ftrl} exactly.
      */
     static final class FtrlX implements Model {
-        final double alpha = 0.1;
+        double alpha = 0.1;
+        /** Cosine normalisation: each present feature of a message counts 1/sqrt(its feature count), not 1. */
+        boolean norm;
+
+        FtrlX norm(double a) {
+            this.norm = true;
+            this.alpha = a;
+            return this;
+        }
+
         final double beta = 1;
         final double l2 = 1;
         final int bits = 20;
@@ -363,8 +372,9 @@ public final class DiscriminativeExperiment {
                     int m = idx.length;
                     double s = 0;
                     double scale = 1 / (1 - dropout);
+                    double unit = norm && m > 0 ? 1 / Math.sqrt(m) : 1;
                     for (int j = 0; j < m; j++) {
-                        xs[j] = dropout > 0 ? (rnd.nextDouble() < dropout ? 0 : scale) : 1;
+                        xs[j] = dropout > 0 ? (rnd.nextDouble() < dropout ? 0 : scale) : unit;
                         ws[j] = weight(z[idx[j]], n[idx[j]]);
                         s += ws[j] * xs[j];
                     }
@@ -392,7 +402,8 @@ public final class DiscriminativeExperiment {
 
         @Override
         public double raw(long[] f) {
-            double s = w[w.length - 1];
+            double unit = norm && f.length > 0 ? 1 / Math.sqrt(f.length) : 1;
+            double s = 0;
             for (long h : f) {
                 if (exact) {
                     Integer id = dict.get(h);
@@ -403,7 +414,7 @@ public final class DiscriminativeExperiment {
                     s += w[bucket(h, mask)];
                 }
             }
-            return s;
+            return w[w.length - 1] + s * unit;
         }
 
         @Override
@@ -1338,6 +1349,17 @@ public final class DiscriminativeExperiment {
                 v.add(new Variant("LR + agreement, dropout " + p, false, () -> new Combo(dl, false, 0.89), false));
                 v.add(new Variant("LR alone, dropout " + p, false, dl, false));
             }
+        }
+        if (groups.contains("norm")) {
+            // cosine-normalised binary features (Joachims; Sculley & Wachman's ROSVM): a long message cannot add
+            // up many weak weights; -DnormAlphas= the FTRL learning-rate scales tried
+            for (String a : System.getProperty("normAlphas", "0.1,0.5,2").split(",")) {
+                double al = Double.parseDouble(a);
+                Supplier<Model> nl = () -> new FtrlX(20, true, 0, true, true, true, seed).norm(al);
+                v.add(new Variant("LR norm a=" + a + " + agreement", false, () -> new Combo(nl, false, 0.89), false));
+            }
+            Supplier<Model> cand = () -> new FtrlX(20, true, 0, true, true, true, seed);
+            v.add(new Variant("LR shipped (V4 + agreement)", false, () -> new Combo(cand, false, 0.89), false));
         }
         if (groups.contains("gate")) {
             for (double mn : new double[] {0.5, 0.6, 0.7, 0.8}) {
