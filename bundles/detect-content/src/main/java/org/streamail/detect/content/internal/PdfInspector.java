@@ -38,6 +38,13 @@ final class PdfInspector {
          * {@link #MAX_EF_REFS}.
          */
         final java.util.Set<Long> efRefs = new java.util.HashSet<>();
+        /**
+         * Objects given as {@code /EF n 0 R}: the {@code /EF} dictionary itself is elsewhere, and the streams it
+         * names are embedded files. Each is looked up once ({@link #efDictsRead}); at most {@link #MAX_EF_REFS}.
+         */
+        final java.util.Set<Long> efDicts = new java.util.HashSet<>();
+        /** {@link #efDicts} already read, in the file or in an object stream. */
+        final java.util.Set<Long> efDictsRead = new java.util.HashSet<>();
         /** Embedded file streams already scanned, by object number: one named twice is scanned once. */
         final java.util.Set<Long> scanned = new java.util.HashSet<>();
         /** Object lookups made for {@code /OpenAction} references: each reads the file, so they are bounded. */
@@ -58,8 +65,11 @@ final class PdfInspector {
         boolean checked = seen.encrypt;
         PdfEncryption.Key key = checked ? PdfEncryption.open(d) : null;
         streams(path, d, depth, seen, key, false);
-        if (!seen.scanned.containsAll(seen.efRefs)) {
-            // an /EF dictionary read from an object stream can name a stream that came before it in the file
+        efDictsInFile(d, seen);
+        // an /EF dictionary read from an object stream can name a stream that came before it in the file, and an
+        // /EF given by reference can be a compressed object: a second pass reads those, a third scans what the
+        // dictionaries found in object streams name (each pass reads only what the previous ones left)
+        for (int pass = 0; pass < 2 && !(seen.scanned.containsAll(seen.efRefs) && seen.efDictsRead.containsAll(seen.efDicts)); pass++) {
             streams(path, d, depth, seen, key, true);
         }
         if (seen.js != null) {
@@ -133,12 +143,19 @@ final class PdfInspector {
     /**
      * The objects a file specification's {@code /EF << /F n 0 R /UF n 0 R >>} names, remembered so their streams
      * are scanned as embedded files. A file specification with {@code /EF} is an embedded file whatever else
-     * the document says. An {@code /EF} given as a reference to a dictionary is not followed (not seen in the
-     * wild; the attachment is still reported through the {@code /EmbeddedFiles} name tree or an annotation).
+     * the document says. An {@code /EF n 0 R} (the dictionary given by reference) is remembered and read later
+     * ({@link #efDictsInFile}, {@link #efDictsInObjectStream}).
      */
     private static void efRefs(byte[] d, int at, int to, Seen seen) {
         int i = skipSpace(d, at, to);
         if (i + 1 >= to || d[i] != '<' || d[i + 1] != '<') {
+            java.util.regex.Matcher ref = REF.matcher(Texts.latin1(d, i, Math.min(to - i, 24)));
+            if (ref.find()) {
+                seen.embedded = true;
+                if (seen.efDicts.size() < MAX_EF_REFS) {
+                    seen.efDicts.add(Long.parseLong(ref.group(1)));
+                }
+            }
             return;
         }
         seen.embedded = true;
@@ -149,6 +166,72 @@ final class PdfInspector {
             seen.efRefs.add(Long.parseLong(m.group(1)));
         }
     }
+
+    /**
+     * Reads the {@code /EF} dictionaries given by reference that are plain objects of the file ({@code n 0 obj
+     * << ... >>}); those inside object streams are read by the next pass. At most {@link #MAX_LOOKUPS} searches of
+     * the file, shared with the {@code /OpenAction} lookups.
+     */
+    private static void efDictsInFile(byte[] d, Seen seen) {
+        for (Long n : new java.util.ArrayList<>(seen.efDicts)) {
+            if (seen.efDictsRead.contains(n) || ++seen.lookups > MAX_LOOKUPS) {
+                continue;
+            }
+            int o = objectAt(d, n);
+            if (o >= 0) {
+                seen.efDictsRead.add(n);
+                efRefs(d, o, d.length, seen);
+            }
+        }
+    }
+
+    /** Where object {@code n}'s body starts (after {@code n g obj}), or -1. */
+    private static int objectAt(byte[] d, long n) {
+        java.util.regex.Matcher m = OBJ_HEADER.matcher("");
+        byte[] num = Texts.ascii(n + " ");
+        int o = Texts.indexOf(d, 0, d.length, num);
+        // "6 0 obj" must not match inside "16 0 obj"; the generation is any number
+        for (int k = 0; o >= 0 && k < 1000; k++) {
+            if (o == 0 || !Character.isDigit(d[o - 1])) {
+                m.reset(Texts.latin1(d, o, Math.min(d.length - o, 32)));
+                if (m.lookingAt()) {
+                    return o + m.end();
+                }
+            }
+            o = Texts.indexOf(d, o + 1, d.length, num);
+        }
+        return -1;
+    }
+
+    private static final java.util.regex.Pattern OBJ_HEADER = java.util.regex.Pattern.compile("\\d{1,10}\\s+\\d{1,5}\\s+obj(?![A-Za-z0-9])");
+    private static final java.util.regex.Pattern FIRST = java.util.regex.Pattern.compile("/First\\s+(\\d{1,10})");
+
+    /**
+     * Reads the {@code /EF} dictionaries given by reference that this object stream holds: its header lists
+     * {@code /N} pairs of object number and offset from {@code /First}. At most {@link #MAX_EF_REFS} pairs read.
+     */
+    private static void efDictsInObjectStream(String dict, byte[] content, Seen seen) {
+        java.util.regex.Matcher first = FIRST.matcher(dict);
+        if (!first.find()) {
+            return;
+        }
+        long start = Long.parseLong(first.group(1));
+        if (start > content.length) {
+            return;
+        }
+        String header = Texts.latin1(content, 0, (int) start);
+        java.util.regex.Matcher pair = OBJSTM_PAIR.matcher(header);
+        for (int k = 0; k < MAX_EF_REFS && pair.find(); k++) {
+            long n = Long.parseLong(pair.group(1));
+            long at = start + Long.parseLong(pair.group(2));
+            if (seen.efDicts.contains(n) && !seen.efDictsRead.contains(n) && at < content.length) {
+                seen.efDictsRead.add(n);
+                efRefs(content, (int) at, content.length, seen);
+            }
+        }
+    }
+
+    private static final java.util.regex.Pattern OBJSTM_PAIR = java.util.regex.Pattern.compile("(\\d{1,10})\\s+(\\d{1,10})");
 
     /**
      * {@code /OpenAction [page /Fit]} is a destination, not an action; so is a reference to an array (as
@@ -232,10 +315,10 @@ final class PdfInspector {
             String dict = obj >= 0 ? window.substring(obj) : window;
             long[] id = obj >= 0 ? objectId(window, obj) : null;
             boolean named = id != null && seen.efRefs.contains(id[0]);
-            if (efOnly && (!named || seen.scanned.contains(id[0]))) {
+            boolean objStm = dict.contains("/ObjStm") && (!efOnly || !seen.efDictsRead.containsAll(seen.efDicts));
+            if (efOnly && !objStm && (!named || seen.scanned.contains(id[0]))) {
                 continue;
             }
-            boolean objStm = !efOnly && dict.contains("/ObjStm");
             boolean embedded = !objStm && (named || dict.contains("/EmbeddedFile"));
             if (!objStm && !embedded) {
                 continue;
@@ -258,7 +341,12 @@ final class PdfInspector {
                 continue;
             }
             if (objStm) {
-                names(content, 0, content.length, seen);
+                if (!efOnly) {
+                    names(content, 0, content.length, seen);
+                }
+                if (!seen.efDicts.isEmpty()) {
+                    efDictsInObjectStream(dict, content, seen);
+                }
             } else {
                 if (id != null) {
                     seen.scanned.add(id[0]);

@@ -89,6 +89,44 @@ class PdfTest {
         assertThat(only(f, "executable").part()).isEqualTo("doc.pdf!/embedded-1");
     }
 
+    @Test
+    void anEmbeddedFileWhoseEfDictionaryIsGivenByReferenceIsScanned() {
+        byte[] exe = deflate(pe());
+        String stream = "<< /Filter /FlateDecode /Length " + exe.length + " >>\nstream\n"
+                + new String(exe, StandardCharsets.ISO_8859_1) + "\nendstream";
+        // object 7 is the file specification, its /EF is object 8, which names the stream (object 6)
+        List<Finding> f = scanPdf(pdf("/Names << /EmbeddedFiles << /Names [(a.exe) 7 0 R] >> >>", stream,
+                "<< /Type /Filespec /F (a.exe) /EF 8 0 R >>", "<< /F 6 0 R >>"));
+        assertThat(rules(f)).contains("pdf-embedded-file");
+        assertThat(only(f, "executable").part()).isEqualTo("doc.pdf!/embedded-1");
+    }
+
+    @Test
+    void anEmbeddedFileWhoseEfDictionaryIsACompressedObjectIsScanned() {
+        byte[] exe = deflate(pe());
+        String stream = "<< /Filter /FlateDecode /Length " + exe.length + " >>\nstream\n"
+                + new String(exe, StandardCharsets.ISO_8859_1) + "\nendstream";
+        // objects 8 (an annotation naming /EF 9 0 R) and 9 (the /EF dictionary) compressed in one object stream,
+        // after the stream they name; the /EF reference comes after the dictionary's own object in the stream
+        String body = "<< /F 6 0 R >> << /Subtype /FileAttachment /FS << /F (a.exe) /EF 9 0 R >> >>";
+        String header = "9 0 8 15 ";
+        byte[] objs = deflate(utf8(header + body));
+        String objStm = "<< /Type /ObjStm /N 2 /First " + header.length() + " /Filter /FlateDecode /Length " + objs.length
+                + " >>\nstream\n" + new String(objs, StandardCharsets.ISO_8859_1) + "\nendstream";
+        List<Finding> f = scanPdf(pdf("", stream, objStm));
+        assertThat(rules(f)).contains("pdf-embedded-file");
+        assertThat(only(f, "executable").part()).isEqualTo("doc.pdf!/embedded-1");
+    }
+
+    @Test
+    void anEfReferenceThatLeadsNowhereIsReportedAndEndsTheScan() {
+        // a reference to a missing object, and a chain of /EF references to each other: bounded, no stream scanned
+        List<Finding> f = scanPdf(pdf("/Names << /EmbeddedFiles << /Names [(a) 7 0 R (b) 8 0 R] >> >>",
+                "<< /Length 3 >>\nstream\nabc\nendstream", "<< /Type /Filespec /EF 99 0 R >>", "<< /EF 9 0 R >>",
+                "<< /EF 8 0 R >>"));
+        assertThat(rules(f)).contains("pdf-embedded-file").doesNotContain("executable");
+    }
+
     /** A program in a stream without /Type, named only by a file specification in a later object stream. */
     static byte[] embeddedNamedFromALaterObjectStream() {
         byte[] exe = deflate(pe());
