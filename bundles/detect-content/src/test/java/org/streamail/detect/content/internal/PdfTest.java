@@ -101,8 +101,8 @@ class PdfTest {
         assertThat(only(f, "executable").part()).isEqualTo("doc.pdf!/embedded-1");
     }
 
-    @Test
-    void anEmbeddedFileWhoseEfDictionaryIsACompressedObjectIsScanned() {
+    /** A program in a stream without /Type, named by an /EF dictionary given by reference, compressed in a later object stream. */
+    static byte[] embeddedNamedByACompressedEfDictionary() {
         byte[] exe = deflate(pe());
         String stream = "<< /Filter /FlateDecode /Length " + exe.length + " >>\nstream\n"
                 + new String(exe, StandardCharsets.ISO_8859_1) + "\nendstream";
@@ -113,7 +113,12 @@ class PdfTest {
         byte[] objs = deflate(utf8(header + body));
         String objStm = "<< /Type /ObjStm /N 2 /First " + header.length() + " /Filter /FlateDecode /Length " + objs.length
                 + " >>\nstream\n" + new String(objs, StandardCharsets.ISO_8859_1) + "\nendstream";
-        List<Finding> f = scanPdf(pdf("", stream, objStm));
+        return pdf("", stream, objStm);
+    }
+
+    @Test
+    void anEmbeddedFileWhoseEfDictionaryIsACompressedObjectIsScanned() {
+        List<Finding> f = scanPdf(embeddedNamedByACompressedEfDictionary());
         assertThat(rules(f)).contains("pdf-embedded-file");
         assertThat(only(f, "executable").part()).isEqualTo("doc.pdf!/embedded-1");
     }

@@ -32,6 +32,7 @@ final class SeedWriter {
         write(dir, "pdf-aes256-empty-password", 0, 2, PdfTest.encryptedPdf(PdfTest.Cipher.AES_256, "",
                 PdfTest::openActionJavaScript));
         write(dir, "pdf-ef-in-object-stream", 0, 2, PdfTest.embeddedNamedFromALaterObjectStream());
+        write(dir, "pdf-ef-dictionary-by-reference", 0, 2, PdfTest.embeddedNamedByACompressedEfDictionary());
         write(dir, "ole", 0, 6, new CfbWriter().storage("VBA").stream("_VBA_PROJECT", new byte[8])
                 .stream("Workbook", new byte[600]).build());
         write(dir, "rtf", 0, 7, utf8("{\\rtf1{\\object\\objemb{\\*\\objclass Package}{\\*\\objdata 01050000}}}"));
