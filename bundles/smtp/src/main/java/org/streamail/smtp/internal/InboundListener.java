@@ -133,7 +133,8 @@ public final class InboundListener {
                 c.tls_keystore_password(), List.of(), c.intrusion_alert_interval_seconds(),
                 c.intrusion_alert_max_per_interval(), c.max_session_seconds(),
                 ListenerOptions.values(c.tls_cipher_suites()),
-                c.tls_required(), c.harvest_max_unknown_recipients(), c.harvest_window_seconds());
+                c.tls_required(), c.harvest_max_unknown_recipients(), c.harvest_window_seconds(), c.harvest_action(),
+                c.harvest_delay_max_ms(), ListenerOptions.values(c.harvest_exempt_networks()));
     }
 
 }

@@ -3,6 +3,7 @@ package org.streamail.smtp.internal;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
 
 /** Configuration of the inbound SMTP listener, PID {@code org.streamail.smtp}. */
 @ObjectClassDefinition(
@@ -79,13 +80,38 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(name = "Harvest: unknown recipients per client",
             description = "Refused unknown recipients from one client address (IPv6: its /64) within the harvest "
-                    + "window, counted over all its sessions, that raise an smtp-harvest intrusion alert. 0: off.",
+                    + "window, counted over all its sessions, that raise an smtp-harvest intrusion alert (and, with "
+                    + "the harvest action refuse, get the client's recipients refused). 0: off.",
             min = "0")
     int harvest_max_unknown_recipients() default 20;
 
     @AttributeDefinition(name = "Harvest window (s)",
             description = "The sliding window of the unknown-recipient count per client. 0: off.", min = "0")
     int harvest_window_seconds() default 600;
+
+    @AttributeDefinition(name = "Harvest action",
+            description = "refuse: unknown-recipient refusals are answered after a growing delay (see the harvest "
+                    + "delay), and once a client reaches the limit every recipient it gives, known or not, gets "
+                    + "450 4.7.1 (try later) and its session is closed with 421 4.7.0 at the next command, until its "
+                    + "count within the window falls below the limit; the alert is raised as well. alert: only the "
+                    + "smtp-harvest alert, the replies do not change.",
+            options = {@Option(label = "refuse", value = "refuse"), @Option(label = "alert", value = "alert")})
+    String harvest_action() default "refuse";
+
+    @AttributeDefinition(name = "Harvest delay, longest (ms)",
+            description = "With the harvest action refuse: a client's first 3 unknown recipients within the window "
+                    + "are refused at once, the later ones after a delay growing in equal steps to this value at the "
+                    + "limit (a fast address guesser slows down). Bounded by the session time limit; the listener's "
+                    + "stop ends it. 0: no delay. At most 60000.", min = "0", max = "60000")
+    int harvest_delay_max_ms() default 5000;
+
+    @AttributeDefinition(name = "Harvest: exempt clients",
+            description = "Client addresses or CIDR blocks never delayed nor refused for harvesting (their unknown "
+                    + "recipients are still counted and alerted): a relay in front of the gateway, through which "
+                    + "every sender arrives from one address, must be listed here, or one harvester behind it gets "
+                    + "all its mail refused for a window. Empty: none. Default: loopback (a relay on this host).",
+            cardinality = 256)
+    String[] harvest_exempt_networks() default {"127.0.0.0/8", "::1/128"};
 
     @AttributeDefinition(name = "Intrusion alert interval (s)",
             description = "At most one alert per kind of intrusion attempt and client address within this many "

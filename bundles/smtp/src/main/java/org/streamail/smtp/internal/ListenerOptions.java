@@ -34,6 +34,9 @@ import org.streamail.smtp.internal.server.ListenerSettings;
  * @param harvestMaxUnknownRecipients INBOUND: unknown recipients from one client within the harvest window that
  *                         raise an alert; 0 = off (always 0 for OUTBOUND, which asks no directory)
  * @param harvestWindowSeconds the harvest window; 0 = off
+ * @param harvestAction    the raw {@code harvest.action} value: {@code refuse} or {@code alert}
+ * @param harvestDelayMaxMs the longest tarpit delay ({@code harvest.delay.max.ms}); 0 = none
+ * @param harvestExemptNetworks {@code harvest.exempt.networks}: clients never delayed nor refused for harvesting
  */
 record ListenerOptions(
         String pid, Direction direction, boolean enabled, String bindAddress, int port, String hostname,
@@ -41,7 +44,8 @@ record ListenerOptions(
         int connectionTimeoutMs, int dataTimeoutSeconds, int maxErrors, String tlsKeystore,
         String tlsKeystorePassword, List<String> internalNetworks, long intrusionAlertIntervalSeconds,
         int intrusionAlertMaxPerInterval, int maxSessionSeconds, List<String> tlsCipherSuites, boolean tlsRequired,
-        int harvestMaxUnknownRecipients, int harvestWindowSeconds) {
+        int harvestMaxUnknownRecipients, int harvestWindowSeconds, String harvestAction, int harvestDelayMaxMs,
+        List<String> harvestExemptNetworks) {
 
     /** A multi-valued configuration property as a list ({@code null}, as DS gives an unset one, is empty). */
     static List<String> values(String[] property) {
@@ -77,7 +81,9 @@ record ListenerOptions(
             return new ListenerSettings(bind, port, host, maxMessageSize, maxRecipients, maxConnections,
                     maxConnectionsPerIp, connectionTimeoutMs, dataTimeoutSeconds, maxErrors, tls, tmp, direction,
                     networks, maxSessionSeconds, tlsCipherSuites, tlsRequired, harvestMaxUnknownRecipients,
-                    harvestWindowSeconds);
+                    harvestWindowSeconds, ListenerSettings.HarvestAction.parse(harvestAction), harvestDelayMaxMs,
+                    harvestExemptNetworks.stream().allMatch(v -> v == null || v.isBlank()) ? null
+                            : CidrMatcher.parse("harvest.exempt.networks", harvestExemptNetworks.toArray(String[]::new)));
         } catch (IllegalArgumentException e) {
             throw new IOException("bad configuration of " + pid + ": " + e.getMessage(), e);
         }

@@ -130,7 +130,7 @@ public final class OutboundListener {
                 c.tls_keystore_password(), networks, c.intrusion_alert_interval_seconds(),
                 c.intrusion_alert_max_per_interval(), c.max_session_seconds(),
                 ListenerOptions.values(c.tls_cipher_suites()),
-                c.tls_required(), 0, 0);
+                c.tls_required(), 0, 0, "alert", 0, List.of()); // no directory lookup outbound: no harvest handling
     }
 
 }

@@ -33,6 +33,7 @@ import org.streamail.api.smtp.SmtpReply;
 import org.streamail.api.smtp.SmtpSession;
 import org.streamail.api.store.Directory;
 import org.streamail.api.store.DirectoryEntry;
+import org.streamail.smtp.internal.server.ListenerSettings;
 
 /** The DS component as DS would drive it: constructor, guard binds, start, stop. */
 class InboundListenerTest {
@@ -107,6 +108,12 @@ class InboundListenerTest {
 
     static ListenerConfig config(int port, int maxRecipients, String keystore, String password,
             int dataTimeoutSeconds, String[] cipherSuites, boolean tlsRequired) {
+        return config(port, maxRecipients, keystore, password, dataTimeoutSeconds, cipherSuites, tlsRequired,
+                "refuse");
+    }
+
+    static ListenerConfig config(int port, int maxRecipients, String keystore, String password,
+            int dataTimeoutSeconds, String[] cipherSuites, boolean tlsRequired, String harvestAction) {
         return new ListenerConfig() {
             @Override
             public Class<? extends Annotation> annotationType() {
@@ -207,6 +214,21 @@ class InboundListenerTest {
             public int harvest_window_seconds() {
                 return 600;
             }
+
+            @Override
+            public String harvest_action() {
+                return harvestAction;
+            }
+
+            @Override
+            public int harvest_delay_max_ms() {
+                return 5000;
+            }
+
+            @Override
+            public String[] harvest_exempt_networks() {
+                return new String[] {"127.0.0.0/8", "::1/128"};
+            }
         };
     }
 
@@ -222,6 +244,25 @@ class InboundListenerTest {
         assertThat(settings.maxRecipients()).isEqualTo(100);
         assertThat(settings.hostname()).isNotBlank();
         assertThat(settings.tls()).isNull();
+    }
+
+    @Test
+    void harvestingIsRefusedByDefaultWithAFiveSecondTarpitAndAnUnknownActionIsAConfigurationError()
+            throws Exception {
+        assertThat(ListenerConfig.class.getMethod("harvest_action").getDefaultValue()).isEqualTo("refuse");
+        assertThat(ListenerConfig.class.getMethod("harvest_delay_max_ms").getDefaultValue()).isEqualTo(5000);
+        var settings = InboundListener.settings(config(2525, 100, "", ""));
+        assertThat(settings.harvestAction()).isEqualTo(ListenerSettings.HarvestAction.REFUSE);
+        assertThat(settings.harvestDelayMaxMs()).isEqualTo(5000);
+        assertThat((String[]) ListenerConfig.class.getMethod("harvest_exempt_networks").getDefaultValue())
+                .as("a relay on this host is never refused").containsExactly("127.0.0.0/8", "::1/128");
+        assertThat(settings.harvestExempt().contains(InetAddress.getByName("127.0.0.1"))).isTrue();
+        assertThat(settings.harvestExempt().contains(InetAddress.getByName("192.0.2.1"))).isFalse();
+        assertThat(InboundListener.settings(config(2525, 100, "", "", 600, new String[0], false, "alert"))
+                .harvestAction()).isEqualTo(ListenerSettings.HarvestAction.ALERT);
+        assertThatThrownBy(() -> InboundListener.settings(config(2525, 100, "", "", 600, new String[0], false,
+                "block"))).isInstanceOf(IOException.class).hasMessageContaining("org.streamail.smtp")
+                .hasMessageContaining("harvest.action").hasMessageContaining("block");
     }
 
     @Test

@@ -13,6 +13,10 @@ import java.util.function.LongSupplier;
  * {@code maxClients} clients (the least recently counted is forgotten first) and at most {@code max}
  * timestamps per client.
  *
+ * <p>A client is {@linkplain #listed listed} while it has {@code max} unknown recipients within the window, that is
+ * until the oldest of its last {@code max} leaves the window. Only {@link #unknownRecipient} counts: the refusals
+ * of a listed client are not unknown recipients, so a listing ends at most one window after it began.
+ *
  * <p>Threading: thread-safe (one lock; a few operations on a small deque per refused recipient).
  */
 final class HarvestTracker {
@@ -48,8 +52,9 @@ final class HarvestTracker {
      * Counts one refused unknown recipient of the client.
      *
      * @param ip the client's address, or {@code null} when unknown (not counted)
-     * @return the client's count within the window once it has reached the limit (the caller raises the alert;
-     *         the alarm's rate limit keeps it to one per interval), otherwise 0
+     * @return the client's count within the window, this one included (at most {@code max}; the caller raises the
+     *         alert once it reaches {@link #max()}, the alarm's rate limit keeps it to one per interval); 0 when
+     *         counting is off or the address unknown
      */
     int unknownRecipient(String ip) {
         if (max == 0 || ip == null || ip.isEmpty()) {
@@ -66,8 +71,41 @@ final class HarvestTracker {
             while (times.size() > max) {
                 times.pollFirst();
             }
-            return times.size() >= max ? times.size() : 0;
+            return times.size();
         }
+    }
+
+    /**
+     * Whether the client has reached the limit within the window: its further recipients are refused (with
+     * {@code harvest.action} refuse). Does not count anything.
+     *
+     * @param ip the client's address, or {@code null} when unknown (never listed)
+     */
+    boolean listed(String ip) {
+        if (max == 0 || ip == null || ip.isEmpty()) {
+            return false;
+        }
+        String key = IntrusionAlarm.rateKey(ip);
+        long now = clock.getAsLong();
+        synchronized (clients) {
+            ArrayDeque<Long> times = clients.get(key);
+            if (times == null) {
+                return false;
+            }
+            while (!times.isEmpty() && now - times.peekFirst() >= windowNanos) {
+                times.pollFirst();
+            }
+            if (times.isEmpty()) {
+                clients.remove(key); // nothing left in the window: forget the client
+                return false;
+            }
+            return times.size() >= max;
+        }
+    }
+
+    /** The unknown recipients within the window that make a client a harvester; 0 = off. */
+    int max() {
+        return max;
     }
 
     /** Clients tracked right now. */

@@ -287,8 +287,10 @@ public final class IntrusionAlarm implements AutoCloseable {
     /**
      * One client (IPv6: its /64) had {@code count} unknown recipients refused within the harvest window, over
      * all its sessions.
+     *
+     * @param refused whether the listener now refuses the client's recipients ({@code harvest.action} refuse)
      */
-    void harvest(String listener, String ip, int count, int windowSeconds) {
+    void harvest(String listener, String ip, int count, int windowSeconds, boolean refused) {
         String who = ip(ip);
         report(Kind.HARVEST, who, listener, "SMTP " + listener + ": directory harvesting from " + who,
                 "Within " + windowSeconds + " s, " + count + " recipients from " + who
@@ -296,7 +298,12 @@ public final class IntrusionAlarm implements AutoCloseable {
                         + " on the " + listener + " were refused as unknown (550 5.1.1), over several sessions"
                         + " (harvest.max.unknown.recipients, harvest.window.seconds). Guessing addresses a few per"
                         + " connection is directory harvesting; a legitimate sender with an old list is the"
-                        + " innocent explanation. The gateway answered as usual.");
+                        + " innocent explanation. "
+                        + (refused ? "The gateway now answers every recipient of this client with 450 4.7.1 (try"
+                                + " later) and closes its session at the next command, until its count within the"
+                                + " window falls below the limit (harvest.action refuse)."
+                                : "The gateway answered as usual (harvest.action alert, or the client is in"
+                                        + " harvest.exempt.networks)."));
     }
 
     /** A recipient with a relay trick was refused with 550 5.7.1. */

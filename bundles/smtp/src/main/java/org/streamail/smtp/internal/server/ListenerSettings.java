@@ -43,13 +43,47 @@ import org.streamail.api.model.Direction;
  *                            {@code harvestWindowSeconds}, over all its sessions, that raise an
  *                            {@code smtp-harvest} alert; 0 = off
  * @param harvestWindowSeconds the sliding window of that count; 0 = off
+ * @param harvestAction       what the listener does about such a client: {@link HarvestAction#REFUSE} (the
+ *                            configuration's default) also slows its unknown-recipient refusals down and then
+ *                            refuses its recipients with {@code 450 4.7.1} while it stays over the limit;
+ *                            {@link HarvestAction#ALERT} only raises the alert
+ * @param harvestDelayMaxMs   REFUSE only: the longest delay before an unknown-recipient refusal (the tarpit),
+ *                            reached at the limit; 0 = no delay; at most {@link #MAX_HARVEST_DELAY_MS}
+ * @param harvestExempt       clients never delayed nor refused for harvesting (still counted, still alerted):
+ *                            relays in front of the gateway, through which every sender arrives from one
+ *                            address; {@code null} = none
  */
 public record ListenerSettings(
         InetAddress bindAddress, int port, String hostname, long maxMessageSize, int maxRecipients,
         int maxConnections, int maxConnectionsPerIp, int connectionTimeoutMs, int dataTimeoutSeconds, int maxErrors,
         SSLContext tls, Path tempDir, Direction direction, CidrMatcher internalNetworks, int maxSessionSeconds,
         List<String> tlsCipherSuites, boolean tlsRequired, int harvestMaxUnknownRecipients,
-        int harvestWindowSeconds) {
+        int harvestWindowSeconds, HarvestAction harvestAction, int harvestDelayMaxMs, CidrMatcher harvestExempt) {
+
+    /** {@code harvest.action}: what the inbound listener does about a client over the harvest limit. */
+    public enum HarvestAction {
+        /** Tarpit its unknown recipients, then refuse all its recipients with 450 4.7.1, and raise the alert. */
+        REFUSE,
+        /** Only raise the {@code smtp-harvest} alert; the replies do not change. */
+        ALERT;
+
+        /**
+         * The action named by a {@code harvest.action} value: {@code refuse} or {@code alert} (case and surrounding
+         * spaces ignored).
+         *
+         * @throws IllegalArgumentException naming the property for anything else
+         */
+        public static HarvestAction parse(String value) {
+            String v = value == null ? "" : value.strip();
+            for (HarvestAction a : values()) {
+                if (a.name().equalsIgnoreCase(v)) {
+                    return a;
+                }
+            }
+            throw new IllegalArgumentException("harvest.action must be refuse or alert: '"
+                    + (v.length() > 40 ? v.substring(0, 40) + "..." : v) + "'");
+        }
+    }
 
     /** RFC 5321 4.5.3.1.8: a server must accept at least 100 recipients. */
     public static final int MIN_RECIPIENTS = 100;
@@ -62,6 +96,15 @@ public record ListenerSettings(
 
     /** The default of {@code harvest.window.seconds}: 10 minutes. */
     public static final int DEFAULT_HARVEST_WINDOW_SECONDS = 600;
+
+    /** The default of {@code harvest.delay.max.ms}: 5 s. */
+    public static final int DEFAULT_HARVEST_DELAY_MAX_MS = 5000;
+
+    /**
+     * The largest {@code harvest.delay.max.ms}: one minute, well inside the 5 minutes an SMTP client waits for a
+     * RCPT reply (RFC 5321 4.5.3.2.3); a session thread is held for that long at most per refusal.
+     */
+    public static final int MAX_HARVEST_DELAY_MS = 60_000;
 
     /** Settings of an inbound listener. */
     public ListenerSettings(InetAddress bindAddress, int port, String hostname, long maxMessageSize,
@@ -91,6 +134,23 @@ public record ListenerSettings(
                 connectionTimeoutMs, dataTimeoutSeconds, maxErrors, tls, tempDir, direction, internalNetworks,
                 maxSessionSeconds, List.of(), false, DEFAULT_HARVEST_MAX_UNKNOWN_RECIPIENTS,
                 DEFAULT_HARVEST_WINDOW_SECONDS);
+    }
+
+    /**
+     * Settings whose harvest detection only alerts ({@code harvest.action} {@code alert}, no delay): the
+     * behaviour before {@code harvest.action} existed. The component's configuration defaults to
+     * {@code refuse}; tests of other features use this so that their unknown recipients are neither delayed nor
+     * refused.
+     */
+    public ListenerSettings(InetAddress bindAddress, int port, String hostname, long maxMessageSize,
+            int maxRecipients, int maxConnections, int maxConnectionsPerIp, int connectionTimeoutMs,
+            int dataTimeoutSeconds, int maxErrors, SSLContext tls, Path tempDir, Direction direction,
+            CidrMatcher internalNetworks, int maxSessionSeconds, List<String> tlsCipherSuites, boolean tlsRequired,
+            int harvestMaxUnknownRecipients, int harvestWindowSeconds) {
+        this(bindAddress, port, hostname, maxMessageSize, maxRecipients, maxConnections, maxConnectionsPerIp,
+                connectionTimeoutMs, dataTimeoutSeconds, maxErrors, tls, tempDir, direction, internalNetworks,
+                maxSessionSeconds, tlsCipherSuites, tlsRequired, harvestMaxUnknownRecipients, harvestWindowSeconds,
+                HarvestAction.ALERT, 0, null);
     }
 
     public ListenerSettings {
@@ -146,6 +206,11 @@ public record ListenerSettings(
         if (harvestWindowSeconds < 0) {
             throw new IllegalArgumentException("harvest.window.seconds must be 0 (off) or positive: "
                     + harvestWindowSeconds);
+        }
+        Objects.requireNonNull(harvestAction, "harvestAction");
+        if (harvestDelayMaxMs < 0 || harvestDelayMaxMs > MAX_HARVEST_DELAY_MS) {
+            throw new IllegalArgumentException("harvest.delay.max.ms must be between 0 (no delay) and "
+                    + MAX_HARVEST_DELAY_MS + ": " + harvestDelayMaxMs);
         }
         maxRecipients = Math.max(maxRecipients, MIN_RECIPIENTS);
         if (!hostname.matches("[A-Za-z0-9.\\-\\[\\]:]{1,255}")) {

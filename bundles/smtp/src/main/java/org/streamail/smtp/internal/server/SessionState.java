@@ -21,6 +21,13 @@ final class SessionState {
     String sender;
     final Set<String> recipients = new LinkedHashSet<>();
     int errors;
+    /**
+     * A recipient of this session was refused with 450 4.7.1 because its client is over the harvest limit: the
+     * next command other than QUIT ends the session with 421 4.7.0.
+     */
+    boolean harvestRefused;
+    /** The client is in {@code harvest.exempt.networks}: counted, never delayed nor refused for harvesting. */
+    boolean harvestExempt;
     /** {@link System#nanoTime()} when the session was accepted. */
     final long startedNanos = System.nanoTime();
     /** One of Streamail's commands is running (DATA included, up to its reply): the reaper leaves it alone. */

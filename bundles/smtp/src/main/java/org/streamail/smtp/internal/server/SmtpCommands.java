@@ -51,6 +51,13 @@ final class SmtpCommands {
     /** Outbound: a message with the null sender that is not a delivery report. */
     static final SmtpReply NULL_SENDER_NOT_A_REPORT =
             SmtpReply.of(550, "5.7.1", "a message with the null sender must be a delivery report");
+    /**
+     * Inbound, {@code harvest.action} refuse: any recipient of a client over the harvest limit. Temporary, so a
+     * legitimate server with an old list delivers later; the same for known and unknown addresses, so the client
+     * learns nothing of the directory.
+     */
+    static final SmtpReply HARVEST_REFUSED =
+            SmtpReply.of(450, "4.7.1", "too many unknown recipients from your address, try again later");
 
     private SmtpCommands() {
     }
@@ -95,6 +102,14 @@ final class SmtpCommands {
                         engine.settings().maxSessionSeconds());
                 throw new DropConnectionException(421, "4.4.2 " + engine.settings().hostname()
                         + " session time limit reached, closing connection");
+            }
+            if (st.harvestRefused && !name.equals("QUIT")) {
+                // Every further recipient would get the same 450: end the session rather than let the client
+                // go on (its slot and thread are freed; RFC 5321 7.8 allows closing on an attack, and a 421 is
+                // temporary: a legitimate sender retries later).
+                LOG.info("SMTP {} from {}: closing after a harvest refusal", st.id, st.clientIp);
+                throw new DropConnectionException(421, "4.7.0 " + engine.settings().hostname()
+                        + " too many unknown recipients from your address, closing connection");
             }
             if (line.length() > MAX_COMMAND_LINE - 2) {
                 refuse(sess, st, SmtpReply.of(500, "5.5.2", "line too long"));
@@ -355,6 +370,16 @@ final class SmtpCommands {
                 outboundRecipient(arg, sess, st);
                 return;
             }
+            if (!st.harvestExempt && engine.harvestRefused(st.clientIp)) {
+                // Before the directory is asked: a known address gets the same answer as an unknown one. Not
+                // counted as an unknown recipient (the listing ends one harvest window after it began at most),
+                // nor towards max.errors (the session ends at the next command anyway).
+                LOG.info("SMTP {} from {}: recipient refused with 450 4.7.1, the client is over the harvest limit",
+                        st.id, st.clientIp);
+                st.harvestRefused = true;
+                send(sess, HARVEST_REFUSED);
+                return;
+            }
             String address;
             RecipientCheck check;
             try {
@@ -386,8 +411,9 @@ final class SmtpCommands {
             if (check == RecipientCheck.LOCAL) {
                 accept(address, sess, st);
             } else if (check == RecipientCheck.UNKNOWN_LOCAL) {
-                // counted over the client's sessions too (directory harvesting a few guesses per connection)
-                engine.unknownRecipient(st.clientIp);
+                // counted over the client's sessions too (directory harvesting a few guesses per connection); with
+                // harvest.action refuse, answered after a delay growing with that count (the tarpit)
+                engine.tarpit(st, engine.unknownRecipient(st));
                 refuse(sess, st, SmtpReply.of(550, "5.1.1", "<" + address + ">: recipient unknown"));
             } else {
                 refuse(sess, st, Paths.RELAY_DENIED);

@@ -9,12 +9,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -53,6 +55,13 @@ public final class SmtpEngine {
     /** At most one "listener full" WARN per this many seconds, with the count of refusals in between. */
     static final long FULL_WARN_INTERVAL_SECONDS = 60;
 
+    /**
+     * Unknown recipients of a client (within the harvest window) answered without delay: a legitimate server
+     * with a few stale addresses is never slowed down. From the next one on, the tarpit grows to
+     * {@code harvest.delay.max.ms} at the harvest limit.
+     */
+    static final int TARPIT_FREE = 3;
+
     private final ListenerSettings settings;
     private final MessageIntake intake;
     private final Directory directory;
@@ -60,6 +69,10 @@ public final class SmtpEngine {
     private final IntrusionAlarm alarm;
     private final Map<Session, SessionState> sessions = new ConcurrentHashMap<>();
     private final HarvestTracker harvest;
+    /** Released by {@link #stop()}: ends every tarpit delay at once (subethasmtp waits for the session threads). */
+    private final CountDownLatch stopping = new CountDownLatch(1);
+    /** Nanoseconds, for the "listener full" WARN interval and the harvest window; {@link System#nanoTime()}. */
+    private final LongSupplier clock;
     /** Connections refused because the listener was full, since the last WARN. Guarded by {@code fullLock}. */
     private long refusedWhileFull;
     /** {@link System#nanoTime()} of the last "listener full" WARN. Guarded by {@code fullLock}. */
@@ -92,13 +105,20 @@ public final class SmtpEngine {
      */
     public SmtpEngine(ListenerSettings settings, MessageIntake intake, Directory directory,
             Supplier<List<EnvelopeGuard>> guards, IntrusionAlarm alarm) {
+        this(settings, intake, directory, guards, alarm, System::nanoTime);
+    }
+
+    /** As above, with the clock (nanoseconds) of the "listener full" WARN interval and the harvest window. */
+    SmtpEngine(ListenerSettings settings, MessageIntake intake, Directory directory,
+            Supplier<List<EnvelopeGuard>> guards, IntrusionAlarm alarm, LongSupplier clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
         this.alarm = Objects.requireNonNull(alarm, "alarm");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.intake = Objects.requireNonNull(intake, "intake");
         this.directory = Objects.requireNonNull(directory, "directory");
         this.guards = Objects.requireNonNull(guards, "guards");
         this.harvest = new HarvestTracker(settings.harvestMaxUnknownRecipients(), settings.harvestWindowSeconds(),
-                HarvestTracker.MAX_CLIENTS, System::nanoTime);
+                HarvestTracker.MAX_CLIENTS, clock);
 
         AtomicInteger threads = new AtomicInteger();
         String name = "streamail-smtp-" + settings.port() + "-";
@@ -167,6 +187,7 @@ public final class SmtpEngine {
      * (its queued alerts are still raised, for a short while).
      */
     public void stop() {
+        stopping.countDown();
         if (reaper != null) {
             reaper.shutdownNow();
         }
@@ -223,13 +244,65 @@ public final class SmtpEngine {
         return settings.direction().name().toLowerCase(java.util.Locale.ROOT) + " listener (port " + port() + ")";
     }
 
-    /** Counts a refused unknown recipient of the client; past the harvest limit, tells the alarm. */
-    void unknownRecipient(String ip) {
+    /**
+     * Counts a refused unknown recipient of the client; at the harvest limit, tells the alarm.
+     *
+     * @return how long to wait before the refusal, in milliseconds (the tarpit; 0 unless {@code harvest.action}
+     *         is refuse and the client is not in {@code harvest.exempt.networks})
+     */
+    long unknownRecipient(SessionState st) {
+        String ip = st.clientIp;
         int count = harvest.unknownRecipient(ip);
-        if (count > 0) {
+        boolean refuse = settings.harvestAction() == ListenerSettings.HarvestAction.REFUSE && !st.harvestExempt;
+        if (count > 0 && count >= harvest.max()) {
             LOG.info("SMTP {} from {}: {} unknown recipients within {} s over its sessions; possible directory"
-                    + " harvesting", listenerName(), ip, count, settings.harvestWindowSeconds());
-            alarm.harvest(listenerName(), ip, count, settings.harvestWindowSeconds());
+                    + " harvesting{}", listenerName(), ip, count, settings.harvestWindowSeconds(),
+                    refuse ? "; its recipients are refused with 450 4.7.1 while it stays over the limit" : "");
+            alarm.harvest(listenerName(), ip, count, settings.harvestWindowSeconds(), refuse);
+        }
+        return refuse ? tarpitMillis(count, harvest.max(), settings.harvestDelayMaxMs()) : 0;
+    }
+
+    /**
+     * The tarpit delay before the refusal of a client's {@code count}-th unknown recipient within the window:
+     * none for the first {@value #TARPIT_FREE}, then growing in equal steps to {@code delayMaxMs} at
+     * {@code max} (the harvest limit), never more.
+     */
+    static long tarpitMillis(int count, int max, int delayMaxMs) {
+        if (delayMaxMs <= 0 || max <= 0 || count <= TARPIT_FREE) {
+            return 0;
+        }
+        long steps = Math.max(1, max - TARPIT_FREE);
+        return Math.min(delayMaxMs, (long) delayMaxMs * (count - TARPIT_FREE) / steps);
+    }
+
+    /**
+     * Whether the client is over the harvest limit within the window and {@code harvest.action} is refuse: its
+     * recipients, known or not, are refused with 450 4.7.1 (not counted as unknown recipients).
+     */
+    boolean harvestRefused(String ip) {
+        return settings.harvestAction() == ListenerSettings.HarvestAction.REFUSE && harvest.listed(ip);
+    }
+
+    /**
+     * Waits {@code millis} on the session's thread before a reply (one thread per session: no other session
+     * waits). Bounded by the time the session has left under {@code max.session.seconds}, and ended at once by
+     * {@link #stop()} (subethasmtp's own stop waits for every session thread and interrupts none).
+     */
+    void tarpit(SessionState st, long millis) {
+        long wait = millis;
+        int limit = settings.maxSessionSeconds();
+        if (limit > 0) {
+            long leftNanos = st.startedNanos + TimeUnit.SECONDS.toNanos(limit) - System.nanoTime();
+            wait = Math.min(wait, TimeUnit.NANOSECONDS.toMillis(leftNanos));
+        }
+        if (wait <= 0) {
+            return;
+        }
+        try {
+            stopping.await(wait, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the reply still goes out; the session ends as the library decides
         }
     }
 
@@ -295,6 +368,8 @@ public final class SmtpEngine {
             InetSocketAddress remote = session.getRemoteAddress();
             String ip = remote == null || remote.getAddress() == null ? null : remote.getAddress().getHostAddress();
             SessionState state = new SessionState(session.getSessionId(), ip, session.isTLSStarted());
+            state.harvestExempt = remote != null && remote.getAddress() != null && settings.harvestExempt() != null
+                    && settings.harvestExempt().contains(remote.getAddress());
             if (settings.direction() == Direction.OUTBOUND
                     && (remote == null || !settings.internalNetworks().contains(remote.getAddress()))) {
                 // The submission port of the gateway relays to the Internet: anyone else knocking on it is
@@ -357,7 +432,7 @@ public final class SmtpEngine {
         long refused;
         synchronized (fullLock) {
             refusedWhileFull++;
-            long now = System.nanoTime();
+            long now = clock.getAsLong();
             if (fullWarned && now - lastFullWarnNanos < TimeUnit.SECONDS.toNanos(FULL_WARN_INTERVAL_SECONDS)) {
                 return;
             }

@@ -343,11 +343,15 @@ class EdgeHardeningTest {
     void theHarvestCountSlidesCountsAnIpv6NetworkAsOneClientAndTracksABoundedNumberOfClients() {
         AtomicLong now = new AtomicLong();
         HarvestTracker t = new HarvestTracker(3, 10, 2, now::get);
-        assertThat(t.unknownRecipient("2001:db8:1:2::1")).isZero();
-        assertThat(t.unknownRecipient("2001:db8:1:2::99")).isZero();
+        assertThat(t.unknownRecipient("2001:db8:1:2::1")).isEqualTo(1);
+        assertThat(t.unknownRecipient("2001:db8:1:2::99")).isEqualTo(2);
+        assertThat(t.listed("2001:db8:1:2::5")).isFalse();
         assertThat(t.unknownRecipient("2001:db8:1:2:ffff::7")).as("the same /64").isEqualTo(3);
+        assertThat(t.listed("2001:db8:1:2::5")).as("the same /64, at the limit").isTrue();
+        assertThat(t.listed("2001:db8:1:3::1")).as("another /64").isFalse();
         now.addAndGet(10_000_000_000L);
-        assertThat(t.unknownRecipient("2001:db8:1:2::1")).as("the old ones left the window").isZero();
+        assertThat(t.listed("2001:db8:1:2::5")).as("the old ones left the window").isFalse();
+        assertThat(t.unknownRecipient("2001:db8:1:2::1")).as("the old ones left the window").isEqualTo(1);
         t.unknownRecipient("192.0.2.1");
         t.unknownRecipient("192.0.2.2");
         t.unknownRecipient("192.0.2.3");
