@@ -301,13 +301,16 @@ public final class RetentionComponent implements RetentionService, MessageTransf
         });
     }
 
-    /** Most folders a sweep or an extension opens per mailbox; lowered by tests only. */
+    /** Most folders a sweep opens per mailbox and run; lowered by tests only. */
     int maxFolders = RetentionSweeper.MAX_FOLDERS;
+    /** Where the previous sweep of each mailbox with too many folders for one run stopped (in memory only). */
+    private final FolderRotation rotation = new FolderRotation();
 
     private RetentionSweeper sweeper() {
         RetentionSweeper sweeper = new RetentionSweeper(imap, new ExpiryCalculator(signer, policy, internalDomains()),
                 audit, clock);
         sweeper.maxFolders = maxFolders;
+        sweeper.rotation = rotation;
         return sweeper;
     }
 

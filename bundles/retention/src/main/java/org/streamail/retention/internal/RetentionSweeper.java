@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -89,8 +90,10 @@ final class RetentionSweeper {
     private final ExpiryCalculator calculator;
     private final RetentionAuditStore audit;
     private final Clock clock;
-    /** Most folders per mailbox ({@link #MAX_FOLDERS}; lower in tests). */
+    /** Most folders a sweep opens per mailbox and run ({@link #MAX_FOLDERS}; lower in tests). */
     int maxFolders = MAX_FOLDERS;
+    /** Where each mailbox's previous sweep stopped when it has more than {@link #maxFolders} folders to sweep. */
+    FolderRotation rotation = new FolderRotation();
 
     RetentionSweeper(ImapSettings imap, ExpiryCalculator calculator, RetentionAuditStore audit, Clock clock) {
         this.imap = imap;
@@ -146,15 +149,9 @@ final class RetentionSweeper {
                         + "marked \\Deleted");
                 return;
             }
-            OwnFolders.Listing listing = OwnFolders.list(store, maxFolders);
+            // all own folders: the bound applies to the folders a run opens, chosen below in a stable order
+            OwnFolders.Listing listing = OwnFolders.list(store, Integer.MAX_VALUE);
             List<String> personal = listing.personalPrefixes();
-            List<Folder> folders = listing.folders();
-            if (listing.truncated() > 0) {
-                String cut = mailbox + ": " + (maxFolders + listing.truncated()) + " folders, more than " + maxFolders
-                        + "; only the first " + maxFolders + " (in the server's LIST order) swept, the others never";
-                c.error(cut);
-                LOG.warn("Retention: {}", cut);
-            }
             if (listing.otherNamespace() + listing.virtualView() > 0) {
                 LOG.debug("Retention: {}: {} folders of other namespaces and {} virtual views not opened", mailbox,
                         listing.otherNamespace(), listing.virtualView());
@@ -163,18 +160,46 @@ final class RetentionSweeper {
             if (policy.action() == Policy.ExpiredAction.MOVE && !policy.dryRun()) {
                 ensureFolder(store, moveTarget);
             }
-            for (Folder folder : folders) {
+            List<Folder> toSweep = new ArrayList<>();
+            for (Folder folder : listing.folders()) {
                 if (policy.isExempt(folder.getFullName(), folder.getSeparator(), personal)) {
                     c.exempt++;
                     LOG.debug("Retention: {} / {} is exempt; not opened", mailbox, folder.getFullName());
                     continue;
                 }
+                toSweep.add(folder);
+            }
+            // Sorted by name, a stable order: a run opens at most maxFolders of them, going on after the last folder
+            // the previous run swept, so every folder is swept within ceil(N / maxFolders) runs. The folders past the
+            // first 10,000 in the server's LIST order used to be never swept.
+            toSweep.sort(Comparator.comparing(Folder::getFullName));
+            FolderRotation.Window window = rotation.next(mailbox,
+                    toSweep.stream().map(Folder::getFullName).toList(), maxFolders);
+            if (window.partial()) {
+                LOG.warn("Retention: {}: {} this run; more than {} folders to sweep, so each run goes on (in the order "
+                        + "of their names) where the previous one stopped, and all are swept within {} runs", mailbox,
+                        window.describe(), maxFolders, (window.total() + maxFolders - 1) / maxFolders);
+            }
+            String last = null;
+            for (Folder folder : toSweep.subList(window.from(), window.to())) {
                 try {
                     sweepFolder(mailbox, (IMAPFolder) folder, store, move, moveTarget, c);
                 } catch (MessagingException | RuntimeException e) {
                     c.error(mailbox + "/" + folder.getFullName() + ": " + e.getMessage());
                     LOG.warn("Retention: sweeping {} / {} failed: {}", mailbox, folder.getFullName(), e.toString());
+                    if (!store.isConnected()) {
+                        // the rest of the window would fail too: the next run starts again with this folder
+                        c.error(mailbox + ": connection lost at " + folder.getFullName() + "; the next run goes on "
+                                + "from there");
+                        break;
+                    }
                 }
+                last = folder.getFullName();
+            }
+            if (!window.partial()) {
+                rotation.sweptUpTo(mailbox, null);
+            } else if (last != null) {
+                rotation.sweptUpTo(mailbox, last);
             }
         } catch (MessagingException | IllegalStateException e) {
             c.error(mailbox + ": " + e.getMessage());
@@ -303,17 +328,17 @@ final class RetentionSweeper {
         String core = MessageIds.bare(messageId);
         List<Extension> done = new ArrayList<>();
         SecurityException[] refused = new SecurityException[1];
-        int[] unlisted = {0};
         try (Store store = connect(mailbox)) {
             if (!((IMAPStore) store).hasCapability("UIDPLUS")) {
                 throw new RetentionException("the IMAP server lacks UIDPLUS: the old copy could not be removed by UID");
             }
-            OwnFolders.Listing listing = OwnFolders.list(store, maxFolders);
+            // Every folder a sweep reaches, over its runs (see sweepMailbox): a message past the first maxFolders must
+            // be extendable too, or the sweep would delete it although the recipient asked to keep it.
+            OwnFolders.Listing listing = OwnFolders.list(store, Integer.MAX_VALUE);
             List<String> personal = listing.personalPrefixes();
-            if (listing.truncated() > 0) {
-                unlisted[0] = listing.truncated();
-                LOG.warn("Retention: {}: {} folders, more than {}; an extension searches only the first {}", mailbox,
-                        maxFolders + listing.truncated(), maxFolders, maxFolders);
+            if (listing.folders().size() > maxFolders) {
+                LOG.info("Retention: {}: an extension searches all {} folders (more than the {} a sweep opens per run)",
+                        mailbox, listing.folders().size(), maxFolders);
             }
             for (Folder f : listing.folders()) {
                 if (policy.isExempt(f.getFullName(), f.getSeparator(), personal)) {
@@ -375,9 +400,7 @@ final class RetentionSweeper {
         if (refused[0] != null) {
             throw refused[0];
         }
-        throw new NoSuchElementException("no message " + messageId + " in a swept folder of " + mailbox
-                + (unlisted[0] == 0 ? "" : " (" + unlisted[0] + " folders over the bound of " + maxFolders
-                + " were not searched)"));
+        throw new NoSuchElementException("no message " + messageId + " in a swept folder of " + mailbox);
     }
 
     private Extension extendMessage(String mailbox, Store store, IMAPFolder folder, IMAPMessage m, String messageId,

@@ -28,9 +28,10 @@ import org.streamail.api.model.MessageIds;
  * the COPY, it leaves the message in its folder and a copy in the target; the next sweep or recall used to copy
  * it again, so every interruption added one more copy to the target. Now the messages get the keyword
  * {@link #MOVING} before the COPY. A message that still carries it has perhaps been copied already: when the
- * target holds a copy with the same Message-ID and the same content (SHA-256 of {@code BODY.PEEK[]}), it is not
- * copied again, only removed from its folder. The keyword is only a hint (a stale one costs a search); the
- * content decides, so nothing is ever removed without a copy in the target.
+ * target holds a copy with the same content (SHA-256 of {@code BODY.PEEK[]}), found by the same Message-ID or, for
+ * a message without one, by the same size, it is not copied again, only removed from its folder. Each copy in the
+ * target stands for one message only. The keyword is only a hint (a stale one costs a search); the content decides,
+ * so nothing is ever removed without a copy in the target.
  *
  * <p>The extension's half ({@link #REPLACING}) is in {@link RetentionSweeper}. Stateless.
  */
@@ -65,6 +66,7 @@ final class UnfinishedSteps {
         List<Long> toCopy = new ArrayList<>();
         int finished = 0;
         Folder targetFolder = null;
+        Set<Long> proofs = new HashSet<>(); // target UIDs already taken as the copy of one message of this batch
         try {
             for (Item i : items) {
                 if (marked.contains(i.uid())) {
@@ -72,7 +74,9 @@ final class UnfinishedSteps {
                         targetFolder = store.getFolder(target);
                         targetFolder.open(Folder.READ_ONLY);
                     }
-                    if (holdsCopy((IMAPFolder) targetFolder, i.messageId(), i.hash())) {
+                    Long copy = copyOf((IMAPFolder) targetFolder, folder, i, proofs);
+                    if (copy != null) {
+                        proofs.add(copy);
                         finished++;
                         LOG.info("Retention: {} / uid {} was copied to {} by an interrupted move; not copied again",
                                 folder.getFullName(), i.uid(), target);
@@ -117,29 +121,77 @@ final class UnfinishedSteps {
         return out;
     }
 
-    /** Whether the open folder holds a message with exactly this Message-ID and this content hash. */
-    private static boolean holdsCopy(IMAPFolder target, String messageId, String hash) throws MessagingException {
-        String core = MessageIds.bare(messageId == null ? "" : messageId);
-        if (core.isEmpty() || hash == null || hash.isEmpty()) {
-            return false; // nothing to recognise the copy by: copy again (a duplicate, never a loss)
+    /**
+     * The UID of a message in the open target folder that is a copy of {@code item} (the same bytes: the same SHA-256
+     * of {@code BODY.PEEK[]}) and not one of {@code taken}, or null. Candidates are found by the Message-ID (exactly)
+     * or, for a message without one, by its exact size (COPY keeps the bytes, so the size too); the newest hits only,
+     * at most {@link #MAX_COMPARED} hashed. Without a hash nothing can be proven and the message is copied again.
+     */
+    private static Long copyOf(IMAPFolder target, IMAPFolder source, Item item, Set<Long> taken)
+            throws MessagingException {
+        String hash = item.hash();
+        if (hash == null || hash.isEmpty()) {
+            return null; // nothing to recognise the copy by: copy again (a duplicate, never a loss)
         }
-        Message[] hits = target.search(new HeaderTerm(RetentionHeaders.MESSAGE_ID, core));
-        // the newest hits only: an interrupted move's copy is among the last; the substring search may also find
-        // longer ids, so the hits looked at are bounded as well as the copies compared
-        Message[] newest = Arrays.copyOfRange(hits, Math.max(0, hits.length - 10 * MAX_COMPARED), hits.length);
+        String core = MessageIds.bare(item.messageId() == null ? "" : item.messageId());
+        int size = -1;
+        Message[] look;
+        if (!core.isEmpty()) {
+            Message[] hits = target.search(new HeaderTerm(RetentionHeaders.MESSAGE_ID, core));
+            // the newest hits only: an interrupted move's copy is among the last; the substring search may also find
+            // longer ids, so the hits looked at are bounded as well as the copies compared
+            look = newest(hits, 10 * MAX_COMPARED);
+        } else {
+            // No Message-ID: the copy is among the target's newest messages (COPY appends), or still carries the
+            // keyword (COPY keeps it) unless a later move in the target removed it. The same size (RFC822.SIZE,
+            // compared here: servers disagree on SEARCH LARGER, GreenMail compares the body's size) is the cheap
+            // filter, the hash decides.
+            Message original = source.getMessageByUID(item.uid());
+            size = original == null || original.isExpunged() ? -1 : original.getSize();
+            if (size < 0) {
+                return null;
+            }
+            int count = target.getMessageCount();
+            Message[] last = count == 0 ? new Message[0]
+                    : target.getMessages(Math.max(1, count - 10 * MAX_COMPARED + 1), count);
+            Message[] marked = newest(target.search(new FlagTerm(new Flags(MOVING), true)), 10 * MAX_COMPARED);
+            java.util.TreeMap<Integer, Message> both = new java.util.TreeMap<>();
+            for (Message[] some : List.of(marked, last)) {
+                for (Message m : some) {
+                    both.put(m.getMessageNumber(), m);
+                }
+            }
+            look = both.descendingMap().values().toArray(Message[]::new); // the newest first
+        }
+        int wanted = size;
         FetchProfile idOnly = new FetchProfile();
         idOnly.add(RetentionHeaders.MESSAGE_ID);
-        boolean[] found = {false};
+        Long[] found = {null};
         int[] compared = {0};
-        RetentionSweeper.visitFetched(target, newest, idOnly, m -> {
-            String[] ids = m.getHeader(RetentionHeaders.MESSAGE_ID);
-            if (ids == null || ids.length == 0 || !core.equals(MessageIds.bare(ids[0]))) {
+        RetentionSweeper.visitFetched(target, look, idOnly, m -> {
+            long uid = target.getUID(m);
+            if (taken.contains(uid)) {
                 return true;
             }
-            found[0] = hash.equals(RetentionSweeper.hash((IMAPMessage) m));
-            return !found[0] && ++compared[0] < MAX_COMPARED;
+            if (!core.isEmpty()) {
+                String[] ids = m.getHeader(RetentionHeaders.MESSAGE_ID);
+                if (ids == null || ids.length == 0 || !core.equals(MessageIds.bare(ids[0]))) {
+                    return true;
+                }
+            } else if (m.getSize() != wanted) {
+                return true;
+            }
+            if (hash.equals(RetentionSweeper.hash((IMAPMessage) m))) {
+                found[0] = uid;
+                return false;
+            }
+            return ++compared[0] < MAX_COMPARED;
         }, (m, uid, what) -> { });
         return found[0];
+    }
+
+    private static Message[] newest(Message[] hits, int max) {
+        return Arrays.copyOfRange(hits, Math.max(0, hits.length - max), hits.length);
     }
 
     /** Removes {@link #MOVING} from the target's copies (COPY carried it over); best effort, as it is only a hint. */

@@ -5,8 +5,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicReference;
@@ -20,7 +18,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class CuttingImapProxy implements AutoCloseable {
 
-    private final ServerSocket listener;
+    private final LoopbackRelay relay;
     private final boolean hideMove;
     /** The text of the client line to cut before, once; null: relay everything. */
     private final AtomicReference<String> cutBefore = new AtomicReference<>();
@@ -28,25 +26,14 @@ final class CuttingImapProxy implements AutoCloseable {
 
     CuttingImapProxy(int serverPort, boolean hideMove) throws IOException {
         this.hideMove = hideMove;
-        listener = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
-        Thread accept = new Thread(() -> {
-            while (!listener.isClosed()) {
-                try {
-                    Socket client = listener.accept();
-                    Socket server = new Socket(InetAddress.getLoopbackAddress(), serverPort);
-                    pump(client.getInputStream(), server.getOutputStream(), true, client, server);
-                    pump(server.getInputStream(), client.getOutputStream(), false, client, server);
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        }, "imap-cutter");
-        accept.setDaemon(true);
-        accept.start();
+        relay = new LoopbackRelay(serverPort, "imap-cutter", (client, server) -> {
+            pump(client.getInputStream(), server.getOutputStream(), true, client, server);
+            pump(server.getInputStream(), client.getOutputStream(), false, client, server);
+        });
     }
 
     int port() {
-        return listener.getLocalPort();
+        return relay.port();
     }
 
     /** The next client line containing {@code text} is not sent: the connection is closed instead. */
@@ -61,7 +48,7 @@ final class CuttingImapProxy implements AutoCloseable {
     }
 
     private void pump(InputStream raw, OutputStream out, boolean fromClient, Socket a, Socket b) {
-        Thread t = new Thread(() -> {
+        LoopbackRelay.daemon("imap-cutter-pump", () -> {
             InputStream in = new BufferedInputStream(raw);
             ByteArrayOutputStream line = new ByteArrayOutputStream();
             try {
@@ -94,20 +81,13 @@ final class CuttingImapProxy implements AutoCloseable {
             } catch (IOException e) {
                 // connection closed
             } finally {
-                try {
-                    a.close();
-                    b.close();
-                } catch (IOException e) {
-                    // closing anyway
-                }
+                LoopbackRelay.closeBoth(a, b);
             }
-        }, "imap-cutter-pump");
-        t.setDaemon(true);
-        t.start();
+        });
     }
 
     @Override
     public void close() throws IOException {
-        listener.close();
+        relay.close();
     }
 }

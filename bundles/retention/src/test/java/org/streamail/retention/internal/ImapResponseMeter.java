@@ -3,8 +3,6 @@ package org.streamail.retention.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -15,29 +13,18 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class ImapResponseMeter implements AutoCloseable {
 
-    private final ServerSocket listener;
+    private final LoopbackRelay relay;
     private final AtomicLong largest = new AtomicLong();
 
     ImapResponseMeter(int serverPort) throws IOException {
-        listener = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
-        Thread accept = new Thread(() -> {
-            while (!listener.isClosed()) {
-                try {
-                    Socket client = listener.accept();
-                    Socket server = new Socket(InetAddress.getLoopbackAddress(), serverPort);
-                    pump(client.getInputStream(), server.getOutputStream(), false, client, server);
-                    pump(server.getInputStream(), client.getOutputStream(), true, client, server);
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        }, "imap-meter");
-        accept.setDaemon(true);
-        accept.start();
+        relay = new LoopbackRelay(serverPort, "imap-meter", (client, server) -> {
+            pump(client.getInputStream(), server.getOutputStream(), false, client, server);
+            pump(server.getInputStream(), client.getOutputStream(), true, client, server);
+        });
     }
 
     int port() {
-        return listener.getLocalPort();
+        return relay.port();
     }
 
     /** The most bytes the server sent for one command so far. */
@@ -46,7 +33,7 @@ final class ImapResponseMeter implements AutoCloseable {
     }
 
     private void pump(InputStream in, OutputStream out, boolean measure, Socket a, Socket b) {
-        Thread t = new Thread(() -> {
+        LoopbackRelay.daemon("imap-meter-pump", () -> {
             byte[] buf = new byte[64 * 1024];
             long reply = 0;
             int state = 1; // 1: at a line start; 2: after capitals; 3: after capitals and digits; 0: elsewhere
@@ -82,20 +69,13 @@ final class ImapResponseMeter implements AutoCloseable {
             } catch (IOException e) {
                 // connection closed
             } finally {
-                try {
-                    a.close();
-                    b.close();
-                } catch (IOException e) {
-                    // closing anyway
-                }
+                LoopbackRelay.closeBoth(a, b);
             }
-        }, "imap-meter-pump");
-        t.setDaemon(true);
-        t.start();
+        });
     }
 
     @Override
     public void close() throws IOException {
-        listener.close();
+        relay.close();
     }
 }
