@@ -914,6 +914,12 @@ public class Delivery {
         p.put("mail.smtp.socketFactory", new HopSockets(s.relayTimeout(), watchdog));
         p.put("mail.smtp.socketFactory.fallback", "false");
         tls(p, hop.tls());
+        // A CA file or pinned digests of the hop's own: our check replaces the JVM's, and remembers what the hop
+        // presented so that a refusal says which digest to pin.
+        HopTrust.Check trustCheck = hop.trust().custom() ? hop.trust().check() : null;
+        if (trustCheck != null) {
+            trusting(p, hop, trustCheck);
+        }
         if (hop.auth() != null) {
             p.put("mail.smtp.auth", "true");
             p.put("mail.smtp.auth.mechanisms", "PLAIN LOGIN");
@@ -957,6 +963,9 @@ public class Delivery {
                 try {
                     c = connections.take(s, hop, credentials, props, plain);
                 } catch (RelayConnections.StartTlsFailed ex) {
+                    if (trustCheck != null) {
+                        return refusedCertificate(hop, trustCheck, rcpts, permanent, ex);
+                    }
                     if (!mayFallBack || plain) {
                         return unavailable(hop, rcpts, permanent, ex);
                     }
@@ -1115,6 +1124,36 @@ public class Delivery {
             }
         }
         p.put("mail.smtp.ssl.protocols", "TLSv1.3 TLSv1.2");
+    }
+
+    /**
+     * The STARTTLS settings of a hop with its own CA file or pinned digests: STARTTLS required, the certificate checked
+     * by {@code check} instead of the JVM's trust store; the host name as well under a CA file, not under pinning
+     * (Postfix's {@code fingerprint} level: the digest is the identity).
+     */
+    static void trusting(Properties p, DeliverySettings.Hop hop, HopTrust.Check check) {
+        p.put("mail.smtp.starttls.enable", "true");
+        p.put("mail.smtp.starttls.required", "true");
+        p.remove("mail.smtp.ssl.trust"); // with a factory of ours Jakarta Mail does not read it; gone to be clear
+        p.put("mail.smtp.ssl.socketFactory", check.socketFactory());
+        p.put("mail.smtp.ssl.checkserveridentity", Boolean.toString(!hop.trust().pinned()));
+    }
+
+    /**
+     * A failed STARTTLS to a hop with its own CA file or digests: deferred (never plain text), and the reason names the
+     * hop, the property and the digests of the certificate it presented, so that the administrator can pin it. Not
+     * cut to {@link #oneLine(String)}'s length: the digests are what matters.
+     */
+    private static Result refusedCertificate(DeliverySettings.Hop hop, HopTrust.Check check,
+            List<InternetAddress> rcpts, Map<String, String> permanent, MessagingException ex) {
+        HopTrust t = hop.trust();
+        String property = t.pinned() ? t.pinProperty() : t.caProperty() + " '" + t.caFile() + "'";
+        String why = check.refused() != null ? check.refused() : oneLine(ex) + " (under " + property + ")";
+        String seen = check.seen();
+        String reply = "next hop " + hop.describe() + " TLS failed, nothing sent: " + why
+                + (seen == null ? "" : "; the hop presented " + seen);
+        LOG.warn("Certificate check of {} failed: {}", hop.describe(), reply);
+        return new Result(List.of(), addresses(rcpts), permanent, reply);
     }
 
     /** Sorts a partial failure per recipient: 5xx permanent (but 530), everything else temporary. */

@@ -17,6 +17,14 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             description = "Encryption towards relay.host: none, may (STARTTLS when offered, certificate not checked), encrypt (STARTTLS required), verify (required and the certificate checked)")
     String relay_tls() default "may";
 
+    @AttributeDefinition(name = "relay.tls.ca.file",
+            description = "PEM file of the CA certificates that issue relay.host's certificate (a private CA); with relay.tls verify the chain is checked against these instead of the JVM's trust store, the host name still checked. Read with the configuration; missing, unreadable or without a certificate: invalid configuration (mail held). Empty: the JVM's trust store")
+    String relay_tls_ca_file() default "";
+
+    @AttributeDefinition(name = "relay.tls.fingerprints",
+            description = "SHA-256 digests (64 hex digits, colons allowed, comma- or space-separated) of relay.host's certificate or of its public key: when set, the hop is accepted only if its certificate matches one, whatever its issuer and names (Postfix's fingerprint level). Needs relay.tls encrypt or verify; STARTTLS is then required")
+    String relay_tls_fingerprints() default "";
+
     @AttributeDefinition(name = "relay.user",
             description = "SMTP AUTH user towards relay.host (PLAIN, or LOGIN when only that is offered); empty: no AUTH. Needs relay.tls verify (or encrypt with relay.auth.allow.unverified)")
     String relay_user() default "";
@@ -38,6 +46,14 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(name = "outbound.relay.tls", description = "Encryption towards outbound.relay.host, as relay.tls")
     String outbound_relay_tls() default "may";
+
+    @AttributeDefinition(name = "outbound.relay.tls.ca.file",
+            description = "As relay.tls.ca.file, for outbound.relay.host (with outbound.relay.tls verify)")
+    String outbound_relay_tls_ca_file() default "";
+
+    @AttributeDefinition(name = "outbound.relay.tls.fingerprints",
+            description = "As relay.tls.fingerprints, for outbound.relay.host (with outbound.relay.tls encrypt or verify)")
+    String outbound_relay_tls_fingerprints() default "";
 
     @AttributeDefinition(name = "outbound.relay.user",
             description = "SMTP AUTH user towards outbound.relay.host (PLAIN, or LOGIN when only that is offered); empty: no AUTH. Needs outbound.relay.tls verify (or encrypt with outbound.relay.auth.allow.unverified)")

@@ -45,7 +45,10 @@ public record DeliverySettings(Hop inbound, Hop outbound, Duration relayTimeout,
         MAY,
         /** STARTTLS required, certificate not checked (Postfix {@code encrypt}). */
         ENCRYPT,
-        /** STARTTLS required, certificate checked against the JVM's trust store and the host name. */
+        /**
+         * STARTTLS required, certificate checked against the JVM's trust store (or the hop's own CA file,
+         * {@link HopTrust}) and the host name.
+         */
         VERIFY;
 
         static Tls of(String property, String value) {
@@ -69,9 +72,20 @@ public record DeliverySettings(Hop inbound, Hop outbound, Duration relayTimeout,
      *                    {@code verify} (STARTTLS required), so they never travel in clear; the configuration
      *                    ({@link #of}) also refuses {@code encrypt} without {@code relay.auth.allow.unverified}. Their
      *                    password file is looked at again before each message ({@link RelayAuth#login()})
+     * @param trust       how its certificate is checked beyond what {@code tls} says (a CA file of its own, or pinned
+     *                    digests); {@code null}: {@link HopTrust#NONE}
      */
-    public record Hop(String host, int port, Path localFolder, Tls tls, RelayAuth auth) {
+    public record Hop(String host, int port, Path localFolder, Tls tls, RelayAuth auth, HopTrust trust) {
         public Hop {
+            trust = trust == null ? HopTrust.NONE : trust;
+            if (trust.pinned() && tls != Tls.ENCRYPT && tls != Tls.VERIFY) {
+                throw new IllegalArgumentException(trust.pinProperty() + " needs the hop's tls level encrypt or "
+                        + "verify, got " + tls.name().toLowerCase(Locale.ROOT));
+            }
+            if (trust.caFile() != null && tls != Tls.VERIFY) {
+                throw new IllegalArgumentException(trust.caProperty() + " needs the hop's tls level verify, got "
+                        + tls.name().toLowerCase(Locale.ROOT));
+            }
             host = host == null ? "" : host.trim();
             if (port < 1 || port > 65535) {
                 throw new IllegalArgumentException("relay port must be 1..65535, got " + port);
@@ -86,7 +100,17 @@ public record DeliverySettings(Hop inbound, Hop outbound, Duration relayTimeout,
 
         /** A hop without SMTP AUTH. */
         public Hop(String host, int port, Path localFolder, Tls tls) {
-            this(host, port, localFolder, tls, null);
+            this(host, port, localFolder, tls, null, HopTrust.NONE);
+        }
+
+        /** A hop whose certificate is checked as its level says, no more. */
+        public Hop(String host, int port, Path localFolder, Tls tls, RelayAuth auth) {
+            this(host, port, localFolder, tls, auth, HopTrust.NONE);
+        }
+
+        /** Whether STARTTLS is required (no plain text, ever): {@code encrypt}, {@code verify}, or pinned. */
+        boolean tlsRequired() {
+            return tls == Tls.ENCRYPT || tls == Tls.VERIFY || trust.pinned();
         }
 
         boolean local() {
@@ -195,14 +219,18 @@ public record DeliverySettings(Hop inbound, Hop outbound, Duration relayTimeout,
             throw new IllegalArgumentException("relay.reuse.seconds must be 0..300, got " + c.relay_reuse_seconds());
         }
         Tls inboundTls = Tls.of("relay.tls", c.relay_tls());
+        HopTrust inboundTrust = HopTrust.of("", inboundTls, c.relay_tls_ca_file(), c.relay_tls_fingerprints());
         Hop inbound = new Hop(c.relay_host(), c.relay_port(), folder(c.local_folder(), "delivered"), inboundTls,
-                auth("", "next hop", c.relay_host(), inboundTls, c.relay_user(), c.relay_password_file(),
-                        c.relay_auth_allow_unverified()));
+                auth("", "next hop", c.relay_host(), inboundTls, inboundTrust, c.relay_user(),
+                        c.relay_password_file(), c.relay_auth_allow_unverified()), inboundTrust);
         Tls outboundTls = Tls.of("outbound.relay.tls", c.outbound_relay_tls());
+        HopTrust outboundTrust = HopTrust.of("outbound.", outboundTls, c.outbound_relay_tls_ca_file(),
+                c.outbound_relay_tls_fingerprints());
         Hop outbound = new Hop(c.outbound_relay_host(), c.outbound_relay_port(),
                 folder(c.outbound_local_folder(), "outbound"), outboundTls,
-                auth("outbound.", "smarthost", c.outbound_relay_host(), outboundTls, c.outbound_relay_user(),
-                        c.outbound_relay_password_file(), c.outbound_relay_auth_allow_unverified()));
+                auth("outbound.", "smarthost", c.outbound_relay_host(), outboundTls, outboundTrust,
+                        c.outbound_relay_user(), c.outbound_relay_password_file(),
+                        c.outbound_relay_auth_allow_unverified()), outboundTrust);
         MessageIdHiding ids = new MessageIdHiding(
                 MessageIdHiding.suffixes("outbound.internal.suffixes", c.outbound_internal_suffixes()),
                 c.outbound_id_secret_file() == null || c.outbound_id_secret_file().isBlank()
@@ -226,8 +254,8 @@ public record DeliverySettings(Hop inbound, Hop outbound, Duration relayTimeout,
      * @param allowUnverified {@code <prefix>relay.auth.allow.unverified}: AUTH over {@code encrypt} (certificate not
      *               checked) is allowed; else only over {@code verify}
      */
-    private static RelayAuth auth(String prefix, String noun, String host, Tls tls, String user, String passwordFile,
-            boolean allowUnverified) {
+    private static RelayAuth auth(String prefix, String noun, String host, Tls tls, HopTrust trust, String user,
+            String passwordFile, boolean allowUnverified) {
         String userProperty = prefix + "relay.user";
         String fileProperty = prefix + "relay.password.file";
         user = user == null ? "" : user.strip();
@@ -250,15 +278,17 @@ public record DeliverySettings(Hop inbound, Hop outbound, Duration relayTimeout,
                     + "middle (encrypt only with " + prefix + "relay.auth.allow.unverified = true)");
         }
         String allowProperty = prefix + "relay.auth.allow.unverified";
-        if (tls == Tls.ENCRYPT && !allowUnverified) {
+        // A pinned hop's certificate is checked (against the digests), whatever the level says.
+        if (tls == Tls.ENCRYPT && !allowUnverified && !trust.pinned()) {
             // RFC 8314 §4.3 / RFC 6125: a client sending credentials checks whom it sends them to. encrypt accepts any
             // certificate, so whoever sits in the path (ARP, DNS, BGP) gets the password and relays as us.
             throw new IllegalArgumentException(userProperty + " is set but " + prefix + "relay.tls is encrypt: the "
                     + noun + "'s certificate is not checked, so a man in the middle would get the password. Set "
-                    + prefix + "relay.tls = verify (the certificate must be trusted by the JVM and name " + prefix
-                    + "relay.host), or " + allowProperty + " = true to accept that risk");
+                    + prefix + "relay.tls = verify (the certificate must be trusted by the JVM or " + prefix
+                    + "relay.tls.ca.file and name " + prefix + "relay.host), pin it in " + prefix
+                    + "relay.tls.fingerprints, or " + allowProperty + " = true to accept that risk");
         }
-        if (tls == Tls.ENCRYPT) {
+        if (tls == Tls.ENCRYPT && !trust.pinned()) {
             LOG.warn("{} = true: SMTP AUTH as {} towards {} over TLS without a certificate check; a man in the middle "
                     + "can take the password (set {}relay.tls = verify to avoid it)", allowProperty, user, host, prefix);
         }

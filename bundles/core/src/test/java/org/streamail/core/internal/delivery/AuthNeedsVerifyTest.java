@@ -101,8 +101,9 @@ class AuthNeedsVerifyTest {
                 "outbound_relay_user", "gateway", "outbound_relay_password_file", pw.toString())), Map.of());
         assertThat(delivery.configurationError()).hasValue("outbound.relay.user is set but outbound.relay.tls is "
                 + "encrypt: the smarthost's certificate is not checked, so a man in the middle would get the password. "
-                + "Set outbound.relay.tls = verify (the certificate must be trusted by the JVM and name "
-                + "outbound.relay.host), or outbound.relay.auth.allow.unverified = true to accept that risk");
+                + "Set outbound.relay.tls = verify (the certificate must be trusted by the JVM or "
+                + "outbound.relay.tls.ca.file and name outbound.relay.host), pin it in "
+                + "outbound.relay.tls.fingerprints, or outbound.relay.auth.allow.unverified = true to accept that risk");
         send(spool, "held1", Direction.OUTBOUND);
         StatusChange s = awaitStatus("held1");
         assertThat(s.status()).isEqualTo(DeliveryStatus.DEFERRED);

@@ -35,6 +35,49 @@ public final class SelfSignedKeys {
         return KeyStore.getInstance(ks.toFile(), password);
     }
 
+    /**
+     * A test CA and a server key pair it signed, made by {@code keytool}: {@code dir/<name>-ca.pem} holds the CA's
+     * certificate (PEM), and the returned PKCS12 key store {@code dir/<name>.p12} the server's key pair, alias
+     * {@code server}, with its chain (server, CA). Valid for two days.
+     *
+     * @param san the server certificate's names, e.g. {@code SAN=dns:localhost,ip:127.0.0.1}
+     */
+    public static KeyStore caSigned(Path dir, String name, String serverDname, String san, char[] password)
+            throws Exception {
+        String pw = new String(password);
+        Path ca = dir.resolve(name + "-ca.p12");
+        Path caPem = dir.resolve(name + "-ca.pem");
+        Path server = dir.resolve(name + ".p12");
+        Path csr = dir.resolve(name + ".csr");
+        Path cer = dir.resolve(name + ".cer");
+        keytool("-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=Streamail Test CA "
+                + name, "-ext", "bc:c", "-validity", "2", "-storetype", "PKCS12", "-keystore", ca.toString(),
+                "-storepass", pw, "-keypass", pw);
+        keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-storepass", pw, "-file",
+                caPem.toString());
+        keytool("-genkeypair", "-alias", "server", "-keyalg", "RSA", "-keysize", "2048", "-dname", serverDname,
+                "-validity", "2", "-storetype", "PKCS12", "-keystore", server.toString(), "-storepass", pw, "-keypass",
+                pw);
+        keytool("-certreq", "-alias", "server", "-keystore", server.toString(), "-storepass", pw, "-file",
+                csr.toString());
+        keytool("-gencert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-storepass", pw, "-infile",
+                csr.toString(), "-outfile", cer.toString(), "-ext", san, "-validity", "2");
+        keytool("-importcert", "-noprompt", "-alias", "ca", "-file", caPem.toString(), "-keystore", server.toString(),
+                "-storepass", pw);
+        keytool("-importcert", "-noprompt", "-alias", "server", "-file", cer.toString(), "-keystore",
+                server.toString(), "-storepass", pw, "-keypass", pw);
+        return KeyStore.getInstance(server.toFile(), password);
+    }
+
+    private static void keytool(String... args) throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+        cmd.addAll(java.util.List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as("keytool %s: %s", args[0], out).isZero();
+    }
+
     /** A server-side TLS context presenting the key pair of {@code keys}. */
     public static SSLContext serverContext(KeyStore keys, char[] password) throws Exception {
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
