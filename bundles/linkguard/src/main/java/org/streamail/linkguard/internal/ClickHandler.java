@@ -32,8 +32,12 @@ import org.streamail.api.service.Scanner;
  * What the click endpoint does, without the servlet API (so it is tested as plain Java).
  *
  * <ol>
- *   <li>Only GET (anything else 405). The path is {@code /<token>}; a missing, malformed, forged or
+ *   <li>GET and POST (anything else 405). The path is {@code /<token>}; a missing, malformed, forged or
  *       oversized token gets a 400 page that says nothing about why.</li>
+ *   <li>A form submission (a POST on any token, or a GET on a {@link LinkTokens.Kind#FORM} token, whose query
+ *       string holds the fields of a {@code method=get} form) is never forwarded: the target is checked as below;
+ *       bad → everything a blocked click does; otherwise a 200 page saying the form was not sent. The request body
+ *       and query string are never read (they may hold passwords).</li>
  *   <li>The URL is checked now: first the link store's list of URLs found bad since delivery (never
  *       cached, so a recall takes effect at once), then the {@link Scanner} on a {@link ProbeMessage}; the
  *       scan is bad when its action is QUARANTINE or REJECT, or when a PHISHING or MALWARE finding scores at
@@ -63,6 +67,8 @@ final class ClickHandler {
     static final String CAMPAIGN_ALERT_KIND = "campaign-clicked";
     private static final int CACHE_ENTRIES = 10_000;
     private static final int MAX_REASON = 300;
+    /** Starts the reason of a blocked form submission's click record. */
+    static final String FORM_REASON = "form submission, not sent: ";
 
     /**
      * One request.
@@ -134,15 +140,16 @@ final class ClickHandler {
     }
 
     Response handle(Request request) {
-        if (!"GET".equals(request.method())) {
+        boolean post = "POST".equals(request.method());
+        if (!"GET".equals(request.method()) && !post) {
             Response r = html(405, Pages.methodNotAllowed());
-            r.headers().put("Allow", "GET");
+            r.headers().put("Allow", "GET, POST");
             return r;
         }
         String path = request.path();
         String token = path != null && path.startsWith("/") ? path.substring(1) : "";
         if (token.equals(LinkRewriter.UNCHECKED)) {
-            return html(403, Pages.unchecked());
+            return html(403, post ? Pages.uncheckedForm() : Pages.unchecked());
         }
         Optional<LinkTokens.Payload> payload = token.length() > LinkTokens.MAX_TOKEN_CHARS ? Optional.empty()
                 : tokens.verify(token);
@@ -155,21 +162,30 @@ final class ClickHandler {
         String target = url.get();
         String clientIp = Networks.clientAddress(request.remoteAddress(), request.forwardedFor(),
                 settings.trustedProxies());
+        // A form submission: a POST (any token: a form whose action was already a click URL is one too), or a GET on
+        // a form target (method=get puts the fields in the query string, which is never read). Never forwarded.
+        boolean form = post || p.kind() == LinkTokens.Kind.FORM;
         VerdictCache.Check check = check(target);
         if (check == null) {
             if (!settings.failOpen()) {
-                LOG.warn("Click on a link to {} from {} refused: the URL cannot be checked now", Urls.hostOf(target),
-                        clientIp);
+                LOG.warn("{} to {} from {} refused: the URL cannot be checked now", form ? "Form submission" : "Click on a link",
+                        Urls.hostOf(target), clientIp);
                 Response r = html(503, Pages.unavailable());
                 r.headers().put("Retry-After", "60");
                 return r;
             }
-            LOG.warn("Click on a link to {} from {} let through unchecked (fail.open)", Urls.hostOf(target), clientIp);
+            LOG.warn("{} to {} from {} let through unchecked (fail.open){}", form ? "Form submission" : "Click on a link",
+                    Urls.hostOf(target), clientIp, form ? ", the form not sent" : "");
         } else if (check.bad()) {
-            return block(p, target, clientIp, check.reason());
+            return block(p, target, clientIp, check.reason(), form);
         }
         if (settings.recordCleanClicks()) {
             record(new Click(newId(), clock.instant(), p.messageId(), p.recipient(), target, clientIp, "", false, ""));
+        }
+        if (form) {
+            LOG.info("Form submission to {} in message {} from {} not sent", Urls.hostOf(target), p.messageId(),
+                    clientIp);
+            return html(200, Pages.formNotSent(target));
         }
         Response r = new Response(302, baseHeaders(), new byte[0]);
         r.headers().put("Location", Urls.forLocation(target));
@@ -234,17 +250,24 @@ final class ClickHandler {
                 + (f.detail().isEmpty() ? "" : ": " + f.detail());
     }
 
-    private Response block(LinkTokens.Payload p, String url, String clientIp, String reason) {
+    /**
+     * A blocked click, or a blocked form submission ({@code form}): the same record, alerts, isolation and recall (a
+     * user who typed into a phishing form is at least as exposed as one who clicked); the record's reason and the
+     * texts say it was a form. What was typed is never read, so it is in no record, log line or page.
+     */
+    private Response block(LinkTokens.Payload p, String url, String clientIp, String reason, boolean form) {
         String mac = neighbours.macOf(clientIp);
-        LOG.warn("Blocked a click on a link to {} in message {} from {}{}: {}", Urls.hostOf(url), p.messageId(),
-                clientIp, mac.isEmpty() ? "" : " (" + mac + ")", reason);
-        record(new Click(newId(), clock.instant(), p.messageId(), p.recipient(), url, clientIp, mac, true, reason));
-        alert(p, url, clientIp, mac, reason);
-        boolean isolating = settings.isolateOnBlock() && isolate(clientIp, mac, url, reason);
+        LOG.warn("Blocked {} {} in message {} from {}{}: {}", form ? "a form submission to" : "a click on a link to",
+                Urls.hostOf(url), p.messageId(), clientIp, mac.isEmpty() ? "" : " (" + mac + ")", reason);
+        String recorded = form ? clip(FORM_REASON + reason) : reason;
+        record(new Click(newId(), clock.instant(), p.messageId(), p.recipient(), url, clientIp, mac, true, recorded));
+        alert(p, url, clientIp, mac, reason, form);
+        boolean isolating = settings.isolateOnBlock() && isolate(clientIp, mac, url, reason, form);
         if (settings.recallOnBlock()) {
-            recall(p.messageId(), url, "a link to " + Urls.hostOf(url) + " was clicked and blocked: " + reason);
+            recall(p.messageId(), url, (form ? "a form sending to " + Urls.hostOf(url) + " was submitted"
+                    : "a link to " + Urls.hostOf(url) + " was clicked") + " and blocked: " + reason);
         }
-        return html(403, Pages.blocked(url, reason, isolating));
+        return html(403, Pages.blocked(url, reason, isolating, form));
     }
 
     private void record(Click click) {
@@ -260,7 +283,7 @@ final class ClickHandler {
         }
     }
 
-    private void alert(LinkTokens.Payload p, String url, String clientIp, String mac, String reason) {
+    private void alert(LinkTokens.Payload p, String url, String clientIp, String mac, String reason, boolean form) {
         AlertService alerts = services.alerts();
         if (alerts == null) {
             LOG.warn("No AlertService: the blocked click from {} raised no alert", clientIp);
@@ -268,12 +291,15 @@ final class ClickHandler {
         }
         // Alerts are read by viewers: the URL without the query and fragment where reset tokens and magic logins
         // live (third audit); administrators find the whole URL in the click record (GET /clicks, streamail:clicks).
-        String detail = "Host " + clientIp + (mac.isEmpty() ? "" : " (MAC " + mac + ")") + " opened a link to "
+        String detail = "Host " + clientIp + (mac.isEmpty() ? "" : " (MAC " + mac + ")")
+                + (form ? " submitted a form sending to " : " opened a link to ")
                 + Click.redactedUrl(url) + " from message " + p.messageId() + (p.recipient().isEmpty() ? "" : " sent to " + p.recipient())
-                + ". The link was blocked: " + reason + ".";
+                + (form ? ". The form was blocked and what was typed into it not sent: " : ". The link was blocked: ")
+                + reason + ".";
         try {
             alerts.raise(new AlertRequest(ALERT_KIND, Severity.HIGH, clientIp, p.messageId(), p.recipient(),
-                    "Blocked click on a dangerous link from " + clientIp, detail));
+                    (form ? "Blocked form submission to a dangerous site from " : "Blocked click on a dangerous link from ")
+                            + clientIp, detail));
         } catch (RuntimeException e) {
             LOG.warn("Could not raise the click-blocked alert for {}: {}", clientIp, e.toString());
         }
@@ -282,7 +308,7 @@ final class ClickHandler {
         String host = Urls.hostOf(url);
         try {
             alerts.raise(new AlertRequest(CAMPAIGN_ALERT_KIND, Severity.MEDIUM, host, p.messageId(), "",
-                    "Blocked click on a link to " + host, detail));
+                    (form ? "Blocked form submission to " : "Blocked click on a link to ") + host, detail));
         } catch (RuntimeException e) {
             LOG.warn("Could not raise the campaign-clicked alert for {}: {}", host, e.toString());
         }
@@ -294,7 +320,7 @@ final class ClickHandler {
      * held the block page and a server thread for each click, and with the nftables enforcer on this machine the
      * host was cut off before its page was sent.
      */
-    private boolean isolate(String clientIp, String mac, String url, String reason) {
+    private boolean isolate(String clientIp, String mac, String url, String reason, boolean form) {
         if (Networks.isTrusted(clientIp, settings.trustedProxies())) {
             // No usable X-Forwarded-For: the clicking host behind the proxy is unknown, and isolating the proxy
             // would cut off everyone behind it (audit).
@@ -318,7 +344,8 @@ final class ClickHandler {
         if (!pendingIsolations.add(clientIp)) {
             return true; // its isolation is already on its way
         }
-        String why = clip("clicked a blocked link to " + Urls.hostOf(url) + ": " + reason);
+        String why = clip((form ? "submitted a blocked form to " : "clicked a blocked link to ") + Urls.hostOf(url)
+                + ": " + reason);
         try {
             isolationExecutor.execute(() -> {
                 try {

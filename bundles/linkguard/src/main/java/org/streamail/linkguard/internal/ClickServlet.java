@@ -32,7 +32,7 @@ import org.streamail.api.linkguard.LinkStore;
 import org.streamail.api.service.Scanner;
 
 /**
- * {@code GET /streamail/click/<token>}: the servlet side of {@link ClickHandler}, in the unauthenticated
+ * {@code GET} and {@code POST /streamail/click/<token>}: the servlet side of {@link ClickHandler}, in the unauthenticated
  * {@link ClickContextHelper} context. Every service is an optional dynamic reference read at each request.
  * Campaign recalls run on a small bounded executor (2 threads, 64 queued; more are dropped with a log line),
  * shut down at deactivation.
@@ -123,18 +123,38 @@ public class ClickServlet extends HttpServlet {
                 Clock.systemUTC());
     }
 
-    @Deactivate
-    void deactivate() {
-        recalls.shutdown();
-        isolations.shutdown(); // the queued ones still run: a click that was blocked still isolates its host
+    /** For tests: the servlet around {@code handler} (which brings its own executors). */
+    ClickServlet(ClickHandler handler) {
+        this.recalls = null;
+        this.isolations = null;
+        this.handler = handler;
     }
 
+    @Deactivate
+    void deactivate() {
+        if (recalls != null) {
+            recalls.shutdown();
+        }
+        if (isolations != null) {
+            isolations.shutdown(); // the queued ones still run: a click that was blocked still isolates its host
+        }
+    }
+
+    /**
+     * Neither the body nor the query string nor any parameter is read ({@code getParameter} would parse a form
+     * body): a form submission brings what the user typed, passwords included, and the gateway needs none of it. A
+     * request with a body is answered with {@code Connection: close}, so the container drops the connection instead
+     * of reading the rest of the body to reuse it.
+     */
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         List<String> xff = Collections.list(req.getHeaders("X-Forwarded-For"));
         ClickHandler.Response r = handler.handle(
                 new ClickHandler.Request(req.getMethod(), req.getPathInfo(), req.getRemoteAddr(), xff));
         resp.setStatus(r.status());
+        if (req.getContentLengthLong() > 0 || req.getHeader("Transfer-Encoding") != null) {
+            resp.setHeader("Connection", "close");
+        }
         for (Map.Entry<String, String> h : r.headers().entrySet()) {
             resp.setHeader(h.getKey(), h.getValue());
         }

@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
  *       {@code inline}: {@link MimeTree.Part#isAttachment}), at any depth including forwarded messages
  *       ({@code message/rfc822}, also when base64 or quoted-printable encoded: decoded, rewritten and
  *       re-encoded).</li>
- *   <li>HTML: the {@code href} (and {@code xlink:href}, inline SVG) of {@code a} and {@code area} elements, found with jsoup and replaced at the
+ *   <li>HTML: the {@code href} (and {@code xlink:href}, inline SVG) of {@code a} and {@code area} elements, and the
+ *       form targets ({@code <form action>}, {@code formaction} of {@code button} and {@code input}, signed as
+ *       {@link LinkTokens.Kind#FORM}; an empty or missing one is left alone), found with jsoup and replaced at the
  *       attribute value's source position, so the rest of the HTML (visible text, formatting, entities) stays
  *       as written. Entities in the value are decoded before signing ({@code &amp;} is {@code &}). A
  *       relative {@code href} under an absolute http(s) {@code <base href>} is resolved first (else it
@@ -92,6 +94,14 @@ final class LinkRewriter {
      * {@code <a>} inside inline SVG a link in every browser engine (audit: it was left live).
      */
     private static final List<String> LINK_ATTRIBUTES = List.of("href", "xlink:href");
+    /**
+     * Where a form sends what was typed into it: {@code <form action>}, and {@code formaction} of the submit buttons
+     * ({@code <button>}, {@code <input type=submit|image>}), which overrides it. Some readers (Thunderbird, desktop
+     * clients) let a form in a mail be filled in and submitted: left live, it sent typed credentials to the attacker
+     * without passing the gateway. Signed as {@link LinkTokens.Kind#FORM}.
+     */
+    private static final List<String> FORM_ATTRIBUTES = List.of("action");
+    private static final List<String> SUBMITTER_ATTRIBUTES = List.of("formaction");
     /**
      * Conditional comments and {@code noscript} contents read inside one another at most (each level parses its
      * content once more).
@@ -309,13 +319,23 @@ final class LinkRewriter {
         List<TextEdit> edits = new ArrayList<>();
         for (Element e : doc.getAllElements()) {
             String tag = e.normalName();
-            if (!tag.equals("a") && !tag.equals("area") && !tag.startsWith("v:")) {
+            List<String> names;
+            LinkTokens.Kind kind = LinkTokens.Kind.LINK;
+            if (tag.equals("a") || tag.equals("area") || tag.startsWith("v:")) {
+                names = LINK_ATTRIBUTES;
+            } else if (tag.equals("form")) {
+                names = FORM_ATTRIBUTES;
+                kind = LinkTokens.Kind.FORM;
+            } else if (tag.equals("button") || tag.equals("input")) {
+                names = SUBMITTER_ATTRIBUTES;
+                kind = LinkTokens.Kind.FORM;
+            } else {
                 continue;
             }
             // by the key as parsed: in SVG jsoup keeps the case of attribute names (XLINK:HREF)
             for (org.jsoup.nodes.Attribute a : e.attributes().asList()) {
-                if (LINK_ATTRIBUTES.contains(a.getKey().toLowerCase(Locale.ROOT))) {
-                    rewriteAttribute(html, e, a.getKey(), base, relativeScheme, s, edits);
+                if (names.contains(a.getKey().toLowerCase(Locale.ROOT))) {
+                    rewriteAttribute(html, e, a.getKey(), base, relativeScheme, kind, s, edits);
                 }
             }
         }
@@ -383,8 +403,8 @@ final class LinkRewriter {
      * {@code <svg><a HREF=...>}, a live link to browsers, which lower-case it); the start tag is then read
      * here (audit: such links were left live).
      */
-    private void rewriteAttribute(String html, Element e, String attr, URI base, String relativeScheme, Session s,
-            List<TextEdit> edits) {
+    private void rewriteAttribute(String html, Element e, String attr, URI base, String relativeScheme,
+            LinkTokens.Kind kind, Session s, List<TextEdit> edits) {
         Range value = e.attributes().sourceRange(attr).valueRange();
         Range tag = e.sourceRange();
         // The first such attribute of the start tag as the tokenizer reads it; it decides where jsoup's range is
@@ -398,27 +418,35 @@ final class LinkRewriter {
         boolean jsoupRange = value.isTracked() && value.startPos() >= 0 && value.endPos() <= html.length()
                 && value.endPos() > value.startPos();
         if (jsoupRange && (found == null || found[0] == value.startPos())) {
-            addEdit(value.startPos(), value.endPos(), e.attr(attr), false, base, relativeScheme, s, edits);
+            addEdit(value.startPos(), value.endPos(), e.attr(attr), false, base, relativeScheme, kind, s, edits);
             return;
         }
         if (found == null) {
             return;
         }
         String first = Parser.unescapeEntities(html.substring(found[0], found[1]), true);
-        addEdit(found[0], found[1], first, found[2] == 0, base, relativeScheme, s, edits);
+        addEdit(found[0], found[1], first, found[2] == 0, base, relativeScheme, kind, s, edits);
         if (jsoupRange && !e.attr(attr).equals(first)) {
             // A value browsers ignore, but jsoup takes for the link (<a href \0 href=...>: jsoup adds the NUL to the
             // first name where the tokenizer starts a new attribute): a reader or webmail sanitiser that re-writes the
             // HTML with such a parser would make it the live one (found by fuzzing). Rewritten as well.
             addEdit(value.startPos(), value.endPos(),
                     Parser.unescapeEntities(html.substring(value.startPos(), value.endPos()), true), false, base,
-                    relativeScheme, s, edits);
+                    relativeScheme, kind, s, edits);
         }
     }
 
-    /** Adds the edit replacing {@code html[start, end)}, the value {@code href}, if it is a link. */
-    private void addEdit(int start, int end, String href, boolean bare, URI base, String relativeScheme, Session s,
-            List<TextEdit> edits) {
+    /**
+     * Adds the edit replacing {@code html[start, end)}, the value {@code href}, if it is a link. A form target that is
+     * empty (or written without a value) is left alone, {@code <base>} or not: a browser submits such a form to the
+     * document's own URL, not to the base (HTML form submission), which in a mail leads nowhere.
+     */
+    private void addEdit(int start, int end, String href, boolean bare, URI base, String relativeScheme,
+            LinkTokens.Kind kind, Session s, List<TextEdit> edits) {
+        if (kind == LinkTokens.Kind.FORM && (bare || href.isEmpty())) {
+            // exactly empty: " " is parsed as a URL, relative, and goes to the <base> like a link's
+            return;
+        }
         Optional<String> direct = Urls.httpUrl(href, relativeScheme);
         if (direct.isPresent()) {
             // Normalised as the browser would read it (scheme-relative, backslashes, slash count).
@@ -426,7 +454,7 @@ final class LinkRewriter {
         } else if (base != null && !hasScheme(href)) {
             href = resolve(base, href);
         }
-        String replacement = s.replacement(href);
+        String replacement = s.replacement(href, kind);
         if (replacement != null) {
             // <a href> is href="" to a browser (the <base>, when there is one): it gets the "=" it lacks
             edits.add(new TextEdit(start, end, bare ? "=\"" + replacement + "\"" : replacement));
@@ -699,6 +727,11 @@ final class LinkRewriter {
 
         /** The click URL replacing {@code href}, or null to leave it as written. */
         String replacement(String href) {
+            return replacement(href, LinkTokens.Kind.LINK);
+        }
+
+        /** The click URL replacing {@code href}, a target of {@code kind}, or null to leave it as written. */
+        String replacement(String href, LinkTokens.Kind kind) {
             Optional<String> parsed = Urls.httpUrl(href);
             if (parsed.isEmpty()) {
                 return null;
@@ -720,7 +753,7 @@ final class LinkRewriter {
                 overLimit++;
                 return clickPrefix + UNCHECKED;
             }
-            Optional<String> token = tokens.sign(messageId, recipient, url);
+            Optional<String> token = tokens.sign(messageId, recipient, url, kind);
             if (token.isEmpty()) {
                 LOG.info("Message {}: the token for a link to {} would be too long; it leads to the unchecked page",
                         messageId, host);

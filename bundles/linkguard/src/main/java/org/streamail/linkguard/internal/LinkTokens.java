@@ -17,9 +17,11 @@ import javax.crypto.spec.SecretKeySpec;
  * Signs and verifies click tokens.
  *
  * <p>Format: {@code base64url(payload) "." base64url(HMAC-SHA256(key, payload))}, both without padding.
- * The payload is a version byte ({@value #VERSION}) followed by three length-prefixed UTF-8 fields: the
- * gateway message id, the recipient ({@code ""} when the message had several) and the original URL. Each
- * length is an unsigned 16-bit big-endian count of bytes. A token longer than {@value #MAX_TOKEN_CHARS}
+ * The payload is a version byte followed by three length-prefixed UTF-8 fields: the gateway message id, the
+ * recipient ({@code ""} when the message had several) and the original URL. Each length is an unsigned 16-bit
+ * big-endian count of bytes. Version {@value #VERSION} is a link (every token before forms were guarded, and every
+ * link token still); version {@value #KIND_VERSION} has a kind byte ({@link Kind#code}) between the version and the
+ * fields, and is what a form target ({@code <form action>}, {@code formaction}) is signed as. A token longer than {@value #MAX_TOKEN_CHARS}
  * characters, with any other version, trailing bytes, bad UTF-8 or a wrong signature is rejected without
  * saying why (callers answer 400). The signature is compared in constant time; no field is parsed before it
  * is verified.
@@ -29,8 +31,10 @@ import javax.crypto.spec.SecretKeySpec;
  */
 final class LinkTokens {
 
-    /** Payload format version; a token of any other version is refused. */
+    /** Payload format version of a link token (no kind byte). */
     static final byte VERSION = 1;
+    /** Payload format version with a kind byte after it; a token of any other version is refused. */
+    static final byte KIND_VERSION = 2;
     /** Longest token accepted or produced, in characters. */
     static final int MAX_TOKEN_CHARS = 8192;
     static final int MIN_KEY_BYTES = 32;
@@ -38,12 +42,28 @@ final class LinkTokens {
     private static final int MAC_BYTES = 32;
     private static final int MAX_FIELD_BYTES = 0xFFFF;
 
+    /** What a signed target is: a link (followed with GET) or where a form sends what was typed into it. */
+    enum Kind {
+        LINK(0), FORM(1);
+
+        final int code;
+
+        Kind(int code) {
+            this.code = code;
+        }
+    }
+
     /** What a valid token says. */
-    record Payload(String messageId, String recipient, String url) {
+    record Payload(String messageId, String recipient, String url, Kind kind) {
         Payload {
             Objects.requireNonNull(messageId, "messageId");
             Objects.requireNonNull(recipient, "recipient");
             Objects.requireNonNull(url, "url");
+            Objects.requireNonNull(kind, "kind");
+        }
+
+        Payload(String messageId, String recipient, String url) {
+            this(messageId, recipient, url, Kind.LINK);
         }
     }
 
@@ -66,9 +86,24 @@ final class LinkTokens {
      * @return the token, or empty when it would be longer than {@value #MAX_TOKEN_CHARS} characters
      */
     Optional<String> sign(String messageId, String recipient, String url) {
+        return sign(messageId, recipient, url, Kind.LINK);
+    }
+
+    /**
+     * The token for one target of the given kind: a link is signed as version {@value #VERSION} (as before kinds
+     * existed), anything else as version {@value #KIND_VERSION} with its kind.
+     *
+     * @return the token, or empty when it would be longer than {@value #MAX_TOKEN_CHARS} characters
+     */
+    Optional<String> sign(String messageId, String recipient, String url, Kind kind) {
         byte[][] fields = {utf8(messageId), utf8(recipient), utf8(url)};
         ByteArrayOutputStream payload = new ByteArrayOutputStream(256);
-        payload.write(VERSION);
+        if (kind == Kind.LINK) {
+            payload.write(VERSION);
+        } else {
+            payload.write(KIND_VERSION);
+            payload.write(kind.code);
+        }
         for (byte[] f : fields) {
             if (f.length > MAX_FIELD_BYTES) {
                 return Optional.empty();
@@ -118,10 +153,27 @@ final class LinkTokens {
     }
 
     private static Optional<Payload> parse(byte[] payload) {
-        if (payload.length < 1 || payload[0] != VERSION) {
+        if (payload.length < 1 || payload[0] != VERSION && payload[0] != KIND_VERSION) {
             return Optional.empty();
         }
-        ByteBuffer in = ByteBuffer.wrap(payload, 1, payload.length - 1);
+        Kind kind = Kind.LINK;
+        int start = 1;
+        if (payload[0] == KIND_VERSION) {
+            if (payload.length < 2) {
+                return Optional.empty();
+            }
+            kind = null;
+            for (Kind k : Kind.values()) {
+                if (k.code == payload[1]) {
+                    kind = k;
+                }
+            }
+            if (kind == null) {
+                return Optional.empty();
+            }
+            start = 2;
+        }
+        ByteBuffer in = ByteBuffer.wrap(payload, start, payload.length - start);
         String[] fields = new String[3];
         for (int i = 0; i < fields.length; i++) {
             if (in.remaining() < 2) {
@@ -143,7 +195,7 @@ final class LinkTokens {
         if (in.hasRemaining()) {
             return Optional.empty();
         }
-        return Optional.of(new Payload(fields[0], fields[1], fields[2]));
+        return Optional.of(new Payload(fields[0], fields[1], fields[2], kind));
     }
 
     private byte[] mac(byte[] payload) {

@@ -33,20 +33,54 @@ final class Pages {
                 + "or the message had more links than are checked. If you need it, ask your IT department.</p>");
     }
 
+    /** The unchecked page for a form submitted to it: the form target was not guarded, and nothing was sent. */
+    static byte[] uncheckedForm() {
+        return page("Form not sent", "<p>This form could not be checked, so what you typed was not sent: its address "
+                + "was too long, or the message had more links than are checked. If you need it, ask your IT "
+                + "department.</p>");
+    }
+
+    /**
+     * What a form in a mail submitted to a target that was checked and is not known bad gets: nothing was sent (the
+     * gateway never relays what was typed), and a plain link to the target's origin, to open in the browser (where
+     * the address bar shows the site) rather than typing into the mail. No link to the form target itself.
+     */
+    static byte[] formNotSent(String url) {
+        String host = Urls.hostOf(url);
+        String origin = Urls.originOf(url);
+        return page("Form not sent", "<p>This form in an e-mail would have sent what you typed to</p>"
+                + "<p class=\"url\">" + escape(shown(host)) + "</p>"
+                + "<p>Streamail did not send it. Forms in e-mail messages are a common way to steal passwords, so what "
+                + "you type into them is never passed on.</p>"
+                + (origin.isEmpty() ? "" : "<p>If you trust " + escape(shown(host)) + ", open it in your browser and "
+                        + "enter the information there: <a href=\"" + escape(origin) + "\" rel=\"noreferrer\">"
+                        + escape(shown(origin)) + "</a></p>"));
+    }
+
+    private static String shown(String s) {
+        return s.length() > MAX_SHOWN_URL ? s.substring(0, MAX_SHOWN_URL) + "\u2026" : s;
+    }
+
     static byte[] unavailable() {
         return page("Unable to check this link", "<p>The link could not be checked right now. Please try again "
                 + "in a few minutes.</p>");
     }
 
     static byte[] methodNotAllowed() {
-        return page("Not allowed", "<p>This address only opens links.</p>");
+        return page("Not allowed", "<p>This address only opens links and checks forms.</p>");
     }
 
     static byte[] blocked(String url, String reason, boolean isolating) {
-        String shown = url.length() > MAX_SHOWN_URL ? url.substring(0, MAX_SHOWN_URL) + "\u2026" : url;
-        return page("This link was blocked",
-                "<p>The link you opened leads to a site found to be dangerous. It was not opened.</p>"
-                        + "<p class=\"url\">" + escape(shown) + "</p>"
+        return blocked(url, reason, isolating, false);
+    }
+
+    /** @param form whether a form was submitted (what was typed into it was not sent) rather than a link opened */
+    static byte[] blocked(String url, String reason, boolean isolating, boolean form) {
+        return page(form ? "This form was blocked" : "This link was blocked",
+                (form ? "<p>The form you filled in sends what you typed to a site found to be dangerous. What you "
+                        + "typed was not sent.</p>"
+                        : "<p>The link you opened leads to a site found to be dangerous. It was not opened.</p>")
+                        + "<p class=\"url\">" + escape(shown(url)) + "</p>"
                         + "<p>Why: " + escape(reason) + "</p>"
                         + "<p>Your IT department has been alerted."
                         + (isolating ? " As a precaution your computer may be disconnected from the network until "

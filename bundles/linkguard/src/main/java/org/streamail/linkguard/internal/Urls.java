@@ -114,6 +114,21 @@ final class Urls {
         return host(authority.substring(authority.lastIndexOf('@') + 1));
     }
 
+    /**
+     * The origin of a normalised http(s) URL, {@code scheme://host[:port]/}, without user information, path, query
+     * or fragment; {@code ""} when it has no host.
+     */
+    static String originOf(String url) {
+        int colon = url.indexOf(':');
+        if (colon < 0 || url.length() < colon + 3 || hostOf(url).isEmpty()) {
+            return "";
+        }
+        int authStart = colon + 3;
+        String authority = url.substring(authStart, authorityEnd(url, authStart));
+        return url.substring(0, colon).toLowerCase(Locale.ROOT) + "://"
+                + authority.substring(authority.lastIndexOf('@') + 1) + "/";
+    }
+
     /** Whether {@code host} is one of {@code domains} or a subdomain of one (all lower case). */
     static boolean inDomains(String host, Set<String> domains) {
         if (host.isEmpty() || domains.isEmpty()) {

@@ -350,11 +350,63 @@ class ClickHandlerTest {
 
     @Test
     void otherMethodsGet405() {
-        ClickHandler.Response r = handler().handle(new ClickHandler.Request("POST", "/" + token(URL), "10.0.0.7",
-                List.of()));
-        assertThat(r.status()).isEqualTo(405);
-        assertThat(r.headers()).containsEntry("Allow", "GET");
+        for (String method : List.of("PUT", "DELETE", "HEAD", "OPTIONS", "get")) {
+            ClickHandler.Response r = handler().handle(new ClickHandler.Request(method, "/" + token(URL), "10.0.0.7",
+                    List.of()));
+            assertThat(r.status()).as(method).isEqualTo(405);
+            assertThat(r.headers()).containsEntry("Allow", "GET, POST");
+        }
         assertThat(scanner.scanned).isEmpty();
+    }
+
+    private String formToken(String url) {
+        return tokens.sign("m-42", "alice@corp.example", url, LinkTokens.Kind.FORM).orElseThrow();
+    }
+
+    @Test
+    void aFormIsNeverForwardedNotEvenUnderFailOpenOrWhenItsTokenIsClickedAsALink() {
+        ClickHandler.Response clicked = handler().handle(get(formToken("https://example.com/login"), "10.0.0.7"));
+        assertThat(clicked.status()).isEqualTo(200);
+        assertThat(clicked.headers()).doesNotContainKey("Location");
+        assertThat(new String(clicked.body(), StandardCharsets.UTF_8)).contains("Form not sent")
+                .contains("<a href=\"https://example.com/\"").doesNotContain("/login");
+        scannerPresent = false;
+        ClickHandler failOpen = handler(TestSettings.withFailOpen(TestSettings.defaults(dir.resolve("key")), true));
+        ClickHandler.Response r = failOpen.handle(new ClickHandler.Request("POST", "/" + formToken(URL), "10.0.0.7",
+                List.of()));
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.headers()).doesNotContainKey("Location");
+        ClickHandler.Response closed = handler().handle(new ClickHandler.Request("POST", "/" + formToken(URL),
+                "10.0.0.7", List.of()));
+        assertThat(closed.status()).isEqualTo(503);
+        assertThat(isolation.calls).isEmpty();
+    }
+
+    @Test
+    void aBlockedFormSubmissionDoesAllABlockedClickDoes() {
+        scanner.verdict = phishing(6.0, Action.TAG);
+        ClickHandler.Response r = handler().handle(new ClickHandler.Request("POST", "/" + formToken(URL), "10.0.0.7",
+                List.of()));
+        assertThat(r.status()).isEqualTo(403);
+        assertThat(new String(r.body(), StandardCharsets.UTF_8)).contains("This form was blocked")
+                .contains("https://bad.example/login?u=1&amp;v=&lt;2&gt;").contains("disconnected");
+        assertThat(store.clicks).singleElement().satisfies(c -> {
+            assertThat(c.blocked()).isTrue();
+            assertThat(c.mac()).isEqualTo("aa:bb:cc:dd:ee:07");
+            assertThat(c.reason()).startsWith("form submission, not sent: ").contains("phishing/link-login-page");
+        });
+        assertThat(alerts.raised).extracting(AlertRequest::kind).containsExactly("click-blocked", "campaign-clicked");
+        assertThat(alerts.raised.get(0).title()).startsWith("Blocked form submission");
+        assertThat(isolation.calls).singleElement().satisfies(call -> assertThat(call.get(2).toString())
+                .startsWith("submitted a blocked form to bad.example"));
+        assertThat(queued).hasSize(1);
+        queued.get(0).run();
+        assertThat(campaigns.recalls).singleElement().satisfies(c -> assertThat(c.get(1)).contains("a form sending to"));
+        // an unguardable form target: the page says the form was not sent
+        ClickHandler.Response unchecked = handler().handle(new ClickHandler.Request("POST", "/" + LinkRewriter.UNCHECKED,
+                "10.0.0.7", List.of()));
+        assertThat(unchecked.status()).isEqualTo(403);
+        assertThat(new String(unchecked.body(), StandardCharsets.UTF_8)).contains("was not sent");
     }
 
     @Test

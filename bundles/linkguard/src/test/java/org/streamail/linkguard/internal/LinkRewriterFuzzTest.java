@@ -16,8 +16,9 @@ import org.jsoup.nodes.Element;
  * {@code src/test/resources/.../LinkRewriterFuzzTestInputs/<method>/} run as regression tests;
  * {@code JAZZER_FUZZ=1 mvn test -Dtest=LinkRewriterFuzzTest#<method>} fuzzes. What must always hold (the class
  * Javadoc): nothing is thrown; the output is at most a bounded factor bigger; a second pass changes nothing (every
- * link it guards already points at the click endpoint); and no {@code a}/{@code area} link of rewritten HTML that
- * reads as an http(s) URL leads anywhere but the click endpoint or an exempt or internal domain.
+ * link it guards already points at the click endpoint); and no {@code a}/{@code area} link and no form target
+ * ({@code form action}, {@code button}/{@code input formaction}) of rewritten HTML that reads as an http(s) URL leads
+ * anywhere but the click endpoint or an exempt or internal domain.
  */
 class LinkRewriterFuzzTest {
 
@@ -67,17 +68,19 @@ class LinkRewriterFuzzTest {
                 relativeScheme = b.get().substring(0, b.get().indexOf(':'));
             }
         }
-        for (Element e : doc.select("a, area")) {
+        for (Element e : doc.select("a, area, form, button, input")) {
+            boolean link = e.normalName().equals("a") || e.normalName().equals("area");
             for (Attribute a : e.attributes().asList()) {
                 String key = a.getKey().toLowerCase(java.util.Locale.ROOT);
-                if (!key.equals("href") && !key.equals("xlink:href")) {
+                if (link ? !key.equals("href") && !key.equals("xlink:href")
+                        : !key.equals(e.normalName().equals("form") ? "action" : "formaction")) {
                     continue;
                 }
                 Optional<String> url = Urls.httpUrl(a.getValue(), relativeScheme);
                 if (url.isPresent()) {
                     String host = Urls.hostOf(url.get());
                     assertThat(host.equals(CLICK_HOST) || Urls.inDomains(host, Set.of("partner.example"))
-                            || Urls.inDomains(host, INTERNAL)).as("live link %s in %s", url.get(), out).isTrue();
+                            || Urls.inDomains(host, INTERNAL)).as("live link or form target %s in %s", url.get(), out).isTrue();
                 }
             }
         }

@@ -711,4 +711,89 @@ class LinkRewriterTest {
         assertThat(text(r)).contains("<a href \0 href=" + PREFIX).contains("https://evil.example/z>2</a>")
                 .doesNotContain("evil.example/x");
     }
+
+    /** The payloads of the click links in {@code s}, in order. */
+    private List<LinkTokens.Payload> payloads(String s) {
+        List<LinkTokens.Payload> out = new ArrayList<>();
+        Matcher m = CLICK.matcher(s);
+        while (m.find()) {
+            out.add(tokens.verify(m.group(1)).orElseThrow());
+        }
+        return out;
+    }
+
+    /**
+     * A form in a mail (Thunderbird and desktop readers let it be filled in and submitted) sent what was typed to its
+     * action without passing the gateway: form actions and the formaction of submit buttons were left live.
+     */
+    @Test
+    void formActionsAndFormactionsAreRewrittenAsFormTargets() throws Exception {
+        String body = "<p>Sign in</p><form action=\"https://evil.example/collect?a=1&amp;b=2\" method=\"post\">"
+                + "<input name=user><input type=password name=password>\r\n"
+                + "<button FORMACTION='//evil2.example/b'>Go</button>\r\n"
+                + "<input type=submit formaction=\" HTTPS://Evil3.example/i \" value=Send>\r\n"
+                + "<input type=image formaction=https:evil4.example/img src=x></form>\r\n"
+                + "<a href=\"https://example.com/read\">link</a>\r\n";
+        String out = text(rewrite(htmlMessage("8bit", body)));
+        assertThat(clicked(out)).containsExactly("https://evil.example/collect?a=1&b=2", "https://evil2.example/b",
+                "https://evil3.example/i", "https://evil4.example/img", "https://example.com/read");
+        assertThat(payloads(out)).extracting(LinkTokens.Payload::kind).containsExactly(LinkTokens.Kind.FORM,
+                LinkTokens.Kind.FORM, LinkTokens.Kind.FORM, LinkTokens.Kind.FORM, LinkTokens.Kind.LINK);
+        // in place: the rest of the tag and the page as written
+        assertThat(out).contains("<form action=\"" + PREFIX).contains("\" method=\"post\"><input name=user>")
+                .doesNotContain("quoted-printable")
+                .contains("<button FORMACTION='" + PREFIX).contains("'>Go</button>\r\n").doesNotContain("evil");
+        LinkRewriter.Result twice = rewriter.rewrite(out.getBytes(StandardCharsets.ISO_8859_1), "m-1",
+                "alice@corp.example", INTERNAL);
+        assertThat(twice.changed()).as("a second pass changes nothing").isFalse();
+    }
+
+    @Test
+    void aFormWithoutActionOrWithAnEmptyOneIsLeftAloneEvenUnderABase() throws Exception {
+        String body = "<base href=\"https://evil.example/d/\"><form method=post><input name=p></form>"
+                + "<form action=\"\"><button formaction>x</button></form><form action><input type=submit formaction=\"\"></form>"
+                + "<form action=\"mailto:x@example.com\"></form><form action=\"https://wiki.corp.example/f\"></form>"
+                + "<form action=\"https://partner.example/f\"></form>\r\n";
+        assertThat(rewrite(htmlMessage("8bit", body)).changed()).isFalse();
+        // without a base, relative actions lead to the document (nowhere in a mail), as relative links do
+        assertThat(rewrite(htmlMessage("8bit", "<form action=\"collect.php\"><button formaction=\"/x\">x</button></form>\r\n"))
+                .changed()).isFalse();
+    }
+
+    @Test
+    void aRelativeFormActionUnderABaseIsResolved() throws Exception {
+        String body = "<html><head><base href=\"https://evil.example/dir/\"></head><body>"
+                + "<form action=\"collect.php\" method=post><input name=pw>"
+                + "<button formaction=\"../other\">x</button><input type=submit formaction=\" \"></form></body></html>\r\n";
+        String out = text(rewrite(htmlMessage("8bit", body)));
+        // a blank (not empty) formaction is a relative URL: it goes to the base
+        assertThat(clicked(out)).containsExactly("https://evil.example/dir/collect.php", "https://evil.example/other",
+                "https://evil.example/dir/");
+        assertThat(out).contains("<base href=\"https://evil.example/dir/\">");
+    }
+
+    @Test
+    void formsInOutlookConditionalCommentsNoscriptAndQuotedPrintableAreRewritten() throws Exception {
+        String body = "<!--[if mso]><form action=\"https://evil.example/mso\"></form><![endif]-->"
+                + "<noscript><form action=\"https://evil.example/ns\"><button formaction=\"https://evil.example/nb\">"
+                + "</button></form></noscript>\r\n";
+        String out = text(rewrite(htmlMessage("quoted-printable", body)));
+        assertThat(rewrite(htmlMessage("quoted-printable", body)).urls()).containsExactlyInAnyOrder(
+                "https://evil.example/mso", "https://evil.example/ns", "https://evil.example/nb");
+        assertThat(out).doesNotContain("evil.example");
+    }
+
+    @Test
+    void formTargetsCountTowardsMaxLinksAndTooLongOnesLeadToTheUncheckedPage() throws Exception {
+        LinkRewriter two = new LinkRewriter(tokens, "http://gw.example:8181", Set.of(), 2);
+        String body = "<form action=\"https://e.example/1\"><button formaction=\"https://e.example/2\">x</button></form>"
+                + "<form action=\"https://e.example/3\"></form><form action=\"https://e.example/" + "x".repeat(5000)
+                + "\"></form>\r\n";
+        LinkRewriter.Result r = two.rewrite(htmlMessage("8bit", body).getBytes(StandardCharsets.ISO_8859_1), "m-1", "",
+                INTERNAL);
+        assertThat(r.urls()).containsExactly("https://e.example/1", "https://e.example/2");
+        String out = text(r);
+        assertThat(out).contains("<form action=\"" + PREFIX + LinkRewriter.UNCHECKED + "\"></form><form action=\""
+                + PREFIX + LinkRewriter.UNCHECKED + "\"></form>").doesNotContain("e.example/3");
+    }
 }

@@ -84,7 +84,7 @@ class LinkTokensTest {
 
     @Test
     void aValidlySignedPayloadOfAnotherVersionIsRejected() throws Exception {
-        byte[] payload = {2, 0, 1, 'm', 0, 0, 0, 1, 'u'};
+        byte[] payload = {3, 0, 1, 'm', 0, 0, 0, 1, 'u'};
         javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
         mac.init(new javax.crypto.spec.SecretKeySpec(KEY, "HmacSHA256"));
         Base64.Encoder enc = Base64.getUrlEncoder().withoutPadding();
@@ -146,5 +146,28 @@ class LinkTokensTest {
         Path shortKey = dir.resolve("b.key");
         Files.writeString(shortKey, Base64.getEncoder().encodeToString(new byte[8]));
         assertThatThrownBy(() -> KeyFile.load(shortKey)).hasMessageContaining("at least 32");
+    }
+
+    @Test
+    void aFormTokenCarriesItsKindAndOldLinkTokensStayLinks() throws Exception {
+        String form = tokens.sign("m-1", "a@corp.example", "https://evil.example/collect", LinkTokens.Kind.FORM)
+                .orElseThrow();
+        assertThat(tokens.verify(form)).contains(
+                new LinkTokens.Payload("m-1", "a@corp.example", "https://evil.example/collect", LinkTokens.Kind.FORM));
+        // a link is signed as before (version 1, no kind), so every token delivered before stays valid as a link
+        String link = tokens.sign("m-1", "", "https://example.com/").orElseThrow();
+        assertThat(Base64.getUrlDecoder().decode(link.substring(0, link.indexOf('.')))[0]).isEqualTo((byte) 1);
+        assertThat(tokens.verify(link).orElseThrow().kind()).isEqualTo(LinkTokens.Kind.LINK);
+        // version 2 with an unknown kind, or without a kind byte, is refused even when validly signed
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(KEY, "HmacSHA256"));
+        Base64.Encoder enc = Base64.getUrlEncoder().withoutPadding();
+        for (byte[] payload : new byte[][] {{2, 7, 0, 1, 'm', 0, 0, 0, 1, 'u'}, {2}, {2, 1, 0, 1, 'm', 0, 0}}) {
+            assertThat(tokens.verify(enc.encodeToString(payload) + "." + enc.encodeToString(mac.doFinal(payload))))
+                    .isEmpty();
+        }
+        byte[] good = {2, 1, 0, 1, 'm', 0, 0, 0, 1, 'u'};
+        assertThat(tokens.verify(enc.encodeToString(good) + "." + enc.encodeToString(mac.doFinal(good))))
+                .contains(new LinkTokens.Payload("m", "", "u", LinkTokens.Kind.FORM));
     }
 }
