@@ -38,7 +38,8 @@ import org.streamail.api.spam.ReportKind;
  * every option off equals the reference), {@code seeds} (the reference and the candidate with other shuffle
  * seeds), {@code strict} (order and StrictMath separately), {@code grams} (LR and CHI2 over the features chosen by
  * {@code -Dalt=grams|def+grams}: character n-grams of the text, {@code -DgramN}, {@code -DgramChars}; or the token families {@code -DaltFamilies=WORDS,HEADERS,...}), {@code gate} (a spam
- * verdict held below 0.9 when too few of the message's features were seen in training), {@code dropout} (LR with dropout training, p 0.2, 0.5, 0.7), {@code fmt} (the shipped LR
+ * verdict held below 0.9 when too few of the message's features were seen in training), {@code dropout} (LR with dropout training, p 0.2, 0.5, 0.7), {@code norm} (LR over
+ * cosine-normalised features, FTRL learning-rate scales {@code -DnormAlphas=0.1,0.5,2}), {@code fmt} (the shipped LR
  * with its agreement rule, and CHI2 and LR over {@code -DaltFamilies}: how the format families move the as-html
  * false positives); every variant is also scored on the measured ham re-sent as HTML ({@link #htmlify}, "as-html");
  * {@code -Dcutoffs=0.9,0.92,...} sets the cut-offs printed; {@code -DshowVocab=true} prints the exact
