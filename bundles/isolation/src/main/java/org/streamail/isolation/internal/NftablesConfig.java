@@ -19,4 +19,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(name = "timeout.seconds", description = "Longest an nft run may take (1..300).")
     int timeout_seconds() default 10;
+
+    @AttributeDefinition(name = "isolate.by.mac", description = "Also cut every packet from an isolated host's MAC "
+            + "(when the isolation has one), so its other addresses (IPv6, a new DHCP lease) are cut too. Turn off "
+            + "where one MAC stands for several hosts (a Wi-Fi extender that rewrites its clients' MACs).")
+    boolean isolate_by_mac() default true;
 }

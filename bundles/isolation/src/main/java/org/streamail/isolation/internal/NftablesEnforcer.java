@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,7 +26,9 @@ import org.streamail.api.isolation.Isolation;
  * The {@code nftables} enforcer (PID {@value NftablesConfig#PID}): owns the table {@code inet <table>} and
  * rewrites it whole with one {@code nft -f -} script per change (see {@link NftablesScript}); never touches
  * any other table. Isolated hosts may reach the management addresses (and get their replies); every other
- * packet from them, and forwarded to them, is dropped.
+ * packet from them, and forwarded to them, is dropped. With {@code isolate.by.mac} (the default), every packet
+ * from an isolated host's MAC is dropped as well, except towards management, whatever its source address; a
+ * MAC that is malformed or not one host's is left out with a WARN (the host's address is still cut).
  *
  * <p>Lifecycle: stateless between calls; deactivation leaves the table in place so isolation outlives a
  * bundle update (remove it by hand with {@code nft delete table inet streamail}). Threading: the isolation
@@ -43,11 +46,12 @@ public final class NftablesEnforcer implements Enforcer {
     private final Path binary;
     private final String table;
     private final Duration timeout;
+    private final boolean byMac;
 
     @Activate
     public NftablesEnforcer(NftablesConfig config, Map<String, Object> properties) {
         this(Path.of(checked(config, properties).nft_binary().strip()), config.table().strip(),
-                Duration.ofSeconds(config.timeout_seconds()));
+                Duration.ofSeconds(config.timeout_seconds()), config.isolate_by_mac());
     }
 
     /** Checks the raw properties before any config method is read; logs each key nothing reads. */
@@ -58,6 +62,10 @@ public final class NftablesEnforcer implements Enforcer {
     }
 
     NftablesEnforcer(Path binary, String table, Duration timeout) {
+        this(binary, table, timeout, true);
+    }
+
+    NftablesEnforcer(Path binary, String table, Duration timeout, boolean byMac) {
         if (!binary.isAbsolute()) {
             throw new IllegalArgumentException("nft.binary must be an absolute path: " + binary);
         }
@@ -68,6 +76,7 @@ public final class NftablesEnforcer implements Enforcer {
         this.binary = binary;
         this.table = table;
         this.timeout = timeout;
+        this.byMac = byMac;
         if (!Files.isExecutable(binary)) {
             LOG.warn("nftables enforcer: {} is not an executable file; every isolation change will fail "
                     + "(install the Debian package nftables)", binary);
@@ -82,10 +91,43 @@ public final class NftablesEnforcer implements Enforcer {
     @Override
     public void apply(EnforcementChange change) throws IOException, InterruptedException {
         List<String> ips = change.isolated().stream().map(Isolation::ip).toList();
-        String script = NftablesScript.build(table, ips, change.allowList());
+        List<String> macs = byMac ? macs(change.isolated()) : null;
+        String script = NftablesScript.build(table, ips, macs, change.allowList());
         run(script);
-        LOG.info("nftables enforcer: table inet {} now isolates {} host(s) ({} {})", table, ips.size(),
-                change.action(), change.target() == null ? "-" : change.target().ip());
+        LOG.info("nftables enforcer: table inet {} now isolates {} host(s){} ({} {})", table, ips.size(),
+                macs == null ? "" : " and " + macs.stream().distinct().count() + " MAC(s)", change.action(),
+                change.target() == null ? "-" : change.target().ip());
+    }
+
+    /**
+     * The MACs of the whole isolated set (so one shared by two hosts stays while either is isolated), in
+     * canonical form. One that is malformed or not one host's (multicast, broadcast, all-zero) is left out with
+     * a WARN rather than failing the change: it came from a bogus neighbour entry or a tampered store row, and
+     * failing would leave the host's address uncut too, and every later change with it.
+     */
+    static List<String> macs(List<Isolation> isolated) {
+        List<String> macs = new ArrayList<>(isolated.size());
+        for (Isolation i : isolated) {
+            if (i.mac().isBlank()) {
+                continue;
+            }
+            String why;
+            String mac = null;
+            try {
+                mac = NftablesScript.mac(i.mac());
+                why = NftablesScript.unusable(mac);
+                why = why == null ? null : why + ", not one host's";
+            } catch (IllegalArgumentException e) {
+                why = "not a MAC address";
+            }
+            if (why == null) {
+                macs.add(mac);
+            } else {
+                LOG.warn("nftables enforcer: MAC '{}' of isolated host {} left out, only the address is cut: {}",
+                        IpAddresses.printable(i.mac()), i.ip(), why);
+            }
+        }
+        return macs;
     }
 
     /** Runs {@code nft -f -} with the script on stdin; throws with nft's own message on failure. */
@@ -135,10 +177,19 @@ public final class NftablesEnforcer implements Enforcer {
         }
     }
 
-    /** Kills nft, and a wrapper's children too: a left-over nft could still commit its script later. */
+    /**
+     * Kills nft, and a wrapper's children too: a left-over nft could still commit its script later. The wrapper
+     * goes first: killed after its child, a wrapper script waiting on it ({@code nft ...; something}) could run its
+     * next command in between (seen on a loaded machine: the test's fake nft committed after the kill). Its
+     * children are listed before, as once it is dead they are no longer its descendants.
+     */
     private static void kill(Process p) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        List<ProcessHandle> children = p.descendants().toList();
         p.destroyForcibly();
+        for (ProcessHandle child : children) {
+            child.descendants().forEach(ProcessHandle::destroyForcibly);
+            child.destroyForcibly();
+        }
     }
 
     private static void drain(InputStream in, ByteArrayOutputStream sink) {

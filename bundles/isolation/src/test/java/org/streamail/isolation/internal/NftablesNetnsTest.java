@@ -28,9 +28,9 @@ import org.streamail.api.isolation.Isolation;
 
 /**
  * Real nftables in network namespaces: workstation --veth-- router --veth-- server, router --veth--
- * management host; the {@link NftablesEnforcer} runs inside the router namespace through a wrapper
- * ({@code ip netns exec <router> nft}), driven by the real {@link IsolationServiceImpl}. The 10.x test
- * addresses exist only inside these namespaces; nothing leaves them and the host's ruleset is never
+ * management host, each link with an IPv4 and an IPv6 address; the {@link NftablesEnforcer} runs inside the
+ * router namespace through a wrapper ({@code ip netns exec <router> nft}), driven by the real
+ * {@link IsolationServiceImpl}. The 10.x and fd00: test addresses exist only inside these namespaces; nothing leaves them and the host's ruleset is never
  * touched.
  *
  * <p>Runs as root with {@code nft} and {@code ip} (Debian packages nftables, iproute2); skipped otherwise,
@@ -50,6 +50,10 @@ class NftablesNetnsTest {
     private static final String WS_IP = "10.0.1.2";
     private static final String SRV_IP = "10.0.2.2";
     private static final String MGMT_IP = "10.0.3.2";
+    // the workstation's other address family: what an isolation by its IPv4 address alone leaves open
+    private static final String WS_IP6 = "fd00:1::2";
+    private static final String SRV_IP6 = "fd00:2::2";
+    private static final String MGMT_IP6 = "fd00:3::2";
     private static final int PORT = 8080;
 
     private static String ip;
@@ -76,18 +80,18 @@ class NftablesNetnsTest {
             created.add(ns);
             ns(ns, ip, "link", "set", "lo", "up");
         }
-        link(WS, "r-ws", WS_IP, "10.0.1.1");
-        link(SRV, "r-srv", SRV_IP, "10.0.2.1");
-        link(MGMT, "r-mgmt", MGMT_IP, "10.0.3.1");
-        ns(RT, "sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward");
+        link(WS, "r-ws", WS_IP, "10.0.1.1", WS_IP6, "fd00:1::1");
+        link(SRV, "r-srv", SRV_IP, "10.0.2.1", SRV_IP6, "fd00:2::1");
+        link(MGMT, "r-mgmt", MGMT_IP, "10.0.3.1", MGMT_IP6, "fd00:3::1");
+        ns(RT, "sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward && echo 1 > /proc/sys/net/ipv6/conf/all/forwarding");
 
         tmp = Files.createTempDirectory("sm-nft-");
         wrapper = tmp.resolve("nft");
         Files.writeString(wrapper, "#!/bin/sh\nexec " + ip + " netns exec " + RT + " " + nft + " \"$@\"\n");
         Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwx------"));
 
-        server(SRV, SRV_IP);
-        server(MGMT, MGMT_IP);
+        server(SRV, "::"); // both families (bindv6only is 0 in a new namespace)
+        server(MGMT, "::");
         // a table that is not ours: it must survive every apply
         ns(RT, nft, "add table inet other; add chain inet other c { type filter hook forward priority 0; policy accept; }");
     }
@@ -134,7 +138,7 @@ class NftablesNetnsTest {
         gateway.isolate(WS_IP, null, "clicked again", Duration.ofSeconds(30), "linkguard");
         assertThat(elements("isolated4")).containsExactly(WS_IP);
         assertThat(ns(RT, nft, "list", "table", "inet", "streamail").lines().filter(l -> l.contains(" drop")).count())
-                .isEqualTo(6);
+                .isEqualTo(8);
         assertThat(store.list()).hasSize(1);
 
         // reboot of the gateway: the kernel forgets the table, a new service instance finds the store
@@ -165,6 +169,34 @@ class NftablesNetnsTest {
     }
 
     @Test
+    void isolatingOneAddressWithItsMacShouldCutTheWorkstationsOtherAddressesToo() throws Exception {
+        String mac = macOf(WS, "eth0");
+        IsolationServiceImpl gateway = gateway(new MemoryIsolationStore(),
+                new MutableClock(Instant.parse("2026-03-01T10:00:00Z")));
+        gateway.startUp();
+        assertThat(reaches(WS, SRV_IP6)).as("before isolation, ws over IPv6 -> server").isTrue();
+
+        // what the link guard does: the address it saw the click from, and the MAC its neighbour table has
+        gateway.isolate(WS_IP, mac.toUpperCase(java.util.Locale.ROOT), "clicked a phishing link", Duration.ofMinutes(5),
+                "linkguard");
+        assertThat(cannotReach(WS, SRV_IP6)).as("isolated ws, its other address -> server").isTrue();
+        assertThat(elements("isolated_mac")).containsExactly(mac);
+        assertThat(elements("isolated6")).isEmpty();
+        assertThat(cannotReach(WS, SRV_IP)).as("isolated ws -> server").isTrue();
+        assertThat(cannotReach(SRV, WS_IP6)).as("server -> isolated ws's other address (its answer is cut)").isTrue();
+        // neighbour discovery between ws and gateway must still work under isolation: forget what they knew
+        ns(WS, ip, "-6", "neigh", "flush", "dev", "eth0");
+        ns(RT, ip, "-6", "neigh", "flush", "dev", "r-ws");
+        assertThat(reaches(WS, MGMT_IP6)).as("isolated ws over IPv6 -> management").isTrue();
+        assertThat(reaches(WS, MGMT_IP)).as("isolated ws -> management").isTrue();
+
+        assertThat(gateway.release(WS_IP, "alice")).isTrue();
+        assertThat(elements("isolated_mac")).isEmpty();
+        assertThat(reaches(WS, SRV_IP6)).as("after release, ws over IPv6 -> server").isTrue();
+        assertThat(reaches(WS, SRV_IP)).as("after release, ws -> server").isTrue();
+    }
+
+    @Test
     void aScriptNftRefusesShouldLeaveTheOldTableInForce() throws Exception {
         NftablesEnforcer e = new NftablesEnforcer(wrapper, "streamail", Duration.ofSeconds(10));
         Isolation i = new Isolation("10.0.9.9", "", "r", "a", Instant.EPOCH, null, 1);
@@ -185,10 +217,12 @@ class NftablesNetnsTest {
     // ---------------------------------------------------------------- helpers
 
     private static IsolationServiceImpl gateway(MemoryIsolationStore store, MutableClock clock) {
-        IsolationConfig config = TestConfigs.isolation(Map.of("enforcers", "nftables", "management", MGMT_IP));
+        IsolationConfig config = TestConfigs.isolation(Map.of("enforcers", "nftables", "management",
+                MGMT_IP + "," + MGMT_IP6));
         return new IsolationServiceImpl(config, store,
                 List.of(new NftablesEnforcer(wrapper, "streamail", Duration.ofSeconds(10))), clock,
-                () -> List.of(IpAddresses.parse("10.0.1.1"), IpAddresses.parse("10.0.2.1"), IpAddresses.parse("10.0.3.1")),
+                () -> Stream.of("10.0.1.1", "10.0.2.1", "10.0.3.1", "fd00:1::1", "fd00:2::1", "fd00:3::1")
+                        .map(IpAddresses::parse).toList(),
                 false);
     }
 
@@ -200,6 +234,16 @@ class NftablesNetnsTest {
         }
         String inner = out.substring(open + "elements = {".length(), out.indexOf('}', open));
         return Arrays.stream(inner.split("[,\\s]+")).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /** The MAC of {@code dev} in namespace {@code in}, read from {@code ip link show}. */
+    private static String macOf(String in, String dev) throws IOException, InterruptedException {
+        String out = ns(in, ip, "-o", "link", "show", "dev", dev);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("link/ether ([0-9a-f:]{17}) ").matcher(out);
+        if (!m.find()) {
+            throw new IOException("no MAC in: " + out);
+        }
+        return m.group(1);
     }
 
     /** A TCP connect from {@code from} to the test server at {@code ip}, within 3 s. */
@@ -223,14 +267,18 @@ class NftablesNetnsTest {
         return p.exitValue();
     }
 
-    private static void link(String peerNs, String routerSide, String peerIp, String routerIp)
-            throws IOException, InterruptedException {
+    private static void link(String peerNs, String routerSide, String peerIp, String routerIp, String peerIp6,
+            String routerIp6) throws IOException, InterruptedException {
         ns(RT, ip, "link", "add", routerSide, "type", "veth", "peer", "name", "eth0", "netns", peerNs);
         ns(RT, ip, "addr", "add", routerIp + "/24", "dev", routerSide);
+        // nodad: usable at once, no duplicate address detection to wait for
+        ns(RT, ip, "addr", "add", routerIp6 + "/64", "dev", routerSide, "nodad");
         ns(RT, ip, "link", "set", routerSide, "up");
         ns(peerNs, ip, "addr", "add", peerIp + "/24", "dev", "eth0");
+        ns(peerNs, ip, "addr", "add", peerIp6 + "/64", "dev", "eth0", "nodad");
         ns(peerNs, ip, "link", "set", "eth0", "up");
         ns(peerNs, ip, "route", "add", "default", "via", routerIp);
+        ns(peerNs, ip, "-6", "route", "add", "default", "via", routerIp6);
     }
 
     private static void server(String ns, String addr) throws IOException {

@@ -22,6 +22,8 @@ class StrictConfigTest {
         assertThatThrownBy(() -> new NftablesEnforcer(null, Map.of("timeout.seconds", "1.5")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("org.streamail.isolation.nftables: timeout.seconds must be a whole number, got '1.5'");
+        assertThatThrownBy(() -> new NftablesEnforcer(null, Map.of("isolate.by.mac", "yes")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("isolate.by.mac");
         assertThatThrownBy(() -> new WebhookEnforcer(null, Map.of("timeout.seconds", "")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("org.streamail.isolation.webhook: timeout.seconds must be a whole number, got ''");
