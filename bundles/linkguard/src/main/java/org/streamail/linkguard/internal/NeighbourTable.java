@@ -16,8 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The MAC address of a host on the gateway's own network, a hint for the administrator (isolation works on
- * addresses). IPv4: the kernel's neighbour table {@code /proc/net/arp} ({@code IP  HW-type  Flags  HW-address
+ * The MAC address of a host on the gateway's own network, passed with the isolation request (the nftables
+ * enforcer cuts that MAC too, so the host's other addresses are cut; {@code isolate.by.mac}). IPv4: the kernel's neighbour table {@code /proc/net/arp} ({@code IP  HW-type  Flags  HW-address
  * Mask  Device}); incomplete entries (flags {@code 0x0} or an all-zero address) do not count. IPv6: the kernel
  * has no such file (the table is netlink's), so {@code ip -6 neigh show <address>} of iproute2 is run, without
  * a shell, for that one literal (a click is rare); only an entry with an {@code lladdr} in a state other than
