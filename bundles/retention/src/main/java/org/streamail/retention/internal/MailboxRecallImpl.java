@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -24,6 +25,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.eclipse.angus.mail.imap.IMAPFolder;
 import org.eclipse.angus.mail.imap.IMAPMessage;
 import org.eclipse.angus.mail.imap.IMAPStore;
@@ -47,7 +50,8 @@ import org.streamail.api.retention.RetentionAuditStore;
  *
  * <p>Per call: log in to the mailbox, refuse to delete (or to move without MOVE) when the server lacks
  * UIDPLUS, create the recall folder when moving, LIST the folders, skip the exempt ones, the sweeper's move
- * target and the recall folder without opening them, and in each other folder
+ * target and the recall folder without opening them, and in each other folder (all of them, in name order, within
+ * {@link #MAX_FOLDERS} folders and {@link #TIME_BUDGET}; a cut is named in the outcome, a failing folder too)
  * {@code SEARCH HEADER Message-ID <id>}, keep only exact matches (the server's search is a substring match),
  * write an audit row per copy, then act by UID only ({@code UID MOVE}, or {@code UID COPY} + {@code \Deleted}
  * + {@code UID EXPUNGE}; delete = {@code \Deleted} + {@code UID EXPUNGE}). Folders are closed without an
@@ -61,7 +65,29 @@ import org.streamail.api.retention.RetentionAuditStore;
 @Component(service = MailboxRecall.class, configurationPid = RetentionConfig.PID)
 public final class MailboxRecallImpl implements MailboxRecall {
 
-    static final int MAX_FOLDERS = RetentionSweeper.MAX_FOLDERS;
+    /**
+     * Most folders one recall searches in a mailbox: ten times the folders a sweep opens per run, since a recall is a
+     * one-shot action that cannot go on in a next run. Past it the recall stops and names what it did not search.
+     */
+    static final int MAX_FOLDERS = 10 * RetentionSweeper.MAX_FOLDERS;
+    /**
+     * Longest a recall searches one mailbox (from its login); past it the recall stops and names the folders it did
+     * not search. A folder costs a SELECT, a SEARCH and an UNSELECT when it holds no copy.
+     */
+    static final Duration TIME_BUDGET = Duration.ofMinutes(10);
+    /** An INFO line per this many folders searched in a big mailbox. */
+    static final int PROGRESS_EVERY = 1000;
+    /** Most folder names a report spells out; a longer range of folders not searched is named by its ends. */
+    static final int MAX_NAMED_FOLDERS = 20;
+    /** Most times one recall searches a folder again after its connection was lost there. */
+    static final int MAX_RETRIES = 3;
+    /**
+     * Folders in a row whose connection was lost (or could not be made), once the retries are used up, after which a
+     * recall stops and names the rest: the server is gone, and each further folder would wait for its timeout.
+     */
+    static final int MAX_LOST_IN_A_ROW = 5;
+    /** Most problems an outcome spells out; the others are counted (every one has its WARN line). */
+    static final int MAX_PROBLEMS = 10;
     /**
      * More copies of one Message-ID than this in one folder is not a campaign copy; only these are handled. The
      * bound counts exact matches, after the server's substring search has been narrowed down.
@@ -86,6 +112,16 @@ public final class MailboxRecallImpl implements MailboxRecall {
     private final RetentionAuditStore audit;
     private final Clock clock;
     private final Semaphore permits = new Semaphore(MAX_CONCURRENT);
+    /** Most folders a recall searches per mailbox ({@link #MAX_FOLDERS}; lower in tests). */
+    int maxFolders = MAX_FOLDERS;
+    /** Time a recall may spend on one mailbox ({@link #TIME_BUDGET}; other in tests). */
+    Duration timeBudget = TIME_BUDGET;
+    /** Searches of a folder again after a lost connection, per recall ({@link #MAX_RETRIES}; 0 in a test). */
+    int maxRetries = MAX_RETRIES;
+    /** Nanosecond clock of the time budget (a stepping one in tests). */
+    LongSupplier ticker = System::nanoTime;
+    /** Runs between the LIST and the first SELECT with the recall's store; tests remove a folder or cut it there. */
+    Consumer<Store> afterListing = store -> { };
 
     @Activate
     public MailboxRecallImpl(RetentionConfig config, Map<String, Object> properties,
@@ -187,6 +223,7 @@ public final class MailboxRecallImpl implements MailboxRecall {
 
     private RecallOutcome recallIn(String mailbox, String core, String gatewayId, String reason, String actor) {
         long started = System.nanoTime();
+        long budgetStart = ticker.getAsLong();
         Counts c = new Counts();
         try (Store store = connect(mailbox)) {
             IMAPStore imapStore = (IMAPStore) store;
@@ -197,15 +234,9 @@ public final class MailboxRecallImpl implements MailboxRecall {
                         + action.name().toLowerCase(Locale.ROOT) + " because a plain EXPUNGE would also remove what "
                         + "other clients marked \\Deleted");
             }
-            OwnFolders.Listing listing = OwnFolders.list(store, MAX_FOLDERS);
+            // every own folder: the bounds below apply to the folders searched, taken in a stable order
+            OwnFolders.Listing listing = OwnFolders.list(store, Integer.MAX_VALUE);
             List<String> personal = listing.personalPrefixes();
-            List<Folder> folders = listing.folders();
-            if (listing.truncated() > 0) {
-                c.problem((MAX_FOLDERS + listing.truncated()) + " folders, more than " + MAX_FOLDERS
-                        + "; only the first searched");
-                LOG.warn("Recall: {}: {} folders, more than {}; only the first {} searched", mailbox,
-                        MAX_FOLDERS + listing.truncated(), MAX_FOLDERS, MAX_FOLDERS);
-            }
             String target = OwnFolders.serverName(store, recallFolder);
             if (action == RecallAction.MOVE && !policy.dryRun()) {
                 Folder box = store.getFolder(target);
@@ -213,28 +244,111 @@ public final class MailboxRecallImpl implements MailboxRecall {
                     return new RecallOutcome(mailbox, 0, 0, 0, "cannot create the recall folder " + recallFolder);
                 }
             }
-            for (Folder folder : folders) {
-                if (skipped(folder.getFullName(), folder.getSeparator(), personal)) {
-                    continue;
+            List<Folder> toSearch = new ArrayList<>();
+            for (Folder folder : listing.folders()) {
+                if (!skipped(folder.getFullName(), folder.getSeparator(), personal)) {
+                    toSearch.add(folder);
                 }
+            }
+            // Sorted by name: a stable order, so that a cut (budget used up, connection lost) is one named range. The
+            // recall used to search only the first 10,000 folders in the server's LIST order and never the others.
+            toSearch.sort(Comparator.comparing(Folder::getFullName));
+            afterListing.accept(store);
+            int total = toSearch.size();
+            c.folders = total;
+            int next = 0;
+            int retries = 0;
+            int lostInARow = 0;
+            String stoppedBy = null;
+            for (; next < total; next++) {
+                if (next >= maxFolders) {
+                    stoppedBy = "the bound of " + String.format(Locale.ROOT, "%,d", maxFolders) + " folders per recall";
+                    break;
+                }
+                if (ticker.getAsLong() - budgetStart >= timeBudget.toNanos()) {
+                    stoppedBy = "the time budget of " + timeBudget.toSeconds() + " s per mailbox";
+                    break;
+                }
+                Folder folder = toSearch.get(next);
+                int[] before = {c.found, c.moved + c.deleted, c.otherDelivery};
                 try {
                     recallInFolder(mailbox, (IMAPFolder) folder, core, gatewayId, reason, actor, serverMove, target, c);
                 } catch (MessagingException | RuntimeException e) {
-                    // The audit store down lands here too: the audit comes first, so nothing was touched.
-                    c.problem(folder.getFullName() + ": " + e.getMessage());
+                    // Angus says only "connection failure" when it cannot open a new one: ask the session too
+                    boolean lost = connectionLost(e) || !store.isConnected();
+                    if (lost && retries < maxRetries) {
+                        // A dropped connection says nothing about the folder: search it again on a new one (a move it
+                        // cut is finished there, not repeated: UnfinishedSteps). Logging in again if the session is gone.
+                        retries++;
+                        // what the attempt finished counts; what it only found is found again
+                        c.found = before[0] + (c.moved + c.deleted - before[1]);
+                        c.otherDelivery = before[2];
+                        LOG.warn("Recall: {}: connection lost in {} ({}); searching it again ({} of {})", mailbox,
+                                folder.getFullName(), e.toString(), retries, maxRetries);
+                        if (!store.isConnected()) {
+                            reconnect(store, mailbox);
+                        }
+                        next--;
+                        continue;
+                    }
+                    // A folder deleted since the LIST, one without permission, and the audit store down land here (the
+                    // audit comes first, so nothing of that folder was touched): reported, and the recall goes on.
+                    c.failed(folder.getFullName() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
                     LOG.warn("Recall: {} / {} failed: {}", mailbox, folder.getFullName(), e.toString());
+                    // A NO for one folder shows the server is there; only lost connections in a row stop the recall.
+                    lostInARow = lost ? lostInARow + 1 : 0;
+                    if (lostInARow >= MAX_LOST_IN_A_ROW) {
+                        next++;
+                        stoppedBy = "the connection to the IMAP server was lost in " + lostInARow + " folders in a row";
+                        break;
+                    }
+                    continue;
                 }
+                lostInARow = 0;
+                if ((next + 1) % PROGRESS_EVERY == 0) {
+                    LOG.info("Recall: {}: {} of {} folders searched, {} copies found so far", mailbox,
+                            String.format(Locale.ROOT, "%,d", next + 1), String.format(Locale.ROOT, "%,d", total),
+                            c.found);
+                }
+            }
+            c.searched = next - c.failedFolders;
+            if (next < total) {
+                c.notSearched = notSearched(toSearch, next, stoppedBy);
+                LOG.warn("Recall: {}: {}", mailbox, c.notSearched);
             }
         } catch (MessagingException | RuntimeException e) {
             c.problem(e.getMessage() == null ? e.toString() : e.getMessage());
             LOG.warn("Recall: mailbox {} could not be searched: {}", mailbox, e.toString());
         }
-        LOG.info("Recall of <{}>{} in {} by {} ({} ms): found {}, moved {}, deleted {}{}{}", core,
-                gatewayId == null ? "" : " as delivered in " + gatewayId, mailbox, actor,
-                Duration.ofNanos(System.nanoTime() - started).toMillis(), c.found, c.moved, c.deleted,
+        LOG.info("Recall of <{}>{} in {} by {} ({} ms, {} of {} folders searched, {} failed): found {}, moved {}, "
+                + "deleted {}{}{}", core, gatewayId == null ? "" : " as delivered in " + gatewayId, mailbox, actor,
+                Duration.ofNanos(System.nanoTime() - started).toMillis(), c.searched, c.folders, c.failedFolders,
+                c.found, c.moved, c.deleted,
                 c.otherDelivery == 0 ? "" : ", left " + c.otherDelivery + " other message(s) with that Message-ID",
                 c.problems.isEmpty() ? "" : ", problems: " + c.problems);
-        return new RecallOutcome(mailbox, c.found, c.moved, c.deleted, String.join("; ", c.problems));
+        return new RecallOutcome(mailbox, c.found, c.moved, c.deleted, c.error());
+    }
+
+    /**
+     * What a recall cut short did not search: folders {@code from}.. of {@code sorted} (in name order), by name when
+     * they are few, else by count and the names at both ends.
+     */
+    static String notSearched(List<Folder> sorted, int from, String why) {
+        int total = sorted.size();
+        int count = total - from;
+        StringBuilder b = new StringBuilder("not searched, ").append(why).append(": ")
+                .append(String.format(Locale.ROOT, "%,d of %,d folders (%,d-%,d in name order)", count, total,
+                        from + 1, total));
+        if (count <= MAX_NAMED_FOLDERS) {
+            b.append(": ");
+            for (int i = from; i < total; i++) {
+                b.append(i == from ? "" : ", ").append('\'').append(printable(sorted.get(i).getFullName())).append('\'');
+            }
+        } else {
+            b.append(", from '").append(printable(sorted.get(from).getFullName())).append("' to '")
+                    .append(printable(sorted.get(total - 1).getFullName())).append('\'');
+        }
+        return b.toString();
     }
 
     /** Running totals of one recall. Confined to the calling thread. */
@@ -245,11 +359,41 @@ public final class MailboxRecallImpl implements MailboxRecall {
         int moved;
         int deleted;
         final List<String> problems = new ArrayList<>();
+        /** Problems not spelled out in {@link #problems} (over {@link #MAX_PROBLEMS}). */
+        int moreProblems;
+        /** The folders a recall cut short did not search, or {@code null}. */
+        String notSearched;
 
         void problem(String what) {
-            if (problems.size() < 10) {
+            if (problems.size() < MAX_PROBLEMS) {
                 problems.add(what);
+            } else {
+                moreProblems++;
             }
+        }
+
+        /** Folders to search (own, not virtual, not exempt, not the recall folder), searched, and failed. */
+        int folders;
+        int searched;
+        int failedFolders;
+
+        /** A folder that could not be searched (gone, no permission, audit store down); the recall went on. */
+        void failed(String what) {
+            failedFolders++;
+            problem(what);
+        }
+
+        /** The outcome's error: what was not searched first, so it is never among the problems left out. */
+        String error() {
+            List<String> all = new ArrayList<>();
+            if (notSearched != null) {
+                all.add(notSearched);
+            }
+            all.addAll(problems);
+            if (moreProblems > 0) {
+                all.add(moreProblems + " more problem(s), see the log");
+            }
+            return String.join("; ", all);
         }
     }
 
@@ -373,6 +517,34 @@ public final class MailboxRecallImpl implements MailboxRecall {
             if (folder.isOpen()) {
                 folder.close(false); // UNSELECT (or EXAMINE + CLOSE): never an implicit expunge
             }
+        }
+    }
+
+    /** Whether a folder failed because its connection was lost (or could not be made), rather than for itself. */
+    static boolean connectionLost(Throwable e) {
+        Throwable t = e;
+        for (int depth = 0; t != null && depth < 10; depth++, t = t.getCause()) {
+            if (t instanceof jakarta.mail.FolderClosedException || t instanceof jakarta.mail.StoreClosedException
+                    || t instanceof org.eclipse.angus.mail.iap.ConnectionException || t instanceof IOException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Closes what is left of the store's session and logs in again; false when the login fails. */
+    private boolean reconnect(Store store, String mailbox) {
+        try {
+            store.close();
+        } catch (MessagingException | RuntimeException e) {
+            LOG.debug("Recall: closing a lost session: {}", e.toString());
+        }
+        try {
+            store.connect(imap.host(), imap.port(), imap.loginFor(mailbox), imap.passwordFor(mailbox));
+            return true;
+        } catch (MessagingException | RuntimeException e) {
+            LOG.warn("Recall: {}: logging in again failed: {}", mailbox, e.toString());
+            return false;
         }
     }
 

@@ -23,6 +23,8 @@ final class CuttingImapProxy implements AutoCloseable {
     /** The text of the client line to cut before, once; null: relay everything. */
     private final AtomicReference<String> cutBefore = new AtomicReference<>();
     private volatile boolean cut;
+    /** Set by {@link #serverGone()}: every connection is cut at its next client line. */
+    private volatile boolean gone;
 
     CuttingImapProxy(int serverPort, boolean hideMove) throws IOException {
         this.hideMove = hideMove;
@@ -40,6 +42,12 @@ final class CuttingImapProxy implements AutoCloseable {
     void cutBefore(String text) {
         cut = false;
         cutBefore.set(text);
+    }
+
+    /** From now on the server is gone: no new connection is accepted, and each open one is cut at its next command. */
+    void serverGone() throws IOException {
+        gone = true;
+        relay.close();
     }
 
     /** Whether the armed cut happened. */
@@ -67,6 +75,10 @@ final class CuttingImapProxy implements AutoCloseable {
                     String text = line.toString(StandardCharsets.ISO_8859_1);
                     line.reset();
                     if (fromClient) {
+                        if (gone) {
+                            cut = true;
+                            return;
+                        }
                         String trigger = cutBefore.get();
                         if (trigger != null && text.contains(trigger) && cutBefore.compareAndSet(trigger, null)) {
                             cut = true;

@@ -140,6 +140,7 @@ abstract class MailboxRecallContractTest {
         int port = ((Number) imapSettings(mailbox).get("imap.port")).intValue();
         try (CuttingImapProxy proxy = new CuttingImapProxy(port, true)) {
             MailboxRecallImpl recall = recall(mailbox, Map.of("imap.port", proxy.port()));
+            recall.maxRetries = 0; // else the same recall searches the folder again and finishes the move itself
             proxy.cutBefore("+FLAGS.SILENT (\\Deleted)");
             RecallOutcome cut = recall.recall(mailbox, phish, "campaign", "linkguard");
             assertThat(proxy.cutHappened()).isTrue();
@@ -343,6 +344,228 @@ abstract class MailboxRecallContractTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("recall.action");
         assertThatThrownBy(() -> recall("x@corp.example", Map.of("recall.folder", "Bad*Folder")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("recall.folder");
+    }
+
+    /**
+     * Brief recall-folders: a recall searched only the first 10,000 folders in the server's LIST order (the sweeper's
+     * per-run bound) and reported the rest as a problem, so a copy the user had filed in folder 10,001 stayed. It now
+     * searches every own folder, in name order, up to {@link MailboxRecallImpl#MAX_FOLDERS} (ten times as many).
+     * Here the bound is lowered to 7 for seven folders to search: with the old cut at that bound, the copy in the
+     * folder created last (last in LIST order) and the one past the first six were left.
+     */
+    @Test
+    void aCopyInEveryFolderUpToTheBoundIsRecalledWhateverTheListOrder() throws Exception {
+        String mailbox = newMailbox();
+        String phish = id();
+        List<String> folders = List.of("Zeta", "Projects", "Alpha", "Projects/Deep", "Mid", "Beta");
+        append(mailbox, "INBOX", message(phish));
+        for (String folder : folders) {
+            append(mailbox, folder, message(phish));
+        }
+        append(mailbox, "Archives/Local", message(phish));
+        MailboxRecallImpl recall = recall(mailbox, Map.of());
+        recall.maxFolders = 7 + extraFolders(mailbox);
+
+        RecallOutcome outcome = recall.recall(mailbox, phish, "campaign", "linkguard");
+
+        assertThat(outcome.error()).isEmpty();
+        assertThat(outcome.moved()).isEqualTo(7);
+        for (String folder : folders) {
+            assertThat(ids(mailbox, folder)).as(folder).isEmpty();
+        }
+        assertThat(ids(mailbox, "INBOX")).isEmpty();
+        assertThat(ids(mailbox, "Archives/Local")).as("exempt").containsExactly(phish);
+        assertThat(ids(mailbox, "Quarantine")).hasSize(7);
+    }
+
+    /**
+     * Folders a server lists besides those the test made (a parent {@code Archives} that holds messages on
+     * GreenMail): the test's bound counts them, as the recall does.
+     */
+    int extraFolders(String mailbox) throws Exception {
+        try (Store store = userStore(mailbox)) {
+            Folder archives = store.getFolder("Archives");
+            return archives.exists() && (archives.getType() & Folder.HOLDS_MESSAGES) != 0 ? 1 : 0;
+        }
+    }
+
+    /**
+     * Brief recall-folders: past its bound of folders a recall stops and says exactly which folders it did not
+     * search (in name order), instead of "N folders, more than 10,000; only the first searched" with no names. The
+     * folders searched are those first by name, whatever the server's LIST order.
+     */
+    @Test
+    void pastTheFolderBoundTheOutcomeNamesTheFoldersNotSearched() throws Exception {
+        String mailbox = newMailbox();
+        String phish = id();
+        for (String folder : List.of("Zeta", "Beta", "Mid", "Alpha", "Omega")) {
+            append(mailbox, folder, message(phish));
+        }
+        MailboxRecallImpl recall = recall(mailbox, Map.of());
+        int extra = extraFolders(mailbox); // "Archives" sorts after "Alpha"
+        recall.maxFolders = 2 + extra;
+
+        RecallOutcome outcome = recall.recall(mailbox, phish, "campaign", "linkguard");
+
+        // INBOX sorts after Beta: Alpha, (Archives,) Beta searched; INBOX, Mid, Omega, Zeta not
+        assertThat(outcome.moved()).isEqualTo(2);
+        assertThat(ids(mailbox, "Alpha")).isEmpty();
+        assertThat(ids(mailbox, "Beta")).isEmpty();
+        for (String folder : List.of("Mid", "Omega", "Zeta")) {
+            assertThat(ids(mailbox, folder)).as(folder).containsExactly(phish);
+        }
+        int total = 6 + extra;
+        assertThat(outcome.error()).isEqualTo("not searched, the bound of " + (2 + extra) + " folders per recall: 4 of "
+                + total + " folders (" + (total - 3) + "-" + total + " in name order): 'INBOX', 'Mid', 'Omega', 'Zeta'");
+    }
+
+    /**
+     * Brief recall-folders: a recall has a time budget per mailbox (checked before each folder); when it is used up
+     * the outcome names the folders not searched. The clock here advances one minute per reading, against a budget
+     * of three: the recall starts at minute 0 and searches the folders it reaches at minutes 1 and 2.
+     */
+    @Test
+    void whenTheTimeBudgetIsUsedUpTheOutcomeNamesTheFoldersNotSearched() throws Exception {
+        String mailbox = newMailbox();
+        String phish = id();
+        for (String folder : List.of("B", "A", "C", "D")) {
+            append(mailbox, folder, message(phish));
+        }
+        MailboxRecallImpl recall = recall(mailbox, Map.of());
+        long[] minutes = {0};
+        recall.ticker = () -> java.time.Duration.ofMinutes(minutes[0]++).toNanos();
+        recall.timeBudget = java.time.Duration.ofMinutes(3);
+
+        RecallOutcome outcome = recall.recall(mailbox, phish, "campaign", "linkguard");
+
+        assertThat(outcome.moved()).isEqualTo(2);
+        assertThat(ids(mailbox, "A")).isEmpty();
+        assertThat(ids(mailbox, "B")).isEmpty();
+        assertThat(ids(mailbox, "C")).containsExactly(phish);
+        assertThat(outcome.error()).startsWith("not searched, the time budget of 180 s per mailbox: ")
+                .contains("(3-").contains("'C', 'D'");
+    }
+
+    /**
+     * Brief recall-folders, point 2 (the recall already went on; this confirms it with the new loop): a folder removed
+     * between the LIST and its SELECT is reported by name in the outcome, and the other folders are still searched.
+     */
+    @Test
+    void aFolderRemovedAfterTheListIsReportedAndTheRecallGoesOn() throws Exception {
+        String mailbox = newMailbox();
+        String phish = id();
+        for (String folder : List.of("Alpha", "Doomed", "Zeta")) {
+            append(mailbox, folder, message(phish));
+        }
+        MailboxRecallImpl recall = recall(mailbox, Map.of());
+        recall.afterListing = ours -> {
+            try (Store store = userStore(mailbox)) {
+                assertThat(store.getFolder("Doomed").delete(true)).isTrue();
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        };
+
+        RecallOutcome outcome = recall.recall(mailbox, phish, "campaign", "linkguard");
+
+        assertThat(outcome.moved()).isEqualTo(2);
+        assertThat(outcome.error()).startsWith("Doomed: ").doesNotContain("not searched");
+        assertThat(ids(mailbox, "Alpha")).isEmpty();
+        assertThat(ids(mailbox, "Zeta")).isEmpty();
+        assertThat(ids(mailbox, "Quarantine")).hasSize(2);
+    }
+
+    /**
+     * Brief recall-folders, point 2: a connection lost in one folder (here cut before its \\Deleted STORE, on a server
+     * without MOVE, after its COPY) made that folder a failure, and its copy stayed until the next recall. The folder
+     * is now searched again on a new connection (at most {@link MailboxRecallImpl#MAX_RETRIES} times per recall),
+     * which finishes the cut move without a second copy, and the recall goes on with the next folders.
+     */
+    @Test
+    void aConnectionLostInOneFolderIsReportedAndTheNextFoldersAreStillSearched() throws Exception {
+        String mailbox = newMailbox();
+        String phish = id();
+        for (String folder : List.of("Alpha", "Beta", "Gamma")) {
+            append(mailbox, folder, message(phish));
+        }
+        int port = ((Number) imapSettings(mailbox).get("imap.port")).intValue();
+        try (CuttingImapProxy proxy = new CuttingImapProxy(port, true)) {
+            MailboxRecallImpl recall = recall(mailbox, Map.of("imap.port", proxy.port()));
+            proxy.cutBefore("+FLAGS.SILENT (\\Deleted)");
+
+            RecallOutcome outcome = recall.recall(mailbox, phish, "campaign", "linkguard");
+
+            assertThat(proxy.cutHappened()).isTrue();
+            assertThat(outcome.error()).isEmpty();
+            assertThat(outcome.found()).isEqualTo(3);
+            assertThat(outcome.moved()).isEqualTo(3);
+        }
+        for (String folder : List.of("Alpha", "Beta", "Gamma")) {
+            assertThat(ids(mailbox, folder)).as(folder).isEmpty();
+        }
+        assertThat(ids(mailbox, "Quarantine")).as("one copy each, none twice").hasSize(3);
+    }
+
+    /**
+     * Brief recall-folders, point 2 (confirms; Angus opens each folder on a connection of its own): with the recall's
+     * own session closed between the LIST and the first SELECT, every folder is still searched.
+     */
+    @Test
+    void aRecallWhoseSessionIsClosedAfterTheListStillSearchesEveryFolder() throws Exception {
+        String mailbox = newMailbox();
+        String phish = id();
+        for (String folder : List.of("Alpha", "Beta")) {
+            append(mailbox, folder, message(phish));
+        }
+        MailboxRecallImpl recall = recall(mailbox, Map.of());
+        recall.afterListing = store -> {
+            try {
+                store.close();
+            } catch (jakarta.mail.MessagingException e) {
+                throw new AssertionError(e);
+            }
+        };
+
+        RecallOutcome outcome = recall.recall(mailbox, phish, "campaign", "linkguard");
+
+        assertThat(outcome.error()).isEmpty();
+        assertThat(outcome.moved()).isEqualTo(2);
+        assertThat(ids(mailbox, "Alpha")).isEmpty();
+        assertThat(ids(mailbox, "Beta")).isEmpty();
+    }
+
+    /**
+     * Brief recall-folders, bounds: with the server gone after the LIST, every folder's connection fails; after the
+     * retries and {@link MailboxRecallImpl#MAX_LOST_IN_A_ROW} such folders in a row the recall stops and names the
+     * folders it did not search, instead of trying (and waiting for) each of the others.
+     */
+    @Test
+    void withTheServerGoneTheRecallStopsAfterAFewFoldersAndNamesTheRest() throws Exception {
+        String mailbox = newMailbox();
+        String phish = id();
+        List<String> folders = List.of("A", "B", "C", "D", "E", "F", "G");
+        for (String folder : folders) {
+            append(mailbox, folder, message(phish));
+        }
+        int port = ((Number) imapSettings(mailbox).get("imap.port")).intValue();
+        CuttingImapProxy proxy = new CuttingImapProxy(port, false);
+        MailboxRecallImpl recall = recall(mailbox, Map.of("imap.port", proxy.port(), "imap.timeout.seconds", 5));
+        recall.afterListing = store -> {
+            try {
+                proxy.serverGone();
+            } catch (java.io.IOException e) {
+                throw new AssertionError(e);
+            }
+        };
+
+        RecallOutcome outcome = recall.recall(mailbox, phish, "campaign", "linkguard");
+
+        assertThat(outcome.moved()).isZero();
+        assertThat(outcome.error()).startsWith("not searched, the connection to the IMAP server was lost in 5 folders "
+                + "in a row: 3 of 8 folders (6-8 in name order): 'F', 'G', 'INBOX'; A: ").contains("; E: ");
+        for (String folder : folders) {
+            assertThat(ids(mailbox, folder)).as(folder).containsExactly(phish);
+        }
     }
 
     @Test

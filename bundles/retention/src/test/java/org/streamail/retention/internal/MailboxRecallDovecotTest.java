@@ -29,7 +29,7 @@ class MailboxRecallDovecotTest extends MailboxRecallContractTest {
 
     @BeforeAll
     static void startDovecot() throws Exception {
-        dovecot = DovecotFixture.startOrSkip("recall", 20, PASSWORD);
+        dovecot = DovecotFixture.startOrSkip("recall", 30, PASSWORD);
     }
 
     @AfterAll
