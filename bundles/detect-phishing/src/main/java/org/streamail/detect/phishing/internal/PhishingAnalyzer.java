@@ -888,8 +888,7 @@ final class PhishingAnalyzer {
             hit(Rules.KNOWN_BAD, "The sender's domain " + fromDomain + " is on the list of known phishing domains", "");
         }
         if (!internal) {
-            String key = Org.nameKey(unmasked(from));
-            String colleague = key.isEmpty() ? null : org.people().get(key);
+            String colleague = org.colleagueIn(unmasked(from));
             String shownAddress = protectedAddressIn(unmasked(from));
             if (colleague != null && !colleague.equalsIgnoreCase(from.address())) {
                 hit(Rules.SENDER_DISPLAY_NAME, "The sender calls themselves '" + clip(from.displayName(), 60)

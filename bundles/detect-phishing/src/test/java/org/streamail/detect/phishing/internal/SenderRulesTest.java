@@ -39,6 +39,38 @@ class SenderRulesTest extends DetectorTestBase {
     }
 
     @Test
+    void colleaguesNameDressedUpWithAFewMoreWordsShouldFire() {
+        assertThat(finding(msg().from("Marie Dupont (CEO) <ceo.office@gmail.com>"), Rules.SENDER_DISPLAY_NAME)
+                .detail()).contains("marie.dupont@contoso.com");
+        assertThat(fired(msg().from("CEO Marie Dupont via DocuSign <dse@docusign-mail.example>")))
+                .as("three words besides the name").contains(Rules.SENDER_DISPLAY_NAME);
+        assertThat(fired(msg().from("\"DUPONT, Marie - Finance\" <md@example.org>")))
+                .contains(Rules.SENDER_DISPLAY_NAME);
+    }
+
+    @Test
+    void aNameInALongerTextOrOneWordOfAColleaguesNameShouldNotFire() {
+        assertThat(fired(msg().from("Marie from the Dupont family bakery team <hello@bakery.example>")))
+                .as("more than three other words: a sentence, not a dressed-up name")
+                .doesNotContain(Rules.SENDER_DISPLAY_NAME);
+        assertThat(fired(msg().from("Marie Durand (CEO) <md@gmail.com>"))).doesNotContain(Rules.SENDER_DISPLAY_NAME);
+        assertThat(fired(msg().from("Dupont Consulting <info@dupont-consulting.example>")))
+                .as("one word of the name").doesNotContain(Rules.SENDER_DISPLAY_NAME);
+    }
+
+    @Test
+    void theLongestColleagueNameInsideADisplayNameIsTheOneNamed() {
+        Org org = new Org(Set.of("contoso.com"), java.util.Map.of("dupont marie", "marie.dupont@contoso.com",
+                "anne dupont marie", "anne-marie.dupont@contoso.com"));
+        assertThat(org.colleagueIn("Anne Marie Dupont (Finance)")).isEqualTo("anne-marie.dupont@contoso.com");
+        assertThat(org.colleagueIn("Marie Dupont | Contoso")).isEqualTo("marie.dupont@contoso.com");
+        assertThat(org.colleagueIn("Anne-Marie DUPONT")).as("exact").isEqualTo("anne-marie.dupont@contoso.com");
+        assertThat(org.colleagueIn("Marie")).isNull();
+        assertThat(org.colleagueIn("a b c d e f g h i j Marie Dupont")).as("only the first 8 words are read")
+                .isNull();
+    }
+
+    @Test
     void colleagueWritingFromInsideOrAStrangerWithAnotherNameShouldNotFire() {
         assertThat(fired(msg().from("Marie Dupont <marie.dupont@contoso.com>").auth("marie.dupont@contoso.com")))
                 .doesNotContain(Rules.SENDER_DISPLAY_NAME);
