@@ -1,7 +1,6 @@
 package org.streamail.rest.internal;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Map;
 import javax.servlet.Servlet;
@@ -29,6 +28,7 @@ import org.streamail.api.store.MessageLog;
 import org.streamail.rest.internal.auth.AuthenticatedUser;
 import org.streamail.rest.internal.http.ApiRequest;
 import org.streamail.rest.internal.http.ApiResponse;
+import org.streamail.rest.internal.http.ResponseWriter;
 
 /**
  * The REST API servlet: {@code /streamail/api/v1/*} in the {@code streamail} servlet context, whose helper
@@ -50,6 +50,12 @@ public class ApiServlet extends HttpServlet {
 
     /** Largest {@code body.read.timeout.seconds}: an hour. */
     static final int MAX_BODY_TIMEOUT_SECONDS = 3600;
+
+    /** Largest {@code response.write.timeout.seconds}: an hour. */
+    static final int MAX_WRITE_TIMEOUT_SECONDS = 3600;
+
+    /** {@code response.write.timeout.seconds} when a test does not say. */
+    static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(300);
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -81,6 +87,7 @@ public class ApiServlet extends HttpServlet {
 
     private final transient RestApi api;
     private final transient Duration bodyTimeout;
+    private final transient ResponseWriter writer;
 
     /**
      * @throws IllegalArgumentException naming the property when a value does not parse (a size such as
@@ -95,6 +102,7 @@ public class ApiServlet extends HttpServlet {
                         () -> retention, () -> retentionAudit),
                 new RestApi.Limits(Math.max(1, config.max_message_size()), Math.max(1024, config.max_json_size())));
         this.bodyTimeout = bodyTimeout(config.body_read_timeout_seconds());
+        this.writer = new ResponseWriter(writeTimeout(config.response_write_timeout_seconds()));
     }
 
     /** For tests: an API over given services. */
@@ -104,14 +112,28 @@ public class ApiServlet extends HttpServlet {
 
     /** For tests: an API over given services and a body timeout. */
     ApiServlet(RestApi api, Duration bodyTimeout) {
+        this(api, bodyTimeout, DEFAULT_WRITE_TIMEOUT);
+    }
+
+    /** For tests: an API over given services, a body timeout and a response write timeout. */
+    ApiServlet(RestApi api, Duration bodyTimeout, Duration writeTimeout) {
         this.api = api;
         this.bodyTimeout = bodyTimeout;
+        this.writer = new ResponseWriter(writeTimeout);
     }
 
     static Duration bodyTimeout(int seconds) {
         if (seconds < 1 || seconds > MAX_BODY_TIMEOUT_SECONDS) {
             throw new IllegalArgumentException("body.read.timeout.seconds must be between 1 and "
                     + MAX_BODY_TIMEOUT_SECONDS + ", got " + seconds);
+        }
+        return Duration.ofSeconds(seconds);
+    }
+
+    static Duration writeTimeout(int seconds) {
+        if (seconds < 1 || seconds > MAX_WRITE_TIMEOUT_SECONDS) {
+            throw new IllegalArgumentException("response.write.timeout.seconds must be between 1 and "
+                    + MAX_WRITE_TIMEOUT_SECONDS + ", got " + seconds);
         }
         return Duration.ofSeconds(seconds);
     }
@@ -123,10 +145,11 @@ public class ApiServlet extends HttpServlet {
                 req::getHeader, req.getContentLengthLong(), req.getInputStream(),
                 user instanceof AuthenticatedUser u ? u : null, bodyTimeout);
         // HEAD is answered as GET (the router runs the GET route, RFC 9110 9.3.2) without the body
-        write(api.handle(request), resp, !request.method().equals("HEAD"));
+        write(api.handle(request), req, resp, !request.method().equals("HEAD"));
     }
 
-    private void write(ApiResponse response, HttpServletResponse resp, boolean withBody) throws IOException {
+    private void write(ApiResponse response, HttpServletRequest req, HttpServletResponse resp, boolean withBody)
+            throws IOException {
         resp.setStatus(response.status());
         // API answers concern mail and users: no caching anywhere; no content sniffing of raw messages.
         resp.setHeader("Cache-Control", "no-store");
@@ -154,8 +177,13 @@ public class ApiServlet extends HttpServlet {
         if (!withBody) {
             return; // Content-Length says what GET would send
         }
-        try (OutputStream out = resp.getOutputStream()) {
-            out.write(body);
-        }
+        // Within response.write.timeout.seconds from here, else the connection is closed (a slow reader would
+        // hold this thread for as long as it keeps reading a byte within each idle timeout).
+        writer.write(body, resp.getOutputStream(), () -> clientAddress(req), req::getRequestURI);
+    }
+
+    private static String clientAddress(HttpServletRequest req) {
+        Object resolved = req.getAttribute(StreamailContextHelper.CLIENT_ADDRESS_ATTRIBUTE);
+        return resolved instanceof String s ? s : req.getRemoteAddr();
     }
 }

@@ -63,4 +63,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             description = "The whole request body must arrive within this time from its first read (longer: 408 and"
                     + " the connection is closed); bounds a client that sends a body a byte at a time (1..3600)")
     int body_read_timeout_seconds() default 120;
+
+    @AttributeDefinition(name = "Response write timeout seconds",
+            description = "An answer's body must be taken by the client within this time from its first byte"
+                    + " (longer: the connection is closed and the request thread freed); bounds a client that reads"
+                    + " a large answer a byte at a time (1..3600)")
+    int response_write_timeout_seconds() default 300;
 }

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.servlet.http.HttpServlet;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
@@ -37,11 +38,16 @@ class RealHttpTest {
     /** The connector's idle timeout: longer than the pause between the bytes of the slow body below. */
     static final int IDLE_TIMEOUT_MS = 5_000;
     static final Duration BODY_TIMEOUT = Duration.ofMillis(1_500);
+    static final Duration WRITE_TIMEOUT = Duration.ofSeconds(2);
+    /** A raw message far larger than the socket buffers between the servlet and a slow client. */
+    static final int LARGE = 8 << 20;
 
     final InMemoryGateway gateway = new InMemoryGateway();
     final StreamailContextHelper context = new StreamailContextHelper(ServletAndContextTest.USERS);
     final ApiServlet api = new ApiServlet(new RestApi(gateway.services(), new RestApi.Limits(1 << 20, 64 * 1024)),
-            BODY_TIMEOUT);
+            BODY_TIMEOUT, WRITE_TIMEOUT);
+    /** Requests inside the servlet now: a request thread held by a slow client shows here. */
+    final AtomicInteger inFlight = new AtomicInteger();
     Server server;
     int port;
 
@@ -55,6 +61,8 @@ class RealHttpTest {
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         connector.setIdleTimeout(IDLE_TIMEOUT_MS);
+        // small kernel buffers, so that a slow reader holds the servlet's writes after a few hundred KiB
+        connector.setAcceptedSendBufferSize(64 * 1024);
         server.addConnector(connector);
         ServletContextHandler handler = new ServletContextHandler(ServletContextHandler.NO_SESSIONS);
         handler.setContextPath("/streamail");
@@ -63,8 +71,13 @@ class RealHttpTest {
 
             @Override
             protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-                if (context.handleSecurity(req, resp)) {
-                    api.service(req, resp);
+                inFlight.incrementAndGet();
+                try {
+                    if (context.handleSecurity(req, resp)) {
+                        api.service(req, resp);
+                    }
+                } finally {
+                    inFlight.decrementAndGet();
                 }
             }
         }), ApiServlet.PATTERN);
@@ -142,6 +155,87 @@ class RealHttpTest {
             assertThat(a.status()).as(a.text()).isEqualTo(201);
         }
         assertThat(gateway.addresses).containsKey("steady@corp.example");
+    }
+
+    @Test
+    void aClientReadingALargeAnswerSlowlyIsCutAtTheWriteTimeoutAndTheThreadIsFree() throws Exception {
+        byte[] raw = largeMessage();
+        gateway.hold("big", "large", InMemoryGateway.PHISHING, raw);
+        try (Socket s = new Socket()) {
+            s.setReceiveBufferSize(4096);
+            s.connect(new InetSocketAddress("127.0.0.1", port));
+            s.setSoTimeout(IDLE_TIMEOUT_MS);
+            s.getOutputStream().write(("GET /streamail/api/v1/quarantine/big/raw HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Authorization: " + ServletAndContextTest.basic("root:s3cret:with:colons")
+                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            long start = System.nanoTime();
+            InputStream in = s.getInputStream();
+            byte[] head = new byte[12];
+            int headLength = in.readNBytes(head, 0, head.length);
+            assertThat(new String(head, 0, headLength, StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 200");
+            // about 8 KiB/s, a read every 125 ms (well within the idle timeout): 17 minutes for the whole answer
+            long received = headLength;
+            byte[] buffer = new byte[1024];
+            while (millisSince(start) < WRITE_TIMEOUT.toMillis() + 1_500) {
+                int n = in.read(buffer);
+                assertThat(n).as("the connection is open while the client reads").isPositive();
+                received += n;
+                Thread.sleep(125);
+            }
+            // the client is still connected and reading slowly, but the server has let go of it
+            assertThat(inFlight.get()).as("request threads inside the servlet %d ms after the request",
+                    millisSince(start)).isZero();
+            long other = System.nanoTime();
+            assertThat(exchange("GET", "/health", ServletAndContextTest.basic("watcher:pw")).status()).isEqualTo(200);
+            assertThat(millisSince(other)).as("another request is answered at once").isLessThan(1_000);
+            // what the kernel still buffers arrives, then the end of the connection, long before the whole answer
+            long drain = System.nanoTime();
+            try {
+                int n;
+                while ((n = in.read(buffer)) > 0) {
+                    received += n;
+                }
+            } catch (SocketTimeoutException e) {
+                throw new AssertionError("the connection is still open " + millisSince(drain) + " ms into the"
+                        + " drain, " + received + " bytes received", e);
+            } catch (IOException reset) {
+                // a reset closes it as well
+            }
+            assertThat(received).as("bytes received of a %d-byte answer", raw.length).isLessThan(raw.length / 2);
+            assertThat(millisSince(drain)).isLessThan(3_000);
+        }
+    }
+
+    @Test
+    void theSameLargeAnswerReadAtNormalSpeedArrivesWhole() throws Exception {
+        byte[] raw = largeMessage();
+        gateway.hold("big", "large", InMemoryGateway.PHISHING, raw);
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port));
+            s.setSoTimeout(IDLE_TIMEOUT_MS);
+            s.getOutputStream().write(("GET /streamail/api/v1/quarantine/big/raw HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Authorization: " + ServletAndContextTest.basic("root:s3cret:with:colons")
+                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            byte[] all = s.getInputStream().readNBytes(raw.length + 4096); // ends at EOF: Connection: close
+            int end = headerEnd(all);
+            assertThat(end).isPositive();
+            assertThat(new String(all, 0, end, StandardCharsets.ISO_8859_1))
+                    .startsWith("HTTP/1.1 200").contains("Content-Length: " + raw.length);
+            assertThat(java.util.Arrays.copyOfRange(all, end + 4, all.length)).isEqualTo(raw);
+        }
+        assertThat(inFlight.get()).isZero();
+    }
+
+    /** An {@link #LARGE}-byte message: headers, then lines of text. */
+    static byte[] largeMessage() {
+        StringBuilder m = new StringBuilder(LARGE + 100).append("Subject: large\r\nFrom: a@b.example\r\n\r\n");
+        String line = "x".repeat(76) + "\r\n";
+        while (m.length() + line.length() <= LARGE) {
+            m.append(line);
+        }
+        return m.toString().getBytes(StandardCharsets.US_ASCII);
     }
 
     @Test

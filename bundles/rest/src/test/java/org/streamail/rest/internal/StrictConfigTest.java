@@ -51,6 +51,26 @@ class StrictConfigTest {
     }
 
     @Test
+    void aResponseWriteTimeoutOutOfRangeFailsTheServletNamingTheProperty() {
+        Map<String, Object> defaults = ShippedConfig.defaultsAsText(RestConfiguration.class);
+        assertThat(defaults).containsEntry("response.write.timeout.seconds", "300");
+        for (String bad : new String[] {"0", "-1", "3601"}) {
+            Map<String, Object> props = new java.util.HashMap<>(defaults);
+            props.put("response.write.timeout.seconds", bad);
+            assertThatThrownBy(() -> new ApiServlet(ShippedConfig.config(RestConfiguration.class, props), props))
+                    .as(bad).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("response.write.timeout.seconds must be between 1 and 3600, got " + bad);
+        }
+        assertThatThrownBy(() -> new ApiServlet(UNREAD, Map.of("response.write.timeout.seconds", "5m")))
+                .hasMessage("org.streamail.rest: response.write.timeout.seconds must be a whole number, got '5m'");
+        for (String good : new String[] {"1", "3600"}) {
+            Map<String, Object> props = new java.util.HashMap<>(defaults);
+            props.put("response.write.timeout.seconds", good);
+            new ApiServlet(ShippedConfig.config(RestConfiguration.class, props), props);
+        }
+    }
+
+    @Test
     void aMisspelledKeyIsReportedButNotTheWhiteboardProperties() {
         assertThat(StreamailContextHelper.checkProperties(Map.of("trusted.proxy", "10.0.0.1",
                 "osgi.http.whiteboard.context.name", "streamail", "osgi.http.whiteboard.context.path", "/streamail",
@@ -71,7 +91,7 @@ class StrictConfigTest {
     @Test
     void theDefaultsWrittenAsTextAreAccepted() {
         Map<String, Object> defaults = ShippedConfig.defaultsAsText(RestConfiguration.class);
-        assertThat(defaults).containsEntry("auth.throttle.max.addresses", "10000").hasSize(11);
+        assertThat(defaults).containsEntry("auth.throttle.max.addresses", "10000").hasSize(12);
         assertThat(StreamailContextHelper.checkProperties(defaults)).isEmpty();
         new StreamailContextHelper(ShippedConfig.config(RestConfiguration.class, defaults), defaults);
     }
