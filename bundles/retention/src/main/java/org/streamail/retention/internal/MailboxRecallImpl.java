@@ -235,7 +235,7 @@ public final class MailboxRecallImpl implements MailboxRecall {
                         + "other clients marked \\Deleted");
             }
             // every own folder: the bounds below apply to the folders searched, taken in a stable order
-            OwnFolders.Listing listing = OwnFolders.list(store, Integer.MAX_VALUE);
+            OwnFolders.Listing listing = OwnFolders.list(store);
             List<String> personal = listing.personalPrefixes();
             String target = OwnFolders.serverName(store, recallFolder);
             if (action == RecallAction.MOVE && !policy.dryRun()) {

@@ -36,26 +36,25 @@ final class OwnFolders {
     static final Set<String> VIRTUAL_VIEWS = Set.of("\\all", "\\flagged", "\\important");
 
     /**
-     * The folders found, at most {@code max}, and how many of the listed ones were left out and why.
+     * The folders found, and how many of the listed ones were left out and why. Every own folder is kept: the
+     * callers bound the folders they open (a sweep per run, a recall per mailbox), in name order.
      *
-     * @param truncated        how many of the mailbox's own folders were left out by the bound
      * @param personalPrefixes the personal namespace prefixes without delimiter, for matching configured names
      */
-    record Listing(List<Folder> folders, int listed, int otherNamespace, int virtualView, int truncated,
+    record Listing(List<Folder> folders, int listed, int otherNamespace, int virtualView,
             List<String> personalPrefixes) {
     }
 
     private OwnFolders() {
     }
 
-    /** Lists the mailbox's own folders that hold messages, in the server's order, at most {@code max}. */
-    static Listing list(Store store, int max) throws MessagingException {
+    /** Lists the mailbox's own folders that hold messages, in the server's order. */
+    static Listing list(Store store) throws MessagingException {
         List<Prefix> prefixes = namespaces(store);
         Folder[] all = store.getDefaultFolder().list("*");
         List<Folder> out = new ArrayList<>();
         int other = 0;
         int virtual = 0;
-        int truncated = 0;
         for (Folder f : all) {
             if ((f.getType() & Folder.HOLDS_MESSAGES) == 0) {
                 continue;
@@ -68,13 +67,9 @@ final class OwnFolders {
                 virtual++;
                 continue;
             }
-            if (out.size() < max) {
-                out.add(f);
-            } else {
-                truncated++;
-            }
+            out.add(f);
         }
-        return new Listing(out, all.length, other, virtual, truncated,
+        return new Listing(out, all.length, other, virtual,
                 personalPrefixes(prefixes).stream().map(Prefix::name).toList());
     }
 

@@ -150,7 +150,7 @@ final class RetentionSweeper {
                 return;
             }
             // all own folders: the bound applies to the folders a run opens, chosen below in a stable order
-            OwnFolders.Listing listing = OwnFolders.list(store, Integer.MAX_VALUE);
+            OwnFolders.Listing listing = OwnFolders.list(store);
             List<String> personal = listing.personalPrefixes();
             if (listing.otherNamespace() + listing.virtualView() > 0) {
                 LOG.debug("Retention: {}: {} folders of other namespaces and {} virtual views not opened", mailbox,
@@ -334,7 +334,7 @@ final class RetentionSweeper {
             }
             // Every folder a sweep reaches, over its runs (see sweepMailbox): a message past the first maxFolders must
             // be extendable too, or the sweep would delete it although the recipient asked to keep it.
-            OwnFolders.Listing listing = OwnFolders.list(store, Integer.MAX_VALUE);
+            OwnFolders.Listing listing = OwnFolders.list(store);
             List<String> personal = listing.personalPrefixes();
             if (listing.folders().size() > maxFolders) {
                 LOG.info("Retention: {}: an extension searches all {} folders (more than the {} a sweep opens per run)",

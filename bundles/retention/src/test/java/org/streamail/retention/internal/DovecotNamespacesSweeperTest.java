@@ -67,7 +67,7 @@ class DovecotNamespacesSweeperTest extends DovecotContract {
         append(mailbox, "Archives/Local", signedMessage(kept, "P14D", false), DAYS_AGO_30);
         assertThat(contents(mailbox, "Virtual/All")).as("the virtual folder shows it").containsOnlyKeys(kept);
         try (Store store = userStore(mailbox)) {
-            OwnFolders.Listing listing = OwnFolders.list(store, 100);
+            OwnFolders.Listing listing = OwnFolders.list(store);
             assertThat(listing.virtualView()).as("Virtual/All is recognised by \\All").isEqualTo(1);
             assertThat(listing.folders()).extracting(jakarta.mail.Folder::getFullName)
                     .contains("INBOX", "Archives/Local").noneMatch(n -> n.startsWith("Virtual") || n.startsWith("Public"));

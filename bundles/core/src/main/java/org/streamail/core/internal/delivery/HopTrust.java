@@ -199,25 +199,24 @@ public record HopTrust(String prefix, Path caFile, List<X509Certificate> cas, Li
         }
     }
 
+    /** As the status lines show a digest: upper case, colon-separated. */
     private static String hex(byte[] b) {
+        return HexFormat.ofDelimiter(":").withUpperCase().formatHex(sha256(b));
+    }
+
+    private static byte[] sha256(byte[] b) {
         try {
-            return HexFormat.ofDelimiter(":").withUpperCase().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+            return MessageDigest.getInstance("SHA-256").digest(b);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is in every JVM", e);
         }
     }
 
-    private static String plainHex(byte[] b) throws NoSuchAlgorithmException {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-    }
-
-    /** Whether {@code cert} or its public key has one of the pinned digests. */
+    /** Whether {@code cert} or its public key has one of the pinned digests (held as plain lower-case hex). */
     boolean matches(X509Certificate cert) throws CertificateException {
-        try {
-            return pins.contains(plainHex(cert.getEncoded())) || pins.contains(plainHex(cert.getPublicKey().getEncoded()));
-        } catch (NoSuchAlgorithmException e) {
-            throw new CertificateException(e);
-        }
+        HexFormat plain = HexFormat.of();
+        return pins.contains(plain.formatHex(sha256(cert.getEncoded())))
+                || pins.contains(plain.formatHex(sha256(cert.getPublicKey().getEncoded())));
     }
 
     /**

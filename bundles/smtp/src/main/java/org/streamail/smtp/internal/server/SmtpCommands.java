@@ -370,7 +370,7 @@ final class SmtpCommands {
                 outboundRecipient(arg, sess, st);
                 return;
             }
-            if (!st.harvestExempt && engine.harvestRefused(st.clientIp)) {
+            if (engine.harvestRefused(st)) {
                 // Before the directory is asked: a known address gets the same answer as an unknown one. Not
                 // counted as an unknown recipient (the listing ends one harvest window after it began at most),
                 // nor towards max.errors (the session ends at the next command anyway).

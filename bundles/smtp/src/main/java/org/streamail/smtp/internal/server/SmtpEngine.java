@@ -253,7 +253,7 @@ public final class SmtpEngine {
     long unknownRecipient(SessionState st) {
         String ip = st.clientIp;
         int count = harvest.unknownRecipient(ip);
-        boolean refuse = settings.harvestAction() == ListenerSettings.HarvestAction.REFUSE && !st.harvestExempt;
+        boolean refuse = refusesHarvesters(st);
         if (count > 0 && count >= harvest.max()) {
             LOG.info("SMTP {} from {}: {} unknown recipients within {} s over its sessions; possible directory"
                     + " harvesting{}", listenerName(), ip, count, settings.harvestWindowSeconds(),
@@ -277,11 +277,17 @@ public final class SmtpEngine {
     }
 
     /**
-     * Whether the client is over the harvest limit within the window and {@code harvest.action} is refuse: its
-     * recipients, known or not, are refused with 450 4.7.1 (not counted as unknown recipients).
+     * Whether the session's client is over the harvest limit within the window and {@code harvest.action} is refuse
+     * (and the client is not in {@code harvest.exempt.networks}): its recipients, known or not, are refused with
+     * 450 4.7.1 (not counted as unknown recipients).
      */
-    boolean harvestRefused(String ip) {
-        return settings.harvestAction() == ListenerSettings.HarvestAction.REFUSE && harvest.listed(ip);
+    boolean harvestRefused(SessionState st) {
+        return refusesHarvesters(st) && harvest.listed(st.clientIp);
+    }
+
+    /** {@code harvest.action} refuse applies to this session's client: the tarpit and the 450 refusals. */
+    private boolean refusesHarvesters(SessionState st) {
+        return settings.harvestAction() == ListenerSettings.HarvestAction.REFUSE && !st.harvestExempt;
     }
 
     /**
