@@ -43,9 +43,17 @@ final class SessionState {
     /** The reaper closed the socket (set once, by the reaper). */
     volatile boolean reaped;
 
+    /**
+     * The client as counted against {@code max.connections.per.ip}: its address, or for IPv6 its /64 network
+     * ({@link IntrusionAlarm#rateKey}), since one host commonly holds a whole /64 and could otherwise open
+     * {@code max.connections.per.ip} sessions from each of its addresses; {@code null} when the address is unknown.
+     */
+    final String clientKey;
+
     SessionState(String id, String clientIp, boolean tls) {
         this.id = id;
         this.clientIp = clientIp;
+        this.clientKey = clientIp == null ? null : IntrusionAlarm.rateKey(clientIp);
         this.tls = tls;
     }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -364,6 +365,14 @@ public final class SmtpEngine {
         return s;
     }
 
+    /**
+     * The open sessions of one client as {@code max.connections.per.ip} counts them: same {@link
+     * SessionState#clientKey} (an IPv4 address, or an IPv6 /64). A client of unknown address counts none.
+     */
+    static long sessionsFrom(Collection<SessionState> open, String clientKey) {
+        return clientKey == null ? 0 : open.stream().filter(s -> clientKey.equals(s.clientKey)).count();
+    }
+
     /** Registers each session before its greeting and asks the guards whether to greet at all. */
     private final class Sessions implements SessionHandler {
         /** Held while a new session is counted against its address's limit and registered. */
@@ -391,8 +400,7 @@ public final class SmtpEngine {
             synchronized (admission) {
                 // counting and registering in one step: two session threads of one client cannot both see room
                 full = sessions.size() >= settings.maxConnections();
-                fromIp = full || ip == null ? 0
-                        : sessions.values().stream().filter(s -> ip.equals(s.clientIp)).count();
+                fromIp = full ? 0 : sessionsFrom(sessions.values(), state.clientKey);
                 if (!full && fromIp < settings.maxConnectionsPerIp()) {
                     sessions.put(session, state);
                 }
@@ -404,8 +412,9 @@ public final class SmtpEngine {
                         + " too many connections, try again later");
             }
             if (fromIp >= settings.maxConnectionsPerIp()) {
-                LOG.warn("SMTP {} from {} refused: already {} sessions from that address (max.connections.per.ip)",
-                        state.id, ip, fromIp);
+                LOG.warn("SMTP {} from {} refused: already {} sessions from {} (max.connections.per.ip)",
+                        state.id, ip, fromIp, state.clientKey.equals(ip) ? "that address"
+                                : "its IPv6 network " + state.clientKey);
                 alarm.connectionFlood(listenerName(), ip, fromIp);
                 return SessionAcceptance.failure(421, "4.7.0 too many connections from your address, try later");
             }

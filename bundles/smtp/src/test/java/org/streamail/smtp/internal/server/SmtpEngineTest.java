@@ -300,6 +300,26 @@ class SmtpEngineTest {
     }
 
     /**
+     * max.connections.per.ip counts an IPv6 client by its /64 (a host that holds a /64 cannot open the limit's
+     * sessions from each of its addresses), an IPv4 client by its address, a mapped IPv4 address as that IPv4
+     * client, and a client of unknown address not at all.
+     */
+    @Test
+    void maxConnectionsPerIpCountsAnIpv6ClientByItsSlash64() {
+        List<SessionState> open = List.of(new SessionState("a", "2001:db8:1:2::10", false),
+                new SessionState("b", "2001:db8:1:2:ffff:ffff:ffff:1", false),
+                new SessionState("c", "2001:db8:1:3::10", false), new SessionState("d", "192.0.2.1", false),
+                new SessionState("e", "::ffff:192.0.2.1", false), new SessionState("f", null, false));
+        assertThat(SmtpEngine.sessionsFrom(open, new SessionState("x", "2001:db8:1:2:abcd::99", false).clientKey))
+                .isEqualTo(2);
+        assertThat(SmtpEngine.sessionsFrom(open, new SessionState("y", "2001:db8:1:3::1", false).clientKey))
+                .isEqualTo(1);
+        assertThat(SmtpEngine.sessionsFrom(open, new SessionState("z", "192.0.2.1", false).clientKey)).isEqualTo(2);
+        assertThat(SmtpEngine.sessionsFrom(open, new SessionState("w", "192.0.2.2", false).clientKey)).isZero();
+        assertThat(SmtpEngine.sessionsFrom(open, new SessionState("v", null, false).clientKey)).isZero();
+    }
+
+    /**
      * A session the library ends on an I/O error (its UTF-8 reader takes 0xFF after a lead byte for the end of the
      * stream, and answers 421) must leave the session table: one that stayed would hold memory, and after
      * max.connections.per.ip of them its address would be refused (on the outbound listener, the internal mail
