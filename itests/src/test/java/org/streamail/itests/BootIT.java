@@ -3,6 +3,11 @@ package org.streamail.itests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Dictionary;
@@ -135,6 +140,42 @@ public class BootIT extends StreamailTestSupport {
         waitFor("the problem gone once the value is restored", Duration.ofSeconds(30),
                 () -> status.status().problems().stream().noneMatch(this::isSpamProblem)
                         && status.status().detectors().contains("spam"));
+    }
+
+    /**
+     * Ready means mail can be handed over: with the inbound listener moved to a port that something else holds,
+     * the gateway says it is not ready and why (the listener's port cannot be bound), and it is ready again, with
+     * the port listening, once the port is put back.
+     */
+    @Test
+    public void theGatewayIsNotReadyWhileItsInboundListenerCannotListen() throws Exception {
+        GatewayStatus status = service(GatewayStatus.class, Duration.ofSeconds(60));
+        waitFor("the gateway ready", Duration.ofSeconds(60), () -> status.status().ready());
+        assertThat(listening(smtpPort())).isTrue();
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            try {
+                updateConfig("org.streamail.smtp", Map.of("port", String.valueOf(taken.getLocalPort())));
+                waitFor("the gateway not ready", Duration.ofSeconds(30), () -> !status.status().ready());
+                assertThat(status.status().unavailableReason())
+                        .startsWith("inbound SMTP listener not listening: its port could not be opened: ")
+                        .contains("127.0.0.1:" + taken.getLocalPort()).endsWith(", inbound mail is not accepted");
+                assertThat(listening(smtpPort())).as("the old port closed").isFalse();
+            } finally {
+                updateConfig("org.streamail.smtp", Map.of("port", String.valueOf(smtpPort())));
+            }
+        }
+        waitFor("the gateway ready again", Duration.ofSeconds(30), () -> status.status().ready());
+        assertThat(listening(smtpPort())).as("ready means listening").isTrue();
+    }
+
+    private static boolean listening(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private boolean isSpamProblem(String problem) {

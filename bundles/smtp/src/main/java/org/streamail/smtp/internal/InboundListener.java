@@ -3,6 +3,7 @@ package org.streamail.smtp.internal;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -17,6 +18,7 @@ import org.streamail.api.alert.AlertService;
 import org.streamail.api.model.Direction;
 import org.streamail.api.service.MessageIntake;
 import org.streamail.api.smtp.EnvelopeGuard;
+import org.streamail.api.smtp.ListenerState;
 import org.streamail.api.store.Directory;
 import org.streamail.smtp.internal.server.ListenerSettings;
 
@@ -24,7 +26,9 @@ import org.streamail.smtp.internal.server.ListenerSettings;
  * The inbound SMTP listener as a DS component (PID {@code org.streamail.smtp}). It runs while a
  * {@link MessageIntake} and a {@link Directory} are available; a configuration change restarts the listener
  * on the new settings. {@link EnvelopeGuard}s come and go at any time and are asked from the next SMTP stage
- * on.
+ * on. Registered as {@link ListenerState}: the core's status is ready only while this listener's port is open
+ * (a configuration change to a port that cannot be bound leaves the component active with no port, which only
+ * this state shows).
  *
  * <p>Intrusion attempts (see {@code IntrusionAlarm}) are raised as alerts through the optional
  * {@link AlertService}, rate-limited per kind and client address by {@code intrusion.alert.interval.seconds}
@@ -35,9 +39,9 @@ import org.streamail.smtp.internal.server.ListenerSettings;
  * read them without locking.
  */
 @Component(name = InboundListener.PID, configurationPid = InboundListener.PID,
-        configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true, service = {})
+        configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true, service = ListenerState.class)
 @Designate(ocd = ListenerConfig.class)
-public final class InboundListener {
+public final class InboundListener implements ListenerState {
 
     static final String PID = "org.streamail.smtp";
 
@@ -91,6 +95,16 @@ public final class InboundListener {
     @Deactivate
     void stop() {
         listener.stop();
+    }
+
+    @Override
+    public Direction direction() {
+        return Direction.INBOUND;
+    }
+
+    @Override
+    public Optional<String> unavailableReason() {
+        return listener.unavailableReason();
     }
 
     @Reference(name = "guard", cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.annotation.Annotation;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -40,6 +41,8 @@ final class ManagedListener {
     private volatile SmtpEngine engine;
     /** The options the engine runs on; {@code null} after a failed restart, so the next change retries. */
     private ListenerOptions applied;
+    /** Why the port is not open (it could not be bound), or {@code null} while it is or before the first start. */
+    private volatile String failure;
 
     /**
      * Validates the options and builds the engine (unless disabled); nothing listens before {@link #start()}.
@@ -70,8 +73,15 @@ final class ManagedListener {
     void start() throws IOException {
         SmtpEngine e = engine;
         if (e != null) {
-            e.start();
+            try {
+                e.start();
+                failure = null;
+            } catch (IOException | RuntimeException x) {
+                failure = "its port could not be opened: " + x.getMessage();
+                throw x;
+            }
         } else {
+            failure = null;
             LOG.info("{} is disabled (enabled=false): no SMTP port opened", pid);
         }
     }
@@ -97,6 +107,19 @@ final class ManagedListener {
 
     void stop() {
         stopEngine();
+    }
+
+    /**
+     * Why the listener does not accept connections, or empty while it listens or is disabled; for
+     * {@link org.streamail.api.smtp.ListenerState}. After a configuration change whose port could not be bound it
+     * says so until a later change opens a port.
+     */
+    Optional<String> unavailableReason() {
+        String f = failure;
+        if (f != null) {
+            return Optional.of(f + " (" + pid + "; fix the configuration, the listener retries on the next change)");
+        }
+        return Optional.empty();
     }
 
     void addGuard(EnvelopeGuard guard) {

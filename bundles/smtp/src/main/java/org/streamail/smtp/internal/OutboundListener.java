@@ -3,6 +3,7 @@ package org.streamail.smtp.internal;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -17,6 +18,7 @@ import org.streamail.api.alert.AlertService;
 import org.streamail.api.model.Direction;
 import org.streamail.api.service.MessageIntake;
 import org.streamail.api.smtp.EnvelopeGuard;
+import org.streamail.api.smtp.ListenerState;
 import org.streamail.api.store.Directory;
 
 /**
@@ -37,9 +39,9 @@ import org.streamail.api.store.Directory;
  * read them without locking.
  */
 @Component(name = OutboundListener.PID, configurationPid = OutboundListener.PID,
-        configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true, service = {})
+        configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true, service = ListenerState.class)
 @Designate(ocd = OutboundListenerConfig.class)
-public final class OutboundListener {
+public final class OutboundListener implements ListenerState {
 
     static final String PID = "org.streamail.smtp.outbound";
 
@@ -91,6 +93,16 @@ public final class OutboundListener {
     @Deactivate
     void stop() {
         listener.stop();
+    }
+
+    @Override
+    public Direction direction() {
+        return Direction.OUTBOUND;
+    }
+
+    @Override
+    public Optional<String> unavailableReason() {
+        return listener.unavailableReason();
     }
 
     @Reference(name = "guard", cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,

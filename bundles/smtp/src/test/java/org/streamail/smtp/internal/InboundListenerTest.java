@@ -25,6 +25,7 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.streamail.api.model.Direction;
 import org.streamail.api.model.Envelope;
 import org.streamail.api.service.IntakeResult;
 import org.streamail.api.service.MessageIntake;
@@ -384,6 +385,38 @@ class InboundListenerTest {
             try (Socket s2 = new Socket(InetAddress.getLoopbackAddress(), second)) {
                 s2.setSoTimeout(5000);
                 assertThat(new BufferedReader(new InputStreamReader(s2.getInputStream(), StandardCharsets.US_ASCII))
+                        .readLine()).startsWith("220 ");
+            }
+        } finally {
+            listener.stop();
+        }
+    }
+
+    /**
+     * A configuration change to a port something else holds leaves the component active (DS keeps a component
+     * whose modified method threw) with no port open: its {@link org.streamail.api.smtp.ListenerState} says so,
+     * naming the port and the cause, until a change opens a port again.
+     */
+    @Test
+    void aPortThatCannotBeBoundAfterAChangeIsReportedUntilAChangeOpensOne() throws IOException {
+        int first = freePort();
+        InboundListener listener = new InboundListener(intake, directory, config(first, 100, "", ""), Map.of());
+        listener.start();
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            assertThat(listener.direction()).isEqualTo(Direction.INBOUND);
+            assertThat(listener.unavailableReason()).isEmpty();
+            int busy = taken.getLocalPort();
+            assertThatThrownBy(() -> listener.modified(config(busy, 100, "", ""), Map.of()))
+                    .isInstanceOf(IOException.class);
+            assertThat(listener.unavailableReason()).get().asString()
+                    .contains("could not be opened", "127.0.0.1:" + busy, "org.streamail.smtp");
+
+            int second = freePort();
+            listener.modified(config(second, 100, "", ""), Map.of());
+            assertThat(listener.unavailableReason()).isEmpty();
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), second)) {
+                s.setSoTimeout(5000);
+                assertThat(new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII))
                         .readLine()).startsWith("220 ");
             }
         } finally {

@@ -6,7 +6,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
-import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 
@@ -44,11 +43,6 @@ final class ComponentProblems {
             "java.util.concurrent.CompletionException");
 
     private ComponentProblems() {
-    }
-
-    /** The problems the runtime knows of now. */
-    static List<String> of(ServiceComponentRuntime runtime) {
-        return of(runtime.getComponentDescriptionDTOs(), runtime::getComponentConfigurationDTOs);
     }
 
     /**
@@ -154,13 +148,13 @@ final class ComponentProblems {
         return WRAPPERS.contains(type) || colon < 0 || headline.substring(colon + 2).isBlank();
     }
 
-    private static String visible(String s) {
+    static String visible(String s) {
         StringBuilder b = new StringBuilder(s.length());
         s.codePoints().forEach(cp -> b.appendCodePoint(Character.isISOControl(cp) ? '?' : cp));
         return b.toString();
     }
 
-    private static String bounded(String s) {
+    static String bounded(String s) {
         if (s.length() <= MAX_LINE) {
             return s;
         }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,7 +18,10 @@ import org.osgi.framework.dto.BundleDTO;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
+import org.osgi.service.component.runtime.dto.UnsatisfiedReferenceDTO;
+import org.streamail.api.model.Direction;
 import org.streamail.api.service.StatusReport;
+import org.streamail.api.smtp.ListenerState;
 import org.streamail.api.store.Directory;
 import org.streamail.core.internal.delivery.Delivery;
 import org.streamail.core.internal.delivery.DeliverySettings;
@@ -88,12 +92,10 @@ class GatewayStatusImplTest {
             ComponentConfigurationDTO failed = new ComponentConfigurationDTO();
             failed.state = ComponentConfigurationDTO.FAILED_ACTIVATION;
             failed.failure = ComponentProblemsTest.SPAM_FAILURE;
-            status.runtime = (ServiceComponentRuntime) Proxy.newProxyInstance(getClass().getClassLoader(),
-                    new Class<?>[] {ServiceComponentRuntime.class}, (proxy, method, args) -> switch (method.getName()) {
-                        case "getComponentDescriptionDTOs" -> List.of(spam);
-                        case "getComponentConfigurationDTOs" -> List.of(failed);
-                        default -> throw new UnsupportedOperationException(method.getName());
-                    });
+            ComponentDescriptionDTO smtp = description(InboundListenerState.COMPONENT, InboundListenerState.BUNDLE);
+            status.runtime = runtime(List.of(spam, smtp),
+                    d -> List.of(d == spam ? failed : configuration(ComponentConfigurationDTO.ACTIVE)));
+            status.listeners = List.of(listener(Direction.INBOUND, Optional::empty));
             StatusReport r = status.status();
             assertThat(r.problems()).containsExactly("org.streamail.spam (org.streamail.detect-spam): "
                     + "bayes.spam.probability must be in (0.5, 1], got 3.0");
@@ -104,9 +106,142 @@ class GatewayStatusImplTest {
                     new Class<?>[] {ServiceComponentRuntime.class}, (proxy, method, args) -> {
                         throw new IllegalStateException("SCR is stopping");
                     });
-            assertThat(status.status().problems()).singleElement().asString()
+            StatusReport unreadable = status.status();
+            assertThat(unreadable.problems()).singleElement().asString()
                     .startsWith("component states unavailable: ").contains("SCR is stopping");
+            assertThat(unreadable.ready()).as("the registered listener's own word is enough").isTrue();
+            status.listeners = List.of();
+            unreadable = status.status();
+            assertThat(unreadable.ready()).as("a listener that cannot be seen is not counted on").isFalse();
+            assertThat(unreadable.unavailableReason()).startsWith("inbound SMTP listener state unavailable: ")
+                    .contains("SCR is stopping");
         }
+    }
+
+    /**
+     * Ready means mail can be handed over: the inbound listener component must be ACTIVE (it opens its port in
+     * its activation), whatever else holds. Each other state says why not; the directory's reason comes first,
+     * since a missing directory is what keeps the listener down.
+     */
+    @Test
+    void theGatewayIsReadyOnlyWhileTheInboundListenerRuns() throws Exception {
+        try (Core core = Core.start(dir)) {
+            GatewayStatusImpl status = core.status();
+            status.directory = directory(() -> Optional.empty());
+            ComponentDescriptionDTO smtp = description(InboundListenerState.COMPONENT, InboundListenerState.BUNDLE);
+            ComponentDescriptionDTO other = description("org.streamail.spam", "org.streamail.detect-spam");
+            AtomicReference<List<ComponentConfigurationDTO>> listener = new AtomicReference<>(
+                    List.of(configuration(ComponentConfigurationDTO.ACTIVE)));
+            status.runtime = runtime(List.of(other, smtp),
+                    d -> d == smtp ? listener.get() : List.of(configuration(ComponentConfigurationDTO.ACTIVE)));
+            // active to the runtime, but its ListenerState not bound yet
+            assertThat(status.status().ready()).isFalse();
+            assertThat(status.status().unavailableReason())
+                    .isEqualTo("inbound SMTP listener starting, inbound mail is not accepted yet");
+
+            // registered, the listener's own word decides (Felix keeps it ACTIVE after a failed port change)
+            AtomicReference<Optional<String>> own = new AtomicReference<>(Optional.empty());
+            status.listeners = List.of(listener(Direction.INBOUND, own::get));
+            assertThat(status.status().ready()).isTrue();
+            own.set(Optional.of("its port could not be opened: cannot listen on 127.0.0.1:25: Address already in use"));
+            assertThat(status.status().ready()).isFalse();
+            assertThat(status.status().unavailableReason()).isEqualTo("inbound SMTP listener not listening: its port"
+                    + " could not be opened: cannot listen on 127.0.0.1:25: Address already in use, inbound mail is"
+                    + " not accepted");
+            status.listeners = List.of(listener(Direction.INBOUND, () -> {
+                throw new IllegalStateException("bundle stopping");
+            }));
+            assertThat(status.status().unavailableReason()).startsWith("inbound SMTP listener not listening: its "
+                    + "state is unavailable: ").contains("bundle stopping");
+
+            // an outbound listener that cannot listen is a problem, not a reason to refuse inbound mail
+            own.set(Optional.empty());
+            status.listeners = List.of(listener(Direction.OUTBOUND, () -> Optional.of("its port could not be opened")),
+                    listener(Direction.INBOUND, own::get));
+            StatusReport withOutboundDown = status.status();
+            assertThat(withOutboundDown.ready()).isTrue();
+            assertThat(withOutboundDown.problems())
+                    .containsExactly("outbound SMTP listener not listening: its port could not be opened");
+
+            // without a registered listener, the runtime's state of its component says why
+            status.listeners = List.of();
+
+            listener.set(List.of(configuration(ComponentConfigurationDTO.SATISFIED)));
+            assertThat(status.status().ready()).isFalse();
+            assertThat(status.status().unavailableReason())
+                    .isEqualTo("inbound SMTP listener starting, inbound mail is not accepted yet");
+
+            ComponentConfigurationDTO waiting = configuration(ComponentConfigurationDTO.UNSATISFIED_REFERENCE);
+            UnsatisfiedReferenceDTO directoryRef = new UnsatisfiedReferenceDTO();
+            directoryRef.name = "directory";
+            waiting.unsatisfiedReferences = new UnsatisfiedReferenceDTO[] {directoryRef};
+            listener.set(List.of(waiting));
+            assertThat(status.status().unavailableReason()).isEqualTo(
+                    "inbound SMTP listener waiting for its directory service, inbound mail is not accepted");
+
+            ComponentConfigurationDTO failed = configuration(ComponentConfigurationDTO.FAILED_ACTIVATION);
+            failed.failure = "java.lang.reflect.InvocationTargetException\n\tat x.y(Z.java:1)\n"
+                    + "Caused by: java.net.BindException: Address already in use\n\tat a.b(C.java:2)\n";
+            listener.set(List.of(failed));
+            assertThat(status.status().unavailableReason()).isEqualTo("inbound SMTP listener failed to start: "
+                    + "java.net.BindException: Address already in use, inbound mail is not accepted");
+
+            listener.set(List.of());
+            assertThat(status.status().unavailableReason()).isEqualTo("inbound SMTP listener not running "
+                    + "(component org.streamail.smtp is disabled), inbound mail is not accepted");
+
+            status.runtime = runtime(List.of(other), d -> List.of(configuration(ComponentConfigurationDTO.ACTIVE)));
+            assertThat(status.status().ready()).isFalse();
+            assertThat(status.status().unavailableReason()).isEqualTo(
+                    "no inbound SMTP listener (bundle org.streamail.smtp is not active), inbound mail is not accepted");
+
+            // a same-named component of a bundle that is not the listener's does not count
+            status.runtime = runtime(List.of(description(InboundListenerState.COMPONENT, "org.example.smtp")),
+                    d -> List.of(configuration(ComponentConfigurationDTO.ACTIVE)));
+            assertThat(status.status().ready()).isFalse();
+
+            status.directory = null;
+            assertThat(status.status().unavailableReason())
+                    .isEqualTo("no recipient directory (the store is not active), inbound mail is not accepted");
+        }
+    }
+
+    private static ListenerState listener(Direction direction, Supplier<Optional<String>> reason) {
+        return new ListenerState() {
+            @Override
+            public Direction direction() {
+                return direction;
+            }
+
+            @Override
+            public Optional<String> unavailableReason() {
+                return reason.get();
+            }
+        };
+    }
+
+    private static ComponentDescriptionDTO description(String name, String bundle) {
+        ComponentDescriptionDTO d = new ComponentDescriptionDTO();
+        d.name = name;
+        d.bundle = new BundleDTO();
+        d.bundle.symbolicName = bundle;
+        return d;
+    }
+
+    private static ComponentConfigurationDTO configuration(int state) {
+        ComponentConfigurationDTO c = new ComponentConfigurationDTO();
+        c.state = state;
+        return c;
+    }
+
+    private static ServiceComponentRuntime runtime(List<ComponentDescriptionDTO> descriptions,
+            Function<ComponentDescriptionDTO, List<ComponentConfigurationDTO>> configurations) {
+        return (ServiceComponentRuntime) Proxy.newProxyInstance(GatewayStatusImplTest.class.getClassLoader(),
+                new Class<?>[] {ServiceComponentRuntime.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "getComponentDescriptionDTOs" -> descriptions;
+                    case "getComponentConfigurationDTOs" -> configurations.apply((ComponentDescriptionDTO) args[0]);
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
     }
 
     @Test
