@@ -53,4 +53,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(description = "Links rewritten per message at most; the rest are left as written.")
     int max_links() default 500;
+
+    @AttributeDefinition(description = "Also rewrite the links and form targets of attachments a browser opens as a "
+            + "page (HTML, XHTML, SVG: by type, or by a file name ending in .htm, .html, .xhtml, .xht, .shtml or .svg).")
+    boolean rewrite_attachments() default true;
 }

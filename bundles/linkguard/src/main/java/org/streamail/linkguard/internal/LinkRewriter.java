@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
  *       {@code attachment} disposition; a file name counts only on a part of a multipart that is not
  *       {@code inline}: {@link MimeTree.Part#isAttachment}), at any depth including forwarded messages
  *       ({@code message/rfc822}, also when base64 or quoted-printable encoded: decoded, rewritten and
- *       re-encoded).</li>
+ *       re-encoded). Also, unless {@code rewrite.attachments} is off, attachments a browser opens as a page
+ *       ({@link #opensAsPage}: HTML, XHTML, SVG by type or file name), rewritten as HTML within
+ *       {@link #MAX_ATTACHMENT_BYTES}.</li>
  *   <li>HTML: the {@code href} (and {@code xlink:href}, inline SVG) of {@code a} and {@code area} elements, and the
  *       form targets ({@code <form action>}, {@code formaction} of {@code button} and {@code input}, signed as
  *       {@link LinkTokens.Kind#FORM}; an empty or missing one is left alone), found with jsoup and replaced at the
@@ -124,6 +126,7 @@ final class LinkRewriter {
     private final String clickPrefix;
     private final Set<String> exemptDomains;
     private final int maxLinks;
+    private final boolean rewriteAttachments;
 
     /**
      * @param tokens        signs the links
@@ -133,10 +136,20 @@ final class LinkRewriter {
      * @param maxLinks      links rewritten per message at most
      */
     LinkRewriter(LinkTokens tokens, String baseUrl, Set<String> exemptDomains, int maxLinks) {
+        this(tokens, baseUrl, exemptDomains, maxLinks, true);
+    }
+
+    /**
+     * @param rewriteAttachments whether attachments a browser opens as a page ({@link #opensAsPage}) are rewritten
+     *                           too ({@code rewrite.attachments})
+     */
+    LinkRewriter(LinkTokens tokens, String baseUrl, Set<String> exemptDomains, int maxLinks,
+            boolean rewriteAttachments) {
         this.tokens = Objects.requireNonNull(tokens, "tokens");
         this.clickPrefix = Urls.httpUrl(baseUrl).orElseThrow(() -> new IllegalArgumentException("base.url")) + CLICK_PATH;
         this.exemptDomains = Set.copyOf(exemptDomains);
         this.maxLinks = maxLinks;
+        this.rewriteAttachments = rewriteAttachments;
     }
 
     /** The click URL prefix, e.g. {@code http://gw.example:8181/streamail/click/}. */
@@ -156,7 +169,7 @@ final class LinkRewriter {
         Session s = new Session(messageId, recipient, internalDomains);
         MimeTree.Part root = MimeTree.parse(msg, 0, s.parts);
         List<Edit> edits = new ArrayList<>();
-        walk(msg, root, true, s, edits);
+        walk(msg, root, true, "", s, edits);
         if (s.overLimit > 0) {
             LOG.warn("Message {}: {} links beyond max.links {} lead to the unchecked page", messageId, s.overLimit,
                     maxLinks);
@@ -167,12 +180,17 @@ final class LinkRewriter {
         return new Result(splice(msg, edits), true, List.copyOf(s.urls));
     }
 
-    /** @param messageBody whether {@code p} is the body of a message (the root, or a forwarded message's) */
-    private void walk(byte[] msg, MimeTree.Part p, boolean messageBody, Session s, List<Edit> edits) {
+    /**
+     * @param messageBody whether {@code p} is the body of a message (the root, or a forwarded message's)
+     * @param path        its part number for log lines, IMAP style ({@code 2.1}); {@code ""} for a message
+     */
+    private void walk(byte[] msg, MimeTree.Part p, boolean messageBody, String path, Session s, List<Edit> edits) {
         if (!p.children().isEmpty()) {
             int before = edits.size();
-            for (MimeTree.Part c : p.children()) {
-                walk(msg, c, !p.mediaType().startsWith("multipart/"), s, edits);
+            boolean multipart = p.mediaType().startsWith("multipart/");
+            for (int i = 0; i < p.children().size(); i++) {
+                walk(msg, p.children().get(i), !multipart, multipart ? (path.isEmpty() ? "" : path + ".") + (i + 1)
+                        : path, s, edits);
             }
             if (edits.size() > before && p.bodyStart() == p.headerEnd() && !p.mediaType().startsWith("multipart/")) {
                 // A forwarded message whose own header ended without a blank line: its nested message starts where
@@ -186,14 +204,76 @@ final class LinkRewriter {
         String cte = p.transferEncoding();
         if ((p.mediaType().equals("message/rfc822") || p.mediaType().equals("message/global"))
                 && (cte.equals("base64") || cte.equals("quoted-printable"))) {
-            rewriteEncodedMessage(msg, p, cte, s, edits);
+            rewriteEncodedMessage(msg, p, cte, path, s, edits);
             return;
         }
         boolean html = p.mediaType().equals("text/html");
-        if (!html && !shownAsPlainText(p.mediaType()) || p.isAttachment(messageBody)) {
+        if ((html || shownAsPlainText(p.mediaType())) && !p.isAttachment(messageBody)) {
+            rewritePart(msg, p, html, s, edits, null);
+        } else if (rewriteAttachments && opensAsPage(p)) {
+            rewriteAttachment(msg, p, path.isEmpty() ? "1" : path, s, edits);
+        }
+    }
+
+    /**
+     * Media types a browser shows as a page, links and forms live, when such an attachment is opened: saved and
+     * opened, or opened by the reader in the browser. Credential phishing mostly comes as such a file (a fake sign-in
+     * page), whose form posted straight to the attacker.
+     */
+    private static final Set<String> PAGE_TYPES = Set.of("text/html", "application/xhtml+xml", "image/svg+xml");
+    /** File name endings browsers open as a page (HTML, XHTML, SVG). */
+    private static final List<String> PAGE_EXTENSIONS = List.of(".htm", ".html", ".xhtml", ".xht", ".shtml", ".svg");
+    /**
+     * Decoded bytes of an attachment read at most; a larger one is left as written (WARN). Inline bodies have no such
+     * bound (they are what the reader shows); a page file of this size is no phishing page.
+     */
+    static final int MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+
+    /**
+     * Whether a part that is not shown as text is a file that a browser opens as a page: a {@link #PAGE_TYPES} type,
+     * or any file name in {@link #PAGE_EXTENSIONS} (any case, trailing dots and spaces dropped as Windows does),
+     * whatever the declared type: readers save a file under its name and the system opens it by that name, so
+     * {@code invoice.html} sent as {@code application/octet-stream} (or {@code application/pdf}) opens in the browser.
+     * Never containers ({@code multipart/}, {@code message/}).
+     */
+    static boolean opensAsPage(MimeTree.Part p) {
+        String type = p.mediaType();
+        if (type.startsWith("multipart/") || type.startsWith("message/")) {
+            return false;
+        }
+        if (p.hasDeclaredType() && PAGE_TYPES.contains(type)) {
+            return true;
+        }
+        for (String name : p.fileNames()) {
+            String n = name.strip();
+            while (n.endsWith(".") || n.endsWith(" ")) {
+                n = n.substring(0, n.length() - 1).strip();
+            }
+            String lower = n.toLowerCase(Locale.ROOT);
+            for (String ext : PAGE_EXTENSIONS) {
+                if (lower.endsWith(ext)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * An attachment that opens as a page ({@link #opensAsPage}) rewritten as HTML, like an inline HTML body (same
+     * links, forms, byte-exact rule, transfer encoding and charset handling), within {@link #MAX_ATTACHMENT_BYTES}.
+     * Whatever goes wrong leaves it as written, with a WARN naming the message and the part number, never its content.
+     */
+    private void rewriteAttachment(byte[] msg, MimeTree.Part p, String path, Session s, List<Edit> edits) {
+        List<Edit> own = new ArrayList<>();
+        try {
+            rewritePart(msg, p, true, s, own, path);
+        } catch (RuntimeException e) {
+            LOG.warn("Message {}: attachment part {} ({}) could not be read and was left as is: {}", s.messageId, path,
+                    p.mediaType(), e.getClass().getName());
             return;
         }
-        rewritePart(msg, p, html, s, edits);
+        edits.addAll(own);
     }
 
     /**
@@ -210,7 +290,8 @@ final class LinkRewriter {
      * show the message, links live: audit): decoded, rewritten as a nested message (one level deeper, within
      * the same bounds) and re-encoded in the same transfer encoding.
      */
-    private void rewriteEncodedMessage(byte[] msg, MimeTree.Part p, String cte, Session s, List<Edit> edits) {
+    private void rewriteEncodedMessage(byte[] msg, MimeTree.Part p, String cte, String path, Session s,
+            List<Edit> edits) {
         int contentEnd = p.end();
         while (contentEnd > p.bodyStart() && (msg[contentEnd - 1] == '\n' || msg[contentEnd - 1] == '\r')) {
             contentEnd--;
@@ -218,7 +299,7 @@ final class LinkRewriter {
         byte[] body = Arrays.copyOfRange(msg, p.bodyStart(), contentEnd);
         byte[] inner = cte.equals("base64") ? TransferCodec.decodeBase64(body) : TransferCodec.decodeQuotedPrintable(body);
         List<Edit> innerEdits = new ArrayList<>();
-        walk(inner, MimeTree.parse(inner, p.depth() + 1, s.parts), true, s, innerEdits);
+        walk(inner, MimeTree.parse(inner, p.depth() + 1, s.parts), true, path, s, innerEdits);
         if (innerEdits.isEmpty()) {
             return;
         }
@@ -227,7 +308,9 @@ final class LinkRewriter {
                 : TransferCodec.encodeQuotedPrintable(out)));
     }
 
-    private void rewritePart(byte[] msg, MimeTree.Part p, boolean html, Session s, List<Edit> edits) {
+    /** @param attachment the part number of an attachment ({@link #rewriteAttachment}), null for a displayed body */
+    private void rewritePart(byte[] msg, MimeTree.Part p, boolean html, Session s, List<Edit> edits,
+            String attachment) {
         int contentEnd = p.end();
         // Line breaks at the end of the body stay as they are; only what precedes them is re-encoded.
         while (contentEnd > p.bodyStart() && (msg[contentEnd - 1] == '\n' || msg[contentEnd - 1] == '\r')) {
@@ -241,7 +324,12 @@ final class LinkRewriter {
             case "quoted-printable" -> decoded = TransferCodec.decodeQuotedPrintable(body);
             default -> {
                 if (TransferCodec.isUnreadEncoding(cte)) {
-                    LOG.debug("Message {}: transfer encoding {} not rewritten", s.messageId, cte);
+                    if (attachment != null) {
+                        LOG.warn("Message {}: attachment part {} ({}) in transfer encoding {} is not read; its links "
+                                + "were left as written", s.messageId, attachment, p.mediaType(), cte);
+                    } else {
+                        LOG.debug("Message {}: transfer encoding {} not rewritten", s.messageId, cte);
+                    }
                     return;
                 }
                 // 7bit, 8bit, binary, and any encoding readers do not know (x-bogus, "", 7-bit): they show such a
@@ -249,7 +337,21 @@ final class LinkRewriter {
                 decoded = body;
             }
         }
-        Text text = Text.decode(decoded, p.params().get("charset"));
+        String charset = p.params().get("charset");
+        if (attachment != null) {
+            if (decoded.length > MAX_ATTACHMENT_BYTES) {
+                LOG.warn("Message {}: attachment part {} ({}) has {} bytes decoded, more than {}; its links were "
+                        + "left as written", s.messageId, attachment, p.mediaType(), decoded.length,
+                        MAX_ATTACHMENT_BYTES);
+                return;
+            }
+            if (charset == null || charset.isBlank()) {
+                // A file carries its charset in itself: a byte order mark is what a browser goes by first
+                // (HTML encoding sniffing); without one, ISO-8859-1 keeps every byte and finds the ASCII links
+                charset = byteOrderMark(decoded);
+            }
+        }
+        Text text = Text.decode(decoded, charset);
         String rewritten;
         try {
             rewritten = html ? rewriteHtml(text.value(), s)
@@ -288,6 +390,20 @@ final class LinkRewriter {
             // blank line makes the end of the header this reading used explicit (found by fuzzing).
             edits.add(new Edit(p.headerEnd(), p.headerEnd(), "\r\n".getBytes(StandardCharsets.US_ASCII)));
         }
+    }
+
+    /** The charset a byte order mark at the start of {@code data} names, or null. */
+    static String byteOrderMark(byte[] data) {
+        if (data.length >= 3 && (data[0] & 0xFF) == 0xEF && (data[1] & 0xFF) == 0xBB && (data[2] & 0xFF) == 0xBF) {
+            return "UTF-8";
+        }
+        if (data.length >= 2 && (data[0] & 0xFF) == 0xFE && (data[1] & 0xFF) == 0xFF) {
+            return "UTF-16BE";
+        }
+        if (data.length >= 2 && (data[0] & 0xFF) == 0xFF && (data[1] & 0xFF) == 0xFE) {
+            return "UTF-16LE";
+        }
+        return null;
     }
 
     /** HTML with the href values of a and area replaced at their source positions. */

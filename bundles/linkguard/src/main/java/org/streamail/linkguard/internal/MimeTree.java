@@ -101,6 +101,29 @@ final class MimeTree {
             }
             return !messageBody && (params.containsKey("name") || params.containsKey("name*"));
         }
+
+        /** Whether the part has a usable {@code Content-Type} (else {@link #mediaType} is the default). */
+        boolean hasDeclaredType() {
+            return field("Content-Type").map(f -> typeOf(f.value()) != null).orElse(false);
+        }
+
+        /**
+         * The file names it carries, as readers decode them: the disposition's {@code filename} and the type's
+         * {@code name}, each plain, in RFC 2231 form ({@code filename*=utf-8''a%2Ehtml}, continuations
+         * {@code filename*0*}, {@code filename*1} …) and in RFC 2047 encoded words ({@code =?utf-8?B?…?=}, which
+         * most clients write and read). Empty when there is none. Readers differ in which one they take, so all
+         * are given.
+         */
+        List<String> fileNames() {
+            List<String> out = new ArrayList<>();
+            field("Content-Disposition").ifPresent(cd -> {
+                String v = cd.value();
+                int semi = v.indexOf(';');
+                FileNames.collect(parameters(semi < 0 ? "" : v.substring(semi + 1)), "filename", out);
+            });
+            FileNames.collect(params, "name", out);
+            return out;
+        }
     }
 
     private MimeTree() {
@@ -169,12 +192,10 @@ final class MimeTree {
         Map<String, String> params = Map.of();
         for (Field f : fields) {
             if (f.is("Content-Type")) {
-                String v = f.value().trim();
-                int semi = v.indexOf(';');
-                // RFC 822 comments are allowed around the type (text/html (x)); mail readers skip them
-                String type = withoutComments(semi < 0 ? v : v.substring(0, semi)).trim()
-                        .toLowerCase(Locale.ROOT);
-                if (type.matches("[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+")) {
+                String type = typeOf(f.value());
+                if (type != null) {
+                    String v = f.value().trim();
+                    int semi = v.indexOf(';');
                     mediaType = type;
                     params = parameters(semi < 0 ? "" : v.substring(semi + 1));
                 }
@@ -199,6 +220,15 @@ final class MimeTree {
             }
         }
         return new Part(start, headerEnd, bodyStart, limit, List.copyOf(fields), mediaType, params, children, depth);
+    }
+
+    /** The media type of a {@code Content-Type} value in lower case, or null when it has none usable. */
+    static String typeOf(String value) {
+        String v = value.trim();
+        int semi = v.indexOf(';');
+        // RFC 822 comments are allowed around the type (text/html (x)); mail readers skip them
+        String type = withoutComments(semi < 0 ? v : v.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
+        return type.matches("[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+") ? type : null;
     }
 
     private static final List<String> KEPT_BEYOND_BOUND =

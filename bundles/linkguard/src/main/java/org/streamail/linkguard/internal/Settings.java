@@ -32,10 +32,12 @@ import org.streamail.api.net.IpBlocks;
  * @param recallOnBlock     recall the campaign on a block
  * @param recordCleanClicks record clicks that were let through
  * @param maxLinks          links rewritten per message at most
+ * @param rewriteAttachments rewrite attachments a browser opens as a page too
  */
 record Settings(boolean enabled, String baseUrl, Path keyFile, Set<String> exemptDomains,
         List<IpBlock> trustedProxies, double blockScore, Duration verdictCache, boolean failOpen,
-        boolean isolateOnBlock, boolean recallOnBlock, boolean recordCleanClicks, int maxLinks) {
+        boolean isolateOnBlock, boolean recallOnBlock, boolean recordCleanClicks, int maxLinks,
+        boolean rewriteAttachments) {
 
     static final int MAX_LINKS_LIMIT = 100_000;
     static final int MAX_CACHE_SECONDS = 86_400;
@@ -50,7 +52,7 @@ record Settings(boolean enabled, String baseUrl, Path keyFile, Set<String> exemp
         return new Settings(c.enabled(), baseUrl(c.base_url()), keyFile(c.key_file()),
                 domains(c.exempt_domains()), proxies(c.trusted_proxies()), blockScore(c.block_score()),
                 cacheSeconds(c.verdict_cache_seconds()), c.fail_open(), c.isolate_on_block(), c.recall_on_block(),
-                c.record_clean_clicks(), maxLinks(c.max_links()));
+                c.record_clean_clicks(), maxLinks(c.max_links()), c.rewrite_attachments());
     }
 
     static String baseUrl(String value) {

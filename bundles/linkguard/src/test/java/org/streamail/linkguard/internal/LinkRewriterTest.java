@@ -210,7 +210,7 @@ class LinkRewriterTest {
     }
 
     @Test
-    void aNamedPartThatReadersShowAsTheTextIsRewrittenButAnAttachmentIsNot() throws Exception {
+    void aNamedPartThatReadersShowAsTheTextIsRewrittenAndAnHtmlAttachmentOnlyWithRewriteAttachments() throws Exception {
         // Audit: a file name made a part an attachment, so a message whose only body was
         // "text/html; name=invoice.html" (or an "inline; filename=" part) kept its links, which readers show live.
         String html = "<a href=\"https://evil.example/x\">pay</a>\r\n";
@@ -228,11 +228,17 @@ class LinkRewriterTest {
                 + "--b\r\nContent-Type: text/html; name=\"b.html\"\r\nContent-Disposition: attachment\r\n\r\n"
                 + "<a href=\"https://evil.example/file\">f</a>\r\n--b--\r\n";
         LinkRewriter.Result r = rewrite(mixed);
-        assertThat(r.urls()).containsExactly("https://evil.example/x");
-        assertThat(text(r)).contains("https://evil.example/file");
+        assertThat(r.urls()).containsExactly("https://evil.example/x", "https://evil.example/file");
         String root = "From: a@b.example\r\nContent-Type: text/html; name=\"b.html\"\r\n"
                 + "Content-Disposition: attachment\r\n\r\n" + html;
-        assertThat(rewrite(root).changed()).isFalse();
+        assertThat(rewrite(root).urls()).containsExactly("https://evil.example/x");
+        // rewrite.attachments=false: as before, the attachment is not rewritten
+        LinkRewriter bodiesOnly = new LinkRewriter(tokens, "http://gw.example:8181", Set.of(), 500, false);
+        r = bodiesOnly.rewrite(mixed.getBytes(StandardCharsets.ISO_8859_1), "m-1", "alice@corp.example", INTERNAL);
+        assertThat(r.urls()).containsExactly("https://evil.example/x");
+        assertThat(text(r)).contains("https://evil.example/file");
+        byte[] rootBytes = root.getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(bodiesOnly.rewrite(rootBytes, "m-1", "alice@corp.example", INTERNAL).changed()).isFalse();
     }
 
     @Test
@@ -459,8 +465,8 @@ class LinkRewriterTest {
         LinkRewriter.Result r = rewrite(msg);
         String out = text(r);
         assertThat(clicked(out)).containsExactly("https://example.com/p1", "https://example.com/h1",
-                "https://example.com/f1");
-        assertThat(out).contains(attachment);
+                "https://example.com/attached", "https://example.com/f1");
+        assertThat(out).doesNotContain(attachment).contains("\">file</a>\r\n--outer\r\n");
         Multipart outer = (Multipart) parse(r.raw()).getContent();
         assertThat(outer.getCount()).isEqualTo(3);
         BodyPart inner = outer.getBodyPart(0);

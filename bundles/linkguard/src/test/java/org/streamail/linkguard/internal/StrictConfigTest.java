@@ -36,6 +36,13 @@ class StrictConfigTest {
     }
 
     @Test
+    void rewriteAttachmentsWrittenAsMaybeShouldFailNamingTheProperty() {
+        assertThatThrownBy(() -> new LinkGuardTransformer(UNREAD, Map.of("rewrite.attachments", "maybe"), null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("org.streamail.linkguard: rewrite.attachments must be true or false, got 'maybe'");
+    }
+
+    @Test
     void blockScoreThatIsNoNumberShouldFailNamingTheProperty() {
         assertThatThrownBy(() -> new LinkGuardTransformer(UNREAD, Map.of("block.score", "high"), null))
                 .hasMessage("org.streamail.linkguard: block.score must be a number such as 5 or 1.5, got 'high'");

@@ -13,24 +13,30 @@ final class TestSettings {
 
     static Settings defaults(Path keyFile) {
         return new Settings(true, "http://gw.example:8181", keyFile, Set.of(), List.of(), 5.0, Duration.ofSeconds(30),
-                false, true, true, true, 500);
+                false, true, true, true, 500, true);
     }
 
     static Settings withProxies(Settings s, String proxies) {
         return new Settings(s.enabled(), s.baseUrl(), s.keyFile(), s.exemptDomains(), Settings.proxies(proxies),
                 s.blockScore(), s.verdictCache(), s.failOpen(), s.isolateOnBlock(), s.recallOnBlock(),
-                s.recordCleanClicks(), s.maxLinks());
+                s.recordCleanClicks(), s.maxLinks(), s.rewriteAttachments());
     }
 
     static Settings withFailOpen(Settings s, boolean failOpen) {
         return new Settings(s.enabled(), s.baseUrl(), s.keyFile(), s.exemptDomains(), s.trustedProxies(),
                 s.blockScore(), s.verdictCache(), failOpen, s.isolateOnBlock(), s.recallOnBlock(),
-                s.recordCleanClicks(), s.maxLinks());
+                s.recordCleanClicks(), s.maxLinks(), s.rewriteAttachments());
+    }
+
+    static Settings withRewriteAttachments(Settings s, boolean rewriteAttachments) {
+        return new Settings(s.enabled(), s.baseUrl(), s.keyFile(), s.exemptDomains(), s.trustedProxies(),
+                s.blockScore(), s.verdictCache(), s.failOpen(), s.isolateOnBlock(), s.recallOnBlock(),
+                s.recordCleanClicks(), s.maxLinks(), rewriteAttachments);
     }
 
     static Settings disabled(Settings s) {
         return new Settings(false, s.baseUrl(), s.keyFile(), s.exemptDomains(), s.trustedProxies(),
                 s.blockScore(), s.verdictCache(), s.failOpen(), s.isolateOnBlock(), s.recallOnBlock(),
-                s.recordCleanClicks(), s.maxLinks());
+                s.recordCleanClicks(), s.maxLinks(), s.rewriteAttachments());
     }
 }

@@ -1,0 +1,141 @@
+package org.streamail.linkguard.internal;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * File names of MIME parts as mail readers decode them, for {@link MimeTree.Part#fileNames()}: plain parameters,
+ * RFC 2231 ({@code name*=charset'lang'%XX}, continuations {@code name*0}, {@code name*1*} …) and RFC 2047 encoded
+ * words ({@code =?charset?B|Q?…?=}, not allowed in parameters but written and read by most clients). Lenient and
+ * never failing: an unknown charset is read as ISO-8859-1 (the extension, the part that matters here, is ASCII).
+ * Stateless.
+ */
+final class FileNames {
+
+    /** RFC 2231 continuations read at most. */
+    static final int MAX_SECTIONS = 64;
+    private static final Pattern ENCODED_WORD = Pattern.compile("=\\?([^?\\s]+)\\?([bBqQ])\\?([^?\\s]*)\\?=");
+
+    private FileNames() {
+    }
+
+    /** Adds to {@code out} the names {@code params} (names in lower case) give under {@code base}. */
+    static void collect(Map<String, String> params, String base, List<String> out) {
+        String plain = params.get(base);
+        if (plain != null) {
+            out.add(decodeWords(plain));
+        }
+        String extended = params.get(base + "*");
+        if (extended != null) {
+            out.add(percentDecode(afterLanguage(extended), charsetOf(extended)));
+        }
+        StringBuilder joined = new StringBuilder();
+        Charset cs = StandardCharsets.ISO_8859_1;
+        boolean any = false;
+        for (int i = 0; i < MAX_SECTIONS; i++) {
+            String enc = params.get(base + "*" + i + "*");
+            String raw = params.get(base + "*" + i);
+            if (enc == null && raw == null) {
+                break;
+            }
+            any = true;
+            if (enc != null) {
+                if (i == 0) {
+                    cs = charsetOf(enc);
+                }
+                joined.append(percentDecode(i == 0 ? afterLanguage(enc) : enc, cs));
+            } else {
+                joined.append(raw);
+            }
+        }
+        if (any) {
+            out.add(decodeWords(joined.toString()));
+        }
+    }
+
+    private static String afterLanguage(String value) {
+        int first = value.indexOf('\'');
+        int second = first < 0 ? -1 : value.indexOf('\'', first + 1);
+        return second < 0 ? value : value.substring(second + 1);
+    }
+
+    private static Charset charsetOf(String value) {
+        int first = value.indexOf('\'');
+        return first < 0 || value.indexOf('\'', first + 1) < 0 ? StandardCharsets.ISO_8859_1
+                : charset(value.substring(0, first));
+    }
+
+    static Charset charset(String name) {
+        String n = name;
+        int star = n.indexOf('*'); // RFC 2231 section 5: charset*language in encoded words
+        if (star >= 0) {
+            n = n.substring(0, star);
+        }
+        try {
+            return Charset.forName(n.trim());
+        } catch (IllegalArgumentException e) {
+            return StandardCharsets.ISO_8859_1;
+        }
+    }
+
+    private static String percentDecode(String s, Charset cs) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '%' && i + 2 < s.length() && hex(s.charAt(i + 1)) && hex(s.charAt(i + 2))) {
+                out.write(Character.digit(s.charAt(i + 1), 16) << 4 | Character.digit(s.charAt(i + 2), 16));
+                i += 2;
+            } else if (c < 0x80) {
+                out.write(c);
+            } else {
+                out.writeBytes(String.valueOf(c).getBytes(cs.canEncode() ? cs : StandardCharsets.UTF_8));
+            }
+        }
+        return new String(out.toByteArray(), cs);
+    }
+
+    /** {@code s} with its RFC 2047 encoded words decoded (white space between two of them dropped). */
+    static String decodeWords(String s) {
+        if (s.indexOf("=?") < 0) {
+            return s;
+        }
+        Matcher m = ENCODED_WORD.matcher(s);
+        StringBuilder out = new StringBuilder(s.length());
+        int last = 0;
+        boolean previousWord = false;
+        while (m.find()) {
+            String between = s.substring(last, m.start());
+            if (!(previousWord && between.isBlank())) {
+                out.append(between);
+            }
+            Charset cs = charset(m.group(1));
+            byte[] text = m.group(3).getBytes(StandardCharsets.ISO_8859_1);
+            byte[] bytes = m.group(2).toUpperCase(Locale.ROOT).equals("B") ? TransferCodec.decodeBase64(text)
+                    : TransferCodec.decodeQuotedPrintable(underscoresAsSpaces(text));
+            out.append(new String(bytes, cs));
+            last = m.end();
+            previousWord = true;
+        }
+        return out.append(s, last, s.length()).toString();
+    }
+
+    private static byte[] underscoresAsSpaces(byte[] b) {
+        byte[] out = b.clone();
+        for (int i = 0; i < out.length; i++) {
+            if (out[i] == '_') {
+                out[i] = ' ';
+            }
+        }
+        return out;
+    }
+
+    private static boolean hex(char c) {
+        return c < 0x80 && Character.digit(c, 16) >= 0;
+    }
+}
