@@ -47,7 +47,9 @@ import org.streamail.api.service.Scanner;
  *       recorded when {@code record.clean.clicks}.</li>
  *   <li>Bad: 403 block page; the click recorded with the client address (X-Forwarded-For only behind a
  *       trusted proxy) and its MAC from the neighbour table; a {@code click-blocked} alert (HIGH, subject the
- *       client IP); the host isolated when {@code isolate.on.block}, on the isolation executor so the page never
+ *       client IP); the host isolated when {@code isolate.on.block} (with its MAC, unless other IPv4 addresses
+ *       of the neighbour table share it: a router, proxy ARP or a range extender, which cutting would cut whole;
+ *       then by address only, with a WARN), on the isolation executor so the page never
  *       waits for a firewall or a webhook (an allow-listed host is known at once and the page says nothing of
  *       isolation; one isolation per host is queued at a time); the campaign recalled when
  *       {@code recall.on.block}, on the recall executor so the page never waits for IMAP.</li>
@@ -256,13 +258,14 @@ final class ClickHandler {
      * texts say it was a form. What was typed is never read, so it is in no record, log line or page.
      */
     private Response block(LinkTokens.Payload p, String url, String clientIp, String reason, boolean form) {
-        String mac = neighbours.macOf(clientIp);
+        NeighbourTable.Neighbour neighbour = neighbours.lookup(clientIp);
+        String mac = neighbour.mac();
         LOG.warn("Blocked {} {} in message {} from {}{}: {}", form ? "a form submission to" : "a click on a link to",
                 Urls.hostOf(url), p.messageId(), clientIp, mac.isEmpty() ? "" : " (" + mac + ")", reason);
         String recorded = form ? clip(FORM_REASON + reason) : reason;
         record(new Click(newId(), clock.instant(), p.messageId(), p.recipient(), url, clientIp, mac, true, recorded));
-        alert(p, url, clientIp, mac, reason, form);
-        boolean isolating = settings.isolateOnBlock() && isolate(clientIp, mac, url, reason, form);
+        alert(p, url, clientIp, neighbour, reason, form);
+        boolean isolating = settings.isolateOnBlock() && isolate(clientIp, neighbour, url, reason, form);
         if (settings.recallOnBlock()) {
             recall(p.messageId(), url, (form ? "a form sending to " + Urls.hostOf(url) + " was submitted"
                     : "a link to " + Urls.hostOf(url) + " was clicked") + " and blocked: " + reason);
@@ -283,7 +286,8 @@ final class ClickHandler {
         }
     }
 
-    private void alert(LinkTokens.Payload p, String url, String clientIp, String mac, String reason, boolean form) {
+    private void alert(LinkTokens.Payload p, String url, String clientIp, NeighbourTable.Neighbour neighbour,
+            String reason, boolean form) {
         AlertService alerts = services.alerts();
         if (alerts == null) {
             LOG.warn("No AlertService: the blocked click from {} raised no alert", clientIp);
@@ -291,11 +295,15 @@ final class ClickHandler {
         }
         // Alerts are read by viewers: the URL without the query and fragment where reset tokens and magic logins
         // live (third audit); administrators find the whole URL in the click record (GET /clicks, streamail:clicks).
+        String mac = neighbour.mac();
         String detail = "Host " + clientIp + (mac.isEmpty() ? "" : " (MAC " + mac + ")")
                 + (form ? " submitted a form sending to " : " opened a link to ")
                 + Click.redactedUrl(url) + " from message " + p.messageId() + (p.recipient().isEmpty() ? "" : " sent to " + p.recipient())
                 + (form ? ". The form was blocked and what was typed into it not sent: " : ". The link was blocked: ")
-                + reason + ".";
+                + reason + "."
+                + (neighbour.shared() ? " The MAC " + mac + " " + neighbour.sharing() + " (a router, proxy ARP or a"
+                        + " range extender): it is not used to isolate, so isolating " + clientIp
+                        + " cuts its address only." : "");
         try {
             alerts.raise(new AlertRequest(ALERT_KIND, Severity.HIGH, clientIp, p.messageId(), p.recipient(),
                     (form ? "Blocked form submission to a dangerous site from " : "Blocked click on a dangerous link from ")
@@ -320,7 +328,8 @@ final class ClickHandler {
      * held the block page and a server thread for each click, and with the nftables enforcer on this machine the
      * host was cut off before its page was sent.
      */
-    private boolean isolate(String clientIp, String mac, String url, String reason, boolean form) {
+    private boolean isolate(String clientIp, NeighbourTable.Neighbour neighbour, String url, String reason,
+            boolean form) {
         if (Networks.isTrusted(clientIp, settings.trustedProxies())) {
             // No usable X-Forwarded-For: the clicking host behind the proxy is unknown, and isolating the proxy
             // would cut off everyone behind it (audit).
@@ -344,12 +353,14 @@ final class ClickHandler {
         if (!pendingIsolations.add(clientIp)) {
             return true; // its isolation is already on its way
         }
+        // A MAC that stands for several hosts is not passed: the enforcer would cut them all (isolation README)
+        String mac = neighbour.shared() ? null : neighbour.mac().isEmpty() ? null : neighbour.mac();
         String why = clip((form ? "submitted a blocked form to " : "clicked a blocked link to ") + Urls.hostOf(url)
                 + ": " + reason);
         try {
             isolationExecutor.execute(() -> {
                 try {
-                    isolation.isolate(clientIp, mac.isEmpty() ? null : mac, why, null, ACTOR);
+                    isolation.isolate(clientIp, mac, why, null, ACTOR);
                 } catch (SecurityException e) {
                     LOG.info("Host {} is on the isolation allow-list; not isolated", clientIp);
                 } catch (RuntimeException e) {
@@ -358,6 +369,10 @@ final class ClickHandler {
                     pendingIsolations.remove(clientIp);
                 }
             });
+            if (neighbour.shared()) {
+                LOG.warn("MAC {} {} (a router, proxy ARP or a range extender): isolating {} by its address only",
+                        neighbour.mac(), neighbour.sharing(), clientIp);
+            }
             return true;
         } catch (RejectedExecutionException e) {
             pendingIsolations.remove(clientIp);

@@ -8,8 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -23,7 +25,14 @@ import org.slf4j.LoggerFactory;
  * a shell, for that one literal (a click is rare); only an entry with an {@code lladdr} in a state other than
  * FAILED or INCOMPLETE counts, and when the program is missing, fails or takes more than
  * {@value #IP_TIMEOUT_MS} ms the answer is {@code ""}. Reads at most {@value #MAX_BYTES} bytes per lookup.
- * Thread-safe.
+ *
+ * <p>{@link #lookup} also says whether the MAC stands for several hosts (a router or a host answering ARP for
+ * others, a Wi-Fi range extender that rewrites its clients' MACs to its own): the complete IPv4 entries of
+ * {@code /proc/net/arp} with that MAC are counted. For an IPv4 address, any other IPv4 address with its MAC is
+ * another host (the same address on several devices is one). For an IPv6 address only IPv4 addresses count (an
+ * IPv6 host has several IPv6 addresses of its own, and at most one IPv4 address on that card): more than one
+ * means shared. Such a MAC must not be cut. A sharing device whose other clients are not in the table at that
+ * moment (the kernel drops the entry of a silent host) is not seen. Thread-safe; never throws.
  */
 final class NeighbourTable {
 
@@ -57,16 +66,54 @@ final class NeighbourTable {
         return null;
     }
 
+    /**
+     * What the table says of one address.
+     *
+     * @param mac      its MAC in lower case, or {@code ""} when unknown
+     * @param sameMac  how many IPv4 addresses of the table have that MAC: for an IPv4 address the others (itself
+     *                 not counted), for an IPv6 address all of them; 0 when the MAC is unknown
+     * @param ipv6     whether the address looked up is an IPv6 one
+     */
+    record Neighbour(String mac, int sameMac, boolean ipv6) {
+        static final Neighbour UNKNOWN = new Neighbour("", 0, false);
+
+        /** Whether the MAC stands for several hosts, so cutting it would cut them all. */
+        boolean shared() {
+            return !mac.isEmpty() && sameMac > (ipv6 ? 1 : 0);
+        }
+
+        /** Why the MAC is shared, for log lines and alerts: "is shared by 3 other IPv4 addresses". */
+        String sharing() {
+            return (ipv6 ? "is used by " + sameMac + " IPv4 addresses" : "is shared by " + sameMac + " other IPv4 "
+                    + (sameMac == 1 ? "address" : "addresses")) + " in the neighbour table";
+        }
+    }
+
     /** The MAC of {@code ip} in lower case, or {@code ""} when unknown. */
     String macOf(String ip) {
-        Optional<InetAddress> address = ip == null ? Optional.empty() : Networks.parseIp(ip);
-        if (address.isEmpty()) {
-            return "";
+        return lookup(ip).mac();
+    }
+
+    /** The MAC of {@code ip} and whether other addresses share it; {@link Neighbour#UNKNOWN} when unknown. */
+    Neighbour lookup(String ip) {
+        try {
+            Optional<InetAddress> address = ip == null ? Optional.empty() : Networks.parseIp(ip);
+            if (address.isEmpty()) {
+                return Neighbour.UNKNOWN;
+            }
+            if (address.get() instanceof Inet6Address v6) {
+                String mac = ipv6(v6);
+                // the host's own IPv4 address, if any, is one of them: only a second one means another host
+                return mac.isEmpty() ? Neighbour.UNKNOWN : new Neighbour(mac, ipv4WithMac(readArp(), mac, ""), true);
+            }
+            String v4 = Networks.canonicalIp(ip).orElse("");
+            String table = readArp();
+            String mac = ipv4(table, v4);
+            return mac.isEmpty() ? Neighbour.UNKNOWN : new Neighbour(mac, ipv4WithMac(table, mac, v4), false);
+        } catch (RuntimeException e) {
+            LOG.debug("Neighbour lookup of {} failed: {}", ip, e.toString());
+            return Neighbour.UNKNOWN;
         }
-        if (address.get() instanceof Inet6Address v6) {
-            return ipv6(v6);
-        }
-        return ipv4(Networks.canonicalIp(ip).orElse(""));
     }
 
     private String ipv6(Inet6Address address) {
@@ -126,26 +173,52 @@ final class NeighbourTable {
         return "";
     }
 
-    private String ipv4(String ip) {
-        String table;
+    /** {@code /proc/net/arp}, its first {@value #MAX_BYTES} bytes; {@code ""} when it cannot be read. */
+    private String readArp() {
         try (InputStream in = Files.newInputStream(arpFile)) {
-            table = new String(in.readNBytes(MAX_BYTES), StandardCharsets.US_ASCII);
+            return new String(in.readNBytes(MAX_BYTES), StandardCharsets.US_ASCII);
         } catch (NoSuchFileException e) {
             return "";
         } catch (IOException e) {
             LOG.debug("Cannot read {}: {}", arpFile, e.toString());
             return "";
         }
+    }
+
+    /** The MAC of a complete entry for {@code ip} in {@code table}, or {@code ""}. */
+    private static String ipv4(String table, String ip) {
         for (String line : table.split("\n")) {
             String[] cols = line.trim().split("\\s+");
-            if (cols.length < 4 || !cols[0].equals(ip)) {
-                continue;
-            }
-            String mac = cols[3].toLowerCase(Locale.ROOT);
-            if (!cols[2].equalsIgnoreCase("0x0") && MAC.matcher(mac).matches() && !mac.equals("00:00:00:00:00:00")) {
-                return mac;
+            if (cols.length >= 4 && cols[0].equals(ip)) {
+                String mac = completeMac(cols);
+                if (!mac.isEmpty()) {
+                    return mac;
+                }
             }
         }
         return "";
+    }
+
+    /**
+     * How many distinct IPv4 addresses other than {@code except} have a complete entry with {@code mac} (one address
+     * on several devices counts once). At most one per line of a table of at most {@value #MAX_BYTES} bytes.
+     */
+    private static int ipv4WithMac(String table, String mac, String except) {
+        Set<String> others = new HashSet<>();
+        for (String line : table.split("\n")) {
+            String[] cols = line.trim().split("\\s+");
+            if (cols.length >= 4 && !cols[0].equals(except) && completeMac(cols).equals(mac)
+                    && Networks.canonicalIp(cols[0]).filter(a -> a.indexOf(':') < 0).isPresent()) {
+                others.add(cols[0]);
+            }
+        }
+        return others.size();
+    }
+
+    /** The MAC of a {@code /proc/net/arp} line's columns, or {@code ""} when the entry is incomplete. */
+    private static String completeMac(String[] cols) {
+        String mac = cols[3].toLowerCase(Locale.ROOT);
+        return !cols[2].equalsIgnoreCase("0x0") && MAC.matcher(mac).matches() && !mac.equals("00:00:00:00:00:00")
+                ? mac : "";
     }
 }

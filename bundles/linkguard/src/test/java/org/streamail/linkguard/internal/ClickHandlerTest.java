@@ -441,6 +441,69 @@ class ClickHandlerTest {
         assertThat(ClickHandler.judge(Verdict.clean(), 5).bad()).isFalse();
     }
 
+    private void arpTable(String... lines) throws Exception {
+        Files.writeString(arp, "IP address       HW type     Flags       HW address            Mask     Device\n"
+                + String.join("\n", lines) + "\n");
+    }
+
+    /** What {@code run} logged: slf4j-simple writes to the System.err of the moment. */
+    private static String logOf(Runnable run) {
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream logs = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(logs, true, StandardCharsets.UTF_8));
+        try {
+            run.run();
+        } finally {
+            System.setErr(stderr);
+        }
+        String text = logs.toString(StandardCharsets.UTF_8);
+        stderr.print(text);
+        return text;
+    }
+
+    @Test
+    void aMacOtherAddressesShareIsRecordedAndAlertedButNotUsedToIsolate() throws Exception {
+        // 10.0.0.5 and two more addresses behind one MAC: a router, proxy ARP or a range extender
+        arpTable("10.0.0.5         0x1         0x2         aa:bb:cc:dd:ee:01     *        eth0",
+                "10.0.0.6         0x1         0x2         aa:bb:cc:dd:ee:01     *        eth0",
+                "10.0.0.1         0x1         0x2         AA:BB:CC:DD:EE:01     *        eth0");
+        scanner.verdict = phishing(6.0, Action.TAG);
+        ClickHandler h = handler();
+        ClickHandler.Response[] r = new ClickHandler.Response[1];
+        String log = logOf(() -> r[0] = h.handle(get(token(URL), "10.0.0.5")));
+        assertThat(r[0].status()).isEqualTo(403);
+        assertThat(new String(r[0].body(), StandardCharsets.UTF_8)).contains("disconnected");
+        assertThat(isolation.calls).singleElement().satisfies(call -> {
+            assertThat(call.get(0)).isEqualTo("10.0.0.5");
+            assertThat(call.get(1)).as("the MAC would cut the other hosts too").isNull();
+        });
+        // the record and the alert keep the MAC, and the alert says why it was not used
+        assertThat(store.clicks).singleElement().satisfies(c -> assertThat(c.mac()).isEqualTo("aa:bb:cc:dd:ee:01"));
+        assertThat(alerts.raised.get(0).detail()).contains("Host 10.0.0.5 (MAC aa:bb:cc:dd:ee:01)")
+                .contains("The MAC aa:bb:cc:dd:ee:01 is shared by 2 other IPv4 addresses in the neighbour table"
+                        + " (a router, proxy ARP or a range extender): it is not used to isolate, so isolating 10.0.0.5"
+                        + " cuts its address only.");
+        if (org.slf4j.LoggerFactory.getLogger(ClickHandler.class).isWarnEnabled()) {
+            assertThat(log).containsOnlyOnce("MAC aa:bb:cc:dd:ee:01 is shared by 2 other IPv4 addresses in the"
+                    + " neighbour table (a router, proxy ARP or a range extender): isolating 10.0.0.5 by its address only");
+        }
+    }
+
+    @Test
+    void aMacOnlyIncompleteEntriesOrTheSameAddressOnOtherDevicesHaveIsUsedToIsolate() throws Exception {
+        arpTable("10.0.0.5         0x1         0x2         aa:bb:cc:dd:ee:01     *        eth0",
+                "10.0.0.5         0x1         0x2         aa:bb:cc:dd:ee:01     *        br0",
+                "10.0.0.6         0x1         0x0         aa:bb:cc:dd:ee:01     *        eth0",
+                "10.0.0.9         0x1         0x0         00:00:00:00:00:00     *        eth0",
+                "10.0.0.7         0x1         0x2         aa:bb:cc:dd:ee:07     *        eth0");
+        scanner.verdict = phishing(6.0, Action.TAG);
+        ClickHandler h = handler();
+        String log = logOf(() -> h.handle(get(token(URL), "10.0.0.5")));
+        assertThat(isolation.calls).singleElement().satisfies(call -> assertThat(call.get(1)).isEqualTo("aa:bb:cc:dd:ee:01"));
+        assertThat(alerts.raised.get(0).detail()).contains("(MAC aa:bb:cc:dd:ee:01)").doesNotContain("not used");
+        assertThat(log).doesNotContain("by its address only");
+    }
+
     /** A clock tests move by hand. */
     static final class MutableClock extends Clock {
         private Instant now = Instant.parse("2025-01-01T00:00:00Z");
