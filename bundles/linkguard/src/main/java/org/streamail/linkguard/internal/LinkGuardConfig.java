@@ -57,4 +57,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Also rewrite the links and form targets of attachments a browser opens as a "
             + "page (HTML, XHTML, SVG: by type, or by a file name ending in .htm, .html, .xhtml, .xht, .shtml or .svg).")
     boolean rewrite_attachments() default true;
+
+    @AttributeDefinition(description = "Also rewrite cryptographically signed content (S/MIME or PGP/MIME "
+            + "multipart/signed, inline PGP). Off by default: rewriting breaks the sender's signature, and readers "
+            + "then warn that the message was altered.")
+    boolean rewrite_signed() default false;
 }

@@ -82,7 +82,8 @@ public final class LinkGuardTransformer implements MessageTransformer {
     LinkGuardTransformer(Settings settings, Directory directory, LinkStore store, Clock clock) {
         this.settings = settings;
         this.rewriter = new LinkRewriter(new LinkTokens(KeyFile.load(settings.keyFile())), settings.baseUrl(),
-                settings.exemptDomains(), settings.maxLinks(), settings.rewriteAttachments());
+                settings.exemptDomains(), settings.maxLinks(), settings.rewriteAttachments(),
+                settings.rewriteSigned());
         this.directory = directory;
         this.linkStore = store;
         this.clock = clock;

@@ -127,6 +127,7 @@ final class LinkRewriter {
     private final Set<String> exemptDomains;
     private final int maxLinks;
     private final boolean rewriteAttachments;
+    private final boolean rewriteSigned;
 
     /**
      * @param tokens        signs the links
@@ -136,20 +137,24 @@ final class LinkRewriter {
      * @param maxLinks      links rewritten per message at most
      */
     LinkRewriter(LinkTokens tokens, String baseUrl, Set<String> exemptDomains, int maxLinks) {
-        this(tokens, baseUrl, exemptDomains, maxLinks, true);
+        this(tokens, baseUrl, exemptDomains, maxLinks, true, false);
     }
 
     /**
      * @param rewriteAttachments whether attachments a browser opens as a page ({@link #opensAsPage}) are rewritten
      *                           too ({@code rewrite.attachments})
+     * @param rewriteSigned      whether signed content ({@code multipart/signed}, {@link #isInlinePgpSigned}) is
+     *                           rewritten too, breaking its signature
+     *                           ({@code rewrite.signed})
      */
     LinkRewriter(LinkTokens tokens, String baseUrl, Set<String> exemptDomains, int maxLinks,
-            boolean rewriteAttachments) {
+            boolean rewriteAttachments, boolean rewriteSigned) {
         this.tokens = Objects.requireNonNull(tokens, "tokens");
         this.clickPrefix = Urls.httpUrl(baseUrl).orElseThrow(() -> new IllegalArgumentException("base.url")) + CLICK_PATH;
         this.exemptDomains = Set.copyOf(exemptDomains);
         this.maxLinks = maxLinks;
         this.rewriteAttachments = rewriteAttachments;
+        this.rewriteSigned = rewriteSigned;
     }
 
     /** The click URL prefix, e.g. {@code http://gw.example:8181/streamail/click/}. */
@@ -185,6 +190,13 @@ final class LinkRewriter {
      * @param path        its part number for log lines, IMAP style ({@code 2.1}); {@code ""} for a message
      */
     private void walk(byte[] msg, MimeTree.Part p, boolean messageBody, String path, Session s, List<Edit> edits) {
+        if (!rewriteSigned && p.mediaType().equals("multipart/signed")) {
+            // RFC 1847: the first part is signed byte for byte; any change breaks the signature, and readers then
+            // warn that the message was altered. Proofpoint's URL Defense leaves signed mail alone for that reason.
+            LOG.debug("Message {}: signed part {} (multipart/signed) left as written (rewrite.signed is off)",
+                    s.messageId, path.isEmpty() ? "(the message)" : path);
+            return;
+        }
         if (!p.children().isEmpty()) {
             int before = edits.size();
             boolean multipart = p.mediaType().startsWith("multipart/");
@@ -352,6 +364,10 @@ final class LinkRewriter {
             }
         }
         Text text = Text.decode(decoded, charset);
+        if (!rewriteSigned && isInlinePgpSigned(text.value())) {
+            LOG.debug("Message {}: inline PGP signed text left as written (rewrite.signed is off)", s.messageId);
+            return;
+        }
         String rewritten;
         try {
             rewritten = html ? rewriteHtml(text.value(), s)
@@ -390,6 +406,25 @@ final class LinkRewriter {
             // blank line makes the end of the header this reading used explicit (found by fuzzing).
             edits.add(new Edit(p.headerEnd(), p.headerEnd(), "\r\n".getBytes(StandardCharsets.US_ASCII)));
         }
+    }
+
+    /** The armour line that opens an inline PGP signed text (RFC 4880 7, cleartext signature framework). */
+    static final String PGP_SIGNED = "-----BEGIN PGP SIGNED MESSAGE-----";
+
+    /**
+     * Whether a text holds an inline PGP cleartext signature: its armour line at the start of a line (a quoted one,
+     * {@code > -----BEGIN…}, is a reply's quote whose signature the quoting already broke). The signed text is
+     * checked byte for byte (after trailing white space is dropped), so a rewritten link breaks it.
+     */
+    static boolean isInlinePgpSigned(String text) {
+        int at = text.indexOf(PGP_SIGNED);
+        while (at >= 0) {
+            if (at == 0 || text.charAt(at - 1) == '\n' || text.charAt(at - 1) == '\r') {
+                return true;
+            }
+            at = text.indexOf(PGP_SIGNED, at + 1);
+        }
+        return false;
     }
 
     /** The charset a byte order mark at the start of {@code data} names, or null. */

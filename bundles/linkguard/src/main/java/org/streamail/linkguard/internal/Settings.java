@@ -33,11 +33,12 @@ import org.streamail.api.net.IpBlocks;
  * @param recordCleanClicks record clicks that were let through
  * @param maxLinks          links rewritten per message at most
  * @param rewriteAttachments rewrite attachments a browser opens as a page too
+ * @param rewriteSigned     rewrite signed content too (S/MIME, PGP), breaking its signature
  */
 record Settings(boolean enabled, String baseUrl, Path keyFile, Set<String> exemptDomains,
         List<IpBlock> trustedProxies, double blockScore, Duration verdictCache, boolean failOpen,
         boolean isolateOnBlock, boolean recallOnBlock, boolean recordCleanClicks, int maxLinks,
-        boolean rewriteAttachments) {
+        boolean rewriteAttachments, boolean rewriteSigned) {
 
     static final int MAX_LINKS_LIMIT = 100_000;
     static final int MAX_CACHE_SECONDS = 86_400;
@@ -52,7 +53,8 @@ record Settings(boolean enabled, String baseUrl, Path keyFile, Set<String> exemp
         return new Settings(c.enabled(), baseUrl(c.base_url()), keyFile(c.key_file()),
                 domains(c.exempt_domains()), proxies(c.trusted_proxies()), blockScore(c.block_score()),
                 cacheSeconds(c.verdict_cache_seconds()), c.fail_open(), c.isolate_on_block(), c.recall_on_block(),
-                c.record_clean_clicks(), maxLinks(c.max_links()), c.rewrite_attachments());
+                c.record_clean_clicks(), maxLinks(c.max_links()), c.rewrite_attachments(),
+                c.rewrite_signed());
     }
 
     static String baseUrl(String value) {

@@ -233,7 +233,7 @@ class LinkRewriterTest {
                 + "Content-Disposition: attachment\r\n\r\n" + html;
         assertThat(rewrite(root).urls()).containsExactly("https://evil.example/x");
         // rewrite.attachments=false: as before, the attachment is not rewritten
-        LinkRewriter bodiesOnly = new LinkRewriter(tokens, "http://gw.example:8181", Set.of(), 500, false);
+        LinkRewriter bodiesOnly = new LinkRewriter(tokens, "http://gw.example:8181", Set.of(), 500, false, false);
         r = bodiesOnly.rewrite(mixed.getBytes(StandardCharsets.ISO_8859_1), "m-1", "alice@corp.example", INTERNAL);
         assertThat(r.urls()).containsExactly("https://evil.example/x");
         assertThat(text(r)).contains("https://evil.example/file");

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class StrictConfigTest {
 
     /** A config whose every method fails: proves the raw properties are checked before any is read. */
-    private static final LinkGuardConfig UNREAD = (LinkGuardConfig) Proxy.newProxyInstance(
+    static final LinkGuardConfig UNREAD = (LinkGuardConfig) Proxy.newProxyInstance(
             LinkGuardConfig.class.getClassLoader(), new Class<?>[] {LinkGuardConfig.class}, (p, m, a) -> {
                 throw new AssertionError("config read before the check: " + m.getName());
             });

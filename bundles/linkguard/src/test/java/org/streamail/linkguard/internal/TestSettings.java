@@ -13,30 +13,36 @@ final class TestSettings {
 
     static Settings defaults(Path keyFile) {
         return new Settings(true, "http://gw.example:8181", keyFile, Set.of(), List.of(), 5.0, Duration.ofSeconds(30),
-                false, true, true, true, 500, true);
+                false, true, true, true, 500, true, false);
     }
 
     static Settings withProxies(Settings s, String proxies) {
         return new Settings(s.enabled(), s.baseUrl(), s.keyFile(), s.exemptDomains(), Settings.proxies(proxies),
                 s.blockScore(), s.verdictCache(), s.failOpen(), s.isolateOnBlock(), s.recallOnBlock(),
-                s.recordCleanClicks(), s.maxLinks(), s.rewriteAttachments());
+                s.recordCleanClicks(), s.maxLinks(), s.rewriteAttachments(), s.rewriteSigned());
     }
 
     static Settings withFailOpen(Settings s, boolean failOpen) {
         return new Settings(s.enabled(), s.baseUrl(), s.keyFile(), s.exemptDomains(), s.trustedProxies(),
                 s.blockScore(), s.verdictCache(), failOpen, s.isolateOnBlock(), s.recallOnBlock(),
-                s.recordCleanClicks(), s.maxLinks(), s.rewriteAttachments());
+                s.recordCleanClicks(), s.maxLinks(), s.rewriteAttachments(), s.rewriteSigned());
     }
 
     static Settings withRewriteAttachments(Settings s, boolean rewriteAttachments) {
         return new Settings(s.enabled(), s.baseUrl(), s.keyFile(), s.exemptDomains(), s.trustedProxies(),
                 s.blockScore(), s.verdictCache(), s.failOpen(), s.isolateOnBlock(), s.recallOnBlock(),
-                s.recordCleanClicks(), s.maxLinks(), rewriteAttachments);
+                s.recordCleanClicks(), s.maxLinks(), rewriteAttachments, s.rewriteSigned());
+    }
+
+    static Settings withRewriteSigned(Settings s, boolean rewriteSigned) {
+        return new Settings(s.enabled(), s.baseUrl(), s.keyFile(), s.exemptDomains(), s.trustedProxies(),
+                s.blockScore(), s.verdictCache(), s.failOpen(), s.isolateOnBlock(), s.recallOnBlock(),
+                s.recordCleanClicks(), s.maxLinks(), s.rewriteAttachments(), rewriteSigned);
     }
 
     static Settings disabled(Settings s) {
         return new Settings(false, s.baseUrl(), s.keyFile(), s.exemptDomains(), s.trustedProxies(),
                 s.blockScore(), s.verdictCache(), s.failOpen(), s.isolateOnBlock(), s.recallOnBlock(),
-                s.recordCleanClicks(), s.maxLinks(), s.rewriteAttachments());
+                s.recordCleanClicks(), s.maxLinks(), s.rewriteAttachments(), s.rewriteSigned());
     }
 }
