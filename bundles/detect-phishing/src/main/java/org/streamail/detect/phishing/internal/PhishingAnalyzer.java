@@ -696,58 +696,101 @@ final class PhishingAnalyzer {
             if (!WEB_SCHEMES.contains(scheme) || link.source() == Link.Source.HTML_RESOURCE) {
                 continue; // mailto:, tel:, cid:, images: nothing to click through to
             }
-            String rawHost = Hosts.hostOf(href).orElse(null);
-            if (rawHost == null) {
+            // a link rewritten by another vendor's protection (Safe Links, URL Defense...) or through a big site's
+            // open redirect: the target is what the user reaches, so every layer is judged, the target first
+            List<String> chain = Hosts.hostOf(href).isPresent() ? Unwrap.chain(href) : List.of(href);
+            String target = chain.get(chain.size() - 1);
+            String targetHost = Hosts.hostOf(target).map(Hosts::toAscii).orElse(null);
+            if (targetHost == null) {
                 continue;
             }
-            String host = Hosts.toAscii(rawHost);
-            if (rules.allow().matchesLink(href) || rules.allow().matchHost(host).isPresent()) {
-                continue;
+            if (rules.allow().matchesLink(target) || rules.allow().matchHost(targetHost).isPresent()) {
+                continue; // where the link really goes is allowed
             }
-            String shown = Hosts.toUnicode(host);
-            if (rules.knownBad().matchesLink(href)) {
-                hit(Rules.KNOWN_BAD, "A link goes to " + clip(shown, 80)
-                        + ", which is on the list of known phishing sites", link.part());
-            }
-            if (Hosts.isIpLiteral(host)) {
-                hit(Rules.LINK_IP_LITERAL, "A link goes to the bare IP address " + clip(host, 50)
-                        + " instead of a named site", link.part());
-            }
-            if (Hosts.hasUserInfo(href)) {
-                hit(Rules.LINK_USERINFO, "A link hides its destination behind a name before '@': it really goes to "
-                        + clip(shown, 80), link.part());
-            }
-            String reg = Hosts.registrable(host);
-            if (rules.shorteners().contains(reg) || rules.shorteners().contains(host)) {
-                hit(Rules.LINK_SHORTENER, "A link uses the URL shortener " + reg
-                        + ", which hides where it really goes", link.part());
-            }
-            String tld = Hosts.tld(host);
-            if (!Hosts.isIpLiteral(host) && rules.suspiciousTlds().contains(tld)) {
-                hit(Rules.LINK_SUSPICIOUS_TLD, "A link goes to " + clip(shown, 80) + ", under ." + tld
-                        + ", a top-level domain often used for fraud", link.part());
-            }
-            boolean legitHost = org.isProtected(host) || ownedByBrand(host);
-            Targets.Imitation imitation = legitHost || Hosts.isIpLiteral(host) ? null : targets.imitation(host);
-            if (imitation != null) {
-                if (Hosts.nonAscii(shown)) {
-                    hit(Rules.LINK_HOMOGRAPH, "A link goes to '" + clip(shown, 80) + "' (" + host
-                            + "), written with look-alike letters (" + Confusables.scripts(shown) + ") to imitate "
-                            + imitation.describe(), link.part());
-                } else {
-                    hit(Rules.LINK_LOOKALIKE, "A link goes to " + clip(host, 80) + ", which imitates "
-                            + imitation.describe(), link.part());
+            String wrapper = chain.size() > 1 ? Unwrap.wrapperName(href) : null;
+            Map<String, String> found = new LinkedHashMap<>();
+            Map<String, String> login = new LinkedHashMap<>();
+            List<String> layerHosts = new ArrayList<>();
+            for (int i = chain.size() - 1; i >= 0; i--) {
+                String url = chain.get(i);
+                String host = i == chain.size() - 1 ? targetHost : Hosts.hostOf(url).map(Hosts::toAscii).orElse(null);
+                if (host == null) {
+                    continue;
                 }
-            } else if (Hosts.nonAscii(shown) && mixedScriptHost(shown)) {
-                hit(Rules.LINK_MIXED_SCRIPT, "A link goes to '" + clip(shown, 80) + "', whose name mixes alphabets ("
-                        + Confusables.scripts(shown) + "), a trick to imitate another site", link.part());
+                layerHosts.add(host);
+                if (i < chain.size() - 1 && (rules.allow().matchesLink(url) || rules.allow().matchHost(host).isPresent())) {
+                    continue;
+                }
+                String inside = i == 0 ? null : clip(url, 100) + " (inside a " + wrapper + " link)";
+                judge(link, url, host, inside, i < chain.size() - 1, fromReg, fromImitates, mentioned, found, login);
+            }
+            for (Map.Entry<String, String> f : found.entrySet()) {
+                hit(f.getKey(), f.getValue(), link.part()); // a rule that fires on several layers counts once
             }
             if (link.source() == Link.Source.HTML_ANCHOR) {
-                textMismatch(link, host, shown);
+                textMismatch(link, targetHost, layerHosts, chain.size() > 1 ? clip(target, 100) + " (inside a "
+                        + wrapper + " link)" : clip(Hosts.toUnicode(targetHost), 80));
             }
-            boolean senderOwnSite = !fromReg.isEmpty() && !fromImitates && reg.equals(fromReg);
-            if (!legitHost && !senderOwnSite) {
-                loginPage(link, host, shown, mentioned);
+            for (Map.Entry<String, String> f : login.entrySet()) {
+                hit(f.getKey(), f.getValue(), link.part());
+            }
+        }
+    }
+
+    /**
+     * The link rules on one layer of a link: the link itself or a URL found inside it ({@code inside} then names
+     * it for the explanations). A wrapper layer is not judged as a sign-in page: its address carries the target's
+     * words. The first explanation of each rule is kept in {@code found}.
+     */
+    private void judge(Link link, String href, String host, String inside, boolean wrapperLayer, String fromReg,
+                       boolean fromImitates, Set<RuleSet.Brand> mentioned, Map<String, String> found,
+                       Map<String, String> login) {
+        String shown = Hosts.toUnicode(host);
+        String where = inside == null ? clip(shown, 80) : inside;
+        String also = inside == null ? "" : " (" + inside + ")";
+        if (rules.knownBad().matchesLink(href)) {
+            found.putIfAbsent(Rules.KNOWN_BAD, "A link goes to " + where
+                    + ", which is on the list of known phishing sites");
+        }
+        if (Hosts.isIpLiteral(host)) {
+            found.putIfAbsent(Rules.LINK_IP_LITERAL, "A link goes to the bare IP address " + clip(host, 50)
+                    + " instead of a named site" + also);
+        }
+        if (Hosts.hasUserInfo(href)) {
+            found.putIfAbsent(Rules.LINK_USERINFO, "A link hides its destination behind a name before '@': it really"
+                    + " goes to " + where);
+        }
+        String reg = Hosts.registrable(host);
+        if (rules.shorteners().contains(reg) || rules.shorteners().contains(host)) {
+            found.putIfAbsent(Rules.LINK_SHORTENER, "A link uses the URL shortener " + reg
+                    + ", which hides where it really goes" + also);
+        }
+        String tld = Hosts.tld(host);
+        if (!Hosts.isIpLiteral(host) && rules.suspiciousTlds().contains(tld)) {
+            found.putIfAbsent(Rules.LINK_SUSPICIOUS_TLD, "A link goes to " + where + ", under ." + tld
+                    + ", a top-level domain often used for fraud");
+        }
+        boolean legitHost = org.isProtected(host) || ownedByBrand(host);
+        Targets.Imitation imitation = legitHost || Hosts.isIpLiteral(host) ? null : targets.imitation(host);
+        if (imitation != null) {
+            if (Hosts.nonAscii(shown)) {
+                found.putIfAbsent(Rules.LINK_HOMOGRAPH, "A link goes to '" + clip(shown, 80) + "' (" + host
+                        + "), written with look-alike letters (" + Confusables.scripts(shown) + ") to imitate "
+                        + imitation.describe() + also);
+            } else {
+                found.putIfAbsent(Rules.LINK_LOOKALIKE, "A link goes to " + (inside == null ? clip(host, 80) : inside)
+                        + ", which imitates " + imitation.describe());
+            }
+        } else if (Hosts.nonAscii(shown) && mixedScriptHost(shown)) {
+            found.putIfAbsent(Rules.LINK_MIXED_SCRIPT, "A link goes to '" + clip(shown, 80)
+                    + "', whose name mixes alphabets (" + Confusables.scripts(shown) + "), a trick to imitate another"
+                    + " site" + also);
+        }
+        boolean senderOwnSite = !fromReg.isEmpty() && !fromImitates && reg.equals(fromReg);
+        if (!legitHost && !senderOwnSite && !wrapperLayer) {
+            String detail = loginPage(link, href, where, mentioned);
+            if (detail != null) {
+                login.putIfAbsent(Rules.LINK_LOGIN_PAGE, detail);
             }
         }
     }
@@ -770,7 +813,12 @@ final class PhishingAnalyzer {
         return false;
     }
 
-    private void textMismatch(Link link, String host, String shownHost) {
+    /**
+     * {@code link-text-mismatch} for a link going to {@code host} through the wrappers {@code layerHosts} (every
+     * host of the link, the target's included): a text showing any of them is no mismatch, and a wrapper is
+     * treated like a tracking redirector (the target is compared).
+     */
+    private void textMismatch(Link link, String host, List<String> layerHosts, String shownHost) {
         String raw = TextNormalizer.collapseWhitespace(link.text()).strip();
         if (raw.isEmpty() || raw.length() > 300) {
             return;
@@ -797,6 +845,11 @@ final class PhishingAnalyzer {
         if (textReg.equals(reg) || rules.redirectors().contains(reg) || rules.redirectors().contains(host)) {
             return;
         }
+        for (String layer : layerHosts) {
+            if (textReg.equals(Hosts.registrable(layer))) {
+                return; // the text shows the wrapper's address itself (the link guard's probe, a pasted link)
+            }
+        }
         for (RuleSet.Brand b : rules.brands()) {
             if (b.owns(textHost) && b.owns(host)) {
                 return;
@@ -806,28 +859,27 @@ final class PhishingAnalyzer {
             return;
         }
         hit(Rules.LINK_TEXT_MISMATCH, "The link text shows " + clip(Hosts.toUnicode(textHost), 80)
-                + " but the link goes to " + clip(shownHost, 80), link.part());
+                + " but the link goes to " + shownHost, link.part());
     }
 
-    private void loginPage(Link link, String host, String shownHost, Set<RuleSet.Brand> mentioned) {
-        String href = link.href();
+    /** {@code link-login-page} for {@code href} (the link or the URL it wraps), or {@code null}. */
+    private String loginPage(Link link, String href, String shownHost, Set<RuleSet.Brand> mentioned) {
         String keyword = loginKeyword(href.toLowerCase(Locale.ROOT));
         if (keyword == null) {
-            return;
+            return null;
         }
         // the label as it reads: "S\u0456gn in" with a Cyrillic \u0456 is "Sign in" (look-alikes folded as in the text)
         String label = Homoglyphs.unmask(TextNormalizer.truncate(link.text(), 300), Homoglyphs.vocabulary(rules)).text();
         String textKeyword = loginKeyword(TextNormalizer.stripAccents(TextNormalizer.fold(label, 300)));
         if (!mentioned.isEmpty()) {
             RuleSet.Brand b = mentioned.iterator().next();
-            hit(Rules.LINK_LOGIN_PAGE, "A link to a sign-in page ('" + keyword + "') is on " + clip(shownHost, 80)
-                    + ", which is not a domain of " + b.name() + " although the message speaks of " + b.name(),
-                    link.part());
+            return "A link to a sign-in page ('" + keyword + "') is on " + shownHost
+                    + ", which is not a domain of " + b.name() + " although the message speaks of " + b.name();
         } else if (textKeyword != null) {
-            hit(Rules.LINK_LOGIN_PAGE, "A link labelled '" + clip(link.text(), 40) + "' leads to a sign-in page on "
-                    + clip(shownHost, 80) + ", which is neither your organisation's nor the sender's site",
-                    link.part());
+            return "A link labelled '" + clip(link.text(), 40) + "' leads to a sign-in page on "
+                    + shownHost + ", which is neither your organisation's nor the sender's site";
         }
+        return null;
     }
 
     /** The first login keyword that starts a word of {@code s}, or {@code null}. */

@@ -87,6 +87,15 @@ class PhishingFuzzTest {
             assertThat(DomainList.normalizeUrl(url)).as(href).isEqualTo(url);
         }
         assertThat(TextNormalizer.asDisplayed(href)).hasSizeLessThanOrEqualTo(href.length());
+        // the unwrapper, on the input and on the input inside each wrapper form: bounded, never throws
+        for (String wrapped : new String[] {href, "https://nam12.safelinks.protection.outlook.com/?url=" + href,
+                "https://urldefense.com/v3/__" + href, "https://urldefense.proofpoint.com/v2/url?u=" + href,
+                "https://www.google.com/url?q=" + href}) {
+            List<String> chain = Unwrap.chain(wrapped);
+            assertThat(chain).hasSizeBetween(1, 1 + Unwrap.MAX_LEVELS).first().isEqualTo(wrapped);
+            chain.stream().skip(1).forEach(u -> assertThat(Hosts.hostOf(u)).isPresent());
+            Unwrap.wrapperName(wrapped);
+        }
     }
 
     @FuzzTest(maxDuration = "60s")
