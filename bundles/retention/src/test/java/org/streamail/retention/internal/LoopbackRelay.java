@@ -27,6 +27,10 @@ final class LoopbackRelay implements AutoCloseable {
                 try {
                     Socket client = listener.accept();
                     Socket server = new Socket(InetAddress.getLoopbackAddress(), serverPort);
+                    // the relays write line by line: without this, Nagle's algorithm held each later line until
+                    // the peer's delayed ACK (40 ms per reply)
+                    client.setTcpNoDelay(true);
+                    server.setTcpNoDelay(true);
                     connection.relay(client, server);
                 } catch (IOException e) {
                     return;

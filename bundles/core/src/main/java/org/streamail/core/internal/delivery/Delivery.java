@@ -153,6 +153,11 @@ public class Delivery {
     /** When each held message's hold was last written; dropped when it is delivered or given up. */
     private final Map<String, Instant> heldPersisted = new ConcurrentHashMap<>();
 
+    /** How long {@link #close()} waits for a running attempt before it returns and leaves the claim with it. */
+    static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+    /** {@link #CLOSE_WAIT}; shorter in tests. */
+    volatile Duration closeWait = CLOSE_WAIT;
+
     /** While the configuration is invalid, a held message is looked at again this often. */
     static final Duration HOLD_RECHECK = Duration.ofSeconds(30);
     /** {@link #HOLD_RECHECK}; shorter in tests. */
@@ -373,7 +378,7 @@ public class Delivery {
             // Not shutdownNow() after the wait: its interrupt made the attempt's spool writes fail half-way
             // (ClosedByInterruptException: "delivered but could not remove it from the spool"). An attempt still
             // running keeps its claim (below) and finishes on its own; nothing else runs once `closed` is set.
-            scheduler.awaitTermination(5, TimeUnit.SECONDS);
+            scheduler.awaitTermination(closeWait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -31,8 +31,15 @@ import org.streamail.core.internal.support.Wait;
  * Delivery restarts (DS deactivates and activates it: the store bundle updated, a bundle refresh) while a message
  * is being sent to a slow next hop. close() waits 5 s and used to give every claim back: the next instance sent the
  * message again while the first attempt was still waiting for the hop's answer, and the hop got it twice.
+ * Here close() waits {@link #CLOSE_WAIT} and the hop {@link #HOP_DELAY}, so close() still returns while the attempt
+ * waits for the answer (3 s of margin), without the production 5 s and a 7 s hop per attempt.
  */
 class DeliveryRestartTest {
+
+    /** close()'s wait for the running attempt in these tests ({@link Delivery#CLOSE_WAIT} in production). */
+    static final Duration CLOSE_WAIT = Duration.ofSeconds(1);
+    /** The hop's delay before it answers the end of DATA: longer than {@link #CLOSE_WAIT}, with margin. */
+    static final Duration HOP_DELAY = CLOSE_WAIT.plusSeconds(3);
 
     @TempDir
     Path dir;
@@ -110,7 +117,7 @@ class DeliveryRestartTest {
     }
 
     private static DeliverySettings settings(int port) {
-        // a read timeout longer than the hop's delay, which is longer than close()'s 5 s
+        // a read timeout longer than the hop's delay, which is longer than close()'s wait
         return DeliverySettings.relay("127.0.0.1", port, Duration.ofSeconds(1)).withRelayReuse(Duration.ZERO);
     }
 
@@ -127,9 +134,10 @@ class DeliveryRestartTest {
     @Test
     void aRestartWhileTheHopIsSlowToAnswerDeliversOnce() throws Exception {
         MemoryMessageLog log = new MemoryMessageLog();
-        try (SlowHop hop = new SlowHop(Duration.ofSeconds(7), n -> "250 2.0.0 queued")) {
+        try (SlowHop hop = new SlowHop(HOP_DELAY, n -> "250 2.0.0 queued")) {
             Spool spool = new Spool(dir.resolve("spool"));
             Delivery first = new Delivery(spool, log, slow(settings(hop.port())), Clock.systemUTC());
+            first.closeWait = CLOSE_WAIT;
             first.start();
             SpoolEntry e = spool.write("m1", "m1", Mail.envelope(), null, Mail.message("hello"));
             first.enqueue(e, deliver());
@@ -153,9 +161,10 @@ class DeliveryRestartTest {
     @Test
     void whatTheRunningAttemptDefersIsTakenOverByTheNextInstance() throws Exception {
         MemoryMessageLog log = new MemoryMessageLog();
-        try (SlowHop hop = new SlowHop(Duration.ofSeconds(7), n -> n == 1 ? "451 4.3.0 later" : "250 2.0.0 queued")) {
+        try (SlowHop hop = new SlowHop(HOP_DELAY, n -> n == 1 ? "451 4.3.0 later" : "250 2.0.0 queued")) {
             Spool spool = new Spool(dir.resolve("spool"));
             Delivery first = new Delivery(spool, log, slow(settings(hop.port())), Clock.systemUTC());
+            first.closeWait = CLOSE_WAIT;
             first.start();
             SpoolEntry e = spool.write("m2", "m2", Mail.envelope(), null, Mail.message("hello"));
             first.enqueue(e, deliver());
@@ -165,7 +174,7 @@ class DeliveryRestartTest {
             Delivery second = new Delivery(spool, log, slow(settings(hop.port())), Clock.systemUTC());
             second.start();
             try {
-                // the first attempt gets 451 after 7 s; the second instance retries it after retry.initial
+                // the first attempt gets 451 after HOP_DELAY; the second instance retries it after retry.initial
                 Wait.until("delivered by the second instance", Duration.ofSeconds(25),
                         () -> log.statuses("m2").contains(DeliveryStatus.DELIVERED));
                 assertThat(hop.arrivals.get()).isEqualTo(2);
