@@ -128,6 +128,20 @@ class LinkRulesTest extends DetectorTestBase {
                 .as("generic brand domains marked '=' are compared by look only").doesNotContain(Rules.LINK_LOOKALIKE);
     }
 
+    /**
+     * The big brands' own country sites are theirs (a newsletter's link to google.co.uk or amazon.it is no
+     * look-alike of google.com or amazon.com), while their names inside other domains still are.
+     */
+    @Test
+    void theBrandsCountrySitesShouldNotBeLookAlikes() {
+        for (String site : List.of("https://www.google.co.uk/maps", "https://www.google.de/", "https://www.google.com.au/",
+                "https://www.amazon.it/gp/order", "https://www.amazon.ca/", "https://www.amazon.co.jp/")) {
+            assertThat(fired(msg().link(site))).as(site).doesNotContain(Rules.LINK_LOOKALIKE);
+        }
+        assertThat(fired(msg().link("https://google.co.uk.account-check.net/"))).contains(Rules.LINK_LOOKALIKE);
+        assertThat(fired(msg().link("https://amazon-it-orders.com/"))).contains(Rules.LINK_LOOKALIKE);
+    }
+
     @Test
     void urlShortenersShouldFireAndLookAlikeNamesShouldNot() {
         assertThat(finding(msg().link("https://bit.ly/3abc"), Rules.LINK_SHORTENER).score()).isEqualTo(1.5);
