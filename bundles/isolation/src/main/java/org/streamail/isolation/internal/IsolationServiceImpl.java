@@ -646,6 +646,11 @@ public final class IsolationServiceImpl implements IsolationService {
         return IpAddresses.canonical(a);
     }
 
+    /**
+     * The canonical MAC, or {@code ""} for none. A group address (multicast, broadcast) or the all-zero one names
+     * no host ({@link NftablesScript#unusable}): refused like a malformed one, so it is never stored nor posted to a
+     * webhook (before, only the nftables enforcer left it out).
+     */
     private static String mac(String mac) {
         if (mac == null || mac.isBlank()) {
             return "";
@@ -654,7 +659,12 @@ public final class IsolationServiceImpl implements IsolationService {
         if (!MAC.matcher(m).matches()) {
             throw new IllegalArgumentException("not a MAC address: " + IpAddresses.printable(m));
         }
-        return m.replace('-', ':').toLowerCase(Locale.ROOT);
+        String canonical = m.replace('-', ':').toLowerCase(Locale.ROOT);
+        String unusable = NftablesScript.unusable(canonical);
+        if (unusable != null) {
+            throw new IllegalArgumentException("not one host's MAC address: " + canonical + " is " + unusable);
+        }
+        return canonical;
     }
 
     private static String actorName(String actor) {

@@ -145,6 +145,21 @@ class IsolationServiceTest {
         });
     }
 
+    /** A group (multicast, broadcast) or all-zero MAC names no host: refused and audited, never stored. */
+    @Test
+    void aMacThatNamesNoHostShouldBeRefusedAndNeverStored() {
+        IsolationServiceImpl s = service();
+        for (String mac : List.of("01:00:5e:00:00:fb", "FF-FF-FF-FF-FF-FF", "33:33:00:00:00:01", "00:00:00:00:00:00")) {
+            assertThatThrownBy(() -> s.isolate("10.0.0.5", mac, "clicked", null, "admin"))
+                    .as(mac).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not one host's MAC");
+        }
+        assertThat(store.list()).isEmpty();
+        assertThat(log.changes).isEmpty();
+        assertThat(actions()).hasSize(4).containsOnly("refuse");
+        assertThat(s.isolate("10.0.0.5", "02:00:5e:00:00:fb", "clicked", null, "admin").mac())
+                .as("a locally administered unicast MAC is one host's").isEqualTo("02:00:5e:00:00:fb");
+    }
+
     @Test
     void expiredIsolationsNotYetReleasedShouldNotCountAgainstTheBound() {
         for (int n = 0; n < IsolationServiceImpl.MAX_ISOLATED; n++) {

@@ -102,7 +102,7 @@ final class NeighbourTable {
                 return Neighbour.UNKNOWN;
             }
             if (address.get() instanceof Inet6Address v6) {
-                String mac = ipv6(v6);
+                String mac = hostMac(ipv6(v6));
                 // the host's own IPv4 address, if any, is one of them: only a second one means another host
                 return mac.isEmpty() ? Neighbour.UNKNOWN : new Neighbour(mac, ipv4WithMac(readArp(), mac, ""), true);
             }
@@ -215,10 +215,25 @@ final class NeighbourTable {
         return others.size();
     }
 
-    /** The MAC of a {@code /proc/net/arp} line's columns, or {@code ""} when the entry is incomplete. */
+    /**
+     * The MAC of a {@code /proc/net/arp} line's columns, or {@code ""} when the entry is incomplete or names no
+     * host ({@link #hostMac}).
+     */
     private static String completeMac(String[] cols) {
         String mac = cols[3].toLowerCase(Locale.ROOT);
-        return !cols[2].equalsIgnoreCase("0x0") && MAC.matcher(mac).matches() && !mac.equals("00:00:00:00:00:00")
-                ? mac : "";
+        return !cols[2].equalsIgnoreCase("0x0") ? hostMac(mac) : "";
+    }
+
+    /**
+     * {@code mac} (lower case) when it is one host's, else {@code ""}: malformed, all-zero (an incomplete entry), or
+     * a group address (the I/G bit of the first octet set: multicast, broadcast), from which no host sends. The
+     * isolation service refuses such a MAC, which would have failed the whole isolation.
+     */
+    static String hostMac(String mac) {
+        if (!MAC.matcher(mac).matches() || mac.equals("00:00:00:00:00:00")
+                || (Character.digit(mac.charAt(1), 16) & 1) != 0) {
+            return "";
+        }
+        return mac;
     }
 }

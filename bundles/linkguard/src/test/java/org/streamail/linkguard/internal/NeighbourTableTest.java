@@ -29,6 +29,21 @@ class NeighbourTableTest {
         return String.format("%-16s 0x1         %-11s %-21s *        %s", ip, flags, mac, device);
     }
 
+    /**
+     * A group MAC (multicast, broadcast: the I/G bit set) from a bogus entry is no host's: no MAC is given, so the
+     * isolation (which refuses such a MAC) cuts the address instead of failing whole.
+     */
+    @Test
+    void aGroupMacIsNoHostsMac() throws Exception {
+        NeighbourTable t = new NeighbourTable(arp(entry("10.0.0.7", "0x2", "01:00:5e:00:00:fb", "eth0"),
+                entry("10.0.0.8", "0x2", "ff:ff:ff:ff:ff:ff", "eth0"),
+                entry("10.0.0.9", "0x2", "02:00:5e:00:00:fb", "eth0")));
+        assertThat(t.lookup("10.0.0.7")).isEqualTo(NeighbourTable.Neighbour.UNKNOWN);
+        assertThat(t.lookup("10.0.0.8")).isEqualTo(NeighbourTable.Neighbour.UNKNOWN);
+        assertThat(t.lookup("10.0.0.9").mac()).as("locally administered, unicast").isEqualTo("02:00:5e:00:00:fb");
+        assertThat(NeighbourTable.hostMac("33:33:00:00:00:01")).isEmpty();
+    }
+
     @Test
     void aMacNoOtherAddressHasIsNotShared() throws Exception {
         NeighbourTable t = new NeighbourTable(arp(entry("10.0.0.5", "0x2", "AA:bb:cc:dd:ee:05", "eth0"),
