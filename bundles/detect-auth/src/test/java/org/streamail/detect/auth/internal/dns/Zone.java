@@ -29,6 +29,8 @@ public final class Zone implements Dns {
     private final Map<String, List<Mx>> mx = new LinkedHashMap<>();
     private final Map<String, List<String>> ptr = new LinkedHashMap<>();
     private final Set<String> servfail = new HashSet<>();
+    private final Map<String, String> cname = new LinkedHashMap<>();
+    private int ttl = 300;
     private final AtomicInteger queries = new AtomicInteger();
 
     private static String key(String name) {
@@ -71,6 +73,21 @@ public final class Zone implements Dns {
         return this;
     }
 
+    /**
+     * {@code name} is an alias of {@code target} (a CNAME). Only the test server follows it; the zone's own
+     * {@link Dns} methods do not.
+     */
+    public synchronized Zone cname(String name, String target) {
+        cname.put(key(name), key(target));
+        return this;
+    }
+
+    /** The TTL (seconds) the test server gives every record, and the SOA minimum of its negative answers. */
+    public synchronized Zone ttl(int seconds) {
+        ttl = seconds;
+        return this;
+    }
+
     /** How many look-ups this zone answered as a {@link Dns} (the server counts its own queries). */
     public int queries() {
         return queries.get();
@@ -86,6 +103,15 @@ public final class Zone implements Dns {
         String k = key(name);
         return txt.containsKey(k) || a.containsKey(k) || aaaa.containsKey(k) || mx.containsKey(k)
                 || ptr.containsKey(k);
+    }
+
+    /** The target of {@code name}'s CNAME, or null. */
+    public synchronized String cnameTarget(String name) {
+        return cname.get(key(name));
+    }
+
+    public synchronized int ttl() {
+        return ttl;
     }
 
     public synchronized List<String> txtRecords(String name) {
