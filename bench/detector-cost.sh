@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # What each detector costs: POST /scan throughput of the bench's default messages on a gateway with every
-# detector, then on gateways each booted without one of them (content, phishing, spam).
+# detector, then on gateways each booted without one of them (content, phishing, spam, auth).
 #
-#   bench/detector-cost.sh [variants...]      variants: all no-content no-phishing no-spam (default: all four)
+#   bench/detector-cost.sh [variants...]      variants: all no-content no-phishing no-spam no-auth (default: all five)
+#
+# The auth detector asks the machine's resolver (/etc/resolv.conf) for the messages' DMARC and DKIM records
+# (the scans give no client address, so SPF is not checked); DNS_SERVERS='ip[:port],...' points it elsewhere.
 #
 # Each variant unpacks the built distribution afresh under bench/target/cost-<variant>, boots it with the
 # umbrella feature replaced by its parts minus the detector left out (mandatory.detectors emptied, so
@@ -25,7 +28,7 @@ N="${N:-2000}"
 C="${C:-4}"
 WARMUP="${WARMUP:-200}"
 variants=("$@")
-[[ ${#variants[@]} -gt 0 ]] || variants=(all no-content no-phishing no-spam)
+[[ ${#variants[@]} -gt 0 ]] || variants=(all no-content no-phishing no-spam no-auth)
 
 log() { printf 'detector-cost: %s\n' "$*" >&2; }
 die() { log "$*"; exit 2; }
@@ -37,7 +40,8 @@ gateway_archive
 trap gateway_stop EXIT
 
 parts=(streamail-api streamail-security streamail-store streamail-core streamail-smtp streamail-rest
-       streamail-detect-content streamail-detect-phishing streamail-detect-spam streamail-retention
+       streamail-detect-content streamail-detect-phishing streamail-detect-spam streamail-detect-auth
+       streamail-retention
        streamail-reporting streamail-isolation streamail-linkguard)
 
 summary=()
@@ -47,7 +51,8 @@ for v in "${variants[@]}"; do
     no-content) leave_out="streamail-detect-content" ;;
     no-phishing) leave_out="streamail-detect-phishing" ;;
     no-spam) leave_out="streamail-detect-spam" ;;
-    *) die "unknown variant $v (all, no-content, no-phishing, no-spam)" ;;
+    no-auth) leave_out="streamail-detect-auth" ;;
+    *) die "unknown variant $v (all, no-content, no-phishing, no-spam, no-auth)" ;;
   esac
   dir="$here/target/cost-$v"
   gateway_unpack "$archive" "$dir"
@@ -65,6 +70,7 @@ EOF
   printf 'mandatory.detectors =\n' > "$dir/etc/org.streamail.policy.cfg"
   [[ -z "${SPAM_MODEL:-}" ]] || printf 'classifier.model = %s\n' "$SPAM_MODEL" >> "$dir/etc/org.streamail.spam.cfg"
   [[ -z "${SPAM_CFG:-}" ]] || printf '%s\n' "$SPAM_CFG" >> "$dir/etc/org.streamail.spam.cfg"
+  [[ -z "${DNS_SERVERS:-}" ]] || printf 'dns.servers = %s\n' "$DNS_SERVERS" >> "$dir/etc/org.streamail.detect.auth.cfg"
   log "$v: booting (without ${leave_out:-nothing})"
   gateway_start
   detectors="$(gateway_detectors)"

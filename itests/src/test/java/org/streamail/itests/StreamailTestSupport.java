@@ -103,6 +103,8 @@ public abstract class StreamailTestSupport {
                 editConfigurationFilePut("etc/org.ops4j.pax.web.cfg", "org.osgi.service.http.port", String.valueOf(http)),
                 editConfigurationFilePut("etc/org.streamail.smtp.cfg", "port", String.valueOf(smtp)),
                 editConfigurationFilePut("etc/org.streamail.smtp.outbound.cfg", "port", String.valueOf(freePort())),
+                // sender authentication asks the test's own DNS server, never the machine's resolver
+                editConfigurationFilePut("etc/org.streamail.detect.auth.cfg", "dns.servers", AuthTestDns.servers()),
                 editConfigurationFilePut("etc/users.properties", "admin", hash(ADMIN_PASSWORD) + ",_g_:admingroup"),
                 editConfigurationFilePut("etc/users.properties", "viewer", hash(VIEWER_PASSWORD) + ",_g_:viewergroup"),
                 // Pax Exam's own bundles (the "exam" feature) come from the Maven repository: only this test

@@ -78,6 +78,8 @@ public final class GatewayProcess implements AutoCloseable {
         g.setConfig("org.ops4j.pax.web.cfg", "org.osgi.service.http.port.secure", String.valueOf(g.httpsPort));
         g.setConfig("org.streamail.smtp.cfg", "port", String.valueOf(g.smtpPort));
         g.setConfig("org.streamail.smtp.outbound.cfg", "port", String.valueOf(g.outboundPort));
+        // sender authentication asks the test's own DNS server, never the machine's resolver
+        g.setConfig("org.streamail.detect.auth.cfg", "dns.servers", org.streamail.itests.AuthTestDns.servers());
         Path emptyHome = base.resolve("empty-home");
         Files.createDirectories(emptyHome);
         g.env.put("HOME", emptyHome.toString());

@@ -1,0 +1,265 @@
+package org.streamail.detect.auth.internal;
+
+import java.net.IDN;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.streamail.api.detect.Inspection;
+import org.streamail.api.model.Category;
+import org.streamail.api.model.Direction;
+import org.streamail.api.model.Finding;
+import org.streamail.api.model.MailAddress;
+import org.streamail.api.net.IpBlocks;
+import org.streamail.api.net.IpLiteral;
+import org.streamail.detect.auth.internal.dkim.DkimResult;
+import org.streamail.detect.auth.internal.dkim.DkimSignatureResult;
+import org.streamail.detect.auth.internal.dkim.DkimVerifier;
+import org.streamail.detect.auth.internal.dmarc.DmarcEvaluator;
+import org.streamail.detect.auth.internal.dmarc.DmarcOutcome;
+import org.streamail.detect.auth.internal.dmarc.DmarcResult;
+import org.streamail.detect.auth.internal.dns.Dns;
+import org.streamail.detect.auth.internal.spf.SpfEvaluator;
+import org.streamail.detect.auth.internal.spf.SpfOutcome;
+import org.streamail.detect.auth.internal.spf.SpfResult;
+
+/**
+ * SPF, DKIM and DMARC of one inbound message, turned into findings. The {@code results} finding (score 0) always
+ * comes first when the message was checked: its detail is the RFC 8601 result list that
+ * {@link AuthResultsTransformer} puts into the Authentication-Results header, so the header says what the
+ * detector saw at receipt (before the link guard or the HTML disarming changed the body and broke the
+ * signatures for the mailbox server).
+ *
+ * <p>Not checked: outbound mail and mail of an SMTP AUTH session (the organisation's own, the core's
+ * submissions). SPF is not checked for a client in {@code trusted.relays} (it forwards others' mail); DKIM and
+ * DMARC are. Thread-safe: no state but the immutable settings and the thread-safe evaluators.
+ */
+final class AuthChecker {
+
+    static final String DETECTOR = "auth";
+    static final String RESULTS = "results";
+    static final String DMARC_FAIL = "dmarc-fail";
+    static final String SPF_FAIL = "spf-fail";
+    static final String SPF_SOFTFAIL = "spf-softfail";
+    static final String DKIM_INVALID = "dkim-invalid";
+
+    /** At most this many distinct From domains are evaluated (RFC 7489 6.6.1 lets a receiver judge each). */
+    static final int MAX_FROM_DOMAINS = 3;
+
+    private static final Pattern DOMAIN = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*");
+
+    private final AuthSettings settings;
+    private final SpfEvaluator spf;
+    private final DkimVerifier dkim;
+    private final DmarcEvaluator dmarc;
+    private final Clock clock;
+
+    AuthChecker(AuthSettings settings, Dns dns, Clock clock) {
+        this.settings = settings;
+        this.spf = new SpfEvaluator(dns, settings.authservId(), clock);
+        this.dkim = new DkimVerifier(dns, settings.dkimMaxSignatures(), settings.dkimMinRsaBits());
+        this.dmarc = new DmarcEvaluator(dns);
+        this.clock = clock;
+    }
+
+    List<Finding> check(Inspection in) {
+        if (!settings.enabled() || in.envelope().direction() == Direction.OUTBOUND
+                || in.envelope().authenticatedUser() != null) {
+            return List.of();
+        }
+        Instant now = clock.instant();
+        Instant budgetEnd = now.plus(settings.budget());
+        Instant deadline = budgetEnd.isBefore(in.deadline()) ? budgetEnd : in.deadline();
+
+        // SPF: the client, the MAIL FROM (or HELO for a bounce)
+        Optional<InetAddress> client = in.envelope().clientIp() == null ? Optional.empty()
+                : IpLiteral.parse(in.envelope().clientIp()).map(IpLiteral::unmapped);
+        SpfOutcome spfOutcome;
+        String spfNote = null;
+        if (client.isEmpty()) {
+            spfOutcome = null;
+            spfNote = "no client address";
+        } else if (IpBlocks.anyContains(settings.trustedRelays(), client.get())) {
+            spfOutcome = null;
+            spfNote = "client is a trusted relay";
+        } else {
+            spfOutcome = spf.checkMailFrom(client.get(), in.envelope().sender(), in.envelope().helo(), deadline);
+        }
+
+        List<DkimSignatureResult> signatures = dkim.verify(in.raw().toByteArray(), now, deadline);
+
+        // DMARC for each distinct From domain
+        String spfPassDomain = spfOutcome != null && spfOutcome.result() == SpfResult.PASS
+                ? spfOutcome.domain().toLowerCase(Locale.ROOT) : null;
+        List<String> dkimPass = new ArrayList<>();
+        for (DkimSignatureResult s : signatures) {
+            if (s.result() == DkimResult.PASS && !s.domain().isEmpty()) {
+                dkimPass.add(s.domain().toLowerCase(Locale.ROOT));
+            }
+        }
+        Set<String> fromDomains = new LinkedHashSet<>();
+        boolean badFrom = false;
+        for (MailAddress a : in.message().from()) {
+            String d = asciiDomain(a.domain());
+            if (d == null) {
+                badFrom = true;
+            } else if (fromDomains.size() < MAX_FROM_DOMAINS) {
+                fromDomains.add(d);
+            }
+        }
+        int bucket = sampleBucket(in.message().messageId().isEmpty() ? in.id() : in.message().messageId());
+        // an SPF or DKIM check that could not finish might have been the aligned pass: DMARC cannot fail then
+        boolean unfinished = (spfOutcome != null && spfOutcome.result() == SpfResult.TEMPERROR)
+                || signatures.stream().anyMatch(s -> s.result() == DkimResult.TEMPERROR);
+        List<DmarcOutcome> dmarcOutcomes = new ArrayList<>();
+        for (String d : fromDomains) {
+            DmarcOutcome o;
+            if (!clock.instant().isBefore(deadline)) {
+                o = new DmarcOutcome(DmarcResult.TEMPERROR, d, "", "", "none", false, false, "time-out");
+            } else {
+                o = dmarc.evaluate(d, spfPassDomain, dkimPass, bucket);
+                if (o.result() == DmarcResult.FAIL && unfinished) {
+                    o = new DmarcOutcome(DmarcResult.TEMPERROR, d, o.policyDomain(), o.policy(), "none", false, false,
+                            "SPF or DKIM could not be checked to the end");
+                }
+            }
+            dmarcOutcomes.add(o);
+        }
+
+        List<Finding> findings = new ArrayList<>();
+        findings.add(new Finding(DETECTOR, RESULTS, 0, Category.INFO,
+                results(spfOutcome, spfNote, in.envelope().sender(), signatures, dmarcOutcomes, badFrom, fromDomains)));
+        for (DmarcOutcome o : dmarcOutcomes) {
+            if (o.result() != DmarcResult.FAIL) {
+                continue;
+            }
+            double score = switch (o.applied()) {
+                case "reject" -> settings.dmarcRejectScore();
+                case "quarantine" -> settings.dmarcQuarantineScore();
+                default -> settings.dmarcNoneScore();
+            };
+            findings.add(new Finding(DETECTOR, DMARC_FAIL, score, Category.PHISHING,
+                    "The sender is not authenticated for the From domain " + o.fromDomain() + ", whose DMARC policy is "
+                            + o.applied() + (o.applied().equals(o.policy()) ? "" : " (published " + o.policy() + ")")
+                            + ": " + why(spfOutcome, spfNote, signatures)));
+        }
+        if (spfOutcome != null && spfOutcome.result() == SpfResult.FAIL) {
+            findings.add(new Finding(DETECTOR, SPF_FAIL, settings.spfFailScore(), Category.SPAM,
+                    "The domain " + spfOutcome.domain() + " does not allow " + IpLiteral.canonical(client.get())
+                            + " to send its mail (SPF fail, " + spfOutcome.explanation() + ")"));
+        } else if (spfOutcome != null && spfOutcome.result() == SpfResult.SOFTFAIL) {
+            findings.add(new Finding(DETECTOR, SPF_SOFTFAIL, settings.spfSoftfailScore(), Category.SPAM,
+                    "The domain " + spfOutcome.domain() + " does not expect " + IpLiteral.canonical(client.get())
+                            + " to send its mail (SPF softfail, " + spfOutcome.explanation() + ")"));
+        }
+        if (!signatures.isEmpty() && dkimPass.isEmpty()) {
+            List<String> broken = new ArrayList<>();
+            for (DkimSignatureResult s : signatures) {
+                if (s.result() == DkimResult.FAIL || s.result() == DkimResult.PERMERROR) {
+                    broken.add((s.domain().isEmpty() ? "?" : s.domain()) + ": " + s.reason());
+                }
+            }
+            if (!broken.isEmpty()) {
+                findings.add(new Finding(DETECTOR, DKIM_INVALID, settings.dkimFailScore(), Category.SPAM,
+                        "No DKIM signature of the message verifies (" + String.join("; ", broken) + ")"));
+            }
+        }
+        return findings;
+    }
+
+    /** The RFC 8601 result list ({@code spf=pass smtp.mailfrom=example.org; dkim=...; dmarc=...}). */
+    private static String results(SpfOutcome spf, String spfNote, String sender, List<DkimSignatureResult> signatures,
+            List<DmarcOutcome> dmarcOutcomes, boolean badFrom, Set<String> fromDomains) {
+        List<String> parts = new ArrayList<>();
+        if (spf == null) {
+            parts.add("spf=none (" + spfNote + ")");
+        } else {
+            String domain = safeDomain(spf.domain());
+            String property = sender.isEmpty() ? "smtp.helo" : "smtp.mailfrom";
+            parts.add("spf=" + spf.result().token() + (domain == null ? "" : " " + property + "=" + domain));
+        }
+        if (signatures.isEmpty()) {
+            parts.add("dkim=none");
+        }
+        for (DkimSignatureResult s : signatures) {
+            String d = safeDomain(s.domain());
+            String sel = s.selector().matches("[A-Za-z0-9._-]{1,63}") ? s.selector() : null;
+            String reason = s.result() == DkimResult.PASS ? "" : " (" + comment(s.reason()) + ")";
+            parts.add("dkim=" + s.result().token() + reason + (d == null ? "" : " header.d=" + d)
+                    + (sel == null ? "" : " header.s=" + sel));
+        }
+        if (fromDomains.isEmpty()) {
+            parts.add("dmarc=" + (badFrom ? "permerror (no valid From domain)" : "none (no From domain)"));
+        }
+        for (DmarcOutcome o : dmarcOutcomes) {
+            String policy = o.result() == DmarcResult.FAIL || o.result() == DmarcResult.PASS
+                    ? " (p=" + o.policy() + (o.applied().equals(o.policy()) || o.result() != DmarcResult.FAIL
+                            ? "" : " applied " + o.applied()) + ")" : "";
+            parts.add("dmarc=" + o.result().token() + policy + " header.from=" + o.fromDomain());
+        }
+        return String.join("; ", parts);
+    }
+
+    private static String why(SpfOutcome spf, String spfNote, List<DkimSignatureResult> signatures) {
+        String s = spf == null ? "SPF not checked (" + spfNote + ")"
+                : "SPF " + spf.result().token() + " for " + spf.domain()
+                        + (spf.result() == SpfResult.PASS ? " (not aligned)" : "");
+        List<String> d = new ArrayList<>();
+        for (DkimSignatureResult sig : signatures) {
+            d.add(sig.result().token() + " for " + (sig.domain().isEmpty() ? "?" : sig.domain())
+                    + (sig.result() == DkimResult.PASS ? " (not aligned)" : ""));
+        }
+        return s + ", DKIM " + (d.isEmpty() ? "none" : String.join(", ", d));
+    }
+
+    /** A comment's text for the header: printable ASCII without parentheses or backslashes, at most 100 chars. */
+    private static String comment(String text) {
+        String t = text == null ? "" : text.replaceAll("[^\\x20-\\x7e]|[()\\\\]", " ").strip();
+        return t.length() > 100 ? t.substring(0, 100) : t;
+    }
+
+    private static String safeDomain(String d) {
+        if (d == null) {
+            return null;
+        }
+        String l = d.toLowerCase(Locale.ROOT);
+        return l.length() <= 253 && DOMAIN.matcher(l).matches() ? l : null;
+    }
+
+    /** The From domain as DMARC compares it: A-labels, lower case; {@code null} when it is not a domain name. */
+    static String asciiDomain(String domain) {
+        if (domain == null || domain.isBlank()) {
+            return null;
+        }
+        String d = domain.strip();
+        if (d.endsWith(".")) {
+            d = d.substring(0, d.length() - 1);
+        }
+        try {
+            d = IDN.toASCII(d, IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        return d.indexOf('.') > 0 ? safeDomain(d) : null;
+    }
+
+    /** 0..99 from the message's id, so one message always gets the same pct= sampling on every node. */
+    static int sampleBucket(String key) {
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            int v = ((h[0] & 0xff) << 8) | (h[1] & 0xff);
+            return v % 100;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package org.streamail.detect.auth.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/** Configuration of the sender authentication detector and its Authentication-Results header (PID {@value #PID}). */
+@ObjectClassDefinition(name = "Streamail sender authentication",
+        description = "SPF, DKIM and DMARC of inbound mail, and the Authentication-Results header it gets")
+public @interface AuthConfig {
+
+    String PID = "org.streamail.detect.auth";
+
+    @AttributeDefinition(description = "Check inbound mail (false: the detector reports nothing and no header is added)")
+    boolean enabled() default true;
+
+    @AttributeDefinition(description = "DNS servers to ask, comma-separated host or host:port ([v6]:port); empty: the"
+            + " system's (/etc/resolv.conf). Use a validating resolver you trust: SPF, DKIM and DMARC believe its answers")
+    String dns_servers() default "";
+
+    @AttributeDefinition(description = "Time-out of one DNS query, retries included, in milliseconds (100..30000)")
+    int dns_timeout_ms() default 3000;
+
+    @AttributeDefinition(description = "DNS answers cached (0..1000000; 0: none)")
+    int dns_cache_entries() default 10000;
+
+    @AttributeDefinition(description = "Longest time a DNS answer is cached, in seconds (0..86400); shorter TTLs are kept")
+    int dns_cache_max_seconds() default 3600;
+
+    @AttributeDefinition(description = "Time all the checks of one message may take, in milliseconds (100..60000);"
+            + " what is not done by then is a temperror")
+    int budget_ms() default 8000;
+
+    @AttributeDefinition(description = "Clients whose SPF is not checked, comma-separated addresses or CIDR blocks:"
+            + " hosts that forward mail to the gateway (a provider's MX, a backup MX). DKIM and DMARC still apply")
+    String trusted_relays() default "";
+
+    @AttributeDefinition(description = "This gateway's name: the authserv-id of its Authentication-Results header"
+            + " and SPF's %{r}; empty: the host name")
+    String authserv_id() default "";
+
+    @AttributeDefinition(description = "Add an Authentication-Results header to delivered inbound mail, and remove"
+            + " those that claim this gateway's authserv-id (forged by the sender)")
+    boolean results_header() default true;
+
+    @AttributeDefinition(description = "Score of a DMARC failure when the From domain's policy is reject")
+    double dmarc_reject_score() default 10.0;
+
+    @AttributeDefinition(description = "Score of a DMARC failure when the From domain's policy is quarantine")
+    double dmarc_quarantine_score() default 8.0;
+
+    @AttributeDefinition(description = "Score of a DMARC failure when the From domain's policy is none (monitoring)")
+    double dmarc_none_score() default 1.0;
+
+    @AttributeDefinition(description = "Score of an SPF fail (the sender's domain says this client may not send for it)")
+    double spf_fail_score() default 3.0;
+
+    @AttributeDefinition(description = "Score of an SPF softfail")
+    double spf_softfail_score() default 1.0;
+
+    @AttributeDefinition(description = "Score of DKIM signatures that are all broken (none verifies)")
+    double dkim_fail_score() default 1.0;
+
+    @AttributeDefinition(description = "DKIM signatures verified per message (1..20), the first in header order")
+    int dkim_max_signatures() default 5;
+
+    @AttributeDefinition(description = "Smallest RSA key a DKIM signature may use, in bits (1024..8192; RFC 8301)")
+    int dkim_min_rsa_bits() default 1024;
+}

@@ -1,0 +1,206 @@
+package org.streamail.detect.auth.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.streamail.api.detect.Inspection;
+import org.streamail.api.model.Category;
+import org.streamail.api.model.Content;
+import org.streamail.api.model.Direction;
+import org.streamail.api.model.Envelope;
+import org.streamail.api.model.Finding;
+import org.streamail.api.model.MailAddress;
+import org.streamail.api.model.ParsedMessage;
+import org.streamail.api.net.IpBlocks;
+import org.streamail.detect.auth.internal.dkim.DkimRfc8463Test;
+import org.streamail.detect.auth.internal.dns.Zone;
+
+class AuthCheckerTest {
+
+    static final Instant NOW = Instant.now();
+    static final Clock CLOCK = Clock.systemUTC();
+
+    static AuthSettings settings(String relays) {
+        return new AuthSettings(true, List.of(), Duration.ofSeconds(3), 100, Duration.ofMinutes(5),
+                Duration.ofSeconds(8), IpBlocks.parse(relays, 10), "gw.example.org", true, 10, 8, 1, 3, 1, 1, 5,
+                1024);
+    }
+
+    static Inspection inspection(String client, String mailFrom, List<String> from, String raw, Direction direction,
+            String authenticatedUser, Instant deadline) {
+        Envelope env = new Envelope(mailFrom, List.of("bob@example.org"), client, "mx.sender.example", false, NOW,
+                direction, authenticatedUser);
+        ParsedMessage m = new ParsedMessage("id-1@sender.example", "hello",
+                from.stream().map(a -> new MailAddress(a, "")).toList(), List.of(), List.of(), List.of(), List.of(),
+                "hi", "", List.of(), List.of(), raw.length(), false, List.of());
+        return new Inspection("gw-1", env, m, Content.of(raw.getBytes(StandardCharsets.ISO_8859_1)), deadline);
+    }
+
+    static Inspection inbound(String client, String mailFrom, String... from) {
+        return inspection(client, mailFrom, List.of(from), "From: " + (from.length == 0 ? "" : from[0])
+                + "\r\nSubject: hello\r\n\r\nhi\r\n", Direction.INBOUND, null, NOW.plusSeconds(30));
+    }
+
+    static Zone strict() {
+        return new Zone()
+                .txt("bank.example.com", "v=spf1 ip4:192.0.2.1 -all")
+                .txt("_dmarc.bank.example.com", "v=DMARC1; p=reject")
+                .txt("shop.com", "v=spf1 ip4:198.51.100.0/24 ~all")
+                .txt("bounce.shop.com", "v=spf1 ip4:198.51.100.0/24 -all")
+                .txt("_dmarc.shop.com", "v=DMARC1; p=quarantine; pct=0");
+    }
+
+    static Finding find(List<Finding> findings, String rule) {
+        return findings.stream().filter(f -> f.rule().equals(rule)).findFirst().orElse(null);
+    }
+
+    @Test
+    void aSpoofedDomainWithARejectPolicyFailsDmarcAndSpf() {
+        List<Finding> f = new AuthChecker(settings(""), strict(), CLOCK)
+                .check(inbound("203.0.113.7", "ceo@bank.example.com", "ceo@bank.example.com"));
+        assertThat(f.get(0).rule()).isEqualTo(AuthChecker.RESULTS);
+        assertThat(f.get(0).score()).isZero();
+        assertThat(f.get(0).detail()).isEqualTo("spf=fail smtp.mailfrom=bank.example.com; dkim=none; "
+                + "dmarc=fail (p=reject) header.from=bank.example.com");
+        Finding dmarc = find(f, AuthChecker.DMARC_FAIL);
+        assertThat(dmarc.score()).isEqualTo(10.0);
+        assertThat(dmarc.category()).isEqualTo(Category.PHISHING);
+        assertThat(dmarc.detail()).contains("bank.example.com").contains("reject").contains("SPF fail");
+        assertThat(find(f, AuthChecker.SPF_FAIL).score()).isEqualTo(3.0);
+        assertThat(find(f, AuthChecker.SPF_FAIL).detail()).contains("203.0.113.7").contains("-all");
+    }
+
+    @Test
+    void anAlignedDkimSignatureCarriesDmarcWhereSpfFailsAndABrokenOneDoesNot() throws IOException {
+        Zone zone = DkimRfc8463Test.rfcZone().txt("_dmarc.football.example.com", "v=DMARC1; p=reject")
+                .txt("football.example.com", "v=spf1 -all");
+        String raw = DkimRfc8463Test.rfcMessageLf().replace("\n", "\r\n");
+        AuthChecker checker = new AuthChecker(settings(""), zone, CLOCK);
+        List<Finding> f = checker.check(inspection("203.0.113.7", "joe@football.example.com",
+                List.of("joe@football.example.com"), raw, Direction.INBOUND, null, NOW.plusSeconds(30)));
+        assertThat(f.get(0).detail()).isEqualTo("spf=fail smtp.mailfrom=football.example.com; "
+                + "dkim=pass header.d=football.example.com header.s=brisbane; "
+                + "dkim=pass header.d=football.example.com header.s=test; "
+                + "dmarc=pass (p=reject) header.from=football.example.com");
+        assertThat(find(f, AuthChecker.DMARC_FAIL)).isNull();
+        assertThat(find(f, AuthChecker.DKIM_INVALID)).isNull();
+        assertThat(find(f, AuthChecker.SPF_FAIL)).isNotNull();
+
+        List<Finding> tampered = checker.check(inspection("203.0.113.7", "joe@football.example.com",
+                List.of("joe@football.example.com"), raw.replace("Is dinner ready?", "Is dinner ready!"),
+                Direction.INBOUND, null, NOW.plusSeconds(30)));
+        assertThat(tampered.get(0).detail()).contains("dkim=fail (signature did not verify) header.d=football.example.com")
+                .endsWith("dmarc=fail (p=reject) header.from=football.example.com");
+        assertThat(find(tampered, AuthChecker.DKIM_INVALID).detail()).contains("football.example.com: signature did not verify");
+        assertThat(find(tampered, AuthChecker.DMARC_FAIL).score()).isEqualTo(10.0);
+    }
+
+    @Test
+    void anAllowedClientPassesAlignedInRelaxedModeFromABounceSubdomain() {
+        List<Finding> f = new AuthChecker(settings(""), strict(), CLOCK)
+                .check(inbound("198.51.100.20", "b-123@bounce.shop.com", "news@shop.com"));
+        assertThat(f).hasSize(1);
+        assertThat(f.get(0).detail()).isEqualTo("spf=pass smtp.mailfrom=bounce.shop.com; dkim=none; "
+                + "dmarc=pass (p=quarantine) header.from=shop.com");
+    }
+
+    @Test
+    void aPolicySampledOutByPctScoresAsNoneAndSaysWhatWasPublished() {
+        // SPF softfail for shop.com from elsewhere; pct=0: every failure is sampled out to the next lower policy
+        List<Finding> f = new AuthChecker(settings(""), strict(), CLOCK)
+                .check(inbound("203.0.113.7", "news@shop.com", "news@shop.com"));
+        Finding dmarc = find(f, AuthChecker.DMARC_FAIL);
+        assertThat(dmarc.score()).isEqualTo(1.0);
+        assertThat(dmarc.detail()).contains("policy is none (published quarantine)");
+        assertThat(find(f, AuthChecker.SPF_SOFTFAIL).score()).isEqualTo(1.0);
+        assertThat(find(f, AuthChecker.SPF_FAIL)).isNull();
+        assertThat(f.get(0).detail()).contains("spf=softfail").contains("dmarc=fail (p=quarantine applied none)");
+    }
+
+    @Test
+    void aTrustedRelayIsNotJudgedBySpfButDmarcStillNeedsAnAlignedSignature() {
+        List<Finding> f = new AuthChecker(settings("203.0.113.0/24"), strict(), CLOCK)
+                .check(inbound("203.0.113.7", "ceo@bank.example.com", "ceo@bank.example.com"));
+        assertThat(f.get(0).detail()).startsWith("spf=none (client is a trusted relay); dkim=none; dmarc=fail");
+        assertThat(find(f, AuthChecker.SPF_FAIL)).isNull();
+        assertThat(find(f, AuthChecker.DMARC_FAIL).detail()).contains("SPF not checked (client is a trusted relay)");
+    }
+
+    @Test
+    void outboundAndAuthenticatedMailIsNotChecked() {
+        Zone zone = strict();
+        AuthChecker checker = new AuthChecker(settings(""), zone, CLOCK);
+        String raw = "From: ceo@bank.example.com\r\n\r\nhi\r\n";
+        assertThat(checker.check(inspection("203.0.113.7", "ceo@bank.example.com", List.of("ceo@bank.example.com"),
+                raw, Direction.OUTBOUND, null, NOW.plusSeconds(30)))).isEmpty();
+        assertThat(checker.check(inspection("203.0.113.7", "ceo@bank.example.com", List.of("ceo@bank.example.com"),
+                raw, Direction.INBOUND, "ceo", NOW.plusSeconds(30)))).isEmpty();
+        assertThat(zone.queries()).isZero();
+    }
+
+    @Test
+    void aDnsFailureIsATemperrorAndNeverAFailure() {
+        Zone zone = strict().servfail("_dmarc.bank.example.com").servfail("bank.example.com");
+        List<Finding> f = new AuthChecker(settings(""), zone, CLOCK)
+                .check(inbound("203.0.113.7", "ceo@bank.example.com", "ceo@bank.example.com"));
+        assertThat(f).hasSize(1);
+        assertThat(f.get(0).detail()).isEqualTo("spf=temperror smtp.mailfrom=bank.example.com; dkim=none; "
+                + "dmarc=temperror header.from=bank.example.com");
+    }
+
+    @Test
+    void anSpfCheckThatCouldNotFinishKeepsDmarcFromFailing() {
+        Zone zone = strict().servfail("bank.example.com");
+        List<Finding> f = new AuthChecker(settings(""), zone, CLOCK)
+                .check(inbound("203.0.113.7", "ceo@bank.example.com", "ceo@bank.example.com"));
+        assertThat(f.get(0).detail()).endsWith("dmarc=temperror header.from=bank.example.com");
+        assertThat(find(f, AuthChecker.DMARC_FAIL)).isNull();
+    }
+
+    @Test
+    void everyFromDomainIsJudgedAndAMissingOneSaidSo() {
+        List<Finding> f = new AuthChecker(settings(""), strict(), CLOCK)
+                .check(inbound("198.51.100.20", "news@shop.com", "news@shop.com", "ceo@bank.example.com"));
+        assertThat(f.get(0).detail()).contains("dmarc=pass (p=quarantine) header.from=shop.com")
+                .contains("dmarc=fail (p=reject) header.from=bank.example.com");
+        assertThat(find(f, AuthChecker.DMARC_FAIL).detail()).contains("bank.example.com");
+
+        List<Finding> none = new AuthChecker(settings(""), strict(), CLOCK).check(inbound("198.51.100.20",
+                "news@shop.com"));
+        assertThat(none.get(0).detail()).endsWith("dmarc=none (no From domain)");
+        List<Finding> bad = new AuthChecker(settings(""), strict(), CLOCK).check(inbound("198.51.100.20",
+                "news@shop.com", "news@[192.0.2.1]"));
+        assertThat(bad.get(0).detail()).endsWith("dmarc=permerror (no valid From domain)");
+    }
+
+    @Test
+    void aPassedDeadlineLeavesTemperrorsNotFailures() {
+        Zone zone = strict();
+        List<Finding> f = new AuthChecker(settings(""), zone, CLOCK).check(inspection("203.0.113.7",
+                "ceo@bank.example.com", List.of("ceo@bank.example.com"), "From: ceo@bank.example.com\r\n\r\nhi\r\n",
+                Direction.INBOUND, null, NOW.minusSeconds(1)));
+        assertThat(f.get(0).detail()).startsWith("spf=temperror")
+                .endsWith("dmarc=temperror header.from=bank.example.com");
+        assertThat(find(f, AuthChecker.SPF_FAIL)).isNull();
+        assertThat(find(f, AuthChecker.DMARC_FAIL)).isNull();
+        assertThat(zone.queries()).isZero();
+    }
+
+    @Test
+    void theSampleBucketIsStableAndSpread() {
+        assertThat(AuthChecker.sampleBucket("a@b")).isEqualTo(AuthChecker.sampleBucket("a@b"));
+        int[] seen = new int[100];
+        for (int i = 0; i < 10_000; i++) {
+            seen[AuthChecker.sampleBucket("m" + i + "@example.org")]++;
+        }
+        for (int n : seen) {
+            assertThat(n).isBetween(50, 150);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package org.streamail.detect.auth.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AuthSettingsTest {
+
+    @Test
+    void serversAreAddressesWithOptionalPorts() {
+        List<InetSocketAddress> s = AuthSettings.servers(" 192.0.2.53, 192.0.2.54:5353 ,[2001:db8::53]:53, 2001:db8::54");
+        assertThat(s).extracting(a -> a.getAddress().getHostAddress() + "/" + a.getPort()).containsExactly(
+                "192.0.2.53/53", "192.0.2.54/5353", "2001:db8:0:0:0:0:0:53/53", "2001:db8:0:0:0:0:0:54/53");
+        assertThat(AuthSettings.servers("")).isEmpty();
+        assertThat(AuthSettings.servers(null)).isEmpty();
+    }
+
+    @Test
+    void aNameOrABadPortIsRefusedNamingTheProperty() {
+        for (String bad : List.of("dns.example.org", "192.0.2.53:0", "192.0.2.53:x", "[2001:db8::53", "[::1]x",
+                "192.0.2.53:70000")) {
+            assertThatThrownBy(() -> AuthSettings.servers(bad)).as(bad)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dns.servers");
+        }
+        assertThatThrownBy(() -> AuthSettings.servers("1.1.1.1,1.1.1.2,1.1.1.3,1.1.1.4,1.1.1.5,1.1.1.6,1.1.1.7,"
+                + "1.1.1.8,1.1.1.9")).hasMessageContaining("more than 8");
+    }
+
+    @Test
+    void relaysAndTheAuthservIdAreChecked() {
+        assertThat(AuthSettings.relays("192.0.2.0/24, 2001:db8::/32")).hasSize(2);
+        assertThatThrownBy(() -> AuthSettings.relays("192.0.2.0/33")).hasMessageContaining("trusted.relays");
+        assertThat(AuthSettings.authservId("GW.Example.org")).isEqualTo("gw.example.org");
+        assertThat(AuthSettings.authservId("")).matches("[a-z0-9.-]+");
+        assertThatThrownBy(() -> AuthSettings.authservId("gw;dkim=pass")).hasMessageContaining("authserv.id");
+    }
+}

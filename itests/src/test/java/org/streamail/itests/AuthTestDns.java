@@ -1,0 +1,47 @@
+package org.streamail.itests;
+
+import org.streamail.detect.auth.internal.dns.TestDnsServer;
+import org.streamail.detect.auth.internal.dns.Zone;
+
+/**
+ * The DNS every gateway under test asks for SPF, DKIM and DMARC (its {@code dns.servers}): a real DNS server on
+ * loopback in the test JVM, started once, so no test depends on the machine's resolver or the Internet. Its zone
+ * holds {@link AuthIT}'s records; every other name is NXDOMAIN (SPF none, DMARC none: no finding but the results).
+ * Only the test JVM calls this (from configuration methods), never the container.
+ */
+public final class AuthTestDns {
+
+    /** A sender domain that lets only 192.0.2.1 send and asks for rejection of what fails DMARC. */
+    public static final String SPOOFED = "bank-auth-it.com";
+    /** A sender domain that lets the test's client (127.0.0.1) send, with the same strict policy. */
+    public static final String ALLOWED = "shop-auth-it.com";
+
+    private static TestDnsServer server;
+    private static int port;
+
+    private AuthTestDns() {
+    }
+
+    /** The server's port (UDP and TCP on 127.0.0.1), starting it on first use. */
+    static synchronized int port() {
+        if (server == null) {
+            Zone zone = new Zone()
+                    .txt(SPOOFED, "v=spf1 ip4:192.0.2.1 -all")
+                    .txt("_dmarc." + SPOOFED, "v=DMARC1; p=reject")
+                    .txt(ALLOWED, "v=spf1 ip4:127.0.0.1 -all")
+                    .txt("_dmarc." + ALLOWED, "v=DMARC1; p=reject");
+            server = new TestDnsServer(zone);
+            try {
+                port = server.start();
+            } catch (Exception e) {
+                throw new IllegalStateException("the test DNS server did not start", e);
+            }
+        }
+        return port;
+    }
+
+    /** The value of {@code dns.servers} for a gateway under test. */
+    public static String servers() {
+        return "127.0.0.1:" + port();
+    }
+}
