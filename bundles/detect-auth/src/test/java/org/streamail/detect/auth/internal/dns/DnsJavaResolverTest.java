@@ -227,6 +227,28 @@ class DnsJavaResolverTest {
     }
 
     @Test
+    void aNegativeAnswerWithoutAnSoaIsKeptAMinuteWithOneAsTheSoaSays() throws Exception {
+        org.xbill.DNS.Message nx = new org.xbill.DNS.Message();
+        nx.getHeader().setRcode(org.xbill.DNS.Rcode.NXDOMAIN);
+        assertThat(DnsJavaResolver.negativeTtl(nx)).isEqualTo(60);
+        nx.addRecord(new org.xbill.DNS.SOARecord(org.xbill.DNS.Name.fromString("example.com."),
+                org.xbill.DNS.DClass.IN, 3600, org.xbill.DNS.Name.fromString("ns.example.com."),
+                org.xbill.DNS.Name.fromString("admin.example.com."), 1, 7200, 900, 86400, 120),
+                org.xbill.DNS.Section.AUTHORITY);
+        assertThat(DnsJavaResolver.negativeTtl(nx)).isEqualTo(120);
+    }
+
+    @Test
+    void lostQueriesAreSentAgainSoonerThanTheTimeOut() throws Exception {
+        // two queries lost in a row: a resolver that split its 2 s into two halves would give up; one that tries
+        // again after an eighth (250 ms) and then a quarter (500 ms) has the answer on its third try
+        server.dropUdp(2);
+        DnsJavaResolver dns = new DnsJavaResolver(List.of(server.address()), Duration.ofSeconds(2), 0, Duration.ZERO);
+        assertThat(dns.txt("example.com")).hasSize(2);
+        assertThat(server.queries()).isEqualTo(3);
+    }
+
+    @Test
     void invalidNamesAreEmptyWithoutAQuery() throws Exception {
         DnsJavaResolver dns = resolver(0);
         assertThat(dns.txt("")).isEmpty();

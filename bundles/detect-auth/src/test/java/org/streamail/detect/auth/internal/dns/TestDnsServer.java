@@ -55,6 +55,7 @@ public final class TestDnsServer implements AutoCloseable {
     private final Zone zone;
     private final AtomicInteger queries = new AtomicInteger();
     private final AtomicInteger tcpQueries = new AtomicInteger();
+    private final AtomicInteger dropUdp = new AtomicInteger();
     private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
     private DatagramSocket udp;
     private ServerSocket tcp;
@@ -146,12 +147,21 @@ public final class TestDnsServer implements AutoCloseable {
         return t;
     }
 
+    /** The next {@code n} UDP queries are received (and counted) but never answered: packet loss. */
+    public void dropUdp(int n) {
+        dropUdp.set(n);
+    }
+
     private void serveUdp() {
         byte[] buf = new byte[MAX_PACKET];
         while (!closed) {
             DatagramPacket packet = new DatagramPacket(buf, buf.length);
             try {
                 udp.receive(packet);
+                if (dropUdp.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                    queries.incrementAndGet();
+                    continue;
+                }
                 byte[] answer = answer(Arrays.copyOf(buf, packet.getLength()), false);
                 if (answer != null) {
                     udp.send(new DatagramPacket(answer, answer.length, packet.getSocketAddress()));
