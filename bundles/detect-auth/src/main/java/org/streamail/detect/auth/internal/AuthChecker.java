@@ -40,8 +40,11 @@ import org.streamail.detect.auth.internal.spf.SpfResult;
  * signatures for the mailbox server).
  *
  * <p>Not checked: outbound mail and mail of an SMTP AUTH session (the organisation's own, the core's
- * submissions). SPF is not checked for a client in {@code trusted.relays} (it forwards others' mail); DKIM and
- * DMARC are. Thread-safe: no state but the immutable settings and the thread-safe evaluators.
+ * submissions). SPF is not checked for a client in {@code trusted.relays} (it forwards others' mail) nor without
+ * a client address ({@code POST /scan} without {@code client_ip}); DKIM is, and DMARC then passes on an aligned
+ * signature but never fails: the unchecked SPF might have passed. DMARC never fails either when SPF or a
+ * signature ended in a temporary error. Thread-safe: no state but the immutable settings and the thread-safe
+ * evaluators.
  */
 final class AuthChecker {
 
@@ -51,6 +54,9 @@ final class AuthChecker {
     static final String SPF_FAIL = "spf-fail";
     static final String SPF_SOFTFAIL = "spf-softfail";
     static final String DKIM_INVALID = "dkim-invalid";
+
+    /** The reason of a DMARC result left at none because SPF could not be asked. */
+    static final String SPF_NOT_CHECKED = "SPF not checked";
 
     /** At most this many distinct From domains are evaluated (RFC 7489 6.6.1 lets a receiver judge each). */
     static final int MAX_FROM_DOMAINS = 3;
@@ -130,6 +136,11 @@ final class AuthChecker {
                 if (o.result() == DmarcResult.FAIL && unfinished) {
                     o = new DmarcOutcome(DmarcResult.TEMPERROR, d, o.policyDomain(), o.policy(), "none", false, false,
                             "SPF or DKIM could not be checked to the end");
+                } else if (o.result() == DmarcResult.FAIL && spfOutcome == null) {
+                    // SPF was not asked (a forwarding relay, a scan without the client's address): the sender may
+                    // well be allowed, so only an aligned signature can say anything; without one, no verdict
+                    o = new DmarcOutcome(DmarcResult.NONE, d, o.policyDomain(), o.policy(), "none", false, false,
+                            SPF_NOT_CHECKED);
                 }
             }
             dmarcOutcomes.add(o);
@@ -204,6 +215,9 @@ final class AuthChecker {
             String policy = o.result() == DmarcResult.FAIL || o.result() == DmarcResult.PASS
                     ? " (p=" + o.policy() + (o.applied().equals(o.policy()) || o.result() != DmarcResult.FAIL
                             ? "" : " applied " + o.applied()) + ")" : "";
+            if (SPF_NOT_CHECKED.equals(o.reason())) {
+                policy = " (p=" + o.policy() + ", SPF not checked, no aligned DKIM pass)";
+            }
             parts.add("dmarc=" + o.result().token() + policy + " header.from=" + o.fromDomain());
         }
         return String.join("; ", parts);

@@ -124,12 +124,29 @@ class AuthCheckerTest {
     }
 
     @Test
-    void aTrustedRelayIsNotJudgedBySpfButDmarcStillNeedsAnAlignedSignature() {
+    void aTrustedRelayIsNotJudgedBySpfAndDmarcCannotFailWithoutIt() throws IOException {
         List<Finding> f = new AuthChecker(settings("203.0.113.0/24"), strict(), CLOCK)
                 .check(inbound("203.0.113.7", "ceo@bank.example.com", "ceo@bank.example.com"));
-        assertThat(f.get(0).detail()).startsWith("spf=none (client is a trusted relay); dkim=none; dmarc=fail");
-        assertThat(find(f, AuthChecker.SPF_FAIL)).isNull();
-        assertThat(find(f, AuthChecker.DMARC_FAIL).detail()).contains("SPF not checked (client is a trusted relay)");
+        assertThat(f).hasSize(1);
+        assertThat(f.get(0).detail()).isEqualTo("spf=none (client is a trusted relay); dkim=none; dmarc=none "
+                + "(p=reject, SPF not checked, no aligned DKIM pass) header.from=bank.example.com");
+        // a scan without the client's address alike
+        List<Finding> scan = new AuthChecker(settings(""), strict(), CLOCK)
+                .check(inbound(null, "ceo@bank.example.com", "ceo@bank.example.com"));
+        assertThat(scan).hasSize(1);
+        assertThat(scan.get(0).detail()).startsWith("spf=none (no client address); dkim=none; dmarc=none (p=reject");
+        // an aligned signature still passes it; a broken one is still reported, but DMARC stays unjudged
+        Zone zone = DkimRfc8463Test.rfcZone().txt("_dmarc.football.example.com", "v=DMARC1; p=reject");
+        String raw = DkimRfc8463Test.rfcMessageLf().replace("\n", "\r\n");
+        List<Finding> signed = new AuthChecker(settings("203.0.113.0/24"), zone, CLOCK).check(inspection(
+                "203.0.113.7", "joe@football.example.com", List.of("joe@football.example.com"), raw,
+                Direction.INBOUND, null, NOW.plusSeconds(30)));
+        assertThat(signed.get(0).detail()).endsWith("dmarc=pass (p=reject) header.from=football.example.com");
+        List<Finding> broken = new AuthChecker(settings("203.0.113.0/24"), zone, CLOCK).check(inspection(
+                "203.0.113.7", "joe@football.example.com", List.of("joe@football.example.com"),
+                raw.replace("Is dinner ready?", "Is dinner ready!"), Direction.INBOUND, null, NOW.plusSeconds(30)));
+        assertThat(find(broken, AuthChecker.DKIM_INVALID)).isNotNull();
+        assertThat(find(broken, AuthChecker.DMARC_FAIL)).isNull();
     }
 
     @Test
