@@ -13,12 +13,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.streamail.api.detect.Inspection;
 import org.streamail.api.model.Category;
 import org.streamail.api.model.Direction;
 import org.streamail.api.model.Finding;
+import org.streamail.api.model.GatewayReceived;
 import org.streamail.api.model.MailAddress;
+import org.streamail.api.net.IpBlock;
 import org.streamail.api.net.IpBlocks;
 import org.streamail.api.net.IpLiteral;
 import org.streamail.detect.auth.internal.dkim.DkimResult;
@@ -40,9 +43,10 @@ import org.streamail.detect.auth.internal.spf.SpfResult;
  * signatures for the mailbox server).
  *
  * <p>Not checked: outbound mail and mail of an SMTP AUTH session (the organisation's own, the core's
- * submissions). SPF is not checked for a client in {@code trusted.relays} (it forwards others' mail) nor without
- * a client address ({@code POST /scan} without {@code client_ip}); DKIM is, and DMARC then passes on an aligned
- * signature but never fails: the unchecked SPF might have passed. DMARC never fails either when SPF or a
+ * submissions). For a client in {@code trusted.relays} (it forwards others' mail) SPF judges the host that handed
+ * the message to the relays, as their Received fields name it ({@link #hopBeforeRelays}); when they name none, and
+ * without a client address ({@code POST /scan} without {@code client_ip}), SPF is not checked: DKIM still is, and
+ * DMARC then passes on an aligned signature but never fails, since the unchecked SPF might have passed. DMARC never fails either when SPF or a
  * signature ended in a temporary error. Thread-safe: no state but the immutable settings and the thread-safe
  * evaluators.
  */
@@ -91,12 +95,19 @@ final class AuthChecker {
                 : IpLiteral.parse(in.envelope().clientIp()).map(IpLiteral::unmapped);
         SpfOutcome spfOutcome;
         String spfNote = null;
+        InetAddress spfClient = client.orElse(null);
         if (client.isEmpty()) {
             spfOutcome = null;
             spfNote = "no client address";
         } else if (IpBlocks.anyContains(settings.trustedRelays(), client.get())) {
-            spfOutcome = null;
-            spfNote = "client is a trusted relay";
+            Optional<Hop> hop = hopBeforeRelays(in.message().headers("Received"), settings.trustedRelays());
+            if (hop.isPresent()) {
+                spfClient = hop.get().ip();
+                spfOutcome = spf.checkMailFrom(spfClient, in.envelope().sender(), hop.get().helo(), deadline);
+            } else {
+                spfOutcome = null;
+                spfNote = "client is a trusted relay";
+            }
         } else {
             spfOutcome = spf.checkMailFrom(client.get(), in.envelope().sender(), in.envelope().helo(), deadline);
         }
@@ -165,11 +176,11 @@ final class AuthChecker {
         }
         if (spfOutcome != null && spfOutcome.result() == SpfResult.FAIL) {
             findings.add(new Finding(DETECTOR, SPF_FAIL, settings.spfFailScore(), Category.SPAM,
-                    "The domain " + spfOutcome.domain() + " does not allow " + IpLiteral.canonical(client.get())
+                    "The domain " + spfOutcome.domain() + " does not allow " + IpLiteral.canonical(spfClient)
                             + " to send its mail (SPF fail, " + spfOutcome.explanation() + ")"));
         } else if (spfOutcome != null && spfOutcome.result() == SpfResult.SOFTFAIL) {
             findings.add(new Finding(DETECTOR, SPF_SOFTFAIL, settings.spfSoftfailScore(), Category.SPAM,
-                    "The domain " + spfOutcome.domain() + " does not expect " + IpLiteral.canonical(client.get())
+                    "The domain " + spfOutcome.domain() + " does not expect " + IpLiteral.canonical(spfClient)
                             + " to send its mail (SPF softfail, " + spfOutcome.explanation() + ")"));
         }
         if (!signatures.isEmpty() && dkimPass.isEmpty()) {
@@ -185,6 +196,62 @@ final class AuthChecker {
             }
         }
         return findings;
+    }
+
+    /** The host that handed a message to the trusted relays, as the first of them recorded it. */
+    record Hop(InetAddress ip, String helo) {
+    }
+
+    /** At most this many Received fields are read through a chain of trusted relays. */
+    static final int MAX_RELAY_HOPS = 10;
+
+    private static final Pattern RECEIVED_FROM = Pattern.compile("^\\s*from\\s+(\\S{1,255})(.{0,1000}?)\\sby\\s",
+            Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+    private static final Pattern BRACKETED_IP = Pattern.compile("\\[(?:IPv6:)?([0-9A-Fa-f:.]{2,45})\\]",
+            Pattern.CASE_INSENSITIVE);
+    private static final Pattern HELO_IN_COMMENT = Pattern.compile("\\(helo=([^)\\s]{1,255})\\)",
+            Pattern.CASE_INSENSITIVE);
+
+    /**
+     * The hop before a chain of trusted relays, read from the Received fields they wrote: the first field (on top)
+     * is the last relay's, naming where it got the message from ({@code from helo (rdns [ip]) by relay ...}, or
+     * Exim's {@code from [ip] (helo=name) by ...}); while that address is a trusted relay too, the next field is
+     * read. Empty when a field does not name an address: fields below the relays' own are the sender's to write,
+     * so nothing further down is believed. The gateway's own Received field (never there at inspection, but a
+     * re-scan may see it) is skipped.
+     */
+    static Optional<Hop> hopBeforeRelays(List<String> received, List<IpBlock> relays) {
+        int read = 0;
+        for (String value : received) {
+            if (value.contains(GatewayReceived.MARK)) {
+                continue;
+            }
+            if (++read > MAX_RELAY_HOPS) {
+                return Optional.empty();
+            }
+            Matcher m = RECEIVED_FROM.matcher(value.length() > 2000 ? value.substring(0, 2000) : value);
+            if (!m.find()) {
+                return Optional.empty();
+            }
+            String from = m.group(1);
+            String rest = m.group(2);
+            Matcher ip = BRACKETED_IP.matcher(rest);
+            Optional<InetAddress> address = ip.find() ? IpLiteral.parse(ip.group(1)) : Optional.empty();
+            if (address.isEmpty()) {
+                Matcher literal = BRACKETED_IP.matcher(from);
+                address = literal.matches() ? IpLiteral.parse(literal.group(1)) : Optional.empty();
+            }
+            if (address.isEmpty()) {
+                return Optional.empty();
+            }
+            InetAddress a = IpLiteral.unmapped(address.get());
+            if (!IpBlocks.anyContains(relays, a)) {
+                Matcher helo = HELO_IN_COMMENT.matcher(rest);
+                String name = helo.find() ? helo.group(1) : from.startsWith("[") ? null : from;
+                return Optional.of(new Hop(a, name));
+            }
+        }
+        return Optional.empty();
     }
 
     /** The RFC 8601 result list ({@code spf=pass smtp.mailfrom=example.org; dkim=...; dmarc=...}). */

@@ -30,8 +30,9 @@ public @interface AuthConfig {
             + " what is not done by then is a temperror")
     int budget_ms() default 8000;
 
-    @AttributeDefinition(description = "Clients whose SPF is not checked, comma-separated addresses or CIDR blocks:"
-            + " hosts that forward mail to the gateway (a provider's MX, a backup MX). DKIM and DMARC still apply")
+    @AttributeDefinition(description = "Hosts that forward the world's mail to the gateway (a provider's MX, a backup"
+            + " MX), comma-separated addresses or CIDR blocks: SPF judges the host before them, as their Received"
+            + " fields name it")
     String trusted_relays() default "";
 
     @AttributeDefinition(description = "This gateway's name: the authserv-id of its Authentication-Results header"

@@ -15,6 +15,7 @@ import org.streamail.api.model.Content;
 import org.streamail.api.model.Direction;
 import org.streamail.api.model.Envelope;
 import org.streamail.api.model.Finding;
+import org.streamail.api.model.Header;
 import org.streamail.api.model.MailAddress;
 import org.streamail.api.model.ParsedMessage;
 import org.streamail.api.net.IpBlocks;
@@ -34,11 +35,16 @@ class AuthCheckerTest {
 
     static Inspection inspection(String client, String mailFrom, List<String> from, String raw, Direction direction,
             String authenticatedUser, Instant deadline) {
+        return inspection(client, mailFrom, from, raw, direction, authenticatedUser, deadline, List.of());
+    }
+
+    static Inspection inspection(String client, String mailFrom, List<String> from, String raw, Direction direction,
+            String authenticatedUser, Instant deadline, List<String> received) {
         Envelope env = new Envelope(mailFrom, List.of("bob@example.org"), client, "mx.sender.example", false, NOW,
                 direction, authenticatedUser);
         ParsedMessage m = new ParsedMessage("id-1@sender.example", "hello",
-                from.stream().map(a -> new MailAddress(a, "")).toList(), List.of(), List.of(), List.of(), List.of(),
-                "hi", "", List.of(), List.of(), raw.length(), false, List.of());
+                from.stream().map(a -> new MailAddress(a, "")).toList(), List.of(), List.of(), List.of(),
+                received.stream().map(v -> new Header("Received", v)).toList(), "hi", "", List.of(), List.of(), raw.length(), false, List.of());
         return new Inspection("gw-1", env, m, Content.of(raw.getBytes(StandardCharsets.ISO_8859_1)), deadline);
     }
 
@@ -147,6 +153,36 @@ class AuthCheckerTest {
                 raw.replace("Is dinner ready?", "Is dinner ready!"), Direction.INBOUND, null, NOW.plusSeconds(30)));
         assertThat(find(broken, AuthChecker.DKIM_INVALID)).isNotNull();
         assertThat(find(broken, AuthChecker.DMARC_FAIL)).isNull();
+    }
+
+    static List<Finding> viaRelay(Zone zone, String... received) {
+        return new AuthChecker(settings("203.0.113.0/28"), zone, CLOCK).check(inspection("203.0.113.7",
+                "ceo@bank.example.com", List.of("ceo@bank.example.com"), "From: ceo@bank.example.com\r\n\r\nhi\r\n",
+                Direction.INBOUND, null, NOW.plusSeconds(30), List.of(received)));
+    }
+
+    @Test
+    void behindTrustedRelaysSpfJudgesTheHostTheirReceivedFieldsName() {
+        String relay = " by mx.provider.example (Postfix) with ESMTPS id 4Qx; Mon, 7 Dec 2026 09:00:00 +0000";
+        // Postfix's form: the allowed host -> SPF pass, aligned: DMARC pass
+        List<Finding> allowed = viaRelay(strict(), "from mail.bank.example.com (mail.bank.example.com [192.0.2.1])"
+                + relay, "from forged (forged [192.0.2.99]) by x.example");
+        assertThat(allowed).hasSize(1);
+        assertThat(allowed.get(0).detail()).startsWith("spf=pass smtp.mailfrom=bank.example.com")
+                .endsWith("dmarc=pass (p=reject) header.from=bank.example.com");
+        // another host -> SPF fail, DMARC fail, as if it had connected itself
+        List<Finding> spoofed = viaRelay(strict(), "from evil.example (unknown [198.51.100.66])" + relay);
+        assertThat(find(spoofed, AuthChecker.SPF_FAIL).detail()).contains("198.51.100.66");
+        assertThat(find(spoofed, AuthChecker.DMARC_FAIL)).isNotNull();
+        // two trusted relays in a row, Exim's form at the second: the hop before both is judged
+        List<Finding> chain = viaRelay(strict(), "from relay2.provider.example (relay2 [203.0.113.8])" + relay,
+                "from [192.0.2.1] (helo=mail.bank.example.com) by relay2.provider.example with esmtp id 1");
+        assertThat(chain.get(0).detail()).startsWith("spf=pass");
+        // a field that names no address: nothing below it is believed, SPF not checked, DMARC cannot fail
+        List<Finding> unreadable = viaRelay(strict(), "from somewhere by mx.provider.example; today",
+                "from mail.bank.example.com ([192.0.2.1]) by x.example");
+        assertThat(unreadable).hasSize(1);
+        assertThat(unreadable.get(0).detail()).startsWith("spf=none (client is a trusted relay)");
     }
 
     @Test
