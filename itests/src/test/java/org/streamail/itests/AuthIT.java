@@ -40,15 +40,21 @@ import org.streamail.itests.process.SmtpClient;
 @ExamReactorStrategy(PerClass.class)
 public class AuthIT extends StreamailTestSupport {
 
-    static final String BOB = "bob@example.org";
+    /** The protected domain of this instance: nothing like the senders' names, so no look-alike finding adds up. */
+    static final String PROTECTED = "streamail-itest.net";
+    static final String BOB = "bob@" + PROTECTED;
     static final String AUTHSERV = "itest-gw.example";
     static final String SPOOFED = "bank-auth-it.com";
     static final String ALLOWED = "shop-auth-it.com";
+    static final String SIGNED = "football.example.com";
+    static final String SUZIE = "suzie@" + PROTECTED;
 
     @Configuration
     public Option[] config() {
         List<Option> options = new ArrayList<>(List.of(baseConfig()));
         options.add(editConfigurationFilePut("etc/org.streamail.detect.auth.cfg", "authserv.id", AUTHSERV));
+        // example.org would make football.example.com (RFC 8463's signer) a look-alike of a protected domain
+        options.add(editConfigurationFilePut("etc/org.streamail.directory.cfg", "domains", PROTECTED));
         return options.toArray(new Option[0]);
     }
 
@@ -92,6 +98,60 @@ public class AuthIT extends StreamailTestSupport {
                 .doesNotContain("header.from=" + SPOOFED);
     }
 
+    /**
+     * RFC 8463 Appendix A.3: a message signed by football.example.com with ed25519-sha256 (selector brisbane) and
+     * rsa-sha256 (selector test); AuthTestDns publishes both keys and a DMARC p=reject for the domain, no SPF.
+     */
+    static final String RFC8463 = String.join("\r\n",
+            "DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/relaxed;",
+            " d=football.example.com; i=@football.example.com;",
+            " q=dns/txt; s=brisbane; t=1528637909; h=from : to :",
+            " subject : date : message-id : from : subject : date;",
+            " bh=2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=;",
+            " b=/gCrinpcQOoIfuHNQIbq4pgh9kyIK3AQUdt9OdqQehSwhEIug4D11Bus",
+            " Fa3bT3FY5OsU7ZbnKELq+eXdp1Q1Dw==",
+            "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed;",
+            " d=football.example.com; i=@football.example.com;",
+            " q=dns/txt; s=test; t=1528637909; h=from : to : subject :",
+            " date : message-id : from : subject : date;",
+            " bh=2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=;",
+            " b=F45dVWDfMbQDGHJFlXUNB2HKfbCeLRyhDXgFpEL8GwpsRe0IeIixNTe3",
+            " DhCVlUrSjV4BwcVcOF6+FF3Zo9Rpo1tFOeS9mPYQTnGdaSGsgeefOsk2Jz",
+            " dA+L10TeYt9BgDfQNZtKdN1WO//KgIqXP7OdEFE4LjFYNcUxZQ4FADY+8=",
+            "From: Joe SixPack <joe@football.example.com>",
+            "To: Suzie Q <suzie@shopping.example.net>",
+            "Subject: Is dinner ready?",
+            "Date: Fri, 11 Jul 2003 21:00:37 -0700 (PDT)",
+            "Message-ID: <20030712040037.46341.5F8J@football.example.com>",
+            "",
+            "Hi.",
+            "",
+            "We lost the game.  Are you hungry yet?",
+            "",
+            "Joe.",
+            "");
+
+    @Test
+    public void aMessageSignedForItsFromDomainPassesAndATamperedCopyIsHeld() throws Exception {
+        executeCommand("streamail:directory-add " + SUZIE);
+        // the copy as signed: both signatures verify through the real intake, aligned DKIM carries DMARC (no SPF)
+        assertThat(sendUntilKnown("joe@" + SIGNED, SUZIE, RFC8463.getBytes(StandardCharsets.US_ASCII)))
+                .startsWith("250");
+        LogEntry signed = logged("joe@" + SIGNED, "Is dinner ready?");
+        assertThat(finding(signed, "auth/results").detail()).isEqualTo("spf=none smtp.mailfrom=" + SIGNED
+                + "; dkim=pass header.d=" + SIGNED + " header.s=brisbane; dkim=pass header.d=" + SIGNED
+                + " header.s=test; dmarc=pass (p=reject) header.from=" + SIGNED);
+        assertThat(signed.verdict().action()).as(signed.verdict().toString()).isEqualTo(Action.DELIVER);
+
+        // one character of the signed Subject changed on the way: both signatures break, DMARC fails
+        String tampered = RFC8463.replace("Is dinner ready?", "Is dinner ready!");
+        assertThat(send("joe@" + SIGNED, SUZIE, tampered.getBytes(StandardCharsets.US_ASCII))).startsWith("250");
+        LogEntry held = logged("joe@" + SIGNED, "Is dinner ready!");
+        assertThat(held.verdict().action()).as(held.verdict().toString()).isEqualTo(Action.QUARANTINE);
+        assertThat(finding(held, "auth/dkim-invalid").detail()).contains("signature did not verify");
+        assertThat(finding(held, "auth/dmarc-fail").detail()).contains(SIGNED).contains("reject");
+    }
+
     static byte[] message(String from, String subject, String extraHeader) {
         return (extraHeader + "From: " + from + "\r\nTo: Bob <" + BOB + ">\r\nSubject: " + subject
                 + "\r\nMessage-ID: <" + UUID.randomUUID() + "@" + from.substring(from.indexOf('@') + 1)
@@ -101,18 +161,26 @@ public class AuthIT extends StreamailTestSupport {
     }
 
     private String send(String sender, byte[] message) throws IOException {
+        return send(sender, BOB, message);
+    }
+
+    private String send(String sender, String recipient, byte[] message) throws IOException {
         try (SmtpClient c = new SmtpClient(smtpPort())) {
             c.command("EHLO auth-it.example");
-            return c.send(sender, List.of(BOB), message);
+            return c.send(sender, List.of(recipient), message);
         }
     }
 
-    /** Sends until the listener knows bob (not 550 5.1.1, not a temporary refusal while detectors start). */
     private String sendUntilKnown(String sender, byte[] message) {
+        return sendUntilKnown(sender, BOB, message);
+    }
+
+    /** Sends until the listener knows the recipient (not 550 5.1.1, not a temporary refusal while detectors start). */
+    private String sendUntilKnown(String sender, String recipient, byte[] message) {
         String[] reply = new String[1];
-        waitFor("the gateway to accept mail for " + BOB, Duration.ofSeconds(60), () -> {
+        waitFor("the gateway to accept mail for " + recipient, Duration.ofSeconds(60), () -> {
             try {
-                reply[0] = send(sender, message);
+                reply[0] = send(sender, recipient, message);
                 return !reply[0].startsWith("550 5.1.1") && !reply[0].startsWith("4");
             } catch (IOException e) {
                 return false;

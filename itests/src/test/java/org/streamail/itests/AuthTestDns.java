@@ -1,5 +1,6 @@
 package org.streamail.itests;
 
+import org.streamail.detect.auth.internal.dkim.DkimRfc8463Test;
 import org.streamail.detect.auth.internal.dns.TestDnsServer;
 import org.streamail.detect.auth.internal.dns.Zone;
 
@@ -16,6 +17,9 @@ public final class AuthTestDns {
     /** A sender domain that lets the test's client (127.0.0.1) send, with the same strict policy. */
     public static final String ALLOWED = "shop-auth-it.com";
 
+    /** The domain of RFC 8463's signed example message: its keys, no SPF record, DMARC p=reject. */
+    public static final String SIGNED = "football.example.com";
+
     private static TestDnsServer server;
     private static int port;
 
@@ -25,7 +29,9 @@ public final class AuthTestDns {
     /** The server's port (UDP and TCP on 127.0.0.1), starting it on first use. */
     static synchronized int port() {
         if (server == null) {
-            Zone zone = new Zone()
+            // RFC 8463's example keys for football.example.com (the DKIM case), then AuthIT's sender domains
+            Zone zone = DkimRfc8463Test.rfcZone()
+                    .txt("_dmarc." + SIGNED, "v=DMARC1; p=reject")
                     .txt(SPOOFED, "v=spf1 ip4:192.0.2.1 -all")
                     .txt("_dmarc." + SPOOFED, "v=DMARC1; p=reject")
                     .txt(ALLOWED, "v=spf1 ip4:127.0.0.1 -all")
