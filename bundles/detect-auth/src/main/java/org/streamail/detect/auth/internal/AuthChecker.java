@@ -209,13 +209,15 @@ final class AuthChecker {
             Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
     private static final Pattern BRACKETED_IP = Pattern.compile("\\[(?:IPv6:)?([0-9A-Fa-f:.]{2,45})\\]",
             Pattern.CASE_INSENSITIVE);
+    /** Exchange's form: {@code from host (192.0.2.1) by ...}, the address alone in parentheses. */
+    private static final Pattern PARENTHESISED_IP = Pattern.compile("\\(([0-9A-Fa-f:.]{2,45})\\)");
     private static final Pattern HELO_IN_COMMENT = Pattern.compile("\\(helo=([^)\\s]{1,255})\\)",
             Pattern.CASE_INSENSITIVE);
 
     /**
      * The hop before a chain of trusted relays, read from the Received fields they wrote: the first field (on top)
-     * is the last relay's, naming where it got the message from ({@code from helo (rdns [ip]) by relay ...}, or
-     * Exim's {@code from [ip] (helo=name) by ...}); while that address is a trusted relay too, the next field is
+     * is the last relay's, naming where it got the message from ({@code from helo (rdns [ip]) by relay ...},
+     * Exim's {@code from [ip] (helo=name) by ...} or Exchange's {@code from host (ip) by ...}); while that address is a trusted relay too, the next field is
      * read. Empty when a field does not name an address: fields below the relays' own are the sender's to write,
      * so nothing further down is believed. The gateway's own Received field (never there at inspection, but a
      * re-scan may see it) is skipped.
@@ -240,6 +242,10 @@ final class AuthChecker {
             if (address.isEmpty()) {
                 Matcher literal = BRACKETED_IP.matcher(from);
                 address = literal.matches() ? IpLiteral.parse(literal.group(1)) : Optional.empty();
+            }
+            if (address.isEmpty()) {
+                Matcher bare = PARENTHESISED_IP.matcher(rest);
+                address = bare.find() ? IpLiteral.parse(bare.group(1)) : Optional.empty();
             }
             if (address.isEmpty()) {
                 return Optional.empty();

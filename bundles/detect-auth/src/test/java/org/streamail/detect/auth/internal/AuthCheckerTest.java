@@ -178,6 +178,9 @@ class AuthCheckerTest {
         List<Finding> chain = viaRelay(strict(), "from relay2.provider.example (relay2 [203.0.113.8])" + relay,
                 "from [192.0.2.1] (helo=mail.bank.example.com) by relay2.provider.example with esmtp id 1");
         assertThat(chain.get(0).detail()).startsWith("spf=pass");
+        // Exchange's form: the address alone in parentheses
+        assertThat(viaRelay(strict(), "from mail.bank.example.com (192.0.2.1) by mx.provider.example (10.0.0.5)"
+                + " with Microsoft SMTP Server id 15.2").get(0).detail()).startsWith("spf=pass");
         // a field that names no address: nothing below it is believed, SPF not checked, DMARC cannot fail
         List<Finding> unreadable = viaRelay(strict(), "from somewhere by mx.provider.example; today",
                 "from mail.bank.example.com ([192.0.2.1]) by x.example");
