@@ -99,7 +99,7 @@ public final class DkimVerifier {
                 if (Instant.now().isAfter(until)) {
                     throw new Outcome(DkimResult.TEMPERROR, "time-out");
                 }
-                message.verify(f, at, until, check);
+                message.verify(f, at, until, check, false);
                 out.add(check.result(DkimResult.PASS, ""));
             } catch (Outcome o) {
                 out.add(check.result(o.result, o.getMessage()));
@@ -143,8 +143,17 @@ public final class DkimVerifier {
     private record Key(KeyRecord record, PublicKey key, Outcome failure) {
     }
 
-    /** One message's verification: its header, and the body hashes and keys its signatures share. */
-    private final class Message {
+    /** A verification of {@code header}'s message sharing body hashes and keys between calls (for ARC). */
+    Message message(RawHeader header) {
+        return new Message(header);
+    }
+
+    /**
+     * One message's verification: its header, and the body hashes and keys its signatures share. Package-private
+     * for {@link ArcVerifier}, which verifies an ARC-Message-Signature as a DKIM signature and an ARC-Seal with the
+     * same keys.
+     */
+    final class Message {
         private final RawHeader header;
         private final byte[] raw;
         private final Map<String, BodyHash> bodyHashes = new HashMap<>();
@@ -160,7 +169,71 @@ public final class DkimVerifier {
             }
         }
 
-        void verify(Field field, Instant now, Instant deadline, Check check) throws Outcome {
+        /**
+         * An ARC-Message-Signature (RFC 8617 4.1.2): a DKIM signature without v=, whose i= is the ARC instance (the
+         * caller reads it) and whose h= must not name ARC-Seal. The result's identity is "".
+         */
+        DkimSignatureResult verifyArcMessageSignature(Field field, Instant now, Instant deadline) {
+            Check check = new Check();
+            try {
+                verify(field, now, deadline, check, true);
+                return check.result(DkimResult.PASS, "");
+            } catch (Outcome o) {
+                return check.result(o.result, o.getMessage());
+            }
+        }
+
+        /**
+         * An ARC-Seal's signature (RFC 8617 5.1.2) over {@code data}, the sealed header fields the caller
+         * canonicalised: a=, d=, s= and the key as for DKIM; no h= allowed, no body.
+         */
+        DkimSignatureResult verifySeal(TagList tags, byte[] data, Instant deadline) {
+            Check check = new Check();
+            try {
+                String a = tags.get("a");
+                String d = tags.get("d");
+                String s = tags.get("s");
+                check.algorithm = a != null && a.matches("[A-Za-z0-9-]{1,40}") ? a.toLowerCase(Locale.ROOT) : "";
+                check.domain = d != null && validDomain(d) ? d.toLowerCase(Locale.ROOT) : "";
+                check.selector = s != null && validDomain(s) ? s : "";
+                for (String required : new String[] {"a", "b", "d", "s"}) {
+                    if (tags.get(required) == null) {
+                        throw permerror("missing tag " + required + "=");
+                    }
+                }
+                if (tags.get("h") != null) {
+                    throw permerror("h= not allowed in ARC-Seal");
+                }
+                if (!check.algorithm.equals("rsa-sha256") && !check.algorithm.equals("ed25519-sha256")) {
+                    throw permerror("unknown algorithm a=" + a);
+                }
+                if (check.domain.isEmpty()) {
+                    throw permerror("bad d=");
+                }
+                if (check.selector.isEmpty()) {
+                    throw permerror("bad s=");
+                }
+                byte[] b = base64(tags.get("b"), "b");
+                Key key = key(check.selector, check.domain);
+                if (key.failure() != null) {
+                    throw key.failure();
+                }
+                if (!key.record().type().equals(check.algorithm.substring(0, check.algorithm.indexOf('-')))) {
+                    throw permerror("key type k=" + key.record().type() + " does not match a=" + check.algorithm);
+                }
+                if (Instant.now().isAfter(deadline)) {
+                    throw new Outcome(DkimResult.TEMPERROR, "time-out");
+                }
+                if (!signatureVerifies(check.algorithm, key.key(), data, b)) {
+                    throw new Outcome(DkimResult.FAIL, "signature did not verify");
+                }
+                return check.result(DkimResult.PASS, "");
+            } catch (Outcome o) {
+                return check.result(o.result, o.getMessage());
+            }
+        }
+
+        void verify(Field field, Instant now, Instant deadline, Check check, boolean arc) throws Outcome {
             TagList tags;
             try {
                 tags = TagList.parse(header.value(field));
@@ -170,21 +243,25 @@ public final class DkimVerifier {
             String a = tags.get("a");
             String d = tags.get("d");
             String s = tags.get("s");
-            String i = tags.get("i");
+            // in an ARC-Message-Signature i= is the instance, not an identity
+            String i = arc ? null : tags.get("i");
             String algorithm = a != null && a.matches("[A-Za-z0-9-]{1,40}") ? a.toLowerCase(Locale.ROOT) : "";
             String domain = d != null && validDomain(d) ? d.toLowerCase(Locale.ROOT) : "";
             String selector = s != null && validDomain(s) ? s : "";
-            String identity = i == null ? (domain.isEmpty() ? "" : "@" + domain) : identity(i);
+            String identity = arc ? "" : i == null ? (domain.isEmpty() ? "" : "@" + domain) : identity(i);
             check.algorithm = algorithm;
             check.domain = domain;
             check.selector = selector;
             check.identity = identity;
 
             String v = tags.get("v");
-            if (v == null) {
+            if (arc) {
+                if (v != null) {
+                    throw permerror("v= not allowed in ARC-Message-Signature");
+                }
+            } else if (v == null) {
                 throw permerror("missing tag v=");
-            }
-            if (!v.equals("1")) {
+            } else if (!v.equals("1")) {
                 throw permerror("unsupported version v=" + v);
             }
             for (String required : new String[] {"a", "b", "bh", "d", "h", "s"}) {
@@ -216,6 +293,9 @@ public final class DkimVerifier {
                 }
             }
             List<String> signed = signedFields(tags.get("h"));
+            if (arc && signed.contains("arc-seal")) {
+                throw permerror("h= includes ARC-Seal");
+            }
             boolean[] canon = canonicalisation(tags.get("c"));
             String q = tags.get("q");
             if (q != null && !KeyRecord.listContains(q, "dns/txt")) {
@@ -299,17 +379,7 @@ public final class DkimVerifier {
                 out.write('\r');
                 out.write('\n');
             }
-            int valueStart = sig.colon() + 1;
-            int cutFrom = valueStart + bTag.afterEquals();
-            int cutTo = valueStart + bTag.end();
-            byte[] field = new byte[(cutFrom - sig.start()) + (sig.end() - cutTo)];
-            System.arraycopy(raw, sig.start(), field, 0, cutFrom - sig.start());
-            System.arraycopy(raw, cutTo, field, cutFrom - sig.start(), sig.end() - cutTo);
-            if (relaxed) {
-                RawHeader.relaxed(field, 0, field.length, sig.colon() - sig.start(), out);
-            } else {
-                RawHeader.simple(field, 0, field.length, out);
-            }
+            withEmptyB(raw, sig, bTag, relaxed, out);
             return out.toByteArray();
         }
 
@@ -397,6 +467,26 @@ public final class DkimVerifier {
             } catch (GeneralSecurityException | IllegalArgumentException e) {
                 throw permerror("unreadable " + record.type() + " key");
             }
+        }
+    }
+
+    /**
+     * A signature field canonicalised with its b= value emptied (every other byte kept) and no line end: the last
+     * piece of the data a DKIM signature, an ARC-Message-Signature and an ARC-Seal sign.
+     *
+     * @param bTag the b= tag of the field's value, parsed from {@link RawHeader#value}
+     */
+    static void withEmptyB(byte[] raw, Field sig, TagList.Tag bTag, boolean relaxed, ByteArrayOutputStream out) {
+        int valueStart = sig.colon() + 1;
+        int cutFrom = valueStart + bTag.afterEquals();
+        int cutTo = valueStart + bTag.end();
+        byte[] field = new byte[(cutFrom - sig.start()) + (sig.end() - cutTo)];
+        System.arraycopy(raw, sig.start(), field, 0, cutFrom - sig.start());
+        System.arraycopy(raw, cutTo, field, cutFrom - sig.start(), sig.end() - cutTo);
+        if (relaxed) {
+            RawHeader.relaxed(field, 0, field.length, sig.colon() - sig.start(), out);
+        } else {
+            RawHeader.simple(field, 0, field.length, out);
         }
     }
 
