@@ -24,6 +24,8 @@ import org.streamail.api.model.MailAddress;
 import org.streamail.api.net.IpBlock;
 import org.streamail.api.net.IpBlocks;
 import org.streamail.api.net.IpLiteral;
+import org.streamail.detect.auth.internal.dkim.ArcResult;
+import org.streamail.detect.auth.internal.dkim.ArcVerifier;
 import org.streamail.detect.auth.internal.dkim.DkimResult;
 import org.streamail.detect.auth.internal.dkim.DkimSignatureResult;
 import org.streamail.detect.auth.internal.dkim.DkimVerifier;
@@ -71,6 +73,7 @@ final class AuthChecker {
     private final SpfEvaluator spf;
     private final DkimVerifier dkim;
     private final DmarcEvaluator dmarc;
+    private final ArcVerifier arc;
     private final Clock clock;
 
     AuthChecker(AuthSettings settings, Dns dns, Clock clock) {
@@ -78,6 +81,7 @@ final class AuthChecker {
         this.spf = new SpfEvaluator(dns, settings.authservId(), clock);
         this.dkim = new DkimVerifier(dns, settings.dkimMaxSignatures(), settings.dkimMinRsaBits());
         this.dmarc = new DmarcEvaluator(dns);
+        this.arc = new ArcVerifier(dns, settings.dkimMinRsaBits());
         this.clock = clock;
     }
 
@@ -112,7 +116,8 @@ final class AuthChecker {
             spfOutcome = spf.checkMailFrom(client.get(), in.envelope().sender(), in.envelope().helo(), deadline);
         }
 
-        List<DkimSignatureResult> signatures = dkim.verify(in.raw().toByteArray(), now, deadline);
+        byte[] raw = in.raw().toByteArray();
+        List<DkimSignatureResult> signatures = dkim.verify(raw, now, deadline);
 
         // DMARC for each distinct From domain
         String spfPassDomain = spfOutcome != null && spfOutcome.result() == SpfResult.PASS
@@ -157,11 +162,27 @@ final class AuthChecker {
             dmarcOutcomes.add(o);
         }
 
+        // ARC: verified when the message carries it; a trusted sealer's chain lifts what the forwarding broke
+        ArcResult arcResult = in.message().header("ARC-Seal").isPresent() ? arc.verify(raw, now, deadline) : null;
+        String vouching = trustedSealer(arcResult);
+        Set<String> lifted = new LinkedHashSet<>();
+        if (vouching != null) {
+            for (DmarcOutcome o : dmarcOutcomes) {
+                if (o.result() == DmarcResult.FAIL && sealerSawDmarcPass(arcResult.authResults(), o.fromDomain())) {
+                    lifted.add(o.fromDomain());
+                }
+            }
+        }
+        // the sealer vouches for the whole message when every DMARC failure here passed at its hop and it saw one
+        boolean vouched = vouching != null && !lifted.isEmpty() && dmarcOutcomes.stream()
+                .noneMatch(o -> o.result() == DmarcResult.FAIL && !lifted.contains(o.fromDomain()));
+
         List<Finding> findings = new ArrayList<>();
         findings.add(new Finding(DETECTOR, RESULTS, 0, Category.INFO,
-                results(spfOutcome, spfNote, in.envelope().sender(), signatures, dmarcOutcomes, badFrom, fromDomains)));
+                results(spfOutcome, spfNote, in.envelope().sender(), signatures, dmarcOutcomes, badFrom, fromDomains,
+                        arcResult, lifted.isEmpty() ? null : vouching, lifted)));
         for (DmarcOutcome o : dmarcOutcomes) {
-            if (o.result() != DmarcResult.FAIL) {
+            if (o.result() != DmarcResult.FAIL || lifted.contains(o.fromDomain())) {
                 continue;
             }
             double score = switch (o.applied()) {
@@ -173,6 +194,9 @@ final class AuthChecker {
                     "The sender is not authenticated for the From domain " + o.fromDomain() + ", whose DMARC policy is "
                             + o.applied() + (o.applied().equals(o.policy()) ? "" : " (published " + o.policy() + ")")
                             + ": " + why(spfOutcome, spfNote, signatures)));
+        }
+        if (vouched) {
+            return findings; // what the forwarding broke (SPF for the author's domain, the signatures) is not held against it
         }
         if (spfOutcome != null && spfOutcome.result() == SpfResult.FAIL) {
             findings.add(new Finding(DETECTOR, SPF_FAIL, settings.spfFailScore(), Category.SPAM,
@@ -197,6 +221,45 @@ final class AuthChecker {
         }
         return findings;
     }
+
+    /**
+     * The newest sealer when the ARC chain validates and that sealer is a domain of {@code arc.trusted.sealers} (or a
+     * subdomain of one); else {@code null}.
+     */
+    private String trustedSealer(ArcResult a) {
+        if (a == null || !a.chain().equals("pass") || settings.arcTrustedSealers().isEmpty()) {
+            return null;
+        }
+        String sealer = safeDomain(a.sealer());
+        if (sealer == null) {
+            return null;
+        }
+        for (String trusted : settings.arcTrustedSealers()) {
+            if (sealer.equals(trusted) || sealer.endsWith("." + trusted)) {
+                return sealer;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Whether the sealer's own ARC-Authentication-Results hold a {@code dmarc=pass} result for {@code fromDomain}
+     * ({@code dmarc=pass ... header.from=<domain>} in one resinfo): DMARC passed when the message reached it, and it
+     * changed the message afterwards (a list's footer, a subject tag), which is why DKIM and DMARC fail here.
+     */
+    static boolean sealerSawDmarcPass(String authResults, String fromDomain) {
+        String[] parts = authResults.toLowerCase(Locale.ROOT).split(";", 51);
+        for (int i = 0; i < Math.min(parts.length, 50); i++) {
+            Matcher m = DMARC_PASS_FROM.matcher(parts[i]);
+            if (m.find() && m.group(1).equals(fromDomain)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static final Pattern DMARC_PASS_FROM = Pattern.compile(
+            "^\\s*dmarc\\s*=\\s*pass\\b.*?\\bheader\\.from\\s*=\\s*([a-z0-9.-]{1,253})", Pattern.DOTALL);
 
     /** The host that handed a message to the trusted relays, as the first of them recorded it. */
     record Hop(InetAddress ip, String helo) {
@@ -262,7 +325,8 @@ final class AuthChecker {
 
     /** The RFC 8601 result list ({@code spf=pass smtp.mailfrom=example.org; dkim=...; dmarc=...}). */
     private static String results(SpfOutcome spf, String spfNote, String sender, List<DkimSignatureResult> signatures,
-            List<DmarcOutcome> dmarcOutcomes, boolean badFrom, Set<String> fromDomains) {
+            List<DmarcOutcome> dmarcOutcomes, boolean badFrom, Set<String> fromDomains, ArcResult arc,
+            String vouching, Set<String> lifted) {
         List<String> parts = new ArrayList<>();
         if (spf == null) {
             parts.add("spf=none (" + spfNote + ")");
@@ -290,8 +354,16 @@ final class AuthChecker {
                             ? "" : " applied " + o.applied()) + ")" : "";
             if (SPF_NOT_CHECKED.equals(o.reason())) {
                 policy = " (p=" + o.policy() + ", SPF not checked, no aligned DKIM pass)";
+            } else if (o.result() == DmarcResult.FAIL && lifted.contains(o.fromDomain())) {
+                policy = " (p=" + o.policy() + ", overridden: ARC sealed by trusted " + vouching + ")";
             }
             parts.add("dmarc=" + o.result().token() + policy + " header.from=" + o.fromDomain());
+        }
+        if (arc != null) {
+            String sealer = safeDomain(arc.sealer());
+            parts.add("arc=" + arc.chain() + (arc.chain().equals("pass") && sealer != null
+                    ? " (" + arc.instances() + (arc.instances() == 1 ? " set" : " sets") + ", sealed by " + sealer + ")"
+                    : arc.chain().equals("fail") ? " (" + comment(arc.reason()) + ")" : ""));
         }
         return String.join("; ", parts);
     }

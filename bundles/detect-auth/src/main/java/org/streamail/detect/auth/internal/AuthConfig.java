@@ -66,4 +66,9 @@ public @interface AuthConfig {
 
     @AttributeDefinition(description = "Smallest RSA key a DKIM signature may use, in bits (1024..8192; RFC 8301)")
     int dkim_min_rsa_bits() default 1024;
+
+    @AttributeDefinition(description = "ARC sealers whose results lift a DMARC failure, comma-separated domains (a"
+            + " sealer matches its domain and subdomains): mailing lists and forwarders you trust to have checked the"
+            + " mail before they changed it. Empty: ARC is verified and reported, never acted on")
+    String arc_trusted_sealers() default "";
 }

@@ -32,14 +32,17 @@ record AuthSettings(
         double spfSoftfailScore,
         double dkimFailScore,
         int dkimMaxSignatures,
-        int dkimMinRsaBits) {
+        int dkimMinRsaBits,
+        List<String> arcTrustedSealers) {
 
     static final int MAX_SERVERS = 8;
     static final int MAX_RELAYS = 1000;
+    static final int MAX_SEALERS = 100;
 
     AuthSettings {
         dnsServers = List.copyOf(dnsServers);
         trustedRelays = List.copyOf(trustedRelays);
+        arcTrustedSealers = List.copyOf(arcTrustedSealers);
     }
 
     static AuthSettings from(AuthConfig c) {
@@ -60,7 +63,8 @@ record AuthSettings(
                 score("spf.softfail.score", c.spf_softfail_score()),
                 score("dkim.fail.score", c.dkim_fail_score()),
                 range("dkim.max.signatures", c.dkim_max_signatures(), 1, 20),
-                range("dkim.min.rsa.bits", c.dkim_min_rsa_bits(), 1024, 8192));
+                range("dkim.min.rsa.bits", c.dkim_min_rsa_bits(), 1024, 8192),
+                sealers(c.arc_trusted_sealers()));
     }
 
     private static int range(String name, int value, int min, int max) {
@@ -145,6 +149,31 @@ record AuthSettings(
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(AuthConfig.PID + ": trusted.relays: " + e.getMessage(), e);
         }
+    }
+
+    /** Domain names, lower case, A-labels; a name that is not a domain is refused naming the property. */
+    static List<String> sealers(String text) {
+        List<String> out = new ArrayList<>();
+        if (text == null || text.isBlank()) {
+            return out;
+        }
+        for (String raw : text.split(",")) {
+            String s = raw.strip();
+            if (s.isEmpty()) {
+                continue;
+            }
+            String d = AuthChecker.asciiDomain(s);
+            if (d == null) {
+                throw new IllegalArgumentException(AuthConfig.PID + ": arc.trusted.sealers entry '" + clip(s)
+                        + "' is not a domain name");
+            }
+            if (out.size() == MAX_SEALERS) {
+                throw new IllegalArgumentException(AuthConfig.PID + ": arc.trusted.sealers holds more than "
+                        + MAX_SEALERS + " domains");
+            }
+            out.add(d);
+        }
+        return out;
     }
 
     static String authservId(String configured) {

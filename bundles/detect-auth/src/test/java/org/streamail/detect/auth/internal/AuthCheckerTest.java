@@ -19,6 +19,7 @@ import org.streamail.api.model.Header;
 import org.streamail.api.model.MailAddress;
 import org.streamail.api.model.ParsedMessage;
 import org.streamail.api.net.IpBlocks;
+import org.streamail.detect.auth.internal.dkim.ArcFixtures;
 import org.streamail.detect.auth.internal.dkim.DkimRfc8463Test;
 import org.streamail.detect.auth.internal.dns.Zone;
 
@@ -28,9 +29,13 @@ class AuthCheckerTest {
     static final Clock CLOCK = Clock.systemUTC();
 
     static AuthSettings settings(String relays) {
+        return settings(relays, "");
+    }
+
+    static AuthSettings settings(String relays, String sealers) {
         return new AuthSettings(true, List.of(), Duration.ofSeconds(3), 100, Duration.ofMinutes(5),
                 Duration.ofSeconds(8), IpBlocks.parse(relays, 10), "gw.example.org", true, 10, 8, 1, 3, 1, 1, 5,
-                1024);
+                1024, AuthSettings.sealers(sealers));
     }
 
     static Inspection inspection(String client, String mailFrom, List<String> from, String raw, Direction direction,
@@ -44,8 +49,24 @@ class AuthCheckerTest {
                 direction, authenticatedUser);
         ParsedMessage m = new ParsedMessage("id-1@sender.example", "hello",
                 from.stream().map(a -> new MailAddress(a, "")).toList(), List.of(), List.of(), List.of(),
-                received.stream().map(v -> new Header("Received", v)).toList(), "hi", "", List.of(), List.of(), raw.length(), false, List.of());
+                headers(raw, received), "hi", "", List.of(), List.of(), raw.length(), false, List.of());
         return new Inspection("gw-1", env, m, Content.of(raw.getBytes(StandardCharsets.ISO_8859_1)), deadline);
+    }
+
+    /** The raw message's header fields (unfolded), then {@code received} as Received fields. */
+    static List<Header> headers(String raw, List<String> received) {
+        List<Header> out = new java.util.ArrayList<>();
+        int end = raw.indexOf("\r\n\r\n");
+        String block = end < 0 ? raw : raw.substring(0, end);
+        for (String field : block.split("\r\n(?![ \t])")) {
+            int colon = field.indexOf(':');
+            if (colon > 0) {
+                out.add(new Header(field.substring(0, colon).strip(),
+                        field.substring(colon + 1).replaceAll("\r\n[ \t]", " ").strip()));
+            }
+        }
+        received.forEach(v -> out.add(new Header("Received", v)));
+        return out;
     }
 
     static Inspection inbound(String client, String mailFrom, String... from) {
@@ -186,6 +207,52 @@ class AuthCheckerTest {
                 "from mail.bank.example.com ([192.0.2.1]) by x.example");
         assertThat(unreadable).hasSize(1);
         assertThat(unreadable.get(0).detail()).startsWith("spf=none (client is a trusted relay)");
+    }
+
+    static List<Finding> fromList(AuthSettings settings, String results) {
+        Zone zone = ArcFixtures.withListKey(strict().txt("author.example.com", "v=spf1 ip4:192.0.2.10 -all")
+                .txt("_dmarc.author.example.com", "v=DMARC1; p=reject"));
+        String raw = ArcFixtures.listed("author.example.com", results);
+        // the list kept the author's MAIL FROM: SPF fails for the list's server too
+        return new AuthChecker(settings, zone, CLOCK).check(inspection("198.51.100.25", "alice@author.example.com",
+                List.of("alice@author.example.com"), raw, Direction.INBOUND, null, NOW.plusSeconds(30),
+                List.of()));
+    }
+
+    @Test
+    void aTrustedListsArcSealLiftsTheDmarcFailureItsChangesCaused() {
+        String saw = ArcFixtures.LIST + "; spf=pass smtp.mailfrom=author.example.com; "
+                + "dmarc=pass (p=reject) header.from=author.example.com";
+        List<Finding> trusted = fromList(settings("", "example.net"), saw);
+        assertThat(trusted).as(trusted.toString()).hasSize(1);
+        assertThat(trusted.get(0).detail()).isEqualTo("spf=fail smtp.mailfrom=author.example.com; dkim=none; "
+                + "dmarc=fail (p=reject, overridden: ARC sealed by trusted lists.example.net) "
+                + "header.from=author.example.com; arc=pass (1 set, sealed by lists.example.net)");
+
+        // the same chain from a sealer nobody trusts: reported, not acted on
+        List<Finding> untrusted = fromList(settings("", "other.example"), saw);
+        assertThat(untrusted.get(0).detail()).endsWith("dmarc=fail (p=reject) header.from=author.example.com; "
+                + "arc=pass (1 set, sealed by lists.example.net)");
+        assertThat(find(untrusted, AuthChecker.DMARC_FAIL)).isNotNull();
+        assertThat(find(untrusted, AuthChecker.SPF_FAIL)).isNotNull();
+
+        // a trusted sealer that did not see DMARC pass for this domain vouches for nothing
+        List<Finding> sawFail = fromList(settings("", "example.net"), ArcFixtures.LIST
+                + "; dmarc=fail (p=reject) header.from=author.example.com; dmarc=pass header.from=other.example");
+        assertThat(find(sawFail, AuthChecker.DMARC_FAIL)).isNotNull();
+        assertThat(sawFail.get(0).detail()).contains("dmarc=fail (p=reject) header.from=author.example.com");
+    }
+
+    @Test
+    void aBrokenArcChainIsReportedAndLiftsNothing() {
+        Zone zone = ArcFixtures.withListKey(strict().txt("_dmarc.author.example.com", "v=DMARC1; p=reject"));
+        String raw = ArcFixtures.listed("author.example.com", ArcFixtures.LIST
+                + "; dmarc=pass header.from=author.example.com").replace("list footer", "changed after sealing");
+        List<Finding> f = new AuthChecker(settings("", "example.net"), zone, CLOCK).check(inspection("198.51.100.25",
+                "alice@author.example.com", List.of("alice@author.example.com"), raw, Direction.INBOUND, null,
+                NOW.plusSeconds(30), List.of()));
+        assertThat(f.get(0).detail()).contains("; arc=fail (");
+        assertThat(find(f, AuthChecker.DMARC_FAIL)).isNotNull();
     }
 
     @Test

@@ -30,6 +30,16 @@ class AuthSettingsTest {
     }
 
     @Test
+    void trustedSealersAreDomainNamesInTheirAsciiForm() {
+        assertThat(AuthSettings.sealers(" Google.com, lists.münchen.de ,")).containsExactly("google.com",
+                "lists.xn--mnchen-3ya.de");
+        assertThat(AuthSettings.sealers("")).isEmpty();
+        assertThatThrownBy(() -> AuthSettings.sealers("google.com, not a domain"))
+                .hasMessageContaining("arc.trusted.sealers").hasMessageContaining("not a domain");
+        assertThatThrownBy(() -> AuthSettings.sealers("localhost")).hasMessageContaining("arc.trusted.sealers");
+    }
+
+    @Test
     void relaysAndTheAuthservIdAreChecked() {
         assertThat(AuthSettings.relays("192.0.2.0/24, 2001:db8::/32")).hasSize(2);
         assertThatThrownBy(() -> AuthSettings.relays("192.0.2.0/33")).hasMessageContaining("trusted.relays");
