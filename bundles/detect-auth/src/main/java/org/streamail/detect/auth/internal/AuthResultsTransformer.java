@@ -2,7 +2,7 @@ package org.streamail.detect.auth.internal;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -21,9 +21,9 @@ import org.streamail.api.model.RawHeaderFields;
 
 /**
  * Puts the {@code auth} detector's results into an {@code Authentication-Results} header (RFC 8601) at the top
- * of delivered inbound mail, and first removes every {@code Authentication-Results} field that claims this
- * gateway's authserv-id: a sender may not forge our verdict (RFC 8601 section 5). Idempotent: our own field of an
- * earlier pass is removed the same way and written again.
+ * of delivered inbound mail, and first renames every {@code Authentication-Results} field that claims this
+ * gateway's authserv-id to {@value #RENAMED}: a sender may not forge our verdict (RFC 8601 section 5). Idempotent:
+ * our own field of an earlier pass, on top, is dropped and written again.
  *
  * <p>Ranking {@value #RANKING}: after the HTML disarming (100), whose quarantined original stays the message as
  * received, and before the retention stamp (0) and the link guard (-100). A transformer that changes the body
@@ -39,6 +39,11 @@ public final class AuthResultsTransformer implements MessageTransformer {
     static final String NAME = "auth-results";
     static final int RANKING = 50;
     static final String FIELD = "Authentication-Results";
+    /** What a field claiming our authserv-id is renamed to: as long as {@link #FIELD}. */
+    static final String RENAMED = "X-Untrusted-AuthResult";
+    private static final byte[] RENAMED_BYTES = RENAMED.getBytes(StandardCharsets.US_ASCII);
+    /** Our own field is at most this long (4,000 characters of results and the folding). */
+    private static final int MAX_OWN_FIELD = 8192;
 
     private final AuthSettings settings;
 
@@ -73,8 +78,8 @@ public final class AuthResultsTransformer implements MessageTransformer {
         byte[] cleaned = withoutOurs(raw, settings.authservId());
         if (results == null || !results.matches("[\\x20-\\x7e]{1,4000}")) {
             // not checked (authenticated session, a scan without the detector): only the forged fields go
-            if (cleaned.length != raw.length) {
-                LOG.info("Message {}: removed an Authentication-Results field claiming {}", t.id(),
+            if (cleaned != raw) {
+                LOG.info("Message {}: renamed an Authentication-Results field claiming {}", t.id(),
                         settings.authservId());
                 return Content.of(cleaned);
             }
@@ -96,33 +101,59 @@ public final class AuthResultsTransformer implements MessageTransformer {
         return sb.append("\r\n").toString();
     }
 
-    /** The message without the top-level Authentication-Results fields whose authserv-id is {@code id}. */
+    /**
+     * The message with this gateway's own field of an earlier pass dropped and every other top-level
+     * Authentication-Results field that claims {@code id} renamed to {@value #RENAMED} (RFC 8601 section 5 allows
+     * removing or renaming). The new name is as long as the old, so no byte moves and no line break changes: the end
+     * of the header is exactly where it was, whatever bare CRs or LFs the sender put around the field (removing
+     * forged fields could glue a bare CR to the empty line's LF and turn the body into header, or the reverse:
+     * found by fuzzing). Our own field is dropped only in the exact form {@link #field} writes it, at the top.
+     */
     static byte[] withoutOurs(byte[] raw, String id) {
+        int skip = ownField(raw, id);
         List<Integer> starts = RawHeaderFields.starts(raw, FIELD, false);
-        if (starts.isEmpty()) {
-            return raw;
-        }
         int headerEnd = RawHeaderFields.headerEnd(raw);
-        List<int[]> cut = new ArrayList<>();
+        byte[] out = null;
         for (int start : starts) {
+            if (start < skip) {
+                continue;
+            }
             int end = fieldEnd(raw, start, headerEnd);
             String value = new String(raw, start, end - start, StandardCharsets.ISO_8859_1);
-            value = value.substring(value.indexOf(':') + 1);
-            if (id.equals(authservId(value))) {
-                cut.add(new int[] {start, end});
+            if (id.equals(authservId(value.substring(value.indexOf(':') + 1)))) {
+                if (out == null) {
+                    out = raw.clone();
+                }
+                System.arraycopy(RENAMED_BYTES, 0, out, start, RENAMED_BYTES.length);
             }
         }
-        if (cut.isEmpty()) {
-            return raw;
+        byte[] result = out == null ? raw : out;
+        return skip == 0 ? result : Arrays.copyOfRange(result, skip, result.length);
+    }
+
+    /**
+     * The length of the field {@link #field} writes for {@code id} when the message starts with it (printable ASCII
+     * lines joined by CRLF + tab, ended by a CRLF that no tab follows), else 0.
+     */
+    private static int ownField(byte[] raw, String id) {
+        byte[] prefix = (FIELD + ": " + id + ";").getBytes(StandardCharsets.US_ASCII);
+        if (raw.length < prefix.length || !Arrays.equals(raw, 0, prefix.length, prefix, 0, prefix.length)) {
+            return 0;
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length);
-        int p = 0;
-        for (int[] c : cut) {
-            out.write(raw, p, c[0] - p);
-            p = c[1];
+        for (int p = prefix.length; p + 1 < raw.length && p < MAX_OWN_FIELD; p++) {
+            byte b = raw[p];
+            if (b == '\r' && raw[p + 1] == '\n') {
+                if (p + 2 < raw.length && raw[p + 2] == '\t') {
+                    p += 2;
+                    continue;
+                }
+                return p + 2;
+            }
+            if (b < 0x20 || b > 0x7e) {
+                return 0;
+            }
         }
-        out.write(raw, p, raw.length - p);
-        return out.toByteArray();
+        return 0;
     }
 
     /** Where the field starting at {@code start} ends: after its last line's line break (continuations included). */

@@ -63,13 +63,15 @@ class AuthResultsTransformerTest {
             + "Authentication-Results: " + ID + "; this line is body text\r\n";
 
     @Test
-    void ourHeaderGoesOnTopAndEveryFieldClaimingOurIdIsRemoved() {
+    void ourHeaderGoesOnTopAndEveryFieldClaimingOurIdIsRenamed() {
         String out = text(new AuthResultsTransformer(settings(true, true))
                 .transform(transformation(MESSAGE, Direction.INBOUND, results(RESULTS))));
         assertThat(out).startsWith("Authentication-Results: " + ID + ";\r\n\tspf=pass smtp.mailfrom=shop.example;\r\n"
                 + "\tdkim=none;\r\n\tdmarc=pass (p=reject) header.from=shop.example\r\nReceived: from mx.shop.example\r\n");
         assertThat(ours(out)).isEqualTo(1);
-        assertThat(out).doesNotContain("bank.example")
+        // renamed in place (same length: nothing else moves), so no reader takes them for our verdict
+        assertThat(out).contains("\r\nX-Untrusted-AuthResult: " + ID + "; dmarc=pass header.from=bank.example\r\n")
+                .contains("\r\nX-Untrusted-AuthResult: (forged)\r\n GW.Example.ORG;\r\n\tdkim=pass header.d=bank.example")
                 .contains("Authentication-Results: mx.provider.example; spf=pass")
                 .contains("Authentication-Results: gw.example.org.evil.example; dkim=pass")
                 .endsWith("\r\n\r\nAuthentication-Results: " + ID + "; this line is body text\r\n");
@@ -88,7 +90,8 @@ class AuthResultsTransformerTest {
         String out = text(new AuthResultsTransformer(settings(true, true))
                 .transform(transformation(MESSAGE, Direction.INBOUND, List.of())));
         assertThat(ours(out)).isZero();
-        assertThat(out).startsWith("Received: from mx.shop.example\r\nAuthentication-Results: mx.provider.example;");
+        assertThat(out).startsWith("Received: from mx.shop.example\r\nX-Untrusted-AuthResult: " + ID + ";");
+        assertThat(out).hasSameSizeAs(MESSAGE);
     }
 
     @Test

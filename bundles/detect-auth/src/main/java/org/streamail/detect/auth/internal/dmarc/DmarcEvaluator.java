@@ -134,7 +134,8 @@ public final class DmarcEvaluator {
         if (d.endsWith(".")) {
             d = d.substring(0, d.length() - 1);
         }
-        if (d.isEmpty() || d.length() > 253 || !InternetDomainName.isValid(d)) {
+        // Guava accepts a trailing dot: "x.." would pass as "x." and then align with "x"
+        if (d.isEmpty() || d.length() > 253 || d.endsWith(".") || !InternetDomainName.isValid(d)) {
             return null;
         }
         return d;
