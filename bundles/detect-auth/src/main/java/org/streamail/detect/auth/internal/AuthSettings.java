@@ -83,17 +83,23 @@ record AuthSettings(
         return value;
     }
 
+    /** The comma-separated entries of a list property, stripped, the empty ones left out. */
+    private static List<String> entries(String text) {
+        List<String> out = new ArrayList<>();
+        if (text != null) {
+            for (String raw : text.split(",")) {
+                if (!raw.isBlank()) {
+                    out.add(raw.strip());
+                }
+            }
+        }
+        return out;
+    }
+
     /** {@code host}, {@code host:port}, {@code v6} or {@code [v6]:port}; addresses only (no name to resolve first). */
     static List<InetSocketAddress> servers(String text) {
         List<InetSocketAddress> out = new ArrayList<>();
-        if (text == null || text.isBlank()) {
-            return out;
-        }
-        for (String raw : text.split(",")) {
-            String s = raw.strip();
-            if (s.isEmpty()) {
-                continue;
-            }
+        for (String s : entries(text)) {
             if (out.size() == MAX_SERVERS) {
                 throw new IllegalArgumentException(AuthConfig.PID + ": dns.servers holds more than " + MAX_SERVERS
                         + " servers");
@@ -154,14 +160,7 @@ record AuthSettings(
     /** Domain names, lower case, A-labels; a name that is not a domain is refused naming the property. */
     static List<String> sealers(String text) {
         List<String> out = new ArrayList<>();
-        if (text == null || text.isBlank()) {
-            return out;
-        }
-        for (String raw : text.split(",")) {
-            String s = raw.strip();
-            if (s.isEmpty()) {
-                continue;
-            }
+        for (String s : entries(text)) {
             String d = AuthChecker.asciiDomain(s);
             if (d == null) {
                 throw new IllegalArgumentException(AuthConfig.PID + ": arc.trusted.sealers entry '" + clip(s)

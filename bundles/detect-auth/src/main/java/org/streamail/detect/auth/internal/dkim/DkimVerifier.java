@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import org.streamail.detect.auth.internal.dkim.RawHeader.Field;
 import org.streamail.detect.auth.internal.dns.Dns;
+import org.streamail.detect.auth.internal.dns.Names;
 import org.streamail.detect.auth.internal.dns.DnsTemporaryException;
 
 /**
@@ -597,27 +598,7 @@ public final class DkimVerifier {
 
     /** A DNS name of LDH (and underscore) labels, as d= and s= must be. */
     static boolean validDomain(String d) {
-        if (d.isEmpty() || d.length() > 253) {
-            return false;
-        }
-        int label = 0;
-        for (int k = 0; k < d.length(); k++) {
-            char c = d.charAt(k);
-            if (c == '.') {
-                if (label == 0) {
-                    return false;
-                }
-                label = 0;
-            } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'
-                    || c == '_') {
-                if (++label > 63) {
-                    return false;
-                }
-            } else {
-                return false;
-            }
-        }
-        return label > 0;
+        return Names.valid(d, Names.LDH_UNDERSCORE);
     }
 
     /** SubjectPublicKeyInfo around a PKCS#1 RSAPublicKey. */

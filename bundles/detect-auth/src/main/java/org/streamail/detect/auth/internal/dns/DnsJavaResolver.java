@@ -178,24 +178,9 @@ public final class DnsJavaResolver implements Dns {
             return null;
         }
         String n = name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
-        if (n.isEmpty() || n.length() > 253) {
+        // printable ASCII only; a backslash would be read by dnsjava as an escape, changing the name asked
+        if (!Names.valid(n, c -> c > ' ' && c < 0x7f && c != '\\')) {
             return null;
-        }
-        int labelStart = 0;
-        for (int i = 0; i <= n.length(); i++) {
-            if (i == n.length() || n.charAt(i) == '.') {
-                int len = i - labelStart;
-                if (len < 1 || len > 63) {
-                    return null;
-                }
-                labelStart = i + 1;
-                continue;
-            }
-            char c = n.charAt(i);
-            // printable ASCII only; a backslash would be read by dnsjava as an escape, changing the name asked
-            if (c <= ' ' || c >= 0x7f || c == '\\') {
-                return null;
-            }
         }
         try {
             return Name.fromString(n + '.');

@@ -136,11 +136,6 @@ final class Ip {
         return sb.toString();
     }
 
-    /** A letter, digit or hyphen: what a host name's labels hold. */
-    static boolean ldh(int c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
-    }
-
     /** The %{c} form: dotted decimal, or the RFC 5952 text of an IPv6 address (the gateway's one text form). */
     static String readable(byte[] b) {
         try {

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Objects;
 import org.streamail.api.net.IpLiteral;
 import org.streamail.detect.auth.internal.dns.Dns;
+import org.streamail.detect.auth.internal.dns.Names;
 import org.streamail.detect.auth.internal.dns.DnsTemporaryException;
 
 /**
@@ -355,36 +356,16 @@ public final class SpfEvaluator {
      * label), and a last label of letters, digits and hyphens that is not all digits.
      */
     static boolean validTarget(String name) {
-        if (!labels(name, c -> c > ' ' && c < 0x7f && c != '\\')) {
+        if (!Names.valid(name, c -> c > ' ' && c < 0x7f && c != '\\')) {
             return false;
         }
         String top = name.substring(name.lastIndexOf('.') + 1);
-        return labels(top, Ip::ldh) && !top.chars().allMatch(Character::isDigit);
+        return Names.valid(top, Names.LDH) && !top.chars().allMatch(Character::isDigit);
     }
 
     /** 1 to 253 characters, labels of 1 to 63 letters, digits, '-' or '_'. */
     static boolean validLabels(String name) {
-        return labels(name, c -> Ip.ldh(c) || c == '_');
-    }
-
-    /** 1 to 253 characters, labels of 1 to 63 characters that {@code allowed} accepts. */
-    private static boolean labels(String name, java.util.function.IntPredicate allowed) {
-        if (name.isEmpty() || name.length() > 253) {
-            return false;
-        }
-        int label = 0;
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (c == '.') {
-                if (label == 0) {
-                    return false;
-                }
-                label = 0;
-            } else if (!allowed.test(c) || ++label > 63) {
-                return false;
-            }
-        }
-        return label > 0;
+        return Names.valid(name, Names.LDH_UNDERSCORE);
     }
 
     private static String stripDot(String s) {
