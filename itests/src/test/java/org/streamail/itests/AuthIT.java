@@ -154,7 +154,7 @@ public class AuthIT extends StreamailTestSupport {
     }
 
     static byte[] message(String from, String subject, String extraHeader) {
-        return (extraHeader + "From: " + from + "\r\nTo: Bob <" + BOB + ">\r\nSubject: " + subject
+        return ("From: " + from + "\r\n" + extraHeader + "To: Bob <" + BOB + ">\r\nSubject: " + subject
                 + "\r\nMessage-ID: <" + UUID.randomUUID() + "@" + from.substring(from.indexOf('@') + 1)
                 + ">\r\nDate: Mon, 7 Dec 2026 09:00:00 +0000\r\nMIME-Version: 1.0\r\n"
                 + "Content-Type: text/plain; charset=UTF-8\r\n\r\nHello Bob,\r\n\r\nsee you at the meeting.\r\n")

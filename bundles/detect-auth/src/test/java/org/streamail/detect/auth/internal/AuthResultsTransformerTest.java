@@ -86,6 +86,21 @@ class AuthResultsTransformerTest {
     }
 
     @Test
+    void aFieldInOurOwnFormOnTopIsDroppedAndOnlyThatForm() {
+        // on top and written as we write it: indistinguishable from ours of an earlier pass, so dropped, not renamed
+        String top = "Authentication-Results: " + ID + ";\r\n\tdmarc=pass header.from=bank.example\r\nFrom: a@b.example"
+                + "\r\n\r\nbody\r\n";
+        assertThat(new String(AuthResultsTransformer.withoutOurs(top.getBytes(StandardCharsets.ISO_8859_1), ID),
+                StandardCharsets.ISO_8859_1)).isEqualTo("From: a@b.example\r\n\r\nbody\r\n");
+        // the same with a bare LF inside is not our form: renamed in place, nothing moves
+        String bare = "Authentication-Results: " + ID + ";\n\nAuthentication-Results: " + ID + "; x\r\n\r\nbody\r\n";
+        String out = new String(AuthResultsTransformer.withoutOurs(bare.getBytes(StandardCharsets.ISO_8859_1), ID),
+                StandardCharsets.ISO_8859_1);
+        assertThat(out).hasSameSizeAs(bare).startsWith("X-Untrusted-AuthResult: " + ID + ";\n\n")
+                .endsWith("Authentication-Results: " + ID + "; x\r\n\r\nbody\r\n");
+    }
+
+    @Test
     void withoutResultsOnlyTheForgeriesGo() {
         String out = text(new AuthResultsTransformer(settings(true, true))
                 .transform(transformation(MESSAGE, Direction.INBOUND, List.of())));
