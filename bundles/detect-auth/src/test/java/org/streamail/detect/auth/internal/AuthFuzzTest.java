@@ -18,6 +18,8 @@ import java.util.Locale;
 import java.util.Optional;
 import org.streamail.api.model.RawHeaderFields;
 import org.streamail.api.net.IpBlock;
+import org.streamail.detect.auth.internal.dkim.ArcResult;
+import org.streamail.detect.auth.internal.dkim.ArcVerifier;
 import org.streamail.detect.auth.internal.dkim.DkimResult;
 import org.streamail.detect.auth.internal.dkim.DkimRfc8463Test;
 import org.streamail.detect.auth.internal.dkim.DkimSignatureResult;
@@ -86,6 +88,41 @@ class AuthFuzzTest {
             if (deadline == Instant.EPOCH) {
                 assertThat(r.result()).isNotEqualTo(DkimResult.PASS);
             }
+        }
+    }
+
+    /**
+     * ARC over a raw message (trailer: whether the deadline has passed, the "now"), the sealers' keys RFC 8463's.
+     * Never throws; the chain is none, pass or fail; none exactly when the header holds no ARC field a generous
+     * reader sees is not required (the verifier reads fewer), but a pass needs an ARC-Seal field, a sealer, at most
+     * 50 sets and no passed deadline; the reason and the sealer's results are short and printable.
+     */
+    @FuzzTest(maxDuration = "60s")
+    void arcVerify(FuzzedDataProvider in) {
+        Instant now = in.pickValue(NOWS);
+        Instant deadline = in.consumeInt(0, 7) == 0 ? Instant.EPOCH : Instant.MAX;
+        byte[] raw = in.consumeRemainingAsBytes();
+
+        ArcResult r = new ArcVerifier(KEYS, 1024).verify(raw, now, deadline);
+
+        assertThat(r).isNotNull();
+        assertThat(r.chain()).isIn("none", "pass", "fail");
+        assertThat(r.instances()).isBetween(0, 50);
+        assertPrintable(r.reason());
+        assertThat(r.authResults()).hasSizeLessThanOrEqualTo(1_000);
+        assertThat(r.authResults().chars().noneMatch(Character::isISOControl)).isTrue();
+        if (r.chain().equals("pass")) {
+            assertThat(RawHeaderFields.starts(raw, "ARC-Seal", false)).isNotEmpty();
+            assertThat(r.instances()).isPositive();
+            assertThat(r.sealer()).isNotEmpty();
+            assertThat(r.reason()).isEmpty();
+            assertThat(deadline).isNotEqualTo(Instant.EPOCH);
+        } else {
+            assertThat(r.sealer()).isEmpty();
+            assertThat(r.authResults()).isEmpty();
+        }
+        if (r.chain().equals("none")) {
+            assertThat(r.instances()).isZero();
         }
     }
 
