@@ -33,6 +33,7 @@ import org.streamail.detect.auth.internal.dmarc.DmarcEvaluator;
 import org.streamail.detect.auth.internal.dmarc.DmarcOutcome;
 import org.streamail.detect.auth.internal.dmarc.DmarcResult;
 import org.streamail.detect.auth.internal.dns.Dns;
+import org.streamail.detect.auth.internal.dns.Names;
 import org.streamail.detect.auth.internal.spf.SpfEvaluator;
 import org.streamail.detect.auth.internal.spf.SpfOutcome;
 import org.streamail.detect.auth.internal.spf.SpfResult;
@@ -67,7 +68,6 @@ final class AuthChecker {
     /** At most this many distinct From domains are evaluated (RFC 7489 6.6.1 lets a receiver judge each). */
     static final int MAX_FROM_DOMAINS = 3;
 
-    private static final Pattern DOMAIN = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*");
 
     private final AuthSettings settings;
     private final SpfEvaluator spf;
@@ -391,7 +391,7 @@ final class AuthChecker {
             return null;
         }
         String l = d.toLowerCase(Locale.ROOT);
-        return l.length() <= 253 && DOMAIN.matcher(l).matches() ? l : null;
+        return Names.valid(l, Names.LDH) ? l : null;
     }
 
     /** The From domain as DMARC compares it: A-labels, lower case; {@code null} when it is not a domain name. */
