@@ -88,6 +88,9 @@ public class Intake implements MessageIntake {
     private final Map<Action, AtomicLong> byAction = new EnumMap<>(Action.class);
     /** How long {@link #close()} waits for scans and routing in progress; shorter in tests. */
     volatile Duration closeWait = Duration.ofSeconds(10);
+
+    /** Tests only: runs on the SMTP thread after a refusal is decided, before the entry is dropped. */
+    volatile Runnable beforeRefusal = () -> { };
     /**
      * Hand-overs of an entry (to delivery, to the quarantine, or replacing its spooled bytes) hold the read lock;
      * {@link #close()} takes the write lock to set {@link #closed}. So once close has given the claims back, no
@@ -290,12 +293,9 @@ public class Intake implements MessageIntake {
         if (outcome.withoutMandatory()) {
             // A mandatory detector left between the check above and the scan (a bundle update): we have not
             // answered yet, so refuse for now rather than judge without it; the client retries.
-            try {
-                spool.remove(id);
-            } catch (SpoolException e) {
-                LOG.warn("Refused {} for now but could not remove its spool entry: {}", id, e.getMessage());
+            if (!dropRefused(entry, "Refused")) {
+                return accepted(id, null); // the intake closed meanwhile: the entry is the next intake's
             }
-            owned.remove(id);
             tempFailed.incrementAndGet();
             String why = pipeline.unavailableReason().orElse("a mandatory detector went away during the scan");
             status(id, DeliveryStatus.REJECTED, "451 4.7.0 " + why);
@@ -303,12 +303,9 @@ public class Intake implements MessageIntake {
                     SmtpReply.of(451, "4.7.0", why + ", try again later"), null);
         }
         if (v.action() == Action.REJECT) {
-            try {
-                spool.remove(id);
-            } catch (SpoolException e) {
-                LOG.warn("Rejected {} but could not remove its spool entry: {}", id, e.getMessage());
+            if (!dropRefused(entry, "Rejected")) {
+                return accepted(id, null); // the intake closed meanwhile: the next intake holds it (never bounces)
             }
-            owned.remove(id);
             byAction.get(Action.REJECT).incrementAndGet();
             decided(id, v);
             status(id, DeliveryStatus.REJECTED, v.reason());
@@ -321,6 +318,30 @@ public class Intake implements MessageIntake {
             // shutting down: spooled, the next start finishes it
         }
         return accepted(id, v);
+    }
+
+    /**
+     * Takes a message refused during the SMTP transaction off the spool, as a hand-over: when this intake has
+     * closed meanwhile (a configuration update), its claim went back and the next intake may be scanning the entry
+     * already, so it is left to that intake and the client is told 250 rather than a refusal that a delivery of the
+     * same entry would contradict.
+     *
+     * @return whether the entry was dropped (false: the intake closed, the entry is the next intake's)
+     */
+    private boolean dropRefused(SpoolEntry entry, String what) {
+        beforeRefusal.run();
+        try {
+            return handOver(entry, () -> {
+                try {
+                    spool.remove(entry.key());
+                } catch (SpoolException e) {
+                    LOG.warn("{} {} but could not remove its spool entry: {}", what, entry.id(), e.getMessage());
+                }
+                owned.remove(entry.key());
+            });
+        } catch (SpoolException cannot) {
+            throw new IllegalStateException(cannot); // the step catches its own
+        }
     }
 
     private static IntakeResult accepted(String id, Verdict v) {

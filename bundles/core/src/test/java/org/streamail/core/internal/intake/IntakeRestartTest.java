@@ -126,4 +126,31 @@ class IntakeRestartTest {
             second.close();
         }
     }
+
+    @Test
+    void aRefusalDecidedAsTheIntakeClosesIsNotAnsweredWhenTheNextIntakeHasTheMessage() throws Exception {
+        Intake first = Intake.withoutTransformers(pipeline, spool, delivery, store, log, true);
+        first.closeWait = Duration.ofMillis(200);
+        Intake[] second = new Intake[1];
+        // the restart falls between the verdict (REJECT) and the refusal: the next intake recovers the entry,
+        // scans it, and, having answered nothing, holds it (a verdict after the reply never bounces)
+        first.beforeRefusal = () -> {
+            first.close();
+            second[0] = Intake.withoutTransformers(pipeline, spool, delivery, store, log, true);
+            Wait.until("held by the second intake", Duration.ofSeconds(10), () -> store.holdCalls.get() == 1);
+        };
+        try {
+            IntakeResult r = first.receive(Mail.envelope(), new ByteArrayInputStream(Mail.message("SCORE 20")));
+            // a 550 would tell the sender the message was refused while the administrator can release it
+            assertThat(r.outcome()).as(r.reply().line()).isEqualTo(IntakeResult.Outcome.ACCEPTED);
+            assertThat(log.statuses(r.id())).doesNotContain(DeliveryStatus.REJECTED)
+                    .contains(DeliveryStatus.QUARANTINED);
+            assertThat(store.holdCalls.get()).isEqualTo(1);
+            assertThat(spool.entries()).isEmpty();
+        } finally {
+            if (second[0] != null) {
+                second[0].close();
+            }
+        }
+    }
 }
