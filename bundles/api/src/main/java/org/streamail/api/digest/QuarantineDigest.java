@@ -1,0 +1,22 @@
+package org.streamail.api.digest;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Sends the quarantine digest: one mail per recipient listing the messages held for them since the previous
+ * digest. The digest bundle runs it on its schedule; {@link #sendNow} is the same run by hand. Runs never overlap:
+ * a call while one is in progress waits for it. Thread-safe.
+ */
+@ProviderType
+public interface QuarantineDigest {
+
+    /**
+     * Sends the digest of what was held since the previous digest (or over the configured first window when
+     * there was none), and moves the start of the next one to the end of this one.
+     *
+     * @param actor who asked, for the log
+     * @return what was sent
+     * @throws IllegalStateException when the quarantine cannot be read (nothing was sent, the window is kept)
+     */
+    DigestRun sendNow(String actor);
+}

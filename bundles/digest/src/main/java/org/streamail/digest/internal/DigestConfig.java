@@ -1,0 +1,57 @@
+package org.streamail.digest.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/** Configuration of the quarantine digest and its release links (PID {@value #PID}). */
+@ObjectClassDefinition(name = "Streamail quarantine digest",
+        description = "A mail to each user listing what was held for them, with signed links to release it or ask for"
+                + " its release")
+public @interface DigestConfig {
+
+    String PID = "org.streamail.digest";
+
+    @AttributeDefinition(description = "Send the digest every day at send.time (false: only by hand, streamail:digest-send"
+            + " or POST /digest/send). Enable it on one node of a cluster: each enabled node sends its own")
+    boolean enabled() default false;
+
+    @AttributeDefinition(description = "Local time of the daily digest, HH:mm")
+    String send_time() default "08:00";
+
+    @AttributeDefinition(description = "Time zone of send.time and of the times in the mail (an IANA name such as"
+            + " Europe/Paris); empty: the system's")
+    String time_zone() default "";
+
+    @AttributeDefinition(description = "The URL users' browsers reach this gateway's HTTP port at (links point to"
+            + " <base.url>/streamail/digest/<token>); empty: the digest lists the messages without links")
+    String base_url() default "";
+
+    @AttributeDefinition(description = "File holding the key that signs the links (created with a random key and mode"
+            + " 0600 when absent; every node must hold the same key); empty: ${karaf.data}/streamail/digest.key")
+    String key_file() default "";
+
+    @AttributeDefinition(description = "Days a link stays valid (1..90)")
+    int link_validity_days() default 14;
+
+    @AttributeDefinition(description = "Categories a user may release alone, comma-separated (SPAM, POLICY, INFO,"
+            + " ERROR, MALFORMED, PHISHING, MALWARE); a message held for any other category, or held for several"
+            + " recipients, gets a link that asks the administrators instead. Empty: users only ask")
+    String self_release_categories() default "SPAM";
+
+    @AttributeDefinition(description = "Messages listed in one user's digest (1..1000); the rest are counted")
+    int max_entries() default 50;
+
+    @AttributeDefinition(description = "Quarantine entries one run reads at most (100..1000000); the oldest of a"
+            + " larger window are left out, with a warning")
+    int max_scan() default 20000;
+
+    @AttributeDefinition(description = "Window of the first digest, when none was sent before (ISO-8601, PT1H..P31D)")
+    String first_window() default "P1D";
+
+    @AttributeDefinition(description = "Sender of the digest; empty: streamail-quarantine@ the first protected domain")
+    String from_address() default "";
+
+    @AttributeDefinition(description = "File keeping the end of the last digest's window, so that a restart neither"
+            + " repeats nor skips one; empty: ${karaf.data}/streamail/digest.state")
+    String state_file() default "";
+}
