@@ -62,7 +62,9 @@ import org.slf4j.LoggerFactory;
  *       ({@code . , ; : ! ? *}) and without an unbalanced closing bracket.</li>
  *   <li>Left alone: non-http(s) schemes ({@code mailto:} …), hosts in the internal or exempt domains (and
  *       their subdomains), links already pointing at a click endpoint with a token of this key or at this
- *       {@code base.url} (so a second pass changes nothing).</li>
+ *       {@code base.url}'s click path (so a second pass changes nothing), and links to the gateway's own pages
+ *       under {@code <base.url>/streamail/} (a user's quarantine digest link: a page of the gateway, no target to
+ *       check).</li>
  *   <li>Not guarded but not left live either: URLs longer than {@value Urls#MAX_URL_CHARS} characters and every
  *       link after the first {@code max.links} of a message lead to {@code <click prefix>}{@value #UNCHECKED}, a
  *       page saying the link was not opened (logged).</li>
@@ -76,6 +78,8 @@ final class LinkRewriter {
 
     private static final Logger LOG = LoggerFactory.getLogger(LinkRewriter.class);
     static final String CLICK_PATH = "/streamail/click/";
+    /** Where the gateway's own pages are, under {@code base.url}. */
+    static final String OWN_PATH = "/streamail/";
     /**
      * What a link that cannot be guarded (longer than {@value Urls#MAX_URL_CHARS} characters, beyond
      * {@code max.links}, or whose token would be too long) becomes, after the click prefix: a page that says the
@@ -124,6 +128,8 @@ final class LinkRewriter {
 
     private final LinkTokens tokens;
     private final String clickPrefix;
+    /** The gateway's own pages ({@code <base.url>/streamail/}): the quarantine digest's links among them. */
+    private final String ownPrefix;
     private final Set<String> exemptDomains;
     private final int maxLinks;
     private final boolean rewriteAttachments;
@@ -150,7 +156,9 @@ final class LinkRewriter {
     LinkRewriter(LinkTokens tokens, String baseUrl, Set<String> exemptDomains, int maxLinks,
             boolean rewriteAttachments, boolean rewriteSigned) {
         this.tokens = Objects.requireNonNull(tokens, "tokens");
-        this.clickPrefix = Urls.httpUrl(baseUrl).orElseThrow(() -> new IllegalArgumentException("base.url")) + CLICK_PATH;
+        String base = Urls.httpUrl(baseUrl).orElseThrow(() -> new IllegalArgumentException("base.url"));
+        this.clickPrefix = base + CLICK_PATH;
+        this.ownPrefix = base + OWN_PATH;
         this.exemptDomains = Set.copyOf(exemptDomains);
         this.maxLinks = maxLinks;
         this.rewriteAttachments = rewriteAttachments;
@@ -888,8 +896,8 @@ final class LinkRewriter {
                 return null;
             }
             String url = parsed.get();
-            if (isClickLink(url)) {
-                return null;
+            if (isClickLink(url) || url.startsWith(ownPrefix)) {
+                return null; // already guarded, or a page of this gateway (a user's quarantine digest link)
             }
             String host = Urls.hostOf(url);
             if (Urls.inDomains(host, exemptDomains) || Urls.inDomains(host, internalDomains)) {

@@ -584,6 +584,19 @@ class LinkRewriterTest {
     }
 
     @Test
+    void theGatewaysOwnPagesAreLeftAloneAndNothingElseOnItsHost() throws Exception {
+        String digest = "http://gw.example:8181/streamail/digest/v1.AAAAAGso.s3FiVVCRiZQ1g";
+        String html = "<a href=\"" + digest + "\">your quarantine</a><a href=\"HTTP://GW.example:8181/streamail/x\">2</a>"
+                + "<a href=\"http://gw.example:8181/other\">3</a><a href=\"http://gw.example:8181/streamailx/y\">4</a>\r\n";
+        String out = text(rewrite(htmlMessage("7bit", html)));
+        assertThat(out).contains("href=\"" + digest + "\"").contains("href=\"HTTP://GW.example:8181/streamail/x\"");
+        assertThat(clicked(out)).containsExactly("http://gw.example:8181/other", "http://gw.example:8181/streamailx/y");
+        String plain = "From: a@b.example\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nOpen " + digest + "\r\n";
+        byte[] raw = plain.getBytes(StandardCharsets.US_ASCII);
+        assertThat(rewriter.rewrite(raw, "m-1", "", INTERNAL).changed()).isFalse();
+    }
+
+    @Test
     void plainTextSlashVariantsAndBareWwwNamesAreRewritten() throws Exception {
         String body = "Go https:bad7.test/x, or HTTP:/bad28.test/y and http:\\\\bad13.test\\z.\r\n"
                 + "Also www.bad1.test/plain and (WWW.bad2.test).\r\n"

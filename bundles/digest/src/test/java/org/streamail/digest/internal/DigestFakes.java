@@ -1,0 +1,125 @@
+package org.streamail.digest.internal;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.Set;
+import org.streamail.api.alert.Alert;
+import org.streamail.api.alert.AlertRequest;
+import org.streamail.api.alert.AlertService;
+import org.streamail.api.model.Action;
+import org.streamail.api.model.Category;
+import org.streamail.api.model.Direction;
+import org.streamail.api.model.Envelope;
+import org.streamail.api.model.Verdict;
+import org.streamail.api.service.QuarantineService;
+import org.streamail.api.store.QuarantineEntry;
+import org.streamail.api.store.QuarantineQuery;
+
+/** In-memory stand-ins for the quarantine and the alert service, recording what was asked of them. */
+final class DigestFakes {
+
+    static final Instant T0 = Instant.parse("2026-03-01T09:00:00Z");
+
+    private DigestFakes() {
+    }
+
+    /** A held entry for {@code recipients}, quarantined {@code minutes} after {@link #T0}. */
+    static QuarantineEntry entry(String id, String subject, int minutes, List<Category> categories,
+            String... recipients) {
+        Envelope env = new Envelope("sender@bad.example", List.of(recipients), "192.0.2.7", "mx.bad.example", false,
+                T0.plusSeconds(minutes * 60L), Direction.INBOUND, null);
+        Verdict v = new Verdict(Action.QUARANTINE, 9.0, categories, List.of(), "score 9.0 >= quarantine.score 8.0");
+        return new QuarantineEntry(id, "<" + id + "@bad.example>", subject, env, v, 1234,
+                T0.plusSeconds(minutes * 60L), QuarantineEntry.Status.HELD, "", null);
+    }
+
+    static final class FakeQuarantine implements QuarantineService {
+        final Map<String, QuarantineEntry> entries = new LinkedHashMap<>();
+        final List<QuarantineQuery> queries = new ArrayList<>();
+        final List<String> releases = new ArrayList<>();
+        /** When set, {@link #list} ignores the recipient filter, as a careless store might. */
+        boolean ignoreRecipientFilter;
+        /** When set, {@link #release} fails as if another node had released the entry first. */
+        boolean raceOnRelease;
+
+        FakeQuarantine add(QuarantineEntry e) {
+            entries.put(e.id(), e);
+            return this;
+        }
+
+        @Override
+        public synchronized List<QuarantineEntry> list(QuarantineQuery q) {
+            queries.add(q);
+            return entries.values().stream()
+                    .filter(e -> q.status() == null || e.status() == q.status())
+                    .filter(e -> ignoreRecipientFilter || q.recipient() == null
+                            || e.envelope().recipients().stream().anyMatch(r -> r.equalsIgnoreCase(q.recipient())))
+                    .sorted(Comparator.comparing(QuarantineEntry::quarantinedAt).reversed())
+                    .limit(q.limit()).toList();
+        }
+
+        @Override
+        public synchronized Optional<QuarantineEntry> get(String id) {
+            return Optional.ofNullable(entries.get(id));
+        }
+
+        @Override
+        public Optional<byte[]> raw(String id) {
+            return Optional.empty();
+        }
+
+        @Override
+        public synchronized QuarantineEntry release(String id, String actor) {
+            releases.add(id + " by " + actor);
+            QuarantineEntry e = entries.get(id);
+            if (e == null) {
+                throw new NoSuchElementException(id);
+            }
+            if (raceOnRelease || e.status() != QuarantineEntry.Status.HELD) {
+                throw new IllegalStateException(id + " is not held");
+            }
+            QuarantineEntry r = new QuarantineEntry(e.id(), e.messageId(), e.subject(), e.envelope(), e.verdict(),
+                    e.size(), e.quarantinedAt(), QuarantineEntry.Status.RELEASED, actor, T0);
+            entries.put(id, r);
+            return r;
+        }
+
+        @Override
+        public QuarantineEntry delete(String id, String actor) {
+            throw new UnsupportedOperationException("the digest never deletes");
+        }
+
+        QuarantineEntry.Status status(String id) {
+            return entries.get(id).status();
+        }
+    }
+
+    static final class FakeAlerts implements AlertService {
+        final List<AlertRequest> raised = new ArrayList<>();
+        final List<String> keys = new ArrayList<>();
+        private final Set<String> seen = new HashSet<>();
+
+        @Override
+        public synchronized Alert raise(AlertRequest r) {
+            raised.add(r);
+            return new Alert("a-" + raised.size(), T0, r.severity(), r.kind(), r.subject(), r.messageId(),
+                    r.recipient(), r.title(), r.detail(), 1);
+        }
+
+        @Override
+        public synchronized Optional<Alert> raiseOnce(AlertRequest r, String key) {
+            keys.add(key);
+            if (!seen.add(key)) {
+                return Optional.empty();
+            }
+            return Optional.of(raise(r));
+        }
+    }
+}
