@@ -39,7 +39,7 @@ final class ReleaseDesk {
     static final int MAX_ID_CHARS = 200;
     private static final int MAX_TITLE = 200;
     /** The longest message id the alert service stores. */
-    private static final int MAX_MESSAGE_ID = 256;
+    private static final int MAX_MESSAGE_ID = 256; // what the alert service accepts
 
     /** One held message of the list, and whether its recipient may release it alone. */
     record Held(QuarantineEntry entry, boolean selfRelease) {
@@ -143,14 +143,16 @@ final class ReleaseDesk {
     /**
      * Whether {@code recipient} may release {@code e} alone: it is held, for this recipient only (a release
      * re-delivers to every recipient, so nobody releases a message for others), and every category it was held for
-     * is allowed. A message held without a category is not: nothing says it is harmless.
+     * is allowed. {@link Category#INFO} is no reason to hold (a signal that alone says nothing bad, such as the
+     * sender authentication results every inbound message has) and is not counted. A message held without another
+     * category is not releasable: nothing says it is harmless.
      */
     static boolean selfReleasable(QuarantineEntry e, String recipient, Set<Category> allowed) {
         if (e == null || recipient == null || allowed == null || e.status() != QuarantineEntry.Status.HELD) {
             return false;
         }
         List<String> to = e.envelope().recipients();
-        List<Category> held = e.verdict().categories();
+        List<Category> held = e.verdict().categories().stream().filter(c -> c != Category.INFO).toList();
         return to.size() == 1 && to.get(0).equalsIgnoreCase(recipient) && !held.isEmpty() && allowed.containsAll(held);
     }
 
@@ -171,8 +173,8 @@ final class ReleaseDesk {
                 + "Subject: " + Texts.oneLine(e.subject(), 200) + "\n"
                 + "Reason: " + Texts.oneLine(e.verdict().reason(), 300) + "\n"
                 + "Release it from the quarantine if it is safe; the user is not told either way.";
-        // The Message-ID header, cut to what the alert service accepts (a longer one would fail the whole request).
-        return new AlertRequest(ALERT_KIND, Severity.MEDIUM, e.id(), Texts.oneLine(e.messageId(), MAX_MESSAGE_ID), "",
+        // the gateway id, as AlertRequest asks (the quarantine id is the gateway id), so GET /messages/{id} finds it
+        return new AlertRequest(ALERT_KIND, Severity.MEDIUM, e.id(), Texts.oneLine(e.id(), MAX_MESSAGE_ID), "",
                 title, detail);
     }
 

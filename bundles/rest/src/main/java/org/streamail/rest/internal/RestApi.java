@@ -11,6 +11,8 @@ import java.util.regex.Pattern;
 import org.streamail.api.model.Action;
 import org.streamail.api.model.Category;
 import org.streamail.api.model.Envelope;
+import org.streamail.api.digest.DigestRun;
+import org.streamail.api.digest.QuarantineDigest;
 import org.streamail.api.retention.AuditQuery;
 import org.streamail.api.retention.AuditRecord;
 import org.streamail.api.retention.Extension;
@@ -63,6 +65,7 @@ final class RestApi {
             java.util.Set.of("application/x-www-form-urlencoded", "multipart/form-data", "text/plain");
 
     private final Services services;
+    private final ServiceAccess<QuarantineDigest> digest;
     private final Limits limits;
     private final ObjectMapper mapper;
     private final Router router = new Router();
@@ -86,6 +89,14 @@ final class RestApi {
      */
     RestApi(Services services, Limits limits, IncidentRoutes.Access incidents, ServiceAccess<ReportService> reports,
             ServiceAccess<BlockListService> blockList) {
+        this(services, limits, incidents, reports, blockList,
+                ServiceAccess.registry(QuarantineDigest.class, "quarantine digest (digest bundle)"));
+    }
+
+    /** With every capability service given (tests). */
+    RestApi(Services services, Limits limits, IncidentRoutes.Access incidents, ServiceAccess<ReportService> reports,
+            ServiceAccess<BlockListService> blockList, ServiceAccess<QuarantineDigest> digest) {
+        this.digest = digest;
         this.services = services;
         this.limits = limits;
         this.mapper = JsonMapping.newMapper(limits.maxJsonSize());
@@ -110,7 +121,8 @@ final class RestApi {
                 .add("POST", "/retention/sweep", Permission.ADMIN, this::retentionSweep)
                 .add("GET", "/retention/audit", Permission.READ, this::retentionAudit)
                 .add("POST", "/retention/extend", Permission.ADMIN, this::retentionExtend)
-                .add("GET", "/retention/policy", Permission.READ, this::retentionPolicy);
+                .add("GET", "/retention/policy", Permission.READ, this::retentionPolicy)
+                .add("POST", "/digest/send", Permission.ADMIN, this::digestSend);
     }
 
     /** The JSON mapper, for the servlet to write responses with. */
@@ -387,6 +399,22 @@ final class RestApi {
         body.put("address", address.toLowerCase(Locale.ROOT));
         body.put("removed", true);
         return ApiResponse.ok(body);
+    }
+
+    // ---- quarantine digest
+
+    private ApiResponse digestSend(ApiRequest request) {
+        DigestRun run;
+        try {
+            run = digest.with(d -> d.sendNow("rest:" + request.user().name()));
+        } catch (IllegalStateException e) {
+            String text = ApiException.clientText(e.getMessage());
+            if (text.equals(ApiException.SEE_LOG)) {
+                LOG.warn("Digest failure: {}", String.valueOf(e.getMessage()).replaceAll("\\p{Cntrl}", " "), e);
+            }
+            throw ApiException.unavailable("digest not sent: " + text);
+        }
+        return ApiResponse.ok(JsonMapping.digestRun(run));
     }
 
     // ---- retention

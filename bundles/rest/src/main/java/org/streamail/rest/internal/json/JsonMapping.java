@@ -206,6 +206,19 @@ public final class JsonMapping {
         return n;
     }
 
+    /** {@code POST /digest/send}: what one digest run sent. */
+    public static ObjectNode digestRun(org.streamail.api.digest.DigestRun r) {
+        ObjectNode n = object();
+        n.put("since", instant(r.since()));
+        n.put("until", instant(r.until()));
+        n.put("entries", r.entries());
+        n.put("recipients", r.recipients());
+        n.put("mailsSent", r.mailsSent());
+        n.put("mailsFailed", r.mailsFailed());
+        n.put("truncated", r.truncated());
+        return n;
+    }
+
     /** {@code POST /retention/sweep}: the counts of one sweep. */
     public static ObjectNode sweepReport(SweepReport r) {
         ObjectNode n = object();

@@ -1,0 +1,123 @@
+package org.streamail.digest.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import org.streamail.api.model.Category;
+
+/**
+ * The digest mail of one user: plain text only, listing when, from whom and why each message was held, with the
+ * user's personal link to the quarantine page. It names no subject and quotes no text of the held mail: the digest
+ * goes through the gateway's own detectors like any mail, and a list of spam subjects would read as spam and be held
+ * itself. The page behind the link shows the subjects, served by the gateway, never mailed. Stateless.
+ */
+final class DigestMail {
+
+    static final String SUBJECT_PREFIX = "Quarantine: ";
+    /** How a digest marks itself, so that a digest held by a detector is never listed in the next one. */
+    static final String MARK_FIELD = "X-Streamail-Digest";
+    private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ROOT);
+    private static final DateTimeFormatter SHOWN = DateTimeFormatter.ofPattern("d MMM yyyy HH:mm", Locale.ROOT);
+    private static final int MAX_SENDER = 120;
+
+    private DigestMail() {
+    }
+
+    /** One held message as the digest lists it. */
+    record Item(String quarantineId, Instant heldAt, String sender, List<Category> categories) {
+    }
+
+    /**
+     * @param items        the messages listed, newest first (already cut to {@code max.entries})
+     * @param more         messages held in the window beyond those listed
+     * @param link         the personal page's URL, or {@code ""} when no base URL is configured
+     * @param linkExpires  when the link stops working (ignored without a link)
+     * @param messageIdTag unique local part of the Message-ID
+     */
+    static byte[] build(String from, String to, Instant now, ZoneId zone, Instant since, List<Item> items, int more,
+            String link, Instant linkExpires, String messageIdTag) {
+        if (!Texts.isAddress(from) || !Texts.isAddress(to)) {
+            throw new IllegalArgumentException("the digest needs plain local@domain addresses");
+        }
+        int total = items.size() + more;
+        String domain = from.substring(from.lastIndexOf('@') + 1);
+        StringBuilder h = new StringBuilder(512);
+        h.append("Date: ").append(DATE.format(now.atZone(zone))).append("\r\n");
+        h.append("From: Streamail quarantine <").append(from).append(">\r\n");
+        h.append("To: <").append(to).append(">\r\n");
+        h.append("Message-ID: <").append(messageIdTag).append('@').append(domain).append(">\r\n");
+        h.append("Subject: ").append(SUBJECT_PREFIX).append(total).append(total == 1 ? " message" : " messages")
+                .append(" held for you\r\n");
+        // RFC 3834: automatic mail; responders must not answer it (Exchange reads the X- field).
+        h.append("Auto-Submitted: auto-generated\r\n");
+        h.append("X-Auto-Response-Suppress: All\r\n");
+        h.append(MARK_FIELD).append(": ").append(Texts.oneLine(to, 254)).append("\r\n");
+        h.append("MIME-Version: 1.0\r\n");
+        h.append("Content-Type: text/plain; charset=UTF-8\r\n");
+        String body = body(to, now, zone, since, items, more, link, linkExpires);
+        if (body.chars().allMatch(c -> c < 128)) {
+            h.append("Content-Transfer-Encoding: 7bit\r\n\r\n").append(body);
+            return h.toString().getBytes(StandardCharsets.US_ASCII);
+        }
+        h.append("Content-Transfer-Encoding: base64\r\n\r\n");
+        h.append(Base64.getMimeEncoder(76, new byte[] {'\r', '\n'}).encodeToString(body.getBytes(StandardCharsets.UTF_8)))
+                .append("\r\n");
+        return h.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    static String body(String to, Instant now, ZoneId zone, Instant since, List<Item> items, int more, String link,
+            Instant linkExpires) {
+        int total = items.size() + more;
+        StringBuilder b = new StringBuilder(256 + 100 * items.size());
+        b.append("Hello,\r\n\r\n");
+        b.append(total == 1 ? "1 message" : total + " messages").append(" addressed to ").append(to)
+                .append(total == 1 ? " was" : " were").append(" held in quarantine between ")
+                .append(SHOWN.format(since.atZone(zone))).append(" and ").append(SHOWN.format(now.atZone(zone)))
+                .append(" (").append(zone.getId()).append("):\r\n\r\n");
+        for (Item i : items) {
+            String sender = i.sender() == null || i.sender().isEmpty() ? "<>" : Texts.oneLine(i.sender(), MAX_SENDER);
+            b.append("  ").append(SHOWN.format(i.heldAt().atZone(zone))).append("  from ").append(sender)
+                    .append("  (").append(reason(i.categories())).append(")  ref ")
+                    .append(Texts.oneLine(i.quarantineId(), 64)).append("\r\n");
+        }
+        if (more > 0) {
+            b.append("  and ").append(more).append(" more\r\n");
+        }
+        b.append("\r\n");
+        if (link.isEmpty()) {
+            b.append("If you need one of them, ask your IT department to release it, quoting its ref.\r\n");
+        } else {
+            b.append("To see them and release what you were waiting for, open your quarantine page:\r\n\r\n")
+                    .append(link).append("\r\n\r\n")
+                    .append("The link is yours alone: do not forward this message. It works until ")
+                    .append(SHOWN.format(linkExpires.atZone(zone))).append(".\r\n")
+                    .append("Messages held as dangerous can only be released by your IT department; the page lets you"
+                            + " ask them.\r\n");
+        }
+        b.append("\r\n-- \r\nStreamail\r\n");
+        return b.toString();
+    }
+
+    /** The categories in words, as users read them; INFO (a signal, never a reason to hold) is not named. */
+    static String reason(List<Category> categories) {
+        List<Category> reasons = categories == null ? List.of()
+                : categories.stream().filter(c -> c != Category.INFO).distinct().toList();
+        if (reasons.isEmpty()) {
+            return "held";
+        }
+        return reasons.stream().map(c -> switch (c) {
+            case MALWARE -> "dangerous content";
+            case PHISHING -> "phishing or fraud";
+            case SPAM -> "spam";
+            case MALFORMED -> "unreadable";
+            case POLICY -> "blocked by a rule";
+            case ERROR -> "could not be checked";
+            case INFO -> "held";
+        }).distinct().collect(Collectors.joining(", "));
+    }
+}
