@@ -8,8 +8,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Collectors;
-import org.streamail.api.model.Category;
 import org.streamail.api.store.QuarantineEntry;
 
 /**
@@ -72,9 +70,7 @@ final class DigestPages {
         QuarantineEntry e = h.entry();
         String sender = e.envelope().sender().isEmpty() ? "(no sender)" : e.envelope().sender();
         String subject = e.subject().isBlank() ? "(no subject)" : e.subject();
-        List<Category> c = e.verdict().categories();
-        String categories = c.isEmpty() ? "no category"
-                : c.stream().map(x -> x.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", "));
+        String categories = DigestMail.reason(e.verdict().categories()); // the digest mail's words
         b.append("<li><div class=\"subject\">").append(esc(subject, MAX_SUBJECT)).append("</div>")
                 .append("<div class=\"meta\">From ").append(esc(sender, MAX_ADDRESS))
                 .append(" &middot; held ").append(esc(WHEN.format(e.quarantinedAt().atZone(zone)), 40))
