@@ -5,8 +5,6 @@ import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfi
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -209,26 +207,5 @@ public class AuthIT extends StreamailTestSupport {
     private static Finding finding(LogEntry entry, String qualifiedRule) {
         return entry.verdict().findings().stream().filter(f -> f.qualifiedRule().equals(qualifiedRule)).findFirst()
                 .orElseThrow(() -> new AssertionError(qualifiedRule + " not in " + entry.verdict()));
-    }
-
-    /** The delivered file (local folder, the distribution's default next hop) holding {@code text}. */
-    private static String deliveredContaining(String text) {
-        Path delivered = Path.of(System.getProperty("karaf.data"), "streamail", "delivered");
-        String[] content = new String[1];
-        waitFor("a delivered message with '" + text + "' in " + delivered, Duration.ofSeconds(30), () -> {
-            try (var files = Files.list(delivered)) {
-                for (Path f : (Iterable<Path>) files::iterator) {
-                    String s = Files.readString(f, StandardCharsets.ISO_8859_1);
-                    if (s.contains(text)) {
-                        content[0] = s;
-                        return true;
-                    }
-                }
-                return false;
-            } catch (IOException | RuntimeException e) {
-                return false;
-            }
-        });
-        return content[0];
     }
 }

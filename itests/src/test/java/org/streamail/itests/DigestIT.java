@@ -10,8 +10,6 @@ import java.net.HttpURLConnection;
 import java.net.URL;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -192,26 +190,5 @@ public class DigestIT extends StreamailTestSupport {
             }
         });
         return reply[0];
-    }
-
-    /** The delivered file (local folder, the distribution's default next hop) holding {@code text}. */
-    private static String deliveredContaining(String text) {
-        Path delivered = Path.of(System.getProperty("karaf.data"), "streamail", "delivered");
-        String[] content = new String[1];
-        waitFor("a delivered message with '" + text + "' in " + delivered, Duration.ofSeconds(30), () -> {
-            try (var files = Files.list(delivered)) {
-                for (Path f : (Iterable<Path>) files::iterator) {
-                    String s = Files.readString(f, StandardCharsets.ISO_8859_1);
-                    if (s.contains(text)) {
-                        content[0] = s;
-                        return true;
-                    }
-                }
-                return false;
-            } catch (IOException | RuntimeException e) {
-                return false;
-            }
-        });
-        return content[0];
     }
 }

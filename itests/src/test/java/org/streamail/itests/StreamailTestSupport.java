@@ -143,6 +143,30 @@ public abstract class StreamailTestSupport {
 
     // ------------------------------------------------------------------ helpers (inside Karaf)
 
+    /**
+     * The first delivered file (the local folder, the distribution's default next hop) holding {@code text}, waited
+     * for up to 30 s; read as ISO-8859-1 so that every byte stays one character.
+     */
+    protected static String deliveredContaining(String text) {
+        java.nio.file.Path delivered = java.nio.file.Path.of(System.getProperty("karaf.data"), "streamail", "delivered");
+        String[] content = new String[1];
+        waitFor("a delivered message with '" + text + "' in " + delivered, Duration.ofSeconds(30), () -> {
+            try (var files = java.nio.file.Files.list(delivered)) {
+                for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files::iterator) {
+                    String s = java.nio.file.Files.readString(f, StandardCharsets.ISO_8859_1);
+                    if (s.contains(text)) {
+                        content[0] = s;
+                        return true;
+                    }
+                }
+                return false;
+            } catch (IOException | RuntimeException e) {
+                return false;
+            }
+        });
+        return content[0];
+    }
+
     protected static int httpPort() {
         return Integer.getInteger("streamail.itest.http.port");
     }

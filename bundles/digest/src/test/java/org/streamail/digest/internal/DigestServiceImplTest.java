@@ -8,11 +8,9 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Comparator;
 import java.util.List;
@@ -20,7 +18,6 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -37,6 +34,7 @@ import org.streamail.api.service.QuarantineService;
 import org.streamail.api.smtp.SmtpReply;
 import org.streamail.api.store.QuarantineEntry;
 import org.streamail.api.store.QuarantineQuery;
+import org.streamail.testsupport.MutableClock;
 
 class DigestServiceImplTest {
 
@@ -118,28 +116,9 @@ class DigestServiceImplTest {
         }
     }
 
-    static final class MovableClock extends Clock {
-        final AtomicReference<Instant> now = new AtomicReference<>(T0);
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-    }
-
     final Quarantine quarantine = new Quarantine();
     final Intake intake = new Intake();
-    final MovableClock clock = new MovableClock();
+    final MutableClock clock = new MutableClock(T0);
 
     DigestSettings settings(String baseUrl, int maxEntries, int maxScan) {
         return new DigestSettings(true, LocalTime.of(8, 0), ZoneOffset.UTC, baseUrl, dir.resolve("digest.key"),
@@ -218,7 +197,7 @@ class DigestServiceImplTest {
         quarantine.hold("q1", T0.minus(Duration.ofHours(5)), Direction.INBOUND, null, "a@x.example", Category.SPAM,
                 "bob@corp.example");
         service(settings("", 50, 20_000)).sendNow("test");
-        clock.now.set(T0.plus(Duration.ofHours(1)));
+        clock.set(T0.plus(Duration.ofHours(1)));
         quarantine.hold("q2", T0.plus(Duration.ofMinutes(30)), Direction.INBOUND, null, "a@x.example", Category.SPAM,
                 "bob@corp.example");
         DigestRun second = service(settings("", 50, 20_000)).sendNow("test"); // a new instance: a restart
@@ -229,7 +208,7 @@ class DigestServiceImplTest {
         assertThat(empty.entries()).isZero();
         assertThat(empty.mailsSent()).isZero();
         assertThat(intake.mails).hasSize(2);
-        clock.now.set(T0); // the clock went back an hour: nothing is listed again
+        clock.set(T0); // the clock went back an hour: nothing is listed again
         DigestRun back = service(settings("", 50, 20_000)).sendNow("test");
         assertThat(back.since()).isEqualTo(T0);
         assertThat(back.entries()).isZero();
@@ -290,18 +269,18 @@ class DigestServiceImplTest {
 
     @Test
     void theScheduleSendsOnceADayAtSendTimeAndCatchesUpAfterDowntime() {
-        clock.now.set(Instant.parse("2026-12-07T07:00:00Z")); // activated before today's 08:00
+        clock.set(Instant.parse("2026-12-07T07:00:00Z")); // activated before today's 08:00
         DigestServiceImpl d = service(settings("", 50, 20_000));
         assertThat(d.due(clock.instant())).isFalse();
         assertThat(d.due(Instant.parse("2026-12-07T07:59:59Z"))).isFalse();
         assertThat(d.due(Instant.parse("2026-12-07T08:00:00Z"))).isTrue();
-        clock.now.set(Instant.parse("2026-12-07T08:00:30Z"));
+        clock.set(Instant.parse("2026-12-07T08:00:30Z"));
         d.tick();
         assertThat(d.due(clock.instant())).isFalse();
         assertThat(d.due(Instant.parse("2026-12-08T07:59:00Z"))).isFalse();
         assertThat(d.due(Instant.parse("2026-12-08T08:00:00Z"))).isTrue();
         // down from before the 8th's send time to the 10th: one run at the first tick covers the whole gap
-        clock.now.set(Instant.parse("2026-12-10T15:00:00Z"));
+        clock.set(Instant.parse("2026-12-10T15:00:00Z"));
         DigestServiceImpl restarted = service(settings("", 50, 20_000));
         assertThat(restarted.due(clock.instant())).isTrue();
         quarantine.hold("q1", Instant.parse("2026-12-08T12:00:00Z"), Direction.INBOUND, null, "a@x.example",
@@ -313,7 +292,7 @@ class DigestServiceImplTest {
 
     @Test
     void aFirstStartAfterSendTimeWaitsForTheNextDay() {
-        clock.now.set(Instant.parse("2026-12-07T09:00:00Z"));
+        clock.set(Instant.parse("2026-12-07T09:00:00Z"));
         DigestServiceImpl d = service(settings("", 50, 20_000));
         assertThat(d.due(clock.instant())).isFalse();
         assertThat(d.due(Instant.parse("2026-12-08T08:00:00Z"))).isTrue();
