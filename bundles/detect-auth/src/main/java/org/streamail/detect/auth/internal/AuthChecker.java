@@ -124,7 +124,8 @@ final class AuthChecker {
                 ? spfOutcome.domain().toLowerCase(Locale.ROOT) : null;
         List<String> dkimPass = new ArrayList<>();
         for (DkimSignatureResult s : signatures) {
-            if (s.result() == DkimResult.PASS && !s.domain().isEmpty()) {
+            // DMARC counts only signatures over the whole body: with l=, anyone can append a lure to a signed newsletter
+            if (s.vouches() && !s.domain().isEmpty()) {
                 dkimPass.add(s.domain().toLowerCase(Locale.ROOT));
             }
         }
@@ -210,7 +211,8 @@ final class AuthChecker {
         if (!signatures.isEmpty() && dkimPass.isEmpty()) {
             List<String> broken = new ArrayList<>();
             for (DkimSignatureResult s : signatures) {
-                if (s.result() == DkimResult.FAIL || s.result() == DkimResult.PERMERROR) {
+                // a domain testing DKIM is treated as unsigned, even when its signature fails (RFC 6376 3.6.1)
+                if ((s.result() == DkimResult.FAIL || s.result() == DkimResult.PERMERROR) && !s.testing()) {
                     broken.add((s.domain().isEmpty() ? "?" : s.domain()) + ": " + s.reason());
                 }
             }
@@ -341,7 +343,18 @@ final class AuthChecker {
         for (DkimSignatureResult s : signatures) {
             String d = safeDomain(s.domain());
             String sel = s.selector().matches("[A-Za-z0-9._-]{1,63}") ? s.selector() : null;
-            String reason = s.result() == DkimResult.PASS ? "" : " (" + comment(s.reason()) + ")";
+            List<String> notes = new ArrayList<>();
+            if (s.result() != DkimResult.PASS) {
+                notes.add(comment(s.reason()));
+            }
+            if (s.testing()) {
+                notes.add(s.result() == DkimResult.PASS ? "key in testing mode, t=y"
+                        : "key in testing mode, t=y: not held against the message");
+            }
+            if (s.result() == DkimResult.PASS && s.unsigned() > 0) {
+                notes.add("l= leaves " + s.unsigned() + " body bytes unsigned: not used for DMARC");
+            }
+            String reason = notes.isEmpty() ? "" : " (" + String.join("; ", notes) + ")";
             parts.add("dkim=" + s.result().token() + reason + (d == null ? "" : " header.d=" + d)
                     + (sel == null ? "" : " header.s=" + sel));
         }

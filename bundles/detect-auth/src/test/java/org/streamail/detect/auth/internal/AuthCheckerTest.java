@@ -21,6 +21,7 @@ import org.streamail.api.model.ParsedMessage;
 import org.streamail.api.net.IpBlocks;
 import org.streamail.detect.auth.internal.dkim.ArcFixtures;
 import org.streamail.detect.auth.internal.dkim.DkimRfc8463Test;
+import org.streamail.detect.auth.internal.dkim.TestSigner;
 import org.streamail.detect.auth.internal.dns.Zone;
 
 class AuthCheckerTest {
@@ -126,6 +127,54 @@ class AuthCheckerTest {
                 .endsWith("dmarc=fail (p=reject) header.from=football.example.com");
         assertThat(find(tampered, AuthChecker.DKIM_INVALID).detail()).contains("football.example.com: signature did not verify");
         assertThat(find(tampered, AuthChecker.DMARC_FAIL).score()).isEqualTo(10.0);
+    }
+
+    @Test
+    void aDomainTestingDkimCountsWhenItsSignatureVerifiesAndIsNotHeldAgainstTheMessageWhenItFails() throws IOException {
+        Zone zone = DkimRfc8463Test.rfcZone("; t=y").txt("_dmarc.football.example.com", "v=DMARC1; p=reject")
+                .txt("football.example.com", "v=spf1 -all");
+        String raw = DkimRfc8463Test.rfcMessageLf().replace("\n", "\r\n");
+        AuthChecker checker = new AuthChecker(settings(""), zone, CLOCK);
+        List<Finding> f = checker.check(inspection("203.0.113.7", "joe@football.example.com",
+                List.of("joe@football.example.com"), raw, Direction.INBOUND, null, NOW.plusSeconds(30)));
+        assertThat(f.get(0).detail()).contains("dkim=pass (key in testing mode, t=y) header.d=football.example.com")
+                .endsWith("dmarc=pass (p=reject) header.from=football.example.com");
+        List<Finding> tampered = checker.check(inspection("203.0.113.7", "joe@football.example.com",
+                List.of("joe@football.example.com"), raw.replace("Is dinner ready?", "Is dinner ready!"),
+                Direction.INBOUND, null, NOW.plusSeconds(30)));
+        assertThat(tampered.get(0).detail()).contains("dkim=fail (signature did not verify; key in testing mode, t=y:"
+                + " not held against the message) header.d=football.example.com");
+        assertThat(find(tampered, AuthChecker.DKIM_INVALID)).as("RFC 6376 3.6.1").isNull();
+        assertThat(find(tampered, AuthChecker.DMARC_FAIL)).as("no signature vouches: DMARC as for unsigned mail")
+                .isNotNull();
+    }
+
+    @Test
+    void aSignatureWithABodyLengthLimitCarriesDmarcOnlyWhenNothingWasAppended() {
+        java.security.KeyPair keys = TestSigner.keys("RSA", 2048);
+        Zone zone = new Zone().txt("news._domainkey.letters.example", TestSigner.record(keys.getPublic(), ""))
+                .txt("_dmarc.letters.example", "v=DMARC1; p=reject").txt("letters.example", "v=spf1 -all");
+        List<String> fields = List.of("From: Letters <news@letters.example>", "To: bob@example.org",
+                "Subject: This week");
+        String body = "Dear reader,\r\n\r\nthis week's letter.\r\n";
+        String signed = TestSigner.signed(fields, body, "letters.example", "news", keys.getPrivate(),
+                (long) TestSigner.relaxedBodyLength(body));
+        AuthChecker checker = new AuthChecker(settings(""), zone, CLOCK);
+        List<Finding> whole = checker.check(inspection("203.0.113.7", "news@letters.example",
+                List.of("news@letters.example"), signed, Direction.INBOUND, null, NOW.plusSeconds(30)));
+        assertThat(whole.get(0).detail()).contains("dkim=pass header.d=letters.example")
+                .endsWith("dmarc=pass (p=reject) header.from=letters.example");
+
+        // the signed newsletter with a lure appended: the signature still verifies its prefix, DMARC is not carried
+        String lure = "\r\nYour mailbox is full: sign in at http://letters-login.example/ to keep it.\r\n";
+        List<Finding> appended = checker.check(inspection("203.0.113.7", "news@letters.example",
+                List.of("news@letters.example"), signed + lure, Direction.INBOUND, null, NOW.plusSeconds(30)));
+        assertThat(appended.get(0).detail())
+                .contains("dkim=pass (l= leaves " + TestSigner.relaxedBodyLength(lure) + " body bytes unsigned: not used"
+                        + " for DMARC) header.d=letters.example")
+                .endsWith("dmarc=fail (p=reject) header.from=letters.example");
+        assertThat(find(appended, AuthChecker.DMARC_FAIL).score()).isEqualTo(10.0);
+        assertThat(find(appended, AuthChecker.DKIM_INVALID)).as("the signature itself verifies").isNull();
     }
 
     @Test

@@ -133,10 +133,12 @@ public final class DkimVerifier {
         String selector = "";
         String identity = "";
         String algorithm = "";
+        boolean testing;
+        long unsigned;
 
         DkimSignatureResult result(DkimResult r, String reason) {
             return new DkimSignatureResult(r, clean(domain), clean(selector), clean(identity), clean(algorithm),
-                    r == DkimResult.PASS ? "" : clean(reason));
+                    r == DkimResult.PASS ? "" : clean(reason), testing, unsigned);
         }
     }
 
@@ -327,6 +329,7 @@ public final class DkimVerifier {
             if (!key.record().type().equals(algorithm.substring(0, algorithm.indexOf('-')))) {
                 throw permerror("key type k=" + key.record().type() + " does not match a=" + algorithm);
             }
+            check.testing = key.record().testing();
             if (key.record().strict() && !identityDomain.equals(domain)) {
                 throw permerror("i= is a subdomain of d= but the key has t=s");
             }
@@ -338,6 +341,7 @@ public final class DkimVerifier {
             if (l >= 0 && l > body.length()) {
                 throw permerror("l= exceeds the body length");
             }
+            check.unsigned = l >= 0 ? body.length() - l : 0;
             if (!MessageDigest.isEqual(body.digest(), bh)) {
                 throw new Outcome(DkimResult.FAIL, "body hash did not verify");
             }

@@ -15,14 +15,19 @@ public class DkimRfc8463Test {
 
     /** RFC 8463 A.2, the RSA record's character-strings joined as the DNS gives them. */
     public static Zone rfcZone() {
+        return rfcZone("");
+    }
+
+    /** The same keys with {@code extraTags} (such as {@code "; t=y"}) after each record. */
+    public static Zone rfcZone(String extraTags) {
         return new Zone()
                 .txt("brisbane._domainkey.football.example.com",
-                        "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=")
+                        "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=" + extraTags)
                 .txt("test._domainkey.football.example.com",
                         "v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDkHlOQoBTzWR"
                                 + "iGs5V6NpP3idY6Wk08a5qhdR6wy5bdOKb2jLQiY/J16JYi0Qvx/byYzCNb3W91y3FutAC"
                                 + "DfzwQ/BC/e/8uBsCR+yz1Lxj+PL6lHvqMKrM3rG4hstT5QjvHO9PzoxZyVYLzBfO2EeC3"
-                                + "Ip3G+2kryOTIKT+l/K4w3QIDAQAB");
+                                + "Ip3G+2kryOTIKT+l/K4w3QIDAQAB" + extraTags);
     }
 
     /** The A.3 message as printed (LF line ends in the resource). */

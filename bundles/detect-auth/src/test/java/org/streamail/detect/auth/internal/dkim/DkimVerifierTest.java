@@ -122,6 +122,15 @@ class DkimVerifierTest {
         Msg signed = TestSigner.sign(MSG, rsaOpts());
         Zone zone = new Zone().txt(KEY_NAME, TestSigner.record(rsa.getPublic(), "; t=y"));
         assertResult(verify(zone, signed), DkimResult.PASS, "");
+        DkimSignatureResult r = verify(zone, signed).get(0);
+        assertThat(r.testing()).isTrue();
+        assertThat(r.vouches()).as("a verified signature of a testing key still counts for DMARC").isTrue();
+        DkimSignatureResult broken = verify(zone, signed.withBody("changed\r\n")).get(0);
+        assertThat(broken.result()).isEqualTo(DkimResult.FAIL);
+        assertThat(broken.testing()).isTrue();
+        DkimSignatureResult normal = verify(zone(rsa), signed).get(0);
+        assertThat(normal.testing()).isFalse();
+        assertThat(normal.vouches()).isTrue();
     }
 
     @Test
@@ -199,6 +208,14 @@ class DkimVerifierTest {
     void bodyLengthCoversOnlyItsPrefix() {
         Msg signed = TestSigner.sign(MSG, rsaOpts().with("l", "20"));
         assertResult(verify(zone(rsa), signed.withBody(MSG.body() + "Buy now!\r\n")), DkimResult.PASS, "");
+        DkimSignatureResult appended = verify(zone(rsa), signed.withBody(MSG.body() + "Buy now!\r\n")).get(0);
+        assertThat(appended.unsigned()).as("canonical bytes after l=")
+                .isEqualTo(TestSigner.relaxedBody(MSG.body() + "Buy now!\r\n").length() - 20);
+        assertThat(appended.vouches()).as("anyone can append to it").isFalse();
+        Msg whole = TestSigner.sign(MSG, rsaOpts().with("l", String.valueOf(TestSigner.relaxedBody(MSG.body()).length())));
+        DkimSignatureResult covered = verify(zone(rsa), whole).get(0);
+        assertThat(covered.unsigned()).isZero();
+        assertThat(covered.vouches()).as("l= covering the whole body").isTrue();
         assertResult(verify(zone(rsa), signed.withBody("X" + MSG.body())), DkimResult.FAIL,
                 "body hash did not verify");
     }

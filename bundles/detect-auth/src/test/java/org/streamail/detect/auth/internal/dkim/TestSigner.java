@@ -20,7 +20,7 @@ import java.util.Map;
  * A small DKIM signer for tests, written apart from the verifier (string based, regular expressions) so that a
  * canonicalisation bug in one is not silently mirrored in the other. Messages are CRLF throughout.
  */
-final class TestSigner {
+public final class TestSigner {
 
     /** A message: header fields (each may hold CRLF folding) and a body. */
     record Msg(List<String> fields, String body) {
@@ -58,7 +58,7 @@ final class TestSigner {
         }
     }
 
-    static KeyPair keys(String algorithm, int bits) {
+    public static KeyPair keys(String algorithm, int bits) {
         try {
             KeyPairGenerator g = KeyPairGenerator.getInstance(algorithm);
             if (bits > 0) {
@@ -71,7 +71,7 @@ final class TestSigner {
     }
 
     /** The key record text for a public key: SubjectPublicKeyInfo for RSA, the raw 32 bytes for Ed25519. */
-    static String record(PublicKey key, String extra) {
+    public static String record(PublicKey key, String extra) {
         byte[] der = key.getEncoded();
         if (key.getAlgorithm().startsWith("Ed")) {
             return "v=DKIM1; k=ed25519; p=" + Base64.getEncoder().encodeToString(
@@ -92,6 +92,22 @@ final class TestSigner {
                 default -> throw new IllegalArgumentException(tag);
             };
         }
+    }
+
+    /**
+     * For tests outside this package: the message of {@code fields} (CRLF) and {@code body} with a relaxed/relaxed
+     * rsa-sha256 signature of {@code domain}, selector {@code selector}, over From, To and Subject, whose l= covers the
+     * first {@code length} canonical body bytes ({@code null}: no l=).
+     */
+    public static String signed(List<String> fields, String body, String domain, String selector, PrivateKey key,
+            Long length) {
+        Opts o = new Opts("rsa-sha256", "relaxed/relaxed", domain, selector, "from:to:subject", "", length, key);
+        return new String(sign(new Msg(List.copyOf(fields), body), o).bytes(), StandardCharsets.ISO_8859_1);
+    }
+
+    /** The relaxed canonical form of {@code body} (RFC 6376 3.4.4), for l= values. */
+    public static int relaxedBodyLength(String body) {
+        return relaxedBody(body).getBytes(StandardCharsets.ISO_8859_1).length;
     }
 
     /** {@code msg} with a DKIM-Signature field added on top. */
