@@ -59,15 +59,7 @@ final class DigestMail {
         h.append(MARK_FIELD).append(": ").append(Texts.oneLine(to, 254)).append("\r\n");
         h.append("MIME-Version: 1.0\r\n");
         h.append("Content-Type: text/plain; charset=UTF-8\r\n");
-        String body = body(to, now, zone, since, items, more, link, linkExpires);
-        if (body.chars().allMatch(c -> c < 128)) {
-            h.append("Content-Transfer-Encoding: 7bit\r\n\r\n").append(body);
-            return h.toString().getBytes(StandardCharsets.US_ASCII);
-        }
-        h.append("Content-Transfer-Encoding: base64\r\n\r\n");
-        h.append(Base64.getMimeEncoder(76, new byte[] {'\r', '\n'}).encodeToString(body.getBytes(StandardCharsets.UTF_8)))
-                .append("\r\n");
-        return h.toString().getBytes(StandardCharsets.US_ASCII);
+        return encoded(h, body(to, now, zone, since, items, more, link, linkExpires));
     }
 
     static String body(String to, Instant now, ZoneId zone, Instant since, List<Item> items, int more, String link,
@@ -101,6 +93,76 @@ final class DigestMail {
         }
         b.append("\r\n-- \r\nStreamail\r\n");
         return b.toString();
+    }
+
+    /**
+     * The administrators' summary of one run: how many messages were held in the window, why, for whom (the users
+     * with the most first, at most {@code maxUsers}), and what the run sent. No subject, as for the users' digests.
+     *
+     * @param byReason held entries per {@link #reason} text
+     * @param byUser   held entries per recipient
+     */
+    static byte[] buildSummary(String from, String to, Instant now, ZoneId zone, Instant since, int entries,
+            int outbound, java.util.Map<String, Integer> byReason, java.util.Map<String, Integer> byUser, int maxUsers,
+            int sent, int failed, boolean truncated, String messageIdTag) {
+        if (!Texts.isAddress(from) || !Texts.isAddress(to)) {
+            throw new IllegalArgumentException("the summary needs plain local@domain addresses");
+        }
+        String domain = from.substring(from.lastIndexOf('@') + 1);
+        StringBuilder b = new StringBuilder(512);
+        b.append("Quarantine between ").append(SHOWN.format(since.atZone(zone))).append(" and ")
+                .append(SHOWN.format(now.atZone(zone))).append(" (").append(zone.getId()).append("):\r\n\r\n");
+        b.append("  ").append(entries).append(" inbound messages held").append(truncated
+                ? " (more than max.scan: the oldest were not read)" : "").append("\r\n");
+        if (outbound > 0) {
+            b.append("  ").append(outbound).append(" outgoing messages held (not in the users' digests)\r\n");
+        }
+        b.append("  ").append(sent).append(" digests sent to users").append(failed > 0 ? ", " + failed + " failed" : "")
+                .append("\r\n\r\n");
+        if (!byReason.isEmpty()) {
+            b.append("Why:\r\n");
+            byReason.entrySet().stream().sorted(java.util.Map.Entry.<String, Integer>comparingByValue().reversed()
+                    .thenComparing(java.util.Map.Entry.comparingByKey()))
+                    .forEach(e -> b.append("  ").append(e.getValue()).append("  ").append(e.getKey()).append("\r\n"));
+            b.append("\r\n");
+        }
+        if (!byUser.isEmpty()) {
+            b.append("For whom:\r\n");
+            byUser.entrySet().stream().sorted(java.util.Map.Entry.<String, Integer>comparingByValue().reversed()
+                    .thenComparing(java.util.Map.Entry.comparingByKey())).limit(maxUsers)
+                    .forEach(e -> b.append("  ").append(e.getValue()).append("  ").append(Texts.oneLine(e.getKey(), 254))
+                            .append("\r\n"));
+            if (byUser.size() > maxUsers) {
+                b.append("  and ").append(byUser.size() - maxUsers).append(" more users\r\n");
+            }
+            b.append("\r\n");
+        }
+        b.append("The held messages are in the quarantine (streamail:quarantine-list, GET /quarantine);"
+                + " users' release requests arrive as release-request alerts.\r\n\r\n-- \r\nStreamail\r\n");
+        StringBuilder h = new StringBuilder(512);
+        h.append("Date: ").append(DATE.format(now.atZone(zone))).append("\r\n");
+        h.append("From: Streamail quarantine <").append(from).append(">\r\n");
+        h.append("To: <").append(to).append(">\r\n");
+        h.append("Message-ID: <").append(messageIdTag).append('@').append(domain).append(">\r\n");
+        h.append("Subject: Quarantine summary: ").append(entries).append(entries == 1 ? " message" : " messages")
+                .append(" held\r\n");
+        h.append("Auto-Submitted: auto-generated\r\n");
+        h.append("X-Auto-Response-Suppress: All\r\n");
+        h.append(MARK_FIELD).append(": summary\r\n");
+        h.append("MIME-Version: 1.0\r\n");
+        h.append("Content-Type: text/plain; charset=UTF-8\r\n");
+        return encoded(h, b.toString());
+    }
+
+    private static byte[] encoded(StringBuilder h, String body) {
+        if (body.chars().allMatch(c -> c < 128)) {
+            h.append("Content-Transfer-Encoding: 7bit\r\n\r\n").append(body);
+            return h.toString().getBytes(StandardCharsets.US_ASCII);
+        }
+        h.append("Content-Transfer-Encoding: base64\r\n\r\n");
+        h.append(Base64.getMimeEncoder(76, new byte[] {'\r', '\n'}).encodeToString(body.getBytes(StandardCharsets.UTF_8)))
+                .append("\r\n");
+        return h.toString().getBytes(StandardCharsets.US_ASCII);
     }
 
     /** The categories in words, as users read them; INFO (a signal, never a reason to hold) is not named. */

@@ -184,6 +184,9 @@ public class DigestServiceImpl implements QuarantineDigest {
                 failed++;
             }
         }
+        if (!settings.adminAddress().isEmpty()) {
+            summarise(in, from, since, now, g, sent, failed);
+        }
         try {
             state.setLastEnd(now);
         } catch (IOException e) {
@@ -196,14 +199,33 @@ public class DigestServiceImpl implements QuarantineDigest {
         return run;
     }
 
-    private record Gathered(Map<String, List<QuarantineEntry>> byRecipient, int entries, boolean truncated) {
+    private record Gathered(Map<String, List<QuarantineEntry>> byRecipient, int entries, int outbound,
+            Map<String, Integer> byReason, boolean truncated) {
+    }
+
+    /** Users listed in the administrators' summary at most. */
+    static final int SUMMARY_USERS = 20;
+
+    /** Mails the administrators' summary of this run (logged when it cannot go: it is not sent again). */
+    private void summarise(MessageIntake in, String from, Instant since, Instant now, Gathered g, int sent,
+            int failed) {
+        Map<String, Integer> byUser = new TreeMap<>();
+        g.byRecipient().forEach((user, held) -> byUser.put(user, held.size()));
+        byte[] raw = DigestMail.buildSummary(from, settings.adminAddress(), now, settings.zone(), since, g.entries(),
+                g.outbound(), g.byReason(), byUser, SUMMARY_USERS, sent, failed, g.truncated(),
+                "digest-summary." + now.toEpochMilli() + "." + HexFormat.of().formatHex(randomBytes()));
+        if (!handOn(in, from, settings.adminAddress(), raw, now)) {
+            LOG.warn("Digest: the summary for {} was not sent", settings.adminAddress());
+        }
     }
 
     /** The held entries of ({@code since}, {@code until}] by recipient; newest first within each. */
     private Gathered gather(Instant since, Instant until) {
         Map<String, List<QuarantineEntry>> byRecipient = new TreeMap<>();
+        Map<String, Integer> byReason = new TreeMap<>();
         Set<String> seen = new HashSet<>();
         int entries = 0;
+        int outbound = 0;
         int scanned = 0;
         int offset = 0;
         boolean truncated = false;
@@ -230,10 +252,15 @@ public class DigestServiceImpl implements QuarantineDigest {
                 if (!e.quarantinedAt().isAfter(since)) {
                     break scan; // newest first: the rest is older
                 }
-                if (!seen.add(e.id()) || !listed(e)) {
-                    continue; // seen: the list moved under the paging
+                if (!seen.add(e.id())) {
+                    continue; // the list moved under the paging
+                }
+                if (!listed(e)) {
+                    outbound += e.envelope().direction() == Direction.INBOUND ? 0 : 1;
+                    continue;
                 }
                 entries++;
+                byReason.merge(DigestMail.reason(e.verdict().categories()), 1, Integer::sum);
                 Set<String> to = new TreeSet<>();
                 for (String r : e.envelope().recipients()) {
                     String address = r.toLowerCase(Locale.ROOT);
@@ -248,7 +275,7 @@ public class DigestServiceImpl implements QuarantineDigest {
             }
             offset += page.size();
         }
-        return new Gathered(byRecipient, entries, truncated);
+        return new Gathered(byRecipient, entries, outbound, byReason, truncated);
     }
 
     /** Inbound mail only (the recipients are our users), and never a digest the gateway sent. */
@@ -279,17 +306,22 @@ public class DigestServiceImpl implements QuarantineDigest {
         String link = tokens == null ? "" : settings.baseUrl() + DigestContextHelper.PATH + "/" + tokens.issue(to, expires);
         byte[] raw = DigestMail.build(from, to, now, settings.zone(), since, items, held.size() - items.size(), link,
                 expires, "digest." + now.toEpochMilli() + "." + HexFormat.of().formatHex(randomBytes()));
+        return handOn(in, from, to, raw, now);
+    }
+
+    /** Hands one mail of this bundle to the intake; whether it was accepted. */
+    private boolean handOn(MessageIntake in, String from, String to, byte[] raw, Instant now) {
         Envelope envelope = new Envelope(from, List.of(to), "127.0.0.1", SUBMITTER, false, now, Direction.INBOUND,
                 SUBMITTER);
         try {
             IntakeResult r = in.receive(envelope, new ByteArrayInputStream(raw));
             if (r.outcome() == IntakeResult.Outcome.ACCEPTED) {
-                LOG.debug("Digest for {} queued as {}", to, r.id());
+                LOG.debug("Digest mail for {} queued as {}", to, r.id());
                 return true;
             }
-            LOG.warn("Digest: the digest for {} was not accepted: {} {}", to, r.reply().code(), r.reply().text());
+            LOG.warn("Digest: the mail for {} was not accepted: {} {}", to, r.reply().code(), r.reply().text());
         } catch (IOException | RuntimeException e) {
-            LOG.warn("Digest: the digest for {} could not be handed on: {}", to, e.toString());
+            LOG.warn("Digest: the mail for {} could not be handed on: {}", to, e.toString());
         }
         return false;
     }

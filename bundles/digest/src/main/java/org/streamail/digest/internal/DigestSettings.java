@@ -28,11 +28,12 @@ import org.streamail.api.model.Category;
  * @param maxScan               quarantine entries read per run
  * @param firstWindow           window of the first run
  * @param fromAddress           configured sender; empty: derived from the protected domains
+ * @param adminAddress          where each run's summary goes; empty: nowhere
  * @param stateFile             the window end's file (null outside Karaf when not configured: kept in memory)
  */
 record DigestSettings(boolean enabled, LocalTime sendTime, ZoneId zone, String baseUrl, Path keyFile,
         Duration linkValidity, Set<Category> selfRelease, int maxEntries, int maxScan, Duration firstWindow,
-        String fromAddress, Path stateFile) {
+        String fromAddress, String adminAddress, Path stateFile) {
 
     static final String KEY_FILE_NAME = "digest.key";
     static final String STATE_FILE_NAME = "digest.state";
@@ -77,9 +78,14 @@ record DigestSettings(boolean enabled, LocalTime sendTime, ZoneId zone, String b
             throw new IllegalArgumentException("from.address is not a plain mail address: '" + Texts.oneLine(from, 100)
                     + "'");
         }
+        String admin = c.admin_address().strip();
+        if (!admin.isEmpty() && !Texts.isAddress(admin)) {
+            throw new IllegalArgumentException("admin.address is not a plain mail address: '"
+                    + Texts.oneLine(admin, 100) + "'");
+        }
         return new DigestSettings(c.enabled(), at, zone, baseUrl(c.base_url()),
                 file(c.key_file(), KEY_FILE_NAME), Duration.ofDays(days), categories(c.self_release_categories()),
-                maxEntries, maxScan, first, from, file(c.state_file(), STATE_FILE_NAME));
+                maxEntries, maxScan, first, from, admin, file(c.state_file(), STATE_FILE_NAME));
     }
 
     /** An absolute http(s) URL with a host and no query or fragment, without its trailing slashes; "" stays "". */

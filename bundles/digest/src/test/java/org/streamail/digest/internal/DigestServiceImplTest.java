@@ -121,9 +121,13 @@ class DigestServiceImplTest {
     final MutableClock clock = new MutableClock(T0);
 
     DigestSettings settings(String baseUrl, int maxEntries, int maxScan) {
+        return settings(baseUrl, maxEntries, maxScan, "");
+    }
+
+    DigestSettings settings(String baseUrl, int maxEntries, int maxScan, String admin) {
         return new DigestSettings(true, LocalTime.of(8, 0), ZoneOffset.UTC, baseUrl, dir.resolve("digest.key"),
                 Duration.ofDays(14), Set.of(Category.SPAM), maxEntries, maxScan, Duration.ofDays(1),
-                "quarantine@corp.example", dir.resolve("digest.state"));
+                "quarantine@corp.example", admin, dir.resolve("digest.state"));
     }
 
     DigestServiceImpl service(DigestSettings s) {
@@ -164,6 +168,33 @@ class DigestServiceImplTest {
         assertThat(bob.indexOf("ref q2")).as("newest first").isLessThan(bob.indexOf("ref q1"));
         String carol = intake.mailTo("carol@corp.example");
         assertThat(carol).contains("1 message held for you").contains("ref q2").doesNotContain("ref q1");
+    }
+
+    @Test
+    void theAdministratorsGetOneSummaryWithCountsAndNoSubject() {
+        quarantine.hold("q1", T0.minus(Duration.ofHours(5)), Direction.INBOUND, null, "a@x.example", Category.SPAM,
+                "bob@corp.example");
+        quarantine.hold("q2", T0.minus(Duration.ofHours(4)), Direction.INBOUND, null, "a@x.example", Category.SPAM,
+                "bob@corp.example", "carol@corp.example");
+        quarantine.hold("q3", T0.minus(Duration.ofHours(3)), Direction.INBOUND, null, "b@y.example", Category.MALWARE,
+                "bob@corp.example");
+        quarantine.hold("out", T0.minus(Duration.ofHours(2)), Direction.OUTBOUND, "bob", "bob@corp.example",
+                Category.SPAM, "x@ext.example");
+        DigestRun run = service(settings("", 50, 20_000, "it@corp.example")).sendNow("test");
+        assertThat(run.mailsSent()).as("the summary is not a user's digest").isEqualTo(2);
+        assertThat(intake.envelopes).extracting(e -> e.recipients().get(0))
+                .containsExactly("bob@corp.example", "carol@corp.example", "it@corp.example");
+        String summary = intake.mailTo("it@corp.example");
+        assertThat(summary).contains("Subject: Quarantine summary: 3 messages held")
+                .contains("  3 inbound messages held\r\n").contains("  1 outgoing messages held")
+                .contains("  2 digests sent to users\r\n")
+                .contains("Why:\r\n  2  spam\r\n  1  dangerous content\r\n")
+                .contains("For whom:\r\n  3  bob@corp.example\r\n  1  carol@corp.example\r\n")
+                .doesNotContain("subject of");
+        intake.mails.clear();
+        intake.envelopes.clear();
+        service(settings("", 50, 20_000)).sendNow("test");
+        assertThat(intake.mails).as("no admin.address, no summary").isEmpty();
     }
 
     @Test
@@ -302,7 +333,7 @@ class DigestServiceImplTest {
     void theSenderComesFromTheProtectedDomainsWhenNotConfigured() {
         DigestSettings s = settings("", 50, 20_000);
         DigestSettings noFrom = new DigestSettings(s.enabled(), s.sendTime(), s.zone(), s.baseUrl(), s.keyFile(),
-                s.linkValidity(), s.selfRelease(), s.maxEntries(), s.maxScan(), s.firstWindow(), "", s.stateFile());
+                s.linkValidity(), s.selfRelease(), s.maxEntries(), s.maxScan(), s.firstWindow(), "", "", s.stateFile());
         DigestServiceImpl d = service(noFrom);
         assertThat(d.sender()).isEqualTo("streamail-quarantine@localhost");
     }

@@ -58,6 +58,7 @@ class DigestSettingsTest {
                 "max.scan", new Object[] {"max_scan", 99},
                 "first.window", new Object[] {"first_window", "PT5M"},
                 "from.address", new Object[] {"from_address", "Quarantine <q@corp.example>"},
+                "admin.address", new Object[] {"admin_address", "it@corp.example, boss@corp.example"},
                 "self.release.categories", new Object[] {"self_release_categories", "SPAM,VIRUS"});
         bad.forEach((property, kv) -> assertThatThrownBy(() -> DigestSettings.from(config(Map.of((String) kv[0],
                 kv[1])))).as(property).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(property));
