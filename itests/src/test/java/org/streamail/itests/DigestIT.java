@@ -35,8 +35,9 @@ import org.streamail.itests.process.SmtpClient;
  * The quarantine digest inside the distribution. Two messages spoofing a domain whose DMARC policy is reject (the
  * test's DNS server, {@link AuthTestDns}) are held: one for bob alone, one for bob and carol. {@code
  * streamail:digest-send} mails each of them their digest through the gateway's own intake (delivered to the local
- * folder); bob's holds his personal link, whose page lists both subjects. bob releases the first himself (held for
- * him alone, in a category this instance lets users release) and it is delivered; for the second, held for two
+ * folder), and the administrators their summary (counts, no subjects); bob's holds his personal link, whose page
+ * lists both subjects. bob releases the first himself (held for him alone, in a category this instance lets users
+ * release) and it is delivered; for the second, held for two
  * people, he can only ask, which raises a {@code release-request} alert for the administrators and releases nothing.
  * A link with a changed character is refused.
  */
@@ -64,7 +65,7 @@ public class DigestIT extends StreamailTestSupport {
         // users may release what was held as phishing or spam here (the spoofed test mail is both), so that it
         // exercises both paths
         updateConfig("org.streamail.digest", java.util.Map.of("base.url", base, "self.release.categories",
-                "PHISHING,SPAM"));
+                "PHISHING,SPAM", "admin.address", "postmaster@" + PROTECTED));
         // a configuration update restarts the components: wait for those of the new one (digest service and page,
         // link guard transformer and click servlet)
         for (String pid : List.of("org.streamail.digest", "org.streamail.linkguard")) {
@@ -100,6 +101,10 @@ public class DigestIT extends StreamailTestSupport {
         String carols = deliveredContaining("X-Streamail-Digest: " + CAROL);
         assertThat(carols).contains("Subject: Quarantine: 1 message held for you").contains("ref " + heldShared.id())
                 .doesNotContain(heldAlone.id());
+        String summary = deliveredContaining("X-Streamail-Digest: summary");
+        assertThat(summary).contains("Subject: Quarantine summary: 2 messages held").contains("To: <postmaster@" + PROTECTED)
+                .contains("  2 digests sent to users").contains("  2  " + BOB).contains("  1  " + CAROL)
+                .doesNotContain(alone).doesNotContain(shared);
         Matcher m = Pattern.compile(Pattern.quote(base) + "/streamail/digest/[A-Za-z0-9_.\\-]+").matcher(bobs);
         assertThat(m.find()).as("bob's link in " + bobs).isTrue();
         String link = m.group();

@@ -1,0 +1,85 @@
+package org.streamail.digest.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.streamail.api.config.ConfigCheck;
+import org.streamail.api.service.QuarantineService;
+import org.streamail.api.store.QuarantineEntry;
+import org.streamail.api.store.QuarantineQuery;
+import org.streamail.testsupport.ShippedConfig;
+
+/** The raw properties are checked before DS converts them, and the shipped configuration activates. */
+class StrictConfigTest {
+
+    @TempDir
+    Path dir;
+
+    static final QuarantineService EMPTY = new QuarantineService() {
+        @Override
+        public List<QuarantineEntry> list(QuarantineQuery query) {
+            return List.of();
+        }
+
+        @Override
+        public Optional<QuarantineEntry> get(String id) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<byte[]> raw(String id) {
+            return Optional.empty();
+        }
+
+        @Override
+        public QuarantineEntry release(String id, String actor) {
+            throw new NoSuchElementException(id);
+        }
+
+        @Override
+        public QuarantineEntry delete(String id, String actor) {
+            throw new NoSuchElementException(id);
+        }
+    };
+
+    private static DigestConfig unread() {
+        return (DigestConfig) Proxy.newProxyInstance(DigestConfig.class.getClassLoader(),
+                new Class<?>[] {DigestConfig.class}, (p, m, a) -> {
+                    throw new AssertionError("config read before the check: " + m.getName());
+                });
+    }
+
+    @Test
+    void enabledWrittenAsYesFailsActivationNamingTheProperty() {
+        assertThatThrownBy(() -> new DigestServiceImpl(unread(), Map.of("enabled", "yes"), EMPTY))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("enabled")
+                .hasMessageContaining("yes");
+        assertThatThrownBy(() -> new DigestServiceImpl(unread(), Map.of("max.entries", "50 lines"), EMPTY))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("max.entries");
+    }
+
+    @Test
+    void theShippedConfigurationHasNoUnknownKeyAndActivates() throws Exception {
+        Map<String, Object> shipped = new HashMap<>(ShippedConfig.of(DigestConfig.PID));
+        assertThat(shipped).containsKeys("enabled", "send.time", "base.url", "self.release.categories",
+                "admin.address");
+        assertThat(ConfigCheck.check(DigestConfig.PID, DigestConfig.class, shipped)).isEmpty();
+        shipped.put("state.file", dir.resolve("digest.state").toString());
+        shipped.put("key.file", dir.resolve("digest.key").toString());
+        DigestServiceImpl d = new DigestServiceImpl(ShippedConfig.config(DigestConfig.class, shipped), shipped, EMPTY);
+        try {
+            assertThat(d.sender()).isEqualTo("streamail-quarantine@localhost");
+        } finally {
+            d.close();
+        }
+    }
+}
