@@ -11,6 +11,12 @@ import org.osgi.annotation.versioning.ProviderType;
 public interface QuarantineDigest {
 
     /**
+     * How the actor of a release a user made from their digest starts ({@code digest:<user's address>}): such a
+     * release is that user's judgement, not an administrator's (the spam bundle learns it as a user's ham report).
+     */
+    String RELEASE_ACTOR_PREFIX = "digest:";
+
+    /**
      * Sends the digest of what was held since the previous digest (or over the configured first window when
      * there was none), and moves the start of the next one to the end of this one.
      *

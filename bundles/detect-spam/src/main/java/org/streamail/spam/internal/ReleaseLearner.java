@@ -8,15 +8,17 @@ import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamail.api.digest.QuarantineDigest;
 import org.streamail.api.spam.ReportKind;
 import org.streamail.api.store.QuarantineEntry;
 import org.streamail.api.store.QuarantineQuery;
 import org.streamail.api.store.QuarantineStore;
 
 /**
- * Learns from administrators' quarantine releases: a released message was judged wanted, so it is reported
- * as HAM by the administrator who released it (which also lifts a fingerprint it matched and re-trains the
- * classifier). Polls the newest released entries, so it needs no change in the core and works whichever
+ * Learns from quarantine releases: a released message was judged wanted, so it is reported as HAM by the
+ * administrator who released it (which also lifts a fingerprint it matched and re-trains the classifier), or, for a
+ * release a user made from their quarantine digest ({@link QuarantineDigest#RELEASE_ACTOR_PREFIX}), as that user's
+ * HAM report, which weighs as any user's. Polls the newest released entries, so it needs no change in the core and works whichever
  * node or interface did the release; every node may run it, because reports and training are idempotent.
  *
  * <p>Bounded: looks at the {@value #BATCH} newest releases per poll and remembers the last
@@ -51,9 +53,14 @@ final class ReleaseLearner {
                     continue;
                 }
                 Optional<byte[]> raw = q.raw(e.id());
-                if (raw.isPresent()) {
+                // a user's release from their digest is that user's ham report, not an administrator's (which would
+                // lift a fingerprint an administrator blocked, for everyone)
+                boolean byUser = e.actedBy().startsWith(QuarantineDigest.RELEASE_ACTOR_PREFIX);
+                String reporter = byUser ? e.actedBy().substring(QuarantineDigest.RELEASE_ACTOR_PREFIX.length())
+                        : e.actedBy();
+                if (raw.isPresent() && !reporter.isBlank()) {
                     try {
-                        engine.report(ReportKind.HAM, raw.get(), e.actedBy(), true);
+                        engine.report(ReportKind.HAM, raw.get(), reporter, !byUser);
                         reported++;
                     } catch (IllegalArgumentException refused) {
                         // this message cannot be learned (not mail, over the size limit): trying again would

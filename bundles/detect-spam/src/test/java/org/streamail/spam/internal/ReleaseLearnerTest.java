@@ -92,4 +92,17 @@ class ReleaseLearnerTest {
         entries.add(released("q-3", "dave"));
         assertThat(learner.poll()).isZero(); // logged, not thrown
     }
+
+    @Test
+    void aUsersReleaseFromTheirDigestIsThatUsersHamReportAndLiftsNoAdministratorsBlock() {
+        var blocked = engine.report(ReportKind.SPAM, raw, "root", true);
+        entries.add(released("q-1", "digest:bob@example.org"));
+        ReleaseLearner learner = new ReleaseLearner(() -> quarantine, engine);
+        assertThat(learner.poll()).isEqualTo(1);
+        var tally = store.tally(blocked.reference());
+        assertThat(tally.latestAdminKind()).as("the administrator's SPAM stands").isEqualTo(ReportKind.SPAM);
+        assertThat(tally.hamReporters()).as("bob's ham report").isEqualTo(1);
+        assertThat(store.trainedAs(blocked.reference())).as("trained as the settled state: the administrator's")
+                .isNotEqualTo(Optional.of(ReportKind.HAM));
+    }
 }

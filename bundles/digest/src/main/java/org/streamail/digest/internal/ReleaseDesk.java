@@ -15,6 +15,7 @@ import org.streamail.api.alert.Alert;
 import org.streamail.api.alert.AlertRequest;
 import org.streamail.api.alert.AlertService;
 import org.streamail.api.alert.Severity;
+import org.streamail.api.digest.QuarantineDigest;
 import org.streamail.api.model.Category;
 import org.streamail.api.service.QuarantineService;
 import org.streamail.api.store.QuarantineEntry;
@@ -34,7 +35,7 @@ final class ReleaseDesk {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReleaseDesk.class);
     static final String ALERT_KIND = "release-request";
-    static final String ACTOR_PREFIX = "digest:";
+    static final String ACTOR_PREFIX = QuarantineDigest.RELEASE_ACTOR_PREFIX;
     /** Longest quarantine id looked up; a longer one cannot be a gateway id. */
     static final int MAX_ID_CHARS = 200;
     private static final int MAX_TITLE = 200;
