@@ -61,6 +61,8 @@ public class DigestServiceImpl implements QuarantineDigest {
     static final String SUBMITTER = "streamail-digest";
     static final String LOCAL_PART = "streamail-quarantine";
     private static final int PAGE = QuarantineQuery.MAX_LIMIT;
+    /** A run over many users logs its progress this often (each digest is scanned: about 30 ms a user). */
+    private static final int PROGRESS_EVERY = 500;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final QuarantineService quarantine;
@@ -177,11 +179,15 @@ public class DigestServiceImpl implements QuarantineDigest {
         String from = sender();
         int sent = 0;
         int failed = 0;
+        int users = g.byRecipient().size();
         for (Map.Entry<String, List<QuarantineEntry>> e : g.byRecipient().entrySet()) {
             if (send(in, from, e.getKey(), e.getValue(), since, now)) {
                 sent++;
             } else {
                 failed++;
+            }
+            if ((sent + failed) % PROGRESS_EVERY == 0 && sent + failed < users) {
+                LOG.info("Digest ({}): {} of {} users done", oneLine(actor), sent + failed, users);
             }
         }
         if (!settings.adminAddress().isEmpty()) {
