@@ -101,6 +101,9 @@ public class DigestIT extends StreamailTestSupport {
         String carols = deliveredContaining("X-Streamail-Digest: " + CAROL);
         assertThat(carols).contains("Subject: Quarantine: 1 message held for you").contains("ref " + heldShared.id())
                 .doesNotContain(heldAlone.id());
+        org.streamail.api.store.LogEntry summaryLogged = logged("Quarantine summary: 2 messages held");
+        assertThat(summaryLogged.verdict().action()).as(summaryLogged.verdict().toString())
+                .isEqualTo(org.streamail.api.model.Action.DELIVER);
         String summary = deliveredContaining("X-Streamail-Digest: summary");
         assertThat(summary).contains("Subject: Quarantine summary: 2 messages held").contains("To: <postmaster@" + PROTECTED)
                 .contains("  2 digests sent to users").contains("  2  " + BOB).contains("  1  " + CAROL)
@@ -137,6 +140,22 @@ public class DigestIT extends StreamailTestSupport {
         String tampered = link.substring(0, link.length() - 1) + (link.endsWith("A") ? "B" : "A");
         assertThat(get(tampered).status()).isEqualTo(404);
         assertThat(post(tampered, heldShared.id()).status()).isEqualTo(404);
+    }
+
+    /** The message log's entry of the message with {@code subject}, once it has a verdict. */
+    private org.streamail.api.store.LogEntry logged(String subject) {
+        var log = service(org.streamail.api.store.MessageLog.class, Duration.ofSeconds(30));
+        org.streamail.api.store.LogEntry[] found = new org.streamail.api.store.LogEntry[1];
+        waitFor("the verdict of '" + subject + "'", Duration.ofSeconds(30), () -> {
+            for (var e : log.query(new org.streamail.api.store.LogQuery(50, 0, null, null, null, null, null))) {
+                if (subject.equals(e.subject()) && e.verdict() != null) {
+                    found[0] = e;
+                    return true;
+                }
+            }
+            return false;
+        });
+        return found[0];
     }
 
     private QuarantineEntry held(QuarantineService quarantine, String subject) {

@@ -145,7 +145,8 @@ public abstract class StreamailTestSupport {
 
     /**
      * The first delivered file (the local folder, the distribution's default next hop) holding {@code text}, waited
-     * for up to 30 s; read as ISO-8859-1 so that every byte stays one character.
+     * for up to 30 s; read as ISO-8859-1 so that every byte stays one character. Only complete files: delivery writes
+     * {@code .<id>.eml.tmp} and renames it to {@code <id>.eml}, and a reader of the temporary file saw half a message.
      */
     protected static String deliveredContaining(String text) {
         java.nio.file.Path delivered = java.nio.file.Path.of(System.getProperty("karaf.data"), "streamail", "delivered");
@@ -153,6 +154,10 @@ public abstract class StreamailTestSupport {
         waitFor("a delivered message with '" + text + "' in " + delivered, Duration.ofSeconds(30), () -> {
             try (var files = java.nio.file.Files.list(delivered)) {
                 for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files::iterator) {
+                    String name = f.getFileName().toString();
+                    if (name.startsWith(".") || !name.endsWith(".eml")) {
+                        continue; // a file still being written (.<id>.eml.tmp, renamed into place when complete)
+                    }
                     String s = java.nio.file.Files.readString(f, StandardCharsets.ISO_8859_1);
                     if (s.contains(text)) {
                         content[0] = s;
