@@ -72,6 +72,8 @@ public class DigestServiceImpl implements QuarantineDigest {
     private final Clock clock;
     private final Instant activatedAt;
     private final ScheduledExecutorService timer;
+    /** Why the scheduled digest is waiting, once said; null when it is not. Only the timer thread uses it. */
+    private String waiting;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -156,8 +158,21 @@ public class DigestServiceImpl implements QuarantineDigest {
     }
 
     void tick() {
-        if (due(clock.instant())) {
+        if (!due(clock.instant())) {
+            return;
+        }
+        try {
             sendNow("schedule");
+            if (waiting != null) {
+                LOG.info("Digest: sent after waiting ({})", waiting);
+                waiting = null;
+            }
+        } catch (IllegalStateException e) {
+            // the core or the store is away: tried again at every tick, said once per reason (not once a minute)
+            if (!String.valueOf(e.getMessage()).equals(waiting)) {
+                LOG.warn("Digest: the scheduled digest waits: {}", e.getMessage());
+                waiting = e.getMessage();
+            }
         }
     }
 

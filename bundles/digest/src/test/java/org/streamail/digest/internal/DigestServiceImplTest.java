@@ -322,6 +322,23 @@ class DigestServiceImplTest {
     }
 
     @Test
+    void aScheduledRunWhileTheCoreIsAwayWaitsAndSendsWhenItIsBack() {
+        clock.set(Instant.parse("2026-12-07T07:00:00Z"));
+        DigestServiceImpl d = service(settings("", 50, 20_000));
+        d.intake = null;
+        quarantine.hold("q1", Instant.parse("2026-12-07T07:30:00Z"), Direction.INBOUND, null, "a@x.example",
+                Category.SPAM, "bob@corp.example");
+        clock.set(Instant.parse("2026-12-07T08:00:30Z"));
+        d.tick(); // no exception: the schedule goes on
+        d.tick();
+        assertThat(d.due(clock.instant())).as("still due").isTrue();
+        d.intake = intake;
+        d.tick();
+        assertThat(intake.mailTo("bob@corp.example")).contains("ref q1");
+        assertThat(d.due(clock.instant())).isFalse();
+    }
+
+    @Test
     void aFirstStartAfterSendTimeWaitsForTheNextDay() {
         clock.set(Instant.parse("2026-12-07T09:00:00Z"));
         DigestServiceImpl d = service(settings("", 50, 20_000));
