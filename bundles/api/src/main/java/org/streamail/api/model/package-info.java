@@ -3,7 +3,7 @@
  * content, findings and the verdict. Every type here is a value: thread-safe, no behaviour beyond derived
  * accessors, and collections are unmodifiable copies.
  */
-@Version("1.3.0")
+@Version("1.4.0")
 @Export
 package org.streamail.api.model;
 

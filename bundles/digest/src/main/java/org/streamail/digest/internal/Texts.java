@@ -1,54 +1,21 @@
 package org.streamail.digest.internal;
 
-import java.util.regex.Pattern;
+import org.streamail.api.model.PlainText;
 
 /** Text rules of the digest: addresses it may write, hostile text made one harmless line, HTML escaping. Stateless. */
 final class Texts {
-
-    /** A plain {@code local@domain} address: no display name, comments, quotes, spaces or line breaks. */
-    private static final Pattern ADDRESS = Pattern.compile(
-            "[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-                    + "(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
 
     private Texts() {
     }
 
     /** Whether {@code s} is a plain address that is safe to put in a header and an envelope. */
     static boolean isAddress(String s) {
-        return s != null && s.length() <= 254 && ADDRESS.matcher(s).matches();
+        return PlainText.isAddress(s);
     }
 
-    /**
-     * One line of at most {@code max} characters: controls and line or paragraph separators become one space, format
-     * characters (bidi overrides, zero-width spaces: Unicode Cf) are dropped, so quoted hostile text can neither break
-     * a line nor read backwards.
-     */
+    /** One harmless line of at most {@code max} characters ({@link PlainText#oneLine}). */
     static String oneLine(String s, int max) {
-        if (s == null) {
-            return "";
-        }
-        StringBuilder b = new StringBuilder(Math.min(s.length(), max));
-        boolean space = false;
-        for (int i = 0; i < s.length() && b.length() < max; ) {
-            int cp = s.codePointAt(i);
-            i += Character.charCount(cp);
-            if (Character.getType(cp) == Character.FORMAT) {
-                continue;
-            }
-            if (Character.isISOControl(cp) || Character.isWhitespace(cp) || Character.isSpaceChar(cp)) {
-                space = b.length() > 0;
-                continue;
-            }
-            if (b.length() + (space ? 1 : 0) + Character.charCount(cp) > max) {
-                break;
-            }
-            if (space) {
-                b.append(' ');
-                space = false;
-            }
-            b.appendCodePoint(cp);
-        }
-        return b.toString();
+        return PlainText.oneLine(s, max);
     }
 
     /** Text for HTML element content and double-quoted attribute values. */

@@ -3,14 +3,10 @@ package org.streamail.reporting.internal;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.regex.Pattern;
+import org.streamail.api.model.PlainText;
 
 /** Small text rules shared by the alert and campaign components. Stateless. */
 final class Texts {
-
-    /** A plain {@code local@domain} address: no display name, comments, quotes, spaces or line breaks. */
-    private static final Pattern ADDRESS = Pattern.compile(
-            "[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-                    + "(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
 
     private Texts() {
     }
@@ -50,41 +46,12 @@ final class Texts {
 
     /** Whether {@code s} is a plain address that is safe to put in a header and an envelope. */
     static boolean isAddress(String s) {
-        return s != null && s.length() <= 254 && ADDRESS.matcher(s).matches();
+        return PlainText.isAddress(s);
     }
 
-    /**
-     * One line: every control or line-separator character becomes a space, blanks collapse, format characters
-     * ({@link #invisible}) are dropped, at most {@code max}.
-     */
+    /** One line, at most {@code max} ({@link PlainText#oneLine}). */
     static String oneLine(String s, int max) {
-        if (s == null) {
-            return "";
-        }
-        StringBuilder b = new StringBuilder(Math.min(s.length(), max));
-        boolean space = false;
-        for (int i = 0; i < s.length() && b.length() < max; ) {
-            int cp = s.codePointAt(i);
-            i += Character.charCount(cp);
-            if (invisible(cp)) {
-                continue;
-            }
-            boolean blank = Character.isISOControl(cp) || Character.isWhitespace(cp) || cp == 0x2028 || cp == 0x2029
-                    || cp == 0x85 || Character.isSpaceChar(cp);
-            if (blank) {
-                space = b.length() > 0;
-                continue;
-            }
-            if (space) {
-                b.append(' ');
-                space = false;
-            }
-            if (b.length() + Character.charCount(cp) > max) {
-                break;
-            }
-            b.appendCodePoint(cp);
-        }
-        return b.toString();
+        return PlainText.oneLine(s, max);
     }
 
     /**
