@@ -5,22 +5,24 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicReference;
 
-/** A UTC clock the test sets and moves; safe to read from other threads. */
+/** A UTC clock the test sets and moves by hand, so that no result depends on timing; safe across threads. */
 public final class MutableClock extends Clock {
 
-    private volatile Instant now;
+    private final AtomicReference<Instant> now;
 
     public MutableClock(Instant start) {
-        this.now = start;
+        this.now = new AtomicReference<>(start);
     }
 
     public void set(Instant instant) {
-        now = instant;
+        now.set(instant);
     }
 
-    public void advance(Duration d) {
-        now = now.plus(d);
+    /** Moves the clock on by {@code d}; returns the new time. */
+    public Instant advance(Duration d) {
+        return now.updateAndGet(i -> i.plus(d));
     }
 
     @Override
@@ -35,6 +37,6 @@ public final class MutableClock extends Clock {
 
     @Override
     public Instant instant() {
-        return now;
+        return now.get();
     }
 }

@@ -6,16 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.streamail.api.config.ConfigCheck;
 import org.streamail.api.service.QuarantineService;
-import org.streamail.api.store.QuarantineEntry;
-import org.streamail.api.store.QuarantineQuery;
 import org.streamail.testsupport.ShippedConfig;
 
 /** The raw properties are checked before DS converts them, and the shipped configuration activates. */
@@ -24,32 +19,7 @@ class StrictConfigTest {
     @TempDir
     Path dir;
 
-    static final QuarantineService EMPTY = new QuarantineService() {
-        @Override
-        public List<QuarantineEntry> list(QuarantineQuery query) {
-            return List.of();
-        }
-
-        @Override
-        public Optional<QuarantineEntry> get(String id) {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<byte[]> raw(String id) {
-            return Optional.empty();
-        }
-
-        @Override
-        public QuarantineEntry release(String id, String actor) {
-            throw new NoSuchElementException(id);
-        }
-
-        @Override
-        public QuarantineEntry delete(String id, String actor) {
-            throw new NoSuchElementException(id);
-        }
-    };
+    static final QuarantineService EMPTY = new DigestServiceImplTest.Quarantine();
 
     private static DigestConfig unread() {
         return (DigestConfig) Proxy.newProxyInstance(DigestConfig.class.getClassLoader(),

@@ -16,6 +16,7 @@ import org.streamail.api.isolation.Enforcer;
 import org.streamail.api.isolation.Isolation;
 import org.streamail.api.isolation.IsolationAudit;
 import org.streamail.api.isolation.IsolationException;
+import org.streamail.testsupport.MutableClock;
 
 class IsolationServiceTest {
 

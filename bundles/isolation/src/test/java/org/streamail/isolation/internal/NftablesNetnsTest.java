@@ -25,6 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.streamail.api.isolation.Isolation;
+import org.streamail.testsupport.MutableClock;
 
 /**
  * Real nftables in network namespaces: workstation --veth-- router --veth-- server, router --veth--

@@ -23,6 +23,7 @@ import org.streamail.api.alert.AlertRequest;
 import org.streamail.api.alert.Severity;
 import org.streamail.api.model.Envelope;
 import org.streamail.api.service.IntakeResult;
+import org.streamail.testsupport.MutableClock;
 
 /**
  * Audit: the notification workers caught only RuntimeException, so an Error thrown while sending (a

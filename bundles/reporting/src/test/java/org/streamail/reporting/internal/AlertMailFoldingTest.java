@@ -25,6 +25,7 @@ import org.streamail.api.alert.AlertRequest;
 import org.streamail.api.alert.Severity;
 import org.streamail.api.model.Envelope;
 import org.streamail.api.service.IntakeResult;
+import org.streamail.testsupport.MutableClock;
 
 /** Folding of repeated alert mail ({@code notify.fold.window}) into one mail, escalations, then a digest. */
 class AlertMailFoldingTest {

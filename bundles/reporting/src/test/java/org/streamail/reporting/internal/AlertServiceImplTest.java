@@ -24,6 +24,7 @@ import org.streamail.api.alert.AlertRequest;
 import org.streamail.api.alert.Severity;
 import org.streamail.api.model.Direction;
 import org.streamail.api.store.StoreException;
+import org.streamail.testsupport.MutableClock;
 
 class AlertServiceImplTest {
 

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.streamail.api.alert.Alert;
 import org.streamail.api.alert.AlertRequest;
 import org.streamail.api.alert.Severity;
+import org.streamail.testsupport.MutableClock;
 
 /** The webhook against a real HTTP server on loopback (the JDK's com.sun.net.httpserver). */
 class AlertWebhookTest {

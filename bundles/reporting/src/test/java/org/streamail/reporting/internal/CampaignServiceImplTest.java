@@ -21,6 +21,7 @@ import org.streamail.api.model.Direction;
 import org.streamail.api.model.Envelope;
 import org.streamail.api.store.DeliveryStatus;
 import org.streamail.api.store.LogEntry;
+import org.streamail.testsupport.MutableClock;
 
 /**
  * Campaign recall over in-memory stores, with the real {@link AlertServiceImpl} so that idempotence goes

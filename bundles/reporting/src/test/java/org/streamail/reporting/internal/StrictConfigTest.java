@@ -7,6 +7,7 @@ import java.lang.reflect.Proxy;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.streamail.testsupport.MutableClock;
 import org.streamail.testsupport.ShippedConfig;
 
 /** The raw properties are checked before DS converts them: a config of {@code null} is never reached. */

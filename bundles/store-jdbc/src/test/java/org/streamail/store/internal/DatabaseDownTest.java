@@ -11,6 +11,7 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.streamail.api.store.QuarantineQuery;
 import org.streamail.api.store.StoreException;
+import org.streamail.testsupport.MutableClock;
 
 /**
  * pax-jdbc registers the DataSource even when PostgreSQL is down: the components must still activate,

@@ -34,6 +34,7 @@ import org.streamail.api.spam.ReportKind;
 import org.streamail.api.spam.SpamStore;
 import org.streamail.api.store.QuarantineEntry;
 import org.streamail.api.store.QuarantineEntry.Status;
+import org.streamail.testsupport.MutableClock;
 
 /**
  * What store housekeeping must do on every database ({@link H2HousekeepingTest}, {@link PostgresHousekeepingTest}):

@@ -39,6 +39,7 @@ import org.streamail.api.store.QuarantineEntry;
 import org.streamail.api.store.QuarantineEntry.Status;
 import org.streamail.api.store.QuarantineQuery;
 import org.streamail.api.store.StoreException;
+import org.streamail.testsupport.MutableClock;
 
 /**
  * What every database behind the store must do. Subclasses supply a fresh, empty database per test
