@@ -40,7 +40,7 @@ final class DigestFakes {
                 T0.plusSeconds(minutes * 60L), QuarantineEntry.Status.HELD, "", null);
     }
 
-    static final class FakeQuarantine implements QuarantineService {
+    static class FakeQuarantine implements QuarantineService {
         final Map<String, QuarantineEntry> entries = new LinkedHashMap<>();
         final List<QuarantineQuery> queries = new ArrayList<>();
         final List<String> releases = new ArrayList<>();
@@ -48,6 +48,8 @@ final class DigestFakes {
         boolean ignoreRecipientFilter;
         /** When set, {@link #release} fails as if another node had released the entry first. */
         boolean raceOnRelease;
+        /** When set, {@link #list} throws it, as a store that is down. */
+        RuntimeException failure;
 
         FakeQuarantine add(QuarantineEntry e) {
             entries.put(e.id(), e);
@@ -57,12 +59,15 @@ final class DigestFakes {
         @Override
         public synchronized List<QuarantineEntry> list(QuarantineQuery q) {
             queries.add(q);
+            if (failure != null) {
+                throw failure;
+            }
             return entries.values().stream()
                     .filter(e -> q.status() == null || e.status() == q.status())
                     .filter(e -> ignoreRecipientFilter || q.recipient() == null
                             || e.envelope().recipients().stream().anyMatch(r -> r.equalsIgnoreCase(q.recipient())))
                     .sorted(Comparator.comparing(QuarantineEntry::quarantinedAt).reversed())
-                    .limit(q.limit()).toList();
+                    .skip(q.offset()).limit(q.limit()).toList();
         }
 
         @Override

@@ -12,9 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
-import java.util.Comparator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -30,10 +28,8 @@ import org.streamail.api.model.Envelope;
 import org.streamail.api.model.Verdict;
 import org.streamail.api.service.IntakeResult;
 import org.streamail.api.service.MessageIntake;
-import org.streamail.api.service.QuarantineService;
 import org.streamail.api.smtp.SmtpReply;
 import org.streamail.api.store.QuarantineEntry;
-import org.streamail.api.store.QuarantineQuery;
 import org.streamail.testsupport.MutableClock;
 
 class DigestServiceImplTest {
@@ -43,50 +39,15 @@ class DigestServiceImplTest {
     @TempDir
     Path dir;
 
-    /** A quarantine in memory, listed newest first with paging, as the store does. */
-    static final class Quarantine implements QuarantineService {
-        final List<QuarantineEntry> entries = new CopyOnWriteArrayList<>();
-        RuntimeException failure;
-        int lists;
-
-        @Override
-        public List<QuarantineEntry> list(QuarantineQuery q) {
-            lists++;
-            if (failure != null) {
-                throw failure;
-            }
-            return entries.stream().filter(e -> q.status() == null || e.status() == q.status())
-                    .sorted(Comparator.comparing(QuarantineEntry::quarantinedAt).reversed())
-                    .skip(q.offset()).limit(q.limit()).toList();
-        }
-
-        @Override
-        public Optional<QuarantineEntry> get(String id) {
-            return entries.stream().filter(e -> e.id().equals(id)).findFirst();
-        }
-
-        @Override
-        public Optional<byte[]> raw(String id) {
-            return Optional.empty();
-        }
-
-        @Override
-        public QuarantineEntry release(String id, String actor) {
-            throw new NoSuchElementException(id);
-        }
-
-        @Override
-        public QuarantineEntry delete(String id, String actor) {
-            throw new NoSuchElementException(id);
-        }
-
+    /** The in-memory quarantine of the page's tests, with a builder for the entries a run reads. */
+    static final class Quarantine extends DigestFakes.FakeQuarantine {
         QuarantineEntry hold(String id, Instant at, Direction direction, String auth, String sender, Category c,
                 String... to) {
             QuarantineEntry e = new QuarantineEntry(id, "<" + id + "@x>", "subject of " + id,
                     new Envelope(sender, List.of(to), "192.0.2.1", "h", false, at, direction, auth),
                     new Verdict(Action.QUARANTINE, 9, List.of(c), List.of(), "held"), 100, at,
                     QuarantineEntry.Status.HELD, "", null);
-            entries.add(e);
+            add(e);
             return e;
         }
     }
@@ -267,7 +228,7 @@ class DigestServiceImplTest {
         DigestRun run = service(settings("", 50, 1200)).sendNow("test");
         assertThat(run.truncated()).isTrue();
         assertThat(run.entries()).isEqualTo(1200);
-        assertThat(quarantine.lists).as("paged: 1000 and then the rest").isEqualTo(2);
+        assertThat(quarantine.queries).as("paged: 1000 and then the rest").hasSize(2);
         assertThat(intake.mailTo("bob@corp.example")).contains("1200 messages held for you");
     }
 
