@@ -18,8 +18,9 @@ import org.streamail.api.store.QuarantineStore;
  * Learns from quarantine releases: a released message was judged wanted, so it is reported as HAM by the
  * administrator who released it (which also lifts a fingerprint it matched and re-trains the classifier), or, for a
  * release a user made from their quarantine digest ({@link QuarantineDigest#RELEASE_ACTOR_PREFIX}), as that user's
- * HAM report, which weighs as any user's. Polls the newest released entries, so it needs no change in the core and works whichever
- * node or interface did the release; every node may run it, because reports and training are idempotent.
+ * HAM report, which weighs as any user's. Polls the newest released entries, so it needs no change in the core and
+ * works whichever node or interface did the release; every node may run it, because reports and training are
+ * idempotent.
  *
  * <p>Bounded: looks at the {@value #BATCH} newest releases per poll and remembers the last
  * {@value #REMEMBERED} ids it handled. Not thread-safe: called from the component's single refresh thread.

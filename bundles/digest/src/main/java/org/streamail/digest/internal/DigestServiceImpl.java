@@ -151,7 +151,10 @@ public class DigestServiceImpl implements QuarantineDigest {
         return today.toInstant();
     }
 
-    /** Whether a scheduled run is due: the last window ended (or, before the first digest, this start was) before the latest send time. */
+    /**
+     * Whether a scheduled run is due: the last window ended (or, before the first digest, this start was) before the
+     * latest send time.
+     */
     boolean due(Instant now) {
         Instant last = state.lastEnd().orElse(activatedAt);
         return last.isBefore(lastSlot(now));
