@@ -55,4 +55,16 @@ public interface Directory {
     default Optional<String> unavailableReason() {
         return Optional.empty();
     }
+
+    /**
+     * An address of the gateway's own mail ({@code localPart@domain}) in the first protected domain, in sorted order,
+     * that makes a plain address ({@link org.streamail.api.model.PlainText#isAddress}): the same on every node sharing
+     * the configuration. Empty when no protected domain does.
+     *
+     * @since package version 1.3.0
+     */
+    default Optional<String> ownAddress(String localPart) {
+        return protectedDomains().stream().map(d -> localPart + "@" + d.toLowerCase(java.util.Locale.ROOT)).sorted()
+                .filter(org.streamail.api.model.PlainText::isAddress).findFirst();
+    }
 }

@@ -3,7 +3,7 @@
  * default, PostgreSQL in production); all methods are thread-safe and may throw
  * {@link org.streamail.api.store.StoreException} when the database is unavailable.
  */
-@Version("1.2.0")
+@Version("1.3.0")
 @Export
 package org.streamail.api.store;
 

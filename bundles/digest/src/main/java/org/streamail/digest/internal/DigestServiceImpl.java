@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -362,17 +363,14 @@ public class DigestServiceImpl implements QuarantineDigest {
             return settings.fromAddress();
         }
         Directory d = directory;
-        Set<String> domains = new TreeSet<>();
         if (d != null) {
             try {
-                d.protectedDomains().forEach(x -> domains.add(x.toLowerCase(Locale.ROOT)));
+                Optional<String> own = d.ownAddress(LOCAL_PART);
+                if (own.isPresent()) {
+                    return own.get();
+                }
             } catch (RuntimeException e) {
                 LOG.debug("Digest: directory domains unavailable: {}", e.toString());
-            }
-        }
-        for (String domain : domains) {
-            if (Texts.isAddress(LOCAL_PART + "@" + domain)) {
-                return LOCAL_PART + "@" + domain;
             }
         }
         return LOCAL_PART + "@localhost";

@@ -13,8 +13,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
@@ -713,18 +711,14 @@ public final class AlertServiceImpl implements AlertService {
             return fromAddress;
         }
         Directory d = directory;
-        Set<String> domains = new TreeSet<>();
         if (d != null) {
             try {
-                d.protectedDomains().forEach(x -> domains.add(x.toLowerCase(Locale.ROOT)));
+                Optional<String> own = d.ownAddress(LOCAL_PART);
+                if (own.isPresent()) {
+                    return own.get();
+                }
             } catch (RuntimeException e) {
                 LOG.debug("Alerts: directory domains unavailable: {}", e.toString());
-            }
-        }
-        for (String domain : domains) {
-            String candidate = LOCAL_PART + "@" + domain;
-            if (Texts.isAddress(candidate)) {
-                return candidate;
             }
         }
         if (warnedNoFrom.compareAndSet(false, true)) {
