@@ -1,9 +1,9 @@
 /**
- * Persistence contracts: quarantine, message log, directory and housekeeping. Implemented by the store bundle (H2 by
- * default, PostgreSQL in production); all methods are thread-safe and may throw
+ * Persistence contracts: quarantine, message log, directory, housekeeping and shared records. Implemented by the
+ * store bundle (H2 by default, PostgreSQL in production); all methods are thread-safe and may throw
  * {@link org.streamail.api.store.StoreException} when the database is unavailable.
  */
-@Version("1.3.0")
+@Version("1.4.0")
 @Export
 package org.streamail.api.store;
 

@@ -54,8 +54,4 @@ public @interface DigestConfig {
     @AttributeDefinition(description = "Where a summary of each run goes (counts by reason and by user, no subjects);"
             + " empty: no summary")
     String admin_address() default "";
-
-    @AttributeDefinition(description = "File keeping the end of the last digest's window, so that a restart neither"
-            + " repeats nor skips one; empty: ${karaf.data}/streamail/digest.state")
-    String state_file() default "";
 }

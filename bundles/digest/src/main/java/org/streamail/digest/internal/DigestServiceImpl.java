@@ -2,6 +2,7 @@ package org.streamail.digest.internal;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Executors;
@@ -43,15 +45,18 @@ import org.streamail.api.service.QuarantineService;
 import org.streamail.api.store.Directory;
 import org.streamail.api.store.QuarantineEntry;
 import org.streamail.api.store.QuarantineQuery;
+import org.streamail.api.store.SharedState;
 
 /**
  * Sends the quarantine digest: once a day at {@code send.time} when {@code enabled}, and by hand through
  * {@link #sendNow}. A run reads the entries held since the end of the previous run's window (newest first, at most
  * {@code max.scan}), groups the inbound ones by recipient in the protected domains, and hands one {@link DigestMail}
  * per recipient to the gateway's intake (so it is scanned and delivered like any mail), submitted as
- * {@value #SUBMITTER}. The window's end is kept in {@link DigestState}: a restart neither repeats a digest nor skips
- * one, and a gateway that was down at send time sends the missed digest at its first tick (one digest covering the
- * whole gap). Runs are serialised.
+ * {@value #SUBMITTER}. Where the digest stands is kept in the store, shared by every node ({@link DigestLedger}): of
+ * several nodes due at the same time one sends; a run left half-way (a node killed, its store gone) is taken up by the
+ * next node whose tick finds its lease lapsed, from the next user; a restart neither repeats a digest nor skips one,
+ * and a gateway that was down at send time sends the missed digest at its first tick (one digest covering the whole
+ * gap). Runs on one node are serialised.
  */
 @Component(service = QuarantineDigest.class, configurationPid = DigestConfig.PID, immediate = true)
 @Designate(ocd = DigestConfig.class)
@@ -65,11 +70,18 @@ public class DigestServiceImpl implements QuarantineDigest {
     /** A run over many users logs its progress this often (each digest is scanned: about 30 ms a user). */
     private static final int PROGRESS_EVERY = 500;
     private static final SecureRandom RANDOM = new SecureRandom();
+    /**
+     * How long a run is this node's after its last step: another node takes over a run whose lease lapsed. Renewed
+     * after each user's digest (tens of milliseconds each), so only a node that stopped or hangs loses it.
+     */
+    static final Duration LEASE = Duration.ofMinutes(10);
 
     private final QuarantineService quarantine;
     private final DigestSettings settings;
     private final DigestTokens tokens;
-    private final DigestState state;
+    private final DigestLedger ledger;
+    /** This node (and instance) in the ledger: {@code pid@host#random}. */
+    private final String node;
     private final Clock clock;
     private final Instant activatedAt;
     private final ScheduledExecutorService timer;
@@ -86,21 +98,23 @@ public class DigestServiceImpl implements QuarantineDigest {
 
     @Activate
     public DigestServiceImpl(DigestConfig config, Map<String, Object> properties,
-            @Reference(name = "quarantine") QuarantineService quarantine) {
-        this(DigestSettings.from(checked(config, properties)), quarantine, Clock.systemUTC(), Duration.ofMinutes(1));
+            @Reference(name = "quarantine") QuarantineService quarantine,
+            @Reference(name = "sharedState") SharedState shared) {
+        this(DigestSettings.from(checked(config, properties)), quarantine, shared, Clock.systemUTC(),
+                Duration.ofMinutes(1));
     }
 
     /** Also for tests: {@code tick} is how often the schedule is looked at (zero: never). */
-    DigestServiceImpl(DigestSettings settings, QuarantineService quarantine, Clock clock, Duration tick) {
+    DigestServiceImpl(DigestSettings settings, QuarantineService quarantine, SharedState shared, Clock clock,
+            Duration tick) {
         this.settings = settings;
         this.quarantine = quarantine;
         this.clock = clock;
         this.activatedAt = clock.instant();
-        this.state = new DigestState(settings.stateFile());
+        this.ledger = new DigestLedger(shared);
+        this.node = ManagementFactory.getRuntimeMXBean().getName() + "#"
+                + HexFormat.of().formatHex(randomBytes(), 0, 3);
         this.tokens = settings.baseUrl().isEmpty() ? null : new DigestTokens(key(settings));
-        if (settings.stateFile() == null) {
-            LOG.warn("Digest: no state.file and no karaf.data; the end of the last digest is kept in memory only");
-        }
         if (settings.enabled() && !tick.isZero()) {
             timer = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "streamail-digest");
@@ -153,24 +167,32 @@ public class DigestServiceImpl implements QuarantineDigest {
     }
 
     /**
-     * Whether a scheduled run is due: the last window ended (or, before the first digest, this start was) before the
-     * latest send time.
+     * Whether a scheduled run is due: a run this node left unfinished (its store went away mid-run) or another node
+     * did whose lease lapsed, or none in progress and the last window ended (or, before the first digest, this start
+     * was) before the latest send time.
+     *
+     * @throws IllegalStateException when the store cannot be read
      */
     boolean due(Instant now) {
-        Instant last = state.lastEnd().orElse(activatedAt);
-        return last.isBefore(lastSlot(now));
+        DigestLedger.State s = ledger.read();
+        if (s.run() != null) {
+            return s.run().node().equals(node) || !s.run().lease().isAfter(now);
+        }
+        return s.lastEnd().orElse(activatedAt).isBefore(lastSlot(now));
     }
 
     void tick() {
-        if (!due(clock.instant())) {
-            return;
-        }
         try {
+            if (!due(clock.instant())) {
+                return;
+            }
             sendNow("schedule");
             if (waiting != null) {
                 LOG.info("Digest: sent after waiting ({})", waiting);
                 waiting = null;
             }
+        } catch (RunElsewhere e) {
+            LOG.info("Digest: {}", e.getMessage()); // two nodes due at once: the other one sends
         } catch (IllegalStateException e) {
             // the core or the store is away: tried again at every tick, said once per reason (not once a minute)
             if (!String.valueOf(e.getMessage()).equals(waiting)) {
@@ -180,51 +202,138 @@ public class DigestServiceImpl implements QuarantineDigest {
         }
     }
 
+    /**
+     * Sends the digest, or goes on with the one another node left unfinished. Claims the run in the ledger first: a
+     * run another node holds (its lease not lapsed) or claims at the same moment is refused with
+     * IllegalStateException, nothing sent here.
+     */
     @Override
     public synchronized DigestRun sendNow(String actor) {
-        Instant now = clock.instant();
-        Instant since = state.lastEnd().orElse(now.minus(settings.firstWindow()));
-        if (since.isAfter(now)) {
-            LOG.warn("Digest: the last digest's window ended at {}, after now ({}): the clock went back; this window"
-                    + " starts now", since, now);
-            since = now;
-        }
         MessageIntake in = intake;
         if (in == null) {
             throw new IllegalStateException("no MessageIntake service (the core) is available; nothing was sent and"
                     + " the next digest covers this window too");
         }
-        Gathered g = gather(since, now);
+        Instant now = clock.instant();
+        DigestLedger.State read = ledger.read();
+        DigestLedger.Run run = claimable(read, now);
+        DigestLedger.State state = ledger.write(read, read.lastEnd(), run).orElseThrow(() -> new RunElsewhere(
+                "another node started or went on with the digest at the same moment; nothing was sent here"));
+        boolean resumed = read.run() != null;
+        if (resumed) {
+            LOG.warn("Digest ({}): going on with the run {} left unfinished (lease to {}): window {} to {}, {} users"
+                    + " done", oneLine(actor), read.run().node().equals(node) ? "this node" : "node "
+                    + oneLine(read.run().node()), read.run().lease(), run.since(), run.until(),
+                    run.sent() + run.failed());
+        }
+        Instant since = run.since();
+        Instant until = run.until();
+        Gathered g;
+        try {
+            g = gather(since, until);
+        } catch (IllegalStateException e) {
+            giveUp(state);
+            throw e;
+        }
         String from = sender();
+        SortedMap<String, List<QuarantineEntry>> todo = run.done().isEmpty() ? g.byRecipient()
+                : g.byRecipient().tailMap(run.done() + "\0");
+        int users = todo.size();
         int sent = 0;
         int failed = 0;
-        int users = g.byRecipient().size();
-        for (Map.Entry<String, List<QuarantineEntry>> e : g.byRecipient().entrySet()) {
-            if (send(in, from, e.getKey(), e.getValue(), since, now)) {
+        for (Map.Entry<String, List<QuarantineEntry>> e : todo.entrySet()) {
+            boolean accepted = send(in, from, e.getKey(), e.getValue(), since, until);
+            if (accepted) {
                 sent++;
             } else {
                 failed++;
             }
+            DigestLedger.Run next = state.run().after(e.getKey(), accepted, clock.instant().plus(LEASE));
+            Optional<DigestLedger.State> written;
+            try {
+                written = ledger.write(state, state.lastEnd(), next);
+            } catch (IllegalStateException x) {
+                throw new IllegalStateException(x.getMessage() + " after " + (sent + failed) + " of " + users
+                        + " users; the digest goes on from the next user when the store is back", x);
+            }
+            if (written.isEmpty()) {
+                LOG.warn("Digest ({}): another node took this run over (this node's lease lapsed after {}); stopping"
+                        + " after {} of {} users, the other node sends the rest", oneLine(actor), LEASE, sent + failed,
+                        users);
+                return new DigestRun(since, until, g.entries(), g.byRecipient().size(), sent, failed, g.truncated());
+            }
+            state = written.get();
             if ((sent + failed) % PROGRESS_EVERY == 0 && sent + failed < users) {
                 LOG.info("Digest ({}): {} of {} users done", oneLine(actor), sent + failed, users);
             }
         }
         if (!settings.adminAddress().isEmpty()) {
-            summarise(in, from, since, now, g, sent, failed);
+            summarise(in, from, since, until, g, state.run().sent(), state.run().failed());
         }
-        try {
-            state.setLastEnd(now);
-        } catch (IOException e) {
-            LOG.error("Digest: cannot record the end of this digest's window in {} ({}); a restart may send it again",
-                    settings.stateFile(), e.toString());
+        if (ledger.write(state, Optional.of(until), null).isEmpty()) {
+            LOG.warn("Digest ({}): another node took this run over as it ended; the administrators' summary may come"
+                    + " twice", oneLine(actor));
         }
-        DigestRun run = new DigestRun(since, now, g.entries(), g.byRecipient().size(), sent, failed, g.truncated());
-        LOG.info("Digest ({}): {} held entries since {} for {} users; {} sent, {} failed{}", oneLine(actor), g.entries(),
-                since, g.byRecipient().size(), sent, failed, g.truncated() ? " (window cut at max.scan)" : "");
-        return run;
+        LOG.info("Digest ({}): {} held entries from {} to {} for {} users; {} sent, {} failed{}{}", oneLine(actor),
+                g.entries(), since, until, g.byRecipient().size(), sent, failed,
+                resumed ? " (going on with an unfinished run)" : "",
+                g.truncated() ? " (window cut at max.scan)" : "");
+        return new DigestRun(since, until, g.entries(), g.byRecipient().size(), sent, failed, g.truncated());
     }
 
-    private record Gathered(Map<String, List<QuarantineEntry>> byRecipient, int entries, int outbound,
+    /**
+     * The run this node may take: a new one from the end of the last window to now, or the one left unfinished by this
+     * node or by another once its lease lapsed (widened to now when it had handed on nothing yet).
+     *
+     * @throws IllegalStateException when another node holds a run
+     */
+    private DigestLedger.Run claimable(DigestLedger.State read, Instant now) {
+        Instant lease = now.plus(LEASE);
+        DigestLedger.Run left = read.run();
+        if (left != null) {
+            if (left.lease().isAfter(now) && !left.node().equals(node)) {
+                throw new RunElsewhere("a digest run is in progress on node " + oneLine(left.node())
+                        + " (window " + left.since() + " to " + left.until() + ", " + (left.sent() + left.failed())
+                        + " users done, its lease runs to " + left.lease() + "); nothing was sent here");
+            }
+            if (!left.untouched()) {
+                return left.heldBy(node, lease);
+            }
+            return new DigestLedger.Run(left.since(), later(left.until(), now), node, lease, "", 0, 0);
+        }
+        Instant since = read.lastEnd().orElse(now.minus(settings.firstWindow()));
+        if (since.isAfter(now)) {
+            LOG.warn("Digest: the last digest's window ended at {}, after now ({}): the clock went back; this window"
+                    + " starts now", since, now);
+            since = now;
+        }
+        return new DigestLedger.Run(since, now, node, lease, "", 0, 0);
+    }
+
+    /** The digest is being sent by another node: nothing to do here, and not a reason to wait. */
+    static final class RunElsewhere extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        RunElsewhere(String message) {
+            super(message);
+        }
+    }
+
+    private static Instant later(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
+    }
+
+    /** Lets another node (or the next tick) take a run this node could not start at once, not after its lease. */
+    private void giveUp(DigestLedger.State state) {
+        try {
+            ledger.write(state, state.lastEnd(), state.run().heldBy(node, clock.instant()));
+        } catch (IllegalStateException e) {
+            LOG.debug("Digest: the run's lease could not be given back ({}); it lapses after {}", e.getMessage(),
+                    LEASE);
+        }
+    }
+
+    private record Gathered(SortedMap<String, List<QuarantineEntry>> byRecipient, int entries, int outbound,
             Map<String, Integer> byReason, boolean truncated) {
     }
 
@@ -246,7 +355,7 @@ public class DigestServiceImpl implements QuarantineDigest {
 
     /** The held entries of ({@code since}, {@code until}] by recipient; newest first within each. */
     private Gathered gather(Instant since, Instant until) {
-        Map<String, List<QuarantineEntry>> byRecipient = new TreeMap<>();
+        SortedMap<String, List<QuarantineEntry>> byRecipient = new TreeMap<>();
         Map<String, Integer> byReason = new TreeMap<>();
         Set<String> seen = new HashSet<>();
         int entries = 0;

@@ -29,14 +29,12 @@ import org.streamail.api.model.Category;
  * @param firstWindow           window of the first run
  * @param fromAddress           configured sender; empty: derived from the protected domains
  * @param adminAddress          where each run's summary goes; empty: nowhere
- * @param stateFile             the window end's file (null outside Karaf when not configured: kept in memory)
  */
 record DigestSettings(boolean enabled, LocalTime sendTime, ZoneId zone, String baseUrl, Path keyFile,
         Duration linkValidity, Set<Category> selfRelease, int maxEntries, int maxScan, Duration firstWindow,
-        String fromAddress, String adminAddress, Path stateFile) {
+        String fromAddress, String adminAddress) {
 
     static final String KEY_FILE_NAME = "digest.key";
-    static final String STATE_FILE_NAME = "digest.state";
 
     static DigestSettings from(DigestConfig c) {
         LocalTime at;
@@ -85,7 +83,7 @@ record DigestSettings(boolean enabled, LocalTime sendTime, ZoneId zone, String b
         }
         return new DigestSettings(c.enabled(), at, zone, baseUrl(c.base_url()),
                 file(c.key_file(), KEY_FILE_NAME), Duration.ofDays(days), categories(c.self_release_categories()),
-                maxEntries, maxScan, first, from, admin, file(c.state_file(), STATE_FILE_NAME));
+                maxEntries, maxScan, first, from, admin);
     }
 
     /** An absolute http(s) URL with a host and no query or fragment, without its trailing slashes; "" stays "". */

@@ -80,6 +80,8 @@ class DigestServiceImplTest {
     final Quarantine quarantine = new Quarantine();
     final Intake intake = new Intake();
     final MutableClock clock = new MutableClock(T0);
+    /** The store's shared records: one for every instance of a test, as a restarted node and other nodes see. */
+    final DigestFakes.FakeSharedState shared = new DigestFakes.FakeSharedState();
 
     DigestSettings settings(String baseUrl, int maxEntries, int maxScan) {
         return settings(baseUrl, maxEntries, maxScan, "");
@@ -88,11 +90,11 @@ class DigestServiceImplTest {
     DigestSettings settings(String baseUrl, int maxEntries, int maxScan, String admin) {
         return new DigestSettings(true, LocalTime.of(8, 0), ZoneOffset.UTC, baseUrl, dir.resolve("digest.key"),
                 Duration.ofDays(14), Set.of(Category.SPAM), maxEntries, maxScan, Duration.ofDays(1),
-                "quarantine@corp.example", admin, dir.resolve("digest.state"));
+                "quarantine@corp.example", admin);
     }
 
     DigestServiceImpl service(DigestSettings s) {
-        DigestServiceImpl d = new DigestServiceImpl(s, quarantine, clock, Duration.ZERO);
+        DigestServiceImpl d = new DigestServiceImpl(s, quarantine, shared, clock, Duration.ZERO);
         d.intake = intake;
         return d;
     }
@@ -243,10 +245,17 @@ class DigestServiceImplTest {
         d.intake = null;
         quarantine.failure = null;
         assertThatThrownBy(() -> d.sendNow("test")).hasMessageContaining("no MessageIntake");
-        assertThat(dir.resolve("digest.state")).doesNotExist();
+        assertThat(new DigestLedger(shared).read().lastEnd()).isEmpty();
         d.intake = intake;
-        assertThat(d.sendNow("test").mailsSent()).isEqualTo(1);
-        assertThat(Files.readString(dir.resolve("digest.state")).strip()).isEqualTo(T0.toString());
+        clock.set(T0.plusSeconds(60));
+        DigestRun run = d.sendNow("test");
+        assertThat(run.mailsSent()).isEqualTo(1);
+        assertThat(run.since()).as("the failed attempt moved nothing").isEqualTo(T0.minus(Duration.ofDays(1)));
+        assertThat(run.until()).as("and kept no window of its own").isEqualTo(T0.plusSeconds(60));
+        assertThat(new DigestLedger(shared).read()).satisfies(st -> {
+            assertThat(st.lastEnd()).contains(T0.plusSeconds(60));
+            assertThat(st.run()).isNull();
+        });
     }
 
     @Test
@@ -311,7 +320,7 @@ class DigestServiceImplTest {
     void theSenderComesFromTheProtectedDomainsWhenNotConfigured() {
         DigestSettings s = settings("", 50, 20_000);
         DigestSettings noFrom = new DigestSettings(s.enabled(), s.sendTime(), s.zone(), s.baseUrl(), s.keyFile(),
-                s.linkValidity(), s.selfRelease(), s.maxEntries(), s.maxScan(), s.firstWindow(), "", "", s.stateFile());
+                s.linkValidity(), s.selfRelease(), s.maxEntries(), s.maxScan(), s.firstWindow(), "", "");
         DigestServiceImpl d = service(noFrom);
         assertThat(d.sender()).isEqualTo("streamail-quarantine@localhost");
     }

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.streamail.api.config.ConfigCheck;
 import org.streamail.api.service.QuarantineService;
+import org.streamail.api.store.SharedState;
 import org.streamail.testsupport.ShippedConfig;
 
 /** The raw properties are checked before DS converts them, and the shipped configuration activates. */
@@ -20,6 +21,7 @@ class StrictConfigTest {
     Path dir;
 
     static final QuarantineService EMPTY = new DigestServiceImplTest.Quarantine();
+    static final SharedState SHARED = new DigestFakes.FakeSharedState();
 
     private static DigestConfig unread() {
         return (DigestConfig) Proxy.newProxyInstance(DigestConfig.class.getClassLoader(),
@@ -30,10 +32,10 @@ class StrictConfigTest {
 
     @Test
     void enabledWrittenAsYesFailsActivationNamingTheProperty() {
-        assertThatThrownBy(() -> new DigestServiceImpl(unread(), Map.of("enabled", "yes"), EMPTY))
+        assertThatThrownBy(() -> new DigestServiceImpl(unread(), Map.of("enabled", "yes"), EMPTY, SHARED))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("enabled")
                 .hasMessageContaining("yes");
-        assertThatThrownBy(() -> new DigestServiceImpl(unread(), Map.of("max.entries", "50 lines"), EMPTY))
+        assertThatThrownBy(() -> new DigestServiceImpl(unread(), Map.of("max.entries", "50 lines"), EMPTY, SHARED))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("max.entries");
     }
 
@@ -43,9 +45,9 @@ class StrictConfigTest {
         assertThat(shipped).containsKeys("enabled", "send.time", "base.url", "self.release.categories",
                 "admin.address");
         assertThat(ConfigCheck.check(DigestConfig.PID, DigestConfig.class, shipped)).isEmpty();
-        shipped.put("state.file", dir.resolve("digest.state").toString());
         shipped.put("key.file", dir.resolve("digest.key").toString());
-        DigestServiceImpl d = new DigestServiceImpl(ShippedConfig.config(DigestConfig.class, shipped), shipped, EMPTY);
+        DigestServiceImpl d = new DigestServiceImpl(ShippedConfig.config(DigestConfig.class, shipped), shipped, EMPTY,
+                SHARED);
         try {
             assertThat(d.sender()).isEqualTo("streamail-quarantine@localhost");
         } finally {
