@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -919,12 +920,6 @@ public class Delivery {
         p.put("mail.smtp.socketFactory", new HopSockets(s.relayTimeout(), watchdog));
         p.put("mail.smtp.socketFactory.fallback", "false");
         tls(p, hop.tls());
-        // A CA file or pinned digests of the hop's own: our check replaces the JVM's, and remembers what the hop
-        // presented so that a refusal says which digest to pin.
-        HopTrust.Check trustCheck = hop.trust().custom() ? hop.trust().check() : null;
-        if (trustCheck != null) {
-            trusting(p, hop, trustCheck);
-        }
         if (hop.auth() != null) {
             p.put("mail.smtp.auth", "true");
             p.put("mail.smtp.auth.mechanisms", "PLAIN LOGIN");
@@ -942,6 +937,21 @@ public class Delivery {
         if (rcpts.isEmpty()) {
             return new Result(List.of(), List.of(), permanent, "no deliverable recipient");
         }
+        // A CA file or pinned digests of the hop's own: our check replaces the JVM's, and remembers what the hop
+        // presented so that a refusal says which digest to pin. The CA file as it is now (one stat; read again only
+        // when it changed since the last reading): a file that can no longer be used defers the message, and
+        // nothing is sent with a weaker check.
+        HopTrust.Check trustCheck;
+        try {
+            trustCheck = hop.trust().custom() ? hop.trust().check() : null;
+        } catch (IllegalArgumentException ex) {
+            return new Result(List.of(), addresses(rcpts), permanent, "next hop " + hop.describe()
+                    + " TLS not attempted, nothing sent: " + ex.getMessage());
+        }
+        if (trustCheck != null) {
+            trusting(p, hop, trustCheck);
+        }
+        List<X509Certificate> trusted = trustCheck == null ? null : trustCheck.cas();
         // The password file as it is now (one stat; read again only when it changed since the last reading): a file
         // that can no longer be used defers the message, and the password read before the change is not used.
         RelayAuth.Login login = null;
@@ -966,7 +976,7 @@ public class Delivery {
             for (int tries = 0;; tries++) {
                 RelayConnections.Connection c;
                 try {
-                    c = connections.take(s, hop, credentials, props, plain);
+                    c = connections.take(s, hop, credentials, trusted, props, plain);
                 } catch (RelayConnections.StartTlsFailed ex) {
                     if (trustCheck != null) {
                         return refusedCertificate(hop, trustCheck, rcpts, permanent, ex);

@@ -73,7 +73,8 @@ public record DeliverySettings(Hop inbound, Hop outbound, Duration relayTimeout,
      *                    ({@link #of}) also refuses {@code encrypt} without {@code relay.auth.allow.unverified}. Their
      *                    password file is looked at again before each message ({@link RelayAuth#login()})
      * @param trust       how its certificate is checked beyond what {@code tls} says (a CA file of its own, or pinned
-     *                    digests); {@code null}: {@link HopTrust#NONE}
+     *                    digests); {@code null}: {@link HopTrust#NONE}. Its CA file is looked at again before each
+     *                    connection ({@link HopTrust#check()})
      */
     public record Hop(String host, int port, Path localFolder, Tls tls, RelayAuth auth, HopTrust trust) {
         public Hop {

@@ -20,6 +20,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -27,6 +28,8 @@ import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How one next hop's TLS certificate is checked beyond the JVM's defaults (Postfix's {@code smtp_tls_CAfile} and
@@ -41,17 +44,21 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * public key (SubjectPublicKeyInfo); either kind matches. When set, the hop is accepted only if its certificate
  * matches one, whatever its issuer, expiry and names, and STARTTLS is required.</li>
  * </ul>
- * Immutable and thread-safe; equal when the settings are (the connection cache compares hops).
+ * The CA file is read when the configuration is read ({@link #of}, which refuses an unusable file) and again whenever
+ * it has changed since, as {@link RelayAuth}'s password file is: {@link #check()}, before each connection to the hop,
+ * compares the file's {@link FileStamp} (one {@code stat}) with that of the last reading and reads and validates it
+ * anew, with the same rules, when it differs (a CA renewed in place or by a rename needs no configuration update). A
+ * file that is no longer usable (deleted, unreadable, too large, not PEM, without a certificate) makes
+ * {@link #check()} throw with the reason, logged once per change; the certificates read before are then not used.
  *
- * @param prefix    the hop's property prefix ({@code ""} or {@code "outbound."}), for messages
- * @param caFile    the CA file as configured, or {@code null}
- * @param cas       its certificates (empty when {@code caFile} is {@code null})
- * @param pins      the digests, 64 lower-case hex digits each; empty: no pinning
+ * <p>Thread-safe. Two instances are equal when their settings are: property prefix, file and digests, not the
+ * certificates the file holds now (one instance per configuration; the connection cache compares hops, and a kept
+ * connection remembers the certificates it was checked against, {@link Check#cas()}, see {@link RelayConnections}).
  */
-public record HopTrust(String prefix, Path caFile, List<X509Certificate> cas, List<String> pins) {
+public final class HopTrust {
 
     /** Nothing beyond the level's own checks. */
-    static final HopTrust NONE = new HopTrust("", null, List.of(), List.of());
+    static final HopTrust NONE = new HopTrust("", null, List.of(), null);
 
     /** A CA file larger than this is refused (a PEM bundle of every public root is about 200 KiB). */
     static final long MAX_CA_FILE_BYTES = 1024 * 1024;
@@ -59,14 +66,48 @@ public record HopTrust(String prefix, Path caFile, List<X509Certificate> cas, Li
     static final int MAX_CAS = 1000;
     /** At most this many pinned digests per hop. */
     static final int MAX_PINS = 64;
+    private static final Logger LOG = LoggerFactory.getLogger(HopTrust.class);
 
-    public HopTrust {
-        prefix = prefix == null ? "" : prefix;
-        cas = List.copyOf(cas);
-        pins = List.copyOf(pins);
-        if (caFile == null && !cas.isEmpty()) {
-            throw new IllegalArgumentException("CA certificates without their file");
+    private final String prefix;
+    private final Path caFile;
+    private final List<String> pins;
+    /** The last reading of the CA file ({@code null} without one); replaced as a whole when its stamp changes. */
+    private volatile Reading reading;
+    private final Object lock = new Object();
+
+    /** What the CA file held at {@code stamp}: its certificates, or the reason it cannot be used (property, file). */
+    private record Reading(FileStamp stamp, List<X509Certificate> cas, String error) {
+    }
+
+    /**
+     * @param prefix  the hop's property prefix ({@code ""} or {@code "outbound."}), for messages
+     * @param caFile  the CA file as configured, or {@code null}
+     * @param pins    the digests, 64 lower-case hex digits each; empty: no pinning
+     * @param reading the CA file's first reading, {@code null} when {@code caFile} is
+     */
+    private HopTrust(String prefix, Path caFile, List<String> pins, Reading reading) {
+        this.prefix = prefix == null ? "" : prefix;
+        this.caFile = caFile;
+        this.pins = List.copyOf(pins);
+        this.reading = reading;
+        if ((caFile == null) != (reading == null)) {
+            throw new IllegalArgumentException("a CA file needs its reading, and only a CA file has one");
         }
+    }
+
+    /** The hop's property prefix ({@code ""} or {@code "outbound."}). */
+    String prefix() {
+        return prefix;
+    }
+
+    /** The CA file as configured, or {@code null}. */
+    Path caFile() {
+        return caFile;
+    }
+
+    /** The pinned digests, 64 lower-case hex digits each; empty: no pinning. */
+    List<String> pins() {
+        return pins;
     }
 
     String caProperty() {
@@ -108,8 +149,7 @@ public record HopTrust(String prefix, Path caFile, List<X509Certificate> cas, Li
                     + "only)");
         }
         if (file.isEmpty()) {
-            return pins.isEmpty() ? new HopTrust(prefix, null, List.of(), List.of())
-                    : new HopTrust(prefix, null, List.of(), pins);
+            return new HopTrust(prefix, null, pins, null);
         }
         if (!pins.isEmpty()) {
             throw new IllegalArgumentException(caProperty + " and " + pinProperty + " are both set: with digests the "
@@ -120,7 +160,11 @@ public record HopTrust(String prefix, Path caFile, List<X509Certificate> cas, Li
                     + tls.name().toLowerCase(Locale.ROOT) + ", which checks no certificate; set " + level + " = verify");
         }
         Path path = Path.of(file);
-        return new HopTrust(prefix, path, readCas(caProperty, path), List.of());
+        Reading first = readFile(caProperty, path);
+        if (first.error != null) {
+            throw new IllegalArgumentException(first.error);
+        }
+        return new HopTrust(prefix, path, List.of(), first);
     }
 
     /** The digests of {@code value}: separated by commas or white space, hex with or without colons. */
@@ -145,6 +189,58 @@ public record HopTrust(String prefix, Path caFile, List<X509Certificate> cas, Li
             }
         }
         return List.copyOf(out);
+    }
+
+    /** The CA file read and validated now, with the stamp taken before (a change while reading is seen next time). */
+    private static Reading readFile(String property, Path file) {
+        FileStamp stamp = FileStamp.of(file);
+        try {
+            return new Reading(stamp, readCas(property, file), null);
+        } catch (IllegalArgumentException e) {
+            return new Reading(stamp, List.of(), String.valueOf(e.getMessage()));
+        }
+    }
+
+    /**
+     * The CA certificates to check the hop against now: the last reading while the file is unchanged, else the file
+     * read and validated again. A change is logged once (INFO for new certificates, WARN for a file no longer usable).
+     *
+     * @throws IllegalArgumentException naming the property and the file when the file, as it is now, cannot be used
+     */
+    private List<X509Certificate> currentCas() {
+        FileStamp now = FileStamp.of(caFile);
+        Reading r = reading;
+        if (!now.equals(r.stamp)) {
+            synchronized (lock) {
+                r = reading;
+                if (!now.equals(r.stamp)) {
+                    Reading fresh = readFile(caProperty(), caFile);
+                    reading = fresh;
+                    changed(r, fresh);
+                    r = fresh;
+                }
+            }
+        }
+        if (r.error != null) {
+            throw new IllegalArgumentException(r.error);
+        }
+        return r.cas;
+    }
+
+    private void changed(Reading before, Reading after) {
+        if (after.error != null) {
+            if (!after.error.equals(before.error)) {
+                LOG.warn("TLS CA file changed and cannot be used now: {}. Mail to that next hop is deferred until the "
+                        + "file is fixed; the CA certificates read before are not used", after.error);
+            }
+        } else if (before.error != null) {
+            LOG.info("{} '{}' usable again ({} CA certificate(s)): mail to that next hop resumes", caProperty(), caFile,
+                    after.cas.size());
+        } else if (!after.cas.equals(before.cas)) {
+            LOG.info("{} '{}' changed: new connections check the next hop against its {} CA certificate(s); kept "
+                    + "connections checked against the previous ones are closed", caProperty(), caFile,
+                    after.cas.size());
+        }
     }
 
     private static List<X509Certificate> readCas(String property, Path file) {
@@ -186,7 +282,7 @@ public record HopTrust(String prefix, Path caFile, List<X509Certificate> cas, Li
             throw new IllegalArgumentException(where + " holds no certificate (expected PEM blocks "
                     + "-----BEGIN CERTIFICATE-----)");
         }
-        return out;
+        return List.copyOf(out);
     }
 
     /** The SHA-256 digests of {@code cert} as the status lines show them: the certificate's and its public key's. */
@@ -220,23 +316,36 @@ public record HopTrust(String prefix, Path caFile, List<X509Certificate> cas, Li
     }
 
     /**
-     * The check of one delivery attempt's connections. It remembers what the hop presented last, so that a refusal
-     * can say which digest to pin.
+     * The check of one delivery attempt's connections, against the CA file as it is now (looked at again, see
+     * {@link #currentCas()}). It remembers what the hop presented last, so that a refusal can say which digest to pin.
+     *
+     * @throws IllegalArgumentException naming the property and the file when the CA file, as it is now, cannot be
+     *                                  used (the attempt is then deferred; nothing is sent with a weaker check)
      */
     Check check() {
-        return new Check(this);
+        return new Check(this, caFile == null ? null : currentCas());
     }
 
     /** One delivery attempt's certificate check and what it saw. Thread-safe. */
     static final class Check extends X509ExtendedTrustManager {
         private final HopTrust trust;
+        private final List<X509Certificate> certificates;
         private final X509ExtendedTrustManager cas;
         private volatile String seen;
         private volatile String refused;
 
-        private Check(HopTrust trust) {
+        private Check(HopTrust trust, List<X509Certificate> certificates) {
             this.trust = trust;
-            this.cas = trust.caFile == null ? null : trustManager(trust.cas);
+            this.certificates = certificates;
+            this.cas = certificates == null ? null : trustManager(certificates);
+        }
+
+        /**
+         * The CA certificates this check trusts (the CA file as read for it), or {@code null} without a CA file: a
+         * connection kept after this check is reused only while the file still holds the same ones.
+         */
+        List<X509Certificate> cas() {
+            return certificates;
         }
 
         private static X509ExtendedTrustManager trustManager(List<X509Certificate> cas) {
@@ -354,6 +463,17 @@ public record HopTrust(String prefix, Path caFile, List<X509Certificate> cas, Li
         public X509Certificate[] getAcceptedIssuers() {
             return cas == null ? new X509Certificate[0] : cas.getAcceptedIssuers();
         }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof HopTrust t && prefix.equals(t.prefix) && Objects.equals(caFile, t.caFile)
+                && pins.equals(t.pins);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(prefix, caFile, pins);
     }
 
     @Override

@@ -1,17 +1,9 @@
 package org.streamail.core.internal.delivery;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
 import java.util.Objects;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,33 +70,7 @@ final class RelayAuth {
     }
 
     /** What the file held at {@code stamp}: a login, or the reason it cannot be used (naming property and file). */
-    private record Reading(Stamp stamp, Login login, String error) {
-    }
-
-    /**
-     * What changes when the file is rewritten, replaced (another inode, e.g. a rename over it or a swapped symbolic
-     * link), chmod-ed or removed: {@code problem} is set when it could not be looked at.
-     */
-    private record Stamp(FileTime modified, long size, Object key, Set<PosixFilePermission> mode, String problem) {
-
-        static Stamp of(Path file) {
-            try {
-                BasicFileAttributes a;
-                Set<PosixFilePermission> mode = null;
-                try {
-                    PosixFileAttributes p = Files.readAttributes(file, PosixFileAttributes.class);
-                    mode = p.permissions();
-                    a = p;
-                } catch (UnsupportedOperationException e) {
-                    a = Files.readAttributes(file, BasicFileAttributes.class);
-                }
-                return new Stamp(a.lastModifiedTime(), a.size(), a.fileKey(), mode, null);
-            } catch (NoSuchFileException e) {
-                return new Stamp(null, -1, null, null, "missing");
-            } catch (IOException | RuntimeException e) {
-                return new Stamp(null, -1, null, null, e.getClass().getName());
-            }
-        }
+    private record Reading(FileStamp stamp, Login login, String error) {
     }
 
     private RelayAuth(String userProperty, String user, String fileProperty, Path file, Reading reading) {
@@ -137,7 +103,7 @@ final class RelayAuth {
 
     /** The file read and checked now, with the stamp taken before (a change while reading is seen next time). */
     private static Reading readFile(String user, String fileProperty, Path file) {
-        Stamp stamp = Stamp.of(file);
+        FileStamp stamp = FileStamp.of(file);
         try {
             return new Reading(stamp, new Login(user, password(fileProperty, file)), null);
         } catch (IllegalArgumentException e) {
@@ -170,7 +136,7 @@ final class RelayAuth {
      *                                  file, as it is now, cannot be used
      */
     Login login() {
-        Stamp now = Stamp.of(file);
+        FileStamp now = FileStamp.of(file);
         Reading r = reading;
         if (!now.equals(r.stamp)) {
             synchronized (this) {

@@ -3,6 +3,7 @@ package org.streamail.core.internal.delivery;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.URLName;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,6 +43,8 @@ final class RelayConnections implements AutoCloseable {
         final DeliverySettings.Hop hop;
         /** The credentials it authenticated with, or {@code null} for none. */
         final RelayAuth.Login login;
+        /** The CA certificates its hop's certificate was checked against ({@link HopTrust.Check#cas()}), or null. */
+        final List<X509Certificate> cas;
         final Session session;
         final SMTPTransport transport;
         final Instant opened;
@@ -53,11 +56,12 @@ final class RelayConnections implements AutoCloseable {
         Instant idleSince;
 
         private Connection(DeliverySettings settings, DeliverySettings.Hop hop, RelayAuth.Login login,
-                Session session, SMTPTransport transport, Instant opened, boolean plain,
+                List<X509Certificate> cas, Session session, SMTPTransport transport, Instant opened, boolean plain,
                 HopSockets.HopSocket socket) {
             this.settings = settings;
             this.hop = hop;
             this.login = login;
+            this.cas = cas;
             this.session = session;
             this.transport = transport;
             this.opened = opened;
@@ -90,22 +94,25 @@ final class RelayConnections implements AutoCloseable {
     }
 
     /**
-     * An idle connection to {@code hop} under the settings {@code s}, authenticated with {@code login}, that still
-     * answers, or a new one. Idle connections to the hop that authenticated with other credentials (the password
-     * file has changed since) are closed, never used.
+     * An idle connection to {@code hop} under the settings {@code s}, authenticated with {@code login} and checked
+     * against {@code cas}, that still answers, or a new one. Idle connections to the hop that authenticated with other
+     * credentials (the password file has changed since) or whose certificate was checked against other CA
+     * certificates (the CA file has changed since) are closed, never used.
      *
      * @param login      the credentials for the hop as they are now ({@link RelayAuth#login()}), or {@code null}
      *                   when the hop has none
+     * @param cas        the hop's CA certificates as they are now ({@link HopTrust.Check#cas()}), or {@code null}
+     *                   when the hop has no CA file
      * @param properties the Jakarta Mail session properties for a new connection
      * @param plain      whether the connection is one without STARTTLS for a {@code may} hop whose STARTTLS failed
      *                   (kept connections are only used for the same kind)
      * @throws StartTlsFailed     if the hop offered STARTTLS and the command or the TLS handshake failed
      * @throws MessagingException if a new connection could not be made
      */
-    Connection take(DeliverySettings s, DeliverySettings.Hop hop, RelayAuth.Login login, Properties properties,
-            boolean plain) throws MessagingException {
+    Connection take(DeliverySettings s, DeliverySettings.Hop hop, RelayAuth.Login login, List<X509Certificate> cas,
+            Properties properties, boolean plain) throws MessagingException {
         while (true) {
-            Connection c = takeIdle(s, hop, login, plain);
+            Connection c = takeIdle(s, hop, login, cas, plain);
             if (c == null) {
                 break;
             }
@@ -134,7 +141,7 @@ final class RelayConnections implements AutoCloseable {
             throw new AuthNotOffered("the hop offers no SMTP AUTH" + (t.getLastServerResponse() == null ? ""
                     : " (EHLO reply: " + t.getLastServerResponse().strip() + ")"));
         }
-        return new Connection(s, hop, login, session, t, clock.instant(), plain, socket);
+        return new Connection(s, hop, login, cas, session, t, clock.instant(), plain, socket);
     }
 
     /** Whether the hop has sent something nobody asked for on this idle connection (then it is not reused). */
@@ -234,7 +241,8 @@ final class RelayConnections implements AutoCloseable {
         all.forEach(RelayConnections::quietlyClose);
     }
 
-    private Connection takeIdle(DeliverySettings s, DeliverySettings.Hop hop, RelayAuth.Login login, boolean plain) {
+    private Connection takeIdle(DeliverySettings s, DeliverySettings.Hop hop, RelayAuth.Login login,
+            List<X509Certificate> cas, boolean plain) {
         List<Connection> stale = new ArrayList<>();
         Connection found = null;
         Instant now = clock.instant();
@@ -242,10 +250,11 @@ final class RelayConnections implements AutoCloseable {
             for (Iterator<Connection> it = idle.iterator(); it.hasNext();) {
                 Connection c = it.next();
                 if (expired(c, now) || !c.settings.equals(s)
-                        || (c.hop.equals(hop) && !java.util.Objects.equals(c.login, login))) {
+                        || (c.hop.equals(hop) && (!java.util.Objects.equals(c.login, login)
+                                || !java.util.Objects.equals(c.cas, cas)))) {
                     // expired, or opened under settings that have changed since (one set is in force at a time), or
-                    // authenticated with a password that is no longer the file's; connections to the other
-                    // direction's hop stay
+                    // authenticated with a password that is no longer the file's, or checked against CA
+                    // certificates that are no longer the file's; connections to the other direction's hop stay
                     it.remove();
                     stale.add(c);
                 } else if (found == null && c.hop.equals(hop) && c.plain == plain) {

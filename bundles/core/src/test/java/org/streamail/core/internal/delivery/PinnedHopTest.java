@@ -2,12 +2,15 @@ package org.streamail.core.internal.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -281,6 +284,83 @@ class PinnedHopTest {
                 "relay_password_file", pw.toString(), "relay_tls_fingerprints", "ab".repeat(32)));
         assertThat(delivery.configurationError()).isEmpty();
         assertThat(delivery.settings().inbound().auth().user()).isEqualTo("gateway");
+    }
+
+    @Test
+    void aCaFileRenewedInPlaceOrByARenameIsUsedAtTheNextRetryAndABrokenOneDefersWithOneWarn() throws Exception {
+        int port = startServer(caSigned); // signed by CA "a"
+        Path ca = dir.resolve("internal-ca.pem");
+        Files.copy(otherCaPem, ca); // CA "b" only: the hop's certificate is refused
+        Spool spool = start(Map.of("relay_host", "localhost", "relay_port", port, "relay_tls", "verify",
+                "relay_tls_ca_file", ca.toString(), "relay_reuse_seconds", 30L, "retry_initial", 1L,
+                "retry_max_interval", 2L));
+        assertThat(delivery.configurationError()).isEmpty();
+        DeliverySettings before = delivery.settings();
+        StatusChange s = send(spool, "renew1");
+        assertDeferredAndNothingSent(s, spool);
+        assertThat(s.detail()).contains("refused under relay.tls.ca.file '" + ca + "'");
+
+        // renewed in place (same inode), no configuration update: the next retry delivers over TLS
+        Files.write(ca, Files.readAllBytes(caPem));
+        awaitDelivered("renew1");
+        assertThat(received).containsExactly(true);
+
+        // replaced by a rename with CA "b" again: the connection kept from renew1, opened under CA "a", is not used
+        Path next = dir.resolve("internal-ca.pem.new");
+        Files.copy(otherCaPem, next);
+        Files.move(next, ca, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        StatusChange s2 = send(spool, "renew2");
+        assertThat(s2.status()).as(s2.detail()).isEqualTo(DeliveryStatus.DEFERRED);
+        assertThat(s2.detail()).contains("refused under relay.tls.ca.file '" + ca + "'");
+        // and renewed by a rename with CA "a": its next retry delivers
+        Files.copy(caPem, next);
+        Files.move(next, ca, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        awaitDelivered("renew2");
+        assertThat(received).containsExactly(true, true);
+
+        // made non-PEM: deferred, never sent with a weaker check, one WARN however many messages and retries meet it
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(new RelayHostAuthTest.Tee(err, captured), true));
+        String broken = "relay.tls.ca.file '" + ca + "' is not a PEM file of certificates";
+        try {
+            Files.writeString(ca, "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n",
+                    StandardCharsets.US_ASCII);
+            send(spool, "renew3");
+            send(spool, "renew4");
+            for (String id : List.of("renew3", "renew4")) {
+                StatusChange b = log.changes.stream().filter(c -> c.id().equals(id)).findFirst().orElseThrow();
+                assertThat(b.status()).as(b.detail()).isEqualTo(DeliveryStatus.DEFERRED);
+                assertThat(b.detail()).contains("localhost:" + port, broken);
+            }
+            Thread.sleep(2500); // retried meanwhile: still deferred, not logged again
+        } finally {
+            System.setErr(err);
+        }
+        String out = captured.toString(StandardCharsets.UTF_8);
+        assertThat(count(out, "cannot be used now: " + broken)).as(out).isEqualTo(1);
+        assertThat(log.statuses("renew3")).doesNotContain(DeliveryStatus.DELIVERED, DeliveryStatus.FAILED);
+        assertThat(received).hasSize(2);
+
+        // fixed: both go out at their next retry
+        Files.write(ca, Files.readAllBytes(caPem));
+        awaitDelivered("renew3");
+        awaitDelivered("renew4");
+        assertThat(received).containsExactly(true, true, true, true);
+        assertThat(delivery.settings()).as("no configuration update").isSameAs(before);
+    }
+
+    private void awaitDelivered(String id) {
+        Wait.until(id + " delivered", Duration.ofSeconds(20),
+                () -> log.statuses(id).contains(DeliveryStatus.DELIVERED));
+    }
+
+    private static int count(String text, String part) {
+        int n = 0;
+        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
+            n++;
+        }
+        return n;
     }
 
     @Test

@@ -315,7 +315,7 @@ class RelayHostAuthTest {
     }
 
     /** Writes to two streams (the test's output stays visible while it is captured). */
-    private static final class Tee extends OutputStream {
+    static final class Tee extends OutputStream {
         private final OutputStream a;
         private final OutputStream b;
 
