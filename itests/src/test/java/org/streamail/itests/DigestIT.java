@@ -36,9 +36,11 @@ import org.streamail.itests.process.SmtpClient;
  * test's DNS server, {@link AuthTestDns}) are held: one for bob alone, one for bob and carol. {@code
  * streamail:digest-send} mails each of them their digest through the gateway's own intake (delivered to the local
  * folder), and the administrators their summary (counts, no subjects); bob's holds his personal link, whose page
- * lists both subjects. bob releases the first himself (held for him alone, in a category this instance lets users
- * release) and it is delivered; for the second, held for two
- * people, he can only ask, which raises a {@code release-request} alert for the administrators and releases nothing.
+ * lists both subjects. bob releases the first himself (in a category this instance lets users release) and it is
+ * delivered; of the second, held for two people, he releases his own copy, which reaches him alone while the message
+ * stays held for carol. With users then allowed to release spam only, carol (the message is phishing and spam) can
+ * only ask, which raises a {@code release-request} alert for the administrators and releases nothing, until an
+ * administrator releases her copy from the shell, which ends the hold.
  * A link with a changed character is refused.
  */
 @RunWith(PaxExam.class)
@@ -125,16 +127,51 @@ public class DigestIT extends StreamailTestSupport {
         assertThat(quarantine.get(heldAlone.id()).orElseThrow().status()).isEqualTo(QuarantineEntry.Status.RELEASED);
         assertThat(deliveredContaining("Subject: " + alone)).contains("From: ceo@" + AuthIT.SPOOFED);
 
-        // ---- held for two people: bob can only ask; the administrators get an alert, nothing is released
-        Answer asked = post(link, heldShared.id());
+        // ---- held for bob and carol: bob releases his own copy; it reaches him alone and stays held for carol
+        Answer his = post(link, heldShared.id());
+        assertThat(his.status()).isEqualTo(303);
+        assertThat(his.location()).endsWith("?done=released");
+        QuarantineEntry afterBob = quarantine.get(heldShared.id()).orElseThrow();
+        assertThat(afterBob.status()).isEqualTo(QuarantineEntry.Status.HELD);
+        assertThat(afterBob.releasedTo()).containsExactly(BOB);
+        String bobsCopy = deliveredContaining("Subject: " + shared);
+        assertThat(bobsCopy).contains("Delivered-To: " + BOB).doesNotContain("Delivered-To: " + CAROL);
+        assertThat(get(link).body()).as("bob's page no longer lists it").doesNotContain(shared);
+        assertThat(post(link, heldShared.id()).location()).as("nothing left for bob").endsWith("?done=gone");
+
+        // ---- with users allowed to release spam only, carol (phishing and spam) can only ask: an alert, no release
+        updateConfig("org.streamail.digest", java.util.Map.of("base.url", base, "self.release.categories", "SPAM",
+                "admin.address", "postmaster@" + PROTECTED));
+        String spamOnly = "(&(service.pid=org.streamail.digest)(self.release.categories=SPAM))";
+        waitFor("the digest with self.release.categories = SPAM", Duration.ofSeconds(30), () -> {
+            try {
+                var refs = bundleContext.getServiceReferences((String) null, spamOnly);
+                return refs != null && refs.length >= 2;
+            } catch (org.osgi.framework.InvalidSyntaxException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Matcher cm = Pattern.compile(Pattern.quote(base) + "/streamail/digest/[A-Za-z0-9_.\\-]+").matcher(carols);
+        assertThat(cm.find()).as("carol's link in " + carols).isTrue();
+        String carolsLink = cm.group();
+        assertThat(get(carolsLink).body()).contains(shared).doesNotContain(alone);
+        Answer asked = post(carolsLink, heldShared.id());
         assertThat(asked.status()).isEqualTo(303);
         assertThat(asked.location()).endsWith("?done=requested");
         assertThat(quarantine.get(heldShared.id()).orElseThrow().status()).isEqualTo(QuarantineEntry.Status.HELD);
         AlertStore alerts = service(AlertStore.class, Duration.ofSeconds(30));
         List<Alert> requests = alerts.query(new AlertQuery(10, null, "release-request", heldShared.id(), null));
         assertThat(requests).hasSize(1);
-        assertThat(requests.get(0).title()).contains(BOB);
-        assertThat(post(link, heldShared.id()).location()).endsWith("?done=already_requested");
+        assertThat(requests.get(0).title()).contains(CAROL);
+        assertThat(post(carolsLink, heldShared.id()).location()).endsWith("?done=already_requested");
+
+        // ---- the administrator answers her request: her copy is released, and the message with it
+        assertThat(executeCommand("streamail:quarantine-release --recipient " + CAROL + " " + heldShared.id()))
+                .contains(CAROL);
+        waitFor("the shared message released to everyone", Duration.ofSeconds(30), () -> quarantine
+                .get(heldShared.id()).orElseThrow().status() == QuarantineEntry.Status.RELEASED);
+        assertThat(deliveredContaining("Subject: " + shared, "Delivered-To: " + CAROL))
+                .doesNotContain("Delivered-To: " + BOB);
 
         // ---- carol's id through bob's link is not his to touch; a changed link is refused
         String tampered = link.substring(0, link.length() - 1) + (link.endsWith("A") ? "B" : "A");

@@ -144,14 +144,16 @@ public abstract class StreamailTestSupport {
     // ------------------------------------------------------------------ helpers (inside Karaf)
 
     /**
-     * The first delivered file (the local folder, the distribution's default next hop) holding {@code text}, waited
-     * for up to 30 s; read as ISO-8859-1 so that every byte stays one character. Only complete files: delivery writes
-     * {@code .<id>.eml.tmp} and renames it to {@code <id>.eml}, and a reader of the temporary file saw half a message.
+     * The first delivered file (the local folder, the distribution's default next hop) holding {@code text} and each
+     * of {@code more}, waited for up to 30 s; read as ISO-8859-1 so that every byte stays one character. Only complete
+     * files: delivery writes {@code .<id>.eml.tmp} and renames it to {@code <id>.eml}, and a reader of the temporary
+     * file saw half a message.
      */
-    protected static String deliveredContaining(String text) {
+    protected static String deliveredContaining(String text, String... more) {
         java.nio.file.Path delivered = java.nio.file.Path.of(System.getProperty("karaf.data"), "streamail", "delivered");
         String[] content = new String[1];
-        waitFor("a delivered message with '" + text + "' in " + delivered, Duration.ofSeconds(30), () -> {
+        waitFor("a delivered message with '" + text + "'" + (more.length == 0 ? "" : " and "
+                + java.util.Arrays.toString(more)) + " in " + delivered, Duration.ofSeconds(30), () -> {
             try (var files = java.nio.file.Files.list(delivered)) {
                 for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files::iterator) {
                     String name = f.getFileName().toString();
@@ -159,7 +161,7 @@ public abstract class StreamailTestSupport {
                         continue; // a file still being written (.<id>.eml.tmp, renamed into place when complete)
                     }
                     String s = java.nio.file.Files.readString(f, StandardCharsets.ISO_8859_1);
-                    if (s.contains(text)) {
+                    if (s.contains(text) && java.util.Arrays.stream(more).allMatch(s::contains)) {
                         content[0] = s;
                         return true;
                     }

@@ -30,6 +30,19 @@ public interface QuarantineService {
     QuarantineEntry release(String id, String actor);
 
     /**
+     * Releases a held message to one of its recipients only: queues a copy for {@code recipient} alone, as
+     * {@link #release} does for all of them, and records it ({@link QuarantineEntry#releasedTo()}); the message stays
+     * held for the others, and becomes RELEASED once each of them has been released. For a user releasing their own
+     * copy (the quarantine digest) and an administrator answering one recipient's request.
+     *
+     * @throws NoSuchElementException   if there is no such entry
+     * @throws IllegalArgumentException if {@code recipient} is not one of its envelope recipients
+     * @throws IllegalStateException    if it is not HELD, or was released to {@code recipient} already
+     * @since package version 1.3.0
+     */
+    QuarantineEntry releaseTo(String id, String recipient, String actor);
+
+    /**
      * Deletes a held message and its bytes.
      *
      * @throws NoSuchElementException if there is no such entry

@@ -4,7 +4,7 @@
  *
  * <p>1.1.0: {@link org.streamail.api.service.StatusReport#problems()} (components that failed to activate).
  */
-@Version("1.2.0")
+@Version("1.3.0")
 @Export
 package org.streamail.api.service;
 

@@ -1,7 +1,9 @@
 package org.streamail.api.store;
 
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 import org.streamail.api.model.Envelope;
 import org.streamail.api.model.Verdict;
 
@@ -19,6 +21,9 @@ import org.streamail.api.model.Verdict;
  * @param status        held, released or deleted
  * @param actedBy       who released or deleted it, or {@code ""}
  * @param actedAt       when, or {@code null}
+ * @param releasedTo    the envelope recipients (lower case) a copy was released to one by one
+ *                      ({@link org.streamail.api.service.QuarantineService#releaseTo}) while the message stays held
+ *                      for the others; empty when none was. Once every recipient has been, the entry is RELEASED.
  */
 public record QuarantineEntry(
         String id,
@@ -30,7 +35,8 @@ public record QuarantineEntry(
         Instant quarantinedAt,
         Status status,
         String actedBy,
-        Instant actedAt) {
+        Instant actedAt,
+        Set<String> releasedTo) {
 
     /** Life of a quarantined message. */
     public enum Status { HELD, RELEASED, DELETED }
@@ -44,5 +50,26 @@ public record QuarantineEntry(
         Objects.requireNonNull(quarantinedAt, "quarantinedAt");
         status = status == null ? Status.HELD : status;
         actedBy = actedBy == null ? "" : actedBy;
+        releasedTo = releasedTo == null ? Set.of() : Set.copyOf(releasedTo);
+    }
+
+    /** An entry no recipient of which was released on their own. */
+    public QuarantineEntry(String id, String messageId, String subject, Envelope envelope, Verdict verdict, long size,
+            Instant quarantinedAt, Status status, String actedBy, Instant actedAt) {
+        this(id, messageId, subject, envelope, verdict, size, quarantinedAt, status, actedBy, actedAt, Set.of());
+    }
+
+    /**
+     * Whether the message is still held for {@code recipient} (compared without regard to case): the entry is HELD,
+     * {@code recipient} is one of its envelope recipients, and no copy was released to them on their own.
+     *
+     * @since package version 1.5.0
+     */
+    public boolean heldFor(String recipient) {
+        if (status != Status.HELD || recipient == null) {
+            return false;
+        }
+        String r = recipient.toLowerCase(Locale.ROOT);
+        return !releasedTo.contains(r) && envelope.recipients().stream().anyMatch(x -> x.equalsIgnoreCase(r));
     }
 }

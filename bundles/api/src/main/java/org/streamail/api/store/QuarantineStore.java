@@ -35,4 +35,16 @@ public interface QuarantineStore {
      * cannot both succeed).
      */
     boolean transition(String id, QuarantineEntry.Status to, String actor);
+
+    /**
+     * Records that a copy of a HELD entry was released to one of its envelope recipients (compared without regard to
+     * case, kept in lower case in {@link QuarantineEntry#releasedTo()}). Of two calls for the same recipient, on this
+     * node or another, one records it. When with it every envelope recipient has been released, the entry moves to
+     * RELEASED with this actor and time (its raw bytes are kept, as for any release).
+     *
+     * @return {@code true} if recorded now; {@code false} if there is no such HELD entry, {@code recipient} is not one
+     *         of its envelope recipients, or it was released to them before
+     * @since package version 1.5.0
+     */
+    boolean releaseRecipient(String id, String recipient, String actor);
 }

@@ -59,6 +59,11 @@ class ReleaseLearnerTest {
         public boolean transition(String id, QuarantineEntry.Status to, String actor) {
             return false;
         }
+
+        @Override
+        public boolean releaseRecipient(String id, String recipient, String actor) {
+            return false;
+        }
     };
 
     static QuarantineEntry released(String id, String by) {

@@ -33,9 +33,9 @@ public @interface DigestConfig {
     @AttributeDefinition(description = "Days a link stays valid (1..90)")
     int link_validity_days() default 14;
 
-    @AttributeDefinition(description = "Categories a user may release alone, comma-separated (SPAM, POLICY, INFO,"
-            + " ERROR, MALFORMED, PHISHING, MALWARE); a message held for any other category, or held for several"
-            + " recipients, gets a link that asks the administrators instead. Empty: users only ask")
+    @AttributeDefinition(description = "Categories of which a user may release their own copy, comma-separated"
+            + " (SPAM, POLICY, INFO, ERROR, MALFORMED, PHISHING, MALWARE); a message held for any other category gets a"
+            + " link that asks the administrators instead. Empty: users only ask")
     String self_release_categories() default "SPAM";
 
     @AttributeDefinition(description = "Messages listed in one user's digest (1..1000); the rest are counted")

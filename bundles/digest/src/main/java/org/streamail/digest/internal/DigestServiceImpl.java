@@ -398,7 +398,8 @@ public class DigestServiceImpl implements QuarantineDigest {
                 Set<String> to = new TreeSet<>();
                 for (String r : e.envelope().recipients()) {
                     String address = r.toLowerCase(Locale.ROOT);
-                    if (Texts.isAddress(address) && protectedDomain(address)) {
+                    // a copy released to this recipient alone is no longer held for them
+                    if (Texts.isAddress(address) && e.heldFor(address) && protectedDomain(address)) {
                         to.add(address);
                     }
                 }

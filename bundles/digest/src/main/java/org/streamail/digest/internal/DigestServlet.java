@@ -30,6 +30,7 @@ import org.streamail.api.alert.AlertService;
 import org.streamail.api.config.ConfigCheck;
 import org.streamail.api.config.KeyFiles;
 import org.streamail.api.service.QuarantineService;
+import org.streamail.api.spam.ReportService;
 
 /**
  * {@code /streamail/digest/<token>}: the page a user's digest link opens, in the unauthenticated
@@ -63,6 +64,9 @@ public class DigestServlet extends HttpServlet {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private transient volatile AlertService alertService;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private transient volatile ReportService reportService;
 
     /** What the configuration says, with its key: replaced as a whole on a modification. */
     private record State(DigestSettings settings, DigestTokens tokens, ReleaseDesk desk) {
@@ -80,10 +84,10 @@ public class DigestServlet extends HttpServlet {
 
     /** For tests: the servlet without OSGi, on these services and this clock. */
     DigestServlet(DigestSettings settings, byte[] key, Supplier<QuarantineService> quarantine,
-            Supplier<AlertService> alerts, Clock clock) {
+            Supplier<AlertService> alerts, Supplier<ReportService> reports, Clock clock) {
         this.quarantine = Objects.requireNonNull(quarantine, "quarantine");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.state = new State(settings, new DigestTokens(key), new ReleaseDesk(quarantine, alerts,
+        this.state = new State(settings, new DigestTokens(key), new ReleaseDesk(quarantine, alerts, reports,
                 settings.selfRelease()));
     }
 
@@ -103,7 +107,7 @@ public class DigestServlet extends HttpServlet {
                     settings.keyFile());
         }
         this.state = new State(settings, new DigestTokens(k.key()),
-                new ReleaseDesk(quarantine, () -> alertService, settings.selfRelease()));
+                new ReleaseDesk(quarantine, () -> alertService, () -> reportService, settings.selfRelease()));
     }
 
     /**

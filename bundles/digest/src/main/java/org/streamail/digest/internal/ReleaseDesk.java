@@ -18,6 +18,8 @@ import org.streamail.api.alert.Severity;
 import org.streamail.api.digest.QuarantineDigest;
 import org.streamail.api.model.Category;
 import org.streamail.api.service.QuarantineService;
+import org.streamail.api.spam.ReportKind;
+import org.streamail.api.spam.ReportService;
 import org.streamail.api.store.QuarantineEntry;
 import org.streamail.api.store.QuarantineQuery;
 
@@ -36,6 +38,8 @@ final class ReleaseDesk {
     private static final Logger LOG = LoggerFactory.getLogger(ReleaseDesk.class);
     static final String ALERT_KIND = "release-request";
     static final String ACTOR_PREFIX = QuarantineDigest.RELEASE_ACTOR_PREFIX;
+    /** Pages of the quarantine read at most to fill one user's list. */
+    static final int MAX_PAGES = 10;
     /** Longest quarantine id looked up; a longer one cannot be a gateway id. */
     static final int MAX_ID_CHARS = 200;
     private static final int MAX_TITLE = 200;
@@ -54,16 +58,20 @@ final class ReleaseDesk {
 
     private final Supplier<QuarantineService> quarantine;
     private final Supplier<AlertService> alerts;
+    private final Supplier<ReportService> reports;
     private final Set<Category> selfRelease;
 
     /**
      * @param quarantine  the quarantine, or a supplier of {@code null} while it is absent
      * @param alerts      the alert service, or a supplier of {@code null} while it is absent
+     * @param reports     the spam bundle's reports, or a supplier of {@code null} while it is absent
      * @param selfRelease the categories a user may release alone (copied)
      */
-    ReleaseDesk(Supplier<QuarantineService> quarantine, Supplier<AlertService> alerts, Set<Category> selfRelease) {
+    ReleaseDesk(Supplier<QuarantineService> quarantine, Supplier<AlertService> alerts, Supplier<ReportService> reports,
+            Set<Category> selfRelease) {
         this.quarantine = Objects.requireNonNull(quarantine, "quarantine");
         this.alerts = Objects.requireNonNull(alerts, "alerts");
+        this.reports = Objects.requireNonNull(reports, "reports");
         this.selfRelease = Set.copyOf(selfRelease);
     }
 
@@ -77,14 +85,22 @@ final class ReleaseDesk {
         if (q == null) {
             throw new IllegalStateException("the quarantine service is not available");
         }
-        List<QuarantineEntry> found = q.list(new QuarantineQuery(limit, 0, QuarantineEntry.Status.HELD, null, null,
-                recipient));
-        List<Held> out = new ArrayList<>(Math.min(found.size(), QuarantineQuery.MAX_LIMIT));
-        for (QuarantineEntry e : found) {
-            // The store filters already; checked again because a match here is what lets the user act on it.
-            if (out.size() < limit && e.status() == QuarantineEntry.Status.HELD && isFor(e, recipient)) {
-                out.add(new Held(e, selfReleasable(e, recipient, selfRelease)));
+        List<Held> out = new ArrayList<>(Math.min(limit, QuarantineQuery.MAX_LIMIT));
+        // Entries whose copy for this user was released already (the others' still held) are skipped, so more pages
+        // may be needed to fill the list; bounded.
+        for (int page = 0, offset = 0; page < MAX_PAGES && out.size() < limit; page++) {
+            List<QuarantineEntry> found = q.list(new QuarantineQuery(limit, offset, QuarantineEntry.Status.HELD, null,
+                    null, recipient));
+            for (QuarantineEntry e : found) {
+                // The store filters already; checked again because a match here is what lets the user act on it.
+                if (out.size() < limit && e.heldFor(recipient)) {
+                    out.add(new Held(e, selfReleasable(e, recipient, selfRelease)));
+                }
             }
+            if (found.size() < limit) {
+                break;
+            }
+            offset += found.size();
         }
         out.sort(Comparator.comparing((Held h) -> h.entry().quarantinedAt()).reversed());
         return List.copyOf(out);
@@ -107,7 +123,7 @@ final class ReleaseDesk {
         }
         String shownId = Texts.oneLine(quarantineId, MAX_ID_CHARS);
         Optional<QuarantineEntry> found = q.get(quarantineId);
-        if (found.isEmpty() || found.get().status() != QuarantineEntry.Status.HELD || !isFor(found.get(), recipient)) {
+        if (found.isEmpty() || !found.get().heldFor(recipient)) {
             LOG.info("Digest: {} acted on quarantine entry {}, which is not held for them: nothing done", recipient,
                     shownId);
             return Outcome.GONE;
@@ -115,13 +131,15 @@ final class ReleaseDesk {
         QuarantineEntry e = found.get();
         if (selfReleasable(e, recipient, selfRelease)) {
             try {
-                q.release(e.id(), ACTOR_PREFIX + recipient);
-            } catch (IllegalStateException | NoSuchElementException race) {
+                q.releaseTo(e.id(), recipient, ACTOR_PREFIX + recipient);
+            } catch (IllegalStateException | IllegalArgumentException | NoSuchElementException race) {
                 LOG.info("Digest: {} released quarantine entry {}, which was released or deleted meanwhile", recipient,
                         shownId);
                 return Outcome.GONE;
             }
-            LOG.info("Digest: {} released quarantine entry {} (held as {})", recipient, shownId, categories(e));
+            LOG.info("Digest: {} released their copy of quarantine entry {} (held as {})", recipient, shownId,
+                    categories(e));
+            learn(e, recipient, shownId);
             return Outcome.RELEASED;
         }
         AlertService a = alerts.get();
@@ -142,23 +160,37 @@ final class ReleaseDesk {
     }
 
     /**
-     * Whether {@code recipient} may release {@code e} alone: it is held, for this recipient only (a release
-     * re-delivers to every recipient, so nobody releases a message for others), and every category it was held for
-     * is allowed. {@link Category#INFO} is no reason to hold (a signal that alone says nothing bad, such as the
-     * sender authentication results every inbound message has) and is not counted. A message held without another
-     * category is not releasable: nothing says it is harmless.
+     * Whether {@code recipient} may release their own copy of {@code e} ({@link QuarantineService#releaseTo}: the
+     * other recipients' copies stay held): it is still held for them, and every category it was held for is allowed.
+     * {@link Category#INFO} is no reason to hold (a signal that alone says nothing bad, such as the sender
+     * authentication results every inbound message has) and is not counted. A message held without another category
+     * is not releasable: nothing says it is harmless.
      */
     static boolean selfReleasable(QuarantineEntry e, String recipient, Set<Category> allowed) {
-        if (e == null || recipient == null || allowed == null || e.status() != QuarantineEntry.Status.HELD) {
+        if (e == null || recipient == null || allowed == null || !e.heldFor(recipient)) {
             return false;
         }
-        List<String> to = e.envelope().recipients();
         List<Category> held = e.verdict().categories().stream().filter(c -> c != Category.INFO).toList();
-        return to.size() == 1 && to.get(0).equalsIgnoreCase(recipient) && !held.isEmpty() && allowed.containsAll(held);
+        return !held.isEmpty() && allowed.containsAll(held);
     }
 
-    private static boolean isFor(QuarantineEntry e, String recipient) {
-        return e.envelope().recipients().stream().anyMatch(r -> r.equalsIgnoreCase(recipient));
+    /**
+     * The user's release is their ham report (as the spam bundle learns a whole release by a digest user): the
+     * copies still held for others stay held, and the report weighs as one user's, never an administrator's. Reports
+     * are idempotent per message and reporter, so the spam bundle's own learning of a release that ends the hold
+     * counts once with this. A report that fails is logged; the release stands.
+     */
+    private void learn(QuarantineEntry e, String recipient, String shownId) {
+        ReportService r = reports.get();
+        if (r == null) {
+            return;
+        }
+        try {
+            r.reportById(ReportKind.HAM, e.id(), recipient, false);
+        } catch (RuntimeException x) {
+            LOG.warn("Digest: the release of {} by {} was not learned as their ham report: {}", shownId, recipient,
+                    Texts.oneLine(String.valueOf(x.getMessage()), 200));
+        }
     }
 
     /** The alert to the administrators (recipient "": it is not mailed back to the user who asked). */
@@ -166,14 +198,15 @@ final class ReleaseDesk {
         String who = Texts.oneLine(recipient, 100);
         String title = Texts.oneLine(who + " asks for the release of a message held as " + categories(e), MAX_TITLE);
         String detail = who + " asked, from their quarantine digest, for the release of a message the policy does not"
-                + " let them release alone (held as " + categories(e) + ", or held for several recipients).\n"
+                + " let them release themselves (held as " + categories(e) + ").\n"
                 + "Quarantine id: " + Texts.oneLine(e.id(), MAX_ID_CHARS) + "\n"
                 + "Sender: " + (e.envelope().sender().isEmpty() ? "<>" : Texts.oneLine(e.envelope().sender(), 254))
                 + "\n"
                 + "Recipients: " + Texts.oneLine(String.join(", ", e.envelope().recipients()), 500) + "\n"
                 + "Subject: " + Texts.oneLine(e.subject(), 200) + "\n"
                 + "Reason: " + Texts.oneLine(e.verdict().reason(), 300) + "\n"
-                + "Release it from the quarantine if it is safe; the user is not told either way.";
+                + "Release it to them if it is safe (streamail:quarantine-release --recipient " + who + " "
+                + Texts.oneLine(e.id(), MAX_ID_CHARS) + "); the user is not told either way.";
         // the gateway id, as AlertRequest asks (the quarantine id is the gateway id), so GET /messages/{id} finds it
         return new AlertRequest(ALERT_KIND, Severity.MEDIUM, e.id(), Texts.oneLine(e.id(), MAX_MESSAGE_ID), "",
                 title, detail);

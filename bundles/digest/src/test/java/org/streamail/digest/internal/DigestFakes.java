@@ -19,6 +19,9 @@ import org.streamail.api.model.Direction;
 import org.streamail.api.model.Envelope;
 import org.streamail.api.model.Verdict;
 import org.streamail.api.service.QuarantineService;
+import org.streamail.api.spam.ReportKind;
+import org.streamail.api.spam.ReportResult;
+import org.streamail.api.spam.ReportService;
 import org.streamail.api.store.QuarantineEntry;
 import org.streamail.api.store.QuarantineQuery;
 import org.streamail.api.store.SharedState;
@@ -146,6 +149,32 @@ final class DigestFakes {
             return r;
         }
 
+        /** As the core's: a copy to one recipient; RELEASED once every recipient was released. */
+        @Override
+        public synchronized QuarantineEntry releaseTo(String id, String recipient, String actor) {
+            releases.add(id + " to " + recipient + " by " + actor);
+            QuarantineEntry e = entries.get(id);
+            if (e == null) {
+                throw new NoSuchElementException(id);
+            }
+            String r = recipient.toLowerCase(java.util.Locale.ROOT);
+            if (e.envelope().recipients().stream().noneMatch(x -> x.equalsIgnoreCase(r))) {
+                throw new IllegalArgumentException(recipient + " is not a recipient of " + id);
+            }
+            if (raceOnRelease || !e.heldFor(r)) {
+                throw new IllegalStateException(id + " is not held for " + recipient);
+            }
+            Set<String> to = new HashSet<>(e.releasedTo());
+            to.add(r);
+            boolean all = e.envelope().recipients().stream().allMatch(x -> to.contains(x.toLowerCase(
+                    java.util.Locale.ROOT)));
+            QuarantineEntry n = new QuarantineEntry(e.id(), e.messageId(), e.subject(), e.envelope(), e.verdict(),
+                    e.size(), e.quarantinedAt(), all ? QuarantineEntry.Status.RELEASED : QuarantineEntry.Status.HELD,
+                    all ? actor : "", all ? T0 : null, to);
+            entries.put(id, n);
+            return n;
+        }
+
         @Override
         public QuarantineEntry delete(String id, String actor) {
             throw new UnsupportedOperationException("the digest never deletes");
@@ -153,6 +182,26 @@ final class DigestFakes {
 
         QuarantineEntry.Status status(String id) {
             return entries.get(id).status();
+        }
+    }
+
+    /** The spam bundle's reports: records each report by id; {@link #failure} makes it throw. */
+    static final class FakeReports implements ReportService {
+        final List<String> reports = new ArrayList<>();
+        RuntimeException failure;
+
+        @Override
+        public ReportResult report(ReportKind kind, byte[] raw, String reporter, boolean admin) {
+            throw new UnsupportedOperationException("the digest reports by id");
+        }
+
+        @Override
+        public synchronized ReportResult reportById(ReportKind kind, String id, String reporter, boolean admin) {
+            if (failure != null) {
+                throw failure;
+            }
+            reports.add(kind + " " + id + " by " + reporter + (admin ? " (admin)" : ""));
+            return null;
         }
     }
 

@@ -49,6 +49,9 @@ class DigestNodesTest {
     final DigestServiceImplTest.Quarantine quarantine = new DigestServiceImplTest.Quarantine();
     final DigestFakes.FakeSharedState shared = new DigestFakes.FakeSharedState();
     final MutableClock clock = new MutableClock(SLOT.minus(Duration.ofHours(1)));
+    /** The intakes of node A and node B. */
+    final NodeIntake inA = new NodeIntake();
+    final NodeIntake inB = new NodeIntake();
 
     /** Thrown by an intake to stand for the node's process dying in the middle of a run. */
     static final class Killed extends Error {
@@ -90,6 +93,12 @@ class DigestNodesTest {
         return d;
     }
 
+    /** One message held for each user half an hour before the send time, and the clock just after it. */
+    void justAfterSendTimeWithOneHeldForEachUser() {
+        holdOneForEachUser(SLOT.minus(Duration.ofMinutes(30)));
+        clock.set(SLOT.plusSeconds(30));
+    }
+
     void holdOneForEachUser(Instant at) {
         for (int i = 0; i < USERS.size(); i++) {
             quarantine.hold("q" + at.getEpochSecond() + "-" + i, at.plusSeconds(i), Direction.INBOUND, null,
@@ -99,12 +108,9 @@ class DigestNodesTest {
 
     @Test
     void twoNodesDueAtTheSameSendTimeSendEachUserOneDigest() throws Exception {
-        NodeIntake inA = new NodeIntake();
-        NodeIntake inB = new NodeIntake();
         DigestServiceImpl a = node(inA, "");
         DigestServiceImpl b = node(inB, "");
-        holdOneForEachUser(SLOT.minus(Duration.ofMinutes(30)));
-        clock.set(SLOT.plusSeconds(30));
+        justAfterSendTimeWithOneHeldForEachUser();
         assertThat(a.due(clock.instant())).isTrue();
         assertThat(b.due(clock.instant())).isTrue();
         a.tick();
@@ -134,12 +140,9 @@ class DigestNodesTest {
 
     @Test
     void aRunANodeLeftHalfWayIsFinishedByAnotherAfterItsLeaseFromTheNextUser() {
-        NodeIntake inA = new NodeIntake();
-        NodeIntake inB = new NodeIntake();
         DigestServiceImpl a = node(inA, "admin@corp.example");
         DigestServiceImpl b = node(inB, "admin@corp.example");
-        holdOneForEachUser(SLOT.minus(Duration.ofMinutes(30)));
-        clock.set(SLOT.plusSeconds(30));
+        justAfterSendTimeWithOneHeldForEachUser();
         inA.before = u -> {
             if (u.equals("c@corp.example")) {
                 throw new Killed(); // the process dies as it hands on c's digest
@@ -175,12 +178,9 @@ class DigestNodesTest {
 
     @Test
     void aNodeWhoseLeaseLapsedStopsAtItsNextStepAndTheOtherSendsTheRest() throws Exception {
-        NodeIntake inA = new NodeIntake();
-        NodeIntake inB = new NodeIntake();
         DigestServiceImpl a = node(inA, "");
         DigestServiceImpl b = node(inB, "");
-        holdOneForEachUser(SLOT.minus(Duration.ofMinutes(30)));
-        clock.set(SLOT.plusSeconds(30));
+        justAfterSendTimeWithOneHeldForEachUser();
         CountDownLatch stuck = new CountDownLatch(1);
         CountDownLatch go = new CountDownLatch(1);
         inA.before = u -> {
@@ -205,10 +205,8 @@ class DigestNodesTest {
 
     @Test
     void theStoreGoneMidRunStopsItAndTheSameNodeGoesOnAtItsNextTick() {
-        NodeIntake inA = new NodeIntake();
         DigestServiceImpl a = node(inA, "");
-        holdOneForEachUser(SLOT.minus(Duration.ofMinutes(30)));
-        clock.set(SLOT.plusSeconds(30));
+        justAfterSendTimeWithOneHeldForEachUser();
         inA.before = u -> {
             if (u.equals("c@corp.example")) {
                 shared.failure = new StoreException("database down");
@@ -240,11 +238,8 @@ class DigestNodesTest {
         assertThat(DigestLedger.parse(DigestLedger.format(Optional.of(SLOT), r) + "future.field=x\n", 7))
                 .isEqualTo(new DigestLedger.State(Optional.of(SLOT), r, 7));
 
-        NodeIntake inA = new NodeIntake();
-        NodeIntake inB = new NodeIntake();
         DigestServiceImpl a = node(inA, "");
-        holdOneForEachUser(SLOT.minus(Duration.ofMinutes(30)));
-        clock.set(SLOT.plusSeconds(30));
+        justAfterSendTimeWithOneHeldForEachUser();
         quarantine.failure = new IllegalStateException("quarantine unreadable");
         assertThatThrownBy(() -> a.sendNow("test")).hasMessageContaining("quarantine unreadable");
         quarantine.failure = null;

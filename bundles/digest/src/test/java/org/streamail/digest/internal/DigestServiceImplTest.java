@@ -210,6 +210,16 @@ class DigestServiceImplTest {
     }
 
     @Test
+    void aMessageReleasedToOneOfItsRecipientsIsListedForTheOthersOnly() {
+        quarantine.hold("q1", T0.minus(Duration.ofHours(5)), Direction.INBOUND, null, "a@x.example", Category.SPAM,
+                "bob@corp.example", "carol@corp.example");
+        quarantine.releaseTo("q1", "BOB@corp.example", "digest:bob@corp.example");
+        DigestRun run = service(settings("", 50, 20_000)).sendNow("test");
+        assertThat(run.recipients()).isEqualTo(1);
+        assertThat(intake.envelopes).extracting(e -> e.recipients().get(0)).containsExactly("carol@corp.example");
+    }
+
+    @Test
     void aLongListIsCutAtMaxEntriesAndTheRestCounted() {
         for (int i = 0; i < 7; i++) {
             quarantine.hold("q" + i, T0.minus(Duration.ofMinutes(10 + i)), Direction.INBOUND, null, "a@x.example",

@@ -64,6 +64,7 @@ class DigestServletHttpTest {
         DigestSettings settings = new DigestSettings(false, LocalTime.of(8, 0), ZoneId.of("Europe/Paris"), "", null,
                 Duration.ofDays(14), Set.of(Category.SPAM), 50, 20_000, Duration.ofDays(1), "", "");
         DigestServlet servlet = new DigestServlet(settings, DigestTokensTest.KEY, () -> present, () -> alerts,
+                () -> null,
                 Clock.fixed(NOW, ZoneOffset.UTC));
         server = new Server();
         HttpConfiguration http = new HttpConfiguration();
@@ -127,7 +128,7 @@ class DigestServletHttpTest {
 
         assertThat(r.statusCode()).isEqualTo(200);
         assertSecurityHeaders(r);
-        assertThat(buttons(r.body())).containsExactly("q-shared=" + DigestPages.ASK_LABEL,
+        assertThat(buttons(r.body())).containsExactly("q-shared=" + DigestPages.RELEASE_LABEL,
                 "q-phish=" + DigestPages.ASK_LABEL, "q-spam=" + DigestPages.RELEASE_LABEL);
         assertThat(r.body()).contains(ALICE).contains("Cheap watches").contains("Team lunch")
                 .contains("sender@bad.example").contains("2026-03-01 10:01").contains("spam").contains("phishing")
@@ -156,7 +157,7 @@ class DigestServletHttpTest {
         String location = r.headers().firstValue("Location").orElseThrow();
         assertThat(location).endsWith(URI.create(link).getPath() + "?done=released");
         assertThat(quarantine.status("q-spam")).isEqualTo(QuarantineEntry.Status.RELEASED);
-        assertThat(quarantine.releases).containsExactly("q-spam by digest:" + ALICE);
+        assertThat(quarantine.releases).containsExactly("q-spam to " + ALICE + " by digest:" + ALICE);
 
         HttpResponse<String> after = get(URI.create(link).resolve(location).toString());
         assertThat(after.statusCode()).isEqualTo(200);

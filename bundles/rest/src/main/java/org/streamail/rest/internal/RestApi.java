@@ -304,8 +304,77 @@ final class RestApi {
                 .withHeader("Content-Disposition", "attachment; filename=\"" + id + ".eml\"");
     }
 
+    /**
+     * {@code POST /quarantine/{id}/release}: without a body to every recipient still held for; with
+     * {@code {"recipient": "..."}} to that recipient only ({@link QuarantineService#releaseTo}).
+     */
     private ApiResponse quarantineRelease(ApiRequest request) {
-        return quarantineAction(request, "release", QuarantineService::release);
+        id(request, "quarantined message");
+        String recipient = releaseRecipient(request);
+        if (recipient == null) {
+            return quarantineAction(request, "release", QuarantineService::release);
+        }
+        return quarantineReleaseTo(request, recipient);
+    }
+
+    /** The recipient a release's body names, or {@code null} without a body (a release to everyone). */
+    private String releaseRecipient(ApiRequest request) {
+        byte[] bytes = request.body(limits.maxJsonSize());
+        if (bytes.length == 0) {
+            return null; // as before: a release needs no body, whatever its content type says
+        }
+        String type = request.mediaType();
+        if (!type.isEmpty() && !type.equals("application/json")) {
+            throw new ApiException(415, "POST /quarantine/{id}/release takes no body, or Content-Type:"
+                    + " application/json, got " + abbrev(type));
+        }
+        JsonNode body;
+        try {
+            body = mapper.readTree(bytes);
+        } catch (java.io.IOException e) {
+            throw JsonErrors.malformed(e);
+        }
+        if (body == null || !body.isObject()) {
+            throw ApiException.badRequest("the body must be a JSON object {\"recipient\":\"...\"}, or none to release"
+                    + " the message to every recipient");
+        }
+        JsonBodies.onlyFields(body, "recipient");
+        JsonNode r = body.get("recipient");
+        if (r == null || !r.isTextual()) {
+            throw ApiException.badRequest("\"recipient\" (an address) is required; send no body to release the"
+                    + " message to every recipient");
+        }
+        return address(r.asText(), "recipient", false);
+    }
+
+    private ApiResponse quarantineReleaseTo(ApiRequest request, String recipient) {
+        String id = id(request, "quarantined message");
+        QuarantineService service = services.requireQuarantine();
+        String actor = request.user().name();
+        try {
+            QuarantineEntry entry = service.releaseTo(id, recipient, actor);
+            LOG.info("Quarantined message {}: release to {} by {}", id, recipient, actor);
+            return ApiResponse.ok(JsonMapping.quarantine(entry));
+        } catch (NoSuchElementException e) {
+            throw ApiException.notFound("no quarantined message with id " + id);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(recipient + " is not a recipient of message " + id);
+        } catch (IllegalStateException e) {
+            QuarantineEntry now = service.get(id).orElse(null);
+            if (now != null && now.heldFor(recipient)) {
+                // still held for them: the core could not do it now (spool full, a parallel release under way)
+                LOG.warn("Quarantined message {}: release to {} by {} failed: {}", id, recipient, actor,
+                        e.getMessage());
+                throw ApiException.unavailable("cannot release message " + id + " to " + recipient + " now: it is"
+                        + " still held for them; try again later (" + ApiException.SEE_LOG + ")");
+            }
+            if (now != null && now.releasedTo().contains(recipient.toLowerCase(Locale.ROOT))) {
+                throw ApiException.conflict("cannot release message " + id + " to " + recipient + ": it was released"
+                        + " to them already (status " + now.status().name() + ")");
+            }
+            throw ApiException.conflict("cannot release message " + id + " to " + recipient + ": it is not held"
+                    + " (status " + (now == null ? "gone" : now.status().name()) + ")");
+        }
     }
 
     private ApiResponse quarantineDelete(ApiRequest request) {

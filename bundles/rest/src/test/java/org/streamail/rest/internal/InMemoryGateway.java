@@ -70,8 +70,12 @@ final class InMemoryGateway {
     RuntimeException releaseFailure;
 
     void hold(String id, String subject, Verdict verdict, byte[] raw) {
+        hold(id, subject, verdict, raw, "alice@corp.example");
+    }
+
+    void hold(String id, String subject, Verdict verdict, byte[] raw, String... recipients) {
         held.put(id, new QuarantineEntry(id, "<" + id + "@example.org>", subject,
-                Envelope.inbound("bad@evil.example", List.of("alice@corp.example"), "192.0.2.1", "evil"),
+                Envelope.inbound("bad@evil.example", List.of(recipients), "192.0.2.1", "evil"),
                 verdict, raw.length, T0, QuarantineEntry.Status.HELD, null, null));
         raws.put(id, raw);
     }
@@ -103,6 +107,38 @@ final class InMemoryGateway {
             return transition(id, QuarantineEntry.Status.RELEASED, actor);
         }
 
+        /** The core's contract: released to that recipient alone; RELEASED once every recipient was. */
+        @Override
+        public QuarantineEntry releaseTo(String id, String recipient, String actor) {
+            QuarantineEntry e = held.get(id);
+            if (e == null) {
+                throw new NoSuchElementException(id);
+            }
+            if (e.status() != QuarantineEntry.Status.HELD) {
+                throw new IllegalStateException("not held");
+            }
+            String r = recipient.toLowerCase(java.util.Locale.ROOT);
+            if (e.envelope().recipients().stream().noneMatch(x -> x.equalsIgnoreCase(r))) {
+                throw new IllegalArgumentException(recipient + " is not a recipient");
+            }
+            if (e.releasedTo().contains(r)) {
+                throw new IllegalStateException("released to " + r + " already");
+            }
+            if (releaseFailure != null) {
+                throw releaseFailure;
+            }
+            java.util.Set<String> released = new java.util.HashSet<>(e.releasedTo());
+            released.add(r);
+            boolean all = e.envelope().recipients().stream().allMatch(x -> released.contains(
+                    x.toLowerCase(java.util.Locale.ROOT)));
+            QuarantineEntry next = new QuarantineEntry(e.id(), e.messageId(), e.subject(), e.envelope(),
+                    e.verdict(), e.size(), e.quarantinedAt(), all ? QuarantineEntry.Status.RELEASED
+                            : QuarantineEntry.Status.HELD, all ? actor : null, all ? T0.plusSeconds(60) : null,
+                    released);
+            held.put(id, next);
+            return next;
+        }
+
         @Override
         public QuarantineEntry delete(String id, String actor) {
             QuarantineEntry deleted = transition(id, QuarantineEntry.Status.DELETED, actor);
@@ -119,7 +155,7 @@ final class InMemoryGateway {
                 throw new IllegalStateException("not held");
             }
             QuarantineEntry next = new QuarantineEntry(e.id(), e.messageId(), e.subject(), e.envelope(),
-                    e.verdict(), e.size(), e.quarantinedAt(), to, actor, T0.plusSeconds(60));
+                    e.verdict(), e.size(), e.quarantinedAt(), to, actor, T0.plusSeconds(60), e.releasedTo());
             held.put(id, next);
             return next;
         }

@@ -13,6 +13,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.streamail.api.model.Action;
 import org.streamail.api.model.Verdict;
+import org.streamail.api.store.QuarantineEntry;
 import org.streamail.api.store.StoreException;
 import org.streamail.rest.internal.auth.AuthenticatedUser;
 import org.streamail.rest.internal.http.ApiRequest;
@@ -389,6 +390,87 @@ class RestApiTest {
         gateway.releaseFailure = null;
         assertThat(call(ADMIN, "POST", "/quarantine/q1/release", null, null).status()).isEqualTo(200);
         assertError(call(ADMIN, "POST", "/quarantine/q1/release", null, null), 409, "status RELEASED");
+    }
+
+    ApiResponse releaseTo(String id, String contentType, String body) {
+        return call(ADMIN, "POST", "/quarantine/" + id + "/release", contentType, utf8(body));
+    }
+
+    @Test
+    void releaseWithARecipientReleasesToThemAloneAndTheEntryShowsWhoItWasReleasedTo() {
+        gateway.hold("q1", "one", InMemoryGateway.PHISHING, MESSAGE, "alice@corp.example", "bob@corp.example");
+        assertThat(json(get("/quarantine/q1")).get("releasedTo")).isEmpty();
+
+        ApiResponse r = releaseTo("q1", "application/json", "{\"recipient\": \"Bob@Corp.Example\"}");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(json(r).get("status").asText()).isEqualTo("HELD");
+        assertThat(json(r).get("releasedTo")).extracting(JsonNode::asText).containsExactly("bob@corp.example");
+        assertThat(json(get("/quarantine/q1")).get("releasedTo")).extracting(JsonNode::asText)
+                .containsExactly("bob@corp.example");
+
+        assertError(releaseTo("q1", "application/json", "{\"recipient\": \"bob@corp.example\"}"), 409,
+                "released to them already (status HELD)");
+        assertError(releaseTo("q1", null, "{\"recipient\": \"mallory@evil.example\"}"), 400,
+                "mallory@evil.example is not a recipient of message q1");
+        assertError(releaseTo("q9", "application/json", "{\"recipient\": \"bob@corp.example\"}"), 404, "q9");
+
+        // the last recipient: RELEASED, by whoever released the last copy
+        r = releaseTo("q1", "application/json", "{\"recipient\": \"<alice@corp.example>\"}");
+        assertThat(json(r).get("status").asText()).isEqualTo("RELEASED");
+        assertThat(json(r).get("actedBy").asText()).isEqualTo("root");
+        assertThat(json(r).get("releasedTo")).extracting(JsonNode::asText)
+                .containsExactly("alice@corp.example", "bob@corp.example");
+        assertError(releaseTo("q1", "application/json", "{\"recipient\": \"alice@corp.example\"}"), 409,
+                "released to them already (status RELEASED)");
+
+        // released to everyone: a recipient of it has no release of their own left either
+        gateway.hold("q2", "two", InMemoryGateway.PHISHING, MESSAGE, "alice@corp.example", "bob@corp.example");
+        assertThat(call(ADMIN, "POST", "/quarantine/q2/release", "application/json", new byte[0]).status())
+                .isEqualTo(200);
+        assertError(releaseTo("q2", "application/json", "{\"recipient\": \"bob@corp.example\"}"), 409,
+                "not held (status RELEASED)");
+        assertError(releaseTo("q2", "application/json", "{\"recipient\": \"nobody@corp.example\"}"), 409,
+                "not held (status RELEASED)");
+    }
+
+    @Test
+    void aReleaseBodyThatIsNotARecipientIsRefusedAndReleasesNothing() {
+        gateway.hold("q1", "one", InMemoryGateway.PHISHING, MESSAGE, "alice@corp.example", "bob@corp.example");
+        assertError(releaseTo("q1", "application/json", "{\"recipient\": "), 400, "");
+        assertError(releaseTo("q1", "application/json", "[\"bob@corp.example\"]"), 400, "JSON object");
+        assertError(releaseTo("q1", "application/json", "\"bob@corp.example\""), 400, "JSON object");
+        assertError(releaseTo("q1", "application/json", " "), 400, "JSON object");
+        assertError(releaseTo("q1", "application/json", "{}"), 400, "\"recipient\" (an address) is required");
+        assertError(releaseTo("q1", "application/json", "{\"recipient\": null}"), 400, "is required");
+        assertError(releaseTo("q1", "application/json", "{\"recipient\": 7}"), 400, "is required");
+        assertError(releaseTo("q1", "application/json", "{\"recipients\": [\"bob@corp.example\"]}"), 400,
+                "unknown field \"recipients\"");
+        assertError(releaseTo("q1", "application/json", "{\"recipient\": \"bob\"}"), 400,
+                "recipient must be an address");
+        assertError(releaseTo("q1", "application/json", "{\"recipient\": \"bob@corp.example\\u001b[2J\"}"), 400,
+                "recipient must be an address");
+        assertError(releaseTo("q1", "message/rfc822", "{\"recipient\": \"bob@corp.example\"}"), 415,
+                "application/json");
+        assertError(releaseTo("q1", "application/json", "{\"recipient\": \"" + "b".repeat(300) + "\"}"), 413, "");
+        QuarantineEntry still = gateway.held.get("q1");
+        assertThat(still.status()).isEqualTo(QuarantineEntry.Status.HELD);
+        assertThat(still.releasedTo()).isEmpty();
+        assertError(call(VIEWER, "POST", "/quarantine/q1/release", "application/json",
+                utf8("{\"recipient\": \"bob@corp.example\"}")), 403, "watcher");
+        assertThat(gateway.held.get("q1").releasedTo()).isEmpty();
+    }
+
+    @Test
+    void aReleaseToARecipientThatFailsWhileStillHeldForThemIsUnavailable() {
+        gateway.hold("q1", "one", InMemoryGateway.PHISHING, MESSAGE, "alice@corp.example", "bob@corp.example");
+        gateway.releaseFailure = new IllegalStateException(
+                "cannot queue q1 for delivery: writing /var/lib/streamail/spool/q1-released-1 failed: No space left");
+        ApiResponse r = releaseTo("q1", "application/json", "{\"recipient\": \"bob@corp.example\"}");
+        assertError(r, 503, "still held for them");
+        assertThat(json(r).get("error").asText()).doesNotContain("/var/lib", "No space");
+        gateway.releaseFailure = null;
+        assertThat(releaseTo("q1", "application/json", "{\"recipient\": \"bob@corp.example\"}").status())
+                .isEqualTo(200);
     }
 
     @Test

@@ -46,6 +46,16 @@ final class Format {
         return envelope.sender().isEmpty() ? "<>" : envelope.sender();
     }
 
+    /** The recipients a copy of a quarantined message was released to one by one, sorted, made visible. */
+    static String releasedTo(QuarantineEntry e) {
+        return visible(e.releasedTo().stream().sorted().collect(Collectors.joining(", ")));
+    }
+
+    /** A quarantine entry's status for a table: {@code HELD}, or {@code HELD, released to: bob@...}. */
+    static String status(QuarantineEntry e) {
+        return e.status().name() + (e.releasedTo().isEmpty() ? "" : ", released to: " + releasedTo(e));
+    }
+
     /** Cut to {@link #MAX_CELL} characters, control characters (from hostile subjects) made visible. */
     static String cell(String text) {
         String clean = visible(text);
@@ -97,6 +107,9 @@ final class Format {
         out.println("Id:          " + e.id());
         out.println("Status:      " + e.status()
                 + (e.actedBy().isEmpty() ? "" : " by " + visible(e.actedBy()) + " at " + time(e.actedAt())));
+        if (!e.releasedTo().isEmpty()) {
+            out.println("Released to: " + releasedTo(e));
+        }
         out.println("Quarantined: " + time(e.quarantinedAt()));
         out.println("Message-ID:  " + visible(e.messageId()));
         out.println("Subject:     " + visible(e.subject()));

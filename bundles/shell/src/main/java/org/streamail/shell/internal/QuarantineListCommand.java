@@ -48,7 +48,7 @@ public class QuarantineListCommand implements Action {
         table.column("Categories");
         table.column("Subject");
         for (QuarantineEntry e : entries) {
-            table.addRow().addContent(e.id(), Format.time(e.quarantinedAt()), e.status().name(),
+            table.addRow().addContent(e.id(), Format.time(e.quarantinedAt()), Format.cell(Format.status(e)),
                     Format.cell(Format.sender(e.envelope())), Format.cell(Format.recipients(e.envelope())),
                     Format.score(e.verdict().score()), Format.categories(e.verdict().categories()),
                     Format.cell(e.subject()));

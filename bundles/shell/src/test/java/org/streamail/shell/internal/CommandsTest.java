@@ -201,6 +201,7 @@ class CommandsTest extends CommandTestSupport {
         assertThat(out).contains("Id:          q1", "Status:      HELD", "From:        bad@evil.example",
                 "To:          alice@corp.example", "Client:      192.0.2.1 (HELO evil)", "Action:      QUARANTINE",
                 "phishing/link-text-mismatch", "asks for a password");
+        assertThat(out).as("released to no one on their own").doesNotContain("eleased to");
         assertThat(out).as("terminal escapes from a hostile subject are neutralised")
                 .contains("Subject:     Invoice ?[31mred").doesNotContain("\u001b[31m");
 
@@ -222,6 +223,58 @@ class CommandsTest extends CommandTestSupport {
         assertFails(c::execute, "Cannot release q1: it is not held (status RELEASED)");
         c.id = "q9";
         assertFails(c::execute, "No quarantined message with id q9");
+    }
+
+    @Test
+    void releaseToOneRecipientReleasesTheirCopyAndShowAndListSayWhoItWasReleasedTo() throws Exception {
+        gateway.hold("q1", "s", InMemoryGateway.PHISHING, MESSAGE, "alice@corp.example", "bob@corp.example");
+        QuarantineReleaseCommand c = new QuarantineReleaseCommand();
+        c.quarantine = gateway.quarantine;
+        c.session = ShellFakes.session(Map.of("USER", "admin"), null);
+        c.id = "q1";
+        c.recipient = "Bob@Corp.Example";
+
+        assertThat(run(c::execute)).contains("Released q1 to Bob@Corp.Example (by admin); still held for"
+                + " alice@corp.example");
+        assertThat(gateway.held.get("q1").status()).isEqualTo(QuarantineEntry.Status.HELD);
+        assertThat(gateway.held.get("q1").releasedTo()).containsExactly("bob@corp.example");
+
+        QuarantineShowCommand show = new QuarantineShowCommand();
+        show.quarantine = gateway.quarantine;
+        show.id = "q1";
+        assertThat(run(show::execute)).contains("Status:      HELD", "Released to: bob@corp.example");
+        QuarantineListCommand list = new QuarantineListCommand();
+        list.quarantine = gateway.quarantine;
+        assertThat(run(list::execute)).contains("HELD, released to: bob@corp.example");
+
+        assertFails(c::execute, "Cannot release q1 to Bob@Corp.Example: it was released to them already");
+        c.recipient = "mallory@evil.example";
+        assertFails(c::execute, "mallory@evil.example is not a recipient of q1");
+        c.recipient = "bad\u001b[2Jaddress";
+        assertFails(c::execute, "--recipient must be an address, got 'bad?[2Jaddress'");
+        c.recipient = "alice@corp.example";
+        gateway.releaseFailure = new IllegalStateException("quarantine entry q1 is being released to alice already");
+        assertFails(c::execute, "Cannot release q1 to alice@corp.example now: quarantine entry q1 is being released");
+        gateway.releaseFailure = null;
+        assertThat(run(c::execute)).contains("Released q1 to alice@corp.example (by admin); now released to every"
+                + " recipient");
+        assertThat(gateway.held.get("q1").status()).isEqualTo(QuarantineEntry.Status.RELEASED);
+        assertFails(c::execute, "Cannot release q1 to alice@corp.example: it was released to them already");
+        c.id = "q9";
+        assertFails(c::execute, "No quarantined message with id q9");
+
+        // a release to everyone of a message released to one of them before names the others only
+        gateway.hold("q2", "s", InMemoryGateway.PHISHING, MESSAGE, "alice@corp.example", "bob@corp.example",
+                "carol@corp.example");
+        gateway.quarantine.releaseTo("q2", "bob@corp.example", "admin");
+        QuarantineReleaseCommand all = new QuarantineReleaseCommand();
+        all.quarantine = gateway.quarantine;
+        all.session = ShellFakes.session(Map.of("USER", "admin"), null);
+        all.id = "q2";
+        assertThat(run(all::execute)).contains("Released q2 to alice@corp.example, carol@corp.example (by admin)");
+        c.id = "q2";
+        c.recipient = "carol@corp.example";
+        assertFails(c::execute, "Cannot release q2 to carol@corp.example: it is not held (status RELEASED)");
     }
 
     @Test
@@ -334,6 +387,11 @@ class CommandsTest extends CommandTestSupport {
 
         @Override
         public QuarantineEntry release(String id, String actor) {
+            throw new org.streamail.api.store.StoreException("database down");
+        }
+
+        @Override
+        public QuarantineEntry releaseTo(String id, String recipient, String actor) {
             throw new org.streamail.api.store.StoreException("database down");
         }
 

@@ -8,9 +8,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -125,7 +128,11 @@ public final class JdbcQuarantineStore implements QuarantineStore {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM quarantine WHERE id = ?")) {
                 ps.setString(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(entry(rs)) : Optional.empty();
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    QuarantineEntry e = entry(rs);
+                    return Optional.of(withReleases(e, releasedRecipients(c, List.of(e.id()))));
                 }
             }
         });
@@ -176,11 +183,17 @@ public final class JdbcQuarantineStore implements QuarantineStore {
         return Jdbc.withConnection(dataSource, "listing the quarantine", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
                 bind(ps, args);
-                List<QuarantineEntry> out = new ArrayList<>();
+                List<QuarantineEntry> page = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.add(entry(rs));
+                        page.add(entry(rs));
                     }
+                }
+                Map<String, Set<String>> released = releasedRecipients(c, page.stream().map(QuarantineEntry::id)
+                        .toList());
+                List<QuarantineEntry> out = new ArrayList<>(page.size());
+                for (QuarantineEntry e : page) {
+                    out.add(withReleases(e, released));
                 }
                 return out;
             }
@@ -229,6 +242,83 @@ public final class JdbcQuarantineStore implements QuarantineStore {
                 return ps.executeUpdate() == 1;
             }
         });
+    }
+
+    @Override
+    public boolean releaseRecipient(String id, String recipient, String actor) {
+        Objects.requireNonNull(recipient, "recipient");
+        if (id == null || Jdbc.hasNul(id) || Jdbc.hasNul(recipient)) {
+            return false;
+        }
+        String r = Jdbc.fit(recipient.strip().toLowerCase(Locale.ROOT), ADDRESS_WIDTH);
+        schema.ensure();
+        // One transaction that first locks the entry's row: a whole release or a deletion (a conditional UPDATE of
+        // that row) on another node either ran before, and the entry is no longer HELD here, or waits until this one
+        // has recorded the recipient; no copy goes out of a message deleted a moment before.
+        return Jdbc.inTransaction(dataSource, "releasing " + id + " to " + r, c -> {
+            try (PreparedStatement lock = c.prepareStatement("SELECT status FROM quarantine WHERE id = ? FOR UPDATE")) {
+                lock.setString(1, id);
+                try (ResultSet rs = lock.executeQuery()) {
+                    if (!rs.next() || !QuarantineEntry.Status.HELD.name().equals(rs.getString(1))) {
+                        return false;
+                    }
+                }
+            }
+            long now = clock.millis();
+            String who = Jdbc.fit(actor, ACTOR_WIDTH);
+            try (PreparedStatement ps = c.prepareStatement("UPDATE quarantine_rcpt SET released_by = ?, released_at = ?"
+                    + " WHERE id = ? AND recipient = ? AND released_at IS NULL")) {
+                ps.setString(1, who);
+                ps.setLong(2, now);
+                ps.setString(3, id);
+                ps.setString(4, r);
+                if (ps.executeUpdate() != 1) {
+                    return false; // not a recipient, or released to them before
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE quarantine SET status = ?, acted_by = ?,"
+                    + " acted_at = ? WHERE id = ? AND status = ? AND NOT EXISTS (SELECT 1 FROM quarantine_rcpt r"
+                    + " WHERE r.id = ? AND r.released_at IS NULL)")) {
+                ps.setString(1, QuarantineEntry.Status.RELEASED.name());
+                ps.setString(2, who);
+                ps.setLong(3, now);
+                ps.setString(4, id);
+                ps.setString(5, QuarantineEntry.Status.HELD.name());
+                ps.setString(6, id);
+                ps.executeUpdate();
+            }
+            return true;
+        });
+    }
+
+    /** Ids asked of the recipient table at once (a page of the quarantine has at most 1,000). */
+    private static final int IN_CHUNK = 500;
+
+    /** The recipients released one by one, per entry id, for the given ids. */
+    private static Map<String, Set<String>> releasedRecipients(Connection c, List<String> ids) throws SQLException {
+        Map<String, Set<String>> out = new HashMap<>();
+        for (int from = 0; from < ids.size(); from += IN_CHUNK) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + IN_CHUNK));
+            String sql = "SELECT id, recipient FROM quarantine_rcpt WHERE released_at IS NOT NULL AND id IN ("
+                    + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")";
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < chunk.size(); i++) {
+                    ps.setString(i + 1, chunk.get(i));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.computeIfAbsent(rs.getString(1), k -> new LinkedHashSet<>()).add(rs.getString(2));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static QuarantineEntry withReleases(QuarantineEntry e, Map<String, Set<String>> released) {
+        Set<String> to = released.get(e.id());
+        return to == null ? e : new QuarantineEntry(e.id(), e.messageId(), e.subject(), e.envelope(), e.verdict(),
+                e.size(), e.quarantinedAt(), e.status(), e.actedBy(), e.actedAt(), to);
     }
 
     private QuarantineEntry entry(ResultSet rs) throws SQLException {

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -38,6 +39,7 @@ import org.streamail.api.store.LogQuery;
 import org.streamail.api.store.QuarantineEntry;
 import org.streamail.api.store.QuarantineEntry.Status;
 import org.streamail.api.store.QuarantineQuery;
+import org.streamail.api.store.SharedState;
 import org.streamail.api.store.StoreException;
 import org.streamail.testsupport.MutableClock;
 
@@ -448,6 +450,155 @@ abstract class StoreContractTest {
                     Thread.currentThread().getName()));
             assertThat(results).filteredOn(Boolean::booleanValue).as("round %d", round).hasSize(1);
         }
+    }
+
+    @Test
+    void aRecipientReleasedOnTheirOwnIsRecordedOnceAndTheLastOneReleasesTheEntry() {
+        hold("q1", envelope("a@x.example", "Bob@Example.org", "carol@example.org"), Category.SPAM);
+        hold("q2", envelope("a@x.example", "bob@example.org"), Category.SPAM);
+        clock.advance(Duration.ofMinutes(5));
+
+        assertThat(quarantine.releaseRecipient("q1", "BOB@example.org", "digest:bob@example.org")).isTrue();
+        assertThat(quarantine.releaseRecipient("q1", "bob@example.org", "admin")).as("once").isFalse();
+        assertThat(quarantine.releaseRecipient("q1", "mallory@example.org", "admin")).as("not a recipient")
+                .isFalse();
+        assertThat(quarantine.releaseRecipient("missing", "bob@example.org", "admin")).isFalse();
+        assertThat(quarantine.releaseRecipient("q1", "bob\0@example.org", "admin")).isFalse();
+        QuarantineEntry partly = quarantine.get("q1").orElseThrow();
+        assertThat(partly.status()).isEqualTo(Status.HELD);
+        assertThat(partly.releasedTo()).containsExactly("bob@example.org");
+        assertThat(partly.heldFor("Bob@Example.org")).isFalse();
+        assertThat(partly.heldFor("carol@example.org")).isTrue();
+        assertThat(partly.actedBy()).isEmpty();
+        assertThat(quarantine.list(QuarantineQuery.held(10))).filteredOn(e -> e.id().equals("q1")).singleElement()
+                .extracting(QuarantineEntry::releasedTo).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories
+                        .collection(String.class)).containsExactly("bob@example.org");
+        assertThat(quarantine.get("q2").orElseThrow().releasedTo()).as("other entries untouched").isEmpty();
+
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(quarantine.releaseRecipient("q1", "carol@example.org", "digest:carol@example.org")).isTrue();
+        QuarantineEntry all = quarantine.get("q1").orElseThrow();
+        assertThat(all.status()).as("every recipient released").isEqualTo(Status.RELEASED);
+        assertThat(all.actedBy()).isEqualTo("digest:carol@example.org");
+        assertThat(all.actedAt()).isEqualTo(clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+        assertThat(all.releasedTo()).containsExactlyInAnyOrder("bob@example.org", "carol@example.org");
+        assertThat(quarantine.raw("q1")).isPresent();
+
+        // an entry released or deleted as a whole releases no recipient any more
+        assertThat(quarantine.transition("q2", Status.DELETED, "admin")).isTrue();
+        assertThat(quarantine.releaseRecipient("q2", "bob@example.org", "admin")).isFalse();
+        assertThat(quarantine.get("q2").orElseThrow().releasedTo()).isEmpty();
+    }
+
+    @Test
+    void ofEightNodesReleasingOneRecipientAtOnceExactlyOneRecordsIt() throws Exception {
+        for (int round = 0; round < 3; round++) {
+            String id = "rr" + round;
+            hold(id, envelope("a@x.example", "bob@example.org", "carol@example.org"), Category.SPAM);
+            List<Boolean> results = runConcurrently(8, () -> quarantine.releaseRecipient(id, "bob@example.org",
+                    Thread.currentThread().getName()));
+            assertThat(results).filteredOn(Boolean::booleanValue).as("round %d", round).hasSize(1);
+            assertThat(quarantine.get(id).orElseThrow()).satisfies(e -> {
+                assertThat(e.status()).isEqualTo(Status.HELD);
+                assertThat(e.releasedTo()).containsExactly("bob@example.org");
+            });
+        }
+    }
+
+    // ---------------------------------------------------------------- shared records (V9)
+
+    @Test
+    void aSharedRecordIsCreatedOnceThenChangedOnlyFromTheVersionItIsAt() {
+        JdbcSharedState a = new JdbcSharedState(ds);
+        JdbcSharedState b = new JdbcSharedState(ds);
+        assertThat(a.read("digest")).isEmpty();
+        assertThat(a.compareAndSet("digest", 1, "x")).as("no version 1 of a record that does not exist").isEmpty();
+
+        assertThat(a.compareAndSet("digest", 0, "first")).contains(new SharedState.Entry("digest", "first", 1));
+        assertThat(b.compareAndSet("digest", 0, "also first")).as("created already").isEmpty();
+        assertThat(b.read("digest")).contains(new SharedState.Entry("digest", "first", 1));
+
+        assertThat(b.compareAndSet("digest", 1, "second")).contains(new SharedState.Entry("digest", "second", 2));
+        assertThat(a.compareAndSet("digest", 1, "stale")).as("a read before the change").isEmpty();
+        assertThat(a.compareAndSet("digest", 3, "future")).isEmpty();
+        assertThat(a.read("digest")).contains(new SharedState.Entry("digest", "second", 2));
+        assertThat(a.read("other")).isEmpty();
+    }
+
+    @Test
+    void ofEightNodesNamingTheSameSharedRecordVersionAtOnceExactlyOneWins() throws Exception {
+        JdbcSharedState a = new JdbcSharedState(ds);
+        List<JdbcSharedState> nodes = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            nodes.add(new JdbcSharedState(ds));
+        }
+        for (long version = 0; version < 5; version++) {
+            long expected = version;
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Optional<SharedState.Entry>>> tries = new ArrayList<>();
+            for (int i = 0; i < nodes.size(); i++) {
+                JdbcSharedState node = nodes.get(i);
+                String value = "node " + i;
+                tries.add(pool.submit(() -> {
+                    start.await();
+                    return node.compareAndSet("lease", expected, value);
+                }));
+            }
+            start.countDown();
+            List<SharedState.Entry> won = new ArrayList<>();
+            for (Future<Optional<SharedState.Entry>> f : tries) {
+                f.get(60, TimeUnit.SECONDS).ifPresent(won::add);
+            }
+            assertThat(won).as("winners from version " + version).hasSize(1);
+            assertThat(won.get(0).version()).isEqualTo(version + 1);
+            assertThat(a.read("lease")).contains(won.get(0));
+        }
+    }
+
+    @Test
+    void sharedValuesUpToTheLimitAreKeptWholeAndBadArgumentsAreRefused() {
+        JdbcSharedState a = new JdbcSharedState(ds);
+        JdbcSharedState b = new JdbcSharedState(ds);
+        String big = "é".repeat(SharedState.MAX_VALUE);
+        String name = "n".repeat(SharedState.MAX_NAME);
+        assertThat(a.compareAndSet(name, 0, big)).isPresent();
+        assertThat(b.read(name)).get().extracting(SharedState.Entry::value).isEqualTo(big);
+        assertThat(a.compareAndSet(name, 1, "")).contains(new SharedState.Entry(name, "", 2));
+
+        assertThatThrownBy(() -> a.compareAndSet("x", 0, big + "é")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at most " + SharedState.MAX_VALUE);
+        assertThatThrownBy(() -> a.compareAndSet(name + "n", 0, "v")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> a.compareAndSet(" ", 0, "v")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> a.compareAndSet("x", -1, "v")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> a.compareAndSet("x", 0, "a\0b")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(a.read("x")).as("nothing written by a refused call").isEmpty();
+        assertThat(a.read("a\0b")).isEmpty();
+        assertThat(a.read(name + "n")).isEmpty();
+    }
+
+    @Test
+    void aLoneSurrogateInASharedRecordIsStoredAndReadTheSameOnEveryDatabase() {
+        JdbcSharedState a = new JdbcSharedState(ds);
+        JdbcSharedState b = new JdbcSharedState(ds);
+        assertThat(a.compareAndSet("s\uD800", 0, "v\uDC00")).contains(new SharedState.Entry("s\uFFFD", "v\uFFFD", 1));
+        assertThat(b.read("s\uD800")).contains(new SharedState.Entry("s\uFFFD", "v\uFFFD", 1));
+    }
+
+    @Test
+    void aDatabaseThatFailsIsAStoreExceptionNotASharedRecordAnswer() {
+        JdbcSharedState a = new JdbcSharedState(ds);
+        a.compareAndSet("digest", 0, "v");
+        DataSource refusing = (DataSource) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("getConnection")) {
+                        throw new java.sql.SQLException("Connection refused", "08001");
+                    }
+                    throw new UnsupportedOperationException(method.getName());
+                });
+        JdbcSharedState broken = new JdbcSharedState(refusing);
+        assertThatThrownBy(() -> broken.read("digest")).isInstanceOf(StoreException.class);
+        assertThatThrownBy(() -> broken.compareAndSet("digest", 1, "w")).isInstanceOf(StoreException.class);
+        assertThat(a.read("digest")).contains(new SharedState.Entry("digest", "v", 1));
     }
 
     // ---------------------------------------------------------------- message log

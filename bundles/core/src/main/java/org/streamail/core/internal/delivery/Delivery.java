@@ -54,13 +54,15 @@ import org.streamail.api.store.DeliveryStatus;
 import org.streamail.api.store.MessageLog;
 import org.streamail.core.internal.parse.MailContext;
 import org.streamail.core.internal.spool.FileModes;
+import org.streamail.core.internal.spool.ReleaseKeys;
 import org.streamail.core.internal.spool.Spool;
 import org.streamail.core.internal.spool.SpoolEntry;
 import org.streamail.core.internal.spool.SpoolException;
 
 /**
  * Delivers spooled messages (PID {@value #PID}): to the next hop with Jakarta Mail's SMTP transport, or, when
- * {@code relay.host} is empty, as {@code <id>.eml} files in the local folder.
+ * {@code relay.host} is empty, as {@code <id>.eml} files in the local folder ({@code <id>-released-<n>.eml} for a
+ * copy released from the quarantine to one recipient).
  *
  * <p>The message is streamed from its spool file (never re-parsed), preceded by a {@code Received:} header
  * for this hop and, for TAG, {@code X-Streamail-Verdict} / {@code X-Streamail-Score}. Outbound mail loses its
@@ -736,8 +738,11 @@ public class Delivery {
 
     private Result writeLocal(SpoolEntry e, State st, DeliverySettings s, DeliverySettings.Hop hop) {
         Path folder = hop.localFolder();
-        Path target = folder.resolve(e.id() + ".eml");
-        Path temp = folder.resolve("." + e.id() + ".eml.tmp");
+        // Named by the message id; a copy released to one recipient by its spool key (<id>-released-<n>), so that
+        // copies released to several recipients one by one do not replace each other.
+        String name = ReleaseKeys.recipientIndex(e) >= 0 ? e.key() : e.id();
+        Path target = folder.resolve(name + ".eml");
+        Path temp = folder.resolve("." + name + ".eml.tmp");
         try {
             Files.createDirectories(folder);
             Files.deleteIfExists(temp); // created anew, so with the mode below whatever an earlier attempt left

@@ -45,6 +45,7 @@ import org.streamail.core.internal.transform.Transformers;
 import org.streamail.core.internal.pipeline.Pipeline;
 import org.streamail.core.internal.pipeline.ScanOutcome;
 import org.streamail.core.internal.spool.IdGenerator;
+import org.streamail.core.internal.spool.ReleaseKeys;
 import org.streamail.core.internal.spool.Spool;
 import org.streamail.core.internal.spool.SpoolEntry;
 import org.streamail.core.internal.spool.SpoolException;
@@ -506,8 +507,9 @@ public class Intake implements MessageIntake {
     // ------------------------------------------------------------------ recovery
 
     /**
-     * Re-processes spool entries nobody owns: received but undecided, or released but not yet queued. Must run
-     * after {@link Delivery#start()} (DS guarantees it: the intake references the delivery statically).
+     * Re-processes spool entries nobody owns: received but undecided, or released (to everyone, or to one recipient:
+     * {@link ReleaseKeys}) but not yet queued. Must run after {@link Delivery#start()} (DS guarantees it: the intake
+     * references the delivery statically).
      */
     public void recover() {
         int n = 0;
@@ -520,7 +522,17 @@ public class Intake implements MessageIntake {
             }
             owned.add(e.key());
             n++;
-            if (e.released()) {
+            if (e.released() && ReleaseKeys.recipientIndex(e) >= 0 && e.envelope().recipients().size() == 1) {
+                if (!recordRecipientRelease(e)) {
+                    continue;
+                }
+                try {
+                    delivery.enqueue(e, null);
+                    owned.remove(e.key());
+                } catch (SpoolException ex) {
+                    LOG.error("Could not queue released message {}: {}", e.id(), ex.getMessage());
+                }
+            } else if (e.released()) {
                 try {
                     if (!quarantine.transition(e.id(), QuarantineEntry.Status.RELEASED, e.releasedBy())) {
                         // Not HELD: released before the crash (deliver), or deleted since, e.g. by an
@@ -558,6 +570,46 @@ public class Intake implements MessageIntake {
         if (n > 0) {
             LOG.info("Re-processing {} spooled message(s) left from the previous run", n);
         }
+    }
+
+    /**
+     * Recovery of a release to one recipient ({@code <id>-released-<n>}, its envelope that recipient only) left by a
+     * crash: records it in the store as {@code QuarantineServiceImpl.releaseTo} would have. When the store says no,
+     * either the release was recorded before the crash (the recipient is in {@code releasedTo}, whatever happened to
+     * the message for the others since: deliver), or it never happened: the message was deleted since, or released
+     * to everyone meanwhile (RELEASED without them: that release's copy went to them), e.g. by an administrator on
+     * another node sharing the store; then the entry is dropped. A store that cannot answer delivers, as for a
+     * release to everyone: a duplicate rather than a loss.
+     *
+     * @return whether to deliver; if not, the entry has been removed
+     */
+    private boolean recordRecipientRelease(SpoolEntry e) {
+        String r = e.envelope().recipients().get(0);
+        try {
+            if (quarantine.releaseRecipient(e.id(), r, e.releasedBy())) {
+                return true;
+            }
+            Optional<QuarantineEntry> now = quarantine.get(e.id());
+            if (now.isEmpty() || now.get().releasedTo().contains(r.toLowerCase(java.util.Locale.ROOT))) {
+                return true; // recorded before the crash (and kept if the message was deleted for the others since)
+            }
+            QuarantineEntry q = now.get();
+            LOG.warn("Release of {} to {} by {} did not finish before the restart and the message is {} now; not"
+                    + " delivered", e.id(), r, e.releasedBy(), q.status() == QuarantineEntry.Status.RELEASED
+                            ? "RELEASED (to every recipient, by " + q.actedBy() + ")"
+                            : q.status() == QuarantineEntry.Status.HELD ? "HELD (not released to " + r + ")"
+                            : q.status().name());
+        } catch (RuntimeException ex) {
+            LOG.warn("Could not record the release of {} to {} in the store: {}", e.id(), r, ex.toString());
+            return true;
+        }
+        try {
+            spool.remove(e.key());
+        } catch (SpoolException ex) {
+            LOG.error("Could not remove the abandoned release {}: {}", e.key(), ex.getMessage());
+        }
+        owned.remove(e.key());
+        return false;
     }
 
     private void scheduleRescan(SpoolEntry e, int attempt) {

@@ -1,6 +1,7 @@
 package org.streamail.core.internal.quarantine;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import org.osgi.service.component.annotations.Activate;
@@ -13,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamail.api.model.Action;
 import org.streamail.api.model.Category;
+import org.streamail.api.model.Envelope;
 import org.streamail.api.model.Verdict;
 import org.streamail.api.service.QuarantineService;
 import org.streamail.api.spam.ReportKind;
@@ -23,6 +25,7 @@ import org.streamail.api.store.QuarantineEntry;
 import org.streamail.api.store.QuarantineQuery;
 import org.streamail.api.store.QuarantineStore;
 import org.streamail.core.internal.delivery.Delivery;
+import org.streamail.core.internal.spool.ReleaseKeys;
 import org.streamail.core.internal.spool.Spool;
 import org.streamail.core.internal.spool.SpoolEntry;
 import org.streamail.core.internal.spool.SpoolException;
@@ -37,6 +40,12 @@ import org.streamail.core.internal.transform.Transformers;
  * releases only one succeeds; the loser removes its spool entry), (3) delivery takes the entry over. A
  * crash between (1) and (2) leaves a released entry that the intake's recovery marks RELEASED and delivers.
  *
+ * <p>A release to one recipient ({@link #releaseTo}) takes the same three steps: the spool entry is keyed
+ * {@code <id>-released-<n>} ({@link ReleaseKeys}, {@code n} the recipient's index in the envelope) and its envelope
+ * has that recipient only, and step (2) records the recipient in the store ({@link QuarantineStore#releaseRecipient},
+ * atomic too) while the entry stays HELD for the others; the last one makes it RELEASED. The recovery records the
+ * recipient and delivers. A release to everyone after some were released one by one goes to the others only.
+ *
  * <p>An administrator's deletion of a message held for spam (its verdict has the SPAM category) is that
  * administrator's spam report ({@link ReportService}, optional and dynamic, from the spam bundle): its
  * fingerprint then refuses the copies still to come on every node, the delivered copies of its campaign are
@@ -48,7 +57,6 @@ import org.streamail.core.internal.transform.Transformers;
 @Component(service = QuarantineService.class)
 public class QuarantineServiceImpl implements QuarantineService {
 
-    static final String RELEASED_SUFFIX = "-released";
     /** What the transformers may add to a released message beyond four times its size (rewritten links). */
     private static final long MAX_TRANSFORM_GROWTH = 1024 * 1024;
     private static final Logger LOG = LoggerFactory.getLogger(QuarantineServiceImpl.class);
@@ -91,23 +99,18 @@ public class QuarantineServiceImpl implements QuarantineService {
     @Override
     public QuarantineEntry release(String id, String actor) {
         QuarantineEntry e = held(id);
-        byte[] raw = store.raw(id).orElseThrow(() -> new IllegalStateException("quarantine entry " + id
-                + " has no stored message"));
-        String who = actor == null || actor.isBlank() ? "unknown" : actor;
-        // Released mail is the most suspicious mail that reaches users: it gets the delivery transformers (the
-        // link guard's rewriting above all) like any delivered message. The verdict handed to them has no
-        // findings, so nothing is disarmed or held again: the administrator asked for this message.
-        byte[] out = transformers.apply(id, e.envelope(), new Verdict(Action.DELIVER, 0.0, List.of(), List.of(),
-                "released by " + who), raw, raw.length * 4L + MAX_TRANSFORM_GROWTH);
-        SpoolEntry entry;
-        try {
-            entry = spool.write(id + RELEASED_SUFFIX, id, e.envelope(), who, out);
-        } catch (SpoolException ex) {
-            if (spool.isClaimed(id + RELEASED_SUFFIX)) {
-                throw new IllegalStateException("quarantine entry " + id + " is being released already");
-            }
-            throw new IllegalStateException("cannot queue " + id + " for delivery: " + ex.getMessage(), ex);
+        String who = who(actor);
+        // Recipients a copy was released to one by one have it: the rest of the message goes to the others only.
+        List<String> remaining = e.envelope().recipients().stream()
+                .filter(r -> !e.releasedTo().contains(r.toLowerCase(Locale.ROOT))).toList();
+        if (remaining.isEmpty()) {
+            // the store moves an entry to RELEASED with its last recipient: HELD and none left is not ours to fix
+            throw new IllegalStateException("quarantine entry " + id + " was released to each of its recipients"
+                    + " already");
         }
+        boolean partial = remaining.size() < e.envelope().recipients().size();
+        Envelope envelope = partial ? e.envelope().withRecipients(remaining) : e.envelope();
+        SpoolEntry entry = spoolReleased(e, ReleaseKeys.whole(id), envelope, who, "released by " + who, "");
         boolean moved;
         try {
             moved = store.transition(id, QuarantineEntry.Status.RELEASED, who);
@@ -121,22 +124,99 @@ public class QuarantineServiceImpl implements QuarantineService {
         }
         // Logged before the hand-over: delivery runs on its own threads and may finish (and log "written to
         // ..." or the hop's reply) before enqueue returns, and the last status must be the delivery's.
-        status(id, "released by " + who + ", queued for delivery");
+        status(id, "released by " + who + (partial ? " to the recipient(s) not released to before ("
+                + String.join(", ", remaining) + ")" : "") + ", queued for delivery");
+        enqueue(entry);
+        LOG.info("RELEASED {} by {}{}", id, who, partial ? " to " + remaining : "");
+        return store.get(id).orElse(e);
+    }
+
+    /**
+     * As {@link #release}, for one recipient: the spool entry ({@link ReleaseKeys#toRecipient}) has an envelope
+     * with that recipient only, and the store records the recipient ({@link QuarantineStore#releaseRecipient})
+     * instead of moving the entry; the order (spool, store, delivery) and what a crash leaves are the same.
+     */
+    @Override
+    public QuarantineEntry releaseTo(String id, String recipient, String actor) {
+        QuarantineEntry e = held(id);
+        List<String> recipients = e.envelope().recipients();
+        int index = -1;
+        for (int i = 0; recipient != null && i < recipients.size(); i++) {
+            if (recipients.get(i).equalsIgnoreCase(recipient.strip())) {
+                index = i;
+                break;
+            }
+        }
+        if (index < 0) {
+            throw new IllegalArgumentException(recipient + " is not a recipient of quarantine entry " + id);
+        }
+        String r = recipients.get(index);
+        if (e.releasedTo().contains(r.toLowerCase(Locale.ROOT))) {
+            throw new IllegalStateException("quarantine entry " + id + " was released to " + r + " already");
+        }
+        String who = who(actor);
+        SpoolEntry entry = spoolReleased(e, ReleaseKeys.toRecipient(id, index), e.envelope().withRecipients(List.of(r)),
+                who, "released to " + r + " by " + who, " to " + r);
+        boolean recorded;
+        try {
+            recorded = store.releaseRecipient(id, r, who);
+        } catch (RuntimeException ex) {
+            dropQuietly(entry);
+            throw ex;
+        }
+        if (!recorded) {
+            dropQuietly(entry);
+            throw new IllegalStateException("quarantine entry " + id + " is not held for " + r
+                    + " (released or deleted meanwhile)");
+        }
+        status(id, "released to " + r + " by " + who + ", queued for delivery");
+        enqueue(entry);
+        LOG.info("RELEASED {} to {} by {}", id, r, who);
+        return store.get(id).orElse(e);
+    }
+
+    /**
+     * Step (1) of a release: the stored bytes, through the delivery transformers, written to the spool under
+     * {@code key} with {@code envelope}, claimed by the caller.
+     */
+    private SpoolEntry spoolReleased(QuarantineEntry e, String key, Envelope envelope, String who, String reason,
+            String to) {
+        String id = e.id();
+        byte[] raw = store.raw(id).orElseThrow(() -> new IllegalStateException("quarantine entry " + id
+                + " has no stored message"));
+        // Released mail is the most suspicious mail that reaches users: it gets the delivery transformers (the
+        // link guard's rewriting above all) like any delivered message. The verdict handed to them has no
+        // findings, so nothing is disarmed or held again: the administrator asked for this message.
+        byte[] out = transformers.apply(id, envelope, new Verdict(Action.DELIVER, 0.0, List.of(), List.of(),
+                reason), raw, raw.length * 4L + MAX_TRANSFORM_GROWTH);
+        try {
+            return spool.write(key, id, envelope, who, out);
+        } catch (SpoolException ex) {
+            if (spool.isClaimed(key)) {
+                throw new IllegalStateException("quarantine entry " + id + " is being released" + to + " already");
+            }
+            throw new IllegalStateException("cannot queue " + id + " for delivery: " + ex.getMessage(), ex);
+        }
+    }
+
+    private void enqueue(SpoolEntry entry) {
         try {
             delivery.enqueue(entry, null);
         } catch (SpoolException ex) {
             // Released and spooled: the next start's recovery queues it. Not lost.
-            LOG.error("Released {} but could not queue it now; it is delivered after the next restart: {}", id,
-                    ex.getMessage());
+            LOG.error("Released {} but could not queue it now; it is delivered after the next restart: {}",
+                    entry.id(), ex.getMessage());
         }
-        LOG.info("RELEASED {} by {}", id, who);
-        return store.get(id).orElse(e);
+    }
+
+    private static String who(String actor) {
+        return actor == null || actor.isBlank() ? "unknown" : actor;
     }
 
     @Override
     public QuarantineEntry delete(String id, String actor) {
         QuarantineEntry e = held(id);
-        String who = actor == null || actor.isBlank() ? "unknown" : actor;
+        String who = who(actor);
         ReportService spam = reports;
         // the store drops the bytes at deletion: read them first when the deletion is to be learned
         byte[] learn = spam != null && e.verdict().categories().contains(Category.SPAM) ? store.raw(id).orElse(null) : null;

@@ -8,7 +8,8 @@ import org.streamail.api.model.Envelope;
  * One message in the spool, as described by its file header. Immutable.
  *
  * @param key        the file name stem in {@code queue/} (the message id, or {@code <id>-released} for a
- *                   message released from quarantine)
+ *                   message released from quarantine, {@code <id>-released-<n>} for a copy released to one
+ *                   recipient: {@link ReleaseKeys})
  * @param id         the gateway message id (message log and quarantine use it)
  * @param envelope   the envelope as received
  * @param released   whether the entry was released from quarantine by {@code releasedBy} and is delivered

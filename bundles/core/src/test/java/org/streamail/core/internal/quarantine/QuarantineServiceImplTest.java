@@ -252,4 +252,202 @@ class QuarantineServiceImplTest {
             pipeline.close();
         }
     }
+
+    // ---- release to one recipient
+
+    private List<String> delivered() throws Exception {
+        Path folder = dir.resolve("delivered");
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        try (var files = Files.list(folder)) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".eml")).sorted().toList();
+        }
+    }
+
+    /** The Delivered-To lines local delivery writes at the top of the file: the recipients of that copy. */
+    private List<String> deliveredTo(String name) throws Exception {
+        return Files.readAllLines(eml(name), StandardCharsets.ISO_8859_1).stream()
+                .takeWhile(l -> !l.isEmpty()).filter(l -> l.startsWith("Delivered-To: "))
+                .map(l -> l.substring("Delivered-To: ".length())).toList();
+    }
+
+    @Test
+    void releaseToOneRecipientDeliversACopyToThemAloneAndKeepsTheMessageHeldForTheOthers() throws Exception {
+        byte[] raw = Mail.message("for bob and carol");
+        store.hold("q20", "m", "s", Mail.envelope("bob@corp.example", "carol@corp.example"), held, raw);
+
+        QuarantineEntry e = service.releaseTo("q20", "Bob@Corp.Example", "admin");
+
+        assertThat(e.status()).isEqualTo(QuarantineEntry.Status.HELD);
+        assertThat(e.releasedTo()).containsExactly("bob@corp.example");
+        assertThat(e.actedBy()).isEmpty();
+        Wait.until("bob's copy delivered", Duration.ofSeconds(5), () -> Files.exists(eml("q20-released-0")));
+        Wait.until("spool empty", Duration.ofSeconds(2), () -> spool.entries().isEmpty());
+        assertThat(delivered()).containsExactly("q20-released-0.eml");
+        assertThat(deliveredTo("q20-released-0")).containsExactly("bob@corp.example");
+        assertThat(Files.readAllBytes(eml("q20-released-0"))).endsWith(raw);
+        assertThat(log.changes.get(0).detail()).isEqualTo("released to bob@corp.example by admin, queued for delivery");
+
+        // bob again (any case): nothing more is delivered
+        assertThatThrownBy(() -> service.releaseTo("q20", "bob@corp.example", "admin"))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("released to bob@corp.example already");
+        // not a recipient
+        assertThatThrownBy(() -> service.releaseTo("q20", "mallory@evil.example", "admin"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mallory@evil.example");
+        assertThatThrownBy(() -> service.releaseTo("nope", "bob@corp.example", "admin"))
+                .isInstanceOf(NoSuchElementException.class);
+        Thread.sleep(300);
+        assertThat(delivered()).containsExactly("q20-released-0.eml");
+        assertThat(spool.entries()).isEmpty();
+        assertThat(store.get("q20").orElseThrow().status()).isEqualTo(QuarantineEntry.Status.HELD);
+
+        // carol, the last one: the message is RELEASED, by whoever released the last copy
+        QuarantineEntry last = service.releaseTo("q20", "carol@corp.example", "alice-admin");
+        assertThat(last.status()).isEqualTo(QuarantineEntry.Status.RELEASED);
+        assertThat(last.actedBy()).isEqualTo("alice-admin");
+        assertThat(last.releasedTo()).containsExactlyInAnyOrder("bob@corp.example", "carol@corp.example");
+        Wait.until("carol's copy delivered", Duration.ofSeconds(5), () -> Files.exists(eml("q20-released-1")));
+        assertThat(deliveredTo("q20-released-1")).containsExactly("carol@corp.example");
+        assertThat(delivered()).containsExactly("q20-released-0.eml", "q20-released-1.eml");
+        assertThatThrownBy(() -> service.releaseTo("q20", "carol@corp.example", "admin"))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("RELEASED");
+        assertThatThrownBy(() -> service.release("q20", "admin"))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("RELEASED");
+        Wait.until("spool empty", Duration.ofSeconds(2), () -> spool.entries().isEmpty());
+    }
+
+    @Test
+    void aReleaseToEveryoneAfterOneByOneGoesToTheRecipientsNotReleasedToBefore() throws Exception {
+        store.hold("q21", "m", "s", Mail.envelope("bob@corp.example", "carol@corp.example", "dave@corp.example"),
+                held, Mail.message("three"));
+        service.releaseTo("q21", "carol@corp.example", "admin");
+        Wait.until("carol's copy delivered", Duration.ofSeconds(5), () -> Files.exists(eml("q21-released-1")));
+
+        QuarantineEntry e = service.release("q21", "admin");
+
+        assertThat(e.status()).isEqualTo(QuarantineEntry.Status.RELEASED);
+        assertThat(e.releasedTo()).containsExactly("carol@corp.example");
+        Wait.until("the rest delivered", Duration.ofSeconds(5), () -> Files.exists(eml("q21")));
+        assertThat(deliveredTo("q21")).containsExactly("bob@corp.example", "dave@corp.example");
+        assertThat(deliveredTo("q21-released-1")).containsExactly("carol@corp.example");
+        assertThat(delivered()).containsExactly("q21-released-1.eml", "q21.eml");
+        assertThat(log.changes).anySatisfy(c -> assertThat(c.detail()).isEqualTo("released by admin to the"
+                + " recipient(s) not released to before (bob@corp.example, dave@corp.example), queued for delivery"));
+        Wait.until("spool empty", Duration.ofSeconds(2), () -> spool.entries().isEmpty());
+    }
+
+    @Test
+    void concurrentReleasesToTheSameRecipientDeliverOneCopy() throws Exception {
+        store.hold("q22", "m", "s", Mail.envelope("bob@corp.example", "carol@corp.example"), held,
+                Mail.message("race for bob"));
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        Callable<Boolean> release = () -> {
+            try {
+                service.releaseTo("q22", "bob@corp.example", "admin");
+                return true;
+            } catch (IllegalStateException e) {
+                return false;
+            }
+        };
+        List<Future<Boolean>> results = pool.invokeAll(List.of(release, release, release, release));
+        pool.shutdown();
+        long ok = 0;
+        for (Future<Boolean> f : results) {
+            ok += f.get() ? 1 : 0;
+        }
+        assertThat(ok).isEqualTo(1);
+        Wait.until("delivered", Duration.ofSeconds(5), () -> Files.exists(eml("q22-released-0")));
+        Wait.until("spool empty", Duration.ofSeconds(2), () -> spool.entries().isEmpty());
+        assertThat(delivered()).containsExactly("q22-released-0.eml");
+        assertThat(store.get("q22").orElseThrow().releasedTo()).containsExactly("bob@corp.example");
+    }
+
+    @Test
+    void aReleaseToOneRecipientOfAMessageWithALongIdUsesAValidSpoolKey() throws Exception {
+        // ids are spool keys of up to 64 characters; <id>-released-<n> would pass that limit
+        String id = "x".repeat(30) + "-" + "y".repeat(33);
+        assertThat(id).hasSize(64);
+        store.hold(id, "m", "s", Mail.envelope("bob@corp.example", "carol@corp.example"), held, Mail.message("long"));
+
+        assertThat(service.releaseTo(id, "carol@corp.example", "admin").releasedTo())
+                .containsExactly("carol@corp.example");
+
+        String key = org.streamail.core.internal.spool.ReleaseKeys.toRecipient(id, 1);
+        assertThat(key).hasSizeLessThanOrEqualTo(64).matches("[A-Za-z0-9-]+").endsWith("-released-1")
+                .startsWith(id.substring(0, 16))
+                .isNotEqualTo(org.streamail.core.internal.spool.ReleaseKeys.toRecipient(id.substring(0, 63) + "z", 1));
+        Wait.until("delivered", Duration.ofSeconds(5), () -> Files.exists(eml(key)));
+        assertThat(deliveredTo(key)).containsExactly("carol@corp.example");
+        Wait.until("spool empty", Duration.ofSeconds(2), () -> spool.entries().isEmpty());
+    }
+
+    /** Restarts delivery and the intake (its recovery) on the spool as it is now, runs {@code then}, stops them. */
+    private void afterRestart(ThrowingRunnable then) throws Exception {
+        delivery.close();
+        Spool reopened = new Spool(dir.resolve("spool"));
+        spool = reopened;
+        delivery = new Delivery(reopened, log, DeliverySettings.local(dir.resolve("delivered")), Clock.systemUTC());
+        Pipeline pipeline = new Pipeline(Policy.fixed(PolicyRules.defaults()), PipelineSettings.defaults(), List.of());
+        Intake intake = Intake.withoutTransformers(pipeline, reopened, delivery, store, log, true);
+        try {
+            then.run();
+        } finally {
+            intake.close();
+            pipeline.close();
+        }
+    }
+
+    @FunctionalInterface
+    interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    @Test
+    void aReleaseToOneRecipientInterruptedBeforeTheStoreWasUpdatedIsRecordedAndDeliveredByRecovery() throws Exception {
+        byte[] raw = Mail.message("crash, bob only");
+        var envelope = Mail.envelope("bob@corp.example", "carol@corp.example");
+        store.hold("q23", "m", "s", envelope, held, raw);
+        // The crash window: bob's copy is spooled, the store has not recorded it.
+        spool.write("q23-released-0", "q23", envelope.withRecipients(List.of("bob@corp.example")), "admin", raw);
+
+        afterRestart(() -> {
+            Wait.until("delivered", Duration.ofSeconds(5), () -> Files.exists(eml("q23-released-0")));
+            Wait.until("spool empty", Duration.ofSeconds(5), () -> spool.entries().isEmpty());
+            QuarantineEntry e = store.get("q23").orElseThrow();
+            assertThat(e.status()).isEqualTo(QuarantineEntry.Status.HELD);
+            assertThat(e.releasedTo()).containsExactly("bob@corp.example");
+            assertThat(deliveredTo("q23-released-0")).containsExactly("bob@corp.example");
+            assertThat(delivered()).containsExactly("q23-released-0.eml");
+            assertThat(log.receivedCalls).isEmpty(); // not scanned again
+        });
+    }
+
+    @Test
+    void recoveryOfAReleaseToOneRecipientDeliversWhatWasRecordedAndDropsWhatNeverHappened() throws Exception {
+        var envelope = Mail.envelope("bob@corp.example", "carol@corp.example");
+        var bobOnly = envelope.withRecipients(List.of("bob@corp.example"));
+        // recorded before the crash, not yet queued: delivered
+        store.hold("q24", "m", "s", envelope, held, Mail.message("recorded"));
+        spool.write("q24-released-0", "q24", bobOnly, "admin", Mail.message("recorded"));
+        assertThat(store.releaseRecipient("q24", "bob@corp.example", "admin")).isTrue();
+        // deleted (on another node) before it was recorded: never released, not delivered
+        store.hold("q25", "m", "s", envelope, held, Mail.message("deleted"));
+        spool.write("q25-released-0", "q25", bobOnly, "admin", Mail.message("deleted"));
+        assertThat(store.transition("q25", QuarantineEntry.Status.DELETED, "bob-admin")).isTrue();
+        // released to everyone (on another node) before it was recorded: bob had that copy, not delivered again
+        store.hold("q26", "m", "s", envelope, held, Mail.message("released to all"));
+        spool.write("q26-released-0", "q26", bobOnly, "admin", Mail.message("released to all"));
+        assertThat(store.transition("q26", QuarantineEntry.Status.RELEASED, "bob-admin")).isTrue();
+
+        afterRestart(() -> {
+            Wait.until("spool empty", Duration.ofSeconds(5), () -> spool.entries().isEmpty());
+            Wait.until("delivered", Duration.ofSeconds(5), () -> Files.exists(eml("q24-released-0")));
+            Thread.sleep(300);
+            assertThat(delivered()).containsExactly("q24-released-0.eml");
+            assertThat(store.get("q24").orElseThrow().status()).isEqualTo(QuarantineEntry.Status.HELD);
+            assertThat(store.get("q25").orElseThrow().status()).isEqualTo(QuarantineEntry.Status.DELETED);
+            assertThat(store.get("q26").orElseThrow().releasedTo()).isEmpty();
+        });
+    }
 }

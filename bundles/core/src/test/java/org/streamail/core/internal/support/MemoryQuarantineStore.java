@@ -2,9 +2,12 @@ package org.streamail.core.internal.support;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.streamail.api.model.Envelope;
@@ -14,7 +17,11 @@ import org.streamail.api.store.QuarantineQuery;
 import org.streamail.api.store.QuarantineStore;
 import org.streamail.api.store.StoreException;
 
-/** An in-memory quarantine with the store's contract (idempotent hold, atomic transition). */
+/**
+ * An in-memory quarantine with the store's contract (idempotent hold, atomic transition, per-recipient release).
+ * Transitions and per-recipient releases are synchronized, so that of a release to everyone and one to a recipient
+ * at the same time only what the store allows happens.
+ */
 public final class MemoryQuarantineStore implements QuarantineStore {
 
     private final Map<String, QuarantineEntry> entries = new ConcurrentHashMap<>();
@@ -63,7 +70,7 @@ public final class MemoryQuarantineStore implements QuarantineStore {
     }
 
     @Override
-    public boolean transition(String id, QuarantineEntry.Status to, String actor) {
+    public synchronized boolean transition(String id, QuarantineEntry.Status to, String actor) {
         boolean[] done = {false};
         entries.computeIfPresent(id, (k, e) -> {
             if (e.status() != QuarantineEntry.Status.HELD) {
@@ -74,8 +81,23 @@ public final class MemoryQuarantineStore implements QuarantineStore {
                 raws.remove(id);
             }
             return new QuarantineEntry(e.id(), e.messageId(), e.subject(), e.envelope(), e.verdict(), e.size(),
-                    e.quarantinedAt(), to, actor, Instant.now());
+                    e.quarantinedAt(), to, actor, Instant.now(), e.releasedTo());
         });
         return done[0];
+    }
+
+    @Override
+    public synchronized boolean releaseRecipient(String id, String recipient, String actor) {
+        QuarantineEntry e = entries.get(id);
+        if (e == null || !e.heldFor(recipient)) {
+            return false;
+        }
+        Set<String> released = new HashSet<>(e.releasedTo());
+        released.add(recipient.toLowerCase(Locale.ROOT));
+        boolean all = e.envelope().recipients().stream().allMatch(r -> released.contains(r.toLowerCase(Locale.ROOT)));
+        entries.put(id, new QuarantineEntry(e.id(), e.messageId(), e.subject(), e.envelope(), e.verdict(), e.size(),
+                e.quarantinedAt(), all ? QuarantineEntry.Status.RELEASED : QuarantineEntry.Status.HELD,
+                all ? actor : e.actedBy(), all ? Instant.now() : e.actedAt(), released));
+        return true;
     }
 }

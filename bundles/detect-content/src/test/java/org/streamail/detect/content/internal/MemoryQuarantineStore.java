@@ -1,9 +1,12 @@
 package org.streamail.detect.content.internal;
 
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.streamail.api.model.Envelope;
@@ -52,5 +55,21 @@ final class MemoryQuarantineStore implements QuarantineStore {
     @Override
     public boolean transition(String id, QuarantineEntry.Status to, String actor) {
         return false;
+    }
+
+    /** Records the recipient of a HELD entry; the last one makes it RELEASED (the store's contract). */
+    @Override
+    public synchronized boolean releaseRecipient(String id, String recipient, String actor) {
+        QuarantineEntry e = entries.get(id);
+        if (e == null || !e.heldFor(recipient)) {
+            return false;
+        }
+        Set<String> released = new HashSet<>(e.releasedTo());
+        released.add(recipient.toLowerCase(Locale.ROOT));
+        boolean all = e.envelope().recipients().stream().allMatch(r -> released.contains(r.toLowerCase(Locale.ROOT)));
+        entries.put(id, new QuarantineEntry(e.id(), e.messageId(), e.subject(), e.envelope(), e.verdict(), e.size(),
+                e.quarantinedAt(), all ? QuarantineEntry.Status.RELEASED : QuarantineEntry.Status.HELD,
+                all ? actor : e.actedBy(), all ? Instant.now() : e.actedAt(), released));
+        return true;
     }
 }

@@ -172,6 +172,8 @@ public final class JsonMapping {
         n.put("quarantinedAt", instant(q.quarantinedAt()));
         n.put("actedBy", q.actedBy());
         n.put("actedAt", instant(q.actedAt()));
+        ArrayNode releasedTo = n.putArray("releasedTo");
+        q.releasedTo().stream().sorted().forEach(releasedTo::add);
         n.set("envelope", envelope(q.envelope()));
         n.set("verdict", verdict(q.verdict()));
         return n;
