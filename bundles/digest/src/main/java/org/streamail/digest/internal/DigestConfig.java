@@ -54,4 +54,9 @@ public @interface DigestConfig {
     @AttributeDefinition(description = "Where a summary of each run goes (counts by reason and by user, no subjects);"
             + " empty: no summary")
     String admin_address() default "";
+
+    @AttributeDefinition(description = "Also list in each user's digest the mail they sent that was held (to whom, why,"
+            + " the ref; no link: only administrators release outgoing mail), so they learn it from the gateway and"
+            + " notice mail they did not send")
+    boolean notify_outgoing() default true;
 }

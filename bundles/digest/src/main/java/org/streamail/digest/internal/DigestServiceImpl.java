@@ -236,12 +236,12 @@ public class DigestServiceImpl implements QuarantineDigest {
             throw e;
         }
         String from = sender();
-        SortedMap<String, List<QuarantineEntry>> todo = run.done().isEmpty() ? g.byRecipient()
-                : g.byRecipient().tailMap(run.done() + "\0");
+        SortedMap<String, UserHeld> todo = run.done().isEmpty() ? g.byUser()
+                : g.byUser().tailMap(run.done() + "\0");
         int users = todo.size();
         int sent = 0;
         int failed = 0;
-        for (Map.Entry<String, List<QuarantineEntry>> e : todo.entrySet()) {
+        for (Map.Entry<String, UserHeld> e : todo.entrySet()) {
             boolean accepted = send(in, from, e.getKey(), e.getValue(), since, until);
             if (accepted) {
                 sent++;
@@ -260,7 +260,7 @@ public class DigestServiceImpl implements QuarantineDigest {
                 LOG.warn("Digest ({}): another node took this run over (this node's lease lapsed after {}); stopping"
                         + " after {} of {} users, the other node sends the rest", oneLine(actor), LEASE, sent + failed,
                         users);
-                return new DigestRun(since, until, g.entries(), g.byRecipient().size(), sent, failed, g.truncated());
+                return new DigestRun(since, until, g.entries(), g.byUser().size(), sent, failed, g.truncated());
             }
             state = written.get();
             if ((sent + failed) % PROGRESS_EVERY == 0 && sent + failed < users) {
@@ -275,10 +275,10 @@ public class DigestServiceImpl implements QuarantineDigest {
                     + " twice", oneLine(actor));
         }
         LOG.info("Digest ({}): {} held entries from {} to {} for {} users; {} sent, {} failed{}{}", oneLine(actor),
-                g.entries(), since, until, g.byRecipient().size(), sent, failed,
+                g.entries(), since, until, g.byUser().size(), sent, failed,
                 resumed ? " (going on with an unfinished run)" : "",
                 g.truncated() ? " (window cut at max.scan)" : "");
-        return new DigestRun(since, until, g.entries(), g.byRecipient().size(), sent, failed, g.truncated());
+        return new DigestRun(since, until, g.entries(), g.byUser().size(), sent, failed, g.truncated());
     }
 
     /**
@@ -333,7 +333,21 @@ public class DigestServiceImpl implements QuarantineDigest {
         }
     }
 
-    private record Gathered(SortedMap<String, List<QuarantineEntry>> byRecipient, int entries, int outbound,
+    /**
+     * What one user's digest lists: the inbound messages held for them and, with {@code notify.outgoing}, those they
+     * sent that were held; newest first each.
+     */
+    private record UserHeld(List<QuarantineEntry> forThem, List<QuarantineEntry> sentByThem) {
+        UserHeld() {
+            this(new ArrayList<>(), new ArrayList<>());
+        }
+    }
+
+    /**
+     * @param byUser  each user's held mail, in address order (the order a run goes, recorded in the ledger)
+     * @param entries inbound entries held in the window
+     */
+    private record Gathered(SortedMap<String, UserHeld> byUser, int entries, int outbound,
             Map<String, Integer> byReason, boolean truncated) {
     }
 
@@ -344,18 +358,25 @@ public class DigestServiceImpl implements QuarantineDigest {
     private void summarise(MessageIntake in, String from, Instant since, Instant now, Gathered g, int sent,
             int failed) {
         Map<String, Integer> byUser = new TreeMap<>();
-        g.byRecipient().forEach((user, held) -> byUser.put(user, held.size()));
+        g.byUser().forEach((user, held) -> {
+            if (!held.forThem().isEmpty()) {
+                byUser.put(user, held.forThem().size());
+            }
+        });
         byte[] raw = DigestMail.buildSummary(from, settings.adminAddress(), now, settings.zone(), since, g.entries(),
-                g.outbound(), g.byReason(), byUser, SUMMARY_USERS, sent, failed, g.truncated(),
+                g.outbound(), settings.notifyOutgoing(), g.byReason(), byUser, SUMMARY_USERS, sent, failed, g.truncated(),
                 "digest-summary." + now.toEpochMilli() + "." + HexFormat.of().formatHex(randomBytes()));
         if (!handOn(in, from, settings.adminAddress(), raw, now)) {
             LOG.warn("Digest: the summary for {} was not sent", settings.adminAddress());
         }
     }
 
-    /** The held entries of ({@code since}, {@code until}] by recipient; newest first within each. */
+    /**
+     * The held entries of ({@code since}, {@code until}] by user: inbound ones by recipient, outgoing ones (with
+     * {@code notify.outgoing}) by envelope sender; newest first within each.
+     */
     private Gathered gather(Instant since, Instant until) {
-        SortedMap<String, List<QuarantineEntry>> byRecipient = new TreeMap<>();
+        SortedMap<String, UserHeld> byUser = new TreeMap<>();
         Map<String, Integer> byReason = new TreeMap<>();
         Set<String> seen = new HashSet<>();
         int entries = 0;
@@ -389,8 +410,15 @@ public class DigestServiceImpl implements QuarantineDigest {
                 if (!seen.add(e.id())) {
                     continue; // the list moved under the paging
                 }
-                if (!listed(e)) {
-                    outbound += e.envelope().direction() == Direction.INBOUND ? 0 : 1;
+                if (SUBMITTER.equals(e.envelope().authenticatedUser())) {
+                    continue; // a digest the gateway sent, held by a detector: never listed
+                }
+                if (e.envelope().direction() != Direction.INBOUND) {
+                    outbound++;
+                    String by = e.envelope().sender().toLowerCase(Locale.ROOT);
+                    if (settings.notifyOutgoing() && Texts.isAddress(by) && protectedDomain(by)) {
+                        byUser.computeIfAbsent(by, k -> new UserHeld()).sentByThem().add(e);
+                    }
                     continue;
                 }
                 entries++;
@@ -403,19 +431,14 @@ public class DigestServiceImpl implements QuarantineDigest {
                         to.add(address);
                     }
                 }
-                to.forEach(r -> byRecipient.computeIfAbsent(r, k -> new ArrayList<>()).add(e));
+                to.forEach(r -> byUser.computeIfAbsent(r, k -> new UserHeld()).forThem().add(e));
             }
             if (page.size() < PAGE) {
                 break;
             }
             offset += page.size();
         }
-        return new Gathered(byRecipient, entries, outbound, byReason, truncated);
-    }
-
-    /** Inbound mail only (the recipients are our users), and never a digest the gateway sent. */
-    private static boolean listed(QuarantineEntry e) {
-        return e.envelope().direction() == Direction.INBOUND && !SUBMITTER.equals(e.envelope().authenticatedUser());
+        return new Gathered(byUser, entries, outbound, byReason, truncated);
     }
 
     private boolean protectedDomain(String address) {
@@ -431,16 +454,26 @@ public class DigestServiceImpl implements QuarantineDigest {
     }
 
     /** Hands one user's digest to the intake; whether it was accepted. */
-    private boolean send(MessageIntake in, String from, String to, List<QuarantineEntry> held, Instant since,
-            Instant now) {
+    private boolean send(MessageIntake in, String from, String to, UserHeld user, Instant since, Instant now) {
+        List<QuarantineEntry> held = user.forThem();
         List<DigestMail.Item> items = new ArrayList<>();
         for (QuarantineEntry e : held.subList(0, Math.min(held.size(), settings.maxEntries()))) {
             items.add(new DigestMail.Item(e.id(), e.quarantinedAt(), e.envelope().sender(), e.verdict().categories()));
         }
+        List<QuarantineEntry> mine = user.sentByThem();
+        List<DigestMail.Item> sentItems = new ArrayList<>();
+        for (QuarantineEntry e : mine.subList(0, Math.min(mine.size(), settings.maxEntries()))) {
+            List<String> rcpts = e.envelope().recipients();
+            sentItems.add(new DigestMail.Item(e.id(), e.quarantinedAt(), rcpts.isEmpty() ? "" : rcpts.get(0),
+                    Math.max(0, rcpts.size() - 1), e.verdict().categories()));
+        }
         Instant expires = now.plus(settings.linkValidity());
-        String link = tokens == null ? "" : settings.baseUrl() + DigestContextHelper.PATH + "/" + tokens.issue(to, expires);
+        // the page lists what is held for the user: without any, no link
+        String link = tokens == null || held.isEmpty() ? ""
+                : settings.baseUrl() + DigestContextHelper.PATH + "/" + tokens.issue(to, expires);
         byte[] raw = DigestMail.build(from, to, now, settings.zone(), since, items, held.size() - items.size(), link,
-                expires, "digest." + now.toEpochMilli() + "." + HexFormat.of().formatHex(randomBytes()));
+                expires, new DigestMail.Outgoing(sentItems, mine.size() - sentItems.size()),
+                "digest." + now.toEpochMilli() + "." + HexFormat.of().formatHex(randomBytes()));
         return handOn(in, from, to, raw, now);
     }
 

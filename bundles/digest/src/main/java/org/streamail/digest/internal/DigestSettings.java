@@ -29,10 +29,11 @@ import org.streamail.api.model.Category;
  * @param firstWindow           window of the first run
  * @param fromAddress           configured sender; empty: derived from the protected domains
  * @param adminAddress          where each run's summary goes; empty: nowhere
+ * @param notifyOutgoing        whether a user's digest also lists the mail they sent that was held
  */
 record DigestSettings(boolean enabled, LocalTime sendTime, ZoneId zone, String baseUrl, Path keyFile,
         Duration linkValidity, Set<Category> selfRelease, int maxEntries, int maxScan, Duration firstWindow,
-        String fromAddress, String adminAddress) {
+        String fromAddress, String adminAddress, boolean notifyOutgoing) {
 
     static final String KEY_FILE_NAME = "digest.key";
 
@@ -83,7 +84,7 @@ record DigestSettings(boolean enabled, LocalTime sendTime, ZoneId zone, String b
         }
         return new DigestSettings(c.enabled(), at, zone, baseUrl(c.base_url()),
                 file(c.key_file(), KEY_FILE_NAME), Duration.ofDays(days), categories(c.self_release_categories()),
-                maxEntries, maxScan, first, from, admin);
+                maxEntries, maxScan, first, from, admin, c.notify_outgoing());
     }
 
     /** An absolute http(s) URL with a host and no query or fragment, without its trailing slashes; "" stays "". */

@@ -63,17 +63,17 @@ class DigestFuzzTest {
         String body = DigestMail.body("bob@corp.example", NOW, ZoneOffset.UTC, NOW.minusSeconds(86_400),
                 List.of(new DigestMail.Item("q-1", NOW, sender, List.of(Category.SPAM)),
                         new DigestMail.Item(subject.isEmpty() ? "q-2" : subject, NOW, subject, List.of())), 0, "",
-                NOW);
+                NOW, DigestMail.Outgoing.NONE);
         String clean = DigestMail.body("bob@corp.example", NOW, ZoneOffset.UTC, NOW.minusSeconds(86_400),
                 List.of(new DigestMail.Item("q-1", NOW, "a@b.example", List.of(Category.SPAM)),
-                        new DigestMail.Item("q-2", NOW, "c@d.example", List.of())), 0, "", NOW);
+                        new DigestMail.Item("q-2", NOW, "c@d.example", List.of())), 0, "", NOW, DigestMail.Outgoing.NONE);
         assertThat(body.split("\r\n", -1)).hasSameSizeAs(clean.split("\r\n", -1));
         assertThat(body.replace("\r\n", "")).doesNotContain("\r").doesNotContain("\n");
         String hostile = header(DigestMail.build("quarantine@corp.example", "bob@corp.example", NOW, ZoneOffset.UTC,
-                NOW.minusSeconds(60), List.of(new DigestMail.Item("q-1", NOW, sender, List.of())), 0, "", NOW, "t"));
+                NOW.minusSeconds(60), List.of(new DigestMail.Item("q-1", NOW, sender, List.of())), 0, "", NOW, DigestMail.Outgoing.NONE, "t"));
         String plain = header(DigestMail.build("quarantine@corp.example", "bob@corp.example", NOW, ZoneOffset.UTC,
                 NOW.minusSeconds(60), List.of(new DigestMail.Item("q-1", NOW, "a@b.example", List.of())), 0, "", NOW,
-                "t"));
+                DigestMail.Outgoing.NONE, "t"));
         // the sender's text cannot add or change a header field (only the transfer encoding may differ)
         assertThat(hostile.replace("base64", "7bit")).isEqualTo(plain);
     }

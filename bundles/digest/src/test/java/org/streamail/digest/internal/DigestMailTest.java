@@ -28,7 +28,7 @@ class DigestMailTest {
         byte[] raw = DigestMail.build("quarantine@corp.example", "bob@corp.example", NOW, PARIS,
                 NOW.minusSeconds(86_400), List.of(new DigestMail.Item("q-1", Instant.parse("2026-12-06T21:15:00Z"),
                         "offers@shop.example", List.of(Category.SPAM, Category.INFO, Category.POLICY))), 0,
-                "https://gw.corp.example/streamail/digest/v1.abc.def", NOW.plusSeconds(14 * 86_400), "digest.1.ab");
+                "https://gw.corp.example/streamail/digest/v1.abc.def", NOW.plusSeconds(14 * 86_400), DigestMail.Outgoing.NONE, "digest.1.ab");
         String text = new String(raw, StandardCharsets.US_ASCII);
         assertThat(text).doesNotContain("\n\n").doesNotContain("\r\r");
         assertThat(text.replace("\r\n", "")).doesNotContain("\n").doesNotContain("\r");
@@ -52,7 +52,7 @@ class DigestMailTest {
         String sender = "evil\r\nBcc: all@corp.example\u202Egpj.exe@\u00e9xample.com";
         byte[] raw = DigestMail.build("quarantine@corp.example", "bob@corp.example", NOW, ZoneId.of("UTC"),
                 NOW.minusSeconds(3600), List.of(new DigestMail.Item("q-2", NOW.minusSeconds(60), sender,
-                        List.of(Category.MALWARE))), 3, "", NOW, "digest.2.cd");
+                        List.of(Category.MALWARE))), 3, "", NOW, DigestMail.Outgoing.NONE, "digest.2.cd");
         String text = new String(raw, StandardCharsets.US_ASCII);
         assertThat(text).contains("Content-Transfer-Encoding: base64").doesNotContain("Bcc:");
         MimeMessage m = parse(raw);
@@ -64,17 +64,36 @@ class DigestMailTest {
     }
 
     @Test
+    void theSubjectCountsBothKindsAndAHostileRecipientOfTheUsersMailStaysOnOneLine() throws Exception {
+        assertThat(DigestMail.subject(2, 1)).isEqualTo("2 messages held for you, 1 you sent");
+        assertThat(DigestMail.subject(1, 0)).isEqualTo("1 message held for you");
+        assertThat(DigestMail.subject(0, 3)).isEqualTo("3 messages you sent held");
+        String rcpt = "x@ext.example\r\nBcc: all@corp.example\u202E";
+        byte[] raw = DigestMail.build("quarantine@corp.example", "bob@corp.example", NOW, ZoneId.of("UTC"),
+                NOW.minusSeconds(3600), List.of(), 0, "", NOW, new DigestMail.Outgoing(List.of(new DigestMail.Item(
+                        "o-1", NOW.minusSeconds(60), rcpt, 4, List.of(Category.PHISHING))), 2), "digest.4.ef");
+        MimeMessage m = parse(raw);
+        assertThat(m.getSubject()).isEqualTo("Quarantine: 3 messages you sent held");
+        assertThat(m.getHeader("Bcc")).isNull();
+        String body = (String) m.getContent();
+        assertThat(body).contains("3 messages you sent from bob@corp.example were held between")
+                .contains("  to x@ext.example Bcc: all@corp.example and 4 more  (phishing or fraud)  ref o-1\r\n")
+                .contains("  and 2 more\r\n").doesNotContain("\u202E").doesNotContain("addressed to")
+                .doesNotContain("quarantine page");
+    }
+
+    @Test
     void theNullSenderIsShownAsSuch() {
         String body = DigestMail.body("bob@corp.example", NOW, ZoneId.of("UTC"), NOW.minusSeconds(60),
-                List.of(new DigestMail.Item("q-3", NOW, "", List.of())), 0, "", NOW);
+                List.of(new DigestMail.Item("q-3", NOW, "", List.of())), 0, "", NOW, DigestMail.Outgoing.NONE);
         assertThat(body).contains("from <>  (held)  ref q-3");
     }
 
     @Test
     void addressesThatCouldInjectHeadersAreRefused() {
         assertThatThrownBy(() -> DigestMail.build("quarantine@corp.example", "bob@corp.example\r\nBcc: x@y.example",
-                NOW, ZoneId.of("UTC"), NOW, List.of(), 0, "", NOW, "t")).isInstanceOf(IllegalArgumentException.class);
+                NOW, ZoneId.of("UTC"), NOW, List.of(), 0, "", NOW, DigestMail.Outgoing.NONE, "t")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> DigestMail.build("Quarantine <q@corp.example>", "bob@corp.example", NOW,
-                ZoneId.of("UTC"), NOW, List.of(), 0, "", NOW, "t")).isInstanceOf(IllegalArgumentException.class);
+                ZoneId.of("UTC"), NOW, List.of(), 0, "", NOW, DigestMail.Outgoing.NONE, "t")).isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -87,7 +87,7 @@ class DigestNodesTest {
     DigestServiceImpl node(NodeIntake intake, String admin) {
         DigestSettings s = new DigestSettings(true, LocalTime.of(8, 0), ZoneOffset.UTC, "", dir.resolve("digest.key"),
                 Duration.ofDays(14), Set.of(Category.SPAM), 50, 20_000, Duration.ofDays(1), "quarantine@corp.example",
-                admin);
+                admin, true);
         DigestServiceImpl d = new DigestServiceImpl(s, quarantine, shared, clock, Duration.ZERO);
         d.intake = intake;
         return d;

@@ -90,7 +90,7 @@ class DigestServiceImplTest {
     DigestSettings settings(String baseUrl, int maxEntries, int maxScan, String admin) {
         return new DigestSettings(true, LocalTime.of(8, 0), ZoneOffset.UTC, baseUrl, dir.resolve("digest.key"),
                 Duration.ofDays(14), Set.of(Category.SPAM), maxEntries, maxScan, Duration.ofDays(1),
-                "quarantine@corp.example", admin);
+                "quarantine@corp.example", admin, true);
     }
 
     DigestServiceImpl service(DigestSettings s) {
@@ -125,12 +125,49 @@ class DigestServiceImplTest {
         assertThat(e.authenticatedUser()).isEqualTo(DigestServiceImpl.SUBMITTER);
         assertThat(e.direction()).isEqualTo(Direction.INBOUND);
         String bob = intake.mailTo("bob@corp.example");
-        assertThat(bob).contains("Subject: Quarantine: 2 messages held for you").contains("ref q1").contains("ref q2")
-                .doesNotContain("ref old").doesNotContain("ref out").doesNotContain("ref own")
-                .doesNotContain("subject of");
+        assertThat(bob).contains("Subject: Quarantine: 2 messages held for you, 1 you sent").contains("ref q1")
+                .contains("ref q2").doesNotContain("ref old").doesNotContain("ref own").doesNotContain("subject of");
         assertThat(bob.indexOf("ref q2")).as("newest first").isLessThan(bob.indexOf("ref q1"));
+        assertThat(bob).as("what bob sent, after what was held for him")
+                .contains("1 message you sent from bob@corp.example was held between")
+                .contains("  to x@ext.example  (spam)  ref out\r\n");
+        assertThat(bob.indexOf("ref out")).isGreaterThan(bob.indexOf("ref q1"));
         String carol = intake.mailTo("carol@corp.example");
         assertThat(carol).contains("1 message held for you").contains("ref q2").doesNotContain("ref q1");
+    }
+
+    @Test
+    void aUserWhoseOwnMailWasHeldIsToldWithoutALinkAndNotWhenTurnedOff() {
+        quarantine.hold("o1", T0.minus(Duration.ofHours(4)), Direction.OUTBOUND, "erin", "Erin@corp.example",
+                Category.MALWARE, "a@ext.example", "b@ext.example", "c@ext.example");
+        quarantine.hold("o2", T0.minus(Duration.ofHours(3)), Direction.OUTBOUND, "erin", "erin@corp.example",
+                Category.SPAM, "d@ext.example");
+        quarantine.hold("o3", T0.minus(Duration.ofHours(2)), Direction.OUTBOUND, null, "", Category.SPAM,
+                "e@ext.example"); // a bounce: nobody to tell
+        DigestRun run = service(settings("https://gw.corp.example", 50, 20_000)).sendNow("test");
+        assertThat(run.entries()).as("inbound entries").isZero();
+        assertThat(run.recipients()).isEqualTo(1);
+        assertThat(intake.envelopes).extracting(e -> e.recipients().get(0)).containsExactly("erin@corp.example");
+        String erin = intake.mailTo("erin@corp.example");
+        assertThat(erin).contains("Subject: Quarantine: 2 messages you sent held")
+                .contains("2 messages you sent from erin@corp.example were held between")
+                .contains("  to d@ext.example  (spam)  ref o2\r\n")
+                .contains("  to a@ext.example and 2 more  (dangerous content)  ref o1\r\n")
+                .contains("ask your IT department").doesNotContain("/streamail/digest/")
+                .doesNotContain("addressed to");
+        assertThat(erin.indexOf("ref o2")).as("newest first").isLessThan(erin.indexOf("ref o1"));
+
+        intake.mails.clear();
+        intake.envelopes.clear();
+        DigestSettings s = settings("", 50, 20_000);
+        DigestSettings off = new DigestSettings(s.enabled(), s.sendTime(), s.zone(), s.baseUrl(), s.keyFile(),
+                s.linkValidity(), s.selfRelease(), s.maxEntries(), s.maxScan(), s.firstWindow(), s.fromAddress(),
+                s.adminAddress(), false);
+        clock.set(T0.plusSeconds(60));
+        new DigestLedger(shared).write(new DigestLedger(shared).read(), java.util.Optional.empty(), null);
+        DigestServiceImpl d = service(off);
+        assertThat(d.sendNow("test").recipients()).isZero();
+        assertThat(intake.mails).isEmpty();
     }
 
     @Test
@@ -149,7 +186,8 @@ class DigestServiceImplTest {
                 .containsExactly("bob@corp.example", "carol@corp.example", "it@corp.example");
         String summary = intake.mailTo("it@corp.example");
         assertThat(summary).contains("Subject: Quarantine summary: 3 messages held")
-                .contains("  3 inbound messages held\r\n").contains("  1 outgoing messages held")
+                .contains("  3 inbound messages held\r\n")
+                .contains("  1 outgoing messages held (listed in their senders' digests)\r\n")
                 .contains("  2 digests sent to users\r\n")
                 .contains("Why:\r\n  2  spam\r\n  1  dangerous content\r\n")
                 .contains("For whom:\r\n  3  bob@corp.example\r\n  1  carol@corp.example\r\n")
@@ -330,7 +368,7 @@ class DigestServiceImplTest {
     void theSenderComesFromTheProtectedDomainsWhenNotConfigured() {
         DigestSettings s = settings("", 50, 20_000);
         DigestSettings noFrom = new DigestSettings(s.enabled(), s.sendTime(), s.zone(), s.baseUrl(), s.keyFile(),
-                s.linkValidity(), s.selfRelease(), s.maxEntries(), s.maxScan(), s.firstWindow(), "", "");
+                s.linkValidity(), s.selfRelease(), s.maxEntries(), s.maxScan(), s.firstWindow(), "", "", true);
         DigestServiceImpl d = service(noFrom);
         assertThat(d.sender()).isEqualTo("streamail-quarantine@localhost");
     }

@@ -62,7 +62,7 @@ class DigestServletHttpTest {
         quarantine.release("q-old", "admin");
         quarantine.releases.clear();
         DigestSettings settings = new DigestSettings(false, LocalTime.of(8, 0), ZoneId.of("Europe/Paris"), "", null,
-                Duration.ofDays(14), Set.of(Category.SPAM), 50, 20_000, Duration.ofDays(1), "", "");
+                Duration.ofDays(14), Set.of(Category.SPAM), 50, 20_000, Duration.ofDays(1), "", "", true);
         DigestServlet servlet = new DigestServlet(settings, DigestTokensTest.KEY, () -> present, () -> alerts,
                 () -> null,
                 Clock.fixed(NOW, ZoneOffset.UTC));

@@ -43,7 +43,7 @@ class StrictConfigTest {
     void theShippedConfigurationHasNoUnknownKeyAndActivates() throws Exception {
         Map<String, Object> shipped = new HashMap<>(ShippedConfig.of(DigestConfig.PID));
         assertThat(shipped).containsKeys("enabled", "send.time", "base.url", "self.release.categories",
-                "admin.address");
+                "notify.outgoing", "admin.address");
         assertThat(ConfigCheck.check(DigestConfig.PID, DigestConfig.class, shipped)).isEmpty();
         shipped.put("key.file", dir.resolve("digest.key").toString());
         DigestServiceImpl d = new DigestServiceImpl(ShippedConfig.config(DigestConfig.class, shipped), shipped, EMPTY,
