@@ -563,7 +563,10 @@ public class Delivery {
                 // every refusal, also those of earlier attempts (they used to be left out here)
                 Map<String, String> refused = new LinkedHashMap<>(st.refused);
                 refused.putAll(r.permanent);
-                detail = (e.released() ? "released by " + e.releasedBy() + "; " : "") + r.reply
+                // a copy released to one recipient says so: the message stays held for the others
+                detail = (!e.released() ? "" : ReleaseKeys.recipientIndex(e) >= 0 ? "released to "
+                        + String.join(", ", e.envelope().recipients()) + " by " + e.releasedBy() + "; "
+                        : "released by " + e.releasedBy() + "; ") + r.reply
                         + recipients(e, st, r) + (refused.isEmpty() ? "" : "; refused permanently: " + cap(refused));
                 delivered.incrementAndGet();
             } else {

@@ -288,6 +288,9 @@ class QuarantineServiceImplTest {
         assertThat(deliveredTo("q20-released-0")).containsExactly("bob@corp.example");
         assertThat(Files.readAllBytes(eml("q20-released-0"))).endsWith(raw);
         assertThat(log.changes.get(0).detail()).isEqualTo("released to bob@corp.example by admin, queued for delivery");
+        Wait.until("the delivery logged", Duration.ofSeconds(5), () -> log.changes.size() > 1);
+        assertThat(log.changes.get(1).detail()).as("the delivery says whose copy it was")
+                .startsWith("released to bob@corp.example by admin; written to");
 
         // bob again (any case): nothing more is delivered
         assertThatThrownBy(() -> service.releaseTo("q20", "bob@corp.example", "admin"))
