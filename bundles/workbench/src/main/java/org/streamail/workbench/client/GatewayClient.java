@@ -358,10 +358,49 @@ public final class GatewayClient implements AutoCloseable {
         return send("GET", "/quarantine/" + checkId(id) + "/raw", null, MAX_RAW_BYTES).body();
     }
 
-    /** {@code POST /quarantine/{id}/release} (admin): the gateway re-delivers the message. */
+    /**
+     * {@code POST /quarantine/{id}/release} (admin), no body: the gateway re-delivers the message to every
+     * recipient it is still held for (those not released to one by one before) and marks it {@code RELEASED}.
+     */
     public QuarantineItem release(String id) throws GatewayException {
         return parseQuarantineItem(json(send("POST", "/quarantine/" + checkId(id) + "/release",
                 new byte[0], MAX_JSON_BYTES)));
+    }
+
+    /** Longest address sent as a recipient (same bound as the REST bundle). */
+    public static final int MAX_ADDRESS_LENGTH = 320;
+
+    /**
+     * {@code POST /quarantine/{id}/release} (admin) with {@code {"recipient": recipient}}: the gateway delivers a
+     * copy to that envelope recipient alone and adds them to {@link QuarantineItem#releasedTo()}; the message stays
+     * {@code HELD} for the others and becomes {@code RELEASED} with the last one. An address that is not one of
+     * its recipients is {@link Kind#BAD_REQUEST} (400), one released to already or a message not held
+     * {@link Kind#CONFLICT} (409).
+     *
+     * <p>A gateway older than per-recipient release would ignore the body and release the message to every
+     * recipient. So the entry is read first ({@code GET /quarantine/{id}}), and without its {@code releasedTo}
+     * array (which every gateway that understands the body sends) nothing is posted: {@link Kind#UNAVAILABLE}.
+     *
+     * @param recipient one of the message's envelope recipients (any case); checked before any request
+     */
+    public QuarantineItem release(String id, String recipient) throws GatewayException {
+        String checked = checkId(id);
+        String r = recipient == null ? "" : recipient.strip();
+        if (r.isEmpty() || r.length() > MAX_ADDRESS_LENGTH || r.indexOf('@') <= 0 || r.endsWith("@")
+                || r.chars().anyMatch(c -> Character.isISOControl(c) || Character.isWhitespace(c))) {
+            throw new GatewayException(Kind.BAD_REQUEST, 0, "Not a recipient address: '" + abbrev(r) + "'");
+        }
+        JsonNode entry = json(send("GET", "/quarantine/" + checked, null, MAX_JSON_BYTES));
+        if (!entry.path("releasedTo").isArray()) {
+            throw new GatewayException(Kind.UNAVAILABLE, 0, "This gateway cannot release a message to one recipient"
+                    + " (its quarantine entries have no \"releasedTo\": it is older than per-recipient release), and"
+                    + " would release it to every recipient instead. Nothing was released: update the gateway, or"
+                    + " release the message to all its recipients.");
+        }
+        ObjectNode body = mapper.createObjectNode();
+        body.put("recipient", r);
+        return parseQuarantineItem(json(send("POST", "/quarantine/" + checked + "/release", encode(body),
+                MAX_JSON_BYTES)));
     }
 
     /** {@code DELETE /quarantine/{id}} (admin). */
@@ -1036,7 +1075,7 @@ public final class GatewayClient implements AutoCloseable {
         return new QuarantineItem(text(n, "id"), text(n, "messageId"), text(n, "subject"), text(n, "status"),
                 text(n, "action"), n.path("score").asDouble(0), n.path("size").asLong(), instant(n, "quarantinedAt"),
                 text(n, "actedBy"), instant(n, "actedAt"), parseEnvelope(n.path("envelope")),
-                parseVerdict(n.path("verdict")));
+                parseVerdict(n.path("verdict")), strings(n.get("releasedTo"))); // absent from older gateways: []
     }
 
     static DirectoryItem parseDirectoryItem(JsonNode n) {

@@ -153,6 +153,102 @@ class GatewayClientTest {
         assertThat(gateway.requests()).hasSize(before);
     }
 
+    // ------------------------------------------------------------------ release to one recipient
+
+    @Test
+    void releasingToOneRecipientPostsItAsJsonAndTheEntryThenListsWhomItWasReleasedTo() throws Exception {
+        login();
+        QuarantineItem before = client.quarantineEntry("q-2c8e04");
+        assertThat(before.releasedTo()).isEmpty();
+        assertThat(before.heldFor()).containsExactly("bob@acme.example", "hr@acme.example");
+
+        QuarantineItem after = client.release("q-2c8e04", " Bob@ACME.example ");
+        FakeGateway.Recorded post = gateway.recorded().get(gateway.recorded().size() - 1);
+        assertThat(post.line()).isEqualTo("POST " + API + "/quarantine/q-2c8e04/release");
+        assertThat(post.contentType()).startsWith("application/json");
+        assertThat(post.body()).isEqualTo("{\"recipient\":\"Bob@ACME.example\"}");
+        assertThat(after.status()).as("still held for the other one").isEqualTo("HELD");
+        assertThat(after.releasedTo()).containsExactly("bob@acme.example");
+        assertThat(after.heldFor()).containsExactly("hr@acme.example");
+        assertThat(client.quarantine(QuarantineFilter.held(50))).filteredOn(q -> q.id().equals("q-2c8e04"))
+                .singleElement().satisfies(q -> assertThat(q.releasedTo()).containsExactly("bob@acme.example"));
+
+        assertThatThrownBy(() -> client.release("q-2c8e04", "bob@acme.example"))
+                .isInstanceOfSatisfying(GatewayException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(Kind.CONFLICT);
+                    assertThat(e.getMessage()).contains("released to them already");
+                });
+        assertThatThrownBy(() -> client.release("q-2c8e04", "eve@evil.example"))
+                .isInstanceOfSatisfying(GatewayException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(Kind.BAD_REQUEST);
+                    assertThat(e.getMessage()).isEqualTo("eve@evil.example is not a recipient of message q-2c8e04");
+                });
+
+        QuarantineItem last = client.release("q-2c8e04", "hr@acme.example");
+        assertThat(last.status()).as("released to the last one: released").isEqualTo("RELEASED");
+        assertThat(last.releasedTo()).containsExactly("bob@acme.example", "hr@acme.example");
+        assertThat(last.heldFor()).isEmpty();
+    }
+
+    @Test
+    void releasingToEveryoneStillPostsNoBody() throws Exception {
+        login();
+        QuarantineItem released = client.release("q-7f3a91");
+        assertThat(released.status()).isEqualTo("RELEASED");
+        assertThat(released.releasedTo()).isEmpty();
+        assertThat(gateway.recorded()).filteredOn(r -> r.line().equals("POST " + API + "/quarantine/q-7f3a91/release"))
+                .singleElement().satisfies(r -> assertThat(r.body()).isEmpty());
+    }
+
+    @Test
+    void anOlderGatewaySendsNoReleasedToSoTheListIsEmptyAndNoReleaseToOneIsPosted() throws Exception {
+        gateway.olderGateway(true);
+        login();
+        List<QuarantineItem> held = client.quarantine(QuarantineFilter.held(50));
+        assertThat(held).hasSize(4).allSatisfy(q -> assertThat(q.releasedTo()).isEmpty());
+        assertThat(held.get(1).heldFor()).containsExactly("bob@acme.example", "hr@acme.example");
+        // that gateway would ignore the body and release to both: refused before the POST
+        assertThatThrownBy(() -> client.release("q-2c8e04", "bob@acme.example"))
+                .isInstanceOfSatisfying(GatewayException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(Kind.UNAVAILABLE);
+                    assertThat(e.getMessage()).contains("cannot release a message to one recipient")
+                            .contains("Nothing was released");
+                });
+        assertThat(gateway.requests()).contains("GET " + API + "/quarantine/q-2c8e04")
+                .noneMatch(r -> r.startsWith("POST "));
+        assertThat(client.quarantineEntry("q-2c8e04").status()).isEqualTo("HELD");
+    }
+
+    @Test
+    void releasedToIsParsedLenientlyLikeTheOtherFields() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+        String base = "{\"id\":\"q-1\",\"status\":\"HELD\",\"envelope\":{\"recipients\":[\"A@x.example\",\"b@x.example\"]}";
+        assertThat(GatewayClient.parseQuarantineItem(m.readTree(base + "}")).releasedTo()).isEmpty();
+        assertThat(GatewayClient.parseQuarantineItem(m.readTree(base + ",\"releasedTo\":null}")).releasedTo()).isEmpty();
+        assertThat(GatewayClient.parseQuarantineItem(m.readTree(base + ",\"releasedTo\":\"a@x.example\"}")).releasedTo())
+                .isEmpty();
+        QuarantineItem q = GatewayClient.parseQuarantineItem(m.readTree(base + ",\"releasedTo\":[\"a@x.example\",null]}"));
+        assertThat(q.releasedTo()).containsExactly("a@x.example");
+        assertThat(q.heldFor()).as("compared without regard to case").containsExactly("b@x.example");
+    }
+
+    @Test
+    void recipientsThatCannotBeAddressesNeverReachTheNetwork() throws Exception {
+        login();
+        int before = gateway.requests().size();
+        for (String r : java.util.Arrays.asList(null, "", "  ", "bob", "@acme.example", "bob@", "bob smith@acme.example",
+                "bob@acme.example\r\nX: y", "b".repeat(GatewayClient.MAX_ADDRESS_LENGTH) + "@acme.example")) {
+            assertThatThrownBy(() -> client.release("q-2c8e04", r)).as(String.valueOf(r))
+                    .isInstanceOfSatisfying(GatewayException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(Kind.BAD_REQUEST);
+                        assertThat(e.getMessage()).startsWith("Not a recipient address");
+                    });
+        }
+        assertThatThrownBy(() -> client.release("../q-2c8e04", "bob@acme.example"))
+                .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.kind()).isEqualTo(Kind.NOT_FOUND));
+        assertThat(gateway.requests()).hasSize(before);
+    }
+
     @Test
     void theRawMessageIsReturnedAsBytesAndAnUnknownIdIsNotFound() throws Exception {
         login();

@@ -761,6 +761,65 @@ class WorkbenchUiTest {
                 .contains("matching mail is now BLOCKED");
     }
 
+    @Test
+    @Order(27) // after the report (24) and the bad-URL tests (25, 26): q-2c8e04, held for two, is still listed
+    void releasingAMessageHeldForTwoOffersAllOrOneAndReleasingToOnePostsThatRecipient() throws Exception {
+        Composite view = (Composite) ui.sync(() -> window.showView("quarantine"));
+        awaitIdle();
+        Table table = quarantineTable(view);
+        ui.await("held messages", WAIT, () -> table.getItemCount() == 3);
+        select(table, rowOf(table, "q-2c8e04"));
+        Label releasedTo = ui.sync(() -> UiDriver.find(view, "quarantine.releasedTo", Label.class));
+        assertThat(ui.sync(releasedTo::getVisible)).as("released to nobody one by one yet").isFalse();
+        Button release = ui.sync(() -> UiDriver.find(view, "quarantine.release", Button.class));
+        ui.clickLater(release);
+        Shell ask = ui.awaitDialog("Release message", WAIT);
+        assertThat(ui.sync(() -> UiDriver.labels(ask))).contains("It is held for bob@acme.example, hr@acme.example")
+                .contains("macro-document");
+        Button all = ui.sync(() -> UiDriver.find(ask, "quarantine.release.all", Button.class));
+        Button one = ui.sync(() -> UiDriver.find(ask, "quarantine.release.one", Button.class));
+        Combo recipient = ui.sync(() -> UiDriver.find(ask, "quarantine.release.recipient", Combo.class));
+        assertThat(ui.sync(all::getSelection)).as("all of them by default").isTrue();
+        assertThat(ui.sync(all::getText)).isEqualTo("To all 2 recipients it is held for");
+        assertThat(ui.sync(one::getSelection)).isFalse();
+        assertThat(ui.sync(recipient::getItems)).containsExactly("bob@acme.example", "hr@acme.example");
+        assertThat(ui.sync(recipient::isEnabled)).as("until Only to is chosen").isFalse();
+        assertThat(ui.screenshot(ask, screenshots.resolve("quarantine-release-choice.png"))).isGreaterThan(MIN_COLOURS);
+        ui.run(() -> { // as a click on "Only to": the radio group moves, then the Selection event
+            all.setSelection(false);
+            one.setSelection(true);
+            one.notifyListeners(SWT.Selection, new Event());
+            recipient.select(0);
+        });
+        assertThat(ui.sync(recipient::isEnabled)).isTrue();
+        ui.press(ask, "Release", WAIT);
+        awaitIdle();
+
+        String line = "POST " + API + "/quarantine/q-2c8e04/release";
+        assertThat(gateway.recorded()).filteredOn(r -> r.line().equals(line)).singleElement()
+                .satisfies(r -> assertThat(r.contentType()).startsWith("application/json"));
+        assertThat(gateway.lastBody(line).path("recipient").asText()).isEqualTo("bob@acme.example");
+        // still held for hr: it stays listed, and its details say whom a copy went to
+        ui.await("Released to shown", WAIT, () -> releasedTo.getText().startsWith("Released to"));
+        assertThat(ui.sync(releasedTo::getText)).isEqualTo("Released to: bob@acme.example (still held for hr@acme.example)");
+        assertThat(ui.sync(releasedTo::getVisible)).isTrue();
+        assertThat(ui.sync(table::getItemCount)).isEqualTo(3);
+        int row = rowOf(table, "q-2c8e04");
+        assertThat(ui.sync(() -> table.getItem(row).getText(6))).isEqualTo("HELD");
+        assertThat(ui.screenshot(window.shell(), screenshots.resolve("quarantine-released-to.png")))
+                .isGreaterThan(MIN_COLOURS);
+
+        // held for one now: the usual confirmation naming them, no choice; cancelled, nothing is sent
+        ui.clickLater(release);
+        Shell again = ui.awaitDialog("Release message", WAIT);
+        assertThat(ui.sync(() -> UiDriver.labels(again))).contains("delivers it to hr@acme.example (already released "
+                + "to bob@acme.example)");
+        assertThat(ui.sync(() -> UiDriver.button(again, "Only to"))).isNull();
+        ui.press(again, "Cancel", WAIT);
+        awaitIdle();
+        assertThat(gateway.requests()).filteredOn(line::equals).hasSize(1);
+    }
+
     // ------------------------------------------------------------------ a viewer
 
     @Test

@@ -36,8 +36,10 @@ import javax.net.ssl.SSLContext;
  * / {@code secret} may do everything; {@code viewer} / {@code viewer} may GET (except {@code /isolation*},
  * admin-only as on the real router) and report spam, so a viewer lists the URLs marked bad but gets 403 on
  * {@code DELETE /bad-urls}. Records every request line, with its Content-Type and
- * body; keeps released/deleted ids, isolated hosts, block rules and URLs marked bad as state, so an action shows in the next
- * list like on a real gateway. {@link #PROTECTED_HOST} is refused (409) and {@link #FAILING_HOST} fails in
+ * body; keeps released/deleted ids, the recipients a held message was released to one by one
+ * ({@code POST /quarantine/{id}/release} with {@code {"recipient":…}}, answered like the REST bundle: 400, 409,
+ * {@code releasedTo}), isolated hosts, block rules and URLs marked bad as state, so an action shows in the next
+ * list like on a real gateway; {@link #olderGateway} answers as a gateway before per-recipient release did. {@link #PROTECTED_HOST} is refused (409) and {@link #FAILING_HOST} fails in
  * the enforcer (502). Thread-safe.
  */
 public final class FakeGateway implements AutoCloseable {
@@ -50,6 +52,9 @@ public final class FakeGateway implements AutoCloseable {
     private final HttpServer server;
     private final List<String> requests = new CopyOnWriteArrayList<>();
     private final Map<String, String> acted = new ConcurrentHashMap<>(); // id -> RELEASED / DELETED
+    /** id -> the recipients released to one by one, lower case, sorted; guarded by {@code this}. */
+    private final Map<String, java.util.SortedSet<String>> releasedTo = new java.util.HashMap<>();
+    private volatile boolean olderGateway;
     private final Set<String> extraDirectory = ConcurrentHashMap.newKeySet();
     private final List<Recorded> recorded = new CopyOnWriteArrayList<>();
     /** Incident and spam state the views change: guarded by {@code this}. */
@@ -152,6 +157,14 @@ public final class FakeGateway implements AutoCloseable {
         return List.copyOf(badUrls.keySet());
     }
 
+    /**
+     * Answers as a gateway before per-recipient release: quarantine entries without {@code releasedTo}, and a
+     * release's body ignored (the message is released to every recipient), as that gateway's router did.
+     */
+    public void olderGateway(boolean older) {
+        this.olderGateway = older;
+    }
+
     /** Makes every answer wait, to observe the UI while a call is in flight. */
     public void delay(long millis) {
         this.delayMillis = millis;
@@ -222,14 +235,21 @@ public final class FakeGateway implements AutoCloseable {
                 String status = param(query, "status");
                 String wanted = status == null ? "HELD" : status;
                 for (JsonNode n : list.withArray("items")) {
-                    ((ObjectNode) n).put("status", acted.getOrDefault(n.path("id").asText(), "HELD"));
+                    current((ObjectNode) n);
                 }
                 if (!wanted.equals("ANY")) {
                     filter(list, n -> n.path("status").asText().equals(wanted));
                 }
                 json(ex, 200, list);
             }
-            case "GET quarantine/2" -> find(ex, fixture("quarantine.json"), seg[1]);
+            case "GET quarantine/2" -> {
+                JsonNode n = byId(fixture("quarantine.json"), seg[1]);
+                if (n == null) {
+                    error(ex, 404, "no quarantined message with id " + seg[1]);
+                } else {
+                    json(ex, 200, current((ObjectNode) n));
+                }
+            }
             case "GET quarantine/3" -> {
                 InputStream in = getClass().getResourceAsStream("/gateway/" + seg[1] + ".eml");
                 if (in == null || !seg[2].equals("raw")) {
@@ -245,8 +265,10 @@ public final class FakeGateway implements AutoCloseable {
                 ex.getResponseBody().write(raw);
             }
             case "POST quarantine/3" -> {
-                if (seg[2].equals("release")) {
+                if (seg[2].equals("release") && (requestBody.length == 0 || olderGateway)) {
                     act(ex, seg[1], "RELEASED");
+                } else if (seg[2].equals("release")) {
+                    releaseTo(ex, seg[1], requestBody, contentType);
                 } else {
                     error(ex, 404, "no route for " + method + " " + path);
                 }
@@ -562,9 +584,77 @@ public final class FakeGateway implements AutoCloseable {
             error(ex, 409, "cannot act on message " + id + ": it is not held (status " + acted.get(id) + ")");
             return;
         }
-        ObjectNode n = (ObjectNode) entry;
-        n.put("status", status).put("actedBy", ADMIN).put("actedAt", Instant.now().toString());
+        ObjectNode n = current((ObjectNode) entry);
+        n.put("actedBy", ADMIN).put("actedAt", Instant.now().toString());
         json(ex, 200, n);
+    }
+
+    /** A release to one recipient, checked as the REST bundle does; the last one releases the message. */
+    private void releaseTo(HttpExchange ex, String id, byte[] requestBody, String contentType) throws IOException {
+        if (!contentType.isEmpty() && !contentType.startsWith("application/json")) {
+            error(ex, 415, "POST /quarantine/{id}/release takes no body, or Content-Type: application/json, got "
+                    + contentType);
+            return;
+        }
+        JsonNode body;
+        try {
+            body = mapper.readTree(requestBody);
+        } catch (IOException e) {
+            error(ex, 400, "malformed JSON");
+            return;
+        }
+        if (body == null || !body.isObject() || body.size() != 1 || !body.path("recipient").isTextual()) {
+            error(ex, 400, "\"recipient\" (an address) is required; send no body to release the message to every"
+                    + " recipient");
+            return;
+        }
+        String recipient = body.get("recipient").asText().strip();
+        JsonNode entry = byId(fixture("quarantine.json"), id);
+        if (entry == null) {
+            error(ex, 404, "no quarantined message with id " + id);
+            return;
+        }
+        List<String> recipients = new ArrayList<>();
+        entry.path("envelope").path("recipients").forEach(r -> recipients.add(r.asText().toLowerCase(java.util.Locale.ROOT)));
+        String lower = recipient.toLowerCase(java.util.Locale.ROOT);
+        if (!recipients.contains(lower)) {
+            error(ex, 400, recipient + " is not a recipient of message " + id);
+            return;
+        }
+        synchronized (this) {
+            if (acted.containsKey(id)) {
+                error(ex, 409, "cannot release message " + id + " to " + recipient + ": it is not held (status "
+                        + acted.get(id) + ")");
+                return;
+            }
+            java.util.SortedSet<String> done = releasedTo.computeIfAbsent(id, k -> new java.util.TreeSet<>());
+            if (!done.add(lower)) {
+                error(ex, 409, "cannot release message " + id + " to " + recipient + ": it was released to them"
+                        + " already (status HELD)");
+                return;
+            }
+            if (done.containsAll(recipients)) {
+                acted.put(id, "RELEASED");
+            }
+        }
+        ObjectNode n = current((ObjectNode) entry);
+        if (!n.path("status").asText().equals("HELD")) {
+            n.put("actedBy", ADMIN).put("actedAt", Instant.now().toString());
+        }
+        json(ex, 200, n);
+    }
+
+    /** The entry as it stands: its status and (unless {@link #olderGateway}) whom it was released to. */
+    private synchronized ObjectNode current(ObjectNode n) {
+        String id = n.path("id").asText();
+        n.put("status", acted.getOrDefault(id, "HELD"));
+        if (olderGateway) {
+            n.remove("releasedTo");
+        } else {
+            ArrayNode a = n.putArray("releasedTo");
+            releasedTo.getOrDefault(id, new java.util.TreeSet<>()).forEach(a::add);
+        }
+        return n;
     }
 
     private void find(HttpExchange ex, JsonNode list, String id) throws IOException {

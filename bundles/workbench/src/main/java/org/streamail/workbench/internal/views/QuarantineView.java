@@ -2,6 +2,7 @@ package org.streamail.workbench.internal.views;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import org.eclipse.jface.dialogs.MessageDialog;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.custom.SashForm;
@@ -25,7 +26,8 @@ import org.streamail.workbench.client.QuarantineItem;
 
 /**
  * The quarantine: a sortable, filterable table of held messages; a safe text preview of the selected one
- * under a banner listing every finding; release and delete with confirmation; report spam / not spam
+ * under a banner listing every finding (and whom a copy was released to one by one); release, to every
+ * recipient it is held for or to one of them, and delete with confirmation; report spam / not spam
  * ({@code POST /reports/spam|ham} with the quarantine id) with confirmation, showing the report's reference
  * and whether matching mail is now blocked.
  */
@@ -48,6 +50,7 @@ public final class QuarantineView implements WorkbenchView {
     private Label count;
     private Composite banner;
     private Label bannerTitle;
+    private Label releasedTo;
     private Text bannerText;
     private StyledText preview;
     private Button release;
@@ -127,6 +130,9 @@ public final class QuarantineView implements WorkbenchView {
         bannerTitle = new Label(banner, SWT.NONE);
         bannerTitle.setBackground(warn);
         bannerTitle.setFont(org.eclipse.jface.resource.JFaceResources.getBannerFont());
+        releasedTo = Ui.name(new Label(banner, SWT.WRAP), "quarantine.releasedTo");
+        releasedTo.setBackground(warn);
+        releasedTo.setLayoutData(new GridData(SWT.FILL, SWT.TOP, true, false));
         bannerText = Ui.name(new Text(banner, SWT.MULTI | SWT.READ_ONLY | SWT.WRAP | SWT.V_SCROLL),
                 "quarantine.findings");
         bannerText.setBackground(warn);
@@ -220,6 +226,7 @@ public final class QuarantineView implements WorkbenchView {
         delete.setEnabled(held);
         reportSpam.setEnabled(q != null);
         reportHam.setEnabled(q != null);
+        showReleasedTo(q == null ? "" : describeReleasedTo(q));
         if (q == null) {
             previewFor = "";
             bannerTitle.setText("Select a message to preview it");
@@ -253,6 +260,26 @@ public final class QuarantineView implements WorkbenchView {
                 });
     }
 
+    /** The "Released to" line of the banner, hidden when empty. */
+    private void showReleasedTo(String text) {
+        releasedTo.setText(text);
+        releasedTo.setVisible(!text.isEmpty());
+        ((GridData) releasedTo.getLayoutData()).exclude = text.isEmpty();
+    }
+
+    /**
+     * Whom a copy was released to one by one, and whom the message is still held for, e.g. {@code Released to:
+     * bob@corp.example (still held for hr@corp.example)}; empty when it was released to nobody one by one.
+     */
+    static String describeReleasedTo(QuarantineItem q) {
+        if (q.releasedTo().isEmpty()) {
+            return "";
+        }
+        List<String> held = q.heldFor();
+        return Visible.cell("Released to: " + Ui.join(q.releasedTo())
+                + (held.isEmpty() ? "" : " (still held for " + Ui.join(held) + ")"));
+    }
+
     /** One line per finding: what, who, where, why. */
     static String describeFindings(QuarantineItem q) {
         StringBuilder b = new StringBuilder();
@@ -279,15 +306,34 @@ public final class QuarantineView implements WorkbenchView {
         if (q == null) {
             return;
         }
-        int choice = MessageDialog.open(MessageDialog.CONFIRM, root.getShell(), "Release message",
-                "Release \"" + subjectOf(q) + "\" from " + senderOf(q) + "?\n\nThe gateway delivers it to "
-                        + Visible.cell(Ui.join(q.envelope().recipients())) + " despite these findings:\n\n"
-                        + describeFindings(q),
-                SWT.NONE, "Release", "Cancel");
-        if (choice != 0) {
+        List<String> held = q.heldFor();
+        String already = q.releasedTo().isEmpty() ? ""
+                : " (already released to " + Visible.cell(Ui.join(q.releasedTo())) + ")";
+        if (held.size() < 2) {
+            int choice = MessageDialog.open(MessageDialog.CONFIRM, root.getShell(), ReleaseDialog.TITLE,
+                    "Release \"" + subjectOf(q) + "\" from " + senderOf(q) + "?\n\nThe gateway delivers it to "
+                            + Visible.cell(Ui.join(held.isEmpty() ? q.envelope().recipients() : held)) + already
+                            + " despite these findings:\n\n" + describeFindings(q),
+                    SWT.NONE, "Release", "Cancel");
+            if (choice != 0) {
+                return;
+            }
+            act(q, "Releasing", "released", gw -> gw.release(q.id()));
             return;
         }
-        act(q, "Releasing", "released", gw -> gw.release(q.id()));
+        ReleaseDialog ask = new ReleaseDialog(root.getShell(), "Release \"" + subjectOf(q) + "\" from " + senderOf(q)
+                + "?\n\nIt is held for " + Visible.cell(Ui.join(held)) + already + ". The gateway delivers it to "
+                + "the recipients chosen below despite these findings:\n\n" + describeFindings(q), held);
+        if (ask.open() != 0) {
+            return;
+        }
+        Optional<String> one = ask.recipient();
+        if (one.isEmpty()) {
+            act(q, "Releasing", "released", gw -> gw.release(q.id()));
+        } else {
+            String to = one.get();
+            act(q, "Releasing", "released to " + Visible.cell(to), gw -> gw.release(q.id(), to));
+        }
     }
 
     private void deleteSelected() {
