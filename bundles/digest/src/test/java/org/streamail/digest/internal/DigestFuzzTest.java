@@ -12,7 +12,8 @@ import org.streamail.api.model.Category;
 
 /**
  * Fuzzes what reaches the digest from outside: the token of a link (anyone can type a URL), the form body of a POST,
- * and the sender's text the mail and the page show (envelope senders, subjects). In {@code mvn test} the seeds under
+ * the sender's text the mail and the page show (envelope senders, subjects), and the shared record of where the digest
+ * stands (whatever another node or version wrote). In {@code mvn test} the seeds under
  * {@code src/test/resources/.../DigestFuzzTestInputs/<method>/} run as regression tests;
  * {@code JAZZER_FUZZ=1 mvn test -Dtest=DigestFuzzTest#<method>} fuzzes. Each target checks a contract, not only that
  * nothing escapes.
@@ -32,6 +33,21 @@ class DigestFuzzTest {
             assertThat(NOW.plusSeconds(seconds)).isBefore(claim.get().expires());
             assertThat(TOKENS.issue(claim.get().recipient(), claim.get().expires())).isEqualTo(token);
             assertThat(token.length()).isLessThanOrEqualTo(DigestTokens.MAX_TOKEN_CHARS);
+        }
+    }
+
+    /**
+     * Whatever the store's record holds (written by another version, damaged), reading it never throws, and what it
+     * reads is written back to a value that reads the same: a damaged record never stops the digest.
+     */
+    @FuzzTest(maxDuration = "")
+    void ledger(FuzzedDataProvider data) {
+        long version = data.consumeLong(1, Long.MAX_VALUE);
+        String value = data.consumeRemainingAsString();
+        DigestLedger.State read = DigestLedger.parse(value, version);
+        assertThat(read.version()).isEqualTo(version);
+        if (read.run() != null && read.run().done().indexOf('\n') < 0 && read.run().node().indexOf('\n') < 0) {
+            assertThat(DigestLedger.parse(DigestLedger.format(read.lastEnd(), read.run()), version)).isEqualTo(read);
         }
     }
 
