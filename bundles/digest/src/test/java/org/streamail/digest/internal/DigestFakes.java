@@ -24,59 +24,11 @@ import org.streamail.api.spam.ReportResult;
 import org.streamail.api.spam.ReportService;
 import org.streamail.api.store.QuarantineEntry;
 import org.streamail.api.store.QuarantineQuery;
-import org.streamail.api.store.SharedState;
-import org.streamail.api.store.StoreException;
 
 /**
- * In-memory stand-ins for the quarantine, the alert service and the shared records, recording what was asked of them.
+ * In-memory stand-ins for the quarantine, the alert service and the spam reports, recording what was asked of them.
  */
 final class DigestFakes {
-
-    /**
-     * The store's shared records in memory, with {@code JdbcSharedState}'s compare-and-set semantics (its contract test
-     * runs on H2 and PostgreSQL); every "node" of a test uses one instance, as nodes share one database.
-     */
-    static final class FakeSharedState implements SharedState {
-        private final Map<String, Entry> records = new LinkedHashMap<>();
-        /** When set, every call throws it, as a store that is down. */
-        volatile StoreException failure;
-        /** When set, runs after each read, outside the lock (to make two nodes read before either writes). */
-        volatile Runnable afterRead;
-
-        @Override
-        public Optional<Entry> read(String name) {
-            Optional<Entry> e;
-            synchronized (this) {
-                fail();
-                e = Optional.ofNullable(records.get(name));
-            }
-            Runnable r = afterRead;
-            if (r != null) {
-                r.run();
-            }
-            return e;
-        }
-
-        @Override
-        public synchronized Optional<Entry> compareAndSet(String name, long expectedVersion, String value) {
-            SharedState.check(name, expectedVersion, value);
-            fail();
-            Entry now = records.get(name);
-            if ((now == null ? 0 : now.version()) != expectedVersion) {
-                return Optional.empty();
-            }
-            Entry next = new Entry(name, value, expectedVersion + 1);
-            records.put(name, next);
-            return Optional.of(next);
-        }
-
-        private void fail() {
-            StoreException f = failure;
-            if (f != null) {
-                throw f;
-            }
-        }
-    }
 
     static final Instant T0 = Instant.parse("2026-03-01T09:00:00Z");
 

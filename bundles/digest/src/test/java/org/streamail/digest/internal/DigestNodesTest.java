@@ -30,6 +30,7 @@ import org.streamail.api.service.IntakeResult;
 import org.streamail.api.service.MessageIntake;
 import org.streamail.api.smtp.SmtpReply;
 import org.streamail.api.store.StoreException;
+import org.streamail.testsupport.InMemorySharedState;
 import org.streamail.testsupport.MutableClock;
 
 /**
@@ -47,7 +48,7 @@ class DigestNodesTest {
     java.nio.file.Path dir;
 
     final DigestServiceImplTest.Quarantine quarantine = new DigestServiceImplTest.Quarantine();
-    final DigestFakes.FakeSharedState shared = new DigestFakes.FakeSharedState();
+    final InMemorySharedState shared = new InMemorySharedState();
     final MutableClock clock = new MutableClock(SLOT.minus(Duration.ofHours(1)));
     /** The intakes of node A and node B. */
     final NodeIntake inA = new NodeIntake();

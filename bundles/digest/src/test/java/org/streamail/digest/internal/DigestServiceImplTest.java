@@ -30,6 +30,7 @@ import org.streamail.api.service.IntakeResult;
 import org.streamail.api.service.MessageIntake;
 import org.streamail.api.smtp.SmtpReply;
 import org.streamail.api.store.QuarantineEntry;
+import org.streamail.testsupport.InMemorySharedState;
 import org.streamail.testsupport.MutableClock;
 
 class DigestServiceImplTest {
@@ -81,7 +82,7 @@ class DigestServiceImplTest {
     final Intake intake = new Intake();
     final MutableClock clock = new MutableClock(T0);
     /** The store's shared records: one for every instance of a test, as a restarted node and other nodes see. */
-    final DigestFakes.FakeSharedState shared = new DigestFakes.FakeSharedState();
+    final InMemorySharedState shared = new InMemorySharedState();
 
     DigestSettings settings(String baseUrl, int maxEntries, int maxScan) {
         return settings(baseUrl, maxEntries, maxScan, "");

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.streamail.api.config.ConfigCheck;
 import org.streamail.api.service.QuarantineService;
 import org.streamail.api.store.SharedState;
+import org.streamail.testsupport.InMemorySharedState;
 import org.streamail.testsupport.ShippedConfig;
 
 /** The raw properties are checked before DS converts them, and the shipped configuration activates. */
@@ -21,7 +22,7 @@ class StrictConfigTest {
     Path dir;
 
     static final QuarantineService EMPTY = new DigestServiceImplTest.Quarantine();
-    static final SharedState SHARED = new DigestFakes.FakeSharedState();
+    static final SharedState SHARED = new InMemorySharedState();
 
     private static DigestConfig unread() {
         return (DigestConfig) Proxy.newProxyInstance(DigestConfig.class.getClassLoader(),

@@ -94,6 +94,11 @@ final class RetentionSweeper {
     int maxFolders = MAX_FOLDERS;
     /** Where each mailbox's previous sweep stopped when it has more than {@link #maxFolders} folders to sweep. */
     FolderRotation rotation = new FolderRotation();
+    /**
+     * Asked after each folder and each batch of a sweep: whether this node still holds the sweep (the component renews
+     * its lease on the shared record here); false stops the mailbox there.
+     */
+    java.util.function.BooleanSupplier stillHeld = () -> true;
 
     RetentionSweeper(ImapSettings imap, ExpiryCalculator calculator, RetentionAuditStore audit, Clock clock) {
         this.imap = imap;
@@ -183,7 +188,12 @@ final class RetentionSweeper {
             String last = null;
             for (Folder folder : toSweep.subList(window.from(), window.to())) {
                 try {
-                    sweepFolder(mailbox, (IMAPFolder) folder, store, move, moveTarget, c);
+                    if (!sweepFolder(mailbox, (IMAPFolder) folder, store, move, moveTarget, c)) {
+                        // the sweep is no longer this node's (the caller reports it): the next run goes on with this folder
+                        LOG.warn("Retention: {}: stopped in {}: this node no longer holds the sweep", mailbox,
+                                folder.getFullName());
+                        break;
+                    }
                 } catch (MessagingException | RuntimeException e) {
                     c.error(mailbox + "/" + folder.getFullName() + ": " + e.getMessage());
                     LOG.warn("Retention: sweeping {} / {} failed: {}", mailbox, folder.getFullName(), e.toString());
@@ -195,6 +205,10 @@ final class RetentionSweeper {
                     }
                 }
                 last = folder.getFullName();
+                if (!stillHeld.getAsBoolean()) {
+                    LOG.warn("Retention: {}: stopped after {}: this node no longer holds the sweep", mailbox, last);
+                    break;
+                }
             }
             if (!window.partial()) {
                 rotation.sweptUpTo(mailbox, null);
@@ -210,7 +224,8 @@ final class RetentionSweeper {
                 c.expired - expiredBefore);
     }
 
-    private void sweepFolder(String mailbox, IMAPFolder folder, Store store, boolean serverMove, String moveTarget,
+    /** Sweeps one folder; false when it stopped before its end because this node no longer holds the sweep. */
+    private boolean sweepFolder(String mailbox, IMAPFolder folder, Store store, boolean serverMove, String moveTarget,
             Counters c)
             throws MessagingException {
         Policy policy = calculator.policy();
@@ -248,7 +263,11 @@ final class RetentionSweeper {
                     LOG.info("Retention: {} / {}: {} of {} candidates examined", mailbox, folder.getFullName(),
                             Math.min(found.length, start + BATCH), found.length);
                 }
+                if (start + BATCH < found.length && !stillHeld.getAsBoolean()) {
+                    return false;
+                }
             }
+            return true;
         } finally {
             if (folder.isOpen()) {
                 folder.close(false); // UNSELECT (or EXAMINE + CLOSE): never an implicit expunge

@@ -12,13 +12,21 @@ final class MemoryAuditStore implements RetentionAuditStore {
 
     final List<AuditRecord> records = new ArrayList<>();
     volatile boolean down;
+    /** When set, told of each record after it was added (outside the lock). */
+    volatile java.util.function.Consumer<AuditRecord> afterRecord;
 
     @Override
-    public synchronized void record(AuditRecord record) {
-        if (down) {
-            throw new org.streamail.api.store.StoreException("database down (test)");
+    public void record(AuditRecord record) {
+        synchronized (this) {
+            if (down) {
+                throw new org.streamail.api.store.StoreException("database down (test)");
+            }
+            records.add(record);
         }
-        records.add(record);
+        java.util.function.Consumer<AuditRecord> hook = afterRecord;
+        if (hook != null) {
+            hook.accept(record);
+        }
     }
 
     @Override

@@ -1,0 +1,175 @@
+package org.streamail.retention.internal;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.streamail.api.store.SharedState;
+import org.streamail.api.store.StoreException;
+
+/**
+ * Where the retention sweeps stand across the gateway nodes, in one record of the store's {@link SharedState}: when
+ * the last full sweep (by any node) started and ended, and the sweep in progress if there is one, with the node running
+ * it and that node's lease. A node sweeps only after writing itself into the record from the version it read, so of
+ * several nodes due at once exactly one sweeps, and a node that stops half-way (killed, its store gone) leaves the
+ * record to another node once its lease has lapsed.
+ *
+ * <p>The value is a few {@code key=value} lines. A field this code cannot read is left out (a run missing one is no
+ * run; a last start that is not an instant is no last start): a damaged record never stops the sweeps. Stateless apart
+ * from the store; thread-safe.
+ */
+final class SweepLedger {
+
+    /** The record's name in {@link SharedState}. */
+    static final String NAME = "streamail.retention.sweep";
+
+    /**
+     * A sweep in progress (or left unfinished by a node that stopped).
+     *
+     * @param node    the node sweeping ({@code pid@host#random})
+     * @param started when it started
+     * @param lease   until when that node holds it; another node may sweep afterwards
+     * @param full    whether it sweeps every mailbox (scheduled or {@code sweep()}), not one requested mailbox
+     * @param done    mailboxes swept so far
+     */
+    record Run(String node, Instant started, Instant lease, boolean full, int done) {
+        Run {
+            Objects.requireNonNull(node, "node");
+            Objects.requireNonNull(started, "started");
+            Objects.requireNonNull(lease, "lease");
+        }
+
+        Run renewed(Instant newLease, int newDone) {
+            return new Run(node, started, newLease, full, newDone);
+        }
+    }
+
+    /**
+     * The record as read.
+     *
+     * @param lastStart when the last full sweep started, if one ever ended
+     * @param lastEnd   when it ended
+     * @param lastNode  the node that ran it ("" if unknown)
+     * @param lastSummary its counts, one line ("" if unknown)
+     * @param run       the sweep in progress (or left unfinished), or null
+     * @param version   the record's version (0: never written)
+     */
+    record State(Optional<Instant> lastStart, Optional<Instant> lastEnd, String lastNode, String lastSummary, Run run,
+            long version) {
+
+        State withRun(Run newRun) {
+            return new State(lastStart, lastEnd, lastNode, lastSummary, newRun, version);
+        }
+    }
+
+    private final SharedState shared;
+
+    SweepLedger(SharedState shared) {
+        this.shared = Objects.requireNonNull(shared, "shared");
+    }
+
+    /**
+     * The record now.
+     *
+     * @throws IllegalStateException when the store cannot be read
+     */
+    State read() {
+        Optional<SharedState.Entry> e;
+        try {
+            e = shared.read(NAME);
+        } catch (StoreException | IllegalStateException ex) {
+            throw new IllegalStateException("the shared record " + NAME + " cannot be read (" + ex.getMessage() + ")",
+                    ex);
+        }
+        if (e.isEmpty()) {
+            return new State(Optional.empty(), Optional.empty(), "", "", null, 0);
+        }
+        return parse(e.get().value(), e.get().version());
+    }
+
+    /**
+     * Writes {@code next} over the record as it was at {@code expected}.
+     *
+     * @return the record as written, or empty when another node changed it since {@code expected} was read
+     * @throws IllegalStateException when the store cannot be written
+     */
+    Optional<State> write(State expected, State next) {
+        try {
+            return shared.compareAndSet(NAME, expected.version(), format(next))
+                    .map(e -> new State(next.lastStart(), next.lastEnd(), next.lastNode(), next.lastSummary(),
+                            next.run(), e.version()));
+        } catch (StoreException | IllegalStateException ex) {
+            throw new IllegalStateException("the shared record " + NAME + " cannot be written (" + ex.getMessage()
+                    + ")", ex);
+        }
+    }
+
+    static String format(State s) {
+        StringBuilder b = new StringBuilder();
+        s.lastStart().ifPresent(t -> b.append("last.start=").append(t).append('\n'));
+        s.lastEnd().ifPresent(t -> b.append("last.end=").append(t).append('\n'));
+        if (!s.lastNode().isEmpty()) {
+            b.append("last.node=").append(oneLine(s.lastNode())).append('\n');
+        }
+        if (!s.lastSummary().isEmpty()) {
+            b.append("last.summary=").append(oneLine(s.lastSummary())).append('\n');
+        }
+        Run run = s.run();
+        if (run != null) {
+            b.append("run.node=").append(oneLine(run.node())).append('\n');
+            b.append("run.started=").append(run.started()).append('\n');
+            b.append("run.lease=").append(run.lease()).append('\n');
+            b.append("run.full=").append(run.full()).append('\n');
+            b.append("run.done=").append(run.done()).append('\n');
+        }
+        return b.toString();
+    }
+
+    /** The state a value says; what cannot be read is dropped (a run missing a field, an instant that is not one). */
+    static State parse(String value, long version) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (String line : value.split("\n", 64)) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                fields.put(line.substring(0, eq).strip(), line.substring(eq + 1).strip());
+            }
+        }
+        Run run = null;
+        Optional<Instant> started = instant(fields.get("run.started"));
+        Optional<Instant> lease = instant(fields.get("run.lease"));
+        String node = fields.get("run.node");
+        if (started.isPresent() && lease.isPresent() && node != null && !node.isEmpty()) {
+            run = new Run(node, started.get(), lease.get(), !"false".equals(fields.get("run.full")),
+                    count(fields.get("run.done")));
+        }
+        return new State(instant(fields.get("last.start")), instant(fields.get("last.end")),
+                fields.getOrDefault("last.node", ""), fields.getOrDefault("last.summary", ""), run, version);
+    }
+
+    private static Optional<Instant> instant(String s) {
+        if (s == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Instant.parse(s));
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static int count(String s) {
+        try {
+            return s == null ? 0 : Math.max(0, Integer.parseInt(s));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** At most 200 characters, without line breaks or NUL (a value is lines; SharedState refuses NUL). */
+    static String oneLine(String s) {
+        String t = s.replaceAll("[\\r\\n\\x00]", " ");
+        return t.length() > 200 ? t.substring(0, 200) : t;
+    }
+}
