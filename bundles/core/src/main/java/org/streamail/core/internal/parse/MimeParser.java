@@ -30,6 +30,8 @@ import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.Properties;
 import org.streamail.api.model.Attachment;
 import org.streamail.api.model.Content;
@@ -486,7 +488,12 @@ public final class MimeParser {
         return b.toString();
     }
 
-    /** Header value: unfolded, RFC 2047 words decoded; undecodable words are left as written. */
+    /**
+     * Header value: unfolded, RFC 2047 words decoded. Jakarta Mail gives up on the whole value when one word names a
+     * charset the JVM does not know; the words are then decoded one by one, such a word as ISO-8859-1 (ASCII-compatible:
+     * a file name's extension reads as lenient clients show it), and a word that cannot be decoded at all is left as
+     * written.
+     */
     static String decodeText(String value) {
         if (value == null) {
             return "";
@@ -495,7 +502,43 @@ public final class MimeParser {
         try {
             return MimeUtility.decodeText(unfolded);
         } catch (java.io.UnsupportedEncodingException | RuntimeException e) {
-            return unfolded;
+            return decodeWordByWord(unfolded);
+        }
+    }
+
+    private static final Pattern ENCODED_WORD = Pattern.compile("=\\?([^?\\s]{1,75})\\?([bBqQ])\\?([^?\\s]*)\\?=");
+
+    /** Each encoded word decoded on its own (an unknown charset as ISO-8859-1); white space between two dropped. */
+    static String decodeWordByWord(String s) {
+        Matcher m = ENCODED_WORD.matcher(s);
+        StringBuilder out = new StringBuilder(s.length());
+        int last = 0;
+        boolean previousDecoded = false;
+        while (m.find()) {
+            String between = s.substring(last, m.start());
+            String decoded = decodeWord(m.group(), m.group(2), m.group(3));
+            if (!(previousDecoded && decoded != null && between.isBlank())) {
+                out.append(between);
+            }
+            out.append(decoded == null ? m.group() : decoded);
+            previousDecoded = decoded != null;
+            last = m.end();
+        }
+        return out.append(s, last, s.length()).toString();
+    }
+
+    private static String decodeWord(String word, String encoding, String text) {
+        try {
+            return MimeUtility.decodeWord(word);
+        } catch (java.io.UnsupportedEncodingException e) {
+            try {
+                return MimeUtility.decodeWord("=?ISO-8859-1?" + encoding + "?" + text + "?=");
+            } catch (java.io.UnsupportedEncodingException | jakarta.mail.internet.ParseException
+                    | RuntimeException again) {
+                return null;
+            }
+        } catch (jakarta.mail.internet.ParseException | RuntimeException e) {
+            return null;
         }
     }
 

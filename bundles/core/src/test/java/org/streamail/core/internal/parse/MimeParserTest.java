@@ -280,6 +280,33 @@ class MimeParserTest {
     }
 
     @Test
+    void aFileNameInAnUnknownCharsetIsStillReadSoItsExtensionIsJudged() throws Exception {
+        // Jakarta Mail refuses the whole name when one encoded word names a charset the JVM does not know; the name was
+        // then judged as written ("...js?=": no extension a client runs), while lenient clients show "invoice.js".
+        // Unknown charsets are read as ISO-8859-1 (ASCII-compatible: the extension is ASCII), the others as usual.
+        ParsedMessage m = parser.parse(crlf("""
+                From: a@example.com
+                Content-Type: multipart/mixed; boundary=b
+
+                --b
+                Content-Type: application/octet-stream; name="=?UTF-8?Q?r=C3=A9sum=C3=A9?= =?x-no-such-charset?Q?.js?="
+                Content-Disposition: attachment; filename="=?x-no-such-charset?B?aW52b2ljZS5qcw==?="
+
+                WScript.Echo(1)
+                --b
+                Content-Type: application/octet-stream
+                Content-Disposition: attachment; filename="=?x-no-such-charset?Q?broken=ZZ?= tail.txt"
+
+                x
+                --b--
+                """));
+        assertThat(m.attachments().get(0).fileName()).isEqualTo("invoice.js");
+        assertThat(m.attachments().get(0).contentTypeName()).isEqualTo("r\u00e9sum\u00e9.js");
+        assertThat(m.attachments().get(1).fileName()).as("what cannot be decoded at all stays as written")
+                .isEqualTo("=?x-no-such-charset?Q?broken=ZZ?= tail.txt");
+    }
+
+    @Test
     void headersThatCrashJakartaMailAreMalformedNotAnException() {
         // Found by Jazzer: InternetHeaders throws IndexOutOfBoundsException on this input.
         assertThatThrownBy(() -> parser.parse(" \r\n \r\n\r\n".getBytes(StandardCharsets.US_ASCII)))
