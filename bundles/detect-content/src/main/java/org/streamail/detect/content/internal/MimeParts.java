@@ -404,7 +404,10 @@ final class MimeParts {
 
     private static final Pattern ENCODED_WORD = Pattern.compile("=\\?([^?\\s]{1,64})\\?([bBqQ])\\?([^?\\s]*)\\?=");
 
-    /** RFC 2047 encoded words decoded (whitespace between adjacent words dropped); bad words kept as written. */
+    /**
+     * RFC 2047 encoded words decoded (whitespace between adjacent words dropped; a charset the JVM does not know read as
+     * ISO-8859-1); bad words kept as written.
+     */
     static String decodeWords(String s) {
         if (s.indexOf("=?") < 0) {
             return s;
@@ -418,18 +421,18 @@ final class MimeParts {
             if (!(previousWord && between.isBlank())) {
                 out.append(between);
             }
-            Charset cs = charset(m.group(1).replaceAll("\\*.*$", ""));
+            Charset named = charset(m.group(1).replaceAll("\\*.*$", ""));
+            // a charset the JVM does not know is read as ISO-8859-1, as lenient clients show it (an extension is ASCII)
+            Charset cs = named != null ? named : StandardCharsets.ISO_8859_1;
             String text = m.group(3);
-            String decoded = null;
-            if (cs != null) {
-                try {
-                    byte[] b = m.group(2).equalsIgnoreCase("B") ? base64(text.getBytes(StandardCharsets.US_ASCII), 0,
-                            text.length()) : qp(text.replace('_', ' ').getBytes(StandardCharsets.US_ASCII), 0,
-                                    text.length());
-                    decoded = new String(b, cs);
-                } catch (IllegalArgumentException e) {
-                    decoded = null;
-                }
+            String decoded;
+            try {
+                byte[] b = m.group(2).equalsIgnoreCase("B") ? base64(text.getBytes(StandardCharsets.US_ASCII), 0,
+                        text.length()) : qp(text.replace('_', ' ').getBytes(StandardCharsets.US_ASCII), 0,
+                                text.length());
+                decoded = new String(b, cs);
+            } catch (IllegalArgumentException e) {
+                decoded = null;
             }
             out.append(decoded == null ? m.group() : decoded);
             previousWord = decoded != null;

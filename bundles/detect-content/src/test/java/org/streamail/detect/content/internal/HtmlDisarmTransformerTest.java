@@ -295,6 +295,20 @@ class HtmlDisarmTransformerTest {
     }
 
     @Test
+    void anHtmlAttachmentNamedInAnUnknownCharsetIsDisarmed() throws Exception {
+        // "=?x-no-such-charset?Q?invoice.html?=": a lenient client shows (and opens) invoice.html
+        String msg = "Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+                + "Content-Type: text/plain\r\n\r\nsee attachment\r\n--b\r\n"
+                + "Content-Type: application/octet-stream\r\n"
+                + "Content-Disposition: attachment; filename=\"=?x-no-such-charset?Q?invoice.html?=\"\r\n\r\n"
+                + "<script>location='https://evil.example'</script><p>Invoice</p>\r\n--b--\r\n";
+        assertThat(MimeParts.decodeWords("=?x-no-such-charset?Q?invoice.html?=")).isEqualTo("invoice.html");
+        Finding script = new Finding("content", "html-script", 5, Category.MALWARE, "x", "invoice.html");
+        Content out = apply("m12", verdict(Action.TAG, script), content(msg));
+        assertThat(leaves(out).get(1)[1]).contains("Invoice").doesNotContain("<script", "evil.example");
+    }
+
+    @Test
     void bareLineFeedsComeOutAsCrlf() throws Exception {
         String msg = "Subject: lf\nContent-Type: multipart/alternative; boundary=b\n\n--b\nContent-Type: text/plain\n\n"
                 + "hello\n--b\nContent-Type: text/html\n\n<b onmouseover=x()>hello</b>\n--b--\n";
