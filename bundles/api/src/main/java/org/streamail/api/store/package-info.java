@@ -3,7 +3,7 @@
  * store bundle (H2 by default, PostgreSQL in production); all methods are thread-safe and may throw
  * {@link org.streamail.api.store.StoreException} when the database is unavailable.
  */
-@Version("1.5.0")
+@Version("1.6.0")
 @Export
 package org.streamail.api.store;
 

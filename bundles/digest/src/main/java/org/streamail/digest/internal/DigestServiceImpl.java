@@ -382,14 +382,14 @@ public class DigestServiceImpl implements QuarantineDigest {
         int entries = 0;
         int outbound = 0;
         int scanned = 0;
-        int offset = 0;
+        // keyset paging: an entry released meanwhile does not shift the next page (an offset would skip one)
+        QuarantineQuery query = new QuarantineQuery(PAGE, 0, QuarantineEntry.Status.HELD, null, null, null);
         boolean truncated = false;
         scan:
         while (true) {
             List<QuarantineEntry> page;
             try {
-                page = quarantine.list(new QuarantineQuery(PAGE, offset, QuarantineEntry.Status.HELD, null, null,
-                        null));
+                page = quarantine.list(query);
             } catch (RuntimeException e) {
                 throw new IllegalStateException("the quarantine cannot be read (" + e + "); nothing was sent and the"
                         + " next digest covers this window too", e);
@@ -436,7 +436,7 @@ public class DigestServiceImpl implements QuarantineDigest {
             if (page.size() < PAGE) {
                 break;
             }
-            offset += page.size();
+            query = query.after(page.get(page.size() - 1));
         }
         return new Gathered(byUser, entries, outbound, byReason, truncated);
     }

@@ -88,9 +88,9 @@ final class ReleaseDesk {
         List<Held> out = new ArrayList<>(Math.min(limit, QuarantineQuery.MAX_LIMIT));
         // Entries whose copy for this user was released already (the others' still held) are skipped, so more pages
         // may be needed to fill the list; bounded.
-        for (int page = 0, offset = 0; page < MAX_PAGES && out.size() < limit; page++) {
-            List<QuarantineEntry> found = q.list(new QuarantineQuery(limit, offset, QuarantineEntry.Status.HELD, null,
-                    null, recipient));
+        QuarantineQuery query = new QuarantineQuery(limit, 0, QuarantineEntry.Status.HELD, null, null, recipient);
+        for (int page = 0; page < MAX_PAGES && out.size() < limit; page++) {
+            List<QuarantineEntry> found = q.list(query);
             for (QuarantineEntry e : found) {
                 // The store filters already; checked again because a match here is what lets the user act on it.
                 if (out.size() < limit && e.heldFor(recipient)) {
@@ -100,7 +100,7 @@ final class ReleaseDesk {
             if (found.size() < limit) {
                 break;
             }
-            offset += found.size();
+            query = query.after(found.get(found.size() - 1));
         }
         out.sort(Comparator.comparing((Held h) -> h.entry().quarantinedAt()).reversed());
         return List.copyOf(out);

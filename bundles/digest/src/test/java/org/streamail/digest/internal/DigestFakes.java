@@ -55,6 +55,8 @@ final class DigestFakes {
         boolean raceOnRelease;
         /** When set, {@link #list} throws it, as a store that is down. */
         RuntimeException failure;
+        /** When set, runs after each {@link #list} has read its page (someone acting on the quarantine meanwhile). */
+        Runnable afterList;
 
         FakeQuarantine add(QuarantineEntry e) {
             entries.put(e.id(), e);
@@ -67,12 +69,19 @@ final class DigestFakes {
             if (failure != null) {
                 throw failure;
             }
-            return entries.values().stream()
+            List<QuarantineEntry> page = entries.values().stream()
                     .filter(e -> q.status() == null || e.status() == q.status())
                     .filter(e -> ignoreRecipientFilter || q.recipient() == null
                             || e.envelope().recipients().stream().anyMatch(r -> r.equalsIgnoreCase(q.recipient())))
-                    .sorted(Comparator.comparing(QuarantineEntry::quarantinedAt).reversed())
+                    .filter(q::afterPlace)
+                    .sorted(Comparator.comparing(QuarantineEntry::quarantinedAt).thenComparing(QuarantineEntry::id)
+                            .reversed())
                     .skip(q.offset()).limit(q.limit()).toList();
+            Runnable after = afterList;
+            if (after != null) {
+                after.run();
+            }
+            return page;
         }
 
         @Override

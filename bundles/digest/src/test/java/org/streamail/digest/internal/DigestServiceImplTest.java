@@ -284,6 +284,24 @@ class DigestServiceImplTest {
     }
 
     @Test
+    void anEntryReleasedWhileTheRunReadsTheQuarantineMakesItSkipNoOther() {
+        for (int i = 0; i < 1001; i++) {
+            quarantine.hold("q" + i, T0.minus(Duration.ofSeconds(10 + i)), Direction.INBOUND, null, "a@x.example",
+                    Category.SPAM, "bob@corp.example");
+        }
+        // after the first page (the newest 1,000) is read, an administrator releases one of them: with offsets the
+        // second page would start one entry too far and leave out the oldest
+        quarantine.afterList = () -> {
+            quarantine.afterList = null;
+            quarantine.release("q5", "admin");
+        };
+        DigestRun run = service(settings("", 50, 20_000)).sendNow("test");
+        assertThat(quarantine.queries).hasSize(2);
+        assertThat(run.entries()).isEqualTo(1001);
+        assertThat(intake.mailTo("bob@corp.example")).contains("1001 messages held for you");
+    }
+
+    @Test
     void anUnreadableQuarantineOrNoIntakeSendsNothingAndKeepsTheWindow() throws Exception {
         quarantine.hold("q1", T0.minus(Duration.ofHours(5)), Direction.INBOUND, null, "a@x.example", Category.SPAM,
                 "bob@corp.example");

@@ -177,6 +177,14 @@ public final class JdbcQuarantineStore implements QuarantineStore {
             sql.append(" AND EXISTS (SELECT 1 FROM quarantine_rcpt r WHERE r.id = q.id AND r.recipient = ?)");
             args.add(Jdbc.fit(query.recipient().strip().toLowerCase(Locale.ROOT), ADDRESS_WIDTH));
         }
+        if (query.beforeAt() != null) {
+            // keyset paging: after the last entry of the previous page in this order (ids compare as the database's
+            // VARCHAR does, byte order for the ASCII gateway ids)
+            sql.append(" AND (q.quarantined_at < ? OR (q.quarantined_at = ? AND q.id < ?))");
+            args.add(Jdbc.millis(query.beforeAt()));
+            args.add(Jdbc.millis(query.beforeAt()));
+            args.add(query.beforeId());
+        }
         sql.append(" ORDER BY q.quarantined_at DESC, q.id DESC OFFSET ? ROWS FETCH FIRST ? ROWS ONLY");
         args.add(query.offset());
         args.add(query.limit());

@@ -408,6 +408,33 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void pagingAfterTheLastEntryReadSkipsNoneWhenTheListChangesBetweenPages() {
+        // seven held entries, two of them at the same millisecond (the id breaks the tie)
+        for (int i = 1; i <= 5; i++) {
+            hold("k" + i, envelope("a@x.example", "b@example.org"), Category.SPAM);
+        }
+        quarantine.hold("k6b", "<k6b@x>", "s", envelope("a@x.example", "b@example.org"), verdict(Action.QUARANTINE,
+                Category.SPAM), rawMessage());
+        quarantine.hold("k6a", "<k6a@x>", "s", envelope("a@x.example", "b@example.org"), verdict(Action.QUARANTINE,
+                Category.SPAM), rawMessage());
+        QuarantineQuery first = new QuarantineQuery(3, 0, Status.HELD, null, null, null);
+        List<QuarantineEntry> page1 = quarantine.list(first);
+        assertThat(page1).extracting(QuarantineEntry::id).containsExactly("k6b", "k6a", "k5");
+        // released between two pages: an offset of 3 would now start at k3 and skip k4
+        assertThat(quarantine.transition("k6a", Status.RELEASED, "admin")).isTrue();
+        List<QuarantineEntry> page2 = quarantine.list(first.after(page1.get(2)));
+        assertThat(page2).extracting(QuarantineEntry::id).containsExactly("k4", "k3", "k2");
+        assertThat(quarantine.list(first.after(page2.get(2)))).extracting(QuarantineEntry::id).containsExactly("k1");
+        assertThat(quarantine.list(new QuarantineQuery(3, 3, Status.HELD, null, null, null)))
+                .extracting(QuarantineEntry::id).as("what an offset does").startsWith("k3");
+        // within one millisecond the id orders: after k6b comes k6a (released now), then k5
+        assertThat(quarantine.list(new QuarantineQuery(10, 0, null, null, null, null).after(page1.get(0))))
+                .extracting(QuarantineEntry::id).startsWith("k6a", "k5");
+        assertThatThrownBy(() -> new QuarantineQuery(1, 0, null, null, null, null, T0, null))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void transitionShouldMoveOnlyHeldEntriesAndRecordWhoAndWhen() {
         hold("q1", envelope("a@x.example", "b@example.org"), Category.SPAM);
         clock.advance(Duration.ofMinutes(5));
