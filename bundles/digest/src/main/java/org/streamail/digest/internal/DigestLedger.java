@@ -1,11 +1,9 @@
 package org.streamail.digest.internal;
 
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.streamail.api.store.SharedFields;
 import org.streamail.api.store.SharedState;
 import org.streamail.api.store.StoreException;
 
@@ -112,58 +110,27 @@ final class DigestLedger {
     }
 
     static String format(Optional<Instant> lastEnd, Run run) {
-        StringBuilder b = new StringBuilder();
-        lastEnd.ifPresent(t -> b.append("end=").append(t).append('\n'));
+        SharedFields f = SharedFields.create().put("end", lastEnd.orElse(null));
         if (run != null) {
-            b.append("run.since=").append(run.since()).append('\n');
-            b.append("run.until=").append(run.until()).append('\n');
-            b.append("run.node=").append(run.node()).append('\n');
-            b.append("run.lease=").append(run.lease()).append('\n');
-            b.append("run.done=").append(run.done()).append('\n');
-            b.append("run.sent=").append(run.sent()).append('\n');
-            b.append("run.failed=").append(run.failed()).append('\n');
+            f.put("run.since", run.since()).put("run.until", run.until()).put("run.node", run.node())
+                    .put("run.lease", run.lease()).put("run.done", run.done()).put("run.sent", run.sent())
+                    .put("run.failed", run.failed());
         }
-        return b.toString();
+        return f.format();
     }
 
     /** The state a value says; what cannot be read is dropped (a run missing a field, an instant that is not one). */
     static State parse(String value, long version) {
-        Map<String, String> fields = new LinkedHashMap<>();
-        for (String line : value.split("\n", 64)) {
-            int eq = line.indexOf('=');
-            if (eq > 0) {
-                fields.put(line.substring(0, eq), line.substring(eq + 1));
-            }
-        }
-        Optional<Instant> end = instant(fields.get("end"));
+        SharedFields f = SharedFields.parse(value);
         Run run = null;
-        Optional<Instant> since = instant(fields.get("run.since"));
-        Optional<Instant> until = instant(fields.get("run.until"));
-        Optional<Instant> lease = instant(fields.get("run.lease"));
-        String node = fields.get("run.node");
-        if (since.isPresent() && until.isPresent() && lease.isPresent() && node != null) {
-            run = new Run(since.get(), until.get(), node, lease.get(), fields.getOrDefault("run.done", ""),
-                    count(fields.get("run.sent")), count(fields.get("run.failed")));
+        Optional<Instant> since = f.instant("run.since");
+        Optional<Instant> until = f.instant("run.until");
+        Optional<Instant> lease = f.instant("run.lease");
+        Optional<String> node = f.text("run.node");
+        if (since.isPresent() && until.isPresent() && lease.isPresent() && node.isPresent()) {
+            run = new Run(since.get(), until.get(), node.get(), lease.get(), f.text("run.done", ""),
+                    f.count("run.sent"), f.count("run.failed"));
         }
-        return new State(end, run, version);
-    }
-
-    private static Optional<Instant> instant(String s) {
-        if (s == null) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(Instant.parse(s.strip()));
-        } catch (DateTimeParseException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static int count(String s) {
-        try {
-            return s == null ? 0 : Math.max(0, Integer.parseInt(s.strip()));
-        } catch (NumberFormatException e) {
-            return 0;
-        }
+        return new State(f.instant("end"), run, version);
     }
 }

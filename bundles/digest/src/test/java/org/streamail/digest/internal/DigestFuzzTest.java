@@ -46,7 +46,7 @@ class DigestFuzzTest {
         String value = data.consumeRemainingAsString();
         DigestLedger.State read = DigestLedger.parse(value, version);
         assertThat(read.version()).isEqualTo(version);
-        if (read.run() != null && read.run().done().indexOf('\n') < 0 && read.run().node().indexOf('\n') < 0) {
+        if (read.run() != null) {
             assertThat(DigestLedger.parse(DigestLedger.format(read.lastEnd(), read.run()), version)).isEqualTo(read);
         }
     }

@@ -1,11 +1,9 @@
 package org.streamail.retention.internal;
 
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.streamail.api.store.SharedFields;
 import org.streamail.api.store.SharedState;
 import org.streamail.api.store.StoreException;
 
@@ -107,64 +105,35 @@ final class SweepLedger {
     }
 
     static String format(State s) {
-        StringBuilder b = new StringBuilder();
-        s.lastStart().ifPresent(t -> b.append("last.start=").append(t).append('\n'));
-        s.lastEnd().ifPresent(t -> b.append("last.end=").append(t).append('\n'));
+        SharedFields f = SharedFields.create().put("last.start", s.lastStart().orElse(null))
+                .put("last.end", s.lastEnd().orElse(null));
         if (!s.lastNode().isEmpty()) {
-            b.append("last.node=").append(oneLine(s.lastNode())).append('\n');
+            f.put("last.node", oneLine(s.lastNode()));
         }
         if (!s.lastSummary().isEmpty()) {
-            b.append("last.summary=").append(oneLine(s.lastSummary())).append('\n');
+            f.put("last.summary", oneLine(s.lastSummary()));
         }
         Run run = s.run();
         if (run != null) {
-            b.append("run.node=").append(oneLine(run.node())).append('\n');
-            b.append("run.started=").append(run.started()).append('\n');
-            b.append("run.lease=").append(run.lease()).append('\n');
-            b.append("run.full=").append(run.full()).append('\n');
-            b.append("run.done=").append(run.done()).append('\n');
+            f.put("run.node", oneLine(run.node())).put("run.started", run.started()).put("run.lease", run.lease())
+                    .put("run.full", run.full()).put("run.done", run.done());
         }
-        return b.toString();
+        return f.format();
     }
 
     /** The state a value says; what cannot be read is dropped (a run missing a field, an instant that is not one). */
     static State parse(String value, long version) {
-        Map<String, String> fields = new LinkedHashMap<>();
-        for (String line : value.split("\n", 64)) {
-            int eq = line.indexOf('=');
-            if (eq > 0) {
-                fields.put(line.substring(0, eq).strip(), line.substring(eq + 1).strip());
-            }
-        }
+        SharedFields f = SharedFields.parse(value);
         Run run = null;
-        Optional<Instant> started = instant(fields.get("run.started"));
-        Optional<Instant> lease = instant(fields.get("run.lease"));
-        String node = fields.get("run.node");
-        if (started.isPresent() && lease.isPresent() && node != null && !node.isEmpty()) {
-            run = new Run(node, started.get(), lease.get(), !"false".equals(fields.get("run.full")),
-                    count(fields.get("run.done")));
+        Optional<Instant> started = f.instant("run.started");
+        Optional<Instant> lease = f.instant("run.lease");
+        String node = f.text("run.node", "");
+        if (started.isPresent() && lease.isPresent() && !node.isEmpty()) {
+            run = new Run(node, started.get(), lease.get(), !"false".equals(f.text("run.full", "")),
+                    f.count("run.done"));
         }
-        return new State(instant(fields.get("last.start")), instant(fields.get("last.end")),
-                fields.getOrDefault("last.node", ""), fields.getOrDefault("last.summary", ""), run, version);
-    }
-
-    private static Optional<Instant> instant(String s) {
-        if (s == null) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(Instant.parse(s));
-        } catch (DateTimeParseException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static int count(String s) {
-        try {
-            return s == null ? 0 : Math.max(0, Integer.parseInt(s));
-        } catch (NumberFormatException e) {
-            return 0;
-        }
+        return new State(f.instant("last.start"), f.instant("last.end"), f.text("last.node", ""),
+                f.text("last.summary", ""), run, version);
     }
 
     /** At most 200 characters, without line breaks or NUL (a value is lines; SharedState refuses NUL). */

@@ -23,7 +23,7 @@ import org.streamail.core.internal.spool.Spool;
 import org.streamail.core.internal.spool.SpoolEntry;
 import org.streamail.core.internal.support.Mail;
 import org.streamail.core.internal.support.MemoryMessageLog;
-import org.streamail.core.internal.support.MemoryQuarantineStore;
+import org.streamail.testsupport.InMemoryQuarantineStore;
 import org.streamail.core.internal.support.Wait;
 
 /** A kill between spooling a non-delivery report and queueing it. */
@@ -35,7 +35,7 @@ class BounceCrashTest {
     @Test
     void aReportSpooledJustBeforeACrashIsDeliveredAtTheRestartNotScannedAsReceivedMail() throws Exception {
         MemoryMessageLog log = new MemoryMessageLog();
-        MemoryQuarantineStore store = new MemoryQuarantineStore();
+        InMemoryQuarantineStore store = new InMemoryQuarantineStore();
         Path folder = dir.resolve("delivered");
         DeliverySettings settings = DeliverySettings.local(folder).withBounces(true, true);
         Spool spool = new Spool(dir.resolve("spool"));

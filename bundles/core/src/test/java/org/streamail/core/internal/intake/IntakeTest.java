@@ -29,7 +29,7 @@ import org.streamail.core.internal.policy.PolicyRules;
 import org.streamail.core.internal.spool.Spool;
 import org.streamail.core.internal.support.Mail;
 import org.streamail.core.internal.support.MemoryMessageLog;
-import org.streamail.core.internal.support.MemoryQuarantineStore;
+import org.streamail.testsupport.InMemoryQuarantineStore;
 import org.streamail.core.internal.support.TestDetector;
 import org.streamail.core.internal.support.Wait;
 
@@ -39,7 +39,7 @@ class IntakeTest {
     Path dir;
 
     private final MemoryMessageLog log = new MemoryMessageLog();
-    private final MemoryQuarantineStore store = new MemoryQuarantineStore();
+    private final InMemoryQuarantineStore store = new InMemoryQuarantineStore();
     private Pipeline pipeline;
     private Spool spool;
     private Delivery delivery;

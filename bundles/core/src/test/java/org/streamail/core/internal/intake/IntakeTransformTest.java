@@ -31,7 +31,7 @@ import org.streamail.core.internal.policy.PolicyRules;
 import org.streamail.core.internal.spool.Spool;
 import org.streamail.core.internal.support.Mail;
 import org.streamail.core.internal.support.MemoryMessageLog;
-import org.streamail.core.internal.support.MemoryQuarantineStore;
+import org.streamail.testsupport.InMemoryQuarantineStore;
 import org.streamail.core.internal.support.TestDetector;
 import org.streamail.core.internal.support.Wait;
 import org.streamail.core.internal.transform.Transformers;
@@ -42,7 +42,7 @@ class IntakeTransformTest {
     Path dir;
 
     private final MemoryMessageLog log = new MemoryMessageLog();
-    private final MemoryQuarantineStore store = new MemoryQuarantineStore();
+    private final InMemoryQuarantineStore store = new InMemoryQuarantineStore();
     private final Transformers transformers = new TestableTransformers();
     private Pipeline pipeline;
     private Spool spool;

@@ -41,7 +41,7 @@ import org.streamail.core.internal.policy.PolicyRules;
 import org.streamail.core.internal.spool.Spool;
 import org.streamail.core.internal.support.Mail;
 import org.streamail.core.internal.support.MemoryMessageLog;
-import org.streamail.core.internal.support.MemoryQuarantineStore;
+import org.streamail.testsupport.InMemoryQuarantineStore;
 import org.streamail.core.internal.support.Wait;
 
 class QuarantineServiceImplTest {
@@ -50,7 +50,7 @@ class QuarantineServiceImplTest {
     Path dir;
 
     private final MemoryMessageLog log = new MemoryMessageLog();
-    private final MemoryQuarantineStore store = new MemoryQuarantineStore();
+    private final InMemoryQuarantineStore store = new InMemoryQuarantineStore();
     private Spool spool;
     private Delivery delivery;
     private QuarantineServiceImpl service;

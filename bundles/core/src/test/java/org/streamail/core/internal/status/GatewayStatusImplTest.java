@@ -33,7 +33,7 @@ import org.streamail.core.internal.policy.PolicyRules;
 import org.streamail.core.internal.spool.Spool;
 import org.streamail.core.internal.support.Mail;
 import org.streamail.core.internal.support.MemoryMessageLog;
-import org.streamail.core.internal.support.MemoryQuarantineStore;
+import org.streamail.testsupport.InMemoryQuarantineStore;
 import org.streamail.core.internal.support.TestDetector;
 import org.streamail.core.internal.support.Wait;
 
@@ -51,7 +51,7 @@ class GatewayStatusImplTest {
         int deadPort = Wait.freePort();
         Delivery delivery = new Delivery(spool, log, DeliverySettings.relay("127.0.0.1", deadPort, Duration.ofHours(1)),
                 Clock.systemUTC());
-        Intake intake = Intake.withoutTransformers(pipeline, spool, delivery, new MemoryQuarantineStore(), log, true);
+        Intake intake = Intake.withoutTransformers(pipeline, spool, delivery, new InMemoryQuarantineStore(), log, true);
         try {
             GatewayStatusImpl status = new GatewayStatusImpl(pipeline, spool, delivery, intake);
             status.directory = directory(() -> Optional.empty());
@@ -303,7 +303,7 @@ class GatewayStatusImplTest {
             Delivery delivery = new Delivery(spool, log, DeliverySettings.relay("127.0.0.1", Wait.freePort(),
                     Duration.ofHours(1)), Clock.systemUTC());
             return new Core(pipeline, spool, delivery,
-                    Intake.withoutTransformers(pipeline, spool, delivery, new MemoryQuarantineStore(), log, true));
+                    Intake.withoutTransformers(pipeline, spool, delivery, new InMemoryQuarantineStore(), log, true));
         }
 
         GatewayStatusImpl status() {

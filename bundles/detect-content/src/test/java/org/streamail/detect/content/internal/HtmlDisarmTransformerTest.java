@@ -23,6 +23,7 @@ import org.streamail.api.model.Envelope;
 import org.streamail.api.model.Finding;
 import org.streamail.api.model.Verdict;
 import org.streamail.api.store.QuarantineEntry;
+import org.streamail.testsupport.InMemoryQuarantineStore;
 
 class HtmlDisarmTransformerTest {
     static final Envelope ENVELOPE = Envelope.inbound("news@shop.example", List.of("alice@corp.example"),
@@ -31,7 +32,7 @@ class HtmlDisarmTransformerTest {
             "html body");
     static final byte[] PDF = Samples.pdf("");
 
-    final MemoryQuarantineStore store = new MemoryQuarantineStore();
+    final InMemoryQuarantineStore store = new InMemoryQuarantineStore();
     final HtmlDisarmTransformer transformer = new HtmlDisarmTransformer(true, 8 * 1024 * 1024, store);
 
     static Verdict verdict(Action action, Finding... findings) {

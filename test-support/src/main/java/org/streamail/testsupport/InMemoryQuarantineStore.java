@@ -1,7 +1,7 @@
-package org.streamail.core.internal.support;
+package org.streamail.testsupport;
 
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -18,14 +18,16 @@ import org.streamail.api.store.QuarantineStore;
 import org.streamail.api.store.StoreException;
 
 /**
- * An in-memory quarantine with the store's contract (idempotent hold, atomic transition, per-recipient release).
- * Transitions and per-recipient releases are synchronized, so that of a release to everyone and one to a recipient
- * at the same time only what the store allows happens.
+ * An in-memory quarantine with the JDBC store's contract (its own runs on H2 and PostgreSQL in store-jdbc's
+ * {@code StoreContractTest}): hold idempotent on the id, HELD-only transitions, per-recipient releases ending the hold
+ * with the last recipient, listings newest first with the status filter, limit, offset and keyset. Transitions and
+ * per-recipient releases are synchronized, so that of a release to everyone and one to a recipient at the same time
+ * only what the store allows happens. Counts hold calls and can fail them like a database that is down.
  */
-public final class MemoryQuarantineStore implements QuarantineStore {
+public final class InMemoryQuarantineStore implements QuarantineStore {
 
-    private final Map<String, QuarantineEntry> entries = new ConcurrentHashMap<>();
-    private final Map<String, byte[]> raws = new ConcurrentHashMap<>();
+    public final Map<String, QuarantineEntry> entries = new ConcurrentHashMap<>();
+    public final Map<String, byte[]> raws = new ConcurrentHashMap<>();
     public final AtomicInteger holdCalls = new AtomicInteger();
     /** When positive, that many next hold calls fail like a database that is down. */
     public final AtomicInteger failNextHolds = new AtomicInteger();
@@ -44,51 +46,50 @@ public final class MemoryQuarantineStore implements QuarantineStore {
 
     @Override
     public Optional<QuarantineEntry> get(String id) {
-        return Optional.ofNullable(entries.get(id));
+        return id == null ? Optional.empty() : Optional.ofNullable(entries.get(id));
     }
 
     @Override
     public Optional<byte[]> raw(String id) {
-        byte[] b = raws.get(id);
+        byte[] b = id == null ? null : raws.get(id);
         return b == null ? Optional.empty() : Optional.of(b.clone());
     }
 
     @Override
     public List<QuarantineEntry> list(QuarantineQuery query) {
-        List<QuarantineEntry> out = new ArrayList<>();
-        for (QuarantineEntry e : entries.values()) {
-            if (query.status() == null || e.status() == query.status()) {
-                out.add(e);
-            }
-        }
-        return out;
+        return entries.values().stream()
+                .filter(e -> query.status() == null || e.status() == query.status())
+                .filter(query::afterPlace)
+                .sorted(Comparator.comparing(QuarantineEntry::quarantinedAt).thenComparing(QuarantineEntry::id)
+                        .reversed())
+                .skip(query.offset()).limit(query.limit()).toList();
     }
 
     @Override
     public long count(QuarantineEntry.Status status) {
-        return entries.values().stream().filter(e -> e.status() == status).count();
+        return entries.values().stream().filter(e -> status == null || e.status() == status).count();
     }
 
     @Override
     public synchronized boolean transition(String id, QuarantineEntry.Status to, String actor) {
-        boolean[] done = {false};
-        entries.computeIfPresent(id, (k, e) -> {
-            if (e.status() != QuarantineEntry.Status.HELD) {
-                return e;
-            }
-            done[0] = true;
-            if (to == QuarantineEntry.Status.DELETED) {
-                raws.remove(id);
-            }
-            return new QuarantineEntry(e.id(), e.messageId(), e.subject(), e.envelope(), e.verdict(), e.size(),
-                    e.quarantinedAt(), to, actor, Instant.now(), e.releasedTo());
-        });
-        return done[0];
+        if (to == QuarantineEntry.Status.HELD) {
+            throw new IllegalArgumentException("an entry can only move from HELD to RELEASED or DELETED");
+        }
+        QuarantineEntry e = id == null ? null : entries.get(id);
+        if (e == null || e.status() != QuarantineEntry.Status.HELD) {
+            return false;
+        }
+        if (to == QuarantineEntry.Status.DELETED) {
+            raws.remove(id);
+        }
+        entries.put(id, new QuarantineEntry(e.id(), e.messageId(), e.subject(), e.envelope(), e.verdict(), e.size(),
+                e.quarantinedAt(), to, actor, Instant.now(), e.releasedTo()));
+        return true;
     }
 
     @Override
     public synchronized boolean releaseRecipient(String id, String recipient, String actor) {
-        QuarantineEntry e = entries.get(id);
+        QuarantineEntry e = id == null ? null : entries.get(id);
         if (e == null || !e.heldFor(recipient)) {
             return false;
         }
