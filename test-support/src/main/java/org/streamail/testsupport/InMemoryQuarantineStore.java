@@ -2,12 +2,9 @@ package org.streamail.testsupport;
 
 import java.time.Instant;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.streamail.api.model.Envelope;
@@ -93,12 +90,7 @@ public final class InMemoryQuarantineStore implements QuarantineStore {
         if (e == null || !e.heldFor(recipient)) {
             return false;
         }
-        Set<String> released = new HashSet<>(e.releasedTo());
-        released.add(recipient.toLowerCase(Locale.ROOT));
-        boolean all = e.envelope().recipients().stream().allMatch(r -> released.contains(r.toLowerCase(Locale.ROOT)));
-        entries.put(id, new QuarantineEntry(e.id(), e.messageId(), e.subject(), e.envelope(), e.verdict(), e.size(),
-                e.quarantinedAt(), all ? QuarantineEntry.Status.RELEASED : QuarantineEntry.Status.HELD,
-                all ? actor : e.actedBy(), all ? Instant.now() : e.actedAt(), released));
+        entries.put(id, e.withReleaseTo(recipient, actor, Instant.now()));
         return true;
     }
 }

@@ -1,6 +1,7 @@
 package org.streamail.api.store;
 
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
@@ -71,5 +72,25 @@ public record QuarantineEntry(
         }
         String r = recipient.toLowerCase(Locale.ROOT);
         return !releasedTo.contains(r) && envelope.recipients().stream().anyMatch(x -> x.equalsIgnoreCase(r));
+    }
+
+    /**
+     * This entry once a copy was released to {@code recipient} (one of its envelope recipients, not released to
+     * before): {@code recipient} added to {@link #releasedTo()} in lower case, and RELEASED by {@code actor} at
+     * {@code at} when every recipient now has been; otherwise still HELD, who and when unchanged. What the store
+     * records (for stores and stand-ins that keep entries in memory).
+     *
+     * @throws IllegalStateException if it is not held for {@code recipient}
+     * @since package version 1.6.0
+     */
+    public QuarantineEntry withReleaseTo(String recipient, String actor, Instant at) {
+        if (!heldFor(recipient)) {
+            throw new IllegalStateException("quarantine entry " + id + " is not held for " + recipient);
+        }
+        Set<String> released = new HashSet<>(releasedTo);
+        released.add(recipient.toLowerCase(Locale.ROOT));
+        boolean all = envelope.recipients().stream().allMatch(r -> released.contains(r.toLowerCase(Locale.ROOT)));
+        return new QuarantineEntry(id, messageId, subject, envelope, verdict, size, quarantinedAt,
+                all ? Status.RELEASED : Status.HELD, all ? actor : actedBy, all ? at : actedAt, released);
     }
 }

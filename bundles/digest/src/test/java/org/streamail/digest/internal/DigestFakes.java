@@ -125,13 +125,7 @@ final class DigestFakes {
             if (raceOnRelease || !e.heldFor(r)) {
                 throw new IllegalStateException(id + " is not held for " + recipient);
             }
-            Set<String> to = new HashSet<>(e.releasedTo());
-            to.add(r);
-            boolean all = e.envelope().recipients().stream().allMatch(x -> to.contains(x.toLowerCase(
-                    java.util.Locale.ROOT)));
-            QuarantineEntry n = new QuarantineEntry(e.id(), e.messageId(), e.subject(), e.envelope(), e.verdict(),
-                    e.size(), e.quarantinedAt(), all ? QuarantineEntry.Status.RELEASED : QuarantineEntry.Status.HELD,
-                    all ? actor : "", all ? T0 : null, to);
+            QuarantineEntry n = e.withReleaseTo(r, actor, T0);
             entries.put(id, n);
             return n;
         }

@@ -127,14 +127,7 @@ final class InMemoryGateway {
             if (releaseFailure != null) {
                 throw releaseFailure;
             }
-            java.util.Set<String> released = new java.util.HashSet<>(e.releasedTo());
-            released.add(r);
-            boolean all = e.envelope().recipients().stream().allMatch(x -> released.contains(
-                    x.toLowerCase(java.util.Locale.ROOT)));
-            QuarantineEntry next = new QuarantineEntry(e.id(), e.messageId(), e.subject(), e.envelope(),
-                    e.verdict(), e.size(), e.quarantinedAt(), all ? QuarantineEntry.Status.RELEASED
-                            : QuarantineEntry.Status.HELD, all ? actor : null, all ? T0.plusSeconds(60) : null,
-                    released);
+            QuarantineEntry next = e.withReleaseTo(r, actor, T0.plusSeconds(60));
             held.put(id, next);
             return next;
         }
