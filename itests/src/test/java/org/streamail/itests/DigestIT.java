@@ -95,6 +95,7 @@ public class DigestIT extends StreamailTestSupport {
 
         String run = executeCommand("streamail:digest-send");
         assertThat(run).contains("Users:       2").contains("Sent:        2").contains("Failed:      0");
+        assertThat(executeCommand("streamail:digest-status")).contains("Last window: ended").contains("Running:     no");
 
         String bobs = deliveredContaining("X-Streamail-Digest: " + BOB);
         assertThat(bobs).contains("Subject: Quarantine: 2 messages held for you")

@@ -5,7 +5,7 @@ import org.osgi.annotation.versioning.ProviderType;
 /**
  * Sends the quarantine digest: one mail per recipient listing the messages held for them since the previous
  * digest. The digest bundle runs it on its schedule; {@link #sendNow} is the same run by hand. Runs never overlap:
- * a call while one is in progress waits for it. Thread-safe.
+ * a call while one is in progress on this node waits for it, one while another node sends is refused. Thread-safe.
  */
 @ProviderType
 public interface QuarantineDigest {
@@ -25,4 +25,13 @@ public interface QuarantineDigest {
      * @throws IllegalStateException when the quarantine cannot be read (nothing was sent, the window is kept)
      */
     DigestRun sendNow(String actor);
+
+    /**
+     * Where the digest stands: the end of the last window and the run in progress, read from the store every node
+     * shares.
+     *
+     * @throws IllegalStateException when the store cannot be read
+     * @since package version 1.1.0
+     */
+    DigestStatus status();
 }

@@ -3,7 +3,7 @@
  * release it (where the policy lets users release their own) or to ask the administrators to. Implemented by the
  * digest bundle.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package org.streamail.api.digest;
 

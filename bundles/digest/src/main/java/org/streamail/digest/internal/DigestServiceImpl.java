@@ -35,6 +35,7 @@ import org.slf4j.LoggerFactory;
 import org.streamail.api.config.ConfigCheck;
 import org.streamail.api.config.KeyFiles;
 import org.streamail.api.digest.DigestRun;
+import org.streamail.api.digest.DigestStatus;
 import org.streamail.api.digest.QuarantineDigest;
 import org.streamail.api.model.Direction;
 import org.streamail.api.model.Envelope;
@@ -200,6 +201,21 @@ public class DigestServiceImpl implements QuarantineDigest {
                 waiting = e.getMessage();
             }
         }
+    }
+
+    @Override
+    public DigestStatus status() {
+        Instant now = clock.instant();
+        DigestLedger.State s = ledger.read();
+        Optional<DigestStatus.Running> running = Optional.ofNullable(s.run()).map(r -> new DigestStatus.Running(
+                r.node(), r.since(), r.until(), r.lease(), r.sent() + r.failed(), !r.lease().isAfter(now)));
+        Optional<Instant> next = Optional.empty();
+        if (settings.enabled()) {
+            Instant slot = lastSlot(now);
+            Instant after = s.lastEnd().orElse(activatedAt);
+            next = Optional.of(after.isBefore(slot) ? now : slot.atZone(settings.zone()).plusDays(1).toInstant());
+        }
+        return new DigestStatus(settings.enabled(), next, s.lastEnd(), running);
     }
 
     /**

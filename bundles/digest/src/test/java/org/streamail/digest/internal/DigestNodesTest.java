@@ -23,6 +23,7 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.streamail.api.digest.DigestRun;
+import org.streamail.api.digest.DigestStatus;
 import org.streamail.api.model.Category;
 import org.streamail.api.model.Direction;
 import org.streamail.api.model.Envelope;
@@ -160,8 +161,16 @@ class DigestNodesTest {
                 .hasMessageContaining("in progress on node").hasMessageContaining("2 users done")
                 .hasMessageContaining("nothing was sent here");
         assertThat(inB.users).isEmpty();
+        assertThat(b.status().running()).as("what an administrator sees on the other node").hasValueSatisfying(r -> {
+            assertThat(r.node()).isNotEmpty();
+            assertThat(r.usersDone()).isEqualTo(2);
+            assertThat(r.until()).isEqualTo(SLOT.plusSeconds(30));
+            assertThat(r.lapsed()).isFalse();
+        });
+        assertThat(b.status().lastEnd()).isEmpty();
 
         clock.set(SLOT.plusSeconds(30).plus(DigestServiceImpl.LEASE).plusSeconds(1));
+        assertThat(b.status().running()).get().extracting(DigestStatus.Running::lapsed).isEqualTo(true);
         assertThat(b.due(clock.instant())).isTrue();
         b.tick();
         assertThat(inB.usersOnly()).as("from the next user on, the same window")
@@ -174,7 +183,13 @@ class DigestNodesTest {
         assertThat(st.run()).isNull();
         assertThat(st.lastEnd()).as("the window the first node opened").contains(SLOT.plusSeconds(30));
         // the first node, restarted, has nothing to do
-        assertThat(node(new NodeIntake(), "").due(clock.instant())).isFalse();
+        DigestServiceImpl restarted = node(new NodeIntake(), "");
+        assertThat(restarted.due(clock.instant())).isFalse();
+        DigestStatus after = restarted.status();
+        assertThat(after.running()).isEmpty();
+        assertThat(after.lastEnd()).contains(SLOT.plusSeconds(30));
+        assertThat(after.scheduled()).isTrue();
+        assertThat(after.nextSlot()).as("tomorrow's send time").contains(SLOT.plus(Duration.ofDays(1)));
     }
 
     @Test

@@ -122,7 +122,8 @@ final class RestApi {
                 .add("GET", "/retention/audit", Permission.READ, this::retentionAudit)
                 .add("POST", "/retention/extend", Permission.ADMIN, this::retentionExtend)
                 .add("GET", "/retention/policy", Permission.READ, this::retentionPolicy)
-                .add("POST", "/digest/send", Permission.ADMIN, this::digestSend);
+                .add("POST", "/digest/send", Permission.ADMIN, this::digestSend)
+                .add("GET", "/digest/status", Permission.READ, this::digestStatus);
     }
 
     /** The JSON mapper, for the servlet to write responses with. */
@@ -484,6 +485,15 @@ final class RestApi {
             throw ApiException.unavailable("digest not sent: " + text);
         }
         return ApiResponse.ok(JsonMapping.digestRun(run));
+    }
+
+    private ApiResponse digestStatus(ApiRequest request) {
+        try {
+            return ApiResponse.ok(JsonMapping.digestStatus(digest.with(QuarantineDigest::status)));
+        } catch (IllegalStateException e) {
+            LOG.warn("Digest status: {}", String.valueOf(e.getMessage()).replaceAll("\\p{Cntrl}", " "));
+            throw ApiException.unavailable("digest status not available: " + ApiException.clientText(e.getMessage()));
+        }
     }
 
     // ---- retention

@@ -221,6 +221,24 @@ public final class JsonMapping {
         return n;
     }
 
+    /** {@code GET /digest/status}: where the digest stands across the nodes. */
+    public static ObjectNode digestStatus(org.streamail.api.digest.DigestStatus s) {
+        ObjectNode n = object();
+        n.put("scheduled", s.scheduled());
+        s.nextSlot().ifPresent(t -> n.put("nextSlot", instant(t)));
+        s.lastEnd().ifPresent(t -> n.put("lastEnd", instant(t)));
+        s.running().ifPresent(r -> {
+            ObjectNode run = n.putObject("running");
+            run.put("node", r.node());
+            run.put("since", instant(r.since()));
+            run.put("until", instant(r.until()));
+            run.put("lease", instant(r.lease()));
+            run.put("usersDone", r.usersDone());
+            run.put("lapsed", r.lapsed());
+        });
+        return n;
+    }
+
     /** {@code POST /retention/sweep}: the counts of one sweep. */
     public static ObjectNode sweepReport(SweepReport r) {
         ObjectNode n = object();
