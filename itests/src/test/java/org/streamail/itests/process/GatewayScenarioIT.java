@@ -419,6 +419,14 @@ class GatewayScenarioIT {
         assertThat(report.path("scanned").asLong()).as("the message with a retention header was read: " + swept.body())
                 .isGreaterThanOrEqualTo(1);
         assertThat(report.path("dryRun").asBoolean()).isTrue();
+        // the sweep was coordinated through the store every node shares, and any node now shows it
+        HttpResponse<String> status = gateway.admin("GET", "/retention/status");
+        assertThat(status.statusCode()).as(status.body()).isEqualTo(200);
+        JsonNode st = json(status);
+        assertThat(st.path("coordinated").asBoolean()).as(status.body()).isTrue();
+        assertThat(st.path("lastStart").asText()).as(status.body()).isNotEmpty();
+        assertThat(st.path("lastSummary").asText()).as(status.body()).contains("mailboxes=1").contains("dry-run");
+        assertThat(st.has("running")).as(status.body()).isFalse();
 
         assertThat(gateway.filesHolding(IMAP_PASSWORD)).as("files holding the IMAP password").isEmpty();
         assertThat(java.nio.file.Files.readString(gateway.home().resolve("etc/org.streamail.retention.cfg")))

@@ -46,4 +46,13 @@ public interface RetentionService {
 
     /** The policy in force and the last sweep; never {@code null}. */
     PolicySummary policySummary();
+
+    /**
+     * Where the sweeps stand across the gateway nodes: the last full sweep by any node and a sweep in progress,
+     * read from the store they share (without it, this node's own last sweep).
+     *
+     * @throws IllegalStateException when the store cannot be read
+     * @since package version 1.1.0
+     */
+    SweepStatus sweepStatus();
 }

@@ -3,7 +3,7 @@
  * that acts on expired messages, and the audit trail of every action. Implemented by the retention bundle
  * (service) and the store bundle (audit); consumed by the REST API and the shell.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package org.streamail.api.retention;
 

@@ -122,6 +122,7 @@ final class RestApi {
                 .add("GET", "/retention/audit", Permission.READ, this::retentionAudit)
                 .add("POST", "/retention/extend", Permission.ADMIN, this::retentionExtend)
                 .add("GET", "/retention/policy", Permission.READ, this::retentionPolicy)
+                .add("GET", "/retention/status", Permission.READ, this::retentionStatus)
                 .add("POST", "/digest/send", Permission.ADMIN, this::digestSend)
                 .add("GET", "/digest/status", Permission.READ, this::digestStatus);
     }
@@ -562,6 +563,15 @@ final class RestApi {
 
     private ApiResponse retentionPolicy(ApiRequest request) {
         return ApiResponse.ok(JsonMapping.policySummary(services.requireRetention().policySummary()));
+    }
+
+    private ApiResponse retentionStatus(ApiRequest request) {
+        try {
+            return ApiResponse.ok(JsonMapping.sweepStatus(services.requireRetention().sweepStatus()));
+        } catch (IllegalStateException e) {
+            LOG.warn("Retention status: {}", String.valueOf(e.getMessage()).replaceAll("\\p{Cntrl}", " "));
+            throw ApiException.unavailable("retention status not available: " + ApiException.clientText(e.getMessage()));
+        }
     }
 
     /** A retention failure's text as the client may see it ({@link ApiException#clientText}); else logged. */

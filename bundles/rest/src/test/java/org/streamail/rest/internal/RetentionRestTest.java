@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.streamail.api.retention.AuditQuery;
 import org.streamail.api.retention.AuditRecord;
@@ -25,6 +26,7 @@ import org.streamail.api.retention.RetentionAuditStore;
 import org.streamail.api.retention.RetentionException;
 import org.streamail.api.retention.RetentionService;
 import org.streamail.api.retention.SweepReport;
+import org.streamail.api.retention.SweepStatus;
 import org.streamail.rest.internal.auth.AuthenticatedUser;
 import org.streamail.rest.internal.http.ApiRequest;
 import org.streamail.rest.internal.http.ApiResponse;
@@ -79,7 +81,18 @@ class RetentionRestTest {
                     List.of(), List.of("alice@corp.example"), Duration.ofHours(1), false, "127.0.0.1:143 (starttls)",
                     REPORT);
         }
+
+        @Override
+        public SweepStatus sweepStatus() {
+            if (statusFailure != null) {
+                throw statusFailure;
+            }
+            return new SweepStatus(true, Optional.of(T0), Optional.of(T0.plusSeconds(90)), "4711@gw1#a1",
+                    "mailboxes=2 scanned=40", Optional.of(new SweepStatus.Running("4712@gw2#b2", T0.plusSeconds(3600),
+                            T0.plusSeconds(4200), true, 1, false)));
+        }
     };
+    RuntimeException statusFailure;
 
     final RetentionAuditStore audit = new RetentionAuditStore() {
         @Override
@@ -107,6 +120,23 @@ class RetentionRestTest {
         return api.handle(new ApiRequest(method, q < 0 ? pathAndQuery : pathAndQuery.substring(0, q),
                 q < 0 ? null : pathAndQuery.substring(q + 1), n -> headers.get(n.toLowerCase()),
                 bytes == null ? -1 : bytes.length, in, user));
+    }
+
+    @Test
+    void aViewerSeesWhereTheSweepsStandAcrossTheNodes() {
+        ApiResponse r = call(VIEWER, "GET", "/retention/status", null);
+        assertThat(r.status()).isEqualTo(200);
+        JsonNode n = json(r);
+        assertThat(n.get("coordinated").asBoolean()).isTrue();
+        assertThat(n.get("lastStart").asText()).isEqualTo(T0.toString());
+        assertThat(n.get("lastNode").asText()).isEqualTo("4711@gw1#a1");
+        assertThat(n.get("lastSummary").asText()).isEqualTo("mailboxes=2 scanned=40");
+        assertThat(n.get("running").get("node").asText()).isEqualTo("4712@gw2#b2");
+        assertThat(n.get("running").get("mailboxesDone").asInt()).isEqualTo(1);
+        assertThat(n.get("running").get("lapsed").asBoolean()).isFalse();
+        assertThat(calls).as("looking sweeps nothing").isEmpty();
+        statusFailure = new IllegalStateException("the shared record cannot be read (down)");
+        assertThat(call(ADMIN, "GET", "/retention/status", null).status()).isEqualTo(503);
     }
 
     @Test

@@ -42,6 +42,7 @@ import org.streamail.api.retention.RetentionAuditStore;
 import org.streamail.api.retention.RetentionException;
 import org.streamail.api.retention.RetentionService;
 import org.streamail.api.retention.SweepReport;
+import org.streamail.api.retention.SweepStatus;
 import org.streamail.api.store.Directory;
 import org.streamail.api.store.DirectoryEntry;
 import org.streamail.api.store.SharedState;
@@ -297,6 +298,22 @@ public final class RetentionComponent implements RetentionService, MessageTransf
         Stamper.Stamped s = new Stamper(signer, policy, internalDomains()).stamp(raw, envelope);
         LOG.debug("Retention stamp: {}", s.outcome());
         return s.raw();
+    }
+
+    @Override
+    public SweepStatus sweepStatus() {
+        SharedState shared = sharedState;
+        if (shared == null) {
+            SweepReport r = lastSweep;
+            return new SweepStatus(false, Optional.ofNullable(r).map(SweepReport::startedAt),
+                    Optional.ofNullable(r).map(x -> x.startedAt().plus(x.elapsed())), r == null ? "" : node,
+                    r == null ? "" : summary(r), Optional.empty());
+        }
+        SweepLedger.State s = new SweepLedger(shared).read();
+        Instant now = clock.instant();
+        Optional<SweepStatus.Running> running = Optional.ofNullable(s.run()).map(r -> new SweepStatus.Running(r.node(),
+                r.started(), r.lease(), r.full(), r.done(), !r.lease().isAfter(now)));
+        return new SweepStatus(true, s.lastStart(), s.lastEnd(), s.lastNode(), s.lastSummary(), running);
     }
 
     // ---------------------------------------------------------------- internals

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.streamail.api.retention.AuditRecord;
 import org.streamail.api.retention.RetentionException;
 import org.streamail.api.retention.SweepReport;
+import org.streamail.api.retention.SweepStatus;
 import org.streamail.api.store.SharedState;
 import org.streamail.api.store.StoreException;
 import org.streamail.testsupport.InMemorySharedState;
@@ -237,14 +238,26 @@ class SweepNodesTest {
         clock.advance(Duration.ofMinutes(4));
         b.scheduledSweep();
         assertThat(audited(mailbox)).as("the other node's lease runs to " + record().run().lease()).isEmpty();
+        assertThat(b.sweepStatus().running()).as("what an administrator sees on the waiting node")
+                .hasValueSatisfying(r -> {
+                    assertThat(r.node()).isEqualTo(DEAD_NODE);
+                    assertThat(r.lapsed()).isFalse();
+                });
 
         clock.advance(Duration.ofMinutes(1)); // the lease has lapsed now
+        assertThat(b.sweepStatus().running()).get().extracting(SweepStatus.Running::lapsed).isEqualTo(true);
         b.scheduledSweep();
         assertThat(audited(mailbox)).hasSize(1);
         SweepLedger.State s = record();
         assertThat(s.run()).isNull();
         assertThat(s.lastStart()).contains(clock.instant());
         assertThat(s.lastNode()).isNotEqualTo(DEAD_NODE).contains("#");
+        SweepStatus status = b.sweepStatus();
+        assertThat(status.coordinated()).isTrue();
+        assertThat(status.running()).isEmpty();
+        assertThat(status.lastStart()).isEqualTo(s.lastStart());
+        assertThat(status.lastNode()).isEqualTo(s.lastNode());
+        assertThat(status.lastSummary()).contains("mailboxes=1");
     }
 
     @Test

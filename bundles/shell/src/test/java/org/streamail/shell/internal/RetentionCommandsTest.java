@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.streamail.api.retention.AuditQuery;
 import org.streamail.api.retention.AuditRecord;
@@ -17,6 +18,7 @@ import org.streamail.api.retention.RetentionAuditStore;
 import org.streamail.api.retention.RetentionException;
 import org.streamail.api.retention.RetentionService;
 import org.streamail.api.retention.SweepReport;
+import org.streamail.api.retention.SweepStatus;
 
 /** The retention commands against an in-memory retention service, asserting what they print. */
 class RetentionCommandsTest extends CommandTestSupport {
@@ -59,7 +61,27 @@ class RetentionCommandsTest extends CommandTestSupport {
                     Duration.ofDays(365), List.of("marketing@*=P14D"), "delete", List.of("Archives/Local"), List.of(),
                     List.of("alice@corp.example"), null, false, "127.0.0.1:143 (starttls)", null);
         }
+
+        @Override
+        public SweepStatus sweepStatus() {
+            return status;
+        }
     };
+    SweepStatus status = new SweepStatus(false, Optional.empty(), Optional.empty(), "", "", Optional.empty());
+
+    @Test
+    void theStatusSaysTheLastSweepOfAnyNodeAndOneInProgress() throws Exception {
+        RetentionStatusCommand c = new RetentionStatusCommand();
+        c.retention = retention;
+        assertThat(run(c::execute)).contains("Coordinated: no", "Last sweep:  none yet", "Running:     no");
+        Instant t = Instant.parse("2026-12-07T08:00:00Z");
+        status = new SweepStatus(true, Optional.of(t), Optional.of(t.plusSeconds(95)), "4711@gw1#a1",
+                "mailboxes=2 scanned=40", Optional.of(new SweepStatus.Running("4712@gw2\u202E#b2", t.plusSeconds(3600),
+                        t.plusSeconds(4200), false, 3, true)));
+        assertThat(run(c::execute)).contains("Coordinated: yes",
+                "Last sweep:  2026-12-07 08:00:00Z .. 2026-12-07 08:01:35Z on 4711@gw1#a1", "mailboxes=2 scanned=40",
+                "since 2026-12-07 09:00:00Z (one mailbox), 3 mailbox(es) done", "(lapsed").doesNotContain("\u202E");
+    }
 
 
 

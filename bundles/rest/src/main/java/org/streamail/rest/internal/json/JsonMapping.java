@@ -239,6 +239,26 @@ public final class JsonMapping {
         return n;
     }
 
+    /** {@code GET /retention/status}: where the sweeps stand across the nodes. */
+    public static ObjectNode sweepStatus(org.streamail.api.retention.SweepStatus s) {
+        ObjectNode n = object();
+        n.put("coordinated", s.coordinated());
+        s.lastStart().ifPresent(t -> n.put("lastStart", instant(t)));
+        s.lastEnd().ifPresent(t -> n.put("lastEnd", instant(t)));
+        n.put("lastNode", s.lastNode());
+        n.put("lastSummary", s.lastSummary());
+        s.running().ifPresent(r -> {
+            ObjectNode run = n.putObject("running");
+            run.put("node", r.node());
+            run.put("started", instant(r.started()));
+            run.put("lease", instant(r.lease()));
+            run.put("full", r.full());
+            run.put("mailboxesDone", r.mailboxesDone());
+            run.put("lapsed", r.lapsed());
+        });
+        return n;
+    }
+
     /** {@code POST /retention/sweep}: the counts of one sweep. */
     public static ObjectNode sweepReport(SweepReport r) {
         ObjectNode n = object();
