@@ -23,8 +23,6 @@ import org.streamail.api.model.Envelope;
 import org.streamail.api.model.Verdict;
 import org.streamail.api.service.ScanResult;
 import org.streamail.api.service.Scanner;
-import org.streamail.api.store.Directory;
-import org.streamail.api.store.DirectoryEntry;
 
 /** Recording in-memory implementations of the services the link guard uses. */
 final class Fakes {
@@ -149,49 +147,6 @@ final class Fakes {
         public RecallReport recall(String messageId, String reason, String actor) {
             recalls.add(List.of(messageId, reason, actor));
             return null;
-        }
-    }
-
-    static final class FakeDirectory implements Directory {
-        final Set<String> domains;
-
-        FakeDirectory(Set<String> domains) {
-            this.domains = domains;
-        }
-
-        @Override
-        public RecipientCheck check(String address) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Set<String> protectedDomains() {
-            return domains;
-        }
-
-        @Override
-        public boolean isProtectedDomain(String domain) {
-            return domains.contains(domain);
-        }
-
-        @Override
-        public List<DirectoryEntry> list() {
-            return List.of();
-        }
-
-        @Override
-        public Optional<DirectoryEntry> find(String address) {
-            return Optional.empty();
-        }
-
-        @Override
-        public DirectoryEntry add(String address, String displayName) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public boolean remove(String address) {
-            return false;
         }
     }
 }

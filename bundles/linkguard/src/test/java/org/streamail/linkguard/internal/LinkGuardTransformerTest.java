@@ -8,7 +8,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -18,6 +17,7 @@ import org.streamail.api.model.Content;
 import org.streamail.api.model.Direction;
 import org.streamail.api.model.Envelope;
 import org.streamail.api.model.Verdict;
+import org.streamail.testsupport.InMemoryDirectory;
 
 class LinkGuardTransformerTest {
 
@@ -30,7 +30,7 @@ class LinkGuardTransformerTest {
     Path dir;
 
     private final Fakes.FakeLinkStore store = new Fakes.FakeLinkStore();
-    private final Fakes.FakeDirectory directory = new Fakes.FakeDirectory(Set.of("corp.example"));
+    private final InMemoryDirectory directory = new InMemoryDirectory("corp.example");
 
     private LinkGuardTransformer transformer(Settings s, Fakes.FakeLinkStore linkStore) {
         return new LinkGuardTransformer(s, directory, linkStore, Clock.fixed(NOW, ZoneOffset.UTC));

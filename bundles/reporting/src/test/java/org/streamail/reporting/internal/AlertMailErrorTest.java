@@ -24,6 +24,7 @@ import org.streamail.api.alert.Severity;
 import org.streamail.api.model.Envelope;
 import org.streamail.api.service.IntakeResult;
 import org.streamail.testsupport.MutableClock;
+import org.streamail.testsupport.InMemoryDirectory;
 
 /**
  * Audit: the notification workers caught only RuntimeException, so an Error thrown while sending (a
@@ -66,7 +67,7 @@ class AlertMailErrorTest {
         AlertServiceImpl s = new AlertServiceImpl(Configs.of(ReportingConfig.class, props), store, clock, null,
                 digestTick, AlertServiceImpl.MAX_FOLD_KEYS);
         s.intake = intake;
-        s.directory = new FakeDirectory("corp.example");
+        s.directory = new InMemoryDirectory("corp.example");
         return s;
     }
 

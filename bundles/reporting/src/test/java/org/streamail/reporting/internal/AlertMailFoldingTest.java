@@ -26,6 +26,7 @@ import org.streamail.api.alert.Severity;
 import org.streamail.api.model.Envelope;
 import org.streamail.api.service.IntakeResult;
 import org.streamail.testsupport.MutableClock;
+import org.streamail.testsupport.InMemoryDirectory;
 
 /** Folding of repeated alert mail ({@code notify.fold.window}) into one mail, escalations, then a digest. */
 class AlertMailFoldingTest {
@@ -45,7 +46,7 @@ class AlertMailFoldingTest {
         AlertServiceImpl s = new AlertServiceImpl(Configs.of(ReportingConfig.class, props), store, clock,
                 Runnable::run, digestTick, maxKeys);
         s.intake = intake;
-        s.directory = new FakeDirectory("corp.example");
+        s.directory = new InMemoryDirectory("corp.example");
         return s;
     }
 

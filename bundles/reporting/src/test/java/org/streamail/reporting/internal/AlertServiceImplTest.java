@@ -25,6 +25,7 @@ import org.streamail.api.alert.Severity;
 import org.streamail.api.model.Direction;
 import org.streamail.api.store.StoreException;
 import org.streamail.testsupport.MutableClock;
+import org.streamail.testsupport.InMemoryDirectory;
 
 class AlertServiceImplTest {
 
@@ -38,7 +39,7 @@ class AlertServiceImplTest {
     AlertServiceImpl service(Map<String, Object> props) {
         AlertServiceImpl s = new AlertServiceImpl(Configs.of(ReportingConfig.class, props), store, clock, Runnable::run);
         s.intake = intake;
-        s.directory = new FakeDirectory("corp.example", "branch.example");
+        s.directory = new InMemoryDirectory("corp.example", "branch.example");
         return s;
     }
 
@@ -405,7 +406,7 @@ class AlertServiceImplTest {
                     throw new java.util.concurrent.RejectedExecutionException("queue full (test)");
                 });
         s.intake = intake;
-        s.directory = new FakeDirectory("corp.example");
+        s.directory = new InMemoryDirectory("corp.example");
 
         s.raise(new AlertRequest("click-blocked", Severity.HIGH, "10.0.0.5", "", "bob@corp.example", "t", ""));
         assertThat(intake.received).as("raise() drops when full").isEmpty();

@@ -22,6 +22,7 @@ import org.streamail.api.model.Envelope;
 import org.streamail.api.store.DeliveryStatus;
 import org.streamail.api.store.LogEntry;
 import org.streamail.testsupport.MutableClock;
+import org.streamail.testsupport.InMemoryDirectory;
 
 /**
  * Campaign recall over in-memory stores, with the real {@link AlertServiceImpl} so that idempotence goes
@@ -296,7 +297,7 @@ class CampaignServiceImplTest {
     void aRecipientWhoGotSeveralCopiesIsWarnedOnceForAllOfThemAndEveryCopyIsPulledBack() {
         CapturingIntake intake = new CapturingIntake();
         alerts.intake = intake;
-        alerts.directory = new FakeDirectory("example.org");
+        alerts.directory = new InMemoryDirectory("example.org");
         String lure = "prizes@lure.example";
         entry("c1", "<c1@lure.example>", lure, "You won", T, DeliveryStatus.DELIVERED, "alice@example.org");
         entry("c2", "<c2@lure.example>", lure, "You won", T.plus(Duration.ofMinutes(1)), DeliveryStatus.DELIVERED,
@@ -554,7 +555,7 @@ class CampaignServiceImplTest {
         links.recordLinks("hr1", List.of("zoe@corp.example"), List.of(intranet), T.plus(Duration.ofHours(20)));
         mailboxes.deliver("zoe@corp.example", "<hr1@esp.example>");
         CampaignServiceImpl s = service(true, true);
-        s.directory = new FakeDirectory("corp.example");
+        s.directory = new InMemoryDirectory("corp.example");
 
         RecallReport r = s.recall("g1", "admin marked it", "admin");
 

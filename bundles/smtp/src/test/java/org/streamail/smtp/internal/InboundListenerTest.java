@@ -18,6 +18,7 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -33,8 +34,8 @@ import org.streamail.api.smtp.EnvelopeGuard;
 import org.streamail.api.smtp.SmtpReply;
 import org.streamail.api.smtp.SmtpSession;
 import org.streamail.api.store.Directory;
-import org.streamail.api.store.DirectoryEntry;
 import org.streamail.smtp.internal.server.ListenerSettings;
+import org.streamail.testsupport.InMemoryDirectory;
 
 /** The DS component as DS would drive it: constructor, guard binds, start, stop. */
 class InboundListenerTest {
@@ -59,43 +60,7 @@ class InboundListenerTest {
         }
     };
 
-    final Directory directory = new Directory() {
-        @Override
-        public RecipientCheck check(String address) {
-            return address.equals("alice@example.org") ? RecipientCheck.LOCAL
-                    : address.endsWith("@example.org") ? RecipientCheck.UNKNOWN_LOCAL : RecipientCheck.FOREIGN;
-        }
-
-        @Override
-        public java.util.Set<String> protectedDomains() {
-            return java.util.Set.of("example.org");
-        }
-
-        @Override
-        public boolean isProtectedDomain(String domain) {
-            return domain.equals("example.org");
-        }
-
-        @Override
-        public List<DirectoryEntry> list() {
-            return List.of();
-        }
-
-        @Override
-        public Optional<DirectoryEntry> find(String address) {
-            return Optional.empty();
-        }
-
-        @Override
-        public DirectoryEntry add(String address, String displayName) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public boolean remove(String address) {
-            return false;
-        }
-    };
+    final Directory directory = new InMemoryDirectory(Set.of("example.org"), Set.of("alice@example.org"));
 
     /** The configuration as DS would build it from defaults plus a few overrides. */
     static ListenerConfig config(int port, int maxRecipients, String keystore, String password) {
