@@ -363,7 +363,7 @@ public final class RetentionComponent implements RetentionService, MessageTransf
                     waited(null);
                     return;
                 }
-                claimed = claim(ledger, read, now, true);
+                claimed = claim(ledger, read, now, true, true);
             } catch (IllegalStateException e) {
                 // The store is away: no sweep here (the audit store, in the same database, could not record one
                 // anyway); tried again at every tick, said once per reason.
@@ -375,7 +375,8 @@ public final class RetentionComponent implements RetentionService, MessageTransf
                 LOG.info("Retention: scheduled sweep skipped: another node started one at the same moment");
                 return;
             }
-            run(this::mailboxes, claimed);
+            Lease lease = claimed;
+            run(() -> lease.remaining(mailboxes()), claimed);
         } catch (RuntimeException e) {
             LOG.warn("Retention: scheduled sweep failed: {}", e.toString());
         } finally {
@@ -432,29 +433,37 @@ public final class RetentionComponent implements RetentionService, MessageTransf
 
     /**
      * Writes this node's claim into the record read, unless another node holds a live lease (then
-     * {@link RetentionException}).
+     * {@link RetentionException}). A scheduled sweep ({@code resume}) that finds a full sweep left unfinished (its
+     * node stopped, its lease lapsed) takes that sweep over: same start, going on after the last mailbox it finished
+     * ({@link Lease#remaining}), so a node dying half-way through ten thousand mailboxes costs the next one the
+     * mailbox it was in, not the whole sweep again. A requested sweep starts afresh.
      *
      * @return the lease, or null when another node wrote the record first
      * @throws IllegalStateException when the store cannot be written
      */
-    private Lease claim(SweepLedger ledger, SweepLedger.State read, Instant now, boolean full) {
+    private Lease claim(SweepLedger ledger, SweepLedger.State read, Instant now, boolean full, boolean resume) {
         SweepLedger.Run left = read.run();
         if (left != null && !left.node().equals(node) && left.lease().isAfter(now)) {
             throw new RetentionException("a retention sweep is running on node " + SweepLedger.oneLine(left.node())
                     + " (started " + left.started() + ", " + left.done() + " mailbox(es) done, its lease runs to "
                     + left.lease() + "); try again later");
         }
-        SweepLedger.Run mine = new SweepLedger.Run(node, now, now.plus(lease), full, 0);
+        boolean takeOver = resume && full && left != null && left.full();
+        SweepLedger.Run mine = takeOver
+                ? new SweepLedger.Run(node, left.started(), now.plus(lease), true, left.done(), left.last(),
+                        left.stalls() + 1)
+                : new SweepLedger.Run(node, now, now.plus(lease), full, 0);
         Optional<SweepLedger.State> written = ledger.write(read, read.withRun(mine));
         if (written.isEmpty()) {
             return null;
         }
         if (left != null) {
-            LOG.warn("Retention: node {} left a sweep unfinished (started {}, {} mailbox(es) done, its lease ran to {});"
-                    + " this node sweeps now", left.node().equals(node) ? "this node" : SweepLedger.oneLine(left.node()),
-                    left.started(), left.done(), left.lease());
+            LOG.warn("Retention: node {} left a sweep unfinished (started {}, {} mailbox(es) done{}, its lease ran to "
+                    + "{}); this node {}", left.node().equals(node) ? "this node" : SweepLedger.oneLine(left.node()),
+                    left.started(), left.done(), left.last().isEmpty() ? "" : ", the last " + left.last(),
+                    left.lease(), takeOver ? "goes on with it" : "sweeps now");
         }
-        return new Lease(ledger, written.get(), now);
+        return new Lease(ledger, written.get(), now, takeOver);
     }
 
     /**
@@ -471,7 +480,7 @@ public final class RetentionComponent implements RetentionService, MessageTransf
         Lease claimed;
         try {
             Instant now = clock.instant();
-            claimed = claim(ledger, ledger.read(), now, full);
+            claimed = claim(ledger, ledger.read(), now, full, false);
         } catch (IllegalStateException e) {
             // the store's text (a database message) is for the log, not for the REST client
             LOG.warn("Retention: requested sweep refused: {}", e.getMessage());
@@ -494,19 +503,56 @@ public final class RetentionComponent implements RetentionService, MessageTransf
         private SweepLedger.State state;
         private Instant renewed;
         private int done;
+        /** Whether this sweep goes on with one another node left unfinished ({@link #remaining}). */
+        private final boolean takenOver;
         /** Why this node no longer holds the record, or null. */
         private String lost;
 
-        Lease(SweepLedger ledger, SweepLedger.State state, Instant now) {
+        Lease(SweepLedger ledger, SweepLedger.State state, Instant now, boolean takenOver) {
             this.ledger = ledger;
             this.state = state;
             this.renewed = now;
+            this.takenOver = takenOver;
+            this.done = state.run().done();
         }
 
-        /** After a mailbox: renews the lease; false when it is lost (another node took over, the store is away). */
-        boolean mailboxDone() {
+        /**
+         * The mailboxes this sweep still has to visit, of {@code all} (in the order a full sweep visits them): all of
+         * them for a new sweep; for one taken over, those after the last mailbox finished — all of them when that
+         * mailbox is no longer among them (sweeping one twice is harmless, skipping one is not). When
+         * {@link SweepLedger#STALLS_TO_SKIP} nodes in a row stopped on the next mailbox, it is skipped with a WARN and
+         * recorded as done, so the sweep gets past it; the next full sweep tries it again.
+         */
+        List<String> remaining(List<String> all) {
+            SweepLedger.Run run = state.run();
+            if (!takenOver || run.last().isEmpty() && run.stalls() < SweepLedger.STALLS_TO_SKIP) {
+                return all;
+            }
+            int from = run.last().isEmpty() ? 0 : all.indexOf(run.last()) + 1;
+            if (from == 0 && !run.last().isEmpty()) {
+                LOG.info("Retention: the last mailbox the unfinished sweep finished ({}) is no longer configured; "
+                        + "sweeping every mailbox", run.last());
+                return all;
+            }
+            if (run.stalls() >= SweepLedger.STALLS_TO_SKIP && from < all.size()) {
+                String skipped = all.get(from);
+                LOG.warn("Retention: mailbox {} skipped in this sweep: {} nodes in a row stopped while sweeping it "
+                        + "(see their logs); the next sweep tries it again", skipped, run.stalls());
+                if (!mailboxDone(skipped)) {
+                    return List.of();
+                }
+                from++;
+            }
+            return all.subList(from, all.size());
+        }
+
+        /**
+         * After mailbox {@code m}: renews the lease and records {@code m} as the last finished; false when the lease is
+         * lost (another node took over, the store is away).
+         */
+        boolean mailboxDone(String m) {
             done++;
-            return renew();
+            return renew(m);
         }
 
         /** Within a mailbox: renews the lease when {@link #RENEW_WITHIN} has passed; false when it is lost. */
@@ -514,17 +560,19 @@ public final class RetentionComponent implements RetentionService, MessageTransf
             if (lost != null) {
                 return false;
             }
-            return clock.instant().isBefore(renewed.plus(RENEW_WITHIN)) || renew();
+            return clock.instant().isBefore(renewed.plus(RENEW_WITHIN)) || renew(null);
         }
 
-        private boolean renew() {
+        /** @param finished the mailbox just finished, or null within one */
+        private boolean renew(String finished) {
             if (lost != null) {
                 return false;
             }
             Instant now = clock.instant();
             try {
-                Optional<SweepLedger.State> w = ledger.write(state, state.withRun(state.run().renewed(now.plus(lease),
-                        done)));
+                SweepLedger.Run run = state.run();
+                Optional<SweepLedger.State> w = ledger.write(state, state.withRun(finished == null
+                        ? run.renewed(now.plus(lease)) : run.renewed(now.plus(lease), done, finished)));
                 if (w.isEmpty()) {
                     lost = "another node took this sweep over (this node's lease of " + lease + " lapsed?)";
                 } else {
@@ -541,13 +589,15 @@ public final class RetentionComponent implements RetentionService, MessageTransf
         }
 
         /** Ends the sweep in the record: the last sweep's times (a full one) and no run. */
-        void release(Instant started, SweepReport report) {
+        void release(SweepReport report) {
             if (lost != null) {
                 return; // the record is another node's now, or unreachable
             }
+            // a sweep taken over ends the run the first node started: the schedule keeps that start
             SweepLedger.State end = state.run().full()
-                    ? new SweepLedger.State(Optional.of(started), Optional.of(clock.instant()), node,
-                            report == null ? "failed" : summary(report), null, state.version())
+                    ? new SweepLedger.State(Optional.of(state.run().started()), Optional.of(clock.instant()), node,
+                            (report == null ? "failed" : summary(report))
+                                    + (takenOver ? " (went on with an unfinished sweep)" : ""), null, state.version())
                     : state.withRun(null);
             try {
                 if (ledger.write(state, end).isEmpty()) {
@@ -591,7 +641,7 @@ public final class RetentionComponent implements RetentionService, MessageTransf
             return report;
         } finally {
             if (held != null) {
-                held.release(started, report);
+                held.release(report);
             }
         }
     }
@@ -621,7 +671,7 @@ public final class RetentionComponent implements RetentionService, MessageTransf
                 }
                 sweeper.sweepMailbox(m, c);
                 visited++;
-                if (held != null && !held.mailboxDone()) {
+                if (held != null && !held.mailboxDone(m)) {
                     c.error("sweep stopped after " + visited + " mailbox(es) (" + m + "): " + held.lost);
                     break;
                 }

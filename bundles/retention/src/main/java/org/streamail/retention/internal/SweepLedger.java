@@ -31,18 +31,39 @@ final class SweepLedger {
      * @param lease   until when that node holds it; another node may sweep afterwards
      * @param full    whether it sweeps every mailbox (scheduled or {@code sweep()}), not one requested mailbox
      * @param done    mailboxes swept so far
+     * @param last    the last mailbox swept to its end ("" none yet): a node taking the sweep over goes on after it
+     * @param stalls  how many nodes in a row took the sweep over without a mailbox done in between: the mailbox
+     *                after {@code last} stopped each of them ({@link #STALLS_TO_SKIP})
      */
-    record Run(String node, Instant started, Instant lease, boolean full, int done) {
+    record Run(String node, Instant started, Instant lease, boolean full, int done, String last, int stalls) {
         Run {
             Objects.requireNonNull(node, "node");
             Objects.requireNonNull(started, "started");
             Objects.requireNonNull(lease, "lease");
+            Objects.requireNonNull(last, "last");
         }
 
-        Run renewed(Instant newLease, int newDone) {
-            return new Run(node, started, newLease, full, newDone);
+        Run(String node, Instant started, Instant lease, boolean full, int done) {
+            this(node, started, lease, full, done, "", 0);
+        }
+
+        /** After a mailbox swept to its end: a new lease, one more done, and no stall. */
+        Run renewed(Instant newLease, int newDone, String newLast) {
+            return new Run(node, started, newLease, full, newDone, newLast, 0);
+        }
+
+        /** Within a mailbox: a new lease only. */
+        Run renewed(Instant newLease) {
+            return new Run(node, started, newLease, full, done, last, stalls);
         }
     }
+
+    /**
+     * Nodes in a row that may stop on one mailbox (their sweep taken over with no mailbox done since the previous
+     * takeover) before the next node skips it: a mailbox that kills the sweeping process (memory, a crash in the IMAP
+     * library) would otherwise stop every sweep at the same place for good, the mailboxes after it never swept.
+     */
+    static final int STALLS_TO_SKIP = 3;
 
     /**
      * The record as read.
@@ -116,7 +137,10 @@ final class SweepLedger {
         Run run = s.run();
         if (run != null) {
             f.put("run.node", oneLine(run.node())).put("run.started", run.started()).put("run.lease", run.lease())
-                    .put("run.full", run.full()).put("run.done", run.done());
+                    .put("run.full", run.full()).put("run.done", run.done()).put("run.stalls", run.stalls());
+            if (!run.last().isEmpty()) {
+                f.put("run.last", oneLine(run.last()));
+            }
         }
         return f.format();
     }
@@ -130,7 +154,7 @@ final class SweepLedger {
         String node = f.text("run.node", "");
         if (started.isPresent() && lease.isPresent() && !node.isEmpty()) {
             run = new Run(node, started.get(), lease.get(), !"false".equals(f.text("run.full", "")),
-                    f.count("run.done"));
+                    f.count("run.done"), f.text("run.last", ""), f.count("run.stalls"));
         }
         return new State(f.instant("last.start"), f.instant("last.end"), f.text("last.node", ""),
                 f.text("last.summary", ""), run, version);

@@ -250,7 +250,7 @@ class SweepNodesTest {
         assertThat(audited(mailbox)).hasSize(1);
         SweepLedger.State s = record();
         assertThat(s.run()).isNull();
-        assertThat(s.lastStart()).contains(clock.instant());
+        assertThat(s.lastStart()).as("the sweep taken over keeps its start").contains(START.minus(Duration.ofMinutes(5)));
         assertThat(s.lastNode()).isNotEqualTo(DEAD_NODE).contains("#");
         SweepStatus status = b.sweepStatus();
         assertThat(status.coordinated()).isTrue();
@@ -444,5 +444,134 @@ class SweepNodesTest {
         assertThat(FolderRotation.parse(FolderRotation.format("a@b", "Stra\u00dfe/x y%\n"), "a@b"))
                 .contains("Stra\u00dfe/x y%\n");
         assertThat(FolderRotation.parse("mailbox=other%40b\nafter=Zeta\n", "a@b")).as("another mailbox's").isEmpty();
+    }
+
+    /** A full sweep another node left unfinished: started 20 minutes ago, its lease lapsed a minute ago. */
+    void anotherNodeLeftASweep(int done, String last, int stalls) {
+        Instant now = clock.instant();
+        shared.put(SweepLedger.NAME, SweepLedger.format(new SweepLedger.State(Optional.of(START.minus(Duration.ofHours(
+                2))), Optional.of(START.minus(Duration.ofHours(2)).plusSeconds(60)), "1@gw-1#000000", "",
+                new SweepLedger.Run(DEAD_NODE, now.minus(Duration.ofMinutes(20)), now.minus(Duration.ofMinutes(1)),
+                        true, done, last, stalls), 0)));
+    }
+
+    /**
+     * A node taking over a sweep left unfinished goes on after the last mailbox that sweep finished (its start kept for
+     * the schedule), instead of sweeping every mailbox again; before, the takeover swept them all.
+     */
+    @Test
+    void aNodeTakingOverAnUnfinishedSweepGoesOnAfterTheLastMailboxItFinished() throws Exception {
+        String a = mailboxWithExpiredMail();
+        String b = mailboxWithExpiredMail();
+        String c = mailboxWithExpiredMail();
+        RetentionComponent node = node(shared, true, a, b, c);
+        anotherNodeLeftASweep(1, a, 0);
+        Instant deadStarted = record().run().started();
+
+        node.scheduledSweep();
+
+        assertThat(audited(a)).as("finished by the node that died").isEmpty();
+        assertThat(audited(b)).hasSize(1);
+        assertThat(audited(c)).hasSize(1);
+        SweepLedger.State s = record();
+        assertThat(s.run()).isNull();
+        assertThat(s.lastStart()).as("the schedule keeps the first node's start").contains(deadStarted);
+        assertThat(s.lastSummary()).contains("mailboxes=2").contains("went on with an unfinished sweep");
+
+        // the next turn, an interval after that start, sweeps every mailbox again
+        clock.advance(Duration.ofHours(1));
+        node.scheduledSweep();
+        assertThat(audited(a)).hasSize(1);
+        assertThat(audited(b)).hasSize(2);
+    }
+
+    /**
+     * While it goes on, the record says after each mailbox which one it finished last and how many are done, so a
+     * second takeover goes on from there; a finished mailbox also clears the stall count.
+     */
+    @Test
+    void theRecordFollowsEachFinishedMailboxSoASecondTakeoverGoesOnFromThere() throws Exception {
+        String a = mailboxWithExpiredMail();
+        String b = mailboxWithExpiredMail();
+        String c = mailboxWithExpiredMail();
+        List<SweepLedger.Run> written = new ArrayList<>();
+        SharedState recording = new SharedState() {
+            @Override
+            public Optional<Entry> read(String name) {
+                return shared.read(name);
+            }
+
+            @Override
+            public Optional<Entry> compareAndSet(String name, long expectedVersion, String value) {
+                Optional<Entry> e = shared.compareAndSet(name, expectedVersion, value);
+                e.ifPresent(x -> written.add(SweepLedger.parse(value, x.version()).run()));
+                return e;
+            }
+        };
+        RetentionComponent node = node(recording, true, a, b, c);
+        anotherNodeLeftASweep(0, "", 1);
+
+        node.scheduledSweep();
+
+        assertThat(audited(a)).hasSize(1);
+        assertThat(audited(c)).hasSize(1);
+        // the claim, one renewal per mailbox, the end
+        assertThat(written).hasSize(5);
+        assertThat(written.get(0).stalls()).as("the claim counts the stall of the node that stopped").isEqualTo(2);
+        assertThat(written.subList(1, 4)).extracting(SweepLedger.Run::last).containsExactly(a, b, c);
+        assertThat(written.subList(1, 4)).extracting(SweepLedger.Run::done).containsExactly(1, 2, 3);
+        assertThat(written.subList(1, 4)).extracting(SweepLedger.Run::stalls).containsOnly(0);
+        assertThat(written.get(4)).isNull();
+    }
+
+    /**
+     * A mailbox on which three nodes in a row stopped (each took the sweep over and stopped before finishing it) is
+     * skipped by the next, which goes on with the rest: otherwise that one mailbox would stop every sweep for good.
+     */
+    @Test
+    void aMailboxThatStoppedThreeNodesInARowIsSkippedAndTheRestSwept() throws Exception {
+        String a = mailboxWithExpiredMail();
+        String poison = mailboxWithExpiredMail();
+        String c = mailboxWithExpiredMail();
+        RetentionComponent node = node(shared, true, a, poison, c);
+
+        anotherNodeLeftASweep(1, a, SweepLedger.STALLS_TO_SKIP - 2);
+        // the record as the second node to stop left it: one more stall, nothing finished since
+        SweepLedger.Run left = record().run();
+        shared.put(SweepLedger.NAME, SweepLedger.format(record().withRun(new SweepLedger.Run(DEAD_NODE, left.started(),
+                left.lease(), true, left.done(), left.last(), SweepLedger.STALLS_TO_SKIP - 1))));
+
+        node.scheduledSweep();
+
+        assertThat(audited(a)).isEmpty();
+        assertThat(audited(poison)).as("skipped this time").isEmpty();
+        assertThat(audited(c)).hasSize(1);
+        assertThat(record().run()).isNull();
+
+        // with fewer stalls the same mailbox is tried again
+        String d = mailboxWithExpiredMail();
+        RetentionComponent other = node(shared, true, a, poison, d);
+        clock.advance(Duration.ofHours(2));
+        anotherNodeLeftASweep(1, a, SweepLedger.STALLS_TO_SKIP - 2);
+        other.scheduledSweep();
+        assertThat(audited(poison)).hasSize(1);
+        assertThat(audited(d)).hasSize(1);
+    }
+
+    /** When the last mailbox finished is no longer configured, every mailbox is swept (twice is harmless, skipped not). */
+    @Test
+    void aTakeoverWhoseLastMailboxIsGoneSweepsEveryMailboxAndARequestedSweepAlwaysDoes() throws Exception {
+        String a = mailboxWithExpiredMail();
+        String b = mailboxWithExpiredMail();
+        RetentionComponent node = node(shared, true, a, b);
+        anotherNodeLeftASweep(5, "removed@corp.example", 0);
+        node.scheduledSweep();
+        assertThat(audited(a)).hasSize(1);
+        assertThat(audited(b)).hasSize(1);
+
+        anotherNodeLeftASweep(1, a, 0);
+        node.sweep();
+        assertThat(audited(a)).as("a requested sweep starts afresh").hasSize(2);
+        assertThat(audited(b)).hasSize(2);
     }
 }
