@@ -262,6 +262,137 @@ public class LinkGuardIT extends StreamailTestSupport {
                 .contains(result.reference());
     }
 
+    /**
+     * The links inside a PDF and a Word attachment are rewritten too (PDFBox and commons-compress resolved in the
+     * distribution), and a click on the PDF's link is checked at the click endpoint like any other: a clean target
+     * is a redirect to it.
+     */
+    @Test
+    public void theLinksInsidePdfAndWordAttachmentsLeadToTheClickEndpoint() throws Exception {
+        configureNextHopAndMailboxes();
+        String subject = "Invoice 2026-118 " + UUID.randomUUID().toString().substring(0, 6);
+        String pdfTarget = "https://pay.invoice-links.example/view?doc=118";
+        String wordTarget = "https://files.invoice-links.example/terms";
+        String boundary = "b-" + UUID.randomUUID();
+        String msg = "From: Billing <billing@invoice-links.example>\r\nTo: alice@example.org\r\nSubject: " + subject
+                + "\r\nMessage-ID: <" + UUID.randomUUID() + "@invoice-links.example>\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=\"" + boundary + "\"\r\n\r\n--" + boundary
+                + "\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nPlease find the invoice attached.\r\n--"
+                + boundary + "\r\nContent-Type: application/pdf; name=invoice.pdf\r\nContent-Transfer-Encoding: base64"
+                + "\r\nContent-Disposition: attachment; filename=invoice.pdf\r\n\r\n" + mimeBase64(pdfWithLink(pdfTarget))
+                + "\r\n--" + boundary + "\r\nContent-Type: application/vnd.openxmlformats-officedocument"
+                + ".wordprocessingml.document; name=terms.docx\r\nContent-Transfer-Encoding: base64\r\n"
+                + "Content-Disposition: attachment; filename=terms.docx\r\n\r\n" + mimeBase64(docxWithLink(wordTarget))
+                + "\r\n--" + boundary + "--\r\n";
+        assertThat(waitForReply("billing@invoice-links.example", "alice@example.org",
+                msg.getBytes(StandardCharsets.US_ASCII))).startsWith("250");
+        waitFor("the invoice at the next hop", Duration.ofSeconds(60),
+                () -> inbox("alice@example.org").stream().anyMatch(m -> subjectOf(m).equals(subject)));
+
+        jakarta.mail.internet.MimeMessage copy = inbox("alice@example.org").stream()
+                .filter(m -> subjectOf(m).equals(subject)).findFirst().orElseThrow().getMimeMessage();
+        // read as a multipart directly: the probe has no mailcap for getContent() in OSGi
+        jakarta.mail.Multipart parts = new jakarta.mail.internet.MimeMultipart(
+                new jakarta.mail.util.ByteArrayDataSource(copy.getRawInputStream(), copy.getContentType()));
+        byte[] pdf = parts.getBodyPart(1).getInputStream().readAllBytes();
+        byte[] docx = parts.getBodyPart(2).getInputStream().readAllBytes();
+        Pattern click = Pattern.compile("http://127\\.0\\.0\\.1:" + httpPort() + "/streamail/click/[A-Za-z0-9_.\\-]+");
+
+        // the PDF: an incremental update, so the link annotation's last revision holds the click URL
+        String pdfText = new String(pdf, StandardCharsets.ISO_8859_1);
+        assertThat(pdfText).startsWith(new String(pdfWithLink(pdfTarget), StandardCharsets.ISO_8859_1));
+        Matcher uri = Pattern.compile("/URI\\s*\\(([^)]*)\\)").matcher(pdfText);
+        String lastUri = null;
+        while (uri.find()) {
+            lastUri = uri.group(1);
+        }
+        assertThat(lastUri).as(pdfText).matches(click.pattern());
+
+        // the Word file: the hyperlink relationship's target
+        String rels = null;
+        try (java.util.zip.ZipInputStream zip = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(docx))) {
+            for (java.util.zip.ZipEntry e; (e = zip.getNextEntry()) != null; ) {
+                if (e.getName().equals("word/_rels/document.xml.rels")) {
+                    rels = new String(zip.readAllBytes(), StandardCharsets.UTF_8);
+                }
+            }
+        }
+        assertThat(rels).isNotNull().doesNotContain(wordTarget);
+        assertThat(click.matcher(rels).find()).as(rels).isTrue();
+
+        // a click on the PDF's link: checked, clean, sent on to the original target
+        HttpURLConnection c = (HttpURLConnection) new URL(lastUri).openConnection();
+        c.setInstanceFollowRedirects(false);
+        assertThat(c.getResponseCode()).isEqualTo(302);
+        assertThat(c.getHeaderField("Location")).isEqualTo(pdfTarget);
+        LinkStore links = service(LinkStore.class, Duration.ofSeconds(30));
+        assertThat(links.clicks(20, false)).anySatisfy(k -> {
+            assertThat(k.url()).isEqualTo(pdfTarget);
+            assertThat(k.blocked()).isFalse();
+        });
+    }
+
+    private static String mimeBase64(byte[] data) {
+        return java.util.Base64.getMimeEncoder(76, new byte[] {'\r', '\n'}).encodeToString(data);
+    }
+
+    /** A one-page PDF whose link annotation opens {@code target}; written by hand, with its cross-reference table. */
+    static byte[] pdfWithLink(String target) {
+        String[] objects = {
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Annots [4 0 R] >>",
+            "<< /Type /Annot /Subtype /Link /Rect [72 700 300 720] /Border [0 0 0] /A << /S /URI /URI (" + target
+                    + ") >> >>"};
+        StringBuilder b = new StringBuilder("%PDF-1.4\n");
+        List<Integer> offsets = new ArrayList<>();
+        for (int i = 0; i < objects.length; i++) {
+            offsets.add(b.length());
+            b.append(i + 1).append(" 0 obj\n").append(objects[i]).append("\nendobj\n");
+        }
+        int xref = b.length();
+        b.append("xref\n0 ").append(objects.length + 1).append("\n0000000000 65535 f \n");
+        for (int o : offsets) {
+            b.append(String.format("%010d 00000 n \n", o));
+        }
+        b.append("trailer\n<< /Size ").append(objects.length + 1).append(" /Root 1 0 R >>\nstartxref\n").append(xref)
+                .append("\n%%EOF\n");
+        return b.toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /** A minimal Word document with one external hyperlink to {@code target}. */
+    static byte[] docxWithLink(String target) throws java.io.IOException {
+        String w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+        String r = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+        Map<String, String> entries = new LinkedHashMap<>();
+        entries.put("[Content_Types].xml", "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>"
+                + "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
+                + "<Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>"
+                + "<Default Extension=\"xml\" ContentType=\"application/xml\"/>"
+                + "<Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-"
+                + "officedocument.wordprocessingml.document.main+xml\"/></Types>");
+        entries.put("_rels/.rels", "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>"
+                + "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+                + "<Relationship Id=\"rId1\" Type=\"" + r + "/officeDocument\" Target=\"word/document.xml\"/>"
+                + "</Relationships>");
+        entries.put("word/document.xml", "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>"
+                + "<w:document xmlns:w=\"" + w + "\" xmlns:r=\"" + r + "\"><w:body><w:p><w:hyperlink r:id=\"rId5\">"
+                + "<w:r><w:t>Terms</w:t></w:r></w:hyperlink></w:p></w:body></w:document>");
+        entries.put("word/_rels/document.xml.rels", "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>"
+                + "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+                + "<Relationship Id=\"rId5\" Type=\"" + r + "/hyperlink\" Target=\"" + target
+                + "\" TargetMode=\"External\"/></Relationships>");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(out)) {
+            for (Map.Entry<String, String> e : entries.entrySet()) {
+                zip.putNextEntry(new java.util.zip.ZipEntry(e.getKey()));
+                zip.write(e.getValue().getBytes(StandardCharsets.UTF_8));
+                zip.closeEntry();
+            }
+        }
+        return out.toByteArray();
+    }
+
     /** Sends until the listener knows the address (the directory is refreshed every few seconds). */
     private String waitForReply(String from, String rcpt, byte[] msg) throws Exception {
         String[] reply = new String[1];

@@ -51,6 +51,8 @@ public final class LinkGuardTransformer implements MessageTransformer {
     private static final Logger LOG = LoggerFactory.getLogger(LinkGuardTransformer.class);
     static final String NAME = "linkguard";
     static final int RANKING = -100;
+    /** The document kinds whose links are rewritten when {@code rewrite.documents} is on. */
+    static final List<DocumentLinks> DOCUMENTS = List.of(new PdfLinks(), new OfficeLinks(), new OpenDocumentLinks());
 
     private final Settings settings;
     private final LinkRewriter rewriter;
@@ -83,7 +85,7 @@ public final class LinkGuardTransformer implements MessageTransformer {
         this.settings = settings;
         this.rewriter = new LinkRewriter(new LinkTokens(KeyFile.load(settings.keyFile())), settings.baseUrl(),
                 settings.exemptDomains(), settings.maxLinks(), settings.rewriteAttachments(),
-                settings.rewriteSigned());
+                settings.rewriteSigned(), settings.rewriteDocuments() ? DOCUMENTS : List.of());
         this.directory = directory;
         this.linkStore = store;
         this.clock = clock;

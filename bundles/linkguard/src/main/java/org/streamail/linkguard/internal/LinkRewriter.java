@@ -42,7 +42,9 @@ import org.slf4j.LoggerFactory;
  *       ({@code message/rfc822}, also when base64 or quoted-printable encoded: decoded, rewritten and
  *       re-encoded). Also, unless {@code rewrite.attachments} is off, attachments a browser opens as a page
  *       ({@link #opensAsPage}: HTML, XHTML, SVG by type or file name), rewritten as HTML within
- *       {@link #MAX_ATTACHMENT_BYTES}.</li>
+ *       {@link #MAX_ATTACHMENT_BYTES}. And, unless {@code rewrite.documents} is off, the link targets inside any
+ *       other file that is a PDF, Office Open XML or OpenDocument file by its bytes ({@link DocumentLinks}), within
+ *       the same bound.</li>
  *   <li>HTML: the {@code href} (and {@code xlink:href}, inline SVG) of {@code a} and {@code area} elements, and the
  *       form targets ({@code <form action>}, {@code formaction} of {@code button} and {@code input}, signed as
  *       {@link LinkTokens.Kind#FORM}; an empty or missing one is left alone), found with jsoup and replaced at the
@@ -134,6 +136,8 @@ final class LinkRewriter {
     private final int maxLinks;
     private final boolean rewriteAttachments;
     private final boolean rewriteSigned;
+    /** The document kinds whose links are rewritten ({@code rewrite.documents}); empty: documents stay as written. */
+    private final List<DocumentLinks> documents;
 
     /**
      * @param tokens        signs the links
@@ -155,6 +159,16 @@ final class LinkRewriter {
      */
     LinkRewriter(LinkTokens tokens, String baseUrl, Set<String> exemptDomains, int maxLinks,
             boolean rewriteAttachments, boolean rewriteSigned) {
+        this(tokens, baseUrl, exemptDomains, maxLinks, rewriteAttachments, rewriteSigned, List.of());
+    }
+
+    /**
+     * @param documents the document kinds whose links are rewritten inside attachments ({@code rewrite.documents}:
+     *                  {@link PdfLinks}, {@link OfficeLinks}); empty leaves every document as written
+     */
+    LinkRewriter(LinkTokens tokens, String baseUrl, Set<String> exemptDomains, int maxLinks,
+            boolean rewriteAttachments, boolean rewriteSigned, List<DocumentLinks> documents) {
+        this.documents = List.copyOf(documents);
         this.tokens = Objects.requireNonNull(tokens, "tokens");
         String base = Urls.httpUrl(baseUrl).orElseThrow(() -> new IllegalArgumentException("base.url"));
         this.clickPrefix = base + CLICK_PATH;
@@ -232,6 +246,185 @@ final class LinkRewriter {
             rewritePart(msg, p, html, s, edits, null);
         } else if (rewriteAttachments && opensAsPage(p)) {
             rewriteAttachment(msg, p, path.isEmpty() ? "1" : path, s, edits);
+        } else if ((!documents.isEmpty() || rewriteAttachments) && !p.mediaType().startsWith("multipart/")
+                && !p.mediaType().startsWith("message/")) {
+            // Any other file, whatever its declared type: a PDF sent as text/plain or octet-stream and named .pdf
+            // opens in the PDF viewer all the same
+            rewriteDocument(msg, p, path.isEmpty() ? "1" : path, s, edits);
+        }
+    }
+
+    /** Decoded bytes looked at to tell whether a file may be a document ({@link #mayBeDocument}). */
+    private static final int SNIFF_BYTES = 1024;
+    /** Encoded body bytes decoded for that look: base64 needs 4 characters for 3 bytes, plus line breaks. */
+    private static final int SNIFF_ENCODED_BYTES = SNIFF_BYTES * 3;
+    private static final byte[] PDF_MAGIC = "%PDF-".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * Whether the first decoded bytes of a file may start a document whose links are rewritten: a zip (Office Open
+     * XML, OpenDocument) or a PDF, whose header viewers find anywhere in the first 1,024 bytes. Only then is the whole
+     * attachment decoded and handed to the {@link DocumentLinks} kinds, which judge it properly: images, audio and
+     * the like cost the decoding of one KiB.
+     */
+    static boolean mayBeDocument(byte[] head) {
+        if (head.length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
+            return true;
+        }
+        int limit = Math.min(head.length, SNIFF_BYTES) - PDF_MAGIC.length;
+        for (int i = 0; i <= limit; i++) {
+            if (head[i] == '%' && Arrays.equals(head, i, i + PDF_MAGIC.length, PDF_MAGIC, 0, PDF_MAGIC.length)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The links inside a document attachment (PDF, Office, OpenDocument: {@link DocumentLinks}) rewritten. A reader
+     * opens such a file in its own viewer, where a click went to the link's target directly. The kind is judged by
+     * the file's bytes, never by its declared type or name: the viewer opens what it gets. The rewritten file is put
+     * back in its transfer encoding (base64 or quoted-printable); one sent unencoded (7bit, 8bit, binary, or an
+     * encoding readers do not know, read as written) goes back as base64 with its Content-Transfer-Encoding changed,
+     * since a rewritten binary file has no line structure to keep. Whatever goes wrong leaves the file as written:
+     * signed ({@code rewrite.signed} off) at DEBUG, password-protected at INFO (bank statements and the like), and a
+     * file over the bounds or unreadable at WARN, naming the message and the part number, never the content.
+     */
+    private void rewriteDocument(byte[] msg, MimeTree.Part p, String path, Session s, List<Edit> edits) {
+        String cte = p.transferEncoding();
+        if (TransferCodec.isUnreadEncoding(cte)) {
+            return;
+        }
+        int contentEnd = p.end();
+        while (contentEnd > p.bodyStart() && (msg[contentEnd - 1] == '\n' || msg[contentEnd - 1] == '\r')) {
+            contentEnd--;
+        }
+        int sniffEnd = Math.min(contentEnd, p.bodyStart() + SNIFF_ENCODED_BYTES);
+        if (!mayBeDocument(decode(Arrays.copyOfRange(msg, p.bodyStart(), sniffEnd), cte))) {
+            return;
+        }
+        if (cte.equals("base64") && (contentEnd - p.bodyStart()) / 4L * 3 > 2L * MAX_ATTACHMENT_BYTES) {
+            LOG.warn("Message {}: attachment part {} ({}) is larger than {} bytes; links inside it were left as "
+                    + "written", s.messageId, path, p.mediaType(), MAX_ATTACHMENT_BYTES);
+            return;
+        }
+        byte[] decoded = decode(Arrays.copyOfRange(msg, p.bodyStart(), contentEnd), cte);
+        if (decoded.length > MAX_ATTACHMENT_BYTES) {
+            LOG.warn("Message {}: attachment part {} ({}) has {} bytes decoded, more than {}; links inside it were "
+                    + "left as written", s.messageId, path, p.mediaType(), decoded.length, MAX_ATTACHMENT_BYTES);
+            return;
+        }
+        // Every kind that recognises the file rewrites it in turn: a file that is a zip of both Office and
+        // OpenDocument (each application reads its own parts) gets both kinds' links rewritten.
+        byte[] out = decoded;
+        List<String> kinds = new ArrayList<>(2);
+        if (rewriteAttachments && ZipPackage.startsAsZip(decoded) && documents.stream().noneMatch(
+                k -> k.recognises(decoded))) {
+            kinds.add("zip");
+            try {
+                out = rewriteArchivePages(decoded, s, path);
+            } catch (DocumentLinks.DocumentException e) {
+                logLeftAsWritten(s, path, "zip", e);
+                return;
+            } catch (RuntimeException | LinkageError | StackOverflowError e) {
+                LOG.warn("Message {}: zip attachment part {} could not be rewritten and was left as written: {}",
+                        s.messageId, path, e.toString());
+                return;
+            }
+        }
+        for (DocumentLinks kind : documents) {
+            try {
+                if (!kind.recognises(out)) {
+                    continue;
+                }
+                out = kind.rewrite(out, s::replacement, rewriteSigned);
+                kinds.add(kind.kind());
+            } catch (DocumentLinks.DocumentException e) {
+                logLeftAsWritten(s, path, kind.kind(), e);
+                return;
+            } catch (RuntimeException | LinkageError | StackOverflowError e) {
+                // A bug, a library missing at runtime or a parser's recursion on a hostile file: never a verdict on
+                // the file, and never the end of the rest of the message's rewriting (an Error would take the whole
+                // transformer down, every link of the message left live). This file stays as written.
+                LOG.warn("Message {}: {} attachment part {} could not be rewritten and was left as written: {}",
+                        s.messageId, kind.kind(), path, e.toString());
+                return;
+            }
+        }
+        if (out == decoded) {
+            return;
+        }
+        if (cte.equals("base64") || cte.equals("quoted-printable")) {
+            edits.add(new Edit(p.bodyStart(), contentEnd, cte.equals("base64")
+                    ? TransferCodec.encodeBase64(out) : TransferCodec.encodeQuotedPrintable(out)));
+        } else {
+            edits.add(new Edit(p.bodyStart(), contentEnd, TransferCodec.encodeBase64(out)));
+            byte[] field = "Content-Transfer-Encoding: base64\r\n".getBytes(StandardCharsets.US_ASCII);
+            Optional<MimeTree.Field> old = p.field("Content-Transfer-Encoding");
+            edits.add(old.map(f -> new Edit(f.start(), f.end(), field))
+                    .orElseGet(() -> new Edit(p.headerEnd(), p.headerEnd(), field)));
+        }
+        if (p.bodyStart() == p.headerEnd()) {
+            edits.add(new Edit(p.headerEnd(), p.headerEnd(), "\r\n".getBytes(StandardCharsets.US_ASCII)));
+        }
+        LOG.debug("Message {}: links inside {} attachment part {} rewritten", s.messageId, kinds, path);
+    }
+
+    private static byte[] decode(byte[] body, String cte) {
+        return switch (cte) {
+            case "base64" -> TransferCodec.decodeBase64(body);
+            case "quoted-printable" -> TransferCodec.decodeQuotedPrintable(body);
+            default -> body;
+        };
+    }
+
+    private static void logLeftAsWritten(Session s, String path, String kind, DocumentLinks.DocumentException e) {
+        switch (e.reason()) {
+            case SIGNED -> LOG.debug("Message {}: signed {} attachment part {} left as written (rewrite.signed is "
+                    + "off)", s.messageId, kind, path);
+            case ENCRYPTED -> LOG.info("Message {}: password-protected {} attachment part {} left as written; links "
+                    + "inside it are not guarded: {}", s.messageId, kind, path, e.getMessage());
+            default -> LOG.warn("Message {}: {} attachment part {} left as written, links inside it not guarded ({}): "
+                    + "{}", s.messageId, kind, path, e.reason(), e.getMessage());
+        }
+    }
+
+    /**
+     * The pages inside a zip archive rewritten like a page attachment ({@code rewrite.attachments}): a fake sign-in
+     * page sent as {@code invoice.zip} opens in the browser from the reader's archive view or once extracted, its
+     * form posting to the attacker. Entries whose name opens as a page ({@link #isPageName}) are read within
+     * {@link ZipPackage}'s bounds, decoded as a page attachment is (byte order mark, UTF-16 without one, else
+     * ISO-8859-1, which keeps every byte) and rewritten as HTML; every other entry is copied as it was compressed.
+     * Archives inside the archive, other archive formats (7z, rar, tar) and password-protected entries are not
+     * opened; the last are left as written at INFO like any password-protected file.
+     *
+     * @return the archive rewritten, or {@code zip} itself when no page changed
+     */
+    private byte[] rewriteArchivePages(byte[] zip, Session s, String path) throws DocumentLinks.DocumentException {
+        try (ZipPackage z = ZipPackage.open(zip, false)) {
+            java.util.Map<Integer, byte[]> changed = new java.util.HashMap<>();
+            List<org.apache.commons.compress.archivers.zip.ZipArchiveEntry> entries = z.entries();
+            for (int i = 0; i < entries.size(); i++) {
+                org.apache.commons.compress.archivers.zip.ZipArchiveEntry e = entries.get(i);
+                if (e.isDirectory() || !isPageName(e.getName())) {
+                    continue;
+                }
+                byte[] data = z.read(i);
+                String charset = byteOrderMark(data);
+                if (charset == null) {
+                    charset = utf16WithoutMark(data);
+                }
+                Text text = Text.decode(data, charset);
+                String rewritten = rewriteHtml(text.value(), s);
+                if (!rewritten.equals(text.value())) {
+                    changed.put(i, rewritten.getBytes(text.charset()));
+                }
+            }
+            if (changed.isEmpty()) {
+                return zip;
+            }
+            LOG.debug("Message {}: {} page(s) inside zip attachment part {} rewritten", s.messageId, changed.size(),
+                    path);
+            return z.write(changed, null);
         }
     }
 
@@ -265,15 +458,26 @@ final class LinkRewriter {
             return true;
         }
         for (String name : p.fileNames()) {
-            String n = name.strip();
-            while (n.endsWith(".") || n.endsWith(" ")) {
-                n = n.substring(0, n.length() - 1).strip();
+            if (isPageName(name)) {
+                return true;
             }
-            String lower = n.toLowerCase(Locale.ROOT);
-            for (String ext : PAGE_EXTENSIONS) {
-                if (lower.endsWith(ext)) {
-                    return true;
-                }
+        }
+        return false;
+    }
+
+    /**
+     * Whether a file of this name opens as a page: it ends in one of {@link #PAGE_EXTENSIONS}, any case, trailing dots
+     * and spaces dropped as Windows does.
+     */
+    static boolean isPageName(String name) {
+        String n = name.strip();
+        while (n.endsWith(".") || n.endsWith(" ")) {
+            n = n.substring(0, n.length() - 1).strip();
+        }
+        String lower = n.toLowerCase(Locale.ROOT);
+        for (String ext : PAGE_EXTENSIONS) {
+            if (lower.endsWith(ext)) {
+                return true;
             }
         }
         return false;
@@ -367,8 +571,12 @@ final class LinkRewriter {
             }
             if (charset == null || charset.isBlank()) {
                 // A file carries its charset in itself: a byte order mark is what a browser goes by first
-                // (HTML encoding sniffing); without one, ISO-8859-1 keeps every byte and finds the ASCII links
+                // (HTML encoding sniffing); without one, text whose every other byte is NUL is UTF-16 (Chrome's
+                // detector reads it so); else ISO-8859-1 keeps every byte and finds the ASCII links
                 charset = byteOrderMark(decoded);
+                if (charset == null) {
+                    charset = utf16WithoutMark(decoded);
+                }
             }
         }
         Text text = Text.decode(decoded, charset);
@@ -433,6 +641,38 @@ final class LinkRewriter {
             at = text.indexOf(PGP_SIGNED, at + 1);
         }
         return false;
+    }
+
+    /** Bytes looked at to tell UTF-16 without a byte order mark ({@link #utf16WithoutMark}). */
+    private static final int UTF16_SNIFF_BYTES = 4096;
+
+    /**
+     * {@code UTF-16LE} or {@code UTF-16BE} when {@code data} reads as UTF-16 text without a byte order mark, else
+     * null: of its first 4 KiB (at least 16 bytes), nine in ten of the high bytes are NUL (Latin text, markup and
+     * URLs) and at most one in ten of the low bytes are. Read as ISO-8859-1 such a page shows no link, since every
+     * other character is a NUL, while a browser that detects the encoding opens it with its links live. Text in
+     * other scripts has few NUL high bytes and stays ISO-8859-1; its links are ASCII all the same, so a page of
+     * Cyrillic or CJK text in UTF-16 without a mark is read as such only when its markup outweighs its text.
+     */
+    static String utf16WithoutMark(byte[] data) {
+        int n = Math.min(data.length, UTF16_SNIFF_BYTES) & ~1;
+        if (n < 16) {
+            return null;
+        }
+        int evenNul = 0;
+        int oddNul = 0;
+        for (int i = 0; i < n; i += 2) {
+            evenNul += data[i] == 0 ? 1 : 0;
+            oddNul += data[i + 1] == 0 ? 1 : 0;
+        }
+        int units = n / 2;
+        if (oddNul * 10 >= units * 9 && evenNul * 10 <= units) {
+            return "UTF-16LE";
+        }
+        if (evenNul * 10 >= units * 9 && oddNul * 10 <= units) {
+            return "UTF-16BE";
+        }
+        return null;
     }
 
     /** The charset a byte order mark at the start of {@code data} names, or null. */

@@ -34,11 +34,12 @@ import org.streamail.api.net.IpBlocks;
  * @param maxLinks          links rewritten per message at most
  * @param rewriteAttachments rewrite attachments a browser opens as a page too
  * @param rewriteSigned     rewrite signed content too (S/MIME, PGP), breaking its signature
+ * @param rewriteDocuments  rewrite the links inside PDF, Office and OpenDocument attachments too
  */
 record Settings(boolean enabled, String baseUrl, Path keyFile, Set<String> exemptDomains,
         List<IpBlock> trustedProxies, double blockScore, Duration verdictCache, boolean failOpen,
         boolean isolateOnBlock, boolean recallOnBlock, boolean recordCleanClicks, int maxLinks,
-        boolean rewriteAttachments, boolean rewriteSigned) {
+        boolean rewriteAttachments, boolean rewriteSigned, boolean rewriteDocuments) {
 
     static final int MAX_LINKS_LIMIT = 100_000;
     static final int MAX_CACHE_SECONDS = 86_400;
@@ -54,7 +55,7 @@ record Settings(boolean enabled, String baseUrl, Path keyFile, Set<String> exemp
                 domains(c.exempt_domains()), proxies(c.trusted_proxies()), blockScore(c.block_score()),
                 cacheSeconds(c.verdict_cache_seconds()), c.fail_open(), c.isolate_on_block(), c.recall_on_block(),
                 c.record_clean_clicks(), maxLinks(c.max_links()), c.rewrite_attachments(),
-                c.rewrite_signed());
+                c.rewrite_signed(), c.rewrite_documents());
     }
 
     static String baseUrl(String value) {

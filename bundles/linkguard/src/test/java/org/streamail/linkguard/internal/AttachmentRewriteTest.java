@@ -244,6 +244,32 @@ class AttachmentRewriteTest {
                 .isEqualTo(PAGE);
     }
 
+    /** Without a byte order mark, a page in UTF-16 was read as ISO-8859-1: no link found, every one left live. */
+    @Test
+    void aUtf16HtmlAttachmentWithoutAByteOrderMarkIsRecognisedAndStaysAsItCame() throws Exception {
+        for (java.nio.charset.Charset cs : List.of(StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE)) {
+            byte[] file = PAGE.getBytes(cs);
+            assertThat(LinkRewriter.utf16WithoutMark(file)).isEqualTo(cs.name());
+            LinkRewriter.Result r = rewrite(mixed("Content-Type: application/octet-stream; name=\"login.htm\"\r\n"
+                    + "Content-Transfer-Encoding: base64\r\n\r\n" + b64(file)));
+            assertThat(r.urls()).as(cs.name())
+                    .containsExactly("https://evil.example/help?a=1&b=2", "https://evil.example/collect.php");
+            byte[] out = decoded(part(r.raw(), 1));
+            assertThat(out[0]).as("no mark added").isEqualTo(file[0]);
+            assertThat(restore(new String(out, cs), "https://evil.example/help?a=1&amp;b=2",
+                    "https://evil.example/collect.php")).isEqualTo(PAGE);
+        }
+        // ASCII, Latin-1 and UTF-8 text, binary noise and short files are not taken for UTF-16
+        assertThat(LinkRewriter.utf16WithoutMark(PAGE.getBytes(StandardCharsets.UTF_8))).isNull();
+        assertThat(LinkRewriter.utf16WithoutMark("\u00e9t\u00e9 \u00e0 Paris".repeat(20)
+                .getBytes(StandardCharsets.ISO_8859_1))).isNull();
+        assertThat(LinkRewriter.utf16WithoutMark(new byte[4096])).as("all NUL").isNull();
+        assertThat(LinkRewriter.utf16WithoutMark("<a>".getBytes(StandardCharsets.UTF_16LE))).as("too short").isNull();
+        byte[] noise = new byte[4096];
+        new java.util.Random(7).nextBytes(noise);
+        assertThat(LinkRewriter.utf16WithoutMark(noise)).isNull();
+    }
+
     @Test
     void brokenBase64IsDeliveredUnchangedAndJunkBase64IsReadAsReadersReadIt() throws Exception {
         String garbage = mixed("Content-Type: text/html; name=x.html\r\nContent-Disposition: attachment\r\n"
