@@ -50,6 +50,37 @@ class LinkRewriterFuzzTest {
         assertThat(again.changed()).as("a second pass changes nothing").isFalse();
     }
 
+    /** With the document kinds: PDF, Office and OpenDocument files besides the pages of zip archives. */
+    private static final LinkRewriter WITH_DOCUMENTS = new LinkRewriter(new LinkTokens(LinkTokensTest.KEY),
+            "http://gw.example:8181", Set.of("partner.example"), MAX_LINKS, true, false,
+            LinkGuardTransformer.DOCUMENTS);
+
+    /**
+     * Any file as a base64 attachment (seeds: a PDF with a link, a Word document, a zip holding a page): the document
+     * kinds and the archive reading never throw out of the rewriter, the output stays bounded, and a second pass
+     * changes nothing (every target a kind rewrote now points at the click endpoint).
+     */
+    @FuzzTest(maxDuration = "60s")
+    void rewriteDocument(byte[] file) {
+        if (file == null) {
+            return;
+        }
+        byte[] raw = ("From: a@evil.example\r\nTo: rcpt@corp.example\r\nSubject: file\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee\r\n"
+                + "--b\r\nContent-Type: application/octet-stream; name=f\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                + java.util.Base64.getMimeEncoder().encodeToString(file) + "\r\n--b--\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        LinkRewriter.Result r = WITH_DOCUMENTS.rewrite(raw, "m1", "rcpt@corp.example", INTERNAL);
+        if (!r.changed()) {
+            assertThat(r.raw()).isSameAs(raw);
+            return;
+        }
+        assertThat(r.urls()).hasSizeLessThanOrEqualTo(MAX_LINKS).isNotEmpty();
+        assertThat((long) r.raw().length).isLessThanOrEqualTo(256L * raw.length + 64 * 1024);
+        LinkRewriter.Result again = WITH_DOCUMENTS.rewrite(r.raw(), "m1", "rcpt@corp.example", INTERNAL);
+        assertThat(again.changed()).as("a second pass changes nothing").isFalse();
+    }
+
     @FuzzTest(maxDuration = "60s")
     void rewriteHtml(String html) {
         if (html == null) {
