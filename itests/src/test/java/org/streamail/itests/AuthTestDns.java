@@ -21,6 +21,7 @@ public final class AuthTestDns {
     public static final String SIGNED = "football.example.com";
 
     private static TestDnsServer server;
+    private static Zone zone;
     private static int port;
 
     private AuthTestDns() {
@@ -30,7 +31,7 @@ public final class AuthTestDns {
     static synchronized int port() {
         if (server == null) {
             // RFC 8463's example keys for football.example.com (the DKIM case), then AuthIT's sender domains
-            Zone zone = DkimRfc8463Test.rfcZone()
+            zone = DkimRfc8463Test.rfcZone()
                     .txt("_dmarc." + SIGNED, "v=DMARC1; p=reject")
                     .txt(SPOOFED, "v=spf1 ip4:192.0.2.1 -all")
                     .txt("_dmarc." + SPOOFED, "v=DMARC1; p=reject")
@@ -44,6 +45,15 @@ public final class AuthTestDns {
             }
         }
         return port;
+    }
+
+    /**
+     * Publishes one more TXT record (a key a test made, {@link DkimSignIT}), starting the server first if need be.
+     * Test JVM only, from configuration methods, like everything here.
+     */
+    public static synchronized void publish(String name, String text) {
+        port();
+        zone.txt(name, text);
     }
 
     /** The value of {@code dns.servers} for a gateway under test. */

@@ -7,8 +7,8 @@ import org.streamail.api.model.Content;
  * Changes a message that the policy lets through (DELIVER or TAG) before it is queued for delivery.
  * Registered as an OSGi service; the core applies every bound transformer in order of
  * {@code service.ranking} (highest first, then by {@link #name()}), each one getting the previous one's
- * output. Quarantined and rejected mail is never transformed; a message released from quarantine is
- * delivered as it was received.
+ * output. Rejected mail is never transformed, nor quarantined mail while it is held; a message released from the
+ * quarantine goes through the transformers then, from the bytes it was received with.
  *
  * <h2>Contract</h2>
  * <ul>

@@ -1,8 +1,9 @@
 /**
- * SPI for changing a message on its way to delivery, after the policy decided DELIVER or TAG: HTML disarm,
- * retention stamps, link rewriting.
+ * SPIs for what happens to a message on its way out of the gateway: {@link MessageTransformer} changes a message
+ * the policy lets through (HTML disarm, retention stamps, link rewriting) before it is queued;
+ * {@link OutboundSigner} (since 1.1.0) signs outbound mail (DKIM) as it leaves, after everything else has changed it.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package org.streamail.api.delivery;
 

@@ -41,9 +41,13 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamail.api.delivery.OutboundSigner;
 import org.streamail.api.model.Action;
 import org.streamail.api.model.Category;
 import org.streamail.api.model.Direction;
@@ -69,7 +73,9 @@ import org.streamail.core.internal.spool.SpoolException;
  * internal hops ({@link InternalHops}) and internal names in its message ids ({@link MessageIdFilter},
  * {@link MessageIdHiding}); inbound, our id tokens in replies are decoded again. A hop with credentials gets SMTP
  * AUTH after STARTTLS, with the password its file holds now (a changed file is read again, an unusable one defers);
- * a refused AUTH defers, never fails, the message. Recipients the hop
+ * a refused AUTH defers, never fails, the message. Outbound mail is signed when an {@link OutboundSigner} is bound
+ * ({@link OutboundSigning}): after all of the above, so the signature covers what leaves; a signer that fails defers
+ * the message, which never leaves unsigned for that. Recipients the hop
  * refuses permanently (5xx) are FAILED; temporary refusals and connection failures are DEFERRED with
  * exponential backoff and retried by a scheduler. When a message ends with recipients it did not reach (refused,
  * or still pending at {@code retry.give.up}), a non-delivery report to its sender is spooled and delivered like
@@ -86,7 +92,8 @@ public class Delivery {
 
     public static final String PID = "org.streamail.delivery";
     private static final Logger LOG = LoggerFactory.getLogger(Delivery.class);
-    private static final DateTimeFormatter RFC5322 = DateTimeFormatter
+    /** The date of our Received line (RFC 5322 3.3). */
+    static final DateTimeFormatter RFC5322 = DateTimeFormatter
             .ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ROOT).withZone(ZoneOffset.UTC);
     private static final int THREADS = 4;
     /** How a recipient refused before any hop saw it is recorded (the report tells it apart by this). */
@@ -114,6 +121,14 @@ public class Delivery {
     /** Lookups running or waiting at most; past that a new connection is deferred (a resolver that hangs). */
     static final int LOOKUP_THREADS = 2;
     static final int LOOKUP_QUEUE = 16;
+
+    /**
+     * The outbound signer (DKIM), the highest-ranking one registered; {@code null} while none is. Optional, dynamic and
+     * greedy: a signer coming, going or replaced by a higher-ranking one changes what the next attempt does, and never
+     * restarts delivery (the intake and the quarantine service depend on it).
+     */
+    private final java.util.concurrent.atomic.AtomicReference<OutboundSigner> signer =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     /** How a next hop's name is looked up; the JVM's resolver, replaced in tests. */
     interface NameLookup {
@@ -178,9 +193,10 @@ public class Delivery {
         this(spool, log, Checked.of(config, properties), Clock.systemUTC());
     }
 
-    /** As activated without a configuration file (the annotation's values only); for tests. */
+    /** As activated without a configuration file (the annotation's values only), and started; for tests. */
     Delivery(Spool spool, MessageLog log, DeliveryConfig config) {
         this(spool, log, config, Map.of());
+        start();
     }
 
     private Delivery(Spool spool, MessageLog log, Checked checked, Clock clock) {
@@ -190,7 +206,44 @@ public class Delivery {
             LOG.error("Delivery configuration invalid: {}. Mail is accepted and queued but nothing is delivered "
                     + "until etc/{}.cfg is corrected (no restart needed)", checked.error, PID);
         }
+    }
+
+    /**
+     * Resumes the deferred queue once Declarative Services has bound the optional references ({@link #start()}): an
+     * outbound message resumed at once must see the signer that is registered already. It used to start in the
+     * constructor, before any binding.
+     */
+    @Activate
+    void activate() {
         start();
+    }
+
+    @Reference(service = OutboundSigner.class, cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindSigner(OutboundSigner s) {
+        OutboundSigner before = signer.getAndSet(s);
+        LOG.info("Outbound mail is signed by {}{}", name(s), before == null ? "" : " (instead of " + name(before) + ")");
+    }
+
+    void unbindSigner(OutboundSigner s) {
+        // a greedy replacement binds the new signer first: only the one still in place is dropped
+        if (signer.compareAndSet(s, null)) {
+            LOG.info("Outbound signer {} gone: outbound mail {}", name(s), settings.signRequired()
+                    ? "waits until a signer is back (outbound.sign.required)" : "leaves unsigned");
+        }
+    }
+
+    /** The signer bound now, {@code null} for none; for tests. */
+    OutboundSigner boundSigner() {
+        return signer.get();
+    }
+
+    private static String name(OutboundSigner s) {
+        try {
+            return s.name();
+        } catch (RuntimeException | LinkageError e) {
+            return s.getClass().getName();
+        }
     }
 
     /** A configuration read: its settings, or placeholder settings and the reason it is invalid. */
@@ -198,7 +251,8 @@ public class Delivery {
 
         /** The yes/no properties: DS reads anything but "true" as false, which would turn scrubbing off. */
         private static final List<String> BOOLEANS = List.of("outbound.hide.internal", "bounce.enabled",
-                "bounce.inbound", "relay.auth.allow.unverified", "outbound.relay.auth.allow.unverified");
+                "bounce.inbound", "relay.auth.allow.unverified", "outbound.relay.auth.allow.unverified",
+                "outbound.sign.required");
 
         static Checked of(DeliveryConfig config, Map<String, ?> properties) {
             try {
@@ -543,12 +597,79 @@ public class Delivery {
         Result r;
         try {
             DeliverySettings.Hop hop = s.hop(e.envelope().direction());
-            r = hop.local() ? writeLocal(e, st, s, hop) : relay(e, st, s, hop);
+            Outgoing out = outgoing(e, st, s);
+            r = hop.local() ? writeLocal(e, st, hop, out) : relay(e, st, s, hop, out);
+        } catch (OutboundSigning.NotSigned ex) {
+            LOG.warn("Outbound {} deferred, not sent unsigned: {}", e.id(), ex.getMessage());
+            r = Result.allTemporary(st.pending, ex.getMessage());
+        } catch (IOException ex) {
+            // the spooled message could not be read while building its signed form: as a failed local write would
+            LOG.warn("Outbound {} could not be read for signing: {}", e.id(), ex.toString());
+            r = Result.allTemporary(st.pending, "not signed, nothing sent: the spooled message could not be read: "
+                    + oneLine(ex));
         } catch (RuntimeException ex) {
             LOG.error("Delivery of {} failed unexpectedly", e.id(), ex);
             r = Result.allTemporary(st.pending, "internal error: " + ex);
         }
         finish(e, st, s, r);
+    }
+
+    /** The bytes one attempt sends (behind the envelope lines of a folder copy): streamed, or signed in memory. */
+    interface Outgoing {
+        void writeTo(OutputStream out) throws IOException;
+
+        /** The size the hop is told (SIZE); for a streamed message an estimate (hiding only removes bytes, tokens add few). */
+        long size();
+    }
+
+    /**
+     * What this attempt sends: the signed form when the message is outbound and a signer is bound, else our prefix and
+     * the spooled bytes, streamed, exactly as before signing existed.
+     *
+     * @throws OutboundSigning.NotSigned when an outbound message must wait: its signer failed, or none is bound and
+     *                                   {@code outbound.sign.required} says so
+     * @throws IOException               when the spooled message cannot be read for signing
+     */
+    private Outgoing outgoing(SpoolEntry e, State st, DeliverySettings s) throws OutboundSigning.NotSigned,
+            IOException {
+        byte[] prefix = prefix(e, st, s);
+        Outgoing streamed = new Outgoing() {
+            @Override
+            public void writeTo(OutputStream out) throws IOException {
+                out.write(prefix);
+                writeOriginal(out, e, s);
+            }
+
+            @Override
+            public long size() {
+                return prefix.length + e.rawLength();
+            }
+        };
+        if (e.envelope().direction() != Direction.OUTBOUND) {
+            return streamed; // inbound mail is never signed
+        }
+        OutboundSigner sg = signer.get();
+        if (sg == null) {
+            if (s.signRequired()) {
+                throw new OutboundSigning.NotSigned("not signed, nothing sent: outbound.sign.required is true and no "
+                        + "outbound signer is bound (is the detect-auth bundle active and org.streamail.dkim.sign "
+                        + "enabled with a valid configuration?)");
+            }
+            return streamed;
+        }
+        OutboundSigning.Signed signed = OutboundSigning.sign(sg, e.id(), e.envelope(), prefix.length + e.rawLength(),
+                streamed::writeTo);
+        return new Outgoing() {
+            @Override
+            public void writeTo(OutputStream out) throws IOException {
+                signed.writeTo(out);
+            }
+
+            @Override
+            public long size() {
+                return signed.size();
+            }
+        };
     }
 
     private void finish(SpoolEntry e, State st, DeliverySettings s, Result r) {
@@ -739,7 +860,7 @@ public class Delivery {
 
     // ------------------------------------------------------------------ local folder
 
-    private Result writeLocal(SpoolEntry e, State st, DeliverySettings s, DeliverySettings.Hop hop) {
+    private Result writeLocal(SpoolEntry e, State st, DeliverySettings.Hop hop, Outgoing message) {
         Path folder = hop.localFolder();
         // Named by the message id; a copy released to one recipient by its spool key (<id>-released-<n>), so that
         // copies released to several recipients one by one do not replace each other.
@@ -751,7 +872,9 @@ public class Delivery {
             Files.deleteIfExists(temp); // created anew, so with the mode below whatever an earlier attempt left
             try (FileChannel ch = FileModes.open(temp, FileModes.OWNER_AND_GROUP_READ, StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE); OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
-                writeMessage(out, e, st, s);
+                // the envelope as a delivery agent writes it, then the message (signed, when it is)
+                out.write(envelopeLines(e.envelope(), st.pending));
+                message.writeTo(out);
                 out.flush();
                 ch.force(true);
             }
@@ -811,13 +934,7 @@ public class Delivery {
         return b.toString();
     }
 
-    /** Our headers, then the original bytes unchanged (outbound: without the internal hops when so set). */
-    private void writeMessage(OutputStream out, SpoolEntry e, State st, DeliverySettings s) throws IOException {
-        out.write(envelopeLines(e.envelope(), st.pending));
-        out.write(prefix(e, st, s));
-        writeOriginal(out, e, s);
-    }
-
+    /** The spooled bytes as they leave: outbound without the internal hops and ids when so set, else unchanged. */
     private void writeOriginal(OutputStream out, SpoolEntry e, DeliverySettings s) throws IOException {
         MessageIdFilter ids = idFilter(out, e, s);
         OutputStream target = ids == null ? out : ids;
@@ -917,7 +1034,7 @@ public class Delivery {
 
     // ------------------------------------------------------------------ SMTP relay
 
-    private Result relay(SpoolEntry e, State st, DeliverySettings s, DeliverySettings.Hop hop) {
+    private Result relay(SpoolEntry e, State st, DeliverySettings s, DeliverySettings.Hop hop, Outgoing message) {
         Properties p = new Properties();
         long timeout = s.relayTimeout().toMillis();
         p.put("mail.smtp.connectiontimeout", Long.toString(timeout));
@@ -1012,7 +1129,7 @@ public class Delivery {
                 boolean reused = c.messages > 0;
                 boolean reusable = false;
                 try {
-                    SpoolMessage m = new SpoolMessage(c.session, prefix(e, st, s), e, s);
+                    SpoolMessage m = new SpoolMessage(c.session, message);
                     m.setEnvelopeFrom(e.envelope().sender().isEmpty() ? "<>" : e.envelope().sender());
                     m.setSendPartial(true);
                     if (c.transport.supportsExtension("SIZE")) {
@@ -1259,23 +1376,21 @@ public class Delivery {
         return t.length() > 300 ? t.substring(0, 300) : t;
     }
 
-    /** Streams our prefix and the spooled bytes into the DATA stream; nothing is parsed or buffered. */
-    private final class SpoolMessage extends SMTPMessage {
-        private final byte[] prefix;
-        private final SpoolEntry entry;
-        private final DeliverySettings settings;
+    /**
+     * Writes the attempt's bytes into the DATA stream: streamed from the spool behind our prefix (nothing parsed or
+     * buffered), or the signed form.
+     */
+    private static final class SpoolMessage extends SMTPMessage {
+        private final Outgoing message;
 
-        SpoolMessage(Session session, byte[] prefix, SpoolEntry entry, DeliverySettings settings) {
+        SpoolMessage(Session session, Outgoing message) {
             super(session);
-            this.prefix = prefix;
-            this.entry = entry;
-            this.settings = settings;
+            this.message = message;
         }
 
         @Override
         public void writeTo(OutputStream os, String[] ignoreList) throws IOException {
-            os.write(prefix);
-            writeOriginal(os, entry, settings);
+            message.writeTo(os);
         }
 
         @Override
@@ -1285,7 +1400,7 @@ public class Delivery {
 
         @Override
         public int getSize() {
-            return (int) Math.min(Integer.MAX_VALUE, prefix.length + entry.rawLength());
+            return (int) Math.min(Integer.MAX_VALUE, message.size());
         }
     }
 

@@ -75,6 +75,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             description = "Outbound mail leaves without the internal hops' Received headers and client-address headers (X-Originating-IP, ...), and with internal host names in its message ids replaced by tokens")
     boolean outbound_hide_internal() default true;
 
+    @AttributeDefinition(name = "outbound.sign.required",
+            description = "Outbound mail waits (DEFERRED, retried) while no outbound signer (DKIM, org.streamail.dkim.sign) is bound, instead of leaving unsigned: set it when your domains publish DMARC p=reject and the gateway signs their mail")
+    boolean outbound_sign_required() default false;
+
     @AttributeDefinition(name = "outbound.internal.suffixes",
             description = "Comma-separated domain suffixes of internal hosts: with outbound.hide.internal, outbound Message-ID, In-Reply-To and References ids under them (or under an IP address or a dotless name) are replaced by reversible tokens")
     String outbound_internal_suffixes() default "local,lan,internal,intranet,corp,localdomain,home.arpa";

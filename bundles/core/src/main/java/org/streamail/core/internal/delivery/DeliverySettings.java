@@ -30,10 +30,12 @@ import org.streamail.api.model.Direction;
  * @param ids           how internal host names in message ids are hidden in outbound mail (when
  *                      {@code hideInternal}) and brought back in inbound replies; {@code null}: ids are not touched
  *                      (the test factories)
+ * @param signRequired  whether outbound mail waits (is deferred) while no outbound signer is bound, instead of
+ *                      leaving unsigned ({@code outbound.sign.required})
  */
 public record DeliverySettings(Hop inbound, Hop outbound, Duration relayTimeout, Duration relayReuse,
         Duration retryInitial, Duration retryMax, Duration giveUp, String hostname, boolean hideInternal,
-        boolean bounce, boolean bounceInbound, MessageIdHiding ids) {
+        boolean bounce, boolean bounceInbound, MessageIdHiding ids, boolean signRequired) {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeliverySettings.class);
 
@@ -124,6 +126,14 @@ public record DeliverySettings(Hop inbound, Hop outbound, Duration relayTimeout,
         }
     }
 
+    /** Settings that do not require a signer. */
+    public DeliverySettings(Hop inbound, Hop outbound, Duration relayTimeout, Duration relayReuse,
+            Duration retryInitial, Duration retryMax, Duration giveUp, String hostname, boolean hideInternal,
+            boolean bounce, boolean bounceInbound, MessageIdHiding ids) {
+        this(inbound, outbound, relayTimeout, relayReuse, retryInitial, retryMax, giveUp, hostname, hideInternal,
+                bounce, bounceInbound, ids, false);
+    }
+
     /** Settings without message-id hiding. */
     public DeliverySettings(Hop inbound, Hop outbound, Duration relayTimeout, Duration relayReuse,
             Duration retryInitial, Duration retryMax, Duration giveUp, String hostname, boolean hideInternal,
@@ -182,37 +192,43 @@ public record DeliverySettings(Hop inbound, Hop outbound, Duration relayTimeout,
 
     public DeliverySettings withGiveUp(Duration d) {
         return new DeliverySettings(inbound, outbound, relayTimeout, relayReuse, retryInitial, retryMax, d, hostname,
-                hideInternal, bounce, bounceInbound, ids);
+                hideInternal, bounce, bounceInbound, ids, signRequired);
     }
 
     /** The same with connections kept open for {@code d} between messages (zero: one per message). */
     public DeliverySettings withRelayReuse(Duration d) {
         return new DeliverySettings(inbound, outbound, relayTimeout, d, retryInitial, retryMax, giveUp, hostname,
-                hideInternal, bounce, bounceInbound, ids);
+                hideInternal, bounce, bounceInbound, ids, signRequired);
     }
 
     /** The same with another outbound hop; for tests. */
     public DeliverySettings withOutbound(Hop hop, boolean hide) {
         return new DeliverySettings(inbound, hop, relayTimeout, relayReuse, retryInitial, retryMax, giveUp, hostname,
-                hide, bounce, bounceInbound, ids);
+                hide, bounce, bounceInbound, ids, signRequired);
     }
 
     /** The same with another inbound hop; for tests. */
     public DeliverySettings withInbound(Hop hop) {
         return new DeliverySettings(hop, outbound, relayTimeout, relayReuse, retryInitial, retryMax, giveUp, hostname,
-                hideInternal, bounce, bounceInbound, ids);
+                hideInternal, bounce, bounceInbound, ids, signRequired);
     }
 
     /** The same with non-delivery reports on or off ({@code inbound}: also for inbound mail); for tests. */
     public DeliverySettings withBounces(boolean on, boolean inbound) {
         return new DeliverySettings(this.inbound, outbound, relayTimeout, relayReuse, retryInitial, retryMax, giveUp,
-                hostname, hideInternal, on, inbound, ids);
+                hostname, hideInternal, on, inbound, ids, signRequired);
     }
 
     /** The same with message-id hiding ({@code null}: off); for tests. */
     public DeliverySettings withIds(MessageIdHiding h) {
         return new DeliverySettings(inbound, outbound, relayTimeout, relayReuse, retryInitial, retryMax, giveUp,
-                hostname, hideInternal, bounce, bounceInbound, h);
+                hostname, hideInternal, bounce, bounceInbound, h, signRequired);
+    }
+
+    /** The same with outbound mail waiting while no signer is bound, or not; for tests. */
+    public DeliverySettings withSignRequired(boolean required) {
+        return new DeliverySettings(inbound, outbound, relayTimeout, relayReuse, retryInitial, retryMax, giveUp,
+                hostname, hideInternal, bounce, bounceInbound, ids, required);
     }
 
     static DeliverySettings of(DeliveryConfig c) {
@@ -240,7 +256,7 @@ public record DeliverySettings(Hop inbound, Hop outbound, Duration relayTimeout,
         return new DeliverySettings(inbound, outbound, Duration.ofMillis(c.relay_timeout_ms()),
                 Duration.ofSeconds(c.relay_reuse_seconds()), Duration.ofSeconds(c.retry_initial()),
                 Duration.ofSeconds(c.retry_max_interval()), Duration.ofSeconds(c.retry_give_up()), c.hostname(),
-                c.outbound_hide_internal(), c.bounce_enabled(), c.bounce_inbound(), ids);
+                c.outbound_hide_internal(), c.bounce_enabled(), c.bounce_inbound(), ids, c.outbound_sign_required());
     }
 
     /**

@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.streamail.api.dkim.DkimAlgorithm;
 import org.streamail.api.model.RawHeaderFields;
 import org.streamail.api.net.IpBlock;
 import org.streamail.detect.auth.internal.dkim.ArcResult;
@@ -23,7 +24,10 @@ import org.streamail.detect.auth.internal.dkim.ArcVerifier;
 import org.streamail.detect.auth.internal.dkim.DkimResult;
 import org.streamail.detect.auth.internal.dkim.DkimRfc8463Test;
 import org.streamail.detect.auth.internal.dkim.DkimSignatureResult;
+import org.streamail.detect.auth.internal.dkim.DkimSigner;
 import org.streamail.detect.auth.internal.dkim.DkimVerifier;
+import org.streamail.detect.auth.internal.dkim.SigningKey;
+import org.streamail.detect.auth.internal.dkim.TestSigner;
 import org.streamail.detect.auth.internal.dmarc.DmarcEvaluator;
 import org.streamail.detect.auth.internal.dmarc.DmarcOutcome;
 import org.streamail.detect.auth.internal.dmarc.DmarcResult;
@@ -35,7 +39,8 @@ import org.streamail.detect.auth.internal.spf.SpfOutcome;
  * Fuzzes what sender authentication reads from the sender's side: a raw message's DKIM signatures
  * ({@link DkimVerifier}), SPF records ({@link SpfEvaluator}), DMARC records and domains ({@link DmarcEvaluator}),
  * forged Authentication-Results fields ({@link AuthResultsTransformer}) and the Received fields of forwarding relays
- * ({@link AuthChecker#hopBeforeRelays}). In {@code mvn test} the seeds under
+ * ({@link AuthChecker#hopBeforeRelays}); and the other way round, what the DKIM signer makes of any message, checked by
+ * the verifier ({@link #dkimSignThenVerify}). In {@code mvn test} the seeds under
  * {@code src/test/resources/.../AuthFuzzTestInputs/<method>/} run as regression tests;
  * {@code JAZZER_FUZZ=1 mvn test -Dtest=AuthFuzzTest#<method>} fuzzes. Each target checks the reader's contract
  * (bounds, what a PASS requires), not only that nothing escapes.
@@ -346,6 +351,58 @@ class AuthFuzzTest {
     }
 
     /** At most {@value #MAX_REASON} characters, none of them a control character: it goes into headers and logs. */
+    /** A fixed Ed25519 key (fast to sign with) and its record, for {@link #dkimSignThenVerify}. */
+    private static final java.security.KeyPair SIGNING = TestSigner.keys("Ed25519", 0);
+    private static final SigningKey SIGNING_KEY = new SigningKey("example.org", "fuzz", DkimAlgorithm.ED25519,
+            SIGNING.getPrivate(), SIGNING.getPublic(), 256);
+    private static final Zone SIGNING_ZONE = new Zone().txt("fuzz._domainkey.example.org",
+            SIGNING_KEY.record().text());
+
+    /**
+     * The signer over what the core gives it: our Received line, then any bytes, every line end made CRLF (trailer:
+     * the canonicalisation, whether to over-sign). It either refuses a header past its bounds (an
+     * IllegalArgumentException) or returns one complete, folded, US-ASCII field that the bundle's verifier passes on
+     * top of those bytes: signer and verifier read every byte alike.
+     */
+    @FuzzTest(maxDuration = "60s")
+    void dkimSignThenVerify(FuzzedDataProvider in) throws java.io.IOException {
+        int c = in.consumeInt(0, 3);
+        boolean oversign = in.consumeBoolean();
+        byte[] fuzzed = in.consumeRemainingAsBytes();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(fuzzed.length + 100);
+        out.writeBytes("Received: by gw.example.org (Streamail) with ESMTP id f1\r\n".getBytes(StandardCharsets.US_ASCII));
+        for (int i = 0; i < fuzzed.length; i++) {
+            byte b = fuzzed[i];
+            if (b == '\r' || (b == '\n' && (i == 0 || fuzzed[i - 1] != '\r'))) {
+                out.write('\r');
+                out.write('\n');
+            } else if (b != '\n') {
+                out.write(b);
+            }
+        }
+        byte[] raw = out.toByteArray();
+        DkimSigner signer = new DkimSigner((c & 1) != 0, (c & 2) != 0, List.of("from", "to", "subject", "date",
+                "message-id", "x-a"), oversign ? java.util.Set.of("from", "subject", "x-a") : java.util.Set.of(), null);
+        String field;
+        try {
+            field = signer.sign(DkimSigner.read(new java.io.ByteArrayInputStream(raw)), SIGNING_KEY, NOWS[1]);
+        } catch (IllegalArgumentException e) {
+            assertThat(e.getMessage()).startsWith("the message header is larger than the signer reads");
+            return;
+        }
+        assertThat(field).startsWith("DKIM-Signature: v=1; ").endsWith("\r\n");
+        assertThat(field.chars().allMatch(ch -> ch == '\r' || ch == '\n' || ch == '\t' || (ch >= 0x20 && ch < 0x7f)))
+                .isTrue();
+        assertThat(field.split("\r\n")).allSatisfy(line -> assertThat(line).isNotBlank().hasSizeLessThanOrEqualTo(998));
+        byte[] signed = new byte[field.length() + raw.length];
+        System.arraycopy(field.getBytes(StandardCharsets.US_ASCII), 0, signed, 0, field.length());
+        System.arraycopy(raw, 0, signed, field.length(), raw.length);
+        List<DkimSignatureResult> results = new DkimVerifier(SIGNING_ZONE, 1, 1024).verify(signed, NOWS[1],
+                Instant.MAX);
+        assertThat(results).singleElement().satisfies(r -> assertThat(r.result()).as(r.reason())
+                .isEqualTo(DkimResult.PASS));
+    }
+
     private static void assertPrintable(String s) {
         assertThat(s).isNotNull().hasSizeLessThanOrEqualTo(MAX_REASON);
         assertThat(s.chars().noneMatch(Character::isISOControl)).as("no control character in '%s'", s).isTrue();

@@ -7,6 +7,10 @@ import java.security.MessageDigest;
  * copying the body: lines end at CRLF or a bare LF (both hashed as CRLF), trailing empty lines are held back until
  * a non-empty line shows they were not trailing, and the output goes to the digest through a small buffer.
  *
+ * <p>The verifier hashes a body it holds whole ({@link #compute}); the signer feeds the body in pieces as it reads
+ * it ({@link Canonicaliser}). Both are the same state machine, so what one hashes the other hashes alike, however the
+ * bytes are cut.
+ *
  * @param digest the hash of the first {@code limit} canonical bytes (all of them without l=)
  * @param length how many bytes the whole canonical body has (to check l= against)
  */
@@ -14,6 +18,7 @@ record BodyHash(byte[] digest, long length) {
 
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] SP = {' '};
+    private static final byte[] CR = {'\r'};
 
     /**
      * Hashes {@code raw[from..]} canonicalised.
@@ -22,72 +27,116 @@ record BodyHash(byte[] digest, long length) {
      * @param limit   the l= value, or -1 for the whole body
      */
     static BodyHash compute(byte[] raw, int from, boolean relaxed, long limit, MessageDigest md) {
-        Sink sink = new Sink(md, limit);
-        int pos = from;
-        long emptyLines = 0;
-        boolean any = false;
-        while (pos < raw.length) {
-            int lf = pos;
-            while (lf < raw.length && raw[lf] != '\n') {
-                lf++;
-            }
-            int end = lf < raw.length && lf > pos && raw[lf - 1] == '\r' ? lf - 1 : lf;
-            int next = lf < raw.length ? lf + 1 : lf;
-            boolean empty;
-            if (relaxed) {
-                empty = true;
-                for (int i = pos; i < end; i++) {
-                    if (!RawHeader.isWsp(raw[i])) {
-                        empty = false;
-                        break;
+        Canonicaliser c = new Canonicaliser(relaxed, limit, md);
+        c.update(raw, from, raw.length - from);
+        return c.finish();
+    }
+
+    /**
+     * A body canonicalised and hashed as it is fed, in pieces of any size. Lines are not collected: a line is written
+     * as its bytes come, and what cannot be decided yet is kept as a few flags and a count (a CR that may be the
+     * start of a line end, white space that may turn out to be trailing, empty lines that may turn out to be the
+     * body's last). Not thread-safe; one body per instance.
+     */
+    static final class Canonicaliser {
+        private final boolean relaxed;
+        private final Sink sink;
+        /** Empty lines seen since the last non-empty one: written when another non-empty line comes, else dropped. */
+        private long emptyLines;
+        /** The current line has had a byte written (simple: any byte; relaxed: a byte other than WSP). */
+        private boolean content;
+        /** relaxed: white space seen since the last byte written, written as one SP if more of the line follows. */
+        private boolean wsp;
+        /** The last byte was a CR: a line end if an LF follows, else an ordinary byte of the line. */
+        private boolean cr;
+        /** A non-empty line has been written. */
+        private boolean any;
+
+        /**
+         * @param relaxed "relaxed" rather than "simple" body canonicalisation
+         * @param limit   the l= value (only this many canonical bytes are hashed), or -1 for the whole body
+         */
+        Canonicaliser(boolean relaxed, long limit, MessageDigest md) {
+            this.relaxed = relaxed;
+            this.sink = new Sink(md, limit);
+        }
+
+        void update(byte[] b, int off, int len) {
+            int i = off;
+            int end = off + len;
+            while (i < end) {
+                byte c = b[i];
+                if (cr) {
+                    cr = false;
+                    if (c == '\n') {
+                        endLine();
+                        i++;
+                        continue;
                     }
+                    content(CR, 0, 1); // a CR not before an LF is part of the line
                 }
-            } else {
-                empty = end == pos;
+                if (c == '\r') {
+                    cr = true;
+                    i++;
+                } else if (c == '\n') {
+                    endLine();
+                    i++;
+                } else if (relaxed && RawHeader.isWsp(c)) {
+                    wsp = true;
+                    i++;
+                } else {
+                    // a run of ordinary bytes goes to the digest in one piece
+                    int j = i + 1;
+                    while (j < end && b[j] != '\r' && b[j] != '\n' && !(relaxed && RawHeader.isWsp(b[j]))) {
+                        j++;
+                    }
+                    content(b, i, j - i);
+                    i = j;
+                }
             }
-            if (empty) {
-                emptyLines++;
-            } else {
+        }
+
+        private void content(byte[] b, int off, int len) {
+            if (!content) {
                 for (; emptyLines > 0; emptyLines--) {
                     sink.write(CRLF, 0, 2);
                 }
-                if (relaxed) {
-                    relaxedLine(raw, pos, end, sink);
-                } else {
-                    sink.write(raw, pos, end - pos);
-                }
+                content = true;
+            }
+            if (wsp) {
+                // relaxed: a run of WSP inside the line (or before its first byte) is one SP
+                sink.write(SP, 0, 1);
+                wsp = false;
+            }
+            sink.write(b, off, len);
+        }
+
+        private void endLine() {
+            if (content) {
+                sink.write(CRLF, 0, 2);
+                any = true;
+            } else {
+                emptyLines++;
+            }
+            content = false;
+            wsp = false; // relaxed: WSP at the end of a line goes
+        }
+
+        /** The hash once every byte has been fed; the body's last line needs no line end. */
+        BodyHash finish() {
+            if (cr) {
+                cr = false;
+                content(CR, 0, 1);
+            }
+            if (content) {
                 sink.write(CRLF, 0, 2);
                 any = true;
             }
-            pos = next;
-        }
-        if (!any && !relaxed) {
-            // an empty "simple" body is a single CRLF; an empty "relaxed" one is empty
-            sink.write(CRLF, 0, 2);
-        }
-        return new BodyHash(sink.finish(), sink.total);
-    }
-
-    /** WSP runs become one SP, WSP at the end of the line goes. */
-    private static void relaxedLine(byte[] raw, int from, int to, Sink sink) {
-        int end = to;
-        while (end > from && RawHeader.isWsp(raw[end - 1])) {
-            end--;
-        }
-        int i = from;
-        while (i < end) {
-            int run = i;
-            while (run < end && !RawHeader.isWsp(raw[run])) {
-                run++;
+            if (!any && !relaxed) {
+                // an empty "simple" body is a single CRLF; an empty "relaxed" one is empty
+                sink.write(CRLF, 0, 2);
             }
-            sink.write(raw, i, run - i);
-            if (run < end) {
-                sink.write(SP, 0, 1);
-                while (run < end && RawHeader.isWsp(raw[run])) {
-                    run++;
-                }
-            }
-            i = run;
+            return new BodyHash(sink.finish(), sink.total);
         }
     }
 

@@ -162,14 +162,12 @@ public final class DkimVerifier {
         private final Map<String, BodyHash> bodyHashes = new HashMap<>();
         private final Map<String, Key> keys = new HashMap<>();
         /** Fields by lower-case name, top to bottom, for h= selection. */
-        private final Map<String, List<Field>> byName = new HashMap<>();
+        private final Map<String, List<Field>> byName;
 
         Message(RawHeader header) {
             this.header = header;
             this.raw = header.raw();
-            for (Field f : header.fields()) {
-                byName.computeIfAbsent(f.name(), k -> new ArrayList<>()).add(f);
-            }
+            this.byName = header.byName();
         }
 
         /**
@@ -361,29 +359,10 @@ public final class DkimVerifier {
             return h;
         }
 
-        /**
-         * The signed header data: the h= fields, each picked from the bottom up (a name listed more often than it
-         * occurs contributes nothing for the extra entries), then this signature field with its b= value emptied
-         * and no line end.
-         */
+        /** The signed header data: the h= fields, then this signature field with its b= value emptied, no line end. */
         private byte[] headerData(Field sig, TagList.Tag bTag, List<String> signed, boolean relaxed) {
             ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
-            Map<String, Integer> used = new HashMap<>();
-            for (String name : signed) {
-                List<Field> all = byName.getOrDefault(name, List.of());
-                int n = used.merge(name, 1, Integer::sum);
-                if (n > all.size()) {
-                    continue;
-                }
-                Field f = all.get(all.size() - n);
-                if (relaxed) {
-                    RawHeader.relaxed(raw, f.start(), f.end(), f.colon(), out);
-                } else {
-                    RawHeader.simple(raw, f.start(), f.end(), out);
-                }
-                out.write('\r');
-                out.write('\n');
-            }
+            signedFields(raw, byName, signed, relaxed, out);
             withEmptyB(raw, sig, bTag, relaxed, out);
             return out.toByteArray();
         }
@@ -472,6 +451,35 @@ public final class DkimVerifier {
             } catch (GeneralSecurityException | IllegalArgumentException e) {
                 throw permerror("unreadable " + record.type() + " key");
             }
+        }
+    }
+
+    /**
+     * The h= fields of a header canonicalised, each followed by CRLF: the first piece of the data a signature signs,
+     * shared by the verifier and {@link DkimSigner} so that both pick the same fields. Each name is picked from the
+     * bottom up (the second "from" in h= is the second From from the bottom), and a name listed more often than it
+     * occurs contributes nothing for the extra entries: that is what makes over-signing refuse an added field.
+     *
+     * @param byName the header's fields by lower-case name ({@link RawHeader#byName()})
+     * @param signed the h= names, lower case
+     */
+    static void signedFields(byte[] raw, Map<String, List<Field>> byName, List<String> signed, boolean relaxed,
+            ByteArrayOutputStream out) {
+        Map<String, Integer> used = new HashMap<>();
+        for (String name : signed) {
+            List<Field> all = byName.getOrDefault(name, List.of());
+            int n = used.merge(name, 1, Integer::sum);
+            if (n > all.size()) {
+                continue;
+            }
+            Field f = all.get(all.size() - n);
+            if (relaxed) {
+                RawHeader.relaxed(raw, f.start(), f.end(), f.colon(), out);
+            } else {
+                RawHeader.simple(raw, f.start(), f.end(), out);
+            }
+            out.write('\r');
+            out.write('\n');
         }
     }
 
@@ -606,7 +614,7 @@ public final class DkimVerifier {
     }
 
     /** SubjectPublicKeyInfo around a PKCS#1 RSAPublicKey. */
-    private static byte[] wrapPkcs1(byte[] pkcs1) {
+    static byte[] wrapPkcs1(byte[] pkcs1) {
         ByteArrayOutputStream bitString = new ByteArrayOutputStream();
         bitString.write(0x03);
         derLength(pkcs1.length + 1, bitString);
@@ -638,7 +646,7 @@ public final class DkimVerifier {
         }
     }
 
-    private static MessageDigest sha256() {
+    static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

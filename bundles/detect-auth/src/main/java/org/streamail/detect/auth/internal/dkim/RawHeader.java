@@ -3,8 +3,10 @@ package org.streamail.detect.auth.internal.dkim;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The top-level header section of a raw message, read without any MIME parser so that every field keeps its bytes
@@ -12,8 +14,9 @@ import java.util.Locale;
  * HTAB continues the field above; the first empty line ends the section and the body starts after it. A line that
  * is neither a continuation nor has a colon becomes a field with the empty name (it matches no h= entry).
  *
- * <p>Bounded: at most {@value #MAX_FIELDS} fields and {@value #MAX_BYTES} bytes are read; beyond either the header
- * is {@linkplain #truncated() truncated} and its body start unknown.
+ * <p>Bounded: at most {@value #MAX_FIELDS} fields and {@value #MAX_BYTES} bytes are read (a verifier's limits; the
+ * signer reads as many fields as the core lets through, {@link #read(byte[], int, int)}); beyond either the header is
+ * {@linkplain #truncated() truncated} and its body start unknown.
  */
 final class RawHeader {
 
@@ -37,6 +40,11 @@ final class RawHeader {
     }
 
     static RawHeader read(byte[] raw) {
+        return read(raw, MAX_FIELDS, MAX_BYTES);
+    }
+
+    /** The header of {@code raw}, read up to {@code maxFields} fields and {@code maxBytes} bytes. */
+    static RawHeader read(byte[] raw, int maxFields, int maxBytes) {
         List<Field> fields = new ArrayList<>();
         int pos = 0;
         int curStart = -1;
@@ -46,7 +54,7 @@ final class RawHeader {
         boolean truncated = false;
         while (pos < raw.length) {
             int lf = pos;
-            int limit = Math.min(raw.length, MAX_BYTES + 1);
+            int limit = (int) Math.min(raw.length, maxBytes + 1L);
             while (lf < limit && raw[lf] != '\n') {
                 lf++;
             }
@@ -67,7 +75,7 @@ final class RawHeader {
                 if (curStart >= 0) {
                     fields.add(field(raw, curStart, curEnd, curColon));
                 }
-                if (fields.size() >= MAX_FIELDS) {
+                if (fields.size() >= maxFields) {
                     truncated = true;
                     curStart = -1;
                     break;
@@ -76,7 +84,7 @@ final class RawHeader {
                 curEnd = contentEnd;
                 curColon = indexOf(raw, (byte) ':', pos, contentEnd);
             }
-            if (next > MAX_BYTES) {
+            if (next > maxBytes) {
                 truncated = true;
                 break;
             }
@@ -115,6 +123,15 @@ final class RawHeader {
 
     List<Field> fields() {
         return fields;
+    }
+
+    /** The fields by lower-case name, each list top to bottom (for h= selection, which picks from the bottom up). */
+    Map<String, List<Field>> byName() {
+        Map<String, List<Field>> m = new HashMap<>();
+        for (Field f : fields) {
+            m.computeIfAbsent(f.name(), k -> new ArrayList<>()).add(f);
+        }
+        return m;
     }
 
     /** Where the body starts (the message length when there is none), -1 when {@link #truncated()}. */

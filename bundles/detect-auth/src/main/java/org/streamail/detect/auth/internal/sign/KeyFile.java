@@ -1,0 +1,201 @@
+package org.streamail.detect.auth.internal.sign;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.streamail.detect.auth.internal.dkim.SigningKey;
+
+/**
+ * One configured signing key and its file, read when the configuration is and again whenever the file has changed
+ * since: before each use its last-modified time, size, identity (inode) and mode are compared with the last reading
+ * (one {@code stat}; a rename over it or a swapped symbolic link is seen too), and when any differs it is read and
+ * checked anew. The rules are the core's for its secret files (the smarthost password, the message-id key), with the
+ * same words: a regular file, readable, open to neither group nor others (mode {@code 600} or {@code 400}; not checked
+ * where the file system has no POSIX modes), at most {@value PemKeys#MAX_FILE_BYTES} bytes; then a PKCS#8 RSA (2048 to
+ * 4096 bits) or Ed25519 key ({@link PemKeys}). Messages name the property and the file's name, never its directory
+ * (they reach the message log, which viewers read) nor its content.
+ *
+ * <p>A file that can no longer be used makes {@link #key()} throw with the reason (logged once per change, WARN); the
+ * key read before is not used then: mail of that domain waits until the file is fixed. Thread-safe.
+ */
+final class KeyFile {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KeyFile.class);
+    static final String PROPERTY = "keys";
+    private static final Set<PosixFilePermission> GROUP_OR_OTHERS = EnumSet.of(PosixFilePermission.GROUP_READ,
+            PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ,
+            PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
+
+    private final String domain;
+    private final String selector;
+    private final Path file;
+    /** The last reading; replaced as a whole when the file's stamp changes. */
+    private volatile Reading reading;
+
+    /** What changes when the file is rewritten, replaced, chmod-ed or removed; {@code problem} when not looked at. */
+    record Stamp(FileTime modified, long size, Object key, Set<PosixFilePermission> mode, String problem) {
+        static Stamp of(Path file) {
+            try {
+                BasicFileAttributes a;
+                Set<PosixFilePermission> mode = null;
+                try {
+                    PosixFileAttributes p = Files.readAttributes(file, PosixFileAttributes.class);
+                    mode = p.permissions();
+                    a = p;
+                } catch (UnsupportedOperationException e) {
+                    a = Files.readAttributes(file, BasicFileAttributes.class);
+                }
+                return new Stamp(a.lastModifiedTime(), a.size(), a.fileKey(), mode, null);
+            } catch (NoSuchFileException e) {
+                return new Stamp(null, -1, null, null, "missing");
+            } catch (IOException | RuntimeException e) {
+                return new Stamp(null, -1, null, null, e.getClass().getName());
+            }
+        }
+    }
+
+    /** The file as read at {@code stamp}: a key, or why there is none (naming the property and the file). */
+    record Reading(Stamp stamp, SigningKey key, String error) {
+    }
+
+    private KeyFile(String domain, String selector, Path file) {
+        this.domain = Objects.requireNonNull(domain, "domain");
+        this.selector = Objects.requireNonNull(selector, "selector");
+        this.file = Objects.requireNonNull(file, "file");
+    }
+
+    /** The key of {@code file}, read now; a file that cannot be used is remembered with its reason, not thrown. */
+    static KeyFile load(String domain, String selector, Path file) {
+        KeyFile k = new KeyFile(domain, selector, file);
+        k.reading = k.read();
+        return k;
+    }
+
+    String domain() {
+        return domain;
+    }
+
+    String selector() {
+        return selector;
+    }
+
+    Path file() {
+        return file;
+    }
+
+    /** How messages name the file: the property and the file's name. */
+    String name() {
+        return PROPERTY + " '" + file.getFileName() + "'";
+    }
+
+    /**
+     * The key to sign with now: the last reading while the file is unchanged, else the file read and checked again.
+     *
+     * @throws IllegalStateException naming the file (never its content) when, as it is now, it cannot be used
+     */
+    SigningKey key() {
+        Reading r = current();
+        if (r.error() != null) {
+            throw new IllegalStateException(r.error());
+        }
+        return r.key();
+    }
+
+    /** The reading for the file as it is now (read again when it changed), error or key. */
+    Reading current() {
+        Stamp now = Stamp.of(file);
+        Reading r = reading;
+        if (!now.equals(r.stamp())) {
+            synchronized (this) {
+                r = reading;
+                if (!now.equals(r.stamp())) {
+                    Reading fresh = read();
+                    reading = fresh;
+                    changed(r, fresh);
+                    r = fresh;
+                }
+            }
+        }
+        return r;
+    }
+
+    /** The file read and checked now, with the stamp taken before (a change while reading is seen next time). */
+    private Reading read() {
+        Stamp stamp = Stamp.of(file);
+        try {
+            byte[] bytes = readSecret();
+            try {
+                return new Reading(stamp, PemKeys.parse(domain, selector, bytes, name()), null);
+            } finally {
+                Arrays.fill(bytes, (byte) 0);
+            }
+        } catch (IllegalArgumentException e) {
+            return new Reading(stamp, null, String.valueOf(e.getMessage()));
+        }
+    }
+
+    private void changed(Reading before, Reading after) {
+        if (after.error() != null) {
+            if (!after.error().equals(before.error())) {
+                LOG.warn("DKIM key file changed and cannot be used now: {}. Mail from {} waits (deferred) until it is"
+                        + " fixed; the key read before is not used", after.error(), domain);
+            }
+        } else if (before.error() != null) {
+            LOG.info("{} usable again: mail from {} is signed (selector {})", name(), domain, selector);
+        } else {
+            LOG.info("{} changed: mail from {} is signed with the key it holds now (selector {})", name(), domain,
+                    selector);
+        }
+    }
+
+    /** The file's bytes under the secret-file rules; an {@link IllegalArgumentException} names what is wrong. */
+    private byte[] readSecret() {
+        String name = name();
+        try {
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalArgumentException(name + " does not exist or is not a regular file");
+            }
+            if (!Files.isReadable(file)) {
+                throw new IllegalArgumentException(name + " is not readable by this process");
+            }
+            if (Files.getFileStore(file).supportsFileAttributeView("posix")) {
+                Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+                Set<PosixFilePermission> open = EnumSet.noneOf(PosixFilePermission.class);
+                open.addAll(perms);
+                open.retainAll(GROUP_OR_OTHERS);
+                if (!open.isEmpty()) {
+                    throw new IllegalArgumentException(name + " is open to group or others (mode "
+                            + PosixFilePermissions.toString(perms) + "); it must be 600 or 400 (chmod 600)");
+                }
+            }
+            if (Files.size(file) > PemKeys.MAX_FILE_BYTES) {
+                throw new IllegalArgumentException(name + " is longer than " + PemKeys.MAX_FILE_BYTES + " bytes");
+            }
+            return Files.readAllBytes(file);
+        } catch (AccessDeniedException e) {
+            throw new IllegalArgumentException(name + " is not readable by this process");
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException(name + " does not exist");
+        } catch (IOException e) {
+            throw new IllegalArgumentException(name + " cannot be read: " + e.getClass().getSimpleName());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return domain + ":" + selector + ":" + file.getFileName();
+    }
+}

@@ -1,0 +1,273 @@
+package org.streamail.detect.auth.internal.sign;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.streamail.api.delivery.OutboundSigner;
+import org.streamail.api.dkim.DkimAlgorithm;
+import org.streamail.api.dkim.DkimKeyStatus;
+import org.streamail.api.dkim.DkimKeyStatus.DnsCheck;
+import org.streamail.api.dkim.DkimStatus;
+import org.streamail.api.dkim.NewDkimKey;
+import org.streamail.detect.auth.internal.AuthDns;
+import org.streamail.detect.auth.internal.dkim.DkimResult;
+import org.streamail.detect.auth.internal.dkim.DkimSignatureResult;
+import org.streamail.detect.auth.internal.dkim.DkimVerifier;
+import org.streamail.detect.auth.internal.dns.Dns;
+import org.streamail.detect.auth.internal.dns.Zone;
+
+/**
+ * The signing component: which domain a message is signed for, what it does when it cannot sign, its registration as
+ * the configuration changes, {@code dkim-status} and {@code dkim-keygen}. Signatures are checked with the bundle's
+ * verifier; the independent check is {@link DkimpyInteropTest}.
+ */
+class DkimSigningTest {
+
+    static final Instant NOW = Instant.parse("2026-12-07T12:00:00Z");
+
+    @TempDir
+    Path dir;
+
+    static KeyPair rsa;
+    static KeyPair ed;
+
+    /** Records what the component registers. */
+    final List<OutboundSigner> registered = new ArrayList<>();
+
+    @BeforeAll
+    static void keys() throws Exception {
+        rsa = SignFixtures.keyPair("RSA", 2048);
+        ed = SignFixtures.keyPair("Ed25519", 0);
+    }
+
+    private DkimSigning component(Map<String, Object> config) {
+        return new DkimSigning(SignSettings.from(SignFixtures.config(config)), signer -> {
+            registered.add(signer);
+            return () -> registered.remove(signer);
+        }, Clock.fixed(NOW, ZoneOffset.UTC));
+    }
+
+    /** The configured keys: example.org (RSA) and shop.example (Ed25519). */
+    private Map<String, Object> enabled() throws Exception {
+        Path a = SignFixtures.keyFile(dir, "example.org.s1.pem", rsa.getPrivate(), "rw-------");
+        Path b = SignFixtures.keyFile(dir, "shop.example.e1.pem", ed.getPrivate(), "r--------");
+        return Map.of("enabled", true, "keys", "example.org:s1:" + a + ", shop.example:e1:" + b);
+    }
+
+    private static Zone zone() {
+        return new Zone()
+                .txt("s1._domainkey.example.org", "v=DKIM1; k=rsa; p=" + java.util.Base64.getEncoder()
+                        .encodeToString(rsa.getPublic().getEncoded()))
+                .txt("e1._domainkey.shop.example", "v=DKIM1; k=ed25519; p=" + java.util.Base64.getEncoder()
+                        .encodeToString(java.util.Arrays.copyOfRange(ed.getPublic().getEncoded(), 12, 44)));
+    }
+
+    /** The message signed, as it leaves: the field on top of the bytes the signer got. */
+    private static String signed(OutboundSigner signer, String sender, String message) throws Exception {
+        List<String> fields = signer.sign(SignFixtures.outbound(sender, message));
+        return String.join("", fields) + message;
+    }
+
+    private static List<DkimSignatureResult> verify(String message) {
+        return new DkimVerifier(zone(), 5, 1024).verify(message.getBytes(StandardCharsets.UTF_8), NOW, Instant.MAX);
+    }
+
+    @Test
+    void mailIsSignedForItsFromDomainOrItsClosestParentWithAKeyNeverForTheEnvelopeSender() throws Exception {
+        DkimSigning c = component(enabled());
+        assertThat(registered).hasSize(1);
+        OutboundSigner signer = registered.get(0);
+        assertThat(signer.name()).isEqualTo("dkim");
+
+        String own = signed(signer, "alice@example.org", SignFixtures.message("Alice <alice@example.org>", "a"));
+        assertThat(verify(own)).singleElement().satisfies(r -> {
+            assertThat(r.result()).isEqualTo(DkimResult.PASS);
+            assertThat(r.domain()).isEqualTo("example.org");
+            assertThat(r.algorithm()).isEqualTo("rsa-sha256");
+        });
+        // a subdomain signs with its parent's key: aligned under DMARC's relaxed rule
+        String sub = signed(signer, "news@example.org", SignFixtures.message("news@mail.Example.org", "b"));
+        assertThat(verify(sub)).singleElement().satisfies(r -> assertThat(r.domain()).isEqualTo("example.org"));
+        String ed = signed(signer, "x@example.org", SignFixtures.message("Shop <orders@shop.example>", "c"));
+        assertThat(verify(ed)).singleElement().satisfies(r -> {
+            assertThat(r.result()).isEqualTo(DkimResult.PASS);
+            assertThat(r.algorithm()).isEqualTo("ed25519-sha256");
+        });
+        // the From domain has no key: unsigned, whatever the envelope sender's domain
+        assertThat(signer.sign(SignFixtures.outbound("alice@example.org",
+                SignFixtures.message("alice@other.example", "d")))).isEmpty();
+        // no single author: unsigned
+        assertThat(signer.sign(SignFixtures.outbound("alice@example.org",
+                SignFixtures.message("alice@example.org, bob@example.org", "e")))).isEmpty();
+        assertThat(signer.sign(SignFixtures.outbound("alice@example.org",
+                "From: alice@example.org\r\n" + SignFixtures.message("bob@example.org", "f")))).isEmpty();
+        assertThat(signer.sign(SignFixtures.outbound("alice@example.org", "Subject: no from\r\n\r\nx\r\n"))).isEmpty();
+        c.deactivate();
+        assertThat(registered).isEmpty();
+    }
+
+    @Test
+    void aKeyFileThatCannotBeUsedMakesItsDomainsMailWaitAndNoOtherDomains() throws Exception {
+        Map<String, Object> config = enabled();
+        DkimSigning c = component(config);
+        OutboundSigner signer = registered.get(0);
+        Path a = dir.resolve("example.org.s1.pem");
+        Files.setPosixFilePermissions(a, PosixFilePermissions.fromString("rw-r--r--"));
+        assertThatThrownBy(() -> signer.sign(SignFixtures.outbound("alice@example.org",
+                SignFixtures.message("alice@example.org", "a")))).isInstanceOf(IllegalStateException.class)
+                .hasMessage("keys 'example.org.s1.pem' is open to group or others (mode rw-r--r--); it must be 600"
+                        + " or 400 (chmod 600)");
+        assertThat(signer.sign(SignFixtures.outbound("x@shop.example", SignFixtures.message("x@shop.example", "b"))))
+                .hasSize(1);
+        Files.setPosixFilePermissions(a, PosixFilePermissions.fromString("rw-------"));
+        assertThat(signer.sign(SignFixtures.outbound("alice@example.org",
+                SignFixtures.message("alice@example.org", "a")))).hasSize(1);
+
+        // missing at activation: the component starts all the same, the status says why
+        Files.delete(a);
+        DkimSigning again = component(config);
+        assertThat(again.status(false).keys()).first().satisfies(k -> {
+            assertThat(k.usable()).isFalse();
+            assertThat(k.problem()).isEqualTo("keys 'example.org.s1.pem' does not exist or is not a regular file");
+            assertThat(k.algorithm()).isEmpty();
+            assertThat(k.record()).isEmpty();
+        });
+        c.deactivate();
+        again.deactivate();
+    }
+
+    @Test
+    void theSignerIsRegisteredOnlyWhileEnabledAndAChangeIsAppliedInPlaceOrRefused() throws Exception {
+        DkimSigning c = component(Map.of());
+        assertThat(registered).isEmpty();
+        assertThat(c.status(false).enabled()).isFalse();
+
+        Map<String, Object> on = enabled();
+        c.modified(SignFixtures.config(on), Map.of());
+        assertThat(registered).hasSize(1);
+        OutboundSigner signer = registered.get(0);
+        assertThat(signer.sign(SignFixtures.outbound("a@example.org", SignFixtures.message("a@example.org", "x"))))
+                .hasSize(1);
+
+        // a change keeps the same registration: delivery never sees the signer go
+        Map<String, Object> simple = new java.util.HashMap<>(on);
+        simple.put("canonicalization", "simple/simple");
+        c.modified(SignFixtures.config(simple), Map.of());
+        assertThat(registered).containsExactly(signer);
+        assertThat(String.join("", signer.sign(SignFixtures.outbound("a@example.org",
+                SignFixtures.message("a@example.org", "x"))))).contains("c=simple/simple;");
+
+        // an invalid change is refused: the previous configuration stays
+        c.modified(SignFixtures.config(Map.of("enabled", true, "keys", "example.org:s1:relative.pem")), Map.of());
+        assertThat(registered).containsExactly(signer);
+        assertThat(c.status(false).keys()).hasSize(2);
+
+        c.modified(SignFixtures.config(Map.of("enabled", false, "keys", on.get("keys"))), Map.of());
+        assertThat(registered).isEmpty();
+        assertThat(c.status(false).keys()).hasSize(2).allSatisfy(k -> assertThat(k.usable()).isTrue());
+    }
+
+    @Test
+    void theStatusListsEachKeyWithTheRecordToPublishAndWhatDnsHas() throws Exception {
+        DkimSigning c = component(enabled());
+        DkimStatus noDns = c.status(true);
+        assertThat(noDns.dns()).startsWith("not checked: the sender authentication detector");
+        assertThat(noDns.keys()).allSatisfy(k -> assertThat(k.dns()).isEqualTo(DnsCheck.NOT_CHECKED));
+
+        // example.org's key is published, shop.example's not yet
+        Zone published = new Zone().txt("s1._domainkey.example.org", zone().txtRecords("s1._domainkey.example.org")
+                .get(0));
+        c.authDns = new AuthDns() {
+            @Override
+            public Dns uncached() {
+                return published;
+            }
+
+            @Override
+            public String describe() {
+                return "127.0.0.1:5353";
+            }
+        };
+        DkimStatus s = c.status(true);
+        assertThat(s.enabled()).isTrue();
+        assertThat(s.dns()).isEqualTo("asked 127.0.0.1:5353 (dns.servers of org.streamail.detect.auth)");
+        DkimKeyStatus a = s.keys().get(0);
+        assertThat(a.domain()).isEqualTo("example.org");
+        assertThat(a.selector()).isEqualTo("s1");
+        assertThat(a.algorithm()).contains(DkimAlgorithm.RSA);
+        assertThat(a.bits()).isEqualTo(2048);
+        assertThat(a.file()).isEqualTo(dir.resolve("example.org.s1.pem").toString());
+        assertThat(a.usable()).isTrue();
+        assertThat(a.record().orElseThrow().zoneLine()).startsWith("s1._domainkey.example.org IN TXT \"v=DKIM1;"
+                + " k=rsa; p=MII");
+        assertThat(a.dns()).isEqualTo(DnsCheck.MATCHES);
+        DkimKeyStatus b = s.keys().get(1);
+        assertThat(b.algorithm()).contains(DkimAlgorithm.ED25519);
+        assertThat(b.dns()).isEqualTo(DnsCheck.MISSING);
+        assertThat(b.dnsDetail()).isEqualTo("no TXT record at e1._domainkey.shop.example");
+        assertThat(c.status(false).keys()).allSatisfy(k -> assertThat(k.dns()).isEqualTo(DnsCheck.NOT_CHECKED));
+    }
+
+    @Test
+    void keygenWritesAPrivateFileNeverReplacesOneAndItsKeySignsWhatItsRecordVerifies() throws Exception {
+        DkimSigning c = component(Map.of());
+        Path keys = dir.resolve("etc").resolve("dkim");
+        NewDkimKey n = c.generate("Example.ORG", "S2026", DkimAlgorithm.RSA, 0, keys);
+        Path file = keys.resolve("example.org.s2026.pem");
+        assertThat(n.file()).isEqualTo(file.toString());
+        assertThat(n.bits()).isEqualTo(2048);
+        assertThat(n.keysEntry()).isEqualTo("example.org:s2026:" + file);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keys))).isEqualTo("rwx------");
+        assertThat(Files.list(keys)).containsExactly(file); // no temporary file left
+        assertThat(n.record().name()).isEqualTo("s2026._domainkey.example.org");
+        assertThat(n.record().strings()).hasSize(2).allSatisfy(s -> assertThat(s.length()).isLessThanOrEqualTo(255));
+
+        assertThatThrownBy(() -> c.generate("example.org", "s2026", DkimAlgorithm.ED25519, 0, keys))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("exists already");
+        assertThat(KeyFile.load("example.org", "s2026", file).key().algorithm()).isEqualTo(DkimAlgorithm.RSA);
+
+        NewDkimKey e = c.generate("shop.example", "e1", DkimAlgorithm.ED25519, 0, keys);
+        assertThat(e.bits()).isEqualTo(256);
+        assertThat(e.record().strings()).singleElement().asString().startsWith("v=DKIM1; k=ed25519; p=");
+
+        // configured as the command says, the key signs what the record it printed verifies
+        c.modified(SignFixtures.config(Map.of("enabled", true, "keys", n.keysEntry() + "," + e.keysEntry())),
+                Map.of());
+        Zone zone = new Zone().txt(n.record().name(), n.record().text()).txt(e.record().name(), e.record().text());
+        for (String from : List.of("a@example.org", "b@shop.example")) {
+            String msg = SignFixtures.message(from, "keygen");
+            String out = String.join("", registered.get(0).sign(SignFixtures.outbound(from, msg))) + msg;
+            assertThat(new DkimVerifier(zone, 5, 1024).verify(out.getBytes(StandardCharsets.UTF_8), NOW, Instant.MAX))
+                    .singleElement().satisfies(r -> assertThat(r.result()).isEqualTo(DkimResult.PASS));
+        }
+
+        assertThatThrownBy(() -> c.generate("localhost", "s1", DkimAlgorithm.RSA, 0, keys))
+                .hasMessage("'localhost' is not a domain name");
+        assertThatThrownBy(() -> c.generate("co.uk", "s1", DkimAlgorithm.RSA, 0, keys))
+                .hasMessage("co.uk is a public suffix, not a domain of yours");
+        assertThatThrownBy(() -> c.generate("example.org", "s/1", DkimAlgorithm.RSA, 0, keys))
+                .hasMessageStartingWith("'s/1' is not a selector");
+        assertThatThrownBy(() -> c.generate("example.org", "s9", DkimAlgorithm.RSA, 1024, keys))
+                .hasMessage("an RSA key has 2048, 3072 or 4096 bits, not 1024");
+        assertThat(keys.resolve("example.org.s9.pem")).doesNotExist();
+        assertThat(Optional.ofNullable(System.getProperty("karaf.etc"))).isEmpty();
+        assertThatThrownBy(() -> c.generate("example.org", "s9", DkimAlgorithm.RSA, 0, null))
+                .hasMessage("no directory given and karaf.etc is not set");
+    }
+}

@@ -1,0 +1,165 @@
+package org.streamail.detect.auth.internal.sign;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.streamail.api.delivery.OutboundSigner;
+import org.streamail.api.dkim.DkimAlgorithm;
+import org.streamail.api.dkim.NewDkimKey;
+
+/**
+ * Our signatures verified by a verifier written by others: dkimpy, Debian's {@code python3-dkim}, run as a child
+ * process ({@code src/test/resources/dkim/dkimpy_verify.py}) whose key look-up answers the record
+ * {@code streamail:dkim-keygen} prints, from the test, never from DNS. The keys are made by the component as the
+ * command makes them; the messages are signed by the registered signer as delivery asks it. RSA and Ed25519, relaxed and
+ * simple, a signature with an expiry, UTF-8 and folded fields; and dkimpy refuses a changed body and an added From
+ * (so a PASS means something).
+ *
+ * <p>Skipped when {@code python3} with the {@code dkim} module (and {@code nacl}, for Ed25519) is missing, unless
+ * {@code STREAMAIL_REQUIRE_DKIMPY=true} (CI, {@code .ci/run}), which turns that into a failure.
+ */
+class DkimpyInteropTest {
+
+    static final String REQUIRE_ENV = "STREAMAIL_REQUIRE_DKIMPY";
+    /** Debian's interpreter, the one its python3-dkim is installed for; else whatever python3 the PATH has. */
+    static final List<String> PYTHONS = List.of("/usr/bin/python3", "python3");
+
+    private static String python;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void findDkimpy() {
+        List<String> tried = new ArrayList<>();
+        for (String p : PYTHONS) {
+            if (p.startsWith("/") && !Files.isExecutable(Path.of(p))) {
+                tried.add(p + ": not there");
+                continue;
+            }
+            try {
+                Run r = run(List.of(p, "-c", "import dkim, nacl; print(dkim.__file__)"));
+                if (r.exit == 0) {
+                    python = p;
+                    return;
+                }
+                tried.add(p + ": " + r.output.strip().lines().reduce((a, b) -> b).orElse("exit " + r.exit));
+            } catch (IOException e) {
+                tried.add(p + ": " + e.getMessage());
+            }
+        }
+        String why = "python3 with dkimpy is missing (apt-get install python3-dkim): " + tried;
+        if ("true".equalsIgnoreCase(System.getenv(REQUIRE_ENV))) {
+            fail(REQUIRE_ENV + "=true but " + why);
+        }
+        assumeTrue(false, why);
+    }
+
+    private record Run(int exit, String output) {
+    }
+
+    private static Run run(List<String> command) throws IOException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try {
+            p.getOutputStream().close();
+            byte[] out = p.getInputStream().readNBytes(64 * 1024);
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException(command.get(0) + " did not finish within 60 s");
+            }
+            return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    /** dkimpy's verdict on {@code message} with the key record {@code key} published. */
+    private Run dkimpy(String message, NewDkimKey key) throws Exception {
+        Path file = Files.createTempFile(dir, "msg", ".eml");
+        Files.writeString(file, message, StandardCharsets.UTF_8);
+        Path script = Path.of(DkimpyInteropTest.class.getResource("/dkim/dkimpy_verify.py").toURI());
+        return run(List.of(python, script.toString(), file.toString(), key.record().name(), key.record().text()));
+    }
+
+    private final List<OutboundSigner> registered = new ArrayList<>();
+
+    private DkimSigning component() {
+        return new DkimSigning(SignSettings.from(SignFixtures.config(Map.of())), signer -> {
+            registered.add(signer);
+            return () -> registered.remove(signer);
+        }, Clock.systemUTC());
+    }
+
+    private OutboundSigner configure(DkimSigning c, NewDkimKey key, String canonicalization, String expiry) {
+        Map<String, Object> config = new HashMap<>(Map.of("enabled", true, "keys", key.keysEntry(),
+                "canonicalization", canonicalization));
+        if (expiry != null) {
+            config.put("expiry", expiry);
+        }
+        c.modified(SignFixtures.config(config), Map.of());
+        return registered.get(0);
+    }
+
+    static final String MESSAGE = "Received: by gw.example.org (Streamail) with ESMTP id 20261207T1200-1\r\n"
+            + "\tfor <partner@far.example>; Mon, 7 Dec 2026 12:00:00 +0000\r\n"
+            + "From: =?UTF-8?Q?J=C3=B6rg?= <joerg@example.org>\r\n"
+            + "To: Partner <partner@far.example>,\r\n Other   Partner <other@far.example>\r\n"
+            + "Subject: Quarterly\tfigures\r\n"
+            + "Date: Mon, 7 Dec 2026 11:59:00 +0000\r\n"
+            + "Message-ID: <sm1.Zm9vYmFy@example.org>\r\n"
+            + "MIME-Version: 1.0\r\n"
+            + "Content-Type: text/plain; charset=UTF-8\r\n"
+            + "Content-Transfer-Encoding: 8bit\r\n"
+            + "\r\n"
+            + "Grüße,  \r\n\r\nthe figures\tare attached.\r\n.\r\n..dots\r\n\r\n\r\n";
+
+    @Test
+    void dkimpyVerifiesOurRsaAndEd25519SignaturesInEveryCanonicalisation() throws Exception {
+        DkimSigning c = component();
+        NewDkimKey rsa = c.generate("example.org", "s2026", DkimAlgorithm.RSA, 2048, dir.resolve("keys"));
+        NewDkimKey ed = c.generate("example.org", "e2026", DkimAlgorithm.ED25519, 0, dir.resolve("keys"));
+        for (NewDkimKey key : List.of(rsa, ed)) {
+            for (String canon : List.of("relaxed/relaxed", "simple/simple", "relaxed/simple", "simple/relaxed")) {
+                OutboundSigner signer = configure(c, key, canon, canon.equals("relaxed/relaxed") ? "P7D" : null);
+                String signed = String.join("", signer.sign(SignFixtures.outbound("joerg@example.org", MESSAGE)))
+                        + MESSAGE;
+                Run r = dkimpy(signed, key);
+                assertThat(r.exit).as(key.algorithm() + " " + canon + ": " + r.output + "\n" + signed).isZero();
+                assertThat(r.output).startsWith("PASS " + key.algorithm().signatureAlgorithm());
+            }
+        }
+    }
+
+    @Test
+    void dkimpyRefusesAChangedBodyAndAFromAddedAboveTheSignature() throws Exception {
+        DkimSigning c = component();
+        NewDkimKey key = c.generate("example.org", "s1", DkimAlgorithm.RSA, 0, dir.resolve("keys"));
+        OutboundSigner signer = configure(c, key, "relaxed/relaxed", null);
+        String field = String.join("", signer.sign(SignFixtures.outbound("joerg@example.org", MESSAGE)));
+        assertThat(dkimpy(field + MESSAGE, key).exit).isZero();
+        assertThat(dkimpy(field + MESSAGE.replace("attached", "enclosed"), key).output)
+                .startsWith("FAIL body hash mismatch");
+        // over-signed: a second From on top is refused by dkimpy too
+        Run added = dkimpy("From: ceo@example.org\r\n" + field + MESSAGE, key);
+        assertThat(added.exit).as(added.output).isEqualTo(1);
+        assertThat(added.output).startsWith("FAIL");
+        // an unsigned field added on the way does not matter
+        assertThat(dkimpy("X-Relay: mx.far.example\r\n" + field + MESSAGE, key).exit).isZero();
+    }
+}

@@ -1,0 +1,213 @@
+package org.streamail.itests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.streamail.api.delivery.OutboundSigner;
+import org.streamail.api.model.Finding;
+import org.streamail.api.store.LogEntry;
+import org.streamail.api.store.LogQuery;
+import org.streamail.api.store.MessageLog;
+import org.streamail.itests.process.SmtpClient;
+
+/**
+ * DKIM signing of outbound mail in the real distribution. The test JVM makes an RSA key pair, writes the private key
+ * into a PKCS#8 file of mode 600 and publishes the public key in the test DNS ({@link AuthTestDns}); the gateway is
+ * configured to sign for {@value #DOMAIN} with it ({@code org.streamail.dkim.sign}) and to let no outbound message
+ * leave unsigned ({@code outbound.sign.required}). A message from the inside, with an internal Message-ID and the
+ * internal server's Received lines, goes through the outbound listener into the outbound folder: it carries one
+ * DKIM-Signature on top of the hidden form (no internal name left). Those bytes are then sent back inbound to the
+ * same gateway, whose sender authentication verifies the signature against the test DNS ({@code dkim=pass} in its
+ * results); a copy changed on the way fails. {@code streamail:dkim-status} shows the key and that DNS publishes it,
+ * and only to an administrator.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class DkimSignIT extends StreamailTestSupport {
+
+    static final String DOMAIN = "dkimsign-it.example";
+    static final String SELECTOR = "it2026";
+    static final String ALICE = "alice@" + DOMAIN;
+    static final String PARTNER = "partner@far-it.example";
+    static final String AUTHSERV = "dkim-it-gw.example";
+
+    /** The key file of the test JVM's key, made once: Pax Exam may ask for the configuration more than once. */
+    private static Path keyFile;
+
+    /**
+     * Test JVM: an RSA key pair, its private key as a PKCS#8 file of mode 600, its public key published in the test
+     * DNS; once, so that the one record published is the key of the file configured.
+     */
+    private static synchronized Path keyFile() throws Exception {
+        if (keyFile == null) {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+            g.initialize(2048);
+            KeyPair pair = g.generateKeyPair();
+            Path dir = Files.createDirectories(Path.of("target").toAbsolutePath().resolve("dkim-it"));
+            Path key = Files.createTempDirectory(dir, "keys").resolve(DOMAIN + "." + SELECTOR + ".pem");
+            Files.writeString(key, "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'})
+                    .encodeToString(pair.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n",
+                    StandardCharsets.US_ASCII);
+            Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+            AuthTestDns.publish(SELECTOR + "._domainkey." + DOMAIN, "v=DKIM1; k=rsa; p="
+                    + Base64.getEncoder().encodeToString(pair.getPublic().getEncoded()));
+            keyFile = key;
+        }
+        return keyFile;
+    }
+
+    @Configuration
+    public Option[] config() throws Exception {
+        List<Option> options = new ArrayList<>(List.of(baseConfig()));
+        Path key = keyFile();
+        options.add(editConfigurationFilePut("etc/org.streamail.dkim.sign.cfg", "enabled", "true"));
+        options.add(editConfigurationFilePut("etc/org.streamail.dkim.sign.cfg", "keys",
+                DOMAIN + ":" + SELECTOR + ":" + key));
+        options.add(editConfigurationFilePut("etc/org.streamail.delivery.cfg", "outbound.sign.required", "true"));
+        options.add(editConfigurationFilePut("etc/org.streamail.directory.cfg", "domains", DOMAIN));
+        options.add(editConfigurationFilePut("etc/org.streamail.detect.auth.cfg", "authserv.id", AUTHSERV));
+        return options.toArray(new Option[0]);
+    }
+
+    @Test
+    public void outboundMailLeavesSignedInItsHiddenFormAndTheSignatureVerifiesWhenItComesBackIn() throws Exception {
+        executeCommand("streamail:directory-add " + ALICE); // the recipient of the copy sent back inbound
+        service(OutboundSigner.class, Duration.ofSeconds(60)); // registered: signing is on
+        int outboundPort = Integer.parseInt(String.valueOf(configValue("org.streamail.smtp.outbound", "port")));
+
+        String subject = "Quarterly figures " + UUID.randomUUID();
+        byte[] message = ("Received: from ws12.corp.internal ([10.9.8.7])\r\n"
+                + "\tby exch01.corp.internal with ESMTP id 42; Mon, 7 Dec 2026 09:00:00 +0000\r\n"
+                + "X-Originating-IP: [10.9.8.7]\r\n"
+                + "From: Alice <" + ALICE + ">\r\n"
+                + "To: Partner <" + PARTNER + ">\r\n"
+                + "Subject: " + subject + "\r\n"
+                + "Date: Mon, 7 Dec 2026 09:00:00 +0000\r\n"
+                + "Message-ID: <20261207.77.alice@exch01.corp.internal>\r\n"
+                + "MIME-Version: 1.0\r\n"
+                + "Content-Type: text/plain; charset=UTF-8\r\n\r\n"
+                + "Hello,\r\n\r\nthe figures, as promised.\r\n\r\nAlice\r\n").getBytes(StandardCharsets.UTF_8);
+        String[] reply = new String[1];
+        waitFor("the outbound listener to take the message", Duration.ofSeconds(60), () -> {
+            try (SmtpClient c = new SmtpClient(outboundPort)) {
+                c.command("EHLO exch01.corp.internal");
+                reply[0] = c.send(ALICE, List.of(PARTNER), message);
+                return !reply[0].startsWith("4");
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        assertThat(reply[0]).startsWith("250");
+
+        // the outbound folder: the envelope lines a delivery agent writes, then our signature, then the hidden form
+        String written = outboundContaining(subject);
+        String header = written.substring(0, written.indexOf("\r\n\r\n") + 2);
+        assertThat(header.replace("\r\n\t", " ")).startsWith("Return-Path: <" + ALICE + ">\r\nDelivered-To: "
+                + PARTNER + "\r\nDKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=" + DOMAIN + "; s="
+                + SELECTOR + "; t=");
+        assertThat(Pattern.compile("(?m)^DKIM-Signature:").matcher(header).results().count()).isEqualTo(1);
+        assertThat(written).doesNotContain("corp.internal", "10.9.8.7", "X-Originating-IP");
+        Matcher id = Pattern.compile("\r\nMessage-ID: <sm1\\.[A-Za-z0-9_-]+@" + Pattern.quote(DOMAIN) + ">\r\n")
+                .matcher(header);
+        assertThat(id.find()).as(header).isTrue();
+        String signature = header.substring(header.indexOf("DKIM-Signature:"), header.indexOf("Received: by "));
+        assertThat(signature.replaceAll("\\s+", "")).contains("h=from:from:to:to:cc:subject:subject:date:date:"
+                + "message-id:reply-to:mime-version:content-type;");
+
+        // what the smarthost would have received (the envelope lines are the folder's), sent back in from outside
+        String leaving = written.substring(written.indexOf("DKIM-Signature:"));
+        // (From a protected domain, from outside: the phishing detector may tag or hold it; the results are logged)
+        assertThat(sendInbound(leaving)).matches("(?s)(250|550) .*");
+        String results = finding(logged(subject), "auth/results").detail();
+        assertThat(results).contains("dkim=pass header.d=" + DOMAIN + " header.s=" + SELECTOR);
+
+        String changed = subject.replace("Quarterly", "Annual");
+        assertThat(sendInbound(leaving.replace(subject, changed))).matches("(?s)(250|550) .*");
+        assertThat(finding(logged(changed), "auth/results").detail())
+                .contains("dkim=fail (signature did not verify) header.d=" + DOMAIN);
+
+        // the administrator's view of the key: the record to publish, and that DNS publishes it
+        String status = executeCommand("streamail:dkim-status");
+        assertThat(status).contains("Signing: on", DOMAIN + ", selector " + SELECTOR, "Key:     rsa-sha256, 2048 bits",
+                "(readable, mode 600 or 400: OK)", "Publish: " + SELECTOR + "._domainkey." + DOMAIN
+                        + " IN TXT \"v=DKIM1; k=rsa; p=MII", "DNS:     published, the same key");
+        assertThatThrownBy(() -> executeCommand("streamail:dkim-status", "viewer", VIEWER_ROLES))
+                .satisfies(StreamailTestSupport::assertDeniedByAcl);
+    }
+
+    /** Sends {@code text} to the inbound listener from outside, to Alice; the final reply. */
+    private String sendInbound(String text) throws IOException {
+        try (SmtpClient c = new SmtpClient(smtpPort())) {
+            c.command("EHLO mx.far-it.example");
+            return c.send(PARTNER, List.of(ALICE), text.getBytes(StandardCharsets.ISO_8859_1));
+        }
+    }
+
+    /** The message log's inbound entry with {@code subject}, once it has a verdict. */
+    private LogEntry logged(String subject) {
+        MessageLog log = service(MessageLog.class, Duration.ofSeconds(30));
+        LogEntry[] found = new LogEntry[1];
+        waitFor("the verdict of '" + subject + "'", Duration.ofSeconds(30), () -> {
+            for (LogEntry e : log.query(new LogQuery(50, 0, null, PARTNER, null, null, null))) {
+                if (subject.equals(e.subject()) && e.verdict() != null) {
+                    found[0] = e;
+                    return true;
+                }
+            }
+            return false;
+        });
+        return found[0];
+    }
+
+    private static Finding finding(LogEntry entry, String qualifiedRule) {
+        return entry.verdict().findings().stream().filter(f -> f.qualifiedRule().equals(qualifiedRule)).findFirst()
+                .orElseThrow(() -> new AssertionError(qualifiedRule + " not in " + entry.verdict()));
+    }
+
+    /** The first complete file of the outbound folder holding {@code text}, waited for up to 30 s (ISO-8859-1). */
+    private static String outboundContaining(String text) {
+        Path folder = Path.of(System.getProperty("karaf.data"), "streamail", "outbound");
+        String[] content = new String[1];
+        waitFor("an outbound message with '" + text + "' in " + folder, Duration.ofSeconds(30), () -> {
+            try (var files = Files.list(folder)) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    String name = f.getFileName().toString();
+                    if (name.startsWith(".") || !name.endsWith(".eml")) {
+                        continue; // still being written
+                    }
+                    String s = Files.readString(f, StandardCharsets.ISO_8859_1);
+                    if (s.contains(text)) {
+                        content[0] = s;
+                        return true;
+                    }
+                }
+                return false;
+            } catch (IOException | RuntimeException e) {
+                return false;
+            }
+        });
+        return content[0];
+    }
+}
