@@ -381,8 +381,8 @@ final class LinkRewriter {
         switch (e.reason()) {
             case SIGNED -> LOG.debug("Message {}: signed {} attachment part {} left as written (rewrite.signed is "
                     + "off)", s.messageId, kind, path);
-            case ENCRYPTED -> LOG.info("Message {}: password-protected {} attachment part {} left as written; links "
-                    + "inside it are not guarded: {}", s.messageId, kind, path, e.getMessage());
+            case ENCRYPTED -> LOG.info("Message {}: encrypted {} attachment part {} left as written; links inside it "
+                    + "are not guarded: {}", s.messageId, kind, path, e.getMessage());
             default -> LOG.warn("Message {}: {} attachment part {} left as written, links inside it not guarded ({}): "
                     + "{}", s.messageId, kind, path, e.reason(), e.getMessage());
         }

@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.apache.pdfbox.Loader;
 import org.apache.pdfbox.cos.COSArray;
 import org.apache.pdfbox.cos.COSBase;
@@ -87,25 +89,33 @@ import org.streamail.linkguard.internal.DocumentLinks.DocumentException.Reason;
  * the document was changed after signing.
  *
  * <h2>Bounds</h2>
- * At most {@value #MAX_VISITS} annotations, form fields, outline items and actions are visited in all, {@code /Next}
- * chains are followed {@value #MAX_NEXT_DEPTH} deep, and {@value #MAX_PAGES} pages looked at (through PDFBox's page
- * tree iterator, which stops at cycles); a document beyond one of them is {@link Reason#TOO_LARGE}, and nothing is
- * changed and no target passed to the replacer. Every structure is walked with explicit queues and identity sets
- * (no recursion here; hostile files hold cycles). PDFBox buffers in main memory only, at most
- * {@value #MAX_CACHE_BYTES} bytes (no temporary files), and works on a thread with a larger stack, since it recurses
- * along the document's nesting ({@link #onWorker}). Anything PDFBox throws while reading or writing, a
- * {@link StackOverflowError} included (hostile nesting deeper than even that stack), leaves the file as written with
- * {@link Reason#UNREADABLE} and the exception's class and message (never the document's content, beyond what PDFBox
- * quotes of a damaged token).
+ * Before PDFBox sees the file, {@link PdfPrescan} reads its raw bytes and refuses ({@link Reason#TOO_LARGE}) one whose
+ * cross-reference data or object streams would make PDFBox's loader allocate beyond its bounds: cross-reference
+ * entries (table subsections, and cross-reference streams by their declared count and by their decoded size),
+ * object headers, object streams' decoded bytes and declared objects, streams, and filters it does not decode on
+ * those streams. Then at most {@value #MAX_VISITS} annotations, form fields, outline items and actions are visited
+ * in all, {@code /Next} chains are followed {@value #MAX_NEXT_DEPTH} deep, and {@value #MAX_PAGES} pages looked at
+ * (through PDFBox's page tree iterator, which stops at cycles); a document beyond one of them is
+ * {@link Reason#TOO_LARGE}, and nothing is changed and no target passed to the replacer. Every structure is walked
+ * with explicit queues and identity sets (no recursion here; hostile files hold cycles). PDFBox buffers in main
+ * memory only, at most {@value #MAX_CACHE_BYTES} bytes (no temporary files), and works on a thread with a larger
+ * stack, since it recurses along the document's nesting ({@link #onWorker}). Anything PDFBox throws while reading or
+ * writing, a {@link StackOverflowError} included (hostile nesting deeper than even that stack), leaves the file as
+ * written with {@link Reason#UNREADABLE} and the exception's class and message (never the document's content, beyond
+ * what PDFBox quotes of a damaged token).
  *
  * <h2>Not covered</h2>
  * URLs that are only text on a page (some viewers make them clickable themselves), JavaScript actions and document
  * scripts (a script can build any URL), links inside files embedded in or attached to the PDF, XFA form definitions
  * (their submit targets are XML in a stream), {@code /ImportData}, {@code /Thread} and rich media. A target that was
  * passed to the replacer but whose update did not read back is counted and recorded there, while the file stays as
- * written. Not bounded here: what PDFBox itself allocates while opening a file, such as the cross-reference entries
- * of a compressed cross-reference stream (a 200 KB file of that kind exhausted a 512 MiB heap in PDFBox's loader
- * before any of the bounds above applies).
+ * written. Not bounded here: what one object PDFBox parses expands to. The prescan bounds how many cross-reference
+ * entries, objects and decoded object-stream bytes a file can make PDFBox hold (about 50 MB each, measured), but
+ * PDFBox parses a referenced object whole before any bound here sees it, and holds tens of bytes of heap for every
+ * byte of, say, an array of empty dictionaries: a page whose {@code /Annots} is {@code [<<>><<>>...]} with 1,000,000
+ * of them (a 4 MB file) ran out of a 128 MiB heap in PDFBox before {@link #MAX_VISITS} refused it, and 2,500,000 (a
+ * 10 MB file) out of 256 MiB. Nor what an encrypted object stream inflates to, which the prescan cannot count
+ * without decrypting it (see {@link PdfPrescan}, <em>Encrypted files</em>): PDFBox's stream cache does not limit it.
  *
  * <p>Stateless and thread-safe.
  */
@@ -164,13 +174,56 @@ final class PdfLinks implements DocumentLinks {
     /**
      * {@inheritDoc}
      *
-     * <p>PDFBox reads and writes on a thread of its own ({@link #onWorker}); the replacer is asked on the calling
-     * thread, between the two.
+     * <p>The file is first checked by {@link PdfPrescan} on the calling thread; PDFBox reads and writes on a thread of
+     * its own ({@link #onWorker}); the replacer is asked on the calling thread, between the two.
      */
     @Override
     public byte[] rewrite(byte[] decoded, Replacer links, boolean signed) throws DocumentException {
         Objects.requireNonNull(decoded, "decoded");
         Objects.requireNonNull(links, "links");
+        PdfPrescan.check(decoded); // before PDFBox allocates for what the file declares
+        acquire();
+        try {
+            return rewriteAlone(decoded, links, signed);
+        } finally {
+            ONE_AT_A_TIME.release();
+        }
+    }
+
+    /**
+     * One PDF open at a time in this JVM: what PDFBox holds for a file within {@link PdfPrescan}'s bounds is tens of
+     * megabytes at worst, and as many deliveries at once as there are delivery threads would multiply it. A PDF takes
+     * milliseconds to a second; a message waits its turn at most {@link #WAIT_SECONDS}, then its PDF is left as
+     * written (WARN).
+     */
+    private static final Semaphore ONE_AT_A_TIME = new Semaphore(1, true);
+    /** Longest wait for {@link #ONE_AT_A_TIME}. */
+    static final long WAIT_SECONDS = 30;
+
+    /** Takes {@link #ONE_AT_A_TIME}; an interrupt does not cut the wait short and is kept for the caller. */
+    private static void acquire() throws DocumentException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    if (ONE_AT_A_TIME.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                        return;
+                    }
+                    throw new DocumentException(Reason.TOO_LARGE, "another PDF was being rewritten for "
+                            + WAIT_SECONDS + " s (one at a time)");
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private byte[] rewriteAlone(byte[] decoded, Replacer links, boolean signed) throws DocumentException {
         Opened opened = onWorker(() -> open(decoded, signed));
         try {
             List<Site> changed = new ArrayList<>();

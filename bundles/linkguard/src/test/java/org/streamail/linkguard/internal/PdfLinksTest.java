@@ -630,6 +630,44 @@ class PdfLinksTest {
         assertThat(linkUris(out)).containsExactly(CLICK + "link-1");
     }
 
+    /** One PDF open at a time in the JVM: a second rewrite waits until the first one is done. */
+    @Test
+    void pdfsAreRewrittenOneAtATime() throws Exception {
+        byte[] first = linkPdf(true, new String[] {"https://evil.example/first"});
+        byte[] second = linkPdf(true, new String[] {"https://evil.example/second"});
+        java.util.concurrent.CountDownLatch firstAsked = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch releaseFirst = new java.util.concurrent.CountDownLatch(1);
+        List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
+        Clicks clicks = new Clicks();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.concurrent.Future<byte[]> a = pool.submit(() -> pdf.rewrite(first, (target, kind) -> {
+                order.add("asked " + target);
+                firstAsked.countDown();
+                try {
+                    releaseFirst.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return clicks.replacement(target, kind);
+            }, false));
+            assertThat(firstAsked.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            java.util.concurrent.Future<byte[]> b = pool.submit(() -> pdf.rewrite(second, (target, kind) -> {
+                order.add("asked " + target);
+                return clicks.replacement(target, kind);
+            }, false));
+            Thread.sleep(300); // the second has had the time to get in, were it let in
+            assertThat(order).containsExactly("asked https://evil.example/first");
+            releaseFirst.countDown();
+            assertThat(linkUris(a.get(30, java.util.concurrent.TimeUnit.SECONDS))).hasSize(1);
+            assertThat(linkUris(b.get(30, java.util.concurrent.TimeUnit.SECONDS))).hasSize(1);
+            assertThat(order).containsExactly("asked https://evil.example/first", "asked https://evil.example/second");
+        } finally {
+            releaseFirst.countDown();
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void pdfBoxWorksOnItsOwnThreadWhileTheReplacerIsAskedOnTheCallers() throws Exception {
         byte[] in = linkPdf(true, new String[] {"https://evil.example/thread"});
@@ -667,7 +705,8 @@ class PdfLinksTest {
     @Test
     void encryptedWithEmptyUserPasswordIsRewrittenAndStaysEncrypted() throws Exception {
         for (int keyLength : new int[] {40, 128, 256}) {
-            for (boolean compress : new boolean[] {true, false}) {
+            // with object streams (compressed) it is refused before PDFBox opens it: PdfPrescan, and the next test
+            for (boolean compress : new boolean[] {false}) {
                 byte[] in;
                 try (PDDocument d = linkDocument(new String[] {"https://evil.example/enc"})) {
                     in = encrypt(d, keyLength, compress);
@@ -699,6 +738,25 @@ class PdfLinksTest {
                     assertThat(owner.getCurrentAccessPermission().isOwnerPermission()).isTrue();
                 }
             }
+        }
+    }
+
+    /**
+     * An encrypted file with object streams is left as written ({@link PdfPrescan}): what PDFBox would inflate them to
+     * once decrypted cannot be bounded before it opens the file. Nothing is asked of the replacer.
+     */
+    @Test
+    void encryptedWithObjectStreamsIsLeftAsWrittenBeforePdfBoxOpensIt() throws Exception {
+        for (int keyLength : new int[] {40, 128, 256}) {
+            byte[] in;
+            try (PDDocument d = linkDocument(new String[] {"https://evil.example/enc"})) {
+                in = encrypt(d, keyLength, true);
+            }
+            Clicks clicks = new Clicks();
+            DocumentException e = refused(in, clicks, false);
+            assertThat(e.reason()).as(keyLength + "-bit").isEqualTo(Reason.ENCRYPTED);
+            assertThat(e.getMessage()).contains("object stream");
+            assertThat(clicks.targets).isEmpty();
         }
     }
 
@@ -738,7 +796,7 @@ class PdfLinksTest {
         byte[] in;
         try (PDDocument d = linkDocument(new String[] {"https://evil.example/secret"})) {
             d.protect(new StandardProtectionPolicy("owner", "user-password", new AccessPermission()));
-            in = save(d, true);
+            in = save(d, false);
         }
         Clicks clicks = new Clicks();
 
@@ -889,7 +947,7 @@ class PdfLinksTest {
 
     @Test
     void nestingDeeperThanPdfBoxCanParseIsUnreadable() {
-        int depth = 1_000_000; // 2 MB of brackets: deeper than the worker's stack, whatever the frame sizes
+        int depth = 350_000; // within the prescan's object starts, deeper than the worker's stack
         byte[] in = raw("", "/Annots [<< /Subtype /Link /Rect " + "[".repeat(depth) + "]".repeat(depth)
                 + " /A << /S /URI /URI (https://evil.example/deep) >> >>]");
 
@@ -897,6 +955,11 @@ class PdfLinksTest {
 
         assertThat(e.reason()).isEqualTo(Reason.UNREADABLE);
         assertThat(e.getMessage()).contains("StackOverflowError");
+
+        // a million levels: refused before PDFBox parses it (PdfPrescan.MAX_OBJECT_STARTS)
+        int deeper = 1_000_000;
+        byte[] deep = raw("", "/Annots [<< /Subtype /Link /Rect " + "[".repeat(deeper) + "]".repeat(deeper) + " >>]");
+        assertThat(refused(deep, new Clicks(), false).reason()).isEqualTo(Reason.TOO_LARGE);
     }
 
     @Test
