@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +45,9 @@ import org.streamail.itests.process.SmtpClient;
  * DKIM-Signature on top of the hidden form (no internal name left). Those bytes are then sent back inbound to the
  * same gateway, whose sender authentication verifies the signature against the test DNS ({@code dkim=pass} in its
  * results); a copy changed on the way fails. {@code streamail:dkim-status} shows the key and that DNS publishes it,
- * and only to an administrator.
+ * and only to an administrator. Over HTTP, {@code GET /dkim} shows a viewer the same (public data only), and
+ * {@code POST /dkim/keys} makes a key file of mode 600 for an administrator (201, the record and the {@code keys}
+ * line), refuses a viewer (403) and never replaces a file (409).
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -155,6 +161,83 @@ public class DkimSignIT extends StreamailTestSupport {
                         + " IN TXT \"v=DKIM1; k=rsa; p=MII", "DNS:     published, the same key");
         assertThatThrownBy(() -> executeCommand("streamail:dkim-status", "viewer", VIEWER_ROLES))
                 .satisfies(StreamailTestSupport::assertDeniedByAcl);
+    }
+
+    @Test
+    public void theKeysAreOnTheRestApiForEveryUserAndNewKeysAreMadeThereByAdministratorsOnly() throws Exception {
+        // GET /dkim as a viewer: public data only, the DNS state looked up through the test DNS
+        String[] status = new String[2];
+        waitFor("GET /dkim to answer", Duration.ofSeconds(60), () -> {
+            try {
+                String[] r = rest("GET", "/dkim", "viewer", VIEWER_PASSWORD, null);
+                status[0] = r[0];
+                status[1] = r[1];
+                return r[0].equals("200");
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        String body = status[1];
+        assertThat(body).contains("\"enabled\":true", "\"domain\":\"" + DOMAIN + "\"",
+                "\"selector\":\"" + SELECTOR + "\"", "\"algorithm\":\"RSA\"", "\"signatureAlgorithm\":\"rsa-sha256\"",
+                "\"bits\":2048", "\"usable\":true", "\"problem\":\"\"", "\"dns\":\"MATCHES\"",
+                "\"zoneLine\":\"" + SELECTOR + "._domainkey." + DOMAIN + " IN TXT \\\"v=DKIM1; k=rsa; p=MII");
+        assertThat(field(body, "file")).endsWith("/" + DOMAIN + "." + SELECTOR + ".pem");
+        assertThat(body).doesNotContain("PRIVATE", "BEGIN");
+
+        // POST /dkim/keys: refused to a viewer, nothing written
+        String request = "{\"domain\":\"" + DOMAIN + "\",\"selector\":\"it2027\",\"algorithm\":\"ED25519\"}";
+        Path made = Path.of(System.getProperty("karaf.etc"), "dkim", DOMAIN + ".it2027.pem").toAbsolutePath()
+                .normalize();
+        String[] refused = rest("POST", "/dkim/keys", "viewer", VIEWER_PASSWORD, request);
+        assertThat(refused[0]).isEqualTo("403");
+        assertThat(refused[1]).contains("admin role required");
+        assertThat(made).doesNotExist();
+
+        // made by an administrator: the file of mode 600, the record to publish, the keys line replacing it2026
+        String[] created = rest("POST", "/dkim/keys", "admin", ADMIN_PASSWORD, request);
+        assertThat(created[0]).as(created[1]).isEqualTo("201");
+        assertThat(field(created[1], "file")).isEqualTo(made.toString());
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(made))).isEqualTo("rw-------");
+        assertThat(created[1]).contains("\"algorithm\":\"ED25519\"", "\"bits\":256",
+                "\"name\":\"it2027._domainkey." + DOMAIN + "\"", "\"text\":\"v=DKIM1; k=ed25519; p=");
+        assertThat(field(created[1], "keysEntry")).isEqualTo(DOMAIN + ":it2027:" + made);
+        assertThat(field(created[1], "keys")).isEqualTo(DOMAIN + ":it2027:" + made);
+        assertThat(field(created[1], "replaces")).isEqualTo(SELECTOR);
+
+        // never over an existing file
+        String[] again = rest("POST", "/dkim/keys", "admin", ADMIN_PASSWORD, request);
+        assertThat(again[0]).isEqualTo("409");
+        assertThat(again[1]).contains("exists already");
+    }
+
+    /** A request to the REST API with HTTP Basic: status and body. */
+    private static String[] rest(String method, String path, String user, String password, String json)
+            throws IOException {
+        HttpURLConnection c = (HttpURLConnection) new URL("http://127.0.0.1:" + httpPort() + "/streamail/api/v1" + path)
+                .openConnection();
+        c.setRequestMethod(method);
+        c.setRequestProperty("Authorization", "Basic " + Base64.getEncoder()
+                .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+        if (json != null) {
+            c.setDoOutput(true);
+            c.setRequestProperty("Content-Type", "application/json");
+            try (OutputStream out = c.getOutputStream()) {
+                out.write(json.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        int code = c.getResponseCode();
+        try (InputStream in = code >= 400 ? c.getErrorStream() : c.getInputStream()) {
+            return new String[] {String.valueOf(code), in == null ? "" : new String(in.readAllBytes(),
+                    StandardCharsets.UTF_8)};
+        }
+    }
+
+    /** A string field of a JSON answer (the first with that name). */
+    private static String field(String json, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\"\\s*:\\s*\"([^\"]*)\"").matcher(json);
+        assertThat(m.find()).as(name + " in " + json).isTrue();
+        return m.group(1);
     }
 
     /** Sends {@code text} to the inbound listener from outside, to Alice; the final reply. */

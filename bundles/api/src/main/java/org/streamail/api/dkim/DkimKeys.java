@@ -6,8 +6,9 @@ import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * The keys outbound mail is signed with: what is configured, whether DNS publishes it, and new key pairs. For the
- * administrator ({@code streamail:dkim-status}, {@code streamail:dkim-keygen}): key files are the gateway's secrets.
- * Thread-safe.
+ * administrator ({@code streamail:dkim-status}, {@code streamail:dkim-keygen}, {@code GET /dkim},
+ * {@code POST /dkim/keys}): key files are the gateway's secrets; {@link #status} holds only public data (names,
+ * sizes, the public key's record, DNS state), never a key. Thread-safe.
  */
 @ProviderType
 public interface DkimKeys {
@@ -30,9 +31,9 @@ public interface DkimKeys {
      * @param bits      2048, 3072 or 4096 for RSA (0: 2048); 0 for Ed25519
      * @param directory where to write it; {@code null}: {@code ${karaf.etc}/dkim}
      * @return the file and the DNS record to publish
-     * @throws IllegalArgumentException when an argument is not acceptable, or the file exists already (the message
-     *                                  says which)
-     * @throws IOException              when the file cannot be written
+     * @throws DkimKeyFileExistsException when the file exists already (an {@link IllegalArgumentException})
+     * @throws IllegalArgumentException    when an argument is not acceptable (the message says which)
+     * @throws IOException                when the file cannot be written
      */
     NewDkimKey generate(String domain, String selector, DkimAlgorithm algorithm, int bits, Path directory)
             throws IOException;

@@ -13,6 +13,7 @@ import org.streamail.api.model.Category;
 import org.streamail.api.model.Envelope;
 import org.streamail.api.digest.DigestRun;
 import org.streamail.api.digest.QuarantineDigest;
+import org.streamail.api.dkim.DkimKeys;
 import org.streamail.api.retention.AuditQuery;
 import org.streamail.api.retention.AuditRecord;
 import org.streamail.api.retention.Extension;
@@ -93,9 +94,16 @@ final class RestApi {
                 ServiceAccess.registry(QuarantineDigest.class, "quarantine digest (digest bundle)"));
     }
 
-    /** With every capability service given (tests). */
+    /** With given incident, spam and digest services (tests); DKIM signing from the OSGi registry. */
     RestApi(Services services, Limits limits, IncidentRoutes.Access incidents, ServiceAccess<ReportService> reports,
             ServiceAccess<BlockListService> blockList, ServiceAccess<QuarantineDigest> digest) {
+        this(services, limits, incidents, reports, blockList, digest, DkimRoutes.registry());
+    }
+
+    /** With every capability service given (tests). */
+    RestApi(Services services, Limits limits, IncidentRoutes.Access incidents, ServiceAccess<ReportService> reports,
+            ServiceAccess<BlockListService> blockList, ServiceAccess<QuarantineDigest> digest,
+            ServiceAccess<DkimKeys> dkim) {
         this.digest = digest;
         this.services = services;
         this.limits = limits;
@@ -106,6 +114,7 @@ final class RestApi {
             SpamRoutes.register(router, reports, blockList, mapper, limits.maxMessageSize(), limits.maxJsonSize());
         }
         IncidentRoutes.register(router, incidents, mapper, limits.maxJsonSize());
+        DkimRoutes.register(router, dkim, mapper, limits.maxJsonSize());
         router.add("GET", "/health", Permission.READ, this::health)
                 .add("POST", "/scan", Permission.ADMIN, this::scan)
                 .add("GET", "/messages", Permission.READ, this::messages)

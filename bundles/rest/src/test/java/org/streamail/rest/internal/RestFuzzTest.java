@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
+import org.streamail.api.digest.QuarantineDigest;
 import org.streamail.api.spam.BlockRule;
 import org.streamail.rest.internal.auth.AuthenticatedUser;
 import org.streamail.rest.internal.auth.AuthenticationUnavailableException;
@@ -79,6 +80,7 @@ class RestFuzzTest {
         final SpamRoutesTest spam = new SpamRoutesTest();
         final IncidentRoutesTest incidents = new IncidentRoutesTest();
         final RetentionRestTest retention = new RetentionRestTest();
+        final DkimRestTest dkim = new DkimRestTest();
         final StreamailContextHelper context = new StreamailContextHelper(USERS, new LoginThrottle.Settings(0, 300, 1),
                 java.time.Clock.systemUTC());
         final ApiServlet servlet;
@@ -103,7 +105,9 @@ class RestFuzzTest {
                             ServiceAccess.of(() -> incidents.links, "link store"),
                             ServiceAccess.of(() -> incidents.campaigns, "campaign service")),
                     ServiceAccess.of(() -> spam.reportService, "report service"),
-                    ServiceAccess.of(() -> spam.blockList, "block list")));
+                    ServiceAccess.of(() -> spam.blockList, "block list"),
+                    ServiceAccess.registry(QuarantineDigest.class, "quarantine digest (digest bundle)"),
+                    ServiceAccess.of(() -> dkim.service, "DKIM signing")));
         }
 
         /** Everything a request may change, as text. */
@@ -112,7 +116,8 @@ class RestFuzzTest {
                     + incidents.calls.stream().filter(c -> c.startsWith("recall ")).toList() + "\n"
                     + incidents.links.badUrls(1000) + "\n" + gateway.addresses + "\n" + gateway.held + "\n"
                     + gateway.raws.keySet() + "\n"
-                    + retention.calls.stream().filter(c -> c.startsWith("sweep") || c.startsWith("extend")).toList();
+                    + retention.calls.stream().filter(c -> c.startsWith("sweep") || c.startsWith("extend")).toList()
+                    + "\n" + dkim.made;
         }
     }
 
@@ -479,6 +484,9 @@ class RestFuzzTest {
         }
         if (p.startsWith("/messages")) {
             return new String[] {"reason"};
+        }
+        if (p.startsWith("/dkim")) {
+            return new String[] {"domain", "selector", "algorithm", "bits"};
         }
         return new String[0];
     }

@@ -656,6 +656,85 @@ public final class GatewayClient implements AutoCloseable {
                 n.path("spamReporters").asInt(), n.path("hamReporters").asInt(), n.path("blocking").asBoolean(false));
     }
 
+    // ------------------------------------------------------------------ DKIM signing keys of outbound mail
+
+    /** The algorithms {@link #newDkimKey} takes, as the gateway names them. */
+    public static final List<String> DKIM_ALGORITHMS = List.of("RSA", "ED25519");
+    /** The RSA key sizes the gateway makes; the first is its default. */
+    public static final List<Integer> DKIM_RSA_BITS = List.of(2048, 3072, 4096);
+    /** Longest domain or selector sent (a DNS name has at most 253 characters). */
+    public static final int MAX_DKIM_NAME_LENGTH = 253;
+    /**
+     * How long {@link #newDkimKey} waits at least: the gateway answers when the key is made and written, and an RSA
+     * key of 4096 bits takes a busy machine seconds, more than an ordinary request is given.
+     */
+    public static final Duration KEYGEN_TIMEOUT = Duration.ofMinutes(2);
+
+    /**
+     * {@code GET /dkim} (any user): whether outbound mail is signed, and every configured key with the DNS record to
+     * publish for it.
+     *
+     * @param checkDns also have the gateway look each record up in DNS (at most about 20 s for all keys)
+     */
+    public DkimStatus dkimStatus(boolean checkDns) throws GatewayException {
+        return parseDkimStatus(json(send("GET", checkDns ? "/dkim" : "/dkim?dns=false", null, MAX_JSON_BYTES)));
+    }
+
+    /**
+     * {@code POST /dkim/keys} (admin): the gateway makes a key pair, writes the private key as a file of mode 600 in
+     * its {@code etc/dkim} and answers the DNS record to publish and the {@code keys} line to configure. A key file
+     * that exists already is {@link Kind#CONFLICT} (409): a key is never replaced. Waits up to
+     * {@link #KEYGEN_TIMEOUT} (or the request timeout if that is longer).
+     *
+     * @param domain    the domain the key signs for (a Unicode name is converted by the gateway)
+     * @param selector  the selector it is published under
+     * @param algorithm one of {@link #DKIM_ALGORITHMS} (any case)
+     * @param bits      one of {@link #DKIM_RSA_BITS} for RSA, or 0 for the gateway's default; 0 for Ed25519
+     */
+    public NewDkimKey newDkimKey(String domain, String selector, String algorithm, int bits) throws GatewayException {
+        String d = checkDkimName(domain, "a domain name");
+        String s = checkDkimName(selector, "a selector");
+        String a = algorithm == null ? "" : algorithm.strip().toUpperCase(java.util.Locale.ROOT);
+        if (!DKIM_ALGORITHMS.contains(a)) {
+            throw new GatewayException(Kind.BAD_REQUEST, 0, "The key algorithm must be one of " + DKIM_ALGORITHMS
+                    + ", got " + abbrev(String.valueOf(algorithm)));
+        }
+        if (a.equals("ED25519") && bits != 0) {
+            throw new GatewayException(Kind.BAD_REQUEST, 0, "An Ed25519 key has no size to choose (bits is for RSA).");
+        }
+        if (a.equals("RSA") && bits != 0 && !DKIM_RSA_BITS.contains(bits)) {
+            throw new GatewayException(Kind.BAD_REQUEST, 0, "An RSA key has one of " + DKIM_RSA_BITS + " bits, not "
+                    + bits + ".");
+        }
+        ObjectNode body = mapper.createObjectNode();
+        body.put("domain", d);
+        body.put("selector", s);
+        body.put("algorithm", a);
+        if (bits != 0) {
+            body.put("bits", bits);
+        }
+        Duration wait = requestTimeout.compareTo(KEYGEN_TIMEOUT) > 0 ? requestTimeout : KEYGEN_TIMEOUT;
+        try {
+            return parseNewDkimKey(json(send("POST", "/dkim/keys", encode(body), MAX_JSON_BYTES, wait)));
+        } catch (GatewayException e) {
+            if (e.kind() != Kind.TIMEOUT) {
+                throw e;
+            }
+            throw new GatewayException(Kind.TIMEOUT, e.getMessage() + " The gateway may still have made the key:"
+                    + " asking for the same domain and selector again says so (the file exists already).", e);
+        }
+    }
+
+    private static String checkDkimName(String name, String what) throws GatewayException {
+        String n = name == null ? "" : name.strip();
+        if (n.isEmpty() || n.length() > MAX_DKIM_NAME_LENGTH
+                || n.chars().anyMatch(c -> Character.isISOControl(c) || Character.isWhitespace(c))) {
+            throw new GatewayException(Kind.BAD_REQUEST, 0, "Not " + what + ": '" + abbrev(n) + "' (1.."
+                    + MAX_DKIM_NAME_LENGTH + " characters, no spaces or control characters)");
+        }
+        return n;
+    }
+
     // ------------------------------------------------------------------ checks shared by the new endpoints
 
     /**
@@ -1145,6 +1224,43 @@ public final class GatewayClient implements AutoCloseable {
     static BlockRule parseBlockRule(JsonNode n) {
         return new BlockRule(text(n, "id"), text(n, "type"), text(n, "value"), text(n, "reason"), text(n, "createdBy"),
                 instant(n, "createdAt"), instant(n, "expiresAt"), text(n, "source"), n.path("active").asBoolean(true));
+    }
+
+    static DkimStatus parseDkimStatus(JsonNode n) {
+        List<DkimKey> keys = new ArrayList<>();
+        JsonNode k = n.get("keys");
+        if (k != null && k.isArray()) {
+            for (JsonNode key : k) {
+                if (key.isObject()) {
+                    keys.add(parseDkimKey(key));
+                }
+            }
+        }
+        return new DkimStatus(n.path("enabled").asBoolean(false), text(n, "dns"), keys);
+    }
+
+    static DkimKey parseDkimKey(JsonNode n) {
+        return new DkimKey(text(n, "domain"), text(n, "selector"), text(n, "algorithm"), text(n, "signatureAlgorithm"),
+                n.path("bits").asInt(), text(n, "file"), n.path("usable").asBoolean(false), text(n, "problem"),
+                parseDkimRecord(n.get("record")), text(n, "dns"), text(n, "dnsDetail"));
+    }
+
+    /** {@code null} when there is none (a key whose file cannot be read). */
+    static DkimRecord parseDkimRecord(JsonNode n) {
+        if (n == null || !n.isObject()) {
+            return null;
+        }
+        return new DkimRecord(text(n, "name"), text(n, "text"), strings(n.get("strings")), text(n, "zoneLine"));
+    }
+
+    static NewDkimKey parseNewDkimKey(JsonNode n) throws GatewayException {
+        DkimRecord record = parseDkimRecord(n.get("record"));
+        if (record == null) {
+            throw new GatewayException(Kind.MALFORMED, 0, "The gateway's answer has no DNS record for the new key.");
+        }
+        return new NewDkimKey(text(n, "domain"), text(n, "selector"), text(n, "algorithm"),
+                text(n, "signatureAlgorithm"), n.path("bits").asInt(), text(n, "file"), record, text(n, "keysEntry"),
+                text(n, "keys"), text(n, "replaces"));
     }
 
     static Envelope parseEnvelope(JsonNode n) {

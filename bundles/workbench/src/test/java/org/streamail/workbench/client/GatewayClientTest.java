@@ -634,4 +634,148 @@ class GatewayClientTest {
         assertThat(gateway.requests()).contains("DELETE " + API + "/bad-urls?url=http%3A%2F%2Fbad.example%2Fx");
         assertThat(gateway.badUrls()).contains("http://bad.example/x");
     }
+
+    // ------------------------------------------------------------------ DKIM signing keys
+
+    @Test
+    void theDkimStatusIsParsedWithEveryKeyItsRecordAndWhatDnsPublishes() throws Exception {
+        login();
+        DkimStatus status = client.dkimStatus(true);
+        assertThat(gateway.requests()).contains("GET " + API + "/dkim");
+        assertThat(status.enabled()).isTrue();
+        assertThat(status.dns()).isEqualTo("asked 192.0.2.53:53 (dns.servers of org.streamail.detect.auth)");
+        assertThat(status.keys()).extracting(DkimKey::domain).containsExactly("acme.example", "shop.acme.example");
+
+        DkimKey good = status.keys().get(0);
+        assertThat(good.selector()).isEqualTo("s2026");
+        assertThat(good.algorithm()).isEqualTo("RSA");
+        assertThat(good.signatureAlgorithm()).isEqualTo("rsa-sha256");
+        assertThat(good.bits()).isEqualTo(2048);
+        assertThat(good.file()).isEqualTo(FakeGateway.DKIM_DIR + "acme.example.s2026.pem");
+        assertThat(good.usable()).isTrue();
+        assertThat(good.problem()).isEmpty();
+        assertThat(good.published()).isTrue();
+        DkimRecord record = good.record();
+        assertThat(record.name()).isEqualTo("s2026._domainkey.acme.example");
+        assertThat(record.strings()).hasSize(2).allSatisfy(x -> assertThat(x.length()).isLessThanOrEqualTo(255));
+        assertThat(record.text()).isEqualTo(String.join("", record.strings())).startsWith("v=DKIM1; k=rsa; p=MII");
+        assertThat(record.zoneLine()).startsWith("s2026._domainkey.acme.example IN TXT \"v=DKIM1; k=rsa; p=MII")
+                .endsWith("\"");
+
+        DkimKey broken = status.keys().get(1);
+        assertThat(broken.usable()).isFalse();
+        assertThat(broken.problem()).contains("is open to group or others").contains("chmod 600");
+        assertThat(broken.record()).isNull();
+        assertThat(broken.algorithm()).isEmpty();
+        assertThat(broken.signatureAlgorithm()).isEmpty();
+        assertThat(broken.bits()).isZero();
+        assertThat(broken.published()).isFalse();
+
+        DkimStatus quick = client.dkimStatus(false);
+        assertThat(gateway.requests()).contains("GET " + API + "/dkim?dns=false");
+        assertThat(quick.dns()).isEmpty();
+        assertThat(quick.keys()).extracting(DkimKey::dns).containsOnly("NOT_CHECKED");
+    }
+
+    @Test
+    void aNewDkimKeyIsPostedAsJsonAndTheRecordAndTheKeysLineComeBack() throws Exception {
+        login();
+        NewDkimKey rsa = client.newDkimKey(" acme.example ", "s2027", "rsa", 3072);
+        assertThat(gateway.recorded()).anySatisfy(r -> {
+            assertThat(r.line()).isEqualTo("POST " + API + "/dkim/keys");
+            assertThat(r.contentType()).startsWith("application/json");
+        });
+        var body = gateway.lastBody("POST " + API + "/dkim/keys");
+        assertThat(body.path("domain").asText()).isEqualTo("acme.example");
+        assertThat(body.path("selector").asText()).isEqualTo("s2027");
+        assertThat(body.path("algorithm").asText()).isEqualTo("RSA");
+        assertThat(body.path("bits").asInt()).isEqualTo(3072);
+        assertThat(rsa.signatureAlgorithm()).isEqualTo("rsa-sha256");
+        assertThat(rsa.bits()).isEqualTo(3072);
+        assertThat(rsa.file()).isEqualTo(FakeGateway.DKIM_DIR + "acme.example.s2027.pem");
+        assertThat(rsa.record().name()).isEqualTo("s2027._domainkey.acme.example");
+        assertThat(rsa.record().zoneLine()).startsWith("s2027._domainkey.acme.example IN TXT \"v=DKIM1; k=rsa; p=");
+        assertThat(rsa.keysEntry()).isEqualTo("acme.example:s2027:" + rsa.file());
+        assertThat(rsa.keys()).isEqualTo("shop.acme.example:e1:" + FakeGateway.DKIM_DIR + "shop.acme.example.e1.pem, "
+                + rsa.keysEntry());
+        assertThat(rsa.replaces()).isEqualTo("s2026");
+
+        NewDkimKey ed = client.newDkimKey("new.example", "e2026", "ED25519", 0);
+        assertThat(gateway.lastBody("POST " + API + "/dkim/keys").has("bits")).as("no size for Ed25519").isFalse();
+        assertThat(ed.algorithm()).isEqualTo("ED25519");
+        assertThat(ed.bits()).isEqualTo(256);
+        assertThat(ed.replaces()).as("no earlier key of new.example").isEmpty();
+        assertThat(client.newDkimKey("default.example", "s1", "RSA", 0).bits()).as("the gateway's default")
+                .isEqualTo(2048);
+        assertThat(gateway.lastBody("POST " + API + "/dkim/keys").has("bits")).isFalse();
+
+        assertThatThrownBy(() -> client.newDkimKey("new.example", "e2026", "ED25519", 0))
+                .isInstanceOfSatisfying(GatewayException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(Kind.CONFLICT);
+                    assertThat(e.status()).isEqualTo(409);
+                    assertThat(e.getMessage()).contains("new.example.e2026.pem exists already");
+                });
+        assertThatThrownBy(() -> client.newDkimKey("localhost", "s1", "RSA", 0))
+                .isInstanceOfSatisfying(GatewayException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(Kind.BAD_REQUEST);
+                    assertThat(e.getMessage()).isEqualTo("'localhost' is not a domain name");
+                });
+        assertThat(gateway.dkimKeysMade()).containsExactly("acme.example.s2027.pem", "new.example.e2026.pem",
+                "default.example.s1.pem");
+    }
+
+    @Test
+    void dkimKeyInputThatCannotBeSentIsRefusedBeforeAnyRequest() throws Exception {
+        login();
+        int before = gateway.requests().size();
+        for (String domain : java.util.Arrays.asList(null, "", "  ", "a b.example", "x\n.example", "a".repeat(254))) {
+            assertThatThrownBy(() -> client.newDkimKey(domain, "s1", "RSA", 0)).as(String.valueOf(domain))
+                    .isInstanceOfSatisfying(GatewayException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(Kind.BAD_REQUEST);
+                        assertThat(e.getMessage()).startsWith("Not a domain name");
+                    });
+        }
+        assertThatThrownBy(() -> client.newDkimKey("example.org", "s 1", "RSA", 0)).hasMessageStartingWith(
+                "Not a selector");
+        assertThatThrownBy(() -> client.newDkimKey("example.org", "s1", "DSA", 0))
+                .hasMessageContaining("must be one of [RSA, ED25519]");
+        assertThatThrownBy(() -> client.newDkimKey("example.org", "s1", null, 0))
+                .hasMessageContaining("must be one of [RSA, ED25519]");
+        assertThatThrownBy(() -> client.newDkimKey("example.org", "s1", "ED25519", 256))
+                .hasMessageContaining("An Ed25519 key has no size to choose");
+        assertThatThrownBy(() -> client.newDkimKey("example.org", "s1", "RSA", 1024))
+                .hasMessageContaining("An RSA key has one of [2048, 3072, 4096] bits, not 1024");
+        assertThat(gateway.requests()).hasSize(before);
+        assertThat(gateway.dkimKeysMade()).isEmpty();
+    }
+
+    @Test
+    void aViewerReadsTheDkimKeysButMayNotMakeOne() throws Exception {
+        client.connect(gateway.url(), "viewer", "viewer".toCharArray());
+        assertThat(client.dkimStatus(true).keys()).hasSize(2);
+        assertThatThrownBy(() -> client.newDkimKey("acme.example", "s2027", "RSA", 0))
+                .isInstanceOfSatisfying(GatewayException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(Kind.FORBIDDEN);
+                    assertThat(e.status()).isEqualTo(403);
+                    assertThat(e.getMessage()).contains("'viewer'").contains("admin role");
+                });
+        assertThat(gateway.dkimKeysMade()).isEmpty();
+    }
+
+    @Test
+    void makingAKeyOutlastsTheOrdinaryRequestTimeoutBecauseTheGatewayAnswersWhenItIsWritten() throws Exception {
+        // a 4096-bit RSA key takes a busy gateway seconds; giving up early would say "failed" for a key that was made
+        GatewayClient quick = new GatewayClient(Duration.ofSeconds(2), Duration.ofSeconds(1), null);
+        try {
+            quick.connect(gateway.url(), FakeGateway.ADMIN, FakeGateway.ADMIN_PASSWORD.toCharArray());
+            gateway.delay(2500);
+            assertThatThrownBy(() -> quick.dkimStatus(false)).as("reading keeps the request timeout")
+                    .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.kind()).isEqualTo(Kind.TIMEOUT));
+            assertThat(quick.newDkimKey("slow.example", "s1", "RSA", 4096).bits()).isEqualTo(4096);
+        } finally {
+            gateway.delay(0);
+            quick.close();
+        }
+        assertThat(GatewayClient.KEYGEN_TIMEOUT).isGreaterThanOrEqualTo(Duration.ofMinutes(1));
+    }
 }

@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.custom.StyledText;
+import org.eclipse.swt.dnd.Clipboard;
+import org.eclipse.swt.dnd.TextTransfer;
 import org.eclipse.swt.widgets.Button;
 import org.eclipse.swt.widgets.Combo;
 import org.eclipse.swt.widgets.Composite;
@@ -38,6 +40,7 @@ import org.streamail.workbench.internal.views.BlockListView;
 import org.streamail.workbench.internal.views.ConnectionView;
 import org.streamail.workbench.internal.views.DashboardView;
 import org.streamail.workbench.internal.views.DirectoryView;
+import org.streamail.workbench.internal.views.DkimView;
 import org.streamail.workbench.internal.views.IsolationView;
 import org.streamail.workbench.internal.views.MessagesView;
 import org.streamail.workbench.internal.views.QuarantineView;
@@ -59,7 +62,7 @@ class WorkbenchUiTest {
 
     private static final Duration WAIT = Duration.ofSeconds(15);
     private static final int MIN_COLOURS = 16;
-    private static final int VIEWS = 9;
+    private static final int VIEWS = 10;
     private static final String API = "/streamail/api/v1";
 
     private FakeGateway gateway;
@@ -78,7 +81,7 @@ class WorkbenchUiTest {
         // bound before the window exists, like DS may do: they must wait and then appear
         for (WorkbenchView v : List.of(new ConnectionView(gateway.url(), "admin"), new DashboardView(),
                 new MessagesView(), new QuarantineView(), new DirectoryView(), new AlertsView(), new IsolationView(),
-                new RetentionView(), new BlockListView())) {
+                new RetentionView(), new BlockListView(), new DkimView())) {
             runtime.bind(v);
         }
         try {
@@ -109,7 +112,7 @@ class WorkbenchUiTest {
     void theNavigationListsTheBuiltInViewsInTheirOrder() {
         assertThat(ui.sync(window::navigationTitles))
                 .containsExactly("Connection", "Dashboard", "Alerts", "Messages", "Quarantine", "Directory",
-                        "Block list", "Isolation", "Retention");
+                        "Block list", "Isolation", "Retention", "DKIM");
         assertThat(ui.sync(window::currentViewId)).isEqualTo("connection");
     }
 
@@ -655,6 +658,131 @@ class WorkbenchUiTest {
         });
     }
 
+    // ------------------------------------------------------------------ DKIM
+
+    @Test
+    @Order(19)
+    void theDkimViewListsTheKeysWithTheirRecordAndStateAndCopiesARecord() throws Exception {
+        Composite view = (Composite) ui.sync(() -> window.showView("dkim"));
+        awaitIdle();
+        Table table = ui.sync(() -> UiDriver.find(view, "dkim.table", Table.class));
+        ui.await("the keys", WAIT, () -> table.getItemCount() == 2);
+        assertThat(gateway.requests()).contains("GET " + API + "/dkim");
+        assertThat(ui.sync(() -> UiDriver.find(view, "dkim.summary", Label.class).getText()))
+                .startsWith("Signing of outbound mail is on: 2 keys, 1 usable, 1 published in DNS. Mail from a domain"
+                        + " whose key is not usable waits").contains("DNS: asked 192.0.2.53:53");
+        int good = rowWith(table, 0, "acme.example");
+        int bad = rowWith(table, 0, "shop.acme.example");
+        assertThat(ui.sync(() -> table.getItem(good).getText(2))).isEqualTo("rsa-sha256, 2048 bits");
+        assertThat(ui.sync(() -> table.getItem(good).getText(3))).isEqualTo("usable");
+        assertThat(ui.sync(() -> table.getItem(good).getText(4))).isEqualTo("published, the same key");
+        assertThat(ui.sync(() -> table.getItem(good).getText(5))).isEqualTo(FakeGateway.DKIM_DIR
+                + "acme.example.s2026.pem");
+        assertThat(ui.sync(() -> table.getItem(bad).getText(2))).isEqualTo("unknown (file unreadable)");
+        assertThat(ui.sync(() -> table.getItem(bad).getText(3)))
+                .startsWith("NOT USABLE: keys 'shop.acme.example.e1.pem' is open to group or others");
+
+        // the first key is shown at once: its record, selectable, and Copy record puts the zone-file line on the
+        // clipboard
+        String zoneLine = client.dkimStatus(false).keys().get(0).record().zoneLine();
+        Text record = ui.sync(() -> UiDriver.find(view, "dkim.record", Text.class));
+        ui.await("the record shown", WAIT, () -> record.getText().contains(zoneLine));
+        assertThat(ui.sync(() -> record.getText())).startsWith("Publish at s2026._domainkey.acme.example (TXT) the value\n"
+                + "v=DKIM1; k=rsa; p=MII").contains("DNS now: published, the same key");
+        select(table, good);
+        ui.run(() -> UiDriver.find(view, "dkim.copy", Button.class).notifyListeners(SWT.Selection, new Event()));
+        assertThat(clipboard()).isEqualTo(zoneLine);
+        assertThat(ui.sync(window::statusText)).contains("Copied the DNS record of acme.example");
+        assertThat(ui.screenshot(window.shell(), screenshots.resolve("dkim.png"))).isGreaterThan(MIN_COLOURS);
+
+        // a key whose file cannot be read has no record to copy
+        select(table, bad);
+        assertThat(ui.sync(() -> record.getText())).startsWith("No record: the key file of shop.acme.example cannot be read.")
+                .contains("chmod 600");
+        assertThat(ui.sync(() -> UiDriver.find(view, "dkim.copy", Button.class).isEnabled())).isFalse();
+
+        // without the DNS look-ups
+        ui.run(() -> UiDriver.find(view, "dkim.checkDns", Button.class).setSelection(false));
+        ui.clickLater(ui.sync(() -> UiDriver.find(view, "dkim.refresh", Button.class)));
+        awaitIdle();
+        assertThat(gateway.requests()).contains("GET " + API + "/dkim?dns=false");
+        ui.run(() -> UiDriver.find(view, "dkim.checkDns", Button.class).setSelection(true));
+    }
+
+    @Test
+    @Order(28) // still the admin (the viewer connects at 35); after the quarantine tests, which do not list DKIM
+    void aNewDkimKeyIsCheckedInTheDialogPostedAndItsRecordAndKeysLineShownToCopy() throws Exception {
+        Composite view = (Composite) ui.sync(() -> window.showView("dkim"));
+        awaitIdle();
+        Table table = ui.sync(() -> UiDriver.find(view, "dkim.table", Table.class));
+        ui.await("the keys", WAIT, () -> table.getItemCount() == 2);
+        select(table, rowWith(table, 0, "acme.example"));
+
+        ui.clickLater(ui.sync(() -> UiDriver.find(view, "dkim.new", Button.class)));
+        Shell dialog = ui.awaitDialog("New DKIM key", WAIT);
+        Label error = ui.sync(() -> UiDriver.find(dialog, "dialog.error", Label.class));
+        Text domain = ui.sync(() -> UiDriver.find(dialog, "dkimkey.domain", Text.class));
+        Text selector = ui.sync(() -> UiDriver.find(dialog, "dkimkey.selector", Text.class));
+        assertThat(ui.sync(() -> domain.getText())).as("the selected key's domain").isEqualTo("acme.example");
+        assertThat(ui.sync(() -> selector.getText())).isEqualTo("s" + java.time.Year.now().getValue());
+        ui.run(() -> domain.setText("acme example"));
+        assertThat(ui.sync(error::getText)).contains("is not a domain name");
+        assertThat(ui.sync(() -> UiDriver.button(dialog, "Make key").isEnabled())).isFalse();
+        ui.run(() -> {
+            domain.setText("acme.example");
+            selector.setText("s 2027");
+        });
+        assertThat(ui.sync(error::getText)).contains("is not a selector");
+        ui.run(() -> selector.setText("s2027"));
+        assertThat(ui.sync(error::getText)).isEmpty();
+        Combo algorithm = ui.sync(() -> UiDriver.find(dialog, "dkimkey.algorithm", Combo.class));
+        Combo bits = ui.sync(() -> UiDriver.find(dialog, "dkimkey.bits", Combo.class));
+        pick(algorithm, "ED25519");
+        assertThat(ui.sync(bits::isEnabled)).as("an Ed25519 key has no size to choose").isFalse();
+        pick(algorithm, "RSA");
+        pick(bits, "3072");
+        assertThat(gateway.requests()).noneMatch(r -> r.startsWith("POST " + API + "/dkim"));
+        ui.press(dialog, "Make key", WAIT);
+
+        Shell made = ui.awaitDialog("DKIM key made", WAIT);
+        var body = gateway.lastBody("POST " + API + "/dkim/keys");
+        assertThat(body.path("domain").asText()).isEqualTo("acme.example");
+        assertThat(body.path("selector").asText()).isEqualTo("s2027");
+        assertThat(body.path("algorithm").asText()).isEqualTo("RSA");
+        assertThat(body.path("bits").asInt()).isEqualTo(3072);
+        String newRecord = ui.sync(() -> UiDriver.find(made, "dkimnew.record", Text.class).getText());
+        assertThat(newRecord).startsWith("s2027._domainkey.acme.example IN TXT \"v=DKIM1; k=rsa; p=MIIB");
+        assertThat(ui.sync(() -> UiDriver.find(made, "dkimnew.keys", Text.class).getText()))
+                .isEqualTo("keys = shop.acme.example:e1:" + FakeGateway.DKIM_DIR + "shop.acme.example.e1.pem, "
+                        + "acme.example:s2027:" + FakeGateway.DKIM_DIR + "acme.example.s2027.pem");
+        assertThat(ui.sync(() -> UiDriver.labels(made))).contains("The gateway wrote " + FakeGateway.DKIM_DIR
+                + "acme.example.s2027.pem (rsa-sha256, 3072 bits, mode 600)")
+                .contains("it replaces the key of acme.example with selector s2026");
+        assertThat(ui.screenshot(made, screenshots.resolve("dkim-new-key.png"))).isGreaterThan(MIN_COLOURS);
+        ui.run(() -> UiDriver.button(made, "Copy record").notifyListeners(SWT.Selection, new Event()));
+        assertThat(clipboard()).isEqualTo(newRecord);
+        ui.run(() -> UiDriver.button(made, "Copy keys line").notifyListeners(SWT.Selection, new Event()));
+        assertThat(clipboard()).startsWith("keys = shop.acme.example:e1:");
+        ui.press(made, "Close", WAIT);
+        awaitIdle();
+
+        // the same again: the gateway never replaces a key file, and says so as every refusal is shown
+        ui.clickLater(ui.sync(() -> UiDriver.find(view, "dkim.new", Button.class)));
+        Shell again = ui.awaitDialog("New DKIM key", WAIT);
+        ui.run(() -> {
+            UiDriver.find(again, "dkimkey.domain", Text.class).setText("acme.example");
+            UiDriver.find(again, "dkimkey.selector", Text.class).setText("s2027");
+        });
+        ui.press(again, "Make key", WAIT);
+        Shell failure = ui.awaitDialog("Making the DKIM key failed", WAIT);
+        assertThat(ui.sync(() -> UiDriver.labels(failure))).contains("acme.example.s2027.pem exists already");
+        ui.press(failure, "OK", WAIT);
+        awaitIdle();
+        assertThat(ui.sync(window::statusText)).startsWith("Making the DKIM key for acme.example (selector s2027)"
+                + " failed");
+        assertThat(gateway.dkimKeysMade()).containsExactly("acme.example.s2027.pem");
+    }
+
     // ------------------------------------------------------------------ quarantine
 
     @Test
@@ -850,6 +978,29 @@ class WorkbenchUiTest {
                 .isGreaterThan(MIN_COLOURS);
     }
 
+    @Test
+    @Order(36)
+    void aViewerSeesTheDkimKeysButTheGatewayRefusesThemANewKey() {
+        assertThat(client.user()).isEqualTo("viewer");
+        Composite view = (Composite) ui.sync(() -> window.showView("dkim"));
+        awaitIdle();
+        Table table = ui.sync(() -> UiDriver.find(view, "dkim.table", Table.class));
+        ui.await("the keys, readable by every user", WAIT, () -> table.getItemCount() == 2);
+        int before = gateway.dkimKeysMade().size();
+        ui.clickLater(ui.sync(() -> UiDriver.find(view, "dkim.new", Button.class)));
+        Shell dialog = ui.awaitDialog("New DKIM key", WAIT);
+        ui.run(() -> {
+            UiDriver.find(dialog, "dkimkey.domain", Text.class).setText("acme.example");
+            UiDriver.find(dialog, "dkimkey.selector", Text.class).setText("s2099");
+        });
+        ui.press(dialog, "Make key", WAIT);
+        Shell failure = ui.awaitDialog("Making the DKIM key failed", WAIT);
+        assertThat(ui.sync(() -> UiDriver.labels(failure))).contains("Not allowed for user 'viewer'")
+                .contains("admin role");
+        ui.press(failure, "OK", WAIT);
+        assertThat(gateway.dkimKeysMade()).hasSize(before);
+    }
+
     // ------------------------------------------------------------------ views coming and going
 
     @Test
@@ -961,6 +1112,26 @@ class WorkbenchUiTest {
             table.notifyListeners(SWT.Selection, e);
         });
         awaitIdle();
+    }
+
+    /** Selects {@code item} in a read-only combo as a user does: the selection, then the Selection event. */
+    private void pick(Combo combo, String item) {
+        ui.run(() -> {
+            combo.select(List.of(combo.getItems()).indexOf(item));
+            combo.notifyListeners(SWT.Selection, new Event());
+        });
+    }
+
+    /** The text on the clipboard, read on the UI thread. */
+    private String clipboard() {
+        return ui.sync(() -> {
+            Clipboard c = new Clipboard(runtime.display());
+            try {
+                return (String) c.getContents(TextTransfer.getInstance());
+            } finally {
+                c.dispose();
+            }
+        });
     }
 
     private void awaitIdle() {

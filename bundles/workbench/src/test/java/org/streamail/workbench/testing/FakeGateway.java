@@ -39,7 +39,9 @@ import javax.net.ssl.SSLContext;
  * body; keeps released/deleted ids, the recipients a held message was released to one by one
  * ({@code POST /quarantine/{id}/release} with {@code {"recipient":…}}, answered like the REST bundle: 400, 409,
  * {@code releasedTo}), isolated hosts, block rules and URLs marked bad as state, so an action shows in the next
- * list like on a real gateway; {@link #olderGateway} answers as a gateway before per-recipient release did. {@link #PROTECTED_HOST} is refused (409) and {@link #FAILING_HOST} fails in
+ * list like on a real gateway; {@link #olderGateway} answers as a gateway before per-recipient release did. DKIM:
+ * {@code GET /dkim} (fixture {@code dkim.json}: a usable key published in DNS and one whose file is open to others)
+ * and {@code POST /dkim/keys}, which remembers the key files made and refuses one that exists (409). {@link #PROTECTED_HOST} is refused (409) and {@link #FAILING_HOST} fails in
  * the enforcer (502). Thread-safe.
  */
 public final class FakeGateway implements AutoCloseable {
@@ -64,6 +66,8 @@ public final class FakeGateway implements AutoCloseable {
     /** URLs marked bad (url -> entry), newest first. */
     private final Map<String, ObjectNode> badUrls = new java.util.LinkedHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger ruleIds = new java.util.concurrent.atomic.AtomicInteger();
+    /** DKIM key files made by {@code POST /dkim/keys}: guarded by {@code this}. */
+    private final List<String> dkimKeysMade = new ArrayList<>();
 
     /** One request with its body, as the gateway received it. */
     public record Recorded(String line, String contentType, String body) {
@@ -410,6 +414,27 @@ public final class FakeGateway implements AutoCloseable {
                 json(ex, 200, n);
             }
             case "POST reports/2" -> report(ex, seg[1], requestBody, contentType);
+            case "GET dkim/1" -> {
+                String dns = param(query, "dns");
+                if (dns != null && !dns.equals("true") && !dns.equals("false")) {
+                    error(ex, 400, "dns must be true or false, got '" + dns + "'");
+                    return;
+                }
+                ObjectNode status = (ObjectNode) fixture("dkim.json");
+                if ("false".equals(dns)) {
+                    status.put("dns", "");
+                    status.withArray("keys").forEach(k -> ((ObjectNode) k).put("dns", "NOT_CHECKED")
+                            .put("dnsDetail", ""));
+                }
+                json(ex, 200, status);
+            }
+            case "POST dkim/2" -> {
+                if (seg[1].equals("keys")) {
+                    makeDkimKey(ex, requestBody, contentType);
+                } else {
+                    error(ex, 404, "no route for " + method + " " + path);
+                }
+            }
             case "GET bad-urls/1" -> {
                 String limit = param(query, "limit");
                 int max = limit == null ? 50 : limit.matches("[0-9]{1,4}") ? Integer.parseInt(limit) : -1;
@@ -531,6 +556,97 @@ public final class FakeGateway implements AutoCloseable {
         synchronized (this) {
             blockRules.put(n.path("id").asText(), n);
         }
+        json(ex, 201, n);
+    }
+
+    /** Where the fake gateway's key files are, as its answers name them. */
+    public static final String DKIM_DIR = "/opt/streamail/etc/dkim/";
+
+    /** The DKIM key files made ({@code domain.selector.pem}), in order. */
+    public synchronized List<String> dkimKeysMade() {
+        return List.copyOf(dkimKeysMade);
+    }
+
+    /**
+     * {@code POST /dkim/keys}, answered as the REST bundle does: 415, 400 (unknown field, no domain or selector, bits
+     * for Ed25519, a name the gateway refuses: {@code localhost}), 409 when the file exists (the configured key of
+     * the fixture, or one made before), else 201 with the record and the keys line.
+     */
+    private void makeDkimKey(HttpExchange ex, byte[] requestBody, String contentType) throws IOException {
+        if (!contentType.startsWith("application/json")) {
+            error(ex, 415, "POST /dkim/keys needs Content-Type: application/json, got " + contentType);
+            return;
+        }
+        JsonNode body = mapper.readTree(requestBody);
+        for (Iterator<String> names = body.fieldNames(); names.hasNext();) {
+            String name = names.next();
+            if (!List.of("domain", "selector", "algorithm", "bits").contains(name)) {
+                error(ex, 400, "unknown field \"" + name + "\": this request takes \"domain\", \"selector\", "
+                        + "\"algorithm\", \"bits\"");
+                return;
+            }
+        }
+        String domain = body.path("domain").asText("").strip().toLowerCase(java.util.Locale.ROOT);
+        String selector = body.path("selector").asText("").strip().toLowerCase(java.util.Locale.ROOT);
+        String algorithm = body.path("algorithm").asText("RSA");
+        if (domain.isEmpty() || selector.isEmpty()) {
+            error(ex, 400, "\"domain\" and \"selector\" (strings) are required");
+            return;
+        }
+        boolean ed = algorithm.equals("ED25519");
+        if (ed && body.has("bits")) {
+            error(ex, 400, "\"bits\" is for RSA keys: an Ed25519 key has no size to choose (leave \"bits\" out)");
+            return;
+        }
+        if (domain.equals("localhost")) {
+            error(ex, 400, "'localhost' is not a domain name");
+            return;
+        }
+        String file = DKIM_DIR + domain + "." + selector + ".pem";
+        JsonNode configured = fixture("dkim.json").path("keys");
+        synchronized (this) {
+            boolean exists = dkimKeysMade.contains(domain + "." + selector + ".pem");
+            for (JsonNode k : configured) {
+                exists |= k.path("file").asText().equals(file);
+            }
+            if (exists) {
+                error(ex, 409, file + " exists already; a key file is never replaced (choose another selector, or"
+                        + " move the old file away first)");
+                return;
+            }
+            dkimKeysMade.add(domain + "." + selector + ".pem");
+        }
+        int bits = ed ? 256 : body.path("bits").asInt(2048);
+        String text = "v=DKIM1; k=" + (ed ? "ed25519" : "rsa") + "; p=" + (ed ? "MCowBQYDK2VwAyEA" + "Q".repeat(28)
+                : "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA" + "N".repeat(bits / 8));
+        ObjectNode record = mapper.createObjectNode();
+        String name = selector + "._domainkey." + domain;
+        record.put("name", name).put("text", text);
+        ArrayNode strings = record.putArray("strings");
+        StringBuilder zone = new StringBuilder(name).append(" IN TXT");
+        for (int i = 0; i < text.length(); i += 255) {
+            String part = text.substring(i, Math.min(text.length(), i + 255));
+            strings.add(part);
+            zone.append(" \"").append(part).append('"');
+        }
+        record.put("zoneLine", zone.toString());
+        List<String> entries = new ArrayList<>();
+        String replaces = null;
+        for (JsonNode k : configured) {
+            if (k.path("domain").asText().equals(domain)) {
+                replaces = k.path("selector").asText();
+            } else {
+                entries.add(k.path("domain").asText() + ":" + k.path("selector").asText() + ":"
+                        + k.path("file").asText());
+            }
+        }
+        String entry = domain + ":" + selector + ":" + file;
+        entries.add(entry);
+        ObjectNode n = mapper.createObjectNode();
+        n.put("domain", domain).put("selector", selector).put("algorithm", ed ? "ED25519" : "RSA")
+                .put("signatureAlgorithm", ed ? "ed25519-sha256" : "rsa-sha256").put("bits", bits).put("file", file);
+        n.set("record", record);
+        n.put("keysEntry", entry).put("keys", String.join(", ", entries)).put("replaces", replaces);
         json(ex, 201, n);
     }
 

@@ -17,6 +17,11 @@ import java.util.TreeMap;
 import org.streamail.api.alert.Alert;
 import org.streamail.api.campaign.RecallOutcome;
 import org.streamail.api.campaign.RecallReport;
+import org.streamail.api.dkim.DkimAlgorithm;
+import org.streamail.api.dkim.DkimKeyStatus;
+import org.streamail.api.dkim.DkimRecord;
+import org.streamail.api.dkim.DkimStatus;
+import org.streamail.api.dkim.NewDkimKey;
 import org.streamail.api.isolation.Isolation;
 import org.streamail.api.isolation.IsolationAudit;
 import org.streamail.api.linkguard.Click;
@@ -406,6 +411,80 @@ public final class JsonMapping {
             m.put("error", o.error());
             outcomes.add(m);
         }
+        return n;
+    }
+
+    /**
+     * {@code GET /dkim}: whether outbound mail is signed, how DNS was asked ({@code ""} when it was not) and every
+     * configured key. Public data only: names, sizes, the key file's name as configured, the public key's record and
+     * what DNS publishes; never a private key.
+     */
+    public static ObjectNode dkimStatus(DkimStatus s) {
+        ObjectNode n = object();
+        n.put("enabled", s.enabled());
+        n.put("dns", s.dns());
+        ArrayNode keys = n.putArray("keys");
+        s.keys().forEach(k -> keys.add(dkimKey(k)));
+        return n;
+    }
+
+    /**
+     * One configured key: {@code algorithm} ({@code RSA}, {@code ED25519}), {@code signatureAlgorithm} and
+     * {@code record} are {@code null} and {@code bits} 0 when its file cannot be read; {@code problem} says why it
+     * cannot be used ({@code ""} when {@code usable}); {@code dns} is what a look-up found ({@code MATCHES},
+     * {@code DIFFERS}, {@code MISSING}, {@code FAILED}, {@code NOT_CHECKED}), {@code dnsDetail} in a few words.
+     */
+    public static ObjectNode dkimKey(DkimKeyStatus k) {
+        ObjectNode n = object();
+        n.put("domain", k.domain());
+        n.put("selector", k.selector());
+        n.put("algorithm", k.algorithm().map(DkimAlgorithm::name).orElse(null));
+        n.put("signatureAlgorithm", k.algorithm().map(DkimAlgorithm::signatureAlgorithm).orElse(null));
+        n.put("bits", k.bits());
+        n.put("file", k.file());
+        n.put("usable", k.usable());
+        n.put("problem", k.problem());
+        if (k.record().isPresent()) {
+            n.set("record", dkimRecord(k.record().get()));
+        } else {
+            n.putNull("record");
+        }
+        n.put("dns", k.dns().name());
+        n.put("dnsDetail", k.dnsDetail());
+        return n;
+    }
+
+    /**
+     * A DNS TXT record to publish: {@code name} (without the trailing dot), its {@code text} as a verifier reads it,
+     * the {@code strings} of at most 255 bytes it is cut into, and {@code zoneLine} ({@code name IN TXT "…" "…"}).
+     */
+    public static ObjectNode dkimRecord(DkimRecord r) {
+        ObjectNode n = object();
+        n.put("name", r.name());
+        n.put("text", r.text());
+        strings(n.putArray("strings"), r.strings());
+        n.put("zoneLine", r.zoneLine());
+        return n;
+    }
+
+    /**
+     * {@code POST /dkim/keys}: the key made, the record to publish, and the entry to add to {@code keys} of
+     * {@code org.streamail.dkim.sign} ({@code keysEntry}) or the whole new value ({@code keys}: the other domains'
+     * entries kept, an earlier key of the same domain replaced, whose selector {@code replaces} names, else
+     * {@code null}).
+     */
+    public static ObjectNode newDkimKey(NewDkimKey k, String keys, String replaces) {
+        ObjectNode n = object();
+        n.put("domain", k.domain());
+        n.put("selector", k.selector());
+        n.put("algorithm", k.algorithm().name());
+        n.put("signatureAlgorithm", k.algorithm().signatureAlgorithm());
+        n.put("bits", k.bits());
+        n.put("file", k.file());
+        n.set("record", dkimRecord(k.record()));
+        n.put("keysEntry", k.keysEntry());
+        n.put("keys", keys);
+        n.put("replaces", replaces);
         return n;
     }
 

@@ -13,15 +13,20 @@ import org.eclipse.jface.viewers.TableViewerColumn;
 import org.eclipse.jface.viewers.Viewer;
 import org.eclipse.jface.viewers.ViewerComparator;
 import org.eclipse.swt.SWT;
+import org.eclipse.swt.dnd.Clipboard;
+import org.eclipse.swt.dnd.TextTransfer;
+import org.eclipse.swt.dnd.Transfer;
 import org.eclipse.swt.graphics.Color;
 import org.eclipse.swt.layout.GridData;
 import org.eclipse.swt.widgets.Button;
 import org.eclipse.swt.widgets.Composite;
+import org.eclipse.swt.widgets.Display;
 import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.Table;
 import org.eclipse.swt.widgets.TableColumn;
 import org.eclipse.swt.widgets.Text;
 import org.eclipse.swt.widgets.Widget;
+import org.streamail.workbench.client.ScreenText;
 
 /** Small widget helpers shared by the built-in views. UI thread only. */
 final class Ui {
@@ -83,6 +88,20 @@ final class Ui {
         b.setText(text);
         b.addListener(SWT.Selection, e -> action.run());
         return name(b, name);
+    }
+
+    /**
+     * Puts {@code text} on the clipboard as plain text, with every character {@link ScreenText#hidden} shown as its
+     * code point: what the gateway sent is pasted where the administrator puts it (a DNS console, a terminal), and a
+     * line break or a bidi control inside it must not act there.
+     */
+    static void copy(Display display, String text) {
+        Clipboard clipboard = new Clipboard(display);
+        try {
+            clipboard.setContents(new Object[] {ScreenText.shown(text)}, new Transfer[] {TextTransfer.getInstance()});
+        } finally {
+            clipboard.dispose();
+        }
     }
 
     /** A table viewer whose columns sort by header click (toggling the direction). */

@@ -40,6 +40,7 @@ import org.streamail.api.config.ConfigCheck;
 import org.streamail.api.delivery.OutboundMessage;
 import org.streamail.api.delivery.OutboundSigner;
 import org.streamail.api.dkim.DkimAlgorithm;
+import org.streamail.api.dkim.DkimKeyFileExistsException;
 import org.streamail.api.dkim.DkimKeyStatus;
 import org.streamail.api.dkim.DkimKeyStatus.DnsCheck;
 import org.streamail.api.dkim.DkimKeys;
@@ -279,8 +280,7 @@ public final class DkimSigning implements DkimKeys {
         Path dir = directory != null ? directory.toAbsolutePath().normalize() : defaultDirectory();
         Path file = dir.resolve(d + "." + s + ".pem");
         if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-            throw new IllegalArgumentException(file + " exists already; a key file is never replaced (choose another"
-                    + " selector, or move the old file away first)");
+            throw exists(file);
         }
         KeyPair pair = PemKeys.generate(algorithm, bits);
         write(dir, file, PemKeys.pem(pair.getPrivate()));
@@ -288,6 +288,11 @@ public final class DkimSigning implements DkimKeys {
         SigningKey key = new SigningKey(d, s, algorithm, pair.getPrivate(), pair.getPublic(), size);
         LOG.info("New DKIM key for {} (selector {}, {} {} bits) written to {}", d, s, algorithm, size, file);
         return new NewDkimKey(d, s, algorithm, size, file.toString(), key.record(), d + ":" + s + ":" + file);
+    }
+
+    private static DkimKeyFileExistsException exists(Path file) {
+        return new DkimKeyFileExistsException(file.toString(), file + " exists already; a key file is never replaced"
+                + " (choose another selector, or move the old file away first)");
     }
 
     private static Path defaultDirectory() {
@@ -325,7 +330,7 @@ public final class DkimSigning implements DkimKeys {
             try {
                 Files.createLink(file, temp);
             } catch (FileAlreadyExistsException e) {
-                throw new IllegalArgumentException(file + " exists already; a key file is never replaced");
+                throw exists(file); // appeared since the check before the key was made
             } catch (UnsupportedOperationException e) {
                 Files.move(temp, file); // no hard links here: a move that refuses an existing name
             }
