@@ -83,17 +83,8 @@ record AuthSettings(
         return value;
     }
 
-    /** The comma-separated entries of a list property, stripped, the empty ones left out. */
     private static List<String> entries(String text) {
-        List<String> out = new ArrayList<>();
-        if (text != null) {
-            for (String raw : text.split(",")) {
-                if (!raw.isBlank()) {
-                    out.add(raw.strip());
-                }
-            }
-        }
-        return out;
+        return ConfigLists.entries(text);
     }
 
     /** {@code host}, {@code host:port}, {@code v6} or {@code [v6]:port}; addresses only (no name to resolve first). */

@@ -10,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.streamail.detect.auth.internal.ConfigLists;
 import org.streamail.detect.auth.internal.dns.Names;
 
 /**
@@ -160,17 +161,8 @@ record SignSettings(boolean enabled, List<Key> keys, List<String> headers, Set<S
         return d;
     }
 
-    /** The comma-separated entries of a list property, stripped, the empty ones left out. */
     private static List<String> entries(String text) {
-        List<String> out = new ArrayList<>();
-        if (text != null) {
-            for (String raw : text.split(",")) {
-                if (!raw.isBlank()) {
-                    out.add(raw.strip());
-                }
-            }
-        }
-        return out;
+        return ConfigLists.entries(text);
     }
 
     private static IllegalArgumentException bad(String message) {
