@@ -75,12 +75,7 @@ class AttachmentRewriteTest {
 
     /** The tokens of the click URLs in {@code s}, verified, in order. */
     private List<LinkTokens.Payload> payloads(String s) {
-        List<LinkTokens.Payload> out = new ArrayList<>();
-        Matcher m = CLICK.matcher(s);
-        while (m.find()) {
-            out.add(tokens.verify(m.group(1)).orElseThrow());
-        }
-        return out;
+        return LinkRewriterTest.payloads(tokens, s);
     }
 
     /** {@code s} with its click URLs replaced, in order, by {@code written}: the values as they were written. */

@@ -7,7 +7,6 @@ import jakarta.mail.Multipart;
 import jakarta.mail.internet.MimeMessage;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
@@ -28,7 +27,6 @@ import org.junit.jupiter.api.Test;
 class DocumentRewriteTest {
 
     private static final String PREFIX = LinkRewriterTest.PREFIX;
-    private static final Pattern CLICK = Pattern.compile(Pattern.quote(PREFIX) + "([A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+)");
     private static final Set<String> INTERNAL = Set.of("corp.example");
 
     private final LinkTokens tokens = new LinkTokens(LinkTokensTest.KEY);
@@ -138,12 +136,7 @@ class DocumentRewriteTest {
     }
 
     private List<LinkTokens.Payload> payloads(String s) {
-        List<LinkTokens.Payload> out = new ArrayList<>();
-        Matcher m = CLICK.matcher(s);
-        while (m.find()) {
-            out.add(tokens.verify(m.group(1)).orElseThrow());
-        }
-        return out;
+        return LinkRewriterTest.payloads(tokens, s);
     }
 
     private static BodyPart part(byte[] raw, int index) throws Exception {

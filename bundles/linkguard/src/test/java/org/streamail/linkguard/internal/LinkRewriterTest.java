@@ -733,6 +733,11 @@ class LinkRewriterTest {
 
     /** The payloads of the click links in {@code s}, in order. */
     private List<LinkTokens.Payload> payloads(String s) {
+        return payloads(tokens, s);
+    }
+
+    /** The tokens of the click URLs in {@code s} (under {@link #PREFIX}), each verified with {@code tokens}, in order. */
+    static List<LinkTokens.Payload> payloads(LinkTokens tokens, String s) {
         List<LinkTokens.Payload> out = new ArrayList<>();
         Matcher m = CLICK.matcher(s);
         while (m.find()) {
