@@ -30,6 +30,7 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamail.api.config.FileStamp;
 
 /**
  * How one next hop's TLS certificate is checked beyond the JVM's defaults (Postfix's {@code smtp_tls_CAfile} and

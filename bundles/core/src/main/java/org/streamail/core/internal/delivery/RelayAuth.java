@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamail.api.config.FileStamp;
 
 /**
  * SMTP AUTH credentials for one next hop: a user name and the secret file that holds the password

@@ -5,9 +5,6 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
@@ -16,6 +13,7 @@ import java.util.Objects;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamail.api.config.FileStamp;
 import org.streamail.detect.auth.internal.dkim.SigningKey;
 
 /**
@@ -45,30 +43,8 @@ final class KeyFile {
     /** The last reading; replaced as a whole when the file's stamp changes. */
     private volatile Reading reading;
 
-    /** What changes when the file is rewritten, replaced, chmod-ed or removed; {@code problem} when not looked at. */
-    record Stamp(FileTime modified, long size, Object key, Set<PosixFilePermission> mode, String problem) {
-        static Stamp of(Path file) {
-            try {
-                BasicFileAttributes a;
-                Set<PosixFilePermission> mode = null;
-                try {
-                    PosixFileAttributes p = Files.readAttributes(file, PosixFileAttributes.class);
-                    mode = p.permissions();
-                    a = p;
-                } catch (UnsupportedOperationException e) {
-                    a = Files.readAttributes(file, BasicFileAttributes.class);
-                }
-                return new Stamp(a.lastModifiedTime(), a.size(), a.fileKey(), mode, null);
-            } catch (NoSuchFileException e) {
-                return new Stamp(null, -1, null, null, "missing");
-            } catch (IOException | RuntimeException e) {
-                return new Stamp(null, -1, null, null, e.getClass().getName());
-            }
-        }
-    }
-
     /** The file as read at {@code stamp}: a key, or why there is none (naming the property and the file). */
-    record Reading(Stamp stamp, SigningKey key, String error) {
+    record Reading(FileStamp stamp, SigningKey key, String error) {
     }
 
     private KeyFile(String domain, String selector, Path file) {
@@ -116,7 +92,7 @@ final class KeyFile {
 
     /** The reading for the file as it is now (read again when it changed), error or key. */
     Reading current() {
-        Stamp now = Stamp.of(file);
+        FileStamp now = FileStamp.of(file);
         Reading r = reading;
         if (!now.equals(r.stamp())) {
             synchronized (this) {
@@ -134,7 +110,7 @@ final class KeyFile {
 
     /** The file read and checked now, with the stamp taken before (a change while reading is seen next time). */
     private Reading read() {
-        Stamp stamp = Stamp.of(file);
+        FileStamp stamp = FileStamp.of(file);
         try {
             byte[] bytes = readSecret();
             try {
