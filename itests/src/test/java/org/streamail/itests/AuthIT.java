@@ -22,8 +22,6 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.streamail.api.model.Action;
 import org.streamail.api.model.Finding;
 import org.streamail.api.store.LogEntry;
-import org.streamail.api.store.LogQuery;
-import org.streamail.api.store.MessageLog;
 import org.streamail.itests.process.SmtpClient;
 
 /**
@@ -65,7 +63,7 @@ public class AuthIT extends StreamailTestSupport {
         String spoofedSubject = "Lunch on Friday " + marker;
         assertThat(sendUntilKnown("ceo@" + SPOOFED, message("ceo@" + SPOOFED, spoofedSubject, "")))
                 .startsWith("250");
-        LogEntry spoofed = logged("ceo@" + SPOOFED, spoofedSubject);
+        LogEntry spoofed = loggedWithVerdict("ceo@" + SPOOFED, spoofedSubject);
         assertThat(spoofed.verdict().action()).as(spoofed.verdict().toString()).isEqualTo(Action.QUARANTINE);
         List<String> rules = spoofed.verdict().findings().stream().map(Finding::qualifiedRule)
                 .collect(Collectors.toList());
@@ -80,7 +78,7 @@ public class AuthIT extends StreamailTestSupport {
         String allowedSubject = "Your order has shipped " + marker;
         String forged = "Authentication-Results: " + AUTHSERV + "; dmarc=pass header.from=" + SPOOFED + "\r\n";
         assertThat(send("news@" + ALLOWED, message("news@" + ALLOWED, allowedSubject, forged))).startsWith("250");
-        LogEntry allowed = logged("news@" + ALLOWED, allowedSubject);
+        LogEntry allowed = loggedWithVerdict("news@" + ALLOWED, allowedSubject);
         assertThat(allowed.verdict().action()).as(allowed.verdict().toString()).isEqualTo(Action.DELIVER);
         assertThat(finding(allowed, "auth/results").detail()).contains("spf=pass smtp.mailfrom=" + ALLOWED)
                 .contains("dmarc=pass (p=reject) header.from=" + ALLOWED);
@@ -136,7 +134,7 @@ public class AuthIT extends StreamailTestSupport {
         // the copy as signed: both signatures verify through the real intake, aligned DKIM carries DMARC (no SPF)
         assertThat(sendUntilKnown("joe@" + SIGNED, SUZIE, RFC8463.getBytes(StandardCharsets.US_ASCII)))
                 .startsWith("250");
-        LogEntry signed = logged("joe@" + SIGNED, "Is dinner ready?");
+        LogEntry signed = loggedWithVerdict("joe@" + SIGNED, "Is dinner ready?");
         assertThat(finding(signed, "auth/results").detail()).isEqualTo("spf=none smtp.mailfrom=" + SIGNED
                 + "; dkim=pass header.d=" + SIGNED + " header.s=brisbane; dkim=pass header.d=" + SIGNED
                 + " header.s=test; dmarc=pass (p=reject) header.from=" + SIGNED);
@@ -145,7 +143,7 @@ public class AuthIT extends StreamailTestSupport {
         // one character of the signed Subject changed on the way: both signatures break, DMARC fails
         String tampered = RFC8463.replace("Is dinner ready?", "Is dinner ready!");
         assertThat(send("joe@" + SIGNED, SUZIE, tampered.getBytes(StandardCharsets.US_ASCII))).startsWith("250");
-        LogEntry held = logged("joe@" + SIGNED, "Is dinner ready!");
+        LogEntry held = loggedWithVerdict("joe@" + SIGNED, "Is dinner ready!");
         assertThat(held.verdict().action()).as(held.verdict().toString()).isEqualTo(Action.QUARANTINE);
         assertThat(finding(held, "auth/dkim-invalid").detail()).contains("signature did not verify");
         assertThat(finding(held, "auth/dmarc-fail").detail()).contains(SIGNED).contains("reject");
@@ -186,26 +184,5 @@ public class AuthIT extends StreamailTestSupport {
             }
         });
         return reply[0];
-    }
-
-    /** The message log's entry of the message with {@code subject} from {@code sender}, once it has a verdict. */
-    private LogEntry logged(String sender, String subject) {
-        MessageLog log = service(MessageLog.class, Duration.ofSeconds(30));
-        LogEntry[] found = new LogEntry[1];
-        waitFor("the verdict of '" + subject + "'", Duration.ofSeconds(30), () -> {
-            for (LogEntry e : log.query(new LogQuery(50, 0, null, sender, null, null, null))) {
-                if (subject.equals(e.subject()) && e.verdict() != null) {
-                    found[0] = e;
-                    return true;
-                }
-            }
-            return false;
-        });
-        return found[0];
-    }
-
-    private static Finding finding(LogEntry entry, String qualifiedRule) {
-        return entry.verdict().findings().stream().filter(f -> f.qualifiedRule().equals(qualifiedRule)).findFirst()
-                .orElseThrow(() -> new AssertionError(qualifiedRule + " not in " + entry.verdict()));
     }
 }

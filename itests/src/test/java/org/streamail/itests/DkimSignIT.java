@@ -30,10 +30,7 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.streamail.api.delivery.OutboundSigner;
-import org.streamail.api.model.Finding;
 import org.streamail.api.store.LogEntry;
-import org.streamail.api.store.LogQuery;
-import org.streamail.api.store.MessageLog;
 import org.streamail.itests.process.SmtpClient;
 
 /**
@@ -128,7 +125,7 @@ public class DkimSignIT extends StreamailTestSupport {
         assertThat(reply[0]).startsWith("250");
 
         // the outbound folder: the envelope lines a delivery agent writes, then our signature, then the hidden form
-        String written = outboundContaining(subject);
+        String written = fileContaining("outbound", subject);
         String header = written.substring(0, written.indexOf("\r\n\r\n") + 2);
         assertThat(header.replace("\r\n\t", " ")).startsWith("Return-Path: <" + ALICE + ">\r\nDelivered-To: "
                 + PARTNER + "\r\nDKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=" + DOMAIN + "; s="
@@ -248,49 +245,8 @@ public class DkimSignIT extends StreamailTestSupport {
         }
     }
 
-    /** The message log's inbound entry with {@code subject}, once it has a verdict. */
+    /** The message log's inbound entry with {@code subject} (sent back from the partner), once it has a verdict. */
     private LogEntry logged(String subject) {
-        MessageLog log = service(MessageLog.class, Duration.ofSeconds(30));
-        LogEntry[] found = new LogEntry[1];
-        waitFor("the verdict of '" + subject + "'", Duration.ofSeconds(30), () -> {
-            for (LogEntry e : log.query(new LogQuery(50, 0, null, PARTNER, null, null, null))) {
-                if (subject.equals(e.subject()) && e.verdict() != null) {
-                    found[0] = e;
-                    return true;
-                }
-            }
-            return false;
-        });
-        return found[0];
-    }
-
-    private static Finding finding(LogEntry entry, String qualifiedRule) {
-        return entry.verdict().findings().stream().filter(f -> f.qualifiedRule().equals(qualifiedRule)).findFirst()
-                .orElseThrow(() -> new AssertionError(qualifiedRule + " not in " + entry.verdict()));
-    }
-
-    /** The first complete file of the outbound folder holding {@code text}, waited for up to 30 s (ISO-8859-1). */
-    private static String outboundContaining(String text) {
-        Path folder = Path.of(System.getProperty("karaf.data"), "streamail", "outbound");
-        String[] content = new String[1];
-        waitFor("an outbound message with '" + text + "' in " + folder, Duration.ofSeconds(30), () -> {
-            try (var files = Files.list(folder)) {
-                for (Path f : (Iterable<Path>) files::iterator) {
-                    String name = f.getFileName().toString();
-                    if (name.startsWith(".") || !name.endsWith(".eml")) {
-                        continue; // still being written
-                    }
-                    String s = Files.readString(f, StandardCharsets.ISO_8859_1);
-                    if (s.contains(text)) {
-                        content[0] = s;
-                        return true;
-                    }
-                }
-                return false;
-            } catch (IOException | RuntimeException e) {
-                return false;
-            }
-        });
-        return content[0];
+        return loggedWithVerdict(PARTNER, subject);
     }
 }

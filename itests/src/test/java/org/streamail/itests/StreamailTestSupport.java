@@ -145,14 +145,22 @@ public abstract class StreamailTestSupport {
 
     /**
      * The first delivered file (the local folder, the distribution's default next hop) holding {@code text} and each
-     * of {@code more}, waited for up to 30 s; read as ISO-8859-1 so that every byte stays one character. Only complete
-     * files: delivery writes {@code .<id>.eml.tmp} and renames it to {@code <id>.eml}, and a reader of the temporary
-     * file saw half a message.
+     * of {@code more}, waited for up to 30 s; see {@link #fileContaining}.
      */
     protected static String deliveredContaining(String text, String... more) {
-        java.nio.file.Path delivered = java.nio.file.Path.of(System.getProperty("karaf.data"), "streamail", "delivered");
+        return fileContaining("delivered", text, more);
+    }
+
+    /**
+     * The first complete message file in {@code ${karaf.data}/streamail/<folder>} ({@code delivered}: the local next
+     * hop; {@code outbound}: the outbound one) holding {@code text} and each of {@code more}, waited for up to 30 s;
+     * read as ISO-8859-1 so that every byte stays one character. Only complete files: delivery writes
+     * {@code .<id>.eml.tmp} and renames it to {@code <id>.eml}, and a reader of the temporary file saw half a message.
+     */
+    protected static String fileContaining(String folder, String text, String... more) {
+        java.nio.file.Path delivered = java.nio.file.Path.of(System.getProperty("karaf.data"), "streamail", folder);
         String[] content = new String[1];
-        waitFor("a delivered message with '" + text + "'" + (more.length == 0 ? "" : " and "
+        waitFor("a message with '" + text + "'" + (more.length == 0 ? "" : " and "
                 + java.util.Arrays.toString(more)) + " in " + delivered, Duration.ofSeconds(30), () -> {
             try (var files = java.nio.file.Files.list(delivered)) {
                 for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files::iterator) {
@@ -172,6 +180,31 @@ public abstract class StreamailTestSupport {
             }
         });
         return content[0];
+    }
+
+    /** The message log's entry of the message with {@code subject} from {@code sender}, once it has a verdict. */
+    protected org.streamail.api.store.LogEntry loggedWithVerdict(String sender, String subject) {
+        org.streamail.api.store.MessageLog log = service(org.streamail.api.store.MessageLog.class,
+                Duration.ofSeconds(30));
+        org.streamail.api.store.LogEntry[] found = new org.streamail.api.store.LogEntry[1];
+        waitFor("the verdict of '" + subject + "'", Duration.ofSeconds(30), () -> {
+            for (org.streamail.api.store.LogEntry e : log.query(new org.streamail.api.store.LogQuery(50, 0, null,
+                    sender, null, null, null))) {
+                if (subject.equals(e.subject()) && e.verdict() != null) {
+                    found[0] = e;
+                    return true;
+                }
+            }
+            return false;
+        });
+        return found[0];
+    }
+
+    /** The finding of {@code entry}'s verdict with this qualified rule ({@code auth/results}); fails without one. */
+    protected static org.streamail.api.model.Finding finding(org.streamail.api.store.LogEntry entry,
+            String qualifiedRule) {
+        return entry.verdict().findings().stream().filter(f -> f.qualifiedRule().equals(qualifiedRule)).findFirst()
+                .orElseThrow(() -> new AssertionError(qualifiedRule + " not in " + entry.verdict()));
     }
 
     protected static int httpPort() {
