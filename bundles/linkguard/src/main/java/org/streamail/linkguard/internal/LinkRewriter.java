@@ -314,41 +314,36 @@ final class LinkRewriter {
             return;
         }
         // Every kind that recognises the file rewrites it in turn: a file that is a zip of both Office and
-        // OpenDocument (each application reads its own parts) gets both kinds' links rewritten.
+        // OpenDocument (each application reads its own parts) gets both kinds' links rewritten. A zip no kind
+        // recognises is an archive, whose pages are rewritten (rewrite.attachments).
         byte[] out = decoded;
-        List<String> kinds = new ArrayList<>(2);
-        if (rewriteAttachments && ZipPackage.startsAsZip(decoded) && documents.stream().noneMatch(
-                k -> k.recognises(decoded))) {
-            kinds.add("zip");
-            try {
-                out = rewriteArchivePages(decoded, s, path);
-            } catch (DocumentLinks.DocumentException e) {
-                logLeftAsWritten(s, path, "zip", e);
-                return;
-            } catch (RuntimeException | LinkageError | StackOverflowError e) {
-                LOG.warn("Message {}: zip attachment part {} could not be rewritten and was left as written: {}",
-                        s.messageId, path, e.toString());
-                return;
-            }
-        }
-        for (DocumentLinks kind : documents) {
-            try {
-                if (!kind.recognises(out)) {
-                    continue;
+        String kind = "zip";
+        try {
+            List<DocumentLinks> kinds = new ArrayList<>(2);
+            for (DocumentLinks k : documents) {
+                kind = k.kind();
+                if (k.recognises(decoded)) {
+                    kinds.add(k);
                 }
-                out = kind.rewrite(out, s::replacement, rewriteSigned);
-                kinds.add(kind.kind());
-            } catch (DocumentLinks.DocumentException e) {
-                logLeftAsWritten(s, path, kind.kind(), e);
-                return;
-            } catch (RuntimeException | LinkageError | StackOverflowError e) {
-                // A bug, a library missing at runtime or a parser's recursion on a hostile file: never a verdict on
-                // the file, and never the end of the rest of the message's rewriting (an Error would take the whole
-                // transformer down, every link of the message left live). This file stays as written.
-                LOG.warn("Message {}: {} attachment part {} could not be rewritten and was left as written: {}",
-                        s.messageId, kind.kind(), path, e.toString());
-                return;
             }
+            if (kinds.isEmpty() && rewriteAttachments && ZipPackage.startsAsZip(decoded)) {
+                kind = "zip";
+                out = rewriteArchivePages(decoded, s, path);
+            }
+            for (DocumentLinks k : kinds) {
+                kind = k.kind();
+                out = k.rewrite(out, s::replacement, rewriteSigned);
+            }
+        } catch (DocumentLinks.DocumentException e) {
+            logLeftAsWritten(s, path, kind, e);
+            return;
+        } catch (RuntimeException | LinkageError | StackOverflowError e) {
+            // A bug, a library missing at runtime or a parser's recursion on a hostile file: never a verdict on the
+            // file, and never the end of the rest of the message's rewriting (an Error would take the whole
+            // transformer down, every link of the message left live). This file stays as written.
+            LOG.warn("Message {}: {} attachment part {} could not be rewritten and was left as written: {}",
+                    s.messageId, kind, path, e.toString());
+            return;
         }
         if (out == decoded) {
             return;
@@ -366,7 +361,7 @@ final class LinkRewriter {
         if (p.bodyStart() == p.headerEnd()) {
             edits.add(new Edit(p.headerEnd(), p.headerEnd(), "\r\n".getBytes(StandardCharsets.US_ASCII)));
         }
-        LOG.debug("Message {}: links inside {} attachment part {} rewritten", s.messageId, kinds, path);
+        LOG.debug("Message {}: links inside {} attachment part {} rewritten", s.messageId, kind, path);
     }
 
     private static byte[] decode(byte[] body, String cte) {
