@@ -1,6 +1,8 @@
 package org.streamail.linkguard.internal;
 
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -8,6 +10,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
+import javax.crypto.Cipher;
+import javax.crypto.spec.IvParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 import org.streamail.linkguard.internal.DocumentLinks.DocumentException;
 import org.streamail.linkguard.internal.DocumentLinks.DocumentException.Reason;
 
@@ -82,19 +87,40 @@ import org.streamail.linkguard.internal.DocumentLinks.DocumentException.Reason;
  *
  * <h2>Encrypted files</h2>
  * Cross-reference streams are never encrypted. Object streams are, in an encrypted file, and what they inflate to
- * cannot be counted before decryption, which needs the file's key. The scan does not look for {@code /Encrypt} (a
- * file could claim encryption to be spared the inflation): it inflates every object stream, and counts the larger of
- * what that gives (an encrypted stream fails within a few bytes) and the stream's raw length — the bytes PDFBox
- * decrypts, to which decryption adds nothing — and holds {@code /N} to its bound all the same. What PDFBox then
- * inflates the decrypted bytes to is <em>not</em> bounded here, and PDFBox's stream cache does not bound it either:
- * a 100 KB file encrypted with the empty user password (AES-128), whose object stream inflates to 100 MB, passes
- * the raw-length count and exhausted a 256 MiB heap in {@link PdfLinks}. No look at the stored bytes can tell: the
- * stored data of an AES stream starts with an initialisation vector the file's maker chooses, so it can be made valid
- * deflate data of any small size while what it decrypts to is a bomb. So a file that may be encrypted (the word
- * {@code Encrypt} written anywhere, or an {@code /Encrypt} key, name escapes decoded, in a trailer or cross-reference
- * stream dictionary, where PDFBox looks, or a trailer the scan cannot read) and holds an object stream is refused: encrypted
- * files with object streams are left as written, their links live (WARN). Decrypting here (the standard security
- * handler with the empty password) would bound them instead; not done.
+ * cannot be counted from their stored bytes: the stored data of an AES stream starts with an initialisation vector
+ * the file's maker chooses, so it can be made valid deflate data of any small size while what it decrypts to is a
+ * bomb (a 100 KB file encrypted with the empty user password, whose object stream inflates to 100 MB, exhausted a
+ * 256 MiB heap in {@link PdfLinks}). So during the pass every object stream is counted from its stored bytes (the
+ * larger of what they inflate to and their raw length, and {@code /N}); then, when the file may be encrypted (the
+ * word {@code Encrypt} written anywhere, or an {@code /Encrypt} key, name escapes decoded, in a trailer or
+ * cross-reference stream dictionary, or a trailer the scan cannot read) and holds an object stream, the scan opens
+ * the encryption as PDFBox does when {@link PdfLinks} opens the file with the empty password, and counts every
+ * object stream again from what it <em>decrypts</em> to, in place of its stored bytes, with the same bounds and work
+ * budget:
+ * <ul>
+ *   <li>The encryption dictionary is the {@code /Encrypt} of each trailer and cross-reference stream dictionary,
+ *       direct or the object a reference {@code N G R} names (every header of that number the pass saw), with the
+ *       first {@code /ID} string of the same dictionary. All of them must give the same key.</li>
+ *   <li>The standard security handler only: {@code /V 1} and {@code 2} (RC4), {@code /V 4} with {@code /StmF
+ *       /StdCF} whose {@code /CFM} is {@code /V2} (RC4) or {@code /AESV2} (AES-128), {@code /V 5} with
+ *       {@code /AESV3} (AES-256, revisions 5 and 6). The empty password is tried as PDFBox 3.0.5 tries it: as the
+ *       owner password first (the user password recovered from {@code /O} and verified; {@code /O} with
+ *       {@code /OE} in revisions 5 and 6), then as the user password (Algorithms 2, 4 and 5 of ISO 32000-1 —
+ *       {@code /U} compared whole in revision 2, its first 16 bytes after — and Algorithm 2.B of ISO 32000-2).</li>
+ *   <li>A stream's key is the file key with its object number and generation (those of its own header; PDFBox
+ *       refuses an object whose header is not the one its cross-reference entry names), MD5, and {@code sAlT} for
+ *       AES; AES-256 uses the file key. AES takes the first 16 stored bytes as the IV and decrypts whole blocks,
+ *       its padding left in; the data decrypted runs, as for any stream, to the end of the file (decryption is
+ *       streaming, so what PDFBox decrypts is a prefix of it).</li>
+ *   <li>Every deflate stage of a decrypted object stream must reach the end of its deflate data: what does not is
+ *       not what PDFBox would decrypt (or data it would fail on), and is refused rather than counted.</li>
+ * </ul>
+ * Anything else is refused as {@link Reason#ENCRYPTED} with what the scan could not do, the file left as written (its
+ * links live): another security handler, another {@code /V}, {@code /R} or crypt filter method, a {@code /StmF}
+ * other than {@code /StdCF} ({@code /Identity} included), an empty password that does not open the file (PDFBox
+ * refuses it too), no {@code /ID}, an {@code /Encrypt} the scan cannot find or read, encryption dictionaries giving
+ * different keys, an object stream whose header numbers cannot be read. A {@code Crypt} filter on the stream itself
+ * is refused as an unknown filter.
  *
  * <h2>Dictionaries the scan cannot read</h2>
  * A {@code stream} whose dictionary cannot be read (unbalanced, deeper or longer than the bounds, syntax the scan does
@@ -216,10 +242,15 @@ final class PdfPrescan {
         Scan scan = new Scan(pdf);
         scan.run();
         if (scan.objectStreamsSeen > 0 && (scan.encryptedTrailer || mentionsEncrypt(pdf))) {
-            throw new DocumentException(Reason.ENCRYPTED, String.format("an encrypted file with %,d object stream(s): "
-                    + "what they inflate to once decrypted cannot be bounded before PDFBox opens the file",
-                    scan.objectStreamsSeen));
+            scan.recountDecrypted(scan.encryption());
         }
+    }
+
+    /** An encrypted file whose object streams the scan cannot decrypt: what they inflate to is not bounded. */
+    private static DocumentException notDecrypted(int objectStreams, String why) {
+        return new DocumentException(Reason.ENCRYPTED, String.format(Locale.ROOT, "an encrypted file with %,d object "
+                + "stream(s) that the scan cannot decrypt (%s): what they inflate to once decrypted cannot be bounded "
+                + "before PDFBox opens the file", objectStreams, why));
     }
 
     private static final byte[] ENCRYPT = ascii("Encrypt");
@@ -348,6 +379,17 @@ final class PdfPrescan {
         private int streams;
         /** Just after the {@code obj} of the latest object header, or -1. */
         private int headerEnd = -1;
+        /** The object number and generation of the latest object header, -1 when they cannot be read. */
+        private long headerNumber = -1;
+        private long headerGeneration = -1;
+        /** Where the headers of each object number end (bounded by {@link #MAX_OBJECT_HEADERS}). */
+        private final Map<Long, List<Integer>> headers = new HashMap<>();
+        /** Trailer and cross-reference stream dictionaries with an {@code /Encrypt} key, in file order. */
+        private final List<Map<String, Value>> encryptTrailers = new ArrayList<>();
+        /** Whether a trailer's dictionary could not be read. */
+        private boolean unreadableTrailer;
+        /** The object streams counted, with what was counted for them from their stored bytes. */
+        private final List<ObjectStream> objectStreams = new ArrayList<>();
         /** The latest byte that is not white space, the latest line end before it, and the latest line end. */
         private int lastNonWhite = -1;
         private int eolBeforeLastNonWhite = -1;
@@ -387,6 +429,11 @@ final class PdfPrescan {
                 } else if (c == 't' && at(b, i, TRAILER)) {
                     StreamDictionary t = Reader.streamDictionary(b, i + TRAILER.length, budget);
                     encryptedTrailer |= t == null || t.entries.containsKey("Encrypt");
+                    if (t == null) {
+                        unreadableTrailer = true;
+                    } else if (t.entries.containsKey("Encrypt")) {
+                        encryptTrailers.add(t.entries);
+                    }
                 } else if (c == '%') {
                     lastPercent = i;
                 }
@@ -429,6 +476,35 @@ final class PdfPrescan {
                         MAX_OBJECT_HEADERS);
             }
             headerEnd = i + OBJ.length;
+            headerNumber = -1;
+            headerGeneration = -1;
+            // N G obj: the numbers read backwards, at most 10 and 5 digits
+            int p = i - 1;
+            int q = Math.max(0, i - 64);
+            while (p >= q && isWhite(b[p] & 0xff)) {
+                p--;
+            }
+            int genEnd = p + 1;
+            while (p >= q && isDigit(b[p])) {
+                p--;
+            }
+            int genStart = p + 1;
+            boolean separated = p >= q && isWhite(b[p] & 0xff);
+            while (p >= q && isWhite(b[p] & 0xff)) {
+                p--;
+            }
+            int numberEnd = p + 1;
+            while (p >= q && isDigit(b[p])) {
+                p--;
+            }
+            int numberStart = p + 1;
+            budget.charge(i - p);
+            if (separated && genEnd > genStart && genEnd - genStart <= 5 && numberEnd > numberStart
+                    && numberEnd - numberStart <= 10 && (p < 0 || !isDigit(b[p]))) {
+                headerNumber = digits(numberStart, numberEnd);
+                headerGeneration = digits(genStart, genEnd);
+                headers.computeIfAbsent(headerNumber, k -> new ArrayList<>(1)).add(headerEnd);
+            }
         }
 
         /** {@code stream} at {@code s}. */
@@ -512,6 +588,9 @@ final class PdfPrescan {
             XrefStream xref = null;
             if (xrefStream) {
                 encryptedTrailer |= d.entries.containsKey("Encrypt");
+                if (d.entries.containsKey("Encrypt")) {
+                    encryptTrailers.add(d.entries);
+                }
                 xref = xrefStream(d);
                 limit = (MAX_XREF_ENTRIES - xrefEntries + 1) * xref.bytesPerEntry();
             }
@@ -527,15 +606,103 @@ final class PdfPrescan {
             }
             long raw = filters.isEmpty() || objectStream ? rawLength(d, data) : 0;
             countStarts = objectStream;
-            long decoded = filters.isEmpty() ? raw : decoded(filters, data, limit);
+            long startsBefore = objectStarts;
+            long decoded = filters.isEmpty() ? raw : decoded(filters, new Slice(b, data, b.length, budget), limit);
             countStarts = false;
             if (xref != null) {
                 entries(xref.entries(decoded), xref.describe(decoded));
             }
             if (objectStream) {
                 objectStreamsSeen++;
-                objectStreamCounted(declaredObjects, Math.max(decoded, raw));
+                long objectsBefore = objectStreamObjects;
+                long bytes = Math.max(decoded, raw);
+                objectStreamCounted(declaredObjects, bytes);
+                objectStreams.add(new ObjectStream(headerNumber, headerGeneration, data, filters, declaredObjects, raw,
+                        bytes, objectStreamObjects - objectsBefore, objectStarts - startsBefore));
             }
+        }
+
+        /** An object stream counted from its stored bytes: where it is, and what was counted for it. */
+        private record ObjectStream(long number, long generation, int data, List<Filter> filters, Long declared,
+                long raw, long bytes, long objects, long starts) {
+        }
+
+        /**
+         * The object streams counted again from what they decrypt to, in place of their stored bytes: their decoded
+         * bytes, {@code /N} and object starts, within the same bounds and work budget.
+         */
+        void recountDecrypted(Encryption encryption) throws DocumentException {
+            for (ObjectStream o : objectStreams) {
+                objectStreamBytes -= o.bytes;
+                objectStreamObjects -= o.objects;
+                objectStarts -= o.starts;
+            }
+            for (ObjectStream o : objectStreams) {
+                if (o.number < 0 || o.generation < 0) {
+                    throw notDecrypted(objectStreamsSeen, "an object stream whose object number cannot be read");
+                }
+                long limit = Math.min(MAX_OBJECT_STREAM_BYTES, MAX_ALL_OBJECT_STREAM_BYTES - objectStreamBytes);
+                int end = o.filters.isEmpty() ? (int) Math.min(b.length, o.data + o.raw) : b.length;
+                Source source = encryption.decrypting(new Slice(b, o.data, end, budget), o.number, o.generation,
+                        objectStreamsSeen);
+                countStarts = true;
+                long decoded = decoded(o.filters, source, limit);
+                countStarts = false;
+                objectStreamCounted(o.declared, Math.max(decoded, o.raw)); // past the bounds: too large
+                if (!inflatersFinished) {
+                    // a key PDFBox would not use, or data PDFBox would not read either
+                    throw notDecrypted(objectStreamsSeen, "an object stream that does not inflate once decrypted");
+                }
+            }
+        }
+
+        /**
+         * The file's encryption as PDFBox finds it: the {@code /Encrypt} of the trailers and cross-reference stream
+         * dictionaries, direct or the object a reference names, with the first {@code /ID} string of the same
+         * dictionary. Every one found must give the same key; anything not understood is refused.
+         */
+        Encryption encryption() throws DocumentException {
+            int n = objectStreamsSeen;
+            if (unreadableTrailer) {
+                throw notDecrypted(n, "a trailer the scan cannot read");
+            }
+            if (encryptTrailers.isEmpty()) {
+                throw notDecrypted(n, "no /Encrypt entry the scan can read");
+            }
+            Encryption found = null;
+            for (Map<String, Value> trailer : encryptTrailers) {
+                if (!(trailer.get("ID") instanceof ArrayValue id) || id.items.isEmpty()
+                        || !(id.items.get(0) instanceof TextValue first)) {
+                    throw notDecrypted(n, "no /ID the scan can read");
+                }
+                byte[] idBytes = first.text.getBytes(StandardCharsets.ISO_8859_1);
+                List<Map<String, Value>> dictionaries = new ArrayList<>();
+                Value e = trailer.get("Encrypt");
+                if (e instanceof DictionaryValue d) {
+                    dictionaries.add(d.entries);
+                } else if (e instanceof ReferenceValue r) {
+                    for (int at : headers.getOrDefault(r.number, List.of())) {
+                        StreamDictionary d = Reader.streamDictionary(b, at, budget);
+                        if (d == null) {
+                            throw notDecrypted(n, "an encryption dictionary the scan cannot read");
+                        }
+                        dictionaries.add(d.entries);
+                    }
+                    if (dictionaries.isEmpty()) {
+                        throw notDecrypted(n, "an encryption dictionary the scan does not find");
+                    }
+                } else {
+                    throw notDecrypted(n, "an /Encrypt entry the scan cannot read");
+                }
+                for (Map<String, Value> d : dictionaries) {
+                    Encryption one = Encryption.of(d, idBytes, n);
+                    if (found != null && !found.sameAs(one)) {
+                        throw notDecrypted(n, "encryption dictionaries giving different keys");
+                    }
+                    found = one;
+                }
+            }
+            return found;
         }
 
         /**
@@ -665,11 +832,14 @@ final class PdfPrescan {
             return filters;
         }
 
-        /** The bytes the filters decode the data at {@code data} to, counted up to {@code limit} (and one more). */
-        private long decoded(List<Filter> filters, int data, long limit) throws DocumentException {
+        /** Whether every inflater of the latest {@link #decoded} reached the end of its deflate data. */
+        private boolean inflatersFinished;
+
+        /** The bytes the filters decode {@code source} to, counted up to {@code limit} (and one more). */
+        private long decoded(List<Filter> filters, Source source, long limit) throws DocumentException {
             List<Inflater> inflaters = new ArrayList<>();
+            inflatersFinished = false;
             try {
-                Source source = new Slice(b, data, budget);
                 for (Filter f : filters) {
                     source = switch (f) {
                         case FLATE -> {
@@ -699,6 +869,10 @@ final class PdfPrescan {
                     if (total > limit) {
                         break;
                     }
+                }
+                inflatersFinished = true;
+                for (Inflater i : inflaters) {
+                    inflatersFinished &= i.finished();
                 }
                 return total;
             } finally {
@@ -832,21 +1006,23 @@ final class PdfPrescan {
         int read(byte[] buf, int off, int len) throws DocumentException;
     }
 
-    /** The file's bytes from {@code pos} to its end, charged as they are handed on. */
+    /** The file's bytes from {@code pos} to {@code end}, charged as they are handed on. */
     private static final class Slice implements Source {
         private final byte[] b;
+        private final int end;
         private final Budget budget;
         private int pos;
 
-        Slice(byte[] b, int pos, Budget budget) {
+        Slice(byte[] b, int pos, int end, Budget budget) {
             this.b = b;
             this.pos = pos;
+            this.end = end;
             this.budget = budget;
         }
 
         @Override
         public int read(byte[] buf, int off, int len) throws DocumentException {
-            int k = Math.min(len, b.length - pos);
+            int k = Math.min(len, end - pos);
             if (k <= 0) {
                 return -1;
             }
@@ -1040,10 +1216,413 @@ final class PdfPrescan {
         }
     }
 
+    // ------------------------------------------------------------------ decrypting
+
+    /**
+     * The standard security handler opened with the empty password, as PDFBox 3.0.5 opens it: the empty password
+     * tried as the owner password first, then as the user password; the file key that gives; and how streams are
+     * decrypted with it (RC4 or AES-128 with a key per object, AES-256 with the file key).
+     */
+    static final class Encryption {
+        private static final byte[] PADDING = {(byte) 0x28, (byte) 0xBF, (byte) 0x4E, (byte) 0x5E, (byte) 0x4E,
+            (byte) 0x75, (byte) 0x8A, (byte) 0x41, (byte) 0x64, (byte) 0x00, (byte) 0x4E, (byte) 0x56, (byte) 0xFF,
+            (byte) 0xFA, (byte) 0x01, (byte) 0x08, (byte) 0x2E, (byte) 0x2E, (byte) 0x00, (byte) 0xB6, (byte) 0xD0,
+            (byte) 0x68, (byte) 0x3E, (byte) 0x80, (byte) 0x2F, (byte) 0x0C, (byte) 0xA9, (byte) 0xFE, (byte) 0x64,
+            (byte) 0x53, (byte) 0x69, (byte) 0x7A};
+        private static final byte[] SALT = ascii("sAlT");
+
+        /** Whether streams are AES (else RC4). */
+        private final boolean aes;
+        private final byte[] key;
+
+        private Encryption(boolean aes, byte[] key) {
+            this.aes = aes;
+            this.key = key;
+        }
+
+        boolean sameAs(Encryption other) {
+            return aes == other.aes && java.util.Arrays.equals(key, other.key);
+        }
+
+        /** The encryption of the dictionary {@code d} with the first {@code /ID} string {@code id}. */
+        static Encryption of(Map<String, Value> d, byte[] id, int objectStreams) throws DocumentException {
+            if (!(d.get("Filter") instanceof NameValue filter) || !filter.name.equals("Standard")) {
+                throw notDecrypted(objectStreams, "not the standard security handler");
+            }
+            Long v = number(d, "V");
+            Long r = number(d, "R");
+            Long p = number(d, "P");
+            byte[] o = text(d, "O");
+            byte[] u = text(d, "U");
+            if (v == null || r == null || p == null || o == null || u == null) {
+                throw notDecrypted(objectStreams, "an encryption dictionary without /V, /R, /P, /O or /U");
+            }
+            Value lengthValue = d.get("Length");
+            long length = lengthValue == null ? 40 : lengthValue instanceof NumberValue n ? n.value : -1;
+            Value metadata = d.get("EncryptMetadata");
+            if (metadata != null && !(metadata instanceof BooleanValue)) {
+                throw notDecrypted(objectStreams, "an /EncryptMetadata the scan cannot read");
+            }
+            boolean encryptMetadata = metadata == null || ((BooleanValue) metadata).value;
+            boolean aes;
+            if (v == 1 || v == 2) {
+                aes = false;
+            } else if (v == 4 || v == 5) {
+                String method = streamMethod(d);
+                if (v == 4 && "V2".equals(method)) {
+                    aes = false;
+                } else if (v == 4 && "AESV2".equals(method) || v == 5 && "AESV3".equals(method)) {
+                    aes = true;
+                } else {
+                    throw notDecrypted(objectStreams, "a stream crypt filter the scan does not decrypt");
+                }
+            } else {
+                throw notDecrypted(objectStreams, "encryption version /V " + v);
+            }
+            try {
+                if (v == 5) {
+                    if (r != 5 && r != 6) {
+                        throw notDecrypted(objectStreams, "AES-256 of revision " + r);
+                    }
+                    byte[] fileKey = key56(r.intValue(), o, u, text(d, "OE"), text(d, "UE"));
+                    if (fileKey == null) {
+                        throw notDecrypted(objectStreams, "the empty password does not open it");
+                    }
+                    return new Encryption(true, fileKey);
+                }
+                if (v != 1 && (length < 40 || length > 128 || length % 8 != 0)) {
+                    throw notDecrypted(objectStreams, "a key of " + length + " bits");
+                }
+                int n = v == 1 ? 5 : (int) (length / 8);
+                if (r < 2 || r > 4 || r == 2 && n != 5) {
+                    throw notDecrypted(objectStreams, "revision " + r + " with a key of " + length + " bits");
+                }
+                byte[] fileKey = key234(r.intValue(), n, o, u, p.intValue(), id, encryptMetadata);
+                if (fileKey == null) {
+                    throw notDecrypted(objectStreams, "the empty password does not open it");
+                }
+                return new Encryption(aes, fileKey);
+            } catch (GeneralSecurityException e) {
+                throw notDecrypted(objectStreams, "a cipher missing");
+            }
+        }
+
+        /** The {@code /CFM} of the crypt filter {@code /StmF} names, which must be {@code /StdCF}; null otherwise. */
+        private static String streamMethod(Map<String, Value> d) {
+            if (!(d.get("StmF") instanceof NameValue stmF) || !stmF.name.equals("StdCF")
+                    || !(d.get("CF") instanceof DictionaryValue cf)
+                    || !(cf.entries.get("StdCF") instanceof DictionaryValue std)
+                    || !(std.entries.get("CFM") instanceof NameValue cfm)) {
+                return null;
+            }
+            return cfm.name;
+        }
+
+        private static Long number(Map<String, Value> d, String key) {
+            return d.get(key) instanceof NumberValue n ? n.value : null;
+        }
+
+        private static byte[] text(Map<String, Value> d, String key) {
+            return d.get(key) instanceof TextValue t ? t.text.getBytes(StandardCharsets.ISO_8859_1) : null;
+        }
+
+        // revisions 2 to 4 (ISO 32000-1, 7.6.3.3 and 7.6.3.4; PDFBox's StandardSecurityHandler)
+
+        private static byte[] key234(int r, int n, byte[] o, byte[] u, int p, byte[] id, boolean encryptMetadata)
+                throws GeneralSecurityException {
+            // the empty password as the owner password: the user password it recovers from /O, verified
+            byte[] ownerKey = md5Rounds(PADDING, r, n);
+            byte[] recovered;
+            if (r == 2) {
+                recovered = rc4(ownerKey, o);
+            } else {
+                recovered = o.clone();
+                for (int i = 19; i >= 0; i--) {
+                    recovered = rc4(xor(ownerKey, i), recovered);
+                }
+            }
+            byte[] fileKey = fileKey234(recovered, r, n, o, p, id, encryptMetadata);
+            if (verifies234(fileKey, r, u, id)) {
+                return fileKey;
+            }
+            fileKey = fileKey234(new byte[0], r, n, o, p, id, encryptMetadata);
+            return verifies234(fileKey, r, u, id) ? fileKey : null;
+        }
+
+        private static byte[] md5Rounds(byte[] first, int r, int n) throws GeneralSecurityException {
+            MessageDigest md = MessageDigest.getInstance("MD5");
+            byte[] digest = md.digest(first);
+            if (r >= 3) {
+                for (int i = 0; i < 50; i++) {
+                    md.update(digest, 0, n);
+                    digest = md.digest();
+                }
+            }
+            return java.util.Arrays.copyOf(digest, n);
+        }
+
+        /** Algorithm 2. */
+        private static byte[] fileKey234(byte[] password, int r, int n, byte[] o, int p, byte[] id,
+                boolean encryptMetadata) throws GeneralSecurityException {
+            byte[] padded = new byte[32];
+            int k = Math.min(password.length, 32);
+            System.arraycopy(password, 0, padded, 0, k);
+            System.arraycopy(PADDING, 0, padded, k, 32 - k);
+            MessageDigest md = MessageDigest.getInstance("MD5");
+            md.update(padded);
+            md.update(o);
+            md.update(new byte[] {(byte) p, (byte) (p >>> 8), (byte) (p >>> 16), (byte) (p >>> 24)});
+            md.update(id);
+            if (r == 4 && !encryptMetadata) {
+                md.update(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff});
+            }
+            byte[] digest = md.digest();
+            if (r >= 3) {
+                for (int i = 0; i < 50; i++) {
+                    md.update(digest, 0, n);
+                    digest = md.digest();
+                }
+            }
+            return java.util.Arrays.copyOf(digest, n);
+        }
+
+        /** Algorithms 4 and 5, compared as PDFBox compares them (all of /U for R2, its first 16 bytes after). */
+        private static boolean verifies234(byte[] fileKey, int r, byte[] u, byte[] id)
+                throws GeneralSecurityException {
+            if (r == 2) {
+                return java.util.Arrays.equals(u, rc4(fileKey, PADDING));
+            }
+            MessageDigest md = MessageDigest.getInstance("MD5");
+            md.update(PADDING);
+            byte[] x = md.digest(id);
+            for (int i = 0; i < 20; i++) {
+                x = rc4(xor(fileKey, i), x);
+            }
+            return java.util.Arrays.equals(java.util.Arrays.copyOf(u, 16), x);
+        }
+
+        private static byte[] xor(byte[] key, int i) {
+            byte[] k = key.clone();
+            for (int j = 0; j < k.length; j++) {
+                k[j] ^= (byte) i;
+            }
+            return k;
+        }
+
+        static byte[] rc4(byte[] key, byte[] data) {
+            Rc4 rc4 = new Rc4(key);
+            byte[] out = data.clone();
+            rc4.apply(out, 0, out.length);
+            return out;
+        }
+
+        // revisions 5 and 6 (ISO 32000-2, 7.6.4.3.3 and Algorithm 2.B)
+
+        private static byte[] key56(int r, byte[] o, byte[] u, byte[] oe, byte[] ue) throws GeneralSecurityException {
+            if (o.length != 48 || u.length != 48) {
+                return null; // PDFBox reads longer ones in more than one way
+            }
+            byte[] u48 = java.util.Arrays.copyOf(u, 48);
+            byte[] empty = new byte[0];
+            if (java.util.Arrays.equals(hash56(r, java.util.Arrays.copyOfRange(o, 32, 40), u48),
+                    java.util.Arrays.copyOf(o, 32))) {
+                return unwrap(hash56(r, java.util.Arrays.copyOfRange(o, 40, 48), u48), oe);
+            }
+            if (java.util.Arrays.equals(hash56(r, java.util.Arrays.copyOfRange(u, 32, 40), empty),
+                    java.util.Arrays.copyOf(u, 32))) {
+                return unwrap(hash56(r, java.util.Arrays.copyOfRange(u, 40, 48), empty), ue);
+            }
+            return null;
+        }
+
+        /** The file key: {@code wrapped} (32 bytes) decrypted with AES-256-CBC, a zero IV, no padding. */
+        private static byte[] unwrap(byte[] hash, byte[] wrapped) throws GeneralSecurityException {
+            if (wrapped == null || wrapped.length != 32) {
+                return null;
+            }
+            Cipher c = Cipher.getInstance("AES/CBC/NoPadding");
+            c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(hash, "AES"), new IvParameterSpec(new byte[16]));
+            return c.doFinal(wrapped);
+        }
+
+        /** The hash of the empty password with {@code salt} and {@code userKey} (empty for the user password). */
+        private static byte[] hash56(int r, byte[] salt, byte[] userKey) throws GeneralSecurityException {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            sha256.update(salt);
+            byte[] k = sha256.digest(userKey);
+            if (r == 5) {
+                return k;
+            }
+            Cipher cipher = Cipher.getInstance("AES/CBC/NoPadding");
+            byte[] e = null;
+            for (int round = 0; round < 64 || (e[e.length - 1] & 0xff) > round - 32; round++) {
+                byte[] k1 = new byte[64 * (k.length + userKey.length)];
+                for (int i = 0, pos = 0; i < 64; i++) {
+                    System.arraycopy(k, 0, k1, pos, k.length);
+                    pos += k.length;
+                    System.arraycopy(userKey, 0, k1, pos, userKey.length);
+                    pos += userKey.length;
+                }
+                cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(k, 0, 16, "AES"),
+                        new IvParameterSpec(k, 16, 16));
+                e = cipher.doFinal(k1);
+                int sum = 0;
+                for (int i = 0; i < 16; i++) {
+                    sum += e[i] & 0xff;
+                }
+                String next = switch (sum % 3) {
+                    case 0 -> "SHA-256";
+                    case 1 -> "SHA-384";
+                    default -> "SHA-512";
+                };
+                k = MessageDigest.getInstance(next).digest(e);
+            }
+            return java.util.Arrays.copyOf(k, 32);
+        }
+
+        /** {@code in} (a stream's stored data) decrypted as the stream of object {@code number generation}. */
+        Source decrypting(Source in, long number, long generation, int objectStreams) throws DocumentException {
+            try {
+                if (key.length == 32) {
+                    return new AesCbc(in, key);
+                }
+                MessageDigest md = MessageDigest.getInstance("MD5");
+                md.update(key);
+                md.update(new byte[] {(byte) number, (byte) (number >>> 8), (byte) (number >>> 16),
+                    (byte) generation, (byte) (generation >>> 8)});
+                if (aes) {
+                    md.update(SALT);
+                }
+                byte[] objectKey = java.util.Arrays.copyOf(md.digest(), Math.min(key.length + 5, 16));
+                return aes ? new AesCbc(in, objectKey) : new Rc4Source(in, new Rc4(objectKey));
+            } catch (GeneralSecurityException e) {
+                throw notDecrypted(objectStreams, "a cipher missing");
+            }
+        }
+    }
+
+    /** RC4's key stream. */
+    private static final class Rc4 {
+        private final int[] s = new int[256];
+        private int i;
+        private int j;
+
+        Rc4(byte[] key) {
+            for (int k = 0; k < 256; k++) {
+                s[k] = k;
+            }
+            for (int k = 0, m = 0; k < 256; k++) {
+                m = (m + s[k] + (key[k % key.length] & 0xff)) & 0xff;
+                int t = s[k];
+                s[k] = s[m];
+                s[m] = t;
+            }
+        }
+
+        void apply(byte[] buf, int off, int len) {
+            for (int k = off; k < off + len; k++) {
+                i = (i + 1) & 0xff;
+                j = (j + s[i]) & 0xff;
+                int t = s[i];
+                s[i] = s[j];
+                s[j] = t;
+                buf[k] ^= (byte) s[(s[i] + s[j]) & 0xff];
+            }
+        }
+    }
+
+    /** A stream's data decrypted with RC4 as it is read. */
+    private static final class Rc4Source implements Source {
+        private final Source in;
+        private final Rc4 rc4;
+
+        Rc4Source(Source in, Rc4 rc4) {
+            this.in = in;
+            this.rc4 = rc4;
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) throws DocumentException {
+            int k = in.read(buf, off, len);
+            if (k > 0) {
+                rc4.apply(buf, off, k);
+            }
+            return k;
+        }
+    }
+
+    /**
+     * A stream's data decrypted with AES-CBC as it is read: the first 16 bytes the IV, whole blocks decrypted, the
+     * padding left in (PDFBox tolerates a bad one; a decoder stops at its own end), a last partial block dropped.
+     */
+    private static final class AesCbc implements Source {
+        private final Source in;
+        private final byte[] key;
+        private final byte[] chunk = new byte[4096];
+        private Cipher cipher;
+        private byte[] pending = new byte[0];
+        private int pendingPos;
+        private boolean ended;
+
+        AesCbc(Source in, byte[] key) {
+            this.in = in;
+            this.key = key;
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) throws DocumentException {
+            while (pendingPos == pending.length) {
+                if (ended) {
+                    return -1;
+                }
+                try {
+                    if (cipher == null) {
+                        byte[] iv = new byte[16];
+                        int have = 0;
+                        while (have < 16) {
+                            int k = in.read(iv, have, 16 - have);
+                            if (k < 0) {
+                                ended = true;
+                                return -1;
+                            }
+                            have += k;
+                        }
+                        cipher = Cipher.getInstance("AES/CBC/NoPadding");
+                        cipher.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new IvParameterSpec(iv));
+                        continue;
+                    }
+                } catch (GeneralSecurityException e) {
+                    throw new DocumentException(Reason.ENCRYPTED, "AES is not available to decrypt an object stream");
+                }
+                int k = in.read(chunk, 0, chunk.length);
+                if (k < 0) {
+                    ended = true;
+                    return -1;
+                }
+                byte[] out = cipher.update(chunk, 0, k);
+                pending = out == null ? new byte[0] : out;
+                pendingPos = 0;
+            }
+            int n = Math.min(len, pending.length - pendingPos);
+            System.arraycopy(pending, pendingPos, buf, off, n);
+            pendingPos += n;
+            return n;
+        }
+    }
+
     // ------------------------------------------------------------------ reading dictionaries
 
     /** A value read from a dictionary: what sizing a stream needs, the rest reduced to its kind. */
-    private sealed interface Value permits NameValue, NumberValue, TextValue, ArrayValue, DictionaryValue, Other {
+    private sealed interface Value permits NameValue, NumberValue, TextValue, ArrayValue, DictionaryValue,
+            ReferenceValue, BooleanValue, Other {
+    }
+
+    /** An indirect reference {@code N G R}. */
+    private record ReferenceValue(long number, long generation) implements Value {
+    }
+
+    /** {@code true} or {@code false}. */
+    private record BooleanValue(boolean value) implements Value {
     }
 
     /** A name, its escapes decoded. */
@@ -1065,9 +1644,7 @@ final class PdfPrescan {
     }
 
     private enum Other implements Value {
-        /** An indirect reference: its value is elsewhere in the file. */
-        REFERENCE,
-        /** A keyword ({@code true}, {@code null}, or one PDFBox reads as null). */
+        /** A keyword ({@code null}, or one PDFBox reads as null). */
         KEYWORD,
         /** {@code R} alone, which an array turns into a reference with the two numbers before it. */
         LONE_R,
@@ -1260,9 +1837,11 @@ final class PdfPrescan {
                 case 'n':
                     return word("null");
                 case 't':
-                    return word("true");
+                    word("true");
+                    return new BooleanValue(true);
                 case 'f':
-                    return word("false");
+                    word("false");
+                    return new BooleanValue(false);
                 case 'R':
                     pos++;
                     return Other.LONE_R;
@@ -1403,13 +1982,13 @@ final class PdfPrescan {
                 return v;
             }
             skipSpace();
-            if (v instanceof NumberValue && pos < limit && isDigit(b[pos])) {
-                value();
+            if (v instanceof NumberValue number && pos < limit && isDigit(b[pos])) {
+                Value generation = value();
                 skipSpace();
                 if (read() != 'R') {
                     throw Unreadable.INSTANCE; // PDFBox fails there
                 }
-                v = Other.REFERENCE;
+                v = new ReferenceValue(number.value, generation instanceof NumberValue g ? g.value : -1);
             }
             skipSpace();
             if (pos + 3 <= limit && b[pos] == 'd' && b[pos + 1] == 'e' && b[pos + 2] == 'f'
@@ -1438,11 +2017,15 @@ final class PdfPrescan {
                 }
                 if (v == Other.LONE_R) {
                     int n = items.size();
-                    if (n >= 2 && items.get(n - 1) instanceof NumberValue && items.get(n - 2) instanceof NumberValue) {
+                    long number = -1;
+                    long generation = -1;
+                    if (n >= 2 && items.get(n - 1) instanceof NumberValue g && items.get(n - 2) instanceof NumberValue o) {
                         items.remove(n - 1);
                         items.remove(n - 2);
+                        number = o.value;
+                        generation = g.value;
                     }
-                    v = Other.REFERENCE;
+                    v = new ReferenceValue(number, generation);
                 }
                 items.add(v);
             }

@@ -693,30 +693,43 @@ class PdfLinksTest {
     // ---------------------------------------------------------------- encryption
 
     private static byte[] encrypt(PDDocument d, int keyLength, boolean compress) throws IOException {
+        return encrypt(d, keyLength, true, compress);
+    }
+
+    /** Owner password and an empty user password; {@code aes} false: RC4 at 128 bits (40 bits is always RC4). */
+    static byte[] encrypt(PDDocument d, int keyLength, boolean aes, boolean compress) throws IOException {
         AccessPermission permissions = new AccessPermission();
         permissions.setCanExtractContent(false);
         permissions.setCanPrint(false);
         StandardProtectionPolicy policy = new StandardProtectionPolicy("owner-secret", "", permissions);
         policy.setEncryptionKeyLength(keyLength);
+        policy.setPreferAES(aes);
         d.protect(policy);
         return save(d, compress);
     }
 
+    /** 40-bit RC4, 128-bit RC4, 128-bit AES, 256-bit AES: key length and whether AES. */
+    static final int[][] CIPHERS = {{40, 0}, {128, 0}, {128, 1}, {256, 1}};
+
     @Test
     void encryptedWithEmptyUserPasswordIsRewrittenAndStaysEncrypted() throws Exception {
-        for (int keyLength : new int[] {40, 128, 256}) {
-            // with object streams (compressed) it is refused before PDFBox opens it: PdfPrescan, and the next test
-            for (boolean compress : new boolean[] {false}) {
+        for (int[] cipher : CIPHERS) {
+            int keyLength = cipher[0];
+            // with object streams (compressed) too: PdfPrescan decrypts them with the empty password to count them
+            for (boolean compress : new boolean[] {false, true}) {
                 byte[] in;
                 try (PDDocument d = linkDocument(new String[] {"https://evil.example/enc"})) {
-                    in = encrypt(d, keyLength, compress);
+                    in = encrypt(d, keyLength, cipher[1] == 1, compress);
                 }
                 assertThat(new String(in, StandardCharsets.ISO_8859_1)).doesNotContain("evil.example");
+                if (compress) {
+                    assertThat(new String(in, StandardCharsets.ISO_8859_1)).contains("/ObjStm");
+                }
                 Clicks clicks = new Clicks();
 
                 byte[] out = pdf.rewrite(in, clicks, false);
 
-                String what = keyLength + "-bit, compressed " + compress;
+                String what = keyLength + "-bit " + (cipher[1] == 1 ? "AES" : "RC4") + ", compressed " + compress;
                 assertThat(clicks.targets).as(what).containsExactly("https://evil.example/enc");
                 assertIncremental(in, out);
                 String update = new String(out, in.length, out.length - in.length, StandardCharsets.ISO_8859_1);
@@ -742,20 +755,66 @@ class PdfLinksTest {
     }
 
     /**
-     * An encrypted file with object streams is left as written ({@link PdfPrescan}): what PDFBox would inflate them to
-     * once decrypted cannot be bounded before it opens the file. Nothing is asked of the replacer.
+     * An encrypted file with object streams that {@link PdfPrescan} cannot decrypt with the empty password (a user
+     * password, another security handler) is left as written before PDFBox opens it: what PDFBox would inflate them
+     * to once decrypted cannot be bounded. Nothing is asked of the replacer.
      */
     @Test
-    void encryptedWithObjectStreamsIsLeftAsWrittenBeforePdfBoxOpensIt() throws Exception {
+    void encryptedWithObjectStreamsIsLeftAsWrittenWhenTheScanCannotDecryptThem() throws Exception {
         for (int keyLength : new int[] {40, 128, 256}) {
             byte[] in;
             try (PDDocument d = linkDocument(new String[] {"https://evil.example/enc"})) {
-                in = encrypt(d, keyLength, true);
+                StandardProtectionPolicy policy = new StandardProtectionPolicy("owner", "user-password",
+                        new AccessPermission());
+                policy.setEncryptionKeyLength(keyLength);
+                d.protect(policy);
+                in = save(d, true);
             }
             Clicks clicks = new Clicks();
             DocumentException e = refused(in, clicks, false);
             assertThat(e.reason()).as(keyLength + "-bit").isEqualTo(Reason.ENCRYPTED);
-            assertThat(e.getMessage()).contains("object stream");
+            assertThat(e.getMessage()).contains("object stream").contains("the empty password does not open it");
+            assertThat(clicks.targets).isEmpty();
+        }
+        // another security handler, the same length so that every offset holds
+        byte[] in;
+        try (PDDocument d = linkDocument(new String[] {"https://evil.example/enc"})) {
+            in = encrypt(d, 128, true);
+        }
+        String text = new String(in, StandardCharsets.ISO_8859_1);
+        assertThat(text).contains("/Filter /Standard");
+        byte[] vendor = text.replace("/Filter /Standard", "/Filter /Vendor.X").getBytes(StandardCharsets.ISO_8859_1);
+        Clicks clicks = new Clicks();
+        DocumentException e = refused(vendor, clicks, false);
+        assertThat(e.reason()).isEqualTo(Reason.ENCRYPTED);
+        assertThat(e.getMessage()).contains("not the standard security handler");
+        assertThat(clicks.targets).isEmpty();
+    }
+
+    /**
+     * An encrypted file whose object stream inflates, once decrypted, beyond the bound for one object stream: the
+     * scan counts what the decrypted bytes inflate to, whatever the stored bytes look like.
+     */
+    @Test
+    void anEncryptedObjectStreamThatDecryptsToABombIsTooLarge() throws Exception {
+        for (int[] cipher : CIPHERS) {
+            byte[] in;
+            try (PDDocument d = linkDocument(new String[] {"https://evil.example/enc"})) {
+                COSArray names = new COSArray();
+                COSName a = COSName.getPDFName("A");
+                for (int i = 0; i < 1_600_000; i++) {
+                    names.add(a); // "/A " each, about 4.8 MB in the page's object stream
+                }
+                names.setDirect(true);
+                d.getPage(0).getCOSObject().setItem(COSName.getPDFName("Junk"), names);
+                in = encrypt(d, cipher[0], cipher[1] == 1, true);
+            }
+            String what = cipher[0] + "-bit " + (cipher[1] == 1 ? "AES" : "RC4");
+            assertThat(in.length).as(what + ": small stored").isLessThan(200_000);
+            Clicks clicks = new Clicks();
+            DocumentException e = refused(in, clicks, false);
+            assertThat(e.reason()).as(what).isEqualTo(Reason.TOO_LARGE);
+            assertThat(e.getMessage()).as(what).contains("object stream decoding to more than 4 MiB");
             assertThat(clicks.targets).isEmpty();
         }
     }

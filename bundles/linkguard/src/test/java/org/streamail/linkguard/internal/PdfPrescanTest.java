@@ -11,12 +11,17 @@ import static org.streamail.linkguard.internal.PdfSamples.deflateRepeated;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import javax.crypto.Cipher;
+import javax.crypto.spec.IvParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import org.apache.pdfbox.cos.COSObjectKey;
 import org.apache.pdfbox.Loader;
 import org.apache.pdfbox.pdfwriter.compress.CompressParameters;
 import org.apache.pdfbox.pdmodel.PDDocument;
@@ -302,8 +307,9 @@ class PdfPrescanTest {
     /**
      * What an encrypted object stream inflates to once decrypted cannot be counted from its stored bytes (an AES
      * stream's first 16 bytes are an initialisation vector its maker chooses, so they can be made a small valid deflate
-     * stream while the plaintext is a bomb): a file that may be encrypted and holds an object stream is refused, even
-     * a small one; an encrypted file without object streams, and object streams without encryption, pass.
+     * stream while the plaintext is a bomb): a file that may be encrypted, holds an object stream, and whose
+     * encryption the scan cannot open with the empty password (here: no /O, /U or /ID) is refused, even a small one;
+     * an encrypted file without object streams, and object streams without encryption, pass.
      */
     @Test
     void anEncryptedFileWithObjectStreamsIsRefusedWhateverTheirStoredBytesInflateTo() {
@@ -651,5 +657,146 @@ class PdfPrescanTest {
         new Random(11).nextBytes(noise);
         passes(RawPdf.withPage().stream(4, "/Subtype /Image /Width 1 /Height 1 /Filter /DCTDecode", noise)
                 .classicXref(""));
+    }
+
+    // ---------------------------------------------------------------- encrypted object streams, decrypted
+
+    /**
+     * A file encrypted by the standard security handler, revision 4, 128 bits, with the empty user password (RC4
+     * or AES-128 crypt filter), whose object stream 4 (holding object 5) is {@code plain} encrypted as object
+     * {@code encryptedAs}; AES with the IV {@code iv}. Its {@code /Encrypt} direct or object 7, in the
+     * cross-reference stream's dictionary.
+     */
+    private static byte[] encrypted(boolean aes, boolean direct, byte[] plain, int encryptedAs, byte[] iv, String p)
+            throws Exception {
+        byte[] id = new byte[16];
+        Arrays.fill(id, (byte) 0x11);
+        byte[] o = new byte[32];
+        Arrays.fill(o, (byte) 0x22);
+        byte[] padding = {(byte) 0x28, (byte) 0xBF, (byte) 0x4E, (byte) 0x5E, (byte) 0x4E, (byte) 0x75, (byte) 0x8A,
+            (byte) 0x41, (byte) 0x64, (byte) 0x00, (byte) 0x4E, (byte) 0x56, (byte) 0xFF, (byte) 0xFA, (byte) 0x01,
+            (byte) 0x08, (byte) 0x2E, (byte) 0x2E, (byte) 0x00, (byte) 0xB6, (byte) 0xD0, (byte) 0x68, (byte) 0x3E,
+            (byte) 0x80, (byte) 0x2F, (byte) 0x0C, (byte) 0xA9, (byte) 0xFE, (byte) 0x64, (byte) 0x53, (byte) 0x69,
+            (byte) 0x7A};
+        int perms = -4;
+        MessageDigest md = MessageDigest.getInstance("MD5");
+        md.update(padding);
+        md.update(o);
+        md.update(new byte[] {(byte) perms, (byte) (perms >>> 8), (byte) (perms >>> 16), (byte) (perms >>> 24)});
+        byte[] key = md.digest(id);
+        for (int i = 0; i < 50; i++) {
+            md.update(key, 0, 16);
+            key = md.digest();
+        }
+        md.update(padding);
+        byte[] x = md.digest(id);
+        for (int i = 0; i < 20; i++) {
+            byte[] k = key.clone();
+            for (int j = 0; j < k.length; j++) {
+                k[j] ^= (byte) i;
+            }
+            x = PdfPrescan.Encryption.rc4(k, x);
+        }
+        byte[] u = Arrays.copyOf(x, 32);
+        md.update(key);
+        md.update(new byte[] {(byte) encryptedAs, (byte) (encryptedAs >>> 8), (byte) (encryptedAs >>> 16), 0, 0});
+        if (aes) {
+            md.update(ascii("sAlT"));
+        }
+        byte[] objectKey = md.digest();
+        byte[] stored;
+        if (aes) {
+            Cipher c = Cipher.getInstance("AES/CBC/PKCS5Padding");
+            c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(objectKey, "AES"), new IvParameterSpec(iv));
+            byte[] cipher = c.doFinal(plain);
+            stored = Arrays.copyOf(iv, 16 + cipher.length);
+            System.arraycopy(cipher, 0, stored, 16, cipher.length);
+        } else {
+            stored = PdfPrescan.Encryption.rc4(objectKey, plain);
+        }
+        String dict = "<< /Filter /Standard /V 4 /R 4 /Length 128 /P " + p + " /O <" + hex(o) + "> /U <" + hex(u)
+                + "> /CF << /StdCF << /AuthEvent /DocOpen /CFM /" + (aes ? "AESV2" : "V2") + " /Length 16 >> >> "
+                + "/StmF /StdCF /StrF /StdCF >>";
+        RawPdf pdf = RawPdf.withPage().stream(4, "/Type /ObjStm /N 1 /First 4 /Filter /FlateDecode", stored)
+                .compressed(5, 4, 0);
+        if (!direct) {
+            pdf.object(7, dict);
+        }
+        return pdf.xrefStream(6, "/Encrypt " + (direct ? dict : "7 0 R") + " /ID [<" + hex(id) + "> <" + hex(id)
+                + ">]");
+    }
+
+    private static DocumentException encryptedRefusal(byte[] pdf) {
+        DocumentException e = catchThrowableOfType(DocumentException.class, () -> PdfPrescan.check(pdf));
+        assertThat(e).as("refused").isNotNull();
+        assertThat(e.reason()).isEqualTo(Reason.ENCRYPTED);
+        return e;
+    }
+
+    /**
+     * An encrypted file whose encryption opens with the empty password (what PDFBox does) has its object streams
+     * decrypted and counted like any other: a small one passes (and PDFBox reads the object in it), one that decrypts
+     * to a Flate bomb is refused, whatever its stored bytes inflate to (a chosen IV that makes them a small deflate
+     * stream no longer matters).
+     */
+    @Test
+    void anEncryptedObjectStreamIsCountedFromWhatItDecryptsTo() throws Exception {
+        byte[] iv = new byte[16];
+        new Random(3).nextBytes(iv);
+        byte[] small = deflate(ascii("5 0 << /K 12345 >>"));
+        byte[] bomb = deflateRepeated(ascii("/A /B "), 1_000_000); // 6 MB decoded
+        for (boolean aes : new boolean[] {false, true}) {
+            for (boolean direct : new boolean[] {false, true}) {
+                String what = (aes ? "AES" : "RC4") + (direct ? ", direct" : ", indirect");
+                byte[] file = encrypted(aes, direct, small, 4, iv, "-4");
+                passes(file);
+                try (PDDocument d = Loader.loadPDF(file)) {
+                    assertThat(d.isEncrypted()).as(what).isTrue();
+                    assertThat(d.getDocument().getObjectFromPool(new COSObjectKey(5, 0)).getObject().toString())
+                            .as(what).contains("12345");
+                }
+                assertThat(refused(encrypted(aes, direct, bomb, 4, iv, "-4")).getMessage()).as(what)
+                        .contains("object stream decoding to more than 4 MiB");
+            }
+        }
+        // the chosen IV: the stored bytes start with a whole, empty deflate stream; the plaintext is the bomb
+        byte[] chosen = Arrays.copyOf(deflate(new byte[0]), 16);
+        byte[] file = encrypted(true, true, bomb, 4, chosen, "-4");
+        assertThat(refused(file).getMessage()).contains("4 MiB");
+    }
+
+    /** What the scan cannot decrypt as PDFBox would is refused as before: the file is left as written. */
+    @Test
+    void anEncryptedObjectStreamTheScanCannotDecryptIsRefused() throws Exception {
+        byte[] iv = new byte[16];
+        byte[] small = deflate(ascii("5 0 << /K 12345 >>"));
+        // /P changed after /U was made: the empty password does not verify, PDFBox refuses the file too
+        byte[] file = encrypted(false, true, small, 4, iv, "-4");
+        String text = new String(file, StandardCharsets.ISO_8859_1);
+        byte[] otherP = text.replace("/P -4 ", "/P -8 ").getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(encryptedRefusal(otherP).getMessage()).contains("the empty password does not open it");
+        // encrypted as another object: the decrypted bytes do not inflate
+        assertThat(encryptedRefusal(encrypted(true, true, small, 9, iv, "-4")).getMessage())
+                .contains("does not inflate once decrypted");
+        assertThat(encryptedRefusal(encrypted(false, false, small, 9, iv, "-4")).getMessage())
+                .contains("does not inflate once decrypted");
+        // no /ID; an /Encrypt naming an object that is not there; another crypt filter method; an unknown /V
+        assertThat(encryptedRefusal(text.replace("/ID [<", "/XX [<").getBytes(StandardCharsets.ISO_8859_1))
+                .getMessage()).contains("/ID");
+        byte[] indirect = encrypted(false, false, small, 4, iv, "-4");
+        String indirectText = new String(indirect, StandardCharsets.ISO_8859_1);
+        assertThat(encryptedRefusal(indirectText.replace("/Encrypt 7 0 R", "/Encrypt 8 0 R")
+                .getBytes(StandardCharsets.ISO_8859_1)).getMessage()).contains("does not find");
+        assertThat(encryptedRefusal(text.replace("/CFM /V2", "/CFM /XX").getBytes(StandardCharsets.ISO_8859_1))
+                .getMessage()).contains("crypt filter");
+        assertThat(encryptedRefusal(text.replace("/StmF /StdCF", "/StmF /Identit").getBytes(
+                StandardCharsets.ISO_8859_1)).getMessage()).contains("crypt filter");
+        assertThat(encryptedRefusal(text.replace("/V 4 /R 4", "/V 3 /R 4").getBytes(StandardCharsets.ISO_8859_1))
+                .getMessage()).contains("/V 3");
+        // two encryption dictionaries that disagree: a classic trailer after the cross-reference stream
+        byte[] two = (text + "trailer\n<< /Size 8 /Root 1 0 R /Encrypt << /Filter /Standard /V 2 /R 3 /Length 128 "
+                + "/P -4 /O <" + "22".repeat(32) + "> /U <" + "00".repeat(32) + "> >> /ID [<1111> <1111>] >>\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        encryptedRefusal(two);
     }
 }
