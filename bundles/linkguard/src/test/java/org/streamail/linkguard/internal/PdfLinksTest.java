@@ -47,6 +47,9 @@ import org.streamail.linkguard.internal.DocumentLinks.DocumentException.Reason;
  */
 class PdfLinksTest {
 
+    /** Single PDF syntax characters the mutation loop puts into files. */
+    private static final List<byte[]> SYNTAX = "[]<>()/%R 0\n".chars().mapToObj(c -> new byte[] {(byte) c}).toList();
+
     private static final String CLICK = "https://gw.example/streamail/click/";
 
     private final PdfLinks pdf = new PdfLinks();
@@ -1043,7 +1046,7 @@ class PdfLinksTest {
         int rewritten = 0;
         int refused = 0;
         for (int round = 0; round < 200; round++) {
-            byte[] mutated = mutate(base, random);
+            byte[] mutated = PdfSamples.mutate(base, random, 9, SYNTAX);
             int r = round;
             Boolean changed = assertTimeout(Duration.ofSeconds(5), () -> {
                 try {
@@ -1069,43 +1072,6 @@ class PdfLinksTest {
         assertThat(refused).isPositive();
     }
 
-    private static byte[] mutate(byte[] base, Random random) {
-        byte[] b = base.clone();
-        switch (random.nextInt(5)) {
-            case 0 -> { // flip a few bytes
-                for (int i = 0, n = 1 + random.nextInt(8); i < n; i++) {
-                    b[random.nextInt(b.length)] = (byte) random.nextInt(256);
-                }
-                return b;
-            }
-            case 1 -> { // cut a slice out
-                int from = random.nextInt(b.length);
-                int to = Math.min(b.length, from + 1 + random.nextInt(64));
-                byte[] out = new byte[b.length - (to - from)];
-                System.arraycopy(b, 0, out, 0, from);
-                System.arraycopy(b, to, out, from, b.length - to);
-                return out;
-            }
-            case 2 -> { // repeat a slice
-                int from = random.nextInt(b.length);
-                int len = Math.min(b.length - from, 1 + random.nextInt(64));
-                byte[] out = new byte[b.length + len];
-                System.arraycopy(b, 0, out, 0, from + len);
-                System.arraycopy(b, from, out, from + len, b.length - from);
-                return out;
-            }
-            case 3 -> { // truncate
-                return Arrays.copyOf(b, 9 + random.nextInt(b.length - 9));
-            }
-            default -> { // PDF syntax characters sprinkled in
-                byte[] syntax = "[]<>()/%R 0\n".getBytes(StandardCharsets.US_ASCII);
-                for (int i = 0, n = 1 + random.nextInt(6); i < n; i++) {
-                    b[random.nextInt(b.length)] = syntax[random.nextInt(syntax.length)];
-                }
-                return b;
-            }
-        }
-    }
 
     // ---------------------------------------------------------------- helpers' own checks
 

@@ -488,7 +488,7 @@ class PdfPrescanTest {
         int passed = 0;
         int refused = 0;
         for (int round = 0; round < 500; round++) {
-            byte[] mutated = mutate(base, random);
+            byte[] mutated = PdfSamples.mutate(base, random, 0, TOKENS);
             int r = round;
             // a hang guard, not a speed check: the scan is linear and ends in milliseconds
             Boolean ok = assertTimeout(Duration.ofSeconds(10), () -> {
@@ -518,49 +518,6 @@ class PdfPrescanTest {
             ascii("/Size 99999999"), ascii("#"), ascii("\\"), ascii("%"), ascii("/Filter /LZWDecode"),
             ascii("/Index [0 99999999]"), ascii("\r"), ascii("["), ascii("]"));
 
-    private static byte[] mutate(byte[] base, Random random) {
-        byte[] b = base.clone();
-        switch (random.nextInt(6)) {
-            case 0 -> { // flip a few bytes
-                for (int i = 0, n = 1 + random.nextInt(8); i < n; i++) {
-                    b[random.nextInt(b.length)] = (byte) random.nextInt(256);
-                }
-                return b;
-            }
-            case 1 -> { // cut a slice out
-                int from = random.nextInt(b.length);
-                int to = Math.min(b.length, from + 1 + random.nextInt(64));
-                byte[] out = new byte[b.length - (to - from)];
-                System.arraycopy(b, 0, out, 0, from);
-                System.arraycopy(b, to, out, from, b.length - to);
-                return out;
-            }
-            case 2 -> { // repeat a slice
-                int from = random.nextInt(b.length);
-                int len = Math.min(b.length - from, 1 + random.nextInt(256));
-                byte[] out = new byte[b.length + len];
-                System.arraycopy(b, 0, out, 0, from + len);
-                System.arraycopy(b, from, out, from + len, b.length - from);
-                return out;
-            }
-            case 3 -> { // truncate
-                return Arrays.copyOf(b, random.nextInt(b.length));
-            }
-            default -> { // PDF tokens inserted
-                byte[] out = b;
-                for (int i = 0, n = 1 + random.nextInt(4); i < n; i++) {
-                    byte[] t = TOKENS.get(random.nextInt(TOKENS.size()));
-                    int at = random.nextInt(out.length + 1);
-                    byte[] next = new byte[out.length + t.length];
-                    System.arraycopy(out, 0, next, 0, at);
-                    System.arraycopy(t, 0, next, at, t.length);
-                    System.arraycopy(out, at, next, at + t.length, out.length - at);
-                    out = next;
-                }
-                return out;
-            }
-        }
-    }
 
     // ---------------------------------------------------------------- time and heap, on the real thing
 

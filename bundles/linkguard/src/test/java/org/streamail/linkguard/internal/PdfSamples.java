@@ -282,4 +282,52 @@ final class PdfSamples {
         }
         return pdf.text("trailer\n<< /Root 1 0 R >>\n%%EOF\n").toBytes();
     }
+
+    /**
+     * A random mutation of {@code base}, for the mutation loops: a few bytes flipped, a slice cut out or repeated, the
+     * file truncated (to at least {@code keep} bytes), or one to four of {@code inserts} put in at random places.
+     */
+    static byte[] mutate(byte[] base, java.util.Random random, int keep, java.util.List<byte[]> inserts) {
+        byte[] b = base.clone();
+        switch (random.nextInt(6)) {
+            case 0 -> { // flip a few bytes
+                for (int i = 0, n = 1 + random.nextInt(8); i < n; i++) {
+                    b[random.nextInt(b.length)] = (byte) random.nextInt(256);
+                }
+                return b;
+            }
+            case 1 -> { // cut a slice out
+                int from = random.nextInt(b.length);
+                int to = Math.min(b.length, from + 1 + random.nextInt(64));
+                byte[] out = new byte[b.length - (to - from)];
+                System.arraycopy(b, 0, out, 0, from);
+                System.arraycopy(b, to, out, from, b.length - to);
+                return out;
+            }
+            case 2 -> { // repeat a slice
+                int from = random.nextInt(b.length);
+                int len = Math.min(b.length - from, 1 + random.nextInt(256));
+                byte[] out = new byte[b.length + len];
+                System.arraycopy(b, 0, out, 0, from + len);
+                System.arraycopy(b, from, out, from + len, b.length - from);
+                return out;
+            }
+            case 3 -> { // truncate
+                return java.util.Arrays.copyOf(b, keep + random.nextInt(b.length - keep));
+            }
+            default -> { // syntax put in
+                byte[] out = b;
+                for (int i = 0, n = 1 + random.nextInt(4); i < n; i++) {
+                    byte[] t = inserts.get(random.nextInt(inserts.size()));
+                    int at = random.nextInt(out.length + 1);
+                    byte[] next = new byte[out.length + t.length];
+                    System.arraycopy(out, 0, next, 0, at);
+                    System.arraycopy(t, 0, next, at, t.length);
+                    System.arraycopy(out, at, next, at + t.length, out.length - at);
+                    out = next;
+                }
+                return out;
+            }
+        }
+    }
 }
