@@ -201,26 +201,7 @@ final class PdfSamples {
      * more objects).
      */
     static byte[] validXrefStream(int objects) {
-        RawPdf pdf = RawPdf.withPage();
-        int first = 4;
-        int perStream = 1000;
-        int streams = (objects + perStream - 1) / perStream;
-        int streamNumber = first + objects;
-        for (int s = 0; s < streams; s++) {
-            int from = first + s * perStream;
-            int count = Math.min(perStream, objects - s * perStream);
-            StringBuilder header = new StringBuilder();
-            StringBuilder body = new StringBuilder();
-            for (int i = 0; i < count; i++) {
-                header.append(from + i).append(' ').append(body.length()).append(' ');
-                body.append("<< /K ").append(i).append(" >>\n");
-                pdf.compressed(from + i, streamNumber + s, i);
-            }
-            byte[] data = deflate(ascii(header.toString() + body));
-            pdf.stream(streamNumber + s, "/Type /ObjStm /N " + count + " /First " + header.length()
-                    + " /Filter /FlateDecode", data);
-        }
-        return pdf.xrefStream(streamNumber + streams, "");
+        return inObjectStreams(objects, (number, index) -> "<< /K " + index + " >>");
     }
 
     /**
@@ -229,6 +210,16 @@ final class PdfSamples {
      * is measured by dereferencing them ({@link PdfLoadCost#openAndParse}).
      */
     static byte[] linkAnnotationsInObjectStreams(int objects) {
+        return inObjectStreams(objects, (number, index) -> "<< /Type /Annot /Subtype /Link /Rect [72 "
+                + (700 - index % 600) + " 272 720] /Border [0 0 0] /P 3 0 R /A << /S /URI /URI "
+                + "(https://example.com/document/" + number + ") >> >>");
+    }
+
+    /**
+     * A valid file of {@code objects} objects besides its page (numbers from 4), each written by {@code body} (its
+     * number, its index in its object stream), in object streams of 1,000, reached through a cross-reference stream.
+     */
+    private static byte[] inObjectStreams(int objects, java.util.function.BiFunction<Integer, Integer, String> body) {
         RawPdf pdf = RawPdf.withPage();
         int first = 4;
         int perStream = 1000;
@@ -238,15 +229,13 @@ final class PdfSamples {
             int from = first + s * perStream;
             int count = Math.min(perStream, objects - s * perStream);
             StringBuilder header = new StringBuilder();
-            StringBuilder body = new StringBuilder();
+            StringBuilder text = new StringBuilder();
             for (int i = 0; i < count; i++) {
-                header.append(from + i).append(' ').append(body.length()).append(' ');
-                body.append("<< /Type /Annot /Subtype /Link /Rect [72 ").append(700 - i % 600)
-                        .append(" 272 720] /Border [0 0 0] /P 3 0 R /A << /S /URI /URI (https://example.com/document/")
-                        .append(from + i).append(") >> >>\n");
+                header.append(from + i).append(' ').append(text.length()).append(' ');
+                text.append(body.apply(from + i, i)).append('\n');
                 pdf.compressed(from + i, streamNumber + s, i);
             }
-            byte[] data = deflate(ascii(header.toString() + body));
+            byte[] data = deflate(ascii(header.toString() + text));
             pdf.stream(streamNumber + s, "/Type /ObjStm /N " + count + " /First " + header.length()
                     + " /Filter /FlateDecode", data);
         }
