@@ -41,7 +41,7 @@ import org.subethamail.smtp.server.Session;
 
 /**
  * A next hop's own trust, as configured ({@code relay.tls.ca.file}, {@code relay.tls.fingerprints}), against a real
- * STARTTLS hop (SubEthaSMTP in this JVM) whose certificates {@code keytool} makes for the run: one signed by a test
+ * STARTTLS hop (SubEthaSMTP in this JVM) whose certificates {@code SelfSignedKeys} makes for the run: one signed by a test
  * CA that the JVM does not trust, one self-signed for a name that is not the hop's. The JVM's trust store is never
  * touched here: what delivers, delivers because of the setting.
  */

@@ -31,7 +31,7 @@ import org.streamail.core.internal.support.Wait;
 
 /**
  * SMTP AUTH towards the outbound smarthost against a real STARTTLS + AUTH server (SubEthaSMTP in this JVM, with a
- * self-signed certificate made by {@code keytool} for the run), configured through the component's real
+ * self-signed certificate made by {@code SelfSignedKeys} for the run), configured through the component's real
  * configuration path ({@link DeliveryConfig} values, password files with real POSIX modes).
  */
 class SmarthostAuthTest {

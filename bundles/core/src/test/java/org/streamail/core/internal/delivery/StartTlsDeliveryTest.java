@@ -40,7 +40,7 @@ import org.subethamail.smtp.server.Session;
 
 /**
  * The four encryption levels against a real STARTTLS-capable next hop: SubEthaSMTP in this JVM, with a
- * self-signed certificate made by the JDK's {@code keytool} for this test run. The server records, per message,
+ * self-signed certificate made for this test run ({@code SelfSignedKeys}). The server records, per message,
  * whether the session was encrypted and with which protocol, so "delivered" always comes with "how".
  */
 class StartTlsDeliveryTest {
