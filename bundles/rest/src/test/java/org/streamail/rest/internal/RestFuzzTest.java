@@ -276,7 +276,7 @@ class RestFuzzTest {
         {"POST", "/reports/spam"}, {"POST", "/reports/ham"}, {"GET", "/blocklist"}, {"POST", "/blocklist"},
         {"DELETE", "/blocklist/{id}"}, {"GET", "/alerts"}, {"GET", "/isolation"}, {"POST", "/isolation"},
         {"GET", "/isolation/audit"}, {"POST", "/isolation/{ip}/release"}, {"GET", "/clicks"}, {"GET", "/bad-urls"},
-        {"DELETE", "/bad-urls"}, {"POST", "/messages/{id}/recall"},
+        {"DELETE", "/bad-urls"}, {"POST", "/messages/{id}/recall"}, {"GET", "/dkim"}, {"POST", "/dkim/keys"},
     };
     static final String[] METHODS = {"GET", "POST", "DELETE", "PUT", "PATCH", "HEAD", "OPTIONS", "get", "TRACE"};
     static final String[] IDS = {"q1", "q2", "m1", "m2", "r0", "r1", "nope", "a".repeat(129), "..", "-", "q1.eml"};
@@ -485,6 +485,9 @@ class RestFuzzTest {
         if (p.startsWith("/messages")) {
             return new String[] {"reason"};
         }
+        if (p.startsWith("/quarantine")) {
+            return new String[] {"recipient"};
+        }
         if (p.startsWith("/dkim")) {
             return new String[] {"domain", "selector", "algorithm", "bits"};
         }
@@ -555,7 +558,8 @@ class RestFuzzTest {
         {"/reports/ham", "quarantineId", "messageId"},
         {"/messages/m1/recall", "reason"},
         {"/messages/zz/recall", "reason"},
-        {"/quarantine/q1/release"},
+        {"/quarantine/q1/release", "recipient"},
+        {"/dkim/keys", "domain", "selector", "algorithm", "bits"},
     };
 
     /** What the fake services themselves refuse with (their own words, not the API's). */
