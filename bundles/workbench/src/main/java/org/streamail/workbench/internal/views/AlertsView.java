@@ -9,12 +9,10 @@ import org.eclipse.swt.layout.GridData;
 import org.eclipse.swt.layout.GridLayout;
 import org.eclipse.swt.widgets.Combo;
 import org.eclipse.swt.widgets.Composite;
-import org.eclipse.swt.widgets.Control;
 import org.eclipse.swt.widgets.Display;
 import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.Text;
 import org.osgi.service.component.annotations.Component;
-import org.streamail.workbench.api.ViewContext;
 import org.streamail.workbench.api.WorkbenchView;
 import org.streamail.workbench.client.Alert;
 import org.streamail.workbench.client.AlertFilter;
@@ -26,7 +24,7 @@ import org.streamail.workbench.client.GatewayClient;
  * below. Severity cells are coloured so HIGH and CRITICAL stand out.
  */
 @Component(service = WorkbenchView.class)
-public final class AlertsView implements WorkbenchView {
+public final class AlertsView extends GatewayView {
 
     static final int LIMIT = 500;
     static final String ANY = "(any)";
@@ -34,8 +32,6 @@ public final class AlertsView implements WorkbenchView {
     static final String[] AGES = {"Last 24 hours", "Last 7 days", "Last 30 days", "Any time"};
     private static final Duration[] AGE_VALUES = {Duration.ofHours(24), Duration.ofDays(7), Duration.ofDays(30), null};
 
-    private ViewContext context;
-    private Composite root;
     private Combo severity;
     private Combo age;
     private Text kind;
@@ -45,30 +41,16 @@ public final class AlertsView implements WorkbenchView {
     private Color[] severityColors;
     private List<Alert> items = List.of();
 
-    @Override
-    public String id() {
-        return "alerts";
+    public AlertsView() {
+        super("alerts", "Alerts", 15);
     }
 
     @Override
-    public String title() {
-        return "Alerts";
-    }
-
-    @Override
-    public int order() {
-        return 15;
-    }
-
-    @Override
-    public Control createControl(Composite parent, ViewContext ctx) {
-        this.context = ctx;
-        Display d = parent.getDisplay();
+    protected void createContents() {
+        Display d = root.getDisplay();
         // INFO, LOW, MEDIUM, HIGH, CRITICAL; SWT colours hold no OS resource since 4.17: no dispose
         severityColors = new Color[] {null, new Color(d, 227, 242, 253), new Color(d, 255, 249, 196),
             new Color(d, 255, 204, 188), new Color(d, 239, 154, 154)};
-        root = new Composite(parent, SWT.NONE);
-        root.setLayout(new GridLayout(1, false));
 
         Composite filters = new Composite(root, SWT.NONE);
         filters.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
@@ -89,8 +71,7 @@ public final class AlertsView implements WorkbenchView {
         age.addListener(SWT.Selection, e -> refresh());
         kind.addListener(SWT.DefaultSelection, e -> refresh());
 
-        SashForm sash = new SashForm(root, SWT.VERTICAL);
-        sash.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+        SashForm sash = verticalSash();
         table = new Ui.SortedTable<>(sash, "alerts.table");
         table.column("Raised", 140, a -> Ui.time(a.createdAt()), Alert::createdAt)
                 .column("Severity", 80, Alert::severity, Alert::severityRank, this::colorOf)
@@ -106,7 +87,6 @@ public final class AlertsView implements WorkbenchView {
                 "alerts.detail");
         sash.setWeights(60, 40);
         showDetail(null);
-        return root;
     }
 
     private Color colorOf(Alert a) {
@@ -114,30 +94,27 @@ public final class AlertsView implements WorkbenchView {
         return r < 0 ? null : severityColors[r];
     }
 
+    /** Whenever no alert is listed: none may have been raised when the view last loaded. */
     @Override
-    public void activated() {
-        if (context.gateway().isConnected() && items.isEmpty()) {
-            refresh();
-        }
+    protected boolean stale() {
+        return items.isEmpty();
     }
 
     @Override
-    public void connectionChanged(boolean connected) {
-        if (connected) {
-            refresh();
-        } else {
-            items = List.of();
-            table.viewer.setInput(items);
-            showDetail(null);
-            count.setText("Not connected");
-        }
+    protected void showDisconnected() {
+        items = List.of();
+        table.viewer.setInput(items);
+        showDetail(null);
+        count.setText("Not connected");
     }
 
-    void refresh() {
-        if (!context.gateway().isConnected()) {
-            count.setText("Not connected");
-            return;
-        }
+    @Override
+    protected void refreshWhileDisconnected() {
+        count.setText("Not connected");
+    }
+
+    @Override
+    protected void load(GatewayClient gw) {
         String min = severity.getText().equals(ANY) ? null : severity.getText();
         AlertFilter filter;
         try {
@@ -146,7 +123,6 @@ public final class AlertsView implements WorkbenchView {
             context.showStatus("Alerts: " + e.getMessage(), true);
             return;
         }
-        GatewayClient gw = context.gateway();
         context.run(root, "Loading alerts", () -> gw.alerts(filter), list -> {
             Alert selected = table.selected();
             items = list;

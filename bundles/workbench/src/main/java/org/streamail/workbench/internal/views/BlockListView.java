@@ -1,17 +1,13 @@
 package org.streamail.workbench.internal.views;
 
 import java.util.List;
-import org.eclipse.jface.dialogs.MessageDialog;
 import org.eclipse.jface.window.Window;
 import org.eclipse.swt.SWT;
-import org.eclipse.swt.layout.GridData;
 import org.eclipse.swt.layout.GridLayout;
 import org.eclipse.swt.widgets.Button;
 import org.eclipse.swt.widgets.Composite;
-import org.eclipse.swt.widgets.Control;
 import org.eclipse.swt.widgets.Label;
 import org.osgi.service.component.annotations.Component;
-import org.streamail.workbench.api.ViewContext;
 import org.streamail.workbench.api.WorkbenchView;
 import org.streamail.workbench.client.BlockRule;
 import org.streamail.workbench.client.GatewayClient;
@@ -22,40 +18,20 @@ import org.streamail.workbench.client.GatewayClient;
  * for confirmation.
  */
 @Component(service = WorkbenchView.class)
-public final class BlockListView implements WorkbenchView {
+public final class BlockListView extends GatewayView {
 
-    private ViewContext context;
-    private Composite root;
     private Label summary;
     private Ui.SortedTable<BlockRule> table;
     private Button remove;
-    private boolean loaded;
 
-    @Override
-    public String id() {
-        return "blocklist";
+    public BlockListView() {
+        super("blocklist", "Block list", 45);
     }
 
     @Override
-    public String title() {
-        return "Block list";
-    }
-
-    @Override
-    public int order() {
-        return 45;
-    }
-
-    @Override
-    public Control createControl(Composite parent, ViewContext ctx) {
-        this.context = ctx;
-        root = new Composite(parent, SWT.NONE);
-        root.setLayout(new GridLayout(1, false));
-        summary = Ui.name(new Label(root, SWT.WRAP), "blocklist.summary");
-        summary.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
-        summary.setText("Not connected");
-        table = new Ui.SortedTable<>(root, "blocklist.table");
-        table.viewer.getTable().setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+    protected void createContents() {
+        summary = summaryLine("blocklist.summary", "Not connected");
+        table = Ui.filledTable(root, "blocklist.table");
         table.column("Type", 120, BlockRule::type, null)
                 .column("Value", 240, BlockRule::value, null)
                 .column("Reason", 220, BlockRule::reason, null)
@@ -75,34 +51,17 @@ public final class BlockListView implements WorkbenchView {
         remove = Ui.button(actions, "Remove…", "blocklist.remove", this::removeSelected);
         remove.setEnabled(false);
         Ui.button(actions, "Refresh", "blocklist.refresh", this::refresh);
-        return root;
     }
 
     @Override
-    public void activated() {
-        if (context.gateway().isConnected() && !loaded) {
-            refresh();
-        }
+    protected void showDisconnected() {
+        table.viewer.setInput(List.of());
+        remove.setEnabled(false);
+        Ui.message(summary, "Not connected", false);
     }
 
     @Override
-    public void connectionChanged(boolean connected) {
-        if (connected) {
-            refresh();
-        } else {
-            loaded = false;
-            table.viewer.setInput(List.of());
-            remove.setEnabled(false);
-            Ui.message(summary, "Not connected", false);
-        }
-    }
-
-    void refresh() {
-        if (!context.gateway().isConnected()) {
-            return;
-        }
-        loaded = true;
-        GatewayClient gw = context.gateway();
+    protected void load(GatewayClient gw) {
         context.run(root, "Loading the block list", gw::blockList, rules -> {
             table.viewer.setInput(rules);
             long active = rules.stream().filter(BlockRule::active).count();
@@ -119,41 +78,25 @@ public final class BlockListView implements WorkbenchView {
             return;
         }
         GatewayClient gw = context.gateway();
-        String what = dialog.type() + " " + dialog.value();
-        context.run(root, "Adding block rule " + what, () -> gw.addBlockRule(dialog.type(), dialog.value(),
-                dialog.reason(), dialog.expires()), added -> {
-                    context.showStatus("Blocked " + added.type() + " " + added.value() + (added.expiresAt() == null
-                            ? "" : " until " + Ui.time(added.expiresAt())) + " (rule " + added.id() + ")", false);
-                    refresh();
-                }, e -> {
-                    context.showStatus("Adding block rule " + what + " failed: " + e.getMessage(), true);
-                    MessageDialog.openError(root.getShell(), "Adding the block rule failed", e.getMessage());
-                });
+        change("Adding block rule " + dialog.type() + " " + dialog.value(), "Adding the block rule failed",
+                () -> gw.addBlockRule(dialog.type(), dialog.value(), dialog.reason(), dialog.expires()),
+                added -> "Blocked " + added.type() + " " + added.value() + (added.expiresAt() == null ? ""
+                        : " until " + Ui.time(added.expiresAt())) + " (rule " + added.id() + ")");
     }
 
     private void removeSelected() {
         BlockRule r = table.selected();
-        if (r == null) {
-            return;
-        }
-        int choice = MessageDialog.open(MessageDialog.QUESTION, root.getShell(), "Remove block rule",
-                "Remove the rule blocking " + Visible.cell(r.type() + " " + r.value()) + "?\n\n"
-                        + (r.reason().isEmpty() ? "" : "It was added by " + Visible.cell(r.createdBy() + ": "
-                                + r.reason()) + "\n\n")
-                        + "Mail that matches it will be accepted again.", SWT.NONE, "Remove", "Cancel");
-        if (choice != 0) {
+        if (r == null || !confirm("Remove block rule", "Remove the rule blocking "
+                + Visible.cell(r.type() + " " + r.value()) + "?\n\n"
+                + (r.reason().isEmpty() ? "" : "It was added by " + Visible.cell(r.createdBy() + ": " + r.reason())
+                        + "\n\n")
+                + "Mail that matches it will be accepted again.", "Remove")) {
             return;
         }
         GatewayClient gw = context.gateway();
-        context.run(root, "Removing block rule " + r.id(), () -> {
+        change("Removing block rule " + r.id(), "Removing the block rule failed", () -> {
             gw.removeBlockRule(r.id());
             return r;
-        }, removed -> {
-            context.showStatus("Removed the rule blocking " + removed.type() + " " + removed.value(), false);
-            refresh();
-        }, e -> {
-            context.showStatus("Removing block rule " + r.id() + " failed: " + e.getMessage(), true);
-            MessageDialog.openError(root.getShell(), "Removing the block rule failed", e.getMessage());
-        });
+        }, removed -> "Removed the rule blocking " + removed.type() + " " + removed.value());
     }
 }

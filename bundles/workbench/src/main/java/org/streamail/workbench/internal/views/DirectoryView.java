@@ -1,16 +1,13 @@
 package org.streamail.workbench.internal.views;
 
-import org.eclipse.jface.dialogs.MessageDialog;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.layout.GridData;
 import org.eclipse.swt.layout.GridLayout;
 import org.eclipse.swt.widgets.Button;
 import org.eclipse.swt.widgets.Composite;
-import org.eclipse.swt.widgets.Control;
 import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.Text;
 import org.osgi.service.component.annotations.Component;
-import org.streamail.workbench.api.ViewContext;
 import org.streamail.workbench.api.WorkbenchView;
 import org.streamail.workbench.client.DirectoryItem;
 import org.streamail.workbench.client.DirectoryListing;
@@ -21,41 +18,22 @@ import org.streamail.workbench.client.GatewayClient;
  * Admins add and remove addresses here; removal asks for confirmation.
  */
 @Component(service = WorkbenchView.class)
-public final class DirectoryView implements WorkbenchView {
+public final class DirectoryView extends GatewayView {
 
-    private ViewContext context;
-    private Composite root;
     private Label domains;
     private Ui.SortedTable<DirectoryItem> table;
     private Text address;
     private Text displayName;
     private Button remove;
 
-    @Override
-    public String id() {
-        return "directory";
+    public DirectoryView() {
+        super("directory", "Directory", 40);
     }
 
     @Override
-    public String title() {
-        return "Directory";
-    }
-
-    @Override
-    public int order() {
-        return 40;
-    }
-
-    @Override
-    public Control createControl(Composite parent, ViewContext ctx) {
-        this.context = ctx;
-        root = new Composite(parent, SWT.NONE);
-        root.setLayout(new GridLayout(1, false));
-        domains = Ui.name(new Label(root, SWT.WRAP), "directory.domains");
-        domains.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
-        domains.setText("Protected domains: (not connected)");
-        table = new Ui.SortedTable<>(root, "directory.table");
-        table.viewer.getTable().setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+    protected void createContents() {
+        domains = summaryLine("directory.domains", "Protected domains: (not connected)");
+        table = Ui.filledTable(root, "directory.table");
         table.column("Address", 280, DirectoryItem::address, null)
                 .column("Display name", 240, DirectoryItem::displayName, null)
                 .column("Registered", 160, d -> Ui.time(d.createdAt()), DirectoryItem::createdAt);
@@ -70,31 +48,22 @@ public final class DirectoryView implements WorkbenchView {
         remove = Ui.button(add, "Remove…", "directory.remove", this::removeSelected);
         remove.setEnabled(false);
         Ui.button(add, "Refresh", "directory.refresh", this::refresh);
-        return root;
+    }
+
+    /** Whenever the table is empty, not once per connection: an empty or failed load is asked for again. */
+    @Override
+    protected boolean stale() {
+        return table.viewer.getTable().getItemCount() == 0;
     }
 
     @Override
-    public void activated() {
-        if (context.gateway().isConnected() && table.viewer.getTable().getItemCount() == 0) {
-            refresh();
-        }
+    protected void showDisconnected() {
+        table.viewer.setInput(java.util.List.of());
+        domains.setText("Protected domains: (not connected)");
     }
 
     @Override
-    public void connectionChanged(boolean connected) {
-        if (connected) {
-            refresh();
-        } else {
-            table.viewer.setInput(java.util.List.of());
-            domains.setText("Protected domains: (not connected)");
-        }
-    }
-
-    void refresh() {
-        if (!context.gateway().isConnected()) {
-            return;
-        }
-        GatewayClient gw = context.gateway();
+    protected void load(GatewayClient gw) {
         context.run(root, "Loading the directory", gw::directory, this::show, null);
     }
 
@@ -124,23 +93,14 @@ public final class DirectoryView implements WorkbenchView {
 
     private void removeSelected() {
         DirectoryItem d = table.selected();
-        if (d == null) {
-            return;
-        }
-        int choice = MessageDialog.open(MessageDialog.QUESTION, root.getShell(), "Remove address",
-                "Remove " + Visible.cell(d.address())
-                        + " from the directory?\n\nMail to it will be refused (550 5.1.1).",
-                SWT.NONE, "Remove", "Cancel");
-        if (choice != 0) {
+        if (d == null || !confirm("Remove address", "Remove " + Visible.cell(d.address())
+                + " from the directory?\n\nMail to it will be refused (550 5.1.1).", "Remove")) {
             return;
         }
         GatewayClient gw = context.gateway();
-        context.run(root, "Removing " + d.address(), () -> {
+        change("Removing " + d.address(), null, () -> {
             gw.removeDirectoryEntry(d.address());
             return d;
-        }, removed -> {
-            context.showStatus("Removed " + removed.address(), false);
-            refresh();
-        }, e -> context.showStatus("Removing " + d.address() + " failed: " + e.getMessage(), true));
+        }, removed -> "Removed " + removed.address());
     }
 }

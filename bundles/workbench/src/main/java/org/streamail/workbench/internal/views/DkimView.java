@@ -2,7 +2,6 @@ package org.streamail.workbench.internal.views;
 
 import java.time.Year;
 import java.util.List;
-import org.eclipse.jface.dialogs.MessageDialog;
 import org.eclipse.jface.viewers.StructuredSelection;
 import org.eclipse.jface.window.Window;
 import org.eclipse.swt.SWT;
@@ -11,12 +10,10 @@ import org.eclipse.swt.layout.GridData;
 import org.eclipse.swt.layout.GridLayout;
 import org.eclipse.swt.widgets.Button;
 import org.eclipse.swt.widgets.Composite;
-import org.eclipse.swt.widgets.Control;
 import org.eclipse.swt.widgets.Group;
 import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.Text;
 import org.osgi.service.component.annotations.Component;
-import org.streamail.workbench.api.ViewContext;
 import org.streamail.workbench.api.WorkbenchView;
 import org.streamail.workbench.client.DkimKey;
 import org.streamail.workbench.client.DkimRecord;
@@ -31,46 +28,25 @@ import org.streamail.workbench.client.NewDkimKey;
  * configure). {@code GET /dkim} and {@code POST /dkim/keys}; making a key needs the admin role on the gateway.
  */
 @Component(service = WorkbenchView.class)
-public final class DkimView implements WorkbenchView {
+public final class DkimView extends GatewayView {
 
-    private ViewContext context;
-    private Composite root;
     private Label summary;
     private Ui.SortedTable<DkimKey> table;
     private Text record;
     private Button copy;
     private Button checkDns;
-    private boolean loaded;
 
-    @Override
-    public String id() {
-        return "dkim";
+    public DkimView() {
+        super("dkim", "DKIM", 65);
     }
 
     @Override
-    public String title() {
-        return "DKIM";
-    }
+    protected void createContents() {
+        summary = summaryLine("dkim.summary", "Not connected");
 
-    @Override
-    public int order() {
-        return 65;
-    }
-
-    @Override
-    public Control createControl(Composite parent, ViewContext ctx) {
-        this.context = ctx;
-        root = new Composite(parent, SWT.NONE);
-        root.setLayout(new GridLayout(1, false));
-        summary = Ui.name(new Label(root, SWT.WRAP), "dkim.summary");
-        summary.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
-        summary.setText("Not connected");
-
-        SashForm sash = new SashForm(root, SWT.VERTICAL);
-        sash.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+        SashForm sash = verticalSash();
         Group keys = Ui.group(sash, "Signing keys", 1, true);
-        table = new Ui.SortedTable<>(keys, "dkim.table");
-        table.viewer.getTable().setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+        table = Ui.filledTable(keys, "dkim.table");
         table.column("Domain", 160, DkimKey::domain, null)
                 .column("Selector", 90, DkimKey::selector, null)
                 .column("Key", 180, DkimView::keyText, null)
@@ -94,34 +70,17 @@ public final class DkimView implements WorkbenchView {
         checkDns.setText("Look the records up in DNS");
         checkDns.setSelection(true);
         showRecord(null);
-        return root;
     }
 
     @Override
-    public void activated() {
-        if (context.gateway().isConnected() && !loaded) {
-            refresh();
-        }
+    protected void showDisconnected() {
+        table.viewer.setInput(List.of());
+        showRecord(null);
+        Ui.message(summary, "Not connected", false);
     }
 
     @Override
-    public void connectionChanged(boolean connected) {
-        if (connected) {
-            refresh();
-        } else {
-            loaded = false;
-            table.viewer.setInput(List.of());
-            showRecord(null);
-            Ui.message(summary, "Not connected", false);
-        }
-    }
-
-    void refresh() {
-        if (!context.gateway().isConnected()) {
-            return;
-        }
-        loaded = true;
-        GatewayClient gw = context.gateway();
+    protected void load(GatewayClient gw) {
         boolean dns = checkDns.getSelection();
         context.run(root, dns ? "Loading the DKIM keys and looking their records up in DNS" : "Loading the DKIM keys",
                 () -> gw.dkimStatus(dns), status -> {
@@ -225,9 +184,6 @@ public final class DkimView implements WorkbenchView {
                             + "): publish its record, then add it to keys", false);
                     new NewDkimKeyDialog(root.getShell(), made).open();
                     refresh();
-                }, e -> {
-                    context.showStatus("Making the DKIM key for " + what + " failed: " + e.getMessage(), true);
-                    MessageDialog.openError(root.getShell(), "Making the DKIM key failed", e.getMessage());
-                });
+                }, e -> failed("Making the DKIM key for " + what, "Making the DKIM key failed", e));
     }
 }

@@ -6,15 +6,12 @@ import org.eclipse.jface.dialogs.MessageDialog;
 import org.eclipse.jface.window.Window;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.custom.SashForm;
-import org.eclipse.swt.layout.GridData;
 import org.eclipse.swt.layout.GridLayout;
 import org.eclipse.swt.widgets.Button;
 import org.eclipse.swt.widgets.Composite;
-import org.eclipse.swt.widgets.Control;
 import org.eclipse.swt.widgets.Group;
 import org.eclipse.swt.widgets.Label;
 import org.osgi.service.component.annotations.Component;
-import org.streamail.workbench.api.ViewContext;
 import org.streamail.workbench.api.WorkbenchView;
 import org.streamail.workbench.client.BadUrl;
 import org.streamail.workbench.client.Click;
@@ -34,7 +31,7 @@ import org.streamail.workbench.client.RecallReport;
  * admin actions are disabled.
  */
 @Component(service = WorkbenchView.class)
-public final class IsolationView implements WorkbenchView {
+public final class IsolationView extends GatewayView {
 
     static final int AUDIT_LIMIT = 200;
     static final int CLICK_LIMIT = 100;
@@ -42,8 +39,6 @@ public final class IsolationView implements WorkbenchView {
     /** Longest URL quoted in the confirmation dialog; the gateway accepts up to 8192 characters. */
     private static final int SHOWN_URL = 400;
 
-    private ViewContext context;
-    private Composite root;
     private Label message;
     private Ui.SortedTable<Isolation> hosts;
     private Ui.SortedTable<IsolationAuditEntry> audit;
@@ -54,40 +49,20 @@ public final class IsolationView implements WorkbenchView {
     private Button isolateClicker;
     private Button recall;
     private Button liftBadMark;
-    private boolean loaded;
     /** The gateway answered 403 to the isolation list: this user is no admin, so the admin actions are off. */
     private boolean forbidden;
 
-    @Override
-    public String id() {
-        return "isolation";
+    public IsolationView() {
+        super("isolation", "Isolation", 50);
     }
 
     @Override
-    public String title() {
-        return "Isolation";
-    }
-
-    @Override
-    public int order() {
-        return 50;
-    }
-
-    @Override
-    public Control createControl(Composite parent, ViewContext ctx) {
-        this.context = ctx;
-        root = new Composite(parent, SWT.NONE);
-        root.setLayout(new GridLayout(1, false));
-        message = Ui.name(new Label(root, SWT.WRAP), "isolation.message");
-        message.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
-        message.setText("Not connected");
-
-        SashForm sash = new SashForm(root, SWT.VERTICAL);
-        sash.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+    protected void createContents() {
+        message = summaryLine("isolation.message", "Not connected");
+        SashForm sash = verticalSash();
 
         Group hostGroup = Ui.group(sash, "Isolated hosts", 1, true);
-        hosts = new Ui.SortedTable<>(hostGroup, "isolation.table");
-        hosts.viewer.getTable().setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+        hosts = Ui.filledTable(hostGroup, "isolation.table");
         hosts.column("IP", 130, Isolation::ip, null)
                 .column("MAC", 130, Isolation::mac, null)
                 .column("Since", 140, i -> Ui.time(i.since()), Isolation::since)
@@ -104,8 +79,7 @@ public final class IsolationView implements WorkbenchView {
         Ui.button(hostActions, "Refresh", "isolation.refresh", this::refresh);
 
         Group auditGroup = Ui.group(sash, "Audit", 1, true);
-        audit = new Ui.SortedTable<>(auditGroup, "isolation.audit");
-        audit.viewer.getTable().setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+        audit = Ui.filledTable(auditGroup, "isolation.audit");
         audit.column("Time", 140, a -> Ui.time(a.time()), IsolationAuditEntry::time)
                 .column("Action", 70, IsolationAuditEntry::action, null)
                 .column("IP", 130, IsolationAuditEntry::ip, null)
@@ -116,8 +90,7 @@ public final class IsolationView implements WorkbenchView {
         audit.sort(0, true);
 
         Group clickGroup = Ui.group(sash, "Recently blocked clicks", 1, true);
-        clicks = new Ui.SortedTable<>(clickGroup, "isolation.clicks");
-        clicks.viewer.getTable().setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+        clicks = Ui.filledTable(clickGroup, "isolation.clicks");
         clicks.column("Time", 140, c -> Ui.time(c.time()), Click::time)
                 .column("Recipient", 170, Click::recipient, null)
                 .column("URL", 260, Click::url, null)
@@ -133,8 +106,7 @@ public final class IsolationView implements WorkbenchView {
         recall = Ui.button(clickActions, "Recall campaign…", "isolation.recall", this::recallSelected);
 
         Group badGroup = Ui.group(sash, "URLs marked bad", 1, true);
-        badUrls = new Ui.SortedTable<>(badGroup, "isolation.badUrls");
-        badUrls.viewer.getTable().setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+        badUrls = Ui.filledTable(badGroup, "isolation.badUrls");
         badUrls.column("Marked at", 140, b -> Ui.time(b.markedAt()), BadUrl::markedAt)
                 .column("URL", 360, BadUrl::url, null)
                 .column("Reason", 360, BadUrl::reason, null);
@@ -145,39 +117,26 @@ public final class IsolationView implements WorkbenchView {
         liftBadMark = Ui.button(badActions, "Lift bad mark…", "isolation.liftBadUrl", this::liftSelected);
         sash.setWeights(30, 20, 25, 25);
         enableActions();
-        return root;
     }
 
     @Override
-    public void activated() {
-        if (context.gateway().isConnected() && !loaded) {
-            refresh();
-        }
+    protected void showDisconnected() {
+        forbidden = false;
+        hosts.viewer.setInput(List.of());
+        audit.viewer.setInput(List.of());
+        clicks.viewer.setInput(List.of());
+        badUrls.viewer.setInput(List.of());
+        Ui.message(message, "Not connected", false);
+        enableActions();
     }
 
     @Override
-    public void connectionChanged(boolean connected) {
-        if (connected) {
-            refresh();
-        } else {
-            loaded = false;
-            forbidden = false;
-            hosts.viewer.setInput(List.of());
-            audit.viewer.setInput(List.of());
-            clicks.viewer.setInput(List.of());
-            badUrls.viewer.setInput(List.of());
-            Ui.message(message, "Not connected", false);
-            enableActions();
-        }
+    protected void refreshWhileDisconnected() {
+        Ui.message(message, "Not connected", false);
     }
 
-    void refresh() {
-        if (!context.gateway().isConnected()) {
-            Ui.message(message, "Not connected", false);
-            return;
-        }
-        loaded = true;
-        GatewayClient gw = context.gateway();
+    @Override
+    protected void load(GatewayClient gw) {
         context.run(root, "Loading isolated hosts", gw::isolated, list -> {
             forbidden = false;
             hosts.viewer.setInput(list);
@@ -249,34 +208,24 @@ public final class IsolationView implements WorkbenchView {
         }
         GatewayClient gw = context.gateway();
         String host = dialog.ip();
-        context.run(root, "Isolating " + host, () -> gw.isolate(host, dialog.reason(), dialog.ttl()), done -> {
-            context.showStatus("Isolated " + done.ip() + (done.until() == null ? " until released"
-                    : " until " + Ui.time(done.until())) + " (offence " + done.offences() + ")", false);
-            refresh();
-        }, e -> failed("Isolating " + host, e));
+        change("Isolating " + host, "Isolating " + host + " failed", () -> gw.isolate(host, dialog.reason(),
+                dialog.ttl()), done -> "Isolated " + done.ip() + (done.until() == null ? " until released"
+                        : " until " + Ui.time(done.until())) + " (offence " + done.offences() + ")");
     }
 
     private void releaseSelected() {
         Isolation i = hosts.selected();
-        if (i == null) {
-            return;
-        }
-        int choice = MessageDialog.open(MessageDialog.QUESTION, root.getShell(), "Release host",
-                "Release " + Visible.cell(i.ip() + (i.mac().isEmpty() ? "" : " (" + i.mac() + ")")) + "?\n\nIt was "
-                        + "isolated by " + Visible.cell(i.actor()) + " on " + Ui.time(i.since()) + ": "
-                        + Visible.cell(i.reason())
-                        + "\n\nThe host gets its network access back at once.", SWT.NONE, "Release", "Cancel");
-        if (choice != 0) {
+        if (i == null || !confirm("Release host", "Release " + Visible.cell(i.ip() + (i.mac().isEmpty() ? ""
+                : " (" + i.mac() + ")")) + "?\n\nIt was isolated by " + Visible.cell(i.actor()) + " on "
+                + Ui.time(i.since()) + ": " + Visible.cell(i.reason())
+                + "\n\nThe host gets its network access back at once.", "Release")) {
             return;
         }
         GatewayClient gw = context.gateway();
-        context.run(root, "Releasing " + i.ip(), () -> {
+        change("Releasing " + i.ip(), "Releasing " + i.ip() + " failed", () -> {
             gw.releaseIsolation(i.ip());
             return i;
-        }, released -> {
-            context.showStatus("Released " + released.ip(), false);
-            refresh();
-        }, e -> failed("Releasing " + i.ip(), e));
+        }, released -> "Released " + released.ip());
     }
 
     private void recallSelected() {
@@ -300,7 +249,7 @@ public final class IsolationView implements WorkbenchView {
             context.showStatus("Campaign " + report.campaignId() + " recalled: " + report.messages().size()
                     + " message(s), " + report.pulled() + " copies pulled", false);
             MessageDialog.openInformation(root.getShell(), "Campaign recalled", describe(report));
-        }, e -> failed("Recalling the campaign of " + id, e));
+        }, e -> failed("Recalling the campaign of " + id, "Recalling the campaign of " + id + " failed", e));
     }
 
     private void liftSelected() {
@@ -310,12 +259,10 @@ public final class IsolationView implements WorkbenchView {
         }
         String url = b.url();
         String shown = url.length() <= SHOWN_URL ? url : url.substring(0, SHOWN_URL) + "…";
-        int choice = MessageDialog.open(MessageDialog.QUESTION, root.getShell(), "Lift bad mark",
-                "Lift the bad mark of\n\n" + Visible.cell(shown) + "\n\nIt was marked bad on "
-                        + Ui.time(b.markedAt()) + ": " + Visible.cell(b.reason())
-                        + "\n\nThe link guard stops blocking clicks on it for this reason at once "
-                        + "(other rules and verdicts still apply).", SWT.NONE, "Lift mark", "Cancel");
-        if (choice != 0) {
+        if (!confirm("Lift bad mark", "Lift the bad mark of\n\n" + Visible.cell(shown) + "\n\nIt was marked bad on "
+                + Ui.time(b.markedAt()) + ": " + Visible.cell(b.reason())
+                + "\n\nThe link guard stops blocking clicks on it for this reason at once "
+                + "(other rules and verdicts still apply).", "Lift mark")) {
             return;
         }
         GatewayClient gw = context.gateway();
@@ -363,9 +310,10 @@ public final class IsolationView implements WorkbenchView {
         return b.toString().strip();
     }
 
-    private void failed(String what, Exception e) {
-        context.showStatus(what + " failed: " + e.getMessage(), true);
-        MessageDialog.openError(root.getShell(), what + " failed", e.getMessage());
+    /** Then enables the actions again from the connection, the role and the selections. */
+    @Override
+    protected void failed(String doing, String dialogTitle, Exception e) {
+        super.failed(doing, dialogTitle, e);
         enableActions();
     }
 }

@@ -10,11 +10,9 @@ import org.eclipse.swt.layout.GridData;
 import org.eclipse.swt.layout.GridLayout;
 import org.eclipse.swt.widgets.Combo;
 import org.eclipse.swt.widgets.Composite;
-import org.eclipse.swt.widgets.Control;
 import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.Text;
 import org.osgi.service.component.annotations.Component;
-import org.streamail.workbench.api.ViewContext;
 import org.streamail.workbench.api.WorkbenchView;
 import org.streamail.workbench.client.Envelope;
 import org.streamail.workbench.client.Finding;
@@ -28,7 +26,7 @@ import org.streamail.workbench.client.MessageFilter;
  * Received chain) and the findings.
  */
 @Component(service = WorkbenchView.class)
-public final class MessagesView implements WorkbenchView {
+public final class MessagesView extends GatewayView {
 
     static final int LIMIT = 1000;
     static final String[] ACTIONS = {"(any)", "DELIVER", "TAG", "QUARANTINE", "REJECT"};
@@ -36,8 +34,6 @@ public final class MessagesView implements WorkbenchView {
     private static final Duration[] PERIOD_LENGTHS = {null, Duration.ofHours(1), Duration.ofDays(1),
         Duration.ofDays(7)};
 
-    private ViewContext context;
-    private Composite root;
     private Text sender;
     private Text recipient;
     private Combo action;
@@ -47,26 +43,12 @@ public final class MessagesView implements WorkbenchView {
     private StyledText details;
     private List<LogItem> items = List.of();
 
-    @Override
-    public String id() {
-        return "messages";
+    public MessagesView() {
+        super("messages", "Messages", 20);
     }
 
     @Override
-    public String title() {
-        return "Messages";
-    }
-
-    @Override
-    public int order() {
-        return 20;
-    }
-
-    @Override
-    public Control createControl(Composite parent, ViewContext ctx) {
-        this.context = ctx;
-        root = new Composite(parent, SWT.NONE);
-        root.setLayout(new GridLayout(1, false));
+    protected void createContents() {
         Composite filters = new Composite(root, SWT.NONE);
         filters.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
         filters.setLayout(new GridLayout(10, false));
@@ -88,8 +70,7 @@ public final class MessagesView implements WorkbenchView {
         action.addListener(SWT.Selection, e -> refresh());
         period.addListener(SWT.Selection, e -> applyPeriod());
 
-        SashForm sash = new SashForm(root, SWT.VERTICAL);
-        sash.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+        SashForm sash = verticalSash();
         table = new Ui.SortedTable<>(sash, "messages.table");
         table.column("Received", 140, m -> Ui.time(m.receivedAt()), LogItem::receivedAt)
                 .column("Sender", 170, m -> m.envelope().sender(), null)
@@ -104,34 +85,29 @@ public final class MessagesView implements WorkbenchView {
                 "messages.details");
         details.setFont(org.eclipse.jface.resource.JFaceResources.getTextFont());
         sash.setWeights(60, 40);
-        return root;
+    }
+
+    /** Whenever no message is listed: the log may have been empty when the view last loaded. */
+    @Override
+    protected boolean stale() {
+        return items.isEmpty();
     }
 
     @Override
-    public void activated() {
-        if (context.gateway().isConnected() && items.isEmpty()) {
-            refresh();
-        }
+    protected void showDisconnected() {
+        items = List.of();
+        applyPeriod();
     }
 
     @Override
-    public void connectionChanged(boolean connected) {
-        if (connected) {
-            refresh();
-        } else {
-            items = List.of();
-            applyPeriod();
-        }
+    protected void refreshWhileDisconnected() {
+        count.setText("Not connected");
     }
 
-    void refresh() {
-        if (!context.gateway().isConnected()) {
-            count.setText("Not connected");
-            return;
-        }
+    @Override
+    protected void load(GatewayClient gw) {
         String a = action.getSelectionIndex() <= 0 ? null : action.getText();
         MessageFilter filter = new MessageFilter(LIMIT, a, sender.getText(), recipient.getText());
-        GatewayClient gw = context.gateway();
         context.run(root, "Loading the message log", () -> gw.messages(filter), list -> {
             items = list;
             applyPeriod();

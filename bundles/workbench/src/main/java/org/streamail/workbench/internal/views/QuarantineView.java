@@ -13,11 +13,9 @@ import org.eclipse.swt.layout.GridLayout;
 import org.eclipse.swt.widgets.Button;
 import org.eclipse.swt.widgets.Combo;
 import org.eclipse.swt.widgets.Composite;
-import org.eclipse.swt.widgets.Control;
 import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.Text;
 import org.osgi.service.component.annotations.Component;
-import org.streamail.workbench.api.ViewContext;
 import org.streamail.workbench.api.WorkbenchView;
 import org.streamail.workbench.client.Finding;
 import org.streamail.workbench.client.GatewayClient;
@@ -32,15 +30,13 @@ import org.streamail.workbench.client.QuarantineItem;
  * and whether matching mail is now blocked.
  */
 @Component(service = WorkbenchView.class)
-public final class QuarantineView implements WorkbenchView {
+public final class QuarantineView extends GatewayView {
 
     static final int LIMIT = 500;
     static final String[] STATUSES = {"HELD", "RELEASED", "DELETED", "ANY"};
     static final String[] CATEGORIES = {"(any)", "MALWARE", "PHISHING", "SPAM", "MALFORMED", "POLICY", "ERROR",
         "INFO"};
 
-    private ViewContext context;
-    private Composite root;
     private Combo status;
     private Combo category;
     private Text sender;
@@ -61,27 +57,12 @@ public final class QuarantineView implements WorkbenchView {
     private List<QuarantineItem> items = List.of();
     private String previewFor = "";
 
-    @Override
-    public String id() {
-        return "quarantine";
+    public QuarantineView() {
+        super("quarantine", "Quarantine", 30);
     }
 
     @Override
-    public String title() {
-        return "Quarantine";
-    }
-
-    @Override
-    public int order() {
-        return 30;
-    }
-
-    @Override
-    public Control createControl(Composite parent, ViewContext ctx) {
-        this.context = ctx;
-        root = new Composite(parent, SWT.NONE);
-        root.setLayout(new GridLayout(1, false));
-
+    protected void createContents() {
         Composite filters = new Composite(root, SWT.NONE);
         filters.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
         filters.setLayout(new GridLayout(8, false)); // two rows: server-side filters, then local search
@@ -105,8 +86,7 @@ public final class QuarantineView implements WorkbenchView {
         recipient.addListener(SWT.DefaultSelection, e -> refresh());
         search.addListener(SWT.Modify, e -> applyLocalFilter()); // local: no request per keystroke
 
-        SashForm sash = new SashForm(root, SWT.VERTICAL);
-        sash.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+        SashForm sash = verticalSash();
         table = new Ui.SortedTable<>(sash, "quarantine.table");
         table.column("Quarantined", 140, q -> Ui.time(q.quarantinedAt()), QuarantineItem::quarantinedAt)
                 .column("Sender", 170, q -> q.envelope().sender(), null)
@@ -158,38 +138,33 @@ public final class QuarantineView implements WorkbenchView {
         reportResult.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
         sash.setWeights(35, 65);
         showSelection(null);
-        return root;
+    }
+
+    /** Whenever nothing is listed: the quarantine may have been empty when the view last loaded. */
+    @Override
+    protected boolean stale() {
+        return items.isEmpty();
     }
 
     @Override
-    public void activated() {
-        if (context.gateway().isConnected() && items.isEmpty()) {
-            refresh();
-        }
+    protected void showDisconnected() {
+        items = List.of();
+        table.viewer.setInput(items);
+        showSelection(null);
+        count.setText("Not connected");
     }
 
     @Override
-    public void connectionChanged(boolean connected) {
-        if (connected) {
-            refresh();
-        } else {
-            items = List.of();
-            table.viewer.setInput(items);
-            showSelection(null);
-            count.setText("Not connected");
-        }
+    protected void refreshWhileDisconnected() {
+        count.setText("Not connected");
     }
 
     /** Reloads the list with the server-side filters. */
-    void refresh() {
-        if (!context.gateway().isConnected()) {
-            count.setText("Not connected");
-            return;
-        }
+    @Override
+    protected void load(GatewayClient gw) {
         String cat = category.getSelectionIndex() <= 0 ? null : category.getText();
         QuarantineFilter filter = new QuarantineFilter(LIMIT, status.getText(), cat, sender.getText(),
                 recipient.getText());
-        GatewayClient gw = context.gateway();
         context.run(root, "Loading quarantine", () -> gw.quarantine(filter), list -> {
             items = list;
             applyLocalFilter();
@@ -341,10 +316,8 @@ public final class QuarantineView implements WorkbenchView {
         if (q == null) {
             return;
         }
-        int choice = MessageDialog.open(MessageDialog.QUESTION, root.getShell(), "Delete message",
-                "Delete \"" + subjectOf(q) + "\" from " + senderOf(q)
-                        + "?\n\nIt will never be delivered.", SWT.NONE, "Delete", "Cancel");
-        if (choice != 0) {
+        if (!confirm("Delete message", "Delete \"" + subjectOf(q) + "\" from " + senderOf(q)
+                + "?\n\nIt will never be delivered.", "Delete")) {
             return;
         }
         act(q, "Deleting", "deleted", gw -> gw.delete(q.id()));
@@ -356,12 +329,11 @@ public final class QuarantineView implements WorkbenchView {
             return;
         }
         String kind = spam ? "spam" : "not spam";
-        int choice = MessageDialog.open(MessageDialog.QUESTION, root.getShell(), spam ? "Report spam" : "Report not spam",
-                "Report \"" + subjectOf(q) + "\" from " + senderOf(q) + " as " + kind + "?\n\n" + (spam
+        if (!confirm(spam ? "Report spam" : "Report not spam", "Report \"" + subjectOf(q) + "\" from " + senderOf(q)
+                + " as " + kind + "?\n\n" + (spam
                         ? "Reports from several users (or one administrator) make the gateway refuse matching mail."
                         : "This counts against blocking the message's fingerprint and helps tune the filters.")
-                        + " The message itself stays where it is.", SWT.NONE, "Report", "Cancel");
-        if (choice != 0) {
+                + " The message itself stays where it is.", "Report")) {
             return;
         }
         reportSpam.setEnabled(false);
@@ -404,8 +376,7 @@ public final class QuarantineView implements WorkbenchView {
             context.showStatus("Message " + q.id() + " " + done + " (status " + updated.status() + ")", false);
             refresh();
         }, e -> {
-            context.showStatus(doing + " message " + q.id() + " failed: " + e.getMessage(), true);
-            MessageDialog.openError(root.getShell(), doing + " failed", e.getMessage());
+            failed(doing + " message " + q.id(), doing + " failed", e);
             showSelection(table.selected());
         });
     }

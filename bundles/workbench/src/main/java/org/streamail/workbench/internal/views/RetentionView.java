@@ -1,19 +1,16 @@
 package org.streamail.workbench.internal.views;
 
 import java.util.List;
-import org.eclipse.jface.dialogs.MessageDialog;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.custom.SashForm;
 import org.eclipse.swt.layout.GridData;
 import org.eclipse.swt.layout.GridLayout;
 import org.eclipse.swt.widgets.Button;
 import org.eclipse.swt.widgets.Composite;
-import org.eclipse.swt.widgets.Control;
 import org.eclipse.swt.widgets.Group;
 import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.Text;
 import org.osgi.service.component.annotations.Component;
-import org.streamail.workbench.api.ViewContext;
 import org.streamail.workbench.api.WorkbenchView;
 import org.streamail.workbench.client.GatewayClient;
 import org.streamail.workbench.client.RetentionAuditEntry;
@@ -26,41 +23,23 @@ import org.streamail.workbench.client.SweepReport;
  * audit of what retention did to which message.
  */
 @Component(service = WorkbenchView.class)
-public final class RetentionView implements WorkbenchView {
+public final class RetentionView extends GatewayView {
 
     static final int AUDIT_LIMIT = 500;
 
-    private ViewContext context;
-    private Composite root;
     private Text policy;
     private Label sweepResult;
     private Button sweep;
     private Ui.SortedTable<RetentionAuditEntry> audit;
     private RetentionPolicy current;
-    private boolean loaded;
 
-    @Override
-    public String id() {
-        return "retention";
+    public RetentionView() {
+        super("retention", "Retention", 60);
     }
 
     @Override
-    public String title() {
-        return "Retention";
-    }
-
-    @Override
-    public int order() {
-        return 60;
-    }
-
-    @Override
-    public Control createControl(Composite parent, ViewContext ctx) {
-        this.context = ctx;
-        root = new Composite(parent, SWT.NONE);
-        root.setLayout(new GridLayout(1, false));
-        SashForm sash = new SashForm(root, SWT.VERTICAL);
-        sash.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+    protected void createContents() {
+        SashForm sash = verticalSash();
 
         Group policyGroup = Ui.group(sash, "Policy", 1, true);
         policy = Ui.name(new Text(policyGroup, SWT.MULTI | SWT.READ_ONLY | SWT.WRAP | SWT.V_SCROLL), "retention.policy");
@@ -75,8 +54,7 @@ public final class RetentionView implements WorkbenchView {
         sweepResult.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
 
         Group auditGroup = Ui.group(sash, "Audit", 1, true);
-        audit = new Ui.SortedTable<>(auditGroup, "retention.audit");
-        audit.viewer.getTable().setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+        audit = Ui.filledTable(auditGroup, "retention.audit");
         audit.column("Time", 140, a -> Ui.time(a.time()), RetentionAuditEntry::time)
                 .column("Action", 80, a -> a.action() + (a.dryRun() ? " (dry run)" : ""), null)
                 .column("Mailbox", 170, RetentionAuditEntry::mailbox, null)
@@ -88,36 +66,23 @@ public final class RetentionView implements WorkbenchView {
                 .column("Detail", 220, RetentionAuditEntry::detail, null);
         audit.sort(0, true);
         sash.setWeights(45, 55);
-        return root;
     }
 
     @Override
-    public void activated() {
-        if (context.gateway().isConnected() && !loaded) {
-            refresh();
-        }
+    protected void showDisconnected() {
+        current = null;
+        policy.setText("Not connected");
+        Ui.message(sweepResult, "", false);
+        audit.viewer.setInput(List.of());
     }
 
     @Override
-    public void connectionChanged(boolean connected) {
-        if (connected) {
-            refresh();
-        } else {
-            loaded = false;
-            current = null;
-            policy.setText("Not connected");
-            Ui.message(sweepResult, "", false);
-            audit.viewer.setInput(List.of());
-        }
+    protected void refreshWhileDisconnected() {
+        policy.setText("Not connected");
     }
 
-    void refresh() {
-        if (!context.gateway().isConnected()) {
-            policy.setText("Not connected");
-            return;
-        }
-        loaded = true;
-        GatewayClient gw = context.gateway();
+    @Override
+    protected void load(GatewayClient gw) {
         context.run(root, "Loading the retention policy", gw::retentionPolicy, p -> {
             current = p;
             policy.setText(describe(p));
@@ -131,9 +96,7 @@ public final class RetentionView implements WorkbenchView {
         String mode = current == null ? "" : current.dryRun() ? "\n\nThe policy is in dry-run mode: the sweep only "
                 + "reports what it would do." : "\n\nMessages past their expiry are handled as the policy says ("
                 + current.action() + "). This cannot be undone.";
-        int choice = MessageDialog.open(MessageDialog.QUESTION, root.getShell(), "Run retention sweep",
-                "Sweep every mailbox now?" + mode, SWT.NONE, "Run sweep", "Cancel");
-        if (choice != 0) {
+        if (!confirm("Run retention sweep", "Sweep every mailbox now?" + mode, "Run sweep")) {
             return;
         }
         sweep.setEnabled(false);

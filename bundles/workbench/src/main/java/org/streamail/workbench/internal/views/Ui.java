@@ -104,6 +104,13 @@ final class Ui {
         }
     }
 
+    /** A sorted table filling its cell of a grid layout (a group's, say), growing with it both ways. */
+    static <T> SortedTable<T> filledTable(Composite parent, String name) {
+        SortedTable<T> table = new SortedTable<>(parent, name);
+        table.viewer.getTable().setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+        return table;
+    }
+
     /** A table viewer whose columns sort by header click (toggling the direction). */
     static final class SortedTable<T> {
         final TableViewer viewer;
