@@ -1,10 +1,12 @@
-"""Verifies the first DKIM-Signature of a message with dkimpy (Debian's python3-dkim), for DkimpyInteropTest.
+"""Verifies the first DKIM-Signature fields of a message with dkimpy (Debian's python3-dkim), for DkimpyInteropTest.
 
-usage: python3 dkimpy_verify.py <message file> <key record name> <key record text>
+usage: python3 dkimpy_verify.py [--signatures N] <message file> <key record name> <key record text> [<name> <text>]...
 
-Nothing is looked up in DNS: the key look-up (dnsfunc) answers the given record for the given name and nothing for
-any other name. Prints PASS and the signature's algorithm, or FAIL and dkimpy's reason when there is one (a body hash
-mismatch is an exception in dkimpy, a signature that does not verify is not); exits 0 on PASS, 1 on FAIL.
+Verifies the first N signatures (1 by default) from the top, each on its own (dkimpy's verify(idx=n)), and prints one
+line for each: PASS, the signature's algorithm and selector, or FAIL and dkimpy's reason when there is one (a body
+hash mismatch is an exception in dkimpy, a signature that does not verify is not); exits 0 when every one passed,
+1 otherwise. Nothing is looked up in DNS: the key look-up (dnsfunc) answers the given records for the given names
+and nothing for any other name.
 """
 import sys
 
@@ -12,23 +14,38 @@ import dkim
 
 
 def main():
-    path, name, record = sys.argv[1], sys.argv[2], sys.argv[3]
+    args = sys.argv[1:]
+    count = 1
+    if args and args[0] == "--signatures":
+        count = int(args[1])
+        args = args[2:]
+    path, pairs = args[0], args[1:]
+    if not pairs or len(pairs) % 2:
+        print("usage: dkimpy_verify.py [--signatures N] <message file> <name> <record> [<name> <record>]...")
+        return 2
+    records = {pairs[i].rstrip(".").lower(): pairs[i + 1] for i in range(0, len(pairs), 2)}
     with open(path, "rb") as f:
         message = f.read()
-    wanted = name.rstrip(".").lower()
 
     def dnsfunc(qname, timeout=5):
         q = qname.decode("ascii") if isinstance(qname, bytes) else qname
-        return record.encode("ascii") if q.rstrip(".").lower() == wanted else None
+        record = records.get(q.rstrip(".").lower())
+        return record.encode("ascii") if record is not None else None
 
-    verifier = dkim.DKIM(message, minkey=1024)
-    try:
-        ok = verifier.verify(dnsfunc=dnsfunc)
-    except dkim.DKIMException as e:
-        print("FAIL", e)
-        return 1
-    print("PASS" if ok else "FAIL", verifier.signature_fields.get(b"a", b"").decode("ascii", "replace"))
-    return 0 if ok else 1
+    failed = 0
+    for idx in range(count):
+        verifier = dkim.DKIM(message, minkey=1024)
+        try:
+            ok = verifier.verify(idx=idx, dnsfunc=dnsfunc)
+        except dkim.DKIMException as e:
+            print("FAIL", e)
+            failed += 1
+            continue
+        fields = verifier.signature_fields
+        print("PASS" if ok else "FAIL", fields.get(b"a", b"").decode("ascii", "replace"),
+              fields.get(b"s", b"").decode("ascii", "replace"))
+        failed += 0 if ok else 1
+    return 0 if failed == 0 else 1
 
 
 if __name__ == "__main__":

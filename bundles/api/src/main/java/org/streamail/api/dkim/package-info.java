@@ -3,7 +3,7 @@
  * ({@link DkimKeys#status}), and new key pairs ({@link DkimKeys#generate}). For the administrator's commands; the
  * signing itself is an {@link org.streamail.api.delivery.OutboundSigner}. Implemented by the detect-auth bundle.
  */
-@Version("1.1.0")
+@Version("1.2.0")
 @Export
 package org.streamail.api.dkim;
 

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -12,8 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamail.api.dkim.DkimAlgorithm;
 import org.streamail.api.dkim.DkimKeyFileExistsException;
-import org.streamail.api.dkim.DkimKeyStatus;
 import org.streamail.api.dkim.DkimKeys;
+import org.streamail.api.dkim.DkimKeysEntries;
 import org.streamail.api.dkim.NewDkimKey;
 import org.streamail.rest.internal.http.ApiException;
 import org.streamail.rest.internal.http.ApiRequest;
@@ -133,18 +132,8 @@ final class DkimRoutes {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        // one key per domain: the new entry takes the place of an earlier one of its domain, the others stay
-        List<String> entries = new ArrayList<>();
-        String replaces = null;
-        for (DkimKeyStatus s : service.status(false).keys()) {
-            if (s.domain().equals(k.domain())) {
-                replaces = s.selector();
-            } else {
-                entries.add(s.domain() + ":" + s.selector() + ":" + s.file());
-            }
-        }
-        entries.add(k.keysEntry());
-        return new Made(k, String.join(", ", entries), replaces);
+        DkimKeysEntries keys = DkimKeysEntries.adding(service.status(false).keys(), k);
+        return new Made(k, keys.value(), keys.replaced().isEmpty() ? null : String.join(", ", keys.replaced()));
     }
 
     /** The body checked field by field, each refusal naming its field; the names themselves the service checks. */

@@ -228,8 +228,14 @@ class DkimRestTest {
                 .contains("example.org:s2026:");
         assertThat(post(ADMIN, "{\"domain\":\"plain.example\",\"selector\":\"s1\",\"bits\":null}").status())
                 .isEqualTo(201);
+        // an Ed25519 key for a domain that signs with RSA joins that key (one of each per domain)
+        JsonNode pair = json(post(ADMIN, "{\"domain\":\"example.org\",\"selector\":\"e1\",\"algorithm\":\"ED25519\"}"));
+        assertThat(pair.get("replaces").isNull()).as("the RSA key of example.org stays").isTrue();
+        assertThat(pair.get("keys").asText()).contains("example.org:s2026:" + ETC + "example.org.s2026.pem")
+                .endsWith(", example.org:e1:" + ETC + "example.org.e1.pem");
         assertThat(calls).containsExactly("generate new.example e2026 ED25519 0 null", "status false",
-                "generate plain.example s1 RSA 0 null", "status false");
+                "generate plain.example s1 RSA 0 null", "status false", "generate example.org e1 ED25519 0 null",
+                "status false");
     }
 
     @Test

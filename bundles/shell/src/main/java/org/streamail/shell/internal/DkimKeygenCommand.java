@@ -3,8 +3,6 @@ package org.streamail.shell.internal;
 import java.io.IOException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
@@ -15,8 +13,8 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.support.completers.FileCompleter;
 import org.streamail.api.dkim.DkimAlgorithm;
-import org.streamail.api.dkim.DkimKeyStatus;
 import org.streamail.api.dkim.DkimKeys;
+import org.streamail.api.dkim.DkimKeysEntries;
 import org.streamail.api.dkim.NewDkimKey;
 
 /**
@@ -74,19 +72,11 @@ public class DkimKeygenCommand implements Action {
         System.out.println(k.record().zoneLine());
         System.out.println();
         System.out.println("Then add the key to etc/org.streamail.dkim.sign.cfg (and set enabled = true):");
-        List<String> entries = new ArrayList<>();
-        String replaced = null;
-        for (DkimKeyStatus s : service.status(false).keys()) {
-            if (s.domain().equals(k.domain())) {
-                replaced = s.selector(); // one key per domain: the new entry takes the old one's place
-            } else {
-                entries.add(s.domain() + ":" + s.selector() + ":" + s.file());
-            }
-        }
-        entries.add(k.keysEntry());
-        System.out.println("keys = " + Format.visible(String.join(", ", entries)));
-        if (replaced != null) {
-            System.out.println("(this replaces the key of " + k.domain() + " with selector " + Format.visible(replaced)
+        DkimKeysEntries keys = DkimKeysEntries.adding(service.status(false).keys(), k);
+        System.out.println("keys = " + Format.visible(keys.value()));
+        if (!keys.replaced().isEmpty()) {
+            System.out.println("(this replaces the " + k.algorithm().signatureAlgorithm() + " key of " + k.domain()
+                    + " with selector " + Format.visible(String.join(", ", keys.replaced()))
                     + ": change it once the new record is published; keep the old record a few days for mail still"
                     + " on its way)");
         }

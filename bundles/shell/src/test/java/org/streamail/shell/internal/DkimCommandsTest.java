@@ -101,13 +101,17 @@ class DkimCommandsTest extends CommandTestSupport {
                 .contains("\ns2027._domainkey.example.org IN TXT \"v=DKIM1; k=rsa; p=AAAA")
                 .contains("\nkeys = shop.example:s2:/opt/streamail/etc/dkim/shop.example.s2.pem, "
                         + "example.org:s2027:/opt/streamail/etc/dkim/example.org.s2027.pem\n")
-                .contains("(this replaces the key of example.org with selector s1");
+                .contains("(this replaces the rsa-sha256 key of example.org with selector s1");
 
+        // an Ed25519 key joins the domain's RSA key (a domain signs with one of each): nothing is replaced
         c.ed25519 = true;
         c.selector = "e1";
         c.dir = "/srv/keys";
-        run(c::execute);
+        out = run(c::execute);
         assertThat(generated.get(1)).containsExactly("example.org", "e1", DkimAlgorithm.ED25519, 0, Path.of("/srv/keys"));
+        assertThat(out).contains("\nkeys = example.org:s1:/opt/streamail/etc/dkim/example.org.s1.pem, "
+                + "shop.example:s2:/opt/streamail/etc/dkim/shop.example.s2.pem, example.org:e1:")
+                .doesNotContain("replaces");
         c.bits = 4096;
         assertThatThrownBy(c::execute).isInstanceOf(CommandFailure.class)
                 .hasMessage("--bits is for RSA keys; an Ed25519 key has no size to choose");

@@ -633,7 +633,9 @@ public final class FakeGateway implements AutoCloseable {
         List<String> entries = new ArrayList<>();
         String replaces = null;
         for (JsonNode k : configured) {
-            if (k.path("domain").asText().equals(domain)) {
+            // the gateway's rule (api DkimKeysEntries): one RSA and one Ed25519 key per domain
+            String its = k.path("algorithm").asText("");
+            if (k.path("domain").asText().equals(domain) && (its.isEmpty() || its.equals(ed ? "ED25519" : "RSA"))) {
                 replaces = k.path("selector").asText();
             } else {
                 entries.add(k.path("domain").asText() + ":" + k.path("selector").asText() + ":"

@@ -33,9 +33,14 @@ import org.streamail.detect.auth.internal.dkim.RawHeader.Field;
  * {@value #WIDTH} characters; {@code b=} last, its value folded too (the folding is part of the value a verifier
  * empties).
  *
+ * <p>A domain with an RSA and an Ed25519 key (RFC 8463 8) gets both signatures from one call: the body is read and
+ * hashed once, and each signature covers the message as it was given, so neither signs the other ({@code h=} never
+ * names DKIM-Signature: a verifier judges each on its own, whichever of the two it understands).
+ *
  * <p>Bounds: the header is read up to {@link #MAX_FIELDS} fields and {@link #MAX_HEADER_BYTES} bytes (the core
- * quarantines a header of more fields, so no delivered message has one); the body in pieces of 64 KiB, never whole.
- * Each signature is checked with the public key before it is returned. Stateless and thread-safe.
+ * quarantines a header of more fields, so no delivered message has one); the body in pieces of 64 KiB, never whole;
+ * at most {@link #MAX_SIGNATURES} signatures per message. Each signature is checked with the public key before it is
+ * returned. Stateless and thread-safe.
  */
 public final class DkimSigner {
 
@@ -43,6 +48,8 @@ public final class DkimSigner {
     public static final int MAX_FIELDS = 10_000;
     /** Header bytes read at most; ten thousand fields of 800 bytes. */
     public static final int MAX_HEADER_BYTES = 8 << 20;
+    /** Signatures made for one message at most: one per algorithm, RSA and Ed25519. */
+    public static final int MAX_SIGNATURES = 2;
     /** Folding width of the signature field. */
     static final int WIDTH = 78;
     private static final int CHUNK = 64 * 1024;
@@ -56,7 +63,7 @@ public final class DkimSigner {
     /**
      * @param relaxedHeader "relaxed" header canonicalisation, else "simple"
      * @param relaxedBody   "relaxed" body canonicalisation, else "simple"
-     * @param headers       the field names to sign, lower case, each once, "from" among them
+     * @param headers       the field names to sign, lower case, each once, "from" among them, "dkim-signature" not
      * @param oversign      those of {@code headers} listed once more than present
      * @param expiry        how long a signature is valid ({@code x=}), {@code null} for no limit
      */
@@ -68,6 +75,9 @@ public final class DkimSigner {
         this.oversign = Set.copyOf(oversign);
         if (!this.headers.contains("from")) {
             throw new IllegalArgumentException("the signed fields must include From (RFC 6376 5.4)");
+        }
+        if (this.headers.contains("dkim-signature")) {
+            throw new IllegalArgumentException("a signature of ours never signs a DKIM-Signature field");
         }
         if (!this.headers.containsAll(this.oversign)) {
             throw new IllegalArgumentException("over-signed fields must be signed fields");
@@ -160,7 +170,25 @@ public final class DkimSigner {
      * @throws IllegalStateException when the key cannot sign, or its signature does not verify with its public key
      */
     public String sign(Message message, SigningKey key, Instant now) throws IOException {
-        Objects.requireNonNull(key, "key");
+        return sign(message, List.of(Objects.requireNonNull(key, "key")), now).get(0);
+    }
+
+    /**
+     * The DKIM-Signature fields of {@code message}, one per key in the order of {@code keys}, each CRLF-terminated.
+     * Reads the rest of the body once: the signatures share its hash and the list of signed fields, and each covers
+     * the message as given, none the others (so their order on top of the message is free).
+     *
+     * @param keys one to {@link #MAX_SIGNATURES} keys
+     * @param now  the signatures' time ({@code t=}, and {@code x=} from it)
+     * @throws IOException              when the body cannot be read
+     * @throws IllegalArgumentException when {@code keys} is empty or longer than {@link #MAX_SIGNATURES}
+     * @throws IllegalStateException    when a key cannot sign, or its signature does not verify with its public key;
+     *                                  then no field is returned
+     */
+    public List<String> sign(Message message, List<SigningKey> keys, Instant now) throws IOException {
+        if (keys.isEmpty() || keys.size() > MAX_SIGNATURES) {
+            throw new IllegalArgumentException("one to " + MAX_SIGNATURES + " keys sign a message, not " + keys.size());
+        }
         RawHeader header = message.header;
         byte[] head = header.raw();
         BodyHash.Canonicaliser body = new BodyHash.Canonicaliser(relaxedBody, -1, DkimVerifier.sha256());
@@ -182,7 +210,20 @@ public final class DkimSigner {
                 signed.add(name);
             }
         }
-        long t = now.getEpochSecond();
+        // the selected fields, canonicalised: the first part of what every signature signs
+        ByteArrayOutputStream fields = new ByteArrayOutputStream(2048);
+        DkimVerifier.signedFields(head, message.byName, signed, relaxedHeader, fields);
+        byte[] selected = fields.toByteArray();
+
+        List<String> out = new ArrayList<>(keys.size());
+        for (SigningKey key : keys) {
+            out.add(field(Objects.requireNonNull(key, "key"), signed, bh, selected, now.getEpochSecond()));
+        }
+        return out;
+    }
+
+    /** One signature field: its tags, then {@code b=} over {@code selected} and the field itself with b= empty. */
+    private String field(SigningKey key, List<String> signed, String bh, byte[] selected, long t) {
         Folder f = new Folder("DKIM-Signature:");
         f.tag("v=1");
         f.tag("a=" + key.algorithm().signatureAlgorithm());
@@ -201,8 +242,8 @@ public final class DkimSigner {
         // The data to sign: the selected fields, then this field with an empty b= and no line end, canonicalised by
         // the verifier's code from the field as parsed back (b= is empty here already; the parse also proves the tag
         // list well-formed, so no verifier stumbles over it).
-        ByteArrayOutputStream data = new ByteArrayOutputStream(2048);
-        DkimVerifier.signedFields(head, message.byName, signed, relaxedHeader, data);
+        ByteArrayOutputStream data = new ByteArrayOutputStream(selected.length + 1024);
+        data.writeBytes(selected);
         byte[] own = (unsigned + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
         RawHeader ownHeader = RawHeader.read(own);
         Field ownField = ownHeader.fields().get(0);

@@ -20,15 +20,19 @@ import org.streamail.detect.auth.internal.dkim.SigningKey;
  * {@code From: …@news.example.org}); without a key, or without a single From address, the message leaves unsigned
  * (the latter said at INFO). Never for the envelope sender's domain alone.
  *
- * <p>One signature per message, on top. A DKIM-Signature already in the message is left as it is, whatever its
+ * <p>One signature per key of that domain, on top: one, or two when the domain has an RSA and an Ed25519 key (RFC 8463
+ * 8), the RSA signature topmost (a receiver that looks at the first signature only most likely knows RSA). Both are
+ * made over the message as it came, with the same fields, body hash and time; neither signs the other
+ * ({@link DkimSigner}). A DKIM-Signature already in the message is left as it is, whatever its
  * {@code d=} and {@code s=}: it is the inside's (a signature made by the organisation's server before the gateway hid
  * the internal hops; it may no longer verify, and receivers judge each signature on its own, RFC 6376 6.1). The
  * delivery attempts of one message are signed anew each (a release from the quarantine, a retry), so {@code t=} is
  * the time the message left.
  *
- * <p>Failure means the message waits: a key file that cannot be used now, a header too large to read, a key that does
- * not sign throw, and the core defers the message rather than send it unsigned. Thread-safe: immutable but for the key
- * files, which are.
+ * <p>Failure means the message waits: a key file that cannot be used now (either of a pair: never sent with less than
+ * configured), a pair that holds two keys of one algorithm, a header too large to read, a key that does not sign
+ * throw, and the core defers the message rather than send it unsigned. Thread-safe: immutable but for the key files,
+ * which are.
  */
 final class DkimOutboundSigner implements OutboundSigner {
 
@@ -36,16 +40,16 @@ final class DkimOutboundSigner implements OutboundSigner {
     private static final Logger LOG = LoggerFactory.getLogger(DkimOutboundSigner.class);
 
     private final SignSettings settings;
-    private final Map<String, KeyFile> files;
+    private final Map<String, DomainKeys> domains;
     private final DkimSigner signer;
     private final Clock clock;
 
     /**
-     * @param files the key file of each configured domain, read already ({@link KeyFile#load})
+     * @param domains the key files of each configured domain, read already ({@link KeyFile#load})
      */
-    DkimOutboundSigner(SignSettings settings, Map<String, KeyFile> files, Clock clock) {
+    DkimOutboundSigner(SignSettings settings, Map<String, DomainKeys> domains, Clock clock) {
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.files = new LinkedHashMap<>(files);
+        this.domains = new LinkedHashMap<>(domains);
         this.signer = new DkimSigner(settings.relaxedHeader(), settings.relaxedBody(), settings.headers(),
                 settings.oversign(), settings.expiry());
         this.clock = clock;
@@ -57,8 +61,9 @@ final class DkimOutboundSigner implements OutboundSigner {
     }
 
     /**
-     * @throws IllegalStateException    when the key for the From domain cannot be used now (the message names the key
-     *                                  file, never its content) or does not sign
+     * @throws IllegalStateException    when a key for the From domain cannot be used now (the message names the key
+     *                                  file, never its content), the domain's two keys are of one algorithm, or a key
+     *                                  does not sign
      * @throws IllegalArgumentException when the header is too large to read
      */
     @Override
@@ -73,16 +78,18 @@ final class DkimOutboundSigner implements OutboundSigner {
                 LOG.info("Outbound {} not signed: {}", message.id(), from.reason());
                 return List.of();
             }
-            SignSettings.Key entry = settings.keyFor(from.domain());
-            if (entry == null) {
+            List<SignSettings.Key> entries = settings.keysFor(from.domain());
+            if (entries.isEmpty()) {
                 LOG.debug("Outbound {} not signed: no key for {}", message.id(), from.domain());
                 return List.of();
             }
-            SigningKey key = files.get(entry.domain()).key();
-            String field = signer.sign(m, key, clock.instant());
-            LOG.debug("Outbound {} signed for {} with {} (selector {})", message.id(), from.domain(), key.domain(),
-                    key.selector());
-            return List.of(field);
+            List<SigningKey> keys = domains.get(entries.get(0).domain()).keys();
+            List<String> fields = signer.sign(m, keys, clock.instant());
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("Outbound {} signed for {} with {} (selectors {})", message.id(), from.domain(),
+                        keys.get(0).domain(), keys.stream().map(k -> k.selector() + " " + k.algorithm()).toList());
+            }
+            return fields;
         }
     }
 }

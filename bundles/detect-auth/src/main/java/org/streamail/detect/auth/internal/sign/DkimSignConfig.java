@@ -14,8 +14,10 @@ public @interface DkimSignConfig {
     boolean enabled() default false;
 
     @AttributeDefinition(description = "Signing keys, comma-separated domain:selector:/absolute/path/to/key.pem, one per"
-            + " domain: a PKCS#8 PEM file (RSA of 2048 to 4096 bits, or Ed25519) of mode 600 or 400 (streamail:dkim-keygen"
-            + " makes one). Mail is signed for the From domain, or its closest parent domain with a key")
+            + " domain, or two (one RSA and one Ed25519 key, each under its own selector: the domain's mail gets both"
+            + " signatures): a PKCS#8 PEM file (RSA of 2048 to 4096 bits, or Ed25519) of mode 600 or 400"
+            + " (streamail:dkim-keygen makes one). Mail is signed for the From domain, or its closest parent domain with"
+            + " a key")
     String keys() default "";
 
     @AttributeDefinition(description = "Header fields to sign (h=), comma-separated; each as often as the message has"

@@ -67,7 +67,8 @@ import org.streamail.detect.auth.internal.dns.Names;
  * <p>Key files are not configuration: one that cannot be used (missing, open to others, not a key) does not fail the
  * activation. It is logged at ERROR, shown by {@code streamail:dkim-status}, and the mail of its domain waits (the
  * signer throws, the core defers) until the file is fixed: failing the whole component would let every domain's mail
- * leave unsigned instead. Thread-safe.
+ * leave unsigned instead. The same holds for a domain's two files that turn out to hold keys of one algorithm
+ * ({@link DomainKeys}): which file holds which algorithm is known only once they are read. Thread-safe.
  */
 @Component(service = DkimKeys.class, configurationPid = DkimSignConfig.PID, immediate = true)
 @Designate(ocd = DkimSignConfig.class)
@@ -83,8 +84,8 @@ public final class DkimSigning implements DkimKeys {
         Runnable register(OutboundSigner signer);
     }
 
-    /** One configuration with its key files and the signer made of them. */
-    private record State(SignSettings settings, Map<String, KeyFile> files, DkimOutboundSigner signer) {
+    /** One configuration with the key files of each domain and the signer made of them. */
+    private record State(SignSettings settings, Map<String, DomainKeys> domains, DkimOutboundSigner signer) {
     }
 
     /** The DNS of the sender authentication, for {@link #status}; absent while that detector is not active. */
@@ -161,11 +162,11 @@ public final class DkimSigning implements DkimKeys {
 
     /** Reads the key files of {@code settings}, then signs with them (registering or unregistering the signer). */
     synchronized void apply(SignSettings settings) {
-        Map<String, KeyFile> files = new LinkedHashMap<>();
+        Map<String, List<KeyFile>> byDomain = new LinkedHashMap<>();
         int usable = 0;
         for (SignSettings.Key k : settings.keys()) {
             KeyFile f = KeyFile.load(k.domain(), k.selector(), k.file());
-            files.put(k.domain(), f);
+            byDomain.computeIfAbsent(k.domain(), d -> new ArrayList<>(SignSettings.MAX_KEYS_PER_DOMAIN)).add(f);
             String error = f.current().error();
             if (error == null) {
                 usable++;
@@ -176,7 +177,21 @@ public final class DkimSigning implements DkimKeys {
                 LOG.warn("{}: {} (signing is off)", DkimSignConfig.PID, error);
             }
         }
-        state = new State(settings, files, new DkimOutboundSigner(settings, files, clock));
+        Map<String, DomainKeys> domains = new LinkedHashMap<>();
+        for (Map.Entry<String, List<KeyFile>> e : byDomain.entrySet()) {
+            DomainKeys keys = new DomainKeys(e.getKey(), e.getValue());
+            domains.put(e.getKey(), keys);
+            String conflict = keys.conflict(keys.readings());
+            if (!conflict.isEmpty()) {
+                usable -= e.getValue().size(); // both readable, neither signs
+                if (settings.enabled()) {
+                    LOG.error("{}: {}", DkimSignConfig.PID, conflict);
+                } else {
+                    LOG.warn("{}: {} (signing is off)", DkimSignConfig.PID, conflict);
+                }
+            }
+        }
+        state = new State(settings, domains, new DkimOutboundSigner(settings, domains, clock));
         if (settings.enabled() && registration == null) {
             registration = registrar.register(service);
         } else if (!settings.enabled() && registration != null) {
@@ -236,8 +251,18 @@ public final class DkimSigning implements DkimKeys {
         }
         long deadline = System.nanoTime() + STATUS_DNS_BUDGET.toNanos();
         List<DkimKeyStatus> keys = new ArrayList<>();
+        // each domain's files read once, so that both entries of a pair show the same state
+        Map<String, List<KeyFile.Reading>> readings = new LinkedHashMap<>();
+        Map<String, String> conflicts = new LinkedHashMap<>();
+        for (DomainKeys d : st.domains().values()) {
+            List<KeyFile.Reading> r = d.readings();
+            readings.put(d.domain(), r);
+            conflicts.put(d.domain(), d.conflict(r));
+        }
+        Map<String, Integer> seen = new LinkedHashMap<>();
         for (SignSettings.Key k : st.settings().keys()) {
-            KeyFile.Reading r = st.files().get(k.domain()).current();
+            int index = seen.merge(k.domain(), 1, Integer::sum) - 1; // the domain's first or second entry
+            KeyFile.Reading r = readings.get(k.domain()).get(index);
             if (r.error() != null) {
                 keys.add(new DkimKeyStatus(k.domain(), k.selector(), Optional.empty(), 0, k.file().toString(),
                         r.error(), Optional.empty(), DnsCheck.NOT_CHECKED, ""));
@@ -255,8 +280,9 @@ public final class DkimSigning implements DkimKeys {
                     detail = c.detail();
                 }
             }
+            // a pair of one algorithm: each entry still shows its key and record, and why neither signs
             keys.add(new DkimKeyStatus(k.domain(), k.selector(), Optional.of(key.algorithm()), key.bits(),
-                    k.file().toString(), "", Optional.of(key.record()), check, detail));
+                    k.file().toString(), conflicts.get(k.domain()), Optional.of(key.record()), check, detail));
         }
         return new DkimStatus(st.settings().enabled() && registered(), keys, dnsNote);
     }

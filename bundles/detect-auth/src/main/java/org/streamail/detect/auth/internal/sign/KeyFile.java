@@ -27,7 +27,9 @@ import org.streamail.detect.auth.internal.dkim.SigningKey;
  * (they reach the message log, which viewers read) nor its content.
  *
  * <p>A file that can no longer be used makes {@link #key()} throw with the reason (logged once per change, WARN); the
- * key read before is not used then: mail of that domain waits until the file is fixed. Thread-safe.
+ * key read before is not used then: mail of that domain waits until the file is fixed. A file may also come to hold a
+ * key of the other algorithm; whether that still fits the domain's other key is {@link DomainKeys}'s to say.
+ * Thread-safe.
  */
 final class KeyFile {
 
@@ -130,9 +132,11 @@ final class KeyFile {
                         + " fixed; the key read before is not used", after.error(), domain);
             }
         } else if (before.error() != null) {
-            LOG.info("{} usable again: mail from {} is signed (selector {})", name(), domain, selector);
+            LOG.info("{} usable again: an {} key of {} (selector {})", name(), after.key().algorithm(), domain,
+                    selector);
         } else {
-            LOG.info("{} changed: mail from {} is signed with the key it holds now (selector {})", name(), domain,
+            // whether the domain's mail is signed also depends on its other key, if any (DomainKeys says so)
+            LOG.info("{} changed: it holds an {} key of {} now (selector {})", name(), after.key().algorithm(), domain,
                     selector);
         }
     }

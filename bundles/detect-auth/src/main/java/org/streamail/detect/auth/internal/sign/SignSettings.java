@@ -19,7 +19,8 @@ import org.streamail.detect.auth.internal.dns.Names;
  * Key files are not read here ({@link KeyFile}): their state changes while the configuration stays.
  *
  * @param enabled       sign outbound mail
- * @param keys          one key per domain, in configuration order
+ * @param keys          the keys in configuration order: one per domain, or two (an RSA and an Ed25519 key, which file
+ *                      holds which is known only when the files are read: {@link DomainKeys})
  * @param headers       the fields to sign, lower case, "from" among them
  * @param oversign      those of {@code headers} signed once more than present
  * @param relaxedHeader relaxed header canonicalisation, else simple
@@ -30,6 +31,11 @@ record SignSettings(boolean enabled, List<Key> keys, List<String> headers, Set<S
         boolean relaxedHeader, boolean relaxedBody, Duration expiry) {
 
     static final int MAX_KEYS = 1000;
+    /**
+     * Keys of one domain at most: one RSA and one Ed25519 key (RFC 8463 8: sign with both while receivers learn
+     * Ed25519), so one message carries at most this many of our signatures.
+     */
+    static final int MAX_KEYS_PER_DOMAIN = 2;
     static final int MAX_HEADERS = 100;
     static final Duration MIN_EXPIRY = Duration.ofHours(1);
     static final Duration MAX_EXPIRY = Duration.ofDays(366);
@@ -53,6 +59,11 @@ record SignSettings(boolean enabled, List<Key> keys, List<String> headers, Set<S
         if (!headers.contains("from")) {
             throw bad("headers must include from (RFC 6376 5.4: the From field is always signed)");
         }
+        if (headers.contains("dkim-signature")) {
+            throw bad("headers must not include dkim-signature: each of our signatures covers the message as it was"
+                    + " before any of them, so neither of a domain's two signatures signs the other, nor one the"
+                    + " inside's");
+        }
         List<String> oversign = names("oversign", c.oversign());
         for (String o : oversign) {
             if (!headers.contains(o)) {
@@ -69,16 +80,23 @@ record SignSettings(boolean enabled, List<Key> keys, List<String> headers, Set<S
                 parts[0].equals("relaxed"), parts[1].equals("relaxed"), expiry(c.expiry()));
     }
 
-    /** The key configured for {@code domain} itself, else for its closest parent domain; {@code null} for none. */
-    Key keyFor(String domain) {
+    /**
+     * The keys configured for {@code domain} itself, else for its closest parent domain that has any, in configuration
+     * order (one, or a domain's two); empty for none.
+     */
+    List<Key> keysFor(String domain) {
         for (String d = domain; d.indexOf('.') > 0; d = d.substring(d.indexOf('.') + 1)) {
+            List<Key> found = new ArrayList<>(MAX_KEYS_PER_DOMAIN);
             for (Key k : keys) {
                 if (k.domain().equals(d)) {
-                    return k;
+                    found.add(k);
                 }
             }
+            if (!found.isEmpty()) {
+                return found;
+            }
         }
-        return null;
+        return List.of();
     }
 
     private static List<Key> keys(String text) {
@@ -114,16 +132,43 @@ record SignSettings(boolean enabled, List<Key> keys, List<String> headers, Set<S
                 throw bad("keys entry '" + clip(entry) + "': the key file must be an absolute path (${karaf.etc}/dkim/..."
                         + " is one in the .cfg file)");
             }
-            for (Key k : out) {
-                if (k.domain().equals(domain)) {
-                    throw bad("keys has two entries for " + domain + " (selectors " + k.selector() + " and " + selector
-                            + "): one key per domain signs its mail; for a rollover, replace the entry once the new"
-                            + " selector is published");
-                }
-            }
-            out.add(new Key(domain, selector, file.normalize()));
+            Key key = new Key(domain, selector, file.normalize());
+            checkPair(out, key);
+            out.add(key);
         }
         return out;
+    }
+
+    /**
+     * Refuses {@code key} when its domain has its two keys already, or when it repeats the selector or the file of the
+     * domain's other key. Whether the two files hold an RSA and an Ed25519 key is checked when they are read
+     * ({@link DomainKeys}): a file is not configuration, and it may change later.
+     */
+    private static void checkPair(List<Key> before, Key key) {
+        List<Key> same = new ArrayList<>(MAX_KEYS_PER_DOMAIN);
+        for (Key k : before) {
+            if (k.domain().equals(key.domain())) {
+                same.add(k);
+            }
+        }
+        if (same.isEmpty()) {
+            return;
+        }
+        if (same.size() >= MAX_KEYS_PER_DOMAIN) {
+            throw bad("keys has more than two entries for " + key.domain() + " (selectors " + same.get(0).selector()
+                    + ", " + same.get(1).selector() + " and " + key.selector() + "): a domain may have two keys, one"
+                    + " RSA and one Ed25519; for a rollover, replace the entry of the same algorithm once the new"
+                    + " selector is published");
+        }
+        Key other = same.get(0);
+        if (other.selector().equals(key.selector())) {
+            throw bad("keys has two entries for " + key.domain() + " with selector " + key.selector() + ": a domain's"
+                    + " two keys (one RSA, one Ed25519) are published under two selectors");
+        }
+        if (other.file().equals(key.file())) {
+            throw bad("keys names " + clip(key.file().toString()) + " for both keys of "
+                    + key.domain() + ": its two keys (one RSA, one Ed25519) are two files");
+        }
     }
 
     /** Header field names, lower case: printable US-ASCII without a colon, each once. */

@@ -203,6 +203,68 @@ class DkimSignerTest {
     }
 
     @Test
+    void twoKeysSignFromOneReadingEachOverTheMessageAsGivenAndNeitherSignsTheOther() throws Exception {
+        SigningKey r = rsaKey();
+        SigningKey e = new SigningKey("example.org", "e1", DkimAlgorithm.ED25519, ed.getPrivate(), ed.getPublic(), 256);
+        Zone zone = zone(r).txt("e1._domainkey.example.org", e.record().text());
+        // an inside signature: signed by the organisation's server, not ours to sign
+        String inside = "DKIM-Signature: v=1; a=rsa-sha256; d=example.org; s=s1; h=from; bh=AAAA; b=AAAA\r\n";
+        for (String c : List.of("relaxed/relaxed", "simple/simple")) {
+            byte[] raw = (inside + MESSAGE).getBytes(StandardCharsets.ISO_8859_1);
+            List<String> fields = signer(c).sign(DkimSigner.read(new ByteArrayInputStream(raw)), List.of(r, e), NOW);
+            assertThat(fields).hasSize(2);
+            assertThat(fields.get(0)).contains("a=rsa-sha256;", "s=s1;");
+            assertThat(fields.get(1)).contains("a=ed25519-sha256;", "s=e1;");
+            // the same fields, body hash and time: only the key differs
+            String h0 = tag(fields.get(0), "h");
+            assertThat(h0).isEqualTo(tag(fields.get(1), "h")).doesNotContainIgnoringCase("dkim-signature");
+            assertThat(tag(fields.get(0), "bh")).isEqualTo(tag(fields.get(1), "bh"));
+            assertThat(tag(fields.get(0), "t")).isEqualTo(tag(fields.get(1), "t"));
+
+            String signed = String.join("", fields) + inside + MESSAGE;
+            List<DkimSignatureResult> results = new DkimVerifier(zone, 5, 1024)
+                    .verify(signed.getBytes(StandardCharsets.ISO_8859_1), NOW, Instant.MAX);
+            assertThat(results).extracting(DkimSignatureResult::result)
+                    .containsExactly(DkimResult.PASS, DkimResult.PASS, DkimResult.FAIL);
+            assertThat(results).extracting(DkimSignatureResult::algorithm)
+                    .containsExactly("rsa-sha256", "ed25519-sha256", "rsa-sha256");
+            // in the other order on top, or either alone, each verifies just the same
+            String swapped = fields.get(1) + fields.get(0) + inside + MESSAGE;
+            assertThat(new DkimVerifier(zone, 5, 1024).verify(swapped.getBytes(StandardCharsets.ISO_8859_1), NOW,
+                    Instant.MAX)).extracting(DkimSignatureResult::result)
+                    .containsExactly(DkimResult.PASS, DkimResult.PASS, DkimResult.FAIL);
+            assertThat(new DkimVerifier(zone, 5, 1024).verify((fields.get(1) + inside + MESSAGE)
+                    .getBytes(StandardCharsets.ISO_8859_1), NOW, Instant.MAX)).extracting(DkimSignatureResult::result)
+                    .containsExactly(DkimResult.PASS, DkimResult.FAIL);
+            // a change breaks both
+            assertThat(new DkimVerifier(zone, 5, 1024).verify(signed.replace("Quarterly", "Quarterlx")
+                    .getBytes(StandardCharsets.ISO_8859_1), NOW, Instant.MAX)).extracting(DkimSignatureResult::result)
+                    .containsExactly(DkimResult.FAIL, DkimResult.FAIL, DkimResult.FAIL);
+        }
+    }
+
+    @Test
+    void oneOrTwoKeysSignAMessageAndADkimSignatureFieldIsNeverSigned() throws Exception {
+        assertThat(DkimSigner.MAX_SIGNATURES).isEqualTo(2);
+        byte[] raw = MESSAGE.getBytes(StandardCharsets.ISO_8859_1);
+        assertThatThrownBy(() -> signer("relaxed/relaxed").sign(DkimSigner.read(new ByteArrayInputStream(raw)),
+                List.of(), NOW)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("one to 2 keys sign a message, not 0");
+        assertThatThrownBy(() -> signer("relaxed/relaxed").sign(DkimSigner.read(new ByteArrayInputStream(raw)),
+                List.of(rsaKey(), edKey(), rsaKey()), NOW)).hasMessage("one to 2 keys sign a message, not 3");
+        assertThatThrownBy(() -> new DkimSigner(true, true, List.of("from", "dkim-signature"), Set.of(), null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("a signature of ours never signs a DKIM-Signature field");
+    }
+
+    /** The value of {@code name} in a signature field, unfolded, without white space. */
+    private static String tag(String field, String name) {
+        Matcher m = Pattern.compile("[; ]" + name + "=([^;]*);").matcher(field.replace("\r\n\t", " "));
+        assertThat(m.find()).as(name + " in " + field).isTrue();
+        return m.group(1).replace(" ", "");
+    }
+
+    @Test
     void bareLineFeedsHeaderOnlyAndEmptyBodiesAndLargeBodiesAreSignedAsVerifiersReadThem() throws Exception {
         SigningKey key = rsaKey();
         Zone zone = zone(key);

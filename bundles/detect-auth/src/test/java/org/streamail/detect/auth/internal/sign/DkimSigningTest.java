@@ -152,6 +152,137 @@ class DkimSigningTest {
         again.deactivate();
     }
 
+    /** example.org with an Ed25519 key listed first and an RSA key, and shop.example with its Ed25519 key. */
+    private Map<String, Object> pair() throws Exception {
+        Path r = SignFixtures.keyFile(dir, "example.org.s1.pem", rsa.getPrivate(), "rw-------");
+        Path e = SignFixtures.keyFile(dir, "example.org.e1.pem", ed.getPrivate(), "rw-------");
+        Path b = SignFixtures.keyFile(dir, "shop.example.e1.pem", ed.getPrivate(), "r--------");
+        return Map.of("enabled", true, "keys", "example.org:e1:" + e + ", shop.example:e1:" + b + ", example.org:s1:"
+                + r);
+    }
+
+    /** The zone with example.org's Ed25519 key published at e1 too. */
+    private static Zone pairZone() {
+        return zone().txt("e1._domainkey.example.org", "v=DKIM1; k=ed25519; p=" + java.util.Base64.getEncoder()
+                .encodeToString(java.util.Arrays.copyOfRange(ed.getPublic().getEncoded(), 12, 44)));
+    }
+
+    /** Replaces {@code name} by a new file (another inode) holding {@code key}, mode 600, as an editor or mv does. */
+    private Path replace(String name, java.security.PrivateKey key) throws Exception {
+        Path fresh = SignFixtures.keyFile(dir, name + ".new", key, "rw-------");
+        return Files.move(fresh, dir.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    @Test
+    void aDomainWithAnRsaAndAnEd25519KeyGetsBothSignaturesRsaOnTopAndBothVerify() throws Exception {
+        DkimSigning c = component(pair());
+        OutboundSigner signer = registered.get(0);
+        String inside = "DKIM-Signature: v=1; a=rsa-sha256; d=example.org; s=s1; h=from; bh=AAAA; b=AAAA\r\n";
+        for (String from : List.of("Alice <alice@example.org>", "news@eu.example.org")) {
+            String message = inside + SignFixtures.message(from, "pair");
+            List<String> fields = signer.sign(SignFixtures.outbound("x@example.org", message));
+            assertThat(fields).hasSize(2);
+            assertThat(fields.get(0)).startsWith("DKIM-Signature: v=1; a=rsa-sha256;").contains("d=example.org;",
+                    "s=s1;");
+            assertThat(fields.get(1)).startsWith("DKIM-Signature: v=1; a=ed25519-sha256;").contains("d=example.org;",
+                    "s=e1;");
+            assertThat(fields).allSatisfy(f -> assertThat(f.replace("\r\n\t", "")).doesNotContainIgnoringCase(
+                    "dkim-signature:from").containsPattern("h=from:from:[a-z:-]+;")
+                    .doesNotContainPattern("h=[a-z:-]*dkim-signature"));
+            List<DkimSignatureResult> results = new DkimVerifier(pairZone(), 5, 1024).verify(
+                    (String.join("", fields) + message).getBytes(StandardCharsets.UTF_8), NOW, Instant.MAX);
+            assertThat(results).hasSize(3);
+            assertThat(results.subList(0, 2)).allSatisfy(r -> {
+                assertThat(r.result()).isEqualTo(DkimResult.PASS);
+                assertThat(r.domain()).isEqualTo("example.org");
+            });
+            assertThat(results).extracting(DkimSignatureResult::selector).containsExactly("s1", "e1", "s1");
+            assertThat(results.get(2).result()).as("the inside's, left as it was").isEqualTo(DkimResult.FAIL);
+        }
+        // a domain with one key still gets one signature
+        assertThat(signer.sign(SignFixtures.outbound("x@shop.example", SignFixtures.message("x@shop.example", "one"))))
+                .singleElement().asString().contains("a=ed25519-sha256;");
+        // both keys of the pair are listed, each as its own entry, in configuration order
+        assertThat(c.status(false).keys()).extracting(k -> k.domain() + ":" + k.selector() + ":" + k.algorithm()
+                .orElseThrow() + ":" + k.usable()).containsExactly("example.org:e1:ed25519:true",
+                "shop.example:e1:ed25519:true", "example.org:s1:rsa:true");
+        c.deactivate();
+    }
+
+    @Test
+    void aPairWhoseFileCannotBeUsedOrWhoseFilesHoldOneAlgorithmMakesOnlyItsDomainsMailWait() throws Exception {
+        Map<String, Object> config = pair();
+        DkimSigning c = component(config);
+        OutboundSigner signer = registered.get(0);
+        String message = SignFixtures.message("alice@example.org", "a");
+        // one of the two cannot be used: no message leaves with the other signature alone
+        Path e = dir.resolve("example.org.e1.pem");
+        Files.setPosixFilePermissions(e, PosixFilePermissions.fromString("rw-r-----"));
+        assertThatThrownBy(() -> signer.sign(SignFixtures.outbound("alice@example.org", message)))
+                .isInstanceOf(IllegalStateException.class).hasMessage("keys 'example.org.e1.pem' is open to group or"
+                        + " others (mode rw-r-----); it must be 600 or 400 (chmod 600)");
+        Files.setPosixFilePermissions(e, PosixFilePermissions.fromString("rw-------"));
+        assertThat(signer.sign(SignFixtures.outbound("alice@example.org", message))).hasSize(2);
+
+        // the Ed25519 file is replaced by an RSA key: two RSA keys, the domain's mail waits, naming both files
+        replace("example.org.e1.pem", SignFixtures.keyPair("RSA", 2048).getPrivate());
+        String twoRsa = "keys 'example.org.e1.pem' and 'example.org.s1.pem' both hold an RSA key: the two keys of"
+                + " example.org must be one RSA and one Ed25519 key (mail from example.org waits until one file holds"
+                + " the other kind, or its entry is removed)";
+        assertThatThrownBy(() -> signer.sign(SignFixtures.outbound("alice@example.org", message)))
+                .isInstanceOf(IllegalStateException.class).hasMessage(twoRsa);
+        assertThatThrownBy(() -> signer.sign(SignFixtures.outbound("news@eu.example.org",
+                SignFixtures.message("news@eu.example.org", "b")))).hasMessage(twoRsa);
+        assertThat(signer.sign(SignFixtures.outbound("x@shop.example", SignFixtures.message("x@shop.example", "c"))))
+                .hasSize(1);
+        // the status shows both keys as they are, and why neither signs
+        assertThat(c.status(false).keys()).filteredOn(k -> k.domain().equals("example.org")).hasSize(2)
+                .allSatisfy(k -> {
+                    assertThat(k.usable()).isFalse();
+                    assertThat(k.problem()).isEqualTo(twoRsa);
+                    assertThat(k.algorithm()).contains(DkimAlgorithm.RSA);
+                    assertThat(k.record()).isPresent();
+                });
+
+        // an Ed25519 key again: both signatures, both verify
+        replace("example.org.e1.pem", ed.getPrivate());
+        List<String> fields = signer.sign(SignFixtures.outbound("alice@example.org", message));
+        assertThat(new DkimVerifier(pairZone(), 5, 1024).verify((String.join("", fields) + message)
+                .getBytes(StandardCharsets.UTF_8), NOW, Instant.MAX)).extracting(DkimSignatureResult::result)
+                .containsExactly(DkimResult.PASS, DkimResult.PASS);
+        assertThat(c.status(false).keys()).allSatisfy(k -> assertThat(k.usable()).isTrue());
+
+        // two Ed25519 keys at activation: the component starts, the domain's mail waits, the status says why
+        replace("example.org.s1.pem", SignFixtures.keyPair("Ed25519", 0).getPrivate());
+        DkimSigning again = component(config);
+        assertThat(again.status(false).keys()).filteredOn(k -> k.domain().equals("example.org"))
+                .extracting(DkimKeyStatus::problem).containsOnly("keys 'example.org.e1.pem' and 'example.org.s1.pem'"
+                        + " both hold an Ed25519 key: the two keys of example.org must be one RSA and one Ed25519 key"
+                        + " (mail from example.org waits until one file holds the other kind, or its entry is"
+                        + " removed)");
+        assertThatThrownBy(() -> registered.get(1).sign(SignFixtures.outbound("alice@example.org", message)))
+                .hasMessageContaining("both hold an Ed25519 key");
+        c.deactivate();
+        again.deactivate();
+    }
+
+    @Test
+    void keygenKeysOfBothAlgorithmsForOneDomainConfiguredAsPrintedSignTwiceAndBothRecordsVerify() throws Exception {
+        DkimSigning c = component(Map.of());
+        Path keys = dir.resolve("etc").resolve("dkim");
+        NewDkimKey r = c.generate("example.org", "r2026", DkimAlgorithm.RSA, 0, keys);
+        NewDkimKey e = c.generate("example.org", "e2026", DkimAlgorithm.ED25519, 0, keys);
+        c.modified(SignFixtures.config(Map.of("enabled", true, "keys", r.keysEntry() + ", " + e.keysEntry())),
+                Map.of());
+        Zone zone = new Zone().txt(r.record().name(), r.record().text()).txt(e.record().name(), e.record().text());
+        String msg = SignFixtures.message("a@example.org", "keygen pair");
+        String out = String.join("", registered.get(0).sign(SignFixtures.outbound("a@example.org", msg))) + msg;
+        assertThat(new DkimVerifier(zone, 5, 1024).verify(out.getBytes(StandardCharsets.UTF_8), NOW, Instant.MAX))
+                .extracting(x -> x.selector() + " " + x.result()).containsExactly("r2026 PASS", "e2026 PASS");
+        c.deactivate();
+    }
+
     @Test
     void theSignerIsRegisteredOnlyWhileEnabledAndAChangeIsAppliedInPlaceOrRefused() throws Exception {
         DkimSigning c = component(Map.of());

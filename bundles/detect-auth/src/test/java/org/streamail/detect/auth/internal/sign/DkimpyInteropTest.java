@@ -26,8 +26,8 @@ import org.streamail.api.dkim.NewDkimKey;
  * process ({@code src/test/resources/dkim/dkimpy_verify.py}) whose key look-up answers the record
  * {@code streamail:dkim-keygen} prints, from the test, never from DNS. The keys are made by the component as the
  * command makes them; the messages are signed by the registered signer as delivery asks it. RSA and Ed25519, relaxed and
- * simple, a signature with an expiry, UTF-8 and folded fields; and dkimpy refuses a changed body and an added From
- * (so a PASS means something).
+ * simple, a signature with an expiry, UTF-8 and folded fields, a domain's RSA and Ed25519 pair (each of the two
+ * signatures verified on its own); and dkimpy refuses a changed body and an added From (so a PASS means something).
  *
  * <p>Skipped when {@code python3} with the {@code dkim} module (and {@code nacl}, for Ed25519) is missing, unless
  * {@code STREAMAIL_REQUIRE_DKIMPY=true} (CI, {@code .ci/run}), which turns that into a failure.
@@ -89,12 +89,26 @@ class DkimpyInteropTest {
         }
     }
 
-    /** dkimpy's verdict on {@code message} with the key record {@code key} published. */
+    /** dkimpy's verdict on the first signature of {@code message} with the key record {@code key} published. */
     private Run dkimpy(String message, NewDkimKey key) throws Exception {
+        return dkimpy(message, 1, List.of(key));
+    }
+
+    /**
+     * dkimpy's verdicts on the first {@code signatures} signatures of {@code message}, each on its own (its
+     * {@code verify(idx=n)}), one line each, with the records of {@code keys} published; exit 0 when all pass.
+     */
+    private Run dkimpy(String message, int signatures, List<NewDkimKey> keys) throws Exception {
         Path file = Files.createTempFile(dir, "msg", ".eml");
         Files.writeString(file, message, StandardCharsets.UTF_8);
         Path script = Path.of(DkimpyInteropTest.class.getResource("/dkim/dkimpy_verify.py").toURI());
-        return run(List.of(python, script.toString(), file.toString(), key.record().name(), key.record().text()));
+        List<String> command = new ArrayList<>(List.of(python, script.toString(), "--signatures",
+                String.valueOf(signatures), file.toString()));
+        for (NewDkimKey k : keys) {
+            command.add(k.record().name());
+            command.add(k.record().text());
+        }
+        return run(command);
     }
 
     private final List<OutboundSigner> registered = new ArrayList<>();
@@ -107,8 +121,12 @@ class DkimpyInteropTest {
     }
 
     private OutboundSigner configure(DkimSigning c, NewDkimKey key, String canonicalization, String expiry) {
-        Map<String, Object> config = new HashMap<>(Map.of("enabled", true, "keys", key.keysEntry(),
-                "canonicalization", canonicalization));
+        return configure(c, List.of(key), canonicalization, expiry);
+    }
+
+    private OutboundSigner configure(DkimSigning c, List<NewDkimKey> keys, String canonicalization, String expiry) {
+        Map<String, Object> config = new HashMap<>(Map.of("enabled", true, "keys", String.join(", ",
+                keys.stream().map(NewDkimKey::keysEntry).toList()), "canonicalization", canonicalization));
         if (expiry != null) {
             config.put("expiry", expiry);
         }
@@ -143,6 +161,30 @@ class DkimpyInteropTest {
                 assertThat(r.exit).as(key.algorithm() + " " + canon + ": " + r.output + "\n" + signed).isZero();
                 assertThat(r.output).startsWith("PASS " + key.algorithm().signatureAlgorithm());
             }
+        }
+    }
+
+    @Test
+    void dkimpyVerifiesEachSignatureOfAnRsaAndEd25519PairAndRefusesBothOnAChangedMessage() throws Exception {
+        DkimSigning c = component();
+        NewDkimKey rsa = c.generate("example.org", "s2026", DkimAlgorithm.RSA, 2048, dir.resolve("keys"));
+        NewDkimKey ed = c.generate("example.org", "e2026", DkimAlgorithm.ED25519, 0, dir.resolve("keys"));
+        for (String canon : List.of("relaxed/relaxed", "simple/simple")) {
+            // configured Ed25519 first: the RSA signature goes on top all the same
+            OutboundSigner signer = configure(c, List.of(ed, rsa), canon, canon.equals("simple/simple") ? "P7D" : null);
+            List<String> fields = signer.sign(SignFixtures.outbound("joerg@example.org", MESSAGE));
+            assertThat(fields).hasSize(2);
+            String signed = String.join("", fields) + MESSAGE;
+            Run r = dkimpy(signed, 2, List.of(rsa, ed));
+            assertThat(r.exit).as(canon + ": " + r.output + "\n" + signed).isZero();
+            assertThat(r.output.strip().lines()).containsExactly("PASS rsa-sha256 s2026", "PASS ed25519-sha256 e2026");
+            // each one alone, in the other order on top: a receiver may drop or reorder them
+            assertThat(dkimpy(fields.get(1) + fields.get(0) + MESSAGE, 2, List.of(rsa, ed)).output.strip().lines())
+                    .containsExactly("PASS ed25519-sha256 e2026", "PASS rsa-sha256 s2026");
+            // a changed Subject: dkimpy refuses both
+            Run changed = dkimpy(signed.replace("Quarterly", "Quarterlx"), 2, List.of(rsa, ed));
+            assertThat(changed.exit).as(changed.output).isEqualTo(1);
+            assertThat(changed.output.strip().lines()).hasSize(2).allSatisfy(l -> assertThat(l).startsWith("FAIL"));
         }
     }
 

@@ -44,16 +44,51 @@ class SignSettingsTest {
                 "expiry", "P7D", "canonicalization", "Simple/Relaxed"));
         assertThat(s.keys()).containsExactly(new SignSettings.Key("example.org", "s2026", Path.of("/etc/dkim/a.pem")),
                 new SignSettings.Key("xn--bcher-kva.example", "s1", Path.of("/k/b.pem")));
-        assertThat(s.keyFor("example.org").selector()).isEqualTo("s2026");
-        assertThat(s.keyFor("news.eu.example.org").domain()).isEqualTo("example.org");
-        assertThat(s.keyFor("example.net")).isNull();
-        assertThat(s.keyFor("org")).isNull();
-        assertThat(s.keyFor("example.org.evil.example")).isNull();
+        assertThat(s.keysFor("example.org")).singleElement().satisfies(k -> assertThat(k.selector()).isEqualTo("s2026"));
+        assertThat(s.keysFor("news.eu.example.org")).singleElement()
+                .satisfies(k -> assertThat(k.domain()).isEqualTo("example.org"));
+        assertThat(s.keysFor("example.net")).isEmpty();
+        assertThat(s.keysFor("org")).isEmpty();
+        assertThat(s.keysFor("example.org.evil.example")).isEmpty();
         assertThat(s.expiry()).isEqualTo(Duration.ofDays(7));
         assertThat(s.relaxedHeader()).isFalse();
         assertThat(s.relaxedBody()).isTrue();
         // a path may hold a colon
         assertThat(of(Map.of("keys", "example.org:s1:/k/a:b.pem")).keys().get(0).file()).isEqualTo(Path.of("/k/a:b.pem"));
+    }
+
+    @Test
+    void aDomainMayHaveTwoKeysUnderTwoSelectorsAndItsOwnPairWinsOverItsParents() {
+        SignSettings s = of(Map.of("keys", "example.org:s1:/k/rsa.pem, shop.example:e1:/k/shop.pem,"
+                + " example.org:e1:/k/ed.pem, eu.example.org:r1:/k/eu.pem"));
+        // the pair in configuration order, whichever file holds which algorithm (that is known when they are read)
+        assertThat(s.keysFor("example.org")).containsExactly(
+                new SignSettings.Key("example.org", "s1", Path.of("/k/rsa.pem")),
+                new SignSettings.Key("example.org", "e1", Path.of("/k/ed.pem")));
+        assertThat(s.keysFor("news.example.org")).extracting(SignSettings.Key::selector).containsExactly("s1", "e1");
+        // the closest domain with a key signs alone: a parent's pair does not add to it
+        assertThat(s.keysFor("news.eu.example.org")).extracting(SignSettings.Key::selector).containsExactly("r1");
+        // one file may serve two domains, as before
+        assertThat(of(Map.of("keys", "a.example:s1:/k/one.pem, b.example:s1:/k/one.pem")).keys()).hasSize(2);
+    }
+
+    @Test
+    void aThirdKeyOrASelectorOrFileTwiceForOneDomainIsRefusedNamingTheDomainAndTheRule() {
+        refused("keys", "example.org:s1:/a.pem, example.org:e1:/b.pem, example.org:s2:/c.pem", "keys has more than two"
+                + " entries for example.org (selectors s1, e1 and s2): a domain may have two keys, one RSA and one"
+                + " Ed25519; for a rollover, replace the entry of the same algorithm once the new selector is"
+                + " published");
+        refused("keys", "example.org:s1:/a.pem, Example.ORG:S1:/b.pem", "keys has two entries for example.org with"
+                + " selector s1: a domain's two keys (one RSA, one Ed25519) are published under two selectors");
+        refused("keys", "example.org:s1:/k/a.pem, example.org:e1:/k/./a.pem", "keys names /k/a.pem for both keys of"
+                + " example.org: its two keys (one RSA, one Ed25519) are two files");
+    }
+
+    @Test
+    void noSignatureOfOursSignsADkimSignatureField() {
+        refused("headers", "from,subject,DKIM-Signature", "headers must not include dkim-signature: each of our"
+                + " signatures covers the message as it was before any of them, so neither of a domain's two signatures"
+                + " signs the other, nor one the inside's");
     }
 
     @Test
@@ -67,9 +102,6 @@ class SignSettingsTest {
                 + " (letters, digits, hyphens, underscores, dots)");
         refused("keys", "example.org:s1:k.pem", "keys entry 'example.org:s1:k.pem': the key file must be an absolute"
                 + " path (${karaf.etc}/dkim/... is one in the .cfg file)");
-        refused("keys", "example.org:s1:/a.pem, example.org:s2:/b.pem", "keys has two entries for example.org"
-                + " (selectors s1 and s2): one key per domain signs its mail; for a rollover, replace the entry once"
-                + " the new selector is published");
         refused("headers", "to,subject", "headers must include from (RFC 6376 5.4: the From field is always signed)");
         refused("headers", "from,x-a:b", "headers entry 'x-a:b' is not a header field name");
         refused("headers", "from,To,to", "headers lists 'to' twice");
