@@ -1,7 +1,7 @@
 package org.streamail.linkguard.internal;
 
 /**
- * The links inside one kind of document file (PDF, Office Open XML, OpenDocument …) rewritten to click URLs, the
+ * The links inside one kind of document file (PDF, Office Open XML, OpenDocument, RTF) rewritten to click URLs, the
  * way {@link LinkRewriter} rewrites the links of an HTML body: the reader opens the attachment in its own viewer,
  * and a click there went straight to the link's target, past the click-time check, the isolation and the recall
  * (before 2026-12-07 every document stayed byte for byte).
@@ -13,7 +13,7 @@ package org.streamail.linkguard.internal;
  */
 interface DocumentLinks {
 
-    /** A short name for log lines: {@code PDF}, {@code Office}, {@code OpenDocument}. */
+    /** A short name for log lines: {@code PDF}, {@code Office}, {@code OpenDocument}, {@code RTF}. */
     String kind();
 
     /**

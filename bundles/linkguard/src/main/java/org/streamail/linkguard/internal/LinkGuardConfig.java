@@ -63,8 +63,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             + "then warn that the message was altered.")
     boolean rewrite_signed() default false;
 
-    @AttributeDefinition(description = "Also rewrite the links inside PDF, Office (docx, xlsx, pptx …) and "
-            + "OpenDocument attachments, recognised by their content. Only the link targets change (a PDF gets an "
+    @AttributeDefinition(description = "Also rewrite the links inside PDF, Office (docx, xlsx, pptx …), "
+            + "OpenDocument and RTF attachments, recognised by their content. Only the link targets change (a PDF gets an "
             + "incremental update; other zip entries are copied as they are); signed documents follow rewrite.signed.")
     boolean rewrite_documents() default true;
 }

@@ -52,7 +52,8 @@ public final class LinkGuardTransformer implements MessageTransformer {
     static final String NAME = "linkguard";
     static final int RANKING = -100;
     /** The document kinds whose links are rewritten when {@code rewrite.documents} is on. */
-    static final List<DocumentLinks> DOCUMENTS = List.of(new PdfLinks(), new OfficeLinks(), new OpenDocumentLinks());
+    static final List<DocumentLinks> DOCUMENTS = List.of(new PdfLinks(), new OfficeLinks(), new OpenDocumentLinks(),
+            new RtfLinks());
 
     private final Settings settings;
     private final LinkRewriter rewriter;

@@ -43,8 +43,9 @@ import org.slf4j.LoggerFactory;
  *       re-encoded). Also, unless {@code rewrite.attachments} is off, attachments a browser opens as a page
  *       ({@link #opensAsPage}: HTML, XHTML, SVG by type or file name), rewritten as HTML within
  *       {@link #MAX_ATTACHMENT_BYTES}. And, unless {@code rewrite.documents} is off, the link targets inside any
- *       other file that is a PDF, Office Open XML or OpenDocument file by its bytes ({@link DocumentLinks}), within
- *       the same bound.</li>
+ *       other file that is a PDF, Office Open XML, OpenDocument or RTF file by its bytes ({@link DocumentLinks}:
+ *       {@link PdfLinks}, {@link OfficeLinks}, {@link OpenDocumentLinks}, {@link RtfLinks}), within the same bound;
+ *       a {@code text/rtf} part is such a file, never text, even as the message's body.</li>
  *   <li>HTML: the {@code href} (and {@code xlink:href}, inline SVG) of {@code a} and {@code area} elements, and the
  *       form targets ({@code <form action>}, {@code formaction} of {@code button} and {@code input}, signed as
  *       {@link LinkTokens.Kind#FORM}; an empty or missing one is left alone), found with jsoup and replaced at the
@@ -117,11 +118,15 @@ final class LinkRewriter {
     private static final int MAX_REPARSE_LEVELS = 8;
     /**
      * Text types that are data for a program rather than text shown as it is (an invitation, a card, a style sheet,
-     * a script, XML): their URLs are left as written (they would not survive a rewrite as plain text).
+     * a script, XML): their URLs are left as written (they would not survive a rewrite as plain text). And
+     * {@code text/rtf}: readers hand it to a word processor (Thunderbird shows it as an attachment even as the body,
+     * its MIME code maps the type to an external object), so it goes to the document kinds ({@link RtfLinks}, judged
+     * by its bytes) like any other file; before RtfLinks it was rewritten as plain text, which found URLs in the RTF
+     * source but not the ones written with escapes, and cut control words that followed a URL into it.
      */
     private static final Set<String> STRUCTURED_TEXT = Set.of("text/calendar", "text/x-vcalendar", "text/vcard",
             "text/x-vcard", "text/directory", "text/css", "text/javascript", "text/ecmascript", "text/xml",
-            "text/rfc822-headers");
+            "text/rfc822-headers", "text/rtf");
     private static final String ASCII_PROBE = "http://aZ09=<>\"'&;./:?#-_%\r\n";
 
     /** The rewritten message (the same array when nothing changed) and the original URLs rewritten. */
@@ -164,7 +169,8 @@ final class LinkRewriter {
 
     /**
      * @param documents the document kinds whose links are rewritten inside attachments ({@code rewrite.documents}:
-     *                  {@link PdfLinks}, {@link OfficeLinks}); empty leaves every document as written
+     *                  {@link PdfLinks}, {@link OfficeLinks}, {@link OpenDocumentLinks}, {@link RtfLinks}); empty leaves
+     *                  every document as written
      */
     LinkRewriter(LinkTokens tokens, String baseUrl, Set<String> exemptDomains, int maxLinks,
             boolean rewriteAttachments, boolean rewriteSigned, List<DocumentLinks> documents) {
@@ -262,12 +268,14 @@ final class LinkRewriter {
 
     /**
      * Whether the first decoded bytes of a file may start a document whose links are rewritten: a zip (Office Open
-     * XML, OpenDocument) or a PDF, whose header viewers find anywhere in the first 1,024 bytes. Only then is the whole
-     * attachment decoded and handed to the {@link DocumentLinks} kinds, which judge it properly: images, audio and
-     * the like cost the decoding of one KiB.
+     * XML, OpenDocument), an RTF file (<code>{\rt</code> at the start: {@link RtfLinks#startsAsRtf}) or a PDF, whose
+     * header viewers find anywhere in the first 1,024 bytes. Only then is the whole attachment decoded and handed to
+     * the {@link DocumentLinks} kinds, which judge it properly: images, audio and the like cost the decoding of one
+     * KiB.
      */
     static boolean mayBeDocument(byte[] head) {
-        if (head.length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
+        if (head.length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4
+                || RtfLinks.startsAsRtf(head)) {
             return true;
         }
         int limit = Math.min(head.length, SNIFF_BYTES) - PDF_MAGIC.length;
@@ -280,9 +288,9 @@ final class LinkRewriter {
     }
 
     /**
-     * The links inside a document attachment (PDF, Office, OpenDocument: {@link DocumentLinks}) rewritten. A reader
-     * opens such a file in its own viewer, where a click went to the link's target directly. The kind is judged by
-     * the file's bytes, never by its declared type or name: the viewer opens what it gets. The rewritten file is put
+     * The links inside a document attachment (PDF, Office, OpenDocument, RTF: {@link DocumentLinks}) rewritten. A
+     * reader opens such a file in its own viewer, where a click went to the link's target directly. The kind is judged
+     * by the file's bytes, never by its declared type or name: the viewer opens what it gets. The rewritten file is put
      * back in its transfer encoding (base64 or quoted-printable); one sent unencoded (7bit, 8bit, binary, or an
      * encoding readers do not know, read as written) goes back as base64 with its Content-Transfer-Encoding changed,
      * since a rewritten binary file has no line structure to keep. Whatever goes wrong leaves the file as written:

@@ -66,10 +66,11 @@ import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
  * it can be read or rewritten without the password); a zip entry with encryption is ENCRYPTED. See {@link ZipPackage}
  * and {@link XmlPart} for the bounds and what is UNREADABLE.
  *
- * <p>Not covered: the legacy binary formats ({@code .doc .xls .ppt}, OLE2) and RTF; Office files embedded in an
- * Office file ({@code word/embeddings/*.xlsx}, copied as they are); VML {@code href} attributes in legacy drawings;
- * HTML or MHT imported with {@code w:altChunk}. A file that is both a package and an OpenDocument (it has
- * {@code [Content_Types].xml} and {@code mimetype}) is recognised by both this and {@link OpenDocumentLinks}.
+ * <p>Not covered: the legacy binary formats ({@code .doc .xls .ppt}, OLE2), and RTF here (see {@link RtfLinks});
+ * Office files embedded in an Office file ({@code word/embeddings/*.xlsx}, copied as they are); VML {@code href}
+ * attributes in legacy drawings; HTML or MHT imported with {@code w:altChunk}. A file that is both a package and an
+ * OpenDocument (it has {@code [Content_Types].xml} and {@code mimetype}) is recognised by both this and
+ * {@link OpenDocumentLinks}.
  *
  * <p>Stateless and thread-safe.
  */
@@ -229,19 +230,33 @@ final class OfficeLinks implements DocumentLinks {
                     }
                 }
             });
-            if (base[0] != null && isHttp(base[0])) {
-                try {
-                    return new URI(LinkRewriter.uriSafe(Urls.httpUrl(base[0]).orElseThrow()));
-                } catch (URISyntaxException | RuntimeException e) {
-                    return null;
-                }
+            if (base[0] != null) {
+                return httpBase(base[0]);
             }
         }
         return null;
     }
 
-    /** Asks for the replacement of hyperlink targets, a relative one resolved against the hyperlink base first. */
-    private static final class Hyperlinks {
+    /**
+     * A hyperlink base as written in a document ({@code HyperlinkBase} here, RTF's {@code \hlinkbase}) when it is an
+     * absolute http(s) URL, else null: relative hyperlinks are resolved against it (see {@link Hyperlinks}).
+     */
+    static URI httpBase(String value) {
+        if (value == null || !isHttp(value)) {
+            return null;
+        }
+        try {
+            return new URI(LinkRewriter.uriSafe(Urls.httpUrl(value).orElseThrow()));
+        } catch (URISyntaxException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Asks for the replacement of hyperlink targets, a relative one resolved against the hyperlink base first. Also
+     * used by {@link RtfLinks}, whose {@code \hlinkbase} plays the same part.
+     */
+    static final class Hyperlinks {
         private final Replacer links;
         private final URI base;
 
@@ -518,7 +533,14 @@ final class OfficeLinks implements DocumentLinks {
         }
 
         /** The switches of {@code HYPERLINK} that take an argument: location, tooltip, target frame. */
-        private static final String SWITCHES_WITH_ARGUMENT = "lot";
+        static final String HYPERLINK_SWITCHES = "lot";
+        /**
+         * The general switches of every field, each taking an argument: {@code \* MERGEFORMAT} (format),
+         * {@code \# "0.00"} (numeric picture), {@code \@ "d MMMM"} (date picture). Before RtfLinks they were read as
+         * switches without argument, so {@code HYPERLINK \* MERGEFORMAT "url"} was taken to link to
+         * {@code MERGEFORMAT} and its URL stayed live.
+         */
+        private static final String GENERAL_SWITCHES = "*#@";
 
         /**
          * The URL of a {@code HYPERLINK} field instruction, or null when the instruction is another field or has
@@ -528,17 +550,31 @@ final class OfficeLinks implements DocumentLinks {
          * backslash, or runs to the next white space.
          */
         static Target hyperlink(CharSequence s) {
-            int n = s.length();
+            return name(s).equalsIgnoreCase("HYPERLINK") ? firstArgument(s, HYPERLINK_SWITCHES) : null;
+        }
+
+        /** The name of the field whose instruction is {@code s}: its first word, as written. */
+        static String name(CharSequence s) {
             int i = skipSpace(s, 0);
-            int nameEnd = i;
-            while (nameEnd < n && !isSpace(s.charAt(nameEnd)) && s.charAt(nameEnd) != '\\'
-                    && !isQuote(s.charAt(nameEnd))) {
-                nameEnd++;
+            return s.subSequence(i, nameEnd(s, i)).toString();
+        }
+
+        private static int nameEnd(CharSequence s, int i) {
+            int n = s.length();
+            while (i < n && !isSpace(s.charAt(i)) && s.charAt(i) != '\\' && !isQuote(s.charAt(i))) {
+                i++;
             }
-            if (!s.subSequence(i, nameEnd).toString().equalsIgnoreCase("HYPERLINK")) {
-                return null;
-            }
-            i = nameEnd;
+            return i;
+        }
+
+        /**
+         * The first argument of a field instruction after its name that is neither a switch nor a switch's argument
+         * ({@code switchesWithArgument}, lower case, besides the general switches {@code \* \# \@}), or null when
+         * there is none.
+         */
+        static Target firstArgument(CharSequence s, String switchesWithArgument) {
+            int n = s.length();
+            int i = nameEnd(s, skipSpace(s, 0));
             boolean skipNext = false;
             while (true) {
                 i = skipSpace(s, i);
@@ -547,7 +583,7 @@ final class OfficeLinks implements DocumentLinks {
                 }
                 if (s.charAt(i) == '\\' && !skipNext) {
                     char sw = i + 1 < n ? Character.toLowerCase(s.charAt(i + 1)) : ' ';
-                    skipNext = SWITCHES_WITH_ARGUMENT.indexOf(sw) >= 0;
+                    skipNext = switchesWithArgument.indexOf(sw) >= 0 || GENERAL_SWITCHES.indexOf(sw) >= 0;
                     i += 2;
                     continue;
                 }
@@ -673,11 +709,11 @@ final class OfficeLinks implements DocumentLinks {
             return Character.isLetterOrDigit(c) || c == '_' || c == '.' || c == '\\';
         }
 
-        private static boolean isQuote(char c) {
+        static boolean isQuote(char c) {
             return c == '"' || c == '\u201C' || c == '\u201D';
         }
 
-        private static boolean isSpace(char c) {
+        static boolean isSpace(char c) {
             return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\u00A0';
         }
 

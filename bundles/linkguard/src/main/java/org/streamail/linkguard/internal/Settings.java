@@ -34,7 +34,7 @@ import org.streamail.api.net.IpBlocks;
  * @param maxLinks          links rewritten per message at most
  * @param rewriteAttachments rewrite attachments a browser opens as a page too
  * @param rewriteSigned     rewrite signed content too (S/MIME, PGP), breaking its signature
- * @param rewriteDocuments  rewrite the links inside PDF, Office and OpenDocument attachments too
+ * @param rewriteDocuments  rewrite the links inside PDF, Office, OpenDocument and RTF attachments too
  */
 record Settings(boolean enabled, String baseUrl, Path keyFile, Set<String> exemptDomains,
         List<IpBlock> trustedProxies, double blockScore, Duration verdictCache, boolean failOpen,

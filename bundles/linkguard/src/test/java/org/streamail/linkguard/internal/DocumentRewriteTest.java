@@ -321,6 +321,54 @@ class DocumentRewriteTest {
         assertThat(bytes(part(r.raw(), 1))).isEqualTo(big);
     }
 
+    /** RTF through the real kinds: attached (base64 and unencoded, any name), and as a text/rtf body. */
+    @Test
+    void rtfFilesReachTheRtfKindAttachedOrAsATextRtfBody() throws Exception {
+        LinkRewriter real = new LinkRewriter(tokens, "http://gw.example:8181", Set.of(), 500, true, false,
+                LinkGuardTransformer.DOCUMENTS);
+        String file = "{\\rtf1\\ansi\\ansicpg1252\\deff0{\\fonttbl{\\f0 Calibri;}}\r\n\\pard Pay here: "
+                + "{\\field{\\*\\fldinst {HYPERLINK \"\\'68ttps://evil.example/pay}{\\b ?id=7\" \\\\o \"Pay\"}}"
+                + "{\\fldrslt {\\ul View}}}\\par\r\nor see https://shown.example/x\\par\r\n}";
+        byte[] rtf = file.getBytes(StandardCharsets.ISO_8859_1);
+
+        String base64 = mixed("Content-Type: application/rtf; name=invoice.rtf\r\nContent-Transfer-Encoding: base64\r\n"
+                + "Content-Disposition: attachment; filename=invoice.rtf\r\n\r\n" + b64(rtf));
+        LinkRewriter.Result r = rewrite(real, base64);
+        BodyPart att = part(r.raw(), 1);
+        assertThat(att.getHeader("Content-Transfer-Encoding")).containsExactly("base64");
+        String out = new String(bytes(att), StandardCharsets.ISO_8859_1);
+        assertThat(payloads(out)).extracting(LinkTokens.Payload::url).containsExactly("https://evil.example/pay?id=7");
+        assertThat(out).doesNotContain("evil.example").contains("{\\b  \\\\o \"Pay\"}", "https://shown.example/x");
+        assertThat(r.urls()).containsExactlyInAnyOrder("https://body.example/x", "https://evil.example/pay?id=7");
+
+        // unencoded, named .doc and declared as Word's: Word opens it as RTF; it goes back as base64
+        String unencoded = mixed("Content-Type: application/msword; name=invoice.doc\r\n"
+                + "Content-Transfer-Encoding: 7bit\r\n\r\n" + file);
+        att = part(rewrite(real, unencoded).raw(), 1);
+        assertThat(att.getHeader("Content-Transfer-Encoding")).containsExactly("base64");
+        assertThat(payloads(new String(bytes(att), StandardCharsets.ISO_8859_1))).extracting(LinkTokens.Payload::url)
+                .containsExactly("https://evil.example/pay?id=7");
+
+        // the whole message a text/rtf body: a file for a word processor (Thunderbird shows it as an attachment), so
+        // the RTF kind rewrites its field and the URL in its text is left to the viewer, as for an attached file;
+        // read as plain text its escaped URL was missed
+        String body = "From: x@evil.example\r\nTo: alice@corp.example\r\nSubject: invoice\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: text/rtf\r\n\r\n" + file + "\r\n";
+        r = rewrite(real, body);
+        MimeMessage m = LinkRewriterTest.parse(r.raw());
+        assertThat(m.getHeader("Content-Transfer-Encoding")).containsExactly("base64");
+        String shown;
+        try (InputStream in = m.getInputStream()) {
+            shown = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+        assertThat(payloads(shown)).extracting(LinkTokens.Payload::url).containsExactly("https://evil.example/pay?id=7");
+        assertThat(shown).contains("or see https://shown.example/x\\par");
+        assertThat(r.urls()).containsExactly("https://evil.example/pay?id=7");
+        // rewrite.documents off: the text/rtf body is a document left as written, not text
+        LinkRewriter off = new LinkRewriter(tokens, "http://gw.example:8181", Set.of(), 500, true, false, List.of());
+        assertThat(rewrite(off, body).changed()).isFalse();
+    }
+
     @Test
     void theTransformerKnowsThePdfAndOfficeKinds() {
         assertThat(LinkGuardTransformer.DOCUMENTS).extracting(DocumentLinks::kind).contains("PDF", "Office");

@@ -50,15 +50,16 @@ class LinkRewriterFuzzTest {
         assertThat(again.changed()).as("a second pass changes nothing").isFalse();
     }
 
-    /** With the document kinds: PDF, Office and OpenDocument files besides the pages of zip archives. */
+    /** With the document kinds: PDF, Office, OpenDocument and RTF files besides the pages of zip archives. */
     private static final LinkRewriter WITH_DOCUMENTS = new LinkRewriter(new LinkTokens(LinkTokensTest.KEY),
             "http://gw.example:8181", Set.of("partner.example"), MAX_LINKS, true, false,
             LinkGuardTransformer.DOCUMENTS);
 
     /**
-     * Any file as a base64 attachment (seeds: a PDF with a link, a Word document, a zip holding a page): the document
-     * kinds and the archive reading never throw out of the rewriter, the output stays bounded, and a second pass
-     * changes nothing (every target a kind rewrote now points at the click endpoint).
+     * Any file as a base64 attachment (seeds: a PDF with a link, a Word document, a zip holding a page, an RTF file
+     * with split, escaped, relative and fetched targets): the document kinds and the archive reading never throw out
+     * of the rewriter, the output stays bounded, and a second pass changes nothing (every target a kind rewrote now
+     * points at the click endpoint).
      */
     @FuzzTest(maxDuration = "60s")
     void rewriteDocument(byte[] file) {
