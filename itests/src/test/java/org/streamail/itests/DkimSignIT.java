@@ -17,6 +17,7 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
@@ -34,15 +35,15 @@ import org.streamail.api.store.LogEntry;
 import org.streamail.itests.process.SmtpClient;
 
 /**
- * DKIM signing of outbound mail in the real distribution. The test JVM makes an RSA key pair, writes the private key
- * into a PKCS#8 file of mode 600 and publishes the public key in the test DNS ({@link AuthTestDns}); the gateway is
- * configured to sign for {@value #DOMAIN} with it ({@code org.streamail.dkim.sign}) and to let no outbound message
- * leave unsigned ({@code outbound.sign.required}). A message from the inside, with an internal Message-ID and the
- * internal server's Received lines, goes through the outbound listener into the outbound folder: it carries one
- * DKIM-Signature on top of the hidden form (no internal name left). Those bytes are then sent back inbound to the
- * same gateway, whose sender authentication verifies the signature against the test DNS ({@code dkim=pass} in its
- * results); a copy changed on the way fails. {@code streamail:dkim-status} shows the key and that DNS publishes it,
- * and only to an administrator. Over HTTP, {@code GET /dkim} shows a viewer the same (public data only), and
+ * DKIM signing of outbound mail in the real distribution. The test JVM makes an RSA and an Ed25519 key pair, writes
+ * the private keys into PKCS#8 files of mode 600 and publishes the public keys in the test DNS ({@link AuthTestDns});
+ * the gateway is configured to sign for {@value #DOMAIN} with both ({@code org.streamail.dkim.sign}, RFC 8463) and to
+ * let no outbound message leave unsigned ({@code outbound.sign.required}). A message from the inside, with an internal
+ * Message-ID and the internal server's Received lines, goes through the outbound listener into the outbound folder: it
+ * carries two DKIM-Signatures, the RSA one on top, over the hidden form (no internal name left). Those bytes are then
+ * sent back inbound to the same gateway, whose sender authentication verifies both signatures against the test DNS
+ * ({@code dkim=pass} twice in its results); a copy changed on the way fails both. {@code streamail:dkim-status} shows
+ * the keys and that DNS publishes them, and only to an administrator. Over HTTP, {@code GET /dkim} shows a viewer the same (public data only), and
  * {@code POST /dkim/keys} makes a key file of mode 600 for an administrator (201, the record and the {@code keys}
  * line), refuses a viewer (403) and never replaces a file (409).
  */
@@ -52,42 +53,52 @@ public class DkimSignIT extends StreamailTestSupport {
 
     static final String DOMAIN = "dkimsign-it.example";
     static final String SELECTOR = "it2026";
+    static final String ED_SELECTOR = "ed2026";
     static final String ALICE = "alice@" + DOMAIN;
     static final String PARTNER = "partner@far-it.example";
     static final String AUTHSERV = "dkim-it-gw.example";
 
     /** The key file of the test JVM's key, made once: Pax Exam may ask for the configuration more than once. */
-    private static Path keyFile;
+    private static String keys;
 
     /**
-     * Test JVM: an RSA key pair, its private key as a PKCS#8 file of mode 600, its public key published in the test
-     * DNS; once, so that the one record published is the key of the file configured.
+     * Test JVM: an RSA and an Ed25519 key pair, their private keys as PKCS#8 files of mode 600, their public keys
+     * published in the test DNS; once, so that the records published are the keys of the files configured. Answers
+     * the {@code keys} value that configures both.
      */
-    private static synchronized Path keyFile() throws Exception {
-        if (keyFile == null) {
-            KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
-            g.initialize(2048);
-            KeyPair pair = g.generateKeyPair();
-            Path dir = Files.createDirectories(Path.of("target").toAbsolutePath().resolve("dkim-it"));
-            Path key = Files.createTempDirectory(dir, "keys").resolve(DOMAIN + "." + SELECTOR + ".pem");
-            Files.writeString(key, "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'})
-                    .encodeToString(pair.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n",
-                    StandardCharsets.US_ASCII);
-            Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+    private static synchronized String keys() throws Exception {
+        if (keys == null) {
+            Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target").toAbsolutePath()
+                    .resolve("dkim-it")), "keys");
+            KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
+            rsa.initialize(2048);
+            KeyPair pair = rsa.generateKeyPair();
+            Path rsaKey = privateKeyFile(dir.resolve(DOMAIN + "." + SELECTOR + ".pem"), pair);
             AuthTestDns.publish(SELECTOR + "._domainkey." + DOMAIN, "v=DKIM1; k=rsa; p="
                     + Base64.getEncoder().encodeToString(pair.getPublic().getEncoded()));
-            keyFile = key;
+            KeyPair ed = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+            Path edKey = privateKeyFile(dir.resolve(DOMAIN + "." + ED_SELECTOR + ".pem"), ed);
+            byte[] spki = ed.getPublic().getEncoded(); // the record holds the raw 32-byte key (RFC 8463 4.2)
+            AuthTestDns.publish(ED_SELECTOR + "._domainkey." + DOMAIN, "v=DKIM1; k=ed25519; p="
+                    + Base64.getEncoder().encodeToString(Arrays.copyOfRange(spki, spki.length - 32, spki.length)));
+            keys = DOMAIN + ":" + SELECTOR + ":" + rsaKey + ", " + DOMAIN + ":" + ED_SELECTOR + ":" + edKey;
         }
-        return keyFile;
+        return keys;
+    }
+
+    private static Path privateKeyFile(Path file, KeyPair pair) throws IOException {
+        Files.writeString(file, "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'})
+                .encodeToString(pair.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n",
+                StandardCharsets.US_ASCII);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        return file;
     }
 
     @Configuration
     public Option[] config() throws Exception {
         List<Option> options = new ArrayList<>(List.of(baseConfig()));
-        Path key = keyFile();
         options.add(editConfigurationFilePut("etc/org.streamail.dkim.sign.cfg", "enabled", "true"));
-        options.add(editConfigurationFilePut("etc/org.streamail.dkim.sign.cfg", "keys",
-                DOMAIN + ":" + SELECTOR + ":" + key));
+        options.add(editConfigurationFilePut("etc/org.streamail.dkim.sign.cfg", "keys", keys()));
         options.add(editConfigurationFilePut("etc/org.streamail.delivery.cfg", "outbound.sign.required", "true"));
         options.add(editConfigurationFilePut("etc/org.streamail.directory.cfg", "domains", DOMAIN));
         options.add(editConfigurationFilePut("etc/org.streamail.detect.auth.cfg", "authserv.id", AUTHSERV));
@@ -124,13 +135,16 @@ public class DkimSignIT extends StreamailTestSupport {
         });
         assertThat(reply[0]).startsWith("250");
 
-        // the outbound folder: the envelope lines a delivery agent writes, then our signature, then the hidden form
+        // the outbound folder: the envelope lines a delivery agent writes, then our signatures (RSA on top, then
+        // Ed25519), then the hidden form
         String written = fileContaining("outbound", subject);
         String header = written.substring(0, written.indexOf("\r\n\r\n") + 2);
         assertThat(header.replace("\r\n\t", " ")).startsWith("Return-Path: <" + ALICE + ">\r\nDelivered-To: "
                 + PARTNER + "\r\nDKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=" + DOMAIN + "; s="
                 + SELECTOR + "; t=");
-        assertThat(Pattern.compile("(?m)^DKIM-Signature:").matcher(header).results().count()).isEqualTo(1);
+        assertThat(Pattern.compile("(?m)^DKIM-Signature:").matcher(header).results().count()).isEqualTo(2);
+        assertThat(header.replace("\r\n\t", " ")).contains("\r\nDKIM-Signature: v=1; a=ed25519-sha256; "
+                + "c=relaxed/relaxed; d=" + DOMAIN + "; s=" + ED_SELECTOR + "; t=");
         assertThat(written).doesNotContain("corp.internal", "10.9.8.7", "X-Originating-IP");
         Matcher id = Pattern.compile("\r\nMessage-ID: <sm1\\.[A-Za-z0-9_-]+@" + Pattern.quote(DOMAIN) + ">\r\n")
                 .matcher(header);
@@ -144,18 +158,24 @@ public class DkimSignIT extends StreamailTestSupport {
         // (From a protected domain, from outside: the phishing detector may tag or hold it; the results are logged)
         assertThat(sendInbound(leaving)).matches("(?s)(250|550) .*");
         String results = finding(logged(subject), "auth/results").detail();
-        assertThat(results).contains("dkim=pass header.d=" + DOMAIN + " header.s=" + SELECTOR);
+        assertThat(results).contains("dkim=pass header.d=" + DOMAIN + " header.s=" + SELECTOR,
+                "dkim=pass header.d=" + DOMAIN + " header.s=" + ED_SELECTOR);
 
         String changed = subject.replace("Quarterly", "Annual");
         assertThat(sendInbound(leaving.replace(subject, changed))).matches("(?s)(250|550) .*");
         assertThat(finding(logged(changed), "auth/results").detail())
-                .contains("dkim=fail (signature did not verify) header.d=" + DOMAIN);
+                .contains("dkim=fail (signature did not verify) header.d=" + DOMAIN + " header.s=" + SELECTOR,
+                        "dkim=fail (signature did not verify) header.d=" + DOMAIN + " header.s=" + ED_SELECTOR)
+                .doesNotContain("dkim=pass");
 
         // the administrator's view of the key: the record to publish, and that DNS publishes it
         String status = executeCommand("streamail:dkim-status");
         assertThat(status).contains("Signing: on", DOMAIN + ", selector " + SELECTOR, "Key:     rsa-sha256, 2048 bits",
                 "(readable, mode 600 or 400: OK)", "Publish: " + SELECTOR + "._domainkey." + DOMAIN
-                        + " IN TXT \"v=DKIM1; k=rsa; p=MII", "DNS:     published, the same key");
+                        + " IN TXT \"v=DKIM1; k=rsa; p=MII", "DNS:     published, the same key",
+                DOMAIN + ", selector " + ED_SELECTOR, "Publish: " + ED_SELECTOR + "._domainkey." + DOMAIN
+                        + " IN TXT \"v=DKIM1; k=ed25519; p=");
+        assertThat(status.split("DNS:     published, the same key", -1)).hasSize(3);
         assertThatThrownBy(() -> executeCommand("streamail:dkim-status", "viewer", VIEWER_ROLES))
                 .satisfies(StreamailTestSupport::assertDeniedByAcl);
     }
@@ -191,7 +211,8 @@ public class DkimSignIT extends StreamailTestSupport {
         assertThat(refused[1]).contains("admin role required");
         assertThat(made).doesNotExist();
 
-        // made by an administrator: the file of mode 600, the record to publish, the keys line replacing it2026
+        // made by an administrator: the file of mode 600, the record to publish, the keys line in which it takes the
+        // place of the domain's Ed25519 key (ed2026) beside its RSA key (it2026)
         String[] created = rest("POST", "/dkim/keys", "admin", ADMIN_PASSWORD, request);
         assertThat(created[0]).as(created[1]).isEqualTo("201");
         assertThat(field(created[1], "file")).isEqualTo(made.toString());
@@ -199,8 +220,9 @@ public class DkimSignIT extends StreamailTestSupport {
         assertThat(created[1]).contains("\"algorithm\":\"ED25519\"", "\"bits\":256",
                 "\"name\":\"it2027._domainkey." + DOMAIN + "\"", "\"text\":\"v=DKIM1; k=ed25519; p=");
         assertThat(field(created[1], "keysEntry")).isEqualTo(DOMAIN + ":it2027:" + made);
-        assertThat(field(created[1], "keys")).isEqualTo(DOMAIN + ":it2027:" + made);
-        assertThat(field(created[1], "replaces")).isEqualTo(SELECTOR);
+        assertThat(field(created[1], "keys")).matches(Pattern.quote(DOMAIN + ":" + SELECTOR + ":") + "/.*"
+                + Pattern.quote("/" + DOMAIN + "." + SELECTOR + ".pem, " + DOMAIN + ":it2027:" + made));
+        assertThat(field(created[1], "replaces")).isEqualTo(ED_SELECTOR);
 
         // never over an existing file
         String[] again = rest("POST", "/dkim/keys", "admin", ADMIN_PASSWORD, request);

@@ -268,11 +268,16 @@ public class LinkGuardIT extends StreamailTestSupport {
      * is a redirect to it.
      */
     @Test
-    public void theLinksInsidePdfAndWordAttachmentsLeadToTheClickEndpoint() throws Exception {
+    public void theLinksInsidePdfWordAndRtfAttachmentsLeadToTheClickEndpoint() throws Exception {
         configureNextHopAndMailboxes();
         String subject = "Invoice 2026-118 " + UUID.randomUUID().toString().substring(0, 6);
         String pdfTarget = "https://pay.invoice-links.example/view?doc=118";
         String wordTarget = "https://files.invoice-links.example/terms";
+        String rtfTarget = "https://sign.invoice-links.example/approve";
+        // as Word writes a link: the instruction split over runs, the URL's first letter as a hex escape
+        String rtf = "{\\rtf1\\ansi\\ansicpg1252\\deff0{\\fonttbl{\\f0 Calibri;}}\\pard Approve here: {\\field"
+                + "{\\*\\fldinst {\\rtlch HYPERLINK \"\\'" + Integer.toHexString(rtfTarget.charAt(0)) + "}{\\rtlch "
+                + rtfTarget.substring(1) + "\" }}{\\fldrslt {\\ul approve}}}\\par}";
         String boundary = "b-" + UUID.randomUUID();
         String msg = "From: Billing <billing@invoice-links.example>\r\nTo: alice@example.org\r\nSubject: " + subject
                 + "\r\nMessage-ID: <" + UUID.randomUUID() + "@invoice-links.example>\r\nMIME-Version: 1.0\r\n"
@@ -283,7 +288,9 @@ public class LinkGuardIT extends StreamailTestSupport {
                 + "\r\n--" + boundary + "\r\nContent-Type: application/vnd.openxmlformats-officedocument"
                 + ".wordprocessingml.document; name=terms.docx\r\nContent-Transfer-Encoding: base64\r\n"
                 + "Content-Disposition: attachment; filename=terms.docx\r\n\r\n" + mimeBase64(docxWithLink(wordTarget))
-                + "\r\n--" + boundary + "--\r\n";
+                + "\r\n--" + boundary + "\r\nContent-Type: application/rtf; name=approve.rtf\r\n"
+                + "Content-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=approve.rtf\r\n\r\n"
+                + mimeBase64(rtf.getBytes(StandardCharsets.US_ASCII)) + "\r\n--" + boundary + "--\r\n";
         assertThat(waitForReply("billing@invoice-links.example", "alice@example.org",
                 msg.getBytes(StandardCharsets.US_ASCII))).startsWith("250");
         waitFor("the invoice at the next hop", Duration.ofSeconds(60),
@@ -296,6 +303,7 @@ public class LinkGuardIT extends StreamailTestSupport {
                 new jakarta.mail.util.ByteArrayDataSource(copy.getRawInputStream(), copy.getContentType()));
         byte[] pdf = parts.getBodyPart(1).getInputStream().readAllBytes();
         byte[] docx = parts.getBodyPart(2).getInputStream().readAllBytes();
+        String rtfOut = new String(parts.getBodyPart(3).getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
         Pattern click = Pattern.compile("http://127\\.0\\.0\\.1:" + httpPort() + "/streamail/click/[A-Za-z0-9_.\\-]+");
 
         // the PDF: an incremental update, so the link annotation's last revision holds the click URL
@@ -319,6 +327,11 @@ public class LinkGuardIT extends StreamailTestSupport {
         }
         assertThat(rels).isNotNull().doesNotContain(wordTarget);
         assertThat(click.matcher(rels).find()).as(rels).isTrue();
+
+        // the RTF file: the field's instruction now names the click URL, its visible text unchanged
+        assertThat(rtfOut).doesNotContain(rtfTarget.substring(1)).contains("{\\fldrslt {\\ul approve}}");
+        Matcher rtfLink = Pattern.compile("HYPERLINK \"(" + click.pattern() + ")\"").matcher(rtfOut);
+        assertThat(rtfLink.find()).as(rtfOut).isTrue();
 
         // a click on the PDF's link: checked, clean, sent on to the original target
         HttpURLConnection c = (HttpURLConnection) new URL(lastUri).openConnection();
