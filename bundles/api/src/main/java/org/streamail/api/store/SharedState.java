@@ -10,8 +10,11 @@ import org.osgi.annotation.versioning.ProviderType;
  * after a restart, goes on from there. Each record has a version, 1 after its creation and one more at each change;
  * a change names the version it read and takes effect only if no other writer changed the record since.
  *
- * <p>Not for much data nor for many writes: a record is at most {@value #MAX_VALUE} characters, and callers write it
- * a few times a minute at most. Records are never deleted (a caller that is done writes a value saying so).
+ * <p>Not for much data: a record is at most {@value #MAX_VALUE} characters. Each change is one row written; writers
+ * that keep changing one record at once (the reporting bundle's shared fold windows, one write per folded alert in a
+ * burst) read it again and retry, so a record suits a few writers, not a counter for every node's every request.
+ * Records are never deleted (a caller that is done writes a value saying so; a caller with many keys reuses a
+ * bounded set of names).
  *
  * <p>Thread-safe. Methods throw {@link StoreException} when the database is unavailable.
  *

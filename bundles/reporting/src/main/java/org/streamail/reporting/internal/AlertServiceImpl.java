@@ -44,6 +44,7 @@ import org.streamail.api.model.Envelope;
 import org.streamail.api.service.IntakeResult;
 import org.streamail.api.service.MessageIntake;
 import org.streamail.api.store.Directory;
+import org.streamail.api.store.SharedState;
 
 /**
  * The alert service (PID {@code org.streamail.reporting}): validates, escalates, stores, then notifies.
@@ -65,8 +66,10 @@ import org.streamail.api.store.Directory;
  * subject is sent for the first alert and for escalations; the other repeats within the window are stored and
  * posted to the webhook as usual but mailed as one digest when the window closes. The decision is taken in
  * {@link #raise} (so folded alerts take no place in the notification queue); digests are sent by one daemon
- * thread, {@code streamail-alert-digest}, that looks for closed windows every second. Folding state is per
- * node.
+ * thread, {@code streamail-alert-digest}, that looks for closed windows every second. With the store's
+ * {@link SharedState} (optional, dynamic) the windows are shared by every node on the database ({@link SharedFolds}):
+ * one first mail and one digest per key for the whole gateway. Without it, or while the store fails, each node folds
+ * on its own ({@link NotificationFolder}), so no mail is lost for want of the store.
  *
  * <p>Lifecycle: active while an {@link AlertStore} is registered; {@link MessageIntake} and
  * {@link Directory} are optional and dynamic. A configuration change re-creates the component;
@@ -111,6 +114,11 @@ public final class AlertServiceImpl implements AlertService {
     private final Duration foldWindow;
     /** {@code null} when folding is off ({@code PT0S}) or no mail is ever sent. */
     private final NotificationFolder folder;
+    /** The windows shared across nodes; {@code null} exactly when {@link #folder} is. */
+    private final SharedFolds sharedFolds;
+    /** When the last WARN said this node folds on its own because the shared records failed (at most one a minute). */
+    private final java.util.concurrent.atomic.AtomicLong lastUnsharedWarning = new java.util.concurrent.atomic.AtomicLong(
+            Long.MIN_VALUE);
     /** Sends the digests of closed windows; {@code null} in tests that call {@link #sendDueDigests} themselves. */
     private final ScheduledExecutorService digestThread;
     private final AtomicBoolean warnedNoIntake = new AtomicBoolean();
@@ -128,6 +136,14 @@ public final class AlertServiceImpl implements AlertService {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     volatile Directory directory;
+
+    /**
+     * The store's shared records (store-jdbc): with it, mail folding is decided with the other nodes on the database;
+     * without it each node folds on its own.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile SharedState sharedState;
 
     /**
      * @throws IllegalArgumentException naming the property when a value does not parse or is out of range (DS
@@ -198,6 +214,7 @@ public final class AlertServiceImpl implements AlertService {
         this.foldWindow = foldWindow(config.notify_fold_window());
         boolean mails = !adminAddress.isEmpty() || notifyRecipients;
         this.folder = foldWindow.isZero() || !mails ? null : new NotificationFolder(foldWindow, maxFoldKeys, clock);
+        this.sharedFolds = folder == null ? null : new SharedFolds(foldWindow, maxFoldKeys, maxFoldKeys, clock);
         if (executor == null) {
             AtomicInteger n = new AtomicInteger();
             ownExecutor = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue), r -> {
@@ -298,7 +315,18 @@ public final class AlertServiceImpl implements AlertService {
         if (folder == null) {
             return;
         }
-        List<NotificationFolder.Digest> pending = folder.takeAll();
+        List<NotificationFolder.Digest> pending = new ArrayList<>(folder.takeAll());
+        SharedState shared = sharedState;
+        if (shared != null) {
+            // Closes this node's shared windows now, as a node alone would: a node that stops for good would else
+            // leave their digests to the next alert of each key. The other nodes then open new windows.
+            SharedFolds.Claimed c = sharedFolds.takeDue(shared, true);
+            pending.addAll(c.digests());
+            if (c.failed() > 0) {
+                LOG.warn("Alerts: {} shared fold windows could not be closed at shutdown (the store failed); another "
+                        + "node or the next alert of their key sends their digests", c.failed());
+            }
+        }
         long deadline = System.nanoTime() + FLUSH_BUDGET_NANOS;
         int sent = 0;
         for (NotificationFolder.Digest d : pending) {
@@ -460,8 +488,7 @@ public final class AlertServiceImpl implements AlertService {
 
     /** Returns whether the alert's own mail goes out now (not folded). */
     private boolean planMail(List<Job> jobs, Alert alert, String to, boolean toUser) {
-        NotificationFolder.Decision d = folder == null ? NotificationFolder.Decision.MAIL
-                : folder.offer(to, toUser, alert);
+        NotificationFolder.Decision d = folder == null ? NotificationFolder.Decision.MAIL : decide(to, toUser, alert);
         if (d.closed() != null) {
             jobs.add(digestJob(d.closed()));
         }
@@ -471,6 +498,36 @@ public final class AlertServiceImpl implements AlertService {
             LOG.debug("Alerts: mail of alert {} to {} folded into the next digest", alert.id(), to);
         }
         return d.mailNow();
+    }
+
+    /**
+     * The fold decision: shared with the other nodes when {@link SharedState} is there and answers, else this node's
+     * own (as a node alone decides: the first alert of a key it has not seen is mailed). A store failure therefore
+     * never costs a mail; at worst an administrator gets one mail more.
+     */
+    private NotificationFolder.Decision decide(String to, boolean toUser, Alert alert) {
+        SharedState shared = sharedState;
+        if (shared != null) {
+            try {
+                NotificationFolder.Decision d = sharedFolds.offer(shared, to, toUser, alert);
+                if (d != null) {
+                    return d;
+                }
+            } catch (RuntimeException e) {
+                warnUnshared(e);
+            }
+        }
+        return folder.offer(to, toUser, alert);
+    }
+
+    private void warnUnshared(RuntimeException e) {
+        long now = System.nanoTime();
+        long last = lastUnsharedWarning.get();
+        if ((last == Long.MIN_VALUE || now - last >= TimeUnit.MINUTES.toNanos(1))
+                && lastUnsharedWarning.compareAndSet(last, now)) {
+            LOG.warn("Alerts: the shared fold records are unavailable ({}): this node folds alert mail on its own for "
+                    + "now (other nodes may mail the same key)", e.toString());
+        }
     }
 
     /** Attempts in all of a mail the intake refuses for now (451) or that finds no intake; see {@link #retryDelay}. */
@@ -637,7 +694,16 @@ public final class AlertServiceImpl implements AlertService {
         if (folder == null) {
             return 0;
         }
-        List<NotificationFolder.Digest> due = folder.takeDue();
+        List<NotificationFolder.Digest> due = new ArrayList<>(folder.takeDue());
+        SharedState shared = sharedState;
+        if (shared != null) {
+            SharedFolds.Claimed c = sharedFolds.takeDue(shared, false);
+            due.addAll(c.digests());
+            if (c.failed() > 0) {
+                warnUnshared(new IllegalStateException(c.failed() + " closed windows not claimed yet (tried again at "
+                        + "the next tick)"));
+            }
+        }
         List<Job> jobs = new ArrayList<>(due.size());
         due.forEach(d -> jobs.add(digestJob(d)));
         runAll(jobs);

@@ -29,7 +29,9 @@ import org.streamail.api.alert.Severity;
  * and a warning is logged at most once a minute. A window lives at most until it closes, so entries expire by
  * themselves. Each digest lists at most {@link #MAX_LISTED} alert ids; the rest are in the alert store.
  *
- * <p>State is per JVM (per node); escalation counts stay shared because they come from the store.
+ * <p>State is per JVM (per node): the folding of a node on its own, used when the store's shared records
+ * ({@link SharedFolds}) are absent or failing, or a key cannot be shared; escalation counts stay shared because they
+ * come from the store.
  * Threading: thread-safe, every method holds this object's lock for a short, bounded time and does no I/O.
  */
 final class NotificationFolder {
