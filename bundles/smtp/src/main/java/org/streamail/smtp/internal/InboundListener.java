@@ -20,6 +20,7 @@ import org.streamail.api.service.MessageIntake;
 import org.streamail.api.smtp.EnvelopeGuard;
 import org.streamail.api.smtp.ListenerState;
 import org.streamail.api.store.Directory;
+import org.streamail.api.store.SharedState;
 import org.streamail.smtp.internal.server.ListenerSettings;
 
 /**
@@ -32,7 +33,9 @@ import org.streamail.smtp.internal.server.ListenerSettings;
  *
  * <p>Intrusion attempts (see {@code IntrusionAlarm}) are raised as alerts through the optional
  * {@link AlertService}, rate-limited per kind and client address by {@code intrusion.alert.interval.seconds}
- * and per kind over all addresses by {@code intrusion.alert.max.per.interval}.
+ * and per kind over all addresses by {@code intrusion.alert.max.per.interval}. A client blocked for directory
+ * harvesting is shared with the other nodes through the optional {@link SharedState} (see
+ * {@code SharedHarvestBlocks}).
  *
  * <p>Threading: DS calls the constructor, the guard and alert-service bind methods and {@link #stop()} from its
  * own threads; the guard list is copy-on-write and the alert service an atomic reference, so session threads
@@ -129,6 +132,20 @@ public final class InboundListener implements ListenerState {
 
     void unsetAlertService(AlertService alerts) {
         listener.unsetAlertService(alerts);
+    }
+
+    /**
+     * The store's shared records, through which the nodes share their harvest blocks (a client one node blocked is
+     * refused by all, and after a restart). Optional: without a store each node blocks on its own count only.
+     */
+    @Reference(name = "shared", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void setSharedState(SharedState shared) {
+        listener.setSharedState(shared);
+    }
+
+    void unsetSharedState(SharedState shared) {
+        listener.unsetSharedState(shared);
     }
 
     /** The bound port, for tests. */

@@ -14,6 +14,7 @@ import org.streamail.api.config.ConfigCheck;
 import org.streamail.api.service.MessageIntake;
 import org.streamail.api.smtp.EnvelopeGuard;
 import org.streamail.api.store.Directory;
+import org.streamail.api.store.SharedState;
 import org.streamail.smtp.internal.server.IntrusionAlarm;
 import org.streamail.smtp.internal.server.SmtpEngine;
 
@@ -26,7 +27,8 @@ import org.streamail.smtp.internal.server.SmtpEngine;
  * of {@link #start()}, {@link #modified} and {@link #stop()}; guards are added and removed from DS threads at
  * any time and read by session threads from a copy-on-write list; the alert service likewise through an atomic
  * reference. Each engine gets its own {@link IntrusionAlarm} (rate-limit table and alert thread), closed with
- * it.
+ * it; and the inbound one its own {@code SharedHarvestBlocks} (local copy and thread), reading the store's
+ * {@link SharedState} through an atomic reference as it comes and goes.
  */
 final class ManagedListener {
 
@@ -34,6 +36,8 @@ final class ManagedListener {
 
     private final List<EnvelopeGuard> guards = new CopyOnWriteArrayList<>();
     private final AtomicReference<AlertService> alerts = new AtomicReference<>();
+    /** The store's shared records, for the harvest blocks every node shares; {@code null} without a store. */
+    private final AtomicReference<SharedState> shared = new AtomicReference<>();
     private final MessageIntake intake;
     private final Directory directory;
     private final String pid;
@@ -139,6 +143,15 @@ final class ManagedListener {
         alerts.compareAndSet(service, null);
     }
 
+    void setSharedState(SharedState service) {
+        shared.set(service);
+    }
+
+    /** Forgets the store's shared records unless a greedy rebind has already replaced them. */
+    void unsetSharedState(SharedState service) {
+        shared.compareAndSet(service, null);
+    }
+
     /** The bound port, or -1 while disabled; for tests. */
     int port() {
         SmtpEngine e = engine;
@@ -159,7 +172,7 @@ final class ManagedListener {
             return null;
         }
         try {
-            return new SmtpEngine(options.settings(), intake, directory, () -> guards, alarm);
+            return new SmtpEngine(options.settings(), intake, directory, () -> guards, alarm, shared::get);
         } catch (IOException | RuntimeException e) {
             alarm.close();
             throw e;

@@ -36,6 +36,7 @@ import org.streamail.api.smtp.SmtpSession;
 import org.streamail.api.store.Directory;
 import org.streamail.smtp.internal.server.ListenerSettings;
 import org.streamail.testsupport.InMemoryDirectory;
+import org.streamail.testsupport.InMemorySharedState;
 
 /** The DS component as DS would drive it: constructor, guard binds, start, stop. */
 class InboundListenerTest {
@@ -463,5 +464,68 @@ class InboundListenerTest {
         }
         assertThat(received).hasSize(1);
         assertThat(received.get(0).tls()).isTrue();
+    }
+    /**
+     * The component's optional {@code SharedState} reference: a block another node wrote (record
+     * {@code streamail.smtp-harvest.<n>}, a {@code <client> <end in epoch seconds>} line) is read at start and refused,
+     * and read again after a configuration change restarts the listener; without a store nothing is refused.
+     */
+    @Test
+    void aHarvestBlockWrittenByAnotherNodeIsReadAtStartAndAfterARestart() throws IOException {
+        InMemorySharedState shared = new InMemorySharedState();
+        long end = java.time.Instant.now().plusSeconds(600).getEpochSecond();
+        shared.put("streamail.smtp-harvest.0", "127.0.0.1 " + end + "\n");
+        int port = freePort();
+        ListenerConfig noExemption = withoutHarvestExemption(config(port, 100, "", ""));
+        InboundListener alone = new InboundListener(intake, directory, noExemption, Map.of());
+        alone.start();
+        try {
+            assertThat(rcptReply(port)).as("no store bound: nothing shared").isEqualTo("250 2.1.5 Ok");
+        } finally {
+            alone.stop();
+        }
+
+        InboundListener listener = new InboundListener(intake, directory, noExemption, Map.of());
+        listener.setSharedState(shared);
+        listener.start();
+        try {
+            assertThat(rcptReply(port)).startsWith("450 4.7.1 ");
+            int second = freePort();
+            listener.modified(withoutHarvestExemption(config(second, 100, "", "")), Map.of());
+            assertThat(rcptReply(second)).as("after the restart").startsWith("450 4.7.1 ");
+            listener.unsetSharedState(shared);
+        } finally {
+            listener.stop();
+        }
+    }
+
+    /** The RCPT TO reply for alice@example.org in a new session from 127.0.0.1. */
+    static String rcptReply(int port) throws IOException {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(5000);
+            BufferedReader r = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+            OutputStream o = s.getOutputStream();
+            assertThat(r.readLine()).startsWith("220 ");
+            o.write("HELO client.test\r\nMAIL FROM:<x@sender.test>\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(r.readLine()).startsWith("250");
+            assertThat(r.readLine()).startsWith("250");
+            o.write("RCPT TO:<alice@example.org>\r\n".getBytes(StandardCharsets.US_ASCII));
+            return r.readLine();
+        }
+    }
+
+    /** {@code c} with an empty {@code harvest.exempt.networks} (the default exempts loopback, the tests' client). */
+    static ListenerConfig withoutHarvestExemption(ListenerConfig c) {
+        return (ListenerConfig) java.lang.reflect.Proxy.newProxyInstance(ListenerConfig.class.getClassLoader(),
+                new Class<?>[] {ListenerConfig.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("harvest_exempt_networks")) {
+                        return new String[0];
+                    }
+                    try {
+                        return method.invoke(c, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 }

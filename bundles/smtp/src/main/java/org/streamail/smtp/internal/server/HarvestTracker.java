@@ -103,6 +103,29 @@ final class HarvestTracker {
         }
     }
 
+    /**
+     * How long the client stays {@linkplain #listed listed} if it is counted no more: until the oldest of its last
+     * {@code max} unknown recipients leaves the window. This is the end of the block another node is told of (see
+     * {@link SharedHarvestBlocks}): the same end as this node's own listing, since a listed client is not counted.
+     *
+     * @param ip the client's address, or {@code null}
+     * @return nanoseconds from now, or 0 when the client is not listed
+     */
+    long listedForNanos(String ip) {
+        if (max == 0 || ip == null || ip.isEmpty()) {
+            return 0;
+        }
+        String key = IntrusionAlarm.rateKey(ip);
+        long now = clock.getAsLong();
+        synchronized (clients) {
+            ArrayDeque<Long> times = clients.get(key);
+            if (times == null || times.size() < max) {
+                return 0;
+            }
+            return Math.max(0, times.peekFirst() + windowNanos - now);
+        }
+    }
+
     /** The unknown recipients within the window that make a client a harvester; 0 = off. */
     int max() {
         return max;

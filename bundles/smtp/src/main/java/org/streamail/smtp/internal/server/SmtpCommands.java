@@ -374,7 +374,8 @@ final class SmtpCommands {
                 // Before the directory is asked: a known address gets the same answer as an unknown one. Not
                 // counted as an unknown recipient (the listing ends one harvest window after it began at most),
                 // nor towards max.errors (the session ends at the next command anyway).
-                LOG.info("SMTP {} from {}: recipient refused with 450 4.7.1, the client is over the harvest limit",
+                LOG.info("SMTP {} from {}: recipient refused with 450 4.7.1, the client is over the harvest limit"
+                        + " (counted here, or blocked by another node as shared through the store)",
                         st.id, st.clientIp);
                 st.harvestRefused = true;
                 send(sess, HARVEST_REFUSED);

@@ -28,6 +28,7 @@ import org.streamail.api.service.MessageIntake;
 import org.streamail.api.smtp.EnvelopeGuard;
 import org.streamail.api.smtp.SmtpReply;
 import org.streamail.api.store.Directory;
+import org.streamail.api.store.SharedState;
 import org.subethamail.smtp.server.SMTPServer;
 import org.subethamail.smtp.server.Session;
 import org.subethamail.smtp.server.SessionHandler;
@@ -70,6 +71,11 @@ public final class SmtpEngine {
     private final IntrusionAlarm alarm;
     private final Map<Session, SessionState> sessions = new ConcurrentHashMap<>();
     private final HarvestTracker harvest;
+    /**
+     * The harvest blocks shared with the other nodes (and with this node after a restart), or {@code null} when this
+     * listener refuses no harvester (outbound, {@code harvest.action} alert, counting off) or was given no store.
+     */
+    private final SharedHarvestBlocks sharedBlocks;
     /** Released by {@link #stop()}: ends every tarpit delay at once (subethasmtp waits for the session threads). */
     private final CountDownLatch stopping = new CountDownLatch(1);
     /** Nanoseconds, for the "listener full" WARN interval and the harvest window; {@link System#nanoTime()}. */
@@ -106,12 +112,35 @@ public final class SmtpEngine {
      */
     public SmtpEngine(ListenerSettings settings, MessageIntake intake, Directory directory,
             Supplier<List<EnvelopeGuard>> guards, IntrusionAlarm alarm) {
-        this(settings, intake, directory, guards, alarm, System::nanoTime);
+        this(settings, intake, directory, guards, alarm, System::nanoTime, null);
+    }
+
+    /**
+     * As above, sharing harvest blocks with the other nodes through the store.
+     *
+     * @param shared the store's shared records right now ({@code null} from the supplier while there is no store);
+     *               used only by an inbound listener with {@code harvest.action} refuse, see
+     *               {@link SharedHarvestBlocks}
+     */
+    public SmtpEngine(ListenerSettings settings, MessageIntake intake, Directory directory,
+            Supplier<List<EnvelopeGuard>> guards, IntrusionAlarm alarm, Supplier<SharedState> shared) {
+        this(settings, intake, directory, guards, alarm, System::nanoTime,
+                sharesHarvestBlocks(settings) ? new SharedHarvestBlocks(shared) : null);
     }
 
     /** As above, with the clock (nanoseconds) of the "listener full" WARN interval and the harvest window. */
     SmtpEngine(ListenerSettings settings, MessageIntake intake, Directory directory,
             Supplier<List<EnvelopeGuard>> guards, IntrusionAlarm alarm, LongSupplier clock) {
+        this(settings, intake, directory, guards, alarm, clock, null);
+    }
+
+    /**
+     * As above, with the shared harvest blocks ({@code null}: none); they are owned by the engine from now on, started
+     * by {@link #start()} and closed by {@link #stop()}, and ignored unless the listener refuses harvesters.
+     */
+    SmtpEngine(ListenerSettings settings, MessageIntake intake, Directory directory,
+            Supplier<List<EnvelopeGuard>> guards, IntrusionAlarm alarm, LongSupplier clock,
+            SharedHarvestBlocks sharedBlocks) {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.alarm = Objects.requireNonNull(alarm, "alarm");
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -120,6 +149,7 @@ public final class SmtpEngine {
         this.guards = Objects.requireNonNull(guards, "guards");
         this.harvest = new HarvestTracker(settings.harvestMaxUnknownRecipients(), settings.harvestWindowSeconds(),
                 HarvestTracker.MAX_CLIENTS, clock);
+        this.sharedBlocks = sharedBlocks != null && sharesHarvestBlocks(settings) ? sharedBlocks : null;
 
         AtomicInteger threads = new AtomicInteger();
         String name = "streamail-smtp-" + settings.port() + "-";
@@ -152,9 +182,16 @@ public final class SmtpEngine {
      * @throws IOException if the port cannot be bound (in use, bad address)
      */
     public void start() throws IOException {
+        if (sharedBlocks != null) {
+            // Before the first greeting: a client blocked by another node (or before a restart) is refused at once.
+            sharedBlocks.start("streamail-smtp-harvest-" + settings.port());
+        }
         try {
             server.start();
         } catch (RuntimeException e) {
+            if (sharedBlocks != null) {
+                sharedBlocks.close();
+            }
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             throw new IOException("cannot listen on " + settings.bindAddress().getHostAddress() + ":"
                     + settings.port() + ": " + cause.getMessage(), cause);
@@ -195,6 +232,9 @@ public final class SmtpEngine {
         server.stop();
         sessions.clear();
         alarm.close();
+        if (sharedBlocks != null) {
+            sharedBlocks.close();
+        }
     }
 
     /**
@@ -260,6 +300,10 @@ public final class SmtpEngine {
                     + " harvesting{}", listenerName(), ip, count, settings.harvestWindowSeconds(),
                     refuse ? "; its recipients are refused with 450 4.7.1 while it stays over the limit" : "");
             alarm.harvest(listenerName(), ip, count, settings.harvestWindowSeconds(), refuse);
+            if (refuse && sharedBlocks != null) {
+                // Once per newly blocked client: a listed client is not counted again (its recipients get 450).
+                sharedBlocks.publish(ip, java.time.Duration.ofNanos(harvest.listedForNanos(ip)));
+            }
         }
         return refuse ? tarpitMillis(count, harvest.max(), settings.harvestDelayMaxMs()) : 0;
     }
@@ -280,10 +324,27 @@ public final class SmtpEngine {
     /**
      * Whether the session's client is over the harvest limit within the window and {@code harvest.action} is refuse
      * (and the client is not in {@code harvest.exempt.networks}): its recipients, known or not, are refused with
-     * 450 4.7.1 (not counted as unknown recipients).
+     * 450 4.7.1 (not counted as unknown recipients). Also when another node blocked the client (or this one before a
+     * restart), as this node last read the shared blocks: the same refusals, and no alert here (that node raised it).
      */
     boolean harvestRefused(SessionState st) {
-        return refusesHarvesters(st) && harvest.listed(st.clientIp);
+        return refusesHarvesters(st) && (harvest.listed(st.clientIp)
+                || (sharedBlocks != null && sharedBlocks.blocked(st.clientIp)));
+    }
+
+    /**
+     * Whether this listener shares harvest blocks: only an inbound one that counts unknown recipients and refuses
+     * harvesters ({@code harvest.action} alert refuses nothing, so it has nothing to share nor to refuse by).
+     */
+    static boolean sharesHarvestBlocks(ListenerSettings settings) {
+        return settings.direction() == Direction.INBOUND
+                && settings.harvestAction() == ListenerSettings.HarvestAction.REFUSE
+                && settings.harvestMaxUnknownRecipients() > 0 && settings.harvestWindowSeconds() > 0;
+    }
+
+    /** The shared harvest blocks, or {@code null}; for tests. */
+    SharedHarvestBlocks sharedBlocks() {
+        return sharedBlocks;
     }
 
     /** {@code harvest.action} refuse applies to this session's client: the tarpit and the 450 refusals. */
