@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The gateway with its store on a real PostgreSQL, switched by the one datasource file; and two gateway
- * nodes on that one database, a spam report on node A refusing the copy sent to node B. The database is
+ * nodes on that one database, a spam report on node A refusing the copy sent to node B, and a directory harvester
+ * blocked on node A refused by node B. The database is
  * the one named by {@code STREAMAIL_TEST_PG_URL} (a JDBC URL with user and password parameters; .ci/run
  * starts Debian's PostgreSQL and sets it). Skipped without it, unless {@code STREAMAIL_REQUIRE_PG=true}.
  *
@@ -108,6 +109,11 @@ class PostgresGatewayIT {
                         + "url = " + escape(gatewayUrl) + "\n"
                         + "user = " + escape(dbUser) + "\n"
                         + "password = $[env:" + PASSWORD_VARIABLE + "]\n", StandardCharsets.ISO_8859_1);
+        // directory harvesting: only 127.0.0.1 exempt (the other tests' client), so a client connecting from another
+        // loopback address is counted and refused; a low limit and no delay keep the harvest test short
+        g.setConfig("org.streamail.smtp.cfg", "harvest.exempt.networks", "127.0.0.1/32, ::1/128");
+        g.setConfig("org.streamail.smtp.cfg", "harvest.max.unknown.recipients", "3");
+        g.setConfig("org.streamail.smtp.cfg", "harvest.delay.max.ms", "0");
         return g;
     }
 
@@ -205,11 +211,70 @@ class PostgresGatewayIT {
         }
     }
 
+    /** Node B on the same database, started by the first test that needs it. */
+    static synchronized GatewayProcess nodeB() throws Exception {
+        if (nodeB == null) {
+            nodeB = onPostgres("postgres-b");
+            nodeB.start(Duration.ofSeconds(120));
+            nodeB.waitReady(Duration.ofSeconds(60));
+        }
+        return nodeB;
+    }
+
+    /**
+     * The reply to {@code RCPT TO:<to>} that a client connecting from {@code from} gets from {@code node}, or the
+     * exception's text when the session failed.
+     */
+    static String rcpt(GatewayProcess node, String from, String to) {
+        try (SmtpClient c = new SmtpClient(node.smtpPort, from)) {
+            c.command("EHLO client.example");
+            c.command("MAIL FROM:<someone@client.example>");
+            return c.command("RCPT TO:<" + to + ">");
+        } catch (java.io.IOException e) {
+            return e.toString();
+        }
+    }
+
+    @Test
+    void aDirectoryHarvesterBlockedOnNodeAIsRefusedByNodeB() throws Exception {
+        GatewayProcess b = nodeB();
+        String harvester = "127.0.0.9";
+        String other = "127.0.0.10";
+        String address = "known-" + UUID.randomUUID().toString().substring(0, 8) + "@example.org";
+        assertThat(gateway.adminJson("POST", "/directory", "{\"address\":\"" + address + "\"}").statusCode()).isIn(200, 201);
+        // node B knows the address (its directory refresh), asked from the exempt 127.0.0.1: until then its 550s count
+        // for nobody that matters here
+        GatewayProcess.waitFor("node B to accept the address registered on A", Duration.ofSeconds(30),
+                () -> rcpt(b, "127.0.0.1", address).startsWith("250"));
+        assertThat(rcpt(b, harvester, address)).as("no block yet").startsWith("250");
+        assertThat(rcpt(b, other, address)).startsWith("250");
+
+        // node A: three unknown recipients reach the limit; from then on A answers 450 to that client
+        try (SmtpClient c = new SmtpClient(gateway.smtpPort, harvester)) {
+            c.command("EHLO harvester.example");
+            c.command("MAIL FROM:<list@harvester.example>");
+            for (int i = 0; i < 3; i++) {
+                assertThat(c.command("RCPT TO:<guess" + i + "-" + UUID.randomUUID() + "@example.org>")).startsWith("550");
+            }
+            assertThat(c.command("RCPT TO:<" + address + ">")).startsWith("450 4.7.1");
+        }
+        long blockedAt = System.nanoTime();
+
+        // node B, which counted nothing for it, refuses it within its 2 s refresh; another client is still served
+        String[] reply = new String[1];
+        GatewayProcess.waitFor("node B to refuse the harvester blocked on A", Duration.ofSeconds(20), () -> {
+            reply[0] = rcpt(b, harvester, address);
+            return reply[0].startsWith("450");
+        });
+        System.out.printf("node B refused the harvester %d ms after node A blocked it: %s%n",
+                (System.nanoTime() - blockedAt) / 1_000_000, reply[0].strip());
+        assertThat(reply[0]).startsWith("450 4.7.1").contains("too many unknown recipients");
+        assertThat(rcpt(b, other, address)).startsWith("250");
+    }
+
     @Test
     void aSpamReportOnNodeARefusesTheCopySentToNodeBOnTheSameDatabase() throws Exception {
-        nodeB = onPostgres("postgres-b");
-        nodeB.start(Duration.ofSeconds(120));
-        nodeB.waitReady(Duration.ofSeconds(60));
+        GatewayProcess nodeB = nodeB();
 
         // registered once, on A: the directory is in the shared database
         String address = "two-" + UUID.randomUUID().toString().substring(0, 8) + "@example.org";

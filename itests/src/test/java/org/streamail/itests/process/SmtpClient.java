@@ -24,7 +24,18 @@ public final class SmtpClient implements AutoCloseable {
     public final String greeting;
 
     public SmtpClient(int port) throws IOException {
+        this(port, null);
+    }
+
+    /**
+     * @param from the local address to connect from (another loopback address, e.g. {@code 127.0.0.9}, is another
+     *             client to the gateway), or {@code null} for the system's choice
+     */
+    public SmtpClient(int port, String from) throws IOException {
         socket = new Socket();
+        if (from != null) {
+            socket.bind(new InetSocketAddress(from, 0));
+        }
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         socket.setSoTimeout(60_000);
         socket.setTcpNoDelay(true);
