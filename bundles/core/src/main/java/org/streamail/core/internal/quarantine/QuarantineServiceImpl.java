@@ -12,6 +12,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamail.api.digest.QuarantineDigest;
 import org.streamail.api.model.Action;
 import org.streamail.api.model.Category;
 import org.streamail.api.model.Envelope;
@@ -49,8 +50,12 @@ import org.streamail.core.internal.transform.Transformers;
  * <p>An administrator's deletion of a message held for spam (its verdict has the SPAM category) is that
  * administrator's spam report ({@link ReportService}, optional and dynamic, from the spam bundle): its
  * fingerprint then refuses the copies still to come on every node, the delivered copies of its campaign are
- * recalled, and the classifier learns it. Releases are learned the other way by the spam bundle itself. A
- * report that fails is logged and never fails the deletion.
+ * recalled, and the classifier learns it. Releases are learned the other way by the spam bundle itself; but a
+ * release to one recipient leaves the entry HELD, which the spam bundle does not see, so an administrator's release
+ * to one recipient is reported here as <em>that recipient's</em> ham report (a user's weight, as a user's own release
+ * from their digest is reported by the digest bundle): it trains the classifier and counts as one user's vote, and
+ * never lifts an administrator's block for everyone, which only a release of the whole message does. A report that
+ * fails is logged and never fails the deletion or the release.
  *
  * <p>Thread-safe; stateless apart from its references.
  */
@@ -172,6 +177,9 @@ public class QuarantineServiceImpl implements QuarantineService {
         status(id, "released to " + r + " by " + who + ", queued for delivery");
         enqueue(entry);
         LOG.info("RELEASED {} to {} by {}", id, r, who);
+        if (!who.startsWith(QuarantineDigest.RELEASE_ACTOR_PREFIX)) { // the digest reports its users' releases itself
+            learnRelease(id, r, who);
+        }
         return store.get(id).orElse(e);
     }
 
@@ -239,6 +247,23 @@ public class QuarantineServiceImpl implements QuarantineService {
             }
         }
         return store.get(id).orElse(e);
+    }
+
+    /** An administrator's release of {@code id} to {@code recipient}, reported as that recipient's ham report. */
+    private void learnRelease(String id, String recipient, String who) {
+        ReportService spam = reports;
+        byte[] raw = spam == null ? null : store.raw(id).orElse(null);
+        if (raw == null) {
+            return;
+        }
+        try {
+            var r = spam.report(ReportKind.HAM, raw, recipient, false);
+            LOG.info("Release of {} to {} by {}: reported as {}'s ham (ref {})", id, recipient, who, recipient,
+                    r.reference());
+        } catch (RuntimeException ex) {
+            LOG.warn("Released {} to {} by {}, but reporting it as their ham failed: {}", id, recipient, who,
+                    ex.toString());
+        }
     }
 
     private QuarantineEntry held(String id) {

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.streamail.api.delivery.MessageTransformer;
 import org.streamail.api.delivery.Transformation;
+import org.streamail.api.digest.QuarantineDigest;
 import org.streamail.api.model.Content;
 import org.streamail.core.internal.transform.Transformers;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -205,6 +206,30 @@ class QuarantineServiceImplTest {
         store.hold("q10", "m", "s", Mail.envelope(), spam, Mail.message("and more"));
         assertThat(service.delete("q10", "alice-admin").status()).isEqualTo(QuarantineEntry.Status.DELETED);
         Wait.until("q8 delivered", Duration.ofSeconds(5), () -> Files.exists(eml("q8")));
+        Wait.until("spool empty", Duration.ofSeconds(2), () -> spool.entries().isEmpty());
+    }
+
+    @Test
+    void anAdministratorsReleaseToOneRecipientIsThatRecipientsHamReportButADigestUsersIsNotReportedTwice()
+            throws Exception {
+        RecordingReports reports = new RecordingReports();
+        service.reports = reports;
+        Verdict spam = new Verdict(Action.QUARANTINE, 9, List.of(Category.SPAM), List.of(), "score 9.0");
+        byte[] raw = Mail.message("the newsletter bob asked for");
+        store.hold("q30", "m", "s", Mail.envelope("bob@corp.example", "carol@corp.example", "dave@corp.example"),
+                spam, raw);
+        service.releaseTo("q30", "Bob@Corp.Example", "alice-admin");
+        // a user's weight, in the recipient's name: never the administrator's, which would lift a block for everyone
+        assertThat(reports.reports).containsExactly("HAM bob@corp.example false " + raw.length);
+        // the digest reports its users' releases itself
+        service.releaseTo("q30", "carol@corp.example", QuarantineDigest.RELEASE_ACTOR_PREFIX + "carol@corp.example");
+        assertThat(reports.reports).hasSize(1);
+        // a report that fails never fails the release
+        reports.fail = true;
+        assertThat(service.releaseTo("q30", "dave@corp.example", "alice-admin").status())
+                .isEqualTo(QuarantineEntry.Status.RELEASED);
+        Wait.until("the three copies delivered", Duration.ofSeconds(5), () -> Files.exists(eml("q30-released-0"))
+                && Files.exists(eml("q30-released-1")) && Files.exists(eml("q30-released-2")));
         Wait.until("spool empty", Duration.ofSeconds(2), () -> spool.entries().isEmpty());
     }
 
