@@ -9,9 +9,11 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.EnumSet;
 import java.util.Set;
 
 /**
@@ -28,8 +30,39 @@ public final class KeyFiles {
     public static final int NEW_KEY_BYTES = 32;
     private static final int MAX_FILE_BYTES = 4096;
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Set<PosixFilePermission> GROUP_OR_OTHERS = EnumSet.of(PosixFilePermission.GROUP_READ,
+            PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ,
+            PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
 
     private KeyFiles() {
+    }
+
+    /**
+     * Checks that a secret file the administrator made (a password file, a private key) is readable by this process
+     * and, where the file system has POSIX modes, open to nobody else: mode 600 or 400. One rule and one wording for
+     * every bundle that reads such a file (the core's password files, detect-auth's DKIM keys).
+     *
+     * @param name how messages name the file, e.g. {@code relay.password.file '/etc/…'}; never its content
+     * @throws IllegalArgumentException naming the file and what is wrong ({@code … is open to group or others (mode
+     *                                  rw-r--r--); it must be 600 or 400 (chmod 600)})
+     * @throws IOException              when its mode cannot be read
+     * @since package version 1.3.0
+     */
+    public static void requirePrivate(String name, Path file) throws IOException {
+        if (!Files.isReadable(file)) {
+            throw new IllegalArgumentException(name + " is not readable by this process");
+        }
+        if (!Files.getFileStore(file).supportsFileAttributeView("posix")) {
+            return; // no POSIX modes here (Windows): the file system's ACLs are the administrator's business
+        }
+        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+        Set<PosixFilePermission> open = EnumSet.noneOf(PosixFilePermission.class);
+        open.addAll(perms);
+        open.retainAll(GROUP_OR_OTHERS);
+        if (!open.isEmpty()) {
+            throw new IllegalArgumentException(name + " is open to group or others (mode "
+                    + PosixFilePermissions.toString(perms) + "); it must be 600 or 400 (chmod 600)");
+        }
     }
 
     /** {@code ${karaf.data}/streamail/<name>}, or {@code null} outside Karaf. */

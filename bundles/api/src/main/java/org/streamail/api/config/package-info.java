@@ -4,7 +4,7 @@
  * instead of silently ignored. Used by every bundle whose components read an {@code @ObjectClassDefinition}
  * configuration from Karaf's {@code etc/*.cfg} files.
  */
-@Version("1.2.0")
+@Version("1.3.0")
 @Export
 package org.streamail.api.config;
 

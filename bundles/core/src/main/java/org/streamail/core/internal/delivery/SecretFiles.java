@@ -13,8 +13,7 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
-import java.util.EnumSet;
-import java.util.Set;
+import org.streamail.api.config.KeyFiles;
 
 /**
  * Files that hold secrets (the smarthost password, the Message-ID key): they must be regular, readable files that
@@ -24,10 +23,6 @@ import java.util.Set;
  * read) and never the content. Stateless.
  */
 final class SecretFiles {
-
-    private static final Set<PosixFilePermission> GROUP_OR_OTHERS = EnumSet.of(PosixFilePermission.GROUP_READ,
-            PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ,
-            PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
 
     private SecretFiles() {
     }
@@ -45,7 +40,7 @@ final class SecretFiles {
             if (!Files.isRegularFile(file)) {
                 throw new IllegalArgumentException(name + " does not exist or is not a regular file");
             }
-            checkPrivate(name, file);
+            KeyFiles.requirePrivate(name, file);
             if (Files.size(file) > maxBytes) {
                 throw new IllegalArgumentException(name + " is longer than " + maxBytes + " bytes");
             }
@@ -56,23 +51,6 @@ final class SecretFiles {
             throw new IllegalArgumentException(name + " does not exist");
         } catch (IOException e) {
             throw new IllegalArgumentException(name + " cannot be read: " + e.getClass().getSimpleName());
-        }
-    }
-
-    private static void checkPrivate(String name, Path file) throws IOException {
-        if (!Files.isReadable(file)) {
-            throw new IllegalArgumentException(name + " is not readable by this process");
-        }
-        if (!Files.getFileStore(file).supportsFileAttributeView("posix")) {
-            return; // no POSIX modes here (Windows): the file system's ACLs are the administrator's business
-        }
-        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
-        Set<PosixFilePermission> open = EnumSet.noneOf(PosixFilePermission.class);
-        open.addAll(perms);
-        open.retainAll(GROUP_OR_OTHERS);
-        if (!open.isEmpty()) {
-            throw new IllegalArgumentException(name + " is open to group or others (mode "
-                    + PosixFilePermissions.toString(perms) + "); it must be 600 or 400 (chmod 600)");
         }
     }
 

@@ -5,15 +5,12 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.Objects;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamail.api.config.FileStamp;
+import org.streamail.api.config.KeyFiles;
 import org.streamail.detect.auth.internal.dkim.SigningKey;
 
 /**
@@ -35,9 +32,6 @@ final class KeyFile {
 
     private static final Logger LOG = LoggerFactory.getLogger(KeyFile.class);
     static final String PROPERTY = "keys";
-    private static final Set<PosixFilePermission> GROUP_OR_OTHERS = EnumSet.of(PosixFilePermission.GROUP_READ,
-            PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ,
-            PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
 
     private final String domain;
     private final String selector;
@@ -148,19 +142,7 @@ final class KeyFile {
             if (!Files.isRegularFile(file)) {
                 throw new IllegalArgumentException(name + " does not exist or is not a regular file");
             }
-            if (!Files.isReadable(file)) {
-                throw new IllegalArgumentException(name + " is not readable by this process");
-            }
-            if (Files.getFileStore(file).supportsFileAttributeView("posix")) {
-                Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
-                Set<PosixFilePermission> open = EnumSet.noneOf(PosixFilePermission.class);
-                open.addAll(perms);
-                open.retainAll(GROUP_OR_OTHERS);
-                if (!open.isEmpty()) {
-                    throw new IllegalArgumentException(name + " is open to group or others (mode "
-                            + PosixFilePermissions.toString(perms) + "); it must be 600 or 400 (chmod 600)");
-                }
-            }
+            KeyFiles.requirePrivate(name, file);
             if (Files.size(file) > PemKeys.MAX_FILE_BYTES) {
                 throw new IllegalArgumentException(name + " is longer than " + PemKeys.MAX_FILE_BYTES + " bytes");
             }
