@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  *       form targets ({@code <form action>}, {@code formaction} of {@code button} and {@code input}, signed as
  *       {@link LinkTokens.Kind#FORM}; an empty or missing one is left alone), found with jsoup and replaced at the
  *       attribute value's source position, so the rest of the HTML (visible text, formatting, entities) stays
- *       as written. Entities in the value are decoded before signing ({@code &amp;} is {@code &}). A
+ *       as written. A form whose target was rewritten is made to submit with POST ({@link #submitByPost}), so what
+ *       is typed into it never becomes part of a URL. Entities in the value are decoded before signing ({@code &amp;} is {@code &}). A
  *       relative {@code href} under an absolute http(s) {@code <base href>} is resolved first (else it
  *       would escape rewriting); the {@code <base>} itself is left alone. The {@code href} of VML elements
  *       ({@code v:roundrect} …) and the content of Outlook's conditional comments ({@code <!--[if mso]>}) too:
@@ -719,6 +720,8 @@ final class LinkRewriter {
             }
         }
         List<TextEdit> edits = new ArrayList<>();
+        List<Element> submitters = new ArrayList<>();
+        boolean formRewritten = false;
         for (Element e : doc.getAllElements()) {
             String tag = e.normalName();
             List<String> names;
@@ -734,11 +737,30 @@ final class LinkRewriter {
             } else {
                 continue;
             }
+            int before = edits.size();
             // by the key as parsed: in SVG jsoup keeps the case of attribute names (XLINK:HREF)
             for (org.jsoup.nodes.Attribute a : e.attributes().asList()) {
                 if (names.contains(a.getKey().toLowerCase(Locale.ROOT))) {
                     rewriteAttribute(html, e, a.getKey(), base, relativeScheme, kind, s, edits);
                 }
+            }
+            boolean rewritten = edits.size() > before;
+            if (tag.equals("form") && rewritten) {
+                formRewritten = true;
+                submitByPost(html, e, "method", true, edits);
+            } else if (kind == LinkTokens.Kind.FORM) {
+                if (rewritten) {
+                    submitByPost(html, e, "formmethod", true, edits);
+                } else {
+                    submitters.add(e);
+                }
+            }
+        }
+        if (formRewritten) {
+            // a submit button's formmethod=get overrides its form's method (even one made POST above); its form may
+            // be anywhere in the document (form="id"), so every such button of a document with a rewritten form
+            for (Element e : submitters) {
+                submitByPost(html, e, "formmethod", false, edits);
             }
         }
         if (level < MAX_REPARSE_LEVELS) {
@@ -861,6 +883,63 @@ final class LinkRewriter {
             // <a href> is href="" to a browser (the <base>, when there is one): it gets the "=" it lacks
             edits.add(new TextEdit(start, end, bare ? "=\"" + replacement + "\"" : replacement));
         }
+    }
+
+    /**
+     * Makes the form (or submit button) {@code e}, whose target now leads to the gateway, submit with POST: the value of
+     * its {@code method} ({@code formmethod}) attribute replaced by {@code post}, or the attribute added after the tag
+     * name when it is missing and {@code addWhenMissing}. A {@code method=get} form puts what was typed (passwords
+     * included) into the query string of the URL it opens, and the gateway never reads it, but the browser's history,
+     * a reverse proxy's or web server's access log in front of the gateway and any other request log do (audit:
+     * only the README told administrators to keep such logs off for the click path). A POST carries the fields in
+     * the body, which the click handler never reads; the submission is answered exactly as before. The value
+     * browsers compare is the attribute's, ASCII case-insensitive: anything but {@code post} or {@code dialog} (a
+     * dialog form submits nowhere) is GET, an invalid or blank value included, and is replaced; the attribute is
+     * found as the tokenizer reads it (the first of duplicates counts). Idempotent: a second pass finds
+     * {@code post}.
+     */
+    private static void submitByPost(String html, Element e, String attr, boolean addWhenMissing,
+            List<TextEdit> edits) {
+        Range tag = e.sourceRange();
+        if (!tag.isTracked() || tag.startPos() < 0 || tag.endPos() > html.length() || tag.endPos() <= tag.startPos()
+                || html.charAt(tag.startPos()) != '<') {
+            return; // no source position (an implied element): nothing written to change
+        }
+        int[] found = attributeValue(html, tag.startPos(), tag.endPos(), attr);
+        if (found == null) {
+            if (addWhenMissing) {
+                int i = tag.startPos() + 1;
+                while (i < tag.endPos() && !isTagSpace(html.charAt(i)) && html.charAt(i) != '/'
+                        && html.charAt(i) != '>') {
+                    i++; // the tag name
+                }
+                edits.add(new TextEdit(i, i, " " + attr + "=\"post\""));
+            }
+        } else if (found[2] == 0) {
+            edits.add(new TextEdit(found[0], found[1], "=\"post\"")); // <form method>: an empty value, GET
+        } else {
+            String value = Parser.unescapeEntities(html.substring(found[0], found[1]), true);
+            if (!asciiEqualsIgnoreCase(value, "post") && !asciiEqualsIgnoreCase(value, "dialog")) {
+                edits.add(new TextEdit(found[0], found[1], "post"));
+            }
+        }
+    }
+
+    /**
+     * Whether {@code value} is {@code lowerKeyword} but for the case of ASCII letters, as browsers compare keywords
+     * ({@link String#equalsIgnoreCase} would take {@code "poſt"}, with a long s, for {@code post}).
+     */
+    static boolean asciiEqualsIgnoreCase(String value, String lowerKeyword) {
+        if (value.length() != lowerKeyword.length()) {
+            return false;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if ((c >= 'A' && c <= 'Z' ? (char) (c + 32) : c) != lowerKeyword.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -766,7 +766,8 @@ class LinkRewriterTest {
         // in place: the rest of the tag and the page as written
         assertThat(out).contains("<form action=\"" + PREFIX).contains("\" method=\"post\"><input name=user>")
                 .doesNotContain("quoted-printable")
-                .contains("<button FORMACTION='" + PREFIX).contains("'>Go</button>\r\n").doesNotContain("evil");
+                .contains("<button formmethod=\"post\" FORMACTION='" + PREFIX).contains("'>Go</button>\r\n")
+                .doesNotContain("evil");
         LinkRewriter.Result twice = rewriter.rewrite(out.getBytes(StandardCharsets.ISO_8859_1), "m-1",
                 "alice@corp.example", INTERNAL);
         assertThat(twice.changed()).as("a second pass changes nothing").isFalse();
@@ -817,7 +818,59 @@ class LinkRewriterTest {
                 INTERNAL);
         assertThat(r.urls()).containsExactly("https://e.example/1", "https://e.example/2");
         String out = text(r);
-        assertThat(out).contains("<form action=\"" + PREFIX + LinkRewriter.UNCHECKED + "\"></form><form action=\""
-                + PREFIX + LinkRewriter.UNCHECKED + "\"></form>").doesNotContain("e.example/3");
+        assertThat(out).contains("<form method=\"post\" action=\"" + PREFIX + LinkRewriter.UNCHECKED
+                + "\"></form><form method=\"post\" action=\"" + PREFIX + LinkRewriter.UNCHECKED + "\"></form>")
+                .doesNotContain("e.example/3");
+    }
+
+    /**
+     * A {@code method=get} form sent to the gateway puts what was typed into the URL: never read by the gateway, but
+     * written to the browser's history and to the access log of any proxy in front of it. Every form whose target
+     * was rewritten submits with POST instead, whatever its method said (missing, GET, blank, invalid: all GET to a
+     * browser), and a submit button's {@code formmethod} cannot turn it back.
+     */
+    @Test
+    void formsWhoseTargetWasRewrittenSubmitWithPost() throws Exception {
+        String body = "<form action=\"https://evil.example/1\"><input type=password name=pw></form>\r\n"
+                + "<form ACTION=\"https://evil.example/2\" Method=GET><input name=a></form>\r\n"
+                + "<form method='get ' action=\"https://evil.example/3\"><input name=b></form>\r\n"
+                + "<form method action=\"https://evil.example/4\"><input name=c></form>\r\n"
+                + "<form method=\"po&#383;t\" action=\"https://evil.example/5\"><input name=d></form>\r\n"
+                + "<form method=\"POST\" action=\"https://evil.example/6\"><button formmethod=GET>x</button>"
+                + "<button formaction=\"https://evil.example/7\">y</button>"
+                + "<input type=submit formmethod=post formaction=\"https://evil.example/8\"></form>\r\n"
+                + "<form method=dialog action=\"https://evil.example/9\"><input name=e></form>\r\n";
+        String out = text(rewrite(htmlMessage("8bit", body)));
+        assertThat(clicked(out)).hasSize(9).allMatch(u -> u.startsWith("https://evil.example/"));
+        assertThat(out.lines().filter(l -> l.contains("<form")).toList()).satisfiesExactly(
+                l -> assertThat(l).startsWith("<form method=\"post\" action=\"" + PREFIX),
+                l -> assertThat(l).startsWith("<form ACTION=\"" + PREFIX).contains("\" Method=post><input name=a>"),
+                l -> assertThat(l).startsWith("<form method='post' action=\"" + PREFIX),
+                l -> assertThat(l).startsWith("<form method=\"post\" action=\"" + PREFIX),
+                l -> assertThat(l).startsWith("<form method=\"post\" action=\"" + PREFIX),
+                l -> assertThat(l).startsWith("<form method=\"POST\" action=\"" + PREFIX)
+                        .contains("<button formmethod=post>x</button>")
+                        .contains("<button formmethod=\"post\" formaction=\"" + PREFIX)
+                        .contains("<input type=submit formmethod=post formaction=\"" + PREFIX),
+                l -> assertThat(l).startsWith("<form method=dialog action=\"" + PREFIX));
+        LinkRewriter.Result twice = rewriter.rewrite(out.getBytes(StandardCharsets.ISO_8859_1), "m-1",
+                "alice@corp.example", INTERNAL);
+        assertThat(twice.changed()).as("a second pass changes nothing").isFalse();
+    }
+
+    @Test
+    void aFormLeftAloneKeepsItsMethod() throws Exception {
+        // no target rewritten (none, empty, internal): nothing changes, its method and its buttons' included
+        String body = "<form method=get><button formmethod=get>x</button></form>"
+                + "<form action=\"https://wiki.corp.example/f\" method=get></form>\r\n";
+        assertThat(rewrite(htmlMessage("8bit", body)).changed()).isFalse();
+    }
+
+    @Test
+    void keywordsCompareAsBrowsersDoAsciiCaseOnly() {
+        assertThat(LinkRewriter.asciiEqualsIgnoreCase("PoSt", "post")).isTrue();
+        assertThat(LinkRewriter.asciiEqualsIgnoreCase("po\u017Ft", "post")).isFalse();
+        assertThat(LinkRewriter.asciiEqualsIgnoreCase("post ", "post")).isFalse();
+        assertThat(LinkRewriter.asciiEqualsIgnoreCase("DIALOG", "dialog")).isTrue();
     }
 }
