@@ -836,27 +836,46 @@ final class LinkRewriter {
         // the range of the second, which browsers ignore (found by fuzzing: the first stayed live). For an empty
         // value jsoup's range is just after the name, before any ="" (found by fuzzing too: the click URL ran
         // into the name, and a later duplicate href="..." of the tag, ignored until then, became the live link).
-        int[] found = tag.isTracked() && tag.startPos() >= 0 && tag.endPos() <= html.length()
-                && tag.endPos() >= tag.startPos()
-                ? attributeValue(html, tag.startPos(), tag.endPos(), attr.toLowerCase(Locale.ROOT)) : null;
+        // jsoup ends a start tag cut off by the end of the text one character past it (<a href="x" at the end):
+        // browsers drop such a tag, but a sanitiser re-writing the HTML with jsoup keeps it, and the link was left
+        // live (found by fuzzing). The tag is read up to the end of the text.
+        int tagEnd = Math.min(tag.endPos(), html.length());
+        boolean tagKnown = tag.isTracked() && tag.startPos() >= 0 && tag.startPos() <= tagEnd;
+        int[] found = tagKnown ? attributeValue(html, tag.startPos(), tagEnd, attr.toLowerCase(Locale.ROOT)) : null;
+        // jsoup trims the names it reads (String.trim: every character up to U+0020): <a HREF\x17="evil" HREF="x">
+        // has no href but "x" to a browser (the control character is part of the first name), while jsoup takes the
+        // first for its href, with the range of the second (duplicates spelled alike): the second was rewritten to
+        // the first's URL and the first left as it was, which a sanitiser re-writing the HTML with jsoup made the
+        // live link (found by fuzzing). Each is now rewritten from its own source text.
+        int[] trimmed = tagKnown
+                ? attributeValue(html, tag.startPos(), tagEnd, attr.toLowerCase(Locale.ROOT), true) : null;
         boolean jsoupRange = value.isTracked() && value.startPos() >= 0 && value.endPos() <= html.length()
                 && value.endPos() > value.startPos();
+        int edited = -1;
+        int alsoEdited = -1;
         if (jsoupRange && (found == null || found[0] == value.startPos())) {
-            addEdit(value.startPos(), value.endPos(), e.attr(attr), false, base, relativeScheme, kind, s, edits);
-            return;
+            String v = found != null && trimmed != null && trimmed[0] != found[0]
+                    ? Parser.unescapeEntities(html.substring(value.startPos(), value.endPos()), true) : e.attr(attr);
+            addEdit(value.startPos(), value.endPos(), v, false, base, relativeScheme, kind, s, edits);
+            edited = value.startPos();
+        } else if (found != null) {
+            String first = Parser.unescapeEntities(html.substring(found[0], found[1]), true);
+            addEdit(found[0], found[1], first, found[2] == 0, base, relativeScheme, kind, s, edits);
+            edited = found[0];
+            if (jsoupRange && !e.attr(attr).equals(first)) {
+                // A value browsers ignore, but jsoup takes for the link (<a href \0 href=...>: jsoup adds the NUL to
+                // the first name where the tokenizer starts a new attribute): a reader or webmail sanitiser that
+                // re-writes the HTML with such a parser would make it the live one (found by fuzzing). Rewritten too.
+                addEdit(value.startPos(), value.endPos(),
+                        Parser.unescapeEntities(html.substring(value.startPos(), value.endPos()), true), false, base,
+                        relativeScheme, kind, s, edits);
+                alsoEdited = value.startPos();
+            }
         }
-        if (found == null) {
-            return;
-        }
-        String first = Parser.unescapeEntities(html.substring(found[0], found[1]), true);
-        addEdit(found[0], found[1], first, found[2] == 0, base, relativeScheme, kind, s, edits);
-        if (jsoupRange && !e.attr(attr).equals(first)) {
-            // A value browsers ignore, but jsoup takes for the link (<a href \0 href=...>: jsoup adds the NUL to the
-            // first name where the tokenizer starts a new attribute): a reader or webmail sanitiser that re-writes the
-            // HTML with such a parser would make it the live one (found by fuzzing). Rewritten as well.
-            addEdit(value.startPos(), value.endPos(),
-                    Parser.unescapeEntities(html.substring(value.startPos(), value.endPos()), true), false, base,
-                    relativeScheme, kind, s, edits);
+        if (trimmed != null && trimmed[2] == 1 && trimmed[1] > trimmed[0] && trimmed[0] != edited
+                && trimmed[0] != alsoEdited) {
+            addEdit(trimmed[0], trimmed[1], Parser.unescapeEntities(html.substring(trimmed[0], trimmed[1]), true),
+                    false, base, relativeScheme, kind, s, edits);
         }
     }
 
@@ -901,15 +920,15 @@ final class LinkRewriter {
     private static void submitByPost(String html, Element e, String attr, boolean addWhenMissing,
             List<TextEdit> edits) {
         Range tag = e.sourceRange();
-        if (!tag.isTracked() || tag.startPos() < 0 || tag.endPos() > html.length() || tag.endPos() <= tag.startPos()
-                || html.charAt(tag.startPos()) != '<') {
+        int tagEnd = Math.min(tag.endPos(), html.length()); // one past the text for a tag the text cuts off
+        if (!tag.isTracked() || tag.startPos() < 0 || tagEnd <= tag.startPos() || html.charAt(tag.startPos()) != '<') {
             return; // no source position (an implied element): nothing written to change
         }
-        int[] found = attributeValue(html, tag.startPos(), tag.endPos(), attr);
+        int[] found = attributeValue(html, tag.startPos(), tagEnd, attr);
         if (found == null) {
             if (addWhenMissing) {
                 int i = tag.startPos() + 1;
-                while (i < tag.endPos() && !isTagSpace(html.charAt(i)) && html.charAt(i) != '/'
+                while (i < tagEnd && !isTagSpace(html.charAt(i)) && html.charAt(i) != '/'
                         && html.charAt(i) != '>') {
                     i++; // the tag name
                 }
@@ -949,6 +968,15 @@ final class LinkRewriter {
      * Linear in the tag.
      */
     static int[] attributeValue(String html, int from, int to, String lowerName) {
+        return attributeValue(html, from, to, lowerName, false);
+    }
+
+    /**
+     * As {@link #attributeValue(String, int, int, String)}, each name compared as jsoup reads it when
+     * {@code asJsoup}: {@link String#trim trimmed} of the characters up to U+0020 at its ends (the tokenizer keeps
+     * control characters in a name), then lower-cased.
+     */
+    static int[] attributeValue(String html, int from, int to, String lowerName, boolean asJsoup) {
         int i = from;
         if (i < to && html.charAt(i) == '<') {
             i++;
@@ -969,7 +997,8 @@ final class LinkRewriter {
             while (i < to && !isTagSpace(html.charAt(i)) && "/>=".indexOf(html.charAt(i)) < 0) {
                 i++;
             }
-            boolean match = html.substring(nameStart, i).toLowerCase(Locale.ROOT).equals(lowerName);
+            String name = html.substring(nameStart, i);
+            boolean match = (asJsoup ? name.trim() : name).toLowerCase(Locale.ROOT).equals(lowerName);
             int nameEnd = i;
             while (i < to && isTagSpace(html.charAt(i))) {
                 i++;

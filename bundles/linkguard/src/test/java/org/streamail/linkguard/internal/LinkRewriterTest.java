@@ -731,6 +731,46 @@ class LinkRewriterTest {
                 .doesNotContain("evil.example/x");
     }
 
+    /**
+     * Found by LinkRewriterFuzzTest: a control character ending a name ({@code HREF\u0017}) is part of it to a
+     * browser, which has no href there, but jsoup trims it away and takes that value for the href, with the source
+     * range of the next one spelled alike: only the next was rewritten, and a sanitiser re-writing the HTML with jsoup
+     * made the first live. Both are rewritten, each from its own text; and a name with the control character inside
+     * ({@code HR\u0001EF}) is no href to either.
+     */
+    @Test
+    void anHrefWhoseNameJsoupTrimsIsRewrittenFromItsOwnText() throws Exception {
+        String body = "<a HREF\u0017=\"http://evil.example/3\" HREF=\"http://evil.example/2\">y</a>"
+                + "<a \u0001href=\"http://evil.example/4\">z</a><a HR\u0001EF=\"http://kept.example/\">w</a>\r\n";
+        LinkRewriter.Result r = rewrite(htmlMessage("8bit", body));
+        assertThat(r.urls()).containsExactlyInAnyOrder("http://evil.example/3", "http://evil.example/2",
+                "http://evil.example/4");
+        String out = text(r);
+        assertThat(out).doesNotContain("evil.example").contains("HR\u0001EF=\"http://kept.example/\"")
+                .contains("<a HREF\u0017=\"" + PREFIX).contains("\" HREF=\"" + PREFIX).contains("<a \u0001href=\"" + PREFIX);
+        // as a sanitiser built on jsoup reads the result: the third has no href
+        assertThat(org.jsoup.Jsoup.parse(out).select("a").stream().map(a -> a.attr("href")).toList())
+                .satisfiesExactly(h -> assertThat(h).startsWith(PREFIX), h -> assertThat(h).startsWith(PREFIX),
+                        h -> assertThat(h).isEmpty());
+    }
+
+    /**
+     * Found by LinkRewriterFuzzTest: jsoup ends a start tag that the end of the text cuts off one character past the
+     * text. Browsers drop such a tag; a sanitiser re-writing the HTML with jsoup keeps it as a link, which was left
+     * live (the tag was not read because its end lay outside the text).
+     */
+    @Test
+    void aLinkInAStartTagCutOffByTheEndOfTheTextIsRewritten() throws Exception {
+        String html = "<p>x</p><a HREF=\"http://evil.example/2\" hRef=";
+        String out = rewriter.rewriteHtml(html, rewriter.new Session("m-1", "alice@corp.example", INTERNAL));
+        assertThat(out).isEqualTo("<p>x</p><a HREF=\"" + PREFIX + out.substring(out.indexOf(PREFIX) + PREFIX.length(),
+                out.indexOf("\" hRef=")) + "\" hRef=");
+        assertThat(clicked(out)).containsExactly("http://evil.example/2");
+        String form = "<form action=\"http://evil.example/f\" method=";
+        assertThat(rewriter.rewriteHtml(form, rewriter.new Session("m-1", "", INTERNAL)))
+                .startsWith("<form action=\"" + PREFIX).endsWith("\" method=post");
+    }
+
     /** The payloads of the click links in {@code s}, in order. */
     private List<LinkTokens.Payload> payloads(String s) {
         return payloads(tokens, s);
