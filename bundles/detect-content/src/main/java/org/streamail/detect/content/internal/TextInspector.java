@@ -1,6 +1,7 @@
 package org.streamail.detect.content.internal;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -22,9 +23,14 @@ final class TextInspector {
             .append(new StringBuilder("*H+H$!ELIF-TSET-SURIVITNA-DRADNATS-RACIE").reverse())).toString()
             .getBytes(StandardCharsets.ISO_8859_1);
 
-    private static final Pattern BASE64_PE = Pattern.compile("TV[o-r][A-Za-z0-9+/]{20}|f0VMR[gl][A-Za-z0-9+/]{20}");
+    /** Base64 whose bytes would begin with a PE/DOS ({@code MZ}) or ELF header. */
+    static final Signatures BASE64_PE = new Signatures(
+            Pattern.compile("TV[o-r][A-Za-z0-9+/]{20}|f0VMR[gl][A-Za-z0-9+/]{20}"), false,
+            List.of("TVo", "TVp", "TVq", "TVr", "f0VMRg", "f0VMRl"));
     /** Hex text whose bytes would begin with a PE/DOS, ELF, Mach-O (thin or universal) or Java class signature. */
-    private static final Pattern HEX_EXECUTABLE = Pattern.compile("(?i)4d5a|7f454c46|feedfac[ef]|c[ef]faedfe|cafebabe");
+    static final Signatures HEX_EXECUTABLE = new Signatures(
+            Pattern.compile("(?i)4d5a|7f454c46|feedfac[ef]|c[ef]faedfe|cafebabe"), true,
+            List.of("4d5a", "7f454c46", "feedfac", "cefaedfe", "cffaedfe", "cafebabe"));
     /** Bytes read from one hex run, at most (enough for the headers the sniffer judges). */
     private static final int MAX_HEX = 4096;
     /** Fewest bytes a hex run must hold to be judged (shorter: a magic number quoted in prose). */
@@ -33,16 +39,15 @@ final class TextInspector {
      * Base64 whose bytes would begin with an archive or compound-file signature: ZIP (local header, spanned), 7z,
      * RAR, gzip, bzip2, xz, CAB, OLE2. Where it may start a blob is judged by {@link #blobStart}.
      */
-    private static final Pattern BASE64_ARCHIVE = Pattern.compile(
-            "UEsDB|UEsHC|N3q8ryc|UmFyIRo|H4sI|QlpoO|QlpoM|/Td6WFo|TVNDRg|0M8R4KGx");
+    static final Signatures BASE64_ARCHIVE = base64Literals(
+            "UEsDB", "UEsHC", "N3q8ryc", "UmFyIRo", "H4sI", "QlpoO", "QlpoM", "/Td6WFo", "TVNDRg", "0M8R4KGx");
     /**
      * Hex text whose bytes would begin with the same archive signatures, the byte pairs written together or one space
-     * or tab apart ({@code 504b0304}, {@code 50 4b 03 04}): ZIP, 7z, RAR, gzip, bzip2, xz, CAB, OLE2.
+     * or tab apart ({@code 504b0304}, {@code 50 4b 03 04}): ZIP, 7z, RAR, gzip, bzip2 (then a block size digit),
+     * xz, CAB, OLE2.
      */
-    private static final Pattern HEX_ARCHIVE = Pattern.compile("(?i)" + String.join("|", hexBytes("504b0304"),
-            hexBytes("504b0708"), hexBytes("377abcaf271c"), hexBytes("526172211a07"), hexBytes("1f8b08"),
-            hexBytes("425a68") + "[ \\t]?3[1-9]", hexBytes("fd377a585a00"), hexBytes("4d534346"),
-            hexBytes("d0cf11e0a1b11ae1")));
+    static final Signatures HEX_ARCHIVE = hexArchives("504b0304", "504b0708", "377abcaf271c", "526172211a07",
+            "1f8b08", "425a68", "fd377a585a00", "4d534346", "d0cf11e0a1b11ae1");
     /** Hex archive runs decoded per text, at most (each also takes from the same byte budget as base64). */
     private static final int MAX_HEX_ARCHIVES = 10;
     /** Fewest bytes a hex archive run must hold to be decoded (a gzip of a small program is about 40). */
@@ -200,10 +205,12 @@ final class TextInspector {
         if (text.indexOf('X') >= 0 && text.contains("EICAR")) {
             eicar(path, text.getBytes(StandardCharsets.ISO_8859_1));
         }
-        base64Executable(path, text);
+        // ASCII letters lower-cased, positions kept: the hex signatures are looked for in it, and a command's
+        // program names (its patterns fold ASCII case only)
+        String lower = Signatures.foldAscii(text);
+        base64Executable(path, text, lower);
         base64Archive(path, text, depth);
-        hexArchive(path, text, depth);
-        String lower = text.toLowerCase(Locale.ROOT);
+        hexArchive(path, text, lower, depth);
         for (Command c : COMMANDS) {
             if (!c.mayHold(lower)) {
                 continue;
@@ -242,9 +249,12 @@ final class TextInspector {
         return null;
     }
 
-    private void base64Executable(String path, String text) {
-        Matcher m = BASE64_PE.matcher(text);
-        for (int k = 0; k < 100 && m.find(); k++) {
+    private void base64Executable(String path, String text, String lower) {
+        Signatures.Search pe = BASE64_PE.in(text, lower);
+        Matcher m;
+        int next = 0;
+        for (int k = 0; k < 100 && (m = pe.find(next)) != null; k++) {
+            next = m.end();
             ctx.checkTime(path);
             try {
                 byte[] bin = Base64.getDecoder().decode(base64Run(text, m.start(), 4096).digits());
@@ -259,9 +269,10 @@ final class TextInspector {
         }
         // Hex runs are read across line breaks and reply quotes; each character is read once: the next signature is
         // looked for after the run just read.
-        Matcher h = HEX_EXECUTABLE.matcher(text);
+        Signatures.Search hexes = HEX_EXECUTABLE.in(text, lower);
+        Matcher h;
         int from = 0;
-        for (int k = 0; k < 20 && from < text.length() && h.find(from); k++) {
+        for (int k = 0; k < 20 && from < text.length() && (h = hexes.find(from)) != null; k++) {
             ctx.checkTime(path);
             Run run = Run.read(text, h.start(), 2 * MAX_HEX, TextInspector::hex);
             from = Math.max(run.end(), h.end());
@@ -289,14 +300,17 @@ final class TextInspector {
      * executable, and base64 that is anything else (PGP, S/MIME, images), are not reported.
      */
     private void base64Archive(String path, String text, int depth) {
-        Matcher m = BASE64_ARCHIVE.matcher(text);
+        Signatures.Search archives = BASE64_ARCHIVE.in(text, null);
+        Matcher m;
+        int next = 0;
         int budget = MAX_BASE64_ARCHIVE;
         long sliced = 0;
         int slices = 0;
         Armour armour = null;
         DecodedRun run = null;
-        for (int k = 0; k < 10 && m.find(); ) {
+        for (int k = 0; k < 10 && (m = archives.find(next)) != null; ) {
             int pos = m.start();
+            next = m.end();
             if (!blobStart(text, pos)) {
                 continue;
             }
@@ -377,11 +391,13 @@ final class TextInspector {
      * read once (the next signature is looked for after the run just read), and a run is decoded from its signature
      * (hex is read a byte at a time, so junk ahead of it does not matter).
      */
-    private void hexArchive(String path, String text, int depth) {
-        Matcher m = HEX_ARCHIVE.matcher(text);
+    private void hexArchive(String path, String text, String lower, int depth) {
+        Signatures.Search hexes = HEX_ARCHIVE.in(text, lower);
+        Matcher m;
         int budget = MAX_BASE64_ARCHIVE;
         int from = 0;
-        for (int k = 0; k < MAX_HEX_ARCHIVES && budget > 0 && from < text.length() && m.find(from); k++) {
+        for (int k = 0; k < MAX_HEX_ARCHIVES && budget > 0 && from < text.length() && (m = hexes.find(from)) != null;
+                k++) {
             ctx.checkTime(path);
             Run run = Run.read(text, m.start(), 2 * budget, TextInspector::hex);
             from = Math.max(run.end(), m.end());
@@ -395,6 +411,31 @@ final class TextInspector {
                 return;
             }
         }
+    }
+
+    /** Base64 signatures: the pattern of the literals themselves. */
+    private static Signatures base64Literals(String... literals) {
+        return new Signatures(Pattern.compile(String.join("|", literals)), false, List.of(literals));
+    }
+
+    /**
+     * Hex signatures (lower case, each at least two bytes), their byte pairs one space or tab apart at most, found by
+     * their first two bytes written in any of the three ways; bzip2's {@code BZh} is followed by its block size
+     * digit {@code 1}..{@code 9}.
+     */
+    private static Signatures hexArchives(String... hex) {
+        List<String> alternatives = new ArrayList<>();
+        List<String> literals = new ArrayList<>();
+        for (String h : hex) {
+            alternatives.add(hexBytes(h) + (h.equals("425a68") ? "[ \\t]?3[1-9]" : ""));
+            for (String gap : List.of("", " ", "\t")) {
+                String lead = h.substring(0, 2) + gap + h.substring(2, 4);
+                if (!literals.contains(lead)) {
+                    literals.add(lead);
+                }
+            }
+        }
+        return new Signatures(Pattern.compile("(?i)" + String.join("|", alternatives)), true, literals);
     }
 
     /** {@code hex} (an even number of digits) as a pattern whose byte pairs may stand one space or tab apart. */
