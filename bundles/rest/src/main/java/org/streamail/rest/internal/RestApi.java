@@ -2,6 +2,7 @@ package org.streamail.rest.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -40,6 +41,7 @@ import org.streamail.rest.internal.http.Router;
 import org.streamail.rest.internal.http.JsonErrors;
 import org.streamail.rest.internal.http.TimeBounds;
 import org.streamail.rest.internal.json.JsonMapping;
+import org.streamail.rest.internal.json.MetricsText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -116,6 +118,7 @@ final class RestApi {
         IncidentRoutes.register(router, incidents, mapper, limits.maxJsonSize());
         DkimRoutes.register(router, dkim, mapper, limits.maxJsonSize());
         router.add("GET", "/health", Permission.READ, this::health)
+                .add("GET", "/metrics", Permission.READ, this::metrics)
                 .add("POST", "/scan", Permission.ADMIN, this::scan)
                 .add("GET", "/messages", Permission.READ, this::messages)
                 .add("GET", "/messages/{id}", Permission.READ, this::message)
@@ -213,6 +216,17 @@ final class RestApi {
         StatusReport report = services.requireStatus().status();
         // 503 when not accepting mail lets a load balancer or monitor act on the status code alone.
         return ApiResponse.json(report.ready() ? 200 : 503, JsonMapping.status(report));
+    }
+
+    /**
+     * The status in the Prometheus text format. Always {@code 200} while the status service answers: a scrape that
+     * failed with {@code 503} when the gateway stops accepting mail would lose the very numbers that say so
+     * ({@code streamail_ready 0}).
+     */
+    private ApiResponse metrics(ApiRequest request) {
+        StatusReport report = services.requireStatus().status();
+        return ApiResponse.bytes(200, MetricsText.CONTENT_TYPE,
+                MetricsText.of(report).getBytes(StandardCharsets.UTF_8));
     }
 
     // ---- scan

@@ -253,6 +253,8 @@ class RealHttpTest {
         String viewer = ServletAndContextTest.basic("watcher:pw");
         String[][] cases = {
             {"/health", viewer, "200"},
+            {"/metrics", viewer, "200"},
+            {"/metrics", null, "401"},
             {"/quarantine", viewer, "200"},
             {"/quarantine/q1/raw", admin, "200"},
             {"/quarantine/nope", viewer, "404"},
@@ -280,6 +282,9 @@ class RealHttpTest {
         assertThat(raw.headers().get("content-type")).startsWith("message/rfc822");
         assertThat(raw.headers().get("content-disposition")).contains("q1.eml");
         assertThat(exchange("HEAD", "/health", null).headers()).containsKey("www-authenticate");
+        Answer metrics = exchange("GET", "/metrics", viewer);
+        assertThat(metrics.headers().get("content-type")).isEqualTo("text/plain; version=0.0.4; charset=utf-8");
+        assertThat(new String(metrics.body(), StandardCharsets.UTF_8)).contains("\nstreamail_ready 1\n");
     }
 
     @Test

@@ -262,6 +262,26 @@ class RestApiTest {
     }
 
     @Test
+    void metricsAreThePrometheusTextOfTheStatusAndStay200WhenNotReady() {
+        ApiResponse up = get("/metrics");
+        assertThat(up.status()).isEqualTo(200);
+        assertThat(up.contentType()).isEqualTo("text/plain; version=0.0.4; charset=utf-8");
+        String text = new String(up.bytes(), StandardCharsets.UTF_8);
+        assertThat(text).contains("streamail_ready 1\n", "streamail_spooled_messages 2\n",
+                "streamail_deferred_messages 1\n", "streamail_received_messages_total 10\n",
+                "streamail_verdicts_total{action=\"deliver\"} 7\n",
+                "streamail_detector_bound{detector=\"content\",mandatory=\"true\"} 1\n",
+                "streamail_detector_bound{detector=\"phishing\",mandatory=\"false\"} 1\n",
+                "streamail_start_time_seconds " + InMemoryGateway.T0.getEpochSecond() + "\n", "streamail_problems 0\n");
+
+        gateway.ready = false;
+        ApiResponse down = get("/metrics");
+        assertThat(down.status()).as("a scrape keeps the numbers that say the gateway is down").isEqualTo(200);
+        assertThat(new String(down.bytes(), StandardCharsets.UTF_8)).contains("streamail_ready 0\n");
+        assertThat(call(null, "GET", "/metrics", null, null).status()).isEqualTo(401);
+    }
+
+    @Test
     void missingServiceAnswersServiceUnavailableForItsEndpointsOnly() {
         RestApi partial = new RestApi(new Services(() -> null, () -> gateway.quarantine, () -> null,
                 () -> gateway.messageLog, () -> gateway.directory), new RestApi.Limits(1024, 256));

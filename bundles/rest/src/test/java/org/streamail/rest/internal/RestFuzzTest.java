@@ -277,6 +277,7 @@ class RestFuzzTest {
         {"DELETE", "/blocklist/{id}"}, {"GET", "/alerts"}, {"GET", "/isolation"}, {"POST", "/isolation"},
         {"GET", "/isolation/audit"}, {"POST", "/isolation/{ip}/release"}, {"GET", "/clicks"}, {"GET", "/bad-urls"},
         {"DELETE", "/bad-urls"}, {"POST", "/messages/{id}/recall"}, {"GET", "/dkim"}, {"POST", "/dkim/keys"},
+        {"GET", "/metrics"},
     };
     static final String[] METHODS = {"GET", "POST", "DELETE", "PUT", "PATCH", "HEAD", "OPTIONS", "get", "TRACE"};
     static final String[] IDS = {"q1", "q2", "m1", "m2", "r0", "r1", "nope", "a".repeat(129), "..", "-", "q1.eml"};
