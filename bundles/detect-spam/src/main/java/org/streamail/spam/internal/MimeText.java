@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.streamail.api.mime.EncodedWords;
 
 /**
  * A small, bounded MIME reader that turns raw RFC 822 bytes into what the spam features need: top-level
@@ -90,7 +91,6 @@ final class MimeText {
      */
     static final Pattern HREF = Pattern.compile(
             "(?i)(?:href|src|action)\\s*+=\\s*+[\"']?+\\s*+(https?://[^\"'\\s>]{1,2000})");
-    private static final Pattern ENCODED_WORD = Pattern.compile("=\\?([^?]{1,40})\\?([bBqQ])\\?([^?]{0,2000})\\?=");
     private static final Pattern TAG_NAME = Pattern.compile("<\\s*([a-zA-Z][a-zA-Z0-9]{0,15})");
 
     private MimeText() {
@@ -193,7 +193,7 @@ final class MimeText {
             c.addText(t);
             c.addLinks(t, URL);
         } else if (body.length > 0) {
-            c.parts.add(new Part(type.isEmpty() ? "application/octet-stream" : type, decodeWords(fileName),
+            c.parts.add(new Part(type.isEmpty() ? "application/octet-stream" : type, EncodedWords.decode(fileName),
                     sha256(body), body.length));
         }
         return headers;
@@ -286,7 +286,7 @@ final class MimeText {
         if (name.isEmpty() || name.indexOf(' ') >= 0) {
             return;
         }
-        out.add(new Field(name, decodeWords(line.substring(colon + 1).strip())));
+        out.add(new Field(name, EncodedWords.decode(line.substring(colon + 1).strip())));
     }
 
     private static String value(List<Field> headers, String name) {
@@ -362,14 +362,14 @@ final class MimeText {
             }
         }
         if (encoding.equals("quoted-printable")) {
-            return quotedPrintable(raw, from, to, false);
+            return quotedPrintable(raw, from, to);
         }
         byte[] copy = new byte[to - from];
         System.arraycopy(raw, from, copy, 0, copy.length);
         return copy;
     }
 
-    private static byte[] quotedPrintable(byte[] raw, int from, int to, boolean underscoreIsSpace) {
+    private static byte[] quotedPrintable(byte[] raw, int from, int to) {
         byte[] out = new byte[to - from];
         int n = 0;
         for (int i = from; i < to; i++) {
@@ -393,44 +393,11 @@ final class MimeText {
                     }
                 }
             }
-            out[n++] = underscoreIsSpace && b == '_' ? (byte) ' ' : b;
+            out[n++] = b;
         }
         byte[] r = new byte[n];
         System.arraycopy(out, 0, r, 0, n);
         return r;
-    }
-
-    /** RFC 2047 encoded words; anything undecodable is kept as written. */
-    static String decodeWords(String s) {
-        if (s.indexOf("=?") < 0) {
-            return s;
-        }
-        Matcher m = ENCODED_WORD.matcher(s);
-        StringBuilder out = new StringBuilder();
-        int last = 0;
-        while (m.find()) {
-            String between = s.substring(last, m.start());
-            // whitespace between two encoded words is not displayed
-            if (!(last > 0 && between.isBlank())) {
-                out.append(between);
-            }
-            Charset cs = charset(m.group(1));
-            byte[] bytes = m.group(3).getBytes(StandardCharsets.ISO_8859_1);
-            byte[] decoded;
-            if (m.group(2).equalsIgnoreCase("b")) {
-                try {
-                    decoded = Base64.getMimeDecoder().decode(bytes);
-                } catch (IllegalArgumentException e) {
-                    decoded = bytes;
-                }
-            } else {
-                decoded = quotedPrintable(bytes, 0, bytes.length, true);
-            }
-            out.append(new String(decoded, cs));
-            last = m.end();
-        }
-        out.append(s, last, s.length());
-        return out.toString();
     }
 
     static Charset charset(String name) {

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.streamail.api.mime.EncodedWords;
 
 /**
  * File names of MIME parts as mail readers decode them, for {@link MimeTree.Part#fileNames()}: plain parameters,
@@ -20,7 +21,6 @@ final class FileNames {
 
     /** RFC 2231 continuations read at most. */
     static final int MAX_SECTIONS = 64;
-    private static final Pattern ENCODED_WORD = Pattern.compile("=\\?([^?\\s]+)\\?([bBqQ])\\?([^?\\s]*)\\?=");
 
     private FileNames() {
     }
@@ -29,7 +29,7 @@ final class FileNames {
     static void collect(Map<String, String> params, String base, List<String> out) {
         String plain = params.get(base);
         if (plain != null) {
-            out.add(decodeWords(plain));
+            out.add(EncodedWords.decode(plain));
         }
         String extended = params.get(base + "*");
         if (extended != null) {
@@ -55,7 +55,7 @@ final class FileNames {
             }
         }
         if (any) {
-            out.add(decodeWords(joined.toString()));
+            out.add(EncodedWords.decode(joined.toString()));
         }
     }
 
@@ -98,31 +98,6 @@ final class FileNames {
             }
         }
         return new String(out.toByteArray(), cs);
-    }
-
-    /** {@code s} with its RFC 2047 encoded words decoded (white space between two of them dropped). */
-    static String decodeWords(String s) {
-        if (s.indexOf("=?") < 0) {
-            return s;
-        }
-        Matcher m = ENCODED_WORD.matcher(s);
-        StringBuilder out = new StringBuilder(s.length());
-        int last = 0;
-        boolean previousWord = false;
-        while (m.find()) {
-            String between = s.substring(last, m.start());
-            if (!(previousWord && between.isBlank())) {
-                out.append(between);
-            }
-            Charset cs = charset(m.group(1));
-            byte[] text = m.group(3).getBytes(StandardCharsets.ISO_8859_1);
-            byte[] bytes = m.group(2).toUpperCase(Locale.ROOT).equals("B") ? TransferCodec.decodeBase64(text)
-                    : TransferCodec.decodeQuotedPrintable(underscoresAsSpaces(text));
-            out.append(new String(bytes, cs));
-            last = m.end();
-            previousWord = true;
-        }
-        return out.append(s, last, s.length()).toString();
     }
 
     private static byte[] underscoresAsSpaces(byte[] b) {

@@ -27,6 +27,7 @@ import org.streamail.api.model.Verdict;
 import org.streamail.api.store.QuarantineStore;
 import org.streamail.detect.content.internal.MimeParts.Field;
 import org.streamail.detect.content.internal.MimeParts.Part;
+import org.streamail.api.mime.EncodedWords;
 
 /**
  * The {@code html-disarm} {@link MessageTransformer}: when the policy lets a message through (DELIVER or
@@ -174,7 +175,7 @@ public final class HtmlDisarmTransformer implements MessageTransformer {
         }
         byte[] out = splice(msg, edits);
 
-        store.hold(quarantineId, MessageIds.bare(root.first("Message-ID")), MimeParts.decodeWords(root.first("Subject")),
+        store.hold(quarantineId, MessageIds.bare(root.first("Message-ID")), EncodedWords.decode(root.first("Subject")),
                 t.envelope(), new Verdict(verdict.action(), verdict.score(), verdict.categories(), verdict.findings(),
                         REASON_PREFIX + verdict.reason()), original);
         return Content.of(out);

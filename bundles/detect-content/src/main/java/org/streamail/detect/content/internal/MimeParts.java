@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.streamail.api.mime.EncodedWords;
 
 /**
  * A bounded, byte-exact reader of a message's MIME structure: where each part's header fields and body
@@ -370,7 +371,7 @@ final class MimeParts {
             }
         }
         if (sections.isEmpty()) {
-            return decodeWords(params.getOrDefault(name, ""));
+            return EncodedWords.decode(params.getOrDefault(name, ""));
         }
         Charset cs = StandardCharsets.UTF_8;
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -400,46 +401,6 @@ final class MimeParts {
             }
         }
         return new String(bytes.toByteArray(), cs);
-    }
-
-    private static final Pattern ENCODED_WORD = Pattern.compile("=\\?([^?\\s]{1,64})\\?([bBqQ])\\?([^?\\s]*)\\?=");
-
-    /**
-     * RFC 2047 encoded words decoded (whitespace between adjacent words dropped; a charset the JVM does not know read as
-     * ISO-8859-1); bad words kept as written.
-     */
-    static String decodeWords(String s) {
-        if (s.indexOf("=?") < 0) {
-            return s;
-        }
-        Matcher m = ENCODED_WORD.matcher(s);
-        StringBuilder out = new StringBuilder();
-        int last = 0;
-        boolean previousWord = false;
-        while (m.find()) {
-            String between = s.substring(last, m.start());
-            if (!(previousWord && between.isBlank())) {
-                out.append(between);
-            }
-            Charset named = charset(m.group(1).replaceAll("\\*.*$", ""));
-            // a charset the JVM does not know is read as ISO-8859-1, as lenient clients show it (an extension is ASCII)
-            Charset cs = named != null ? named : StandardCharsets.ISO_8859_1;
-            String text = m.group(3);
-            String decoded;
-            try {
-                byte[] b = m.group(2).equalsIgnoreCase("B") ? base64(text.getBytes(StandardCharsets.US_ASCII), 0,
-                        text.length()) : qp(text.replace('_', ' ').getBytes(StandardCharsets.US_ASCII), 0,
-                                text.length());
-                decoded = new String(b, cs);
-            } catch (IllegalArgumentException e) {
-                decoded = null;
-            }
-            out.append(decoded == null ? m.group() : decoded);
-            previousWord = decoded != null;
-            last = m.end();
-        }
-        out.append(s.substring(last));
-        return out.toString();
     }
 
     /** The body of a leaf part with its transfer encoding removed (base64, quoted-printable; others as is). */

@@ -303,7 +303,7 @@ class HtmlDisarmTransformerTest {
                 + "Content-Type: application/octet-stream\r\n"
                 + "Content-Disposition: attachment; filename=\"=?x-no-such-charset?Q?invoice.html?=\"\r\n\r\n"
                 + "<script>location='https://evil.example'</script><p>Invoice</p>\r\n--b--\r\n";
-        assertThat(MimeParts.decodeWords("=?x-no-such-charset?Q?invoice.html?=")).isEqualTo("invoice.html");
+        assertThat(org.streamail.api.mime.EncodedWords.decode("=?x-no-such-charset?Q?invoice.html?=")).isEqualTo("invoice.html");
         Finding script = new Finding("content", "html-script", 5, Category.MALWARE, "x", "invoice.html");
         Content out = apply("m12", verdict(Action.TAG, script), content(msg));
         assertThat(leaves(out).get(1)[1]).contains("Invoice").doesNotContain("<script", "evil.example");
