@@ -22,7 +22,12 @@ import org.streamail.api.spam.ReportKind;
  * Experiment (not shipped): discriminative learners (hashed logistic regression, margin learners, a stacked
  * blend) against the shipped CHI2 classifier on the development protocols of {@link SpamAccuracyBench}
  * ({@code dev} by date, {@code sources} ham held out by source, 5 folds summed), over the same
- * {@link Tokenizer} feature hashes.
+ * {@link Tokenizer} feature hashes; and on a third protocol of its own, {@code campaigns}: spam held out by
+ * campaign (5 folds, ham as in {@code sources}), the only development measure of spam from campaigns never seen in
+ * training ({@link Campaigns}; {@code -Dcampaigns=false} leaves it out, {@code -DcampaignKeyShare=0.02} the share of
+ * the spam above which a domain is too common to be a campaign key). It prints a line {@code campaigns} under each
+ * cut-off's {@code dev | sources} line, the cluster statistics at the start and its own matched-budget table at the end
+ * (budgets of false positives on its held-out ham).
  *
  * <p>Only {@code easy-ham-1} and {@code spam-1} are read: the other groups are the blind acceptance set.
  * The splits, the held-out HTML ham, the interleaved training order and the once-per-reference-id training
@@ -47,6 +52,9 @@ import org.streamail.api.spam.ReportKind;
  * With {@code TRAITS} among {@code -DaltFamilies}, {@code -Dtraits=link,hdr.subj-id,flags,-html.form,...} chooses the
  * traits ({@link Tokenizer#traitFilter}; absent: the family as shipped), and {@code -DtraitStats=true} first prints
  * how many ham, as-html and spam messages show each trait. {@code -Dseed=} sets every variant's shuffle seed (42).
+ * Further groups: {@code noagree} (the shipped LR without the agreement rule), {@code passes} (the shipped LR with
+ * {@code -Dpasses=5,10} FTRL passes), {@code l2} (with L2 {@code -Dl2s=3,10}); {@code -Ddropouts=0.5} the dropout
+ * group's rates; {@code -DaltDrop=mid} the alternative features without the Message-ID domain token.
  * {@code -DscoresTo=<file>} appends each variant's scores of every measured message (one line per variant and list,
  * same order in every run) so that the decisions two feature sets change can be counted.
  * Single-threaded; deterministic (seeded shuffles).
@@ -263,7 +271,14 @@ public final class DiscriminativeExperiment {
         }
 
         final double beta = 1;
-        final double l2 = 1;
+        double l2 = 1;
+
+        /** A stronger (or weaker) L2 penalty than the shipped 1. */
+        FtrlX l2(double l) {
+            this.l2 = l;
+            return this;
+        }
+
         final int bits = 20;
         final int epochs;
         final boolean balanced;
@@ -774,6 +789,246 @@ public final class DiscriminativeExperiment {
         }
     }
 
+    // ------------------------------------------------------------------------------------------ campaigns
+
+    /**
+     * Spam campaigns of spam-1, for the {@code campaigns} protocol: the development spam held out by campaign, as
+     * spam-2 (later spam, mostly campaigns never seen in training) is to a model trained on spam-1. The by-date
+     * {@code dev} split and the {@code sources} protocol measure newer spam of the same campaigns as the training
+     * spam, so they cannot show whether a model generalises to a new one.
+     *
+     * <p>A campaign is a connected component (union-find) of the spam messages linked by a shared key, computed from
+     * spam-1 alone: the registrable domains the message names (each link host's, and the From address's, reduced by
+     * the Public Suffix List, {@link MailTraits#registered}; one name space, so a domain in one message's From and
+     * another's link links them: the same operator) and a fingerprint similarity of at least the shipped
+     * {@code similarity.threshold} (0.5, {@link Fuzzy#similarity} of the engine's MinHash signatures), so near copies
+     * and one sender's runs land in one campaign. A domain named by more than {@code maxShare} of the spam (free
+     * mail as From, a common link host) says nothing about the campaign and would join unrelated ones into one
+     * giant component (with every domain a key, 302 of spam-1's 500 messages are one): it is not a key, unless at
+     * least {@link #ONE_SENDER} of the messages naming it come from one other From domain, which makes them one
+     * sender's run (spam-1's insurance mailer: 29 messages naming two link domains and a link address, all from
+     * {@code insiq.us} with random local parts; dropping those keys spread it over all five folds, trained on while
+     * measured). A free-mail domain's messages mostly name it as their own From domain, so its senders are never
+     * counted as one run. A campaign's id is the file name of its first message, its fold a stable hash of that id
+     * mod 5, so the folds do not depend on the order of the union operations.
+     */
+    static final class Campaigns {
+
+        /**
+         * The share of the messages naming a common domain that must come from one other From domain for it to stay
+         * a key: a mailing list's or a shortener's link domain is named by mail from many From domains, a free-mail
+         * domain by mail from itself, one sender's link domains by mail from its one From domain.
+         */
+        static final double ONE_SENDER = 0.8;
+
+        /** Domain keys shown when they are dropped as too common. */
+        private static final int SHOWN_DROPPED = 12;
+
+        /** What links one spam message to others: its fingerprint signature and the registrable domains it names. */
+        record Keys(String file, int[] signature, Set<String> domains, String fromDomain) {
+        }
+
+        /** One clustering: the root of each message's component and what linked them. */
+        record Clustering(int[] root, int similarityLinks, int domainKeys, java.util.Map<String, Integer> dropped,
+                java.util.Map<String, Integer> oneSender) {
+
+            /** Component sizes, largest first. */
+            List<Integer> sizes() {
+                java.util.Map<Integer, Integer> n = new java.util.HashMap<>();
+                for (int r : root) {
+                    n.merge(r, 1, Integer::sum);
+                }
+                List<Integer> l = new ArrayList<>(n.values());
+                l.sort(java.util.Comparator.reverseOrder());
+                return l;
+            }
+        }
+
+        private Campaigns() {
+        }
+
+        static Keys keys(String file, SpamEngine.Features f) {
+            Set<String> d = new java.util.TreeSet<>();
+            for (String host : f.extracted().linkHosts()) {
+                String r = MailTraits.registered(host);
+                if (!r.isEmpty()) {
+                    d.add(r);
+                }
+            }
+            String from = f.extracted().header("From");
+            int[] a = Tokenizer.address(from);
+            String fromDomain = "";
+            if (a != null) {
+                String addr = from.substring(a[0], a[1]).toLowerCase(Locale.ROOT);
+                String domain = addr.substring(addr.lastIndexOf('@') + 1);
+                if (!domain.isEmpty()) {
+                    fromDomain = MailTraits.registered(domain);
+                    d.add(fromDomain);
+                }
+            }
+            return new Keys(file, f.signature(), d, fromDomain);
+        }
+
+        /**
+         * The connected components of the spam messages.
+         *
+         * @param maxShare a domain named by more than this share of the messages is not a key (1: every domain is)
+         * @param similarity the fingerprint similarity that links two messages
+         */
+        static Clustering cluster(List<Keys> spam, double maxShare, double similarity) {
+            int n = spam.size();
+            int[] parent = new int[n];
+            int[] size = new int[n];
+            for (int i = 0; i < n; i++) {
+                parent[i] = i;
+                size[i] = 1;
+            }
+            int links = 0;
+            for (int i = 0; i < n; i++) {
+                for (int j = i + 1; j < n; j++) {
+                    if (Fuzzy.similarity(spam.get(i).signature(), spam.get(j).signature()) >= similarity) {
+                        links++;
+                        union(parent, size, i, j);
+                    }
+                }
+            }
+            java.util.Map<String, List<Integer>> byDomain = new java.util.TreeMap<>();
+            for (int i = 0; i < n; i++) {
+                for (String d : spam.get(i).domains()) {
+                    byDomain.computeIfAbsent(d, k -> new ArrayList<>()).add(i);
+                }
+            }
+            java.util.Map<String, Integer> dropped = new java.util.LinkedHashMap<>();
+            java.util.Map<String, Integer> oneSender = new java.util.TreeMap<>();
+            int keys = 0;
+            List<java.util.Map.Entry<String, List<Integer>>> common = new ArrayList<>();
+            for (var e : byDomain.entrySet()) {
+                List<Integer> members = e.getValue();
+                if (members.size() > maxShare * n) {
+                    java.util.Map<String, Integer> senders = new java.util.HashMap<>();
+                    for (int i : members) {
+                        if (!spam.get(i).fromDomain().equals(e.getKey())) {
+                            senders.merge(spam.get(i).fromDomain(), 1, Integer::sum);
+                        }
+                    }
+                    int run = senders.isEmpty() ? 0 : java.util.Collections.max(senders.values());
+                    if (run < ONE_SENDER * members.size()) {
+                        common.add(e);
+                        continue;
+                    }
+                    oneSender.put(e.getKey(), members.size());
+                }
+                if (members.size() > 1) {
+                    keys++;
+                    for (int k = 1; k < members.size(); k++) {
+                        union(parent, size, members.get(0), members.get(k));
+                    }
+                }
+            }
+            common.sort((x, y) -> y.getValue().size() - x.getValue().size());
+            for (var e : common) {
+                dropped.put(e.getKey(), e.getValue().size());
+            }
+            int[] root = new int[n];
+            for (int i = 0; i < n; i++) {
+                root[i] = find(parent, i);
+            }
+            return new Clustering(root, links, keys, dropped, oneSender);
+        }
+
+        /**
+         * The fold (0..4) of each message's campaign: a stable hash of the campaign's id (the file name of its first
+         * message in file order) mod 5.
+         */
+        static int[] folds(List<Keys> spam, Clustering c) {
+            java.util.Map<Integer, String> id = new java.util.HashMap<>();
+            for (int i = 0; i < spam.size(); i++) {
+                id.putIfAbsent(c.root()[i], spam.get(i).file()); // files are in order: the first member names it
+            }
+            int[] fold = new int[spam.size()];
+            for (int i = 0; i < spam.size(); i++) {
+                String cid = id.get(c.root()[i]);
+                fold[i] = Math.floorMod(MimeText.sha256(cid.getBytes(StandardCharsets.UTF_8)).hashCode(), 5);
+            }
+            return fold;
+        }
+
+        /** Prints the clustering: component count, singletons, the biggest, what linked them, the keys dropped. */
+        static void print(String title, List<Keys> spam, Clustering c) {
+            List<Integer> sizes = c.sizes();
+            int[] fold = folds(spam, c);
+            long singles = sizes.stream().filter(x -> x == 1).count();
+            StringBuilder dropped = new StringBuilder();
+            int shown = 0;
+            for (var e : c.dropped().entrySet()) {
+                if (shown++ == SHOWN_DROPPED) {
+                    dropped.append(" ...");
+                    break;
+                }
+                // over how many folds the messages naming it are spread: one sender's run whose key is dropped and
+                // that nothing else holds together is partly trained on when the rest of it is measured
+                Set<Integer> in = new HashSet<>();
+                for (int i = 0; i < spam.size(); i++) {
+                    if (spam.get(i).domains().contains(e.getKey())) {
+                        in.add(fold[i]);
+                    }
+                }
+                dropped.append(' ').append(e.getKey()).append(" (").append(e.getValue()).append(", ").append(in.size())
+                        .append(in.size() == 1 ? " fold)" : " folds)");
+            }
+            System.out.printf(Locale.ROOT, "campaigns %s: %d spam in %d clusters (%d singletons, %d of 2+ messages);"
+                    + " biggest %s; %d pairs linked by fingerprint, %d shared domains linking; %d domains dropped as too"
+                    + " common:%s; kept as one sender's run: %s%n", title, spam.size(), sizes.size(), singles, sizes.size() - singles,
+                    sizes.subList(0, Math.min(10, sizes.size())), c.similarityLinks(), c.domainKeys(), c.dropped().size(),
+                    dropped, c.oneSender());
+            // what holds the biggest one together: its most common domains (a chain of mid-frequency hosts, or one
+            // sender's run)
+            java.util.Map<Integer, Integer> n = new java.util.HashMap<>();
+            for (int r : c.root()) {
+                n.merge(r, 1, Integer::sum);
+            }
+            int big = n.entrySet().stream().max(java.util.Map.Entry.comparingByValue()).orElseThrow().getKey();
+            java.util.Map<String, Integer> domains = new java.util.HashMap<>();
+            for (int i = 0; i < spam.size(); i++) {
+                if (c.root()[i] == big) {
+                    for (String d : spam.get(i).domains()) {
+                        if (!c.dropped().containsKey(d)) {
+                            domains.merge(d, 1, Integer::sum);
+                        }
+                    }
+                }
+            }
+            List<java.util.Map.Entry<String, Integer>> top = new ArrayList<>(domains.entrySet());
+            top.sort(java.util.Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(java.util.Map.Entry.comparingByKey()));
+            System.out.printf(Locale.ROOT, "   the biggest (%d messages, first %s): its most common key domains %s%n", n.get(big),
+                    spam.get(big).file(), top.subList(0, Math.min(8, top.size())));
+        }
+
+        private static int find(int[] parent, int i) {
+            int x = i;
+            while (parent[x] != x) {
+                parent[x] = parent[parent[x]]; // path halving: the trees stay shallow, no recursion
+                x = parent[x];
+            }
+            return x;
+        }
+
+        private static void union(int[] parent, int[] size, int a, int b) {
+            int ra = find(parent, a);
+            int rb = find(parent, b);
+            if (ra == rb) {
+                return;
+            }
+            if (size[ra] < size[rb]) {
+                int t = ra;
+                ra = rb;
+                rb = t;
+            }
+            parent[rb] = ra;
+            size[ra] += size[rb];
+        }
+    }
+
     // ------------------------------------------------------------------------------------------ main
 
     /** Scores of one variant on one protocol (sources: concatenated over the 5 folds). */
@@ -828,13 +1083,14 @@ public final class DiscriminativeExperiment {
         long p0 = System.nanoTime();
         List<Msg> ham = new ArrayList<>();
         List<Msg> spam = new ArrayList<>();
+        List<Campaigns.Keys> spamKeys = new ArrayList<>();
         int index = 0;
         for (int g = 0; g < 2; g++) {
             for (Path p : g == 0 ? hamFiles : spamFiles) {
                 byte[] raw = Files.readAllBytes(p);
                 SpamEngine.Features f = def.features(raw);
                 String alt = System.getProperty("alt", "");
-                long[] m = alt.isEmpty() ? meta.features(raw).tokens() : grams(f, alt);
+                long[] m = altDrop(alt.isEmpty() ? meta.features(raw).tokens() : grams(f, alt), f.extracted());
                 boolean html = f.extracted().structure().stream().anyMatch(s -> s.startsWith("text/html"));
                 long[] hDef = null;
                 long[] hMeta = null;
@@ -842,9 +1098,12 @@ public final class DiscriminativeExperiment {
                     byte[] h = htmlify(raw, f.extracted(), index);
                     SpamEngine.Features hf = def.features(h);
                     hDef = hf.tokens();
-                    hMeta = alt.isEmpty() ? meta.features(h).tokens() : grams(hf, alt);
+                    hMeta = altDrop(alt.isEmpty() ? meta.features(h).tokens() : grams(hf, alt), hf.extracted());
                 }
                 Msg msg = new Msg(index++, g == 1, f.referenceId(), f.tokens(), m, html, sourceFold(f.extracted()), hDef, hMeta);
+                if (g == 1) {
+                    spamKeys.add(Campaigns.keys(p.getFileName().toString(), f));
+                }
                 (g == 0 ? ham : spam).add(msg);
             }
         }
@@ -856,6 +1115,20 @@ public final class DiscriminativeExperiment {
         splits.add(split("dev", ham, spam, -1));
         for (int fold = 0; fold < 5; fold++) {
             splits.add(split("sources-" + fold, ham, spam, fold));
+        }
+        boolean campaigns = !"false".equals(System.getProperty("campaigns", "true"));
+        if (campaigns) {
+            // spam held out by campaign (see Campaigns), ham by source as in sources fold k
+            double similarity = SpamEngine.Settings.defaults().similarity();
+            Campaigns.print("(every domain a key)", spamKeys, Campaigns.cluster(spamKeys, 1, similarity));
+            double share = Double.parseDouble(System.getProperty("campaignKeyShare", "0.02"));
+            Campaigns.Clustering c = Campaigns.cluster(spamKeys, share, similarity);
+            Campaigns.print(String.format(Locale.ROOT, "(domains of at most %s %% of the spam)", java.math.BigDecimal.valueOf(100 * share).stripTrailingZeros().toPlainString()), spamKeys, c);
+            int[] campaignFold = Campaigns.folds(spamKeys, c);
+            for (int fold = 0; fold < 5; fold++) {
+                int k = fold;
+                splits.add(split("campaigns-" + fold, ham, spam, fold, i -> campaignFold[i] == k));
+            }
         }
         for (Split s : splits) {
             System.out.printf(Locale.ROOT, "split %s: train %d (%d spam), dev ham %d, dev spam %d, html ham %d%n", s.name(),
@@ -870,21 +1143,49 @@ public final class DiscriminativeExperiment {
         for (Variant v : variants) {
             Scores dev = new Scores();
             Scores src = new Scores();
+            Scores camp = new Scores();
             for (Split s : splits) {
-                Scores into = s.name().equals("dev") ? dev : src;
+                Scores into = s.name().equals("dev") ? dev : s.name().startsWith("campaigns") ? camp : src;
                 run(v, s, into);
             }
             if (v.name().startsWith("CHI2 (reference")) {
                 chi2Dev = dev;
                 chi2Src = src;
             }
-            print(v, dev, src);
-            all.add(new Object[] {v, dev, src});
+            print(v, dev, src, campaigns ? camp : null);
+            all.add(new Object[] {v, dev, src, camp});
             if (chi2Dev != null && v != variants.get(0)) {
                 dominance(v, dev, src, chi2Dev, chi2Src);
             }
         }
         budgets(all);
+        if (campaigns) {
+            campaignBudgets(all);
+        }
+    }
+
+    /**
+     * The matched budgets of the {@code campaigns} protocol: for a budget of false positives on its held-out ham
+     * (summed over the folds), each model's loosest single cut-off within it, and the held-out campaigns' spam it
+     * catches there (with the as-html false positives at that cut-off).
+     */
+    static void campaignBudgets(List<Object[]> all) {
+        int[] budgets = {2, 5, 13, 25, 34, 63};
+        System.out.println();
+        System.out.println("matched false-positive budgets on campaigns (one cut-off per model and budget, from the campaigns ham):");
+        for (Object[] o : all) {
+            Variant v = (Variant) o[0];
+            Scores camp = (Scores) o[3];
+            double[] ham = camp.ham.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            StringBuilder sb = new StringBuilder();
+            for (int b : budgets) {
+                double cut = ham.length > b ? Math.nextUp(ham[ham.length - 1 - b]) : 0;
+                sb.append(String.format(Locale.ROOT, " | fp<=%2d (%d): camp %3d/%d as-html %d", b, camp.above(camp.ham, cut),
+                        camp.above(camp.spam, cut), camp.spam.size(), camp.above(camp.hfy, cut)));
+            }
+            System.out.println("  " + v.name());
+            System.out.println("   " + sb);
+        }
     }
 
     /**
@@ -955,6 +1256,27 @@ public final class DiscriminativeExperiment {
                 traits.add("flags+style>=" + k);
             }
         }
+    }
+
+    /**
+     * The alternative features without the header tokens {@code -DaltDrop=} names: {@code mid} (the Message-ID
+     * domain, computed as {@link Tokenizer} does). Absent: the features as given.
+     */
+    static long[] altDrop(long[] tokens, MimeText.Extracted m) {
+        String drop = System.getProperty("altDrop", "");
+        if (drop.isEmpty()) {
+            return tokens;
+        }
+        Set<Long> gone = new HashSet<>();
+        for (String d : drop.split(",")) {
+            if (!d.strip().equals("mid")) {
+                throw new IllegalArgumentException("-DaltDrop: only 'mid' (the Message-ID domain) is known, not '" + d + "'");
+            }
+            String mid = m.header("Message-ID");
+            int at = mid.lastIndexOf('@');
+            gone.add(Tokenizer.hash("mid:" + (at < 0 ? "none" : mid.substring(at + 1).replace(">", "").strip().toLowerCase(Locale.ROOT))));
+        }
+        return Arrays.stream(tokens).filter(t -> !gone.contains(t)).toArray();
     }
 
     /** Character n-grams of the extracted text (lower case, spaces folded), hashed; with "def+grams" also the default tokens. */
@@ -1102,6 +1424,15 @@ public final class DiscriminativeExperiment {
     }
 
     static Split split(String name, List<Msg> ham, List<Msg> spam, int fold) {
+        return split(name, ham, spam, fold, k -> k >= spam.size() * 7 / 10);
+    }
+
+    /**
+     * A split whose ham is held out by date ({@code fold} &lt; 0) or by source (fold 0..4), and whose spam is held out
+     * where {@code heldSpam} says (by position in spam-1's file order): the newer 30 % for {@code dev} and
+     * {@code sources}, the spam campaigns of the fold for {@code campaigns}.
+     */
+    static Split split(String name, List<Msg> ham, List<Msg> spam, int fold, java.util.function.IntPredicate heldSpam) {
         List<Msg> trainHam = new ArrayList<>();
         List<Msg> devHam = new ArrayList<>();
         List<Msg> html = new ArrayList<>();
@@ -1117,7 +1448,7 @@ public final class DiscriminativeExperiment {
         List<Msg> trainSpam = new ArrayList<>();
         List<Msg> devSpam = new ArrayList<>();
         for (int k = 0; k < spam.size(); k++) {
-            (k >= spam.size() * 7 / 10 ? devSpam : trainSpam).add(spam.get(k));
+            (heldSpam.test(k) ? devSpam : trainSpam).add(spam.get(k));
         }
         // the bench's interleaving, and SpamEngine.train's once-per-reference rule (non-admin reports)
         List<Msg> train = new ArrayList<>();
@@ -1176,7 +1507,7 @@ public final class DiscriminativeExperiment {
         into.scoreSeconds += (System.nanoTime() - c0) / 1e9;
     }
 
-    static void print(Variant v, Scores dev, Scores src) {
+    static void print(Variant v, Scores dev, Scores src, Scores camp) {
         System.out.printf(Locale.ROOT, "%n== %s%n   train %.2f s (dev split) / %.2f s (5 source folds); scoring %.0f msg/s (dev, features given)%n",
                 v.name(), dev.trainSeconds, src.trainSeconds, dev.scored / dev.scoreSeconds);
         for (double c : CUTOFFS) {
@@ -1190,6 +1521,13 @@ public final class DiscriminativeExperiment {
                     100.0 * src.above(src.ham, c) / src.ham.size(), src.above(src.ham, c), src.ham.size(),
                     src.above(src.html, c), src.html.size(), 100.0 * src.above(src.hfy, c) / Math.max(1, src.hfy.size()),
                     src.above(src.hfy, c));
+            if (camp != null) {
+                System.out.printf(Locale.ROOT, "         campaigns %5.1f %% (%3d/%d) fp %5.2f %% (%3d/%d) html %2d/%d as-html %5.2f %% (%d)%n",
+                        100.0 * camp.above(camp.spam, c) / camp.spam.size(), camp.above(camp.spam, c), camp.spam.size(),
+                        100.0 * camp.above(camp.ham, c) / camp.ham.size(), camp.above(camp.ham, c), camp.ham.size(),
+                        camp.above(camp.html, c), camp.html.size(), 100.0 * camp.above(camp.hfy, c) / Math.max(1, camp.hfy.size()),
+                        camp.above(camp.hfy, c));
+            }
         }
         String dump = System.getProperty("scoresTo", "");
         if (!dump.isEmpty()) {
@@ -1345,10 +1683,31 @@ public final class DiscriminativeExperiment {
         }
         if (groups.contains("dropout")) {
             // dropout training (feature noising, Wager et al. 2013): the model cannot lean on a few strong words
-            for (double p : new double[] {0.2, 0.5, 0.7}) {
+            for (String ps : System.getProperty("dropouts", "0.2,0.5,0.7").split(",")) {
+                double p = Double.parseDouble(ps);
                 Supplier<Model> dl = () -> new FtrlX(20, true, 0, true, true, true, seed).dropout(p);
                 v.add(new Variant("LR + agreement, dropout " + p, false, () -> new Combo(dl, false, 0.89), false));
                 v.add(new Variant("LR alone, dropout " + p, false, dl, false));
+            }
+        }
+        if (groups.contains("noagree")) {
+            // the shipped LR without the CHI2 agreement rule
+            v.add(new Variant("LR alone (shipped, no agreement)", false, () -> new FtrlX(20, true, 0, true, true, true, seed), false));
+        }
+        if (groups.contains("passes")) {
+            // fewer FTRL passes: less fitting of the training campaigns' particular words
+            for (String e : System.getProperty("passes", "5,10").split(",")) {
+                int ep = Integer.parseInt(e.strip());
+                Supplier<Model> pl = () -> new FtrlX(ep, true, 0, true, true, true, seed);
+                v.add(new Variant("LR + agreement, " + ep + " passes", false, () -> new Combo(pl, false, 0.89), false));
+            }
+        }
+        if (groups.contains("l2")) {
+            // a stronger L2 penalty (shipped 1): weights spread over more features, none carrying a message alone
+            for (String l : System.getProperty("l2s", "3,10").split(",")) {
+                double ll = Double.parseDouble(l.strip());
+                Supplier<Model> rl = () -> new FtrlX(20, true, 0, true, true, true, seed).l2(ll);
+                v.add(new Variant("LR + agreement, L2 " + l.strip(), false, () -> new Combo(rl, false, 0.89), false));
             }
         }
         if (groups.contains("norm")) {
