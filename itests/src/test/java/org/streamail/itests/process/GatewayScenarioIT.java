@@ -317,11 +317,35 @@ class GatewayScenarioIT {
         String subject = "during-update " + UUID.randomUUID();
         String reply = send(message(subject, "", "x\r\n"));
         assertThat(reply).startsWith("451").contains("4.7.0");
+        // what a monitoring system scrapes says so, with 200: the scrape keeps the numbers
+        HttpResponse<String> down = gateway.admin("GET", "/metrics");
+        assertThat(down.statusCode()).isEqualTo(200);
+        assertThat(down.body()).contains("\nstreamail_ready 0\n",
+                "\nstreamail_detector_bound{detector=\"testflag\",mandatory=\"true\"} 0\n");
 
         gateway.deploy(detectorJar);
         gateway.waitReady(Duration.ofSeconds(30));
         assertThat(send(message(subject, "", "x\r\n"))).startsWith("250");
         awaitDelivery(subject);
+        String up = gateway.admin("GET", "/metrics").body();
+        assertThat(up).contains("\nstreamail_ready 1\n",
+                "\nstreamail_detector_bound{detector=\"testflag\",mandatory=\"true\"} 1\n");
+        // the quarantined and the rejected messages of the earlier tests; this test's 451s came at MAIL FROM, before
+        // any message was read, so the count of messages answered 451 after DATA is there but need not have grown
+        assertThat(metric(up, "streamail_verdicts_total{action=\"quarantine\"}")).isPositive();
+        assertThat(metric(up, "streamail_verdicts_total{action=\"reject\"}")).isPositive();
+        assertThat(metric(up, "streamail_delivery_total{result=\"delivered\"}")).isPositive();
+        assertThat(metric(up, "streamail_tempfailed_messages_total")).isNotNegative();
+    }
+
+    /** The value of one series in a Prometheus text exposition, or -1 when it is absent. */
+    private static long metric(String exposition, String series) {
+        for (String line : exposition.split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Long.parseLong(line.substring(series.length() + 1).trim());
+            }
+        }
+        return -1;
     }
 
     @Test

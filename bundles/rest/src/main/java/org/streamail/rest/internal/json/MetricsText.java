@@ -61,7 +61,8 @@ public final class MetricsText {
         counter(b, counters, "received", "streamail_received_messages_total",
                 "Messages read and spooled, before their verdict, since the core started.");
         counter(b, counters, "tempfail", "streamail_tempfailed_messages_total",
-                "Messages answered 451 (a mandatory detector missing, the spool failing) since the core started.");
+                "Messages read and then answered 451 (the spool failing, a mandatory detector gone) since the core"
+                        + " started; refusals before DATA are not counted.");
         counter(b, counters, "late", "streamail_late_verdicts_total",
                 "Messages accepted before their scan ended (it ran past the SMTP budget) since the core started.");
         labelled(b, counters, names, ACTIONS, "streamail_verdicts_total", "action",
