@@ -49,7 +49,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     double bayes_spam_probability() default 0.9;
 
     @AttributeDefinition(name = "Classifier features", description = "Comma-separated feature families: WORDS, "
-            + "HEADERS, URLS, TRAITS, FORMAT, HTML, META, BIGRAMS, OSB (the default, format-neutral with structural "
+            + "HEADERS, URLS, TRAITS, FORMAT, HTML, META, BIGRAMS, OSB, SCRIPTS (the default, format-neutral with structural "
             + "red flags, was chosen by measurement; see the README)")
     String classifier_features() default "WORDS,HEADERS,URLS,TRAITS";
 

@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  *       {@code MIME-Version} fields (without FORMAT those fields are not counted among the fields present);</li>
  *   <li>(URLS) URL hosts and their parent domains; (HTML, off by default) HTML tag names and attachment types;</li>
  *   <li>(TRAITS) structural red flags ({@link MailTraits}: deceptive links, concealed HTML text,
- *       malformed headers) and how many a message has.</li>
+ *       malformed headers) and how many a message has;</li>
+ *   <li>(SCRIPTS, off by default) the writing systems of the Subject and text ({@link #scripts}).</li>
  * </ul>
  * Headers that carry another filter's verdict ({@code X-Spam-*}, {@code X-Virus-*}) or mailbox state
  * ({@code Status}, {@code X-UID}) are ignored: they say nothing about the sender and would let the
@@ -50,7 +51,15 @@ final class Tokenizer {
          * deceptive links, concealed HTML text, malformed headers — each one feature {@code tr:<group>.<name>}, and
          * their count as {@code tr:flags>=1..3}. On by default since 2026-12-05, night (README).
          */
-        TRAITS
+        TRAITS,
+        /**
+         * The writing systems of the Subject and text: each non-Latin Unicode script holding at least a tenth of
+         * the letters ({@code sc:han}, {@code sc:hangul}, {@code sc:kana}, {@code sc:cyrillic} …), and
+         * {@code sc:latin-accented} when letters outside ASCII make at least 3 % of the Latin ones. Words of a
+         * language a site's mail never uses are each unknown to the model; the script they are written in is one
+         * feature it can learn from the site's own mail (development measurement in the README).
+         */
+        SCRIPTS
     }
 
     /**
@@ -146,6 +155,7 @@ final class Tokenizer {
             Map.entry("ri:", "relay network"),
             Map.entry("u:", "link host"),
             Map.entry("tr:", "trait"),
+            Map.entry("sc:", "script"),
             Map.entry("t:", "HTML tag"),
             Map.entry("at:", "part type"),
             Map.entry("mp:", "part"),
@@ -220,6 +230,9 @@ final class Tokenizer {
         }
         if (families.contains(Family.META)) {
             meta(m, out);
+        }
+        if (families.contains(Family.SCRIPTS)) {
+            scripts(m.header("Subject") + "\n" + m.text(), out);
         }
         if (families.contains(Family.TRAITS)) {
             traits(m, out);
@@ -304,6 +317,55 @@ final class Tokenizer {
      * weight and spam showing flags the training never saw together still counts them. With {@link #traitFilter}
      * (development only) the traits it names instead.
      */
+    /** Letters of a text read for {@link Family#SCRIPTS}, at most. */
+    static final int MAX_SCRIPT_LETTERS = 20_000;
+
+    /**
+     * The {@link Family#SCRIPTS} features of {@code text}: from its first {@value #MAX_SCRIPT_LETTERS} letters (at
+     * least 10 needed), each non-Latin script with a tenth of them (Hiragana and Katakana counted together as
+     * {@code kana}, which a Japanese text mixes with Han), and {@code latin-accented} when at least 3 % of the
+     * Latin letters (10 at least) are outside ASCII.
+     */
+    static void scripts(String text, Set<Long> out) {
+        java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
+        int letters = 0;
+        int latin = 0;
+        int accented = 0;
+        for (int i = 0; i < text.length() && letters < MAX_SCRIPT_LETTERS; ) {
+            int cp = text.codePointAt(i);
+            i += Character.charCount(cp);
+            if (!Character.isLetter(cp)) {
+                continue;
+            }
+            letters++;
+            Character.UnicodeScript script;
+            try {
+                script = Character.UnicodeScript.of(cp);
+            } catch (IllegalArgumentException e) {
+                continue;
+            }
+            if (script == Character.UnicodeScript.LATIN) {
+                latin++;
+                accented += cp >= 0x80 ? 1 : 0;
+            } else if (script != Character.UnicodeScript.COMMON && script != Character.UnicodeScript.INHERITED) {
+                String name = script == Character.UnicodeScript.HIRAGANA || script == Character.UnicodeScript.KATAKANA
+                        ? "kana" : script.name().toLowerCase(Locale.ROOT);
+                counts.merge(name, 1, Integer::sum);
+            }
+        }
+        if (letters < 10) {
+            return;
+        }
+        for (java.util.Map.Entry<String, Integer> e : counts.entrySet()) {
+            if (e.getValue() * 10 >= letters) {
+                add(out, "sc:" + e.getKey());
+            }
+        }
+        if (accented >= 10 && accented * 100 >= latin * 3) {
+            add(out, "sc:latin-accented");
+        }
+    }
+
     private static void traits(MimeText.Extracted m, Set<Long> out) {
         Set<String> filter = traitFilter;
         int[] flags = {0};

@@ -55,6 +55,8 @@ import org.streamail.api.spam.ReportKind;
  * Further groups: {@code noagree} (the shipped LR without the agreement rule), {@code passes} (the shipped LR with
  * {@code -Dpasses=5,10} FTRL passes), {@code l2} (with L2 {@code -Dl2s=3,10}); {@code -Ddropouts=0.5} the dropout
  * group's rates; {@code -DaltDrop=mid} the alternative features without the Message-ID domain token.
+ * {@code -DshowMisses=true} lists the held-out-campaign spam each variant scores below 0.9 (message index: spam
+ * indexes follow easy-ham-1's 2,500, in file-name order) for reading them.
  * {@code -DscoresTo=<file>} appends each variant's scores of every measured message (one line per variant and list,
  * same order in every run) so that the decisions two feature sets change can be counted.
  * Single-threaded; deterministic (seeded shuffles).
@@ -1039,6 +1041,8 @@ public final class DiscriminativeExperiment {
         /** Held-out plain ham re-sent as HTML: false positives caused by the format alone. */
         final List<Double> hfy = new ArrayList<>();
         final List<Integer> htmlFiles = new ArrayList<>();
+        /** The message index (as {@link Msg#index}) of each entry of {@link #spam}, in the same order. */
+        final List<Integer> spamIndex = new ArrayList<>();
         double trainSeconds;
         double scoreSeconds;
         int scored;
@@ -1498,6 +1502,9 @@ public final class DiscriminativeExperiment {
                 long[] x = g == 3 ? m.htmlified(v.meta()) : m.features(v.meta());
                 double p = platt != null ? apply(platt, model.raw(x)) : model.probability(x);
                 out.add(p);
+                if (g == 0) {
+                    into.spamIndex.add(m.index());
+                }
                 if (g == 2 && s.name().equals("dev")) {
                     into.htmlFiles.add(m.index() + 1);
                 }
@@ -1528,6 +1535,16 @@ public final class DiscriminativeExperiment {
                         camp.above(camp.html, c), camp.html.size(), 100.0 * camp.above(camp.hfy, c) / Math.max(1, camp.hfy.size()),
                         camp.above(camp.hfy, c));
             }
+        }
+        if (camp != null && Boolean.getBoolean("showMisses")) {
+            // the held-out campaigns' spam below 0.9 (message index; spam indexes follow the ham's), for reading them
+            StringBuilder sb = new StringBuilder("   campaigns missed at 0.9 (index:p):");
+            for (int i = 0; i < camp.spam.size(); i++) {
+                if (camp.spam.get(i) < 0.9) {
+                    sb.append(String.format(Locale.ROOT, " %d:%.3f", camp.spamIndex.get(i), camp.spam.get(i)));
+                }
+            }
+            System.out.println(sb);
         }
         String dump = System.getProperty("scoresTo", "");
         if (!dump.isEmpty()) {

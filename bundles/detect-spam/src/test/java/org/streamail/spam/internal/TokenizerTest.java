@@ -134,4 +134,30 @@ class TokenizerTest {
             }
         }
     }
+
+    /** SCRIPTS: the writing systems of the Subject and text, off by default. */
+    @Test
+    void scriptsNameTheWritingSystemsOfSubjectAndText() {
+        assertThat(scripts("=?iso-2022-jp?B?GyRCJDckOCRfJEgbKEI=?=", "Hello there, plain words in ASCII."))
+                .as("a Japanese Subject in an ASCII body: kana, a tenth of the letters").contains("sc:kana");
+        assertThat(scripts("Offer", "\u5927\u5b89\u552e \ud55c\uad6d\uc5b4 \ud14d\uc2a4\ud2b8 \uc785\ub2c8\ub2e4 plain"))
+                .containsExactlyInAnyOrder("sc:han", "sc:hangul");
+        assertThat(scripts("Çeviri yazılımları", "Türkçe çeviri yazılımlarımız şimdi indirimde, kaçırmayın"))
+                .containsExactly("sc:latin-accented");
+        assertThat(scripts("Meeting", "The build on the list works again; thanks for the patch, café aside."))
+                .as("one accented letter among many ASCII ones").isEmpty();
+        assertThat(scripts("", "123 456 !!")).as("fewer than 10 letters").isEmpty();
+        assertThat(Tokenizer.describe("sc:hangul")).isEqualTo("script \"hangul\"");
+        // off by default
+        MimeText.Extracted m = parsed("From: a@b.example\nSubject: \u5927\u5b89\u552e\u5927\u5b89\u552e\u5927\u5b89\u552e\u5927\n\n\u5927\u5b89\u552e\n");
+        assertThat(Arrays.stream(Tokenizer.features(m, Tokenizer.DEFAULT)).boxed().toList())
+                .doesNotContain(Tokenizer.hash("sc:han"));
+    }
+
+    private static java.util.List<String> scripts(String subject, String text) {
+        String[] all = {"sc:han", "sc:hangul", "sc:kana", "sc:cyrillic", "sc:greek", "sc:arabic", "sc:latin-accented"};
+        Set<Long> out = new java.util.HashSet<>();
+        Tokenizer.scripts(org.streamail.api.mime.EncodedWords.decode(subject) + "\n" + text, out);
+        return Arrays.stream(all).filter(f -> out.contains(Tokenizer.hash(f))).toList();
+    }
 }
