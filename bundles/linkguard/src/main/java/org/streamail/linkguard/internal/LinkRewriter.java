@@ -842,41 +842,51 @@ final class LinkRewriter {
         int tagEnd = Math.min(tag.endPos(), html.length());
         boolean tagKnown = tag.isTracked() && tag.startPos() >= 0 && tag.startPos() <= tagEnd;
         int[] found = tagKnown ? attributeValue(html, tag.startPos(), tagEnd, attr.toLowerCase(Locale.ROOT)) : null;
-        // jsoup trims the names it reads (String.trim: every character up to U+0020): <a HREF\x17="evil" HREF="x">
-        // has no href but "x" to a browser (the control character is part of the first name), while jsoup takes the
-        // first for its href, with the range of the second (duplicates spelled alike): the second was rewritten to
-        // the first's URL and the first left as it was, which a sanitiser re-writing the HTML with jsoup made the
-        // live link (found by fuzzing). Each is now rewritten from its own source text.
-        int[] trimmed = tagKnown
-                ? attributeValue(html, tag.startPos(), tagEnd, attr.toLowerCase(Locale.ROOT), true) : null;
         boolean jsoupRange = value.isTracked() && value.startPos() >= 0 && value.endPos() <= html.length()
                 && value.endPos() > value.startPos();
-        int edited = -1;
-        int alsoEdited = -1;
+        List<Integer> tried = new ArrayList<>(4); // the value starts handed to addEdit
         if (jsoupRange && (found == null || found[0] == value.startPos())) {
-            String v = found != null && trimmed != null && trimmed[0] != found[0]
-                    ? Parser.unescapeEntities(html.substring(value.startPos(), value.endPos()), true) : e.attr(attr);
+            String v = found != null ? sourceValue(html, found[0], found[1]) : e.attr(attr);
             addEdit(value.startPos(), value.endPos(), v, false, base, relativeScheme, kind, s, edits);
-            edited = value.startPos();
+            tried.add(value.startPos());
         } else if (found != null) {
-            String first = Parser.unescapeEntities(html.substring(found[0], found[1]), true);
+            String first = sourceValue(html, found[0], found[1]);
             addEdit(found[0], found[1], first, found[2] == 0, base, relativeScheme, kind, s, edits);
-            edited = found[0];
+            tried.add(found[0]);
             if (jsoupRange && !e.attr(attr).equals(first)) {
                 // A value browsers ignore, but jsoup takes for the link (<a href \0 href=...>: jsoup adds the NUL to
                 // the first name where the tokenizer starts a new attribute): a reader or webmail sanitiser that
                 // re-writes the HTML with such a parser would make it the live one (found by fuzzing). Rewritten too.
-                addEdit(value.startPos(), value.endPos(),
-                        Parser.unescapeEntities(html.substring(value.startPos(), value.endPos()), true), false, base,
-                        relativeScheme, kind, s, edits);
-                alsoEdited = value.startPos();
+                addEdit(value.startPos(), value.endPos(), sourceValue(html, value.startPos(), value.endPos()), false,
+                        base, relativeScheme, kind, s, edits);
+                tried.add(value.startPos());
             }
         }
-        if (trimmed != null && trimmed[2] == 1 && trimmed[1] > trimmed[0] && trimmed[0] != edited
-                && trimmed[0] != alsoEdited) {
-            addEdit(trimmed[0], trimmed[1], Parser.unescapeEntities(html.substring(trimmed[0], trimmed[1]), true),
-                    false, base, relativeScheme, kind, s, edits);
+        // Whatever jsoup reads as the link must be rewritten where it stands, or a sanitiser re-writing the HTML with
+        // jsoup makes it live, and jsoup's names and ranges differ from a browser's in ways fuzzing keeps finding:
+        // it trims a control character ending a name (<a HREF\x17="evil" HREF="x">: no href "evil" to a browser),
+        // it adds NULs and what follows to a name (<a href \0<a hRef="evil" HREF="=">), and it reports the range of
+        // a later duplicate. So every other attribute of the tag whose name holds the attribute's and whose value
+        // reads as jsoup's is rewritten from its own text too (found by fuzzing, three times; a duplicate that
+        // browsers and jsoup both ignore is rewritten with it, which no reader minds).
+        String jsoupValue = e.attr(attr);
+        String lower = attr.toLowerCase(Locale.ROOT);
+        for (int k = 0; tagKnown && !jsoupValue.isEmpty() && k < MAX_SAME_VALUES; k++) {
+            int[] where = sameValue(html, tag.startPos(), tagEnd, lower, jsoupValue, tried);
+            if (where == null) {
+                break;
+            }
+            addEdit(where[0], where[1], jsoupValue, false, base, relativeScheme, kind, s, edits);
+            tried.add(where[0]);
         }
+    }
+
+    /**
+     * An attribute value as the HTML tokenizer gives it from {@code html[from, to)}: entities decoded and NUL as
+     * U+FFFD (what browsers, and jsoup, read).
+     */
+    private static String sourceValue(String html, int from, int to) {
+        return Parser.unescapeEntities(html.substring(from, to), true).replace('\0', '\uFFFD');
     }
 
     /**
@@ -968,15 +978,27 @@ final class LinkRewriter {
      * Linear in the tag.
      */
     static int[] attributeValue(String html, int from, int to, String lowerName) {
-        return attributeValue(html, from, to, lowerName, false);
+        return scanAttributes(html, from, to, lowerName, null, List.of());
+    }
+
+    /** Attributes of one tag rewritten for holding the value jsoup takes, at most (beyond: the tag's own limit). */
+    private static final int MAX_SAME_VALUES = 16;
+
+    /**
+     * The value range of the first attribute of the start tag {@code html[from, to)} whose lower-cased name contains
+     * {@code lowerName}, whose value as the tokenizer gives it ({@link #sourceValue}) is {@code wanted} and whose
+     * value does not start at one of {@code skip}, or null. Linear in the tag.
+     */
+    static int[] sameValue(String html, int from, int to, String lowerName, String wanted, List<Integer> skip) {
+        return scanAttributes(html, from, to, lowerName, wanted, skip);
     }
 
     /**
-     * As {@link #attributeValue(String, int, int, String)}, each name compared as jsoup reads it when
-     * {@code asJsoup}: {@link String#trim trimmed} of the characters up to U+0020 at its ends (the tokenizer keeps
-     * control characters in a name), then lower-cased.
+     * The attribute scan of {@link #attributeValue} (by name: {@code wantedValue} null) and {@link #sameValue} (by
+     * a name holding {@code lowerName} and by value).
      */
-    static int[] attributeValue(String html, int from, int to, String lowerName, boolean asJsoup) {
+    private static int[] scanAttributes(String html, int from, int to, String lowerName, String wantedValue,
+            List<Integer> skip) {
         int i = from;
         if (i < to && html.charAt(i) == '<') {
             i++;
@@ -997,8 +1019,9 @@ final class LinkRewriter {
             while (i < to && !isTagSpace(html.charAt(i)) && "/>=".indexOf(html.charAt(i)) < 0) {
                 i++;
             }
-            String name = html.substring(nameStart, i);
-            boolean match = (asJsoup ? name.trim() : name).toLowerCase(Locale.ROOT).equals(lowerName);
+            String name = html.substring(nameStart, i).toLowerCase(Locale.ROOT);
+            boolean match = wantedValue == null && name.equals(lowerName);
+            boolean named = wantedValue != null && name.contains(lowerName);
             int nameEnd = i;
             while (i < to && isTagSpace(html.charAt(i))) {
                 i++;
@@ -1031,7 +1054,8 @@ final class LinkRewriter {
                 }
                 valueEnd = i;
             }
-            if (match) {
+            if (match || named && valueEnd > valueStart && !skip.contains(valueStart)
+                    && sourceValue(html, valueStart, valueEnd).equals(wantedValue)) {
                 return new int[] {valueStart, valueEnd, 1};
             }
         }

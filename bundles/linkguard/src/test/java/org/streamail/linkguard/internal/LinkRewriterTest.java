@@ -705,16 +705,19 @@ class LinkRewriterTest {
 
     /**
      * Found by LinkRewriterFuzzTest: for a duplicate attribute spelled alike ({@code hRef ... hRef}) jsoup keeps the
-     * first value but reports the source range of the second, which browsers ignore; the first stayed live.
+     * first value but reports the source range of the second, which browsers ignore; the first stayed live. A
+     * duplicate with the very value of the first is rewritten with it (since 2026-12-07: jsoup may read either, see
+     * {@link #theValueJsoupTakesIsRewrittenWhereverItsNamesAndRangesLead}); one with another value is left alone.
      */
     @Test
     void theFirstOfTwoLikeSpelledHrefsIsTheOneRewritten() throws Exception {
         String body = "<a hRef=\"http://evil.example/1\" hRef=\"http://other.example/\">1</a>"
                 + "<a HREF=\"http://evil.example/2\" HREF=\"http://evil.example/2\">2</a>\r\n";
         String out = text(rewrite(htmlMessage("8bit", body)));
-        assertThat(out).contains("hRef=\"http://other.example/\">1</a>").contains("HREF=\"http://evil.example/2\">2</a>");
+        assertThat(out).contains("hRef=\"http://other.example/\">1</a>").doesNotContain("evil.example");
         assertThat(out).startsWith(htmlMessage("8bit", "<a hRef=\"http://gw.example:8181/streamail/click/"));
-        assertThat(clicked(out)).containsExactly("http://evil.example/1", "http://evil.example/2");
+        assertThat(clicked(out)).containsExactly("http://evil.example/1", "http://evil.example/2",
+                "http://evil.example/2");
     }
 
     /**
@@ -769,6 +772,32 @@ class LinkRewriterTest {
         String form = "<form action=\"http://evil.example/f\" method=";
         assertThat(rewriter.rewriteHtml(form, rewriter.new Session("m-1", "", INTERNAL)))
                 .startsWith("<form action=\"" + PREFIX).endsWith("\" method=post");
+    }
+
+    /**
+     * Found by LinkRewriterFuzzTest: in {@code <a href \0\0<a hRef="evil\0x" HREF="=">} a browser has an empty href
+     * (the first), while jsoup adds the NULs and what follows to the first name, takes the {@code hRef} value (its NUL
+     * read as U+FFFD, as browsers read it too) and reports the range of the {@code HREF} after it; that value was left
+     * live. Whatever value jsoup takes is now found in the tag by its text and rewritten.
+     */
+    @Test
+    void theValueJsoupTakesIsRewrittenWhereverItsNamesAndRangesLead() throws Exception {
+        String html = "<a href \0\0<a hRef=\"http://evil.example/a\0b\" HREF=\"=\">x</a>";
+        String out = rewriter.rewriteHtml(html, rewriter.new Session("m-1", "alice@corp.example", INTERNAL));
+        assertThat(out).doesNotContain("evil.example");
+        assertThat(clicked(out)).containsExactly("http://evil.example/a\uFFFDb");
+        assertThat(org.jsoup.Jsoup.parse(out).selectFirst("a").attr("href")).startsWith(PREFIX);
+        // the same with two equal values after the joined name (found by fuzzing next): both rewritten, in one pass
+        String twice = "<a href \0 <a hRef=\"http://evil.example/c\0d\" a hRef=\"http://evil.example/c\0d\"\">y</a>";
+        String first = rewriter.rewriteHtml(twice, rewriter.new Session("m-1", "alice@corp.example", INTERNAL));
+        assertThat(first).doesNotContain("evil.example");
+        assertThat(rewriter.rewriteHtml(first, rewriter.new Session("m-1", "alice@corp.example", INTERNAL)))
+                .isEqualTo(first);
+        // an ordinary tag: the value at jsoup's range is the one rewritten, nothing else (a title with the same text
+        // stays as written)
+        String plain = "<a title=\"http://evil.example/t\" href=\"http://evil.example/t\">t</a>";
+        String once = rewriter.rewriteHtml(plain, rewriter.new Session("m-1", "alice@corp.example", INTERNAL));
+        assertThat(once).startsWith("<a title=\"http://evil.example/t\" href=\"" + PREFIX);
     }
 
     /** The payloads of the click links in {@code s}, in order. */
