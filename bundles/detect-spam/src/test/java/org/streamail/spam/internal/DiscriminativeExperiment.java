@@ -1180,16 +1180,21 @@ public final class DiscriminativeExperiment {
         for (Object[] o : all) {
             Variant v = (Variant) o[0];
             Scores camp = (Scores) o[3];
-            double[] ham = camp.ham.stream().mapToDouble(Double::doubleValue).sorted().toArray();
             StringBuilder sb = new StringBuilder();
             for (int b : budgets) {
-                double cut = ham.length > b ? Math.nextUp(ham[ham.length - 1 - b]) : 0;
+                double cut = cutoffWithin(camp.ham, b);
                 sb.append(String.format(Locale.ROOT, " | fp<=%2d (%d): camp %3d/%d as-html %d", b, camp.above(camp.ham, cut),
                         camp.above(camp.spam, cut), camp.spam.size(), camp.above(camp.hfy, cut)));
             }
             System.out.println("  " + v.name());
             System.out.println("   " + sb);
         }
+    }
+
+    /** The loosest cut-off with at most {@code budget} of {@code ham} at or above it: just above the (b+1)-th highest. */
+    static double cutoffWithin(List<Double> ham, int budget) {
+        double[] sorted = ham.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return sorted.length > budget ? Math.nextUp(sorted[sorted.length - 1 - budget]) : 0;
     }
 
     /**
@@ -1205,11 +1210,9 @@ public final class DiscriminativeExperiment {
             Variant v = (Variant) o[0];
             Scores dev = (Scores) o[1];
             Scores src = (Scores) o[2];
-            double[] ham = src.ham.stream().mapToDouble(Double::doubleValue).sorted().toArray();
             StringBuilder sb = new StringBuilder();
             for (int b : budgets) {
-                // just above the (b+1)-th highest ham score: at most b ham at or above it
-                double cut = ham.length > b ? Math.nextUp(ham[ham.length - 1 - b]) : 0;
+                double cut = cutoffWithin(src.ham, b);
                 sb.append(String.format(Locale.ROOT, " | fp<=%2d (%d): src %3d/%d dev %3d/%d fp %d", b, src.above(src.ham, cut),
                         src.above(src.spam, cut), src.spam.size(), dev.above(dev.spam, cut), dev.spam.size(),
                         dev.above(dev.ham, cut)));

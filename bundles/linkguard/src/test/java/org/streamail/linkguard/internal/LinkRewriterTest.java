@@ -800,6 +800,13 @@ class LinkRewriterTest {
         assertThat(once).startsWith("<a title=\"http://evil.example/t\" href=\"" + PREFIX);
     }
 
+    /** Rewriting the message {@code out} (a first pass's result) again changes nothing. */
+    private void assertSecondPassChangesNothing(String out) throws Exception {
+        LinkRewriter.Result twice = rewriter.rewrite(out.getBytes(StandardCharsets.ISO_8859_1), "m-1",
+                "alice@corp.example", INTERNAL);
+        assertThat(twice.changed()).as("a second pass changes nothing").isFalse();
+    }
+
     /** The payloads of the click links in {@code s}, in order. */
     private List<LinkTokens.Payload> payloads(String s) {
         return payloads(tokens, s);
@@ -837,9 +844,7 @@ class LinkRewriterTest {
                 .doesNotContain("quoted-printable")
                 .contains("<button formmethod=\"post\" FORMACTION='" + PREFIX).contains("'>Go</button>\r\n")
                 .doesNotContain("evil");
-        LinkRewriter.Result twice = rewriter.rewrite(out.getBytes(StandardCharsets.ISO_8859_1), "m-1",
-                "alice@corp.example", INTERNAL);
-        assertThat(twice.changed()).as("a second pass changes nothing").isFalse();
+        assertSecondPassChangesNothing(out);
     }
 
     @Test
@@ -922,9 +927,7 @@ class LinkRewriterTest {
                         .contains("<button formmethod=\"post\" formaction=\"" + PREFIX)
                         .contains("<input type=submit formmethod=post formaction=\"" + PREFIX),
                 l -> assertThat(l).startsWith("<form method=dialog action=\"" + PREFIX));
-        LinkRewriter.Result twice = rewriter.rewrite(out.getBytes(StandardCharsets.ISO_8859_1), "m-1",
-                "alice@corp.example", INTERNAL);
-        assertThat(twice.changed()).as("a second pass changes nothing").isFalse();
+        assertSecondPassChangesNothing(out);
     }
 
     @Test
