@@ -19,19 +19,23 @@ import java.util.regex.Pattern;
  *       space, {@code =XX} a byte, a stray {@code =} kept;</li>
  *   <li>a word that does not decode (broken base64 padding) is kept as written and counts as text.</li>
  * </ul>
- * Bounded: the charset name is at most 64 characters and the encoded text at most {@value #MAX_WORD} (longer ones,
- * which RFC 2047 forbids at 75 in all, stay as written), and at most {@value #MAX_WORDS} words of one value are
- * decoded (the rest kept as written); one linear pass over the value.
+ * Bounded: the charset name is at most 64 characters and the encoded text at most {@value #MAX_WORD} (longer ones
+ * stay as written), and at most {@value #MAX_WORDS} words of one value are decoded (the rest kept as written); the
+ * quantifiers are possessive (neither run can hold the {@code ?} that ends it), so one linear pass over the value.
  */
 public final class EncodedWords {
 
-    /** Longest encoded text of one word that is decoded. */
-    public static final int MAX_WORD = 2000;
+    /**
+     * Longest encoded text of one word that is decoded. Far beyond RFC 2047's 75 characters: mail clients decode
+     * longer words, and a file name left encoded here would hide its extension from the judges (a name the
+     * recipient's client shows as {@code invoice.html}).
+     */
+    public static final int MAX_WORD = 65_536;
     /** Words decoded per value, at most. */
     public static final int MAX_WORDS = 1000;
 
     private static final Pattern WORD = Pattern.compile(
-            "=\\?([^?\\s]{1,64})\\?([bBqQ])\\?([^?\\s]{0," + MAX_WORD + "})\\?=");
+            "=\\?([^?\\s]{1,64}+)\\?([bBqQ])\\?([^?\\s]{0," + MAX_WORD + "}+)\\?=");
 
     private EncodedWords() {
     }

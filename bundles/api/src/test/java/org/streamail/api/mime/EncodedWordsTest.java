@@ -46,6 +46,17 @@ class EncodedWordsTest {
     }
 
     @Test
+    void aLongWordStillDecodesSoANameCannotHideItsExtension() {
+        String name = "x".repeat(3000) + ".html";
+        String word = "=?utf-8?B?" + java.util.Base64.getEncoder().encodeToString(name.getBytes(StandardCharsets.UTF_8))
+                + "?=";
+        assertThat(EncodedWords.decode(word)).isEqualTo(name);
+        // a word that never ends, longer than the bound: kept as written
+        String open = "=?utf-8?Q?" + "a".repeat(200_000) + "?x";
+        assertThat(EncodedWords.decode(open)).isEqualTo(open);
+    }
+
+    @Test
     void boundedInWordLengthAndWordCount() {
         String longWord = "=?utf-8?Q?" + "a".repeat(EncodedWords.MAX_WORD + 1) + "?=";
         assertThat(EncodedWords.decode(longWord)).isEqualTo(longWord);
