@@ -4,10 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.streamail.api.mime.EncodedWords;
 
 /**
@@ -65,20 +62,14 @@ final class FileNames {
         return second < 0 ? value : value.substring(second + 1);
     }
 
+    /** The charset of an RFC 2231 extended value ({@code charset'language'text}), ISO-8859-1 when unknown. */
     private static Charset charsetOf(String value) {
         int first = value.indexOf('\'');
-        return first < 0 || value.indexOf('\'', first + 1) < 0 ? StandardCharsets.ISO_8859_1
-                : charset(value.substring(0, first));
-    }
-
-    static Charset charset(String name) {
-        String n = name;
-        int star = n.indexOf('*'); // RFC 2231 section 5: charset*language in encoded words
-        if (star >= 0) {
-            n = n.substring(0, star);
+        if (first < 0 || value.indexOf('\'', first + 1) < 0) {
+            return StandardCharsets.ISO_8859_1;
         }
         try {
-            return Charset.forName(n.trim());
+            return Charset.forName(value.substring(0, first).trim());
         } catch (IllegalArgumentException e) {
             return StandardCharsets.ISO_8859_1;
         }
@@ -98,16 +89,6 @@ final class FileNames {
             }
         }
         return new String(out.toByteArray(), cs);
-    }
-
-    private static byte[] underscoresAsSpaces(byte[] b) {
-        byte[] out = b.clone();
-        for (int i = 0; i < out.length; i++) {
-            if (out[i] == '_') {
-                out[i] = ' ';
-            }
-        }
-        return out;
     }
 
     private static boolean hex(char c) {

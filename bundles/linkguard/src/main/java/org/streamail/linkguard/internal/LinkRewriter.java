@@ -937,17 +937,13 @@ final class LinkRewriter {
         int[] found = attributeValue(html, tag.startPos(), tagEnd, attr);
         if (found == null) {
             if (addWhenMissing) {
-                int i = tag.startPos() + 1;
-                while (i < tagEnd && !isTagSpace(html.charAt(i)) && html.charAt(i) != '/'
-                        && html.charAt(i) != '>') {
-                    i++; // the tag name
-                }
+                int i = tagNameEnd(html, tag.startPos(), tagEnd);
                 edits.add(new TextEdit(i, i, " " + attr + "=\"post\""));
             }
         } else if (found[2] == 0) {
             edits.add(new TextEdit(found[0], found[1], "=\"post\"")); // <form method>: an empty value, GET
         } else {
-            String value = Parser.unescapeEntities(html.substring(found[0], found[1]), true);
+            String value = sourceValue(html, found[0], found[1]);
             if (!asciiEqualsIgnoreCase(value, "post") && !asciiEqualsIgnoreCase(value, "dialog")) {
                 edits.add(new TextEdit(found[0], found[1], "post"));
             }
@@ -981,6 +977,18 @@ final class LinkRewriter {
         return scanAttributes(html, from, to, lowerName, null, List.of());
     }
 
+    /** Where the name of the start tag {@code html[from, to)} ends (after its {@code <}), as the tokenizer reads it. */
+    private static int tagNameEnd(String html, int from, int to) {
+        int i = from;
+        if (i < to && html.charAt(i) == '<') {
+            i++;
+        }
+        while (i < to && !isTagSpace(html.charAt(i)) && html.charAt(i) != '/' && html.charAt(i) != '>') {
+            i++;
+        }
+        return i;
+    }
+
     /** Attributes of one tag rewritten for holding the value jsoup takes, at most (beyond: the tag's own limit). */
     private static final int MAX_SAME_VALUES = 16;
 
@@ -999,13 +1007,7 @@ final class LinkRewriter {
      */
     private static int[] scanAttributes(String html, int from, int to, String lowerName, String wantedValue,
             List<Integer> skip) {
-        int i = from;
-        if (i < to && html.charAt(i) == '<') {
-            i++;
-        }
-        while (i < to && !isTagSpace(html.charAt(i)) && html.charAt(i) != '/' && html.charAt(i) != '>') {
-            i++; // the tag name
-        }
+        int i = tagNameEnd(html, from, to);
         while (i < to) {
             char c = html.charAt(i);
             if (isTagSpace(c) || c == '/') {
