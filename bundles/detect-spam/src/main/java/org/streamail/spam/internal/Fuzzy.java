@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
  * tracking ids), long hex or base64-like runs, and URL paths and query strings (a link counts by its host).
  * Shingles of {@value #SHINGLE} words survive reordered paragraphs (only the few shingles spanning a
  * boundary change) and changed names (each changed word touches at most {@value #SHINGLE} shingles).
+ * Chinese and Japanese, written without spaces, count each Han or Kana letter as a word (a shingle is then three
+ * letters): read by spaces, a whole sentence was one word and a changed name changed all of it.
  *
  * <p>Stateless and thread-safe. Bounded by the text limit of {@link MimeText} and {@value #MAX_WORDS} words.
  */
@@ -54,12 +56,21 @@ final class Fuzzy {
         int i = 0;
         int n = t.length();
         while (i < n && out.size() < MAX_WORDS) {
-            while (i < n && !Character.isLetterOrDigit(t.charAt(i)) && t.charAt(i) != '_') {
+            while (i < n && !Character.isLetterOrDigit(t.charAt(i)) && t.charAt(i) != '_'
+                    && !Tokenizer.isCjk(t.codePointAt(i))) {
                 i++;
+            }
+            if (i < n && Tokenizer.isCjk(t.codePointAt(i))) {
+                // Chinese and Japanese have no spaces: each letter is a word, so shingles are runs of 3 letters
+                int end = i + Character.charCount(t.codePointAt(i));
+                out.add(t.substring(i, end));
+                i = end;
+                continue;
             }
             int start = i;
             boolean digit = false;
-            while (i < n && (Character.isLetterOrDigit(t.charAt(i)) || t.charAt(i) == '_')) {
+            while (i < n && (Character.isLetterOrDigit(t.charAt(i)) || t.charAt(i) == '_')
+                    && !Tokenizer.isCjk(t.codePointAt(i))) {
                 digit |= Character.isDigit(t.charAt(i));
                 i++;
             }

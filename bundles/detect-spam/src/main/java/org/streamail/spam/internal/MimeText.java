@@ -147,7 +147,8 @@ final class MimeText {
     /** Reads one entity (headers + body) and returns its headers. */
     private static List<Field> entity(byte[] raw, int from, int to, int depth, Collector c) {
         int bodyStart = headerEnd(raw, from, to);
-        List<Field> headers = headers(new String(raw, from, Math.max(0, bodyStart - from), StandardCharsets.ISO_8859_1));
+        int headerLength = Math.max(0, bodyStart - from);
+        List<Field> headers = headers(new String(raw, from, headerLength, charset("", raw, from, from + headerLength)));
         if (++c.partCount > MAX_PARTS) {
             return headers;
         }
@@ -181,11 +182,11 @@ final class MimeText {
             c.marks.add("body.b64-text");
         }
         if (!attachment && (type.equals("text/plain") || type.isEmpty())) {
-            String s = new String(body, charset(param(contentType, "charset")));
+            String s = new String(body, charset(param(contentType, "charset"), body, 0, body.length));
             c.addText(s);
             c.addLinks(s, URL);
         } else if (!attachment && type.equals("text/html")) {
-            String html = new String(body, charset(param(contentType, "charset")));
+            String html = new String(body, charset(param(contentType, "charset"), body, 0, body.length));
             c.addLinks(html, HREF);
             tagNames(html, c.tags);
             String t = htmlToText(html);
@@ -400,19 +401,108 @@ final class MimeText {
         return r;
     }
 
-    static Charset charset(String name) {
-        if (name == null || name.isBlank()) {
+    /** Bytes of undeclared text the charset guess reads, at most. */
+    static final int MAX_GUESS_BYTES = 64 * 1024;
+
+    /** What a guess may answer: the multibyte charsets of East Asian mail, which Latin-1 would turn to noise. */
+    private static final Set<String> GUESSABLE = Set.of("Shift_JIS", "EUC-JP", "ISO-2022-JP", "GB18030", "Big5",
+            "EUC-KR", "ISO-2022-KR", "ISO-2022-CN");
+
+    /**
+     * The charset to read {@code bytes[from, to)} with. A declared charset Java knows is used as declared (but
+     * {@code us-ascii}, whose 8-bit bytes are common in mail); otherwise — no charset, {@code us-ascii}, a name Java
+     * does not know such as {@code unknown-8bit} — the bytes decide: ASCII as is, valid UTF-8 as UTF-8, text that
+     * ICU's {@code CharsetDetector} reads as one of the East Asian multibyte charsets with confidence
+     * {@value #GUESS_CONFIDENCE} or more as that charset, anything else as Latin-1. Japanese, Chinese and Korean
+     * mail sent with no or a wrong charset was otherwise read as Latin-1 noise: no word of it could be learned.
+     * A {@code 3D} before the name (quoted-printable's {@code =3D} left in a header) is dropped; {@code gb2312} is
+     * read as GBK, its superset, as mail clients do.
+     */
+    static Charset charset(String name, byte[] bytes, int from, int to) {
+        String n = name == null ? "" : name.strip().replace("\"", "");
+        if (n.regionMatches(true, 0, "3D", 0, 2) && n.length() > 2) {
+            n = n.substring(2);
+        }
+        if (!n.isEmpty() && !n.equalsIgnoreCase("us-ascii") && !n.equalsIgnoreCase("ascii")) {
+            try {
+                // gb2312 as mail clients read it: GBK, its superset, which the senders really used
+                return Charset.forName(n.equalsIgnoreCase("gb2312") ? "GBK" : n);
+            } catch (RuntimeException e) {
+                // unknown or illegal name: guess below
+            }
+        }
+        return guess(bytes, from, Math.min(to, from + MAX_GUESS_BYTES), to - from > MAX_GUESS_BYTES);
+    }
+
+    /** Confidence (0..100) below which {@link #charset} does not take the detector's answer. */
+    static final int GUESS_CONFIDENCE = 70;
+
+    private static Charset guess(byte[] bytes, int from, int to, boolean cut) {
+        boolean high = false;
+        boolean escape = false;
+        for (int i = from; i < to; i++) {
+            high |= bytes[i] < 0;
+            escape |= bytes[i] == 0x1b;
+        }
+        if (!high && !escape) {
             return StandardCharsets.ISO_8859_1;
+        }
+        if (high && validUtf8(bytes, from, to, cut)) {
+            return StandardCharsets.UTF_8;
         }
         try {
-            String n = name.strip().replace("\"", "");
-            if (n.equalsIgnoreCase("us-ascii") || n.equalsIgnoreCase("ascii")) {
-                return StandardCharsets.ISO_8859_1; // 8-bit bytes in "ASCII" mail are common: keep them
+            com.ibm.icu.text.CharsetDetector detector = new com.ibm.icu.text.CharsetDetector();
+            detector.setText(java.util.Arrays.copyOfRange(bytes, from, to));
+            com.ibm.icu.text.CharsetMatch match = detector.detect();
+            if (match != null && match.getConfidence() >= GUESS_CONFIDENCE && GUESSABLE.contains(match.getName())) {
+                return Charset.forName(match.getName());
             }
-            return Charset.forName(n);
         } catch (RuntimeException e) {
-            return StandardCharsets.ISO_8859_1;
+            // no guess
         }
+        return StandardCharsets.ISO_8859_1;
+    }
+
+    /** Strict UTF-8: every sequence well formed; one left incomplete at the end only if the text was {@code cut} there. */
+    static boolean validUtf8(byte[] b, int from, int to, boolean cut) {
+        int i = from;
+        while (i < to) {
+            int c = b[i] & 0xff;
+            int more;
+            int min;
+            if (c < 0x80) {
+                i++;
+                continue;
+            } else if (c >= 0xc2 && c <= 0xdf) {
+                more = 1;
+                min = 0x80;
+            } else if (c >= 0xe0 && c <= 0xef) {
+                more = 2;
+                min = 0x800;
+            } else if (c >= 0xf0 && c <= 0xf4) {
+                more = 3;
+                min = 0x10000;
+            } else {
+                return false;
+            }
+            int cp = c & (0x3f >> more);
+            int j = 1;
+            for (; j <= more && i + j < to; j++) {
+                int d = b[i + j] & 0xff;
+                if ((d & 0xc0) != 0x80) {
+                    return false;
+                }
+                cp = cp << 6 | (d & 0x3f);
+            }
+            if (j <= more) {
+                return cut;
+            }
+            if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+                return false;
+            }
+            i += more + 1;
+        }
+        return true;
     }
 
     /** Visible text of HTML: scripts, styles and comments dropped, tags removed, common entities decoded. */

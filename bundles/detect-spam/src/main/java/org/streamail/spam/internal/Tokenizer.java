@@ -479,12 +479,15 @@ final class Tokenizer {
         return end == 0 ? "none" : t.substring(0, end);
     }
 
+    /** Words of one text read, at most. */
+    static final int MAX_WORDS = 20_000;
+
     static List<String> bodyWords(String text) {
         String t = Normalizer.normalize(text, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
         List<String> out = new ArrayList<>();
         int n = t.length();
         int i = 0;
-        while (i < n && out.size() < 20_000) {
+        while (i < n && out.size() < MAX_WORDS) {
             while (i < n && isSeparator(t.charAt(i))) {
                 i++;
             }
@@ -495,17 +498,88 @@ final class Tokenizer {
             if (i == start) {
                 continue;
             }
-            String w = strip(t.substring(start, i));
-            if (w.length() < 2) {
-                continue;
-            }
-            if (w.length() > 24) {
-                out.add("skip:" + w.charAt(0) + (w.length() / 10));
+            if (hasCjk(t, start, i)) {
+                cjkWords(t, start, i, out);
             } else {
-                out.add(w);
+                word(t.substring(start, i), out);
             }
         }
         return out;
+    }
+
+    private static void word(String token, List<String> out) {
+        String w = strip(token);
+        if (w.length() < 2) {
+            return;
+        }
+        if (w.length() > 24) {
+            out.add("skip:" + w.charAt(0) + (w.length() / 10));
+        } else {
+            out.add(w);
+        }
+    }
+
+    /** Han ideographs, Hiragana, Katakana and the prolonged sound mark: scripts written without spaces. */
+    static boolean isCjk(int cp) {
+        if (cp < 0x2e80) {
+            return false;
+        }
+        if (cp == 0x30fc || cp == 0xff70) {
+            return true; // prolonged sound mark (Common script), inside Katakana words
+        }
+        Character.UnicodeScript script = Character.UnicodeScript.of(cp);
+        return script == Character.UnicodeScript.HAN || script == Character.UnicodeScript.HIRAGANA
+                || script == Character.UnicodeScript.KATAKANA;
+    }
+
+    private static boolean hasCjk(String t, int from, int to) {
+        for (int i = from; i < to; ) {
+            int cp = t.codePointAt(i);
+            if (isCjk(cp)) {
+                return true;
+            }
+            i += Character.charCount(cp);
+        }
+        return false;
+    }
+
+    /**
+     * A token holding Chinese or Japanese, which are written without spaces: a whole sentence between two spaces
+     * would be one word no other message shares. Each run of Han/Kana letters gives its overlapping pairs of
+     * letters ({@code 出会いの} → {@code 出会}, {@code 会い}, {@code いの}; a lone letter itself), as search
+     * engines index these scripts; the letters and digits of other scripts between them are words as usual, and
+     * everything else (CJK punctuation, symbols) separates.
+     */
+    private static void cjkWords(String t, int from, int to, List<String> out) {
+        int i = from;
+        while (i < to && out.size() < MAX_WORDS) {
+            int cp = t.codePointAt(i);
+            int start = i;
+            if (isCjk(cp)) {
+                int previous = -1;
+                int count = 0;
+                while (i < to && out.size() < MAX_WORDS && isCjk(cp = t.codePointAt(i))) {
+                    int next = i + Character.charCount(cp);
+                    if (previous >= 0) {
+                        out.add(t.substring(previous, next));
+                    }
+                    previous = i;
+                    count++;
+                    i = next;
+                }
+                if (count == 1) {
+                    out.add(t.substring(start, i));
+                }
+            } else if (Character.isLetterOrDigit(cp) || cp == '$' || cp == '-' || cp == '\'' || cp == '.') {
+                while (i < to && !isCjk(cp = t.codePointAt(i))
+                        && (Character.isLetterOrDigit(cp) || cp == '$' || cp == '-' || cp == '\'' || cp == '.')) {
+                    i += Character.charCount(cp);
+                }
+                word(t.substring(start, i), out);
+            } else {
+                i += Character.charCount(cp);
+            }
+        }
     }
 
     private static boolean isSeparator(char c) {

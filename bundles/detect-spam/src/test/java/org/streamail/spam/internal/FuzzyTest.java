@@ -74,4 +74,17 @@ class FuzzyTest {
         String c = Fuzzy.referenceId(Fuzzy.words(Mail.campaign("Bob", "t2", 2)), java.util.List.of());
         assertThat(a).isEqualTo(b).hasSize(16).isNotEqualTo(c);
     }
+
+    @Test
+    void chineseAndJapaneseNearCopiesMatchAndOtherTextDoesNot() {
+        String offer = "尊敬的王先生：您好！第十一届中国国际电子设备及元器件表面贴装展览会将于明年四月在深圳会展中心隆重举行，"
+                + "届时将有三百多家厂商参展，欢迎各界人士前来参观洽谈。详情请回复本邮件索取资料。";
+        String copy = offer.replace("王先生", "李小姐");
+        String other = "各位同事：下周三上午十点在三楼会议室召开季度计划会议，请准备好预算草案和招聘需求清单，以便我们在董事会之前确定优先事项。";
+        assertThat(Fuzzy.words("出会いの広場")).containsExactly("出", "会", "い", "の", "広", "場");
+        assertThat(similarity(offer, copy)).isGreaterThan(0.8);
+        assertThat(similarity(offer, other)).isLessThan(0.1);
+        // read by spaces, the whole text was a handful of over-long "words", dropped, and had no signature at all
+        assertThat(Fuzzy.signature(Fuzzy.words(offer))).hasSize(Fuzzy.HASHES);
+    }
 }

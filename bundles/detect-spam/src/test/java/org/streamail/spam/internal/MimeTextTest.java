@@ -99,4 +99,60 @@ class MimeTextTest {
                 + "https://c.example/x'>c</a>").getBytes(StandardCharsets.UTF_8));
         assertThat(html.linkHosts()).containsExactly("c.example");
     }
+
+    private static byte[] concat(String head, byte[] body) {
+        byte[] h = head.getBytes(StandardCharsets.US_ASCII);
+        byte[] out = java.util.Arrays.copyOf(h, h.length + body.length);
+        System.arraycopy(body, 0, out, h.length, body.length);
+        return out;
+    }
+
+    private static final String JAPANESE = "突然のメール失礼いたします。今後この広告がご不要な方は、その旨をご連絡下さい。"
+            + "出会いの広場では、女性は無料でご利用いただけます。お試しポイントをプレゼントしております。";
+
+    @Test
+    void undeclaredEastAsianTextIsReadInTheCharsetItWasWrittenIn() {
+        for (String charset : new String[] {"Shift_JIS", "EUC-JP", "ISO-2022-JP"}) {
+            byte[] raw = concat("Subject: x\r\nContent-Type: text/plain\r\n\r\n", JAPANESE.getBytes(java.nio.charset.Charset.forName(charset)));
+            assertThat(MimeText.read(raw).text()).as(charset).contains("出会いの広場");
+        }
+        String chinese = "第十一届中国国际电子设备及元器件表面贴装展览会将于明年四月在深圳会展中心隆重举行，欢迎各界人士参观洽谈。";
+        byte[] gbk = concat("Subject: x\r\nContent-Type: text/plain; charset=unknown-8bit\r\n\r\n", chinese.getBytes(java.nio.charset.Charset.forName("GBK")));
+        assertThat(MimeText.read(gbk).text()).contains("展览会");
+        byte[] utf8 = concat("Subject: x\r\n\r\n", "Grüße aus München, à bientôt".getBytes(StandardCharsets.UTF_8));
+        assertThat(MimeText.read(utf8).text()).contains("Grüße aus München");
+    }
+
+    @Test
+    void undeclaredWesternTextStaysLatin1AndADeclaredCharsetIsObeyed() {
+        String french = "Votre commande a été expédiée. Merci de votre fidélité, à bientôt pour de nouvelles idées.";
+        byte[] latin1 = concat("Subject: x\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n", french.getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(MimeText.read(latin1).text()).contains("été expédiée", "fidélité");
+        // declared: the Shift_JIS bytes read as Latin-1 when the sender said Latin-1 (the guess never overrides)
+        byte[] declared = concat("Subject: x\r\nContent-Type: text/plain; charset=iso-8859-1\r\n\r\n", JAPANESE.getBytes(java.nio.charset.Charset.forName("Shift_JIS")));
+        assertThat(MimeText.read(declared).text()).doesNotContain("出会い");
+        // =3D left in a header by a broken quoted-printable encoder, and gb2312 read as GBK (here a GBK-only letter)
+        byte[] qp = concat("Subject: x\r\nContent-Type: text/plain; charset=3Dgb2312\r\n\r\n", "您的满意是我们追求的目标 镕".getBytes(java.nio.charset.Charset.forName("GBK")));
+        assertThat(MimeText.read(qp).text()).contains("您的满意是我们追求的目标 镕");
+    }
+
+    @Test
+    void rawEightBitHeadersAreReadLikeTheBody() {
+        byte[] raw = concat("", ("Subject: 요즘 뜨는 직종 자격증 따기 열풍\r\nFrom: 광고 <ad@example.kr>\r\n\r\n요즘 뜨는 직종\r\n")
+                .getBytes(java.nio.charset.Charset.forName("EUC-KR")));
+        assertThat(MimeText.read(raw).header("Subject")).isEqualTo("요즘 뜨는 직종 자격증 따기 열풍");
+        byte[] utf8 = concat("", "Subject: Grüße\r\n\r\nhallo\r\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(MimeText.read(utf8).header("Subject")).isEqualTo("Grüße");
+    }
+
+    @Test
+    void validUtf8IsToldFromOtherBytes() {
+        assertThat(MimeText.validUtf8("aé€😀".getBytes(StandardCharsets.UTF_8), 0, 10, false)).isTrue();
+        assertThat(MimeText.validUtf8("café".getBytes(StandardCharsets.ISO_8859_1), 0, 4, false)).isFalse();
+        assertThat(MimeText.validUtf8("café!".getBytes(StandardCharsets.ISO_8859_1), 0, 5, false)).isFalse();
+        assertThat(MimeText.validUtf8(new byte[] {(byte) 0xc0, (byte) 0x80}, 0, 2, false)).as("overlong").isFalse();
+        assertThat(MimeText.validUtf8(new byte[] {(byte) 0xed, (byte) 0xa0, (byte) 0x80}, 0, 3, false)).as("surrogate").isFalse();
+        assertThat(MimeText.validUtf8(new byte[] {'a', (byte) 0xe2, (byte) 0x82}, 0, 3, true)).as("cut by the sample").isTrue();
+        assertThat(MimeText.validUtf8(new byte[] {'a', (byte) 0xe2, (byte) 0x82}, 0, 3, false)).as("cut at the end").isFalse();
+    }
 }

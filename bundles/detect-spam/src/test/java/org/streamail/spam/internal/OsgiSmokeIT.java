@@ -36,7 +36,7 @@ class OsgiSmokeIT {
 
     private static final List<String> RUNTIME = List.of("org.osgi.util.function-", "org.osgi.util.promise-",
             "org.osgi.service.component-", "org.apache.felix.scr-", "streamail-api-", "slf4j-api-", "slf4j-simple-",
-            "failureaccess-", "guava-");
+            "failureaccess-", "guava-", "icu4j-");
 
     @Test
     void bundleShouldActivateWithAStoreAndOfferItsFourServices() throws Exception {

@@ -160,4 +160,16 @@ class TokenizerTest {
         Tokenizer.scripts(org.streamail.api.mime.EncodedWords.decode(subject) + "\n" + text, out);
         return Arrays.stream(all).filter(f -> out.contains(Tokenizer.hash(f))).toList();
     }
+
+    @Test
+    void chineseAndJapaneseAreReadAsPairsOfLetters() {
+        assertThat(Tokenizer.bodyWords("出会いの広場 vip-mailで登録！今すぐgo"))
+                .containsExactly("出会", "会い", "いの", "の広", "広場", "vip-mail", "で登", "登録", "今す", "すぐ", "go");
+        assertThat(Tokenizer.bodyWords("免費無限次任打中港長途電話。你準備好了嗎?"))
+                .startsWith("免費", "費無", "無限").contains("電話", "你準", "了嗎").doesNotContain("電話。你準備好了嗎?");
+        // Korean is written with spaces: its words stay words; Latin text is unchanged
+        assertThat(Tokenizer.bodyWords("요즘 뜨는 직종 Best offer, free!")).containsExactly("요즘", "뜨는", "직종", "best", "offer", "free!");
+        // a long run is bounded like any text: at most 20,000 words
+        assertThat(Tokenizer.bodyWords("中".repeat(100_000))).hasSize(20_000);
+    }
 }
