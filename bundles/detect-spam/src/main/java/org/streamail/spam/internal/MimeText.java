@@ -120,6 +120,19 @@ final class MimeText {
         final Set<String> marks = new LinkedHashSet<>();
         int partCount;
         int urlsSeen;
+        /** Bytes the charset guess may still read in this message ({@link #MAX_GUESSED_BYTES}). */
+        int guessBudget = MAX_GUESSED_BYTES;
+
+        /** {@link MimeText#charset}, within this message's guess budget (beyond it, undeclared text is Latin-1). */
+        Charset charset(String name, byte[] bytes, int from, int to) {
+            Charset declared = declared(name);
+            if (declared != null) {
+                return declared;
+            }
+            int sample = Math.min(to - from, Math.min(MAX_GUESS_BYTES, guessBudget));
+            guessBudget -= sample;
+            return guess(bytes, from, to, sample);
+        }
 
         void addText(String s) {
             int room = MAX_TEXT - text.length();
@@ -148,7 +161,7 @@ final class MimeText {
     private static List<Field> entity(byte[] raw, int from, int to, int depth, Collector c) {
         int bodyStart = headerEnd(raw, from, to);
         int headerLength = Math.max(0, bodyStart - from);
-        List<Field> headers = headers(new String(raw, from, headerLength, charset("", raw, from, from + headerLength)));
+        List<Field> headers = headers(new String(raw, from, headerLength, c.charset("", raw, from, from + headerLength)));
         if (++c.partCount > MAX_PARTS) {
             return headers;
         }
@@ -182,11 +195,11 @@ final class MimeText {
             c.marks.add("body.b64-text");
         }
         if (!attachment && (type.equals("text/plain") || type.isEmpty())) {
-            String s = new String(body, charset(param(contentType, "charset"), body, 0, body.length));
+            String s = new String(body, c.charset(param(contentType, "charset"), body, 0, body.length));
             c.addText(s);
             c.addLinks(s, URL);
         } else if (!attachment && type.equals("text/html")) {
-            String html = new String(body, charset(param(contentType, "charset"), body, 0, body.length));
+            String html = new String(body, c.charset(param(contentType, "charset"), body, 0, body.length));
             c.addLinks(html, HREF);
             tagNames(html, c.tags);
             String t = htmlToText(html);
@@ -401,8 +414,10 @@ final class MimeText {
         return r;
     }
 
-    /** Bytes of undeclared text the charset guess reads, at most. */
-    static final int MAX_GUESS_BYTES = 64 * 1024;
+    /** Bytes of one undeclared text the charset guess reads, at most. */
+    static final int MAX_GUESS_BYTES = 16 * 1024;
+    /** Bytes the charset guesses of one message read together, at most (ICU reads 64 KiB in about 3 ms here). */
+    static final int MAX_GUESSED_BYTES = 128 * 1024;
 
     /** What a guess may answer: the multibyte charsets of East Asian mail, which Latin-1 would turn to noise. */
     private static final Set<String> GUESSABLE = Set.of("Shift_JIS", "EUC-JP", "ISO-2022-JP", "GB18030", "Big5",
@@ -415,44 +430,58 @@ final class MimeText {
      * ICU's {@code CharsetDetector} reads as one of the East Asian multibyte charsets with confidence
      * {@value #GUESS_CONFIDENCE} or more as that charset, anything else as Latin-1. Japanese, Chinese and Korean
      * mail sent with no or a wrong charset was otherwise read as Latin-1 noise: no word of it could be learned.
+     * The first {@value #MAX_GUESS_BYTES} bytes decide (within a message, {@value #MAX_GUESSED_BYTES} bytes in all:
+     * {@link Collector#charset}).
      * A {@code 3D} before the name (quoted-printable's {@code =3D} left in a header) is dropped; {@code gb2312} is
      * read as GBK, its superset, as mail clients do.
      */
     static Charset charset(String name, byte[] bytes, int from, int to) {
+        Charset declared = declared(name);
+        return declared != null ? declared : guess(bytes, from, to, Math.min(to - from, MAX_GUESS_BYTES));
+    }
+
+    /** The charset a name declares, or null for none, {@code us-ascii} or a name Java does not know. */
+    static Charset declared(String name) {
         String n = name == null ? "" : name.strip().replace("\"", "");
         if (n.regionMatches(true, 0, "3D", 0, 2) && n.length() > 2) {
             n = n.substring(2);
         }
-        if (!n.isEmpty() && !n.equalsIgnoreCase("us-ascii") && !n.equalsIgnoreCase("ascii")) {
-            try {
-                // gb2312 as mail clients read it: GBK, its superset, which the senders really used
-                return Charset.forName(n.equalsIgnoreCase("gb2312") ? "GBK" : n);
-            } catch (RuntimeException e) {
-                // unknown or illegal name: guess below
-            }
+        if (n.isEmpty() || n.equalsIgnoreCase("us-ascii") || n.equalsIgnoreCase("ascii")) {
+            return null;
         }
-        return guess(bytes, from, Math.min(to, from + MAX_GUESS_BYTES), to - from > MAX_GUESS_BYTES);
+        try {
+            // gb2312 as mail clients read it: GBK, its superset, which the senders really used
+            return Charset.forName(n.equalsIgnoreCase("gb2312") ? "GBK" : n);
+        } catch (RuntimeException e) {
+            return null; // unknown or illegal name
+        }
     }
 
     /** Confidence (0..100) below which {@link #charset} does not take the detector's answer. */
     static final int GUESS_CONFIDENCE = 70;
 
-    private static Charset guess(byte[] bytes, int from, int to, boolean cut) {
+    /** The guess of {@link #charset} from the first {@code sample} bytes of {@code [from, to)}. */
+    private static Charset guess(byte[] bytes, int from, int to, int sample) {
+        if (sample <= 0) {
+            return StandardCharsets.ISO_8859_1;
+        }
+        boolean cut = sample < to - from;
+        int end = from + sample;
         boolean high = false;
         boolean escape = false;
-        for (int i = from; i < to; i++) {
+        for (int i = from; i < end; i++) {
             high |= bytes[i] < 0;
             escape |= bytes[i] == 0x1b;
         }
         if (!high && !escape) {
             return StandardCharsets.ISO_8859_1;
         }
-        if (high && validUtf8(bytes, from, to, cut)) {
+        if (high && validUtf8(bytes, from, end, cut)) {
             return StandardCharsets.UTF_8;
         }
         try {
             com.ibm.icu.text.CharsetDetector detector = new com.ibm.icu.text.CharsetDetector();
-            detector.setText(java.util.Arrays.copyOfRange(bytes, from, to));
+            detector.setText(java.util.Arrays.copyOfRange(bytes, from, end));
             com.ibm.icu.text.CharsetMatch match = detector.detect();
             if (match != null && match.getConfidence() >= GUESS_CONFIDENCE && GUESSABLE.contains(match.getName())) {
                 return Charset.forName(match.getName());

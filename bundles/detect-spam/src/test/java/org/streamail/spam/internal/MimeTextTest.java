@@ -155,4 +155,21 @@ class MimeTextTest {
         assertThat(MimeText.validUtf8(new byte[] {'a', (byte) 0xe2, (byte) 0x82}, 0, 3, true)).as("cut by the sample").isTrue();
         assertThat(MimeText.validUtf8(new byte[] {'a', (byte) 0xe2, (byte) 0x82}, 0, 3, false)).as("cut at the end").isFalse();
     }
+
+    @Test
+    void theCharsetGuessReadsABoundedShareOfAMessage() {
+        StringBuilder head = new StringBuilder("Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n");
+        java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+        raw.writeBytes(head.toString().getBytes(StandardCharsets.US_ASCII));
+        for (int i = 0; i < 12; i++) {
+            raw.writeBytes(("--b\r\nContent-Type: text/plain\r\n\r\npart" + i + " ").getBytes(StandardCharsets.US_ASCII));
+            raw.writeBytes((JAPANESE.repeat(120) + "\r\n").getBytes(java.nio.charset.Charset.forName("Shift_JIS")));
+        }
+        raw.writeBytes("--b--\r\n".getBytes(StandardCharsets.US_ASCII));
+        String text = MimeText.read(raw.toByteArray()).text();
+        // each part is over 16 KiB: eight of them use up the 128 KiB the guesses may read, the rest stay Latin-1
+        for (int i = 0; i < 12; i++) {
+            assertThat(text.contains("part" + i + " 突然のメール")).as("part " + i).isEqualTo(i < 8);
+        }
+    }
 }
