@@ -153,6 +153,12 @@ final class LogisticModel {
         return examples.size();
     }
 
+    /** How many messages the weights in use were learned from (0 before the first learning). */
+    int learnedFrom() {
+        Weights w = weights;
+        return w == null ? 0 : w.spamMessages() + w.hamMessages();
+    }
+
     /** Whether weights were learned at least once (until then the engine falls back to the count model). */
     boolean ready() {
         return weights != null;

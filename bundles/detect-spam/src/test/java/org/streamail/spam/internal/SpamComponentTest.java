@@ -42,4 +42,54 @@ class SpamComponentTest {
             after.deactivate();
         }
     }
+
+    /**
+     * The learner reschedules itself after each learning (paced by its duration, {@link SpamComponent.Pacer}): the
+     * reports of a second batch, long after the first learning, are learned too.
+     */
+    @Test
+    void theLearnerKeepsLearningAsReportsArrive() throws Exception {
+        InMemorySpamStore store = new InMemorySpamStore();
+        SpamComponent component = new SpamComponent(store, StrictConfigTest.config(Map.of("refresh_seconds", 1)), Map.of());
+        try {
+            // every message its own words (a report's reference id ignores digits: copies train once)
+            String[] topics = {"budget", "hiring", "release", "security", "printer", "parking", "holiday", "backup",
+                "network", "laptop", "training", "catering", "travel", "badges"};
+            for (int i = 0; i < 12; i++) {
+                component.report(ReportKind.HAM, Mail.text("colleague@example.org", "Minutes on " + topics[i],
+                        "The meeting notes on the " + topics[i] + " question are attached, with the review of the "
+                                + topics[i] + " plan and who follows up on " + topics[i] + " next week."), "alice", true);
+                component.report(ReportKind.SPAM, Mail.text("deals@offers.example", "Cheap " + topics[i] + " pills",
+                        "Buy cheap " + topics[i] + " pills now, huge discount on " + topics[i] + ", limited offer, "
+                                + "click here to order " + topics[i] + " today and save money."), "alice", true);
+            }
+            LogisticModel lr = component.engine.logistic();
+            waitFor(() -> lr.learnedFrom() > 0 && lr.learnedFrom() == lr.messages());
+            int first = lr.learnedFrom();
+            assertThat(first).isEqualTo(24);
+            for (int i = 12; i < 14; i++) {
+                component.report(ReportKind.SPAM, Mail.text("deals@offers.example", "Cheap " + topics[i] + " pills",
+                        "Cheap " + topics[i] + " pills again, order your " + topics[i] + " now and save big."), "alice", true);
+            }
+            waitFor(() -> lr.learnedFrom() == first + 2);
+        } finally {
+            component.deactivate();
+        }
+    }
+
+    @Test
+    void theLearnerWaitsThreeTimesItsLastLearningAndAtLeastTheRefreshInterval() {
+        SpamComponent.Pacer pacer = new SpamComponent.Pacer(2_000);
+        assertThat(pacer.nextDelayMillis(50)).isEqualTo(2_000);
+        assertThat(pacer.nextDelayMillis(7_000)).isEqualTo(21_000);
+        assertThat(pacer.nextDelayMillis(-5)).as("a clock step backwards").isEqualTo(2_000);
+    }
+
+    private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long end = System.nanoTime() + 20_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("condition within 20 s").isLessThan(end);
+            Thread.sleep(50);
+        }
+    }
 }
