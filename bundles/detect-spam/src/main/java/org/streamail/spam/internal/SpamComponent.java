@@ -198,8 +198,8 @@ public final class SpamComponent implements Detector, EnvelopeGuard, ReportServi
     /**
      * When the learner runs next: after {@code refresh.seconds}, or after {@value #LEARN_IDLE_FACTOR} times as long as
      * the last learning took, whichever is later, so that learning takes at most about a quarter of one core however
-     * many messages are held and however often reports arrive (3,000 messages: ~1 s a learning here, so 20,000 an estimated ~7 s and the next at the
-     * earliest ~21 s later).
+     * many messages are held and however often reports arrive (3,000 messages: ~1 s a learning here, so 20,000 an
+     * estimated ~7 s and the next at the earliest ~21 s later).
      */
     static final class Pacer {
         private final long minDelayMillis;
