@@ -42,7 +42,11 @@ final class IncidentSql {
         return Jdbc.fit(value, max - CUT_MARK.length()) + CUT_MARK;
     }
 
-    /** A URL as a key: non-empty, at most {@link #MAX_URL} characters, no NUL (PostgreSQL refuses it). */
+    /**
+     * A URL as a key: non-empty, at most {@link #MAX_URL} characters, no NUL (PostgreSQL refuses it); returned with
+     * each lone surrogate as U+FFFD, as {@link #urlHash} reads it and as a browser encodes it (the WHATWG URL parser's
+     * UTF-8 encoder): stored bare, pgjdbc wrote it as {@code ?} while H2 kept it.
+     */
     static String requireUrl(String url) {
         if (url == null || url.isEmpty()) {
             throw new IllegalArgumentException("url must not be empty");
@@ -53,12 +57,16 @@ final class IncidentSql {
         if (url.indexOf('\u0000') >= 0) {
             throw new IllegalArgumentException("url contains NUL");
         }
-        return url;
+        return Jdbc.withoutLoneSurrogates(url);
     }
 
-    /** Lower-case hex SHA-256 of the URL's UTF-8 bytes: the key of a URL in every V4 table. */
+    /**
+     * Lower-case hex SHA-256 of the URL's UTF-8 bytes: the key of a URL in every V4 table. A lone surrogate counts as
+     * U+FFFD (since 2026-12-07; before, Java's encoder wrote it as {@code ?}, so {@code a\uD800} and {@code a?}, two
+     * different links, had one key).
+     */
     static String urlHash(String url) {
-        return SchemaMigrator.sha256(url.getBytes(StandardCharsets.UTF_8));
+        return SchemaMigrator.sha256(Jdbc.withoutLoneSurrogates(url).getBytes(StandardCharsets.UTF_8));
     }
 
     /**

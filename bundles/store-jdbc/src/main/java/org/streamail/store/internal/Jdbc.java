@@ -140,7 +140,7 @@ final class Jdbc {
      * it in a VARCHAR. Replaced by U+FFFD here, so both databases store the same text and a value returned by a
      * write equals what a read gives later.
      */
-    private static String withoutLoneSurrogates(String value) {
+    static String withoutLoneSurrogates(String value) {
         char[] chars = null;
         for (int i = 0; i < value.length(); i++) {
             char ch = value.charAt(i);

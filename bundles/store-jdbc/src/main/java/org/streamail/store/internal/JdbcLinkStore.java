@@ -100,7 +100,8 @@ public final class JdbcLinkStore implements LinkStore {
         // Sorted by key (recipient, url_hash): idempotent input, and the same lock order on every node.
         TreeMap<String, String> byHash = new TreeMap<>();
         for (String url : urls) {
-            byHash.put(IncidentSql.urlHash(IncidentSql.requireUrl(url)), url);
+            String u = IncidentSql.requireUrl(url);
+            byHash.put(IncidentSql.urlHash(u), u);
         }
         LinkedHashSet<String> rcpts = new LinkedHashSet<>();
         recipients.stream().map(JdbcLinkStore::requireRecipient).sorted().forEach(rcpts::add);
@@ -275,8 +276,8 @@ public final class JdbcLinkStore implements LinkStore {
     // ------------------------------------------------------------------------------------ bad URLs
 
     @Override
-    public void markBad(String url, String reason, Instant at) {
-        IncidentSql.requireUrl(url);
+    public void markBad(String url0, String reason, Instant at) {
+        String url = IncidentSql.requireUrl(url0);
         Objects.requireNonNull(at, "at");
         String hash = IncidentSql.urlHash(url);
         String why = IncidentSql.clip(reason, REASON_WIDTH);

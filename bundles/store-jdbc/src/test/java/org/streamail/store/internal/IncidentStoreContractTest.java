@@ -452,6 +452,29 @@ abstract class IncidentStoreContractTest {
         assertThat(count(ds, "SELECT COUNT(*) FROM link_click")).isZero();
     }
 
+    /**
+     * A lone surrogate (an HTML entity such as {@code &#xD800;} decodes to one) has no UTF-8 form: the key hashed it
+     * as {@code ?}, so it shared its row with the link that really has a {@code ?}, and pgjdbc stored it as {@code ?}
+     * while H2 kept it. Read as U+FFFD now, as a browser encodes it, the same on both databases.
+     */
+    @Test
+    void aLoneSurrogateInAUrlIsReadAsAReplacementCharacterAndNeverMergesWithAQuestionMark() throws Exception {
+        String lone = "https://a.example/p\uD800q";
+        String question = "https://a.example/p?q";
+        links.recordLinks("gw-1", List.of("alice@example.org"), List.of(lone, question), T0);
+        assertThat(links.linksOf("gw-1")).containsExactlyInAnyOrder("https://a.example/p\uFFFDq", question);
+        assertThat(links.deliveriesOf(lone, null, 10)).extracting(LinkDelivery::url)
+                .containsExactly("https://a.example/p\uFFFDq");
+        assertThat(links.deliveriesOf(question, null, 10)).extracting(LinkDelivery::url).containsExactly(question);
+
+        links.markBad(lone, "lure", T0);
+        assertThat(links.badReason(lone)).contains("lure");
+        assertThat(links.badReason("https://a.example/p\uFFFDq")).contains("lure");
+        assertThat(links.badReason(question)).isEmpty();
+        assertThat(links.unmarkBad(lone)).isTrue();
+        assertThat(links.badReason(lone)).isEmpty();
+    }
+
     @Test
     void markBadIsIdempotentAndTheFirstReasonStands() throws Exception {
         String url = "https://evil.example/login";
