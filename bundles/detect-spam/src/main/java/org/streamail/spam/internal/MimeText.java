@@ -123,7 +123,18 @@ final class MimeText {
         /** Bytes the charset guess may still read in this message ({@link #MAX_GUESSED_BYTES}). */
         int guessBudget = MAX_GUESSED_BYTES;
 
-        /** {@link MimeText#charset}, within this message's guess budget (beyond it, undeclared text is Latin-1). */
+        /**
+         * The charset to read {@code bytes[from, to)} with. A declared charset Java knows is used as declared (but
+         * {@code us-ascii}, whose 8-bit bytes are common in mail); otherwise — no charset, {@code us-ascii}, a name
+         * Java does not know such as {@code unknown-8bit} — the bytes decide: ASCII as is, valid UTF-8 as UTF-8,
+         * text that ICU's {@code CharsetDetector} reads as one of the East Asian multibyte charsets with confidence
+         * {@value #GUESS_CONFIDENCE} or more as that charset, anything else as Latin-1. Japanese, Chinese and Korean
+         * mail sent with no or a wrong charset was otherwise read as Latin-1 noise: no word of it could be learned.
+         * The first {@value #MAX_GUESS_BYTES} bytes decide, and the guesses of one message read
+         * {@value #MAX_GUESSED_BYTES} bytes in all (beyond, undeclared text is Latin-1). A {@code 3D} before the name
+         * (quoted-printable's {@code =3D} left in a header) is dropped; {@code gb2312} is read as GBK, its superset,
+         * as mail clients do.
+         */
         Charset charset(String name, byte[] bytes, int from, int to) {
             Charset declared = declared(name);
             if (declared != null) {
@@ -423,23 +434,6 @@ final class MimeText {
     private static final Set<String> GUESSABLE = Set.of("Shift_JIS", "EUC-JP", "ISO-2022-JP", "GB18030", "Big5",
             "EUC-KR", "ISO-2022-KR", "ISO-2022-CN");
 
-    /**
-     * The charset to read {@code bytes[from, to)} with. A declared charset Java knows is used as declared (but
-     * {@code us-ascii}, whose 8-bit bytes are common in mail); otherwise — no charset, {@code us-ascii}, a name Java
-     * does not know such as {@code unknown-8bit} — the bytes decide: ASCII as is, valid UTF-8 as UTF-8, text that
-     * ICU's {@code CharsetDetector} reads as one of the East Asian multibyte charsets with confidence
-     * {@value #GUESS_CONFIDENCE} or more as that charset, anything else as Latin-1. Japanese, Chinese and Korean
-     * mail sent with no or a wrong charset was otherwise read as Latin-1 noise: no word of it could be learned.
-     * The first {@value #MAX_GUESS_BYTES} bytes decide (within a message, {@value #MAX_GUESSED_BYTES} bytes in all:
-     * {@link Collector#charset}).
-     * A {@code 3D} before the name (quoted-printable's {@code =3D} left in a header) is dropped; {@code gb2312} is
-     * read as GBK, its superset, as mail clients do.
-     */
-    static Charset charset(String name, byte[] bytes, int from, int to) {
-        Charset declared = declared(name);
-        return declared != null ? declared : guess(bytes, from, to, Math.min(to - from, MAX_GUESS_BYTES));
-    }
-
     /** The charset a name declares, or null for none, {@code us-ascii} or a name Java does not know. */
     static Charset declared(String name) {
         String n = name == null ? "" : name.strip().replace("\"", "");
@@ -457,10 +451,10 @@ final class MimeText {
         }
     }
 
-    /** Confidence (0..100) below which {@link #charset} does not take the detector's answer. */
+    /** Confidence (0..100) below which the charset guess does not take the detector's answer. */
     static final int GUESS_CONFIDENCE = 70;
 
-    /** The guess of {@link #charset} from the first {@code sample} bytes of {@code [from, to)}. */
+    /** The guess of {@link Collector#charset} from the first {@code sample} bytes of {@code [from, to)}. */
     private static Charset guess(byte[] bytes, int from, int to, int sample) {
         if (sample <= 0) {
             return StandardCharsets.ISO_8859_1;

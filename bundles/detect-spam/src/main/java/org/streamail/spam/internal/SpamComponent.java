@@ -76,7 +76,7 @@ public final class SpamComponent implements Detector, EnvelopeGuard, ReportServi
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile MessageLog messageLog;
 
-    final SpamEngine engine;
+    final SpamEngine engine; // package-private: SpamComponentTest watches its learner
     /** Stores the summaries of inspected messages for reports by id on every node (off with recent.shared.hours 0). */
     private final SeenWriter seen;
     private final ScheduledExecutorService refresher;

@@ -492,13 +492,15 @@ final class Tokenizer {
                 i++;
             }
             int start = i;
+            boolean high = false;
             while (i < n && !isSeparator(t.charAt(i))) {
+                high |= t.charAt(i) >= CJK_FIRST;
                 i++;
             }
             if (i == start) {
                 continue;
             }
-            if (hasCjk(t, start, i)) {
+            if (high && hasCjk(t, start, i)) {
                 cjkWords(t, start, i, out);
             } else {
                 word(t.substring(start, i), out);
@@ -519,9 +521,12 @@ final class Tokenizer {
         }
     }
 
+    /** No code point below this one is Han or Kana (the CJK radicals start here). */
+    private static final char CJK_FIRST = '\u2e80';
+
     /** Han ideographs, Hiragana, Katakana and the prolonged sound mark: scripts written without spaces. */
     static boolean isCjk(int cp) {
-        if (cp < 0x2e80) {
+        if (cp < CJK_FIRST) {
             return false;
         }
         if (cp == 0x30fc || cp == 0xff70) {
