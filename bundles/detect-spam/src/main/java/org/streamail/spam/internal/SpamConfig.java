@@ -49,8 +49,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     double bayes_spam_probability() default 0.9;
 
     @AttributeDefinition(name = "Classifier features", description = "Comma-separated feature families: WORDS, "
-            + "HEADERS, URLS, TRAITS, FORMAT, HTML, META, BIGRAMS, OSB, SCRIPTS (the default, format-neutral with structural "
-            + "red flags, was chosen by measurement; see the README)")
+            + "HEADERS, URLS, TRAITS, FORMAT, HTML, META, BIGRAMS, OSB, SCRIPTS, LISTCHANNEL (the default, "
+            + "format-neutral with structural red flags, was chosen by measurement; see the README)")
     String classifier_features() default "WORDS,HEADERS,URLS,TRAITS";
 
     @AttributeDefinition(name = "Classifier model", description = "LR (logistic regression learned on every node "

@@ -172,4 +172,35 @@ class TokenizerTest {
         // a long run is bounded like any text: at most 20,000 words
         assertThat(Tokenizer.bodyWords("中".repeat(100_000))).hasSize(20_000);
     }
+
+    @Test
+    void listChannelDropsTheRelaysOfMailThroughAListOnly() {
+        String relayed = """
+                Received: from lists.example.net (lists.example.net [192.0.2.10])
+                	by mx.example.org with ESMTP id 1
+                Received: from sender.example (sender.example [198.51.100.7])
+                	by lists.example.net with SMTP id 2
+                %sFrom: a@sender.example
+                Subject: hello
+
+                body text
+                """;
+        Set<Long> relays = Set.of(Tokenizer.hash("rd:lists.example.net"), Tokenizer.hash("ri:192.0"),
+                Tokenizer.hash("rd:sender.example"), Tokenizer.hash("ri:198.51"));
+        Set<Tokenizer.Family> channel = java.util.EnumSet.copyOf(Tokenizer.DEFAULT);
+        channel.add(Tokenizer.Family.LISTCHANNEL);
+        for (String list : new String[] {"List-Id: <talk.lists.example.net>\n", "List-Post: <mailto:talk@lists.example.net>\n",
+            "Mailing-List: contact talk-help@lists.example.net\n", "X-Mailing-List: talk@lists.example.net\n"}) {
+            MimeText.Extracted m = parsed(relayed.formatted(list));
+            assertThat(features(m, Tokenizer.DEFAULT)).as(list).containsAll(relays);
+            assertThat(features(m, channel)).as(list).doesNotContainAnyElementsOf(relays)
+                    .contains(Tokenizer.hash("w:body"), Tokenizer.hash("h:received"));
+        }
+        MimeText.Extracted direct = parsed(relayed.formatted(""));
+        assertThat(features(direct, channel)).containsAll(relays);
+    }
+
+    private static Set<Long> features(MimeText.Extracted m, Set<Tokenizer.Family> families) {
+        return Arrays.stream(Tokenizer.features(m, families)).boxed().collect(Collectors.toSet());
+    }
 }
