@@ -916,11 +916,13 @@ class SpamEngineTest {
 
     @Test
     void theLogisticModelsFullScoreNeedsTheCountModelNotToCallTheMessageHam() {
-        assertThat(SpamEngine.agreed(0.99, 0.2, 0.9)).isEqualTo(0.89); // held below the cut-off: no +6
-        assertThat(engine.bayesScore(SpamEngine.agreed(0.99, 0.2, 0.9))).isLessThan(4.0);
-        assertThat(SpamEngine.agreed(0.99, 0.5, 0.9)).isEqualTo(0.99); // CHI2 unsure at 0.5 or more: agreed
-        assertThat(SpamEngine.agreed(0.99, Double.NaN, 0.9)).isEqualTo(0.99); // no count verdict: nothing held
-        assertThat(SpamEngine.agreed(0.7, 0.01, 0.9)).isEqualTo(0.7); // below the cut-off: untouched
+        double cut = SpamEngine.Settings.defaults().bayesSpamProbability(); // 0.86 since 2026-12-07
+        assertThat(SpamEngine.agreed(0.99, 0.2, cut)).isEqualTo(cut - 0.01); // held below the cut-off: no +6
+        assertThat(engine.bayesScore(SpamEngine.agreed(0.99, 0.2, cut))).isLessThan(4.0);
+        assertThat(SpamEngine.agreed(0.99, 0.5, cut)).isEqualTo(0.99); // CHI2 unsure at 0.5 or more: agreed
+        assertThat(SpamEngine.agreed(0.99, Double.NaN, cut)).isEqualTo(0.99); // no count verdict: nothing held
+        assertThat(SpamEngine.agreed(0.7, 0.01, cut)).isEqualTo(0.7); // below the cut-off: untouched
+        assertThat(SpamEngine.agreed(0.99, 0.2, 0.9)).isEqualTo(0.89); // another cut-off, the same rule
         assertThat(SpamEngine.agreed(1.0, 0.0, 0.5)).isEqualTo(0.5);
     }
 
@@ -941,8 +943,8 @@ class SpamEngineTest {
         assertThat(engine.bayesScore(0.0)).isEqualTo(-2.0);
         assertThat(engine.bayesScore(0.5)).isEqualTo(0.0);
         assertThat(engine.bayesScore(0.7)).isBetween(1.0, 4.0);
-        assertThat(engine.bayesScore(0.89)).isBetween(3.5, 4.0); // below the cut-off (0.9): at most +4
-        assertThat(engine.bayesScore(0.9)).isEqualTo(6.0);
+        assertThat(engine.bayesScore(0.85)).isBetween(3.5, 4.0); // below the cut-off (0.86): at most +4
+        assertThat(engine.bayesScore(0.86)).isEqualTo(6.0);
         assertThat(engine.bayesScore(1.0)).isEqualTo(6.0);
         assertThat(Classifier.chi2Q(0, 4)).isEqualTo(1.0);
         assertThat(Classifier.chi2Q(5000, 300)).isLessThan(1e-100); // no underflow to NaN

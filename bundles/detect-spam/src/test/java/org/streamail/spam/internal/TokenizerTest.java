@@ -187,12 +187,14 @@ class TokenizerTest {
                 """;
         Set<Long> relays = Set.of(Tokenizer.hash("rd:lists.example.net"), Tokenizer.hash("ri:192.0"),
                 Tokenizer.hash("rd:sender.example"), Tokenizer.hash("ri:198.51"));
-        Set<Tokenizer.Family> channel = java.util.EnumSet.copyOf(Tokenizer.DEFAULT);
-        channel.add(Tokenizer.Family.LISTCHANNEL);
+        Set<Tokenizer.Family> channel = Tokenizer.DEFAULT; // on by default since 2026-12-07
+        assertThat(channel).contains(Tokenizer.Family.LISTCHANNEL);
+        Set<Tokenizer.Family> without = java.util.EnumSet.copyOf(Tokenizer.DEFAULT);
+        without.remove(Tokenizer.Family.LISTCHANNEL);
         for (String list : new String[] {"List-Id: <talk.lists.example.net>\n", "List-Post: <mailto:talk@lists.example.net>\n",
             "Mailing-List: contact talk-help@lists.example.net\n", "X-Mailing-List: talk@lists.example.net\n"}) {
             MimeText.Extracted m = parsed(relayed.formatted(list));
-            assertThat(features(m, Tokenizer.DEFAULT)).as(list).containsAll(relays);
+            assertThat(features(m, without)).as(list).containsAll(relays);
             assertThat(features(m, channel)).as(list).doesNotContainAnyElementsOf(relays)
                     .contains(Tokenizer.hash("w:body"), Tokenizer.hash("h:received"));
         }
