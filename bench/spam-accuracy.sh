@@ -83,7 +83,7 @@ run() {
 if [[ "$mode" == campaigns ]]; then
   # JAVA_OPTS come after the defaults: a -D given there wins
   # shellcheck disable=SC2086
-  java -Dgroups=fmt -DaltFamilies=WORDS,HEADERS,URLS,TRAITS -Dcutoffs="${cutoff:-0.86}" $JAVA_OPTS \
+  java -Dgroups=fmt -DaltFamilies=WORDS,HEADERS,URLS,TRAITS,LISTCHANNEL -Dcutoffs="${cutoff:-0.86}" $JAVA_OPTS \
     -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$classpath" \
     org.streamail.spam.internal.DiscriminativeExperiment "$corpus/package/data"
 elif [[ "$mode" == rest-dev || "$mode" == rest-acceptance ]]; then
