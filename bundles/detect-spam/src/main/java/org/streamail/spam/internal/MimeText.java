@@ -120,7 +120,7 @@ final class MimeText {
         final Set<String> marks = new LinkedHashSet<>();
         int partCount;
         int urlsSeen;
-        /** Bytes the charset guess may still read in this message ({@link #MAX_GUESSED_BYTES}). */
+        /** Bytes ICU's charset detector may still read in this message ({@link #MAX_GUESSED_BYTES}). */
         int guessBudget = MAX_GUESSED_BYTES;
 
         /**
@@ -130,8 +130,8 @@ final class MimeText {
          * text that ICU's {@code CharsetDetector} reads as one of the East Asian multibyte charsets with confidence
          * {@value #GUESS_CONFIDENCE} or more as that charset, anything else as Latin-1. Japanese, Chinese and Korean
          * mail sent with no or a wrong charset was otherwise read as Latin-1 noise: no word of it could be learned.
-         * The first {@value #MAX_GUESS_BYTES} bytes decide, and the guesses of one message read
-         * {@value #MAX_GUESSED_BYTES} bytes in all (beyond, undeclared text is Latin-1). A {@code 3D} before the name
+         * The first {@value #MAX_GUESS_BYTES} bytes decide, and ICU's detector reads {@value #MAX_GUESSED_BYTES}
+         * bytes of one message in all (beyond, undeclared text that is neither ASCII nor UTF-8 is Latin-1). A {@code 3D} before the name
          * (quoted-printable's {@code =3D} left in a header) is dropped; {@code gb2312} is read as GBK, its superset,
          * as mail clients do.
          */
@@ -140,9 +140,7 @@ final class MimeText {
             if (declared != null) {
                 return declared;
             }
-            int sample = Math.min(to - from, Math.min(MAX_GUESS_BYTES, guessBudget));
-            guessBudget -= sample;
-            return guess(bytes, from, to, sample);
+            return guess(bytes, from, to, this);
         }
 
         void addText(String s) {
@@ -427,7 +425,7 @@ final class MimeText {
 
     /** Bytes of one undeclared text the charset guess reads, at most. */
     static final int MAX_GUESS_BYTES = 16 * 1024;
-    /** Bytes the charset guesses of one message read together, at most (ICU reads 64 KiB in about 3 ms here). */
+    /** Bytes ICU's detector reads in one message, at most (it reads 64 KiB in about 3 ms here). */
     static final int MAX_GUESSED_BYTES = 128 * 1024;
 
     /** What a guess may answer: the multibyte charsets of East Asian mail, which Latin-1 would turn to noise. */
@@ -454,13 +452,12 @@ final class MimeText {
     /** Confidence (0..100) below which the charset guess does not take the detector's answer. */
     static final int GUESS_CONFIDENCE = 70;
 
-    /** The guess of {@link Collector#charset} from the first {@code sample} bytes of {@code [from, to)}. */
-    private static Charset guess(byte[] bytes, int from, int to, int sample) {
-        if (sample <= 0) {
-            return StandardCharsets.ISO_8859_1;
-        }
-        boolean cut = sample < to - from;
-        int end = from + sample;
+    /**
+     * The guess of {@link Collector#charset} from the first {@value #MAX_GUESS_BYTES} bytes of {@code [from, to)}: the
+     * ASCII and UTF-8 checks always, ICU's detector only within the message's budget, which only it spends.
+     */
+    private static Charset guess(byte[] bytes, int from, int to, Collector c) {
+        int end = from + Math.min(to - from, MAX_GUESS_BYTES);
         boolean high = false;
         boolean escape = false;
         for (int i = from; i < end; i++) {
@@ -470,12 +467,17 @@ final class MimeText {
         if (!high && !escape) {
             return StandardCharsets.ISO_8859_1;
         }
-        if (high && validUtf8(bytes, from, end, cut)) {
+        if (high && validUtf8(bytes, from, end, end < to)) {
             return StandardCharsets.UTF_8;
         }
+        int sample = Math.min(end - from, c.guessBudget);
+        if (sample <= 0) {
+            return StandardCharsets.ISO_8859_1;
+        }
+        c.guessBudget -= sample;
         try {
             com.ibm.icu.text.CharsetDetector detector = new com.ibm.icu.text.CharsetDetector();
-            detector.setText(java.util.Arrays.copyOfRange(bytes, from, end));
+            detector.setText(java.util.Arrays.copyOfRange(bytes, from, from + sample));
             com.ibm.icu.text.CharsetMatch match = detector.detect();
             if (match != null && match.getConfidence() >= GUESS_CONFIDENCE && GUESSABLE.contains(match.getName())) {
                 return Charset.forName(match.getName());

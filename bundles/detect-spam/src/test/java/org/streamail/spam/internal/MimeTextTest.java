@@ -165,11 +165,14 @@ class MimeTextTest {
             raw.writeBytes(("--b\r\nContent-Type: text/plain\r\n\r\npart" + i + " ").getBytes(StandardCharsets.US_ASCII));
             raw.writeBytes((JAPANESE.repeat(120) + "\r\n").getBytes(java.nio.charset.Charset.forName("Shift_JIS")));
         }
+        // the budget bounds the detector only: UTF-8 after it is still read as UTF-8
+        raw.writeBytes("--b\r\nContent-Type: text/plain\r\n\r\nGrüße aus München\r\n".getBytes(StandardCharsets.UTF_8));
         raw.writeBytes("--b--\r\n".getBytes(StandardCharsets.US_ASCII));
         String text = MimeText.read(raw.toByteArray()).text();
         // each part is over 16 KiB: eight of them use up the 128 KiB the guesses may read, the rest stay Latin-1
         for (int i = 0; i < 12; i++) {
             assertThat(text.contains("part" + i + " 突然のメール")).as("part " + i).isEqualTo(i < 8);
         }
+        assertThat(text).contains("Grüße aus München");
     }
 }
