@@ -46,12 +46,12 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(name = "Classifier spam probability", description = "Probability at which the classifier "
             + "gives its maximum score")
-    double bayes_spam_probability() default 0.86;
+    double bayes_spam_probability() default 0.83;
 
     @AttributeDefinition(name = "Classifier features", description = "Comma-separated feature families: WORDS, "
-            + "HEADERS, URLS, TRAITS, FORMAT, HTML, META, BIGRAMS, OSB, SCRIPTS, LISTCHANNEL (the default, "
+            + "HEADERS, URLS, TRAITS, FORMAT, HTML, META, BIGRAMS, OSB, SCRIPTS, LISTCHANNEL, LISTTAGS (the default, "
             + "format-neutral with structural red flags, was chosen by measurement; see the README)")
-    String classifier_features() default "WORDS,HEADERS,URLS,TRAITS,LISTCHANNEL";
+    String classifier_features() default "WORDS,HEADERS,URLS,TRAITS,LISTCHANNEL,LISTTAGS";
 
     @AttributeDefinition(name = "Classifier model", description = "LR (logistic regression learned on every node "
             + "from the trained messages in the database, the default: more spam caught and fewer false positives "

@@ -68,7 +68,7 @@ final class SpamEngine implements ReportService, BlockListService {
             Duration recentShared) {
 
         static Settings defaults() {
-            return new Settings(0.5, 3, 1, 5, Duration.ofDays(7), Duration.ofDays(30), 100, 100, 6, -2, 0.86,
+            return new Settings(0.5, 3, 1, 5, Duration.ofDays(7), Duration.ofDays(30), 100, 100, 6, -2, 0.83,
                     200_000, 4_000_000, 64L * 1024 * 1024, 25 * 1024 * 1024, false, 20_000, Duration.ofHours(48));
         }
 

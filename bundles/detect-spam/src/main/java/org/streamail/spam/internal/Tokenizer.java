@@ -28,7 +28,8 @@ import java.util.regex.Pattern;
  *   <li>(TRAITS) structural red flags ({@link MailTraits}: deceptive links, concealed HTML text,
  *       malformed headers) and how many a message has;</li>
  *   <li>(SCRIPTS, off by default) the writing systems of the Subject and text ({@link #scripts}).</li>
- *   <li>(LISTCHANNEL, on by default) no Received relays for mail through a mailing list.</li>
+ *   <li>(LISTCHANNEL, on by default) no Received relays for mail through a mailing list;</li>
+ *   <li>(LISTTAGS, on by default) nor the list's Subject tag, footer and links to its own domains.</li>
  * </ul>
  * Headers that carry another filter's verdict ({@code X-Spam-*}, {@code X-Virus-*}) or mailbox state
  * ({@code Status}, {@code X-UID}) are ignored: they say nothing about the sender and would let the
@@ -68,7 +69,17 @@ final class Tokenizer {
          * list's ham reads them as ham for any spam the list passes on. On by default since 2026-12-07, with the
          * cut-off 0.86 chosen with it (README, "Mail through a mailing list").
          */
-        LISTCHANNEL
+        LISTCHANNEL,
+        /**
+         * Mail through a mailing list (as {@link #LISTCHANNEL}) without the words the list adds to everything it
+         * passes on: the Subject's leading {@code [tag]}s, links to the domains its {@code List-*} fields name, and
+         * the footer: the text from the last separator line ({@code --}, or ten or more {@code _ - =}) in the
+         * last {@value Tokenizer#LIST_FOOTER_CHARS} characters whose rest names one of those domains. A model
+         * that can tell a list's ham by the list's own words learns little else about it, and a list's spam
+         * carries the same words. On by default since 2026-12-07 (night), with the cut-off 0.83 chosen with it
+         * (README, "The list's own words").
+         */
+        LISTTAGS
     }
 
     /**
@@ -91,10 +102,11 @@ final class Tokenizer {
      * pairs repeat the evidence of their words and push messages into the unsure middle. TRAITS (structural red
      * flags, since 2026-12-05 night) beat the three alone on all three development measures, on four shuffle seeds
      * (README, "Structural traits"). LISTCHANNEL (since 2026-12-07, with the cut-off 0.86) keeps a mailing list's
-     * servers from vouching for what the list passes on (README, "Mail through a mailing list").
+     * servers from vouching for what the list passes on (README, "Mail through a mailing list"), LISTTAGS (since
+     * 2026-12-07 night, with the cut-off 0.83) its Subject tag, footer and links (README, "The list's own words").
      */
     static final Set<Family> DEFAULT = java.util.EnumSet.of(Family.WORDS, Family.HEADERS, Family.URLS, Family.TRAITS,
-            Family.LISTCHANNEL);
+            Family.LISTCHANNEL, Family.LISTTAGS);
 
     private Tokenizer() {
     }
@@ -213,8 +225,10 @@ final class Tokenizer {
         boolean osb = families.contains(Family.OSB);
         int osbWindow = osb ? OSB_WINDOW : families.contains(Family.BIGRAMS) ? 1 : 0;
         boolean hdr = families.contains(Family.HEADERS);
+        boolean viaList = viaList(m);
+        Set<String> listDomains = families.contains(Family.LISTTAGS) && viaList ? listDomains(m) : Set.of();
         // body
-        List<String> words = bodyWords(m.text());
+        List<String> words = bodyWords(listDomains.isEmpty() ? m.text() : withoutListFooter(m.text(), listDomains));
         String[] window = new String[OSB_WINDOW];
         for (String w : words) {
             if (words_) {
@@ -232,11 +246,14 @@ final class Tokenizer {
             }
         }
         if (hdr) {
-            headers(m, families.contains(Family.FORMAT), families.contains(Family.LISTCHANNEL) && viaList(m), out);
+            headers(m, families.contains(Family.FORMAT), families.contains(Family.LISTCHANNEL) && viaList,
+                    families.contains(Family.LISTTAGS) && viaList, out);
         }
         if (families.contains(Family.URLS)) {
             for (String host : m.linkHosts()) {
-                domains(out, "u:", host);
+                if (listDomains.isEmpty() || !listDomains.contains(MailTraits.registered(host))) {
+                    domains(out, "u:", host);
+                }
             }
         }
         if (families.contains(Family.META)) {
@@ -266,8 +283,68 @@ final class Tokenizer {
                 || !m.header("X-Mailing-List").isEmpty();
     }
 
-    private static void headers(MimeText.Extracted m, boolean format, boolean noRelays, Set<Long> out) {
-        for (String w : bodyWords(m.header("Subject"))) {
+    /** How far from the end of a list message's text its footer may begin (family {@link Family#LISTTAGS}). */
+    static final int LIST_FOOTER_CHARS = 1_000;
+    /** At most this many domains are read from a message's {@code List-*} fields. */
+    private static final int MAX_LIST_DOMAINS = 16;
+    private static final String[] LIST_FIELDS = {"List-Id", "List-Post", "List-Help", "List-Subscribe",
+        "List-Unsubscribe", "List-Archive", "List-Owner", "Mailing-List", "X-Mailing-List"};
+    private static final Pattern LIST_HOST = Pattern.compile(
+            "(?i)(?:https?://|ftp://|mailto:[^@\\s<>]{1,64}@|@|<)([a-z0-9](?:[a-z0-9-]{0,62}\\.){1,8}[a-z]{2,24})");
+    private static final Pattern SEPARATOR = Pattern.compile("(?m)^(?:-- ?|[_=-]{10,})[ \\t]*\\r?$");
+    private static final Pattern SUBJECT_TAG = Pattern.compile(
+            "(?i)^((?:\\s*(?:re|fwd?|aw)\\s*:)*)\\s*\\[[^\\]\\[]{1,40}\\]");
+
+    /**
+     * The registered domains named by a message's {@code List-*} fields (hosts of their links, domains of their
+     * addresses, a {@code List-Id}'s {@code <name>}), at most {@value #MAX_LIST_DOMAINS}.
+     */
+    static Set<String> listDomains(MimeText.Extracted m) {
+        Set<String> domains = new java.util.LinkedHashSet<>();
+        for (String field : LIST_FIELDS) {
+            Matcher h = LIST_HOST.matcher(m.header(field));
+            while (h.find() && domains.size() < MAX_LIST_DOMAINS) {
+                String registered = MailTraits.registered(h.group(1));
+                if (registered.indexOf('.') > 0) {
+                    domains.add(registered);
+                }
+            }
+        }
+        return domains;
+    }
+
+    /**
+     * {@code text} without the footer a list appends: from the last separator line that starts within its last
+     * {@value #LIST_FOOTER_CHARS} characters and is followed by one of {@code listDomains} (a sender's signature
+     * above the footer stays); {@code text} itself when there is none.
+     */
+    static String withoutListFooter(String text, Set<String> listDomains) {
+        int from = Math.max(0, text.length() - LIST_FOOTER_CHARS);
+        String tail = text.substring(from);
+        String lower = tail.toLowerCase(Locale.ROOT);
+        Matcher sep = SEPARATOR.matcher(tail);
+        int footer = -1;
+        while (sep.find()) {
+            for (String d : listDomains) {
+                if (lower.indexOf(d, sep.end()) >= 0) {
+                    footer = sep.start();
+                    break;
+                }
+            }
+        }
+        return footer < 0 ? text : text.substring(0, from + footer);
+    }
+
+    /** A list message's Subject without the list's leading {@code [tag]} (family {@link Family#LISTTAGS}). */
+    static String withoutListTag(String subject) {
+        Matcher t = SUBJECT_TAG.matcher(subject);
+        return t.find() ? t.group(1) + subject.substring(t.end()) : subject;
+    }
+
+    private static void headers(MimeText.Extracted m, boolean format, boolean noRelays, boolean noListTag,
+            Set<Long> out) {
+        String subject = noListTag ? withoutListTag(m.header("Subject")) : m.header("Subject");
+        for (String w : bodyWords(subject)) {
             add(out, "s:" + w);
         }
         String from = m.header("From");

@@ -466,6 +466,8 @@ public final class DiscriminativeExperiment {
      */
     /** Where the harness's shipped variants hold a message the agreement rule holds (see the "fmt" group). */
     static final double AGREEMENT_HOLD = 0.5;
+    /** Below which CHI2 probability the agreement rule holds (production: 0.5, "ham or unsure"); {@code -DagreeBelow}. */
+    static final double AGREE_BELOW = Double.parseDouble(System.getProperty("agreeBelow", "0.5"));
 
     static final class Combo implements Model {
         final Supplier<Model> lr;
@@ -492,7 +494,7 @@ public final class DiscriminativeExperiment {
         public double probability(long[] f) {
             double pc = c.probability(f);
             double pl = l.probability(f);
-            return mean ? (pc + pl) / 2 : pc < 0.5 ? Math.min(pl, cap) : pl;
+            return mean ? (pc + pl) / 2 : pc < AGREE_BELOW ? Math.min(pl, cap) : pl;
         }
 
         @Override

@@ -202,6 +202,53 @@ class TokenizerTest {
         assertThat(features(direct, channel)).containsAll(relays);
     }
 
+    @Test
+    void listTagsLeaveOutWhatTheListAddsToEverything() {
+        String message = """
+                %sFrom: Someone <someone@sender.example>
+                Subject: Re: [talk] cheap offer
+                Content-Type: text/plain
+
+                Buy now at http://shop.sender.example/x
+                -- 
+                Someone
+                -------------------------------------------------------
+                This list is sponsored by: http://ads.lists.example.net/sf
+                _______________________________________________
+                Talk mailing list
+                talk@lists.example.net
+                https://lists.example.net/listinfo/talk
+                """;
+        String list = "List-Id: Talk about things <talk.lists.example.net>\nList-Unsubscribe: <https://lists.example.net/listinfo/talk>\n";
+        Set<Tokenizer.Family> tags = Tokenizer.DEFAULT; // on by default since 2026-12-07, night
+        assertThat(tags).contains(Tokenizer.Family.LISTTAGS);
+        Set<Tokenizer.Family> without = java.util.EnumSet.copyOf(Tokenizer.DEFAULT);
+        without.remove(Tokenizer.Family.LISTTAGS);
+        MimeText.Extracted viaList = parsed(message.formatted(list));
+        assertThat(Tokenizer.listDomains(viaList)).containsExactly("example.net");
+        Set<Long> channelWords = Set.of(Tokenizer.hash("s:[talk]"), Tokenizer.hash("w:mailing"), Tokenizer.hash("w:listinfo"),
+                Tokenizer.hash("u:lists.example.net"), Tokenizer.hash("u:ads.lists.example.net"), Tokenizer.hash("u:example.net"));
+        Set<Long> all = features(viaList, without);
+        assertThat(all).containsAnyElementsOf(channelWords).contains(Tokenizer.hash("w:mailing"));
+        Set<Long> withTags = features(viaList, tags);
+        assertThat(withTags).doesNotContainAnyElementsOf(channelWords)
+                // the sender's own words, link and signature stay, and so does the Subject's "Re:"; what lies above the
+                // footer's separator (here a sponsor's line) is not cut, only its links to the list's domain go
+                .contains(Tokenizer.hash("s:cheap"), Tokenizer.hash("s:re"), Tokenizer.hash("w:sponsored"), Tokenizer.hash("w:buy"),
+                        Tokenizer.hash("u:shop.sender.example"), Tokenizer.hash("w:someone"));
+        // mail that did not come through a list is read as before
+        MimeText.Extracted direct = parsed(message.formatted(""));
+        assertThat(features(direct, tags)).isEqualTo(features(direct, without));
+        // a footer is only cut when it names the list's domain, and only near the end
+        assertThat(Tokenizer.withoutListFooter("text\n-- \nme, at home\n", Set.of("example.net")))
+                .isEqualTo("text\n-- \nme, at home\n");
+        String longText = "-- \nlists.example.net\n" + "word ".repeat(300);
+        assertThat(Tokenizer.withoutListFooter(longText, Set.of("example.net"))).isEqualTo(longText);
+        assertThat(Tokenizer.withoutListTag("[talk] hi")).isEqualTo(" hi");
+        assertThat(Tokenizer.withoutListTag("Fwd: Re: [x] hi")).isEqualTo("Fwd: Re: hi");
+        assertThat(Tokenizer.withoutListTag("hi [x]")).isEqualTo("hi [x]");
+    }
+
     private static Set<Long> features(MimeText.Extracted m, Set<Tokenizer.Family> families) {
         return Arrays.stream(Tokenizer.features(m, families)).boxed().collect(Collectors.toSet());
     }
