@@ -468,6 +468,11 @@ public final class DiscriminativeExperiment {
     static final double AGREEMENT_HOLD = 0.5;
     /** Below which CHI2 probability the agreement rule holds (production: 0.5, "ham or unsure"); {@code -DagreeBelow}. */
     static final double AGREE_BELOW = Double.parseDouble(System.getProperty("agreeBelow", "0.5"));
+    /**
+     * With {@code -DagreeBelow} under 0.5: the logistic probability a message CHI2 calls unsure (between it and 0.5)
+     * needs to keep its verdict ({@code -DunsureCut}; 0 by default: unsure never holds).
+     */
+    static final double UNSURE_CUT = Double.parseDouble(System.getProperty("unsureCut", "0"));
 
     static final class Combo implements Model {
         final Supplier<Model> lr;
@@ -494,7 +499,14 @@ public final class DiscriminativeExperiment {
         public double probability(long[] f) {
             double pc = c.probability(f);
             double pl = l.probability(f);
-            return mean ? (pc + pl) / 2 : pc < AGREE_BELOW ? Math.min(pl, cap) : pl;
+            if (mean) {
+                return (pc + pl) / 2;
+            }
+            if (pc < AGREE_BELOW) {
+                return Math.min(pl, cap);
+            }
+            // CHI2 unsure (AGREE_BELOW..0.5): the logistic verdict stands only when it is at least UNSURE_CUT
+            return pc < 0.5 && pl < UNSURE_CUT ? Math.min(pl, cap) : pl;
         }
 
         @Override
