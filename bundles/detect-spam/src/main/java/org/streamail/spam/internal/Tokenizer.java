@@ -72,9 +72,10 @@ final class Tokenizer {
         LISTCHANNEL,
         /**
          * Mail through a mailing list (as {@link #LISTCHANNEL}) without the words the list adds to everything it
-         * passes on: the Subject's leading {@code [tag]}s, links to the domains its {@code List-*} fields name, and
-         * the footer: the text from the last separator line ({@code --}, or ten or more {@code _ - =}) in the
-         * last {@value Tokenizer#LIST_FOOTER_CHARS} characters whose rest names one of those domains. A model
+         * passes on: the Subject's leading {@code [tag]}s and the footer: the text from the last separator line
+         * ({@code --}, or ten or more {@code _ - =}) in the last {@value Tokenizer#LIST_FOOTER_CHARS} characters
+         * whose rest names a domain its {@code List-*} fields name, and the footer's links to those domains (not
+         * when the text above links there too). A model
          * that can tell a list's ham by the list's own words learns little else about it, and a list's spam
          * carries the same words. On by default since 2026-12-07 (night), with the cut-off 0.83 chosen with it
          * (README, "The list's own words").
@@ -227,8 +228,10 @@ final class Tokenizer {
         boolean hdr = families.contains(Family.HEADERS);
         boolean viaList = viaList(m);
         Set<String> listDomains = families.contains(Family.LISTTAGS) && viaList ? listDomains(m) : Set.of();
+        String text = listDomains.isEmpty() ? m.text() : withoutListFooter(m.text(), listDomains);
+        Set<String> footerLinks = listDomains.isEmpty() ? Set.of() : footerLinks(m.text(), text, listDomains);
         // body
-        List<String> words = bodyWords(listDomains.isEmpty() ? m.text() : withoutListFooter(m.text(), listDomains));
+        List<String> words = bodyWords(text);
         String[] window = new String[OSB_WINDOW];
         for (String w : words) {
             if (words_) {
@@ -251,7 +254,7 @@ final class Tokenizer {
         }
         if (families.contains(Family.URLS)) {
             for (String host : m.linkHosts()) {
-                if (listDomains.isEmpty() || !listDomains.contains(MailTraits.registered(host))) {
+                if (!footerLinks.contains(host)) {
                     domains(out, "u:", host);
                 }
             }
@@ -333,6 +336,35 @@ final class Tokenizer {
             }
         }
         return footer < 0 ? text : text.substring(0, from + footer);
+    }
+
+    /**
+     * The link hosts of a list's footer ({@code text} minus {@code kept}, its start) whose registered domain is one
+     * of {@code listDomains} and which {@code kept} does not link to: the list's own links, not a sender's (a
+     * sender whose bulk mail names its own domain in {@code List-*} fields keeps its links above the footer).
+     */
+    static Set<String> footerLinks(String text, String kept, Set<String> listDomains) {
+        if (kept.length() == text.length()) {
+            return Set.of();
+        }
+        Set<String> footer = urlHosts(text.substring(kept.length()));
+        footer.removeIf(h -> !listDomains.contains(MailTraits.registered(h)));
+        if (!footer.isEmpty()) {
+            footer.removeAll(urlHosts(kept));
+        }
+        return footer;
+    }
+
+    private static Set<String> urlHosts(String text) {
+        Set<String> hosts = new java.util.HashSet<>();
+        Matcher u = MimeText.URL.matcher(text);
+        while (u.find() && hosts.size() < MimeText.MAX_LINKS) {
+            String h = MimeText.host(u.group());
+            if (!h.isEmpty()) {
+                hosts.add(h);
+            }
+        }
+        return hosts;
     }
 
     /** A list message's Subject without the list's leading {@code [tag]} (family {@link Family#LISTTAGS}). */
