@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  *       malformed headers) and how many a message has;</li>
  *   <li>(SCRIPTS, off by default) the writing systems of the Subject and text ({@link #scripts}).</li>
  *   <li>(LISTCHANNEL, on by default) no Received relays for mail through a mailing list;</li>
- *   <li>(LISTTAGS, on by default) nor the list's Subject tag, footer and links to its own domains.</li>
+ *   <li>(LISTTAGS, on by default) nor the list's Subject tag, footer and the footer's links to its domains.</li>
  * </ul>
  * Headers that carry another filter's verdict ({@code X-Spam-*}, {@code X-Virus-*}) or mailbox state
  * ({@code Status}, {@code X-UID}) are ignored: they say nothing about the sender and would let the
@@ -75,9 +75,8 @@ final class Tokenizer {
          * passes on: the Subject's leading {@code [tag]}s and the footer: the text from the last separator line
          * ({@code --}, or ten or more {@code _ - =}) in the last {@value Tokenizer#LIST_FOOTER_CHARS} characters
          * whose rest names a domain its {@code List-*} fields name, and the footer's links to those domains (not
-         * when the text above links there too). A model
-         * that can tell a list's ham by the list's own words learns little else about it, and a list's spam
-         * carries the same words. On by default since 2026-12-07 (night), with the cut-off 0.83 chosen with it
+         * when the text above links there too). A model that can tell a list's ham by the list's own words learns
+         * little else about it, and a list's spam carries the same words. On by default since 2026-12-07 (night), with the cut-off 0.83 chosen with it
          * (README, "The list's own words").
          */
         LISTTAGS
@@ -104,7 +103,7 @@ final class Tokenizer {
      * flags, since 2026-12-05 night) beat the three alone on all three development measures, on four shuffle seeds
      * (README, "Structural traits"). LISTCHANNEL (since 2026-12-07, with the cut-off 0.86) keeps a mailing list's
      * servers from vouching for what the list passes on (README, "Mail through a mailing list"), LISTTAGS (since
-     * 2026-12-07 night, with the cut-off 0.83) its Subject tag, footer and links (README, "The list's own words").
+     * 2026-12-07 night, with the cut-off 0.83) its Subject tag and footer (README, "The list's own words").
      */
     static final Set<Family> DEFAULT = java.util.EnumSet.of(Family.WORDS, Family.HEADERS, Family.URLS, Family.TRAITS,
             Family.LISTCHANNEL, Family.LISTTAGS);
@@ -324,16 +323,22 @@ final class Tokenizer {
     static String withoutListFooter(String text, Set<String> listDomains) {
         int from = Math.max(0, text.length() - LIST_FOOTER_CHARS);
         String tail = text.substring(from);
-        String lower = tail.toLowerCase(Locale.ROOT);
-        Matcher sep = SEPARATOR.matcher(tail);
-        int footer = -1;
-        while (sep.find()) {
-            for (String d : listDomains) {
-                if (lower.indexOf(d, sep.end()) >= 0) {
-                    footer = sep.start();
-                    break;
-                }
+        // the domains are ASCII (LIST_HOST): ASCII case folding keeps every index of the tail
+        char[] folded = tail.toCharArray();
+        for (int i = 0; i < folded.length; i++) {
+            if (folded[i] >= 'A' && folded[i] <= 'Z') {
+                folded[i] += 'a' - 'A';
             }
+        }
+        String lower = new String(folded);
+        int lastDomain = -1;
+        for (String d : listDomains) {
+            lastDomain = Math.max(lastDomain, lower.lastIndexOf(d));
+        }
+        int footer = -1;
+        Matcher sep = SEPARATOR.matcher(tail);
+        while (sep.find() && sep.end() <= lastDomain) {
+            footer = sep.start(); // a domain is named after this separator
         }
         return footer < 0 ? text : text.substring(0, from + footer);
     }

@@ -249,6 +249,12 @@ class TokenizerTest {
         // a footer is only cut when it names the list's domain, and only near the end
         assertThat(Tokenizer.withoutListFooter("text\n-- \nme, at home\n", Set.of("example.net")))
                 .isEqualTo("text\n-- \nme, at home\n");
+        // a domain named only above the separator does not make a footer, whatever the letters before it (the
+        // dotted capital I is two characters in lower case: the positions are taken from the text itself)
+        String dotted = "\u0130".repeat(16) + " see lists.example.net\n-- \nme\n";
+        assertThat(Tokenizer.withoutListFooter(dotted, Set.of("example.net"))).isEqualTo(dotted);
+        assertThat(Tokenizer.withoutListFooter("hi\n__________\nLISTS.Example.NET\n", Set.of("example.net")))
+                .isEqualTo("hi\n");
         String longText = "-- \nlists.example.net\n" + "word ".repeat(300);
         assertThat(Tokenizer.withoutListFooter(longText, Set.of("example.net"))).isEqualTo(longText);
         assertThat(Tokenizer.withoutListTag("[talk] hi")).isEqualTo(" hi");
