@@ -47,7 +47,7 @@ class SpamFuzzTest {
     @FuzzTest(maxDuration = "60s")
     void headerAndHtmlScans(FuzzedDataProvider in) {
         String field = in.pickValue(new String[] {"From", "Subject", "Message-ID", "Received", "Reply-To", "Date",
-                "Content-Type", "To", "X-Mailer", "Return-Path"});
+                "Content-Type", "To", "X-Mailer", "Return-Path", "List-Id", "List-Unsubscribe"});
         boolean html = in.consumeBoolean();
         checkLinear(grown(in), field + ": " + (html ? "x\r\nContent-Type: text/html\r\n\r\n" : ""), 512 * 1024);
     }
