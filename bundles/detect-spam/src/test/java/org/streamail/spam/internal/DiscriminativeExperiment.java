@@ -59,6 +59,9 @@ import org.streamail.api.spam.ReportKind;
  * indexes follow easy-ham-1's 2,500, in file-name order) for reading them.
  * {@code -DscoresTo=<file>} appends each variant's scores of every measured message (one line per variant and list,
  * same order in every run) so that the decisions two feature sets change can be counted.
+ * {@code -DagreeBelow=0.2} makes the agreement rule of the shipped variants hold only when CHI2 is below that (production:
+ * 0.5, "ham or unsure"); with it, {@code -DunsureCut=0.95} lets a message CHI2 calls unsure keep its LR verdict only at
+ * or above that probability (both measured 2026-12-07 night and not kept, README).
  * Single-threaded; deterministic (seeded shuffles).
  */
 public final class DiscriminativeExperiment {
