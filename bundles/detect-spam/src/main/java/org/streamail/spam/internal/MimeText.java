@@ -488,46 +488,17 @@ final class MimeText {
         return StandardCharsets.ISO_8859_1;
     }
 
-    /** Strict UTF-8: every sequence well formed; one left incomplete at the end only if the text was {@code cut} there. */
+    /**
+     * Strict UTF-8 (the JDK's decoder, reporting every malformed sequence: overlong forms and surrogates too); a
+     * sequence left incomplete at the end passes only if the text was {@code cut} there.
+     */
     static boolean validUtf8(byte[] b, int from, int to, boolean cut) {
-        int i = from;
-        while (i < to) {
-            int c = b[i] & 0xff;
-            int more;
-            int min;
-            if (c < 0x80) {
-                i++;
-                continue;
-            } else if (c >= 0xc2 && c <= 0xdf) {
-                more = 1;
-                min = 0x80;
-            } else if (c >= 0xe0 && c <= 0xef) {
-                more = 2;
-                min = 0x800;
-            } else if (c >= 0xf0 && c <= 0xf4) {
-                more = 3;
-                min = 0x10000;
-            } else {
-                return false;
-            }
-            int cp = c & (0x3f >> more);
-            int j = 1;
-            for (; j <= more && i + j < to; j++) {
-                int d = b[i + j] & 0xff;
-                if ((d & 0xc0) != 0x80) {
-                    return false;
-                }
-                cp = cp << 6 | (d & 0x3f);
-            }
-            if (j <= more) {
-                return cut;
-            }
-            if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-                return false;
-            }
-            i += more + 1;
-        }
-        return true;
+        java.nio.charset.CharsetDecoder d = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        // UTF-8 never gives more chars than it has bytes: the output cannot overflow
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(Math.max(0, to - from));
+        return !d.decode(java.nio.ByteBuffer.wrap(b, from, Math.max(0, to - from)), out, !cut).isError();
     }
 
     /** Visible text of HTML: scripts, styles and comments dropped, tags removed, common entities decoded. */

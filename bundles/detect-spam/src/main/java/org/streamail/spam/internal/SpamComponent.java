@@ -167,14 +167,14 @@ public final class SpamComponent implements Detector, EnvelopeGuard, ReportServi
                 t.setPriority(Thread.MIN_PRIORITY);
                 return t;
             });
-            Pacer pacer = new Pacer(seconds * 1000L);
+            long minDelayMillis = seconds * 1000L;
             learner.execute(new Runnable() {
                 @Override
                 public void run() {
                     long start = System.nanoTime();
                     guarded(engine::learn, "learning the classifier").run();
                     try {
-                        learner.schedule(this, pacer.nextDelayMillis((System.nanoTime() - start) / 1_000_000),
+                        learner.schedule(this, nextLearningDelayMillis(minDelayMillis, (System.nanoTime() - start) / 1_000_000),
                                 TimeUnit.MILLISECONDS);
                     } catch (java.util.concurrent.RejectedExecutionException e) {
                         // deactivated
@@ -194,28 +194,20 @@ public final class SpamComponent implements Detector, EnvelopeGuard, ReportServi
         }
     }
 
-    /** A periodic task that no throw can cancel (see {@link org.streamail.api.service.Periodic}). */
     /**
-     * When the learner runs next: after {@code refresh.seconds}, or after {@value #LEARN_IDLE_FACTOR} times as long as
-     * the last learning took, whichever is later, so that learning takes at most about a quarter of one core however
-     * many messages are held and however often reports arrive (3,000 messages: ~1 s a learning here, so 20,000 an
-     * estimated ~7 s and the next at the earliest ~21 s later).
+     * When the learner runs next: after {@code minDelayMillis} ({@code refresh.seconds}), or after
+     * {@value #LEARN_IDLE_FACTOR} times as long as the last learning took, whichever is later, so that learning takes
+     * at most about a quarter of one core however many messages are held and however often reports arrive (3,000
+     * messages: ~1 s a learning here, so 20,000 an estimated ~7 s and the next at the earliest ~21 s later).
      */
-    static final class Pacer {
-        private final long minDelayMillis;
-
-        Pacer(long minDelayMillis) {
-            this.minDelayMillis = minDelayMillis;
-        }
-
-        long nextDelayMillis(long lastRunMillis) {
-            return Math.max(minDelayMillis, Math.max(0, lastRunMillis) * LEARN_IDLE_FACTOR);
-        }
+    static long nextLearningDelayMillis(long minDelayMillis, long lastRunMillis) {
+        return Math.max(minDelayMillis, Math.max(0, lastRunMillis) * LEARN_IDLE_FACTOR);
     }
 
-    /** The learner waits this many times its last learning's duration before the next (see {@link Pacer}). */
+    /** The learner waits this many times its last learning's duration before the next. */
     static final int LEARN_IDLE_FACTOR = 3;
 
+    /** A periodic task that no throw can cancel (see {@link org.streamail.api.service.Periodic}). */
     private static Runnable guarded(Runnable task, String what) {
         return org.streamail.api.service.Periodic.guarded(task, e -> LOG.error("Spam: {} failed; the next run is as "
                 + "scheduled", what, e));

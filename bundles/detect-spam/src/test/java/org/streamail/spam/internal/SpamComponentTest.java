@@ -44,7 +44,7 @@ class SpamComponentTest {
     }
 
     /**
-     * The learner reschedules itself after each learning (paced by its duration, {@link SpamComponent.Pacer}): the
+     * The learner reschedules itself after each learning (paced by its duration, {@link SpamComponent#nextLearningDelayMillis}): the
      * reports of a second batch, long after the first learning, are learned too.
      */
     @Test
@@ -79,10 +79,9 @@ class SpamComponentTest {
 
     @Test
     void theLearnerWaitsThreeTimesItsLastLearningAndAtLeastTheRefreshInterval() {
-        SpamComponent.Pacer pacer = new SpamComponent.Pacer(2_000);
-        assertThat(pacer.nextDelayMillis(50)).isEqualTo(2_000);
-        assertThat(pacer.nextDelayMillis(7_000)).isEqualTo(21_000);
-        assertThat(pacer.nextDelayMillis(-5)).as("a clock step backwards").isEqualTo(2_000);
+        assertThat(SpamComponent.nextLearningDelayMillis(2_000, 50)).isEqualTo(2_000);
+        assertThat(SpamComponent.nextLearningDelayMillis(2_000, 7_000)).isEqualTo(21_000);
+        assertThat(SpamComponent.nextLearningDelayMillis(2_000, -5)).as("a clock step backwards").isEqualTo(2_000);
     }
 
     private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
