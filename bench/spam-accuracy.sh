@@ -43,7 +43,7 @@
 # Environment
 #   SA_CORPUS_DIR  where the corpus is unpacked (never inside the repository)  [/tmp/streamail-sa-corpus]
 #   MVN_ARGS       extra Maven arguments, e.g. -o for offline builds          []
-#   JAVA_OPTS      e.g. -Dmodel=LR|LLR|CHI2 (default LR) -Dfamilies=WORDS,HEADERS,URLS,FORMAT,HTML,META -DmaxDiscriminators=300 to try
+#   JAVA_OPTS      e.g. -Dunflagged=0.95 (bayes.unflagged.probability), -Dmodel=LR|LLR|CHI2 (default LR) -Dfamilies=WORDS,HEADERS,URLS,FORMAT,HTML,META -DmaxDiscriminators=300 to try
 #                  variants; -Dadmin=true reports as an administrator (fingerprints refuse too, and the run
 #                  prints the detector as a whole); -Dverbose=true lists misses and false positives
 set -euo pipefail

@@ -311,6 +311,15 @@ public final class SpamComponent implements Detector, EnvelopeGuard, ReportServi
         if (!(cut > 0.5 && cut <= 1)) {
             throw new IllegalArgumentException(PID + ": bayes.spam.probability must be in (0.5, 1], got " + cut);
         }
+        double unflagged = c.bayes_unflagged_probability();
+        if (unflagged != 0 && !(unflagged >= cut && unflagged <= 1)) {
+            throw new IllegalArgumentException(PID + ": bayes.unflagged.probability must be 0 (off) or in "
+                    + "[bayes.spam.probability, 1] = [" + cut + ", 1], got " + unflagged);
+        }
+        if (unflagged != 0 && !families(c.classifier_features()).contains(Tokenizer.Family.TRAITS)) {
+            throw new IllegalArgumentException(PID + ": bayes.unflagged.probability needs the TRAITS family in "
+                    + "classifier.features (without it no message shows a red flag)");
+        }
         int shared = c.recent_shared_hours();
         if (shared < 0 || shared > MAX_RECENT_SHARED_HOURS) {
             throw new IllegalArgumentException(PID + ": recent.shared.hours must be in 0.." + MAX_RECENT_SHARED_HOURS
@@ -326,7 +335,7 @@ public final class SpamComponent implements Detector, EnvelopeGuard, ReportServi
                 duration("auto.block.expiry", c.auto_block_expiry()), c.fingerprint_score(), c.rule_score(),
                 c.bayes_max_score(), c.bayes_min_score(), cut, Math.max(1000, c.max_fingerprints()),
                 Math.max(10_000, c.max_tokens()), Math.max(0, c.recent_bytes()), Math.max(1024, c.max_message_size()),
-                c.block_allow_loopback(), held, Duration.ofHours(shared));
+                c.block_allow_loopback(), held, Duration.ofHours(shared), unflagged);
     }
 
     /** 30 days: reports by id are about mail a user just got; housekeeping's spam.seen.days (30) is the backstop. */

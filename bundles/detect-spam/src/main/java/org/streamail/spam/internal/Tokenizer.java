@@ -737,6 +737,19 @@ final class Tokenizer {
         return w.substring(s, e);
     }
 
+    /** The feature of a message with at least one structural red flag (family TRAITS). */
+    private static final long FLAGGED = hash("tr:flags>=1");
+
+    /** Whether features computed with the TRAITS family show at least one red flag. */
+    static boolean flagged(long[] tokens) {
+        for (long t : tokens) {
+            if (t == FLAGGED) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static void add(Set<Long> out, String feature) {
         long h = hash(feature);
         out.add(h);

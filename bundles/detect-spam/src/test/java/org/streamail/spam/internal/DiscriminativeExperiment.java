@@ -61,7 +61,8 @@ import org.streamail.api.spam.ReportKind;
  * same order in every run) so that the decisions two feature sets change can be counted.
  * {@code -DagreeBelow=0.2} makes the agreement rule of the shipped variants hold only when CHI2 is below that (production:
  * 0.5, "ham or unsure"); with it, {@code -DunsureCut=0.95} lets a message CHI2 calls unsure keep its LR verdict only at
- * or above that probability (both measured 2026-12-07 night and not kept, README).
+ * or above that probability (both measured 2026-12-07 night and not kept, README). {@code -DflagGate=0.95} holds a
+ * message with no structural red flag below that probability (production's {@code bayes.unflagged.probability}).
  * Single-threaded; deterministic (seeded shuffles).
  */
 public final class DiscriminativeExperiment {
@@ -476,6 +477,11 @@ public final class DiscriminativeExperiment {
      * needs to keep its verdict ({@code -DunsureCut}; 0 by default: unsure never holds).
      */
     static final double UNSURE_CUT = Double.parseDouble(System.getProperty("unsureCut", "0"));
+    /**
+     * The flag gate ({@code -DflagGate=c1}; 0, off, by default; production's {@code bayes.unflagged.probability}): a
+     * message with no red flag ({@link Tokenizer#flagged}) is held when its probability is below {@code c1}.
+     */
+    static final double FLAG_GATE = Double.parseDouble(System.getProperty("flagGate", "0"));
 
     static final class Combo implements Model {
         final Supplier<Model> lr;
@@ -505,7 +511,7 @@ public final class DiscriminativeExperiment {
             if (mean) {
                 return (pc + pl) / 2;
             }
-            if (pc < AGREE_BELOW) {
+            if (pc < AGREE_BELOW || FLAG_GATE > 0 && pl < FLAG_GATE && !Tokenizer.flagged(f)) {
                 return Math.min(pl, cap);
             }
             // CHI2 unsure (AGREE_BELOW..0.5): the logistic verdict stands only when it is at least UNSURE_CUT

@@ -115,7 +115,10 @@ public final class SpamAccuracyBench {
             families = SpamComponent.families(System.getProperty("families"));
         }
         System.out.println("tuning " + tuning + ", features " + families);
-        SpamEngine engine = new SpamEngine(new InMemorySpamStore(), SpamEngine.Settings.defaults(), Clock.systemUTC(),
+        // -Dunflagged=0.95: bayes.unflagged.probability (off by default)
+        SpamEngine.Settings settings = SpamEngine.Settings.defaults()
+                .withUnflaggedProbability(Double.parseDouble(System.getProperty("unflagged", "0")));
+        SpamEngine engine = new SpamEngine(new InMemorySpamStore(), settings, Clock.systemUTC(),
                 id -> Optional.empty(), dom -> false, tuning, families);
         // -Dadmin=true: report as an administrator, as the mission's "one report protects everyone" path does:
         // every reported spam's fingerprint then refuses its near duplicates (fuzzy-match), and the run also

@@ -927,6 +927,39 @@ class SpamEngineTest {
     }
 
     @Test
+    void withTheProbabilityWithoutRedFlagsSetOnlyAFlaglessMessageBelowItIsHeldBelowTheCutOff() {
+        double cut = SpamEngine.Settings.defaults().bayesSpamProbability();
+        assertThat(SpamEngine.unflaggedHeld(0.9, false, cut, 0.95)).isEqualTo(cut - 0.01); // words alone: held
+        assertThat(SpamEngine.unflaggedHeld(0.9, true, cut, 0.95)).isEqualTo(0.9); // a red flag: the cut-off as is
+        assertThat(SpamEngine.unflaggedHeld(0.96, false, cut, 0.95)).isEqualTo(0.96); // sure enough without
+        assertThat(SpamEngine.unflaggedHeld(0.9, false, cut, 0)).isEqualTo(0.9); // off (the default)
+        assertThat(SpamEngine.unflaggedHeld(0.7, false, cut, 0.95)).isEqualTo(0.7); // below the cut-off: untouched
+
+        // through the engine: the same confident spam, once with a Date (no red flag) and once without (date-missing)
+        SpamEngine strict = new SpamEngine(store, SpamEngine.Settings.defaults().withUnflaggedProbability(1.0), clock,
+                id -> Optional.empty(), d -> false, Classifier.Tuning.logistic(), Tokenizer.DEFAULT);
+        Random r = new Random(11);
+        for (int i = 0; i < 30; i++) {
+            strict.report(ReportKind.SPAM, generated(r, SPAMMY, "promo" + i + "@spam.example", i), "u" + (i % 2), false);
+            strict.report(ReportKind.HAM, generated(r, HAMMY, "dev" + i + "@work.example", i), "u" + (i % 2), false);
+        }
+        strict.refresh();
+        assertThat(strict.learn()).isTrue();
+        byte[] flagged = generated(r, SPAMMY, "new@spam.example", 99);
+        byte[] flagless = ("Date: Mon, 7 Dec 2026 10:00:00 +0000\r\n" + new String(flagged, StandardCharsets.UTF_8))
+                .getBytes(StandardCharsets.UTF_8);
+        assertThat(Tokenizer.flagged(strict.features(flagged).tokens())).isTrue();
+        assertThat(Tokenizer.flagged(strict.features(flagless).tokens())).isFalse();
+        assertThat(rule(inspect(strict, flagged), "bayes").orElseThrow().score()).isEqualTo(6.0);
+        assertThat(strict.probability(flagless)).isEqualTo(cut - 0.01);
+        assertThat(rule(inspect(strict, flagless), "bayes").orElseThrow().score()).isLessThan(4.0);
+        SpamEngine plain = lrNode(); // the same store, the option off
+        plain.refresh();
+        plain.learn();
+        assertThat(rule(inspect(plain, flagless), "bayes").orElseThrow().score()).isEqualTo(6.0);
+    }
+
+    @Test
     void onlyAnAdminCanRetrainAMessageTheOtherWay() {
         byte[] m = variant("Alice", "a", 1);
         engine.report(ReportKind.SPAM, m, "alice", false);

@@ -40,6 +40,23 @@ class StrictConfigTest {
                 .isEqualTo(20_000);
     }
 
+    @Test
+    void theProbabilityWithoutRedFlagsIsOffOrFromTheSpamProbabilityToOneAndNeedsTheTraitsFamily() {
+        org.assertj.core.api.Assertions.assertThat(SpamComponent.settings(config(Map.of())).bayesUnflaggedProbability())
+                .isZero();
+        org.assertj.core.api.Assertions.assertThat(SpamComponent.settings(config(Map.of(
+                "bayes_unflagged_probability", 0.95))).bayesUnflaggedProbability()).isEqualTo(0.95);
+        for (double bad : new double[] {0.5, 0.8, 1.01, -1}) {
+            assertThatThrownBy(() -> SpamComponent.settings(config(Map.of("bayes_unflagged_probability", bad))))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("org.streamail.spam: bayes.unflagged.probability must be 0 (off) or in "
+                            + "[bayes.spam.probability, 1] = [0.83, 1], got " + bad);
+        }
+        assertThatThrownBy(() -> SpamComponent.settings(config(Map.of("bayes_unflagged_probability", 0.95,
+                "classifier_features", "WORDS,HEADERS,URLS"))))
+                .hasMessageContaining("bayes.unflagged.probability needs the TRAITS family");
+    }
+
     private static boolean learnerRunning() {
         return Thread.getAllStackTraces().keySet().stream()
                 .anyMatch(t -> t.getName().equals("streamail-spam-learner") && t.isAlive());
