@@ -442,12 +442,6 @@ final class Tokenizer {
         }
     }
 
-    /**
-     * Family TRAITS: each red flag of the message ({@link MailTraits#isDefault}) as {@code tr:<name>}, and how many
-     * there are as a thermometer, {@code tr:flags>=1} .. {@code tr:flags>=3}, so that a further flag adds its own
-     * weight and spam showing flags the training never saw together still counts them. With {@link #traitFilter}
-     * (development only) the traits it names instead.
-     */
     /** Letters of a text read for {@link Family#SCRIPTS}, at most. */
     static final int MAX_SCRIPT_LETTERS = 20_000;
 
@@ -497,6 +491,12 @@ final class Tokenizer {
         }
     }
 
+    /**
+     * Family TRAITS: each red flag of the message ({@link MailTraits#isDefault}) as {@code tr:<name>}, and how many
+     * there are as a thermometer, {@code tr:flags>=1} .. {@code tr:flags>=3}, so that a further flag adds its own
+     * weight and spam showing flags the training never saw together still counts them. With {@link #traitFilter}
+     * (development only) the traits it names instead.
+     */
     private static void traits(MimeText.Extracted m, Set<Long> out) {
         Set<String> filter = traitFilter;
         int[] flags = {0};
