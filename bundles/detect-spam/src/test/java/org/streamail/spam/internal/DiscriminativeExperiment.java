@@ -62,7 +62,8 @@ import org.streamail.api.spam.ReportKind;
  * {@code -DagreeBelow=0.2} makes the agreement rule of the shipped variants hold only when CHI2 is below that (production:
  * 0.5, "ham or unsure"); with it, {@code -DunsureCut=0.95} lets a message CHI2 calls unsure keep its LR verdict only at
  * or above that probability (both measured 2026-12-07 night and not kept, README). {@code -DflagGate=0.95} holds a
- * message with no structural red flag below that probability (production's {@code bayes.unflagged.probability}).
+ * message with no structural red flag below that probability (production's {@code bayes.unflagged.probability});
+ * {@code -DflagLow=0.8} lets a message with one count as spam from that probability (read at the cut-off 0.83; not kept).
  * Single-threaded; deterministic (seeded shuffles).
  */
 public final class DiscriminativeExperiment {
@@ -482,6 +483,11 @@ public final class DiscriminativeExperiment {
      * message with no red flag ({@link Tokenizer#flagged}) is held when its probability is below {@code c1}.
      */
     static final double FLAG_GATE = Double.parseDouble(System.getProperty("flagGate", "0"));
+    /**
+     * {@code -DflagLow=c0} (0, off, by default): a message with a red flag needs only {@code c0}; its probability is
+     * mapped so that {@code c0} lands on 0.83, the cut-off to read (monotone within the flagged messages).
+     */
+    static final double FLAG_LOW = Double.parseDouble(System.getProperty("flagLow", "0"));
 
     static final class Combo implements Model {
         final Supplier<Model> lr;
@@ -511,11 +517,17 @@ public final class DiscriminativeExperiment {
             if (mean) {
                 return (pc + pl) / 2;
             }
+            double r;
             if (pc < AGREE_BELOW || FLAG_GATE > 0 && pl < FLAG_GATE && !Tokenizer.flagged(f)) {
-                return Math.min(pl, cap);
+                r = Math.min(pl, cap);
+            } else {
+                // CHI2 unsure (AGREE_BELOW..0.5): the logistic verdict stands only when it is at least UNSURE_CUT
+                r = pc < 0.5 && pl < UNSURE_CUT ? Math.min(pl, cap) : pl;
             }
-            // CHI2 unsure (AGREE_BELOW..0.5): the logistic verdict stands only when it is at least UNSURE_CUT
-            return pc < 0.5 && pl < UNSURE_CUT ? Math.min(pl, cap) : pl;
+            if (FLAG_LOW > 0 && Tokenizer.flagged(f)) {
+                r = r >= FLAG_LOW ? 0.83 + (r - FLAG_LOW) * (1 - 0.83) / (1 - FLAG_LOW) : r * 0.83 / FLAG_LOW;
+            }
+            return r;
         }
 
         @Override
