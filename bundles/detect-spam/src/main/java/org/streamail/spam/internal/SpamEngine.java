@@ -326,10 +326,8 @@ final class SpamEngine implements ReportService, BlockListService {
      * logistic probability at or above {@code bayes.spam.probability} is held just below it (the classifier
      * alone then does not tag). Measured on the development protocols (README): the held-out HTML newsletters
      * that only the logistic model calls spam (5 of 40 scored, 1 with the rule) are what the rule is for;
-     * it costs 1 of 150 and 5 of 750 newer spam. A message with a structural red flag is not held (since 2026-12-07,
-     * late night: 8 more held-out-campaign spam of 2,000 on each of two seed groups, no more false positives; README).
-     * With {@code bayes.unflagged.probability} set, a message with no red flag is held the same way below that
-     * probability ({@link #unflaggedHeld}).
+     * it costs 1 of 150 and 5 of 750 newer spam. With {@code bayes.unflagged.probability} set, a message with no
+     * structural red flag is held the same way below that probability ({@link #unflaggedHeld}).
      */
     private Classifier.Score classify(long[] tokens, int clues) {
         LogisticModel lr = logistic;
@@ -337,9 +335,8 @@ final class SpamEngine implements ReportService, BlockListService {
         double cut = settings.bayesSpamProbability();
         double p = sc.probability();
         if (p >= cut) {
-            boolean flagged = Tokenizer.flagged(tokens);
-            double held = lr == null || !lr.ready() ? p : agreed(p, classifier.probability(tokens), flagged, cut);
-            held = unflaggedHeld(held, flagged, cut, settings.bayesUnflaggedProbability());
+            double held = lr == null || !lr.ready() ? p : agreed(p, classifier.probability(tokens), cut);
+            held = unflaggedHeld(held, Tokenizer.flagged(tokens), cut, settings.bayesUnflaggedProbability());
             if (held != p) {
                 return new Classifier.Score(held, sc.spamClues(), sc.hamClues());
             }
@@ -349,11 +346,10 @@ final class SpamEngine implements ReportService, BlockListService {
 
     /**
      * The agreement rule of {@link #classify}: the logistic probability, or just below {@code cut} when it reaches
-     * {@code cut} while the count model says below 0.5 (NaN, an untrained count model, does not hold it) and the
-     * message shows no structural red flag ({@code flagged}).
+     * {@code cut} while the count model says below 0.5 (NaN, an untrained count model, does not hold it).
      */
-    static double agreed(double logistic, double counts, boolean flagged, double cut) {
-        if (logistic >= cut && counts < 0.5 && !flagged) {
+    static double agreed(double logistic, double counts, double cut) {
+        if (logistic >= cut && counts < 0.5) {
             return Math.max(0.5, cut - 0.01);
         }
         return logistic;

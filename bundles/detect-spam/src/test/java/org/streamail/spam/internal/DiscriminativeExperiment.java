@@ -63,8 +63,7 @@ import org.streamail.api.spam.ReportKind;
  * 0.5, "ham or unsure"); with it, {@code -DunsureCut=0.95} lets a message CHI2 calls unsure keep its LR verdict only at
  * or above that probability (both measured 2026-12-07 night and not kept, README). {@code -DflagGate=0.95} holds a
  * message with no structural red flag below that probability (production's {@code bayes.unflagged.probability});
- * {@code -DflagLow=0.8} lets a message with one count as spam from that probability (read at the cut-off 0.83; not kept);
- * {@code -DagreeFlagged=true} the agreement rule as it was until 2026-12-07, late night (it held flagged mail too).
+ * {@code -DflagLow=0.8} lets a message with one count as spam from that probability (read at the cut-off 0.83; not kept).
  * Single-threaded; deterministic (seeded shuffles).
  */
 public final class DiscriminativeExperiment {
@@ -489,11 +488,6 @@ public final class DiscriminativeExperiment {
      * mapped so that {@code c0} lands on 0.83, the cut-off to read (monotone within the flagged messages).
      */
     static final double FLAG_LOW = Double.parseDouble(System.getProperty("flagLow", "0"));
-    /**
-     * {@code -DagreeFlagged=true}: the agreement rule holds a message with a red flag too (as production did until
-     * 2026-12-07, late night; false, production's rule since, by default).
-     */
-    static final boolean AGREE_FLAGGED = Boolean.parseBoolean(System.getProperty("agreeFlagged", "false"));
 
     static final class Combo implements Model {
         final Supplier<Model> lr;
@@ -524,7 +518,7 @@ public final class DiscriminativeExperiment {
                 return (pc + pl) / 2;
             }
             double r;
-            if (pc < AGREE_BELOW && (AGREE_FLAGGED || !Tokenizer.flagged(f)) || FLAG_GATE > 0 && pl < FLAG_GATE && !Tokenizer.flagged(f)) {
+            if (pc < AGREE_BELOW || FLAG_GATE > 0 && pl < FLAG_GATE && !Tokenizer.flagged(f)) {
                 r = Math.min(pl, cap);
             } else {
                 // CHI2 unsure (AGREE_BELOW..0.5): the logistic verdict stands only when it is at least UNSURE_CUT

@@ -917,14 +917,13 @@ class SpamEngineTest {
     @Test
     void theLogisticModelsFullScoreNeedsTheCountModelNotToCallTheMessageHam() {
         double cut = SpamEngine.Settings.defaults().bayesSpamProbability(); // 0.83 since 2026-12-07, night
-        assertThat(SpamEngine.agreed(0.99, 0.2, false, cut)).isEqualTo(cut - 0.01); // held below the cut-off: no +6
-        assertThat(engine.bayesScore(SpamEngine.agreed(0.99, 0.2, false, cut))).isLessThan(4.0);
-        assertThat(SpamEngine.agreed(0.99, 0.2, true, cut)).isEqualTo(0.99); // a structural red flag: not held
-        assertThat(SpamEngine.agreed(0.99, 0.5, false, cut)).isEqualTo(0.99); // CHI2 unsure at 0.5 or more: agreed
-        assertThat(SpamEngine.agreed(0.99, Double.NaN, false, cut)).isEqualTo(0.99); // no count verdict: nothing held
-        assertThat(SpamEngine.agreed(0.7, 0.01, false, cut)).isEqualTo(0.7); // below the cut-off: untouched
-        assertThat(SpamEngine.agreed(0.99, 0.2, false, 0.9)).isEqualTo(0.89); // another cut-off, the same rule
-        assertThat(SpamEngine.agreed(1.0, 0.0, false, 0.5)).isEqualTo(0.5);
+        assertThat(SpamEngine.agreed(0.99, 0.2, cut)).isEqualTo(cut - 0.01); // held below the cut-off: no +6
+        assertThat(engine.bayesScore(SpamEngine.agreed(0.99, 0.2, cut))).isLessThan(4.0);
+        assertThat(SpamEngine.agreed(0.99, 0.5, cut)).isEqualTo(0.99); // CHI2 unsure at 0.5 or more: agreed
+        assertThat(SpamEngine.agreed(0.99, Double.NaN, cut)).isEqualTo(0.99); // no count verdict: nothing held
+        assertThat(SpamEngine.agreed(0.7, 0.01, cut)).isEqualTo(0.7); // below the cut-off: untouched
+        assertThat(SpamEngine.agreed(0.99, 0.2, 0.9)).isEqualTo(0.89); // another cut-off, the same rule
+        assertThat(SpamEngine.agreed(1.0, 0.0, 0.5)).isEqualTo(0.5);
     }
 
     @Test
