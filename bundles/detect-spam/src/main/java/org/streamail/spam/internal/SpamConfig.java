@@ -50,8 +50,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(name = "Classifier probability without red flags", description = "0 (the default): off. "
             + "Otherwise, from bayes.spam.probability to 1: the probability a message showing no structural red flag "
-            + "(family TRAITS) needs for the maximum score; fewer false positives on legitimate bulk mail for less "
-            + "spam lost than raising bayes.spam.probability (README)")
+            + "(family TRAITS) needs for the maximum score: fewer false positives for less spam lost than raising "
+            + "bayes.spam.probability, on the development mail (README)")
     double bayes_unflagged_probability() default 0;
 
     @AttributeDefinition(name = "Classifier features", description = "Comma-separated feature families: WORDS, "

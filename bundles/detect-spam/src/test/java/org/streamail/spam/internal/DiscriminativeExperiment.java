@@ -63,7 +63,8 @@ import org.streamail.api.spam.ReportKind;
  * 0.5, "ham or unsure"); with it, {@code -DunsureCut=0.95} lets a message CHI2 calls unsure keep its LR verdict only at
  * or above that probability (both measured 2026-12-07 night and not kept, README). {@code -DflagGate=0.95} holds a
  * message with no structural red flag below that probability (production's {@code bayes.unflagged.probability});
- * {@code -DflagLow=0.8} lets a message with one count as spam from that probability (read at the cut-off 0.83; not kept).
+ * {@code -DflagLow=0.8} lets a message with one count as spam from that probability (read at the cut-off 0.83; not kept);
+ * {@code -DagreeFlagged=false} the agreement rule not holding flagged mail (shipped and reverted, README).
  * Single-threaded; deterministic (seeded shuffles).
  */
 public final class DiscriminativeExperiment {
@@ -488,6 +489,11 @@ public final class DiscriminativeExperiment {
      * mapped so that {@code c0} lands on 0.83, the cut-off to read (monotone within the flagged messages).
      */
     static final double FLAG_LOW = Double.parseDouble(System.getProperty("flagLow", "0"));
+    /**
+     * {@code -DagreeFlagged=false}: the agreement rule never holds a message with a red flag (production holds it;
+     * measured 2026-12-07, late night, shipped and reverted: README).
+     */
+    static final boolean AGREE_FLAGGED = Boolean.parseBoolean(System.getProperty("agreeFlagged", "true"));
 
     static final class Combo implements Model {
         final Supplier<Model> lr;
@@ -518,7 +524,7 @@ public final class DiscriminativeExperiment {
                 return (pc + pl) / 2;
             }
             double r;
-            if (pc < AGREE_BELOW || FLAG_GATE > 0 && pl < FLAG_GATE && !Tokenizer.flagged(f)) {
+            if (pc < AGREE_BELOW && (AGREE_FLAGGED || !Tokenizer.flagged(f)) || FLAG_GATE > 0 && pl < FLAG_GATE && !Tokenizer.flagged(f)) {
                 r = Math.min(pl, cap);
             } else {
                 // CHI2 unsure (AGREE_BELOW..0.5): the logistic verdict stands only when it is at least UNSURE_CUT
