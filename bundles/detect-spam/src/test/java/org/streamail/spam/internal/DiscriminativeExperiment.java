@@ -64,7 +64,8 @@ import org.streamail.api.spam.ReportKind;
  * or above that probability (both measured 2026-12-07 night and not kept, README). {@code -DflagGate=0.95} holds a
  * message with no structural red flag below that probability (production's {@code bayes.unflagged.probability});
  * {@code -DflagLow=0.8} lets a message with one count as spam from that probability (read at the cut-off 0.83; not kept);
- * {@code -DagreeFlagged=false} the agreement rule not holding flagged mail (shipped and reverted, README).
+ * {@code -DagreeFlagged=false} the agreement rule not holding flagged mail (shipped and reverted, README);
+ * {@code -DpartnerAlt=true} the agreement rule's CHI2 over the {@code -DaltFamilies} view only (not kept).
  * Single-threaded; deterministic (seeded shuffles).
  */
 public final class DiscriminativeExperiment {
@@ -494,6 +495,12 @@ public final class DiscriminativeExperiment {
      * measured 2026-12-07, late night, shipped and reverted: README).
      */
     static final boolean AGREE_FLAGGED = Boolean.parseBoolean(System.getProperty("agreeFlagged", "true"));
+    /**
+     * {@code -DpartnerAlt=true}: the agreement rule's CHI2 is trained and asked on the {@code -DaltFamilies} features
+     * of each message (a view) while the LR keeps the default features; {@link #PARTNER} maps the one to the other.
+     */
+    static final boolean PARTNER_ALT = Boolean.getBoolean("partnerAlt");
+    static final java.util.IdentityHashMap<long[], long[]> PARTNER = new java.util.IdentityHashMap<>();
 
     static final class Combo implements Model {
         final Supplier<Model> lr;
@@ -511,14 +518,22 @@ public final class DiscriminativeExperiment {
         @Override
         public void train(List<Ex> data) {
             c = new Counts(Classifier.Tuning.chiSquare());
-            c.train(data);
+            if (PARTNER_ALT) {
+                List<Ex> view = new ArrayList<>();
+                for (Ex e : data) {
+                    view.add(new Ex(PARTNER.getOrDefault(e.f(), e.f()), e.spam(), e.index(), e.ref()));
+                }
+                c.train(view);
+            } else {
+                c.train(data);
+            }
             l = lr.get();
             l.train(data);
         }
 
         @Override
         public double probability(long[] f) {
-            double pc = c.probability(f);
+            double pc = c.probability(PARTNER_ALT ? PARTNER.getOrDefault(f, f) : f);
             double pl = l.probability(f);
             if (mean) {
                 return (pc + pl) / 2;
@@ -1168,6 +1183,10 @@ public final class DiscriminativeExperiment {
                     hMeta = altDrop(alt.isEmpty() ? meta.features(h).tokens() : grams(hf, alt), hf.extracted());
                 }
                 Msg msg = new Msg(index++, g == 1, f.referenceId(), f.tokens(), m, html, sourceFold(f.extracted()), hDef, hMeta);
+                PARTNER.put(msg.def(), msg.meta());
+                if (hDef != null) {
+                    PARTNER.put(hDef, hMeta);
+                }
                 if (g == 1) {
                     spamKeys.add(Campaigns.keys(p.getFileName().toString(), f));
                 }
