@@ -324,13 +324,7 @@ final class Tokenizer {
         int from = Math.max(0, text.length() - LIST_FOOTER_CHARS);
         String tail = text.substring(from);
         // the domains are ASCII (LIST_HOST): ASCII case folding keeps every index of the tail
-        char[] folded = tail.toCharArray();
-        for (int i = 0; i < folded.length; i++) {
-            if (folded[i] >= 'A' && folded[i] <= 'Z') {
-                folded[i] += 'a' - 'A';
-            }
-        }
-        String lower = new String(folded);
+        String lower = MimeText.asciiLower(tail);
         int lastDomain = -1;
         for (String d : listDomains) {
             lastDomain = Math.max(lastDomain, lower.lastIndexOf(d));
