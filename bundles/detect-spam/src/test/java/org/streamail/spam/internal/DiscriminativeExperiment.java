@@ -66,6 +66,7 @@ import org.streamail.api.spam.ReportKind;
  * {@code -DflagLow=0.8} lets a message with one count as spam from that probability (read at the cut-off 0.83; not kept);
  * {@code -DagreeFlagged=false} the agreement rule not holding flagged mail (shipped and reverted, README);
  * {@code -DpartnerAlt=true} the agreement rule's CHI2 over the {@code -DaltFamilies} view only (not kept).
+ * {@code nbsvm}: the shipped LR over features valued by their naive-Bayes log ratio (NBSVM; measured 2026-12-08, not kept).
  * Single-threaded; deterministic (seeded shuffles).
  */
 public final class DiscriminativeExperiment {
@@ -316,6 +317,19 @@ public final class DiscriminativeExperiment {
             return this;
         }
 
+        /**
+         * NB scaling (NBSVM, Wang and Manning 2012; {@code -Dgroups=nbsvm}): each present feature counts its naive-Bayes
+         * log ratio of document frequencies, ln(((spam docs + 1) / (S + 2)) / ((ham docs + 1) / (H + 2))), not 1.
+         * Needs {@code exact}.
+         */
+        boolean nb;
+        double[] r;
+
+        FtrlX nb() {
+            this.nb = true;
+            return this;
+        }
+
         FtrlX(int epochs, boolean balanced, double spamWeight, boolean exact, boolean sortByRef, boolean strict, long seed) {
             this.epochs = epochs;
             this.balanced = balanced;
@@ -373,6 +387,24 @@ public final class DiscriminativeExperiment {
                     }
                 }
                 size = dict.size();
+                if (nb) {
+                    int[] cs = new int[size];
+                    int[] ch = new int[size];
+                    for (int k = 0; k < ids.length; k++) {
+                        boolean sp = data.get(k).spam();
+                        for (int id : new java.util.TreeSet<>(java.util.Arrays.stream(ids[k]).boxed().toList())) {
+                            if (sp) {
+                                cs[id]++;
+                            } else {
+                                ch[id]++;
+                            }
+                        }
+                    }
+                    r = new double[size];
+                    for (int i = 0; i < size; i++) {
+                        r[i] = Math.log(((cs[i] + 1.0) / (spams + 2.0)) / ((ch[i] + 1.0) / (hams + 2.0)));
+                    }
+                }
                 if (Boolean.getBoolean("showVocab")) {
                     System.out.printf(Locale.ROOT, "   exact tokens: %d distinct in %d messages%n", size, ids.length);
                 }
@@ -414,7 +446,7 @@ public final class DiscriminativeExperiment {
                     double scale = 1 / (1 - dropout);
                     double unit = norm && m > 0 ? 1 / Math.sqrt(m) : 1;
                     for (int j = 0; j < m; j++) {
-                        xs[j] = dropout > 0 ? (rnd.nextDouble() < dropout ? 0 : scale) : unit;
+                        xs[j] = dropout > 0 ? (rnd.nextDouble() < dropout ? 0 : scale) : nb ? r[idx[j]] : unit;
                         ws[j] = weight(z[idx[j]], n[idx[j]]);
                         s += ws[j] * xs[j];
                     }
@@ -452,7 +484,7 @@ public final class DiscriminativeExperiment {
                 if (exact) {
                     Integer id = dict.get(h);
                     if (id != null) {
-                        s += w[id];
+                        s += nb ? w[id] * r[id] : w[id];
                     }
                 } else {
                     s += w[bucket(h, mask)];
@@ -1786,6 +1818,11 @@ public final class DiscriminativeExperiment {
             v.add(new Variant("LR shipped (V4 x4 shuffles + agreement)", false, () -> new Combo(cand, false, AGREEMENT_HOLD), false));
             v.add(new Variant("CHI2 over alt features", true, () -> new Counts(Classifier.Tuning.chiSquare()), false));
             v.add(new Variant("LR + agreement over alt features", true, () -> new Combo(cand, false, AGREEMENT_HOLD), false));
+        }
+        if (groups.contains("nbsvm")) {
+            // NB1 (2026-12-08): the shipped LR over NB-scaled features, with the same agreement rule
+            Supplier<Model> nbc = () -> new FtrlX(20, true, 0, true, true, true, seed).shuffles(4).nb();
+            v.add(new Variant("LR-NB (NBSVM scaling, x4 shuffles + agreement)", false, () -> new Combo(nbc, false, AGREEMENT_HOLD), false));
         }
         if (groups.contains("dropout")) {
             // dropout training (feature noising, Wager et al. 2013): the model cannot lean on a few strong words
