@@ -51,6 +51,9 @@ public class AuthIT extends StreamailTestSupport {
         options.add(editConfigurationFilePut("etc/org.streamail.detect.auth.cfg", "authserv.id", AUTHSERV));
         // example.org would make football.example.com (RFC 8463's signer) a look-alike of a protected domain
         options.add(editConfigurationFilePut("etc/org.streamail.directory.cfg", "domains", PROTECTED));
+        // both are welcome; only mail authenticated for the From domain is treated so (the spoofed one never is)
+        options.add(editConfigurationFilePut("etc/org.streamail.detect.auth.cfg", "welcome.senders",
+                ALLOWED + ", " + SPOOFED));
         return options.toArray(new Option[0]);
     }
 
@@ -72,6 +75,7 @@ public class AuthIT extends StreamailTestSupport {
         assertThat(results.detail()).contains("spf=fail smtp.mailfrom=" + SPOOFED)
                 .contains("dmarc=fail (p=reject) header.from=" + SPOOFED);
         assertThat(finding(spoofed, "auth/dmarc-fail").score()).isEqualTo(10.0);
+        assertThat(rules).as("a spoofed welcome domain is not welcome").doesNotContain("auth/welcome");
 
         // 2. the domain allows the client (127.0.0.1): SPF pass, aligned, DMARC pass -> delivered, our header on top,
         //    the sender's forgery of our verdict renamed
@@ -82,6 +86,8 @@ public class AuthIT extends StreamailTestSupport {
         assertThat(allowed.verdict().action()).as(allowed.verdict().toString()).isEqualTo(Action.DELIVER);
         assertThat(finding(allowed, "auth/results").detail()).contains("spf=pass smtp.mailfrom=" + ALLOWED)
                 .contains("dmarc=pass (p=reject) header.from=" + ALLOWED);
+        assertThat(finding(allowed, "auth/welcome").detail()).contains(ALLOWED + " (welcome.senders " + ALLOWED
+                + "; DMARC pass (aligned SPF))");
 
         String delivered = deliveredContaining(allowedSubject);
         String header = delivered.substring(0, delivered.indexOf("\r\n\r\n"));
@@ -147,6 +153,97 @@ public class AuthIT extends StreamailTestSupport {
         assertThat(held.verdict().action()).as(held.verdict().toString()).isEqualTo(Action.QUARANTINE);
         assertThat(finding(held, "auth/dkim-invalid").detail()).contains("signature did not verify");
         assertThat(finding(held, "auth/dmarc-fail").detail()).contains(SIGNED).contains("reject");
+    }
+
+    static final String CAROL = "carol@" + PROTECTED;
+    static final String PLAIN = AuthTestDns.PLAIN;
+    static final String[] SPAMMY = {"pharmacy", "discount", "pills", "cheap", "offer", "limited", "guaranteed",
+        "casino", "winner", "prize", "bonus", "lowest", "bargain", "deal", "exclusive", "unbeatable", "savings",
+        "clearance", "jackpot", "instant", "miracle", "slimming", "diet", "herbal", "replica", "watches", "luxury",
+        "amazing", "hottest", "megastore"};
+    static final String[] WORKADAY = {"meeting", "agenda", "minutes", "project", "review", "schedule", "quarter",
+        "budget", "team", "design", "draft", "deadline", "sprint", "release", "notes", "document", "feedback",
+        "lunch", "proposal", "roadmap", "milestone", "ticket", "build", "deploy", "server", "backup", "holiday",
+        "training", "workshop", "whiteboard"};
+
+    /**
+     * The classifier is trained through the shell (ten reports of each kind, the fewest it judges with) on two
+     * vocabularies; then the same spam wording from an authenticated sender that is not welcome is tagged by
+     * {@code spam/bayes}, from the authenticated welcome sender it is delivered untagged with the score not counted,
+     * and once an administrator reports that very message, its next copy is refused at DATA all the same.
+     */
+    @Test
+    public void aWelcomeSendersSpamScoreIsNotCountedWhileAReportedCampaignIsStillRefused() throws Exception {
+        executeCommand("streamail:directory-add " + CAROL);
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("welcome-it");
+        for (int i = 0; i < 10; i++) {
+            java.nio.file.Path spam = dir.resolve("spam" + i + ".eml");
+            java.nio.file.Files.write(spam, wordy("deals" + i + "@bulk" + i + "-mailer.net", SPAMMY, i,
+                    "Offer " + i));
+            assertThat(executeCommand("streamail:report-spam " + spam)).contains("Reported SPAM");
+            java.nio.file.Path ham = dir.resolve("ham" + i + ".eml");
+            java.nio.file.Files.write(ham, wordy("colleague" + i + "@partner" + i + ".org", WORKADAY, 100 + i,
+                    "Notes " + i));
+            assertThat(executeCommand("streamail:report-ham " + ham)).contains("Reported HAM");
+        }
+        // the same wording, words drawn anew (no fingerprint of a reported message comes near it)
+        String marker = UUID.randomUUID().toString();
+        LogEntry[] control = new LogEntry[1];
+        int[] attempt = new int[1];
+        waitFor("the classifier to tag the wording from " + PLAIN, Duration.ofSeconds(90), () -> {
+            String subject = "Weekend offer " + marker + " " + attempt[0]++;
+            try {
+                assertThat(send("news@" + PLAIN, CAROL, wordy("news@" + PLAIN, SPAMMY, 1000, subject)))
+                        .startsWith("250");
+            } catch (IOException e) {
+                return false;
+            }
+            control[0] = loggedWithVerdict("news@" + PLAIN, subject);
+            return control[0].verdict().findings().stream()
+                    .anyMatch(f -> f.qualifiedRule().equals("spam/bayes") && f.score() >= 5);
+        });
+        assertThat(control[0].verdict().action()).as(control[0].verdict().toString()).isEqualTo(Action.TAG);
+        assertThat(control[0].verdict().findings()).noneMatch(f -> f.qualifiedRule().equals("auth/welcome"));
+        assertThat(finding(control[0], "auth/results").detail()).contains("spf=pass smtp.mailfrom=" + PLAIN);
+
+        String welcomeSubject = "Weekend offer " + marker + " welcome";
+        byte[] welcomed = wordy("news@" + ALLOWED, SPAMMY, 1000, welcomeSubject);
+        assertThat(send("news@" + ALLOWED, CAROL, welcomed)).startsWith("250");
+        LogEntry entry = loggedWithVerdict("news@" + ALLOWED, welcomeSubject);
+        assertThat(entry.verdict().action()).as(entry.verdict().toString()).isEqualTo(Action.DELIVER);
+        assertThat(finding(entry, "spam/bayes").score()).isGreaterThanOrEqualTo(5.0);
+        assertThat(finding(entry, "auth/welcome").detail()).contains("DMARC pass");
+        assertThat(entry.verdict().reason()).contains("welcome sender, auth/welcome: spam findings");
+        assertThat(deliveredContaining(welcomeSubject)).doesNotContain("X-Streamail-Verdict: TAG");
+
+        // reported by an administrator: the campaign is refused, welcome or not
+        java.nio.file.Path reported = dir.resolve("reported.eml");
+        java.nio.file.Files.write(reported, welcomed);
+        assertThat(executeCommand("streamail:report-spam " + reported)).contains("Blocking:   yes");
+        String[] reply = new String[1];
+        waitFor("a copy of the reported message to be refused", Duration.ofSeconds(30), () -> {
+            try {
+                reply[0] = send("news@" + ALLOWED, CAROL, wordy("news@" + ALLOWED, SPAMMY, 1000,
+                        "Weekend offer " + marker + " again " + attempt[0]++));
+                return reply[0].startsWith("550");
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        assertThat(reply[0]).startsWith("550 5.7.1");
+    }
+
+    /** A plain-text message of 60 words drawn from {@code words} by a generator seeded with {@code seed}. */
+    static byte[] wordy(String from, String[] words, long seed, String subject) {
+        java.util.Random r = new java.util.Random(seed);
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < 60; i++) {
+            body.append(words[r.nextInt(words.length)]).append(i % 12 == 11 ? "\r\n" : " ");
+        }
+        return ("From: " + from + "\r\nTo: Carol <" + CAROL + ">\r\nSubject: " + subject + "\r\nMessage-ID: <"
+                + UUID.randomUUID() + "@" + from.substring(from.indexOf('@') + 1)
+                + ">\r\nDate: Mon, 7 Dec 2026 09:00:00 +0000\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: text/plain; charset=UTF-8\r\n\r\n" + body + "\r\n").getBytes(StandardCharsets.UTF_8);
     }
 
     static byte[] message(String from, String subject, String extraHeader) {

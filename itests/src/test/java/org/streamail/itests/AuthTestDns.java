@@ -17,6 +17,9 @@ public final class AuthTestDns {
     /** A sender domain that lets the test's client (127.0.0.1) send, with the same strict policy. */
     public static final String ALLOWED = "shop-auth-it.com";
 
+    /** A sender domain that lets the test's client send and publishes no DMARC record (an SPF pass, not welcome). */
+    public static final String PLAIN = "plain-shop-auth-it.com";
+
     /** The domain of RFC 8463's signed example message: its keys, no SPF record, DMARC p=reject. */
     public static final String SIGNED = "football.example.com";
 
@@ -36,7 +39,8 @@ public final class AuthTestDns {
                     .txt(SPOOFED, "v=spf1 ip4:192.0.2.1 -all")
                     .txt("_dmarc." + SPOOFED, "v=DMARC1; p=reject")
                     .txt(ALLOWED, "v=spf1 ip4:127.0.0.1 -all")
-                    .txt("_dmarc." + ALLOWED, "v=DMARC1; p=reject");
+                    .txt("_dmarc." + ALLOWED, "v=DMARC1; p=reject")
+                    .txt(PLAIN, "v=spf1 ip4:127.0.0.1 -all");
             server = new TestDnsServer(zone);
             try {
                 port = server.start();

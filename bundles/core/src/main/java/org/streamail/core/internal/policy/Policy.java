@@ -90,7 +90,7 @@ public class Policy {
 
     private static PolicyRules rulesOf(PolicyConfig c) {
         return PolicyRules.parse(c.tag_score(), c.quarantine_score(), c.reject_score(), c.mandatory_detectors(),
-                c.category_actions(), c.rule_actions(), c.error_action());
+                c.category_actions(), c.rule_actions(), c.error_action(), c.welcome_rules());
     }
 
     public Verdict evaluate(List<Finding> findings) {

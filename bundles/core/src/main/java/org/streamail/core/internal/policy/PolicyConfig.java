@@ -31,4 +31,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(name = "error.action",
             description = "Action when a mandatory detector failed or timed out")
     String error_action() default "QUARANTINE";
+
+    @AttributeDefinition(name = "welcome.rules",
+            description = "Comma-separated detector/rule names whose finding marks a welcome sender: its spam findings"
+                    + " below reject.score are not counted (score and actions). Empty: none")
+    String welcome_rules() default PolicyRules.DEFAULT_WELCOME_RULES;
 }

@@ -20,7 +20,9 @@ import org.streamail.api.model.Verdict;
  *
  * <p>The action is the strictest of: the score threshold reached, the action of every category present,
  * the action of every {@code detector/rule} present, and {@code error.action} for ERROR findings of
- * mandatory detectors.
+ * mandatory detectors. When a finding of {@code welcome.rules} is present (by default {@code auth/welcome}: the sender
+ * is on detect-auth's {@code welcome.senders} and authenticated), the SPAM findings below {@code reject.score} count
+ * for nothing, score and actions alike; the verdict keeps them and its reason says how much was not counted.
  */
 public final class PolicyRules {
 
@@ -31,9 +33,24 @@ public final class PolicyRules {
     private final Map<Category, Action> categoryActions;
     private final Map<String, Action> ruleActions;
     private final Action errorAction;
+    private final Set<String> welcomeRules;
+
+    /** The rules naming a welcome sender by default ({@code welcome.rules}): detect-auth's authenticated welcome list. */
+    public static final String DEFAULT_WELCOME_RULES = "auth/welcome";
 
     public PolicyRules(double tagScore, double quarantineScore, double rejectScore, Set<String> mandatory,
             Map<Category, Action> categoryActions, Map<String, Action> ruleActions, Action errorAction) {
+        this(tagScore, quarantineScore, rejectScore, mandatory, categoryActions, ruleActions, errorAction,
+                Set.of(DEFAULT_WELCOME_RULES));
+    }
+
+    /**
+     * @param welcomeRules lower-case {@code detector/rule} names: when a finding of one is present, the positive
+     *                     scores of SPAM findings below {@code rejectScore} are not counted
+     */
+    public PolicyRules(double tagScore, double quarantineScore, double rejectScore, Set<String> mandatory,
+            Map<Category, Action> categoryActions, Map<String, Action> ruleActions, Action errorAction,
+            Set<String> welcomeRules) {
         if (!(Double.isFinite(tagScore) && Double.isFinite(quarantineScore) && Double.isFinite(rejectScore))) {
             throw new IllegalArgumentException("scores must be finite numbers");
         }
@@ -49,6 +66,7 @@ public final class PolicyRules {
                 ? Map.of(Category.MALFORMED, Action.QUARANTINE) : categoryActions));
         this.ruleActions = Collections.unmodifiableMap(new LinkedHashMap<>(ruleActions));
         this.errorAction = errorAction;
+        this.welcomeRules = Collections.unmodifiableSet(new LinkedHashSet<>(welcomeRules));
     }
 
     /** The defaults of {@code org.streamail.policy}. */
@@ -63,6 +81,23 @@ public final class PolicyRules {
      */
     public static PolicyRules parse(double tag, double quarantine, double reject, String mandatoryCsv,
             String categoryCsv, String ruleCsv, String errorAction) {
+        return parse(tag, quarantine, reject, mandatoryCsv, categoryCsv, ruleCsv, errorAction, DEFAULT_WELCOME_RULES);
+    }
+
+    /**
+     * Builds rules from configuration text, with {@code welcome.rules}.
+     *
+     * @throws IllegalArgumentException naming the property and the bad entry
+     */
+    public static PolicyRules parse(double tag, double quarantine, double reject, String mandatoryCsv,
+            String categoryCsv, String ruleCsv, String errorAction, String welcomeCsv) {
+        Set<String> welcome = new LinkedHashSet<>();
+        for (String s : split(welcomeCsv)) {
+            if (s.indexOf('/') <= 0 || s.indexOf('/') == s.length() - 1) {
+                throw new IllegalArgumentException("welcome.rules: '" + s + "' is not detector/rule");
+            }
+            welcome.add(s.toLowerCase(Locale.ROOT));
+        }
         Set<String> mandatory = new LinkedHashSet<>();
         for (String s : split(mandatoryCsv)) {
             mandatory.add(s.toLowerCase(Locale.ROOT));
@@ -90,7 +125,8 @@ public final class PolicyRules {
             cat.put(Category.MALFORMED, Action.QUARANTINE);
         }
         return new PolicyRules(tag, quarantine, reject, mandatory, cat, rules,
-                action("error.action", errorAction == null || errorAction.isBlank() ? "QUARANTINE" : errorAction));
+                action("error.action", errorAction == null || errorAction.isBlank() ? "QUARANTINE" : errorAction),
+                welcome);
     }
 
     private static List<String> split(String csv) {
@@ -134,12 +170,25 @@ public final class PolicyRules {
 
     /** Judges the findings of one message. */
     public Verdict evaluate(List<Finding> findings) {
-        double score = 0;
+        Finding welcome = null;
         for (Finding f : findings) {
-            score += f.score();
+            if (welcomeRules.contains(f.qualifiedRule().toLowerCase(Locale.ROOT))) {
+                welcome = f;
+                break;
+            }
+        }
+        double score = 0;
+        double notCounted = 0;
+        for (Finding f : findings) {
+            if (welcome != null && welcomed(f)) {
+                notCounted += f.score();
+            } else {
+                score += f.score();
+            }
         }
         // Rounded to 1/1000 so sums like 0.1 + 0.2 compare against thresholds as people expect.
         score = Math.round(score * 1000.0) / 1000.0;
+        notCounted = Math.round(notCounted * 1000.0) / 1000.0;
 
         Action action = Action.DELIVER;
         String reason;
@@ -155,17 +204,21 @@ public final class PolicyRules {
         } else {
             reason = findings.isEmpty() ? "no findings" : "score " + fmt(score) + " < tag.score " + fmt(tagScore);
         }
+        if (notCounted > 0) {
+            reason += " (welcome sender, " + welcome.qualifiedRule() + ": spam findings " + fmt(notCounted)
+                    + " not counted)";
+        }
         // A stricter explicit action wins and explains itself; on a tie the score explanation stays.
         for (Finding f : findings) {
             Action r = ruleActions.get(f.qualifiedRule().toLowerCase(java.util.Locale.ROOT));
-            if (r != null && r.compareTo(action) > 0) {
+            if (r != null && r.compareTo(action) > 0 && !(welcome != null && welcomed(f))) {
                 action = r;
                 reason = "rule " + f.qualifiedRule() + " -> " + r;
             }
         }
         for (Finding f : findings) {
             Action c = categoryActions.get(f.category());
-            if (c != null && c.compareTo(action) > 0) {
+            if (c != null && c.compareTo(action) > 0 && !(welcome != null && welcomed(f))) {
                 action = c;
                 reason = "category " + f.category() + " (" + f.qualifiedRule() + ") -> " + c;
             }
@@ -178,6 +231,16 @@ public final class PolicyRules {
             }
         }
         return new Verdict(action, score, Verdict.categoriesOf(findings), findings, ascii(reason));
+    }
+
+    /**
+     * Whether a finding is not held against a welcome sender's message: a SPAM finding with a positive score below
+     * {@code reject.score} (the classifier, the sender-reputation heuristics). A refusal-level spam finding (a reported
+     * campaign's fingerprint, 100) and every other category (malware, phishing, policy, malformed) still count, with
+     * their category and rule actions.
+     */
+    private boolean welcomed(Finding f) {
+        return f.category() == Category.SPAM && f.score() > 0 && f.score() < rejectScore;
     }
 
     private static String fmt(double d) {
@@ -199,6 +262,6 @@ public final class PolicyRules {
     public String toString() {
         return "tag.score=" + tagScore + " quarantine.score=" + quarantineScore + " reject.score=" + rejectScore
                 + " mandatory.detectors=" + mandatory + " category.actions=" + categoryActions + " rule.actions="
-                + ruleActions + " error.action=" + errorAction;
+                + ruleActions + " error.action=" + errorAction + " welcome.rules=" + welcomeRules;
     }
 }

@@ -49,6 +49,52 @@ class PolicyRulesTest {
     }
 
     @Test
+    void aWelcomeSendersSpamFindingsBelowTheRejectScoreAreNotCountedAndEverythingElseIs() {
+        Finding welcome = f("auth", "welcome", 0, Category.INFO);
+        Finding bayes = f("spam", "bayes", 6, Category.SPAM);
+        Finding softfail = f("auth", "spf-softfail", 1, Category.SPAM);
+        Finding form = f("content", "html-form-external", 4, Category.MALWARE);
+        // without the welcome: 11, quarantined
+        assertThat(defaults.evaluate(List.of(bayes, softfail, form)).action()).isEqualTo(Action.QUARANTINE);
+        Verdict v = defaults.evaluate(List.of(welcome, bayes, softfail, form));
+        assertThat(v.action()).isEqualTo(Action.DELIVER);
+        assertThat(v.score()).isEqualTo(4.0);
+        assertThat(v.reason()).isEqualTo("score 4.0 < tag.score 5.0 (welcome sender, auth/welcome: spam findings 7.0 not counted)");
+        assertThat(v.findings()).contains(bayes, softfail);
+        // malware and phishing still count in full
+        assertThat(defaults.evaluate(List.of(welcome, bayes, f("clamav", "virus", 10, Category.MALWARE))).action())
+                .isEqualTo(Action.QUARANTINE);
+        assertThat(defaults.evaluate(List.of(welcome, f("phishing", "intent-credential", 8, Category.PHISHING)))
+                .action()).isEqualTo(Action.QUARANTINE);
+        // a reported campaign's fingerprint is refusal-level: it still refuses
+        Verdict reported = defaults.evaluate(List.of(welcome, f("spam", "fuzzy-match", 100, Category.SPAM)));
+        assertThat(reported.action()).isEqualTo(Action.REJECT);
+        assertThat(reported.reason()).doesNotContain("welcome");
+        // the category and rule actions of the findings not counted do not apply either; other findings' do
+        PolicyRules strict = PolicyRules.parse(5, 8, 15, "", "SPAM=QUARANTINE", "spam/bayes=REJECT", "QUARANTINE");
+        assertThat(strict.evaluate(List.of(bayes)).action()).isEqualTo(Action.REJECT);
+        assertThat(strict.evaluate(List.of(welcome, bayes)).action()).isEqualTo(Action.DELIVER);
+        assertThat(strict.evaluate(List.of(welcome, bayes, f("spam", "fuzzy-match", 100, Category.SPAM))).reason())
+                .isEqualTo("score 100.0 >= reject.score 15.0 (welcome sender, auth/welcome: spam findings 6.0 not counted)");
+    }
+
+    @Test
+    void welcomeRulesAreConfigurableAndCheckedAndEmptyTurnsTheWelcomeOff() {
+        Finding welcome = f("auth", "welcome", 0, Category.INFO);
+        Finding bayes = f("spam", "bayes", 6, Category.SPAM);
+        PolicyRules off = PolicyRules.parse(5, 8, 15, "", "", "", "QUARANTINE", "");
+        assertThat(off.evaluate(List.of(welcome, bayes)).action()).isEqualTo(Action.TAG);
+        PolicyRules own = PolicyRules.parse(5, 8, 15, "", "", "", "QUARANTINE", "Mine/Partner, auth/welcome");
+        assertThat(own.evaluate(List.of(f("mine", "partner", 0, Category.INFO), bayes)).action())
+                .isEqualTo(Action.DELIVER);
+        assertThat(own.toString()).contains("welcome.rules=[mine/partner, auth/welcome]");
+        assertThatThrownBy(() -> PolicyRules.parse(5, 8, 15, "", "", "", "QUARANTINE", "welcome"))
+                .hasMessage("welcome.rules: 'welcome' is not detector/rule");
+        assertThatThrownBy(() -> PolicyRules.parse(5, 8, 15, "", "", "", "QUARANTINE", "auth/"))
+                .hasMessage("welcome.rules: 'auth/' is not detector/rule");
+    }
+
+    @Test
     void floatingPointSumsCompareAsPeopleExpect() {
         PolicyRules r = PolicyRules.parse(0.3, 8, 15, "", "", "", "QUARANTINE");
         assertThat(r.evaluate(List.of(f("a", "x", 0.1, Category.SPAM), f("a", "y", 0.2, Category.SPAM))).action())

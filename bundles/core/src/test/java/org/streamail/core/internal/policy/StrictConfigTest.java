@@ -52,7 +52,7 @@ class StrictConfigTest {
     @Test
     void theDefaultsWrittenAsTextAreAccepted() {
         Map<String, Object> defaults = ShippedConfig.defaultsAsText(PolicyConfig.class);
-        assertThat(defaults).containsEntry("tag.score", "5.0").hasSize(7);
+        assertThat(defaults).containsEntry("tag.score", "5.0").hasSize(8);
         assertThat(Policy.checkProperties(defaults)).isEmpty();
     }
 

@@ -61,6 +61,8 @@ final class AuthChecker {
     static final String SPF_FAIL = "spf-fail";
     static final String SPF_SOFTFAIL = "spf-softfail";
     static final String DKIM_INVALID = "dkim-invalid";
+    /** The sender is on {@code welcome.senders} and authenticated (score 0; the policy reads it). */
+    static final String WELCOME = "welcome";
 
     /** The reason of a DMARC result left at none because SPF could not be asked. */
     static final String SPF_NOT_CHECKED = "SPF not checked";
@@ -131,12 +133,15 @@ final class AuthChecker {
         }
         Set<String> fromDomains = new LinkedHashSet<>();
         boolean badFrom = false;
+        boolean unevaluatedFrom = false;
         for (MailAddress a : in.message().from()) {
             String d = asciiDomain(a.domain());
             if (d == null) {
                 badFrom = true;
             } else if (fromDomains.size() < MAX_FROM_DOMAINS) {
                 fromDomains.add(d);
+            } else if (!fromDomains.contains(d)) {
+                unevaluatedFrom = true;
             }
         }
         int bucket = sampleBucket(in.message().messageId().isEmpty() ? in.id() : in.message().messageId());
@@ -182,6 +187,10 @@ final class AuthChecker {
         findings.add(new Finding(DETECTOR, RESULTS, 0, Category.INFO,
                 results(spfOutcome, spfNote, in.envelope().sender(), signatures, dmarcOutcomes, badFrom, fromDomains,
                         arcResult, lifted.isEmpty() ? null : vouching, lifted)));
+        String welcomed = badFrom || unevaluatedFrom ? null : welcomed(dmarcOutcomes, spfPassDomain, dkimPass);
+        if (welcomed != null) {
+            findings.add(new Finding(DETECTOR, WELCOME, 0, Category.INFO, welcomed));
+        }
         for (DmarcOutcome o : dmarcOutcomes) {
             if (o.result() != DmarcResult.FAIL || lifted.contains(o.fromDomain())) {
                 continue;
@@ -222,6 +231,53 @@ final class AuthChecker {
             }
         }
         return findings;
+    }
+
+    /**
+     * Why the message is from a welcome sender ({@code welcome.senders}), or {@code null} when it is not: every From
+     * domain (at least one) is a listed domain or under one, and is authenticated — DMARC passed, or the domain
+     * publishes no DMARC record and the SPF pass or a whole-body DKIM signature's domain has its organisational
+     * domain (relaxed alignment, RFC 7489 3.1). A From the sender did not authenticate is never welcome: anyone can
+     * write it. A failure that a trusted ARC sealer lifted is not a pass either.
+     */
+    private String welcomed(List<DmarcOutcome> outcomes, String spfPassDomain, List<String> dkimPass) {
+        if (settings.welcomeSenders().isEmpty() || outcomes.isEmpty()) {
+            return null;
+        }
+        List<String> why = new ArrayList<>();
+        for (DmarcOutcome o : outcomes) {
+            String d = o.fromDomain();
+            String listed = null;
+            for (String w : settings.welcomeSenders()) {
+                if (d.equals(w) || d.endsWith("." + w)) {
+                    listed = w;
+                    break;
+                }
+            }
+            if (listed == null) {
+                return null;
+            }
+            String how;
+            if (o.result() == DmarcResult.PASS) {
+                how = "DMARC pass (aligned " + (o.dkimAligned() ? "DKIM" : "SPF") + ")";
+            } else if (o.result() == DmarcResult.NONE && o.policy().isEmpty()) {
+                String org = DmarcEvaluator.organisationalDomain(d);
+                String signer = dkimPass.stream().filter(k -> DmarcEvaluator.organisationalDomain(k).equals(org))
+                        .findFirst().orElse(null);
+                if (signer != null) {
+                    how = "DKIM pass d=" + signer + ", no DMARC record";
+                } else if (spfPassDomain != null && DmarcEvaluator.organisationalDomain(spfPassDomain).equals(org)) {
+                    how = "SPF pass for " + spfPassDomain + ", no DMARC record";
+                } else {
+                    return null;
+                }
+            } else {
+                return null;
+            }
+            why.add(d + " (welcome.senders " + listed + "; " + how + ")");
+        }
+        return "The sender is welcome: " + String.join(", ", why)
+                + "; the policy does not count its spam findings below reject.score";
     }
 
     /**

@@ -71,4 +71,11 @@ public @interface AuthConfig {
             + " sealer matches its domain and subdomains): mailing lists and forwarders you trust to have checked the"
             + " mail before they changed it. Empty: ARC is verified and reported, never acted on")
     String arc_trusted_sealers() default "";
+
+    @AttributeDefinition(description = "Welcome senders, comma-separated From domains (a domain covers its subdomains),"
+            + " at most 1,000: a message whose every From domain is listed and authenticated (DMARC pass, or with no"
+            + " DMARC record an SPF pass or a whole-body DKIM signature aligned with it) gets the finding auth/welcome,"
+            + " and the policy does not count its spam findings below reject.score. Never a From without"
+            + " authentication. Empty: none")
+    String welcome_senders() default "";
 }

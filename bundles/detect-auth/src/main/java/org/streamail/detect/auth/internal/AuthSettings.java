@@ -33,16 +33,19 @@ record AuthSettings(
         double dkimFailScore,
         int dkimMaxSignatures,
         int dkimMinRsaBits,
-        List<String> arcTrustedSealers) {
+        List<String> arcTrustedSealers,
+        List<String> welcomeSenders) {
 
     static final int MAX_SERVERS = 8;
     static final int MAX_RELAYS = 1000;
     static final int MAX_SEALERS = 100;
+    static final int MAX_WELCOME = 1000;
 
     AuthSettings {
         dnsServers = List.copyOf(dnsServers);
         trustedRelays = List.copyOf(trustedRelays);
         arcTrustedSealers = List.copyOf(arcTrustedSealers);
+        welcomeSenders = List.copyOf(welcomeSenders);
     }
 
     static AuthSettings from(AuthConfig c) {
@@ -64,7 +67,8 @@ record AuthSettings(
                 score("dkim.fail.score", c.dkim_fail_score()),
                 range("dkim.max.signatures", c.dkim_max_signatures(), 1, 20),
                 range("dkim.min.rsa.bits", c.dkim_min_rsa_bits(), 1024, 8192),
-                sealers(c.arc_trusted_sealers()));
+                sealers(c.arc_trusted_sealers()),
+                welcome(c.welcome_senders()));
     }
 
     private static int range(String name, int value, int min, int max) {
@@ -150,18 +154,39 @@ record AuthSettings(
 
     /** Domain names, lower case, A-labels; a name that is not a domain is refused naming the property. */
     static List<String> sealers(String text) {
+        return domains("arc.trusted.sealers", text, MAX_SEALERS);
+    }
+
+    /**
+     * The welcome senders' domains, lower case, A-labels. A public suffix ({@code com}, {@code co.uk}, a shared
+     * hosting suffix such as {@code github.io}) is refused: it would welcome every domain registered under it.
+     */
+    static List<String> welcome(String text) {
+        List<String> out = domains("welcome.senders", text, MAX_WELCOME);
+        for (String d : out) {
+            if (com.google.common.net.InternetDomainName.from(d).isPublicSuffix()) {
+                throw new IllegalArgumentException(AuthConfig.PID + ": welcome.senders entry '" + d
+                        + "' is a public suffix: it would welcome every domain under it");
+            }
+        }
+        return out;
+    }
+
+    private static List<String> domains(String property, String text, int max) {
         List<String> out = new ArrayList<>();
         for (String s : entries(text)) {
             String d = AuthChecker.asciiDomain(s);
             if (d == null) {
-                throw new IllegalArgumentException(AuthConfig.PID + ": arc.trusted.sealers entry '" + clip(s)
+                throw new IllegalArgumentException(AuthConfig.PID + ": " + property + " entry '" + clip(s)
                         + "' is not a domain name");
             }
-            if (out.size() == MAX_SEALERS) {
-                throw new IllegalArgumentException(AuthConfig.PID + ": arc.trusted.sealers holds more than "
-                        + MAX_SEALERS + " domains");
+            if (out.size() == max) {
+                throw new IllegalArgumentException(AuthConfig.PID + ": " + property + " holds more than " + max
+                        + " domains");
             }
-            out.add(d);
+            if (!out.contains(d)) {
+                out.add(d);
+            }
         }
         return out;
     }

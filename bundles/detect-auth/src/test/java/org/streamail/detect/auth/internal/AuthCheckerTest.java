@@ -34,9 +34,13 @@ class AuthCheckerTest {
     }
 
     static AuthSettings settings(String relays, String sealers) {
+        return settings(relays, sealers, "");
+    }
+
+    static AuthSettings settings(String relays, String sealers, String welcome) {
         return new AuthSettings(true, List.of(), Duration.ofSeconds(3), 100, Duration.ofMinutes(5),
                 Duration.ofSeconds(8), IpBlocks.parse(relays, 10), "gw.example.org", true, 10, 8, 1, 3, 1, 1, 5,
-                1024, AuthSettings.sealers(sealers));
+                1024, AuthSettings.sealers(sealers), AuthSettings.welcome(welcome));
     }
 
     static Inspection inspection(String client, String mailFrom, List<String> from, String raw, Direction direction,
@@ -86,6 +90,60 @@ class AuthCheckerTest {
 
     static Finding find(List<Finding> findings, String rule) {
         return findings.stream().filter(f -> f.rule().equals(rule)).findFirst().orElse(null);
+    }
+
+    @Test
+    void aWelcomeSenderIsNamedOnlyWhenAuthenticatedForItsFromDomain() throws IOException {
+        // DMARC pass through an aligned DKIM signature (SPF fails): a subdomain of a listed domain is covered
+        Zone zone = DkimRfc8463Test.rfcZone().txt("_dmarc.football.example.com", "v=DMARC1; p=reject")
+                .txt("football.example.com", "v=spf1 -all");
+        String raw = DkimRfc8463Test.rfcMessageLf().replace("\n", "\r\n");
+        List<Finding> signed = new AuthChecker(settings("", "", "example.com"), zone, CLOCK).check(inspection(
+                "203.0.113.7", "joe@football.example.com", List.of("joe@football.example.com"), raw,
+                Direction.INBOUND, null, NOW.plusSeconds(30)));
+        Finding welcome = find(signed, AuthChecker.WELCOME);
+        assertThat(welcome.score()).isZero();
+        assertThat(welcome.category()).isEqualTo(Category.INFO);
+        assertThat(welcome.detail()).contains("football.example.com (welcome.senders example.com; DMARC pass (aligned DKIM))");
+        assertThat(signed.get(0).rule()).isEqualTo(AuthChecker.RESULTS);
+        // the same listing, the body changed in transit: DMARC fails, nobody vouches for the From
+        List<Finding> tampered = new AuthChecker(settings("", "", "example.com"), zone, CLOCK).check(inspection(
+                "203.0.113.7", "joe@football.example.com", List.of("joe@football.example.com"),
+                raw.replace("Is dinner ready?", "Is dinner ready!"), Direction.INBOUND, null, NOW.plusSeconds(30)));
+        assertThat(find(tampered, AuthChecker.WELCOME)).isNull();
+        assertThat(find(tampered, AuthChecker.DMARC_FAIL)).isNotNull();
+        // not listed: no welcome, even authenticated
+        assertThat(find(new AuthChecker(settings("", "", "football.example.org"), zone, CLOCK).check(inspection(
+                "203.0.113.7", "joe@football.example.com", List.of("joe@football.example.com"), raw,
+                Direction.INBOUND, null, NOW.plusSeconds(30))), AuthChecker.WELCOME)).isNull();
+    }
+
+    @Test
+    void withoutADmarcRecordAWelcomeSenderNeedsAnAlignedSpfPassAndASpoofedOneGetsNothing() {
+        Zone zone = strict().txt("mail.news-shop.com", "v=spf1 ip4:198.51.100.7 -all")
+                .txt("other-sender.net", "v=spf1 ip4:198.51.100.7 -all");
+        AuthChecker checker = new AuthChecker(settings("", "", "news-shop.com, bank.example.com"), zone, CLOCK);
+        // SPF passes for the bounce domain, a subdomain of the From's organisational domain; no DMARC record
+        Finding welcome = find(checker.check(inbound("198.51.100.7", "bounce@mail.news-shop.com", "news@news-shop.com")),
+                AuthChecker.WELCOME);
+        assertThat(welcome.detail()).contains("news-shop.com (welcome.senders news-shop.com; SPF pass for "
+                + "mail.news-shop.com, no DMARC record)");
+        // SPF passes, but for another domain: the From is anyone's to write
+        assertThat(find(checker.check(inbound("198.51.100.7", "x@other-sender.net", "news@news-shop.com")),
+                AuthChecker.WELCOME)).isNull();
+        // from a client the domain does not allow
+        assertThat(find(checker.check(inbound("203.0.113.7", "bounce@mail.news-shop.com", "news@news-shop.com")),
+                AuthChecker.WELCOME)).isNull();
+        // a spoofed listed domain with DMARC p=reject
+        List<Finding> spoofed = checker.check(inbound("203.0.113.7", "ceo@bank.example.com", "ceo@bank.example.com"));
+        assertThat(find(spoofed, AuthChecker.WELCOME)).isNull();
+        assertThat(find(spoofed, AuthChecker.DMARC_FAIL)).isNotNull();
+        // a second From domain that is not listed: not every author is welcome
+        assertThat(find(checker.check(inbound("198.51.100.7", "bounce@mail.news-shop.com", "news@news-shop.com",
+                "someone@elsewhere.org")), AuthChecker.WELCOME)).isNull();
+        // an SMTP AUTH session or outbound mail is not checked at all
+        assertThat(checker.check(inspection("198.51.100.7", "bounce@mail.news-shop.com", List.of("news@news-shop.com"),
+                "From: news@news-shop.com\r\n\r\nhi\r\n", Direction.OUTBOUND, null, NOW.plusSeconds(30)))).isEmpty();
     }
 
     @Test

@@ -25,7 +25,7 @@ class AuthResultsTransformerTest {
 
     static AuthSettings settings(boolean enabled, boolean header) {
         return new AuthSettings(enabled, List.of(), Duration.ofSeconds(3), 100, Duration.ofMinutes(5),
-                Duration.ofSeconds(8), List.of(), ID, header, 10, 8, 1, 3, 1, 1, 5, 1024, List.of());
+                Duration.ofSeconds(8), List.of(), ID, header, 10, 8, 1, 3, 1, 1, 5, 1024, List.of(), List.of());
     }
 
     static Transformation transformation(String raw, Direction direction, List<Finding> findings) {

@@ -40,6 +40,33 @@ class AuthSettingsTest {
     }
 
     @Test
+    void theShippedConfigurationHasNoUnknownKeyAndWelcomesNobody() throws Exception {
+        java.util.Map<String, Object> shipped = org.streamail.testsupport.ShippedConfig.of(AuthConfig.PID);
+        assertThat(shipped).containsEntry("welcome.senders", "");
+        assertThat(org.streamail.api.config.ConfigCheck.check(AuthConfig.PID, AuthConfig.class, shipped)).isEmpty();
+        AuthSettings s = AuthSettings.from(org.streamail.testsupport.ShippedConfig.config(AuthConfig.class, shipped));
+        assertThat(s.welcomeSenders()).isEmpty();
+        assertThat(s.arcTrustedSealers()).isEmpty();
+    }
+
+    @Test
+    void welcomeSendersAreDomainsButNeverAPublicSuffix() {
+        assertThat(AuthSettings.welcome(" News.Shop.com, lists.münchen.de, news.shop.com")).containsExactly(
+                "news.shop.com", "lists.xn--mnchen-3ya.de");
+        assertThat(AuthSettings.welcome("")).isEmpty();
+        assertThatThrownBy(() -> AuthSettings.welcome("shop.com, co.uk")).hasMessageContaining("welcome.senders")
+                .hasMessageContaining("'co.uk' is a public suffix");
+        assertThatThrownBy(() -> AuthSettings.welcome("github.io")).hasMessageContaining("public suffix");
+        assertThatThrownBy(() -> AuthSettings.welcome("not a domain")).hasMessageContaining("welcome.senders")
+                .hasMessageContaining("not a domain");
+        StringBuilder many = new StringBuilder();
+        for (int i = 0; i <= AuthSettings.MAX_WELCOME; i++) {
+            many.append("d").append(i).append(".example.com,");
+        }
+        assertThatThrownBy(() -> AuthSettings.welcome(many.toString())).hasMessageContaining("more than 1000");
+    }
+
+    @Test
     void relaysAndTheAuthservIdAreChecked() {
         assertThat(AuthSettings.relays("192.0.2.0/24, 2001:db8::/32")).hasSize(2);
         assertThatThrownBy(() -> AuthSettings.relays("192.0.2.0/33")).hasMessageContaining("trusted.relays");
