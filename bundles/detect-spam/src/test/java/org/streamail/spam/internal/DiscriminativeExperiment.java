@@ -67,6 +67,7 @@ import org.streamail.api.spam.ReportKind;
  * {@code -DagreeFlagged=false} the agreement rule not holding flagged mail (shipped and reverted, README);
  * {@code -DpartnerAlt=true} the agreement rule's CHI2 over the {@code -DaltFamilies} view only (not kept).
  * {@code nbsvm}: the shipped LR over features valued by their naive-Bayes log ratio (NBSVM; measured 2026-12-08, not kept).
+ * {@code -DclusterGamma=0.5}: each training spam weighs 1/size^g of its near-duplicate group (measured 2026-12-08, not kept).
  * Single-threaded; deterministic (seeded shuffles).
  */
 public final class DiscriminativeExperiment {
@@ -370,6 +371,7 @@ public final class DiscriminativeExperiment {
                 }
             }
             usedSpamWeight = balanced ? (double) hams / Math.max(1, spams) : spamWeight;
+            double[] exWeight = CLUSTER_GAMMA > 0 ? clusterWeights(data, CLUSTER_GAMMA) : null;
             int[][] ids = new int[data.size()][];
             int size;
             if (exact) {
@@ -453,7 +455,7 @@ public final class DiscriminativeExperiment {
                     xs[m] = 1;
                     ws[m] = weight(z[bias], n[bias]);
                     s += ws[m];
-                    double g0 = (sig(s) - (spam ? 1 : 0)) * (spam ? usedSpamWeight : 1);
+                    double g0 = (sig(s) - (spam ? 1 : 0)) * (spam ? usedSpamWeight : 1) * (exWeight == null ? 1 : exWeight[k]);
                     for (int j = 0; j <= m; j++) {
                         if (xs[j] == 0) {
                             continue;
@@ -1220,6 +1222,7 @@ public final class DiscriminativeExperiment {
                     PARTNER.put(hDef, hMeta);
                 }
                 if (g == 1) {
+                    SIGNATURES.put(msg.index(), f.signature());
                     spamKeys.add(Campaigns.keys(p.getFileName().toString(), f));
                 }
                 (g == 0 ? ham : spam).add(msg);
@@ -1537,6 +1540,67 @@ public final class DiscriminativeExperiment {
 
     private static String escape(String t) {
         return t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    /**
+     * CW1 ({@code -DclusterGamma=g}, 2026-12-08; 0, off, by default): each training spam message weighs
+     * 1/size^g, where size is its near-duplicate group among the training spam (fingerprint similarity at least the
+     * engine's threshold, union-find), renormalised so the training spam's total weight is unchanged; a campaign sent
+     * in many copies then teaches no more than a few of its copies do.
+     */
+    static final double CLUSTER_GAMMA = Double.parseDouble(System.getProperty("clusterGamma", "0"));
+    /** Each spam message's fingerprint signature, by message index (filled while loading). */
+    static final java.util.Map<Integer, int[]> SIGNATURES = new java.util.HashMap<>();
+
+    static double[] clusterWeights(List<Ex> data, double gamma) {
+        int n = data.size();
+        int[] parent = new int[n];
+        for (int i = 0; i < n; i++) {
+            parent[i] = i;
+        }
+        double threshold = SpamEngine.Settings.defaults().similarity();
+        List<Integer> spam = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (data.get(i).spam() && SIGNATURES.containsKey(data.get(i).index())) {
+                spam.add(i);
+            }
+        }
+        for (int a = 0; a < spam.size(); a++) {
+            for (int b = a + 1; b < spam.size(); b++) {
+                int i = spam.get(a);
+                int j = spam.get(b);
+                if (Fuzzy.similarity(SIGNATURES.get(data.get(i).index()), SIGNATURES.get(data.get(j).index())) >= threshold) {
+                    int ri = find(parent, i);
+                    int rj = find(parent, j);
+                    if (ri != rj) {
+                        parent[ri] = rj;
+                    }
+                }
+            }
+        }
+        java.util.Map<Integer, Integer> size = new java.util.HashMap<>();
+        for (int i : spam) {
+            size.merge(find(parent, i), 1, Integer::sum);
+        }
+        double[] w = new double[n];
+        java.util.Arrays.fill(w, 1);
+        double sum = 0;
+        for (int i : spam) {
+            w[i] = 1 / Math.pow(size.get(find(parent, i)), gamma);
+            sum += w[i];
+        }
+        for (int i : spam) {
+            w[i] *= spam.size() / sum;
+        }
+        return w;
+    }
+
+    private static int find(int[] parent, int i) {
+        while (parent[i] != i) {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        return i;
     }
 
     static SpamEngine engine(Set<Tokenizer.Family> families) {
