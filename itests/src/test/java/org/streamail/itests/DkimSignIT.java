@@ -60,6 +60,10 @@ public class DkimSignIT extends StreamailTestSupport {
 
     /** The key file of the test JVM's key, made once: Pax Exam may ask for the configuration more than once. */
     private static String keys;
+    /** The ARC sealing key's {@code arc.seal.key} value, made once as {@link #keys}. */
+    private static String sealKey;
+    static final String ARC_SELECTOR = "arc2026";
+    static final String BOB = "bob@" + DOMAIN;
 
     /**
      * Test JVM: an RSA and an Ed25519 key pair, their private keys as PKCS#8 files of mode 600, their public keys
@@ -82,6 +86,11 @@ public class DkimSignIT extends StreamailTestSupport {
             AuthTestDns.publish(ED_SELECTOR + "._domainkey." + DOMAIN, "v=DKIM1; k=ed25519; p="
                     + Base64.getEncoder().encodeToString(Arrays.copyOfRange(spki, spki.length - 32, spki.length)));
             keys = DOMAIN + ":" + SELECTOR + ":" + rsaKey + ", " + DOMAIN + ":" + ED_SELECTOR + ":" + edKey;
+            KeyPair arc = rsa.generateKeyPair();
+            Path arcKey = privateKeyFile(dir.resolve(DOMAIN + "." + ARC_SELECTOR + ".pem"), arc);
+            AuthTestDns.publish(ARC_SELECTOR + "._domainkey." + DOMAIN, "v=DKIM1; k=rsa; p="
+                    + Base64.getEncoder().encodeToString(arc.getPublic().getEncoded()));
+            sealKey = DOMAIN + ":" + ARC_SELECTOR + ":" + arcKey;
         }
         return keys;
     }
@@ -102,6 +111,7 @@ public class DkimSignIT extends StreamailTestSupport {
         options.add(editConfigurationFilePut("etc/org.streamail.delivery.cfg", "outbound.sign.required", "true"));
         options.add(editConfigurationFilePut("etc/org.streamail.directory.cfg", "domains", DOMAIN));
         options.add(editConfigurationFilePut("etc/org.streamail.detect.auth.cfg", "authserv.id", AUTHSERV));
+        options.add(editConfigurationFilePut("etc/org.streamail.detect.auth.cfg", "arc.seal.key", sealKey));
         return options.toArray(new Option[0]);
     }
 
@@ -260,6 +270,59 @@ public class DkimSignIT extends StreamailTestSupport {
     }
 
     /** Sends {@code text} to the inbound listener from outside, to Alice; the final reply. */
+    /**
+     * ARC sealing of delivered inbound mail ({@code arc.seal.key}): a message from outside reaches the local folder
+     * with our set on top (i=1, cv=none, the results of receipt); those delivered bytes sent in again are validated by
+     * the gateway's own ARC verifier against the test DNS (arc=pass, sealed by us) and delivered with a second set
+     * (i=2, cv=pass); a copy whose body changed after the seal fails the chain.
+     */
+    @Test
+    public void deliveredInboundMailCarriesOurArcSetWhichValidatesWhenItComesBackIn() throws Exception {
+        executeCommand("streamail:directory-add " + BOB);
+        String subject = "Delivery note " + UUID.randomUUID();
+        byte[] message = ("From: Partner <" + PARTNER + ">\r\nTo: Bob <" + BOB + ">\r\nSubject: " + subject
+                + "\r\nDate: Tue, 8 Dec 2026 09:00:00 +0000\r\nMessage-ID: <dn-" + UUID.randomUUID()
+                + "@far-it.example>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n"
+                + "Hello Bob,\r\n\r\nthe goods left today.\r\n").getBytes(StandardCharsets.UTF_8);
+        String[] reply = new String[1];
+        waitFor("the gateway to accept mail for " + BOB, Duration.ofSeconds(60), () -> {
+            try (SmtpClient c = new SmtpClient(smtpPort())) {
+                c.command("EHLO mx.far-it.example");
+                reply[0] = c.send(PARTNER, List.of(BOB), message);
+                return !reply[0].startsWith("4") && !reply[0].startsWith("550 5.1.1");
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        assertThat(reply[0]).startsWith("250");
+        String delivered = deliveredContaining(subject, "ARC-Seal:");
+        String header = delivered.substring(0, delivered.indexOf("\r\n\r\n") + 2).replace("\r\n\t", " ");
+        assertThat(header).contains("\r\nARC-Seal: i=1; a=rsa-sha256; cv=none; d=" + DOMAIN + "; s=" + ARC_SELECTOR
+                + "; t=", "\r\nARC-Authentication-Results: i=1; " + AUTHSERV + "; spf=");
+
+        // the delivered bytes (without the local delivery's envelope lines) sent in again, by another sender
+        String again = delivered.substring(delivered.indexOf("Received: "));
+        String relay = "relay@far-it.example";
+        try (SmtpClient c = new SmtpClient(smtpPort())) {
+            c.command("EHLO relay.far-it.example");
+            assertThat(c.send(relay, List.of(BOB), again.getBytes(StandardCharsets.ISO_8859_1))).startsWith("250");
+        }
+        assertThat(finding(loggedWithVerdict(relay, subject), "auth/results").detail())
+                .contains("arc=pass (1 set, sealed by " + DOMAIN + ")");
+        String twice = fileContaining("delivered", subject, "ARC-Seal: i=2;");
+        assertThat(twice.replace("\r\n\t", " ")).contains("ARC-Seal: i=2; a=rsa-sha256; cv=pass; d=" + DOMAIN);
+
+        // changed after our seal: the chain fails
+        String changedSubject = subject + " (changed)";
+        String changed = again.replace("the goods left today", "the goods left yesterday").replace(subject, changedSubject);
+        try (SmtpClient c = new SmtpClient(smtpPort())) {
+            c.command("EHLO relay.far-it.example");
+            assertThat(c.send(relay, List.of(BOB), changed.getBytes(StandardCharsets.ISO_8859_1))).startsWith("250");
+        }
+        assertThat(finding(loggedWithVerdict(relay, changedSubject), "auth/results").detail())
+                .contains("arc=fail (ARC-Message-Signature i=1 did not verify");
+    }
+
     private String sendInbound(String text) throws IOException {
         try (SmtpClient c = new SmtpClient(smtpPort())) {
             c.command("EHLO mx.far-it.example");

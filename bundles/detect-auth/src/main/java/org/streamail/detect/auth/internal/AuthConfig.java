@@ -72,6 +72,12 @@ public @interface AuthConfig {
             + " mail before they changed it. Empty: ARC is verified and reported, never acted on")
     String arc_trusted_sealers() default "";
 
+    @AttributeDefinition(description = "ARC sealing of delivered inbound mail: domain:selector:/absolute/path/key.pem"
+            + " (a PKCS#8 RSA key of mode 600, e.g. made by streamail:dkim-keygen; its record published at"
+            + " selector._domainkey.domain). Every inbound message the gateway delivers gets an ARC set with the"
+            + " results it verified at receipt, signed over the message as delivered. Empty: no sealing")
+    String arc_seal_key() default "";
+
     @AttributeDefinition(description = "Welcome senders, comma-separated From domains (a domain covers its subdomains),"
             + " at most 1,000: a message whose every From domain is listed and authenticated (DMARC pass, or with no"
             + " DMARC record an SPF pass or a whole-body DKIM signature aligned with it) gets the finding auth/welcome,"

@@ -403,6 +403,60 @@ class AuthFuzzTest {
                 .isEqualTo(DkimResult.PASS));
     }
 
+    /**
+     * The ARC sealer over what the core gives it: our Received line, then any bytes, every line end made CRLF (trailer:
+     * whether the chain validated at receipt). It either refuses a header past its bounds, or adds nothing with a
+     * reason, or adds one set: three complete, folded, US-ASCII fields, instance 1 to 50, cv none exactly for the first
+     * set; a first set on a message no ARC reader could see another ARC field in passes the bundle's verifier.
+     */
+    @FuzzTest(maxDuration = "60s")
+    void arcSealThenVerify(FuzzedDataProvider in) {
+        boolean passed = in.consumeBoolean();
+        byte[] fuzzed = in.consumeRemainingAsBytes();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(fuzzed.length + 100);
+        out.writeBytes("Received: by gw.example.org (Streamail) with ESMTP id f1\r\n".getBytes(StandardCharsets.US_ASCII));
+        for (int i = 0; i < fuzzed.length; i++) {
+            byte b = fuzzed[i];
+            if (b == '\r' || (b == '\n' && (i == 0 || fuzzed[i - 1] != '\r'))) {
+                out.write('\r');
+                out.write('\n');
+            } else if (b != '\n') {
+                out.write(b);
+            }
+        }
+        byte[] raw = out.toByteArray();
+        org.streamail.detect.auth.internal.dkim.ArcSealer.Sealed sealed;
+        try {
+            sealed = org.streamail.detect.auth.internal.dkim.ArcSealer.seal(raw, SIGNING_KEY, "gw.example.org",
+                    "spf=pass smtp.mailfrom=example.net; dkim=none", passed, NOWS[1]);
+        } catch (IllegalArgumentException e) {
+            assertThat(e.getMessage()).startsWith("the message header is larger than the sealer reads");
+            return;
+        }
+        if (sealed.fields().isEmpty()) {
+            assertThat(sealed.skipped()).isNotEmpty();
+            assertThat(sealed.instance()).isZero();
+            return;
+        }
+        assertThat(sealed.fields()).hasSize(3);
+        assertThat(sealed.instance()).isBetween(1, 50);
+        assertThat(sealed.cv()).isEqualTo(sealed.instance() == 1 ? "none" : sealed.cv()).isIn("none", "pass", "fail");
+        assertThat(sealed.cv().equals("none")).isEqualTo(sealed.instance() == 1);
+        String fields = String.join("", sealed.fields());
+        assertThat(fields.chars().allMatch(ch -> ch == '\r' || ch == '\n' || ch == '\t' || (ch >= 0x20 && ch < 0x7f)))
+                .isTrue();
+        assertThat(fields.split("\r\n")).allSatisfy(line -> assertThat(line).isNotBlank().hasSizeLessThanOrEqualTo(998));
+        if (sealed.instance() == 1 && !new String(raw, StandardCharsets.ISO_8859_1).toLowerCase(java.util.Locale.ROOT)
+                .contains("arc-")) {
+            byte[] message = new byte[fields.length() + raw.length];
+            System.arraycopy(fields.getBytes(StandardCharsets.US_ASCII), 0, message, 0, fields.length());
+            System.arraycopy(raw, 0, message, fields.length(), raw.length);
+            ArcResult r = new ArcVerifier(SIGNING_ZONE, 1024).verify(message, NOWS[1], Instant.MAX);
+            assertThat(r.chain()).as(r.reason()).isEqualTo("pass");
+            assertThat(r.instances()).isEqualTo(1);
+        }
+    }
+
     private static void assertPrintable(String s) {
         assertThat(s).isNotNull().hasSizeLessThanOrEqualTo(MAX_REASON);
         assertThat(s.chars().noneMatch(Character::isISOControl)).as("no control character in '%s'", s).isTrue();

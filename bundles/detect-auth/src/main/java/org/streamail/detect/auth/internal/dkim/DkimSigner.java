@@ -297,7 +297,7 @@ public final class DkimSigner {
     }
 
     /** The b= value folded after what {@code before} leaves of its last line, then at {@link #WIDTH}. */
-    private static String fold(String value, String before) {
+    static String fold(String value, String before) {
         String last = before.substring(before.lastIndexOf('\n') + 1);
         int column = last.startsWith("\t") ? 8 + last.length() - 1 : last.length(); // a folding tab: 8 columns
         StringBuilder b = new StringBuilder(value.length() + 16);
@@ -316,7 +316,7 @@ public final class DkimSigner {
     }
 
     /** Writes {@code tag=value;} items, folding before an item that would pass {@link #WIDTH}. */
-    private static final class Folder {
+    static final class Folder {
         private final StringBuilder text;
         private int column;
 

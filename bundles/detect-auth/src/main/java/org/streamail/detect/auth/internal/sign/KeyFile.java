@@ -36,6 +36,7 @@ final class KeyFile {
     private final String domain;
     private final String selector;
     private final Path file;
+    private final String property;
     /** The last reading; replaced as a whole when the file's stamp changes. */
     private volatile Reading reading;
 
@@ -43,15 +44,21 @@ final class KeyFile {
     record Reading(FileStamp stamp, SigningKey key, String error) {
     }
 
-    private KeyFile(String domain, String selector, Path file) {
+    private KeyFile(String domain, String selector, Path file, String property) {
         this.domain = Objects.requireNonNull(domain, "domain");
         this.selector = Objects.requireNonNull(selector, "selector");
         this.file = Objects.requireNonNull(file, "file");
+        this.property = Objects.requireNonNull(property, "property");
     }
 
     /** The key of {@code file}, read now; a file that cannot be used is remembered with its reason, not thrown. */
     static KeyFile load(String domain, String selector, Path file) {
-        KeyFile k = new KeyFile(domain, selector, file);
+        return load(domain, selector, file, PROPERTY);
+    }
+
+    /** As {@link #load(String, String, Path)}, for a file another property names (messages name that property). */
+    static KeyFile load(String domain, String selector, Path file, String property) {
+        KeyFile k = new KeyFile(domain, selector, file, property);
         k.reading = k.read();
         return k;
     }
@@ -70,7 +77,7 @@ final class KeyFile {
 
     /** How messages name the file: the property and the file's name. */
     String name() {
-        return PROPERTY + " '" + file.getFileName() + "'";
+        return property + " '" + file.getFileName() + "'";
     }
 
     /**
@@ -122,8 +129,10 @@ final class KeyFile {
     private void changed(Reading before, Reading after) {
         if (after.error() != null) {
             if (!after.error().equals(before.error())) {
-                LOG.warn("DKIM key file changed and cannot be used now: {}. Mail from {} waits (deferred) until it is"
-                        + " fixed; the key read before is not used", after.error(), domain);
+                LOG.warn("{} key file changed and cannot be used now: {}. {}; the key read before is not used",
+                        property.equals(PROPERTY) ? "DKIM" : "ARC sealing", after.error(), property.equals(PROPERTY)
+                                ? "Mail from " + domain + " waits (deferred) until it is fixed"
+                                : "Inbound mail is delivered without our ARC set until it is fixed");
             }
         } else if (before.error() != null) {
             LOG.info("{} usable again: an {} key of {} (selector {})", name(), after.key().algorithm(), domain,

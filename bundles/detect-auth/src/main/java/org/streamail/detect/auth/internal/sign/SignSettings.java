@@ -105,38 +105,48 @@ record SignSettings(boolean enabled, List<Key> keys, List<String> headers, Set<S
             if (out.size() == MAX_KEYS) {
                 throw bad("keys holds more than " + MAX_KEYS + " entries");
             }
-            String[] p = entry.split(":", 3);
-            if (p.length != 3) {
-                throw bad("keys entry '" + clip(entry) + "' is not domain:selector:/path/to/key.pem");
-            }
-            String domain = FromDomain.ascii(p[0]);
-            if (domain == null) {
-                throw bad("keys entry '" + clip(entry) + "': '" + clip(p[0]) + "' is not a domain name");
-            }
-            if (InternetDomainName.isValid(domain) && InternetDomainName.from(domain).isPublicSuffix()) {
-                throw bad("keys entry '" + clip(entry) + "': " + domain + " is a public suffix; a key for it would sign"
-                        + " for every domain under it");
-            }
-            String selector = p[1].strip().toLowerCase(Locale.ROOT);
-            if (!Names.valid(selector, Names.LDH_UNDERSCORE)) {
-                throw bad("keys entry '" + clip(entry) + "': '" + clip(p[1]) + "' is not a selector (letters, digits,"
-                        + " hyphens, underscores, dots)");
-            }
-            Path file;
-            try {
-                file = Path.of(p[2].strip());
-            } catch (InvalidPathException e) {
-                throw bad("keys entry '" + clip(entry) + "': the key file is not a path");
-            }
-            if (!file.isAbsolute()) {
-                throw bad("keys entry '" + clip(entry) + "': the key file must be an absolute path (${karaf.etc}/dkim/..."
-                        + " is one in the .cfg file)");
-            }
-            Key key = new Key(domain, selector, file.normalize());
+            Key key = key(DkimSignConfig.PID, "keys", entry);
             checkPair(out, key);
             out.add(key);
         }
         return out;
+    }
+
+    /**
+     * One {@code domain:selector:/absolute/path/to/key.pem} entry of {@code property} (the {@code keys} of this PID, or
+     * detect-auth's {@code arc.seal.key}), checked: a domain that is not a public suffix, a selector, an absolute path.
+     *
+     * @throws IllegalArgumentException naming {@code pid} and {@code property}
+     */
+    static Key key(String pid, String property, String entry) {
+        String[] p = entry.split(":", 3);
+        if (p.length != 3) {
+            throw bad(pid, property + " entry '" + clip(entry) + "' is not domain:selector:/path/to/key.pem");
+        }
+        String domain = FromDomain.ascii(p[0]);
+        if (domain == null) {
+            throw bad(pid, property + " entry '" + clip(entry) + "': '" + clip(p[0]) + "' is not a domain name");
+        }
+        if (InternetDomainName.isValid(domain) && InternetDomainName.from(domain).isPublicSuffix()) {
+            throw bad(pid, property + " entry '" + clip(entry) + "': " + domain + " is a public suffix; a key for it"
+                    + " would sign for every domain under it");
+        }
+        String selector = p[1].strip().toLowerCase(Locale.ROOT);
+        if (!Names.valid(selector, Names.LDH_UNDERSCORE)) {
+            throw bad(pid, property + " entry '" + clip(entry) + "': '" + clip(p[1]) + "' is not a selector (letters,"
+                    + " digits, hyphens, underscores, dots)");
+        }
+        Path file;
+        try {
+            file = Path.of(p[2].strip());
+        } catch (InvalidPathException e) {
+            throw bad(pid, property + " entry '" + clip(entry) + "': the key file is not a path");
+        }
+        if (!file.isAbsolute()) {
+            throw bad(pid, property + " entry '" + clip(entry) + "': the key file must be an absolute path"
+                    + " (${karaf.etc}/dkim/... is one in the .cfg file)");
+        }
+        return new Key(domain, selector, file.normalize());
     }
 
     /**
@@ -211,7 +221,11 @@ record SignSettings(boolean enabled, List<Key> keys, List<String> headers, Set<S
     }
 
     private static IllegalArgumentException bad(String message) {
-        return new IllegalArgumentException(DkimSignConfig.PID + ": " + message);
+        return bad(DkimSignConfig.PID, message);
+    }
+
+    private static IllegalArgumentException bad(String pid, String message) {
+        return new IllegalArgumentException(pid + ": " + message);
     }
 
     private static String clip(String s) {

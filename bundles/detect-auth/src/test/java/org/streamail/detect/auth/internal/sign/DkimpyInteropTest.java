@@ -111,6 +111,19 @@ class DkimpyInteropTest {
         return run(command);
     }
 
+    /** dkimpy's ARC chain validation of {@code message} with the records of {@code keys} published. */
+    private Run dkimpyArc(String message, List<NewDkimKey> keys) throws Exception {
+        Path file = Files.createTempFile(dir, "arc", ".eml");
+        Files.writeString(file, message, StandardCharsets.ISO_8859_1);
+        Path script = Path.of(DkimpyInteropTest.class.getResource("/dkim/dkimpy_arc_verify.py").toURI());
+        List<String> command = new ArrayList<>(List.of(python, script.toString(), file.toString()));
+        for (NewDkimKey k : keys) {
+            command.add(k.record().name());
+            command.add(k.record().text());
+        }
+        return run(command);
+    }
+
     private final List<OutboundSigner> registered = new ArrayList<>();
 
     private DkimSigning component() {
@@ -186,6 +199,48 @@ class DkimpyInteropTest {
             assertThat(changed.exit).as(changed.output).isEqualTo(1);
             assertThat(changed.output.strip().lines()).hasSize(2).allSatisfy(l -> assertThat(l).startsWith("FAIL"));
         }
+    }
+
+    static final String INBOUND = "Received: from mx.far.example (mx.far.example [192.0.2.9])\r\n"
+            + "\tby gw.example.org (Streamail) with ESMTP id 1; Tue, 8 Dec 2026 09:00:00 +0000\r\n"
+            + "From: Partner <partner@far.example>\r\n"
+            + "To: =?UTF-8?Q?J=C3=B6rg?= <joerg@example.org>\r\n"
+            + "Subject: Re: Quarterly\tfigures\r\n"
+            + "Date: Tue, 8 Dec 2026 08:59:00 +0000\r\n"
+            + "Message-ID: <re1@far.example>\r\n"
+            + "MIME-Version: 1.0\r\n"
+            + "Content-Type: text/plain; charset=UTF-8\r\n"
+            + "\r\n"
+            + "Thanks, see https://gw.example.org/l/abc  \r\n\r\n";
+
+    @Test
+    void dkimpyValidatesOurArcSetsAndRefusesAChangedBodyOrSeal() throws Exception {
+        DkimSigning c = component();
+        NewDkimKey rsa = c.generate("example.org", "arc2026", DkimAlgorithm.RSA, 2048, dir.resolve("keys"));
+        NewDkimKey other = c.generate("example.org", "arc2027", DkimAlgorithm.RSA, 3072, dir.resolve("keys"));
+        String results = "spf=pass smtp.mailfrom=far.example; dkim=none; dmarc=none header.from=far.example";
+        java.time.Instant now = java.time.Instant.now();
+        org.streamail.detect.auth.internal.dkim.SigningKey rsaKey = KeyFile.load("example.org", "arc2026",
+                Path.of(rsa.file())).key();
+        org.streamail.detect.auth.internal.dkim.SigningKey otherKey = KeyFile.load("example.org", "arc2027",
+                Path.of(other.file())).key();
+        // i=1, then i=2 (cv=pass) with another key on top of it, as a second gateway of ours would seal. (RSA only:
+        // dkimpy, like the big receivers, knows no ed25519-sha256 ARC set; the sealer's configuration refuses one)
+        String one = String.join("", org.streamail.detect.auth.internal.dkim.ArcSealer.seal(
+                INBOUND.getBytes(StandardCharsets.ISO_8859_1), rsaKey, "gw.example.org", results, false, now).fields())
+                + INBOUND;
+        Run first = dkimpyArc(one, List.of(rsa));
+        assertThat(first.exit).as(first.output + "\n" + one).isZero();
+        assertThat(first.output).startsWith("pass 1");
+        String two = String.join("", org.streamail.detect.auth.internal.dkim.ArcSealer.seal(
+                one.getBytes(StandardCharsets.ISO_8859_1), otherKey, "gw2.example.org", "arc=pass", true, now).fields())
+                + one;
+        Run second = dkimpyArc(two, List.of(rsa, other));
+        assertThat(second.exit).as(second.output + "\n" + two).isZero();
+        assertThat(second.output).startsWith("pass 2");
+        // a body changed after the newest seal, an older set changed under it: dkimpy refuses both
+        assertThat(dkimpyArc(two.replace("see https", "see http"), List.of(rsa, other)).output).startsWith("fail");
+        assertThat(dkimpyArc(two.replace("dkim=none", "dkim=pass"), List.of(rsa, other)).output).startsWith("fail");
     }
 
     @Test
