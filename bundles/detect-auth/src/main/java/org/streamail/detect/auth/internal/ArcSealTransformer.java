@@ -28,10 +28,13 @@ import org.streamail.detect.auth.internal.sign.SealingKey;
  * results instead of failing DMARC on what the gateway changed.
  *
  * <p>Ranking {@value #RANKING}: after every other transformer (the link guard is -100), so the signature covers the
- * delivered bytes; the delivery's own Received and verdict fields go above it afterwards and are not signed. Not
+ * delivered bytes; the set goes below the gateway's own Authentication-Results field ({@link AuthResultsTransformer}
+ * keeps that field on top and recognises it there when it runs again), and the delivery's own Received and verdict
+ * fields go above both afterwards and are not signed. Not
  * sealed: outbound mail, mail the detector did not check (an authenticated session, a scan without it), a chain that
- * ended before ({@code cv=fail} on top) or has 50 sets. Idempotent: a second pass finds its own set on top and adds
- * nothing. A key file that cannot be used now fails the transformation (the core delivers the message unsealed and logs
+ * ended before ({@code cv=fail} on top) or has 50 sets. Idempotent: a second pass (the core routes a message again
+ * from its transformed bytes when a delivery hand-over failed) finds its own set on top, below the results field, and
+ * adds nothing; with the results transformer before it, the message comes out the same. A key file that cannot be used now fails the transformation (the core delivers the message unsealed and logs
  * it; the file's change is logged once). Thread-safe: immutable but for the key file's re-reading.
  */
 @Component(service = MessageTransformer.class, configurationPid = AuthConfig.PID,
@@ -90,17 +93,21 @@ public final class ArcSealTransformer implements MessageTransformer {
             return t.raw(); // not checked at receipt: nothing to vouch for
         }
         byte[] raw = t.raw().toByteArray();
-        ArcSealer.Sealed sealed = ArcSealer.seal(raw, key.key(), settings.authservId(), results,
+        // our set goes below the gateway's own Authentication-Results field, which its transformer keeps on top (and
+        // recognises there on a second pass); for ARC the order of the fields does not matter
+        int top = AuthResultsTransformer.ownField(raw, settings.authservId());
+        ArcSealer.Sealed sealed = ArcSealer.seal(raw, top, key.key(), settings.authservId(), results,
                 ARC_PASS.matcher(results).find(), clock.instant());
         if (sealed.fields().isEmpty()) {
             LOG.debug("Message {}: not ARC-sealed: {}", t.id(), sealed.skipped());
             return t.raw();
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length + 4096);
+        out.write(raw, 0, top);
         for (String field : sealed.fields()) {
             out.writeBytes(field.getBytes(StandardCharsets.US_ASCII));
         }
-        out.writeBytes(raw);
+        out.write(raw, top, raw.length - top);
         return Content.of(out.toByteArray());
     }
 }

@@ -135,7 +135,7 @@ public final class AuthResultsTransformer implements MessageTransformer {
      * The length of the field {@link #field} writes for {@code id} when the message starts with it (printable ASCII
      * lines joined by CRLF + tab, ended by a CRLF that no tab follows), else 0.
      */
-    private static int ownField(byte[] raw, String id) {
+    static int ownField(byte[] raw, String id) {
         byte[] prefix = (FIELD + ": " + id + ";").getBytes(StandardCharsets.US_ASCII);
         if (raw.length < prefix.length || !Arrays.equals(raw, 0, prefix.length, prefix, 0, prefix.length)) {
             return 0;

@@ -85,6 +85,28 @@ class ArcSealTransformerTest {
         assertThat(AuthResultsTransformerTest.text(t.transform(again))).isEqualTo(sealed);
     }
 
+    /** The results transformer (50) then the sealer (-1000), as the core applies them. */
+    static String deliveredForm(ArcSealTransformer seal, String raw) throws Exception {
+        AuthResultsTransformer results = new AuthResultsTransformer(AuthResultsTransformerTest.settings(true, true));
+        String withResults = AuthResultsTransformerTest.text(results.transform(AuthResultsTransformerTest
+                .transformation(raw, Direction.INBOUND, AuthResultsTransformerTest.results(AuthResultsTransformerTest.RESULTS))));
+        return AuthResultsTransformerTest.text(seal.transform(AuthResultsTransformerTest.transformation(withResults,
+                Direction.INBOUND, AuthResultsTransformerTest.results(AuthResultsTransformerTest.RESULTS))));
+    }
+
+    @Test
+    void withTheResultsFieldOnTopOurSetGoesBelowItAndTheTwoTransformersTwiceGiveTheSameMessage() throws Exception {
+        ArcSealTransformer t = transformer(true);
+        String once = deliveredForm(t, RAW);
+        assertThat(once).startsWith("Authentication-Results: gw.example.org;\r\n\tspf=pass")
+                .contains("\r\nARC-Seal: i=1; a=rsa-sha256; cv=none;").endsWith(RAW);
+        assertThat(once.indexOf("ARC-Seal:")).isGreaterThan(once.indexOf("Authentication-Results:"));
+        assertThat(verify(once).chain()).isEqualTo("pass");
+        // the core routes a message again from its transformed bytes when a hand-over failed: nothing changes
+        assertThat(deliveredForm(t, once)).isEqualTo(once);
+        assertThat(deliveredForm(t, once)).doesNotContain("X-Untrusted-AuthResult", "i=2");
+    }
+
     @Test
     void outboundMailMailNobodyCheckedAndADisabledDetectorAreLeftAlone() throws Exception {
         ArcSealTransformer t = transformer(true);

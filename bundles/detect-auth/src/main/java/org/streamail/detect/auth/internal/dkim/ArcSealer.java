@@ -83,6 +83,16 @@ public final class ArcSealer {
      */
     public static Sealed seal(byte[] raw, SigningKey key, String authservId, String results, boolean chainPassed,
             Instant now) {
+        return seal(raw, 0, key, authservId, results, chainPassed, now);
+    }
+
+    /**
+     * As {@link #seal(byte[], SigningKey, String, String, boolean, Instant)}, for a message whose first {@code ownTop}
+     * bytes are fields the gateway writes above its set (its own Authentication-Results field): the message is this
+     * sealer's own output when its seal is the first field from there.
+     */
+    public static Sealed seal(byte[] raw, int ownTop, SigningKey key, String authservId, String results,
+            boolean chainPassed, Instant now) {
         Objects.requireNonNull(key, "key");
         if (results == null || !results.matches("[\\x20-\\x7e]{1,4000}")) {
             throw new IllegalArgumentException("the authentication results must be 1 to 4000 printable ASCII characters");
@@ -157,7 +167,8 @@ public final class ArcSealer {
         }
         // our own output (the set on top of the header, nothing above it): a second pass adds nothing. The same set
         // below other fields is a message that left and came back in (a forward, a loop): it gets the next set.
-        boolean ownOutput = !header.fields().isEmpty() && header.fields().get(0) == sets[newest][AS];
+        Field first = header.fields().stream().filter(f -> f.start() >= ownTop).findFirst().orElse(null);
+        boolean ownOutput = first != null && first == sets[newest][AS];
         if (top != null && ownOutput && key.domain().equalsIgnoreCase(String.valueOf(top.get("d")))
                 && key.selector().equalsIgnoreCase(String.valueOf(top.get("s")))
                 && authservId.equalsIgnoreCase(String.valueOf(aarIds[newest]))) {

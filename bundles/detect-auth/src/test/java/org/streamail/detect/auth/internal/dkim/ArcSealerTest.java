@@ -165,6 +165,12 @@ class ArcSealerTest {
                 false, NOW);
         assertThat(twice.fields()).isEmpty();
         assertThat(twice.skipped()).isEqualTo("its newest set (i=1) is this gateway's own");
+        // below the gateway's own results field (the top given): still our own output
+        String results = "Authentication-Results: gw.example.org;\r\n\tspf=pass\r\n";
+        assertThat(ArcSealer.seal((results + ours).getBytes(StandardCharsets.ISO_8859_1), results.length(), rsaKey(),
+                GW, RESULTS, false, NOW).skipped()).isEqualTo("its newest set (i=1) is this gateway's own");
+        assertThat(ArcSealer.seal((results + ours).getBytes(StandardCharsets.ISO_8859_1), 0, rsaKey(), GW, RESULTS,
+                false, NOW).instance()).isEqualTo(2);
         // the same message back in after it left (our Received line and others above our set): the next set
         ArcSealer.Sealed back = ArcSealer.seal(("Received: from mx.example.net by gw.example.org (Streamail) with ESMTP"
                 + " id 2; Tue, 8 Dec 2026 10:00:00 +0000\r\n" + ours).getBytes(StandardCharsets.ISO_8859_1), rsaKey(),
