@@ -1,7 +1,11 @@
-"""Verifies the first DKIM-Signature fields of a message with dkimpy (Debian's python3-dkim), for DkimpyInteropTest.
+"""Verifies the first DKIM-Signature fields, or the ARC chain, of a message with dkimpy (Debian's python3-dkim), for
+DkimpyInteropTest.
 
-usage: python3 dkimpy_verify.py [--signatures N] <message file> <key record name> <key record text> [<name> <text>]...
+usage: python3 dkimpy_verify.py [--signatures N | --arc] <message file> <key record name> <key record text>
+       [<name> <text>]...
 
+With --arc: prints dkimpy's chain validation result (pass, fail or none), the number of sets it read and its reason on
+one line, and exits 0 when the chain passes, 1 otherwise. Otherwise:
 Verifies the first N signatures (1 by default) from the top, each on its own (dkimpy's verify(idx=n)), and prints one
 line for each: PASS, the signature's algorithm and selector, or FAIL and dkimpy's reason when there is one (a body
 hash mismatch is an exception in dkimpy, a signature that does not verify is not); exits 0 when every one passed,
@@ -16,9 +20,13 @@ import dkim
 def main():
     args = sys.argv[1:]
     count = 1
+    arc = False
     if args and args[0] == "--signatures":
         count = int(args[1])
         args = args[2:]
+    elif args and args[0] == "--arc":
+        arc = True
+        args = args[1:]
     path, pairs = args[0], args[1:]
     if not pairs or len(pairs) % 2:
         print("usage: dkimpy_verify.py [--signatures N] <message file> <name> <record> [<name> <record>]...")
@@ -31,6 +39,11 @@ def main():
         q = qname.decode("ascii") if isinstance(qname, bytes) else qname
         record = records.get(q.rstrip(".").lower())
         return record.encode("ascii") if record is not None else None
+
+    if arc:
+        cv, results, reason = dkim.arc_verify(message, dnsfunc=dnsfunc, minkey=1024)
+        print(cv.decode("ascii"), len(results), reason)
+        return 0 if cv == dkim.CV_Pass else 1
 
     failed = 0
     for idx in range(count):

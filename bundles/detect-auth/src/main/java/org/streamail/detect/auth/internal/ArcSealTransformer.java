@@ -15,7 +15,6 @@ import org.streamail.api.delivery.MessageTransformer;
 import org.streamail.api.delivery.Transformation;
 import org.streamail.api.model.Content;
 import org.streamail.api.model.Direction;
-import org.streamail.api.model.Finding;
 import org.streamail.detect.auth.internal.dkim.ArcSealer;
 import org.streamail.detect.auth.internal.sign.SealingKey;
 
@@ -82,13 +81,7 @@ public final class ArcSealTransformer implements MessageTransformer {
         if (key == null || !settings.enabled() || t.envelope().direction() == Direction.OUTBOUND) {
             return t.raw();
         }
-        String results = null;
-        for (Finding f : t.verdict().findings()) {
-            if (AuthChecker.DETECTOR.equals(f.detector()) && AuthChecker.RESULTS.equals(f.rule())) {
-                results = f.detail();
-                break;
-            }
-        }
+        String results = AuthChecker.resultsOf(t.verdict().findings());
         if (results == null || !results.matches("[\\x20-\\x7e]{1,4000}")) {
             return t.raw(); // not checked at receipt: nothing to vouch for
         }

@@ -233,6 +233,16 @@ final class AuthChecker {
         return findings;
     }
 
+    /** The detail of the {@code results} finding among a verdict's findings (what was verified at receipt), or null. */
+    static String resultsOf(List<Finding> findings) {
+        for (Finding f : findings) {
+            if (DETECTOR.equals(f.detector()) && RESULTS.equals(f.rule())) {
+                return f.detail();
+            }
+        }
+        return null;
+    }
+
     /**
      * Why the message is from a welcome sender ({@code welcome.senders}), or {@code null} when it is not: every From
      * domain (at least one) is a listed domain or under one, and is authenticated — DMARC passed, or the domain

@@ -16,7 +16,6 @@ import org.streamail.api.delivery.MessageTransformer;
 import org.streamail.api.delivery.Transformation;
 import org.streamail.api.model.Content;
 import org.streamail.api.model.Direction;
-import org.streamail.api.model.Finding;
 import org.streamail.api.model.RawHeaderFields;
 
 /**
@@ -67,13 +66,7 @@ public final class AuthResultsTransformer implements MessageTransformer {
         if (!settings.enabled() || !settings.resultsHeader() || t.envelope().direction() == Direction.OUTBOUND) {
             return t.raw();
         }
-        String results = null;
-        for (Finding f : t.verdict().findings()) {
-            if (AuthChecker.DETECTOR.equals(f.detector()) && AuthChecker.RESULTS.equals(f.rule())) {
-                results = f.detail();
-                break;
-            }
-        }
+        String results = AuthChecker.resultsOf(t.verdict().findings());
         byte[] raw = t.raw().toByteArray();
         byte[] cleaned = withoutOurs(raw, settings.authservId());
         if (results == null || !results.matches("[\\x20-\\x7e]{1,4000}")) {

@@ -369,18 +369,7 @@ class AuthFuzzTest {
         int c = in.consumeInt(0, 3);
         boolean oversign = in.consumeBoolean();
         byte[] fuzzed = in.consumeRemainingAsBytes();
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(fuzzed.length + 100);
-        out.writeBytes("Received: by gw.example.org (Streamail) with ESMTP id f1\r\n".getBytes(StandardCharsets.US_ASCII));
-        for (int i = 0; i < fuzzed.length; i++) {
-            byte b = fuzzed[i];
-            if (b == '\r' || (b == '\n' && (i == 0 || fuzzed[i - 1] != '\r'))) {
-                out.write('\r');
-                out.write('\n');
-            } else if (b != '\n') {
-                out.write(b);
-            }
-        }
-        byte[] raw = out.toByteArray();
+        byte[] raw = asDelivered(fuzzed);
         DkimSigner signer = new DkimSigner((c & 1) != 0, (c & 2) != 0, List.of("from", "to", "subject", "date",
                 "message-id", "x-a"), oversign ? java.util.Set.of("from", "subject", "x-a") : java.util.Set.of(), null);
         String field;
@@ -413,18 +402,7 @@ class AuthFuzzTest {
     void arcSealThenVerify(FuzzedDataProvider in) {
         boolean passed = in.consumeBoolean();
         byte[] fuzzed = in.consumeRemainingAsBytes();
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(fuzzed.length + 100);
-        out.writeBytes("Received: by gw.example.org (Streamail) with ESMTP id f1\r\n".getBytes(StandardCharsets.US_ASCII));
-        for (int i = 0; i < fuzzed.length; i++) {
-            byte b = fuzzed[i];
-            if (b == '\r' || (b == '\n' && (i == 0 || fuzzed[i - 1] != '\r'))) {
-                out.write('\r');
-                out.write('\n');
-            } else if (b != '\n') {
-                out.write(b);
-            }
-        }
-        byte[] raw = out.toByteArray();
+        byte[] raw = asDelivered(fuzzed);
         org.streamail.detect.auth.internal.dkim.ArcSealer.Sealed sealed;
         try {
             sealed = org.streamail.detect.auth.internal.dkim.ArcSealer.seal(raw, SIGNING_KEY, "gw.example.org",
@@ -455,6 +433,22 @@ class AuthFuzzTest {
             assertThat(r.chain()).as(r.reason()).isEqualTo("pass");
             assertThat(r.instances()).isEqualTo(1);
         }
+    }
+
+    /** What the core hands a signer or sealer: our Received line, then {@code fuzzed} with every line end made CRLF. */
+    private static byte[] asDelivered(byte[] fuzzed) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(fuzzed.length + 100);
+        out.writeBytes("Received: by gw.example.org (Streamail) with ESMTP id f1\r\n".getBytes(StandardCharsets.US_ASCII));
+        for (int i = 0; i < fuzzed.length; i++) {
+            byte b = fuzzed[i];
+            if (b == '\r' || (b == '\n' && (i == 0 || fuzzed[i - 1] != '\r'))) {
+                out.write('\r');
+                out.write('\n');
+            } else if (b != '\n') {
+                out.write(b);
+            }
+        }
+        return out.toByteArray();
     }
 
     private static void assertPrintable(String s) {

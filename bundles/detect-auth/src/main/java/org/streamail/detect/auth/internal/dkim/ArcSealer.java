@@ -216,8 +216,7 @@ public final class ArcSealer {
         String amsUnsigned = ams.text();
         ByteArrayOutputStream amsData = new ByteArrayOutputStream(4096);
         DkimVerifier.signedFields(head, byName, signed, true, amsData);
-        emptyB(amsUnsigned, amsData);
-        String amsField = signedField(key, amsUnsigned, amsData.toByteArray());
+        String amsField = DkimSigner.signed(key, amsUnsigned, amsData, true);
 
         // ARC-Seal: over the sets 1..i in order (its own set only when cv=fail), its own b= empty, no line end
         DkimSigner.Folder as = new DkimSigner.Folder("ARC-Seal:");
@@ -246,28 +245,7 @@ public final class ArcSealer {
             asData.write('\r');
             asData.write('\n');
         }
-        emptyB(asUnsigned, asData);
-        String asField = signedField(key, asUnsigned, asData.toByteArray());
+        String asField = DkimSigner.signed(key, asUnsigned, asData, true);
         return new Sealed(List.of(asField, amsField, aar.toString()), i, cv, "");
-    }
-
-    /** Appends {@code unsigned} (a signature field ending in an empty {@code b=}) as parsed back and canonicalised. */
-    private static void emptyB(String unsigned, ByteArrayOutputStream out) {
-        byte[] bytes = (unsigned + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-        RawHeader parsed = RawHeader.read(bytes);
-        Field field = parsed.fields().get(0);
-        TagList tags;
-        try {
-            tags = TagList.parse(parsed.value(field));
-        } catch (TagList.InvalidException e) {
-            throw new IllegalStateException("the ARC field is malformed: " + e.getMessage(), e);
-        }
-        DkimVerifier.withEmptyB(bytes, field, tags.tag("b"), true, out);
-    }
-
-    /** The field with its b= value: the signature of {@code data}, folded, CRLF-terminated. */
-    private static String signedField(SigningKey key, String unsigned, byte[] data) {
-        byte[] signature = DkimSigner.signature(key, data);
-        return unsigned + DkimSigner.fold(Base64.getEncoder().encodeToString(signature), unsigned) + "\r\n";
     }
 }

@@ -244,6 +244,19 @@ public final class DkimSigner {
         // list well-formed, so no verifier stumbles over it).
         ByteArrayOutputStream data = new ByteArrayOutputStream(selected.length + 1024);
         data.writeBytes(selected);
+        return signed(key, unsigned, data, relaxedHeader);
+    }
+
+    /**
+     * A signature field (DKIM-Signature, ARC-Message-Signature, ARC-Seal) completed: {@code unsigned}, which ends in an
+     * empty {@code b=}, is parsed back (which proves its tag list well-formed, so no verifier stumbles over it),
+     * canonicalised by the verifier's code with no line end and appended to {@code data}; the signature of that is
+     * folded in as the b= value. CRLF-terminated.
+     *
+     * @throws IllegalStateException when the field does not parse back, the key cannot sign, or the signature does not
+     *                               verify with the public key
+     */
+    static String signed(SigningKey key, String unsigned, ByteArrayOutputStream data, boolean relaxed) {
         byte[] own = (unsigned + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
         RawHeader ownHeader = RawHeader.read(own);
         Field ownField = ownHeader.fields().get(0);
@@ -253,8 +266,7 @@ public final class DkimSigner {
         } catch (TagList.InvalidException e) {
             throw new IllegalStateException("the signature field is malformed: " + e.getMessage(), e);
         }
-        DkimVerifier.withEmptyB(own, ownField, tags.tag("b"), relaxedHeader, data);
-
+        DkimVerifier.withEmptyB(own, ownField, tags.tag("b"), relaxed, data);
         byte[] signature = signature(key, data.toByteArray());
         return unsigned + fold(Base64.getEncoder().encodeToString(signature), unsigned) + "\r\n";
     }
@@ -297,7 +309,7 @@ public final class DkimSigner {
     }
 
     /** The b= value folded after what {@code before} leaves of its last line, then at {@link #WIDTH}. */
-    static String fold(String value, String before) {
+    private static String fold(String value, String before) {
         String last = before.substring(before.lastIndexOf('\n') + 1);
         int column = last.startsWith("\t") ? 8 + last.length() - 1 : last.length(); // a folding tab: 8 columns
         StringBuilder b = new StringBuilder(value.length() + 16);

@@ -99,24 +99,22 @@ class DkimpyInteropTest {
      * {@code verify(idx=n)}), one line each, with the records of {@code keys} published; exit 0 when all pass.
      */
     private Run dkimpy(String message, int signatures, List<NewDkimKey> keys) throws Exception {
-        Path file = Files.createTempFile(dir, "msg", ".eml");
-        Files.writeString(file, message, StandardCharsets.UTF_8);
-        Path script = Path.of(DkimpyInteropTest.class.getResource("/dkim/dkimpy_verify.py").toURI());
-        List<String> command = new ArrayList<>(List.of(python, script.toString(), "--signatures",
-                String.valueOf(signatures), file.toString()));
-        for (NewDkimKey k : keys) {
-            command.add(k.record().name());
-            command.add(k.record().text());
-        }
-        return run(command);
+        return dkimpy(List.of("--signatures", String.valueOf(signatures)), message.getBytes(StandardCharsets.UTF_8),
+                keys);
     }
 
-    /** dkimpy's ARC chain validation of {@code message} with the records of {@code keys} published. */
+    /** dkimpy's ARC chain validation of {@code message} (one char per byte) with the records of {@code keys}. */
     private Run dkimpyArc(String message, List<NewDkimKey> keys) throws Exception {
-        Path file = Files.createTempFile(dir, "arc", ".eml");
-        Files.writeString(file, message, StandardCharsets.ISO_8859_1);
-        Path script = Path.of(DkimpyInteropTest.class.getResource("/dkim/dkimpy_arc_verify.py").toURI());
-        List<String> command = new ArrayList<>(List.of(python, script.toString(), file.toString()));
+        return dkimpy(List.of("--arc"), message.getBytes(StandardCharsets.ISO_8859_1), keys);
+    }
+
+    private Run dkimpy(List<String> mode, byte[] message, List<NewDkimKey> keys) throws Exception {
+        Path file = Files.createTempFile(dir, "msg", ".eml");
+        Files.write(file, message);
+        Path script = Path.of(DkimpyInteropTest.class.getResource("/dkim/dkimpy_verify.py").toURI());
+        List<String> command = new ArrayList<>(List.of(python, script.toString()));
+        command.addAll(mode);
+        command.add(file.toString());
         for (NewDkimKey k : keys) {
             command.add(k.record().name());
             command.add(k.record().text());
