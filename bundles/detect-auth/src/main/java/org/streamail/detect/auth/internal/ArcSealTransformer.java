@@ -29,12 +29,13 @@ import org.streamail.detect.auth.internal.sign.SealingKey;
  * <p>Ranking {@value #RANKING}: after every other transformer (the link guard is -100), so the signature covers the
  * delivered bytes; the set goes below the gateway's own Authentication-Results field ({@link AuthResultsTransformer}
  * keeps that field on top and recognises it there when it runs again), and the delivery's own Received and verdict
- * fields go above both afterwards and are not signed. Not
- * sealed: outbound mail, mail the detector did not check (an authenticated session, a scan without it), a chain that
- * ended before ({@code cv=fail} on top) or has 50 sets. Idempotent: a second pass (the core routes a message again
- * from its transformed bytes when a delivery hand-over failed) finds its own set on top, below the results field, and
- * adds nothing; with the results transformer before it, the message comes out the same. A key file that cannot be used now fails the transformation (the core delivers the message unsealed and logs
- * it; the file's change is logged once). Thread-safe: immutable but for the key file's re-reading.
+ * fields go above both afterwards and are not signed. Not sealed: outbound mail, mail the detector did not check (an
+ * authenticated session, a scan without it), a chain that ended before ({@code cv=fail} on top) or has 50 sets, and
+ * mail delivered while the key file cannot be used (its change is logged once, WARN, by the file's reader; the mail
+ * goes on unsealed, never held). Idempotent: a second pass (the core routes a message again from its transformed
+ * bytes when a delivery hand-over failed) finds its own set on top, below the results field, and adds nothing; with
+ * the results transformer before it, the message comes out the same. Thread-safe: immutable but for the key file's
+ * re-reading.
  */
 @Component(service = MessageTransformer.class, configurationPid = AuthConfig.PID,
         property = {Constants.SERVICE_RANKING + ":Integer=" + ArcSealTransformer.RANKING,
@@ -60,8 +61,10 @@ public final class ArcSealTransformer implements MessageTransformer {
         this.key = entry.isEmpty() ? null : SealingKey.of(AuthConfig.PID, PROPERTY, entry);
         this.clock = Clock.systemUTC();
         if (key != null) {
-            LOG.info("ARC sealing of delivered inbound mail on: d={} s={} (authserv-id {})", key.domain(),
-                    key.selector(), settings.authservId());
+            org.streamail.api.dkim.DkimRecord record = key.key().record();
+            LOG.info("ARC sealing of delivered inbound mail on: d={} s={} (authserv-id {}); receivers validate it with"
+                    + " the record {} IN TXT \"{}\"", key.domain(), key.selector(), settings.authservId(), record.name(),
+                    record.text());
         }
     }
 
@@ -89,7 +92,14 @@ public final class ArcSealTransformer implements MessageTransformer {
         // our set goes below the gateway's own Authentication-Results field, which its transformer keeps on top (and
         // recognises there on a second pass); for ARC the order of the fields does not matter
         int top = AuthResultsTransformer.ownField(raw, settings.authservId());
-        ArcSealer.Sealed sealed = ArcSealer.seal(raw, top, key.key(), settings.authservId(), results,
+        org.streamail.detect.auth.internal.dkim.SigningKey signing;
+        try {
+            signing = key.key();
+        } catch (IllegalStateException e) {
+            // the file changed and cannot be used now: its reading logged that once (WARN); delivered unsealed
+            return t.raw();
+        }
+        ArcSealer.Sealed sealed = ArcSealer.seal(raw, top, signing, settings.authservId(), results,
                 ARC_PASS.matcher(results).find(), clock.instant());
         if (sealed.fields().isEmpty()) {
             LOG.debug("Message {}: not ARC-sealed: {}", t.id(), sealed.skipped());

@@ -161,6 +161,21 @@ class ArcSealTransformerTest {
     }
 
     @Test
+    void aKeyFileThatBecomesUnusableLeavesMailUnsealedAndItsFixSealsAgain() throws Exception {
+        Path file = pem("later.pem", rsa);
+        ArcSealTransformer t = new ArcSealTransformer(AuthResultsTransformerTest.settings(true, true),
+                SealingKey.of(AuthConfig.PID, ArcSealTransformer.PROPERTY, "example.org:arc2026:" + file),
+                Clock.fixed(NOW, ZoneOffset.UTC));
+        Transformation in = AuthResultsTransformerTest.transformation(RAW, Direction.INBOUND,
+                AuthResultsTransformerTest.results(AuthResultsTransformerTest.RESULTS));
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        assertThat(t.transform(in)).isSameAs(in.raw());
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(NOW.plusSeconds(60)));
+        assertThat(AuthResultsTransformerTest.text(t.transform(in))).startsWith("ARC-Seal: i=1;");
+    }
+
+    @Test
     void theContentIsUntouchedBelowOurFields() throws Exception {
         Transformation in = AuthResultsTransformerTest.transformation(RAW, Direction.INBOUND,
                 AuthResultsTransformerTest.results(AuthResultsTransformerTest.RESULTS));
