@@ -67,6 +67,7 @@ import org.streamail.api.spam.ReportKind;
  * {@code -DagreeFlagged=false} the agreement rule not holding flagged mail (shipped and reverted, README);
  * {@code -DpartnerAlt=true} the agreement rule's CHI2 over the {@code -DaltFamilies} view only (not kept).
  * {@code nbsvm}: the shipped LR over features valued by their naive-Bayes log ratio (NBSVM; measured 2026-12-08, not kept).
+ * {@code tune}: the shipped LR with {@code -DtunePasses} passes and {@code -DtuneShuffles} shuffles (measured 2026-12-08, not kept).
  * {@code -DclusterGamma=0.5}: each training spam weighs 1/size^g of its near-duplicate group (measured 2026-12-08, not kept).
  * Single-threaded; deterministic (seeded shuffles).
  */
@@ -1882,6 +1883,14 @@ public final class DiscriminativeExperiment {
             v.add(new Variant("LR shipped (V4 x4 shuffles + agreement)", false, () -> new Combo(cand, false, AGREEMENT_HOLD), false));
             v.add(new Variant("CHI2 over alt features", true, () -> new Counts(Classifier.Tuning.chiSquare()), false));
             v.add(new Variant("LR + agreement over alt features", true, () -> new Combo(cand, false, AGREEMENT_HOLD), false));
+        }
+        if (groups.contains("tune")) {
+            // TUNE1 (2026-12-08): the shipped LR with -DtunePasses (20) passes and -DtuneShuffles (4) shuffles
+            int tp = Integer.getInteger("tunePasses", 20);
+            int ts = Integer.getInteger("tuneShuffles", 4);
+            Supplier<Model> tc = () -> new FtrlX(tp, true, 0, true, true, true, seed).shuffles(ts);
+            v.add(new Variant("LR tuned (" + tp + " passes x" + ts + " shuffles + agreement)", false,
+                    () -> new Combo(tc, false, AGREEMENT_HOLD), false));
         }
         if (groups.contains("nbsvm")) {
             // NB1 (2026-12-08): the shipped LR over NB-scaled features, with the same agreement rule
