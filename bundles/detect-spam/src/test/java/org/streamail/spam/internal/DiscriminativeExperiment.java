@@ -67,7 +67,8 @@ import org.streamail.api.spam.ReportKind;
  * {@code -DagreeFlagged=false} the agreement rule not holding flagged mail (shipped and reverted, README);
  * {@code -DpartnerAlt=true} the agreement rule's CHI2 over the {@code -DaltFamilies} view only (not kept).
  * {@code nbsvm}: the shipped LR over features valued by their naive-Bayes log ratio (NBSVM; measured 2026-12-08, not kept).
- * {@code tune}: the shipped LR with {@code -DtunePasses} passes and {@code -DtuneShuffles} shuffles (measured 2026-12-08, not kept).
+ * {@code tune}: the shipped LR with {@code -DtunePasses} passes, {@code -DtuneShuffles} shuffles, FTRL {@code -DtuneAlpha}
+ * and {@code -DtuneL2} (measured 2026-12-08, not kept).
  * {@code -DclusterGamma=0.5}: each training spam weighs 1/size^g of its near-duplicate group (measured 2026-12-08, not kept).
  * Single-threaded; deterministic (seeded shuffles).
  */
@@ -1888,7 +1889,13 @@ public final class DiscriminativeExperiment {
             // TUNE1 (2026-12-08): the shipped LR with -DtunePasses (20) passes and -DtuneShuffles (4) shuffles
             int tp = Integer.getInteger("tunePasses", 20);
             int ts = Integer.getInteger("tuneShuffles", 4);
-            Supplier<Model> tc = () -> new FtrlX(tp, true, 0, true, true, true, seed).shuffles(ts);
+            double ta = Double.parseDouble(System.getProperty("tuneAlpha", "0.1"));
+            double tl = Double.parseDouble(System.getProperty("tuneL2", "1"));
+            Supplier<Model> tc = () -> {
+                FtrlX x = new FtrlX(tp, true, 0, true, true, true, seed).shuffles(ts).l2(tl);
+                x.alpha = ta;
+                return x;
+            };
             v.add(new Variant("LR tuned (" + tp + " passes x" + ts + " shuffles + agreement)", false,
                     () -> new Combo(tc, false, AGREEMENT_HOLD), false));
         }
