@@ -164,6 +164,11 @@ record AuthSettings(
     static List<String> welcome(String text) {
         List<String> out = domains("welcome.senders", text, MAX_WELCOME);
         for (String d : out) {
+            if (!com.google.common.net.InternetDomainName.isValid(d)) {
+                // an address such as 10.0.0.1 passes the label check, not Guava's (no numeric top-level label)
+                throw new IllegalArgumentException(AuthConfig.PID + ": welcome.senders entry '" + d
+                        + "' is not a domain name");
+            }
             if (com.google.common.net.InternetDomainName.from(d).isPublicSuffix()) {
                 throw new IllegalArgumentException(AuthConfig.PID + ": welcome.senders entry '" + d
                         + "' is a public suffix: it would welcome every domain under it");

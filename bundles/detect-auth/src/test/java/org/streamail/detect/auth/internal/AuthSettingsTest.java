@@ -57,6 +57,8 @@ class AuthSettingsTest {
         assertThatThrownBy(() -> AuthSettings.welcome("shop.com, co.uk")).hasMessageContaining("welcome.senders")
                 .hasMessageContaining("'co.uk' is a public suffix");
         assertThatThrownBy(() -> AuthSettings.welcome("github.io")).hasMessageContaining("public suffix");
+        assertThatThrownBy(() -> AuthSettings.welcome("10.0.0.1"))
+                .hasMessage("org.streamail.detect.auth: welcome.senders entry '10.0.0.1' is not a domain name");
         assertThatThrownBy(() -> AuthSettings.welcome("not a domain")).hasMessageContaining("welcome.senders")
                 .hasMessageContaining("not a domain");
         StringBuilder many = new StringBuilder();
