@@ -233,11 +233,14 @@ final class AuthChecker {
         return findings;
     }
 
-    /** The detail of the {@code results} finding among a verdict's findings (what was verified at receipt), or null. */
+    /**
+     * The detail of the {@code results} finding among a verdict's findings (what was verified at receipt), or null when
+     * there is none or it is not 1 to 4,000 printable ASCII characters (what goes into a header field of ours).
+     */
     static String resultsOf(List<Finding> findings) {
         for (Finding f : findings) {
             if (DETECTOR.equals(f.detector()) && RESULTS.equals(f.rule())) {
-                return f.detail();
+                return f.detail().matches("[\\x20-\\x7e]{1,4000}") ? f.detail() : null;
             }
         }
         return null;
